@@ -1,0 +1,119 @@
+"""The app process of the local stack: the Chalice app's HTTP routes, its SQS consumers and its schedules,
+all from the same ``functions/app.py`` the deployment packages, found through ``app.event_sources``.
+
+A small control server on another port lets tests and the demo run a scheduled job now and read the
+dispatcher's counters; it is not part of the deployed app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS = ROOT / "functions"
+
+
+def load_app() -> Any:
+    if str(FUNCTIONS) not in sys.path:
+        sys.path.insert(0, str(FUNCTIONS))
+    import app as app_module  # functions/app.py
+
+    return app_module.app
+
+
+class AppProcess:
+    def __init__(self, host: str, port: int, control_port: int, consumers: int) -> None:
+        from chalice.app import ScheduledEventConfig, SQSEventConfig
+        from chalice.cli.factory import CLIFactory
+        from chalice.local import create_local_server
+
+        from devstack.dispatcher import QueuePoller, Stats
+        from devstack.scheduler import Schedule, period_of
+
+        self.app = load_app()
+        config = CLIFactory(str(FUNCTIONS)).create_config_obj(chalice_stage_name="dev")
+        self.http = create_local_server(self.app, config, host, port)
+        self.stop = threading.Event()
+        self.stats = Stats()
+        self.pollers: list[QueuePoller] = []
+        self.schedules: dict[str, Schedule] = {}
+        for source in self.app.event_sources:
+            handler = self.app.handler_map[source.name]
+            if isinstance(source, SQSEventConfig):
+                for i in range(consumers):
+                    poller = QueuePoller(source.name, source.queue, source.batch_size, handler, self.stop, self.stats)
+                    poller.name = f"poller-{source.name}-{i}"
+                    self.pollers.append(poller)
+            elif isinstance(source, ScheduledEventConfig):
+                period = period_of(source.schedule_expression)
+                scale = float(os.environ.get("SCRM_LOCAL_SCHEDULE_SCALE", "1"))
+                self.schedules[source.name] = Schedule(
+                    source.name, (period or 86400) * scale, handler, self.stop
+                )
+        self.control = ThreadingHTTPServer((host, control_port), _control_handler(self))
+
+    def serve_forever(self) -> None:
+        for t in [*self.pollers, *self.schedules.values()]:
+            t.start()
+        threading.Thread(target=self.control.serve_forever, name="control", daemon=True).start()
+        print(f"app listening on http://{self.http.host}:{self.http.port}", flush=True)
+        try:
+            self.http.serve_forever()
+        finally:
+            self.stop.set()
+
+
+def _control_handler(proc: AppProcess) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def _send(self, status: int, body: Any) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            if self.path == "/stats":
+                self._send(200, {"dispatcher": proc.stats.as_dict(), "jobs": sorted(proc.schedules)})
+            else:
+                self._send(404, {"error": "unknown path"})
+
+        def do_POST(self) -> None:
+            parts = self.path.strip("/").split("/")
+            if len(parts) == 2 and parts[0] == "jobs" and parts[1] in proc.schedules:
+                try:
+                    self._send(200, {"result": proc.schedules[parts[1]].run_once()})
+                except Exception as exc:  # the control API answers, it does not crash
+                    self._send(500, {"error": type(exc).__name__})
+            else:
+                self._send(404, {"error": "unknown job"})
+
+    return Handler
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Serve the SCRM Chalice app locally with its consumers and jobs.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--control-port", type=int, default=8001)
+    parser.add_argument("--consumers", type=int, default=4, help="pollers per queue (Lambda concurrency)")
+    args = parser.parse_args(argv)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    AppProcess(args.host, args.port, args.control_port, args.consumers).serve_forever()
+
+
+if __name__ == "__main__":
+    main()

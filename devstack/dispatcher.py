@@ -1,0 +1,126 @@
+"""Local stand-in for Lambda's SQS event source mapping.
+
+Long-polls a queue, builds the exact record shape Lambda gives a function, calls the same handler the
+deployment uses, and deletes only the records the handler did not report in ``batchItemFailures``
+(ReportBatchItemFailures). A handler that raises leaves the whole batch for redelivery, as Lambda does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+
+from devstack.lambda_context import LocalLambdaContext
+
+log = logging.getLogger("devstack.dispatcher")
+
+
+def lambda_records(messages: list[dict[str, Any]], queue_arn: str, region: str) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": {
+                    k: {
+                        "stringValue": v.get("StringValue"),
+                        "binaryValue": v.get("BinaryValue"),
+                        "stringListValues": [],
+                        "binaryListValues": [],
+                        "dataType": v.get("DataType", "String"),
+                    }
+                    for k, v in (m.get("MessageAttributes") or {}).items()
+                },
+                "md5OfBody": m.get("MD5OfBody") or hashlib.md5(m["Body"].encode()).hexdigest(),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": region,
+            }
+            for m in messages
+        ]
+    }
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.batches = 0
+        self.records = 0
+        self.failed = 0
+        self.errors = 0
+
+    def as_dict(self) -> dict[str, int]:
+        with self.lock:
+            return {"batches": self.batches, "records": self.records, "failed": self.failed, "errors": self.errors}
+
+
+class QueuePoller(threading.Thread):
+    def __init__(
+        self,
+        name: str,
+        queue_name: str,
+        batch_size: int,
+        handler: Callable[[dict[str, Any], Any], Any],
+        stop: threading.Event,
+        stats: Stats,
+    ) -> None:
+        super().__init__(name=f"poller-{name}", daemon=True)
+        self.function_name = name
+        self.queue_name = queue_name
+        self.batch_size = max(1, min(10, batch_size))
+        self.handler = handler
+        self.stop_event = stop
+        self.stats = stats
+
+    def run(self) -> None:
+        sqs = boto3.client("sqs")
+        url = sqs.get_queue_url(QueueName=self.queue_name)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        region = sqs.meta.region_name
+        while not self.stop_event.is_set():
+            try:
+                resp = sqs.receive_message(
+                    QueueUrl=url,
+                    MaxNumberOfMessages=self.batch_size,
+                    WaitTimeSeconds=1,
+                    AttributeNames=["All"],
+                    MessageAttributeNames=["All"],
+                )
+            except Exception:
+                log.exception("receive failed on %s", self.queue_name)
+                time.sleep(0.5)
+                continue
+            messages = resp.get("Messages", [])
+            if not messages:
+                continue
+            event = lambda_records(messages, arn, region)
+            failed: set[str] = set()
+            try:
+                result = self.handler(event, LocalLambdaContext(self.function_name))
+                failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
+            except Exception:
+                log.exception("handler %s raised; the whole batch will be redelivered", self.function_name)
+                failed = {m["MessageId"] for m in messages}
+                with self.stats.lock:
+                    self.stats.errors += 1
+            done = [m for m in messages if m["MessageId"] not in failed]
+            with self.stats.lock:
+                self.stats.batches += 1
+                self.stats.records += len(messages)
+                self.stats.failed += len(failed)
+            if done:
+                try:
+                    sqs.delete_message_batch(
+                        QueueUrl=url,
+                        Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+                    )
+                except Exception:
+                    log.exception("delete failed on %s (messages will be redelivered)", self.queue_name)

@@ -1,0 +1,134 @@
+"""Start and stop the whole local stack as child processes: two moto servers, the sandbox, the app."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from devstack.aws_env import aws_env
+from devstack.ports import free_port, wait_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class StackConfig:
+    workdir: Path = ROOT / ".devstack"
+    app_port: int = 0
+    control_port: int = 0
+    sandbox_port: int = 0
+    dynamodb_port: int = 0
+    messaging_port: int = 0
+    consumers: int = 4
+    visibility_timeout_s: int = 2
+    log_level: str = "INFO"
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+
+class Stack:
+    def __init__(self, config: StackConfig | None = None) -> None:
+        self.config = config or StackConfig()
+        c = self.config
+        self.app_port = c.app_port or free_port()
+        self.control_port = c.control_port or free_port()
+        self.sandbox_port = c.sandbox_port or free_port()
+        self.dynamodb_port = c.dynamodb_port or free_port()
+        self.messaging_port = c.messaging_port or free_port()
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        self.env = {
+            **aws_env(self.dynamodb_port, self.messaging_port),
+            "SCRM_WECOM_API_BASE": f"{self.sandbox_url}/cgi-bin/",
+            "SCRM_LOG_LEVEL": c.log_level,
+            "SCRM_WECOM_BACKOFF_BASE_S": "0.05",
+            **c.extra_env,
+        }
+
+    @property
+    def app_url(self) -> str:
+        return f"http://127.0.0.1:{self.app_port}"
+
+    @property
+    def control_url(self) -> str:
+        return f"http://127.0.0.1:{self.control_port}"
+
+    @property
+    def sandbox_url(self) -> str:
+        return f"http://127.0.0.1:{self.sandbox_port}"
+
+    def callback_url(self, corp_id: str = "{corp_id}") -> str:
+        return f"{self.app_url}/wecom/callback/{corp_id}"
+
+    def _spawn(self, name: str, args: list[str]) -> None:
+        self.config.workdir.mkdir(parents=True, exist_ok=True)
+        log = open(self.config.workdir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
+        env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
+        self.procs[name] = subprocess.Popen(
+            [sys.executable, *args], stdout=log, stderr=subprocess.STDOUT, env=env, cwd=str(ROOT),
+            start_new_session=True,
+        )
+
+    def start(self) -> Stack:
+        try:
+            self._spawn("moto-dynamodb", ["-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.dynamodb_port)])
+            self._spawn("moto-messaging", ["-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.messaging_port)])
+            self._spawn("sandbox", ["-m", "wecom_sandbox", "--host", "127.0.0.1", "--port", str(self.sandbox_port)])
+            for port in (self.dynamodb_port, self.messaging_port):
+                wait_port(port)
+            os.environ.update(self.env)
+            from devstack.resources import create_all
+
+            create_all(self.config.visibility_timeout_s)
+            self._spawn(
+                "app",
+                [
+                    "-m", "devstack.app_server",
+                    "--port", str(self.app_port),
+                    "--control-port", str(self.control_port),
+                    "--consumers", str(self.config.consumers),
+                ],
+            )
+            for port in (self.sandbox_port, self.app_port, self.control_port):
+                wait_port(port, 30)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def healthy(self) -> dict[str, bool | None]:
+        return {name: p.poll() is None for name, p in self.procs.items()}
+
+    def run_job(self, name: str) -> dict:
+        r = requests.post(f"{self.control_url}/jobs/{name}", timeout=60)
+        r.raise_for_status()
+        return r.json()["result"]
+
+    def stats(self) -> dict:
+        return requests.get(f"{self.control_url}/stats", timeout=5).json()
+
+    def stop(self) -> None:
+        for p in self.procs.values():
+            if p.poll() is None:
+                try:
+                    os.killpg(p.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        deadline = time.monotonic() + 5
+        for p in self.procs.values():
+            try:
+                p.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+        self.procs.clear()
+
+    def __enter__(self) -> Stack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,17 @@
+"""The Chalice app: it only wires the blueprints; each folder holds one kind of entry point.
+
+- callbacks/  WeCom's callback route (answers WeCom, enqueues)
+- consumers/  SQS consumers that apply events
+- scheduled/  timed jobs
+Handlers import their dependencies lazily, so each Lambda function loads only what it uses.
+"""
+
+from callbacks import bp as callbacks_bp
+from chalice import Chalice
+from consumers import bp as consumers_bp
+from scheduled import bp as scheduled_bp
+
+app = Chalice(app_name="scrm")
+app.register_blueprint(callbacks_bp)
+app.register_blueprint(consumers_bp)
+app.register_blueprint(scheduled_bp)

@@ -1,0 +1,26 @@
+"""SQS consumers: they do the real work that the callback route only queued.
+
+Queue names must be literals (Chalice reads them at package time); tests check them against
+scrm.resources.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+bp = Blueprint(__name__)
+
+EVENTS_QUEUE = "scrm-events"
+
+
+@bp.on_sqs_message(queue=EVENTS_QUEUE, batch_size=10, name="apply_events")
+def apply_events(event: Any) -> dict[str, Any]:
+    """Apply callback events to the store, once each (idempotent on the event key)."""
+    from scrm import bootstrap
+    from scrm.adapters.sqs_batch import process_batch
+
+    context = getattr(event, "context", None)
+    once = bootstrap.apply_once()
+    return process_batch(event.to_dict(), context, lambda body: once(body, context))

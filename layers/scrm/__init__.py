@@ -1,0 +1,1 @@
+"""Shared code of the WeCom SCRM: domain, services and adapters (deployed as one Lambda layer)."""

@@ -1,0 +1,94 @@
+"""Corps' credentials in Secrets Manager, one secret per corp, with a short in-memory cache.
+
+Secrets never leave this module except as a ``Corp`` whose repr hides them.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+
+from botocore.exceptions import ClientError
+
+from scrm.adapters import aws
+from scrm.domain.corp import CORP_ID_RE, Corp
+
+
+class CorpNotFound(LookupError):
+    pass
+
+
+class CorpRegistry:
+    def __init__(self, prefix: str, cache_ttl_s: float = 300.0) -> None:
+        self._prefix = prefix
+        self._ttl = cache_ttl_s
+        self._cache: dict[str, tuple[float, Corp]] = {}
+        self._lock = threading.Lock()
+
+    def _name(self, corp_id: str) -> str:
+        return f"{self._prefix}{corp_id}"
+
+    def get(self, corp_id: str) -> Corp:
+        """Cached; unknown corps are not cached so that a corp registered a moment ago works at once."""
+        if not CORP_ID_RE.match(corp_id or ""):
+            raise CorpNotFound(corp_id)
+        now = time.monotonic()
+        hit = self._cache.get(corp_id)
+        if hit and hit[0] > now:
+            return hit[1]
+        try:
+            value = aws.client("secretsmanager").get_secret_value(SecretId=self._name(corp_id))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+                raise CorpNotFound(corp_id) from None
+            raise
+        corp = Corp.from_secret(json.loads(value["SecretString"]))
+        with self._lock:
+            self._cache[corp_id] = (now + self._ttl, corp)
+        return corp
+
+    def register(self, corp: Corp) -> bool:
+        """Create or replace; returns True when the corp was new."""
+        corp.validate()
+        sm = aws.client("secretsmanager")
+        body = json.dumps(corp.to_secret())
+        try:
+            sm.create_secret(
+                Name=self._name(corp.corp_id),
+                SecretString=body,
+                Description="WeCom SCRM corp credentials",
+                Tags=[{"Key": "scrm:corp", "Value": corp.corp_id}],
+            )
+            created = True
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ResourceExistsException":
+                raise
+            sm.put_secret_value(SecretId=self._name(corp.corp_id), SecretString=body)
+            created = False
+        self.forget(corp.corp_id)
+        return created
+
+    def remove(self, corp_id: str) -> None:
+        try:
+            aws.client("secretsmanager").delete_secret(
+                SecretId=self._name(corp_id), ForceDeleteWithoutRecovery=True
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+                raise CorpNotFound(corp_id) from None
+            raise
+        self.forget(corp_id)
+
+    def list_ids(self) -> Iterator[str]:
+        paginator = aws.client("secretsmanager").get_paginator("list_secrets")
+        for page in paginator.paginate(Filters=[{"Key": "name", "Values": [self._prefix]}]):
+            for entry in page.get("SecretList", []):
+                name = entry["Name"]
+                if name.startswith(self._prefix):
+                    yield name[len(self._prefix) :]
+
+    def forget(self, corp_id: str) -> None:
+        with self._lock:
+            self._cache.pop(corp_id, None)

@@ -1,0 +1,23 @@
+"""pynamodb models, one module per table; names and keys come from scrm.resources."""
+
+from scrm.adapters.dynamo.models.customer import CustomerItem
+from scrm.adapters.dynamo.models.employee import EmployeeItem
+from scrm.adapters.dynamo.models.follow import FollowItem
+from scrm.adapters.dynamo.models.group import GroupItem, GroupMemberItem
+from scrm.adapters.dynamo.models.tag import TagItem
+from scrm.adapters.dynamo.models.timeline import TimelineItem
+from scrm.adapters.dynamo.models.token import TokenItem
+
+ALL_MODELS = (CustomerItem, FollowItem, TimelineItem, TagItem, GroupItem, GroupMemberItem, EmployeeItem, TokenItem)
+
+__all__ = [
+    "ALL_MODELS",
+    "CustomerItem",
+    "EmployeeItem",
+    "FollowItem",
+    "GroupItem",
+    "GroupMemberItem",
+    "TagItem",
+    "TimelineItem",
+    "TokenItem",
+]

@@ -1,0 +1,21 @@
+"""Model Meta built from scrm.resources, so a model cannot drift from the table the template declares."""
+
+from __future__ import annotations
+
+import os
+
+from scrm.resources import table
+
+
+def meta(logical: str) -> type:
+    t = table(logical)
+
+    class Meta:
+        table_name = t.name
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+        billing_mode = "PAY_PER_REQUEST"
+        connect_timeout_seconds = 2
+        read_timeout_seconds = 5
+        max_retry_attempts = 3
+
+    return Meta

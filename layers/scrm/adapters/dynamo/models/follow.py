@@ -1,0 +1,53 @@
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from scrm.adapters.dynamo.models.base import meta
+from scrm.resources import table
+
+
+class ByEmployee(GlobalSecondaryIndex):
+    """Customers of an employee by add time: employee_pk = corp#userid, add_sk = add_time#external_userid."""
+
+    class Meta:
+        index_name = table("follows").indexes[0].name
+        projection = AllProjection()
+
+    employee_pk = UnicodeAttribute(hash_key=True)
+    add_sk = UnicodeAttribute(range_key=True)
+
+
+class FollowItem(Model):
+    """pk = corp#external_userid, sk = userid. Status is event-versioned; the rest is refreshed from WeCom."""
+
+    Meta = meta("follows")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    corp_id = UnicodeAttribute()
+    external_userid = UnicodeAttribute()
+    userid = UnicodeAttribute()
+    employee_pk = UnicodeAttribute(null=True)
+    add_sk = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    status_version = NumberAttribute(null=True)
+    status_at = NumberAttribute(null=True)
+    half_added = BooleanAttribute(null=True)
+    remark = UnicodeAttribute(null=True)
+    description = UnicodeAttribute(null=True)
+    add_time = NumberAttribute(null=True)
+    add_way = NumberAttribute(null=True)
+    state = UnicodeAttribute(null=True)
+    oper_userid = UnicodeAttribute(null=True)
+    remark_corp_name = UnicodeAttribute(null=True)
+    remark_mobiles = ListAttribute(of=UnicodeAttribute, null=True)
+    tags = ListAttribute(of=MapAttribute, null=True)
+    tag_ids = UnicodeSetAttribute(null=True)
+    synced_at_ms = NumberAttribute(null=True)
+    by_employee = ByEmployee()

@@ -1,0 +1,23 @@
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.models import Model
+
+from scrm.adapters.dynamo.models.base import meta
+
+
+class TagItem(Model):
+    """pk = corp, sk = group#<group_id> or tag#<tag_id>. A corp has at most 3000 tags (WeCom 40126)."""
+
+    Meta = meta("tags")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    corp_id = UnicodeAttribute()
+    kind = UnicodeAttribute()  # group | tag
+    id = UnicodeAttribute()
+    group_id = UnicodeAttribute(null=True)
+    name = UnicodeAttribute(null=True)
+    order = NumberAttribute(null=True)
+    create_time = NumberAttribute(null=True)
+    strategy_id = UnicodeAttribute(null=True)
+    deleted = BooleanAttribute(null=True)
+    deleted_version = NumberAttribute(null=True)
+    synced_at_ms = NumberAttribute(null=True)

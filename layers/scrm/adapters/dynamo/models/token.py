@@ -1,0 +1,18 @@
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.models import Model
+
+from scrm.adapters.dynamo.models.base import meta
+
+
+class TokenItem(Model):
+    """key = corp_id:<hash of the app secret>. One access token per corp and app, shared by every Lambda.
+
+    ``lock_until`` is the refresh lock: one caller at a time fetches a new token (a conditional write).
+    """
+
+    Meta = meta("tokens")
+    key = UnicodeAttribute(hash_key=True)
+    token = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)
+    lock_owner = UnicodeAttribute(null=True)
+    lock_until = NumberAttribute(null=True)

@@ -1,0 +1,37 @@
+"""SQS batches with partial-failure reporting (Powertools BatchProcessor).
+
+A record that raises is reported in ``batchItemFailures``; SQS redelivers only it, and after 5 receives
+moves it to the DLQ. The rest of the batch is deleted. Each record's log lines carry its corp and event id.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from scrm.adapters.logs import bind, logger
+
+
+def process_batch(raw_event: dict[str, Any], context: Any, work: Callable[[dict[str, Any]], Any]) -> dict[str, Any]:
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+    def handle(record: SQSRecord) -> Any:
+        body = json.loads(record.body)
+        if not isinstance(body, dict) or "fields" not in body or "key" not in body:
+            raise ValueError("not an event message")
+        bind(
+            corp_id=str(body.get("corp_id", "")),
+            event_key=str(body.get("event_id", "")),
+            request_id=record.message_id,
+        )
+        try:
+            return work(body)
+        except Exception:
+            logger.exception("event failed; SQS will redeliver it", extra={"receive_count": record.attributes.approximate_receive_count})
+            raise
+
+    return process_partial_response(event=raw_event, record_handler=handle, processor=processor, context=context)

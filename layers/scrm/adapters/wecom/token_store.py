@@ -1,0 +1,83 @@
+"""Access tokens in DynamoDB, shared by every Lambda instance: one per corp and app secret.
+
+wechatpy's ``SessionStorage`` interface (get/set/delete) plus what a fleet of Lambdas needs on top: the
+token's expiry (wechatpy keeps it on the client instance, so a cold Lambda would not know it) and a refresh
+lock, so that a burst of cold starts makes one ``gettoken`` call rather than one each (WeCom blocks callers
+that fetch tokens too often).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from pynamodb.exceptions import DoesNotExist, UpdateError
+from wechatpy.session import SessionStorage
+
+from scrm.adapters.dynamo.models import TokenItem
+
+
+class DynamoTokenStorage(SessionStorage):
+    def __init__(self) -> None:
+        self.owner = uuid.uuid4().hex
+
+    # wechatpy's SessionStorage ---------------------------------------------------------------
+    def get(self, key: str, default: str | None = None) -> str | None:
+        token, expires_at = self.get_with_expiry(key)
+        return token if token and expires_at > time.time() else default
+
+    def set(self, key: str, value: str, ttl: int | None = None) -> None:
+        expires_at = int(time.time()) + int(ttl or 7200)
+        TokenItem(key).update(
+            actions=[
+                TokenItem.token.set(value),
+                TokenItem.expires_at.set(expires_at),
+                TokenItem.lock_owner.remove(),
+                TokenItem.lock_until.remove(),
+            ]
+        )
+
+    def delete(self, key: str) -> None:
+        TokenItem(key).delete()
+
+    # what the fleet needs ---------------------------------------------------------------------
+    def get_with_expiry(self, key: str) -> tuple[str | None, float]:
+        try:
+            item = TokenItem.get(key, consistent_read=True)
+        except DoesNotExist:
+            return None, 0.0
+        return item.token, float(item.expires_at or 0)
+
+    def try_lock(self, key: str, seconds: float) -> bool:
+        now = time.time()
+        try:
+            TokenItem(key).update(
+                actions=[TokenItem.lock_owner.set(self.owner), TokenItem.lock_until.set(now + seconds)],
+                condition=TokenItem.lock_until.does_not_exist() | (TokenItem.lock_until < now),
+            )
+            return True
+        except UpdateError as exc:
+            if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+                return False
+            raise
+
+    def release(self, key: str) -> None:
+        """Give the refresh lock back after a failed fetch, so the next caller need not wait it out."""
+        try:
+            TokenItem(key).update(
+                actions=[TokenItem.lock_until.remove(), TokenItem.lock_owner.remove()],
+                condition=TokenItem.lock_owner == self.owner,
+            )
+        except UpdateError as exc:
+            if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+                raise
+
+    def invalidate(self, key: str, bad_token: str) -> None:
+        """Mark a token WeCom rejected as expired, unless another caller already replaced it."""
+        try:
+            TokenItem(key).update(
+                actions=[TokenItem.expires_at.set(0)], condition=TokenItem.token == bad_token
+            )
+        except UpdateError as exc:
+            if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+                raise

@@ -1,0 +1,77 @@
+"""Wires settings, adapters and services, once per container and only the parts a function uses.
+
+The callback function needs the corp registry, the de-dup table and the events queue; the consumer needs
+the store and the WeCom client. Each getter builds its part on first use, so a cold start imports and
+connects to nothing it does not need (the callback function never imports pynamodb).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any
+
+from scrm import resources
+from scrm.settings import Settings
+
+if TYPE_CHECKING:
+    from scrm.adapters.corp_registry import CorpRegistry
+    from scrm.adapters.once import Once
+    from scrm.services.event_handlers import Handlers
+
+
+@functools.cache
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+@functools.cache
+def corp_registry() -> CorpRegistry:
+    from scrm.adapters.corp_registry import CorpRegistry
+
+    s = settings()
+    return CorpRegistry(s.secret_prefix, s.corp_cache_ttl_s)
+
+
+@functools.cache
+def enqueue_once() -> Once:
+    """De-dup + enqueue of callback events: the queue send runs once per event key."""
+    from scrm.adapters.once import Once
+    from scrm.adapters.queue import QueuePublisher
+
+    publisher = QueuePublisher(resources.queue("events"))
+
+    def enqueue(message: dict[str, Any]) -> dict[str, Any]:
+        publisher.send(message, {"corp_id": message["corp_id"], "event_id": message["event_id"]})
+        return {"enqueued": True}
+
+    return Once(resources.table("idempotency").name, "callback", settings().dedup_ttl_s, enqueue)
+
+
+@functools.cache
+def apply_once() -> Once:
+    """The consumer's guard: an event's effects (WeCom calls, writes, later messages) happen once."""
+    from scrm.adapters.once import Once
+
+    def apply(message: dict[str, Any]) -> dict[str, Any]:
+        return handlers().apply_message(message)
+
+    return Once(resources.table("idempotency").name, "apply", settings().dedup_ttl_s, apply)
+
+
+@functools.cache
+def handlers() -> Handlers:
+    from scrm.adapters.dynamo.store import DynamoStore
+    from scrm.adapters.wecom.gateway import WeComGateways
+    from scrm.services.event_handlers import Handlers
+
+    return Handlers(store=DynamoStore(), wecom=WeComGateways(corp_registry(), settings()))
+
+
+def reset() -> None:
+    """Drop every cached part (tests that re-point the environment)."""
+    for fn in (settings, corp_registry, enqueue_once, apply_once, handlers):
+        fn.cache_clear()
+    from scrm.adapters import aws, queue
+
+    aws.reset()
+    queue.reset()

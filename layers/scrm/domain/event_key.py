@@ -1,0 +1,57 @@
+"""The de-duplication key of a callback event.
+
+WeCom suggests FromUserName + CreateTime, but FromUserName is always ``sys`` for these events and distinct
+events share a second (WxJava #2314, #3002, #1288; facts §1). The key is built from every identifying field
+instead; two deliveries of one event give the same key, two real events never do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+# facts §1, plus the fields that tell apart two otherwise identical events in one second.
+KEY_FIELDS = (
+    "ToUserName",
+    "Event",
+    "ChangeType",
+    "CreateTime",
+    "UserID",
+    "ExternalUserID",
+    "ChatId",
+    "UpdateDetail",
+    "CurMemVer",
+    "Id",
+    "TagType",
+    "StrategyId",
+    "NewUserID",
+    "Source",
+    "FailReason",
+    "MemChangeList",
+)
+
+
+def _norm(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Mapping):
+        value = value.get("Item", "")
+    if isinstance(value, list | tuple):
+        return ",".join(sorted(str(v) for v in value))
+    return str(value)
+
+
+def event_key(fields: Mapping[str, Any]) -> str:
+    """Composite key; events that are not of the known kinds also hash the rest of their fields."""
+    parts = [_norm(fields.get(name)) for name in KEY_FIELDS]
+    known = {"change_external_contact", "change_external_chat", "change_external_tag", "change_contact"}
+    if _norm(fields.get("Event")) not in known:
+        rest = sorted((k, _norm(v)) for k, v in fields.items() if k not in KEY_FIELDS)
+        parts.append(hashlib.sha256(repr(rest).encode()).hexdigest()[:16])
+    return "|".join(parts)
+
+
+def event_id(key: str) -> str:
+    """A short, log-safe id of the key (the key itself holds user ids; this is what logs and sort keys use)."""
+    return hashlib.sha256(key.encode()).hexdigest()[:24]

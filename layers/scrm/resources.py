@@ -1,0 +1,114 @@
+"""The one list of AWS resources the code uses: tables, their keys and indexes, queues and their DLQs.
+
+The pynamodb models, the local stack's bootstrap, the tests and the deployment template all read these
+definitions, so a table or queue cannot exist in one place and be missing in another. Names carry no stage:
+stages are separate AWS accounts (see docs/architecture.md), which keeps the literal queue names that
+Chalice needs at package time valid in every stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class KeyAttr:
+    name: str
+    type: str = "S"  # DynamoDB scalar type: S or N
+
+
+@dataclass(frozen=True)
+class IndexDef:
+    name: str
+    hash_key: KeyAttr
+    range_key: KeyAttr | None = None
+
+
+@dataclass(frozen=True)
+class TableDef:
+    logical: str
+    name: str
+    hash_key: KeyAttr
+    range_key: KeyAttr | None = None
+    indexes: tuple[IndexDef, ...] = ()
+    ttl_attribute: str | None = None
+
+    def key_attributes(self) -> dict[str, str]:
+        """Every attribute that appears in a key of the table or of one of its indexes, with its type."""
+        attrs: dict[str, str] = {}
+        for key in (self.hash_key, self.range_key):
+            if key:
+                attrs[key.name] = key.type
+        for index in self.indexes:
+            for key in (index.hash_key, index.range_key):
+                if key:
+                    attrs[key.name] = key.type
+        return attrs
+
+
+@dataclass(frozen=True)
+class QueueDef:
+    logical: str
+    name: str
+    dlq_name: str
+    max_receive_count: int = 5
+    visibility_timeout_s: int = 60
+    retention_s: int = 4 * 24 * 3600
+    dlq_retention_s: int = 14 * 24 * 3600
+    consumers: tuple[str, ...] = field(default_factory=tuple)
+
+
+_PK = KeyAttr("pk")
+_SK = KeyAttr("sk")
+
+TABLES: dict[str, TableDef] = {
+    t.logical: t
+    for t in (
+        # Callback de-duplication (Powertools idempotency records): key "id", TTL "expiration".
+        TableDef("idempotency", "scrm-idempotency", KeyAttr("id"), ttl_attribute="expiration"),
+        # Access tokens shared by every Lambda instance, one item per corp and app secret.
+        TableDef("tokens", "scrm-tokens", KeyAttr("key")),
+        # Customer profile: pk = corp#external_userid.
+        TableDef("customers", "scrm-customers", _PK),
+        # Follow relation: pk = corp#external_userid, sk = employee userid.
+        # by_employee: customers of an employee, by add time.
+        TableDef(
+            "follows",
+            "scrm-follows",
+            _PK,
+            _SK,
+            indexes=(IndexDef("by_employee", KeyAttr("employee_pk"), KeyAttr("add_sk")),),
+        ),
+        # Timeline: pk = corp#<subject>, sk = <create_time:010d>#<event key hash>; newest first by reverse query.
+        TableDef("timeline", "scrm-timeline", _PK, _SK),
+        # Corp tag library: pk = corp, sk = tag or group id.
+        TableDef("tags", "scrm-tags", _PK, _SK),
+        # Customer groups: pk = corp#chat_id. by_owner: groups of an owner.
+        TableDef(
+            "groups",
+            "scrm-groups",
+            _PK,
+            indexes=(IndexDef("by_owner", KeyAttr("owner_pk"), KeyAttr("create_sk")),),
+        ),
+        # Group members: pk = corp#chat_id, sk = member id (userid or external_userid).
+        TableDef("group_members", "scrm-group-members", _PK, _SK),
+        # Employees: pk = corp, sk = userid.
+        TableDef("employees", "scrm-employees", _PK, _SK),
+    )
+}
+
+QUEUES: dict[str, QueueDef] = {
+    q.logical: q
+    for q in (
+        # Every verified callback event, applied by the event consumer.
+        QueueDef("events", "scrm-events", "scrm-events-dlq", consumers=("apply_events",)),
+    )
+}
+
+
+def table(logical: str) -> TableDef:
+    return TABLES[logical]
+
+
+def queue(logical: str) -> QueueDef:
+    return QUEUES[logical]

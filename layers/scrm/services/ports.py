@@ -1,0 +1,69 @@
+"""What the services need from the outside world; adapters implement these, unit tests fake them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from scrm.domain.customer import CustomerProfile, FollowInfo
+from scrm.domain.employee import Employee, EmployeeStatus
+from scrm.domain.follow import FollowStatus
+from scrm.domain.group import GroupChat, GroupStatus
+from scrm.domain.tags import TagGroup
+
+
+class Store(Protocol):
+    """Every write is conditional: ``synced_at_ms`` guards data refreshed from WeCom (newer read wins),
+    ``version`` guards state set by events (newer event wins; see domain.versions)."""
+
+    def save_customer(self, corp_id: str, profile: CustomerProfile, synced_at_ms: int) -> None: ...
+
+    def note_transfer_fail(
+        self, corp_id: str, external_userid: str, takeover_userid: str, reason: str, create_time: int
+    ) -> None: ...
+
+    def sync_follow(self, corp_id: str, external_userid: str, info: FollowInfo, synced_at_ms: int) -> None: ...
+
+    def set_follow_status(
+        self,
+        corp_id: str,
+        external_userid: str,
+        userid: str,
+        status: FollowStatus,
+        version: int,
+        extra: dict[str, Any],
+    ) -> bool: ...
+
+    def add_timeline(
+        self, corp_id: str, subject: str, create_time: int, event_id: str, entry: dict[str, Any]
+    ) -> None: ...
+
+    def save_tag_groups(self, corp_id: str, groups: Sequence[TagGroup], synced_at_ms: int) -> None: ...
+
+    def delete_tag(self, corp_id: str, tag_id: str, is_group: bool, version: int) -> bool: ...
+
+    def save_group(self, corp_id: str, group: GroupChat, synced_at_ms: int) -> None: ...
+
+    def set_group_status(self, corp_id: str, chat_id: str, status: GroupStatus, version: int) -> bool: ...
+
+    def save_employee(self, corp_id: str, employee: Employee, synced_at_ms: int) -> None: ...
+
+    def set_employee_status(
+        self, corp_id: str, userid: str, status: EmployeeStatus, version: int, renamed_to: str = ""
+    ) -> bool: ...
+
+
+class WeCom(Protocol):
+    """The WeCom reads the consumers make, for one corp. ``None`` means WeCom says it does not exist."""
+
+    def get_customer(self, external_userid: str) -> tuple[CustomerProfile, list[FollowInfo]] | None: ...
+
+    def get_tag_groups(self, tag_ids: Sequence[str] = (), group_ids: Sequence[str] = ()) -> list[TagGroup]: ...
+
+    def get_group_chat(self, chat_id: str) -> GroupChat | None: ...
+
+    def get_user(self, userid: str) -> Employee | None: ...
+
+
+class WeComDirectory(Protocol):
+    def for_corp(self, corp_id: str) -> WeCom: ...

@@ -1,0 +1,41 @@
+"""Settings read from the environment: the same code runs in Lambda, the local stack and the tests."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+WECOM_API_BASE_DEFAULT = "https://qyapi.weixin.qq.com/cgi-bin/"
+
+
+@dataclass(frozen=True)
+class Settings:
+    wecom_api_base: str
+    secret_prefix: str
+    timestamp_window_s: int
+    dedup_ttl_s: int
+    corp_cache_ttl_s: float
+    max_body_bytes: int
+    wecom_max_tries: int
+    wecom_backoff_base_s: float
+    wecom_timeout_s: float
+    log_level: str
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        env = os.environ
+        base = env.get("SCRM_WECOM_API_BASE", WECOM_API_BASE_DEFAULT)
+        if not base.endswith("/"):
+            base += "/"
+        return cls(
+            wecom_api_base=base,
+            secret_prefix=env.get("SCRM_SECRET_PREFIX", "scrm/corps/"),
+            timestamp_window_s=int(env.get("SCRM_TIMESTAMP_WINDOW_S", "300")),
+            dedup_ttl_s=int(env.get("SCRM_DEDUP_TTL_S", str(3 * 24 * 3600))),
+            corp_cache_ttl_s=float(env.get("SCRM_CORP_CACHE_TTL_S", "300")),
+            max_body_bytes=int(env.get("SCRM_MAX_BODY_BYTES", str(64 * 1024))),
+            wecom_max_tries=int(env.get("SCRM_WECOM_MAX_TRIES", "4")),
+            wecom_backoff_base_s=float(env.get("SCRM_WECOM_BACKOFF_BASE_S", "0.5")),
+            wecom_timeout_s=float(env.get("SCRM_WECOM_TIMEOUT_S", "10")),
+            log_level=env.get("SCRM_LOG_LEVEL", "INFO"),
+        )
