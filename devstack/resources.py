@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import boto3
-
 from scrm.resources import QUEUES, TABLES, TableDef
 
 

@@ -1,8 +1,10 @@
-"""WeCom callback crypto on wechatpy's cipher, with the checks wechatpy 1.8.18 leaves out.
+"""WeCom callback crypto with the checks wechatpy 1.8.18 leaves out.
 
 wechatpy compares signatures with ``!=`` and trusts the PKCS#7 padding byte (local-stack notes); a callback
-endpoint open to the internet needs a constant-time compare and a strict unpad, so we keep wechatpy's AES
-cipher and do the framing here.
+endpoint open to the internet needs a constant-time compare and a strict unpad. The AES-CBC itself is the
+``cryptography`` primitive that wechatpy also uses: importing wechatpy for it would add ~90 ms (requests,
+six, its API classes) to the callback function's cold start. Interop with wechatpy's ``WeChatCrypto`` is
+covered by unit tests.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import hmac
 import os
 import struct
 
-from wechatpy.crypto.cryptography import WeChatCipher
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 BLOCK = 32  # WeCom pads to 32 bytes, not AES's 16
 
@@ -36,6 +38,7 @@ class CallbackCrypto:
         if len(key) != 32:
             raise ValueError("EncodingAESKey must decode to 32 bytes (43 characters)")
         self._key = key
+        self._cipher = Cipher(algorithms.AES(key), modes.CBC(key[:16]))
         self._token = token
         self._receive_id = receive_id
 
@@ -51,7 +54,8 @@ class CallbackCrypto:
             raise CryptoError("ciphertext is not base64") from exc
         if not raw or len(raw) % 16:
             raise CryptoError("ciphertext length is not a multiple of the AES block")
-        plain = WeChatCipher(self._key).decrypt(raw)
+        decryptor = self._cipher.decryptor()
+        plain = decryptor.update(raw) + decryptor.finalize()
         pad = plain[-1]
         if not 1 <= pad <= BLOCK or plain[-pad:] != bytes([pad]) * pad:
             raise CryptoError("bad padding")
@@ -75,4 +79,5 @@ class CallbackCrypto:
         data = os.urandom(16) + struct.pack(">I", len(body)) + body + self._receive_id.encode()
         pad = BLOCK - len(data) % BLOCK
         data += bytes([pad]) * pad
-        return base64.b64encode(WeChatCipher(self._key).encrypt(data)).decode()
+        encryptor = self._cipher.encryptor()
+        return base64.b64encode(encryptor.update(data) + encryptor.finalize()).decode()

@@ -19,3 +19,5 @@ class TimelineItem(Model):
     event = UnicodeAttribute()
     change_type = UnicodeAttribute(null=True)
     entry = JSONAttribute(null=True)
+    applied = NumberAttribute(null=True)
+    applied_at_ms = NumberAttribute(null=True)

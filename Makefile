@@ -1,0 +1,44 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Each creates .venv and installs what it needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: help venv test unit lint demo dev bench clean
+
+help:
+	@echo "make demo    set up and run a scripted tour of the whole flow on the local stack"
+	@echo "make test    set up and run lint + unit, integration and end-to-end tests"
+	@echo "make dev     run the local stack in the foreground (Ctrl-C stops it)"
+	@echo "make bench   run the benchmarks, write bench/results.json"
+	@echo "make unit    unit tests only (no local stack)"
+	@echo "make clean   remove the virtualenv and local state"
+
+$(STAMP): pyproject.toml layers/pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=...)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e layers -e .
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+lint: venv
+	$(BIN)/ruff check .
+
+unit: venv
+	$(BIN)/pytest tests/unit tests/sandbox
+
+test: venv lint
+	$(BIN)/pytest
+
+demo: venv
+	$(BIN)/python -m devstack.demo
+
+dev: venv
+	$(BIN)/python -m devstack
+
+bench: venv
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .devstack .pytest_cache .ruff_cache

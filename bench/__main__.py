@@ -1,0 +1,95 @@
+"""``make bench``: callback-path benchmarks, written to bench/results.json.
+
+Targets (2 cores): ack p99 < 50 ms at 100/s, stored p99 < 1 s, zero lost, zero duplicated, import < 300 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from bench import coldstart, floor, load
+from devstack.sandbox_client import SandboxClient
+from devstack.stack import Stack, StackConfig
+
+OUT = Path(__file__).resolve().parent / "results.json"
+
+
+def _vm_hwm_kb(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--rates", default="100,300", help="offered callback rates per second (comma-separated)")
+    parser.add_argument("--duration", type=int, default=20, help="seconds per rate")
+    parser.add_argument("--out", default=str(OUT))
+    args = parser.parse_args(argv)
+    rates = [int(r) for r in args.rates.split(",") if r.strip()]
+
+    results: dict[str, object] = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+    }
+    print("floor: verify + decrypt + parse ...", flush=True)
+    results["floor"] = floor.run()
+    print(f"  {results['floor']}", flush=True)
+    print("cold start import ...", flush=True)
+    results["cold_start"] = coldstart.run()
+    print(f"  {results['cold_start']}", flush=True)
+
+    stack = Stack(StackConfig(workdir=Path(__file__).resolve().parent.parent / ".devstack" / "bench",
+                              log_level="WARNING", consumers=4))
+    stack.start()
+    try:
+        from scrm import bootstrap
+        from scrm.domain.corp import Corp
+
+        bootstrap.reset()
+        sandbox = SandboxClient(stack.sandbox_url)
+        runs = []
+        for rate in rates:
+            corp_id = "wwbench" + uuid.uuid4().hex[:8]
+            info = sandbox.create_corp(stack.callback_url(corp_id), corp_id=corp_id, seed={"employees": 1})
+            bootstrap.corp_registry().register(Corp(corp_id, info["token"], info["aes_key"], info["secret"]))
+            print(f"load: {rate}/s for {args.duration} s ...", flush=True)
+            r = load.run_rate(stack, info, rate, args.duration)
+            print(f"  {r}", flush=True)
+            runs.append(r)
+        results["load"] = runs
+        app_pid = stack.procs["app"].pid
+        results["consumer_peak_rss_mb"] = round((_vm_hwm_kb(app_pid) or 0) / 1024, 1)
+        results["consumer_peak_rss_note"] = (
+            "VmHWM of the local app process, which runs the HTTP routes and 4 consumer pollers together: "
+            "an upper bound for the consumer function alone"
+        )
+    finally:
+        stack.stop()
+    first = results["load"][0] if results.get("load") else {}
+    results["targets"] = {
+        "ack_p99_under_50ms_at_100": bool(first) and first.get("offered_per_s") == 100 and first["ack_ms_p99"] < 50,
+        "stored_p99_under_1s": all(r["stored_ms_p99"] < 1000 for r in results.get("load", [])),
+        "zero_lost": all(r["lost"] == 0 for r in results.get("load", [])),
+        "zero_duplicated": all(r["duplicated"] == 0 for r in results.get("load", [])),
+        "import_under_300ms": results["cold_start"]["callback_function_ms_median"] < 300,
+    }
+    Path(args.out).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps(results["targets"], indent=2))
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,168 @@
+"""``make demo``: start the local stack, register a sandbox corp, and walk through the flow.
+
+A customer adds an employee (from a channel QR code), the employee edits the remark and tags, the tag
+library changes, a customer group is created and changes, and finally the customer deletes the employee.
+After each step it prints what we stored and what WeCom (the sandbox) was asked to do. Then it stops
+everything it started.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from devstack.sandbox_client import SandboxClient
+from devstack.stack import Stack, StackConfig
+
+
+def _wait(probe: Callable[[], Any], what: str, timeout_s: float = 20) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = probe()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise RuntimeError(f"demo: timed out waiting for {what}")
+
+
+class Tour:
+    def __init__(self, stack: Stack, out: Callable[[str], None] = print) -> None:
+        self.stack = stack
+        self.sandbox = SandboxClient(stack.sandbox_url)
+        self.out = out
+        self.seen_calls = 0
+        self.corp_id = "wwdemo" + uuid.uuid4().hex[:10]
+
+    def say(self, title: str) -> None:
+        self.out(f"\n=== {title}")
+
+    def show(self, label: str, data: Any) -> None:
+        self.out(f"--- {label}:\n{json.dumps(data, ensure_ascii=False, indent=2, default=str)}")
+
+    def wecom_calls(self) -> list[str]:
+        calls = self.sandbox.calls(self.corp_id, since=self.seen_calls)
+        if calls:
+            self.seen_calls = max(c["seq"] for c in calls)
+        lines = [f"{c['method']} {c['path']} {json.dumps(c.get('query') or c.get('body') or {}, ensure_ascii=False)}"
+                 f" -> {c['errcode']}" for c in calls]
+        self.out("--- WeCom was asked:\n" + ("\n".join(f"  {line}" for line in lines) or "  (nothing)"))
+        return lines
+
+    def run(self) -> dict[str, Any]:
+        from scrm.adapters.dynamo import reads
+
+        cid = self.corp_id
+        self.say("1. A corp is created in the WeCom sandbox and registered with `scrm corps register`")
+        info = self.sandbox.create_corp(
+            self.stack.callback_url(cid), corp_id=cid,
+            seed={"employees": 3, "customers_per_employee": 2, "tags": 4, "tag_groups": 2, "groups": 1},
+        )
+        doc = json.dumps({k: info[k] for k in ("corp_id", "token", "aes_key", "secret", "agent_id")})
+        reg = subprocess.run([sys.executable, "-m", "scrm.cli.main", "corps", "register", "--from-json", "-"],
+                             input=doc, text=True, capture_output=True, env={**os.environ, **self.stack.env})
+        if reg.returncode:
+            raise RuntimeError(f"demo: corps register failed: {reg.stderr.strip()}")
+        self.out(reg.stdout.strip())
+        verified = self.sandbox.verify_url(cid)
+        self.out(f"WeCom's URL verification: ok={verified['ok']} in {verified['elapsed_ms']} ms")
+
+        employees = [e["userid"] for e in self.sandbox.corp(cid)["employees"]]
+        sales = employees[0]
+
+        self.say(f"2. A customer scans the channel code 'store_poster' and adds employee {sales}")
+        added = self.sandbox.do(cid, "customers/add",
+                                {"userid": sales, "state": "store_poster", "name": "张小姐", "wait": True})
+        ext = added["external_userid"]
+        _wait(lambda: (reads.follow(cid, ext, sales) or {}).get("synced_at_ms"), "the relation")
+        view = reads.customer_view(cid, ext)
+        self.show("stored customer", view["profile"])
+        self.show("stored follow relation", _relation(view["follows"], sales))
+        self.wecom_calls()
+
+        self.say("3. The employee sets a remark and a tag (WeCom sends edit_external_contact)")
+        tag_id = self.sandbox.corp(cid)["tag_groups"][0]["tag"][0]["id"]
+        self.sandbox.do(cid, "customers/edit", {"userid": sales, "external_userid": ext, "remark": "张小姐-门店",
+                                                "add_tags": [tag_id], "wait": True})
+        _wait(lambda: (reads.follow(cid, ext, sales) or {}).get("remark") == "张小姐-门店", "the remark")
+        rel = reads.follow(cid, ext, sales)
+        self.show("relation after edit", {k: rel.get(k) for k in ("remark", "tags", "status")})
+        self.wecom_calls()
+
+        self.say("4. An admin adds a tag group in WeCom's console (change_external_tag)")
+        self.sandbox.do(cid, "tags/create", {"group_name": "会员等级", "tags": ["金卡", "银卡"], "wait": True})
+        _wait(lambda: any(t.get("name") == "金卡" for t in reads.tags(cid)), "the new tags")
+        self.show("tag library", sorted(t["name"] for t in reads.tags(cid) if t["kind"] == "tag"))
+        self.wecom_calls()
+
+        self.say("5. A customer group is created, the customer joins, the group is renamed")
+        chat = self.sandbox.do(cid, "groups/create", {"owner": sales, "members": [employees[1]], "name": "门店福利群",
+                                                       "wait": True})["chat_id"]
+        self.sandbox.do(cid, f"groups/{chat}/update", {"update_detail": "add_member", "join_scene": 3,
+                                                       "add_members": [ext], "wait": True})
+        self.sandbox.do(cid, f"groups/{chat}/update", {"update_detail": "change_name", "name": "门店VIP群",
+                                                       "wait": True})
+        _wait(lambda: (reads.group(cid, chat) or {}).get("name") == "门店VIP群", "the group rename")
+        group = reads.group(cid, chat)
+        self.show("stored group", {"name": group["name"], "owner": group["owner"], "status": group["status"],
+                                   "members": [m["member_id"] for m in group["members"] if m["status"] == "member"]})
+        self.wecom_calls()
+
+        self.say("6. The customer deletes the employee (del_follow_user: the churn signal)")
+        self.sandbox.do(cid, "customers/del_by_customer", {"userid": sales, "external_userid": ext, "wait": True})
+        _wait(lambda: reads.follow(cid, ext, sales)["status"] == "deleted_by_customer", "the deletion")
+        self.show("relation status", reads.follow(cid, ext, sales)["status"])
+        timeline = reads.timeline(cid, f"customer:{ext}")
+        self.show("customer timeline (newest first)",
+                  [f"{t['create_time']} {t['event']}/{t['change_type']}"
+                   + (f" {t['entry']['fields'].get('UpdateDetail')}" if t["entry"]["fields"].get("UpdateDetail") else "")
+                   for t in timeline])
+        self.wecom_calls()
+        callbacks = self.sandbox.callbacks(cid)
+        summary = {
+            "callbacks_sent": len(callbacks),
+            "callbacks_acknowledged": sum(1 for c in callbacks if c.get("delivered")),
+            "relation_status": reads.follow(cid, ext, sales)["status"],
+            "timeline_entries": len(timeline),
+        }
+        self.show("summary", summary)
+        return summary
+
+
+def _relation(follows: list[dict[str, Any]], userid: str) -> dict[str, Any]:
+    rel = next((f for f in follows if f["userid"] == userid), {})
+    return {k: rel.get(k) for k in ("userid", "status", "state", "add_way", "add_time", "remark", "tags")}
+
+
+def main() -> int:
+    stack = Stack(StackConfig())
+    print("starting the local stack (moto, WeCom sandbox, app) ...", flush=True)
+    try:
+        stack.start()
+    except Exception as exc:
+        print(f"demo: the local stack did not start: {exc} (logs in {stack.config.workdir})", file=sys.stderr)
+        return 1
+    try:
+        from scrm import bootstrap
+
+        bootstrap.reset()
+        summary = Tour(stack).run()
+        ok = summary["callbacks_sent"] == summary["callbacks_acknowledged"] and \
+            summary["relation_status"] == "deleted_by_customer"
+        print("\ndemo finished: " + ("every callback acknowledged and applied" if ok else "SOMETHING WENT WRONG"))
+        return 0 if ok else 1
+    except Exception as exc:
+        print(f"demo failed: {exc} (logs in {stack.config.workdir})", file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+        print("local stack stopped")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""A small client of the WeCom sandbox's control API (docs/sandbox.md), for the demo, benchmarks and tests."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import requests
+
+
+class SandboxError(RuntimeError):
+    pass
+
+
+class SandboxClient:
+    def __init__(self, base_url: str) -> None:
+        self.base = base_url.rstrip("/")
+        self.http = requests.Session()
+
+    def _call(self, method: str, route: str, body: Any = None, **params: Any) -> Any:
+        r = self.http.request(method, f"{self.base}/control{route}", json=body, params=params or None, timeout=60)
+        if r.status_code >= 400:
+            raise SandboxError(f"{method} {route}: {r.status_code} {r.text[:300]}")
+        return r.json() if r.content else None
+
+    # corps
+    def create_corp(self, callback_url: str, seed: dict[str, Any] | None = None, **options: Any) -> dict[str, Any]:
+        return self._call("POST", "/corps", {"callback_url": callback_url, "seed": seed or {}, **options})
+
+    def corp(self, corp_id: str) -> dict[str, Any]:
+        return self._call("GET", f"/corps/{corp_id}")
+
+    def patch_corp(self, corp_id: str, **changes: Any) -> dict[str, Any]:
+        return self._call("PATCH", f"/corps/{corp_id}", changes)
+
+    def do(self, corp_id: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A world change (customers/add, groups/create, …); see docs/sandbox.md."""
+        return self._call("POST", f"/corps/{corp_id}/{path.lstrip('/')}", body or {})
+
+    # observation
+    def calls(self, corp_id: str, since: int = 0, path: str | None = None) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"since": since}
+        if path:
+            params["path"] = path
+        res = self._call("GET", f"/corps/{corp_id}/calls", **params)
+        return res["calls"] if isinstance(res, dict) else res
+
+    def callbacks(self, corp_id: str) -> list[dict[str, Any]]:
+        res = self._call("GET", f"/corps/{corp_id}/callbacks")
+        return res["callbacks"] if isinstance(res, dict) else res
+
+    def callback(self, corp_id: str, callback_id: str) -> dict[str, Any]:
+        return self._call("GET", f"/corps/{corp_id}/callbacks/{callback_id}")
+
+    def messages(self, corp_id: str) -> list[dict[str, Any]]:
+        res = self._call("GET", f"/corps/{corp_id}/messages")
+        return res["messages"] if isinstance(res, dict) else res
+
+    def resend(self, corp_id: str, callback_id: str, same_envelope: bool = False) -> dict[str, Any]:
+        return self._call("POST", f"/corps/{corp_id}/callbacks/{callback_id}/resend", {"same_envelope": same_envelope})
+
+    def faults(self, corp_id: str, *faults: dict[str, Any]) -> None:
+        for f in faults:
+            self._call("POST", f"/corps/{corp_id}/faults", f)
+
+    def clear_faults(self, corp_id: str) -> None:
+        self._call("DELETE", f"/corps/{corp_id}/faults")
+
+    def expire_tokens(self, corp_id: str) -> None:
+        self._call("POST", f"/corps/{corp_id}/tokens/expire", {})
+
+    def verify_url(self, corp_id: str) -> dict[str, Any]:
+        return self._call("POST", f"/corps/{corp_id}/verify_url", {})
+
+    def wait_delivered(self, corp_id: str, callback_id: str, timeout_s: float = 30) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            cb = self.callback(corp_id, callback_id)
+            if cb.get("done"):
+                return cb
+            if time.monotonic() > deadline:
+                raise SandboxError(f"callback {callback_id} not done after {timeout_s} s: {cb}")
+            time.sleep(0.05)

@@ -1,0 +1,91 @@
+"""Read views over the store for the CLI, the demo and tests (plain dicts, ready to print as JSON)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist
+
+from scrm.adapters.dynamo.models import (
+    CustomerItem,
+    EmployeeItem,
+    FollowItem,
+    GroupItem,
+    GroupMemberItem,
+    TagItem,
+    TimelineItem,
+)
+
+
+def _plain(item: Any, drop: tuple[str, ...] = ("pk", "sk")) -> dict[str, Any]:
+    data = item.attribute_values.copy()
+    for key in drop:
+        data.pop(key, None)
+    for key, value in list(data.items()):
+        if isinstance(value, set):
+            data[key] = sorted(value)
+        elif hasattr(value, "as_dict"):
+            data[key] = value.as_dict()
+        elif isinstance(value, list):
+            data[key] = [v.as_dict() if hasattr(v, "as_dict") else v for v in value]
+    return data
+
+
+def customer(corp_id: str, external_userid: str) -> dict[str, Any] | None:
+    try:
+        return _plain(CustomerItem.get(f"{corp_id}#{external_userid}"))
+    except DoesNotExist:
+        return None
+
+
+def follows(corp_id: str, external_userid: str) -> list[dict[str, Any]]:
+    return [_plain(i) for i in FollowItem.query(f"{corp_id}#{external_userid}", consistent_read=True)]
+
+
+def follow(corp_id: str, external_userid: str, userid: str) -> dict[str, Any] | None:
+    try:
+        return _plain(FollowItem.get(f"{corp_id}#{external_userid}", userid, consistent_read=True))
+    except DoesNotExist:
+        return None
+
+
+def timeline(corp_id: str, subject: str, limit: int = 50) -> list[dict[str, Any]]:
+    """Newest first."""
+    return [
+        _plain(i, drop=("pk",))
+        for i in TimelineItem.query(f"{corp_id}#{subject}", scan_index_forward=False, limit=limit)
+    ]
+
+
+def tags(corp_id: str) -> list[dict[str, Any]]:
+    return [_plain(i) for i in TagItem.query(corp_id, consistent_read=True)]
+
+
+def group(corp_id: str, chat_id: str) -> dict[str, Any] | None:
+    try:
+        data = _plain(GroupItem.get(f"{corp_id}#{chat_id}", consistent_read=True), drop=("pk",))
+    except DoesNotExist:
+        return None
+    data["members"] = [
+        _plain(m) for m in GroupMemberItem.query(f"{corp_id}#{chat_id}", consistent_read=True)
+    ]
+    return data
+
+
+def employee(corp_id: str, userid: str) -> dict[str, Any] | None:
+    try:
+        return _plain(EmployeeItem.get(corp_id, userid, consistent_read=True))
+    except DoesNotExist:
+        return None
+
+
+def customer_view(corp_id: str, external_userid: str, timeline_limit: int = 20) -> dict[str, Any] | None:
+    profile = customer(corp_id, external_userid)
+    relations = follows(corp_id, external_userid)
+    if profile is None and not relations:
+        return None
+    return {
+        "profile": profile,
+        "follows": relations,
+        "timeline": timeline(corp_id, f"customer:{external_userid}", timeline_limit),
+    }

@@ -1,0 +1,19 @@
+"""The demo's scripted tour, end to end on the local stack (what `make demo` shows a new user)."""
+
+from __future__ import annotations
+
+import pytest
+
+from devstack.demo import Tour
+
+pytestmark = pytest.mark.stack
+
+
+def test_the_tour_ends_with_every_callback_applied(stack):
+    lines: list[str] = []
+    summary = Tour(stack, out=lines.append).run()
+    assert summary["callbacks_sent"] >= 7
+    assert summary["callbacks_sent"] == summary["callbacks_acknowledged"]
+    assert summary["relation_status"] == "deleted_by_customer"
+    text = "\n".join(lines)
+    assert "externalcontact/get" in text and "groupchat/get" in text and "get_corp_tag_list" in text

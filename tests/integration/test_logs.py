@@ -1,0 +1,26 @@
+"""Logs are structured, carry corp id, event key and request id, and never secrets or personal data."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from scrm.adapters.dynamo import reads
+
+from tests.support.waiting import wait_for
+
+pytestmark = pytest.mark.stack
+
+
+def test_log_lines_have_context_and_no_secrets(stack, sandbox, corp):
+    cid = corp["corp_id"]
+    uid = sandbox.corp(cid)["employees"][0]["userid"]
+    added = sandbox.do(cid, "customers/add", {"userid": uid, "name": "韩梅梅", "wait": True})
+    wait_for(lambda: reads.customer(cid, added["external_userid"]), what="stored")
+    text = (stack.config.workdir / "app.log").read_text(encoding="utf-8", errors="replace")
+    mine = [json.loads(line) for line in text.splitlines() if line.startswith("{") and cid in line]
+    accepted = [r for r in mine if r.get("message") == "callback accepted"]
+    assert accepted, "no structured line for the callback"
+    assert all(r["corp_id"] == cid and r["event_key"] for r in accepted)
+    for secret in (corp["secret"], corp["token"], corp["aes_key"], "韩梅梅", added.get("welcome_code") or "\0"):
+        assert secret not in text
