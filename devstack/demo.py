@@ -107,7 +107,9 @@ class Tour:
                                                        "add_members": [ext], "wait": True})
         self.sandbox.do(cid, f"groups/{chat}/update", {"update_detail": "change_name", "name": "门店VIP群",
                                                        "wait": True})
-        _wait(lambda: (reads.group(cid, chat) or {}).get("name") == "门店VIP群", "the group rename")
+        _wait(lambda: (g := reads.group(cid, chat) or {}).get("name") == "门店VIP群"
+              and any(m["member_id"] == ext and m["status"] == "member" for m in g.get("members", [])),
+              "the group rename and the customer's membership")
         group = reads.group(cid, chat)
         self.show("stored group", {"name": group["name"], "owner": group["owner"], "status": group["status"],
                                    "members": [m["member_id"] for m in group["members"] if m["status"] == "member"]})

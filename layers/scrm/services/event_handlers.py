@@ -88,11 +88,11 @@ class Handlers:
         return effects
 
     def _refresh_customer(self, corp: str, ext: str) -> list[str]:
+        now = self._now_ms()  # the snapshot's time is when we asked: a slower, older read must not win
         found = self.wecom.for_corp(corp).get_customer(ext)
         if found is None:
             return ["customer:gone"]
         profile, follows = found
-        now = self._now_ms()
         self.store.save_customer(corp, profile, now)
         for info in follows:
             self.store.sync_follow(corp, ext, info, now)
@@ -111,11 +111,12 @@ class Handlers:
             if e.change_type == "create":
                 applied = self.store.set_group_status(corp, chat, GroupStatus.ACTIVE, version)
                 effects.append("group:created" if applied else "group:stale")
+            asked_at = self._now_ms()
             group = self.wecom.for_corp(corp).get_group_chat(chat)
             if group is None:
                 effects.append("group:gone")
             else:
-                self.store.save_group(corp, group, self._now_ms())
+                self.store.save_group(corp, group, asked_at)
                 effects.append(f"group:refreshed:{len(group.members)}")
                 known = {m.member_id for m in group.members if m.type is MemberType.CUSTOMER}
                 customers_changed = [
@@ -146,13 +147,14 @@ class Handlers:
             effects.append("tags:deleted" if applied else "tags:stale")
         else:
             gw = self.wecom.for_corp(corp)
+            asked_at = self._now_ms()
             if e.change_type == "shuffle":
                 groups = gw.get_tag_groups(group_ids=[e.tag_id] if e.tag_id else ())
             elif is_group:
                 groups = gw.get_tag_groups(group_ids=[e.tag_id])
             else:
                 groups = gw.get_tag_groups(tag_ids=[e.tag_id])
-            self.store.save_tag_groups(corp, groups, self._now_ms())
+            self.store.save_tag_groups(corp, groups, asked_at)
             effects.append(f"tags:refreshed:{sum(len(g.tags) for g in groups)}")
         self.store.add_timeline(corp, "tags", e.create_time, event_id, timeline_entry(e))
         effects.append("timeline")
@@ -172,11 +174,12 @@ class Handlers:
                 self.store.set_employee_status(corp, uid, EmployeeStatus.RENAMED, version, renamed_to=e.new_user_id)
                 effects.append("employee:renamed")
                 target = e.new_user_id
+            asked_at = self._now_ms()
             employee = self.wecom.for_corp(corp).get_user(target)
             if employee is None:
                 effects.append("employee:gone")
             else:
-                self.store.save_employee(corp, employee, self._now_ms())
+                self.store.save_employee(corp, employee, asked_at)
                 applied = self.store.set_employee_status(corp, target, EmployeeStatus.ACTIVE, version)
                 effects.append("employee:refreshed" if applied else "employee:refreshed_stale_status")
         self.store.add_timeline(corp, f"employee:{uid}", e.create_time, event_id, timeline_entry(e))
