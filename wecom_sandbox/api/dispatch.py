@@ -1,0 +1,130 @@
+"""Entry point for /cgi-bin/ requests: auth, faults, routing, recording.
+
+Order of checks mirrors what an app sees from WeCom: unknown path, then token (41001 missing,
+40014 invalid, 42001 expired), then method, then injected faults, then the handler.  Every call,
+failed or not, is recorded (without secrets).  Injected delays sleep outside the world lock so
+one slow call does not stall the rest of the sandbox.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import traceback
+from typing import TYPE_CHECKING, Any
+
+from .. import faults, tokens
+from . import contacts, groupchats, messages, tags, users  # noqa: F401 - importing registers the routes
+from .errors import ApiError, errmsg
+from .registry import ROUTES, ApiContext
+
+if TYPE_CHECKING:
+    from ..app import Sandbox
+    from ..world import Corp
+
+
+def _reply(code: int, detail: str | None = None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    payload: dict[str, Any] = {"errcode": code, "errmsg": errmsg(code, detail)}
+    payload.update(extra or {})
+    return payload
+
+
+def _parse_body(raw: bytes) -> tuple[Any, bool]:
+    if not raw.strip():
+        return None, True
+    try:
+        return json.loads(raw.decode("utf-8")), True
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return {"_unparsed": raw[:1000].decode("utf-8", "replace")}, False
+
+
+def handle(
+    app: Sandbox, method: str, path: str, query: dict[str, str], raw_body: bytes
+) -> tuple[int, dict[str, Any]]:
+    """Answer one WeCom API call; path is relative to /cgi-bin/. Returns (http_status, json)."""
+    body, body_ok = _parse_body(raw_body)
+    corp_id: str | None = None
+    status = 200
+    try:
+        corp, payload = _answer(app, method, path, query, body, body_ok)
+        corp_id = corp.corp_id if corp else None
+    except _NotFound as nf:
+        status, payload, corp_id = 404, nf.payload, nf.corp_id
+    app.recorder.record(
+        ts=app.world.now(),
+        corp_id=corp_id,
+        method=method,
+        path=path,
+        query=query,
+        body=body,
+        errcode=payload.get("errcode", -1),
+    )
+    return status, payload
+
+
+class _NotFound(Exception):
+    def __init__(self, payload: dict[str, Any], corp_id: str | None) -> None:
+        super().__init__()
+        self.payload = payload
+        self.corp_id = corp_id
+
+
+def _answer(
+    app: Sandbox, method: str, path: str, query: dict[str, str], body: Any, body_ok: bool
+) -> tuple[Corp | None, dict[str, Any]]:
+    world = app.world
+    if path == "gettoken":
+        return _gettoken(app, query)
+    with world.lock:
+        corp, code = tokens.resolve(world, query.get("access_token"))
+    route = ROUTES.get(path)
+    if route is None:
+        raise _NotFound(
+            _reply(404, f"api {path!r} is not simulated by wecom_sandbox"), corp.corp_id if corp else None
+        )
+    if code:
+        return corp, _reply(code)
+    assert corp is not None
+    if method != route.method:
+        return corp, _reply(43001 if route.method == "GET" else 43002)
+    injected = _inject(app, corp, path)
+    if injected is not None:
+        return corp, injected
+    if not body_ok or (body is not None and not isinstance(body, dict)):
+        return corp, _reply(47001)
+    with world.lock:
+        if world.corp(corp.corp_id) is not corp:
+            return corp, _reply(40014)
+        try:
+            result = route.handler(ApiContext(app, corp, query, body or {}))
+        except ApiError as err:
+            return corp, _reply(err.errcode, err.detail, err.extra)
+        except Exception as exc:  # a sandbox bug must still answer in WeCom's shape, without a traceback
+            traceback.print_exc(file=sys.stderr)
+            return corp, _reply(-1, f"internal wecom_sandbox error {type(exc).__name__}")
+    return corp, {"errcode": 0, "errmsg": "ok", **result}
+
+
+def _inject(app: Sandbox, corp: Corp, path: str) -> dict[str, Any] | None:
+    with app.world.lock:
+        delay_ms, errcode = faults.take(corp, path)
+    if delay_ms:
+        time.sleep(delay_ms / 1000)
+    return _reply(errcode) if errcode is not None else None
+
+
+def _gettoken(app: Sandbox, query: dict[str, str]) -> tuple[Corp | None, dict[str, Any]]:
+    world = app.world
+    with world.lock:
+        corp = world.corp(query.get("corpid", ""))
+    if corp is None:
+        return None, _reply(40013)
+    injected = _inject(app, corp, "gettoken")
+    if injected is not None:
+        return corp, injected
+    with world.lock:
+        if query.get("corpsecret") != corp.secret:
+            return corp, _reply(40001)
+        token, expires_in = tokens.issue(world, corp)
+    return corp, {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": expires_in}

@@ -1,0 +1,60 @@
+"""WeCom error codes the sandbox returns, with errmsg text in WeCom's style.
+
+WeCom always answers HTTP 200 with {"errcode", "errmsg"}; the errmsg carries a hint and a
+devtool link.  Keeping the table in one place makes it easy to see which codes are simulated.
+"""
+
+from __future__ import annotations
+
+ERRMSG: dict[int, str] = {
+    -1: "system is busy",
+    40001: "invalid credential",
+    40008: "invalid message type",
+    40013: "invalid corpid",
+    40014: "invalid access_token",
+    40050: "chatid not found",
+    40056: "invalid agentid",
+    40058: "invalid Request Parameter",
+    40068: "invalid tagid",
+    40071: "tag name already exists",
+    40096: "invalid external userid",
+    40126: "tag count exceed limit",
+    41001: "access_token missing",
+    41009: "missing userid",
+    41050: "invalid welcome_code",
+    41051: "welcome msg already sent",
+    42001: "access_token expired",
+    43001: "require GET method",
+    43002: "require POST method",
+    44004: "empty content",
+    45009: "api freq out of limit",
+    45033: "api concurrent out of limit",
+    47001: "data format error",
+    60111: "userid not found",
+    60123: "invalid party id",
+    81013: "user & party & tag all invalid",
+    84061: "not external contact",
+}
+
+
+def errmsg(code: int, detail: str | None = None) -> str:
+    if code == 0:
+        return "ok"
+    base = ERRMSG.get(code, "error injected by wecom_sandbox")
+    if detail:
+        base = f"{base}, {detail}"
+    return (
+        f"{base}, hint: [wecom_sandbox], more info at https://open.work.weixin.qq.com/devtool/query?e={code}"
+    )
+
+
+class ApiError(Exception):
+    """Raised by handlers to answer {"errcode": code, "errmsg": ...}."""
+
+    def __init__(
+        self, errcode: int, detail: str | None = None, extra: dict[str, object] | None = None
+    ) -> None:
+        super().__init__(errcode, detail)
+        self.errcode = errcode
+        self.detail = detail
+        self.extra = extra or {}

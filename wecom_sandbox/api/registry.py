@@ -1,0 +1,80 @@
+"""Route table for the WeCom API plus the per-call context handed to handlers.
+
+Handlers register with @route(method, path) and receive an ApiContext; they run with the world
+lock held and return the payload without errcode/errmsg, or raise ApiError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .errors import ApiError
+
+if TYPE_CHECKING:
+    from ..app import Sandbox
+    from ..world import Corp
+
+
+@dataclass(slots=True)
+class ApiContext:
+    app: Sandbox
+    corp: Corp
+    query: dict[str, str]
+    body: dict[str, Any]
+
+    def query_str(self, name: str, missing_errcode: int = 40058) -> str:
+        value = self.query.get(name, "")
+        if not value:
+            raise ApiError(missing_errcode, f"missing {name}")
+        return value
+
+    def body_str(self, name: str, missing_errcode: int = 40058, required: bool = True) -> str:
+        value = self.body.get(name)
+        if value is None or value == "":
+            if required:
+                raise ApiError(missing_errcode, f"missing {name}")
+            return ""
+        if not isinstance(value, str):
+            raise ApiError(40058, f"{name} must be a string")
+        return value
+
+    def body_list(self, name: str) -> list[Any]:
+        value = self.body.get(name)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise ApiError(40058, f"{name} must be an array")
+        return value
+
+    def body_int(self, name: str, default: int | None = None) -> int | None:
+        value = self.body.get(name)
+        if value is None:
+            return default
+        if isinstance(value, bool):
+            raise ApiError(40058, f"{name} must be an integer")
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ApiError(40058, f"{name} must be an integer") from None
+
+
+Handler = Callable[[ApiContext], dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    method: str
+    handler: Handler
+
+
+ROUTES: dict[str, Route] = {}
+
+
+def route(method: str, path: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        ROUTES[path] = Route(method, fn)
+        return fn
+
+    return register

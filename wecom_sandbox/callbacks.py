@@ -1,0 +1,230 @@
+"""Deliver callbacks the way WeCom does: sealed envelope, POST, 200-within-deadline, retries.
+
+A world change is applied first and only then handed here, so an app that reacts to the event by
+calling externalcontact/get already sees the new state.  Each delivery is a CallbackRecord kept in
+the corp's callback log; every attempt re-encrypts the same plaintext with a fresh timestamp and
+nonce (unless a same-envelope resend was asked for, which replays the identical bytes).
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from . import crypto, xmlfmt
+from .envelope import Envelope, seal
+from .scheduler import Scheduler
+from .world import Corp, World
+
+MAX_LOG_PER_CORP = 20_000
+
+
+@dataclass(slots=True)
+class Attempt:
+    number: int
+    url: str
+    timestamp: str
+    nonce: str
+    status: int | None = None
+    elapsed_ms: int = 0
+    error: str | None = None
+    response: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "status": self.status,
+            "elapsed_ms": self.elapsed_ms,
+            "error": self.error,
+            "timestamp": self.timestamp,
+            "nonce": self.nonce,
+            "url": self.url,
+            "response": self.response,
+        }
+
+
+@dataclass(eq=False)
+class CallbackRecord:
+    id: int
+    corp_id: str
+    event: str
+    change_type: str
+    create_time: int | None
+    plaintext: str
+    created_at: float
+    resend_of: int | None = None
+    fixed_envelope: Envelope | None = None
+    first_envelope: Envelope | None = None
+    attempts: list[Attempt] = field(default_factory=list)
+    delivered: bool = False
+    done: bool = False
+    done_event: threading.Event = field(default_factory=threading.Event)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "event": self.event,
+            "change_type": self.change_type,
+            "create_time": self.create_time,
+            "attempts": [
+                {"status": a.status, "elapsed_ms": a.elapsed_ms, "error": a.error} for a in self.attempts
+            ],
+            "delivered": self.delivered,
+            "done": self.done,
+            "resend_of": self.resend_of,
+        }
+
+    def detail(self) -> dict[str, Any]:
+        data = self.summary()
+        data["attempts"] = [a.to_json() for a in self.attempts]
+        data["plaintext"] = self.plaintext
+        env = self.first_envelope
+        data["envelope"] = {"query": env.query, "body": env.body} if env else None
+        return data
+
+
+class CallbackSender:
+    """Background delivery on a thread pool; retries are timed by a Scheduler, not by sleeping workers."""
+
+    def __init__(self, world: World, max_workers: int = 32) -> None:
+        self._world = world
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="wecom-sandbox-callback")
+        self._scheduler = Scheduler()
+        self._ids = itertools.count(1)
+        self._ids_lock = threading.Lock()
+        self._closed = False
+
+    def send(
+        self,
+        corp: Corp,
+        plaintext: str,
+        *,
+        resend_of: int | None = None,
+        fixed_envelope: Envelope | None = None,
+    ) -> CallbackRecord:
+        """Log a callback for corp and start delivering it; returns at once."""
+        event, change_type, create_time = _describe(plaintext)
+        with self._ids_lock:
+            cb_id = next(self._ids)
+        record = CallbackRecord(
+            id=cb_id,
+            corp_id=corp.corp_id,
+            event=event,
+            change_type=change_type,
+            create_time=create_time,
+            plaintext=plaintext,
+            created_at=self._world.now(),
+            resend_of=resend_of,
+            fixed_envelope=fixed_envelope,
+        )
+        with self._world.lock:
+            corp.callbacks[cb_id] = record
+            if len(corp.callbacks) > MAX_LOG_PER_CORP:
+                oldest = next(iter(corp.callbacks))
+                corp.callbacks.pop(oldest, None)
+        self._submit(record, corp, 0)
+        return record
+
+    def wait(self, records: Iterable[CallbackRecord], corp: Corp) -> None:
+        """Block until each record is done (bounded by the worst-case retry schedule)."""
+        budget = (
+            sum(corp.callback_retry_delays)
+            + (len(corp.callback_retry_delays) + 1) * (corp.callback_timeout_s + 1)
+            + 5
+        )
+        deadline = time.monotonic() + budget
+        for record in records:
+            record.done_event.wait(max(0.0, deadline - time.monotonic()))
+
+    def close(self) -> None:
+        self._closed = True
+        self._scheduler.stop()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    # --- internals ------------------------------------------------------------------------
+    def _submit(self, record: CallbackRecord, corp: Corp, number: int) -> None:
+        if self._closed:
+            self._finish(record, delivered=False)
+            return
+        try:
+            self._pool.submit(self._attempt, record, corp, number)
+        except RuntimeError:  # pool shut down
+            self._finish(record, delivered=False)
+
+    def _attempt(self, record: CallbackRecord, corp: Corp, number: int) -> None:
+        url = corp.callback_url
+        if not url:
+            record.attempts.append(Attempt(number, "", "", "", error="corp has no callback_url"))
+            self._finish(record, delivered=False)
+            return
+        envelope = record.fixed_envelope or seal(
+            record.plaintext,
+            token=corp.token,
+            aes_key=corp.aes_key,
+            corp_id=corp.corp_id,
+            agent_id=corp.agent_id,
+            timestamp=self._world.now_int(),
+            nonce=crypto.generate_nonce(),
+        )
+        if record.first_envelope is None:
+            record.first_envelope = envelope
+        attempt = Attempt(number, envelope.url(url), envelope.query["timestamp"], envelope.query["nonce"])
+        timeout = corp.callback_timeout_s
+        started = time.monotonic()
+        try:
+            resp = requests.post(
+                attempt.url,
+                data=envelope.body.encode("utf-8"),
+                headers={"Content-Type": "text/xml", "User-Agent": "wecom-sandbox-callback"},
+                timeout=timeout,
+            )
+            attempt.status = resp.status_code
+            attempt.response = resp.text[:200]
+        except requests.Timeout:
+            attempt.error = f"no response within {timeout}s"
+        except requests.RequestException as exc:
+            attempt.error = f"{type(exc).__name__}: {exc}"[:300]
+        elapsed = time.monotonic() - started
+        attempt.elapsed_ms = int(elapsed * 1000)
+        ok = attempt.status == 200 and elapsed <= timeout
+        if attempt.status is not None and attempt.status != 200:
+            attempt.error = f"HTTP {attempt.status}"
+        elif attempt.status == 200 and not ok:
+            attempt.error = f"answered after the {timeout}s deadline"
+        record.attempts.append(attempt)
+        delays = corp.callback_retry_delays
+        if ok:
+            self._finish(record, delivered=True)
+        elif number < len(delays):
+            self._scheduler.call_later(delays[number], lambda: self._submit(record, corp, number + 1))
+        else:
+            self._finish(record, delivered=False)
+
+    @staticmethod
+    def _finish(record: CallbackRecord, *, delivered: bool) -> None:
+        record.delivered = delivered
+        record.done = True
+        record.done_event.set()
+
+
+def _describe(plaintext: str) -> tuple[str, str, int | None]:
+    """Event, ChangeType and CreateTime of a plaintext, for the log (tolerates odd raw XML)."""
+    try:
+        fields = xmlfmt.parse(plaintext)
+    except Exception:  # raw events may be deliberately malformed
+        return "", "", None
+    create = fields.get("CreateTime")
+    try:
+        create_time = int(create) if isinstance(create, str) else None
+    except ValueError:
+        create_time = None
+    event = fields.get("Event") or fields.get("MsgType") or ""
+    change = fields.get("ChangeType") or ""
+    return str(event), str(change) if isinstance(change, str) else "", create_time

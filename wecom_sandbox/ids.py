@@ -1,0 +1,69 @@
+"""Identifier generators shaped like WeCom's, driven by a caller-supplied random.Random.
+
+Passing the generator in (instead of using the global random module) is what makes seeding
+deterministic: the same seed always produces the same external_userids, tag ids and chat ids.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import string
+
+ALNUM = string.ascii_letters + string.digits
+ID_ALPHABET = ALNUM + "-_"
+
+EXTERNAL_USERID_RE = re.compile(r"^w[mo][A-Za-z0-9_-]{6,62}$")
+"""Well-formed external_userid: 'wm' (WeChat user) or 'wo' (WeCom user) + id characters.
+
+Anything else is answered with 40096 ("invalid external_userid") rather than 84061.
+"""
+
+
+def rand_str(rng: random.Random, length: int, alphabet: str = ALNUM) -> str:
+    return "".join(rng.choices(alphabet, k=length))
+
+
+def corp_id(rng: random.Random) -> str:
+    """'ww' + 16 hex digits, like a real CorpID."""
+    return "ww" + "".join(rng.choices("0123456789abcdef", k=16))
+
+
+def secret(rng: random.Random) -> str:
+    """A 43-character app secret."""
+    return rand_str(rng, 43, ID_ALPHABET)
+
+
+def external_userid(rng: random.Random) -> str:
+    """'wm' + 30 characters, the shape of a WeChat customer's external_userid."""
+    return "wm" + rand_str(rng, 30, ID_ALPHABET)
+
+
+def unionid(rng: random.Random) -> str:
+    return "o" + rand_str(rng, 27, ID_ALPHABET)
+
+
+def tag_id(rng: random.Random) -> str:
+    """'et' + 30 characters; WeCom uses the same shape for tags and tag groups."""
+    return "et" + rand_str(rng, 30, ID_ALPHABET)
+
+
+def chat_id(rng: random.Random) -> str:
+    """'wr' + 30 characters, the shape of a customer-group chat_id."""
+    return "wr" + rand_str(rng, 30, ID_ALPHABET)
+
+
+def welcome_code(rng: random.Random) -> str:
+    return rand_str(rng, 43, ID_ALPHABET)
+
+
+def msgid(rng: random.Random) -> str:
+    return rand_str(rng, 40, ID_ALPHABET)
+
+
+def access_token(rng: random.Random) -> str:
+    return rand_str(rng, 64, ID_ALPHABET)
+
+
+def is_external_userid(value: str) -> bool:
+    return bool(EXTERNAL_USERID_RE.match(value))

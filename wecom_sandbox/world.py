@@ -1,0 +1,344 @@
+"""In-memory model of many WeCom corps, guarded by one lock.
+
+One re-entrant lock for the whole world keeps handlers simple and correct: every API or control
+call holds it only while reading or mutating dicts (never while sleeping or sending callbacks),
+so contention stays negligible even with parallel tests.  Records use __slots__ so a corp of
+500 employees x 200 customers (100k relations) stays in the tens of megabytes.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class Employee:
+    userid: str
+    name: str
+    department: list[int] = field(default_factory=lambda: [1])
+    position: str = ""
+    mobile: str = ""
+    gender: int = 1
+    status: int = 1
+
+    def to_api(self) -> dict[str, Any]:
+        """The user/get shape (gender is a string there, as in WeCom)."""
+        return {
+            "userid": self.userid,
+            "name": self.name,
+            "department": list(self.department),
+            "order": [0] * len(self.department),
+            "position": self.position,
+            "mobile": self.mobile,
+            "gender": str(self.gender),
+            "email": "",
+            "is_leader_in_dept": [0] * len(self.department),
+            "direct_leader": [],
+            "avatar": "",
+            "telephone": "",
+            "alias": "",
+            "status": self.status,
+            "main_department": self.department[0] if self.department else 1,
+        }
+
+
+@dataclass(slots=True)
+class Customer:
+    external_userid: str
+    name: str
+    type: int = 1
+    gender: int = 0
+    avatar: str = ""
+    unionid: str = ""
+
+    def to_api(self) -> dict[str, Any]:
+        """The external_contact object of externalcontact/get and batch/get_by_user."""
+        data: dict[str, Any] = {
+            "external_userid": self.external_userid,
+            "name": self.name,
+            "avatar": self.avatar,
+            "type": self.type,
+            "gender": self.gender,
+        }
+        if self.unionid:
+            data["unionid"] = self.unionid
+        return data
+
+
+@dataclass(slots=True)
+class Relation:
+    """Follow relation employee -> customer.  one_way: the customer deleted the employee."""
+
+    userid: str
+    external_userid: str
+    createtime: int
+    seq: int
+    remark: str = ""
+    description: str = ""
+    tag_ids: list[str] = field(default_factory=list)
+    add_way: int = 0
+    state: str = ""
+    oper_userid: str = ""
+    remark_mobiles: list[str] = field(default_factory=list)
+    remark_corp_name: str = ""
+    one_way: bool = False
+
+    def to_control(self) -> dict[str, Any]:
+        return {
+            "userid": self.userid,
+            "remark": self.remark,
+            "description": self.description,
+            "createtime": self.createtime,
+            "tag_ids": list(self.tag_ids),
+            "add_way": self.add_way,
+            "state": self.state,
+            "oper_userid": self.oper_userid,
+            "remark_mobiles": list(self.remark_mobiles),
+            "remark_corp_name": self.remark_corp_name,
+            "one_way": self.one_way,
+        }
+
+
+@dataclass(slots=True)
+class Tag:
+    id: str
+    name: str
+    group_id: str
+    create_time: int
+    order: int = 0
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "create_time": self.create_time,
+            "order": self.order,
+            "deleted": False,
+        }
+
+
+@dataclass(slots=True)
+class TagGroup:
+    group_id: str
+    group_name: str
+    create_time: int
+    order: int = 0
+    tags: dict[str, Tag] = field(default_factory=dict)
+
+    def to_api(self, only: set[str] | None = None) -> dict[str, Any]:
+        return {
+            "group_id": self.group_id,
+            "group_name": self.group_name,
+            "create_time": self.create_time,
+            "order": self.order,
+            "deleted": False,
+            "tag": [t.to_api() for t in self.tags.values() if only is None or t.id in only],
+        }
+
+
+@dataclass(slots=True)
+class GroupMember:
+    """A customer-group member; type 1 = employee, 2 = external contact.
+
+    join_scene uses groupchat/get's values (1 invited directly, 2 invited by link, 3 QR code),
+    which differ from the callback's JoinScene (0 invited, 3 QR code).
+    """
+
+    userid: str
+    type: int
+    join_time: int
+    join_scene: int = 1
+    invitor: str = ""
+    group_nickname: str = ""
+
+
+@dataclass(slots=True)
+class GroupChat:
+    chat_id: str
+    name: str
+    owner: str
+    create_time: int
+    seq: int
+    notice: str = ""
+    members: dict[str, GroupMember] = field(default_factory=dict)
+    admin_list: list[str] = field(default_factory=list)
+    member_version: str = ""
+    status: int = 0
+
+
+@dataclass(slots=True)
+class WelcomeCode:
+    userid: str
+    external_userid: str
+    issued_at: float
+    used: bool = False
+
+
+@dataclass(slots=True)
+class Fault:
+    """Injected failure: for the next `remaining` calls to `path` ("*" = any), delay then fail."""
+
+    id: int
+    path: str
+    errcode: int | None
+    delay_ms: int
+    remaining: int
+
+    def to_control(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "path": self.path,
+            "errcode": self.errcode,
+            "delay_ms": self.delay_ms,
+            "remaining": self.remaining,
+        }
+
+
+@dataclass(eq=False)
+class Corp:
+    """One simulated company (corp) with its credentials, settings and world state."""
+
+    corp_id: str
+    token: str
+    aes_key: str
+    secret: str
+    agent_id: int
+    callback_url: str = ""
+    token_expires_in: int = 7200
+    callback_timeout_s: float = 5.0
+    callback_retry_delays: list[float] = field(default_factory=lambda: [1.0, 2.0, 4.0])
+    rng: random.Random = field(default_factory=random.Random)
+    employees: dict[str, Employee] = field(default_factory=dict)
+    customers: dict[str, Customer] = field(default_factory=dict)
+    relations_by_user: dict[str, dict[str, Relation]] = field(default_factory=dict)
+    relations_by_customer: dict[str, dict[str, Relation]] = field(default_factory=dict)
+    tag_groups: dict[str, TagGroup] = field(default_factory=dict)
+    tags: dict[str, Tag] = field(default_factory=dict)
+    groups: dict[str, GroupChat] = field(default_factory=dict)
+    tokens: dict[str, float] = field(default_factory=dict)
+    faults: list[Fault] = field(default_factory=list)
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    welcome_codes: dict[str, WelcomeCode] = field(default_factory=dict)
+    callbacks: dict[int, Any] = field(default_factory=dict)
+    _seq: int = 0
+
+    def next_seq(self) -> int:
+        """Monotonic per-corp counter: orders relations and groups so cursors stay stable."""
+        self._seq += 1
+        return self._seq
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "corp_id": self.corp_id,
+            "token": self.token,
+            "aes_key": self.aes_key,
+            "secret": self.secret,
+            "agent_id": self.agent_id,
+            "callback_url": self.callback_url,
+            "token_expires_in": self.token_expires_in,
+            "callback_timeout_s": self.callback_timeout_s,
+            "callback_retry_delays": list(self.callback_retry_delays),
+        }
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "employees": len(self.employees),
+            "customers": len(self.customers),
+            "relations": sum(len(r) for r in self.relations_by_user.values()),
+            "tag_groups": len(self.tag_groups),
+            "tags": len(self.tags),
+            "groups": len(self.groups),
+        }
+
+    # --- relations -------------------------------------------------------------------------
+    def relation(self, userid: str, external_userid: str) -> Relation | None:
+        return self.relations_by_user.get(userid, {}).get(external_userid)
+
+    def add_relation(self, rel: Relation) -> None:
+        self.relations_by_user.setdefault(rel.userid, {})[rel.external_userid] = rel
+        self.relations_by_customer.setdefault(rel.external_userid, {})[rel.userid] = rel
+
+    def remove_relation(self, userid: str, external_userid: str) -> Relation | None:
+        rel = self.relations_by_user.get(userid, {}).pop(external_userid, None)
+        if rel is not None:
+            by_customer = self.relations_by_customer.get(external_userid, {})
+            by_customer.pop(userid, None)
+            if not by_customer:
+                self.relations_by_customer.pop(external_userid, None)
+            if not self.relations_by_user.get(userid):
+                self.relations_by_user.pop(userid, None)
+        return rel
+
+    def customer_relations(self, external_userid: str) -> list[Relation]:
+        """Relations of one customer, oldest first (the order follow_user is paged in)."""
+        return sorted(self.relations_by_customer.get(external_userid, {}).values(), key=lambda r: r.seq)
+
+    def user_relations(self, userid: str) -> Iterator[Relation]:
+        """Relations of one employee in creation order (dict insertion order == seq order)."""
+        return iter(self.relations_by_user.get(userid, {}).values())
+
+    # --- tags -----------------------------------------------------------------------------
+    def tag_or_group(self, some_id: str) -> Tag | TagGroup | None:
+        return self.tags.get(some_id) or self.tag_groups.get(some_id)
+
+    def remove_tag(self, tag_id: str) -> Tag | None:
+        """Remove a tag; relations keep the dangling id and readers skip it (cheaper than a scan)."""
+        tag = self.tags.pop(tag_id, None)
+        if tag is not None:
+            group = self.tag_groups.get(tag.group_id)
+            if group is not None:
+                group.tags.pop(tag_id, None)
+        return tag
+
+    def remove_tag_group(self, group_id: str) -> TagGroup | None:
+        group = self.tag_groups.pop(group_id, None)
+        if group is not None:
+            for tid in group.tags:
+                self.tags.pop(tid, None)
+        return group
+
+    # --- groups ---------------------------------------------------------------------------
+    def bump_member_version(self, chat: GroupChat) -> tuple[str, str]:
+        """Give the group a new member_version (32 hex chars like WeCom's); return (old, new)."""
+        old = chat.member_version
+        chat.member_version = f"{self.rng.getrandbits(128):032x}"
+        return old, chat.member_version
+
+
+class World:
+    """All corps plus the global access-token index; `lock` guards everything inside."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self.lock = threading.RLock()
+        self.clock = clock
+        self.corps: dict[str, Corp] = {}
+        self.token_index: dict[str, str] = {}
+        self._fault_ids = 0
+
+    def now(self) -> float:
+        return self.clock()
+
+    def now_int(self) -> int:
+        return int(self.clock())
+
+    def corp(self, corp_id: str) -> Corp | None:
+        return self.corps.get(corp_id)
+
+    def add_corp(self, corp: Corp) -> None:
+        self.corps[corp.corp_id] = corp
+
+    def delete_corp(self, corp_id: str) -> Corp | None:
+        corp = self.corps.pop(corp_id, None)
+        if corp is not None:
+            for token in corp.tokens:
+                self.token_index.pop(token, None)
+        return corp
+
+    def next_fault_id(self) -> int:
+        self._fault_ids += 1
+        return self._fault_ids
