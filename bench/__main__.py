@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import sys
 import time
 import uuid
@@ -38,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(OUT))
     args = parser.parse_args(argv)
     rates = [int(r) for r in args.rates.split(",") if r.strip()]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally: stop the stack
 
     results: dict[str, object] = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -51,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {results['cold_start']}", flush=True)
 
     stack = Stack(StackConfig(workdir=Path(__file__).resolve().parent.parent / ".devstack" / "bench",
-                              log_level="WARNING", consumers=4))
+                              log_level="WARNING", consumers=4, visibility_timeout_s=30))
     stack.start()
     try:
         from scrm import bootstrap
@@ -69,11 +71,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {r}", flush=True)
             runs.append(r)
         results["load"] = runs
-        app_pid = stack.procs["app"].pid
-        results["consumer_peak_rss_mb"] = round((_vm_hwm_kb(app_pid) or 0) / 1024, 1)
+        results["consumer_peak_rss_mb"] = round((_vm_hwm_kb(stack.procs["workers"].pid) or 0) / 1024, 1)
+        results["callback_process_peak_rss_mb"] = round((_vm_hwm_kb(stack.procs["app"].pid) or 0) / 1024, 1)
         results["consumer_peak_rss_note"] = (
-            "VmHWM of the local app process, which runs the HTTP routes and 4 consumer pollers together: "
-            "an upper bound for the consumer function alone"
+            "VmHWM of the local workers process: the consumer function with 4 pollers (4 concurrent "
+            "invocations in one interpreter), so an upper bound for one Lambda instance"
         )
     finally:
         stack.stop()

@@ -8,6 +8,7 @@ from typing import Any
 
 from scrm.domain.corp import Corp
 from scrm.services.callback_intake import open_event
+
 from tests.support.wecom import FakeWeCom, event_xml
 
 

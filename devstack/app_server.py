@@ -30,7 +30,11 @@ def load_app() -> Any:
 
 
 class AppProcess:
-    def __init__(self, host: str, port: int, control_port: int, consumers: int) -> None:
+    """``role`` "http" serves the routes; "workers" runs the consumers and the schedules (and the control
+    server); "all" does both in one process. Lambda runs each in its own sandbox; locally two processes
+    keep the consumers' work from sharing one interpreter lock with the callback route."""
+
+    def __init__(self, host: str, port: int, control_port: int, consumers: int, role: str = "all") -> None:
         from chalice.app import ScheduledEventConfig, SQSEventConfig
         from chalice.cli.factory import CLIFactory
         from chalice.local import create_local_server
@@ -39,13 +43,14 @@ class AppProcess:
         from devstack.scheduler import Schedule, period_of
 
         self.app = load_app()
+        self.role = role
         config = CLIFactory(str(FUNCTIONS)).create_config_obj(chalice_stage_name="dev")
-        self.http = create_local_server(self.app, config, host, port)
+        self.http = create_local_server(self.app, config, host, port) if role in ("all", "http") else None
         self.stop = threading.Event()
         self.stats = Stats()
         self.pollers: list[QueuePoller] = []
         self.schedules: dict[str, Schedule] = {}
-        for source in self.app.event_sources:
+        for source in self.app.event_sources if role in ("all", "workers") else ():
             handler = self.app.handler_map[source.name]
             if isinstance(source, SQSEventConfig):
                 for i in range(consumers):
@@ -58,15 +63,22 @@ class AppProcess:
                 self.schedules[source.name] = Schedule(
                     source.name, (period or 86400) * scale, handler, self.stop
                 )
-        self.control = ThreadingHTTPServer((host, control_port), _control_handler(self))
+        self.control = (
+            ThreadingHTTPServer((host, control_port), _control_handler(self)) if role != "http" else None
+        )
 
     def serve_forever(self) -> None:
         for t in [*self.pollers, *self.schedules.values()]:
             t.start()
-        threading.Thread(target=self.control.serve_forever, name="control", daemon=True).start()
-        print(f"app listening on http://{self.http.host}:{self.http.port}", flush=True)
+        if self.control is not None:
+            threading.Thread(target=self.control.serve_forever, name="control", daemon=True).start()
         try:
-            self.http.serve_forever()
+            if self.http is not None:
+                print(f"app listening on http://{self.http.host}:{self.http.port}", flush=True)
+                self.http.serve_forever()
+            else:
+                print(f"workers running; control on port {self.control.server_address[1]}", flush=True)
+                self.stop.wait()
         finally:
             self.stop.set()
 
@@ -109,10 +121,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--control-port", type=int, default=8001)
     parser.add_argument("--consumers", type=int, default=4, help="pollers per queue (Lambda concurrency)")
+    parser.add_argument("--role", choices=("all", "http", "workers"), default="all")
     args = parser.parse_args(argv)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    AppProcess(args.host, args.port, args.control_port, args.consumers).serve_forever()
+    AppProcess(args.host, args.port, args.control_port, args.consumers, args.role).serve_forever()
 
 
 if __name__ == "__main__":

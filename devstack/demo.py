@@ -108,11 +108,11 @@ class Tour:
         self.sandbox.do(cid, f"groups/{chat}/update", {"update_detail": "change_name", "name": "门店VIP群",
                                                        "wait": True})
         _wait(lambda: (g := reads.group(cid, chat) or {}).get("name") == "门店VIP群"
-              and any(m["member_id"] == ext and m["status"] == "member" for m in g.get("members", [])),
+              and any(m["member_id"] == ext and m.get("status") == "member" for m in g.get("members", [])),
               "the group rename and the customer's membership")
         group = reads.group(cid, chat)
         self.show("stored group", {"name": group["name"], "owner": group["owner"], "status": group["status"],
-                                   "members": [m["member_id"] for m in group["members"] if m["status"] == "member"]})
+                                   "members": [m["member_id"] for m in group["members"] if m.get("status") == "member"]})
         self.wecom_calls()
 
         self.say("6. The customer deletes the employee (del_follow_user: the churn signal)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import boto3
@@ -34,10 +35,12 @@ def _table_spec(t: TableDef) -> dict[str, Any]:
 
 def create_all(visibility_timeout_s: int | None = None) -> dict[str, str]:
     """Idempotent. Returns queue name → URL. ``visibility_timeout_s`` shortens retries for local runs."""
-    ddb = boto3.client("dynamodb")
-    existing = set(ddb.list_tables()["TableNames"])
+    data = boto3.client("dynamodb")
+    dedup_url = os.environ.get("SCRM_IDEMPOTENCY_ENDPOINT_URL")
+    dedup = boto3.client("dynamodb", endpoint_url=dedup_url) if dedup_url else data
     for t in TABLES.values():
-        if t.name not in existing:
+        ddb = dedup if t.logical == "idempotency" else data
+        if t.name not in ddb.list_tables()["TableNames"]:
             ddb.create_table(**_table_spec(t))
             if t.ttl_attribute:
                 ddb.update_time_to_live(

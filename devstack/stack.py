@@ -19,6 +19,26 @@ from devstack.ports import free_port, wait_port
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _child_setup(nice: int) -> object:
+    def setup() -> None:
+        _die_with_parent()
+        if nice:
+            os.nice(nice)
+
+    return setup
+
+
+def _die_with_parent() -> None:
+    """Runs in each child before exec: if the stack's owner dies (killed test run, Ctrl-C in a pipe), the
+    child gets SIGTERM instead of living on as an orphan that holds ports and CPU."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 @dataclass
 class StackConfig:
     workdir: Path = ROOT / ".devstack"
@@ -27,6 +47,7 @@ class StackConfig:
     sandbox_port: int = 0
     dynamodb_port: int = 0
     messaging_port: int = 0
+    dedup_port: int = 0
     consumers: int = 4
     visibility_timeout_s: int = 2
     log_level: str = "INFO"
@@ -42,9 +63,10 @@ class Stack:
         self.sandbox_port = c.sandbox_port or free_port()
         self.dynamodb_port = c.dynamodb_port or free_port()
         self.messaging_port = c.messaging_port or free_port()
+        self.dedup_port = c.dedup_port or free_port()
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.env = {
-            **aws_env(self.dynamodb_port, self.messaging_port),
+            **aws_env(self.dynamodb_port, self.messaging_port, self.dedup_port),
             "SCRM_WECOM_API_BASE": f"{self.sandbox_url}/cgi-bin/",
             "SCRM_LOG_LEVEL": c.log_level,
             "SCRM_WECOM_BACKOFF_BASE_S": "0.05",
@@ -66,35 +88,35 @@ class Stack:
     def callback_url(self, corp_id: str = "{corp_id}") -> str:
         return f"{self.app_url}/wecom/callback/{corp_id}"
 
-    def _spawn(self, name: str, args: list[str]) -> None:
+    def _spawn(self, name: str, args: list[str], nice: int = 0) -> None:
         self.config.workdir.mkdir(parents=True, exist_ok=True)
         log = open(self.config.workdir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
         env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
         self.procs[name] = subprocess.Popen(
             [sys.executable, *args], stdout=log, stderr=subprocess.STDOUT, env=env, cwd=str(ROOT),
-            start_new_session=True,
+            start_new_session=True, preexec_fn=_child_setup(nice),
         )
 
     def start(self) -> Stack:
         try:
-            self._spawn("moto-dynamodb", ["-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.dynamodb_port)])
-            self._spawn("moto-messaging", ["-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.messaging_port)])
+            # The consumers' side (their moto and their process) runs at a lower priority: on AWS it has
+            # capacity of its own, here it must not take the callback route's CPU (see local-stack.md).
+            self._spawn(
+                "moto-dynamodb", ["-m", "devstack.moto_server", "-H", "127.0.0.1", "-p", str(self.dynamodb_port)], nice=10
+            )
+            self._spawn("moto-messaging", ["-m", "devstack.moto_server", "-H", "127.0.0.1", "-p", str(self.messaging_port)])
+            self._spawn("moto-dedup", ["-m", "devstack.moto_server", "-H", "127.0.0.1", "-p", str(self.dedup_port)])
             self._spawn("sandbox", ["-m", "wecom_sandbox", "--host", "127.0.0.1", "--port", str(self.sandbox_port)])
-            for port in (self.dynamodb_port, self.messaging_port):
+            for port in (self.dynamodb_port, self.messaging_port, self.dedup_port):
                 wait_port(port)
             os.environ.update(self.env)
             from devstack.resources import create_all
 
             create_all(self.config.visibility_timeout_s)
-            self._spawn(
-                "app",
-                [
-                    "-m", "devstack.app_server",
-                    "--port", str(self.app_port),
-                    "--control-port", str(self.control_port),
-                    "--consumers", str(self.config.consumers),
-                ],
-            )
+            server = ["-m", "devstack.app_server", "--port", str(self.app_port),
+                      "--control-port", str(self.control_port), "--consumers", str(self.config.consumers)]
+            self._spawn("app", [*server, "--role", "http"])
+            self._spawn("workers", [*server, "--role", "workers"], nice=10)
             for port in (self.sandbox_port, self.app_port, self.control_port):
                 wait_port(port, 30)
         except BaseException:

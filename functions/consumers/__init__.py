@@ -17,7 +17,9 @@ EVENTS_QUEUE = "scrm-events"
 
 @bp.on_sqs_message(queue=EVENTS_QUEUE, batch_size=10, name="apply_events")
 def apply_events(event: Any) -> dict[str, Any]:
-    """Apply callback events to the store, once each (idempotent on the event key)."""
+    """Apply callback events to the store, once per event key (a redelivered copy is skipped; one that
+    arrives while the first is still running is retried later). Every write is also versioned or
+    idempotent on its own, so a copy that slips through changes nothing."""
     from scrm import bootstrap
     from scrm.adapters.sqs_batch import process_batch
 

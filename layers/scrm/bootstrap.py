@@ -7,10 +7,10 @@ connects to nothing it does not need (the callback function never imports pynamo
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING, Any
 
 from scrm import resources
+from scrm.adapters.lazy import lazy
 from scrm.settings import Settings
 
 if TYPE_CHECKING:
@@ -19,12 +19,12 @@ if TYPE_CHECKING:
     from scrm.services.event_handlers import Handlers
 
 
-@functools.cache
+@lazy
 def settings() -> Settings:
     return Settings.from_env()
 
 
-@functools.cache
+@lazy
 def corp_registry() -> CorpRegistry:
     from scrm.adapters.corp_registry import CorpRegistry
 
@@ -32,7 +32,7 @@ def corp_registry() -> CorpRegistry:
     return CorpRegistry(s.secret_prefix, s.corp_cache_ttl_s)
 
 
-@functools.cache
+@lazy
 def enqueue_once() -> Once:
     """De-dup + enqueue of callback events: the queue send runs once per event key."""
     from scrm.adapters.once import Once
@@ -47,9 +47,11 @@ def enqueue_once() -> Once:
     return Once(resources.table("idempotency").name, "callback", settings().dedup_ttl_s, enqueue)
 
 
-@functools.cache
+@lazy
 def apply_once() -> Once:
-    """The consumer's guard: an event's effects (WeCom calls, writes, later messages) happen once."""
+    """The consumer's guard: SQS is at-least-once (a client retry after a timeout stores a message twice),
+    and later effects (welcome messages, alerts) must not run twice; the store's writes are idempotent
+    on their own, this makes the WeCom reads and any side effect happen once per event key too."""
     from scrm.adapters.once import Once
 
     def apply(message: dict[str, Any]) -> dict[str, Any]:
@@ -58,7 +60,7 @@ def apply_once() -> Once:
     return Once(resources.table("idempotency").name, "apply", settings().dedup_ttl_s, apply)
 
 
-@functools.cache
+@lazy
 def handlers() -> Handlers:
     from scrm.adapters.dynamo.store import DynamoStore
     from scrm.adapters.wecom.gateway import WeComGateways

@@ -183,7 +183,9 @@ def test_queue_failure_gives_5xx_and_wecoms_retry_delivers(stack, sandbox, corp)
 
 
 def test_store_failure_gives_5xx(stack, corp):
-    ddb = boto3.client("dynamodb")
+    from scrm.adapters.once import idempotency_client
+
+    ddb = idempotency_client()
     ddb.delete_table(TableName="scrm-idempotency")
     try:
         r = FakeWeCom(stack.app_url, corp).send(_tag_delete("et_store"))

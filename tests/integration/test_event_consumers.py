@@ -31,7 +31,7 @@ def test_add_external_contact_stores_profile_relation_and_timeline(sandbox, corp
     uid = _employees(sandbox, cid)[0]
     added = _add(sandbox, cid, uid, state="poster_01", name="李雷")
     ext = added["external_userid"]
-    rel = wait_for(lambda: reads.follow(cid, ext, uid), what="relation")
+    rel = wait_for(lambda: (r := reads.follow(cid, ext, uid)) and r.get("synced_at_ms") and r, what="relation")
     assert rel["status"] == "active"
     assert rel["state"] == "poster_01"
     wait_for(lambda: (reads.customer(cid, ext) or {}).get("name"), what="profile")
@@ -47,7 +47,7 @@ def test_add_half_external_contact_marks_the_relation_half_added(sandbox, corp):
     cid = corp["corp_id"]
     uid = _employees(sandbox, cid)[1]
     ext = _add(sandbox, cid, uid, half=True)["external_userid"]
-    rel = wait_for(lambda: reads.follow(cid, ext, uid), what="relation")
+    rel = wait_for(lambda: (r := reads.follow(cid, ext, uid)) and "half_added" in r and r, what="relation")
     assert rel["half_added"] is True and rel["status"] == "active"
 
 
@@ -62,7 +62,9 @@ def test_edit_external_contact_refreshes_remark_and_tags(sandbox, corp):
     rel = wait_for(lambda: (r := reads.follow(cid, ext, uid)) and r.get("remark") == "VIP 王总" and r, what="remark")
     assert rel["description"] == "likes tea"
     assert tag_id in rel["tag_ids"]
-    assert [t["change_type"] for t in reads.timeline(cid, f"customer:{ext}")][:1] == ["edit_external_contact"]
+    # Both events may share a second (WeCom's resolution); within a second the timeline has no order.
+    wait_for(lambda: sorted(t["change_type"] for t in reads.timeline(cid, f"customer:{ext}"))
+             == ["add_external_contact", "edit_external_contact"], what="add and edit on the timeline")
 
 
 @pytest.mark.parametrize(
@@ -100,9 +102,11 @@ def test_group_create_update_dismiss(sandbox, corp):
     created = sandbox.do(cid, "groups/create", {"owner": uids[0], "members": [uids[1], ext], "name": "VIP 群",
                                                 "wait": True})
     chat = created["chat_id"]
-    group = wait_for(lambda: reads.group(cid, chat), what="group")
+    group = wait_for(
+        lambda: (g := reads.group(cid, chat))
+        and {m["member_id"] for m in g["members"] if m.get("status") == "member"} >= {uids[1], ext} and g,
+        what="group and its members")
     assert group["name"] == "VIP 群" and group["status"] == "active"
-    assert {m["member_id"] for m in group["members"] if m["status"] == "member"} >= {uids[1], ext}
 
     newcomer = _add(sandbox, cid, uids[1])["external_userid"]
     sandbox.do(cid, f"groups/{chat}/update", {"update_detail": "add_member", "join_scene": 3,
@@ -114,14 +118,14 @@ def test_group_create_update_dismiss(sandbox, corp):
 
     sandbox.do(cid, f"groups/{chat}/update", {"update_detail": "del_member", "quit_scene": 0,
                                               "del_members": [ext], "wait": True})
-    wait_for(lambda: any(m["member_id"] == ext and m["status"] == "left" for m in reads.group(cid, chat)["members"]),
+    wait_for(lambda: any(m["member_id"] == ext and m.get("status") == "left" for m in reads.group(cid, chat)["members"]),
              what="member left")
     sandbox.do(cid, f"groups/{chat}/update", {"update_detail": "change_name", "name": "VIP 二群", "wait": True})
     wait_for(lambda: reads.group(cid, chat)["name"] == "VIP 二群", what="renamed")
     sandbox.do(cid, f"groups/{chat}/dismiss", {"wait": True})
     wait_for(lambda: reads.group(cid, chat)["status"] == "dismissed", what="dismissed")
-    kinds = [t["entry"]["fields"].get("UpdateDetail") or t["change_type"] for t in reads.timeline(cid, f"chat:{chat}")]
-    assert kinds[0] == "dismiss" and "add_member" in kinds and "change_name" in kinds
+    kinds = {t["entry"]["fields"].get("UpdateDetail") or t["change_type"] for t in reads.timeline(cid, f"chat:{chat}")}
+    assert kinds == {"create", "add_member", "del_member", "change_name", "dismiss"}
 
 
 def test_tag_library_create_update_delete_shuffle(sandbox, corp):

@@ -17,7 +17,10 @@ def test_log_lines_have_context_and_no_secrets(stack, sandbox, corp):
     uid = sandbox.corp(cid)["employees"][0]["userid"]
     added = sandbox.do(cid, "customers/add", {"userid": uid, "name": "韩梅梅", "wait": True})
     wait_for(lambda: reads.customer(cid, added["external_userid"]), what="stored")
-    text = (stack.config.workdir / "app.log").read_text(encoding="utf-8", errors="replace")
+    text = "".join(
+        (stack.config.workdir / name).read_text(encoding="utf-8", errors="replace")
+        for name in ("app.log", "workers.log")
+    )
     mine = [json.loads(line) for line in text.splitlines() if line.startswith("{") and cid in line]
     accepted = [r for r in mine if r.get("message") == "callback accepted"]
     assert accepted, "no structured line for the callback"

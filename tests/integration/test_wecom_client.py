@@ -6,6 +6,7 @@ import pytest
 from scrm.adapters.wecom.client import WeComClient, WeComError
 from scrm.adapters.wecom.token_store import DynamoTokenStorage
 from scrm.bootstrap import settings
+
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.stack

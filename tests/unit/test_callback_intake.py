@@ -261,11 +261,6 @@ def test_malformed_envelope_400(body: bytes) -> None:
     assert rejected(open_, query, body).status == 400
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: parse_xml raises TypeError (not XmlError) on a single empty <Item/>, so this unauthenticated "
-    "envelope escapes open_event as an unhandled exception (a 5xx, retried) instead of Rejected(400)",
-)
 def test_envelope_with_an_empty_item_list_400() -> None:
     query, _ = request(event_xml(add_contact_fields()))
     body = b"<xml><ToUserName>wwcorp0001</ToUserName><Encrypt><Item/></Encrypt></xml>"

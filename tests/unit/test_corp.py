@@ -52,11 +52,6 @@ def test_limits_are_inclusive() -> None:
     corp(corp_id="a-b_C9", token="A1").validate()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: corp.py CORP_ID_RE/TOKEN_RE/AES_KEY_RE end in '$', which matches before a trailing newline, "
-    "so a pasted credential with a trailing '\\n' passes validate()",
-)
 @pytest.mark.parametrize("field", ["corp_id", "token", "aes_key"])
 def test_trailing_newline_is_rejected(field: str) -> None:
     good = {"corp_id": "ww1234567890abcdef", "token": "Tok3n", "aes_key": AES_KEY}

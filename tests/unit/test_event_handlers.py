@@ -451,12 +451,6 @@ def test_customer_known_in_group_without_prefix_gets_a_timeline(
     assert len(store.timeline_of(CORP, "customer:extCUSTOMER")) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: event_handlers._external_chat treats any MemChangeList id starting with 'wm'/'wo' as a customer, "
-    "even a member the refreshed group lists as an EMPLOYEE (userid 'wolei', 'wong'), creating a phantom "
-    "customer timeline",
-)
 def test_employee_whose_userid_starts_like_a_customer_id_is_not_a_customer(
     handlers: Handlers, store: FakeStore, wecom: FakeWeCom
 ) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from scrm.adapters.wecom.xml import parse_xml
 from scrm.domain.event_key import KEY_FIELDS, event_id, event_key
 
@@ -136,11 +135,6 @@ def test_unknown_events_differing_in_a_non_key_field_differ() -> None:
     assert event_key(a) == event_key(dict(reversed(list(a.items()))))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: event_key decides 'unknown' on Event alone, but parse_event also needs a known ChangeType; "
-    "a known Event with a new ChangeType is kept as an unknown event yet its non-key fields are not hashed",
-)
 def test_known_event_with_unknown_change_type_hashes_the_rest() -> None:
     a = event_fields(CORP, "change_external_contact", "brand_new_change", T, UserID="u1", Detail="one")
     b = event_fields(CORP, "change_external_contact", "brand_new_change", T, UserID="u1", Detail="two")
@@ -154,11 +148,6 @@ def test_unknown_event_key_has_a_hash_of_the_rest() -> None:
     assert re.fullmatch(r"[0-9a-f]{16}", parts[-1])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: event_key._norm turns any nested element that is not an <Item> list (e.g. <BatchJob>) into '', "
-    "so two unknown events differing only inside it share a key and the second is dropped as a duplicate",
-)
 def test_unknown_events_differing_inside_a_nested_element_differ() -> None:
     xml = (
         f"<xml><ToUserName>{CORP}</ToUserName><FromUserName>sys</FromUserName><CreateTime>{T}</CreateTime>"

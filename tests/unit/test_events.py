@@ -338,11 +338,6 @@ def test_non_numeric_scene_is_none(value: str) -> None:
     assert isinstance(e, ExternalChatEvent) and e.join_scene is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: events.py ExternalChatEvent.from_fields checks join.strip().lstrip('-').isdigit() then calls int(), "
-    "so '--3' or a Unicode digit like '²' raises ValueError instead of giving None",
-)
 @pytest.mark.parametrize("value", ["--3", "²"])
 def test_odd_scene_values_do_not_raise(value: str) -> None:
     fields = {"ToUserName": CORP, "Event": "change_external_chat", "ChangeType": "update", "QuitScene": value}

@@ -34,11 +34,6 @@ def test_empty_item_among_others_is_dropped() -> None:
     assert parse_xml("<xml><L><Item>a</Item><Item/></L></xml>") == {"L": ["a"]}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: xml.py parse_xml iterates None when a list holds a single empty <Item/> "
-    "(TypeError instead of [] or XmlError); reachable from the unauthenticated envelope body",
-)
 def test_single_empty_item() -> None:
     try:
         fields = parse_xml("<xml><MemChangeList><Item/></MemChangeList></xml>")

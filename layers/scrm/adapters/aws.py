@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import os
 from typing import Any
 
 from botocore.config import Config
+
+from scrm.adapters.lazy import lazy
 
 _CONFIG = Config(
     retries={"max_attempts": 3, "mode": "standard"},
@@ -16,7 +17,7 @@ _CONFIG = Config(
 )
 
 
-@functools.cache
+@lazy
 def client(service: str) -> Any:
     import boto3
 
@@ -27,3 +28,13 @@ def client(service: str) -> Any:
 def reset() -> None:
     """Forget cached clients (tests that change AWS_ENDPOINT_URL)."""
     client.cache_clear()
+    client_at.cache_clear()
+
+
+@lazy
+def client_at(service: str, endpoint_url: str) -> Any:
+    """A client of a service at an explicit endpoint (the local stack's extra moto processes)."""
+    import boto3
+
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    return boto3.session.Session().client(service, region_name=region, endpoint_url=endpoint_url, config=_CONFIG)

@@ -32,7 +32,7 @@ class CorpRegistry:
 
     def get(self, corp_id: str) -> Corp:
         """Cached; unknown corps are not cached so that a corp registered a moment ago works at once."""
-        if not CORP_ID_RE.match(corp_id or ""):
+        if not CORP_ID_RE.fullmatch(corp_id or ""):
             raise CorpNotFound(corp_id)
         now = time.monotonic()
         hit = self._cache.get(corp_id)

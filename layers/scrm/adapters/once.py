@@ -7,6 +7,7 @@ remaining time, so a crashed invocation never blocks its retries for the whole T
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +20,33 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAl
 
 from scrm.adapters import aws
 
-__all__ = ["Once", "IdempotencyAlreadyInProgressError"]
+__all__ = ["Once", "IdempotencyAlreadyInProgressError", "idempotency_client"]
+
+ENDPOINT_ENV = "SCRM_IDEMPOTENCY_ENDPOINT_URL"
+
+
+def idempotency_client() -> Any:
+    """The DynamoDB client of the de-dup table. Unset in AWS; the local stack gives the table a moto
+    process of its own, so that the callback path's two writes never queue behind the consumers' load."""
+    endpoint = os.environ.get(ENDPOINT_ENV)
+    return aws.client_at("dynamodb", endpoint) if endpoint else aws.client("dynamodb")
+
+
+class _CompletedByPut(DynamoDBPersistenceLayer):
+    """Writes the COMPLETED record with one PutItem where Powertools uses UpdateItem: the same item and
+    the same write cost on DynamoDB, a third of the CPU on moto (whose UpdateExpression parser dominated
+    local load tests). The in-progress expiry attribute is dropped, which only matters while INPROGRESS."""
+
+    def _update_record(self, data_record: Any) -> None:
+        item = {
+            **self._get_key(data_record.idempotency_key),
+            self.expiry_attr: {"N": str(data_record.expiry_timestamp)},
+            self.status_attr: {"S": data_record.status},
+            self.data_attr: {"S": data_record.response_data},
+        }
+        if self.payload_validation_enabled:
+            item[self.validation_key_attr] = {"S": data_record.payload_hash}
+        self.client.put_item(TableName=self.table_name, Item=item)
 
 
 class Once:
@@ -28,7 +55,7 @@ class Once:
         self._config = IdempotencyConfig(
             event_key_jmespath="key", expires_after_seconds=ttl_s, raise_on_no_idempotency_key=True
         )
-        store = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=aws.client("dynamodb"))
+        store = _CompletedByPut(table_name=table_name, boto3_client=idempotency_client())
 
         def run(payload: dict[str, Any]) -> Any:
             return work(payload)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Iterator
 from typing import Any
 
 from scrm.adapters import aws
+from scrm.adapters.lazy import lazy
 from scrm.resources import QueueDef
 
 
-@functools.cache
+@lazy
 def queue_url(name: str) -> str:
     return aws.client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
 

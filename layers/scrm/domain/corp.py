@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-CORP_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-TOKEN_RE = re.compile(r"^[A-Za-z0-9]{1,32}$")
-AES_KEY_RE = re.compile(r"^[A-Za-z0-9+/]{43}$")
+# Patterns are used with fullmatch: "$" would accept a trailing newline of a pasted value.
+CORP_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+TOKEN_RE = re.compile(r"[A-Za-z0-9]{1,32}")
+AES_KEY_RE = re.compile(r"[A-Za-z0-9+/]{43}")
 
 
 class InvalidCorp(ValueError):
@@ -26,11 +27,11 @@ class Corp:
     name: str = ""
 
     def validate(self) -> Corp:
-        if not CORP_ID_RE.match(self.corp_id):
+        if not CORP_ID_RE.fullmatch(self.corp_id):
             raise InvalidCorp("corp id: letters, digits, _ and - only, 1 to 64 characters")
-        if not TOKEN_RE.match(self.token):
+        if not TOKEN_RE.fullmatch(self.token):
             raise InvalidCorp("token: letters and digits only, 1 to 32 characters (WeCom's rule)")
-        if not AES_KEY_RE.match(self.aes_key):
+        if not AES_KEY_RE.fullmatch(self.aes_key):
             raise InvalidCorp("EncodingAESKey: exactly 43 base64 characters (WeCom's rule)")
         if not self.secret:
             raise InvalidCorp("app secret: required")

@@ -8,8 +8,11 @@ instead; two deliveries of one event give the same key, two real events never do
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
+
+from scrm.domain.events import is_known
 
 # facts §1, plus the fields that tell apart two otherwise identical events in one second.
 KEY_FIELDS = (
@@ -36,7 +39,9 @@ def _norm(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, Mapping):
-        value = value.get("Item", "")
+        if set(value) != {"Item"}:  # a nested element such as <BatchJob>: keep all of it
+            return json.dumps(value, sort_keys=True, ensure_ascii=False)
+        value = value["Item"]
     if isinstance(value, list | tuple):
         return ",".join(sorted(str(v) for v in value))
     return str(value)
@@ -45,8 +50,7 @@ def _norm(value: Any) -> str:
 def event_key(fields: Mapping[str, Any]) -> str:
     """Composite key; events that are not of the known kinds also hash the rest of their fields."""
     parts = [_norm(fields.get(name)) for name in KEY_FIELDS]
-    known = {"change_external_contact", "change_external_chat", "change_external_tag", "change_contact"}
-    if _norm(fields.get("Event")) not in known:
+    if not is_known(fields):
         rest = sorted((k, _norm(v)) for k, v in fields.items() if k not in KEY_FIELDS)
         parts.append(hashlib.sha256(repr(rest).encode()).hexdigest()[:16])
     return "|".join(parts)

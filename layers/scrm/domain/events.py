@@ -32,6 +32,13 @@ def _int(fields: Fields, name: str) -> int:
         return 0
 
 
+def _opt_int(fields: Fields, name: str) -> int | None:
+    try:
+        return int(_text(fields, name).strip())
+    except ValueError:
+        return None
+
+
 def _items(fields: Fields, name: str) -> tuple[str, ...]:
     """A list field (``MemChangeList``); xmltodict gives a str for one ``<Item>``, a list for many."""
     value = fields.get(name)
@@ -114,14 +121,12 @@ class ExternalChatEvent(WeComEvent):
 
     @classmethod
     def from_fields(cls, fields: Fields) -> ExternalChatEvent:
-        join = _text(fields, "JoinScene")
-        quit_ = _text(fields, "QuitScene")
         return cls(
             **cls._common(fields),
             chat_id=_text(fields, "ChatId"),
             update_detail=_text(fields, "UpdateDetail"),
-            join_scene=int(join) if join.strip().lstrip("-").isdigit() else None,
-            quit_scene=int(quit_) if quit_.strip().lstrip("-").isdigit() else None,
+            join_scene=_opt_int(fields, "JoinScene"),
+            quit_scene=_opt_int(fields, "QuitScene"),
             mem_change_cnt=_int(fields, "MemChangeCnt"),
             mem_change_list=_items(fields, "MemChangeList"),
             last_mem_ver=_text(fields, "LastMemVer"),
@@ -189,9 +194,14 @@ _TYPES: dict[str, tuple[type[WeComEvent], frozenset[str]]] = {
 }
 
 
+def is_known(fields: Fields) -> bool:
+    """A typed (Event, ChangeType) pair; anything else is kept raw."""
+    known = _TYPES.get(_text(fields, "Event"))
+    return bool(known) and _text(fields, "ChangeType") in known[1]
+
+
 def parse_event(fields: Fields) -> WeComEvent:
     """Type an event; anything we do not know (other events, new change types) stays a plain WeComEvent."""
-    known = _TYPES.get(_text(fields, "Event"))
-    if known and _text(fields, "ChangeType") in known[1]:
-        return known[0].from_fields(fields)
+    if is_known(fields):
+        return _TYPES[_text(fields, "Event")][0].from_fields(fields)
     return WeComEvent.from_fields(fields)

@@ -118,9 +118,13 @@ class Handlers:
             else:
                 self.store.save_group(corp, group, asked_at)
                 effects.append(f"group:refreshed:{len(group.members)}")
-                known = {m.member_id for m in group.members if m.type is MemberType.CUSTOMER}
+                types = {m.member_id: m.type for m in group.members}
+                # Members still listed are typed by WeCom; those who left are judged by their id's prefix.
                 customers_changed = [
-                    m for m in e.mem_change_list if m in known or m.startswith(CUSTOMER_ID_PREFIXES)
+                    m
+                    for m in e.mem_change_list
+                    if types.get(m) is MemberType.CUSTOMER
+                    or (m not in types and m.startswith(CUSTOMER_ID_PREFIXES))
                 ]
         self.store.add_timeline(corp, f"chat:{chat}", e.create_time, event_id, timeline_entry(e))
         effects.append("timeline")

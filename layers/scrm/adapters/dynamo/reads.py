@@ -18,7 +18,7 @@ from scrm.adapters.dynamo.models import (
 
 
 def _plain(item: Any, drop: tuple[str, ...] = ("pk", "sk")) -> dict[str, Any]:
-    data = item.attribute_values.copy()
+    data = {k: v for k, v in item.attribute_values.items() if v is not None}
     for key in drop:
         data.pop(key, None)
     for key, value in list(data.items()):
@@ -38,13 +38,19 @@ def customer(corp_id: str, external_userid: str) -> dict[str, Any] | None:
         return None
 
 
+def _follow(item: FollowItem) -> dict[str, Any]:
+    """Ids come from the keys: a relation known only from a status event has no copies of them."""
+    corp_id, external_userid = item.pk.split("#", 1)
+    return {"corp_id": corp_id, "external_userid": external_userid, "userid": item.sk, **_plain(item)}
+
+
 def follows(corp_id: str, external_userid: str) -> list[dict[str, Any]]:
-    return [_plain(i) for i in FollowItem.query(f"{corp_id}#{external_userid}", consistent_read=True)]
+    return [_follow(i) for i in FollowItem.query(f"{corp_id}#{external_userid}", consistent_read=True)]
 
 
 def follow(corp_id: str, external_userid: str, userid: str) -> dict[str, Any] | None:
     try:
-        return _plain(FollowItem.get(f"{corp_id}#{external_userid}", userid, consistent_read=True))
+        return _follow(FollowItem.get(f"{corp_id}#{external_userid}", userid, consistent_read=True))
     except DoesNotExist:
         return None
 
@@ -67,7 +73,8 @@ def group(corp_id: str, chat_id: str) -> dict[str, Any] | None:
     except DoesNotExist:
         return None
     data["members"] = [
-        _plain(m) for m in GroupMemberItem.query(f"{corp_id}#{chat_id}", consistent_read=True)
+        {"member_id": m.sk, **_plain(m)}
+        for m in GroupMemberItem.query(f"{corp_id}#{chat_id}", consistent_read=True)
     ]
     return data
 

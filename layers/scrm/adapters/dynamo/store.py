@@ -39,6 +39,14 @@ def _update(item: Any, actions: list[Any], condition: Any) -> bool:
         raise
 
 
+def _setv(attr: Any, value: Any) -> Any:
+    """Set, or remove when empty: never store NULL (a NULL in an index key is rejected, and a NULL
+    ``state`` would defeat the if_not_exists that lets an event fill it in)."""
+    if value is None or value == "" or value == [] or value == set():
+        return attr.remove()
+    return attr.set(value)
+
+
 def _newer(attr: Any, value: int) -> Any:
     return attr.does_not_exist() | (attr < value)
 
@@ -57,13 +65,13 @@ class DynamoStore:
             [
                 C.corp_id.set(corp_id),
                 C.external_userid.set(profile.external_userid),
-                C.name.set(profile.name or None),
+                _setv(C.name, profile.name),
                 C.type.set(profile.type),
                 C.gender.set(profile.gender),
-                C.avatar.set(profile.avatar or None),
-                C.unionid.set(profile.unionid or None),
-                C.corp_name.set(profile.corp_name or None),
-                C.position.set(profile.position or None),
+                _setv(C.avatar, profile.avatar),
+                _setv(C.unionid, profile.unionid),
+                _setv(C.corp_name, profile.corp_name),
+                _setv(C.position, profile.position),
                 C.synced_at_ms.set(synced_at_ms),
             ],
             _newer(C.synced_at_ms, synced_at_ms),
@@ -95,16 +103,16 @@ class DynamoStore:
             F.userid.set(info.userid),
             F.employee_pk.set(f"{corp_id}#{info.userid}"),
             F.add_sk.set(f"{info.add_time:010d}#{external_userid}"),
-            F.remark.set(info.remark or None),
-            F.description.set(info.description or None),
+            _setv(F.remark, info.remark),
+            _setv(F.description, info.description),
             F.add_time.set(info.add_time),
             F.add_way.set(info.add_way),
-            F.state.set(info.state or None),
-            F.oper_userid.set(info.oper_userid or None),
-            F.remark_corp_name.set(info.remark_corp_name or None),
-            F.remark_mobiles.set(list(info.remark_mobiles) or None),
+            _setv(F.state, info.state),
+            _setv(F.oper_userid, info.oper_userid),
+            _setv(F.remark_corp_name, info.remark_corp_name),
+            _setv(F.remark_mobiles, list(info.remark_mobiles)),
             F.tags.set(tags),
-            F.tag_ids.set({t.tag_id for t in info.tags} or None),
+            _setv(F.tag_ids, {t.tag_id for t in info.tags}),
             F.synced_at_ms.set(synced_at_ms),
             # A relation first seen through a refresh is active until an event says otherwise.
             F.status.set(F.status | FollowStatus.ACTIVE.value),
@@ -124,10 +132,9 @@ class DynamoStore:
         F = FollowItem
         item = F(f"{corp_id}#{external_userid}", userid)
         create_time = version // 10
+        # Few actions on purpose: this write runs for every relation event (ids are derivable from keys;
+        # sync_follow fills them in).
         actions = [
-            F.corp_id.set(corp_id),
-            F.external_userid.set(external_userid),
-            F.userid.set(userid),
             F.employee_pk.set(f"{corp_id}#{userid}"),
             F.add_sk.set(F.add_sk | f"{create_time:010d}#{external_userid}"),
             F.status.set(status.value),
@@ -144,20 +151,27 @@ class DynamoStore:
     def add_timeline(
         self, corp_id: str, subject: str, create_time: int, event_id: str, entry: dict[str, Any]
     ) -> None:
-        """Keyed by event, so a redelivery lands on the same item; ``applied`` counts how many times the
-        effect ran (1 when exactly-once held; the benchmark reads it) and ``applied_at_ms`` gives the lag."""
+        """Keyed by event, so a redelivery lands on the same item. The first write is a conditional put;
+        a repeat only counts itself in ``applied`` (1 when exactly-once held: the benchmark reads it).
+        ``applied_at_ms`` gives the callback→stored lag."""
         T = TimelineItem
-        T(f"{corp_id}#{subject}", f"{create_time:010d}#{event_id}").update(
-            actions=[
-                T.corp_id.set(corp_id),
-                T.create_time.set(create_time),
-                T.event.set(str(entry.get("event", "")) or "-"),
-                T.change_type.set(str(entry.get("change_type", "")) or None),
-                T.entry.set(entry),
-                T.applied.add(1),
-                T.applied_at_ms.set(int(time.time() * 1000)),
-            ]
+        item = T(
+            f"{corp_id}#{subject}",
+            f"{create_time:010d}#{event_id}",
+            corp_id=corp_id,
+            create_time=create_time,
+            event=str(entry.get("event", "")) or "-",
+            change_type=str(entry.get("change_type", "")) or None,
+            entry=entry,
+            applied=1,
+            applied_at_ms=int(time.time() * 1000),
         )
+        try:
+            item.save(condition=T.pk.does_not_exist())
+        except PutError as exc:
+            if not _conditional_failed(exc):
+                raise
+            T(item.pk, item.sk).update(actions=[T.applied.add(1)])
 
     # tags -------------------------------------------------------------------------------------
     def save_tag_groups(self, corp_id: str, groups: Sequence[TagGroup], synced_at_ms: int) -> None:
@@ -172,7 +186,7 @@ class DynamoStore:
                     T.name.set(g.name),
                     T.order.set(g.order),
                     T.create_time.set(g.create_time),
-                    T.strategy_id.set(g.strategy_id or None),
+                    _setv(T.strategy_id, g.strategy_id),
                     T.synced_at_ms.set(synced_at_ms),
                 ],
                 _newer(T.synced_at_ms, synced_at_ms),
@@ -224,15 +238,15 @@ class DynamoStore:
             [
                 G.corp_id.set(corp_id),
                 G.chat_id.set(group.chat_id),
-                G.name.set(group.name or None),
-                G.owner.set(group.owner or None),
-                G.owner_pk.set(f"{corp_id}#{group.owner}" if group.owner else None),
+                _setv(G.name, group.name),
+                _setv(G.owner, group.owner),
+                _setv(G.owner_pk, f"{corp_id}#{group.owner}" if group.owner else None),
                 G.create_sk.set(f"{group.create_time:010d}#{group.chat_id}"),
                 G.create_time.set(group.create_time),
-                G.notice.set(group.notice or None),
-                G.member_version.set(group.member_version or None),
+                _setv(G.notice, group.notice),
+                _setv(G.member_version, group.member_version),
                 G.member_count.set(len(group.members)),
-                G.admins.set(set(group.admins) or None),
+                _setv(G.admins, set(group.admins)),
                 G.status.set(G.status | GroupStatus.ACTIVE.value),
                 G.status_version.set(G.status_version | 0),
                 G.synced_at_ms.set(synced_at_ms),
@@ -253,9 +267,9 @@ class DynamoStore:
                     M.status.set("member"),
                     M.join_time.set(m.join_time),
                     M.join_scene.set(m.join_scene),
-                    M.invitor.set(m.invitor or None),
-                    M.group_nickname.set(m.group_nickname or None),
-                    M.name.set(m.name or None),
+                    _setv(M.invitor, m.invitor),
+                    _setv(M.group_nickname, m.group_nickname),
+                    _setv(M.name, m.name),
                     M.left_seen_ms.remove(),
                     M.synced_at_ms.set(synced_at_ms),
                 ],
@@ -290,9 +304,9 @@ class DynamoStore:
             [
                 E.corp_id.set(corp_id),
                 E.userid.set(employee.userid),
-                E.name.set(employee.name or None),
-                E.departments.set(list(employee.departments) or None),
-                E.position.set(employee.position or None),
+                _setv(E.name, employee.name),
+                _setv(E.departments, list(employee.departments)),
+                _setv(E.position, employee.position),
                 E.wecom_status.set(employee.wecom_status),
                 E.status.set(E.status | EmployeeStatus.ACTIVE.value),
                 E.status_version.set(E.status_version | 0),
@@ -315,4 +329,4 @@ class DynamoStore:
         return _update(E(corp_id, userid), actions, _not_older(E.status_version, version))
 
 
-__all__ = ["DynamoStore", "PutError"]
+__all__ = ["DynamoStore"]

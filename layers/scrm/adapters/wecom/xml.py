@@ -25,7 +25,12 @@ def parse_xml(text: str | bytes) -> dict[str, Any]:
     for name, value in root.items():
         if isinstance(value, dict) and set(value) == {"Item"}:
             items = value["Item"]
-            fields[name] = [items] if isinstance(items, str) else [i for i in items if isinstance(i, str)]
+            if items is None:
+                fields[name] = []
+            elif isinstance(items, str):
+                fields[name] = [items]
+            else:
+                fields[name] = [i for i in items if isinstance(i, str)]
         else:
             fields[name] = value if value is not None else ""
     return fields
