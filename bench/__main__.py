@@ -34,7 +34,7 @@ def _vm_hwm_kb(pid: int) -> int | None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--rates", default="100,300", help="offered callback rates per second (comma-separated)")
+    parser.add_argument("--rates", default="40,100,300", help="offered callback rates per second (comma-separated)")
     parser.add_argument("--duration", type=int, default=20, help="seconds per rate")
     parser.add_argument("--out", default=str(OUT))
     args = parser.parse_args(argv)
@@ -79,9 +79,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     finally:
         stack.stop()
-    first = results["load"][0] if results.get("load") else {}
+    at_100 = next((r for r in results.get("load", []) if r["offered_per_s"] == 100), None)
     results["targets"] = {
-        "ack_p99_under_50ms_at_100": bool(first) and first.get("offered_per_s") == 100 and first["ack_ms_p99"] < 50,
+        "ack_p99_under_50ms_at_100": at_100 is not None and at_100["ack_ms_p99"] < 50,
         "stored_p99_under_1s": all(r["stored_ms_p99"] < 1000 for r in results.get("load", [])),
         "zero_lost": all(r["lost"] == 0 for r in results.get("load", [])),
         "zero_duplicated": all(r["duplicated"] == 0 for r in results.get("load", [])),

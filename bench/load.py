@@ -79,19 +79,27 @@ def run_rate(stack: Stack, corp: dict[str, Any], rate: int, duration_s: int) -> 
             pool.submit(send, offset, index, dup)
     send_window_s = time.time() - wall0
 
-    # Wait for the consumers to store everything (or give up after 60 s: the rest counts as lost).
+    # Wait for the consumers to drain the queue: until everything acknowledged is stored, or nothing new
+    # has been stored for 30 s (what is still missing then counts as lost).
     keys = [(f"{corp['corp_id']}#customer:{f['ExternalUserID']}", f"{now:010d}#{event_id(event_key(f))}")
             for f, _, _ in events]
+    acked = {r["i"] for r in results if r["status"] == 200}
     found: dict[tuple[str, str], Any] = {}
-    deadline = time.monotonic() + 60
-    while len(found) < len(keys) and time.monotonic() < deadline:
+    last_progress = time.monotonic()
+    drain_started = time.monotonic()
+    while len(found) < len(keys) and time.monotonic() - last_progress < 30:
+        before = len(found)
         missing = [k for k in keys if k not in found]
         for item in TimelineItem.batch_get(missing[:2000]):
             # moto's update_item is not atomic: a concurrent read can see the keys before the attributes.
             if item.applied_at_ms is not None:
                 found[(item.pk, item.sk)] = item
-        if len(found) < len(keys):
-            time.sleep(0.5)
+        if len(found) > before:
+            last_progress = time.monotonic()
+        if all(keys[i] in found for i in acked):
+            break
+        time.sleep(0.5)
+    drain_s = time.monotonic() - drain_started
     first_send = {}
     for r in results:
         if not r["dup"]:
@@ -115,8 +123,11 @@ def run_rate(stack: Stack, corp: dict[str, Any], rate: int, duration_s: int) -> 
         "ack_ms_p50": _pct(acks, 0.50),
         "ack_ms_p99": _pct(acks, 0.99),
         "ack_ms_max": round(max(acks), 2) if acks else None,
+        "events_acked": len(acked),
+        "events_never_acked": n - len(acked),
         "stored": len(found),
-        "lost": n - len(found),
+        "lost": sum(1 for i in acked if keys[i] not in found),
+        "drain_after_send_s": round(drain_s, 1),
         "duplicated": sum(1 for it in found.values() if (it.applied or 0) > 1),
         "queue_messages_consumed": stats_after["records"] - stats_before["records"],
         "stored_ms_p50": _pct(stored_lat, 0.50),

@@ -39,8 +39,11 @@ def create_all(visibility_timeout_s: int | None = None) -> dict[str, str]:
     dedup_url = os.environ.get("SCRM_IDEMPOTENCY_ENDPOINT_URL")
     dedup = boto3.client("dynamodb", endpoint_url=dedup_url) if dedup_url else data
     for t in TABLES.values():
-        ddb = dedup if t.logical == "idempotency" else data
-        if t.name not in ddb.list_tables()["TableNames"]:
+        # The de-dup table lives in both moto processes when they differ: the callback route's records in
+        # its own, the consumers' in the main one (see docs/local-stack.md).
+        for ddb in {id(c): c for c in ([data, dedup] if t.logical == "idempotency" else [data])}.values():
+            if t.name in ddb.list_tables()["TableNames"]:
+                continue
             ddb.create_table(**_table_spec(t))
             if t.ttl_attribute:
                 ddb.update_time_to_live(

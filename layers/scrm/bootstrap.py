@@ -35,7 +35,7 @@ def corp_registry() -> CorpRegistry:
 @lazy
 def enqueue_once() -> Once:
     """De-dup + enqueue of callback events: the queue send runs once per event key."""
-    from scrm.adapters.once import Once
+    from scrm.adapters.once import Once, idempotency_client
     from scrm.adapters.queue import QueuePublisher
 
     publisher = QueuePublisher(resources.queue("events"))
@@ -44,7 +44,9 @@ def enqueue_once() -> Once:
         publisher.send(message, {"corp_id": message["corp_id"], "event_id": message["event_id"]})
         return {"enqueued": True}
 
-    return Once(resources.table("idempotency").name, "callback", settings().dedup_ttl_s, enqueue)
+    return Once(
+        resources.table("idempotency").name, "callback", settings().dedup_ttl_s, enqueue, idempotency_client()
+    )
 
 
 @lazy

@@ -26,8 +26,10 @@ ENDPOINT_ENV = "SCRM_IDEMPOTENCY_ENDPOINT_URL"
 
 
 def idempotency_client() -> Any:
-    """The DynamoDB client of the de-dup table. Unset in AWS; the local stack gives the table a moto
-    process of its own, so that the callback path's two writes never queue behind the consumers' load."""
+    """The DynamoDB client for the callback route's de-dup records. On AWS the variable is unset and this
+    is the ordinary client; the local stack serves the callback route's records from a moto process of
+    its own, so that its two writes never queue behind the consumers' load (the consumers' records, under
+    another key prefix, stay on the main endpoint)."""
     endpoint = os.environ.get(ENDPOINT_ENV)
     return aws.client_at("dynamodb", endpoint) if endpoint else aws.client("dynamodb")
 
@@ -50,12 +52,19 @@ class _CompletedByPut(DynamoDBPersistenceLayer):
 
 
 class Once:
-    def __init__(self, table_name: str, prefix: str, ttl_s: int, work: Callable[[dict[str, Any]], Any]) -> None:
+    def __init__(
+        self,
+        table_name: str,
+        prefix: str,
+        ttl_s: int,
+        work: Callable[[dict[str, Any]], Any],
+        client: Any = None,
+    ) -> None:
         # One persistence layer per config: sharing one silently applies the wrong key path (stack notes).
         self._config = IdempotencyConfig(
             event_key_jmespath="key", expires_after_seconds=ttl_s, raise_on_no_idempotency_key=True
         )
-        store = _CompletedByPut(table_name=table_name, boto3_client=idempotency_client())
+        store = _CompletedByPut(table_name=table_name, boto3_client=client or aws.client("dynamodb"))
 
         def run(payload: dict[str, Any]) -> Any:
             return work(payload)
