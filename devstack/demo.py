@@ -97,7 +97,7 @@ class Tour:
         self.say("4. An admin adds a tag group in WeCom's console (change_external_tag)")
         self.sandbox.do(cid, "tags/create", {"group_name": "会员等级", "tags": ["金卡", "银卡"], "wait": True})
         _wait(lambda: any(t.get("name") == "金卡" for t in reads.tags(cid)), "the new tags")
-        self.show("tag library", sorted(t["name"] for t in reads.tags(cid) if t["kind"] == "tag"))
+        self.show("tag library", sorted(t["name"] for t in reads.tags(cid) if t["kind"] == "tag" and t.get("name")))
         self.wecom_calls()
 
         self.say("5. A customer group is created, the customer joins, the group is renamed")

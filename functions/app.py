@@ -11,7 +11,9 @@ from chalice import Chalice
 from consumers import bp as consumers_bp
 from scheduled import bp as scheduled_bp
 
-app = Chalice(app_name="scrm")
+# The app name differs from the logger name "scrm", which Chalice would otherwise claim for its own
+# plain-text handler (every line would be written twice).
+app = Chalice(app_name="wecom-scrm")
 app.register_blueprint(callbacks_bp)
 app.register_blueprint(consumers_bp)
 app.register_blueprint(scheduled_bp)

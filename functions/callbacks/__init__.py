@@ -7,6 +7,7 @@ durably queued; 5xx when our side failed (WeCom retries); 4xx for requests that 
 from __future__ import annotations
 
 import time
+import uuid
 
 from chalice import Blueprint, Response
 
@@ -97,5 +98,10 @@ def receive(corp_id: str) -> Response:
 
 
 def _request_id(request: object) -> str:
+    """API Gateway's request id, else the Lambda request id, else a fresh one (Chalice's local server
+    gives neither): every log line of a request carries one."""
     ctx = getattr(request, "context", None) or {}
-    return str(ctx.get("requestId", "")) if isinstance(ctx, dict) else ""
+    rid = ctx.get("requestId") if isinstance(ctx, dict) else None
+    if not rid:
+        rid = getattr(bp.lambda_context, "aws_request_id", None)
+    return str(rid or uuid.uuid4())

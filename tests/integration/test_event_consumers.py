@@ -134,7 +134,7 @@ def test_tag_library_create_update_delete_shuffle(sandbox, corp):
     group_id = res.get("group_id") or res["tag_group"]["group_id"]
 
     def names():
-        return {t["name"] for t in reads.tags(cid) if t["kind"] == "tag" and not t.get("deleted")}
+        return {t.get("name") for t in reads.tags(cid) if t["kind"] == "tag" and not t.get("deleted")}
 
     wait_for(lambda: {"门店", "公众号"} <= names(), what="tags created")
     tag = next(t for t in reads.tags(cid) if t.get("name") == "门店")

@@ -10,7 +10,9 @@ import os
 
 from aws_lambda_powertools import Logger
 
-logger = Logger(service="scrm-functions", level=os.environ.get("SCRM_LOG_LEVEL", "INFO"))
+# Service "scrm": the stdlib loggers of the services ("scrm.events", …) propagate to this one and are
+# written by the same JSON formatter with the same per-request keys.
+logger = Logger(service="scrm", level=os.environ.get("SCRM_LOG_LEVEL", "INFO"))
 CONTEXT_KEYS = ("corp_id", "event_key", "request_id")
 
 

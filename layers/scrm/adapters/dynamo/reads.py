@@ -64,7 +64,10 @@ def timeline(corp_id: str, subject: str, limit: int = 50) -> list[dict[str, Any]
 
 
 def tags(corp_id: str) -> list[dict[str, Any]]:
-    return [_plain(i) for i in TagItem.query(corp_id, consistent_read=True)]
+    return [
+        {"kind": i.sk.split("#", 1)[0], "id": i.sk.split("#", 1)[1], **_plain(i)}
+        for i in TagItem.query(corp_id, consistent_read=True)
+    ]
 
 
 def group(corp_id: str, chat_id: str) -> dict[str, Any] | None:
