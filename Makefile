@@ -4,7 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help venv test unit lint demo dev bench clean
+STAGE  ?= dev
+
+.PHONY: help venv test unit lint demo dev bench package deploy clean
 
 help:
 	@echo "make demo    set up and run a scripted tour of the whole flow on the local stack"
@@ -12,6 +14,8 @@ help:
 	@echo "make dev     run the local stack in the foreground (Ctrl-C stops it)"
 	@echo "make bench   run the benchmarks, write bench/results.json"
 	@echo "make unit    unit tests only (no local stack)"
+	@echo "make package STAGE=dev|prod   build infra/out/ (template, app zip, layer zip) without AWS"
+	@echo "make deploy STAGE=dev|prod    deploy infra/out/ with the AWS CLI (needs credentials, ARTIFACT_BUCKET)"
 	@echo "make clean   remove the virtualenv and local state"
 
 $(STAMP): pyproject.toml layers/pyproject.toml
@@ -40,5 +44,12 @@ dev: venv
 bench: venv
 	$(BIN)/python -m bench
 
+package: venv
+	$(BIN)/python -m infra.package --stage $(STAGE)
+	$(BIN)/cfn-lint infra/out/sam.json
+
+deploy: package
+	$(BIN)/python -m infra.deploy --stage $(STAGE) $(if $(EGRESS),--egress $(EGRESS))
+
 clean:
-	rm -rf $(VENV) .devstack .pytest_cache .ruff_cache
+	rm -rf $(VENV) .devstack .pytest_cache .ruff_cache infra/out

@@ -1,0 +1,37 @@
+"""What each Lambda function may touch: the source of its IAM policy (infra/template.py) and of the test
+that replays each function against moto and checks every AWS call it makes is allowed
+(tests/infra/test_iam.py). Names are logical names of scrm.resources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+READ = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:DescribeTable")
+WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
+
+
+@dataclass(frozen=True)
+class Access:
+    tables_rw: tuple[str, ...] = ()
+    tables_read: tuple[str, ...] = ()
+    queues_send: tuple[str, ...] = ()
+    queues_consume: tuple[str, ...] = ()
+    read_corp_secrets: bool = False
+    list_secrets: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+
+# Chalice's function names: every route is one function, "api_handler".
+FUNCTIONS: dict[str, Access] = {
+    # The callback route: corp keys, the de-dup record, the events queue. Nothing else.
+    "api_handler": Access(tables_rw=("idempotency",), queues_send=("events",), read_corp_secrets=True),
+    # The event consumer: the data tables, its de-dup records, shared tokens, corp keys for WeCom calls.
+    "apply_events": Access(
+        tables_rw=("idempotency", "tokens", "customers", "follows", "timeline", "tags", "groups",
+                   "group_members", "employees"),
+        queues_consume=("events",),
+        read_corp_secrets=True,
+    ),
+    # The token job: lists corps, reads their keys, keeps the shared tokens.
+    "refresh_tokens": Access(tables_rw=("tokens",), read_corp_secrets=True, list_secrets=True),
+}

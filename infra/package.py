@@ -1,0 +1,136 @@
+"""``make package``: build the deployable artefacts under infra/out/ without touching AWS.
+
+1. Stage the Chalice project: ``functions/app.py`` and ``.chalice/`` as they are; the handler packages
+   (``callbacks/``, ``consumers/``, ``scheduled/``) go into Chalice's ``vendor/`` (copied to the zip root,
+   so the imports of app.py work unchanged); per-function policy files are written for Chalice and then
+   replaced by ours through the merge template.
+2. ``chalice package --pkg-format cloudformation --merge-template`` with the template of infra/template.py.
+3. Build the Lambda layer from ``layers/`` (manylinux x86_64 wheels for Python 3.11) into layer.zip,
+   unless ``--no-layer``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from infra.access import FUNCTIONS
+from infra.template import merge_template
+
+ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS_DIR = ROOT / "functions"
+HANDLER_PACKAGES = ("callbacks", "consumers", "scheduled")
+STAGES = ("dev", "prod")
+
+
+class PackageError(RuntimeError):
+    pass
+
+
+def stage_settings(stage: str) -> dict[str, Any]:
+    config = json.loads((FUNCTIONS_DIR / ".chalice" / "config.json").read_text())
+    if stage not in config.get("stages", {}):
+        raise PackageError(f"unknown stage {stage!r}; .chalice/config.json has {sorted(config['stages'])}")
+    return config["stages"][stage]
+
+
+def _stage_project(stage: str, into: Path) -> None:
+    shutil.copy2(FUNCTIONS_DIR / "app.py", into / "app.py")
+    shutil.copytree(FUNCTIONS_DIR / ".chalice", into / ".chalice",
+                    ignore=shutil.ignore_patterns("deployments", "venv"))
+    vendor = into / "vendor"
+    vendor.mkdir()
+    for pkg in HANDLER_PACKAGES:
+        shutil.copytree(FUNCTIONS_DIR / pkg, vendor / pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    (into / "requirements.txt").write_text("# dependencies come from the shared layer (layers/)\n")
+    # Chalice wants a policy file per function when autogen_policy is false; the merge template replaces
+    # what it generates from these with the least-privilege policies of infra/access.py.
+    config_path = into / ".chalice" / "config.json"
+    config = json.loads(config_path.read_text())
+    stage_cfg = config["stages"][stage]
+    functions = stage_cfg.setdefault("lambda_functions", {})
+    for fn in FUNCTIONS:
+        policy = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["logs:CreateLogStream"], "Resource": "*"}]}
+        (into / ".chalice" / f"policy-{fn}.json").write_text(json.dumps(policy))
+        functions.setdefault(fn, {})["iam_policy_file"] = f"policy-{fn}.json"
+    config_path.write_text(json.dumps(config, indent=2))
+
+
+def build_template(stage: str, out: Path) -> Path:
+    """Run chalice package into ``out``; returns the path of sam.json."""
+    settings = stage_settings(stage)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Path(tmp) / "project"
+        project.mkdir()
+        _stage_project(stage, project)
+        merge = Path(tmp) / "merge.json"
+        merge.write_text(json.dumps(merge_template(settings.get("scrm", {})), indent=2))
+        pkg_out = Path(tmp) / "out"
+        env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
+        for key in [k for k in env if k.startswith("AWS_ENDPOINT_URL")]:
+            env.pop(key)
+        result = subprocess.run(
+            [str(Path(sys.executable).parent / "chalice"), "package", "--stage", stage, "--pkg-format", "cloudformation",
+             "--merge-template", str(merge), str(pkg_out)],
+            cwd=project, env=env, capture_output=True, text=True,
+        )
+        if result.returncode:
+            raise PackageError(f"chalice package failed: {result.stderr.strip().splitlines()[-1:]}")
+        for name in ("sam.json", "deployment.zip"):
+            shutil.copy2(pkg_out / name, out / name)
+    return out / "sam.json"
+
+
+def build_layer(out: Path) -> Path:
+    """layers/ and its dependencies, as Lambda wants them: python/ at the zip root, Linux x86_64 wheels."""
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "python"
+        cmd = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+               "--target", str(target), "--platform", "manylinux2014_x86_64", "--implementation", "cp",
+               "--python-version", "3.11", "--only-binary=:all:", "--no-compile", str(ROOT / "layers")]
+        result = subprocess.run(cmd, capture_output=True, text=True)
+        if result.returncode:
+            raise PackageError("layer build failed: " + " ".join(result.stderr.strip().splitlines()[-2:]))
+        # boto3/botocore are in the Lambda runtime too, but we pin ours: pynamodb pulls botocore anyway.
+        layer = out / "layer.zip"
+        with zipfile.ZipFile(layer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in sorted(target.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts and not path.name.endswith(".pyc"):
+                    zf.write(path, path.relative_to(Path(tmp)))
+    return layer
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.package", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stage", default="dev", choices=STAGES)
+    parser.add_argument("--out", default=str(ROOT / "infra" / "out"))
+    parser.add_argument("--no-layer", action="store_true", help="skip building layer.zip (template only)")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    try:
+        sam = build_template(args.stage, out)
+        print(f"template: {sam}")
+        print(f"app code: {out / 'deployment.zip'}")
+        if not args.no_layer:
+            print("building the shared layer (pip, manylinux x86_64 wheels) ...", flush=True)
+            layer = build_layer(out)
+            print(f"layer:    {layer} ({layer.stat().st_size // 1024} KiB)")
+    except PackageError as exc:
+        print(f"package: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

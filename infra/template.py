@@ -1,0 +1,279 @@
+"""The merge template for ``chalice package``: everything Chalice does not declare, generated from
+scrm.resources (tables, queues) and infra.access (IAM), so the template cannot drift from the code.
+
+Chalice generates the functions, the API and one role per function; this adds the tables, queues, DLQs,
+the Lambda layer, alarms, per-function least-privilege policies (replacing Chalice's), partial batch
+failure reporting on the SQS event source, per-stage reserved concurrency, and an optional fixed egress IP
+(VPC + NAT gateway) for WeCom's trusted-IP rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrm.resources import QUEUES, TABLES, QueueDef, TableDef
+
+from infra.access import FUNCTIONS, READ, WRITE, Access
+
+SECRET_PREFIX = "scrm/corps/"
+# Chalice's logical ids for our functions.
+LOGICAL = {"api_handler": "APIHandler", "apply_events": "ApplyEvents", "refresh_tokens": "RefreshTokens"}
+ROLES = {"api_handler": "ApiHandlerRole", "apply_events": "ApplyEventsRole", "refresh_tokens": "RefreshTokensRole"}
+
+
+def _cfn_name(name: str) -> str:
+    return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
+
+
+def table_logical_id(t: TableDef) -> str:
+    return f"{_cfn_name(t.name)}Table"
+
+
+def queue_logical_id(name: str) -> str:
+    return f"{_cfn_name(name)}Queue"
+
+
+def _sub(arn: str) -> dict[str, str]:
+    return {"Fn::Sub": arn}
+
+
+def table_arn(t: TableDef) -> dict[str, str]:
+    return _sub(f"arn:${{AWS::Partition}}:dynamodb:${{AWS::Region}}:${{AWS::AccountId}}:table/{t.name}")
+
+
+def queue_arn(name: str) -> dict[str, str]:
+    return _sub(f"arn:${{AWS::Partition}}:sqs:${{AWS::Region}}:${{AWS::AccountId}}:{name}")
+
+
+def _table(t: TableDef) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "TableName": t.name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": n, "AttributeType": ty} for n, ty in t.key_attributes().items()],
+        "KeySchema": [{"AttributeName": t.hash_key.name, "KeyType": "HASH"}]
+        + ([{"AttributeName": t.range_key.name, "KeyType": "RANGE"}] if t.range_key else []),
+        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+        "SSESpecification": {"SSEEnabled": True},
+        "Tags": [{"Key": "app", "Value": "wecom-scrm"}],
+    }
+    if t.indexes:
+        props["GlobalSecondaryIndexes"] = [
+            {
+                "IndexName": i.name,
+                "KeySchema": [{"AttributeName": i.hash_key.name, "KeyType": "HASH"}]
+                + ([{"AttributeName": i.range_key.name, "KeyType": "RANGE"}] if i.range_key else []),
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for i in t.indexes
+        ]
+    if t.ttl_attribute:
+        props["TimeToLiveSpecification"] = {"AttributeName": t.ttl_attribute, "Enabled": True}
+    return {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+            "Properties": props}
+
+
+def _queues(q: QueueDef) -> dict[str, Any]:
+    dlq_id = queue_logical_id(q.dlq_name)
+    return {
+        dlq_id: {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {"QueueName": q.dlq_name, "MessageRetentionPeriod": q.dlq_retention_s,
+                           "SqsManagedSseEnabled": True},
+        },
+        queue_logical_id(q.name): {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {
+                "QueueName": q.name,
+                "VisibilityTimeout": q.visibility_timeout_s,
+                "MessageRetentionPeriod": q.retention_s,
+                "SqsManagedSseEnabled": True,
+                "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]},
+                                  "maxReceiveCount": q.max_receive_count},
+            },
+        },
+        f"{dlq_id}DepthAlarm": {
+            "Type": "AWS::CloudWatch::Alarm",
+            "Properties": {
+                "AlarmDescription": f"Messages in {q.dlq_name}: events that failed 5 times (scrm dlq list)",
+                "Namespace": "AWS/SQS",
+                "MetricName": "ApproximateNumberOfMessagesVisible",
+                "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq_id, "QueueName"]}}],
+                "Statistic": "Maximum",
+                "Period": 60,
+                "EvaluationPeriods": 1,
+                "Threshold": 0,
+                "ComparisonOperator": "GreaterThanThreshold",
+                "TreatMissingData": "notBreaching",
+                "AlarmActions": [{"Ref": "AlarmTopic"}],
+            },
+        },
+    }
+
+
+def policy_statements(access: Access) -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = [
+        {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": _sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*")},
+    ]
+    rw = [TABLES[name] for name in access.tables_rw]
+    if rw:
+        resources = []
+        for t in rw:
+            resources.append(table_arn(t))
+            if t.indexes:
+                resources.append(_sub(table_arn(t)["Fn::Sub"] + "/index/*"))
+        statements.append({"Effect": "Allow", "Action": [*READ, *WRITE], "Resource": resources})
+    if access.queues_send:
+        statements.append({"Effect": "Allow", "Action": ["sqs:SendMessage", "sqs:GetQueueUrl"],
+                           "Resource": [queue_arn(QUEUES[q].name) for q in access.queues_send]})
+    if access.queues_consume:
+        statements.append({
+            "Effect": "Allow",
+            "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+                       "sqs:ChangeMessageVisibility", "sqs:GetQueueUrl"],
+            "Resource": [queue_arn(QUEUES[q].name) for q in access.queues_consume],
+        })
+    if access.read_corp_secrets:
+        statements.append({
+            "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"],
+            "Resource": _sub(f"arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:"
+                             f"secret:{SECRET_PREFIX}*"),
+        })
+    if access.list_secrets:
+        # ListSecrets has no resource-level permission in IAM: "*" is the only possible resource.
+        statements.append({"Effect": "Allow", "Action": ["secretsmanager:ListSecrets"], "Resource": "*"})
+    return statements
+
+
+def _function_alarms(fn: str) -> dict[str, Any]:
+    logical = LOGICAL[fn]
+    out = {}
+    for metric in ("Errors", "Throttles"):
+        out[f"{logical}{metric}Alarm"] = {
+            "Type": "AWS::CloudWatch::Alarm",
+            "Properties": {
+                "AlarmDescription": f"{fn}: Lambda {metric.lower()}",
+                "Namespace": "AWS/Lambda",
+                "MetricName": metric,
+                "Dimensions": [{"Name": "FunctionName", "Value": {"Ref": logical}}],
+                "Statistic": "Sum",
+                "Period": 300,
+                "EvaluationPeriods": 1,
+                "Threshold": 0,
+                "ComparisonOperator": "GreaterThanThreshold",
+                "TreatMissingData": "notBreaching",
+                "AlarmActions": [{"Ref": "AlarmTopic"}],
+            },
+        }
+    return out
+
+
+def _egress() -> dict[str, Any]:
+    """Optional fixed egress IP (EgressMode=nat): a VPC with one public subnet (NAT gateway + Elastic IP)
+    and two private subnets for the functions. WeCom's trusted-IP rule lists the Elastic IP."""
+    cond = {"Condition": "UseNat"}
+    az = [{"Fn::Select": [i, {"Fn::GetAZs": ""}]} for i in (0, 1)]
+    r: dict[str, Any] = {
+        "Vpc": {"Type": "AWS::EC2::VPC", **cond, "Properties": {"CidrBlock": "10.40.0.0/16",
+                                                                "EnableDnsHostnames": True, "EnableDnsSupport": True}},
+        "InternetGateway": {"Type": "AWS::EC2::InternetGateway", **cond},
+        "GatewayAttachment": {"Type": "AWS::EC2::VPCGatewayAttachment", **cond,
+                              "Properties": {"VpcId": {"Ref": "Vpc"}, "InternetGatewayId": {"Ref": "InternetGateway"}}},
+        "PublicSubnet": {"Type": "AWS::EC2::Subnet", **cond,
+                         "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.40.0.0/24", "AvailabilityZone": az[0]}},
+        "PublicRouteTable": {"Type": "AWS::EC2::RouteTable", **cond, "Properties": {"VpcId": {"Ref": "Vpc"}}},
+        "PublicRoute": {"Type": "AWS::EC2::Route", **cond, "DependsOn": "GatewayAttachment",
+                        "Properties": {"RouteTableId": {"Ref": "PublicRouteTable"},
+                                       "DestinationCidrBlock": "0.0.0.0/0", "GatewayId": {"Ref": "InternetGateway"}}},
+        "PublicSubnetRoutes": {"Type": "AWS::EC2::SubnetRouteTableAssociation", **cond,
+                               "Properties": {"SubnetId": {"Ref": "PublicSubnet"},
+                                              "RouteTableId": {"Ref": "PublicRouteTable"}}},
+        "EgressIp": {"Type": "AWS::EC2::EIP", **cond, "Properties": {"Domain": "vpc"}},
+        "NatGateway": {"Type": "AWS::EC2::NatGateway", **cond,
+                       "Properties": {"AllocationId": {"Fn::GetAtt": ["EgressIp", "AllocationId"]},
+                                      "SubnetId": {"Ref": "PublicSubnet"}}},
+        "PrivateRouteTable": {"Type": "AWS::EC2::RouteTable", **cond, "Properties": {"VpcId": {"Ref": "Vpc"}}},
+        "PrivateRoute": {"Type": "AWS::EC2::Route", **cond,
+                         "Properties": {"RouteTableId": {"Ref": "PrivateRouteTable"},
+                                        "DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": {"Ref": "NatGateway"}}},
+        "FunctionSecurityGroup": {"Type": "AWS::EC2::SecurityGroup", **cond,
+                                  "Properties": {"GroupDescription": "SCRM functions: egress only",
+                                                 "VpcId": {"Ref": "Vpc"}}},
+    }
+    for i in (0, 1):
+        r[f"PrivateSubnet{i}"] = {"Type": "AWS::EC2::Subnet", **cond,
+                                  "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": f"10.40.{10 + i}.0/24",
+                                                 "AvailabilityZone": az[i]}}
+        r[f"PrivateSubnet{i}Routes"] = {"Type": "AWS::EC2::SubnetRouteTableAssociation", **cond,
+                                        "Properties": {"SubnetId": {"Ref": f"PrivateSubnet{i}"},
+                                                       "RouteTableId": {"Ref": "PrivateRouteTable"}}}
+    return r
+
+
+def merge_template(stage_settings: dict[str, Any]) -> dict[str, Any]:
+    """``stage_settings``: {"reserved_concurrency": {fn: n}, "sqs_batch_size": n} from the stage config."""
+    resources: dict[str, Any] = {
+        "AlarmTopic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "wecom-scrm-alarms"}},
+        "SharedLayer": {
+            "Type": "AWS::Serverless::LayerVersion",
+            "Properties": {
+                "LayerName": "wecom-scrm-shared",
+                "Description": "layers/scrm and its dependencies",
+                "ContentUri": "./layer.zip",
+                "CompatibleRuntimes": ["python3.11"],
+                "RetentionPolicy": "Retain",
+            },
+        },
+    }
+    for t in TABLES.values():
+        resources[table_logical_id(t)] = _table(t)
+    for q in QUEUES.values():
+        resources.update(_queues(q))
+    vpc_config = {
+        "Fn::If": [
+            "UseNat",
+            {"SecurityGroupIds": [{"Ref": "FunctionSecurityGroup"}],
+             "SubnetIds": [{"Ref": "PrivateSubnet0"}, {"Ref": "PrivateSubnet1"}]},
+            {"Ref": "AWS::NoValue"},
+        ]
+    }
+    reserved = stage_settings.get("reserved_concurrency", {})
+    for fn, access in FUNCTIONS.items():
+        props: dict[str, Any] = {"Layers": [{"Ref": "SharedLayer"}], "VpcConfig": vpc_config}
+        if fn in reserved:
+            props["ReservedConcurrentExecutions"] = reserved[fn]
+        fn_res: dict[str, Any] = {"Properties": props}
+        if access.queues_consume:
+            fn_res["DependsOn"] = [queue_logical_id(QUEUES[q].name) for q in access.queues_consume]
+            fn_res["Properties"]["Events"] = {
+                "ApplyEventsSqsEventSource": {"Properties": {"FunctionResponseTypes": ["ReportBatchItemFailures"]}}
+            }
+        resources[LOGICAL[fn]] = fn_res
+        resources[ROLES[fn]] = {
+            "Properties": {
+                "Policies": [{"PolicyName": f"{fn}-least-privilege",
+                              "PolicyDocument": {"Version": "2012-10-17", "Statement": policy_statements(access)}}],
+                "ManagedPolicyArns": {
+                    "Fn::If": ["UseNat",
+                               [{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/"
+                                            "AWSLambdaVPCAccessExecutionRole"}],
+                               {"Ref": "AWS::NoValue"}]
+                },
+            }
+        }
+        resources.update(_function_alarms(fn))
+    resources.update(_egress())
+    return {
+        "Parameters": {
+            "EgressMode": {"Type": "String", "AllowedValues": ["direct", "nat"], "Default": "direct",
+                           "Description": "nat: functions in a VPC behind a NAT gateway with one Elastic IP "
+                                          "(WeCom's trusted-IP rule)"},
+        },
+        "Conditions": {"UseNat": {"Fn::Equals": [{"Ref": "EgressMode"}, "nat"]}},
+        "Resources": resources,
+        "Outputs": {
+            "EgressIp": {"Condition": "UseNat", "Value": {"Ref": "EgressIp"},
+                         "Description": "Add to WeCom's trusted IPs (企业可信IP)"},
+            "AlarmTopicArn": {"Value": {"Ref": "AlarmTopic"}},
+        },
+    }

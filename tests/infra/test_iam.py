@@ -1,0 +1,156 @@
+"""Each function's IAM policy in the template against what the function really calls.
+
+Every AWS call made through botocore (boto3 clients, pynamodb, Powertools) is recorded while each
+function's handler runs in process against the local stack; each call must be allowed by a statement of
+that function's role in the packaged template, and each function must make calls (the test cannot pass
+by recording nothing)."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlparse
+
+import botocore.client
+import pytest
+from scrm import bootstrap
+from scrm.domain.event_key import event_id, event_key
+
+from infra.template import ROLES
+from tests.conftest import new_corp
+from tests.support.wecom import FakeWeCom, event_xml
+
+pytestmark = pytest.mark.stack
+
+
+@contextmanager
+def recording() -> Iterator[list[tuple[str, str, list[str]]]]:
+    calls: list[tuple[str, str, list[str]]] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def spy(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
+        service = self.meta.service_model.signing_name or self.meta.service_model.service_name
+        calls.append((service, operation_name, _resources(service, api_params)))
+        return original(self, operation_name, api_params)
+
+    botocore.client.BaseClient._make_api_call = spy  # type: ignore[method-assign]
+    try:
+        yield calls
+    finally:
+        botocore.client.BaseClient._make_api_call = original  # type: ignore[method-assign]
+
+
+def _resources(service: str, params: dict[str, Any]) -> list[str]:
+    if service == "dynamodb":
+        if "TableName" in params:
+            return [f"table/{params['TableName']}" + (f"/index/{params['IndexName']}" if params.get("IndexName") else "")]
+        return [f"table/{name}" for name in params.get("RequestItems", {})]
+    if service == "sqs":
+        if "QueueUrl" in params:
+            return [":" + urlparse(params["QueueUrl"]).path.rsplit("/", 1)[-1]]
+        return [":" + params.get("QueueName", "?")]
+    if service == "secretsmanager":
+        return [f"secret:{params['SecretId']}"] if "SecretId" in params else ["*"]
+    return ["?"]
+
+
+def _pattern(target: Any) -> str:
+    """The part of a policy resource that names the thing: table/…, secret:…, or :queue-name."""
+    arn = target if isinstance(target, str) else target.get("Fn::Sub", "")
+    if arn == "*":
+        return "*"
+    for marker in ("table/", "secret:"):
+        if marker in arn:
+            return arn[arn.index(marker):]
+    return ":" + arn.rsplit(":", 1)[-1]
+
+
+def _allowed(statements: list[dict[str, Any]], action: str, resource: str) -> bool:
+    for st in statements:
+        actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+        targets = st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]]
+        if action in actions and any(fnmatch.fnmatchcase(resource, _pattern(t)) for t in targets):
+            return True
+    return False
+
+
+def _check(template: dict[str, Any], fn: str, calls: list[tuple[str, str, list[str]]]) -> None:
+    statements = template["Resources"][ROLES[fn]]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assert calls, f"{fn} made no AWS call: the test exercised nothing"
+    denied = [(f"{svc}:{op}", r) for svc, op, res in calls for r in res if not _allowed(statements, f"{svc}:{op}", r)]
+    assert not denied, f"{fn} calls what its policy does not allow: {sorted(set(denied))}"
+
+
+def _message(fields: dict[str, Any]) -> str:
+    key = event_key(fields)
+    return json.dumps({"v": 1, "corp_id": fields["ToUserName"], "key": key, "event_id": event_id(key),
+                       "received_at_ms": 0, "fields": fields})
+
+
+def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templates):
+    from chalice.test import Client
+
+    from devstack.app_server import load_app
+
+    _, template = templates["prod"]
+    corp = new_corp(stack, sandbox)
+    cid = corp["corp_id"]
+    world = sandbox.corp(cid)
+    uid = world["employees"][0]["userid"]
+    ext = sandbox.do(cid, "customers/add", {"userid": uid, "callback": False})["external_userid"]
+    chat = sandbox.do(cid, "groups/create", {"owner": uid, "members": [ext], "callback": False})["chat_id"]
+    tag = world["tag_groups"][0]["tag"][0]["id"]
+    app = load_app()
+    wecom = FakeWeCom("http://in-process", corp)
+    now = int(time.time())
+    with Client(app) as client:
+        # api_handler: URL verification and one event.
+        bootstrap.corp_registry().forget(cid)
+        with recording() as calls:
+            enc = wecom.crypto.encrypt("echo")
+            from scrm.adapters.wecom.callback_crypto import signature
+
+            ts = str(now)
+            r = client.http.get(f"/wecom/callback/{cid}?msg_signature={signature(corp['token'], ts, 'n', enc)}"
+                                f"&timestamp={ts}&nonce=n&echostr={enc.replace('+', '%2B').replace('/', '%2F').replace('=', '%3D')}")
+            assert r.status_code == 200
+            fields = {"ToUserName": cid, "FromUserName": "sys", "CreateTime": now, "MsgType": "event",
+                      "Event": "change_external_contact", "ChangeType": "del_follow_user", "UserID": uid,
+                      "ExternalUserID": "wm" + uuid.uuid4().hex}
+            params, body = wecom.envelope(event_xml(fields))
+            query = "&".join(f"{k}={v}" for k, v in params.items())
+            r = client.http.post(f"/wecom/callback/{cid}?{query}", body=body, headers={"Content-Type": "text/xml"})
+            assert r.status_code == 200, r.body
+        _check(template, "api_handler", calls)
+
+        # apply_events: one event of each family, with WeCom reads.
+        base = {"ToUserName": cid, "FromUserName": "sys", "CreateTime": str(now), "MsgType": "event"}
+        bodies = [
+            _message({**base, "Event": "change_external_contact", "ChangeType": "add_external_contact",
+                      "UserID": uid, "ExternalUserID": ext}),
+            _message({**base, "Event": "change_external_chat", "ChangeType": "create", "ChatId": chat}),
+            _message({**base, "Event": "change_external_tag", "ChangeType": "update", "Id": tag, "TagType": "tag"}),
+            _message({**base, "Event": "change_contact", "ChangeType": "update_user", "UserID": uid}),
+        ]
+        event = client.events.generate_sqs_event(message_bodies=bodies, queue_name="scrm-events")
+        for i, record in enumerate(event["Records"]):
+            record["messageId"] = f"m{i}-{uuid.uuid4().hex}"
+        bootstrap.corp_registry().forget(cid)  # a cold container: the keys come from Secrets Manager
+        with recording() as calls:
+            result = client.lambda_.invoke("apply_events", event).payload
+            assert result == {"batchItemFailures": []}, result
+        _check(template, "apply_events", calls)
+        assert {op for _, op, _ in calls} >= {"GetSecretValue", "PutItem", "UpdateItem"}
+
+        # refresh_tokens.
+        bootstrap.corp_registry().forget(cid)
+        with recording() as calls:
+            client.lambda_.invoke("refresh_tokens", client.events.generate_cw_event(
+                source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+        _check(template, "refresh_tokens", calls)
+        assert ("secretsmanager", "ListSecrets", ["*"]) in calls

@@ -1,0 +1,108 @@
+"""The packaged template: valid (cfn-lint), and one source of truth with the code and the local stack."""
+
+from __future__ import annotations
+
+import ast
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from scrm.adapters.dynamo.models import ALL_MODELS
+from scrm.resources import QUEUES, TABLES
+
+from infra.template import queue_logical_id, table_logical_id
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_cfn_lint_is_clean(templates):
+    exe = shutil.which("cfn-lint")
+    assert exe, "cfn-lint is a dev dependency (pyproject.toml)"
+    for stage, (path, _) in templates.items():
+        result = subprocess.run([exe, str(path)], capture_output=True, text=True)
+        assert result.returncode == 0, f"{stage}: {result.stdout}{result.stderr}"
+
+
+def test_every_table_is_declared_as_defined(templates):
+    _, t = templates["prod"]
+    for table in TABLES.values():
+        res = t["Resources"][table_logical_id(table)]
+        props = res["Properties"]
+        assert props["TableName"] == table.name
+        assert props["BillingMode"] == "PAY_PER_REQUEST"
+        assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+        keys = {k["AttributeName"]: k["KeyType"] for k in props["KeySchema"]}
+        assert keys[table.hash_key.name] == "HASH"
+        if table.range_key:
+            assert keys[table.range_key.name] == "RANGE"
+        assert {i["IndexName"] for i in props.get("GlobalSecondaryIndexes", [])} == {i.name for i in table.indexes}
+        ttl = props.get("TimeToLiveSpecification")
+        assert (ttl or {}).get("AttributeName") == table.ttl_attribute
+        assert res["DeletionPolicy"] == "Retain"
+
+
+def test_every_queue_has_its_dlq_and_redrive(templates):
+    _, t = templates["prod"]
+    for q in QUEUES.values():
+        props = t["Resources"][queue_logical_id(q.name)]["Properties"]
+        assert props["QueueName"] == q.name
+        assert props["RedrivePolicy"]["maxReceiveCount"] == q.max_receive_count == 5
+        assert props["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": [queue_logical_id(q.dlq_name), "Arn"]}
+        assert t["Resources"][queue_logical_id(q.dlq_name)]["Properties"]["QueueName"] == q.dlq_name
+        assert f"{queue_logical_id(q.dlq_name)}DepthAlarm" in t["Resources"]
+
+
+def test_models_match_the_table_definitions():
+    for model in ALL_MODELS:
+        defs = {t.name: t for t in TABLES.values()}
+        table = defs.get(model.Meta.table_name)
+        assert table is not None, f"{model.__name__} uses an undeclared table {model.Meta.table_name}"
+        hash_key = model._hash_keyname
+        range_key = model._range_keyname
+        assert hash_key == table.hash_key.name
+        assert range_key == (table.range_key.name if table.range_key else None)
+        model_indexes = {i.Meta.index_name for i in model._indexes.values()}
+        assert model_indexes <= {i.name for i in table.indexes}, model.__name__
+
+
+def _string_literals(path: Path) -> set[str]:
+    return {n.value for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+
+
+def test_code_uses_no_table_or_queue_the_template_lacks(templates):
+    """Any literal that looks like one of our resource names must be declared."""
+    _, t = templates["prod"]
+    declared = {r["Properties"].get("TableName") or r["Properties"].get("QueueName")
+                for r in t["Resources"].values()
+                if r.get("Type") in ("AWS::DynamoDB::Table", "AWS::SQS::Queue")}
+    used = set()
+    for folder in ("layers/scrm", "functions"):
+        for path in (ROOT / folder).rglob("*.py"):
+            used |= {s for s in _string_literals(path) if re.fullmatch(r"scrm-[a-z0-9-]+", s)}
+    assert used, "found no resource names at all: the scan is broken"
+    assert used <= declared, f"used but not declared: {sorted(used - declared)}"
+
+
+def test_consumer_queue_literal_is_a_declared_queue(templates):
+    _, t = templates["prod"]
+    source = (t["Resources"]["ApplyEvents"]["Properties"]["Events"]["ApplyEventsSqsEventSource"]["Properties"])
+    queue_name = source["Queue"]["Fn::Sub"].rsplit(":", 1)[1]
+    assert queue_name in {q.name for q in QUEUES.values()}
+    assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert t["Resources"]["ApplyEvents"]["DependsOn"] == [queue_logical_id(queue_name)]
+
+
+def test_every_function_uses_the_shared_layer_and_has_alarms(templates):
+    _, t = templates["prod"]
+    for fn in ("APIHandler", "ApplyEvents", "RefreshTokens"):
+        assert t["Resources"][fn]["Properties"]["Layers"] == [{"Ref": "SharedLayer"}]
+        assert f"{fn}ErrorsAlarm" in t["Resources"] and f"{fn}ThrottlesAlarm" in t["Resources"]
+
+
+@pytest.mark.parametrize("stage, level, reserved", [("dev", "DEBUG", 2), ("prod", "INFO", 20)])
+def test_stage_settings_without_code_changes(templates, stage, level, reserved):
+    _, t = templates[stage]
+    assert t["Resources"]["ApplyEvents"]["Properties"]["ReservedConcurrentExecutions"] == reserved
+    assert t["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]["SCRM_LOG_LEVEL"] == level
