@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 import re
-import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,8 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_cfn_lint_is_clean(templates):
-    exe = shutil.which("cfn-lint")
-    assert exe, "cfn-lint is a dev dependency (pyproject.toml)"
+    # The venv's cfn-lint (pinned in pyproject.toml), not whichever one PATH finds first.
+    exe = str(Path(sys.executable).parent / "cfn-lint")
+    assert Path(exe).exists(), "cfn-lint is a dev dependency (pyproject.toml)"
     for stage, (path, _) in templates.items():
         result = subprocess.run([exe, str(path)], capture_output=True, text=True)
         assert result.returncode == 0, f"{stage}: {result.stdout}{result.stderr}"
