@@ -211,7 +211,8 @@ def _egress() -> dict[str, Any]:
 
 
 def merge_template(stage_settings: dict[str, Any]) -> dict[str, Any]:
-    """``stage_settings``: {"reserved_concurrency": {fn: n}, "sqs_batch_size": n} from the stage config."""
+    """``stage_settings``: the ``scrm`` block of the stage in .chalice/config.json (``sqs_batch_size``).
+    Memory, timeouts, reserved concurrency and environment are Chalice's own per-stage settings."""
     resources: dict[str, Any] = {
         "AlarmTopic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "wecom-scrm-alarms"}},
         "SharedLayer": {
@@ -237,17 +238,15 @@ def merge_template(stage_settings: dict[str, Any]) -> dict[str, Any]:
             {"Ref": "AWS::NoValue"},
         ]
     }
-    reserved = stage_settings.get("reserved_concurrency", {})
     for fn, access in FUNCTIONS.items():
         props: dict[str, Any] = {"Layers": [{"Ref": "SharedLayer"}], "VpcConfig": vpc_config}
-        if fn in reserved:
-            props["ReservedConcurrentExecutions"] = reserved[fn]
         fn_res: dict[str, Any] = {"Properties": props}
         if access.queues_consume:
             fn_res["DependsOn"] = [queue_logical_id(QUEUES[q].name) for q in access.queues_consume]
-            fn_res["Properties"]["Events"] = {
-                "ApplyEventsSqsEventSource": {"Properties": {"FunctionResponseTypes": ["ReportBatchItemFailures"]}}
-            }
+            source: dict[str, Any] = {"FunctionResponseTypes": ["ReportBatchItemFailures"]}
+            if "sqs_batch_size" in stage_settings:
+                source["BatchSize"] = int(stage_settings["sqs_batch_size"])
+            fn_res["Properties"]["Events"] = {"ApplyEventsSqsEventSource": {"Properties": source}}
         resources[LOGICAL[fn]] = fn_res
         resources[ROLES[fn]] = {
             "Properties": {

@@ -52,7 +52,7 @@ class QueueDef:
     name: str
     dlq_name: str
     max_receive_count: int = 5
-    visibility_timeout_s: int = 60
+    visibility_timeout_s: int = 180  # AWS's advice: 6 x the consumer's timeout (30 s)
     retention_s: int = 4 * 24 * 3600
     dlq_retention_s: int = 14 * 24 * 3600
     consumers: tuple[str, ...] = field(default_factory=tuple)

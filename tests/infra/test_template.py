@@ -107,3 +107,20 @@ def test_stage_settings_without_code_changes(templates, stage, level, reserved):
     _, t = templates[stage]
     assert t["Resources"]["ApplyEvents"]["Properties"]["ReservedConcurrentExecutions"] == reserved
     assert t["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]["SCRM_LOG_LEVEL"] == level
+
+
+def test_queue_visibility_covers_six_consumer_timeouts(templates):
+    """AWS's advice for SQS event sources: a message must not reappear while a retrying consumer runs."""
+    for _, t in templates.values():
+        timeout = t["Resources"]["ApplyEvents"]["Properties"]["Timeout"]
+        for q in QUEUES.values():
+            assert t["Resources"][queue_logical_id(q.name)]["Properties"]["VisibilityTimeout"] >= 6 * timeout
+
+
+@pytest.mark.parametrize("stage, memory, batch", [("dev", 256, 5), ("prod", 512, 10)])
+def test_stage_memory_and_batch_size(templates, stage, memory, batch):
+    _, t = templates[stage]
+    assert t["Resources"]["ApplyEvents"]["Properties"]["MemorySize"] == memory
+    events = t["Resources"]["ApplyEvents"]["Properties"]["Events"]
+    assert events["ApplyEventsSqsEventSource"]["Properties"]["BatchSize"] == batch
+    assert t["Resources"]["APIHandler"]["Properties"]["Timeout"] <= 10  # WeCom waits 5 s
