@@ -23,8 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stage", default="dev", choices=("dev", "prod"))
     parser.add_argument("--bucket", default=os.environ.get("ARTIFACT_BUCKET"),
                         help="S3 bucket for the artefacts (or ARTIFACT_BUCKET)")
-    parser.add_argument("--egress", default="direct", choices=("direct", "nat"),
-                        help="nat: fixed egress IP through a NAT gateway (WeCom's trusted-IP rule)")
+    parser.add_argument("--egress", choices=("direct", "nat"),
+                        help="nat: fixed egress IP through a NAT gateway (WeCom's trusted-IP rule); "
+                             "omitted: the stack keeps its current setting (direct on the first deploy)")
     parser.add_argument("--out", default=str(ROOT / "infra" / "out"))
     args = parser.parse_args(argv)
     out = Path(args.out)
@@ -46,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
          "--s3-prefix", f"wecom-scrm/{args.stage}", "--output-template-file", str(packaged), "--use-json"],
         [aws, "cloudformation", "deploy", "--template-file", str(packaged), "--stack-name",
          f"wecom-scrm-{args.stage}", "--capabilities", "CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND",
-         "--parameter-overrides", f"EgressMode={args.egress}", "--no-fail-on-empty-changeset"],
+         *(["--parameter-overrides", f"EgressMode={args.egress}"] if args.egress else []),
+         "--no-fail-on-empty-changeset"],
     ]
     for step in steps:
         print("+", " ".join(step[:3]), "...", flush=True)

@@ -68,7 +68,9 @@ def _table(t: TableDef) -> dict[str, Any]:
         ]
     if t.ttl_attribute:
         props["TimeToLiveSpecification"] = {"AttributeName": t.ttl_attribute, "Enabled": True}
-    return {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+    # Kept when the stack is deleted or the table replaced, but not when the very first create fails (a
+    # retry would otherwise stop on the leftover names).
+    return {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "RetainExceptOnCreate", "UpdateReplacePolicy": "Retain",
             "Properties": props}
 
 
@@ -246,6 +248,10 @@ def merge_template(stage_settings: dict[str, Any]) -> dict[str, Any]:
             source: dict[str, Any] = {"FunctionResponseTypes": ["ReportBatchItemFailures"]}
             if "sqs_batch_size" in stage_settings:
                 source["BatchSize"] = int(stage_settings["sqs_batch_size"])
+            if "sqs_max_concurrency" in stage_settings:
+                # The event source never runs more pollers than the function may run: with reserved
+                # concurrency alone, throttled batches count as receives and drift into the DLQ.
+                source["ScalingConfig"] = {"MaximumConcurrency": int(stage_settings["sqs_max_concurrency"])}
             fn_res["Properties"]["Events"] = {"ApplyEventsSqsEventSource": {"Properties": source}}
         resources[LOGICAL[fn]] = fn_res
         resources[ROLES[fn]] = {

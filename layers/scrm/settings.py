@@ -36,6 +36,7 @@ class Settings:
             max_body_bytes=int(env.get("SCRM_MAX_BODY_BYTES", str(64 * 1024))),
             wecom_max_tries=int(env.get("SCRM_WECOM_MAX_TRIES", "4")),
             wecom_backoff_base_s=float(env.get("SCRM_WECOM_BACKOFF_BASE_S", "0.5")),
-            wecom_timeout_s=float(env.get("SCRM_WECOM_TIMEOUT_S", "10")),
+            # 4 tries x 5 s + back-off stays inside the consumer's 30 s timeout.
+            wecom_timeout_s=float(env.get("SCRM_WECOM_TIMEOUT_S", "5")),
             log_level=env.get("SCRM_LOG_LEVEL", "INFO"),
         )

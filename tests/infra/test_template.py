@@ -41,7 +41,7 @@ def test_every_table_is_declared_as_defined(templates):
         assert {i["IndexName"] for i in props.get("GlobalSecondaryIndexes", [])} == {i.name for i in table.indexes}
         ttl = props.get("TimeToLiveSpecification")
         assert (ttl or {}).get("AttributeName") == table.ttl_attribute
-        assert res["DeletionPolicy"] == "Retain"
+        assert res["DeletionPolicy"] == "RetainExceptOnCreate" and res["UpdateReplacePolicy"] == "Retain"
 
 
 def test_every_queue_has_its_dlq_and_redrive(templates):
@@ -106,6 +106,8 @@ def test_every_function_uses_the_shared_layer_and_has_alarms(templates):
 def test_stage_settings_without_code_changes(templates, stage, level, reserved):
     _, t = templates[stage]
     assert t["Resources"]["ApplyEvents"]["Properties"]["ReservedConcurrentExecutions"] == reserved
+    source = t["Resources"]["ApplyEvents"]["Properties"]["Events"]["ApplyEventsSqsEventSource"]["Properties"]
+    assert source["ScalingConfig"]["MaximumConcurrency"] == reserved
     assert t["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]["SCRM_LOG_LEVEL"] == level
 
 

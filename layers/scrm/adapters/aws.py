@@ -17,12 +17,23 @@ _CONFIG = Config(
 )
 
 
+def region_of(session: Any = None) -> str:
+    """AWS_REGION (set in Lambda), else the environment or profile's region, else us-east-1."""
+    if os.environ.get("AWS_REGION"):
+        return os.environ["AWS_REGION"]
+    if session is None:
+        import botocore.session
+
+        return botocore.session.get_session().get_config_variable("region") or "us-east-1"
+    return session.region_name or "us-east-1"
+
+
 @lazy
 def client(service: str) -> Any:
     import boto3
 
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    return boto3.session.Session().client(service, region_name=region, config=_CONFIG)
+    session = boto3.session.Session()
+    return session.client(service, region_name=region_of(session), config=_CONFIG)
 
 
 def reset() -> None:
@@ -36,5 +47,5 @@ def client_at(service: str, endpoint_url: str) -> Any:
     """A client of a service at an explicit endpoint (the local stack's extra moto processes)."""
     import boto3
 
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    return boto3.session.Session().client(service, region_name=region, endpoint_url=endpoint_url, config=_CONFIG)
+    session = boto3.session.Session()
+    return session.client(service, region_name=region_of(session), endpoint_url=endpoint_url, config=_CONFIG)

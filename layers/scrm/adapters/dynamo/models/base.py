@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-
+from scrm.adapters.aws import region_of
 from scrm.resources import table
 
 
@@ -12,7 +11,7 @@ def meta(logical: str) -> type:
 
     class Meta:
         table_name = t.name
-        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+        region = region_of()
         billing_mode = "PAY_PER_REQUEST"
         connect_timeout_seconds = 2
         read_timeout_seconds = 5
