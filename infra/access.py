@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-READ = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:DescribeTable")
+READ = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem")
 WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
+# Single-item access only: de-dup records (Powertools) and shared tokens.
+RECORD = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 
 
 @dataclass(frozen=True)
 class Access:
     tables_rw: tuple[str, ...] = ()
-    tables_read: tuple[str, ...] = ()
+    tables_record: tuple[str, ...] = ()
     queues_send: tuple[str, ...] = ()
     queues_consume: tuple[str, ...] = ()
     read_corp_secrets: bool = False
@@ -24,14 +26,14 @@ class Access:
 # Chalice's function names: every route is one function, "api_handler".
 FUNCTIONS: dict[str, Access] = {
     # The callback route: corp keys, the de-dup record, the events queue. Nothing else.
-    "api_handler": Access(tables_rw=("idempotency",), queues_send=("events",), read_corp_secrets=True),
+    "api_handler": Access(tables_record=("idempotency",), queues_send=("events",), read_corp_secrets=True),
     # The event consumer: the data tables, its de-dup records, shared tokens, corp keys for WeCom calls.
     "apply_events": Access(
-        tables_rw=("idempotency", "tokens", "customers", "follows", "timeline", "tags", "groups",
-                   "group_members", "employees"),
+        tables_rw=("customers", "follows", "timeline", "tags", "groups", "group_members", "employees"),
+        tables_record=("idempotency", "tokens"),
         queues_consume=("events",),
         read_corp_secrets=True,
     ),
     # The token job: lists corps, reads their keys, keeps the shared tokens.
-    "refresh_tokens": Access(tables_rw=("tokens",), read_corp_secrets=True, list_secrets=True),
+    "refresh_tokens": Access(tables_record=("tokens",), read_corp_secrets=True, list_secrets=True),
 }

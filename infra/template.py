@@ -13,7 +13,7 @@ from typing import Any
 
 from scrm.resources import QUEUES, TABLES, QueueDef, TableDef
 
-from infra.access import FUNCTIONS, READ, WRITE, Access
+from infra.access import FUNCTIONS, READ, RECORD, WRITE, Access
 
 SECRET_PREFIX = "scrm/corps/"
 # Chalice's logical ids for our functions.
@@ -125,6 +125,9 @@ def policy_statements(access: Access) -> list[dict[str, Any]]:
             if t.indexes:
                 resources.append(_sub(table_arn(t)["Fn::Sub"] + "/index/*"))
         statements.append({"Effect": "Allow", "Action": [*READ, *WRITE], "Resource": resources})
+    if access.tables_record:
+        statements.append({"Effect": "Allow", "Action": list(RECORD),
+                           "Resource": [table_arn(TABLES[name]) for name in access.tables_record]})
     if access.queues_send:
         statements.append({"Effect": "Allow", "Action": ["sqs:SendMessage", "sqs:GetQueueUrl"],
                            "Resource": [queue_arn(QUEUES[q].name) for q in access.queues_send]})

@@ -154,3 +154,19 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
                 source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
         _check(template, "refresh_tokens", calls)
         assert ("secretsmanager", "ListSecrets", ["*"]) in calls
+
+
+def test_the_callback_function_may_do_nothing_more(templates):
+    """The issue's rule: read the corps' secrets, write the de-dup table, send to its queue; nothing else."""
+    _, template = templates["prod"]
+    statements = template["Resources"][ROLES["api_handler"]]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    actions = {a for st in statements for a in (st["Action"] if isinstance(st["Action"], list) else [st["Action"]])}
+    assert actions == {
+        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
+        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+        "sqs:SendMessage", "sqs:GetQueueUrl", "secretsmanager:GetSecretValue",
+    }
+    resources = json.dumps(statements)
+    assert "scrm-idempotency" in resources and "scrm-events" in resources
+    for other in ("scrm-customers", "scrm-follows", "scrm-timeline", "scrm-tokens", "ListSecrets"):
+        assert other not in resources
