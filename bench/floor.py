@@ -9,7 +9,7 @@ from typing import Any
 from scrm.domain.corp import Corp
 from scrm.services.callback_intake import open_event
 
-from tests.support.wecom import FakeWeCom, event_xml
+from devstack.wecom_player import FakeWeCom, event_xml
 
 
 def run(n: int = 3000) -> dict[str, Any]:

@@ -19,7 +19,7 @@ import requests
 from scrm.domain.event_key import event_id, event_key
 
 from devstack.stack import Stack
-from tests.support.wecom import FakeWeCom, event_xml
+from devstack.wecom_player import FakeWeCom, event_xml
 
 DUP_EVERY = 20
 

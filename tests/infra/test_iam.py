@@ -21,9 +21,9 @@ import pytest
 from scrm import bootstrap
 from scrm.domain.event_key import event_id, event_key
 
+from devstack.wecom_player import FakeWeCom, event_xml
 from infra.template import ROLES
 from tests.conftest import new_corp
-from tests.support.wecom import FakeWeCom, event_xml
 
 pytestmark = pytest.mark.stack
 

@@ -10,9 +10,9 @@ import requests
 from scrm.adapters.dynamo import reads
 
 from devstack.resources import create_all
+from devstack.wecom_player import FakeWeCom
 from tests.conftest import new_corp
 from tests.support.waiting import stays, wait_for
-from tests.support.wecom import FakeWeCom
 
 pytestmark = pytest.mark.stack
 
@@ -75,7 +75,7 @@ def test_bad_requests_get_4xx_and_store_nothing(stack, corp, case, status):
     wecom = FakeWeCom(stack.app_url, corp)
     fields = {"ToUserName": corp["corp_id"], "FromUserName": "sys", "CreateTime": int(time.time()),
               "MsgType": "event", **_tag_delete("et_neg")}
-    from tests.support.wecom import event_xml
+    from devstack.wecom_player import event_xml
 
     plain = event_xml(fields)
     if case == "bad_signature":

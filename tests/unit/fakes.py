@@ -28,6 +28,8 @@ from scrm.domain.follow import FollowStatus
 from scrm.domain.group import GroupChat, GroupStatus
 from scrm.domain.tags import TagGroup
 
+from devstack.wecom_player import event_xml  # noqa: F401 - re-exported for the unit tests
+
 Item = dict[str, Any]
 
 CORP = "wwcorp0001"  # the corp of the shared fixtures
@@ -461,20 +463,6 @@ class StepClock:
         now = self.now
         self.now += self.step
         return now
-
-
-def event_xml(fields: dict[str, Any]) -> str:
-    """The decrypted XML WeCom sends; list values become ``<Item>`` children."""
-    parts = []
-    for k, v in fields.items():
-        if isinstance(v, list):
-            items = "".join(f"<Item><![CDATA[{i}]]></Item>" for i in v)
-            parts.append(f"<{k}>{items}</{k}>")
-        elif isinstance(v, int):
-            parts.append(f"<{k}>{v}</{k}>")
-        else:
-            parts.append(f"<{k}><![CDATA[{v}]]></{k}>")
-    return "<xml>" + "".join(parts) + "</xml>"
 
 
 def event_fields(

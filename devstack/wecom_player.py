@@ -1,4 +1,5 @@
-"""Play WeCom by hand for negative tests: build signed, encrypted callbacks with our own crypto."""
+"""Play WeCom by hand: signed, encrypted callbacks built with our own crypto (negative tests, the IAM test
+and the benchmarks use it; the sandbox is the full WeCom)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from scrm.adapters.wecom.callback_crypto import CallbackCrypto, signature
 
 
 def event_xml(fields: dict[str, Any]) -> str:
+    """The decrypted XML WeCom sends; list values become ``<Item>`` children."""
     parts = []
     for k, v in fields.items():
         if isinstance(v, list):
