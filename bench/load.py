@@ -17,6 +17,7 @@ from typing import Any
 
 import requests
 from scrm.domain.event_key import event_id, event_key
+from scrm.domain.versions import timeline_order
 
 from devstack.stack import Stack
 from devstack.wecom_player import FakeWeCom, event_xml
@@ -81,8 +82,8 @@ def run_rate(stack: Stack, corp: dict[str, Any], rate: int, duration_s: int) -> 
 
     # Wait for the consumers to drain the queue: until everything acknowledged is stored, or nothing new
     # has been stored for 30 s (what is still missing then counts as lost).
-    keys = [(f"{corp['corp_id']}#customer:{f['ExternalUserID']}", f"{now:010d}#{event_id(event_key(f))}")
-            for f, _, _ in events]
+    keys = [(f"{corp['corp_id']}#customer:{f['ExternalUserID']}",
+             f"{timeline_order(now, f['ChangeType'])}#{event_id(event_key(f))}") for f, _, _ in events]
     acked = {r["i"] for r in results if r["status"] == 200}
     found: dict[tuple[str, str], Any] = {}
     last_progress = time.monotonic()

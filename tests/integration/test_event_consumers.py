@@ -62,9 +62,9 @@ def test_edit_external_contact_refreshes_remark_and_tags(sandbox, corp):
     rel = wait_for(lambda: (r := reads.follow(cid, ext, uid)) and r.get("remark") == "VIP 王总" and r, what="remark")
     assert rel["description"] == "likes tea"
     assert tag_id in rel["tag_ids"]
-    # Both events may share a second (WeCom's resolution); within a second the timeline has no order.
-    wait_for(lambda: sorted(t["change_type"] for t in reads.timeline(cid, f"customer:{ext}"))
-             == ["add_external_contact", "edit_external_contact"], what="add and edit on the timeline")
+    # Both events may share a second (WeCom's resolution); the rank in the sort key still orders them.
+    wait_for(lambda: [t["change_type"] for t in reads.timeline(cid, f"customer:{ext}")]
+             == ["edit_external_contact", "add_external_contact"], what="edit after add, newest first")
 
 
 @pytest.mark.parametrize(

@@ -57,3 +57,23 @@ def test_re_adding_later_makes_the_relation_active_again(sandbox, corp):
     wait_for(lambda: (reads.follow(cid, ext, uid) or {}).get("status") == "deleted_by_customer", what="deleted")
     sandbox.do(cid, "customers/add", {"userid": uid, "external_userid": ext, "create_time": t + 2, "wait": True})
     wait_for(lambda: (reads.follow(cid, ext, uid) or {}).get("status") == "active", what="active again")
+
+
+def test_one_second_reads_add_edit_delete_whatever_the_arrival_order(sandbox, corp):
+    cid = corp["corp_id"]
+    uid = sandbox.corp(cid)["employees"][0]["userid"]
+    t = int(time.time()) - 200
+    ext = sandbox.do(cid, "customers/add", {"userid": uid, "create_time": t, "callback": False})["external_userid"]
+    # Delivered delete first, then edit, then add: all stamped with the same second.
+    sandbox.do(cid, "customers/del_by_customer", {"userid": uid, "external_userid": ext, "create_time": t,
+                                                  "wait": True})
+    sandbox.do(cid, "customers/edit", {"userid": uid, "external_userid": ext, "remark": "x", "create_time": t,
+                                        "wait": True})
+    first = sandbox.do(cid, "events/raw", {"fields": {
+        "ToUserName": cid, "CreateTime": t, "Event": "change_external_contact",
+        "ChangeType": "add_external_contact", "UserID": uid, "ExternalUserID": ext}, "wait": True})
+    assert first.get("callback", {}).get("delivered", True)
+    wait_for(lambda: len(reads.timeline(cid, f"customer:{ext}")) == 3, what="three events")
+    assert [e["change_type"] for e in reads.timeline(cid, f"customer:{ext}")] == [
+        "del_follow_user", "edit_external_contact", "add_external_contact"]
+    assert stays(lambda: (reads.follow(cid, ext, uid) or {}).get("status") == "deleted_by_customer", for_s=0.5)

@@ -22,6 +22,7 @@ from scrm.domain.employee import Employee, EmployeeStatus
 from scrm.domain.follow import FollowStatus
 from scrm.domain.group import GroupChat, GroupStatus
 from scrm.domain.tags import TagGroup
+from scrm.domain.versions import timeline_order
 
 
 def _conditional_failed(exc: Exception) -> bool:
@@ -157,7 +158,7 @@ class DynamoStore:
         T = TimelineItem
         item = T(
             f"{corp_id}#{subject}",
-            f"{create_time:010d}#{event_id}",
+            f"{timeline_order(create_time, str(entry.get('change_type', '')))}#{event_id}",
             corp_id=corp_id,
             create_time=create_time,
             event=str(entry.get("event", "")) or "-",

@@ -5,7 +5,8 @@ from scrm.adapters.dynamo.models.base import meta
 
 
 class TimelineItem(Model):
-    """pk = corp#subject (customer:<id>, chat:<id>, employee:<id>, tags, corp); sk = create_time#event_id.
+    """pk = corp#subject (customer:<id>, chat:<id>, employee:<id>, tags, corp);
+    sk = create_time#rank#event_id (rank: domain.versions, so that one second reads add → edit → delete).
 
     One item per event, so a long history never grows one item towards the 400 KB limit; reading newest
     first is a reverse query.
