@@ -29,23 +29,14 @@ def region_of(session: Any = None) -> str:
 
 
 @lazy
-def client(service: str) -> Any:
+def client(service: str, endpoint_url: str | None = None) -> Any:
+    """``endpoint_url`` only for the local stack's extra moto processes; None everywhere else."""
     import boto3
 
     session = boto3.session.Session()
-    return session.client(service, region_name=region_of(session), config=_CONFIG)
+    return session.client(service, region_name=region_of(session), endpoint_url=endpoint_url, config=_CONFIG)
 
 
 def reset() -> None:
     """Forget cached clients (tests that change AWS_ENDPOINT_URL)."""
     client.cache_clear()
-    client_at.cache_clear()
-
-
-@lazy
-def client_at(service: str, endpoint_url: str) -> Any:
-    """A client of a service at an explicit endpoint (the local stack's extra moto processes)."""
-    import boto3
-
-    session = boto3.session.Session()
-    return session.client(service, region_name=region_of(session), endpoint_url=endpoint_url, config=_CONFIG)

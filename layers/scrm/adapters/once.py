@@ -31,7 +31,7 @@ def idempotency_client() -> Any:
     its own, so that its two writes never queue behind the consumers' load (the consumers' records, under
     another key prefix, stay on the main endpoint)."""
     endpoint = os.environ.get(ENDPOINT_ENV)
-    return aws.client_at("dynamodb", endpoint) if endpoint else aws.client("dynamodb")
+    return aws.client("dynamodb", endpoint or None)
 
 
 class _CompletedByPut(DynamoDBPersistenceLayer):

@@ -6,8 +6,10 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import PutError
 
+from scrm.adapters.dynamo.conditional import condition_failed as _conditional_failed
+from scrm.adapters.dynamo.conditional import update_if as _update
 from scrm.adapters.dynamo.models import (
     CustomerItem,
     EmployeeItem,
@@ -23,21 +25,6 @@ from scrm.domain.follow import FollowStatus
 from scrm.domain.group import GroupChat, GroupStatus
 from scrm.domain.tags import TagGroup
 from scrm.domain.versions import timeline_order
-
-
-def _conditional_failed(exc: Exception) -> bool:
-    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
-
-
-def _update(item: Any, actions: list[Any], condition: Any) -> bool:
-    """Apply if the condition holds; False (not an error) when a newer write got there first."""
-    try:
-        item.update(actions=actions, condition=condition)
-        return True
-    except UpdateError as exc:
-        if _conditional_failed(exc):
-            return False
-        raise
 
 
 def _setv(attr: Any, value: Any) -> Any:

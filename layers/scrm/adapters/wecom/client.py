@@ -89,12 +89,7 @@ class WeComClient(WeChatClient):
             now = time.time()
             if token and expires_at - now > REFRESH_MARGIN_S:
                 return token
-            if store.try_lock(key, LOCK_S):
-                try:
-                    self.fetch_access_token()  # stores the token and releases the lock
-                except BaseException:
-                    store.release(key)
-                    raise
+            if self.refresh_locked():
                 token, _ = store.get_with_expiry(key)
                 if token:
                     return token
@@ -103,6 +98,18 @@ class WeComClient(WeChatClient):
             if time.time() > deadline:
                 raise WeComError(None, "could not obtain an access token", "gettoken")
             self._sleep(0.1)
+
+    def refresh_locked(self) -> bool:
+        """Fetch a new token if no other caller holds the refresh lock; False if one does."""
+        store: DynamoTokenStorage = self.session
+        if not store.try_lock(self.access_token_key, LOCK_S):
+            return False
+        try:
+            self.fetch_access_token()  # stores the token and releases the lock
+        except BaseException:
+            store.release(self.access_token_key)
+            raise
+        return True
 
     def _request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
         token_retried = False

@@ -186,14 +186,7 @@ class WeComGateways:
         _, expires_at = self._storage.get_with_expiry(client.access_token_key)
         if expires_at - time.time() > min_remaining_s:
             return False
-        if not self._storage.try_lock(client.access_token_key, 10.0):
-            return False  # another caller is refreshing it right now
-        try:
-            client.fetch_access_token()
-        except BaseException:
-            self._storage.release(client.access_token_key)
-            raise
-        return True
+        return client.refresh_locked()  # False: another caller is refreshing it right now
 
     def for_corp(self, corp_id: str) -> WeComGateway:
         corp = self._registry.get(corp_id)

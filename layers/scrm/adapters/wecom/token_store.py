@@ -11,9 +11,10 @@ from __future__ import annotations
 import time
 import uuid
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist
 from wechatpy.session import SessionStorage
 
+from scrm.adapters.dynamo.conditional import update_if
 from scrm.adapters.dynamo.models import TokenItem
 
 
@@ -50,34 +51,20 @@ class DynamoTokenStorage(SessionStorage):
 
     def try_lock(self, key: str, seconds: float) -> bool:
         now = time.time()
-        try:
-            TokenItem(key).update(
-                actions=[TokenItem.lock_owner.set(self.owner), TokenItem.lock_until.set(now + seconds)],
-                condition=TokenItem.lock_until.does_not_exist() | (TokenItem.lock_until < now),
-            )
-            return True
-        except UpdateError as exc:
-            if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
-                return False
-            raise
+        return update_if(
+            TokenItem(key),
+            [TokenItem.lock_owner.set(self.owner), TokenItem.lock_until.set(now + seconds)],
+            TokenItem.lock_until.does_not_exist() | (TokenItem.lock_until < now),
+        )
 
     def release(self, key: str) -> None:
         """Give the refresh lock back after a failed fetch, so the next caller need not wait it out."""
-        try:
-            TokenItem(key).update(
-                actions=[TokenItem.lock_until.remove(), TokenItem.lock_owner.remove()],
-                condition=TokenItem.lock_owner == self.owner,
-            )
-        except UpdateError as exc:
-            if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
-                raise
+        update_if(
+            TokenItem(key),
+            [TokenItem.lock_until.remove(), TokenItem.lock_owner.remove()],
+            TokenItem.lock_owner == self.owner,
+        )
 
     def invalidate(self, key: str, bad_token: str) -> None:
         """Mark a token WeCom rejected as expired, unless another caller already replaced it."""
-        try:
-            TokenItem(key).update(
-                actions=[TokenItem.expires_at.set(0)], condition=TokenItem.token == bad_token
-            )
-        except UpdateError as exc:
-            if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
-                raise
+        update_if(TokenItem(key), [TokenItem.expires_at.set(0)], TokenItem.token == bad_token)
