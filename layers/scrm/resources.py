@@ -70,15 +70,26 @@ TABLES: dict[str, TableDef] = {
         TableDef("tokens", "scrm-tokens", KeyAttr("key")),
         # Customer profile: pk = corp#external_userid.
         TableDef("customers", "scrm-customers", _PK),
-        # Follow relation: pk = corp#external_userid, sk = employee userid.
-        # by_employee: customers of an employee, by add time.
+        # Follow relation: pk = corp#external_userid, sk = employee userid. The admin API's search drives
+        # from one of these indexes (never a scan): by_employee (customers of an employee, by add time),
+        # by_corp (every relation of a corp, by add time), by_state (relations from a channel code's
+        # state; sparse), by_name (customer name prefix).
         TableDef(
             "follows",
             "scrm-follows",
             _PK,
             _SK,
-            indexes=(IndexDef("by_employee", KeyAttr("employee_pk"), KeyAttr("add_sk")),),
+            indexes=(
+                IndexDef("by_employee", KeyAttr("employee_pk"), KeyAttr("add_sk")),
+                IndexDef("by_corp", KeyAttr("corp_id"), KeyAttr("add_sk")),
+                IndexDef("by_state", KeyAttr("state_pk"), KeyAttr("add_sk")),
+                IndexDef("by_name", KeyAttr("corp_id"), KeyAttr("name_sk")),
+            ),
         ),
+        # Tag membership, the search's driver for tag filters: pk = corp#tag_id, sk = external_userid#userid.
+        # One item per (tag, relation), written from the relation's tag list; sorted alike in every tag, so
+        # AND / OR / NOT are merges of sorted streams.
+        TableDef("tag_members", "scrm-tag-members", _PK, _SK),
         # Timeline: pk = corp#<subject>, sk = <create_time:010d>#<event key hash>; newest first by reverse query.
         TableDef("timeline", "scrm-timeline", _PK, _SK),
         # Corp tag library: pk = corp, sk = tag or group id.
@@ -94,6 +105,18 @@ TABLES: dict[str, TableDef] = {
         TableDef("group_members", "scrm-group-members", _PK, _SK),
         # Employees: pk = corp, sk = userid.
         TableDef("employees", "scrm-employees", _PK, _SK),
+        # Admin API keys: pk = sha256 of the key (the key itself is never stored). by_corp: a corp's keys.
+        TableDef(
+            "api_keys",
+            "scrm-api-keys",
+            _PK,
+            indexes=(IndexDef("by_corp", KeyAttr("corp_id"), KeyAttr("key_id")),),
+        ),
+        # Full syncs: pk = corp, sk = "job#<job_id>" (progress record) or "step#<job_id>#<step>" (a step's
+        # done-marker, with the messages it fans out to; TTL).
+        TableDef("sync_jobs", "scrm-sync-jobs", _PK, _SK, ttl_attribute="expires_at"),
+        # Call counters shared by every Lambda, per corp, API and window: pk = corp#api#window start; TTL.
+        TableDef("rate_limits", "scrm-rate-limits", _PK, ttl_attribute="expires_at"),
     )
 }
 
@@ -102,6 +125,8 @@ QUEUES: dict[str, QueueDef] = {
     for q in (
         # Every verified callback event, applied by the event consumer.
         QueueDef("events", "scrm-events", "scrm-events-dlq", consumers=("apply_events",)),
+        # Bulk work (full sync steps), kept apart so it never delays callback events.
+        QueueDef("sync", "scrm-sync", "scrm-sync-dlq", visibility_timeout_s=360, consumers=("sync_worker",)),
     )
 }
 
@@ -112,3 +137,11 @@ def table(logical: str) -> TableDef:
 
 def queue(logical: str) -> QueueDef:
     return QUEUES[logical]
+
+
+def index(logical: str, name: str) -> str:
+    """An index's name, checked against the table's definition (a typo fails at import, not at query)."""
+    names = [i.name for i in TABLES[logical].indexes]
+    if name not in names:
+        raise KeyError(f"table {logical} has no index {name}")
+    return name

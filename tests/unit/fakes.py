@@ -118,12 +118,16 @@ class FakeStore:
         self.customers[(corp_id, external_userid)] = item
 
     # follow relations -------------------------------------------------------------------------
-    def sync_follow(self, corp_id: str, external_userid: str, info: FollowInfo, synced_at_ms: int) -> None:
+    def sync_follow(
+        self, corp_id: str, external_userid: str, info: FollowInfo, synced_at_ms: int, name: str = ""
+    ) -> bool:
         self._call("sync_follow", corp_id, external_userid, info, synced_at_ms)
         key = (corp_id, external_userid, info.userid)
         item = self.follows.get(key, {})
         if not _newer(item, "synced_at_ms", synced_at_ms):
-            return
+            return False
+        if name:
+            item["name"] = name
         item.update(
             corp_id=corp_id,
             external_userid=external_userid,
@@ -148,6 +152,7 @@ class FakeStore:
             status_version=_if_not_exists(item, "status_version", 0),
         )
         self.follows[key] = item
+        return True
 
     def set_follow_status(
         self,

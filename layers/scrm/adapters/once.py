@@ -70,7 +70,11 @@ class Once:
             return work(payload)
 
         self._run = idempotent_function(
-            run, data_keyword_argument="payload", persistence_store=store, config=self._config, key_prefix=prefix
+            run,
+            data_keyword_argument="payload",
+            persistence_store=store,
+            config=self._config,
+            key_prefix=prefix,
         )
 
     def __call__(self, payload: dict[str, Any], lambda_context: Any = None) -> Any:

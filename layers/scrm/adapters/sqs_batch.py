@@ -16,7 +16,9 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from scrm.adapters.logs import bind, logger
 
 
-def process_batch(raw_event: dict[str, Any], context: Any, work: Callable[[dict[str, Any]], Any]) -> dict[str, Any]:
+def process_batch(
+    raw_event: dict[str, Any], context: Any, work: Callable[[dict[str, Any]], Any]
+) -> dict[str, Any]:
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
     def handle(record: SQSRecord) -> Any:
@@ -31,7 +33,12 @@ def process_batch(raw_event: dict[str, Any], context: Any, work: Callable[[dict[
         try:
             return work(body)
         except Exception:
-            logger.exception("event failed; SQS will redeliver it", extra={"receive_count": record.attributes.approximate_receive_count})
+            logger.exception(
+                "event failed; SQS will redeliver it",
+                extra={"receive_count": record.attributes.approximate_receive_count},
+            )
             raise
 
-    return process_partial_response(event=raw_event, record_handler=handle, processor=processor, context=context)
+    return process_partial_response(
+        event=raw_event, record_handler=handle, processor=processor, context=context
+    )

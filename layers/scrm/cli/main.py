@@ -137,7 +137,9 @@ def cmd_dlq_list(args: argparse.Namespace) -> None:
                 "receive_count": int(m.get("Attributes", {}).get("ApproximateReceiveCount", 0)),
                 "corp_id": body.get("corp_id") if isinstance(body, dict) else None,
                 "event_id": body.get("event_id") if isinstance(body, dict) else None,
-                "event": f"{fields.get('Event', '?')}/{fields.get('ChangeType', '?')}" if fields else "unreadable",
+                "event": f"{fields.get('Event', '?')}/{fields.get('ChangeType', '?')}"
+                if fields
+                else "unreadable",
             }
         )
     if args.json:
@@ -145,7 +147,9 @@ def cmd_dlq_list(args: argparse.Namespace) -> None:
         return
     print(f"{dlq.queue.dlq_name}: {dlq.depth()} message(s)")
     for r in rows:
-        print(f"  {r['message_id']}  receives={r['receive_count']}  corp={r['corp_id']}  {r['event']}  event={r['event_id']}")
+        print(
+            f"  {r['message_id']}  receives={r['receive_count']}  corp={r['corp_id']}  {r['event']}  event={r['event_id']}"
+        )
 
 
 def cmd_dlq_redrive(args: argparse.Namespace) -> None:
@@ -168,7 +172,9 @@ def build_parser() -> Parser:
     p = Parser(prog="scrm", description="Admin command line of the WeCom SCRM.")
     sub = p.add_subparsers(dest="area", required=True, parser_class=Parser)
 
-    corps = sub.add_parser("corps", help="register, list, show and remove corps (credentials in Secrets Manager)")
+    corps = sub.add_parser(
+        "corps", help="register, list, show and remove corps (credentials in Secrets Manager)"
+    )
     cs = corps.add_subparsers(dest="action", required=True, parser_class=Parser)
     reg = cs.add_parser(
         "register",
@@ -182,7 +188,9 @@ def build_parser() -> Parser:
     reg.add_argument("--agent-id", help="AgentId of the self-built app")
     reg.add_argument("--name", help="a display name")
     reg.add_argument("--secret-env", metavar="VAR", help="read the app secret from this environment variable")
-    reg.add_argument("--from-json", metavar="FILE", help="JSON with corp_id, token, aes_key, secret, agent_id ('-': stdin)")
+    reg.add_argument(
+        "--from-json", metavar="FILE", help="JSON with corp_id, token, aes_key, secret, agent_id ('-': stdin)"
+    )
     reg.set_defaults(func=cmd_corps_register)
     ls = cs.add_parser("list", help="list registered corp ids")
     ls.add_argument("--json", action="store_true")

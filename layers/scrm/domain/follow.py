@@ -10,6 +10,7 @@ class FollowStatus(StrEnum):
     DELETED_BY_CUSTOMER = "deleted_by_customer"  # del_follow_user: the churn signal
     DELETED_BY_EMPLOYEE = "deleted_by_employee"  # del_external_contact
     TRANSFERRED = "transferred"  # del_external_contact with Source=DELETE_BY_TRANSFER
+    GONE = "gone"  # we held it, a full sync did not find it in WeCom (a missed callback): drift repaired
 
 
 DELETE_BY_TRANSFER = "DELETE_BY_TRANSFER"

@@ -95,7 +95,7 @@ class Handlers:
         profile, follows = found
         self.store.save_customer(corp, profile, now)
         for info in follows:
-            self.store.sync_follow(corp, ext, info, now)
+            self.store.sync_follow(corp, ext, info, now, name=profile.name)
         return ["customer:refreshed", f"follows:{len(follows)}"]
 
     # change_external_chat -------------------------------------------------------------------------
@@ -147,7 +147,9 @@ class Handlers:
             # Rule-group (规则组) tags live behind get_strategy_tag_list, which we do not mirror yet.
             effects.append("tags:strategy_recorded")
         elif e.change_type == "delete":
-            applied = self.store.delete_tag(corp, e.tag_id, is_group, version_of(e.create_time, e.change_type))
+            applied = self.store.delete_tag(
+                corp, e.tag_id, is_group, version_of(e.create_time, e.change_type)
+            )
             effects.append("tags:deleted" if applied else "tags:stale")
         else:
             gw = self.wecom.for_corp(corp)
@@ -175,7 +177,9 @@ class Handlers:
         else:
             target = uid
             if e.change_type == "update_user" and e.new_user_id and e.new_user_id != uid:
-                self.store.set_employee_status(corp, uid, EmployeeStatus.RENAMED, version, renamed_to=e.new_user_id)
+                self.store.set_employee_status(
+                    corp, uid, EmployeeStatus.RENAMED, version, renamed_to=e.new_user_id
+                )
                 effects.append("employee:renamed")
                 target = e.new_user_id
             asked_at = self._now_ms()

@@ -6,7 +6,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import DeleteError, PutError
 
 from scrm.adapters.dynamo.conditional import condition_failed as _conditional_failed
 from scrm.adapters.dynamo.conditional import update_if as _update
@@ -17,6 +17,7 @@ from scrm.adapters.dynamo.models import (
     GroupItem,
     GroupMemberItem,
     TagItem,
+    TagMemberItem,
     TimelineItem,
 )
 from scrm.domain.customer import CustomerProfile, FollowInfo
@@ -78,9 +79,14 @@ class DynamoStore:
         )
 
     # follow relations -------------------------------------------------------------------------
-    def sync_follow(self, corp_id: str, external_userid: str, info: FollowInfo, synced_at_ms: int) -> None:
+    def sync_follow(
+        self, corp_id: str, external_userid: str, info: FollowInfo, synced_at_ms: int, name: str = ""
+    ) -> bool:
+        """Write the relation, then its tag memberships (see TagMemberItem for why the order and the
+        versions make a missing member impossible). False when a newer read already wrote it."""
         F = FollowItem
         item = F(f"{corp_id}#{external_userid}", info.userid)
+        old_tags = self._tag_ids(item)
         tags = [
             {"tag_id": t.tag_id, "tag_name": t.tag_name, "group_name": t.group_name, "type": t.type}
             for t in info.tags
@@ -96,6 +102,7 @@ class DynamoStore:
             F.add_time.set(info.add_time),
             F.add_way.set(info.add_way),
             _setv(F.state, info.state),
+            _setv(F.state_pk, f"{corp_id}#{info.state}" if info.state else None),
             _setv(F.oper_userid, info.oper_userid),
             _setv(F.remark_corp_name, info.remark_corp_name),
             _setv(F.remark_mobiles, list(info.remark_mobiles)),
@@ -106,7 +113,48 @@ class DynamoStore:
             F.status.set(F.status | FollowStatus.ACTIVE.value),
             F.status_version.set(F.status_version | 0),
         ]
-        _update(item, actions, _newer(F.synced_at_ms, synced_at_ms))
+        if name:
+            actions += [F.name.set(name), F.name_sk.set(f"{name}#{external_userid}#{info.userid}")]
+        new_tags = {t.tag_id for t in info.tags}
+        relation = f"{external_userid}#{info.userid}"
+        # Members first: a crash between the two writes leaves a stale member, never a missing one.
+        for tag_id in new_tags - old_tags:
+            self._put_member(corp_id, tag_id, relation, synced_at_ms)
+        if not _update(item, actions, _newer(F.synced_at_ms, synced_at_ms)):
+            return False
+        for tag_id in new_tags & old_tags:
+            self._put_member(corp_id, tag_id, relation, synced_at_ms)  # moves the version forward
+        for tag_id in old_tags - new_tags:
+            self._drop_member(corp_id, tag_id, relation, synced_at_ms)
+        return True
+
+    @staticmethod
+    def _tag_ids(item: FollowItem) -> set[str]:
+        try:
+            found = FollowItem.get(item.pk, item.sk, consistent_read=True, attributes_to_get=["tag_ids"])
+        except FollowItem.DoesNotExist:
+            return set()
+        return set(found.tag_ids or ())
+
+    @staticmethod
+    def _put_member(corp_id: str, tag_id: str, relation: str, version: int) -> None:
+        M = TagMemberItem
+        try:
+            M(f"{corp_id}#{tag_id}", relation, version=version).save(
+                condition=M.pk.does_not_exist() | (M.version <= version)
+            )
+        except PutError as exc:
+            if not _conditional_failed(exc):
+                raise
+
+    @staticmethod
+    def _drop_member(corp_id: str, tag_id: str, relation: str, version: int) -> None:
+        M = TagMemberItem
+        try:
+            M(f"{corp_id}#{tag_id}", relation).delete(condition=M.version < version)
+        except DeleteError as exc:
+            if not _conditional_failed(exc):
+                raise
 
     def set_follow_status(
         self,
@@ -123,6 +171,7 @@ class DynamoStore:
         # Few actions on purpose: this write runs for every relation event (ids are derivable from keys;
         # sync_follow fills them in).
         actions = [
+            F.corp_id.set(corp_id),
             F.employee_pk.set(f"{corp_id}#{userid}"),
             F.add_sk.set(F.add_sk | f"{create_time:010d}#{external_userid}"),
             F.status.set(status.value),
@@ -133,6 +182,7 @@ class DynamoStore:
             actions.append(F.half_added.set(bool(extra["half_added"])))
         if extra.get("state"):
             actions.append(F.state.set(F.state | extra["state"]))
+            actions.append(F.state_pk.set(F.state_pk | f"{corp_id}#{extra['state']}"))
         return _update(item, actions, _not_older(F.status_version, version))
 
     # timeline ---------------------------------------------------------------------------------
@@ -200,7 +250,8 @@ class DynamoStore:
         targets = [f"group#{tag_id}"] if is_group else [f"tag#{tag_id}"]
         if is_group:
             targets += [
-                f"tag#{t.id}" for t in T.query(corp_id, filter_condition=T.group_id == tag_id, attributes_to_get=["id"])
+                f"tag#{t.id}"
+                for t in T.query(corp_id, filter_condition=T.group_id == tag_id, attributes_to_get=["id"])
             ]
         applied = False
         for sk in targets:
@@ -267,7 +318,11 @@ class DynamoStore:
             if old.member_id not in current:
                 _update(
                     old,
-                    [M.status.set("left"), M.left_seen_ms.set(synced_at_ms), M.synced_at_ms.set(synced_at_ms)],
+                    [
+                        M.status.set("left"),
+                        M.left_seen_ms.set(synced_at_ms),
+                        M.synced_at_ms.set(synced_at_ms),
+                    ],
                     _newer(M.synced_at_ms, synced_at_ms),
                 )
 

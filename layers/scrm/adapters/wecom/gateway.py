@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from scrm.adapters.corp_registry import CorpRegistry
 from scrm.adapters.wecom.client import WeComClient, WeComError
@@ -16,7 +16,13 @@ from scrm.domain.customer import CustomerProfile, FollowInfo, TagRef
 from scrm.domain.employee import Employee
 from scrm.domain.group import GroupChat, GroupMember, MemberType
 from scrm.domain.tags import Tag, TagGroup
+from scrm.domain.throttle import Throttled
 from scrm.settings import Settings
+
+
+class Limiter(Protocol):
+    def acquire(self, corp_id: str, api: str) -> None: ...
+
 
 # WeCom's answers for "that thing does not exist (for us)": final, not worth a retry.
 GONE = frozenset({84061, 40096, 60111, 90500, 40050, 40068, 60011, 40003})
@@ -29,9 +35,104 @@ def _int(value: Any) -> int:
         return 0
 
 
+# WeCom's "too many calls" answers, after the client's own short back-off gave up.
+LIMITED = frozenset({45009, 45033})
+
+
 class WeComGateway:
-    def __init__(self, client: WeComClient) -> None:
+    """``limiter`` (bulk work only) is asked before every call, so that a sync spends a shared budget."""
+
+    def __init__(self, client: WeComClient, limiter: Limiter | None = None) -> None:
         self.client = client
+        self.limiter = limiter
+
+    def _get(self, path: str, params: dict[str, Any]) -> Any:
+        return self._call("get", path, params=params)
+
+    def _post(self, path: str, body: dict[str, Any]) -> Any:
+        return self._call("post", path, data=body)
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        if self.limiter is not None:
+            self.limiter.acquire(self.client.corp_id, path)
+        try:
+            return getattr(self.client, method)(path, **kwargs)
+        except WeComError as exc:
+            if exc.errcode in LIMITED and self.limiter is not None:
+                raise Throttled(path, 60.0) from None
+            raise
+
+    # bulk reads (full sync) -------------------------------------------------------------------
+    def list_employees(self) -> list[Employee]:
+        """Every member in the app's visibility scope (department 1 with its children)."""
+        res = self._get("user/list", {"department_id": 1, "fetch_child": 1})
+        return [_employee(u) for u in res.get("userlist") or []]
+
+    def customers_page(
+        self, userids: Sequence[str], cursor: str = "", limit: int = 100
+    ) -> tuple[list[tuple[CustomerProfile, FollowInfo]], str]:
+        """One page of batch/get_by_user: (profile, that employee's view of the customer) pairs."""
+        body: dict[str, Any] = {"userid_list": list(userids), "limit": limit}
+        if cursor:
+            body["cursor"] = cursor
+        res = self._post("externalcontact/batch/get_by_user", body)
+        out = []
+        for entry in res.get("external_contact_list") or []:
+            info = dict(entry.get("follow_info") or {})
+            info["tags"] = [{"tag_id": t} for t in info.get("tag_id") or []]
+            out.append((_profile(entry.get("external_contact") or {}, ""), _follow(info)))
+        return out, res.get("next_cursor") or ""
+
+    def group_chats_page(
+        self, owners: Sequence[str], cursor: str = "", limit: int = 1000
+    ) -> tuple[list[str], str]:
+        body: dict[str, Any] = {
+            "status_filter": 0,
+            "owner_filter": {"userid_list": list(owners)},
+            "limit": limit,
+        }
+        if cursor:
+            body["cursor"] = cursor
+        res = self._post("externalcontact/groupchat/list", body)
+        return [g["chat_id"] for g in res.get("group_chat_list") or [] if g.get("chat_id")], res.get(
+            "next_cursor"
+        ) or ""
+
+    # writes (the admin API; WeCom sends no callback for them) ---------------------------------
+    def mark_tag(self, userid: str, external_userid: str, add: Sequence[str], remove: Sequence[str]) -> None:
+        body: dict[str, Any] = {"userid": userid, "external_userid": external_userid}
+        if add:
+            body["add_tag"] = list(add)
+        if remove:
+            body["remove_tag"] = list(remove)
+        self._post("externalcontact/mark_tag", body)
+
+    def remark(self, userid: str, external_userid: str, fields: dict[str, Any]) -> None:
+        self._post("externalcontact/remark", {"userid": userid, "external_userid": external_userid, **fields})
+
+    def add_corp_tags(
+        self, names: Sequence[str], group_id: str = "", group_name: str = "", order: int | None = None
+    ) -> TagGroup:
+        body: dict[str, Any] = {"tag": [{"name": n} for n in names]}
+        if group_id:
+            body["group_id"] = group_id
+        else:
+            body["group_name"] = group_name
+        if order is not None:
+            body["order"] = order
+        res = self._post("externalcontact/add_corp_tag", body)
+        return _tag_group(res.get("tag_group") or {})
+
+    def edit_corp_tag(self, tag_or_group_id: str, name: str | None = None, order: int | None = None) -> None:
+        body: dict[str, Any] = {"id": tag_or_group_id}
+        if name is not None:
+            body["name"] = name
+        if order is not None:
+            body["order"] = order
+        self._post("externalcontact/edit_corp_tag", body)
+
+    def del_corp_tags(self, tag_ids: Sequence[str] = (), group_ids: Sequence[str] = ()) -> None:
+        self._post("externalcontact/del_corp_tag", {"tag_id": list(tag_ids), "group_id": list(group_ids)})
 
     def get_customer(self, external_userid: str) -> tuple[CustomerProfile, list[FollowInfo]] | None:
         follows: list[FollowInfo] = []
@@ -42,7 +143,7 @@ class WeComGateway:
             if cursor:
                 params["cursor"] = cursor
             try:
-                res = self.client.get("externalcontact/get", params=params)
+                res = self._get("externalcontact/get", params)
             except WeComError as exc:
                 if exc.errcode in GONE:
                     return None
@@ -52,17 +153,7 @@ class WeComGateway:
             cursor = res.get("next_cursor") or ""
             if not cursor:
                 break
-        profile = CustomerProfile(
-            external_userid=contact.get("external_userid", external_userid),
-            name=contact.get("name", ""),
-            type=_int(contact.get("type")),
-            gender=_int(contact.get("gender")),
-            avatar=contact.get("avatar", ""),
-            unionid=contact.get("unionid", ""),
-            corp_name=contact.get("corp_name", ""),
-            position=contact.get("position", ""),
-        )
-        return profile, follows
+        return _profile(contact, external_userid), follows
 
     def get_tag_groups(self, tag_ids: Sequence[str] = (), group_ids: Sequence[str] = ()) -> list[TagGroup]:
         body: dict[str, Any] = {}
@@ -71,35 +162,16 @@ class WeComGateway:
         if group_ids:
             body["group_id"] = list(group_ids)
         try:
-            res = self.client.post("externalcontact/get_corp_tag_list", data=body)
+            res = self._post("externalcontact/get_corp_tag_list", body)
         except WeComError as exc:
             if exc.errcode in GONE:
                 return []
             raise
-        return [
-            TagGroup(
-                group_id=g.get("group_id", ""),
-                name=g.get("group_name", ""),
-                order=_int(g.get("order")),
-                create_time=_int(g.get("create_time")),
-                tags=tuple(
-                    Tag(
-                        tag_id=t.get("id", ""),
-                        name=t.get("name", ""),
-                        order=_int(t.get("order")),
-                        create_time=_int(t.get("create_time")),
-                    )
-                    for t in g.get("tag") or []
-                    if not t.get("deleted")
-                ),
-            )
-            for g in res.get("tag_group") or []
-            if not g.get("deleted")
-        ]
+        return [_tag_group(g) for g in res.get("tag_group") or [] if not g.get("deleted")]
 
     def get_group_chat(self, chat_id: str) -> GroupChat | None:
         try:
-            res = self.client.post("externalcontact/groupchat/get", data={"chat_id": chat_id, "need_name": 1})
+            res = self._post("externalcontact/groupchat/get", {"chat_id": chat_id, "need_name": 1})
         except WeComError as exc:
             if exc.errcode in GONE:
                 return None
@@ -130,18 +202,54 @@ class WeComGateway:
 
     def get_user(self, userid: str) -> Employee | None:
         try:
-            res = self.client.get("user/get", params={"userid": userid})
+            res = self._get("user/get", {"userid": userid})
         except WeComError as exc:
             if exc.errcode in GONE:
                 return None
             raise
-        return Employee(
-            userid=res.get("userid", userid),
-            name=res.get("name", ""),
-            departments=tuple(_int(d) for d in res.get("department") or []),
-            position=res.get("position", ""),
-            wecom_status=_int(res.get("status")),
-        )
+        return _employee(res, userid)
+
+
+def _employee(u: dict[str, Any], userid: str = "") -> Employee:
+    return Employee(
+        userid=u.get("userid", userid),
+        name=u.get("name", ""),
+        departments=tuple(_int(d) for d in u.get("department") or []),
+        position=u.get("position", ""),
+        wecom_status=_int(u.get("status")),
+    )
+
+
+def _profile(contact: dict[str, Any], external_userid: str) -> CustomerProfile:
+    return CustomerProfile(
+        external_userid=contact.get("external_userid", external_userid),
+        name=contact.get("name", ""),
+        type=_int(contact.get("type")),
+        gender=_int(contact.get("gender")),
+        avatar=contact.get("avatar", ""),
+        unionid=contact.get("unionid", ""),
+        corp_name=contact.get("corp_name", ""),
+        position=contact.get("position", ""),
+    )
+
+
+def _tag_group(g: dict[str, Any]) -> TagGroup:
+    return TagGroup(
+        group_id=g.get("group_id", ""),
+        name=g.get("group_name", ""),
+        order=_int(g.get("order")),
+        create_time=_int(g.get("create_time")),
+        tags=tuple(
+            Tag(
+                tag_id=t.get("id", ""),
+                name=t.get("name", ""),
+                order=_int(t.get("order")),
+                create_time=_int(t.get("create_time")),
+            )
+            for t in g.get("tag") or []
+            if not t.get("deleted")
+        ),
+    )
 
 
 def _follow(f: dict[str, Any]) -> FollowInfo:
@@ -170,8 +278,9 @@ def _follow(f: dict[str, Any]) -> FollowInfo:
 class WeComGateways:
     """One client per corp per container: the HTTP session and token handling are reused across events."""
 
-    def __init__(self, registry: CorpRegistry, settings: Settings) -> None:
+    def __init__(self, registry: CorpRegistry, settings: Settings, limiter: Limiter | None = None) -> None:
         self._registry = registry
+        self._limiter = limiter
         self._settings = settings
         self._storage = DynamoTokenStorage()
         self._gateways: dict[str, WeComGateway] = {}
@@ -203,7 +312,8 @@ class WeComGateways:
                         max_tries=s.wecom_max_tries,
                         backoff_base_s=s.wecom_backoff_base_s,
                         timeout_s=s.wecom_timeout_s,
-                    )
+                    ),
+                    self._limiter,
                 )
                 self._gateways[corp_id] = gw
             return gw

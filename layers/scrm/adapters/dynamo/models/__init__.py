@@ -1,17 +1,38 @@
 """pynamodb models, one module per table; names and keys come from scrm.resources."""
 
+from scrm.adapters.dynamo.models.api_key import ApiKeyItem
 from scrm.adapters.dynamo.models.customer import CustomerItem
 from scrm.adapters.dynamo.models.employee import EmployeeItem
 from scrm.adapters.dynamo.models.follow import FollowItem
 from scrm.adapters.dynamo.models.group import GroupItem, GroupMemberItem
+from scrm.adapters.dynamo.models.rate_limit import RateLimitItem
+from scrm.adapters.dynamo.models.sync_job import SyncJobItem
 from scrm.adapters.dynamo.models.tag import TagItem
+from scrm.adapters.dynamo.models.tag_member import TagMemberItem
 from scrm.adapters.dynamo.models.timeline import TimelineItem
 from scrm.adapters.dynamo.models.token import TokenItem
 
-ALL_MODELS = (CustomerItem, FollowItem, TimelineItem, TagItem, GroupItem, GroupMemberItem, EmployeeItem, TokenItem)
+ALL_MODELS = (
+    CustomerItem,
+    FollowItem,
+    TimelineItem,
+    TagItem,
+    TagMemberItem,
+    GroupItem,
+    GroupMemberItem,
+    EmployeeItem,
+    TokenItem,
+    ApiKeyItem,
+    SyncJobItem,
+    RateLimitItem,
+)
 
 __all__ = [
     "ALL_MODELS",
+    "ApiKeyItem",
+    "RateLimitItem",
+    "SyncJobItem",
+    "TagMemberItem",
     "CustomerItem",
     "EmployeeItem",
     "FollowItem",

@@ -3,12 +3,12 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from scrm.adapters.dynamo.models.base import meta
-from scrm.resources import table
+from scrm.resources import index
 
 
 class ByOwner(GlobalSecondaryIndex):
     class Meta:
-        index_name = table("groups").indexes[0].name
+        index_name = index("groups", "by_owner")
         projection = AllProjection()
 
     owner_pk = UnicodeAttribute(hash_key=True)

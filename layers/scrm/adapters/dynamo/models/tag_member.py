@@ -1,0 +1,18 @@
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.models import Model
+
+from scrm.adapters.dynamo.models.base import meta
+
+
+class TagMemberItem(Model):
+    """pk = corp#tag_id, sk = external_userid#userid: one relation that carries the tag.
+
+    ``version`` is the relation's ``synced_at_ms`` when this was written: a put wins when not older, a
+    delete only when strictly newer, so a late writer can leave a stale member (search re-checks every
+    candidate against the relation) but can never remove a current one.
+    """
+
+    Meta = meta("tag_members")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    version = NumberAttribute()

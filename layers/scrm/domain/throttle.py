@@ -1,0 +1,35 @@
+"""WeCom's per-corp, per-API call limits, and the signal that a bulk step must wait for the next window."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# WeCom: 10,000 calls per minute and 150,000 per hour per API per corp; past either, 45009 blocks the API
+# for the rest of the window. Bulk work keeps 10 % back for the event-driven reads of the same APIs.
+WECOM_PER_MINUTE = 10_000
+WECOM_PER_HOUR = 150_000
+BULK_SHARE = 0.9
+
+
+@dataclass(frozen=True)
+class Windows:
+    per_minute: int = int(WECOM_PER_MINUTE * BULK_SHARE)
+    per_hour: int = int(WECOM_PER_HOUR * BULK_SHARE)
+
+
+def window_ends(now: float) -> tuple[tuple[str, int, float], ...]:
+    """(window key, seconds it lasts, seconds until it ends) for the minute and the hour ``now`` is in."""
+    minute, hour = int(now // 60), int(now // 3600)
+    return (
+        (f"m{minute}", 60, (minute + 1) * 60 - now),
+        (f"h{hour}", 3600, (hour + 1) * 3600 - now),
+    )
+
+
+class Throttled(Exception):
+    """The shared budget for this API is spent until ``retry_after_s`` from now (or WeCom said 45009/45033)."""
+
+    def __init__(self, api: str, retry_after_s: float) -> None:
+        super().__init__(f"{api}: call budget spent, retry in {retry_after_s:.0f} s")
+        self.api = api
+        self.retry_after_s = retry_after_s
