@@ -60,7 +60,11 @@ def create_all(visibility_timeout_s: int | None = None) -> dict[str, str]:
         url = sqs.create_queue(
             QueueName=q.name,
             Attributes={
-                "VisibilityTimeout": str(visibility_timeout_s or q.visibility_timeout_s),
+                "VisibilityTimeout": str(
+                    max(visibility_timeout_s, q.min_local_visibility_s)
+                    if visibility_timeout_s
+                    else q.visibility_timeout_s
+                ),
                 "MessageRetentionPeriod": str(q.retention_s),
                 "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": q.max_receive_count}),
             },

@@ -6,12 +6,14 @@ deterministic: the same seed always produces the same external_userids, tag ids 
 
 from __future__ import annotations
 
+import base64
 import random
 import re
 import string
 
 ALNUM = string.ascii_letters + string.digits
 ID_ALPHABET = ALNUM + "-_"
+"""The 64 characters of WeCom ids; exactly URL-safe base64's alphabet, which rand_str exploits."""
 
 EXTERNAL_USERID_RE = re.compile(r"^w[mo][A-Za-z0-9_-]{6,62}$")
 """Well-formed external_userid: 'wm' (WeChat user) or 'wo' (WeCom user) + id characters.
@@ -21,6 +23,15 @@ Anything else is answered with 40096 ("invalid external_userid") rather than 840
 
 
 def rand_str(rng: random.Random, length: int, alphabet: str = ALNUM) -> str:
+    """A random string of `length` characters from `alphabet`.
+
+    For ID_ALPHABET the characters come from URL-safe base64 of rng.randbytes: every character
+    is still uniform over the 64 id characters, but it is ~20x faster than rng.choices, which
+    matters when seeding 100k customers (each needs an external_userid, unionid and avatar).
+    """
+    if alphabet == ID_ALPHABET:
+        raw = rng.randbytes(-(-3 * length // 4))
+        return base64.urlsafe_b64encode(raw)[:length].decode("ascii")
     return "".join(rng.choices(alphabet, k=length))
 
 

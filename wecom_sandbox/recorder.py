@@ -72,6 +72,39 @@ class Recorder:
                 and (path is None or c["path"] == path)
             ]
 
+    def count(self, corp_id: str | None = None, since: int = 0, path: str | None = None) -> dict[str, Any]:
+        """Per-path call counts (and non-zero errcodes per path) over every retained call with seq > since.
+
+        A benchmark needs "how many calls did the sync make to each API" after thousands of
+        calls; counting here avoids copying and shipping the records themselves.
+        """
+        counts: dict[str, int] = {}
+        errcodes: dict[str, dict[str, int]] = {}
+        with self._lock:
+            first_seq = self._calls[0]["seq"] if self._calls else 0
+            for c in self._calls:
+                if c["seq"] <= since or (corp_id is not None and c["corp_id"] != corp_id):
+                    continue
+                p = c["path"]
+                if path is not None and p != path:
+                    continue
+                counts[p] = counts.get(p, 0) + 1
+                if c["errcode"] != 0:
+                    by_code = errcodes.setdefault(p, {})
+                    key = str(c["errcode"])
+                    by_code[key] = by_code.get(key, 0) + 1
+            last_seq = self._calls[-1]["seq"] if self._calls else 0
+        # Calls before first_seq were dropped from the bounded log; the counts are exact only if
+        # none of the dropped calls was newer than `since`.
+        complete = first_seq <= since + 1
+        return {
+            "counts": dict(sorted(counts.items())),
+            "errcodes": dict(sorted(errcodes.items())),
+            "total": sum(counts.values()),
+            "last_seq": last_seq,
+            "complete": complete,
+        }
+
     def last_seq(self) -> int:
         with self._lock:
             return self._calls[-1]["seq"] if self._calls else 0

@@ -212,6 +212,8 @@ class Corp:
     token_expires_in: int = 7200
     callback_timeout_s: float = 5.0
     callback_retry_delays: list[float] = field(default_factory=lambda: [1.0, 2.0, 4.0])
+    rate_limit_per_min: int | None = None
+    rate_limit_per_hour: int | None = None
     rng: random.Random = field(default_factory=random.Random)
     employees: dict[str, Employee] = field(default_factory=dict)
     customers: dict[str, Customer] = field(default_factory=dict)
@@ -225,6 +227,8 @@ class Corp:
     messages: list[dict[str, Any]] = field(default_factory=list)
     welcome_codes: dict[str, WelcomeCode] = field(default_factory=dict)
     callbacks: dict[int, Any] = field(default_factory=dict)
+    rate_usage: dict[str, Any] = field(default_factory=dict)
+    """path -> ratelimit.Usage: calls admitted in the current minute/hour windows."""
     _seq: int = 0
 
     def next_seq(self) -> int:
@@ -243,6 +247,8 @@ class Corp:
             "token_expires_in": self.token_expires_in,
             "callback_timeout_s": self.callback_timeout_s,
             "callback_retry_delays": list(self.callback_retry_delays),
+            "rate_limit_per_min": self.rate_limit_per_min,
+            "rate_limit_per_hour": self.rate_limit_per_hour,
         }
 
     def counts(self) -> dict[str, int]:

@@ -55,7 +55,9 @@ def verify_url(corp_id: str) -> Response:
     request = bp.current_request
     bind(corp_id=corp_id, request_id=_request_id(request))
     window = bootstrap.settings().timestamp_window_s
-    plain, problem = _with_corp(corp_id, "url verification", lambda corp: verify_url(corp, request.query_params, window))
+    plain, problem = _with_corp(
+        corp_id, "url verification", lambda corp: verify_url(corp, request.query_params, window)
+    )
     if problem is not None:
         return problem
     logger.info("url verified")
@@ -78,7 +80,11 @@ def receive(corp_id: str) -> Response:
         corp_id,
         "callback",
         lambda corp: open_event(
-            corp, request.query_params, request.raw_body or b"", settings.timestamp_window_s, settings.max_body_bytes
+            corp,
+            request.query_params,
+            request.raw_body or b"",
+            settings.timestamp_window_s,
+            settings.max_body_bytes,
         ),
     )
     if problem is not None or inbound is None:

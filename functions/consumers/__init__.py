@@ -26,3 +26,23 @@ def apply_events(event: Any) -> dict[str, Any]:
     context = getattr(event, "context", None)
     once = bootstrap.apply_once()
     return process_batch(event.to_dict(), context, lambda body: once(body, context))
+
+
+SYNC_QUEUE = "scrm-sync"
+
+
+@bp.on_sqs_message(queue=SYNC_QUEUE, batch_size=5, name="sync_worker")
+def sync_worker(event: Any) -> dict[str, Any]:
+    """Run full-sync steps (scrm.services.full_sync). Each step is idempotent and counted once; a step
+    that finds the WeCom call budget spent re-sends itself delayed instead of failing."""
+    from scrm import bootstrap
+    from scrm.adapters.sqs_batch import process_batch
+
+    sync = bootstrap.full_sync()
+    return process_batch(
+        event.to_dict(),
+        getattr(event, "context", None),
+        sync.run_step,
+        required=("corp_id", "job_id", "kind", "id"),
+        id_field="id",
+    )

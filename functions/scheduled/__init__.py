@@ -16,3 +16,17 @@ def refresh_tokens(event: Any) -> dict[str, Any]:
     from scrm.services.token_refresh import refresh_all
 
     return refresh_all(bootstrap.corp_registry(), bootstrap.handlers().wecom)
+
+
+@bp.schedule("cron(30 18 * * ? *)", name="nightly_reconcile")
+def nightly_reconcile(event: Any) -> dict[str, Any]:
+    """02:30 China time: a reconcile sync of every corp, which repairs drift both ways (a relation we
+    hold that WeCom no longer has is marked gone; one WeCom has that we missed is written)."""
+    from scrm import bootstrap
+
+    sync = bootstrap.full_sync()
+    started = {}
+    for corp_id in bootstrap.corp_registry().list_ids():
+        job, created = sync.start(corp_id, kind="reconcile")
+        started[corp_id] = {"job_id": job["job_id"], "created": created}
+    return {"corps": started}

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from scrm.adapters.corp_registry import CorpRegistry
     from scrm.adapters.once import Once
     from scrm.services.event_handlers import Handlers
+    from scrm.services.full_sync import FullSync
 
 
 @lazy
@@ -71,9 +72,30 @@ def handlers() -> Handlers:
     return Handlers(store=DynamoStore(), wecom=WeComGateways(corp_registry(), settings()))
 
 
+@lazy
+def full_sync() -> FullSync:
+    """The sync's WeCom clients spend the shared call budget; the event consumer's do not (its reads are
+    one per event and must not wait behind a bulk job)."""
+    from scrm.adapters.dynamo.rate_limiter import SharedRateLimiter
+    from scrm.adapters.dynamo.store import DynamoStore
+    from scrm.adapters.dynamo.sync_jobs import DynamoSyncJobs
+    from scrm.adapters.queue import QueuePublisher
+    from scrm.adapters.wecom.gateway import WeComGateways
+    from scrm.domain.throttle import Windows
+    from scrm.services.full_sync import FullSync
+
+    s = settings()
+    gateways = WeComGateways(
+        corp_registry(), s, SharedRateLimiter(Windows(s.bulk_calls_per_min, s.bulk_calls_per_hour))
+    )
+    return FullSync(
+        DynamoStore(), gateways.for_corp, DynamoSyncJobs(), QueuePublisher(resources.queue("sync"))
+    )
+
+
 def reset() -> None:
     """Drop every cached part (tests that re-point the environment)."""
-    for fn in (settings, corp_registry, enqueue_once, apply_once, handlers):
+    for fn in (settings, corp_registry, enqueue_once, apply_once, handlers, full_sync):
         fn.cache_clear()
     from scrm.adapters import aws, queue
 

@@ -56,6 +56,9 @@ class QueueDef:
     retention_s: int = 4 * 24 * 3600
     dlq_retention_s: int = 14 * 24 * 3600
     consumers: tuple[str, ...] = field(default_factory=tuple)
+    # The local stack shortens visibility timeouts so retries show quickly; never below this, or a step
+    # still running would be handed to a second worker.
+    min_local_visibility_s: int = 0
 
 
 _PK = KeyAttr("pk")
@@ -126,7 +129,14 @@ QUEUES: dict[str, QueueDef] = {
         # Every verified callback event, applied by the event consumer.
         QueueDef("events", "scrm-events", "scrm-events-dlq", consumers=("apply_events",)),
         # Bulk work (full sync steps), kept apart so it never delays callback events.
-        QueueDef("sync", "scrm-sync", "scrm-sync-dlq", visibility_timeout_s=360, consumers=("sync_worker",)),
+        QueueDef(
+            "sync",
+            "scrm-sync",
+            "scrm-sync-dlq",
+            visibility_timeout_s=360,
+            consumers=("sync_worker",),
+            min_local_visibility_s=120,
+        ),
     )
 }
 

@@ -20,6 +20,8 @@ class Settings:
     wecom_backoff_base_s: float
     wecom_timeout_s: float
     log_level: str
+    bulk_calls_per_min: int = 9_000
+    bulk_calls_per_hour: int = 135_000
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -39,4 +41,7 @@ class Settings:
             # 4 tries x 5 s + back-off stays inside the consumer's 30 s timeout.
             wecom_timeout_s=float(env.get("SCRM_WECOM_TIMEOUT_S", "5")),
             log_level=env.get("SCRM_LOG_LEVEL", "INFO"),
+            # WeCom's 10,000/min and 150,000/h per API per corp, less a tenth kept for event-driven reads.
+            bulk_calls_per_min=int(env.get("SCRM_BULK_CALLS_PER_MIN", "9000")),
+            bulk_calls_per_hour=int(env.get("SCRM_BULK_CALLS_PER_HOUR", "135000")),
         )

@@ -209,6 +209,16 @@ def ctl(sandbox: SandboxServer) -> Control:
     return Control(sandbox.url)
 
 
+@pytest.fixture(scope="session")
+def handle_for(sandbox: SandboxServer, ctl: Control) -> Callable[[dict[str, Any]], CorpHandle]:
+    """Wrap a POST /control/corps answer in a CorpHandle (for module-scoped corps, made without make_corp)."""
+
+    def wrap(info: dict[str, Any]) -> CorpHandle:
+        return CorpHandle(info, WeCom(sandbox.url, info["corp_id"], info["secret"]), ctl)
+
+    return wrap
+
+
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     rec = Receiver()

@@ -1,8 +1,8 @@
 """Entry point for /cgi-bin/ requests: auth, faults, routing, recording.
 
 Order of checks mirrors what an app sees from WeCom: unknown path, then token (41001 missing,
-40014 invalid, 42001 expired), then method, then injected faults, then the handler.  Every call,
-failed or not, is recorded (without secrets).  Injected delays sleep outside the world lock so
+40014 invalid, 42001 expired), then method, then the corp's opt-in rate limit (45009), then
+injected faults, then the handler.  Every call, failed or not, is recorded (without secrets).  Injected delays sleep outside the world lock so
 one slow call does not stall the rest of the sandbox.
 """
 
@@ -14,7 +14,7 @@ import time
 import traceback
 from typing import TYPE_CHECKING, Any
 
-from .. import faults, tokens
+from .. import faults, ratelimit, tokens
 from . import contacts, groupchats, messages, tags, users  # noqa: F401 - importing registers the routes
 from .errors import ApiError, errmsg
 from .registry import ROUTES, ApiContext
@@ -88,6 +88,10 @@ def _answer(
     assert corp is not None
     if method != route.method:
         return corp, _reply(43001 if route.method == "GET" else 43002)
+    with world.lock:
+        refused = ratelimit.admit(corp, path, world.now())
+    if refused is not None:
+        return corp, _reply(45009, refused)
     injected = _inject(app, corp, path)
     if injected is not None:
         return corp, injected

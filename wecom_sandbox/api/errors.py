@@ -33,6 +33,7 @@ ERRMSG: dict[int, str] = {
     60111: "userid not found",
     60123: "invalid party id",
     81013: "user & party & tag all invalid",
+    81017: "request count exceeds limit",
     84061: "not external contact",
 }
 

@@ -2,6 +2,11 @@
 
 An unknown or dismissed chat_id answers 40050 ("chatid not found"); the sandbox picked 40050
 over 90500 because 9050x are documented as group-*transfer* errors.
+
+groupchat/list without an owner filter answers 81017 once the corp has more than 1000 members,
+as 92120 says for apps that can see more than 1000 members (the sandbox has no visibility
+scope, so every employee counts).  An app must then page the owners 100 at a time; a large
+seeded corp exists precisely so that path gets exercised.
 """
 
 from __future__ import annotations
@@ -12,6 +17,9 @@ from ..world import Corp, GroupChat, GroupMember
 from . import cursor
 from .errors import ApiError
 from .registry import ApiContext, route
+
+UNFILTERED_MAX_MEMBERS = 1000
+"""More visible members than this and groupchat/list requires owner_filter (92120, errcode 81017)."""
 
 
 @route("POST", "externalcontact/groupchat/list")
@@ -29,6 +37,11 @@ def groupchat_list(ctx: ApiContext) -> dict[str, Any]:
         if not isinstance(userids, list) or len(userids) > 100:
             raise ApiError(40058, "owner_filter.userid_list must hold at most 100 userids")
         owners = set(userids) if userids else None
+    if owners is None and len(ctx.corp.employees) > UNFILTERED_MAX_MEMBERS:
+        raise ApiError(
+            81017,
+            f"owner_filter.userid_list is required when more than {UNFILTERED_MAX_MEMBERS} members are visible",
+        )
     after = 0
     if ctx.body.get("cursor"):
         (after,) = cursor.decode(str(ctx.body["cursor"]), 1)

@@ -23,7 +23,15 @@ if TYPE_CHECKING:
 _CORP_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9]{1,32}$")
 _SYSTEM_RNG = random.SystemRandom()
-SETTINGS = ("callback_url", "token_expires_in", "callback_timeout_s", "callback_retry_delays")
+SETTINGS = (
+    "callback_url",
+    "token_expires_in",
+    "callback_timeout_s",
+    "callback_retry_delays",
+    "rate_limit_per_min",
+    "rate_limit_per_hour",
+)
+RATE_LIMITS = ("rate_limit_per_min", "rate_limit_per_hour")
 
 
 def _settings(body: dict[str, Any], corp_id: str) -> dict[str, Any]:
@@ -53,6 +61,16 @@ def _settings(body: dict[str, Any], corp_id: str) -> dict[str, Any]:
                 400, "field 'callback_retry_delays' must be at most 10 numbers in [0, 600] seconds"
             )
         out["callback_retry_delays"] = [float(d) for d in delays]
+    for name in RATE_LIMITS:
+        # An explicit null means "unlimited" (so PATCH can lift a limit); absent leaves it unchanged.
+        if name in body and body[name] is None:
+            out[name] = None
+            continue
+        limit = field_value(body, name, int)
+        if limit is not None:
+            if not 1 <= limit <= 1_000_000_000:
+                raise ControlError(400, f"field '{name}' must be null (unlimited) or an integer >= 1")
+            out[name] = limit
     return out
 
 

@@ -20,7 +20,12 @@ def _since(req: Request) -> int:
 
 
 def calls(app: Sandbox, req: Request) -> dict[str, Any]:
-    """Calls of one corp (or of all, for /control/calls) with seq > since, optionally one path."""
+    """Calls of one corp (or of all, for /control/calls) with seq > since, optionally one path.
+
+    `?count=1` answers like /calls/count instead (counts per path, no records).
+    """
+    if req.query.get("count") in ("1", "true"):
+        return call_counts(app, req)
     corp_id = req.params.get("corp")
     if corp_id is not None:
         with app.world.lock:
@@ -30,6 +35,24 @@ def calls(app: Sandbox, req: Request) -> dict[str, Any]:
         corp_id=corp_id, since=_since(req), path=faults.normalize_path(path) if path else None
     )
     return {"calls": found, "last_seq": app.recorder.last_seq()}
+
+
+def call_counts(app: Sandbox, req: Request) -> dict[str, Any]:
+    """Per-path call counts of one corp (or of all) with seq > since, without shipping the records.
+
+    A full sync of a large corp is thousands of calls; a benchmark only needs how many went to
+    each API (and how many failed with which errcode), so this counts over the whole retained log.
+    """
+    corp_id = req.params.get("corp")
+    if corp_id is not None:
+        with app.world.lock:
+            corp_or_404(app, corp_id)
+    path = req.query.get("path")
+    since = _since(req)
+    result = app.recorder.count(
+        corp_id=corp_id, since=since, path=faults.normalize_path(path) if path else None
+    )
+    return {"since": since, **result}
 
 
 def messages(app: Sandbox, req: Request) -> dict[str, Any]:

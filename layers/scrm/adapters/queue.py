@@ -35,6 +35,27 @@ class QueuePublisher:
         )
         return result["MessageId"]
 
+    def send_many(self, messages: list[dict[str, Any]], delay_s: int = 0) -> None:
+        """Ten per SendMessageBatch call; raises unless SQS stored every one (a partial failure is resent
+        whole by the caller's retry: receivers de-duplicate)."""
+        sqs = aws.client("sqs")
+        url = queue_url(self._queue.name)
+        for start in range(0, len(messages), 10):
+            batch = messages[start : start + 10]
+            result = sqs.send_message_batch(
+                QueueUrl=url,
+                Entries=[
+                    {
+                        "Id": str(i),
+                        "MessageBody": json.dumps(m, ensure_ascii=False, separators=(",", ":")),
+                        "DelaySeconds": max(0, min(900, delay_s)),
+                    }
+                    for i, m in enumerate(batch)
+                ],
+            )
+            if result.get("Failed"):
+                raise RuntimeError(f"SQS refused {len(result['Failed'])} of {len(batch)} messages")
+
 
 class DeadLetters:
     """List and redrive a queue's DLQ (used by the CLI)."""

@@ -17,17 +17,21 @@ from scrm.adapters.logs import bind, logger
 
 
 def process_batch(
-    raw_event: dict[str, Any], context: Any, work: Callable[[dict[str, Any]], Any]
+    raw_event: dict[str, Any],
+    context: Any,
+    work: Callable[[dict[str, Any]], Any],
+    required: tuple[str, ...] = ("fields", "key"),
+    id_field: str = "event_id",
 ) -> dict[str, Any]:
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
     def handle(record: SQSRecord) -> Any:
         body = json.loads(record.body)
-        if not isinstance(body, dict) or "fields" not in body or "key" not in body:
-            raise ValueError("not an event message")
+        if not isinstance(body, dict) or any(k not in body for k in required):
+            raise ValueError(f"not a message with {', '.join(required)}")
         bind(
             corp_id=str(body.get("corp_id", "")),
-            event_key=str(body.get("event_id", "")),
+            event_key=str(body.get(id_field, "")),
             request_id=record.message_id,
         )
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -185,6 +186,28 @@ class DynamoStore:
             actions.append(F.state_pk.set(F.state_pk | f"{corp_id}#{extra['state']}"))
         return _update(item, actions, _not_older(F.status_version, version))
 
+    def stale_relations(
+        self, corp_id: str, before_ms: int, cursor: str, limit: int
+    ) -> tuple[list[tuple[str, str]], str]:
+        """Active relations not refreshed since ``before_ms`` and not set by an event since then: what a
+        full sync that started at ``before_ms`` did not find in WeCom. A page of the by_corp index."""
+        F = FollowItem
+        start = json.loads(cursor) if cursor else None
+        if start is not None and not str(start.get("pk", {}).get("S", "")).startswith(f"{corp_id}#"):
+            raise ValueError("cursor is not for this corp")
+        rows = F.by_corp.query(
+            corp_id,
+            filter_condition=(F.status == FollowStatus.ACTIVE.value)
+            & (F.synced_at_ms.does_not_exist() | (F.synced_at_ms < before_ms))
+            & (F.status_at.does_not_exist() | (F.status_at < before_ms // 1000)),
+            limit=limit,
+            last_evaluated_key=start,
+            page_size=limit,
+        )
+        out = [(i.pk.split("#", 1)[1], i.sk) for i in rows]
+        lek = rows.last_evaluated_key
+        return out, json.dumps(lek) if lek else ""
+
     # timeline ---------------------------------------------------------------------------------
     def add_timeline(
         self, corp_id: str, subject: str, create_time: int, event_id: str, entry: dict[str, Any]
@@ -244,6 +267,14 @@ class DynamoStore:
                     ],
                     _newer(T.synced_at_ms, synced_at_ms),
                 )
+
+    def held_tag_ids(self, corp_id: str) -> set[str]:
+        """Tags and groups we hold as live (the sync deletes those WeCom no longer lists)."""
+        T = TagItem
+        return {
+            i.id
+            for i in T.query(corp_id, filter_condition=T.deleted.does_not_exist(), attributes_to_get=["id"])
+        }
 
     def delete_tag(self, corp_id: str, tag_id: str, is_group: bool, version: int) -> bool:
         T = TagItem

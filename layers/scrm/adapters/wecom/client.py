@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -53,8 +54,16 @@ class WeComClient(WeChatClient):
         self._max_tries = max(1, max_tries)
         self._backoff = backoff_base_s
         self._sleep = sleep
-        self.calls = 0
+        self._counts = threading.local()
         super().__init__(corp_id, secret, session=storage, timeout=timeout_s, auto_retry=False)
+
+    @property
+    def calls(self) -> int:
+        """HTTP calls made by this thread (a step's count is the difference before and after it)."""
+        return getattr(self._counts, "n", 0)
+
+    def _count(self) -> None:
+        self._counts.n = self.calls + 1
 
     @property
     def access_token_key(self) -> str:
@@ -63,7 +72,7 @@ class WeComClient(WeChatClient):
 
     def fetch_access_token(self) -> dict[str, Any]:
         """wechatpy's version hard-codes WeCom's host and sends no timeout; this one does both."""
-        self.calls += 1
+        self._count()
         res = self._http.get(
             f"{self.API_BASE_URL}gettoken",
             params={"corpid": self.corp_id, "corpsecret": self.secret},
@@ -122,7 +131,7 @@ class WeComClient(WeChatClient):
             try:
                 token = call["params"].get("access_token") or self.access_token
                 call["params"]["access_token"] = token
-                self.calls += 1
+                self._count()
                 return super()._request(method, url_or_endpoint, **call)
             except WeChatClientException as exc:
                 code = exc.errcode

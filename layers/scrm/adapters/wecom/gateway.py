@@ -46,6 +46,10 @@ class WeComGateway:
         self.client = client
         self.limiter = limiter
 
+    @property
+    def calls(self) -> int:
+        return self.client.calls
+
     def _get(self, path: str, params: dict[str, Any]) -> Any:
         return self._call("get", path, params=params)
 

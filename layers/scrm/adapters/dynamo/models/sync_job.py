@@ -1,4 +1,10 @@
-from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
 from pynamodb.models import Model
 
 from scrm.adapters.dynamo.models.base import meta
@@ -34,6 +40,7 @@ class SyncJobItem(Model):
     groups = NumberAttribute(null=True)
     wecom_calls = NumberAttribute(null=True)
     drift_removed = NumberAttribute(null=True)
+    drift_started = BooleanAttribute(null=True)
     error = UnicodeAttribute(null=True)
     children = ListAttribute(of=MapAttribute, null=True)  # a step marker's fan-out, re-sent on redelivery
     expires_at = NumberAttribute(null=True)
