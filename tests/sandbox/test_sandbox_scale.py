@@ -189,3 +189,41 @@ def test_groupchat_list_needs_owner_filter_above_1000_members(make_corp) -> None
     assert filtered["errcode"] == 0 and len(filtered["group_chat_list"]) == 3
     calls = big.cget("/calls?path=externalcontact/groupchat/list")["calls"]
     assert [c["errcode"] for c in calls] == [81017, 81017, 0]
+
+
+def test_batch_get_by_user_cursor_is_stable_under_changes(make_corp) -> None:
+    c = make_corp(seed={"employees": 4, "customers_per_employee": 5, "groups": 0, "shared_customer_ratio": 0})
+    users = [u["userid"] for u in c.api.get("user/simplelist", department_id=1)["userlist"]]
+    rels = {u: c.api.get("externalcontact/list", userid=u)["external_userid"] for u in users}
+    body: dict[str, Any] = {"userid_list": [users[0], "ghost", *users[1:]], "limit": 7}
+
+    first = c.api.post("externalcontact/batch/get_by_user", body)
+    got = [
+        (i["follow_info"]["userid"], i["external_contact"]["external_userid"])
+        for i in first["external_contact_list"]
+    ]
+    assert got == [(users[0], e) for e in rels[users[0]]] + [(users[1], e) for e in rels[users[1]][:2]]
+    # Between pages: drop one relation already returned and one not yet returned, add one behind
+    # the cursor (users[0]) and one ahead of it (users[3]).
+    for ext in (rels[users[1]][0], rels[users[1]][3]):
+        c.c("/customers/del_by_employee", {"userid": users[1], "external_userid": ext, "callback": False})
+    c.c("/customers/add", {"userid": users[0], "callback": False})
+    late = c.c("/customers/add", {"userid": users[3], "callback": False})["external_userid"]
+
+    pages, cursor = [len(got)], first["next_cursor"]
+    while cursor:
+        r = c.api.post("externalcontact/batch/get_by_user", {**body, "cursor": cursor})
+        assert r["errcode"] == 0, r
+        pages.append(len(r["external_contact_list"]))
+        got += [
+            (i["follow_info"]["userid"], i["external_contact"]["external_userid"])
+            for i in r["external_contact_list"]
+        ]
+        cursor = r["next_cursor"]
+    expected_rest = (
+        [(users[1], e) for e in rels[users[1]][2:] if e != rels[users[1]][3]]
+        + [(users[2], e) for e in rels[users[2]]]
+        + [(users[3], e) for e in [*rels[users[3]], late]]
+    )
+    assert got[7:] == expected_rest
+    assert pages == [7, 7, 6]  # 20 relations in all: full pages until the last one
