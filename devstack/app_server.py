@@ -29,6 +29,14 @@ def load_app() -> Any:
     return app_module.app
 
 
+def load_admin() -> Any:
+    """The admin API's Chalice object (deployed as the admin_api function behind its own API)."""
+    load_app()
+    from admin.api import admin
+
+    return admin
+
+
 class AppProcess:
     """``role`` "http" serves the routes; "workers" runs the consumers and the schedules (and the control
     server); "all" does both in one process. Lambda runs each in its own sandbox; locally two processes
@@ -46,6 +54,8 @@ class AppProcess:
         self.role = role
         config = CLIFactory(str(FUNCTIONS)).create_config_obj(chalice_stage_name="dev")
         self.http = create_local_server(self.app, config, host, port) if role in ("all", "http") else None
+        if role == "admin":
+            self.http = create_local_server(load_admin(), config, host, port)
         self.stop = threading.Event()
         self.stats = Stats()
         self.pollers: list[QueuePoller] = []
@@ -64,7 +74,7 @@ class AppProcess:
                     source.name, (period or 86400) * scale, handler, self.stop
                 )
         self.control = (
-            ThreadingHTTPServer((host, control_port), _control_handler(self)) if role != "http" else None
+            ThreadingHTTPServer((host, control_port), _control_handler(self)) if role in ("all", "workers") else None
         )
 
     def serve_forever(self) -> None:
@@ -121,7 +131,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--control-port", type=int, default=8001)
     parser.add_argument("--consumers", type=int, default=4, help="pollers per queue (Lambda concurrency)")
-    parser.add_argument("--role", choices=("all", "http", "workers"), default="all")
+    parser.add_argument("--role", choices=("all", "http", "workers", "admin"), default="all")
     args = parser.parse_args(argv)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")

@@ -43,6 +43,7 @@ def _die_with_parent() -> None:
 class StackConfig:
     workdir: Path = ROOT / ".devstack"
     app_port: int = 0
+    admin_port: int = 0
     control_port: int = 0
     sandbox_port: int = 0
     dynamodb_port: int = 0
@@ -59,6 +60,7 @@ class Stack:
         self.config = config or StackConfig()
         c = self.config
         self.app_port = c.app_port or free_port()
+        self.admin_port = c.admin_port or free_port()
         self.control_port = c.control_port or free_port()
         self.sandbox_port = c.sandbox_port or free_port()
         self.dynamodb_port = c.dynamodb_port or free_port()
@@ -76,6 +78,10 @@ class Stack:
     @property
     def app_url(self) -> str:
         return f"http://127.0.0.1:{self.app_port}"
+
+    @property
+    def admin_url(self) -> str:
+        return f"http://127.0.0.1:{self.admin_port}"
 
     @property
     def control_url(self) -> str:
@@ -117,7 +123,9 @@ class Stack:
                       "--control-port", str(self.control_port), "--consumers", str(self.config.consumers)]
             self._spawn("app", [*server, "--role", "http"])
             self._spawn("workers", [*server, "--role", "workers"], nice=10)
-            for port in (self.sandbox_port, self.app_port, self.control_port):
+            admin = ["-m", "devstack.app_server", "--port", str(self.admin_port), "--role", "admin"]
+            self._spawn("admin", admin)
+            for port in (self.sandbox_port, self.app_port, self.control_port, self.admin_port):
                 wait_port(port, 30)
         except BaseException:
             self.stop()

@@ -1,11 +1,13 @@
 """The Chalice app: it only wires the blueprints; each folder holds one kind of entry point.
 
 - callbacks/  WeCom's callback route (answers WeCom, enqueues)
+- admin/      the admin API (its own Lambda function and API Gateway API)
 - consumers/  SQS consumers that apply events
 - scheduled/  timed jobs
 Handlers import their dependencies lazily, so each Lambda function loads only what it uses.
 """
 
+from admin import bp as admin_bp
 from callbacks import bp as callbacks_bp
 from chalice import Chalice
 from consumers import bp as consumers_bp
@@ -17,3 +19,4 @@ app = Chalice(app_name="wecom-scrm")
 app.register_blueprint(callbacks_bp)
 app.register_blueprint(consumers_bp)
 app.register_blueprint(scheduled_bp)
+app.register_blueprint(admin_bp)

@@ -15,7 +15,9 @@ from scrm.settings import Settings
 
 if TYPE_CHECKING:
     from scrm.adapters.corp_registry import CorpRegistry
+    from scrm.adapters.dynamo.api_keys import DynamoApiKeys
     from scrm.adapters.once import Once
+    from scrm.services.customer_admin import CustomerAdmin
     from scrm.services.event_handlers import Handlers
     from scrm.services.full_sync import FullSync
 
@@ -93,9 +95,29 @@ def full_sync() -> FullSync:
     )
 
 
+@lazy
+def api_keys() -> DynamoApiKeys:
+    from scrm.adapters.dynamo.api_keys import DynamoApiKeys
+
+    return DynamoApiKeys(settings().api_key_cache_ttl_s)
+
+
+@lazy
+def customer_admin() -> CustomerAdmin:
+    """The admin API's WeCom clients share the event consumer's token store but not its instances."""
+    from scrm.adapters.dynamo import reads
+    from scrm.adapters.dynamo.customer_search import DynamoCustomerSearch
+    from scrm.adapters.dynamo.store import DynamoStore
+    from scrm.adapters.wecom.gateway import WeComGateways
+    from scrm.services.customer_admin import CustomerAdmin
+
+    gateways = WeComGateways(corp_registry(), settings())
+    return CustomerAdmin(DynamoStore(), DynamoCustomerSearch(), reads, gateways.for_corp)
+
+
 def reset() -> None:
     """Drop every cached part (tests that re-point the environment)."""
-    for fn in (settings, corp_registry, enqueue_once, apply_once, handlers, full_sync):
+    for fn in (settings, corp_registry, enqueue_once, apply_once, handlers, full_sync, api_keys, customer_admin):
         fn.cache_clear()
     from scrm.adapters import aws, queue
 

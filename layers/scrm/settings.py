@@ -22,6 +22,7 @@ class Settings:
     log_level: str
     bulk_calls_per_min: int = 9_000
     bulk_calls_per_hour: int = 135_000
+    api_key_cache_ttl_s: float = 30.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -44,4 +45,6 @@ class Settings:
             # WeCom's 10,000/min and 150,000/h per API per corp, less a tenth kept for event-driven reads.
             bulk_calls_per_min=int(env.get("SCRM_BULK_CALLS_PER_MIN", "9000")),
             bulk_calls_per_hour=int(env.get("SCRM_BULK_CALLS_PER_HOUR", "135000")),
+            # A revoked key stops working within this many seconds.
+            api_key_cache_ttl_s=float(env.get("SCRM_API_KEY_CACHE_TTL_S", "30")),
         )

@@ -99,3 +99,38 @@ def customer_view(corp_id: str, external_userid: str, timeline_limit: int = 20) 
         "follows": relations,
         "timeline": timeline(corp_id, f"customer:{external_userid}", timeline_limit),
     }
+
+
+def employees_page(corp_id: str, after: str = "", limit: int = 100) -> tuple[list[dict[str, Any]], str]:
+    """Employees by userid; ``after`` is the last userid of the previous page."""
+    condition = EmployeeItem.sk > after if after else None
+    rows = [
+        {"userid": i.sk, **_plain(i, drop=("pk", "sk", "corp_id", "status_version", "synced_at_ms"))}
+        for i in EmployeeItem.query(corp_id, condition, limit=limit + 1)
+    ]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1]["userid"] if more and rows else "")
+
+
+def tag_library(corp_id: str) -> list[dict[str, Any]]:
+    """Live groups with their live tags, in WeCom's order (group order, then tag order; larger first)."""
+    groups: dict[str, dict[str, Any]] = {}
+    tags: list[TagItem] = []
+    for i in TagItem.query(corp_id, consistent_read=True):
+        if i.deleted:
+            continue
+        if i.kind == "group":
+            groups[i.id] = {"group_id": i.id, "name": i.name or "", "order": int(i.order or 0),
+                            "create_time": int(i.create_time or 0), "tags": []}  # fmt: skip
+        else:
+            tags.append(i)
+    for t in tags:
+        g = groups.get(t.group_id or "")
+        if g is not None:
+            g["tags"].append({"tag_id": t.id, "name": t.name or "", "order": int(t.order or 0),
+                              "create_time": int(t.create_time or 0)})  # fmt: skip
+    out = sorted(groups.values(), key=lambda g: (-g["order"], g["create_time"], g["group_id"]))
+    for g in out:
+        g["tags"].sort(key=lambda t: (-t["order"], t["create_time"], t["tag_id"]))
+    return out

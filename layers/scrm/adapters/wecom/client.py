@@ -22,19 +22,12 @@ from wechatpy.enterprise import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
 from scrm.adapters.wecom.token_store import DynamoTokenStorage
+from scrm.domain.wecom_error import WeComError
 
 TOKEN_ERRORS = frozenset({40014, 42001})
 RETRIABLE_ERRORS = frozenset({-1, 45009, 45033, 6000})
 REFRESH_MARGIN_S = 300  # refresh this long before expiry, so callers never hold an expiring token
 LOCK_S = 10.0
-
-
-class WeComError(Exception):
-    def __init__(self, errcode: int | None, errmsg: str, path: str) -> None:
-        super().__init__(f"WeCom {path}: {errcode} {errmsg}")
-        self.errcode = errcode
-        self.errmsg = errmsg
-        self.path = path
 
 
 class WeComClient(WeChatClient):

@@ -1,0 +1,94 @@
+"""The admin API's Chalice object: every route is authenticated, answers JSON, and fails with one line.
+
+Keys arrive as ``Authorization: Bearer <key>`` (or ``X-Api-Key``). The key alone decides the corp, so a
+request can name no other corp; a viewer key may only read.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any
+
+from chalice import Chalice, Response
+
+admin = Chalice(app_name="wecom-scrm-admin")
+
+
+def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        body=json.dumps(body, ensure_ascii=False),
+        status_code=status,
+        headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
+    )
+
+
+def error(status: int, message: str, field: str = "") -> Response:
+    return _json(status, {"error": message, **({"field": field} if field else {})})
+
+
+def _key(headers: Any) -> str:
+    auth = headers.get("authorization") or ""
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return (headers.get("x-api-key") or "").strip()
+
+
+def route(path: str, methods: tuple[str, ...] = ("GET",), write: bool = False) -> Callable[..., Any]:
+    """``admin.route`` plus authentication, the corp from the key, JSON bodies and errors as JSON.
+    The view gets ``(principal, request, **path_params)`` and returns a JSON-able value or a Response."""
+
+    def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
+        @admin.route(path, methods=list(methods))
+        @functools.wraps(view)
+        def handler(**params: Any) -> Response:
+            from scrm import bootstrap
+            from scrm.adapters.logs import bind, logger
+            from scrm.services.customer_admin import AdminError
+
+            request = admin.current_request
+            key = _key(request.headers)
+            if not key:
+                return error(401, "missing API key: send Authorization: Bearer <key>")
+            principal = bootstrap.api_keys().authenticate(key)
+            if principal is None:
+                return error(401, "unknown or revoked API key")
+            if write and not principal.can_write:
+                return error(403, f"this key's role ({principal.role.value}) may not change anything")
+            bind(corp_id=principal.corp_id, request_id=request.context.get("requestId", ""))
+            try:
+                result = view(principal, request, **params)
+            except AdminError as exc:
+                return _json(exc.status, exc.as_dict())
+            except Exception:  # one line to the caller; the details go to the log
+                logger.exception("admin request failed", extra={"path": path})
+                return error(500, "internal error; the request id is in the server log")
+            return result if isinstance(result, Response) else _json(200, result)
+
+        return handler
+
+    return wrap
+
+
+def body_of(request: Any) -> dict[str, Any]:
+    from scrm.services.customer_admin import AdminError
+
+    raw = request.raw_body or b""
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise AdminError(400, "the body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise AdminError(400, "the body must be a JSON object")
+    return body
+
+
+def query_of(request: Any) -> dict[str, str]:
+    return dict(request.query_params or {})
+
+
+# Route modules register themselves on import.
+from admin import customers, employees, openapi, sync, tags  # noqa: E402, F401

@@ -1,0 +1,36 @@
+"""Full sync: start one (idempotent while one runs) and read its progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from admin.api import _json, route
+
+
+@route("/admin/sync", methods=("POST",), write=True)
+def start(principal: Any, request: Any) -> Any:
+    from scrm import bootstrap
+    from scrm.services.full_sync import progress
+
+    job, created = bootstrap.full_sync().start(principal.corp_id)
+    return _json(202 if created else 200, {"created": created, "job": progress(job)})
+
+
+@route("/admin/sync")
+def jobs(principal: Any, request: Any) -> Any:
+    from scrm import bootstrap
+    from scrm.services.full_sync import progress
+
+    return {"items": [progress(j) for j in bootstrap.full_sync().jobs.list(principal.corp_id)]}
+
+
+@route("/admin/sync/{job_id}")
+def job(principal: Any, request: Any, job_id: str) -> Any:
+    from scrm import bootstrap
+    from scrm.services.customer_admin import AdminError
+    from scrm.services.full_sync import progress
+
+    found = bootstrap.full_sync().jobs.get(principal.corp_id, job_id)
+    if found is None:
+        raise AdminError(404, f"no sync job {job_id}", "job_id")
+    return progress(found)
