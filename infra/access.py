@@ -36,4 +36,25 @@ FUNCTIONS: dict[str, Access] = {
     ),
     # The token job: lists corps, reads their keys, keeps the shared tokens.
     "refresh_tokens": Access(tables_record=("tokens",), read_corp_secrets=True, list_secrets=True),
+    # The admin API: reads and edits the data (after WeCom accepts), looks up keys, starts syncs.
+    "admin_api": Access(
+        tables_rw=("customers", "follows", "timeline", "tags", "tag_members", "employees", "sync_jobs"),
+        tables_record=("tokens", "api_keys"),
+        queues_send=("sync",),
+        read_corp_secrets=True,
+    ),
+    # The full-sync steps: the data tables, the job records, the shared call budget and tokens.
+    "sync_worker": Access(
+        tables_rw=(
+            "customers", "follows", "tags", "tag_members", "groups", "group_members", "employees", "sync_jobs",
+        ),
+        tables_record=("tokens", "rate_limits"),
+        queues_send=("sync",),
+        queues_consume=("sync",),
+        read_corp_secrets=True,
+    ),
+    # The nightly reconcile: lists corps, starts one sync job each.
+    "nightly_reconcile": Access(
+        tables_rw=("sync_jobs",), queues_send=("sync",), read_corp_secrets=True, list_secrets=True
+    ),
 }

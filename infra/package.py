@@ -27,7 +27,7 @@ from infra.template import merge_template
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = ROOT / "functions"
-HANDLER_PACKAGES = ("callbacks", "consumers", "scheduled")
+HANDLER_PACKAGES = ("callbacks", "consumers", "scheduled", "admin")
 STAGES = ("dev", "prod")
 
 
@@ -65,6 +65,15 @@ def _stage_project(stage: str, into: Path) -> None:
     config_path.write_text(json.dumps(config, indent=2))
 
 
+def admin_routes() -> list[tuple[str, str]]:
+    """(path, method) of every admin API route, read from the admin Chalice object itself."""
+    if str(FUNCTIONS_DIR) not in sys.path:
+        sys.path.insert(0, str(FUNCTIONS_DIR))
+    from admin.api import admin
+
+    return sorted((path, method) for path, methods in admin.routes.items() for method in methods)
+
+
 def build_template(stage: str, out: Path) -> Path:
     """Run chalice package into ``out``; returns the path of sam.json."""
     settings = stage_settings(stage)
@@ -74,7 +83,7 @@ def build_template(stage: str, out: Path) -> Path:
         project.mkdir()
         _stage_project(stage, project)
         merge = Path(tmp) / "merge.json"
-        merge.write_text(json.dumps(merge_template(settings.get("scrm", {})), indent=2))
+        merge.write_text(json.dumps(merge_template(settings.get("scrm", {}), admin_routes()), indent=2))
         pkg_out = Path(tmp) / "out"
         env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
         for key in [k for k in env if k.startswith("AWS_ENDPOINT_URL")]:

@@ -17,12 +17,16 @@ from infra.access import FUNCTIONS, READ, RECORD, WRITE, Access
 
 SECRET_PREFIX = "scrm/corps/"
 # Chalice's logical ids for our functions.
-LOGICAL = {"api_handler": "APIHandler", "apply_events": "ApplyEvents", "refresh_tokens": "RefreshTokens"}
-ROLES = {"api_handler": "ApiHandlerRole", "apply_events": "ApplyEventsRole", "refresh_tokens": "RefreshTokensRole"}
 
 
 def _cfn_name(name: str) -> str:
     return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
+
+
+# Chalice's logical ids: every route is "APIHandler"; other functions are their name in CamelCase.
+LOGICAL = {fn: "APIHandler" if fn == "api_handler" else _cfn_name(fn) for fn in FUNCTIONS}
+ROLES = {fn: f"{_cfn_name(fn)}Role" for fn in FUNCTIONS}
+ADMIN_API = "AdminRestApi"
 
 
 def table_logical_id(t: TableDef) -> str:
@@ -215,8 +219,30 @@ def _egress() -> dict[str, Any]:
     return r
 
 
-def merge_template(stage_settings: dict[str, Any]) -> dict[str, Any]:
-    """``stage_settings``: the ``scrm`` block of the stage in .chalice/config.json (``sqs_batch_size``).
+def _admin_api(routes: list[tuple[str, str]]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The admin API's own REST API, one method per route of the admin Chalice object (so a route that is
+    not declared here cannot be reached), and the events that bind them to the admin_api function."""
+    api = {
+        ADMIN_API: {
+            "Type": "AWS::Serverless::Api",
+            "Properties": {"StageName": "api", "EndpointConfiguration": "REGIONAL",
+                           "MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*",
+                                               "ThrottlingBurstLimit": 50, "ThrottlingRateLimit": 20}]},
+        }
+    }
+    events = {
+        f"Admin{_cfn_name(method.lower())}{i}": {
+            "Type": "Api",
+            "Properties": {"RestApiId": {"Ref": ADMIN_API}, "Path": path, "Method": method.lower()},
+        }
+        for i, (path, method) in enumerate(routes)
+    }
+    return api, events
+
+
+def merge_template(stage_settings: dict[str, Any], admin_routes: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """``stage_settings``: the ``scrm`` block of the stage in .chalice/config.json (per consumer:
+    ``sqs_batch_size``, ``sqs_max_concurrency``). ``admin_routes``: (path, method) of the admin API.
     Memory, timeouts, reserved concurrency and environment are Chalice's own per-stage settings."""
     resources: dict[str, Any] = {
         "AlarmTopic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "wecom-scrm-alarms"}},
@@ -243,19 +269,25 @@ def merge_template(stage_settings: dict[str, Any]) -> dict[str, Any]:
             {"Ref": "AWS::NoValue"},
         ]
     }
+    consumers = stage_settings.get("consumers", {})
+    admin_api, admin_events = _admin_api(admin_routes or [])
+    resources.update(admin_api)
     for fn, access in FUNCTIONS.items():
         props: dict[str, Any] = {"Layers": [{"Ref": "SharedLayer"}], "VpcConfig": vpc_config}
         fn_res: dict[str, Any] = {"Properties": props}
         if access.queues_consume:
             fn_res["DependsOn"] = [queue_logical_id(QUEUES[q].name) for q in access.queues_consume]
             source: dict[str, Any] = {"FunctionResponseTypes": ["ReportBatchItemFailures"]}
-            if "sqs_batch_size" in stage_settings:
-                source["BatchSize"] = int(stage_settings["sqs_batch_size"])
-            if "sqs_max_concurrency" in stage_settings:
+            settings = consumers.get(fn, {})
+            if "sqs_batch_size" in settings:
+                source["BatchSize"] = int(settings["sqs_batch_size"])
+            if "sqs_max_concurrency" in settings:
                 # The event source never runs more pollers than the function may run: with reserved
                 # concurrency alone, throttled batches count as receives and drift into the DLQ.
-                source["ScalingConfig"] = {"MaximumConcurrency": int(stage_settings["sqs_max_concurrency"])}
-            fn_res["Properties"]["Events"] = {"ApplyEventsSqsEventSource": {"Properties": source}}
+                source["ScalingConfig"] = {"MaximumConcurrency": int(settings["sqs_max_concurrency"])}
+            fn_res["Properties"]["Events"] = {f"{LOGICAL[fn]}SqsEventSource": {"Properties": source}}
+        if fn == "admin_api":
+            fn_res["Properties"]["Events"] = admin_events
         resources[LOGICAL[fn]] = fn_res
         resources[ROLES[fn]] = {
             "Properties": {
@@ -283,5 +315,8 @@ def merge_template(stage_settings: dict[str, Any]) -> dict[str, Any]:
             "EgressIp": {"Condition": "UseNat", "Value": {"Ref": "EgressIp"},
                          "Description": "Add to WeCom's trusted IPs (企业可信IP)"},
             "AlarmTopicArn": {"Value": {"Ref": "AlarmTopic"}},
+            "AdminApiUrl": {"Value": {"Fn::Sub": f"https://${{{ADMIN_API}}}.execute-api.${{AWS::Region}}."
+                                                 "${AWS::URLSuffix}/api/admin/"},
+                            "Description": "The admin API (keys from `scrm keys create`)"},
         },
     }
