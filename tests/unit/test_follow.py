@@ -31,5 +31,6 @@ def test_status_values_are_the_stored_strings() -> None:
         "deleted_by_customer",
         "deleted_by_employee",
         "transferred",
+        "gone",
     ]
     assert DELETE_BY_TRANSFER == "DELETE_BY_TRANSFER"
