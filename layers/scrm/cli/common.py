@@ -1,0 +1,113 @@
+"""What every ``scrm`` command shares: the one-line-error parser, the error type, output helpers and the
+corp check."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+EXIT_USAGE = 2
+EXIT_FAIL = 1
+
+T = TypeVar("T")
+
+
+class CliError(Exception):
+    """A failure to report as one line."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse prints usage + message; we keep it to one line
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see --help)\n")
+
+
+def subcommands(parser: argparse.ArgumentParser) -> Any:
+    """The actions of an area (``scrm keys create``, …): each one a ``Parser``, one of them required."""
+    return parser.add_subparsers(dest="action", required=True, parser_class=Parser)
+
+
+def add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def warn(message: str) -> None:
+    """A note on stderr that is not a failure (the exit code stays 0)."""
+    print(f"scrm: warning: {message}", file=sys.stderr)
+
+
+def require_corp(corp_id: str) -> None:
+    """Every corp command first checks that the corp is registered with us."""
+    from scrm import bootstrap
+    from scrm.adapters.corp_registry import CorpNotFound
+
+    try:
+        bootstrap.corp_registry().get(corp_id)
+    except CorpNotFound:
+        raise CliError(f"no corp {corp_id}") from None
+
+
+@contextmanager
+def admin_errors() -> Iterator[None]:
+    """The admin services' refusals (bad input, not found, WeCom said no) as one line."""
+    from scrm.services.customer_admin import AdminError
+
+    try:
+        yield
+    except AdminError as exc:
+        raise CliError(exc.message) from None
+
+
+def admin_call(fn: Callable[..., T], *args: Any) -> T:
+    with admin_errors():
+        return fn(*args)
+
+
+def day(seconds: int | float | None) -> str:
+    """Unix seconds as a UTC date; '' for none."""
+    if not seconds:
+        return ""
+    return datetime.fromtimestamp(float(seconds), UTC).strftime("%Y-%m-%d")
+
+
+def moment(ms: int | float | None) -> str:
+    """Epoch milliseconds as UTC time to the second; '' for none."""
+    if not ms:
+        return ""
+    return datetime.fromtimestamp(float(ms) / 1000, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def text_width(text: str) -> int:
+    """Columns a terminal gives ``text``: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Left-aligned columns, two spaces apart, aligned for wide characters too."""
+    cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in r] for r in rows]
+    widths = [max(text_width(r[i]) for r in cells) for i in range(len(headers))]
+    lines = []
+    for r in cells:
+        padded = [c + " " * (w - text_width(c)) for c, w in zip(r, widths, strict=True)]
+        lines.append("  ".join(padded).rstrip())
+    return "\n".join(lines)
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value

@@ -1,0 +1,250 @@
+"""``scrm customers``: search the corp's customer relations, show one customer, edit remarks and tags.
+
+Edits go to WeCom first and are stored as WeCom reads them back (``services.customer_admin``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from scrm.cli.common import (
+    CliError,
+    add_json,
+    admin_call,
+    day,
+    positive_int,
+    print_json,
+    require_corp,
+    subcommands,
+    table,
+    warn,
+)
+
+ALL_CAP = 10_000  # rows --all fetches at most
+PAGE = 200  # rows per request with --all (the search's largest page)
+FILTERS = ("tags_all", "tags_any", "tags_none", "employee", "added_from", "added_to", "state", "status",
+           "name_prefix")  # fmt: skip
+DIGITS = re.compile(r"\d+")
+STATUSES = ("active", "deleted_by_customer", "deleted_by_employee", "transferred", "gone", "all")
+
+
+# dates -------------------------------------------------------------------------------------------------
+def parse_when(text: str, end: bool = False) -> int:
+    """Unix seconds from unix seconds, ``YYYY-MM-DD`` (UTC midnight; the day's last second if ``end``) or an
+    ISO 8601 time (UTC unless it names an offset)."""
+    text = text.strip()
+    if DIGITS.fullmatch(text):
+        return int(text)
+    try:
+        if len(text) == 10:
+            d = date.fromisoformat(text)
+            return int(datetime.combine(d, time.max if end else time.min, UTC).timestamp())
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a date: {text!r} (give unix seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+08:00])"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp())
+
+
+def when_from(text: str) -> int:
+    return parse_when(text)
+
+
+def when_to(text: str) -> int:
+    return parse_when(text, end=True)
+
+
+# search ------------------------------------------------------------------------------------------------
+def search_params(args: argparse.Namespace) -> dict[str, str]:
+    """The filters as the search service takes them (the admin API's query parameters)."""
+    params = {name: str(getattr(args, name)) for name in FILTERS if getattr(args, name) not in (None, "")}
+    if args.limit:
+        params["limit"] = str(args.limit)
+    if args.cursor:
+        params["cursor"] = args.cursor
+    return params
+
+
+def _search_all(corp_id: str, params: dict[str, str]) -> dict[str, Any]:
+    from scrm import bootstrap
+
+    admin = bootstrap.customer_admin()
+    page = int(params.get("limit") or PAGE)
+    items: list[dict[str, Any]] = []
+    while True:
+        want = min(page, ALL_CAP - len(items))
+        found = admin_call(admin.search, corp_id, {**params, "limit": str(want)})
+        items.extend(found["items"])
+        params = {**params, "cursor": found["next_cursor"]}
+        if not found["next_cursor"] or len(items) >= ALL_CAP:
+            return {**found, "items": items, "capped": bool(found["next_cursor"])}
+
+
+def _tag_names(row: dict[str, Any]) -> str:
+    return ",".join(t["name"] or t["tag_id"] for t in row.get("tags") or [])
+
+
+def cmd_search(args: argparse.Namespace) -> None:
+    from scrm import bootstrap
+
+    require_corp(args.corp_id)
+    params = search_params(args)
+    if args.all:
+        found = _search_all(args.corp_id, params)
+    else:
+        found = admin_call(bootstrap.customer_admin().search, args.corp_id, params)
+    if found.get("capped"):
+        warn(f"--all stops at {ALL_CAP} rows; more may match (continue with --cursor {found['next_cursor']})")
+    if args.json:
+        print_json({"items": found["items"], "next_cursor": found["next_cursor"], "driver": found["driver"]})
+        return
+    rows = [
+        (
+            r["external_userid"],
+            r["userid"],
+            r.get("name", ""),
+            r.get("remark", ""),
+            day(r.get("add_time")),
+            r.get("status", ""),
+            _tag_names(r),
+        )
+        for r in found["items"]
+    ]
+    if rows:
+        print(table(("EXTERNAL_USERID", "USERID", "NAME", "REMARK", "ADDED", "STATUS", "TAGS"), rows))
+        print(f"{len(rows)} relation(s)")
+    elif found["next_cursor"]:  # the search reads a bounded number of items per page; this page found none
+        print("0 relation(s) in this page")
+    else:
+        print("no customer relations match")
+    if found["next_cursor"] and not found.get("capped"):
+        print(f"more: repeat with --cursor {found['next_cursor']} (or --all)")
+
+
+# one customer ------------------------------------------------------------------------------------------
+def cmd_show(args: argparse.Namespace) -> None:
+    from scrm.adapters.dynamo import reads
+
+    view = reads.customer_view(args.corp_id, args.external_userid, args.timeline)
+    if view is None:
+        raise CliError(f"no customer {args.external_userid} in corp {args.corp_id}")
+    print_json(view)
+
+
+def _relation_out(args: argparse.Namespace, relation: dict[str, Any], what: str) -> None:
+    if args.json:
+        print_json(relation)
+        return
+    print(f"updated {what} of {args.external_userid} as {args.userid} holds them")
+    tags = ", ".join(f"{t['name']} ({t['tag_id']})" for t in relation.get("tags") or []) or "-"
+    for label, value in (
+        ("remark", relation.get("remark", "")),
+        ("description", relation.get("description", "")),
+        ("tags", tags),
+    ):
+        print(f"{label + ':':<13}{value}")
+
+
+def cmd_remark(args: argparse.Namespace) -> None:
+    from scrm import bootstrap
+
+    require_corp(args.corp_id)
+    body: dict[str, Any] = {"userid": args.userid}
+    for name in ("remark", "description", "remark_company"):
+        if getattr(args, name) is not None:
+            body[name] = getattr(args, name)
+    if len(body) == 1:
+        raise CliError("nothing to change: give --remark, --description and/or --company")
+    relation = admin_call(bootstrap.customer_admin().edit_remark, args.corp_id, args.external_userid, body)
+    _relation_out(args, relation, "the remark")
+
+
+def cmd_tag(args: argparse.Namespace) -> None:
+    from scrm import bootstrap
+
+    require_corp(args.corp_id)
+    if not args.add and not args.remove:
+        raise CliError("nothing to change: give --add and/or --remove tag ids")
+    body = {"userid": args.userid, "add": args.add or [], "remove": args.remove or []}
+    relation = admin_call(bootstrap.customer_admin().edit_tags, args.corp_id, args.external_userid, body)
+    _relation_out(args, relation, "the tags")
+
+
+def register(sub: Any) -> None:
+    cust = sub.add_parser("customers", help="search customers, show one, edit remarks and tags")
+    cu = subcommands(cust)
+
+    se = cu.add_parser(
+        "search",
+        help="search the corp's customer relations (by tags, employee, add time, channel, name)",
+        description="Search customer relations: one row per customer and employee who holds them. Tag "
+        "filters take comma-separated tag ids (scrm tags list): --tags-all needs every tag, --tags-any at "
+        "least one, --tags-none none of them. Dates are unix seconds, YYYY-MM-DD (UTC; --added-to includes "
+        "the whole day) or ISO 8601 times. Rows come a page at a time; --cursor continues, --all follows "
+        f"every page (at most {ALL_CAP} rows).",
+    )
+    se.add_argument("corp_id", metavar="CORP")
+    se.add_argument("--tags-all", metavar="T1,T2", help="has every one of these tags")
+    se.add_argument("--tags-any", metavar="T1,T2", help="has at least one of these tags")
+    se.add_argument("--tags-none", metavar="T1,T2", help="has none of these tags")
+    se.add_argument("--employee", metavar="USERID", help="held by this employee")
+    se.add_argument(
+        "--added-from", type=when_from, metavar="WHEN", help="added at or after (seconds or date)"
+    )
+    se.add_argument("--added-to", type=when_to, metavar="WHEN", help="added at or before (seconds or date)")
+    se.add_argument("--state", help="the channel 'state' of the contact way they came through")
+    se.add_argument(
+        "--status",
+        choices=STATUSES,
+        metavar="STATUS",
+        help=f"relation status: {', '.join(STATUSES)} (default: active)",
+    )
+    se.add_argument("--name-prefix", metavar="P", help="the customer's name starts with P")
+    se.add_argument(
+        "--limit", type=positive_int, metavar="N", help="rows per page (1..200; default 50, 200 with --all)"
+    )
+    se.add_argument("--cursor", metavar="C", help="continue a previous search (same filters)")
+    se.add_argument("--all", action="store_true", help=f"follow every page (at most {ALL_CAP} rows)")
+    add_json(se)
+    se.set_defaults(func=cmd_search)
+
+    sh = cu.add_parser("show", help="a customer's profile, follow relations and timeline")
+    sh.add_argument("corp_id")
+    sh.add_argument("external_userid")
+    sh.add_argument("--timeline", type=int, default=20, help="timeline entries to show (newest first)")
+    sh.set_defaults(func=cmd_show)
+
+    rm = cu.add_parser(
+        "remark",
+        help="set the remark/description an employee holds for a customer (in WeCom, then here)",
+        description="Edit the remark fields of one relation (the customer as --userid holds them). WeCom is "
+        "changed first; the stored relation is what WeCom reads back. An empty value clears a field.",
+    )
+    rm.add_argument("corp_id", metavar="CORP")
+    rm.add_argument("external_userid", metavar="EXT")
+    rm.add_argument("--userid", required=True, help="the employee whose view of the customer to edit")
+    rm.add_argument("--remark", help="remark (≤20 characters)")
+    rm.add_argument("--description", help="description (≤150 characters)")
+    rm.add_argument("--company", dest="remark_company", help="company remark (≤20 characters)")
+    add_json(rm)
+    rm.set_defaults(func=cmd_remark)
+
+    tg = cu.add_parser(
+        "tag",
+        help="add/remove tags on a customer as an employee holds them (in WeCom, then here)",
+        description="Add and remove corp tags (ids, see scrm tags list) on one relation. WeCom is changed "
+        "first; the stored relation is what WeCom reads back.",
+    )
+    tg.add_argument("corp_id", metavar="CORP")
+    tg.add_argument("external_userid", metavar="EXT")
+    tg.add_argument("--userid", required=True, help="the employee whose view of the customer to edit")
+    tg.add_argument("--add", nargs="+", action="extend", metavar="TAG_ID", help="tag ids to add")
+    tg.add_argument("--remove", nargs="+", action="extend", metavar="TAG_ID", help="tag ids to remove")
+    add_json(tg)
+    tg.set_defaults(func=cmd_tag)

@@ -1,0 +1,211 @@
+"""``scrm sync``: start a full sync of a corp from WeCom, follow it, and read past jobs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from scrm.cli.common import (
+    CliError,
+    add_json,
+    moment,
+    positive_int,
+    print_json,
+    require_corp,
+    subcommands,
+    table,
+)
+from scrm.cli.progress import ProgressBar
+
+
+def describe(p: dict[str, Any]) -> str:
+    """A job's progress as labelled lines."""
+    took = ""
+    if p.get("finished_at_ms") and p.get("started_at_ms"):
+        took = f" ({(p['finished_at_ms'] - p['started_at_ms']) / 1000:.1f} s)"
+    rows = [
+        ("job", f"{p.get('job_id')} ({p.get('kind', 'full')})"),
+        ("state", f"{p.get('state')} ({p.get('percent', 0):.1f}%)"),
+        ("started", moment(p.get("started_at_ms"))),
+        ("finished", moment(p.get("finished_at_ms")) + took if p.get("finished_at_ms") else "-"),
+        ("employees", p.get("employees", 0)),
+        ("relations", p.get("relations", 0)),
+        ("tags", p.get("tags", 0)),
+        ("groups", f"{p.get('groups', 0)} of {p.get('groups_listed', 0)} listed"),
+        ("drift removed", p.get("drift_removed", 0)),
+        ("WeCom calls", p.get("wecom_calls", 0)),
+    ]
+    if p.get("error"):
+        rows.append(("error", p["error"]))
+    return "\n".join(f"{k + ':':<15}{v}" for k, v in rows)
+
+
+def wait(
+    get: Callable[[], dict[str, Any] | None],
+    show: Callable[[dict[str, Any]], None],
+    timeout_s: float | None,
+    interval_s: float,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, Any]:
+    """Polls the job until it is no longer running or ``timeout_s`` passed; returns its last progress."""
+    from scrm.services.full_sync import progress
+
+    deadline = None if timeout_s is None else clock() + timeout_s
+    while True:
+        job = get()
+        if job is None:
+            raise CliError("the sync job disappeared while waiting for it")
+        p = progress(job)
+        show(p)
+        if p.get("state") != "running" or (deadline is not None and clock() >= deadline):
+            return p
+        sleep(interval_s if deadline is None else max(0.0, min(interval_s, deadline - clock())))
+
+
+def _finish(corp_id: str, p: dict[str, Any], timeout_s: float | None) -> None:
+    if p.get("state") == "failed":
+        raise CliError(f"sync job {p['job_id']} failed: {p.get('error') or 'no reason recorded'}")
+    if p.get("state") == "running":
+        raise CliError(
+            f"sync job {p['job_id']} still running after {timeout_s:g} s (it goes on; "
+            f"scrm sync status {corp_id} {p['job_id']})"
+        )
+
+
+def cmd_start(args: argparse.Namespace) -> None:
+    from scrm import bootstrap
+    from scrm.services.full_sync import progress
+
+    require_corp(args.corp_id)
+    fs = bootstrap.full_sync()
+    job, created = fs.start(args.corp_id)
+    job_id = job["job_id"]
+    said = f"{'started' if created else 'already running:'} sync job {job_id} of corp {args.corp_id}"
+    if not args.wait:
+        if args.json:
+            print_json({"created": created, "job": progress(job)})
+        else:
+            print(said)
+            print(f"follow it: scrm sync status {args.corp_id} {job_id}")
+        return
+    if not args.json:
+        print(said, flush=True)
+    shown = ProgressBar(sys.stderr)
+    try:
+        p = wait(lambda: fs.jobs.get(args.corp_id, job_id), shown.update, args.timeout, args.interval)
+    finally:
+        shown.close()
+    if args.json:
+        print_json({"created": created, "job": p})
+    else:
+        print(describe(p))
+    _finish(args.corp_id, p, args.timeout)
+
+
+def cmd_status(args: argparse.Namespace) -> None:
+    from scrm import bootstrap
+    from scrm.services.full_sync import progress
+
+    require_corp(args.corp_id)
+    jobs = bootstrap.full_sync().jobs
+    job = jobs.get(args.corp_id, args.job_id) if args.job_id else jobs.latest(args.corp_id)
+    if job is None:
+        raise CliError(
+            f"no sync job {args.job_id} in corp {args.corp_id}"
+            if args.job_id
+            else f"corp {args.corp_id} has no sync jobs (scrm sync start {args.corp_id})"
+        )
+    p = progress(job)
+    if args.json:
+        print_json(p)
+    else:
+        print(describe(p))
+
+
+def cmd_list(args: argparse.Namespace) -> None:
+    from scrm import bootstrap
+    from scrm.services.full_sync import progress
+
+    require_corp(args.corp_id)
+    items = [progress(j) for j in bootstrap.full_sync().jobs.list(args.corp_id, args.limit)]
+    if args.json:
+        print_json(items)
+        return
+    if not items:
+        print(f"corp {args.corp_id} has no sync jobs")
+        return
+    rows = [
+        (
+            p["job_id"],
+            p.get("kind", ""),
+            p.get("state", ""),
+            f"{p['percent']:.1f}%",
+            moment(p.get("started_at_ms")),
+            moment(p.get("finished_at_ms")),
+            p.get("relations", 0),
+            p.get("error", ""),
+        )
+        for p in items
+    ]
+    print(table(("JOB_ID", "KIND", "STATE", "DONE", "STARTED", "FINISHED", "RELATIONS", "ERROR"), rows))
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds: {text!r}")
+    return value
+
+
+def register(sub: Any) -> None:
+    sync = sub.add_parser("sync", help="full sync of a corp from WeCom: start, follow, list")
+    ss = subcommands(sync)
+    start = ss.add_parser(
+        "start",
+        help="start a full sync (or show the one already running)",
+        description="Start a full sync of the corp from WeCom: employees, the tag library, every customer "
+        "relation and every group chat. While a job of the corp is running, this reports that job instead of "
+        "starting another. With --wait, a progress bar goes to stderr until the job ends, then the final "
+        "counts go to stdout; the exit code is 1 if the job failed or --timeout passed.",
+    )
+    start.add_argument("corp_id", metavar="CORP")
+    start.add_argument("--wait", action="store_true", help="follow the job until it is done or failed")
+    start.add_argument(
+        "--timeout",
+        type=_seconds,
+        metavar="S",
+        help="with --wait: give up waiting after S seconds (the job goes on); default: no limit",
+    )
+    start.add_argument(
+        "--interval",
+        type=_seconds,
+        default=1.0,
+        metavar="S",
+        help="with --wait: seconds between progress reads (default: 1)",
+    )
+    add_json(start)
+    start.set_defaults(func=cmd_start)
+    status = ss.add_parser(
+        "status",
+        help="progress of a sync job (the latest without JOB_ID)",
+        description="Progress and counts of one sync job of the corp; the latest one when "
+        "no JOB_ID is given.",
+    )
+    status.add_argument("corp_id", metavar="CORP")
+    status.add_argument("job_id", metavar="JOB_ID", nargs="?", help="from 'sync start' or 'sync list'")
+    add_json(status)
+    status.set_defaults(func=cmd_status)
+    ls = ss.add_parser(
+        "list", help="the corp's sync jobs, newest first", description="The corp's sync jobs, newest first."
+    )
+    ls.add_argument("corp_id", metavar="CORP")
+    ls.add_argument("--limit", type=positive_int, default=20, help="at most this many jobs (default: 20)")
+    add_json(ls)
+    ls.set_defaults(func=cmd_list)
