@@ -45,6 +45,10 @@ class SandboxClient:
         res = self._call("GET", f"/corps/{corp_id}/calls", **params)
         return res["calls"] if isinstance(res, dict) else res
 
+    def call_counts(self, corp_id: str, since: int = 0) -> dict[str, Any]:
+        """Calls per API path since ``since`` (and per errcode), without shipping the records."""
+        return self._call("GET", f"/corps/{corp_id}/calls/count", since=since)
+
     def callbacks(self, corp_id: str) -> list[dict[str, Any]]:
         res = self._call("GET", f"/corps/{corp_id}/callbacks")
         return res["callbacks"] if isinstance(res, dict) else res

@@ -16,6 +16,11 @@ from tests.unit.fakes import FakeStore, FakeWeCom
 
 
 class FakeSyncStore(FakeStore):
+    def sync_page(self, corp_id: str, rows: Sequence[tuple[CustomerProfile, FollowInfo]], synced_at_ms: int) -> int:
+        for p, _ in rows:
+            self.save_customer(corp_id, p, synced_at_ms)
+        return sum(self.sync_follow(corp_id, p.external_userid, f, synced_at_ms, name=p.name) for p, f in rows)
+
     def held_tag_ids(self, corp_id: str) -> set[str]:
         return {k.split("#", 1)[1] for (c, k), v in self.tags.items() if c == corp_id and not v.get("deleted")}
 

@@ -93,7 +93,7 @@ def test_wait_polls_until_the_job_ends():
     clock = Clock()
     p = wait(lambda: next(states), seen.append, None, 1.0, clock, clock.sleep)
     assert p["state"] == "done" and p["percent"] == 100.0
-    assert [s["percent"] for s in seen] == [25.0, 62.5, 100.0] and clock.now == 2.0
+    assert [s["percent"] for s in seen] == [0.0, 37.5, 100.0] and clock.now == 2.0
 
 
 def test_wait_gives_up_at_the_timeout_and_returns_the_running_job():

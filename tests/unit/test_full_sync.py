@@ -152,3 +152,14 @@ def test_a_step_of_a_finished_job_does_nothing(kind):
     msg["kind"] = kind
     assert sync.run_step(msg) == "job-not-running"
     assert bulk.calls == 0
+
+
+def test_progress_never_goes_down():
+    w = world(employees=250, customers=900, groups=60)
+    sync, store, jobs, queue, bulk = rig(w)
+    job, _ = sync.start(CORP)
+    seen = []
+    while (m := queue.pop()) is not None:
+        sync.run_step(m)
+        seen.append(progress(jobs.get(CORP, job["job_id"]))["percent"])
+    assert seen == sorted(seen) and seen[-1] == 100

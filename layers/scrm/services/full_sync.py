@@ -73,6 +73,8 @@ class BulkWeCom(Protocol):
 
 
 class SyncStore(Store, Protocol):
+    def sync_page(self, corp_id: str, rows: Sequence[tuple[Any, Any]], synced_at_ms: int) -> int: ...
+
     def held_tag_ids(self, corp_id: str) -> set[str]: ...
 
     def stale_relations(
@@ -166,12 +168,7 @@ class FullSync:
             }
         if step.kind == "customers":
             page, cursor = wecom.customers_page(step.userids, step.cursor)
-            seen: set[str] = set()
-            for profile, info in page:
-                if profile.external_userid not in seen:
-                    seen.add(profile.external_userid)
-                    self.store.save_customer(corp, profile, now)
-                self.store.sync_follow(corp, profile.external_userid, info, now, name=profile.name)
+            self.store.sync_page(corp, page, now)
             nxt = next_page(step, cursor)
             counters = {"relations": len(page)}
             if nxt is None:
@@ -180,7 +177,8 @@ class FullSync:
         if step.kind == "groups":
             chat_ids, cursor = wecom.group_chats_page(step.userids, step.cursor)
             nxt = next_page(step, cursor)
-            return [*detail_steps(step, chat_ids), *([nxt] if nxt else [])], {"groups_listed": len(chat_ids)}
+            counters = {"groups_listed": len(chat_ids), "group_chunks_done": 0 if nxt else 1}
+            return [*detail_steps(step, chat_ids), *([nxt] if nxt else [])], counters
         if step.kind == "group_details":
             saved = 0
             for chat_id in step.chat_ids:
@@ -210,16 +208,18 @@ class FullSync:
 
 
 def progress(job: dict[str, Any]) -> dict[str, Any]:
-    """The job as the API and the CLI show it, with a percentage: employee chunks whose customers are
-    all read, and groups read of those listed (groups count a quarter)."""
+    """The job as the API and the CLI show it, with a percentage that never goes down: employee chunks
+    whose customers are all read (three quarters), and groups read of those listed, counted only once
+    every chunk's groups are listed (so the denominator no longer grows)."""
     chunks = int(job.get("employee_chunks") or 0)
     listed = int(job.get("groups_listed") or 0)
     cust = (int(job.get("employee_chunks_done") or 0) / chunks) if chunks else 0.0
-    grp = (int(job.get("groups") or 0) / listed) if listed else (1.0 if chunks else 0.0)
+    all_listed = chunks > 0 and int(job.get("group_chunks_done") or 0) >= chunks
+    grp = ((int(job.get("groups") or 0) / listed) if listed else 1.0) if all_listed else 0.0
     pct = 100.0 if job.get("state") == "done" else min(99.0, 100 * (0.75 * cust + 0.25 * grp))
     keys = (
         "job_id", "kind", "state", "started_at_ms", "finished_at_ms", "updated_at_ms", "employees",
-        "employee_chunks", "employee_chunks_done", "relations", "tags", "groups_listed", "groups",
+        "employee_chunks", "employee_chunks_done", "group_chunks_done", "relations", "tags", "groups_listed", "groups",
         "wecom_calls", "drift_removed", "open_steps", "steps_done", "error",
     )  # fmt: skip
     out = {k: job.get(k) for k in keys if job.get(k) is not None}

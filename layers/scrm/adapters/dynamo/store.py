@@ -157,6 +157,95 @@ class DynamoStore:
             if not _conditional_failed(exc):
                 raise
 
+    def sync_page(
+        self, corp_id: str, rows: Sequence[tuple[CustomerProfile, FollowInfo]], synced_at_ms: int
+    ) -> int:
+        """A page of batch/get_by_user at once: two BatchGets find what we hold; what is new is written with
+        conditional puts (members in BatchWrites first), what exists takes the versioned update path. Same
+        result as save_customer + sync_follow per row, at a fraction of the calls. Returns rows written."""
+        F, C = FollowItem, CustomerItem
+        held = {
+            (i.pk, i.sk)
+            for i in F.batch_get(
+                list({(f"{corp_id}#{p.external_userid}", f.userid) for p, f in rows}), attributes_to_get=["pk", "sk"]
+            )
+        }
+        profiles = {p.external_userid: p for p, _ in rows}
+        known = {i.pk for i in C.batch_get([f"{corp_id}#{e}" for e in profiles], attributes_to_get=["pk"])}
+        for ext, profile in profiles.items():
+            if f"{corp_id}#{ext}" in known or not self._put_new(self._customer_item(corp_id, profile, synced_at_ms)):
+                self.save_customer(corp_id, profile, synced_at_ms)
+        fresh = [(p, f) for p, f in rows if (f"{corp_id}#{p.external_userid}", f.userid) not in held]
+        with TagMemberItem.batch_write() as batch:
+            for p, f in fresh:
+                for tag in {t.tag_id for t in f.tags}:
+                    batch.save(TagMemberItem(f"{corp_id}#{tag}", f"{p.external_userid}#{f.userid}", version=synced_at_ms))
+        written = 0
+        for p, f in rows:
+            key = (f"{corp_id}#{p.external_userid}", f.userid)
+            created = key not in held and self._put_new(self._follow_item(corp_id, p, f, synced_at_ms))
+            written += created or self.sync_follow(corp_id, p.external_userid, f, synced_at_ms, name=p.name)
+        return written
+
+    @staticmethod
+    def _put_new(item: Any) -> bool:
+        """Create only if absent (False: someone wrote it meanwhile; take the update path)."""
+        try:
+            item.save(condition=type(item).pk.does_not_exist())
+            return True
+        except PutError as exc:
+            if _conditional_failed(exc):
+                return False
+            raise
+
+    @staticmethod
+    def _customer_item(corp_id: str, p: CustomerProfile, synced_at_ms: int) -> CustomerItem:
+        return CustomerItem(
+            f"{corp_id}#{p.external_userid}",
+            corp_id=corp_id,
+            external_userid=p.external_userid,
+            name=p.name or None,
+            type=p.type,
+            gender=p.gender,
+            avatar=p.avatar or None,
+            unionid=p.unionid or None,
+            corp_name=p.corp_name or None,
+            position=p.position or None,
+            synced_at_ms=synced_at_ms,
+        )
+
+    @staticmethod
+    def _follow_item(corp_id: str, p: CustomerProfile, info: FollowInfo, synced_at_ms: int) -> FollowItem:
+        ext = p.external_userid
+        return FollowItem(
+            f"{corp_id}#{ext}",
+            info.userid,
+            corp_id=corp_id,
+            external_userid=ext,
+            userid=info.userid,
+            employee_pk=f"{corp_id}#{info.userid}",
+            add_sk=f"{info.add_time:010d}#{ext}",
+            state_pk=f"{corp_id}#{info.state}" if info.state else None,
+            name=p.name or None,
+            name_sk=f"{p.name}#{ext}#{info.userid}" if p.name else None,
+            status=FollowStatus.ACTIVE.value,
+            status_version=0,
+            remark=info.remark or None,
+            description=info.description or None,
+            add_time=info.add_time,
+            add_way=info.add_way,
+            state=info.state or None,
+            oper_userid=info.oper_userid or None,
+            remark_corp_name=info.remark_corp_name or None,
+            remark_mobiles=list(info.remark_mobiles) or None,
+            tags=[
+                {"tag_id": t.tag_id, "tag_name": t.tag_name, "group_name": t.group_name, "type": t.type}
+                for t in info.tags
+            ],
+            tag_ids={t.tag_id for t in info.tags} or None,
+            synced_at_ms=synced_at_ms,
+        )
+
     def set_follow_status(
         self,
         corp_id: str,

@@ -17,7 +17,7 @@ from scrm.adapters.dynamo.models.base import meta
 J = SyncJobItem
 MARKER_TTL_S = 14 * 24 * 3600
 COUNTERS = (
-    "employees", "employee_chunks", "employee_chunks_done", "relations", "customers", "tags",
+    "employees", "employee_chunks", "employee_chunks_done", "group_chunks_done", "relations", "customers", "tags",
     "groups_listed", "groups", "wecom_calls", "drift_removed",
 )  # fmt: skip
 RUNNING = "running#"  # sk of the corp's "a job is running" pointer

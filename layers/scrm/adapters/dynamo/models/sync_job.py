@@ -33,6 +33,7 @@ class SyncJobItem(Model):
     employees = NumberAttribute(null=True)
     employee_chunks = NumberAttribute(null=True)
     employee_chunks_done = NumberAttribute(null=True)
+    group_chunks_done = NumberAttribute(null=True)
     relations = NumberAttribute(null=True)
     customers = NumberAttribute(null=True)
     tags = NumberAttribute(null=True)
