@@ -55,12 +55,15 @@ class CustomerAdmin:
         reads: Any,
         wecom: Callable[[str], Any],
         clock: Callable[[], float] = time.time,
+        names_ttl_s: float = 10.0,
     ) -> None:
         self.store = store
         self.searcher = search
         self.reads = reads
         self.wecom = wecom
         self.clock = clock
+        self.names_ttl_s = names_ttl_s
+        self._names: dict[str, tuple[float, dict[str, str]]] = {}
 
     # reading ----------------------------------------------------------------------------------
     def search(self, corp_id: str, params: Mapping[str, str | None]) -> dict[str, Any]:
@@ -89,7 +92,15 @@ class CustomerAdmin:
         return view
 
     def _tag_names(self, corp_id: str) -> dict[str, str]:
-        return {t["tag_id"]: t["name"] for g in self.reads.tag_library(corp_id) for t in g["tags"]}
+        """Tag names for display, cached briefly per corp (a search shows names on every row); our own
+        tag edits drop the cache, a rename made in WeCom shows within ``names_ttl_s``."""
+        now = self.clock()
+        hit = self._names.get(corp_id)
+        if hit is not None and now - hit[0] < self.names_ttl_s:
+            return hit[1]
+        names = {t["tag_id"]: t["name"] for g in self.reads.tag_library(corp_id) for t in g["tags"]}
+        self._names[corp_id] = (now, names)
+        return names
 
     def employees(self, corp_id: str, after: str = "", limit: int = 100) -> dict[str, Any]:
         if not 1 <= limit <= 1000:
@@ -140,7 +151,7 @@ class CustomerAdmin:
             raise AdminError(400, "nothing to change: give add and/or remove (lists of tag ids)")
         if set(add) & set(remove):
             raise AdminError(400, "add: a tag cannot be both added and removed", "add")
-        live = set(self._tag_names(corp_id))
+        live = {t["tag_id"] for g in self.reads.tag_library(corp_id) for t in g["tags"]}  # not the cache
         for name, ids in (("add", add), ("remove", remove)):
             unknown = [t for t in ids if t not in live]
             if unknown:
@@ -223,6 +234,7 @@ class CustomerAdmin:
             raise _wecom_error(exc, "id") from None
         version = int(self.clock()) * 10 + RANKS.get("delete", 5)
         self.store.delete_tag(corp_id, tag_or_group_id, is_group, version)
+        self._names.pop(corp_id, None)
         if not is_group:
             self._refresh_tags(corp_id, [group_id])  # WeCom drops a group with its last tag
         return {"id": tag_or_group_id, "deleted": True}
@@ -243,6 +255,7 @@ class CustomerAdmin:
         return order
 
     def _refresh_tags(self, corp_id: str, group_ids: Sequence[str]) -> None:
+        self._names.pop(corp_id, None)
         now = int(self.clock() * 1000)
         groups = self.wecom(corp_id).get_tag_groups(group_ids=list(group_ids))
         self.store.save_tag_groups(corp_id, groups, now)

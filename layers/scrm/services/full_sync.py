@@ -20,7 +20,7 @@ from scrm.domain.throttle import Throttled
 from scrm.domain.versions import RANKS
 from scrm.services.ports import Store
 
-DRIFT_PAGE = 500
+DRIFT_PAGE = 2000
 MAX_DELAY_S = 900  # SQS's longest DelaySeconds
 
 

@@ -7,8 +7,11 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, PutError
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
 
+from scrm.adapters.aws import region_of
 from scrm.adapters.dynamo.conditional import condition_failed as _conditional_failed
 from scrm.adapters.dynamo.conditional import update_if as _update
 from scrm.adapters.dynamo.models import (
@@ -21,12 +24,18 @@ from scrm.adapters.dynamo.models import (
     TagMemberItem,
     TimelineItem,
 )
+from scrm.adapters.lazy import lazy
 from scrm.domain.customer import CustomerProfile, FollowInfo
 from scrm.domain.employee import Employee, EmployeeStatus
 from scrm.domain.follow import FollowStatus
 from scrm.domain.group import GroupChat, GroupStatus
 from scrm.domain.tags import TagGroup
 from scrm.domain.versions import timeline_order
+
+
+@lazy
+def _shared_connection() -> Connection:
+    return Connection(region=region_of())
 
 
 def _setv(attr: Any, value: Any) -> Any:
@@ -172,31 +181,46 @@ class DynamoStore:
         }
         profiles = {p.external_userid: p for p, _ in rows}
         known = {i.pk for i in C.batch_get([f"{corp_id}#{e}" for e in profiles], attributes_to_get=["pk"])}
+        new_customers = [self._customer_item(corp_id, p, synced_at_ms) for e, p in profiles.items()
+                         if f"{corp_id}#{e}" not in known]  # fmt: skip
+        created = self._put_all_new(new_customers)
         for ext, profile in profiles.items():
-            if f"{corp_id}#{ext}" in known or not self._put_new(self._customer_item(corp_id, profile, synced_at_ms)):
+            if f"{corp_id}#{ext}" not in created:
                 self.save_customer(corp_id, profile, synced_at_ms)
         fresh = [(p, f) for p, f in rows if (f"{corp_id}#{p.external_userid}", f.userid) not in held]
         with TagMemberItem.batch_write() as batch:
             for p, f in fresh:
                 for tag in {t.tag_id for t in f.tags}:
                     batch.save(TagMemberItem(f"{corp_id}#{tag}", f"{p.external_userid}#{f.userid}", version=synced_at_ms))
-        written = 0
+        created = self._put_all_new([self._follow_item(corp_id, p, f, synced_at_ms) for p, f in fresh])
+        written = len(created)
         for p, f in rows:
-            key = (f"{corp_id}#{p.external_userid}", f.userid)
-            created = key not in held and self._put_new(self._follow_item(corp_id, p, f, synced_at_ms))
-            written += created or self.sync_follow(corp_id, p.external_userid, f, synced_at_ms, name=p.name)
+            if f"{corp_id}#{p.external_userid}|{f.userid}" not in created:
+                written += self.sync_follow(corp_id, p.external_userid, f, synced_at_ms, name=p.name)
         return written
 
+    def _put_all_new(self, items: Sequence[Any]) -> set[str]:
+        """Create absent items, 100 per transaction (all or none of a chunk). Returns the keys created as
+        "pk" or "pk|sk"; an item missing from the result is written by the caller's versioned path (someone
+        created it meanwhile, so the whole chunk fell back)."""
+        done: set[str] = set()
+        for start in range(0, len(items), 100):
+            chunk = items[start : start + 100]
+            try:
+                with TransactWrite(connection=self._connection()) as tx:
+                    for item in chunk:
+                        tx.save(item, condition=type(item).pk.does_not_exist())
+            except TransactWriteError as exc:
+                reasons = [r.get("Code") for r in (getattr(exc, "cancellation_reasons", None) or []) if r]
+                if "ConditionalCheckFailed" not in reasons:
+                    raise
+                continue
+            done |= {f"{i.pk}|{i.sk}" if getattr(i, "sk", None) else i.pk for i in chunk}
+        return done
+
     @staticmethod
-    def _put_new(item: Any) -> bool:
-        """Create only if absent (False: someone wrote it meanwhile; take the update path)."""
-        try:
-            item.save(condition=type(item).pk.does_not_exist())
-            return True
-        except PutError as exc:
-            if _conditional_failed(exc):
-                return False
-            raise
+    def _connection() -> Connection:
+        return _shared_connection()
 
     @staticmethod
     def _customer_item(corp_id: str, p: CustomerProfile, synced_at_ms: int) -> CustomerItem:
