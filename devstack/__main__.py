@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"""local stack up
   app (callbacks)   {stack.app_url}/wecom/callback/<corp_id>
+  admin API         {stack.admin_url}/admin/   (keys: scrm keys create <corp> --role admin)
   WeCom sandbox     {stack.sandbox_url}   (control API: {stack.sandbox_url}/control/corps)
   dev control       {stack.control_url}   (GET /stats, POST /jobs/<name>)
   DynamoDB (moto)   http://127.0.0.1:{stack.dynamodb_port}

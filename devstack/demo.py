@@ -17,6 +17,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import requests
+
 from devstack.sandbox_client import SandboxClient
 from devstack.stack import Stack, StackConfig
 
@@ -44,6 +46,16 @@ class Tour:
 
     def show(self, label: str, data: Any) -> None:
         self.out(f"--- {label}:\n{json.dumps(data, ensure_ascii=False, indent=2, default=str)}")
+
+    def _scrm(self, *args: str) -> str:
+        """Run the CLI as a user would; its stderr (the progress bar) goes to the demo's output."""
+        done = subprocess.run([sys.executable, "-m", "scrm.cli.main", *args], text=True, capture_output=True,
+                              env=_scrm_env(self.stack), timeout=180)
+        for line in done.stderr.strip().splitlines()[-3:]:
+            self.out(f"  {line.strip()}")
+        if done.returncode:
+            raise RuntimeError(f"demo: scrm {' '.join(args[:2])} failed: {done.stderr.strip()[-300:]}")
+        return done.stdout
 
     def wecom_calls(self) -> list[str]:
         calls = self.sandbox.calls(self.corp_id, since=self.seen_calls)
@@ -125,15 +137,53 @@ class Tour:
                    + (f" {t['entry']['fields'].get('UpdateDetail')}" if t["entry"]["fields"].get("UpdateDetail") else "")
                    for t in timeline])
         self.wecom_calls()
+
+        self.say("7. A full sync brings in every customer that existed before us (`scrm sync start --wait`)")
+        world = self.sandbox.corp(cid)
+        synced = self._scrm("sync", "start", cid, "--wait", "--timeout", "120", "--json")
+        job = json.loads(synced)["job"]
+        self.show("sync job", {k: job.get(k) for k in ("state", "percent", "employees", "relations", "groups",
+                                                       "tags", "wecom_calls")})
+        self.wecom_calls()
+
+        self.say("8. An admin searches and edits through the admin API with a key (`scrm keys create`)")
+        key = json.loads(self._scrm("keys", "create", cid, "--role", "admin", "--name", "demo", "--json"))["key"]
+        api = requests.Session()
+        api.headers["Authorization"] = f"Bearer {key}"
+        admin = self.stack.admin_url
+        tags = [t["id"] for g in world["tag_groups"] for t in g["tag"]]
+        found = api.get(f"{admin}/admin/customers", params={"tags_any": ",".join(tags[:2]), "limit": 5}, timeout=30)
+        found.raise_for_status()
+        rows = found.json()["items"]
+        self.show(f"GET /admin/customers?tags_any={tags[0]},{tags[1]}",
+                  [{k: r[k] for k in ("name", "userid", "status")} | {"tags": [t["name"] for t in r["tags"]]}
+                   for r in rows])
+        target = next(c for c in world["customers"] if c["follow_users"])
+        edited = api.put(f"{admin}/admin/customers/{target['external_userid']}/remark",
+                         json={"userid": target["follow_users"][0]["userid"], "remark": "重点客户"}, timeout=30)
+        self.show("PUT …/remark (WeCom first, then stored)", {"status": edited.status_code,
+                                                             "remark": edited.json().get("remark")})
+        other = api.get(f"{admin}/admin/customers/wm_not_ours", timeout=30)
+        self.show("a customer outside the key's corp", {"status": other.status_code, **other.json()})
+        self.wecom_calls()
+
         callbacks = self.sandbox.callbacks(cid)
         summary = {
             "callbacks_sent": len(callbacks),
             "callbacks_acknowledged": sum(1 for c in callbacks if c.get("delivered")),
             "relation_status": reads.follow(cid, ext, sales)["status"],
             "timeline_entries": len(timeline),
+            "sync_state": job.get("state"),
+            "sync_relations": job.get("relations"),
+            "search_rows": len(rows),
+            "remark_edit_status": edited.status_code,
         }
         self.show("summary", summary)
         return summary
+
+
+def _scrm_env(stack: Stack) -> dict[str, str]:
+    return {**os.environ, **stack.env}
 
 
 def _relation(follows: list[dict[str, Any]], userid: str) -> dict[str, Any]:

@@ -15,5 +15,8 @@ def test_the_tour_ends_with_every_callback_applied(stack):
     assert summary["callbacks_sent"] >= 7
     assert summary["callbacks_sent"] == summary["callbacks_acknowledged"]
     assert summary["relation_status"] == "deleted_by_customer"
+    assert summary["sync_state"] == "done" and summary["sync_relations"] >= 7
+    assert summary["search_rows"] > 0 and summary["remark_edit_status"] == 200
     text = "\n".join(lines)
+    assert "batch/get_by_user" in text and "externalcontact/remark" in text and '"status": 404' in text
     assert "externalcontact/get" in text and "groupchat/get" in text and "get_corp_tag_list" in text
