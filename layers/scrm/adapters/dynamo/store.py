@@ -439,7 +439,16 @@ class DynamoStore:
         if not fresh:
             return  # a newer read already wrote the member list
         current = {m.member_id for m in group.members}
+        held = {old.sk: old for old in M.query(pk, consistent_read=True)}
+        created = self._put_all_new([
+            M(pk, m.member_id, corp_id=corp_id, chat_id=group.chat_id, member_id=m.member_id, type=m.type.value,
+              status="member", join_time=m.join_time, join_scene=m.join_scene, invitor=m.invitor or None,
+              group_nickname=m.group_nickname or None, name=m.name or None, synced_at_ms=synced_at_ms)
+            for m in group.members if m.member_id not in held
+        ])  # fmt: skip
         for m in group.members:
+            if f"{pk}|{m.member_id}" in created:
+                continue
             _update(
                 M(pk, m.member_id),
                 [
@@ -458,8 +467,8 @@ class DynamoStore:
                 ],
                 _newer(M.synced_at_ms, synced_at_ms),
             )
-        for old in M.query(pk, filter_condition=M.status == "member"):
-            if old.member_id not in current:
+        for old in held.values():
+            if old.status == "member" and old.member_id not in current:
                 _update(
                     old,
                     [
