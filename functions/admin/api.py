@@ -16,7 +16,7 @@ from chalice import Chalice, Response
 admin = Chalice(app_name="wecom-scrm-admin")
 
 
-def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
     return Response(
         body=json.dumps(body, ensure_ascii=False),
         status_code=status,
@@ -25,7 +25,7 @@ def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Resp
 
 
 def error(status: int, message: str, field: str = "") -> Response:
-    return _json(status, {"error": message, **({"field": field} if field else {})})
+    return json_response(status, {"error": message, **({"field": field} if field else {})})
 
 
 def _key(headers: Any) -> str:
@@ -60,11 +60,11 @@ def route(path: str, methods: tuple[str, ...] = ("GET",), write: bool = False) -
             try:
                 result = view(principal, request, **params)
             except AdminError as exc:
-                return _json(exc.status, exc.as_dict())
+                return json_response(exc.status, exc.as_dict())
             except Exception:  # one line to the caller; the details go to the log
                 logger.exception("admin request failed", extra={"path": path})
                 return error(500, "internal error; the request id is in the server log")
-            return result if isinstance(result, Response) else _json(200, result)
+            return result if isinstance(result, Response) else json_response(200, result)
 
         return handler
 

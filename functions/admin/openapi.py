@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin.api import _json, admin
+from admin.api import admin, json_response
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -217,4 +217,4 @@ SPEC: dict[str, Any] = {
 
 @admin.route("/admin/openapi.json", methods=["GET"])
 def openapi() -> object:
-    return _json(200, SPEC)
+    return json_response(200, SPEC)

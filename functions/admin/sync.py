@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin.api import _json, route
+from admin.api import json_response, route
 
 
 @route("/admin/sync", methods=("POST",), write=True)
@@ -13,7 +13,7 @@ def start(principal: Any, request: Any) -> Any:
     from scrm.services.full_sync import progress
 
     job, created = bootstrap.full_sync().start(principal.corp_id)
-    return _json(202 if created else 200, {"created": created, "job": progress(job)})
+    return json_response(202 if created else 200, {"created": created, "job": progress(job)})
 
 
 @route("/admin/sync")

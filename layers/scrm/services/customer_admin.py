@@ -14,6 +14,7 @@ from typing import Any
 from scrm.domain.customer_query import CustomerQuery, QueryError
 from scrm.domain.versions import RANKS
 from scrm.domain.wecom_error import WeComError
+from scrm.services.ports import AdminWeCom, CustomerReads, CustomerSearch, Store
 
 REMARK_LIMITS = {"remark": 20, "description": 150, "remark_company": 20}
 TAG_NAME_MAX = 30
@@ -50,10 +51,10 @@ def _wecom_error(exc: WeComError, field: str = "") -> AdminError:
 class CustomerAdmin:
     def __init__(
         self,
-        store: Any,
-        search: Any,
-        reads: Any,
-        wecom: Callable[[str], Any],
+        store: Store,
+        search: CustomerSearch,
+        reads: CustomerReads,
+        wecom: Callable[[str], AdminWeCom],
         clock: Callable[[], float] = time.time,
         names_ttl_s: float = 10.0,
     ) -> None:
