@@ -14,7 +14,8 @@ Measured under callback load (py-spy, 2 cores), moto spent its time on:
   copy of the touched items only, and restore those on failure.
 - DynamoDB's Query, which lists and sorts every item of the table (``all_items``) for every query, even on
   the table's own key: a query of one partition of a 100,000-item table took 0.2 s. A base-table query now
-  looks at its partition only, and an index query at the unsorted items (moto sorts the matches itself).
+  looks at its partition only, and an index query at the items with its hash key, unsorted (moto sorts
+  the matches itself).
 - moto's generic response serializer, which walks botocore's output shape for every attribute of every
   item (80 % of a 330-item Query's time). DynamoDB's data-plane answers are already JSON-ready
   dictionaries; they are written with json.dumps, with the headers and body the serializer would give.
@@ -103,8 +104,13 @@ def _patch_queries() -> None:
 
     def partition_query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
         index_name = kwargs["index_name"] if "index_name" in kwargs else (args[6] if len(args) > 6 else None)
-        if index_name or hash_key is None:
-            items = [i for part in self.items.values() for i in (part.values() if self.range_key_attr else [part])]
+        every = (i for part in self.items.values() for i in (part.values() if self.range_key_attr else [part]))
+        if index_name and hash_key is not None:
+            index = next((i for i in self.all_indexes() if i.name == index_name), None)
+            hash_attr = next((k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"), None) if index else None
+            items = [i for i in every if hash_attr is None or i.attrs.get(hash_attr) == hash_key]
+        elif index_name or hash_key is None:
+            items = list(every)
         elif self.range_key_attr:
             items = list(self.items[hash_key].values()) if hash_key in self.items else []
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -51,3 +52,38 @@ def test_full_sync_stores_every_relation_tag_and_group(stack, sandbox):
     assert paths.count("externalcontact/groupchat/list") == 1
     assert paths.count("externalcontact/groupchat/get") == len(world["groups"])
     assert job["wecom_calls"] >= len(paths)
+
+
+def test_a_step_completed_twice_counts_once(stack):
+    from scrm.adapters.dynamo.sync_jobs import DynamoSyncJobs
+
+    jobs = DynamoSyncJobs()
+    corp = "wwtwice" + uuid.uuid4().hex[:8]
+    job, created = jobs.start(corp, "full", 1_000, 60_000)
+    assert created
+    child = [{"corp_id": corp, "job_id": job["job_id"], "kind": "customers", "id": "c0.0"}]
+    assert jobs.complete_step(corp, job["job_id"], "plan", child, {"relations": 5}, 2_000)
+    assert not jobs.complete_step(corp, job["job_id"], "plan", child, {"relations": 5}, 3_000)  # no exception
+    held = jobs.get(corp, job["job_id"])
+    assert held["relations"] == 5 and held["open_steps"] == 1 and held["steps_done"] == 1
+    assert jobs.done_children(corp, job["job_id"], "plan") == child
+    again, created = jobs.start(corp, "full", 4_000, 60_000)
+    assert not created and again["job_id"] == job["job_id"]
+
+
+def test_a_page_whose_items_were_created_meanwhile_falls_back_to_the_versioned_path(stack):
+    from scrm.adapters.dynamo.store import DynamoStore
+    from scrm.domain.customer import CustomerProfile, FollowInfo, TagRef
+
+    store = DynamoStore()
+    corp = "wwrace" + uuid.uuid4().hex[:8]
+    rows = [(CustomerProfile(f"wm{uuid.uuid4().hex}", name=f"客户{i}"), FollowInfo("u1", add_time=100 + i,
+             tags=(TagRef("etA"),))) for i in range(3)]
+    # Another writer created the second customer and relation between our BatchGet and our puts.
+    store.save_customer(corp, rows[1][0], 5)
+    created = store._put_all_new([store._customer_item(corp, p, 10) for p, _ in rows])
+    assert created == set()  # the transaction of the chunk was refused as a whole, without an exception
+    assert store.sync_page(corp, rows, 10) == 3
+    for p, _ in rows:
+        assert reads.follow(corp, p.external_userid, "u1")["name"] == p.name
+        assert reads.customer(corp, p.external_userid)["synced_at_ms"] == 10

@@ -211,7 +211,7 @@ class DynamoStore:
                     for item in chunk:
                         tx.save(item, condition=type(item).pk.does_not_exist())
             except TransactWriteError as exc:
-                reasons = [r.get("Code") for r in (getattr(exc, "cancellation_reasons", None) or []) if r]
+                reasons = [getattr(r, "code", None) for r in (getattr(exc, "cancellation_reasons", None) or []) if r]
                 if "ConditionalCheckFailed" not in reasons:
                     raise
                 continue

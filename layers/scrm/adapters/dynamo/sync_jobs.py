@@ -128,7 +128,7 @@ class DynamoSyncJobs:
                 tx.save(marker, condition=J.pk.does_not_exist())
                 tx.update(J(corp_id, f"job#{job_id}"), actions=actions, condition=J.pk.exists())
         except TransactWriteError as exc:
-            reasons = [r.get("Code") for r in (getattr(exc, "cancellation_reasons", None) or []) if r]
+            reasons = [getattr(r, "code", None) for r in (getattr(exc, "cancellation_reasons", None) or []) if r]
             if "ConditionalCheckFailed" in reasons:
                 return False
             raise
