@@ -87,3 +87,23 @@ def test_a_page_whose_items_were_created_meanwhile_falls_back_to_the_versioned_p
     for p, _ in rows:
         assert reads.follow(corp, p.external_userid, "u1")["name"] == p.name
         assert reads.customer(corp, p.external_userid)["synced_at_ms"] == 10
+
+
+def test_a_reconcile_repairs_drift_both_ways(stack, sandbox):
+    corp = new_corp(stack, sandbox, seed={"employees": 3, "customers_per_employee": 6, "groups": 0})
+    cid = corp["corp_id"]
+    assert _run(cid)["state"] == "done"
+    world = sandbox.corp(cid)
+    victim = world["customers"][0]
+    ext, uid = victim["external_userid"], victim["follow_users"][0]["userid"]
+    # Callbacks we never got: one relation removed, one added.
+    sandbox.do(cid, "customers/del_by_employee", {"userid": uid, "external_userid": ext, "callback": False})
+    added = sandbox.do(cid, "customers/add", {"userid": uid, "name": "新客户", "callback": False})["external_userid"]
+    assert reads.follow(cid, added, uid) is None
+    job = _run(cid, kind="reconcile")
+    assert job["state"] == "done" and job["drift_removed"] == 1, job
+    assert reads.follow(cid, ext, uid)["status"] == "gone"
+    assert reads.follow(cid, added, uid)["status"] == "active"
+    others = [(c["external_userid"], f["userid"]) for c in world["customers"] for f in c["follow_users"]
+              if (c["external_userid"], f["userid"]) != (ext, uid)]
+    assert all(reads.follow(cid, e, u)["status"] == "active" for e, u in others)

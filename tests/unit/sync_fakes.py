@@ -24,10 +24,12 @@ class FakeSyncStore(FakeStore):
     def held_tag_ids(self, corp_id: str) -> set[str]:
         return {k.split("#", 1)[1] for (c, k), v in self.tags.items() if c == corp_id and not v.get("deleted")}
 
-    def stale_relations(self, corp_id: str, before_ms: int, cursor: str, limit: int) -> tuple[list[tuple[str, str]], str]:
+    def stale_relations(
+        self, corp_id: str, userids: Sequence[str], before_ms: int, cursor: str, limit: int
+    ) -> tuple[list[tuple[str, str]], str]:
         rows = sorted(
             (e, u) for (c, e, u), f in self.follows.items()
-            if c == corp_id and f.get("status") == FollowStatus.ACTIVE.value
+            if c == corp_id and u in userids and f.get("status") == FollowStatus.ACTIVE.value
             and f.get("synced_at_ms", 0) < before_ms and f.get("status_at", 0) < before_ms // 1000
         )
         start = int(cursor or 0)
@@ -67,13 +69,6 @@ class FakeJobs:
         j["updated_at_ms"] = now_ms
         for k, v in counters.items():
             j[k] = j.get(k, 0) + v
-        return True
-
-    def open_drift(self, corp_id: str, job_id: str, now_ms: int) -> bool:
-        j = self.jobs[(corp_id, job_id)]
-        if j["state"] != "running" or j["open_steps"] != 0 or j.get("drift_started"):
-            return False
-        j.update(drift_started=True, open_steps=1)
         return True
 
     def finish(self, corp_id: str, job_id: str, now_ms: int, state: str, error: str = "") -> bool:

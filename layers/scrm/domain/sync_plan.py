@@ -74,6 +74,12 @@ def next_page(step: Step, cursor: str) -> Step | None:
     )
 
 
+def drift_step(chain_end: Step) -> Step:
+    """After a chunk's last customer page: check that chunk's employees for relations WeCom did not return."""
+    chunk = chain_end.id.split(".", 1)[0][1:]
+    return Step("drift", f"d{chunk}.0", userids=chain_end.userids, page=0)
+
+
 def detail_steps(step: Step, chat_ids: Sequence[str]) -> list[Step]:
     return [
         Step("group_details", f"{step.id}.d{i}", chat_ids=tuple(batch))

@@ -2,9 +2,11 @@
 
 It runs as steps on the sync queue (see domain.sync_plan). A step's effects on the store are idempotent
 writes; its progress counters and the messages it fans out to are recorded in one transaction with the
-step's done-marker, so a redelivered step re-sends its children and counts nothing twice. When no step is
-left open, a drift pass marks relations we hold that WeCom did not return (``FollowStatus.GONE``), then the
-job is done. The reverse drift (WeCom has it, we do not) is what the sync wrote.
+step's done-marker, so a redelivered step re-sends its children and counts nothing twice. When a chunk's
+customer pages are all read, drift steps for its employees mark the relations we hold that WeCom did not
+return (``FollowStatus.GONE``); the reverse drift (WeCom has it, we do not) is what the sync wrote. Only
+employees WeCom listed are judged: a relation of someone outside the app's scope is not ours to call gone.
+The job is done when no step is left open.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from scrm.domain.follow import FollowStatus
-from scrm.domain.sync_plan import Step, detail_steps, first_steps, next_page
+from scrm.domain.sync_plan import Step, detail_steps, drift_step, first_steps, next_page
 from scrm.domain.throttle import Throttled
 from scrm.domain.versions import RANKS
 from scrm.services.ports import Store
@@ -44,8 +46,6 @@ class SyncJobs(Protocol):
         counters: dict[str, int],
         now_ms: int,
     ) -> bool: ...
-
-    def open_drift(self, corp_id: str, job_id: str, now_ms: int) -> bool: ...
 
     def finish(self, corp_id: str, job_id: str, now_ms: int, state: str, error: str = "") -> bool: ...
 
@@ -78,7 +78,7 @@ class SyncStore(Store, Protocol):
     def held_tag_ids(self, corp_id: str) -> set[str]: ...
 
     def stale_relations(
-        self, corp_id: str, before_ms: int, cursor: str, limit: int
+        self, corp_id: str, userids: Sequence[str], before_ms: int, cursor: str, limit: int
     ) -> tuple[list[tuple[str, str]], str]: ...
 
 
@@ -141,10 +141,6 @@ class FullSync:
         job = self.jobs.get(corp_id, job_id)
         if job is None or job.get("state") != "running" or job.get("open_steps", 1) != 0:
             return
-        if not job.get("drift_started"):
-            if self.jobs.open_drift(corp_id, job_id, self._now_ms()):
-                self.queue.send_many([Step("drift", "drift.0").as_message(corp_id, job_id)])
-            return
         self.jobs.finish(corp_id, job_id, self._now_ms(), "done")
 
     def _work(
@@ -173,7 +169,8 @@ class FullSync:
             counters = {"relations": len(page)}
             if nxt is None:
                 counters["employee_chunks_done"] = 1
-            return ([nxt] if nxt else []), counters
+                return [drift_step(step)], counters
+            return [nxt], counters
         if step.kind == "groups":
             chat_ids, cursor = wecom.group_chats_page(step.userids, step.cursor)
             nxt = next_page(step, cursor)
@@ -189,16 +186,14 @@ class FullSync:
             return [], {"groups": saved}
         if step.kind == "drift":
             stale, cursor = self.store.stale_relations(
-                corp, int(job["started_at_ms"]), step.cursor, DRIFT_PAGE
+                corp, step.userids, int(job["started_at_ms"]), step.cursor, DRIFT_PAGE
             )
             version = self._drift_version()
             removed = sum(
                 self.store.set_follow_status(corp, ext, uid, FollowStatus.GONE, version, {})
                 for ext, uid in stale
             )
-            nxt = (
-                Step("drift", f"drift.{step.page + 1}", cursor=cursor, page=step.page + 1) if cursor else None
-            )
+            nxt = next_page(step, cursor)
             return ([nxt] if nxt else []), {"drift_removed": removed}
         raise ValueError(f"unknown sync step kind {step.kind!r}")
 

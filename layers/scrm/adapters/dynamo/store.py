@@ -300,26 +300,30 @@ class DynamoStore:
         return _update(item, actions, _not_older(F.status_version, version))
 
     def stale_relations(
-        self, corp_id: str, before_ms: int, cursor: str, limit: int
+        self, corp_id: str, userids: Sequence[str], before_ms: int, cursor: str, limit: int
     ) -> tuple[list[tuple[str, str]], str]:
-        """Active relations not refreshed since ``before_ms`` and not set by an event since then: what a
-        full sync that started at ``before_ms`` did not find in WeCom. A page of the by_corp index."""
+        """Active relations of these employees not refreshed since ``before_ms`` and not set by an event
+        since then: what a full sync that started at ``before_ms`` did not find in WeCom. Reads the
+        by_employee index, at most ``limit`` items per call; the cursor is (employee index, position)."""
         F = FollowItem
-        start = json.loads(cursor) if cursor else None
-        if start is not None and not str(start.get("pk", {}).get("S", "")).startswith(f"{corp_id}#"):
-            raise ValueError("cursor is not for this corp")
-        rows = F.by_corp.query(
-            corp_id,
-            filter_condition=(F.status == FollowStatus.ACTIVE.value)
-            & (F.synced_at_ms.does_not_exist() | (F.synced_at_ms < before_ms))
-            & (F.status_at.does_not_exist() | (F.status_at < before_ms // 1000)),
-            limit=limit,
-            last_evaluated_key=start,
-            page_size=limit,
-        )
-        out = [(i.pk.split("#", 1)[1], i.sk) for i in rows]
-        lek = rows.last_evaluated_key
-        return out, json.dumps(lek) if lek else ""
+        at = json.loads(cursor) if cursor else {"i": 0, "k": None}
+        index, start = int(at["i"]), at.get("k")
+        stale: list[tuple[str, str]] = []
+        while index < len(userids):
+            rows = F.by_employee.query(
+                f"{corp_id}#{userids[index]}",
+                filter_condition=(F.status == FollowStatus.ACTIVE.value)
+                & (F.synced_at_ms.does_not_exist() | (F.synced_at_ms < before_ms))
+                & (F.status_at.does_not_exist() | (F.status_at < before_ms // 1000)),
+                last_evaluated_key=start,
+                page_size=1000,
+            )
+            for item in rows:
+                stale.append((item.pk.split("#", 1)[1], item.sk))
+                if len(stale) >= limit:
+                    return stale, json.dumps({"i": index, "k": rows.last_evaluated_key})
+            index, start = index + 1, None
+        return stale, ""
 
     # timeline ---------------------------------------------------------------------------------
     def add_timeline(

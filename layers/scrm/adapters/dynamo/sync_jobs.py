@@ -134,14 +134,6 @@ class DynamoSyncJobs:
             raise
         return True
 
-    def open_drift(self, corp_id: str, job_id: str, now_ms: int) -> bool:
-        item = J(corp_id, f"job#{job_id}")
-        return update_if(
-            item,
-            [J.drift_started.set(True), J.open_steps.set(1), J.updated_at_ms.set(now_ms)],
-            (J.state == "running") & (J.open_steps == 0) & J.drift_started.does_not_exist(),
-        )
-
     def finish(self, corp_id: str, job_id: str, now_ms: int, state: str, error: str = "") -> bool:
         actions = [J.state.set(state), J.finished_at_ms.set(now_ms), J.updated_at_ms.set(now_ms)]
         if error:

@@ -1,5 +1,4 @@
 from pynamodb.attributes import (
-    BooleanAttribute,
     ListAttribute,
     MapAttribute,
     NumberAttribute,
@@ -41,7 +40,6 @@ class SyncJobItem(Model):
     groups = NumberAttribute(null=True)
     wecom_calls = NumberAttribute(null=True)
     drift_removed = NumberAttribute(null=True)
-    drift_started = BooleanAttribute(null=True)
     error = UnicodeAttribute(null=True)
     children = ListAttribute(of=MapAttribute, null=True)  # a step marker's fan-out, re-sent on redelivery
     expires_at = NumberAttribute(null=True)
