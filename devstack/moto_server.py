@@ -108,7 +108,10 @@ def _patch_queries() -> None:
         if index_name and hash_key is not None:
             index = next((i for i in self.all_indexes() if i.name == index_name), None)
             hash_attr = next((k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"), None) if index else None
-            items = [i for i in every if hash_attr is None or i.attrs.get(hash_attr) == hash_key]
+            # Compare the raw type and value: DynamoType.__eq__ casts both sides on every call.
+            want = (hash_key.type, hash_key.value)
+            items = [i for i in every if hash_attr is None or ((a := i.attrs.get(hash_attr)) is not None
+                                                               and (a.type, a.value) == want)]
         elif index_name or hash_key is None:
             items = list(every)
         elif self.range_key_attr:
