@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parts", default="floor,coldstart,load,sync", help="which benchmarks (comma-separated)")
     parser.add_argument("--sync-employees", type=int, default=500)
     parser.add_argument("--sync-customers-per-employee", type=int, default=200)
+    parser.add_argument("--sync-tag-groups", type=int, default=30, help="10 tags each")
     args = parser.parse_args(argv)
     parts = {p.strip() for p in args.parts.split(",") if p.strip()}
     rates = [int(r) for r in args.rates.split(",") if r.strip()]
@@ -86,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         if "sync" in parts:
             seed = {**sync.LARGE, "employees": args.sync_employees,
                     "customers_per_employee": args.sync_customers_per_employee,
-                    "groups": 4 * args.sync_employees}
+                    "groups": 4 * args.sync_employees, "tag_groups": args.sync_tag_groups}
             print(f"sync: seeding and syncing {seed} ...", flush=True)
             before = _vm_hwm_kb(stack.procs["workers"].pid) or 0
             r = sync.run_sync(stack, sandbox, seed)
