@@ -194,6 +194,12 @@ def _patch() -> None:
 
 
 def main() -> None:
+    # moto holds every item as Python objects: with a few hundred thousand items a full collection pauses
+    # every request for about a second. The objects live until the server stops, so older generations are
+    # collected rarely (young garbage still is, at every 50,000 allocations).
+    import gc
+
+    gc.set_threshold(50_000, 50, 1_000)
     _patch()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     from moto.server import main as moto_main
