@@ -15,16 +15,12 @@ from typing import Any
 
 import requests
 
+from bench.load import _pct
 from devstack.sandbox_client import SandboxClient
 from devstack.stack import Stack
 
 LARGE = {"employees": 500, "customers_per_employee": 200, "tag_groups": 30, "tags": 10, "groups": 2000,
          "members_per_group": 20, "seed": 5}
-
-
-def _pct(values: list[float], p: float) -> float:
-    s = sorted(values)
-    return round(s[min(len(s) - 1, int(len(s) * p))], 1) if s else float("nan")
 
 
 def run_sync(stack: Stack, sandbox: SandboxClient, seed: dict[str, Any], timeout_s: float = 3600) -> dict[str, Any]:

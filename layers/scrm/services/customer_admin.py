@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from scrm.domain.customer_query import CustomerQuery, QueryError
-from scrm.domain.versions import RANKS
+from scrm.domain.versions import version_of
 from scrm.domain.wecom_error import WeComError
 from scrm.services.ports import AdminWeCom, CustomerReads, CustomerSearch, Store
 
@@ -48,6 +48,15 @@ def _wecom_error(exc: WeComError, field: str = "") -> AdminError:
     return AdminError(502, f"WeCom refused the call: {code} {exc.errmsg.split(',')[0]}".strip())
 
 
+def _names_in(library: Sequence[dict[str, Any]]) -> dict[str, str]:
+    return {t["tag_id"]: t["name"] for g in library for t in g["tags"]}
+
+
+def _name_tags(relation: dict[str, Any], names: Mapping[str, str]) -> None:
+    """A relation's tag ids with their names, as the API shows them."""
+    relation["tags"] = [{"tag_id": t, "name": names.get(t, "")} for t in relation.get("tag_ids") or []]
+
+
 class CustomerAdmin:
     def __init__(
         self,
@@ -78,7 +87,7 @@ class CustomerAdmin:
             raise AdminError(400, str(exc), exc.field) from None
         names = self._tag_names(corp_id) if rows else {}
         for r in rows:
-            r["tags"] = [{"tag_id": t, "name": names.get(t, "")} for t in r["tag_ids"]]
+            _name_tags(r, names)
         return {"items": rows, "next_cursor": cursor, "driver": q.driver}
 
     def detail(self, corp_id: str, external_userid: str, timeline_limit: int = 20) -> dict[str, Any]:
@@ -87,7 +96,7 @@ class CustomerAdmin:
             raise AdminError(404, f"no customer {external_userid}", "external_userid")
         names = self._tag_names(corp_id)
         for f in view["follows"]:
-            f["tags"] = [{"tag_id": t, "name": names.get(t, "")} for t in f.get("tag_ids") or []]
+            _name_tags(f, names)
             for k in ("pk", "employee_pk", "add_sk", "state_pk", "name_sk", "status_version", "synced_at_ms"):
                 f.pop(k, None)
         return view
@@ -99,7 +108,7 @@ class CustomerAdmin:
         hit = self._names.get(corp_id)
         if hit is not None and now - hit[0] < self.names_ttl_s:
             return hit[1]
-        names = {t["tag_id"]: t["name"] for g in self.reads.tag_library(corp_id) for t in g["tags"]}
+        names = _names_in(self.reads.tag_library(corp_id))
         self._names[corp_id] = (now, names)
         return names
 
@@ -152,7 +161,7 @@ class CustomerAdmin:
             raise AdminError(400, "nothing to change: give add and/or remove (lists of tag ids)")
         if set(add) & set(remove):
             raise AdminError(400, "add: a tag cannot be both added and removed", "add")
-        live = {t["tag_id"] for g in self.reads.tag_library(corp_id) for t in g["tags"]}  # not the cache
+        live = set(_names_in(self.reads.tag_library(corp_id)))  # not the cache
         for name, ids in (("add", add), ("remove", remove)):
             unknown = [t for t in ids if t not in live]
             if unknown:
@@ -183,8 +192,7 @@ class CustomerAdmin:
             for info in follows:
                 self.store.sync_follow(corp_id, external_userid, info, now, name=profile.name)
         relation = self.reads.follow(corp_id, external_userid, userid) or {}
-        names = self._tag_names(corp_id)
-        relation["tags"] = [{"tag_id": t, "name": names.get(t, "")} for t in relation.get("tag_ids") or []]
+        _name_tags(relation, self._tag_names(corp_id))
         return relation
 
     # the tag library --------------------------------------------------------------------------
@@ -233,7 +241,7 @@ class CustomerAdmin:
                 self.wecom(corp_id).del_corp_tags(tag_ids=[tag_or_group_id])
         except WeComError as exc:
             raise _wecom_error(exc, "id") from None
-        version = int(self.clock()) * 10 + RANKS.get("delete", 5)
+        version = version_of(int(self.clock()), "delete")
         self.store.delete_tag(corp_id, tag_or_group_id, is_group, version)
         self._names.pop(corp_id, None)
         if not is_group:
@@ -261,6 +269,6 @@ class CustomerAdmin:
         groups = self.wecom(corp_id).get_tag_groups(group_ids=list(group_ids))
         self.store.save_tag_groups(corp_id, groups, now)
         if not groups:  # the group is gone in WeCom (its last tag was deleted)
-            version = int(self.clock()) * 10 + RANKS.get("delete", 5)
+            version = version_of(int(self.clock()), "delete")
             for gid in group_ids:
                 self.store.delete_tag(corp_id, gid, True, version)

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from scrm.domain.follow import FollowStatus
 from scrm.domain.sync_plan import Step, detail_steps, drift_step, first_steps, next_page
 from scrm.domain.throttle import Throttled
-from scrm.domain.versions import RANKS
+from scrm.domain.versions import version_of
 from scrm.services.ports import Store
 
 DRIFT_PAGE = 2000
@@ -199,7 +199,7 @@ class FullSync:
 
     def _drift_version(self) -> int:
         """As if a delete event arrived now: any later event about the relation still wins."""
-        return int(self.clock()) * 10 + RANKS["del_external_contact"]
+        return version_of(int(self.clock()), "del_external_contact")
 
 
 def progress(job: dict[str, Any]) -> dict[str, Any]:

@@ -4,11 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from pynamodb.connection import Connection
 from pynamodb.exceptions import UpdateError
+
+from scrm.adapters.aws import region_of
+from scrm.adapters.lazy import lazy
 
 
 def condition_failed(exc: Exception) -> bool:
     return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def transaction_condition_failed(exc: Exception) -> bool:
+    """A cancelled TransactWriteItems one of whose conditions failed (pynamodb gives the reasons as
+    objects with ``code``). Any other cancellation is an error."""
+    return any(getattr(r, "code", None) == "ConditionalCheckFailed" for r in exc.cancellation_reasons or [] if r)  # type: ignore[attr-defined]
+
+
+@lazy
+def transactions() -> Connection:
+    """The connection TransactWrite needs (models have their own; transactions span tables)."""
+    return Connection(region=region_of())
 
 
 def update_if(item: Any, actions: list[Any], condition: Any) -> bool:

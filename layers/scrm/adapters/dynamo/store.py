@@ -7,12 +7,11 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from scrm.adapters.aws import region_of
 from scrm.adapters.dynamo.conditional import condition_failed as _conditional_failed
+from scrm.adapters.dynamo.conditional import transaction_condition_failed, transactions
 from scrm.adapters.dynamo.conditional import update_if as _update
 from scrm.adapters.dynamo.models import (
     CustomerItem,
@@ -24,7 +23,6 @@ from scrm.adapters.dynamo.models import (
     TagMemberItem,
     TimelineItem,
 )
-from scrm.adapters.lazy import lazy
 from scrm.domain.customer import CustomerProfile, FollowInfo
 from scrm.domain.employee import Employee, EmployeeStatus
 from scrm.domain.follow import FollowStatus
@@ -33,9 +31,10 @@ from scrm.domain.tags import TagGroup
 from scrm.domain.versions import timeline_order
 
 
-@lazy
-def _shared_connection() -> Connection:
-    return Connection(region=region_of())
+def _tag_maps(info: FollowInfo) -> list[dict[str, Any]]:
+    return [
+        {"tag_id": t.tag_id, "tag_name": t.tag_name, "group_name": t.group_name, "type": t.type} for t in info.tags
+    ]
 
 
 def _setv(attr: Any, value: Any) -> Any:
@@ -97,10 +96,7 @@ class DynamoStore:
         F = FollowItem
         item = F(f"{corp_id}#{external_userid}", info.userid)
         old_tags = self._tag_ids(item)
-        tags = [
-            {"tag_id": t.tag_id, "tag_name": t.tag_name, "group_name": t.group_name, "type": t.type}
-            for t in info.tags
-        ]
+        tags = _tag_maps(info)
         actions = [
             F.corp_id.set(corp_id),
             F.external_userid.set(external_userid),
@@ -207,20 +203,15 @@ class DynamoStore:
         for start in range(0, len(items), 100):
             chunk = items[start : start + 100]
             try:
-                with TransactWrite(connection=self._connection()) as tx:
+                with TransactWrite(connection=transactions()) as tx:
                     for item in chunk:
                         tx.save(item, condition=type(item).pk.does_not_exist())
             except TransactWriteError as exc:
-                reasons = [getattr(r, "code", None) for r in (getattr(exc, "cancellation_reasons", None) or []) if r]
-                if "ConditionalCheckFailed" not in reasons:
+                if not transaction_condition_failed(exc):
                     raise
                 continue
             done |= {f"{i.pk}|{i.sk}" if getattr(i, "sk", None) else i.pk for i in chunk}
         return done
-
-    @staticmethod
-    def _connection() -> Connection:
-        return _shared_connection()
 
     @staticmethod
     def _customer_item(corp_id: str, p: CustomerProfile, synced_at_ms: int) -> CustomerItem:
@@ -262,10 +253,7 @@ class DynamoStore:
             oper_userid=info.oper_userid or None,
             remark_corp_name=info.remark_corp_name or None,
             remark_mobiles=list(info.remark_mobiles) or None,
-            tags=[
-                {"tag_id": t.tag_id, "tag_name": t.tag_name, "group_name": t.group_name, "type": t.type}
-                for t in info.tags
-            ],
+            tags=_tag_maps(info),
             tag_ids={t.tag_id for t in info.tags} or None,
             synced_at_ms=synced_at_ms,
         )

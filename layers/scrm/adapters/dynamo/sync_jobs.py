@@ -5,19 +5,21 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from scrm.adapters.aws import region_of
-from scrm.adapters.dynamo.conditional import condition_failed, update_if
+from scrm.adapters.dynamo.conditional import (
+    condition_failed,
+    transaction_condition_failed,
+    transactions,
+    update_if,
+)
 from scrm.adapters.dynamo.models import SyncJobItem
-from scrm.adapters.dynamo.models.base import meta
 
 J = SyncJobItem
 MARKER_TTL_S = 14 * 24 * 3600
 COUNTERS = (
-    "employees", "employee_chunks", "employee_chunks_done", "group_chunks_done", "relations", "customers", "tags",
+    "employees", "employee_chunks", "employee_chunks_done", "group_chunks_done", "relations", "tags",
     "groups_listed", "groups", "wecom_calls", "drift_removed",
 )  # fmt: skip
 RUNNING = "running#"  # sk of the corp's "a job is running" pointer
@@ -31,11 +33,6 @@ def _plain(item: SyncJobItem) -> dict[str, Any]:
 
 
 class DynamoSyncJobs:
-    def __init__(self) -> None:
-        self._connection = Connection(
-            region=region_of(), max_retry_attempts=meta("sync_jobs").max_retry_attempts
-        )
-
     def start(self, corp_id: str, kind: str, now_ms: int, stale_after_ms: int) -> tuple[dict[str, Any], bool]:
         pointer = J(corp_id, RUNNING)
         try:
@@ -65,7 +62,7 @@ class DynamoSyncJobs:
         # The pointer is the lock: replace it only if it still names the job we saw (or none).
         condition = J.pk.does_not_exist() if current is None else (J.job_id == current.job_id)
         try:
-            with TransactWrite(connection=self._connection) as tx:
+            with TransactWrite(connection=transactions()) as tx:
                 tx.save(pointer, condition=condition)
                 tx.save(record)
         except TransactWriteError:
@@ -124,12 +121,11 @@ class DynamoSyncJobs:
             *[getattr(J, k).add(v) for k, v in counters.items() if v and k in COUNTERS],
         ]
         try:
-            with TransactWrite(connection=self._connection) as tx:
+            with TransactWrite(connection=transactions()) as tx:
                 tx.save(marker, condition=J.pk.does_not_exist())
                 tx.update(J(corp_id, f"job#{job_id}"), actions=actions, condition=J.pk.exists())
         except TransactWriteError as exc:
-            reasons = [getattr(r, "code", None) for r in (getattr(exc, "cancellation_reasons", None) or []) if r]
-            if "ConditionalCheckFailed" in reasons:
+            if transaction_condition_failed(exc):
                 return False
             raise
         return True

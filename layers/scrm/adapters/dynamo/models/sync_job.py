@@ -34,7 +34,6 @@ class SyncJobItem(Model):
     employee_chunks_done = NumberAttribute(null=True)
     group_chunks_done = NumberAttribute(null=True)
     relations = NumberAttribute(null=True)
-    customers = NumberAttribute(null=True)
     tags = NumberAttribute(null=True)
     groups_listed = NumberAttribute(null=True)
     groups = NumberAttribute(null=True)
