@@ -158,7 +158,10 @@ def test_two_distinct_events_in_the_same_second_are_both_processed(stack, sandbo
     b = sandbox.do(cid, "customers/add", {"userid": employee, "create_time": t, "wait": True})
     assert a["external_userid"] != b["external_userid"]
     for ext in (a["external_userid"], b["external_userid"]):
-        rel = wait_for(lambda e=ext: reads.follow(cid, e, employee), what=f"relation {ext}")
+        # Wait for the attribute asserted on: moto applies an UpdateItem's actions one by one, and a
+        # concurrent read can see the item before ``status`` is set (docs/local-stack.md).
+        rel = wait_for(lambda e=ext: (r := reads.follow(cid, e, employee)) and "status" in r and r,
+                       what=f"relation {ext}")
         assert rel["status"] == "active"
 
 
