@@ -6,6 +6,7 @@ process or over HTTP, and so shutting down cleanly means closing exactly one thi
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 
@@ -19,6 +20,9 @@ class Sandbox:
         self.world = World(clock)
         self.recorder = Recorder()
         self.callbacks = CallbackSender(self.world, max_workers=callback_workers)
+        self.closed = threading.Event()
+        """Set by close(); background jobs (paced scans) stop when it is."""
 
     def close(self) -> None:
+        self.closed.set()
         self.callbacks.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,6 +66,9 @@ class CallbackRecord:
     delivered: bool = False
     done: bool = False
     done_event: threading.Event = field(default_factory=threading.Event)
+    first_sent_at: float | None = None
+    """World time at which the first attempt started (None while queued or without callback_url)."""
+    on_first_attempt: Callable[[float], None] | None = None
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -108,8 +111,13 @@ class CallbackSender:
         *,
         resend_of: int | None = None,
         fixed_envelope: Envelope | None = None,
+        on_first_attempt: Callable[[float], None] | None = None,
     ) -> CallbackRecord:
-        """Log a callback for corp and start delivering it; returns at once."""
+        """Log a callback for corp and start delivering it; returns at once.
+
+        on_first_attempt(world_time) runs on the delivery thread just before the first POST, so
+        the welcome log can measure callback→send_welcome_msg latency from the real send.
+        """
         event, change_type, create_time = _describe(plaintext)
         with self._ids_lock:
             cb_id = next(self._ids)
@@ -123,6 +131,7 @@ class CallbackSender:
             created_at=self._world.now(),
             resend_of=resend_of,
             fixed_envelope=fixed_envelope,
+            on_first_attempt=on_first_attempt,
         )
         with self._world.lock:
             corp.callbacks[cb_id] = record
@@ -177,6 +186,11 @@ class CallbackSender:
             record.first_envelope = envelope
         attempt = Attempt(number, envelope.url(url), envelope.query["timestamp"], envelope.query["nonce"])
         timeout = corp.callback_timeout_s
+        if record.first_sent_at is None:
+            record.first_sent_at = self._world.now()
+            hook, record.on_first_attempt = record.on_first_attempt, None
+            if hook is not None:
+                hook(record.first_sent_at)
         started = time.monotonic()
         try:
             resp = requests.post(

@@ -68,6 +68,21 @@ def welcome_code(rng: random.Random) -> str:
     return rand_str(rng, 43, ID_ALPHABET)
 
 
+def config_id(rng: random.Random) -> str:
+    """32 hex digits, the shape of a contact-way or join-way config_id."""
+    return f"{rng.getrandbits(128):032x}"
+
+
+def qr_code(rng: random.Random) -> str:
+    """A QR-code image URL on WeCom's picture host, like add_contact_way's qr_code."""
+    return f"https://wework.qpic.cn/wwpic/{rng.randrange(10**5, 10**6)}_{rand_str(rng, 22)}_{rng.getrandbits(32)}/0"
+
+
+def template_id(rng: random.Random) -> str:
+    """'msg' + 24 id characters, the shape of a group welcome template id."""
+    return "msg" + rand_str(rng, 24, ID_ALPHABET)
+
+
 def msgid(rng: random.Random) -> str:
     return rand_str(rng, 40, ID_ALPHABET)
 

@@ -15,6 +15,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from .ways import ContactWay, GroupWelcomeTemplate, JoinWay, ScanStats
+from .welcomes import WelcomeLog
+
 
 @dataclass(slots=True)
 class Employee:
@@ -146,7 +149,8 @@ class GroupMember:
     """A customer-group member; type 1 = employee, 2 = external contact.
 
     join_scene uses groupchat/get's values (1 invited directly, 2 invited by link, 3 QR code),
-    which differ from the callback's JoinScene (0 invited, 3 QR code).
+    which differ from the callback's JoinScene (0 invited, 3 QR code).  state is the join way's
+    state for members who scanned a 「加入群聊」 code that carries one (groupchat/get returns it).
     """
 
     userid: str
@@ -155,6 +159,7 @@ class GroupMember:
     join_scene: int = 1
     invitor: str = ""
     group_nickname: str = ""
+    state: str = ""
 
 
 @dataclass(slots=True)
@@ -169,14 +174,6 @@ class GroupChat:
     admin_list: list[str] = field(default_factory=list)
     member_version: str = ""
     status: int = 0
-
-
-@dataclass(slots=True)
-class WelcomeCode:
-    userid: str
-    external_userid: str
-    issued_at: float
-    used: bool = False
 
 
 @dataclass(slots=True)
@@ -214,6 +211,8 @@ class Corp:
     callback_retry_delays: list[float] = field(default_factory=lambda: [1.0, 2.0, 4.0])
     rate_limit_per_min: int | None = None
     rate_limit_per_hour: int | None = None
+    group_member_limit: int = 200
+    """Members a customer group holds before a join-way scan moves on to the next group."""
     rng: random.Random = field(default_factory=random.Random)
     employees: dict[str, Employee] = field(default_factory=dict)
     customers: dict[str, Customer] = field(default_factory=dict)
@@ -225,7 +224,11 @@ class Corp:
     tokens: dict[str, float] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     messages: list[dict[str, Any]] = field(default_factory=list)
-    welcome_codes: dict[str, WelcomeCode] = field(default_factory=dict)
+    welcomes: WelcomeLog = field(default_factory=WelcomeLog)
+    contact_ways: dict[str, ContactWay] = field(default_factory=dict)
+    join_ways: dict[str, JoinWay] = field(default_factory=dict)
+    group_welcome_templates: dict[str, GroupWelcomeTemplate] = field(default_factory=dict)
+    scan_stats: ScanStats = field(default_factory=ScanStats)
     callbacks: dict[int, Any] = field(default_factory=dict)
     rate_usage: dict[str, Any] = field(default_factory=dict)
     """path -> ratelimit.Usage: calls admitted in the current minute/hour windows."""
@@ -249,6 +252,7 @@ class Corp:
             "callback_retry_delays": list(self.callback_retry_delays),
             "rate_limit_per_min": self.rate_limit_per_min,
             "rate_limit_per_hour": self.rate_limit_per_hour,
+            "group_member_limit": self.group_member_limit,
         }
 
     def counts(self) -> dict[str, int]:
@@ -317,20 +321,34 @@ class Corp:
 
 
 class World:
-    """All corps plus the global access-token index; `lock` guards everything inside."""
+    """All corps plus the global access-token index; `lock` guards everything inside.
+
+    The world clock is `clock()` plus `offset`.  Every expiry (tokens, welcome codes) and every
+    timestamp the sandbox hands out (CreateTime, envelope timestamps, recorded calls) reads it, so
+    a test can make 20 s or 24 h pass at once with advance() instead of sleeping.
+    """
 
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self.lock = threading.RLock()
         self.clock = clock
+        self.offset = 0.0
         self.corps: dict[str, Corp] = {}
         self.token_index: dict[str, str] = {}
         self._fault_ids = 0
 
     def now(self) -> float:
-        return self.clock()
+        return self.clock() + self.offset
 
     def now_int(self) -> int:
-        return int(self.clock())
+        return int(self.now())
+
+    def advance(self, seconds: float) -> float:
+        """Move the world clock forward (never back: expiries must stay monotonic); returns now()."""
+        if seconds < 0:
+            raise ValueError("the world clock only moves forward")
+        with self.lock:
+            self.offset += seconds
+            return self.now()
 
     def corp(self, corp_id: str) -> Corp | None:
         return self.corps.get(corp_id)

@@ -1,4 +1,4 @@
-"""Customer-contact (客户联系) read APIs, plus remark and send_welcome_msg.
+"""Customer-contact (客户联系) read APIs, plus remark (send_welcome_msg is in welcome.py).
 
 Rules simulated from WeCom: a relation deleted by the employee is gone; one deleted by the
 customer (one-way) is still returned; a malformed external_userid gives 40096, a well-formed one
@@ -16,7 +16,6 @@ from .errors import ApiError
 from .registry import ApiContext, route
 
 FOLLOW_USER_PAGE = 500
-WELCOME_CODE_TTL_S = 20
 
 
 def _tags(corp: Corp, rel: Relation) -> list[dict[str, Any]]:
@@ -163,29 +162,4 @@ def remark(ctx: ApiContext) -> dict[str, Any]:
         rel.remark_corp_name = ctx.body["remark_company"]
     if "remark_mobiles" in ctx.body:
         rel.remark_mobiles = [str(m) for m in ctx.body_list("remark_mobiles")]
-    return {}
-
-
-@route("POST", "externalcontact/send_welcome_msg")
-def send_welcome_msg(ctx: ApiContext) -> dict[str, Any]:
-    code = ctx.body_str("welcome_code")
-    entry = ctx.corp.welcome_codes.get(code)
-    if entry is None or ctx.app.world.now() - entry.issued_at > WELCOME_CODE_TTL_S:
-        raise ApiError(41050)
-    if entry.used:
-        raise ApiError(41051)
-    if not ctx.body.get("text") and not ctx.body.get("attachments"):
-        raise ApiError(44004)
-    entry.used = True
-    ctx.corp.messages.append(
-        {
-            "kind": "welcome",
-            "ts": ctx.app.world.now(),
-            "userid": entry.userid,
-            "external_userid": entry.external_userid,
-            "welcome_code": code,
-            "text": ctx.body.get("text"),
-            "attachments": ctx.body.get("attachments", []),
-        }
-    )
     return {}

@@ -15,7 +15,17 @@ import traceback
 from typing import TYPE_CHECKING, Any
 
 from .. import faults, ratelimit, tokens
-from . import contacts, groupchats, messages, tags, users  # noqa: F401 - importing registers the routes
+from . import (  # noqa: F401 - importing registers the routes
+    contact_ways,
+    contacts,
+    groupchats,
+    join_ways,
+    messages,
+    tags,
+    users,
+    welcome,
+    welcome_templates,
+)
 from .errors import ApiError, errmsg
 from .registry import ROUTES, ApiContext
 
@@ -94,6 +104,9 @@ def _answer(
         return corp, _reply(45009, refused)
     injected = _inject(app, corp, path)
     if injected is not None:
+        if route.on_fault is not None and isinstance(body, dict):
+            with world.lock:
+                route.on_fault(ApiContext(app, corp, query, body), injected["errcode"])
         return corp, injected
     if not body_ok or (body is not None and not isinstance(body, dict)):
         return corp, _reply(47001)

@@ -73,6 +73,8 @@ def _member(corp: Corp, m: GroupMember, need_name: bool) -> dict[str, Any]:
     }
     if m.invitor:
         data["invitor"] = {"userid": m.invitor}
+    if m.state:  # only members who joined through a join way with a state (92229 appendix)
+        data["state"] = m.state
     data["group_nickname"] = m.group_nickname
     if need_name:
         person = corp.employees.get(m.userid) if m.type == 1 else corp.customers.get(m.userid)

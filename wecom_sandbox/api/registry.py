@@ -1,7 +1,9 @@
 """Route table for the WeCom API plus the per-call context handed to handlers.
 
 Handlers register with @route(method, path) and receive an ApiContext; they run with the world
-lock held and return the payload without errcode/errmsg, or raise ApiError.
+lock held and return the payload without errcode/errmsg, or raise ApiError.  A route may also
+register on_fault, called (with the lock held) when an injected fault answers instead of the
+handler, so an API that keeps its own log (send_welcome_msg's attempts) still sees the call.
 """
 
 from __future__ import annotations
@@ -61,20 +63,22 @@ class ApiContext:
 
 
 Handler = Callable[[ApiContext], dict[str, Any]]
+FaultHook = Callable[[ApiContext, int], None]
 
 
 @dataclass(frozen=True, slots=True)
 class Route:
     method: str
     handler: Handler
+    on_fault: FaultHook | None = None
 
 
 ROUTES: dict[str, Route] = {}
 
 
-def route(method: str, path: str) -> Callable[[Handler], Handler]:
+def route(method: str, path: str, on_fault: FaultHook | None = None) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
-        ROUTES[path] = Route(method, fn)
+        ROUTES[path] = Route(method, fn, on_fault)
         return fn
 
     return register

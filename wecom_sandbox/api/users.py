@@ -28,7 +28,7 @@ def _members(ctx: ApiContext) -> list[Employee]:
         dept = int(raw)
     except ValueError:
         raise ApiError(60123, f"department_id {raw!r}") from None
-    if dept not in _departments(ctx.corp):
+    if dept not in departments(ctx.corp):
         raise ApiError(60123, f"department_id {dept}")
     fetch_child = ctx.query.get("fetch_child") == "1"
     if dept == 1 and fetch_child:
@@ -36,7 +36,8 @@ def _members(ctx: ApiContext) -> list[Employee]:
     return [e for e in ctx.corp.employees.values() if dept in e.department]
 
 
-def _departments(corp: Corp) -> set[int]:
+def departments(corp: Corp) -> set[int]:
+    """Department ids that exist: the root and every id an employee belongs to."""
     depts = {1}
     for employee in corp.employees.values():
         depts.update(employee.department)

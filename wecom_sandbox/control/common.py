@@ -7,6 +7,7 @@ endpoint accepts "create_time", "callback" and "wait"; EmitOptions parses them o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -110,15 +111,25 @@ class EmitOptions:
         return self.create_time if self.create_time is not None else app.world.now_int()
 
 
-def emit(app: Sandbox, corp: Corp, events: list[dict[str, Any]], opts: EmitOptions) -> dict[str, Any]:
+def emit(
+    app: Sandbox,
+    corp: Corp,
+    events: list[dict[str, Any]],
+    opts: EmitOptions,
+    on_first_attempt: Callable[[float], None] | None = None,
+) -> dict[str, Any]:
     """Send the callbacks for a world change that has already been applied.
 
     Must be called without holding the world lock: with wait=true we block until delivery ends,
-    and the receiving app may call back into the WeCom API meanwhile.
+    and the receiving app may call back into the WeCom API meanwhile.  on_first_attempt is
+    called with the world time at which the first event's first delivery attempt starts.
     """
     if not opts.callback or not events:
         return {"callback_id": None, "callback_ids": []}
-    records = [app.callbacks.send(corp, xmlfmt.render(fields)) for fields in events]
+    records = [
+        app.callbacks.send(corp, xmlfmt.render(fields), on_first_attempt=on_first_attempt if i == 0 else None)
+        for i, fields in enumerate(events)
+    ]
     result: dict[str, Any] = {"callback_id": records[0].id, "callback_ids": [r.id for r in records]}
     if opts.wait:
         app.callbacks.wait(records, corp)

@@ -30,6 +30,7 @@ SETTINGS = (
     "callback_retry_delays",
     "rate_limit_per_min",
     "rate_limit_per_hour",
+    "group_member_limit",
 )
 RATE_LIMITS = ("rate_limit_per_min", "rate_limit_per_hour")
 
@@ -61,6 +62,11 @@ def _settings(body: dict[str, Any], corp_id: str) -> dict[str, Any]:
                 400, "field 'callback_retry_delays' must be at most 10 numbers in [0, 600] seconds"
             )
         out["callback_retry_delays"] = [float(d) for d in delays]
+    member_limit = field_value(body, "group_member_limit", int)
+    if member_limit is not None:
+        if not 1 <= member_limit <= 100_000:
+            raise ControlError(400, "field 'group_member_limit' must be in [1, 100000]")
+        out["group_member_limit"] = member_limit
     for name in RATE_LIMITS:
         # An explicit null means "unlimited" (so PATCH can lift a limit); absent leaves it unchanged.
         if name in body and body[name] is None:

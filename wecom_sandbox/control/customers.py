@@ -7,11 +7,13 @@ callbacks.  The relation is changed first, then the event is emitted.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .. import events, ids
 from ..api.tags import apply_tags
-from ..world import Customer, Relation, WelcomeCode
+from ..welcomes import WelcomeRecord
+from ..world import Customer, Relation
 from .common import (
     ControlError,
     EmitOptions,
@@ -46,62 +48,134 @@ def get(app: Sandbox, req: Request) -> dict[str, Any]:
         return customer_json(corp, req.params["ext"])
 
 
-def add(app: Sandbox, req: Request) -> dict[str, Any]:
-    body = req.body
-    opts = EmitOptions.parse(body)
-    userid = field_value(body, "userid", str, required=True)
-    ext = field_value(body, "external_userid", str)
-    if ext is not None and not ids.is_external_userid(ext):
-        raise ControlError(400, "field 'external_userid' must look like 'wm' or 'wo' + 6..62 id characters")
-    half = field_value(body, "half", bool, default=False)
-    state = field_value(body, "state", str, default="")
-    add_way = field_value(body, "add_way", int, default=1)
-    with_welcome = field_value(body, "welcome_code", bool, default=True)
-    remark = field_value(body, "remark", str, default="")
-    description = field_value(body, "description", str, default="")
-    tags = str_list(body, "tags")
-    oper_userid = field_value(body, "oper_userid", str)
+@dataclass(slots=True)
+class NewContact:
+    """One customer adding one employee: what customers/add reads from its body and a scan builds."""
+
+    userid: str
+    external_userid: str | None = None
+    half: bool = False
+    state: str = ""
+    add_way: int = 1
+    welcome_code: bool = True
+    remark: str = ""
+    description: str = ""
+    tags: list[str] = field(default_factory=list)
+    oper_userid: str | None = None
+    profile: dict[str, Any] = field(default_factory=dict)
+    """name, type, gender, avatar, unionid of a customer that does not exist yet."""
+
+    @classmethod
+    def parse(cls, body: dict[str, Any], *, userid: str | None = None) -> NewContact:
+        """Validate body's fields (400 naming the field); `userid` given = the caller picks the employee."""
+        ext = field_value(body, "external_userid", str)
+        if ext is not None and not ids.is_external_userid(ext):
+            raise ControlError(
+                400, "field 'external_userid' must look like 'wm' or 'wo' + 6..62 id characters"
+            )
+        return cls(
+            userid=userid if userid is not None else field_value(body, "userid", str, required=True),
+            external_userid=ext,
+            half=field_value(body, "half", bool, default=False),
+            state=field_value(body, "state", str, default=""),
+            add_way=field_value(body, "add_way", int, default=1),
+            welcome_code=field_value(body, "welcome_code", bool, default=True),
+            remark=field_value(body, "remark", str, default=""),
+            description=field_value(body, "description", str, default=""),
+            tags=str_list(body, "tags"),
+            oper_userid=field_value(body, "oper_userid", str),
+            profile=customer_profile(body),
+        )
+
+
+def customer_profile(body: dict[str, Any]) -> dict[str, Any]:
+    """The customer fields of a body that were given, type-checked."""
+    profile = {}
     for name, typ in (("name", str), ("type", int), ("gender", int), ("avatar", str), ("unionid", str)):
-        field_value(body, name, typ)
+        value = field_value(body, name, typ)
+        if value is not None:
+            profile[name] = value
+    return profile
+
+
+@dataclass(slots=True)
+class Added:
+    """A relation that was just created, and the event that announces it (not sent yet)."""
+
+    external_userid: str
+    welcome: WelcomeRecord | None
+    event: dict[str, Any]
+
+
+def add_contact(app: Sandbox, corp: Corp, new: NewContact, now: int) -> Added:
+    """Create (or reuse) the customer and the relation, issue the welcome code; hold the world lock.
+
+    Shared by customers/add and the contact-way scans so both produce exactly the same world
+    change and event.  A two-way relation that already exists is a 409; a one-way one (the
+    customer had deleted the employee) becomes two-way again.
+    """
+    employee_or_404(corp, new.userid)
+    unknown = [t for t in new.tags if t not in corp.tags]
+    if unknown:
+        raise ControlError(400, f"field 'tags': unknown tag id '{unknown[0]}'")
+    customer = get_or_create_customer(corp, new.external_userid, new.profile)
+    ext = customer.external_userid
+    rel = corp.relation(new.userid, ext)
+    if rel is not None and not rel.one_way:
+        raise ControlError(409, f"employee '{new.userid}' already follows customer '{ext}'")
+    if rel is not None:  # the customer had deleted the employee and adds them again
+        corp.remove_relation(new.userid, ext)
+    corp.add_relation(
+        Relation(
+            userid=new.userid,
+            external_userid=ext,
+            createtime=now,
+            seq=corp.next_seq(),
+            remark=new.remark,
+            description=new.description,
+            tag_ids=list(new.tags),
+            add_way=new.add_way,
+            state=new.state,
+            oper_userid=new.oper_userid or ext,
+        )
+    )
+    record = None
+    if new.welcome_code:
+        code = ids.welcome_code(corp.rng)
+        record = corp.welcomes.issue(code, new.userid, ext, new.state, app.world.now())
+    change = "add_half_external_contact" if new.half else "add_external_contact"
+    event = events.external_contact(
+        corp.corp_id,
+        now,
+        change,
+        new.userid,
+        ext,
+        state=new.state or None,
+        welcome_code=record.code if record else None,
+    )
+    return Added(ext, record, event)
+
+
+def send_added(app: Sandbox, corp: Corp, added: Added, opts: EmitOptions) -> dict[str, Any]:
+    """Emit the add event (without the world lock); its first attempt stamps the welcome log."""
+    hook = added.welcome.callback_sent if added.welcome else None
+    return {
+        "external_userid": added.external_userid,
+        "welcome_code": added.welcome.code if added.welcome else None,
+        **emit(app, corp, [added.event], opts, on_first_attempt=hook),
+    }
+
+
+def add(app: Sandbox, req: Request) -> dict[str, Any]:
+    opts = EmitOptions.parse(req.body)
+    new = NewContact.parse(req.body)
     with app.world.lock:
         corp = corp_or_404(app, req.params["corp"])
-        employee_or_404(corp, userid)
-        unknown = [t for t in tags if t not in corp.tags]
-        if unknown:
-            raise ControlError(400, f"field 'tags': unknown tag id '{unknown[0]}'")
-        customer = _get_or_create_customer(corp, ext, body)
-        ext = customer.external_userid
-        now = opts.time(app)
-        rel = corp.relation(userid, ext)
-        if rel is not None and not rel.one_way:
-            raise ControlError(409, f"employee '{userid}' already follows customer '{ext}'")
-        if rel is not None:  # the customer had deleted the employee and adds them again
-            corp.remove_relation(userid, ext)
-        corp.add_relation(
-            Relation(
-                userid=userid,
-                external_userid=ext,
-                createtime=now,
-                seq=corp.next_seq(),
-                remark=remark,
-                description=description,
-                tag_ids=list(tags),
-                add_way=add_way,
-                state=state,
-                oper_userid=oper_userid or ext,
-            )
-        )
-        code = ids.welcome_code(corp.rng) if with_welcome else None
-        if code:
-            corp.welcome_codes[code] = WelcomeCode(userid, ext, app.world.now())
-        change = "add_half_external_contact" if half else "add_external_contact"
-        event = events.external_contact(
-            corp.corp_id, now, change, userid, ext, state=state or None, welcome_code=code
-        )
-    return {"external_userid": ext, "welcome_code": code, **emit(app, corp, [event], opts)}
+        added = add_contact(app, corp, new, opts.time(app))
+    return send_added(app, corp, added, opts)
 
 
-def _get_or_create_customer(corp: Corp, ext: str | None, body: dict[str, Any]) -> Customer:
+def get_or_create_customer(corp: Corp, ext: str | None, profile: dict[str, Any]) -> Customer:
     if ext and ext in corp.customers:
         return corp.customers[ext]
     if not ext:
@@ -110,11 +184,11 @@ def _get_or_create_customer(corp: Corp, ext: str | None, body: dict[str, Any]) -
             ext = ids.external_userid(corp.rng)
     customer = Customer(
         external_userid=ext,
-        name=field_value(body, "name", str, default="新客户"),
-        type=field_value(body, "type", int, default=1),
-        gender=field_value(body, "gender", int, default=0),
-        avatar=field_value(body, "avatar", str, default=""),
-        unionid=field_value(body, "unionid", str, default=""),
+        name=profile.get("name", "新客户"),
+        type=profile.get("type", 1),
+        gender=profile.get("gender", 0),
+        avatar=profile.get("avatar", ""),
+        unionid=profile.get("unionid", ""),
     )
     corp.customers[ext] = customer
     return customer

@@ -1,4 +1,4 @@
-"""Control endpoints for observing and disturbing the API side: call log, messages, faults, tokens."""
+"""Control endpoints for observing and disturbing the API side: call log, messages, welcomes, faults, tokens."""
 
 from __future__ import annotations
 
@@ -56,9 +56,51 @@ def call_counts(app: Sandbox, req: Request) -> dict[str, Any]:
 
 
 def messages(app: Sandbox, req: Request) -> dict[str, Any]:
+    """message/send's log merged with the welcome messages sent (built from the welcome log)."""
     with app.world.lock:
         corp = corp_or_404(app, req.params["corp"])
-        return {"messages": list(corp.messages)}
+        sent = [
+            {
+                "kind": "welcome",
+                "ts": r.sent_at,
+                "userid": r.userid,
+                "external_userid": r.external_userid,
+                "welcome_code": r.code,
+                "text": {"content": r.text} if r.text is not None else None,
+                "attachments": r.attachments or [],
+            }
+            for r in corp.welcomes.sent()
+        ]
+        merged = list(corp.messages) + sent
+    merged.sort(key=lambda m: m["ts"])
+    return {"messages": merged}
+
+
+def welcomes(app: Sandbox, req: Request) -> dict[str, Any]:
+    """Welcome-log records with seq > since (issue order), at most `limit` of them.
+
+    Records change after they are issued (callback sent, attempts, sent_at), so a reader that
+    needs final values re-reads from an older `since`.  last_seq is the last returned record's
+    seq (or the log's last seq when none is returned): pass it as `since` to page on.
+    """
+    since = _since(req)
+    raw_limit = req.query.get("limit")
+    limit = None
+    if raw_limit:
+        try:
+            limit = int(raw_limit)
+        except ValueError:
+            raise ControlError(400, "query parameter 'limit' must be an integer") from None
+        if limit < 1:
+            raise ControlError(400, "query parameter 'limit' must be >= 1")
+    with app.world.lock:
+        corp = corp_or_404(app, req.params["corp"])
+        records = corp.welcomes.since(since, limit)
+        log_last = corp.welcomes.last_seq
+    return {
+        "welcomes": [r.to_json() for r in records],
+        "last_seq": records[-1].seq if records else log_last,
+    }
 
 
 def add_fault(app: Sandbox, req: Request) -> tuple[int, dict[str, Any]]:

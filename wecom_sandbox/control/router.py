@@ -13,7 +13,19 @@ import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from . import corps, customers, deliveries, groups, observe, tags, users
+from . import (
+    clock,
+    contact_ways,
+    corps,
+    customers,
+    deliveries,
+    groups,
+    join_ways,
+    observe,
+    scans,
+    tags,
+    users,
+)
 from .common import ControlError, Request
 
 if TYPE_CHECKING:
@@ -27,6 +39,8 @@ _TABLE: list[tuple[str, str, Handler]] = [
     ("GET", "/control/corps", corps.list_corps),
     ("GET", "/control/calls", observe.calls),
     ("GET", "/control/calls/count", observe.call_counts),
+    ("GET", "/control/clock", clock.get),
+    ("POST", "/control/clock/advance", clock.advance),
     ("GET", _C, corps.get),
     ("PATCH", _C, corps.patch),
     ("DELETE", _C, corps.delete),
@@ -36,6 +50,10 @@ _TABLE: list[tuple[str, str, Handler]] = [
     ("POST", _C + "/customers/del_by_customer", customers.del_by_customer),
     ("POST", _C + "/customers/transfer_fail", customers.transfer_fail),
     ("GET", _C + "/customers/{ext}", customers.get),
+    ("POST", _C + "/contact_ways/{config_id}/scan", contact_ways.scan),
+    ("POST", _C + "/contact_ways/{config_id}/scans", scans.schedule),
+    ("GET", _C + "/scans", scans.totals),
+    ("POST", _C + "/join_ways/{config_id}/scan", join_ways.scan),
     ("POST", _C + "/tags/create", tags.create),
     ("POST", _C + "/tags/update", tags.update),
     ("POST", _C + "/tags/delete", tags.delete),
@@ -54,6 +72,7 @@ _TABLE: list[tuple[str, str, Handler]] = [
     ("GET", _C + "/calls", observe.calls),
     ("GET", _C + "/calls/count", observe.call_counts),
     ("GET", _C + "/messages", observe.messages),
+    ("GET", _C + "/welcomes", observe.welcomes),
     ("POST", _C + "/faults", observe.add_fault),
     ("GET", _C + "/faults", observe.list_faults),
     ("DELETE", _C + "/faults", observe.clear_faults),

@@ -1,0 +1,204 @@
+"""「联系我」 contact ways (92572): add / get / update / del / list_contact_way.
+
+A contact way is what an SCRM's channel QR code is made of: a type (1 one employee, 2 several),
+a scene (1 mini-program button, 2 QR code, which gets a qr_code URL), the employees (`user`) and
+departments (`party`) a scan is dealt to, and a `state` that comes back in the
+add_external_contact callback and in the relation's follow_user.  Customers arrive through the
+control API's scan endpoints (control/contact_ways.py).
+
+Error codes are WeCom's (global code list 90313): missing/invalid type 41037/41039, missing/
+invalid scene 41038/41040, invalid style 41042, missing/unknown config_id 41043/41044, more than
+100 employees (departments expanded) 41041, an employee who is not active 41054, more than
+500,000 ways 41045; unknown userid 60111 and department 60123 as in the contacts APIs; other bad
+fields (remark or state over 30 characters, type 1 without exactly one user, no user nor party)
+40058 with the field named in errmsg.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from .. import ids
+from ..ways import TEMP_CHAT_EXPIRES_IN_DEFAULT, TEMP_EXPIRES_IN_DEFAULT, ContactWay
+from ..world import Corp
+from . import cursor
+from .errors import ApiError
+from .fields import opt_bool, opt_int, opt_list, opt_str, required_config_id
+from .registry import ApiContext, route
+from .users import departments
+from .welcome import check_content_object, check_text
+
+MAX_USERS = 100
+MAX_WAYS = 500_000
+TEXT_MAX_CHARS = 30
+MAX_EXPIRES_IN = 14 * 86_400
+LIST_DEFAULT_WINDOW_S = 90 * 86_400
+CONCLUSION_KINDS = ("image", "link", "miniprogram")
+
+
+def party_members(corp: Corp, parties: list[int]) -> list[str]:
+    """Employees of the given departments, in the corp's order; department 1 is everyone (the root)."""
+    if not parties:
+        return []
+    if 1 in parties:
+        return list(corp.employees)
+    wanted = set(parties)
+    return [e.userid for e in corp.employees.values() if wanted.intersection(e.department)]
+
+
+def _conclusions(value: Any) -> dict[str, Any] | None:
+    """The temporary-chat closing message: text plus at most one image / link / miniprogram."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ApiError(40058, "conclusions must be an object")
+    for name, item in value.items():
+        if name == "text":
+            check_text(item)
+        elif name in CONCLUSION_KINDS:
+            check_content_object(name, item, f"conclusions.{name}")
+        else:
+            raise ApiError(40058, f"conclusions.{name} is not text, image, link or miniprogram")
+    return value
+
+
+def _changes(body: dict[str, Any]) -> dict[str, Any]:
+    """The ContactWay fields present in body, validated one by one (shared by add and update)."""
+    users = body.get("user")
+    if isinstance(users, str):  # several SDKs send a lone userid as a string
+        body = {**body, "user": [users]}
+    values: dict[str, Any] = {
+        "remark": opt_str(body, "remark", TEXT_MAX_CHARS),
+        "state": opt_str(body, "state", TEXT_MAX_CHARS),
+        "skip_verify": opt_bool(body, "skip_verify"),
+        "style": opt_int(body, "style", 1, 1000, errcode=41042),
+        "user": opt_list(body, "user", str),
+        "party": opt_list(body, "party", int),
+        "expires_in": opt_int(body, "expires_in", 1, MAX_EXPIRES_IN),
+        "chat_expires_in": opt_int(body, "chat_expires_in", 1, MAX_EXPIRES_IN),
+        "unionid": opt_str(body, "unionid"),
+        "is_exclusive": opt_bool(body, "is_exclusive"),
+        "conclusions": _conclusions(body.get("conclusions")),
+    }
+    opt_bool(body, "mark_source")  # accepted, not simulated
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _check_people(corp: Corp, way: ContactWay) -> None:
+    users = list(dict.fromkeys(way.user))
+    if way.type == 1 and len(users) != 1:
+        raise ApiError(40058, "user must hold exactly one userid when type is 1 (single)")
+    if not users and not way.party:
+        raise ApiError(40058, "user and party are both empty")
+    if len(users) > MAX_USERS:
+        raise ApiError(41041, f"user holds {len(users)} userids, at most {MAX_USERS}")
+    for userid in users:
+        employee = corp.employees.get(userid)
+        if employee is None:
+            raise ApiError(60111, f"userid {userid}")
+        if employee.status != 1:
+            raise ApiError(41054, f"userid {userid} is not active (status {employee.status})")
+    known = departments(corp)
+    for party in way.party:
+        if party not in known:
+            raise ApiError(60123, f"party {party}")
+    if way.type == 2 and len(set(users).union(party_members(corp, way.party))) > MAX_USERS:
+        raise ApiError(41041, f"more than {MAX_USERS} employees once departments are expanded")
+
+
+def _choice(body: dict[str, Any], name: str, missing: int, invalid: int) -> int:
+    value = body.get(name)
+    if value is None:
+        raise ApiError(missing, f"missing {name}")
+    if isinstance(value, bool) or value not in (1, 2):
+        raise ApiError(invalid, f"{name} must be 1 or 2")
+    return int(value)
+
+
+def way_or_error(corp: Corp, body: dict[str, Any]) -> ContactWay:
+    config_id = required_config_id(body, 41043)
+    way = corp.contact_ways.get(config_id)
+    if way is None:
+        raise ApiError(41044, f"config_id {config_id}")
+    return way
+
+
+@route("POST", "externalcontact/add_contact_way")
+def add_contact_way(ctx: ApiContext) -> dict[str, Any]:
+    corp = ctx.corp
+    type_ = _choice(ctx.body, "type", 41037, 41039)
+    scene = _choice(ctx.body, "scene", 41038, 41040)
+    changes = _changes(ctx.body)
+    is_temp = bool(opt_bool(ctx.body, "is_temp"))
+    if is_temp:
+        if type_ != 1:
+            raise ApiError(40058, "is_temp supports type 1 (single) only")
+        changes.setdefault("expires_in", TEMP_EXPIRES_IN_DEFAULT)
+        changes.setdefault("chat_expires_in", TEMP_CHAT_EXPIRES_IN_DEFAULT)
+    if len(corp.contact_ways) >= MAX_WAYS:
+        raise ApiError(41045, f"a corp can create at most {MAX_WAYS} contact ways through the API")
+    config_id = ids.config_id(corp.rng)
+    way = ContactWay(
+        config_id, type_, scene, ctx.app.world.now_int(), corp.next_seq(), is_temp=is_temp, **changes
+    )
+    _check_people(corp, way)
+    if scene == 2:
+        way.qr_code = ids.qr_code(corp.rng)
+    corp.contact_ways[config_id] = way
+    result = {"config_id": config_id}
+    if way.qr_code:
+        result["qr_code"] = way.qr_code
+    return result
+
+
+@route("POST", "externalcontact/get_contact_way")
+def get_contact_way(ctx: ApiContext) -> dict[str, Any]:
+    return {"contact_way": way_or_error(ctx.corp, ctx.body).to_api()}
+
+
+@route("POST", "externalcontact/update_contact_way")
+def update_contact_way(ctx: ApiContext) -> dict[str, Any]:
+    """Only the given fields change; the result must pass add's checks (type and scene are fixed)."""
+    way = way_or_error(ctx.corp, ctx.body)
+    updated = dataclasses.replace(way, **_changes(ctx.body))
+    _check_people(ctx.corp, updated)
+    ctx.corp.contact_ways[way.config_id] = updated
+    return {}
+
+
+@route("POST", "externalcontact/del_contact_way")
+def del_contact_way(ctx: ApiContext) -> dict[str, Any]:
+    way = way_or_error(ctx.corp, ctx.body)
+    del ctx.corp.contact_ways[way.config_id]
+    return {}
+
+
+@route("POST", "externalcontact/list_contact_way")
+def list_contact_way(ctx: ApiContext) -> dict[str, Any]:
+    """Ways created in [start_time, end_time] (default: the last 90 days), oldest first, paged by seq."""
+    now = ctx.app.world.now_int()
+    end = opt_int(ctx.body, "end_time", 0)
+    end = now if end is None else end
+    start = opt_int(ctx.body, "start_time", 0)
+    start = end - LIST_DEFAULT_WINDOW_S if start is None else start
+    if start > end:
+        raise ApiError(40058, "start_time is after end_time")
+    limit = opt_int(ctx.body, "limit", 1, 1000)
+    limit = 100 if limit is None else limit
+    after = 0
+    if ctx.body.get("cursor"):
+        (after,) = cursor.decode(str(ctx.body["cursor"]), 1)
+    out: list[ContactWay] = []
+    more = False
+    for way in ctx.corp.contact_ways.values():
+        if way.seq <= after or not start <= way.create_time <= end:
+            continue
+        if len(out) == limit:
+            more = True
+            break
+        out.append(way)
+    return {
+        "contact_way": [{"config_id": w.config_id} for w in out],
+        "next_cursor": cursor.encode(out[-1].seq) if more else "",
+    }
