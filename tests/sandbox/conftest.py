@@ -263,3 +263,30 @@ def corp(make_corp: Callable[..., CorpHandle]) -> CorpHandle:
             "seed": 42,
         }
     )
+
+
+@dataclass
+class Isolated:
+    """A sandbox of one's own, for tests that change global state (the world clock)."""
+
+    server: SandboxServer
+    ctl: Control
+    receiver: Receiver
+
+    def make_corp(self, **overrides: Any) -> CorpHandle:
+        body: dict[str, Any] = {
+            "callback_url": self.receiver.url + "/cb/{corp_id}",
+            "callback_retry_delays": [0.05, 0.05, 0.05],
+            "callback_timeout_s": 1,
+        }
+        body.update(overrides)
+        info = self.ctl.post("/corps", body, expect=201)
+        self.receiver.creds[info["corp_id"]] = {"token": info["token"], "aes_key": info["aes_key"]}
+        return CorpHandle(info, WeCom(self.server.url, info["corp_id"], info["secret"]), self.ctl)
+
+
+@pytest.fixture
+def isolated(receiver: Receiver) -> Iterator[Isolated]:
+    server, _thread = start_server("127.0.0.1", 0)
+    yield Isolated(server, Control(server.url), receiver)
+    server.stop()

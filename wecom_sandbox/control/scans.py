@@ -3,7 +3,7 @@
 The schedule is open-loop: scan i is due at start + i / rate_per_s whatever the previous scans
 cost, so a slow app cannot slow the arrivals down (a real QR code does not wait for the SCRM).
 Each scan is exactly a single scan (control/contact_ways.py); its callback goes out through the
-shared delivery pool without waiting.  One thread per job; it ends early when the sandbox closes
+shared delivery pool without waiting ("callback": false skips it).  One thread per job; it ends early when the sandbox closes
 or the corp is deleted, counting the rest as failed so `done` still reaches `scheduled`.
 """
 
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
 MAX_COUNT = 100_000
 MIN_RATE, MAX_RATE = 0.1, 1000.0
-_ASYNC = EmitOptions()
 
 
 def schedule(app: Sandbox, req: Request) -> tuple[int, dict[str, Any]]:
@@ -31,6 +30,7 @@ def schedule(app: Sandbox, req: Request) -> tuple[int, dict[str, Any]]:
     count = field_value(body, "count", int, required=True)
     rate = float(field_value(body, "rate_per_s", float, required=True))
     names = str_list(body, "names")
+    opts = EmitOptions(callback=field_value(body, "callback", bool, default=True))
     if not 1 <= count <= MAX_COUNT:
         raise ControlError(400, f"field 'count' must be in [1, {MAX_COUNT}]")
     if not MIN_RATE <= rate <= MAX_RATE:
@@ -43,7 +43,7 @@ def schedule(app: Sandbox, req: Request) -> tuple[int, dict[str, Any]]:
         corp.scan_stats.running += 1
     thread = threading.Thread(
         target=_run,
-        args=(app, corp, config_id, count, rate, names),
+        args=(app, corp, config_id, count, rate, names, opts),
         name=f"wecom-sandbox-scans-{corp.corp_id}",
         daemon=True,
     )
@@ -57,7 +57,9 @@ def totals(app: Sandbox, req: Request) -> dict[str, Any]:
         return corp.scan_stats.to_json()
 
 
-def _run(app: Sandbox, corp: Corp, config_id: str, count: int, rate: float, names: list[str]) -> None:
+def _run(
+    app: Sandbox, corp: Corp, config_id: str, count: int, rate: float, names: list[str], opts: EmitOptions
+) -> None:
     stats = corp.scan_stats
     start = time.monotonic()
     performed = 0
@@ -84,7 +86,7 @@ def _run(app: Sandbox, corp: Corp, config_id: str, count: int, rate: float, name
                     if err.status == 404:
                         return
             if added is not None:
-                send_added(app, corp, added, _ASYNC)
+                send_added(app, corp, added, opts)
     finally:
         with app.world.lock:
             missed = count - performed

@@ -27,6 +27,19 @@ def _departments(body: dict[str, Any]) -> list[int] | None:
     return depts
 
 
+STATUSES = (1, 2, 4, 5)
+"""user/get's status: 1 active, 2 disabled, 4 not activated, 5 left; contact ways need 1 (41054)."""
+
+
+def _status(body: dict[str, Any]) -> int | None:
+    status = field_value(body, "status", int)
+    if status is not None and status not in STATUSES:
+        raise ControlError(
+            400, "field 'status' must be 1 (active), 2 (disabled), 4 (not activated) or 5 (left)"
+        )
+    return status
+
+
 def create(app: Sandbox, req: Request) -> dict[str, Any]:
     body = req.body
     opts = EmitOptions.parse(body)
@@ -38,6 +51,7 @@ def create(app: Sandbox, req: Request) -> dict[str, Any]:
         position=field_value(body, "position", str, default=""),
         mobile=field_value(body, "mobile", str, default=""),
         gender=field_value(body, "gender", int, default=1),
+        status=_status(body) or 1,
     )
     with app.world.lock:
         corp = corp_or_404(app, req.params["corp"])
@@ -72,6 +86,7 @@ def update(app: Sandbox, req: Request) -> dict[str, Any]:
     position = field_value(body, "position", str)
     mobile = field_value(body, "mobile", str)
     departments = _departments(body)
+    status = _status(body)
     with app.world.lock:
         corp = corp_or_404(app, req.params["corp"])
         employee = employee_or_404(corp, userid)
@@ -93,6 +108,9 @@ def update(app: Sandbox, req: Request) -> dict[str, Any]:
         if mobile is not None:
             employee.mobile = mobile
             extra["Mobile"] = mobile
+        if status is not None:
+            employee.status = status
+            extra["Status"] = status
         evt = events.contact(corp.corp_id, opts.time(app), "update_user", userid, extra)
     return {"userid": employee.userid, **emit(app, corp, [evt], opts)}
 
