@@ -37,6 +37,9 @@ def load_admin() -> Any:
     return admin
 
 
+FAST_CONSUMERS = frozenset({"send_welcomes"})
+
+
 class AppProcess:
     """``role`` "http" serves the routes; "workers" runs the consumers and the schedules (and the control
     server); "all" does both in one process. Lambda runs each in its own sandbox; locally two processes
@@ -60,8 +63,12 @@ class AppProcess:
         self.stats = Stats()
         self.pollers: list[QueuePoller] = []
         self.schedules: dict[str, Schedule] = {}
-        for source in self.app.event_sources if role in ("all", "workers") else ():
+        for source in self.app.event_sources if role in ("all", "workers", "welcome") else ():
             handler = self.app.handler_map[source.name]
+            # The welcome consumer runs in a process of its own (as on Lambda, its own function): its
+            # 20-second clock must not share an interpreter lock with the event and sync consumers.
+            if role != "all" and (role == "welcome") != (source.name in FAST_CONSUMERS):
+                continue
             if isinstance(source, SQSEventConfig):
                 for i in range(consumers):
                     poller = QueuePoller(source.name, source.queue, source.batch_size, handler, self.stop, self.stats)
@@ -76,6 +83,7 @@ class AppProcess:
         self.control = (
             ThreadingHTTPServer((host, control_port), _control_handler(self)) if role in ("all", "workers") else None
         )
+        self.label = role
 
     def serve_forever(self) -> None:
         for t in [*self.pollers, *self.schedules.values()]:
@@ -86,8 +94,11 @@ class AppProcess:
             if self.http is not None:
                 print(f"app listening on http://{self.http.host}:{self.http.port}", flush=True)
                 self.http.serve_forever()
-            else:
+            elif self.control is not None:
                 print(f"workers running; control on port {self.control.server_address[1]}", flush=True)
+                self.stop.wait()
+            else:
+                print(f"{self.label} consumers running", flush=True)
                 self.stop.wait()
         finally:
             self.stop.set()
@@ -131,7 +142,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--control-port", type=int, default=8001)
     parser.add_argument("--consumers", type=int, default=4, help="pollers per queue (Lambda concurrency)")
-    parser.add_argument("--role", choices=("all", "http", "workers", "admin"), default="all")
+    parser.add_argument("--role", choices=("all", "http", "workers", "welcome", "admin"), default="all")
     args = parser.parse_args(argv)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")

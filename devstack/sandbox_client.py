@@ -60,6 +60,25 @@ class SandboxClient:
         res = self._call("GET", f"/corps/{corp_id}/messages")
         return res["messages"] if isinstance(res, dict) else res
 
+    def welcomes(self, corp_id: str, since: int = 0) -> list[dict[str, Any]]:
+        """The welcome log: one record per welcome code issued, with when (and whether) it was used."""
+        return self._call("GET", f"/corps/{corp_id}/welcomes", since=since)["welcomes"]
+
+    def scan(self, corp_id: str, config_id: str, **body: Any) -> dict[str, Any]:
+        """A customer scans a channel code (contact way): relation, welcome code, add callback."""
+        return self.do(corp_id, f"contact_ways/{config_id}/scan", body)
+
+    def scans(self, corp_id: str, config_id: str, count: int, rate_per_s: float) -> dict[str, Any]:
+        """``count`` scans paced at ``rate_per_s`` by the sandbox itself (returns at once)."""
+        return self.do(corp_id, f"contact_ways/{config_id}/scans", {"count": count, "rate_per_s": rate_per_s})
+
+    def scan_totals(self, corp_id: str) -> dict[str, Any]:
+        return self._call("GET", f"/corps/{corp_id}/scans")
+
+    def join_scan(self, corp_id: str, config_id: str, **body: Any) -> dict[str, Any]:
+        """A customer scans a group code (join way) and joins one of its groups."""
+        return self.do(corp_id, f"join_ways/{config_id}/scan", body)
+
     def resend(self, corp_id: str, callback_id: str, same_envelope: bool = False) -> dict[str, Any]:
         return self._call("POST", f"/corps/{corp_id}/callbacks/{callback_id}/resend", {"same_envelope": same_envelope})
 

@@ -50,6 +50,7 @@ class StackConfig:
     messaging_port: int = 0
     dedup_port: int = 0
     consumers: int = 4
+    welcome_consumers: int = 4
     visibility_timeout_s: int = 2
     log_level: str = "INFO"
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -123,6 +124,10 @@ class Stack:
                       "--control-port", str(self.control_port), "--consumers", str(self.config.consumers)]
             self._spawn("app", [*server, "--role", "http"])
             self._spawn("workers", [*server, "--role", "workers"], nice=10)
+            # Not niced: the welcome path has a 20 s deadline, the bulk consumers only have a backlog.
+            welcome = ["-m", "devstack.app_server", "--port", "0", "--control-port", "0",
+                       "--consumers", str(self.config.welcome_consumers), "--role", "welcome"]
+            self._spawn("welcome", welcome)
             admin = ["-m", "devstack.app_server", "--port", str(self.admin_port), "--role", "admin"]
             self._spawn("admin", admin)
             for port in (self.sandbox_port, self.app_port, self.control_port, self.admin_port):

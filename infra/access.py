@@ -26,10 +26,17 @@ class Access:
 # Chalice's function names: every route is one function, "api_handler".
 FUNCTIONS: dict[str, Access] = {
     # The callback route: corp keys, the de-dup record, the events queue. Nothing else.
-    "api_handler": Access(tables_record=("idempotency",), queues_send=("events",), read_corp_secrets=True),
+    "api_handler": Access(
+        tables_record=("idempotency",), queues_send=("events", "welcome"), read_corp_secrets=True
+    ),
     # The event consumer: the data tables, its de-dup records, shared tokens, corp keys for WeCom calls.
+    # Also the live codes' side of an arrival: the code (read, and its staff when a cap is reached), the
+    # acquisition record and its counters.
     "apply_events": Access(
-        tables_rw=("customers", "follows", "timeline", "tags", "groups", "group_members", "employees"),
+        tables_rw=(
+            "customers", "follows", "timeline", "tags", "groups", "group_members", "employees",
+            "live_codes", "channel_stats", "acquisitions",
+        ),
         tables_record=("idempotency", "tokens"),
         queues_consume=("events",),
         read_corp_secrets=True,
@@ -38,7 +45,10 @@ FUNCTIONS: dict[str, Access] = {
     "refresh_tokens": Access(tables_record=("tokens",), read_corp_secrets=True, list_secrets=True),
     # The admin API: reads and edits the data (after WeCom accepts), looks up keys, starts syncs.
     "admin_api": Access(
-        tables_rw=("customers", "follows", "timeline", "tags", "tag_members", "employees", "sync_jobs"),
+        tables_rw=(
+            "customers", "follows", "timeline", "tags", "tag_members", "employees", "sync_jobs",
+            "live_codes", "channel_stats", "groups",
+        ),
         tables_record=("tokens", "api_keys"),
         queues_send=("sync",),
         read_corp_secrets=True,
@@ -52,6 +62,17 @@ FUNCTIONS: dict[str, Access] = {
         queues_send=("sync",),
         queues_consume=("sync",),
         read_corp_secrets=True,
+    ),
+    # The welcome sender: the codes (read), a missed welcome's marker and counter, shared tokens.
+    "send_welcomes": Access(
+        tables_rw=("live_codes", "channel_stats", "acquisitions"),
+        tables_record=("tokens",),
+        queues_consume=("welcome",),
+        read_corp_secrets=True,
+    ),
+    # The per-minute staff switch: lists corps, reads codes and today's counts, writes the code's staff.
+    "switch_code_staff": Access(
+        tables_rw=("live_codes", "channel_stats"), tables_record=("tokens",), read_corp_secrets=True, list_secrets=True
     ),
     # The nightly reconcile: lists corps, starts one sync job each.
     "nightly_reconcile": Access(

@@ -100,7 +100,7 @@ def _queues(q: QueueDef) -> dict[str, Any]:
         f"{dlq_id}DepthAlarm": {
             "Type": "AWS::CloudWatch::Alarm",
             "Properties": {
-                "AlarmDescription": f"Messages in {q.dlq_name}: events that failed 5 times (scrm dlq list)",
+                "AlarmDescription": f"Messages in {q.dlq_name}: messages that failed {q.max_receive_count} times (scrm dlq list)",
                 "Namespace": "AWS/SQS",
                 "MetricName": "ApproximateNumberOfMessagesVisible",
                 "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq_id, "QueueName"]}}],
@@ -281,6 +281,8 @@ def merge_template(stage_settings: dict[str, Any], admin_routes: list[tuple[str,
             settings = consumers.get(fn, {})
             if "sqs_batch_size" in settings:
                 source["BatchSize"] = int(settings["sqs_batch_size"])
+            if "sqs_batching_window_s" in settings:
+                source["MaximumBatchingWindowInSeconds"] = int(settings["sqs_batching_window_s"])
             if "sqs_max_concurrency" in settings:
                 # The event source never runs more pollers than the function may run: with reserved
                 # concurrency alone, throttled batches count as receives and drift into the DLQ.
@@ -303,6 +305,22 @@ def merge_template(stage_settings: dict[str, Any], admin_routes: list[tuple[str,
         }
         resources.update(_function_alarms(fn))
     resources.update(_egress())
+    resources["WelcomeMissedAlarm"] = {
+        "Type": "AWS::CloudWatch::Alarm",
+        "Properties": {
+            "AlarmDescription": "A welcome message could not be sent within WeCom's 20 s (scrm.adapters.metrics)",
+            "Namespace": "scrm",
+            "MetricName": "WelcomeMissed",
+            "Dimensions": [{"Name": "service", "Value": "scrm"}],
+            "Statistic": "Sum",
+            "Period": 300,
+            "EvaluationPeriods": 1,
+            "Threshold": 0,
+            "ComparisonOperator": "GreaterThanThreshold",
+            "TreatMissingData": "notBreaching",
+            "AlarmActions": [{"Ref": "AlarmTopic"}],
+        },
+    }
     return {
         "Parameters": {
             "EgressMode": {"Type": "String", "AllowedValues": ["direct", "nat"], "Default": "direct",

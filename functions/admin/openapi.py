@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from admin import openapi_codes
 from admin.api import admin, json_response
 
 
@@ -213,6 +214,10 @@ SPEC: dict[str, Any] = {
         },
     },
 }
+
+
+SPEC["paths"].update(openapi_codes.PATHS)
+SPEC["components"]["schemas"].update(openapi_codes.SCHEMAS)
 
 
 @admin.route("/admin/openapi.json", methods=["GET"])

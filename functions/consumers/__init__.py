@@ -46,3 +46,17 @@ def sync_worker(event: Any) -> dict[str, Any]:
         required=("corp_id", "job_id", "kind", "id"),
         id_field="id",
     )
+
+
+WELCOME_QUEUE = "scrm-welcome"
+
+
+@bp.on_sqs_message(queue=WELCOME_QUEUE, batch_size=10, name="send_welcomes")
+def send_welcomes(event: Any) -> dict[str, Any]:
+    """Send welcome messages, the records of a batch in parallel: each has at most 20 s from WeCom's
+    event, so none waits behind another, behind callback events or behind bulk work (own queue, own
+    function). A welcome that cannot be sent in time is counted as missed, never retried later."""
+    from scrm import bootstrap
+    from scrm.adapters.sqs_batch import process_concurrently
+
+    return process_concurrently(event.to_dict(), bootstrap.welcome_sender().handle)

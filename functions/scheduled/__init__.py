@@ -30,3 +30,14 @@ def nightly_reconcile(event: Any) -> dict[str, Any]:
         job, created = sync.start(corp_id, kind="reconcile")
         started[corp_id] = {"job_id": job["job_id"], "created": created}
     return {"corps": started}
+
+
+@bp.schedule("rate(1 minute)", name="switch_code_staff")
+def switch_code_staff(event: Any) -> dict[str, Any]:
+    """Channel codes with a weekly schedule or a daily cap: set each one's WeCom staff to what its slots
+    and caps say for this minute (slot boundaries; at China midnight the caps reset, as counts are per
+    day). Codes that need no change cost one read each, no WeCom call."""
+    from scrm import bootstrap
+
+    staffing = bootstrap.code_staffing()
+    return {"corps": {c: staffing.refresh_corp(c) for c in bootstrap.corp_registry().list_ids()}}

@@ -16,10 +16,17 @@ from scrm.settings import Settings
 if TYPE_CHECKING:
     from scrm.adapters.corp_registry import CorpRegistry
     from scrm.adapters.dynamo.api_keys import DynamoApiKeys
+    from scrm.adapters.dynamo.channel_stats import DynamoChannelStats
+    from scrm.adapters.dynamo.live_codes import DynamoLiveCodes
     from scrm.adapters.once import Once
+    from scrm.adapters.wecom.gateway import WeComGateways
+    from scrm.services.acquisition import Acquisition
+    from scrm.services.code_staffing import CodeStaffing
     from scrm.services.customer_admin import CustomerAdmin
     from scrm.services.event_handlers import Handlers
     from scrm.services.full_sync import FullSync
+    from scrm.services.live_codes import LiveCodes
+    from scrm.services.welcome_sender import WelcomeSender
 
 
 @lazy
@@ -42,9 +49,15 @@ def enqueue_once() -> Once:
     from scrm.adapters.queue import QueuePublisher
 
     publisher = QueuePublisher(resources.queue("events"))
+    welcomes = QueuePublisher(resources.queue("welcome"))
 
     def enqueue(message: dict[str, Any]) -> dict[str, Any]:
-        publisher.send(message, {"corp_id": message["corp_id"], "event_id": message["event_id"]})
+        attributes = {"corp_id": message["corp_id"], "event_id": message["event_id"]}
+        if message.get("welcome"):
+            # First, and on its own queue: the welcome code dies 20 s after WeCom issued it. If the second
+            # send fails, WeCom's retry sends both again; the repeat welcome gets 41051, a success.
+            welcomes.send(message, attributes)
+        publisher.send(message, attributes)
         return {"enqueued": True}
 
     return Once(
@@ -71,7 +84,67 @@ def handlers() -> Handlers:
     from scrm.adapters.wecom.gateway import WeComGateways
     from scrm.services.event_handlers import Handlers
 
-    return Handlers(store=DynamoStore(), wecom=WeComGateways(corp_registry(), settings()))
+    return Handlers(store=DynamoStore(), wecom=WeComGateways(corp_registry(), settings()), channels=acquisition())
+
+
+@lazy
+def live_code_repo() -> DynamoLiveCodes:
+    from scrm.adapters.dynamo.live_codes import DynamoLiveCodes
+
+    return DynamoLiveCodes(settings().live_code_cache_ttl_s)
+
+
+@lazy
+def channel_stats() -> DynamoChannelStats:
+    from scrm.adapters.dynamo.channel_stats import DynamoChannelStats
+
+    return DynamoChannelStats()
+
+
+@lazy
+def admin_gateways() -> WeComGateways:
+    """WeCom clients of the admin API and the per-minute staff job (not rate-limited, not the welcome's)."""
+    from scrm.adapters.wecom.gateway import WeComGateways
+
+    return WeComGateways(corp_registry(), settings())
+
+
+@lazy
+def code_staffing() -> CodeStaffing:
+    from scrm.services.code_staffing import CodeStaffing
+
+    return CodeStaffing(live_code_repo(), channel_stats(), admin_gateways().for_corp)
+
+
+@lazy
+def acquisition() -> Acquisition:
+    from scrm.services.acquisition import Acquisition
+
+    return Acquisition(live_code_repo(), channel_stats(), code_staffing(), admin_gateways().for_corp)
+
+
+@lazy
+def live_codes() -> LiveCodes:
+    from scrm.adapters.dynamo.directory import DynamoDirectory
+    from scrm.services.live_codes import LiveCodes
+
+    return LiveCodes(live_code_repo(), channel_stats(), DynamoDirectory(), admin_gateways().for_corp)
+
+
+@lazy
+def welcome_sender() -> WelcomeSender:
+    """One try per WeCom call (the sender retries itself, against the 20 s deadline, not the client's
+    back-off schedule) and a short timeout: a slow answer must leave time for another try."""
+    import dataclasses
+
+    from scrm.adapters.metrics import count_missed_welcome
+    from scrm.adapters.wecom.gateway import WeComGateways
+    from scrm.services.welcome_sender import WelcomeSender
+
+    s = dataclasses.replace(settings(), wecom_max_tries=1, wecom_timeout_s=3.0)
+    return WelcomeSender(
+        live_code_repo(), channel_stats(), WeComGateways(corp_registry(), s).for_corp, count_missed_welcome
+    )
 
 
 @lazy
@@ -117,7 +190,10 @@ def customer_admin() -> CustomerAdmin:
 
 def reset() -> None:
     """Drop every cached part (tests that re-point the environment)."""
-    for fn in (settings, corp_registry, enqueue_once, apply_once, handlers, full_sync, api_keys, customer_admin):
+    for fn in (
+        settings, corp_registry, enqueue_once, apply_once, handlers, full_sync, api_keys, customer_admin,
+        live_code_repo, channel_stats, admin_gateways, code_staffing, acquisition, live_codes, welcome_sender,
+    ):
         fn.cache_clear()
     from scrm.adapters import aws, queue
 

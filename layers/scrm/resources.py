@@ -120,6 +120,15 @@ TABLES: dict[str, TableDef] = {
         TableDef("sync_jobs", "scrm-sync-jobs", _PK, _SK, ttl_attribute="expires_at"),
         # Call counters shared by every Lambda, per corp, API and window: pk = corp#api#window start; TTL.
         TableDef("rate_limits", "scrm-rate-limits", _PK, ttl_attribute="expires_at"),
+        # Live codes: pk = corp, sk = "c#<state>" (channel code), "g#<state>" (group code) or
+        # "default#welcome" (the corp's welcome for adds without a known state). The state is the code's id,
+        # so the welcome path finds a code with one GetItem.
+        TableDef("live_codes", "scrm-live-codes", _PK, _SK),
+        # A code's yield: pk = corp#state, sk = <day>#<userid>, counters per China day added and member.
+        TableDef("channel_stats", "scrm-channel-stats", _PK, _SK),
+        # Who came through which code: pk = corp#external_userid, sk = userid (the relation, as in follows),
+        # or "missed#…" (a welcome that could not be sent, counted once).
+        TableDef("acquisitions", "scrm-acquisitions", _PK, _SK),
     )
 }
 
@@ -128,6 +137,18 @@ QUEUES: dict[str, QueueDef] = {
     for q in (
         # Every verified callback event, applied by the event consumer.
         QueueDef("events", "scrm-events", "scrm-events-dlq", consumers=("apply_events",)),
+        # Welcome messages only: WeCom's welcome_code lives 20 s, so these never wait behind events or
+        # bulk work. A message that cannot be handled in time is recorded as missed, not retried later.
+        QueueDef(
+            "welcome",
+            "scrm-welcome",
+            "scrm-welcome-dlq",
+            max_receive_count=2,
+            visibility_timeout_s=150,
+            retention_s=300,
+            consumers=("send_welcomes",),
+            min_local_visibility_s=25,
+        ),
         # Bulk work (full sync steps), kept apart so it never delays callback events.
         QueueDef(
             "sync",

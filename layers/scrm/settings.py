@@ -23,6 +23,7 @@ class Settings:
     bulk_calls_per_min: int = 9_000
     bulk_calls_per_hour: int = 135_000
     api_key_cache_ttl_s: float = 30.0
+    live_code_cache_ttl_s: float = 10.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -47,4 +48,6 @@ class Settings:
             bulk_calls_per_hour=int(env.get("SCRM_BULK_CALLS_PER_HOUR", "135000")),
             # A revoked key stops working within this many seconds.
             api_key_cache_ttl_s=float(env.get("SCRM_API_KEY_CACHE_TTL_S", "30")),
+            # An edited code (welcome, tags, templates) reaches the welcome path within this many seconds.
+            live_code_cache_ttl_s=float(env.get("SCRM_LIVE_CODE_CACHE_TTL_S", "10")),
         )

@@ -349,10 +349,29 @@ def test_message_shape() -> None:
         "event_id": inbound.event_id,
         "received_at_ms": 1_700_000_000_123,
         "fields": fields,
+        "welcome": True,
     }
     assert MESSAGE_VERSION == 1
     msg["fields"]["UserID"] = "mutated"
     assert inbound.event.fields["UserID"] == "zhangsan"  # a copy
+
+
+@pytest.mark.parametrize(
+    ("change_type", "code", "wanted"),
+    [
+        ("add_external_contact", "WC", True),
+        ("add_half_external_contact", "WC", True),
+        ("add_external_contact", "", False),  # the member has a console welcome, or chat already began
+        ("edit_external_contact", "WC", False),
+    ],
+)
+def test_only_arrivals_with_a_welcome_code_go_to_the_welcome_queue(change_type: str, code: str, wanted: bool) -> None:
+    fields = event_fields(
+        CORP.corp_id, "change_external_contact", change_type, NOW - 2,
+        UserID="zhangsan", ExternalUserID="wmEXT1", WelcomeCode=code,
+    )
+    msg = open_(*request(event_xml(fields))).message(1)
+    assert msg.get("welcome", False) is wanted
 
 
 def test_message_keeps_member_lists() -> None:

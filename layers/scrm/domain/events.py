@@ -91,6 +91,11 @@ class ExternalContactEvent(WeComEvent):
 
     kind: ClassVar[str] = "external_contact"
 
+    @property
+    def needs_welcome(self) -> bool:
+        """An arrival WeCom gave a welcome code for: it must be answered within 20 s, on the fast path."""
+        return bool(self.welcome_code) and self.change_type in ("add_external_contact", "add_half_external_contact")
+
     @classmethod
     def from_fields(cls, fields: Fields) -> ExternalContactEvent:
         return cls(

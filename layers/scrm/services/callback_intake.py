@@ -15,7 +15,7 @@ from scrm.adapters.wecom.callback_crypto import CallbackCrypto, CryptoError
 from scrm.adapters.wecom.xml import XmlError, parse_xml
 from scrm.domain.corp import Corp
 from scrm.domain.event_key import event_id, event_key
-from scrm.domain.events import WeComEvent, parse_event
+from scrm.domain.events import ExternalContactEvent, WeComEvent, parse_event
 
 MESSAGE_VERSION = 1
 
@@ -35,10 +35,16 @@ class InboundEvent:
     key: str
     event_id: str
 
+    @property
+    def needs_welcome(self) -> bool:
+        return isinstance(self.event, ExternalContactEvent) and self.event.needs_welcome
+
     def message(self, received_at_ms: int) -> dict[str, Any]:
-        """The queue message: the whole decrypted event, so the consumer needs nothing else."""
+        """The queue message: the whole decrypted event, so the consumer needs nothing else. ``welcome``
+        marks an arrival whose welcome code must also go to the welcome queue."""
         return {
             "v": MESSAGE_VERSION,
+            **({"welcome": True} if self.needs_welcome else {}),
             "corp_id": self.event.corp_id,
             "key": self.key,
             "event_id": self.event_id,

@@ -14,6 +14,7 @@ from typing import Any
 from scrm.domain.customer_query import CustomerQuery, QueryError
 from scrm.domain.versions import version_of
 from scrm.domain.wecom_error import WeComError
+from scrm.services.admin_error import AdminError
 from scrm.services.ports import AdminWeCom, CustomerReads, CustomerSearch, Store
 
 REMARK_LIMITS = {"remark": 20, "description": 150, "remark_company": 20}
@@ -22,19 +23,6 @@ TAG_NAME_MAX = 30
 # WeCom's errcodes, as the admin API answers them.
 NOT_FOUND = {84061: "WeCom has no such relation", 40096: "not a valid external_userid", 40068: "unknown tag or group"}
 CONFLICT = {40071: "a tag of that name exists in the group", 40126: "the corp has 3000 tags already"}
-
-
-class AdminError(Exception):
-    """A 4xx/5xx with one clear line; ``field`` names the offending input when there is one."""
-
-    def __init__(self, status: int, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.field = field
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"error": self.message, **({"field": self.field} if self.field else {})}
 
 
 def _wecom_error(exc: WeComError, field: str = "") -> AdminError:

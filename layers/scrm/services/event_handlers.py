@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrm.domain.employee import EmployeeStatus
 from scrm.domain.events import (
@@ -22,14 +22,18 @@ from scrm.domain.events import (
     WeComEvent,
     parse_event,
 )
-from scrm.domain.follow import status_after
+from scrm.domain.follow import FollowStatus, status_after
 from scrm.domain.group import GroupStatus, MemberType
 from scrm.domain.versions import version_of
 from scrm.services.ports import Store, WeComDirectory
 
+if TYPE_CHECKING:
+    from scrm.services.acquisition import Acquisition
+
 log = logging.getLogger("scrm.events")
 
 CUSTOMER_ID_PREFIXES = ("wm", "wo")  # WeCom's external_userid prefixes (WeChat customers)
+LOSSES = {FollowStatus.DELETED_BY_CUSTOMER: "customer", FollowStatus.DELETED_BY_EMPLOYEE: "employee"}
 REFRESHING_CHANGES = frozenset({"add_external_contact", "add_half_external_contact", "edit_external_contact"})
 
 
@@ -40,10 +44,17 @@ def timeline_entry(event: WeComEvent, **extra: Any) -> dict[str, Any]:
 
 
 class Handlers:
-    def __init__(self, store: Store, wecom: WeComDirectory, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        store: Store,
+        wecom: WeComDirectory,
+        clock: Callable[[], float] = time.time,
+        channels: Acquisition | None = None,
+    ) -> None:
         self.store = store
         self.wecom = wecom
         self.clock = clock
+        self.channels = channels
 
     def _now_ms(self) -> int:
         return int(self.clock() * 1000)
@@ -80,23 +91,40 @@ class Handlers:
         if e.change_type == "transfer_fail" and ext:
             self.store.note_transfer_fail(corp, ext, uid, e.fail_reason, e.create_time)
             effects.append("customer:transfer_fail")
+        arrived = e.change_type in ("add_external_contact", "add_half_external_contact")
+        code = self.channels.code(corp, e.state) if self.channels and arrived and e.state and ext and uid else None
         if e.change_type in REFRESHING_CHANGES and ext:
-            effects += self._refresh_customer(corp, ext)
+            effects += self._refresh_customer(corp, ext, (uid, code) if code else None)
+        if code is not None and self.channels:
+            effects += self.channels.count_add(corp, e.state, ext, uid, e.create_time)
+        if self.channels and ext and uid and status in LOSSES:
+            effects += self.channels.count_loss(corp, ext, uid, LOSSES[status], e.create_time)
         if ext:
-            self.store.add_timeline(corp, f"customer:{ext}", e.create_time, event_id, timeline_entry(e))
+            extra_fields = {"channel_name": code.spec.name} if code else {}
+            self.store.add_timeline(
+                corp, f"customer:{ext}", e.create_time, event_id, timeline_entry(e, **extra_fields)
+            )
             effects.append("timeline")
         return effects
 
-    def _refresh_customer(self, corp: str, ext: str) -> list[str]:
+    def _refresh_customer(self, corp: str, ext: str, channel: tuple[str, Any] | None = None) -> list[str]:
+        """Read the customer and store it; for an arrival through a live code, first apply the code's tags
+        and remark to that relation (``channel`` = (userid, code)) and store the result of both."""
         now = self._now_ms()  # the snapshot's time is when we asked: a slower, older read must not win
         found = self.wecom.for_corp(corp).get_customer(ext)
         if found is None:
             return ["customer:gone"]
         profile, follows = found
+        effects: list[str] = []
         self.store.save_customer(corp, profile, now)
         for info in follows:
-            self.store.sync_follow(corp, ext, info, now, name=profile.name)
-        return ["customer:refreshed", f"follows:{len(follows)}"]
+            at = now
+            if channel is not None and self.channels and info.userid == channel[0]:
+                info, done = self.channels.apply_actions(corp, ext, channel[1], profile.name, info)
+                effects += done
+                at = self._now_ms()  # after our writes: this view of the relation is newer than the read
+            self.store.sync_follow(corp, ext, info, at, name=profile.name)
+        return ["customer:refreshed", f"follows:{len(follows)}", *effects]
 
     # change_external_chat -------------------------------------------------------------------------
     def _external_chat(self, e: ExternalChatEvent, event_id: str) -> list[str]:
@@ -118,6 +146,8 @@ class Handlers:
             else:
                 self.store.save_group(corp, group, asked_at)
                 effects.append(f"group:refreshed:{len(group.members)}")
+                if self.channels and e.update_detail in ("add_member", "del_member"):
+                    effects += self.channels.group_size(corp, chat, len(group.members))
                 types = {m.member_id: m.type for m in group.members}
                 # Members still listed are typed by WeCom; those who left are judged by their id's prefix.
                 customers_changed = [

@@ -48,6 +48,7 @@ class WeComClient(WeChatClient):
         self._backoff = backoff_base_s
         self._sleep = sleep
         self._counts = threading.local()
+        self._memo: tuple[str, float] = ("", 0.0)
         super().__init__(corp_id, secret, session=storage, timeout=timeout_s, auto_retry=False)
 
     @property
@@ -83,6 +84,11 @@ class WeComClient(WeChatClient):
 
     @property
     def access_token(self) -> str:
+        """The shared token; remembered in this instance until it nears its refresh margin, so the calls
+        of a warm container (the welcome path above all) do not each read the token table first."""
+        token, expires_at = self._memo
+        if token and expires_at - time.time() > REFRESH_MARGIN_S:
+            return token
         store: DynamoTokenStorage = self.session
         key = self.access_token_key
         deadline = time.time() + LOCK_S + 5
@@ -90,6 +96,7 @@ class WeComClient(WeChatClient):
             token, expires_at = store.get_with_expiry(key)
             now = time.time()
             if token and expires_at - now > REFRESH_MARGIN_S:
+                self._memo = (token, expires_at)
                 return token
             if self.refresh_locked():
                 token, _ = store.get_with_expiry(key)
@@ -130,6 +137,7 @@ class WeComClient(WeChatClient):
                 code = exc.errcode
                 if code in TOKEN_ERRORS and token and not token_retried:
                     token_retried = True
+                    self._memo = ("", 0.0)
                     self.session.invalidate(self.access_token_key, token)
                     attempt -= 1
                     continue

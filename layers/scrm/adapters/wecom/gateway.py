@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from scrm.adapters.corp_registry import CorpRegistry
 from scrm.adapters.wecom.client import WeComClient, WeComError
+from scrm.adapters.wecom.live_code_calls import LiveCodeCalls
 from scrm.adapters.wecom.token_store import DynamoTokenStorage
 from scrm.domain.customer import CustomerProfile, FollowInfo, TagRef
 from scrm.domain.employee import Employee
@@ -39,7 +40,7 @@ def _int(value: Any) -> int:
 LIMITED = frozenset({45009, 45033})
 
 
-class WeComGateway:
+class WeComGateway(LiveCodeCalls):
     """``limiter`` (bulk work only) is asked before every call, so that a sync spends a shared budget."""
 
     def __init__(self, client: WeComClient, limiter: Limiter | None = None) -> None:

@@ -1,10 +1,13 @@
 """pynamodb models, one module per table; names and keys come from scrm.resources."""
 
+from scrm.adapters.dynamo.models.acquisition import AcquisitionItem
 from scrm.adapters.dynamo.models.api_key import ApiKeyItem
+from scrm.adapters.dynamo.models.channel_stat import ChannelStatItem
 from scrm.adapters.dynamo.models.customer import CustomerItem
 from scrm.adapters.dynamo.models.employee import EmployeeItem
 from scrm.adapters.dynamo.models.follow import FollowItem
 from scrm.adapters.dynamo.models.group import GroupItem, GroupMemberItem
+from scrm.adapters.dynamo.models.live_code import LiveCodeItem
 from scrm.adapters.dynamo.models.rate_limit import RateLimitItem
 from scrm.adapters.dynamo.models.sync_job import SyncJobItem
 from scrm.adapters.dynamo.models.tag import TagItem
@@ -25,10 +28,16 @@ ALL_MODELS = (
     ApiKeyItem,
     SyncJobItem,
     RateLimitItem,
+    LiveCodeItem,
+    ChannelStatItem,
+    AcquisitionItem,
 )
 
 __all__ = [
     "ALL_MODELS",
+    "AcquisitionItem",
+    "ChannelStatItem",
+    "LiveCodeItem",
     "ApiKeyItem",
     "RateLimitItem",
     "SyncJobItem",

@@ -1,0 +1,20 @@
+"""What admin input is checked against: the corp's synced employees, tag library and groups."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from scrm.adapters.dynamo.models import EmployeeItem, GroupItem, TagItem
+
+
+class DynamoDirectory:
+    def known_employees(self, corp_id: str, userids: Sequence[str]) -> set[str]:
+        keys = [(corp_id, u) for u in dict.fromkeys(userids)]
+        return {i.sk for i in EmployeeItem.batch_get(keys) if (i.status or "active") == "active"} if keys else set()
+
+    def known_tags(self, corp_id: str) -> set[str]:
+        return {i.id for i in TagItem.query(corp_id, TagItem.sk.startswith("tag#")) if not i.deleted}
+
+    def known_groups(self, corp_id: str, chat_ids: Sequence[str]) -> set[str]:
+        keys = [f"{corp_id}#{c}" for c in dict.fromkeys(chat_ids)]
+        return {i.pk.split("#", 1)[1] for i in GroupItem.batch_get(keys) if (i.status or "active") != "dismissed"} if keys else set()

@@ -1,0 +1,18 @@
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.models import Model
+
+from scrm.adapters.dynamo.models.base import meta
+
+
+class AcquisitionItem(Model):
+    """pk = corp#external_userid; sk = userid: the relation's latest arrival through a code (``added_at``
+    guards against an older add overwriting a newer one) and, once lost, by whom."""
+
+    Meta = meta("acquisitions")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    state = UnicodeAttribute(null=True)
+    day = UnicodeAttribute(null=True)
+    added_at = NumberAttribute(null=True)
+    lost_by = UnicodeAttribute(null=True)  # customer | employee
+    lost_at = NumberAttribute(null=True)

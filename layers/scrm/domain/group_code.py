@@ -1,0 +1,150 @@
+"""A group live code (群活码): one WeCom join way over up to 5 groups, moving on before a group fills up.
+
+WeCom's own join way only moves to the next group when one is full (200 members). We drop a group from
+the way as soon as it reaches ``threshold`` members, so the last seats are left for people the owner
+invites and a scan never lands on a group that fills up a moment later.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from scrm.domain.channel_code import NAME_MAX, STATE_MAX, STATE_RE, new_state
+from scrm.domain.field_error import FieldError
+from scrm.domain.welcome import Welcome, parse_welcome
+
+MAX_CHATS = 5  # WeCom: chat_id_list holds 1..5 groups
+GROUP_LIMIT = 200  # members of an ordinary customer group
+DEFAULT_THRESHOLD = 190
+ROOM_BASE_MAX = 40
+CHAT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+FIELDS = frozenset({"name", "state", "chat_ids", "threshold", "auto_create_room", "room_base_name", "room_base_id", "welcome"})
+
+
+@dataclass(frozen=True)
+class GroupCodeSpec:
+    name: str
+    state: str
+    chat_ids: tuple[str, ...]
+    threshold: int = DEFAULT_THRESHOLD
+    auto_create_room: bool = True
+    room_base_name: str = ""
+    room_base_id: int = 1
+    welcome: Welcome | None = None
+
+    def open_chats(self, members: Mapping[str, int]) -> list[str]:
+        """The groups a scan may still join, in the admin's order; when all have reached the threshold
+        the whole list stays (WeCom then fills them to 200 and, with auto_create_room, opens new ones)."""
+        open_ = [c for c in self.chat_ids if members.get(c, 0) < self.threshold]
+        return open_ or list(self.chat_ids)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "state": self.state,
+            "chat_ids": list(self.chat_ids),
+            "threshold": self.threshold,
+            "auto_create_room": self.auto_create_room,
+            "room_base_name": self.room_base_name,
+            "room_base_id": self.room_base_id,
+            "welcome": self.welcome.as_dict() if self.welcome else None,
+        }
+
+
+def parse_group_spec(body: Mapping[str, Any], existing: GroupCodeSpec | None = None) -> GroupCodeSpec:
+    unknown = set(body) - FIELDS
+    if unknown:
+        raise FieldError(sorted(unknown)[0], "unknown field")
+    if existing is not None and "state" in body and body["state"] != existing.state:
+        raise FieldError("state", "cannot change after creation (create a new code)")
+    changes: dict[str, Any] = {}
+    if existing is None or "name" in body:
+        name = body.get("name")
+        if not isinstance(name, str) or not name.strip() or len(name) > NAME_MAX:
+            raise FieldError("name", f"required: 1..{NAME_MAX} characters")
+        changes["name"] = name
+    if existing is None:
+        state = body.get("state")
+        if state is None:
+            state = "g" + new_state()[1:]
+        elif not isinstance(state, str) or not STATE_RE.match(state):
+            raise FieldError("state", f"at most {STATE_MAX} characters of A-Z a-z 0-9 _ - (WeCom's limit)")
+        changes["state"] = state
+    if existing is None or "chat_ids" in body:
+        chats = body.get("chat_ids")
+        if not isinstance(chats, list) or not all(isinstance(c, str) and CHAT_ID_RE.match(c) for c in chats):
+            raise FieldError("chat_ids", "required: a list of group chat ids")
+        chats = list(dict.fromkeys(chats))
+        if not 1 <= len(chats) <= MAX_CHATS:
+            raise FieldError("chat_ids", f"1..{MAX_CHATS} groups (WeCom's limit), got {len(chats)}")
+        changes["chat_ids"] = tuple(chats)
+    if "threshold" in body:
+        t = body["threshold"]
+        if isinstance(t, bool) or not isinstance(t, int) or not 1 <= t <= GROUP_LIMIT:
+            raise FieldError("threshold", f"must be an integer 1..{GROUP_LIMIT} (members at which to move on)")
+        changes["threshold"] = t
+    if "auto_create_room" in body:
+        if not isinstance(body["auto_create_room"], bool):
+            raise FieldError("auto_create_room", "must be true or false")
+        changes["auto_create_room"] = body["auto_create_room"]
+    if "room_base_name" in body:
+        v = body["room_base_name"]
+        if not isinstance(v, str) or len(v) > ROOM_BASE_MAX:
+            raise FieldError("room_base_name", f"at most {ROOM_BASE_MAX} characters")
+        changes["room_base_name"] = v
+    if "room_base_id" in body:
+        v = body["room_base_id"]
+        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 10_000:
+            raise FieldError("room_base_id", "must be an integer 1..10000")
+        changes["room_base_id"] = v
+    if "welcome" in body:
+        welcome = parse_welcome(body["welcome"])
+        if welcome is not None and len(welcome.attachments) > 1:
+            raise FieldError("welcome.attachments", "a group welcome takes at most 1 attachment (WeCom's template)")
+        changes["welcome"] = welcome
+    base = existing or GroupCodeSpec(name="", state="", chat_ids=())
+    spec = replace(base, **changes)
+    if spec.auto_create_room and not spec.room_base_name:
+        spec = replace(spec, room_base_name=spec.name[:ROOM_BASE_MAX])
+    return spec
+
+
+def group_spec_from_dict(d: Mapping[str, Any]) -> GroupCodeSpec:
+    return GroupCodeSpec(
+        name=d["name"],
+        state=d["state"],
+        chat_ids=tuple(d.get("chat_ids") or ()),
+        threshold=int(d.get("threshold") or DEFAULT_THRESHOLD),
+        auto_create_room=bool(d.get("auto_create_room", True)),
+        room_base_name=d.get("room_base_name") or "",
+        room_base_id=int(d.get("room_base_id") or 1),
+        welcome=parse_welcome(d.get("welcome")),
+    )
+
+
+def join_way_body(spec: GroupCodeSpec, chats: list[str]) -> dict[str, Any]:
+    """groupchat/add_join_way's (and update's: it replaces the whole config) fields."""
+    body: dict[str, Any] = {
+        "scene": 2,
+        "remark": spec.name[:30],
+        "auto_create_room": 1 if spec.auto_create_room else 0,
+        "chat_id_list": chats,
+        "state": spec.state,
+    }
+    if spec.auto_create_room:
+        body["room_base_name"] = spec.room_base_name
+        body["room_base_id"] = spec.room_base_id
+    return body
+
+
+def welcome_template_body(welcome: Welcome) -> dict[str, Any]:
+    """group_welcome_template/add's fields: text plus at most one attachment, keyed by its kind."""
+    body: dict[str, Any] = {}
+    if welcome.text:
+        body["text"] = {"content": welcome.text.replace("{name}", "%NICKNAME%")}
+    for a in welcome.attachments[:1]:
+        body[a["msgtype"]] = dict(a[a["msgtype"]])
+    return body

@@ -1,0 +1,128 @@
+"""What the event consumer does for a customer who arrived through a live code, or left after one.
+
+On an add with a known state: the code's tags (mark_tag) and remark / description (with the customer's
+name) go to WeCom, the relation we store is WeCom's read plus those writes (WeCom sends no callback for
+API writes, and a second read would cost a call per scan), and the add is counted once. A member who
+reaches the daily cap is switched out at once. On a deletion the loss is counted on the day the customer
+came. On a group's member change, a group code moves on from a group that reached its threshold.
+
+The welcome message is not here: it has its own queue and consumer (services/welcome_sender.py), so it
+never waits behind this work.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from scrm.domain.channel_code import ChannelCode, code_from_dict, local_day
+from scrm.domain.customer import FollowInfo, TagRef
+from scrm.domain.group_code import group_spec_from_dict, join_way_body
+from scrm.domain.live_code_key import CHANNEL, GROUP, Conflict, sort_key
+from scrm.domain.welcome import render
+from scrm.services.code_staffing import CodeStaffing
+from scrm.services.ports import ChannelStatsRepo, LiveCodeRepo, LiveCodeWeCom
+
+log = logging.getLogger("scrm.codes")
+REMARK_MAX, DESCRIPTION_MAX = 20, 150
+
+
+class Acquisition:
+    def __init__(
+        self,
+        codes: LiveCodeRepo,
+        stats: ChannelStatsRepo,
+        staffing: CodeStaffing,
+        wecom: Callable[[str], LiveCodeWeCom],
+    ) -> None:
+        self.codes = codes
+        self.stats = stats
+        self.staffing = staffing
+        self.wecom = wecom
+
+    def code(self, corp_id: str, state: str) -> ChannelCode | None:
+        data = self.codes.cached(corp_id, sort_key(CHANNEL, state)) if state else None
+        return code_from_dict(data) if data else None
+
+    def apply_actions(
+        self, corp_id: str, external_userid: str, code: ChannelCode, name: str, info: FollowInfo
+    ) -> tuple[FollowInfo, list[str]]:
+        """Tags and remark from the code, written to WeCom; returns the relation as WeCom now has it."""
+        if code.status != "active":
+            return info, []
+        effects: list[str] = []
+        gw = self.wecom(corp_id)
+        spec = code.spec
+        held = {t.tag_id for t in info.tags}
+        missing = [t for t in spec.tags if t not in held]
+        if missing:
+            gw.mark_tag(info.userid, external_userid, missing, [])
+            info = dataclasses.replace(info, tags=(*info.tags, *(TagRef(t) for t in missing)))
+            effects.append(f"channel:tagged:{len(missing)}")
+        fields: dict[str, Any] = {}
+        if spec.remark_template:
+            fields["remark"] = render(spec.remark_template, name, REMARK_MAX)
+        if spec.description_template:
+            fields["description"] = render(spec.description_template, name, DESCRIPTION_MAX)
+        if fields and any(getattr(info, k) != v for k, v in fields.items()):
+            gw.remark(info.userid, external_userid, fields)
+            info = dataclasses.replace(info, **fields)
+            effects.append("channel:remarked")
+        return info, effects
+
+    def count_add(self, corp_id: str, state: str, external_userid: str, userid: str, create_time: int) -> list[str]:
+        code = self.code(corp_id, state)
+        if code is None:
+            return ["channel:unknown_state"]
+        day = local_day(datetime.fromtimestamp(create_time, UTC))
+        if not self.stats.record_add(corp_id, state, external_userid, userid, create_time, day):
+            return ["channel:counted_before"]
+        effects = ["channel:counted"]
+        if code.spec.daily_cap and self.staffing.refresh(corp_id, state):
+            effects.append("channel:staff_switched")
+        return effects
+
+    def count_loss(self, corp_id: str, external_userid: str, userid: str, by: str, create_time: int) -> list[str]:
+        return ["channel:lost"] if self.stats.record_loss(corp_id, external_userid, userid, by, create_time) else []
+
+    def group_size(self, corp_id: str, chat_id: str, members: int) -> list[str]:
+        """Move a group code on from ``chat_id`` once it reached the threshold (or back to it when
+        members left). Group codes are few per corp: one cached partition read finds the ones involved."""
+        effects: list[str] = []
+        for data in self.codes.list(corp_id, GROUP):
+            if data.get("status") != "active" or chat_id not in (data.get("chat_ids") or []):
+                continue
+            for _ in range(3):
+                try:
+                    if self._move_on(corp_id, data["state"], chat_id, members):
+                        effects.append(f"group_code:switched:{data['state']}")
+                    break
+                except Conflict:
+                    continue
+        return effects
+
+    def _move_on(self, corp_id: str, state: str, chat_id: str, members: int) -> bool:
+        found = self.codes.get(corp_id, sort_key(GROUP, state))
+        if found is None:
+            return False
+        data, version = found
+        spec = group_spec_from_dict(data)
+        full = set(data.get("full_chats") or [])
+        is_full = members >= spec.threshold
+        if is_full == (chat_id in full):
+            return False
+        full = full | {chat_id} if is_full else full - {chat_id}
+        active = [c for c in spec.chat_ids if c not in full] or list(spec.chat_ids)
+        if active != list(data.get("active_chats") or spec.chat_ids):
+            self.wecom(corp_id).update_join_way(str(data["config_id"]), join_way_body(spec, active))
+        self.codes.replace(
+            corp_id,
+            sort_key(GROUP, state),
+            {**data, "full_chats": sorted(full), "active_chats": active},
+            version,
+        )
+        log.info("group code moved on", extra={"state": state, "active": len(active)})
+        return True

@@ -1,0 +1,18 @@
+"""The one error the admin services raise: an HTTP status and one clear line, naming the field at fault."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AdminError(Exception):
+    """A 4xx/5xx with one clear line; ``field`` names the offending input when there is one."""
+
+    def __init__(self, status: int, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.field = field
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"error": self.message, **({"field": self.field} if self.field else {})}

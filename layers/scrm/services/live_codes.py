@@ -1,0 +1,352 @@
+"""What the admin API and the CLI do with channel codes, group codes and the corp's default welcome.
+
+WeCom first, then our copy: a code whose WeCom call fails is not stored, and if storing fails after WeCom
+accepted, the contact way (or join way) is deleted again, so no half-created code is left on either side.
+Input is checked before any call (staff and tags against the corp's synced directory, limits against
+WeCom's), so most mistakes come back as a 400 naming the field, not as a WeCom error code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from scrm.domain.channel_code import (
+    ChannelCode,
+    code_from_dict,
+    contact_way_body,
+    local_day,
+    parse_spec,
+    spec_from_dict,
+)
+from scrm.domain.channel_stats import StatRow, day_range, report, to_csv
+from scrm.domain.field_error import FieldError
+from scrm.domain.group_code import (
+    group_spec_from_dict,
+    join_way_body,
+    parse_group_spec,
+    welcome_template_body,
+)
+from scrm.domain.live_code_key import CHANNEL, DEFAULT_WELCOME, GROUP, Conflict, sort_key
+from scrm.domain.wecom_error import WeComError
+from scrm.domain.welcome import parse_welcome
+from scrm.services.admin_error import AdminError
+from scrm.services.ports import ChannelStatsRepo, Directory, LiveCodeRepo, LiveCodeWeCom
+
+# WeCom's answers to contact-way and join-way calls, as the admin API reports them.
+WECOM_FIELD_ERRORS = {
+    60111: ("staff", "WeCom does not know a member"),
+    41041: ("staff", "more than 100 members on one contact way"),
+    41054: ("staff", "a member is not activated or not verified in WeCom"),
+    40050: ("chat_ids", "WeCom does not know a group"),
+    40058: ("", "WeCom rejected a value"),
+}
+STATS_TABLES = ("by_day", "by_staff", "rows")
+
+
+def _from_wecom(exc: WeComError) -> AdminError:
+    code = exc.errcode or 0
+    if code in WECOM_FIELD_ERRORS:
+        field, what = WECOM_FIELD_ERRORS[code]
+        return AdminError(400, f"{what}: {exc.errmsg.split(',')[0]} (WeCom {code})", field)
+    return AdminError(502, f"WeCom refused the call: {code} {exc.errmsg.split(',')[0]}".strip())
+
+
+def _bad(exc: FieldError) -> AdminError:
+    return AdminError(400, str(exc), exc.field)
+
+
+class LiveCodes:
+    def __init__(
+        self,
+        codes: LiveCodeRepo,
+        stats: ChannelStatsRepo,
+        directory: Directory,
+        wecom: Callable[[str], LiveCodeWeCom],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.codes = codes
+        self.stats = stats
+        self.directory = directory
+        self.wecom = wecom
+        self.clock = clock
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock(), UTC)
+
+    def _ms(self) -> int:
+        return int(self.clock() * 1000)
+
+    # checks against the corp's directory --------------------------------------------------------
+    def _check_staff(self, corp_id: str, userids: Sequence[str], field: str = "staff") -> None:
+        known = self.directory.known_employees(corp_id, userids)
+        missing = [u for u in userids if u not in known]
+        if missing:
+            raise AdminError(
+                400,
+                f"unknown member {missing[0]!r} (not among the corp's synced employees; run a sync if it is new)",
+                field,
+            )
+
+    def _check_tags(self, corp_id: str, tags: Sequence[str]) -> None:
+        if not tags:
+            return
+        known = self.directory.known_tags(corp_id)
+        missing = [t for t in tags if t not in known]
+        if missing:
+            raise AdminError(400, f"unknown tag {missing[0]!r} (not in the corp's tag library)", "tags")
+
+    def _existing(self, corp_id: str, kind: str, code_id: str) -> tuple[dict[str, Any], int]:
+        found = self.codes.get(corp_id, sort_key(kind, code_id))
+        if found is None or found[0].get("status") == "deleted":
+            raise AdminError(404, f"no {'channel' if kind == CHANNEL else 'group'} code {code_id}", "code_id")
+        return found
+
+    # channel codes ------------------------------------------------------------------------------
+    def create_channel(self, corp_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        try:
+            spec = parse_spec(body)
+        except FieldError as exc:
+            raise _bad(exc) from None
+        self._check_staff(corp_id, spec.all_staff())
+        self._check_tags(corp_id, spec.tags)
+        if self.codes.get(corp_id, sort_key(CHANNEL, spec.state)) is not None:
+            raise AdminError(409, f"a code with state {spec.state!r} exists", "state")
+        staff = spec.staff_at(self._now(), {})
+        gw = self.wecom(corp_id)
+        try:
+            config_id, qr_code = gw.add_contact_way(spec.wecom_type, contact_way_body(spec, staff))
+        except WeComError as exc:
+            raise _from_wecom(exc) from None
+        now = self._ms()
+        code = ChannelCode(spec, config_id, qr_code, tuple(staff), "active", now, now)
+        try:
+            self.codes.create(corp_id, sort_key(CHANNEL, spec.state), code.as_dict())
+        except BaseException as exc:
+            self._undo(lambda: gw.del_contact_way(config_id))
+            if isinstance(exc, Conflict):
+                raise AdminError(409, f"a code with state {spec.state!r} exists", "state") from None
+            raise
+        return code.as_dict()
+
+    @staticmethod
+    def _undo(call: Callable[[], None]) -> None:
+        # The caller's own error is the one to report; an orphan way left behind only costs quota.
+        with contextlib.suppress(Exception):
+            call()
+
+    def update_channel(self, corp_id: str, code_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        data, version = self._existing(corp_id, CHANNEL, code_id)
+        try:
+            spec = parse_spec(body, spec_from_dict(data))
+        except FieldError as exc:
+            raise _bad(exc) from None
+        self._check_staff(corp_id, spec.all_staff())
+        self._check_tags(corp_id, spec.tags)
+        now = self._now()
+        adds = self.stats.adds_on(corp_id, code_id, local_day(now)) if spec.daily_cap else {}
+        staff = spec.staff_at(now, adds)
+        old = code_from_dict(data)
+        try:
+            self.wecom(corp_id).update_contact_way(old.config_id, contact_way_body(spec, staff))
+        except WeComError as exc:
+            raise _from_wecom(exc) from None
+        code = ChannelCode(spec, old.config_id, old.qr_code, tuple(staff), "active", old.created_at_ms, self._ms())
+        try:
+            self.codes.replace(corp_id, sort_key(CHANNEL, code_id), code.as_dict(), version)
+        except Conflict:
+            raise AdminError(409, "the code changed while this edit ran; read it again and retry") from None
+        return code.as_dict()
+
+    def delete_channel(self, corp_id: str, code_id: str) -> dict[str, Any]:
+        """The contact way goes; our record stays as ``deleted`` for its statistics and late events."""
+        data, version = self._existing(corp_id, CHANNEL, code_id)
+        try:
+            self.wecom(corp_id).del_contact_way(data.get("config_id") or "")
+        except WeComError as exc:
+            if exc.errcode not in (41044, 40058):  # already gone in WeCom: finish our side
+                raise _from_wecom(exc) from None
+        self.codes.replace(
+            corp_id, sort_key(CHANNEL, code_id), {**data, "status": "deleted", "updated_at_ms": self._ms()}, version
+        )
+        return {"deleted": code_id}
+
+    def get_channel(self, corp_id: str, code_id: str) -> dict[str, Any]:
+        found = self.codes.get(corp_id, sort_key(CHANNEL, code_id))
+        if found is None:
+            raise AdminError(404, f"no channel code {code_id}", "code_id")
+        return found[0]
+
+    def list_channel(self, corp_id: str, params: Mapping[str, str | None]) -> dict[str, Any]:
+        """Filters: ``group`` (exact), ``q`` (in the name, case-insensitive), ``status`` (active by
+        default, or deleted / all). A corp's codes are one partition: read whole, filtered here."""
+        status = params.get("status") or "active"
+        if status not in ("active", "deleted", "all"):
+            raise AdminError(400, "status: must be active, deleted or all", "status")
+        group, q = params.get("group"), (params.get("q") or "").lower()
+        rows = [
+            d
+            for d in self.codes.list(corp_id, CHANNEL)
+            if (status == "all" or d.get("status") == status)
+            and (group is None or d.get("group") == group)
+            and (not q or q in str(d.get("name", "")).lower())
+        ]
+        rows.sort(key=lambda d: (d.get("group") or "", d.get("name") or ""))
+        groups = sorted({d.get("group") or "" for d in rows})
+        return {"items": [{"code_id": d["state"], **d} for d in rows], "groups": groups}
+
+    def channel_stats(self, corp_id: str, code_id: str, params: Mapping[str, str | None]) -> dict[str, Any] | str:
+        """JSON (totals, by_day, by_staff, rows) or, with ``format=csv``, one table as CSV."""
+        self.get_channel(corp_id, code_id)
+        try:
+            first, last = day_range(params, self._now().astimezone(UTC))
+        except FieldError as exc:
+            raise _bad(exc) from None
+        fmt, table = params.get("format") or "json", params.get("table") or "by_day"
+        if fmt not in ("json", "csv"):
+            raise AdminError(400, "format: must be json or csv", "format")
+        if table not in STATS_TABLES:
+            raise AdminError(400, f"table: must be one of {', '.join(STATS_TABLES)}", "table")
+        result = report([StatRow.of(r) for r in self.stats.rows(corp_id, code_id, first, last)])
+        if fmt == "csv":
+            return to_csv(result[table])
+        return {"code_id": code_id, "from": first, "to": last, **result}
+
+    # the corp's default welcome ------------------------------------------------------------------
+    def default_welcome(self, corp_id: str) -> dict[str, Any]:
+        found = self.codes.get(corp_id, DEFAULT_WELCOME)
+        return {"welcome": found[0].get("welcome") if found else None}
+
+    def set_default_welcome(self, corp_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        try:
+            welcome = parse_welcome(body.get("welcome"))
+        except FieldError as exc:
+            raise _bad(exc) from None
+        found = self.codes.get(corp_id, DEFAULT_WELCOME)
+        data = {"welcome": welcome.as_dict() if welcome else None, "status": "active", "updated_at_ms": self._ms()}
+        try:
+            self.codes.replace(corp_id, DEFAULT_WELCOME, data, found[1] if found else 0)
+        except Conflict:
+            raise AdminError(409, "the default welcome changed meanwhile; retry") from None
+        return {"welcome": data["welcome"]}
+
+    # group codes ---------------------------------------------------------------------------------
+    def _check_chats(self, corp_id: str, chat_ids: Sequence[str]) -> None:
+        known = self.directory.known_groups(corp_id, chat_ids)
+        missing = [c for c in chat_ids if c not in known]
+        if missing:
+            raise AdminError(400, f"unknown group {missing[0]!r} (not among the corp's synced groups)", "chat_ids")
+
+    def create_group(self, corp_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        try:
+            spec = parse_group_spec(body)
+        except FieldError as exc:
+            raise _bad(exc) from None
+        self._check_chats(corp_id, spec.chat_ids)
+        if self.codes.get(corp_id, sort_key(GROUP, spec.state)) is not None:
+            raise AdminError(409, f"a group code with state {spec.state!r} exists", "state")
+        gw = self.wecom(corp_id)
+        undo: list[Callable[[], None]] = []
+        try:
+            config_id = gw.add_join_way(join_way_body(spec, list(spec.chat_ids)))
+            undo.append(lambda: gw.del_join_way(config_id))
+            qr_code = str(gw.get_join_way(config_id).get("qr_code") or "")
+            template_id = ""
+            if spec.welcome is not None:
+                template_id = gw.add_group_welcome_template(welcome_template_body(spec.welcome))
+                undo.append(lambda: gw.del_group_welcome_template(template_id))
+            now = self._ms()
+            data = {
+                "code_id": spec.state,
+                **spec.as_dict(),
+                "config_id": config_id,
+                "qr_code": qr_code,
+                "welcome_template_id": template_id,
+                "full_chats": [],
+                "active_chats": list(spec.chat_ids),
+                "status": "active",
+                "created_at_ms": now,
+                "updated_at_ms": now,
+            }
+            self.codes.create(corp_id, sort_key(GROUP, spec.state), data)
+        except BaseException as exc:
+            for step in reversed(undo):
+                self._undo(step)
+            if isinstance(exc, WeComError):
+                raise _from_wecom(exc) from None
+            if isinstance(exc, Conflict):
+                raise AdminError(409, f"a group code with state {spec.state!r} exists", "state") from None
+            raise
+        return data
+
+    def update_group(self, corp_id: str, code_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        data, version = self._existing(corp_id, GROUP, code_id)
+        try:
+            spec = parse_group_spec(body, group_spec_from_dict(data))
+        except FieldError as exc:
+            raise _bad(exc) from None
+        self._check_chats(corp_id, spec.chat_ids)
+        full = [c for c in data.get("full_chats") or [] if c in spec.chat_ids]
+        active = [c for c in spec.chat_ids if c not in full] or list(spec.chat_ids)
+        gw = self.wecom(corp_id)
+        template_id = str(data.get("welcome_template_id") or "")
+        try:
+            gw.update_join_way(str(data["config_id"]), join_way_body(spec, active))
+            if spec.welcome is not None and template_id:
+                gw.edit_group_welcome_template(template_id, welcome_template_body(spec.welcome))
+            elif spec.welcome is not None:
+                template_id = gw.add_group_welcome_template(welcome_template_body(spec.welcome))
+            elif template_id:
+                gw.del_group_welcome_template(template_id)
+                template_id = ""
+        except WeComError as exc:
+            raise _from_wecom(exc) from None
+        new = {
+            **data,
+            **spec.as_dict(),
+            "welcome_template_id": template_id,
+            "full_chats": full,
+            "active_chats": active,
+            "updated_at_ms": self._ms(),
+        }
+        try:
+            self.codes.replace(corp_id, sort_key(GROUP, code_id), new, version)
+        except Conflict:
+            raise AdminError(409, "the code changed while this edit ran; read it again and retry") from None
+        return new
+
+    def delete_group(self, corp_id: str, code_id: str) -> dict[str, Any]:
+        data, version = self._existing(corp_id, GROUP, code_id)
+        gw = self.wecom(corp_id)
+        try:
+            gw.del_join_way(str(data.get("config_id") or ""))
+            if data.get("welcome_template_id"):
+                gw.del_group_welcome_template(str(data["welcome_template_id"]))
+        except WeComError as exc:
+            if exc.errcode not in (41044, 40058):
+                raise _from_wecom(exc) from None
+        self.codes.replace(
+            corp_id, sort_key(GROUP, code_id), {**data, "status": "deleted", "updated_at_ms": self._ms()}, version
+        )
+        return {"deleted": code_id}
+
+    def get_group(self, corp_id: str, code_id: str) -> dict[str, Any]:
+        found = self.codes.get(corp_id, sort_key(GROUP, code_id))
+        if found is None:
+            raise AdminError(404, f"no group code {code_id}", "code_id")
+        return found[0]
+
+    def list_group(self, corp_id: str, params: Mapping[str, str | None]) -> dict[str, Any]:
+        status, q = params.get("status") or "active", (params.get("q") or "").lower()
+        if status not in ("active", "deleted", "all"):
+            raise AdminError(400, "status: must be active, deleted or all", "status")
+        rows = [
+            d
+            for d in self.codes.list(corp_id, GROUP)
+            if (status == "all" or d.get("status") == status) and (not q or q in str(d.get("name", "")).lower())
+        ]
+        rows.sort(key=lambda d: d.get("name") or "")
+        return {"items": rows}
