@@ -8,6 +8,8 @@ nonce (unless a same-envelope resend was asked for, which replays the identical 
 
 from __future__ import annotations
 
+import functools
+import http.client
 import itertools
 import threading
 import time
@@ -15,6 +17,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -24,6 +27,50 @@ from .scheduler import Scheduler
 from .world import Corp, World
 
 MAX_LOG_PER_CORP = 20_000
+_HEADERS = {
+    "Content-Type": "text/xml",
+    "User-Agent": "wecom-sandbox-callback",
+    "Connection": "close",  # a fresh connection per attempt
+}
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    """One requests.Session per delivery thread, for HTTPS and proxied callback URLs."""
+    session: requests.Session | None = getattr(_local, "session", None)
+    if session is None:
+        session = requests.Session()
+        session.trust_env = False  # proxies come from _proxies, resolved once per host
+        _local.session = session
+    return session
+
+
+@functools.lru_cache(maxsize=256)
+def _proxies(origin: str) -> dict[str, str]:
+    return requests.utils.get_environ_proxies(origin)
+
+
+def post_xml(url: str, body: bytes, timeout: float) -> tuple[int, str]:
+    """POST a callback body; return (status, the answer's first 200 characters).
+
+    Plain http:// without a proxy goes through http.client: requests.post built a Session and
+    re-read the proxy environment per call, which was most of the sandbox's CPU at 200
+    callbacks/s.  HTTPS and proxied URLs still use requests (certificates, proxy support).
+    Raises TimeoutError / OSError / HTTPException / requests exceptions on failure.
+    """
+    parts = urlsplit(url)
+    proxies = _proxies(f"{parts.scheme}://{parts.netloc}")
+    if parts.scheme == "http" and not proxies:
+        conn = http.client.HTTPConnection(parts.hostname or "", parts.port or 80, timeout=timeout)
+        try:
+            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            conn.request("POST", target, body, _HEADERS)
+            resp = conn.getresponse()
+            return resp.status, resp.read(800).decode("utf-8", "replace")[:200]
+        finally:
+            conn.close()
+    resp = _session().post(url, data=body, headers=_HEADERS, timeout=timeout, proxies=proxies)
+    return resp.status_code, resp.text[:200]
 
 
 @dataclass(slots=True)
@@ -193,17 +240,10 @@ class CallbackSender:
                 hook(record.first_sent_at)
         started = time.monotonic()
         try:
-            resp = requests.post(
-                attempt.url,
-                data=envelope.body.encode("utf-8"),
-                headers={"Content-Type": "text/xml", "User-Agent": "wecom-sandbox-callback"},
-                timeout=timeout,
-            )
-            attempt.status = resp.status_code
-            attempt.response = resp.text[:200]
-        except requests.Timeout:
+            attempt.status, attempt.response = post_xml(attempt.url, envelope.body.encode("utf-8"), timeout)
+        except (TimeoutError, requests.Timeout):
             attempt.error = f"no response within {timeout}s"
-        except requests.RequestException as exc:
+        except (OSError, http.client.HTTPException, requests.RequestException) as exc:
             attempt.error = f"{type(exc).__name__}: {exc}"[:300]
         elapsed = time.monotonic() - started
         attempt.elapsed_ms = int(elapsed * 1000)
