@@ -134,15 +134,33 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
             fields = {"ToUserName": cid, "FromUserName": "sys", "CreateTime": now, "MsgType": "event",
                       "Event": "change_external_contact", "ChangeType": "del_follow_user", "UserID": uid,
                       "ExternalUserID": "wm" + uuid.uuid4().hex}
-            params, body = wecom.envelope(event_xml(fields))
-            query = "&".join(f"{k}={v}" for k, v in params.items())
-            r = client.http.post(f"/wecom/callback/{cid}?{query}", body=body, headers={"Content-Type": "text/xml"})
-            assert r.status_code == 200, r.body
+            # and an arrival with a welcome code, which also goes to the welcome queue
+            arrival = {**fields, "ChangeType": "add_external_contact", "WelcomeCode": "WC" + uuid.uuid4().hex}
+            for event_fields in (fields, arrival):
+                params, body = wecom.envelope(event_xml(event_fields))
+                query = "&".join(f"{k}={v}" for k, v in params.items())
+                r = client.http.post(f"/wecom/callback/{cid}?{query}", body=body,
+                                     headers={"Content-Type": "text/xml"})
+                assert r.status_code == 200, r.body
         _check(template, "api_handler", calls)
+        assert any(r == [":scrm-welcome"] for _, _, r in calls)
+
+        # A channel code (its contact way made directly in WeCom; the admin replay below makes one through
+        # the API), so that an arrival through it touches the live-code tables.
+        from scrm.domain.channel_code import ChannelCode, contact_way_body, parse_spec
+
+        spec = parse_spec({"name": "iam", "staff": [uid], "daily_cap": 5, "remark_template": "iam-{name}",
+                           "welcome": {"text": "hi {name}"}})
+        config_id, qr = bootstrap.admin_gateways().for_corp(cid).add_contact_way(2, contact_way_body(spec, [uid]))
+        bootstrap.live_code_repo().create(cid, f"c#{spec.state}", ChannelCode(spec, config_id, qr, ()).as_dict())
 
         # apply_events: one event of each family, with WeCom reads.
         base = {"ToUserName": cid, "FromUserName": "sys", "CreateTime": str(now), "MsgType": "event"}
         bodies = [
+            _message({**base, "Event": "change_external_contact", "ChangeType": "add_external_contact",
+                      "UserID": uid, "ExternalUserID": ext, "State": spec.state}),
+            _message({**base, "Event": "change_external_contact", "ChangeType": "del_follow_user",
+                      "UserID": uid, "ExternalUserID": ext, "CreateTime": str(now + 1)}),
             _message({**base, "Event": "change_external_contact", "ChangeType": "add_external_contact",
                       "UserID": uid, "ExternalUserID": ext}),
             _message({**base, "Event": "change_external_chat", "ChangeType": "create", "ChatId": chat}),
@@ -158,6 +176,25 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
             assert result == {"batchItemFailures": []}, result
         _check(template, "apply_events", calls)
         assert {op for _, op, _ in calls} >= {"GetSecretValue", "PutItem", "UpdateItem"}
+        assert any(r == ["table/scrm-acquisitions"] for _, _, r in calls)
+
+        # send_welcomes: a welcome code the sandbox never issued (41050: counted as missed, a transaction).
+        welcome_body = _message({**base, "Event": "change_external_contact", "ChangeType": "add_external_contact",
+                                 "UserID": uid, "ExternalUserID": ext, "State": spec.state,
+                                 "WelcomeCode": "WC" + uuid.uuid4().hex})
+        event = client.events.generate_sqs_event(message_bodies=[welcome_body], queue_name="scrm-welcome")
+        bootstrap.reset()  # a cold container
+        with recording() as calls:
+            assert client.lambda_.invoke("send_welcomes", event).payload == {"batchItemFailures": []}
+        _check(template, "send_welcomes", calls)
+        assert any(r == ["table/scrm-channel-stats"] for _, _, r in calls)
+
+        # switch_code_staff: the code above has a cap, so the job reads it and today's counts.
+        with recording() as calls:
+            client.lambda_.invoke("switch_code_staff", client.events.generate_cw_event(
+                source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+        _check(template, "switch_code_staff", calls)
+        assert any(r == ["table/scrm-live-codes"] for _, _, r in calls)
 
         # refresh_tokens.
         bootstrap.corp_registry().forget(cid)
@@ -209,6 +246,11 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
             ("GET", "/admin/tags", None),
             ("GET", "/admin/employees", None),
             ("POST", "/admin/sync", None),
+            ("POST", "/admin/channel-codes", {"name": "iam", "staff": [uid], "tags": [tag]}),
+            ("GET", "/admin/channel-codes", None),
+            ("GET", f"/admin/channel-codes/{spec.state}/stats", None),
+            ("PUT", "/admin/welcome-default", {"welcome": {"text": "hi"}}),
+            ("POST", "/admin/group-codes", {"name": "iam", "chat_ids": [chat]}),
         ):
             r = getattr(admin.http, method.lower())(path, headers=auth, body=json.dumps(body) if body else b"")
             assert r.status_code < 300, (path, r.body)

@@ -1,5 +1,5 @@
-"""``scrm``: the admin command line (corps, API keys, full sync, customers, tags, employees, dead-letter
-queues).
+"""``scrm``: the admin command line (corps, API keys, full sync, customers, tags, employees, channel and
+group live codes, dead-letter queues).
 
 It talks to AWS through the standard environment (credentials, region, and AWS_ENDPOINT_URL for the local
 stack: ``source .devstack/env``). Errors are one line on stderr and a non-zero exit (1 for a failure, 2 for a
@@ -12,12 +12,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from scrm.cli import corps, customers, dlq, employees, keys, sync, tags
+from scrm.cli import codes, corps, customers, dlq, employees, keys, sync, tags
 from scrm.cli.common import EXIT_FAIL, EXIT_USAGE, CliError, Parser
 
 __all__ = ["EXIT_FAIL", "EXIT_USAGE", "CliError", "Parser", "build_parser", "main"]
 
-AREAS = (corps, keys, sync, customers, tags, employees, dlq)
+AREAS = (corps, keys, sync, customers, tags, employees, codes, dlq)
 
 
 def build_parser() -> Parser:

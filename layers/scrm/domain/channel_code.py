@@ -81,6 +81,11 @@ class ChannelCodeSpec:
     def wecom_type(self) -> int:
         return 1 if self.mode == "single" else 2
 
+    def staff_fields(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Each list of members with the field that holds it (errors name the right one)."""
+        return [("staff", self.staff), *((f"schedule[{i}].staff", s.staff) for i, s in enumerate(self.schedule)),
+                ("backup", self.backup)]
+
     def all_staff(self) -> list[str]:
         seen: dict[str, None] = {}
         for u in (*self.staff, *(u for s in self.schedule for u in s.staff), *self.backup):
@@ -121,7 +126,7 @@ class ChannelCodeSpec:
         if slot is not None:
             base = list(slot.staff)
         elif self.schedule and self.backup:
-            base = list(self.backup)
+            return list(self.backup)  # backups have no cap
         else:
             base = list(self.staff)
         if self.daily_cap is None:

@@ -67,8 +67,8 @@ def parse_welcome(value: Any, path: str = "welcome") -> Welcome | None:
     if len(raw) > MAX_ATTACHMENTS:
         raise FieldError(f"{path}.attachments", f"at most {MAX_ATTACHMENTS} attachments (WeCom's limit), got {len(raw)}")
     attachments = tuple(_attachment(a, f"{path}.attachments[{i}]") for i, a in enumerate(raw))
-    if not text.strip() and not attachments:
-        raise FieldError(path, "needs text or at least one attachment")
+    if not text.replace(NAME_PLACEHOLDER, "").strip() and not attachments:
+        raise FieldError(path, "needs text (more than the name) or at least one attachment")
     return Welcome(text, attachments)
 
 

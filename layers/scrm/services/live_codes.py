@@ -15,7 +15,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scrm.domain.channel_code import (
+    CHINA,
     ChannelCode,
+    ChannelCodeSpec,
     code_from_dict,
     contact_way_body,
     local_day,
@@ -81,15 +83,18 @@ class LiveCodes:
         return int(self.clock() * 1000)
 
     # checks against the corp's directory --------------------------------------------------------
-    def _check_staff(self, corp_id: str, userids: Sequence[str], field: str = "staff") -> None:
-        known = self.directory.known_employees(corp_id, userids)
-        missing = [u for u in userids if u not in known]
-        if missing:
-            raise AdminError(
-                400,
-                f"unknown member {missing[0]!r} (not among the corp's synced employees; run a sync if it is new)",
-                field,
-            )
+    def _check_spec_staff(self, corp_id: str, spec: ChannelCodeSpec) -> None:
+        """Every member the code may lead to, checked in one read; the error names the list at fault."""
+        known = self.directory.known_employees(corp_id, spec.all_staff())
+        for field, userids in spec.staff_fields():
+            missing = [u for u in userids if u not in known]
+            if missing:
+                raise AdminError(
+                    400,
+                    f"unknown member {missing[0]!r} (not among the corp's synced employees; run a sync if it "
+                    "is new)",
+                    field,
+                )
 
     def _check_tags(self, corp_id: str, tags: Sequence[str]) -> None:
         if not tags:
@@ -111,7 +116,7 @@ class LiveCodes:
             spec = parse_spec(body)
         except FieldError as exc:
             raise _bad(exc) from None
-        self._check_staff(corp_id, spec.all_staff())
+        self._check_spec_staff(corp_id, spec)
         self._check_tags(corp_id, spec.tags)
         if self.codes.get(corp_id, sort_key(CHANNEL, spec.state)) is not None:
             raise AdminError(409, f"a code with state {spec.state!r} exists", "state")
@@ -144,7 +149,7 @@ class LiveCodes:
             spec = parse_spec(body, spec_from_dict(data))
         except FieldError as exc:
             raise _bad(exc) from None
-        self._check_staff(corp_id, spec.all_staff())
+        self._check_spec_staff(corp_id, spec)
         self._check_tags(corp_id, spec.tags)
         now = self._now()
         adds = self.stats.adds_on(corp_id, code_id, local_day(now)) if spec.daily_cap else {}
@@ -202,7 +207,7 @@ class LiveCodes:
         """JSON (totals, by_day, by_staff, rows) or, with ``format=csv``, one table as CSV."""
         self.get_channel(corp_id, code_id)
         try:
-            first, last = day_range(params, self._now().astimezone(UTC))
+            first, last = day_range(params, self._now().astimezone(CHINA))
         except FieldError as exc:
             raise _bad(exc) from None
         fmt, table = params.get("format") or "json", params.get("table") or "by_day"

@@ -61,6 +61,20 @@ class WelcomeSender:
         return (parse_welcome(default.get("welcome")) if default else None), NO_STATE
 
     def handle(self, message: dict[str, Any]) -> str:
+        started = self.clock()
+        outcome = self._handle(message)
+        received = float(message.get("received_at_ms") or 0) / 1000
+        log.info(
+            "welcome handled",
+            extra={
+                "outcome": outcome,
+                "queue_lag_ms": round((started - received) * 1000) if received else None,
+                "handle_ms": round((self.clock() - started) * 1000),
+            },
+        )
+        return outcome
+
+    def _handle(self, message: dict[str, Any]) -> str:
         fields = message.get("fields") or {}
         corp_id = str(message["corp_id"])
         code = str(fields.get("WelcomeCode") or "")

@@ -24,6 +24,7 @@ class DynamoLiveCodes:
         self.ttl_s = ttl_s
         self.clock = clock
         self._cache: dict[tuple[str, str], tuple[float, dict[str, Any] | None]] = {}
+        self._refreshing: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
 
     # reads --------------------------------------------------------------------------------------
@@ -36,18 +37,34 @@ class DynamoLiveCodes:
         return dict(item.data or {}), int(item.version or 0)
 
     def cached(self, corp_id: str, sk: str) -> dict[str, Any] | None:
-        """The welcome path's read: cached for ``ttl_s``, misses included (an unknown state stays unknown)."""
+        """The welcome path's read, misses included (an unknown state stays unknown for ``ttl_s``).
+
+        Only the first read of a key waits for the table. Later, an entry older than ``ttl_s`` is still
+        answered at once while one background thread reads the new value: a welcome never waits for a
+        refresh, and an edit shows within ``ttl_s`` plus one read.
+        """
         key = (corp_id, sk)
         now = self.clock()
         with self._lock:
             hit = self._cache.get(key)
-        if hit is not None and now - hit[0] < self.ttl_s:
+            stale = hit is not None and now - hit[0] >= self.ttl_s
+            if stale and key not in self._refreshing:
+                self._refreshing.add(key)
+                threading.Thread(target=self._refresh, args=(key,), daemon=True).start()
+        if hit is not None:
             return hit[1]
-        found = self.get(corp_id, sk, consistent=False)
-        data = found[0] if found else None
-        with self._lock:
-            self._cache[key] = (now, data)
-        return data
+        return self._refresh(key)
+
+    def _refresh(self, key: tuple[str, str]) -> dict[str, Any] | None:
+        try:
+            found = self.get(key[0], key[1], consistent=False)
+            data = found[0] if found else None
+            with self._lock:
+                self._cache[key] = (self.clock(), data)
+            return data
+        finally:
+            with self._lock:
+                self._refreshing.discard(key)
 
     def list(self, corp_id: str, kind: str) -> list[dict[str, Any]]:
         return [
