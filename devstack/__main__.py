@@ -18,6 +18,7 @@ def write_env(stack: Stack, path: Path) -> None:
         f"export SCRM_APP_URL={stack.app_url}",
         f"export SCRM_SANDBOX_URL={stack.sandbox_url}",
         f"export SCRM_CONTROL_URL={stack.control_url}",
+        f"export SCRM_ADMIN_URL={stack.admin_url}",
     ]
     path.write_text("\n".join(lines) + "\n")
 
@@ -30,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--app-port", type=int, default=8000)
     parser.add_argument("--control-port", type=int, default=8001)
+    parser.add_argument("--admin-port", type=int, default=8002)
     parser.add_argument("--sandbox-port", type=int, default=8900)
     parser.add_argument("--dynamodb-port", type=int, default=5701)
     parser.add_argument("--messaging-port", type=int, default=5702)
@@ -39,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     config = StackConfig(
         app_port=args.app_port,
         control_port=args.control_port,
+        admin_port=args.admin_port,
         sandbox_port=args.sandbox_port,
         dynamodb_port=args.dynamodb_port,
         messaging_port=args.messaging_port,
