@@ -39,8 +39,12 @@ def test_paced_scans_reach_count(corp, receiver) -> None:
     assert stats["done"] == 60 and stats["failed"] == 0 and stats["scheduled"] == 60
     assert elapsed >= 59 / 200 * 0.9  # paced, not all at once
     posts = receiver.wait_posts(corp.id, 60, timeout=10)
-    assert len(posts) == 60
-    fields = [xmltodict.parse(receiver.decrypt(p, corp.id))["xml"] for p in posts]
+    # a callback answered after the 1 s deadline on a loaded machine is retried: count each code once
+    by_code = {
+        f["WelcomeCode"]: f for f in (xmltodict.parse(receiver.decrypt(p, corp.id))["xml"] for p in posts)
+    }
+    fields = list(by_code.values())
+    assert len(fields) == 60
     assert {f["State"] for f in fields} == {"bulk"}
     assert sorted(f["UserID"] for f in fields) == sorted(users[:2] * 30)  # round-robin: 30 each
     log = corp.cget("/welcomes")["welcomes"]
