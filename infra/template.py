@@ -154,27 +154,35 @@ def policy_statements(access: Access) -> list[dict[str, Any]]:
     return statements
 
 
+def _alarm(description: str, namespace: str, metric: str, dimensions: list[dict[str, Any]]) -> dict[str, Any]:
+    """Any occurrence in 5 minutes notifies the alarm topic."""
+    return {
+        "Type": "AWS::CloudWatch::Alarm",
+        "Properties": {
+            "AlarmDescription": description,
+            "Namespace": namespace,
+            "MetricName": metric,
+            "Dimensions": dimensions,
+            "Statistic": "Sum",
+            "Period": 300,
+            "EvaluationPeriods": 1,
+            "Threshold": 0,
+            "ComparisonOperator": "GreaterThanThreshold",
+            "TreatMissingData": "notBreaching",
+            "AlarmActions": [{"Ref": "AlarmTopic"}],
+        },
+    }
+
+
 def _function_alarms(fn: str) -> dict[str, Any]:
     logical = LOGICAL[fn]
-    out = {}
-    for metric in ("Errors", "Throttles"):
-        out[f"{logical}{metric}Alarm"] = {
-            "Type": "AWS::CloudWatch::Alarm",
-            "Properties": {
-                "AlarmDescription": f"{fn}: Lambda {metric.lower()}",
-                "Namespace": "AWS/Lambda",
-                "MetricName": metric,
-                "Dimensions": [{"Name": "FunctionName", "Value": {"Ref": logical}}],
-                "Statistic": "Sum",
-                "Period": 300,
-                "EvaluationPeriods": 1,
-                "Threshold": 0,
-                "ComparisonOperator": "GreaterThanThreshold",
-                "TreatMissingData": "notBreaching",
-                "AlarmActions": [{"Ref": "AlarmTopic"}],
-            },
-        }
-    return out
+    return {
+        f"{logical}{metric}Alarm": _alarm(
+            f"{fn}: Lambda {metric.lower()}", "AWS/Lambda", metric,
+            [{"Name": "FunctionName", "Value": {"Ref": logical}}],
+        )
+        for metric in ("Errors", "Throttles")
+    }
 
 
 def _egress() -> dict[str, Any]:
@@ -305,22 +313,10 @@ def merge_template(stage_settings: dict[str, Any], admin_routes: list[tuple[str,
         }
         resources.update(_function_alarms(fn))
     resources.update(_egress())
-    resources["WelcomeMissedAlarm"] = {
-        "Type": "AWS::CloudWatch::Alarm",
-        "Properties": {
-            "AlarmDescription": "A welcome message could not be sent within WeCom's 20 s (scrm.adapters.metrics)",
-            "Namespace": "scrm",
-            "MetricName": "WelcomeMissed",
-            "Dimensions": [{"Name": "service", "Value": "scrm"}],
-            "Statistic": "Sum",
-            "Period": 300,
-            "EvaluationPeriods": 1,
-            "Threshold": 0,
-            "ComparisonOperator": "GreaterThanThreshold",
-            "TreatMissingData": "notBreaching",
-            "AlarmActions": [{"Ref": "AlarmTopic"}],
-        },
-    }
+    resources["WelcomeMissedAlarm"] = _alarm(
+        "A welcome message could not be sent within WeCom's 20 s (scrm.adapters.metrics)",
+        "scrm", "WelcomeMissed", [{"Name": "service", "Value": "scrm"}],
+    )
     return {
         "Parameters": {
             "EgressMode": {"Type": "String", "AllowedValues": ["direct", "nat"], "Default": "direct",

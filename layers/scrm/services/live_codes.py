@@ -47,6 +47,8 @@ WECOM_FIELD_ERRORS = {
     40058: ("", "WeCom rejected a value"),
 }
 STATS_TABLES = ("by_day", "by_staff", "rows")
+# "No such contact way / join way" (41044) and "no such template" (40037): already gone in WeCom.
+ALREADY_GONE = frozenset({41044, 40037})
 
 
 def _from_wecom(exc: WeComError) -> AdminError:
@@ -169,36 +171,50 @@ class LiveCodes:
     def delete_channel(self, corp_id: str, code_id: str) -> dict[str, Any]:
         """The contact way goes; our record stays as ``deleted`` for its statistics and late events."""
         data, version = self._existing(corp_id, CHANNEL, code_id)
+        gw = self.wecom(corp_id)
+        self._delete_in_wecom(lambda: gw.del_contact_way(str(data.get("config_id") or "")))
+        return self._mark_deleted(corp_id, CHANNEL, code_id, data, version)
+
+    @staticmethod
+    def _delete_in_wecom(call: Callable[[], None]) -> None:
         try:
-            self.wecom(corp_id).del_contact_way(data.get("config_id") or "")
+            call()
         except WeComError as exc:
-            if exc.errcode not in (41044, 40058):  # already gone in WeCom: finish our side
+            if exc.errcode not in ALREADY_GONE:  # gone in WeCom already: finish our side
                 raise _from_wecom(exc) from None
-        self.codes.replace(
-            corp_id, sort_key(CHANNEL, code_id), {**data, "status": "deleted", "updated_at_ms": self._ms()}, version
-        )
+
+    def _mark_deleted(self, corp_id: str, kind: str, code_id: str, data: dict[str, Any], version: int) -> dict[str, Any]:
+        """Kept, as ``deleted``: its statistics stay readable and late events still find it."""
+        stamped = {**data, "status": "deleted", "updated_at_ms": self._ms()}
+        self.codes.replace(corp_id, sort_key(kind, code_id), stamped, version)
         return {"deleted": code_id}
 
-    def get_channel(self, corp_id: str, code_id: str) -> dict[str, Any]:
-        found = self.codes.get(corp_id, sort_key(CHANNEL, code_id))
+    def _get(self, corp_id: str, kind: str, code_id: str) -> dict[str, Any]:
+        found = self.codes.get(corp_id, sort_key(kind, code_id))
         if found is None:
-            raise AdminError(404, f"no channel code {code_id}", "code_id")
+            raise AdminError(404, f"no {'channel' if kind == CHANNEL else 'group'} code {code_id}", "code_id")
         return found[0]
 
-    def list_channel(self, corp_id: str, params: Mapping[str, str | None]) -> dict[str, Any]:
-        """Filters: ``group`` (exact), ``q`` (in the name, case-insensitive), ``status`` (active by
-        default, or deleted / all). A corp's codes are one partition: read whole, filtered here."""
+    def _listed(self, corp_id: str, kind: str, params: Mapping[str, str | None]) -> list[dict[str, Any]]:
+        """``status`` (active by default, deleted, all), ``q`` (in the name, case-insensitive), ``group``
+        (exact). A corp's codes are one partition: read whole, filtered here."""
         status = params.get("status") or "active"
         if status not in ("active", "deleted", "all"):
             raise AdminError(400, "status: must be active, deleted or all", "status")
         group, q = params.get("group"), (params.get("q") or "").lower()
-        rows = [
+        return [
             d
-            for d in self.codes.list(corp_id, CHANNEL)
+            for d in self.codes.list(corp_id, kind)
             if (status == "all" or d.get("status") == status)
             and (group is None or d.get("group") == group)
             and (not q or q in str(d.get("name", "")).lower())
         ]
+
+    def get_channel(self, corp_id: str, code_id: str) -> dict[str, Any]:
+        return self._get(corp_id, CHANNEL, code_id)
+
+    def list_channel(self, corp_id: str, params: Mapping[str, str | None]) -> dict[str, Any]:
+        rows = self._listed(corp_id, CHANNEL, params)
         rows.sort(key=lambda d: (d.get("group") or "", d.get("name") or ""))
         groups = sorted({d.get("group") or "" for d in rows})
         return {"items": [{"code_id": d["state"], **d} for d in rows], "groups": groups}
@@ -326,32 +342,15 @@ class LiveCodes:
     def delete_group(self, corp_id: str, code_id: str) -> dict[str, Any]:
         data, version = self._existing(corp_id, GROUP, code_id)
         gw = self.wecom(corp_id)
-        try:
-            gw.del_join_way(str(data.get("config_id") or ""))
-            if data.get("welcome_template_id"):
-                gw.del_group_welcome_template(str(data["welcome_template_id"]))
-        except WeComError as exc:
-            if exc.errcode not in (41044, 40058):
-                raise _from_wecom(exc) from None
-        self.codes.replace(
-            corp_id, sort_key(GROUP, code_id), {**data, "status": "deleted", "updated_at_ms": self._ms()}, version
-        )
-        return {"deleted": code_id}
+        self._delete_in_wecom(lambda: gw.del_join_way(str(data.get("config_id") or "")))
+        if data.get("welcome_template_id"):
+            self._delete_in_wecom(lambda: gw.del_group_welcome_template(str(data["welcome_template_id"])))
+        return self._mark_deleted(corp_id, GROUP, code_id, data, version)
 
     def get_group(self, corp_id: str, code_id: str) -> dict[str, Any]:
-        found = self.codes.get(corp_id, sort_key(GROUP, code_id))
-        if found is None:
-            raise AdminError(404, f"no group code {code_id}", "code_id")
-        return found[0]
+        return self._get(corp_id, GROUP, code_id)
 
     def list_group(self, corp_id: str, params: Mapping[str, str | None]) -> dict[str, Any]:
-        status, q = params.get("status") or "active", (params.get("q") or "").lower()
-        if status not in ("active", "deleted", "all"):
-            raise AdminError(400, "status: must be active, deleted or all", "status")
-        rows = [
-            d
-            for d in self.codes.list(corp_id, GROUP)
-            if (status == "all" or d.get("status") == status) and (not q or q in str(d.get("name", "")).lower())
-        ]
+        rows = self._listed(corp_id, GROUP, {**params, "group": None})
         rows.sort(key=lambda d: d.get("name") or "")
         return {"items": rows}
