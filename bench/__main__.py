@@ -77,6 +77,14 @@ def main(argv: list[str] | None = None) -> int:
 
         bootstrap.reset()
         sandbox = SandboxClient(stack.sandbox_url)
+        # Welcome first: the load part's overload (at 300/s the route is behind for minutes, and requests
+        # the client gave up on are still being worked through) would otherwise be measured as welcome latency.
+        if "welcome" in parts:
+            w_rates = [int(r) for r in args.welcome_rates.split(",") if r.strip()]
+            print(f"welcome: scans at {w_rates}/s for {args.welcome_duration} s each, bulk sync running ...",
+                  flush=True)
+            results["welcome"] = welcome.run_welcome(stack, sandbox, w_rates, args.welcome_duration)
+            results["welcome_process_peak_rss_mb"] = round((_vm_hwm_kb(stack.procs["welcome"].pid) or 0) / 1024, 1)
         runs = []
         for rate in rates if "load" in parts else []:
             corp_id = "wwbench" + uuid.uuid4().hex[:8]
@@ -88,12 +96,6 @@ def main(argv: list[str] | None = None) -> int:
             runs.append(r)
         if runs:
             results["load"] = runs
-        if "welcome" in parts:
-            w_rates = [int(r) for r in args.welcome_rates.split(",") if r.strip()]
-            print(f"welcome: scans at {w_rates}/s for {args.welcome_duration} s each, bulk sync running ...",
-                  flush=True)
-            results["welcome"] = welcome.run_welcome(stack, sandbox, w_rates, args.welcome_duration)
-            results["welcome_process_peak_rss_mb"] = round((_vm_hwm_kb(stack.procs["welcome"].pid) or 0) / 1024, 1)
         if "sync" in parts:
             seed = {**sync.LARGE, "employees": args.sync_employees,
                     "customers_per_employee": args.sync_customers_per_employee,

@@ -234,3 +234,18 @@ def test_group_code_moves_on_when_a_group_reaches_its_threshold(sandbox, shop):
     too_many = admin("POST", "/admin/group-codes", {"name": "x", "chat_ids": [f"wr{i}" for i in range(6)]})
     assert too_many.status_code == 400 and too_many.json()["field"] == "chat_ids"
     assert admin("DELETE", f"/admin/group-codes/{code['code_id']}").status_code == 200
+
+
+def test_a_tag_deleted_in_wecom_after_the_code_was_saved_does_not_block_the_arrival(sandbox, shop):
+    admin, cid, staff, tags = shop["admin"], shop["cid"], shop["staff"], shop["tags"]
+    code = admin("POST", "/admin/channel-codes", {
+        "name": "旧标签", "staff": [staff[3]], "tags": [tags[2]], "remark_template": "旧-{name}",
+        "welcome": {"text": "hi"},
+    }).json()
+    sandbox.do(cid, "tags/delete", {"id": tags[2], "callback": False})  # WeCom now answers 40068 for it
+    ext = sandbox.scan(cid, code["config_id"], name="李雷")["external_userid"]
+    _welcome_of(sandbox, cid, ext)
+    rel = wait_for(lambda: (f := reads.follow(cid, ext, staff[3])) and f.get("remark") == "旧-李雷" and f,
+                   what="the remark stored although the tag was refused")
+    assert tags[2] not in (rel.get("tag_ids") or [])
+    wait_for(lambda: _stats(admin, code["code_id"])["totals"]["adds"] == 1, what="the add counted")

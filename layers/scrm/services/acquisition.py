@@ -22,12 +22,16 @@ from scrm.domain.channel_code import ChannelCode, code_from_dict, local_day
 from scrm.domain.customer import FollowInfo, TagRef
 from scrm.domain.group_code import group_spec_from_dict, join_way_body
 from scrm.domain.live_code_key import CHANNEL, GROUP, Conflict, sort_key
+from scrm.domain.wecom_error import WeComError
 from scrm.domain.welcome import render
 from scrm.services.code_staffing import CodeStaffing
 from scrm.services.ports import ChannelStatsRepo, LiveCodeRepo, LiveCodeWeCom
 
 log = logging.getLogger("scrm.codes")
 REMARK_MAX, DESCRIPTION_MAX = 20, 150
+# WeCom answers that no retry will change (a tag deleted since the code was saved, the relation gone, no
+# permission, a value refused): the arrival is stored without that action instead of failing for good.
+PERMANENT = frozenset({40068, 84061, 40096, 60011, 40003, 40058, 41054})
 
 
 class Acquisition:
@@ -58,8 +62,7 @@ class Acquisition:
         spec = code.spec
         held = {t.tag_id for t in info.tags}
         missing = [t for t in spec.tags if t not in held]
-        if missing:
-            gw.mark_tag(info.userid, external_userid, missing, [])
+        if missing and self._tried(lambda: gw.mark_tag(info.userid, external_userid, missing, []), "mark_tag", effects):
             info = dataclasses.replace(info, tags=(*info.tags, *(TagRef(t) for t in missing)))
             effects.append(f"channel:tagged:{len(missing)}")
         fields: dict[str, Any] = {}
@@ -67,11 +70,25 @@ class Acquisition:
             fields["remark"] = render(spec.remark_template, name, REMARK_MAX)
         if spec.description_template:
             fields["description"] = render(spec.description_template, name, DESCRIPTION_MAX)
-        if fields and any(getattr(info, k) != v for k, v in fields.items()):
-            gw.remark(info.userid, external_userid, fields)
+        changed = fields and any(getattr(info, k) != v for k, v in fields.items())
+        if changed and self._tried(lambda: gw.remark(info.userid, external_userid, fields), "remark", effects):
             info = dataclasses.replace(info, **fields)
             effects.append("channel:remarked")
         return info, effects
+
+    @staticmethod
+    def _tried(call: Callable[[], None], what: str, effects: list[str]) -> bool:
+        """True if WeCom took it; False for a permanent refusal (noted); anything else goes up, and SQS
+        retries the event (every step of it is idempotent)."""
+        try:
+            call()
+            return True
+        except WeComError as exc:
+            if exc.errcode not in PERMANENT:
+                raise
+            log.warning("channel action refused", extra={"action": what, "errcode": exc.errcode})
+            effects.append(f"channel:{what}_refused:{exc.errcode}")
+            return False
 
     def count_add(self, corp_id: str, state: str, external_userid: str, userid: str, create_time: int) -> list[str]:
         code = self.code(corp_id, state)
@@ -81,8 +98,13 @@ class Acquisition:
         if not self.stats.record_add(corp_id, state, external_userid, userid, create_time, day):
             return ["channel:counted_before"]
         effects = ["channel:counted"]
-        if code.spec.daily_cap and self.staffing.refresh(corp_id, state):
-            effects.append("channel:staff_switched")
+        if code.spec.daily_cap:
+            try:
+                if self.staffing.refresh(corp_id, state):
+                    effects.append("channel:staff_switched")
+            except Exception:  # counted already; the per-minute job switches the staff if this failed
+                log.exception("cap check failed; the per-minute job will retry it", extra={"state": state})
+                effects.append("channel:staff_switch_deferred")
         return effects
 
     def count_loss(self, corp_id: str, external_userid: str, userid: str, by: str, create_time: int) -> list[str]:
