@@ -25,6 +25,7 @@ Nothing here changes what moto answers, except that approximate counts may be up
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 import sys
 import time
@@ -161,8 +162,41 @@ def _patch_serializer() -> None:
     DynamoResult.execute_result = execute_result  # type: ignore[method-assign]
 
 
+def _patch_sqs_deletes() -> None:
+    """moto's DeleteMessage scans every message of the queue twice per receipt handle and rebuilds the
+    list: with a backlog of thousands (the event consumers behind a burst), each batch of 10 deletes walks
+    the queue 20 times, all in the one interpreter that also takes the callback route's SendMessage calls.
+    Here: a receipt-handle index rebuilt only when a handle is not in it (once per received batch), and
+    one removal. Same answers (ReceiptHandleIsInvalid for unknown handles; repeated deletes are ignored)."""
+    from moto.sqs import models as sqs
+    from moto.sqs.exceptions import ReceiptHandleIsInvalid
+
+    def delete_message(self: Any, receipt_handle: str) -> None:
+        if receipt_handle in self.deleted_messages:
+            return
+        index = self.__dict__.setdefault("_devstack_receipts", {})
+        message = index.get(receipt_handle)
+        if message is None:
+            index.clear()
+            for m in self._messages:
+                for handle in m.all_receipt_handles or ():
+                    index[handle] = m
+            message = index.get(receipt_handle)
+            if message is None:
+                raise ReceiptHandleIsInvalid()
+        self.pending_messages.discard(message)
+        self.deleted_messages.update(message.all_receipt_handles)
+        for handle in message.all_receipt_handles or ():
+            index.pop(handle, None)
+        with contextlib.suppress(ValueError):  # already gone: nothing to do
+            self._messages.remove(message)  # Message has no __eq__: an identity scan in C
+
+    sqs.Queue.delete_message = delete_message  # type: ignore[method-assign]
+
+
 def _patch() -> None:
     _patch_serializer()
+    _patch_sqs_deletes()
     _patch_transactions()
     _patch_queries()
     from moto import backends

@@ -3,6 +3,7 @@ copy of the whole table): a failed transaction must still leave nothing behind."
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import boto3
@@ -35,3 +36,33 @@ def test_a_cancelled_transaction_leaves_every_item_as_it_was(stack):
     ddb.transact_write_items(TransactItems=[
         {"Put": {"TableName": name, "Item": {"pk": {"S": pk}, "sk": {"S": "new"}}}}])
     assert ddb.get_item(TableName=name, Key={"pk": {"S": pk}, "sk": {"S": "new"}})["Item"]
+
+
+def test_sqs_deletes_by_receipt_handle_keep_moto_semantics(stack):
+    """The indexed DeleteMessage: each handle deletes its message only, repeats are ignored, an unknown
+    handle is refused, and a handle from an earlier receive of a redelivered message still deletes it."""
+    sqs = boto3.client("sqs")
+    url = sqs.create_queue(QueueName="patch-" + uuid.uuid4().hex[:8], Attributes={"VisibilityTimeout": "1"})["QueueUrl"]
+    sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": str(i)} for i in range(10)])
+    got = []
+    while len(got) < 10:
+        got += sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+    first, rest = got[0], got[1:]
+    sqs.delete_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                                                     for i, m in enumerate(rest[:5])])
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=rest[0]["ReceiptHandle"])  # again: ignored
+    with pytest.raises(ClientError) as err:
+        sqs.delete_message(QueueUrl=url, ReceiptHandle="not-a-handle")
+    assert err.value.response["Error"]["Code"] == "ReceiptHandleIsInvalid"
+    # the other messages come back after their visibility timeout; the first one's old handle still works
+    again = []
+    deadline = time.monotonic() + 10
+    while len(again) < 5 and time.monotonic() < deadline:
+        again += sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+    assert sorted(m["Body"] for m in again) == sorted([first["Body"]] + [m["Body"] for m in rest[5:]])
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=first["ReceiptHandle"])
+    for m in again:
+        if m["Body"] != first["Body"]:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    time.sleep(1.5)
+    assert sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []) == []
