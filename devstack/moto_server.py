@@ -5,9 +5,11 @@ Measured under callback load (py-spy, 2 cores), moto spent its time on:
   the request to a backend. The list never changes while the server runs: we compute it once.
 - SQS ``Queue.attributes``: recomputed in full (including the approximate message counts, each a pass over
   every message with datetime conversions) for every message considered by ReceiveMessage (the retention
-  check) and for every SendMessage (the content-based de-dup flag). With a few hundred messages in flight
-  that is quadratic. We memoise the attributes for 100 ms per queue (SQS's counts are approximate and
-  eventually consistent on AWS as well) and drop the memo whenever the queue's attributes are set.
+  check) and for every SendMessage (the content-based de-dup flag). With thousands of messages in flight
+  that is quadratic. The counts are now computed only when one of them is read (GetQueueAttributes), and
+  memoised for 100 ms per queue (SQS's counts are approximate and eventually consistent on AWS as well);
+  the memo is dropped whenever the queue's attributes are set.
+- SQS ``DeleteMessage``: two passes over the queue per receipt handle; now an index (see below).
 - werkzeug's per-request access log line.
 - DynamoDB's TransactWriteItems, which deep-copies the whole table once per item it writes, to roll back
   on failure: a 100-item transaction on a table of 100,000 items copied the table 100 times. We keep a
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import json
 import logging
 import sys
 import time
@@ -162,6 +165,88 @@ def _patch_serializer() -> None:
     DynamoResult.execute_result = execute_result  # type: ignore[method-assign]
 
 
+APPROXIMATE = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed", "ApproximateNumberOfMessagesNotVisible")
+
+
+class LazyCounts(dict):  # type: ignore[type-arg]
+    """A queue's attributes whose approximate counts are filled in on first read of any of them, or of the
+    whole mapping (GetQueueAttributes All, the response serializer)."""
+
+    def __init__(self, static: dict[str, Any], counts: Any) -> None:
+        super().__init__(static)
+        self._counts = counts
+
+    def _fill(self) -> None:
+        if self._counts is not None:
+            counts, self._counts = self._counts, None
+            super().update(counts())
+
+    def __getitem__(self, key: Any) -> Any:
+        if key in APPROXIMATE:
+            self._fill()
+        return super().__getitem__(key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if key in APPROXIMATE:
+            self._fill()
+        return super().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in APPROXIMATE or super().__contains__(key)
+
+    def __iter__(self) -> Any:
+        self._fill()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._fill()
+        return super().__len__()
+
+    def keys(self) -> Any:
+        self._fill()
+        return super().keys()
+
+    def items(self) -> Any:
+        self._fill()
+        return super().items()
+
+    def values(self) -> Any:
+        self._fill()
+        return super().values()
+
+
+def _patch_name_lookups() -> None:
+    """Two pure functions moto calls on every request, memoised: the camelCase → snake_case conversion (a
+    regex; the SQS attributes alone called it 14 times per SendMessage) and the list of a response class's
+    methods (``inspect.getmembers`` per request, to find the action's handler)."""
+    from moto.core import responses, utils
+
+    names: dict[str, str] = {}
+    convert = utils.camelcase_to_underscores
+
+    def camelcase_to_underscores(argument: str) -> str:
+        found = names.get(argument)
+        if found is None:
+            found = names[argument] = convert(argument)
+        return found
+
+    methods: dict[Any, list[str]] = {}
+    list_methods = utils.method_names_from_class
+
+    def method_names_from_class(clazz: Any) -> list[str]:
+        found = methods.get(clazz)
+        if found is None:
+            found = methods[clazz] = list_methods(clazz)
+        return found
+
+    utils.camelcase_to_underscores = camelcase_to_underscores
+    responses.camelcase_to_underscores = camelcase_to_underscores
+    responses.method_names_from_class = method_names_from_class
+    from moto.sqs import models as sqs_models
+
+    sqs_models.camelcase_to_underscores = camelcase_to_underscores
+
+
 def _patch_sqs_deletes() -> None:
     """moto's DeleteMessage scans every message of the queue twice per receipt handle and rebuilds the
     list: with a backlog of thousands (the event consumers behind a burst), each batch of 10 deletes walks
@@ -195,6 +280,7 @@ def _patch_sqs_deletes() -> None:
 
 
 def _patch() -> None:
+    _patch_name_lookups()
     _patch_serializer()
     _patch_sqs_deletes()
     _patch_transactions()
@@ -207,21 +293,42 @@ def _patch() -> None:
     backends.list_of_moto_modules = lambda: modules  # type: ignore[assignment]
     werkzeug_app.backends.list_of_moto_modules = backends.list_of_moto_modules  # same module object
 
-    compute = sqs.Queue.attributes.fget
-
     def attributes(self: Any) -> dict[str, Any]:
+        """moto's attributes, with the three approximate counts computed only when asked for (and then
+        memoised for 100 ms): SendMessage and ReceiveMessage read only static attributes, and each count
+        is a pass over every message of the queue."""
+        result: dict[str, Any] = {}
+        for attribute in self.BASE_ATTRIBUTES:
+            if attribute not in APPROXIMATE:
+                result[attribute] = getattr(self, sqs.camelcase_to_underscores(attribute))
+        if self.fifo_queue:
+            for attribute in self.FIFO_ATTRIBUTES:
+                result[attribute] = getattr(self, sqs.camelcase_to_underscores(attribute))
+        if self.kms_master_key_id:
+            for attribute in self.KMS_ATTRIBUTES:
+                result[attribute] = getattr(self, sqs.camelcase_to_underscores(attribute))
+        if self.policy:
+            result["Policy"] = self.policy
+        if self.redrive_policy:
+            result["RedrivePolicy"] = json.dumps(self.redrive_policy)
+        for key, value in result.items():
+            if isinstance(value, bool):
+                result[key] = str(value).lower()
+        return LazyCounts(result, lambda: _counts(self))
+
+    def _counts(queue: Any) -> dict[str, Any]:
         now = time.monotonic()
-        memo = self.__dict__.get("_devstack_attrs")
+        memo = queue.__dict__.get("_devstack_counts")
         if memo is None or now - memo[0] > MEMO_S:
-            memo = (now, compute(self))
-            self.__dict__["_devstack_attrs"] = memo
-        return dict(memo[1])
+            memo = (now, {a: getattr(queue, sqs.camelcase_to_underscores(a)) for a in APPROXIMATE})
+            queue.__dict__["_devstack_counts"] = memo
+        return memo[1]
 
     sqs.Queue.attributes = property(attributes)  # type: ignore[assignment]
     set_attributes = sqs.Queue._set_attributes
 
     def _set_attributes(self: Any, *args: Any, **kwargs: Any) -> Any:
-        self.__dict__.pop("_devstack_attrs", None)
+        self.__dict__.pop("_devstack_counts", None)
         return set_attributes(self, *args, **kwargs)
 
     sqs.Queue._set_attributes = _set_attributes  # type: ignore[assignment]

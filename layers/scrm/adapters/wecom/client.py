@@ -28,6 +28,7 @@ TOKEN_ERRORS = frozenset({40014, 42001})
 RETRIABLE_ERRORS = frozenset({-1, 45009, 45033, 6000})
 REFRESH_MARGIN_S = 300  # refresh this long before expiry, so callers never hold an expiring token
 LOCK_S = 10.0
+POOL_SIZE = 64
 
 
 class WeComClient(WeChatClient):
@@ -50,6 +51,11 @@ class WeComClient(WeChatClient):
         self._counts = threading.local()
         self._memo: tuple[str, float] = ("", 0.0)
         super().__init__(corp_id, secret, session=storage, timeout=timeout_s, auto_retry=False)
+        # One client serves a container's threads (the welcome consumer sends a batch in parallel):
+        # requests' default pool keeps 10 connections per host and opens (TLS included) a new one beyond.
+        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE)
+        self._http.mount("https://", adapter)
+        self._http.mount("http://", adapter)
 
     @property
     def calls(self) -> int:
