@@ -108,7 +108,8 @@ def _patch_queries() -> None:
 
     def partition_query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
         index_name = kwargs["index_name"] if "index_name" in kwargs else (args[6] if len(args) > 6 else None)
-        every = (i for part in self.items.values() for i in (part.values() if self.range_key_attr else [part]))
+        # Snapshots (list() of a dict runs under the GIL): other request threads insert items meanwhile.
+        every = (i for part in list(self.items.values()) for i in (list(part.values()) if self.range_key_attr else [part]))
         if index_name and hash_key is not None:
             index = next((i for i in self.all_indexes() if i.name == index_name), None)
             hash_attr = next((k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"), None) if index else None

@@ -16,5 +16,6 @@ def meta(logical: str) -> type:
         connect_timeout_seconds = 2
         read_timeout_seconds = 5
         max_retry_attempts = 3
+        max_pool_connections = 50  # one connection pool per model, shared by a container's threads
 
     return Meta
