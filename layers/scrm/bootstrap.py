@@ -195,7 +195,17 @@ def reset() -> None:
         live_code_repo, channel_stats, admin_gateways, code_staffing, acquisition, live_codes, welcome_sender,
     ):
         fn.cache_clear()
+    import sys
+
     from scrm.adapters import aws, queue
 
     aws.reset()
     queue.reset()
+    # pynamodb keeps one connection per model class, bound to the endpoint it first saw.
+    models = sys.modules.get("scrm.adapters.dynamo.models")
+    if models is not None:
+        for model in models.ALL_MODELS:
+            model._connection = None
+        from scrm.adapters.dynamo.conditional import transactions
+
+        transactions.cache_clear()
