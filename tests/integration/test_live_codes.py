@@ -249,3 +249,13 @@ def test_a_tag_deleted_in_wecom_after_the_code_was_saved_does_not_block_the_arri
                    what="the remark stored although the tag was refused")
     assert tags[2] not in (rel.get("tag_ids") or [])
     wait_for(lambda: _stats(admin, code["code_id"])["totals"]["adds"] == 1, what="the add counted")
+
+
+def test_a_member_who_leaves_the_company_is_taken_off_the_code(sandbox, shop):
+    admin, cid, staff = shop["admin"], shop["cid"], shop["staff"]
+    code = admin("POST", "/admin/channel-codes", {"name": "离职", "staff": [staff[4], staff[1]]}).json()
+    sandbox.do(cid, "users/delete", {"userid": staff[4]})
+    wait_for(lambda: admin("GET", f"/admin/channel-codes/{code['code_id']}").json()["staff"] == [staff[1]],
+             what="the member taken off the code")
+    gw = bootstrap.admin_gateways().for_corp(cid)
+    wait_for(lambda: gw.get_contact_way(code["config_id"])["user"] == [staff[1]], what="WeCom's staff list")

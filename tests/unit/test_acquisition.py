@@ -152,3 +152,22 @@ def test_a_group_code_moves_on_at_its_threshold_and_back_when_members_leave(w):
     assert w.acq.group_size(CORP, "wrA", 2) == ["group_code:switched:g1"]
     assert w.wecom.calls_to("update_join_way")[-1][1]["chat_id_list"] == ["wrA", "wrB"]
     assert w.acq.group_size(CORP, "wrOTHER", 500) == []
+
+
+def test_a_member_who_left_is_taken_off_every_list_of_the_code(w):
+    w.repo.put(CORP, "c#s1", code(backup=["wangfang"], schedule=[
+        {"days": [1], "start": "09:00", "end": "12:00", "staff": [UID]},
+        {"days": [1], "start": "12:00", "end": "18:00", "staff": [UID, "lina"]}]))
+    w.repo.put(CORP, "c#s2", code(state="s2", staff=["lina"]))
+    assert w.acq.employee_left(CORP, UID) == ["channel:member_removed:s1"]
+    data = w.repo.data(CORP, "c#s1")
+    assert data["staff"] == ["lina"] and [s["staff"] for s in data["schedule"]] == [["lina"]]
+    # Monday 10:00 China time: no slot covers it any more, so the backup is on duty
+    assert w.wecom.calls_to("update_contact_way") == [("cfg1", {"user": ["wangfang"]})]
+    assert w.acq.employee_left(CORP, UID) == []  # nothing names them now
+
+
+def test_a_code_whose_last_member_left_keeps_them_and_says_so(w):
+    w.repo.put(CORP, "c#s1", code(staff=[UID]))
+    assert w.acq.employee_left(CORP, UID) == ["channel:member_kept:s1"]
+    assert w.repo.data(CORP, "c#s1")["staff"] == [UID] and w.wecom.calls == []

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from scrm.domain.channel_code import ChannelCode, code_from_dict, local_day
+from scrm.domain.channel_code import ChannelCode, code_from_dict, local_day, spec_from_dict
 from scrm.domain.customer import FollowInfo, TagRef
 from scrm.domain.group_code import group_spec_from_dict, join_way_body
 from scrm.domain.live_code_key import CHANNEL, GROUP, Conflict, sort_key
@@ -148,3 +148,47 @@ class Acquisition:
         )
         log.info("group code moved on", extra={"state": state, "active": len(active)})
         return True
+
+    def employee_left(self, corp_id: str, userid: str) -> list[str]:
+        """A member who left (delete_user) is taken off every active channel code: WeCom would refuse
+        the code's next staff change while it names them. A slot left without staff is dropped; a code
+        left without default staff falls back to its backups; a code with nobody left keeps the member
+        and is logged for the admin."""
+        effects: list[str] = []
+        for data in self.codes.list(corp_id, CHANNEL):
+            if data.get("status") != "active" or userid not in code_from_dict(data).spec.all_staff():
+                continue
+            for _ in range(3):
+                try:
+                    removed = self._drop_member(corp_id, data["state"], userid)
+                    break
+                except Conflict:
+                    continue
+            else:
+                removed = False
+            effects.append(f"channel:{'member_removed' if removed else 'member_kept'}:{data['state']}")
+        return effects
+
+    def _drop_member(self, corp_id: str, state: str, userid: str) -> bool:
+        found = self.codes.get(corp_id, sort_key(CHANNEL, state))
+        if found is None:
+            return False
+        data, version = found
+        spec = spec_from_dict(data)
+
+        def without(userids: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(u for u in userids if u != userid)
+
+        slots = tuple(s for s in (dataclasses.replace(s, staff=without(s.staff)) for s in spec.schedule) if s.staff)
+        staff = without(spec.staff) or without(spec.backup)
+        if not staff:
+            log.warning("a code's last member left; the admin must give it staff", extra={"state": state})
+            return False
+        new = dataclasses.replace(spec, staff=staff, schedule=slots, backup=without(spec.backup))
+        self.codes.replace(corp_id, sort_key(CHANNEL, state), {**data, **new.as_dict()}, version)
+        try:
+            self.staffing.refresh(corp_id, state)
+        except Exception:  # stored already; the per-minute job brings WeCom in line
+            log.exception("staff change after a member left failed; the per-minute job will retry it")
+        return True
+

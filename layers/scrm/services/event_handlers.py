@@ -204,6 +204,8 @@ class Handlers:
         if e.change_type == "delete_user":
             applied = self.store.set_employee_status(corp, uid, EmployeeStatus.DELETED, version)
             effects.append("employee:deleted" if applied else "employee:stale")
+            if self.channels and uid:
+                effects += self.channels.employee_left(corp, uid)
         else:
             target = uid
             if e.change_type == "update_user" and e.new_user_id and e.new_user_id != uid:
