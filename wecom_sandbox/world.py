@@ -177,6 +177,36 @@ class GroupChat:
 
 
 @dataclass(slots=True)
+class Transfer:
+    """One customer handover (在职 kind "onjob" or 离职 kind "resigned").
+
+    status follows transfer_result: 1 done, 2 waiting, 3 refused, 4 taker at limit.
+    takeover_time is the (future) automatic takeover time while waiting, else when it ended.
+    """
+
+    external_userid: str
+    handover_userid: str
+    takeover_userid: str
+    kind: str
+    start_time: int
+    status: int = 2
+    takeover_time: int = 0
+    transfer_success_msg: str = ""
+
+    def to_control(self) -> dict[str, Any]:
+        return {
+            "external_userid": self.external_userid,
+            "handover_userid": self.handover_userid,
+            "takeover_userid": self.takeover_userid,
+            "kind": self.kind,
+            "start_time": self.start_time,
+            "status": self.status,
+            "takeover_time": self.takeover_time,
+            "transfer_success_msg": self.transfer_success_msg,
+        }
+
+
+@dataclass(slots=True)
 class Fault:
     """Injected failure: for the next `remaining` calls to `path` ("*" = any), delay then fail."""
 
@@ -231,6 +261,13 @@ class Corp:
     scan_stats: ScanStats = field(default_factory=ScanStats)
     callbacks: dict[int, Any] = field(default_factory=dict)
     rate_usage: dict[str, Any] = field(default_factory=dict)
+    transfers: list[Transfer] = field(default_factory=list)
+    """Customer handovers (在职 and 离职), oldest first; transfers.py settles waiting ones lazily."""
+    takers_at_limit: set[str] = field(default_factory=set)
+    departed: dict[str, int] = field(default_factory=dict)
+    """userid -> dimission time of deleted employees (their relations wait for 离职继承)."""
+    group_transfers: list[dict[str, Any]] = field(default_factory=list)
+    """{chat_id, old_owner, new_owner, kind, time} of each group handover that succeeded."""
     """path -> ratelimit.Usage: calls admitted in the current minute/hour windows."""
     _seq: int = 0
 

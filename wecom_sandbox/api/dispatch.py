@@ -14,7 +14,7 @@ import time
 import traceback
 from typing import TYPE_CHECKING, Any
 
-from .. import faults, ratelimit, tokens
+from .. import faults, ratelimit, tokens, transfers
 from . import (  # noqa: F401 - importing registers the routes
     contact_ways,
     contacts,
@@ -26,6 +26,7 @@ from . import (  # noqa: F401 - importing registers the routes
     welcome,
     welcome_templates,
 )
+from . import transfers as _transfer_apis  # noqa: F401 - registers the handover routes
 from .errors import ApiError, errmsg
 from .registry import ROUTES, ApiContext
 
@@ -110,6 +111,7 @@ def _answer(
         return corp, injected
     if not body_ok or (body is not None and not isinstance(body, dict)):
         return corp, _reply(47001)
+    transfers.settle(app, corp)
     with world.lock:
         if world.corp(corp.corp_id) is not corp:
             return corp, _reply(40014)

@@ -13,6 +13,7 @@ import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .. import transfers as handovers
 from . import (
     clock,
     contact_ways,
@@ -24,6 +25,7 @@ from . import (
     observe,
     scans,
     tags,
+    transfers,
     users,
 )
 from .common import ControlError, Request
@@ -61,6 +63,9 @@ _TABLE: list[tuple[str, str, Handler]] = [
     ("POST", _C + "/groups/create", groups.create),
     ("POST", _C + "/groups/{chat_id}/update", groups.update),
     ("POST", _C + "/groups/{chat_id}/dismiss", groups.dismiss),
+    ("GET", _C + "/transfers", transfers.list_transfers),
+    ("POST", _C + "/transfers/refuse", transfers.refuse),
+    ("POST", _C + "/transfers/limit", transfers.limit),
     ("POST", _C + "/users/create", users.create),
     ("POST", _C + "/users/update", users.update),
     ("POST", _C + "/users/delete", users.delete),
@@ -103,6 +108,7 @@ def handle(app: Sandbox, method: str, path: str, query: dict[str, str], raw_body
             continue
         try:
             body = _parse_body(raw_body)
+            handovers.settle_all(app)
             result = fn(app, Request(method, path, match.groupdict(), query, body))
         except ControlError as err:
             return err.status, {"error": err.message}

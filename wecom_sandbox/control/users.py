@@ -58,6 +58,7 @@ def create(app: Sandbox, req: Request) -> dict[str, Any]:
         if userid in corp.employees:
             raise ControlError(409, f"employee '{userid}' already exists")
         corp.employees[userid] = employee
+        corp.departed.pop(userid, None)
         evt = events.contact(
             corp.corp_id,
             opts.time(app),
@@ -151,5 +152,9 @@ def delete(app: Sandbox, req: Request) -> dict[str, Any]:
         corp = corp_or_404(app, req.params["corp"])
         employee_or_404(corp, userid)
         del corp.employees[userid]
+        corp.departed[userid] = opts.time(app)
+        for chat in corp.groups.values():
+            if chat.owner == userid and chat.status == 0:
+                chat.status = 1  # groupchat/list: 跟进人离职 (owner left), waiting for groupchat/transfer
         evt = events.contact(corp.corp_id, opts.time(app), "delete_user", userid)
     return emit(app, corp, [evt], opts)

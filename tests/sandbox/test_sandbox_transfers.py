@@ -1,0 +1,158 @@
+"""Customer handover (在职继承 / 离职继承): per-customer codes, 24 h completion on the world clock,
+refusal and taker-at-limit, resigned transfers and the unassigned list.
+
+These tests move the clock, so each runs on a sandbox of its own (the `isolated` fixture).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import xmltodict
+
+DAY = 86_400
+
+
+@pytest.fixture
+def world(isolated) -> tuple[Any, Any, list[str], dict[str, list[str]]]:
+    corp = isolated.make_corp(
+        token_expires_in=365 * DAY,
+        seed={"employees": 3, "customers_per_employee": 3, "groups": 0, "seed": 7},
+    )
+    users = [u["userid"] for u in corp.api.get("user/simplelist", department_id=1)["userlist"]]
+    custs = {u: corp.api.get("externalcontact/list", userid=u)["external_userid"] for u in users}
+    return isolated.ctl, corp, users, custs
+
+
+def _events(receiver, corp, n: int) -> list[dict[str, Any]]:
+    posts = receiver.wait_posts(corp.id, n)
+    return [xmltodict.parse(receiver.decrypt(p, corp.id))["xml"] for p in posts]
+
+
+def _start(corp, a: str, b: str, exts: list[str], path: str = "externalcontact/transfer_customer") -> dict:
+    return corp.api.post(path, {"handover_userid": a, "takeover_userid": b, "external_userid": exts})
+
+
+def _result(corp, a: str, b: str, path: str = "externalcontact/transfer_result") -> dict[str, int]:
+    res = corp.api.post(path, {"handover_userid": a, "takeover_userid": b})
+    assert res["errcode"] == 0, res
+    return {c["external_userid"]: c["status"] for c in res["customer"]}
+
+
+def test_onjob_transfer_per_customer_codes(world) -> None:
+    _, corp, (a, b, _c), custs = world
+    first, second = custs[a][0], custs[a][1]
+    res = _start(corp, a, b, [first, custs[b][0], "wmNoSuchCustomer00"])
+    assert res["errcode"] == 0
+    assert [c["errcode"] for c in res["customer"]] == [0, 84061, 84061]
+    assert _start(corp, a, b, [first])["customer"][0]["errcode"] == 40129
+    assert _start(corp, a, a, [second])["customer"][0]["errcode"] == 40130
+    assert _start(corp, a, b, [first] * 101)["errcode"] == 40058
+    assert _start(corp, a, b, [])["errcode"] == 40058
+    long_msg = {
+        "handover_userid": a,
+        "takeover_userid": b,
+        "external_userid": [second],
+        "transfer_success_msg": "x" * 201,
+    }
+    assert corp.api.post("externalcontact/transfer_customer", long_msg)["errcode"] == 40058
+    assert _start(corp, a, "nobody", [second])["errcode"] == 60111
+    assert _result(corp, a, b) == {first: 2}
+
+
+def test_onjob_transfer_completes_after_24h(world, receiver) -> None:
+    ctl, corp, (a, b, _c), custs = world
+    ext = custs[a][0]
+    assert _start(corp, a, b, [ext])["customer"][0]["errcode"] == 0
+    res = corp.api.post("externalcontact/transfer_result", {"handover_userid": a, "takeover_userid": b})
+    [item] = res["customer"]
+    assert item["status"] == 2 and res["next_cursor"] == ""
+    ctl.post("/clock/advance", {"seconds": DAY - 60})
+    assert _result(corp, a, b) == {ext: 2}
+    ctl.post("/clock/advance", {"seconds": 61})
+    assert _result(corp, a, b) == {ext: 1}
+    follow = corp.api.get("externalcontact/get", external_userid=ext)["follow_user"]
+    assert [f["userid"] for f in follow] == [b]
+    evts = _events(receiver, corp, 2)
+    assert [(e["ChangeType"], e["UserID"], e.get("Source")) for e in evts] == [
+        ("del_external_contact", a, "DELETE_BY_TRANSFER"),
+        ("add_external_contact", b, None),
+    ]
+    assert int(evts[0]["CreateTime"]) == item["takeover_time"]
+
+
+def test_no_add_event_when_taker_already_friends(world, receiver) -> None:
+    ctl, corp, (a, b, _c), custs = world
+    ext = custs[a][0]
+    corp.c("/customers/add", {"userid": b, "external_userid": ext, "callback": False})
+    assert _start(corp, a, b, [ext])["customer"][0]["errcode"] == 0
+    ctl.post("/clock/advance", {"seconds": DAY})
+    ctl.get("/clock")  # a control call settles due transfers too
+    evts = _events(receiver, corp, 1)
+    assert [e["ChangeType"] for e in evts] == ["del_external_contact"]
+    assert [t["status"] for t in corp.cget("/transfers")["transfers"]] == [1]
+
+
+def test_two_transfers_per_90_days(world) -> None:
+    ctl, corp, (a, b, c), custs = world
+    ext = custs[a][0]
+    for giver, taker in ((a, b), (b, c)):
+        assert _start(corp, giver, taker, [ext])["customer"][0]["errcode"] == 0
+        ctl.post("/clock/advance", {"seconds": DAY})
+    assert _start(corp, c, a, [ext])["customer"][0]["errcode"] == 40128
+    ctl.post("/clock/advance", {"seconds": 89 * DAY})
+    assert _start(corp, c, a, [ext])["customer"][0]["errcode"] == 0
+
+
+def test_customer_refuses(world, receiver) -> None:
+    ctl, corp, (a, b, _c), custs = world
+    ext = custs[a][0]
+    _start(corp, a, b, [ext])
+    corp.c("/transfers/refuse", {"external_userid": ext, "takeover_userid": b})
+    assert corp.c("/transfers/refuse", {"external_userid": ext}, expect=409)["error"]
+    [evt] = _events(receiver, corp, 1)
+    assert (evt["ChangeType"], evt["FailReason"], evt["UserID"]) == ("transfer_fail", "customer_refused", b)
+    ctl.post("/clock/advance", {"seconds": 2 * DAY})
+    assert _result(corp, a, b) == {ext: 3}
+    follow = corp.api.get("externalcontact/get", external_userid=ext)["follow_user"]
+    assert [f["userid"] for f in follow] == [a]
+
+
+def test_taker_at_limit(world, receiver) -> None:
+    _, corp, (a, b, _c), custs = world
+    ext, other = custs[a][0], custs[a][1]
+    _start(corp, a, b, [ext])
+    assert corp.c("/transfers/limit", {"takeover_userid": b})["ended"] == [ext]
+    [evt] = _events(receiver, corp, 1)
+    assert (evt["FailReason"], evt["UserID"]) == ("customer_limit_exceed", b)
+    assert _result(corp, a, b) == {ext: 4}
+    assert _start(corp, a, b, [other])["customer"][0]["errcode"] == 40099
+    corp.c("/transfers/limit", {"takeover_userid": b, "at_limit": False})
+    assert _start(corp, a, b, [other])["customer"][0]["errcode"] == 0
+
+
+def test_resigned_transfer_and_unassigned_list(world, receiver) -> None:
+    ctl, corp, (a, b, _c), custs = world
+    resigned = "externalcontact/resigned/transfer_customer"
+    assert _start(corp, a, b, custs[a][:1], resigned)["errcode"] == 40097
+    assert _start(corp, "ghost", b, custs[a][:1], resigned)["errcode"] == 60111
+    corp.c("/users/delete", {"userid": a, "callback": False})
+    res = corp.api.post("externalcontact/get_unassigned_list", {"page_size": 2})
+    assert res["errcode"] == 0 and res["is_last"] is False and len(res["info"]) == 2
+    rest = corp.api.post("externalcontact/get_unassigned_list", {"cursor": res["next_cursor"]})
+    assert rest["is_last"] is True and rest["next_cursor"] == ""
+    info = res["info"] + rest["info"]
+    assert {i["external_userid"] for i in info} == set(custs[a])
+    assert all(i["handover_userid"] == a and i["dimission_time"] > 0 for i in info)
+    assert corp.api.post("externalcontact/get_unassigned_list", {"page_size": 1001})["errcode"] == 40058
+    ext = custs[a][0]
+    assert [c["errcode"] for c in _start(corp, a, b, [ext, custs[b][0]], resigned)["customer"]] == [0, 84061]
+    left = corp.api.post("externalcontact/get_unassigned_list", {})["info"]
+    assert ext not in {i["external_userid"] for i in left} and len(left) == 2
+    assert _result(corp, a, b, "externalcontact/resigned/transfer_result") == {ext: 2}
+    assert _result(corp, a, b) == {}
+    ctl.post("/clock/advance", {"seconds": DAY})
+    assert _result(corp, a, b, "externalcontact/resigned/transfer_result") == {ext: 1}
+    [evt] = _events(receiver, corp, 1)
+    assert (evt["ChangeType"], evt["UserID"], evt["ExternalUserID"]) == ("add_external_contact", b, ext)
