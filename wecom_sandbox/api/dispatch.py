@@ -26,6 +26,7 @@ from . import (  # noqa: F401 - importing registers the routes
     welcome,
     welcome_templates,
 )
+from . import group_transfers as _group_transfer_apis  # noqa: F401 - registers the routes
 from . import transfers as _transfer_apis  # noqa: F401 - registers the handover routes
 from .errors import ApiError, errmsg
 from .registry import ROUTES, ApiContext
