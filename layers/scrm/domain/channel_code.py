@@ -87,10 +87,7 @@ class ChannelCodeSpec:
                 ("backup", self.backup)]
 
     def all_staff(self) -> list[str]:
-        seen: dict[str, None] = {}
-        for u in (*self.staff, *(u for s in self.schedule for u in s.staff), *self.backup):
-            seen.setdefault(u, None)
-        return list(seen)
+        return list(dict.fromkeys(u for _, userids in self.staff_fields() for u in userids))
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -21,7 +21,7 @@ from typing import Any
 from scrm.domain.channel_code import ChannelCode, code_from_dict, local_day, spec_from_dict
 from scrm.domain.customer import FollowInfo, TagRef
 from scrm.domain.group_code import group_spec_from_dict, join_way_body
-from scrm.domain.live_code_key import CHANNEL, GROUP, Conflict, sort_key
+from scrm.domain.live_code_key import CHANNEL, GROUP, retry_on_conflict, sort_key
 from scrm.domain.wecom_error import WeComError
 from scrm.domain.welcome import render
 from scrm.services.code_staffing import CodeStaffing
@@ -117,13 +117,9 @@ class Acquisition:
         for data in self.codes.list(corp_id, GROUP):
             if data.get("status") != "active" or chat_id not in (data.get("chat_ids") or []):
                 continue
-            for _ in range(3):
-                try:
-                    if self._move_on(corp_id, data["state"], chat_id, members):
-                        effects.append(f"group_code:switched:{data['state']}")
-                    break
-                except Conflict:
-                    continue
+            state = data["state"]
+            if retry_on_conflict(lambda s=state: self._move_on(corp_id, s, chat_id, members), False):
+                effects.append(f"group_code:switched:{state}")
         return effects
 
     def _move_on(self, corp_id: str, state: str, chat_id: str, members: int) -> bool:
@@ -158,14 +154,7 @@ class Acquisition:
         for data in self.codes.list(corp_id, CHANNEL):
             if data.get("status") != "active" or userid not in code_from_dict(data).spec.all_staff():
                 continue
-            for _ in range(3):
-                try:
-                    removed = self._drop_member(corp_id, data["state"], userid)
-                    break
-                except Conflict:
-                    continue
-            else:
-                removed = False
+            removed = retry_on_conflict(lambda s=data["state"]: self._drop_member(corp_id, s, userid), False)
             effects.append(f"channel:{'member_removed' if removed else 'member_kept'}:{data['state']}")
         return effects
 

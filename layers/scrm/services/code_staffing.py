@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scrm.domain.channel_code import code_from_dict, local_day
-from scrm.domain.live_code_key import CHANNEL, Conflict, sort_key
+from scrm.domain.live_code_key import CHANNEL, retry_on_conflict, sort_key
 from scrm.services.ports import ChannelStatsRepo, LiveCodeRepo, LiveCodeWeCom
 
 log = logging.getLogger("scrm.codes")
@@ -35,32 +35,30 @@ class CodeStaffing:
 
     def refresh(self, corp_id: str, state: str) -> bool:
         """True if WeCom's staff list was changed. A concurrent edit makes us re-read and decide again."""
-        for _ in range(3):
-            found = self.codes.get(corp_id, sort_key(CHANNEL, state))
-            if found is None:
-                return False
-            data, version = found
-            code = code_from_dict(data)
-            if code.status != "active" or not code.config_id:
-                return False
-            now = datetime.fromtimestamp(self.clock(), UTC)
-            adds = self.stats.adds_on(corp_id, state, local_day(now)) if code.spec.daily_cap else {}
-            wanted = code.spec.staff_at(now, adds)
-            if list(code.current_staff) == wanted:
-                return False
-            self.wecom(corp_id).update_contact_way(code.config_id, {"user": wanted})
-            try:
-                self.codes.replace(
-                    corp_id,
-                    sort_key(CHANNEL, state),
-                    {**data, "current_staff": wanted, "updated_at_ms": int(self.clock() * 1000)},
-                    version,
-                )
-            except Conflict:
-                continue
-            log.info("code staff switched", extra={"state": state, "staff": len(wanted)})
-            return True
-        return False
+        return retry_on_conflict(lambda: self._refresh_once(corp_id, state), False)
+
+    def _refresh_once(self, corp_id: str, state: str) -> bool:
+        found = self.codes.get(corp_id, sort_key(CHANNEL, state))
+        if found is None:
+            return False
+        data, version = found
+        code = code_from_dict(data)
+        if code.status != "active" or not code.config_id:
+            return False
+        now = datetime.fromtimestamp(self.clock(), UTC)
+        adds = self.stats.adds_on(corp_id, state, local_day(now)) if code.spec.daily_cap else {}
+        wanted = code.spec.staff_at(now, adds)
+        if list(code.current_staff) == wanted:
+            return False
+        self.wecom(corp_id).update_contact_way(code.config_id, {"user": wanted})
+        self.codes.replace(
+            corp_id,
+            sort_key(CHANNEL, state),
+            {**data, "current_staff": wanted, "updated_at_ms": int(self.clock() * 1000)},
+            version,
+        )
+        log.info("code staff switched", extra={"state": state, "staff": len(wanted)})
+        return True
 
     def refresh_corp(self, corp_id: str) -> dict[str, Any]:
         """Every active code of the corp that has a schedule or a cap (the others never change by time)."""

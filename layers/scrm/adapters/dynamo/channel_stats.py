@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist
 from pynamodb.transactions import TransactWrite
 
-from scrm.adapters.dynamo.conditional import transaction_condition_failed, transactions
+from scrm.adapters.dynamo.conditional import transact_if
 from scrm.adapters.dynamo.models import AcquisitionItem, ChannelStatItem
 from scrm.domain.channel_stats import COUNTERS
 
@@ -31,16 +31,6 @@ def _bump(counter: str, day: str, userid: str) -> list[Any]:
 
 
 class DynamoChannelStats:
-    def _commit(self, build: Any) -> bool:
-        try:
-            with TransactWrite(connection=transactions()) as tx:
-                build(tx)
-            return True
-        except TransactWriteError as exc:
-            if transaction_condition_failed(exc):
-                return False
-            raise
-
     def record_add(self, corp_id: str, state: str, external_userid: str, userid: str, added_at: int, day: str) -> bool:
         acq = AcquisitionItem(f"{corp_id}#{external_userid}", userid)
 
@@ -58,7 +48,7 @@ class DynamoChannelStats:
             )
             tx.update(_stat(corp_id, state, day, userid), actions=_bump("adds", day, userid))
 
-        return self._commit(build)
+        return transact_if(build)
 
     def acquisition(self, corp_id: str, external_userid: str, userid: str) -> dict[str, Any] | None:
         try:
@@ -83,7 +73,7 @@ class DynamoChannelStats:
             )
             tx.update(_stat(corp_id, acq["state"], acq["day"], userid), actions=_bump(counter, acq["day"], userid))
 
-        return self._commit(build)
+        return transact_if(build)
 
     def record_missed_welcome(
         self, corp_id: str, state: str, external_userid: str, userid: str, day: str, marker: str
@@ -95,7 +85,7 @@ class DynamoChannelStats:
             )
             tx.update(_stat(corp_id, state, day, userid), actions=_bump("welcomes_missed", day, userid))
 
-        return self._commit(build)
+        return transact_if(build)
 
     def adds_on(self, corp_id: str, state: str, day: str) -> dict[str, int]:
         return {

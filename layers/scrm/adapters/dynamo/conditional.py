@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
 
 from scrm.adapters.aws import region_of
 from scrm.adapters.lazy import lazy
@@ -38,4 +40,17 @@ def update_if(item: Any, actions: list[Any], condition: Any) -> bool:
         raise
 
 
-__all__ = ["condition_failed", "update_if"]
+def transact_if(build: Callable[[TransactWrite], None]) -> bool:
+    """Run the writes ``build`` adds as one transaction; False when one of its conditions failed (the
+    transaction wrote nothing), any other cancellation is an error."""
+    try:
+        with TransactWrite(connection=transactions()) as tx:
+            build(tx)
+        return True
+    except TransactWriteError as exc:
+        if transaction_condition_failed(exc):
+            return False
+        raise
+
+
+__all__ = ["condition_failed", "transact_if", "update_if"]

@@ -7,11 +7,11 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
+from pynamodb.exceptions import DeleteError, PutError
 from pynamodb.transactions import TransactWrite
 
 from scrm.adapters.dynamo.conditional import condition_failed as _conditional_failed
-from scrm.adapters.dynamo.conditional import transaction_condition_failed, transactions
+from scrm.adapters.dynamo.conditional import transact_if
 from scrm.adapters.dynamo.conditional import update_if as _update
 from scrm.adapters.dynamo.models import (
     CustomerItem,
@@ -202,13 +202,12 @@ class DynamoStore:
         done: set[str] = set()
         for start in range(0, len(items), 100):
             chunk = items[start : start + 100]
-            try:
-                with TransactWrite(connection=transactions()) as tx:
-                    for item in chunk:
-                        tx.save(item, condition=type(item).pk.does_not_exist())
-            except TransactWriteError as exc:
-                if not transaction_condition_failed(exc):
-                    raise
+
+            def build(tx: TransactWrite, chunk: Sequence[Any] = chunk) -> None:
+                for item in chunk:
+                    tx.save(item, condition=type(item).pk.does_not_exist())
+
+            if not transact_if(build):
                 continue
             done |= {f"{i.pk}|{i.sk}" if getattr(i, "sk", None) else i.pk for i in chunk}
         return done

@@ -10,7 +10,7 @@ from pynamodb.transactions import TransactWrite
 
 from scrm.adapters.dynamo.conditional import (
     condition_failed,
-    transaction_condition_failed,
+    transact_if,
     transactions,
     update_if,
 )
@@ -120,15 +120,11 @@ class DynamoSyncJobs:
             J.updated_at_ms.set(now_ms),
             *[getattr(J, k).add(v) for k, v in counters.items() if v and k in COUNTERS],
         ]
-        try:
-            with TransactWrite(connection=transactions()) as tx:
-                tx.save(marker, condition=J.pk.does_not_exist())
-                tx.update(J(corp_id, f"job#{job_id}"), actions=actions, condition=J.pk.exists())
-        except TransactWriteError as exc:
-            if transaction_condition_failed(exc):
-                return False
-            raise
-        return True
+        def build(tx: TransactWrite) -> None:
+            tx.save(marker, condition=J.pk.does_not_exist())
+            tx.update(J(corp_id, f"job#{job_id}"), actions=actions, condition=J.pk.exists())
+
+        return transact_if(build)
 
     def finish(self, corp_id: str, job_id: str, now_ms: int, state: str, error: str = "") -> bool:
         actions = [J.state.set(state), J.finished_at_ms.set(now_ms), J.updated_at_ms.set(now_ms)]
