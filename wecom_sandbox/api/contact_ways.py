@@ -24,7 +24,7 @@ from ..ways import TEMP_CHAT_EXPIRES_IN_DEFAULT, TEMP_EXPIRES_IN_DEFAULT, Contac
 from ..world import Corp
 from . import cursor
 from .errors import ApiError
-from .fields import opt_bool, opt_int, opt_list, opt_str, required_config_id
+from .fields import configured, opt_bool, opt_int, opt_list, opt_str
 from .registry import ApiContext, route
 from .users import departments
 from .welcome import check_content_object, check_text
@@ -116,14 +116,6 @@ def _choice(body: dict[str, Any], name: str, missing: int, invalid: int) -> int:
     return int(value)
 
 
-def way_or_error(corp: Corp, body: dict[str, Any]) -> ContactWay:
-    config_id = required_config_id(body, 41043)
-    way = corp.contact_ways.get(config_id)
-    if way is None:
-        raise ApiError(41044, f"config_id {config_id}")
-    return way
-
-
 @route("POST", "externalcontact/add_contact_way")
 def add_contact_way(ctx: ApiContext) -> dict[str, Any]:
     corp = ctx.corp
@@ -154,13 +146,13 @@ def add_contact_way(ctx: ApiContext) -> dict[str, Any]:
 
 @route("POST", "externalcontact/get_contact_way")
 def get_contact_way(ctx: ApiContext) -> dict[str, Any]:
-    return {"contact_way": way_or_error(ctx.corp, ctx.body).to_api()}
+    return {"contact_way": configured(ctx.corp.contact_ways, ctx.body).to_api()}
 
 
 @route("POST", "externalcontact/update_contact_way")
 def update_contact_way(ctx: ApiContext) -> dict[str, Any]:
     """Only the given fields change; the result must pass add's checks (type and scene are fixed)."""
-    way = way_or_error(ctx.corp, ctx.body)
+    way = configured(ctx.corp.contact_ways, ctx.body)
     updated = dataclasses.replace(way, **_changes(ctx.body))
     _check_people(ctx.corp, updated)
     ctx.corp.contact_ways[way.config_id] = updated
@@ -169,7 +161,7 @@ def update_contact_way(ctx: ApiContext) -> dict[str, Any]:
 
 @route("POST", "externalcontact/del_contact_way")
 def del_contact_way(ctx: ApiContext) -> dict[str, Any]:
-    way = way_or_error(ctx.corp, ctx.body)
+    way = configured(ctx.corp.contact_ways, ctx.body)
     del ctx.corp.contact_ways[way.config_id]
     return {}
 

@@ -7,9 +7,12 @@ is wrong — WeCom's errmsg names the bad parameter the same way.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from .errors import ApiError
+
+T = TypeVar("T")
 
 
 def opt_str(body: dict[str, Any], name: str, max_chars: int | None = None) -> str | None:
@@ -57,6 +60,16 @@ def opt_list(body: dict[str, Any], name: str, item: type) -> list[Any] | None:
         kind = "strings" if item is str else "integers"
         raise ApiError(40058, f"{name} must be an array of {kind}")
     return value
+
+
+def configured(ways: Mapping[str, T], body: dict[str, Any]) -> T:
+    """The contact way or join way named by ``config_id``: 41043 when missing, 41044 when unknown (WeCom
+    uses the same two codes for both kinds)."""
+    config_id = required_config_id(body, 41043)
+    way = ways.get(config_id)
+    if way is None:
+        raise ApiError(41044, f"config_id {config_id}")
+    return way
 
 
 def required_config_id(body: dict[str, Any], missing: int, wrong_type: int = 40058) -> str:

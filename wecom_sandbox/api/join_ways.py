@@ -20,7 +20,7 @@ from .. import ids
 from ..ways import JoinWay
 from ..world import Corp
 from .errors import ApiError
-from .fields import opt_int, opt_list, opt_str, required_config_id
+from .fields import configured, opt_int, opt_list, opt_str
 from .registry import ApiContext, route
 
 MAX_CHATS = 5
@@ -58,14 +58,6 @@ def _config(corp: Corp, body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def join_way_or_error(corp: Corp, body: dict[str, Any]) -> JoinWay:
-    config_id = required_config_id(body, 41043)
-    way = corp.join_ways.get(config_id)
-    if way is None:
-        raise ApiError(41044, f"config_id {config_id}")
-    return way
-
-
 @route("POST", "externalcontact/groupchat/add_join_way")
 def add_join_way(ctx: ApiContext) -> dict[str, Any]:
     corp = ctx.corp
@@ -82,12 +74,12 @@ def add_join_way(ctx: ApiContext) -> dict[str, Any]:
 
 @route("POST", "externalcontact/groupchat/get_join_way")
 def get_join_way(ctx: ApiContext) -> dict[str, Any]:
-    return {"join_way": join_way_or_error(ctx.corp, ctx.body).to_api()}
+    return {"join_way": configured(ctx.corp.join_ways, ctx.body).to_api()}
 
 
 @route("POST", "externalcontact/groupchat/update_join_way")
 def update_join_way(ctx: ApiContext) -> dict[str, Any]:
-    way = join_way_or_error(ctx.corp, ctx.body)
+    way = configured(ctx.corp.join_ways, ctx.body)
     config = _config(ctx.corp, ctx.body)
     for name, value in config.items():
         setattr(way, name, value)
@@ -100,6 +92,6 @@ def update_join_way(ctx: ApiContext) -> dict[str, Any]:
 
 @route("POST", "externalcontact/groupchat/del_join_way")
 def del_join_way(ctx: ApiContext) -> dict[str, Any]:
-    way = join_way_or_error(ctx.corp, ctx.body)
+    way = configured(ctx.corp.join_ways, ctx.body)
     del ctx.corp.join_ways[way.config_id]
     return {}
