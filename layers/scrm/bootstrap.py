@@ -84,7 +84,25 @@ def handlers() -> Handlers:
     from scrm.adapters.wecom.gateway import WeComGateways
     from scrm.services.event_handlers import Handlers
 
-    return Handlers(store=DynamoStore(), wecom=WeComGateways(corp_registry(), settings()), channels=acquisition())
+    return Handlers(
+        store=DynamoStore(),
+        wecom=WeComGateways(corp_registry(), settings()),
+        channels=acquisition(),
+        observers=event_observers(),
+    )
+
+
+def event_observers() -> list[Any]:
+    """What acts on an event after the store applied it, in this order: statistics count it, churn
+    alerts read the relation it left, transfers advance the customer's handover."""
+    # TEMPORARY while issue 7's parts land: the explicit list [contact_stats(), churn_alerts(), transfers()]
+    return [g() for n in ("contact_stats", "churn_alerts", "transfers") if (g := globals().get(n))]
+
+
+# --- issue 7: statistics, churn alerts, transfers (each getter owned by its module's author) ----------
+# STATS-GETTERS
+# ALERTS-GETTERS
+# TRANSFERS-GETTERS
 
 
 @lazy

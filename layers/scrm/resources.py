@@ -129,6 +129,7 @@ TABLES: dict[str, TableDef] = {
         # Who came through which code: pk = corp#external_userid, sk = userid (the relation, as in follows),
         # or "missed#…" (a welcome that could not be sent, counted once).
         TableDef("acquisitions", "scrm-acquisitions", _PK, _SK),
+        # TABLES-ISSUE7 (statistics, alerts, transfers: each added by its module's author)
     )
 }
 
@@ -158,6 +159,7 @@ QUEUES: dict[str, QueueDef] = {
             consumers=("sync_worker",),
             min_local_visibility_s=120,
         ),
+        # QUEUES-ISSUE7
     )
 }
 

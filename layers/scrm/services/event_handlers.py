@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from scrm.domain.employee import EmployeeStatus
@@ -25,7 +25,7 @@ from scrm.domain.events import (
 from scrm.domain.follow import FollowStatus, status_after
 from scrm.domain.group import GroupStatus, MemberType
 from scrm.domain.versions import version_of
-from scrm.services.ports import Store, WeComDirectory
+from scrm.services.ports import EventObserver, Store, WeComDirectory
 
 if TYPE_CHECKING:
     from scrm.services.acquisition import Acquisition
@@ -50,11 +50,13 @@ class Handlers:
         wecom: WeComDirectory,
         clock: Callable[[], float] = time.time,
         channels: Acquisition | None = None,
+        observers: Sequence[EventObserver] = (),
     ) -> None:
         self.store = store
         self.wecom = wecom
         self.clock = clock
         self.channels = channels
+        self.observers = tuple(observers)
 
     def _now_ms(self) -> int:
         return int(self.clock() * 1000)
@@ -65,6 +67,14 @@ class Handlers:
         return {"event_id": message["event_id"], "effects": effects}
 
     def apply(self, event: WeComEvent, event_id: str) -> list[str]:
+        effects = self._apply(event, event_id)
+        # After the store has the event: statistics, alerts and transfers read what it now holds. Each
+        # observer is idempotent per event key, so a retried event (any step failed) changes nothing twice.
+        for observer in self.observers:
+            effects += observer.observe(event, event_id)
+        return effects
+
+    def _apply(self, event: WeComEvent, event_id: str) -> list[str]:
         if isinstance(event, ExternalContactEvent):
             return self._external_contact(event, event_id)
         if isinstance(event, ExternalChatEvent):

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from scrm.domain.customer import CustomerProfile, FollowInfo
 from scrm.domain.employee import Employee, EmployeeStatus
+from scrm.domain.events import WeComEvent
 from scrm.domain.follow import FollowStatus
 from scrm.domain.group import GroupChat, GroupStatus
 from scrm.domain.tags import TagGroup
@@ -181,3 +182,10 @@ class Directory(Protocol):
     def known_tags(self, corp_id: str) -> set[str]: ...
 
     def known_groups(self, corp_id: str, chat_ids: Sequence[str]) -> set[str]: ...
+
+
+class EventObserver(Protocol):
+    """Something that acts on an event after the store applied it (statistics, churn alerts, transfer
+    states). Called once per event key, but again if any later step failed: it must be idempotent."""
+
+    def observe(self, event: WeComEvent, event_id: str) -> list[str]: ...
