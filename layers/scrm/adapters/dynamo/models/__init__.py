@@ -1,8 +1,10 @@
 """pynamodb models, one module per table; names and keys come from scrm.resources."""
 
 from scrm.adapters.dynamo.models.acquisition import AcquisitionItem
+from scrm.adapters.dynamo.models.alert import AlertItem
 from scrm.adapters.dynamo.models.api_key import ApiKeyItem
 from scrm.adapters.dynamo.models.channel_stat import ChannelStatItem
+from scrm.adapters.dynamo.models.contact_stat import ContactStatItem
 from scrm.adapters.dynamo.models.customer import CustomerItem
 from scrm.adapters.dynamo.models.employee import EmployeeItem
 from scrm.adapters.dynamo.models.follow import FollowItem
@@ -14,6 +16,7 @@ from scrm.adapters.dynamo.models.tag import TagItem
 from scrm.adapters.dynamo.models.tag_member import TagMemberItem
 from scrm.adapters.dynamo.models.timeline import TimelineItem
 from scrm.adapters.dynamo.models.token import TokenItem
+from scrm.adapters.dynamo.models.transfer import TransferItem
 
 ALL_MODELS = (
     CustomerItem,
@@ -31,12 +34,17 @@ ALL_MODELS = (
     LiveCodeItem,
     ChannelStatItem,
     AcquisitionItem,
+    TransferItem,
+    AlertItem,
+    ContactStatItem,
 )
 
 __all__ = [
     "ALL_MODELS",
     "AcquisitionItem",
+    "AlertItem",
     "ChannelStatItem",
+    "ContactStatItem",
     "LiveCodeItem",
     "ApiKeyItem",
     "RateLimitItem",
@@ -50,4 +58,5 @@ __all__ = [
     "TagItem",
     "TimelineItem",
     "TokenItem",
+    "TransferItem",
 ]

@@ -1,0 +1,66 @@
+"""An in-memory ContactStatsRepo with the adapter's all-or-nothing semantics (fact absent, guard version)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from scrm.domain.relation_facts import Contributions, Fact
+
+
+class FakeContactStats:
+    def __init__(self) -> None:
+        self.facts: dict[tuple[str, str, str], dict[str, Fact]] = {}
+        self.guards: dict[tuple[str, str, str], tuple[int, Contributions]] = {}
+        self.group_facts: set[tuple[str, str, str]] = set()
+        self.counters: dict[tuple[str, str, str, str], dict[str, int]] = {}  # (corp, kind, day, userid)
+        self.interleave: list[Any] = []  # callables run between a read and the next write (races)
+
+    def relation(self, corp_id: str, external_userid: str, userid: str) -> tuple[list[Fact], Contributions, int]:
+        key = (corp_id, external_userid, userid)
+        version, applied = self.guards.get(key, (0, {}))
+        facts = list(self.facts.get(key, {}).values())
+        if self.interleave:
+            self.interleave.pop(0)()
+        return facts, applied, version
+
+    def record_fact(
+        self, corp_id: str, external_userid: str, userid: str, fact: Fact, version: int,
+        applied: Contributions, moves: Contributions,
+    ) -> bool:  # fmt: skip
+        key = (corp_id, external_userid, userid)
+        if fact.key in self.facts.get(key, {}) or self.guards.get(key, (0, {}))[0] != version:
+            return False
+        self.facts.setdefault(key, {})[fact.key] = fact
+        self.guards[key] = (version + 1, applied)
+        for day, counters in moves.items():
+            row = self.counters.setdefault((corp_id, "cust", day, userid), {})
+            for c, n in counters.items():
+                row[c] = row.get(c, 0) + n
+        return True
+
+    def record_group_change(
+        self, corp_id: str, chat_id: str, create_time: int, event_id: str, owner: str, day: str,
+        counters: Mapping[str, int],
+    ) -> bool:  # fmt: skip
+        key = (corp_id, chat_id, f"{create_time:010d}#{event_id}")
+        if key in self.group_facts:
+            return False
+        self.group_facts.add(key)
+        row = self.counters.setdefault((corp_id, "group", day, owner), {})
+        for c, n in counters.items():
+            row[c] = row.get(c, 0) + n
+        return True
+
+    def rows(self, corp_id: str, kind: str, first: str, last: str, userids: Sequence[str] = ()) -> list[dict[str, Any]]:
+        return [
+            {"day": d, "userid": u, **row}
+            for (c, k, d, u), row in sorted(self.counters.items())
+            if c == corp_id and k == kind and first <= d <= last and (not userids or u in userids)
+        ]
+
+    def set_wecom(self, corp_id: str, kind: str, day: str, userid: str, figures: Mapping[str, int], at: int) -> None:
+        self.counters.setdefault((corp_id, kind, day, userid), {}).update(figures)
+
+    def row(self, corp_id: str, day: str, userid: str, kind: str = "cust") -> dict[str, int]:
+        return {c: n for c, n in self.counters.get((corp_id, kind, day, userid), {}).items() if n}
