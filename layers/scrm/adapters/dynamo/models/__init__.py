@@ -1,7 +1,6 @@
 """pynamodb models, one module per table; names and keys come from scrm.resources."""
 
 from scrm.adapters.dynamo.models.acquisition import AcquisitionItem
-from scrm.adapters.dynamo.models.alert import AlertItem
 from scrm.adapters.dynamo.models.api_key import ApiKeyItem
 from scrm.adapters.dynamo.models.channel_stat import ChannelStatItem
 from scrm.adapters.dynamo.models.contact_stat import ContactStatItem
@@ -16,7 +15,6 @@ from scrm.adapters.dynamo.models.tag import TagItem
 from scrm.adapters.dynamo.models.tag_member import TagMemberItem
 from scrm.adapters.dynamo.models.timeline import TimelineItem
 from scrm.adapters.dynamo.models.token import TokenItem
-from scrm.adapters.dynamo.models.transfer import TransferItem
 
 ALL_MODELS = (
     CustomerItem,
@@ -34,15 +32,12 @@ ALL_MODELS = (
     LiveCodeItem,
     ChannelStatItem,
     AcquisitionItem,
-    TransferItem,
-    AlertItem,
     ContactStatItem,
 )
 
 __all__ = [
     "ALL_MODELS",
     "AcquisitionItem",
-    "AlertItem",
     "ChannelStatItem",
     "ContactStatItem",
     "LiveCodeItem",
@@ -58,5 +53,4 @@ __all__ = [
     "TagItem",
     "TimelineItem",
     "TokenItem",
-    "TransferItem",
 ]
