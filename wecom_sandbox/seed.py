@@ -290,11 +290,13 @@ def _seed_customers(corp: Corp, rng: random.Random, spec: SeedSpec, tags_by_grou
             else:
                 oper = userid
             customer = corp.customers[ext]
+            createtime = BASE_TIME - int(rng.random() * 86_400 * RELATION_DAYS)
+            corp.contact_history.gained(userid, createtime, applied=oper == userid)
             corp.add_relation(
                 Relation(
                     userid=userid,
                     external_userid=ext,
-                    createtime=BASE_TIME - int(rng.random() * 86_400 * RELATION_DAYS),
+                    createtime=createtime,
                     seq=corp.next_seq(),
                     remark=_remark(rng, customer.name),
                     description=_pick(rng, ("", "", "对新品感兴趣", "周末方便联系")),
@@ -352,6 +354,10 @@ def _seed_groups(corp: Corp, rng: random.Random, spec: SeedSpec) -> None:
                 invitor=owner,
                 group_nickname=_pick(rng, ("", "", "小助手")),
             )
+        corp.group_history.created(create_time, chat.chat_id, owner, [owner])
+        for member in chat.members.values():
+            if member.userid != owner:
+                corp.group_history.record(member.join_time, "join", chat.chat_id, member.userid)
         employee_members = [m for m in chat.members if m != owner and chat.members[m].type == 1]
         if employee_members and rng.random() < 0.5:
             chat.admin_list.append(employee_members[0])

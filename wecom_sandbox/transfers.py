@@ -30,6 +30,8 @@ def _complete(corp: Corp, t: Transfer, when: int) -> list[Fields]:
     t.status = 1
     t.takeover_time = when
     old = corp.remove_relation(t.handover_userid, ext)
+    if old is not None:
+        corp.contact_history.bump(t.handover_userid, when, "transferred_out")
     existing = corp.relation(t.takeover_userid, ext)
     already_friends = existing is not None and not existing.one_way
     out: list[Fields] = []
@@ -64,6 +66,7 @@ def _complete(corp: Corp, t: Transfer, when: int) -> list[Fields]:
             remark_corp_name=old.remark_corp_name if old else "",
         )
     )
+    corp.contact_history.gained(t.takeover_userid, when, applied=False)
     out.append(events.external_contact(corp.corp_id, when, "add_external_contact", t.takeover_userid, ext))
     return out
 

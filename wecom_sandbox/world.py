@@ -15,6 +15,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from .contact_history import ContactHistory
+from .group_history import GroupHistory
+from .pacing import MessagePacing
 from .ways import ContactWay, GroupWelcomeTemplate, JoinWay, ScanStats
 from .welcomes import WelcomeLog
 
@@ -269,6 +272,12 @@ class Corp:
     group_transfers: list[dict[str, Any]] = field(default_factory=list)
     """{chat_id, old_owner, new_owner, kind, time} of each group handover that succeeded."""
     """path -> ratelimit.Usage: calls admitted in the current minute/hour windows."""
+    pacing: MessagePacing = field(default_factory=MessagePacing)
+    """message/send deliveries per member (30/min, 1000/h) and contents for the duplicate check."""
+    contact_history: ContactHistory = field(default_factory=ContactHistory)
+    """Relations gained and lost per member and day (get_user_behavior_data)."""
+    group_history: GroupHistory = field(default_factory=GroupHistory)
+    """Group creations, joins, quits, owner changes, dismissals (groupchat/statistic)."""
     _seq: int = 0
 
     def next_seq(self) -> int:

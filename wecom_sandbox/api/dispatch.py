@@ -15,6 +15,7 @@ import traceback
 from typing import TYPE_CHECKING, Any
 
 from .. import faults, ratelimit, tokens, transfers
+from . import behavior as _behavior_apis  # noqa: F401 - registers get_user_behavior_data
 from . import (  # noqa: F401 - importing registers the routes
     contact_ways,
     contacts,
@@ -26,6 +27,7 @@ from . import (  # noqa: F401 - importing registers the routes
     welcome,
     welcome_templates,
 )
+from . import group_statistic as _group_statistic_apis  # noqa: F401 - registers groupchat/statistic*
 from . import group_transfers as _group_transfer_apis  # noqa: F401 - registers the routes
 from . import transfers as _transfer_apis  # noqa: F401 - registers the handover routes
 from .errors import ApiError, errmsg

@@ -58,6 +58,7 @@ ERRMSG: dict[int, str] = {
     81013: "user & party & tag all invalid",
     81017: "request count exceeds limit",
     84061: "not external contact",
+    600018: "invalid start endtime",
 }
 
 

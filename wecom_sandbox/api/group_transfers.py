@@ -54,8 +54,10 @@ def _one(corp: Corp, chat_id: str, new_owner: str, kind: str, now: int) -> int:
     )
     chat.owner = new_owner
     chat.admin_list = [a for a in chat.admin_list if a != new_owner]
+    corp.group_history.record(now, "owner", chat_id, new_owner)
     if new_owner not in chat.members:
         chat.members[new_owner] = GroupMember(userid=new_owner, type=1, join_time=now)
+        corp.group_history.record(now, "join", chat_id, new_owner)
         corp.bump_member_version(chat)
     if kind == "resigned":
         chat.status = 3

@@ -139,6 +139,7 @@ def add_contact(app: Sandbox, corp: Corp, new: NewContact, now: int) -> Added:
             oper_userid=new.oper_userid or ext,
         )
     )
+    corp.contact_history.gained(new.userid, now, applied=new.oper_userid == new.userid)
     record = None
     if new.welcome_code:
         code = ids.welcome_code(corp.rng)
@@ -243,6 +244,7 @@ def del_by_employee(app: Sandbox, req: Request) -> dict[str, Any]:
         corp = corp_or_404(app, req.params["corp"])
         _relation_or_404(corp, userid, ext)
         corp.remove_relation(userid, ext)
+        corp.contact_history.bump(userid, opts.time(app), "deleted_by_employee")
         event = events.external_contact(
             corp.corp_id, opts.time(app), "del_external_contact", userid, ext, source=source
         )
@@ -260,6 +262,7 @@ def del_by_customer(app: Sandbox, req: Request) -> dict[str, Any]:
         if rel.one_way:
             raise ControlError(409, f"customer '{ext}' already deleted employee '{userid}'")
         rel.one_way = True
+        corp.contact_history.bump(userid, opts.time(app), "negative_feedback")
         event = events.external_contact(corp.corp_id, opts.time(app), "del_follow_user", userid, ext)
     return emit(app, corp, [event], opts)
 

@@ -78,6 +78,7 @@ def create(app: Sandbox, req: Request) -> dict[str, Any]:
         chat.admin_list = list(admins)
         corp.bump_member_version(chat)
         corp.groups[chat_id] = chat
+        corp.group_history.created(now, chat_id, owner, chat.members)
         evt = events.external_chat(corp.corp_id, now, "create", chat_id)
     return {"chat_id": chat_id, "member_version": chat.member_version, **emit(app, corp, [evt], opts)}
 
@@ -109,10 +110,14 @@ def update(app: Sandbox, req: Request) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"update_detail": detail}
         if detail == "add_member":
             _add_members(corp, chat, add_members, now, join_scene, invitor or chat.owner)
+            for member_id in add_members:
+                corp.group_history.record(now, "join", chat.chat_id, member_id)
             last, cur = corp.bump_member_version(chat)
             kwargs.update(join_scene=join_scene, members=add_members, last_mem_ver=last, cur_mem_ver=cur)
         elif detail == "del_member":
             _del_members(chat, del_members)
+            for member_id in del_members:
+                corp.group_history.record(now, "quit", chat.chat_id, member_id)
             last, cur = corp.bump_member_version(chat)
             kwargs.update(quit_scene=quit_scene, members=del_members, last_mem_ver=last, cur_mem_ver=cur)
         else:
@@ -123,6 +128,7 @@ def update(app: Sandbox, req: Request) -> dict[str, Any]:
                     raise ControlError(400, f"new owner '{owner}' must already be a member of the group")
                 chat.owner = owner
                 chat.admin_list = [a for a in chat.admin_list if a != owner]
+                corp.group_history.record(now, "owner", chat.chat_id, owner)
             elif detail == "change_name":
                 chat.name = name or ""
             else:
@@ -166,5 +172,6 @@ def dismiss(app: Sandbox, req: Request) -> dict[str, Any]:
         corp = corp_or_404(app, req.params["corp"])
         chat = _chat_or_404(corp, req.params["chat_id"])
         del corp.groups[chat.chat_id]
+        corp.group_history.record(opts.time(app), "dismiss", chat.chat_id)
         evt = events.external_chat(corp.corp_id, opts.time(app), "dismiss", chat.chat_id)
     return emit(app, corp, [evt], opts)

@@ -35,6 +35,7 @@ def _new_room(corp: Corp, way: JoinWay, first: GroupChat, now: int) -> GroupChat
     chat.members[first.owner] = GroupMember(first.owner, 1, now, 1)
     corp.bump_member_version(chat)
     corp.groups[chat.chat_id] = chat
+    corp.group_history.created(now, chat.chat_id, first.owner, [first.owner])
     way.chat_id_list.append(chat.chat_id)
     way.rooms_created += 1
     return chat
@@ -74,6 +75,7 @@ def scan(app: Sandbox, req: Request) -> dict[str, Any]:
             created = chat.chat_id
             evts.append(events.external_chat(corp.corp_id, now, "create", chat.chat_id))
         chat.members[ext] = GroupMember(ext, 2, now, 3, state=way.state)
+        corp.group_history.record(now, "join", chat.chat_id, ext)
         last, cur = corp.bump_member_version(chat)
         evts.append(
             events.external_chat(
