@@ -60,6 +60,45 @@ class SandboxClient:
         res = self._call("GET", f"/corps/{corp_id}/messages")
         return res["messages"] if isinstance(res, dict) else res
 
+    def message_summary(self, corp_id: str) -> dict[str, Any]:
+        """message/send deliveries and silent drops: dropped_total, dropped_by_reason, by_recipient."""
+        return self._call("GET", f"/corps/{corp_id}/messages/summary")
+
+    def stats_day(self, corp_id: str, day: int | None = None) -> dict[str, Any]:
+        """What the statistics APIs count for one China day (default today), plus losses and quits."""
+        return self._call("GET", f"/corps/{corp_id}/stats/day", **({"day": day} if day is not None else {}))
+
+    def set_chat_activity(self, corp_id: str, userid: str, **figures: Any) -> dict[str, Any]:
+        """Declare a member's chat figures for a day: time, chat_cnt, message_cnt, reply_percentage, …"""
+        return self._call("POST", f"/corps/{corp_id}/stats/activity", {"userid": userid, **figures})
+
+    # handovers and the world clock
+    def transfers(self, corp_id: str) -> dict[str, Any]:
+        """Customer handovers, takers at the limit and group handovers."""
+        return self._call("GET", f"/corps/{corp_id}/transfers")
+
+    def refuse_transfer(
+        self, corp_id: str, external_userid: str, takeover_userid: str | None = None
+    ) -> dict[str, Any]:
+        """The customer refuses a waiting handover (status 3, transfer_fail customer_refused)."""
+        body: dict[str, Any] = {"external_userid": external_userid}
+        if takeover_userid is not None:
+            body["takeover_userid"] = takeover_userid
+        return self._call("POST", f"/corps/{corp_id}/transfers/refuse", body)
+
+    def limit_taker(self, corp_id: str, takeover_userid: str, at_limit: bool = True) -> dict[str, Any]:
+        """Mark a taker at (or back under) the customer limit: waiting handovers end with status 4."""
+        body = {"takeover_userid": takeover_userid, "at_limit": at_limit}
+        return self._call("POST", f"/corps/{corp_id}/transfers/limit", body)
+
+    def clock(self) -> dict[str, Any]:
+        """The world clock: {"now", "offset"}."""
+        return self._call("GET", "/clock")
+
+    def advance_clock(self, seconds: float) -> dict[str, Any]:
+        """Move the world clock forward (it never goes back); due handovers settle on the next call."""
+        return self._call("POST", "/clock/advance", {"seconds": seconds})
+
     def welcomes(self, corp_id: str, since: int = 0) -> list[dict[str, Any]]:
         """The welcome log: one record per welcome code issued, with when (and whether) it was used."""
         return self._call("GET", f"/corps/{corp_id}/welcomes", since=since)["welcomes"]
