@@ -41,3 +41,12 @@ def switch_code_staff(event: Any) -> dict[str, Any]:
 
     staffing = bootstrap.code_staffing()
     return {"corps": {c: staffing.refresh_corp(c) for c in bootstrap.corp_registry().list_ids()}}
+
+
+@bp.schedule("rate(5 minutes)", name="alert_digest")
+def alert_digest(event: Any) -> dict[str, Any]:
+    """Churn alerts that could not be sent one by one (the day's allowance, WeCom's per-member limits)
+    go out as one digest per recipient and day, after each corp's digest time (China)."""
+    from scrm import bootstrap
+
+    return bootstrap.alert_digest().run()

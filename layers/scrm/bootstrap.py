@@ -15,12 +15,18 @@ from scrm.settings import Settings
 
 if TYPE_CHECKING:
     from scrm.adapters.corp_registry import CorpRegistry
+    from scrm.adapters.dynamo.alerts import DynamoAlerts
     from scrm.adapters.dynamo.api_keys import DynamoApiKeys
     from scrm.adapters.dynamo.channel_stats import DynamoChannelStats
     from scrm.adapters.dynamo.live_codes import DynamoLiveCodes
     from scrm.adapters.once import Once
     from scrm.adapters.wecom.gateway import WeComGateways
+    from scrm.domain.alert_pacing import Caps
     from scrm.services.acquisition import Acquisition
+    from scrm.services.alert_admin import AlertAdmin
+    from scrm.services.alert_delivery import Delivery
+    from scrm.services.alert_digest import AlertDigest
+    from scrm.services.churn_alerts import ChurnAlerts
     from scrm.services.code_staffing import CodeStaffing
     from scrm.services.customer_admin import CustomerAdmin
     from scrm.services.event_handlers import Handlers
@@ -102,6 +108,50 @@ def event_observers() -> list[Any]:
 # --- issue 7: statistics, churn alerts, transfers (each getter owned by its module's author) ----------
 # STATS-GETTERS
 # ALERTS-GETTERS
+@lazy
+def alert_repo() -> DynamoAlerts:
+    from scrm.adapters.dynamo.alerts import DynamoAlerts
+
+    return DynamoAlerts()
+
+
+def _alert_delivery() -> Delivery:
+    """Churn alerts and digests send as the corp's app (its agent id), through the admin's WeCom clients."""
+    from scrm.services.alert_delivery import Delivery
+
+    return Delivery(admin_gateways().for_corp, lambda corp_id: corp_registry().get(corp_id).agent_id)
+
+
+def _alert_caps() -> Caps:
+    from scrm.domain.alert_pacing import Caps
+
+    return Caps(settings().alert_per_minute, settings().alert_per_hour)
+
+
+@lazy
+def churn_alerts() -> ChurnAlerts:
+    """The event observer: del_follow_user / del_external_contact → a paced textcard (or the digest)."""
+    from scrm.adapters.dynamo import reads
+    from scrm.services.churn_alerts import ChurnAlerts
+
+    return ChurnAlerts(alert_repo(), reads, live_code_repo(), _alert_delivery(), _alert_caps())
+
+
+@lazy
+def alert_digest() -> AlertDigest:
+    from scrm.services.alert_digest import AlertDigest
+
+    return AlertDigest(alert_repo(), corp_registry().list_ids, _alert_delivery(), _alert_caps())
+
+
+@lazy
+def alert_admin() -> AlertAdmin:
+    from scrm.adapters.dynamo.directory import DynamoDirectory
+    from scrm.services.alert_admin import AlertAdmin
+
+    return AlertAdmin(alert_repo(), DynamoDirectory())
+
+
 # TRANSFERS-GETTERS
 
 
@@ -211,6 +261,7 @@ def reset() -> None:
     for fn in (
         settings, corp_registry, enqueue_once, apply_once, handlers, full_sync, api_keys, customer_admin,
         live_code_repo, channel_stats, admin_gateways, code_staffing, acquisition, live_codes, welcome_sender,
+        alert_repo, churn_alerts, alert_digest, alert_admin,
     ):
         fn.cache_clear()
     import sys

@@ -130,6 +130,18 @@ TABLES: dict[str, TableDef] = {
         # or "missed#…" (a welcome that could not be sent, counted once).
         TableDef("acquisitions", "scrm-acquisitions", _PK, _SK),
         # TABLES-ISSUE7 (statistics, alerts, transfers: each added by its module's author)
+        # Churn alerts: pk = corp, sk = "settings" / "pending#<recipient>" (deferred alerts await a digest);
+        # pk = corp#recipient, sk = "<China day>#<create_time>#<event_id>" (one alert per event and
+        # recipient), "pace" (the recipient's app-message pacing) or "digest#<day>". by_day: a corp's alerts
+        # of one day (day_pk = corp#day, sparse). TTL on everything but the settings.
+        TableDef(
+            "alerts",
+            "scrm-alerts",
+            _PK,
+            _SK,
+            indexes=(IndexDef("by_day", KeyAttr("day_pk"), KeyAttr("day_sk")),),
+            ttl_attribute="expires_at",
+        ),
         # Customer and group statistics (issue 7): pk = corp#cust#<yyyy-mm> / corp#group#<yyyy-mm>, sk =
         # <China day>#<userid> (counter rows); pk = corp#rel#<external_userid>, sk = <userid>#add|loss|end#<time>
         # and <userid>#guard (a relation's facts and what they contributed); pk = corp#chat#<chat_id>, sk =

@@ -24,6 +24,8 @@ class Settings:
     bulk_calls_per_hour: int = 135_000
     api_key_cache_ttl_s: float = 30.0
     live_code_cache_ttl_s: float = 10.0
+    alert_per_minute: int = 25
+    alert_per_hour: int = 900
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -50,4 +52,8 @@ class Settings:
             api_key_cache_ttl_s=float(env.get("SCRM_API_KEY_CACHE_TTL_S", "30")),
             # An edited code (welcome, tags, templates) reaches the welcome path within this many seconds.
             live_code_cache_ttl_s=float(env.get("SCRM_LIVE_CODE_CACHE_TTL_S", "10")),
+            # App messages per recipient (WeCom drops silently past 30 a minute and 1,000 an hour): the
+            # churn alerts' margin below both, for clocks and for other apps' messages we cannot see.
+            alert_per_minute=int(env.get("SCRM_ALERT_PER_MINUTE", "25")),
+            alert_per_hour=int(env.get("SCRM_ALERT_PER_HOUR", "900")),
         )

@@ -1,6 +1,7 @@
 """pynamodb models, one module per table; names and keys come from scrm.resources."""
 
 from scrm.adapters.dynamo.models.acquisition import AcquisitionItem
+from scrm.adapters.dynamo.models.alert import AlertItem
 from scrm.adapters.dynamo.models.api_key import ApiKeyItem
 from scrm.adapters.dynamo.models.channel_stat import ChannelStatItem
 from scrm.adapters.dynamo.models.contact_stat import ContactStatItem
@@ -32,12 +33,14 @@ ALL_MODELS = (
     LiveCodeItem,
     ChannelStatItem,
     AcquisitionItem,
+    AlertItem,
     ContactStatItem,
 )
 
 __all__ = [
     "ALL_MODELS",
     "AcquisitionItem",
+    "AlertItem",
     "ChannelStatItem",
     "ContactStatItem",
     "LiveCodeItem",

@@ -1,0 +1,62 @@
+"""The churn-alert settings and the alert log, for the admin API and the CLI."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from scrm.domain.alert_settings import AlertSettings, parse_update
+from scrm.domain.field_error import FieldError
+from scrm.services.admin_error import AdminError
+from scrm.services.alert_delivery import china_day
+from scrm.services.alert_ports import AlertRepo
+from scrm.services.ports import Directory
+
+DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+LIST_MAX = 500
+
+
+class AlertAdmin:
+    def __init__(self, repo: AlertRepo, directory: Directory, clock: Callable[[], float] = time.time) -> None:
+        self.repo = repo
+        self.directory = directory
+        self.clock = clock
+
+    def settings(self, corp_id: str) -> dict[str, Any]:
+        return AlertSettings.of(self.repo.settings(corp_id)).to_dict()
+
+    def set_settings(self, corp_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Only the given fields change; admins must be synced, active employees (they receive the cards)."""
+        current = AlertSettings.of(self.repo.settings(corp_id))
+        try:
+            new = parse_update(body, current)
+        except FieldError as exc:
+            raise AdminError(400, str(exc), exc.field) from None
+        if "admins" in body and new.admins:
+            known = self.directory.known_employees(corp_id, new.admins)
+            missing = [a for a in new.admins if a not in known]
+            if missing:
+                raise AdminError(
+                    400, f"admins: unknown member {missing[0]!r} (not among the corp's synced employees)", "admins"
+                )
+        self.repo.save_settings(corp_id, new.to_dict())
+        return new.to_dict()
+
+    def alerts(self, corp_id: str, params: Mapping[str, str]) -> dict[str, Any]:
+        """A China day's alerts (default today), oldest first; ``recipient`` narrows to one member."""
+        day = params.get("day") or china_day(self.clock())
+        if not DAY_RE.fullmatch(day):
+            raise AdminError(400, "day: must be YYYY-MM-DD (a China day)", "day")
+        try:
+            limit = int(params.get("limit") or 100)
+        except ValueError:
+            limit = 0
+        if not 1 <= limit <= LIST_MAX:
+            raise AdminError(400, f"limit: must be an integer from 1 to {LIST_MAX}", "limit")
+        recipient = (params.get("recipient") or "").strip()
+        rows = self.repo.on_day(corp_id, day, recipient, limit)
+        keep = ("recipient", "state", "kind", "external_userid", "userid", "create_time", "event_id", "summary",
+                "reason", "msgid", "updated_at")  # fmt: skip
+        return {"day": day, "alerts": [{k: r[k] for k in keep if k in r} for r in rows]}
