@@ -35,7 +35,7 @@ FUNCTIONS: dict[str, Access] = {
     "apply_events": Access(
         tables_rw=(
             "customers", "follows", "timeline", "tags", "groups", "group_members", "employees",
-            "live_codes", "channel_stats", "acquisitions",
+            "live_codes", "channel_stats", "acquisitions", "contact_stats",
         ),
         tables_record=("idempotency", "tokens"),
         queues_consume=("events",),
@@ -47,7 +47,7 @@ FUNCTIONS: dict[str, Access] = {
     "admin_api": Access(
         tables_rw=(
             "customers", "follows", "timeline", "tags", "tag_members", "employees", "sync_jobs",
-            "live_codes", "channel_stats", "groups",
+            "live_codes", "channel_stats", "groups", "contact_stats",
         ),
         tables_record=("tokens", "api_keys"),
         queues_send=("sync",),
@@ -73,6 +73,12 @@ FUNCTIONS: dict[str, Access] = {
     # The per-minute staff switch: lists corps, reads codes and today's counts, writes the code's staff.
     "switch_code_staff": Access(
         tables_rw=("live_codes", "channel_stats"), tables_record=("tokens",), read_corp_secrets=True, list_secrets=True
+    ),
+    # The statistics reconcile: lists corps, reads WeCom's figures within the shared call budget, stores
+    # them on the statistics rows.
+    "reconcile_stats": Access(
+        tables_rw=("contact_stats",), tables_record=("tokens", "rate_limits"), read_corp_secrets=True,
+        list_secrets=True,
     ),
     # The nightly reconcile: lists corps, starts one sync job each.
     "nightly_reconcile": Access(

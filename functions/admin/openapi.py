@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin import openapi_alerts, openapi_codes
+from admin import openapi_alerts, openapi_codes, openapi_stats
 from admin.api import admin, json_response
 
 
@@ -218,6 +218,8 @@ SPEC: dict[str, Any] = {
 
 SPEC["paths"].update(openapi_codes.PATHS)
 SPEC["components"]["schemas"].update(openapi_codes.SCHEMAS)
+SPEC["paths"].update(openapi_stats.PATHS)
+SPEC["components"]["schemas"].update(openapi_stats.SCHEMAS)
 SPEC["paths"].update(openapi_alerts.PATHS)
 SPEC["components"]["schemas"].update(openapi_alerts.SCHEMAS)
 

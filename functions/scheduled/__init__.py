@@ -43,6 +43,21 @@ def switch_code_staff(event: Any) -> dict[str, Any]:
     return {"corps": {c: staffing.refresh_corp(c) for c in bootstrap.corp_registry().list_ids()}}
 
 
+@bp.schedule("cron(50 18 * * ? *)", name="reconcile_stats")
+def reconcile_stats(event: Any) -> dict[str, Any]:
+    """02:50 China time (WeCom's figures for a day are ready after 02:30): WeCom's statistics of yesterday
+    and the day before stored next to ours for every corp, differences logged as alert: stats_drift."""
+    from datetime import UTC, datetime
+
+    from scrm import bootstrap
+    from scrm.domain.channel_code import CHINA
+    from scrm.domain.contact_stats import reconcile_days
+
+    days = reconcile_days(datetime.now(UTC).astimezone(CHINA).date())
+    job = bootstrap.stats_reconcile()
+    return {"corps": {c: job.run(c, days) for c in bootstrap.corp_registry().list_ids()}}
+
+
 @bp.schedule("rate(5 minutes)", name="alert_digest")
 def alert_digest(event: Any) -> dict[str, Any]:
     """Churn alerts that could not be sent one by one (the day's allowance, WeCom's per-member limits)

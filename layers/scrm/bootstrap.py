@@ -28,10 +28,12 @@ if TYPE_CHECKING:
     from scrm.services.alert_digest import AlertDigest
     from scrm.services.churn_alerts import ChurnAlerts
     from scrm.services.code_staffing import CodeStaffing
+    from scrm.services.contact_stats import ContactStats
     from scrm.services.customer_admin import CustomerAdmin
     from scrm.services.event_handlers import Handlers
     from scrm.services.full_sync import FullSync
     from scrm.services.live_codes import LiveCodes
+    from scrm.services.stats_reconcile import StatsReconcile
     from scrm.services.welcome_sender import WelcomeSender
 
 
@@ -107,6 +109,31 @@ def event_observers() -> list[Any]:
 
 # --- issue 7: statistics, churn alerts, transfers (each getter owned by its module's author) ----------
 # STATS-GETTERS
+@lazy
+def contact_stats() -> ContactStats:
+    """The event observer that counts customers and group members, and the reports the API and CLI serve."""
+    from scrm.adapters.dynamo.contact_stats import DynamoContactStats, group_owner
+    from scrm.services.contact_stats import ContactStats
+
+    return ContactStats(DynamoContactStats(), group_owner)
+
+
+@lazy
+def stats_reconcile() -> StatsReconcile:
+    """WeCom's statistics for the nightly reconcile: bulk calls, within the shared budget (as full_sync)."""
+    from scrm.adapters.dynamo.contact_stats import DynamoContactStats
+    from scrm.adapters.dynamo.rate_limiter import SharedRateLimiter
+    from scrm.adapters.wecom.gateway import WeComGateways
+    from scrm.domain.throttle import Windows
+    from scrm.services.stats_reconcile import StatsReconcile
+
+    s = settings()
+    gateways = WeComGateways(
+        corp_registry(), s, SharedRateLimiter(Windows(s.bulk_calls_per_min, s.bulk_calls_per_hour))
+    )
+    return StatsReconcile(DynamoContactStats(), gateways.for_corp)
+
+
 # ALERTS-GETTERS
 @lazy
 def alert_repo() -> DynamoAlerts:
@@ -261,6 +288,7 @@ def reset() -> None:
     for fn in (
         settings, corp_registry, enqueue_once, apply_once, handlers, full_sync, api_keys, customer_admin,
         live_code_repo, channel_stats, admin_gateways, code_staffing, acquisition, live_codes, welcome_sender,
+        contact_stats, stats_reconcile,
         alert_repo, churn_alerts, alert_digest, alert_admin,
     ):
         fn.cache_clear()

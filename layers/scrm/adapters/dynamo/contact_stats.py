@@ -172,3 +172,15 @@ class DynamoContactStats:
                 batch.save(S(row_pk(corp_id, kind, day), f"{day}#{userid}", day=day, userid=userid, **values))
                 n += 1
         return n
+
+
+def group_owner(corp_id: str, chat_id: str) -> str | None:
+    """The stored group's owner (the event consumer refreshed the group from WeCom just before)."""
+    from pynamodb.exceptions import DoesNotExist
+
+    from scrm.adapters.dynamo.models import GroupItem
+
+    try:
+        return GroupItem.get(f"{corp_id}#{chat_id}", consistent_read=True, attributes_to_get=["owner"]).owner
+    except DoesNotExist:
+        return None

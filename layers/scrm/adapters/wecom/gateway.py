@@ -13,6 +13,7 @@ from scrm.adapters.corp_registry import CorpRegistry
 from scrm.adapters.wecom.client import WeComClient, WeComError
 from scrm.adapters.wecom.live_code_calls import LiveCodeCalls
 from scrm.adapters.wecom.message_calls import MessageCalls
+from scrm.adapters.wecom.stats_calls import StatsCalls
 from scrm.adapters.wecom.token_store import DynamoTokenStorage
 from scrm.domain.customer import CustomerProfile, FollowInfo, TagRef
 from scrm.domain.employee import Employee
@@ -41,7 +42,7 @@ def _int(value: Any) -> int:
 LIMITED = frozenset({45009, 45033})
 
 
-class WeComGateway(LiveCodeCalls, MessageCalls):
+class WeComGateway(LiveCodeCalls, StatsCalls, MessageCalls):
     """``limiter`` (bulk work only) is asked before every call, so that a sync spends a shared budget."""
 
     def __init__(self, client: WeComClient, limiter: Limiter | None = None) -> None:
