@@ -1,0 +1,61 @@
+"""Customer and group handovers (离职继承 / 在职继承): create, list, progress, cancel, check now, the
+corp's policy for refusals, and departed members with customers waiting for a taker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from admin.api import body_of, json_response, query_of, route
+
+
+def _service() -> Any:
+    from scrm import bootstrap
+
+    return bootstrap.transfer_jobs()
+
+
+@route("/admin/transfers", methods=("POST",), write=True)
+def create(principal: Any, request: Any) -> Any:
+    progress, created = _service().create(principal.corp_id, body_of(request))
+    return json_response(202 if created else 200, {"created": created, "job": progress})
+
+
+@route("/admin/transfers")
+def jobs(principal: Any, request: Any) -> Any:
+    from scrm.services.admin_error import AdminError
+
+    raw = query_of(request).get("limit", "50")
+    if not raw.isdigit() or not 1 <= int(raw) <= 200:
+        raise AdminError(400, "limit must be 1..200", "limit")
+    return {"items": _service().list(principal.corp_id, int(raw))}
+
+
+@route("/admin/transfers/unassigned")
+def unassigned(principal: Any, request: Any) -> Any:
+    return _service().unassigned(principal.corp_id, query_of(request).get("handover_userid", ""))
+
+
+@route("/admin/transfer-policy")
+def policy(principal: Any, request: Any) -> Any:
+    return _service().policy(principal.corp_id)
+
+
+@route("/admin/transfer-policy", methods=("PUT",), write=True)
+def set_policy(principal: Any, request: Any) -> Any:
+    return _service().set_policy(principal.corp_id, body_of(request))
+
+
+@route("/admin/transfers/{job_id}")
+def job(principal: Any, request: Any, job_id: str) -> Any:
+    items = query_of(request).get("items", "") in ("1", "true", "yes")
+    return _service().progress(principal.corp_id, job_id, with_entries=items)
+
+
+@route("/admin/transfers/{job_id}/cancel", methods=("POST",), write=True)
+def cancel(principal: Any, request: Any, job_id: str) -> Any:
+    return _service().cancel(principal.corp_id, job_id)
+
+
+@route("/admin/transfers/{job_id}/refresh", methods=("POST",), write=True)
+def refresh(principal: Any, request: Any, job_id: str) -> Any:
+    return json_response(202, _service().refresh(principal.corp_id, job_id))

@@ -1,0 +1,199 @@
+"""The admin side of transfers: create a job (idempotent per request), list, show progress, cancel what
+has not reached WeCom, check again now, the corp's policy, and who has left customers behind.
+
+Creating answers at once: the job is recorded, and the plan step (queued) lists and splits the customers
+and groups. Input that can be judged here is: the takers must be active employees, an on-the-job handover
+must still be employed (and a resigned one must have left), and WeCom's two-in-90-days rule is checked
+for the customers and groups the admin named, naming each one and the day it frees up.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any
+
+from scrm.domain import transfer as T
+from scrm.domain.transfer import InvalidTransfer, TransferRequest, parse_request
+from scrm.services.admin_error import AdminError
+from scrm.services.ports import Directory, Publisher, TransferRepo, TransferWeCom
+from scrm.services.transfer_runner import TransferRunner, day_of
+
+CHECK_NAMED_MAX = 1000  # named onjob customers checked against the 90-day rule while the admin waits
+
+
+class TransferJobs:
+    def __init__(
+        self,
+        repo: TransferRepo,
+        runner: TransferRunner,
+        directory: Directory,
+        wecom: Callable[[str], TransferWeCom],
+        queue: Publisher,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.repo = repo
+        self.runner = runner
+        self.directory = directory
+        self.wecom = wecom
+        self.queue = queue
+        self.clock = clock
+
+    def create(self, corp_id: str, body: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        try:
+            req = parse_request(body)
+        except InvalidTransfer as exc:
+            raise AdminError(400, str(exc), exc.field) from None
+        self._check_people(corp_id, req)
+        now = int(self.clock())
+        if req.kind == T.ONJOB:
+            self._check_90_days(corp_id, "c", req.customers, now)
+            self._check_90_days(corp_id, "g", req.groups, now)
+        policy = req.on_refused or self.repo.policy(corp_id).get("on_refused") or "leave"
+        job_id = f"t{int(self.clock() * 1000):013d}{secrets.token_hex(3)}"
+        job = {
+            "job_id": job_id, "kind": req.kind, "handover_userid": req.handover_userid, "takers": list(req.takers),
+            "customers": _selection(req.customers), "groups": _selection(req.groups),
+            "transfer_success_msg": req.transfer_success_msg, "on_refused": policy, "state": "planning",
+            "created_at": now, "request_key": req.key(),
+        }  # fmt: skip
+        # The selection goes first: a job visible without it would be planned as empty.
+        if req.customers:
+            self.repo.put_selection(corp_id, job_id, "c", list(req.customers))
+        if req.groups:
+            self.repo.put_selection(corp_id, job_id, "g", list(req.groups))
+        try:
+            saved, created = self.repo.create_job(corp_id, job, req.key())
+        except Exception as exc:
+            other = getattr(exc, "job_id", None)
+            if other is None:
+                raise
+            raise AdminError(
+                409, f"{req.handover_userid} already has transfer job {other} in progress; wait for it or cancel it",
+                "handover_userid",
+            ) from None
+        if created:
+            self.queue.send_many([{"corp_id": corp_id, "job_id": job_id, "step": "plan"}])
+        return self.progress(corp_id, saved["job_id"]), created
+
+    def _check_people(self, corp_id: str, req: TransferRequest) -> None:
+        known = self.directory.known_employees(corp_id, [*req.takers, req.handover_userid])
+        for taker in req.takers:
+            if taker not in known:
+                raise AdminError(400, f"takeover employee {taker} is not an active employee (run a sync if new)", "takeover_userids")
+        if req.kind == T.ONJOB and req.handover_userid not in known:
+            raise AdminError(400, f"{req.handover_userid} is not an active employee: use kind resigned (离职继承)", "handover_userid")
+        if req.kind == T.RESIGNED and req.handover_userid in known:
+            raise AdminError(400, f"{req.handover_userid} has not left: use kind onjob (在职继承), or wait for WeCom's delete_user", "handover_userid")
+
+    def _check_90_days(self, corp_id: str, kind: str, ids: tuple[str, ...] | None, now: int) -> None:
+        if not ids or len(ids) > CHECK_NAMED_MAX:
+            return  # "all", or too many to check now: the plan step checks them and fails those blocked
+        blocked = self.runner.limited(corp_id, kind, ids, now)
+        if not blocked:
+            return
+        what, field = ("customer", "customers") if kind == "c" else ("group", "groups")
+        first = next(iter(blocked))
+        details = [{"id": i, "frees_on": day_of(t), "frees_at": t} for i, t in blocked.items()]
+        raise AdminError(
+            409,
+            f"{what} {first} was already transferred twice in the last 90 days; WeCom allows the next transfer "
+            f"on {day_of(blocked[first])}" + (f" ({len(blocked) - 1} more {what}s blocked, see details)" if len(blocked) > 1 else ""),
+            field,
+            details,
+        )
+
+    def list(self, corp_id: str, limit: int = 50) -> list[dict[str, Any]]:
+        return [self._brief(j) for j in self.repo.list_jobs(corp_id, limit)]
+
+    @staticmethod
+    def _brief(job: dict[str, Any]) -> dict[str, Any]:
+        return {k: job.get(k) for k in ("job_id", "kind", "state", "handover_userid", "takers", "created_at",
+                                        "finished_at", "customers_planned", "groups_planned", "on_refused")}  # fmt: skip
+
+    def progress(self, corp_id: str, job_id: str, with_entries: bool = False) -> dict[str, Any]:
+        found = self.repo.get_job(corp_id, job_id)
+        if found is None:
+            raise AdminError(404, f"no transfer job {job_id}", "job_id")
+        chunks = self.repo.chunks(corp_id, job_id)
+        out = T.summarize(found[0], chunks)
+        if with_entries:
+            out["items"] = [
+                {"type": "customer" if c.kind == "c" else "group", "id": i, "taker": c.taker, "state": e.state,
+                 "reason": e.reason or None, "at": e.at}  # fmt: skip
+                for c in sorted(chunks, key=lambda c: (c.kind, c.number))
+                for i, e in c.entries.items()
+            ]
+        return out
+
+    def cancel(self, corp_id: str, job_id: str) -> dict[str, Any]:
+        """Stops what has not reached WeCom (requested customers, queued groups). Customers already in
+        WeCom's 24 h window cannot be called back: they end as WeCom decides."""
+        found = self.repo.get_job(corp_id, job_id)
+        if found is None:
+            raise AdminError(404, f"no transfer job {job_id}", "job_id")
+        job, version = found
+        if job.get("state") in ("finished", "cancelled"):
+            raise AdminError(409, f"transfer job {job_id} is already {job['state']}", "job_id")
+        while not job.get("cancelled"):
+            if self.repo.replace_job(corp_id, {**job, "cancelled": True}, version, int(self.clock())):
+                break
+            again = self.repo.get_job(corp_id, job_id)
+            if again is None:
+                break
+            job, version = again
+        now = int(self.clock())
+        for c in self.repo.chunks(corp_id, job_id):
+            self.runner._write(corp_id, c, lambda x: T.cancel(x, now))  # noqa: SLF001 (same package)
+        self.runner.settle(corp_id, job_id, self.repo.chunks(corp_id, job_id))
+        return self.progress(corp_id, job_id)
+
+    def refresh(self, corp_id: str, job_id: str) -> dict[str, Any]:
+        """Check now (poll WeCom's results, retry what is due) instead of at the next scheduled time."""
+        found = self.repo.get_job(corp_id, job_id)
+        if found is None:
+            raise AdminError(404, f"no transfer job {job_id}", "job_id")
+        step = "plan" if found[0].get("state") == "planning" else "advance"
+        self.queue.send_many([{"corp_id": corp_id, "job_id": job_id, "step": step, "force": True}])
+        return self.progress(corp_id, job_id)
+
+    def policy(self, corp_id: str) -> dict[str, Any]:
+        return {"on_refused": "leave", **self.repo.policy(corp_id)}
+
+    def set_policy(self, corp_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(body) - {"on_refused"})
+        if unknown:
+            raise AdminError(400, f"unknown field {unknown[0]}", unknown[0])
+        if body.get("on_refused") not in T.ON_REFUSED:
+            raise AdminError(400, "on_refused must be leave (the admin decides) or reassign (the next taker)", "on_refused")
+        self.repo.put_policy(corp_id, {"on_refused": body["on_refused"]})
+        return self.policy(corp_id)
+
+    def unassigned(self, corp_id: str, handover: str = "") -> dict[str, Any]:
+        """Departed members whose customers wait for a taker (get_unassigned_list), with their groups
+        (groupchat/list status 1); with ``handover``, that member's ids."""
+        gw = self.wecom(corp_id)
+        rows = gw.unassigned()
+        people: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            h = str(r.get("handover_userid") or "")
+            p = people.setdefault(h, {"handover_userid": h, "dimission_time": r.get("dimission_time"), "customers": []})
+            p["customers"].append(str(r.get("external_userid")))
+        if handover and handover not in people:
+            people[handover] = {"handover_userid": handover, "dimission_time": None, "customers": []}
+        out = []
+        for h, p in sorted(people.items()):
+            groups = gw.group_ids(h, 1)
+            item = {"handover_userid": h, "dimission_time": p["dimission_time"],
+                    "customers": len(p["customers"]), "groups": len(groups)}  # fmt: skip
+            if handover == h:
+                item["customer_ids"] = p["customers"]
+                item["group_ids"] = groups
+            if not handover or handover == h:
+                out.append(item)
+        return {"items": out}
+
+
+def _selection(ids: tuple[str, ...] | None) -> str:
+    return "all" if ids is None else ("listed" if ids else "none")

@@ -1,0 +1,431 @@
+"""Runs transfer jobs: plans them into chunks, calls WeCom for each chunk, polls the outcomes, re-assigns
+refusals by the job's policy, and moves queued groups on as the new owner's daily allowance frees up.
+
+Steps come from the transfers queue ("plan" once per job, "advance" for some or all of its chunks) and
+from the scheduled job, which enqueues an "advance" for every job whose next check is due. Every WeCom call
+is fenced by the chunk's ``calling`` mark, written before the call: two workers never call for the same
+chunk, and a worker that died mid-call leaves a mark that tells the next one "WeCom may have started
+these" (so WeCom's "already in a transfer" then means ours). Every answer is written back under the
+chunk's version, re-read and re-applied on a conflict, so no answer is ever dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from scrm.domain import transfer as T
+from scrm.domain.channel_code import CHINA
+from scrm.domain.throttle import Throttled
+from scrm.domain.transfer import Chunk, Entry
+from scrm.domain.wecom_error import WeComError
+from scrm.services.ports import Publisher, TransferRepo, TransferWeCom
+
+log = logging.getLogger("scrm.transfers")
+LEASE_S = 300  # a calling mark older than this belongs to a worker that died
+STEP_CHUNKS = 10  # chunks per "advance" message at the start: ten WeCom calls, well inside a Lambda's time
+SCHEDULE_LEASE_S = 900  # a job the scheduler enqueued is not enqueued again before this, unless it ran
+
+
+def day_of(ts: int) -> str:
+    return datetime.fromtimestamp(ts, UTC).astimezone(CHINA).strftime("%Y-%m-%d")
+
+
+class TransferRunner:
+    def __init__(
+        self,
+        repo: TransferRepo,
+        wecom: Callable[[str], TransferWeCom],
+        queue: Publisher,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.repo = repo
+        self.wecom = wecom
+        self.queue = queue
+        self.clock = clock
+
+    def _now(self) -> int:
+        return int(self.clock())
+
+    # entry points ----------------------------------------------------------------------------
+    def run_step(self, message: dict[str, Any]) -> str:
+        corp_id, job_id, step = str(message["corp_id"]), str(message["job_id"]), str(message.get("step") or "")
+        found = self.repo.get_job(corp_id, job_id)
+        if found is None:
+            return "no-job"
+        job, version = found
+        try:
+            if step == "plan":
+                return self.plan(corp_id, job, version)
+            if step == "advance":
+                only = {(str(k), int(n)) for k, n in message.get("chunks") or []} or None
+                return self.advance(corp_id, job_id, only=only, force=bool(message.get("force")))
+        except Throttled as exc:
+            # The shared call budget is spent: the same step again, once the window turns.
+            self.queue.send_many([message], delay_s=min(900, int(exc.retry_after_s) + 1))
+            return "throttled"
+        raise ValueError(f"unknown transfer step {step!r}")
+
+    def enqueue_due(self, corp_id: str) -> list[str]:
+        """The scheduled job: every open job whose next check is due gets one "advance" step."""
+        now = self._now()
+        sent = []
+        for job_id in self.repo.due_jobs(corp_id, now):
+            found = self.repo.get_job(corp_id, job_id)
+            if found is None:
+                continue
+            job, version = found
+            if job.get("state") in ("finished", "cancelled"):
+                self.repo.replace_job(corp_id, job, version, None)
+                continue
+            # Lease: push the due time out first, so an overlapping run does not enqueue it twice.
+            if self.repo.replace_job(corp_id, job, version, now + SCHEDULE_LEASE_S):
+                step = "plan" if job.get("state") == "planning" else "advance"
+                self.queue.send_many([{"corp_id": corp_id, "job_id": job_id, "step": step}])
+                sent.append(job_id)
+        return sent
+
+    # planning --------------------------------------------------------------------------------
+    def plan(self, corp_id: str, job: dict[str, Any], version: int) -> str:
+        """List what to transfer (unless the admin named it), split it across the takers, write the
+        chunks and where each customer / chat sits, then fan the first calls out."""
+        job_id = job["job_id"]
+        if job.get("state") != "planning":
+            self.advance(corp_id, job_id)
+            return "planned-before"
+        gw = self.wecom(corp_id)
+        kind, handover, takers = job["kind"], job["handover_userid"], list(job["takers"])
+        customers = self.repo.selection(corp_id, job_id, "c") if job.get("customers") == "listed" else None
+        if customers is None and job.get("customers") == "all":
+            if kind == T.RESIGNED:
+                customers = [str(i["external_userid"]) for i in gw.unassigned() if i.get("handover_userid") == handover]
+            else:
+                customers = gw.customer_ids(handover)
+        groups = self.repo.selection(corp_id, job_id, "g") if job.get("groups") == "listed" else None
+        if groups is None and job.get("groups") == "all":
+            groups = gw.group_ids(handover, 1 if kind == T.RESIGNED else 0)
+        customers, groups = list(dict.fromkeys(customers or [])), list(dict.fromkeys(groups or []))
+        now = self._now()
+        limited_c = self.limited(corp_id, "c", customers, now) if kind == T.ONJOB else {}
+        limited_g = self.limited(corp_id, "g", groups, now) if kind == T.ONJOB else {}
+        chunks: list[Chunk] = []
+        for k, ids, limited in (("c", customers, limited_c), ("g", groups, limited_g)):
+            number = 0
+            for taker, mine in T.split(ids, takers).items():
+                for part in T.chunked(mine):
+                    number += 1
+                    chunk = T.new_chunk(job_id, number, k, taker, part, now)
+                    for i in part:
+                        if i in limited:
+                            chunk.entries[i] = Entry(T.FAILED, f"transferred_twice_in_90_days:frees {day_of(limited[i])}", now)
+                    chunk.next_at = now if chunk.ids_in(T.REQUESTED) else 0
+                    chunks.append(chunk)
+        self.repo.put_chunks(corp_id, chunks)
+        for k in ("c", "g"):
+            self.repo.put_index(
+                corp_id, job_id, k, [(i, c.number) for c in chunks if c.kind == k for i in c.entries], now
+            )
+        job = {**job, "state": "running", "planned_at": now, "customers_planned": len(customers), "groups_planned": len(groups)}
+        if not self.repo.replace_job(corp_id, job, version, now + SCHEDULE_LEASE_S):
+            return "raced"
+        keys = [(c.kind, c.number) for c in chunks if c.ids_in(T.REQUESTED)]
+        msgs = [
+            {"corp_id": corp_id, "job_id": job_id, "step": "advance", "chunks": [list(x) for x in keys[i : i + STEP_CHUNKS]]}
+            for i in range(0, len(keys), STEP_CHUNKS)
+        ]
+        self.queue.send_many(msgs)
+        if not msgs:
+            self.advance(corp_id, job_id)
+        return f"planned:{len(customers)}c:{len(groups)}g:{len(chunks)}chunks"
+
+    def limited(self, corp_id: str, kind: str, ids: Iterable[str], now: int) -> dict[str, int]:
+        """Customers (or chats) that WeCom's two-in-90-days rule blocks now, by what our own jobs did:
+        {id: when the next transfer is allowed}."""
+        out: dict[str, int] = {}
+        cache: dict[tuple[str, int], Chunk | None] = {}
+        for ident in ids:
+            times: list[int] = []
+            for job_id, number in self.repo.index_of(corp_id, kind, ident):
+                key = (job_id, number)
+                if key not in cache:
+                    cache[key] = self.repo.get_chunk(corp_id, job_id, kind, number)
+                c = cache[key]
+                e = c.entries.get(ident) if c else None
+                if e is None or c is None:
+                    continue
+                if e.state == T.DONE:
+                    times.append(e.at)
+                elif e.state == T.WAITING:
+                    times.append((c.started_at or e.at) + T.TAKEOVER_DELAY_S)
+            frees = T.frees_at(times, now) if len(times) >= T.MAX_PER_90_DAYS else None
+            if frees is not None:
+                out[ident] = frees
+        return out
+
+    # advancing -------------------------------------------------------------------------------
+    def advance(self, corp_id: str, job_id: str, only: set[tuple[str, int]] | None = None, force: bool = False) -> str:
+        found = self.repo.get_job(corp_id, job_id)
+        if found is None:
+            return "no-job"
+        job = found[0]
+        if job.get("state") == "planning":
+            return "not-planned"
+        now = self._now()
+        chunks = self.repo.chunks(corp_id, job_id)
+        gw = self.wecom(corp_id)
+        did: list[str] = []
+
+        def due(c: Chunk) -> bool:
+            if only is not None:
+                return (c.kind, c.number) in only
+            return force or (c.next_at and c.next_at <= now)
+
+        if only is None:
+            did += self._poll(corp_id, job, chunks, gw, now, force)
+            did += self._reassign(corp_id, job, chunks, now)
+        cancelled = bool(job.get("cancelled"))
+        for c in list(chunks):
+            if cancelled and (c.ids_in(T.REQUESTED) or c.ids_in(T.QUEUED)):
+                # Cancelled while a call for it was under way: what that call did not start stops now.
+                if not (c.calling and now - c.calling < LEASE_S):
+                    self._write(corp_id, c, lambda x: T.cancel(x, self._now()))
+                    did.append("cancelled")
+                continue
+            if cancelled or not due(c):
+                continue
+            if c.kind == "c" and c.ids_in(T.REQUESTED):
+                did.append(self._request(corp_id, job, c, gw))
+            elif c.kind == "g" and (c.ids_in(T.REQUESTED) or (c.ids_in(T.QUEUED) and c.next_at <= now)):
+                did.append(self._groups(corp_id, job, c, gw))
+        self.settle(corp_id, job_id, self.repo.chunks(corp_id, job_id) if did else chunks)
+        return "advanced:" + ",".join(d for d in did if d) if did else "nothing-due"
+
+    def settle(self, corp_id: str, job_id: str, chunks: list[Chunk]) -> dict[str, Any]:
+        """The job's state and next due time from its chunks; a finished job frees its handover."""
+        while True:
+            found = self.repo.get_job(corp_id, job_id)
+            if found is None:
+                return {}
+            job, version = found
+            if job.get("state") == "planning":
+                return job
+            state = T.job_state(chunks, bool(job.get("cancelled")))
+            open_next = [c.next_at for c in chunks if c.is_open() and c.next_at]
+            due = min(open_next) if open_next else (self._now() + T.POLL_EVERY_S if state in ("running", "cancelling") else None)
+            if self._reassignable(job, chunks):
+                due, state = self._now(), "running"  # the next advance moves them to another taker
+            new = {**job, "state": state, "updated_at": self._now()}
+            if state in ("finished", "cancelled") and not job.get("finished_at"):
+                new["finished_at"] = self._now()
+            if self.repo.replace_job(corp_id, new, version, due):
+                if state in ("finished", "cancelled"):
+                    self.repo.release_active(corp_id, job["handover_userid"], job_id)
+                return new
+
+    @staticmethod
+    def _reassignable(job: dict[str, Any], chunks: list[Chunk]) -> bool:
+        if (job.get("on_refused") or "leave") != "reassign" or job.get("cancelled"):
+            return False
+        takers = list(job["takers"])
+        for c in chunks:
+            for ext in T.to_reassign(c, "reassign") if c.kind == "c" else ():
+                holders = [x for x in chunks if x.kind == "c" and ext in x.entries]
+                later = any(x.number > c.number and x.entries[ext].state != T.REASSIGNED for x in holders)
+                if not later and T.next_taker(takers, [x.taker for x in holders]) is not None:
+                    return True
+        return False
+
+    def _write(self, corp_id: str, chunk: Chunk, change: Callable[[Chunk], Any]) -> Chunk:
+        """Apply ``change`` and write; on a version conflict re-read and apply again (never drop it)."""
+        current = chunk
+        while True:
+            change(current)
+            if self.repo.replace_chunk(corp_id, current):
+                if current is not chunk:
+                    chunk.__dict__.update(current.__dict__)
+                return current
+            fresh = self.repo.get_chunk(corp_id, chunk.job_id, chunk.kind, chunk.number)
+            if fresh is None:
+                raise RuntimeError(f"chunk {chunk.kind}{chunk.number} of {chunk.job_id} vanished")
+            current = fresh
+
+    def _lease(self, corp_id: str, c: Chunk, now: int) -> bool | None:
+        """Mark the chunk as calling WeCom. None: another worker holds a live mark; otherwise whether an
+        earlier call may have reached WeCom unrecorded."""
+        if c.calling and now - c.calling < LEASE_S:
+            return None
+        retried = bool(c.calling)
+        c.calling = now
+        if not self.repo.replace_chunk(corp_id, c):
+            return None
+        return retried
+
+    def _request(self, corp_id: str, job: dict[str, Any], c: Chunk, gw: TransferWeCom) -> str:
+        now = self._now()
+        retried = self._lease(corp_id, c, now)
+        if retried is None:
+            return ""
+        ids = c.ids_in(T.REQUESTED)
+        try:
+            answers = gw.transfer_customers(job["kind"], job["handover_userid"], c.taker, ids, job.get("transfer_success_msg") or "")
+        except WeComError as exc:
+            if exc.errcode in T.RETRIABLE:
+                self._write(corp_id, c, lambda x: T.apply_start(x, {}, self._now(), retried))
+                return f"retry:{exc.errcode}"
+            reason = T.reason_of(exc.errcode)
+            self._write(corp_id, c, lambda x: T.fail_all(x, reason, self._now()))
+            log.warning("transfer refused", extra={"job_id": c.job_id, "errcode": exc.errcode, "chunk": c.number})
+            return f"refused:{exc.errcode}"
+        except Throttled:
+            self._write(corp_id, c, lambda x: setattr(x, "calling", 0))
+            raise
+        except Exception:
+            # A timeout or a network error: WeCom may have started them; the mark stays, and the retry
+            # (this step again, or the next due run after the lease) treats "already in transfer" as ours.
+            log.exception("transfer call failed", extra={"job_id": c.job_id, "chunk": c.number})
+            raise
+        self._write(corp_id, c, lambda x: T.apply_start(x, answers, self._now(), retried))
+        return f"requested:{len(ids)}"
+
+    def _poll(self, corp_id: str, job: dict[str, Any], chunks: list[Chunk], gw: TransferWeCom, now: int, force: bool) -> list[str]:
+        """One transfer_result walk per (handover, taker) pair with waiting customers, for every chunk
+        of that taker at once (the API lists the whole pair, not a chunk)."""
+        takers = sorted({c.taker for c in chunks if c.kind == "c" and c.ids_in(T.WAITING) and (force or c.next_at <= now)})
+        did = []
+        for taker in takers:
+            statuses = gw.transfer_results(job["kind"], job["handover_userid"], taker)
+            moved = 0
+            for c in chunks:
+                if c.kind == "c" and c.taker == taker and c.ids_in(T.WAITING):
+                    before = len(c.ids_in(T.WAITING))
+                    self._write(corp_id, c, lambda x, st=statuses: T.apply_results(x, st, self._now()))
+                    moved += before - len(c.ids_in(T.WAITING))
+            did.append(f"polled:{taker}:{moved}")
+        return did
+
+    def _reassign(self, corp_id: str, job: dict[str, Any], chunks: list[Chunk], now: int) -> list[str]:
+        """Refused and taker-at-limit customers go to the job's next taker they have not had, when the
+        job's policy says so. The new chunk is written before the old entry is marked, and a customer
+        already placed in a later chunk is only marked: a crash in between places nobody twice."""
+        policy = job.get("on_refused") or "leave"
+        if policy != "reassign" or job.get("cancelled"):
+            return []
+        takers = list(job["takers"])
+        moving: dict[str, list[tuple[Chunk, str]]] = {}
+        placed_elsewhere: list[tuple[Chunk, str]] = []
+        for c in chunks:
+            if c.kind != "c":
+                continue
+            for ext in T.to_reassign(c, policy):
+                holders = [x for x in chunks if x.kind == "c" and ext in x.entries]
+                if any(x is not c and x.number > c.number and x.entries[ext].state != T.REASSIGNED for x in holders):
+                    placed_elsewhere.append((c, ext))
+                    continue
+                nt = T.next_taker(takers, [x.taker for x in holders])
+                if nt is not None:
+                    moving.setdefault(nt, []).append((c, ext))
+        if not moving and not placed_elsewhere:
+            return []
+        number = max((c.number for c in chunks if c.kind == "c"), default=0)
+        marks: list[tuple[Chunk, str, str]] = [(c, e, "placed") for c, e in placed_elsewhere]
+        for taker, items in moving.items():
+            for part in T.chunked([e for _, e in items]):
+                while True:
+                    number += 1
+                    new = T.new_chunk(job["job_id"], number, "c", taker, part, now)
+                    if self.repo.create_chunk(corp_id, new):
+                        break
+                chunks.append(new)
+                self.repo.put_index(corp_id, job["job_id"], "c", [(e, number) for e in part], now)
+            marks += [(c, e, taker) for c, e in items]
+        for src in {id(c): c for c, _, _ in marks}.values():
+            mine = [(e, t) for c, e, t in marks if c is src]
+
+            def mark(x: Chunk, mine: list[tuple[str, str]] = mine) -> None:
+                for e, t in mine:
+                    if x.entries.get(e) and x.entries[e].state in (T.REFUSED, T.TAKER_LIMIT):
+                        x.entries[e] = Entry(T.REASSIGNED, f"to:{t}", now)
+
+            self._write(corp_id, src, mark)
+        return [f"reassigned:{sum(len(v) for v in moving.values())}"]
+
+    def _groups(self, corp_id: str, job: dict[str, Any], c: Chunk, gw: TransferWeCom) -> str:
+        """Hand chats over within the new owner's allowance (300 in 24 h); the rest wait, queued, for
+        the allowance to free up."""
+        now = self._now()
+        for ident in c.ids_in(T.QUEUED):
+            if c.next_at <= now:
+                c.entries[ident] = Entry(T.REQUESTED, "", now)
+        pending = c.ids_in(T.REQUESTED)
+        while True:
+            taken, qv = self.repo.quota(corp_id, c.taker)
+            left, frees = T.allowance(taken, now)
+            take = pending[:left]
+            if not take:
+                break
+            if self.repo.replace_quota(corp_id, c.taker, [*T.prune(taken, now), [now, len(take)]], qv):
+                break
+        if not take:
+            def queue_all(x: Chunk) -> None:
+                for i in x.ids_in(T.REQUESTED):
+                    x.entries[i] = Entry(T.QUEUED, "new_owner_daily_limit", now)
+                x.next_at = frees
+            self._write(corp_id, c, queue_all)
+            return f"groups-queued:{len(pending)}"
+        retried = self._lease(corp_id, c, now)
+        if retried is None:
+            self._give_back(corp_id, c.taker, now, len(take))
+            return ""
+        try:
+            failed = gw.transfer_groups(job["kind"], take, c.taker)
+        except WeComError as exc:
+            self._give_back(corp_id, c.taker, now, len(take))
+            if exc.errcode in T.RETRIABLE:
+                def later(x: Chunk) -> None:
+                    x.calling = 0
+                    x.attempts += 1
+                    x.next_at = self._now() + T.backoff_s(x.attempts)
+                self._write(corp_id, c, later)
+                return f"groups-retry:{exc.errcode}"
+            reason = T.reason_of(exc.errcode)
+            self._write(corp_id, c, lambda x: T.fail_all(x, reason, self._now()))
+            return f"groups-refused:{exc.errcode}"
+        if retried:
+            # An earlier call may have moved some already: WeCom answers 90504 (already owner) for them.
+            failed = {k: v for k, v in failed.items() if v != 90504}
+        not_done = sum(1 for i in take if i in failed)
+        if not_done:
+            self._give_back(corp_id, c.taker, now, not_done)
+
+        def record(x: Chunk) -> None:
+            T.apply_group_results(x, take, failed, self._now())
+            rest = [i for i in x.ids_in(T.REQUESTED) if i not in take]
+            for i in rest:
+                x.entries[i] = Entry(T.QUEUED, "new_owner_daily_limit", now)
+            if x.ids_in(T.QUEUED):
+                x.next_at = max(frees, now + 3600) if any(v == T.GROUP_DAILY_LIMIT_CODE for v in failed.values()) else frees
+            elif x.ids_in(T.REQUESTED):
+                x.attempts += 1
+                x.next_at = self._now() + T.backoff_s(x.attempts)
+            else:
+                x.next_at = 0
+
+        self._write(corp_id, c, record)
+        return f"groups:{len(take) - not_done}"
+
+    def _give_back(self, corp_id: str, owner: str, at: int, n: int) -> None:
+        """Return ``n`` reserved chats to the owner's allowance (WeCom did not hand them over)."""
+        while True:
+            taken, qv = self.repo.quota(corp_id, owner)
+            rows = [list(r) for r in taken]
+            for r in reversed(rows):
+                if r[0] == at and r[1] > 0:
+                    r[1] = max(0, r[1] - n)
+                    break
+            else:
+                return
+            if self.repo.replace_quota(corp_id, owner, [r for r in rows if r[1] > 0], qv):
+                return
