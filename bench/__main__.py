@@ -5,6 +5,7 @@ Parts (``--parts``, default all):
   zero lost, zero duplicated, import < 300 ms.
 - welcome: customers scan a channel code at 50 and 200 scans/s (sandbox-paced) while a bulk sync runs;
   callback → send_welcome_msg latency. Targets: p99 < 2 s, zero welcomes missed.
+- stats: the statistics report over 90 days x 500 employees of rows (by employee, day, corp): p50 / p99.
 - sync: full sync of a seeded corp (500 employees, 100,000 relations, 300 tags, 2,000 groups), then
   searches over it through the admin API. Targets: WeCom calls <= 1.05 x the minimum; two-tag search
   p99 < 300 ms.
@@ -22,7 +23,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bench import coldstart, floor, load, sync, welcome
+from bench import coldstart, floor, load, stats, sync, welcome
 from devstack.sandbox_client import SandboxClient
 from devstack.stack import Stack, StackConfig
 
@@ -50,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sync-employees", type=int, default=500)
     parser.add_argument("--sync-customers-per-employee", type=int, default=200)
     parser.add_argument("--sync-tag-groups", type=int, default=30, help="10 tags each")
+    parser.add_argument("--stats-days", type=int, default=90)
+    parser.add_argument("--stats-employees", type=int, default=500)
+    parser.add_argument("--stats-queries", type=int, default=5, help="queries per kind (each reads every row)")
     args = parser.parse_args(argv)
     parts = {p.strip() for p in args.parts.split(",") if p.strip()}
     rates = [int(r) for r in args.rates.split(",") if r.strip()]
@@ -67,6 +71,15 @@ def main(argv: list[str] | None = None) -> int:
         print("cold start import ...", flush=True)
         results["cold_start"] = coldstart.run()
         print(f"  {results['cold_start']}", flush=True)
+
+    if "stats" in parts:
+        print(f"stats: {args.stats_days} days x {args.stats_employees} employees, query p50/p99 ...", flush=True)
+        results["stats"] = stats.run(args.stats_days, args.stats_employees, args.stats_queries)
+        print(f"  {results['stats']}", flush=True)
+        if parts == {"stats"}:  # nothing else needs the local stack
+            Path(args.out).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+            print(f"wrote {args.out}")
+            return 0
 
     if "welcome" in parts:
         # A stack of its own: the event consumers' backlog of thousands of arrivals (and the load part's
