@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin import openapi_alerts, openapi_codes, openapi_stats
+from admin import openapi_alerts, openapi_codes, openapi_stats, openapi_transfers
 from admin.api import admin, json_response
 
 
@@ -222,6 +222,8 @@ SPEC["paths"].update(openapi_stats.PATHS)
 SPEC["components"]["schemas"].update(openapi_stats.SCHEMAS)
 SPEC["paths"].update(openapi_alerts.PATHS)
 SPEC["components"]["schemas"].update(openapi_alerts.SCHEMAS)
+SPEC["paths"].update(openapi_transfers.PATHS)
+SPEC["components"]["schemas"].update(openapi_transfers.SCHEMAS)
 
 
 @admin.route("/admin/openapi.json", methods=["GET"])
