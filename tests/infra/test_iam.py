@@ -177,6 +177,7 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
         _check(template, "apply_events", calls)
         assert {op for _, op, _ in calls} >= {"GetSecretValue", "PutItem", "UpdateItem"}
         assert any(r == ["table/scrm-acquisitions"] for _, _, r in calls)
+        assert any(r == ["table/scrm-contact-stats"] for _, _, r in calls)  # the statistics observer
 
         # send_welcomes: a welcome code the sandbox never issued (41050: counted as missed, a transaction).
         welcome_body = _message({**base, "Event": "change_external_contact", "ChangeType": "add_external_contact",
@@ -227,6 +228,14 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
                 source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
         _check(template, "nightly_reconcile", calls)
 
+        # reconcile_stats: WeCom's statistics (bulk budget) stored next to ours.
+        with recording() as calls:
+            client.lambda_.invoke("reconcile_stats", client.events.generate_cw_event(
+                source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+        _check(template, "reconcile_stats", calls)
+        assert any(r == ["table/scrm-contact-stats"] for _, _, r in calls)
+        assert any(r == ["table/scrm-rate-limits"] for _, _, r in calls)
+
     # admin_api: the admin Chalice object the function hands its events to.
     from scrm.domain.api_key import Role
 
@@ -249,6 +258,8 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
             ("POST", "/admin/channel-codes", {"name": "iam", "staff": [uid], "tags": [tag]}),
             ("GET", "/admin/channel-codes", None),
             ("GET", f"/admin/channel-codes/{spec.state}/stats", None),
+            ("GET", "/admin/stats/customers?by=employee&format=csv", None),
+            ("GET", f"/admin/stats/groups?userid={uid}", None),
             ("PUT", "/admin/welcome-default", {"welcome": {"text": "hi"}}),
             ("POST", "/admin/group-codes", {"name": "iam", "chat_ids": [chat]}),
         ):
