@@ -35,6 +35,7 @@ FUNCTIONS: dict[str, Access] = {
     "apply_events": Access(
         tables_rw=(
             "customers", "follows", "timeline", "tags", "groups", "group_members", "employees",
+            "alerts",
             "live_codes", "channel_stats", "acquisitions", "contact_stats",
         ),
         tables_record=("idempotency", "tokens"),
@@ -47,6 +48,7 @@ FUNCTIONS: dict[str, Access] = {
     "admin_api": Access(
         tables_rw=(
             "customers", "follows", "timeline", "tags", "tag_members", "employees", "sync_jobs",
+            "alerts",
             "live_codes", "channel_stats", "groups", "contact_stats",
         ),
         tables_record=("tokens", "api_keys"),
@@ -74,6 +76,9 @@ FUNCTIONS: dict[str, Access] = {
     "switch_code_staff": Access(
         tables_rw=("live_codes", "channel_stats"), tables_record=("tokens",), read_corp_secrets=True, list_secrets=True
     ),
+    # The churn-alert digest: lists corps, reads their settings and deferred alerts, sends one paced card
+    # per recipient and day as the corp's app.
+    "alert_digest": Access(tables_rw=("alerts",), tables_record=("tokens",), read_corp_secrets=True, list_secrets=True),
     # The statistics reconcile: lists corps, reads WeCom's figures within the shared call budget, stores
     # them on the statistics rows.
     "reconcile_stats": Access(

@@ -153,6 +153,8 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
                            "welcome": {"text": "hi {name}"}})
         config_id, qr = bootstrap.admin_gateways().for_corp(cid).add_contact_way(2, contact_way_body(spec, [uid]))
         bootstrap.live_code_repo().create(cid, f"c#{spec.state}", ChannelCode(spec, config_id, qr, ()).as_dict())
+        # Churn alerts: every single alert goes to the digest, which is due all day (alert_digest below).
+        bootstrap.alert_repo().save_settings(cid, {"digest_above": 0, "digest_time": "00:00"})
 
         # apply_events: one event of each family, with WeCom reads.
         base = {"ToUserName": cid, "FromUserName": "sys", "CreateTime": str(now), "MsgType": "event"}
@@ -178,6 +180,7 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
         assert {op for _, op, _ in calls} >= {"GetSecretValue", "PutItem", "UpdateItem"}
         assert any(r == ["table/scrm-acquisitions"] for _, _, r in calls)
         assert any(r == ["table/scrm-contact-stats"] for _, _, r in calls)  # the statistics observer
+        assert any(r == ["table/scrm-alerts"] for _, _, r in calls)  # the churn-alert observer
 
         # send_welcomes: a welcome code the sandbox never issued (41050: counted as missed, a transaction).
         welcome_body = _message({**base, "Event": "change_external_contact", "ChangeType": "add_external_contact",
@@ -196,6 +199,13 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
                 source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
         _check(template, "switch_code_staff", calls)
         assert any(r == ["table/scrm-live-codes"] for _, _, r in calls)
+
+        # alert_digest: the del_follow_user above was deferred; the digest sends it (outside :00 and :30).
+        with recording() as calls:
+            client.lambda_.invoke("alert_digest", client.events.generate_cw_event(
+                source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+        _check(template, "alert_digest", calls)
+        assert any(r == ["table/scrm-alerts"] for _, _, r in calls)
 
         # refresh_tokens.
         bootstrap.corp_registry().forget(cid)

@@ -1,0 +1,86 @@
+"""``scrm alerts``: a corp's churn-alert switches and digest rules, and the day's alerts with their state.
+The same service as the admin API (/admin/alert-settings, /admin/alerts): bad input is one line naming
+the field."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from scrm.cli.common import add_json, admin_call, moment, print_json, require_corp, subcommands, table
+
+
+def _svc() -> Any:
+    from scrm import bootstrap
+
+    return bootstrap.alert_admin()
+
+
+def _on_off(text: str) -> bool:
+    if text not in ("on", "off"):
+        raise argparse.ArgumentTypeError("on or off")
+    return text == "on"
+
+
+def cmd_settings(args: argparse.Namespace) -> None:
+    require_corp(args.corp_id)
+    body: dict[str, Any] = {}
+    for attr in ("employee_alerts", "admin_alerts", "digest_above", "digest_time", "link_url"):
+        if getattr(args, attr) is not None:
+            body[attr] = getattr(args, attr)
+    if args.admins is not None:
+        body["admins"] = [a.strip() for a in args.admins.split(",") if a.strip()]
+    result = admin_call(_svc().set_settings, args.corp_id, body) if body else _svc().settings(args.corp_id)
+    if args.json:
+        print_json(result)
+        return
+    for key, value in result.items():
+        shown = ",".join(value) if isinstance(value, list) else ("on" if value is True else "off" if value is False else value)
+        print(f"{key:16} {shown if shown != '' else '-'}")
+
+
+def cmd_list(args: argparse.Namespace) -> None:
+    require_corp(args.corp_id)
+    params = {"day": args.day or "", "recipient": args.recipient or "", "limit": str(args.limit)}
+    result = admin_call(_svc().alerts, args.corp_id, params)
+    if args.json:
+        print_json(result)
+        return
+    rows = [
+        (a.get("recipient", ""), a.get("state", ""), a.get("kind", ""), (a.get("summary") or {}).get("name", ""),
+         a.get("external_userid", ""), moment(int(a.get("create_time") or 0) * 1000), a.get("reason", ""))
+        for a in result["alerts"]
+    ]  # fmt: skip
+    print(f"{result['day']}: {len(rows)} alert(s)")
+    if rows:
+        print(table(("recipient", "state", "kind", "customer", "external_userid", "at", "reason"), rows))
+
+
+def register(sub: Any) -> None:
+    alerts = sub.add_parser("alerts", help="churn alerts: settings (switches, admins, digest) and the day's alerts")
+    acts = subcommands(alerts)
+    st = acts.add_parser(
+        "settings",
+        help="show the corp's alert settings, or change the ones given",
+        description="Churn alerts: a customer deleting an employee is told to that employee (employee alerts); "
+        "an employee deleting a customer (not a handover) is told to the admins (admin alerts). Beyond "
+        "--digest-above single alerts per recipient per China day, or when WeCom's per-member limits "
+        "(30/min, 1000/h) leave no room, alerts wait for the daily digest sent after --digest-time.",
+    )
+    st.add_argument("corp_id", metavar="CORP")
+    st.add_argument("--employee-alerts", type=_on_off, metavar="on|off", help="del_follow_user → the employee")
+    st.add_argument("--admin-alerts", type=_on_off, metavar="on|off", help="del_external_contact → the admins")
+    st.add_argument("--admins", metavar="U1,U2", help="userids of the admins (synced employees; at most 20)")
+    st.add_argument("--digest-above", type=int, metavar="N", help="single alerts per recipient per day (0-1000)")
+    st.add_argument("--digest-time", metavar="HH:MM", help="China time the daily digest is due (e.g. 09:05)")
+    st.add_argument("--link-url", metavar="URL", help="the cards' link (empty: WeCom's site)")
+    add_json(st)
+    st.set_defaults(func=cmd_settings)
+    ls = acts.add_parser("list", help="a China day's alerts with their state (sent, deferred, digested, failed)",
+                         description="A China day's churn alerts, oldest first.")  # fmt: skip
+    ls.add_argument("corp_id", metavar="CORP")
+    ls.add_argument("--day", metavar="YYYY-MM-DD", help="China day (default: today)")
+    ls.add_argument("--recipient", metavar="USERID", help="only alerts to this member")
+    ls.add_argument("--limit", type=int, default=100, help="rows (1-500, default 100)")
+    add_json(ls)
+    ls.set_defaults(func=cmd_list)
