@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -32,6 +31,7 @@ from scrm.domain.relation_facts import LOSS, Contributions, Fact
 S = ContactStatItem
 CUSTOMERS, GROUPS = "cust", "group"
 ROW_FIELDS = {CUSTOMERS: CUSTOMER_COUNTERS + CUSTOMER_WECOM, GROUPS: GROUP_COUNTERS + GROUP_WECOM}
+SEGMENT_DAYS = 7
 BATCH_GET_MAX_KEYS = 1000  # above this, a filtered query reads less than key lookups would
 
 
@@ -43,13 +43,16 @@ def _rel_pk(corp_id: str, external_userid: str) -> str:
     return f"{corp_id}#rel#{external_userid}"
 
 
-def _months(first: str, last: str) -> list[str]:
-    start, end = date.fromisoformat(first), date.fromisoformat(last)
-    months, y, m = [], start.year, start.month
-    while (y, m) <= (end.year, end.month):
-        months.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return months
+def _segments(days: list[str]) -> list[list[str]]:
+    """Runs of at most SEGMENT_DAYS days within one month: one query each, in parallel (a week of 500
+    employees is about one 1 MB page, so no query pages sequentially for long)."""
+    out: list[list[str]] = []
+    for d in days:
+        if out and out[-1][0][:7] == d[:7] and len(out[-1]) < SEGMENT_DAYS:
+            out[-1].append(d)
+        else:
+            out.append([d])
+    return out
 
 
 def _transact(build: Any) -> bool:
@@ -147,13 +150,13 @@ class DynamoContactStats:
             return sorted((_row(i, kind) for i in S.batch_get(keys)), key=lambda r: (r["day"], r["userid"]))
         wanted = set(userids)
 
-        def month(m: str) -> list[dict[str, Any]]:
-            found = S.query(f"{corp_id}#{kind}#{m}", S.sk.between(f"{first}#", f"{last}#\uffff"))
+        def segment(days: list[str]) -> list[dict[str, Any]]:
+            found = S.query(row_pk(corp_id, kind, days[0]), S.sk.between(f"{days[0]}#", f"{days[-1]}#\uffff"))
             return [r for r in (_row(i, kind) for i in found) if not wanted or r["userid"] in wanted]
 
-        months = _months(first, last)
-        with ThreadPoolExecutor(max_workers=min(len(months), 8)) as pool:
-            return [r for part in pool.map(month, months) for r in part]
+        segments = _segments(days_between(first, last))
+        with ThreadPoolExecutor(max_workers=min(len(segments), 8)) as pool:
+            return [r for part in pool.map(segment, segments) for r in part]
 
     def set_wecom(self, corp_id: str, kind: str, day: str, userid: str, figures: Mapping[str, int], at: int) -> None:
         """WeCom's figures for a row, next to ours (the nightly reconcile); the latest reading wins."""
