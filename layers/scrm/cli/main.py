@@ -12,12 +12,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from scrm.cli import alerts, codes, corps, customers, dlq, employees, keys, stats, sync, tags
+from scrm.cli import alerts, codes, corps, customers, dlq, employees, keys, stats, sync, tags, transfers
 from scrm.cli.common import EXIT_FAIL, EXIT_USAGE, CliError, Parser
 
 __all__ = ["EXIT_FAIL", "EXIT_USAGE", "CliError", "Parser", "build_parser", "main"]
 
-AREAS = (corps, keys, sync, customers, tags, employees, codes, stats, alerts, dlq)
+AREAS = (corps, keys, sync, customers, tags, employees, codes, stats, alerts, transfers, dlq)
 
 
 def build_parser() -> Parser:

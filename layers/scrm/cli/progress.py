@@ -6,6 +6,7 @@ Pure rendering and pacing (no clock, no I/O but the stream it is given), so that
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any, TextIO
 
 WIDTH = 30
@@ -32,17 +33,29 @@ class ProgressBar:
     """Shows successive progress dicts. On a TTY it rewrites one line (``\\r``); elsewhere (a log, a CI
     job) it writes a new line when the percentage crosses a ``step`` boundary or the state changes."""
 
-    def __init__(self, stream: TextIO, tty: bool | None = None, step: float = 5.0) -> None:
+    def __init__(
+        self,
+        stream: TextIO,
+        tty: bool | None = None,
+        step: float = 5.0,
+        render: Callable[[dict[str, Any]], str] | None = None,
+        measure: Callable[[dict[str, Any]], tuple[float, Any]] | None = None,
+    ) -> None:
+        """``render`` and ``measure`` (the percentage and the stage a new log line is due on) default to a
+        sync job's; other jobs (transfers) give theirs."""
         self.stream = stream
         self.tty = stream.isatty() if tty is None else tty
         self.step = step
+        self.render = render or line
+        self.measure = measure or (lambda p: (float(p.get("percent") or 0), p.get("state")))
         self._last = ""
         self._bucket: int | None = None
-        self._state: str | None = None
+        self._state: Any = None
         self._open = False  # a TTY line without its newline yet
 
     def update(self, p: dict[str, Any]) -> None:
-        text = line(p)
+        text = self.render(p)
+        percent, stage = self.measure(p)
         if self.tty:
             if text != self._last:
                 pad = " " * max(0, len(self._last) - len(text))
@@ -50,12 +63,12 @@ class ProgressBar:
                 self.stream.flush()
                 self._open = True
         else:
-            bucket = math.floor(float(p.get("percent") or 0) / self.step)
-            if bucket != self._bucket or p.get("state") != self._state:
+            bucket = math.floor(percent / self.step)
+            if bucket != self._bucket or stage != self._state:
                 self.stream.write(text + "\n")
                 self.stream.flush()
             self._bucket = bucket
-        self._state = p.get("state")
+        self._state = stage
         self._last = text
 
     def close(self) -> None:

@@ -1,0 +1,399 @@
+"""``scrm transfers``: hand a member's customers and groups over to other members (离职继承 for one who
+left, 在职继承 for one still employed), follow the job, cancel it, check it now, see who left customers
+behind, and set the corp's policy for refusals.
+
+The same service as the admin API's /admin/transfers (scrm.services.transfer_jobs), so a job started here
+is the one the API shows. Bad input is one line naming the field; the 90-day rule names what it blocks and
+the day each frees up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from scrm.cli import transfer_progress as tp
+from scrm.cli.common import CliError, add_json, print_json, require_corp, subcommands, table
+from scrm.cli.progress import ProgressBar
+
+T = TypeVar("T")
+DETAILS_SHOWN = 5  # blocked customers / groups named on the error line; the rest are counted
+
+
+def _svc() -> Any:
+    from scrm import bootstrap
+
+    return bootstrap.transfer_jobs()
+
+
+def error_line(message: str, field: str = "", details: list[Any] | None = None) -> str:
+    """An AdminError as one line: the message, the field at fault, and what the 90-day rule blocks."""
+    text = " ".join(message.split())
+    if field:
+        text += f" (field: {field})"
+    blocked = [d for d in details or [] if isinstance(d, dict) and d.get("id")]
+    if blocked:
+        shown = ", ".join(f"{d['id']} frees on {d.get('frees_on')}" for d in blocked[:DETAILS_SHOWN])
+        more = f", and {len(blocked) - DETAILS_SHOWN} more" if len(blocked) > DETAILS_SHOWN else ""
+        text += f"; blocked: {shown}{more}"
+    return text
+
+
+@contextmanager
+def _admin_errors() -> Iterator[None]:
+    from scrm.services.admin_error import AdminError
+
+    try:
+        yield
+    except AdminError as exc:
+        raise CliError(error_line(exc.message, exc.field, exc.details)) from None
+
+
+def _call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    with _admin_errors():
+        return fn(*args, **kwargs)
+
+
+# following a job -------------------------------------------------------------------------------------
+def follow(
+    get: Callable[[], dict[str, Any]],
+    show: Callable[[dict[str, Any]], None],
+    until: str,
+    timeout_s: float | None,
+    interval_s: float,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[dict[str, Any], str]:
+    """Reads the job until it ends ("ended"), everything is sent when ``until`` is "requested"
+    ("requested"), ``timeout_s`` passed ("timeout") or Ctrl-C ("interrupted"); returns its last progress
+    and why it stopped."""
+    deadline = None if timeout_s is None else clock() + timeout_s
+    last: dict[str, Any] | None = None
+    try:
+        while True:
+            last = get()
+            show(last)
+            if tp.ended(last):
+                return last, "ended"
+            if until == "requested" and tp.all_requested(last):
+                return last, "requested"
+            if deadline is not None and clock() >= deadline:
+                return last, "timeout"
+            sleep(interval_s if deadline is None else max(0.0, min(interval_s, deadline - clock())))
+    except KeyboardInterrupt:
+        if last is None:
+            raise
+        return last, "interrupted"
+
+
+def _wait(args: argparse.Namespace, job_id: str) -> dict[str, Any]:
+    svc = _svc()
+    shown = ProgressBar(sys.stderr, render=tp.line, measure=tp.measure)
+    try:
+        p, why = follow(lambda: _call(svc.progress, args.corp, job_id), shown.update, args.until,
+                        args.timeout, args.interval)  # fmt: skip
+    finally:
+        shown.close()
+    if why in ("ended", "requested"):
+        return p
+    how = "interrupted" if why == "interrupted" else f"after {args.timeout:g} s"
+    if tp.all_requested(p):
+        print(f"scrm: stopped waiting ({how}): every customer and group is with WeCom; outcomes come after "
+              f"WeCom's 24 h window (the job goes on: scrm transfers show --corp {args.corp} {job_id})",
+              file=sys.stderr)  # fmt: skip
+        return p
+    if why == "interrupted":
+        print(f"scrm: stopped waiting (the job goes on: scrm transfers show --corp {args.corp} {job_id})",
+              file=sys.stderr)  # fmt: skip
+        raise KeyboardInterrupt
+    raise CliError(f"transfer job {job_id}: {p.get('requested_percent', 0):g}% sent to WeCom {how} (it goes on; "
+                   f"scrm transfers show --corp {args.corp} {job_id} --wait)")  # fmt: skip
+
+
+# text output -----------------------------------------------------------------------------------------
+def describe(p: dict[str, Any]) -> str:
+    """A job's progress as labelled lines, then one row per taker."""
+    c, g = p.get("customers") or {}, p.get("groups") or {}
+    rows: list[tuple[str, Any]] = [
+        ("job", f"{p.get('job_id')} ({p.get('kind')}: {'离职继承' if p.get('kind') == 'resigned' else '在职继承'})"),
+        ("state", f"{p.get('state')} ({tp.phase(p)})"),
+        ("handover", p.get("handover_userid")),
+        ("takers", ", ".join(p.get("takeover_userids") or [])),
+        ("on refused", p.get("on_refused")),
+        ("created", tp.clock(p.get("created_at"))),
+        ("sent", f"{float(p.get('requested_percent') or 0):.1f}%"),
+        ("settled", f"{float(p.get('settled_percent') or 0):.1f}%"),
+        ("customers", f"{c.get('total', 0)}" + (f" ({d})" if (d := tp.counts(c, tp.CUSTOMER_ORDER)) else "")),
+        ("groups", f"{g.get('total', 0)}" + (f" ({d})" if (d := tp.counts(g, tp.GROUP_ORDER)) else "")),
+    ]
+    if p.get("next_check_at") and not tp.ended(p):
+        rows.append(("next check", tp.clock(p["next_check_at"])))
+    if p.get("error"):
+        rows.append(("error", p["error"]))
+    text = "\n".join(f"{k + ':':<12}{'' if v is None else v}" for k, v in rows)
+    by_taker = p.get("by_taker") or {}
+    if by_taker:
+        cols = [s for s in tp.CUSTOMER_ORDER if any(row.get(s) for row in by_taker.values())]
+        text += "\n\n" + table(("TAKER", *(s.upper() for s in cols)),
+                               [(t, *(row.get(s, 0) for s in cols)) for t, row in sorted(by_taker.items())])  # fmt: skip
+    return text
+
+
+def _items(p: dict[str, Any]) -> str:
+    items = p.get("items") or []
+    if not items:
+        return "no customers or groups (yet: the job may still be planning)"
+    return table(("TYPE", "ID", "TAKER", "STATE", "REASON", "AT"),
+                 [(i["type"], i["id"], i["taker"], i["state"], i.get("reason") or "", tp.clock(i.get("at")))
+                  for i in items])  # fmt: skip
+
+
+# commands --------------------------------------------------------------------------------------------
+def ids_or_all(text: str) -> str | list[str]:
+    """An argparse type: ``all``, ``none`` (= []) or comma-separated ids."""
+    if text.strip().lower() in ("all", "none"):
+        return "all" if text.strip().lower() == "all" else []
+    ids = [p.strip() for p in text.split(",") if p.strip()]
+    if not ids:
+        raise argparse.ArgumentTypeError(f"all, none or comma-separated ids: {text!r}")
+    return ids
+
+
+def _takers(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(t.strip() for v in values for t in v.split(",") if t.strip()))
+
+
+def request_body(args: argparse.Namespace) -> dict[str, Any]:
+    """The admin API's body from the command line (only what was given, so the service's defaults hold)."""
+    body: dict[str, Any] = {"kind": args.kind, "handover_userid": args.handover, "takeover_userids": _takers(args.to)}
+    optional = {"customers": args.customers, "groups": args.groups, "transfer_success_msg": args.message,
+                "on_refused": args.on_refused, "request_id": args.request_id}  # fmt: skip
+    body.update({k: v for k, v in optional.items() if v is not None})
+    return body
+
+
+def cmd_create(args: argparse.Namespace) -> None:
+    require_corp(args.corp)
+    p, created = _call(_svc().create, args.corp, request_body(args))
+    job_id = p["job_id"]
+    said = (f"{'started' if created else 'the same request again, so the same'} transfer job {job_id} "
+            f"({p['kind']}: {p['handover_userid']} → {', '.join(p['takeover_userids'])})")  # fmt: skip
+    if args.wait:
+        if not args.json:
+            print(said, flush=True)
+        p = _wait(args, job_id)
+    if args.json:
+        print_json({"created": created, "job": p})
+        return
+    if not args.wait:
+        print(said)
+    print(describe(p))
+    if not tp.ended(p):
+        print(f"\nfollow it: scrm transfers show --corp {args.corp} {job_id} --wait")
+
+
+def cmd_show(args: argparse.Namespace) -> None:
+    require_corp(args.corp)
+    p = _call(_svc().progress, args.corp, args.job_id)
+    if args.wait:
+        p = _wait(args, args.job_id)
+    if args.items:
+        p = _call(_svc().progress, args.corp, args.job_id, with_entries=True)
+    if args.json:
+        print_json(p)
+        return
+    print(describe(p))
+    if args.items:
+        print()
+        print(_items(p))
+
+
+def cmd_list(args: argparse.Namespace) -> None:
+    require_corp(args.corp)
+    items = _call(_svc().list, args.corp, args.limit)
+    if args.json:
+        print_json({"items": items})
+        return
+    if not items:
+        print(f"corp {args.corp} has no transfer jobs")
+        return
+    rows = [(j["job_id"], j.get("kind"), j.get("state"), j.get("handover_userid"), ",".join(j.get("takers") or []),
+             "" if j.get("customers_planned") is None else j["customers_planned"],
+             "" if j.get("groups_planned") is None else j["groups_planned"],
+             tp.clock(j.get("created_at")), tp.clock(j.get("finished_at"))) for j in items]  # fmt: skip
+    print(table(("JOB", "KIND", "STATE", "HANDOVER", "TAKERS", "CUSTOMERS", "GROUPS", "CREATED", "FINISHED"), rows))
+
+
+def cmd_cancel(args: argparse.Namespace) -> None:
+    require_corp(args.corp)
+    p = _call(_svc().cancel, args.corp, args.job_id)
+    if args.json:
+        print_json(p)
+        return
+    waiting = (p.get("customers") or {}).get("waiting", 0)
+    print(f"cancelled what had not reached WeCom in transfer job {args.job_id}"
+          + (f"; {waiting} customer(s) in WeCom's 24 h window end as WeCom decides" if waiting else ""))  # fmt: skip
+    print(describe(p))
+
+
+def cmd_refresh(args: argparse.Namespace) -> None:
+    require_corp(args.corp)
+    p = _call(_svc().refresh, args.corp, args.job_id)
+    if args.json:
+        print_json(p)
+        return
+    print(f"asked for a check of transfer job {args.job_id} now (WeCom's results, retries due)")
+    print(describe(p))
+
+
+def cmd_unassigned(args: argparse.Namespace) -> None:
+    require_corp(args.corp)
+    result = _call(_svc().unassigned, args.corp, args.handover or "")
+    if args.json:
+        print_json(result)
+        return
+    items = result["items"]
+    if not items:
+        print(f"corp {args.corp}: no departed member has customers waiting for a taker")
+        return
+    print(table(("HANDOVER", "LEFT", "CUSTOMERS", "GROUPS"),
+                [(i["handover_userid"], tp.clock(i.get("dimission_time")), i["customers"], i["groups"])
+                 for i in items]))  # fmt: skip
+    for i in items:
+        if "customer_ids" in i:
+            print(f"\ncustomers of {i['handover_userid']}: {', '.join(i['customer_ids']) or '-'}")
+            print(f"groups of {i['handover_userid']}: {', '.join(i['group_ids']) or '-'}")
+
+
+POLICY_TEXT = {
+    "leave": "customers who refuse, or whose taker is at the customer limit, stay where they are (the admin decides)",
+    "reassign": "customers who refuse, or whose taker is at the customer limit, go to the job's next taker",
+}
+
+
+def cmd_policy(args: argparse.Namespace) -> None:
+    require_corp(args.corp)
+    if args.set:
+        result = _call(_svc().set_policy, args.corp, {"on_refused": args.set})
+    else:
+        result = _call(_svc().policy, args.corp)
+    if args.json:
+        print_json(result)
+        return
+    print(f"on_refused: {result['on_refused']} — {POLICY_TEXT.get(result['on_refused'], '')}")
+
+
+# the parser ------------------------------------------------------------------------------------------
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds: {text!r}")
+    return value
+
+
+def _limit(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 200:
+        raise argparse.ArgumentTypeError(f"must be 1..200: {text!r}")
+    return int(text)
+
+
+def _corp(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--corp", required=True, metavar="CORP", help="the CorpID")
+
+
+def _wait_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--wait", action="store_true", help="show a progress bar (stderr) until every customer and "
+                   "group is sent to WeCom, then until all have their outcome (Ctrl-C stops waiting, not the job)")
+    p.add_argument("--until", choices=("requested", "finished"), default="finished",
+                   help="with --wait: stop once everything is sent to WeCom (requested), or only when the job "
+                   "ends (finished, the default; WeCom answers after its 24 h window)")
+    p.add_argument("--timeout", type=_seconds, metavar="S", help="with --wait: stop waiting after S seconds; "
+                   "exit 1 if not everything was sent to WeCom by then")
+    p.add_argument("--interval", type=_seconds, default=1.0, metavar="S",
+                   help="with --wait: seconds between progress reads (default: 1)")
+
+
+def register(sub: Any) -> None:
+    tr = sub.add_parser("transfers", help="hand customers and groups over (离职继承 / 在职继承): create, follow, cancel",
+                        description="Transfer a member's customers and groups to other members: resigned (离职继承) "
+                        "for a member who left, onjob (在职继承) for one still employed. WeCom moves a customer 24 h "
+                        "after the request unless the customer refuses; groups move at once.")  # fmt: skip
+    ts = subcommands(tr)
+
+    cr = ts.add_parser("create", help="start a handover job (a repeat of the same request returns the same job)",
+                       description="Start a handover: the customers and groups of --from are split evenly across "
+                       "the --to members and sent to WeCom by the transfers queue. The same request again (same "
+                       "--request-id, or the same flags) returns the existing job. Refused when --from already has "
+                       "a job in progress, or (onjob) when WeCom's two-transfers-in-90-days rule blocks a named "
+                       "customer or group; the error line names them and the day each frees up.")  # fmt: skip
+    _corp(cr)
+    cr.add_argument("--kind", required=True, choices=("resigned", "onjob"),
+                    help="resigned: --from has left (WeCom's delete_user reached us); onjob: still employed")
+    cr.add_argument("--from", dest="handover", required=True, metavar="USER", help="whose customers and groups move")
+    cr.add_argument("--to", action="append", required=True, metavar="USER",
+                    help="a taker (an active employee); repeat it, or U1,U2, to split among several")
+    cr.add_argument("--customers", type=ids_or_all, metavar="all|none|ID,ID",
+                    help="which customers (default: all of --from's)")
+    cr.add_argument("--groups", type=ids_or_all, metavar="all|none|ID,ID", help="which groups (default: all of --from's)")
+    cr.add_argument("--message", metavar="TEXT", help="onjob only: what WeCom sends the customer (≤200 characters)")
+    cr.add_argument("--on-refused", choices=("leave", "reassign"),
+                    help="customers who refuse or whose taker is full: leave them or give them to the next taker "
+                    "(default: the corp's policy)")
+    cr.add_argument("--request-id", metavar="X", help="makes a retry return the same job (≤64 characters)")
+    _wait_flags(cr)
+    add_json(cr)
+    cr.set_defaults(func=cmd_create)
+
+    ls = ts.add_parser("list", help="the corp's transfer jobs, newest first",
+                       description="The corp's transfer jobs, newest first.")
+    _corp(ls)
+    ls.add_argument("--limit", type=_limit, default=50, help="1..200 (default: 50)")
+    add_json(ls)
+    ls.set_defaults(func=cmd_list)
+
+    sh = ts.add_parser("show", help="a job's progress (with --items: every customer and group)",
+                       description="A job's progress: counts per state and per taker, the share sent to WeCom and "
+                       "the share settled, the next scheduled check.")
+    _corp(sh)
+    sh.add_argument("job_id", metavar="JOB")
+    sh.add_argument("--items", action="store_true", help="also every customer and group with its taker and state")
+    _wait_flags(sh)
+    add_json(sh)
+    sh.set_defaults(func=cmd_show)
+
+    for name, fn, helptext, desc in (
+        ("cancel", cmd_cancel, "cancel what has not reached WeCom yet",
+         "Cancel a job: customers not yet sent and queued groups are cancelled. Customers already in WeCom's 24 h "
+         "window cannot be called back and end as WeCom decides."),
+        ("refresh", cmd_refresh, "check a job now instead of at its next scheduled check",
+         "Queue a check of the job now: poll WeCom's results and retry what is due."),
+    ):  # fmt: skip
+        p = ts.add_parser(name, help=helptext, description=desc)
+        _corp(p)
+        p.add_argument("job_id", metavar="JOB")
+        add_json(p)
+        p.set_defaults(func=fn)
+
+    un = ts.add_parser("unassigned", help="departed members whose customers wait for a taker (calls WeCom)",
+                       description="Departed members with customers not handed over yet (WeCom's "
+                       "get_unassigned_list) and their groups. With --from, that member's ids. This calls WeCom "
+                       "from this machine.")  # fmt: skip
+    _corp(un)
+    un.add_argument("--from", dest="handover", metavar="USER", help="only this member, with their customer and group ids")
+    add_json(un)
+    un.set_defaults(func=cmd_unassigned)
+
+    po = ts.add_parser("policy", help="show or set what jobs do with refusals (leave or reassign)",
+                       description="The corp's default for customers who refuse, or whose taker is at the customer "
+                       "limit: leave (the admin decides) or reassign (the job's next taker). A job's --on-refused wins.")  # fmt: skip
+    _corp(po)
+    po.add_argument("--set", choices=("leave", "reassign"), help="set it")
+    add_json(po)
+    po.set_defaults(func=cmd_policy)
