@@ -36,7 +36,7 @@ FUNCTIONS: dict[str, Access] = {
         tables_rw=(
             "customers", "follows", "timeline", "tags", "groups", "group_members", "employees",
             "alerts",
-            "live_codes", "channel_stats", "acquisitions", "contact_stats",
+            "live_codes", "channel_stats", "acquisitions", "contact_stats", "transfers",
         ),
         tables_record=("idempotency", "tokens"),
         queues_consume=("events",),
@@ -49,10 +49,10 @@ FUNCTIONS: dict[str, Access] = {
         tables_rw=(
             "customers", "follows", "timeline", "tags", "tag_members", "employees", "sync_jobs",
             "alerts",
-            "live_codes", "channel_stats", "groups", "contact_stats",
+            "live_codes", "channel_stats", "groups", "contact_stats", "transfers",
         ),
         tables_record=("tokens", "api_keys"),
-        queues_send=("sync",),
+        queues_send=("sync", "transfers"),
         read_corp_secrets=True,
     ),
     # The full-sync steps: the data tables, the job records, the shared call budget and tokens.
@@ -79,6 +79,18 @@ FUNCTIONS: dict[str, Access] = {
     # The churn-alert digest: lists corps, reads their settings and deferred alerts, sends one paced card
     # per recipient and day as the corp's app.
     "alert_digest": Access(tables_rw=("alerts",), tables_record=("tokens",), read_corp_secrets=True, list_secrets=True),
+    # Transfer steps: jobs and chunks, the shared call budget and tokens; re-sends itself when throttled.
+    "transfer_worker": Access(
+        tables_rw=("transfers",),
+        tables_record=("tokens", "rate_limits"),
+        queues_send=("transfers",),
+        queues_consume=("transfers",),
+        read_corp_secrets=True,
+    ),
+    # The transfer scheduler: lists corps, finds due jobs, enqueues their steps.
+    "advance_transfers": Access(
+        tables_rw=("transfers",), queues_send=("transfers",), read_corp_secrets=True, list_secrets=True
+    ),
     # The statistics reconcile: lists corps, reads WeCom's figures within the shared call budget, stores
     # them on the statistics rows.
     "reconcile_stats": Access(

@@ -134,7 +134,7 @@ EMPTY = SeedSpec(employees=0, customers_per_employee=0, tags=0, tag_groups=0, gr
 
 LIMITS = {
     "employees": 10_000,
-    "customers_per_employee": 5_000,
+    "customers_per_employee": 50_000,  # WeCom: a member holds at most 50,000 customers
     "tags": 3_000,
     "tag_groups": 3_000,
     "groups": 20_000,

@@ -60,3 +60,24 @@ def send_welcomes(event: Any) -> dict[str, Any]:
     from scrm.adapters.sqs_batch import process_concurrently
 
     return process_concurrently(event.to_dict(), bootstrap.welcome_sender().handle)
+
+
+TRANSFERS_QUEUE = "scrm-transfers"
+
+
+@bp.on_sqs_message(queue=TRANSFERS_QUEUE, batch_size=1, name="transfer_worker")
+def transfer_worker(event: Any) -> dict[str, Any]:
+    """Run transfer steps (scrm.services.transfer_runner): plan a job, call WeCom for its chunks, poll
+    the outcomes. Every WeCom call is fenced by its chunk's mark and every answer written under the
+    chunk's version, so a redelivered step neither calls twice nor loses an answer."""
+    from scrm import bootstrap
+    from scrm.adapters.sqs_batch import process_batch
+
+    runner = bootstrap.transfer_runner()
+    return process_batch(
+        event.to_dict(),
+        getattr(event, "context", None),
+        runner.run_step,
+        required=("corp_id", "job_id", "step"),
+        id_field="job_id",
+    )

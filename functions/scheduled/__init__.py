@@ -65,3 +65,14 @@ def alert_digest(event: Any) -> dict[str, Any]:
     from scrm import bootstrap
 
     return bootstrap.alert_digest().run()
+
+
+@bp.schedule("rate(5 minutes)", name="advance_transfers")
+def advance_transfers(event: Any) -> dict[str, Any]:
+    """Transfer jobs whose next check is due (a poll after WeCom's 24 h window, a retry with back-off,
+    groups queued for the new owner's next daily allowance, a re-assignment after a refusal) get one
+    step each on the transfers queue; the work itself runs there."""
+    from scrm import bootstrap
+
+    runner = bootstrap.transfer_runner()
+    return {"corps": {c: runner.enqueue_due(c) for c in bootstrap.corp_registry().list_ids()}}

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from scrm.adapters.dynamo.api_keys import DynamoApiKeys
     from scrm.adapters.dynamo.channel_stats import DynamoChannelStats
     from scrm.adapters.dynamo.live_codes import DynamoLiveCodes
+    from scrm.adapters.dynamo.transfers import DynamoTransfers
     from scrm.adapters.once import Once
     from scrm.adapters.wecom.gateway import WeComGateways
     from scrm.domain.alert_pacing import Caps
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
     from scrm.services.full_sync import FullSync
     from scrm.services.live_codes import LiveCodes
     from scrm.services.stats_reconcile import StatsReconcile
+    from scrm.services.transfer_events import TransferEvents
+    from scrm.services.transfer_jobs import TransferJobs
+    from scrm.services.transfer_runner import TransferRunner
     from scrm.services.welcome_sender import WelcomeSender
 
 
@@ -180,6 +184,47 @@ def alert_admin() -> AlertAdmin:
 
 
 # TRANSFERS-GETTERS
+@lazy
+def transfer_repo() -> DynamoTransfers:
+    from scrm.adapters.dynamo.transfers import DynamoTransfers
+
+    return DynamoTransfers()
+
+
+@lazy
+def transfer_runner() -> TransferRunner:
+    """Transfers spend the shared bulk call budget, like a sync: an offboarding of thousands must not
+    starve the event consumer's reads."""
+    from scrm.adapters.dynamo.rate_limiter import SharedRateLimiter
+    from scrm.adapters.queue import QueuePublisher
+    from scrm.adapters.wecom.gateway import WeComGateways
+    from scrm.domain.throttle import Windows
+    from scrm.services.transfer_runner import TransferRunner
+
+    s = settings()
+    gateways = WeComGateways(
+        corp_registry(), s, SharedRateLimiter(Windows(s.bulk_calls_per_min, s.bulk_calls_per_hour))
+    )
+    return TransferRunner(transfer_repo(), gateways.for_corp, QueuePublisher(resources.queue("transfers")))
+
+
+@lazy
+def transfer_jobs() -> TransferJobs:
+    from scrm.adapters.dynamo.directory import DynamoDirectory
+    from scrm.adapters.queue import QueuePublisher
+    from scrm.services.transfer_jobs import TransferJobs
+
+    return TransferJobs(
+        transfer_repo(), transfer_runner(), DynamoDirectory(), admin_gateways().for_corp,
+        QueuePublisher(resources.queue("transfers")),
+    )
+
+
+@lazy
+def transfers() -> TransferEvents:
+    from scrm.services.transfer_events import TransferEvents
+
+    return TransferEvents(transfer_repo())
 
 
 @lazy
@@ -289,6 +334,7 @@ def reset() -> None:
         settings, corp_registry, enqueue_once, apply_once, handlers, full_sync, api_keys, customer_admin,
         live_code_repo, channel_stats, admin_gateways, code_staffing, acquisition, live_codes, welcome_sender,
         contact_stats, stats_reconcile,
+        transfer_repo, transfer_runner, transfer_jobs, transfers,
         alert_repo, churn_alerts, alert_digest, alert_admin,
     ):
         fn.cache_clear()

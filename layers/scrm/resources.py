@@ -130,6 +130,18 @@ TABLES: dict[str, TableDef] = {
         # or "missed#…" (a welcome that could not be sent, counted once).
         TableDef("acquisitions", "scrm-acquisitions", _PK, _SK),
         # TABLES-ISSUE7 (statistics, alerts, transfers: each added by its module's author)
+        # Customer and group handovers (domain/transfer.py): pk = corp with sk = "job#<id>" (a job; by_due
+        # holds the open ones by when they next need work), "req#<key>" (a request's job, so a repeat
+        # creates nothing), "active#<handover>", "quota#<owner>" (groups taken in 24 h), "policy";
+        # pk = corp#<job id> with sk = "c…" / "g…" (chunks of <= 100 customers / chats and their states);
+        # pk = corp#x#<external_userid> or corp#y#<chat_id>, sk = <job id> (which chunk holds it).
+        TableDef(
+            "transfers",
+            "scrm-transfers",
+            _PK,
+            _SK,
+            indexes=(IndexDef("by_due", KeyAttr("due_pk"), KeyAttr("due_at", "N")),),
+        ),
         # Churn alerts: pk = corp, sk = "settings" / "pending#<recipient>" (deferred alerts await a digest);
         # pk = corp#recipient, sk = "<China day>#<create_time>#<event_id>" (one alert per event and
         # recipient), "pace" (the recipient's app-message pacing) or "digest#<day>". by_day: a corp's alerts
@@ -177,6 +189,15 @@ QUEUES: dict[str, QueueDef] = {
             min_local_visibility_s=120,
         ),
         # QUEUES-ISSUE7
+        # Handover steps (plan a job, call WeCom for its chunks, poll results), apart from sync and events.
+        QueueDef(
+            "transfers",
+            "scrm-transfers",
+            "scrm-transfers-dlq",
+            visibility_timeout_s=900,
+            consumers=("transfer_worker",),
+            min_local_visibility_s=120,
+        ),
     )
 }
 

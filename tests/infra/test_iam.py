@@ -168,6 +168,8 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
             _message({**base, "Event": "change_external_chat", "ChangeType": "create", "ChatId": chat}),
             _message({**base, "Event": "change_external_tag", "ChangeType": "update", "Id": tag, "TagType": "tag"}),
             _message({**base, "Event": "change_contact", "ChangeType": "update_user", "UserID": uid}),
+            _message({**base, "Event": "change_external_contact", "ChangeType": "transfer_fail", "UserID": uid,
+                      "ExternalUserID": ext, "FailReason": "customer_refused"}),
         ]
         event = client.events.generate_sqs_event(message_bodies=bodies, queue_name="scrm-events")
         for i, record in enumerate(event["Records"]):
@@ -181,6 +183,7 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
         assert any(r == ["table/scrm-acquisitions"] for _, _, r in calls)
         assert any(r == ["table/scrm-contact-stats"] for _, _, r in calls)  # the statistics observer
         assert any(r == ["table/scrm-alerts"] for _, _, r in calls)  # the churn-alert observer
+        assert any(r == ["table/scrm-transfers"] for _, _, r in calls)  # the transfer observer
 
         # send_welcomes: a welcome code the sandbox never issued (41050: counted as missed, a transaction).
         welcome_body = _message({**base, "Event": "change_external_contact", "ChangeType": "add_external_contact",
@@ -232,6 +235,29 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
         _check(template, "sync_worker", calls)
         assert any(r == ["table/scrm-rate-limits"] for _, _, r in calls)
 
+        # transfer_worker: plan and advance a job created without its first message (an on-the-job handover
+        # of the customer above to a colleague); advance_transfers: the due job gets its step.
+        taker = world["employees"][1]["userid"]
+        job = {"job_id": "t" + uuid.uuid4().hex[:12], "kind": "onjob", "handover_userid": uid, "takers": [taker],
+               "customers": "listed", "groups": "none", "on_refused": "leave", "state": "planning",
+               "created_at": now, "request_key": uuid.uuid4().hex}
+        bootstrap.transfer_repo().put_selection(cid, job["job_id"], "c", [ext])
+        bootstrap.transfer_repo().create_job(cid, job, job["request_key"])
+        bootstrap.corp_registry().forget(cid)
+        with recording() as calls:
+            for step in ({"step": "plan"}, {"step": "advance", "force": True}):
+                event = client.events.generate_sqs_event(
+                    message_bodies=[json.dumps({"corp_id": cid, "job_id": job["job_id"], **step})],
+                    queue_name="scrm-transfers")
+                assert client.lambda_.invoke("transfer_worker", event).payload == {"batchItemFailures": []}
+        _check(template, "transfer_worker", calls)
+        assert any(r == ["table/scrm-rate-limits"] for _, _, r in calls)
+        with recording() as calls:
+            client.lambda_.invoke("advance_transfers", client.events.generate_cw_event(
+                source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+        _check(template, "advance_transfers", calls)
+        assert any(r == ["table/scrm-transfers/index/by_due"] for _, _, r in calls), calls
+
         # nightly_reconcile.
         with recording() as calls:
             client.lambda_.invoke("nightly_reconcile", client.events.generate_cw_event(
@@ -272,6 +298,12 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
             ("GET", f"/admin/stats/groups?userid={uid}", None),
             ("PUT", "/admin/welcome-default", {"welcome": {"text": "hi"}}),
             ("POST", "/admin/group-codes", {"name": "iam", "chat_ids": [chat]}),
+            ("GET", "/admin/transfers", None),
+            ("GET", f"/admin/transfers/{job['job_id']}?items=1", None),
+            ("GET", "/admin/transfers/unassigned", None),
+            ("PUT", "/admin/transfer-policy", {"on_refused": "reassign"}),
+            ("POST", "/admin/transfers", {"kind": "onjob", "handover_userid": taker, "takeover_userid": uid,
+                                          "customers": [ext], "groups": []}),
         ):
             r = getattr(admin.http, method.lower())(path, headers=auth, body=json.dumps(body) if body else b"")
             assert r.status_code < 300, (path, r.body)

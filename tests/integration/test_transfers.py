@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrm import bootstrap
+from scrm.domain.api_key import Role
 
 from devstack.sandbox_client import SandboxClient
 from devstack.stack import Stack, StackConfig
-from scrm import bootstrap
-from scrm.domain.api_key import Role
 from tests.conftest import new_corp
 from tests.integration.test_admin_api import Admin
 from tests.support.waiting import wait_for

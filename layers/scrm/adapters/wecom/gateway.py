@@ -15,6 +15,7 @@ from scrm.adapters.wecom.live_code_calls import LiveCodeCalls
 from scrm.adapters.wecom.message_calls import MessageCalls
 from scrm.adapters.wecom.stats_calls import StatsCalls
 from scrm.adapters.wecom.token_store import DynamoTokenStorage
+from scrm.adapters.wecom.transfer_calls import TransferCalls
 from scrm.domain.customer import CustomerProfile, FollowInfo, TagRef
 from scrm.domain.employee import Employee
 from scrm.domain.group import GroupChat, GroupMember, MemberType
@@ -42,7 +43,7 @@ def _int(value: Any) -> int:
 LIMITED = frozenset({45009, 45033})
 
 
-class WeComGateway(LiveCodeCalls, StatsCalls, MessageCalls):
+class WeComGateway(LiveCodeCalls, StatsCalls, MessageCalls, TransferCalls):
     """``limiter`` (bulk work only) is asked before every call, so that a sync spends a shared budget."""
 
     def __init__(self, client: WeComClient, limiter: Limiter | None = None) -> None:

@@ -16,6 +16,7 @@ from scrm.adapters.dynamo.models.tag import TagItem
 from scrm.adapters.dynamo.models.tag_member import TagMemberItem
 from scrm.adapters.dynamo.models.timeline import TimelineItem
 from scrm.adapters.dynamo.models.token import TokenItem
+from scrm.adapters.dynamo.models.transfer import TransferItem
 
 ALL_MODELS = (
     CustomerItem,
@@ -33,6 +34,7 @@ ALL_MODELS = (
     LiveCodeItem,
     ChannelStatItem,
     AcquisitionItem,
+    TransferItem,
     AlertItem,
     ContactStatItem,
 )
@@ -56,4 +58,5 @@ __all__ = [
     "TagItem",
     "TimelineItem",
     "TokenItem",
+    "TransferItem",
 ]
