@@ -294,8 +294,42 @@ def apply_results(chunk: Chunk, statuses: dict[str, tuple[int, int]], now: int) 
         elif state is None and chunk.started_at and now - chunk.started_at > STALE_AFTER_S:
             chunk.entries[ext] = Entry(FAILED, "no_record", now)
             changed = True
-    chunk.next_at = now + POLL_EVERY_S if chunk.ids_in(WAITING) else (chunk.next_at if chunk.ids_in(REQUESTED) else 0)
+    retry_at = chunk.next_at if chunk.ids_in(REQUESTED) else 0  # a retry in back-off keeps its time
+    if chunk.ids_in(WAITING):
+        chunk.next_at = min(now + POLL_EVERY_S, retry_at) if retry_at else now + POLL_EVERY_S
+    else:
+        chunk.next_at = retry_at
     return changed
+
+
+def adopt_started(chunk: Chunk, statuses: dict[str, tuple[int, int]], now: int) -> None:
+    """Before a cancel stops a chunk whose call died unanswered (a stale ``calling`` mark): the requested
+    customers WeCom's transfer_result shows as waiting, or as ended since that call, were started by it
+    and are ours; the others were not started. Clears the mark."""
+    since = chunk.calling
+    for ext in chunk.ids_in(REQUESTED):
+        status, at = statuses.get(ext, (0, 0))
+        state = RESULT_STATES.get(status)
+        if state == WAITING:
+            chunk.entries[ext] = Entry(WAITING, "", now)
+        elif state is not None and since and at >= since:
+            chunk.entries[ext] = Entry(state, "" if state == DONE else state, at)
+    if chunk.ids_in(WAITING):
+        chunk.started_at = chunk.started_at or since or now
+        chunk.next_at = chunk.started_at + POLL_AFTER_S
+    chunk.calling = 0
+
+
+def back_off(chunk: Chunk, now: int) -> None:
+    """One more failed attempt for the requested entries (groups): retry later, or after MAX_ATTEMPTS
+    give them up, so that a job whose calls always fail still ends."""
+    chunk.attempts += 1
+    if chunk.attempts < MAX_ATTEMPTS:
+        chunk.next_at = now + backoff_s(chunk.attempts)
+        return
+    for ext in chunk.ids_in(REQUESTED):
+        chunk.entries[ext] = Entry(FAILED, "retries_exhausted", now)
+    chunk.next_at = now + POLL_EVERY_S if chunk.is_open() else 0
 
 
 def apply_fail(chunk: Chunk, ext: str, reason: str, now: int) -> bool:

@@ -38,8 +38,11 @@ class TransferEvents:
                 if fresh is None:
                     return []
                 chunk = fresh
-            found = self.repo.get_job(corp, job_id)
-            if found is not None and found[0].get("state") in ("running", "cancelling"):
-                self.repo.replace_job(corp, found[0], found[1], int(self.clock()))
+            for _ in range(5):  # another writer of the job (a runner settling it) must not cancel the nudge
+                found = self.repo.get_job(corp, job_id)
+                if found is None or found[0].get("state") not in ("running", "cancelling"):
+                    break
+                if self.repo.replace_job(corp, found[0], found[1], int(self.clock())):
+                    break
             return [f"transfer:{chunk.entries[ext].state}"]
         return ["transfer:not_ours"]

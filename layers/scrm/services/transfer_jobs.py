@@ -63,16 +63,23 @@ class TransferJobs:
             self.repo.put_selection(corp_id, job_id, "c", list(req.customers))
         if req.groups:
             self.repo.put_selection(corp_id, job_id, "g", list(req.groups))
-        try:
-            saved, created = self.repo.create_job(corp_id, job, req.key())
-        except Exception as exc:
-            other = getattr(exc, "job_id", None)
-            if other is None:
-                raise
-            raise AdminError(
-                409, f"{req.handover_userid} already has transfer job {other} in progress; wait for it or cancel it",
-                "handover_userid",
-            ) from None
+        key = req.key()
+        while True:
+            try:
+                saved, created = self.repo.create_job(corp_id, {**job, "request_key": key}, key)
+            except Exception as exc:
+                other = getattr(exc, "job_id", None)
+                if other is None:
+                    raise
+                raise AdminError(
+                    409, f"{req.handover_userid} already has transfer job {other} in progress; wait for it or cancel it",
+                    "handover_userid",
+                ) from None
+            # The same body again once its job has ended is a new request (transfer what is left), not a
+            # double click; only an explicit request_id stays bound to its job for good.
+            if created or req.request_id or saved.get("state") not in ("finished", "cancelled"):
+                break
+            key = f"{req.key()}#after#{saved['job_id']}"
         if created:
             self.queue.send_many([{"corp_id": corp_id, "job_id": job_id, "step": "plan"}])
         return self.progress(corp_id, saved["job_id"]), created

@@ -191,7 +191,12 @@ class TransferRunner:
             if cancelled and (c.ids_in(T.REQUESTED) or c.ids_in(T.QUEUED)):
                 # Cancelled while a call for it was under way: what that call did not start stops now.
                 if not (c.calling and now - c.calling < LEASE_S):
-                    self._write(corp_id, c, lambda x: T.cancel(x, self._now()))
+                    # A stale mark: that call died unanswered; WeCom's results tell what it started.
+                    statuses = (
+                        gw.transfer_results(job["kind"], job["handover_userid"], c.taker)
+                        if c.calling and c.kind == "c" else None
+                    )  # fmt: skip
+                    self._write(corp_id, c, lambda x, st=statuses: self._stop(x, st))
                     did.append("cancelled")
                 continue
             if cancelled or not due(c):
@@ -202,6 +207,16 @@ class TransferRunner:
                 did.append(self._groups(corp_id, job, c, gw))
         self.settle(corp_id, job_id, self.repo.chunks(corp_id, job_id) if did else chunks)
         return "advanced:" + ",".join(d for d in did if d) if did else "nothing-due"
+
+    def _stop(self, c: Chunk, statuses: dict[str, tuple[int, int]] | None) -> None:
+        """Cancel what has not reached WeCom, unless a call for it is under way (its answer decides)."""
+        now = self._now()
+        if c.calling and now - c.calling < LEASE_S:
+            return
+        if c.calling and statuses is not None:
+            T.adopt_started(c, statuses, now)
+        c.calling = 0
+        T.cancel(c, now)
 
     def settle(self, corp_id: str, job_id: str, chunks: list[Chunk]) -> dict[str, Any]:
         """The job's state and next due time from its chunks; a finished job frees its handover."""
@@ -333,11 +348,13 @@ class TransferRunner:
         marks: list[tuple[Chunk, str, str]] = [(c, e, "placed") for c, e in placed_elsewhere]
         for taker, items in moving.items():
             for part in T.chunked([e for _, e in items]):
-                while True:
-                    number += 1
-                    new = T.new_chunk(job["job_id"], number, "c", taker, part, now)
-                    if self.repo.create_chunk(corp_id, new):
-                        break
+                number += 1
+                new = T.new_chunk(job["job_id"], number, "c", taker, part, now)
+                if not self.repo.create_chunk(corp_id, new):
+                    # Another advance of this job is re-assigning the same customers right now (the
+                    # number was free when we read the chunks): leave them to it; the next advance marks
+                    # whatever either of us placed, and nobody is placed twice.
+                    return ["reassign-raced"]
                 chunks.append(new)
                 self.repo.put_index(corp_id, job["job_id"], "c", [(e, number) for e in part], now)
             marks += [(c, e, taker) for c, e in items]
@@ -381,13 +398,17 @@ class TransferRunner:
             return ""
         try:
             failed = gw.transfer_groups(job["kind"], take, c.taker)
+        except Throttled:
+            # Nothing reached WeCom: the allowance and the mark are given back; the step comes again.
+            self._give_back(corp_id, c.taker, now, len(take))
+            self._write(corp_id, c, lambda x: setattr(x, "calling", 0))
+            raise
         except WeComError as exc:
             self._give_back(corp_id, c.taker, now, len(take))
             if exc.errcode in T.RETRIABLE:
                 def later(x: Chunk) -> None:
                     x.calling = 0
-                    x.attempts += 1
-                    x.next_at = self._now() + T.backoff_s(x.attempts)
+                    T.back_off(x, self._now())
                 self._write(corp_id, c, later)
                 return f"groups-retry:{exc.errcode}"
             reason = T.reason_of(exc.errcode)
@@ -408,8 +429,7 @@ class TransferRunner:
             if x.ids_in(T.QUEUED):
                 x.next_at = max(frees, now + 3600) if any(v == T.GROUP_DAILY_LIMIT_CODE for v in failed.values()) else frees
             elif x.ids_in(T.REQUESTED):
-                x.attempts += 1
-                x.next_at = self._now() + T.backoff_s(x.attempts)
+                T.back_off(x, self._now())
             else:
                 x.next_at = 0
 

@@ -1,0 +1,304 @@
+"""The pure rules of customer and group handovers (scrm.domain.transfer): the request, the split, a
+chunk's state machine, the new owner's 300-a-day allowance, WeCom's two-in-90-days rule, progress."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from scrm.domain import transfer as T
+from scrm.domain.transfer import Chunk, Entry, InvalidTransfer, parse_request
+
+NOW = 1_800_000_000
+DAY = 86_400
+
+
+def chunk(*states: str, kind: str = "c", taker: str = "a", number: int = 1) -> Chunk:
+    """A chunk whose entries e0, e1, … are in the given states."""
+    c = T.new_chunk("j1", number, kind, taker, [f"e{i}" for i in range(len(states))], NOW)
+    for i, s in enumerate(states):
+        c.entries[f"e{i}"] = Entry(s, "", NOW)
+    return c
+
+
+def states(c: Chunk) -> list[str]:
+    return [e.state for e in c.entries.values()]
+
+
+# --- the request -------------------------------------------------------------------------------------
+def test_a_request_defaults_to_everything_of_a_resigned_member() -> None:
+    req = parse_request({"handover_userid": "h", "takeover_userid": "a"})
+    assert (req.kind, req.takers, req.customers, req.groups, req.on_refused) == (T.RESIGNED, ("a",), None, None, "")
+
+
+def test_a_request_keeps_the_named_ids_once_in_order() -> None:
+    req = parse_request({"kind": "onjob", "handover_userid": "h", "takeover_userids": ["a", "b", "a"],
+                         "customers": ["x", "y", "x"], "groups": [], "transfer_success_msg": "你好",
+                         "on_refused": "reassign", "request_id": "r1"})  # fmt: skip
+    assert req.takers == ("a", "b") and req.customers == ("x", "y") and req.groups == ()
+    assert (req.transfer_success_msg, req.on_refused, req.key()) == ("你好", "reassign", "r:r1")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"kind": "later", "handover_userid": "h", "takeover_userid": "a"}, "kind"),
+        ({"takeover_userid": "a"}, "handover_userid"),
+        ({"handover_userid": "", "takeover_userid": "a"}, "handover_userid"),
+        ({"handover_userid": "h"}, "takeover_userids"),
+        ({"handover_userid": "h", "takeover_userids": []}, "takeover_userids"),
+        ({"handover_userid": "h", "takeover_userids": ["a", ""]}, "takeover_userids"),
+        ({"handover_userid": "h", "takeover_userids": [f"t{i}" for i in range(101)]}, "takeover_userids"),
+        ({"handover_userid": "h", "takeover_userids": ["a", "h"]}, "takeover_userids"),
+        ({"handover_userid": "h", "takeover_userid": "a", "customers": "some"}, "customers"),
+        ({"handover_userid": "h", "takeover_userid": "a", "groups": [1]}, "groups"),
+        ({"handover_userid": "h", "takeover_userid": "a", "customers": [], "groups": []}, "customers"),
+        ({"kind": "onjob", "handover_userid": "h", "takeover_userid": "a", "transfer_success_msg": "x" * 201},
+         "transfer_success_msg"),
+        ({"handover_userid": "h", "takeover_userid": "a", "transfer_success_msg": "hi"}, "transfer_success_msg"),
+        ({"handover_userid": "h", "takeover_userid": "a", "on_refused": "sometimes"}, "on_refused"),
+        ({"handover_userid": "h", "takeover_userid": "a", "request_id": "r" * 65}, "request_id"),
+        ({"handover_userid": "h", "takeover_userid": "a", "colour": "red"}, "colour"),
+    ],
+)  # fmt: skip
+def test_a_bad_request_names_its_field(body: dict[str, Any], field: str) -> None:
+    with pytest.raises(InvalidTransfer) as err:
+        parse_request(body)
+    assert err.value.field == field
+
+
+def test_the_limit_on_named_ids() -> None:
+    parse_request({"handover_userid": "h", "takeover_userid": "a", "groups": [f"g{i}" for i in range(10_000)]})
+    with pytest.raises(InvalidTransfer) as err:
+        parse_request({"handover_userid": "h", "takeover_userid": "a", "groups": [f"g{i}" for i in range(10_001)]})
+    assert err.value.field == "groups" and "10000" in str(err.value)
+
+
+def test_a_repeat_of_the_same_request_has_the_same_key() -> None:
+    base = {"handover_userid": "h", "takeover_userids": ["a", "b"], "customers": ["x", "y"]}
+    key = parse_request(base).key()
+    assert parse_request({**base, "customers": ["y", "x"]}).key() == key  # the same set
+    assert key.startswith("h:")
+    assert parse_request({**base, "takeover_userids": ["b", "a"]}).key() != key  # another split
+    assert parse_request({**base, "customers": ["x"]}).key() != key
+    assert parse_request({**base, "groups": []}).key() != key
+    assert parse_request({**base, "kind": "onjob"}).key() != key
+
+
+# --- split and chunks ------------------------------------------------------------------------------------
+def test_an_even_split_differs_by_at_most_one() -> None:
+    parts = T.split([f"x{i}" for i in range(11)], ["a", "b", "c"])
+    assert [len(v) for v in parts.values()] == [4, 4, 3]
+    assert sorted(sum(parts.values(), [])) == sorted(f"x{i}" for i in range(11))
+    assert T.split(["x", "y"], ["a"]) == {"a": ["x", "y"]}
+    assert T.split([], ["a", "b"]) == {"a": [], "b": []}
+
+
+def test_chunks_hold_at_most_a_hundred() -> None:
+    parts = T.chunked([str(i) for i in range(250)])
+    assert [len(p) for p in parts] == [100, 100, 50] and parts[2][-1] == "249"
+    assert T.chunked([]) == []
+
+
+def test_a_chunk_survives_the_table_json() -> None:
+    c = chunk(T.WAITING, T.FAILED)
+    c.entries["e1"] = Entry(T.FAILED, "no_record", NOW + 5)
+    c.attempts, c.calling, c.started_at, c.next_at = 2, NOW, NOW - 1, NOW + 9
+    back = Chunk.from_dict(json.loads(json.dumps(c.to_dict())), 7)
+    assert back.entries == c.entries and back.version == 7
+    assert (back.attempts, back.calling, back.started_at, back.next_at) == (2, NOW, NOW - 1, NOW + 9)
+
+
+def test_backoff_grows_and_stays_at_its_last_step() -> None:
+    assert [T.backoff_s(n) for n in (0, 1, 2, 8, 20)] == [30, 30, 120, 12 * 3600, 12 * 3600]
+
+
+# --- transfer_customer's answers ---------------------------------------------------------------------------
+def test_started_customers_wait_and_are_polled_after_the_24_hours() -> None:
+    c = chunk(T.REQUESTED, T.REQUESTED, T.REQUESTED, T.REQUESTED)
+    c.calling = NOW
+    T.apply_start(c, {"e0": 0, "e1": 40099, "e2": 84061, "e3": 40128}, NOW + 10, retried=False)
+    assert states(c) == [T.WAITING, T.TAKER_LIMIT, T.FAILED, T.FAILED]
+    assert [e.reason for e in c.entries.values()] == [
+        "", "taker_at_customer_limit", "not_a_customer_of_handover", "transferred_twice_in_90_days"
+    ]
+    assert c.calling == 0 and c.started_at == NOW + 10 and c.next_at == NOW + 10 + T.POLL_AFTER_S
+    assert T.POLL_AFTER_S > T.TAKEOVER_DELAY_S
+
+
+def test_already_in_transfer_is_ours_only_after_a_call_that_may_have_reached_wecom() -> None:
+    fresh, retried = chunk(T.REQUESTED, T.REQUESTED), chunk(T.REQUESTED, T.REQUESTED)
+    T.apply_start(fresh, {"e0": 40129, "e1": 40100}, NOW, retried=False)
+    T.apply_start(retried, {"e0": 40129, "e1": 40100}, NOW, retried=True)
+    assert states(fresh) == [T.FAILED, T.FAILED] and fresh.entries["e0"].reason == "already_in_transfer"
+    assert states(retried) == [T.WAITING, T.WAITING]
+
+
+def test_retriable_answers_back_off_until_the_attempts_run_out() -> None:
+    c = chunk(T.REQUESTED, T.REQUESTED)
+    T.apply_start(c, {"e0": 0, "e1": -1}, NOW, retried=False)
+    assert states(c) == [T.WAITING, T.REQUESTED] and (c.attempts, c.next_at) == (1, NOW + 30)
+    for n in range(2, T.MAX_ATTEMPTS):
+        T.apply_start(c, {"e1": 45009}, NOW + n, retried=False)
+        assert c.entries["e1"].state == T.REQUESTED and c.next_at == NOW + n + T.backoff_s(n)
+    T.apply_start(c, {}, NOW + 100, retried=False)  # a whole call refused as busy (no answers)
+    assert c.attempts == T.MAX_ATTEMPTS
+    assert c.entries["e1"] == Entry(T.FAILED, "retries_exhausted", NOW + 100)
+    assert c.entries["e0"].state == T.WAITING and c.next_at == NOW + 100 + T.POLL_AFTER_S
+    assert c.started_at == NOW
+
+
+def test_answers_change_only_requested_entries() -> None:
+    c = chunk(T.REFUSED, T.CANCELLED, T.REQUESTED)
+    T.apply_start(c, {"e0": 0, "e1": 0, "e2": 0, "zz": 0}, NOW, retried=False)
+    assert states(c) == [T.REFUSED, T.CANCELLED, T.WAITING] and "zz" not in c.entries
+
+
+def test_a_call_level_refusal_fails_every_requested_entry() -> None:
+    c = chunk(T.REQUESTED, T.WAITING, T.REQUESTED)
+    c.calling, c.next_at = NOW, NOW + 99
+    T.fail_all(c, "handover_has_not_left", NOW)
+    assert states(c) == [T.FAILED, T.WAITING, T.FAILED] and c.entries["e0"].reason == "handover_has_not_left"
+    assert c.calling == 0 and c.next_at == NOW + 99  # the waiting one is still polled
+    d = chunk(T.REQUESTED)
+    T.fail_all(d, "unknown_member", NOW)
+    assert d.next_at == 0 and not d.is_open()
+
+
+# --- transfer_result -----------------------------------------------------------------------------------------
+def test_results_end_waiting_customers() -> None:
+    c = chunk(T.WAITING, T.WAITING, T.WAITING, T.WAITING, T.DONE)
+    c.started_at = NOW
+    changed = T.apply_results(c, {"e0": (1, NOW + DAY), "e1": (3, 0), "e2": (4, 0), "e3": (2, 0), "e4": (3, 0)},
+                              NOW + DAY + 400)  # fmt: skip
+    assert changed and states(c) == [T.DONE, T.REFUSED, T.TAKER_LIMIT, T.WAITING, T.DONE]
+    assert c.entries["e0"] == Entry(T.DONE, "", NOW + DAY) and c.entries["e1"].reason == T.REFUSED
+    assert c.next_at == NOW + DAY + 400 + T.POLL_EVERY_S
+    assert T.apply_results(c, {"e3": (1, 0)}, NOW + 2 * DAY) and c.next_at == 0 and not c.is_open()
+    assert c.entries["e3"].at == NOW + 2 * DAY  # no takeover_time given: our clock
+
+
+def test_a_customer_wecom_keeps_silent_about_fails_after_three_days() -> None:
+    c = chunk(T.WAITING)
+    c.started_at = NOW
+    assert not T.apply_results(c, {}, NOW + T.STALE_AFTER_S) and c.entries["e0"].state == T.WAITING
+    assert T.apply_results(c, {"e0": (5, 0)}, NOW + T.STALE_AFTER_S + 1)
+    assert c.entries["e0"] == Entry(T.FAILED, "no_record", NOW + T.STALE_AFTER_S + 1)
+
+
+def test_a_poll_keeps_a_retry_that_is_due_sooner() -> None:
+    """A chunk with waiting customers and others in back-off: the poll must not push the retry back by
+    an hour (else, polled every hour, the retry would wait until every waiting customer ended)."""
+    c = chunk(T.WAITING, T.REQUESTED)
+    c.started_at, c.next_at = NOW, NOW + 30
+    T.apply_results(c, {"e0": (2, 0)}, NOW + 30)
+    assert c.next_at == NOW + 30
+    T.apply_results(c, {"e0": (1, NOW + 40)}, NOW + 40)
+    assert c.next_at == NOW + 30
+    d = chunk(T.WAITING, T.REQUESTED)
+    d.started_at, d.next_at = NOW, NOW + 5 * 3600
+    T.apply_results(d, {}, NOW)
+    assert d.next_at == NOW + T.POLL_EVERY_S
+
+
+def test_transfer_fail_ends_a_waiting_customer_once() -> None:
+    c = chunk(T.WAITING, T.WAITING, T.DONE, T.REQUESTED)
+    assert T.apply_fail(c, "e0", "customer_refused", NOW)
+    assert T.apply_fail(c, "e1", "customer_limit_exceed", NOW)
+    assert c.entries["e0"] == Entry(T.REFUSED, "customer_refused", NOW)
+    assert c.entries["e1"] == Entry(T.TAKER_LIMIT, "customer_limit_exceed", NOW)
+    assert not T.apply_fail(c, "e0", "customer_refused", NOW + 1) and c.entries["e0"].at == NOW
+    assert not T.apply_fail(c, "e2", "customer_refused", NOW) and c.entries["e2"].state == T.DONE
+    assert not T.apply_fail(c, "nobody", "customer_refused", NOW)
+    # A call whose answer was lost may have started it: a refusal of a requested entry counts too.
+    assert T.apply_fail(c, "e3", "", NOW) and c.entries["e3"] == Entry(T.REFUSED, T.REFUSED, NOW)
+
+
+# --- cancel and re-assignment --------------------------------------------------------------------------------
+def test_cancel_stops_what_wecom_has_not_started() -> None:
+    c = chunk(T.REQUESTED, T.WAITING, T.DONE, kind="c")
+    c.next_at = NOW + 5
+    assert T.cancel(c, NOW) == 1
+    assert states(c) == [T.CANCELLED, T.WAITING, T.DONE] and c.next_at == NOW + 5
+    g = chunk(T.QUEUED, T.DONE, kind="g")
+    g.next_at = NOW + DAY
+    assert T.cancel(g, NOW) == 1 and states(g) == [T.CANCELLED, T.DONE] and g.next_at == 0
+    busy = chunk(T.REQUESTED)
+    busy.calling = NOW
+    assert T.cancel(busy, NOW) == 0 and states(busy) == [T.REQUESTED]  # the call's answer decides
+
+
+def test_who_is_reassigned_and_to_whom() -> None:
+    c = chunk(T.REFUSED, T.TAKER_LIMIT, T.DONE, T.FAILED)
+    assert T.to_reassign(c, "leave") == [] and T.to_reassign(c, "reassign") == ["e0", "e1"]
+    assert T.next_taker(["a", "b", "c"], ["a"]) == "b"
+    assert T.next_taker(["a", "b"], ["b", "a"]) is None
+
+
+# --- groups: the new owner's daily allowance --------------------------------------------------------------
+def test_the_allowance_counts_the_last_24_hours() -> None:
+    assert T.allowance([], NOW) == (300, NOW + DAY)
+    taken = [[NOW - DAY, 300], [NOW - 3600, 120], [NOW - 60, 100]]
+    assert T.allowance(taken, NOW) == (80, NOW - 3600 + DAY)
+    assert T.allowance([*taken, [NOW, 200]], NOW) == (0, NOW - 3600 + DAY)
+    assert T.allowance([[NOW - DAY + 1, 300]], NOW) == (0, NOW + 1)
+    assert T.prune(taken, NOW) == [[NOW - 3600, 120], [NOW - 60, 100]]
+
+
+def test_group_answers() -> None:
+    g = chunk(T.REQUESTED, T.REQUESTED, T.REQUESTED, T.REQUESTED, T.REQUESTED, kind="g")
+    g.calling = NOW
+    T.apply_group_results(g, ["e0", "e1", "e2", "e3"], {"e1": 90503, "e2": -1, "e3": 90506}, NOW)
+    assert states(g) == [T.DONE, T.QUEUED, T.REQUESTED, T.FAILED, T.REQUESTED]
+    assert [g.entries[i].reason for i in ("e1", "e3")] == ["new_owner_daily_limit", "group_transferred_twice_in_90_days"]
+    assert g.calling == 0
+
+
+# --- the 90-day rule ------------------------------------------------------------------------------------------
+def test_two_transfers_in_90_days_block_a_third_until_the_older_ages_out() -> None:
+    assert T.frees_at([], NOW) is None
+    assert T.frees_at([NOW - 10 * DAY], NOW) is None
+    assert T.frees_at([NOW - 10 * DAY, NOW - DAY], NOW) == NOW + 80 * DAY
+    assert T.frees_at([NOW - 95 * DAY, NOW - DAY], NOW) is None  # the older one aged out
+    assert T.frees_at([NOW - 30 * DAY, NOW - 20 * DAY, NOW - DAY], NOW) == NOW + 70 * DAY
+    assert T.frees_at([NOW - 10 * DAY, NOW + DAY], NOW) == NOW + 80 * DAY  # a takeover still to come counts
+
+
+# --- progress ---------------------------------------------------------------------------------------------------
+JOB = {"job_id": "j1", "kind": "resigned", "state": "running", "handover_userid": "h", "takers": ["a", "b"],
+       "on_refused": "reassign", "created_at": NOW}  # fmt: skip
+
+
+def test_progress_counts_states_and_takers() -> None:
+    c1 = chunk(T.WAITING, T.DONE, T.REASSIGNED, T.REQUESTED, taker="a")
+    c1.next_at = NOW + 50
+    c2 = chunk(T.WAITING, T.REFUSED, taker="b", number=2)
+    c2.next_at = NOW + 20
+    c3 = chunk(T.DONE, T.DONE, taker="b", number=3)
+    c3.next_at = NOW + 1  # not open: not a next check
+    g = chunk(T.DONE, T.QUEUED, T.FAILED, kind="g", taker="a")
+    g.next_at = NOW + DAY
+    s = T.summarize(JOB, [c1, c2, c3, g])
+    assert s["customers"] == {"total": 7, "requested": 1, "waiting": 2, "done": 3, "refused": 1, "taker_limit": 0,
+                              "failed": 0, "cancelled": 0, "reassigned": 1}  # fmt: skip
+    assert s["groups"] == {"total": 3, "requested": 0, "queued": 1, "done": 1, "failed": 1, "cancelled": 0}
+    assert s["by_taker"] == {"a": {"waiting": 1, "done": 1, "requested": 1}, "b": {"waiting": 1, "refused": 1, "done": 2}}
+    assert s["requested_percent"] == 80.0  # of 7 customers and 3 groups, all but one requested and one queued
+    assert s["settled_percent"] == 60.0
+    assert s["next_check_at"] == NOW + 20 and s["on_refused"] == "reassign" and s["error"] is None
+
+
+def test_progress_of_an_empty_job() -> None:
+    assert T.summarize({**JOB, "state": "planning"}, [])["settled_percent"] == 0.0
+    done = T.summarize({**JOB, "state": "finished"}, [])
+    assert done["settled_percent"] == 100.0 and done["next_check_at"] is None and done["customers"]["total"] == 0
+
+
+def test_the_job_state_follows_its_chunks() -> None:
+    open_, closed = chunk(T.WAITING), chunk(T.DONE, T.FAILED)
+    assert T.job_state([open_, closed], cancelled=False) == "running"
+    assert T.job_state([open_, closed], cancelled=True) == "cancelling"
+    assert T.job_state([closed], cancelled=False) == "finished"
+    assert T.job_state([closed], cancelled=True) == "cancelled"
+    assert T.job_state([chunk(T.QUEUED, kind="g")], cancelled=False) == "running"
