@@ -107,11 +107,9 @@ def handlers() -> Handlers:
 def event_observers() -> list[Any]:
     """What acts on an event after the store applied it, in this order: statistics count it, churn
     alerts read the relation it left, transfers advance the customer's handover."""
-    # TEMPORARY while issue 7's parts land: the explicit list [contact_stats(), churn_alerts(), transfers()]
-    return [g() for n in ("contact_stats", "churn_alerts", "transfers") if (g := globals().get(n))]
+    return [contact_stats(), churn_alerts(), transfers()]
 
 
-# --- issue 7: statistics, churn alerts, transfers (each getter owned by its module's author) ----------
 # STATS-GETTERS
 @lazy
 def contact_stats() -> ContactStats:
@@ -205,7 +203,13 @@ def transfer_runner() -> TransferRunner:
     gateways = WeComGateways(
         corp_registry(), s, SharedRateLimiter(Windows(s.bulk_calls_per_min, s.bulk_calls_per_hour))
     )
-    return TransferRunner(transfer_repo(), gateways.for_corp, QueuePublisher(resources.queue("transfers")))
+    from scrm.adapters.dynamo.store import DynamoStore
+    from scrm.services.transfer_record import TransferRecord
+
+    record = TransferRecord(DynamoStore(), gateways.for_corp)
+    return TransferRunner(
+        transfer_repo(), gateways.for_corp, QueuePublisher(resources.queue("transfers")), record=record
+    )
 
 
 @lazy

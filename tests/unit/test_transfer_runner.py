@@ -324,6 +324,29 @@ def test_90504_after_a_lost_answer_counts_as_done() -> None:
     assert counts(o, job, "groups") == {"done": 3} and o.wecom.count("transfer_groups") == 2
 
 
+def test_a_resigned_group_moved_by_a_lost_call_counts_as_done() -> None:
+    """After a resigned handover the taker owns the group and has not left, so WeCom answers 90500 (not
+    90504) to the repeated call: the runner asks who owns the group."""
+    o = Office()
+    job = offboard(o, 0, 3)
+    o.wecom.fail_next("transfer_groups", lost=True)
+    with pytest.raises(TimeoutError):
+        o.run()
+    assert set(o.wecom.groups.values()) == {"a"}
+    o.tick(SCHEDULE_LEASE_S)
+    assert counts(o, job, "groups") == {"done": 3} and o.wecom.count("group_owner") == 3
+
+
+def test_90500_on_a_first_resigned_call_is_a_failure() -> None:
+    o = Office()
+    o.wecom.groups["still"] = "b"  # its owner has not left
+    o.wecom.leave("h")
+    job = o.create(kind="resigned", handover_userid="h", takeover_userid="a", customers=[], groups=["still"])
+    o.run()
+    assert o.items(job)["still"]["state"] == "failed" and o.items(job)["still"]["reason"] == "owner_has_not_left"
+    assert o.wecom.count("group_owner") == 0
+
+
 def test_90504_on_a_first_call_is_a_failure() -> None:
     o = Office()
     o.wecom.groups["mine"] = "a"

@@ -430,6 +430,10 @@ class FakeTransferWeCom:
             raise TimeoutError("read timed out (WeCom acted, the answer is lost)")
         return failed
 
+    def group_owner(self, chat_id: str) -> str:
+        self._call("group_owner", {"chat_id": chat_id})
+        return self.groups.get(chat_id, "")
+
     def _move_one(self, kind: str, chat: str, new_owner: str, now: int) -> int:
         if chat in self.codes:
             return self.codes[chat]

@@ -23,6 +23,7 @@ from scrm.domain.throttle import Throttled
 from scrm.domain.transfer import Chunk, Entry
 from scrm.domain.wecom_error import WeComError
 from scrm.services.ports import Publisher, TransferRepo, TransferWeCom
+from scrm.services.transfer_record import TransferRecord
 
 log = logging.getLogger("scrm.transfers")
 LEASE_S = 300  # a calling mark older than this belongs to a worker that died
@@ -41,11 +42,13 @@ class TransferRunner:
         wecom: Callable[[str], TransferWeCom],
         queue: Publisher,
         clock: Callable[[], float] = time.time,
+        record: TransferRecord | None = None,
     ) -> None:
         self.repo = repo
         self.wecom = wecom
         self.queue = queue
         self.clock = clock
+        self.record = record
 
     def _now(self) -> int:
         return int(self.clock())
@@ -60,6 +63,8 @@ class TransferRunner:
         try:
             if step == "plan":
                 return self.plan(corp_id, job, version)
+            if step == "record":
+                return self.record_done(corp_id, job, [(str(k), int(n)) for k, n in message.get("chunks") or []])
             if step == "advance":
                 only = {(str(k), int(n)) for k, n in message.get("chunks") or []} or None
                 return self.advance(corp_id, job_id, only=only, force=bool(message.get("force")))
@@ -313,13 +318,38 @@ class TransferRunner:
         for taker in takers:
             statuses = gw.transfer_results(job["kind"], job["handover_userid"], taker)
             moved = 0
+            confirmed: list[tuple[str, int]] = []
             for c in chunks:
                 if c.kind == "c" and c.taker == taker and c.ids_in(T.WAITING):
                     before = len(c.ids_in(T.WAITING))
+                    done_before = len(c.ids_in(T.DONE))
                     self._write(corp_id, c, lambda x, st=statuses: T.apply_results(x, st, self._now()))
                     moved += before - len(c.ids_in(T.WAITING))
+                    if len(c.ids_in(T.DONE)) > done_before:
+                        confirmed.append((c.kind, c.number))
+            self._record_later(corp_id, job["job_id"], confirmed)
             did.append(f"polled:{taker}:{moved}")
         return did
+
+    def _record_later(self, corp_id: str, job_id: str, keys: list[tuple[str, int]]) -> None:
+        """Our store's side of what WeCom just confirmed, as steps of ten chunks (in parallel, and
+        apart from the poll, which must not run into a Lambda's time limit)."""
+        if self.record is None or not keys:
+            return
+        self.queue.send_many([
+            {"corp_id": corp_id, "job_id": job_id, "step": "record", "chunks": [list(k) for k in keys[i : i + 10]]}
+            for i in range(0, len(keys), 10)
+        ])
+
+    def record_done(self, corp_id: str, job: dict[str, Any], keys: list[tuple[str, int]]) -> str:
+        if self.record is None:
+            return "no-recorder"
+        n = 0
+        for kind, number in keys:
+            chunk = self.repo.get_chunk(corp_id, job["job_id"], kind, number)
+            if chunk is not None:
+                n += self.record.chunk_done(corp_id, job, chunk)
+        return f"recorded:{n}"
 
     def _reassign(self, corp_id: str, job: dict[str, Any], chunks: list[Chunk], now: int) -> list[str]:
         """Refused and taker-at-limit customers go to the job's next taker they have not had, when the
@@ -415,8 +445,12 @@ class TransferRunner:
             self._write(corp_id, c, lambda x: T.fail_all(x, reason, self._now()))
             return f"groups-refused:{exc.errcode}"
         if retried:
-            # An earlier call may have moved some already: WeCom answers 90504 (already owner) for them.
-            failed = {k: v for k, v in failed.items() if v != 90504}
+            # An earlier call may have moved some already: WeCom answers 90504 (already owner) for them,
+            # and for a resigned handover 90500 (the owner, now the taker, has not left): ask who owns it.
+            failed = {
+                k: v for k, v in failed.items()
+                if v != 90504 and not (v == 90500 and job["kind"] == T.RESIGNED and gw.group_owner(k) == c.taker)
+            }  # fmt: skip
         not_done = sum(1 for i in take if i in failed)
         if not_done:
             self._give_back(corp_id, c.taker, now, not_done)
@@ -434,6 +468,8 @@ class TransferRunner:
                 x.next_at = 0
 
         self._write(corp_id, c, record)
+        if len(take) > not_done:
+            self._record_later(corp_id, job["job_id"], [(c.kind, c.number)])
         return f"groups:{len(take) - not_done}"
 
     def _give_back(self, corp_id: str, owner: str, at: int, n: int) -> None:

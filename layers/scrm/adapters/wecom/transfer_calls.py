@@ -85,3 +85,8 @@ class TransferCalls:
         """At most 100 chats; {chat_id: errcode} of the chats NOT handed over (failed_chat_list)."""
         res = self._post(GROUP_PATHS[kind], {"chat_id_list": list(chat_ids), "new_owner": new_owner})
         return {str(f.get("chat_id")): int(f.get("errcode") or 0) for f in res.get("failed_chat_list") or []}
+
+    def group_owner(self, chat_id: str) -> str:
+        """groupchat/get's owner: after a call whose answer was lost, who holds the group now."""
+        res = self._post("externalcontact/groupchat/get", {"chat_id": chat_id})
+        return str((res.get("group_chat") or {}).get("owner") or "")
