@@ -7,6 +7,7 @@ from scrm.domain.follow import FollowStatus
 from scrm.domain.group import GroupChat
 from scrm.domain.transfer import Entry
 from scrm.services.transfer_record import TransferRecord
+
 from tests.unit.fakes import FakeStore, FakeWeCom
 
 CORP = "wwcorp"
