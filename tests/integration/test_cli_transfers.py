@@ -45,20 +45,20 @@ def test_unassigned_create_wait_list_show_refresh_cancel(sandbox, office, capsys
     a, b = staff[1], staff[2]
     assert len(office["customers"]) == 3
 
-    code, out, err = run(capsys, "transfers", "unassigned", "--corp", cid)
+    code, out, err = run(capsys, "transfers", "unassigned", cid)
     assert code == 0, err
     header, *rows = out.strip().splitlines()
     assert header.split() == ["HANDOVER", "LEFT", "CUSTOMERS", "GROUPS"]
     mine = [r.split() for r in rows if r.startswith(leaver + " ")]
     assert len(mine) == 1 and mine[0][-2:] == ["3", "2"]
-    code, out, err = run(capsys, "transfers", "unassigned", "--corp", cid, "--from", leaver)
+    code, out, err = run(capsys, "transfers", "unassigned", cid, "--from", leaver)
     assert code == 0, err
     listed = dict(re.findall(rf"^(customers|groups) of {leaver}: (.*)$", out, re.M))
     assert sorted(listed["customers"].split(", ")) == office["customers"]
     assert sorted(listed["groups"].split(", ")) == sorted(office["chats"])
 
     calls_before = len(sandbox.calls(cid))
-    create = ("transfers", "create", "--corp", cid, "--kind", "resigned", "--from", leaver, "--to", a, "--to", b)
+    create = ("transfers", "create", cid, "--kind", "resigned", "--from", leaver, "--to", a, "--to", b)
     code, out, err = run(capsys, *create, "--wait", "--until", "requested", "--interval", "0.2", "--timeout", "60")
     assert code == 0, err
     first = out.splitlines()[0]
@@ -81,13 +81,13 @@ def test_unassigned_create_wait_list_show_refresh_cancel(sandbox, office, capsys
     assert code == 0, err
     assert out.startswith(f"the same request again, so the same transfer job {job_id} ")
 
-    code, out, err = run(capsys, "transfers", "list", "--corp", cid)
+    code, out, err = run(capsys, "transfers", "list", cid)
     assert code == 0, err
     assert out.splitlines()[0].split()[:4] == ["JOB", "KIND", "STATE", "HANDOVER"]
     row = next(r.split() for r in out.splitlines() if r.startswith(job_id))
     assert row[1:5] == ["resigned", "running", leaver, f"{a},{b}"] and row[5:7] == ["3", "2"]
 
-    code, out, err = run(capsys, "transfers", "show", "--corp", cid, job_id, "--items")
+    code, out, err = run(capsys, "transfers", "show", cid, job_id, "--items")
     assert code == 0, err
     items = {cols[1]: cols for ln in out.splitlines() if (cols := ln.split()) and cols[0] in ("customer", "group")}
     assert sorted(i for i, c in items.items() if c[0] == "customer") == office["customers"]
@@ -95,23 +95,23 @@ def test_unassigned_create_wait_list_show_refresh_cancel(sandbox, office, capsys
     assert all(items[c][3] == "done" for c in office["chats"])
 
     # --wait on a job whose customers sit in WeCom's 24 h window: stop at the timeout, exit 0, say so.
-    code, out, err = run(capsys, "transfers", "show", "--corp", cid, job_id, "--wait", "--timeout", "0.5",
+    code, out, err = run(capsys, "transfers", "show", cid, job_id, "--wait", "--timeout", "0.5",
                          "--interval", "0.2")  # fmt: skip
     assert code == 0, err
     assert "scrm: stopped waiting (after 0.5 s): every customer and group is with WeCom" in err
 
-    code, out, err = run(capsys, "transfers", "refresh", "--corp", cid, job_id)
+    code, out, err = run(capsys, "transfers", "refresh", cid, job_id)
     assert code == 0 and out.startswith(f"asked for a check of transfer job {job_id} now"), err
 
     # One open job per handover: another request for the leaver names the open job and the field.
-    code, out, err = run(capsys, "transfers", "create", "--corp", cid, "--kind", "resigned", "--from", leaver,
+    code, out, err = run(capsys, "transfers", "create", cid, "--kind", "resigned", "--from", leaver,
                          "--to", staff[3])  # fmt: skip
     assert code == 1 and err.strip().splitlines() == [
         f"scrm: {leaver} already has transfer job {job_id} in progress; wait for it or cancel it "
         "(field: handover_userid)"
     ]  # fmt: skip
 
-    code, out, err = run(capsys, "transfers", "cancel", "--corp", cid, job_id)
+    code, out, err = run(capsys, "transfers", "cancel", cid, job_id)
     assert code == 0, err
     assert "3 customer(s) in WeCom's 24 h window end as WeCom decides" in out
     assert "state:      cancelling (settling)" in out
@@ -119,38 +119,38 @@ def test_unassigned_create_wait_list_show_refresh_cancel(sandbox, office, capsys
 
 def test_policy_show_and_set(office, capsys):
     cid = office["cid"]
-    code, out, _ = run(capsys, "transfers", "policy", "--corp", cid)
+    code, out, _ = run(capsys, "transfers", "policy", cid)
     assert code == 0 and out.startswith("on_refused: leave — customers who refuse")
-    code, out, _ = run(capsys, "transfers", "policy", "--corp", cid, "--set", "reassign")
+    code, out, _ = run(capsys, "transfers", "policy", cid, "--set", "reassign")
     assert code == 0 and out.startswith("on_refused: reassign — ")
-    code, out, _ = run(capsys, "transfers", "policy", "--corp", cid, "--json")
+    code, out, _ = run(capsys, "transfers", "policy", cid, "--json")
     assert out.strip().replace(" ", "").replace("\n", "") == '{"on_refused":"reassign"}'
-    run(capsys, "transfers", "policy", "--corp", cid, "--set", "leave")
+    run(capsys, "transfers", "policy", cid, "--set", "leave")
 
 
 @pytest.mark.parametrize(
     ("argv", "exit_code", "message"),
     [
-        (["create", "--corp", "CORP", "--kind", "onjob", "--from", "LEAVER", "--to", "S1"], 1,
+        (["create", "CORP", "--kind", "onjob", "--from", "LEAVER", "--to", "S1"], 1,
          "scrm: LEAVER is not an active employee: use kind resigned (离职继承) (field: handover_userid)"),
-        (["create", "--corp", "CORP", "--kind", "resigned", "--from", "S1", "--to", "S2"], 1,
+        (["create", "CORP", "--kind", "resigned", "--from", "S1", "--to", "S2"], 1,
          "scrm: S1 has not left: use kind onjob (在职继承), or wait for WeCom's delete_user (field: handover_userid)"),
-        (["create", "--corp", "CORP", "--kind", "onjob", "--from", "S1", "--to", "nobody"], 1,
+        (["create", "CORP", "--kind", "onjob", "--from", "S1", "--to", "nobody"], 1,
          "(field: takeover_userids)"),
-        (["create", "--corp", "CORP", "--kind", "onjob", "--from", "S1", "--to", "S1"], 1,
+        (["create", "CORP", "--kind", "onjob", "--from", "S1", "--to", "S1"], 1,
          "scrm: S1 cannot take over their own customers (field: takeover_userids)"),
-        (["create", "--corp", "CORP", "--kind", "resigned", "--from", "LEAVER", "--to", "S1", "--message", "hi"], 1,
+        (["create", "CORP", "--kind", "resigned", "--from", "LEAVER", "--to", "S1", "--message", "hi"], 1,
          "transfer_success_msg applies to onjob transfers only (field: transfer_success_msg)"),
-        (["create", "--corp", "CORP", "--kind", "onjob", "--from", "S1", "--to", "S2", "--customers", "none",
+        (["create", "CORP", "--kind", "onjob", "--from", "S1", "--to", "S2", "--customers", "none",
           "--groups", "none"], 1, "nothing to transfer: customers and groups are both empty (field: customers)"),
-        (["create", "--corp", "CORP", "--kind", "later", "--from", "S1", "--to", "S2"], 2, "--kind"),
-        (["create", "--corp", "CORP", "--kind", "onjob", "--from", "S1"], 2, "--to"),
-        (["create", "--kind", "onjob", "--from", "S1", "--to", "S2"], 2, "--corp"),
-        (["show", "--corp", "CORP", "tnope"], 1, "scrm: no transfer job tnope (field: job_id)"),
-        (["cancel", "--corp", "CORP", "tnope"], 1, "scrm: no transfer job tnope (field: job_id)"),
-        (["list", "--corp", "CORP", "--limit", "0"], 2, "--limit"),
-        (["policy", "--corp", "CORP", "--set", "sometimes"], 2, "--set"),
-        (["list", "--corp", "wwnosuchcorp0001"], 1, "scrm: no corp wwnosuchcorp0001"),
+        (["create", "CORP", "--kind", "later", "--from", "S1", "--to", "S2"], 2, "--kind"),
+        (["create", "CORP", "--kind", "onjob", "--from", "S1"], 2, "--to"),
+        (["create", "--kind", "onjob", "--from", "S1", "--to", "S2"], 2, "the following arguments are required"),
+        (["show", "CORP", "tnope"], 1, "scrm: no transfer job tnope (field: job_id)"),
+        (["cancel", "CORP", "tnope"], 1, "scrm: no transfer job tnope (field: job_id)"),
+        (["list", "CORP", "--limit", "0"], 2, "--limit"),
+        (["policy", "CORP", "--set", "sometimes"], 2, "--set"),
+        (["list", "wwnosuchcorp0001"], 1, "scrm: no corp wwnosuchcorp0001"),
     ],
 )  # fmt: skip
 def test_bad_input_is_one_line(office, capsys, argv, exit_code, message):

@@ -103,15 +103,15 @@ def _wait(args: argparse.Namespace, job_id: str) -> dict[str, Any]:
     how = "interrupted" if why == "interrupted" else f"after {args.timeout:g} s"
     if tp.all_requested(p):
         print(f"scrm: stopped waiting ({how}): every customer and group is with WeCom; outcomes come after "
-              f"WeCom's 24 h window (the job goes on: scrm transfers show --corp {args.corp} {job_id})",
+              f"WeCom's 24 h window (the job goes on: scrm transfers show {args.corp} {job_id})",
               file=sys.stderr)  # fmt: skip
         return p
     if why == "interrupted":
-        print(f"scrm: stopped waiting (the job goes on: scrm transfers show --corp {args.corp} {job_id})",
+        print(f"scrm: stopped waiting (the job goes on: scrm transfers show {args.corp} {job_id})",
               file=sys.stderr)  # fmt: skip
         raise KeyboardInterrupt
     raise CliError(f"transfer job {job_id}: {p.get('requested_percent', 0):g}% sent to WeCom {how} (it goes on; "
-                   f"scrm transfers show --corp {args.corp} {job_id} --wait)")  # fmt: skip
+                   f"scrm transfers show {args.corp} {job_id} --wait)")  # fmt: skip
 
 
 # text output -----------------------------------------------------------------------------------------
@@ -193,7 +193,7 @@ def cmd_create(args: argparse.Namespace) -> None:
         print(said)
     print(describe(p))
     if not tp.ended(p):
-        print(f"\nfollow it: scrm transfers show --corp {args.corp} {job_id} --wait")
+        print(f"\nfollow it: scrm transfers show {args.corp} {job_id} --wait")
 
 
 def cmd_show(args: argparse.Namespace) -> None:
@@ -305,7 +305,7 @@ def _limit(text: str) -> int:
 
 
 def _corp(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--corp", required=True, metavar="CORP", help="the CorpID")
+    p.add_argument("corp", metavar="CORP", help="the CorpID")
 
 
 def _wait_flags(p: argparse.ArgumentParser) -> None:
