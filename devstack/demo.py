@@ -131,6 +131,12 @@ class Tour:
         self.sandbox.do(cid, "customers/del_by_customer", {"userid": sales, "external_userid": ext, "wait": True})
         _wait(lambda: reads.follow(cid, ext, sales)["status"] == "deleted_by_customer", "the deletion")
         self.show("relation status", reads.follow(cid, ext, sales)["status"])
+        card = _wait(lambda: next((m for m in self.sandbox.messages(cid)
+                                   if m.get("msgtype") == "textcard" and sales in m.get("touser", [])), None),
+                     "the churn alert")
+        self.show("churn alert to the employee (message/send textcard, the sandbox's message log)",
+                  {"to": card["touser"], "title": card["content"]["title"],
+                   "description": card["content"]["description"]})
         timeline = reads.timeline(cid, f"customer:{ext}")
         self.show("customer timeline (newest first)",
                   [f"{t['create_time']} {t['event']}/{t['change_type']}"
@@ -186,9 +192,29 @@ class Tour:
         rel = _wait(lambda: (f := reads.follow(cid, scan_ext, scan_uid)) and f.get("remark") and f,
                     "the code's tags and remark")
         self.show("the new relation", {"state": rel["state"], "remark": rel["remark"], "tags": rel.get("tag_ids")})
-        stats = _wait(lambda: (st := json.loads(self._scrm("codes", "stats", cid, created["code_id"], "--json")))
-                      ["totals"]["adds"] == 1 and st, "the add counted on the code")
-        self.show("code statistics", stats["totals"])
+        code_stats = _wait(lambda: (st := json.loads(self._scrm("codes", "stats", cid, created["code_id"], "--json")))
+                           ["totals"]["adds"] == 1 and st, "the add counted on the code")
+        self.show("code statistics", code_stats["totals"])
+        self.wecom_calls()
+
+        self.say("10. An employee leaves: their customers and groups go to a colleague (离职继承, "
+                 "`scrm transfers create --wait`), then the statistics (`scrm stats customers`)")
+        leaver, taker = employees[1], employees[2]
+        self.sandbox.do(cid, "users/delete", {"userid": leaver, "wait": True})
+        _wait(lambda: (reads.employee(cid, leaver) or {}).get("status") == "deleted", "delete_user applied")
+        unassigned = json.loads(self._scrm("transfers", "unassigned", cid, "--json"))
+        self.show("departed members with customers waiting (get_unassigned_list)", unassigned["items"])
+        moved = json.loads(self._scrm("transfers", "create", cid, "--kind", "resigned", "--from", leaver,
+                                      "--to", taker, "--wait", "--until", "requested", "--timeout", "60", "--json"))
+        transfer = moved["job"]
+        self.show("transfer job (customers wait out WeCom's 24 h window; groups move at once)",
+                  {"job_id": transfer["job_id"], "state": transfer["state"],
+                   "customers": {k: v for k, v in transfer["customers"].items() if v},
+                   "groups": {k: v for k, v in transfer["groups"].items() if v}})
+        self.out(f"  (WeCom completes each customer's handover after 24 h unless the customer refuses; the job polls "
+                 f"transfer_result then. Follow it: scrm transfers show {cid} {transfer['job_id']} --wait)")
+        stats = json.loads(self._scrm("stats", "customers", cid, "--by", "corp", "--format", "json"))
+        self.show("customer statistics, whole corp", stats.get("totals", stats))
         self.wecom_calls()
 
         callbacks = self.sandbox.callbacks(cid)
@@ -202,7 +228,9 @@ class Tour:
             "search_rows": len(rows),
             "remark_edit_status": edited.status_code,
             "welcome_text": welcome["text"],
-            "code_adds": stats["totals"]["adds"],
+            "code_adds": code_stats["totals"]["adds"],
+            "transfer_state": transfer["state"],
+            "transfer_waiting": transfer["customers"]["waiting"],
         }
         self.show("summary", summary)
         return summary
