@@ -57,6 +57,12 @@ def run(days: int = 90, employees: int = 500, n: int = 20) -> dict[str, Any]:
         from devstack.resources import _table_spec
 
         bootstrap.reset()
+        from scrm.adapters.dynamo.models import ContactStatItem
+
+        # moto answers one request at a time and scans a whole partition per query: the 5 s read timeout
+        # of the models is for DynamoDB, not for a local server under 8 parallel partition reads.
+        ContactStatItem.Meta.read_timeout_seconds = 120
+        ContactStatItem._connection = None
         boto3.client("dynamodb").create_table(**_table_spec(table("contact_stats")))
         repo = DynamoContactStats()
         last = date.today() - timedelta(days=1)
@@ -90,4 +96,8 @@ def run(days: int = 90, employees: int = 500, n: int = 20) -> dict[str, Any]:
         os.environ.clear()
         os.environ.update(saved)
         moto.terminate()
-        moto.wait(10)
+        try:
+            moto.wait(30)  # a moto holding 45,000 items takes a while to exit
+        except subprocess.TimeoutExpired:
+            moto.kill()
+            moto.wait()
