@@ -74,7 +74,7 @@ PATHS: dict[str, Any] = {
     "/admin/transfers/unassigned": {
         "get": {
             "summary": "Departed members whose customers wait for a taker (get_unassigned_list), with "
-            "their groups (离职待继承)",
+            "their groups (离职待继承); members who left only groups come from the delete_user events we stored",
             "parameters": [_q("handover_userid", "only this member, with the ids of their customers and groups")],
             "responses": {**_json("one row per departed member", _ref("TransferUnassigned")), **R,
                           "502": {"$ref": "#/components/responses/WeComRefused"}},

@@ -258,3 +258,25 @@ def test_bad_requests_name_the_field(tstack, tsandbox):
     assert r.status_code == 400 and r.json()["field"] == "on_refused"
     r = admin("PUT", "/admin/transfer-policy", {"on_refused": "reassign"})
     assert r.status_code == 200 and admin("GET", "/admin/transfer-policy").json() == {"on_refused": "reassign"}
+
+
+def test_groups_beyond_the_new_owners_daily_300_wait_for_the_next_day(tstack, tsandbox):
+    o = _office(tstack, tsandbox, employees=3, customers=1)
+    cid, admin, staff = o["cid"], o["admin"], o["staff"]
+    leaver, taker = staff[0], staff[1]
+    for i in range(301):
+        tsandbox.do(cid, "groups/create", {"owner": leaver, "members": [staff[2]], "name": f"g{i}", "callback": False})
+    _leave(tsandbox, cid, leaver)
+    before = len(tsandbox.calls(cid))
+    r = admin("POST", "/admin/transfers", {"kind": "resigned", "handover_userid": leaver, "takeover_userid": taker,
+                                           "customers": []})  # fmt: skip
+    assert r.status_code == 202, r.text
+    job_id = r.json()["job"]["job_id"]
+    j = _until(admin, job_id, lambda j: j["groups"]["requested"] == 0 and j["groups"]["total"] == 301, "groups sent")
+    assert j["groups"]["done"] == 300 and j["groups"]["queued"] == 1 and j["state"] == "running"
+    assert j["next_check_at"] >= r.json()["job"]["created_at"] + 86_400 - 60  # when the oldest take is 24 h old
+    sent = [c for c in tsandbox.calls(cid)[before:] if c["path"].endswith("groupchat/transfer")]
+    assert sum(len(c["body"]["chat_id_list"]) for c in sent) == 300 and all(c["errcode"] == 0 for c in sent)
+    assert sum(1 for g in tsandbox.corp(cid)["groups"] if g["owner"] == taker) == 300
+    queued = [i for i in _job(admin, job_id, items="1")["items"] if i["state"] == "queued"]
+    assert len(queued) == 1 and queued[0]["reason"] == "new_owner_daily_limit"

@@ -287,6 +287,17 @@ def test_unassigned_lists_departed_members_with_their_customers_and_groups() -> 
     assert (none["customers"], none["customer_ids"], none["dimission_time"]) == (0, [], None)
 
 
+
+def test_a_member_who_left_only_groups_is_listed_from_our_directory() -> None:
+    """get_unassigned_list leaves out departed members without customers; delete_user told us."""
+    o = Office(("h", "g", "a"))
+    o.wecom.own("g", 2)
+    o.wecom.leave("g")
+    o.wecom.leave("h")  # left nothing behind: not listed
+    out = o.jobs.unassigned(CORP)["items"]
+    assert [(i["handover_userid"], i["customers"], i["groups"]) for i in out] == [("g", 0, 2)]
+
+
 # --- the transfer_fail observer -----------------------------------------------------------------------------
 def test_transfer_fail_ends_the_customer_and_makes_the_job_due() -> None:
     o = Office()

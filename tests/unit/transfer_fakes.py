@@ -467,6 +467,9 @@ class FakeDirectory:
     def known_employees(self, corp_id: str, userids: Sequence[str]) -> set[str]:
         return {u for u in userids if u in self.world.employees}
 
+    def departed_employees(self, corp_id: str) -> list[str]:
+        return sorted(self.world.departed)
+
     def known_tags(self, corp_id: str) -> set[str]:
         return set()
 

@@ -179,7 +179,8 @@ class TransferJobs:
 
     def unassigned(self, corp_id: str, handover: str = "") -> dict[str, Any]:
         """Departed members whose customers wait for a taker (get_unassigned_list), with their groups
-        (groupchat/list status 1); with ``handover``, that member's ids."""
+        (groupchat/list status 1); with ``handover``, that member's ids. WeCom's list leaves out members
+        who left only groups behind: those come from the delete_user events we stored."""
         gw = self.wecom(corp_id)
         rows = gw.unassigned()
         people: dict[str, dict[str, Any]] = {}
@@ -187,11 +188,13 @@ class TransferJobs:
             h = str(r.get("handover_userid") or "")
             p = people.setdefault(h, {"handover_userid": h, "dimission_time": r.get("dimission_time"), "customers": []})
             p["customers"].append(str(r.get("external_userid")))
-        if handover and handover not in people:
-            people[handover] = {"handover_userid": handover, "dimission_time": None, "customers": []}
+        for h in [handover] if handover else self.directory.departed_employees(corp_id):
+            people.setdefault(h, {"handover_userid": h, "dimission_time": None, "customers": []})
         out = []
         for h, p in sorted(people.items()):
             groups = gw.group_ids(h, 1)
+            if not p["customers"] and not groups and h != handover:
+                continue
             item = {"handover_userid": h, "dimission_time": p["dimission_time"],
                     "customers": len(p["customers"]), "groups": len(groups)}  # fmt: skip
             if handover == h:

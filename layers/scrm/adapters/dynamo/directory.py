@@ -12,6 +12,10 @@ class DynamoDirectory:
         keys = [(corp_id, u) for u in dict.fromkeys(userids)]
         return {i.sk for i in EmployeeItem.batch_get(keys) if (i.status or "active") == "active"} if keys else set()
 
+    def departed_employees(self, corp_id: str) -> list[str]:
+        """Members WeCom's delete_user (or a sync) marked as gone: an admin read of one partition."""
+        return sorted(i.sk for i in EmployeeItem.query(corp_id, filter_condition=EmployeeItem.status == "deleted"))
+
     def known_tags(self, corp_id: str) -> set[str]:
         return {i.id for i in TagItem.query(corp_id, TagItem.sk.startswith("tag#")) if not i.deleted}
 
