@@ -155,7 +155,8 @@ TABLES: dict[str, TableDef] = {
             ttl_attribute="expires_at",
         ),
         # Customer and group statistics (issue 7): pk = corp#cust#<yyyy-mm> / corp#group#<yyyy-mm>, sk =
-        # <China day>#<userid> (counter rows); pk = corp#rel#<external_userid>, sk = <userid>#add|loss|end#<time>
+        # <userid> (one counter item per month and employee, a day's figures named <figure>_<dd>);
+        # pk = corp#rel#<external_userid>, sk = <userid>#add|loss|end#<time>
         # and <userid>#guard (a relation's facts and what they contributed); pk = corp#chat#<chat_id>, sk =
         # <time>#<event_id> (a group member change counted once).
         TableDef("contact_stats", "scrm-contact-stats", _PK, _SK),

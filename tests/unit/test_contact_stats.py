@@ -205,3 +205,20 @@ def test_drift_lists_rows_where_wecom_differs():
     r = report(rows, q, datetime(2026, 5, 20).date())
     assert r["drift"] == [{"day": "2026-05-01", "userid": "u1", "field": "adds", "ours": 2, "wecom": 3}]
     assert r["totals"]["wecom_new_contact"] == 3 and r["totals"]["wecom_new_apply"] is None
+
+
+def test_a_packed_month_item_unpacks_into_the_day_rows_asked_for():
+    from scrm.adapters.dynamo.contact_stats import CUSTOMERS, packed_name, unpack
+
+    assert packed_name("lost_in_7", "2026-05-05") == "lost_in_7_05"
+    item = {"pk": {"S": f"{CORP}#cust#2026-05"}, "sk": {"S": "u1"}, "adds_05": {"N": "3"}, "lost_in_7_05": {"N": "1"},
+            "lost_in_30_06": {"N": "0"}, "wecom_at_07": {"N": "99"}, "wecom_new_contact_07": {"N": "2"},
+            "adds_31": {"N": "4"}}  # fmt: skip
+    rows = unpack(item, CUSTOMERS, ["2026-05-05", "2026-05-06", "2026-05-07", "2026-05-08"])
+    empty = dict.fromkeys(("adds", "lost_by_customer", "lost_by_employee", "lost_in_7", "lost_in_30",
+                           "wecom_new_contact", "wecom_negative_feedback", "wecom_new_apply"))  # fmt: skip
+    assert rows == [
+        {"day": "2026-05-05", "userid": "u1", **empty, "adds": 3, "lost_in_7": 1},
+        {"day": "2026-05-06", "userid": "u1", **empty, "lost_in_30": 0},  # a counter moved back to 0: still a row
+        {"day": "2026-05-07", "userid": "u1", **empty, "wecom_new_contact": 2},
+    ]  # the 8th holds nothing, the 31st was not asked for

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 from scrm.domain.channel_stats import day_range
@@ -77,6 +78,7 @@ def parse_query(params: Mapping[str, str | None], today: date, groups: bool = Fa
     return StatsQuery(first, last, by, userids, fmt)
 
 
+@cache  # asked once per row and cohort: 90,000 times for 90 days of 500 employees, for 180 distinct answers
 def _mature(day: str, n: int, today: date) -> bool:
     """Every add of that day has had its full n days (an add at 23:59 is watched until day + n, 23:59)."""
     return date.fromisoformat(day) + timedelta(days=n) < today
