@@ -294,6 +294,7 @@ class TransferRunner:
         except WeComError as exc:
             if exc.errcode in T.RETRIABLE:
                 self._write(corp_id, c, lambda x: T.apply_start(x, {}, self._now(), retried))
+                self._cancel_if_asked(corp_id, c)
                 return f"retry:{exc.errcode}"
             reason = T.reason_of(exc.errcode)
             self._write(corp_id, c, lambda x: T.fail_all(x, reason, self._now()))
@@ -308,7 +309,15 @@ class TransferRunner:
             log.exception("transfer call failed", extra={"job_id": c.job_id, "chunk": c.number})
             raise
         self._write(corp_id, c, lambda x: T.apply_start(x, answers, self._now(), retried))
+        self._cancel_if_asked(corp_id, c)
         return f"requested:{len(ids)}"
+
+    def _cancel_if_asked(self, corp_id: str, c: Chunk) -> None:
+        """A cancel that came while this chunk's call was under way could not touch it (the mark): what
+        the call did not start is cancelled now, not at the next scheduled check."""
+        found = self.repo.get_job(corp_id, c.job_id)
+        if found is not None and found[0].get("cancelled") and (c.ids_in(T.REQUESTED) or c.ids_in(T.QUEUED)):
+            self._write(corp_id, c, lambda x: T.cancel(x, self._now()))
 
     def _poll(self, corp_id: str, job: dict[str, Any], chunks: list[Chunk], gw: TransferWeCom, now: int, force: bool) -> list[str]:
         """One transfer_result walk per (handover, taker) pair with waiting customers, for every chunk
