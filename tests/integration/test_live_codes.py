@@ -209,8 +209,9 @@ def test_an_expired_welcome_code_is_counted_as_missed(sandbox, shop):
     code = admin("POST", "/admin/channel-codes", {"name": "过期", "staff": [staff[0]], "welcome": {"text": "hi"}}).json()
     sandbox.faults(cid, {"path": "externalcontact/send_welcome_msg", "errcode": 41050, "times": 1})
     sandbox.scan(cid, code["config_id"])
-    stats = wait_for(lambda: (s := _stats(admin, code["code_id"]))["totals"]["welcomes_missed"] == 1 and s,
-                     what="missed welcome counted")
+    # The welcome path and the event path run apart: wait for both the missed welcome and the add.
+    stats = wait_for(lambda: (s := _stats(admin, code["code_id"]))["totals"]["welcomes_missed"] == 1
+                     and s["totals"]["adds"] == 1 and s, what="missed welcome and the add counted")
     assert stats["totals"]["adds"] == 1
 
 
