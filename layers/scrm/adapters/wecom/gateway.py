@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from scrm.adapters.corp_registry import CorpRegistry
 from scrm.adapters.wecom.client import WeComClient, WeComError
+from scrm.adapters.wecom.groupmsg_calls import GroupMsgCalls
 from scrm.adapters.wecom.live_code_calls import LiveCodeCalls
 from scrm.adapters.wecom.message_calls import MessageCalls
 from scrm.adapters.wecom.stats_calls import StatsCalls
@@ -43,7 +44,7 @@ def _int(value: Any) -> int:
 LIMITED = frozenset({45009, 45033})
 
 
-class WeComGateway(LiveCodeCalls, StatsCalls, MessageCalls, TransferCalls):
+class WeComGateway(LiveCodeCalls, StatsCalls, MessageCalls, TransferCalls, GroupMsgCalls):
     """``limiter`` (bulk work only) is asked before every call, so that a sync spends a shared budget."""
 
     def __init__(self, client: WeComClient, limiter: Limiter | None = None) -> None:
