@@ -15,6 +15,7 @@ from scrm.cli.common import (
     positive_int,
     print_json,
     require_corp,
+    seconds,
     subcommands,
     table,
 )
@@ -154,16 +155,6 @@ def cmd_list(args: argparse.Namespace) -> None:
     print(table(("JOB_ID", "KIND", "STATE", "DONE", "STARTED", "FINISHED", "RELATIONS", "ERROR"), rows))
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be more than 0 seconds: {text!r}")
-    return value
-
-
 def register(sub: Any) -> None:
     sync = sub.add_parser("sync", help="full sync of a corp from WeCom: start, follow, list")
     ss = subcommands(sync)
@@ -179,13 +170,13 @@ def register(sub: Any) -> None:
     start.add_argument("--wait", action="store_true", help="follow the job until it is done or failed")
     start.add_argument(
         "--timeout",
-        type=_seconds,
+        type=seconds,
         metavar="S",
         help="with --wait: give up waiting after S seconds (the job goes on); default: no limit",
     )
     start.add_argument(
         "--interval",
-        type=_seconds,
+        type=seconds,
         default=1.0,
         metavar="S",
         help="with --wait: seconds between progress reads (default: 1)",

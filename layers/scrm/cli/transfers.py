@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from scrm.cli import transfer_progress as tp
-from scrm.cli.common import CliError, add_json, print_json, require_corp, subcommands, table
+from scrm.cli.common import CliError, add_json, print_json, require_corp, seconds, subcommands, table
 from scrm.cli.progress import ProgressBar
 
 T = TypeVar("T")
@@ -288,16 +288,6 @@ def cmd_policy(args: argparse.Namespace) -> None:
 
 
 # the parser ------------------------------------------------------------------------------------------
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be more than 0 seconds: {text!r}")
-    return value
-
-
 def _limit(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 200:
         raise argparse.ArgumentTypeError(f"must be 1..200: {text!r}")
@@ -314,9 +304,9 @@ def _wait_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--until", choices=("requested", "finished"), default="finished",
                    help="with --wait: stop once everything is sent to WeCom (requested), or only when the job "
                    "ends (finished, the default; WeCom answers after its 24 h window)")
-    p.add_argument("--timeout", type=_seconds, metavar="S", help="with --wait: stop waiting after S seconds; "
+    p.add_argument("--timeout", type=seconds, metavar="S", help="with --wait: stop waiting after S seconds; "
                    "exit 1 if not everything was sent to WeCom by then")
-    p.add_argument("--interval", type=_seconds, default=1.0, metavar="S",
+    p.add_argument("--interval", type=seconds, default=1.0, metavar="S",
                    help="with --wait: seconds between progress reads (default: 1)")
 
 
