@@ -91,6 +91,37 @@ class SandboxClient:
         body = {"takeover_userid": takeover_userid, "at_limit": at_limit}
         return self._call("POST", f"/corps/{corp_id}/transfers/limit", body)
 
+    # enterprise mass sends (add_msg_template)
+    def groupmsgs(self, corp_id: str, chat_type: str | None = None) -> dict[str, Any]:
+        """Mass sends with their member tasks and recipients, plus the corp's quota state."""
+        params = {"chat_type": chat_type} if chat_type else {}
+        return self._call("GET", f"/corps/{corp_id}/groupmsgs", **params)
+
+    def groupmsg(self, corp_id: str, msgid: str) -> dict[str, Any]:
+        return self._call("GET", f"/corps/{corp_id}/groupmsgs/{msgid}")
+
+    def confirm_groupmsg(
+        self, corp_id: str, msgid: str, userid: str, send: bool = True, select: list[str] | None = None
+    ) -> dict[str, Any]:
+        """The member taps send (or declines, send=False); select narrows the recipients when allowed."""
+        body: dict[str, Any] = {"userid": userid, "send": send}
+        if select is not None:
+            body["select"] = select
+        return self._call("POST", f"/corps/{corp_id}/groupmsgs/{msgid}/confirm", body)
+
+    def groupmsg_interact(self, corp_id: str, userid: str, external_userid: str) -> dict[str, Any]:
+        """The member chatted with the customer: mass sends without sender now go to this member."""
+        body = {"userid": userid, "external_userid": external_userid}
+        return self._call("POST", f"/corps/{corp_id}/groupmsgs/interact", body)
+
+    def set_groupmsg_quota(self, corp_id: str, mode: str) -> dict[str, Any]:
+        """Receive quota per customer/group: "month_days" (default), "week_7" or "day_1"."""
+        return self.patch_corp(corp_id, groupmsg_quota=mode)
+
+    def set_groupmsg_dispatch(self, corp_id: str, seconds: float) -> dict[str, Any]:
+        """World seconds during which a new mass send's results answer 41063 (default 2)."""
+        return self.patch_corp(corp_id, groupmsg_dispatch_s=seconds)
+
     def clock(self) -> dict[str, Any]:
         """The world clock: {"now", "offset"}."""
         return self._call("GET", "/clock")

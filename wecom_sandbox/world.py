@@ -17,6 +17,7 @@ from typing import Any
 
 from .contact_history import ContactHistory
 from .group_history import GroupHistory
+from .groupmsgs import GroupMsgLog
 from .pacing import MessagePacing
 from .ways import ContactWay, GroupWelcomeTemplate, JoinWay, ScanStats
 from .welcomes import WelcomeLog
@@ -246,6 +247,10 @@ class Corp:
     rate_limit_per_hour: int | None = None
     group_member_limit: int = 200
     """Members a customer group holds before a join-way scan moves on to the next group."""
+    groupmsg_quota: str = "month_days"
+    """Mass messages a customer/group may receive: month_days (WeCom's default), week_7 or day_1."""
+    groupmsg_dispatch_s: float = 2.0
+    """World seconds after add_msg_template during which its results answer 41063 (dispatching)."""
     rng: random.Random = field(default_factory=random.Random)
     employees: dict[str, Employee] = field(default_factory=dict)
     customers: dict[str, Customer] = field(default_factory=dict)
@@ -278,6 +283,8 @@ class Corp:
     """Relations gained and lost per member and day (get_user_behavior_data)."""
     group_history: GroupHistory = field(default_factory=GroupHistory)
     """Group creations, joins, quits, owner changes, dismissals (groupchat/statistic)."""
+    groupmsgs: GroupMsgLog = field(default_factory=GroupMsgLog)
+    """Enterprise mass sends (add_msg_template), quota receipts and last interactions."""
     _seq: int = 0
 
     def next_seq(self) -> int:
@@ -299,6 +306,8 @@ class Corp:
             "rate_limit_per_min": self.rate_limit_per_min,
             "rate_limit_per_hour": self.rate_limit_per_hour,
             "group_member_limit": self.group_member_limit,
+            "groupmsg_quota": self.groupmsg_quota,
+            "groupmsg_dispatch_s": self.groupmsg_dispatch_s,
         }
 
     def counts(self) -> dict[str, int]:

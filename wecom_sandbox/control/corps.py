@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import crypto, ids, seed
 from ..api.groupchats import groupchat_json
+from ..groupmsgs import QUOTA_MODES
 from ..world import Corp
 from .common import ControlError, Request, corp_or_404, field_value
 
@@ -31,6 +32,8 @@ SETTINGS = (
     "rate_limit_per_min",
     "rate_limit_per_hour",
     "group_member_limit",
+    "groupmsg_quota",
+    "groupmsg_dispatch_s",
 )
 RATE_LIMITS = ("rate_limit_per_min", "rate_limit_per_hour")
 
@@ -67,6 +70,16 @@ def _settings(body: dict[str, Any], corp_id: str) -> dict[str, Any]:
         if not 1 <= member_limit <= 100_000:
             raise ControlError(400, "field 'group_member_limit' must be in [1, 100000]")
         out["group_member_limit"] = member_limit
+    quota = field_value(body, "groupmsg_quota", str)
+    if quota is not None:
+        if quota not in QUOTA_MODES:
+            raise ControlError(400, f"field 'groupmsg_quota' must be one of {', '.join(QUOTA_MODES)}")
+        out["groupmsg_quota"] = quota
+    dispatch = field_value(body, "groupmsg_dispatch_s", float)
+    if dispatch is not None:
+        if not 0 <= dispatch <= 3600:
+            raise ControlError(400, "field 'groupmsg_dispatch_s' must be in [0, 3600]")
+        out["groupmsg_dispatch_s"] = float(dispatch)
     for name in RATE_LIMITS:
         # An explicit null means "unlimited" (so PATCH can lift a limit); absent leaves it unchanged.
         if name in body and body[name] is None:
