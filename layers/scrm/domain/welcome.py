@@ -61,15 +61,19 @@ def parse_welcome(value: Any, path: str = "welcome") -> Welcome | None:
         raise FieldError(f"{path}.text", "must be a string")
     if len(text.encode()) > TEXT_MAX_BYTES:
         raise FieldError(f"{path}.text", f"must be at most {TEXT_MAX_BYTES} bytes (WeCom's limit)")
-    raw = value.get("attachments", [])
-    if not isinstance(raw, list):
-        raise FieldError(f"{path}.attachments", "must be a list")
-    if len(raw) > MAX_ATTACHMENTS:
-        raise FieldError(f"{path}.attachments", f"at most {MAX_ATTACHMENTS} attachments (WeCom's limit), got {len(raw)}")
-    attachments = tuple(_attachment(a, f"{path}.attachments[{i}]") for i, a in enumerate(raw))
+    attachments = parse_attachments(value.get("attachments", []), f"{path}.attachments")
     if not text.replace(NAME_PLACEHOLDER, "").strip() and not attachments:
         raise FieldError(path, "needs text (more than the name) or at least one attachment")
     return Welcome(text, attachments)
+
+
+def parse_attachments(raw: Any, path: str) -> tuple[dict[str, Any], ...]:
+    """Up to 9 attachments in WeCom's shape; send_welcome_msg and add_msg_template take the same one."""
+    if not isinstance(raw, list):
+        raise FieldError(path, "must be a list")
+    if len(raw) > MAX_ATTACHMENTS:
+        raise FieldError(path, f"at most {MAX_ATTACHMENTS} attachments (WeCom's limit), got {len(raw)}")
+    return tuple(_attachment(a, f"{path}[{i}]") for i, a in enumerate(raw))
 
 
 def _attachment(a: Any, path: str) -> dict[str, Any]:

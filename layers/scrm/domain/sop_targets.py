@@ -1,0 +1,223 @@
+"""Who a SOP is for: the rule an operator saves, and the test a customer or a group must pass at a moment.
+
+The rule is checked when a step falls due, not when the SOP is saved: a customer who lost the "VIP" tag
+since, or left the target department, gets nothing. Days since added are China calendar days (the day of
+the add is day 0), the same count ``after_added_days`` uses, so "added within 30 days" and "day 7" agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from scrm.domain.channel_code import CHINA
+from scrm.domain.field_error import FieldError
+
+MAX_TAGS = 100
+MAX_STATES = 100
+MAX_EMPLOYEES = 1000
+MAX_DEPARTMENTS = 100
+MAX_DAYS = 3650
+NAME_CONTAINS_MAX = 50
+CUSTOMER_FIELDS = frozenset(
+    {"tags_all", "tags_any", "tags_none", "states", "employees", "departments", "days_since_added"}
+)
+GROUP_FIELDS = frozenset({"owners", "name_contains", "tags_any"})
+
+
+@dataclass(frozen=True)
+class CustomerTargets:
+    """Every non-empty condition must hold; empty means "any". Employees and departments are one
+    condition (the relation's employee is listed, or belongs to a listed department)."""
+
+    tags_all: tuple[str, ...] = ()
+    tags_any: tuple[str, ...] = ()
+    tags_none: tuple[str, ...] = ()
+    states: tuple[str, ...] = ()  # channel states (live codes) the relation came through
+    employees: tuple[str, ...] = ()
+    departments: tuple[int, ...] = ()
+    days_min: int | None = None  # inclusive
+    days_max: int | None = None  # inclusive
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "tags_all": list(self.tags_all),
+            "tags_any": list(self.tags_any),
+            "tags_none": list(self.tags_none),
+            "states": list(self.states),
+            "employees": list(self.employees),
+            "departments": list(self.departments),
+            "days_since_added": {"min": self.days_min, "max": self.days_max},
+        }
+
+
+@dataclass(frozen=True)
+class GroupTargets:
+    """Groups owned by one of ``owners``, whose name contains ``name_contains`` (case-insensitive), that
+    carry one of ``tags_any`` (group tags; a group whose tags we do not know matches no tag condition)."""
+
+    owners: tuple[str, ...] = ()
+    name_contains: str = ""
+    tags_any: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"owners": list(self.owners), "name_contains": self.name_contains, "tags_any": list(self.tags_any)}
+
+
+@dataclass(frozen=True)
+class CustomerFacts:
+    """What the matching needs to know of one relation (a customer as one employee holds them)."""
+
+    external_userid: str
+    userid: str
+    added_at: datetime
+    tag_ids: frozenset[str] = frozenset()
+    state: str = ""
+    departments: frozenset[int] = frozenset()
+    status: str = "active"  # a relation that ended gets nothing
+
+    @classmethod
+    def from_relation(cls, r: Mapping[str, Any], departments: Iterable[int] = ()) -> CustomerFacts:
+        """From a stored relation dict (the keys CustomerQuery.matches reads; add_time in unix seconds)."""
+        return cls(
+            external_userid=str(r.get("external_userid") or ""),
+            userid=str(r.get("userid") or ""),
+            added_at=datetime.fromtimestamp(int(r.get("add_time") or 0), UTC),
+            tag_ids=frozenset(r.get("tag_ids") or ()),
+            state=str(r.get("state") or ""),
+            departments=frozenset(int(d) for d in departments),
+            status=str(r.get("status") or "active"),
+        )
+
+
+@dataclass(frozen=True)
+class GroupFacts:
+    chat_id: str
+    owner: str
+    name: str = ""
+    created_at: datetime | None = None
+    tag_ids: frozenset[str] = frozenset()
+    status: str = "active"  # a dismissed group gets nothing
+
+
+def days_since(added_at: datetime, at: datetime) -> int:
+    """China calendar days from the add to ``at``: 0 on the day of the add, 1 from the next midnight."""
+    return (at.astimezone(CHINA).date() - added_at.astimezone(CHINA).date()).days
+
+
+def customer_matches(targets: CustomerTargets, c: CustomerFacts, at: datetime) -> bool:
+    if c.status != "active":
+        return False
+    if targets.tags_all and not c.tag_ids.issuperset(targets.tags_all):
+        return False
+    if targets.tags_any and not c.tag_ids.intersection(targets.tags_any):
+        return False
+    if targets.tags_none and c.tag_ids.intersection(targets.tags_none):
+        return False
+    if targets.states and c.state not in targets.states:
+        return False
+    if (targets.employees or targets.departments) and not (
+        c.userid in targets.employees or c.departments.intersection(targets.departments)
+    ):
+        return False
+    days = days_since(c.added_at, at)
+    if targets.days_min is not None and days < targets.days_min:
+        return False
+    return targets.days_max is None or days <= targets.days_max
+
+
+def group_matches(targets: GroupTargets, g: GroupFacts) -> bool:
+    if g.status != "active":
+        return False
+    if targets.owners and g.owner not in targets.owners:
+        return False
+    if targets.name_contains and targets.name_contains.casefold() not in g.name.casefold():
+        return False
+    return not (targets.tags_any and not g.tag_ids.intersection(targets.tags_any))
+
+
+# parsing ------------------------------------------------------------------------------------------
+def parse_customer_targets(value: Any, path: str = "targets") -> CustomerTargets:
+    raw = _object(value, path, CUSTOMER_FIELDS)
+    tags_all = _ids(raw.get("tags_all"), f"{path}.tags_all", MAX_TAGS, "tag ids")
+    tags_any = _ids(raw.get("tags_any"), f"{path}.tags_any", MAX_TAGS, "tag ids")
+    tags_none = _ids(raw.get("tags_none"), f"{path}.tags_none", MAX_TAGS, "tag ids")
+    clash = set(tags_none) & (set(tags_all) | set(tags_any))
+    if clash:
+        raise FieldError(f"{path}.tags_none", f"names a tag that is also required: {sorted(clash)[0]}")
+    days_min, days_max = _days_range(raw.get("days_since_added"), f"{path}.days_since_added")
+    return CustomerTargets(
+        tags_all=tags_all,
+        tags_any=tags_any,
+        tags_none=tags_none,
+        states=_ids(raw.get("states"), f"{path}.states", MAX_STATES, "channel states", max_len=30),
+        employees=_ids(raw.get("employees"), f"{path}.employees", MAX_EMPLOYEES, "userids"),
+        departments=_departments(raw.get("departments"), f"{path}.departments"),
+        days_min=days_min,
+        days_max=days_max,
+    )
+
+
+def parse_group_targets(value: Any, path: str = "targets") -> GroupTargets:
+    raw = _object(value, path, GROUP_FIELDS)
+    name = raw.get("name_contains")
+    if name is None:
+        name = ""
+    if not isinstance(name, str) or len(name) > NAME_CONTAINS_MAX:
+        raise FieldError(f"{path}.name_contains", f"must be a string of at most {NAME_CONTAINS_MAX} characters")
+    return GroupTargets(
+        owners=_ids(raw.get("owners"), f"{path}.owners", MAX_EMPLOYEES, "userids"),
+        name_contains=name.strip(),
+        tags_any=_ids(raw.get("tags_any"), f"{path}.tags_any", MAX_TAGS, "tag ids"),
+    )
+
+
+def _object(value: Any, path: str, fields: frozenset[str]) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise FieldError(path, "must be an object")
+    unknown = set(value) - fields
+    if unknown:
+        raise FieldError(f"{path}.{sorted(unknown)[0]}", "unknown field")
+    return value
+
+
+def _ids(value: Any, path: str, limit: int, what: str, max_len: int = 64) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and 0 < len(v) <= max_len for v in value):
+        raise FieldError(path, f"must be a list of {what}")
+    ids = tuple(dict.fromkeys(value))
+    if len(ids) > limit:
+        raise FieldError(path, f"at most {limit} {what}, got {len(ids)}")
+    return ids
+
+
+def _departments(value: Any, path: str) -> tuple[int, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(
+        isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in value
+    ):
+        raise FieldError(path, "must be a list of department ids (positive integers)")
+    ids = tuple(dict.fromkeys(value))
+    if len(ids) > MAX_DEPARTMENTS:
+        raise FieldError(path, f"at most {MAX_DEPARTMENTS} departments, got {len(ids)}")
+    return ids
+
+
+def _days_range(value: Any, path: str) -> tuple[int | None, int | None]:
+    raw = _object(value, path, frozenset({"min", "max"}))
+    bounds: list[int | None] = []
+    for key in ("min", "max"):
+        v = raw.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= MAX_DAYS):
+            raise FieldError(f"{path}.{key}", f"must be null or an integer 0..{MAX_DAYS} (days)")
+        bounds.append(v)
+    low, high = bounds
+    if low is not None and high is not None and low > high:
+        raise FieldError(f"{path}.min", "is greater than max")
+    return low, high
