@@ -50,6 +50,7 @@ FUNCTIONS: dict[str, Access] = {
             "customers", "follows", "timeline", "tags", "tag_members", "employees", "sync_jobs",
             "alerts",
             "live_codes", "channel_stats", "groups", "contact_stats", "transfers",
+            "mass_sends",
         ),
         tables_record=("tokens", "api_keys"),
         queues_send=("sync", "transfers"),

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from scrm.services.event_handlers import Handlers
     from scrm.services.full_sync import FullSync
     from scrm.services.live_codes import LiveCodes
+    from scrm.services.mass_sends import MassSends
     from scrm.services.stats_reconcile import StatsReconcile
     from scrm.services.transfer_events import TransferEvents
     from scrm.services.transfer_jobs import TransferJobs
@@ -332,6 +333,20 @@ def customer_admin() -> CustomerAdmin:
     return CustomerAdmin(DynamoStore(), DynamoCustomerSearch(), reads, gateways.for_corp)
 
 
+# MASS-SENDS-GETTERS
+@lazy
+def mass_sends() -> MassSends:
+    """Customer mass sends (issue 8): the admin's WeCom clients, recipients from our store, the quota ledger
+    in the mass_sends table."""
+    from scrm.adapters.dynamo.mass_send_recipients import DynamoRecipients
+    from scrm.adapters.dynamo.mass_sends import DynamoMassSends
+    from scrm.services.mass_sends import MassSends
+    from scrm.services.quota_ledger import QuotaLedger
+
+    repo = DynamoMassSends()
+    return MassSends(repo, QuotaLedger(repo), DynamoRecipients(), admin_gateways().for_corp)
+
+
 def reset() -> None:
     """Drop every cached part (tests that re-point the environment)."""
     for fn in (
@@ -340,6 +355,7 @@ def reset() -> None:
         contact_stats, stats_reconcile,
         transfer_repo, transfer_runner, transfer_jobs, transfers,
         alert_repo, churn_alerts, alert_digest, alert_admin,
+        mass_sends,
     ):
         fn.cache_clear()
     import sys

@@ -130,6 +130,14 @@ TABLES: dict[str, TableDef] = {
         # or "missed#…" (a welcome that could not be sent, counted once).
         TableDef("acquisitions", "scrm-acquisitions", _PK, _SK),
         # TABLES-ISSUE7 (statistics, alerts, transfers: each added by its module's author)
+        # Customer mass sends (issue 8, domain/mass_send.py): pk = corp with sk = "send#<id>" (a send: spec,
+        # state, counts), "req#<key>" (a request's send), "settings" (the corp's msg_quota); pk =
+        # corp#send#<id> with sk = "p#<sender>#<n>" (a part: one add_msg_template call, its state, msgid and
+        # calling mark), "ids#<sender>#<n>#<k>" (its customers, 2,000 an item), "out#<sender>#<n>" (one
+        # outcome character per customer), "rcp#<k>" / "rcp#done" (the resolved recipients), "skip#<reason>#<k>";
+        # pk = corp#quota#<period>, sk = <bucket 0000..1023> (the quota ledger: counts per customer and the
+        # reservations / releases already applied).
+        TableDef("mass_sends", "scrm-mass-sends", _PK, _SK),
         # Customer and group handovers (domain/transfer.py): pk = corp with sk = "job#<id>" (a job; by_due
         # holds the open ones by when they next need work), "req#<key>" (a request's job, so a repeat
         # creates nothing), "active#<handover>", "quota#<owner>" (groups taken in 24 h), "policy";

@@ -10,6 +10,7 @@ from scrm.adapters.dynamo.models.employee import EmployeeItem
 from scrm.adapters.dynamo.models.follow import FollowItem
 from scrm.adapters.dynamo.models.group import GroupItem, GroupMemberItem
 from scrm.adapters.dynamo.models.live_code import LiveCodeItem
+from scrm.adapters.dynamo.models.mass_send import MassSendItem
 from scrm.adapters.dynamo.models.rate_limit import RateLimitItem
 from scrm.adapters.dynamo.models.sync_job import SyncJobItem
 from scrm.adapters.dynamo.models.tag import TagItem
@@ -37,6 +38,7 @@ ALL_MODELS = (
     TransferItem,
     AlertItem,
     ContactStatItem,
+    MassSendItem,
 )
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "ChannelStatItem",
     "ContactStatItem",
     "LiveCodeItem",
+    "MassSendItem",
     "ApiKeyItem",
     "RateLimitItem",
     "SyncJobItem",

@@ -1,0 +1,178 @@
+"""Mass sends, their parts and sub-items, and the quota ledger's buckets, in one table (key shapes:
+scrm.resources). A part's 10,000 customer ids (~350 KB) would come near DynamoDB's 400 KB item limit, so
+they live in sub-items of 2,000; its outcomes are one character per customer (10 KB) in one item."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from scrm.adapters.dynamo.conditional import condition_failed, transact_if
+from scrm.adapters.dynamo.models import MassSendItem
+
+M = MassSendItem
+IDS_PER_ITEM = 2000
+
+
+def _part_key(sender: str, number: int) -> str:
+    return f"{sender}#{number:04d}"
+
+
+class DynamoMassSends:
+    def _get(self, pk: str, sk: str) -> MassSendItem | None:
+        try:
+            return M.get(pk, sk, consistent_read=True)
+        except DoesNotExist:
+            return None
+
+    def _put_if(self, pk: str, sk: str, data: dict[str, Any], version: int) -> bool:
+        item = M(pk, sk, data=data, version=version + 1)
+        try:
+            item.save(condition=M.pk.does_not_exist() if version == 0 else M.version == version)
+            return True
+        except PutError as exc:
+            if condition_failed(exc):
+                return False
+            raise
+
+    # sends -----------------------------------------------------------------------------------
+    def create_send(self, corp_id: str, send: dict[str, Any], request_key: str, replaces: int = 0) -> bool:
+        """The send and its request item in one transaction; ``replaces``: the request item's version when
+        it points at an ended send (0: it must not exist). False when another request won."""
+        send_id = send["send_id"]
+
+        def build(tx: TransactWrite) -> None:
+            condition = M.pk.does_not_exist() if replaces == 0 else M.version == replaces
+            tx.save(
+                M(corp_id, f"req#{request_key}", data={"send_id": send_id}, version=replaces + 1),
+                condition=condition,
+            )
+            tx.save(M(corp_id, f"send#{send_id}", data=send, version=1), condition=M.pk.does_not_exist())
+
+        return transact_if(build)
+
+    def request(self, corp_id: str, request_key: str) -> tuple[str, int] | None:
+        item = self._get(corp_id, f"req#{request_key}")
+        return (str(item.data["send_id"]), int(item.version or 0)) if item is not None else None
+
+    def get_send(self, corp_id: str, send_id: str) -> tuple[dict[str, Any], int] | None:
+        item = self._get(corp_id, f"send#{send_id}")
+        return (dict(item.data or {}), int(item.version or 0)) if item is not None else None
+
+    def replace_send(self, corp_id: str, send: dict[str, Any], version: int) -> bool:
+        try:
+            M(corp_id, f"send#{send['send_id']}").update(
+                actions=[M.data.set(send), M.version.set(version + 1)], condition=M.version == version
+            )
+            return True
+        except UpdateError as exc:
+            if condition_failed(exc):
+                return False
+            raise
+
+    def list_sends(self, corp_id: str, limit: int = 50) -> list[dict[str, Any]]:
+        return [
+            dict(i.data or {})
+            for i in M.query(corp_id, M.sk.startswith("send#"), scan_index_forward=False, limit=limit)
+        ]
+
+    def setting(self, corp_id: str) -> dict[str, Any]:
+        item = self._get(corp_id, "settings")
+        return dict(item.data or {}) if item is not None else {}
+
+    def put_setting(self, corp_id: str, data: dict[str, Any]) -> None:
+        M(corp_id, "settings", data=data, version=1).save()
+
+    # resolved recipients and skipped customers --------------------------------------------------
+    def put_recipients(self, corp_id: str, send_id: str, senders: dict[str, str]) -> None:
+        """external_userid → sender, in items of 2,000; "rcp#done" (written last) says how many items."""
+        pairs = sorted(senders.items())
+        pk = f"{corp_id}#send#{send_id}"
+        chunks = [pairs[i : i + IDS_PER_ITEM] for i in range(0, len(pairs), IDS_PER_ITEM)]
+        with M.batch_write() as batch:
+            for k, chunk in enumerate(chunks):
+                batch.save(M(pk, f"rcp#{k:05d}", data={"pairs": chunk}))
+        M(pk, "rcp#done", data={"items": len(chunks)}).save()
+
+    def recipients(self, corp_id: str, send_id: str) -> dict[str, str] | None:
+        pk = f"{corp_id}#send#{send_id}"
+        done = self._get(pk, "rcp#done")
+        if done is None:
+            return None
+        n = int(done.data["items"])
+        out: dict[str, str] = {}
+        if n:
+            for i in M.query(pk, M.sk.between("rcp#00000", f"rcp#{n - 1:05d}"), consistent_read=True):
+                out.update({e: u for e, u in i.data["pairs"]})
+        return out
+
+    def put_skipped(self, corp_id: str, send_id: str, reason: str, ids: Sequence[str]) -> None:
+        pk = f"{corp_id}#send#{send_id}"
+        with M.batch_write() as batch:
+            for k, start in enumerate(range(0, len(ids), IDS_PER_ITEM)):
+                batch.save(
+                    M(pk, f"skip#{reason}#{k:05d}", data={"ids": list(ids[start : start + IDS_PER_ITEM])})
+                )
+
+    def skipped(self, corp_id: str, send_id: str) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for i in M.query(f"{corp_id}#send#{send_id}", M.sk.startswith("skip#"), consistent_read=True):
+            out.setdefault(i.sk.split("#")[1], []).extend(i.data["ids"])
+        return out
+
+    # parts -----------------------------------------------------------------------------------
+    def create_part(self, corp_id: str, send_id: str, part: dict[str, Any], ids: Sequence[str]) -> bool:
+        """Ids first, then the part only if absent: a re-plan never resets a part that already ran."""
+        pk, key = f"{corp_id}#send#{send_id}", _part_key(part["sender"], part["number"])
+        with M.batch_write() as batch:
+            for k, start in enumerate(range(0, len(ids), IDS_PER_ITEM)):
+                batch.save(M(pk, f"ids#{key}#{k:02d}", data={"ids": list(ids[start : start + IDS_PER_ITEM])}))
+        return self._put_if(pk, f"p#{key}", part, 0)
+
+    def parts(self, corp_id: str, send_id: str) -> list[tuple[dict[str, Any], int]]:
+        return [
+            (dict(i.data or {}), int(i.version or 0))
+            for i in M.query(f"{corp_id}#send#{send_id}", M.sk.startswith("p#"), consistent_read=True)
+        ]
+
+    def get_part(
+        self, corp_id: str, send_id: str, sender: str, number: int
+    ) -> tuple[dict[str, Any], int] | None:
+        item = self._get(f"{corp_id}#send#{send_id}", f"p#{_part_key(sender, number)}")
+        return (dict(item.data or {}), int(item.version or 0)) if item is not None else None
+
+    def replace_part(self, corp_id: str, send_id: str, part: dict[str, Any], version: int) -> bool:
+        try:
+            M(f"{corp_id}#send#{send_id}", f"p#{_part_key(part['sender'], part['number'])}").update(
+                actions=[M.data.set(part), M.version.set(version + 1)], condition=M.version == version
+            )
+            return True
+        except UpdateError as exc:
+            if condition_failed(exc):
+                return False
+            raise
+
+    def part_ids(self, corp_id: str, send_id: str, sender: str, number: int) -> list[str]:
+        out: list[str] = []
+        key = _part_key(sender, number)
+        for i in M.query(f"{corp_id}#send#{send_id}", M.sk.startswith(f"ids#{key}#"), consistent_read=True):
+            out += i.data["ids"]
+        return out
+
+    def put_outcomes(self, corp_id: str, send_id: str, sender: str, number: int, outcomes: str) -> None:
+        M(f"{corp_id}#send#{send_id}", f"out#{_part_key(sender, number)}", data={"o": outcomes}).save()
+
+    def outcomes(self, corp_id: str, send_id: str, sender: str, number: int) -> str:
+        item = self._get(f"{corp_id}#send#{send_id}", f"out#{_part_key(sender, number)}")
+        return str(item.data["o"]) if item is not None else ""
+
+    # the quota ledger's buckets ----------------------------------------------------------------
+    def get_bucket(self, corp_id: str, period: str, bucket: int) -> tuple[dict[str, Any], int]:
+        item = self._get(f"{corp_id}#quota#{period}", f"{bucket:04d}")
+        return (dict(item.data or {}), int(item.version or 0)) if item is not None else ({}, 0)
+
+    def put_bucket(self, corp_id: str, period: str, bucket: int, data: dict[str, Any], version: int) -> bool:
+        return self._put_if(f"{corp_id}#quota#{period}", f"{bucket:04d}", data, version)

@@ -1,0 +1,277 @@
+"""A customer mass send (企业群发 to customers): what to send, to whom, and how it is cut into WeCom tasks.
+
+Pure: no I/O. WeCom's ``add_msg_template`` sends one text to every customer of a task, so a mass send has
+one content for all (no ``{name}``). Recipients are a filter over our store's relations (the search's
+conditions) or an explicit list of external_userids. Planning turns (customer, serving member) pairs and
+the customers' quota usage into per-member parts of at most 10,000 customers (the fewest calls WeCom's
+per-call limit allows) and the customers left out, each with a reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from scrm.domain.field_error import FieldError
+from scrm.domain.welcome import NAME_PLACEHOLDER, Welcome, parse_welcome
+
+NAME_MAX = 50
+MAX_LIST = 100_000  # an explicit list of recipients
+MAX_TAGS = 20  # as the search's tag filters
+MAX_EMPLOYEES = 1000
+MAX_STATES = 100
+PER_TASK = 10_000  # add_msg_template's external_userid limit (groupmsg_calls.MAX_CUSTOMERS_PER_TASK)
+
+OVER_QUOTA = "over_quota"
+NO_ACTIVE_RELATION = "no_active_relation"
+SKIP_REASONS = (OVER_QUOTA, NO_ACTIVE_RELATION)
+
+# Per-customer outcomes, from get_groupmsg_send_result's status (0 not sent, 1 sent, 2 not a friend,
+# 3 over WeCom's quota). "pending" until the member's task is sent (or the send cancelled).
+PENDING, NOT_SENT, SENT, NOT_A_FRIEND, WECOM_OVER_QUOTA = "-", "0", "1", "2", "3"
+OUTCOME_NAMES = {PENDING: "pending", NOT_SENT: "not_sent", SENT: "sent", NOT_A_FRIEND: "not_a_friend",
+                 WECOM_OVER_QUOTA: "over_quota"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RecipientFilter:
+    """The search's conditions, on active relations. Lists are OR within (any employee, any state)."""
+
+    tags_all: tuple[str, ...] = ()
+    tags_any: tuple[str, ...] = ()
+    tags_none: tuple[str, ...] = ()
+    employees: tuple[str, ...] = ()
+    states: tuple[str, ...] = ()
+    added_from: int | None = None
+    added_to: int | None = None
+
+    def matches(self, r: Mapping[str, Any]) -> bool:
+        """Every condition against a relation row (tag_ids, userid, add_time, state, status)."""
+        if (r.get("status") or "active") != "active":
+            return False
+        tags = set(r.get("tag_ids") or ())
+        if self.tags_all and not tags.issuperset(self.tags_all):
+            return False
+        if self.tags_any and not tags.intersection(self.tags_any):
+            return False
+        if self.tags_none and tags.intersection(self.tags_none):
+            return False
+        if self.employees and r.get("userid") not in self.employees:
+            return False
+        if self.states and r.get("state") not in self.states:
+            return False
+        added = int(r.get("add_time") or 0)
+        if self.added_from is not None and added < self.added_from:
+            return False
+        return not (self.added_to is not None and added > self.added_to)
+
+    def queries(self) -> list[dict[str, Any]]:
+        """The search queries (CustomerQuery fields) whose union holds every match: one tag-driven query,
+        else one per employee, else one per state, else the corp. Each row is still checked by ``matches``."""
+        base: dict[str, Any] = {"tags_all": self.tags_all, "tags_any": self.tags_any, "tags_none": self.tags_none,
+                                "added_from": self.added_from, "added_to": self.added_to, "status": "active"}  # fmt: skip
+        if self.tags_all or self.tags_any:
+            return [base]
+        if self.employees:
+            return [{**base, "employee": e} for e in self.employees]
+        if self.states:
+            return [{**base, "state": s} for s in self.states]
+        return [base]
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {k: list(getattr(self, k)) for k in ("tags_all", "tags_any", "tags_none", "employees", "states")
+                               if getattr(self, k)}  # fmt: skip
+        for k in ("added_from", "added_to"):
+            if getattr(self, k) is not None:
+                out[k] = getattr(self, k)
+        return out
+
+
+@dataclass(frozen=True)
+class MassSendSpec:
+    name: str
+    content: Welcome
+    filter: RecipientFilter | None = None
+    external_userids: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        recipients: dict[str, Any] = (
+            {"filter": self.filter.as_dict()}
+            if self.filter is not None
+            else {"external_userids": list(self.external_userids)}
+        )
+        return {"name": self.name, **self.content.as_dict(), "recipients": recipients}
+
+    def payload(self) -> dict[str, Any]:
+        """add_msg_template's text/attachments."""
+        return self.content.payload()
+
+    def fingerprint(self) -> str:
+        """Same body, same fingerprint: a repeated create while the first is open returns it."""
+        raw = json.dumps(self.as_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def parse_mass_send(raw: Any) -> MassSendSpec:
+    if not isinstance(raw, dict):
+        raise FieldError("body", "must be an object")
+    unknown = set(raw) - {"name", "text", "attachments", "recipients", "request_id"}
+    if unknown:
+        raise FieldError(sorted(unknown)[0], "unknown field")
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip() or len(name) > NAME_MAX:
+        raise FieldError("name", f"required: a string of 1..{NAME_MAX} characters")
+    content = parse_welcome({k: raw[k] for k in ("text", "attachments") if k in raw}, "content")
+    assert content is not None
+    if NAME_PLACEHOLDER in content.text:
+        raise FieldError(
+            "text", f"a mass send is one text for every recipient: {NAME_PLACEHOLDER} is not filled in"
+        )
+    rec = raw.get("recipients")
+    if not isinstance(rec, dict) or len(rec) != 1 or next(iter(rec)) not in ("filter", "external_userids"):
+        raise FieldError("recipients", "needs exactly one of filter, external_userids")
+    if "filter" in rec:
+        return MassSendSpec(name.strip(), content, filter=_filter(rec["filter"]))
+    return MassSendSpec(name.strip(), content, external_userids=_id_list(rec["external_userids"]))
+
+
+def _id_list(value: Any) -> tuple[str, ...]:
+    path = "recipients.external_userids"
+    if not isinstance(value, list) or not value:
+        raise FieldError(path, "must be a non-empty list of external_userids")
+    if len(value) > MAX_LIST:
+        raise FieldError(path, f"at most {MAX_LIST} customers, got {len(value)}")
+    for i, v in enumerate(value):
+        if not isinstance(v, str) or not v.strip():
+            raise FieldError(f"{path}[{i}]", "must be an external_userid")
+    return tuple(dict.fromkeys(v.strip() for v in value))
+
+
+def _filter(value: Any) -> RecipientFilter:
+    path = "recipients.filter"
+    if not isinstance(value, dict):
+        raise FieldError(path, "must be an object")
+    known = {"tags_all", "tags_any", "tags_none", "employees", "states", "added_from", "added_to"}
+    unknown = set(value) - known
+    if unknown:
+        raise FieldError(f"{path}.{sorted(unknown)[0]}", "unknown field")
+
+    def strings(name: str, most: int) -> tuple[str, ...]:
+        v = value.get(name, [])
+        if not isinstance(v, list) or not all(isinstance(s, str) and s.strip() for s in v):
+            raise FieldError(f"{path}.{name}", "must be a list of ids")
+        if len(v) > most:
+            raise FieldError(f"{path}.{name}", f"at most {most}")
+        return tuple(dict.fromkeys(s.strip() for s in v))
+
+    def seconds(name: str) -> int | None:
+        v = value.get(name)
+        if v is None:
+            return None
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise FieldError(f"{path}.{name}", "must be unix seconds (a non-negative integer)")
+        return v
+
+    f = RecipientFilter(
+        tags_all=strings("tags_all", MAX_TAGS), tags_any=strings("tags_any", MAX_TAGS),
+        tags_none=strings("tags_none", MAX_TAGS), employees=strings("employees", MAX_EMPLOYEES),
+        states=strings("states", MAX_STATES), added_from=seconds("added_from"), added_to=seconds("added_to"),
+    )  # fmt: skip
+    if f.added_from is not None and f.added_to is not None and f.added_from > f.added_to:
+        raise FieldError(f"{path}.added_from", "is after added_to")
+    if set(f.tags_none) & (set(f.tags_all) | set(f.tags_any)):
+        raise FieldError(f"{path}.tags_none", "names a tag that is also required")
+    return f
+
+
+# planning -------------------------------------------------------------------------------------
+def choose_senders(relations: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """external_userid → the member who sends to them: of the customer's active relations (already
+    filtered), the most recently added (ties: the smaller userid). One customer gets one message."""
+    best: dict[str, tuple[int, str]] = {}
+    for r in relations:
+        if (r.get("status") or "active") != "active":
+            continue
+        ext, uid, added = str(r["external_userid"]), str(r["userid"]), int(r.get("add_time") or 0)
+        cur = best.get(ext)
+        if cur is None or (added, _neg(uid)) > (cur[0], _neg(cur[1])):
+            best[ext] = (added, uid)
+    return {ext: uid for ext, (_, uid) in best.items()}
+
+
+def _neg(s: str) -> tuple[int, ...]:
+    return tuple(-ord(c) for c in s) + (0,)
+
+
+def admit(candidates: Iterable[str], counts: Mapping[str, int], limit: int) -> tuple[list[str], list[str]]:
+    """(admitted, over quota): a customer is admitted while fewer than ``limit`` sends count against them."""
+    ok: list[str] = []
+    over: list[str] = []
+    for ext in candidates:
+        (ok if counts.get(ext, 0) < limit else over).append(ext)
+    return ok, over
+
+
+@dataclass(frozen=True)
+class Part:
+    """One add_msg_template call: a member and at most 10,000 of their customers (sorted)."""
+
+    sender: str
+    number: int
+    external_userids: tuple[str, ...]
+
+
+@dataclass
+class Plan:
+    parts: list[Part] = field(default_factory=list)
+    skipped: dict[str, list[str]] = field(default_factory=dict)  # reason → external_userids
+
+
+def cut_parts(senders: Mapping[str, str], size: int = PER_TASK) -> list[Part]:
+    """Per member, their customers in the fewest calls of at most ``size``: ceil(n / size) each."""
+    by_sender: dict[str, list[str]] = {}
+    for ext, uid in senders.items():
+        by_sender.setdefault(uid, []).append(ext)
+    parts: list[Part] = []
+    for uid in sorted(by_sender):
+        ids = sorted(by_sender[uid])
+        for n, start in enumerate(range(0, len(ids), size)):
+            parts.append(Part(uid, n, tuple(ids[start : start + size])))
+    return parts
+
+
+def plan(
+    wanted: Sequence[str] | None,
+    relations: Iterable[Mapping[str, Any]],
+    counts: Mapping[str, int],
+    limit: int,
+    size: int = PER_TASK,
+) -> Plan:
+    """The whole plan in one pure step (the service does the same with the ledger's atomic admission):
+    ``wanted`` an explicit list (None for a filter, whose relations are the recipients), ``counts`` the
+    customers' sends in the current quota period, ``limit`` the period's allowance."""
+    senders = choose_senders(relations)
+    out = Plan()
+    if wanted is not None:
+        missing = [e for e in wanted if e not in senders]
+        if missing:
+            out.skipped[NO_ACTIVE_RELATION] = missing
+        senders = {e: senders[e] for e in wanted if e in senders}
+    ok, over = admit(sorted(senders), counts, limit)
+    if over:
+        out.skipped[OVER_QUOTA] = over
+    out.parts = cut_parts({e: senders[e] for e in ok}, size)
+    return out
+
+
+def outcome_of(status: int) -> str:
+    """get_groupmsg_send_result's status as our one-character outcome."""
+    return {0: NOT_SENT, 1: SENT, 2: NOT_A_FRIEND, 3: WECOM_OVER_QUOTA}.get(int(status), NOT_SENT)
+
+
+def bucket_of(external_userid: str, buckets: int = 1024) -> int:
+    """A stable spread of customers over the quota ledger's items (not Python's salted hash)."""
+    return int.from_bytes(hashlib.sha1(external_userid.encode()).digest()[:4], "big") % buckets

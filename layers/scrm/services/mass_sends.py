@@ -1,0 +1,475 @@
+"""Customer mass sends: create → plan → run each part (one add_msg_template call) → results; progress,
+cancel, remind. Not yet wired to routes, queues or schedules: each step is a method a worker can repeat.
+
+Nothing twice: a create repeated while its send is open (same body), or with the same request_id, returns
+that send; planning persists the resolved recipients before the quota ledger reserves (keyed by the send:
+a retried plan gets the same answer) and creates each part only if absent; every WeCom call is fenced by
+the part's ``calling`` mark, written under the part's version before the call (a second worker sees a
+live mark and skips). A worker that died mid-call leaves a stale mark: before calling again, the next
+one looks for the task that call may have created (get_groupmsg_list_v2 over the window since the mark,
+same content, the sender's task holding the part's customers) and adopts it; while WeCom still answers
+41063 it cannot tell, and waits.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from scrm.domain import mass_send as D
+from scrm.domain import msg_quota
+from scrm.domain.field_error import FieldError
+from scrm.domain.mass_send import RecipientFilter
+from scrm.domain.throttle import Throttled
+from scrm.domain.wecom_error import WeComError
+from scrm.services.admin_error import AdminError
+from scrm.services.quota_ledger import QuotaLedger
+
+log = logging.getLogger("scrm.mass_sends")
+LEASE_S = 300  # a calling mark older than this belongs to a worker that died
+FIND_SLACK_S = 120  # clock skew between us and WeCom when looking for a task a dead worker created
+RETRIABLE = frozenset({-1, 45009, 45033, 50001, 50002})
+NO_RECIPIENT = 41048
+REMIND_LIMIT = 41094
+OPEN_STATES = ("new", "planned")
+
+REQUESTED, CREATED, FAILED, CANCELLED = "requested", "created", "failed", "cancelled"
+
+
+class Dispatching(Exception):
+    """WeCom answered 41063: the task is still being dispatched; ask again later."""
+
+
+class MassSendRepo(Protocol):
+    def create_send(
+        self, corp_id: str, send: dict[str, Any], request_key: str, replaces: int = 0
+    ) -> bool: ...
+    def request(self, corp_id: str, request_key: str) -> tuple[str, int] | None: ...
+    def get_send(self, corp_id: str, send_id: str) -> tuple[dict[str, Any], int] | None: ...
+    def replace_send(self, corp_id: str, send: dict[str, Any], version: int) -> bool: ...
+    def setting(self, corp_id: str) -> dict[str, Any]: ...
+    def put_setting(self, corp_id: str, data: dict[str, Any]) -> None: ...
+    def put_recipients(self, corp_id: str, send_id: str, senders: dict[str, str]) -> None: ...
+    def recipients(self, corp_id: str, send_id: str) -> dict[str, str] | None: ...
+    def put_skipped(self, corp_id: str, send_id: str, reason: str, ids: Sequence[str]) -> None: ...
+    def skipped(self, corp_id: str, send_id: str) -> dict[str, list[str]]: ...
+    def create_part(self, corp_id: str, send_id: str, part: dict[str, Any], ids: Sequence[str]) -> bool: ...
+    def parts(self, corp_id: str, send_id: str) -> list[tuple[dict[str, Any], int]]: ...
+    def get_part(
+        self, corp_id: str, send_id: str, sender: str, number: int
+    ) -> tuple[dict[str, Any], int] | None: ...
+    def replace_part(self, corp_id: str, send_id: str, part: dict[str, Any], version: int) -> bool: ...
+    def part_ids(self, corp_id: str, send_id: str, sender: str, number: int) -> list[str]: ...
+    def put_outcomes(self, corp_id: str, send_id: str, sender: str, number: int, outcomes: str) -> None: ...
+    def outcomes(self, corp_id: str, send_id: str, sender: str, number: int) -> str: ...
+
+
+class Recipients(Protocol):
+    def matching(self, corp_id: str, f: RecipientFilter) -> Iterable[dict[str, Any]]: ...
+    def of(self, corp_id: str, external_userids: Sequence[str]) -> Iterable[dict[str, Any]]: ...
+
+
+class GroupMsgWeCom(Protocol):
+    def add_msg_template(self, chat_type: str, content: dict[str, Any], sender: str = "",
+                         external_userids: Sequence[str] = (), chat_ids: Sequence[str] = (),
+                         allow_select: bool = False) -> tuple[str, list[str]]: ...  # fmt: skip
+    def groupmsg_list(self, chat_type: str, start_time: int, end_time: int, creator: str = "",
+                      filter_type: int = 2) -> Iterable[dict[str, Any]]: ...  # fmt: skip
+    def groupmsg_tasks(self, msgid: str) -> list[dict[str, Any]]: ...
+    def groupmsg_send_results(self, msgid: str, userid: str) -> list[dict[str, Any]]: ...
+    def remind_groupmsg(self, msgid: str) -> None: ...
+    def cancel_groupmsg(self, msgid: str) -> None: ...
+
+
+def _dispatching(call: Callable[[], Any]) -> Any:
+    try:
+        return call()
+    except WeComError as exc:
+        if exc.errcode == 41063:
+            raise Dispatching() from None
+        raise
+
+
+class MassSends:
+    def __init__(
+        self,
+        repo: MassSendRepo,
+        ledger: QuotaLedger,
+        recipients: Recipients,
+        wecom: Callable[[str], GroupMsgWeCom],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.repo = repo
+        self.ledger = ledger
+        self.recipients = recipients
+        self.wecom = wecom
+        self.clock = clock
+
+    def _now(self) -> int:
+        return int(self.clock())
+
+    # settings and creation ----------------------------------------------------------------------
+    def quota_setting(self, corp_id: str) -> str:
+        return msg_quota.parse_setting(self.repo.setting(corp_id).get("msg_quota"))
+
+    def set_quota_setting(self, corp_id: str, value: object) -> str:
+        """The corp's 群发助手 choice (month_days / week_7 / day_1); WeCom has no API to read it."""
+        try:
+            setting = msg_quota.parse_setting(value)
+        except FieldError as exc:
+            raise AdminError(400, str(exc), exc.field) from None
+        self.repo.put_setting(corp_id, {**self.repo.setting(corp_id), "msg_quota": setting})
+        return setting
+
+    def create(self, corp_id: str, body: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        """(send, created). The same request_id always, or the same body while its send is open, returns it."""
+        try:
+            spec = D.parse_mass_send(body)
+        except FieldError as exc:
+            raise AdminError(400, str(exc), exc.field) from None
+        request_id = body.get("request_id")
+        if request_id is not None and (not isinstance(request_id, str) or not 1 <= len(request_id) <= 64):
+            raise AdminError(400, "request_id: must be a string of 1..64 characters", "request_id")
+        key = f"id#{request_id}" if request_id else f"body#{spec.fingerprint()}"
+        for _ in range(3):
+            earlier = self.repo.request(corp_id, key)
+            replaces = 0
+            if earlier is not None:
+                found = self.repo.get_send(corp_id, earlier[0])
+                if found is not None and (request_id or found[0]["state"] in OPEN_STATES):
+                    return found[0], False
+                replaces = earlier[1]
+            send = {
+                "send_id": uuid.uuid4().hex[:16],
+                "spec": spec.as_dict(),
+                "state": "new",
+                "created_at": self._now(),
+            }
+            if self.repo.create_send(corp_id, send, key, replaces):
+                return send, True
+        raise AdminError(409, "a concurrent request created this send; try again")
+
+    def get(self, corp_id: str, send_id: str) -> tuple[dict[str, Any], int]:
+        found = self.repo.get_send(corp_id, send_id)
+        if found is None:
+            raise AdminError(404, f"no mass send {send_id}", "send_id")
+        return found
+
+    def _update_send(
+        self, corp_id: str, send_id: str, change: Callable[[dict[str, Any]], None]
+    ) -> dict[str, Any]:
+        while True:
+            send, version = self.get(corp_id, send_id)
+            change(send)
+            if self.repo.replace_send(corp_id, send, version):
+                return send
+
+    # planning -----------------------------------------------------------------------------------
+    def plan(self, corp_id: str, send_id: str) -> dict[str, Any]:
+        """Recipients → quota → parts. Repeatable: each stage is persisted, and a retry reuses it."""
+        send, _ = self.get(corp_id, send_id)
+        if send["state"] != "new":
+            return send
+        spec = D.parse_mass_send(send["spec"])
+        senders = self.repo.recipients(corp_id, send_id)
+        if senders is None:
+            senders = self._resolve(corp_id, spec)
+            self.repo.put_recipients(corp_id, send_id, senders)
+        skipped: dict[str, list[str]] = {}
+        if spec.filter is None:
+            missing = [e for e in spec.external_userids if e not in senders]
+            if missing:
+                skipped[D.NO_ACTIVE_RELATION] = missing
+        setting = str(send.get("quota_setting") or self.quota_setting(corp_id))
+        planned_at = int(send.get("planned_at") or self._now())
+        moment = datetime.fromtimestamp(planned_at, UTC)
+        period, limit = msg_quota.period_key(setting, moment), msg_quota.limit(setting, moment)
+        admitted, over = self.ledger.reserve(corp_id, period, f"r:{send_id}", sorted(senders), limit)
+        if over:
+            skipped[D.OVER_QUOTA] = sorted(over)
+        parts = D.cut_parts({e: senders[e] for e in admitted})
+        for reason, ids in skipped.items():
+            self.repo.put_skipped(corp_id, send_id, reason, ids)
+        for p in parts:
+            self.repo.create_part(corp_id, send_id, {
+                "send_id": send_id, "sender": p.sender, "number": p.number, "size": len(p.external_userids),
+                "state": REQUESTED, "msgid": "", "calling": 0, "fail_count": 0, "final": False,
+            }, p.external_userids)  # fmt: skip
+
+        def done(s: dict[str, Any]) -> None:
+            s.update(state="planned", quota_setting=setting, period=period, planned_at=planned_at,
+                     counts={"recipients": len(admitted), "parts": len(parts),
+                             "skipped": {k: len(v) for k, v in skipped.items()}})  # fmt: skip
+
+        return self._update_send(corp_id, send_id, done)
+
+    def _resolve(self, corp_id: str, spec: D.MassSendSpec) -> dict[str, str]:
+        if spec.filter is not None:
+            return D.choose_senders(self.recipients.matching(corp_id, spec.filter))
+        wanted = set(spec.external_userids)
+        rows = (
+            r for r in self.recipients.of(corp_id, spec.external_userids) if r["external_userid"] in wanted
+        )
+        return D.choose_senders(rows)
+
+    # creating the WeCom tasks -------------------------------------------------------------------
+    def run_parts(self, corp_id: str, send_id: str) -> dict[str, int]:
+        """Every part still to create (what a worker's step does); counts of what each call answered."""
+        out: dict[str, int] = {}
+        for part, _ in self.repo.parts(corp_id, send_id):
+            if part["state"] == REQUESTED:
+                result = self.run_part(corp_id, send_id, part["sender"], int(part["number"])).split(":")[0]
+                out[result] = out.get(result, 0) + 1
+        return out
+
+    def _part(self, corp_id: str, send_id: str, sender: str, number: int) -> tuple[dict[str, Any], int]:
+        found = self.repo.get_part(corp_id, send_id, sender, number)
+        if found is None:
+            raise AdminError(404, f"no part {sender}#{number} of {send_id}")
+        return found
+
+    def _write_part(
+        self, corp_id: str, send_id: str, part: dict[str, Any], change: Callable[[dict[str, Any]], None]
+    ) -> dict[str, Any]:
+        """Apply and write under the part's version; on a conflict re-read and apply again."""
+        while True:
+            current, version = self._part(corp_id, send_id, part["sender"], int(part["number"]))
+            change(current)
+            if self.repo.replace_part(corp_id, send_id, current, version):
+                return current
+
+    def run_part(self, corp_id: str, send_id: str, sender: str, number: int) -> str:
+        """One add_msg_template call for one part, at most once. Returns what happened."""
+        send, _ = self.get(corp_id, send_id)
+        part, version = self._part(corp_id, send_id, sender, number)
+        if part["state"] != REQUESTED:
+            return f"{part['state']}"
+        now = self._now()
+        if part["calling"] and now - int(part["calling"]) < LEASE_S:
+            return "busy"
+        ids = self.repo.part_ids(corp_id, send_id, sender, number)
+        spec = D.parse_mass_send(send["spec"])
+        gw = self.wecom(corp_id)
+        if part["calling"]:
+            try:
+                msgid, reached = self._find_task(corp_id, send_id, gw, part, ids, spec.payload())
+            except Dispatching:
+                return "dispatching"
+            if msgid:
+                fail_list = [e for e in ids if e not in reached]
+                self._created(corp_id, send_id, part, msgid, fail_list)
+                if fail_list:
+                    self._release(corp_id, send, part, fail_list, "fail")
+                log.info(
+                    "mass send part adopted", extra={"send_id": send_id, "sender": sender, "part": number}
+                )
+                return "adopted"
+        if send["state"] == CANCELLED:
+            self.repo.put_outcomes(corp_id, send_id, sender, number, D.NOT_SENT * len(ids))
+            self._write_part(corp_id, send_id, part, lambda p: p.update(state=CANCELLED, calling=0))
+            self._release(corp_id, send, part, ids, "all")
+            return CANCELLED
+        part["calling"] = now
+        if not self.repo.replace_part(corp_id, send_id, part, version):
+            return "busy"
+        try:
+            msgid, fail_list = gw.add_msg_template("single", spec.payload(), sender, ids)
+        except WeComError as exc:
+            if exc.errcode in RETRIABLE:
+                self._write_part(corp_id, send_id, part, lambda p: p.update(calling=0))
+                return f"retry:{exc.errcode}"
+            code = exc.errcode
+            self.repo.put_outcomes(corp_id, send_id, sender, number, D.NOT_SENT * len(ids))
+            self._write_part(corp_id, send_id, part, lambda p: p.update(state=FAILED, calling=0, error=code))
+            self._release(corp_id, send, part, ids, "all")
+            log.warning(
+                "mass send part refused", extra={"send_id": send_id, "sender": sender, "errcode": exc.errcode}
+            )
+            return f"failed:{exc.errcode}"
+        except Throttled:
+            self._write_part(corp_id, send_id, part, lambda p: p.update(calling=0))
+            raise
+        # Any other failure (a timeout): WeCom may have created the task; the mark stays for the next try.
+        self._created(corp_id, send_id, part, msgid, fail_list)
+        if fail_list:
+            self._release(corp_id, send, part, fail_list, "fail")
+        if self.get(corp_id, send_id)[0]["state"] == CANCELLED:  # a cancel came while we were calling
+            gw.cancel_groupmsg(msgid)
+        return "created"
+
+    def _created(
+        self, corp_id: str, send_id: str, part: dict[str, Any], msgid: str, fail_list: list[str]
+    ) -> None:
+        ids = self.repo.part_ids(corp_id, send_id, part["sender"], int(part["number"]))
+        failed = set(fail_list)
+        self.repo.put_outcomes(corp_id, send_id, part["sender"], int(part["number"]),
+                               "".join(D.NOT_A_FRIEND if e in failed else D.PENDING for e in ids))  # fmt: skip
+        self._write_part(corp_id, send_id, part, lambda p: p.update(
+            state=CREATED, msgid=msgid, calling=0, fail_count=len(failed), created_at=self._now()))  # fmt: skip
+
+    def _find_task(self, corp_id: str, send_id: str, gw: GroupMsgWeCom, part: dict[str, Any], ids: Sequence[str],
+                   payload: dict[str, Any]) -> tuple[str, set[str]]:  # fmt: skip
+        """The task a dead worker's call created, if any, and the customers it holds: same content,
+        created since the mark, the sender's task holding this part's customers, not another part's."""
+        claimed = {p["msgid"] for p, _ in self.repo.parts(corp_id, send_id) if p.get("msgid")}
+        start, end = int(part["calling"]) - FIND_SLACK_S, self._now() + FIND_SLACK_S
+        text = (payload.get("text") or {}).get("content", "")
+        attachments = payload.get("attachments") or []
+        wanted = set(ids)
+        for m in gw.groupmsg_list("single", start, end):
+            if m.get("msgid") in claimed or (m.get("text") or {}).get("content", "") != text:
+                continue
+            if (m.get("attachments") or []) != attachments:
+                continue
+            msgid = str(m["msgid"])
+            tasks = _dispatching(lambda msgid=msgid: gw.groupmsg_tasks(msgid))
+            if part["sender"] not in {t.get("userid") for t in tasks}:
+                continue
+            results = _dispatching(lambda msgid=msgid: gw.groupmsg_send_results(msgid, part["sender"]))
+            reached = {str(r.get("external_userid")) for r in results} & wanted
+            if reached:
+                return msgid, reached
+        return "", set()
+
+    def _release(
+        self, corp_id: str, send: dict[str, Any], part: dict[str, Any], ids: Sequence[str], what: str
+    ) -> None:
+        if ids and send.get("period"):
+            key = f"x:{send['send_id']}:{part['sender']}:{part['number']}:{what}"
+            self.ledger.release(corp_id, send["period"], key, list(ids))
+
+    # results ------------------------------------------------------------------------------------
+    def results(self, corp_id: str, send_id: str) -> dict[str, Any]:
+        """Read WeCom's results for each created part not final yet. A part is final once its member sent
+        (or the send was cancelled); then customers WeCom did not reach give their quota back (status 0,
+        2). Status 3 (WeCom's own count says full) keeps our count: it is closer to WeCom's."""
+        send, _ = self.get(corp_id, send_id)
+        gw = self.wecom(corp_id)
+        summary = {"read": 0, "dispatching": 0, "waiting": 0, "final": 0}
+        for part, _ in self.repo.parts(corp_id, send_id):
+            if part["state"] != CREATED or part.get("final"):
+                continue
+            try:
+                tasks = _dispatching(lambda part=part: gw.groupmsg_tasks(part["msgid"]))
+                mine = next((t for t in tasks if t.get("userid") == part["sender"]), {})
+                task_status = int(mine.get("status") or 0)
+                rows = _dispatching(lambda part=part: gw.groupmsg_send_results(part["msgid"], part["sender"]))
+            except Dispatching:
+                summary["dispatching"] += 1
+                continue
+            summary["read"] += 1
+            final = task_status == 2 or send["state"] == CANCELLED
+            ids = self.repo.part_ids(corp_id, send_id, part["sender"], int(part["number"]))
+            old = self.repo.outcomes(
+                corp_id, send_id, part["sender"], int(part["number"])
+            ) or D.PENDING * len(ids)
+            status = {str(r.get("external_userid")): int(r.get("status") or 0) for r in rows}
+            out = []
+            for e, before in zip(ids, old, strict=False):
+                if before == D.NOT_A_FRIEND and e not in status:
+                    out.append(before)  # in fail_list: never a recipient
+                elif e in status and (final or status[e] != 0):
+                    out.append(D.outcome_of(status[e]))
+                else:
+                    out.append(D.NOT_SENT if final else D.PENDING)
+            outcomes = "".join(out)
+            self.repo.put_outcomes(corp_id, send_id, part["sender"], int(part["number"]), outcomes)
+            if final:
+                back = [
+                    e
+                    for e, o in zip(ids, outcomes, strict=False)
+                    if o in (D.NOT_SENT, D.NOT_A_FRIEND) and e in status
+                ]
+                self._release(corp_id, send, part, back, "result")
+                self._write_part(
+                    corp_id, send_id, part, lambda p, ts=task_status: p.update(final=True, task_status=ts)
+                )
+                summary["final"] += 1
+            else:
+                self._write_part(corp_id, send_id, part, lambda p, ts=task_status: p.update(task_status=ts))
+                summary["waiting"] += 1
+        return summary
+
+    def progress(self, corp_id: str, send_id: str) -> dict[str, Any]:
+        """Counts by outcome and part state, and per member: customers, sent, completion rate."""
+        send, _ = self.get(corp_id, send_id)
+        by_outcome = {name: 0 for name in D.OUTCOME_NAMES.values()}
+        by_state: dict[str, int] = {}
+        members: dict[str, dict[str, Any]] = {}
+        for part, _ in self.repo.parts(corp_id, send_id):
+            by_state[part["state"]] = by_state.get(part["state"], 0) + 1
+            m = members.setdefault(
+                part["sender"], {"userid": part["sender"], "customers": 0, "sent": 0, "parts": 0}
+            )
+            m["parts"] += 1
+            m["customers"] += int(part["size"])
+            outcomes = self.repo.outcomes(
+                corp_id, send_id, part["sender"], int(part["number"])
+            ) or D.PENDING * int(part["size"])
+            for ch in outcomes:
+                by_outcome[D.OUTCOME_NAMES[ch]] += 1
+            m["sent"] += outcomes.count(D.SENT)
+        for m in members.values():
+            m["completion_rate"] = round(m["sent"] / m["customers"], 4) if m["customers"] else 0.0
+        skipped = {k: len(v) for k, v in self.repo.skipped(corp_id, send_id).items()}
+        total = sum(m["customers"] for m in members.values())
+        return {
+            "send_id": send_id, "state": send["state"], "parts": by_state, "outcomes": by_outcome,
+            "skipped": skipped, "recipients": total,
+            "completion_rate": round(by_outcome["sent"] / total, 4) if total else 0.0,
+            "members": sorted(members.values(), key=lambda m: m["userid"]),
+        }  # fmt: skip
+
+    def outcome_of(self, corp_id: str, send_id: str) -> dict[str, str]:
+        """external_userid → outcome name, for every customer of every part (reports, tests)."""
+        out: dict[str, str] = {}
+        for part, _ in self.repo.parts(corp_id, send_id):
+            ids = self.repo.part_ids(corp_id, send_id, part["sender"], int(part["number"]))
+            o = self.repo.outcomes(corp_id, send_id, part["sender"], int(part["number"])) or D.PENDING * len(
+                ids
+            )
+            out.update({e: D.OUTCOME_NAMES[c] for e, c in zip(ids, o, strict=False)})
+        return out
+
+    # cancel and remind --------------------------------------------------------------------------
+    def cancel(self, corp_id: str, send_id: str) -> dict[str, Any]:
+        """Stops what members have not sent: created tasks through WeCom, parts not called yet here. A part
+        whose call is under way is cancelled by that worker once its call returns."""
+        send = self._update_send(
+            corp_id, send_id, lambda s: s.update(state=CANCELLED, cancelled_at=self._now())
+        )
+        gw = self.wecom(corp_id)
+        cancelled = 0
+        for part, _ in self.repo.parts(corp_id, send_id):
+            if part["state"] == CREATED and not part.get("final"):
+                gw.cancel_groupmsg(part["msgid"])
+                cancelled += 1
+            elif part["state"] == REQUESTED and not (
+                part["calling"] and self._now() - int(part["calling"]) < LEASE_S
+            ):
+                # Not called, or its call died: run_part looks for a task it created before it gives up.
+                self.run_part(corp_id, send_id, part["sender"], int(part["number"]))
+        return {**send, "cancelled_tasks": cancelled}
+
+    def remind(self, corp_id: str, send_id: str) -> dict[str, Any]:
+        """remind_groupmsg_send for each task not sent yet; WeCom allows 3 per task per 24 h."""
+        self.get(corp_id, send_id)
+        gw = self.wecom(corp_id)
+        reminded = 0
+        for part, _ in self.repo.parts(corp_id, send_id):
+            if part["state"] != CREATED or part.get("final") or int(part.get("task_status") or 0) == 2:
+                continue
+            try:
+                gw.remind_groupmsg(part["msgid"])
+            except WeComError as exc:
+                if exc.errcode == REMIND_LIMIT:
+                    raise AdminError(
+                        429, "WeCom allows 3 reminders per mass send in 24 hours (WeCom 41094)"
+                    ) from None
+                raise
+            reminded += 1
+        return {"send_id": send_id, "reminded": reminded}

@@ -1,0 +1,210 @@
+"""The mass-send service over fakes: create once, plan into parts with quota skips, create each WeCom task
+once (retries, a worker that died mid-call), results with 41063, cancel and remind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from scrm.domain.wecom_error import WeComError
+from scrm.services.admin_error import AdminError
+from scrm.services.mass_sends import LEASE_S, MassSends
+from scrm.services.quota_ledger import QuotaLedger
+
+from tests.unit.mass_send_fakes import CORP, START, FakeGroupMsg, FakeMassSendRepo, FakeRecipients, relation
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = float(START)
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def world(
+    rows: list[dict[str, Any]], **wecom: Any
+) -> tuple[MassSends, FakeMassSendRepo, FakeGroupMsg, Clock]:
+    clock = Clock()
+    repo = FakeMassSendRepo()
+    gw = FakeGroupMsg(
+        clock, friends={(r["userid"], r["external_userid"]) for r in rows if r["status"] == "active"}, **wecom
+    )
+    svc = MassSends(repo, QuotaLedger(repo, buckets=16), FakeRecipients(rows), lambda corp: gw, clock)
+    return svc, repo, gw, clock
+
+
+ROWS = [relation(f"a{i}", "alice") for i in range(5)] + [
+    relation(f"b{i}", "bob", tags=["vip"]) for i in range(3)
+]
+BODY = {"name": "sale", "text": "双十一", "recipients": {"filter": {}}}
+
+
+def _send(svc: MassSends, body: dict[str, Any] = BODY) -> str:
+    send, _ = svc.create(CORP, body)
+    svc.plan(CORP, send["send_id"])
+    return send["send_id"]
+
+
+def test_create_is_idempotent_while_open_and_by_request_id():
+    svc, repo, _, _ = world(ROWS)
+    a, created = svc.create(CORP, BODY)
+    assert created
+    assert svc.create(CORP, BODY) == (a, False)
+    svc.cancel(CORP, a["send_id"])
+    b, created = svc.create(CORP, BODY)  # the same body after the first ended: a new send
+    assert created and b["send_id"] != a["send_id"]
+    c, _ = svc.create(CORP, {**BODY, "request_id": "r1"})
+    svc.cancel(CORP, c["send_id"])
+    assert svc.create(CORP, {**BODY, "request_id": "r1"}) == (svc.get(CORP, c["send_id"])[0], False)
+    with pytest.raises(AdminError) as err:
+        svc.create(CORP, {**BODY, "text": "hi {name}"})
+    assert err.value.status == 400 and err.value.field == "text"
+
+
+def test_plan_cuts_parts_per_sender_and_a_retry_changes_nothing():
+    svc, repo, gw, _ = world(ROWS)
+    sid = _send(svc)
+    parts = [(p["sender"], p["size"]) for p, _ in repo.parts(CORP, sid)]
+    assert parts == [("alice", 5), ("bob", 3)]
+    send, _ = svc.get(CORP, sid)
+    send["state"] = "new"  # as if the plan step died before it marked the send planned
+    repo.items[(CORP, f"send#{sid}")] = (send, 9)
+    svc.plan(CORP, sid)
+    assert [(p["sender"], p["size"]) for p, _ in repo.parts(CORP, sid)] == parts
+    assert set(svc.ledger.counts(CORP, send["period"], [r["external_userid"] for r in ROWS]).values()) == {1}
+
+
+def test_list_recipients_skip_unknown_and_over_quota():
+    svc, repo, gw, _ = world(ROWS)
+    svc.set_quota_setting(CORP, "day_1")
+    first = _send(svc, {"name": "x", "text": "one", "recipients": {"external_userids": ["a0", "a1"]}})
+    second = _send(svc, {"name": "y", "text": "two", "recipients": {"external_userids": ["a1", "a2", "zz"]}})
+    assert svc.progress(CORP, first)["skipped"] == {}
+    assert repo.skipped(CORP, second) == {"no_active_relation": ["zz"], "over_quota": ["a1"]}
+    assert svc.get(CORP, second)[0]["counts"] == {"recipients": 1, "parts": 1,
+                                                  "skipped": {"no_active_relation": 1, "over_quota": 1}}  # fmt: skip
+
+
+def test_each_part_is_created_once_even_when_run_again():
+    svc, repo, gw, clock = world(ROWS)
+    sid = _send(svc)
+    assert svc.run_parts(CORP, sid) == {"created": 2}
+    assert svc.run_parts(CORP, sid) == {}
+    assert svc.run_part(CORP, sid, "alice", 0) == "created"
+    assert gw.calls["add_msg_template"] == 2 and len(gw.msgs) == 2
+
+
+def test_a_live_calling_mark_keeps_a_second_worker_out():
+    svc, repo, gw, clock = world(ROWS)
+    sid = _send(svc)
+    part, version = repo.get_part(CORP, sid, "alice", 0)
+    repo.replace_part(CORP, sid, {**part, "calling": int(clock())}, version)
+    assert svc.run_part(CORP, sid, "alice", 0) == "busy"
+    assert "add_msg_template" not in gw.calls
+
+
+def test_a_worker_that_died_mid_call_is_followed_by_no_duplicate():
+    svc, repo, gw, clock = world(ROWS)
+    sid = _send(svc)
+    gw.lose_answer_next = 1
+    with pytest.raises(TimeoutError):
+        svc.run_part(CORP, sid, "alice", 0)
+    assert len(gw.msgs) == 1 and repo.get_part(CORP, sid, "alice", 0)[0]["calling"]
+    assert svc.run_part(CORP, sid, "alice", 0) == "busy"  # the mark is still live
+    clock.t += LEASE_S + 1
+    gw.dispatching = True
+    assert svc.run_part(CORP, sid, "alice", 0) == "dispatching"  # cannot tell yet: wait, never call
+    gw.dispatching = False
+    assert svc.run_part(CORP, sid, "alice", 0) == "adopted"
+    part = repo.get_part(CORP, sid, "alice", 0)[0]
+    assert part["state"] == "created" and part["msgid"] == "msg0001" and gw.calls["add_msg_template"] == 1
+
+
+def test_a_call_that_died_before_wecom_acted_is_made_again():
+    svc, repo, gw, clock = world(ROWS)
+    sid = _send(svc)
+    gw.fail_next.append(ConnectionError("reset before the request left"))
+    with pytest.raises(ConnectionError):
+        svc.run_part(CORP, sid, "bob", 0)
+    clock.t += LEASE_S + 1
+    assert svc.run_part(CORP, sid, "bob", 0) == "created"
+    assert len(gw.msgs) == 1
+
+
+def test_a_retriable_refusal_clears_the_mark_and_a_final_one_fails_and_releases():
+    svc, repo, gw, clock = world(ROWS)
+    sid = _send(svc)
+    period = svc.get(CORP, sid)[0]["period"]
+    gw.fail_next.append(WeComError(45033, "busy", "externalcontact/add_msg_template"))
+    assert svc.run_part(CORP, sid, "alice", 0) == "retry:45033"
+    assert repo.get_part(CORP, sid, "alice", 0)[0]["calling"] == 0
+    gw.fail_next.append(WeComError(60111, "unknown sender", "externalcontact/add_msg_template"))
+    assert svc.run_part(CORP, sid, "alice", 0) == "failed:60111"
+    assert svc.ledger.counts(CORP, period, ["a0", "b0"]) == {"a0": 0, "b0": 1}
+
+
+def test_results_wait_for_dispatch_then_record_each_outcome_and_correct_the_quota():
+    rows = ROWS + [relation("gone", "bob")]
+    svc, repo, gw, clock = world(rows)
+    sid = _send(svc)
+    gw.friends.discard(("bob", "gone"))  # the customer deleted bob before the task was created
+    gw.received["b1"] = 31  # WeCom counts sends we do not see: b1 is full
+    svc.run_parts(CORP, sid)
+    period = svc.get(CORP, sid)[0]["period"]
+    gw.dispatching = True
+    assert svc.results(CORP, sid)["dispatching"] == 2
+    gw.dispatching = False
+    assert svc.results(CORP, sid) == {"read": 2, "dispatching": 0, "waiting": 2, "final": 0}
+    bob = next(m for m in gw.msgs.values() if m.sender == "bob")
+    gw.friends.discard(("bob", "b2"))  # b2 deletes bob before he taps send
+    gw.confirm(bob.msgid)
+    assert svc.results(CORP, sid)["final"] == 1
+    out = svc.outcome_of(CORP, sid)
+    assert {k: out[k] for k in ("b0", "b1", "b2", "gone", "a0")} == {
+        "b0": "sent",
+        "b1": "over_quota",
+        "b2": "not_a_friend",
+        "gone": "not_a_friend",
+        "a0": "pending",
+    }
+    # quota: sent and WeCom-full keep their count; not-a-friend (at results or in fail_list) gave it back
+    assert svc.ledger.counts(CORP, period, ["b0", "b1", "b2", "gone", "a0"]) == {
+        "b0": 1,
+        "b1": 1,
+        "b2": 0,
+        "gone": 0,
+        "a0": 1,
+    }
+    svc.results(CORP, sid)  # reading again changes nothing for a final part
+    assert svc.ledger.counts(CORP, period, ["b2", "gone"]) == {"b2": 0, "gone": 0}
+    p = svc.progress(CORP, sid)
+    bob_row = next(m for m in p["members"] if m["userid"] == "bob")
+    assert bob_row == {"userid": "bob", "customers": 4, "sent": 1, "parts": 1, "completion_rate": 0.25}
+    assert p["outcomes"]["pending"] == 5 and p["outcomes"]["sent"] == 1
+
+
+def test_cancel_stops_created_tasks_and_parts_not_called_yet():
+    svc, repo, gw, clock = world(ROWS)
+    sid = _send(svc)
+    svc.run_part(CORP, sid, "alice", 0)
+    period = svc.get(CORP, sid)[0]["period"]
+    result = svc.cancel(CORP, sid)
+    assert result["cancelled_tasks"] == 1 and all(m.cancelled for m in gw.msgs.values())
+    assert repo.get_part(CORP, sid, "bob", 0)[0]["state"] == "cancelled"
+    assert gw.calls["add_msg_template"] == 1
+    assert svc.ledger.counts(CORP, period, ["b0"]) == {"b0": 0}
+    svc.results(CORP, sid)
+    assert set(svc.outcome_of(CORP, sid).values()) == {"not_sent"}
+    assert svc.ledger.counts(CORP, period, ["a0"]) == {"a0": 0}
+
+
+def test_remind_three_times_then_a_clear_error():
+    svc, repo, gw, clock = world(ROWS)
+    sid = _send(svc)
+    svc.run_parts(CORP, sid)
+    for _ in range(3):
+        assert svc.remind(CORP, sid)["reminded"] == 2
+    with pytest.raises(AdminError) as err:
+        svc.remind(CORP, sid)
+    assert err.value.status == 429 and "3 reminders" in err.value.message
