@@ -53,7 +53,7 @@ FUNCTIONS: dict[str, Access] = {
             "mass_sends",
         ),
         tables_record=("tokens", "api_keys"),
-        queues_send=("sync", "transfers"),
+        queues_send=("sync", "transfers", "mass_sends"),
         read_corp_secrets=True,
     ),
     # The full-sync steps: the data tables, the job records, the shared call budget and tokens.
@@ -91,6 +91,19 @@ FUNCTIONS: dict[str, Access] = {
     # The transfer scheduler: lists corps, finds due jobs, enqueues their steps.
     "advance_transfers": Access(
         tables_rw=("transfers",), queues_send=("transfers",), read_corp_secrets=True, list_secrets=True
+    ),
+    # Mass-send steps: sends, parts and the quota ledger; recipients read from the customer store (its
+    # search indexes); the shared call budget and tokens; re-sends itself when throttled or WeCom is busy.
+    "mass_send_worker": Access(
+        tables_rw=("mass_sends", "customers", "follows", "tag_members"),
+        tables_record=("tokens", "rate_limits"),
+        queues_send=("mass_sends",),
+        queues_consume=("mass_sends",),
+        read_corp_secrets=True,
+    ),
+    # The mass-send collector: lists corps, reads their open sends and parts, enqueues steps.
+    "collect_mass_send_results": Access(
+        tables_rw=("mass_sends",), queues_send=("mass_sends",), read_corp_secrets=True, list_secrets=True
     ),
     # The statistics reconcile: lists corps, reads WeCom's figures within the shared call budget, stores
     # them on the statistics rows.

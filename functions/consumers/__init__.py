@@ -81,3 +81,24 @@ def transfer_worker(event: Any) -> dict[str, Any]:
         required=("corp_id", "job_id", "step"),
         id_field="job_id",
     )
+
+
+MASS_SENDS_QUEUE = "scrm-mass-sends"
+
+
+@bp.on_sqs_message(queue=MASS_SENDS_QUEUE, batch_size=1, name="mass_send_worker")
+def mass_send_worker(event: Any) -> dict[str, Any]:
+    """Run mass-send steps (scrm.services.mass_send_runner): plan a send, create one WeCom task per part,
+    read the results. Each WeCom call is fenced by its part's mark, so a redelivered step never creates a
+    task twice; a step that finds the bulk call budget spent re-sends itself delayed."""
+    from scrm import bootstrap
+    from scrm.adapters.sqs_batch import process_batch
+
+    runner = bootstrap.mass_send_runner()
+    return process_batch(
+        event.to_dict(),
+        getattr(event, "context", None),
+        runner.run_step,
+        required=("corp_id", "send_id", "step"),
+        id_field="send_id",
+    )

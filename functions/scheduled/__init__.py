@@ -76,3 +76,14 @@ def advance_transfers(event: Any) -> dict[str, Any]:
 
     runner = bootstrap.transfer_runner()
     return {"corps": {c: runner.enqueue_due(c) for c in bootstrap.corp_registry().list_ids()}}
+
+
+@bp.schedule("rate(10 minutes)", name="collect_mass_send_results")
+def collect_mass_send_results(event: Any) -> dict[str, Any]:
+    """Mass sends with work left get their steps on the mass-sends queue: a results read while a member's
+    task is not final (41063, still dispatching, waits for the next run), parts whose call was lost, a
+    plan whose message was lost. Sends with nothing left are closed and cost nothing afterwards."""
+    from scrm import bootstrap
+
+    runner = bootstrap.mass_send_runner()
+    return {"corps": {c: runner.collect(c) for c in bootstrap.corp_registry().list_ids()}}

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from scrm.services.event_handlers import Handlers
     from scrm.services.full_sync import FullSync
     from scrm.services.live_codes import LiveCodes
+    from scrm.services.mass_send_runner import MassSendRunner
     from scrm.services.mass_sends import MassSends
     from scrm.services.stats_reconcile import StatsReconcile
     from scrm.services.transfer_events import TransferEvents
@@ -347,6 +348,29 @@ def mass_sends() -> MassSends:
     return MassSends(repo, QuotaLedger(repo), DynamoRecipients(), admin_gateways().for_corp)
 
 
+@lazy
+def mass_send_runner() -> MassSendRunner:
+    """Mass-send steps spend the shared bulk call budget (a send to 100,000 is 10+ calls per member, and
+    its results reads more): they must not starve the event consumer's reads."""
+    from scrm.adapters.dynamo.mass_send_recipients import DynamoRecipients
+    from scrm.adapters.dynamo.mass_sends import DynamoMassSends
+    from scrm.adapters.dynamo.rate_limiter import SharedRateLimiter
+    from scrm.adapters.queue import QueuePublisher
+    from scrm.adapters.wecom.gateway import WeComGateways
+    from scrm.domain.throttle import Windows
+    from scrm.services.mass_send_runner import MassSendRunner
+    from scrm.services.mass_sends import MassSends
+    from scrm.services.quota_ledger import QuotaLedger
+
+    s = settings()
+    gateways = WeComGateways(
+        corp_registry(), s, SharedRateLimiter(Windows(s.bulk_calls_per_min, s.bulk_calls_per_hour))
+    )
+    repo = DynamoMassSends()
+    sends = MassSends(repo, QuotaLedger(repo), DynamoRecipients(), gateways.for_corp)
+    return MassSendRunner(sends, QueuePublisher(resources.queue("mass_sends")))
+
+
 def reset() -> None:
     """Drop every cached part (tests that re-point the environment)."""
     for fn in (
@@ -355,7 +379,7 @@ def reset() -> None:
         contact_stats, stats_reconcile,
         transfer_repo, transfer_runner, transfer_jobs, transfers,
         alert_repo, churn_alerts, alert_digest, alert_admin,
-        mass_sends,
+        mass_sends, mass_send_runner,
     ):
         fn.cache_clear()
     import sys

@@ -198,6 +198,15 @@ QUEUES: dict[str, QueueDef] = {
             min_local_visibility_s=120,
         ),
         # QUEUES-ISSUE7
+        # Mass-send steps (plan a send, create one WeCom task per part, read results), apart from the rest.
+        QueueDef(
+            "mass_sends",
+            "scrm-mass-sends",
+            "scrm-mass-sends-dlq",
+            visibility_timeout_s=900,
+            consumers=("mass_send_worker",),
+            min_local_visibility_s=120,
+        ),
         # Handover steps (plan a job, call WeCom for its chunks, poll results), apart from sync and events.
         QueueDef(
             "transfers",

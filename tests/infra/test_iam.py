@@ -258,6 +258,41 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
         _check(template, "advance_transfers", calls)
         assert any(r == ["table/scrm-transfers/index/by_due"] for _, _, r in calls), calls
 
+        # mass_send_worker: plan a send to the customer above, create its WeCom task, read its results;
+        # collect_mass_send_results: the open send gets its results step.
+        # (A new customer, through the stack's callback: the events above left `ext` deleted.)
+        from scrm.adapters.dynamo import reads
+
+        from tests.support.waiting import wait_for
+
+        fan = sandbox.do(cid, "customers/add", {"userid": uid})["external_userid"]
+        wait_for(lambda: (reads.follow(cid, fan, uid) or {}).get("status") == "active", timeout_s=30,
+                 what="the new customer's add event")
+        sends = bootstrap.mass_sends()
+        send, _ = sends.create(cid, {"name": "iam", "text": "iam", "recipients": {"external_userids": [fan]}})
+        sends.repo.mark_open(cid, send["send_id"])
+        bootstrap.corp_registry().forget(cid)
+
+        def mass_step(step: dict[str, object]) -> None:
+            event = client.events.generate_sqs_event(
+                message_bodies=[json.dumps({"corp_id": cid, "send_id": send["send_id"], **step})],
+                queue_name="scrm-mass-sends")
+            assert client.lambda_.invoke("mass_send_worker", event).payload == {"batchItemFailures": []}
+
+        with recording() as calls:
+            mass_step({"step": "plan"})
+            for part, _ in sends.repo.parts(cid, send["send_id"]):
+                mass_step({"step": "part", "sender": part["sender"], "number": part["number"]})
+            mass_step({"step": "results"})
+        _check(template, "mass_send_worker", calls)
+        assert any(r == ["table/scrm-rate-limits"] for _, _, r in calls)
+        assert [p["state"] for p, _ in sends.repo.parts(cid, send["send_id"])] == ["created"]
+        with recording() as calls:
+            client.lambda_.invoke("collect_mass_send_results", client.events.generate_cw_event(
+                source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+        _check(template, "collect_mass_send_results", calls)
+        assert any(r == ["table/scrm-mass-sends"] for _, _, r in calls), calls
+
         # nightly_reconcile.
         with recording() as calls:
             client.lambda_.invoke("nightly_reconcile", client.events.generate_cw_event(
@@ -304,6 +339,13 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
             ("PUT", "/admin/transfer-policy", {"on_refused": "reassign"}),
             ("POST", "/admin/transfers", {"kind": "onjob", "handover_userid": taker, "takeover_userid": uid,
                                           "customers": [ext], "groups": []}),
+            ("GET", "/admin/mass-send-quota", None),
+            ("PUT", "/admin/mass-send-quota", {"msg_quota": "week_7"}),
+            ("POST", "/admin/mass-sends", {"name": "iam2", "text": "iam2", "recipients": {"external_userids": [fan]}}),
+            ("GET", "/admin/mass-sends", None),
+            ("GET", f"/admin/mass-sends/{send['send_id']}?items=1", None),
+            ("POST", f"/admin/mass-sends/{send['send_id']}/remind", None),
+            ("POST", f"/admin/mass-sends/{send['send_id']}/cancel", None),
         ):
             r = getattr(admin.http, method.lower())(path, headers=auth, body=json.dumps(body) if body else b"")
             assert r.status_code < 300, (path, r.body)

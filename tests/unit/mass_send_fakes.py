@@ -66,6 +66,18 @@ class FakeMassSendRepo:
     def replace_send(self, corp_id: str, send: dict[str, Any], version: int) -> bool:
         return self._put_if(corp_id, f"send#{send['send_id']}", send, version)
 
+    def list_sends(self, corp_id: str, limit: int = 50) -> list[dict[str, Any]]:
+        return [_json(d) for (pk, sk), (d, _) in self.items.items() if pk == corp_id and sk.startswith("send#")][:limit]
+
+    def mark_open(self, corp_id: str, send_id: str) -> None:
+        self.items[(corp_id, f"open#{send_id}")] = ({"send_id": send_id}, 1)
+
+    def open_sends(self, corp_id: str) -> list[str]:
+        return sorted(d["send_id"] for (pk, sk), (d, _) in self.items.items() if pk == corp_id and sk.startswith("open#"))
+
+    def close(self, corp_id: str, send_id: str) -> None:
+        self.items.pop((corp_id, f"open#{send_id}"), None)
+
     def setting(self, corp_id: str) -> dict[str, Any]:
         hit = self._get(corp_id, "settings")
         return hit[0] if hit else {}

@@ -79,6 +79,17 @@ class DynamoMassSends:
             for i in M.query(corp_id, M.sk.startswith("send#"), scan_index_forward=False, limit=limit)
         ]
 
+    def mark_open(self, corp_id: str, send_id: str) -> None:
+        """A send whose tasks or results may still need work: what the scheduled results job reads (one
+        small partition range per corp, not every send the corp ever made)."""
+        M(corp_id, f"open#{send_id}", data={"send_id": send_id}, version=1).save()
+
+    def open_sends(self, corp_id: str) -> list[str]:
+        return [str((i.data or {}).get("send_id")) for i in M.query(corp_id, M.sk.startswith("open#"))]
+
+    def close(self, corp_id: str, send_id: str) -> None:
+        M(corp_id, f"open#{send_id}").delete()
+
     def setting(self, corp_id: str) -> dict[str, Any]:
         item = self._get(corp_id, "settings")
         return dict(item.data or {}) if item is not None else {}

@@ -1,0 +1,264 @@
+"""The mass-send part of the admin API's OpenAPI document (客户群发; merged into admin/openapi.py's SPEC).
+The routes are admin/mass_sends.py; the request is scrm.domain.mass_send.parse_mass_send and the progress
+is scrm.services.mass_sends.MassSends.progress, so a change there is a change here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(description: str, schema: dict[str, Any], status: str = "200") -> dict[str, Any]:
+    return {status: {"description": description, "content": {"application/json": {"schema": schema}}}}
+
+
+def _q(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema or {"type": "string"}}  # fmt: skip
+
+
+SEND_ID = {"name": "send_id", "in": "path", "required": True, "description": "from POST /admin/mass-sends",
+           "schema": {"type": "string"}}  # fmt: skip
+R = {
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+}
+NF = {"404": {"$ref": "#/components/responses/NotFound"}}
+W = {**R, "403": {"$ref": "#/components/responses/Forbidden"}}
+STR_LIST = {"type": "array", "items": {"type": "string"}}
+OUTCOMES = ["pending", "not_sent", "sent", "not_a_friend", "over_quota"]
+QUOTA = {"type": "string", "enum": ["month_days", "week_7", "day_1"]}
+
+FLOW = (
+    "A send is `new` until the mass-sends queue plans it: its customers are resolved from our store (one "
+    "per customer, from the member who added them most recently), customers over the corp's receive quota "
+    "are skipped with the reason, and each member's customers are cut into the fewest add_msg_template "
+    "tasks (10,000 customers each); then `planned`, and each task is created once, for the member to "
+    "confirm in WeCom. Outcomes per customer come from WeCom's results, read every 10 minutes: pending "
+    "until the member sends (or the send is cancelled), then sent, not_sent, not_a_friend or over_quota "
+    "(WeCom's own count). `cancelled` after a cancel."
+)
+
+PATHS: dict[str, Any] = {
+    "/admin/mass-sends": {
+        "post": {
+            "summary": "Start a mass send to customers (客户群发): one text (and attachments) to a filter or a list",
+            "description": "Answers at once: the send is recorded and planned on the mass-sends queue. The same "
+            "request again (same request_id; without one, the same fields while the send is open) returns "
+            "that send with 200 and created false. " + FLOW,
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("MassSendInput")}},
+            },
+            "responses": {
+                **_json("a new send, planning", _ref("MassSendCreated"), "202"),
+                **_json(
+                    "a repeat of an earlier request: that send, nothing new started", _ref("MassSendCreated")
+                ),
+                **W,
+            },
+        },
+        "get": {
+            "summary": "The corp's mass sends, newest first (a listed recipients array is shown as its count)",
+            "parameters": [_q("limit", "1..200 (default 50)", {"type": "integer"})],
+            "responses": {
+                **_json(
+                    "sends",
+                    {"type": "object", "properties": {"items": {"type": "array", "items": _ref("MassSend")}}},
+                ),
+                **R,
+            },
+        },
+    },
+    "/admin/mass-sends/{send_id}": {
+        "get": {
+            "summary": "A send's progress: outcomes, task states, skipped customers, completion per member",
+            "parameters": [SEND_ID, _q("items", "1: also each customer's outcome")],
+            "responses": {**_json("progress", _ref("MassSendProgress")), **R, **NF},
+        },
+    },
+    "/admin/mass-sends/{send_id}/cancel": {
+        "post": {
+            "summary": "Cancel what members have not sent yet (cancel_groupmsg_send; tasks not created are "
+            "not created)",
+            "parameters": [SEND_ID],
+            "responses": {
+                **_json(
+                    "the send, cancelled",
+                    {
+                        "type": "object",
+                        "properties": {
+                            "send_id": {"type": "string"},
+                            "state": {"type": "string"},
+                            "cancelled_tasks": {"type": "integer"},
+                        },
+                    },
+                ),
+                **W,
+                **NF,
+                "502": {"$ref": "#/components/responses/WeComRefused"},
+            },
+        },
+    },
+    "/admin/mass-sends/{send_id}/remind": {
+        "post": {
+            "summary": "Remind members whose task is not sent (remind_groupmsg_send; WeCom allows 3 per 24 h)",
+            "parameters": [SEND_ID],
+            "responses": {
+                **_json(
+                    "reminded tasks",
+                    {
+                        "type": "object",
+                        "properties": {"send_id": {"type": "string"}, "reminded": {"type": "integer"}},
+                    },
+                ),
+                **W,
+                **NF,
+                "429": {
+                    "description": "WeCom's 3 reminders per 24 hours are used (41094)",
+                    "content": {"application/json": {"schema": _ref("Error")}},
+                },
+                "502": {"$ref": "#/components/responses/WeComRefused"},
+            },
+        },
+    },
+    "/admin/mass-send-quota": {
+        "get": {
+            "summary": "The corp's receive quota per customer (its 群发助手 setting; WeCom has no API to read it)",
+            "responses": {**_json("the setting", _ref("MassSendQuota")), **R},
+        },
+        "put": {
+            "summary": "Set the receive quota our planner enforces: month_days (as many a month as it has "
+            "days, WeCom's default), week_7 or day_1",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("MassSendQuota")}},
+            },
+            "responses": {**_json("the setting", _ref("MassSendQuota")), **W},
+        },
+    },
+}
+
+SCHEMAS: dict[str, Any] = {
+    "MassSendInput": {
+        "type": "object",
+        "required": ["name", "recipients"],
+        "properties": {
+            "name": {"type": "string", "description": "1..50 characters"},
+            "text": {
+                "type": "string",
+                "description": "the message (≤ 4000 bytes); {name} is not supported: one "
+                "text for every recipient",
+            },
+            "attachments": {
+                "type": "array",
+                "items": {"type": "object"},
+                "description": "≤ 9, in WeCom's add_msg_template shape (image, link, miniprogram, …)",
+            },
+            "recipients": {
+                "type": "object",
+                "description": "exactly one of filter, external_userids",
+                "properties": {
+                    "filter": {
+                        "type": "object",
+                        "description": "every condition must hold; {} is every customer",
+                        "properties": {
+                            "tags_all": STR_LIST,
+                            "tags_any": STR_LIST,
+                            "tags_none": STR_LIST,
+                            "employees": {**STR_LIST, "description": "only relations of these members"},
+                            "states": {
+                                **STR_LIST,
+                                "description": "channel codes (state) the customer came through",
+                            },
+                            "added_from": {"type": "integer", "description": "unix seconds, inclusive"},
+                            "added_to": {"type": "integer", "description": "unix seconds, inclusive"},
+                        },
+                    },
+                    "external_userids": {**STR_LIST, "description": "≤ 100,000 customers"},
+                },
+            },
+            "request_id": {
+                "type": "string",
+                "description": "1..64 characters: the same id always returns the same send",
+            },
+        },
+    },
+    "MassSend": {
+        "type": "object",
+        "properties": {
+            "send_id": {"type": "string"},
+            "state": {"type": "string", "enum": ["new", "planned", "cancelled"]},
+            "spec": {"type": "object"},
+            "created_at": {"type": "integer"},
+            "planned_at": {"type": "integer"},
+            "period": {"type": "string", "description": "the quota period"},
+            "quota_setting": QUOTA,
+            "counts": {
+                "type": "object",
+                "properties": {
+                    "recipients": {"type": "integer"},
+                    "parts": {"type": "integer"},
+                    "skipped": {"type": "object", "additionalProperties": {"type": "integer"}},
+                },
+            },
+        },
+    },
+    "MassSendCreated": {
+        "type": "object",
+        "properties": {"created": {"type": "boolean"}, "send": _ref("MassSend")},
+    },
+    "MassSendProgress": {
+        "type": "object",
+        "properties": {
+            "send_id": {"type": "string"},
+            "state": {"type": "string"},
+            "parts": {
+                "type": "object",
+                "description": "tasks by state: requested, created, failed, cancelled",
+                "additionalProperties": {"type": "integer"},
+            },
+            "outcomes": {
+                "type": "object",
+                "description": "customers by outcome: " + ", ".join(OUTCOMES),
+                "additionalProperties": {"type": "integer"},
+            },
+            "skipped": {
+                "type": "object",
+                "description": "customers left out before any task: over_quota (our "
+                "ledger), no_active_relation (a listed customer nobody active follows)",
+                "additionalProperties": {"type": "integer"},
+            },
+            "recipients": {"type": "integer"},
+            "completion_rate": {"type": "number"},
+            "members": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "userid": {"type": "string"},
+                        "customers": {"type": "integer"},
+                        "sent": {"type": "integer"},
+                        "parts": {"type": "integer"},
+                        "completion_rate": {"type": "number"},
+                    },
+                },
+            },
+            "items": {
+                "type": "array",
+                "description": "with items=1",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "external_userid": {"type": "string"},
+                        "outcome": {"type": "string", "enum": OUTCOMES},
+                    },
+                },
+            },
+        },
+    },
+    "MassSendQuota": {"type": "object", "required": ["msg_quota"], "properties": {"msg_quota": QUOTA}},
+}

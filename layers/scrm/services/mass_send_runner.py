@@ -1,0 +1,154 @@
+"""Mass sends on the queue: the admin's create starts a "plan" step; the plan fans out one "part" step per
+WeCom task to create; the scheduled job gives sends whose tasks are not final a "results" step.
+
+Every step is a repeatable method of MassSends (fenced parts, keyed ledger), so a redelivered or
+duplicated message changes nothing. A step that finds the shared bulk call budget spent re-sends itself
+delayed until the window turns (as transfer steps do) and is acknowledged, so throttling never counts
+toward the DLQ. An "open#" marker per send lets the scheduled job read only sends with work left.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from scrm.domain.throttle import Throttled
+from scrm.services.mass_sends import CANCELLED, CREATED, LEASE_S, REQUESTED, MassSends
+
+log = logging.getLogger("scrm.mass_sends")
+RETRY_DELAY_S = 60  # WeCom busy (-1, 45009, …) or still dispatching (41063): ask again in a minute
+MAX_ATTEMPTS = 10  # then the scheduled job's next pass picks the part up again
+REPLAN_AFTER_S = 600  # a send still "new" this long after creation lost its plan message
+
+
+class Queue(Protocol):
+    def send_many(self, messages: list[dict[str, Any]], delay_s: int = 0) -> None: ...
+
+
+class MassSendRunner:
+    def __init__(self, sends: MassSends, queue: Queue, clock: Callable[[], float] = time.time) -> None:
+        self.sends = sends
+        self.repo: Any = sends.repo
+        self.queue = queue
+        self.clock = clock
+
+    def _step(self, corp_id: str, send_id: str, step: str, **extra: Any) -> dict[str, Any]:
+        return {"corp_id": corp_id, "send_id": send_id, "step": step, **extra}
+
+    def start(self, corp_id: str, body: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        """Create (or find the same request's send) and queue its plan. A repeat of a send still "new"
+        queues the plan again: the first message may have been lost, and planning twice plans once."""
+        send, created = self.sends.create(corp_id, body)
+        if send["state"] == "new":
+            self.repo.mark_open(corp_id, send["send_id"])
+            self.queue.send_many([self._step(corp_id, send["send_id"], "plan")])
+        return send, created
+
+    def list(self, corp_id: str, limit: int) -> list[dict[str, Any]]:
+        """The corp's sends, newest first, without their specs' recipient lists (up to 100,000 ids)."""
+        rows = self.repo.list_sends(corp_id, limit)
+        out = []
+        for s in rows:
+            spec = dict(s.get("spec") or {})
+            recipients = dict(spec.get("recipients") or {})
+            if "external_userids" in recipients:
+                recipients["external_userids"] = len(recipients["external_userids"])
+            out.append({**s, "spec": {**spec, "recipients": recipients}})
+        return sorted(out, key=lambda s: -int(s.get("created_at") or 0))
+
+    # the consumer ------------------------------------------------------------------------------
+    def run_step(self, message: dict[str, Any]) -> str:
+        corp_id, send_id, step = (
+            str(message["corp_id"]),
+            str(message["send_id"]),
+            str(message.get("step") or ""),
+        )
+        if self.repo.get_send(corp_id, send_id) is None:
+            return "no-send"
+        try:
+            if step == "plan":
+                return self.plan(corp_id, send_id)
+            if step == "part":
+                return self.part(message)
+            if step == "results":
+                return self.results(corp_id, send_id)
+        except Throttled as exc:
+            # The shared call budget is spent: the same step again, once the window turns.
+            self.queue.send_many([message], delay_s=min(900, int(exc.retry_after_s) + 1))
+            return "throttled"
+        raise ValueError(f"unknown mass send step {step!r}")
+
+    def plan(self, corp_id: str, send_id: str) -> str:
+        send = self.sends.plan(corp_id, send_id)
+        todo = self._requested(corp_id, send_id, stale_only=False)
+        self.queue.send_many([self._step(corp_id, send_id, "part", sender=s, number=n) for s, n in todo])
+        if send["state"] != "new" and not todo:
+            self._close_if_done(corp_id, send_id)
+        return f"planned:{len(todo)}"
+
+    def part(self, message: dict[str, Any]) -> str:
+        corp_id, send_id = str(message["corp_id"]), str(message["send_id"])
+        result = self.sends.run_part(corp_id, send_id, str(message["sender"]), int(message["number"]))
+        if result.startswith("retry:") or result == "dispatching":
+            attempt = int(message.get("attempt") or 0) + 1
+            if attempt < MAX_ATTEMPTS:
+                self.queue.send_many([{**message, "attempt": attempt}], delay_s=RETRY_DELAY_S)
+        return result
+
+    def results(self, corp_id: str, send_id: str) -> str:
+        summary = self.sends.results(corp_id, send_id)
+        self._close_if_done(corp_id, send_id)
+        return ",".join(f"{k}:{v}" for k, v in summary.items() if v) or "nothing"
+
+    # the scheduled job -------------------------------------------------------------------------
+    def collect(self, corp_id: str) -> dict[str, int]:
+        """Each open send gets what it lacks: a lost plan again, its requested parts (not under a live
+        call), and one results step while a created task is not final. Sends with nothing left close."""
+        counts = {"plan": 0, "part": 0, "results": 0, "closed": 0}
+        now = int(self.clock())
+        for send_id in self.repo.open_sends(corp_id):
+            found = self.repo.get_send(corp_id, send_id)
+            if found is None:
+                self.repo.close(corp_id, send_id)
+                counts["closed"] += 1
+                continue
+            send = found[0]
+            if send["state"] == "new":
+                if now - int(send.get("created_at") or 0) >= REPLAN_AFTER_S:
+                    self.queue.send_many([self._step(corp_id, send_id, "plan")])
+                    counts["plan"] += 1
+                continue
+            parts = [p for p, _ in self.repo.parts(corp_id, send_id)]
+            todo = self._requested(corp_id, send_id, stale_only=True, parts=parts)
+            self.queue.send_many([self._step(corp_id, send_id, "part", sender=s, number=n) for s, n in todo])
+            counts["part"] += len(todo)
+            if any(p["state"] == CREATED and not p.get("final") for p in parts):
+                self.queue.send_many([self._step(corp_id, send_id, "results")])
+                counts["results"] += 1
+            elif not any(p["state"] == REQUESTED for p in parts):
+                self.repo.close(corp_id, send_id)
+                counts["closed"] += 1
+        return counts
+
+    def _requested(
+        self, corp_id: str, send_id: str, stale_only: bool, parts: list[dict[str, Any]] | None = None
+    ) -> list[tuple[str, int]]:
+        now = int(self.clock())
+        rows = parts if parts is not None else [p for p, _ in self.repo.parts(corp_id, send_id)]
+        return [
+            (str(p["sender"]), int(p["number"]))
+            for p in rows
+            if p["state"] == REQUESTED
+            and not (stale_only and p["calling"] and now - int(p["calling"]) < LEASE_S)
+        ]
+
+    def _close_if_done(self, corp_id: str, send_id: str) -> None:
+        found = self.repo.get_send(corp_id, send_id)
+        if found is None or found[0]["state"] not in ("planned", CANCELLED):
+            return
+        parts = [p for p, _ in self.repo.parts(corp_id, send_id)]
+        if not any(p["state"] == REQUESTED or (p["state"] == CREATED and not p.get("final")) for p in parts):
+            self.repo.close(corp_id, send_id)
+            log.info("mass send closed", extra={"send_id": send_id, "parts": len(parts)})
