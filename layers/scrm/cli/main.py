@@ -12,12 +12,25 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from scrm.cli import alerts, codes, corps, customers, dlq, employees, keys, stats, sync, tags, transfers
+from scrm.cli import (
+    alerts,
+    codes,
+    corps,
+    customers,
+    dlq,
+    employees,
+    keys,
+    sends,
+    stats,
+    sync,
+    tags,
+    transfers,
+)
 from scrm.cli.common import EXIT_FAIL, EXIT_USAGE, CliError, Parser
 
 __all__ = ["EXIT_FAIL", "EXIT_USAGE", "CliError", "Parser", "build_parser", "main"]
 
-AREAS = (corps, keys, sync, customers, tags, employees, codes, stats, alerts, transfers, dlq)
+AREAS = (corps, keys, sync, customers, tags, employees, codes, stats, alerts, transfers, sends, dlq)
 
 
 def build_parser() -> Parser:

@@ -1,0 +1,381 @@
+"""``scrm sends``: customer mass sends (客户群发) — create one to a filter or a list of customers, follow it,
+list, show per member, cancel, remind, and set the corp's receive quota.
+
+The same services as the admin API's /admin/mass-sends (scrm.services.mass_send_runner for create,
+scrm.services.mass_sends for the rest), so a send started here is the one the API shows. Bad input is one
+line naming the field.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from scrm.cli import send_progress as sp
+from scrm.cli.common import CliError, add_json, print_json, require_corp, seconds, subcommands, table
+from scrm.cli.progress import ProgressBar
+from scrm.cli.transfer_progress import clock
+from scrm.cli.transfers import _call
+
+QUOTA_TEXT = {
+    "month_days": "each customer receives at most as many mass messages a month as the month has days (WeCom's default)",
+    "week_7": "each customer receives at most 7 mass messages a week (Monday to Sunday)",
+    "day_1": "each customer receives at most 1 mass message a day",
+}
+
+
+def _svc() -> Any:
+    from scrm import bootstrap
+
+    return bootstrap.mass_sends()
+
+
+def _runner() -> Any:
+    from scrm import bootstrap
+
+    return bootstrap.mass_send_runner()
+
+
+# following a send ------------------------------------------------------------------------------------
+def follow(
+    get: Callable[[], dict[str, Any]],
+    show: Callable[[dict[str, Any]], None],
+    until: str,
+    timeout_s: float | None,
+    interval_s: float,
+    clock_fn: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[dict[str, Any], str]:
+    """Reads the send until it ends ("ended"), every task is created when ``until`` is "created"
+    ("created"), ``timeout_s`` passed ("timeout") or Ctrl-C ("interrupted")."""
+    deadline = None if timeout_s is None else clock_fn() + timeout_s
+    last: dict[str, Any] | None = None
+    try:
+        while True:
+            last = get()
+            show(last)
+            if sp.ended(last):
+                return last, "ended"
+            if until == "created" and sp.all_created(last):
+                return last, "created"
+            if deadline is not None and clock_fn() >= deadline:
+                return last, "timeout"
+            sleep(interval_s if deadline is None else max(0.0, min(interval_s, deadline - clock_fn())))
+    except KeyboardInterrupt:
+        if last is None:
+            raise
+        return last, "interrupted"
+
+
+def _wait(args: argparse.Namespace, send_id: str) -> dict[str, Any]:
+    svc = _svc()
+    shown = ProgressBar(sys.stderr, render=sp.line, measure=sp.measure)
+    try:
+        p, why = follow(lambda: _call(svc.progress, args.corp, send_id), shown.update, args.until,
+                        args.timeout, args.interval)  # fmt: skip
+    finally:
+        shown.close()
+    if why in ("ended", "created"):
+        return p
+    how = "interrupted" if why == "interrupted" else f"after {args.timeout:g} s"
+    if sp.all_created(p):
+        print(f"scrm: stopped waiting ({how}): every task is in WeCom; members confirm them there and results "
+              f"are read every 10 minutes (scrm sends show {args.corp} {send_id})", file=sys.stderr)  # fmt: skip
+        return p
+    if why == "interrupted":
+        print(
+            f"scrm: stopped waiting (the send goes on: scrm sends show {args.corp} {send_id})",
+            file=sys.stderr,
+        )
+        raise KeyboardInterrupt
+    done, total = sp.tasks(p)
+    raise CliError(f"mass send {send_id}: {done}/{total} tasks created {how} (it goes on; "
+                   f"scrm sends show {args.corp} {send_id} --wait)")  # fmt: skip
+
+
+# text output -----------------------------------------------------------------------------------------
+def describe(p: dict[str, Any], send: dict[str, Any] | None = None) -> str:
+    """A send's progress as labelled lines, then one row per member."""
+    done, total = sp.tasks(p)
+    skipped = ", ".join(f"{k} {v}" for k, v in sorted((p.get("skipped") or {}).items()) if v)
+    rows: list[tuple[str, Any]] = [("send", p.get("send_id"))]
+    if send:
+        rows.append(("name", (send.get("spec") or {}).get("name")))
+    rows += [
+        ("state", f"{p.get('state')} ({sp.phase(p)})"),
+        ("tasks", f"{done}/{total} created" + (f" ({', '.join(f'{k} {v}' for k, v in sorted((p.get('parts') or {}).items()))})" if total else "")),
+        ("customers", f"{p.get('recipients') or 0}" + (f" ({d})" if (d := sp.counts(p)) else "")),
+        ("skipped", skipped or "none"),
+        ("completion", f"{100 * float(p.get('completion_rate') or 0):.1f}%"),
+    ]  # fmt: skip
+    text = "\n".join(f"{k + ':':<12}{'' if v is None else v}" for k, v in rows)
+    members = p.get("members") or []
+    if members:
+        text += "\n\n" + table(("MEMBER", "CUSTOMERS", "SENT", "TASKS", "COMPLETION"),
+                               [(m["userid"], m["customers"], m["sent"], m["parts"],
+                                 f"{100 * float(m['completion_rate']):.1f}%") for m in members])  # fmt: skip
+    return text
+
+
+def _items(p: dict[str, Any]) -> str:
+    items = p.get("items") or []
+    if not items:
+        return "no customers (yet: the send may still be planning)"
+    return table(("CUSTOMER", "OUTCOME"), [(i["external_userid"], i["outcome"]) for i in items])
+
+
+# commands --------------------------------------------------------------------------------------------
+def _ids(text: str) -> list[str]:
+    """An argparse type: comma-separated ids."""
+    ids = [p.strip() for p in text.split(",") if p.strip()]
+    if not ids:
+        raise argparse.ArgumentTypeError(f"comma-separated ids: {text!r}")
+    return ids
+
+
+def request_body(args: argparse.Namespace) -> dict[str, Any]:
+    """The admin API's body from the command line: a list of customers (--customers, --customers-file) or a
+    filter (the other flags; none = every customer)."""
+    body: dict[str, Any] = {"name": args.name}
+    if args.text is not None:
+        body["text"] = args.text
+    if args.attachments is not None:
+        try:
+            body["attachments"] = json.loads(args.attachments)
+        except ValueError:
+            raise CliError("--attachments: not valid JSON (field: attachments)") from None
+    listed = list(args.customers or [])
+    if args.customers_file:
+        try:
+            lines = Path(args.customers_file).read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise CliError(
+                f"--customers-file: {exc.strerror or exc} (field: recipients.external_userids)"
+            ) from None
+        listed += [s.strip() for s in lines if s.strip()]
+    f: dict[str, Any] = {k: v for k, v in (("tags_all", args.tags_all), ("tags_any", args.tags_any),
+                                           ("tags_none", args.tags_none), ("employees", args.employees),
+                                           ("states", args.states), ("added_from", args.added_from),
+                                           ("added_to", args.added_to)) if v is not None}  # fmt: skip
+    if listed and f:
+        raise CliError("give either customers (--customers, --customers-file) or filter flags, not both "
+                       "(field: recipients)")  # fmt: skip
+    body["recipients"] = {"external_userids": listed} if listed else {"filter": f}
+    if args.request_id is not None:
+        body["request_id"] = args.request_id
+    return body
+
+
+def cmd_create(args: argparse.Namespace) -> None:
+    require_corp(args.corp)
+    send, created = _call(_runner().start, args.corp, request_body(args))
+    send_id = send["send_id"]
+    said = f"{'started' if created else 'the same request again, so the same'} mass send {send_id}"
+    p = _call(_svc().progress, args.corp, send_id)
+    if args.wait:
+        if not args.json:
+            print(said, flush=True)
+        p = _wait(args, send_id)
+    if args.json:
+        print_json({"created": created, "send": send, "progress": p})
+        return
+    if not args.wait:
+        print(said)
+    print(describe(p, send))
+    if not sp.ended(p):
+        print(f"\nfollow it: scrm sends show {args.corp} {send_id} --wait")
+
+
+def cmd_show(args: argparse.Namespace) -> None:
+    require_corp(args.corp)
+    send, _ = _call(_svc().get, args.corp, args.send_id)
+    p = _call(_svc().progress, args.corp, args.send_id)
+    if args.wait:
+        p = _wait(args, args.send_id)
+    if args.items:
+        outcomes = _call(_svc().outcome_of, args.corp, args.send_id)
+        p["items"] = [{"external_userid": e, "outcome": o} for e, o in sorted(outcomes.items())]
+    if args.json:
+        print_json(p)
+        return
+    print(describe(p, send))
+    if args.items:
+        print()
+        print(_items(p))
+
+
+def cmd_list(args: argparse.Namespace) -> None:
+    require_corp(args.corp)
+    items = _call(_runner().list, args.corp, args.limit)
+    if args.json:
+        print_json({"items": items})
+        return
+    if not items:
+        print(f"corp {args.corp} has no mass sends")
+        return
+    rows = []
+    for s in items:
+        counts = s.get("counts") or {}
+        skipped = sum(int(v) for v in (counts.get("skipped") or {}).values())
+        rows.append((s["send_id"], (s.get("spec") or {}).get("name", ""), s.get("state"),
+                     counts.get("recipients", ""), counts.get("parts", ""), skipped if counts else "",
+                     clock(s.get("created_at"))))  # fmt: skip
+    print(table(("SEND", "NAME", "STATE", "CUSTOMERS", "TASKS", "SKIPPED", "CREATED"), rows))
+
+
+def cmd_cancel(args: argparse.Namespace) -> None:
+    require_corp(args.corp)
+    result = _call(_svc().cancel, args.corp, args.send_id)
+    if args.json:
+        print_json(result)
+        return
+    print(f"cancelled mass send {args.send_id}: {result.get('cancelled_tasks', 0)} task(s) members had not sent "
+          "were cancelled in WeCom; tasks not created yet will not be")  # fmt: skip
+
+
+def cmd_remind(args: argparse.Namespace) -> None:
+    require_corp(args.corp)
+    result = _call(_svc().remind, args.corp, args.send_id)
+    if args.json:
+        print_json(result)
+        return
+    print(f"reminded {result['reminded']} member task(s) of mass send {args.send_id} (WeCom allows 3 a day)")
+
+
+def cmd_quota(args: argparse.Namespace) -> None:
+    require_corp(args.corp)
+    if args.set:
+        value = _call(_svc().set_quota_setting, args.corp, args.set)
+    else:
+        value = _call(_svc().quota_setting, args.corp)
+    if args.json:
+        print_json({"msg_quota": value})
+        return
+    print(f"msg_quota: {value} — {QUOTA_TEXT.get(value, '')}")
+
+
+# the parser ------------------------------------------------------------------------------------------
+def _limit(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 200:
+        raise argparse.ArgumentTypeError(f"must be 1..200: {text!r}")
+    return int(text)
+
+
+def _unix(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"unix seconds: {text!r}")
+    return int(text)
+
+
+def _corp(p: argparse.ArgumentParser) -> None:
+    p.add_argument("corp", metavar="CORP", help="the CorpID")
+
+
+def _wait_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--wait", action="store_true", help="show a progress bar (stderr) until every WeCom task is "
+                   "created, or with --until finished until every customer's outcome is known (Ctrl-C stops "
+                   "waiting, not the send)")  # fmt: skip
+    p.add_argument("--until", choices=("created", "finished"), default="created",
+                   help="with --wait: stop once every task is created (created, the default), or when every "
+                   "customer has an outcome (finished: members confirm in WeCom; results are read every 10 "
+                   "minutes)")  # fmt: skip
+    p.add_argument("--timeout", type=seconds, metavar="S", help="with --wait: stop waiting after S seconds; "
+                   "exit 1 if not every task was created by then")  # fmt: skip
+    p.add_argument(
+        "--interval",
+        type=seconds,
+        default=1.0,
+        metavar="S",
+        help="with --wait: seconds between progress reads (default: 1)",
+    )
+
+
+def register(sub: Any) -> None:
+    se = sub.add_parser("sends", help="customer mass sends (客户群发): create, follow, cancel, remind, quota",
+                        description="Mass sends to customers. WeCom does not message customers for the company: "
+                        "each member gets a task (add_msg_template) to confirm in WeCom, up to 10,000 customers "
+                        "each; customers past the corp's receive quota are skipped with the reason.")  # fmt: skip
+    ss = subcommands(se)
+
+    cr = ss.add_parser("create", help="start a mass send (a repeat of the same request returns the same send)",
+                       description="Start a mass send: to a list of customers (--customers, --customers-file) or "
+                       "to a filter (the other recipient flags; none = every customer). Each customer gets one "
+                       "message, from the member who added them most recently. The same request again (same "
+                       "--request-id, or the same flags while the send is open) returns the existing send.")  # fmt: skip
+    _corp(cr)
+    cr.add_argument("--name", required=True, help="what the admin calls it (1..50 characters)")
+    cr.add_argument("--text", help="the message (≤ 4000 bytes; one text for everyone, no {name})")
+    cr.add_argument(
+        "--attachments", metavar="JSON", help="a JSON list in WeCom's add_msg_template shape (≤ 9)"
+    )
+    cr.add_argument("--customers", type=_ids, metavar="ID,ID", help="these customers (external_userids)")
+    cr.add_argument(
+        "--customers-file", metavar="PATH", help="customers from a file, one external_userid a line"
+    )
+    cr.add_argument(
+        "--tags-all", type=_ids, metavar="TAG,TAG", help="filter: customers with every one of these tags"
+    )
+    cr.add_argument(
+        "--tags-any", type=_ids, metavar="TAG,TAG", help="filter: customers with at least one of these"
+    )
+    cr.add_argument("--tags-none", type=_ids, metavar="TAG,TAG", help="filter: customers with none of these")
+    cr.add_argument("--employees", type=_ids, metavar="USER,USER", help="filter: relations of these members")
+    cr.add_argument(
+        "--states", type=_ids, metavar="STATE,STATE", help="filter: customers from these channel codes"
+    )
+    cr.add_argument(
+        "--added-from", type=_unix, metavar="UNIX", help="filter: added at or after (unix seconds)"
+    )
+    cr.add_argument(
+        "--added-to", type=_unix, metavar="UNIX", help="filter: added at or before (unix seconds)"
+    )
+    cr.add_argument("--request-id", metavar="X", help="makes a retry return the same send (≤64 characters)")
+    _wait_flags(cr)
+    add_json(cr)
+    cr.set_defaults(func=cmd_create)
+
+    ls = ss.add_parser(
+        "list", help="the corp's mass sends", description="The corp's mass sends, newest first."
+    )
+    _corp(ls)
+    ls.add_argument("--limit", type=_limit, default=50, help="1..200 (default: 50)")
+    add_json(ls)
+    ls.set_defaults(func=cmd_list)
+
+    sh = ss.add_parser("show", help="a send's progress per member (with --items: every customer's outcome)",
+                       description="A send's progress: tasks created, customers by outcome (sent, not_sent, "
+                       "not_a_friend, over_quota, pending), skipped customers, completion per member.")  # fmt: skip
+    _corp(sh)
+    sh.add_argument("send_id", metavar="SEND")
+    sh.add_argument("--items", action="store_true", help="also every customer with its outcome")
+    _wait_flags(sh)
+    add_json(sh)
+    sh.set_defaults(func=cmd_show)
+
+    for name, fn, helptext, desc in (
+        ("cancel", cmd_cancel, "cancel what members have not sent yet",
+         "Cancel a send: tasks members have not sent are cancelled in WeCom (cancel_groupmsg_send) and tasks "
+         "not created yet are not created. Messages already sent stay sent."),
+        ("remind", cmd_remind, "remind members whose task is not sent (3 a day)",
+         "Remind each member whose task is not sent yet (remind_groupmsg_send); WeCom allows 3 reminders per "
+         "send in 24 hours."),
+    ):  # fmt: skip
+        p = ss.add_parser(name, help=helptext, description=desc)
+        _corp(p)
+        p.add_argument("send_id", metavar="SEND")
+        add_json(p)
+        p.set_defaults(func=fn)
+
+    qu = ss.add_parser("quota", help="show or set the corp's receive quota per customer",
+                       description="The receive quota our planner enforces before creating tasks: the corp's "
+                       "setting in WeCom's 群发助手, which no API reads, so set it here to match: month_days "
+                       "(default), week_7 or day_1.")  # fmt: skip
+    _corp(qu)
+    qu.add_argument("--set", choices=tuple(QUOTA_TEXT), help="set it")
+    add_json(qu)
+    qu.set_defaults(func=cmd_quota)

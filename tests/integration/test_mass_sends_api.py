@@ -1,0 +1,193 @@
+"""Mass sends through the admin API against the session's stack and sandbox: a send to a tag filter is
+planned on the mass-sends queue, one WeCom task per member is created, the members confirm in the sandbox,
+the scheduled collector reads WeCom's results, and the progress shows each member's customers sent. A
+repeat create returns the same send, bad input is a 400 naming the field, remind and cancel reach WeCom,
+the quota setting round-trips; then ``scrm sends`` does the same from the command line."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from scrm import bootstrap
+from scrm.domain.api_key import Role
+
+from tests.integration.test_admin_api import Admin, _synced_corp
+from tests.integration.test_cli import run
+from tests.support.waiting import wait_for
+
+pytestmark = pytest.mark.stack
+
+
+@pytest.fixture(scope="module")
+def shop(stack, sandbox) -> dict[str, Any]:
+    """A synced corp of three members; two customers of each of two members carry a new tag."""
+    corp = _synced_corp(stack, sandbox, employees=3, customers_per_employee=3, groups=0)
+    cid = corp["corp_id"]
+    sandbox.set_groupmsg_dispatch(cid, 0)
+    admin = Admin(stack.admin_url, bootstrap.api_keys().create(cid, Role.ADMIN, "sends")["key"])
+    world = sandbox.corp(cid)
+    r = admin("POST", "/admin/tags", {"group_name": "群发", "tags": ["周末"]})  # a tag no seeded customer has
+    assert r.status_code == 200, r.text
+    tag = r.json()["tag_ids"][0]
+    by_member: dict[str, list[str]] = {}
+    for c in world["customers"]:
+        by_member.setdefault(c["follow_users"][0]["userid"], []).append(c["external_userid"])
+    members = sorted(by_member)[:2]
+    tagged = {m: sorted(by_member[m])[:2] for m in members}
+    for m, exts in tagged.items():
+        for ext in exts:
+            r = admin("POST", f"/admin/customers/{ext}/tags", {"userid": m, "add": [tag]})
+            assert r.status_code == 200, r.text
+    return {"cid": cid, "admin": admin, "tag": tag, "tagged": tagged,
+            "customers": [c["external_userid"] for c in world["customers"]]}  # fmt: skip
+
+
+def _tasks(sandbox, cid: str, text: str) -> list[dict[str, Any]]:
+    return [m for m in sandbox.groupmsgs(cid, "single")["groupmsgs"] if m["text"] == text]
+
+
+def test_a_send_to_a_tag_reaches_each_member_and_results_come_back(stack, sandbox, shop):
+    cid, admin, tagged = shop["cid"], shop["admin"], shop["tagged"]
+    body = {
+        "name": "周末特惠",
+        "text": "weekend offer",
+        "recipients": {"filter": {"tags_all": [shop["tag"]]}},
+    }
+    r = admin("POST", "/admin/mass-sends", body)
+    assert r.status_code == 202, r.text
+    send = r.json()["send"]
+    again = admin("POST", "/admin/mass-sends", body)
+    assert again.status_code == 200 and again.json() == {"created": False, "send": again.json()["send"]}
+    assert again.json()["send"]["send_id"] == send["send_id"]
+    sid = send["send_id"]
+
+    # The worker plans it and creates one task per member, holding that member's tagged customers.
+    wait_for(lambda: len(_tasks(sandbox, cid, "weekend offer")) == len(tagged), timeout_s=30, what="tasks")
+    msgs = _tasks(sandbox, cid, "weekend offer")
+    assert {
+        m["sender"]: sorted(r["target"] for t in m["tasks"] for r in t["recipients"]) for m in msgs
+    } == tagged
+    p = admin("GET", f"/admin/mass-sends/{sid}").json()
+    assert p["state"] == "planned" and p["parts"] == {"created": 2} and p["outcomes"]["pending"] == 4
+
+    # Remind reaches WeCom once per unsent task.
+    r = admin("POST", f"/admin/mass-sends/{sid}/remind")
+    assert r.status_code == 200 and r.json()["reminded"] == 2
+    assert all(len(m["reminders"]) == 1 for m in _tasks(sandbox, cid, "weekend offer"))
+
+    # Only the first member confirms: the collector reads it; the other stays pending.
+    first, second = sorted(tagged)
+    sandbox.confirm_groupmsg(cid, next(m["msgid"] for m in msgs if m["sender"] == first), first)
+    stack.run_job("collect_mass_send_results")
+
+    def members() -> dict[str, tuple[int, int]]:
+        got = admin("GET", f"/admin/mass-sends/{sid}").json()
+        return {m["userid"]: (m["customers"], m["sent"]) for m in got["members"]}
+
+    wait_for(lambda: members() == {first: (2, 2), second: (2, 0)}, timeout_s=30, what="first results")
+    sandbox.confirm_groupmsg(cid, next(m["msgid"] for m in msgs if m["sender"] == second), second)
+    stack.run_job("collect_mass_send_results")
+    wait_for(lambda: members() == {first: (2, 2), second: (2, 2)}, timeout_s=30, what="second results")
+    p = admin("GET", f"/admin/mass-sends/{sid}", items="1").json()
+    assert p["completion_rate"] == 1.0 and p["outcomes"]["sent"] == 4
+    assert sorted(i["external_userid"] for i in p["items"] if i["outcome"] == "sent") == sorted(
+        e for exts in tagged.values() for e in exts
+    )
+    listed = admin("GET", "/admin/mass-sends").json()["items"]
+    assert sid in [s["send_id"] for s in listed]
+
+
+def test_cancel_a_listed_send_and_the_quota_setting(stack, sandbox, shop):
+    cid, admin = shop["cid"], shop["admin"]
+    untagged = [e for e in shop["customers"] if e not in {x for v in shop["tagged"].values() for x in v}][:3]
+    r = admin("POST", "/admin/mass-sends", {"name": "to cancel", "text": "cancel me",
+                                           "recipients": {"external_userids": untagged}})  # fmt: skip
+    assert r.status_code == 202, r.text
+    sid = r.json()["send"]["send_id"]
+    wait_for(lambda: admin("GET", f"/admin/mass-sends/{sid}").json()["parts"].get("created", 0) >= 1
+             and not admin("GET", f"/admin/mass-sends/{sid}").json()["parts"].get("requested"),
+             timeout_s=30, what="tasks created")  # fmt: skip
+    r = admin("POST", f"/admin/mass-sends/{sid}/cancel")
+    assert r.status_code == 200 and r.json()["state"] == "cancelled" and r.json()["cancelled_tasks"] >= 1
+    assert all(m["cancelled_at"] for m in _tasks(sandbox, cid, "cancel me"))
+
+    assert admin("GET", "/admin/mass-send-quota").json() == {"msg_quota": "month_days"}
+    assert admin("PUT", "/admin/mass-send-quota", {"msg_quota": "week_7"}).json() == {"msg_quota": "week_7"}
+    assert admin("GET", "/admin/mass-send-quota").json() == {"msg_quota": "week_7"}
+    admin("PUT", "/admin/mass-send-quota", {"msg_quota": "month_days"})
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("POST", "/admin/mass-sends", {"text": "x", "recipients": {"filter": {}}}, "name"),
+        ("POST", "/admin/mass-sends", {"name": "x", "text": "x", "recipients": {}}, "recipients"),
+        (
+            "POST",
+            "/admin/mass-sends",
+            {"name": "x", "text": "hi {name}", "recipients": {"filter": {}}},
+            "text",
+        ),
+        (
+            "POST",
+            "/admin/mass-sends",
+            {"name": "x", "text": "x", "recipients": {"filter": {"tags_all": "t"}}},
+            "recipients.filter.tags_all",
+        ),
+        (
+            "POST",
+            "/admin/mass-sends",
+            {"name": "x", "text": "x", "recipients": {"external_userids": [1]}},
+            "recipients.external_userids[0]",
+        ),
+        ("PUT", "/admin/mass-send-quota", {"msg_quota": "hourly"}, "msg_quota"),
+        ("PUT", "/admin/mass-send-quota", {}, "msg_quota"),
+        ("GET", "/admin/mass-sends?limit=0", None, "limit"),
+    ],
+)
+def test_bad_input_names_the_field(shop, method, path, body, field):
+    r = shop["admin"](method, path, body)
+    assert r.status_code == 400, r.text
+    assert r.json()["field"] == field, r.json()
+
+
+def test_an_unknown_send_is_404(shop):
+    r = shop["admin"]("GET", "/admin/mass-sends/nope")
+    assert r.status_code == 404 and r.json()["field"] == "send_id"
+
+
+def test_cli_create_wait_list_show_remind_cancel_quota(stack, sandbox, shop, capsys):
+    cid, tagged = shop["cid"], shop["tagged"]
+    member = sorted(tagged)[0]
+    code, out, err = run(capsys, "sends", "create", cid, "--name", "cli", "--text", "from the cli",
+                         "--employees", member, "--tags-all", shop["tag"], "--wait", "--timeout", "30",
+                         "--interval", "0.5")  # fmt: skip
+    assert code == 0, err
+    sid = out.split()[3]
+    assert out.startswith(f"started mass send {sid}") and re.search(r"^tasks:\s+1/1 created", out, re.M)
+    assert "[" in err and "planning" in err and "sending" in err  # the progress bar on stderr, phase by phase
+    code, out, _ = run(capsys, "sends", "create", cid, "--name", "cli", "--text", "from the cli",
+                       "--employees", member, "--tags-all", shop["tag"], "--json")  # fmt: skip
+    assert code == 0 and json.loads(out)["created"] is False and json.loads(out)["send"]["send_id"] == sid
+
+    code, out, _ = run(capsys, "sends", "list", cid)
+    assert code == 0 and out.splitlines()[0].split()[:3] == ["SEND", "NAME", "STATE"] and sid in out
+    code, out, _ = run(capsys, "sends", "show", cid, sid, "--items")
+    assert code == 0 and f"{member}" in out and "CUSTOMER" in out and "pending" in out
+    code, out, _ = run(capsys, "sends", "remind", cid, sid, "--json")
+    assert code == 0 and json.loads(out) == {"send_id": sid, "reminded": 1}
+    code, out, _ = run(capsys, "sends", "cancel", cid, sid)
+    assert code == 0 and "cancelled mass send" in out and "1 task(s)" in out
+    code, out, _ = run(capsys, "sends", "quota", cid, "--set", "day_1")
+    assert code == 0 and out.startswith("msg_quota: day_1")
+    run(capsys, "sends", "quota", cid, "--set", "month_days")
+
+    code, _, err = run(capsys, "sends", "create", cid, "--name", "bad", "--text", "hi {name}")
+    assert code == 1 and err.count("\n") == 1 and "(field: text)" in err
+    code, _, err = run(capsys, "sends", "show", cid, "nope")
+    assert code == 1 and "(field: send_id)" in err
+    code, out, _ = run(capsys, "sends", "--help")
+    assert code == 0 and "create" in out and "quota" in out
