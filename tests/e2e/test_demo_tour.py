@@ -19,8 +19,10 @@ def test_the_tour_ends_with_every_callback_applied(stack):
     assert summary["search_rows"] > 0 and summary["remark_edit_status"] == 200
     assert summary["welcome_text"] == "你好 韩梅梅，欢迎光临！" and summary["code_adds"] == 1
     assert summary["transfer_state"] == "running" and summary["transfer_waiting"] >= 1
+    assert summary["mass_send_sent"] >= 1
     text = "\n".join(lines)
     assert "batch/get_by_user" in text and "externalcontact/remark" in text and '"status": 404' in text
     assert "externalcontact/get" in text and "groupchat/get" in text and "get_corp_tag_list" in text
     assert "resigned/transfer_customer" in text and "get_unassigned_list" in text and "churn alert" in text
+    assert "add_msg_template" in text and "get_groupmsg_send_result" in text
     assert "add_contact_way" in text and "send_welcome_msg" in text and "mark_tag" in text
