@@ -339,13 +339,17 @@ def customer_admin() -> CustomerAdmin:
 def mass_sends() -> MassSends:
     """Customer mass sends (issue 8): the admin's WeCom clients, recipients from our store, the quota ledger
     in the mass_sends table."""
+    from scrm.adapters.dynamo.directory import DynamoDirectory
     from scrm.adapters.dynamo.mass_send_recipients import DynamoRecipients
     from scrm.adapters.dynamo.mass_sends import DynamoMassSends
     from scrm.services.mass_sends import MassSends
     from scrm.services.quota_ledger import QuotaLedger
 
     repo = DynamoMassSends()
-    return MassSends(repo, QuotaLedger(repo), DynamoRecipients(), admin_gateways().for_corp)
+    return MassSends(
+        repo, QuotaLedger(repo), DynamoRecipients(), admin_gateways().for_corp,
+        employed=DynamoDirectory().known_employees,
+    )
 
 
 @lazy
@@ -366,8 +370,11 @@ def mass_send_runner() -> MassSendRunner:
     gateways = WeComGateways(
         corp_registry(), s, SharedRateLimiter(Windows(s.bulk_calls_per_min, s.bulk_calls_per_hour))
     )
+    from scrm.adapters.dynamo.directory import DynamoDirectory
+
     repo = DynamoMassSends()
-    sends = MassSends(repo, QuotaLedger(repo), DynamoRecipients(), gateways.for_corp)
+    sends = MassSends(repo, QuotaLedger(repo), DynamoRecipients(), gateways.for_corp,
+                      employed=DynamoDirectory().known_employees)
     return MassSendRunner(sends, QueuePublisher(resources.queue("mass_sends")))
 
 

@@ -208,3 +208,18 @@ def test_remind_three_times_then_a_clear_error():
     with pytest.raises(AdminError) as err:
         svc.remind(CORP, sid)
     assert err.value.status == 429 and "3 reminders" in err.value.message
+
+
+def test_a_member_who_left_sends_nothing_a_colleague_serving_the_customer_does():
+    """WeCom refuses a task of a member who left: their customers go to a colleague who also follows them,
+    or (for a list) count as without an active relation."""
+    rows = [relation("x1", "gone", add_time=START - 10), relation("x1", "alice", add_time=START - 500),
+            relation("x2", "gone")]  # fmt: skip
+    clock = Clock()
+    repo = FakeMassSendRepo()
+    gw = FakeGroupMsg(clock, friends={(r["userid"], r["external_userid"]) for r in rows})
+    svc = MassSends(repo, QuotaLedger(repo, buckets=16), FakeRecipients(rows), lambda corp: gw, clock,
+                    employed=lambda corp, userids: {u for u in userids if u != "gone"})  # fmt: skip
+    sid = _send(svc, {**BODY, "recipients": {"external_userids": ["x1", "x2"]}})
+    assert [(p["sender"], p["size"]) for p, _ in repo.parts(CORP, sid)] == [("alice", 1)]
+    assert svc.get(CORP, sid)[0]["counts"]["skipped"] == {"no_active_relation": 1}

@@ -102,12 +102,16 @@ class MassSends:
         recipients: Recipients,
         wecom: Callable[[str], GroupMsgWeCom],
         clock: Callable[[], float] = time.time,
+        employed: Callable[[str, Sequence[str]], set[str]] | None = None,
     ) -> None:
         self.repo = repo
         self.ledger = ledger
         self.recipients = recipients
         self.wecom = wecom
         self.clock = clock
+        # Which members are still employed: a member who left cannot send (WeCom refuses the task), so a
+        # customer goes to a colleague who also serves them, or counts as without an active relation.
+        self.employed = employed
 
     def _now(self) -> int:
         return int(self.clock())
@@ -209,11 +213,13 @@ class MassSends:
 
     def _resolve(self, corp_id: str, spec: D.MassSendSpec) -> dict[str, str]:
         if spec.filter is not None:
-            return D.choose_senders(self.recipients.matching(corp_id, spec.filter))
-        wanted = set(spec.external_userids)
-        rows = (
-            r for r in self.recipients.of(corp_id, spec.external_userids) if r["external_userid"] in wanted
-        )
+            rows = list(self.recipients.matching(corp_id, spec.filter))
+        else:
+            wanted = set(spec.external_userids)
+            rows = [r for r in self.recipients.of(corp_id, spec.external_userids) if r["external_userid"] in wanted]
+        if self.employed is not None:
+            members = self.employed(corp_id, sorted({str(r["userid"]) for r in rows}))
+            rows = [r for r in rows if str(r["userid"]) in members]
         return D.choose_senders(rows)
 
     # creating the WeCom tasks -------------------------------------------------------------------
