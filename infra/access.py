@@ -95,7 +95,7 @@ FUNCTIONS: dict[str, Access] = {
     # Mass-send steps: sends, parts and the quota ledger; recipients read from the customer store (its
     # search indexes); the shared call budget and tokens; re-sends itself when throttled or WeCom is busy.
     "mass_send_worker": Access(
-        tables_rw=("mass_sends", "customers", "follows", "tag_members"),
+        tables_rw=("mass_sends", "customers", "follows", "tag_members", "employees"),
         tables_record=("tokens", "rate_limits"),
         queues_send=("mass_sends",),
         queues_consume=("mass_sends",),

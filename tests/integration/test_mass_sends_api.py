@@ -70,7 +70,9 @@ def test_a_send_to_a_tag_reaches_each_member_and_results_come_back(stack, sandbo
     assert {
         m["sender"]: sorted(r["target"] for t in m["tasks"] for r in t["recipients"]) for m in msgs
     } == tagged
-    p = admin("GET", f"/admin/mass-sends/{sid}").json()
+    # WeCom has the tasks; our part records follow as each call's answer is written.
+    p = wait_for(lambda: (q := admin("GET", f"/admin/mass-sends/{sid}").json())["parts"] == {"created": 2} and q,
+                 timeout_s=30, what="parts recorded")
     assert p["state"] == "planned" and p["parts"] == {"created": 2} and p["outcomes"]["pending"] == 4
 
     # Remind reaches WeCom once per unsent task.
