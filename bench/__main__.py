@@ -31,20 +31,11 @@ import uuid
 from pathlib import Path
 
 from bench import coldstart, floor, load, massend, offboarding, stats, sync, welcome
+from bench.memory import vm_hwm_kb
 from devstack.sandbox_client import SandboxClient
 from devstack.stack import Stack, StackConfig
 
 OUT = Path(__file__).resolve().parent / "results.json"
-
-
-def _vm_hwm_kb(pid: int) -> int | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             results["welcome"] = welcome.run_welcome(w_stack, SandboxClient(w_stack.sandbox_url), w_rates,
                                                      args.welcome_duration)
             results["welcome_process_peak_rss_mb"] = round(
-                (_vm_hwm_kb(w_stack.procs["welcome"].pid) or 0) / 1024, 1)
+                (vm_hwm_kb(w_stack.procs["welcome"].pid) or 0) / 1024, 1)
         finally:
             w_stack.stop()
 
@@ -135,10 +126,10 @@ def main(argv: list[str] | None = None) -> int:
                     "customers_per_employee": args.sync_customers_per_employee,
                     "groups": 4 * args.sync_employees, "tag_groups": args.sync_tag_groups}
             print(f"sync: seeding and syncing {seed} ...", flush=True)
-            before = _vm_hwm_kb(stack.procs["workers"].pid) or 0
+            before = vm_hwm_kb(stack.procs["workers"].pid) or 0
             r = sync.run_sync(stack, sandbox, seed)
             world = r.pop("_world")
-            r["workers_peak_rss_mb"] = round((_vm_hwm_kb(stack.procs["workers"].pid) or 0) / 1024, 1)
+            r["workers_peak_rss_mb"] = round((vm_hwm_kb(stack.procs["workers"].pid) or 0) / 1024, 1)
             r["workers_peak_rss_before_mb"] = round(before / 1024, 1)
             print(f"  {json.dumps({k: v for k, v in r.items() if k != 'progress_samples'}, ensure_ascii=False)}",
                   flush=True)
@@ -156,8 +147,8 @@ def main(argv: list[str] | None = None) -> int:
             results["massend"] = massend.run(stack, sandbox, args.massend_customers)
             print(f"  {json.dumps({k: v for k, v in results['massend'].items() if k != 'progress_samples'})}",
                   flush=True)
-        results["consumer_peak_rss_mb"] = round((_vm_hwm_kb(stack.procs["workers"].pid) or 0) / 1024, 1)
-        results["callback_process_peak_rss_mb"] = round((_vm_hwm_kb(stack.procs["app"].pid) or 0) / 1024, 1)
+        results["consumer_peak_rss_mb"] = round((vm_hwm_kb(stack.procs["workers"].pid) or 0) / 1024, 1)
+        results["callback_process_peak_rss_mb"] = round((vm_hwm_kb(stack.procs["app"].pid) or 0) / 1024, 1)
         results["consumer_peak_rss_note"] = (
             "VmHWM of the local workers process: the consumer function with 4 pollers (4 concurrent "
             "invocations in one interpreter), so an upper bound for one Lambda instance"

@@ -23,6 +23,7 @@ from typing import Any
 
 import requests
 
+from bench.memory import workers_hwm_kb
 from devstack.sandbox_client import SandboxClient
 from devstack.stack import Stack
 
@@ -65,7 +66,7 @@ def run(stack: Stack, sandbox: SandboxClient, customers: int = 100_000, employee
     http = requests.Session()
     http.headers["Authorization"] = f"Bearer {key}"
     since = sandbox.call_counts(corp_id)["last_seq"]
-    before_kb = _hwm(stack)
+    before_kb = workers_hwm_kb(stack)
     # Every member named: the by-employee index, one partition of ~10,000 per member. The corp-wide filter
     # ({}) reads the by-corp index, whose one partition moto sorts whole (100,000 items) on every page:
     # past the client's 5 s read timeout at this size, so the plan step fails and is redelivered (moto only).
@@ -92,7 +93,7 @@ def run(stack: Stack, sandbox: SandboxClient, customers: int = 100_000, employee
             created_s = t if p["parts"] else None  # planned with no part: nothing was resolved
             break
     counts = sandbox.call_counts(corp_id, since)
-    peak_kb = _hwm(stack)
+    peak_kb = workers_hwm_kb(stack)
     msgs = [m for m in sandbox.groupmsgs(corp_id, "single")["groupmsgs"] if m["text"] == body["text"]]
     reached = [r["target"] for m in msgs for task in m["tasks"] for r in task["recipients"]]
     calls = counts["counts"].get(API, 0)
@@ -174,15 +175,3 @@ def _seed_store(corp_id: str, rows: list[tuple[Any, Any]], staff: list[str], thr
     chunks = [rows[i : i + SEED_CHUNK] for i in range(0, len(rows), SEED_CHUNK)]
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(batch if SEED_WITH == "batch" else page, chunks))
-
-
-def _hwm(stack: Stack) -> int:
-    from pathlib import Path
-
-    try:
-        for line in Path(f"/proc/{stack.procs['workers'].pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except (OSError, KeyError):
-        return 0
-    return 0

@@ -18,6 +18,7 @@ from typing import Any
 
 import requests
 
+from bench.memory import workers_hwm_kb
 from devstack.sandbox_client import SandboxClient
 from devstack.stack import Stack
 
@@ -55,7 +56,7 @@ def run(stack: Stack, sandbox: SandboxClient, customers: int = 20_000, groups: i
     http = requests.Session()
     http.headers["Authorization"] = f"Bearer {key}"
     since = sandbox.call_counts(corp_id)["last_seq"]
-    before_kb = _hwm(stack)
+    before_kb = workers_hwm_kb(stack)
     start = time.monotonic()
     r = http.post(f"{stack.admin_url}/admin/transfers",
                   json={"kind": "resigned", "handover_userid": leaver, "takeover_userid": taker}, timeout=60)
@@ -76,7 +77,7 @@ def run(stack: Stack, sandbox: SandboxClient, customers: int = 20_000, groups: i
             requested_s = t
             break
     counts = sandbox.call_counts(corp_id, since)
-    peak_kb = _hwm(stack)
+    peak_kb = workers_hwm_kb(stack)
     minimum = {
         "externalcontact/get_unassigned_list": math.ceil(per_user[leaver] / 1000) or 1,
         "externalcontact/groupchat/list": 1,
@@ -117,15 +118,3 @@ def run(stack: Stack, sandbox: SandboxClient, customers: int = 20_000, groups: i
         "workers_peak_rss_before_mb": round(before_kb / 1024, 1),
         "progress_samples": samples[:: max(1, len(samples) // 20)],
     }
-
-
-def _hwm(stack: Stack) -> int:
-    from pathlib import Path
-
-    try:
-        for line in Path(f"/proc/{stack.procs['workers'].pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except (OSError, KeyError):
-        return 0
-    return 0
