@@ -4,47 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _q(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema or {"type": "string"}}  # fmt: skip
-
-
-def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"200": {"description": description, "content": {"application/json": {"schema": schema}}}}
-
-
-R = {
-    "400": {"$ref": "#/components/responses/BadRequest"},
-    "401": {"$ref": "#/components/responses/Unauthorized"},
-}
-W = {**R, "403": {"$ref": "#/components/responses/Forbidden"}}
+from admin.openapi_parts import R, W, body, query, ref, response
 
 PATHS: dict[str, Any] = {
     "/admin/alert-settings": {
         "get": {
             "summary": "The corp's churn-alert switches and digest rules (defaults until first set)",
-            "responses": {**_json("the settings", _ref("AlertSettings")), **R},
+            "responses": {**response("the settings", ref("AlertSettings")), **R},
         },
         "put": {
             "summary": "Change churn-alert settings (only the given fields; admins must be synced employees)",
-            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("AlertSettings")}}},
-            "responses": {**_json("the settings as saved", _ref("AlertSettings")), **W},
+            "requestBody": body(ref("AlertSettings")),
+            "responses": {**response("the settings as saved", ref("AlertSettings")), **W},
         },
     },
     "/admin/alerts": {
         "get": {
             "summary": "Churn alerts of one China day, oldest first, with their state",
             "parameters": [
-                _q("day", "China day YYYY-MM-DD (default: today)"),
-                _q("recipient", "only alerts to this userid"),
-                _q("limit", "rows, 1..500 (default 100)", {"type": "integer"}),
+                query("day", "China day YYYY-MM-DD (default: today)"),
+                query("recipient", "only alerts to this userid"),
+                query("limit", "rows, 1..500 (default 100)", {"type": "integer"}),
             ],
-            "responses": {**_json("the day's alerts", _ref("AlertList")), **R},
+            "responses": {**response("the day's alerts", ref("AlertList")), **R},
         }
     },
 }

@@ -4,78 +4,53 @@ from __future__ import annotations
 
 from typing import Any
 
+from admin import openapi_parts as parts
+from admin.openapi_parts import NF, STR_LIST, body, path_param, query, ref, response
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _q(name: str, description: str) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "description": description, "schema": {"type": "string"}}
-
-
-CODE_ID = {"name": "code_id", "in": "path", "required": True, "description": "the code's id (= its state)",
-           "schema": {"type": "string"}}  # fmt: skip
-R = {
-    "400": {"$ref": "#/components/responses/BadRequest"},
-    "401": {"$ref": "#/components/responses/Unauthorized"},
-    "404": {"$ref": "#/components/responses/NotFound"},
-}
-W = {
-    **R,
-    "403": {"$ref": "#/components/responses/Forbidden"},
-    "409": {"$ref": "#/components/responses/Conflict"},
-    "502": {"$ref": "#/components/responses/WeComRefused"},
-}
+CODE_ID = path_param("code_id", "the code's id (= its state)")
+R = {**parts.R, **NF}  # the code routes list 404 on every call, reads included
+W = {**R, **parts.FORBIDDEN, **parts.CONFLICT, **parts.WECOM}
 
 
-def _json(description: str, schema: dict[str, Any], status: str = "200") -> dict[str, Any]:
-    return {status: {"description": description, "content": {"application/json": {"schema": schema}}}}
-
-
-def _body(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
-
-
-STR_LIST = {"type": "array", "items": {"type": "string"}}
 PATHS: dict[str, Any] = {
     "/admin/channel-codes": {
         "get": {
             "summary": "Channel live codes of the corp (filters: group, q in the name, status)",
-            "parameters": [_q("group", "only this group"), _q("q", "text in the name (case-insensitive)"),
-                           _q("status", "active (default), deleted or all")],
-            "responses": {**_json("codes and the corp's code groups", _ref("ChannelCodeList")), **R},
+            "parameters": [query("group", "only this group"), query("q", "text in the name (case-insensitive)"),
+                           query("status", "active (default), deleted or all")],
+            "responses": {**response("codes and the corp's code groups", ref("ChannelCodeList")), **R},
         },
         "post": {
             "summary": "Create a channel code: a WeCom contact way plus welcome, tags and templates",
-            "requestBody": _body(_ref("ChannelCodeInput")),
-            "responses": {**_json("the code with its qr_code and config_id", _ref("ChannelCode"), "201"), **W},
+            "requestBody": body(ref("ChannelCodeInput")),
+            "responses": {**response("the code with its qr_code and config_id", ref("ChannelCode"), "201"), **W},
         },
     },
     "/admin/channel-codes/{code_id}": {
         "get": {"summary": "A channel code", "parameters": [CODE_ID],
-                "responses": {**_json("the code", _ref("ChannelCode")), **R}},
+                "responses": {**response("the code", ref("ChannelCode")), **R}},
         "put": {
             "summary": "Change a channel code (only the given fields; state and mode are fixed)",
             "parameters": [CODE_ID],
-            "requestBody": _body(_ref("ChannelCodeInput")),
-            "responses": {**_json("the code as saved", _ref("ChannelCode")), **W},
+            "requestBody": body(ref("ChannelCodeInput")),
+            "responses": {**response("the code as saved", ref("ChannelCode")), **W},
         },
         "delete": {
             "summary": "Delete the contact way; the code stays readable as deleted, with its statistics",
             "parameters": [CODE_ID],
-            "responses": {**_json("deleted", {"type": "object"}), **W},
+            "responses": {**response("deleted", {"type": "object"}), **W},
         },
     },
     "/admin/channel-codes/{code_id}/stats": {
         "get": {
             "summary": "Adds per day and member, lost since (by customer / by employee), net, missed welcomes",
-            "parameters": [CODE_ID, _q("from", "first China day YYYY-MM-DD (default: 29 days before to)"),
-                           _q("to", "last China day YYYY-MM-DD (default: today)"),
-                           _q("format", "json (default) or csv"),
-                           _q("table", "with format=csv: by_day (default), by_staff or rows")],
+            "parameters": [CODE_ID, query("from", "first China day YYYY-MM-DD (default: 29 days before to)"),
+                           query("to", "last China day YYYY-MM-DD (default: today)"),
+                           query("format", "json (default) or csv"),
+                           query("table", "with format=csv: by_day (default), by_staff or rows")],
             "responses": {
                 "200": {"description": "the report (JSON) or one of its tables (CSV, UTF-8 with BOM)",
-                        "content": {"application/json": {"schema": _ref("ChannelStats")},
+                        "content": {"application/json": {"schema": ref("ChannelStats")},
                                     "text/csv": {"schema": {"type": "string"}}}},
                 **R,
             },
@@ -83,40 +58,40 @@ PATHS: dict[str, Any] = {
     },
     "/admin/welcome-default": {
         "get": {"summary": "The corp's welcome for adds without a state or with an unknown one",
-                "responses": {**_json("the welcome or null", {"type": "object"}), **R}},
+                "responses": {**response("the welcome or null", {"type": "object"}), **R}},
         "put": {
             "summary": "Set (or with welcome: null, clear) the corp's default welcome",
-            "requestBody": _body({"type": "object", "properties": {"welcome": _ref("Welcome")}}),
-            "responses": {**_json("saved", {"type": "object"}), **W},
+            "requestBody": body({"type": "object", "properties": {"welcome": ref("Welcome")}}),
+            "responses": {**response("saved", {"type": "object"}), **W},
         },
     },
     "/admin/group-codes": {
-        "get": {"summary": "Group live codes of the corp", "parameters": [_q("q", "text in the name"),
-                _q("status", "active (default), deleted or all")],
-                "responses": {**_json("codes", {"type": "object"}), **R}},
+        "get": {"summary": "Group live codes of the corp", "parameters": [query("q", "text in the name"),
+                query("status", "active (default), deleted or all")],
+                "responses": {**response("codes", {"type": "object"}), **R}},
         "post": {
             "summary": "Create a group code: a WeCom join way over 1..5 groups, plus a group welcome template",
-            "requestBody": _body(_ref("GroupCodeInput")),
-            "responses": {**_json("the code with its qr_code", _ref("GroupCode"), "201"), **W},
+            "requestBody": body(ref("GroupCodeInput")),
+            "responses": {**response("the code with its qr_code", ref("GroupCode"), "201"), **W},
         },
     },
     "/admin/group-codes/{code_id}": {
         "get": {"summary": "A group code", "parameters": [CODE_ID],
-                "responses": {**_json("the code", _ref("GroupCode")), **R}},
+                "responses": {**response("the code", ref("GroupCode")), **R}},
         "put": {"summary": "Change a group code", "parameters": [CODE_ID],
-                "requestBody": _body(_ref("GroupCodeInput")),
-                "responses": {**_json("the code as saved", _ref("GroupCode")), **W}},
+                "requestBody": body(ref("GroupCodeInput")),
+                "responses": {**response("the code as saved", ref("GroupCode")), **W}},
         "delete": {"summary": "Delete the join way and its welcome template", "parameters": [CODE_ID],
-                   "responses": {**_json("deleted", {"type": "object"}), **W}},
+                   "responses": {**response("deleted", {"type": "object"}), **W}},
     },
-}
+}  # fmt: skip
 
 SLOT = {"type": "object", "required": ["start", "end", "staff"], "properties": {
     "days": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 7},
              "description": "weekdays, 1 = Monday (default: every day)"},
     "start": {"type": "string", "description": "HH:MM, China time, inclusive"},
     "end": {"type": "string", "description": "HH:MM (24:00 allowed), exclusive; slots of a day may not overlap"},
-    "staff": {**STR_LIST, "maxItems": 100}, "welcome": _ref("Welcome")}}
+    "staff": {**STR_LIST, "maxItems": 100}, "welcome": ref("Welcome")}}  # fmt: skip
 SCHEMAS: dict[str, Any] = {
     "Welcome": {"type": ["object", "null"], "properties": {
         "text": {"type": "string", "description": "at most 4000 bytes; {name} becomes the customer's name"},
@@ -131,13 +106,13 @@ SCHEMAS: dict[str, Any] = {
         "daily_cap": {"type": ["integer", "null"], "description": "adds per member per China day"},
         "skip_verify": {"type": "boolean"}, "tags": STR_LIST,
         "remark_template": {"type": "string", "maxLength": 20},
-        "description_template": {"type": "string", "maxLength": 150}, "welcome": _ref("Welcome")}},
-    "ChannelCode": {"allOf": [_ref("ChannelCodeInput"), {"type": "object", "properties": {
+        "description_template": {"type": "string", "maxLength": 150}, "welcome": ref("Welcome")}},
+    "ChannelCode": {"allOf": [ref("ChannelCodeInput"), {"type": "object", "properties": {
         "code_id": {"type": "string"}, "config_id": {"type": "string"}, "qr_code": {"type": "string"},
         "current_staff": STR_LIST, "status": {"type": "string"},
         "created_at_ms": {"type": "integer"}, "updated_at_ms": {"type": "integer"}}}]},
     "ChannelCodeList": {"type": "object", "properties": {
-        "items": {"type": "array", "items": _ref("ChannelCode")}, "groups": STR_LIST}},
+        "items": {"type": "array", "items": ref("ChannelCode")}, "groups": STR_LIST}},
     "ChannelStats": {"type": "object", "properties": {
         "code_id": {"type": "string"}, "from": {"type": "string"}, "to": {"type": "string"},
         "totals": {"type": "object"}, "by_day": {"type": "array", "items": {"type": "object"}},
@@ -148,9 +123,9 @@ SCHEMAS: dict[str, Any] = {
         "chat_ids": {**STR_LIST, "minItems": 1, "maxItems": 5},
         "threshold": {"type": "integer", "description": "members at which to move on to the next group (190)"},
         "auto_create_room": {"type": "boolean"}, "room_base_name": {"type": "string"},
-        "room_base_id": {"type": "integer"}, "welcome": _ref("Welcome")}},
-    "GroupCode": {"allOf": [_ref("GroupCodeInput"), {"type": "object", "properties": {
+        "room_base_id": {"type": "integer"}, "welcome": ref("Welcome")}},
+    "GroupCode": {"allOf": [ref("GroupCodeInput"), {"type": "object", "properties": {
         "code_id": {"type": "string"}, "config_id": {"type": "string"}, "qr_code": {"type": "string"},
         "active_chats": STR_LIST, "full_chats": STR_LIST, "welcome_template_id": {"type": "string"},
         "status": {"type": "string"}}}]},
-}
+}  # fmt: skip

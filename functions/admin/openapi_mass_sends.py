@@ -6,29 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from admin.openapi_parts import NF, STR_LIST, R, W, body, path_param, query, ref, response
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(description: str, schema: dict[str, Any], status: str = "200") -> dict[str, Any]:
-    return {status: {"description": description, "content": {"application/json": {"schema": schema}}}}
-
-
-def _q(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema or {"type": "string"}}  # fmt: skip
-
-
-SEND_ID = {"name": "send_id", "in": "path", "required": True, "description": "from POST /admin/mass-sends",
-           "schema": {"type": "string"}}  # fmt: skip
-R = {
-    "400": {"$ref": "#/components/responses/BadRequest"},
-    "401": {"$ref": "#/components/responses/Unauthorized"},
-}
-NF = {"404": {"$ref": "#/components/responses/NotFound"}}
-W = {**R, "403": {"$ref": "#/components/responses/Forbidden"}}
-STR_LIST = {"type": "array", "items": {"type": "string"}}
+SEND_ID = path_param("send_id", "from POST /admin/mass-sends")
 OUTCOMES = ["pending", "not_sent", "sent", "not_a_friend", "over_quota"]
 QUOTA = {"type": "string", "enum": ["month_days", "week_7", "day_1"]}
 
@@ -49,25 +29,22 @@ PATHS: dict[str, Any] = {
             "description": "Answers at once: the send is recorded and planned on the mass-sends queue. The same "
             "request again (same request_id; without one, the same fields while the send is open) returns "
             "that send with 200 and created false. " + FLOW,
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": _ref("MassSendInput")}},
-            },
+            "requestBody": body(ref("MassSendInput")),
             "responses": {
-                **_json("a new send, planning", _ref("MassSendCreated"), "202"),
-                **_json(
-                    "a repeat of an earlier request: that send, nothing new started", _ref("MassSendCreated")
+                **response("a new send, planning", ref("MassSendCreated"), "202"),
+                **response(
+                    "a repeat of an earlier request: that send, nothing new started", ref("MassSendCreated")
                 ),
                 **W,
             },
         },
         "get": {
             "summary": "The corp's mass sends, newest first (a listed recipients array is shown as its count)",
-            "parameters": [_q("limit", "1..200 (default 50)", {"type": "integer"})],
+            "parameters": [query("limit", "1..200 (default 50)", {"type": "integer"})],
             "responses": {
-                **_json(
+                **response(
                     "sends",
-                    {"type": "object", "properties": {"items": {"type": "array", "items": _ref("MassSend")}}},
+                    {"type": "object", "properties": {"items": {"type": "array", "items": ref("MassSend")}}},
                 ),
                 **R,
             },
@@ -76,8 +53,8 @@ PATHS: dict[str, Any] = {
     "/admin/mass-sends/{send_id}": {
         "get": {
             "summary": "A send's progress: outcomes, task states, skipped customers, completion per member",
-            "parameters": [SEND_ID, _q("items", "1: also each customer's outcome")],
-            "responses": {**_json("progress", _ref("MassSendProgress")), **R, **NF},
+            "parameters": [SEND_ID, query("items", "1: also each customer's outcome")],
+            "responses": {**response("progress", ref("MassSendProgress")), **R, **NF},
         },
     },
     "/admin/mass-sends/{send_id}/cancel": {
@@ -86,7 +63,7 @@ PATHS: dict[str, Any] = {
             "not created)",
             "parameters": [SEND_ID],
             "responses": {
-                **_json(
+                **response(
                     "the send, cancelled",
                     {
                         "type": "object",
@@ -108,7 +85,7 @@ PATHS: dict[str, Any] = {
             "summary": "Remind members whose task is not sent (remind_groupmsg_send; WeCom allows 3 per 24 h)",
             "parameters": [SEND_ID],
             "responses": {
-                **_json(
+                **response(
                     "reminded tasks",
                     {
                         "type": "object",
@@ -119,7 +96,7 @@ PATHS: dict[str, Any] = {
                 **NF,
                 "429": {
                     "description": "WeCom's 3 reminders per 24 hours are used (41094)",
-                    "content": {"application/json": {"schema": _ref("Error")}},
+                    "content": {"application/json": {"schema": ref("Error")}},
                 },
                 "502": {"$ref": "#/components/responses/WeComRefused"},
             },
@@ -128,16 +105,13 @@ PATHS: dict[str, Any] = {
     "/admin/mass-send-quota": {
         "get": {
             "summary": "The corp's receive quota per customer (its 群发助手 setting; WeCom has no API to read it)",
-            "responses": {**_json("the setting", _ref("MassSendQuota")), **R},
+            "responses": {**response("the setting", ref("MassSendQuota")), **R},
         },
         "put": {
             "summary": "Set the receive quota our planner enforces: month_days (as many a month as it has "
             "days, WeCom's default), week_7 or day_1",
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": _ref("MassSendQuota")}},
-            },
-            "responses": {**_json("the setting", _ref("MassSendQuota")), **W},
+            "requestBody": body(ref("MassSendQuota")),
+            "responses": {**response("the setting", ref("MassSendQuota")), **W},
         },
     },
 }
@@ -209,7 +183,7 @@ SCHEMAS: dict[str, Any] = {
     },
     "MassSendCreated": {
         "type": "object",
-        "properties": {"created": {"type": "boolean"}, "send": _ref("MassSend")},
+        "properties": {"created": {"type": "boolean"}, "send": ref("MassSend")},
     },
     "MassSendProgress": {
         "type": "object",

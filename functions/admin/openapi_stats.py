@@ -4,27 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from admin.openapi_parts import R, query, ref
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _q(name: str, description: str) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "description": description, "schema": {"type": "string"}}
-
-
-R = {"400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}}
-RANGE = [_q("from", "first China day YYYY-MM-DD (default: 29 days before to)"),
-         _q("to", "last China day YYYY-MM-DD (default: today); at most 366 days from from"),
-         _q("format", "json (default) or csv (the items, UTF-8 with BOM)")]  # fmt: skip
+RANGE = [query("from", "first China day YYYY-MM-DD (default: 29 days before to)"),
+         query("to", "last China day YYYY-MM-DD (default: today); at most 366 days from from"),
+         query("format", "json (default) or csv (the items, UTF-8 with BOM)")]  # fmt: skip
 
 
 def _get(summary: str, by: str, who: str, schema: str) -> dict[str, Any]:
     return {"get": {
         "summary": summary,
-        "parameters": [*RANGE, _q("by", by), _q("userid", f"comma-separated {who} (at most 100; default: all)")],
+        "parameters": [*RANGE, query("by", by), query("userid", f"comma-separated {who} (at most 100; default: all)")],
         "responses": {"200": {"description": "the report (JSON) or its items (CSV)",
-                              "content": {"application/json": {"schema": _ref(schema)},
+                              "content": {"application/json": {"schema": ref(schema)},
                                           "text/csv": {"schema": {"type": "string"}}}}, **R},
     }}  # fmt: skip
 
@@ -36,7 +28,7 @@ PATHS: dict[str, Any] = {
         "day (default), employee or corp", "employees", "CustomerStats"),
     "/admin/stats/groups": _get("Group members: joins, quits, net, customers and employees apart, by owner",
                                 "day (default), owner or corp", "group owners", "GroupStats"),
-}
+}  # fmt: skip
 
 INT = {"type": "integer"}
 NINT = {"type": ["integer", "null"]}
@@ -51,11 +43,11 @@ CUSTOMER_FIGURES = {"type": "object", "properties": {
     "lost_in_7": {**INT, "description": "of the adds, lost within 7 days of their add"},
     "lost_in_30": {**INT, "description": "of the adds, lost within 30 days of their add"},
     "retention_7": RATE, "retention_30": RATE,
-    "wecom_new_contact": NINT, "wecom_negative_feedback": NINT, "wecom_new_apply": NINT}}
+    "wecom_new_contact": NINT, "wecom_negative_feedback": NINT, "wecom_new_apply": NINT}}  # fmt: skip
 GROUP_FIGURES = {"type": "object", "properties": {
     "day": {"type": "string"}, "userid": {"type": "string", "description": "the owner"},
     "joins": INT, "quits": INT, "net": INT, "customer_joins": INT, "customer_quits": INT,
-    "employee_joins": INT, "employee_quits": INT, "wecom_new_member": NINT}}
+    "employee_joins": INT, "employee_quits": INT, "wecom_new_member": NINT}}  # fmt: skip
 
 
 def _report(figures: dict[str, Any]) -> dict[str, Any]:

@@ -6,29 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from admin.openapi_parts import NF, STR_LIST, R, W, body, path_param, query, ref, response
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(description: str, schema: dict[str, Any], status: str = "200") -> dict[str, Any]:
-    return {status: {"description": description, "content": {"application/json": {"schema": schema}}}}
-
-
-def _q(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema or {"type": "string"}}  # fmt: skip
-
-
-JOB_ID = {"name": "job_id", "in": "path", "required": True, "description": "from POST /admin/transfers",
-          "schema": {"type": "string"}}  # fmt: skip
-R = {
-    "400": {"$ref": "#/components/responses/BadRequest"},
-    "401": {"$ref": "#/components/responses/Unauthorized"},
-}
-NF = {"404": {"$ref": "#/components/responses/NotFound"}}
-W = {**R, "403": {"$ref": "#/components/responses/Forbidden"}}
-STR_LIST = {"type": "array", "items": {"type": "string"}}
+JOB_ID = path_param("job_id", "from POST /admin/transfers")
 IDS = {"oneOf": [{"type": "string", "enum": ["all"]}, {**STR_LIST, "description": "ids; [] for none"}]}
 
 STATE_MACHINE = (
@@ -50,53 +30,53 @@ PATHS: dict[str, Any] = {
             "description": "Answers at once: the job is recorded and planned on the transfers queue. The same "
             "request again (same request_id, or without one the same fields) returns the existing job with "
             "200 and created false instead of starting another. " + STATE_MACHINE,
-            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("TransferInput")}}},
+            "requestBody": body(ref("TransferInput")),
             "responses": {
-                **_json("a new job, planning", _ref("TransferCreated"), "202"),
-                **_json("a repeat of an earlier request: that job, nothing new started", _ref("TransferCreated")),
+                **response("a new job, planning", ref("TransferCreated"), "202"),
+                **response("a repeat of an earlier request: that job, nothing new started", ref("TransferCreated")),
                 **W,
                 "409": {
                     "description": "the handover already has a job in progress (field handover_userid; the "
                     "message names the job: wait for it or cancel it), or an onjob transfer names customers or "
                     "groups WeCom already transferred twice in the last 90 days (field customers or groups; "
                     "details lists each one and the day it frees up)",
-                    "content": {"application/json": {"schema": _ref("TransferConflict")}},
+                    "content": {"application/json": {"schema": ref("TransferConflict")}},
                 },
             },
         },
         "get": {
             "summary": "The corp's transfer jobs, newest first",
-            "parameters": [_q("limit", "1..200 (default 50)", {"type": "integer"})],
-            "responses": {**_json("jobs", {"type": "object", "properties": {
-                "items": {"type": "array", "items": _ref("TransferBrief")}}}), **R},
+            "parameters": [query("limit", "1..200 (default 50)", {"type": "integer"})],
+            "responses": {**response("jobs", {"type": "object", "properties": {
+                "items": {"type": "array", "items": ref("TransferBrief")}}}), **R},
         },
     },
     "/admin/transfers/unassigned": {
         "get": {
             "summary": "Departed members whose customers wait for a taker (get_unassigned_list), with "
             "their groups (离职待继承); members who left only groups come from the delete_user events we stored",
-            "parameters": [_q("handover_userid", "only this member, with the ids of their customers and groups")],
-            "responses": {**_json("one row per departed member", _ref("TransferUnassigned")), **R,
+            "parameters": [query("handover_userid", "only this member, with the ids of their customers and groups")],
+            "responses": {**response("one row per departed member", ref("TransferUnassigned")), **R,
                           "502": {"$ref": "#/components/responses/WeComRefused"}},
         }
     },
     "/admin/transfer-policy": {
         "get": {
             "summary": "What the corp's jobs do with customers who refuse or whose taker is full (default leave)",
-            "responses": {**_json("the policy", _ref("TransferPolicy")), **R},
+            "responses": {**response("the policy", ref("TransferPolicy")), **R},
         },
         "put": {
             "summary": "Set the corp's default on_refused (a job's own on_refused wins)",
-            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("TransferPolicy")}}},
-            "responses": {**_json("the policy as saved", _ref("TransferPolicy")), **W},
+            "requestBody": body(ref("TransferPolicy")),
+            "responses": {**response("the policy as saved", ref("TransferPolicy")), **W},
         },
     },
     "/admin/transfers/{job_id}": {
         "get": {
             "summary": "A transfer job's progress: counts per state, per taker, percentages, next check",
             "description": STATE_MACHINE,
-            "parameters": [JOB_ID, _q("items", "1 (or true): also every customer and group with its state")],
-            "responses": {**_json("the job", _ref("TransferProgress")), **R, **NF},
+            "parameters": [JOB_ID, query("items", "1 (or true): also every customer and group with its state")],
+            "responses": {**response("the job", ref("TransferProgress")), **R, **NF},
         }
     },
     "/admin/transfers/{job_id}/cancel": {
@@ -105,20 +85,20 @@ PATHS: dict[str, Any] = {
             "description": "Customers already in WeCom's 24 h window stay waiting and end as WeCom decides "
             "(WeCom cannot call a started transfer back): the job is cancelling until they have, then cancelled.",
             "parameters": [JOB_ID],
-            "responses": {**_json("the job after the cancel", _ref("TransferProgress")), **W, **NF,
+            "responses": {**response("the job after the cancel", ref("TransferProgress")), **W, **NF,
                           "409": {"description": "the job is already finished or cancelled (field job_id)",
-                                  "content": {"application/json": {"schema": _ref("Error")}}}},
+                                  "content": {"application/json": {"schema": ref("Error")}}}},
         }
     },
     "/admin/transfers/{job_id}/refresh": {
         "post": {
             "summary": "Check now: poll WeCom's results and retry what is due, instead of at the next scheduled check",
             "parameters": [JOB_ID],
-            "responses": {**_json("the check is queued; the job as it is now", _ref("TransferProgress"), "202"),
+            "responses": {**response("the check is queued; the job as it is now", ref("TransferProgress"), "202"),
                           **W, **NF},
         }
     },
-}
+}  # fmt: skip
 
 
 def _counts(states: tuple[str, ...]) -> dict[str, Any]:
@@ -126,7 +106,7 @@ def _counts(states: tuple[str, ...]) -> dict[str, Any]:
                                              **{s: {"type": "integer"} for s in states}}}  # fmt: skip
 
 
-CUSTOMER_STATES = ("requested", "waiting", "done", "refused", "taker_limit", "failed", "cancelled", "reassigned")
+CUSTOMER_STATES = ("requested", "waiting", "done", "refused", "taker_limit", "failed", "cancelled", "reassigned")  # fmt: skip
 GROUP_STATES = ("requested", "queued", "done", "failed", "cancelled")
 JOB_STATES = ["planning", "running", "cancelling", "finished", "cancelled"]
 
@@ -172,7 +152,7 @@ SCHEMAS: dict[str, Any] = {
     }},
     "TransferCreated": {"type": "object", "properties": {
         "created": {"type": "boolean", "description": "false: a repeat of an earlier request"},
-        "job": _ref("TransferProgress")}},
+        "job": ref("TransferProgress")}},
     "TransferBrief": {"type": "object", "properties": {
         "job_id": {"type": "string"}, "kind": {"type": "string"},
         "state": {"type": "string", "enum": JOB_STATES},
@@ -197,4 +177,4 @@ SCHEMAS: dict[str, Any] = {
             "customers": {"type": "integer"}, "groups": {"type": "integer"},
             "customer_ids": {**STR_LIST, "description": "with handover_userid only"},
             "group_ids": {**STR_LIST, "description": "with handover_userid only"}}}}}},
-}
+}  # fmt: skip

@@ -8,9 +8,10 @@ import io
 import pytest
 from scrm.cli import send_progress as sp
 from scrm.cli.common import CliError
+from scrm.cli.follow import follow
 from scrm.cli.main import build_parser
 from scrm.cli.progress import ProgressBar
-from scrm.cli.sends import follow, request_body
+from scrm.cli.sends import request_body, stops
 
 
 def progress(state: str = "planned", parts: dict | None = None, **outcomes: int) -> dict:
@@ -38,10 +39,10 @@ def test_follow_stops_when_tasks_are_created_or_at_the_end() -> None:
                 progress(parts={"created": 2}, pending=10), progress(parts={"created": 2}, sent=10)])  # fmt: skip
     out = io.StringIO()
     bar = ProgressBar(out, tty=False, render=sp.line, measure=sp.measure)
-    last, why = follow(lambda: next(seq), bar.update, "created", None, 0, sleep=lambda _: None)
+    last, why = follow(lambda: next(seq), bar.update, stops("created"), None, 0, sleep=lambda _: None)
     assert why == "created" and sp.tasks(last) == (2, 2)
     assert [ln.split()[2] for ln in out.getvalue().splitlines()] == ["planning", "creating", "sending"]
-    last, why = follow(lambda: next(seq), bar.update, "finished", None, 0, sleep=lambda _: None)
+    last, why = follow(lambda: next(seq), bar.update, stops("finished"), None, 0, sleep=lambda _: None)
     assert why == "ended" and last["outcomes"]["sent"] == 10
 
 

@@ -8,8 +8,9 @@ import io
 
 import pytest
 from scrm.cli import transfer_progress as tp
+from scrm.cli.follow import error_line, follow
 from scrm.cli.progress import ProgressBar
-from scrm.cli.transfers import error_line, follow, ids_or_all, request_body
+from scrm.cli.transfers import ids_or_all, request_body, stops
 from scrm.domain import transfer as T
 
 JOB = {"job_id": "t1", "kind": "resigned", "state": "running", "handover_userid": "leaver", "takers": ["a", "b"],
@@ -34,7 +35,10 @@ def progress(customers: dict[str, str], groups: dict[str, str] | None = None, st
 def test_phases_follow_the_job():
     planning = T.summarize({**JOB, "state": "planning"}, [])
     assert tp.phase(planning) == "planning" and not tp.all_requested(planning)
-    assert tp.line(planning, width=10) == "[----------]   0.0%  planning (listing the customers and groups, splitting them)"
+    assert (
+        tp.line(planning, width=10)
+        == "[----------]   0.0%  planning (listing the customers and groups, splitting them)"
+    )
     sending = progress({"e1": "requested", "e2": "waiting"}, {"g1": "done"})
     assert tp.phase(sending) == "requesting" and not tp.all_requested(sending)
     waiting = progress({"e1": "waiting", "e2": "waiting"}, {"g1": "done"})
@@ -55,10 +59,14 @@ def test_the_bar_shows_what_was_sent_then_what_settled():
     assert text.startswith("[#####-----]  50.0%  requesting  customers 2/4 sent  groups 0/0 sent")
     settling = progress({"e1": "waiting", "e2": "waiting", "e3": "done", "e4": "refused"})
     text = tp.line(settling, width=10)
-    assert text.startswith("[#####-----]  50.0%  settling  customers 4 (waiting 2, done 1, refused 1)  groups 0")
+    assert text.startswith(
+        "[#####-----]  50.0%  settling  customers 4 (waiting 2, done 1, refused 1)  groups 0"
+    )
     assert "next check 2023-11-15 23:13Z" in text and "\n" not in text
     finished = progress({"e1": "done", "e2": "failed"}, state="finished")
-    assert tp.line(finished, width=10).startswith("[##########] 100.0%  finished  customers 2 (done 1, failed 1)")
+    assert tp.line(finished, width=10).startswith(
+        "[##########] 100.0%  finished  customers 2 (done 1, failed 1)"
+    )
     assert "next check" not in tp.line(finished)
 
 
@@ -103,7 +111,7 @@ def test_follow_stops_when_the_job_ends():
     seq = reads(progress({"e1": "requested"}), progress({"e1": "waiting"}),
                 progress({"e1": "done"}, state="finished"))  # fmt: skip
     clock, seen = Clock(), []
-    p, why = follow(lambda: seq.pop(0), seen.append, "finished", None, 1.0, clock, clock.sleep)
+    p, why = follow(lambda: seq.pop(0), seen.append, stops("finished"), None, 1.0, clock, clock.sleep)
     assert why == "ended" and p["state"] == "finished" and len(seen) == 3 and clock.now == 2.0
 
 
@@ -111,13 +119,15 @@ def test_follow_until_requested_stops_once_everything_is_sent():
     seq = reads(T.summarize({**JOB, "state": "planning"}, []), progress({"e1": "requested"}),
                 progress({"e1": "waiting"}), progress({"e1": "done"}, state="finished"))  # fmt: skip
     clock = Clock()
-    p, why = follow(lambda: seq.pop(0), lambda _: None, "requested", None, 0.5, clock, clock.sleep)
+    p, why = follow(lambda: seq.pop(0), lambda _: None, stops("requested"), None, 0.5, clock, clock.sleep)
     assert why == "requested" and p["customers"]["waiting"] == 1 and len(seq) == 1
 
 
 def test_follow_gives_up_at_the_timeout():
     clock = Clock()
-    p, why = follow(lambda: progress({"e1": "waiting"}), lambda _: None, "finished", 2.5, 1.0, clock, clock.sleep)
+    p, why = follow(
+        lambda: progress({"e1": "waiting"}), lambda _: None, stops("finished"), 2.5, 1.0, clock, clock.sleep
+    )
     assert why == "timeout" and clock.now == 2.5 and tp.all_requested(p)
 
 
@@ -127,14 +137,16 @@ def test_ctrl_c_stops_the_waiting_with_the_last_progress():
     def sleep(_: float) -> None:
         raise KeyboardInterrupt
 
-    p, why = follow(lambda: progress({"e1": "waiting"}), lambda _: None, "finished", None, 1.0, clock, sleep)
+    p, why = follow(
+        lambda: progress({"e1": "waiting"}), lambda _: None, stops("finished"), None, 1.0, clock, sleep
+    )
     assert why == "interrupted" and p["customers"]["waiting"] == 1
 
     def get() -> dict:
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):  # nothing read yet: nothing to report
-        follow(get, lambda _: None, "finished", None, 1.0, clock, sleep)
+        follow(get, lambda _: None, stops("finished"), None, 1.0, clock, sleep)
 
 
 def test_error_line_names_the_field_and_what_the_90_day_rule_blocks():
@@ -143,14 +155,18 @@ def test_error_line_names_the_field_and_what_the_90_day_rule_blocks():
     )
     details = [{"id": f"wm{i}", "frees_on": f"2024-06-0{i}", "frees_at": 0} for i in range(1, 8)]
     text = error_line("customer wm1 was already transferred twice\nin the last 90 days", "customers", details)
-    assert "\n" not in text and text.startswith("customer wm1 was already transferred twice in the last 90 days")
+    assert "\n" not in text and text.startswith(
+        "customer wm1 was already transferred twice in the last 90 days"
+    )
     assert "(field: customers); blocked: wm1 frees on 2024-06-01, wm2 frees on 2024-06-02" in text
     assert "wm5 frees on 2024-06-05, and 2 more" in text and "wm6" not in text
     assert error_line("no transfer job x") == "no transfer job x"
 
 
 def test_ids_or_all_and_the_request_body():
-    assert ids_or_all("all") == "all" and ids_or_all("NONE") == [] and ids_or_all("a, b,,a") == ["a", "b", "a"]
+    assert (
+        ids_or_all("all") == "all" and ids_or_all("NONE") == [] and ids_or_all("a, b,,a") == ["a", "b", "a"]
+    )
     with pytest.raises(argparse.ArgumentTypeError):
         ids_or_all(" , ")
     args = argparse.Namespace(kind="resigned", handover="u0", to=["a,b", "c", "a"], customers=None, groups=[],

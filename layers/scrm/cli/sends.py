@@ -11,16 +11,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from scrm.cli import send_progress as sp
-from scrm.cli.common import CliError, add_json, print_json, require_corp, seconds, subcommands, table
-from scrm.cli.progress import ProgressBar
+from scrm.cli.common import CliError, add_json, print_json, require_corp, subcommands, table
+from scrm.cli.follow import Stop, add_corp, add_wait_flags, call, ids, limit, stopped, watch
 from scrm.cli.transfer_progress import clock
-from scrm.cli.transfers import _call
 
 QUOTA_TEXT = {
     "month_days": "each customer receives at most as many mass messages a month as the month has days (WeCom's default)",
@@ -42,47 +39,20 @@ def _runner() -> Any:
 
 
 # following a send ------------------------------------------------------------------------------------
-def follow(
-    get: Callable[[], dict[str, Any]],
-    show: Callable[[dict[str, Any]], None],
-    until: str,
-    timeout_s: float | None,
-    interval_s: float,
-    clock_fn: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
-) -> tuple[dict[str, Any], str]:
-    """Reads the send until it ends ("ended"), every task is created when ``until`` is "created"
-    ("created"), ``timeout_s`` passed ("timeout") or Ctrl-C ("interrupted")."""
-    deadline = None if timeout_s is None else clock_fn() + timeout_s
-    last: dict[str, Any] | None = None
-    try:
-        while True:
-            last = get()
-            show(last)
-            if sp.ended(last):
-                return last, "ended"
-            if until == "created" and sp.all_created(last):
-                return last, "created"
-            if deadline is not None and clock_fn() >= deadline:
-                return last, "timeout"
-            sleep(interval_s if deadline is None else max(0.0, min(interval_s, deadline - clock_fn())))
-    except KeyboardInterrupt:
-        if last is None:
-            raise
-        return last, "interrupted"
+def stops(until: str) -> list[Stop]:
+    """When ``--wait`` stops on its own: the send ended ("ended"), or with ``--until created`` every task is
+    created ("created")."""
+    return [("ended", sp.ended)] + ([("created", sp.all_created)] if until == "created" else [])
 
 
 def _wait(args: argparse.Namespace, send_id: str) -> dict[str, Any]:
     svc = _svc()
-    shown = ProgressBar(sys.stderr, render=sp.line, measure=sp.measure)
-    try:
-        p, why = follow(lambda: _call(svc.progress, args.corp, send_id), shown.update, args.until,
-                        args.timeout, args.interval)  # fmt: skip
-    finally:
-        shown.close()
+    p, why = watch(
+        lambda: call(svc.progress, args.corp, send_id), sp.line, sp.measure, stops(args.until), args
+    )
     if why in ("ended", "created"):
         return p
-    how = "interrupted" if why == "interrupted" else f"after {args.timeout:g} s"
+    how = stopped(why, args.timeout)
     if sp.all_created(p):
         print(f"scrm: stopped waiting ({how}): every task is in WeCom; members confirm them there and results "
               f"are read every 10 minutes (scrm sends show {args.corp} {send_id})", file=sys.stderr)  # fmt: skip
@@ -130,14 +100,6 @@ def _items(p: dict[str, Any]) -> str:
 
 
 # commands --------------------------------------------------------------------------------------------
-def _ids(text: str) -> list[str]:
-    """An argparse type: comma-separated ids."""
-    ids = [p.strip() for p in text.split(",") if p.strip()]
-    if not ids:
-        raise argparse.ArgumentTypeError(f"comma-separated ids: {text!r}")
-    return ids
-
-
 def request_body(args: argparse.Namespace) -> dict[str, Any]:
     """The admin API's body from the command line: a list of customers (--customers, --customers-file) or a
     filter (the other flags; none = every customer)."""
@@ -173,10 +135,10 @@ def request_body(args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_create(args: argparse.Namespace) -> None:
     require_corp(args.corp)
-    send, created = _call(_runner().start, args.corp, request_body(args))
+    send, created = call(_runner().start, args.corp, request_body(args))
     send_id = send["send_id"]
     said = f"{'started' if created else 'the same request again, so the same'} mass send {send_id}"
-    p = _call(_svc().progress, args.corp, send_id)
+    p = call(_svc().progress, args.corp, send_id)
     if args.wait:
         if not args.json:
             print(said, flush=True)
@@ -193,12 +155,12 @@ def cmd_create(args: argparse.Namespace) -> None:
 
 def cmd_show(args: argparse.Namespace) -> None:
     require_corp(args.corp)
-    send, _ = _call(_svc().get, args.corp, args.send_id)
-    p = _call(_svc().progress, args.corp, args.send_id)
+    send, _ = call(_svc().get, args.corp, args.send_id)
+    p = call(_svc().progress, args.corp, args.send_id)
     if args.wait:
         p = _wait(args, args.send_id)
     if args.items:
-        outcomes = _call(_svc().outcome_of, args.corp, args.send_id)
+        outcomes = call(_svc().outcome_of, args.corp, args.send_id)
         p["items"] = [{"external_userid": e, "outcome": o} for e, o in sorted(outcomes.items())]
     if args.json:
         print_json(p)
@@ -211,7 +173,7 @@ def cmd_show(args: argparse.Namespace) -> None:
 
 def cmd_list(args: argparse.Namespace) -> None:
     require_corp(args.corp)
-    items = _call(_runner().list, args.corp, args.limit)
+    items = call(_runner().list, args.corp, args.limit)
     if args.json:
         print_json({"items": items})
         return
@@ -230,7 +192,7 @@ def cmd_list(args: argparse.Namespace) -> None:
 
 def cmd_cancel(args: argparse.Namespace) -> None:
     require_corp(args.corp)
-    result = _call(_svc().cancel, args.corp, args.send_id)
+    result = call(_svc().cancel, args.corp, args.send_id)
     if args.json:
         print_json(result)
         return
@@ -240,7 +202,7 @@ def cmd_cancel(args: argparse.Namespace) -> None:
 
 def cmd_remind(args: argparse.Namespace) -> None:
     require_corp(args.corp)
-    result = _call(_svc().remind, args.corp, args.send_id)
+    result = call(_svc().remind, args.corp, args.send_id)
     if args.json:
         print_json(result)
         return
@@ -250,9 +212,9 @@ def cmd_remind(args: argparse.Namespace) -> None:
 def cmd_quota(args: argparse.Namespace) -> None:
     require_corp(args.corp)
     if args.set:
-        value = _call(_svc().set_quota_setting, args.corp, args.set)
+        value = call(_svc().set_quota_setting, args.corp, args.set)
     else:
-        value = _call(_svc().quota_setting, args.corp)
+        value = call(_svc().quota_setting, args.corp)
     if args.json:
         print_json({"msg_quota": value})
         return
@@ -260,39 +222,21 @@ def cmd_quota(args: argparse.Namespace) -> None:
 
 
 # the parser ------------------------------------------------------------------------------------------
-def _limit(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 200:
-        raise argparse.ArgumentTypeError(f"must be 1..200: {text!r}")
-    return int(text)
-
-
 def _unix(text: str) -> int:
     if not text.isdigit():
         raise argparse.ArgumentTypeError(f"unix seconds: {text!r}")
     return int(text)
 
 
-def _corp(p: argparse.ArgumentParser) -> None:
-    p.add_argument("corp", metavar="CORP", help="the CorpID")
-
-
 def _wait_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--wait", action="store_true", help="show a progress bar (stderr) until every WeCom task is "
-                   "created, or with --until finished until every customer's outcome is known (Ctrl-C stops "
-                   "waiting, not the send)")  # fmt: skip
-    p.add_argument("--until", choices=("created", "finished"), default="created",
-                   help="with --wait: stop once every task is created (created, the default), or when every "
+    add_wait_flags(p, wait_help="show a progress bar (stderr) until every WeCom task is created, or with --until "
+                   "finished until every customer's outcome is known (Ctrl-C stops waiting, not the send)",
+                   until=("created", "finished"), default="created",
+                   until_help="with --wait: stop once every task is created (created, the default), or when every "
                    "customer has an outcome (finished: members confirm in WeCom; results are read every 10 "
-                   "minutes)")  # fmt: skip
-    p.add_argument("--timeout", type=seconds, metavar="S", help="with --wait: stop waiting after S seconds; "
-                   "exit 1 if not every task was created by then")  # fmt: skip
-    p.add_argument(
-        "--interval",
-        type=seconds,
-        default=1.0,
-        metavar="S",
-        help="with --wait: seconds between progress reads (default: 1)",
-    )
+                   "minutes)",
+                   timeout_help="with --wait: stop waiting after S seconds; exit 1 if not every task was created "
+                   "by then")  # fmt: skip
 
 
 def register(sub: Any) -> None:
@@ -307,26 +251,26 @@ def register(sub: Any) -> None:
                        "to a filter (the other recipient flags; none = every customer). Each customer gets one "
                        "message, from the member who added them most recently. The same request again (same "
                        "--request-id, or the same flags while the send is open) returns the existing send.")  # fmt: skip
-    _corp(cr)
+    add_corp(cr)
     cr.add_argument("--name", required=True, help="what the admin calls it (1..50 characters)")
     cr.add_argument("--text", help="the message (≤ 4000 bytes; one text for everyone, no {name})")
     cr.add_argument(
         "--attachments", metavar="JSON", help="a JSON list in WeCom's add_msg_template shape (≤ 9)"
     )
-    cr.add_argument("--customers", type=_ids, metavar="ID,ID", help="these customers (external_userids)")
+    cr.add_argument("--customers", type=ids, metavar="ID,ID", help="these customers (external_userids)")
     cr.add_argument(
         "--customers-file", metavar="PATH", help="customers from a file, one external_userid a line"
     )
     cr.add_argument(
-        "--tags-all", type=_ids, metavar="TAG,TAG", help="filter: customers with every one of these tags"
+        "--tags-all", type=ids, metavar="TAG,TAG", help="filter: customers with every one of these tags"
     )
     cr.add_argument(
-        "--tags-any", type=_ids, metavar="TAG,TAG", help="filter: customers with at least one of these"
+        "--tags-any", type=ids, metavar="TAG,TAG", help="filter: customers with at least one of these"
     )
-    cr.add_argument("--tags-none", type=_ids, metavar="TAG,TAG", help="filter: customers with none of these")
-    cr.add_argument("--employees", type=_ids, metavar="USER,USER", help="filter: relations of these members")
+    cr.add_argument("--tags-none", type=ids, metavar="TAG,TAG", help="filter: customers with none of these")
+    cr.add_argument("--employees", type=ids, metavar="USER,USER", help="filter: relations of these members")
     cr.add_argument(
-        "--states", type=_ids, metavar="STATE,STATE", help="filter: customers from these channel codes"
+        "--states", type=ids, metavar="STATE,STATE", help="filter: customers from these channel codes"
     )
     cr.add_argument(
         "--added-from", type=_unix, metavar="UNIX", help="filter: added at or after (unix seconds)"
@@ -342,15 +286,15 @@ def register(sub: Any) -> None:
     ls = ss.add_parser(
         "list", help="the corp's mass sends", description="The corp's mass sends, newest first."
     )
-    _corp(ls)
-    ls.add_argument("--limit", type=_limit, default=50, help="1..200 (default: 50)")
+    add_corp(ls)
+    ls.add_argument("--limit", type=limit, default=50, help="1..200 (default: 50)")
     add_json(ls)
     ls.set_defaults(func=cmd_list)
 
     sh = ss.add_parser("show", help="a send's progress per member (with --items: every customer's outcome)",
                        description="A send's progress: tasks created, customers by outcome (sent, not_sent, "
                        "not_a_friend, over_quota, pending), skipped customers, completion per member.")  # fmt: skip
-    _corp(sh)
+    add_corp(sh)
     sh.add_argument("send_id", metavar="SEND")
     sh.add_argument("--items", action="store_true", help="also every customer with its outcome")
     _wait_flags(sh)
@@ -366,7 +310,7 @@ def register(sub: Any) -> None:
          "send in 24 hours."),
     ):  # fmt: skip
         p = ss.add_parser(name, help=helptext, description=desc)
-        _corp(p)
+        add_corp(p)
         p.add_argument("send_id", metavar="SEND")
         add_json(p)
         p.set_defaults(func=fn)
@@ -375,7 +319,7 @@ def register(sub: Any) -> None:
                        description="The receive quota our planner enforces before creating tasks: the corp's "
                        "setting in WeCom's 群发助手, which no API reads, so set it here to match: month_days "
                        "(default), week_7 or day_1.")  # fmt: skip
-    _corp(qu)
+    add_corp(qu)
     qu.add_argument("--set", choices=tuple(QUOTA_TEXT), help="set it")
     add_json(qu)
     qu.set_defaults(func=cmd_quota)

@@ -11,17 +11,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any
 
 from scrm.cli import transfer_progress as tp
-from scrm.cli.common import CliError, add_json, print_json, require_corp, seconds, subcommands, table
-from scrm.cli.progress import ProgressBar
-
-T = TypeVar("T")
-DETAILS_SHOWN = 5  # blocked customers / groups named on the error line; the rest are counted
+from scrm.cli.common import CliError, add_json, print_json, require_corp, subcommands, table
+from scrm.cli.follow import Stop, add_corp, add_wait_flags, call, limit, split_ids, stopped, watch
 
 
 def _svc() -> Any:
@@ -30,77 +24,21 @@ def _svc() -> Any:
     return bootstrap.transfer_jobs()
 
 
-def error_line(message: str, field: str = "", details: list[Any] | None = None) -> str:
-    """An AdminError as one line: the message, the field at fault, and what the 90-day rule blocks."""
-    text = " ".join(message.split())
-    if field:
-        text += f" (field: {field})"
-    blocked = [d for d in details or [] if isinstance(d, dict) and d.get("id")]
-    if blocked:
-        shown = ", ".join(f"{d['id']} frees on {d.get('frees_on')}" for d in blocked[:DETAILS_SHOWN])
-        more = f", and {len(blocked) - DETAILS_SHOWN} more" if len(blocked) > DETAILS_SHOWN else ""
-        text += f"; blocked: {shown}{more}"
-    return text
-
-
-@contextmanager
-def _admin_errors() -> Iterator[None]:
-    from scrm.services.admin_error import AdminError
-
-    try:
-        yield
-    except AdminError as exc:
-        raise CliError(error_line(exc.message, exc.field, exc.details)) from None
-
-
-def _call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    with _admin_errors():
-        return fn(*args, **kwargs)
-
-
 # following a job -------------------------------------------------------------------------------------
-def follow(
-    get: Callable[[], dict[str, Any]],
-    show: Callable[[dict[str, Any]], None],
-    until: str,
-    timeout_s: float | None,
-    interval_s: float,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
-) -> tuple[dict[str, Any], str]:
-    """Reads the job until it ends ("ended"), everything is sent when ``until`` is "requested"
-    ("requested"), ``timeout_s`` passed ("timeout") or Ctrl-C ("interrupted"); returns its last progress
-    and why it stopped."""
-    deadline = None if timeout_s is None else clock() + timeout_s
-    last: dict[str, Any] | None = None
-    try:
-        while True:
-            last = get()
-            show(last)
-            if tp.ended(last):
-                return last, "ended"
-            if until == "requested" and tp.all_requested(last):
-                return last, "requested"
-            if deadline is not None and clock() >= deadline:
-                return last, "timeout"
-            sleep(interval_s if deadline is None else max(0.0, min(interval_s, deadline - clock())))
-    except KeyboardInterrupt:
-        if last is None:
-            raise
-        return last, "interrupted"
+def stops(until: str) -> list[Stop]:
+    """When ``--wait`` stops on its own: the job ended ("ended"), or with ``--until requested`` everything
+    is sent to WeCom ("requested")."""
+    return [("ended", tp.ended)] + ([("requested", tp.all_requested)] if until == "requested" else [])
 
 
 def _wait(args: argparse.Namespace, job_id: str) -> dict[str, Any]:
     svc = _svc()
-    shown = ProgressBar(sys.stderr, render=tp.line, measure=tp.measure)
-    try:
-        p, why = follow(lambda: _call(svc.progress, args.corp, job_id), shown.update, args.until,
-                        args.timeout, args.interval)  # fmt: skip
-    finally:
-        shown.close()
+    p, why = watch(
+        lambda: call(svc.progress, args.corp, job_id), tp.line, tp.measure, stops(args.until), args
+    )
     if why in ("ended", "requested"):
         return p
-    how = "interrupted" if why == "interrupted" else f"after {args.timeout:g} s"
+    how = stopped(why, args.timeout)
     if tp.all_requested(p):
         print(f"scrm: stopped waiting ({how}): every customer and group is with WeCom; outcomes come after "
               f"WeCom's 24 h window (the job goes on: scrm transfers show {args.corp} {job_id})",
@@ -119,7 +57,10 @@ def describe(p: dict[str, Any]) -> str:
     """A job's progress as labelled lines, then one row per taker."""
     c, g = p.get("customers") or {}, p.get("groups") or {}
     rows: list[tuple[str, Any]] = [
-        ("job", f"{p.get('job_id')} ({p.get('kind')}: {'离职继承' if p.get('kind') == 'resigned' else '在职继承'})"),
+        (
+            "job",
+            f"{p.get('job_id')} ({p.get('kind')}: {'离职继承' if p.get('kind') == 'resigned' else '在职继承'})",
+        ),
         ("state", f"{p.get('state')} ({tp.phase(p)})"),
         ("handover", p.get("handover_userid")),
         ("takers", ", ".join(p.get("takeover_userids") or [])),
@@ -157,7 +98,7 @@ def ids_or_all(text: str) -> str | list[str]:
     """An argparse type: ``all``, ``none`` (= []) or comma-separated ids."""
     if text.strip().lower() in ("all", "none"):
         return "all" if text.strip().lower() == "all" else []
-    ids = [p.strip() for p in text.split(",") if p.strip()]
+    ids = split_ids(text)
     if not ids:
         raise argparse.ArgumentTypeError(f"all, none or comma-separated ids: {text!r}")
     return ids
@@ -169,7 +110,11 @@ def _takers(values: list[str]) -> list[str]:
 
 def request_body(args: argparse.Namespace) -> dict[str, Any]:
     """The admin API's body from the command line (only what was given, so the service's defaults hold)."""
-    body: dict[str, Any] = {"kind": args.kind, "handover_userid": args.handover, "takeover_userids": _takers(args.to)}
+    body: dict[str, Any] = {
+        "kind": args.kind,
+        "handover_userid": args.handover,
+        "takeover_userids": _takers(args.to),
+    }
     optional = {"customers": args.customers, "groups": args.groups, "transfer_success_msg": args.message,
                 "on_refused": args.on_refused, "request_id": args.request_id}  # fmt: skip
     body.update({k: v for k, v in optional.items() if v is not None})
@@ -178,7 +123,7 @@ def request_body(args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_create(args: argparse.Namespace) -> None:
     require_corp(args.corp)
-    p, created = _call(_svc().create, args.corp, request_body(args))
+    p, created = call(_svc().create, args.corp, request_body(args))
     job_id = p["job_id"]
     said = (f"{'started' if created else 'the same request again, so the same'} transfer job {job_id} "
             f"({p['kind']}: {p['handover_userid']} → {', '.join(p['takeover_userids'])})")  # fmt: skip
@@ -198,11 +143,11 @@ def cmd_create(args: argparse.Namespace) -> None:
 
 def cmd_show(args: argparse.Namespace) -> None:
     require_corp(args.corp)
-    p = _call(_svc().progress, args.corp, args.job_id)
+    p = call(_svc().progress, args.corp, args.job_id)
     if args.wait:
         p = _wait(args, args.job_id)
     if args.items:
-        p = _call(_svc().progress, args.corp, args.job_id, with_entries=True)
+        p = call(_svc().progress, args.corp, args.job_id, with_entries=True)
     if args.json:
         print_json(p)
         return
@@ -214,7 +159,7 @@ def cmd_show(args: argparse.Namespace) -> None:
 
 def cmd_list(args: argparse.Namespace) -> None:
     require_corp(args.corp)
-    items = _call(_svc().list, args.corp, args.limit)
+    items = call(_svc().list, args.corp, args.limit)
     if args.json:
         print_json({"items": items})
         return
@@ -225,12 +170,16 @@ def cmd_list(args: argparse.Namespace) -> None:
              "" if j.get("customers_planned") is None else j["customers_planned"],
              "" if j.get("groups_planned") is None else j["groups_planned"],
              tp.clock(j.get("created_at")), tp.clock(j.get("finished_at"))) for j in items]  # fmt: skip
-    print(table(("JOB", "KIND", "STATE", "HANDOVER", "TAKERS", "CUSTOMERS", "GROUPS", "CREATED", "FINISHED"), rows))
+    print(
+        table(
+            ("JOB", "KIND", "STATE", "HANDOVER", "TAKERS", "CUSTOMERS", "GROUPS", "CREATED", "FINISHED"), rows
+        )
+    )
 
 
 def cmd_cancel(args: argparse.Namespace) -> None:
     require_corp(args.corp)
-    p = _call(_svc().cancel, args.corp, args.job_id)
+    p = call(_svc().cancel, args.corp, args.job_id)
     if args.json:
         print_json(p)
         return
@@ -242,7 +191,7 @@ def cmd_cancel(args: argparse.Namespace) -> None:
 
 def cmd_refresh(args: argparse.Namespace) -> None:
     require_corp(args.corp)
-    p = _call(_svc().refresh, args.corp, args.job_id)
+    p = call(_svc().refresh, args.corp, args.job_id)
     if args.json:
         print_json(p)
         return
@@ -252,7 +201,7 @@ def cmd_refresh(args: argparse.Namespace) -> None:
 
 def cmd_unassigned(args: argparse.Namespace) -> None:
     require_corp(args.corp)
-    result = _call(_svc().unassigned, args.corp, args.handover or "")
+    result = call(_svc().unassigned, args.corp, args.handover or "")
     if args.json:
         print_json(result)
         return
@@ -278,9 +227,9 @@ POLICY_TEXT = {
 def cmd_policy(args: argparse.Namespace) -> None:
     require_corp(args.corp)
     if args.set:
-        result = _call(_svc().set_policy, args.corp, {"on_refused": args.set})
+        result = call(_svc().set_policy, args.corp, {"on_refused": args.set})
     else:
-        result = _call(_svc().policy, args.corp)
+        result = call(_svc().policy, args.corp)
     if args.json:
         print_json(result)
         return
@@ -288,26 +237,14 @@ def cmd_policy(args: argparse.Namespace) -> None:
 
 
 # the parser ------------------------------------------------------------------------------------------
-def _limit(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 200:
-        raise argparse.ArgumentTypeError(f"must be 1..200: {text!r}")
-    return int(text)
-
-
-def _corp(p: argparse.ArgumentParser) -> None:
-    p.add_argument("corp", metavar="CORP", help="the CorpID")
-
-
 def _wait_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--wait", action="store_true", help="show a progress bar (stderr) until every customer and "
-                   "group is sent to WeCom, then until all have their outcome (Ctrl-C stops waiting, not the job)")
-    p.add_argument("--until", choices=("requested", "finished"), default="finished",
-                   help="with --wait: stop once everything is sent to WeCom (requested), or only when the job "
-                   "ends (finished, the default; WeCom answers after its 24 h window)")
-    p.add_argument("--timeout", type=seconds, metavar="S", help="with --wait: stop waiting after S seconds; "
-                   "exit 1 if not everything was sent to WeCom by then")
-    p.add_argument("--interval", type=seconds, default=1.0, metavar="S",
-                   help="with --wait: seconds between progress reads (default: 1)")
+    add_wait_flags(p, wait_help="show a progress bar (stderr) until every customer and group is sent to WeCom, "
+                   "then until all have their outcome (Ctrl-C stops waiting, not the job)",
+                   until=("requested", "finished"), default="finished",
+                   until_help="with --wait: stop once everything is sent to WeCom (requested), or only when the "
+                   "job ends (finished, the default; WeCom answers after its 24 h window)",
+                   timeout_help="with --wait: stop waiting after S seconds; exit 1 if not everything was sent to "
+                   "WeCom by then")  # fmt: skip
 
 
 def register(sub: Any) -> None:
@@ -323,37 +260,67 @@ def register(sub: Any) -> None:
                        "--request-id, or the same flags) returns the existing job. Refused when --from already has "
                        "a job in progress, or (onjob) when WeCom's two-transfers-in-90-days rule blocks a named "
                        "customer or group; the error line names them and the day each frees up.")  # fmt: skip
-    _corp(cr)
-    cr.add_argument("--kind", required=True, choices=("resigned", "onjob"),
-                    help="resigned: --from has left (WeCom's delete_user reached us); onjob: still employed")
-    cr.add_argument("--from", dest="handover", required=True, metavar="USER", help="whose customers and groups move")
-    cr.add_argument("--to", action="append", required=True, metavar="USER",
-                    help="a taker (an active employee); repeat it, or U1,U2, to split among several")
-    cr.add_argument("--customers", type=ids_or_all, metavar="all|none|ID,ID",
-                    help="which customers (default: all of --from's)")
-    cr.add_argument("--groups", type=ids_or_all, metavar="all|none|ID,ID", help="which groups (default: all of --from's)")
-    cr.add_argument("--message", metavar="TEXT", help="onjob only: what WeCom sends the customer (≤200 characters)")
-    cr.add_argument("--on-refused", choices=("leave", "reassign"),
-                    help="customers who refuse or whose taker is full: leave them or give them to the next taker "
-                    "(default: the corp's policy)")
+    add_corp(cr)
+    cr.add_argument(
+        "--kind",
+        required=True,
+        choices=("resigned", "onjob"),
+        help="resigned: --from has left (WeCom's delete_user reached us); onjob: still employed",
+    )
+    cr.add_argument(
+        "--from", dest="handover", required=True, metavar="USER", help="whose customers and groups move"
+    )
+    cr.add_argument(
+        "--to",
+        action="append",
+        required=True,
+        metavar="USER",
+        help="a taker (an active employee); repeat it, or U1,U2, to split among several",
+    )
+    cr.add_argument(
+        "--customers",
+        type=ids_or_all,
+        metavar="all|none|ID,ID",
+        help="which customers (default: all of --from's)",
+    )
+    cr.add_argument(
+        "--groups", type=ids_or_all, metavar="all|none|ID,ID", help="which groups (default: all of --from's)"
+    )
+    cr.add_argument(
+        "--message", metavar="TEXT", help="onjob only: what WeCom sends the customer (≤200 characters)"
+    )
+    cr.add_argument(
+        "--on-refused",
+        choices=("leave", "reassign"),
+        help="customers who refuse or whose taker is full: leave them or give them to the next taker "
+        "(default: the corp's policy)",
+    )
     cr.add_argument("--request-id", metavar="X", help="makes a retry return the same job (≤64 characters)")
     _wait_flags(cr)
     add_json(cr)
     cr.set_defaults(func=cmd_create)
 
-    ls = ts.add_parser("list", help="the corp's transfer jobs, newest first",
-                       description="The corp's transfer jobs, newest first.")
-    _corp(ls)
-    ls.add_argument("--limit", type=_limit, default=50, help="1..200 (default: 50)")
+    ls = ts.add_parser(
+        "list",
+        help="the corp's transfer jobs, newest first",
+        description="The corp's transfer jobs, newest first.",
+    )
+    add_corp(ls)
+    ls.add_argument("--limit", type=limit, default=50, help="1..200 (default: 50)")
     add_json(ls)
     ls.set_defaults(func=cmd_list)
 
-    sh = ts.add_parser("show", help="a job's progress (with --items: every customer and group)",
-                       description="A job's progress: counts per state and per taker, the share sent to WeCom and "
-                       "the share settled, the next scheduled check.")
-    _corp(sh)
+    sh = ts.add_parser(
+        "show",
+        help="a job's progress (with --items: every customer and group)",
+        description="A job's progress: counts per state and per taker, the share sent to WeCom and "
+        "the share settled, the next scheduled check.",
+    )
+    add_corp(sh)
     sh.add_argument("job_id", metavar="JOB")
-    sh.add_argument("--items", action="store_true", help="also every customer and group with its taker and state")
+    sh.add_argument(
+        "--items", action="store_true", help="also every customer and group with its taker and state"
+    )
     _wait_flags(sh)
     add_json(sh)
     sh.set_defaults(func=cmd_show)
@@ -366,7 +333,7 @@ def register(sub: Any) -> None:
          "Queue a check of the job now: poll WeCom's results and retry what is due."),
     ):  # fmt: skip
         p = ts.add_parser(name, help=helptext, description=desc)
-        _corp(p)
+        add_corp(p)
         p.add_argument("job_id", metavar="JOB")
         add_json(p)
         p.set_defaults(func=fn)
@@ -375,15 +342,17 @@ def register(sub: Any) -> None:
                        description="Departed members with customers not handed over yet (WeCom's "
                        "get_unassigned_list) and their groups. With --from, that member's ids. This calls WeCom "
                        "from this machine.")  # fmt: skip
-    _corp(un)
-    un.add_argument("--from", dest="handover", metavar="USER", help="only this member, with their customer and group ids")
+    add_corp(un)
+    un.add_argument(
+        "--from", dest="handover", metavar="USER", help="only this member, with their customer and group ids"
+    )
     add_json(un)
     un.set_defaults(func=cmd_unassigned)
 
     po = ts.add_parser("policy", help="show or set what jobs do with refusals (leave or reassign)",
                        description="The corp's default for customers who refuse, or whose taker is at the customer "
                        "limit: leave (the admin decides) or reassign (the job's next taker). A job's --on-refused wins.")  # fmt: skip
-    _corp(po)
+    add_corp(po)
     po.add_argument("--set", choices=("leave", "reassign"), help="set it")
     add_json(po)
     po.set_defaults(func=cmd_policy)
