@@ -37,6 +37,7 @@ FUNCTIONS: dict[str, Access] = {
             "customers", "follows", "timeline", "tags", "groups", "group_members", "employees",
             "alerts",
             "live_codes", "channel_stats", "acquisitions", "contact_stats", "transfers",
+            "sops",
         ),
         tables_record=("idempotency", "tokens"),
         queues_consume=("events",),
@@ -50,7 +51,7 @@ FUNCTIONS: dict[str, Access] = {
             "customers", "follows", "timeline", "tags", "tag_members", "employees", "sync_jobs",
             "alerts",
             "live_codes", "channel_stats", "groups", "contact_stats", "transfers",
-            "mass_sends",
+            "mass_sends", "sops",
         ),
         tables_record=("tokens", "api_keys"),
         queues_send=("sync", "transfers", "mass_sends"),
@@ -93,13 +94,19 @@ FUNCTIONS: dict[str, Access] = {
         tables_rw=("transfers",), queues_send=("transfers",), read_corp_secrets=True, list_secrets=True
     ),
     # Mass-send steps: sends, parts and the quota ledger; recipients read from the customer store (its
-    # search indexes); the shared call budget and tokens; re-sends itself when throttled or WeCom is busy.
+    # search indexes) and groups; the shared call budget and tokens; re-sends itself when throttled or
+    # WeCom is busy. SOP sends: the SOPs and their due index (also written by enrolment pages), and the
+    # members' reminders through the alerts' pacing items.
     "mass_send_worker": Access(
-        tables_rw=("mass_sends", "customers", "follows", "tag_members", "employees"),
+        tables_rw=("mass_sends", "customers", "follows", "tag_members", "employees", "groups", "sops", "alerts"),
         tables_record=("tokens", "rate_limits"),
         queues_send=("mass_sends",),
         queues_consume=("mass_sends",),
         read_corp_secrets=True,
+    ),
+    # The SOP tick: lists corps, leases minutes, reads the due index, creates sends and queues their plans.
+    "plan_sops": Access(
+        tables_rw=("sops", "mass_sends"), queues_send=("mass_sends",), read_corp_secrets=True, list_secrets=True
     ),
     # The mass-send collector: lists corps, reads their open sends and parts, enqueues steps.
     "collect_mass_send_results": Access(

@@ -89,16 +89,25 @@ MASS_SENDS_QUEUE = "scrm-mass-sends"
 @bp.on_sqs_message(queue=MASS_SENDS_QUEUE, batch_size=1, name="mass_send_worker")
 def mass_send_worker(event: Any) -> dict[str, Any]:
     """Run mass-send steps (scrm.services.mass_send_runner): plan a send, create one WeCom task per part,
-    read the results. Each WeCom call is fenced by its part's mark, so a redelivered step never creates a
-    task twice; a step that finds the bulk call budget spent re-sends itself delayed."""
+    read the results, remind a SOP's members. Each WeCom call is fenced by its part's mark, so a
+    redelivered step never creates a task twice; a step that finds the bulk call budget spent re-sends
+    itself delayed. SOP enrolment pages (scrm.services.sop_enrolment) share this queue."""
     from scrm import bootstrap
     from scrm.adapters.sqs_batch import process_batch
 
     runner = bootstrap.mass_send_runner()
+
+    def step(message: dict[str, Any]) -> str:
+        if message.get("step") == "sop_enrol":
+            return bootstrap.sop_enrolment().run_step(message)
+        if "send_id" not in message:
+            raise ValueError("not a mass-send step: no send_id")
+        return runner.run_step(message)
+
     return process_batch(
         event.to_dict(),
         getattr(event, "context", None),
-        runner.run_step,
-        required=("corp_id", "send_id", "step"),
+        step,
+        required=("corp_id", "step"),
         id_field="send_id",
     )

@@ -87,3 +87,12 @@ def collect_mass_send_results(event: Any) -> dict[str, Any]:
 
     runner = bootstrap.mass_send_runner()
     return {"corps": {c: runner.collect(c) for c in bootstrap.corp_registry().list_ids()}}
+
+
+@bp.schedule("rate(1 minute)", name="plan_sops")
+def plan_sops(event: Any) -> dict[str, Any]:
+    """SOP steps that fell due in the minute just ended become mass sends (one per SOP, step and minute,
+    created once however often this runs), planned and handed to members on the mass-sends queue."""
+    from scrm import bootstrap
+
+    return bootstrap.sop_planner().tick()

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from scrm.adapters.dynamo.api_keys import DynamoApiKeys
     from scrm.adapters.dynamo.channel_stats import DynamoChannelStats
     from scrm.adapters.dynamo.live_codes import DynamoLiveCodes
+    from scrm.adapters.dynamo.sops import DynamoSops
     from scrm.adapters.dynamo.transfers import DynamoTransfers
     from scrm.adapters.once import Once
     from scrm.adapters.wecom.gateway import WeComGateways
@@ -36,6 +37,10 @@ if TYPE_CHECKING:
     from scrm.services.live_codes import LiveCodes
     from scrm.services.mass_send_runner import MassSendRunner
     from scrm.services.mass_sends import MassSends
+    from scrm.services.sop_admin import SopAdmin
+    from scrm.services.sop_enrolment import SopEnrolment
+    from scrm.services.sop_planner import SopPlanner
+    from scrm.services.sop_reminders import SopReminders
     from scrm.services.stats_reconcile import StatsReconcile
     from scrm.services.transfer_events import TransferEvents
     from scrm.services.transfer_jobs import TransferJobs
@@ -108,8 +113,9 @@ def handlers() -> Handlers:
 
 def event_observers() -> list[Any]:
     """What acts on an event after the store applied it, in this order: statistics count it, churn
-    alerts read the relation it left, transfers advance the customer's handover."""
-    return [contact_stats(), churn_alerts(), transfers()]
+    alerts read the relation it left, transfers advance the customer's handover, SOPs index the steps
+    a new customer or group will fall due for."""
+    return [contact_stats(), churn_alerts(), transfers(), sop_enrolment()]
 
 
 # STATS-GETTERS
@@ -335,47 +341,108 @@ def customer_admin() -> CustomerAdmin:
 
 
 # MASS-SENDS-GETTERS
-@lazy
-def mass_sends() -> MassSends:
-    """Customer mass sends (issue 8): the admin's WeCom clients, recipients from our store, the quota ledger
-    in the mass_sends table."""
+def _mass_sends(for_corp: Any) -> MassSends:
+    """Mass sends with every source of recipients: the store's relations (filter or list), its groups,
+    and the SOP planner's due steps (planned sends); a {name} step reads the customer's name."""
+    from scrm.adapters.dynamo import reads
     from scrm.adapters.dynamo.directory import DynamoDirectory
-    from scrm.adapters.dynamo.mass_send_recipients import DynamoRecipients
+    from scrm.adapters.dynamo.mass_send_recipients import DynamoGroups, DynamoRecipients
     from scrm.adapters.dynamo.mass_sends import DynamoMassSends
     from scrm.services.mass_sends import MassSends
     from scrm.services.quota_ledger import QuotaLedger
 
+    def customer_name(corp_id: str, external_userid: str) -> str:
+        return str((reads.customer(corp_id, external_userid) or {}).get("name") or "")
+
     repo = DynamoMassSends()
     return MassSends(
-        repo, QuotaLedger(repo), DynamoRecipients(), admin_gateways().for_corp,
-        employed=DynamoDirectory().known_employees,
-    )
+        repo, QuotaLedger(repo), DynamoRecipients(), for_corp, employed=DynamoDirectory().known_employees,
+        planners={"sop": lambda corp_id, source: sop_planner().recipients(corp_id, source)},
+        groups=DynamoGroups(), customer_name=customer_name,
+    )  # fmt: skip
+
+
+@lazy
+def mass_sends() -> MassSends:
+    """Mass sends (issue 8) for the admin API: the admin's WeCom clients."""
+    return _mass_sends(admin_gateways().for_corp)
 
 
 @lazy
 def mass_send_runner() -> MassSendRunner:
     """Mass-send steps spend the shared bulk call budget (a send to 100,000 is 10+ calls per member, and
     its results reads more): they must not starve the event consumer's reads."""
-    from scrm.adapters.dynamo.mass_send_recipients import DynamoRecipients
-    from scrm.adapters.dynamo.mass_sends import DynamoMassSends
     from scrm.adapters.dynamo.rate_limiter import SharedRateLimiter
     from scrm.adapters.queue import QueuePublisher
     from scrm.adapters.wecom.gateway import WeComGateways
     from scrm.domain.throttle import Windows
     from scrm.services.mass_send_runner import MassSendRunner
-    from scrm.services.mass_sends import MassSends
-    from scrm.services.quota_ledger import QuotaLedger
 
     s = settings()
     gateways = WeComGateways(
         corp_registry(), s, SharedRateLimiter(Windows(s.bulk_calls_per_min, s.bulk_calls_per_hour))
     )
-    from scrm.adapters.dynamo.directory import DynamoDirectory
+    return MassSendRunner(
+        _mass_sends(gateways.for_corp), QueuePublisher(resources.queue("mass_sends")),
+        notify=lambda *args: sop_reminders().notify(*args),
+    )  # fmt: skip
 
-    repo = DynamoMassSends()
-    sends = MassSends(repo, QuotaLedger(repo), DynamoRecipients(), gateways.for_corp,
-                      employed=DynamoDirectory().known_employees)
-    return MassSendRunner(sends, QueuePublisher(resources.queue("mass_sends")))
+
+# SOP-GETTERS
+@lazy
+def sop_repo() -> DynamoSops:
+    from scrm.adapters.dynamo.sops import DynamoSops
+
+    return DynamoSops()
+
+
+@lazy
+def sop_enrolment() -> SopEnrolment:
+    """Writes the due index: an event observer (new customers and groups) and a queue step (a SOP's
+    existing customers, page by page on the mass-send queue)."""
+    from scrm.adapters.dynamo import reads
+    from scrm.adapters.dynamo.customer_search import DynamoCustomerSearch
+    from scrm.adapters.dynamo.mass_send_recipients import DynamoGroups
+    from scrm.adapters.queue import QueuePublisher
+    from scrm.services.sop_enrolment import SopEnrolment
+
+    def owner(corp_id: str, chat_id: str) -> str:
+        return str((reads.group(corp_id, chat_id) or {}).get("owner") or "")
+
+    return SopEnrolment(sop_repo(), DynamoCustomerSearch(budget=5000), DynamoGroups(), owner,
+                        QueuePublisher(resources.queue("mass_sends")))  # fmt: skip
+
+
+@lazy
+def sop_admin() -> SopAdmin:
+    from scrm.adapters.dynamo.directory import DynamoDirectory
+    from scrm.services.sop_admin import SopAdmin
+
+    return SopAdmin(sop_repo(), sop_enrolment().start, DynamoDirectory(), mass_sends())
+
+
+def _departments(corp_id: str) -> dict[str, frozenset[int]]:
+    from scrm.adapters.dynamo.models import EmployeeItem
+
+    return {str(e.sk): frozenset(int(d) for d in e.departments or ()) for e in EmployeeItem.query(corp_id)}
+
+
+@lazy
+def sop_planner() -> SopPlanner:
+    """The every-minute tick; its sends' plans run on the mass-send queue."""
+    from scrm.adapters.dynamo.mass_send_recipients import DynamoGroups, DynamoRecipients
+    from scrm.services.sop_planner import SopPlanner
+
+    runner = mass_send_runner()
+    return SopPlanner(sop_repo(), runner.sends, runner.queue_plan, corp_registry().list_ids, DynamoRecipients(),
+                      DynamoGroups(), _departments)  # fmt: skip
+
+
+@lazy
+def sop_reminders() -> SopReminders:
+    from scrm.services.sop_reminders import SopReminders
+
+    return SopReminders(alert_repo(), _alert_delivery(), _alert_caps())
 
 
 def reset() -> None:
@@ -386,7 +453,7 @@ def reset() -> None:
         contact_stats, stats_reconcile,
         transfer_repo, transfer_runner, transfer_jobs, transfers,
         alert_repo, churn_alerts, alert_digest, alert_admin,
-        mass_sends, mass_send_runner,
+        mass_sends, mass_send_runner, sop_repo, sop_enrolment, sop_admin, sop_planner, sop_reminders,
     ):
         fn.cache_clear()
     import sys

@@ -138,6 +138,12 @@ TABLES: dict[str, TableDef] = {
         # pk = corp#quota#<period>, sk = <bucket 0000..1023> (the quota ledger: counts per customer and the
         # reservations / releases already applied).
         TableDef("mass_sends", "scrm-mass-sends", _PK, _SK),
+        # SOPs (issue 8, domain/sop*.py): pk = corp with sk = "sop#<id>" (a SOP: spec, status, version),
+        # "tick#<minute>" (the planner's lease and done mark for one China minute), "cursor" (the last
+        # minute planned); pk = corp#due#<minute> with sk = <sop>#<step>#<customer or chat>#<member> (one
+        # relative step due for one relation or group: its anchor); pk = corp#sop#<id>, sk =
+        # "run#<minute>#<step>" (the mass send a due step became). Due items and ticks expire (TTL).
+        TableDef("sops", "scrm-sops", _PK, _SK, ttl_attribute="expires_at"),
         # Customer and group handovers (domain/transfer.py): pk = corp with sk = "job#<id>" (a job; by_due
         # holds the open ones by when they next need work), "req#<key>" (a request's job, so a repeat
         # creates nothing), "active#<handover>", "quota#<owner>" (groups taken in 24 h), "policy";

@@ -24,6 +24,10 @@ MAX_TAGS = 20  # as the search's tag filters
 MAX_EMPLOYEES = 1000
 MAX_STATES = 100
 PER_TASK = 10_000  # add_msg_template's external_userid limit (groupmsg_calls.MAX_CUSTOMERS_PER_TASK)
+PER_GROUP_TASK = 2_000  # add_msg_template's chat_id_list limit
+MAX_CHATS = 20_000  # an explicit list of groups
+SINGLE, GROUP = "single", "group"  # add_msg_template's chat_type: to customers, to customer groups
+NAME_CONTAINS_MAX = 50
 
 OVER_QUOTA = "over_quota"
 NO_ACTIVE_RELATION = "no_active_relation"
@@ -91,23 +95,68 @@ class RecipientFilter:
 
 
 @dataclass(frozen=True)
+class GroupFilter:
+    """Customer groups by owner (any of) and name (contains, case-insensitive); empty means every group."""
+
+    owners: tuple[str, ...] = ()
+    name_contains: str = ""
+
+    def matches(self, g: Mapping[str, Any]) -> bool:
+        if (g.get("status") or "active") != "active":
+            return False
+        if self.owners and g.get("owner") not in self.owners:
+            return False
+        return not (
+            self.name_contains and self.name_contains.casefold() not in str(g.get("name") or "").casefold()
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"owners": list(self.owners)} if self.owners else {}
+        return {**out, "name_contains": self.name_contains} if self.name_contains else out
+
+
+@dataclass(frozen=True)
 class MassSendSpec:
+    """``planned``: the recipients were chosen by a planner (a SOP step due), which stores them with the
+    send before it is planned; ``source`` says which (sop, step, minute). Only planners build these."""
+
     name: str
     content: Welcome
     filter: RecipientFilter | None = None
     external_userids: tuple[str, ...] = ()
+    groups: GroupFilter | None = None
+    chat_ids: tuple[str, ...] = ()
+    planned: bool = False
+    chat_type: str = SINGLE
+    source: tuple[tuple[str, str], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        recipients: dict[str, Any] = (
-            {"filter": self.filter.as_dict()}
-            if self.filter is not None
-            else {"external_userids": list(self.external_userids)}
-        )
-        return {"name": self.name, **self.content.as_dict(), "recipients": recipients}
+        recipients: dict[str, Any]
+        if self.planned:
+            recipients = {"planned": dict(self.source)}
+        elif self.filter is not None:
+            recipients = {"filter": self.filter.as_dict()}
+        elif self.groups is not None:
+            recipients = {"groups": self.groups.as_dict()}
+        elif self.chat_ids:
+            recipients = {"chat_ids": list(self.chat_ids)}
+        else:
+            recipients = {"external_userids": list(self.external_userids)}
+        out = {"name": self.name, **self.content.as_dict(), "recipients": recipients}
+        return {**out, "chat_type": GROUP} if self.planned and self.chat_type == GROUP else out
 
-    def payload(self) -> dict[str, Any]:
-        """add_msg_template's text/attachments."""
-        return self.content.payload()
+    @property
+    def per_task(self) -> int:
+        return PER_GROUP_TASK if self.chat_type == GROUP else PER_TASK
+
+    @property
+    def listed(self) -> tuple[str, ...]:
+        """The ids an explicit list named (customers or groups); empty for a filter or a plan."""
+        return self.chat_ids or self.external_userids
+
+    def payload(self, customer_name: str = "") -> dict[str, Any]:
+        """add_msg_template's text/attachments; a planned customer step may name its one customer."""
+        return self.content.payload(customer_name)
 
     def fingerprint(self) -> str:
         """Same body, same fingerprint: a repeated create while the first is open returns it."""
@@ -115,10 +164,21 @@ class MassSendSpec:
         return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
-def parse_mass_send(raw: Any) -> MassSendSpec:
+RECIPIENT_KINDS = ("filter", "external_userids", "groups", "chat_ids")
+
+
+def parse_mass_send(raw: Any, planned_ok: bool = False) -> MassSendSpec:
+    """An admin's send (``planned_ok`` False: a planner's stored spec is refused from outside)."""
     if not isinstance(raw, dict):
         raise FieldError("body", "must be an object")
-    unknown = set(raw) - {"name", "text", "attachments", "recipients", "request_id"}
+    unknown = set(raw) - {
+        "name",
+        "text",
+        "attachments",
+        "recipients",
+        "request_id",
+        *(("chat_type",) if planned_ok else ()),
+    }
     if unknown:
         raise FieldError(sorted(unknown)[0], "unknown field")
     name = raw.get("name")
@@ -126,27 +186,64 @@ def parse_mass_send(raw: Any) -> MassSendSpec:
         raise FieldError("name", f"required: a string of 1..{NAME_MAX} characters")
     content = parse_welcome({k: raw[k] for k in ("text", "attachments") if k in raw}, "content")
     assert content is not None
-    if NAME_PLACEHOLDER in content.text:
+    rec = raw.get("recipients")
+    kinds = (*RECIPIENT_KINDS, "planned") if planned_ok else RECIPIENT_KINDS
+    if not isinstance(rec, dict) or len(rec) != 1 or next(iter(rec)) not in kinds:
+        raise FieldError("recipients", f"needs exactly one of {', '.join(RECIPIENT_KINDS)}")
+    kind = next(iter(rec))
+    chat_type = GROUP if kind in ("groups", "chat_ids") or raw.get("chat_type") == GROUP else SINGLE
+    if NAME_PLACEHOLDER in content.text and not (kind == "planned" and chat_type == SINGLE):
         raise FieldError(
             "text", f"a mass send is one text for every recipient: {NAME_PLACEHOLDER} is not filled in"
         )
-    rec = raw.get("recipients")
-    if not isinstance(rec, dict) or len(rec) != 1 or next(iter(rec)) not in ("filter", "external_userids"):
-        raise FieldError("recipients", "needs exactly one of filter, external_userids")
-    if "filter" in rec:
-        return MassSendSpec(name.strip(), content, filter=_filter(rec["filter"]))
-    return MassSendSpec(name.strip(), content, external_userids=_id_list(rec["external_userids"]))
+    name = name.strip()
+    if kind == "planned":
+        source = rec["planned"] if isinstance(rec["planned"], dict) else {}
+        pairs = tuple(sorted((str(k), str(v)) for k, v in source.items()))
+        return MassSendSpec(name, content, planned=True, chat_type=chat_type, source=pairs)
+    if kind == "filter":
+        return MassSendSpec(name, content, filter=_filter(rec["filter"]))
+    if kind == "groups":
+        return MassSendSpec(name, content, groups=_group_filter(rec["groups"]), chat_type=GROUP)
+    if kind == "chat_ids":
+        ids = _id_list(rec["chat_ids"], "recipients.chat_ids", MAX_CHATS, "chat_ids")
+        return MassSendSpec(name, content, chat_ids=ids, chat_type=GROUP)
+    return MassSendSpec(name, content, external_userids=_id_list(rec["external_userids"]))
 
 
-def _id_list(value: Any) -> tuple[str, ...]:
-    path = "recipients.external_userids"
+def _group_filter(value: Any) -> GroupFilter:
+    path = "recipients.groups"
+    if not isinstance(value, dict):
+        raise FieldError(path, "must be an object")
+    unknown = set(value) - {"owners", "name_contains"}
+    if unknown:
+        raise FieldError(f"{path}.{sorted(unknown)[0]}", "unknown field")
+    owners = value.get("owners", [])
+    if not isinstance(owners, list) or not all(isinstance(o, str) and o.strip() for o in owners):
+        raise FieldError(f"{path}.owners", "must be a list of userids")
+    if len(owners) > MAX_EMPLOYEES:
+        raise FieldError(f"{path}.owners", f"at most {MAX_EMPLOYEES}")
+    name = value.get("name_contains", "")
+    if not isinstance(name, str) or len(name) > NAME_CONTAINS_MAX:
+        raise FieldError(
+            f"{path}.name_contains", f"must be a string of at most {NAME_CONTAINS_MAX} characters"
+        )
+    return GroupFilter(tuple(dict.fromkeys(o.strip() for o in owners)), name.strip())
+
+
+def _id_list(
+    value: Any,
+    path: str = "recipients.external_userids",
+    most: int = MAX_LIST,
+    what: str = "external_userids",
+) -> tuple[str, ...]:
     if not isinstance(value, list) or not value:
-        raise FieldError(path, "must be a non-empty list of external_userids")
-    if len(value) > MAX_LIST:
-        raise FieldError(path, f"at most {MAX_LIST} customers, got {len(value)}")
+        raise FieldError(path, f"must be a non-empty list of {what}")
+    if len(value) > most:
+        raise FieldError(path, f"at most {most} {what}, got {len(value)}")
     for i, v in enumerate(value):
         if not isinstance(v, str) or not v.strip():
-            raise FieldError(f"{path}[{i}]", "must be an external_userid")
+            raise FieldError(f"{path}[{i}]", f"must be one of the {what}")
     return tuple(dict.fromkeys(v.strip() for v in value))
 
 

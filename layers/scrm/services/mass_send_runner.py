@@ -20,6 +20,7 @@ from scrm.services.mass_sends import CANCELLED, CREATED, LEASE_S, REQUESTED, Mas
 log = logging.getLogger("scrm.mass_sends")
 RETRY_DELAY_S = 60  # WeCom busy (-1, 45009, …) or still dispatching (41063): ask again in a minute
 MAX_ATTEMPTS = 10  # then the scheduled job's next pass picks the part up again
+REMIND_ATTEMPTS = 60  # a member's reminder waits for a pacing slot for up to an hour
 REPLAN_AFTER_S = 600  # a send still "new" this long after creation lost its plan message
 
 
@@ -27,12 +28,26 @@ class Queue(Protocol):
     def send_many(self, messages: list[dict[str, Any]], delay_s: int = 0) -> None: ...
 
 
+class Notify(Protocol):
+    def __call__(
+        self, corp_id: str, send: dict[str, Any], member: str, recipients: int, sop_name: str
+    ) -> str: ...
+
+
 class MassSendRunner:
-    def __init__(self, sends: MassSends, queue: Queue, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        sends: MassSends,
+        queue: Queue,
+        clock: Callable[[], float] = time.time,
+        notify: Notify | None = None,
+    ) -> None:
         self.sends = sends
         self.repo: Any = sends.repo
         self.queue = queue
         self.clock = clock
+        # A planned send (a SOP step) tells each member it handed a task to: (corp, send, member, count).
+        self.notify = notify
 
     def _step(self, corp_id: str, send_id: str, step: str, **extra: Any) -> dict[str, Any]:
         return {"corp_id": corp_id, "send_id": send_id, "step": step, **extra}
@@ -46,6 +61,11 @@ class MassSendRunner:
             self.queue.send_many([self._step(corp_id, send["send_id"], "plan")])
         return send, created
 
+    def queue_plan(self, corp_id: str, send_id: str) -> None:
+        """A planner's send (created with its recipients' source): open it and queue its plan."""
+        self.repo.mark_open(corp_id, send_id)
+        self.queue.send_many([self._step(corp_id, send_id, "plan")])
+
     def list(self, corp_id: str, limit: int) -> list[dict[str, Any]]:
         """The corp's sends, newest first, without their specs' recipient lists (up to 100,000 ids)."""
         rows = self.repo.list_sends(corp_id, limit)
@@ -53,8 +73,9 @@ class MassSendRunner:
         for s in rows:
             spec = dict(s.get("spec") or {})
             recipients = dict(spec.get("recipients") or {})
-            if "external_userids" in recipients:
-                recipients["external_userids"] = len(recipients["external_userids"])
+            for listed in ("external_userids", "chat_ids"):
+                if listed in recipients:
+                    recipients[listed] = len(recipients[listed])
             out.append({**s, "spec": {**spec, "recipients": recipients}})
         return sorted(out, key=lambda s: -int(s.get("created_at") or 0))
 
@@ -74,6 +95,8 @@ class MassSendRunner:
                 return self.part(message)
             if step == "results":
                 return self.results(corp_id, send_id)
+            if step == "notify":
+                return self.remind_member(message)
         except Throttled as exc:
             # The shared call budget is spent: the same step again, once the window turns.
             self.queue.send_many([message], delay_s=min(900, int(exc.retry_after_s) + 1))
@@ -95,7 +118,32 @@ class MassSendRunner:
             attempt = int(message.get("attempt") or 0) + 1
             if attempt < MAX_ATTEMPTS:
                 self.queue.send_many([{**message, "attempt": attempt}], delay_s=RETRY_DELAY_S)
+        if result in ("created", "adopted") and self.notify is not None:
+            send = self.repo.get_send(corp_id, send_id)
+            if send is not None and send[0].get("source"):
+                self.queue.send_many([self._step(corp_id, send_id, "notify", sender=str(message["sender"]))])
         return result
+
+    def remind_member(self, message: dict[str, Any]) -> str:
+        """The member's app message for a planned send's tasks; a full pacing window tries again in a
+        minute (for up to an hour), so a burst of due steps reaches every member, never over WeCom's cap."""
+        assert self.notify is not None
+        corp_id, send_id, member = str(message["corp_id"]), str(message["send_id"]), str(message["sender"])
+        found = self.repo.get_send(corp_id, send_id)
+        if found is None:
+            return "no-send"
+        send = found[0]
+        parts = [
+            p for p, _ in self.repo.parts(corp_id, send_id) if p["sender"] == member and p["state"] == CREATED
+        ]
+        count = sum(int(p["size"]) - int(p.get("fail_count") or 0) for p in parts)
+        name = str((send.get("source") or {}).get("name") or (send.get("spec") or {}).get("name") or "")
+        result = self.notify(corp_id, send, member, count, name)
+        if result == "full":
+            attempt = int(message.get("attempt") or 0) + 1
+            if attempt < REMIND_ATTEMPTS:
+                self.queue.send_many([{**message, "attempt": attempt}], delay_s=RETRY_DELAY_S)
+        return f"notify:{result}"
 
     def results(self, corp_id: str, send_id: str) -> str:
         summary = self.sends.results(corp_id, send_id)

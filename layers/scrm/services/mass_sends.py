@@ -26,6 +26,7 @@ from scrm.domain.field_error import FieldError
 from scrm.domain.mass_send import RecipientFilter
 from scrm.domain.throttle import Throttled
 from scrm.domain.wecom_error import WeComError
+from scrm.domain.welcome import Welcome
 from scrm.services.admin_error import AdminError
 from scrm.services.quota_ledger import QuotaLedger
 
@@ -73,6 +74,17 @@ class Recipients(Protocol):
     def of(self, corp_id: str, external_userids: Sequence[str]) -> Iterable[dict[str, Any]]: ...
 
 
+class Planned(Protocol):
+    def __call__(self, corp_id: str, source: dict[str, str]) -> Iterable[dict[str, Any]]:
+        """Relation rows (external_userid, userid, add_time) or group rows (chat_id, owner) to send to."""
+        ...
+
+
+class GroupSource(Protocol):
+    def matching(self, corp_id: str, f: D.GroupFilter) -> Iterable[dict[str, Any]]: ...
+    def of(self, corp_id: str, chat_ids: Sequence[str]) -> Iterable[dict[str, Any]]: ...
+
+
 class GroupMsgWeCom(Protocol):
     def add_msg_template(self, chat_type: str, content: dict[str, Any], sender: str = "",
                          external_userids: Sequence[str] = (), chat_ids: Sequence[str] = (),
@@ -83,6 +95,11 @@ class GroupMsgWeCom(Protocol):
     def groupmsg_send_results(self, msgid: str, userid: str) -> list[dict[str, Any]]: ...
     def remind_groupmsg(self, msgid: str) -> None: ...
     def cancel_groupmsg(self, msgid: str) -> None: ...
+
+
+def _target(row: dict[str, Any]) -> str:
+    """A send result's recipient: a customer (chat_type single) or a group (chat_type group)."""
+    return str(row.get("external_userid") or row.get("chat_id") or "")
 
 
 def _dispatching(call: Callable[[], Any]) -> Any:
@@ -103,6 +120,9 @@ class MassSends:
         wecom: Callable[[str], GroupMsgWeCom],
         clock: Callable[[], float] = time.time,
         employed: Callable[[str, Sequence[str]], set[str]] | None = None,
+        planners: dict[str, Planned] | None = None,
+        groups: GroupSource | None = None,
+        customer_name: Callable[[str, str], str] | None = None,
     ) -> None:
         self.repo = repo
         self.ledger = ledger
@@ -112,6 +132,11 @@ class MassSends:
         # Which members are still employed: a member who left cannot send (WeCom refuses the task), so a
         # customer goes to a colleague who also serves them, or counts as without an active relation.
         self.employed = employed
+        # Sends whose recipients a planner chose (a SOP step due): source kind → who they are.
+        self.planners = planners or {}
+        self.groups = groups
+        # A planned customer step with {name} is one task per customer, its text naming them.
+        self.customer_name = customer_name
 
     def _now(self) -> int:
         return int(self.clock())
@@ -157,6 +182,25 @@ class MassSends:
                 return send, True
         raise AdminError(409, "a concurrent request created this send; try again")
 
+    def create_planned(
+        self, corp_id: str, key: str, name: str, content: Welcome, chat_type: str, source: dict[str, str]
+    ) -> tuple[dict[str, Any], bool]:
+        """A send whose recipients a planner picks (``source``: which SOP step, which minute), created once
+        per ``key``: a tick that runs twice, or is retried after a crash, finds the send it made."""
+        spec = D.MassSendSpec(name=name[: D.NAME_MAX], content=content, planned=True, chat_type=chat_type,
+                              source=tuple(sorted(source.items())))  # fmt: skip
+        for _ in range(3):
+            earlier = self.repo.request(corp_id, key)
+            if earlier is not None:
+                found = self.repo.get_send(corp_id, earlier[0])
+                if found is not None:
+                    return found[0], False
+            send = {"send_id": uuid.uuid4().hex[:16], "spec": spec.as_dict(), "state": "new",
+                    "created_at": self._now(), "source": dict(source)}  # fmt: skip
+            if self.repo.create_send(corp_id, send, key, 0):
+                return send, True
+        raise RuntimeError(f"could not create the planned send {key}")
+
     def get(self, corp_id: str, send_id: str) -> tuple[dict[str, Any], int]:
         found = self.repo.get_send(corp_id, send_id)
         if found is None:
@@ -178,16 +222,15 @@ class MassSends:
         send, _ = self.get(corp_id, send_id)
         if send["state"] != "new":
             return send
-        spec = D.parse_mass_send(send["spec"])
+        spec = D.parse_mass_send(send["spec"], planned_ok=True)
         senders = self.repo.recipients(corp_id, send_id)
         if senders is None:
             senders = self._resolve(corp_id, spec)
             self.repo.put_recipients(corp_id, send_id, senders)
         skipped: dict[str, list[str]] = {}
-        if spec.filter is None:
-            missing = [e for e in spec.external_userids if e not in senders]
-            if missing:
-                skipped[D.NO_ACTIVE_RELATION] = missing
+        missing = [e for e in spec.listed if e not in senders]
+        if missing:
+            skipped[D.NO_ACTIVE_RELATION] = missing
         setting = str(send.get("quota_setting") or self.quota_setting(corp_id))
         planned_at = int(send.get("planned_at") or self._now())
         moment = datetime.fromtimestamp(planned_at, UTC)
@@ -195,7 +238,8 @@ class MassSends:
         admitted, over = self.ledger.reserve(corp_id, period, f"r:{send_id}", sorted(senders), limit)
         if over:
             skipped[D.OVER_QUOTA] = sorted(over)
-        parts = D.cut_parts({e: senders[e] for e in admitted})
+        per_task = 1 if spec.planned and spec.content.needs_name else spec.per_task
+        parts = D.cut_parts({e: senders[e] for e in admitted}, per_task)
         for reason, ids in skipped.items():
             self.repo.put_skipped(corp_id, send_id, reason, ids)
         for p in parts:
@@ -212,15 +256,47 @@ class MassSends:
         return self._update_send(corp_id, send_id, done)
 
     def _resolve(self, corp_id: str, spec: D.MassSendSpec) -> dict[str, str]:
-        if spec.filter is not None:
+        """Recipient → sender: for customers the member who sends (one message per customer), for groups
+        the owner (WeCom gives a group task to its owner only)."""
+        if spec.planned:
+            source = dict(spec.source)
+            planner = self.planners.get(source.get("kind", ""))
+            if planner is None:
+                raise ValueError(f"no planner for {source.get('kind')!r}")
+            rows = list(planner(corp_id, source))
+            if spec.chat_type == D.GROUP:
+                return self._owned(corp_id, rows)
+        elif spec.chat_type == D.GROUP:
+            if self.groups is None:
+                raise ValueError("group sends need a group source")
+            if spec.groups is not None:
+                return self._owned(corp_id, list(self.groups.matching(corp_id, spec.groups)))
+            wanted = set(spec.chat_ids)
+            return self._owned(
+                corp_id, [g for g in self.groups.of(corp_id, spec.chat_ids) if g["chat_id"] in wanted]
+            )
+        elif spec.filter is not None:
             rows = list(self.recipients.matching(corp_id, spec.filter))
         else:
             wanted = set(spec.external_userids)
-            rows = [r for r in self.recipients.of(corp_id, spec.external_userids) if r["external_userid"] in wanted]
+            rows = [
+                r
+                for r in self.recipients.of(corp_id, spec.external_userids)
+                if r["external_userid"] in wanted
+            ]
         if self.employed is not None:
             members = self.employed(corp_id, sorted({str(r["userid"]) for r in rows}))
             rows = [r for r in rows if str(r["userid"]) in members]
         return D.choose_senders(rows)
+
+    def _owned(self, corp_id: str, groups: list[dict[str, Any]]) -> dict[str, str]:
+        """chat_id → owner, for active groups whose owner is still employed (a departed owner's groups wait
+        for their transfer)."""
+        rows = [g for g in groups if (g.get("status") or "active") == "active" and g.get("owner")]
+        if self.employed is not None:
+            members = self.employed(corp_id, sorted({str(g["owner"]) for g in rows}))
+            rows = [g for g in rows if str(g["owner"]) in members]
+        return {str(g["chat_id"]): str(g["owner"]) for g in rows}
 
     # creating the WeCom tasks -------------------------------------------------------------------
     def run_parts(self, corp_id: str, send_id: str) -> dict[str, int]:
@@ -258,11 +334,12 @@ class MassSends:
         if part["calling"] and now - int(part["calling"]) < LEASE_S:
             return "busy"
         ids = self.repo.part_ids(corp_id, send_id, sender, number)
-        spec = D.parse_mass_send(send["spec"])
+        spec = D.parse_mass_send(send["spec"], planned_ok=True)
+        payload = self._payload(corp_id, spec, ids)
         gw = self.wecom(corp_id)
         if part["calling"]:
             try:
-                msgid, reached = self._find_task(corp_id, send_id, gw, part, ids, spec.payload())
+                msgid, reached = self._find_task(corp_id, send_id, gw, part, ids, payload, spec.chat_type)
             except Dispatching:
                 return "dispatching"
             if msgid:
@@ -283,7 +360,10 @@ class MassSends:
         if not self.repo.replace_part(corp_id, send_id, part, version):
             return "busy"
         try:
-            msgid, fail_list = gw.add_msg_template("single", spec.payload(), sender, ids)
+            if spec.chat_type == D.GROUP:
+                msgid, fail_list = gw.add_msg_template(D.GROUP, payload, sender, chat_ids=ids)
+            else:
+                msgid, fail_list = gw.add_msg_template(D.SINGLE, payload, sender, ids)
         except WeComError as exc:
             if exc.errcode in RETRIABLE:
                 self._write_part(corp_id, send_id, part, lambda p: p.update(calling=0))
@@ -307,6 +387,12 @@ class MassSends:
             gw.cancel_groupmsg(msgid)
         return "created"
 
+    def _payload(self, corp_id: str, spec: D.MassSendSpec, ids: Sequence[str]) -> dict[str, Any]:
+        """The text for this part: a planned step with {name} has one customer a part, named in it."""
+        if spec.content.needs_name and len(ids) == 1 and self.customer_name is not None:
+            return spec.payload(self.customer_name(corp_id, ids[0]))
+        return spec.payload()
+
     def _created(
         self, corp_id: str, send_id: str, part: dict[str, Any], msgid: str, fail_list: list[str]
     ) -> None:
@@ -318,7 +404,7 @@ class MassSends:
             state=CREATED, msgid=msgid, calling=0, fail_count=len(failed), created_at=self._now()))  # fmt: skip
 
     def _find_task(self, corp_id: str, send_id: str, gw: GroupMsgWeCom, part: dict[str, Any], ids: Sequence[str],
-                   payload: dict[str, Any]) -> tuple[str, set[str]]:  # fmt: skip
+                   payload: dict[str, Any], chat_type: str = D.SINGLE) -> tuple[str, set[str]]:  # fmt: skip
         """The task a dead worker's call created, if any, and the customers it holds: same content,
         created since the mark, the sender's task holding this part's customers, not another part's."""
         claimed = {p["msgid"] for p, _ in self.repo.parts(corp_id, send_id) if p.get("msgid")}
@@ -326,7 +412,7 @@ class MassSends:
         text = (payload.get("text") or {}).get("content", "")
         attachments = payload.get("attachments") or []
         wanted = set(ids)
-        for m in gw.groupmsg_list("single", start, end):
+        for m in gw.groupmsg_list(chat_type, start, end):
             if m.get("msgid") in claimed or (m.get("text") or {}).get("content", "") != text:
                 continue
             if (m.get("attachments") or []) != attachments:
@@ -336,7 +422,7 @@ class MassSends:
             if part["sender"] not in {t.get("userid") for t in tasks}:
                 continue
             results = _dispatching(lambda msgid=msgid: gw.groupmsg_send_results(msgid, part["sender"]))
-            reached = {str(r.get("external_userid")) for r in results} & wanted
+            reached = {_target(r) for r in results} & wanted
             if reached:
                 return msgid, reached
         return "", set()
@@ -373,7 +459,7 @@ class MassSends:
             old = self.repo.outcomes(
                 corp_id, send_id, part["sender"], int(part["number"])
             ) or D.PENDING * len(ids)
-            status = {str(r.get("external_userid")): int(r.get("status") or 0) for r in rows}
+            status = {_target(r): int(r.get("status") or 0) for r in rows}
             out = []
             for e, before in zip(ids, old, strict=False):
                 if before == D.NOT_A_FRIEND and e not in status:

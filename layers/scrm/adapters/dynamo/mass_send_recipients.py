@@ -9,9 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from scrm.adapters.dynamo.customer_search import DynamoCustomerSearch, relation_row
-from scrm.adapters.dynamo.models import FollowItem
+from scrm.adapters.dynamo.models import EmployeeItem, FollowItem, GroupItem
 from scrm.domain.customer_query import CustomerQuery, decode_cursor
-from scrm.domain.mass_send import RecipientFilter
+from scrm.domain.mass_send import GroupFilter, RecipientFilter
 
 PAGE = 1000
 
@@ -31,6 +31,9 @@ class DynamoRecipients:
                 if not cursor:
                     break
 
+    def relations(self, corp_id: str, pairs: Sequence[tuple[str, str]]) -> Iterator[dict[str, Any]]:
+        return relations_of(corp_id, pairs)
+
     def of(self, corp_id: str, external_userids: Sequence[str]) -> Iterator[dict[str, Any]]:
         def one(ext: str) -> list[dict[str, Any]]:
             return [relation_row(i) for i in FollowItem.query(f"{corp_id}#{ext}", consistent_read=True)]
@@ -38,3 +41,42 @@ class DynamoRecipients:
         with ThreadPoolExecutor(self.threads) as pool:
             for rows in pool.map(one, external_userids):
                 yield from rows
+
+
+def group_row(item: GroupItem) -> dict[str, Any]:
+    return {"chat_id": item.chat_id, "owner": item.owner or "", "name": item.name or "",
+            "create_time": int(item.create_time or 0), "status": item.status or "active"}  # fmt: skip
+
+
+class DynamoGroups:
+    """Customer groups for group sends and group SOPs: by owner through the by_owner index (every employee
+    of the corp when no owner is named: one Query each, never a scan), by id through GetItem."""
+
+    def __init__(self, threads: int = 8) -> None:
+        self.threads = threads
+
+    def _owners(self, corp_id: str) -> list[str]:
+        return [str(i.sk) for i in EmployeeItem.query(corp_id, attributes_to_get=["pk", "sk"])]
+
+    def owned_by(self, corp_id: str, owners: Sequence[str]) -> Iterator[dict[str, Any]]:
+        def one(owner: str) -> list[dict[str, Any]]:
+            return [group_row(i) for i in GroupItem.by_owner.query(f"{corp_id}#{owner}")]
+
+        with ThreadPoolExecutor(self.threads) as pool:
+            for rows in pool.map(one, list(owners) or self._owners(corp_id)):
+                yield from rows
+
+    def matching(self, corp_id: str, f: GroupFilter) -> Iterator[dict[str, Any]]:
+        return (g for g in self.owned_by(corp_id, f.owners) if f.matches(g))
+
+    def of(self, corp_id: str, chat_ids: Sequence[str]) -> Iterator[dict[str, Any]]:
+        for start in range(0, len(chat_ids), 100):
+            keys = [f"{corp_id}#{c}" for c in chat_ids[start : start + 100]]
+            yield from (group_row(i) for i in GroupItem.batch_get(keys))
+
+
+def relations_of(corp_id: str, pairs: Sequence[tuple[str, str]]) -> Iterator[dict[str, Any]]:
+    """The relations (customer, member) named, 100 keys a BatchGet: what a SOP's due items point at."""
+    keys = [(f"{corp_id}#{ext}", uid) for ext, uid in dict.fromkeys(pairs)]
+    for start in range(0, len(keys), 100):
+        yield from (relation_row(i) for i in FollowItem.batch_get(keys[start : start + 100]))

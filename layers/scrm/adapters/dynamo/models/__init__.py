@@ -12,6 +12,7 @@ from scrm.adapters.dynamo.models.group import GroupItem, GroupMemberItem
 from scrm.adapters.dynamo.models.live_code import LiveCodeItem
 from scrm.adapters.dynamo.models.mass_send import MassSendItem
 from scrm.adapters.dynamo.models.rate_limit import RateLimitItem
+from scrm.adapters.dynamo.models.sop import SopItem
 from scrm.adapters.dynamo.models.sync_job import SyncJobItem
 from scrm.adapters.dynamo.models.tag import TagItem
 from scrm.adapters.dynamo.models.tag_member import TagMemberItem
@@ -39,6 +40,7 @@ ALL_MODELS = (
     AlertItem,
     ContactStatItem,
     MassSendItem,
+    SopItem,
 )
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "ChannelStatItem",
     "ContactStatItem",
     "LiveCodeItem",
+    "SopItem",
     "MassSendItem",
     "ApiKeyItem",
     "RateLimitItem",

@@ -1,0 +1,174 @@
+"""Writing the due index: one item per (relation or group, relative step) under the China minute it falls
+due, so the planner's tick reads what is due instead of scanning customers.
+
+Two writers, both repeatable (an item's key is its content, so writing it twice writes it once):
+- the event observer, when a customer is added (add_external_contact) or a group created: the corp's
+  active SOPs with relative steps get this relation's (group's) items;
+- enrolment of a SOP when it is created, resumed or its steps / targets change: the corp's relations
+  (groups) page by page, one queue message per page with its cursor, so a corp of 100,000 customers is
+  100 short steps, never one long one.
+Only conditions a relation cannot lose are checked here (its member, its channel state); tags and days
+since added are checked when the step falls due. Items for minutes already planned are not written.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from scrm.domain import sop as S
+from scrm.domain.customer_query import CustomerQuery, decode_cursor
+from scrm.domain.events import ExternalChatEvent, ExternalContactEvent, WeComEvent
+from scrm.domain.mass_send import RecipientFilter
+
+PAGE = 1000
+CACHE_S = 30  # the corp's SOPs, as the observer sees them: an edit reaches new customers within this
+
+
+class DueRepo(Protocol):
+    def get_sop(self, corp_id: str, sop_id: str) -> tuple[dict[str, Any], int] | None: ...
+    def list_sops(self, corp_id: str) -> list[dict[str, Any]]: ...
+    def put_due(self, corp_id: str, items: Iterable[tuple[str, str, str, str, int, int]]) -> int: ...
+
+
+class Search(Protocol):
+    def search(self, corp_id: str, q: CustomerQuery) -> tuple[list[dict[str, Any]], str]: ...
+
+
+class Groups(Protocol):
+    def owned_by(self, corp_id: str, owners: Sequence[str]) -> Iterable[dict[str, Any]]: ...
+
+
+class Queue(Protocol):
+    def send_many(self, messages: list[dict[str, Any]], delay_s: int = 0) -> None: ...
+
+
+def enrolment_filter(targets: S.CustomerTargets) -> RecipientFilter:
+    """What enrolment may check: the relation's member (unless departments widen it: membership changes)
+    and its channel state. Both are fixed for the life of a relation."""
+    employees = () if targets.departments else targets.employees
+    return RecipientFilter(employees=employees, states=targets.states)
+
+
+def _moment(ts: int) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+class SopEnrolment:
+    def __init__(
+        self,
+        repo: DueRepo,
+        search: Search,
+        groups: Groups,
+        group_owner: Callable[[str, str], str],
+        queue: Queue,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.repo = repo
+        self.search = search
+        self.groups = groups
+        self.group_owner = group_owner
+        self.queue = queue
+        self.clock = clock
+        self._cache: dict[str, tuple[float, list[tuple[str, S.SopSpec]]]] = {}
+
+    def _not_before(self) -> datetime:
+        """The start of the current minute: the tick plans a minute once it is over, so this one is open."""
+        return S.minute_start(S.minute_key(_moment(int(self.clock()))))
+
+    def _items(
+        self, sop_id: str, spec: S.SopSpec, target: str, member: str, anchor: int
+    ) -> list[tuple[str, str, str, str, int, int]]:
+        plan = S.relative_plan(spec, _moment(anchor), self._not_before())
+        return [(S.minute_key(due), sop_id, step.step_id, target, member, anchor) for step, due in plan]
+
+    # enrolment of a whole SOP ------------------------------------------------------------------------
+    def start(self, corp_id: str, sop_id: str) -> None:
+        self.queue.send_many(
+            [{"corp_id": corp_id, "sop_id": sop_id, "step": "sop_enrol", "query": 0, "cursor": ""}]
+        )
+
+    def run_step(self, message: dict[str, Any]) -> str:
+        corp_id, sop_id = str(message["corp_id"]), str(message["sop_id"])
+        found = self.repo.get_sop(corp_id, sop_id)
+        if found is None:
+            return "no-sop"
+        spec = S.sop_from_dict(found[0]["spec"])
+        if not spec.active:
+            return "paused"
+        if not any(s.trigger.relative for s in spec.steps):
+            return "no-relative-steps"
+        if spec.kind == S.GROUP:
+            assert isinstance(spec.targets, S.GroupTargets)
+            items = [
+                i
+                for g in self.groups.owned_by(corp_id, spec.targets.owners)
+                if (g.get("status") or "active") == "active" and g.get("create_time")
+                for i in self._items(
+                    sop_id, spec, str(g["chat_id"]), str(g.get("owner") or ""), int(g["create_time"])
+                )
+            ]
+            return f"enrolled:{self.repo.put_due(corp_id, items)}"
+        assert isinstance(spec.targets, S.CustomerTargets)
+        f = enrolment_filter(spec.targets)
+        queries = f.queries()
+        qi = int(message.get("query") or 0)
+        q = CustomerQuery(**queries[qi], limit=PAGE, cursor=decode_cursor(str(message.get("cursor") or "")))
+        rows, cursor = self.search.search(corp_id, q)
+        items = [
+            i
+            for r in rows
+            if f.matches(r) and r.get("add_time")
+            for i in self._items(
+                sop_id, spec, str(r["external_userid"]), str(r["userid"]), int(r["add_time"])
+            )
+        ]
+        written = self.repo.put_due(corp_id, items)
+        if cursor:
+            self.queue.send_many([{**message, "cursor": cursor}])
+        elif qi + 1 < len(queries):
+            self.queue.send_many([{**message, "query": qi + 1, "cursor": ""}])
+        return f"enrolled:{written}:{'more' if cursor or qi + 1 < len(queries) else 'done'}"
+
+    # the event observer ----------------------------------------------------------------------------------
+    def _active(self, corp_id: str, kind: str) -> list[tuple[str, S.SopSpec]]:
+        now = self.clock()
+        cached = self._cache.get(corp_id)
+        if cached is None or now - cached[0] > CACHE_S:
+            sops = [(str(s["sop_id"]), S.sop_from_dict(s["spec"])) for s in self.repo.list_sops(corp_id)]
+            relative = [
+                (i, spec) for i, spec in sops if spec.active and any(st.trigger.relative for st in spec.steps)
+            ]
+            cached = (now, relative)
+            self._cache[corp_id] = cached
+        return [(i, spec) for i, spec in cached[1] if spec.kind == kind]
+
+    def observe(self, event: WeComEvent, event_id: str) -> list[str]:
+        if isinstance(event, ExternalContactEvent) and event.change_type == "add_external_contact":
+            ext, uid = event.external_user_id, event.user_id
+            if not (ext and uid):
+                return []
+            row = {"userid": uid, "state": event.state, "status": "active", "add_time": event.create_time}
+            items = [
+                i
+                for sop_id, spec in self._active(event.corp_id, S.CUSTOMER)
+                if isinstance(spec.targets, S.CustomerTargets) and enrolment_filter(spec.targets).matches(row)
+                for i in self._items(sop_id, spec, ext, uid, event.create_time)
+            ]
+        elif isinstance(event, ExternalChatEvent) and event.change_type == "create" and event.chat_id:
+            sops = self._active(event.corp_id, S.GROUP)
+            if not sops:
+                return []
+            owner = self.group_owner(event.corp_id, event.chat_id)
+            items = [
+                i
+                for sop_id, spec in sops
+                if isinstance(spec.targets, S.GroupTargets)
+                and (not spec.targets.owners or owner in spec.targets.owners)
+                for i in self._items(sop_id, spec, event.chat_id, owner, event.create_time)
+            ]
+        else:
+            return []
+        return [f"sop:due:{self.repo.put_due(event.corp_id, items)}"] if items else []

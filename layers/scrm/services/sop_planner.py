@@ -1,0 +1,215 @@
+"""The SOP planner: every minute, what fell due in the minute that just ended becomes mass sends, one per
+(SOP, step, minute), whose tasks the mass-send machinery creates per member (fenced, quota-checked).
+
+The tick is cheap whatever the volume: per corp it leases each minute (a conditional write), asks the due
+index one one-item Query per active relative step ("anything due?"), computes the fixed-date and weekly
+steps of the minute from the SOPs alone, and creates a send per due (SOP, step) with a key made of the
+three, so a tick that runs twice, or is retried after a crash, finds the send it made and creates no
+second task. Who receives a step is decided by the send's plan step on the queue (``recipients``): the due
+items of that (SOP, step, minute) still wanted by the SOP as it is now, whose relation still matches the
+targets at the due moment, or for fixed-date and weekly steps the store's relations matching the targets.
+Minutes are planned once they are over (a step due 10:05:00 is planned at about 10:06), so an item written
+while its minute runs is never missed; after an outage the next tick catches up on at most an hour.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from scrm.domain import sop as S
+from scrm.domain.mass_send import GROUP, SINGLE, GroupFilter, RecipientFilter
+
+log = logging.getLogger("scrm.sops")
+LEASE_S = 240  # a tick that died holding a minute: another may plan it after this
+CATCH_UP = timedelta(minutes=60)
+MINUTE = timedelta(minutes=1)
+
+
+class PlannerRepo(Protocol):
+    def list_sops(self, corp_id: str) -> list[dict[str, Any]]: ...
+    def get_sop(self, corp_id: str, sop_id: str) -> tuple[dict[str, Any], int] | None: ...
+    def has_due(self, corp_id: str, minute: str, sop_id: str, step_id: str) -> bool: ...
+    def due(self, corp_id: str, minute: str, sop_id: str, step_id: str) -> Iterable[tuple[str, str, int]]: ...
+    def cursor(self, corp_id: str) -> str: ...
+    def set_cursor(self, corp_id: str, minute: str) -> None: ...
+    def lease_minute(self, corp_id: str, minute: str, now: int, lease_s: int) -> str: ...
+    def finish_minute(self, corp_id: str, minute: str, summary: dict[str, Any]) -> None: ...
+    def put_run(self, corp_id: str, sop_id: str, minute: str, step_id: str, send_id: str) -> None: ...
+
+
+class Sends(Protocol):
+    def create_planned(self, corp_id: str, key: str, name: str, content: Any, chat_type: str,
+                       source: dict[str, str]) -> tuple[dict[str, Any], bool]: ...  # fmt: skip
+
+
+class Relations(Protocol):
+    def matching(self, corp_id: str, f: RecipientFilter) -> Iterable[dict[str, Any]]: ...
+    def relations(self, corp_id: str, pairs: Sequence[tuple[str, str]]) -> Iterable[dict[str, Any]]: ...
+
+
+class Groups(Protocol):
+    def matching(self, corp_id: str, f: GroupFilter) -> Iterable[dict[str, Any]]: ...
+    def of(self, corp_id: str, chat_ids: Sequence[str]) -> Iterable[dict[str, Any]]: ...
+
+
+def _moment(ts: int) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+class SopPlanner:
+    def __init__(
+        self,
+        repo: PlannerRepo,
+        sends: Sends,
+        queue_plan: Callable[[str, str], None],
+        corps: Callable[[], list[str]],
+        relations: Relations,
+        groups: Groups,
+        departments: Callable[[str], dict[str, frozenset[int]]],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.repo = repo
+        self.sends = sends
+        self.queue_plan = queue_plan
+        self.corps = corps
+        self.relations = relations
+        self.groups = groups
+        self.departments = departments  # userid → department ids, for targets by department
+        self.clock = clock
+
+    # the tick ---------------------------------------------------------------------------------------
+    def tick(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for corp_id in self.corps():
+            try:
+                out[corp_id] = self.tick_corp(corp_id)
+            except (
+                Exception
+            ):  # one corp's failure must not starve the others; its minutes wait for the next tick
+                log.exception("sop tick failed", extra={"corp_id": corp_id})
+                out[corp_id] = {"error": True}
+        return out
+
+    def minutes_to_plan(self, corp_id: str, now: datetime) -> list[str]:
+        """The minutes over since the cursor (at most an hour back), oldest first."""
+        last = S.minute_start(S.minute_key(now)) - MINUTE  # the minute that just ended
+        cursor = self.repo.cursor(corp_id)
+        first = S.minute_start(cursor) + MINUTE if cursor else last
+        first = max(first, last - CATCH_UP + MINUTE)
+        return S.minute_keys(first, last + MINUTE)
+
+    def tick_corp(self, corp_id: str) -> dict[str, Any]:
+        now = _moment(int(self.clock()))
+        minutes = self.minutes_to_plan(corp_id, now)
+        if not minutes:
+            return {"minutes": 0, "sends": 0}
+        sops = {str(s["sop_id"]): S.sop_from_dict(s["spec"]) for s in self.repo.list_sops(corp_id)}
+        active = {k: v for k, v in sops.items() if v.active}
+        sends = 0
+        planned = 0
+        for minute in minutes:
+            lease = self.repo.lease_minute(corp_id, minute, int(self.clock()), LEASE_S)
+            if lease == "busy":
+                break  # another tick is on it; the cursor waits for it
+            if lease == "taken":
+                sends += self._plan_minute(corp_id, minute, active)
+            self.repo.set_cursor(corp_id, minute)
+            planned += 1
+        return {"minutes": planned, "sends": sends}
+
+    def _plan_minute(self, corp_id: str, minute: str, sops: dict[str, S.SopSpec]) -> int:
+        start = S.minute_start(minute)
+        due = [
+            S.DueStep(sop_id, step.step_id, start)
+            for sop_id, spec in sorted(sops.items())
+            for step in spec.steps
+            if step.trigger.relative and self.repo.has_due(corp_id, minute, sop_id, step.step_id)
+        ]
+        due += S.due_in_window(sops, start)
+        for d in due:
+            spec = sops[d.sop_id]
+            step = spec.step(d.step_id)
+            assert step is not None
+            source = {
+                "kind": "sop",
+                "sop_id": d.sop_id,
+                "step_id": d.step_id,
+                "minute": minute,
+                "name": spec.name,
+            }
+            send, _ = self.sends.create_planned(
+                corp_id, f"sop#{d.sop_id}#{d.step_id}#{minute}", f"{spec.name} · {d.step_id}", step.content,
+                GROUP if spec.kind == S.GROUP else SINGLE, source,
+            )  # fmt: skip
+            self.repo.put_run(corp_id, d.sop_id, minute, d.step_id, send["send_id"])
+            if send["state"] == "new":
+                self.queue_plan(corp_id, send["send_id"])
+        self.repo.finish_minute(corp_id, minute, {"sends": len(due), "at": int(self.clock())})
+        if due:
+            log.info("sop minute planned", extra={"corp_id": corp_id, "minute": minute, "sends": len(due)})
+        return len(due)
+
+    # who receives a due step (the send's plan step calls this) ----------------------------------------
+    def recipients(self, corp_id: str, source: dict[str, str]) -> list[dict[str, Any]]:
+        found = self.repo.get_sop(corp_id, source["sop_id"])
+        if found is None:
+            return []  # deleted since: nobody
+        spec = S.sop_from_dict(found[0]["spec"])
+        step = spec.step(source["step_id"])
+        if step is None or not spec.active:
+            return []
+        minute = source["minute"]
+        at = S.minute_start(minute)
+        if spec.kind == S.GROUP:
+            assert isinstance(spec.targets, S.GroupTargets)
+            return self._groups(corp_id, source["sop_id"], spec, step, minute)
+        assert isinstance(spec.targets, S.CustomerTargets)
+        targets = spec.targets
+        deps = self.departments(corp_id) if targets.departments else {}
+        if step.trigger.relative:
+            pairs = [
+                (target, member)
+                for target, member, anchor in self.repo.due(corp_id, minute, source["sop_id"], step.step_id)
+                if S.still_due(spec, step.step_id, _moment(anchor), minute)
+            ]
+            rows: Iterable[dict[str, Any]] = self.relations.relations(corp_id, pairs)
+        else:
+            members = set(targets.employees) | {u for u, d in deps.items() if d & set(targets.departments)}
+            if (targets.employees or targets.departments) and not members:
+                return []
+            f = RecipientFilter(tags_all=targets.tags_all, tags_any=targets.tags_any, tags_none=targets.tags_none,
+                                employees=tuple(sorted(members)), states=targets.states)  # fmt: skip
+            rows = self.relations.matching(corp_id, f)
+        return [
+            r
+            for r in rows
+            if S.customer_matches(
+                targets, S.CustomerFacts.from_relation(r, deps.get(str(r["userid"]), ())), at
+            )
+        ]
+
+    def _groups(
+        self, corp_id: str, sop_id: str, spec: S.SopSpec, step: S.Step, minute: str
+    ) -> list[dict[str, Any]]:
+        targets = spec.targets
+        assert isinstance(targets, S.GroupTargets)
+        rows: Iterable[dict[str, Any]]
+        if step.trigger.relative:
+            chat_ids = [
+                target
+                for target, _, anchor in self.repo.due(corp_id, minute, sop_id, step.step_id)
+                if S.still_due(spec, step.step_id, _moment(anchor), minute)
+            ]
+            rows = self.groups.of(corp_id, chat_ids)
+        else:
+            rows = self.groups.matching(corp_id, GroupFilter(targets.owners, targets.name_contains))
+        return [g for g in rows if S.group_matches(targets, _group_facts(g))]
+
+
+def _group_facts(g: dict[str, Any]) -> S.GroupFacts:
+    return S.GroupFacts(chat_id=str(g["chat_id"]), owner=str(g.get("owner") or ""), name=str(g.get("name") or ""),
+                        status=str(g.get("status") or "active"))  # fmt: skip

@@ -1,0 +1,82 @@
+"""Telling a member that a SOP step handed them a task: one app textcard per (send, member), paced
+through the same per-recipient item as churn alerts, so a member never gets more app messages than
+WeCom allows, whichever feature sends them.
+
+Once only: the reminder is a record in the alerts table keyed by the send and the member, created before
+the send; a crash between send and mark sends the same card again under WeCom's duplicate check. When
+the member's minute or hour is full the reminder is not dropped and not folded into the churn digest:
+the caller retries it a minute later ("full").
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from scrm.domain.alert_pacing import Caps
+from scrm.domain.alert_settings import AlertSettings
+from scrm.domain.churn_alert import TITLE_MAX, _description, cut, link
+from scrm.services.alert_delivery import Delivery, china_day, china_time
+from scrm.services.alert_ports import AlertRepo
+from scrm.services.churn_alerts import alert_sk
+
+log = logging.getLogger("scrm.sops")
+KIND = "sop_task"
+
+
+def reminder_card(
+    sop_name: str, step_id: str, minute: str, recipients: int, groups: bool, url: str
+) -> dict[str, str]:
+    what = f"{recipients} 个客户群" if groups else f"{recipients} 位客户"
+    lines = [
+        ("gray", minute.replace("T", " ")),
+        ("normal", f"SOP：{sop_name}（步骤 {step_id}）"),
+        ("highlight", f"待发送：{what}"),
+        ("normal", "请在企业微信「客户联系 → 群发助手」中确认发送"),
+    ]
+    return {"title": cut(f"SOP 任务：{sop_name}", TITLE_MAX), "description": _description(lines), "url": url,
+            "btntxt": "详情"}  # fmt: skip
+
+
+class SopReminders:
+    def __init__(
+        self, repo: AlertRepo, delivery: Delivery, caps: Caps, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.repo = repo
+        self.delivery = delivery
+        self.caps = caps
+        self.clock = clock
+
+    def notify(self, corp_id: str, send: dict[str, Any], member: str, recipients: int, sop_name: str) -> str:
+        """ "sent", "failed" (WeCom refused for good: the record says why), "full" (try again later), or
+        the record's state when an earlier call already dealt with it."""
+        source = dict(send.get("source") or {})
+        send_id = str(send["send_id"])
+        sk = alert_sk(int(send.get("created_at") or 0), f"sop-{send_id}")
+        settings = AlertSettings.of(self.repo.settings(corp_id))
+        url = link(settings.link_url, sop=str(source.get("sop_id") or ""), send=send_id, member=member)
+        card = reminder_card(sop_name, str(source.get("step_id") or ""), str(source.get("minute") or ""),
+                             recipients, (send.get("spec") or {}).get("chat_type") == "group", url)  # fmt: skip
+        now = self.clock()
+        fields = {"kind": KIND, "external_userid": "", "userid": member, "now": now, "card": card,
+                  "summary": {"kind": KIND, "send_id": send_id, "sop_id": source.get("sop_id"),
+                              "recipients": recipients, "at": china_time(now).strftime("%Y-%m-%d %H:%M")}}  # fmt: skip
+        created, record = self.repo.create(corp_id, member, sk, fields)
+        state = str(record.get("state"))
+        if state == "new":
+            state = self.repo.take_slot(corp_id, member, sk, now, self.caps, china_day(now), None)  # type: ignore[arg-type]
+            if state == "full":
+                return "full"
+        if state != "sending":
+            return state
+        outcome = self.delivery.send(corp_id, member, record["card"])
+        if outcome.sent:
+            self.repo.mark(corp_id, member, sk, "sent", "sending", self.clock(), msgid=outcome.msgid)
+            return "sent"
+        self.repo.mark(corp_id, member, sk, "failed", "sending", self.clock(), reason=outcome.reason)
+        log.warning(
+            "sop reminder not sent", extra={"member": member, "send_id": send_id, "reason": outcome.reason}
+        )
+        return "failed"
