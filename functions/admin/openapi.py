@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin import openapi_alerts, openapi_codes, openapi_mass_sends, openapi_stats, openapi_transfers
+from admin import (
+    openapi_alerts,
+    openapi_codes,
+    openapi_mass_sends,
+    openapi_sops,
+    openapi_stats,
+    openapi_transfers,
+)
 from admin.api import admin, json_response
 
 
@@ -226,6 +233,8 @@ SPEC["paths"].update(openapi_transfers.PATHS)
 SPEC["components"]["schemas"].update(openapi_transfers.SCHEMAS)
 SPEC["paths"].update(openapi_mass_sends.PATHS)
 SPEC["components"]["schemas"].update(openapi_mass_sends.SCHEMAS)
+SPEC["paths"].update(openapi_sops.PATHS)
+SPEC["components"]["schemas"].update(openapi_sops.SCHEMAS)
 
 
 @admin.route("/admin/openapi.json", methods=["GET"])

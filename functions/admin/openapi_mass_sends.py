@@ -25,7 +25,8 @@ FLOW = (
 PATHS: dict[str, Any] = {
     "/admin/mass-sends": {
         "post": {
-            "summary": "Start a mass send to customers (客户群发): one text (and attachments) to a filter or a list",
+            "summary": "Start a mass send to customers or customer groups (客户群发): one text (and attachments) "
+            "to a filter or a list",
             "description": "Answers at once: the send is recorded and planned on the mass-sends queue. The same "
             "request again (same request_id; without one, the same fields while the send is open) returns "
             "that send with 200 and created false. " + FLOW,
@@ -134,7 +135,9 @@ SCHEMAS: dict[str, Any] = {
             },
             "recipients": {
                 "type": "object",
-                "description": "exactly one of filter, external_userids",
+                "description": "exactly one of filter, external_userids (customers: chat_type single), "
+                "groups, chat_ids (customer groups: chat_type group, each owner's groups in tasks of at "
+                "most 2,000; each group counts against the receive quota as a customer does)",
                 "properties": {
                     "filter": {
                         "type": "object",
@@ -153,6 +156,20 @@ SCHEMAS: dict[str, Any] = {
                         },
                     },
                     "external_userids": {**STR_LIST, "description": "≤ 100,000 customers"},
+                    "groups": {
+                        "type": "object",
+                        "description": "customer groups from our store, each sent by its owner; {} is every "
+                        "active group",
+                        "properties": {
+                            "owners": {**STR_LIST, "description": "only groups these members own (≤ 1000)"},
+                            "name_contains": {
+                                "type": "string",
+                                "maxLength": 50,
+                                "description": "the group name contains this (case-insensitive)",
+                            },
+                        },
+                    },
+                    "chat_ids": {**STR_LIST, "description": "≤ 20,000 customer groups, by chat id"},
                 },
             },
             "request_id": {
