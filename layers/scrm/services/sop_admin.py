@@ -60,7 +60,9 @@ class SopAdmin:
             )
         except FieldError as exc:
             raise AdminError(400, str(exc), exc.field) from None
-        self._check_refs(corp_id, spec)
+        if existing is None or "targets" in body:
+            # Only targets given now: a member who left since must not block a pause, a rename or a resume.
+            self._check_refs(corp_id, spec)
         return spec
 
     def _check_refs(self, corp_id: str, spec: S.SopSpec) -> None:
