@@ -21,6 +21,7 @@ from scrm.cli import (
     employees,
     keys,
     sends,
+    sops,
     stats,
     sync,
     tags,
@@ -30,7 +31,7 @@ from scrm.cli.common import EXIT_FAIL, EXIT_USAGE, CliError, Parser
 
 __all__ = ["EXIT_FAIL", "EXIT_USAGE", "CliError", "Parser", "build_parser", "main"]
 
-AREAS = (corps, keys, sync, customers, tags, employees, codes, stats, alerts, transfers, sends, dlq)
+AREAS = (corps, keys, sync, customers, tags, employees, codes, stats, alerts, transfers, sends, sops, dlq)
 
 
 def build_parser() -> Parser:

@@ -1,5 +1,5 @@
-"""``scrm sends``: customer mass sends (客户群发) — create one to a filter or a list of customers, follow it,
-list, show per member, cancel, remind, and set the corp's receive quota.
+"""``scrm sends``: customer mass sends (客户群发) — create one to a filter or a list of customers, or to
+customer groups, follow it, list, show per member, cancel, remind, and set the corp's receive quota.
 
 The same services as the admin API's /admin/mass-sends (scrm.services.mass_send_runner for create,
 scrm.services.mass_sends for the rest), so a send started here is the one the API shows. Bad input is one
@@ -70,7 +70,9 @@ def _wait(args: argparse.Namespace, send_id: str) -> dict[str, Any]:
 
 # text output -----------------------------------------------------------------------------------------
 def describe(p: dict[str, Any], send: dict[str, Any] | None = None) -> str:
-    """A send's progress as labelled lines, then one row per member."""
+    """A send's progress as labelled lines, then one row per member (customers, or groups for a group
+    send)."""
+    unit = "groups" if is_group_send(send) else "customers"
     done, total = sp.tasks(p)
     skipped = ", ".join(f"{k} {v}" for k, v in sorted((p.get("skipped") or {}).items()) if v)
     rows: list[tuple[str, Any]] = [("send", p.get("send_id"))]
@@ -79,14 +81,14 @@ def describe(p: dict[str, Any], send: dict[str, Any] | None = None) -> str:
     rows += [
         ("state", f"{p.get('state')} ({sp.phase(p)})"),
         ("tasks", f"{done}/{total} created" + (f" ({', '.join(f'{k} {v}' for k, v in sorted((p.get('parts') or {}).items()))})" if total else "")),
-        ("customers", f"{p.get('recipients') or 0}" + (f" ({d})" if (d := sp.counts(p)) else "")),
+        (unit, f"{p.get('recipients') or 0}" + (f" ({d})" if (d := sp.counts(p)) else "")),
         ("skipped", skipped or "none"),
         ("completion", f"{100 * float(p.get('completion_rate') or 0):.1f}%"),
     ]  # fmt: skip
     text = "\n".join(f"{k + ':':<12}{'' if v is None else v}" for k, v in rows)
     members = p.get("members") or []
     if members:
-        text += "\n\n" + table(("MEMBER", "CUSTOMERS", "SENT", "TASKS", "COMPLETION"),
+        text += "\n\n" + table(("MEMBER", unit.upper(), "SENT", "TASKS", "COMPLETION"),
                                [(m["userid"], m["customers"], m["sent"], m["parts"],
                                  f"{100 * float(m['completion_rate']):.1f}%") for m in members])  # fmt: skip
     return text
@@ -101,8 +103,8 @@ def _items(p: dict[str, Any]) -> str:
 
 # commands --------------------------------------------------------------------------------------------
 def request_body(args: argparse.Namespace) -> dict[str, Any]:
-    """The admin API's body from the command line: a list of customers (--customers, --customers-file) or a
-    filter (the other flags; none = every customer)."""
+    """The admin API's body from the command line: a list of customers (--customers, --customers-file), a
+    filter (the other flags; none = every customer), or customer groups (--groups, --chat-ids)."""
     body: dict[str, Any] = {"name": args.name}
     if args.text is not None:
         body["text"] = args.text
@@ -127,10 +129,38 @@ def request_body(args: argparse.Namespace) -> dict[str, Any]:
     if listed and f:
         raise CliError("give either customers (--customers, --customers-file) or filter flags, not both "
                        "(field: recipients)")  # fmt: skip
-    body["recipients"] = {"external_userids": listed} if listed else {"filter": f}
+    groups = group_recipients(args)
+    if groups and (listed or f):
+        raise CliError("give either customers (--customers, --customers-file, filter flags) or groups "
+                       "(--groups, --chat-ids), not both (field: recipients)")  # fmt: skip
+    body["recipients"] = groups or ({"external_userids": listed} if listed else {"filter": f})
     if args.request_id is not None:
         body["request_id"] = args.request_id
     return body
+
+
+def group_recipients(args: argparse.Namespace) -> dict[str, Any] | None:
+    """A group mass send's recipients from --groups (narrowed by --owners, --name-contains) or --chat-ids;
+    None when none of those flags is given (a send to customers)."""
+    narrowed = {
+        k: v for k, v in (("owners", args.owners), ("name_contains", args.name_contains)) if v is not None
+    }
+    if args.chat_ids is not None and (args.groups or narrowed):
+        raise CliError("give either --chat-ids or --groups (with --owners, --name-contains), not both "
+                       "(field: recipients)")  # fmt: skip
+    if args.chat_ids is not None:
+        return {"chat_ids": args.chat_ids}
+    if narrowed and not args.groups:
+        raise CliError("--owners and --name-contains narrow --groups: add --groups for a send to customer "
+                       "groups (field: recipients.groups)")  # fmt: skip
+    return {"groups": narrowed} if args.groups else None
+
+
+def is_group_send(send: dict[str, Any] | None) -> bool:
+    """A send to customer groups (chat_type group): its recipients and tasks count groups, not customers."""
+    spec = (send or {}).get("spec") or {}
+    recipients = spec.get("recipients") or {}
+    return "groups" in recipients or "chat_ids" in recipients or spec.get("chat_type") == "group"
 
 
 def cmd_create(args: argparse.Namespace) -> None:
@@ -250,7 +280,9 @@ def register(sub: Any) -> None:
                        description="Start a mass send: to a list of customers (--customers, --customers-file) or "
                        "to a filter (the other recipient flags; none = every customer). Each customer gets one "
                        "message, from the member who added them most recently. The same request again (same "
-                       "--request-id, or the same flags while the send is open) returns the existing send.")  # fmt: skip
+                       "--request-id, or the same flags while the send is open) returns the existing send. "
+                       "To customer groups instead: --groups (every group, or those --owners and "
+                       "--name-contains keep) or --chat-ids; each group gets one message, from its owner.")  # fmt: skip
     add_corp(cr)
     cr.add_argument("--name", required=True, help="what the admin calls it (1..50 characters)")
     cr.add_argument("--text", help="the message (≤ 4000 bytes; one text for everyone, no {name})")
@@ -278,6 +310,13 @@ def register(sub: Any) -> None:
     cr.add_argument(
         "--added-to", type=_unix, metavar="UNIX", help="filter: added at or before (unix seconds)"
     )
+    cr.add_argument("--groups", action="store_true",
+                    help="send to customer groups instead: every group, or those --owners and --name-contains "
+                    "keep (each owner gets one task per 2,000 groups)")  # fmt: skip
+    cr.add_argument("--owners", type=ids, metavar="USER,USER", help="with --groups: groups these members own")
+    cr.add_argument("--name-contains", metavar="TEXT",
+                    help="with --groups: groups whose name contains TEXT (any case)")  # fmt: skip
+    cr.add_argument("--chat-ids", type=ids, metavar="ID,ID", help="send to these customer groups (chat_ids)")
     cr.add_argument("--request-id", metavar="X", help="makes a retry return the same send (≤64 characters)")
     _wait_flags(cr)
     add_json(cr)
