@@ -7,7 +7,8 @@ fresh copies (JSON round trip), ``create_part`` never overwrites a part, recipie
 their "done" item is written. ``interfere`` plays another writer that gets in first on a bucket write.
 
 ``FakeGroupMsg`` plays WeCom's mass-send APIs (adapters/wecom/groupmsg_calls.py) over a small world of
-friendships: add_msg_template (fail_list for non-friends, 41048 for none, ≤ 10,000), a list of tasks by
+friendships: add_msg_template (fail_list for non-friends, 41048 for none, ≤ 10,000; chat_type group: the
+sender's own groups among ≤ 2,000 chat_ids, results by chat_id), a list of tasks by chat type and
 create time, the member's confirm, the receive quota (per customer, ``quota`` per period), 41063 while
 ``dispatching`` is set, remind (41094 past 3) and cancel. ``fail_next`` scripts a failing
 add_msg_template: a WeComError, or a network error after WeCom created the task (the answer is lost).
@@ -67,13 +68,19 @@ class FakeMassSendRepo:
         return self._put_if(corp_id, f"send#{send['send_id']}", send, version)
 
     def list_sends(self, corp_id: str, limit: int = 50) -> list[dict[str, Any]]:
-        return [_json(d) for (pk, sk), (d, _) in self.items.items() if pk == corp_id and sk.startswith("send#")][:limit]
+        return [
+            _json(d) for (pk, sk), (d, _) in self.items.items() if pk == corp_id and sk.startswith("send#")
+        ][:limit]
 
     def mark_open(self, corp_id: str, send_id: str) -> None:
         self.items[(corp_id, f"open#{send_id}")] = ({"send_id": send_id}, 1)
 
     def open_sends(self, corp_id: str) -> list[str]:
-        return sorted(d["send_id"] for (pk, sk), (d, _) in self.items.items() if pk == corp_id and sk.startswith("open#"))
+        return sorted(
+            d["send_id"]
+            for (pk, sk), (d, _) in self.items.items()
+            if pk == corp_id and sk.startswith("open#")
+        )
 
     def close(self, corp_id: str, send_id: str) -> None:
         self.items.pop((corp_id, f"open#{send_id}"), None)
@@ -166,6 +173,12 @@ class FakeRecipients:
         wanted = set(external_userids)
         return [r for r in self.rows if r["external_userid"] in wanted]
 
+    def relations(self, corp_id: str, pairs: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
+        """The relations (customer, member) named, whatever their status (as a BatchGet reads them)."""
+        self.asked.append("pairs")
+        wanted = set(pairs)
+        return [r for r in self.rows if (r["external_userid"], r["userid"]) in wanted]
+
 
 def relation(ext: str, uid: str, add_time: int = START - 1000, tags: Sequence[str] = (), status: str = "active",
              state: str = "") -> dict[str, Any]:  # fmt: skip
@@ -183,6 +196,7 @@ class Msg:
     task_status: int = 0
     cancelled: bool = False
     reminders: int = 0
+    chat_type: str = "single"
 
 
 @dataclass
@@ -190,6 +204,7 @@ class FakeGroupMsg:
     clock: Any
     friends: set[tuple[str, str]] = field(default_factory=set)  # (userid, ext)
     quota: int = 31
+    owned: set[tuple[str, str]] = field(default_factory=set)  # (owner, chat_id): groups a member may send to
     received: dict[str, int] = field(default_factory=dict)
     msgs: dict[str, Msg] = field(default_factory=dict)
     dispatching: bool = False
@@ -206,6 +221,8 @@ class FakeGroupMsg:
         self._count("add_msg_template")
         if self.fail_next:
             raise self.fail_next.pop(0)
+        if chat_type == "group":
+            return self._add_group_msg(content, sender, chat_ids)
         if len(external_userids) > 10_000:
             raise WeComError(40058, "too many", "externalcontact/add_msg_template")
         ok = [e for e in external_userids if (sender, e) in self.friends]
@@ -219,11 +236,27 @@ class FakeGroupMsg:
             raise TimeoutError("the answer was lost")
         return msgid, fail
 
+    def _add_group_msg(
+        self, content: dict[str, Any], sender: str, chat_ids: Sequence[str]
+    ) -> tuple[str, list[str]]:
+        """chat_type group: at most 2,000 groups, each one the sender owns (others are left out)."""
+        if len(chat_ids) > 2_000:
+            raise WeComError(40058, "too many chat ids", "externalcontact/add_msg_template")
+        ok = [c for c in chat_ids if (sender, c) in self.owned]
+        if not ok:
+            raise WeComError(41048, "no recipient", "externalcontact/add_msg_template")
+        msgid = f"msg{len(self.msgs) + 1:04d}"
+        self.msgs[msgid] = Msg(
+            msgid, int(self.clock()), sender, dict(content), {c: 0 for c in ok}, chat_type="group"
+        )
+        return msgid, []
+
     def groupmsg_list(self, chat_type: str, start_time: int, end_time: int, creator: str = "",
                       filter_type: int = 2) -> list[dict[str, Any]]:  # fmt: skip
         self._count("groupmsg_list")
         return [{"msgid": m.msgid, "create_time": m.create_time, "create_type": 0, **m.content}
-                for m in self.msgs.values() if start_time <= m.create_time <= end_time]  # fmt: skip
+                for m in self.msgs.values()
+                if start_time <= m.create_time <= end_time and m.chat_type == chat_type]  # fmt: skip
 
     def _msg(self, msgid: str) -> Msg:
         if self.dispatching:
@@ -240,7 +273,8 @@ class FakeGroupMsg:
         m = self._msg(msgid)
         if userid != m.sender:
             return []
-        return [{"external_userid": e, "userid": userid, "status": s} for e, s in m.recipients.items()]
+        key = "chat_id" if m.chat_type == "group" else "external_userid"
+        return [{key: e, "userid": userid, "status": s} for e, s in m.recipients.items()]
 
     def remind_groupmsg(self, msgid: str) -> None:
         self._count("remind_groupmsg")
@@ -259,7 +293,9 @@ class FakeGroupMsg:
         assert not m.cancelled
         m.task_status = 2
         for e in m.recipients:
-            if (m.sender, e) not in self.friends:
+            if m.chat_type == "group":
+                m.recipients[e] = 1
+            elif (m.sender, e) not in self.friends:
                 m.recipients[e] = 2
             elif self.received.get(e, 0) >= self.quota:
                 m.recipients[e] = 3
