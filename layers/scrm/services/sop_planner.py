@@ -122,6 +122,7 @@ class SopPlanner:
         return {"minutes": planned, "sends": sends}
 
     def _plan_minute(self, corp_id: str, minute: str, sops: dict[str, S.SopSpec]) -> int:
+        began = time.monotonic()
         start = S.minute_start(minute)
         due = [
             S.DueStep(sop_id, step.step_id, start)
@@ -148,7 +149,8 @@ class SopPlanner:
             self.repo.put_run(corp_id, d.sop_id, minute, d.step_id, send["send_id"])
             if send["state"] == "new":
                 self.queue_plan(corp_id, send["send_id"])
-        self.repo.finish_minute(corp_id, minute, {"sends": len(due), "at": int(self.clock())})
+        took_ms = round((time.monotonic() - began) * 1000, 1)
+        self.repo.finish_minute(corp_id, minute, {"sends": len(due), "at": int(self.clock()), "took_ms": took_ms})
         if due:
             log.info("sop minute planned", extra={"corp_id": corp_id, "minute": minute, "sends": len(due)})
         return len(due)
