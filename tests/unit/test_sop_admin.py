@@ -229,3 +229,10 @@ def test_progress_of_a_sop_without_runs_is_zero() -> None:
     sid = w.admin.create(CORP, BODY)["sop_id"]
     p = w.admin.progress(CORP, sid)
     assert (p["runs"], p["members"], p["recipients"], p["completion_rate"]) == ([], [], 0, 0.0)
+
+
+def test_a_group_sop_by_group_tags_is_refused_while_group_tags_are_not_stored() -> None:
+    w = World()
+    err = error(w.admin.create, CORP, {"kind": "group", "name": "g", "targets": {"tags_any": ["t1"]},
+                                       "steps": [{"date": "2026-12-01", "at": "10:00", "text": "x"}]})  # fmt: skip
+    assert err.status == 400 and err.field == "targets.tags_any"

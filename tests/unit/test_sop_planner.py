@@ -347,3 +347,18 @@ def test_minutes_to_plan_never_reaches_into_the_running_minute() -> None:
     assert w.planner.minutes_to_plan(CORP, NOW - timedelta(seconds=30)) == [minute(10, 4), M]
     w.repo.set_cursor(CORP, M)
     assert w.planner.minutes_to_plan(CORP, NOW) == []
+
+
+def test_a_relation_added_again_since_gets_only_its_new_adds_steps() -> None:
+    # e1 was added yesterday, deleted, and added again today at 9:00: the day-1 item of yesterday's add
+    # falls due now, but e1's add is today's (its day 1 is tomorrow). e2 was added yesterday and stayed.
+    yesterday_9 = TODAY_9 - 86_400
+    w = World([relation("e1", "alice", TODAY_9), relation("e2", "alice", yesterday_9)])
+    add_sop(w.repo, "A", welcome())
+    w.repo.put_due(CORP, [(M, "A", "d1", "e1", "alice", yesterday_9), (M, "A", "d1", "e2", "alice", yesterday_9)])
+    assert ids(w.planner.recipients(CORP, source("A", "d1"))) == ["e2"]
+    # The callback's time and WeCom's add time a few seconds apart are the same add.
+    w2 = World([relation("e1", "alice", yesterday_9 + 3)])
+    add_sop(w2.repo, "A", welcome())
+    w2.repo.put_due(CORP, [(M, "A", "d1", "e1", "alice", yesterday_9)])
+    assert ids(w2.planner.recipients(CORP, source("A", "d1"))) == ["e1"]

@@ -67,10 +67,13 @@ class SopAdmin:
 
     def _check_refs(self, corp_id: str, spec: S.SopSpec) -> None:
         """Unknown employees or tags would make a SOP that silently reaches nobody: refuse them by name."""
+        t = spec.targets
+        if isinstance(t, S.GroupTargets) and t.tags_any:
+            raise AdminError(400, "targets.tags_any: group tags are not stored yet, so no group would match; "
+                                  "target groups by owners or name_contains", "targets.tags_any")  # fmt: skip
         if self.directory is None:
             return
         corp = corp_id
-        t = spec.targets
         members = t.employees if isinstance(t, S.CustomerTargets) else t.owners
         field = "targets.employees" if isinstance(t, S.CustomerTargets) else "targets.owners"
         if members:

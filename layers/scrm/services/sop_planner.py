@@ -26,6 +26,7 @@ from scrm.domain.mass_send import GROUP, SINGLE, GroupFilter, RecipientFilter
 log = logging.getLogger("scrm.sops")
 LEASE_S = 240  # a tick that died holding a minute: another may plan it after this
 CATCH_UP = timedelta(minutes=60)
+READD_SLACK_S = 3600  # a relation whose add time is further than this from a due item's anchor was re-added
 MINUTE = timedelta(minutes=1)
 
 
@@ -173,12 +174,19 @@ class SopPlanner:
         targets = spec.targets
         deps = self.departments(corp_id) if targets.departments else {}
         if step.trigger.relative:
-            pairs = [
-                (target, member)
+            anchors = {
+                (target, member): anchor
                 for target, member, anchor in self.repo.due(corp_id, minute, source["sop_id"], step.step_id)
                 if S.still_due(spec, step.step_id, _moment(anchor), minute)
+            }
+            # A relation added again since (deleted, then re-added) is a new relation: the old add's items
+            # are not its steps. The event's time and WeCom's add time agree to the second or so.
+            rows: Iterable[dict[str, Any]] = [
+                r
+                for r in self.relations.relations(corp_id, list(anchors))
+                if not r.get("add_time")
+                or abs(int(r["add_time"]) - anchors.get((str(r["external_userid"]), str(r["userid"])), 0)) <= READD_SLACK_S
             ]
-            rows: Iterable[dict[str, Any]] = self.relations.relations(corp_id, pairs)
         else:
             members = set(targets.employees) | {u for u, d in deps.items() if d & set(targets.departments)}
             if (targets.employees or targets.departments) and not members:
