@@ -100,6 +100,19 @@ class FakeMassSendRepo:
         hit = self._get(f"{corp_id}#send#{send_id}", "rcp")
         return hit[0] if hit else None
 
+    def resolve_state(self, corp_id: str, send_id: str) -> dict[str, Any] | None:
+        hit = self._get(f"{corp_id}#send#{send_id}", "res#state")
+        return hit[0] if hit else None
+
+    def put_resolved(self, corp_id: str, send_id: str, chunk: int, rows: list[list[Any]],
+                     state: dict[str, Any]) -> None:  # fmt: skip
+        self.items[(f"{corp_id}#send#{send_id}", f"res#{chunk:05d}")] = (_json(rows), 1)
+        self.items[(f"{corp_id}#send#{send_id}", "res#state")] = (_json(state), 1)
+
+    def resolved(self, corp_id: str, send_id: str, chunks: int) -> list[list[Any]]:
+        pk = f"{corp_id}#send#{send_id}"
+        return [r for k in range(chunks) for r in _json(self.items[(pk, f"res#{k:05d}")][0])]
+
     def put_skipped(self, corp_id: str, send_id: str, reason: str, ids: Sequence[str]) -> None:
         self.items[(f"{corp_id}#send#{send_id}", f"skip#{reason}")] = (list(ids), 1)
 
@@ -167,6 +180,18 @@ class FakeRecipients:
     def matching(self, corp_id: str, f: Any) -> list[dict[str, Any]]:
         self.asked.append("filter")
         return [r for r in self.rows if f.matches(r)]
+
+    page_size = 1000
+
+    def page(self, corp_id: str, f: Any, query: int, cursor: str) -> tuple[list[dict[str, Any]], str]:
+        """The filter's matches in pages of ``page_size`` (one query: the fake has no indexes)."""
+        self.asked.append("filter")
+        if query > 0:
+            return [], ""
+        start = int(cursor or 0)
+        hits = [r for r in self.rows if f.matches(r)]
+        end = start + self.page_size
+        return hits[start:end], (str(end) if end < len(hits) else "")
 
     def of(self, corp_id: str, external_userids: Sequence[str]) -> list[dict[str, Any]]:
         self.asked.append("list")

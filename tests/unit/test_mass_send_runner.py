@@ -133,3 +133,16 @@ def test_unknown_send_and_step() -> None:
         assert "what" in str(exc)
     else:
         raise AssertionError("an unknown step must fail (to the DLQ)")
+
+
+def test_a_plan_still_resolving_its_pages_queues_the_next_plan_step(monkeypatch) -> None:
+    from scrm.services import mass_sends as service
+
+    runner, repo, gw, queue, _ = world()
+    runner.sends.recipients.page_size = 3  # 8 customers: 3 pages
+    monkeypatch.setattr(service, "RESOLVE_BUDGET_S", -1)
+    send, _ = runner.start(CORP, BODY)
+    results = drain(runner, queue)
+    assert results[:3] == ["resolving", "resolving", "planned:2"]
+    assert sorted(results[3:]) == ["created", "created"]
+    assert len(gw.msgs) == 2

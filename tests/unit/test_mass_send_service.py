@@ -223,3 +223,24 @@ def test_a_member_who_left_sends_nothing_a_colleague_serving_the_customer_does()
     sid = _send(svc, {**BODY, "recipients": {"external_userids": ["x1", "x2"]}})
     assert [(p["sender"], p["size"]) for p, _ in repo.parts(CORP, sid)] == [("alice", 1)]
     assert svc.get(CORP, sid)[0]["counts"]["skipped"] == {"no_active_relation": 1}
+
+
+def test_a_large_filter_is_resolved_over_several_plan_steps_each_resuming_at_its_page(monkeypatch):
+    from scrm.services import mass_sends as service
+
+    rows = [relation(f"c{i:02d}", "alice" if i % 2 else "bob") for i in range(9)]
+    svc, repo, _, _ = world(rows)
+    svc.recipients.page_size = 2  # 9 customers: 5 pages
+    monkeypatch.setattr(service, "RESOLVE_BUDGET_S", -1)  # every step reads one page, then hands on
+    send, _ = svc.create(CORP, BODY)
+    sid = send["send_id"]
+    asked = []
+    for _ in range(4):
+        out = svc.plan(CORP, sid)
+        assert out["resolving"] and out["state"] == "new" and repo.recipients(CORP, sid) is None
+        asked.append(repo.resolve_state(CORP, sid)["chunks"])
+    assert asked == [1, 2, 3, 4]  # one page further each step, never starting over
+    planned = svc.plan(CORP, sid)
+    assert planned["state"] == "planned" and planned["counts"]["recipients"] == 9
+    assert sorted(svc.repo.recipients(CORP, sid)) == sorted(r["external_userid"] for r in rows)
+    assert svc.recipients.asked.count("filter") == 5

@@ -105,6 +105,9 @@ class MassSendRunner:
 
     def plan(self, corp_id: str, send_id: str) -> str:
         send = self.sends.plan(corp_id, send_id)
+        if send.get("resolving"):  # a large filter: its pages go on in the next step, from where this one stopped
+            self.queue.send_many([self._step(corp_id, send_id, "plan")])
+            return "resolving"
         todo = self._requested(corp_id, send_id, stale_only=False)
         self.queue.send_many([self._step(corp_id, send_id, "part", sender=s, number=n) for s, n in todo])
         if send["state"] != "new" and not todo:

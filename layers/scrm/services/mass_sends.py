@@ -32,6 +32,7 @@ from scrm.services.quota_ledger import QuotaLedger
 
 log = logging.getLogger("scrm.mass_sends")
 LEASE_S = 300  # a calling mark older than this belongs to a worker that died
+RESOLVE_BUDGET_S = 60  # a plan step reads search pages this long, then hands on to the next plan step
 FIND_SLACK_S = 120  # clock skew between us and WeCom when looking for a task a dead worker created
 RETRIABLE = frozenset({-1, 45009, 45033, 50001, 50002})
 NO_RECIPIENT = 41048
@@ -56,6 +57,10 @@ class MassSendRepo(Protocol):
     def put_setting(self, corp_id: str, data: dict[str, Any]) -> None: ...
     def put_recipients(self, corp_id: str, send_id: str, senders: dict[str, str]) -> None: ...
     def recipients(self, corp_id: str, send_id: str) -> dict[str, str] | None: ...
+    def resolve_state(self, corp_id: str, send_id: str) -> dict[str, Any] | None: ...
+    def put_resolved(self, corp_id: str, send_id: str, chunk: int, rows: list[list[Any]],
+                     state: dict[str, Any]) -> None: ...  # fmt: skip
+    def resolved(self, corp_id: str, send_id: str, chunks: int) -> list[list[Any]]: ...
     def put_skipped(self, corp_id: str, send_id: str, reason: str, ids: Sequence[str]) -> None: ...
     def skipped(self, corp_id: str, send_id: str) -> dict[str, list[str]]: ...
     def create_part(self, corp_id: str, send_id: str, part: dict[str, Any], ids: Sequence[str]) -> bool: ...
@@ -71,6 +76,9 @@ class MassSendRepo(Protocol):
 
 class Recipients(Protocol):
     def matching(self, corp_id: str, f: RecipientFilter) -> Iterable[dict[str, Any]]: ...
+    def page(
+        self, corp_id: str, f: RecipientFilter, query: int, cursor: str
+    ) -> tuple[list[dict[str, Any]], str]: ...
     def of(self, corp_id: str, external_userids: Sequence[str]) -> Iterable[dict[str, Any]]: ...
 
 
@@ -225,7 +233,13 @@ class MassSends:
         spec = D.parse_mass_send(send["spec"], planned_ok=True)
         senders = self.repo.recipients(corp_id, send_id)
         if senders is None:
-            senders = self._resolve(corp_id, spec)
+            if spec.filter is not None:
+                paged = self._resolve_pages(corp_id, send_id, spec.filter)
+                if paged is None:
+                    return {**send, "resolving": True}  # more pages: the runner queues the plan again
+                senders = paged
+            else:
+                senders = self._resolve(corp_id, spec)
             self.repo.put_recipients(corp_id, send_id, senders)
         skipped: dict[str, list[str]] = {}
         missing = [e for e in spec.listed if e not in senders]
@@ -288,6 +302,33 @@ class MassSends:
             members = self.employed(corp_id, sorted({str(r["userid"]) for r in rows}))
             rows = [r for r in rows if str(r["userid"]) in members]
         return D.choose_senders(rows)
+
+    def _resolve_pages(self, corp_id: str, send_id: str, f: RecipientFilter) -> dict[str, str] | None:
+        """A filter's recipients, read page by page with the search's cursor; each page's rows and the
+        cursor after it are stored together, so a plan step that dies (a Lambda timeout, a read timeout)
+        resumes at its page instead of starting over. None when the time budget ran out first."""
+        started = time.monotonic()
+        state = self.repo.resolve_state(corp_id, send_id) or {"query": 0, "cursor": "", "chunks": 0}
+        first = int(state["chunks"])
+        queries = len(f.queries())
+        members: dict[str, bool] = {}
+        while state["query"] < queries:
+            if state["chunks"] > first and time.monotonic() - started > RESOLVE_BUDGET_S:
+                return None  # after at least one page in this step: every step moves forward
+            rows, cursor = self.recipients.page(corp_id, f, int(state["query"]), str(state["cursor"]))
+            if self.employed is not None:
+                unknown = sorted({str(r["userid"]) for r in rows} - set(members))
+                if unknown:
+                    still = self.employed(corp_id, unknown)
+                    members.update({u: u in still for u in unknown})
+                rows = [r for r in rows if members.get(str(r["userid"]))]
+            nxt = {"query": state["query"], "cursor": cursor, "chunks": state["chunks"] + 1} if cursor else \
+                {"query": state["query"] + 1, "cursor": "", "chunks": state["chunks"] + 1}  # fmt: skip
+            triples = [[str(r["external_userid"]), str(r["userid"]), int(r.get("add_time") or 0)] for r in rows]
+            self.repo.put_resolved(corp_id, send_id, int(state["chunks"]), triples, nxt)
+            state = nxt
+        rows = self.repo.resolved(corp_id, send_id, int(state["chunks"]))
+        return D.choose_senders({"external_userid": e, "userid": u, "add_time": a} for e, u, a in rows)
 
     def _owned(self, corp_id: str, groups: list[dict[str, Any]]) -> dict[str, str]:
         """chat_id → owner, for active groups whose owner is still employed (a departed owner's groups wait

@@ -22,14 +22,20 @@ class DynamoRecipients:
         self.threads = threads
 
     def matching(self, corp_id: str, f: RecipientFilter) -> Iterator[dict[str, Any]]:
-        for fields in f.queries():
+        for i in range(len(f.queries())):
             cursor = ""
             while True:
-                q = CustomerQuery(**fields, limit=PAGE, cursor=decode_cursor(cursor))
-                rows, cursor = self.search.search(corp_id, q)
-                yield from (r for r in rows if f.matches(r))
+                rows, cursor = self.page(corp_id, f, i, cursor)
+                yield from rows
                 if not cursor:
                     break
+
+    def page(self, corp_id: str, f: RecipientFilter, query: int, cursor: str) -> tuple[list[dict[str, Any]], str]:
+        """One search page of the filter's ``query``-th query, its rows checked against the whole filter,
+        and the cursor of the next page ("" after the last)."""
+        q = CustomerQuery(**f.queries()[query], limit=PAGE, cursor=decode_cursor(cursor))
+        rows, nxt = self.search.search(corp_id, q)
+        return [r for r in rows if f.matches(r)], nxt
 
     def relations(self, corp_id: str, pairs: Sequence[tuple[str, str]]) -> Iterator[dict[str, Any]]:
         return relations_of(corp_id, pairs)

@@ -120,6 +120,28 @@ class DynamoMassSends:
                 out.update({e: u for e, u in i.data["pairs"]})
         return out
 
+    def resolve_state(self, corp_id: str, send_id: str) -> dict[str, Any] | None:
+        item = self._get(f"{corp_id}#send#{send_id}", "res#state")
+        return dict(item.data or {}) if item is not None else None
+
+    def put_resolved(
+        self, corp_id: str, send_id: str, chunk: int, rows: list[list[Any]], state: dict[str, Any]
+    ) -> None:
+        """One search page's (customer, member, add time) rows, then the cursor after it: a retry of the
+        page rewrites the same chunk."""
+        pk = f"{corp_id}#send#{send_id}"
+        M(pk, f"res#{chunk:05d}", data={"rows": rows}).save()
+        M(pk, "res#state", data=state).save()
+
+    def resolved(self, corp_id: str, send_id: str, chunks: int) -> list[list[Any]]:
+        if not chunks:
+            return []
+        pk = f"{corp_id}#send#{send_id}"
+        out: list[list[Any]] = []
+        for i in M.query(pk, M.sk.between("res#00000", f"res#{chunks - 1:05d}"), consistent_read=True):
+            out += i.data["rows"]
+        return out
+
     def put_skipped(self, corp_id: str, send_id: str, reason: str, ids: Sequence[str]) -> None:
         pk = f"{corp_id}#send#{send_id}"
         with M.batch_write() as batch:
