@@ -12,9 +12,11 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
@@ -67,7 +69,9 @@ class Tour:
         return lines
 
     def run(self) -> dict[str, Any]:
+        from scrm import bootstrap
         from scrm.adapters.dynamo import reads
+        from scrm.domain.channel_code import CHINA
 
         cid = self.corp_id
         self.say("1. A corp is created in the WeCom sandbox and registered with `scrm corps register`")
@@ -242,6 +246,52 @@ class Tour:
                                                     for m in progress["members"]]})
         self.wecom_calls()
 
+        self.say("12. A customer SOP (`scrm sops create`): every new customer gets a day-0 message in their name; "
+                 "the every-minute planner hands the member a WeCom task and an app message")
+        due = datetime.now(CHINA).replace(second=0, microsecond=0) + timedelta(minutes=2)
+        plan = {"name": "新客户关怀", "targets": {},
+                "steps": [{"id": "d0", "after_added_days": 0, "at": due.strftime("%H:%M"),
+                           "text": "{name}，您好！这是您的新人专属礼包"},
+                          {"id": "d7", "after_added_days": 7, "at": "10:00", "text": "一周回访：使用体验如何？"}]}
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
+            json.dump(plan, f, ensure_ascii=False)
+        sop = json.loads(self._scrm("sops", "create", cid, "--file", f.name, "--json"))
+        os.unlink(f.name)
+        self.show("SOP", {k: sop[k] for k in ("sop_id", "name", "status")} | {"steps": [
+            {k: st.get(k) for k in ("id", "after_added_days", "at", "text")} for st in sop["steps"]]})
+        newcomer = self.sandbox.do(cid, "customers/add", {"userid": sales, "name": "李先生", "wait": True})
+        self.out(f"  a new customer ({newcomer['external_userid']}) added {sales}; their day-0 step falls due at "
+                 f"{due.strftime('%H:%M')} China time; the planner takes each minute once it is over ...")
+        wait_s = max(0.0, due.timestamp() + 61 - time.time())
+        time.sleep(wait_s)
+
+        def planned() -> list[dict[str, Any]] | None:
+            self.stack.run_job("plan_sops")
+            return bootstrap.sop_repo().runs(cid, sop["sop_id"]) or None
+
+        run = _wait(planned, "the SOP's due step planned", timeout_s=60)[0]
+        sop_tasks = _wait(lambda: [m for m in self.sandbox.groupmsgs(cid, "single")["groupmsgs"]
+                                   if "新人专属礼包" in m["text"]] or None, "the SOP's WeCom task", timeout_s=60)
+        self.show("WeCom task (one per customer: the text names them)",
+                  [{"sender": m["sender"], "text": m["text"]} for m in sop_tasks])
+        reminder = _wait(lambda: [m for m in self.sandbox.messages(cid) if "SOP 任务" in json.dumps(m, ensure_ascii=False)]
+                         or None, "the member's app message", timeout_s=60)
+        self.show("the member's app message (message/send, paced with churn alerts)", reminder[-1])
+        for m in sop_tasks:
+            self.sandbox.confirm_groupmsg(cid, m["msgid"], m["sender"])
+
+        def sop_done() -> dict[str, Any] | None:
+            self.stack.run_job("collect_mass_send_results")
+            time.sleep(1)
+            p = json.loads(self._scrm("sops", "progress", cid, sop["sop_id"], "--json"))
+            return p if p["sent"] == len(sop_tasks) else None
+
+        sop_progress = _wait(sop_done, "the SOP's results", timeout_s=60)
+        self.show("SOP progress (scrm sops progress)", {"run": run["minute"], "recipients": sop_progress["recipients"],
+                                                        "sent": sop_progress["sent"],
+                                                        "members": sop_progress["members"]})
+        self.wecom_calls()
+
         callbacks = self.sandbox.callbacks(cid)
         summary = {
             "callbacks_sent": len(callbacks),
@@ -257,6 +307,7 @@ class Tour:
             "transfer_state": transfer["state"],
             "transfer_waiting": transfer["customers"]["waiting"],
             "mass_send_sent": progress["outcomes"].get("sent", 0),
+            "sop_sent": sop_progress["sent"],
         }
         self.show("summary", summary)
         return summary
