@@ -3,7 +3,7 @@
 Every AWS call made through botocore (boto3 clients, pynamodb, Powertools) is recorded while each
 function's handler runs in process against the local stack; each call must be allowed by a statement of
 that function's role in the packaged template, and each function must make calls (the test cannot pass
-by recording nothing)."""
+by recording nothing), and every function of the template must be replayed."""
 
 from __future__ import annotations
 
@@ -13,13 +13,16 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
 
 import botocore.client
 import pytest
 from scrm import bootstrap
+from scrm.domain import sop as S
 from scrm.domain.event_key import event_id, event_key
+from scrm.domain.mass_send import SINGLE
 
 from devstack.wecom_player import FakeWeCom, event_xml
 from infra.template import ROLES
@@ -90,7 +93,12 @@ IAM_ACTION = {"sqs:SendMessageBatch": "sqs:SendMessage", "sqs:DeleteMessageBatch
               "sqs:ChangeMessageVisibilityBatch": "sqs:ChangeMessageVisibility"}
 
 
+# The functions _check has seen: a function added to the template without a replay here fails the test.
+REPLAYED: set[str] = set()
+
+
 def _check(template: dict[str, Any], fn: str, calls: list[tuple[str, str, list[str]]]) -> None:
+    REPLAYED.add(fn)
     statements = template["Resources"][ROLES[fn]]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     assert calls, f"{fn} made no AWS call: the test exercised nothing"
     denied = [(f"{svc}:{op}", r) for svc, op, res in calls for r in res
@@ -155,6 +163,13 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
         bootstrap.live_code_repo().create(cid, f"c#{spec.state}", ChannelCode(spec, config_id, qr, ()).as_dict())
         # Churn alerts: every single alert goes to the digest, which is due all day (alert_digest below).
         bootstrap.alert_repo().save_settings(cid, {"digest_above": 0, "digest_time": "00:00"})
+        # A customer SOP whose day-0 step is at a minute ten minutes before this test began: no tick has
+        # planned that minute or the few after it for this corp (registered since). The add events below
+        # write its due items; the mass-send worker's replay plans a send of that minute, plan_sops one of
+        # the next.
+        step_minute = S.minute_key(datetime.fromtimestamp(now - 600, UTC))
+        sop_id = bootstrap.sop_admin().create(cid, {"name": "iam", "targets": {}, "steps": [
+            {"id": "d0", "after_added_days": 0, "at": step_minute[-5:], "text": "iam sop"}]})["sop_id"]
 
         # apply_events: one event of each family, with WeCom reads.
         base = {"ToUserName": cid, "FromUserName": "sys", "CreateTime": str(now), "MsgType": "event"}
@@ -184,6 +199,7 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
         assert any(r == ["table/scrm-contact-stats"] for _, _, r in calls)  # the statistics observer
         assert any(r == ["table/scrm-alerts"] for _, _, r in calls)  # the churn-alert observer
         assert any(r == ["table/scrm-transfers"] for _, _, r in calls)  # the transfer observer
+        assert ("dynamodb", "BatchWriteItem", ["table/scrm-sops"]) in calls  # the SOP enrolment observer
 
         # send_welcomes: a welcome code the sandbox never issued (41050: counted as missed, a transaction).
         welcome_body = _message({**base, "Event": "change_external_contact", "ChangeType": "add_external_contact",
@@ -278,11 +294,13 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
         sends.repo.mark_open(cid, send["send_id"])
         bootstrap.corp_registry().forget(cid)
 
-        def mass_step(step: dict[str, object]) -> None:
-            event = client.events.generate_sqs_event(
-                message_bodies=[json.dumps({"corp_id": cid, "send_id": send["send_id"], **step})],
-                queue_name="scrm-mass-sends")
+        def mass_message(message: dict[str, object]) -> None:
+            event = client.events.generate_sqs_event(message_bodies=[json.dumps(message)],
+                                                     queue_name="scrm-mass-sends")
             assert client.lambda_.invoke("mass_send_worker", event).payload == {"batchItemFailures": []}
+
+        def mass_step(step: dict[str, object]) -> None:
+            mass_message({"corp_id": cid, "send_id": send["send_id"], **step})
 
         with recording() as calls:
             # The plan's own "part" messages also reach the stack's workers, which may create the task
@@ -298,11 +316,58 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
         _check(template, "mass_send_worker", calls)
         assert any(r == ["table/scrm-rate-limits"] for _, _, r in calls)
         assert [p["state"] for p, _ in sends.repo.parts(cid, send["send_id"])] == ["created"]
+        # A SOP step's planned send, made as the tick makes it but with no plan message for the stack's
+        # workers: its plan reads the SOP and the minute's due items, its part creates the task. The part's
+        # own reminder races the stack's workers; a member with no part of this send is reminded by this
+        # process alone (the alerts' pacing items, the app message). Then a page of the SOP's enrolment
+        # (the search indexes, due items).
+        sop_repo = bootstrap.sop_repo()
+        anchor = int(S.minute_start(step_minute).timestamp())  # an add at the step's minute: due at once
+        sop_repo.put_due(cid, [(step_minute, sop_id, "d0", fan, uid, anchor)])
+        d0 = S.sop_from_dict(sop_repo.get_sop(cid, sop_id)[0]["spec"]).step("d0")
+        assert d0 is not None
+        source = {"kind": "sop", "sop_id": sop_id, "step_id": "d0", "minute": step_minute, "name": "iam"}
+        planned, _ = sends.create_planned(cid, f"sop#{sop_id}#d0#{step_minute}", "iam · d0", d0.content,
+                                          SINGLE, source)
+        sends.repo.mark_open(cid, planned["send_id"])
+        with recording() as calls:
+            sop_step = {"corp_id": cid, "send_id": planned["send_id"]}
+            mass_message({**sop_step, "step": "plan"})
+            for part, _ in sends.repo.parts(cid, planned["send_id"]):
+                mass_message({**sop_step, "step": "part", "sender": part["sender"], "number": part["number"]})
+            mass_message({**sop_step, "step": "notify", "sender": taker})
+            mass_message({"corp_id": cid, "sop_id": sop_id, "step": "sop_enrol", "query": 0, "cursor": ""})
+        _check(template, "mass_send_worker", calls)
+        assert [p["sender"] for p, _ in sends.repo.parts(cid, planned["send_id"])] == [uid]
+        assert any(op == "UpdateItem" and r == ["table/scrm-alerts"] for _, op, r in calls)
+        assert any(m.get("touser") == [taker] and "SOP 任务" in str(m.get("content")) for m in sandbox.messages(cid))
+        assert ("dynamodb", "BatchWriteItem", ["table/scrm-sops"]) in calls  # the enrolment page's due items
         with recording() as calls:
             client.lambda_.invoke("collect_mass_send_results", client.events.generate_cw_event(
                 source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
         _check(template, "collect_mass_send_results", calls)
         assert any(r == ["table/scrm-mass-sends"] for _, _, r in calls), calls
+
+        # plan_sops: a due item in a minute no tick has planned, the corp's cursor moved back before it. The
+        # cursor only moves forward (and the stack's own tick moves it every minute), so its item is deleted
+        # first; should the stack's tick plan that minute while this one is set up, the next one is tried.
+        from scrm.adapters.dynamo.models import SopItem
+
+        for later in range(1, 4):
+            minute = S.minute_key(S.minute_start(step_minute) + timedelta(minutes=later))
+            # (the item's anchor puts it due at step_minute, so the send's plan finds nobody to send to)
+            sop_repo.put_due(cid, [(minute, sop_id, "d0", fan, uid, anchor)])
+            SopItem(cid, "cursor").delete()
+            sop_repo.set_cursor(cid, S.minute_key(S.minute_start(minute) - timedelta(minutes=1)))
+            with recording() as calls:
+                ticked = client.lambda_.invoke("plan_sops", client.events.generate_cw_event(
+                    source="aws.events", detail_type="Scheduled Event", detail={}, resources=[])).payload
+            _check(template, "plan_sops", calls)
+            if ticked[cid].get("sends"):
+                break
+        assert ticked[cid]["sends"] == 1, ticked[cid]
+        assert minute in {run["minute"] for run in sop_repo.runs(cid, sop_id)}
+        assert any(r == [":scrm-mass-sends"] for _, _, r in calls)  # the send's plan message
 
         # nightly_reconcile.
         with recording() as calls:
@@ -357,10 +422,15 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
             ("GET", f"/admin/mass-sends/{send['send_id']}?items=1", None),
             ("POST", f"/admin/mass-sends/{send['send_id']}/remind", None),
             ("POST", f"/admin/mass-sends/{send['send_id']}/cancel", None),
+            ("POST", "/admin/sops", {"name": "iam2", "targets": {},
+                                     "steps": [{"after_added_days": 1, "at": "10:00", "text": "iam2"}]}),
+            ("GET", "/admin/sops", None),
+            ("GET", f"/admin/sops/{sop_id}/progress", None),
         ):
             r = getattr(admin.http, method.lower())(path, headers=auth, body=json.dumps(body) if body else b"")
             assert r.status_code < 300, (path, r.body)
     _check(template, "admin_api", calls)
+    assert set(ROLES) == REPLAYED, f"functions not replayed: {sorted(set(ROLES) - REPLAYED)}"
 
 
 def test_the_callback_function_may_do_nothing_more(templates):
