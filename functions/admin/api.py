@@ -91,4 +91,17 @@ def query_of(request: Any) -> dict[str, str]:
 
 
 # Route modules register themselves on import.
-from admin import alerts, codes, customers, employees, mass_sends, openapi, sops, stats, sync, tags, transfers  # noqa: E402, F401
+from admin import (  # noqa: E402, F401
+    alerts,
+    codes,
+    customers,
+    employees,
+    groups,
+    mass_sends,
+    openapi,
+    sops,
+    stats,
+    sync,
+    tags,
+    transfers,
+)

@@ -12,6 +12,7 @@ from typing import Any
 from admin import (
     openapi_alerts,
     openapi_codes,
+    openapi_groups,
     openapi_mass_sends,
     openapi_sops,
     openapi_stats,
@@ -235,6 +236,8 @@ SPEC["paths"].update(openapi_mass_sends.PATHS)
 SPEC["components"]["schemas"].update(openapi_mass_sends.SCHEMAS)
 SPEC["paths"].update(openapi_sops.PATHS)
 SPEC["components"]["schemas"].update(openapi_sops.SCHEMAS)
+SPEC["paths"].update(openapi_groups.PATHS)
+SPEC["components"]["schemas"].update(openapi_groups.SCHEMAS)
 
 
 @admin.route("/admin/openapi.json", methods=["GET"])

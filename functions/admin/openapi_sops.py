@@ -186,7 +186,7 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "owners": {**STR_LIST, "description": "owner userids (≤ 1000)"},
             "name_contains": {"type": "string", "maxLength": 50, "description": "case-insensitive"},
-            "tags_any": {**STR_LIST, "description": "group tag ids"},
+            "tags_any": {**STR_LIST, "description": "group labels admins set (any one matches)"},
         },
     },
     "SopInput": {

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from scrm.services.customer_admin import CustomerAdmin
     from scrm.services.event_handlers import Handlers
     from scrm.services.full_sync import FullSync
+    from scrm.services.group_admin import GroupAdmin
     from scrm.services.live_codes import LiveCodes
     from scrm.services.mass_send_runner import MassSendRunner
     from scrm.services.mass_sends import MassSends
@@ -338,6 +339,15 @@ def customer_admin() -> CustomerAdmin:
 
     gateways = WeComGateways(corp_registry(), settings())
     return CustomerAdmin(DynamoStore(), DynamoCustomerSearch(), reads, gateways.for_corp)
+
+
+def group_admin() -> GroupAdmin:
+    """Groups and their labels for the admin API and the CLI; it holds nothing, so it is built per call."""
+    from scrm.adapters.dynamo import reads
+    from scrm.adapters.dynamo.store import DynamoStore
+    from scrm.services.group_admin import GroupAdmin
+
+    return GroupAdmin(DynamoStore(), lambda corp_id, chat_id: reads.group(corp_id, chat_id, members=False))
 
 
 # MASS-SENDS-GETTERS

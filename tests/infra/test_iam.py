@@ -409,6 +409,8 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
             ("GET", f"/admin/stats/groups?userid={uid}", None),
             ("PUT", "/admin/welcome-default", {"welcome": {"text": "hi"}}),
             ("POST", "/admin/group-codes", {"name": "iam", "chat_ids": [chat]}),
+            ("PUT", f"/admin/groups/{chat}/tags", {"tags": ["iam"]}),
+            ("GET", f"/admin/groups/{chat}", None),
             ("GET", "/admin/transfers", None),
             ("GET", f"/admin/transfers/{job['job_id']}?items=1", None),
             ("GET", "/admin/transfers/unassigned", None),

@@ -160,7 +160,8 @@ def add_sop(repo: FakeSops, sop_id: str, body: dict[str, Any], corp_id: str = CO
 
 
 class FakeGroups:
-    """The store's customer groups (chat_id, owner, name, create_time, status), as DynamoGroups reads them."""
+    """The store's customer groups (chat_id, owner, name, create_time, status, tag_ids), as DynamoGroups reads
+    them."""
 
     def __init__(self, rows: list[dict[str, Any]]) -> None:
         self.rows = rows
@@ -178,7 +179,13 @@ class FakeGroups:
 
 
 def group(
-    chat_id: str, owner: str, name: str = "", create_time: int = 0, status: str = "active"
+    chat_id: str,
+    owner: str,
+    name: str = "",
+    create_time: int = 0,
+    status: str = "active",
+    tag_ids: Iterable[str] = (),
 ) -> dict[str, Any]:
+    """A group row as group_row reads it (``tag_ids``: the group's labels, sorted)."""
     return {"chat_id": chat_id, "owner": owner, "name": name or chat_id, "create_time": create_time,
-            "status": status}  # fmt: skip
+            "status": status, "tag_ids": sorted(tag_ids)}  # fmt: skip

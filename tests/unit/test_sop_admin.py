@@ -231,8 +231,12 @@ def test_progress_of_a_sop_without_runs_is_zero() -> None:
     assert (p["runs"], p["members"], p["recipients"], p["completion_rate"]) == ([], [], 0, 0.0)
 
 
-def test_a_group_sop_by_group_tags_is_refused_while_group_tags_are_not_stored() -> None:
-    w = World()
-    err = error(w.admin.create, CORP, {"kind": "group", "name": "g", "targets": {"tags_any": ["t1"]},
+def test_a_group_sop_by_group_labels_is_accepted_though_no_corp_tag_has_those_names() -> None:
+    w = World()  # the corp tag library holds vip and new: group labels are not checked against it
+    sop = w.admin.create(CORP, {"kind": "group", "name": "g", "targets": {"owners": ["alice"], "tags_any": ["门店群", "t1"]},
+                                "steps": [{"date": "2026-12-01", "at": "10:00", "text": "x"}]})  # fmt: skip
+    assert w.admin.get(CORP, sop["sop_id"])["targets"]["tags_any"] == ["门店群", "t1"]
+    # the owners are still checked
+    err = error(w.admin.create, CORP, {"kind": "group", "name": "g", "targets": {"owners": ["zoe"], "tags_any": ["t1"]},
                                        "steps": [{"date": "2026-12-01", "at": "10:00", "text": "x"}]})  # fmt: skip
-    assert err.status == 400 and err.field == "targets.tags_any"
+    assert err.status == 400 and err.field == "targets.owners"

@@ -323,6 +323,31 @@ def test_group_recipients_match_owners_and_name_at_the_due_moment() -> None:
     assert ids(w.planner.recipients(CORP, source("G", "c0")), "chat_id") == ["g1"]
 
 
+def test_a_group_sop_by_labels_reaches_only_the_groups_carrying_one_of_them() -> None:
+    groups = [group("g1", "alice", "一群", TODAY_9, tag_ids=["门店群"]),
+              group("g2", "alice", "二群", TODAY_9, tag_ids=["VIP", "其他"]),
+              group("g3", "bob", "三群", TODAY_9, tag_ids=["其他"]),
+              group("g4", "bob", "四群", TODAY_9),
+              group("g5", "bob", "五群", TODAY_9, status="dismissed", tag_ids=["VIP"])]  # fmt: skip
+    w = World(groups=groups)
+    add_sop(w.repo, "L", {"kind": "group", "name": "labelled", "targets": {"tags_any": ["门店群", "VIP"]},
+                          "steps": [{"id": "dt", "date": "2026-11-23", "at": "10:05", "text": "x"},
+                                    {"id": "c0", "after_created_days": 0, "at": "10:05", "text": "y"}]})  # fmt: skip
+    assert ids(w.planner.recipients(CORP, source("L", "dt")), "chat_id") == ["g1", "g2"]
+    # relative: the labels as the group carries them at the due moment (g3 labelled since, g1 unlabelled)
+    w.groups.rows[0]["tag_ids"] = []
+    w.groups.rows[2]["tag_ids"] = ["VIP"]
+    w.repo.put_due(CORP, [(M, "L", "c0", c, "alice", TODAY_9) for c in ("g1", "g2", "g3", "g4", "g5")])
+    assert ids(w.planner.recipients(CORP, source("L", "c0")), "chat_id") == ["g2", "g3"]
+    # the tick's send, planned now, goes to the groups labelled now (g1 lost its label, g3 gained one)
+    assert w.planner.tick() == {CORP: {"minutes": 1, "sends": 2}}
+    by_step = {w.send_repo.get_send(CORP, sid)[0]["source"]["step_id"]: sid for sid in w.send_ids()}
+    w.sends.plan(CORP, by_step["dt"])
+    parts = [(p["sender"], sorted(w.send_repo.part_ids(CORP, by_step["dt"], p["sender"], p["number"])))
+             for p, _ in w.send_repo.parts(CORP, by_step["dt"])]  # fmt: skip
+    assert sorted(parts) == [("alice", ["g2"]), ("bob", ["g3"])]
+
+
 def test_a_ticks_send_is_planned_by_the_mass_sends_to_the_recipients_the_planner_names() -> None:
     rows = [
         relation("e1", "alice", TODAY_9),

@@ -1,5 +1,5 @@
-"""``scrm``: the admin command line (corps, API keys, full sync, customers, tags, employees, channel and
-group live codes, dead-letter queues).
+"""``scrm``: the admin command line (corps, API keys, full sync, customers, tags, employees, customer
+groups' labels, channel and group live codes, dead-letter queues).
 
 It talks to AWS through the standard environment (credentials, region, and AWS_ENDPOINT_URL for the local
 stack: ``source .devstack/env``). Errors are one line on stderr and a non-zero exit (1 for a failure, 2 for a
@@ -19,6 +19,7 @@ from scrm.cli import (
     customers,
     dlq,
     employees,
+    groups,
     keys,
     sends,
     sops,
@@ -31,7 +32,22 @@ from scrm.cli.common import EXIT_FAIL, EXIT_USAGE, CliError, Parser
 
 __all__ = ["EXIT_FAIL", "EXIT_USAGE", "CliError", "Parser", "build_parser", "main"]
 
-AREAS = (corps, keys, sync, customers, tags, employees, codes, stats, alerts, transfers, sends, sops, dlq)
+AREAS = (
+    corps,
+    keys,
+    sync,
+    customers,
+    tags,
+    employees,
+    groups,
+    codes,
+    stats,
+    alerts,
+    transfers,
+    sends,
+    sops,
+    dlq,
+)
 
 
 def build_parser() -> Parser:

@@ -66,11 +66,10 @@ class SopAdmin:
         return spec
 
     def _check_refs(self, corp_id: str, spec: S.SopSpec) -> None:
-        """Unknown employees or tags would make a SOP that silently reaches nobody: refuse them by name."""
+        """Unknown employees or tags would make a SOP that silently reaches nobody: refuse them by name.
+        Group labels (``targets.tags_any`` of a group SOP) are the SCRM's own free text, not checked: an
+        admin may label the groups after saving the SOP, and the labels are read when a step falls due."""
         t = spec.targets
-        if isinstance(t, S.GroupTargets) and t.tags_any:
-            raise AdminError(400, "targets.tags_any: group tags are not stored yet, so no group would match; "
-                                  "target groups by owners or name_contains", "targets.tags_any")  # fmt: skip
         if self.directory is None:
             return
         corp = corp_id

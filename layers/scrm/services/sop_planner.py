@@ -222,4 +222,5 @@ class SopPlanner:
 
 def _group_facts(g: dict[str, Any]) -> S.GroupFacts:
     return S.GroupFacts(chat_id=str(g["chat_id"]), owner=str(g.get("owner") or ""), name=str(g.get("name") or ""),
+                        tag_ids=frozenset(g.get("tag_ids") or ()),
                         status=str(g.get("status") or "active"))  # fmt: skip

@@ -51,7 +51,8 @@ class DynamoRecipients:
 
 def group_row(item: GroupItem) -> dict[str, Any]:
     return {"chat_id": item.chat_id, "owner": item.owner or "", "name": item.name or "",
-            "create_time": int(item.create_time or 0), "status": item.status or "active"}  # fmt: skip
+            "create_time": int(item.create_time or 0), "status": item.status or "active",
+            "tag_ids": sorted(item.tags or ())}  # fmt: skip
 
 
 class DynamoGroups:

@@ -70,11 +70,15 @@ def tags(corp_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def group(corp_id: str, chat_id: str) -> dict[str, Any] | None:
+def group(corp_id: str, chat_id: str, members: bool = True) -> dict[str, Any] | None:
+    """The group with its labels (``tags``, sorted) and, unless ``members`` is False, every member (those
+    who left too; the admin API's role does not read the members table)."""
     try:
         data = _plain(GroupItem.get(f"{corp_id}#{chat_id}", consistent_read=True), drop=("pk",))
     except DoesNotExist:
         return None
+    if not members:
+        return data
     data["members"] = [
         {"member_id": m.sk, **_plain(m)}
         for m in GroupMemberItem.query(f"{corp_id}#{chat_id}", consistent_read=True)

@@ -483,6 +483,13 @@ class DynamoStore:
             _not_older(G.status_version, version),
         )
 
+    def set_group_tags(self, corp_id: str, chat_id: str, tags: Sequence[str]) -> bool:
+        """Replace the SCRM's own labels on a group (none: remove the attribute). Only this attribute is
+        written, and only on a group we hold; False when there is none. save_group and set_group_status
+        update their own attributes and so never touch the labels."""
+        G = GroupItem
+        return _update(G(f"{corp_id}#{chat_id}"), [_setv(G.tags, set(tags))], G.pk.exists())
+
     # employees --------------------------------------------------------------------------------
     def save_employee(self, corp_id: str, employee: Employee, synced_at_ms: int) -> None:
         E = EmployeeItem

@@ -34,6 +34,8 @@ class GroupItem(Model):
     status = UnicodeAttribute(null=True)
     status_version = NumberAttribute(null=True)
     synced_at_ms = NumberAttribute(null=True)
+    # The SCRM's own labels (WeCom keeps no group tags): set by admins only, never by a sync or an event.
+    tags = UnicodeSetAttribute(null=True)
     by_owner = ByOwner()
 
 

@@ -1,0 +1,65 @@
+"""``scrm groups``: a customer group as stored, and the SCRM's own labels on it (group SOPs target them)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from scrm.cli.common import add_json, admin_call, day, print_json, require_corp, subcommands
+
+
+def _print(group: dict[str, Any]) -> None:
+    print(f"{group['chat_id']}  {group.get('name', '')}")
+    print(f"owner: {group.get('owner', '')}  status: {group.get('status', 'active')}  "
+          f"members: {group.get('member_count', 0)}  created: {day(group.get('create_time'))}")  # fmt: skip
+    print(f"labels: {', '.join(group['tags']) or '(none)'}")
+
+
+def cmd_show(args: argparse.Namespace) -> None:
+    from scrm import bootstrap
+
+    require_corp(args.corp_id)
+    group = admin_call(bootstrap.group_admin().show, args.corp_id, args.chat_id)
+    if args.json:
+        print_json(group)
+        return
+    _print(group)
+
+
+def cmd_tag(args: argparse.Namespace) -> None:
+    from scrm import bootstrap
+
+    require_corp(args.corp_id)
+    labels = args.tags.split(",") if args.tags else []
+    group = admin_call(bootstrap.group_admin().set_tags, args.corp_id, args.chat_id, {"tags": labels})
+    if args.json:
+        print_json(group)
+        return
+    print(f"{group['chat_id']} labels: {', '.join(group['tags']) or '(none)'}")
+
+
+def register(sub: Any) -> None:
+    grp = sub.add_parser("groups", help="customer groups and their labels")
+    gs = subcommands(grp)
+    show = gs.add_parser(
+        "show",
+        help="one customer group as stored, with its labels",
+        description="One customer group as the last sync and the group events left it (name, owner, "
+        "status, member count, creation day), with the labels admins gave it.",
+    )
+    show.add_argument("corp_id", metavar="CORP")
+    show.add_argument("chat_id", metavar="CHAT_ID")
+    add_json(show)
+    show.set_defaults(func=cmd_show)
+    tag = gs.add_parser(
+        "tag",
+        help="replace a group's labels (group SOPs target them)",
+        description="Replace the SCRM's own labels on a customer group (WeCom keeps no group tags): at "
+        "most 20, each 1..30 characters, trimmed and de-duplicated. --tags '' clears them. A group SOP "
+        "reaches the groups carrying one of its targets.tags_any labels.",
+    )
+    tag.add_argument("corp_id", metavar="CORP")
+    tag.add_argument("chat_id", metavar="CHAT_ID")
+    tag.add_argument("--tags", required=True, metavar="T1,T2", help="the labels, comma-separated ('' clears)")
+    add_json(tag)
+    tag.set_defaults(func=cmd_tag)

@@ -1,0 +1,60 @@
+"""What the admin API and the CLI do with customer groups: read one, and set its labels.
+
+Labels are the SCRM's own (WeCom has no group-tag API): admins set them here, group SOPs target them
+(``targets.tags_any``), and syncs and group events leave them alone. Every method takes the corp from the
+caller's key: nothing here accepts a corp from request data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
+
+from scrm.services.admin_error import AdminError
+
+MAX_LABELS = 20
+LABEL_MAX = 30
+# Index keys and versions are the store's business; members are not read (see show).
+HIDDEN = ("owner_pk", "create_sk", "status_version", "members")
+
+
+class GroupLabels(Protocol):
+    def set_group_tags(self, corp_id: str, chat_id: str, tags: Sequence[str]) -> bool: ...
+
+
+def parse_labels(body: Mapping[str, Any]) -> list[str]:
+    """``tags``: ≤ 20 labels of 1..30 characters once trimmed; duplicates dropped, first order kept.
+    An empty list clears the group's labels."""
+    value = body.get("tags")
+    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+        raise AdminError(400, "tags: must be a list of label strings", "tags")
+    labels = list(dict.fromkeys(t.strip() for t in value))
+    if any(not 1 <= len(t) <= LABEL_MAX for t in labels):
+        raise AdminError(400, f"tags: each label must be 1..{LABEL_MAX} characters (trimmed)", "tags")
+    if len(labels) > MAX_LABELS:
+        raise AdminError(400, f"tags: at most {MAX_LABELS} labels, got {len(labels)}", "tags")
+    return labels
+
+
+class GroupAdmin:
+    def __init__(self, store: GroupLabels, read_group: Callable[[str, str], dict[str, Any] | None]) -> None:
+        self.store = store
+        self.read_group = read_group
+
+    def show(self, corp_id: str, chat_id: str) -> dict[str, Any]:
+        """The group as stored, with its labels (``tags``, sorted) and ``member_count``; not the member
+        list (a group holds up to 2,000, and the admin API's role does not read the members table)."""
+        group = self.read_group(corp_id, chat_id)
+        if group is None:
+            raise AdminError(404, f"no group {chat_id}", "chat_id")
+        for key in HIDDEN:
+            group.pop(key, None)
+        group.setdefault("tags", [])
+        return group
+
+    def set_tags(self, corp_id: str, chat_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Replace the group's labels; the answer is the group as stored after."""
+        labels = parse_labels(body)
+        if not self.store.set_group_tags(corp_id, chat_id, labels):
+            raise AdminError(404, f"no group {chat_id}", "chat_id")
+        return self.show(corp_id, chat_id)

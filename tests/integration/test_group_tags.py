@@ -1,0 +1,127 @@
+"""Group labels on the local stack: admins label customer groups through the admin API (and the CLI), a
+group SOP by ``targets.tags_any`` reaches exactly the groups carrying the label (its fixed-date step
+planned by the tick with its clock ahead, as tests/integration/test_sops.py does, and handed to WeCom as
+member tasks), and a group event and a full sync afterwards keep the labels, which WeCom never holds.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from scrm import bootstrap
+from scrm.adapters.dynamo import reads
+from scrm.domain.api_key import Role
+from scrm.domain.channel_code import CHINA
+
+from tests.integration.test_admin_api import Admin, _synced_corp
+from tests.integration.test_cli import run
+from tests.integration.test_sops import _hhmm, _parts, _planner
+from tests.support.waiting import wait_for
+
+pytestmark = pytest.mark.stack
+
+TEXT = "门店群专享：本周到店有礼"
+
+
+@pytest.fixture(scope="module")
+def shop(stack, sandbox) -> dict[str, Any]:
+    """A synced corp of two members and four customer groups; group sends' results answer at once."""
+    corp = _synced_corp(stack, sandbox, employees=2, customers_per_employee=2, groups=4)
+    cid = corp["corp_id"]
+    sandbox.set_groupmsg_dispatch(cid, 0)
+    keys = bootstrap.api_keys()
+    return {
+        "cid": cid,
+        "chats": sorted(g["chat_id"] for g in sandbox.corp(cid)["groups"]),
+        "admin": Admin(stack.admin_url, keys.create(cid, Role.ADMIN, "test")["key"]),
+        "viewer": Admin(stack.admin_url, keys.create(cid, Role.VIEWER, "test")["key"]),
+    }
+
+
+def _day(ahead_s: float) -> str:
+    return (datetime.now(CHINA) + timedelta(seconds=ahead_s)).strftime("%Y-%m-%d")
+
+
+def _resync(cid: str) -> None:
+    job, _ = bootstrap.full_sync().start(cid)
+    wait_for(lambda: bootstrap.full_sync().jobs.get(cid, job["job_id"])["state"] == "done", timeout_s=60,
+             what="sync")  # fmt: skip
+
+
+def test_a_group_sop_by_label_reaches_exactly_the_labelled_groups_and_labels_outlive_sync_and_events(
+    sandbox, shop
+):
+    cid, chats, admin = shop["cid"], shop["chats"], shop["admin"]
+    store_a, store_b, other, plain = chats
+    r = admin("PUT", f"/admin/groups/{store_a}/tags", {"tags": [" 门店群 ", "VIP", "门店群"]})
+    assert r.status_code == 200, r.text
+    assert r.json()["chat_id"] == store_a and r.json()["tags"] == ["VIP", "门店群"]
+    assert admin("PUT", f"/admin/groups/{store_b}/tags", {"tags": ["门店群"]}).status_code == 200
+    assert admin("PUT", f"/admin/groups/{other}/tags", {"tags": ["VIP"]}).status_code == 200  # not the target
+    shown = admin("GET", f"/admin/groups/{plain}").json()
+    assert shown["tags"] == [] and shown["chat_id"] == plain and "owner_pk" not in shown
+
+    r = admin("POST", "/admin/sops", {
+        "kind": "group", "name": "门店群活动", "targets": {"tags_any": ["门店群"]},
+        "steps": [{"id": "d", "date": _day(120), "at": _hhmm(120), "text": TEXT}]})  # fmt: skip
+    assert r.status_code == 201, r.text
+    sop_id = r.json()["sop_id"]
+    _planner(240, cid).tick_corp(cid)
+    [run_] = bootstrap.sop_repo().runs(cid, sop_id)
+    send_id = run_["send_id"]
+    wait_for(lambda: _parts(cid, send_id) and all(p["state"] == "created" for p in _parts(cid, send_id)),
+             timeout_s=60, what="group tasks")  # fmt: skip
+    msgs = [m for m in sandbox.groupmsgs(cid, "group")["groupmsgs"] if m["text"] == TEXT]
+    reached = sorted(r["target"] for m in msgs for t in m["tasks"] for r in t["recipients"])
+    assert reached == sorted([store_a, store_b])
+
+    # A group event (renamed in WeCom) and a full sync rewrite the group, and keep its labels.
+    sandbox.do(
+        cid, f"groups/{store_a}/update", {"update_detail": "change_name", "name": "门店一群", "wait": True}
+    )
+    wait_for(lambda: reads.group(cid, store_a).get("name") == "门店一群", what="renamed")
+    assert reads.group(cid, store_a)["tags"] == ["VIP", "门店群"]
+    before = reads.group(cid, store_b)["synced_at_ms"]
+    _resync(cid)
+    assert reads.group(cid, store_b)["synced_at_ms"] > before  # the sync did write the group
+    for chat, labels in ((store_a, ["VIP", "门店群"]), (store_b, ["门店群"]), (other, ["VIP"])):
+        assert admin("GET", f"/admin/groups/{chat}").json()["tags"] == labels
+    assert "tags" not in reads.group(cid, plain)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"tags": "门店群"}, {"tags": [""]}, {"tags": ["x" * 31]}, {"tags": [f"t{i}" for i in range(21)]}],
+)
+def test_bad_labels_are_400_and_change_nothing(shop, body):
+    chat = shop["chats"][3]
+    r = shop["admin"]("PUT", f"/admin/groups/{chat}/tags", body)
+    assert r.status_code == 400 and r.json()["field"] == "tags", r.text
+    assert "tags" not in reads.group(shop["cid"], chat)
+
+
+def test_an_unknown_group_is_404_and_a_viewer_may_read_but_not_label(shop):
+    admin, viewer, chat = shop["admin"], shop["viewer"], shop["chats"][3]
+    for method, body in (("GET", None), ("PUT", {"tags": ["门店群"]})):
+        r = admin(method, "/admin/groups/wrNoSuchGroup/tags" if body else "/admin/groups/wrNoSuchGroup", body)
+        assert r.status_code == 404 and r.json()["field"] == "chat_id", r.text
+    assert reads.group(shop["cid"], "wrNoSuchGroup") is None  # the refused write made no item
+    assert viewer("GET", f"/admin/groups/{chat}").status_code == 200
+    assert viewer("PUT", f"/admin/groups/{chat}/tags", {"tags": ["门店群"]}).status_code == 403
+    assert "tags" not in reads.group(shop["cid"], chat)
+
+
+def test_the_cli_labels_and_shows_a_group(shop, capsys):
+    cid, chat = shop["cid"], shop["chats"][3]
+    code, out, err = run(capsys, "groups", "tag", cid, chat, "--tags", "直播群, 门店群,直播群")
+    assert code == 0, err
+    assert out.strip() == f"{chat} labels: 直播群, 门店群"
+    code, out, err = run(capsys, "groups", "show", cid, chat)
+    assert code == 0, err
+    assert out.splitlines()[0].startswith(chat) and out.splitlines()[2] == "labels: 直播群, 门店群"
+    code, out, err = run(capsys, "groups", "tag", cid, chat, "--tags", "")
+    assert (code, out.strip()) == (0, f"{chat} labels: (none)")
+    code, out, err = run(capsys, "groups", "tag", cid, "wrNoSuchGroup", "--tags", "x")
+    assert code == 1 and err.strip() == "scrm: no group wrNoSuchGroup"

@@ -1,0 +1,86 @@
+"""GroupAdmin over a fake store: labels trimmed, de-duplicated and bounded (20, 1..30 characters), an
+unknown group 404 on read and on write, and what is shown is the stored group without index keys."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+from scrm.services.admin_error import AdminError
+from scrm.services.group_admin import GroupAdmin
+
+CORP = "wwcorp"
+
+
+class FakeGroupStore:
+    def __init__(self) -> None:
+        self.groups: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def set_group_tags(self, corp_id: str, chat_id: str, tags: Sequence[str]) -> bool:
+        group = self.groups.get((corp_id, chat_id))
+        if group is None:
+            return False
+        if tags:
+            group["tags"] = set(tags)
+        else:
+            group.pop("tags", None)
+        return True
+
+    def read(self, corp_id: str, chat_id: str) -> dict[str, Any] | None:
+        group = self.groups.get((corp_id, chat_id))
+        if group is None:
+            return None
+        return {k: sorted(v) if isinstance(v, set) else v for k, v in group.items()}
+
+
+@pytest.fixture
+def world() -> tuple[FakeGroupStore, GroupAdmin]:
+    store = FakeGroupStore()
+    store.groups[(CORP, "wr1")] = {"chat_id": "wr1", "name": "一群", "owner": "alice", "owner_pk": "x#alice",
+                                   "create_sk": "0#wr1", "status_version": 0, "members": []}  # fmt: skip
+    return store, GroupAdmin(store, store.read)
+
+
+def error(call: Any, *args: Any) -> AdminError:
+    with pytest.raises(AdminError) as err:
+        call(*args)
+    return err.value
+
+
+def test_labels_are_trimmed_de_duplicated_and_shown_sorted(world) -> None:
+    store, admin = world
+    assert admin.show(CORP, "wr1")["tags"] == []
+    shown = admin.set_tags(CORP, "wr1", {"tags": [" 门店群 ", "VIP", "门店群", "VIP "]})
+    assert shown["tags"] == ["VIP", "门店群"] and store.groups[(CORP, "wr1")]["tags"] == {"VIP", "门店群"}
+    assert not {"owner_pk", "create_sk", "status_version", "members"} & set(shown)
+    assert admin.set_tags(CORP, "wr1", {"tags": []})["tags"] == []  # [] clears
+    assert "tags" not in store.groups[(CORP, "wr1")]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"tags": "VIP"}, {"tags": [1]}, {"tags": ["  "]}, {"tags": ["x" * 31]},
+     {"tags": [f"t{i}" for i in range(21)]}],
+)  # fmt: skip
+def test_bad_labels_are_refused_by_field_and_nothing_is_stored(world, body) -> None:
+    store, admin = world
+    err = error(admin.set_tags, CORP, "wr1", body)
+    assert (err.status, err.field) == (400, "tags")
+    assert "tags" not in store.groups[(CORP, "wr1")]
+
+
+def test_limits_are_inclusive(world) -> None:
+    _, admin = world
+    labels = [f"{i:02d}" + "x" * 28 for i in range(20)]  # 20 labels of 30 characters
+    assert admin.set_tags(CORP, "wr1", {"tags": labels})["tags"] == labels
+    # 21 given, 20 once duplicates are dropped
+    assert len(admin.set_tags(CORP, "wr1", {"tags": [*labels, labels[0]]})["tags"]) == 20
+
+
+def test_an_unknown_group_or_another_corps_group_is_404(world) -> None:
+    _, admin = world
+    for corp, chat in ((CORP, "wr9"), ("wwother", "wr1")):
+        assert error(admin.show, corp, chat).status == 404
+        err = error(admin.set_tags, corp, chat, {"tags": ["VIP"]})
+        assert (err.status, err.field) == (404, "chat_id")
