@@ -170,7 +170,9 @@ def parse_group_targets(value: Any, path: str = "targets") -> GroupTargets:
     return GroupTargets(
         owners=_ids(raw.get("owners"), f"{path}.owners", MAX_EMPLOYEES, "userids"),
         name_contains=name.strip(),
-        tags_any=_ids(raw.get("tags_any"), f"{path}.tags_any", MAX_TAGS, "tag ids"),
+        # Group labels are the SCRM's own (set through /admin/groups/{chat_id}/tags), stored trimmed.
+        tags_any=tuple(dict.fromkeys(t.strip() for t in _ids(raw.get("tags_any"), f"{path}.tags_any", MAX_TAGS,
+                                                              "group labels") if t.strip())),
     )
 
 
