@@ -80,7 +80,7 @@ def _fit_line(css: str, text: str, budget: int) -> str:
     return _div(css, text[:lo] + ELLIPSIS) if lo else ""
 
 
-def _description(lines: Sequence[tuple[str, str]]) -> str:
+def card_description(lines: Sequence[tuple[str, str]]) -> str:
     """Lines in order, each cut to what is left of the 512 bytes (later lines are dropped, not broken)."""
     out, used = [], 0
     for css, text in lines:
@@ -117,7 +117,7 @@ def alert_card(facts: AlertFacts, alert_id: str, link_base: str = "") -> dict[st
     lines.append(("normal", f"标签：{'、'.join(facts.tags) or '无'}"))  # last: the longest, cut first
     return {
         "title": cut(title, TITLE_MAX),
-        "description": _description(lines),
+        "description": card_description(lines),
         "url": link(link_base, alert=alert_id, customer=facts.external_userid),
         "btntxt": "详情",
     }

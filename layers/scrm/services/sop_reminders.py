@@ -17,7 +17,7 @@ from typing import Any
 
 from scrm.domain.alert_pacing import Caps
 from scrm.domain.alert_settings import AlertSettings
-from scrm.domain.churn_alert import TITLE_MAX, _description, cut, link
+from scrm.domain.churn_alert import TITLE_MAX, card_description, cut, link
 from scrm.services.alert_delivery import Delivery, china_day, china_time
 from scrm.services.alert_ports import AlertRepo
 from scrm.services.churn_alerts import alert_sk
@@ -36,7 +36,7 @@ def reminder_card(
         ("highlight", f"待发送：{what}"),
         ("normal", "请在企业微信「客户联系 → 群发助手」中确认发送"),
     ]
-    return {"title": cut(f"SOP 任务：{sop_name}", TITLE_MAX), "description": _description(lines), "url": url,
+    return {"title": cut(f"SOP 任务：{sop_name}", TITLE_MAX), "description": card_description(lines), "url": url,
             "btntxt": "详情"}  # fmt: skip
 
 
