@@ -51,6 +51,15 @@ class FakeAlertRepo:
         item.update(state=state, **{k: v for k, v in extra.items() if v})
         return True
 
+    def claim(self, corp_id: str, recipient: str, sk: str, now: float, lease_s: int) -> bool:
+        item = self.items.get((f"{corp_id}#{recipient}", sk))
+        if item is None or item["state"] != "sending":
+            return False
+        if item.get("claim") and now - int(item.get("claimed_at") or 0) < lease_s:
+            return False
+        item.update(claim=f"c{now}", claimed_at=int(now))
+        return True
+
     def take_slot(self, corp_id: str, recipient: str, sk: str, now: float, caps: Caps, day: str, day_cap: int) -> str:
         item = self.items[(f"{corp_id}#{recipient}", sk)]
         if item["state"] != "new":

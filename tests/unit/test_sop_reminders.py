@@ -103,6 +103,22 @@ def test_a_crash_between_send_and_mark_resends_the_same_card() -> None:
     key = next(k for k in w.repo.items if k[0] == f"{CORP}#alice")
     w.repo.items[key]["state"] = "sending"  # as if the "sent" mark never landed
     w.clock.now += 30
+    # Within the claim's lease the first caller may still be sending: come back later.
+    assert w.reminders.notify(CORP, send(), "alice", 9, "onboarding") == "busy"
+    assert len(w.wecom.sent) == 1
+    w.clock.now += 31
     assert w.reminders.notify(CORP, send(), "alice", 9, "onboarding") == "sent"
     assert w.wecom.sent[0][3] == w.wecom.sent[1][3]  # identical: WeCom's duplicate check drops it
-    assert w.repo.pace(CORP, "alice").sent_last_minute(w.clock()) == 1  # no second slot taken
+    assert w.repo.pace(CORP, "alice").sent_last_hour(w.clock()) == 1  # no second slot taken
+
+
+def test_two_callers_at_once_send_one_card() -> None:
+    # A {name} step's parts each queue a notify: two workers can reach the same "sending" record together.
+    w = World()
+    assert w.reminders.notify(CORP, send(), "alice", 3, "onboarding") == "sent"
+    key = next(k for k in w.repo.items if k[0] == f"{CORP}#alice")
+    w.repo.items[key]["state"] = "sending"  # replay the moment both workers found it "sending"
+    w.repo.items[key].pop("claim")
+    assert w.repo.claim(CORP, "alice", key[1], w.clock(), 60)  # the other worker claimed it first
+    assert w.reminders.notify(CORP, send(), "alice", 3, "onboarding") == "busy"
+    assert len(w.wecom.sent) == 1

@@ -142,7 +142,7 @@ class MassSendRunner:
         count = sum(int(p["size"]) - int(p.get("fail_count") or 0) for p in parts)
         name = str((send.get("source") or {}).get("name") or (send.get("spec") or {}).get("name") or "")
         result = self.notify(corp_id, send, member, count, name)
-        if result == "full":
+        if result in ("full", "busy"):
             attempt = int(message.get("attempt") or 0) + 1
             if attempt < REMIND_ATTEMPTS:
                 self.queue.send_many([{**message, "attempt": attempt}], delay_s=RETRY_DELAY_S)

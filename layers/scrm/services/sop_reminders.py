@@ -24,6 +24,7 @@ from scrm.services.churn_alerts import alert_sk
 
 log = logging.getLogger("scrm.sops")
 KIND = "sop_task"
+CLAIM_S = 60  # a claim older than this belongs to a caller that died before it marked the record
 
 
 def reminder_card(
@@ -71,6 +72,10 @@ class SopReminders:
                 return "full"
         if state != "sending":
             return state
+        # A member's parts each queue a notify ({name} steps: one part per customer), so several may reach
+        # here at once: one claims the send, the others come back later and find it sent.
+        if not self.repo.claim(corp_id, member, sk, self.clock(), CLAIM_S):
+            return "busy"
         outcome = self.delivery.send(corp_id, member, record["card"])
         if outcome.sent:
             self.repo.mark(corp_id, member, sk, "sent", "sending", self.clock(), msgid=outcome.msgid)

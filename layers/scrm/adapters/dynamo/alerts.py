@@ -10,6 +10,7 @@ that owns its slot and is simply sent again), deferring raises the recipient's p
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -131,6 +132,20 @@ class DynamoAlerts:
             if record is None or record.get("state") != "new":
                 return str((record or {}).get("state") or "gone")
         return "full"
+
+    def claim(self, corp_id: str, recipient: str, sk: str, now: float, lease_s: int) -> bool:
+        """Be the one caller that sends a ``sending`` record now: a compare-and-set of a fresh token over
+        the one seen. A claim older than ``lease_s`` belongs to a caller that died and may be taken over
+        (its send, if it happened, is then repeated under WeCom's duplicate check)."""
+        record = self.record(corp_id, recipient, sk)
+        if record is None or record.get("state") != "sending":
+            return False
+        seen = record.get("claim")
+        if seen and now - int(record.get("claimed_at") or 0) < lease_s:
+            return False
+        held = A.claim == seen if seen else A.claim.does_not_exist()
+        return update_if(A(_who(corp_id, recipient), sk), [A.claim.set(uuid.uuid4().hex), A.claimed_at.set(int(now))],
+                         (A.state == "sending") & held)  # fmt: skip
 
     def defer(self, corp_id: str, recipient: str, sk: str, now: float) -> bool:
         """``new`` → ``deferred`` and the recipient's pending marker raised, together."""

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from scrm.adapters.aws import region_of
@@ -27,6 +27,25 @@ def transaction_condition_failed(exc: Exception) -> bool:
 def transactions() -> Connection:
     """The connection TransactWrite needs (models have their own; transactions span tables)."""
     return Connection(region=region_of())
+
+
+def consistent_get(model: Any, pk: str, sk: str) -> Any | None:
+    """The item as last written, or None."""
+    try:
+        return model.get(pk, sk, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def save_if(item: Any, condition: Any) -> bool:
+    """Put if the condition holds; False when it does not (created meanwhile, a newer version)."""
+    try:
+        item.save(condition=condition)
+        return True
+    except PutError as exc:
+        if condition_failed(exc):
+            return False
+        raise
 
 
 def update_if(item: Any, actions: list[Any], condition: Any) -> bool:

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
-from scrm.adapters.dynamo.conditional import condition_failed, transact_if
+from scrm.adapters.dynamo.conditional import condition_failed, consistent_get, save_if, transact_if
 from scrm.adapters.dynamo.models import MassSendItem
 
 M = MassSendItem
@@ -23,20 +23,11 @@ def _part_key(sender: str, number: int) -> str:
 
 class DynamoMassSends:
     def _get(self, pk: str, sk: str) -> MassSendItem | None:
-        try:
-            return M.get(pk, sk, consistent_read=True)
-        except DoesNotExist:
-            return None
+        return consistent_get(M, pk, sk)
 
     def _put_if(self, pk: str, sk: str, data: dict[str, Any], version: int) -> bool:
         item = M(pk, sk, data=data, version=version + 1)
-        try:
-            item.save(condition=M.pk.does_not_exist() if version == 0 else M.version == version)
-            return True
-        except PutError as exc:
-            if condition_failed(exc):
-                return False
-            raise
+        return save_if(item, M.pk.does_not_exist() if version == 0 else M.version == version)
 
     # sends -----------------------------------------------------------------------------------
     def create_send(self, corp_id: str, send: dict[str, Any], request_key: str, replaces: int = 0) -> bool:

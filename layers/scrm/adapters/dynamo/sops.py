@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DeleteError
 
-from scrm.adapters.dynamo.conditional import condition_failed
+from scrm.adapters.dynamo.conditional import condition_failed, consistent_get, save_if, update_if
 from scrm.adapters.dynamo.models import SopItem
 from scrm.domain.sop_schedule import minute_start
 
@@ -26,20 +26,11 @@ def _due_pk(corp_id: str, minute: str) -> str:
 
 class DynamoSops:
     def _get(self, pk: str, sk: str) -> SopItem | None:
-        try:
-            return S.get(pk, sk, consistent_read=True)
-        except DoesNotExist:
-            return None
+        return consistent_get(S, pk, sk)
 
     def _put_if(self, item: SopItem, version: int) -> bool:
         item.version = version + 1
-        try:
-            item.save(condition=S.pk.does_not_exist() if version == 0 else S.version == version)
-            return True
-        except PutError as exc:
-            if condition_failed(exc):
-                return False
-            raise
+        return save_if(item, S.pk.does_not_exist() if version == 0 else S.version == version)
 
     # SOPs ---------------------------------------------------------------------------------------
     def get_sop(self, corp_id: str, sop_id: str) -> tuple[dict[str, Any], int] | None:
@@ -97,14 +88,8 @@ class DynamoSops:
         """Only forward: a slow tick finishing late never moves the cursor back over a newer one. The
         item's ``version`` holds the minute's start (unix seconds), which the condition compares."""
         at = int(minute_start(minute).timestamp())
-        try:
-            S(corp_id, "cursor").update(
-                actions=[S.data.set({"minute": minute}), S.version.set(at)],
-                condition=S.pk.does_not_exist() | (S.version < at),
-            )
-        except UpdateError as exc:
-            if not condition_failed(exc):
-                raise
+        update_if(S(corp_id, "cursor"), [S.data.set({"minute": minute}), S.version.set(at)],
+                  S.pk.does_not_exist() | (S.version < at))  # fmt: skip
 
     def lease_minute(self, corp_id: str, minute: str, now: int, lease_s: int) -> str:
         """ "taken" (this tick plans the minute), "done" or "busy" (another tick holds a live lease)."""

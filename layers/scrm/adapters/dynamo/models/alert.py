@@ -46,6 +46,8 @@ class AlertItem(Model):
     reason = UnicodeAttribute(null=True)
     msgid = UnicodeAttribute(null=True)
     updated_at = NumberAttribute(null=True)
+    claim = UnicodeAttribute(null=True)  # who is sending a "sending" record now (SOP reminders)
+    claimed_at = NumberAttribute(null=True)
     alert_sks = ListAttribute(of=UnicodeAttribute, null=True)  # a digest's alerts
     day_pk = UnicodeAttribute(null=True)
     day_sk = UnicodeAttribute(null=True)
