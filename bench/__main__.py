@@ -206,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
             so["all_tasks_created_after_minute_end_s"] is not None
             and so["sandbox_distinct_recipients"] == so["due_in_minute"]
         )
+        targets["sop_each_member_reminded_once"] = so["members_reminded"] == so["members_with_tasks"]
     results["targets"] = targets
     Path(args.out).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(results["targets"], indent=2))

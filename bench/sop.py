@@ -47,7 +47,9 @@ def run(stack: Stack, sandbox: SandboxClient, customers: int = 100_000, employee
             "tags": 5, "tag_groups": 2, "shared_customer_ratio": 0.0, "seed": 9}  # fmt: skip
     t0 = time.monotonic()
     info = sandbox.create_corp(stack.callback_url(corp_id), corp_id=corp_id, seed=seed)
-    bootstrap.corp_registry().register(Corp(corp_id, info["token"], info["aes_key"], info["secret"]))
+    bootstrap.corp_registry().register(
+        Corp(corp_id, info["token"], info["aes_key"], info["secret"], str(info.get("agent_id", "")))
+    )  # the agent id: the members' reminders are app messages
     world = sandbox.corp(corp_id)
     staff = [e["userid"] for e in world["employees"]]
     rows = _rows(world)
@@ -115,6 +117,11 @@ def run(stack: Stack, sandbox: SandboxClient, customers: int = 100_000, employee
                 created_s = round(time.time() - end_of_minute, 1) if progress["parts"] else None
                 break
             time.sleep(1)
+    # Each member with a task gets one app message (paced with churn alerts).
+    deadline = time.time() + 120
+    while time.time() < deadline and len(_reminded(sandbox, corp_id)) < len(per_sender):
+        time.sleep(1)
+    reminded = _reminded(sandbox, corp_id)
     counts = sandbox.call_counts(corp_id, since)
     calls = counts["counts"].get(API, 0)
     msgs = [m for m in sandbox.groupmsgs(corp_id, "single")["groupmsgs"] if m["text"] == "第 3 天：产品指南"]
@@ -132,9 +139,15 @@ def run(stack: Stack, sandbox: SandboxClient, customers: int = 100_000, employee
         "calls_over_minimum": round(calls / minimum, 3) if minimum else None,
         "wecom_calls_by_api": counts["counts"], "wecom_errors": counts.get("errcodes", {}),
         "sandbox_tasks": len(msgs), "sandbox_distinct_recipients": len(set(reached)),
+        "members_reminded": len(reminded), "members_with_tasks": len(per_sender),
         "workers_peak_rss_mb": round(workers_hwm_kb(stack) / 1024, 1),
         "workers_peak_rss_before_mb": round(before_kb / 1024, 1),
     }  # fmt: skip
+
+
+def _reminded(sandbox: SandboxClient, corp_id: str) -> set[str]:
+    """Members who received a SOP task's app message (message/send deliveries in the sandbox's log)."""
+    return {u for m in sandbox.messages(corp_id) if "SOP 任务" in str(m) for u in m.get("touser") or ()}
 
 
 def _pick_due(rows: list[tuple[Any, Any]], due: int, added_day: int, now: int) -> list[tuple[Any, Any]]:
