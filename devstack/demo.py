@@ -270,9 +270,16 @@ class Tour:
             return bootstrap.sop_repo().runs(cid, sop["sop_id"]) or None
 
         run = _wait(planned, "the SOP's due step planned", timeout_s=60)[0]
-        sop_tasks = _wait(lambda: [m for m in self.sandbox.groupmsgs(cid, "single")["groupmsgs"]
-                                   if "新人专属礼包" in m["text"]] or None, "the SOP's WeCom task", timeout_s=60)
-        self.show("WeCom task (one per customer: the text names them)",
+
+        def tasks_created() -> dict[str, Any] | None:
+            p = bootstrap.mass_sends().progress(cid, run["send_id"])
+            return p if p["state"] != "new" and p["parts"] and not p["parts"].get("requested") else None
+
+        _wait(tasks_created, "the SOP's WeCom tasks", timeout_s=60)
+        sop_tasks = [m for m in self.sandbox.groupmsgs(cid, "single")["groupmsgs"] if "新人专属礼包" in m["text"]]
+        self.out("  (the new customer, and every customer added earlier today whose day-0 moment had not passed "
+                 "when the SOP was saved: enrolment indexes them too)")
+        self.show("WeCom tasks (one per customer: the text names them)",
                   [{"sender": m["sender"], "text": m["text"]} for m in sop_tasks])
         reminder = _wait(lambda: [m for m in self.sandbox.messages(cid) if "SOP 任务" in json.dumps(m, ensure_ascii=False)]
                          or None, "the member's app message", timeout_s=60)

@@ -136,9 +136,12 @@ class MassSendRunner:
         if found is None:
             return "no-send"
         send = found[0]
+        # Every part the plan gave the member (the plan wrote them all before any was called), so the count
+        # is the member's whole share even when this notify runs before their other parts are created.
         parts = [
-            p for p, _ in self.repo.parts(corp_id, send_id) if p["sender"] == member and p["state"] == CREATED
-        ]
+            p for p, _ in self.repo.parts(corp_id, send_id)
+            if p["sender"] == member and p["state"] in (CREATED, REQUESTED)
+        ]  # fmt: skip
         count = sum(int(p["size"]) - int(p.get("fail_count") or 0) for p in parts)
         name = str((send.get("source") or {}).get("name") or (send.get("spec") or {}).get("name") or "")
         result = self.notify(corp_id, send, member, count, name)

@@ -25,6 +25,7 @@ from scrm.domain.mass_send import RecipientFilter
 
 PAGE = 1000
 CACHE_S = 30  # the corp's SOPs, as the observer sees them: an edit reaches new customers within this
+ENROL_SLACK_S = 10  # a SOP's enrolment starts this long after the cache has turned over
 
 
 class DueRepo(Protocol):
@@ -86,8 +87,11 @@ class SopEnrolment:
 
     # enrolment of a whole SOP ------------------------------------------------------------------------
     def start(self, corp_id: str, sop_id: str) -> None:
+        """Queued to run after the observers' SOP cache has turned over: a customer added just after the
+        save, whose event still saw the old SOPs, is by then in the store, where this enrolment finds it."""
         self.queue.send_many(
-            [{"corp_id": corp_id, "sop_id": sop_id, "step": "sop_enrol", "query": 0, "cursor": ""}]
+            [{"corp_id": corp_id, "sop_id": sop_id, "step": "sop_enrol", "query": 0, "cursor": ""}],
+            delay_s=CACHE_S + ENROL_SLACK_S,
         )
 
     def run_step(self, message: dict[str, Any]) -> str:
