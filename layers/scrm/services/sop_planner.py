@@ -110,6 +110,9 @@ class SopPlanner:
             return {"minutes": 0, "sends": 0}
         sops = {str(s["sop_id"]): S.sop_from_dict(s["spec"]) for s in self.repo.list_sops(corp_id)}
         active = {k: v for k, v in sops.items() if v.active}
+        if not active:  # most corps most minutes: nothing can be due, so no lease and no minute marks
+            self.repo.set_cursor(corp_id, minutes[-1])
+            return {"minutes": len(minutes), "sends": 0}
         sends = 0
         planned = 0
         for minute in minutes:
