@@ -1,10 +1,13 @@
-"""A customer mass send (企业群发 to customers): what to send, to whom, and how it is cut into WeCom tasks.
+"""A mass send (企业群发, to customers or to customer groups): what to send, to whom, and how it is cut into
+WeCom tasks.
 
-Pure: no I/O. WeCom's ``add_msg_template`` sends one text to every customer of a task, so a mass send has
-one content for all (no ``{name}``). Recipients are a filter over our store's relations (the search's
-conditions) or an explicit list of external_userids. Planning turns (customer, serving member) pairs and
-the customers' quota usage into per-member parts of at most 10,000 customers (the fewest calls WeCom's
-per-call limit allows) and the customers left out, each with a reason.
+Pure: no I/O. WeCom's ``add_msg_template`` sends one text to every recipient of a task, so an admin's mass
+send has one content for all (no ``{name}``; only a planner's customer step may name its one customer per
+task). Recipients are a filter over our store's relations (the search's conditions), an explicit list of
+external_userids, groups by owner and name, an explicit list of chat_ids, or a planner's (a SOP step's).
+Planning turns (recipient, sending member) pairs and the recipients' quota usage into per-member parts of
+at most 10,000 customers or 2,000 groups (the fewest calls WeCom's per-call limits allow) and the
+recipients left out, each with a reason.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Customer mass sends: create → plan → run each part (one add_msg_template call) → results; progress,
-cancel, remind. Not yet wired to routes, queues or schedules: each step is a method a worker can repeat.
+"""Mass sends to customers or to customer groups: create → plan → run each part (one add_msg_template
+call) → results; progress, cancel, remind. Each step is a method a worker can repeat (the queue steps are
+services/mass_send_runner.py). A planner (the SOP tick) creates planned sends whose recipients it names.
 
 Nothing twice: a create repeated while its send is open (same body), or with the same request_id, returns
 that send; planning persists the resolved recipients before the quota ledger reserves (keyed by the send:
