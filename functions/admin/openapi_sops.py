@@ -231,6 +231,9 @@ SCHEMAS: dict[str, Any] = {
             "steps": {"type": "array", "items": ref("SopStep"), "description": "each with its id"},
             "created_at": {"type": "integer", "description": "unix seconds"},
             "updated_at": {"type": "integer", "description": "unix seconds"},
+            "notes": {"type": "array", "items": {"type": "string"},
+                      "description": "what to know before a step falls due (a {name} step makes one task per "
+                                     "customer)"},  # fmt: skip
         },
     },
     "SopProgress": {

@@ -240,3 +240,12 @@ def test_a_group_sop_by_group_labels_is_accepted_though_no_corp_tag_has_those_na
     err = error(w.admin.create, CORP, {"kind": "group", "name": "g", "targets": {"owners": ["zoe"], "tags_any": ["t1"]},
                                        "steps": [{"date": "2026-12-01", "at": "10:00", "text": "x"}]})  # fmt: skip
     assert err.status == 400 and err.field == "targets.owners"
+
+
+def test_a_name_step_comes_with_a_note_on_its_cost() -> None:
+    w = World()
+    sop = w.admin.create(CORP, {"name": "n", "steps": [
+        {"after_added_days": 0, "at": "10:00", "text": "plain"},
+        {"after_added_days": 1, "at": "10:00", "text": "{name}，你好"}]})  # fmt: skip
+    assert len(sop["notes"]) == 1 and sop["notes"][0].startswith("steps[1].text: {name} makes one WeCom task per")
+    assert w.admin.get(CORP, sop["sop_id"])["notes"] == sop["notes"]

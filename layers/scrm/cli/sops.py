@@ -165,6 +165,11 @@ def describe_progress(p: dict[str, Any], kind: str = "customer") -> str:
     return text
 
 
+def _notes(sop: dict[str, Any]) -> None:
+    for note in sop.get("notes") or []:
+        print(f"note: {note}", file=sys.stderr)
+
+
 # commands --------------------------------------------------------------------------------------------
 def cmd_create(args: argparse.Namespace) -> None:
     require_corp(args.corp)
@@ -174,6 +179,7 @@ def cmd_create(args: argparse.Namespace) -> None:
         return
     print(f"created SOP {sop['sop_id']} ({sop['status']})")
     print(describe(sop))
+    _notes(sop)
 
 
 def cmd_list(args: argparse.Namespace) -> None:
@@ -207,6 +213,7 @@ def cmd_update(args: argparse.Namespace) -> None:
         return
     print(f"updated SOP {sop['sop_id']}")
     print(describe(sop))
+    _notes(sop)
 
 
 def _set_status(args: argparse.Namespace, status: str) -> None:

@@ -180,4 +180,16 @@ def _view(sop: dict[str, Any]) -> dict[str, Any]:
         **spec,
         "created_at": sop.get("created_at"),
         "updated_at": sop.get("updated_at"),
+        "notes": step_notes(spec),
     }
+
+
+def step_notes(spec: dict[str, Any]) -> list[str]:
+    """What an admin should know before a step falls due: a {name} step cannot share a task (WeCom's
+    add_msg_template has one text for all its customers), so each customer is one task to confirm."""
+    return [
+        f"steps[{i}].text: {{name}} makes one WeCom task per customer, each confirmed by the member "
+        "(a step without it makes one task per member and 10,000 customers)"
+        for i, step in enumerate(spec.get("steps") or [])
+        if "{name}" in str(step.get("text") or "")
+    ]
