@@ -34,6 +34,15 @@ def test_phases_and_percentages() -> None:
     assert sp.ended(progress("cancelled", parts={"created": 1}, pending=5))
 
 
+def test_the_bar_names_customers_or_groups() -> None:
+    sending = progress(parts={"created": 3, "failed": 1}, pending=30, sent=10)
+    assert "tasks 4/4  customers 40 (sent 10, pending 30)" in sp.line(sending)
+    assert "tasks 4/4  groups 40 (sent 10, pending 30)" in sp.line(sending, unit=sp.GROUPS)
+    assert "customers" not in sp.line(sending, unit=sp.GROUPS)
+    assert sp.line(progress("new"), unit=sp.GROUPS).endswith("planning (resolving groups, checking quota)")
+    assert sp.line(progress("new")).endswith("planning (resolving customers, checking quota)")
+
+
 def test_follow_stops_when_tasks_are_created_or_at_the_end() -> None:
     seq = iter([progress("new"), progress(parts={"requested": 1, "created": 1}, pending=5),
                 progress(parts={"created": 2}, pending=10), progress(parts={"created": 2}, sent=10)])  # fmt: skip

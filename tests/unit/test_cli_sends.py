@@ -1,12 +1,21 @@
 """``scrm sends create`` to customer groups: the body's ``recipients`` from --groups (--owners,
---name-contains) or --chat-ids, never mixed with customers, and a group send's progress counting groups."""
+--name-contains) or --chat-ids, never mixed with customers, and a group send's progress, --wait bar and
+``sends list`` column counting groups."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from scrm.cli import sends
 from scrm.cli.common import CliError
 from scrm.cli.main import build_parser
-from scrm.cli.sends import describe, is_group_send, request_body
+from scrm.cli.sends import describe, is_group_send, list_table, request_body
+
+GROUP_SEND = {"send_id": "sg", "spec": {"name": "群发", "recipients": {"groups": {}}}, "state": "planned",
+              "counts": {"recipients": 3, "parts": 1, "skipped": {}}, "created_at": 0}  # fmt: skip
+CUSTOMER_SEND = {"send_id": "sc", "spec": {"name": "客户", "recipients": {"filter": {}}}, "state": "planned",
+                 "counts": {"recipients": 40, "parts": 2, "skipped": {"over_quota": 1}}, "created_at": 0}  # fmt: skip
 
 
 def _args(*argv: str):
@@ -52,3 +61,45 @@ def test_a_group_send_counts_groups() -> None:
     text = describe(p, group)
     assert "\ngroups:     3 (pending 3)\n" in text and "MEMBER  GROUPS  SENT" in text
     assert "\ncustomers:  3 (pending 3)\n" in describe(p, {"spec": {"recipients": {"filter": {}}}})
+
+
+def test_the_list_names_its_recipients_column_for_what_the_sends_count() -> None:
+    planned_group = {**GROUP_SEND, "send_id": "sp",
+                     "spec": {"name": "SOP", "recipients": {"planned": {}}, "chat_type": "group"}}  # fmt: skip
+    header, *rows = list_table([GROUP_SEND, planned_group]).splitlines()
+    assert header.split()[3] == "GROUPS" and "CUSTOMERS" not in header
+    assert [r.split()[3] for r in rows] == ["3", "3"]
+    header, row = list_table([CUSTOMER_SEND]).splitlines()
+    assert header.split()[3] == "CUSTOMERS" and row.split()[3] == "40"
+    # Mixed: a neutral header, and each count says what it counts.
+    header, *rows = list_table(
+        [CUSTOMER_SEND, GROUP_SEND, {**GROUP_SEND, "send_id": "sn", "counts": {}}]
+    ).splitlines()
+    assert header.split()[3] == "RECIPIENTS"
+    assert "40 customers" in rows[0] and "3 groups" in rows[1] and "groups" not in rows[2]
+
+
+def test_waiting_on_a_group_send_shows_groups_on_the_bar(monkeypatch, capsys) -> None:
+    progress = {"send_id": "sg", "state": "planned", "parts": {"created": 1}, "recipients": 3,
+                "outcomes": {"pending": 0, "sent": 3}, "skipped": {}, "completion_rate": 1.0,
+                "members": [{"userid": "u1", "customers": 3, "sent": 3, "parts": 1, "completion_rate": 1.0}]}  # fmt: skip
+
+    class Svc:
+        def __init__(self, send: dict[str, Any]) -> None:
+            self.send = send
+
+        def get(self, corp_id: str, send_id: str) -> tuple[dict[str, Any], int]:
+            return self.send, 1
+
+        def progress(self, corp_id: str, send_id: str) -> dict[str, Any]:
+            return progress
+
+    monkeypatch.setattr(sends, "require_corp", lambda corp: None)
+    argv = ["sends", "show", "wwcorp", "sg", "--wait", "--until", "finished"]
+    for send, unit in ((GROUP_SEND, "groups"), (CUSTOMER_SEND, "customers")):
+        monkeypatch.setattr(sends, "_svc", lambda send=send: Svc(send))
+        args = build_parser().parse_args(argv)
+        args.func(args)
+        out, err = capsys.readouterr()
+        assert f"tasks 1/1  {unit} 3 (sent 3)" in err and f"\n{unit + ':':<12}3 (sent 3)\n" in out
+        assert ({"groups", "customers"} - {unit}).pop() not in err

@@ -3,8 +3,9 @@
 A mass send has two speeds: creating its WeCom tasks takes seconds (one add_msg_template call per
 10,000 customers of a member), while members confirm their tasks in WeCom when they get to it, and the
 results are read every 10 minutes. So the bar first follows the tasks created (phase "creating") and
-then the customers with an outcome (phase "sending"), which a person watching may leave with Ctrl-C.
-Pure: no clock, no I/O.
+then the recipients with an outcome (phase "sending"), which a person watching may leave with Ctrl-C.
+A send's recipients are customers, or customer groups (chat_type group): the progress dict counts either
+the same way, so the caller names them (``unit``). Pure: no clock, no I/O.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from scrm.cli.progress import WIDTH, bar
 
 OUTCOME_ORDER = ("sent", "not_sent", "not_a_friend", "over_quota", "pending")
+CUSTOMERS, GROUPS = "customers", "groups"  # what a send's recipients are, as the bar and tables name them
 
 
 def tasks(p: dict[str, Any]) -> tuple[int, int]:
@@ -30,7 +32,7 @@ def all_created(p: dict[str, Any]) -> bool:
 
 
 def ended(p: dict[str, Any]) -> bool:
-    """Cancelled, or every task created and every customer's outcome known."""
+    """Cancelled, or every task created and every recipient's outcome known."""
     outcomes = p.get("outcomes") or {}
     return p.get("state") == "cancelled" or (all_created(p) and not int(outcomes.get("pending") or 0))
 
@@ -46,7 +48,7 @@ def phase(p: dict[str, Any]) -> str:
 
 
 def phase_percent(p: dict[str, Any]) -> float:
-    """The share of tasks created until all are, then the share of customers with an outcome."""
+    """The share of tasks created until all are, then the share of recipients with an outcome."""
     if phase(p) in ("sending", "done", "cancelled"):
         total = int(p.get("recipients") or 0)
         pending = int((p.get("outcomes") or {}).get("pending") or 0)
@@ -66,15 +68,16 @@ def counts(p: dict[str, Any]) -> str:
     return ", ".join(f"{k} {outcomes[k]}" for k in OUTCOME_ORDER if outcomes.get(k))
 
 
-def line(p: dict[str, Any], width: int = WIDTH) -> str:
-    """One line: the bar of the current phase, the phase, tasks created, then the customers by outcome."""
+def line(p: dict[str, Any], width: int = WIDTH, unit: str = CUSTOMERS) -> str:
+    """One line: the bar of the current phase, the phase, tasks created, then the recipients (``unit``:
+    customers, or groups for a group send) by outcome."""
     ph = phase(p)
     percent = phase_percent(p)
     if ph == "planning":
-        return f"{bar(percent, width)} {percent:5.1f}%  planning (resolving customers, checking quota)"
+        return f"{bar(percent, width)} {percent:5.1f}%  planning (resolving {unit}, checking quota)"
     done, total = tasks(p)
     detail = counts(p)
     return (
-        f"{bar(percent, width)} {percent:5.1f}%  {ph}  tasks {done}/{total}  customers {p.get('recipients') or 0}"
+        f"{bar(percent, width)} {percent:5.1f}%  {ph}  tasks {done}/{total}  {unit} {p.get('recipients') or 0}"
         + (f" ({detail})" if detail else "")
     )

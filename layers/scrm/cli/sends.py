@@ -45,11 +45,11 @@ def stops(until: str) -> list[Stop]:
     return [("ended", sp.ended)] + ([("created", sp.all_created)] if until == "created" else [])
 
 
-def _wait(args: argparse.Namespace, send_id: str) -> dict[str, Any]:
+def _wait(args: argparse.Namespace, send_id: str, unit: str = sp.CUSTOMERS) -> dict[str, Any]:
+    """Follows the send on a bar that names its recipients (``unit``: customers, or groups)."""
     svc = _svc()
-    p, why = watch(
-        lambda: call(svc.progress, args.corp, send_id), sp.line, sp.measure, stops(args.until), args
-    )
+    p, why = watch(lambda: call(svc.progress, args.corp, send_id), lambda q: sp.line(q, unit=unit),
+                   sp.measure, stops(args.until), args)  # fmt: skip
     if why in ("ended", "created"):
         return p
     how = stopped(why, args.timeout)
@@ -72,7 +72,7 @@ def _wait(args: argparse.Namespace, send_id: str) -> dict[str, Any]:
 def describe(p: dict[str, Any], send: dict[str, Any] | None = None) -> str:
     """A send's progress as labelled lines, then one row per member (customers, or groups for a group
     send)."""
-    unit = "groups" if is_group_send(send) else "customers"
+    unit = unit_of(send)
     done, total = sp.tasks(p)
     skipped = ", ".join(f"{k} {v}" for k, v in sorted((p.get("skipped") or {}).items()) if v)
     rows: list[tuple[str, Any]] = [("send", p.get("send_id"))]
@@ -94,11 +94,12 @@ def describe(p: dict[str, Any], send: dict[str, Any] | None = None) -> str:
     return text
 
 
-def _items(p: dict[str, Any]) -> str:
+def _items(p: dict[str, Any], unit: str = sp.CUSTOMERS) -> str:
+    """Each recipient's outcome (a group send's ids are chat_ids, under the same ``external_userid`` key)."""
     items = p.get("items") or []
     if not items:
-        return "no customers (yet: the send may still be planning)"
-    return table(("CUSTOMER", "OUTCOME"), [(i["external_userid"], i["outcome"]) for i in items])
+        return f"no {unit} (yet: the send may still be planning)"
+    return table((unit[:-1].upper(), "OUTCOME"), [(i["external_userid"], i["outcome"]) for i in items])
 
 
 # commands --------------------------------------------------------------------------------------------
@@ -163,6 +164,19 @@ def is_group_send(send: dict[str, Any] | None) -> bool:
     return "groups" in recipients or "chat_ids" in recipients or spec.get("chat_type") == "group"
 
 
+def unit_of(send: dict[str, Any] | None) -> str:
+    """What the send's recipients are called in its bar and tables: groups for a group send, else
+    customers."""
+    return sp.GROUPS if is_group_send(send) else sp.CUSTOMERS
+
+
+def recipients_header(sends: list[dict[str, Any]]) -> tuple[str, bool]:
+    """The list's recipients column: CUSTOMERS or GROUPS when every send counts the same, else RECIPIENTS
+    with each count naming its unit (True)."""
+    units = {unit_of(s) for s in sends}
+    return (units.pop().upper(), False) if len(units) == 1 else ("RECIPIENTS", True)
+
+
 def cmd_create(args: argparse.Namespace) -> None:
     require_corp(args.corp)
     send, created = call(_runner().start, args.corp, request_body(args))
@@ -172,7 +186,7 @@ def cmd_create(args: argparse.Namespace) -> None:
     if args.wait:
         if not args.json:
             print(said, flush=True)
-        p = _wait(args, send_id)
+        p = _wait(args, send_id, unit_of(send))
     if args.json:
         print_json({"created": created, "send": send, "progress": p})
         return
@@ -188,7 +202,7 @@ def cmd_show(args: argparse.Namespace) -> None:
     send, _ = call(_svc().get, args.corp, args.send_id)
     p = call(_svc().progress, args.corp, args.send_id)
     if args.wait:
-        p = _wait(args, args.send_id)
+        p = _wait(args, args.send_id, unit_of(send))
     if args.items:
         outcomes = call(_svc().outcome_of, args.corp, args.send_id)
         p["items"] = [{"external_userid": e, "outcome": o} for e, o in sorted(outcomes.items())]
@@ -198,7 +212,7 @@ def cmd_show(args: argparse.Namespace) -> None:
     print(describe(p, send))
     if args.items:
         print()
-        print(_items(p))
+        print(_items(p, unit_of(send)))
 
 
 def cmd_list(args: argparse.Namespace) -> None:
@@ -210,14 +224,22 @@ def cmd_list(args: argparse.Namespace) -> None:
     if not items:
         print(f"corp {args.corp} has no mass sends")
         return
+    print(list_table(items))
+
+
+def list_table(items: list[dict[str, Any]]) -> str:
+    """One row per send; the recipients column is named for what the sends count (``recipients_header``)."""
+    header, mixed = recipients_header(items)
     rows = []
     for s in items:
         counts = s.get("counts") or {}
         skipped = sum(int(v) for v in (counts.get("skipped") or {}).values())
-        rows.append((s["send_id"], (s.get("spec") or {}).get("name", ""), s.get("state"),
-                     counts.get("recipients", ""), counts.get("parts", ""), skipped if counts else "",
-                     clock(s.get("created_at"))))  # fmt: skip
-    print(table(("SEND", "NAME", "STATE", "CUSTOMERS", "TASKS", "SKIPPED", "CREATED"), rows))
+        recipients = counts.get("recipients", "")
+        if mixed and recipients != "":
+            recipients = f"{recipients} {unit_of(s)}"
+        rows.append((s["send_id"], (s.get("spec") or {}).get("name", ""), s.get("state"), recipients,
+                     counts.get("parts", ""), skipped if counts else "", clock(s.get("created_at"))))  # fmt: skip
+    return table(("SEND", "NAME", "STATE", header, "TASKS", "SKIPPED", "CREATED"), rows)
 
 
 def cmd_cancel(args: argparse.Namespace) -> None:
