@@ -117,3 +117,27 @@ def test_a_group_sop_on_a_date_reaches_each_owner_once_and_pause_stops_it(stack,
     assert len(msgs) == len(owners)
     ids = {g for p in _parts(cid, send_id) for g in bootstrap.mass_sends().repo.part_ids(cid, send_id, p["sender"], p["number"])}
     assert ids == {g["chat_id"] for g in groups}
+
+
+def test_a_customer_sop_on_a_date_reaches_the_targets_customers_through_a_paged_filter(stack, sandbox):
+    corp = _synced_corp(stack, sandbox, employees=3, customers_per_employee=3, groups=0)
+    cid = corp["corp_id"]
+    sandbox.set_groupmsg_dispatch(cid, 0)
+    world = sandbox.corp(cid)
+    target = world["employees"][1]["userid"]
+    theirs = sorted(c["external_userid"] for c in world["customers"]
+                    if any(f["userid"] == target for f in c["follow_users"]))  # fmt: skip
+    today = (datetime.now(CHINA) + timedelta(seconds=120)).strftime("%Y-%m-%d")
+    sop = bootstrap.sop_admin().create(cid, {"name": "store event", "targets": {"employees": [target]},
+                                             "steps": [{"id": "ev", "date": today, "at": _hhmm(120),
+                                                        "text": "周六门店活动，欢迎光临"}]})  # fmt: skip
+    _planner(240, cid).tick_corp(cid)
+    runs = bootstrap.sop_repo().runs(cid, sop["sop_id"])
+    assert len(runs) == 1
+    send_id = runs[0]["send_id"]
+    wait_for(lambda: _parts(cid, send_id) and all(p["state"] == "created" for p in _parts(cid, send_id)),
+             timeout_s=60, what="the date step's task")  # fmt: skip
+    parts = _parts(cid, send_id)
+    assert [p["sender"] for p in parts] == [target]  # one task for the member, not one per customer
+    reached = bootstrap.mass_sends().repo.part_ids(cid, send_id, target, 0)
+    assert sorted(reached) == theirs

@@ -274,3 +274,25 @@ def test_customer_facts_from_a_stored_relation() -> None:
 def test_group_matches(targets: dict[str, Any], kw: dict[str, Any], expected: bool) -> None:
     g = GroupFacts(**{"chat_id": "wr1", "owner": "u1", "name": "上海 Store 1", "tag_ids": frozenset({"t1"}), **kw})
     assert group_matches(parse_group_targets(targets), g) is expected
+
+
+def test_a_targets_filter_at_a_moment_agrees_with_customer_matches_around_every_day_edge() -> None:
+    """The filter a date / weekly step hands to the search (days since added as an add-time range) picks
+    exactly the relations customer_matches picks at that moment, at China midnights and around them."""
+    from scrm.domain.channel_code import CHINA
+    from scrm.domain.sop_targets import CustomerFacts, CustomerTargets, as_recipient_filter, customer_matches
+
+    at = datetime(2026, 11, 23, 10, 5, tzinfo=CHINA)
+    midnight = int(datetime(2026, 11, 23, tzinfo=CHINA).timestamp())
+    adds = [midnight - d * 86_400 + off for d in range(0, 12) for off in (-1, 0, 1, 3600, 86_399)]
+    for low, high in [(None, None), (0, 0), (3, None), (None, 3), (2, 7), (7, 7), (0, 10)]:
+        targets = CustomerTargets(tags_any=("vip",), days_min=low, days_max=high)
+        f = as_recipient_filter(targets, at, ())
+        for added in adds:
+            for tags in ([], ["vip"]):
+                row = {"external_userid": "e", "userid": "u", "add_time": added, "tag_ids": tags, "state": "",
+                       "status": "active"}  # fmt: skip
+                expected = customer_matches(targets, CustomerFacts.from_relation(row), at)
+                assert f.matches(row) == expected, (low, high, datetime.fromtimestamp(added, UTC), tags)
+    members = as_recipient_filter(CustomerTargets(departments=(2,)), at, ["bob", "alice", "bob"])
+    assert members.employees == ("alice", "bob")

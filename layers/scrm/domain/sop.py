@@ -29,6 +29,7 @@ from scrm.domain.sop_targets import (
     CustomerTargets,
     GroupFacts,
     GroupTargets,
+    as_recipient_filter,
     customer_matches,
     days_since,
     group_matches,
@@ -36,7 +37,7 @@ from scrm.domain.sop_targets import (
 
 __all__ = [
     "CUSTOMER", "GROUP", "CustomerFacts", "CustomerTargets", "DueStep", "GroupFacts", "GroupTargets",
-    "SopSpec", "Step", "Trigger", "customer_matches", "days_since", "due_in_window", "group_matches",
+    "SopSpec", "Step", "Trigger", "as_recipient_filter", "customer_matches", "days_since", "due_in_window", "group_matches",
     "minute_key", "minute_keys", "minute_start", "next_occurrence", "parse_customer_sop", "parse_group_sop",
     "relative_due_at", "relative_plan", "sop_from_dict", "still_due",
 ]

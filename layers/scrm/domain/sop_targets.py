@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from scrm.domain.channel_code import CHINA
 from scrm.domain.field_error import FieldError
+from scrm.domain.mass_send import RecipientFilter
 
 MAX_TAGS = 100
 MAX_STATES = 100
@@ -126,6 +127,21 @@ def customer_matches(targets: CustomerTargets, c: CustomerFacts, at: datetime) -
     if targets.days_min is not None and days < targets.days_min:
         return False
     return targets.days_max is None or days <= targets.days_max
+
+
+def as_recipient_filter(targets: CustomerTargets, at: datetime, members: Iterable[str] = ()) -> RecipientFilter:
+    """The same test as ``customer_matches`` at moment ``at``, as a filter the customer search can run page
+    by page: days since added become an add-time range (China days), and employees or departments become
+    ``members`` (the caller expands departments to their members; pass the union)."""
+    day = at.astimezone(CHINA).date()
+    added_from = added_to = None
+    if targets.days_max is not None:
+        added_from = int(datetime.combine(day - timedelta(days=targets.days_max), time(), CHINA).timestamp())
+    if targets.days_min is not None:
+        added_to = int(datetime.combine(day - timedelta(days=targets.days_min - 1), time(), CHINA).timestamp()) - 1
+    return RecipientFilter(tags_all=targets.tags_all, tags_any=targets.tags_any, tags_none=targets.tags_none,
+                           employees=tuple(sorted(set(members))), states=targets.states, added_from=added_from,
+                           added_to=added_to)  # fmt: skip
 
 
 def group_matches(targets: GroupTargets, g: GroupFacts) -> bool:

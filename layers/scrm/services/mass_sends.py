@@ -84,8 +84,9 @@ class Recipients(Protocol):
 
 
 class Planned(Protocol):
-    def __call__(self, corp_id: str, source: dict[str, str]) -> Iterable[dict[str, Any]]:
-        """Relation rows (external_userid, userid, add_time) or group rows (chat_id, owner) to send to."""
+    def __call__(self, corp_id: str, source: dict[str, str]) -> Iterable[dict[str, Any]] | RecipientFilter:
+        """Relation rows (external_userid, userid, add_time) or group rows (chat_id, owner) to send to, or
+        a filter over the store's relations (read page by page, as an admin's filtered send)."""
         ...
 
 
@@ -234,13 +235,16 @@ class MassSends:
         spec = D.parse_mass_send(send["spec"], planned_ok=True)
         senders = self.repo.recipients(corp_id, send_id)
         if senders is None:
-            if spec.filter is not None:
-                paged = self._resolve_pages(corp_id, send_id, spec.filter)
+            found: RecipientFilter | list[dict[str, Any]] | None = spec.filter
+            if spec.planned:
+                found = self._planned(corp_id, spec)
+            if isinstance(found, RecipientFilter):
+                paged = self._resolve_pages(corp_id, send_id, found)
                 if paged is None:
                     return {**send, "resolving": True}  # more pages: the runner queues the plan again
                 senders = paged
             else:
-                senders = self._resolve(corp_id, spec)
+                senders = self._resolve(corp_id, spec, found)
             self.repo.put_recipients(corp_id, send_id, senders)
         skipped: dict[str, list[str]] = {}
         missing = [e for e in spec.listed if e not in senders]
@@ -270,15 +274,22 @@ class MassSends:
 
         return self._update_send(corp_id, send_id, done)
 
-    def _resolve(self, corp_id: str, spec: D.MassSendSpec) -> dict[str, str]:
+    def _planned(self, corp_id: str, spec: D.MassSendSpec) -> RecipientFilter | list[dict[str, Any]]:
+        """What the send's planner names: rows, or a filter to read page by page."""
+        source = dict(spec.source)
+        planner = self.planners.get(source.get("kind", ""))
+        if planner is None:
+            raise ValueError(f"no planner for {source.get('kind')!r}")
+        found = planner(corp_id, source)
+        return found if isinstance(found, RecipientFilter) else list(found)
+
+    def _resolve(
+        self, corp_id: str, spec: D.MassSendSpec, planned: list[dict[str, Any]] | None = None
+    ) -> dict[str, str]:
         """Recipient → sender: for customers the member who sends (one message per customer), for groups
         the owner (WeCom gives a group task to its owner only)."""
         if spec.planned:
-            source = dict(spec.source)
-            planner = self.planners.get(source.get("kind", ""))
-            if planner is None:
-                raise ValueError(f"no planner for {source.get('kind')!r}")
-            rows = list(planner(corp_id, source))
+            rows = planned or []
             if spec.chat_type == D.GROUP:
                 return self._owned(corp_id, rows)
         elif spec.chat_type == D.GROUP:

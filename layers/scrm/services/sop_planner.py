@@ -165,7 +165,8 @@ class SopPlanner:
         return len(due)
 
     # who receives a due step (the send's plan step calls this) ----------------------------------------
-    def recipients(self, corp_id: str, source: dict[str, str]) -> list[dict[str, Any]]:
+    def recipients(self, corp_id: str, source: dict[str, str]) -> list[dict[str, Any]] | RecipientFilter:
+        """The rows a due step reaches, or for a customer date / weekly step the filter that finds them."""
         found = self.repo.get_sop(corp_id, source["sop_id"])
         if found is None:
             return []  # deleted since: nobody
@@ -196,12 +197,12 @@ class SopPlanner:
                 or abs(int(r["add_time"]) - anchors.get((str(r["external_userid"]), str(r["userid"])), 0)) <= READD_SLACK_S
             ]
         else:
+            # A date or weekly step may reach the whole corp: handed back as a filter, which the send's plan
+            # reads page by page (resumable, never one long step) like an admin's filtered mass send.
             members = set(targets.employees) | {u for u, d in deps.items() if d & set(targets.departments)}
             if (targets.employees or targets.departments) and not members:
                 return []
-            f = RecipientFilter(tags_all=targets.tags_all, tags_any=targets.tags_any, tags_none=targets.tags_none,
-                                employees=tuple(sorted(members)), states=targets.states)  # fmt: skip
-            rows = self.relations.matching(corp_id, f)
+            return S.as_recipient_filter(targets, at, members)
         return [
             r
             for r in rows
