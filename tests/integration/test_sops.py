@@ -141,3 +141,18 @@ def test_a_customer_sop_on_a_date_reaches_the_targets_customers_through_a_paged_
     assert [p["sender"] for p in parts] == [target]  # one task for the member, not one per customer
     reached = bootstrap.mass_sends().repo.part_ids(cid, send_id, target, 0)
     assert sorted(reached) == theirs
+
+
+def test_due_items_page_with_a_cursor(stack):
+    repo = bootstrap.sop_repo()
+    cid = "wwduepage" + str(int(time.time()))
+    repo.put_due(cid, [("2026-11-23T10:05", "A", "d0", f"wm{i}", "alice", 100 + i) for i in range(3)])
+    repo.put_due(cid, [("2026-11-23T10:05", "A", "d1", "wm9", "alice", 1)])  # another step: never in A/d0's pages
+    seen, cursor, calls = [], "", 0
+    while True:
+        page, cursor = repo.due_page(cid, "2026-11-23T10:05", "A", "d0", cursor, 2)
+        seen += page
+        calls += 1
+        if not cursor:
+            break
+    assert seen == [("wm0", "alice", 100), ("wm1", "alice", 101), ("wm2", "alice", 102)] and calls == 2

@@ -95,6 +95,14 @@ class FakeSops:
             target, member = sk[len(prefix) :].split("#", 1)
             yield target, member, int(data.get("a") or 0)
 
+    def due_page(self, corp_id: str, minute: str, sop_id: str, step_id: str, cursor: str,
+                 limit: int) -> tuple[list[tuple[str, str, int]], str]:  # fmt: skip
+        prefix = f"{sop_id}#{step_id}#"
+        rows = [(sk, data) for sk, data in self._query(f"{corp_id}#due#{minute}", prefix) if sk > cursor]
+        page = rows[:limit]
+        out = [(*sk[len(prefix) :].split("#", 1), int(data.get("a") or 0)) for sk, data in page]
+        return [(t, m, a) for t, m, a in out], (page[-1][0] if len(rows) > limit else "")
+
     def due_items(self, corp_id: str) -> list[tuple[str, str, str, str, str, int]]:
         """Every due item of the corp as (minute, sop, step, target, member, anchor), for assertions."""
         out = []

@@ -87,9 +87,17 @@ def source(sop_id: str, step_id: str, minute_key: str = M) -> dict[str, str]:
 
 
 def reached(w: World, src: dict[str, str]) -> list[dict[str, Any]]:
-    """Who a due step reaches: its rows, or what its filter finds in the store."""
+    """Who a due step reaches: its rows, what its filter finds in the store, or every page of its pager."""
     got = w.planner.recipients(CORP, src)
-    return list(w.recipients.matching(CORP, got)) if isinstance(got, RecipientFilter) else got
+    if isinstance(got, RecipientFilter):
+        return list(w.recipients.matching(CORP, got))
+    if callable(got):
+        rows, cursor = got("")
+        while cursor:
+            more, cursor = got(cursor)
+            rows += more
+        return rows
+    return got
 
 
 def ids(rows: list[dict[str, Any]], key: str = "external_userid") -> list[str]:
@@ -196,9 +204,9 @@ def test_paused_and_deleted_sops_send_nothing() -> None:
     # No active SOP: the minute passes without a lease or a mark, the cursor moves on.
     assert w.send_ids() == [] and w.repo.minute_mark(CORP, M) is None and w.repo.cursor(CORP) == M
     # a send planned before the pause or the delete reaches nobody when its plan step runs
-    assert w.planner.recipients(CORP, source("P", "d0")) == []
-    assert w.planner.recipients(CORP, source("P", "dt")) == []
-    assert w.planner.recipients(CORP, source("X", "d0")) == []
+    assert reached(w, source("P", "d0")) == []
+    assert reached(w, source("P", "dt")) == []
+    assert reached(w, source("X", "d0")) == []
 
 
 def test_catch_up_after_an_outage_covers_at_most_an_hour_and_moves_the_cursor() -> None:
@@ -272,9 +280,9 @@ def test_relative_recipients_are_the_items_still_due_and_still_matching() -> Non
     w.repo.put_due(CORP, [(M, "A", "d0", r["external_userid"], r["userid"], r["add_time"]) for r in rows])
     w.repo.put_due(CORP, [(M, "A", "d0", "gone", "alice", TODAY_9)])  # a relation no longer stored
     # e2: an item written when d0 was another day (its day 0 was yesterday); e3 left; e4 lost the tag
-    assert ids(w.planner.recipients(CORP, source("A", "d0"))) == ["e1", "e5"]
+    assert ids(reached(w, source("A", "d0"))) == ["e1", "e5"]
     assert ("e1", "alice") in [
-        (r["external_userid"], r["userid"]) for r in w.planner.recipients(CORP, source("A", "d0"))
+        (r["external_userid"], r["userid"]) for r in reached(w, source("A", "d0"))
     ]
     assert w.deps_asked == 0  # no department condition: the directory is not read
 
@@ -283,9 +291,9 @@ def test_relative_recipients_are_the_items_still_due_and_still_matching() -> Non
     body = welcome(tags_all=["vip"])
     body["steps"][0]["at"] = "10:30"
     assert w.repo.put_sop(CORP, {**sop, "spec": sop_item("A", body)["spec"]}, version)
-    assert w.planner.recipients(CORP, source("A", "d0")) == []
+    assert reached(w, source("A", "d0")) == []
     # A step removed: nobody.
-    assert w.planner.recipients(CORP, source("A", "nope")) == []
+    assert reached(w, source("A", "nope")) == []
 
 
 def test_relative_recipients_by_department_read_the_departments_at_the_due_moment() -> None:
@@ -293,9 +301,9 @@ def test_relative_recipients_by_department_read_the_departments_at_the_due_momen
     w = World(rows, departments={"alice": frozenset({2}), "bob": frozenset({3})})
     add_sop(w.repo, "A", welcome(departments=[2]))
     w.repo.put_due(CORP, [(M, "A", "d0", r["external_userid"], r["userid"], r["add_time"]) for r in rows])
-    assert ids(w.planner.recipients(CORP, source("A", "d0"))) == ["e1"]
+    assert ids(reached(w, source("A", "d0"))) == ["e1"]
     w.deps = {"alice": frozenset({3}), "bob": frozenset({2})}  # they changed departments since enrolment
-    assert ids(w.planner.recipients(CORP, source("A", "d0"))) == ["e2"]
+    assert ids(reached(w, source("A", "d0"))) == ["e2"]
 
 
 def test_dated_recipients_match_tags_days_since_added_and_members_at_the_due_moment() -> None:
@@ -326,11 +334,11 @@ def test_group_recipients_match_owners_and_name_at_the_due_moment() -> None:
     add_sop(w.repo, "G", {"kind": "group", "name": "vip groups", "targets": {"owners": ["alice"], "name_contains": "vip"},
                           "steps": [{"id": "dt", "date": "2026-11-23", "at": "10:05", "text": "x"},
                                     {"id": "c0", "after_created_days": 0, "at": "10:05", "text": "y"}]})  # fmt: skip
-    assert ids(w.planner.recipients(CORP, source("G", "dt")), "chat_id") == ["g1", "g5"]
+    assert ids(reached(w, source("G", "dt")), "chat_id") == ["g1", "g5"]
     # relative: the groups' due items, as each group is now (g3 moved to bob, g2 renamed since enrolment)
     w.repo.put_due(CORP, [(M, "G", "c0", c, "alice", TODAY_9) for c in ("g1", "g2", "g3", "g4")])
     w.repo.put_due(CORP, [(M, "G", "c0", "g5", "alice", TODAY_9 - 86_400)])  # created yesterday: not due now
-    assert ids(w.planner.recipients(CORP, source("G", "c0")), "chat_id") == ["g1"]
+    assert ids(reached(w, source("G", "c0")), "chat_id") == ["g1"]
 
 
 def test_a_group_sop_by_labels_reaches_only_the_groups_carrying_one_of_them() -> None:
@@ -343,12 +351,12 @@ def test_a_group_sop_by_labels_reaches_only_the_groups_carrying_one_of_them() ->
     add_sop(w.repo, "L", {"kind": "group", "name": "labelled", "targets": {"tags_any": ["门店群", "VIP"]},
                           "steps": [{"id": "dt", "date": "2026-11-23", "at": "10:05", "text": "x"},
                                     {"id": "c0", "after_created_days": 0, "at": "10:05", "text": "y"}]})  # fmt: skip
-    assert ids(w.planner.recipients(CORP, source("L", "dt")), "chat_id") == ["g1", "g2"]
+    assert ids(reached(w, source("L", "dt")), "chat_id") == ["g1", "g2"]
     # relative: the labels as the group carries them at the due moment (g3 labelled since, g1 unlabelled)
     w.groups.rows[0]["tag_ids"] = []
     w.groups.rows[2]["tag_ids"] = ["VIP"]
     w.repo.put_due(CORP, [(M, "L", "c0", c, "alice", TODAY_9) for c in ("g1", "g2", "g3", "g4", "g5")])
-    assert ids(w.planner.recipients(CORP, source("L", "c0")), "chat_id") == ["g2", "g3"]
+    assert ids(reached(w, source("L", "c0")), "chat_id") == ["g2", "g3"]
     # the tick's send, planned now, goes to the groups labelled now (g1 lost its label, g3 gained one)
     assert w.planner.tick() == {CORP: {"minutes": 1, "sends": 2}}
     by_step = {w.send_repo.get_send(CORP, sid)[0]["source"]["step_id"]: sid for sid in w.send_ids()}
@@ -391,9 +399,26 @@ def test_a_relation_added_again_since_gets_only_its_new_adds_steps() -> None:
     w = World([relation("e1", "alice", TODAY_9), relation("e2", "alice", yesterday_9)])
     add_sop(w.repo, "A", welcome())
     w.repo.put_due(CORP, [(M, "A", "d1", "e1", "alice", yesterday_9), (M, "A", "d1", "e2", "alice", yesterday_9)])
-    assert ids(w.planner.recipients(CORP, source("A", "d1"))) == ["e2"]
+    assert ids(reached(w, source("A", "d1"))) == ["e2"]
     # The callback's time and WeCom's add time a few seconds apart are the same add.
     w2 = World([relation("e1", "alice", yesterday_9 + 3)])
     add_sop(w2.repo, "A", welcome())
     w2.repo.put_due(CORP, [(M, "A", "d1", "e1", "alice", yesterday_9)])
-    assert ids(w2.planner.recipients(CORP, source("A", "d1"))) == ["e1"]
+    assert ids(reached(w2, source("A", "d1"))) == ["e1"]
+
+
+def test_a_day_n_step_is_read_in_pages_of_due_items_each_page_checked(monkeypatch) -> None:
+    from scrm.services import sop_planner
+
+    monkeypatch.setattr(sop_planner, "DUE_PAGE", 2)
+    rows = [relation(f"e{i}", "alice", TODAY_9, tags=["vip"] if i != 3 else []) for i in range(5)]
+    w = World(rows)
+    add_sop(w.repo, "A", welcome(tags_all=["vip"]))
+    w.repo.put_due(CORP, [(M, "A", "d0", r["external_userid"], "alice", TODAY_9) for r in rows])
+    pages = w.planner.recipients(CORP, source("A", "d0"))
+    first, cursor = pages("")
+    assert ids(first) == ["e0", "e1"] and cursor
+    second, cursor = pages(cursor)
+    assert ids(second) == ["e2"] and cursor  # e3 lost the tag: its page is checked like any other
+    last, cursor = pages(cursor)
+    assert ids(last) == ["e4"] and cursor == ""

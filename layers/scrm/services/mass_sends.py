@@ -83,10 +83,16 @@ class Recipients(Protocol):
     def of(self, corp_id: str, external_userids: Sequence[str]) -> Iterable[dict[str, Any]]: ...
 
 
+# One page of recipients for a cursor ("" first) and the cursor after it ("" after the last page).
+Pager = Callable[[str], tuple[list[dict[str, Any]], str]]
+
+
 class Planned(Protocol):
-    def __call__(self, corp_id: str, source: dict[str, str]) -> Iterable[dict[str, Any]] | RecipientFilter:
-        """Relation rows (external_userid, userid, add_time) or group rows (chat_id, owner) to send to, or
-        a filter over the store's relations (read page by page, as an admin's filtered send)."""
+    def __call__(
+        self, corp_id: str, source: dict[str, str]
+    ) -> Iterable[dict[str, Any]] | RecipientFilter | Pager:
+        """Relation rows (external_userid, userid, add_time) or group rows (chat_id, owner) to send to, a
+        filter over the store's relations, or a pager of relation rows (both read page by page)."""
         ...
 
 
@@ -235,11 +241,12 @@ class MassSends:
         spec = D.parse_mass_send(send["spec"], planned_ok=True)
         senders = self.repo.recipients(corp_id, send_id)
         if senders is None:
-            found: RecipientFilter | list[dict[str, Any]] | None = spec.filter
+            found: RecipientFilter | Pager | list[dict[str, Any]] | None = spec.filter
             if spec.planned:
                 found = self._planned(corp_id, spec)
-            if isinstance(found, RecipientFilter):
-                paged = self._resolve_pages(corp_id, send_id, found)
+            if isinstance(found, RecipientFilter) or callable(found):
+                pages = self._filter_pages(corp_id, found) if isinstance(found, RecipientFilter) else found
+                paged = self._resolve_pages(corp_id, send_id, pages)
                 if paged is None:
                     return {**send, "resolving": True}  # more pages: the runner queues the plan again
                 senders = paged
@@ -274,14 +281,14 @@ class MassSends:
 
         return self._update_send(corp_id, send_id, done)
 
-    def _planned(self, corp_id: str, spec: D.MassSendSpec) -> RecipientFilter | list[dict[str, Any]]:
-        """What the send's planner names: rows, or a filter to read page by page."""
+    def _planned(self, corp_id: str, spec: D.MassSendSpec) -> RecipientFilter | Pager | list[dict[str, Any]]:
+        """What the send's planner names: rows, a filter, or pages (both read page by page)."""
         source = dict(spec.source)
         planner = self.planners.get(source.get("kind", ""))
         if planner is None:
             raise ValueError(f"no planner for {source.get('kind')!r}")
         found = planner(corp_id, source)
-        return found if isinstance(found, RecipientFilter) else list(found)
+        return found if isinstance(found, RecipientFilter) or callable(found) else list(found)
 
     def _resolve(
         self, corp_id: str, spec: D.MassSendSpec, planned: list[dict[str, Any]] | None = None
@@ -315,27 +322,38 @@ class MassSends:
             rows = [r for r in rows if str(r["userid"]) in members]
         return D.choose_senders(rows)
 
-    def _resolve_pages(self, corp_id: str, send_id: str, f: RecipientFilter) -> dict[str, str] | None:
-        """A filter's recipients, read page by page with the search's cursor; each page's rows and the
-        cursor after it are stored together, so a plan step that dies (a Lambda timeout, a read timeout)
-        resumes at its page instead of starting over. None when the time budget ran out first."""
-        started = time.monotonic()
-        state = self.repo.resolve_state(corp_id, send_id) or {"query": 0, "cursor": "", "chunks": 0}
-        first = int(state["chunks"])
+    def _filter_pages(self, corp_id: str, f: RecipientFilter) -> Pager:
+        """A filter's search pages as one cursor: "<query index>:<that query's cursor>"."""
         queries = len(f.queries())
+
+        def page(cursor: str) -> tuple[list[dict[str, Any]], str]:
+            qi, _, inner = (cursor or "0:").partition(":")
+            rows, nxt = self.recipients.page(corp_id, f, int(qi), inner)
+            if nxt:
+                return rows, f"{qi}:{nxt}"
+            return rows, (f"{int(qi) + 1}:" if int(qi) + 1 < queries else "")
+
+        return page
+
+    def _resolve_pages(self, corp_id: str, send_id: str, pages: Pager) -> dict[str, str] | None:
+        """Recipients read page by page; each page's rows and the cursor after it are stored together, so
+        a plan step that dies (a Lambda timeout, a read timeout) resumes at its page instead of starting
+        over. None when the time budget ran out first (after at least one page: every step moves on)."""
+        started = time.monotonic()
+        state = self.repo.resolve_state(corp_id, send_id) or {"cursor": "", "chunks": 0, "done": False}
+        first = int(state["chunks"])
         members: dict[str, bool] = {}
-        while state["query"] < queries:
+        while not state.get("done"):
             if state["chunks"] > first and time.monotonic() - started > RESOLVE_BUDGET_S:
-                return None  # after at least one page in this step: every step moves forward
-            rows, cursor = self.recipients.page(corp_id, f, int(state["query"]), str(state["cursor"]))
+                return None
+            rows, cursor = pages(str(state["cursor"]))
             if self.employed is not None:
                 unknown = sorted({str(r["userid"]) for r in rows} - set(members))
                 if unknown:
                     still = self.employed(corp_id, unknown)
                     members.update({u: u in still for u in unknown})
                 rows = [r for r in rows if members.get(str(r["userid"]))]
-            nxt = {"query": state["query"], "cursor": cursor, "chunks": state["chunks"] + 1} if cursor else \
-                {"query": state["query"] + 1, "cursor": "", "chunks": state["chunks"] + 1}  # fmt: skip
+            nxt = {"cursor": cursor, "chunks": int(state["chunks"]) + 1, "done": not cursor}
             triples = [[str(r["external_userid"]), str(r["userid"]), int(r.get("add_time") or 0)] for r in rows]
             self.repo.put_resolved(corp_id, send_id, int(state["chunks"]), triples, nxt)
             state = nxt

@@ -23,11 +23,13 @@ from typing import Any, Protocol
 
 from scrm.domain import sop as S
 from scrm.domain.mass_send import GROUP, SINGLE, GroupFilter, RecipientFilter
+from scrm.services.mass_sends import Pager
 
 log = logging.getLogger("scrm.sops")
 LEASE_S = 240  # a tick that died holding a minute: another may plan it after this
 CATCH_UP = timedelta(minutes=60)
 TICK_THREADS = 8  # corps planned at once
+DUE_PAGE = 1000  # due items a page of a relative step's recipients
 READD_SLACK_S = 3600  # a relation whose add time is further than this from a due item's anchor was re-added
 MINUTE = timedelta(minutes=1)
 
@@ -37,6 +39,8 @@ class PlannerRepo(Protocol):
     def get_sop(self, corp_id: str, sop_id: str) -> tuple[dict[str, Any], int] | None: ...
     def has_due(self, corp_id: str, minute: str, sop_id: str, step_id: str) -> bool: ...
     def due(self, corp_id: str, minute: str, sop_id: str, step_id: str) -> Iterable[tuple[str, str, int]]: ...
+    def due_page(self, corp_id: str, minute: str, sop_id: str, step_id: str, cursor: str,
+                 limit: int) -> tuple[list[tuple[str, str, int]], str]: ...  # fmt: skip
     def cursor(self, corp_id: str) -> str: ...
     def set_cursor(self, corp_id: str, minute: str) -> None: ...
     def lease_minute(self, corp_id: str, minute: str, now: int, lease_s: int) -> str: ...
@@ -165,8 +169,9 @@ class SopPlanner:
         return len(due)
 
     # who receives a due step (the send's plan step calls this) ----------------------------------------
-    def recipients(self, corp_id: str, source: dict[str, str]) -> list[dict[str, Any]] | RecipientFilter:
-        """The rows a due step reaches, or for a customer date / weekly step the filter that finds them."""
+    def recipients(self, corp_id: str, source: dict[str, str]) -> list[dict[str, Any]] | RecipientFilter | Pager:
+        """Who a due step reaches: group rows; for a customer "day N" step the pages of its due items (as
+        relations still matching); for a customer date / weekly step the filter that finds them."""
         found = self.repo.get_sop(corp_id, source["sop_id"])
         if found is None:
             return []  # deleted since: nobody
@@ -183,33 +188,30 @@ class SopPlanner:
         targets = spec.targets
         deps = self.departments(corp_id) if targets.departments else {}
         if step.trigger.relative:
-            anchors = {
-                (target, member): anchor
-                for target, member, anchor in self.repo.due(corp_id, minute, source["sop_id"], step.step_id)
-                if S.still_due(spec, step.step_id, _moment(anchor), minute)
-            }
-            # A relation added again since (deleted, then re-added) is a new relation: the old add's items
-            # are not its steps. The event's time and WeCom's add time agree to the second or so.
-            rows: Iterable[dict[str, Any]] = [
-                r
-                for r in self.relations.relations(corp_id, list(anchors))
-                if not r.get("add_time")
-                or abs(int(r["add_time"]) - anchors.get((str(r["external_userid"]), str(r["userid"])), 0)) <= READD_SLACK_S
-            ]
-        else:
-            # A date or weekly step may reach the whole corp: handed back as a filter, which the send's plan
-            # reads page by page (resumable, never one long step) like an admin's filtered mass send.
-            members = set(targets.employees) | {u for u, d in deps.items() if d & set(targets.departments)}
-            if (targets.employees or targets.departments) and not members:
-                return []
-            return S.as_recipient_filter(targets, at, members)
-        return [
-            r
-            for r in rows
-            if S.customer_matches(
-                targets, S.CustomerFacts.from_relation(r, deps.get(str(r["userid"]), ())), at
-            )
-        ]
+            sop_id = source["sop_id"]
+
+            def page(cursor: str) -> tuple[list[dict[str, Any]], str]:
+                """One page of the minute's due items for this step, as the relations still to reach."""
+                items, nxt = self.repo.due_page(corp_id, minute, sop_id, step.step_id, cursor, DUE_PAGE)
+                anchors = {(t, m): a for t, m, a in items if S.still_due(spec, step.step_id, _moment(a), minute)}
+                # A relation added again since (deleted, then re-added) is a new relation: the old add's
+                # items are not its steps. The event's time and WeCom's add time agree to the second or so.
+                rows = [
+                    r
+                    for r in self.relations.relations(corp_id, list(anchors))
+                    if (not r.get("add_time") or abs(int(r["add_time"]) - anchors.get(
+                        (str(r["external_userid"]), str(r["userid"])), 0)) <= READD_SLACK_S)
+                    and S.customer_matches(targets, S.CustomerFacts.from_relation(r, deps.get(str(r["userid"]), ())), at)
+                ]  # fmt: skip
+                return rows, nxt
+
+            return page  # read page by page by the send's plan (resumable), however many fall due
+        # A date or weekly step may reach the whole corp: handed back as a filter, which the send's plan
+        # reads page by page (resumable, never one long step) like an admin's filtered mass send.
+        members = set(targets.employees) | {u for u, d in deps.items() if d & set(targets.departments)}
+        if (targets.employees or targets.departments) and not members:
+            return []
+        return S.as_recipient_filter(targets, at, members)
 
     def _groups(
         self, corp_id: str, sop_id: str, spec: S.SopSpec, step: S.Step, minute: str

@@ -79,6 +79,22 @@ class DynamoSops:
             target, member = i.sk[len(prefix) :].split("#", 1)
             yield target, member, int((i.data or {}).get("a") or 0)
 
+    def due_page(
+        self, corp_id: str, minute: str, sop_id: str, step_id: str, cursor: str, limit: int
+    ) -> tuple[list[tuple[str, str, int]], str]:
+        """A page of ``due``: up to ``limit`` items after the one whose sort key is ``cursor``, and the
+        sort key to continue after ("" after the last)."""
+        pk, prefix = _due_pk(corp_id, minute), f"{sop_id}#{step_id}#"
+        start = {"pk": {"S": pk}, "sk": {"S": cursor}} if cursor else None
+        q = S.query(pk, S.sk.startswith(prefix), consistent_read=True, limit=limit, last_evaluated_key=start)
+        out, last = [], ""
+        for i in q:
+            target, member = i.sk[len(prefix) :].split("#", 1)
+            out.append((target, member, int((i.data or {}).get("a") or 0)))
+            last = i.sk
+        more = q.last_evaluated_key is not None and len(out) == limit
+        return out, (last if more else "")
+
     # the planner's marks ------------------------------------------------------------------------------
     def cursor(self, corp_id: str) -> str:
         item = self._get(corp_id, "cursor")
