@@ -46,11 +46,13 @@ FUNCTIONS: dict[str, Access] = {
     # The token job: lists corps, reads their keys, keeps the shared tokens.
     "refresh_tokens": Access(tables_record=("tokens",), read_corp_secrets=True, list_secrets=True),
     # The admin API: reads and edits the data (after WeCom accepts), looks up keys, starts syncs.
+    # group_members is only read (GET /admin/groups/{chat_id} lists a group's members); Access has no
+    # read-only table kind, so it sits with the others in tables_rw.
     "admin_api": Access(
         tables_rw=(
             "customers", "follows", "timeline", "tags", "tag_members", "employees", "sync_jobs",
             "alerts",
-            "live_codes", "channel_stats", "groups", "contact_stats", "transfers",
+            "live_codes", "channel_stats", "groups", "group_members", "contact_stats", "transfers",
             "mass_sends", "sops",
         ),
         tables_record=("tokens", "api_keys"),

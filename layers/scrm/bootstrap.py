@@ -342,12 +342,13 @@ def customer_admin() -> CustomerAdmin:
 
 
 def group_admin() -> GroupAdmin:
-    """Groups and their labels for the admin API and the CLI; it holds nothing, so it is built per call."""
+    """Groups with their members, and their labels, for the admin API and the CLI; it holds nothing, so it
+    is built per call."""
     from scrm.adapters.dynamo import reads
     from scrm.adapters.dynamo.store import DynamoStore
     from scrm.services.group_admin import GroupAdmin
 
-    return GroupAdmin(DynamoStore(), lambda corp_id, chat_id: reads.group(corp_id, chat_id, members=False))
+    return GroupAdmin(DynamoStore(), reads.group)
 
 
 # MASS-SENDS-GETTERS

@@ -431,7 +431,12 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
         ):
             r = getattr(admin.http, method.lower())(path, headers=auth, body=json.dumps(body) if body else b"")
             assert r.status_code < 300, (path, r.body)
+            if path == f"/admin/groups/{chat}":
+                shown = json.loads(r.body)["members"]
     _check(template, "admin_api", calls)
+    # GET /admin/groups/{chat_id} reads the group's members (the role's one read of group_members).
+    assert any(op == "Query" and res == ["table/scrm-group-members"] for _, op, res in calls)
+    assert {m["member_id"] for m in shown} == {uid, ext}
     assert set(ROLES) == REPLAYED, f"functions not replayed: {sorted(set(ROLES) - REPLAYED)}"
 
 

@@ -2,6 +2,7 @@
 group SOP by ``targets.tags_any`` reaches exactly the groups carrying the label (its fixed-date step
 planned by the tick with its clock ahead, as tests/integration/test_sops.py does, and handed to WeCom as
 member tasks), and a group event and a full sync afterwards keep the labels, which WeCom never holds.
+A group is shown with its members as the sync stored them (the admin API's role reads group_members).
 """
 
 from __future__ import annotations
@@ -125,3 +126,26 @@ def test_the_cli_labels_and_shows_a_group(shop, capsys):
     assert (code, out.strip()) == (0, f"{chat} labels: (none)")
     code, out, err = run(capsys, "groups", "tag", cid, "wrNoSuchGroup", "--tags", "x")
     assert code == 1 and err.strip() == "scrm: no group wrNoSuchGroup"
+
+
+def test_a_group_is_shown_with_its_members_as_stored(sandbox, shop, capsys):
+    cid, chat = shop["cid"], shop["chats"][3]
+    [world] = [g for g in sandbox.corp(cid)["groups"] if g["chat_id"] == chat]
+    shown = shop["viewer"]("GET", f"/admin/groups/{chat}").json()
+    members = {m["member_id"]: m for m in shown["members"]}
+    assert [m["member_id"] for m in shown["members"]] == sorted(members)  # by member_id
+    assert sorted(members) == sorted(m["userid"] for m in world["member_list"])
+    assert shown["member_count"] == len(members) >= 2
+    assert members[world["owner"]]["type"] == "employee"
+    for m in world["member_list"]:
+        held = members[m["userid"]]
+        assert (held["type"], held["status"]) == ("employee" if m["type"] == 1 else "customer", "member")
+        assert (held["join_time"], held["join_scene"]) == (m["join_time"], m["join_scene"])
+        assert held.get("invitor", "") == (m.get("invitor") or {}).get("userid", "")
+        assert (held.get("group_nickname", ""), held.get("name", "")) == (m["group_nickname"], m["name"])
+        assert not {"sk", "corp_id", "chat_id", "synced_at_ms"} & set(held)
+    code, out, err = run(capsys, "groups", "show", cid, chat)
+    assert code == 0, err
+    header, *rows = out.splitlines()[4:]
+    assert header.split() == ["MEMBER", "TYPE", "STATUS", "JOINED", "SCENE", "INVITOR", "NICKNAME", "NAME"]
+    assert sorted(r.split()[0] for r in rows) == sorted(members)

@@ -1,5 +1,6 @@
 """GroupAdmin over a fake store: labels trimmed, de-duplicated and bounded (20, 1..30 characters), an
-unknown group 404 on read and on write, and what is shown is the stored group without index keys."""
+unknown group 404 on read and on write, and what is shown is the stored group without index keys, with its
+members as stored (those who left too) without their keys and sync stamps."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def test_labels_are_trimmed_de_duplicated_and_shown_sorted(world) -> None:
     assert admin.show(CORP, "wr1")["tags"] == []
     shown = admin.set_tags(CORP, "wr1", {"tags": [" 门店群 ", "VIP", "门店群", "VIP "]})
     assert shown["tags"] == ["VIP", "门店群"] and store.groups[(CORP, "wr1")]["tags"] == {"VIP", "门店群"}
-    assert not {"owner_pk", "create_sk", "status_version", "members"} & set(shown)
+    assert not {"owner_pk", "create_sk", "status_version"} & set(shown) and shown["members"] == []
     assert admin.set_tags(CORP, "wr1", {"tags": []})["tags"] == []  # [] clears
     assert "tags" not in store.groups[(CORP, "wr1")]
 
@@ -68,6 +69,23 @@ def test_bad_labels_are_refused_by_field_and_nothing_is_stored(world, body) -> N
     err = error(admin.set_tags, CORP, "wr1", body)
     assert (err.status, err.field) == (400, "tags")
     assert "tags" not in store.groups[(CORP, "wr1")]
+
+
+def test_members_are_shown_as_stored_without_keys_or_sync_stamps(world) -> None:
+    store, admin = world
+    stamps = {"sk": "x", "corp_id": CORP, "chat_id": "wr1", "synced_at_ms": 5}
+    store.groups[(CORP, "wr1")]["members"] = [
+        {**stamps, "member_id": "alice", "type": "employee", "status": "member", "join_time": 100,
+         "join_scene": 1, "invitor": None},
+        {**stamps, "member_id": "wmbob", "type": "customer", "status": "left", "join_time": 200, "join_scene": 3,
+         "invitor": "alice", "group_nickname": "小鲍", "name": "鲍勃", "left_seen_ms": 300_000},
+    ]  # fmt: skip
+    assert admin.show(CORP, "wr1")["members"] == [
+        {"member_id": "alice", "type": "employee", "status": "member", "join_time": 100, "join_scene": 1},
+        {"member_id": "wmbob", "type": "customer", "status": "left", "join_time": 200, "join_scene": 3,
+         "invitor": "alice", "group_nickname": "小鲍", "name": "鲍勃", "left_seen_ms": 300_000},
+    ]  # fmt: skip
+    assert len(admin.set_tags(CORP, "wr1", {"tags": ["VIP"]})["members"]) == 2  # the answer is the same shape
 
 
 def test_limits_are_inclusive(world) -> None:

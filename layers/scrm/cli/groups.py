@@ -1,11 +1,12 @@
-"""``scrm groups``: a customer group as stored, and the SCRM's own labels on it (group SOPs target them)."""
+"""``scrm groups``: a customer group as stored with its members, and the SCRM's own labels on it (group
+SOPs target them)."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from scrm.cli.common import add_json, admin_call, day, print_json, require_corp, subcommands
+from scrm.cli.common import add_json, admin_call, day, print_json, require_corp, subcommands, table
 
 
 def _print(group: dict[str, Any]) -> None:
@@ -13,6 +14,20 @@ def _print(group: dict[str, Any]) -> None:
     print(f"owner: {group.get('owner', '')}  status: {group.get('status', 'active')}  "
           f"members: {group.get('member_count', 0)}  created: {day(group.get('create_time'))}")  # fmt: skip
     print(f"labels: {', '.join(group['tags']) or '(none)'}")
+    members = group.get("members") or []
+    if members:
+        print()
+        print(members_table(members))
+
+
+def members_table(members: list[dict[str, Any]]) -> str:
+    """One row per member as stored (those who left too, with the day that was seen); the join scene is
+    WeCom's number (1 invited directly, 2 by link, 3 by QR code)."""
+    return table(("MEMBER", "TYPE", "STATUS", "JOINED", "SCENE", "INVITOR", "NICKNAME", "NAME"),
+                 [(m["member_id"], m.get("type"), m.get("status", "member")
+                   + (f" {day(m['left_seen_ms'] / 1000)}" if m.get("left_seen_ms") else ""),
+                   day(m.get("join_time")), m.get("join_scene"), m.get("invitor"), m.get("group_nickname"),
+                   m.get("name")) for m in members])  # fmt: skip
 
 
 def cmd_show(args: argparse.Namespace) -> None:
@@ -43,9 +58,10 @@ def register(sub: Any) -> None:
     gs = subcommands(grp)
     show = gs.add_parser(
         "show",
-        help="one customer group as stored, with its labels",
+        help="one customer group as stored, with its members and labels",
         description="One customer group as the last sync and the group events left it (name, owner, "
-        "status, member count, creation day), with the labels admins gave it.",
+        "status, member count, creation day), with the labels admins gave it, then its members (type, "
+        "member or left, join day and scene, invitor, nickname in the group, name).",
     )
     show.add_argument("corp_id", metavar="CORP")
     show.add_argument("chat_id", metavar="CHAT_ID")

@@ -1,4 +1,4 @@
-"""What the admin API and the CLI do with customer groups: read one, and set its labels.
+"""What the admin API and the CLI do with customer groups: read one with its members, and set its labels.
 
 Labels are the SCRM's own (WeCom has no group-tag API): admins set them here, group SOPs target them
 (``targets.tags_any``), and syncs and group events leave them alone. Every method takes the corp from the
@@ -14,8 +14,14 @@ from scrm.services.admin_error import AdminError
 
 MAX_LABELS = 20
 LABEL_MAX = 30
-# Index keys and versions are the store's business; members are not read (see show).
-HIDDEN = ("owner_pk", "create_sk", "status_version", "members")
+# Index keys and versions are the store's business.
+HIDDEN = ("owner_pk", "create_sk", "status_version")
+# A member as stored (sync and group events): who, employee or customer, still in or left (and when that
+# was seen), when and how they joined, who invited them, their nickname in the group and their name. Keys
+# and sync stamps are left out.
+MEMBER_FIELDS = (
+    "member_id", "type", "status", "join_time", "join_scene", "invitor", "group_nickname", "name", "left_seen_ms",
+)  # fmt: skip
 
 
 class GroupLabels(Protocol):
@@ -42,14 +48,17 @@ class GroupAdmin:
         self.read_group = read_group
 
     def show(self, corp_id: str, chat_id: str) -> dict[str, Any]:
-        """The group as stored, with its labels (``tags``, sorted) and ``member_count``; not the member
-        list (a group holds up to 2,000, and the admin API's role does not read the members table)."""
+        """The group as stored, with its labels (``tags``, sorted), ``member_count`` and ``members``: every
+        member we hold (up to 2,000 in a group), those who left too (``status`` left), by member_id."""
         group = self.read_group(corp_id, chat_id)
         if group is None:
             raise AdminError(404, f"no group {chat_id}", "chat_id")
         for key in HIDDEN:
             group.pop(key, None)
         group.setdefault("tags", [])
+        group["members"] = [
+            {k: m[k] for k in MEMBER_FIELDS if m.get(k) is not None} for m in group.get("members") or []
+        ]
         return group
 
     def set_tags(self, corp_id: str, chat_id: str, body: Mapping[str, Any]) -> dict[str, Any]:

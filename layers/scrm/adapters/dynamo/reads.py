@@ -72,7 +72,7 @@ def tags(corp_id: str) -> list[dict[str, Any]]:
 
 def group(corp_id: str, chat_id: str, members: bool = True) -> dict[str, Any] | None:
     """The group with its labels (``tags``, sorted) and, unless ``members`` is False, every member (those
-    who left too; the admin API's role does not read the members table)."""
+    who left too), by member_id."""
     try:
         data = _plain(GroupItem.get(f"{corp_id}#{chat_id}", consistent_read=True), drop=("pk",))
     except DoesNotExist:
