@@ -194,13 +194,10 @@ class SopPlanner:
                 """One page of the minute's due items for this step, as the relations still to reach."""
                 items, nxt = self.repo.due_page(corp_id, minute, sop_id, step.step_id, cursor, DUE_PAGE)
                 anchors = {(t, m): a for t, m, a in items if S.still_due(spec, step.step_id, _moment(a), minute)}
-                # A relation added again since (deleted, then re-added) is a new relation: the old add's
-                # items are not its steps. The event's time and WeCom's add time agree to the second or so.
                 rows = [
                     r
                     for r in self.relations.relations(corp_id, list(anchors))
-                    if (not r.get("add_time") or abs(int(r["add_time"]) - anchors.get(
-                        (str(r["external_userid"]), str(r["userid"])), 0)) <= READD_SLACK_S)
+                    if _same_add(r, anchors)
                     and S.customer_matches(targets, S.CustomerFacts.from_relation(r, deps.get(str(r["userid"]), ())), at)
                 ]  # fmt: skip
                 return rows, nxt
@@ -229,6 +226,15 @@ class SopPlanner:
         else:
             rows = self.groups.matching(corp_id, GroupFilter(targets.owners, targets.name_contains))
         return [g for g in rows if S.group_matches(targets, _group_facts(g))]
+
+
+def _same_add(r: dict[str, Any], anchors: dict[tuple[str, str], int]) -> bool:
+    """Is the relation as stored the add its due item was written for? A relation deleted and added again
+    since is a new relation: the old add's items are not its steps. The event's time and WeCom's add time
+    agree to the second or so."""
+    added = int(r.get("add_time") or 0)
+    anchor = anchors.get((str(r["external_userid"]), str(r["userid"])), 0)
+    return not added or abs(added - anchor) <= READD_SLACK_S
 
 
 def _group_facts(g: dict[str, Any]) -> S.GroupFacts:
