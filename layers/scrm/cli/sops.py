@@ -330,7 +330,7 @@ def register(sub: Any) -> None:
     _command(ss, "pause", cmd_pause, "stop sending a SOP's steps until it is resumed",
              "Pause a SOP: steps that fall due while it is paused are skipped, not sent later. Tasks already "
              "handed to members stay.", "scrm sops pause ww0123456789abcdef 3f9a0c1d2e4b")  # fmt: skip
-    _command(ss, "resume", cmd_resume, "send a paused SOP's steps again",
+    _command(ss, "resume", cmd_resume, "send a paused SOP's steps again from now on (steps due while paused are not sent)",
              "Resume a paused SOP: its steps are sent again as they fall due from now on.",
              "scrm sops resume ww0123456789abcdef 3f9a0c1d2e4b")  # fmt: skip
     _command(ss, "delete", cmd_delete, "delete a SOP (tasks already handed to members stay)",
