@@ -20,7 +20,7 @@ from typing import Any
 
 from ..world import Corp, GroupMember
 from .errors import ApiError
-from .registry import ApiContext, route
+from .registry import ApiContext, route_kinds
 
 NEW_OWNER_DAILY_LIMIT = 300
 ON_JOB_PER_90_DAYS = 2
@@ -90,11 +90,8 @@ ERRMSGS = {
 }
 
 
-@route("POST", "externalcontact/groupchat/transfer")
-def groupchat_transfer(ctx: ApiContext) -> dict[str, Any]:
-    return _transfer(ctx, "resigned")
-
-
-@route("POST", "externalcontact/groupchat/onjob_transfer")
-def groupchat_onjob_transfer(ctx: ApiContext) -> dict[str, Any]:
-    return _transfer(ctx, "onjob")
+route_kinds(
+    "POST",
+    _transfer,
+    {"externalcontact/groupchat/transfer": "resigned", "externalcontact/groupchat/onjob_transfer": "onjob"},
+)

@@ -8,8 +8,9 @@ handler, so an API that keeps its own log (send_welcome_msg's attempts) still se
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from .errors import ApiError
@@ -63,6 +64,7 @@ class ApiContext:
 
 
 Handler = Callable[[ApiContext], dict[str, Any]]
+KindHandler = Callable[[ApiContext, str], dict[str, Any]]
 FaultHook = Callable[[ApiContext, int], None]
 
 
@@ -82,3 +84,13 @@ def route(method: str, path: str, on_fault: FaultHook | None = None) -> Callable
         return fn
 
     return register
+
+
+def route_kinds(method: str, handler: KindHandler, paths: Mapping[str, str]) -> None:
+    """Register handler once per path, each path bound to its kind ({path: kind}).
+
+    WeCom often ships one operation as twin APIs that differ only in a kind (on-job vs resigned
+    handover), so the module keeps one handler and one table instead of a wrapper per path.
+    """
+    for path, kind in paths.items():
+        route(method, path)(partial(handler, kind=kind))

@@ -20,7 +20,7 @@ from .. import transfers
 from ..world import Corp, Transfer
 from . import cursor
 from .errors import ApiError
-from .registry import ApiContext, route
+from .registry import ApiContext, route, route_kinds
 
 RESULT_PAGE = 100
 UNASSIGNED_PAGE_MAX = 1000
@@ -103,24 +103,16 @@ def _result(ctx: ApiContext, kind: str) -> dict[str, Any]:
     }
 
 
-@route("POST", "externalcontact/transfer_customer")
-def transfer_customer(ctx: ApiContext) -> dict[str, Any]:
-    return _start(ctx, "onjob")
-
-
-@route("POST", "externalcontact/transfer_result")
-def transfer_result(ctx: ApiContext) -> dict[str, Any]:
-    return _result(ctx, "onjob")
-
-
-@route("POST", "externalcontact/resigned/transfer_customer")
-def resigned_transfer_customer(ctx: ApiContext) -> dict[str, Any]:
-    return _start(ctx, "resigned")
-
-
-@route("POST", "externalcontact/resigned/transfer_result")
-def resigned_transfer_result(ctx: ApiContext) -> dict[str, Any]:
-    return _result(ctx, "resigned")
+route_kinds(
+    "POST",
+    _start,
+    {"externalcontact/transfer_customer": "onjob", "externalcontact/resigned/transfer_customer": "resigned"},
+)
+route_kinds(
+    "POST",
+    _result,
+    {"externalcontact/transfer_result": "onjob", "externalcontact/resigned/transfer_result": "resigned"},
+)
 
 
 @route("POST", "externalcontact/get_unassigned_list")
