@@ -13,30 +13,25 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Any
 
 from scrm.domain import transfer as T
-from scrm.domain.channel_code import CHINA
 from scrm.domain.throttle import Throttled
 from scrm.domain.transfer import Chunk, Entry
 from scrm.domain.wecom_error import WeComError
 from scrm.services.ports import Publisher, TransferRepo, TransferWeCom
 from scrm.services.transfer_groups import GroupSteps
+from scrm.services.transfer_plan import SCHEDULE_LEASE_S, STEP_CHUNKS, PlanStep, day_of
 from scrm.services.transfer_record import TransferRecord
 
 log = logging.getLogger("scrm.transfers")
 LEASE_S = 300  # a calling mark older than this belongs to a worker that died
-STEP_CHUNKS = 10  # chunks per "advance" message at the start: ten WeCom calls, well inside a Lambda's time
-SCHEDULE_LEASE_S = 900  # a job the scheduler enqueued is not enqueued again before this, unless it ran
+# The plan's constants and day_of live in transfer_plan.py; named here too, where callers and tests import them.
+__all__ = ["LEASE_S", "SCHEDULE_LEASE_S", "STEP_CHUNKS", "TransferRunner", "day_of"]
 
 
-def day_of(ts: int) -> str:
-    return datetime.fromtimestamp(ts, UTC).astimezone(CHINA).strftime("%Y-%m-%d")
-
-
-class TransferRunner(GroupSteps):
+class TransferRunner(PlanStep, GroupSteps):
     def __init__(
         self,
         repo: TransferRepo,
@@ -56,7 +51,11 @@ class TransferRunner(GroupSteps):
 
     # entry points ----------------------------------------------------------------------------
     def run_step(self, message: dict[str, Any]) -> str:
-        corp_id, job_id, step = str(message["corp_id"]), str(message["job_id"]), str(message.get("step") or "")
+        corp_id, job_id, step = (
+            str(message["corp_id"]),
+            str(message["job_id"]),
+            str(message.get("step") or ""),
+        )
         found = self.repo.get_job(corp_id, job_id)
         if found is None:
             return "no-job"
@@ -65,7 +64,9 @@ class TransferRunner(GroupSteps):
             if step == "plan":
                 return self.plan(corp_id, job, version)
             if step == "record":
-                return self.record_done(corp_id, job, [(str(k), int(n)) for k, n in message.get("chunks") or []])
+                return self.record_done(
+                    corp_id, job, [(str(k), int(n)) for k, n in message.get("chunks") or []]
+                )
             if step == "advance":
                 only = {(str(k), int(n)) for k, n in message.get("chunks") or []} or None
                 return self.advance(corp_id, job_id, only=only, force=bool(message.get("force")))
@@ -94,85 +95,10 @@ class TransferRunner(GroupSteps):
                 sent.append(job_id)
         return sent
 
-    # planning --------------------------------------------------------------------------------
-    def plan(self, corp_id: str, job: dict[str, Any], version: int) -> str:
-        """List what to transfer (unless the admin named it), split it across the takers, write the
-        chunks and where each customer / chat sits, then fan the first calls out."""
-        job_id = job["job_id"]
-        if job.get("state") != "planning":
-            self.advance(corp_id, job_id)
-            return "planned-before"
-        gw = self.wecom(corp_id)
-        kind, handover, takers = job["kind"], job["handover_userid"], list(job["takers"])
-        customers = self.repo.selection(corp_id, job_id, "c") if job.get("customers") == "listed" else None
-        if customers is None and job.get("customers") == "all":
-            if kind == T.RESIGNED:
-                customers = [str(i["external_userid"]) for i in gw.unassigned() if i.get("handover_userid") == handover]
-            else:
-                customers = gw.customer_ids(handover)
-        groups = self.repo.selection(corp_id, job_id, "g") if job.get("groups") == "listed" else None
-        if groups is None and job.get("groups") == "all":
-            groups = gw.group_ids(handover, 1 if kind == T.RESIGNED else 0)
-        customers, groups = list(dict.fromkeys(customers or [])), list(dict.fromkeys(groups or []))
-        now = self._now()
-        limited_c = self.limited(corp_id, "c", customers, now) if kind == T.ONJOB else {}
-        limited_g = self.limited(corp_id, "g", groups, now) if kind == T.ONJOB else {}
-        chunks: list[Chunk] = []
-        for k, ids, limited in (("c", customers, limited_c), ("g", groups, limited_g)):
-            number = 0
-            for taker, mine in T.split(ids, takers).items():
-                for part in T.chunked(mine):
-                    number += 1
-                    chunk = T.new_chunk(job_id, number, k, taker, part, now)
-                    for i in part:
-                        if i in limited:
-                            chunk.entries[i] = Entry(T.FAILED, f"transferred_twice_in_90_days:frees {day_of(limited[i])}", now)
-                    chunk.next_at = now if chunk.ids_in(T.REQUESTED) else 0
-                    chunks.append(chunk)
-        self.repo.put_chunks(corp_id, chunks)
-        for k in ("c", "g"):
-            self.repo.put_index(
-                corp_id, job_id, k, [(i, c.number) for c in chunks if c.kind == k for i in c.entries], now
-            )
-        job = {**job, "state": "running", "planned_at": now, "customers_planned": len(customers), "groups_planned": len(groups)}
-        if not self.repo.replace_job(corp_id, job, version, now + SCHEDULE_LEASE_S):
-            return "raced"
-        keys = [(c.kind, c.number) for c in chunks if c.ids_in(T.REQUESTED)]
-        msgs = [
-            {"corp_id": corp_id, "job_id": job_id, "step": "advance", "chunks": [list(x) for x in keys[i : i + STEP_CHUNKS]]}
-            for i in range(0, len(keys), STEP_CHUNKS)
-        ]
-        self.queue.send_many(msgs)
-        if not msgs:
-            self.advance(corp_id, job_id)
-        return f"planned:{len(customers)}c:{len(groups)}g:{len(chunks)}chunks"
-
-    def limited(self, corp_id: str, kind: str, ids: Iterable[str], now: int) -> dict[str, int]:
-        """Customers (or chats) that WeCom's two-in-90-days rule blocks now, by what our own jobs did:
-        {id: when the next transfer is allowed}."""
-        out: dict[str, int] = {}
-        cache: dict[tuple[str, int], Chunk | None] = {}
-        for ident in ids:
-            times: list[int] = []
-            for job_id, number in self.repo.index_of(corp_id, kind, ident):
-                key = (job_id, number)
-                if key not in cache:
-                    cache[key] = self.repo.get_chunk(corp_id, job_id, kind, number)
-                c = cache[key]
-                e = c.entries.get(ident) if c else None
-                if e is None or c is None:
-                    continue
-                if e.state == T.DONE:
-                    times.append(e.at)
-                elif e.state == T.WAITING:
-                    times.append((c.started_at or e.at) + T.TAKEOVER_DELAY_S)
-            frees = T.frees_at(times, now) if len(times) >= T.MAX_PER_90_DAYS else None
-            if frees is not None:
-                out[ident] = frees
-        return out
-
     # advancing -------------------------------------------------------------------------------
-    def advance(self, corp_id: str, job_id: str, only: set[tuple[str, int]] | None = None, force: bool = False) -> str:
+    def advance(
+        self, corp_id: str, job_id: str, only: set[tuple[str, int]] | None = None, force: bool = False
+    ) -> str:
         found = self.repo.get_job(corp_id, job_id)
         if found is None:
             return "no-job"
@@ -235,7 +161,11 @@ class TransferRunner(GroupSteps):
                 return job
             state = T.job_state(chunks, bool(job.get("cancelled")))
             open_next = [c.next_at for c in chunks if c.is_open() and c.next_at]
-            due = min(open_next) if open_next else (self._now() + T.POLL_EVERY_S if state in ("running", "cancelling") else None)
+            due = (
+                min(open_next)
+                if open_next
+                else (self._now() + T.POLL_EVERY_S if state in ("running", "cancelling") else None)
+            )
             if self._reassignable(job, chunks):
                 due, state = self._now(), "running"  # the next advance moves them to another taker
             new = {**job, "state": state, "updated_at": self._now()}
@@ -291,7 +221,9 @@ class TransferRunner(GroupSteps):
             return ""
         ids = c.ids_in(T.REQUESTED)
         try:
-            answers = gw.transfer_customers(job["kind"], job["handover_userid"], c.taker, ids, job.get("transfer_success_msg") or "")
+            answers = gw.transfer_customers(
+                job["kind"], job["handover_userid"], c.taker, ids, job.get("transfer_success_msg") or ""
+            )
         except WeComError as exc:
             if exc.errcode in T.RETRIABLE:
                 self._write(corp_id, c, lambda x: T.apply_start(x, {}, self._now(), retried))
@@ -299,7 +231,9 @@ class TransferRunner(GroupSteps):
                 return f"retry:{exc.errcode}"
             reason = T.reason_of(exc.errcode)
             self._write(corp_id, c, lambda x: T.fail_all(x, reason, self._now()))
-            log.warning("transfer refused", extra={"job_id": c.job_id, "errcode": exc.errcode, "chunk": c.number})
+            log.warning(
+                "transfer refused", extra={"job_id": c.job_id, "errcode": exc.errcode, "chunk": c.number}
+            )
             return f"refused:{exc.errcode}"
         except Throttled:
             self._write(corp_id, c, lambda x: setattr(x, "calling", 0))
@@ -320,10 +254,14 @@ class TransferRunner(GroupSteps):
         if found is not None and found[0].get("cancelled") and (c.ids_in(T.REQUESTED) or c.ids_in(T.QUEUED)):
             self._write(corp_id, c, lambda x: T.cancel(x, self._now()))
 
-    def _poll(self, corp_id: str, job: dict[str, Any], chunks: list[Chunk], gw: TransferWeCom, now: int, force: bool) -> list[str]:
+    def _poll(
+        self, corp_id: str, job: dict[str, Any], chunks: list[Chunk], gw: TransferWeCom, now: int, force: bool
+    ) -> list[str]:
         """One transfer_result walk per (handover, taker) pair with waiting customers, for every chunk
         of that taker at once (the API lists the whole pair, not a chunk)."""
-        takers = sorted({c.taker for c in chunks if c.kind == "c" and c.ids_in(T.WAITING) and (force or c.next_at <= now)})
+        takers = sorted(
+            {c.taker for c in chunks if c.kind == "c" and c.ids_in(T.WAITING) and (force or c.next_at <= now)}
+        )
         did = []
         for taker in takers:
             statuses = gw.transfer_results(job["kind"], job["handover_userid"], taker)
@@ -346,10 +284,17 @@ class TransferRunner(GroupSteps):
         apart from the poll, which must not run into a Lambda's time limit)."""
         if self.record is None or not keys:
             return
-        self.queue.send_many([
-            {"corp_id": corp_id, "job_id": job_id, "step": "record", "chunks": [list(k) for k in keys[i : i + 10]]}
-            for i in range(0, len(keys), 10)
-        ])
+        self.queue.send_many(
+            [
+                {
+                    "corp_id": corp_id,
+                    "job_id": job_id,
+                    "step": "record",
+                    "chunks": [list(k) for k in keys[i : i + 10]],
+                }
+                for i in range(0, len(keys), 10)
+            ]
+        )
 
     def record_done(self, corp_id: str, job: dict[str, Any], keys: list[tuple[str, int]]) -> str:
         if self.record is None:
@@ -376,7 +321,10 @@ class TransferRunner(GroupSteps):
                 continue
             for ext in T.to_reassign(c, policy):
                 holders = [x for x in chunks if x.kind == "c" and ext in x.entries]
-                if any(x is not c and x.number > c.number and x.entries[ext].state != T.REASSIGNED for x in holders):
+                if any(
+                    x is not c and x.number > c.number and x.entries[ext].state != T.REASSIGNED
+                    for x in holders
+                ):
                     placed_elsewhere.append((c, ext))
                     continue
                 nt = T.next_taker(takers, [x.taker for x in holders])

@@ -1,0 +1,132 @@
+"""The plan step of a transfer job: list what it hands over and write it as chunks of at most 100 per taker.
+
+A mixin of TransferRunner (services/transfer_runner.py), which provides the repository, the WeCom gateway,
+the queue, the clock and ``advance``; kept apart because planning runs once per job and reads what the
+other steps never do: WeCom's lists of what the handover holds (get_unassigned_list for a resigned
+employee, externalcontact/list, groupchat/list) and our own record of earlier jobs, for the two-in-90-days
+rule (``limited``, which the admin side also asks before it creates a job).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from scrm.domain import transfer as T
+from scrm.domain.channel_code import CHINA
+from scrm.domain.transfer import Chunk, Entry
+from scrm.services.ports import Publisher, TransferRepo, TransferWeCom
+
+STEP_CHUNKS = 10  # chunks per "advance" message at the start: ten WeCom calls, well inside a Lambda's time
+SCHEDULE_LEASE_S = 900  # a job the scheduler enqueued is not enqueued again before this, unless it ran
+
+
+def day_of(ts: int) -> str:
+    return datetime.fromtimestamp(ts, UTC).astimezone(CHINA).strftime("%Y-%m-%d")
+
+
+class PlanStep:
+    repo: TransferRepo
+    wecom: Callable[[str], TransferWeCom]
+    queue: Publisher
+
+    # provided by TransferRunner
+    def _now(self) -> int:
+        raise NotImplementedError
+
+    def advance(
+        self, corp_id: str, job_id: str, only: set[tuple[str, int]] | None = None, force: bool = False
+    ) -> str:
+        raise NotImplementedError
+
+    def plan(self, corp_id: str, job: dict[str, Any], version: int) -> str:
+        """List what to transfer (unless the admin named it), split it across the takers, write the
+        chunks and where each customer / chat sits, then fan the first calls out."""
+        job_id = job["job_id"]
+        if job.get("state") != "planning":
+            self.advance(corp_id, job_id)
+            return "planned-before"
+        gw = self.wecom(corp_id)
+        kind, handover, takers = job["kind"], job["handover_userid"], list(job["takers"])
+        customers = self.repo.selection(corp_id, job_id, "c") if job.get("customers") == "listed" else None
+        if customers is None and job.get("customers") == "all":
+            if kind == T.RESIGNED:
+                customers = [
+                    str(i["external_userid"]) for i in gw.unassigned() if i.get("handover_userid") == handover
+                ]
+            else:
+                customers = gw.customer_ids(handover)
+        groups = self.repo.selection(corp_id, job_id, "g") if job.get("groups") == "listed" else None
+        if groups is None and job.get("groups") == "all":
+            groups = gw.group_ids(handover, 1 if kind == T.RESIGNED else 0)
+        customers, groups = list(dict.fromkeys(customers or [])), list(dict.fromkeys(groups or []))
+        now = self._now()
+        limited_c = self.limited(corp_id, "c", customers, now) if kind == T.ONJOB else {}
+        limited_g = self.limited(corp_id, "g", groups, now) if kind == T.ONJOB else {}
+        chunks: list[Chunk] = []
+        for k, ids, limited in (("c", customers, limited_c), ("g", groups, limited_g)):
+            number = 0
+            for taker, mine in T.split(ids, takers).items():
+                for part in T.chunked(mine):
+                    number += 1
+                    chunk = T.new_chunk(job_id, number, k, taker, part, now)
+                    for i in part:
+                        if i in limited:
+                            chunk.entries[i] = Entry(
+                                T.FAILED, f"transferred_twice_in_90_days:frees {day_of(limited[i])}", now
+                            )
+                    chunk.next_at = now if chunk.ids_in(T.REQUESTED) else 0
+                    chunks.append(chunk)
+        self.repo.put_chunks(corp_id, chunks)
+        for k in ("c", "g"):
+            self.repo.put_index(
+                corp_id, job_id, k, [(i, c.number) for c in chunks if c.kind == k for i in c.entries], now
+            )
+        job = {
+            **job,
+            "state": "running",
+            "planned_at": now,
+            "customers_planned": len(customers),
+            "groups_planned": len(groups),
+        }
+        if not self.repo.replace_job(corp_id, job, version, now + SCHEDULE_LEASE_S):
+            return "raced"
+        keys = [(c.kind, c.number) for c in chunks if c.ids_in(T.REQUESTED)]
+        msgs = [
+            {
+                "corp_id": corp_id,
+                "job_id": job_id,
+                "step": "advance",
+                "chunks": [list(x) for x in keys[i : i + STEP_CHUNKS]],
+            }
+            for i in range(0, len(keys), STEP_CHUNKS)
+        ]
+        self.queue.send_many(msgs)
+        if not msgs:
+            self.advance(corp_id, job_id)
+        return f"planned:{len(customers)}c:{len(groups)}g:{len(chunks)}chunks"
+
+    def limited(self, corp_id: str, kind: str, ids: Iterable[str], now: int) -> dict[str, int]:
+        """Customers (or chats) that WeCom's two-in-90-days rule blocks now, by what our own jobs did:
+        {id: when the next transfer is allowed}."""
+        out: dict[str, int] = {}
+        cache: dict[tuple[str, int], Chunk | None] = {}
+        for ident in ids:
+            times: list[int] = []
+            for job_id, number in self.repo.index_of(corp_id, kind, ident):
+                key = (job_id, number)
+                if key not in cache:
+                    cache[key] = self.repo.get_chunk(corp_id, job_id, kind, number)
+                c = cache[key]
+                e = c.entries.get(ident) if c else None
+                if e is None or c is None:
+                    continue
+                if e.state == T.DONE:
+                    times.append(e.at)
+                elif e.state == T.WAITING:
+                    times.append((c.started_at or e.at) + T.TAKEOVER_DELAY_S)
+            frees = T.frees_at(times, now) if len(times) >= T.MAX_PER_90_DAYS else None
+            if frees is not None:
+                out[ident] = frees
+        return out
