@@ -177,10 +177,6 @@ class FakeRecipients:
         self.rows = rows
         self.asked: list[str] = []
 
-    def matching(self, corp_id: str, f: Any) -> list[dict[str, Any]]:
-        self.asked.append("filter")
-        return [r for r in self.rows if f.matches(r)]
-
     page_size = 1000
 
     def page(self, corp_id: str, f: Any, query: int, cursor: str) -> tuple[list[dict[str, Any]], str]:

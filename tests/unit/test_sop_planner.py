@@ -90,7 +90,7 @@ def reached(w: World, src: dict[str, str]) -> list[dict[str, Any]]:
     """Who a due step reaches: its rows, what its filter finds in the store, or every page of its pager."""
     got = w.planner.recipients(CORP, src)
     if isinstance(got, RecipientFilter):
-        return list(w.recipients.matching(CORP, got))
+        got = w.sends._filter_pages(CORP, got)  # as the send's plan reads it
     if callable(got):
         rows, cursor = got("")
         while cursor:

@@ -76,7 +76,6 @@ class MassSendRepo(Protocol):
 
 
 class Recipients(Protocol):
-    def matching(self, corp_id: str, f: RecipientFilter) -> Iterable[dict[str, Any]]: ...
     def page(
         self, corp_id: str, f: RecipientFilter, query: int, cursor: str
     ) -> tuple[list[dict[str, Any]], str]: ...
@@ -308,9 +307,7 @@ class MassSends:
             return self._owned(
                 corp_id, [g for g in self.groups.of(corp_id, spec.chat_ids) if g["chat_id"] in wanted]
             )
-        elif spec.filter is not None:
-            rows = list(self.recipients.matching(corp_id, spec.filter))
-        else:
+        else:  # an explicit list (a filter is read page by page: _resolve_pages)
             wanted = set(spec.external_userids)
             rows = [
                 r

@@ -54,7 +54,6 @@ class Sends(Protocol):
 
 
 class Relations(Protocol):
-    def matching(self, corp_id: str, f: RecipientFilter) -> Iterable[dict[str, Any]]: ...
     def relations(self, corp_id: str, pairs: Sequence[tuple[str, str]]) -> Iterable[dict[str, Any]]: ...
 
 

@@ -21,15 +21,6 @@ class DynamoRecipients:
         self.search = search or DynamoCustomerSearch(budget=5 * PAGE)
         self.threads = threads
 
-    def matching(self, corp_id: str, f: RecipientFilter) -> Iterator[dict[str, Any]]:
-        for i in range(len(f.queries())):
-            cursor = ""
-            while True:
-                rows, cursor = self.page(corp_id, f, i, cursor)
-                yield from rows
-                if not cursor:
-                    break
-
     def page(self, corp_id: str, f: RecipientFilter, query: int, cursor: str) -> tuple[list[dict[str, Any]], str]:
         """One search page of the filter's ``query``-th query, its rows checked against the whole filter,
         and the cursor of the next page ("" after the last)."""
