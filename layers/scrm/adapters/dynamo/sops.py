@@ -17,6 +17,7 @@ from scrm.adapters.dynamo.models import SopItem
 from scrm.domain.sop_schedule import minute_start
 
 S = SopItem
+DUE_PAGE = 1000  # due items a Query page
 DUE_TTL_S = 7 * 24 * 3600  # a due item or minute mark outlives its minute by a week (catch-up, audits)
 
 
@@ -73,11 +74,13 @@ class DynamoSops:
         return next(iter(q), None) is not None
 
     def due(self, corp_id: str, minute: str, sop_id: str, step_id: str) -> Iterator[tuple[str, str, int]]:
-        """(target, member, anchor) of one (SOP, step) in one minute."""
-        prefix = f"{sop_id}#{step_id}#"
-        for i in S.query(_due_pk(corp_id, minute), S.sk.startswith(prefix), consistent_read=True):
-            target, member = i.sk[len(prefix) :].split("#", 1)
-            yield target, member, int((i.data or {}).get("a") or 0)
+        """(target, member, anchor) of one (SOP, step) in one minute: every page of ``due_page``."""
+        cursor = ""
+        while True:
+            items, cursor = self.due_page(corp_id, minute, sop_id, step_id, cursor, DUE_PAGE)
+            yield from items
+            if not cursor:
+                return
 
     def due_page(
         self, corp_id: str, minute: str, sop_id: str, step_id: str, cursor: str, limit: int
