@@ -11,7 +11,7 @@ from typing import Any
 
 from scrm.domain.channel_code import CHINA
 from scrm.domain.wecom_error import WeComError
-from scrm.services.alert_ports import MessageWeCom
+from scrm.services.alert_ports import AlertRepo, MessageWeCom
 
 # 81013 no valid recipient (left, or outside the app's scope), 40056 bad agentid, 40008 bad message type,
 # 44004 empty content, 60011 / 60020 no permission / IP not allowed, 301002 no permission on the member.
@@ -49,3 +49,15 @@ class Delivery:
                 return Outcome(False, reason=f"WeCom {exc.errcode}: {exc.errmsg}"[:300])
             raise
         return Outcome(True, msgid=str(res.get("msgid") or ""))
+
+    def send_marked(
+        self, repo: AlertRepo, corp_id: str, recipient: str, sk: str, card: dict[str, Any], clock: Callable[[], float]
+    ) -> Outcome:
+        """A ``sending`` record's card, then the record marked sent (with WeCom's msgid) or failed (with
+        the reason): what every paced app message (churn alert, SOP reminder) does once it holds a slot."""
+        outcome = self.send(corp_id, recipient, card)
+        if outcome.sent:
+            repo.mark(corp_id, recipient, sk, "sent", "sending", clock(), msgid=outcome.msgid)
+        else:
+            repo.mark(corp_id, recipient, sk, "failed", "sending", clock(), reason=outcome.reason)
+        return outcome

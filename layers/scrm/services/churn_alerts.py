@@ -139,10 +139,8 @@ class ChurnAlerts:
                 state = str((self.repo.record(corp, recipient, sk) or {}).get("state"))
         if state != "sending":
             return state if created else f"{state}:repeat"
-        outcome = self.delivery.send(corp, recipient, record["card"])
+        outcome = self.delivery.send_marked(self.repo, corp, recipient, sk, record["card"], self.clock)
         if outcome.sent:
-            self.repo.mark(corp, recipient, sk, "sent", "sending", self.clock(), msgid=outcome.msgid)
             return "sent" if created else "sent:again"
-        self.repo.mark(corp, recipient, sk, "failed", "sending", self.clock(), reason=outcome.reason)
         log.warning("alert not sent", extra={"recipient": recipient, "sk": sk, "reason": outcome.reason})
         return "failed"

@@ -76,11 +76,9 @@ class SopReminders:
         # here at once: one claims the send, the others come back later and find it sent.
         if not self.repo.claim(corp_id, member, sk, self.clock(), CLAIM_S):
             return "busy"
-        outcome = self.delivery.send(corp_id, member, record["card"])
+        outcome = self.delivery.send_marked(self.repo, corp_id, member, sk, record["card"], self.clock)
         if outcome.sent:
-            self.repo.mark(corp_id, member, sk, "sent", "sending", self.clock(), msgid=outcome.msgid)
             return "sent"
-        self.repo.mark(corp_id, member, sk, "failed", "sending", self.clock(), reason=outcome.reason)
         log.warning(
             "sop reminder not sent", extra={"member": member, "send_id": send_id, "reason": outcome.reason}
         )
