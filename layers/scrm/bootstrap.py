@@ -432,21 +432,16 @@ def sop_admin() -> SopAdmin:
     return SopAdmin(sop_repo(), sop_enrolment().start, DynamoDirectory(), mass_sends())
 
 
-def _departments(corp_id: str) -> dict[str, frozenset[int]]:
-    from scrm.adapters.dynamo.models import EmployeeItem
-
-    return {str(e.sk): frozenset(int(d) for d in e.departments or ()) for e in EmployeeItem.query(corp_id)}
-
-
 @lazy
 def sop_planner() -> SopPlanner:
     """The every-minute tick; its sends' plans run on the mass-send queue."""
+    from scrm.adapters.dynamo.directory import DynamoDirectory
     from scrm.adapters.dynamo.mass_send_recipients import DynamoGroups, DynamoRecipients
     from scrm.services.sop_planner import SopPlanner
 
     runner = mass_send_runner()
     return SopPlanner(sop_repo(), runner.sends, runner.queue_plan, corp_registry().list_ids, DynamoRecipients(),
-                      DynamoGroups(), _departments)  # fmt: skip
+                      DynamoGroups(), DynamoDirectory().departments)  # fmt: skip
 
 
 @lazy

@@ -22,3 +22,8 @@ class DynamoDirectory:
     def known_groups(self, corp_id: str, chat_ids: Sequence[str]) -> set[str]:
         keys = [f"{corp_id}#{c}" for c in dict.fromkeys(chat_ids)]
         return {i.pk.split("#", 1)[1] for i in GroupItem.batch_get(keys) if (i.status or "active") != "dismissed"} if keys else set()
+
+    def departments(self, corp_id: str) -> dict[str, frozenset[int]]:
+        """Every synced member's departments (SOP targets by department are checked at the due moment)."""
+        items = EmployeeItem.query(corp_id, attributes_to_get=["pk", "sk", "departments"])
+        return {str(i.sk): frozenset(int(d) for d in i.departments or ()) for i in items}
