@@ -4,7 +4,7 @@ Setup (untimed, as in the massend part): a sandbox corp of ``customers`` custome
 members; our store's relations written directly through the store adapter. ``due`` customers were added
 three days ago, the rest 8 to 57 days ago. The SOP targets every member's customers with a day-3 step at
 a minute a few minutes from now (due for exactly the ``due`` customers) and a day-30 step. Its due index
-is written through the enrolment's own computation and write path (``SopEnrolment._items`` +
+is written through the enrolment's own computation and write path (``SopEnrolment.items_for`` +
 ``DynamoSops.put_due``; timed separately: a SOP-wide enrolment on the queue pages through the store's
 by-employee index, which moto answers by scanning the whole table per page).
 
@@ -81,7 +81,7 @@ def run(stack: Stack, sandbox: SandboxClient, customers: int = 100_000, employee
     spec = S.sop_from_dict(repo.get_sop(corp_id, sop["sop_id"])[0]["spec"])
     enrol = bootstrap.sop_enrolment()
     t2 = time.monotonic()
-    items = [i for p, f in shaped for i in enrol._items(sop["sop_id"], spec, p.external_userid, f.userid, f.add_time)]
+    items = [i for p, f in shaped for i in enrol.items_for(sop["sop_id"], spec, p.external_userid, f.userid, f.add_time)]
     chunks = [items[k : k + 2000] for k in range(0, len(items), 2000)]
     with ThreadPoolExecutor(4) as pool:
         written = sum(pool.map(lambda c: repo.put_due(corp_id, c), chunks))

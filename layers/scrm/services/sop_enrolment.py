@@ -79,9 +79,11 @@ class SopEnrolment:
         """The start of the current minute: the tick plans a minute once it is over, so this one is open."""
         return S.minute_start(S.minute_key(_moment(int(self.clock()))))
 
-    def _items(
+    def items_for(
         self, sop_id: str, spec: S.SopSpec, target: str, member: str, anchor: int
     ) -> list[tuple[str, str, str, str, int, int]]:
+        """The due items of one relation (or group) with this anchor: every relative step still to come,
+        keyed by its minute (what the observer, enrolment pages and the benchmark's seeding write)."""
         plan = S.relative_plan(spec, _moment(anchor), self._not_before())
         return [(S.minute_key(due), sop_id, step.step_id, target, member, anchor) for step, due in plan]
 
@@ -110,7 +112,7 @@ class SopEnrolment:
                 i
                 for g in self.groups.owned_by(corp_id, spec.targets.owners)
                 if (g.get("status") or "active") == "active" and g.get("create_time")
-                for i in self._items(
+                for i in self.items_for(
                     sop_id, spec, str(g["chat_id"]), str(g.get("owner") or ""), int(g["create_time"])
                 )
             ]
@@ -125,7 +127,7 @@ class SopEnrolment:
             i
             for r in rows
             if f.matches(r) and r.get("add_time")
-            for i in self._items(
+            for i in self.items_for(
                 sop_id, spec, str(r["external_userid"]), str(r["userid"]), int(r["add_time"])
             )
         ]
@@ -159,7 +161,7 @@ class SopEnrolment:
                 i
                 for sop_id, spec in self._active(event.corp_id, S.CUSTOMER)
                 if isinstance(spec.targets, S.CustomerTargets) and enrolment_filter(spec.targets).matches(row)
-                for i in self._items(sop_id, spec, ext, uid, event.create_time)
+                for i in self.items_for(sop_id, spec, ext, uid, event.create_time)
             ]
         elif isinstance(event, ExternalChatEvent) and event.change_type == "create" and event.chat_id:
             sops = self._active(event.corp_id, S.GROUP)
@@ -171,7 +173,7 @@ class SopEnrolment:
                 for sop_id, spec in sops
                 if isinstance(spec.targets, S.GroupTargets)
                 and (not spec.targets.owners or owner in spec.targets.owners)
-                for i in self._items(sop_id, spec, event.chat_id, owner, event.create_time)
+                for i in self.items_for(sop_id, spec, event.chat_id, owner, event.create_time)
             ]
         else:
             return []
