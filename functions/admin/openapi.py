@@ -224,20 +224,10 @@ SPEC: dict[str, Any] = {
 }
 
 
-SPEC["paths"].update(openapi_codes.PATHS)
-SPEC["components"]["schemas"].update(openapi_codes.SCHEMAS)
-SPEC["paths"].update(openapi_stats.PATHS)
-SPEC["components"]["schemas"].update(openapi_stats.SCHEMAS)
-SPEC["paths"].update(openapi_alerts.PATHS)
-SPEC["components"]["schemas"].update(openapi_alerts.SCHEMAS)
-SPEC["paths"].update(openapi_transfers.PATHS)
-SPEC["components"]["schemas"].update(openapi_transfers.SCHEMAS)
-SPEC["paths"].update(openapi_mass_sends.PATHS)
-SPEC["components"]["schemas"].update(openapi_mass_sends.SCHEMAS)
-SPEC["paths"].update(openapi_sops.PATHS)
-SPEC["components"]["schemas"].update(openapi_sops.SCHEMAS)
-SPEC["paths"].update(openapi_groups.PATHS)
-SPEC["components"]["schemas"].update(openapi_groups.SCHEMAS)
+for _part in (openapi_codes, openapi_stats, openapi_alerts, openapi_transfers, openapi_mass_sends, openapi_sops,
+              openapi_groups):  # fmt: skip
+    SPEC["paths"].update(_part.PATHS)
+    SPEC["components"]["schemas"].update(_part.SCHEMAS)
 
 
 @admin.route("/admin/openapi.json", methods=["GET"])

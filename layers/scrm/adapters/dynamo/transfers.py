@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from scrm.adapters.dynamo.conditional import condition_failed, transact_if
+from scrm.adapters.dynamo.conditional import condition_failed, save_if, transact_if
 from scrm.adapters.dynamo.models import TransferItem
 from scrm.domain.transfer import Chunk
 
@@ -110,14 +110,9 @@ class DynamoTransfers:
             c.version = 1
 
     def create_chunk(self, corp_id: str, chunk: Chunk) -> bool:
-        try:
-            T(f"{corp_id}#{chunk.job_id}", _chunk_sk(chunk.kind, chunk.number), data=chunk.to_dict(), version=1).save(
-                condition=T.pk.does_not_exist()
-            )
-        except PutError as exc:
-            if condition_failed(exc):
-                return False
-            raise
+        item = T(f"{corp_id}#{chunk.job_id}", _chunk_sk(chunk.kind, chunk.number), data=chunk.to_dict(), version=1)
+        if not save_if(item, T.pk.does_not_exist()):
+            return False
         chunk.version = 1
         return True
 
@@ -184,14 +179,7 @@ class DynamoTransfers:
 
     def replace_quota(self, corp_id: str, owner: str, taken: list[list[int]], version: int) -> bool:
         item = T(corp_id, f"quota#{owner}", data={"taken": taken}, version=version + 1)
-        condition = T.pk.does_not_exist() if version == 0 else T.version == version
-        try:
-            item.save(condition=condition)
-            return True
-        except PutError as exc:
-            if condition_failed(exc):
-                return False
-            raise
+        return save_if(item, T.pk.does_not_exist() if version == 0 else T.version == version)
 
     # the corp's policy -----------------------------------------------------------------------
     def policy(self, corp_id: str) -> dict[str, Any]:
