@@ -165,7 +165,13 @@ def describe_progress(p: dict[str, Any], kind: str = "customer") -> str:
     return text
 
 
-def _notes(sop: dict[str, Any]) -> None:
+def _saved(args: argparse.Namespace, sop: dict[str, Any], headline: str) -> None:
+    """A created or updated SOP: JSON, or the headline, the plan and its notes (on stderr)."""
+    if args.json:
+        print_json(sop)
+        return
+    print(headline)
+    print(describe(sop))
     for note in sop.get("notes") or []:
         print(f"note: {note}", file=sys.stderr)
 
@@ -174,12 +180,7 @@ def _notes(sop: dict[str, Any]) -> None:
 def cmd_create(args: argparse.Namespace) -> None:
     require_corp(args.corp)
     sop = call(_svc().create, args.corp, read_body(args.file))
-    if args.json:
-        print_json(sop)
-        return
-    print(f"created SOP {sop['sop_id']} ({sop['status']})")
-    print(describe(sop))
-    _notes(sop)
+    _saved(args, sop, f"created SOP {sop['sop_id']} ({sop['status']})")
 
 
 def cmd_list(args: argparse.Namespace) -> None:
@@ -208,12 +209,7 @@ def cmd_show(args: argparse.Namespace) -> None:
 def cmd_update(args: argparse.Namespace) -> None:
     require_corp(args.corp)
     sop = call(_svc().update, args.corp, args.sop_id, read_body(args.file))
-    if args.json:
-        print_json(sop)
-        return
-    print(f"updated SOP {sop['sop_id']}")
-    print(describe(sop))
-    _notes(sop)
+    _saved(args, sop, f"updated SOP {sop['sop_id']}")
 
 
 def _set_status(args: argparse.Namespace, status: str) -> None:
