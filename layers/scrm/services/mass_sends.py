@@ -179,23 +179,11 @@ class MassSends:
         if request_id is not None and (not isinstance(request_id, str) or not 1 <= len(request_id) <= 64):
             raise AdminError(400, "request_id: must be a string of 1..64 characters", "request_id")
         key = f"id#{request_id}" if request_id else f"body#{spec.fingerprint()}"
-        for _ in range(3):
-            earlier = self.repo.request(corp_id, key)
-            replaces = 0
-            if earlier is not None:
-                found = self.repo.get_send(corp_id, earlier[0])
-                if found is not None and (request_id or found[0]["state"] in OPEN_STATES):
-                    return found[0], False
-                replaces = earlier[1]
-            send = {
-                "send_id": uuid.uuid4().hex[:16],
-                "spec": spec.as_dict(),
-                "state": "new",
-                "created_at": self._now(),
-            }
-            if self.repo.create_send(corp_id, send, key, replaces):
-                return send, True
-        raise AdminError(409, "a concurrent request created this send; try again")
+        made = self._create_once(corp_id, key, {"spec": spec.as_dict()},
+                                 lambda s: bool(request_id) or s["state"] in OPEN_STATES)  # fmt: skip
+        if made is None:
+            raise AdminError(409, "a concurrent request created this send; try again")
+        return made
 
     def create_planned(
         self, corp_id: str, key: str, name: str, content: Welcome, chat_type: str, source: dict[str, str]
@@ -204,17 +192,28 @@ class MassSends:
         per ``key``: a tick that runs twice, or is retried after a crash, finds the send it made."""
         spec = D.MassSendSpec(name=name[: D.NAME_MAX], content=content, planned=True, chat_type=chat_type,
                               source=tuple(sorted(source.items())))  # fmt: skip
+        made = self._create_once(corp_id, key, {"spec": spec.as_dict(), "source": dict(source)}, lambda s: True)
+        if made is None:
+            raise RuntimeError(f"could not create the planned send {key}")
+        return made
+
+    def _create_once(
+        self, corp_id: str, key: str, fields: dict[str, Any], reuse: Callable[[dict[str, Any]], bool]
+    ) -> tuple[dict[str, Any], bool] | None:
+        """(send, created) for a request key: the earlier send when ``reuse`` says so, else a new one
+        (replacing the key's pointer at an ended send). None when concurrent requests kept winning."""
         for _ in range(3):
             earlier = self.repo.request(corp_id, key)
+            replaces = 0
             if earlier is not None:
                 found = self.repo.get_send(corp_id, earlier[0])
-                if found is not None:
+                if found is not None and reuse(found[0]):
                     return found[0], False
-            send = {"send_id": uuid.uuid4().hex[:16], "spec": spec.as_dict(), "state": "new",
-                    "created_at": self._now(), "source": dict(source)}  # fmt: skip
-            if self.repo.create_send(corp_id, send, key, 0):
+                replaces = earlier[1]
+            send = {"send_id": uuid.uuid4().hex[:16], **fields, "state": "new", "created_at": self._now()}
+            if self.repo.create_send(corp_id, send, key, replaces):
                 return send, True
-        raise RuntimeError(f"could not create the planned send {key}")
+        return None
 
     def get(self, corp_id: str, send_id: str) -> tuple[dict[str, Any], int]:
         found = self.repo.get_send(corp_id, send_id)
