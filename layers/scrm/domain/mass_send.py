@@ -16,8 +16,10 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
+from scrm.domain.customer_query import CustomerQuery
 from scrm.domain.field_error import FieldError
 from scrm.domain.welcome import NAME_PLACEHOLDER, Welcome, parse_welcome
 
@@ -55,25 +57,19 @@ class RecipientFilter:
     added_from: int | None = None
     added_to: int | None = None
 
+    @cached_property
+    def _search(self) -> CustomerQuery:
+        """The conditions the customer search shares (tags, add time, active): tested by its own code."""
+        return CustomerQuery(tags_all=self.tags_all, tags_any=self.tags_any, tags_none=self.tags_none,
+                             added_from=self.added_from, added_to=self.added_to, status="active")  # fmt: skip
+
     def matches(self, r: Mapping[str, Any]) -> bool:
         """Every condition against a relation row (tag_ids, userid, add_time, state, status)."""
-        if (r.get("status") or "active") != "active":
-            return False
-        tags = set(r.get("tag_ids") or ())
-        if self.tags_all and not tags.issuperset(self.tags_all):
-            return False
-        if self.tags_any and not tags.intersection(self.tags_any):
-            return False
-        if self.tags_none and tags.intersection(self.tags_none):
-            return False
         if self.employees and r.get("userid") not in self.employees:
             return False
         if self.states and r.get("state") not in self.states:
             return False
-        added = int(r.get("add_time") or 0)
-        if self.added_from is not None and added < self.added_from:
-            return False
-        return not (self.added_to is not None and added > self.added_to)
+        return self._search.matches(r)
 
     def queries(self) -> list[dict[str, Any]]:
         """The search queries (CustomerQuery fields) whose union holds every match: one tag-driven query,
