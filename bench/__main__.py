@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         w_rates = [int(r) for r in args.welcome_rates.split(",") if r.strip()]
         print(f"welcome: scans at {w_rates}/s for {args.welcome_duration} s each, bulk sync running ...", flush=True)
         w_stack = Stack(StackConfig(workdir=Path(__file__).resolve().parent.parent / ".devstack" / "bench-welcome",
-                                    log_level="WARNING", consumers=4, visibility_timeout_s=30))
+                                    log_level="WARNING", consumers=4, retry_after_s=30))
         w_stack.start()
         try:
             from scrm import bootstrap
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             w_stack.stop()
 
     stack = Stack(StackConfig(workdir=Path(__file__).resolve().parent.parent / ".devstack" / "bench",
-                              log_level="WARNING", consumers=4, visibility_timeout_s=30))
+                              log_level="WARNING", consumers=4, retry_after_s=30))
     stack.start()
     try:
         from scrm import bootstrap

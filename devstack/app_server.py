@@ -45,10 +45,13 @@ class AppProcess:
     server); "all" does both in one process. Lambda runs each in its own sandbox; locally two processes
     keep the consumers' work from sharing one interpreter lock with the callback route."""
 
-    def __init__(self, host: str, port: int, control_port: int, consumers: int, role: str = "all") -> None:
+    def __init__(
+        self, host: str, port: int, control_port: int, consumers: int, role: str = "all", retry_after_s: int = 2
+    ) -> None:
         from chalice.app import ScheduledEventConfig, SQSEventConfig
         from chalice.cli.factory import CLIFactory
         from chalice.local import create_local_server
+        from scrm.resources import QUEUES
 
         from devstack.dispatcher import QueuePoller, Stats
         from devstack.scheduler import Schedule, period_of
@@ -70,8 +73,12 @@ class AppProcess:
             if role != "all" and (role == "welcome") != (source.name in FAST_CONSUMERS):
                 continue
             if isinstance(source, SQSEventConfig):
+                queue = next(q for q in QUEUES.values() if q.name == source.queue)
+                retry_s = max(retry_after_s, queue.min_local_retry_s)
                 for i in range(consumers):
-                    poller = QueuePoller(source.name, source.queue, source.batch_size, handler, self.stop, self.stats)
+                    poller = QueuePoller(
+                        source.name, source.queue, source.batch_size, handler, self.stop, self.stats, retry_s
+                    )
                     poller.name = f"poller-{source.name}-{i}"
                     self.pollers.append(poller)
             elif isinstance(source, ScheduledEventConfig):
@@ -143,10 +150,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--control-port", type=int, default=8001)
     parser.add_argument("--consumers", type=int, default=4, help="pollers per queue (Lambda concurrency)")
     parser.add_argument("--role", choices=("all", "http", "workers", "welcome", "admin"), default="all")
+    parser.add_argument("--retry-after", type=int, default=2, metavar="S",
+                        help="seconds before a failed record is retried (AWS waits the visibility timeout)")
     args = parser.parse_args(argv)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    AppProcess(args.host, args.port, args.control_port, args.consumers, args.role).serve_forever()
+    AppProcess(
+        args.host, args.port, args.control_port, args.consumers, args.role, args.retry_after
+    ).serve_forever()
 
 
 if __name__ == "__main__":

@@ -3,6 +3,13 @@
 Long-polls a queue, builds the exact record shape Lambda gives a function, calls the same handler the
 deployment uses, and deletes only the records the handler did not report in ``batchItemFailures``
 (ReportBatchItemFailures). A handler that raises leaves the whole batch for redelivery, as Lambda does.
+
+Time is compressed in one place only: a failed record comes back after ``retry_after_s`` (a second or two)
+instead of the queue's visibility timeout (minutes on AWS), so retries and the DLQ show within a test. A
+record still being handled keeps the queue's own visibility timeout, as on AWS: when the local timeout was
+the short retry delay, a slow batch (a loaded CI machine) had its records handed to the other pollers
+while the first still held them, every hand-over counted a receive, and a record could reach the DLQ after
+five receives with one real failure, or none.
 """
 
 from __future__ import annotations
@@ -71,6 +78,7 @@ class QueuePoller(threading.Thread):
         handler: Callable[[dict[str, Any], Any], Any],
         stop: threading.Event,
         stats: Stats,
+        retry_after_s: int = 1,
     ) -> None:
         super().__init__(name=f"poller-{name}", daemon=True)
         self.function_name = name
@@ -79,6 +87,7 @@ class QueuePoller(threading.Thread):
         self.handler = handler
         self.stop_event = stop
         self.stats = stats
+        self.retry_after_s = retry_after_s
 
     def run(self) -> None:
         sqs = boto3.client("sqs")
@@ -116,6 +125,8 @@ class QueuePoller(threading.Thread):
                 self.stats.batches += 1
                 self.stats.records += len(messages)
                 self.stats.failed += len(failed)
+            if failed:
+                self._retry_soon(sqs, url, [m for m in messages if m["MessageId"] in failed])
             if done:
                 try:
                     sqs.delete_message_batch(
@@ -124,3 +135,16 @@ class QueuePoller(threading.Thread):
                     )
                 except Exception:
                     log.exception("delete failed on %s (messages will be redelivered)", self.queue_name)
+
+    def _retry_soon(self, sqs: Any, url: str, messages: list[dict[str, Any]]) -> None:
+        try:
+            sqs.change_message_visibility_batch(
+                QueueUrl=url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": self.retry_after_s}
+                    for i, m in enumerate(messages)
+                ],
+            )
+        except Exception:
+            log.exception("could not shorten the retry delay on %s (retried after the visibility timeout)",
+                          self.queue_name)

@@ -33,8 +33,10 @@ def _table_spec(t: TableDef) -> dict[str, Any]:
     return spec
 
 
-def create_all(visibility_timeout_s: int | None = None) -> dict[str, str]:
-    """Idempotent. Returns queue name → URL. ``visibility_timeout_s`` shortens retries for local runs."""
+def create_all() -> dict[str, str]:
+    """Idempotent. Returns queue name → URL. Queues get AWS's own visibility timeouts, so a message is never
+    handed to a second poller while its first is still running; the local dispatcher shortens only the
+    wait before a failed record's retry (``QueuePoller.retry_after_s``)."""
     data = boto3.client("dynamodb")
     dedup_url = os.environ.get("SCRM_IDEMPOTENCY_ENDPOINT_URL")
     dedup = boto3.client("dynamodb", endpoint_url=dedup_url) if dedup_url else data
@@ -60,11 +62,7 @@ def create_all(visibility_timeout_s: int | None = None) -> dict[str, str]:
         url = sqs.create_queue(
             QueueName=q.name,
             Attributes={
-                "VisibilityTimeout": str(
-                    max(visibility_timeout_s, q.min_local_visibility_s)
-                    if visibility_timeout_s
-                    else q.visibility_timeout_s
-                ),
+                "VisibilityTimeout": str(q.visibility_timeout_s),
                 "MessageRetentionPeriod": str(q.retention_s),
                 "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": q.max_receive_count}),
             },

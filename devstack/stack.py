@@ -51,7 +51,7 @@ class StackConfig:
     dedup_port: int = 0
     consumers: int = 4
     welcome_consumers: int = 4
-    visibility_timeout_s: int = 2
+    retry_after_s: int = 2  # before a failed record comes back (AWS: the queue's visibility timeout)
     log_level: str = "INFO"
     extra_env: dict[str, str] = field(default_factory=dict)
 
@@ -119,14 +119,16 @@ class Stack:
             os.environ.update(self.env)
             from devstack.resources import create_all
 
-            create_all(self.config.visibility_timeout_s)
+            create_all()
             server = ["-m", "devstack.app_server", "--port", str(self.app_port),
-                      "--control-port", str(self.control_port), "--consumers", str(self.config.consumers)]
+                      "--control-port", str(self.control_port), "--consumers", str(self.config.consumers),
+                      "--retry-after", str(self.config.retry_after_s)]
             self._spawn("app", [*server, "--role", "http"])
             self._spawn("workers", [*server, "--role", "workers"], nice=10)
             # Not niced: the welcome path has a 20 s deadline, the bulk consumers only have a backlog.
             welcome = ["-m", "devstack.app_server", "--port", "0", "--control-port", "0",
-                       "--consumers", str(self.config.welcome_consumers), "--role", "welcome"]
+                       "--consumers", str(self.config.welcome_consumers), "--role", "welcome",
+                       "--retry-after", str(self.config.retry_after_s)]
             self._spawn("welcome", welcome)
             admin = ["-m", "devstack.app_server", "--port", str(self.admin_port), "--role", "admin"]
             self._spawn("admin", admin)

@@ -17,15 +17,52 @@ from devstack.stack import Stack, StackConfig
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     workdir = Path(os.environ.get("SCRM_TEST_STACK_LOGS") or tmp_path_factory.mktemp("stack"))
-    s = Stack(StackConfig(workdir=workdir, consumers=4, visibility_timeout_s=1))
+    s = Stack(StackConfig(workdir=workdir, consumers=4, retry_after_s=1))
     s.start()
+    _running.append(s)
     from scrm import bootstrap
 
     bootstrap.reset()  # the test process now talks to this stack's moto servers
     try:
         yield s
     finally:
+        _running.remove(s)
         s.stop()
+
+
+_running: list[Stack] = []
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failed stack test also prints what the stack's queues held and where its logs are: a timeout in
+    CI otherwise says nothing about whether the work was slow, stuck on a queue, or dead-lettered."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed and _running and "stack" in getattr(item, "fixturenames", ()):
+        report.sections.append(("local stack at failure", _stack_state(_running[-1])))
+
+
+def _stack_state(stack: Stack) -> str:
+    import boto3
+    from scrm.resources import QUEUES
+
+    lines = [f"logs: {stack.config.workdir}"]
+    try:
+        sqs = boto3.client("sqs")
+        names = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed")
+        for q in QUEUES.values():
+            for name in (q.name, q.dlq_name):
+                url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+                a = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=list(names))["Attributes"]
+                lines.append(f"{name}: visible {a[names[0]]}, in flight {a[names[1]]}, delayed {a[names[2]]}")
+        lines.append(f"dispatcher: {stack.stats()}")
+        log = stack.config.workdir / "workers.log"
+        errors = [x for x in log.read_text(errors="replace").splitlines() if '"level":"ERROR"' in x] if log.exists() else []
+        lines += ["last consumer errors:", *(e[:400] for e in errors[-8:])]
+    except Exception as exc:  # the report must not hide the test's own failure
+        lines.append(f"(could not read the stack: {exc!r})")
+    return "\n".join(lines)
 
 
 @pytest.fixture(scope="session")

@@ -56,9 +56,9 @@ class QueueDef:
     retention_s: int = 4 * 24 * 3600
     dlq_retention_s: int = 14 * 24 * 3600
     consumers: tuple[str, ...] = field(default_factory=tuple)
-    # The local stack shortens visibility timeouts so retries show quickly; never below this, or a step
-    # still running would be handed to a second worker.
-    min_local_visibility_s: int = 0
+    # The local stack keeps this visibility timeout for records in flight but retries a failed one after a
+    # second or two, so that retries and the DLQ show within a test; never sooner than this.
+    min_local_retry_s: int = 0
 
 
 _PK = KeyAttr("pk")
@@ -192,7 +192,7 @@ QUEUES: dict[str, QueueDef] = {
             visibility_timeout_s=150,
             retention_s=300,
             consumers=("send_welcomes",),
-            min_local_visibility_s=25,
+            min_local_retry_s=25,  # as on AWS, a retry comes after the 20 s welcome code has expired
         ),
         # Bulk work (full sync steps), kept apart so it never delays callback events.
         QueueDef(
@@ -201,7 +201,6 @@ QUEUES: dict[str, QueueDef] = {
             "scrm-sync-dlq",
             visibility_timeout_s=360,
             consumers=("sync_worker",),
-            min_local_visibility_s=120,
         ),
         # QUEUES-ISSUE7
         # Mass-send steps (plan a send, create one WeCom task per part, read results), apart from the rest.
@@ -211,7 +210,6 @@ QUEUES: dict[str, QueueDef] = {
             "scrm-mass-sends-dlq",
             visibility_timeout_s=900,
             consumers=("mass_send_worker",),
-            min_local_visibility_s=120,
         ),
         # Handover steps (plan a job, call WeCom for its chunks, poll results), apart from sync and events.
         QueueDef(
@@ -220,7 +218,6 @@ QUEUES: dict[str, QueueDef] = {
             "scrm-transfers-dlq",
             visibility_timeout_s=900,
             consumers=("transfer_worker",),
-            min_local_visibility_s=120,
         ),
     )
 }

@@ -178,7 +178,7 @@ def test_queue_failure_gives_5xx_and_wecoms_retry_delivers(stack, sandbox, corp)
         first = wait_for(lambda: (sandbox.callback(cid, cb_id).get("attempts") or None), what="first attempt")
         assert first[0]["status"] >= 500
     finally:
-        create_all(1)
+        create_all()
     done = sandbox.wait_delivered(cid, cb_id, timeout_s=30)
     assert done["delivered"] is True
     assert [a["status"] for a in done["attempts"]][-1] == 200
@@ -194,6 +194,6 @@ def test_store_failure_gives_5xx(stack, corp):
         r = FakeWeCom(stack.app_url, corp).send(_tag_delete("et_store"))
         assert r.status_code == 503
     finally:
-        create_all(1)
+        create_all()
     r = FakeWeCom(stack.app_url, corp).send(_tag_delete("et_store"))
     assert r.status_code == 200

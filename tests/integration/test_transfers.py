@@ -31,7 +31,7 @@ DAY = 86_400
 def tstack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     saved = dict(os.environ)
     workdir = Path(tmp_path_factory.mktemp("transfer-stack"))
-    s = Stack(StackConfig(workdir=workdir, consumers=2, welcome_consumers=1, visibility_timeout_s=1,
+    s = Stack(StackConfig(workdir=workdir, consumers=2, welcome_consumers=1, retry_after_s=1,
                           extra_env={"SCRM_TIMESTAMP_WINDOW_S": str(40 * DAY)}))  # fmt: skip
     s.start()
     bootstrap.reset()
