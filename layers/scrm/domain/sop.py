@@ -9,6 +9,7 @@ from scrm.domain.sop_schedule import (
     minute_key,
     minute_keys,
     minute_start,
+    moment,
     next_occurrence,
     relative_due_at,
     relative_plan,
@@ -38,6 +39,6 @@ from scrm.domain.sop_targets import (
 __all__ = [
     "CUSTOMER", "GROUP", "CustomerFacts", "CustomerTargets", "DueStep", "GroupFacts", "GroupTargets",
     "SopSpec", "Step", "Trigger", "as_recipient_filter", "customer_matches", "days_since", "due_in_window", "group_matches",
-    "minute_key", "minute_keys", "minute_start", "next_occurrence", "parse_customer_sop", "parse_group_sop",
+    "minute_key", "minute_keys", "minute_start", "moment", "next_occurrence", "parse_customer_sop", "parse_group_sop",
     "relative_due_at", "relative_plan", "sop_from_dict", "still_due",
 ]

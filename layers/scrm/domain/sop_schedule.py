@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from scrm.domain.channel_code import CHINA
 from scrm.domain.sop_spec import DATE, WEEKLY, SopSpec, Step, Trigger
@@ -104,6 +104,11 @@ def still_due(spec: SopSpec, step_id: str, anchor: datetime, key: str) -> bool:
 
 
 # minute keys --------------------------------------------------------------------------------------
+def moment(ts: int) -> datetime:
+    """A stored unix time (an anchor, the clock) as the aware datetime the schedule computes with."""
+    return datetime.fromtimestamp(ts, UTC)
+
+
 def minute_key(t: datetime) -> str:
     """The China wall-clock minute that holds ``t``: the due index's partition key."""
     return t.astimezone(CHINA).strftime(MINUTE_KEY_FORMAT)

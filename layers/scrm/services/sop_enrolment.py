@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from scrm.domain import sop as S
@@ -53,10 +53,6 @@ def enrolment_filter(targets: S.CustomerTargets) -> RecipientFilter:
     return RecipientFilter(employees=employees, states=targets.states)
 
 
-def _moment(ts: int) -> datetime:
-    return datetime.fromtimestamp(ts, UTC)
-
-
 class SopEnrolment:
     def __init__(
         self,
@@ -77,14 +73,14 @@ class SopEnrolment:
 
     def _not_before(self) -> datetime:
         """The start of the current minute: the tick plans a minute once it is over, so this one is open."""
-        return S.minute_start(S.minute_key(_moment(int(self.clock()))))
+        return S.minute_start(S.minute_key(S.moment(int(self.clock()))))
 
     def items_for(
         self, sop_id: str, spec: S.SopSpec, target: str, member: str, anchor: int
     ) -> list[tuple[str, str, str, str, int, int]]:
         """The due items of one relation (or group) with this anchor: every relative step still to come,
         keyed by its minute (what the observer, enrolment pages and the benchmark's seeding write)."""
-        plan = S.relative_plan(spec, _moment(anchor), self._not_before())
+        plan = S.relative_plan(spec, S.moment(anchor), self._not_before())
         return [(S.minute_key(due), sop_id, step.step_id, target, member, anchor) for step, due in plan]
 
     # enrolment of a whole SOP ------------------------------------------------------------------------

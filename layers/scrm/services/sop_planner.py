@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from scrm.domain import sop as S
@@ -60,10 +60,6 @@ class Relations(Protocol):
 class Groups(Protocol):
     def matching(self, corp_id: str, f: GroupFilter) -> Iterable[dict[str, Any]]: ...
     def of(self, corp_id: str, chat_ids: Sequence[str]) -> Iterable[dict[str, Any]]: ...
-
-
-def _moment(ts: int) -> datetime:
-    return datetime.fromtimestamp(ts, UTC)
 
 
 class SopPlanner:
@@ -112,7 +108,7 @@ class SopPlanner:
         return S.minute_keys(first, last + MINUTE)
 
     def tick_corp(self, corp_id: str) -> dict[str, Any]:
-        now = _moment(int(self.clock()))
+        now = S.moment(int(self.clock()))
         minutes = self.minutes_to_plan(corp_id, now)
         if not minutes:
             return {"minutes": 0, "sends": 0}
@@ -192,7 +188,7 @@ class SopPlanner:
             def page(cursor: str) -> tuple[list[dict[str, Any]], str]:
                 """One page of the minute's due items for this step, as the relations still to reach."""
                 items, nxt = self.repo.due_page(corp_id, minute, sop_id, step.step_id, cursor, DUE_PAGE)
-                anchors = {(t, m): a for t, m, a in items if S.still_due(spec, step.step_id, _moment(a), minute)}
+                anchors = {(t, m): a for t, m, a in items if S.still_due(spec, step.step_id, S.moment(a), minute)}
                 rows = [
                     r
                     for r in self.relations.relations(corp_id, list(anchors))
@@ -219,7 +215,7 @@ class SopPlanner:
             chat_ids = [
                 target
                 for target, _, anchor in self.repo.due(corp_id, minute, sop_id, step.step_id)
-                if S.still_due(spec, step.step_id, _moment(anchor), minute)
+                if S.still_due(spec, step.step_id, S.moment(anchor), minute)
             ]
             rows = self.groups.of(corp_id, chat_ids)
         else:
