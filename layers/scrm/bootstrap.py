@@ -412,15 +412,14 @@ def sop_enrolment() -> SopEnrolment:
     """Writes the due index: an event observer (new customers and groups) and a queue step (a SOP's
     existing customers, page by page on the mass-send queue)."""
     from scrm.adapters.dynamo import reads
-    from scrm.adapters.dynamo.customer_search import DynamoCustomerSearch
-    from scrm.adapters.dynamo.mass_send_recipients import DynamoGroups
+    from scrm.adapters.dynamo.mass_send_recipients import DynamoGroups, DynamoRecipients
     from scrm.adapters.queue import QueuePublisher
     from scrm.services.sop_enrolment import SopEnrolment
 
     def owner(corp_id: str, chat_id: str) -> str:
         return str((reads.group(corp_id, chat_id) or {}).get("owner") or "")
 
-    return SopEnrolment(sop_repo(), DynamoCustomerSearch(budget=5000), DynamoGroups(), owner,
+    return SopEnrolment(sop_repo(), DynamoRecipients(), DynamoGroups(), owner,
                         QueuePublisher(resources.queue("mass_sends")))  # fmt: skip
 
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from scrm.adapters.dynamo.mass_send_recipients import PAGE, DynamoRecipients
 from scrm.domain import sop as S
 from scrm.domain.customer_query import CustomerQuery, encode_cursor
 from scrm.domain.events import parse_event
-from scrm.services.sop_enrolment import CACHE_S, ENROL_SLACK_S, PAGE, SopEnrolment
+from scrm.services.sop_enrolment import CACHE_S, ENROL_SLACK_S, SopEnrolment
 
 from tests.unit.live_code_fakes import FakeClock
 from tests.unit.mass_send_fakes import relation
@@ -48,7 +49,8 @@ class World:
         self.queue = FakeQueue()
         self.seen: list[dict[str, Any]] = []  # every enrolment message run, in order
         owners = {g["chat_id"]: g["owner"] for g in groups}
-        self.enrolment = SopEnrolment(self.repo, self.search, self.groups, lambda corp, chat: owners.get(chat, ""),
+        # The mass sends' page reader over the fake search (no I/O): enrolment pages a filter as they do.
+        self.enrolment = SopEnrolment(self.repo, DynamoRecipients(self.search), self.groups, lambda corp, chat: owners.get(chat, ""),
                                       self.queue, self.clock)  # fmt: skip
 
     def drain(self) -> list[str]:

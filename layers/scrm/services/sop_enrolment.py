@@ -19,11 +19,9 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from scrm.domain import sop as S
-from scrm.domain.customer_query import CustomerQuery, decode_cursor
 from scrm.domain.events import ExternalChatEvent, ExternalContactEvent, WeComEvent
 from scrm.domain.mass_send import RecipientFilter
 
-PAGE = 1000
 CACHE_S = 30  # the corp's SOPs, as the observer sees them: an edit reaches new customers within this
 ENROL_SLACK_S = 10  # a SOP's enrolment starts this long after the cache has turned over
 
@@ -34,8 +32,10 @@ class DueRepo(Protocol):
     def put_due(self, corp_id: str, items: Iterable[tuple[str, str, str, str, int, int]]) -> int: ...
 
 
-class Search(Protocol):
-    def search(self, corp_id: str, q: CustomerQuery) -> tuple[list[dict[str, Any]], str]: ...
+class Pages(Protocol):
+    def page(
+        self, corp_id: str, f: RecipientFilter, query: int, cursor: str
+    ) -> tuple[list[dict[str, Any]], str]: ...
 
 
 class Groups(Protocol):
@@ -57,14 +57,14 @@ class SopEnrolment:
     def __init__(
         self,
         repo: DueRepo,
-        search: Search,
+        pages: Pages,
         groups: Groups,
         group_owner: Callable[[str, str], str],
         queue: Queue,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.repo = repo
-        self.search = search
+        self.pages = pages  # a filter's relations, a search page at a time (the mass sends' own reader)
         self.groups = groups
         self.group_owner = group_owner
         self.queue = queue
@@ -117,12 +117,11 @@ class SopEnrolment:
         f = enrolment_filter(spec.targets)
         queries = f.queries()
         qi = int(message.get("query") or 0)
-        q = CustomerQuery(**queries[qi], limit=PAGE, cursor=decode_cursor(str(message.get("cursor") or "")))
-        rows, cursor = self.search.search(corp_id, q)
+        rows, cursor = self.pages.page(corp_id, f, qi, str(message.get("cursor") or ""))
         items = [
             i
             for r in rows
-            if f.matches(r) and r.get("add_time")
+            if r.get("add_time")
             for i in self.items_for(
                 sop_id, spec, str(r["external_userid"]), str(r["userid"]), int(r["add_time"])
             )
