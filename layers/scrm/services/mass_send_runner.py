@@ -49,6 +49,12 @@ class MassSendRunner:
         # A planned send (a SOP step) tells each member it handed a task to: (corp, send, member, count).
         self.notify = notify
 
+    def _again(self, message: dict[str, Any], attempts: int) -> None:
+        """The same step in a minute, counted, until ``attempts`` of it have run."""
+        attempt = int(message.get("attempt") or 0) + 1
+        if attempt < attempts:
+            self.queue.send_many([{**message, "attempt": attempt}], delay_s=RETRY_DELAY_S)
+
     def _step(self, corp_id: str, send_id: str, step: str, **extra: Any) -> dict[str, Any]:
         return {"corp_id": corp_id, "send_id": send_id, "step": step, **extra}
 
@@ -118,9 +124,7 @@ class MassSendRunner:
         corp_id, send_id = str(message["corp_id"]), str(message["send_id"])
         result = self.sends.run_part(corp_id, send_id, str(message["sender"]), int(message["number"]))
         if result.startswith("retry:") or result == "dispatching":
-            attempt = int(message.get("attempt") or 0) + 1
-            if attempt < MAX_ATTEMPTS:
-                self.queue.send_many([{**message, "attempt": attempt}], delay_s=RETRY_DELAY_S)
+            self._again(message, MAX_ATTEMPTS)
         if result in ("created", "adopted") and self.notify is not None:
             send = self.repo.get_send(corp_id, send_id)
             if send is not None and send[0].get("source"):
@@ -146,9 +150,7 @@ class MassSendRunner:
         name = str((send.get("source") or {}).get("name") or (send.get("spec") or {}).get("name") or "")
         result = self.notify(corp_id, send, member, count, name)
         if result in ("full", "busy"):
-            attempt = int(message.get("attempt") or 0) + 1
-            if attempt < REMIND_ATTEMPTS:
-                self.queue.send_many([{**message, "attempt": attempt}], delay_s=RETRY_DELAY_S)
+            self._again(message, REMIND_ATTEMPTS)
         return f"notify:{result}"
 
     def results(self, corp_id: str, send_id: str) -> str:

@@ -313,10 +313,7 @@ class MassSends:
                 for r in self.recipients.of(corp_id, spec.external_userids)
                 if r["external_userid"] in wanted
             ]
-        if self.employed is not None:
-            members = self.employed(corp_id, sorted({str(r["userid"]) for r in rows}))
-            rows = [r for r in rows if str(r["userid"]) in members]
-        return D.choose_senders(rows)
+        return D.choose_senders(self._employed_only(corp_id, rows, "userid"))
 
     def _filter_pages(self, corp_id: str, f: RecipientFilter) -> Pager:
         """A filter's search pages as one cursor: "<query index>:<that query's cursor>"."""
@@ -360,10 +357,15 @@ class MassSends:
         """chat_id → owner, for active groups whose owner is still employed (a departed owner's groups wait
         for their transfer)."""
         rows = [g for g in groups if (g.get("status") or "active") == "active" and g.get("owner")]
-        if self.employed is not None:
-            members = self.employed(corp_id, sorted({str(g["owner"]) for g in rows}))
-            rows = [g for g in rows if str(g["owner"]) in members]
-        return {str(g["chat_id"]): str(g["owner"]) for g in rows}
+        return {str(g["chat_id"]): str(g["owner"]) for g in self._employed_only(corp_id, rows, "owner")}
+
+    def _employed_only(self, corp_id: str, rows: list[dict[str, Any]], member: str) -> list[dict[str, Any]]:
+        """The rows whose ``member`` field (the sender: a customer's member, a group's owner) is still
+        employed; all of them when no directory was given."""
+        if self.employed is None:
+            return rows
+        members = self.employed(corp_id, sorted({str(r[member]) for r in rows}))
+        return [r for r in rows if str(r[member]) in members]
 
     # creating the WeCom tasks -------------------------------------------------------------------
     def run_parts(self, corp_id: str, send_id: str) -> dict[str, int]:
