@@ -72,18 +72,17 @@ class SopAdmin:
         t = spec.targets
         if self.directory is None:
             return
-        corp = corp_id
         members = t.employees if isinstance(t, S.CustomerTargets) else t.owners
         field = "targets.employees" if isinstance(t, S.CustomerTargets) else "targets.owners"
         if members:
-            known = self.directory.known_employees(corp, list(members))
+            known = self.directory.known_employees(corp_id, list(members))
             unknown = [m for m in members if m not in known]
             if unknown:
                 raise AdminError(400, f"{field}: unknown employee {unknown[0]}", field)
         if isinstance(t, S.CustomerTargets):
             tags = [*t.tags_all, *t.tags_any, *t.tags_none]
             if tags:
-                library = self.directory.known_tags(corp)
+                library = self.directory.known_tags(corp_id)
                 for name in ("tags_all", "tags_any", "tags_none"):
                     for tag in getattr(t, name):
                         if tag not in library:

@@ -64,7 +64,7 @@ class SopReminders:
         fields = {"kind": KIND, "external_userid": "", "userid": member, "now": now, "card": card,
                   "summary": {"kind": KIND, "send_id": send_id, "sop_id": source.get("sop_id"),
                               "recipients": recipients, "at": china_time(now).strftime("%Y-%m-%d %H:%M")}}  # fmt: skip
-        created, record = self.repo.create(corp_id, member, sk, fields)
+        _, record = self.repo.create(corp_id, member, sk, fields)
         state = str(record.get("state"))
         if state == "new":
             state = self.repo.take_slot(corp_id, member, sk, now, self.caps, china_day(now), None)  # type: ignore[arg-type]
