@@ -11,6 +11,7 @@ from scrm.adapters.dynamo import reads
 from scrm.domain.api_key import Role
 
 from tests.conftest import new_corp
+from tests.support.syncing import sync_and_wait
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.stack
@@ -28,9 +29,7 @@ class Admin:
 
 def _synced_corp(stack, sandbox, **seed: Any) -> dict[str, Any]:
     corp = new_corp(stack, sandbox, seed=seed or None)
-    job, _ = bootstrap.full_sync().start(corp["corp_id"])
-    wait_for(lambda: bootstrap.full_sync().jobs.get(corp["corp_id"], job["job_id"])["state"] == "done",
-             timeout_s=60, what="sync")
+    sync_and_wait(corp["corp_id"])
     return corp
 
 

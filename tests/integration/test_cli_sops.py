@@ -21,6 +21,7 @@ from scrm.domain.channel_code import CHINA
 from tests.conftest import new_corp
 from tests.integration.test_cli import run
 from tests.integration.test_sops import _hhmm, _parts, _planner
+from tests.support.syncing import sync_and_wait
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.stack
@@ -31,12 +32,7 @@ def shop(stack, sandbox) -> dict[str, Any]:
     """A synced corp of three members and four customer groups; group sends' results answer at once."""
     corp = new_corp(stack, sandbox, seed={"employees": 3, "customers_per_employee": 2, "groups": 4})
     cid = corp["corp_id"]
-    job, _ = bootstrap.full_sync().start(cid)
-    wait_for(
-        lambda: bootstrap.full_sync().jobs.get(cid, job["job_id"])["state"] == "done",
-        timeout_s=60,
-        what="sync",
-    )
+    sync_and_wait(cid)
     sandbox.set_groupmsg_dispatch(cid, 0)
     world = sandbox.corp(cid)
     return {"cid": cid, "staff": [e["userid"] for e in world["employees"]],

@@ -14,12 +14,11 @@ import re
 from typing import Any
 
 import pytest
-from scrm import bootstrap
 
 from tests.conftest import new_corp
 from tests.integration.test_cli import run
 from tests.integration.test_transfers import _customers_of, _leave
-from tests.support.waiting import wait_for
+from tests.support.syncing import sync_and_wait
 
 pytestmark = pytest.mark.stack
 
@@ -29,8 +28,7 @@ def office(stack, sandbox) -> dict[str, Any]:
     """A synced corp of four; the first one leaves, owning two customer groups."""
     corp = new_corp(stack, sandbox, seed={"employees": 4, "customers_per_employee": 3, "groups": 0})
     cid = corp["corp_id"]
-    job, _ = bootstrap.full_sync().start(cid)
-    wait_for(lambda: bootstrap.full_sync().jobs.get(cid, job["job_id"])["state"] == "done", timeout_s=60, what="sync")
+    sync_and_wait(cid)
     staff = [e["userid"] for e in sandbox.corp(cid)["employees"]]
     leaver = staff[0]
     chats = [sandbox.do(cid, "groups/create", {"owner": leaver, "members": [staff[3]], "name": f"客户群{i}"})["chat_id"]

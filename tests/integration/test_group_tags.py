@@ -19,6 +19,7 @@ from scrm.domain.channel_code import CHINA
 from tests.integration.test_admin_api import Admin, _synced_corp
 from tests.integration.test_cli import run
 from tests.integration.test_sops import _hhmm, _parts, _planner
+from tests.support.syncing import sync_and_wait
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.stack
@@ -43,12 +44,6 @@ def shop(stack, sandbox) -> dict[str, Any]:
 
 def _day(ahead_s: float) -> str:
     return (datetime.now(CHINA) + timedelta(seconds=ahead_s)).strftime("%Y-%m-%d")
-
-
-def _resync(cid: str) -> None:
-    job, _ = bootstrap.full_sync().start(cid)
-    wait_for(lambda: bootstrap.full_sync().jobs.get(cid, job["job_id"])["state"] == "done", timeout_s=60,
-             what="sync")  # fmt: skip
 
 
 def test_a_group_sop_by_label_reaches_exactly_the_labelled_groups_and_labels_outlive_sync_and_events(
@@ -85,7 +80,7 @@ def test_a_group_sop_by_label_reaches_exactly_the_labelled_groups_and_labels_out
     wait_for(lambda: reads.group(cid, store_a).get("name") == "门店一群", what="renamed")
     assert reads.group(cid, store_a)["tags"] == ["VIP", "门店群"]
     before = reads.group(cid, store_b)["synced_at_ms"]
-    _resync(cid)
+    sync_and_wait(cid)
     assert reads.group(cid, store_b)["synced_at_ms"] > before  # the sync did write the group
     for chat, labels in ((store_a, ["VIP", "门店群"]), (store_b, ["门店群"]), (other, ["VIP"])):
         assert admin("GET", f"/admin/groups/{chat}").json()["tags"] == labels

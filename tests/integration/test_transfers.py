@@ -21,6 +21,7 @@ from devstack.sandbox_client import SandboxClient
 from devstack.stack import Stack, StackConfig
 from tests.conftest import new_corp
 from tests.integration.test_admin_api import Admin
+from tests.support.syncing import sync_and_wait
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.stack
@@ -53,8 +54,7 @@ def _office(stack: Stack, sandbox: SandboxClient, employees: int = 5, customers:
     corp = new_corp(stack, sandbox, seed={"employees": employees, "customers_per_employee": customers, "groups": 0,
                                           "tags": 2, "tag_groups": 1})  # fmt: skip
     cid = corp["corp_id"]
-    job, _ = bootstrap.full_sync().start(cid)
-    wait_for(lambda: bootstrap.full_sync().jobs.get(cid, job["job_id"])["state"] == "done", timeout_s=60, what="sync")
+    sync_and_wait(cid)
     world = sandbox.corp(cid)
     staff = [e["userid"] for e in world["employees"]]
     key = bootstrap.api_keys().create(cid, Role.ADMIN, "t")["key"]
