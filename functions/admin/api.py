@@ -90,6 +90,16 @@ def query_of(request: Any) -> dict[str, str]:
     return dict(request.query_params or {})
 
 
+def limit_of(request: Any, default: int, most: int = 200) -> int:
+    """The ``limit`` query parameter, 1..``most`` (``default`` when absent); anything else is a 400."""
+    from scrm.services.admin_error import AdminError
+
+    raw = query_of(request).get("limit", str(default))
+    if not raw.isdigit() or not 1 <= int(raw) <= most:
+        raise AdminError(400, f"limit must be 1..{most}", "limit")
+    return int(raw)
+
+
 # Route modules register themselves on import.
 from admin import (  # noqa: E402, F401
     alerts,

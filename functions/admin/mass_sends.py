@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin.api import body_of, json_response, query_of, route
+from admin.api import body_of, json_response, limit_of, query_of, route
 
 
 def _runner() -> Any:
@@ -28,12 +28,7 @@ def create(principal: Any, request: Any) -> Any:
 
 @route("/admin/mass-sends")
 def sends(principal: Any, request: Any) -> Any:
-    from scrm.services.admin_error import AdminError
-
-    raw = query_of(request).get("limit", "50")
-    if not raw.isdigit() or not 1 <= int(raw) <= 200:
-        raise AdminError(400, "limit must be 1..200", "limit")
-    return {"items": _runner().list(principal.corp_id, int(raw))}
+    return {"items": _runner().list(principal.corp_id, limit_of(request, 50))}
 
 
 @route("/admin/mass-send-quota")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin.api import body_of, json_response, query_of, route
+from admin.api import body_of, json_response, limit_of, query_of, route
 
 KINDS = ("customer", "group")
 MAX_RUNS = 100  # the runs progress reads, newest first; each costs a mass send's progress read
@@ -63,9 +63,4 @@ def resume(principal: Any, request: Any, sop_id: str) -> Any:
 
 @route("/admin/sops/{sop_id}/progress")
 def progress(principal: Any, request: Any, sop_id: str) -> Any:
-    from scrm.services.admin_error import AdminError
-
-    raw = query_of(request).get("limit", "20")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_RUNS:
-        raise AdminError(400, f"limit must be 1..{MAX_RUNS}", "limit")
-    return _service().progress(principal.corp_id, sop_id, int(raw))
+    return _service().progress(principal.corp_id, sop_id, limit_of(request, 20, MAX_RUNS))
