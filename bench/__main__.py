@@ -35,7 +35,7 @@ import uuid
 from pathlib import Path
 
 from bench import coldstart, floor, load, massend, offboarding, sop, stats, sync, welcome
-from bench.memory import vm_hwm_kb
+from bench.memory import vm_hwm_kb, workers_hwm_kb
 from devstack.sandbox_client import SandboxClient
 from devstack.stack import Stack, StackConfig
 
@@ -132,10 +132,10 @@ def main(argv: list[str] | None = None) -> int:
                     "customers_per_employee": args.sync_customers_per_employee,
                     "groups": 4 * args.sync_employees, "tag_groups": args.sync_tag_groups}
             print(f"sync: seeding and syncing {seed} ...", flush=True)
-            before = vm_hwm_kb(stack.procs["workers"].pid) or 0
+            before = workers_hwm_kb(stack)
             r = sync.run_sync(stack, sandbox, seed)
             world = r.pop("_world")
-            r["workers_peak_rss_mb"] = round((vm_hwm_kb(stack.procs["workers"].pid) or 0) / 1024, 1)
+            r["workers_peak_rss_mb"] = round(workers_hwm_kb(stack) / 1024, 1)
             r["workers_peak_rss_before_mb"] = round(before / 1024, 1)
             print(f"  {json.dumps({k: v for k, v in r.items() if k != 'progress_samples'}, ensure_ascii=False)}",
                   flush=True)
@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             results["massend"] = massend.run(stack, sandbox, args.massend_customers)
             print(f"  {json.dumps({k: v for k, v in results['massend'].items() if k != 'progress_samples'})}",
                   flush=True)
-        results["consumer_peak_rss_mb"] = round((vm_hwm_kb(stack.procs["workers"].pid) or 0) / 1024, 1)
+        results["consumer_peak_rss_mb"] = round(workers_hwm_kb(stack) / 1024, 1)
         results["callback_process_peak_rss_mb"] = round((vm_hwm_kb(stack.procs["app"].pid) or 0) / 1024, 1)
         results["consumer_peak_rss_note"] = (
             "VmHWM of the local workers process: the consumer function with 4 pollers (4 concurrent "
