@@ -19,18 +19,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     workdir = Path(os.environ.get("SCRM_TEST_STACK_LOGS") or tmp_path_factory.mktemp("stack"))
     s = Stack(StackConfig(workdir=workdir, consumers=4, retry_after_s=1))
     s.start()
-    _running.append(s)
     from scrm import bootstrap
 
     bootstrap.reset()  # the test process now talks to this stack's moto servers
     try:
         yield s
     finally:
-        _running.remove(s)
         s.stop()
-
-
-_running: list[Stack] = []
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -39,8 +34,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     CI otherwise says nothing about whether the work was slow, stuck on a queue, or dead-lettered."""
     outcome = yield
     report = outcome.get_result()
-    if report.when == "call" and report.failed and _running and "stack" in getattr(item, "fixturenames", ()):
-        report.sections.append(("local stack at failure", _stack_state(_running[-1])))
+    if report.when == "call" and report.failed:
+        # The test's stack: the session's, or a module's own (test_transfers), whichever it was given.
+        stack = next((v for v in getattr(item, "funcargs", {}).values() if isinstance(v, Stack)), None)
+        if stack is not None:
+            report.sections.append(("local stack at failure", _stack_state(stack)))
 
 
 def _stack_state(stack: Stack) -> str:
