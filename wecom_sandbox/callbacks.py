@@ -1,5 +1,9 @@
 """Deliver callbacks the way WeCom does: sealed envelope, POST, 200-within-deadline, retries.
 
+WeCom retries only when the connection fails or no answer comes within the deadline (doc 90930 §3.2:
+"仅针对网络连接失败或者网络请求超时情况重试"); an HTTP answer other than 200 ends the delivery, undelivered.
+A corp's ``callback_retry_on_status`` also retries those, for tests of the older assumption.
+
 A world change is applied first and only then handed here, so an app that reacts to the event by
 calling externalcontact/get already sees the new state.  Each delivery is a CallbackRecord kept in
 the corp's callback log; every attempt re-encrypts the same plaintext with a fresh timestamp and
@@ -159,8 +163,9 @@ class CallbackSender:
         resend_of: int | None = None,
         fixed_envelope: Envelope | None = None,
         on_first_attempt: Callable[[float], None] | None = None,
+        delay_s: float = 0.0,
     ) -> CallbackRecord:
-        """Log a callback for corp and start delivering it; returns at once.
+        """Log a callback for corp and start delivering it (after ``delay_s``); returns at once.
 
         on_first_attempt(world_time) runs on the delivery thread just before the first POST, so
         the welcome log can measure callback→send_welcome_msg latency from the real send.
@@ -185,13 +190,17 @@ class CallbackSender:
             if len(corp.callbacks) > MAX_LOG_PER_CORP:
                 oldest = next(iter(corp.callbacks))
                 corp.callbacks.pop(oldest, None)
-        self._submit(record, corp, 0)
+        if delay_s > 0:
+            self._scheduler.call_later(delay_s, lambda: self._submit(record, corp, 0))
+        else:
+            self._submit(record, corp, 0)
         return record
 
-    def wait(self, records: Iterable[CallbackRecord], corp: Corp) -> None:
+    def wait(self, records: Iterable[CallbackRecord], corp: Corp, delay_s: float = 0.0) -> None:
         """Block until each record is done (bounded by the worst-case retry schedule)."""
         budget = (
-            sum(corp.callback_retry_delays)
+            delay_s
+            + sum(corp.callback_retry_delays)
             + (len(corp.callback_retry_delays) + 1) * (corp.callback_timeout_s + 1)
             + 5
         )
@@ -247,16 +256,19 @@ class CallbackSender:
             attempt.error = f"{type(exc).__name__}: {exc}"[:300]
         elapsed = time.monotonic() - started
         attempt.elapsed_ms = int(elapsed * 1000)
-        ok = attempt.status == 200 and elapsed <= timeout
-        if attempt.status is not None and attempt.status != 200:
+        late = elapsed > timeout
+        ok = attempt.status == 200 and not late
+        if attempt.status is not None and late:
+            attempt.error = f"answered after the {timeout}s deadline"  # WeCom had hung up: a timeout
+        elif attempt.status is not None and attempt.status != 200:
             attempt.error = f"HTTP {attempt.status}"
-        elif attempt.status == 200 and not ok:
-            attempt.error = f"answered after the {timeout}s deadline"
         record.attempts.append(attempt)
         delays = corp.callback_retry_delays
+        # No answer (connection failure, timeout) or a late one: WeCom retries. An answer: it does not.
+        retried = attempt.status is None or late or corp.callback_retry_on_status
         if ok:
             self._finish(record, delivered=True)
-        elif number < len(delays):
+        elif retried and number < len(delays):
             self._scheduler.call_later(delays[number], lambda: self._submit(record, corp, number + 1))
         else:
             self._finish(record, delivered=False)

@@ -212,13 +212,15 @@ class Transfer:
 
 @dataclass(slots=True)
 class Fault:
-    """Injected failure: for the next `remaining` calls to `path` ("*" = any), delay then fail."""
+    """Injected failure: for the next `remaining` calls to `path` ("*" = any), delay then fail; with a
+    `rate`, each matching call fails with that probability (and only those count against `remaining`)."""
 
     id: int
     path: str
     errcode: int | None
     delay_ms: int
     remaining: int
+    rate: float | None = None
 
     def to_control(self) -> dict[str, Any]:
         return {
@@ -227,6 +229,7 @@ class Fault:
             "errcode": self.errcode,
             "delay_ms": self.delay_ms,
             "remaining": self.remaining,
+            "rate": self.rate,
         }
 
 
@@ -243,6 +246,9 @@ class Corp:
     token_expires_in: int = 7200
     callback_timeout_s: float = 5.0
     callback_retry_delays: list[float] = field(default_factory=lambda: [1.0, 2.0, 4.0])
+    callback_retry_on_status: bool = False
+    """WeCom retries only on a connection failure or a timeout (90930 §3.2); True also retries a non-200
+    answer, for tests of the older (wrong) assumption."""
     rate_limit_per_min: int | None = None
     rate_limit_per_hour: int | None = None
     group_member_limit: int = 200
@@ -303,6 +309,7 @@ class Corp:
             "token_expires_in": self.token_expires_in,
             "callback_timeout_s": self.callback_timeout_s,
             "callback_retry_delays": list(self.callback_retry_delays),
+            "callback_retry_on_status": self.callback_retry_on_status,
             "rate_limit_per_min": self.rate_limit_per_min,
             "rate_limit_per_hour": self.rate_limit_per_hour,
             "group_member_limit": self.group_member_limit,

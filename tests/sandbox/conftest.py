@@ -34,6 +34,7 @@ class Receiver:
 
     statuses: list[int] = field(default_factory=list)
     delay_s: float = 0.0
+    delays: list[float] = field(default_factory=list)  # per POST, in order; then delay_s
     on_post: Callable[[Received], None] | None = None
     creds: dict[str, dict[str, str]] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
@@ -80,10 +81,11 @@ class Receiver:
                 rec = self._record("POST")
                 with receiver.cond:
                     status = receiver.statuses.pop(0) if receiver.statuses else 200
+                    delay = receiver.delays.pop(0) if receiver.delays else receiver.delay_s
                 if receiver.on_post is not None:
                     receiver.on_post(rec)
-                if receiver.delay_s:
-                    time.sleep(receiver.delay_s)
+                if delay:
+                    time.sleep(delay)
                 with receiver.cond:
                     receiver.received.append(rec)
                     receiver.cond.notify_all()

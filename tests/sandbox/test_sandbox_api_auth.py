@@ -89,6 +89,18 @@ def test_fault_delay(corp) -> None:
     assert time.monotonic() - started < 0.3
 
 
+def test_fault_with_a_rate_strikes_that_share_of_calls(corp) -> None:
+    corp.api.token  # noqa: B018
+    fault = corp.c("/faults", {"path": "user/simplelist", "errcode": -1, "rate": 0.3, "times": 1000}, expect=201)
+    assert fault["rate"] == 0.3
+    codes = [corp.api.get("user/simplelist", department_id=1)["errcode"] for _ in range(400)]
+    failed = codes.count(-1)
+    assert set(codes) == {0, -1} and 60 <= failed <= 180  # 120 expected; p(outside) < 1e-6
+    assert corp.cget("/faults")["faults"][0]["remaining"] == 1000 - failed
+    corp.c("/faults", {"errcode": -1, "rate": 0}, expect=400)
+    corp.c("/faults", {"errcode": -1, "rate": 1.5}, expect=400)
+
+
 def test_clear_faults(corp) -> None:
     corp.c("/faults", {"errcode": -1, "times": 5}, expect=201)
     assert corp.ctl.call("DELETE", f"/corps/{corp.id}/faults")["cleared"] == 1

@@ -59,25 +59,49 @@ def test_returns_immediately_without_wait(corp, receiver) -> None:
     assert log[-1]["id"] == res["callback_id"] and log[-1]["delivered"] is True and log[-1]["done"] is True
 
 
-def test_retry_after_500_then_200(corp, receiver) -> None:
+def test_a_non_200_answer_is_not_retried(corp, receiver) -> None:
+    """WeCom retries only on a connection failure or a timeout (90930 §3.2): a 500 ends the delivery."""
     receiver.statuses = [500, 200]
     res = corp.c("/customers/add", {"userid": _userid(corp), "wait": True})
     cb = res["callback"]
+    assert [a["status"] for a in cb["attempts"]] == [500]
+    assert cb["attempts"][0]["error"] == "HTTP 500"
+    assert cb["delivered"] is False and cb["done"] is True
+    assert len(receiver.posts(corp.id)) == 1
+
+
+def test_retry_on_status_switch_retries_a_500(make_corp, receiver) -> None:
+    """The older assumption, on request: a non-200 answer retried, re-encrypted."""
+    c = make_corp(callback_retry_on_status=True, seed={"employees": 1, "customers_per_employee": 0})
+    assert c.cget("")["callback_retry_on_status"] is True
+    receiver.statuses = [500, 200]
+    cb = c.c("/users/create", {"userid": "r1", "name": "甲", "wait": True})["callback"]
     assert [a["status"] for a in cb["attempts"]] == [500, 200]
     assert cb["attempts"][0]["error"] == "HTTP 500" and cb["attempts"][1]["error"] is None
     assert cb["delivered"] is True and cb["done"] is True
-    posts = receiver.posts(corp.id)
+    posts = receiver.posts(c.id)
     assert len(posts) == 2
     # same plaintext, fresh nonce and ciphertext
-    assert receiver.decrypt(posts[0], corp.id) == receiver.decrypt(posts[1], corp.id)
+    assert receiver.decrypt(posts[0], c.id) == receiver.decrypt(posts[1], c.id)
     assert posts[0].query["nonce"] != posts[1].query["nonce"] and posts[0].body != posts[1].body
 
 
-def test_gives_up_after_three_retries(corp, receiver) -> None:
-    receiver.statuses = [503] * 10
-    cb = corp.c("/customers/add", {"userid": _userid(corp), "wait": True})["callback"]
-    assert [a["status"] for a in cb["attempts"]] == [503, 503, 503, 503]
+def test_gives_up_after_three_retries(make_corp, receiver) -> None:
+    c = make_corp(callback_timeout_s=0.2, callback_retry_delays=[0.01, 0.01, 0.01],
+                  seed={"employees": 1, "customers_per_employee": 0})
+    receiver.delay_s = 0.5
+    cb = c.c("/users/create", {"userid": "slow", "name": "慢", "wait": True})["callback"]
+    assert [a["status"] for a in cb["attempts"]] == [None] * 4
     assert cb["delivered"] is False and cb["done"] is True
+
+
+def test_a_timeout_then_an_answer_in_time_is_delivered(make_corp, receiver) -> None:
+    c = make_corp(callback_timeout_s=0.3, callback_retry_delays=[0.01],
+                  seed={"employees": 1, "customers_per_employee": 0})
+    receiver.delays = [0.6, 0.0]
+    cb = c.c("/users/create", {"userid": "late", "name": "迟", "wait": True})["callback"]
+    assert [a["status"] for a in cb["attempts"]] == [None, 200]
+    assert cb["delivered"] is True
 
 
 def test_timeout_counts_as_failure(make_corp, receiver) -> None:
@@ -179,3 +203,14 @@ def test_patch_callback_url_redirects_deliveries(corp, receiver) -> None:
     corp.c("/users/create", {"userid": "newbie", "name": "新人", "wait": True})
     [rec] = receiver.wait_posts(corp.id, 1)
     assert rec.path == f"/other/{corp.id}"
+
+
+def test_deliver_after_s_lets_later_changes_overtake(corp, receiver) -> None:
+    """WeCom does not promise order: a held delivery arrives after the callbacks of later changes."""
+    userid = _userid(corp)
+    held = corp.c("/customers/add", {"userid": userid, "deliver_after_s": 0.5})
+    quick = corp.c("/customers/add", {"userid": userid, "wait": True})
+    posts = receiver.wait_posts(corp.id, 2, timeout=5)
+    order = [receiver.decrypt(p, corp.id) for p in posts]
+    assert quick["external_userid"] in order[0] and held["external_userid"] in order[1]
+    assert corp.c("/customers/add", {"userid": userid, "deliver_after_s": 601}, expect=400)

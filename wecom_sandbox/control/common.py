@@ -2,7 +2,7 @@
 
 Control endpoints speak plain JSON with HTTP status codes (400 for a bad field, 404 for an
 unknown corp/customer), unlike the WeCom API which always answers 200.  Every world-mutating
-endpoint accepts "create_time", "callback" and "wait"; EmitOptions parses them once.
+endpoint accepts "create_time", "callback", "wait" and "deliver_after_s"; EmitOptions parses them once.
 """
 
 from __future__ import annotations
@@ -93,18 +93,25 @@ def customer_or_404(corp: Corp, external_userid: str) -> Customer:
 
 @dataclass(frozen=True, slots=True)
 class EmitOptions:
-    """Per-request callback options: callback=false changes the world silently; wait blocks until delivered."""
+    """Per-request callback options: callback=false changes the world silently; wait blocks until delivered;
+    deliver_after_s holds the first delivery attempt that long, so that the callbacks of later changes
+    overtake it (WeCom does not promise order)."""
 
     callback: bool = True
     wait: bool = False
     create_time: int | None = None
+    deliver_after_s: float = 0.0
 
     @classmethod
     def parse(cls, body: dict[str, Any]) -> EmitOptions:
+        delay = field_value(body, "deliver_after_s", float, default=0.0)
+        if not 0 <= delay <= 600:
+            raise ControlError(400, "field 'deliver_after_s' must be in [0, 600] seconds")
         return cls(
             callback=field_value(body, "callback", bool, default=True),
             wait=field_value(body, "wait", bool, default=False),
             create_time=field_value(body, "create_time", int),
+            deliver_after_s=float(delay),
         )
 
     def time(self, app: Sandbox) -> int:
@@ -127,12 +134,13 @@ def emit(
     if not opts.callback or not events:
         return {"callback_id": None, "callback_ids": []}
     records = [
-        app.callbacks.send(corp, xmlfmt.render(fields), on_first_attempt=on_first_attempt if i == 0 else None)
+        app.callbacks.send(corp, xmlfmt.render(fields), on_first_attempt=on_first_attempt if i == 0 else None,
+                           delay_s=opts.deliver_after_s)
         for i, fields in enumerate(events)
     ]
     result: dict[str, Any] = {"callback_id": records[0].id, "callback_ids": [r.id for r in records]}
     if opts.wait:
-        app.callbacks.wait(records, corp)
+        app.callbacks.wait(records, corp, opts.deliver_after_s)
         result["callback"] = records[0].detail()
         result["callbacks"] = [r.detail() for r in records]
     return result

@@ -29,6 +29,7 @@ SETTINGS = (
     "token_expires_in",
     "callback_timeout_s",
     "callback_retry_delays",
+    "callback_retry_on_status",
     "rate_limit_per_min",
     "rate_limit_per_hour",
     "group_member_limit",
@@ -65,6 +66,9 @@ def _settings(body: dict[str, Any], corp_id: str) -> dict[str, Any]:
                 400, "field 'callback_retry_delays' must be at most 10 numbers in [0, 600] seconds"
             )
         out["callback_retry_delays"] = [float(d) for d in delays]
+    retry_on_status = field_value(body, "callback_retry_on_status", bool)
+    if retry_on_status is not None:
+        out["callback_retry_on_status"] = retry_on_status
     member_limit = field_value(body, "group_member_limit", int)
     if member_limit is not None:
         if not 1 <= member_limit <= 100_000:

@@ -109,6 +109,9 @@ def add_fault(app: Sandbox, req: Request) -> tuple[int, dict[str, Any]]:
     errcode = field_value(body, "errcode", int)
     delay_ms = field_value(body, "delay_ms", int, default=0)
     times = field_value(body, "times", int, default=1)
+    rate = field_value(body, "rate", float)
+    if rate is not None and not 0 < rate <= 1:
+        raise ControlError(400, "field 'rate' must be in (0, 1]")
     if errcode is None and not delay_ms:
         raise ControlError(400, "give field 'errcode' and/or a positive 'delay_ms'")
     if errcode == 0:
@@ -119,7 +122,7 @@ def add_fault(app: Sandbox, req: Request) -> tuple[int, dict[str, Any]]:
         raise ControlError(400, "field 'times' must be >= 1")
     with app.world.lock:
         corp = corp_or_404(app, req.params["corp"])
-        fault = faults.add(app.world, corp, path, errcode, delay_ms, times)
+        fault = faults.add(app.world, corp, path, errcode, delay_ms, times, rate)
         return 201, fault.to_control()
 
 
