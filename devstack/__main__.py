@@ -35,7 +35,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sandbox-port", type=int, default=8900)
     parser.add_argument("--dynamodb-port", type=int, default=5701)
     parser.add_argument("--messaging-port", type=int, default=5702)
-    parser.add_argument("--dedup-port", type=int, default=5703)
     parser.add_argument("--consumers", type=int, default=4, help="pollers per queue, like Lambda concurrency")
     args = parser.parse_args(argv)
     config = StackConfig(
@@ -45,7 +44,6 @@ def main(argv: list[str] | None = None) -> int:
         sandbox_port=args.sandbox_port,
         dynamodb_port=args.dynamodb_port,
         messaging_port=args.messaging_port,
-        dedup_port=args.dedup_port,
         consumers=args.consumers,
     )
     stack = Stack(config)
@@ -63,8 +61,7 @@ def main(argv: list[str] | None = None) -> int:
   WeCom sandbox     {stack.sandbox_url}   (control API: {stack.sandbox_url}/control/corps)
   dev control       {stack.control_url}   (GET /stats, POST /jobs/<name>)
   DynamoDB (moto)   http://127.0.0.1:{stack.dynamodb_port}
-  SQS + Secrets     http://127.0.0.1:{stack.messaging_port}
-  de-dup table      http://127.0.0.1:{stack.dedup_port}
+  SQS + Secrets     http://127.0.0.1:{stack.messaging_port}   (fault windows: POST /_devstack/faults)
   logs              {config.workdir}/*.log
   CLI environment   source {env_file}
 Ctrl-C stops everything.""",

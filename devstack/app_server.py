@@ -58,6 +58,10 @@ class AppProcess:
 
         self.app = load_app()
         self.role = role
+        if role in ("all", "http"):
+            from devstack import aws_calls
+
+            aws_calls.install()  # the benchmark reads the callback route's AWS calls from /stats
         config = CLIFactory(str(FUNCTIONS)).create_config_obj(chalice_stage_name="dev")
         self.http = create_local_server(self.app, config, host, port) if role in ("all", "http") else None
         if role == "admin":
@@ -88,7 +92,9 @@ class AppProcess:
                     source.name, (period or 86400) * scale, handler, self.stop
                 )
         self.control = (
-            ThreadingHTTPServer((host, control_port), _control_handler(self)) if role in ("all", "workers") else None
+            ThreadingHTTPServer((host, control_port), _control_handler(self))
+            if role in ("all", "workers") or (role == "http" and control_port)
+            else None
         )
         self.label = role
 
@@ -126,7 +132,10 @@ def _control_handler(proc: AppProcess) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             if self.path == "/stats":
-                self._send(200, {"dispatcher": proc.stats.as_dict(), "jobs": sorted(proc.schedules)})
+                from devstack import aws_calls
+
+                self._send(200, {"dispatcher": proc.stats.as_dict(), "jobs": sorted(proc.schedules),
+                                 "aws_calls": aws_calls.snapshot()})
             else:
                 self._send(404, {"error": "unknown path"})
 

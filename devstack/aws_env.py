@@ -5,16 +5,13 @@ from __future__ import annotations
 REGION = "us-east-1"
 
 
-def aws_env(dynamodb_port: int, messaging_port: int, dedup_port: int | None = None) -> dict[str, str]:
-    """One moto process per busy concern, one GIL each: DynamoDB data tables; SQS and Secrets Manager;
-    and, when given, the callback de-dup table (``SCRM_IDEMPOTENCY_ENDPOINT_URL``), so that the callback
-    path's writes never queue behind the consumers' writes in one interpreter. On AWS all of these are
-    the regional endpoints and none of these variables is set."""
+def aws_env(dynamodb_port: int, messaging_port: int) -> dict[str, str]:
+    """One moto process per busy concern, one GIL each: DynamoDB; SQS and Secrets Manager (the callback
+    route's only service on its ack path, so its sends never queue behind the consumers' table writes).
+    On AWS these are the regional endpoints and none of these variables is set."""
     dynamo = f"http://127.0.0.1:{dynamodb_port}"
     messaging = f"http://127.0.0.1:{messaging_port}"
-    extra = {"SCRM_IDEMPOTENCY_ENDPOINT_URL": f"http://127.0.0.1:{dedup_port}"} if dedup_port else {}
     return {
-        **extra,
         "AWS_ENDPOINT_URL": messaging,
         "AWS_ENDPOINT_URL_DYNAMODB": dynamo,
         "AWS_ENDPOINT_URL_SQS": messaging,

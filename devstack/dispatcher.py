@@ -10,12 +10,19 @@ record still being handled keeps the queue's own visibility timeout, as on AWS: 
 the short retry delay, a slow batch (a loaded CI machine) had its records handed to the other pollers
 while the first still held them, every hand-over counted a receive, and a record could reach the DLQ after
 five receives with one real failure, or none.
+
+Crashes on demand (the soak benchmark): ``SCRM_LOCAL_CRASH="apply_events:0.1"`` makes a tenth of that
+function's invocations crash mid-batch, as a Lambda that times out or runs out of memory: the handler is
+given only the batch's first k records (0 <= k < n) and then nothing is deleted and nothing reported, so
+all n come back, those already applied included.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -56,6 +63,16 @@ def lambda_records(messages: list[dict[str, Any]], queue_arn: str, region: str) 
     }
 
 
+def crash_rates(spec: str | None = None) -> dict[str, float]:
+    """``"apply_events:0.1,send_welcomes:0.05"`` → {function: probability}."""
+    spec = os.environ.get("SCRM_LOCAL_CRASH", "") if spec is None else spec
+    rates: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        name, _, rate = part.partition(":")
+        rates[name] = float(rate)
+    return rates
+
+
 class Stats:
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -63,10 +80,12 @@ class Stats:
         self.records = 0
         self.failed = 0
         self.errors = 0
+        self.crashed = 0
 
     def as_dict(self) -> dict[str, int]:
         with self.lock:
-            return {"batches": self.batches, "records": self.records, "failed": self.failed, "errors": self.errors}
+            return {"batches": self.batches, "records": self.records, "failed": self.failed, "errors": self.errors,
+                    "crashed": self.crashed}
 
 
 class QueuePoller(threading.Thread):
@@ -88,6 +107,8 @@ class QueuePoller(threading.Thread):
         self.stop_event = stop
         self.stats = stats
         self.retry_after_s = retry_after_s
+        self.crash_rate = crash_rates().get(name, 0.0)
+        self._random = random.Random()
 
     def run(self) -> None:
         sqs = boto3.client("sqs")
@@ -109,6 +130,9 @@ class QueuePoller(threading.Thread):
                 continue
             messages = resp.get("Messages", [])
             if not messages:
+                continue
+            if self.crash_rate and self._random.random() < self.crash_rate:
+                self._crash(messages, arn, region, sqs, url)
                 continue
             event = lambda_records(messages, arn, region)
             failed: set[str] = set()
@@ -135,6 +159,20 @@ class QueuePoller(threading.Thread):
                     )
                 except Exception:
                     log.exception("delete failed on %s (messages will be redelivered)", self.queue_name)
+
+    def _crash(self, messages: list[dict[str, Any]], arn: str, region: str, sqs: Any, url: str) -> None:
+        """Handle the first k records, then die: nothing deleted, every record of the batch comes back."""
+        k = self._random.randrange(len(messages))
+        if k:
+            try:
+                self.handler(lambda_records(messages[:k], arn, region), LocalLambdaContext(self.function_name))
+            except Exception:
+                log.exception("handler %s raised before its injected crash", self.function_name)
+        with self.stats.lock:
+            self.stats.crashed += 1
+            self.stats.batches += 1
+            self.stats.records += len(messages)
+        self._retry_soon(sqs, url, messages)
 
     def _retry_soon(self, sqs: Any, url: str, messages: list[dict[str, Any]]) -> None:
         try:

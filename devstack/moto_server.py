@@ -1,4 +1,5 @@
-"""moto in server mode for the local stack, with three speed-ups of moto's own hot spots.
+"""moto in server mode for the local stack, with speed-ups of moto's own hot spots and fault windows
+(``devstack.aws_faults``: an operation refused for a few seconds, as in an outage).
 
 Measured under callback load (py-spy, 2 cores), moto spent its time on:
 - ``list_of_moto_modules()``: a directory listing and an ``isdir`` per module on *every request*, to map
@@ -286,6 +287,9 @@ def _patch() -> None:
     _patch_sqs_deletes()
     _patch_transactions()
     _patch_queries()
+    from devstack import aws_faults
+
+    aws_faults.install()
     from moto import backends
     from moto.moto_server import werkzeug_app
     from moto.sqs import models as sqs

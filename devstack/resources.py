@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 import boto3
@@ -37,21 +36,17 @@ def create_all() -> dict[str, str]:
     """Idempotent. Returns queue name → URL. Queues get AWS's own visibility timeouts, so a message is never
     handed to a second poller while its first is still running; the local dispatcher shortens only the
     wait before a failed record's retry (``QueuePoller.retry_after_s``)."""
-    data = boto3.client("dynamodb")
-    dedup_url = os.environ.get("SCRM_IDEMPOTENCY_ENDPOINT_URL")
-    dedup = boto3.client("dynamodb", endpoint_url=dedup_url) if dedup_url else data
+    ddb = boto3.client("dynamodb")
+    existing = set(ddb.list_tables()["TableNames"])
     for t in TABLES.values():
-        # The de-dup table lives in both moto processes when they differ: the callback route's records in
-        # its own, the consumers' in the main one (see docs/local-stack.md).
-        for ddb in {id(c): c for c in ([data, dedup] if t.logical == "idempotency" else [data])}.values():
-            if t.name in ddb.list_tables()["TableNames"]:
-                continue
-            ddb.create_table(**_table_spec(t))
-            if t.ttl_attribute:
-                ddb.update_time_to_live(
-                    TableName=t.name,
-                    TimeToLiveSpecification={"Enabled": True, "AttributeName": t.ttl_attribute},
-                )
+        if t.name in existing:
+            continue
+        ddb.create_table(**_table_spec(t))
+        if t.ttl_attribute:
+            ddb.update_time_to_live(
+                TableName=t.name,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": t.ttl_attribute},
+            )
     sqs = boto3.client("sqs")
     urls: dict[str, str] = {}
     for q in QUEUES.values():

@@ -14,7 +14,7 @@ from pathlib import Path
 import requests
 
 from devstack.aws_env import aws_env
-from devstack.ports import free_port, wait_port
+from devstack.ports import free_ports, wait_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,7 +48,6 @@ class StackConfig:
     sandbox_port: int = 0
     dynamodb_port: int = 0
     messaging_port: int = 0
-    dedup_port: int = 0
     consumers: int = 4
     welcome_consumers: int = 4
     retry_after_s: int = 2  # before a failed record comes back (AWS: the queue's visibility timeout)
@@ -60,16 +59,17 @@ class Stack:
     def __init__(self, config: StackConfig | None = None) -> None:
         self.config = config or StackConfig()
         c = self.config
-        self.app_port = c.app_port or free_port()
-        self.admin_port = c.admin_port or free_port()
-        self.control_port = c.control_port or free_port()
-        self.sandbox_port = c.sandbox_port or free_port()
-        self.dynamodb_port = c.dynamodb_port or free_port()
-        self.messaging_port = c.messaging_port or free_port()
-        self.dedup_port = c.dedup_port or free_port()
+        spare = iter(free_ports(7))
+        self.app_port = c.app_port or next(spare)
+        self.admin_port = c.admin_port or next(spare)
+        self.app_control_port = next(spare)  # the HTTP process's own /stats (its AWS calls)
+        self.control_port = c.control_port or next(spare)
+        self.sandbox_port = c.sandbox_port or next(spare)
+        self.dynamodb_port = c.dynamodb_port or next(spare)
+        self.messaging_port = c.messaging_port or next(spare)
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.env = {
-            **aws_env(self.dynamodb_port, self.messaging_port, self.dedup_port),
+            **aws_env(self.dynamodb_port, self.messaging_port),
             "SCRM_WECOM_API_BASE": f"{self.sandbox_url}/cgi-bin/",
             "SCRM_LOG_LEVEL": c.log_level,
             "SCRM_WECOM_BACKOFF_BASE_S": "0.05",
@@ -112,9 +112,8 @@ class Stack:
                 "moto-dynamodb", ["-m", "devstack.moto_server", "-H", "127.0.0.1", "-p", str(self.dynamodb_port)], nice=10
             )
             self._spawn("moto-messaging", ["-m", "devstack.moto_server", "-H", "127.0.0.1", "-p", str(self.messaging_port)])
-            self._spawn("moto-dedup", ["-m", "devstack.moto_server", "-H", "127.0.0.1", "-p", str(self.dedup_port)])
             self._spawn("sandbox", ["-m", "wecom_sandbox", "--host", "127.0.0.1", "--port", str(self.sandbox_port)])
-            for port in (self.dynamodb_port, self.messaging_port, self.dedup_port):
+            for port in (self.dynamodb_port, self.messaging_port):
                 wait_port(port)
             os.environ.update(self.env)
             from devstack.resources import create_all
@@ -123,7 +122,8 @@ class Stack:
             server = ["-m", "devstack.app_server", "--port", str(self.app_port),
                       "--control-port", str(self.control_port), "--consumers", str(self.config.consumers),
                       "--retry-after", str(self.config.retry_after_s)]
-            self._spawn("app", [*server, "--role", "http"])
+            http = [*server[:4], "--control-port", str(self.app_control_port), *server[6:]]
+            self._spawn("app", [*http, "--role", "http"])
             self._spawn("workers", [*server, "--role", "workers"], nice=10)
             # Not niced: the welcome path has a 20 s deadline, the bulk consumers only have a backlog.
             welcome = ["-m", "devstack.app_server", "--port", "0", "--control-port", "0",
@@ -132,7 +132,7 @@ class Stack:
             self._spawn("welcome", welcome)
             admin = ["-m", "devstack.app_server", "--port", str(self.admin_port), "--role", "admin"]
             self._spawn("admin", admin)
-            for port in (self.sandbox_port, self.app_port, self.control_port, self.admin_port):
+            for port in (self.sandbox_port, self.app_port, self.control_port, self.admin_port, self.app_control_port):
                 wait_port(port, 30)
         except BaseException:
             self.stop()
@@ -149,6 +149,10 @@ class Stack:
 
     def stats(self) -> dict:
         return requests.get(f"{self.control_url}/stats", timeout=5).json()
+
+    def callback_stats(self) -> dict:
+        """The HTTP process's counters: ``aws_calls`` by "service:operation:resource" (devstack.aws_calls)."""
+        return requests.get(f"http://127.0.0.1:{self.app_control_port}/stats", timeout=5).json()
 
     def stop(self) -> None:
         for p in self.procs.values():

@@ -10,12 +10,18 @@ READ = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem")
 WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
 # Single-item access only: de-dup records (Powertools) and shared tokens.
 RECORD = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+# Write-only: the callback route parks an event it cannot queue, and reads nothing back.
+PUT = ("dynamodb:PutItem",)
+# The redrive job: read the whole (normally empty) parking table and remove what it queued.
+DRAIN = ("dynamodb:Scan", "dynamodb:DeleteItem")
 
 
 @dataclass(frozen=True)
 class Access:
     tables_rw: tuple[str, ...] = ()
     tables_record: tuple[str, ...] = ()
+    tables_put: tuple[str, ...] = ()
+    tables_drain: tuple[str, ...] = ()
     queues_send: tuple[str, ...] = ()
     queues_consume: tuple[str, ...] = ()
     read_corp_secrets: bool = False
@@ -25,10 +31,11 @@ class Access:
 
 # Chalice's function names: every route is one function, "api_handler".
 FUNCTIONS: dict[str, Access] = {
-    # The callback route: corp keys, the de-dup record, the events queue. Nothing else.
-    "api_handler": Access(
-        tables_record=("idempotency",), queues_send=("events", "welcome"), read_corp_secrets=True
-    ),
+    # The callback route: corp keys, the event and welcome queues, and (only when SQS refuses an event)
+    # one PutItem into the parking table. Nothing else.
+    "api_handler": Access(tables_put=("parked_events",), queues_send=("events", "welcome"), read_corp_secrets=True),
+    # The redrive job: what the route parked goes to the queues it still needs, then leaves the table.
+    "redrive_parked_events": Access(tables_drain=("parked_events",), queues_send=("events", "welcome")),
     # The event consumer: the data tables, its de-dup records, shared tokens, corp keys for WeCom calls.
     # Also the live codes' side of an arrival: the code (read, and its staff when a cap is reached), the
     # acquisition record and its counters.

@@ -13,7 +13,7 @@ from typing import Any
 
 from scrm.resources import QUEUES, TABLES, QueueDef, TableDef
 
-from infra.access import FUNCTIONS, READ, RECORD, WRITE, Access
+from infra.access import DRAIN, FUNCTIONS, PUT, READ, RECORD, WRITE, Access
 
 SECRET_PREFIX = "scrm/corps/"
 # Chalice's logical ids for our functions.
@@ -132,6 +132,10 @@ def policy_statements(access: Access) -> list[dict[str, Any]]:
     if access.tables_record:
         statements.append({"Effect": "Allow", "Action": list(RECORD),
                            "Resource": [table_arn(TABLES[name]) for name in access.tables_record]})
+    for actions, names in ((PUT, access.tables_put), (DRAIN, access.tables_drain)):
+        if names:
+            statements.append({"Effect": "Allow", "Action": list(actions),
+                               "Resource": [table_arn(TABLES[name]) for name in names]})
     if access.queues_send:
         statements.append({"Effect": "Allow", "Action": ["sqs:SendMessage", "sqs:GetQueueUrl"],
                            "Resource": [queue_arn(QUEUES[q].name) for q in access.queues_send]})
@@ -316,6 +320,16 @@ def merge_template(stage_settings: dict[str, Any], admin_routes: list[tuple[str,
     resources["WelcomeMissedAlarm"] = _alarm(
         "A welcome message could not be sent within WeCom's 20 s (scrm.adapters.metrics)",
         "scrm", "WelcomeMissed", [{"Name": "service", "Value": "scrm"}],
+    )
+    # Both mean an outage on the callback path (scrm.adapters.metrics.count_callback_fallback): events parked
+    # while SQS refused them (queued later by redrive_parked_events), or answers held so that WeCom retries.
+    resources["CallbackParkedAlarm"] = _alarm(
+        "The callback route parked events SQS refused; redrive_parked_events queues them",
+        "scrm", "CallbackParked", [{"Name": "service", "Value": "scrm"}],
+    )
+    resources["CallbackHeldAlarm"] = _alarm(
+        "The callback route could make an event durable nowhere and held its answer so that WeCom retries",
+        "scrm", "CallbackHeld", [{"Name": "service", "Value": "scrm"}],
     )
     return {
         "Parameters": {

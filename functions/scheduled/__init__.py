@@ -18,6 +18,16 @@ def refresh_tokens(event: Any) -> dict[str, Any]:
     return refresh_all(bootstrap.corp_registry(), bootstrap.handlers().wecom)
 
 
+@bp.schedule("rate(1 minute)", name="redrive_parked_events")
+def redrive_parked_events(event: Any) -> dict[str, Any]:
+    """Queue the callback events parked while SQS refused them (normally none: one empty Scan)."""
+    from scrm import bootstrap
+    from scrm.services.parked_redrive import redrive
+
+    outbox = bootstrap.redrive_outbox()
+    return redrive(outbox.parked, outbox.send)
+
+
 @bp.schedule("cron(30 18 * * ? *)", name="nightly_reconcile")
 def nightly_reconcile(event: Any) -> dict[str, Any]:
     """02:30 China time: a reconcile sync of every corp, which repairs drift both ways (a relation we

@@ -1,6 +1,6 @@
 """Wires settings, adapters and services, once per container and only the parts a function uses.
 
-The callback function needs the corp registry, the de-dup table and the events queue; the consumer needs
+The callback function needs the corp registry and its outbox (the queues, else the parking table); the consumer needs
 the store and the WeCom client. Each getter builds its part on first use, so a cold start imports and
 connects to nothing it does not need (the callback function never imports pynamodb).
 """
@@ -14,6 +14,7 @@ from scrm.adapters.lazy import lazy
 from scrm.settings import Settings
 
 if TYPE_CHECKING:
+    from scrm.adapters.callback_outbox import CallbackOutbox
     from scrm.adapters.corp_registry import CorpRegistry
     from scrm.adapters.dynamo.alerts import DynamoAlerts
     from scrm.adapters.dynamo.api_keys import DynamoApiKeys
@@ -63,26 +64,21 @@ def corp_registry() -> CorpRegistry:
 
 
 @lazy
-def enqueue_once() -> Once:
-    """De-dup + enqueue of callback events: the queue send runs once per event key."""
-    from scrm.adapters.once import Once, idempotency_client
-    from scrm.adapters.queue import QueuePublisher
+def callback_outbox() -> CallbackOutbox:
+    """The callback route's queues and parking table, on single-try clients (the route's own retry loop
+    keeps WeCom's deadline). No de-dup record: the consumers de-duplicate every event by its key."""
+    from scrm.adapters import aws
+    from scrm.adapters.callback_outbox import CallbackOutbox
 
-    publisher = QueuePublisher(resources.queue("events"))
-    welcomes = QueuePublisher(resources.queue("welcome"))
+    return CallbackOutbox(aws.ack_client)
 
-    def enqueue(message: dict[str, Any]) -> dict[str, Any]:
-        attributes = {"corp_id": message["corp_id"], "event_id": message["event_id"]}
-        if message.get("welcome"):
-            # First, and on its own queue: the welcome code dies 20 s after WeCom issued it. If the second
-            # send fails, WeCom's retry sends both again; the repeat welcome gets 41051, a success.
-            welcomes.send(message, attributes)
-        publisher.send(message, attributes)
-        return {"enqueued": True}
 
-    return Once(
-        resources.table("idempotency").name, "callback", settings().dedup_ttl_s, enqueue, idempotency_client()
-    )
+@lazy
+def redrive_outbox() -> CallbackOutbox:
+    """The same queues and table for the redrive job, with botocore's retries."""
+    from scrm.adapters.callback_outbox import CallbackOutbox
+
+    return CallbackOutbox()
 
 
 @lazy
@@ -453,7 +449,8 @@ def sop_reminders() -> SopReminders:
 def reset() -> None:
     """Drop every cached part (tests that re-point the environment)."""
     for fn in (
-        settings, corp_registry, enqueue_once, apply_once, handlers, full_sync, api_keys, customer_admin,
+        settings, corp_registry, callback_outbox, redrive_outbox, apply_once, handlers, full_sync, api_keys,
+        customer_admin,
         live_code_repo, channel_stats, admin_gateways, code_staffing, acquisition, live_codes, welcome_sender,
         contact_stats, stats_reconcile,
         transfer_repo, transfer_runner, transfer_jobs, transfers,

@@ -67,8 +67,12 @@ _SK = KeyAttr("sk")
 TABLES: dict[str, TableDef] = {
     t.logical: t
     for t in (
-        # Callback de-duplication (Powertools idempotency records): key "id", TTL "expiration".
+        # The consumers' once-per-event-key records (Powertools idempotency): key "id", TTL "expiration".
         TableDef("idempotency", "scrm-idempotency", KeyAttr("id"), ttl_attribute="expiration"),
+        # Callback events the route could not hand to SQS (an SQS outage), kept until the redrive job
+        # queues them: pk = corp#event_id, so WeCom's retries of one event park it once. No TTL: an event
+        # acknowledged to WeCom is never dropped.
+        TableDef("parked_events", "scrm-parked-events", _PK),
         # Access tokens shared by every Lambda instance, one item per corp and app secret.
         TableDef("tokens", "scrm-tokens", KeyAttr("key")),
         # Customer profile: pk = corp#external_userid.
@@ -128,7 +132,7 @@ TABLES: dict[str, TableDef] = {
         TableDef("channel_stats", "scrm-channel-stats", _PK, _SK),
         # Who came through which code: pk = corp#external_userid, sk = userid (the relation, as in follows),
         # or "missed#…" (a welcome that could not be sent, counted once).
-        TableDef("acquisitions", "scrm-acquisitions", _PK, _SK),
+        TableDef("acquisitions", "scrm-acquisitions", _PK, _SK, ttl_attribute="expires_at"),
         # TABLES-ISSUE7 (statistics, alerts, transfers: each added by its module's author)
         # Customer mass sends (issue 8, domain/mass_send.py): pk = corp with sk = "send#<id>" (a send: spec,
         # state, counts), "req#<key>" (a request's send), "settings" (the corp's msg_quota); pk =

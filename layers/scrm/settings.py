@@ -26,6 +26,7 @@ class Settings:
     live_code_cache_ttl_s: float = 10.0
     alert_per_minute: int = 25
     alert_per_hour: int = 900
+    callback_deadline_s: float = 5.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -56,4 +57,7 @@ class Settings:
             # churn alerts' margin below both, for clocks and for other apps' messages we cannot see.
             alert_per_minute=int(env.get("SCRM_ALERT_PER_MINUTE", "25")),
             alert_per_hour=int(env.get("SCRM_ALERT_PER_HOUR", "900")),
+            # WeCom's answer deadline for callbacks (doc 90930); the route's retry and hold times derive
+            # from it (services.callback_intake.AckBudget).
+            callback_deadline_s=float(env.get("SCRM_CALLBACK_DEADLINE_S", "5")),
         )

@@ -24,6 +24,7 @@ from scrm.domain import sop as S
 from scrm.domain.event_key import event_id, event_key
 from scrm.domain.mass_send import SINGLE
 
+from devstack import aws_faults
 from devstack.wecom_player import FakeWeCom, event_xml
 from infra.template import ROLES
 from tests.conftest import new_corp
@@ -112,6 +113,12 @@ def _message(fields: dict[str, Any]) -> str:
                        "received_at_ms": 0, "fields": fields})
 
 
+def _post_event(client: Any, wecom: FakeWeCom, cid: str, fields: dict[str, Any]) -> Any:
+    params, body = wecom.envelope(event_xml(fields))
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return client.http.post(f"/wecom/callback/{cid}?{query}", body=body, headers={"Content-Type": "text/xml"})
+
+
 def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templates):
     from chalice.test import Client
 
@@ -145,13 +152,36 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
             # and an arrival with a welcome code, which also goes to the welcome queue
             arrival = {**fields, "ChangeType": "add_external_contact", "WelcomeCode": "WC" + uuid.uuid4().hex}
             for event_fields in (fields, arrival):
-                params, body = wecom.envelope(event_xml(event_fields))
-                query = "&".join(f"{k}={v}" for k, v in params.items())
-                r = client.http.post(f"/wecom/callback/{cid}?{query}", body=body,
-                                     headers={"Content-Type": "text/xml"})
-                assert r.status_code == 200, r.body
+                assert _post_event(client, wecom, cid, event_fields).status_code == 200
+            # SQS refusing sends: the event is parked (the route's one DynamoDB write)
+            messaging = f"http://127.0.0.1:{stack.messaging_port}"
+            aws_faults.refuse(messaging, aws_faults.SQS_SENDS, 30)
+            try:
+                parked = {**fields, "ExternalUserID": "wm" + uuid.uuid4().hex}
+                assert _post_event(client, wecom, cid, parked).status_code == 200
+            finally:
+                aws_faults.clear(messaging)
         _check(template, "api_handler", calls)
         assert any(r == [":scrm-welcome"] for _, _, r in calls)
+        assert ("dynamodb", "PutItem", ["table/scrm-parked-events"]) in calls
+
+        # The ack path at its floor: a warm route makes one AWS call per event (SendMessage), two for an
+        # arrival with a welcome code (the welcome queue first); no de-dup record, no lookup.
+        for event_fields, floor in ((fields, [":scrm-events"]), (arrival, [":scrm-welcome", ":scrm-events"])):
+            event_fields = {**event_fields, "ExternalUserID": "wm" + uuid.uuid4().hex}
+            with recording() as calls:
+                assert _post_event(client, wecom, cid, event_fields).status_code == 200
+            assert [(svc, op) for svc, op, _ in calls] == [("sqs", "SendMessage")] * len(floor), calls
+            assert [r for _, _, (r,) in calls] == floor
+
+        # redrive_parked_events: the parked event goes to its queue and leaves the table.
+        with recording() as calls:
+            result = client.lambda_.invoke("redrive_parked_events", client.events.generate_cw_event(
+                source="aws.events", detail_type="Scheduled Event", detail={}, resources=[])).payload
+        assert result["redriven"] >= 1 and result["failed"] == 0, result
+        _check(template, "redrive_parked_events", calls)
+        assert {(svc, op) for svc, op, _ in calls} >= {("dynamodb", "Scan"), ("dynamodb", "DeleteItem"),
+                                                        ("sqs", "SendMessage")}
 
         # A channel code (its contact way made directly in WeCom; the admin replay below makes one through
         # the API), so that an arrival through it touches the live-code tables.
@@ -441,16 +471,17 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
 
 
 def test_the_callback_function_may_do_nothing_more(templates):
-    """The issue's rule: read the corps' secrets, write the de-dup table, send to its queue; nothing else."""
+    """Read the corps' secrets, send to its two queues, park an event SQS refused (PutItem only, one
+    table); nothing else: no read of any table, no de-dup record."""
     _, template = templates["prod"]
     statements = template["Resources"][ROLES["api_handler"]]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     actions = {a for st in statements for a in (st["Action"] if isinstance(st["Action"], list) else [st["Action"]])}
     assert actions == {
         "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
-        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+        "dynamodb:PutItem",
         "sqs:SendMessage", "sqs:GetQueueUrl", "secretsmanager:GetSecretValue",
     }
     resources = json.dumps(statements)
-    assert "scrm-idempotency" in resources and "scrm-events" in resources
-    for other in ("scrm-customers", "scrm-follows", "scrm-timeline", "scrm-tokens", "ListSecrets"):
+    assert "scrm-parked-events" in resources and "scrm-events" in resources and "scrm-welcome" in resources
+    for other in ("scrm-idempotency", "scrm-customers", "scrm-follows", "scrm-timeline", "scrm-tokens", "ListSecrets"):
         assert other not in resources

@@ -96,3 +96,36 @@ def test_the_stack_queues_keep_the_visibility_timeouts_of_aws(stack):
         url = sqs.get_queue_url(QueueName=q.name)["QueueUrl"]
         attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])["Attributes"]
         assert int(attrs["VisibilityTimeout"]) == q.visibility_timeout_s, q.name
+
+
+def test_an_injected_crash_hands_part_of_the_batch_to_the_handler_and_returns_all(stack, monkeypatch):
+    """SCRM_LOCAL_CRASH (the soak benchmark's crashes): the handler sees the first k records, then every record
+    of the batch comes back, so records already handled are delivered again (the consumers' de-dup's job)."""
+    name, url, _dlq, _ = _queue(visibility_s=30)
+    monkeypatch.setenv("SCRM_LOCAL_CRASH", f"{name}:1.0")
+    sqs = boto3.client("sqs")
+    sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": str(i)} for i in range(5)])
+    handled: Counter[str] = Counter()
+    batches: list[int] = []
+    lock = threading.Lock()
+
+    def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+        with lock:
+            batches.append(len(event["Records"]))
+            handled.update(r["body"] for r in event["Records"])
+        return {"batchItemFailures": []}
+
+    stats = Stats()
+    stop = threading.Event()
+    poller = QueuePoller(name, name, 10, handler, stop, stats, 1)
+    poller.start()
+    try:
+        wait_for(lambda: stats.as_dict()["crashed"] >= 3, timeout_s=30, what="three crashed invocations")
+    finally:
+        stop.set()
+    assert all(n < 5 for n in batches)  # never the whole batch: it crashed part-way
+    time.sleep(0.2)  # moto's approximate counts are memoised for 100 ms
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
+        "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+    assert stats.as_dict()["records"] >= 15
+    assert int(attrs["ApproximateNumberOfMessages"]) + int(attrs["ApproximateNumberOfMessagesNotVisible"]) == 5

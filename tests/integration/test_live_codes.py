@@ -90,8 +90,9 @@ def test_a_scan_ends_in_welcome_tags_remark_and_statistics(sandbox, shop):
     assert rows == [{"userid": uid, "adds": "1", "lost_by_customer": "0", "lost_by_employee": "0",
                      "welcomes_missed": "0", "lost": "0", "net": "1"}]
 
-    # The same callback again (WeCom's retry) neither welcomes nor counts twice; the customer deleting
-    # the employee is counted as lost on the day they came.
+    # The same callback again (WeCom's retry) neither welcomes nor counts twice (the route keeps no de-dup
+    # record: the copy reaches the welcome consumer, and WeCom refuses a second welcome with 41051); the
+    # customer deleting the employee is counted as lost on the day they came.
     sandbox.resend(cid, scanned["callback_id"])
     sandbox.do(cid, "customers/del_by_customer", {"userid": uid, "external_userid": ext, "wait": True})
     stats = wait_for(lambda: (s := _stats(admin, code["code_id"]))["totals"]["lost_by_customer"] == 1 and s,
@@ -99,7 +100,10 @@ def test_a_scan_ends_in_welcome_tags_remark_and_statistics(sandbox, shop):
     assert stats["totals"]["adds"] == 1 and stats["totals"]["net"] == 0
     sends = [c for c in sandbox.calls(cid, path="externalcontact/send_welcome_msg")
              if c["body"]["welcome_code"] == welcome["welcome_code"]]
-    assert len(sends) == 1
+    assert [c["errcode"] for c in sends][:1] == [0] and all(c["errcode"] == 41051 for c in sends[1:])
+    welcomed = [m for m in sandbox.messages(cid)
+                if m["kind"] == "welcome" and m["welcome_code"] == welcome["welcome_code"]]
+    assert len(welcomed) == 1
 
 
 def test_round_robin_staff_with_a_daily_cap_hand_over_to_the_backup(sandbox, shop):

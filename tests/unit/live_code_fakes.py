@@ -117,6 +117,7 @@ class FakeChannelStats:
     def __init__(self) -> None:
         self.adds: dict[tuple[str, str, str], dict[str, int]] = {}  # (corp, state, day) -> userid -> adds
         self.missed_markers: set[tuple[str, str, str]] = set()  # (corp, external_userid, marker)
+        self.welcomed_markers: set[tuple[str, str, str]] = set()
         self.missed: dict[tuple[str, str, str, str], int] = {}  # (corp, state, day, userid) -> count
         self.stat_rows: dict[tuple[str, str], list[Item]] = {}  # (corp, state) -> rows
         self.calls: list[Call] = []
@@ -135,6 +136,14 @@ class FakeChannelStats:
         counter = (corp_id, state, day, userid)
         self.missed[counter] = self.missed.get(counter, 0) + 1
         return True
+
+    def record_welcomed(self, corp_id: str, external_userid: str, marker: str) -> None:
+        self.calls.append(("record_welcomed", (corp_id, external_userid, marker)))
+        self.welcomed_markers.add((corp_id, external_userid, marker))
+
+    def welcomed(self, corp_id: str, external_userid: str, marker: str) -> bool:
+        self.calls.append(("welcomed", (corp_id, external_userid, marker)))
+        return (corp_id, external_userid, marker) in self.welcomed_markers
 
     def adds_on(self, corp_id: str, state: str, day: str) -> dict[str, int]:
         self.calls.append(("adds_on", (corp_id, state, day)))

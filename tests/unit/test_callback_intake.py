@@ -12,9 +12,11 @@ from scrm.domain.event_key import event_id, event_key
 from scrm.domain.events import ExternalChatEvent, ExternalContactEvent, WeComEvent
 from scrm.services.callback_intake import (
     MESSAGE_VERSION,
+    AckBudget,
     InboundEvent,
+    NotDurable,
     Rejected,
-    accept,
+    make_durable,
     open_event,
     verify_url,
 )
@@ -388,18 +390,113 @@ def test_message_keeps_member_lists() -> None:
     assert msg["fields"]["MemChangeList"] == ["wmA", "wmB"]
 
 
-def test_accept_hands_the_message_on() -> None:
-    inbound = open_(*request(event_xml(add_contact_fields())))
-    sent: list[dict[str, Any]] = []
-    accept(inbound, sent.append, 42)
-    assert sent == [inbound.message(42)]
+class FakeOutbox:
+    """Queues and a parking table that fail on demand: ``down`` names what refuses (``"events"``,
+    ``"welcome"``, ``"park"``) and, with ``for_tries``, for how many tries before it recovers."""
+
+    def __init__(self, down: set[str] | None = None, for_tries: int | None = None) -> None:
+        self.down = down or set()
+        self.for_tries = for_tries
+        self.tries: list[str] = []
+        self.queued: list[tuple[str, str]] = []
+        self.parked: list[tuple[str, tuple[str, ...]]] = []
+
+    def _maybe_fail(self, what: str) -> None:
+        self.tries.append(what)
+        if what in self.down and (self.for_tries is None or self.tries.count(what) <= self.for_tries):
+            raise RuntimeError(f"{what} refused")
+
+    def send(self, queue: str, message: dict[str, Any]) -> None:
+        self._maybe_fail(queue)
+        self.queued.append((queue, message["event_id"]))
+
+    def park(self, message: dict[str, Any], queues: Any) -> None:
+        self._maybe_fail("park")
+        self.parked.append((message["event_id"], tuple(queues)))
 
 
-def test_accept_propagates_failures() -> None:
-    inbound = open_(*request(event_xml(add_contact_fields())))
+class Clock:
+    def __init__(self) -> None:
+        self.t = 100.0
 
-    def boom(_: dict[str, Any]) -> None:
-        raise RuntimeError("queue down")
+    def __call__(self) -> float:
+        return self.t
 
-    with pytest.raises(RuntimeError, match="queue down"):
-        accept(inbound, boom, 42)
+    def sleep(self, s: float) -> None:
+        self.t += s
+
+
+BUDGET = AckBudget.for_deadline(5.0)
+
+
+def plain_message() -> dict[str, Any]:
+    """A del_follow_user: no welcome, one queue."""
+    fields = event_fields(CORP.corp_id, "change_external_contact", "del_follow_user", NOW - 2,
+                          UserID="zhangsan", ExternalUserID="wmEXT1")
+    return open_(*request(event_xml(fields))).message(42)
+
+
+def durable(message: dict[str, Any], outbox: FakeOutbox, clock: Clock | None = None) -> str:
+    clock = clock or Clock()
+    return make_durable(message, outbox, clock.t, BUDGET, clock, clock.sleep)
+
+
+def test_budget_follows_wecoms_deadline() -> None:
+    assert (BUDGET.send_s, BUDGET.park_s, BUDGET.hold_s) == (2.0, 4.0, 6.0)
+    assert BUDGET.hold_s > 5.0  # held answers must reach WeCom after its deadline: a timeout, retried
+
+
+def test_an_event_is_queued_with_one_send() -> None:
+    message = plain_message()
+    outbox = FakeOutbox()
+    assert durable(message, outbox) == "queued"
+    assert outbox.tries == ["events"] and outbox.queued == [("events", message["event_id"])]
+
+
+def test_an_arrival_with_a_welcome_code_goes_to_the_welcome_queue_first() -> None:
+    message = open_(*request(event_xml(add_contact_fields()))).message(42)
+    outbox = FakeOutbox()
+    assert durable(message, outbox) == "queued"
+    assert [q for q, _ in outbox.queued] == ["welcome", "events"]
+
+
+def test_a_brief_queue_failure_is_retried_within_the_request() -> None:
+    message = plain_message()
+    outbox, clock = FakeOutbox({"events"}, for_tries=3), Clock()
+    assert durable(message, outbox, clock) == "queued"
+    assert outbox.tries == ["events"] * 4 and not outbox.parked
+    assert clock.t - 100.0 < BUDGET.send_s
+
+
+def test_a_queue_outage_parks_the_event_with_the_queues_it_still_needs() -> None:
+    message = open_(*request(event_xml(add_contact_fields()))).message(42)
+    outbox, clock = FakeOutbox({"events"}), Clock()
+    assert durable(message, outbox, clock) == "parked"
+    # the welcome went through; only the events queue is owed
+    assert outbox.queued == [("welcome", message["event_id"])]
+    assert outbox.parked == [(message["event_id"], ("events",))]
+    assert BUDGET.send_s - 0.4 <= clock.t - 100.0 <= BUDGET.send_s  # tried SQS through its budget
+
+
+def test_nothing_durable_raises_after_trying_both() -> None:
+    message = open_(*request(event_xml(add_contact_fields()))).message(42)
+    outbox, clock = FakeOutbox({"welcome", "events", "park"}), Clock()
+    with pytest.raises(NotDurable):
+        durable(message, outbox, clock)
+    assert "welcome" in outbox.tries and "park" in outbox.tries and not outbox.queued
+    assert clock.t - 100.0 <= BUDGET.park_s
+
+
+def test_a_slow_failure_still_gets_one_try_of_the_parking_table() -> None:
+    """The send phase can overrun its budget (a try that timed out): the fallback is still tried once."""
+    message = plain_message()
+    clock = Clock()
+
+    class Slow(FakeOutbox):
+        def send(self, queue: str, message: dict[str, Any]) -> None:
+            clock.t += 4.5  # one try that hangs past the parking budget
+            super().send(queue, message)
+
+    outbox = Slow({"events"})
+    assert durable(message, outbox, clock) == "parked"
+    assert outbox.tries == ["events", "park"]

@@ -68,14 +68,45 @@ def test_sent(w):
     assert w.sends() == [("WC1", {"text": {"content": "欢迎"}})]
     assert w.repo.calls_to("cached") == [(CORP, "c#s1")]
     assert w.gateways.asked == [CORP]
-    assert (w.stats.calls, w.missed, w.clock.sleeps) == ([], [], [])
+    # after WeCom took it, the code is marked welcomed (a late copy of the event is then no miss)
+    assert w.stats.calls == [("record_welcomed", (CORP, EXT, "WC1"))]
+    assert (w.missed, w.clock.sleeps) == ([], [])
 
 
 def test_already_sent_is_success(w):
     w.wecom.fail("send_welcome", err(41051, "externaluser has started chatting"))
     assert w.sender.handle(message()) == "already_sent"
     assert len(w.sends()) == 1
-    assert (w.stats.calls, w.missed, w.clock.sleeps) == ([], [], [])
+    assert w.stats.calls == [("record_welcomed", (CORP, EXT, "WC1"))]
+    assert (w.missed, w.clock.sleeps) == ([], [])
+
+
+def test_a_copy_of_a_welcomed_event_within_the_20_s_gets_41051_and_after_them_is_no_miss(w):
+    """The route keeps no de-dup record: a copy of the event (WeCom's retry, SQS's redelivery, a redriven
+    parked event) reaches the welcome consumer. WeCom refuses a second welcome (41051); past the deadline
+    the marker says it was sent."""
+    assert w.sender.handle(message()) == "sent"
+    w.wecom.fail("send_welcome", err(41051, "welcome code used"))
+    assert w.sender.handle(message()) == "already_sent"
+    w.clock.now = CT + 30
+    assert w.sender.handle(message()) == "duplicate"
+    assert len(w.sends()) == 2  # the late copy called nobody
+    assert w.stats.calls_to("record_missed_welcome") == [] and w.missed == []
+
+
+def test_a_late_copy_of_a_welcome_never_sent_is_still_a_miss(w):
+    w.clock.now = CT + 30
+    assert w.sender.handle(message()) == "missed"
+    assert w.stats.calls_to("welcomed") == [(CORP, EXT, "WC1")]
+    assert w.missed == [(CORP, "expired")]
+
+
+def test_a_marker_that_cannot_be_written_does_not_fail_the_welcome(w):
+    def boom(*_: Any) -> None:
+        raise RuntimeError("dynamodb down")
+
+    w.stats.record_welcomed = boom  # type: ignore[method-assign]
+    assert w.sender.handle(message()) == "sent"
 
 
 def test_another_app_sending_is_retried(w):
@@ -83,7 +114,7 @@ def test_another_app_sending_is_retried(w):
     assert w.sender.handle(message()) == "sent"
     assert w.sends() == [("WC1", {"text": {"content": "欢迎"}})] * 3
     assert w.clock.sleeps == [0.3, 0.3]
-    assert (w.stats.calls, w.missed) == ([], [])
+    assert (w.stats.calls_to("record_missed_welcome"), w.missed) == ([], [])
 
 
 def test_every_retriable_code_is_retried(w):

@@ -31,7 +31,9 @@ class CorpRegistry:
         return f"{self._prefix}{corp_id}"
 
     def get(self, corp_id: str) -> Corp:
-        """Cached; unknown corps are not cached so that a corp registered a moment ago works at once."""
+        """Cached; unknown corps are not cached so that a corp registered a moment ago works at once. When
+        the refresh of an expired entry fails (Secrets Manager down), the entry is used a while longer:
+        keys rarely change, and the callback route would otherwise hold every answer of a known corp."""
         if not CORP_ID_RE.fullmatch(corp_id or ""):
             raise CorpNotFound(corp_id)
         now = time.monotonic()
@@ -43,6 +45,12 @@ class CorpRegistry:
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
                 raise CorpNotFound(corp_id) from None
+            if hit:
+                return hit[1]
+            raise
+        except Exception:
+            if hit:
+                return hit[1]
             raise
         corp = Corp.from_secret(json.loads(value["SecretString"]))
         with self._lock:

@@ -1,13 +1,12 @@
 """At-most-once execution per event key, on Powertools idempotency (DynamoDB, TTL'd records).
 
 A record is INPROGRESS while the work runs and COMPLETED after; if the work raises, Powertools deletes the
-record, so the retry that WeCom or SQS makes runs it again. The in-progress record expires with the Lambda's
+record, so the retry that SQS makes runs it again. The in-progress record expires with the Lambda's
 remaining time, so a crashed invocation never blocks its retries for the whole TTL.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -20,18 +19,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAl
 
 from scrm.adapters import aws
 
-__all__ = ["Once", "IdempotencyAlreadyInProgressError", "idempotency_client"]
-
-ENDPOINT_ENV = "SCRM_IDEMPOTENCY_ENDPOINT_URL"
-
-
-def idempotency_client() -> Any:
-    """The DynamoDB client for the callback route's de-dup records. On AWS the variable is unset and this
-    is the ordinary client; the local stack serves the callback route's records from a moto process of
-    its own, so that its two writes never queue behind the consumers' load (the consumers' records, under
-    another key prefix, stay on the main endpoint)."""
-    endpoint = os.environ.get(ENDPOINT_ENV)
-    return aws.client("dynamodb", endpoint or None)
+__all__ = ["Once", "IdempotencyAlreadyInProgressError"]
 
 
 class _CompletedByPut(DynamoDBPersistenceLayer):

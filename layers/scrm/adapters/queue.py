@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from scrm.adapters import aws
@@ -12,8 +12,8 @@ from scrm.resources import QueueDef
 
 
 @lazy
-def queue_url(name: str) -> str:
-    return aws.client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
+def queue_url(name: str, client: Callable[[str], Any] = aws.client) -> str:
+    return client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
 
 
 def reset() -> None:
@@ -21,13 +21,17 @@ def reset() -> None:
 
 
 class QueuePublisher:
-    def __init__(self, queue: QueueDef) -> None:
+    """``client``: ``aws.client`` (botocore's retries) for workers, ``aws.ack_client`` (one try, short
+    timeouts) for the callback route, whose own retry loop keeps WeCom's deadline."""
+
+    def __init__(self, queue: QueueDef, client: Callable[[str], Any] = aws.client) -> None:
         self._queue = queue
+        self._client = client
 
     def send(self, message: dict[str, Any], attributes: dict[str, str] | None = None) -> str:
         """Returns the SQS message id once SQS has stored the message; raises otherwise."""
-        result = aws.client("sqs").send_message(
-            QueueUrl=queue_url(self._queue.name),
+        result = self._client("sqs").send_message(
+            QueueUrl=queue_url(self._queue.name, self._client),
             MessageBody=json.dumps(message, ensure_ascii=False, separators=(",", ":")),
             MessageAttributes={
                 k: {"DataType": "String", "StringValue": v} for k, v in (attributes or {}).items()
@@ -38,8 +42,8 @@ class QueuePublisher:
     def send_many(self, messages: list[dict[str, Any]], delay_s: int = 0) -> None:
         """Ten per SendMessageBatch call; raises unless SQS stored every one (a partial failure is resent
         whole by the caller's retry: receivers de-duplicate)."""
-        sqs = aws.client("sqs")
-        url = queue_url(self._queue.name)
+        sqs = self._client("sqs")
+        url = queue_url(self._queue.name, self._client)
         for start in range(0, len(messages), 10):
             batch = messages[start : start + 10]
             result = sqs.send_message_batch(

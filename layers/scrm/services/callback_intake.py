@@ -1,15 +1,18 @@
-"""The callback path's decisions: trust the request, type the event, build its key, hand it on.
+"""The callback path's decisions: trust the request, type the event, build its key, make it durable.
 
 No I/O here: the route gives us the corp's keys and the raw request, we answer what to store and send,
-or why not. The only slow steps (de-dup record, enqueue) are the caller's, through ``accept``.
+or why not; ``make_durable`` drives the caller's outbox (SQS, else the parking table) against WeCom's
+deadline. WeCom retries a callback only when the connection fails or no answer comes within 5 s, never
+on a 4xx/5xx answer (doc 90930), so an event we could not make durable must be answered late, not 503.
 """
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from scrm.adapters.wecom.callback_crypto import CallbackCrypto, CryptoError
 from scrm.adapters.wecom.xml import XmlError, parse_xml
@@ -18,6 +21,9 @@ from scrm.domain.event_key import event_id, event_key
 from scrm.domain.events import ExternalContactEvent, WeComEvent, parse_event
 
 MESSAGE_VERSION = 1
+EVENTS, WELCOME = "events", "welcome"
+
+log = logging.getLogger("scrm.callback")
 
 
 class Rejected(Exception):
@@ -128,6 +134,74 @@ def open_event(
     return InboundEvent(event=parse_event(fields), key=key, event_id=event_id(key))
 
 
-def accept(inbound: InboundEvent, enqueue_once: Callable[[dict[str, Any]], Any], now_ms: int) -> None:
-    """Hand the event to ``enqueue_once`` (de-dup + durable enqueue). Any exception means: answer 5xx."""
-    enqueue_once(inbound.message(now_ms))
+class Outbox(Protocol):
+    """Where an acknowledged event goes: the queues, else the parking table (the redrive job queues it)."""
+
+    def send(self, queue: str, message: dict[str, Any]) -> None: ...
+
+    def park(self, message: dict[str, Any], queues: Sequence[str]) -> None: ...
+
+
+class NotDurable(Exception):
+    """Neither SQS nor the parking table took the event: WeCom must see a timeout and retry."""
+
+
+@dataclass(frozen=True)
+class AckBudget:
+    """Seconds after the request arrived. WeCom's deadline is 5 s (doc 90930); an answer after it is a
+    timeout to WeCom, which then retries (up to three times)."""
+
+    send_s: float = 2.0  # keep trying SQS until then
+    park_s: float = 4.0  # then the parking table until then (each step gets at least one try)
+    hold_s: float = 6.0  # an event made durable nowhere is answered no sooner than this
+
+    @classmethod
+    def for_deadline(cls, deadline_s: float) -> AckBudget:
+        return cls(send_s=0.4 * deadline_s, park_s=0.8 * deadline_s, hold_s=deadline_s + 1.0)
+
+
+def queues_for(message: dict[str, Any]) -> tuple[str, ...]:
+    """The welcome queue first: the welcome code dies 20 s after WeCom issued it."""
+    return (WELCOME, EVENTS) if message.get("welcome") else (EVENTS,)
+
+
+def make_durable(
+    message: dict[str, Any],
+    outbox: Outbox,
+    started: float,
+    budget: AckBudget,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> str:
+    """"queued" once every queue the event needs took it; else "parked" once the parking table took it
+    (with the queues still owed); else raises NotDurable. ``started`` is on ``clock``'s scale."""
+    pending = list(queues_for(message))
+    _retry(lambda: _send_pending(outbox, message, pending), started + budget.send_s, clock, sleep, "send")
+    if not pending:
+        return "queued"
+    if _retry(lambda: outbox.park(message, tuple(pending)), started + budget.park_s, clock, sleep, "park"):
+        return "parked"
+    raise NotDurable(f"queues {pending} and the parking table refused the event")
+
+
+def _send_pending(outbox: Outbox, message: dict[str, Any], pending: list[str]) -> None:
+    while pending:
+        outbox.send(pending[0], message)
+        pending.pop(0)
+
+
+def _retry(
+    attempt: Callable[[], None], until: float, clock: Callable[[], float], sleep: Callable[[float], None], what: str
+) -> bool:
+    """At least one try, then more with a growing pause while ``until`` allows; True once one succeeded."""
+    pause = 0.05
+    while True:
+        try:
+            attempt()
+            return True
+        except Exception as exc:  # any failure of the store: try again, then fall back
+            log.warning(f"callback {what} failed", extra={"error": type(exc).__name__, "detail": str(exc)[:200]})
+        if clock() + pause >= until:
+            return False
+        sleep(pause)
+        pause = min(pause * 2, 0.4)

@@ -6,6 +6,11 @@ add without a state, or with a state no code of ours has, the corp's default wel
 timeouts are retried until the deadline; 41050 (expired or invalid), or the deadline passing, is a missed
 welcome: counted on the code's statistics once, and logged as an alert with a metric an alarm watches.
 The consumer never hands a message back to SQS for a later retry: later is too late.
+
+Copies of an event (WeCom's retry after a timeout, SQS's at-least-once delivery, a parked event redriven)
+reach this consumer too: the callback route keeps no de-dup record. A copy within the 20 s calls WeCom
+again and gets 41051 (already sent), a success; a copy after them finds the code's "welcomed" marker,
+written after WeCom took it, and is not counted as a miss.
 """
 
 from __future__ import annotations
@@ -88,6 +93,8 @@ class WelcomeSender:
         welcome, key = self.welcome_for(corp_id, str(fields.get("State") or ""), at)
         if welcome is None:
             return "no_welcome"
+        if self.clock() >= deadline and self.stats.welcomed(corp_id, ext, code[:64]):
+            return "duplicate"
         gw = self.wecom(corp_id)
         name = ""
         if welcome.needs_name and self.clock() < deadline - 2:
@@ -101,16 +108,25 @@ class WelcomeSender:
         while self.clock() < deadline:
             try:
                 gw.send_welcome(code, payload)
-                return "sent"
+                return self._welcomed(corp_id, ext, code, "sent")
             except WeComError as exc:
                 last = exc.errcode
                 if exc.errcode == 41051:
-                    return "already_sent"
+                    return self._welcomed(corp_id, ext, code, "already_sent")
                 if exc.errcode not in RETRIABLE:
                     break
             self.sleep(min(self.retry_pause_s, max(0.0, deadline - self.clock())))
         self._missed(corp_id, key, ext, userid, at, code, last)
         return "missed"
+
+    def _welcomed(self, corp_id: str, ext: str, code: str, outcome: str) -> str:
+        """After WeCom's answer (never before: the 20 s are the send's): a failure to write it only means a
+        late copy of the event would count a miss."""
+        try:
+            self.stats.record_welcomed(corp_id, ext, code[:64])
+        except Exception:
+            log.warning("welcomed marker not written", extra={"outcome": outcome})
+        return outcome
 
     def _missed(
         self, corp_id: str, key: str, ext: str, userid: str, at: datetime, code: str, errcode: int | None

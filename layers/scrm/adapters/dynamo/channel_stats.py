@@ -8,6 +8,7 @@ counted twice.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
@@ -16,6 +17,8 @@ from pynamodb.transactions import TransactWrite
 from scrm.adapters.dynamo.conditional import transact_if
 from scrm.adapters.dynamo.models import AcquisitionItem, ChannelStatItem
 from scrm.domain.channel_stats import COUNTERS
+
+WELCOMED_TTL_S = 3 * 24 * 3600  # as the consumers' de-dup records: longer than any copy of an event lives
 
 
 def _stat(corp_id: str, state: str, day: str, userid: str) -> ChannelStatItem:
@@ -86,6 +89,19 @@ class DynamoChannelStats:
             tx.update(_stat(corp_id, state, day, userid), actions=_bump("welcomes_missed", day, userid))
 
         return transact_if(build)
+
+    def record_welcomed(self, corp_id: str, external_userid: str, marker: str) -> None:
+        """A welcome code WeCom took (or answered 41051 for): a late copy of its event is then no miss."""
+        AcquisitionItem(
+            f"{corp_id}#{external_userid}", f"welcomed#{marker}", expires_at=int(time.time()) + WELCOMED_TTL_S
+        ).save()
+
+    def welcomed(self, corp_id: str, external_userid: str, marker: str) -> bool:
+        try:
+            AcquisitionItem.get(f"{corp_id}#{external_userid}", f"welcomed#{marker}", consistent_read=True)
+        except DoesNotExist:
+            return False
+        return True
 
     def adds_on(self, corp_id: str, state: str, day: str) -> dict[str, int]:
         return {

@@ -6,7 +6,9 @@ from scrm.adapters.dynamo.models.base import meta
 
 class AcquisitionItem(Model):
     """pk = corp#external_userid; sk = userid: the relation's latest arrival through a code (``added_at``
-    guards against an older add overwriting a newer one) and, once lost, by whom."""
+    guards against an older add overwriting a newer one) and, once lost, by whom; sk = "missed#<code>": a
+    welcome counted as missed; sk = "welcomed#<code>": a welcome WeCom took (expires: only a late copy of
+    the same event, within minutes, asks)."""
 
     Meta = meta("acquisitions")
     pk = UnicodeAttribute(hash_key=True)
@@ -16,3 +18,4 @@ class AcquisitionItem(Model):
     added_at = NumberAttribute(null=True)
     lost_by = UnicodeAttribute(null=True)  # customer | employee
     lost_at = NumberAttribute(null=True)
+    expires_at = NumberAttribute(null=True)
