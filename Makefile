@@ -12,7 +12,7 @@ help:
 	@echo "make demo    set up and run a scripted tour of the whole flow on the local stack"
 	@echo "make test    set up and run lint + unit, integration and end-to-end tests"
 	@echo "make dev     run the local stack in the foreground (Ctrl-C stops it)"
-	@echo "make bench   run the benchmarks, write bench/results.json"
+	@echo "make bench   run the benchmarks, write bench/results.json (PARTS=load,soak picks some; BENCH_ARGS=... more options)"
 	@echo "make unit    unit tests only (no local stack)"
 	@echo "make package STAGE=dev|prod   build infra/out/ (template, app zip, layer zip) without AWS"
 	@echo "make deploy STAGE=dev|prod    deploy infra/out/ with the AWS CLI (needs credentials, ARTIFACT_BUCKET)"
@@ -42,7 +42,7 @@ dev: venv
 	$(BIN)/python -m devstack
 
 bench: venv
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(if $(PARTS),--parts $(PARTS)) $(BENCH_ARGS)
 
 package: venv
 	$(BIN)/python -m infra.package --stage $(STAGE)

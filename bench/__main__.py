@@ -2,9 +2,10 @@
 
 Parts (``--parts``, default all):
 - floor, coldstart, load: the callback path. Targets (2 cores): ack p99 < 50 ms at 100/s, stored p99 < 1 s,
-  zero lost, zero duplicated, import < 300 ms.
+  zero lost, zero duplicated, import < 300 ms; the route's AWS calls per callback against the floor (1).
 - welcome: customers scan a channel code at 50 and 200 scans/s (sandbox-paced) while a bulk sync runs;
-  callback → send_welcome_msg latency. Targets: p99 < 2 s, zero welcomes missed.
+  callback → send_welcome_msg latency. Targets: p99 < 2 s, zero welcomes missed; the route's AWS calls per
+  scan against the floor (2: the welcome queue and the events queue).
 - stats: the statistics report over 90 days x 500 employees of rows (by employee, day, corp): p50 / p99.
 - sync: full sync of a seeded corp (500 employees, 100,000 relations, 300 tags, 2,000 groups), then
   searches over it through the admin API. Targets: WeCom calls <= 1.05 x the minimum; two-tag search
@@ -20,6 +21,10 @@ Parts (``--parts``, default all):
   (due index written through the enrolment's own path, untimed). The stack's every-minute tick for that
   minute (its duration, workers' peak memory), then the time until every WeCom task exists and the
   add_msg_template calls against the minimum. Targets: tick under 60 s, calls within 1.05 x the minimum.
+- soak: 10,000 events over a few hundred customers with 20 % resent, 10 % out of order, SQS refusing sends
+  for two 3 s windows, 10 % of consumer invocations crashing mid-batch, 5 % of WeCom reads failing (-1 or
+  45009); sent / acknowledged / applied / lost / applied twice, and the final store against the same events
+  applied once in order (bench/soak.py). Targets: 0 lost, 0 applied twice, stores equal.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bench import coldstart, floor, load, massend, offboarding, sop, stats, sync, welcome
+from bench import coldstart, floor, load, massend, offboarding, soak, sop, stats, sync, welcome
 from bench.memory import vm_hwm_kb, workers_hwm_kb
 from devstack.sandbox_client import SandboxClient
 from devstack.stack import Stack, StackConfig
@@ -47,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rates", default="40,100,300", help="offered callback rates per second (comma-separated)")
     parser.add_argument("--duration", type=int, default=20, help="seconds per rate")
     parser.add_argument("--out", default=str(OUT))
-    parser.add_argument("--parts", default="floor,coldstart,load,welcome,sync,stats,offboarding,massend,sop", help="which benchmarks (comma-separated)")
+    parser.add_argument("--parts", default="floor,coldstart,load,welcome,sync,stats,offboarding,massend,sop,soak",
+                        help="which benchmarks (comma-separated)")
     parser.add_argument("--welcome-rates", default="50,200", help="offered scans per second (comma-separated)")
     parser.add_argument("--welcome-duration", type=int, default=20, help="seconds of scans per rate")
     parser.add_argument("--sync-employees", type=int, default=500)
@@ -61,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--massend-customers", type=int, default=100_000)
     parser.add_argument("--sop-customers", type=int, default=100_000)
     parser.add_argument("--sop-due", type=int, default=10_000, help="steps due in the same minute")
+    parser.add_argument("--soak-events", type=int, default=10_000)
+    parser.add_argument("--soak-customers", type=int, default=300)
+    parser.add_argument("--soak-rate", type=float, default=40.0, help="world changes per second")
     args = parser.parse_args(argv)
     parts = {p.strip() for p in args.parts.split(",") if p.strip()}
     rates = [int(r) for r in args.rates.split(",") if r.strip()]
@@ -107,65 +116,83 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             w_stack.stop()
 
-    stack = Stack(StackConfig(workdir=Path(__file__).resolve().parent.parent / ".devstack" / "bench",
-                              log_level="WARNING", consumers=4, retry_after_s=30))
-    stack.start()
-    try:
-        from scrm import bootstrap
-        from scrm.domain.corp import Corp
+    if "soak" in parts:
+        # Its own stack: the event consumer crashes a tenth of its invocations (SCRM_LOCAL_CRASH).
+        s_stack = Stack(StackConfig(workdir=Path(__file__).resolve().parent.parent / ".devstack" / "bench-soak",
+                                    log_level="WARNING", consumers=4, retry_after_s=2,
+                                    extra_env={"SCRM_LOCAL_CRASH": "apply_events:0.1"}))
+        s_stack.start()
+        try:
+            from scrm import bootstrap
 
-        bootstrap.reset()
-        sandbox = SandboxClient(stack.sandbox_url)
-        runs = []
-        for rate in rates if "load" in parts else []:
-            corp_id = "wwbench" + uuid.uuid4().hex[:8]
-            info = sandbox.create_corp(stack.callback_url(corp_id), corp_id=corp_id, seed={"employees": 1})
-            bootstrap.corp_registry().register(Corp(corp_id, info["token"], info["aes_key"], info["secret"]))
-            print(f"load: {rate}/s for {args.duration} s ...", flush=True)
-            r = load.run_rate(stack, info, rate, args.duration)
-            print(f"  {r}", flush=True)
-            runs.append(r)
-        if runs:
-            results["load"] = runs
-        if "sync" in parts:
-            seed = {**sync.LARGE, "employees": args.sync_employees,
-                    "customers_per_employee": args.sync_customers_per_employee,
-                    "groups": 4 * args.sync_employees, "tag_groups": args.sync_tag_groups}
-            print(f"sync: seeding and syncing {seed} ...", flush=True)
-            before = workers_hwm_kb(stack)
-            r = sync.run_sync(stack, sandbox, seed)
-            world = r.pop("_world")
-            r["workers_peak_rss_mb"] = round(workers_hwm_kb(stack) / 1024, 1)
-            r["workers_peak_rss_before_mb"] = round(before / 1024, 1)
-            print(f"  {json.dumps({k: v for k, v in r.items() if k != 'progress_samples'}, ensure_ascii=False)}",
+            bootstrap.reset()
+            results["soak"] = soak.run(s_stack, SandboxClient(s_stack.sandbox_url), args.soak_events,
+                                       args.soak_customers, rate=args.soak_rate)
+            print(f"  {json.dumps({k: v for k, v in results['soak'].items() if k != 'store_differences'})}",
                   flush=True)
-            results["sync"] = r
-            print("search over the synced corp ...", flush=True)
-            results["search"] = sync.run_search(stack, world, r["corp_id"])
-            print(f"  {results['search']}", flush=True)
-        if "offboarding" in parts:
-            print(f"offboarding: {args.offboarding_customers} customers, {args.offboarding_groups} groups ...", flush=True)
-            results["offboarding"] = offboarding.run(stack, sandbox, args.offboarding_customers, args.offboarding_groups)
-            print(f"  {json.dumps({k: v for k, v in results['offboarding'].items() if k != 'progress_samples'})}",
-                  flush=True)
-        if "sop" in parts:
-            print(f"sop: a customer SOP over {args.sop_customers} customers, {args.sop_due} due in one minute ...",
-                  flush=True)
-            results["sop"] = sop.run(stack, sandbox, args.sop_customers, due=args.sop_due)
-            print(f"  {json.dumps(results['sop'])}", flush=True)
-        if "massend" in parts:
-            print(f"massend: a mass send to {args.massend_customers} customers ...", flush=True)
-            results["massend"] = massend.run(stack, sandbox, args.massend_customers)
-            print(f"  {json.dumps({k: v for k, v in results['massend'].items() if k != 'progress_samples'})}",
-                  flush=True)
-        results["consumer_peak_rss_mb"] = round(workers_hwm_kb(stack) / 1024, 1)
-        results["callback_process_peak_rss_mb"] = round((vm_hwm_kb(stack.procs["app"].pid) or 0) / 1024, 1)
-        results["consumer_peak_rss_note"] = (
-            "VmHWM of the local workers process: the consumer function with 4 pollers (4 concurrent "
-            "invocations in one interpreter), so an upper bound for one Lambda instance"
-        )
-    finally:
-        stack.stop()
+        finally:
+            s_stack.stop()
+
+    if parts & {"load", "sync", "offboarding", "sop", "massend"}:
+        stack = Stack(StackConfig(workdir=Path(__file__).resolve().parent.parent / ".devstack" / "bench",
+                                  log_level="WARNING", consumers=4, retry_after_s=30))
+        stack.start()
+        try:
+            from scrm import bootstrap
+            from scrm.domain.corp import Corp
+
+            bootstrap.reset()
+            sandbox = SandboxClient(stack.sandbox_url)
+            runs = []
+            for rate in rates if "load" in parts else []:
+                corp_id = "wwbench" + uuid.uuid4().hex[:8]
+                info = sandbox.create_corp(stack.callback_url(corp_id), corp_id=corp_id, seed={"employees": 1})
+                bootstrap.corp_registry().register(Corp(corp_id, info["token"], info["aes_key"], info["secret"]))
+                print(f"load: {rate}/s for {args.duration} s ...", flush=True)
+                r = load.run_rate(stack, info, rate, args.duration)
+                print(f"  {r}", flush=True)
+                runs.append(r)
+            if runs:
+                results["load"] = runs
+            if "sync" in parts:
+                seed = {**sync.LARGE, "employees": args.sync_employees,
+                        "customers_per_employee": args.sync_customers_per_employee,
+                        "groups": 4 * args.sync_employees, "tag_groups": args.sync_tag_groups}
+                print(f"sync: seeding and syncing {seed} ...", flush=True)
+                before = workers_hwm_kb(stack)
+                r = sync.run_sync(stack, sandbox, seed)
+                world = r.pop("_world")
+                r["workers_peak_rss_mb"] = round(workers_hwm_kb(stack) / 1024, 1)
+                r["workers_peak_rss_before_mb"] = round(before / 1024, 1)
+                print(f"  {json.dumps({k: v for k, v in r.items() if k != 'progress_samples'}, ensure_ascii=False)}",
+                      flush=True)
+                results["sync"] = r
+                print("search over the synced corp ...", flush=True)
+                results["search"] = sync.run_search(stack, world, r["corp_id"])
+                print(f"  {results['search']}", flush=True)
+            if "offboarding" in parts:
+                print(f"offboarding: {args.offboarding_customers} customers, {args.offboarding_groups} groups ...", flush=True)
+                results["offboarding"] = offboarding.run(stack, sandbox, args.offboarding_customers, args.offboarding_groups)
+                print(f"  {json.dumps({k: v for k, v in results['offboarding'].items() if k != 'progress_samples'})}",
+                      flush=True)
+            if "sop" in parts:
+                print(f"sop: a customer SOP over {args.sop_customers} customers, {args.sop_due} due in one minute ...",
+                      flush=True)
+                results["sop"] = sop.run(stack, sandbox, args.sop_customers, due=args.sop_due)
+                print(f"  {json.dumps(results['sop'])}", flush=True)
+            if "massend" in parts:
+                print(f"massend: a mass send to {args.massend_customers} customers ...", flush=True)
+                results["massend"] = massend.run(stack, sandbox, args.massend_customers)
+                print(f"  {json.dumps({k: v for k, v in results['massend'].items() if k != 'progress_samples'})}",
+                      flush=True)
+            results["consumer_peak_rss_mb"] = round(workers_hwm_kb(stack) / 1024, 1)
+            results["callback_process_peak_rss_mb"] = round((vm_hwm_kb(stack.procs["app"].pid) or 0) / 1024, 1)
+            results["consumer_peak_rss_note"] = (
+                "VmHWM of the local workers process: the consumer function with 4 pollers (4 concurrent "
+                "invocations in one interpreter), so an upper bound for one Lambda instance"
+            )
+        finally:
+            stack.stop()
     targets: dict[str, bool] = {}
     if "load" in results:
         at_100 = next((r for r in results["load"] if r["offered_per_s"] == 100), None)
@@ -207,6 +234,19 @@ def main(argv: list[str] | None = None) -> int:
             and so["sandbox_distinct_recipients"] == so["due_in_minute"]
         )
         targets["sop_each_member_reminded_once"] = so["members_reminded"] == so["members_with_tasks"]
+    if "soak" in results:
+        sk = results["soak"]
+        targets["soak_zero_lost"] = sk["lost"] == 0 and sk["never_acknowledged"] == 0
+        targets["soak_zero_applied_twice"] = sk["applied_twice"] == 0
+        targets["soak_store_equal"] = sk["store_equal"]
+    if "load" in results:
+        targets["callback_aws_calls_at_floor"] = all(
+            r["aws_calls_per_callback"] is not None and r["aws_calls_per_callback"] <= r["aws_calls_floor_per_callback"]
+            for r in results["load"])
+    if "welcome" in results:
+        targets["welcome_callback_aws_calls_at_floor"] = all(
+            (r["callback_aws_calls_per_scan"] or 1e9) <= r["callback_aws_calls_floor_per_scan"]
+            for r in results["welcome"]["runs"])
     results["targets"] = targets
     Path(args.out).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(results["targets"], indent=2))

@@ -19,6 +19,7 @@ import requests
 from scrm.domain.event_key import event_id, event_key
 from scrm.domain.versions import timeline_order
 
+from devstack import aws_calls
 from devstack.stack import Stack
 from devstack.wecom_player import FakeWeCom, event_xml
 
@@ -51,6 +52,7 @@ def run_rate(stack: Stack, corp: dict[str, Any], rate: int, duration_s: int) -> 
         if i % DUP_EVERY == DUP_EVERY - 1:
             plan.append((i / rate + 1.0, i, True))  # a WeCom-style resend, a second later
     stats_before = stack.stats()["dispatcher"]
+    calls_before = stack.callback_stats()["aws_calls"]
     results: list[dict[str, Any]] = []
     lock = threading.Lock()
     local = threading.local()
@@ -79,6 +81,7 @@ def run_rate(stack: Stack, corp: dict[str, Any], rate: int, duration_s: int) -> 
         for offset, index, dup in plan:
             pool.submit(send, offset, index, dup)
     send_window_s = time.time() - wall0
+    calls = aws_calls.delta(calls_before, stack.callback_stats()["aws_calls"])
 
     # Wait for the consumers to drain the queue: until everything acknowledged is stored, or nothing new
     # has been stored for 30 s (what is still missing then counts as lost).
@@ -112,6 +115,7 @@ def run_rate(stack: Stack, corp: dict[str, Any], rate: int, duration_s: int) -> 
             stored_lat.append(item.applied_at_ms - first_send[i])
     stats_after = stack.stats()["dispatcher"]
     acks = [r["ack_ms"] for r in results if r["status"] == 200]
+    answered = sum(1 for r in results if r["status"] == 200)
     return {
         "offered_per_s": rate,
         "duration_s": duration_s,
@@ -134,4 +138,9 @@ def run_rate(stack: Stack, corp: dict[str, Any], rate: int, duration_s: int) -> 
         "stored_ms_p50": _pct(stored_lat, 0.50),
         "stored_ms_p99": _pct(stored_lat, 0.99),
         "mean_ack_ms": round(statistics.fmean(acks), 2) if acks else None,
+        # The ack path's AWS calls, counted in the callback process: the floor is one SendMessage per
+        # callback answered (these events carry no welcome code), the route's de-dup record being gone.
+        "aws_calls": calls,
+        "aws_calls_per_callback": round(sum(calls.values()) / answered, 3) if answered else None,
+        "aws_calls_floor_per_callback": 1,
     }

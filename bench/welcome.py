@@ -17,6 +17,7 @@ from typing import Any
 import requests
 
 from bench.load import _pct
+from devstack import aws_calls
 from devstack.sandbox_client import SandboxClient
 from devstack.stack import Stack
 
@@ -124,8 +125,15 @@ def run_welcome(stack: Stack, sandbox: SandboxClient, rates: list[int], duration
     runs = []
     for rate in rates:
         before = progress(bootstrap.full_sync().jobs.get(bulk, job["job_id"]))
+        calls_before = stack.callback_stats()["aws_calls"]
         r = _one_rate(sandbox, corp_id, code["config_id"], rate, duration_s)
+        calls = aws_calls.delta(calls_before, stack.callback_stats()["aws_calls"])
         after = progress(bootstrap.full_sync().jobs.get(bulk, job["job_id"]))
+        # The callback route's AWS calls for these scans (the sync sends no callbacks): the floor is two
+        # SendMessage per scan, the welcome queue's and the events queue's.
+        r["callback_aws_calls"] = calls
+        r["callback_aws_calls_per_scan"] = round(sum(calls.values()) / r["scans"], 3) if r["scans"] else None
+        r["callback_aws_calls_floor_per_scan"] = 2
         r["bulk_sync_during"] = {"state_before": before["state"], "state_after": after["state"],
                                  "relations_before": before.get("relations", 0),
                                  "relations_after": after.get("relations", 0)}
