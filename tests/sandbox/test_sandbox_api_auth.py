@@ -100,16 +100,40 @@ def test_unknown_path_and_wrong_method(corp, sandbox) -> None:
         sandbox.url + "/cgi-bin/externalcontact/nope", params={"access_token": corp.api.token}
     )
     assert resp.status_code == 404 and resp.json()["errcode"] == 404
+    # WeCom answers 40058 for a GET to a POST API, not the Official Account's 43002 (facts §7 row 5).
     wrong = requests.get(
         sandbox.url + "/cgi-bin/externalcontact/batch/get_by_user", params={"access_token": corp.api.token}
     ).json()
-    assert wrong["errcode"] == 43002
-    bad_json = requests.post(
-        sandbox.url + "/cgi-bin/externalcontact/groupchat/list",
-        params={"access_token": corp.api.token},
-        data=b"{nope",
+    assert wrong["errcode"] == 40058 and "POST" in wrong["errmsg"]
+    reverse = requests.post(
+        sandbox.url + "/cgi-bin/user/simplelist",
+        params={"access_token": corp.api.token, "department_id": 1},
+        data=b"{}",
     ).json()
-    assert bad_json["errcode"] == 47001
+    assert reverse["errcode"] == 40058 and "GET" in reverse["errmsg"]
+
+
+def test_bad_json_gets_the_answer_of_no_body_with_a_warning(corp, sandbox) -> None:
+    """Not 47001: the request is handled as if it had no body, and errmsg ends with WeCom's warning."""
+
+    def post(path: str, raw: bytes) -> dict:
+        return requests.post(
+            f"{sandbox.url}/cgi-bin/{path}", params={"access_token": corp.api.token}, data=raw
+        ).json()
+
+    no_body = post("externalcontact/groupchat/list", b"")
+    assert no_body["errcode"] == 40058 and "Warning" not in no_body["errmsg"]
+    for raw in (b"{nope", b"[1, 2]", b'"text"'):
+        bad = post("externalcontact/groupchat/list", raw)
+        assert bad["errcode"] == no_body["errcode"], raw
+        assert bad["errmsg"].endswith("Warning: wrong json format."), bad
+    # An API that needs nothing in its body succeeds, still with the warning.
+    tags = post("externalcontact/get_corp_tag_list", b"{nope")
+    assert tags["errcode"] == 0 and tags["tag_group"]
+    assert tags["errmsg"] == "ok Warning: wrong json format."
+    # The record keeps what was sent, so a test can see the malformed body.
+    last = corp.cget("/calls?path=externalcontact/get_corp_tag_list")["calls"][-1]
+    assert last["body"] == {"_unparsed": "{nope"} and last["errcode"] == 0
 
 
 def test_calls_are_recorded_without_secrets(corp) -> None:
