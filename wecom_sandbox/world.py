@@ -241,6 +241,8 @@ class Corp:
     agent_id: int
     callback_url: str = ""
     token_expires_in: int = 7200
+    gettoken_expires_in: str = "remaining"
+    """What a repeated gettoken's expires_in is while the token lives: "remaining" or "full" (tokens.py)."""
     callback_timeout_s: float = 5.0
     callback_retry_delays: list[float] = field(default_factory=lambda: [1.0, 2.0, 4.0])
     rate_limit_per_min: int | None = None
@@ -260,6 +262,9 @@ class Corp:
     tags: dict[str, Tag] = field(default_factory=dict)
     groups: dict[str, GroupChat] = field(default_factory=dict)
     tokens: dict[str, float] = field(default_factory=dict)
+    """access token -> expiry (world clock); invalidated tokens are removed (40014), expired ones kept (42001)."""
+    current_token: str = ""
+    """The token a repeated gettoken hands out again while it lives (91039)."""
     faults: list[Fault] = field(default_factory=list)
     messages: list[dict[str, Any]] = field(default_factory=list)
     welcomes: WelcomeLog = field(default_factory=WelcomeLog)
@@ -301,6 +306,7 @@ class Corp:
             "agent_id": self.agent_id,
             "callback_url": self.callback_url,
             "token_expires_in": self.token_expires_in,
+            "gettoken_expires_in": self.gettoken_expires_in,
             "callback_timeout_s": self.callback_timeout_s,
             "callback_retry_delays": list(self.callback_retry_delays),
             "rate_limit_per_min": self.rate_limit_per_min,

@@ -44,6 +44,25 @@ def test_expire_tokens_now(corp) -> None:
     assert corp.api.get("externalcontact/get_follow_user_list", token=fresh)["errcode"] == 0
 
 
+def test_invalidated_token_answers_40014_and_gettoken_issues_a_new_one(corp) -> None:
+    """91039: WeCom may invalidate a token before its time; until then gettoken keeps returning it."""
+    first = corp.api.gettoken()["access_token"]
+    assert corp.api.gettoken()["access_token"] == first
+    assert corp.c("/tokens/invalidate") == {"invalidated": 1}
+    listed = corp.api.get("externalcontact/get_follow_user_list", token=first)
+    assert listed["errcode"] == 40014 and listed["errmsg"].startswith("invalid access_token")
+    fresh = corp.api.gettoken()
+    assert fresh["access_token"] != first and fresh["expires_in"] == 7200
+    assert corp.api.get("externalcontact/get_follow_user_list", token=fresh["access_token"])["errcode"] == 0
+    # One token by name; an unknown name invalidates nothing.
+    assert corp.c("/tokens/invalidate", {"access_token": "nope"}) == {"invalidated": 0}
+    assert corp.c("/tokens/invalidate", {"access_token": fresh["access_token"]}) == {"invalidated": 1}
+    assert corp.api.get("externalcontact/get_follow_user_list", token=fresh["access_token"])["errcode"] == 40014
+    assert corp.c("/tokens/invalidate", {"access_token": 5}, expect=400)["error"] == (
+        "field 'access_token' must be a string"
+    )
+
+
 def test_patch_token_expiry_applies_to_new_tokens(corp) -> None:
     corp.ctl.call("PATCH", f"/corps/{corp.id}", {"token_expires_in": 60})
     assert corp.api.gettoken()["expires_in"] == 60

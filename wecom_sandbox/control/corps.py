@@ -12,7 +12,7 @@ import re
 from dataclasses import fields as dc_fields
 from typing import TYPE_CHECKING, Any
 
-from .. import crypto, ids, seed
+from .. import crypto, ids, seed, tokens
 from ..api.groupchats import groupchat_json
 from ..groupmsgs import QUOTA_MODES
 from ..world import Corp
@@ -27,6 +27,7 @@ _SYSTEM_RNG = random.SystemRandom()
 SETTINGS = (
     "callback_url",
     "token_expires_in",
+    "gettoken_expires_in",
     "callback_timeout_s",
     "callback_retry_delays",
     "rate_limit_per_min",
@@ -51,6 +52,12 @@ def _settings(body: dict[str, Any], corp_id: str) -> dict[str, Any]:
         if expires < 1:
             raise ControlError(400, "field 'token_expires_in' must be >= 1")
         out["token_expires_in"] = expires
+    reissue = field_value(body, "gettoken_expires_in", str)
+    if reissue is not None:
+        if reissue not in tokens.EXPIRES_IN_MODES:
+            modes = " or ".join(tokens.EXPIRES_IN_MODES)
+            raise ControlError(400, f"field 'gettoken_expires_in' must be {modes}")
+        out["gettoken_expires_in"] = reissue
     timeout = field_value(body, "callback_timeout_s", float)
     if timeout is not None:
         if not 0 < timeout <= 60:

@@ -92,6 +92,7 @@ _TABLE: list[tuple[str, str, Handler]] = [
     ("GET", _C + "/faults", observe.list_faults),
     ("DELETE", _C + "/faults", observe.clear_faults),
     ("POST", _C + "/tokens/expire", observe.expire_tokens),
+    ("POST", _C + "/tokens/invalidate", observe.invalidate_tokens),
 ]
 
 
