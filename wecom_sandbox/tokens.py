@@ -11,7 +11,8 @@ replaced, so expires_in is never 0.
 Errors: an expired token answers 42001; a token WeCom invalidated early (control ``tokens/invalidate``;
 WeCom: "access_token 可能会因为某些原因提前失效") or one it never issued answers 40014.  Expired tokens
 are kept for a day (not deleted) so a late call still gets 42001 rather than 40014, the distinction
-the app's refresh logic has to handle; invalidated ones are forgotten at once.
+the app's refresh logic has to handle; invalidated ones are kept for a day too, so that the calls
+still made with them are recorded under their corp.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ def resolve(world: World, token: str | None) -> tuple[Corp | None, int]:
         return None, 41001
     corp_id = world.token_index.get(token)
     corp = world.corp(corp_id) if corp_id else None
+    if corp is not None and token in corp.revoked_tokens:
+        return corp, 40014
     if corp is None or token not in corp.tokens:
         return None, 40014
     if corp.tokens[token] <= world.now():
@@ -78,7 +81,7 @@ def invalidate(world: World, corp: Corp, token: str | None = None) -> int:
         expires_at = corp.tokens.pop(t, None)
         if expires_at is None:
             continue
-        world.token_index.pop(t, None)
+        corp.revoked_tokens[t] = now
         gone += expires_at > now
         if t == corp.current_token:
             corp.current_token = ""
@@ -89,4 +92,7 @@ def _prune(world: World, corp: Corp, now: float) -> None:
     stale = [t for t, exp in corp.tokens.items() if exp < now - _KEEP_EXPIRED_S]
     for token in stale:
         del corp.tokens[token]
+        world.token_index.pop(token, None)
+    for token in [t for t, at in corp.revoked_tokens.items() if at < now - _KEEP_EXPIRED_S]:
+        del corp.revoked_tokens[token]
         world.token_index.pop(token, None)

@@ -263,6 +263,8 @@ class Corp:
     groups: dict[str, GroupChat] = field(default_factory=dict)
     tokens: dict[str, float] = field(default_factory=dict)
     """access token -> expiry (world clock); invalidated tokens are removed (40014), expired ones kept (42001)."""
+    revoked_tokens: dict[str, float] = field(default_factory=dict)
+    """Tokens invalidated early (control tokens/invalidate) -> when: they answer 40014, under this corp."""
     current_token: str = ""
     """The token a repeated gettoken hands out again while it lives (91039)."""
     faults: list[Fault] = field(default_factory=list)
@@ -420,7 +422,7 @@ class World:
     def delete_corp(self, corp_id: str) -> Corp | None:
         corp = self.corps.pop(corp_id, None)
         if corp is not None:
-            for token in corp.tokens:
+            for token in [*corp.tokens, *corp.revoked_tokens]:
                 self.token_index.pop(token, None)
         return corp
 

@@ -53,6 +53,8 @@ def test_invalidated_token_answers_40014_and_gettoken_issues_a_new_one(corp) -> 
     assert listed["errcode"] == 40014 and listed["errmsg"].startswith("invalid access_token")
     fresh = corp.api.gettoken()
     assert fresh["access_token"] != first and fresh["expires_in"] == 7200
+    recorded = corp.cget("/calls?path=externalcontact/get_follow_user_list")["calls"]
+    assert [c["errcode"] for c in recorded] == [40014]  # still recorded under the corp
     assert corp.api.get("externalcontact/get_follow_user_list", token=fresh["access_token"])["errcode"] == 0
     # One token by name; an unknown name invalidates nothing.
     assert corp.c("/tokens/invalidate", {"access_token": "nope"}) == {"invalidated": 0}
