@@ -97,6 +97,12 @@ def test_tag_filter_keeps_customers_with_a_tag_of_every_group(world) -> None:
     res = _add(corp, sender="a", tag_filter=tag_filter)
     assert _tasks(corp, res["msgid"]) == {"a": {a0: 0, a1: 0}}
     assert _add(corp, sender="a", tag_filter={"group_list": "x"})["errcode"] == 40058
+    # 92135: at most 100 tags per group (the code, 40058, is the sandbox's choice).
+    fillers = [f"etFiller{i:04d}" for i in range(99)]
+    full = _add(corp, sender="a", tag_filter={"group_list": [{"tag_list": [vip[0], *fillers]}, {"tag_list": city}]})
+    assert full["errcode"] == 0 and _tasks(corp, full["msgid"]) == {"a": {a0: 0}}
+    over = _add(corp, sender="a", tag_filter={"group_list": [{"tag_list": city}, {"tag_list": [*vip, *fillers]}]})
+    assert over["errcode"] == 40058 and "group_list[1].tag_list holds 101 tags" in over["errmsg"]
 
 
 def test_add_msg_template_errors(world) -> None:

@@ -3,7 +3,8 @@ get_groupmsg_task / get_groupmsg_send_result (93338), remind_groupmsg_send (9761
 cancel_groupmsg_send (97611).
 
 Errors: 40058 bad or missing fields (chat_type, more than 10,000 external_userid or 2000
-chat_id_list, sender missing for groups, a list window over 31 days is 600018), 60111 unknown
+chat_id_list, more than 100 tags in one tag_filter group, sender missing for groups; a list window
+over 31 days is 600018), 60111 unknown
 sender, 44004 neither text nor attachments, 41064/41065 attachments (shared with welcome
 messages), 41048 no recipient at all (fail_list still returned), 41046 missing msgid, 41047
 unknown msgid, 41063 results asked for while the task is still dispatching (the corp's
@@ -26,6 +27,8 @@ from .welcome import check_attachments, check_text
 
 MAX_EXTERNAL_USERIDS = 10_000
 MAX_CHAT_IDS = 2000
+MAX_TAGS_PER_FILTER_GROUP = 100
+"""92135: at most 100 tags in one tag_filter group; the page names no code, 40058 is the sandbox's choice."""
 LIST_WINDOW_S = 31 * 86_400
 LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX = 50, 100
 TASK_LIMIT_DEFAULT, TASK_LIMIT_MAX = 500, 1000
@@ -54,6 +57,13 @@ def _tag_filter(ctx: ApiContext) -> list[set[str]]:
         for g in groups
     ):
         raise ApiError(40058, "tag_filter must be {group_list: [{tag_list: [tag ids]}]}")
+    for i, g in enumerate(groups):
+        if len(g["tag_list"]) > MAX_TAGS_PER_FILTER_GROUP:
+            raise ApiError(
+                40058,
+                f"tag_filter.group_list[{i}].tag_list holds {len(g['tag_list'])} tags, "
+                f"at most {MAX_TAGS_PER_FILTER_GROUP}",
+            )
     return [set(g["tag_list"]) for g in groups if g["tag_list"]]
 
 
