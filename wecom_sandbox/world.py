@@ -253,6 +253,8 @@ class Corp:
     """Mass messages a customer/group may receive: month_days (WeCom's default), week_7 or day_1."""
     groupmsg_dispatch_s: float = 2.0
     """World seconds after add_msg_template during which its results answer 41063 (dispatching)."""
+    medical_industry: bool = False
+    """Temporary contact ways (is_temp, 96348) are for medical-industry corps only."""
     rng: random.Random = field(default_factory=random.Random)
     employees: dict[str, Employee] = field(default_factory=dict)
     customers: dict[str, Customer] = field(default_factory=dict)
@@ -271,6 +273,10 @@ class Corp:
     messages: list[dict[str, Any]] = field(default_factory=list)
     welcomes: WelcomeLog = field(default_factory=WelcomeLog)
     contact_ways: dict[str, ContactWay] = field(default_factory=dict)
+    live_temp_ways: int = 0
+    """Temporary ways among contact_ways (they do not count towards the 500,000 cap)."""
+    temp_ways_by_day: dict[int, int] = field(default_factory=dict)
+    """China day start -> temporary ways created that day (100,000 a day)."""
     join_ways: dict[str, JoinWay] = field(default_factory=dict)
     group_welcome_templates: dict[str, GroupWelcomeTemplate] = field(default_factory=dict)
     scan_stats: ScanStats = field(default_factory=ScanStats)
@@ -316,6 +322,7 @@ class Corp:
             "group_member_limit": self.group_member_limit,
             "groupmsg_quota": self.groupmsg_quota,
             "groupmsg_dispatch_s": self.groupmsg_dispatch_s,
+            "medical_industry": self.medical_industry,
         }
 
     def counts(self) -> dict[str, int]:

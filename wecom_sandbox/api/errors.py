@@ -55,6 +55,7 @@ ERRMSG: dict[int, str] = {
     44004: "empty content",
     45009: "api freq out of limit",
     45033: "api concurrent out of limit",
+    48002: "api forbidden",
     60111: "userid not found",
     60123: "invalid party id",
     81013: "user & party & tag all invalid",

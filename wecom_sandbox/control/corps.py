@@ -35,6 +35,7 @@ SETTINGS = (
     "group_member_limit",
     "groupmsg_quota",
     "groupmsg_dispatch_s",
+    "medical_industry",
 )
 RATE_LIMITS = ("rate_limit_per_min", "rate_limit_per_hour")
 
@@ -87,6 +88,9 @@ def _settings(body: dict[str, Any], corp_id: str) -> dict[str, Any]:
         if not 0 <= dispatch <= 3600:
             raise ControlError(400, "field 'groupmsg_dispatch_s' must be in [0, 3600]")
         out["groupmsg_dispatch_s"] = float(dispatch)
+    medical = field_value(body, "medical_industry", bool)
+    if medical is not None:
+        out["medical_industry"] = medical
     for name in RATE_LIMITS:
         # An explicit null means "unlimited" (so PATCH can lift a limit); absent leaves it unchanged.
         if name in body and body[name] is None:
