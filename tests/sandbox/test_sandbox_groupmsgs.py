@@ -194,6 +194,18 @@ def test_cancel_stops_unconfirmed_members(world) -> None:
     assert corp.api.post("externalcontact/cancel_groupmsg_send", {})["errcode"] == 41046
 
 
+def test_remind_after_cancel_answers_41093(world) -> None:
+    """90313: 41093 群发任务已取消 — a cancelled send cannot be reminded (the sandbox used to answer 0)."""
+    corp, custs = world
+    msgid = _add(corp, external_userid=custs["a"])["msgid"]
+    remind = {"msgid": msgid}
+    assert corp.api.post("externalcontact/remind_groupmsg_send", remind)["errcode"] == 0
+    assert corp.api.post("externalcontact/cancel_groupmsg_send", remind)["errcode"] == 0
+    res = corp.api.post("externalcontact/remind_groupmsg_send", remind)
+    assert res["errcode"] == 41093 and res["errmsg"].startswith("group msg has been cancelled")
+    assert len(corp.cget(f"/groupmsgs/{msgid}")["reminders"]) == 1  # the refused reminder is not logged
+
+
 def test_list_v2_filters_and_pages(world) -> None:
     corp, custs = world
     singles = [_add(corp, sender="a")["msgid"] for _ in range(3)]

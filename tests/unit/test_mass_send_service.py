@@ -210,6 +210,41 @@ def test_remind_three_times_then_a_clear_error():
     assert err.value.status == 429 and "3 reminders" in err.value.message
 
 
+def test_remind_of_a_send_cancelled_here_is_a_conflict_without_a_wecom_call():
+    svc, repo, gw, clock = world(ROWS)
+    sid = _send(svc)
+    svc.run_parts(CORP, sid)
+    svc.cancel(CORP, sid)
+    with pytest.raises(AdminError) as err:
+        svc.remind(CORP, sid)
+    assert err.value.status == 409 and "was cancelled" in err.value.message
+    assert "remind_groupmsg" not in gw.calls
+
+
+def test_a_task_cancelled_in_wecom_is_recorded_and_named_not_a_generic_failure():
+    """41093 (群发任务已取消): the task was cancelled behind our back (WeCom's admin console, another app)."""
+    svc, repo, gw, clock = world(ROWS)
+    sid = _send(svc)
+    svc.run_parts(CORP, sid)
+    by_sender = {p["sender"]: p["msgid"] for p, _ in repo.parts(CORP, sid)}
+    gw.msgs[by_sender["alice"]].cancelled = True
+    assert svc.remind(CORP, sid) == {"send_id": sid, "reminded": 1, "cancelled_in_wecom": 1}
+    assert repo.get_part(CORP, sid, "alice", 0)[0]["wecom_cancelled_at"] == START
+    assert gw.msgs[by_sender["bob"]].reminders == 1
+    # A second reminder does not ask WeCom about alice's task again.
+    calls = gw.calls["remind_groupmsg"]
+    assert svc.remind(CORP, sid) == {"send_id": sid, "reminded": 1, "cancelled_in_wecom": 1}
+    assert gw.calls["remind_groupmsg"] == calls + 1
+    # Every task cancelled in WeCom: a conflict that names WeCom's answer.
+    gw.msgs[by_sender["bob"]].cancelled = True
+    with pytest.raises(AdminError) as err:
+        svc.remind(CORP, sid)
+    assert err.value.status == 409 and "WeCom 41093" in err.value.message and "were cancelled" in err.value.message
+    # The results step takes the cancelled tasks as final: nothing is left pending forever.
+    assert svc.results(CORP, sid)["final"] == 2
+    assert set(svc.outcome_of(CORP, sid).values()) == {"not_sent"}
+
+
 def test_a_member_who_left_sends_nothing_a_colleague_serving_the_customer_does():
     """WeCom refuses a task of a member who left: their customers go to a colleague who also follows them,
     or (for a list) count as without an active relation."""

@@ -49,6 +49,7 @@ ERRMSG: dict[int, str] = {
     41064: "attachment count exceeds limit",
     41065: "invalid attachment type",
     41091: "join way can bind at most 5 chats",
+    41093: "group msg has been cancelled",
     41094: "remind count exceeds limit",
     41096: "welcome msg is being sent",
     42001: "access_token expired",

@@ -8,7 +8,8 @@ over 31 days is 600018), 60111 unknown
 sender, 44004 neither text nor attachments, 41064/41065 attachments (shared with welcome
 messages), 41048 no recipient at all (fail_list still returned), 41046 missing msgid, 41047
 unknown msgid, 41063 results asked for while the task is still dispatching (the corp's
-groupmsg_dispatch_s of world time after creation), 41094 a fourth reminder within 24 h.
+groupmsg_dispatch_s of world time after creation), 41093 a reminder for a cancelled send (群发任务已取消,
+90313), 41094 a fourth reminder within 24 h.
 The member's confirm step and the quota rules live in wecom_sandbox/groupmsgs.py and
 control/groupmsgs.py.
 """
@@ -263,11 +264,14 @@ def get_groupmsg_send_result(ctx: ApiContext) -> dict[str, Any]:
 
 @route("POST", "externalcontact/remind_groupmsg_send")
 def remind_groupmsg_send(ctx: ApiContext) -> dict[str, Any]:
+    """41093 (群发任务已取消, 90313) once the send was cancelled; else at most 3 reminders in 24 h (41094)."""
     msg = _msg(ctx)
     now = ctx.app.world.now()
+    if msg.cancelled_at:
+        raise ApiError(41093, "the mass send was cancelled")
     if groupmsgs.reminders_in_window(msg, now) >= groupmsgs.MAX_REMINDERS:
         raise ApiError(41094, f"at most {groupmsgs.MAX_REMINDERS} reminders per mass send in 24 h")
-    pending = [] if msg.cancelled_at else [t.userid for t in msg.tasks.values() if _open(t)]
+    pending = [t.userid for t in msg.tasks.values() if _open(t)]
     msg.reminders.append({"time": int(now), "userids": pending})
     return {}
 
