@@ -32,6 +32,8 @@ class Employee:
     mobile: str = ""
     gender: int = 1
     status: int = 1
+    licensed: bool = True
+    """Holds a 接口许可 (API license) account; message/send lists an unlicensed member in unlicenseduser."""
 
     def to_api(self) -> dict[str, Any]:
         """The user/get shape (gender is a string there, as in WeCom)."""
