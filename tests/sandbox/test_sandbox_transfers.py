@@ -43,9 +43,11 @@ def _result(corp, a: str, b: str, path: str = "externalcontact/transfer_result")
 def test_onjob_transfer_per_customer_codes(world) -> None:
     _, corp, (a, b, _c), custs = world
     first, second = custs[a][0], custs[a][1]
-    res = _start(corp, a, b, [first, custs[b][0], "wmNoSuchCustomer00"])
+    res = _start(corp, a, b, [first, custs[b][0], "wmNoSuchCustomer00", "not-an-id"])
     assert res["errcode"] == 0
-    assert [c["errcode"] for c in res["customer"]] == [0, 84061, 84061]
+    # 40131: the handover member does not follow that customer (92125 / 90313), not 84061; 40096 for an
+    # id the corp does not know, well-formed or not.
+    assert [c["errcode"] for c in res["customer"]] == [0, 40131, 40096, 40096]
     assert _start(corp, a, b, [first])["customer"][0]["errcode"] == 40129
     assert _start(corp, a, a, [second])["customer"][0]["errcode"] == 40130
     assert _start(corp, a, b, [first] * 101)["errcode"] == 40058
@@ -106,6 +108,20 @@ def test_two_transfers_per_90_days(world) -> None:
     assert _start(corp, c, a, [ext])["customer"][0]["errcode"] == 0
 
 
+def test_the_90_day_rule_does_not_refuse_a_resigned_transfer(world) -> None:
+    """40128 is 在职继承's rule (92125): a customer transferred twice on the job can still be inherited
+    from a member who left (94081 has no such rule)."""
+    ctl, corp, (a, b, c), custs = world
+    ext = custs[a][0]
+    for giver, taker in ((a, b), (b, c)):
+        assert _start(corp, giver, taker, [ext])["customer"][0]["errcode"] == 0
+        ctl.post("/clock/advance", {"seconds": DAY})
+    assert _start(corp, c, a, [ext])["customer"][0]["errcode"] == 40128
+    corp.c("/users/delete", {"userid": c, "callback": False})
+    res = _start(corp, c, a, [ext], "externalcontact/resigned/transfer_customer")
+    assert [x["errcode"] for x in res["customer"]] == [0]
+
+
 def test_customer_refuses(world, receiver) -> None:
     ctl, corp, (a, b, _c), custs = world
     ext = custs[a][0]
@@ -148,7 +164,7 @@ def test_resigned_transfer_and_unassigned_list(world, receiver) -> None:
     assert all(i["handover_userid"] == a and i["dimission_time"] > 0 for i in info)
     assert corp.api.post("externalcontact/get_unassigned_list", {"page_size": 1001})["errcode"] == 40058
     ext = custs[a][0]
-    assert [c["errcode"] for c in _start(corp, a, b, [ext, custs[b][0]], resigned)["customer"]] == [0, 84061]
+    assert [c["errcode"] for c in _start(corp, a, b, [ext, custs[b][0]], resigned)["customer"]] == [0, 40131]
     left = corp.api.post("externalcontact/get_unassigned_list", {})["info"]
     assert ext not in {i["external_userid"] for i in left} and len(left) == 2
     assert _result(corp, a, b, "externalcontact/resigned/transfer_result") == {ext: 2}

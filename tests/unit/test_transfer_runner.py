@@ -62,17 +62,32 @@ def test_offboarding_reaches_done_refused_and_taker_limit() -> None:
 
 
 def test_failures_carry_wecoms_reason() -> None:
+    """On the job: 40131 (not the handover's customer) and 40128 (WeCom counted two transfers in 90 days
+    that our own records do not hold) fail with their reasons."""
     o = Office()
     mine = o.wecom.give("h", 2)
     not_theirs = o.wecom.give("c", 1)[0]
     o.wecom.handovers += [Handover(mine[1], "x", "h", "onjob", 0, 1, int(o.clock.now) - d * DAY) for d in (80, 10)]
-    o.wecom.leave("h")
-    job = o.create(handover_userid="h", takeover_userid="a", customers=[mine[0], not_theirs, mine[1]], groups=[])
+    job = o.create(kind="onjob", handover_userid="h", takeover_userid="a",
+                   customers=[mine[0], not_theirs, mine[1]], groups=[])  # fmt: skip
     o.run()
     items = o.items(job)
     assert [items[i]["state"] for i in (mine[0], not_theirs, mine[1])] == ["waiting", "failed", "failed"]
     assert items[not_theirs]["reason"] == "not_a_customer_of_handover"
     assert items[mine[1]]["reason"] == "transferred_twice_in_90_days"
+
+
+def test_a_resigned_transfer_is_not_held_to_the_90_day_rule() -> None:
+    """40128 is 在职继承's rule (92125): a customer transferred twice on the job in 90 days can still be
+    inherited from a member who left (94081 has no such rule, and the fake WeCom, like the sandbox, does
+    not apply it)."""
+    o = Office()
+    mine = o.wecom.give("h", 1)
+    o.wecom.handovers += [Handover(mine[0], "x", "h", "onjob", 0, 1, int(o.clock.now) - d * DAY) for d in (80, 10)]
+    o.wecom.leave("h")
+    job = o.create(handover_userid="h", takeover_userid="a", customers=mine, groups=[])
+    o.run()
+    assert o.items(job)[mine[0]]["state"] == "waiting"
 
 
 def test_a_call_level_refusal_fails_the_whole_chunk() -> None:

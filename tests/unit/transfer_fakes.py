@@ -8,7 +8,8 @@ jobs and chunks are rewritten only at the version read (False otherwise) and com
 and a quota is created only if absent. ``interfere`` plays another writer that gets in first.
 
 ``FakeTransferWeCom`` plays WeCom's handover APIs (adapters/wecom/transfer_calls.py) over a small world:
-the per-customer errcodes of transfer_customer (0, 84061, 40130, 40129, 40128, 40099), the call-level
+the per-customer errcodes of transfer_customer (0, 40096, 40130, 40131, 40129, 40128 on the job only,
+40099), the call-level
 ones (40058, 60111, 40097), takeover 24 h after the start on the shared fake clock, refusals and the
 taker's customer limit (status 3 / 4 with the transfer_fail event), and the group handovers with
 90500-90506 and the 300-a-day limit. ``fail_next`` scripts a failing call (a WeComError, a Throttled,
@@ -379,13 +380,17 @@ class FakeTransferWeCom:
     def _start_one(self, kind: str, handover: str, takeover: str, ext: str, now: int) -> int:
         if ext in self.codes:
             return self.codes[ext]
-        if ext not in self.follows.get(handover, []):
-            return 84061
+        if not any(ext in exts for exts in self.follows.values()) and all(h.ext != ext for h in self.handovers):
+            return 40096
         if handover == takeover:
             return 40130
+        if ext not in self.follows.get(handover, []):
+            return 40131
         if self._waiting(ext) is not None:
             return 40129
-        if sum(1 for h in self.handovers if h.ext == ext and h.status == 1 and now - h.takeover_time < 90 * DAY) >= 2:
+        if kind == "onjob" and sum(
+            1 for h in self.handovers if h.ext == ext and h.status == 1 and now - h.takeover_time < 90 * DAY
+        ) >= 2:
             return 40128
         if takeover in self.takers_at_limit:
             return 40099

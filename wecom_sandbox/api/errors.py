@@ -26,6 +26,7 @@ ERRMSG: dict[int, str] = {
     40128: "external contact transferred too many times",
     40129: "external contact is being transferred",
     40130: "handover user equals takeover user",
+    40131: "handover user is not the external contact's follower",
     41001: "access_token missing",
     41009: "missing userid",
     41037: "missing contact way type",

@@ -53,7 +53,10 @@ RETRIABLE = frozenset({-1, 45009, 45033, 50001, 50002})
 ALREADY_IN_TRANSFER = frozenset({40129, 40100})
 TAKER_AT_LIMIT = 40099
 REASONS = {
-    84061: "not_a_customer_of_handover",
+    # 40131: the handover member does not follow this customer (92125 / 90313). WeCom does not answer 84061
+    # ("no friend relation") here; if it ever did, the customer fails as wecom_84061 like any other code.
+    40131: "not_a_customer_of_handover",
+    40096: "invalid_external_userid",  # malformed or unknown, or the follower is outside the app's scope
     40130: "handover_is_taker",
     40128: "transferred_twice_in_90_days",
     40129: "already_in_transfer",
