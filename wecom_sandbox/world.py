@@ -291,6 +291,8 @@ class Corp:
     """userid -> dimission time of deleted employees (their relations wait for 离职继承)."""
     group_transfers: list[dict[str, Any]] = field(default_factory=list)
     """{chat_id, old_owner, new_owner, kind, time} of each group handover that succeeded."""
+    group_inherits: dict[str, tuple[str, float]] = field(default_factory=dict)
+    """chat_id -> (new owner, when it completes) of resigned group handovers in status 2 (离职继承中)."""
     """path -> ratelimit.Usage: calls admitted in the current minute/hour windows."""
     pacing: MessagePacing = field(default_factory=MessagePacing)
     """message/send deliveries per member (30/min, 1000/h) and contents for the duplicate check."""

@@ -155,8 +155,10 @@ def delete(app: Sandbox, req: Request) -> dict[str, Any]:
         del corp.employees[userid]
         corp.departed[userid] = opts.time(app)
         for chat in corp.groups.values():
-            if chat.owner == userid and chat.status == 0:
-                chat.status = 1  # groupchat/list: 跟进人离职 (owner left), waiting for groupchat/transfer
+            if chat.owner == userid and chat.status in (0, 3):
+                # groupchat/list: 离职待继承 (owner left), waiting for groupchat/transfer; a group inherited
+                # earlier (status 3) whose new owner leaves in turn waits again.
+                chat.status = 1
         evt = events.contact(corp.corp_id, opts.time(app), "delete_user", userid)
     return emit(app, corp, [evt], opts)
 
