@@ -412,6 +412,10 @@ class MassSends:
                 msgid, reached = self._find_task(corp_id, send_id, gw, part, ids, payload, spec.chat_type)
             except Dispatching:
                 return "dispatching"
+            except WeComError as exc:
+                if exc.errcode in RETRIABLE:
+                    return f"retry:{exc.errcode}"
+                return self._unverifiable(corp_id, send_id, part, ids, exc)
             if msgid:
                 fail_list = [e for e in ids if e not in reached]
                 self._created(corp_id, send_id, part, msgid, fail_list)
@@ -456,6 +460,20 @@ class MassSends:
         if self.get(corp_id, send_id)[0]["state"] == CANCELLED:  # a cancel came while we were calling
             gw.cancel_groupmsg(msgid)
         return "created"
+
+    def _unverifiable(
+        self, corp_id: str, send_id: str, part: dict[str, Any], ids: Sequence[str], exc: WeComError
+    ) -> str:
+        """WeCom refused the search for the task a lost call may have created, with a code a retry will not
+        change (whatever the code: e.g. a window it calls invalid, 600018). Calling add_msg_template again
+        could send twice, so the part fails with WeCom's code; its quota stays reserved (a task may exist)."""
+        code = exc.errcode
+        self.repo.put_outcomes(corp_id, send_id, part["sender"], int(part["number"]), D.NOT_SENT * len(ids))
+        self._write_part(corp_id, send_id, part, lambda p: p.update(
+            state=FAILED, calling=0, error=code, reason="lost_answer_unverifiable"))  # fmt: skip
+        log.warning("mass send part: the lost call's task cannot be looked for", extra={
+            "send_id": send_id, "sender": part["sender"], "part": part["number"], "errcode": code})  # fmt: skip
+        return f"failed:{code}"
 
     def _payload(self, corp_id: str, spec: D.MassSendSpec, ids: Sequence[str]) -> dict[str, Any]:
         """The text for this part: a planned step with {name} has one customer a part, named in it."""
