@@ -525,8 +525,9 @@ class MassSends:
     # results ------------------------------------------------------------------------------------
     def results(self, corp_id: str, send_id: str) -> dict[str, Any]:
         """Read WeCom's results for each created part not final yet. A part is final once its member sent
-        (or the send was cancelled, here or in WeCom: a reminder answered 41093); then customers WeCom did not reach give their quota back (status 0,
-        2). Status 3 (WeCom's own count says full) keeps our count: it is closer to WeCom's."""
+        (or the send was cancelled, here or in WeCom: a reminder answered 41093); then customers WeCom did
+        not reach give their quota back (status 0, 2). Status 3 (WeCom's own count says full) keeps our
+        count: it is closer to WeCom's."""
         send, _ = self.get(corp_id, send_id)
         gw = self.wecom(corp_id)
         summary = {"read": 0, "dispatching": 0, "waiting": 0, "final": 0}
