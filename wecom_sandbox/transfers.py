@@ -1,4 +1,5 @@
-"""Customer handover (在职继承 / 离职继承) state machine, settled lazily on the world clock.
+"""Customer handover (在职继承 / 离职继承) state machine, settled lazily on the world clock; resigned group
+handovers (status 2 → 3, api/group_transfers.py) settle at the same moments.
 
 A started transfer waits TAKEOVER_DELAY_S (24 h) of world time, then completes: the relation
 moves from the handover member to the taker.  Nothing runs in the background: every API call
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import events, xmlfmt
+from .api import group_transfers
 from .world import Corp, Relation, Transfer
 
 if TYPE_CHECKING:
@@ -72,7 +74,10 @@ def _complete(corp: Corp, t: Transfer, when: int) -> list[Fields]:
 
 
 def due_events(corp: Corp, now: float) -> list[Fields]:
-    """Complete every waiting transfer whose 24 h have passed; hold the world lock."""
+    """Complete every waiting transfer whose 24 h have passed, and every resigned group handover whose
+    status 2 is over (no event: WeCom sends none for API writes); hold the world lock."""
+    if corp.group_inherits:
+        group_transfers.settle_inherits(corp, now)
     out: list[Fields] = []
     for t in corp.transfers:
         if t.status == 2 and now >= t.start_time + TAKEOVER_DELAY_S:
@@ -95,7 +100,11 @@ def settle(app: Sandbox, corp: Corp) -> None:
 def settle_all(app: Sandbox) -> None:
     with app.world.lock:
         now = app.world.now()
-        due = [(corp, due_events(corp, now)) for corp in app.world.corps.values() if corp.transfers]
+        due = [
+            (corp, due_events(corp, now))
+            for corp in app.world.corps.values()
+            if corp.transfers or corp.group_inherits
+        ]
     for corp, fields in due:
         if fields:
             send(app, corp, fields)

@@ -32,6 +32,8 @@ class Employee:
     mobile: str = ""
     gender: int = 1
     status: int = 1
+    licensed: bool = True
+    """Holds a 接口许可 (API license) account; message/send lists an unlicensed member in unlicenseduser."""
 
     def to_api(self) -> dict[str, Any]:
         """The user/get shape (gender is a string there, as in WeCom)."""
@@ -244,6 +246,8 @@ class Corp:
     agent_id: int
     callback_url: str = ""
     token_expires_in: int = 7200
+    gettoken_expires_in: str = "remaining"
+    """What a repeated gettoken's expires_in is while the token lives: "remaining" or "full" (tokens.py)."""
     callback_timeout_s: float = 5.0
     callback_retry_delays: list[float] = field(default_factory=lambda: [1.0, 2.0, 4.0])
     callback_retry_on_status: bool = False
@@ -257,6 +261,8 @@ class Corp:
     """Mass messages a customer/group may receive: month_days (WeCom's default), week_7 or day_1."""
     groupmsg_dispatch_s: float = 2.0
     """World seconds after add_msg_template during which its results answer 41063 (dispatching)."""
+    medical_industry: bool = False
+    """Temporary contact ways (is_temp, 96348) are for medical-industry corps only."""
     rng: random.Random = field(default_factory=random.Random)
     employees: dict[str, Employee] = field(default_factory=dict)
     customers: dict[str, Customer] = field(default_factory=dict)
@@ -266,10 +272,19 @@ class Corp:
     tags: dict[str, Tag] = field(default_factory=dict)
     groups: dict[str, GroupChat] = field(default_factory=dict)
     tokens: dict[str, float] = field(default_factory=dict)
+    """access token -> expiry (world clock); invalidated tokens are removed (40014), expired ones kept (42001)."""
+    revoked_tokens: dict[str, float] = field(default_factory=dict)
+    """Tokens invalidated early (control tokens/invalidate) -> when: they answer 40014, under this corp."""
+    current_token: str = ""
+    """The token a repeated gettoken hands out again while it lives (91039)."""
     faults: list[Fault] = field(default_factory=list)
     messages: list[dict[str, Any]] = field(default_factory=list)
     welcomes: WelcomeLog = field(default_factory=WelcomeLog)
     contact_ways: dict[str, ContactWay] = field(default_factory=dict)
+    live_temp_ways: int = 0
+    """Temporary ways among contact_ways (they do not count towards the 500,000 cap)."""
+    temp_ways_by_day: dict[int, int] = field(default_factory=dict)
+    """China day start -> temporary ways created that day (100,000 a day)."""
     join_ways: dict[str, JoinWay] = field(default_factory=dict)
     group_welcome_templates: dict[str, GroupWelcomeTemplate] = field(default_factory=dict)
     scan_stats: ScanStats = field(default_factory=ScanStats)
@@ -282,6 +297,8 @@ class Corp:
     """userid -> dimission time of deleted employees (their relations wait for 离职继承)."""
     group_transfers: list[dict[str, Any]] = field(default_factory=list)
     """{chat_id, old_owner, new_owner, kind, time} of each group handover that succeeded."""
+    group_inherits: dict[str, tuple[str, float]] = field(default_factory=dict)
+    """chat_id -> (new owner, when it completes) of resigned group handovers in status 2 (离职继承中)."""
     """path -> ratelimit.Usage: calls admitted in the current minute/hour windows."""
     pacing: MessagePacing = field(default_factory=MessagePacing)
     """message/send deliveries per member (30/min, 1000/h) and contents for the duplicate check."""
@@ -307,6 +324,7 @@ class Corp:
             "agent_id": self.agent_id,
             "callback_url": self.callback_url,
             "token_expires_in": self.token_expires_in,
+            "gettoken_expires_in": self.gettoken_expires_in,
             "callback_timeout_s": self.callback_timeout_s,
             "callback_retry_delays": list(self.callback_retry_delays),
             "callback_retry_on_status": self.callback_retry_on_status,
@@ -315,6 +333,7 @@ class Corp:
             "group_member_limit": self.group_member_limit,
             "groupmsg_quota": self.groupmsg_quota,
             "groupmsg_dispatch_s": self.groupmsg_dispatch_s,
+            "medical_industry": self.medical_industry,
         }
 
     def counts(self) -> dict[str, int]:
@@ -421,7 +440,7 @@ class World:
     def delete_corp(self, corp_id: str) -> Corp | None:
         corp = self.corps.pop(corp_id, None)
         if corp is not None:
-            for token in corp.tokens:
+            for token in [*corp.tokens, *corp.revoked_tokens]:
                 self.token_index.pop(token, None)
         return corp
 

@@ -87,14 +87,22 @@ PATHS: dict[str, Any] = {
             "parameters": [SEND_ID],
             "responses": {
                 **response(
-                    "reminded tasks",
+                    "reminded tasks (and how many WeCom says were cancelled there, 41093)",
                     {
                         "type": "object",
-                        "properties": {"send_id": {"type": "string"}, "reminded": {"type": "integer"}},
+                        "properties": {
+                            "send_id": {"type": "string"},
+                            "reminded": {"type": "integer"},
+                            "cancelled_in_wecom": {"type": "integer"},
+                        },
                     },
                 ),
                 **W,
                 **NF,
+                "409": {
+                    "description": "the send was cancelled, here or in WeCom (41093): nothing to remind",
+                    "content": {"application/json": {"schema": ref("Error")}},
+                },
                 "429": {
                     "description": "WeCom's 3 reminders per 24 hours are used (41094)",
                     "content": {"application/json": {"schema": ref("Error")}},

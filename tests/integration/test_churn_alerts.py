@@ -138,6 +138,26 @@ def test_a_burst_is_paced_below_the_minute_cap_and_the_rest_goes_to_one_digest(s
     assert sandbox.message_summary(cid)["dropped_total"] == 0  # WeCom (the sandbox) dropped nothing
 
 
+def test_an_unlicensed_employee_is_recorded_as_not_alerted(sandbox, shop):
+    """message/send answers 0 but lists the member in unlicenseduser (90236): the alert is failed, with why."""
+    cid, staff, admin = shop["cid"], shop["staff"], shop["admin"]
+    member = staff[0]
+    ext = shop["customers"][member][-1]
+    sandbox.do(cid, "users/license", {"userid": member, "licensed": False})
+    try:
+        before = len(_cards(sandbox, cid, member))
+        sandbox.do(cid, "customers/del_by_customer", {"userid": member, "external_userid": ext})
+        alert = wait_for(lambda: [a for a in admin("GET", "/admin/alerts", recipient=member).json()["alerts"]
+                                  if a["external_userid"] == ext and a["state"] != "sending"],
+                         timeout_s=20, what="the alert recorded")[0]  # fmt: skip
+        assert alert["state"] == "failed" and "unlicenseduser" in alert["reason"], alert
+        assert len(_cards(sandbox, cid, member)) == before  # WeCom (the sandbox) delivered nothing
+        [sent] = [m for m in sandbox.messages(cid) if m.get("unlicenseduser") == member]
+        assert sent["touser"] == []
+    finally:
+        sandbox.do(cid, "users/license", {"userid": member, "licensed": True})
+
+
 def test_the_cli_shows_and_changes_settings_and_lists_alerts(shop, capsys):
     from scrm.cli.main import main
 

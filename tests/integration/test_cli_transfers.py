@@ -71,7 +71,8 @@ def test_unassigned_create_wait_list_show_refresh_cancel(sandbox, office, capsys
     # WeCom got one customer call per taker and the groups moved at once.
     calls = sandbox.calls(cid)[calls_before:]
     assert sum(1 for c in calls if c["path"].endswith("resigned/transfer_customer")) == 2
-    owners = {g["chat_id"]: g["owner"] for g in sandbox.corp(cid)["groups"]}
+    # WeCom accepted the resigned groups: 离职继承中 (status 2) there until the sandbox's INHERIT_S passes.
+    owners = {g["chat_id"]: g["new_owner"] for g in sandbox.transfers(cid)["group_inherits"]}
     assert sorted(owners[c] for c in office["chats"]) == sorted([a, b])
 
     # The same command again: the same job, nothing new.

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 import pytest
+import requests
 from scrm import bootstrap
 from scrm.domain.api_key import Role
 
@@ -115,11 +116,36 @@ def test_cancel_a_listed_send_and_the_quota_setting(stack, sandbox, shop):
     r = admin("POST", f"/admin/mass-sends/{sid}/cancel")
     assert r.status_code == 200 and r.json()["state"] == "cancelled" and r.json()["cancelled_tasks"] >= 1
     assert all(m["cancelled_at"] for m in _tasks(sandbox, cid, "cancel me"))
+    r = admin("POST", f"/admin/mass-sends/{sid}/remind")
+    assert r.status_code == 409 and "was cancelled" in r.text
 
     assert admin("GET", "/admin/mass-send-quota").json() == {"msg_quota": "month_days"}
     assert admin("PUT", "/admin/mass-send-quota", {"msg_quota": "week_7"}).json() == {"msg_quota": "week_7"}
     assert admin("GET", "/admin/mass-send-quota").json() == {"msg_quota": "week_7"}
     admin("PUT", "/admin/mass-send-quota", {"msg_quota": "month_days"})
+
+
+def test_remind_of_a_task_cancelled_in_wecom_is_a_conflict_naming_41093(stack, sandbox, shop):
+    """The task is cancelled in WeCom behind our back (the admin console, another app): WeCom answers the
+    reminder 41093 (群发任务已取消); the API says so instead of failing with a generic 502."""
+    cid, admin = shop["cid"], shop["admin"]
+    untagged = [e for e in shop["customers"] if e not in {x for v in shop["tagged"].values() for x in v}][:2]
+    r = admin("POST", "/admin/mass-sends", {"name": "cancelled elsewhere", "text": "cancelled elsewhere",
+                                           "recipients": {"external_userids": untagged}})  # fmt: skip
+    assert r.status_code == 202, r.text
+    sid = r.json()["send"]["send_id"]
+    wait_for(lambda: (p := admin("GET", f"/admin/mass-sends/{sid}").json()["parts"]).get("created", 0) >= 1
+             and not p.get("requested"), timeout_s=30, what="tasks created")  # fmt: skip
+    world = sandbox.corp(cid)
+    base = sandbox.base + "/cgi-bin/"
+    token = requests.get(base + "gettoken", params={"corpid": cid, "corpsecret": world["secret"]}, timeout=10).json()
+    for m in _tasks(sandbox, cid, "cancelled elsewhere"):
+        res = requests.post(base + "externalcontact/cancel_groupmsg_send", params={"access_token": token["access_token"]},
+                            json={"msgid": m["msgid"]}, timeout=10).json()  # fmt: skip
+        assert res["errcode"] == 0
+    r = admin("POST", f"/admin/mass-sends/{sid}/remind")
+    assert r.status_code == 409 and "WeCom 41093" in r.text, r.text
+    assert {c["errcode"] for c in sandbox.calls(cid, path="externalcontact/remind_groupmsg_send")} >= {41093}
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from tests.conftest import new_corp
 from tests.integration.test_admin_api import Admin
 from tests.support.syncing import sync_and_wait
 from tests.support.waiting import wait_for
+from wecom_sandbox.api.group_transfers import INHERIT_S
 
 pytestmark = pytest.mark.stack
 DAY = 86_400
@@ -120,8 +121,16 @@ def test_offboarding_reaches_every_end_state(tstack, tsandbox):
     starts = [c for c in calls if c["path"].endswith("resigned/transfer_customer")]
     assert len(starts) == 2 and all(len(c["body"]["external_userid"]) == 3 for c in starts)
     assert sum(1 for c in calls if c["path"].endswith("groupchat/transfer")) == 2  # one per new owner
+    # WeCom accepted the groups: 离职继承中 (status 2) for a while, then inherited (status 3, the new owner).
+    inheriting = tsandbox.transfers(cid)["group_inherits"]
+    assert sorted(g["chat_id"] for g in inheriting) == sorted(chats)
+    assert sorted(g["new_owner"] for g in inheriting) == sorted([a, a, b])
+    world = tsandbox.corp(cid)
+    assert {g["status"] for g in world["groups"] if g["chat_id"] in chats} == {2}
+    tsandbox.advance_clock(INHERIT_S)
     world = tsandbox.corp(cid)
     assert sorted(g["owner"] for g in world["groups"] if g["chat_id"] in chats) == sorted([a, a, b])
+    assert {g["status"] for g in world["groups"] if g["chat_id"] in chats} == {3}
 
     items = {i["id"]: i for i in _job(admin, job_id, items="1")["items"] if i["type"] == "customer"}
     a_customers = sorted(i for i, v in items.items() if v["taker"] == a)
@@ -277,6 +286,8 @@ def test_groups_beyond_the_new_owners_daily_300_wait_for_the_next_day(tstack, ts
     assert j["next_check_at"] >= r.json()["job"]["created_at"] + 86_400 - 60  # when the oldest take is 24 h old
     sent = [c for c in tsandbox.calls(cid)[before:] if c["path"].endswith("groupchat/transfer")]
     assert sum(len(c["body"]["chat_id_list"]) for c in sent) == 300 and all(c["errcode"] == 0 for c in sent)
-    assert sum(1 for g in tsandbox.corp(cid)["groups"] if g["owner"] == taker) == 300
+    assert sum(1 for g in tsandbox.transfers(cid)["group_inherits"] if g["new_owner"] == taker) == 300
+    tsandbox.advance_clock(INHERIT_S)
+    assert sum(1 for g in tsandbox.corp(cid)["groups"] if g["owner"] == taker and g["status"] == 3) == 300
     queued = [i for i in _job(admin, job_id, items="1")["items"] if i["state"] == "queued"]
     assert len(queued) == 1 and queued[0]["reason"] == "new_owner_daily_limit"

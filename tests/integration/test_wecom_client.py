@@ -7,6 +7,7 @@ from scrm.adapters.wecom.client import WeComClient, WeComError
 from scrm.adapters.wecom.token_store import DynamoTokenStorage
 from scrm.bootstrap import settings
 
+from tests.conftest import new_corp
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.stack
@@ -79,6 +80,43 @@ def test_bad_secret_fails_clearly(sandbox, corp):
     with pytest.raises(WeComError) as err:
         c.get("user/list", params={"department_id": 1})
     assert err.value.errcode == 40001
+
+
+def test_a_token_invalidated_early_is_fetched_again_once(sandbox, corp):
+    """WeCom may invalidate a token before its time (91039): the calls with it answer 40014, and the
+    sandbox's gettoken hands out a new token only from then on."""
+    c = _client(corp)
+    c.get("user/list", params={"department_id": 1})
+    assert sandbox.do(corp["corp_id"], "tokens/invalidate") == {"invalidated": 1}
+    assert c.get("user/list", params={"department_id": 1})["errcode"] == 0
+    codes = [x["errcode"] for x in sandbox.calls(corp["corp_id"], path="user/list")]
+    assert codes == [0, 40014, 0]
+    assert _count(sandbox, corp, "gettoken") == 2
+    other = _client(corp)  # another instance finds the new token in the shared store
+    for _ in range(5):
+        other.get("user/list", params={"department_id": 1})
+    assert _count(sandbox, corp, "gettoken") == 2
+
+
+@pytest.mark.parametrize("reissue", ["remaining", "full"])
+def test_no_gettoken_burst_near_a_tokens_end(stack, sandbox, reissue):
+    """A token with less than our 5-minute refresh margin left: the client asks gettoken once, gets the
+    same token back (with the remainder, or with a fresh life: WeCom's page does not say which), and then
+    uses it. The old client asked gettoken before every one of these calls."""
+    corp = new_corp(stack, sandbox, token_expires_in=250, gettoken_expires_in=reissue)
+    a, b = _client(corp), _client(corp)
+    try:
+        for _ in range(10):
+            a.get("user/list", params={"department_id": 1})
+            b.get("user/list", params={"department_id": 1})
+        assert _count(sandbox, corp, "gettoken") == 2  # the first token, then the one that came back
+        codes = {x["errcode"] for x in sandbox.calls(corp["corp_id"], path="user/list")}
+        assert codes == {0}
+    finally:
+        # Leave the corp like the others (a 2-hour token stored), for the scheduled refresh test's counts.
+        sandbox.patch_corp(corp["corp_id"], token_expires_in=7200)
+        sandbox.do(corp["corp_id"], "tokens/invalidate")
+        a.get("user/list", params={"department_id": 1})
 
 
 def test_scheduled_token_refresh(stack, sandbox, corp):

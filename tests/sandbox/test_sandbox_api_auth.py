@@ -44,6 +44,27 @@ def test_expire_tokens_now(corp) -> None:
     assert corp.api.get("externalcontact/get_follow_user_list", token=fresh)["errcode"] == 0
 
 
+def test_invalidated_token_answers_40014_and_gettoken_issues_a_new_one(corp) -> None:
+    """91039: WeCom may invalidate a token before its time; until then gettoken keeps returning it."""
+    first = corp.api.gettoken()["access_token"]
+    assert corp.api.gettoken()["access_token"] == first
+    assert corp.c("/tokens/invalidate") == {"invalidated": 1}
+    listed = corp.api.get("externalcontact/get_follow_user_list", token=first)
+    assert listed["errcode"] == 40014 and listed["errmsg"].startswith("invalid access_token")
+    fresh = corp.api.gettoken()
+    assert fresh["access_token"] != first and fresh["expires_in"] == 7200
+    recorded = corp.cget("/calls?path=externalcontact/get_follow_user_list")["calls"]
+    assert [c["errcode"] for c in recorded] == [40014]  # still recorded under the corp
+    assert corp.api.get("externalcontact/get_follow_user_list", token=fresh["access_token"])["errcode"] == 0
+    # One token by name; an unknown name invalidates nothing.
+    assert corp.c("/tokens/invalidate", {"access_token": "nope"}) == {"invalidated": 0}
+    assert corp.c("/tokens/invalidate", {"access_token": fresh["access_token"]}) == {"invalidated": 1}
+    assert corp.api.get("externalcontact/get_follow_user_list", token=fresh["access_token"])["errcode"] == 40014
+    assert corp.c("/tokens/invalidate", {"access_token": 5}, expect=400)["error"] == (
+        "field 'access_token' must be a string"
+    )
+
+
 def test_patch_token_expiry_applies_to_new_tokens(corp) -> None:
     corp.ctl.call("PATCH", f"/corps/{corp.id}", {"token_expires_in": 60})
     assert corp.api.gettoken()["expires_in"] == 60
@@ -112,16 +133,40 @@ def test_unknown_path_and_wrong_method(corp, sandbox) -> None:
         sandbox.url + "/cgi-bin/externalcontact/nope", params={"access_token": corp.api.token}
     )
     assert resp.status_code == 404 and resp.json()["errcode"] == 404
+    # WeCom answers 40058 for a GET to a POST API, not the Official Account's 43002 (facts §7 row 5).
     wrong = requests.get(
         sandbox.url + "/cgi-bin/externalcontact/batch/get_by_user", params={"access_token": corp.api.token}
     ).json()
-    assert wrong["errcode"] == 43002
-    bad_json = requests.post(
-        sandbox.url + "/cgi-bin/externalcontact/groupchat/list",
-        params={"access_token": corp.api.token},
-        data=b"{nope",
+    assert wrong["errcode"] == 40058 and "POST" in wrong["errmsg"]
+    reverse = requests.post(
+        sandbox.url + "/cgi-bin/user/simplelist",
+        params={"access_token": corp.api.token, "department_id": 1},
+        data=b"{}",
     ).json()
-    assert bad_json["errcode"] == 47001
+    assert reverse["errcode"] == 40058 and "GET" in reverse["errmsg"]
+
+
+def test_bad_json_gets_the_answer_of_no_body_with_a_warning(corp, sandbox) -> None:
+    """Not 47001: the request is handled as if it had no body, and errmsg ends with WeCom's warning."""
+
+    def post(path: str, raw: bytes) -> dict:
+        return requests.post(
+            f"{sandbox.url}/cgi-bin/{path}", params={"access_token": corp.api.token}, data=raw
+        ).json()
+
+    no_body = post("externalcontact/groupchat/list", b"")
+    assert no_body["errcode"] == 40058 and "Warning" not in no_body["errmsg"]
+    for raw in (b"{nope", b"[1, 2]", b'"text"'):
+        bad = post("externalcontact/groupchat/list", raw)
+        assert bad["errcode"] == no_body["errcode"], raw
+        assert bad["errmsg"].endswith("Warning: wrong json format."), bad
+    # An API that needs nothing in its body succeeds, still with the warning.
+    tags = post("externalcontact/get_corp_tag_list", b"{nope")
+    assert tags["errcode"] == 0 and tags["tag_group"]
+    assert tags["errmsg"] == "ok Warning: wrong json format."
+    # The record keeps what was sent, so a test can see the malformed body.
+    last = corp.cget("/calls?path=externalcontact/get_corp_tag_list")["calls"][-1]
+    assert last["body"] == {"_unparsed": "{nope"} and last["errcode"] == 0
 
 
 def test_calls_are_recorded_without_secrets(corp) -> None:

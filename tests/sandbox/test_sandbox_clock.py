@@ -67,3 +67,36 @@ def test_tokens_expire_on_world_time(clocked) -> None:
     assert corp.api.get("user/simplelist", token=token, department_id=1)["errcode"] == 0
     ctl.post("/clock/advance", {"seconds": 61})
     assert corp.api.get("user/simplelist", token=token, department_id=1)["errcode"] == 42001
+
+
+def test_repeated_gettoken_returns_the_same_token_with_what_is_left(clocked) -> None:
+    """91039: within its validity the same token comes back; the sandbox answers the remainder."""
+    ctl, corp = clocked
+    first = corp.api.gettoken()
+    assert first["expires_in"] == 7200
+    ctl.post("/clock/advance", {"seconds": 5000})
+    again = corp.api.gettoken()
+    assert again["access_token"] == first["access_token"]
+    assert 2198 <= again["expires_in"] <= 2200  # the remainder, not a fresh 7200
+    ctl.post("/clock/advance", {"seconds": 2199.5})
+    last = corp.api.gettoken()  # under a second left: treated as expired, so expires_in is never 0
+    assert last["access_token"] != first["access_token"] and last["expires_in"] == 7200
+    assert corp.api.get("user/simplelist", token=first["access_token"], department_id=1)["errcode"] == 0
+    ctl.post("/clock/advance", {"seconds": 1})
+    assert corp.api.get("user/simplelist", token=first["access_token"], department_id=1)["errcode"] == 42001
+    assert corp.api.get("user/simplelist", token=last["access_token"], department_id=1)["errcode"] == 0
+
+
+def test_full_expires_in_setting_extends_the_same_token(clocked) -> None:
+    """The other reading of 91039's silence: the same token with a fresh expires_in (and a longer life)."""
+    ctl, corp = clocked
+    ctl.call("PATCH", f"/corps/{corp.id}", {"gettoken_expires_in": "full"})
+    first = corp.api.gettoken()
+    ctl.post("/clock/advance", {"seconds": 5000})
+    again = corp.api.gettoken()
+    assert again == {**first, "expires_in": 7200}
+    ctl.post("/clock/advance", {"seconds": 7000})  # 12,000 s after the first gettoken, 7000 after the second
+    assert corp.api.get("user/simplelist", token=first["access_token"], department_id=1)["errcode"] == 0
+    assert ctl.call("PATCH", f"/corps/{corp.id}", {"gettoken_expires_in": "fresh"}, expect=400)["error"] == (
+        "field 'gettoken_expires_in' must be remaining or full"
+    )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 import xmltodict
+
+from wecom_sandbox.api import contact_ways
 
 ADD = "externalcontact/add_contact_way"
 GET = "externalcontact/get_contact_way"
@@ -98,7 +101,7 @@ def test_add_errors(corp) -> None:
     assert code(type=2, scene=2, user=[f"u{i}" for i in range(101)]) == 41041
     assert code(type=2, scene=2, user=[users[0], "ghost"]) == 60111
     assert code(type=2, scene=2, party=[999]) == 60123
-    assert code(type=2, scene=2, user=users[:1], is_temp=True) == 40058
+    assert code(type=1, scene=2, user=users[:1], is_temp=True) == 48002  # not a medical-industry corp
     res = corp.api.post(ADD, {"type": 1, "scene": 2, "user": ["ghost"]})
     assert res["errcode"] == 60111 and "ghost" in res["errmsg"]
     res = corp.api.post(ADD, {"type": 2, "scene": 2, "user": users[:1], "remark": "长" * 31})
@@ -123,8 +126,10 @@ def test_inactive_employee_and_large_party(make_corp) -> None:
     assert c.api.post(UPDATE, {"config_id": ok["config_id"], "user": _users(c)[:2]})["errcode"] == 40058
 
 
-def test_temp_way_defaults(corp) -> None:
+def test_temp_way_defaults(make_corp) -> None:
+    corp = make_corp(medical_industry=True)
     users = _users(corp)
+    assert corp.api.post(ADD, {"type": 2, "scene": 2, "user": users[:1], "is_temp": True})["errcode"] == 40058
     res = _add(corp, type=1, scene=2, user=users[:1], is_temp=True, conclusions={"text": {"content": "再见"}})
     way = corp.api.post(GET, {"config_id": res["config_id"]})["contact_way"]
     assert way["is_temp"] is True and way["expires_in"] == 7 * 86400 and way["chat_expires_in"] == 86400
@@ -222,3 +227,51 @@ def test_scan_round_robin_over_party(make_corp) -> None:
     everyone = _add(c, type=2, scene=2, party=[1])["config_id"]
     dealt = {c.c(f"/contact_ways/{everyone}/scan", {"callback": False})["userid"] for _ in range(3)}
     assert dealt == {*base, "d2a"}
+
+
+def test_temporary_ways_are_for_medical_corps_only(corp) -> None:
+    """96348: 临时会话 is for medical-industry corps; the code for the others (48002) is the sandbox's choice."""
+    users = _users(corp)
+    res = corp.api.post(ADD, {"type": 1, "scene": 2, "user": users[:1], "is_temp": True})
+    assert res["errcode"] == 48002 and "medical" in res["errmsg"]
+    assert corp.ctl.call("PATCH", f"/corps/{corp.id}", {"medical_industry": True})["medical_industry"] is True
+    assert corp.api.post(ADD, {"type": 1, "scene": 2, "user": users[:1], "is_temp": True})["errcode"] == 0
+    assert corp.ctl.call("PATCH", f"/corps/{corp.id}", {"medical_industry": "yes"}, expect=400)["error"] == (
+        "field 'medical_industry' must be a boolean"
+    )
+
+
+def test_temporary_ways_have_a_daily_cap_and_do_not_count_in_the_500000(isolated, monkeypatch) -> None:
+    """96348: up to 100,000 temporary ways a day, outside the 500,000 cap (both scaled down here). Its own
+    sandbox: the test moves the world clock to the next day."""
+    corp = isolated.make_corp(
+        medical_industry=True, token_expires_in=7 * 86_400, seed={"employees": 1, "customers_per_employee": 0, "groups": 0}
+    )
+    monkeypatch.setattr(contact_ways, "MAX_WAYS", 2)
+    monkeypatch.setattr(contact_ways, "TEMP_WAYS_PER_DAY", 3)
+    user = _users(corp)[:1]
+    temp = [_add(corp, type=1, scene=2, user=user, is_temp=True)["config_id"] for _ in range(3)]
+    over_day = corp.api.post(ADD, {"type": 1, "scene": 2, "user": user, "is_temp": True})
+    assert over_day["errcode"] == 41045 and "a day" in over_day["errmsg"]
+    # Three temporary ways exist, yet the cap of 2 still admits two ordinary ways (one a join way)…
+    _add(corp, type=1, scene=2, user=user)
+    chat = corp.c("/groups/create", {"owner": user[0], "members": [], "callback": False})["chat_id"]
+    join = corp.api.post("externalcontact/groupchat/add_join_way", {"scene": 2, "chat_id_list": [chat]})
+    assert join["errcode"] == 0
+    # … and then refuses both kinds.
+    assert corp.api.post(ADD, {"type": 1, "scene": 2, "user": user})["errcode"] == 41045
+    again = corp.api.post("externalcontact/groupchat/add_join_way", {"scene": 2, "chat_id_list": [chat]})
+    assert again["errcode"] == 41045
+    # Deleting a temporary way frees no room in the cap, nor in the day's count …
+    assert corp.api.post(DEL, {"config_id": temp[0]})["errcode"] == 0
+    assert corp.api.post(ADD, {"type": 1, "scene": 2, "user": user})["errcode"] == 41045
+    assert corp.api.post(ADD, {"type": 1, "scene": 2, "user": user, "is_temp": True})["errcode"] == 41045
+    # … which starts again on the next China day.
+    isolated.ctl.post("/clock/advance", {"seconds": 86_400})
+    assert corp.api.post(ADD, {"type": 1, "scene": 2, "user": user, "is_temp": True})["errcode"] == 0
+
+
+@pytest.mark.parametrize("medical", [False, True])
+def test_medical_industry_setting_is_reported(make_corp, medical: bool) -> None:
+    corp = make_corp(medical_industry=medical, seed=False)
+    assert corp.cget("?summary=1")["medical_industry"] is medical

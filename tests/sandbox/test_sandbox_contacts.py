@@ -219,12 +219,25 @@ def test_batch_get_by_user_limits(corp) -> None:
     assert post("externalcontact/batch/get_by_user", {"userid_list": []})["errcode"] == 40058
     assert post("externalcontact/batch/get_by_user", {"userid_list": ["u"] * 101})["errcode"] == 40058
     assert post("externalcontact/batch/get_by_user", {"userid_list": users, "limit": 0})["errcode"] == 40058
-    assert post("externalcontact/batch/get_by_user", {"userid_list": users, "limit": 101})["errcode"] == 40058
     assert (
         post("externalcontact/batch/get_by_user", {"userid_list": users, "cursor": "garbage!"})["errcode"]
         == 40058
     )
     assert post("externalcontact/batch/get_by_user", {"userid_list": users, "limit": 100})["errcode"] == 0
+
+
+def test_batch_get_by_user_limit_over_100_is_taken_as_100(make_corp) -> None:
+    """93010 / 92994: "超过最大值时取最大值" — a limit over 100 is clamped, not refused."""
+    c = make_corp(seed={"employees": 2, "customers_per_employee": 60, "groups": 0, "seed": 4})
+    users = [u["userid"] for u in c.cget()["employees"]]
+    for asked in (101, 500):
+        page = c.api.post("externalcontact/batch/get_by_user", {"userid_list": users, "limit": asked})
+        assert page["errcode"] == 0 and len(page["external_contact_list"]) == 100 and page["next_cursor"]
+        rest = c.api.post(
+            "externalcontact/batch/get_by_user",
+            {"userid_list": users, "limit": asked, "cursor": page["next_cursor"]},
+        )
+        assert len(rest["external_contact_list"]) == 20 and rest["next_cursor"] == ""
 
 
 def test_remark_and_welcome_msg(corp) -> None:

@@ -97,6 +97,12 @@ def test_tag_filter_keeps_customers_with_a_tag_of_every_group(world) -> None:
     res = _add(corp, sender="a", tag_filter=tag_filter)
     assert _tasks(corp, res["msgid"]) == {"a": {a0: 0, a1: 0}}
     assert _add(corp, sender="a", tag_filter={"group_list": "x"})["errcode"] == 40058
+    # 92135: at most 100 tags per group (the code, 40058, is the sandbox's choice).
+    fillers = [f"etFiller{i:04d}" for i in range(99)]
+    full = _add(corp, sender="a", tag_filter={"group_list": [{"tag_list": [vip[0], *fillers]}, {"tag_list": city}]})
+    assert full["errcode"] == 0 and _tasks(corp, full["msgid"]) == {"a": {a0: 0}}
+    over = _add(corp, sender="a", tag_filter={"group_list": [{"tag_list": city}, {"tag_list": [*vip, *fillers]}]})
+    assert over["errcode"] == 40058 and "group_list[1].tag_list holds 101 tags" in over["errmsg"]
 
 
 def test_add_msg_template_errors(world) -> None:
@@ -186,6 +192,18 @@ def test_cancel_stops_unconfirmed_members(world) -> None:
     assert corp.cget(f"/groupmsgs/{msgid}")["cancelled_at"] > 0
     assert corp.api.post("externalcontact/cancel_groupmsg_send", {"msgid": "msgNope"})["errcode"] == 41047
     assert corp.api.post("externalcontact/cancel_groupmsg_send", {})["errcode"] == 41046
+
+
+def test_remind_after_cancel_answers_41093(world) -> None:
+    """90313: 41093 群发任务已取消 — a cancelled send cannot be reminded (the sandbox used to answer 0)."""
+    corp, custs = world
+    msgid = _add(corp, external_userid=custs["a"])["msgid"]
+    remind = {"msgid": msgid}
+    assert corp.api.post("externalcontact/remind_groupmsg_send", remind)["errcode"] == 0
+    assert corp.api.post("externalcontact/cancel_groupmsg_send", remind)["errcode"] == 0
+    res = corp.api.post("externalcontact/remind_groupmsg_send", remind)
+    assert res["errcode"] == 41093 and res["errmsg"].startswith("group msg has been cancelled")
+    assert len(corp.cget(f"/groupmsgs/{msgid}")["reminders"]) == 1  # the refused reminder is not logged
 
 
 def test_list_v2_filters_and_pages(world) -> None:

@@ -71,3 +71,38 @@ def test_message_send(corp) -> None:
         (md["msgid"], [users[1]], "markdown"),
     ]
     assert log[0]["content"] == {"content": "你好"}
+
+
+def test_message_send_reports_invalid_parties_tags_and_unlicensed_users(make_corp) -> None:
+    """90236: the answer carries invaliduser, invalidparty, invalidtag and unlicenseduser; an unlicensed
+    member (users/license) gets nothing, though the call answers 0."""
+    c = make_corp(seed=False)
+    for userid, dept in (("amy", [1]), ("bob", [2]), ("cai", [2])):
+        c.c("/users/create", {"userid": userid, "name": userid, "department": dept, "callback": False})
+    agent = c.info["agent_id"]
+
+    def send(**to: str) -> dict:
+        return c.api.post("message/send", {**to, "msgtype": "text", "agentid": agent, "text": {"content": "x"}})
+
+    assert c.c("/users/license", {"userid": "bob"}) == {"userid": "bob", "licensed": False}
+    res = send(touser="amy|bob|ghost", toparty="2|77|x", totag="5")
+    assert res["errcode"] == 0 and res["msgid"]
+    assert (res["invaliduser"], res["invalidparty"], res["invalidtag"], res["unlicenseduser"]) == (
+        "ghost", "77|x", "5", "bob"
+    )
+    log = c.cget("/messages")["messages"][-1]
+    assert log["touser"] == ["amy", "cai"]  # department 2 adds cai; bob (unlicensed) gets nothing
+    assert log["unlicenseduser"] == "bob" and log["invalidparty"] == "77|x"
+    # Only unlicensed recipients: still 0 (they are valid users), and nobody receives it.
+    only = send(touser="bob")
+    assert only["errcode"] == 0 and only["unlicenseduser"] == "bob"
+    assert c.cget("/messages")["messages"][-1]["touser"] == []
+    # Nothing valid at all: 81013, with every list.
+    none = send(touser="ghost", toparty="77", totag="5")
+    assert none["errcode"] == 81013
+    assert (none["invaliduser"], none["invalidparty"], none["invalidtag"]) == ("ghost", "77", "5")
+    # Licensed again: delivered.
+    assert c.c("/users/license", {"userid": "bob", "licensed": True})["licensed"] is True
+    again = send(touser="bob")
+    assert again["unlicenseduser"] == "" and c.cget("/messages")["messages"][-1]["touser"] == ["bob"]
+    assert c.c("/users/license", {"userid": "nobody"}, expect=404)["error"].startswith("unknown employee")

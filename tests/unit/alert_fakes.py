@@ -122,12 +122,15 @@ class FakeAlertRepo:
 
 
 class FakeMessages:
-    """message/send for every corp: records (agent, touser, msgtype, content); ``fail`` scripts errors
-    (an errcode, raised once each, in order)."""
+    """message/send for every corp: records (agent, touser, msgtype, content) of what was delivered; ``fail``
+    scripts errors (an errcode, raised once each, in order). Members in ``unlicensed`` / ``invalid`` get
+    nothing and are listed in the answer's unlicenseduser / invaliduser, with errcode 0 (90236)."""
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, list[str], str, Item]] = []
         self.fail: list[int] = []
+        self.unlicensed: set[str] = set()
+        self.invalid: set[str] = set()
 
     def __call__(self, corp_id: str) -> FakeMessages:
         return self
@@ -135,8 +138,12 @@ class FakeMessages:
     def send_app_message(self, agent_id: str, touser: Sequence[str], msgtype: str, content: Item) -> Item:
         if self.fail:
             raise WeComError(self.fail.pop(0), "scripted", "message/send")
-        self.sent.append((agent_id, list(touser), msgtype, copy.deepcopy(content)))
-        return {"msgid": f"m{len(self.sent)}", "invaliduser": ""}
+        to = [u for u in touser if u not in self.unlicensed | self.invalid]
+        if to:
+            self.sent.append((agent_id, to, msgtype, copy.deepcopy(content)))
+        return {"msgid": f"m{len(self.sent)}", "invaliduser": "|".join(u for u in touser if u in self.invalid),
+                "invalidparty": "", "invalidtag": "",
+                "unlicenseduser": "|".join(u for u in touser if u in self.unlicensed)}  # fmt: skip
 
     def to(self, userid: str) -> list[Item]:
         return [c for _, users, _, c in self.sent if userid in users]

@@ -10,7 +10,7 @@ their "done" item is written. ``interfere`` plays another writer that gets in fi
 friendships: add_msg_template (fail_list for non-friends, 41048 for none, ≤ 10,000; chat_type group: the
 sender's own groups among ≤ 2,000 chat_ids, results by chat_id), a list of tasks by chat type and
 create time, the member's confirm, the receive quota (per customer, ``quota`` per period), 41063 while
-``dispatching`` is set, remind (41094 past 3) and cancel. ``fail_next`` scripts a failing
+``dispatching`` is set, remind (41093 once cancelled, 41094 past 3) and cancel. ``fail_next`` scripts a failing
 add_msg_template: a WeComError, or a network error after WeCom created the task (the answer is lost).
 """
 
@@ -300,6 +300,8 @@ class FakeGroupMsg:
     def remind_groupmsg(self, msgid: str) -> None:
         self._count("remind_groupmsg")
         m = self.msgs[msgid]
+        if m.cancelled:
+            raise WeComError(41093, "group msg has been cancelled", "externalcontact/remind_groupmsg_send")
         if m.reminders >= 3:
             raise WeComError(41094, "too many reminders", "externalcontact/remind_groupmsg_send")
         m.reminders += 1

@@ -138,6 +138,26 @@ def test_a_final_refusal_marks_the_alert_failed_and_a_passing_one_is_raised(worl
     assert world.alerts.observe(_event("del_follow_user", ext="wmB"), "e2") == ["alert:sent:again:u1"]
 
 
+def test_an_unlicensed_or_invalid_recipient_is_recorded_as_not_delivered_with_the_reason(world):
+    """90236: errcode 0, yet the member is listed in unlicenseduser (or invaliduser) and got nothing."""
+    world.wecom.unlicensed = {"u1"}
+    assert world.alerts.observe(_event("del_follow_user"), "e1") == ["alert:failed:u1"]
+    [rec] = world.repo.on_day(CORP, "2025-11-25")
+    assert rec["state"] == "failed" and "unlicenseduser" in rec["reason"] and "license" in rec["reason"]
+    assert world.wecom.to("u1") == []
+    world.wecom.unlicensed, world.wecom.invalid = set(), {"u1"}
+    world.relation(ext="wmB")
+    assert world.alerts.observe(_event("del_follow_user", ext="wmB"), "e2") == ["alert:failed:u1"]
+    assert any("invaliduser" in r["reason"] for r in world.repo.on_day(CORP, "2025-11-25"))
+
+
+def test_an_unknown_wecom_code_is_a_recorded_failure_not_an_endless_retry(world):
+    world.wecom.fail = [48999]
+    assert world.alerts.observe(_event("del_follow_user"), "e1") == ["alert:failed:u1"]
+    [rec] = world.repo.on_day(CORP, "2025-11-25")
+    assert rec["reason"].startswith("WeCom 48999")
+
+
 def test_a_corp_without_an_agent_id_records_why(world):
     world.agent = ""
     assert world.alerts.observe(_event("del_follow_user"), "e1") == ["alert:failed:u1"]

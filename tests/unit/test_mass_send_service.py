@@ -144,6 +144,47 @@ def test_a_retriable_refusal_clears_the_mark_and_a_final_one_fails_and_releases(
     assert svc.ledger.counts(CORP, period, ["a0", "b0"]) == {"a0": 0, "b0": 1}
 
 
+@pytest.mark.parametrize("code", [44004, 41048, 40058, 99999])
+def test_any_final_refusal_fails_the_part_with_wecoms_code(code):
+    """Nothing depends on which code WeCom answers (44004 empty text, a code we never met, …): every code a
+    retry cannot change fails the part, recording WeCom's code, and gives the quota back."""
+    svc, repo, gw, clock = world(ROWS)
+    sid = _send(svc)
+    period = svc.get(CORP, sid)[0]["period"]
+    gw.fail_next.append(WeComError(code, "refused", "externalcontact/add_msg_template"))
+    assert svc.run_part(CORP, sid, "alice", 0) == f"failed:{code}"
+    part = repo.get_part(CORP, sid, "alice", 0)[0]
+    assert (part["state"], part["error"], part["calling"]) == ("failed", code, 0)
+    assert svc.ledger.counts(CORP, period, ["a0"]) == {"a0": 0}
+    assert svc.run_part(CORP, sid, "alice", 0) == "failed" and gw.calls["add_msg_template"] == 1
+
+
+def test_a_lost_call_whose_task_cannot_be_looked_for_fails_with_wecoms_code(monkeypatch):
+    """get_groupmsg_list_v2 refuses the search (e.g. 600018, a window WeCom calls invalid): calling
+    add_msg_template again could send twice, so the part fails with WeCom's code and keeps its quota."""
+    svc, repo, gw, clock = world(ROWS)
+    sid = _send(svc)
+    period = svc.get(CORP, sid)[0]["period"]
+    gw.lose_answer_next = 1
+    with pytest.raises(TimeoutError):
+        svc.run_part(CORP, sid, "alice", 0)
+    clock.t += LEASE_S + 1
+    refusals = [WeComError(-1, "busy", "externalcontact/get_groupmsg_list_v2"),
+                WeComError(600018, "invalid start endtime", "externalcontact/get_groupmsg_list_v2")]  # fmt: skip
+
+    def refuse(*args, **kwargs):
+        raise refusals.pop(0)
+
+    monkeypatch.setattr(gw, "groupmsg_list", refuse)
+    assert svc.run_part(CORP, sid, "alice", 0) == "retry:-1"  # a passing answer: the mark stays, ask again
+    assert repo.get_part(CORP, sid, "alice", 0)[0]["calling"]
+    assert svc.run_part(CORP, sid, "alice", 0) == "failed:600018"
+    part = repo.get_part(CORP, sid, "alice", 0)[0]
+    assert (part["state"], part["error"], part["reason"]) == ("failed", 600018, "lost_answer_unverifiable")
+    assert gw.calls["add_msg_template"] == 1  # never called again: that could send twice
+    assert svc.ledger.counts(CORP, period, ["a0"]) == {"a0": 1}  # a task may exist: the quota stays
+
+
 def test_results_wait_for_dispatch_then_record_each_outcome_and_correct_the_quota():
     rows = ROWS + [relation("gone", "bob")]
     svc, repo, gw, clock = world(rows)
@@ -208,6 +249,41 @@ def test_remind_three_times_then_a_clear_error():
     with pytest.raises(AdminError) as err:
         svc.remind(CORP, sid)
     assert err.value.status == 429 and "3 reminders" in err.value.message
+
+
+def test_remind_of_a_send_cancelled_here_is_a_conflict_without_a_wecom_call():
+    svc, repo, gw, clock = world(ROWS)
+    sid = _send(svc)
+    svc.run_parts(CORP, sid)
+    svc.cancel(CORP, sid)
+    with pytest.raises(AdminError) as err:
+        svc.remind(CORP, sid)
+    assert err.value.status == 409 and "was cancelled" in err.value.message
+    assert "remind_groupmsg" not in gw.calls
+
+
+def test_a_task_cancelled_in_wecom_is_recorded_and_named_not_a_generic_failure():
+    """41093 (群发任务已取消): the task was cancelled behind our back (WeCom's admin console, another app)."""
+    svc, repo, gw, clock = world(ROWS)
+    sid = _send(svc)
+    svc.run_parts(CORP, sid)
+    by_sender = {p["sender"]: p["msgid"] for p, _ in repo.parts(CORP, sid)}
+    gw.msgs[by_sender["alice"]].cancelled = True
+    assert svc.remind(CORP, sid) == {"send_id": sid, "reminded": 1, "cancelled_in_wecom": 1}
+    assert repo.get_part(CORP, sid, "alice", 0)[0]["wecom_cancelled_at"] == START
+    assert gw.msgs[by_sender["bob"]].reminders == 1
+    # A second reminder does not ask WeCom about alice's task again.
+    calls = gw.calls["remind_groupmsg"]
+    assert svc.remind(CORP, sid) == {"send_id": sid, "reminded": 1, "cancelled_in_wecom": 1}
+    assert gw.calls["remind_groupmsg"] == calls + 1
+    # Every task cancelled in WeCom: a conflict that names WeCom's answer.
+    gw.msgs[by_sender["bob"]].cancelled = True
+    with pytest.raises(AdminError) as err:
+        svc.remind(CORP, sid)
+    assert err.value.status == 409 and "WeCom 41093" in err.value.message and "were cancelled" in err.value.message
+    # The results step takes the cancelled tasks as final: nothing is left pending forever.
+    assert svc.results(CORP, sid)["final"] == 2
+    assert set(svc.outcome_of(CORP, sid).values()) == {"not_sent"}
 
 
 def test_a_member_who_left_sends_nothing_a_colleague_serving_the_customer_does():

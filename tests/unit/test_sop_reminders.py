@@ -97,6 +97,16 @@ def test_a_final_refusal_is_recorded_once_and_not_retried() -> None:
     assert w.wecom.sent == [] and w.repo.states(CORP, "alice") == ["failed"]
 
 
+def test_an_unlicensed_member_is_recorded_as_not_reminded() -> None:
+    """message/send answers 0 but lists the member in unlicenseduser (90236): not delivered, not "sent"."""
+    w = World()
+    w.wecom.unlicensed = {"alice"}
+    assert w.reminders.notify(CORP, send(), "alice", 3, "onboarding") == "failed"
+    assert w.wecom.sent == [] and w.repo.states(CORP, "alice") == ["failed"]
+    [record] = [v for (pk, _), v in w.repo.items.items() if pk == f"{CORP}#alice"]
+    assert "unlicenseduser" in record["reason"]
+
+
 def test_a_crash_between_send_and_mark_resends_the_same_card() -> None:
     w = World()
     w.reminders.notify(CORP, send(), "alice", 3, "onboarding")

@@ -166,12 +166,14 @@ def test_retriable_errors_until_the_deadline_are_missed(w):
     assert w.stats.missed == {(CORP, "s1", "2024-01-01", "u1"): 1}
 
 
-def test_a_non_retriable_error_is_missed_after_one_call(w):
-    w.wecom.fail("send_welcome", err(40058, "invalid attachments"))
+@pytest.mark.parametrize("code", [40058, 44004, 99999])
+def test_a_non_retriable_error_is_missed_after_one_call(w, code):
+    """Whatever the code (44004 empty content, one we never met): missed once, with WeCom's code."""
+    w.wecom.fail("send_welcome", err(code, "refused"))
     assert w.sender.handle(message()) == "missed"
     assert len(w.sends()) == 1
     assert w.clock.sleeps == []
-    assert w.missed == [(CORP, "wecom_40058")]
+    assert w.missed == [(CORP, f"wecom_{code}")]
     assert w.stats.missed == {(CORP, "s1", "2024-01-01", "u1"): 1}
 
 

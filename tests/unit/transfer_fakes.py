@@ -8,10 +8,13 @@ jobs and chunks are rewritten only at the version read (False otherwise) and com
 and a quota is created only if absent. ``interfere`` plays another writer that gets in first.
 
 ``FakeTransferWeCom`` plays WeCom's handover APIs (adapters/wecom/transfer_calls.py) over a small world:
-the per-customer errcodes of transfer_customer (0, 84061, 40130, 40129, 40128, 40099), the call-level
+the per-customer errcodes of transfer_customer (0, 40096, 40130, 40131, 40129, 40128 on the job only,
+40099), the call-level
 ones (40058, 60111, 40097), takeover 24 h after the start on the shared fake clock, refusals and the
-taker's customer limit (status 3 / 4 with the transfer_fail event), and the group handovers with
-90500-90506 and the 300-a-day limit. ``fail_next`` scripts a failing call (a WeComError, a Throttled,
+taker's customer limit (status 3 / 4 with the transfer_fail event), and the group handovers with the
+sandbox's codes: 90500-90504, 90507 / 90508 (a resigned group is in status 2 for ``inherit_s``, then 3), and
+for the two counting rules WeCom names no code for, the sandbox's choices (40128 twice in 90 days on the job,
+45009 the new owner's 300 a day). ``fail_next`` scripts a failing call (a WeComError, a Throttled,
 or a network error after WeCom acted: the answer is lost, as when a worker dies mid-call).
 """
 
@@ -32,6 +35,9 @@ from scrm.domain.wecom_error import WeComError
 from tests.unit.fakes import CORP, event_fields
 
 DAY = 86_400
+# The codes the sandbox answers for the two counting rules WeCom's pages name no code for (its own choice;
+# the runner must not depend on them).
+ON_JOB_LIMIT_CODE, DAILY_LIMIT_CODE = 40128, 45009
 START = 1_800_000_000
 
 
@@ -258,6 +264,9 @@ class FakeTransferWeCom:
     departed: dict[str, int] = field(default_factory=dict)  # userid → dimission_time
     follows: dict[str, list[str]] = field(default_factory=dict)  # userid → external_userids
     groups: dict[str, str] = field(default_factory=dict)  # chat_id → owner
+    group_status: dict[str, int] = field(default_factory=dict)  # chat_id → 2 离职继承中 / 3 离职继承完成
+    inheriting: dict[str, tuple[str, int]] = field(default_factory=dict)  # chat_id → (new owner, when done)
+    inherit_s: int = 10  # a resigned group's status 2 lasts this long (the sandbox's INHERIT_S)
     handovers: list[Handover] = field(default_factory=list)
     group_moves: list[dict[str, Any]] = field(default_factory=list)
     takers_at_limit: set[str] = field(default_factory=set)
@@ -271,8 +280,12 @@ class FakeTransferWeCom:
         self.employees.update(userids)
 
     def leave(self, userid: str) -> None:
+        self._settle()
         self.employees.discard(userid)
         self.departed[userid] = int(self.clock())
+        for chat, owner in self.groups.items():
+            if owner == userid and self.group_status.get(chat) == 3:
+                del self.group_status[chat]  # inherited once, its owner left in turn: waiting again
 
     def give(self, userid: str, n: int, prefix: str = "") -> list[str]:
         exts = [f"wm{prefix or userid}{i:04d}" for i in range(n)]
@@ -296,8 +309,14 @@ class FakeTransferWeCom:
         return sum(1 for m, _ in self.calls if m == method)
 
     def _settle(self) -> None:
-        """WeCom completes a transfer 24 h after its start (lazily, like the sandbox)."""
+        """WeCom completes a transfer 24 h after its start, and a resigned group's inheritance ``inherit_s``
+        after it (lazily, like the sandbox)."""
         now = int(self.clock())
+        for chat, (new_owner, due) in list(self.inheriting.items()):
+            if now >= due:
+                del self.inheriting[chat]
+                self.groups[chat] = new_owner
+                self.group_status[chat] = 3
         for h in self.handovers:
             if h.status == 2 and now >= h.start + DAY:
                 h.status, h.takeover_time = 1, h.start + DAY
@@ -379,13 +398,17 @@ class FakeTransferWeCom:
     def _start_one(self, kind: str, handover: str, takeover: str, ext: str, now: int) -> int:
         if ext in self.codes:
             return self.codes[ext]
-        if ext not in self.follows.get(handover, []):
-            return 84061
+        if not any(ext in exts for exts in self.follows.values()) and all(h.ext != ext for h in self.handovers):
+            return 40096
         if handover == takeover:
             return 40130
+        if ext not in self.follows.get(handover, []):
+            return 40131
         if self._waiting(ext) is not None:
             return 40129
-        if sum(1 for h in self.handovers if h.ext == ext and h.status == 1 and now - h.takeover_time < 90 * DAY) >= 2:
+        if kind == "onjob" and sum(
+            1 for h in self.handovers if h.ext == ext and h.status == 1 and now - h.takeover_time < 90 * DAY
+        ) >= 2:
             return 40128
         if takeover in self.takers_at_limit:
             return 40099
@@ -432,6 +455,7 @@ class FakeTransferWeCom:
 
     def group_owner(self, chat_id: str) -> str:
         self._call("group_owner", {"chat_id": chat_id})
+        self._settle()
         return self.groups.get(chat_id, "")
 
     def _move_one(self, kind: str, chat: str, new_owner: str, now: int) -> int:
@@ -441,20 +465,29 @@ class FakeTransferWeCom:
         if owner is None:
             return 90501
         left = owner not in self.employees
-        if kind == "resigned" and not left:
-            return 90500
-        if kind == "onjob" and left:
+        if kind == "resigned":
+            if self.group_status.get(chat) == 2:
+                return 90507
+            if self.group_status.get(chat) == 3:
+                return 90508
+            if not left:
+                return 90500
+        elif left:
             return 90502
         if owner == new_owner:
             return 90504
         if kind == "onjob" and sum(
             1 for m in self.group_moves if m["chat"] == chat and m["kind"] == "onjob" and now - m["time"] < 90 * DAY
         ) >= 2:
-            return 90506
+            return ON_JOB_LIMIT_CODE
         if sum(1 for m in self.group_moves if m["new_owner"] == new_owner and now - m["time"] < DAY) >= 300:
-            return 90503
+            return DAILY_LIMIT_CODE
         self.group_moves.append({"chat": chat, "new_owner": new_owner, "kind": kind, "time": now})
-        self.groups[chat] = new_owner
+        if kind == "resigned":
+            self.group_status[chat] = 2
+            self.inheriting[chat] = (new_owner, now + self.inherit_s)
+        else:
+            self.groups[chat] = new_owner
         return 0
 
 

@@ -12,6 +12,11 @@ invalid scene 41038/41040, invalid style 41042, missing/unknown config_id 41043/
 500,000 ways 41045; unknown userid 60111 and department 60123 as in the contacts APIs; other bad
 fields (remark or state over 30 characters, type 1 without exactly one user, no user nor party)
 40058 with the field named in errmsg.
+
+Temporary ways (``is_temp``, 临时会话; 92572 / 96348): for medical-industry corps only (the corp
+setting ``medical_industry``), at most TEMP_WAYS_PER_DAY (100,000) a China day, and not counted in
+the 500,000 cap.  The pages name no code for either refusal: 48002 ("api forbidden") for a corp
+outside the medical industry and 41045 for the daily cap are the sandbox's choices.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import dataclasses
 from typing import Any
 
 from .. import ids
+from ..days import day_start
 from ..ways import TEMP_CHAT_EXPIRES_IN_DEFAULT, TEMP_EXPIRES_IN_DEFAULT, ContactWay
 from ..world import Corp
 from . import cursor
@@ -31,10 +37,18 @@ from .welcome import check_content_object, check_text
 
 MAX_USERS = 100
 MAX_WAYS = 500_000
+"""Contact and join ways a corp may hold through the API (temporary ways not counted)."""
+TEMP_WAYS_PER_DAY = 100_000
+NOT_MEDICAL = 48002
 TEXT_MAX_CHARS = 30
 MAX_EXPIRES_IN = 14 * 86_400
 LIST_DEFAULT_WINDOW_S = 90 * 86_400
 CONCLUSION_KINDS = ("image", "link", "miniprogram")
+
+
+def api_ways(corp: Corp) -> int:
+    """Ways that count towards the 500,000 cap: contact ways other than temporary ones, and join ways."""
+    return len(corp.contact_ways) - corp.live_temp_ways + len(corp.join_ways)
 
 
 def party_members(corp: Corp, parties: list[int]) -> list[str]:
@@ -123,21 +137,29 @@ def add_contact_way(ctx: ApiContext) -> dict[str, Any]:
     scene = _choice(ctx.body, "scene", 41038, 41040)
     changes = _changes(ctx.body)
     is_temp = bool(opt_bool(ctx.body, "is_temp"))
+    now = ctx.app.world.now_int()
+    today = day_start(now)
     if is_temp:
+        if not corp.medical_industry:
+            raise ApiError(NOT_MEDICAL, "is_temp (temporary chat) is for medical-industry corps only")
         if type_ != 1:
             raise ApiError(40058, "is_temp supports type 1 (single) only")
+        if corp.temp_ways_by_day.get(today, 0) >= TEMP_WAYS_PER_DAY:
+            raise ApiError(41045, f"at most {TEMP_WAYS_PER_DAY} temporary contact ways a day")
         changes.setdefault("expires_in", TEMP_EXPIRES_IN_DEFAULT)
         changes.setdefault("chat_expires_in", TEMP_CHAT_EXPIRES_IN_DEFAULT)
-    if len(corp.contact_ways) >= MAX_WAYS:
-        raise ApiError(41045, f"a corp can create at most {MAX_WAYS} contact ways through the API")
+    elif api_ways(corp) >= MAX_WAYS:
+        raise ApiError(41045, f"a corp can create at most {MAX_WAYS} contact and join ways through the API")
     config_id = ids.config_id(corp.rng)
-    way = ContactWay(
-        config_id, type_, scene, ctx.app.world.now_int(), corp.next_seq(), is_temp=is_temp, **changes
-    )
+    way = ContactWay(config_id, type_, scene, now, corp.next_seq(), is_temp=is_temp, **changes)
     _check_people(corp, way)
     if scene == 2:
         way.qr_code = ids.qr_code(corp.rng)
     corp.contact_ways[config_id] = way
+    if is_temp:
+        corp.live_temp_ways += 1
+        corp.temp_ways_by_day = {d: n for d, n in corp.temp_ways_by_day.items() if d == today}
+        corp.temp_ways_by_day[today] = corp.temp_ways_by_day.get(today, 0) + 1
     result = {"config_id": config_id}
     if way.qr_code:
         result["qr_code"] = way.qr_code
@@ -163,6 +185,8 @@ def update_contact_way(ctx: ApiContext) -> dict[str, Any]:
 def del_contact_way(ctx: ApiContext) -> dict[str, Any]:
     way = configured(ctx.corp.contact_ways, ctx.body)
     del ctx.corp.contact_ways[way.config_id]
+    if way.is_temp:
+        ctx.corp.live_temp_ways -= 1
     return {}
 
 

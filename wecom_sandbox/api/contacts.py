@@ -2,7 +2,8 @@
 
 Rules simulated from WeCom: a relation deleted by the employee is gone; one deleted by the
 customer (one-way) is still returned; a malformed external_userid gives 40096, a well-formed one
-with no relation 84061; follow_user is paged at 500; batch/get_by_user pages with an opaque cursor.
+with no relation 84061; follow_user is paged at 500; batch/get_by_user pages with an opaque cursor,
+and takes a limit over 100 as 100 (93010: "超过最大值时取最大值").
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from .errors import ApiError
 from .registry import ApiContext, route
 
 FOLLOW_USER_PAGE = 500
+BATCH_LIMIT_DEFAULT, BATCH_LIMIT_MAX = 50, 100
 
 
 def _tags(corp: Corp, rel: Relation) -> list[dict[str, Any]]:
@@ -112,10 +114,11 @@ def batch_get_by_user(ctx: ApiContext) -> dict[str, Any]:
     userids = ctx.body_list("userid_list")
     if not 1 <= len(userids) <= 100 or not all(isinstance(u, str) for u in userids):
         raise ApiError(40058, "userid_list must hold 1..100 userids")
-    limit = ctx.body_int("limit", 50)
+    limit = ctx.body_int("limit", BATCH_LIMIT_DEFAULT)
     assert limit is not None
-    if not 1 <= limit <= 100:
-        raise ApiError(40058, "limit must be 1..100")
+    if limit < 1:  # WeCom documents only the maximum; refusing 0 or less is the sandbox's choice
+        raise ApiError(40058, "limit must be at least 1")
+    limit = min(limit, BATCH_LIMIT_MAX)  # 93010: "超过最大值时取最大值"
     userids = list(dict.fromkeys(userids))
     user_idx, last_seq = 0, 0
     if ctx.body.get("cursor"):

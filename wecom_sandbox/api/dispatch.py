@@ -4,6 +4,14 @@ Order of checks mirrors what an app sees from WeCom: unknown path, then token (4
 40014 invalid, 42001 expired), then method, then the corp's opt-in rate limit (45009), then
 injected faults, then the handler.  Every call, failed or not, is recorded (without secrets).  Injected delays sleep outside the world lock so
 one slow call does not stall the rest of the sandbox.
+
+Two request faults follow what WeCom answers, not the WeChat Official Account codes (43001/43002/
+47001) the sandbox used to return:
+- a GET to a POST API answers 40058 (invalid parameter).  WeCom's pages do not say what a POST to a
+  GET API answers; the sandbox answers 40058 too (its choice).
+- a body that is not a JSON object is handled as if there were no body, and the answer's errmsg
+  ends with WRONG_JSON ("Warning: wrong json format."), whatever the errcode: that is how WeCom
+  reports it, so an app sees the code a missing field gets rather than a format error.
 """
 
 from __future__ import annotations
@@ -39,6 +47,9 @@ if TYPE_CHECKING:
     from ..world import Corp
 
 
+WRONG_JSON = "Warning: wrong json format."
+
+
 def _reply(code: int, detail: str | None = None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     payload: dict[str, Any] = {"errcode": code, "errmsg": errmsg(code, detail)}
     payload.update(extra or {})
@@ -59,11 +70,14 @@ def handle(
 ) -> tuple[int, dict[str, Any]]:
     """Answer one WeCom API call; path is relative to /cgi-bin/. Returns (http_status, json)."""
     body, body_ok = _parse_body(raw_body)
+    wrong_json = not body_ok or (body is not None and not isinstance(body, dict))
     corp_id: str | None = None
     status = 200
     try:
-        corp, payload = _answer(app, method, path, query, body, body_ok)
+        corp, payload = _answer(app, method, path, query, None if wrong_json else body)
         corp_id = corp.corp_id if corp else None
+        if wrong_json:
+            payload["errmsg"] = f"{payload.get('errmsg', '')} {WRONG_JSON}"
     except _NotFound as nf:
         status, payload, corp_id = 404, nf.payload, nf.corp_id
     app.recorder.record(
@@ -86,7 +100,7 @@ class _NotFound(Exception):
 
 
 def _answer(
-    app: Sandbox, method: str, path: str, query: dict[str, str], body: Any, body_ok: bool
+    app: Sandbox, method: str, path: str, query: dict[str, str], body: dict[str, Any] | None
 ) -> tuple[Corp | None, dict[str, Any]]:
     world = app.world
     if path == "gettoken":
@@ -102,19 +116,17 @@ def _answer(
         return corp, _reply(code)
     assert corp is not None
     if method != route.method:
-        return corp, _reply(43001 if route.method == "GET" else 43002)
+        return corp, _reply(40058, f"{path} requires the {route.method} method")
     with world.lock:
         refused = ratelimit.admit(corp, path, world.now())
     if refused is not None:
         return corp, _reply(45009, refused)
     injected = _inject(app, corp, path)
     if injected is not None:
-        if route.on_fault is not None and isinstance(body, dict):
+        if route.on_fault is not None and body is not None:
             with world.lock:
                 route.on_fault(ApiContext(app, corp, query, body), injected["errcode"])
         return corp, injected
-    if not body_ok or (body is not None and not isinstance(body, dict)):
-        return corp, _reply(47001)
     transfers.settle(app, corp)
     with world.lock:
         if world.corp(corp.corp_id) is not corp:

@@ -3,11 +3,13 @@ get_groupmsg_task / get_groupmsg_send_result (93338), remind_groupmsg_send (9761
 cancel_groupmsg_send (97611).
 
 Errors: 40058 bad or missing fields (chat_type, more than 10,000 external_userid or 2000
-chat_id_list, sender missing for groups, a list window over 31 days is 600018), 60111 unknown
+chat_id_list, more than 100 tags in one tag_filter group, sender missing for groups; a list window
+over 31 days is 600018), 60111 unknown
 sender, 44004 neither text nor attachments, 41064/41065 attachments (shared with welcome
 messages), 41048 no recipient at all (fail_list still returned), 41046 missing msgid, 41047
 unknown msgid, 41063 results asked for while the task is still dispatching (the corp's
-groupmsg_dispatch_s of world time after creation), 41094 a fourth reminder within 24 h.
+groupmsg_dispatch_s of world time after creation), 41093 a reminder for a cancelled send (群发任务已取消,
+90313), 41094 a fourth reminder within 24 h.
 The member's confirm step and the quota rules live in wecom_sandbox/groupmsgs.py and
 control/groupmsgs.py.
 """
@@ -26,6 +28,8 @@ from .welcome import check_attachments, check_text
 
 MAX_EXTERNAL_USERIDS = 10_000
 MAX_CHAT_IDS = 2000
+MAX_TAGS_PER_FILTER_GROUP = 100
+"""92135: at most 100 tags in one tag_filter group; the page names no code, 40058 is the sandbox's choice."""
 LIST_WINDOW_S = 31 * 86_400
 LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX = 50, 100
 TASK_LIMIT_DEFAULT, TASK_LIMIT_MAX = 500, 1000
@@ -54,6 +58,13 @@ def _tag_filter(ctx: ApiContext) -> list[set[str]]:
         for g in groups
     ):
         raise ApiError(40058, "tag_filter must be {group_list: [{tag_list: [tag ids]}]}")
+    for i, g in enumerate(groups):
+        if len(g["tag_list"]) > MAX_TAGS_PER_FILTER_GROUP:
+            raise ApiError(
+                40058,
+                f"tag_filter.group_list[{i}].tag_list holds {len(g['tag_list'])} tags, "
+                f"at most {MAX_TAGS_PER_FILTER_GROUP}",
+            )
     return [set(g["tag_list"]) for g in groups if g["tag_list"]]
 
 
@@ -253,11 +264,14 @@ def get_groupmsg_send_result(ctx: ApiContext) -> dict[str, Any]:
 
 @route("POST", "externalcontact/remind_groupmsg_send")
 def remind_groupmsg_send(ctx: ApiContext) -> dict[str, Any]:
+    """41093 (群发任务已取消, 90313) once the send was cancelled; else at most 3 reminders in 24 h (41094)."""
     msg = _msg(ctx)
     now = ctx.app.world.now()
+    if msg.cancelled_at:
+        raise ApiError(41093, "the mass send was cancelled")
     if groupmsgs.reminders_in_window(msg, now) >= groupmsgs.MAX_REMINDERS:
         raise ApiError(41094, f"at most {groupmsgs.MAX_REMINDERS} reminders per mass send in 24 h")
-    pending = [] if msg.cancelled_at else [t.userid for t in msg.tasks.values() if _open(t)]
+    pending = [t.userid for t in msg.tasks.values() if _open(t)]
     msg.reminders.append({"time": int(now), "userids": pending})
     return {}
 

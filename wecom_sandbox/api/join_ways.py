@@ -19,6 +19,7 @@ from typing import Any
 from .. import ids
 from ..ways import JoinWay
 from ..world import Corp
+from . import contact_ways
 from .errors import ApiError
 from .fields import configured, opt_int, opt_list, opt_str
 from .registry import ApiContext, route
@@ -27,7 +28,6 @@ MAX_CHATS = 5
 REMARK_MAX_CHARS = 30
 STATE_MAX_CHARS = 30
 ROOM_BASE_NAME_MAX_CHARS = 40
-MAX_WAYS = 500_000
 
 
 def _config(corp: Corp, body: dict[str, Any]) -> dict[str, Any]:
@@ -62,8 +62,10 @@ def _config(corp: Corp, body: dict[str, Any]) -> dict[str, Any]:
 def add_join_way(ctx: ApiContext) -> dict[str, Any]:
     corp = ctx.corp
     config = _config(corp, ctx.body)
-    if len(corp.join_ways) + len(corp.contact_ways) >= MAX_WAYS:
-        raise ApiError(41045, f"a corp can create at most {MAX_WAYS} contact and join ways through the API")
+    if contact_ways.api_ways(corp) >= contact_ways.MAX_WAYS:
+        raise ApiError(
+            41045, f"a corp can create at most {contact_ways.MAX_WAYS} contact and join ways through the API"
+        )
     config_id = ids.config_id(corp.rng)
     way = JoinWay(config_id=config_id, create_time=ctx.app.world.now_int(), seq=corp.next_seq(), **config)
     if way.scene == 2:

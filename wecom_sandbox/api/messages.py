@@ -1,11 +1,15 @@
 """Application messages: message/send (90236).
 
 Nothing is delivered anywhere; each accepted send is appended to the corp's message log so tests
-can assert on what the app told employees.  Recipients that are not employees are reported in
-invaliduser, and 81013 is answered when no recipient is valid.  Valid recipients then pass
-pacing.py (30/min and 1000/h per member, enable_duplicate_check): the log's `touser` lists who
-got the message and `dropped` who did not and why, while the caller still sees errcode 0, as
-WeCom drops silently.
+can assert on what the app told employees.  The answer carries, as WeCom's does, invaliduser
+(userids that are not employees), invalidparty (unknown department ids), invalidtag (contact tags
+are not simulated, so every totag id) and unlicenseduser (employees without an API license, marked
+with the control endpoint users/license): those get nothing.  A member of a valid toparty department
+is a recipient.  81013 is answered when no recipient is valid (an unlicensed member is a valid user:
+with one, the call answers 0 and lists them; the page does not say, so that is the sandbox's
+reading).  Licensed recipients then pass pacing.py (30/min and 1000/h per member,
+enable_duplicate_check): the log's `touser` lists who got the message and `dropped` who did not and
+why, while the caller still sees errcode 0, as WeCom drops silently.
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ from __future__ import annotations
 from typing import Any
 
 from .. import ids, pacing
+from .contact_ways import party_members
 from .errors import ApiError
 from .registry import ApiContext, route
+from .users import departments
 
 MSGTYPES = {
     "text",
@@ -40,22 +46,30 @@ def message_send(ctx: ApiContext) -> dict[str, Any]:
     msgtype = ctx.body_str("msgtype", 40008)
     if msgtype not in MSGTYPES or not isinstance(ctx.body.get(msgtype), dict):
         raise ApiError(40008, f"msgtype {msgtype}")
-    touser = ctx.body.get("touser") or ""
-    if not isinstance(touser, str):
-        raise ApiError(40058, "touser must be a string like 'a|b'")
-    wanted = [u for u in touser.split("|") if u]
+    wanted, parties, tags = (_ids(ctx, name) for name in ("touser", "toparty", "totag"))
     if wanted == ["@all"]:
         valid, invalid = list(corp.employees), []
     else:
         valid = [u for u in wanted if u in corp.employees]
         invalid = [u for u in wanted if u not in corp.employees]
-    invaliduser = "|".join(invalid)
+    known = departments(corp)
+    invalid_parties = [p for p in parties if not p.isdigit() or int(p) not in known]
+    good_parties = [int(p) for p in parties if p not in invalid_parties]
+    valid += [u for u in party_members(corp, good_parties) if u not in valid]
+    answer = {
+        "invaliduser": "|".join(invalid),
+        "invalidparty": "|".join(invalid_parties),
+        "invalidtag": "|".join(tags),  # contact tags (通讯录标签) are not simulated: none is valid
+    }
     if not valid:
-        raise ApiError(81013, extra={"invaliduser": invaliduser})
+        raise ApiError(81013, extra=answer)
+    unlicensed = [u for u in valid if not corp.employees[u].licensed]
+    answer["unlicenseduser"] = "|".join(unlicensed)
     interval = _duplicate_interval(ctx)
     now = ctx.app.world.now()
     key = pacing.content_key(msgtype, ctx.body.get(msgtype))
-    delivered, dropped = corp.pacing.admit(corp.agent_id, valid, key, now, interval)
+    licensed = [u for u in valid if u not in unlicensed]
+    delivered, dropped = corp.pacing.admit(corp.agent_id, licensed, key, now, interval)
     msgid = ids.msgid(corp.rng)
     corp.messages.append(
         {
@@ -64,14 +78,24 @@ def message_send(ctx: ApiContext) -> dict[str, Any]:
             "ts": now,
             "touser": delivered,
             "dropped": dropped,
-            "invaliduser": invaliduser,
+            **answer,
             "msgtype": msgtype,
             "agentid": agentid,
             "content": ctx.body.get(msgtype),
             "body": ctx.body,
         }
     )
-    return {"invaliduser": invaliduser, "msgid": msgid}
+    return {**answer, "msgid": msgid}
+
+
+def _ids(ctx: ApiContext, name: str) -> list[str]:
+    """touser / toparty / totag: "a|b" strings (WeCom's shape); absent or empty is none."""
+    value = ctx.body.get(name) or ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise ApiError(40058, f"{name} must be a string like 'a|b'")
+    return [v.strip() for v in value.split("|") if v.strip()]
 
 
 def _duplicate_interval(ctx: ApiContext) -> int | None:

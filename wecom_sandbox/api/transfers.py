@@ -1,11 +1,16 @@
 """Customer handover APIs: 在职继承 (transfer_customer / transfer_result, 92125) and 离职继承
 (resigned/transfer_customer / resigned/transfer_result / get_unassigned_list, 94081/94082/92124).
 
-Per-customer errcodes of transfer_customer (the call itself answers 0):
-  0 started (status 2 waiting; completes 24 h of world time later), 84061 the handover member
-  does not follow the customer (or the id is unknown), 40128 the customer was already
-  transferred twice in the last 90 days, 40129 a transfer of the customer is already waiting,
-  40130 handover member equals taker, 40099 the taker is marked at the customer limit.
+Per-customer errcodes of transfer_customer (the call itself answers 0), in the order checked:
+  40096 a malformed external_userid, or one the corp does not know (WeCom: "invalid external_userid,
+  or the follower is outside the app's scope"; answering it for an unknown but well-formed id is
+  the sandbox's reading), 40130 handover member equals taker, 40131 the handover member is not
+  the customer's follower (90313; 84061 "no friend relation" is not what WeCom answers here),
+  40129 a transfer of the customer is already waiting, 40128 (在职 only: 92125's rule) the customer
+  was already transferred twice in the last 90 days, 40099 the taker is marked at the customer
+  limit; 0 started (status 2 waiting; completes 24 h of world time later).  The 90-day count
+  includes completed resigned transfers (the page does not say; the sandbox's reading), but a
+  resigned transfer is never refused by it.
 Call-level errors: 40058 for 0 or more than 100 external_userid (or transfer_success_msg over
 200 chars), 60111 unknown handover/taker, 40097 resigned transfer of a member who has not left.
 
@@ -16,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import transfers
+from .. import ids, transfers
 from ..world import Corp, Transfer
 from . import cursor
 from .errors import ApiError
@@ -57,13 +62,15 @@ def _start(ctx: ApiContext, kind: str) -> dict[str, Any]:
 
 
 def _start_one(corp: Corp, kind: str, handover: str, takeover: str, ext: str, msg: str, now: int) -> int:
-    if corp.relation(handover, ext) is None:
-        return 84061
+    if not ids.is_external_userid(ext) or ext not in corp.customers:
+        return 40096
     if handover == takeover:
         return 40130
+    if corp.relation(handover, ext) is None:
+        return 40131
     if transfers.waiting(corp, ext) is not None:
         return 40129
-    if transfers.recent_done(corp, ext, now) >= transfers.MAX_PER_90_DAYS:
+    if kind == "onjob" and transfers.recent_done(corp, ext, now) >= transfers.MAX_PER_90_DAYS:
         return 40128
     if takeover in corp.takers_at_limit:
         return 40099

@@ -12,7 +12,7 @@ import re
 from dataclasses import fields as dc_fields
 from typing import TYPE_CHECKING, Any
 
-from .. import crypto, ids, seed
+from .. import crypto, ids, seed, tokens
 from ..api.groupchats import groupchat_json
 from ..groupmsgs import QUOTA_MODES
 from ..world import Corp
@@ -27,6 +27,7 @@ _SYSTEM_RNG = random.SystemRandom()
 SETTINGS = (
     "callback_url",
     "token_expires_in",
+    "gettoken_expires_in",
     "callback_timeout_s",
     "callback_retry_delays",
     "callback_retry_on_status",
@@ -35,6 +36,7 @@ SETTINGS = (
     "group_member_limit",
     "groupmsg_quota",
     "groupmsg_dispatch_s",
+    "medical_industry",
 )
 RATE_LIMITS = ("rate_limit_per_min", "rate_limit_per_hour")
 
@@ -52,6 +54,12 @@ def _settings(body: dict[str, Any], corp_id: str) -> dict[str, Any]:
         if expires < 1:
             raise ControlError(400, "field 'token_expires_in' must be >= 1")
         out["token_expires_in"] = expires
+    reissue = field_value(body, "gettoken_expires_in", str)
+    if reissue is not None:
+        if reissue not in tokens.EXPIRES_IN_MODES:
+            modes = " or ".join(tokens.EXPIRES_IN_MODES)
+            raise ControlError(400, f"field 'gettoken_expires_in' must be {modes}")
+        out["gettoken_expires_in"] = reissue
     timeout = field_value(body, "callback_timeout_s", float)
     if timeout is not None:
         if not 0 < timeout <= 60:
@@ -84,6 +92,9 @@ def _settings(body: dict[str, Any], corp_id: str) -> dict[str, Any]:
         if not 0 <= dispatch <= 3600:
             raise ControlError(400, "field 'groupmsg_dispatch_s' must be in [0, 3600]")
         out["groupmsg_dispatch_s"] = float(dispatch)
+    medical = field_value(body, "medical_industry", bool)
+    if medical is not None:
+        out["medical_industry"] = medical
     for name in RATE_LIMITS:
         # An explicit null means "unlimited" (so PATCH can lift a limit); absent leaves it unchanged.
         if name in body and body[name] is None:

@@ -76,6 +76,7 @@ _TABLE: list[tuple[str, str, Handler]] = [
     ("POST", _C + "/users/create", users.create),
     ("POST", _C + "/users/update", users.update),
     ("POST", _C + "/users/delete", users.delete),
+    ("POST", _C + "/users/license", users.license),
     ("POST", _C + "/events/raw", deliveries.raw_event),
     ("GET", _C + "/callbacks", deliveries.list_callbacks),
     ("GET", _C + "/callbacks/{id}", deliveries.get_callback),
@@ -92,6 +93,7 @@ _TABLE: list[tuple[str, str, Handler]] = [
     ("GET", _C + "/faults", observe.list_faults),
     ("DELETE", _C + "/faults", observe.clear_faults),
     ("POST", _C + "/tokens/expire", observe.expire_tokens),
+    ("POST", _C + "/tokens/invalidate", observe.invalidate_tokens),
 ]
 
 

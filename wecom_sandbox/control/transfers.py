@@ -24,6 +24,10 @@ def list_transfers(app: Sandbox, req: Request) -> dict[str, Any]:
             "transfers": [t.to_control() for t in corp.transfers],
             "takers_at_limit": sorted(corp.takers_at_limit),
             "group_transfers": [dict(g) for g in corp.group_transfers],
+            "group_inherits": [
+                {"chat_id": chat_id, "new_owner": owner, "done_at": int(due)}
+                for chat_id, (owner, due) in corp.group_inherits.items()
+            ],
         }
 
 

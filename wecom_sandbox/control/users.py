@@ -1,4 +1,5 @@
-"""Control endpoints for employees → change_contact (create_user / update_user / delete_user).
+"""Control endpoints for employees → change_contact (create_user / update_user / delete_user), and the
+employee's API license (users/license, no event).
 
 A deleted employee disappears from user/get and user/list, but their customer relations and
 groups are kept, as WeCom keeps them for 离职继承 (resigned handover) until transferred.
@@ -154,7 +155,20 @@ def delete(app: Sandbox, req: Request) -> dict[str, Any]:
         del corp.employees[userid]
         corp.departed[userid] = opts.time(app)
         for chat in corp.groups.values():
-            if chat.owner == userid and chat.status == 0:
-                chat.status = 1  # groupchat/list: 跟进人离职 (owner left), waiting for groupchat/transfer
+            if chat.owner == userid and chat.status in (0, 3):
+                # groupchat/list: 离职待继承 (owner left), waiting for groupchat/transfer; a group inherited
+                # earlier (status 3) whose new owner leaves in turn waits again.
+                chat.status = 1
         evt = events.contact(corp.corp_id, opts.time(app), "delete_user", userid)
     return emit(app, corp, [evt], opts)
+
+
+def license(app: Sandbox, req: Request) -> dict[str, Any]:
+    """Mark an employee licensed or not (接口许可). Not a contact change: no callback. message/send then
+    lists an unlicensed member in unlicenseduser and delivers nothing to them (90236)."""
+    userid = field_value(req.body, "userid", str, required=True)
+    licensed = field_value(req.body, "licensed", bool, default=False)
+    with app.world.lock:
+        corp = corp_or_404(app, req.params["corp"])
+        employee_or_404(corp, userid).licensed = licensed
+    return {"userid": userid, "licensed": licensed}

@@ -259,6 +259,8 @@ def cmd_remind(args: argparse.Namespace) -> None:
         print_json(result)
         return
     print(f"reminded {result['reminded']} member task(s) of mass send {args.send_id} (WeCom allows 3 a day)")
+    if result.get("cancelled_in_wecom"):
+        print(f"{result['cancelled_in_wecom']} task(s) were cancelled in WeCom (41093) and were not reminded")
 
 
 def cmd_quota(args: argparse.Namespace) -> None:

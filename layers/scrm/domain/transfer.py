@@ -8,8 +8,11 @@ changes, and writes it back under the chunk's version.
 
 Customer states: requested → waiting (WeCom's 24 h acceptance window) → done / refused / taker_limit /
 failed; requested → cancelled; refused or taker_limit → reassigned (moved to another taker's chunk, by
-the corp's policy). Groups take effect at once: requested → done / failed, or queued (the new owner's
-300-groups-a-day limit) → requested on a later day.
+the corp's policy). Groups are handed over by one call: requested → done / failed, or queued → requested
+later: queued for the new owner's 300-groups-a-day allowance we count ourselves (reason
+``new_owner_daily_limit``, until the allowance frees up), or deferred because WeCom refused the chat with
+a code that names no final reason (the counting rules WeCom's pages give no code for, a busy answer, a code
+we never met): recorded with WeCom's code and asked again after GROUP_RETRY_S, failed after that many.
 """
 
 from __future__ import annotations
@@ -53,7 +56,10 @@ RETRIABLE = frozenset({-1, 45009, 45033, 50001, 50002})
 ALREADY_IN_TRANSFER = frozenset({40129, 40100})
 TAKER_AT_LIMIT = 40099
 REASONS = {
-    84061: "not_a_customer_of_handover",
+    # 40131: the handover member does not follow this customer (92125 / 90313). WeCom does not answer 84061
+    # ("no friend relation") here; if it ever did, the customer fails as wecom_84061 like any other code.
+    40131: "not_a_customer_of_handover",
+    40096: "invalid_external_userid",  # malformed or unknown, or the follower is outside the app's scope
     40130: "handover_is_taker",
     40128: "transferred_twice_in_90_days",
     40129: "already_in_transfer",
@@ -61,20 +67,39 @@ REASONS = {
     40099: "taker_at_customer_limit",
     40097: "handover_has_not_left",
     60111: "unknown_member",
-    90500: "owner_has_not_left",
-    90501: "not_a_customer_group",
-    90502: "owner_has_left",
-    90503: "new_owner_daily_limit",
-    90504: "already_owner",
-    90506: "group_transferred_twice_in_90_days",
+    # groupchat/transfer and onjob_transfer, per chat (90313, as crawled by go-workwx errcodes/mod.go). WeCom's
+    # pages name no code for the new owner's 300 a day nor for on-job's twice in 90 days: we key nothing on one.
+    90500: "owner_has_not_left",  # 群主并未离职
+    90501: "not_a_customer_group",  # 该群不是客户群
+    90502: "owner_has_left",  # 群主已经离职
+    90503: "group_full_needs_client_confirmation",  # 满人 & 99个微信成员，没办法踢，要客户端确认
+    90504: "already_owner",  # 群主没变
+    90507: "inheritance_in_progress",  # 离职群正在继承处理中
+    90508: "already_inherited",  # 离职群已经继承
 }
-GROUP_DAILY_LIMIT_CODE = 90503
+NEW_OWNER_DAILY_LIMIT = "new_owner_daily_limit"  # queued for our own count of the new owner's 300 a day
+# Per-chat answers that no later call changes: failed with their reason (90504 / 90508 after a call of ours
+# that may have reached WeCom, and 90500 / 90508 when the taker owns the group, are our handover: the
+# service filters them out first).
+GROUP_FINAL = frozenset({90500, 90501, 90502, 90503, 90504, 90508})
+# After a call of ours that may have reached WeCom, these mean that call handed the group over.
+GROUP_HANDED_OVER_ON_RETRY = frozenset({90504, 90507, 90508})
+GROUP_RETRY_S = (3600, 6 * 3600, 24 * 3600)  # any other per-chat code: asked again after these, then failed
 # transfer_result statuses
 RESULT_STATES = {1: DONE, 2: WAITING, 3: REFUSED, 4: TAKER_LIMIT}
 
 
 def reason_of(errcode: int) -> str:
     return REASONS.get(errcode, f"wecom_{errcode}")
+
+
+GROUP_CODES = frozenset({90500, 90501, 90502, 90503, 90504, 90507, 90508})
+
+
+def group_reason_of(errcode: int) -> str:
+    """A group's reason: the group-transfer codes by name, any other code as WeCom's code (a customer code
+    such as 40128 may mean something else for a group: WeCom's pages name no code for groups' limits)."""
+    return REASONS[errcode] if errcode in GROUP_CODES else f"wecom_{errcode}"
 
 
 def backoff_s(attempts: int) -> int:
@@ -185,13 +210,14 @@ class Entry:
     state: str = REQUESTED
     reason: str = ""
     at: int = 0  # when the state was last set (our clock), takeover_time for done
+    tries: int = 0  # groups: how many times WeCom refused the chat with a code that defers it
 
     def as_list(self) -> list[Any]:
-        return [self.state, self.reason, self.at]
+        return [self.state, self.reason, self.at, self.tries] if self.tries else [self.state, self.reason, self.at]
 
     @classmethod
     def of(cls, raw: Sequence[Any]) -> Entry:
-        return cls(str(raw[0]), str(raw[1] or ""), int(raw[2] or 0))
+        return cls(str(raw[0]), str(raw[1] or ""), int(raw[2] or 0), int(raw[3] or 0) if len(raw) > 3 else 0)
 
 
 @dataclass
@@ -383,18 +409,28 @@ def prune(taken: Sequence[Sequence[int]], now: int) -> list[list[int]]:
 
 
 def apply_group_results(chunk: Chunk, sent: Sequence[str], failed: dict[str, int], now: int) -> None:
-    """groupchat/transfer's answer: the chats sent and not in failed_chat_list are done."""
+    """groupchat/transfer's answer: the chats sent and not in failed_chat_list are done; a final code fails
+    the chat with its reason; any other code (whatever it is: WeCom names none for its counting rules)
+    defers it, recorded with WeCom's code, to be asked again after GROUP_RETRY_S — then it fails."""
     for chat in sent:
         code = failed.get(chat)
         if code is None:
             chunk.entries[chat] = Entry(DONE, "", now)
-        elif code == GROUP_DAILY_LIMIT_CODE:
-            chunk.entries[chat] = Entry(QUEUED, reason_of(code), now)
-        elif code in RETRIABLE:
-            chunk.entries[chat] = Entry(REQUESTED, reason_of(code), now)
+        elif code in GROUP_FINAL:
+            chunk.entries[chat] = Entry(FAILED, group_reason_of(code), now)
         else:
-            chunk.entries[chat] = Entry(FAILED, reason_of(code), now)
+            tries = (chunk.entries[chat].tries if chat in chunk.entries else 0) + 1
+            state = QUEUED if tries <= len(GROUP_RETRY_S) else FAILED
+            chunk.entries[chat] = Entry(state, group_reason_of(code), now, tries)
     chunk.calling = 0
+
+
+def queued_due(e: Entry, allowance_frees: int) -> int:
+    """When a queued group is asked for again: when the new owner's allowance frees up if it waits for our
+    count, else (WeCom deferred it) its own time after the refusal."""
+    if e.reason == NEW_OWNER_DAILY_LIMIT:
+        return allowance_frees
+    return e.at + GROUP_RETRY_S[min(max(e.tries, 1), len(GROUP_RETRY_S)) - 1]
 
 
 # --- the 90-day rule ---------------------------------------------------------------------------------

@@ -1,6 +1,13 @@
 """One textcard to one recipient as the corp's app, and what a refusal means: final (the record is
 marked failed with the reason; retrying cannot help) or passing (raised, so the event or the digest run
-is retried later and the send repeated, which WeCom's duplicate check makes harmless)."""
+is retried later and the send repeated, which WeCom's duplicate check makes harmless).
+
+Passing are only the answers a later try can change (busy, rate limits, a token problem the client's one
+refetch did not cure, HTTP failures: ``PASSING``); every other code is final, named with WeCom's code and
+message, so a code we never met (or one WeCom uses differently from what we expect) is recorded, not
+retried forever. message/send also answers errcode 0 for a recipient it did not deliver to: listed in
+``invaliduser`` (not a member, or outside the app's scope) or ``unlicenseduser`` (no 接口许可 license,
+90236). That recipient is recorded as not delivered, with the reason, not as sent."""
 
 from __future__ import annotations
 
@@ -13,9 +20,23 @@ from scrm.domain.channel_code import CHINA
 from scrm.domain.wecom_error import WeComError
 from scrm.services.alert_ports import AlertRepo, MessageWeCom
 
-# 81013 no valid recipient (left, or outside the app's scope), 40056 bad agentid, 40008 bad message type,
-# 44004 empty content, 60011 / 60020 no permission / IP not allowed, 301002 no permission on the member.
-FINAL = frozenset({81013, 40056, 40008, 44004, 60011, 60020, 301002})
+# -1 busy, 45009 / 45033 rate and concurrency limits, 6000 / 50001 / 50002 transient, 40014 / 42001 / 41001 a
+# token problem, None an HTTP error or timeout. Everything else (81013 no valid recipient, 40056 bad agentid,
+# 40008 bad type, 44004 empty content, 60011 / 60020 / 301002 no permission, …) is final.
+PASSING = frozenset({-1, 45009, 45033, 6000, 50001, 50002, 40014, 42001, 41001, None})
+UNDELIVERED = {
+    "invaliduser": "not a valid recipient (left, or outside the app's scope)",
+    "unlicenseduser": "has no WeCom API license (接口许可)",
+}
+
+
+def _ids(value: Any) -> set[str]:
+    """WeCom's "a|b" lists (some SDKs hand them over as arrays)."""
+    if isinstance(value, str):
+        return {v for v in value.split("|") if v}
+    if isinstance(value, list | tuple):
+        return {str(v) for v in value}
+    return set()
 
 
 def china_time(ts: float) -> datetime:
@@ -45,10 +66,14 @@ class Delivery:
         try:
             res = self.wecom(corp_id).send_app_message(agent_id, [recipient], "textcard", card)
         except WeComError as exc:
-            if exc.errcode in FINAL:
-                return Outcome(False, reason=f"WeCom {exc.errcode}: {exc.errmsg}"[:300])
-            raise
-        return Outcome(True, msgid=str(res.get("msgid") or ""))
+            if exc.errcode in PASSING:
+                raise
+            return Outcome(False, reason=f"WeCom {exc.errcode}: {exc.errmsg}"[:300])
+        msgid = str(res.get("msgid") or "")
+        for key, why in UNDELIVERED.items():
+            if recipient in _ids(res.get(key)):
+                return Outcome(False, msgid=msgid, reason=f"not delivered: WeCom lists {recipient} in {key}, {why}")
+        return Outcome(True, msgid=msgid)
 
     def send_marked(
         self, repo: AlertRepo, corp_id: str, recipient: str, sk: str, card: dict[str, Any], clock: Callable[[], float]

@@ -38,6 +38,7 @@ FIND_SLACK_S = 120  # clock skew between us and WeCom when looking for a task a 
 RETRIABLE = frozenset({-1, 45009, 45033, 50001, 50002})
 NO_RECIPIENT = 41048
 REMIND_LIMIT = 41094
+CANCELLED_IN_WECOM = 41093  # 群发任务已取消 (90313): the task was cancelled, in WeCom or through its API
 OPEN_STATES = ("new", "planned")
 
 REQUESTED, CREATED, FAILED, CANCELLED = "requested", "created", "failed", "cancelled"
@@ -411,6 +412,10 @@ class MassSends:
                 msgid, reached = self._find_task(corp_id, send_id, gw, part, ids, payload, spec.chat_type)
             except Dispatching:
                 return "dispatching"
+            except WeComError as exc:
+                if exc.errcode in RETRIABLE:
+                    return f"retry:{exc.errcode}"
+                return self._unverifiable(corp_id, send_id, part, ids, exc)
             if msgid:
                 fail_list = [e for e in ids if e not in reached]
                 self._created(corp_id, send_id, part, msgid, fail_list)
@@ -455,6 +460,20 @@ class MassSends:
         if self.get(corp_id, send_id)[0]["state"] == CANCELLED:  # a cancel came while we were calling
             gw.cancel_groupmsg(msgid)
         return "created"
+
+    def _unverifiable(
+        self, corp_id: str, send_id: str, part: dict[str, Any], ids: Sequence[str], exc: WeComError
+    ) -> str:
+        """WeCom refused the search for the task a lost call may have created, with a code a retry will not
+        change (whatever the code: e.g. a window it calls invalid, 600018). Calling add_msg_template again
+        could send twice, so the part fails with WeCom's code; its quota stays reserved (a task may exist)."""
+        code = exc.errcode
+        self.repo.put_outcomes(corp_id, send_id, part["sender"], int(part["number"]), D.NOT_SENT * len(ids))
+        self._write_part(corp_id, send_id, part, lambda p: p.update(
+            state=FAILED, calling=0, error=code, reason="lost_answer_unverifiable"))  # fmt: skip
+        log.warning("mass send part: the lost call's task cannot be looked for", extra={
+            "send_id": send_id, "sender": part["sender"], "part": part["number"], "errcode": code})  # fmt: skip
+        return f"failed:{code}"
 
     def _payload(self, corp_id: str, spec: D.MassSendSpec, ids: Sequence[str]) -> dict[str, Any]:
         """The text for this part: a planned step with {name} has one customer a part, named in it."""
@@ -506,8 +525,9 @@ class MassSends:
     # results ------------------------------------------------------------------------------------
     def results(self, corp_id: str, send_id: str) -> dict[str, Any]:
         """Read WeCom's results for each created part not final yet. A part is final once its member sent
-        (or the send was cancelled); then customers WeCom did not reach give their quota back (status 0,
-        2). Status 3 (WeCom's own count says full) keeps our count: it is closer to WeCom's."""
+        (or the send was cancelled, here or in WeCom: a reminder answered 41093); then customers WeCom did
+        not reach give their quota back (status 0, 2). Status 3 (WeCom's own count says full) keeps our
+        count: it is closer to WeCom's."""
         send, _ = self.get(corp_id, send_id)
         gw = self.wecom(corp_id)
         summary = {"read": 0, "dispatching": 0, "waiting": 0, "final": 0}
@@ -523,7 +543,7 @@ class MassSends:
                 summary["dispatching"] += 1
                 continue
             summary["read"] += 1
-            final = task_status == 2 or send["state"] == CANCELLED
+            final = task_status == 2 or send["state"] == CANCELLED or bool(part.get("wecom_cancelled_at"))
             ids = self.repo.part_ids(corp_id, send_id, part["sender"], int(part["number"]))
             old = self.repo.outcomes(
                 corp_id, send_id, part["sender"], int(part["number"])
@@ -617,12 +637,24 @@ class MassSends:
         return {**send, "cancelled_tasks": cancelled}
 
     def remind(self, corp_id: str, send_id: str) -> dict[str, Any]:
-        """remind_groupmsg_send for each task not sent yet; WeCom allows 3 per task per 24 h."""
-        self.get(corp_id, send_id)
+        """remind_groupmsg_send for each task not sent yet; WeCom allows 3 per task per 24 h.
+
+        A send cancelled here is a 409 without a call. A task WeCom says was cancelled (41093: someone
+        cancelled it in the admin console, or another app did) is recorded on its part (``wecom_cancelled_at``):
+        no later reminder asks for it, and the results step takes it as final. When no task was left to
+        remind because of that, the caller gets a 409 naming WeCom's answer; otherwise the count of such
+        tasks comes with the answer (``cancelled_in_wecom``)."""
+        send, _ = self.get(corp_id, send_id)
+        if send["state"] == CANCELLED:
+            raise AdminError(409, f"mass send {send_id} was cancelled: there is nothing to remind", "send_id")
         gw = self.wecom(corp_id)
         reminded = 0
+        cancelled = 0
         for part, _ in self.repo.parts(corp_id, send_id):
             if part["state"] != CREATED or part.get("final") or int(part.get("task_status") or 0) == 2:
+                continue
+            if part.get("wecom_cancelled_at"):
+                cancelled += 1
                 continue
             try:
                 gw.remind_groupmsg(part["msgid"])
@@ -631,6 +663,24 @@ class MassSends:
                     raise AdminError(
                         429, "WeCom allows 3 reminders per mass send in 24 hours (WeCom 41094)"
                     ) from None
+                if exc.errcode == CANCELLED_IN_WECOM:
+                    at = self._now()
+                    self._write_part(corp_id, send_id, part, lambda p, at=at: p.update(wecom_cancelled_at=at))
+                    log.warning("mass send task cancelled in WeCom", extra={
+                        "send_id": send_id, "sender": part["sender"], "part": part["number"], "errcode": exc.errcode,
+                    })  # fmt: skip
+                    cancelled += 1
+                    continue
                 raise
             reminded += 1
-        return {"send_id": send_id, "reminded": reminded}
+        if cancelled and not reminded:
+            raise AdminError(
+                409,
+                f"WeCom says the task{'s' if cancelled > 1 else ''} of mass send {send_id} "
+                f"{'were' if cancelled > 1 else 'was'} cancelled: nothing to remind (WeCom {CANCELLED_IN_WECOM})",
+                "send_id",
+            )
+        out: dict[str, Any] = {"send_id": send_id, "reminded": reminded}
+        if cancelled:
+            out["cancelled_in_wecom"] = cancelled
+        return out

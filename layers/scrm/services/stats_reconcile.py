@@ -6,7 +6,9 @@ owners, 100 per call. WeCom's figures land on the same rows as ours (``wecom_*``
 them and list each difference as drift; differences are also logged as ``alert: stats_drift``. Our
 counters are never overwritten: WeCom counts differently at the edges (a re-add, an API-made change), and
 the drift is what an operator should look at. The calls spend the corp's shared bulk budget; when it is
-spent the run stops early and says so (the next night covers the day before again).
+spent the run stops early and says so (the next night covers the day before again). A call WeCom refuses
+(after the client's retries) is skipped with WeCom's code, whatever it is — a member it will not answer
+for, a range it calls invalid (600018: its pages do not say which spans it refuses) — and the run goes on.
 """
 
 from __future__ import annotations
@@ -77,7 +79,14 @@ class StatsReconcile:
             ours = {(r["day"], r["userid"]) for r in self.repo.rows(corp_id, GROUPS, first, last)}
             for day in days:
                 for i in range(0, len(userids), OWNERS_PER_CALL):
-                    found = gw.group_statistic(day_start(day), userids[i:i + OWNERS_PER_CALL])
+                    try:
+                        found = gw.group_statistic(day_start(day), userids[i:i + OWNERS_PER_CALL])
+                    except WeComError as exc:  # whatever the code (600018 a range WeCom will not serve, …)
+                        result["complete"] = False
+                        result.setdefault("skipped_groups", []).append(
+                            {"day": day, "owners": len(userids[i:i + OWNERS_PER_CALL]), "errcode": exc.errcode}
+                        )
+                        continue
                     for owner in userids[i:i + OWNERS_PER_CALL]:
                         new_member = int((found.get(owner) or {}).get("new_member_cnt") or 0)
                         if new_member or (day, owner) in ours:

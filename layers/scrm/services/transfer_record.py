@@ -6,12 +6,17 @@ the customer's and the group's timelines get the handover, and a handed-over gro
 
 Runs as its own step per chunk after the poll or the group call that confirmed it: every write is
 idempotent (versioned status, timeline keyed by job and id), so a step repeated changes nothing.
+
+A group WeCom accepted may not show its new owner yet: a resigned group stays 离职继承中 (groupchat/list
+status 2) for a while, with its old owner (92127; WeCom does not say how long). What was read is stored
+all the same (it is WeCom's view now, stamped with when we asked, so a later read wins), and the group is
+reported as behind, for the runner to read it again later.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from scrm.domain import transfer as T
@@ -27,8 +32,13 @@ class TransferRecord:
         self.wecom = wecom
         self.clock = clock
 
-    def chunk_done(self, corp_id: str, job: dict[str, Any], chunk: Chunk) -> int:
-        done = [(i, e) for i, e in chunk.entries.items() if e.state == T.DONE]
+    def chunk_done(
+        self, corp_id: str, job: dict[str, Any], chunk: Chunk, only: Collection[str] | None = None
+    ) -> tuple[int, list[str]]:
+        """Record the chunk's done entries (or only those named): (how many, the groups whose owner WeCom
+        does not show as the taker yet)."""
+        done = [(i, e) for i, e in chunk.entries.items() if e.state == T.DONE and (only is None or i in only)]
+        behind: list[str] = []
         handover = job["handover_userid"]
         entry = {"event": "transfer", "kind": job["kind"], "job_id": job["job_id"],
                  "handover_userid": handover, "takeover_userid": chunk.taker}  # fmt: skip
@@ -44,5 +54,7 @@ class TransferRecord:
                 group = self.wecom(corp_id).get_group_chat(ident)
                 if group is not None:
                     self.store.save_group(corp_id, group, asked_at)
+                    if group.owner != chunk.taker:
+                        behind.append(ident)
                 self.store.add_timeline(corp_id, f"chat:{ident}", e.at, event_id, {**entry, "chat_id": ident})
-        return len(done)
+        return len(done), behind

@@ -27,6 +27,8 @@ from scrm.services.transfer_record import TransferRecord
 
 log = logging.getLogger("scrm.transfers")
 LEASE_S = 300  # a calling mark older than this belongs to a worker that died
+RECORD_RETRY_S = 60  # a handed-over group WeCom still shows with its old owner is read again this much later
+RECORD_TRIES = 10  # … this many reads in all (WeCom does not say how long 离职继承中 lasts)
 # The plan's constants and day_of live in transfer_plan.py; named here too, where callers and tests import them.
 __all__ = ["LEASE_S", "SCHEDULE_LEASE_S", "STEP_CHUNKS", "TransferRunner", "day_of"]
 
@@ -65,7 +67,8 @@ class TransferRunner(PlanStep, GroupSteps):
                 return self.plan(corp_id, job, version)
             if step == "record":
                 return self.record_done(
-                    corp_id, job, [(str(k), int(n)) for k, n in message.get("chunks") or []]
+                    corp_id, job, [(str(k), int(n)) for k, n in message.get("chunks") or []],
+                    only=message.get("only"), attempt=int(message.get("attempt") or 0),
                 )
             if step == "advance":
                 only = {(str(k), int(n)) for k, n in message.get("chunks") or []} or None
@@ -296,15 +299,37 @@ class TransferRunner(PlanStep, GroupSteps):
             ]
         )
 
-    def record_done(self, corp_id: str, job: dict[str, Any], keys: list[tuple[str, int]]) -> str:
+    def record_done(
+        self, corp_id: str, job: dict[str, Any], keys: list[tuple[str, int]], only: list[str] | None = None,
+        attempt: int = 0,
+    ) -> str:
+        """Record the chunks' confirmed entries. Groups WeCom does not show with their new owner yet (a
+        resigned group still 离职继承中) are read again by the same step RECORD_RETRY_S later, up to
+        RECORD_TRIES times in all."""
         if self.record is None:
             return "no-recorder"
         n = 0
+        behind: dict[tuple[str, int], list[str]] = {}
         for kind, number in keys:
             chunk = self.repo.get_chunk(corp_id, job["job_id"], kind, number)
             if chunk is not None:
-                n += self.record.chunk_done(corp_id, job, chunk)
-        return f"recorded:{n}"
+                done, late = self.record.chunk_done(corp_id, job, chunk, set(only) if only is not None else None)
+                n += done
+                if late:
+                    behind[(kind, number)] = late
+        if not behind:
+            return f"recorded:{n}"
+        if attempt + 1 < RECORD_TRIES:
+            self.queue.send_many([
+                {"corp_id": corp_id, "job_id": job["job_id"], "step": "record", "chunks": [list(k)],
+                 "only": ids, "attempt": attempt + 1}
+                for k, ids in behind.items()
+            ], delay_s=RECORD_RETRY_S)  # fmt: skip
+            return f"recorded:{n}:behind:{sum(len(v) for v in behind.values())}"
+        log.warning("groups still without their new owner in WeCom", extra={
+            "job_id": job["job_id"], "chats": [c for v in behind.values() for c in v][:20],
+        })  # fmt: skip
+        return f"recorded:{n}:behind-gave-up:{sum(len(v) for v in behind.values())}"
 
     def _reassign(self, corp_id: str, job: dict[str, Any], chunks: list[Chunk], now: int) -> list[str]:
         """Refused and taker-at-limit customers go to the job's next taker they have not had, when the

@@ -3,6 +3,8 @@
 What we add on top of wechatpy:
 - the API base URL is a setting (the sandbox locally), also for ``gettoken``, which wechatpy hard-codes;
 - the access token comes from a store shared by every Lambda, refreshed early by one caller at a time;
+  a token WeCom's ``gettoken`` handed back again is used until it expires or is rejected, with no
+  ``gettoken`` before then (``scrm.domain.access_token``: WeCom blocks callers that fetch too often);
 - 40014 / 42001 (token invalid or expired): the token is invalidated and fetched again, once per call;
 - -1, 45009, 45033, HTTP errors and timeouts: exponential back-off with jitter, a bounded number of tries,
   then the error goes up (the SQS message is retried later) — wechatpy retries none of these.
@@ -15,20 +17,29 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import requests
 from wechatpy.enterprise import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
-from scrm.adapters.wecom.token_store import DynamoTokenStorage
+from scrm.domain.access_token import StoredToken, usable
 from scrm.domain.wecom_error import WeComError
 
 TOKEN_ERRORS = frozenset({40014, 42001})
 RETRIABLE_ERRORS = frozenset({-1, 45009, 45033, 6000})
-REFRESH_MARGIN_S = 300  # refresh this long before expiry, so callers never hold an expiring token
 LOCK_S = 10.0
 POOL_SIZE = 64
+
+
+class TokenStore(Protocol):
+    """The shared token store (``token_store.DynamoTokenStorage``; unit tests fake it)."""
+
+    def current(self, key: str) -> StoredToken: ...
+    def store(self, key: str, token: str, expires_at: float) -> bool: ...
+    def try_lock(self, key: str, seconds: float) -> bool: ...
+    def release(self, key: str) -> None: ...
+    def invalidate(self, key: str, bad_token: str) -> None: ...
 
 
 class WeComClient(WeChatClient):
@@ -38,18 +49,20 @@ class WeComClient(WeChatClient):
         secret: str,
         *,
         api_base: str,
-        storage: DynamoTokenStorage,
+        storage: TokenStore,
         max_tries: int = 4,
         backoff_base_s: float = 0.5,
         timeout_s: float = 10.0,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.API_BASE_URL = api_base
         self._max_tries = max(1, max_tries)
         self._backoff = backoff_base_s
         self._sleep = sleep
+        self._clock = clock
         self._counts = threading.local()
-        self._memo: tuple[str, float] = ("", 0.0)
+        self._memo = StoredToken()
         super().__init__(corp_id, secret, session=storage, timeout=timeout_s, auto_retry=False)
         # One client serves a container's threads (the welcome consumer sends a batch in parallel):
         # requests' default pool keeps 10 connections per host and opens (TLS included) a new one beyond.
@@ -84,39 +97,42 @@ class WeComClient(WeChatClient):
         if result.get("errcode", 0) != 0:
             raise WeChatClientException(result["errcode"], result.get("errmsg", ""), client=self)
         expires_in = int(result.get("expires_in", 7200))
-        self.session.set(self.access_token_key, result["access_token"], expires_in)
-        self.expires_at = int(time.time()) + expires_in
+        now = self._clock()
+        store: TokenStore = self.session
+        # The same token back (WeCom 91039, whatever expires_in it carries) is marked reissued in the store.
+        store.store(self.access_token_key, result["access_token"], now + expires_in)
+        self.expires_at = int(now) + expires_in
         return result
 
     @property
     def access_token(self) -> str:
-        """The shared token; remembered in this instance until it nears its refresh margin, so the calls
-        of a warm container (the welcome path above all) do not each read the token table first."""
-        token, expires_at = self._memo
-        if token and expires_at - time.time() > REFRESH_MARGIN_S:
-            return token
-        store: DynamoTokenStorage = self.session
+        """The shared token; remembered in this instance while it stays usable, so the calls of a warm
+        container (the welcome path above all) do not each read the token table first."""
+        if usable(self._memo, self._clock()):
+            return str(self._memo.token)
+        store: TokenStore = self.session
         key = self.access_token_key
-        deadline = time.time() + LOCK_S + 5
+        deadline = self._clock() + LOCK_S + 5
         while True:
-            token, expires_at = store.get_with_expiry(key)
-            now = time.time()
-            if token and expires_at - now > REFRESH_MARGIN_S:
-                self._memo = (token, expires_at)
-                return token
+            stored = store.current(key)
+            now = self._clock()
+            if usable(stored, now):
+                self._memo = stored
+                return str(stored.token)
             if self.refresh_locked():
-                token, _ = store.get_with_expiry(key)
-                if token:
-                    return token
-            elif token and expires_at - now > 5:
-                return token  # someone else is refreshing; the old token is still good
-            if time.time() > deadline:
+                stored = store.current(key)
+                if stored.token:
+                    self._memo = stored
+                    return stored.token
+            elif stored.token and stored.expires_at - now > 5:
+                return stored.token  # someone else is refreshing; the old token is still good
+            if self._clock() > deadline:
                 raise WeComError(None, "could not obtain an access token", "gettoken")
             self._sleep(0.1)
 
     def refresh_locked(self) -> bool:
-        """Fetch a new token if no other caller holds the refresh lock; False if one does."""
-        store: DynamoTokenStorage = self.session
+        """Fetch a token if no other caller holds the refresh lock; False if one does."""
+        store: TokenStore = self.session
         if not store.try_lock(self.access_token_key, LOCK_S):
             return False
         try:
@@ -143,7 +159,7 @@ class WeComClient(WeChatClient):
                 code = exc.errcode
                 if code in TOKEN_ERRORS and token and not token_retried:
                     token_retried = True
-                    self._memo = ("", 0.0)
+                    self._memo = StoredToken()
                     self.session.invalidate(self.access_token_key, token)
                     attempt -= 1
                     continue

@@ -17,6 +17,7 @@ from scrm.adapters.wecom.message_calls import MessageCalls
 from scrm.adapters.wecom.stats_calls import StatsCalls
 from scrm.adapters.wecom.token_store import DynamoTokenStorage
 from scrm.adapters.wecom.transfer_calls import TransferCalls
+from scrm.domain.access_token import worth_refreshing
 from scrm.domain.customer import CustomerProfile, FollowInfo, TagRef
 from scrm.domain.employee import Employee
 from scrm.domain.group import GroupChat, GroupMember, MemberType
@@ -299,10 +300,10 @@ class WeComGateways:
         return self.for_corp(corp_id).client
 
     def ensure_token(self, corp_id: str, min_remaining_s: int) -> bool:
-        """Fetch a new token if the shared one has less than ``min_remaining_s`` left; True if fetched."""
+        """Fetch a token if the shared one has less than ``min_remaining_s`` left and a ``gettoken`` could
+        bring a longer-lived one (not when WeCom just handed this one back); True if fetched."""
         client = self.client(corp_id)
-        _, expires_at = self._storage.get_with_expiry(client.access_token_key)
-        if expires_at - time.time() > min_remaining_s:
+        if not worth_refreshing(self._storage.current(client.access_token_key), time.time(), min_remaining_s):
             return False
         return client.refresh_locked()  # False: another caller is refreshing it right now
 

@@ -20,8 +20,8 @@ class MessageCalls:
     def send_app_message(
         self, agent_id: str, touser: Sequence[str], msgtype: str, content: dict[str, Any]
     ) -> dict[str, Any]:
-        """Send as the corp's app; returns WeCom's answer (msgid, invaliduser). All recipients invalid:
-        WeComError 81013."""
+        """Send as the corp's app; returns WeCom's answer (msgid, and the recipients it did not deliver to:
+        invaliduser, invalidparty, invalidtag, unlicenseduser, 90236). All recipients invalid: WeComError 81013."""
         body = {
             "touser": "|".join(touser),
             "msgtype": msgtype,

@@ -1,9 +1,10 @@
 """Access tokens in DynamoDB, shared by every Lambda instance: one per corp and app secret.
 
 wechatpy's ``SessionStorage`` interface (get/set/delete) plus what a fleet of Lambdas needs on top: the
-token's expiry (wechatpy keeps it on the client instance, so a cold Lambda would not know it) and a refresh
-lock, so that a burst of cold starts makes one ``gettoken`` call rather than one each (WeCom blocks callers
-that fetch tokens too often).
+token's expiry (wechatpy keeps it on the client instance, so a cold Lambda would not know it), whether
+WeCom's last ``gettoken`` handed back the token already stored (``reissued``: see
+``scrm.domain.access_token``), and a refresh lock, so that a burst of cold starts makes one ``gettoken``
+call rather than one each (WeCom blocks callers that fetch tokens too often).
 """
 
 from __future__ import annotations
@@ -16,38 +17,53 @@ from wechatpy.session import SessionStorage
 
 from scrm.adapters.dynamo.conditional import update_if
 from scrm.adapters.dynamo.models import TokenItem
+from scrm.domain.access_token import StoredToken
 
 
 class DynamoTokenStorage(SessionStorage):
+    """wechatpy's SessionStorage (get/set/delete), and the fleet's methods the client uses (``TokenStore``)."""
+
     def __init__(self) -> None:
         self.owner = uuid.uuid4().hex
 
     # wechatpy's SessionStorage ---------------------------------------------------------------
     def get(self, key: str, default: str | None = None) -> str | None:
-        token, expires_at = self.get_with_expiry(key)
-        return token if token and expires_at > time.time() else default
+        stored = self.current(key)
+        return stored.token if stored.token and stored.expires_at > time.time() else default
 
     def set(self, key: str, value: str, ttl: int | None = None) -> None:
-        expires_at = int(time.time()) + int(ttl or 7200)
-        TokenItem(key).update(
-            actions=[
-                TokenItem.token.set(value),
-                TokenItem.expires_at.set(expires_at),
-                TokenItem.lock_owner.remove(),
-                TokenItem.lock_until.remove(),
-            ]
-        )
+        self.store(key, value, int(time.time()) + int(ttl or 7200))
 
     def delete(self, key: str) -> None:
         TokenItem(key).delete()
 
     # what the fleet needs ---------------------------------------------------------------------
-    def get_with_expiry(self, key: str) -> tuple[str | None, float]:
+    def current(self, key: str) -> StoredToken:
         try:
             item = TokenItem.get(key, consistent_read=True)
         except DoesNotExist:
-            return None, 0.0
-        return item.token, float(item.expires_at or 0)
+            return StoredToken()
+        return StoredToken(item.token, float(item.expires_at or 0), bool(item.reissued))
+
+    def store(self, key: str, token: str, expires_at: float) -> bool:
+        """What ``gettoken`` answered, stored and the refresh lock released. True when it is the token
+        already stored (WeCom handed it back): the item is then marked ``reissued``."""
+        release = [TokenItem.lock_owner.remove(), TokenItem.lock_until.remove()]
+        if update_if(
+            TokenItem(key),
+            [TokenItem.expires_at.set(expires_at), TokenItem.reissued.set(True), *release],
+            TokenItem.token == token,
+        ):
+            return True
+        TokenItem(key).update(
+            actions=[
+                TokenItem.token.set(token),
+                TokenItem.expires_at.set(expires_at),
+                TokenItem.reissued.remove(),
+                *release,
+            ]
+        )
+        return False
 
     def try_lock(self, key: str, seconds: float) -> bool:
         now = time.time()

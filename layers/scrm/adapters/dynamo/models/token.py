@@ -1,4 +1,4 @@
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
 from scrm.adapters.dynamo.models.base import meta
@@ -8,6 +8,7 @@ class TokenItem(Model):
     """key = corp_id:<hash of the app secret>. One access token per corp and app, shared by every Lambda.
 
     ``lock_until`` is the refresh lock: one caller at a time fetches a new token (a conditional write).
+    ``reissued``: WeCom's last gettoken answered this same token, so nobody asks again before it expires.
     """
 
     Meta = meta("tokens")
@@ -16,3 +17,4 @@ class TokenItem(Model):
     expires_at = NumberAttribute(null=True)
     lock_owner = UnicodeAttribute(null=True)
     lock_until = NumberAttribute(null=True)
+    reissued = BooleanAttribute(null=True)
