@@ -19,6 +19,7 @@ import requests
 from scrm.domain.event_key import event_id, event_key
 from scrm.domain.versions import timeline_order
 
+from bench import cpu
 from devstack import aws_calls
 from devstack.stack import Stack
 from devstack.wecom_player import FakeWeCom, event_xml
@@ -53,6 +54,7 @@ def run_rate(stack: Stack, corp: dict[str, Any], rate: int, duration_s: int) -> 
             plan.append((i / rate + 1.0, i, True))  # a WeCom-style resend, a second later
     stats_before = stack.stats()["dispatcher"]
     calls_before = stack.callback_stats()["aws_calls"]
+    cpu_before = cpu.snapshot(stack)
     results: list[dict[str, Any]] = []
     lock = threading.Lock()
     local = threading.local()
@@ -82,6 +84,7 @@ def run_rate(stack: Stack, corp: dict[str, Any], rate: int, duration_s: int) -> 
             pool.submit(send, offset, index, dup)
     send_window_s = time.time() - wall0
     calls = aws_calls.delta(calls_before, stack.callback_stats()["aws_calls"])
+    cpu_during_send = cpu.spent(cpu_before, cpu.snapshot(stack), len(results))
 
     # Wait for the consumers to drain the queue: until everything acknowledged is stored, or nothing new
     # has been stored for 30 s (what is still missing then counts as lost).
@@ -143,4 +146,6 @@ def run_rate(stack: Stack, corp: dict[str, Any], rate: int, duration_s: int) -> 
         "aws_calls": calls,
         "aws_calls_per_callback": round(sum(calls.values()) / answered, 3) if answered else None,
         "aws_calls_floor_per_callback": 1,
+        # CPU ms per request by process while the callbacks were being sent (the consumers keep going after)
+        "cpu_ms_per_request_during_send": cpu_during_send,
     }

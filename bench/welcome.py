@@ -16,6 +16,7 @@ from typing import Any
 
 import requests
 
+from bench import cpu
 from bench.load import _pct
 from devstack import aws_calls
 from devstack.sandbox_client import SandboxClient
@@ -126,7 +127,9 @@ def run_welcome(stack: Stack, sandbox: SandboxClient, rates: list[int], duration
     for rate in rates:
         before = progress(bootstrap.full_sync().jobs.get(bulk, job["job_id"]))
         calls_before = stack.callback_stats()["aws_calls"]
+        cpu_before = cpu.snapshot(stack)
         r = _one_rate(sandbox, corp_id, code["config_id"], rate, duration_s)
+        r["cpu_ms_per_scan"] = cpu.spent(cpu_before, cpu.snapshot(stack), r["scans"])
         calls = aws_calls.delta(calls_before, stack.callback_stats()["aws_calls"])
         after = progress(bootstrap.full_sync().jobs.get(bulk, job["job_id"]))
         # The callback route's AWS calls for these scans (the sync sends no callbacks): the floor is two
