@@ -66,3 +66,18 @@ def test_sqs_deletes_by_receipt_handle_keep_moto_semantics(stack):
             sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
     time.sleep(1.5)
     assert sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []) == []
+
+
+def test_sqs_receives_only_visible_undelayed_messages(stack):
+    """The one-clock-reading Queue.messages: in-flight and delayed messages are not received, and a message
+    whose visibility ran out comes back, as moto (and SQS) do."""
+    sqs = boto3.client("sqs")
+    url = sqs.create_queue(QueueName="vis-" + uuid.uuid4().hex[:8])["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="now")
+    sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=2)
+    first = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=1)["Messages"]
+    assert [m["Body"] for m in first] == ["now"]
+    assert sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages") is None  # in flight, delayed
+    time.sleep(2.2)
+    again = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)["Messages"]
+    assert sorted(m["Body"] for m in again) == ["later", "now"]

@@ -15,6 +15,8 @@ from botocore.exceptions import ClientError
 from scrm.adapters import aws
 from scrm.domain.corp import CORP_ID_RE, Corp
 
+STALE_RETRY_S = 30.0
+
 
 class CorpNotFound(LookupError):
     pass
@@ -26,6 +28,7 @@ class CorpRegistry:
         self._ttl = cache_ttl_s
         self._cache: dict[str, tuple[float, Corp]] = {}
         self._lock = threading.Lock()
+        self._fetching: dict[str, threading.Lock] = {}
 
     def _name(self, corp_id: str) -> str:
         return f"{self._prefix}{corp_id}"
@@ -40,18 +43,32 @@ class CorpRegistry:
         hit = self._cache.get(corp_id)
         if hit and hit[0] > now:
             return hit[1]
+        # One fetch per corp at a time: a burst of a corp's callbacks on a cold multi-threaded server (the
+        # local stack's) asks Secrets Manager once, not once per thread.
+        with self._lock:
+            fetching = self._fetching.setdefault(corp_id, threading.Lock())
+        try:
+            with fetching:
+                hit = self._cache.get(corp_id)
+                if hit and hit[0] > time.monotonic():
+                    return hit[1]
+                return self._fetch(corp_id, hit, now)
+        finally:
+            with self._lock:
+                self._fetching.pop(corp_id, None)
+
+    def _fetch(self, corp_id: str, hit: tuple[float, Corp] | None, now: float) -> Corp:
         try:
             value = aws.client("secretsmanager").get_secret_value(SecretId=self._name(corp_id))
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+        except Exception as exc:
+            code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else None
+            if code == "ResourceNotFoundException":
                 raise CorpNotFound(corp_id) from None
-            if hit:
-                return hit[1]
-            raise
-        except Exception:
-            if hit:
-                return hit[1]
-            raise
+            if not hit:
+                raise
+            with self._lock:  # the stale keys serve on; Secrets Manager is asked again in a while
+                self._cache[corp_id] = (now + STALE_RETRY_S, hit[1])
+            return hit[1]
         corp = Corp.from_secret(json.loads(value["SecretString"]))
         with self._lock:
             self._cache[corp_id] = (now + self._ttl, corp)
