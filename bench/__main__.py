@@ -103,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         w_rates = [int(r) for r in args.welcome_rates.split(",") if r.strip()]
         print(f"welcome: scans at {w_rates}/s for {args.welcome_duration} s each, bulk sync running ...", flush=True)
         w_stack = Stack(StackConfig(workdir=Path(__file__).resolve().parent.parent / ".devstack" / "bench-welcome",
-                                    log_level="WARNING", consumers=4, retry_after_s=30, consumers_nice=IDLE))
+                                    log_level="WARNING", consumers=4, retry_after_s=30, consumers_nice=IDLE,
+                                    dynamodb_nice=0))  # the welcome path reads codes and writes markers there
         w_stack.start()
         try:
             from scrm import bootstrap

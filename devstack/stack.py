@@ -60,6 +60,7 @@ class StackConfig:
     # (SCHED_IDLE) in the callback benchmarks, so that two cores measure the route WeCom waits on, as on
     # AWS where the consumer functions and DynamoDB have capacity of their own.
     consumers_nice: int = 10
+    dynamodb_nice: int | None = None  # the DynamoDB moto process; None: as the consumers
     log_level: str = "INFO"
     extra_env: dict[str, str] = field(default_factory=dict)
 
@@ -118,7 +119,8 @@ class Stack:
             # The consumers' side (their moto and their process) runs at a lower priority: on AWS it has
             # capacity of its own, here it must not take the callback route's CPU (see local-stack.md).
             self._spawn(
-                "moto-dynamodb", ["-m", "devstack.moto_server", "-H", "127.0.0.1", "-p", str(self.dynamodb_port)], nice=self.config.consumers_nice
+                "moto-dynamodb", ["-m", "devstack.moto_server", "-H", "127.0.0.1", "-p", str(self.dynamodb_port)],
+                nice=self.config.consumers_nice if self.config.dynamodb_nice is None else self.config.dynamodb_nice
             )
             self._spawn("moto-messaging", ["-m", "devstack.moto_server", "-H", "127.0.0.1", "-p", str(self.messaging_port)])
             self._spawn("sandbox", ["-m", "wecom_sandbox", "--host", "127.0.0.1", "--port", str(self.sandbox_port)])

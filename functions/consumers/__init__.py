@@ -59,7 +59,11 @@ def send_welcomes(event: Any) -> dict[str, Any]:
     from scrm import bootstrap
     from scrm.adapters.sqs_batch import process_concurrently
 
-    return process_concurrently(event.to_dict(), bootstrap.welcome_sender().handle)
+    sender = bootstrap.welcome_sender()
+    welcomed: list[tuple[str, str, str]] = []
+    result = process_concurrently(event.to_dict(), lambda message: sender.handle(message, welcomed))
+    sender.mark_welcomed(welcomed)  # one write for the batch, after every send
+    return result
 
 
 TRANSFERS_QUEUE = "scrm-transfers"

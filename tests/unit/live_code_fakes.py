@@ -137,9 +137,9 @@ class FakeChannelStats:
         self.missed[counter] = self.missed.get(counter, 0) + 1
         return True
 
-    def record_welcomed(self, corp_id: str, external_userid: str, marker: str) -> None:
-        self.calls.append(("record_welcomed", (corp_id, external_userid, marker)))
-        self.welcomed_markers.add((corp_id, external_userid, marker))
+    def record_welcomed(self, markers: Sequence[tuple[str, str, str]]) -> None:
+        self.calls.append(("record_welcomed", tuple(markers)))
+        self.welcomed_markers.update(markers)
 
     def welcomed(self, corp_id: str, external_userid: str, marker: str) -> bool:
         self.calls.append(("welcomed", (corp_id, external_userid, marker)))

@@ -69,15 +69,24 @@ def test_sent(w):
     assert w.repo.calls_to("cached") == [(CORP, "c#s1")]
     assert w.gateways.asked == [CORP]
     # after WeCom took it, the code is marked welcomed (a late copy of the event is then no miss)
-    assert w.stats.calls == [("record_welcomed", (CORP, EXT, "WC1"))]
+    assert w.stats.calls == [("record_welcomed", ((CORP, EXT, "WC1"),))]
     assert (w.missed, w.clock.sleeps) == ([], [])
+
+
+def test_a_batch_marks_its_welcomes_with_one_write_after_the_sends(w):
+    batch: list[tuple[str, str, str]] = []
+    assert w.sender.handle(message(code="WC1"), batch) == "sent"
+    assert w.sender.handle(message(code="WC2"), batch) == "sent"
+    assert w.stats.calls_to("record_welcomed") == []  # nothing written while the batch sends
+    w.sender.mark_welcomed(batch)
+    assert w.stats.calls_to("record_welcomed") == [((CORP, EXT, "WC1"), (CORP, EXT, "WC2"))]
 
 
 def test_already_sent_is_success(w):
     w.wecom.fail("send_welcome", err(41051, "externaluser has started chatting"))
     assert w.sender.handle(message()) == "already_sent"
     assert len(w.sends()) == 1
-    assert w.stats.calls == [("record_welcomed", (CORP, EXT, "WC1"))]
+    assert w.stats.calls == [("record_welcomed", ((CORP, EXT, "WC1"),))]
     assert (w.missed, w.clock.sleeps) == ([], [])
 
 

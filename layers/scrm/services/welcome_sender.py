@@ -65,9 +65,11 @@ class WelcomeSender:
         default = self.codes.cached(corp_id, DEFAULT_WELCOME)
         return (parse_welcome(default.get("welcome")) if default else None), NO_STATE
 
-    def handle(self, message: dict[str, Any]) -> str:
+    def handle(self, message: dict[str, Any], welcomed: list[tuple[str, str, str]] | None = None) -> str:
+        """``welcomed``: where a batch collects the codes WeCom took, written together by ``mark_welcomed``
+        once the batch's sends are done; without it each is written at once."""
         started = self.clock()
-        outcome = self._handle(message)
+        outcome = self._handle(message, welcomed)
         received = float(message.get("received_at_ms") or 0) / 1000
         log.info(
             "welcome handled",
@@ -79,7 +81,17 @@ class WelcomeSender:
         )
         return outcome
 
-    def _handle(self, message: dict[str, Any]) -> str:
+    def mark_welcomed(self, welcomed: list[tuple[str, str, str]]) -> None:
+        """After WeCom's answers (never before: the 20 s are the sends'): a failure to write only means a
+        late copy of one of these events would count a miss."""
+        if not welcomed:
+            return
+        try:
+            self.stats.record_welcomed(welcomed)
+        except Exception:
+            log.warning("welcomed markers not written", extra={"count": len(welcomed)})
+
+    def _handle(self, message: dict[str, Any], welcomed: list[tuple[str, str, str]] | None = None) -> str:
         fields = message.get("fields") or {}
         corp_id = str(message["corp_id"])
         code = str(fields.get("WelcomeCode") or "")
@@ -108,24 +120,24 @@ class WelcomeSender:
         while self.clock() < deadline:
             try:
                 gw.send_welcome(code, payload)
-                return self._welcomed(corp_id, ext, code, "sent")
+                return self._welcomed((corp_id, ext, code[:64]), welcomed, "sent")
             except WeComError as exc:
                 last = exc.errcode
                 if exc.errcode == 41051:
-                    return self._welcomed(corp_id, ext, code, "already_sent")
+                    return self._welcomed((corp_id, ext, code[:64]), welcomed, "already_sent")
                 if exc.errcode not in RETRIABLE:
                     break
             self.sleep(min(self.retry_pause_s, max(0.0, deadline - self.clock())))
         self._missed(corp_id, key, ext, userid, at, code, last)
         return "missed"
 
-    def _welcomed(self, corp_id: str, ext: str, code: str, outcome: str) -> str:
-        """After WeCom's answer (never before: the 20 s are the send's): a failure to write it only means a
-        late copy of the event would count a miss."""
-        try:
-            self.stats.record_welcomed(corp_id, ext, code[:64])
-        except Exception:
-            log.warning("welcomed marker not written", extra={"outcome": outcome})
+    def _welcomed(
+        self, marker: tuple[str, str, str], batch: list[tuple[str, str, str]] | None, outcome: str
+    ) -> str:
+        if batch is None:
+            self.mark_welcomed([marker])
+        else:
+            batch.append(marker)
         return outcome
 
     def _missed(

@@ -9,6 +9,7 @@ counted twice.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
@@ -90,11 +91,13 @@ class DynamoChannelStats:
 
         return transact_if(build)
 
-    def record_welcomed(self, corp_id: str, external_userid: str, marker: str) -> None:
-        """A welcome code WeCom took (or answered 41051 for): a late copy of its event is then no miss."""
-        AcquisitionItem(
-            f"{corp_id}#{external_userid}", f"welcomed#{marker}", expires_at=int(time.time()) + WELCOMED_TTL_S
-        ).save()
+    def record_welcomed(self, markers: Sequence[tuple[str, str, str]]) -> None:
+        """Welcome codes WeCom took (or answered 41051 for): a late copy of their event is then no miss.
+        One BatchWriteItem per 25, after the batch's sends (the welcome path's only write)."""
+        expires_at = int(time.time()) + WELCOMED_TTL_S
+        with AcquisitionItem.batch_write() as batch:
+            for corp_id, external_userid, marker in markers:
+                batch.save(AcquisitionItem(f"{corp_id}#{external_userid}", f"welcomed#{marker}", expires_at=expires_at))
 
     def welcomed(self, corp_id: str, external_userid: str, marker: str) -> bool:
         try:
