@@ -77,3 +77,23 @@ def test_one_second_reads_add_edit_delete_whatever_the_arrival_order(sandbox, co
     assert [e["change_type"] for e in reads.timeline(cid, f"customer:{ext}")] == [
         "del_follow_user", "edit_external_contact", "add_external_contact"]
     assert stays(lambda: (reads.follow(cid, ext, uid) or {}).get("status") == "deleted_by_customer", for_s=0.5)
+
+
+def test_an_add_delivered_after_the_delete_still_says_how_the_customer_came(sandbox, corp):
+    """The add is older than the delete, so its status is stale; but half or full, and the channel state,
+    only an add says: they are kept, as if the events had come in order (found by the soak benchmark)."""
+    cid = corp["corp_id"]
+    uid = sandbox.corp(cid)["employees"][0]["userid"]
+    t = int(time.time()) - 40
+    added = sandbox.do(cid, "customers/add", {"userid": uid, "state": "poster", "create_time": t,
+                                              "deliver_after_s": 2})
+    ext = added["external_userid"]
+    sandbox.do(cid, "customers/del_by_customer", {"userid": uid, "external_userid": ext, "create_time": t + 5,
+                                                  "wait": True})
+    wait_for(lambda: (reads.follow(cid, ext, uid) or {}).get("status") == "deleted_by_customer", what="deleted")
+    sandbox.wait_delivered(cid, added["callback_id"])
+    wait_for(lambda: len(reads.timeline(cid, f"customer:{ext}")) == 2, what="the late add applied")
+    rel = wait_for(lambda: (r := reads.follow(cid, ext, uid)) and r.get("half_added") is not None and r,
+                   what="the add's facts")
+    assert rel["status"] == "deleted_by_customer"
+    assert rel["half_added"] is False and rel["state"] == "poster"

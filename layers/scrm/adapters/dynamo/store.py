@@ -279,12 +279,20 @@ class DynamoStore:
             F.status_version.set(version),
             F.status_at.set(create_time),
         ]
+        arrival = []
         if "half_added" in extra:
-            actions.append(F.half_added.set(bool(extra["half_added"])))
+            arrival += [F.half_added.set(bool(extra["half_added"])), F.arrival_version.set(version)]
         if extra.get("state"):
-            actions.append(F.state.set(F.state | extra["state"]))
-            actions.append(F.state_pk.set(F.state_pk | f"{corp_id}#{extra['state']}"))
-        return _update(item, actions, _not_older(F.status_version, version))
+            arrival.append(F.state.set(F.state | extra["state"]))
+            arrival.append(F.state_pk.set(F.state_pk | f"{corp_id}#{extra['state']}"))
+        if _update(item, actions + arrival, _not_older(F.status_version, version)):
+            return True
+        if arrival:
+            # An add that arrives after a newer event (a delete delivered first): its status is stale, but
+            # what only an add says — half or full, the channel state — is still the relation's, unless a
+            # newer add already said it. In order, the add would have written it before the delete.
+            _update(item, arrival, _not_older(F.arrival_version, version))
+        return False
 
     def stale_relations(
         self, corp_id: str, userids: Sequence[str], before_ms: int, cursor: str, limit: int

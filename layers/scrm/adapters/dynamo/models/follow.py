@@ -76,6 +76,7 @@ class FollowItem(Model):
     status_version = NumberAttribute(null=True)
     status_at = NumberAttribute(null=True)
     half_added = BooleanAttribute(null=True)
+    arrival_version = NumberAttribute(null=True)  # the add event that set half_added (and state)
     remark = UnicodeAttribute(null=True)
     description = UnicodeAttribute(null=True)
     add_time = NumberAttribute(null=True)
