@@ -102,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
         # overload) would otherwise spill into the next part's measurements.
         w_rates = [int(r) for r in args.welcome_rates.split(",") if r.strip()]
         print(f"welcome: scans at {w_rates}/s for {args.welcome_duration} s each, bulk sync running ...", flush=True)
+        # The bulk consumers at SCHED_IDLE: on AWS the sync and the event consumer have capacity of their own
+        # and never delay a welcome; on two cores they would take the CPU the welcome path needs. DynamoDB
+        # at normal priority: the welcome path reads codes and writes markers there (docs/performance.md).
         w_stack = Stack(StackConfig(workdir=Path(__file__).resolve().parent.parent / ".devstack" / "bench-welcome",
                                     log_level="WARNING", consumers=4, retry_after_s=30, consumers_nice=IDLE,
                                     dynamodb_nice=0))  # the welcome path reads codes and writes markers there
@@ -135,10 +138,8 @@ def main(argv: list[str] | None = None) -> int:
             s_stack.stop()
 
     if parts & {"load", "sync", "offboarding", "sop", "massend"}:
-        # The bulk consumers at SCHED_IDLE: on AWS they and DynamoDB have capacity of their own, and on two
-        # cores they would otherwise take the CPU the measured route needs (docs/performance.md).
         stack = Stack(StackConfig(workdir=Path(__file__).resolve().parent.parent / ".devstack" / "bench",
-                                  log_level="WARNING", consumers=4, retry_after_s=30, consumers_nice=IDLE))
+                                  log_level="WARNING", consumers=4, retry_after_s=30))
         stack.start()
         try:
             from scrm import bootstrap

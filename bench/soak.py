@@ -11,6 +11,10 @@ WeCom delivers it, while:
   batch's first k records were applied, then every record comes back;
 - 5 % of WeCom reads (``externalcontact/get``, ``groupchat/get``, ``get_corp_tag_list``) answer -1 or 45009.
 
+What the route did through all this is counted too: its AWS calls (one SendMessage per callback; PutItem
+into the parking table for those SQS refused), the sends the fault windows refused, and what the redrive
+job queued.
+
 Then every event's timeline item is read: sent, acknowledged (a 200 on some attempt), applied, lost
 (acknowledged, never applied), applied twice (its ``applied`` counter > 1). Last, the reference: every table
 is emptied and the same events are applied once, in order (CreateTime, then the sandbox's sequence), in
@@ -31,11 +35,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from devstack import aws_faults
+from devstack import aws_calls, aws_faults
 from devstack.sandbox_client import SandboxClient, SandboxError
 from devstack.stack import Stack
 
-READS = ("externalcontact/get", "groupchat/get", "externalcontact/get_corp_tag_list")
+READS = ("externalcontact/get", "externalcontact/groupchat/get", "externalcontact/get_corp_tag_list")
 # Tables the comparison reads: everything an event writes. Not compared: the consumers' de-dup records, tokens,
 # call budgets and parked events (plumbing, not state), and tables no event of this scenario touches.
 COMPARED = ("customers", "follows", "tag_members", "timeline", "tags", "groups", "group_members", "employees",
@@ -231,7 +235,9 @@ def run(stack: Stack, sandbox: SandboxClient, events: int = 10_000, customers: i
     originals: list[str] = []
     late: set[str] = set()
     dispatcher_before = stack.stats()["dispatcher"]
+    calls_before = stack.callback_stats()["aws_calls"]
     started = time.monotonic()
+    printed = 0
     print(f"  soak: {events} events at {rate}/s over {customers} customers ...", flush=True)
     while len(originals) < events:
         if windows and len(originals) >= windows[0]:
@@ -250,7 +256,8 @@ def run(stack: Stack, sandbox: SandboxClient, events: int = 10_000, customers: i
         pause = started + len(originals) / rate - time.monotonic()
         if pause > 0:
             time.sleep(pause)
-        if len(originals) % 1000 < 2:
+        if len(originals) // 1000 > printed:
+            printed = len(originals) // 1000
             print(f"    {len(originals)} events sent", flush=True)
     changes_s = time.monotonic() - started
     resender.closing.set()
@@ -260,6 +267,8 @@ def run(stack: Stack, sandbox: SandboxClient, events: int = 10_000, customers: i
     redriven = stack.run_job("redrive_parked_events")
     soak_state = _settle(stack, cid, records, originals)
     dispatcher = {k: v - dispatcher_before.get(k, 0) for k, v in stack.stats()["dispatcher"].items()}
+    route_calls = aws_calls.delta(calls_before, stack.callback_stats()["aws_calls"])
+    refused = aws_faults.status(messaging)["refused"]
     faults = sandbox._call("GET", f"/corps/{cid}/calls/count")
     print(f"  soak settled: {json.dumps(soak_state['counts'])}", flush=True)
 
@@ -276,7 +285,11 @@ def run(stack: Stack, sandbox: SandboxClient, events: int = 10_000, customers: i
         "resends": len(resender.sent),
         "late_events": len(late),
         **soak_state["counts"],
-        "redrive_job": redriven,
+        "route_aws_calls": route_calls,
+        "route_aws_calls_per_callback": round(sum(route_calls.values()) / len(records), 3) if records else None,
+        "sqs_sends_refused_by_the_fault_windows": refused,
+        "parked": route_calls.get("dynamodb:PutItem:scrm-parked-events", 0),
+        "redrive_job_at_the_end": redriven,
         "dlq_redriven": soak_state["dlq_redriven"],
         "consumer_invocations": dispatcher,
         "wecom_read_faults": {p: faults.get("errcodes", {}).get(p, {}) for p in READS},

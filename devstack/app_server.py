@@ -58,10 +58,10 @@ class AppProcess:
 
         self.app = load_app()
         self.role = role
-        if role in ("all", "http"):
+        if role in ("all", "http", "workers"):
             from devstack import aws_calls
 
-            aws_calls.install()  # the benchmark reads the callback route's AWS calls from /stats
+            aws_calls.install()  # the benchmarks read each process's AWS calls from /stats
         config = CLIFactory(str(FUNCTIONS)).create_config_obj(chalice_stage_name="dev")
         self.http = create_local_server(self.app, config, host, port) if role in ("all", "http") else None
         if role == "admin":
