@@ -34,6 +34,18 @@ def _pct(values: list[float], p: float) -> float:
     return round(s[min(len(s) - 1, int(len(s) * p))], 2)
 
 
+def _pending(stack: Stack) -> int:
+    """Messages in the events queue (visible, in flight or delayed) and events parked by the route."""
+    import boto3
+
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName="scrm-events")["QueueUrl"]
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"]
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+    parked = boto3.client("dynamodb").scan(TableName="scrm-parked-events", Select="COUNT")["Count"]
+    return sum(int(attrs.get(n, 0)) for n in names) + parked
+
+
 def run_rate(stack: Stack, corp: dict[str, Any], rate: int, duration_s: int) -> dict[str, Any]:
     from scrm.adapters.dynamo.models import TimelineItem
 
@@ -93,14 +105,17 @@ def run_rate(stack: Stack, corp: dict[str, Any], rate: int, duration_s: int) -> 
     cpu_during_send = cpu.spent(cpu_before, cpu.snapshot(stack), len(results))
 
     # Wait for the consumers to drain the queue: until everything acknowledged is stored, or nothing new
-    # has been stored for 30 s (what is still missing then counts as lost).
+    # has been stored for 30 s while nothing is left to apply (no message in the events queue, visible or
+    # in flight, and nothing parked): what is still missing then counts as lost. A record that failed (a
+    # duplicate that found its twin in progress) comes back only after the retry delay, 30 s here.
     keys = [(f"{corp['corp_id']}#customer:{f['ExternalUserID']}",
              f"{timeline_order(now, f['ChangeType'])}#{event_id(event_key(f))}") for f, _, _ in events]
     acked = {r["i"] for r in results if r["status"] == 200}
     found: dict[tuple[str, str], Any] = {}
     last_progress = time.monotonic()
     drain_started = time.monotonic()
-    while len(found) < len(keys) and time.monotonic() - last_progress < 30:
+    while len(found) < len(keys) and (time.monotonic() - last_progress < 30 or _pending(stack)) \
+            and time.monotonic() - drain_started < 900:
         before = len(found)
         missing = [k for k in keys if k not in found]
         for item in TimelineItem.batch_get(missing[:2000]):
