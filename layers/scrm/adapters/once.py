@@ -46,13 +46,12 @@ class Once:
         prefix: str,
         ttl_s: int,
         work: Callable[[dict[str, Any]], Any],
-        client: Any = None,
     ) -> None:
         # One persistence layer per config: sharing one silently applies the wrong key path (stack notes).
         self._config = IdempotencyConfig(
             event_key_jmespath="key", expires_after_seconds=ttl_s, raise_on_no_idempotency_key=True
         )
-        store = _CompletedByPut(table_name=table_name, boto3_client=client or aws.client("dynamodb"))
+        store = _CompletedByPut(table_name=table_name, boto3_client=aws.client("dynamodb"))
 
         def run(payload: dict[str, Any]) -> Any:
             return work(payload)
