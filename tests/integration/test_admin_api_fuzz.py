@@ -45,7 +45,17 @@ def fuzz_key(stack, sandbox) -> dict[str, Any]:
 
 
 @schema.parametrize()
-@settings(max_examples=12, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
 def test_no_generated_request_gets_a_5xx_or_an_undocumented_answer(case, fuzz_key):
-    case.call_and_validate(base_url=fuzz_key["base_url"], headers=fuzz_key["headers"], checks=CHECKS, timeout=30)
+    case.call_and_validate(
+        base_url=fuzz_key["base_url"], headers=fuzz_key["headers"], checks=CHECKS, timeout=30
+    )
