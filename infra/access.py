@@ -62,7 +62,7 @@ FUNCTIONS: dict[str, Access] = {
             "live_codes", "channel_stats", "groups", "group_members", "contact_stats", "transfers",
             "mass_sends", "sops",
         ),
-        tables_record=("tokens", "api_keys"),
+        tables_record=("tokens", "api_keys", "rate_limits"),
         queues_send=("sync", "transfers", "mass_sends"),
         read_corp_secrets=True,
     ),
