@@ -296,8 +296,11 @@ def test_employees_list(sandbox, synced, capsys):
         (["customers", "search", "CORP", "--tags-all", "et1", "--tags-none", "et1"], 1, "scrm: tags_none:"),
         (["customers", "search", "CORP", "--limit", "500"], 1, "scrm: limit: must be 1..200"),
         (["customers", "search", "CORP", "--cursor", "not-a-cursor!"], 1, "scrm: cursor:"),
-        (["customers", "tag", "CORP", "wmnosuch", "--userid", "u1", "--add", "etnotatag"], 1,
+        # A real relation (EXT followed by FOLLOWER): the relation is checked before the tags (issue 16).
+        (["customers", "tag", "CORP", "EXT", "--userid", "FOLLOWER", "--add", "etnotatag"], 1,
          "scrm: add: unknown tag etnotatag"),
+        (["customers", "tag", "CORP", "wmnosuch", "--userid", "u1", "--add", "etnotatag"], 1,
+         "scrm: u1 does not follow wmnosuch"),
         (["customers", "remark", "CORP", "wmnosuch", "--userid", "u1", "--remark", "x"], 1,
          "scrm: u1 does not follow wmnosuch"),
         (["tags", "create", "CORP", "--group-name", "g", "x" * 31], 1, "longer than 30"),
@@ -305,8 +308,11 @@ def test_employees_list(sandbox, synced, capsys):
         (["sync", "start", "CORP", "--timeout", "soon"], 2, "argument --timeout: not a number"),
     ],
 )
-def test_bad_input_is_one_line_and_no_traceback(capsys, synced, argv, code, message):
-    argv = [synced["cid"] if a == "CORP" else a for a in argv]
+def test_bad_input_is_one_line_and_no_traceback(capsys, sandbox, synced, argv, code, message):
+    customer = sandbox.corp(synced["cid"])["customers"][0]
+    names = {"CORP": synced["cid"], "EXT": customer["external_userid"],
+             "FOLLOWER": customer["follow_users"][0]["userid"]}
+    argv = [names.get(a, a) for a in argv]
     got, out, err = run(capsys, *argv)
     assert got == code, err
     assert len(err.strip().splitlines()) == 1 and message in err and out == ""
