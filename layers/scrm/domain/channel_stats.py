@@ -57,13 +57,23 @@ def report(rows: list[StatRow]) -> dict[str, Any]:
     }
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(cell: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula (names and userids come from customers and WeCom,
+    e.g. ``=HYPERLINK(...)``) gets a leading ``'`` (OWASP's rule), so Excel shows it as text. Numbers stay
+    numbers: a negative count is not a formula."""
+    return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+
+
 def to_csv(table: list[dict[str, Any]]) -> str:
     """One of the report's tables as CSV (header from the first row's keys); Excel reads the BOM as UTF-8."""
     out = io.StringIO()
     if table:
         writer = csv.DictWriter(out, fieldnames=list(table[0]), lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(table)
+        writer.writerow({k: formula_safe(k) for k in table[0]})
+        writer.writerows({k: formula_safe(v) for k, v in row.items()} for row in table)
     return "\ufeff" + out.getvalue()
 
 
