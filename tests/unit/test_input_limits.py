@@ -70,11 +70,11 @@ def test_body_ids_are_capped_at_any_depth_naming_the_path() -> None:
     check_body_ids({"userid": "u1", "recipients": {"external_userids": ["wm1"]}, "text": long_ext * 10})
     for body, field in [
         ({"userid": long_user, "remark": "r"}, "userid"),
-        ({"takeover_userids": ["u1", long_user]}, "takeover_userids"),
-        ({"recipients": {"external_userids": ["wm1", long_ext]}}, "recipients.external_userids"),
-        ({"targets": {"tags_any": [long_ext]}}, "targets.tags_any"),
-        ({"chat_ids": [long_ext]}, "chat_ids"),
-        ({"schedule": [{"staff": [long_user]}]}, "schedule[0].staff"),
+        ({"takeover_userids": ["u1", long_user]}, "takeover_userids[1]"),
+        ({"recipients": {"external_userids": ["wm1", long_ext]}}, "recipients.external_userids[1]"),
+        ({"targets": {"tags_any": [long_ext]}}, "targets.tags_any[0]"),
+        ({"chat_ids": [long_ext]}, "chat_ids[0]"),
+        ({"schedule": [{"staff": [long_user]}]}, "schedule[0].staff[0]"),
     ]:
         with pytest.raises(FieldError) as err:
             check_body_ids(body)

@@ -64,11 +64,11 @@ def check_body_ids(body: Any, path: str = "") -> None:
             if name in ID_MAX and isinstance(value, str):
                 check_id(where, value, ID_MAX[name])
             elif name in ID_MAX and isinstance(value, list):
-                for v in value:
+                for i, v in enumerate(value):
                     if isinstance(v, str):
-                        check_id(where, v, ID_MAX[name])
+                        check_id(f"{where}[{i}]", v, ID_MAX[name])
                     else:
-                        check_body_ids(v, where)
+                        check_body_ids(v, f"{where}[{i}]")
             else:
                 check_body_ids(value, where)
     elif isinstance(body, list):
