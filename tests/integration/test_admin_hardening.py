@@ -144,3 +144,10 @@ def test_items_come_a_page_at_a_time_and_the_pages_are_the_whole(corps):
     _refused(a("GET", f"/admin/mass-sends/{sid}", items="1", cursor=_token({"c": "x", "s": "y", "a": "z"})), "cursor")
     _refused(a("GET", f"/admin/mass-sends/{sid}", items="1", limit="²"), "limit")
     _refused(a("GET", f"/admin/mass-sends/{sid}", items="1", limit="1001"), "limit")
+
+
+def test_dates_out_of_range_are_400s(corps):
+    a = corps["a"]
+    for path in ("/admin/stats/customers", "/admin/stats/groups"):
+        _refused(a("GET", path, to="0001-01-05"), "to")  # was a ValueError from date arithmetic: a 500
+        _refused(a("GET", path, **{"from": "2024-W01-1"}), "from")

@@ -93,6 +93,14 @@ def test_to_csv_of_an_empty_table_is_the_bom_alone():
 TODAY = datetime(2024, 3, 31, 12, 0, tzinfo=UTC)
 
 
+@pytest.mark.parametrize("raw", ["0001-01-05", "9999-12-31", "20240101", "2024-W01-1", "２０２４-01-01", "2024-01-01\n"])
+def test_day_range_takes_plain_dates_of_plausible_years_only(raw):
+    for name in ("from", "to"):
+        with pytest.raises(FieldError) as err:
+            day_range({name: raw}, TODAY)
+        assert err.value.field == name
+
+
 def test_day_range_defaults_to_the_last_30_days():
     assert day_range({}, TODAY) == ("2024-03-02", "2024-03-31")
     assert day_range({"from": None, "to": ""}, TODAY) == ("2024-03-02", "2024-03-31")
