@@ -104,7 +104,9 @@ def test_over_long_ids_in_queries_and_bodies_are_400s(corps):
     _refused(a("POST", f"/admin/customers/{ext}/tags", {"userid": uid, "add": [LONG]}), "add[0]")
     body = {"name": "n", "text": "t", "recipients": {"external_userids": [ext, LONG]}}
     _refused(a("POST", "/admin/mass-sends", body), "recipients.external_userids[1]")
-    _refused(a("POST", "/admin/transfers", {"handover_userid": LONG, "takeover_userid": uid}), "handover_userid")
+    _refused(
+        a("POST", "/admin/transfers", {"handover_userid": LONG, "takeover_userid": uid}), "handover_userid"
+    )
 
 
 def test_a_body_over_1_mb_is_413_before_parsing(corps):
@@ -137,11 +139,16 @@ def test_items_come_a_page_at_a_time_and_the_pages_are_the_whole(corps):
         cursor = p["next_cursor"]
         if not cursor:
             break
-    assert pages == -(-len(everyone) // 3) and seen == sorted(everyone) == sorted(i["external_userid"] for i in whole["items"])
+    assert pages == -(-len(everyone) // 3) and seen == sorted(everyone) == sorted(
+        i["external_userid"] for i in whole["items"]
+    )
     # The cursor belongs to this send and this corp.
     first = a("GET", f"/admin/mass-sends/{sid}", items="1", limit=3).json()["next_cursor"]
     _refused(corps["b"]("GET", f"/admin/mass-sends/{sid}", items="1", cursor=first), "send_id", 404)
-    _refused(a("GET", f"/admin/mass-sends/{sid}", items="1", cursor=_token({"c": "x", "s": "y", "a": "z"})), "cursor")
+    _refused(
+        a("GET", f"/admin/mass-sends/{sid}", items="1", cursor=_token({"c": "x", "s": "y", "a": "z"})),
+        "cursor",
+    )
     _refused(a("GET", f"/admin/mass-sends/{sid}", items="1", limit="²"), "limit")
     _refused(a("GET", f"/admin/mass-sends/{sid}", items="1", limit="1001"), "limit")
 
