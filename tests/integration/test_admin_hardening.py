@@ -158,3 +158,8 @@ def test_dates_out_of_range_are_400s(corps):
     for path in ("/admin/stats/customers", "/admin/stats/groups"):
         _refused(a("GET", path, to="0001-01-05"), "to")  # was a ValueError from date arithmetic: a 500
         _refused(a("GET", path, **{"from": "2024-W01-1"}), "from")
+
+
+def test_an_over_long_name_prefix_is_a_400(corps):
+    # name_prefix is a key condition on the name index: past 1,024 bytes DynamoDB refuses the query.
+    _refused(corps["a"]("GET", "/admin/customers", name_prefix="名" * 400), "name_prefix")

@@ -59,6 +59,7 @@ def test_query_values_and_the_ids_in_them_are_capped() -> None:
         ({"employee": "u" * (USERID_MAX + 1)}, "employee"),
         ({"handover_userid": "u" * (USERID_MAX + 1)}, "handover_userid"),
         ({"cursor": "c" * (QUERY_VALUE_MAX + 1)}, "cursor"),
+        ({"name_prefix": "名" * 257}, "name_prefix"),
     ]:
         with pytest.raises(FieldError) as err:
             check_query(params)

@@ -34,6 +34,9 @@ ID_MAX: dict[str, int] = {
     **dict.fromkeys(_WECOM, WECOM_ID_MAX),
     **dict.fromkeys(_OWN, OWN_ID_MAX),
 }
+# Query text used in a DynamoDB key condition: the name index's sort key is "name#external_userid#userid",
+# and a range-key value past 1,024 bytes is refused (256 CJK characters are 768 bytes).
+TEXT_MAX: dict[str, int] = {"name_prefix": 256}
 COMMA_LISTS = frozenset({"tags_all", "tags_any", "tags_none", "userid"})  # query parameters holding a, b, c
 
 
@@ -50,6 +53,8 @@ def check_query(params: Mapping[str, str]) -> None:
     for name, value in params.items():
         if len(value) > QUERY_VALUE_MAX:
             raise FieldError(name, f"at most {QUERY_VALUE_MAX} characters")
+        if len(value) > TEXT_MAX.get(name, QUERY_VALUE_MAX):
+            raise FieldError(name, f"at most {TEXT_MAX[name]} characters")
         if name in ID_MAX:
             for part in value.split(",") if name in COMMA_LISTS else (value,):
                 check_id(name, part.strip())
