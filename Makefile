@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 
 STAGE  ?= dev
 
-.PHONY: help venv test unit lint demo dev bench package deploy clean
+.PHONY: help venv test unit lint demo dev bench package deploy lock clean
 
 help:
 	@echo "make demo    set up and run a scripted tour of the whole flow on the local stack"
@@ -16,6 +16,7 @@ help:
 	@echo "make unit    unit tests only (no local stack)"
 	@echo "make package STAGE=dev|prod   build infra/out/ (template, app zip, layer zip) without AWS"
 	@echo "make deploy STAGE=dev|prod    deploy infra/out/ with the AWS CLI (needs credentials, ARTIFACT_BUCKET)"
+	@echo "make lock    re-pin the layer's whole dependency tree with hashes (layers/requirements.lock) after editing layers/pyproject.toml"
 	@echo "make clean   remove the virtualenv and local state"
 
 $(STAMP): pyproject.toml layers/pyproject.toml
@@ -50,6 +51,12 @@ package: venv
 
 deploy: package
 	$(BIN)/python -m infra.deploy --stage $(STAGE) $(if $(EGRESS),--egress $(EGRESS))
+
+# The layer's dependencies, direct and indirect, pinned with every file's hash; `make package` installs
+# exactly these (pip --require-hashes). Resolved here for CPython 3.11 on Linux x86_64, Lambda's platform.
+lock: venv
+	cd layers && CUSTOM_COMPILE_COMMAND="make lock" ../$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe \
+		--strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) .devstack .pytest_cache .ruff_cache infra/out

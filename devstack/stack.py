@@ -83,6 +83,9 @@ class Stack:
             "SCRM_WECOM_API_BASE": f"{self.sandbox_url}/cgi-bin/",
             "SCRM_LOG_LEVEL": c.log_level,
             "SCRM_WECOM_BACKOFF_BASE_S": "0.05",
+            # Tests and benchmarks poll the admin API with one key every 50 ms for minutes; the per-key
+            # limit is tested in process (tests/integration/test_admin_guards.py), not by their polling.
+            "SCRM_ADMIN_KEY_REQUESTS_PER_MIN": "1000000",
             **c.extra_env,
         }
 

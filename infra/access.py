@@ -18,6 +18,7 @@ DRAIN = ("dynamodb:Scan", "dynamodb:DeleteItem")
 
 @dataclass(frozen=True)
 class Access:
+    tables_read: tuple[str, ...] = ()
     tables_rw: tuple[str, ...] = ()
     tables_record: tuple[str, ...] = ()
     tables_put: tuple[str, ...] = ()
@@ -52,17 +53,19 @@ FUNCTIONS: dict[str, Access] = {
     ),
     # The token job: lists corps, reads their keys, keeps the shared tokens.
     "refresh_tokens": Access(tables_record=("tokens",), read_corp_secrets=True, list_secrets=True),
-    # The admin API: reads and edits the data (after WeCom accepts), looks up keys, starts syncs.
-    # group_members is only read (GET /admin/groups/{chat_id} lists a group's members); Access has no
-    # read-only table kind, so it sits with the others in tables_rw.
+    # The admin API: reads and edits the data (after WeCom accepts), looks up keys, starts syncs, counts
+    # each key's requests and its WeCom calls in the shared budget (rate_limits). Keys are only looked
+    # up (`scrm keys` writes them with operator credentials) and group members only read (GET
+    # /admin/groups/{chat_id}): both read-only.
     "admin_api": Access(
+        tables_read=("api_keys", "group_members"),
         tables_rw=(
             "customers", "follows", "timeline", "tags", "tag_members", "employees", "sync_jobs",
             "alerts",
-            "live_codes", "channel_stats", "groups", "group_members", "contact_stats", "transfers",
+            "live_codes", "channel_stats", "groups", "contact_stats", "transfers",
             "mass_sends", "sops",
         ),
-        tables_record=("tokens", "api_keys"),
+        tables_record=("tokens", "rate_limits"),
         queues_send=("sync", "transfers", "mass_sends"),
         read_corp_secrets=True,
     ),

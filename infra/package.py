@@ -5,8 +5,9 @@
    so the imports of app.py work unchanged); per-function policy files are written for Chalice and then
    replaced by ours through the merge template.
 2. ``chalice package --pkg-format cloudformation --merge-template`` with the template of infra/template.py.
-3. Build the Lambda layer from ``layers/`` (manylinux x86_64 wheels for Python 3.11) into layer.zip,
-   unless ``--no-layer``.
+3. Build the Lambda layer into layer.zip, unless ``--no-layer``: exactly the dependencies of
+   ``layers/requirements.lock`` (``make lock``), checked against their hashes (manylinux x86_64 wheels
+   for Python 3.11), and the ``scrm`` package's source.
 """
 
 from __future__ import annotations
@@ -100,16 +101,27 @@ def build_template(stage: str, out: Path) -> Path:
     return out / "sam.json"
 
 
+LOCK = ROOT / "layers" / "requirements.lock"
+
+
+def layer_install_command(target: Path) -> list[str]:
+    """pip installs the lock file and nothing else: every file checked against its pinned hash, no
+    dependency resolved at build time (a lock missing one fails the build instead of fetching it)."""
+    return [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+            "--require-hashes", "--no-deps", "-r", str(LOCK),
+            "--target", str(target), "--platform", "manylinux2014_x86_64", "--implementation", "cp",
+            "--python-version", "3.11", "--only-binary=:all:", "--no-compile"]
+
+
 def build_layer(out: Path) -> Path:
     """layers/ and its dependencies, as Lambda wants them: python/ at the zip root, Linux x86_64 wheels."""
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "python"
-        cmd = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-               "--target", str(target), "--platform", "manylinux2014_x86_64", "--implementation", "cp",
-               "--python-version", "3.11", "--only-binary=:all:", "--no-compile", str(ROOT / "layers")]
-        result = subprocess.run(cmd, capture_output=True, text=True)
+        result = subprocess.run(layer_install_command(target), capture_output=True, text=True)
         if result.returncode:
             raise PackageError("layer build failed: " + " ".join(result.stderr.strip().splitlines()[-2:]))
+        # Our own code is copied, not pip-installed: a local directory has no hash to check.
+        shutil.copytree(ROOT / "layers" / "scrm", target / "scrm", ignore=shutil.ignore_patterns("__pycache__"))
         # boto3/botocore are in the Lambda runtime too, but we pin ours: pynamodb pulls botocore anyway.
         layer = out / "layer.zip"
         with zipfile.ZipFile(layer, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -27,6 +27,14 @@ def _cfn_name(name: str) -> str:
 LOGICAL = {fn: "APIHandler" if fn == "api_handler" else _cfn_name(fn) for fn in FUNCTIONS}
 ROLES = {fn: f"{_cfn_name(fn)}Role" for fn in FUNCTIONS}
 ADMIN_API = "AdminRestApi"
+CALLBACK_API = "RestAPI"  # Chalice's logical id for the API of app.py's routes
+# One JSON line per request on each API (API Gateway access logs): who called what, the answer, how long.
+ACCESS_LOG_FORMAT = (
+    '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","method":"$context.httpMethod",'
+    '"path":"$context.path","status":"$context.status","latency":"$context.responseLatency",'
+    '"integrationLatency":"$context.integrationLatency","time":"$context.requestTimeEpoch",'
+    '"bytes":"$context.responseLength"}'
+)
 
 
 def table_logical_id(t: TableDef) -> str:
@@ -116,19 +124,31 @@ def _queues(q: QueueDef) -> dict[str, Any]:
     }
 
 
-def policy_statements(access: Access) -> list[dict[str, Any]]:
+def log_group_logical_id(fn: str) -> str:
+    return f"{LOGICAL[fn]}LogGroup"
+
+
+def _table_resources(names: tuple[str, ...]) -> list[dict[str, str]]:
+    resources = []
+    for t in (TABLES[name] for name in names):
+        resources.append(table_arn(t))
+        if t.indexes:
+            resources.append(_sub(table_arn(t)["Fn::Sub"] + "/index/*"))
+    return resources
+
+
+def policy_statements(access: Access, fn: str) -> list[dict[str, Any]]:
+    """The function writes only to its own log group, which the template creates (with its retention):
+    no logs:CreateLogGroup, and no other function's logs."""
     statements: list[dict[str, Any]] = [
-        {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-         "Resource": _sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*")},
+        {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": {"Fn::GetAtt": [log_group_logical_id(fn), "Arn"]}},
     ]
-    rw = [TABLES[name] for name in access.tables_rw]
-    if rw:
-        resources = []
-        for t in rw:
-            resources.append(table_arn(t))
-            if t.indexes:
-                resources.append(_sub(table_arn(t)["Fn::Sub"] + "/index/*"))
-        statements.append({"Effect": "Allow", "Action": [*READ, *WRITE], "Resource": resources})
+    if access.tables_read:
+        statements.append({"Effect": "Allow", "Action": list(READ), "Resource": _table_resources(access.tables_read)})
+    if access.tables_rw:
+        statements.append({"Effect": "Allow", "Action": [*READ, *WRITE],
+                           "Resource": _table_resources(access.tables_rw)})
     if access.tables_record:
         statements.append({"Effect": "Allow", "Action": list(RECORD),
                            "Resource": [table_arn(TABLES[name]) for name in access.tables_record]})
@@ -237,9 +257,7 @@ def _admin_api(routes: list[tuple[str, str]]) -> tuple[dict[str, Any], dict[str,
     api = {
         ADMIN_API: {
             "Type": "AWS::Serverless::Api",
-            "Properties": {"StageName": "api", "EndpointConfiguration": "REGIONAL",
-                           "MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*",
-                                               "ThrottlingBurstLimit": 50, "ThrottlingRateLimit": 20}]},
+            "Properties": {"StageName": "api", "EndpointConfiguration": "REGIONAL"},
         }
     }
     events = {
@@ -250,6 +268,49 @@ def _admin_api(routes: list[tuple[str, str]]) -> tuple[dict[str, Any], dict[str,
         for i, (path, method) in enumerate(routes)
     }
     return api, events
+
+
+def _log_group(name: Any, retention_days: int) -> dict[str, Any]:
+    return {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Delete",
+            "Properties": {"LogGroupName": name, "RetentionInDays": retention_days}}
+
+
+def _api_stages(stage_settings: dict[str, Any]) -> dict[str, Any]:
+    """Stage throttles and access logs of both APIs (``scrm.api.<callback|admin>`` in the stage settings:
+    ``rate_limit`` requests/s and ``burst_limit``; docs/deploy.md explains the numbers), their access log
+    groups, and the account's CloudWatch role that API Gateway needs to write access logs at all."""
+    retention = int(stage_settings["log_retention_days"])
+    out: dict[str, Any] = {
+        "ApiGatewayLogsRole": {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"},
+                     "Action": "sts:AssumeRole"}]},
+                "ManagedPolicyArns": [{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/"
+                                                  "AmazonAPIGatewayPushToCloudWatchLogs"}],
+            },
+        },
+        # One per account and region: the stack sets it (an account whose setting names another role
+        # keeps working, API Gateway only needs some role that may write logs).
+        "ApiGatewayAccount": {"Type": "AWS::ApiGateway::Account",
+                              "Properties": {"CloudWatchRoleArn": {"Fn::GetAtt": ["ApiGatewayLogsRole", "Arn"]}}},
+    }
+    for api, logical in (("callback", CALLBACK_API), ("admin", ADMIN_API)):
+        limits = stage_settings["api"][api]
+        group = f"{logical}AccessLogGroup"
+        out[group] = _log_group({"Fn::Sub": f"/aws/apigateway/${{AWS::StackName}}-{api}-access"}, retention)
+        out[logical] = {
+            "DependsOn": ["ApiGatewayAccount"],
+            "Properties": {
+                "MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*",
+                                    "ThrottlingRateLimit": int(limits["rate_limit"]),
+                                    "ThrottlingBurstLimit": int(limits["burst_limit"])}],
+                "AccessLogSetting": {"DestinationArn": {"Fn::GetAtt": [group, "Arn"]},
+                                     "Format": ACCESS_LOG_FORMAT},
+            },
+        }
+    return out
 
 
 def merge_template(stage_settings: dict[str, Any], admin_routes: list[tuple[str, str]] | None = None) -> dict[str, Any]:
@@ -284,8 +345,17 @@ def merge_template(stage_settings: dict[str, Any], admin_routes: list[tuple[str,
     consumers = stage_settings.get("consumers", {})
     admin_api, admin_events = _admin_api(admin_routes or [])
     resources.update(admin_api)
+    for logical, merged in _api_stages(stage_settings).items():
+        if logical in resources:  # the admin API declared above: add its stage settings
+            resources[logical]["Properties"].update(merged["Properties"])
+            resources[logical]["DependsOn"] = merged["DependsOn"]
+        else:
+            resources[logical] = merged
+    retention = int(stage_settings["log_retention_days"])
     for fn, access in FUNCTIONS.items():
-        props: dict[str, Any] = {"Layers": [{"Ref": "SharedLayer"}], "VpcConfig": vpc_config}
+        resources[log_group_logical_id(fn)] = _log_group({"Fn::Sub": f"/aws/lambda/${{AWS::StackName}}-{fn}"}, retention)
+        props: dict[str, Any] = {"Layers": [{"Ref": "SharedLayer"}], "VpcConfig": vpc_config,
+                                 "LoggingConfig": {"LogGroup": {"Ref": log_group_logical_id(fn)}}}
         fn_res: dict[str, Any] = {"Properties": props}
         if access.queues_consume:
             fn_res["DependsOn"] = [queue_logical_id(QUEUES[q].name) for q in access.queues_consume]
@@ -306,7 +376,7 @@ def merge_template(stage_settings: dict[str, Any], admin_routes: list[tuple[str,
         resources[ROLES[fn]] = {
             "Properties": {
                 "Policies": [{"PolicyName": f"{fn}-least-privilege",
-                              "PolicyDocument": {"Version": "2012-10-17", "Statement": policy_statements(access)}}],
+                              "PolicyDocument": {"Version": "2012-10-17", "Statement": policy_statements(access, fn)}}],
                 "ManagedPolicyArns": {
                     "Fn::If": ["UseNat",
                                [{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/"

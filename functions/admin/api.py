@@ -43,40 +43,61 @@ def route(path: str, methods: tuple[str, ...] = ("GET",), write: bool = False) -
         @admin.route(path, methods=list(methods))
         @functools.wraps(view)
         def handler(**params: Any) -> Response:
-            from scrm import bootstrap
-            from scrm.adapters.logs import bind, logger
-            from scrm.domain.field_error import FieldError
-            from scrm.domain.input_limits import BODY_MAX_BYTES, check_id
-            from scrm.services.customer_admin import AdminError
+            principal, response = _serve(view, path, write, params)
+            if write:
+                from admin.guards import audit
 
-            request = admin.current_request
-            key = _key(request.headers)
-            if not key:
-                return error(401, "missing API key: send Authorization: Bearer <key>")
-            principal = bootstrap.api_keys().authenticate(key)
-            if principal is None:
-                return error(401, "unknown or revoked API key")
-            if write and not principal.can_write:
-                return error(403, f"this key's role ({principal.role.value}) may not change anything")
-            bind(corp_id=principal.corp_id, request_id=request.context.get("requestId", ""))
-            if len(request.raw_body or b"") > BODY_MAX_BYTES:  # before parsing: 1 MB is ample for any route
-                return error(413, f"the body is larger than {BODY_MAX_BYTES} bytes", "body")
-            try:
-                for name, value in params.items():
-                    check_id(name, value)
-                result = view(principal, request, **params)
-            except AdminError as exc:
-                return json_response(exc.status, exc.as_dict())
-            except FieldError as exc:  # an id over its cap, a bad number or query value
-                return error(400, str(exc), exc.field)
-            except Exception:  # one line to the caller; the details go to the log
-                logger.exception("admin request failed", extra={"path": path})
-                return error(500, "internal error; the request id is in the server log")
-            return result if isinstance(result, Response) else json_response(200, result)
+                audit(principal, admin.current_request.method, path, params, response)
+            return response
 
         return handler
 
     return wrap
+
+
+def _serve(view: Callable[..., Any], path: str, write: bool, params: dict[str, Any]) -> tuple[Any, Response]:
+    """(the key's principal, or None before it is known; the answer)."""
+    from scrm import bootstrap
+    from scrm.adapters.logs import bind, logger
+    from scrm.domain.field_error import FieldError
+    from scrm.domain.input_limits import BODY_MAX_BYTES, check_id
+    from scrm.domain.request_limit import RequestLimited
+    from scrm.domain.throttle import Throttled
+    from scrm.services.customer_admin import AdminError
+
+    from admin.guards import limited
+
+    request = admin.current_request
+    bind(request_id=request.context.get("requestId", ""))  # no corp of the last request on a refusal
+    key = _key(request.headers)
+    if not key:
+        return None, error(401, "missing API key: send Authorization: Bearer <key>")
+    principal = bootstrap.api_keys().authenticate(key)
+    if principal is None:
+        return None, error(401, "unknown or revoked API key")
+    bind(corp_id=principal.corp_id, request_id=request.context.get("requestId", ""))
+    try:
+        bootstrap.key_limiter().hit(principal.key_id)  # refused writes count too
+        if write and not principal.can_write:
+            return principal, error(403, f"this key's role ({principal.role.value}) may not change anything")
+        if len(request.raw_body or b"") > BODY_MAX_BYTES:  # before parsing: 1 MB is ample for any route
+            return principal, error(413, f"the body is larger than {BODY_MAX_BYTES} bytes", "body")
+        for name, value in params.items():
+            check_id(name, value)
+        result = view(principal, request, **params)
+    except AdminError as exc:
+        return principal, json_response(exc.status, exc.as_dict())
+    except FieldError as exc:  # an id over its cap, a bad number or query value
+        return principal, error(400, str(exc), exc.field)
+    except RequestLimited as exc:
+        return principal, json_response(*limited(str(exc), exc.retry_after_s, 429))
+    except Throttled as exc:
+        message = "the corp's WeCom call budget is spent for now; retry later"
+        return principal, json_response(*limited(message, exc.retry_after_s, 503))
+    except Exception:  # one line to the caller; the details go to the log
+        logger.exception("admin request failed", extra={"path": path})
+        return principal, error(500, "internal error; the request id is in the server log")
+    return principal, result if isinstance(result, Response) else json_response(200, result)
 
 
 def body_of(request: Any) -> dict[str, Any]:

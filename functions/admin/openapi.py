@@ -182,10 +182,21 @@ SPEC: dict[str, Any] = {
                 ("Conflict", "WeCom refused: duplicate tag name or the 3000-tag cap"),
                 ("WeComRefused", "WeCom refused the call for another reason"),
             )
+        }
+        | {
+            name: {"description": text, "headers": {"Retry-After": {"description": "seconds to wait",
+                                                                       "schema": {"type": "integer"}}},
+                   "content": {"application/json": {"schema": _ref("RetryLater")}}}
+            for name, text in (
+                ("TooManyRequests", "this key made more requests this minute than its limit; retry after"),
+                ("BudgetSpent", "the corp's shared WeCom call budget is spent for now; retry after"),
+            )
         },
         "schemas": {
             "Error": {"type": "object", "required": ["error"],
                       "properties": {"error": {"type": "string"}, "field": {"type": "string"}}},
+            "RetryLater": {"type": "object", "required": ["error", "retry_after_s"],
+                           "properties": {"error": {"type": "string"}, "retry_after_s": {"type": "integer"}}},
             "Relation": {"type": "object", "properties": {
                 "external_userid": {"type": "string"}, "userid": {"type": "string"}, "name": {"type": "string"},
                 "remark": {"type": "string"}, "description": {"type": "string"}, "add_time": {"type": "integer"},
@@ -230,6 +241,15 @@ for _part in (openapi_codes, openapi_stats, openapi_alerts, openapi_transfers, o
     SPEC["paths"].update(_part.PATHS)
     SPEC["components"]["schemas"].update(_part.SCHEMAS)
 declare_limits(SPEC)
+
+# Every keyed operation may meet the key's request limit (429) and, when it reaches WeCom, the corp's shared
+# WeCom budget (503); both come from the route decorator, so they are declared here once for all.
+for _path, _item in SPEC["paths"].items():
+    if _path == "/admin/openapi.json":
+        continue
+    for _op in _item.values():
+        _op["responses"].setdefault("429", {"$ref": "#/components/responses/TooManyRequests"})
+        _op["responses"].setdefault("503", {"$ref": "#/components/responses/BudgetSpent"})
 
 
 @admin.route("/admin/openapi.json", methods=["GET"])

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from scrm.adapters.dynamo.alerts import DynamoAlerts
     from scrm.adapters.dynamo.api_keys import DynamoApiKeys
     from scrm.adapters.dynamo.channel_stats import DynamoChannelStats
+    from scrm.adapters.dynamo.key_limiter import KeyRequestLimiter
     from scrm.adapters.dynamo.live_codes import DynamoLiveCodes
     from scrm.adapters.dynamo.sops import DynamoSops
     from scrm.adapters.dynamo.transfers import DynamoTransfers
@@ -224,7 +225,7 @@ def transfer_jobs() -> TransferJobs:
     from scrm.services.transfer_jobs import TransferJobs
 
     return TransferJobs(
-        transfer_repo(), transfer_runner(), DynamoDirectory(), admin_gateways().for_corp,
+        transfer_repo(), transfer_runner(), DynamoDirectory(), admin_api_gateways().for_corp,
         QueuePublisher(resources.queue("transfers")),
     )
 
@@ -252,10 +253,31 @@ def channel_stats() -> DynamoChannelStats:
 
 @lazy
 def admin_gateways() -> WeComGateways:
-    """WeCom clients of the admin API and the per-minute staff job (not rate-limited, not the welcome's)."""
+    """WeCom clients of event-driven work: the per-minute staff job, arrivals through a code, alert cards
+    (not rate-limited, not the welcome's). The admin API's services use admin_api_gateways."""
     from scrm.adapters.wecom.gateway import WeComGateways
 
     return WeComGateways(corp_registry(), settings())
+
+
+@lazy
+def admin_api_gateways() -> WeComGateways:
+    """WeCom clients of the admin API's services: every call spends the corp's shared bulk budget, as the
+    sync, transfer and mass-send workers do, so that requests (a viewer's included) cannot push a corp
+    past WeCom's limits and block its event-driven reads. A spent budget raises Throttled (503)."""
+    from scrm.adapters.dynamo.rate_limiter import SharedRateLimiter
+    from scrm.adapters.wecom.gateway import WeComGateways
+    from scrm.domain.throttle import Windows
+
+    s = settings()
+    return WeComGateways(corp_registry(), s, SharedRateLimiter(Windows(s.bulk_calls_per_min, s.bulk_calls_per_hour)))
+
+
+@lazy
+def key_limiter() -> KeyRequestLimiter:
+    from scrm.adapters.dynamo.key_limiter import KeyRequestLimiter
+
+    return KeyRequestLimiter(settings().admin_key_requests_per_min)
 
 
 @lazy
@@ -277,7 +299,7 @@ def live_codes() -> LiveCodes:
     from scrm.adapters.dynamo.directory import DynamoDirectory
     from scrm.services.live_codes import LiveCodes
 
-    return LiveCodes(live_code_repo(), channel_stats(), DynamoDirectory(), admin_gateways().for_corp)
+    return LiveCodes(live_code_repo(), channel_stats(), DynamoDirectory(), admin_api_gateways().for_corp)
 
 
 @lazy
@@ -330,11 +352,9 @@ def customer_admin() -> CustomerAdmin:
     from scrm.adapters.dynamo import reads
     from scrm.adapters.dynamo.customer_search import DynamoCustomerSearch
     from scrm.adapters.dynamo.store import DynamoStore
-    from scrm.adapters.wecom.gateway import WeComGateways
     from scrm.services.customer_admin import CustomerAdmin
 
-    gateways = WeComGateways(corp_registry(), settings())
-    return CustomerAdmin(DynamoStore(), DynamoCustomerSearch(), reads, gateways.for_corp)
+    return CustomerAdmin(DynamoStore(), DynamoCustomerSearch(), reads, admin_api_gateways().for_corp)
 
 
 def group_admin() -> GroupAdmin:
@@ -371,8 +391,8 @@ def _mass_sends(for_corp: Any) -> MassSends:
 
 @lazy
 def mass_sends() -> MassSends:
-    """Mass sends (issue 8) for the admin API: the admin's WeCom clients."""
-    return _mass_sends(admin_gateways().for_corp)
+    """Mass sends (issue 8) for the admin API: the admin's WeCom clients, within the shared budget."""
+    return _mass_sends(admin_api_gateways().for_corp)
 
 
 @lazy
@@ -451,7 +471,7 @@ def reset() -> None:
     for fn in (
         settings, corp_registry, callback_outbox, redrive_outbox, apply_once, handlers, full_sync, api_keys,
         customer_admin,
-        live_code_repo, channel_stats, admin_gateways, code_staffing, acquisition, live_codes, welcome_sender,
+        live_code_repo, channel_stats, admin_gateways, admin_api_gateways, key_limiter, code_staffing, acquisition, live_codes, welcome_sender,
         contact_stats, stats_reconcile,
         transfer_repo, transfer_runner, transfer_jobs, transfers,
         alert_repo, churn_alerts, alert_digest, alert_admin,

@@ -27,6 +27,7 @@ class Settings:
     alert_per_minute: int = 25
     alert_per_hour: int = 900
     callback_deadline_s: float = 5.0
+    admin_key_requests_per_min: int = 600
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -60,4 +61,7 @@ class Settings:
             # WeCom's answer deadline for callbacks (doc 90930); the route's retry and hold times derive
             # from it (services.callback_intake.AckBudget).
             callback_deadline_s=float(env.get("SCRM_CALLBACK_DEADLINE_S", "5")),
+            # Requests per admin API key and minute, counted across containers (docs/api.md): a runaway
+            # script of one tenant answers 429 long before the stage throttle that every tenant shares.
+            admin_key_requests_per_min=int(env.get("SCRM_ADMIN_KEY_REQUESTS_PER_MIN", "600")),
         )

@@ -26,7 +26,7 @@ from scrm.domain.mass_send import SINGLE
 
 from devstack import aws_faults
 from devstack.wecom_player import FakeWeCom, event_xml
-from infra.template import ROLES
+from infra.template import LOGICAL, ROLES
 from tests.conftest import new_corp
 
 pytestmark = pytest.mark.stack
@@ -98,10 +98,19 @@ IAM_ACTION = {"sqs:SendMessageBatch": "sqs:SendMessage", "sqs:DeleteMessageBatch
 REPLAYED: set[str] = set()
 
 
+def _statements(template: dict[str, Any], fn: str) -> list[dict[str, Any]]:
+    return template["Resources"][ROLES[fn]]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+
+
 def _check(template: dict[str, Any], fn: str, calls: list[tuple[str, str, list[str]]]) -> None:
     REPLAYED.add(fn)
-    statements = template["Resources"][ROLES[fn]]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    statements = _statements(template, fn)
     assert calls, f"{fn} made no AWS call: the test exercised nothing"
+    # Logs: only the function's own group (the one its LoggingConfig names), never a wildcard.
+    own = template["Resources"][LOGICAL[fn]]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+    log_targets = [st["Resource"] for st in statements
+                   if any(a.startswith("logs:") for a in (st["Action"] if isinstance(st["Action"], list) else [st["Action"]]))]
+    assert log_targets == [{"Fn::GetAtt": [own, "Arn"]}], f"{fn} may write logs beyond its own group: {log_targets}"
     denied = [(f"{svc}:{op}", r) for svc, op, res in calls for r in res
               if not _allowed(statements, IAM_ACTION.get(f"{svc}:{op}", f"{svc}:{op}"), r)]
     assert not denied, f"{fn} calls what its policy does not allow: {sorted(set(denied))}"
@@ -467,6 +476,16 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
     # GET /admin/groups/{chat_id} reads the group's members (the role's one read of group_members).
     assert any(op == "Query" and res == ["table/scrm-group-members"] for _, op, res in calls)
     assert {m["member_id"] for m in shown} == {uid, ext}
+    # The keys and the group members are only read: the role allows nothing else on them (and the replay
+    # above, with every admin route that touches them, passed with that role).
+    assert any(op == "GetItem" and res == ["table/scrm-api-keys"] for _, op, res in calls)
+    for table in ("scrm-api-keys", "scrm-group-members"):
+        granted = {a for st in _statements(template, "admin_api") for a in st["Action"]
+                   if any(fnmatch.fnmatchcase(f"table/{table}", _pattern(t))
+                          for t in (st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]]))}
+        assert granted == {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"}, (table, granted)
+    # Each request's key limit (one UpdateItem) and the admin's WeCom calls in the shared budget.
+    assert any(op == "UpdateItem" and res == ["table/scrm-rate-limits"] for _, op, res in calls)
     assert set(ROLES) == REPLAYED, f"functions not replayed: {sorted(set(ROLES) - REPLAYED)}"
 
 
@@ -477,7 +496,7 @@ def test_the_callback_function_may_do_nothing_more(templates):
     statements = template["Resources"][ROLES["api_handler"]]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     actions = {a for st in statements for a in (st["Action"] if isinstance(st["Action"], list) else [st["Action"]])}
     assert actions == {
-        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
+        "logs:CreateLogStream", "logs:PutLogEvents",
         "dynamodb:PutItem",
         "sqs:SendMessage", "sqs:GetQueueUrl", "secretsmanager:GetSecretValue",
     }

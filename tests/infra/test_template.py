@@ -126,3 +126,59 @@ def test_stage_memory_and_batch_size(templates, stage, memory, batch):
     events = t["Resources"]["ApplyEvents"]["Properties"]["Events"]
     assert events["ApplyEventsSqsEventSource"]["Properties"]["BatchSize"] == batch
     assert t["Resources"]["APIHandler"]["Properties"]["Timeout"] <= 10  # WeCom waits 5 s
+
+
+def _stage_scrm(stage: str) -> dict:
+    import json
+
+    return json.loads((ROOT / "functions" / ".chalice" / "config.json").read_text())["stages"][stage]["scrm"]
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_both_apis_have_stage_throttles_from_the_settings(templates, stage):
+    _, t = templates[stage]
+    settings = _stage_scrm(stage)["api"]
+    for api, logical in (("callback", "RestAPI"), ("admin", "AdminRestApi")):
+        (method,) = t["Resources"][logical]["Properties"]["MethodSettings"]
+        assert method["ResourcePath"] == "/*" and method["HttpMethod"] == "*"
+        assert method["ThrottlingRateLimit"] == settings[api]["rate_limit"] > 0
+        assert method["ThrottlingBurstLimit"] == settings[api]["burst_limit"] >= method["ThrottlingRateLimit"]
+    # The callback API keeps its routes (the merge adds stage settings to Chalice's API, it does not replace it).
+    assert "/wecom/callback/{corp_id}" in t["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_both_apis_write_json_access_logs_to_their_own_group(templates, stage):
+    import json
+
+    _, t = templates[stage]
+    resources = t["Resources"]
+    groups = set()
+    for logical in ("RestAPI", "AdminRestApi"):
+        setting = resources[logical]["Properties"]["AccessLogSetting"]
+        (group, attr) = setting["DestinationArn"]["Fn::GetAtt"]
+        assert attr == "Arn" and resources[group]["Type"] == "AWS::Logs::LogGroup"
+        assert resources[group]["Properties"]["RetentionInDays"] == _stage_scrm(stage)["log_retention_days"]
+        groups.add(group)
+        fields = json.loads(setting["Format"])  # one JSON object per request
+        assert {"requestId", "ip", "method", "path", "status", "latency"} <= set(fields)
+        assert fields["ip"] == "$context.identity.sourceIp" and fields["latency"] == "$context.responseLatency"
+        assert "ApiGatewayAccount" in resources[logical]["DependsOn"]
+    assert len(groups) == 2
+    account = resources["ApiGatewayAccount"]["Properties"]["CloudWatchRoleArn"]["Fn::GetAtt"][0]
+    assert resources[account]["Type"] == "AWS::IAM::Role"
+
+
+def test_each_function_logs_to_its_own_group_only(templates):
+    from infra.template import ROLES
+
+    _, t = templates["prod"]
+    resources = t["Resources"]
+    for fn, logical in LOGICAL.items():
+        group = resources[logical]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+        assert resources[group]["Type"] == "AWS::Logs::LogGroup"
+        assert resources[group]["Properties"]["RetentionInDays"] == _stage_scrm("prod")["log_retention_days"]
+        statements = resources[ROLES[fn]]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+        logs = [st for st in statements if any(str(a).startswith("logs:") for a in st["Action"])]
+        assert logs == [{"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                         "Resource": {"Fn::GetAtt": [group, "Arn"]}}], fn

@@ -152,12 +152,13 @@ class CustomerAdmin:
             raise AdminError(400, "nothing to change: give add and/or remove (lists of tag ids)")
         if set(add) & set(remove):
             raise AdminError(400, "add: a tag cannot be both added and removed", "add")
+        # The relation first: another corp's customer is a 404 whatever the tags (tenant isolation).
+        self._relation(corp_id, external_userid, userid)
         live = set(_names_in(self.reads.tag_library(corp_id)))  # not the cache
         for name, ids in (("add", add), ("remove", remove)):
             unknown = [t for t in ids if t not in live]
             if unknown:
                 raise AdminError(400, f"{name}: unknown tag {unknown[0]}", name)
-        self._relation(corp_id, external_userid, userid)
         try:
             self.wecom(corp_id).mark_tag(userid, external_userid, add, remove)
         except WeComError as exc:
