@@ -59,6 +59,8 @@ def _serve(view: Callable[..., Any], path: str, write: bool, params: dict[str, A
     """(the key's principal, or None before it is known; the answer)."""
     from scrm import bootstrap
     from scrm.adapters.logs import bind, logger
+    from scrm.domain.field_error import FieldError
+    from scrm.domain.input_limits import BODY_MAX_BYTES, check_id
     from scrm.domain.request_limit import RequestLimited
     from scrm.domain.throttle import Throttled
     from scrm.services.customer_admin import AdminError
@@ -78,9 +80,15 @@ def _serve(view: Callable[..., Any], path: str, write: bool, params: dict[str, A
         bootstrap.key_limiter().hit(principal.key_id)  # refused writes count too
         if write and not principal.can_write:
             return principal, error(403, f"this key's role ({principal.role.value}) may not change anything")
+        if len(request.raw_body or b"") > BODY_MAX_BYTES:  # before parsing: 1 MB is ample for any route
+            return principal, error(413, f"the body is larger than {BODY_MAX_BYTES} bytes", "body")
+        for name, value in params.items():
+            check_id(name, value)
         result = view(principal, request, **params)
     except AdminError as exc:
         return principal, json_response(exc.status, exc.as_dict())
+    except FieldError as exc:  # an id over its cap, a bad number or query value
+        return principal, error(400, str(exc), exc.field)
     except RequestLimited as exc:
         return principal, json_response(*limited(str(exc), exc.retry_after_s, 429))
     except Throttled as exc:
@@ -93,6 +101,8 @@ def _serve(view: Callable[..., Any], path: str, write: bool, params: dict[str, A
 
 
 def body_of(request: Any) -> dict[str, Any]:
+    """The JSON object sent, its ids checked against their caps (scrm.domain.input_limits)."""
+    from scrm.domain.input_limits import check_body_ids
     from scrm.services.customer_admin import AdminError
 
     raw = request.raw_body or b""
@@ -104,21 +114,29 @@ def body_of(request: Any) -> dict[str, Any]:
         raise AdminError(400, "the body is not valid JSON") from None
     if not isinstance(body, dict):
         raise AdminError(400, "the body must be a JSON object")
+    check_body_ids(body)
     return body
 
 
 def query_of(request: Any) -> dict[str, str]:
-    return dict(request.query_params or {})
+    """The query parameters, each value and id in them within its cap (scrm.domain.input_limits)."""
+    from scrm.domain.input_limits import check_query
+
+    params = dict(request.query_params or {})
+    check_query(params)
+    return params
+
+
+def number_of(request: Any, name: str, default: int, most: int, least: int = 1) -> int:
+    """A whole-number query parameter, ``least``..``most`` (``default`` when absent); else a 400 naming it."""
+    from scrm.domain.input_limits import whole_number
+
+    return whole_number(query_of(request).get(name), name, least, most, default)
 
 
 def limit_of(request: Any, default: int, most: int = 200) -> int:
     """The ``limit`` query parameter, 1..``most`` (``default`` when absent); anything else is a 400."""
-    from scrm.services.admin_error import AdminError
-
-    raw = query_of(request).get("limit", str(default))
-    if not raw.isdigit() or not 1 <= int(raw) <= most:
-        raise AdminError(400, f"limit must be 1..{most}", "limit")
-    return int(raw)
+    return number_of(request, "limit", default, most)
 
 
 # Route modules register themselves on import.

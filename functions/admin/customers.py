@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin.api import body_of, query_of, route
+from admin.api import body_of, number_of, query_of, route
 
 
 def _service() -> Any:
@@ -20,12 +20,8 @@ def search(principal: Any, request: Any) -> Any:
 
 @route("/admin/customers/{external_userid}")
 def detail(principal: Any, request: Any, external_userid: str) -> Any:
-    limit = query_of(request).get("timeline_limit", "20")
-    from scrm.services.customer_admin import AdminError
-
-    if not limit.isdigit() or not 1 <= int(limit) <= 200:
-        raise AdminError(400, "timeline_limit: must be 1..200", "timeline_limit")
-    return _service().detail(principal.corp_id, external_userid, int(limit))
+    limit = number_of(request, "timeline_limit", 20, 200)
+    return _service().detail(principal.corp_id, external_userid, limit)
 
 
 @route("/admin/customers/{external_userid}/remark", methods=("PUT",), write=True)

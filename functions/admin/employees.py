@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin.api import query_of, route
+from admin.api import number_of, query_of, route
 
 
 @route("/admin/employees")
 def employees(principal: Any, request: Any) -> Any:
     from scrm import bootstrap
-    from scrm.services.customer_admin import AdminError
 
-    q = query_of(request)
-    limit = q.get("limit", "100")
-    if not limit.isdigit():
-        raise AdminError(400, "limit: must be an integer", "limit")
-    return bootstrap.customer_admin().employees(principal.corp_id, q.get("cursor", ""), int(limit))
+    limit = number_of(request, "limit", 100, 1000)
+    return bootstrap.customer_admin().employees(principal.corp_id, query_of(request).get("cursor", ""), limit)
 
 
 @route("/admin/whoami")

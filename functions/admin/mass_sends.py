@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin.api import body_of, json_response, limit_of, query_of, route
+from admin.api import body_of, json_response, limit_of, route
+from admin.paging import items_page, items_wanted
 
 
 def _runner() -> Any:
@@ -50,9 +51,11 @@ def set_quota(principal: Any, request: Any) -> Any:
 def send(principal: Any, request: Any, send_id: str) -> Any:
     svc = _service()
     progress = svc.progress(principal.corp_id, send_id)
-    if query_of(request).get("items", "") in ("1", "true", "yes"):
+    if items_wanted(request):
         outcomes = svc.outcome_of(principal.corp_id, send_id)
-        progress["items"] = [{"external_userid": e, "outcome": o} for e, o in sorted(outcomes.items())]
+        rows = [{"external_userid": e, "outcome": o} for e, o in outcomes.items()]
+        scope = f"mass-send/{send_id}"
+        progress.update(items_page(request, principal.corp_id, scope, rows, lambda r: r["external_userid"]))
     return progress
 
 

@@ -19,6 +19,7 @@ from admin import (
     openapi_transfers,
 )
 from admin.api import admin, json_response
+from admin.openapi_limits import declare_limits
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -239,6 +240,7 @@ for _part in (openapi_codes, openapi_stats, openapi_alerts, openapi_transfers, o
               openapi_groups):  # fmt: skip
     SPEC["paths"].update(_part.PATHS)
     SPEC["components"]["schemas"].update(_part.SCHEMAS)
+declare_limits(SPEC)
 
 # Every keyed operation may meet the key's request limit (429) and, when it reaches WeCom, the corp's shared
 # WeCom budget (503); both come from the route decorator, so they are declared here once for all.

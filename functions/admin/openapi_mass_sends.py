@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin.openapi_parts import NF, STR_LIST, R, W, body, path_param, query, ref, response
+from admin.openapi_parts import ITEMS_PAGING, NF, STR_LIST, R, W, body, path_param, query, ref, response
 
 SEND_ID = path_param("send_id", "from POST /admin/mass-sends")
 OUTCOMES = ["pending", "not_sent", "sent", "not_a_friend", "over_quota"]
@@ -54,7 +54,7 @@ PATHS: dict[str, Any] = {
     "/admin/mass-sends/{send_id}": {
         "get": {
             "summary": "A send's progress: outcomes, task states, skipped customers, completion per member",
-            "parameters": [SEND_ID, query("items", "1: also each customer's outcome")],
+            "parameters": [SEND_ID, query("items", "1: also a page of customers with their outcome"), *ITEMS_PAGING],
             "responses": {**response("progress", ref("MassSendProgress")), **R, **NF},
         },
     },
@@ -246,9 +246,10 @@ SCHEMAS: dict[str, Any] = {
                     },
                 },
             },
+            "next_cursor": {"type": "string", "description": "with items=1: the next page's cursor, \"\" after the last"},
             "items": {
                 "type": "array",
-                "description": "with items=1",
+                "description": "with items=1: a page of customers, by external_userid",
                 "items": {
                     "type": "object",
                     "properties": {

@@ -22,6 +22,15 @@ CONFLICT = {"409": {"$ref": "#/components/responses/Conflict"}}
 WECOM = {"502": {"$ref": "#/components/responses/WeComRefused"}}
 
 
+# ?items=1 pages (admin/paging.py): the page size and the cursor of the page before.
+ITEMS_PAGING = [
+    {"name": "limit", "in": "query", "required": False, "description": "with items=1: items per page, 1..1000 "
+     "(default 500)", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+    {"name": "cursor", "in": "query", "required": False, "description": "with items=1: next_cursor of the page "
+     "before", "schema": {"type": "string"}},
+]  # fmt: skip
+
+
 def ref(name: str) -> dict[str, str]:
     """A reference to one of components/schemas."""
     return {"$ref": f"#/components/schemas/{name}"}

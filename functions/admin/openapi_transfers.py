@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin.openapi_parts import NF, STR_LIST, R, W, body, path_param, query, ref, response
+from admin.openapi_parts import ITEMS_PAGING, NF, STR_LIST, R, W, body, path_param, query, ref, response
 
 JOB_ID = path_param("job_id", "from POST /admin/transfers")
 IDS = {"oneOf": [{"type": "string", "enum": ["all"]}, {**STR_LIST, "description": "ids; [] for none"}]}
@@ -75,7 +75,8 @@ PATHS: dict[str, Any] = {
         "get": {
             "summary": "A transfer job's progress: counts per state, per taker, percentages, next check",
             "description": STATE_MACHINE,
-            "parameters": [JOB_ID, query("items", "1 (or true): also every customer and group with its state")],
+            "parameters": [JOB_ID, query("items", "1 (or true): also a page of the customers and groups with their "
+                                         "state"), *ITEMS_PAGING],
             "responses": {**response("the job", ref("TransferProgress")), **R, **NF},
         }
     },
@@ -144,7 +145,9 @@ SCHEMAS: dict[str, Any] = {
         "requested_percent": {"type": "number", "description": "customers and groups sent to WeCom (0 while planning)"},
         "settled_percent": {"type": "number", "description": "customers and groups with their outcome"},
         "next_check_at": {"type": ["integer", "null"], "description": "unix seconds of the next scheduled check"},
-        "items": {"type": "array", "description": "with ?items=1 only", "items": {"type": "object", "properties": {
+        "next_cursor": {"type": "string", "description": "with ?items=1: the next page's cursor, \"\" after the last"},
+        "items": {"type": "array", "description": "with ?items=1 only: a page, by type then id", "items": {
+            "type": "object", "properties": {
             "type": {"type": "string", "enum": ["customer", "group"]}, "id": {"type": "string"},
             "taker": {"type": "string"}, "state": {"type": "string"},
             "reason": {"type": ["string", "null"], "description": "why it failed, was refused or cancelled"},

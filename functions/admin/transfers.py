@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from admin.api import body_of, json_response, limit_of, query_of, route
+from admin.paging import items_page, items_wanted
 
 
 def _service() -> Any:
@@ -42,8 +43,12 @@ def set_policy(principal: Any, request: Any) -> Any:
 
 @route("/admin/transfers/{job_id}")
 def job(principal: Any, request: Any, job_id: str) -> Any:
-    items = query_of(request).get("items", "") in ("1", "true", "yes")
-    return _service().progress(principal.corp_id, job_id, with_entries=items)
+    if not items_wanted(request):
+        return _service().progress(principal.corp_id, job_id)
+    progress = _service().progress(principal.corp_id, job_id, with_entries=True)
+    rows = progress.pop("items")
+    scope = f"transfer/{job_id}"
+    return {**progress, **items_page(request, principal.corp_id, scope, rows, lambda r: f"{r['type']}/{r['id']}")}
 
 
 @route("/admin/transfers/{job_id}/cancel", methods=("POST",), write=True)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime
 
 import pytest
@@ -72,11 +74,31 @@ def test_to_csv_quotes_what_needs_it():
     assert to_csv([{"userid": "张,三", "adds": 1}]) == '\ufeffuserid,adds\r\n"张,三",1\r\n'
 
 
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_to_csv_neutralises_cells_a_spreadsheet_would_run(start):
+    evil = f'{start}HYPERLINK("http://x")'
+    text = to_csv([{"userid": evil, "adds": 1, "net": -2}])
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[1] == ["'" + evil, "1", "-2"]  # the text is quoted; numbers, even negative, stay numbers
+
+
+def test_to_csv_leaves_ordinary_text_alone():
+    assert to_csv([{"userid": "a=b", "adds": 1}]) == "\ufeffuserid,adds\r\na=b,1\r\n"
+
+
 def test_to_csv_of_an_empty_table_is_the_bom_alone():
     assert to_csv([]) == "\ufeff"
 
 
 TODAY = datetime(2024, 3, 31, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("raw", ["0001-01-05", "9999-12-31", "20240101", "2024-W01-1", "２０２４-01-01", "2024-01-01\n"])
+def test_day_range_takes_plain_dates_of_plausible_years_only(raw):
+    for name in ("from", "to"):
+        with pytest.raises(FieldError) as err:
+            day_range({name: raw}, TODAY)
+        assert err.value.field == name
 
 
 def test_day_range_defaults_to_the_last_30_days():

@@ -171,6 +171,13 @@ def test_csv_is_the_items_with_a_bom(stats):
     assert [(r["userid"], r["adds"], r["retention_30"]) for r in rows] == [("u1", "3", ""), ("u2", "1", "")]
 
 
+def test_csv_neutralises_a_userid_a_spreadsheet_would_run(stats):
+    evil = '=HYPERLINK("http://x")'  # userids arrive in WeCom's events; the store keeps them as sent
+    stats.observe(contact("add_external_contact", t("2026-05-01"), uid=evil, ext="wm9"), "e1")
+    text = stats.customers(CORP, {"from": "2026-05-01", "to": "2026-05-20", "by": "employee", "format": "csv"})
+    assert [r["userid"] for r in csv.DictReader(io.StringIO(text[1:]))] == ["'" + evil]
+
+
 @pytest.mark.parametrize(("params", "field"), [
     ({"from": "2026-13-01"}, "from"), ({"to": "yesterday"}, "to"), ({"from": "2025-01-01", "to": "2026-05-01"}, "from"),
     ({"from": "2026-05-02", "to": "2026-05-01"}, "from"), ({"by": "owner"}, "by"), ({"format": "xml"}, "format"),

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 from scrm.domain.customer_query import CustomerQuery, QueryError, decode_cursor, encode_cursor
 
@@ -76,3 +79,57 @@ def test_a_cursor_only_continues_the_search_it_came_from():
     with pytest.raises(QueryError):
         CustomerQuery.parse({"tags_all": "a", "cursor": token})
     assert decode_cursor(token)["d"] == "employee"
+
+
+def _token(data: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+
+GOOD_INDEX = {"pk": "ww#wm1", "sk": "u", "r": "0000000001#wm1"}
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        base64.urlsafe_b64encode(bytes(range(256))).decode(),  # random bytes
+        _token("just a string"),
+        _token([1, 2]),
+        _token({"d": "employee"}),  # no position
+        _token({"d": "employee", "p": {"pk": "ww#wm1"}}),  # a position missing its keys (was a KeyError: 500)
+        _token({"d": "employee", "p": {**GOOD_INDEX, "x": "1"}}),
+        _token({"d": "employee", "p": {**GOOD_INDEX, "r": 1}}),
+        _token({"d": "employee", "p": {**GOOD_INDEX, "r": "not an add time"}}),
+        _token({"d": "employee", "p": {"after": "wm1#u"}}),  # another index's keys
+        _token({"d": "tags_all", "p": GOOD_INDEX}),
+        _token({"d": "tags_all", "p": {"after": "no-separator"}}),
+        _token({"d": "nowhere", "p": {"after": "wm1#u"}}),
+        _token({"d": "employee", "p": GOOD_INDEX, "extra": 1}),
+        _token({"d": "employee", "p": {**GOOD_INDEX, "sk": "u" * 1025}}),  # longer than any DynamoDB sort key
+        "A" * 5000,  # huge
+        base64.urlsafe_b64encode(b"[" * 2900).decode(),  # nested past the recursion limit
+    ],
+)
+def test_a_forged_cursor_is_a_cursor_error(token):
+    with pytest.raises(QueryError) as err:
+        decode_cursor(token)
+    assert err.value.field == "cursor"
+
+
+def test_a_cursor_of_every_shape_the_search_returns_is_accepted():
+    for driver, position in [
+        ("tags_all", {"after": "wm1#u1"}),
+        ("tags_any", {"after": "wm1#u1"}),
+        ("employee", GOOD_INDEX),
+        ("state", GOOD_INDEX),
+        ("corp", GOOD_INDEX),
+        ("name", {"pk": "ww#wm1", "sk": "u", "r": "张三#wm1#u"}),
+    ]:
+        assert decode_cursor(encode_cursor(driver, position)) == {"d": driver, "p": position}
+
+
+@pytest.mark.parametrize("raw", ["²", "٣", " 7", "+7", "1_0", "-1", "7\n", "1" * 30])
+def test_numbers_are_ascii_digits_only(raw):
+    for name in ("limit", "added_from", "added_to"):
+        with pytest.raises(QueryError) as err:
+            CustomerQuery.parse({name: raw})
+        assert err.value.field == name

@@ -31,13 +31,14 @@ class FakeSearch:
         self.asked: list[tuple[str, str, int, int]] = []  # (employee, state, limit, offset)
 
     def search(self, corp_id: str, q: CustomerQuery) -> tuple[list[dict[str, Any]], str]:
-        start = int((q.cursor.get("p") or {}).get("o") or 0)
+        start = int((q.cursor.get("p") or {}).get("r", "0#").split("#")[0])  # an offset in a real-shaped position
         self.asked.append((q.employee, q.state, q.limit, start))
         hits = sorted(
             (r for r in self.rows if q.matches(r)), key=lambda r: (r["external_userid"], r["userid"])
         )
         end = start + self.page
-        return hits[start:end], encode_cursor(q.driver, {"o": str(end)}) if end < len(hits) else ""
+        position = {"pk": f"{corp_id}#x", "sk": "u", "r": f"{end:010d}#x"}
+        return hits[start:end], encode_cursor(q.driver, position) if end < len(hits) else ""
 
 
 class World:

@@ -15,6 +15,7 @@ FIELDS = ("employee_alerts", "admin_alerts", "admins", "digest_above", "digest_t
 MAX_ADMINS = 20
 MAX_DIGEST_ABOVE = 1000
 TIME_RE = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
+URL_RE = re.compile(r"https?://[^\s]+")
 URL_MAX = 1024
 
 
@@ -85,7 +86,7 @@ def parse_update(body: Mapping[str, Any], current: AlertSettings) -> AlertSettin
         changes["digest_time"] = t
     if "link_url" in body:
         url = body["link_url"]
-        if not isinstance(url, str) or len(url) > URL_MAX or (url and not re.match(r"https?://[^\s]+$", url)):
+        if not isinstance(url, str) or len(url) > URL_MAX or (url and not URL_RE.fullmatch(url)):
             raise FieldError("link_url", f"must be empty or an http(s) URL of at most {URL_MAX} characters")
         changes["link_url"] = url
     result = replace(current, **changes)

@@ -19,7 +19,7 @@ from scrm.domain.field_error import FieldError
 from scrm.domain.welcome import Welcome, parse_welcome
 
 CHINA = timezone(timedelta(hours=8))  # no DST: a fixed offset needs no tz database in the Lambda image
-STATE_RE = re.compile(r"^[A-Za-z0-9_-]{1,30}$")  # WeCom: state ≤ 30 characters
+STATE_RE = re.compile(r"[A-Za-z0-9_-]{1,30}")  # WeCom: state ≤ 30 characters
 STATE_MAX = 30
 MAX_STAFF = 100  # WeCom 41041: at most 100 members per contact way
 NAME_MAX = 50
@@ -27,7 +27,7 @@ GROUP_MAX = 30
 REMARK_TEMPLATE_MAX = 20  # WeCom's remark limit (the name may make it longer: rendered text is cut)
 DESCRIPTION_TEMPLATE_MAX = 150
 MAX_TAGS = 100
-TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
+TIME_RE = re.compile(r"([01]\d|2[0-3]):([0-5]\d)|24:00")
 FIELDS = frozenset(
     {
         "name", "group", "mode", "staff", "schedule", "backup", "daily_cap", "skip_verify", "tags",
@@ -169,7 +169,7 @@ def parse_spec(body: Mapping[str, Any], existing: ChannelCodeSpec | None = None)
         state = body.get("state")
         if state is None:
             changes["state"] = new_state()
-        elif not isinstance(state, str) or len(state) > STATE_MAX or not STATE_RE.match(state):
+        elif not isinstance(state, str) or len(state) > STATE_MAX or not STATE_RE.fullmatch(state):
             raise FieldError("state", f"at most {STATE_MAX} characters of A-Z a-z 0-9 _ - (WeCom's limit)")
         else:
             changes["state"] = state
@@ -238,7 +238,7 @@ def _userids(value: Any, name: str) -> tuple[str, ...]:
 
 
 def _minutes(value: Any, name: str) -> int:
-    if not isinstance(value, str) or not TIME_RE.match(value):
+    if not isinstance(value, str) or not TIME_RE.fullmatch(value):
         raise FieldError(name, "must be HH:MM (24:00 allowed as an end)")
     h, m = value.split(":")
     return int(h) * 60 + int(m)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,6 +18,8 @@ from scrm.domain.field_error import FieldError
 
 COUNTERS = ("adds", "lost_by_customer", "lost_by_employee", "welcomes_missed")
 MAX_DAYS = 366
+DAY_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # WeCom has no data before; the range arithmetic stays far from year 1
 
 
 @dataclass(frozen=True)
@@ -57,13 +60,23 @@ def report(rows: list[StatRow]) -> dict[str, Any]:
     }
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(cell: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula (names and userids come from customers and WeCom,
+    e.g. ``=HYPERLINK(...)``) gets a leading ``'`` (OWASP's rule), so Excel shows it as text. Numbers stay
+    numbers: a negative count is not a formula."""
+    return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+
+
 def to_csv(table: list[dict[str, Any]]) -> str:
     """One of the report's tables as CSV (header from the first row's keys); Excel reads the BOM as UTF-8."""
     out = io.StringIO()
     if table:
         writer = csv.DictWriter(out, fieldnames=list(table[0]), lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(table)
+        writer.writerow({k: formula_safe(k) for k in table[0]})
+        writer.writerows({k: formula_safe(v) for k, v in row.items()} for row in table)
     return "\ufeff" + out.getvalue()
 
 
@@ -73,10 +86,13 @@ def day_range(params: Mapping[str, str | None], today: datetime) -> tuple[str, s
         raw = params.get(name)
         if not raw:
             return None
-        try:
-            return date.fromisoformat(raw)
+        try:  # fromisoformat alone also reads "20240101" and "2024-W01-1", and year 1 breaks the range
+            day = date.fromisoformat(raw) if DAY_RE.fullmatch(raw) else None
         except ValueError:
-            raise FieldError(name, "must be a date YYYY-MM-DD") from None
+            day = None
+        if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise FieldError(name, f"must be a date YYYY-MM-DD, years {FIRST_YEAR}..{LAST_YEAR}")
+        return day
 
     end = parse("to") or today.date()
     start = parse("from") or date.fromordinal(end.toordinal() - 29)

@@ -35,7 +35,7 @@ class Corp:
             raise InvalidCorp("EncodingAESKey: exactly 43 base64 characters (WeCom's rule)")
         if not self.secret:
             raise InvalidCorp("app secret: required")
-        if self.agent_id and not self.agent_id.isdigit():
+        if self.agent_id and not (self.agent_id.isascii() and self.agent_id.isdigit()):  # not "²"
             raise InvalidCorp("agent id: digits only")
         return self
 

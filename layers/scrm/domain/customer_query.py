@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from scrm.domain.field_error import FieldError
 from scrm.domain.follow import FollowStatus
+from scrm.domain.input_limits import whole_number
 
 MAX_LIMIT = 200
 MAX_TAGS = 20
+MAX_SECONDS = 9_999_999_998  # unix seconds: the search's add-time keys hold 10 digits
 STATUSES = frozenset(s.value for s in FollowStatus) | {"all"}
 
 
@@ -96,21 +100,19 @@ class CustomerQuery:
                 raise QueryError(name, f"at most {MAX_TAGS} tag ids")
             return ids
 
-        def seconds(name: str) -> int | None:
+        def number(name: str, least: int, most: int) -> int | None:
             raw = params.get(name)
             if raw in (None, ""):
                 return None
             try:
-                value = int(str(raw))
-            except ValueError:
-                raise QueryError(name, "must be unix seconds (an integer)") from None
-            if value < 0:
-                raise QueryError(name, "must not be negative")
-            return value
+                return whole_number(raw, name, least, most)
+            except FieldError as exc:
+                raise QueryError(name, exc.message) from None
 
-        limit = seconds("limit")
-        if limit is not None and not 1 <= limit <= MAX_LIMIT:
-            raise QueryError("limit", f"must be 1..{MAX_LIMIT}")
+        def seconds(name: str) -> int | None:
+            return number(name, 0, MAX_SECONDS)
+
+        limit = number("limit", 1, MAX_LIMIT)
         status = params.get("status") or FollowStatus.ACTIVE.value
         if status not in STATUSES:
             raise QueryError("status", f"must be one of {', '.join(sorted(STATUSES))}")
@@ -141,15 +143,38 @@ def encode_cursor(driver: str, position: Mapping[str, str]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+CURSOR_MAX = 4096  # characters of a cursor token: three key parts of at most 1,024 bytes, in base64
+POSITION_MAX_BYTES = 1024  # DynamoDB's largest sort key; no real position part is longer
+TAG_DRIVERS = frozenset({"tags_all", "tags_any"})
+INDEX_DRIVERS = frozenset({"employee", "state", "name", "corp"})
+ADD_SK_RE = re.compile(r"\d{10}#.+", re.DOTALL)
+
+
 def decode_cursor(token: str) -> dict[str, Any]:
+    """A cursor this API returned, checked whole: a forged one is a 400 ``cursor``, never a key DynamoDB
+    refuses (a 500). Index positions name the corp in ``pk``; the search checks that it is the caller's."""
     if not token:
         return {}
+    bad = QueryError("cursor", "is not a cursor this API returned")
+    if len(token) > CURSOR_MAX:
+        raise bad
     try:
         data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except (ValueError, UnicodeDecodeError):
-        raise QueryError("cursor", "is not a cursor this API returned") from None
-    if not isinstance(data, dict) or not isinstance(data.get("p"), dict):
-        raise QueryError("cursor", "is not a cursor this API returned")
-    if not all(isinstance(v, str) for v in data["p"].values()):
-        raise QueryError("cursor", "is not a cursor this API returned")
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise bad from None
+    if not isinstance(data, dict) or set(data) != {"d", "p"} or not isinstance(data["p"], dict):
+        raise bad
+    driver, p = data["d"], data["p"]
+    if not all(isinstance(v, str) and 0 < len(v.encode()) <= POSITION_MAX_BYTES for v in p.values()):
+        raise bad
+    if driver in TAG_DRIVERS:
+        if set(p) != {"after"} or "#" not in p["after"]:
+            raise bad
+    elif driver in INDEX_DRIVERS:
+        if set(p) != {"pk", "sk", "r"} or "#" not in p["pk"]:
+            raise bad
+        if driver != "name" and not ADD_SK_RE.fullmatch(p["r"]):
+            raise bad
+    else:
+        raise bad
     return data

@@ -20,7 +20,7 @@ MAX_CHATS = 5  # WeCom: chat_id_list holds 1..5 groups
 GROUP_LIMIT = 200  # members of an ordinary customer group
 DEFAULT_THRESHOLD = 190
 ROOM_BASE_MAX = 40
-CHAT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+CHAT_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 FIELDS = frozenset({"name", "state", "chat_ids", "threshold", "auto_create_room", "room_base_name", "room_base_id", "welcome"})
 
 
@@ -70,12 +70,12 @@ def parse_group_spec(body: Mapping[str, Any], existing: GroupCodeSpec | None = N
         state = body.get("state")
         if state is None:
             state = "g" + new_state()[1:]
-        elif not isinstance(state, str) or not STATE_RE.match(state):
+        elif not isinstance(state, str) or not STATE_RE.fullmatch(state):
             raise FieldError("state", f"at most {STATE_MAX} characters of A-Z a-z 0-9 _ - (WeCom's limit)")
         changes["state"] = state
     if existing is None or "chat_ids" in body:
         chats = body.get("chat_ids")
-        if not isinstance(chats, list) or not all(isinstance(c, str) and CHAT_ID_RE.match(c) for c in chats):
+        if not isinstance(chats, list) or not all(isinstance(c, str) and CHAT_ID_RE.fullmatch(c) for c in chats):
             raise FieldError("chat_ids", "required: a list of group chat ids")
         chats = list(dict.fromkeys(chats))
         if not 1 <= len(chats) <= MAX_CHATS:

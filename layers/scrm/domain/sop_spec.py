@@ -28,9 +28,9 @@ STATUSES = ("active", "paused")
 NAME_MAX = 50
 MAX_STEPS = 20
 MAX_AFTER_DAYS = 365
-STEP_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
-AT_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+STEP_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,20}")
+AT_RE = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 AFTER_ADDED = "after_added_days"
 AFTER_CREATED = "after_created_days"
 DATE = "date"
@@ -161,7 +161,7 @@ def _steps(kind: str, value: Any, reserved: set[str]) -> tuple[Step, ...]:
     for i, raw in enumerate(value):
         if isinstance(raw, dict) and "id" in raw:
             step_id = raw["id"]
-            if not isinstance(step_id, str) or not STEP_ID_RE.match(step_id):
+            if not isinstance(step_id, str) or not STEP_ID_RE.fullmatch(step_id):
                 raise FieldError(f"steps[{i}].id", "must be 1..20 characters of A-Z a-z 0-9 _ -")
             if step_id in given:
                 raise FieldError(f"steps[{i}].id", f"repeats steps[{given[step_id]}].id")
@@ -206,7 +206,7 @@ def _step(kind: str, raw: Any, path: str, step_id: str) -> Step:
 
 
 def _trigger(kind: str, value: Any, at: Any, path: str) -> Trigger:
-    if not isinstance(at, str) or not AT_RE.match(at):
+    if not isinstance(at, str) or not AT_RE.fullmatch(at):
         raise FieldError(f"{path}.at", "required: HH:MM China time, 00:00 .. 23:59")
     minute = int(at[:2]) * 60 + int(at[3:])
     where = f"{path}.{kind}"
@@ -215,7 +215,7 @@ def _trigger(kind: str, value: Any, at: Any, path: str) -> Trigger:
             raise FieldError(where, f"must be an integer 0..{MAX_AFTER_DAYS} (days)")
         return Trigger(kind, minute, days=value)
     if kind == DATE:
-        if not isinstance(value, str) or not DATE_RE.match(value):
+        if not isinstance(value, str) or not DATE_RE.fullmatch(value):
             raise FieldError(where, "must be YYYY-MM-DD (China date)")
         try:
             on = date.fromisoformat(value)

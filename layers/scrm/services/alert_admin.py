@@ -9,6 +9,7 @@ from typing import Any
 
 from scrm.domain.alert_settings import AlertSettings, parse_update
 from scrm.domain.field_error import FieldError
+from scrm.domain.input_limits import whole_number
 from scrm.services.admin_error import AdminError
 from scrm.services.alert_delivery import china_day
 from scrm.services.alert_ports import AlertRepo
@@ -50,11 +51,9 @@ class AlertAdmin:
         if not DAY_RE.fullmatch(day):
             raise AdminError(400, "day: must be YYYY-MM-DD (a China day)", "day")
         try:
-            limit = int(params.get("limit") or 100)
-        except ValueError:
-            limit = 0
-        if not 1 <= limit <= LIST_MAX:
-            raise AdminError(400, f"limit: must be an integer from 1 to {LIST_MAX}", "limit")
+            limit = whole_number(params.get("limit"), "limit", 1, LIST_MAX, 100)
+        except FieldError as exc:
+            raise AdminError(400, str(exc), exc.field) from None
         recipient = (params.get("recipient") or "").strip()
         rows = self.repo.on_day(corp_id, day, recipient, limit)
         keep = ("recipient", "state", "kind", "external_userid", "userid", "create_time", "event_id", "summary",

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from scrm.domain.customer_query import CustomerQuery, QueryError
+from scrm.domain.input_limits import USERID_MAX
 from scrm.domain.versions import version_of
 from scrm.domain.wecom_error import WeComError
 from scrm.services.admin_error import AdminError
@@ -103,6 +104,8 @@ class CustomerAdmin:
     def employees(self, corp_id: str, after: str = "", limit: int = 100) -> dict[str, Any]:
         if not 1 <= limit <= 1000:
             raise AdminError(400, "limit: must be 1..1000", "limit")
+        if len(after) > USERID_MAX:  # the cursor is the last userid of the page before
+            raise AdminError(400, "cursor: is not a cursor this API returned", "cursor")
         rows, cursor = self.reads.employees_page(corp_id, after, limit)
         return {"items": rows, "next_cursor": cursor}
 

@@ -1,9 +1,8 @@
 """API keys in DynamoDB, looked up by hash, cached briefly per container (a revoked key stops working
-within ``cache_ttl_s``; docs/api.md says so)."""
+within ``cache_ttl_s``; docs/api.md says so). The cache is bounded and keeps no misses (principal_cache)."""
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
@@ -11,6 +10,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from scrm.adapters.dynamo.conditional import update_if
 from scrm.adapters.dynamo.models import ApiKeyItem
+from scrm.adapters.principal_cache import PrincipalCache
 from scrm.domain.api_key import Principal, Role, key_hash, new_key, well_formed
 
 K = ApiKeyItem
@@ -19,8 +19,7 @@ K = ApiKeyItem
 class DynamoApiKeys:
     def __init__(self, cache_ttl_s: float = 30.0) -> None:
         self.cache_ttl_s = cache_ttl_s
-        self._cache: dict[str, tuple[float, Principal | None]] = {}
-        self._lock = threading.Lock()
+        self._cache = PrincipalCache(self._read, cache_ttl_s)
 
     def create(self, corp_id: str, role: Role, name: str = "") -> dict[str, Any]:
         key_id, key, digest = new_key()
@@ -37,20 +36,15 @@ class DynamoApiKeys:
     def authenticate(self, key: str) -> Principal | None:
         if not well_formed(key):
             return None
-        digest = key_hash(key)
-        now = time.monotonic()
-        with self._lock:
-            hit = self._cache.get(digest)
-            if hit and now - hit[0] < self.cache_ttl_s:
-                return hit[1]
+        return self._cache.get(key_hash(key))
+
+    @staticmethod
+    def _read(digest: str) -> Principal | None:
         try:
             item = K.get(digest)
-            found = None if item.revoked else Principal(item.corp_id, Role(item.role), item.key_id)
         except DoesNotExist:
-            found = None
-        with self._lock:
-            self._cache[digest] = (now, found)
-        return found
+            return None
+        return None if item.revoked else Principal(item.corp_id, Role(item.role), item.key_id)
 
     def list(self, corp_id: str) -> list[dict[str, Any]]:
         return [
@@ -69,7 +63,6 @@ class DynamoApiKeys:
         unknown here."""
         for item in K.by_corp.query(corp_id, K.key_id == key_id):
             update_if(item, [K.revoked.set(True), K.revoked_at.set(int(time.time()))], K.pk.exists())
-            with self._lock:
-                self._cache.pop(item.pk, None)
+            self._cache.forget(item.pk)
             return True
         return False

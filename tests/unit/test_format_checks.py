@@ -1,0 +1,81 @@
+"""Format checks refuse a trailing newline: ``re.match`` with ``$`` accepts "abc\\n" (``$`` matches before a
+final newline), so every format is checked with ``fullmatch``. One case per format: the value passes as is
+and is refused with "\\n" appended, naming the field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from scrm.domain.alert_settings import AlertSettings, parse_update
+from scrm.domain.api_key import new_key, well_formed
+from scrm.domain.channel_code import parse_spec
+from scrm.domain.corp import Corp, InvalidCorp
+from scrm.domain.field_error import FieldError
+from scrm.domain.group_code import parse_group_spec
+from scrm.domain.sop_spec import parse_customer_sop
+
+
+def _sop(**step: Any) -> dict[str, Any]:
+    return {"name": "n", "steps": [{"after_added_days": 0, "at": "10:00", "text": "Hi", **step}]}
+
+
+def _date_sop(on: str) -> dict[str, Any]:
+    return {"name": "n", "steps": [{"date": on, "at": "10:00", "text": "Hi"}]}
+
+
+def _slot(end: str) -> dict[str, Any]:
+    return {"name": "n", "staff": ["u1"], "schedule": [{"start": "09:00", "end": end, "staff": ["u1"]}]}
+
+
+CASES: list[tuple[str, Callable[[str], Any], str, str]] = [
+    ("sop step id", lambda v: parse_customer_sop(_sop(id=v)), "s1", "steps[0].id"),
+    ("sop step time", lambda v: parse_customer_sop(_sop(at=v)), "10:00", "steps[0].at"),
+    ("sop date", lambda v: parse_customer_sop(_date_sop(v)), "2030-01-02", "steps[0].date"),
+    ("channel code state", lambda v: parse_spec({"name": "n", "staff": ["u1"], "state": v}), "st1", "state"),
+    ("channel code slot end", lambda v: parse_spec(_slot(v)), "12:00", "schedule[0].end"),
+    ("channel code slot end 24:00", lambda v: parse_spec(_slot(v)), "24:00", "schedule[0].end"),
+    (
+        "group code state",
+        lambda v: parse_group_spec({"name": "n", "chat_ids": ["wrA"], "state": v}),
+        "g1",
+        "state",
+    ),
+    ("group code chat id", lambda v: parse_group_spec({"name": "n", "chat_ids": [v]}), "wrA", "chat_ids"),
+    (
+        "alert link url",
+        lambda v: parse_update({"link_url": v}, AlertSettings()),
+        "https://x.example/a",
+        "link_url",
+    ),
+    (
+        "alert digest time",
+        lambda v: parse_update({"digest_time": v}, AlertSettings()),
+        "09:05",
+        "digest_time",
+    ),
+]
+
+
+@pytest.mark.parametrize("parse, good, field", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_a_trailing_newline_is_refused(parse: Callable[[str], Any], good: str, field: str) -> None:
+    parse(good)
+    with pytest.raises(FieldError) as err:
+        parse(good + "\n")
+    assert err.value.field == field
+
+
+def test_corp_ids_tokens_and_aes_keys_refuse_a_trailing_newline() -> None:
+    good = {"corp_id": "ww1234", "token": "tok", "aes_key": "a" * 43, "secret": "s", "agent_id": "1000002"}
+    Corp(**good).validate()
+    for name in ("corp_id", "token", "aes_key", "agent_id"):
+        with pytest.raises(InvalidCorp):
+            Corp(**{**good, name: good[name] + "\n"}).validate()
+    with pytest.raises(InvalidCorp):
+        Corp(**{**good, "agent_id": "10²"}).validate()
+
+
+def test_api_keys_refuse_a_trailing_newline() -> None:
+    _, key, _ = new_key()
+    assert well_formed(key) and not well_formed(key + "\n")
