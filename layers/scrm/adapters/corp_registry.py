@@ -1,6 +1,7 @@
 """Corps' credentials in Secrets Manager, one secret per corp, with a short in-memory cache.
 
-Secrets never leave this module except as a ``Corp`` whose repr hides them.
+Secrets never leave this module except as a ``Corp`` whose repr hides them, and every corp's secrets are
+handed to the log redaction (``adapters.logs``) as soon as they are read.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from botocore.exceptions import ClientError
 
 from scrm.adapters import aws
+from scrm.adapters.logs import remember_secret
 from scrm.domain.corp import CORP_ID_RE, Corp
 
 STALE_RETRY_S = 30.0
@@ -70,6 +72,7 @@ class CorpRegistry:
                 self._cache[corp_id] = (now + STALE_RETRY_S, hit[1])
             return hit[1]
         corp = Corp.from_secret(json.loads(value["SecretString"]))
+        remember_secret(corp.secret, corp.token, corp.aes_key)
         with self._lock:
             self._cache[corp_id] = (now + self._ttl, corp)
         return corp
@@ -77,6 +80,7 @@ class CorpRegistry:
     def register(self, corp: Corp) -> bool:
         """Create or replace; returns True when the corp was new."""
         corp.validate()
+        remember_secret(corp.secret, corp.token, corp.aes_key)
         sm = aws.client("secretsmanager")
         body = json.dumps(corp.to_secret())
         try:
