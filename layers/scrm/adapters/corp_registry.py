@@ -1,7 +1,7 @@
 """Corps' credentials in Secrets Manager, one secret per corp, with a short in-memory cache.
 
 Secrets never leave this module except as a ``Corp`` whose repr hides them, and every corp's secrets are
-handed to the log redaction (``adapters.logs``) as soon as they are read.
+handed to the log redaction (``adapters.redaction``) as soon as they are read.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from botocore.exceptions import ClientError
 
 from scrm.adapters import aws
-from scrm.adapters.logs import remember_secret
+from scrm.adapters.redaction import remember_secret
 from scrm.domain.corp import CORP_ID_RE, Corp
 
 STALE_RETRY_S = 30.0

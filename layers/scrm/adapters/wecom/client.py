@@ -27,7 +27,7 @@ import requests
 from wechatpy.enterprise import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
-from scrm.adapters.logs import remember_secret
+from scrm.adapters.redaction import remember_secret
 from scrm.domain.access_token import StoredToken, usable
 from scrm.domain.wecom_error import WeComError
 
