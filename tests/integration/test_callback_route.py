@@ -4,6 +4,7 @@ never after a 4xx/5xx answer: doc 90930; the sandbox behaves so by default)."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 
@@ -105,6 +106,26 @@ def test_bad_requests_get_4xx_and_store_nothing(stack, corp, case, status):
     assert r.status_code == status, r.text
     assert "Traceback" not in r.text and corp["token"] not in r.text
     assert stays(lambda: _nothing_stored(corp["corp_id"]), for_s=0.7)
+
+
+@pytest.mark.parametrize("where", ["envelope", "payload"])
+def test_a_body_declaring_an_unknown_encoding_is_400_and_stores_nothing(stack, corp, where):
+    """Not a 503 held with an error log: a body WeCom would never send, which it would not retry either."""
+    wecom = FakeWeCom(stack.app_url, corp)
+    declaration = '<?xml version="1.0" encoding="x-unknown"?>'
+    plain = _event_plain(corp, _tag_delete("et_enc"))
+    params, body = wecom.envelope(declaration + plain if where == "payload" else plain)
+    if where == "envelope":
+        body = declaration.encode() + body
+    started = time.monotonic()
+    r = wecom.post(params, body)
+    assert (r.status_code, r.text) == (400, ("decrypted payload: " if where == "payload" else "") + "unknown encoding")
+    assert time.monotonic() - started < 2
+    assert stays(lambda: _nothing_stored(corp["corp_id"]), for_s=0.7)
+    lines = [json.loads(x) for x in (stack.config.workdir / "app.log").read_text(errors="replace").splitlines()
+             if x.startswith("{") and corp["corp_id"] in x]
+    assert any(x["level"] == "WARNING" and "unknown encoding" in str(x.get("reason")) for x in lines)
+    assert not [x for x in lines if x["level"] == "ERROR"]
 
 
 def test_event_encrypted_for_another_corp_is_rejected(stack, sandbox, corp):
