@@ -135,9 +135,12 @@ class SandboxHandler(BaseHTTPRequestHandler):
         return status, payload
 
     def _send(self, status: int, payload: Any) -> None:
-        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        raw = isinstance(payload, api.RawAnswer)
+        data = payload.body if raw else json.dumps(payload, ensure_ascii=False).encode("utf-8")
         self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header(
+            "Content-Type", "text/html; charset=utf-8" if raw else "application/json; charset=utf-8"
+        )
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)

@@ -223,6 +223,8 @@ class Fault:
     delay_ms: int
     remaining: int
     rate: float | None = None
+    http_status: int | None = None  # answer this HTTP status with a body that is not JSON (a proxy's page)
+    garbage: bool = False  # answer 200 with a body that is not JSON
 
     def to_control(self) -> dict[str, Any]:
         return {
@@ -232,6 +234,8 @@ class Fault:
             "delay_ms": self.delay_ms,
             "remaining": self.remaining,
             "rate": self.rate,
+            "http_status": self.http_status,
+            "garbage": self.garbage,
         }
 
 

@@ -35,19 +35,23 @@ def _text(status: int, body: str = "") -> Response:
 
 
 def _with_corp(corp_id: str, what: str, work: Callable[[Any], T]) -> tuple[T | None, Response | None]:
-    """Look the corp up and run ``work(corp)``; a problem becomes the answer WeCom should get: 404 for an
-    unknown corp, the Rejected status for a request that will never be valid; our own failure raises
-    _Unavailable (the caller decides how to make WeCom retry)."""
+    """Look the corp up and run ``work(corp)``; a problem becomes the answer WeCom should get: the
+    Rejected status for a request that will never be valid; an unknown corp is checked against a stand-in
+    whose keys nobody has, so its answer is exactly a registered corp's for the same request (in the end a
+    bad signature's 403): nothing tells which corps exist. Our own failure raises _Unavailable (the caller
+    decides how to make WeCom retry)."""
     from scrm import bootstrap
     from scrm.adapters.corp_registry import CorpNotFound
     from scrm.adapters.logs import logger
-    from scrm.services.callback_intake import Rejected
+    from scrm.services.callback_intake import Rejected, stand_in_corp
 
     try:
-        return work(bootstrap.corp_registry().get(corp_id)), None
-    except CorpNotFound:
-        logger.warning(f"{what} for an unknown corp")
-        return None, _text(404, "unknown corp")
+        try:
+            corp = bootstrap.corp_registry().get(corp_id, cache_unknown=True)
+        except CorpNotFound:
+            logger.warning(f"{what} for an unknown corp")
+            corp = stand_in_corp(corp_id)
+        return work(corp), None
     except Rejected as exc:
         logger.warning(f"{what} rejected", extra={"reason": exc.reason, "status": exc.status})
         return None, _text(exc.status, exc.reason)

@@ -4,14 +4,16 @@ never after a 4xx/5xx answer: doc 90930; the sandbox behaves so by default)."""
 
 from __future__ import annotations
 
+import json
 import time
+import uuid
 
 import boto3
 import pytest
 import requests
 from scrm.adapters.dynamo import reads
 
-from devstack import aws_faults
+from devstack import aws_calls, aws_faults
 from devstack.wecom_player import FakeWeCom
 from tests.conftest import new_corp
 from tests.support.waiting import stays, wait_for
@@ -106,6 +108,26 @@ def test_bad_requests_get_4xx_and_store_nothing(stack, corp, case, status):
     assert stays(lambda: _nothing_stored(corp["corp_id"]), for_s=0.7)
 
 
+@pytest.mark.parametrize("where", ["envelope", "payload"])
+def test_a_body_declaring_an_unknown_encoding_is_400_and_stores_nothing(stack, corp, where):
+    """Not a 503 held with an error log: a body WeCom would never send, which it would not retry either."""
+    wecom = FakeWeCom(stack.app_url, corp)
+    declaration = '<?xml version="1.0" encoding="x-unknown"?>'
+    plain = _event_plain(corp, _tag_delete("et_enc"))
+    params, body = wecom.envelope(declaration + plain if where == "payload" else plain)
+    if where == "envelope":
+        body = declaration.encode() + body
+    started = time.monotonic()
+    r = wecom.post(params, body)
+    assert (r.status_code, r.text) == (400, ("decrypted payload: " if where == "payload" else "") + "unknown encoding")
+    assert time.monotonic() - started < 2
+    assert stays(lambda: _nothing_stored(corp["corp_id"]), for_s=0.7)
+    lines = [json.loads(x) for x in (stack.config.workdir / "app.log").read_text(errors="replace").splitlines()
+             if x.startswith("{") and corp["corp_id"] in x]
+    assert any(x["level"] == "WARNING" and "unknown encoding" in str(x.get("reason")) for x in lines)
+    assert not [x for x in lines if x["level"] == "ERROR"]
+
+
 def test_event_encrypted_for_another_corp_is_rejected(stack, sandbox, corp):
     other = new_corp(stack, sandbox)
     # Keys of the other corp, URL of this one: the signature cannot match this corp's token.
@@ -116,9 +138,42 @@ def test_event_encrypted_for_another_corp_is_rejected(stack, sandbox, corp):
     assert stays(lambda: _nothing_stored(corp["corp_id"]), for_s=0.5)
 
 
-def test_unknown_corp_is_404(stack, corp):
-    wecom = FakeWeCom(stack.app_url, {**corp, "corp_id": "wwnotregistered"})
-    assert wecom.send(_tag_delete("et_1")).status_code == 404
+# Headers that differ between any two requests (the local server's clock, API Gateway's request ids).
+PER_REQUEST_HEADERS = {"date", "x-amzn-requestid", "apigw-requestid", "x-amz-apigw-id", "x-amzn-trace-id"}
+
+
+def _answer(r: requests.Response) -> tuple[int, bytes, dict[str, str]]:
+    return r.status_code, r.content, {k.lower(): v for k, v in r.headers.items() if k.lower() not in PER_REQUEST_HEADERS}
+
+
+def test_an_unknown_corp_is_answered_exactly_like_a_bad_signature(stack, corp):
+    """Status, body and headers equal, for the event POST, the URL check and a malformed request: an
+    unknown corp id is checked against keys nobody has, so nothing tells which corps exist (issue 16)."""
+    real = FakeWeCom(stack.app_url, corp)
+    unknown = FakeWeCom(stack.app_url, {**corp, "corp_id": "ww" + uuid.uuid4().hex[:16]})
+    plain = _event_plain(corp, _tag_delete("et_unknown"))
+    params, body = real.envelope(plain)
+    bad = real.post({**params, "msg_signature": "f" * 40}, body)
+    assert bad.status_code == 403
+    assert _answer(unknown.post(*unknown.envelope(plain))) == _answer(bad)
+    ts = str(int(time.time()))
+    echo = {"msg_signature": "0" * 40, "timestamp": ts, "nonce": "n", "echostr": real.crypto.encrypt("e-1")}
+    assert _answer(requests.get(unknown.url, params=echo, timeout=5)) == _answer(
+        requests.get(real.url, params=echo, timeout=5)
+    )
+    for query, payload in (({}, body), (params, b"<xml><Encrypt>unterminated")):
+        assert _answer(unknown.post(query, payload)) == _answer(real.post(query, payload))
+    assert stays(lambda: _nothing_stored(unknown.corp["corp_id"]), for_s=0.5)
+
+
+def test_requests_for_an_unknown_corp_read_its_secret_once_a_minute(stack, corp):
+    """Any id in the URL: one Secrets Manager read, then a minute of answers from memory (issue 16)."""
+    unknown = FakeWeCom(stack.app_url, {**corp, "corp_id": "ww" + uuid.uuid4().hex[:16]})
+    before = stack.callback_stats()["aws_calls"]
+    answers = {unknown.send(_tag_delete(f"et_u{n}")).status_code for n in range(40)}
+    reads_ = aws_calls.delta(before, stack.callback_stats()["aws_calls"]).get("secretsmanager:GetSecretValue:secret", 0)
+    assert reads_ == 1, f"{reads_} secret reads for 40 requests"
+    assert answers == {403}
 
 
 def test_any_content_type_is_accepted(stack, corp):

@@ -122,6 +122,28 @@ def test_fault_with_a_rate_strikes_that_share_of_calls(corp) -> None:
     corp.c("/faults", {"errcode": -1, "rate": 1.5}, expect=400)
 
 
+def test_transport_faults_answer_an_http_status_or_a_body_that_is_not_json(corp, sandbox) -> None:
+    """For an app's error handling: a gateway's error page, or a 200 that is not JSON, on any path."""
+    token = corp.api.token
+    url = sandbox.url + "/cgi-bin/user/simplelist"
+    corp.c("/faults", {"path": "user/simplelist", "http_status": 502}, expect=201)
+    r = requests.get(url, params={"access_token": token, "department_id": 1})
+    assert r.status_code == 502 and r.headers["Content-Type"].startswith("text/html")
+    corp.c("/faults", {"path": "gettoken", "garbage": True}, expect=201)
+    r = requests.get(sandbox.url + "/cgi-bin/gettoken", params={"corpid": corp.id, "corpsecret": "x"})
+    assert r.status_code == 200
+    try:
+        r.json()
+        raise AssertionError("the body was JSON")
+    except ValueError:
+        pass
+    assert requests.get(url, params={"access_token": token, "department_id": 1}).json()["errcode"] == 0
+    recorded = corp.cget("/calls?path=user/simplelist")["calls"]
+    assert [c["errcode"] for c in recorded][-2:] == [-1, 0]
+    corp.c("/faults", {"http_status": 200}, expect=400)
+    corp.c("/faults", {"garbage": "yes"}, expect=400)
+
+
 def test_clear_faults(corp) -> None:
     corp.c("/faults", {"errcode": -1, "times": 5}, expect=201)
     assert corp.ctl.call("DELETE", f"/corps/{corp.id}/faults")["cleared"] == 1

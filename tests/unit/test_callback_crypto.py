@@ -287,3 +287,10 @@ def test_wechatpy_echostr_check_matches_ours(crypto: CallbackCrypto) -> None:
         WeChatCrypto(TOKEN, AES_KEY, CORP).check_signature(sig, "1700000000", "n", echostr)
         == "1616140317555161061"
     )
+
+
+@pytest.mark.parametrize("encrypt", ["\x80", "密文", "QUJD\u00a0"])
+def test_a_ciphertext_with_non_ascii_characters_is_not_base64(crypto: CallbackCrypto, encrypt: str) -> None:
+    """base64 raises a plain ValueError for these, not binascii.Error (found by the parser's fuzz)."""
+    with pytest.raises(CryptoError, match="not base64"):
+        crypto.decrypt(encrypt)

@@ -13,6 +13,8 @@ import pytest
 from botocore.exceptions import ClientError
 from scrm.adapters import corp_registry
 from scrm.adapters.corp_registry import CorpNotFound, CorpRegistry
+from scrm.adapters.negative_cache import NegativeCache
+from scrm.domain.corp import Corp
 
 SECRET = {"corp_id": "wwcorp0001", "token": "Tok3n", "aes_key": "a" * 43, "secret": "s", "agent_id": "1"}
 
@@ -73,3 +75,71 @@ def test_an_unknown_corp_is_not_cached_and_a_failure_without_keys_raises(secrets
     secrets.fail = ClientError({"Error": {"Code": "ServiceUnavailable"}}, "GetSecretValue")
     with pytest.raises(ClientError):
         registry.get("wwcorp0001")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_route_remembers_an_unknown_corp_for_a_minute(secrets: FakeSecrets) -> None:
+    clock = Clock()
+    registry = CorpRegistry("scrm/corps/", 300, NegativeCache(60, 4096, clock))
+    for _ in range(100):
+        with pytest.raises(CorpNotFound):
+            registry.get("wwunknown01", cache_unknown=True)
+    assert secrets.calls == 1
+    clock.now += 59
+    with pytest.raises(CorpNotFound):
+        registry.get("wwunknown01", cache_unknown=True)
+    assert secrets.calls == 1
+    clock.now += 2  # the minute is over: asked again
+    with pytest.raises(CorpNotFound):
+        registry.get("wwunknown01", cache_unknown=True)
+    assert secrets.calls == 2
+    with pytest.raises(CorpNotFound):  # other callers never see the remembered miss
+        registry.get("wwunknown01")
+    assert secrets.calls == 3
+
+
+def test_a_corp_registered_after_a_miss_is_found_once_the_minute_is_over(
+    secrets: FakeSecrets, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = Clock()
+    registry = CorpRegistry("scrm/corps/", 300, NegativeCache(60, 4096, clock))
+    with pytest.raises(CorpNotFound):
+        registry.get("wwcorp0002", cache_unknown=True)
+    # Another process registers it (the CLI): this container finds it once its minute is over.
+    monkeypatch.setattr(registry, "_name", lambda corp_id: "scrm/corps/wwcorp0001")
+    with pytest.raises(CorpNotFound):
+        registry.get("wwcorp0002", cache_unknown=True)
+    clock.now += 61
+    assert registry.get("wwcorp0002", cache_unknown=True).token == "Tok3n"
+
+
+def test_registering_in_the_same_process_drops_the_remembered_miss(
+    secrets: FakeSecrets, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry = CorpRegistry("scrm/corps/", 300, NegativeCache(60, 4096, Clock()))
+    with pytest.raises(CorpNotFound):
+        registry.get("wwcorp0002", cache_unknown=True)
+    monkeypatch.setattr(registry, "_name", lambda corp_id: "scrm/corps/wwcorp0001")  # now it exists
+    with pytest.raises(CorpNotFound):
+        registry.get("wwcorp0002", cache_unknown=True)
+    registry.forget("wwcorp0002")  # what register() does after writing the secret
+    assert registry.get("wwcorp0002", cache_unknown=True).token == "Tok3n"
+    assert isinstance(registry.get("wwcorp0002"), Corp)
+
+
+def test_the_remembered_misses_are_bounded_oldest_first() -> None:
+    clock = Clock()
+    cache = NegativeCache(60, 3, clock)
+    for n in range(5):
+        cache.add(f"ww{n}")
+    assert len(cache) == 3 and "ww0" not in cache and "ww1" not in cache and "ww4" in cache
+    cache.add("ww2")  # re-added: the newest now
+    cache.add("ww5")
+    assert "ww2" in cache and "ww3" not in cache

@@ -71,3 +71,15 @@ def test_entities_are_refused() -> None:
     )
     with pytest.raises(XmlError):
         parse_xml(bomb)
+
+
+@pytest.mark.parametrize("as_bytes", [True, False], ids=["bytes", "str"])
+def test_a_declared_unknown_encoding_is_malformed_input(as_bytes: bool) -> None:
+    """Not a LookupError (the route held such a body and answered 503): a body WeCom never sends."""
+    text = '<?xml version="1.0" encoding="x-unknown"?><xml><A>1</A></xml>'
+    with pytest.raises(XmlError, match="unknown encoding"):
+        parse_xml(text.encode() if as_bytes else text)
+
+
+def test_a_declared_known_encoding_is_read() -> None:
+    assert parse_xml(b"<?xml version='1.0' encoding='UTF-8'?><xml><A>1</A></xml>") == {"A": "1"}

@@ -1,6 +1,6 @@
 """The simulated WeCom server API under /cgi-bin/."""
 
-from .dispatch import handle
+from .dispatch import RawAnswer, handle
 from .registry import ROUTES
 
-__all__ = ["ROUTES", "handle"]
+__all__ = ["ROUTES", "RawAnswer", "handle"]

@@ -50,6 +50,27 @@ if TYPE_CHECKING:
 WRONG_JSON = "Warning: wrong json format."
 
 
+class RawAnswer:
+    """An injected transport fault: this HTTP status with a body that is not JSON (server.py sends it as
+    is). Recorded with errcode -1, the code WeCom gives for "system busy"."""
+
+    def __init__(self, status: int, body: bytes) -> None:
+        self.status = status
+        self.body = body
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return default
+
+
+def _raw(struck: faults.Struck) -> RawAnswer | None:
+    if struck.http_status is not None:
+        page = f"<html><body><h1>{struck.http_status}</h1>wecom_sandbox injected fault</body></html>"
+        return RawAnswer(struck.http_status, page.encode())
+    if struck.garbage:
+        return RawAnswer(200, b"<html>not json: wecom_sandbox injected fault")
+    return None
+
+
 def _reply(code: int, detail: str | None = None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     payload: dict[str, Any] = {"errcode": code, "errmsg": errmsg(code, detail)}
     payload.update(extra or {})
@@ -67,8 +88,9 @@ def _parse_body(raw: bytes) -> tuple[Any, bool]:
 
 def handle(
     app: Sandbox, method: str, path: str, query: dict[str, str], raw_body: bytes
-) -> tuple[int, dict[str, Any]]:
-    """Answer one WeCom API call; path is relative to /cgi-bin/. Returns (http_status, json)."""
+) -> tuple[int, dict[str, Any] | RawAnswer]:
+    """Answer one WeCom API call; path is relative to /cgi-bin/. Returns (http_status, json), or the
+    status and a ``RawAnswer`` when an injected transport fault strikes."""
     body, body_ok = _parse_body(raw_body)
     wrong_json = not body_ok or (body is not None and not isinstance(body, dict))
     corp_id: str | None = None
@@ -76,7 +98,9 @@ def handle(
     try:
         corp, payload = _answer(app, method, path, query, None if wrong_json else body)
         corp_id = corp.corp_id if corp else None
-        if wrong_json:
+        if isinstance(payload, RawAnswer):
+            status = payload.status
+        elif wrong_json:
             payload["errmsg"] = f"{payload.get('errmsg', '')} {WRONG_JSON}"
     except _NotFound as nf:
         status, payload, corp_id = 404, nf.payload, nf.corp_id
@@ -101,7 +125,7 @@ class _NotFound(Exception):
 
 def _answer(
     app: Sandbox, method: str, path: str, query: dict[str, str], body: dict[str, Any] | None
-) -> tuple[Corp | None, dict[str, Any]]:
+) -> tuple[Corp | None, dict[str, Any] | RawAnswer]:
     world = app.world
     if path == "gettoken":
         return _gettoken(app, query)
@@ -122,6 +146,8 @@ def _answer(
     if refused is not None:
         return corp, _reply(45009, refused)
     injected = _inject(app, corp, path)
+    if isinstance(injected, RawAnswer):
+        return corp, injected
     if injected is not None:
         if route.on_fault is not None and body is not None:
             with world.lock:
@@ -141,15 +167,18 @@ def _answer(
     return corp, {"errcode": 0, "errmsg": "ok", **result}
 
 
-def _inject(app: Sandbox, corp: Corp, path: str) -> dict[str, Any] | None:
+def _inject(app: Sandbox, corp: Corp, path: str) -> dict[str, Any] | RawAnswer | None:
     with app.world.lock:
-        delay_ms, errcode = faults.take(corp, path)
-    if delay_ms:
-        time.sleep(delay_ms / 1000)
-    return _reply(errcode) if errcode is not None else None
+        struck = faults.take(corp, path)
+    if struck.delay_ms:
+        time.sleep(struck.delay_ms / 1000)
+    raw = _raw(struck)
+    if raw is not None:
+        return raw
+    return _reply(struck.errcode) if struck.errcode is not None else None
 
 
-def _gettoken(app: Sandbox, query: dict[str, str]) -> tuple[Corp | None, dict[str, Any]]:
+def _gettoken(app: Sandbox, query: dict[str, str]) -> tuple[Corp | None, dict[str, Any] | RawAnswer]:
     world = app.world
     with world.lock:
         corp = world.corp(query.get("corpid", ""))

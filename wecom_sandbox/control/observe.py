@@ -110,10 +110,14 @@ def add_fault(app: Sandbox, req: Request) -> tuple[int, dict[str, Any]]:
     delay_ms = field_value(body, "delay_ms", int, default=0)
     times = field_value(body, "times", int, default=1)
     rate = field_value(body, "rate", float)
+    http_status = field_value(body, "http_status", int)
+    garbage = field_value(body, "garbage", bool, default=False)
     if rate is not None and not 0 < rate <= 1:
         raise ControlError(400, "field 'rate' must be in (0, 1]")
-    if errcode is None and not delay_ms:
-        raise ControlError(400, "give field 'errcode' and/or a positive 'delay_ms'")
+    if http_status is not None and not 400 <= http_status <= 599:
+        raise ControlError(400, "field 'http_status' must be in [400, 599]")
+    if errcode is None and not delay_ms and http_status is None and not garbage:
+        raise ControlError(400, "give field 'errcode', 'http_status', 'garbage' and/or a positive 'delay_ms'")
     if errcode == 0:
         raise ControlError(400, "field 'errcode' must not be 0")
     if not 0 <= delay_ms <= 120_000:
@@ -122,7 +126,7 @@ def add_fault(app: Sandbox, req: Request) -> tuple[int, dict[str, Any]]:
         raise ControlError(400, "field 'times' must be >= 1")
     with app.world.lock:
         corp = corp_or_404(app, req.params["corp"])
-        fault = faults.add(app.world, corp, path, errcode, delay_ms, times, rate)
+        fault = faults.add(app.world, corp, path, errcode, delay_ms, times, rate, http_status, garbage)
         return 201, fault.to_control()
 
 

@@ -8,7 +8,9 @@ on a 4xx/5xx answer (doc 90930), so an event we could not make durable must be a
 
 from __future__ import annotations
 
+import base64
 import logging
+import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -57,6 +59,16 @@ class InboundEvent:
             "received_at_ms": received_at_ms,
             "fields": dict(self.event.fields),
         }
+
+
+def stand_in_corp(corp_id: str) -> Corp:
+    """A corp with fresh random keys, for a corp id we do not know: the request is checked against it
+    exactly as for a registered corp, so every answer (a missing parameter, a malformed body, and in the
+    end "bad signature", since no request can be signed with keys nobody has) is byte for byte what a
+    registered corp's request with a bad signature would get. Nothing tells which corp ids exist."""
+    return Corp(
+        corp_id, secrets.token_hex(16), base64.b64encode(secrets.token_bytes(32)).decode()[:43], secret=""
+    )
 
 
 def _param(query: Mapping[str, str] | None, name: str) -> str:

@@ -50,7 +50,7 @@ class CallbackCrypto:
     def decrypt(self, encrypt: str) -> str:
         try:
             raw = base64.b64decode(encrypt, validate=True)
-        except binascii.Error as exc:
+        except ValueError as exc:  # binascii.Error, or a str with non-ASCII characters (found by fuzzing)
             raise CryptoError("ciphertext is not base64") from exc
         if not raw or len(raw) % 16:
             raise CryptoError("ciphertext length is not a multiple of the AES block")

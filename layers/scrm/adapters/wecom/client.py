@@ -7,7 +7,11 @@ What we add on top of wechatpy:
   ``gettoken`` before then (``scrm.domain.access_token``: WeCom blocks callers that fetch too often);
 - 40014 / 42001 (token invalid or expired): the token is invalidated and fetched again, once per call;
 - -1, 45009, 45033, HTTP errors and timeouts: exponential back-off with jitter, a bounded number of tries,
-  then the error goes up (the SQS message is retried later) — wechatpy retries none of these.
+  then the error goes up (the SQS message is retried later) — wechatpy retries none of these;
+- every failure leaves as a ``WeComError`` that names the API path and the kind of failure only, raised
+  ``from None``: requests' own errors carry the URL, whose query holds ``corpsecret`` (gettoken) or
+  ``access_token`` (every other call), and a caller that logs the error with its traceback (the token job,
+  the consumers) would write the secret into the logs (issue 16).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import requests
 from wechatpy.enterprise import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
+from scrm.adapters.redaction import remember_secret
 from scrm.domain.access_token import StoredToken, usable
 from scrm.domain.wecom_error import WeComError
 
@@ -63,6 +68,7 @@ class WeComClient(WeChatClient):
         self._clock = clock
         self._counts = threading.local()
         self._memo = StoredToken()
+        remember_secret(secret)
         super().__init__(corp_id, secret, session=storage, timeout=timeout_s, auto_retry=False)
         # One client serves a container's threads (the welcome consumer sends a batch in parallel):
         # requests' default pool keeps 10 connections per host and opens (TLS included) a new one beyond.
@@ -84,19 +90,35 @@ class WeComClient(WeChatClient):
         return f"{self.corp_id}:{hashlib.sha256(self.secret.encode()).hexdigest()[:16]}"
 
     def fetch_access_token(self) -> dict[str, Any]:
-        """wechatpy's version hard-codes WeCom's host and sends no timeout; this one does both."""
+        """wechatpy's version hard-codes WeCom's host and sends no timeout; this one does both. Any failure
+        is a ``WeComError`` for ``gettoken`` without the URL: its query holds the corp's secret."""
         self._count()
-        res = self._http.get(
-            f"{self.API_BASE_URL}gettoken",
-            params={"corpid": self.corp_id, "corpsecret": self.secret},
-            timeout=self.timeout,
-        )
+        try:
+            res = self._http.get(
+                f"{self.API_BASE_URL}gettoken",
+                params={"corpid": self.corp_id, "corpsecret": self.secret},
+                timeout=self.timeout,
+            )
+        except requests.RequestException as exc:
+            raise WeComError(None, type(exc).__name__, "gettoken") from None
         if res.status_code != 200:
-            raise WeChatClientException(None, f"HTTP {res.status_code}", client=self)
-        result = res.json()
+            raise WeComError(None, f"HTTP {res.status_code}", "gettoken")
+        try:
+            result = res.json()
+        except ValueError:
+            raise WeComError(None, "the answer is not JSON", "gettoken") from None
+        if not isinstance(result, dict):
+            raise WeComError(None, "the answer is not a JSON object", "gettoken")
         if result.get("errcode", 0) != 0:
-            raise WeChatClientException(result["errcode"], result.get("errmsg", ""), client=self)
-        expires_in = int(result.get("expires_in", 7200))
+            raise WeComError(_code(result.get("errcode")), str(result.get("errmsg", "")), "gettoken")
+        token = result.get("access_token")
+        if not isinstance(token, str) or not token:
+            raise WeComError(None, "the answer has no access_token", "gettoken")
+        remember_secret(token)
+        try:
+            expires_in = int(result.get("expires_in", 7200))
+        except (TypeError, ValueError):
+            raise WeComError(None, "the answer's expires_in is not a number", "gettoken") from None
         now = self._clock()
         store: TokenStore = self.session
         # The same token back (WeCom 91039, whatever expires_in it carries) is marked reissued in the store.
@@ -118,6 +140,7 @@ class WeComClient(WeChatClient):
             now = self._clock()
             if usable(stored, now):
                 self._memo = stored
+                remember_secret(str(stored.token))
                 return str(stored.token)
             if self.refresh_locked():
                 stored = store.current(key)
@@ -125,6 +148,7 @@ class WeComClient(WeChatClient):
                     self._memo = stored
                     return stored.token
             elif stored.token and stored.expires_at - now > 5:
+                remember_secret(stored.token)
                 return stored.token  # someone else is refreshing; the old token is still good
             if self._clock() > deadline:
                 raise WeComError(None, "could not obtain an access token", "gettoken")
@@ -154,7 +178,12 @@ class WeComClient(WeChatClient):
                 token = call["params"].get("access_token") or self.access_token
                 call["params"]["access_token"] = token
                 self._count()
-                return super()._request(method, url_or_endpoint, **call)
+                result = super()._request(method, url_or_endpoint, **call)
+                if not isinstance(result, dict):
+                    # wechatpy hands back the raw response when the body is not JSON (a proxy's error
+                    # page with status 200): as a failed call, not as a result the caller cannot read.
+                    raise WeChatClientException(None, "the answer is not JSON")
+                return result
             except WeChatClientException as exc:
                 code = exc.errcode
                 if code in TOKEN_ERRORS and token and not token_retried:
@@ -166,13 +195,31 @@ class WeComClient(WeChatClient):
                 if (code in RETRIABLE_ERRORS or code is None) and attempt < self._max_tries:
                     self._pause(attempt)
                     continue
-                raise WeComError(code, str(exc.errmsg or ""), url_or_endpoint) from None
+                # wechatpy's HTTP error has no errmsg; its response (never its URL) says which status.
+                status = getattr(getattr(exc, "response", None), "status_code", None)
+                errmsg = str(exc.errmsg or "") or (f"HTTP {status}" if status else "")
+                raise WeComError(code, errmsg, url_or_endpoint) from None
+            except WeComError as exc:
+                # The token could not be had (gettoken failed, already without its URL): the same back-off.
+                if (exc.errcode in RETRIABLE_ERRORS or exc.errcode is None) and attempt < self._max_tries:
+                    self._pause(attempt)
+                    continue
+                raise WeComError(exc.errcode, exc.errmsg, exc.path) from None
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if attempt < self._max_tries:
                     self._pause(attempt)
                     continue
                 raise WeComError(None, type(exc).__name__, url_or_endpoint) from None
+            except requests.RequestException as exc:  # a broken answer (chunked, decoding), a bad URL
+                raise WeComError(None, type(exc).__name__, url_or_endpoint) from None
 
     def _pause(self, attempt: int) -> None:
         delay = self._backoff * (2 ** (attempt - 1))
         self._sleep(delay * (0.5 + random.random() / 2))
+
+
+def _code(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
