@@ -122,15 +122,17 @@ def _closed_port_base() -> str:
     return f"http://127.0.0.1:{port}/cgi-bin/"
 
 
-def _registered_corp() -> Corp:
+@pytest.fixture
+def registered_corp() -> Iterator[Corp]:
     """A corp known to Secrets Manager only (its WeCom is the broken endpoint): no token stored yet, so the
-    token job always calls gettoken."""
+    token job always calls gettoken. Removed afterwards: the stack's own token job would fail on it too."""
     corp = Corp(
         "ww" + uuid.uuid4().hex[:16], secrets.token_hex(16), base64.b64encode(os.urandom(32)).decode()[:43],
         "S3cr" + secrets.token_urlsafe(30),
     )
     bootstrap.corp_registry().register(corp)
-    return corp
+    yield corp
+    bootstrap.corp_registry().remove(corp.corp_id)
 
 
 def _gateways(base: str, timeout_s: float = 0.5) -> WeComGateways:
@@ -202,8 +204,8 @@ def _token_job_and_a_call(base: str, corp: Corp, captured: _Capture, timeout_s: 
 
 
 @pytest.mark.parametrize("mode", ["refused", "reset", "drop", "hang"])
-def test_network_errors_leave_no_secret_in_logs_or_errors(stack, captured, mode):
-    corp = _registered_corp()
+def test_network_errors_leave_no_secret_in_logs_or_errors(stack, captured, mode, registered_corp):
+    corp = registered_corp
     if mode == "refused":
         _token_job_and_a_call(_closed_port_base(), corp, captured)
     else:
@@ -218,8 +220,8 @@ def test_network_errors_leave_no_secret_in_logs_or_errors(stack, captured, mode)
 @pytest.mark.parametrize(
     "error", [requests.ConnectTimeout, requests.exceptions.SSLError, requests.exceptions.ChunkedEncodingError]
 )
-def test_errors_quoting_the_url_leave_no_secret(stack, captured, error):
-    corp = _registered_corp()
+def test_errors_quoting_the_url_leave_no_secret(stack, captured, error, registered_corp):
+    corp = registered_corp
     gateways = _gateways(_closed_port_base())
     client: WeComClient = gateways.client(corp.corp_id)
     client._http.mount("http://", _FailingTransport(error))
