@@ -16,7 +16,9 @@ from typing import Any
 from scrm.domain import transfer as T
 from scrm.domain.channel_code import CHINA
 from scrm.domain.transfer import Chunk, Entry
+from scrm.kernel.bus import send as send_commands
 from scrm.services.ports import Publisher, TransferRepo, TransferWeCom
+from scrm.transfers.commands import AdvanceTransfer
 
 STEP_CHUNKS = 10  # chunks per "advance" message at the start: ten WeCom calls, well inside a Lambda's time
 SCHEDULE_LEASE_S = 900  # a job the scheduler enqueued is not enqueued again before this, unless it ran
@@ -93,16 +95,8 @@ class PlanStep:
         if not self.repo.replace_job(corp_id, job, version, now + SCHEDULE_LEASE_S):
             return "raced"
         keys = [(c.kind, c.number) for c in chunks if c.ids_in(T.REQUESTED)]
-        msgs = [
-            {
-                "corp_id": corp_id,
-                "job_id": job_id,
-                "step": "advance",
-                "chunks": [list(x) for x in keys[i : i + STEP_CHUNKS]],
-            }
-            for i in range(0, len(keys), STEP_CHUNKS)
-        ]
-        self.queue.send_many(msgs)
+        msgs = [AdvanceTransfer(corp_id, job_id, tuple(keys[i : i + STEP_CHUNKS])) for i in range(0, len(keys), STEP_CHUNKS)]
+        send_commands(self.queue, msgs)
         if not msgs:
             self.advance(corp_id, job_id)
         return f"planned:{len(customers)}c:{len(groups)}g:{len(chunks)}chunks"

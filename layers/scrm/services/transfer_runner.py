@@ -20,10 +20,13 @@ from scrm.domain import transfer as T
 from scrm.domain.throttle import Throttled
 from scrm.domain.transfer import Chunk, Entry
 from scrm.domain.wecom_error import WeComError
+from scrm.kernel.bus import Done, Handler, MessageBus, Outcome, Skipped
+from scrm.kernel.bus import send as send_commands
 from scrm.services.ports import Publisher, TransferRepo, TransferWeCom
 from scrm.services.transfer_groups import GroupSteps
 from scrm.services.transfer_plan import SCHEDULE_LEASE_S, STEP_CHUNKS, PlanStep, day_of
 from scrm.services.transfer_record import TransferRecord
+from scrm.transfers.commands import AdvanceTransfer, JobCommand, PlanTransfer, RecordTransfer
 
 log = logging.getLogger("scrm.transfers")
 LEASE_S = 300  # a calling mark older than this belongs to a worker that died
@@ -52,32 +55,25 @@ class TransferRunner(PlanStep, GroupSteps):
         return int(self.clock())
 
     # entry points ----------------------------------------------------------------------------
-    def run_step(self, message: dict[str, Any]) -> str:
-        corp_id, job_id, step = (
-            str(message["corp_id"]),
-            str(message["job_id"]),
-            str(message.get("step") or ""),
-        )
-        found = self.repo.get_job(corp_id, job_id)
-        if found is None:
-            return "no-job"
-        job, version = found
-        try:
-            if step == "plan":
-                return self.plan(corp_id, job, version)
-            if step == "record":
-                return self.record_done(
-                    corp_id, job, [(str(k), int(n)) for k, n in message.get("chunks") or []],
-                    only=message.get("only"), attempt=int(message.get("attempt") or 0),
-                )
-            if step == "advance":
-                only = {(str(k), int(n)) for k, n in message.get("chunks") or []} or None
-                return self.advance(corp_id, job_id, only=only, force=bool(message.get("force")))
-        except Throttled as exc:
-            # The shared call budget is spent: the same step again, once the window turns.
-            self.queue.send_many([message], delay_s=min(900, int(exc.retry_after_s) + 1))
-            return "throttled"
-        raise ValueError(f"unknown transfer step {step!r}")
+    def bus(self) -> MessageBus:
+        """The transfers queue's bus; a step of a job that is gone does nothing."""
+        return MessageBus("transfer", self.queue, {
+            PlanTransfer: self._of_a_job(lambda c, job, version: self.plan(c.corp_id, job, version)),
+            AdvanceTransfer: self._of_a_job(lambda c, job, version: self.advance(
+                c.corp_id, c.job_id, only=set(c.chunks) or None, force=c.force)),
+            RecordTransfer: self._of_a_job(lambda c, job, version: self.record_done(
+                c.corp_id, job, list(c.chunks), only=None if c.only is None else list(c.only),
+                attempt=c.attempt)),
+        })  # fmt: skip
+
+    def _of_a_job(self, step: Callable[[Any, dict[str, Any], int], str]) -> Handler:
+        def run(command: JobCommand) -> Outcome:
+            found = self.repo.get_job(command.corp_id, command.job_id)
+            if found is None:
+                return Skipped("no-job")
+            return Done(step(command, *found))
+
+        return run
 
     def enqueue_due(self, corp_id: str) -> list[str]:
         """The scheduled job: every open job whose next check is due gets one "advance" step."""
@@ -93,8 +89,8 @@ class TransferRunner(PlanStep, GroupSteps):
                 continue
             # Lease: push the due time out first, so an overlapping run does not enqueue it twice.
             if self.repo.replace_job(corp_id, job, version, now + SCHEDULE_LEASE_S):
-                step = "plan" if job.get("state") == "planning" else "advance"
-                self.queue.send_many([{"corp_id": corp_id, "job_id": job_id, "step": step}])
+                step = PlanTransfer if job.get("state") == "planning" else AdvanceTransfer
+                send_commands(self.queue, [step(corp_id, job_id)])
                 sent.append(job_id)
         return sent
 
@@ -287,17 +283,7 @@ class TransferRunner(PlanStep, GroupSteps):
         apart from the poll, which must not run into a Lambda's time limit)."""
         if self.record is None or not keys:
             return
-        self.queue.send_many(
-            [
-                {
-                    "corp_id": corp_id,
-                    "job_id": job_id,
-                    "step": "record",
-                    "chunks": [list(k) for k in keys[i : i + 10]],
-                }
-                for i in range(0, len(keys), 10)
-            ]
-        )
+        send_commands(self.queue, [RecordTransfer(corp_id, job_id, tuple(keys[i : i + 10])) for i in range(0, len(keys), 10)])
 
     def record_done(
         self, corp_id: str, job: dict[str, Any], keys: list[tuple[str, int]], only: list[str] | None = None,
@@ -320,10 +306,8 @@ class TransferRunner(PlanStep, GroupSteps):
         if not behind:
             return f"recorded:{n}"
         if attempt + 1 < RECORD_TRIES:
-            self.queue.send_many([
-                {"corp_id": corp_id, "job_id": job["job_id"], "step": "record", "chunks": [list(k)],
-                 "only": ids, "attempt": attempt + 1}
-                for k, ids in behind.items()
+            send_commands(self.queue, [
+                RecordTransfer(corp_id, job["job_id"], (k,), tuple(ids), attempt + 1) for k, ids in behind.items()
             ], delay_s=RECORD_RETRY_S)  # fmt: skip
             return f"recorded:{n}:behind:{sum(len(v) for v in behind.values())}"
         log.warning("groups still without their new owner in WeCom", extra={
