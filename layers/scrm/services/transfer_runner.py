@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from scrm.domain import transfer as T
@@ -27,16 +27,16 @@ from scrm.services.transfer_groups import GroupSteps
 from scrm.services.transfer_plan import SCHEDULE_LEASE_S, STEP_CHUNKS, PlanStep, day_of
 from scrm.services.transfer_record import TransferRecord
 from scrm.transfers.commands import AdvanceTransfer, JobCommand, PlanTransfer, RecordTransfer
+from scrm.transfers.fence import LEASE_S, ChunkFence
 
 log = logging.getLogger("scrm.transfers")
-LEASE_S = 300  # a calling mark older than this belongs to a worker that died
 RECORD_RETRY_S = 60  # a handed-over group WeCom still shows with its old owner is read again this much later
 RECORD_TRIES = 10  # … this many reads in all (WeCom does not say how long 离职继承中 lasts)
 # The plan's constants and day_of live in transfer_plan.py; named here too, where callers and tests import them.
 __all__ = ["LEASE_S", "SCHEDULE_LEASE_S", "STEP_CHUNKS", "TransferRunner", "day_of"]
 
 
-class TransferRunner(PlanStep, GroupSteps):
+class TransferRunner:
     def __init__(
         self,
         repo: TransferRepo,
@@ -50,9 +50,21 @@ class TransferRunner(PlanStep, GroupSteps):
         self.queue = queue
         self.clock = clock
         self.record = record
+        # Collaborators, not mixins: the chunk fence both WeCom steps call under, the group step (the new
+        # owner's allowance) and the plan step.
+        self.fence = ChunkFence(repo, clock)
+        self.groups = GroupSteps(repo, self.fence, self._record_later)
+        self.planner = PlanStep(repo, wecom, queue, self.fence.now, self.advance)
 
     def _now(self) -> int:
-        return int(self.clock())
+        return self.fence.now()
+
+    def plan(self, corp_id: str, job: dict[str, Any], version: int) -> str:
+        return self.planner.plan(corp_id, job, version)
+
+    def limited(self, corp_id: str, kind: str, ids: Iterable[str], now: int) -> dict[str, int]:
+        """Asked by the admin side before it creates a job (see PlanStep.limited)."""
+        return self.planner.limited(corp_id, kind, ids, now)
 
     # entry points ----------------------------------------------------------------------------
     def bus(self) -> MessageBus:
@@ -135,7 +147,7 @@ class TransferRunner(PlanStep, GroupSteps):
             if c.kind == "c" and c.ids_in(T.REQUESTED):
                 did.append(self._request(corp_id, job, c, gw))
             elif c.kind == "g" and (c.ids_in(T.REQUESTED) or (c.ids_in(T.QUEUED) and c.next_at <= now)):
-                did.append(self._groups(corp_id, job, c, gw))
+                did.append(self.groups.hand_over(corp_id, job, c, gw))
         self.settle(corp_id, job_id, self.repo.chunks(corp_id, job_id) if did else chunks)
         return "advanced:" + ",".join(d for d in did if d) if did else "nothing-due"
 
@@ -189,29 +201,10 @@ class TransferRunner(PlanStep, GroupSteps):
         return False
 
     def _write(self, corp_id: str, chunk: Chunk, change: Callable[[Chunk], Any]) -> Chunk:
-        """Apply ``change`` and write; on a version conflict re-read and apply again (never drop it)."""
-        current = chunk
-        while True:
-            change(current)
-            if self.repo.replace_chunk(corp_id, current):
-                if current is not chunk:
-                    chunk.__dict__.update(current.__dict__)
-                return current
-            fresh = self.repo.get_chunk(corp_id, chunk.job_id, chunk.kind, chunk.number)
-            if fresh is None:
-                raise RuntimeError(f"chunk {chunk.kind}{chunk.number} of {chunk.job_id} vanished")
-            current = fresh
+        return self.fence.write(corp_id, chunk, change)
 
     def _lease(self, corp_id: str, c: Chunk, now: int) -> bool | None:
-        """Mark the chunk as calling WeCom. None: another worker holds a live mark; otherwise whether an
-        earlier call may have reached WeCom unrecorded."""
-        if c.calling and now - c.calling < LEASE_S:
-            return None
-        retried = bool(c.calling)
-        c.calling = now
-        if not self.repo.replace_chunk(corp_id, c):
-            return None
-        return retried
+        return self.fence.lease(corp_id, c, now)
 
     def _request(self, corp_id: str, job: dict[str, Any], c: Chunk, gw: TransferWeCom) -> str:
         now = self._now()
