@@ -1,7 +1,9 @@
 """SQS consumers: they do the real work that the callback route only queued.
 
 Queue names must be literals (Chalice reads them at package time); tests check them against
-scrm.resources.
+scrm.resources. The step queues (sync, transfers, mass sends) hand each body to their feature's message bus
+(scrm.kernel.bus): it decodes the typed command, runs its handler and re-sends throttled steps; a body it
+cannot read raises, so SQS redelivers it and then moves it to the DLQ.
 """
 
 from __future__ import annotations
@@ -38,11 +40,10 @@ def sync_worker(event: Any) -> dict[str, Any]:
     from scrm import bootstrap
     from scrm.adapters.sqs_batch import process_batch
 
-    sync = bootstrap.full_sync()
     return process_batch(
         event.to_dict(),
         getattr(event, "context", None),
-        sync.run_step,
+        bootstrap.full_sync().bus().handle,
         required=("corp_id", "job_id", "kind", "id"),
         id_field="id",
     )
@@ -77,11 +78,10 @@ def transfer_worker(event: Any) -> dict[str, Any]:
     from scrm import bootstrap
     from scrm.adapters.sqs_batch import process_batch
 
-    runner = bootstrap.transfer_runner()
     return process_batch(
         event.to_dict(),
         getattr(event, "context", None),
-        runner.run_step,
+        bootstrap.transfer_runner().bus().handle,
         required=("corp_id", "job_id", "step"),
         id_field="job_id",
     )
@@ -99,19 +99,10 @@ def mass_send_worker(event: Any) -> dict[str, Any]:
     from scrm import bootstrap
     from scrm.adapters.sqs_batch import process_batch
 
-    runner = bootstrap.mass_send_runner()
-
-    def step(message: dict[str, Any]) -> str:
-        if message.get("step") == "sop_enrol":
-            return bootstrap.sop_enrolment().run_step(message)
-        if "send_id" not in message:
-            raise ValueError("not a mass-send step: no send_id")
-        return runner.run_step(message)
-
     return process_batch(
         event.to_dict(),
         getattr(event, "context", None),
-        step,
+        bootstrap.mass_send_bus().handle,
         required=("corp_id", "step"),
         id_field="send_id",
     )

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from scrm.adapters.once import Once
     from scrm.adapters.wecom.gateway import WeComGateways
     from scrm.domain.alert_pacing import Caps
+    from scrm.kernel.bus import MessageBus
     from scrm.services.acquisition import Acquisition
     from scrm.services.alert_admin import AlertAdmin
     from scrm.services.alert_delivery import Delivery
@@ -464,6 +465,18 @@ def sop_reminders() -> SopReminders:
     from scrm.services.sop_reminders import SopReminders
 
     return SopReminders(alert_repo(), _alert_delivery(), _alert_caps())
+
+
+def mass_send_bus() -> MessageBus:
+    """The mass-send queue's bus. SOP enrolment pages share the queue; their service is built only when
+    one arrives."""
+    from scrm.kernel.bus import Done
+    from scrm.mass_sends.commands import EnrolSop
+
+    def enrol(command: EnrolSop) -> Done:
+        return Done(sop_enrolment().run_step(command.to_message()))
+
+    return mass_send_runner().bus({EnrolSop: enrol})
 
 
 def reset() -> None:

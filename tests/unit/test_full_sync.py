@@ -11,6 +11,7 @@ from scrm.domain.employee import Employee
 from scrm.domain.group import GroupChat
 from scrm.domain.sync_plan import minimum_calls
 from scrm.domain.tags import Tag, TagGroup
+from scrm.kernel.bus import RetryAt, Skipped
 from scrm.services.full_sync import FullSync, progress
 
 from tests.unit.fakes import FakeWeCom, StepClock
@@ -44,12 +45,12 @@ def rig(w: FakeWeCom):
 
 
 def drain(sync: FullSync, queue: FakeQueue, redeliver_every: int = 0) -> int:
-    n = 0
+    n, bus = 0, sync.bus()
     while (m := queue.pop()) is not None:
-        sync.run_step(m)
+        bus.handle(m)
         n += 1
         if redeliver_every and n % redeliver_every == 0:
-            sync.run_step(m)  # SQS delivers the same message again
+            bus.handle(m)  # SQS delivers the same message again
     return n
 
 
@@ -93,10 +94,10 @@ def test_a_crash_after_the_marker_resends_the_children():
     sync, store, jobs, queue, bulk = rig(w)
     job, _ = sync.start(CORP)
     plan = queue.pop()
-    sync.run_step(plan)
+    sync.bus().handle(plan)
     children = list(queue.messages)
     queue.messages.clear()  # the send after the marker was lost
-    assert sync.run_step(plan) == "repeat"
+    assert sync.bus().handle(plan) == Skipped("repeat")
     assert queue.messages == children
     calls = bulk.calls
     drain(sync, queue)
@@ -109,10 +110,10 @@ def test_a_throttled_step_is_resent_delayed_and_the_job_still_finishes():
     w = world(employees=5, customers=50, groups=2)
     sync, store, jobs, queue, bulk = rig(w)
     job, _ = sync.start(CORP)
-    sync.run_step(queue.pop())  # plan
+    sync.bus().handle(queue.pop())  # plan
     bulk.throttle_next = 1
     first = queue.messages[0][0]
-    assert sync.run_step(queue.pop()) == "throttled"
+    assert sync.bus().handle(queue.pop()) == RetryAt(31, "throttled")
     assert queue.messages[-1] == (first, 31)
     drain(sync, queue)
     assert jobs.get(CORP, job["job_id"])["relations"] == sum(len(fs) for _, fs in w.customers.values())
@@ -150,7 +151,7 @@ def test_a_step_of_a_finished_job_does_nothing(kind):
     msg = queue.pop()
     jobs.finish(CORP, job["job_id"], 0, "failed", "stopped")
     msg["kind"] = kind
-    assert sync.run_step(msg) == "job-not-running"
+    assert sync.bus().handle(msg) == Skipped("job-not-running")
     assert bulk.calls == 0
 
 
@@ -159,7 +160,8 @@ def test_progress_never_goes_down():
     sync, store, jobs, queue, bulk = rig(w)
     job, _ = sync.start(CORP)
     seen = []
+    bus = sync.bus()
     while (m := queue.pop()) is not None:
-        sync.run_step(m)
+        bus.handle(m)
         seen.append(progress(jobs.get(CORP, job["job_id"]))["percent"])
     assert seen == sorted(seen) and seen[-1] == 100

@@ -12,6 +12,8 @@ import pytest
 from scrm.domain import mass_send as D
 from scrm.domain.field_error import FieldError
 from scrm.domain.welcome import Welcome
+from scrm.kernel.bus import Done, Resend
+from scrm.mass_sends.commands import RemindMember
 from scrm.services.mass_send_runner import RETRY_DELAY_S, MassSendRunner
 from scrm.services.mass_sends import MassSends
 from scrm.services.quota_ledger import QuotaLedger
@@ -192,10 +194,10 @@ class Notify:
 
 def drain(runner: MassSendRunner, queue: FakeQueue) -> list[tuple[str, str]]:
     """Run every queued step in order: (step, what it answered)."""
-    out = []
+    out, bus = [], runner.bus()
     while queue.sent:
         message, _ = queue.sent.pop(0)
-        out.append((message["step"], runner.run_step(message)))
+        out.append((message["step"], str(bus.handle(message))))
     return out
 
 
@@ -240,10 +242,11 @@ def test_a_full_reminder_is_re_queued_with_its_attempt_and_given_up_after_an_hou
     runner = MassSendRunner(w.sends, queue, w.clock, notify=notify)
     sid = w.planned_send()
     step = {"corp_id": CORP, "send_id": sid, "step": "notify", "sender": "alice"}
-    assert runner.run_step(step) == "notify:full"
+    again = RemindMember(CORP, sid, "alice", attempt=1)
+    assert runner.bus().handle(step) == Resend(again, RETRY_DELAY_S, "notify:full")
     assert queue.sent == [({**step, "attempt": 1}, RETRY_DELAY_S)]
     queue.sent.clear()
-    assert runner.run_step({**step, "attempt": 59}) == "notify:full"
+    assert runner.bus().handle({**step, "attempt": 59}) == Done("notify:full")
     assert queue.sent == []  # the 60th try: given up
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from scrm.domain.throttle import Throttled
 from scrm.domain.wecom_error import WeComError
+from scrm.kernel.bus import Done, Resend, RetryAt, Skipped
+from scrm.mass_sends.commands import CreatePart
 from scrm.services.mass_send_runner import RETRY_DELAY_S, MassSendRunner
 from scrm.services.mass_sends import MassSends
 from scrm.services.quota_ledger import QuotaLedger
@@ -36,10 +38,10 @@ def world() -> tuple[MassSendRunner, FakeMassSendRepo, FakeGroupMsg, FakeQueue, 
 
 def drain(runner: MassSendRunner, queue: FakeQueue) -> list[str]:
     """Run every queued step (delayed ones too), in order; what each answered."""
-    out = []
+    out, bus = [], runner.bus()
     while queue.sent:
         message, _ = queue.sent.pop(0)
-        out.append(runner.run_step(message))
+        out.append(str(bus.handle(message)))
     return out
 
 
@@ -59,7 +61,7 @@ def test_create_plans_on_the_queue_and_each_part_is_created_once() -> None:
         "created",
     ]  # the second pair: "created" state
     assert gw.calls["add_msg_template"] == 2  # four part messages, two tasks
-    assert runner.run_step(plan) == "planned:0"  # a redelivered plan fans out nothing new
+    assert runner.bus().handle(plan) == Done("planned:0")  # a redelivered plan fans out nothing new
     assert repo.open_sends(CORP) == [send["send_id"]]
     assert runner.list(CORP, 10)[0]["state"] == "planned"
 
@@ -67,14 +69,16 @@ def test_create_plans_on_the_queue_and_each_part_is_created_once() -> None:
 def test_a_throttled_part_re_sends_itself_delayed_and_a_busy_wecom_retries() -> None:
     runner, _, gw, queue, _ = world()
     runner.start(CORP, BODY)
-    runner.run_step(queue.sent.pop(0)[0])  # plan
+    bus = runner.bus()
+    bus.handle(queue.sent.pop(0)[0])  # plan
     parts = [m for m, _ in queue.sent]
     queue.sent.clear()
     gw.fail_next = [Throttled("externalcontact/add_msg_template", 42.0)]
-    assert runner.run_step(parts[0]) == "throttled"
+    assert bus.handle(parts[0]) == RetryAt(43, "throttled")
     assert queue.sent == [(parts[0], 43)]
     gw.fail_next = [WeComError(-1, "busy", "externalcontact/add_msg_template")]
-    assert runner.run_step(parts[1]) == "retry:-1"
+    again = CreatePart(CORP, parts[1]["send_id"], parts[1]["sender"], parts[1]["number"], attempt=1)
+    assert bus.handle(parts[1]) == Resend(again, RETRY_DELAY_S, "retry:-1")
     assert queue.sent[1] == ({**parts[1], "attempt": 1}, RETRY_DELAY_S)
     assert sorted(drain(runner, queue)) == ["created", "created"]
 
@@ -105,7 +109,7 @@ def test_collect_replans_a_lost_plan_and_re_queues_parts_whose_worker_died() -> 
     assert runner.collect(CORP)["plan"] == 0  # not yet: it may still be on its way
     clock.t += 600
     assert runner.collect(CORP)["plan"] == 1
-    runner.run_step(queue.sent.pop(0)[0])
+    runner.bus().handle(queue.sent.pop(0)[0])
     queue.sent.clear()  # the part messages are lost too
     assert runner.collect(CORP)["part"] == 2
     assert sorted(drain(runner, queue)) == ["created", "created"]
@@ -125,10 +129,10 @@ def test_a_cancelled_send_closes_after_its_results() -> None:
 
 def test_unknown_send_and_step() -> None:
     runner, _, _, _, _ = world()
-    assert runner.run_step({"corp_id": CORP, "send_id": "nope", "step": "plan"}) == "no-send"
+    assert runner.bus().handle({"corp_id": CORP, "send_id": "nope", "step": "plan"}) == Skipped("no-send")
     send, _ = runner.start(CORP, BODY)
     try:
-        runner.run_step({"corp_id": CORP, "send_id": send["send_id"], "step": "what"})
+        runner.bus().handle({"corp_id": CORP, "send_id": send["send_id"], "step": "what"})
     except ValueError as exc:
         assert "what" in str(exc)
     else:

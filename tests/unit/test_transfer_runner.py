@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from scrm.domain import transfer as T
+from scrm.kernel.bus import Done, Skipped
 from scrm.services.transfer_runner import LEASE_S, SCHEDULE_LEASE_S, STEP_CHUNKS, TransferRunner, day_of
 
 from tests.unit.fakes import CORP
@@ -171,7 +172,7 @@ def test_an_answer_lost_mid_call_is_recovered_from_already_in_transfer() -> None
     c = o.repo.stored_chunk(job, "c", 1)
     assert c.calling == int(o.clock.now) and c.ids_in(T.REQUESTED) == o.wecom.follows["h"]
     # SQS delivers the step again at once: the live mark says another call may be under way.
-    assert o.runner.run_step(step) == "advanced:"
+    assert o.bus.handle(step) == Done("advanced:")
     assert o.wecom.count("transfer_customers") == 1
     o.tick(LEASE_S - 1)
     assert o.wecom.count("transfer_customers") == 1
@@ -471,14 +472,14 @@ def test_plan_splits_into_chunks_of_100_and_fans_out_ten_a_message() -> None:
     o.wecom.give("h", 1150)
     o.wecom.leave("h")
     job = o.create(handover_userid="h", takeover_userid="a", groups=[])
-    assert o.runner.run_step(o.queue.take()[0]) == "planned:1150c:0g:12chunks"
+    assert o.bus.handle(o.queue.take()[0]) == Done("planned:1150c:0g:12chunks")
     steps = o.queue.take()
     assert [len(m["chunks"]) for m in steps] == [STEP_CHUNKS, 2] and steps[1]["chunks"] == [["c", 11], ["c", 12]]
     for m in steps:
-        o.runner.run_step(m)
+        o.bus.handle(m)
     sizes = [len(b["external_userid"]) for m, b in o.wecom.calls if m == "transfer_customers"]
     assert sizes == [100] * 11 + [50] and o.job(job)["customers"]["waiting"] == 1150
-    assert o.runner.run_step({"corp_id": CORP, "job_id": job, "step": "plan"}) == "planned-before"
+    assert o.bus.handle({"corp_id": CORP, "job_id": job, "step": "plan"}) == Done("planned-before")
     assert o.wecom.count("transfer_customers") == 12
 
 
@@ -544,10 +545,10 @@ def test_a_spent_call_budget_sends_the_step_again_later() -> None:
 
 def test_unknown_steps_and_jobs() -> None:
     o = Office()
-    assert o.runner.run_step({"corp_id": CORP, "job_id": "tnope", "step": "plan"}) == "no-job"
+    assert o.bus.handle({"corp_id": CORP, "job_id": "tnope", "step": "plan"}) == Skipped("no-job")
     job = offboard(o, 1)
     with pytest.raises(ValueError, match="unknown transfer step"):
-        o.runner.run_step({"corp_id": CORP, "job_id": job, "step": "later"})
+        o.bus.handle({"corp_id": CORP, "job_id": job, "step": "later"})
     assert o.runner.advance(CORP, job) == "not-planned"
 
 

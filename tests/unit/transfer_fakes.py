@@ -526,6 +526,7 @@ class Office:
         self.queue = FakeQueue()
         self.gateways: list[str] = []
         self.runner = TransferRunner(self.repo, self._gateway, self.queue, clock=self.clock)
+        self.bus = self.runner.bus()
         self.jobs = TransferJobs(self.repo, self.runner, FakeDirectory(self.wecom), self._gateway, self.queue,
                                  clock=self.clock)  # fmt: skip
         self.events = TransferEvents(self.repo, clock=self.clock)
@@ -540,19 +541,19 @@ class Office:
         return str(progress["job_id"])
 
     def run(self, limit: int = 200) -> list[str]:
-        """Work the queue until it is empty; the answers of run_step, in order."""
+        """Work the queue until it is empty; what each step's outcome says, in order."""
         out = []
         for _ in range(limit):
             if not self.queue.sent:
                 return out
             message, _ = self.queue.sent.pop(0)
-            out.append(self.runner.run_step(message))
+            out.append(str(self.bus.handle(message)))
         raise AssertionError("the transfer queue never ran dry")
 
     def step(self) -> str:
         """The worker takes one message."""
         message, _ = self.queue.sent.pop(0)
-        return self.runner.run_step(message)
+        return str(self.bus.handle(message))
 
     def tick(self, seconds: float = 0) -> list[str]:
         """Time passes, then the scheduled job enqueues what is due and the worker runs it."""

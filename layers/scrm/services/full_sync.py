@@ -11,19 +11,19 @@ The job is done when no step is left open.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from scrm.domain.follow import FollowStatus
 from scrm.domain.sync_plan import Step, detail_steps, drift_step, first_steps, next_page
-from scrm.domain.throttle import Throttled
 from scrm.domain.versions import version_of
+from scrm.kernel.bus import Done, MessageBus, Outcome, Skipped
 from scrm.services.ports import Store
+from scrm.sync.commands import SyncStep
 
 DRIFT_PAGE = 2000
-MAX_DELAY_S = 900  # SQS's longest DelaySeconds
+Work = tuple[list[Step], dict[str, int]]  # a step's children and its counters
 
 
 class SyncJobs(Protocol):
@@ -108,34 +108,34 @@ class FullSync:
         again returns that job instead of a second one."""
         job, created = self.jobs.start(corp_id, kind, self._now_ms(), self.stale_after_ms)
         if created:
-            self.queue.send_many([Step("plan", "plan").as_message(corp_id, job["job_id"])])
+            self.queue.send_many([SyncStep(corp_id, job["job_id"], Step("plan", "plan")).to_message()])
         return job, created
 
     # running a step ---------------------------------------------------------------------------
-    def run_step(self, message: dict[str, Any]) -> str:
-        corp_id, job_id = str(message["corp_id"]), str(message["job_id"])
-        step = Step.from_message(message)
+    def bus(self) -> MessageBus:
+        """The sync queue's bus: one command for every step kind (they share their bookkeeping)."""
+        return MessageBus("sync", self.queue, {SyncStep: self.run})
+
+    def run(self, command: SyncStep) -> Outcome:
+        """One step; a spent call budget (``Throttled``) goes up to the bus, which re-sends it delayed."""
+        corp_id, job_id, step = command.corp_id, command.job_id, command.step
         children = self.jobs.done_children(corp_id, job_id, step.id)
         if children is not None:
             self.queue.send_many(children)  # we may have crashed between the marker and the send
-            return "repeat"
+            return Skipped("repeat")
         job = self.jobs.get(corp_id, job_id)
         if job is None or job.get("state") != "running":
-            return "job-not-running"
+            return Skipped("job-not-running")
         wecom = self.wecom(corp_id)
         calls_before = wecom.calls
-        try:
-            steps, counters = self._work(corp_id, job, step, wecom)
-        except Throttled as exc:
-            self.queue.send_many([message], delay_s=min(MAX_DELAY_S, math.ceil(exc.retry_after_s) + 1))
-            return "throttled"
+        steps, counters = self._work(corp_id, job, step, wecom)
         counters["wecom_calls"] = wecom.calls - calls_before
-        msgs = [s.as_message(corp_id, job_id) for s in steps]
+        msgs = [SyncStep(corp_id, job_id, s).to_message() for s in steps]
         if not self.jobs.complete_step(corp_id, job_id, step.id, msgs, counters, self._now_ms()):
-            return "duplicate"
+            return Skipped("duplicate")
         self.queue.send_many(msgs)
         self._maybe_finish(corp_id, job_id)
-        return "done"
+        return Done("done")
 
     def _maybe_finish(self, corp_id: str, job_id: str) -> None:
         job = self.jobs.get(corp_id, job_id)
@@ -143,59 +143,68 @@ class FullSync:
             return
         self.jobs.finish(corp_id, job_id, self._now_ms(), "done")
 
-    def _work(
-        self, corp: str, job: dict[str, Any], step: Step, wecom: BulkWeCom
-    ) -> tuple[list[Step], dict[str, int]]:
+    def _work(self, corp: str, job: dict[str, Any], step: Step, wecom: BulkWeCom) -> Work:
+        work = {
+            "plan": self._plan, "customers": self._customers, "groups": self._groups,
+            "group_details": self._group_details, "drift": self._drift,
+        }.get(step.kind)  # fmt: skip
+        if work is None:
+            raise ValueError(f"unknown sync step kind {step.kind!r}")
+        return work(corp, job, step, wecom)
+
+    def _plan(self, corp: str, job: dict[str, Any], step: Step, wecom: BulkWeCom) -> Work:
         now = self._now_ms()
-        if step.kind == "plan":
-            employees = wecom.list_employees()
-            for e in employees:
-                self.store.save_employee(corp, e, now)
-            groups = wecom.get_tag_groups()
-            self.store.save_tag_groups(corp, groups, now)
-            live = {g.group_id for g in groups} | {t.tag_id for g in groups for t in g.tags}
-            for gone in self.store.held_tag_ids(corp) - live:
-                self.store.delete_tag(corp, gone, False, self._drift_version())
-            steps = first_steps([e.userid for e in employees])
-            return steps, {
-                "employees": len(employees),
-                "employee_chunks": len(steps) // 2,
-                "tags": sum(len(g.tags) for g in groups),
-            }
-        if step.kind == "customers":
-            page, cursor = wecom.customers_page(step.userids, step.cursor)
-            self.store.sync_page(corp, page, now)
-            nxt = next_page(step, cursor)
-            counters = {"relations": len(page)}
-            if nxt is None:
-                counters["employee_chunks_done"] = 1
-                return [drift_step(step)], counters
-            return [nxt], counters
-        if step.kind == "groups":
-            chat_ids, cursor = wecom.group_chats_page(step.userids, step.cursor)
-            nxt = next_page(step, cursor)
-            counters = {"groups_listed": len(chat_ids), "group_chunks_done": 0 if nxt else 1}
-            return [*detail_steps(step, chat_ids), *([nxt] if nxt else [])], counters
-        if step.kind == "group_details":
-            saved = 0
-            for chat_id in step.chat_ids:
-                group = wecom.get_group_chat(chat_id)
-                if group is not None:
-                    self.store.save_group(corp, group, self._now_ms())
-                    saved += 1
-            return [], {"groups": saved}
-        if step.kind == "drift":
-            stale, cursor = self.store.stale_relations(
-                corp, step.userids, int(job["started_at_ms"]), step.cursor, DRIFT_PAGE
-            )
-            version = self._drift_version()
-            removed = sum(
-                self.store.set_follow_status(corp, ext, uid, FollowStatus.GONE, version, {})
-                for ext, uid in stale
-            )
-            nxt = next_page(step, cursor)
-            return ([nxt] if nxt else []), {"drift_removed": removed}
-        raise ValueError(f"unknown sync step kind {step.kind!r}")
+        employees = wecom.list_employees()
+        for e in employees:
+            self.store.save_employee(corp, e, now)
+        groups = wecom.get_tag_groups()
+        self.store.save_tag_groups(corp, groups, now)
+        live = {g.group_id for g in groups} | {t.tag_id for g in groups for t in g.tags}
+        for gone in self.store.held_tag_ids(corp) - live:
+            self.store.delete_tag(corp, gone, False, self._drift_version())
+        steps = first_steps([e.userid for e in employees])
+        return steps, {
+            "employees": len(employees),
+            "employee_chunks": len(steps) // 2,
+            "tags": sum(len(g.tags) for g in groups),
+        }
+
+    def _customers(self, corp: str, job: dict[str, Any], step: Step, wecom: BulkWeCom) -> Work:
+        now = self._now_ms()
+        page, cursor = wecom.customers_page(step.userids, step.cursor)
+        self.store.sync_page(corp, page, now)
+        nxt = next_page(step, cursor)
+        counters = {"relations": len(page)}
+        if nxt is None:
+            counters["employee_chunks_done"] = 1
+            return [drift_step(step)], counters
+        return [nxt], counters
+
+    def _groups(self, corp: str, job: dict[str, Any], step: Step, wecom: BulkWeCom) -> Work:
+        chat_ids, cursor = wecom.group_chats_page(step.userids, step.cursor)
+        nxt = next_page(step, cursor)
+        counters = {"groups_listed": len(chat_ids), "group_chunks_done": 0 if nxt else 1}
+        return [*detail_steps(step, chat_ids), *([nxt] if nxt else [])], counters
+
+    def _group_details(self, corp: str, job: dict[str, Any], step: Step, wecom: BulkWeCom) -> Work:
+        saved = 0
+        for chat_id in step.chat_ids:
+            group = wecom.get_group_chat(chat_id)
+            if group is not None:
+                self.store.save_group(corp, group, self._now_ms())
+                saved += 1
+        return [], {"groups": saved}
+
+    def _drift(self, corp: str, job: dict[str, Any], step: Step, wecom: BulkWeCom) -> Work:
+        stale, cursor = self.store.stale_relations(
+            corp, step.userids, int(job["started_at_ms"]), step.cursor, DRIFT_PAGE
+        )
+        version = self._drift_version()
+        removed = sum(
+            self.store.set_follow_status(corp, ext, uid, FollowStatus.GONE, version, {}) for ext, uid in stale
+        )
+        nxt = next_page(step, cursor)
+        return ([nxt] if nxt else []), {"drift_removed": removed}
 
     def _drift_version(self) -> int:
         """As if a delete event arrived now: any later event about the relation still wins."""

@@ -2,19 +2,21 @@
 WeCom task to create; the scheduled job gives sends whose tasks are not final a "results" step.
 
 Every step is a repeatable method of MassSends (fenced parts, keyed ledger), so a redelivered or
-duplicated message changes nothing. A step that finds the shared bulk call budget spent re-sends itself
-delayed until the window turns (as transfer steps do) and is acknowledged, so throttling never counts
-toward the DLQ. An "open#" marker per send lets the scheduled job read only sends with work left.
+duplicated message changes nothing. The steps are typed commands (mass_sends/commands.py) on the queue's
+message bus (kernel/bus.py), which re-sends a step that finds the shared bulk call budget spent, delayed
+until the window turns, and acknowledges it, so throttling never counts toward the DLQ. An "open#" marker per send lets the scheduled job read only sends with work left.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from scrm.domain.throttle import Throttled
+from scrm.kernel.bus import Command, Done, Handler, MessageBus, Outcome, Resend, Skipped
+from scrm.kernel.bus import send as send_commands
+from scrm.mass_sends.commands import CreatePart, PlanSend, ReadResults, RemindMember, SendCommand
 from scrm.services.mass_sends import CANCELLED, CREATED, LEASE_S, REQUESTED, MassSends
 
 log = logging.getLogger("scrm.mass_sends")
@@ -34,6 +36,13 @@ class Notify(Protocol):
     ) -> str: ...
 
 
+def _again(command: CreatePart | RemindMember, attempts: int, detail: str) -> Outcome:
+    """The same step in a minute, counted, until ``attempts`` of it have run."""
+    if command.attempt + 1 < attempts:
+        return Resend(command.again(), RETRY_DELAY_S, detail)
+    return Done(detail)
+
+
 class MassSendRunner:
     def __init__(
         self,
@@ -49,28 +58,19 @@ class MassSendRunner:
         # A planned send (a SOP step) tells each member it handed a task to: (corp, send, member, count).
         self.notify = notify
 
-    def _again(self, message: dict[str, Any], attempts: int) -> None:
-        """The same step in a minute, counted, until ``attempts`` of it have run."""
-        attempt = int(message.get("attempt") or 0) + 1
-        if attempt < attempts:
-            self.queue.send_many([{**message, "attempt": attempt}], delay_s=RETRY_DELAY_S)
-
-    def _step(self, corp_id: str, send_id: str, step: str, **extra: Any) -> dict[str, Any]:
-        return {"corp_id": corp_id, "send_id": send_id, "step": step, **extra}
-
     def start(self, corp_id: str, body: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         """Create (or find the same request's send) and queue its plan. A repeat of a send still "new"
         queues the plan again: the first message may have been lost, and planning twice plans once."""
         send, created = self.sends.create(corp_id, body)
         if send["state"] == "new":
             self.repo.mark_open(corp_id, send["send_id"])
-            self.queue.send_many([self._step(corp_id, send["send_id"], "plan")])
+            send_commands(self.queue, [PlanSend(corp_id, send["send_id"])])
         return send, created
 
     def queue_plan(self, corp_id: str, send_id: str) -> None:
         """A planner's send (created with its recipients' source): open it and queue its plan."""
         self.repo.mark_open(corp_id, send_id)
-        self.queue.send_many([self._step(corp_id, send_id, "plan")])
+        send_commands(self.queue, [PlanSend(corp_id, send_id)])
 
     def list(self, corp_id: str, limit: int) -> list[dict[str, Any]]:
         """The corp's sends, newest first, without their specs' recipient lists (up to 100,000 ids)."""
@@ -86,59 +86,58 @@ class MassSendRunner:
         return sorted(out, key=lambda s: -int(s.get("created_at") or 0))
 
     # the consumer ------------------------------------------------------------------------------
-    def run_step(self, message: dict[str, Any]) -> str:
-        corp_id, send_id, step = (
-            str(message["corp_id"]),
-            str(message["send_id"]),
-            str(message.get("step") or ""),
-        )
-        if self.repo.get_send(corp_id, send_id) is None:
-            return "no-send"
-        try:
-            if step == "plan":
-                return self.plan(corp_id, send_id)
-            if step == "part":
-                return self.part(message)
-            if step == "results":
-                return self.results(corp_id, send_id)
-            if step == "notify":
-                return self.remind_member(message)
-        except Throttled as exc:
-            # The shared call budget is spent: the same step again, once the window turns.
-            self.queue.send_many([message], delay_s=min(900, int(exc.retry_after_s) + 1))
-            return "throttled"
-        raise ValueError(f"unknown mass send step {step!r}")
+    def handlers(self) -> dict[type[Command], Handler]:
+        """The queue's steps and what runs each; a step of a send that is gone does nothing."""
+        return {
+            PlanSend: self._of_a_send(self.plan),
+            CreatePart: self._of_a_send(self.part),
+            ReadResults: self._of_a_send(self.results),
+            RemindMember: self._of_a_send(self.remind_member),
+        }
 
-    def plan(self, corp_id: str, send_id: str) -> str:
+    def bus(self, more: Mapping[type[Command], Handler] | None = None) -> MessageBus:
+        """The mass-send queue's bus (``more``: the other steps sharing the queue, SOP enrolment)."""
+        return MessageBus("mass send", self.queue, {**self.handlers(), **(more or {})})
+
+    def _of_a_send(self, handler: Callable[[Any], Outcome]) -> Handler:
+        def run(command: SendCommand) -> Outcome:
+            if self.repo.get_send(command.corp_id, command.send_id) is None:
+                return Skipped("no-send")
+            return handler(command)
+
+        return run
+
+    def plan(self, command: PlanSend) -> Outcome:
+        corp_id, send_id = command.corp_id, command.send_id
         send = self.sends.plan(corp_id, send_id)
         if send.get("resolving"):  # a large filter: its pages go on in the next step, from where this one stopped
-            self.queue.send_many([self._step(corp_id, send_id, "plan")])
-            return "resolving"
+            return Resend(command, 0, "resolving")
         todo = self._requested(corp_id, send_id, stale_only=False)
-        self.queue.send_many([self._step(corp_id, send_id, "part", sender=s, number=n) for s, n in todo])
+        send_commands(self.queue, [CreatePart(corp_id, send_id, s, n) for s, n in todo])
         if send["state"] != "new" and not todo:
             self._close_if_done(corp_id, send_id)
-        return f"planned:{len(todo)}"
+        return Done(f"planned:{len(todo)}")
 
-    def part(self, message: dict[str, Any]) -> str:
-        corp_id, send_id = str(message["corp_id"]), str(message["send_id"])
-        result = self.sends.run_part(corp_id, send_id, str(message["sender"]), int(message["number"]))
+    def part(self, command: CreatePart) -> Outcome:
+        corp_id, send_id = command.corp_id, command.send_id
+        result = self.sends.run_part(corp_id, send_id, command.sender, command.number)
+        # run_part still answers a string (services/mass_sends.py); the Part aggregate of issue 17 types it.
         if result.startswith("retry:") or result == "dispatching":
-            self._again(message, MAX_ATTEMPTS)
+            return _again(command, MAX_ATTEMPTS, result)
         if result in ("created", "adopted") and self.notify is not None:
             send = self.repo.get_send(corp_id, send_id)
             if send is not None and send[0].get("source"):
-                self.queue.send_many([self._step(corp_id, send_id, "notify", sender=str(message["sender"]))])
-        return result
+                send_commands(self.queue, [RemindMember(corp_id, send_id, command.sender)])
+        return Done(result)
 
-    def remind_member(self, message: dict[str, Any]) -> str:
+    def remind_member(self, command: RemindMember) -> Outcome:
         """The member's app message for a planned send's tasks; a full pacing window tries again in a
         minute (for up to an hour), so a burst of due steps reaches every member, never over WeCom's cap."""
         assert self.notify is not None
-        corp_id, send_id, member = str(message["corp_id"]), str(message["send_id"]), str(message["sender"])
+        corp_id, send_id, member = command.corp_id, command.send_id, command.sender
         found = self.repo.get_send(corp_id, send_id)
         if found is None:
-            return "no-send"
+            return Skipped("no-send")
         send = found[0]
         # Every part the plan gave the member (the plan wrote them all before any was called), so the count
         # is the member's whole share even when this notify runs before their other parts are created.
@@ -150,13 +149,13 @@ class MassSendRunner:
         name = str((send.get("source") or {}).get("name") or (send.get("spec") or {}).get("name") or "")
         result = self.notify(corp_id, send, member, count, name)
         if result in ("full", "busy"):
-            self._again(message, REMIND_ATTEMPTS)
-        return f"notify:{result}"
+            return _again(command, REMIND_ATTEMPTS, f"notify:{result}")
+        return Done(f"notify:{result}")
 
-    def results(self, corp_id: str, send_id: str) -> str:
-        summary = self.sends.results(corp_id, send_id)
-        self._close_if_done(corp_id, send_id)
-        return ",".join(f"{k}:{v}" for k, v in summary.items() if v) or "nothing"
+    def results(self, command: ReadResults) -> Outcome:
+        summary = self.sends.results(command.corp_id, command.send_id)
+        self._close_if_done(command.corp_id, command.send_id)
+        return Done(",".join(f"{k}:{v}" for k, v in summary.items() if v) or "nothing")
 
     # the scheduled job -------------------------------------------------------------------------
     def collect(self, corp_id: str) -> dict[str, int]:
@@ -173,15 +172,15 @@ class MassSendRunner:
             send = found[0]
             if send["state"] == "new":
                 if now - int(send.get("created_at") or 0) >= REPLAN_AFTER_S:
-                    self.queue.send_many([self._step(corp_id, send_id, "plan")])
+                    send_commands(self.queue, [PlanSend(corp_id, send_id)])
                     counts["plan"] += 1
                 continue
             parts = [p for p, _ in self.repo.parts(corp_id, send_id)]
             todo = self._requested(corp_id, send_id, stale_only=True, parts=parts)
-            self.queue.send_many([self._step(corp_id, send_id, "part", sender=s, number=n) for s, n in todo])
+            send_commands(self.queue, [CreatePart(corp_id, send_id, s, n) for s, n in todo])
             counts["part"] += len(todo)
             if any(p["state"] == CREATED and not p.get("final") for p in parts):
-                self.queue.send_many([self._step(corp_id, send_id, "results")])
+                send_commands(self.queue, [ReadResults(corp_id, send_id)])
                 counts["results"] += 1
             elif not any(p["state"] == REQUESTED for p in parts):
                 self.repo.close(corp_id, send_id)

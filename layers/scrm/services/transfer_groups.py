@@ -4,9 +4,9 @@ WeCom's pages give no code for the new owner's 300 a day nor for on-job's twice 
 keys on one: we count the allowance ourselves, and a per-chat code that names no final reason defers the
 chat (recorded with WeCom's code) for a later window, a bounded number of times (``T.apply_group_results``).
 
-A mixin of TransferRunner (services/transfer_runner.py), which provides the chunk fence (``_lease``),
-versioned writes (``_write``), the repository and the clock; kept apart because the allowance is a concept
-of its own: one versioned item per new owner (``quota#owner``) holding the takes of the last 24 h, from
+A collaborator of TransferRunner (services/transfer_runner.py), which hands it the repository, the chunk
+fence (transfers/fence.py: the calling mark and versioned writes) and a way to queue the store's side of
+what WeCom confirmed; kept apart because the allowance is a concept of its own: one versioned item per new owner (``quota#owner``) holding the takes of the last 24 h, from
 which a step reserves before it calls and gives back what WeCom did not hand over.
 """
 
@@ -20,25 +20,20 @@ from scrm.domain.throttle import Throttled
 from scrm.domain.transfer import Chunk, Entry
 from scrm.domain.wecom_error import WeComError
 from scrm.services.ports import TransferRepo, TransferWeCom
+from scrm.transfers.fence import ChunkFence
+
+RecordLater = Callable[[str, str, list[tuple[str, int]]], None]
 
 
 class GroupSteps:
-    repo: TransferRepo
+    def __init__(self, repo: TransferRepo, fence: ChunkFence, record_later: RecordLater) -> None:
+        self.repo = repo
+        self.fence = fence
+        # The step bodies' names for the fence and for queueing the store's side of confirmed chunks.
+        self._now, self._lease, self._write = fence.now, fence.lease, fence.write
+        self._record_later = record_later
 
-    # provided by TransferRunner
-    def _now(self) -> int:
-        raise NotImplementedError
-
-    def _lease(self, corp_id: str, c: Chunk, now: int) -> bool | None:
-        raise NotImplementedError
-
-    def _write(self, corp_id: str, chunk: Chunk, change: Callable[[Chunk], Any]) -> Chunk:
-        raise NotImplementedError
-
-    def _record_later(self, corp_id: str, job_id: str, keys: list[tuple[str, int]]) -> None:
-        raise NotImplementedError
-
-    def _groups(self, corp_id: str, job: dict[str, Any], c: Chunk, gw: TransferWeCom) -> str:
+    def hand_over(self, corp_id: str, job: dict[str, Any], c: Chunk, gw: TransferWeCom) -> str:
         """Hand chats over within the new owner's allowance (300 in 24 h); the rest wait, queued, for
         the allowance to free up. A chat WeCom refuses with a code that names no final reason waits its own
         time (``T.queued_due``), a bounded number of times."""

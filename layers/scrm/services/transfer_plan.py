@@ -1,7 +1,7 @@
 """The plan step of a transfer job: list what it hands over and write it as chunks of at most 100 per taker.
 
-A mixin of TransferRunner (services/transfer_runner.py), which provides the repository, the WeCom gateway,
-the queue, the clock and ``advance``; kept apart because planning runs once per job and reads what the
+A collaborator of TransferRunner (services/transfer_runner.py), which hands it the repository, the WeCom
+gateway, the queue, the clock and its ``advance``; kept apart because planning runs once per job and reads what the
 other steps never do: WeCom's lists of what the handover holds (get_unassigned_list for a resigned
 employee, externalcontact/list, groupchat/list) and our own record of earlier jobs, for the two-in-90-days
 rule (``limited``, which the admin side also asks before it creates a job).
@@ -16,7 +16,9 @@ from typing import Any
 from scrm.domain import transfer as T
 from scrm.domain.channel_code import CHINA
 from scrm.domain.transfer import Chunk, Entry
+from scrm.kernel.bus import send as send_commands
 from scrm.services.ports import Publisher, TransferRepo, TransferWeCom
+from scrm.transfers.commands import AdvanceTransfer
 
 STEP_CHUNKS = 10  # chunks per "advance" message at the start: ten WeCom calls, well inside a Lambda's time
 SCHEDULE_LEASE_S = 900  # a job the scheduler enqueued is not enqueued again before this, unless it ran
@@ -26,19 +28,23 @@ def day_of(ts: int) -> str:
     return datetime.fromtimestamp(ts, UTC).astimezone(CHINA).strftime("%Y-%m-%d")
 
 
+Advance = Callable[[str, str], str]  # (corp, job): advance every due chunk of a planned job
+
+
 class PlanStep:
-    repo: TransferRepo
-    wecom: Callable[[str], TransferWeCom]
-    queue: Publisher
-
-    # provided by TransferRunner
-    def _now(self) -> int:
-        raise NotImplementedError
-
-    def advance(
-        self, corp_id: str, job_id: str, only: set[tuple[str, int]] | None = None, force: bool = False
-    ) -> str:
-        raise NotImplementedError
+    def __init__(
+        self,
+        repo: TransferRepo,
+        wecom: Callable[[str], TransferWeCom],
+        queue: Publisher,
+        now: Callable[[], int],
+        advance: Advance,
+    ) -> None:
+        self.repo = repo
+        self.wecom = wecom
+        self.queue = queue
+        self._now = now
+        self.advance = advance
 
     def plan(self, corp_id: str, job: dict[str, Any], version: int) -> str:
         """List what to transfer (unless the admin named it), split it across the takers, write the
@@ -93,16 +99,8 @@ class PlanStep:
         if not self.repo.replace_job(corp_id, job, version, now + SCHEDULE_LEASE_S):
             return "raced"
         keys = [(c.kind, c.number) for c in chunks if c.ids_in(T.REQUESTED)]
-        msgs = [
-            {
-                "corp_id": corp_id,
-                "job_id": job_id,
-                "step": "advance",
-                "chunks": [list(x) for x in keys[i : i + STEP_CHUNKS]],
-            }
-            for i in range(0, len(keys), STEP_CHUNKS)
-        ]
-        self.queue.send_many(msgs)
+        msgs = [AdvanceTransfer(corp_id, job_id, tuple(keys[i : i + STEP_CHUNKS])) for i in range(0, len(keys), STEP_CHUNKS)]
+        send_commands(self.queue, msgs)
         if not msgs:
             self.advance(corp_id, job_id)
         return f"planned:{len(customers)}c:{len(groups)}g:{len(chunks)}chunks"

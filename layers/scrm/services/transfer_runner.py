@@ -13,27 +13,30 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from scrm.domain import transfer as T
 from scrm.domain.throttle import Throttled
 from scrm.domain.transfer import Chunk, Entry
 from scrm.domain.wecom_error import WeComError
+from scrm.kernel.bus import Done, Handler, MessageBus, Outcome, Skipped
+from scrm.kernel.bus import send as send_commands
 from scrm.services.ports import Publisher, TransferRepo, TransferWeCom
 from scrm.services.transfer_groups import GroupSteps
 from scrm.services.transfer_plan import SCHEDULE_LEASE_S, STEP_CHUNKS, PlanStep, day_of
 from scrm.services.transfer_record import TransferRecord
+from scrm.transfers.commands import AdvanceTransfer, JobCommand, PlanTransfer, RecordTransfer
+from scrm.transfers.fence import LEASE_S, ChunkFence
 
 log = logging.getLogger("scrm.transfers")
-LEASE_S = 300  # a calling mark older than this belongs to a worker that died
 RECORD_RETRY_S = 60  # a handed-over group WeCom still shows with its old owner is read again this much later
 RECORD_TRIES = 10  # … this many reads in all (WeCom does not say how long 离职继承中 lasts)
 # The plan's constants and day_of live in transfer_plan.py; named here too, where callers and tests import them.
 __all__ = ["LEASE_S", "SCHEDULE_LEASE_S", "STEP_CHUNKS", "TransferRunner", "day_of"]
 
 
-class TransferRunner(PlanStep, GroupSteps):
+class TransferRunner:
     def __init__(
         self,
         repo: TransferRepo,
@@ -47,37 +50,42 @@ class TransferRunner(PlanStep, GroupSteps):
         self.queue = queue
         self.clock = clock
         self.record = record
+        # Collaborators, not mixins: the chunk fence both WeCom steps call under, the group step (the new
+        # owner's allowance) and the plan step.
+        self.fence = ChunkFence(repo, clock)
+        self.groups = GroupSteps(repo, self.fence, self._record_later)
+        self.planner = PlanStep(repo, wecom, queue, self.fence.now, self.advance)
 
     def _now(self) -> int:
-        return int(self.clock())
+        return self.fence.now()
+
+    def plan(self, corp_id: str, job: dict[str, Any], version: int) -> str:
+        return self.planner.plan(corp_id, job, version)
+
+    def limited(self, corp_id: str, kind: str, ids: Iterable[str], now: int) -> dict[str, int]:
+        """Asked by the admin side before it creates a job (see PlanStep.limited)."""
+        return self.planner.limited(corp_id, kind, ids, now)
 
     # entry points ----------------------------------------------------------------------------
-    def run_step(self, message: dict[str, Any]) -> str:
-        corp_id, job_id, step = (
-            str(message["corp_id"]),
-            str(message["job_id"]),
-            str(message.get("step") or ""),
-        )
-        found = self.repo.get_job(corp_id, job_id)
-        if found is None:
-            return "no-job"
-        job, version = found
-        try:
-            if step == "plan":
-                return self.plan(corp_id, job, version)
-            if step == "record":
-                return self.record_done(
-                    corp_id, job, [(str(k), int(n)) for k, n in message.get("chunks") or []],
-                    only=message.get("only"), attempt=int(message.get("attempt") or 0),
-                )
-            if step == "advance":
-                only = {(str(k), int(n)) for k, n in message.get("chunks") or []} or None
-                return self.advance(corp_id, job_id, only=only, force=bool(message.get("force")))
-        except Throttled as exc:
-            # The shared call budget is spent: the same step again, once the window turns.
-            self.queue.send_many([message], delay_s=min(900, int(exc.retry_after_s) + 1))
-            return "throttled"
-        raise ValueError(f"unknown transfer step {step!r}")
+    def bus(self) -> MessageBus:
+        """The transfers queue's bus; a step of a job that is gone does nothing."""
+        return MessageBus("transfer", self.queue, {
+            PlanTransfer: self._of_a_job(lambda c, job, version: self.plan(c.corp_id, job, version)),
+            AdvanceTransfer: self._of_a_job(lambda c, job, version: self.advance(
+                c.corp_id, c.job_id, only=set(c.chunks) or None, force=c.force)),
+            RecordTransfer: self._of_a_job(lambda c, job, version: self.record_done(
+                c.corp_id, job, list(c.chunks), only=None if c.only is None else list(c.only),
+                attempt=c.attempt)),
+        })  # fmt: skip
+
+    def _of_a_job(self, step: Callable[[Any, dict[str, Any], int], str]) -> Handler:
+        def run(command: JobCommand) -> Outcome:
+            found = self.repo.get_job(command.corp_id, command.job_id)
+            if found is None:
+                return Skipped("no-job")
+            return Done(step(command, *found))
+
+        return run
 
     def enqueue_due(self, corp_id: str) -> list[str]:
         """The scheduled job: every open job whose next check is due gets one "advance" step."""
@@ -93,8 +101,8 @@ class TransferRunner(PlanStep, GroupSteps):
                 continue
             # Lease: push the due time out first, so an overlapping run does not enqueue it twice.
             if self.repo.replace_job(corp_id, job, version, now + SCHEDULE_LEASE_S):
-                step = "plan" if job.get("state") == "planning" else "advance"
-                self.queue.send_many([{"corp_id": corp_id, "job_id": job_id, "step": step}])
+                step = PlanTransfer if job.get("state") == "planning" else AdvanceTransfer
+                send_commands(self.queue, [step(corp_id, job_id)])
                 sent.append(job_id)
         return sent
 
@@ -139,7 +147,7 @@ class TransferRunner(PlanStep, GroupSteps):
             if c.kind == "c" and c.ids_in(T.REQUESTED):
                 did.append(self._request(corp_id, job, c, gw))
             elif c.kind == "g" and (c.ids_in(T.REQUESTED) or (c.ids_in(T.QUEUED) and c.next_at <= now)):
-                did.append(self._groups(corp_id, job, c, gw))
+                did.append(self.groups.hand_over(corp_id, job, c, gw))
         self.settle(corp_id, job_id, self.repo.chunks(corp_id, job_id) if did else chunks)
         return "advanced:" + ",".join(d for d in did if d) if did else "nothing-due"
 
@@ -193,29 +201,10 @@ class TransferRunner(PlanStep, GroupSteps):
         return False
 
     def _write(self, corp_id: str, chunk: Chunk, change: Callable[[Chunk], Any]) -> Chunk:
-        """Apply ``change`` and write; on a version conflict re-read and apply again (never drop it)."""
-        current = chunk
-        while True:
-            change(current)
-            if self.repo.replace_chunk(corp_id, current):
-                if current is not chunk:
-                    chunk.__dict__.update(current.__dict__)
-                return current
-            fresh = self.repo.get_chunk(corp_id, chunk.job_id, chunk.kind, chunk.number)
-            if fresh is None:
-                raise RuntimeError(f"chunk {chunk.kind}{chunk.number} of {chunk.job_id} vanished")
-            current = fresh
+        return self.fence.write(corp_id, chunk, change)
 
     def _lease(self, corp_id: str, c: Chunk, now: int) -> bool | None:
-        """Mark the chunk as calling WeCom. None: another worker holds a live mark; otherwise whether an
-        earlier call may have reached WeCom unrecorded."""
-        if c.calling and now - c.calling < LEASE_S:
-            return None
-        retried = bool(c.calling)
-        c.calling = now
-        if not self.repo.replace_chunk(corp_id, c):
-            return None
-        return retried
+        return self.fence.lease(corp_id, c, now)
 
     def _request(self, corp_id: str, job: dict[str, Any], c: Chunk, gw: TransferWeCom) -> str:
         now = self._now()
@@ -287,17 +276,7 @@ class TransferRunner(PlanStep, GroupSteps):
         apart from the poll, which must not run into a Lambda's time limit)."""
         if self.record is None or not keys:
             return
-        self.queue.send_many(
-            [
-                {
-                    "corp_id": corp_id,
-                    "job_id": job_id,
-                    "step": "record",
-                    "chunks": [list(k) for k in keys[i : i + 10]],
-                }
-                for i in range(0, len(keys), 10)
-            ]
-        )
+        send_commands(self.queue, [RecordTransfer(corp_id, job_id, tuple(keys[i : i + 10])) for i in range(0, len(keys), 10)])
 
     def record_done(
         self, corp_id: str, job: dict[str, Any], keys: list[tuple[str, int]], only: list[str] | None = None,
@@ -320,10 +299,8 @@ class TransferRunner(PlanStep, GroupSteps):
         if not behind:
             return f"recorded:{n}"
         if attempt + 1 < RECORD_TRIES:
-            self.queue.send_many([
-                {"corp_id": corp_id, "job_id": job["job_id"], "step": "record", "chunks": [list(k)],
-                 "only": ids, "attempt": attempt + 1}
-                for k, ids in behind.items()
+            send_commands(self.queue, [
+                RecordTransfer(corp_id, job["job_id"], (k,), tuple(ids), attempt + 1) for k, ids in behind.items()
             ], delay_s=RECORD_RETRY_S)  # fmt: skip
             return f"recorded:{n}:behind:{sum(len(v) for v in behind.values())}"
         log.warning("groups still without their new owner in WeCom", extra={

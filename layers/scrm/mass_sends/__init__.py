@@ -1,0 +1,1 @@
+"""Mass sends: one folder for the feature (issue 17; modules move here in a later slice)."""

@@ -1,0 +1,120 @@
+"""The steps on the mass-send queue (scrm-mass-sends), as commands.
+
+Bodies are today's: ``{"corp_id", "send_id", "step": "plan" | "part" | "results" | "notify", …}``, with
+``attempt`` only once a step has been tried again, and SOP enrolment pages (``"step": "sop_enrol"``, keyed
+by ``sop_id``) sharing the queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar, Self
+
+from scrm.kernel.bus import Command, need
+
+
+def _attempt(message: Mapping[str, Any]) -> int:
+    return int(message.get("attempt") or 0)
+
+
+@dataclass(frozen=True)
+class SendCommand(Command):
+    corp_id: str
+    send_id: str
+
+    def _body(self, step: str, **extra: Any) -> dict[str, Any]:
+        return {"corp_id": self.corp_id, "send_id": self.send_id, "step": step, **extra}
+
+    @classmethod
+    def from_message(cls, message: Mapping[str, Any]) -> Self:
+        return cls(str(need(message, "corp_id")), str(need(message, "send_id")))
+
+
+@dataclass(frozen=True)
+class PlanSend(SendCommand):
+    """Resolve the recipients and write the parts (a large filter: one page per step)."""
+
+    TAGS: ClassVar[tuple[str, ...]] = ("plan",)
+
+    def to_message(self) -> dict[str, Any]:
+        return self._body("plan")
+
+
+@dataclass(frozen=True)
+class ReadResults(SendCommand):
+    """Read WeCom's results of the send's created tasks."""
+
+    TAGS: ClassVar[tuple[str, ...]] = ("results",)
+
+    def to_message(self) -> dict[str, Any]:
+        return self._body("results")
+
+
+@dataclass(frozen=True)
+class CreatePart(SendCommand):
+    """Create the WeCom task of one part (fenced by the part's mark)."""
+
+    TAGS: ClassVar[tuple[str, ...]] = ("part",)
+    sender: str = ""
+    number: int = 0
+    attempt: int = 0
+
+    def to_message(self) -> dict[str, Any]:
+        extra = {"attempt": self.attempt} if self.attempt else {}
+        return self._body("part", sender=self.sender, number=self.number, **extra)
+
+    @classmethod
+    def from_message(cls, message: Mapping[str, Any]) -> Self:
+        return cls(
+            str(need(message, "corp_id")), str(need(message, "send_id")),
+            str(need(message, "sender")), int(need(message, "number")), _attempt(message),
+        )  # fmt: skip
+
+    def again(self) -> Self:
+        return replace(self, attempt=self.attempt + 1)
+
+
+@dataclass(frozen=True)
+class RemindMember(SendCommand):
+    """Tell a member (by app message) about the tasks a planned send handed them."""
+
+    TAGS: ClassVar[tuple[str, ...]] = ("notify",)
+    sender: str = ""
+    attempt: int = 0
+
+    def to_message(self) -> dict[str, Any]:
+        extra = {"attempt": self.attempt} if self.attempt else {}
+        return self._body("notify", sender=self.sender, **extra)
+
+    @classmethod
+    def from_message(cls, message: Mapping[str, Any]) -> Self:
+        return cls(
+            str(need(message, "corp_id")), str(need(message, "send_id")), str(need(message, "sender")),
+            _attempt(message),
+        )  # fmt: skip
+
+    def again(self) -> Self:
+        return replace(self, attempt=self.attempt + 1)
+
+
+@dataclass(frozen=True)
+class EnrolSop(Command):
+    """One page of a SOP's existing customers into its due index (services/sop_enrolment.py)."""
+
+    TAGS: ClassVar[tuple[str, ...]] = ("sop_enrol",)
+    corp_id: str
+    sop_id: str
+    query: int = 0
+    cursor: str = ""
+
+    def to_message(self) -> dict[str, Any]:
+        return {"corp_id": self.corp_id, "sop_id": self.sop_id, "step": "sop_enrol", "query": self.query,
+                "cursor": self.cursor}  # fmt: skip
+
+    @classmethod
+    def from_message(cls, message: Mapping[str, Any]) -> Self:
+        return cls(
+            str(need(message, "corp_id")), str(need(message, "sop_id")), int(message.get("query") or 0),
+            str(message.get("cursor") or ""),
+        )  # fmt: skip

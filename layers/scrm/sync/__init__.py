@@ -1,0 +1,1 @@
+"""Full sync from WeCom: one folder for the feature (issue 17; modules move here in a later slice)."""
