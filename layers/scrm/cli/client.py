@@ -19,6 +19,7 @@ from scrm.cli.common import CliError
 from scrm.cli.profiles import Profile, ProfileError, resolve
 
 TIMEOUT_S = 30.0
+ITEMS_PAGE = 1000  # the API's largest page of a job's items
 
 
 class ApiError(CliError):
@@ -54,6 +55,17 @@ class Api:
 
     def delete(self, path: str) -> Any:
         return self.call("DELETE", path)
+
+    def with_items(self, path: str, page: int = ITEMS_PAGE) -> dict[str, Any]:
+        """A job's progress with every one of its items: the API pages them (``?items=1``), a command
+        shows them all, as it did before it went through the API."""
+        answer = self.get(path, {"items": 1, "limit": page})
+        items = list(answer.get("items") or [])
+        while answer.get("next_cursor"):
+            answer = self.get(path, {"items": 1, "limit": page, "cursor": answer["next_cursor"]})
+            items += answer.get("items") or []
+        answer.pop("next_cursor", None)
+        return {**answer, "items": items}
 
     def call(self, method: str, path: str, params: dict[str, Any] | None = None, body: Any = None) -> Any:
         """The answer's JSON (or its text, for CSV); every failure as a CliError of one line."""

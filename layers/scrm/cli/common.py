@@ -7,8 +7,7 @@ import argparse
 import json
 import sys
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -54,22 +53,6 @@ def require_corp(corp_id: str) -> None:
         bootstrap.corp_registry().get(corp_id)
     except CorpNotFound:
         raise CliError(f"no corp {corp_id}") from None
-
-
-@contextmanager
-def admin_errors() -> Iterator[None]:
-    """The admin services' refusals (bad input, not found, WeCom said no) as one line."""
-    from scrm.services.customer_admin import AdminError
-
-    try:
-        yield
-    except AdminError as exc:
-        raise CliError(exc.message) from None
-
-
-def admin_call(fn: Callable[..., T], *args: Any) -> T:
-    with admin_errors():
-        return fn(*args)
 
 
 def day(seconds: int | float | None) -> str:
