@@ -77,17 +77,24 @@ class Api:
         headers = {"Authorization": f"Bearer {self.profile.key}", "Accept": "application/json"}
         if data is not None:
             headers["Content-Type"] = "application/json; charset=utf-8"
+        status, answer_headers, raw = self.send(method, url, data, headers)
+        if status < 400:
+            return decode(answer_headers.get("Content-Type", ""), raw)
+        err = refusal(status, answer_headers, raw, self.profile)
+        if isinstance(err, ApiError) and self.detailed:
+            from scrm.cli.follow import error_line
+
+            err.args = (error_line(err.message, err.field, err.details),)
+        raise err
+
+    def send(self, method: str, url: str, data: bytes | None, headers: dict[str, str]) -> tuple[int, Any, bytes]:
+        """(status, headers, body) of one HTTP exchange; the one place that touches the network."""
         request = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout_s) as answer:
-                return decode(answer.headers.get("Content-Type", ""), answer.read())
+                return answer.status, answer.headers, answer.read()
         except urllib.error.HTTPError as exc:
-            err = refusal(exc.code, exc.headers, exc.read(), self.profile)
-            if isinstance(err, ApiError) and self.detailed:
-                from scrm.cli.follow import error_line
-
-                err.args = (error_line(err.message, err.field, err.details),)
-            raise err from None
+            return exc.code, exc.headers, exc.read()
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             reason = getattr(exc, "reason", exc)
             raise CliError(f"cannot reach the admin API at {self.profile.url}: {' '.join(str(reason).split())}") from None
@@ -130,11 +137,14 @@ def whoami(api: Api) -> dict[str, Any]:
     return _whoami[cache_key]
 
 
+API_CLASS: type[Api] = Api  # tests put an in-process transport here
+
+
 def connect(args: argparse.Namespace, corp_id: str | None, detailed: bool = False) -> Api:
     """The API of the profile the command line chose. The key decides the corp: the CORP argument kept for
     compatibility must be that corp, else one line says whose key it is."""
     try:
-        api = Api(resolve(getattr(args, "profile", None)), detailed)
+        api = API_CLASS(resolve(getattr(args, "profile", None)), detailed)
     except ProfileError as exc:
         raise CliError(str(exc)) from None
     me = whoami(api)

@@ -34,7 +34,7 @@ def _api(args: argparse.Namespace) -> Api:
 # reading a plan --------------------------------------------------------------------------------------
 def read_body(path: str) -> Any:
     """The JSON in ``path`` (``-``: stdin). What is wrong with the file is one line naming it; what is
-    wrong with the plan is left to the service, which names the field."""
+    wrong with the plan is left to the admin API, which names the field."""
     name = "stdin" if path == "-" else path
     try:
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
@@ -43,9 +43,12 @@ def read_body(path: str) -> Any:
     except UnicodeDecodeError:
         raise CliError(f"{name}: not UTF-8 text") from None
     try:
-        return json.loads(text)
+        body = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CliError(f"{name}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    if not isinstance(body, dict):  # the API takes only an object, and would not name the field
+        raise CliError("body: must be an object (field: body)")
+    return body
 
 
 # text output -----------------------------------------------------------------------------------------
