@@ -42,6 +42,8 @@ class Tour:
         self.out = out
         self.seen_calls = 0
         self.corp_id = "wwdemo" + uuid.uuid4().hex[:10]
+        # scrm login saves the demo's key here, not in the user's own ~/.config/scrm/profiles.toml
+        self.scrm_config = os.path.join(tempfile.mkdtemp(prefix="scrm-demo-"), "profiles.toml")
 
     def say(self, title: str) -> None:
         self.out(f"\n=== {title}")
@@ -52,7 +54,7 @@ class Tour:
     def _scrm(self, *args: str) -> str:
         """Run the CLI as a user would; its stderr (the progress bar) goes to the demo's output."""
         done = subprocess.run([sys.executable, "-m", "scrm.cli.main", *args], text=True, capture_output=True,
-                              env=_scrm_env(self.stack), timeout=180)
+                              env={**_scrm_env(self.stack), "SCRM_CONFIG": self.scrm_config}, timeout=180)
         for line in done.stderr.strip().splitlines()[-3:]:
             self.out(f"  {line.strip()}")
         if done.returncode:
@@ -148,16 +150,18 @@ class Tour:
                    for t in timeline])
         self.wecom_calls()
 
-        self.say("7. A full sync brings in every customer that existed before us (`scrm sync start --wait`)")
+        self.say("7. A full sync brings in every customer that existed before us (`scrm keys create`, "
+                 "`scrm login`, `scrm sync start --wait`)")
         world = self.sandbox.corp(cid)
+        key = json.loads(self._scrm("keys", "create", cid, "--role", "admin", "--name", "demo", "--json"))["key"]
+        self.out(self._scrm("login", "--url", self.stack.admin_url, "--key", key).strip())
         synced = self._scrm("sync", "start", cid, "--wait", "--timeout", "120", "--json")
         job = json.loads(synced)["job"]
         self.show("sync job", {k: job.get(k) for k in ("state", "percent", "employees", "relations", "groups",
                                                        "tags", "wecom_calls")})
         self.wecom_calls()
 
-        self.say("8. An admin searches and edits through the admin API with a key (`scrm keys create`)")
-        key = json.loads(self._scrm("keys", "create", cid, "--role", "admin", "--name", "demo", "--json"))["key"]
+        self.say("8. An admin searches and edits through the admin API with the same key")
         api = requests.Session()
         api.headers["Authorization"] = f"Bearer {key}"
         admin = self.stack.admin_url

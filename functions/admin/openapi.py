@@ -150,6 +150,7 @@ SPEC: dict[str, Any] = {
                                               "content": {"application/json": {"schema": _ref("SyncStart")}}}}),
             },
             "get": {"summary": "Recent sync jobs, newest first",
+                    "parameters": [_q("limit", "1..200 (default 20)", {"type": "integer"})],
                     "responses": _ok("jobs", {"type": "object", "properties": {
                         "items": {"type": "array", "items": _ref("SyncJob")}}})},
         },

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin.api import json_response, route
+from admin.api import json_response, limit_of, route
 
 
 @route("/admin/sync", methods=("POST",), write=True)
@@ -21,7 +21,7 @@ def jobs(principal: Any, request: Any) -> Any:
     from scrm import bootstrap
     from scrm.services.full_sync import progress
 
-    return {"items": [progress(j) for j in bootstrap.full_sync().jobs.list(principal.corp_id)]}
+    return {"items": [progress(j) for j in bootstrap.full_sync().jobs.list(principal.corp_id, limit_of(request, 20))]}
 
 
 @route("/admin/sync/{job_id}")

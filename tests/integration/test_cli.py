@@ -4,6 +4,7 @@ errors in one line."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from scrm.cli.main import main
 from scrm.domain.api_key import Role
 
 from tests.conftest import new_corp
+from tests.integration.cli_api import as_corp
 from tests.integration.test_dead_letters import scrm_cli
 
 pytestmark = pytest.mark.stack
@@ -94,11 +96,13 @@ def _relations(world: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
 
 
 @pytest.fixture(scope="module")
-def synced(stack, sandbox) -> dict[str, Any]:
-    """A small sandbox corp synced by ``scrm sync start --wait`` in a subprocess (stderr is not a TTY)."""
+def synced(stack, sandbox) -> Iterator[dict[str, Any]]:
+    """A small sandbox corp synced by ``scrm sync start --wait`` in a subprocess (stderr is not a TTY);
+    ``scrm`` holds an admin key of the corp (through the environment) for the module's tests."""
     corp = new_corp(stack, sandbox, seed={"employees": 3, "customers_per_employee": 8, "tags": 4, "tag_groups": 2})
-    out = scrm_cli("sync", "start", corp["corp_id"], "--wait", "--timeout", "60", "--interval", "0.2", "--json")
-    return {"corp": corp, "cid": corp["corp_id"], "sync": out}
+    with as_corp(stack, corp["corp_id"]):
+        out = scrm_cli("sync", "start", corp["corp_id"], "--wait", "--timeout", "60", "--interval", "0.2", "--json")
+        yield {"corp": corp, "cid": corp["corp_id"], "sync": out}
 
 
 def test_keys_create_list_revoke(capsys, synced):
@@ -165,6 +169,11 @@ def test_sync_start_wait_ends_done_with_counts(sandbox, synced, capsys):
 
 def test_sync_start_text_reports_the_running_job(stack, sandbox, capsys):
     cid = new_corp(stack, sandbox)["corp_id"]
+    with as_corp(stack, cid):
+        _start_then_wait(capsys, cid)
+
+
+def _start_then_wait(capsys, cid: str) -> None:
     code, out, err = run(capsys, "sync", "start", cid)
     assert code == 0, err
     job_id = out.split()[3]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from scrm import bootstrap
 from scrm.domain.channel_code import CHINA
 
 from tests.conftest import new_corp
+from tests.integration.cli_api import as_corp
 from tests.integration.test_cli import run
 from tests.integration.test_sops import _hhmm, _parts, _planner
 from tests.support.syncing import sync_and_wait
@@ -28,15 +30,17 @@ pytestmark = pytest.mark.stack
 
 
 @pytest.fixture(scope="module")
-def shop(stack, sandbox) -> dict[str, Any]:
-    """A synced corp of three members and four customer groups; group sends' results answer at once."""
+def shop(stack, sandbox) -> Iterator[dict[str, Any]]:
+    """A synced corp of three members and four customer groups; group sends' results answer at once;
+    ``scrm`` holds its key."""
     corp = new_corp(stack, sandbox, seed={"employees": 3, "customers_per_employee": 2, "groups": 4})
     cid = corp["corp_id"]
     sync_and_wait(cid)
     sandbox.set_groupmsg_dispatch(cid, 0)
     world = sandbox.corp(cid)
-    return {"cid": cid, "staff": [e["userid"] for e in world["employees"]],
-            "groups": {g["chat_id"]: g["owner"] for g in world["groups"]}}  # fmt: skip
+    with as_corp(stack, cid):
+        yield {"cid": cid, "staff": [e["userid"] for e in world["employees"]],
+               "groups": {g["chat_id"]: g["owner"] for g in world["groups"]}}  # fmt: skip
 
 
 def _write(tmp_path, name: str, body: Any) -> str:

@@ -11,11 +11,13 @@ tests/integration/test_transfers.py follows jobs to their end on a stack of its 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.conftest import new_corp
+from tests.integration.cli_api import as_corp
 from tests.integration.test_cli import run
 from tests.integration.test_transfers import _customers_of, _leave
 from tests.support.syncing import sync_and_wait
@@ -24,8 +26,8 @@ pytestmark = pytest.mark.stack
 
 
 @pytest.fixture(scope="module")
-def office(stack, sandbox) -> dict[str, Any]:
-    """A synced corp of four; the first one leaves, owning two customer groups."""
+def office(stack, sandbox) -> Iterator[dict[str, Any]]:
+    """A synced corp of four; the first one leaves, owning two customer groups; ``scrm`` holds its key."""
     corp = new_corp(stack, sandbox, seed={"employees": 4, "customers_per_employee": 3, "groups": 0})
     cid = corp["corp_id"]
     sync_and_wait(cid)
@@ -35,7 +37,8 @@ def office(stack, sandbox) -> dict[str, Any]:
              for i in range(2)]  # fmt: skip
     customers = _customers_of(sandbox, cid, leaver)
     _leave(sandbox, cid, leaver)
-    return {"cid": cid, "staff": staff, "leaver": leaver, "chats": chats, "customers": customers}
+    with as_corp(stack, cid):
+        yield {"cid": cid, "staff": staff, "leaver": leaver, "chats": chats, "customers": customers}
 
 
 def test_unassigned_create_wait_list_show_refresh_cancel(sandbox, office, capsys):

@@ -7,10 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from scrm.cli import sends
 from scrm.cli.common import CliError
 from scrm.cli.main import build_parser
 from scrm.cli.sends import describe, is_group_send, list_table, request_body
+
+from tests.unit.cli_inprocess import in_process
 
 GROUP_SEND = {"send_id": "sg", "spec": {"name": "群发", "recipients": {"groups": {}}}, "state": "planned",
               "counts": {"recipients": 3, "parts": 1, "skipped": {}}, "created_at": 0}  # fmt: skip
@@ -84,20 +85,20 @@ def test_waiting_on_a_group_send_shows_groups_on_the_bar(monkeypatch, capsys) ->
                 "outcomes": {"pending": 0, "sent": 3}, "skipped": {}, "completion_rate": 1.0,
                 "members": [{"userid": "u1", "customers": 3, "sent": 3, "parts": 1, "completion_rate": 1.0}]}  # fmt: skip
 
-    class Svc:
+    class Svc:  # the services behind GET /admin/mass-sends and /admin/mass-sends/{id}
         def __init__(self, send: dict[str, Any]) -> None:
             self.send = send
 
-        def get(self, corp_id: str, send_id: str) -> tuple[dict[str, Any], int]:
-            return self.send, 1
+        def list(self, corp_id: str, limit: int) -> list[dict[str, Any]]:
+            return [{**self.send, "send_id": "sg"}]
 
         def progress(self, corp_id: str, send_id: str) -> dict[str, Any]:
             return progress
 
-    monkeypatch.setattr(sends, "require_corp", lambda corp: None)
     argv = ["sends", "show", "wwcorp", "sg", "--wait", "--until", "finished"]
     for send, unit in ((GROUP_SEND, "groups"), (CUSTOMER_SEND, "customers")):
-        monkeypatch.setattr(sends, "_svc", lambda send=send: Svc(send))
+        svc = Svc(send)
+        in_process(monkeypatch, "wwcorp", {"mass_sends": lambda svc=svc: svc, "mass_send_runner": lambda svc=svc: svc})
         args = build_parser().parse_args(argv)
         args.func(args)
         out, err = capsys.readouterr()

@@ -13,6 +13,8 @@ from scrm.cli.common import CliError
 from scrm.cli.main import main
 from scrm.services.sop_admin import SopAdmin
 
+from tests.unit.cli_inprocess import in_process
+
 PLAN = {"name": "onboarding", "targets": {"employees": ["u1"], "days_since_added": {"min": None, "max": 30}},
         "steps": [{"id": "d0", "after_added_days": 0, "at": "10:00", "text": "{name}，欢迎！"},
                   {"id": "fri", "weekly": [5, 1], "at": "18:00", "text": "周末见",
@@ -170,11 +172,11 @@ class Store:
 
 @pytest.fixture
 def store(monkeypatch) -> Store:
-    """The commands against SopAdmin over the in-memory store; every corp counts as registered."""
+    """The commands, through the admin API's routes in this process, against SopAdmin over the in-memory
+    store; the key is an admin key of CORP."""
     repo = Store()
     admin = SopAdmin(repo, lambda corp, sop_id: None, clock=lambda: 1_714_534_800)
-    monkeypatch.setattr(sops, "_svc", lambda: admin)
-    monkeypatch.setattr(sops, "require_corp", lambda corp: None)
+    in_process(monkeypatch, CORP, {"sop_admin": lambda: admin})
     return repo
 
 

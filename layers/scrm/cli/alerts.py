@@ -7,13 +7,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from scrm.cli.common import add_json, admin_call, moment, print_json, require_corp, subcommands, table
-
-
-def _svc() -> Any:
-    from scrm import bootstrap
-
-    return bootstrap.alert_admin()
+from scrm.cli.client import connect
+from scrm.cli.common import add_json, moment, print_json, subcommands, table
 
 
 def _on_off(text: str) -> bool:
@@ -23,14 +18,14 @@ def _on_off(text: str) -> bool:
 
 
 def cmd_settings(args: argparse.Namespace) -> None:
-    require_corp(args.corp_id)
+    api = connect(args, args.corp_id)
     body: dict[str, Any] = {}
     for attr in ("employee_alerts", "admin_alerts", "digest_above", "digest_time", "link_url"):
         if getattr(args, attr) is not None:
             body[attr] = getattr(args, attr)
     if args.admins is not None:
         body["admins"] = [a.strip() for a in args.admins.split(",") if a.strip()]
-    result = admin_call(_svc().set_settings, args.corp_id, body) if body else _svc().settings(args.corp_id)
+    result = api.put("/admin/alert-settings", body) if body else api.get("/admin/alert-settings")
     if args.json:
         print_json(result)
         return
@@ -40,9 +35,9 @@ def cmd_settings(args: argparse.Namespace) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> None:
-    require_corp(args.corp_id)
+    api = connect(args, args.corp_id)
     params = {"day": args.day or "", "recipient": args.recipient or "", "limit": str(args.limit)}
-    result = admin_call(_svc().alerts, args.corp_id, params)
+    result = api.get("/admin/alerts", params)
     if args.json:
         print_json(result)
         return

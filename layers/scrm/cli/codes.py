@@ -9,23 +9,8 @@ import json
 import sys
 from typing import Any
 
-from scrm.cli.common import (
-    CliError,
-    add_json,
-    admin_call,
-    moment,
-    positive_int,
-    print_json,
-    require_corp,
-    subcommands,
-    table,
-)
-
-
-def _svc() -> Any:
-    from scrm import bootstrap
-
-    return bootstrap.live_codes()
+from scrm.cli.client import connect
+from scrm.cli.common import CliError, add_json, moment, positive_int, print_json, subcommands, table
 
 
 def _csv_list(text: str) -> list[str]:
@@ -81,9 +66,9 @@ def _show_code(code: dict[str, Any], as_json: bool) -> None:
 
 # channel codes ----------------------------------------------------------------------------------
 def cmd_list(args: argparse.Namespace) -> None:
-    require_corp(args.corp_id)
+    api = connect(args, args.corp_id)
     params = {"group": args.group, "q": args.q, "status": args.status}
-    result = admin_call(_svc().list_channel, args.corp_id, {k: v for k, v in params.items() if v is not None})
+    result = api.get("/admin/channel-codes", {k: v for k, v in params.items() if v is not None})
     if args.json:
         print_json(result)
         return
@@ -96,36 +81,36 @@ def cmd_list(args: argparse.Namespace) -> None:
 
 
 def cmd_create(args: argparse.Namespace) -> None:
-    require_corp(args.corp_id)
-    code = admin_call(_svc().create_channel, args.corp_id, _body(args, CHANNEL_FLAGS))
+    api = connect(args, args.corp_id)
+    code = api.post("/admin/channel-codes", _body(args, CHANNEL_FLAGS))
     _show_code(code, args.json)
 
 
 def cmd_update(args: argparse.Namespace) -> None:
-    require_corp(args.corp_id)
+    api = connect(args, args.corp_id)
     body = _body(args, CHANNEL_FLAGS)
     if not body:
         raise CliError("nothing to change: give a flag or --from-file")
-    _show_code(admin_call(_svc().update_channel, args.corp_id, args.code_id, body), args.json)
+    _show_code(api.put(f"/admin/channel-codes/{args.code_id}", body), args.json)
 
 
 def cmd_show(args: argparse.Namespace) -> None:
-    require_corp(args.corp_id)
-    _show_code(admin_call(_svc().get_channel, args.corp_id, args.code_id), args.json)
+    api = connect(args, args.corp_id)
+    _show_code(api.get(f"/admin/channel-codes/{args.code_id}"), args.json)
 
 
 def cmd_delete(args: argparse.Namespace) -> None:
-    require_corp(args.corp_id)
-    admin_call(_svc().delete_channel, args.corp_id, args.code_id)
+    api = connect(args, args.corp_id)
+    api.delete(f"/admin/channel-codes/{args.code_id}")
     print(f"deleted {args.code_id} (its statistics stay readable)")
 
 
 def cmd_stats(args: argparse.Namespace) -> None:
-    require_corp(args.corp_id)
+    api = connect(args, args.corp_id)
     params = {"from": args.date_from, "to": args.date_to}
     if args.csv:
         params.update({"format": "csv", "table": args.csv})
-    result = admin_call(_svc().channel_stats, args.corp_id, args.code_id, {k: v for k, v in params.items() if v})
+    result = api.get(f"/admin/channel-codes/{args.code_id}/stats", {k: v for k, v in params.items() if v})
     if isinstance(result, str):
         sys.stdout.write(result.lstrip("\ufeff"))
         return
@@ -144,13 +129,13 @@ def cmd_stats(args: argparse.Namespace) -> None:
 
 
 def cmd_welcome_default(args: argparse.Namespace) -> None:
-    require_corp(args.corp_id)
+    api = connect(args, args.corp_id)
     if args.clear or args.text is not None or args.from_file:
         welcome = None if args.clear else (_body(args, {}).get("welcome") if args.from_file else None)
         if args.text is not None:
             welcome = {**(welcome or {}), "text": args.text}
-        admin_call(_svc().set_default_welcome, args.corp_id, {"welcome": welcome})
-    current = admin_call(_svc().default_welcome, args.corp_id)
+        api.put("/admin/welcome-default", {"welcome": welcome})
+    current = api.get("/admin/welcome-default")
     if args.json:
         print_json(current)
     else:
@@ -161,9 +146,9 @@ def cmd_welcome_default(args: argparse.Namespace) -> None:
 
 # group codes ------------------------------------------------------------------------------------
 def cmd_group_list(args: argparse.Namespace) -> None:
-    require_corp(args.corp_id)
+    api = connect(args, args.corp_id)
     params = {k: v for k, v in {"q": args.q, "status": args.status}.items() if v is not None}
-    result = admin_call(_svc().list_group, args.corp_id, params)
+    result = api.get("/admin/group-codes", params)
     if args.json:
         print_json(result)
         return
@@ -176,26 +161,26 @@ def cmd_group_list(args: argparse.Namespace) -> None:
 
 
 def cmd_group_create(args: argparse.Namespace) -> None:
-    require_corp(args.corp_id)
-    _show_code(admin_call(_svc().create_group, args.corp_id, _body(args, GROUP_FLAGS)), args.json)
+    api = connect(args, args.corp_id)
+    _show_code(api.post("/admin/group-codes", _body(args, GROUP_FLAGS)), args.json)
 
 
 def cmd_group_update(args: argparse.Namespace) -> None:
-    require_corp(args.corp_id)
+    api = connect(args, args.corp_id)
     body = _body(args, GROUP_FLAGS)
     if not body:
         raise CliError("nothing to change: give a flag or --from-file")
-    _show_code(admin_call(_svc().update_group, args.corp_id, args.code_id, body), args.json)
+    _show_code(api.put(f"/admin/group-codes/{args.code_id}", body), args.json)
 
 
 def cmd_group_show(args: argparse.Namespace) -> None:
-    require_corp(args.corp_id)
-    _show_code(admin_call(_svc().get_group, args.corp_id, args.code_id), args.json)
+    api = connect(args, args.corp_id)
+    _show_code(api.get(f"/admin/group-codes/{args.code_id}"), args.json)
 
 
 def cmd_group_delete(args: argparse.Namespace) -> None:
-    require_corp(args.corp_id)
-    admin_call(_svc().delete_group, args.corp_id, args.code_id)
+    api = connect(args, args.corp_id)
+    api.delete(f"/admin/group-codes/{args.code_id}")
     print(f"deleted {args.code_id}")
 
 

@@ -4,11 +4,10 @@ corp check."""
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
-import unicodedata
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -56,22 +55,6 @@ def require_corp(corp_id: str) -> None:
         raise CliError(f"no corp {corp_id}") from None
 
 
-@contextmanager
-def admin_errors() -> Iterator[None]:
-    """The admin services' refusals (bad input, not found, WeCom said no) as one line."""
-    from scrm.services.customer_admin import AdminError
-
-    try:
-        yield
-    except AdminError as exc:
-        raise CliError(exc.message) from None
-
-
-def admin_call(fn: Callable[..., T], *args: Any) -> T:
-    with admin_errors():
-        return fn(*args)
-
-
 def day(seconds: int | float | None) -> str:
     """Unix seconds as a UTC date; '' for none."""
     if not seconds:
@@ -88,18 +71,27 @@ def moment(ms: int | float | None) -> str:
 
 def text_width(text: str) -> int:
     """Columns a terminal gives ``text``: Chinese characters take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    from rich.cells import cell_len
+
+    return cell_len(text)
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """Left-aligned columns, two spaces apart, aligned for wide characters too."""
-    cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in r] for r in rows]
-    widths = [max(text_width(r[i]) for r in cells) for i in range(len(headers))]
-    lines = []
-    for r in cells:
-        padded = [c + " " * (w - text_width(c)) for c, w in zip(r, widths, strict=True)]
-        lines.append("  ".join(padded).rstrip())
-    return "\n".join(lines)
+    """Left-aligned columns, two spaces apart, aligned for wide characters too (rich measures them).
+    Rendered as plain text at any width, so a pipe, a test or a narrow terminal gets every cell whole."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table(box=None, pad_edge=False, show_edge=False, header_style="", padding=(0, 1))
+    for h in headers:
+        grid.add_column(Text(str(h)), no_wrap=True, overflow="ignore")
+    for r in rows:
+        grid.add_row(*(Text("" if v is None else str(v)) for v in r))
+    console = Console(file=io.StringIO(), width=100_000, color_system=None, highlight=False, emoji=False)
+    with console.capture() as captured:
+        console.print(grid)
+    return "\n".join(line.rstrip() for line in captured.get().splitlines())
 
 
 def positive_int(text: str) -> int:

@@ -10,18 +10,8 @@ import re
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from scrm.cli.common import (
-    CliError,
-    add_json,
-    admin_call,
-    day,
-    positive_int,
-    print_json,
-    require_corp,
-    subcommands,
-    table,
-    warn,
-)
+from scrm.cli.client import Api, ApiError, connect
+from scrm.cli.common import CliError, add_json, day, positive_int, print_json, subcommands, table, warn
 
 ALL_CAP = 10_000  # rows --all fetches at most
 PAGE = 200  # rows per request with --all (the search's largest page)
@@ -71,15 +61,12 @@ def search_params(args: argparse.Namespace) -> dict[str, str]:
     return params
 
 
-def _search_all(corp_id: str, params: dict[str, str]) -> dict[str, Any]:
-    from scrm import bootstrap
-
-    admin = bootstrap.customer_admin()
+def _search_all(api: Api, params: dict[str, str]) -> dict[str, Any]:
     page = int(params.get("limit") or PAGE)
     items: list[dict[str, Any]] = []
     while True:
         want = min(page, ALL_CAP - len(items))
-        found = admin_call(admin.search, corp_id, {**params, "limit": str(want)})
+        found = api.get("/admin/customers", {**params, "limit": str(want)})
         items.extend(found["items"])
         params = {**params, "cursor": found["next_cursor"]}
         if not found["next_cursor"] or len(items) >= ALL_CAP:
@@ -91,14 +78,9 @@ def _tag_names(row: dict[str, Any]) -> str:
 
 
 def cmd_search(args: argparse.Namespace) -> None:
-    from scrm import bootstrap
-
-    require_corp(args.corp_id)
+    api = connect(args, args.corp_id)
     params = search_params(args)
-    if args.all:
-        found = _search_all(args.corp_id, params)
-    else:
-        found = admin_call(bootstrap.customer_admin().search, args.corp_id, params)
+    found = _search_all(api, params) if args.all else api.get("/admin/customers", params)
     if found.get("capped"):
         warn(f"--all stops at {ALL_CAP} rows; more may match (continue with --cursor {found['next_cursor']})")
     if args.json:
@@ -129,11 +111,13 @@ def cmd_search(args: argparse.Namespace) -> None:
 
 # one customer ------------------------------------------------------------------------------------------
 def cmd_show(args: argparse.Namespace) -> None:
-    from scrm.adapters.dynamo import reads
-
-    view = reads.customer_view(args.corp_id, args.external_userid, args.timeline)
-    if view is None:
-        raise CliError(f"no customer {args.external_userid} in corp {args.corp_id}")
+    api = connect(args, args.corp_id)
+    try:
+        view = api.get(f"/admin/customers/{args.external_userid}", {"timeline_limit": args.timeline})
+    except ApiError as exc:
+        if exc.status != 404:
+            raise
+        raise CliError(f"no customer {args.external_userid} in corp {args.corp_id}") from None
     print_json(view)
 
 
@@ -152,27 +136,23 @@ def _relation_out(args: argparse.Namespace, relation: dict[str, Any], what: str)
 
 
 def cmd_remark(args: argparse.Namespace) -> None:
-    from scrm import bootstrap
-
-    require_corp(args.corp_id)
+    api = connect(args, args.corp_id)
     body: dict[str, Any] = {"userid": args.userid}
     for name in ("remark", "description", "remark_company"):
         if getattr(args, name) is not None:
             body[name] = getattr(args, name)
     if len(body) == 1:
         raise CliError("nothing to change: give --remark, --description and/or --company")
-    relation = admin_call(bootstrap.customer_admin().edit_remark, args.corp_id, args.external_userid, body)
+    relation = api.put(f"/admin/customers/{args.external_userid}/remark", body)
     _relation_out(args, relation, "the remark")
 
 
 def cmd_tag(args: argparse.Namespace) -> None:
-    from scrm import bootstrap
-
-    require_corp(args.corp_id)
+    api = connect(args, args.corp_id)
     if not args.add and not args.remove:
         raise CliError("nothing to change: give --add and/or --remove tag ids")
     body = {"userid": args.userid, "add": args.add or [], "remove": args.remove or []}
-    relation = admin_call(bootstrap.customer_admin().edit_tags, args.corp_id, args.external_userid, body)
+    relation = api.post(f"/admin/customers/{args.external_userid}/tags", body)
     _relation_out(args, relation, "the tags")
 
 

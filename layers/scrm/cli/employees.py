@@ -5,20 +5,18 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from scrm.cli.common import add_json, admin_call, print_json, require_corp, subcommands, table
+from scrm.cli.client import connect
+from scrm.cli.common import add_json, print_json, subcommands, table
 
 PAGE = 1000
 
 
 def cmd_list(args: argparse.Namespace) -> None:
-    from scrm import bootstrap
-
-    require_corp(args.corp_id)
-    admin = bootstrap.customer_admin()
+    api = connect(args, args.corp_id)
     items: list[dict[str, Any]] = []
     after = ""
     while True:
-        page = admin_call(admin.employees, args.corp_id, after, PAGE)
+        page = api.get("/admin/employees", {"cursor": after, "limit": PAGE})
         items.extend(page["items"])
         after = page["next_cursor"]
         if not after:

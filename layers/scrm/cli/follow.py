@@ -1,7 +1,8 @@
 """What ``scrm transfers`` and ``scrm sends`` share: following a job with ``--wait`` (the read-show-sleep
-loop and its progress bar), their flags and argparse types, and the admin services' refusals as one line.
+loop and its progress bar), their flags and argparse types, and the admin API's refusals as one line
+naming the field (``error_line``, applied by ``client.connect(..., detailed=True)``).
 
-Both run long jobs through the same services as the admin API, so they wait, time out, take Ctrl-C and
+Both run long jobs through the admin API, so they wait, time out, take Ctrl-C and
 report errors the same way; what differs (when a job has gone far enough, what to say when waiting stops)
 stays in each command's module.
 """
@@ -11,11 +12,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from scrm.cli.common import CliError, seconds
+from scrm.cli.common import seconds
 from scrm.cli.progress import ProgressBar
 
 T = TypeVar("T")
@@ -36,23 +36,6 @@ def error_line(message: str, field: str = "", details: list[Any] | None = None) 
         more = f", and {len(blocked) - DETAILS_SHOWN} more" if len(blocked) > DETAILS_SHOWN else ""
         text += f"; blocked: {shown}{more}"
     return text
-
-
-@contextmanager
-def admin_errors() -> Iterator[None]:
-    """The job services' refusals as a CliError of one line (``error_line``)."""
-    from scrm.services.admin_error import AdminError
-
-    try:
-        yield
-    except AdminError as exc:
-        raise CliError(error_line(exc.message, exc.field, exc.details)) from None
-
-
-def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """``fn(*args, **kwargs)`` with its AdminError as one line."""
-    with admin_errors():
-        return fn(*args, **kwargs)
 
 
 # following a job -------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from scrm.cli.common import add_json, admin_call, day, print_json, require_corp, subcommands, table
+from scrm.cli.client import connect
+from scrm.cli.common import add_json, day, print_json, subcommands, table
 
 
 def _print(group: dict[str, Any]) -> None:
@@ -31,10 +32,7 @@ def members_table(members: list[dict[str, Any]]) -> str:
 
 
 def cmd_show(args: argparse.Namespace) -> None:
-    from scrm import bootstrap
-
-    require_corp(args.corp_id)
-    group = admin_call(bootstrap.group_admin().show, args.corp_id, args.chat_id)
+    group = connect(args, args.corp_id).get(f"/admin/groups/{args.chat_id}")
     if args.json:
         print_json(group)
         return
@@ -42,11 +40,9 @@ def cmd_show(args: argparse.Namespace) -> None:
 
 
 def cmd_tag(args: argparse.Namespace) -> None:
-    from scrm import bootstrap
-
-    require_corp(args.corp_id)
+    api = connect(args, args.corp_id)
     labels = args.tags.split(",") if args.tags else []
-    group = admin_call(bootstrap.group_admin().set_tags, args.corp_id, args.chat_id, {"tags": labels})
+    group = api.put(f"/admin/groups/{args.chat_id}/tags", {"tags": labels})
     if args.json:
         print_json(group)
         return

@@ -1,14 +1,16 @@
-"""``scrm``: the admin command line (corps, API keys, full sync, customers, tags, employees, customer
-groups' labels, channel and group live codes, dead-letter queues).
+"""``scrm``: the admin command line of the WeCom SCRM.
 
-It talks to AWS through the standard environment (credentials, region, and AWS_ENDPOINT_URL for the local
-stack: ``source .devstack/env``). Errors are one line on stderr and a non-zero exit (1 for a failure, 2 for a
-bad command line), never a traceback. docs/cli.md has every command. Each area is a module of this package
-with a ``register(subparsers)``.
+Two kinds of command. Those the admin API serves (customers, tags, sync, codes, sends, SOPs, transfers,
+stats, alerts, employees, groups) are its client: they send the key of a profile (``scrm login`` first;
+``--profile``; ``SCRM_API_URL``/``SCRM_API_KEY``), so they share the API's validation, authorisation, limits
+and audit. Operator commands the API does not serve (corps, keys, dlq) use AWS credentials directly
+(``source .devstack/env`` for the local stack). Errors are one line on stderr and a non-zero exit (1 for a
+failure, 2 for a bad command line), never a traceback. docs/cli.md has every command; each area is a
+module of this package with a ``register(subparsers)``.
 """
-
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
 
@@ -21,6 +23,7 @@ from scrm.cli import (
     employees,
     groups,
     keys,
+    login,
     sends,
     sops,
     stats,
@@ -32,9 +35,8 @@ from scrm.cli.common import EXIT_FAIL, EXIT_USAGE, CliError, Parser
 
 __all__ = ["EXIT_FAIL", "EXIT_USAGE", "CliError", "Parser", "build_parser", "main"]
 
-AREAS = (
-    corps,
-    keys,
+API_AREAS = (
+    login,
     sync,
     customers,
     tags,
@@ -46,16 +48,31 @@ AREAS = (
     transfers,
     sends,
     sops,
-    dlq,
 )
+AWS_AREAS = (corps, keys, dlq)  # operator commands: AWS credentials, not an API key
+AREAS = (login, corps, keys, *API_AREAS[1:], dlq)  # the order of ``scrm --help``
+PROFILE_HELP = "the saved profile to use (scrm login; default: $SCRM_PROFILE or 'default')"
 
 
 def build_parser() -> Parser:
-    p = Parser(prog="scrm", description="Admin command line of the WeCom SCRM.")
+    p = Parser(prog="scrm", description="Admin command line of the WeCom SCRM. Start with scrm login.")
+    p.add_argument("--profile", metavar="NAME", help=PROFILE_HELP)
     sub = p.add_subparsers(dest="area", required=True, parser_class=Parser)
     for area in AREAS:
         area.register(sub)
+    for name in ("login", "sync", "customers", "tags", "employees", "groups", "codes", "group-codes", "stats",
+                 "alerts", "transfers", "sends", "sops"):  # fmt: skip
+        for leaf in _leaves(sub.choices[name]):
+            leaf.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help=PROFILE_HELP)
     return p
+
+
+def _leaves(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """The parsers that run a command, so that ``--profile`` goes after the command as well as before."""
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not subs:
+        return [parser]
+    return [leaf for action in subs for child in action.choices.values() for leaf in _leaves(child)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

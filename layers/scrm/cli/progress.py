@@ -1,15 +1,18 @@
-"""The progress bar of ``scrm sync start --wait``: one updating line on a terminal, else a line per step.
+"""The progress bar of ``--wait`` (sync, transfers, sends): rich's live bar on a terminal, else a plain
+line per 5 % step, which logs, CI jobs and tests read (``[#####-----]  42.0%  state …``).
 
-Pure rendering and pacing (no clock, no I/O but the stream it is given), so that it is tested alone.
+No clock and no I/O but the stream it is given, so that it is tested alone.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any, TextIO
 
 WIDTH = 30
+BAR = re.compile(r"^\[[#-]*\]\s*\d+(\.\d+)?%\s*")  # our text bar and percentage, which rich draws itself on a TTY
 
 
 def bar(percent: float, width: int = WIDTH) -> str:
@@ -30,8 +33,8 @@ def line(p: dict[str, Any], width: int = WIDTH) -> str:
 
 
 class ProgressBar:
-    """Shows successive progress dicts. On a TTY it rewrites one line (``\\r``); elsewhere (a log, a CI
-    job) it writes a new line when the percentage crosses a ``step`` boundary or the state changes."""
+    """Shows successive progress dicts. On a TTY a rich bar with the job's line beside it; elsewhere a new
+    line when the percentage crosses a ``step`` boundary or the stage changes."""
 
     def __init__(
         self,
@@ -42,26 +45,21 @@ class ProgressBar:
         measure: Callable[[dict[str, Any]], tuple[float, Any]] | None = None,
     ) -> None:
         """``render`` and ``measure`` (the percentage and the stage a new log line is due on) default to a
-        sync job's; other jobs (transfers) give theirs."""
+        sync job's; other jobs (transfers, sends) give theirs."""
         self.stream = stream
         self.tty = stream.isatty() if tty is None else tty
         self.step = step
         self.render = render or line
         self.measure = measure or (lambda p: (float(p.get("percent") or 0), p.get("state")))
-        self._last = ""
         self._bucket: int | None = None
         self._state: Any = None
-        self._open = False  # a TTY line without its newline yet
+        self._live: Any = None  # rich's Progress and its task, once a TTY bar is shown
 
     def update(self, p: dict[str, Any]) -> None:
         text = self.render(p)
         percent, stage = self.measure(p)
         if self.tty:
-            if text != self._last:
-                pad = " " * max(0, len(self._last) - len(text))
-                self.stream.write("\r" + text + pad)
-                self.stream.flush()
-                self._open = True
+            self._show_live(BAR.sub("", text, count=1), percent)
         else:
             bucket = math.floor(percent / self.step)
             if bucket != self._bucket or stage != self._state:
@@ -69,11 +67,22 @@ class ProgressBar:
                 self.stream.flush()
             self._bucket = bucket
         self._state = stage
-        self._last = text
+
+    def _show_live(self, text: str, percent: float) -> None:
+        from rich.console import Console
+        from rich.markup import escape
+        from rich.progress import BarColumn, Progress, TextColumn
+
+        if self._live is None:
+            bar_ = Progress(BarColumn(bar_width=WIDTH), TextColumn("{task.percentage:5.1f}%"),
+                            TextColumn("{task.description}"), console=Console(file=self.stream))  # fmt: skip
+            bar_.start()
+            self._live = (bar_, bar_.add_task("", total=100))
+        bar_, task = self._live
+        bar_.update(task, completed=max(0.0, min(100.0, percent)), description=escape(text))
 
     def close(self) -> None:
-        """Ends the TTY line (also when waiting is interrupted), so that what follows starts on its own."""
-        if self._open:
-            self.stream.write("\n")
-            self.stream.flush()
-            self._open = False
+        """Ends the TTY bar (also when waiting is interrupted), so that what follows starts on its own line."""
+        if self._live is not None:
+            self._live[0].stop()
+            self._live = None

@@ -16,8 +16,9 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from scrm.cli.common import CliError, add_json, print_json, require_corp, subcommands, table, text_width
-from scrm.cli.follow import add_corp, call, limit
+from scrm.cli.client import Api, connect
+from scrm.cli.common import CliError, add_json, print_json, subcommands, table, text_width
+from scrm.cli.follow import add_corp, limit
 from scrm.cli.transfer_progress import clock
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -26,16 +27,14 @@ PREVIEW_WIDTH = 48  # terminal columns of a step's message in `show`
 KINDS = ("customer", "group")
 
 
-def _svc() -> Any:
-    from scrm import bootstrap
-
-    return bootstrap.sop_admin()
+def _api(args: argparse.Namespace) -> Api:
+    return connect(args, args.corp, detailed=True)
 
 
 # reading a plan --------------------------------------------------------------------------------------
 def read_body(path: str) -> Any:
     """The JSON in ``path`` (``-``: stdin). What is wrong with the file is one line naming it; what is
-    wrong with the plan is left to the service, which names the field."""
+    wrong with the plan is left to the admin API, which names the field."""
     name = "stdin" if path == "-" else path
     try:
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
@@ -44,9 +43,12 @@ def read_body(path: str) -> Any:
     except UnicodeDecodeError:
         raise CliError(f"{name}: not UTF-8 text") from None
     try:
-        return json.loads(text)
+        body = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CliError(f"{name}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    if not isinstance(body, dict):  # the API takes only an object, and would not name the field
+        raise CliError("body: must be an object (field: body)")
+    return body
 
 
 # text output -----------------------------------------------------------------------------------------
@@ -178,14 +180,13 @@ def _saved(args: argparse.Namespace, sop: dict[str, Any], headline: str) -> None
 
 # commands --------------------------------------------------------------------------------------------
 def cmd_create(args: argparse.Namespace) -> None:
-    require_corp(args.corp)
-    sop = call(_svc().create, args.corp, read_body(args.file))
+    api = _api(args)
+    sop = api.post("/admin/sops", read_body(args.file))
     _saved(args, sop, f"created SOP {sop['sop_id']} ({sop['status']})")
 
 
 def cmd_list(args: argparse.Namespace) -> None:
-    require_corp(args.corp)
-    items = call(_svc().list, args.corp, args.kind or "")
+    items = _api(args).get("/admin/sops", {"kind": args.kind or ""})["items"]
     if args.json:
         print_json({"items": items})
         return
@@ -198,8 +199,7 @@ def cmd_list(args: argparse.Namespace) -> None:
 
 
 def cmd_show(args: argparse.Namespace) -> None:
-    require_corp(args.corp)
-    sop = call(_svc().get, args.corp, args.sop_id)
+    sop = _api(args).get(f"/admin/sops/{args.sop_id}")
     if args.json:
         print_json(sop)
         return
@@ -207,18 +207,17 @@ def cmd_show(args: argparse.Namespace) -> None:
 
 
 def cmd_update(args: argparse.Namespace) -> None:
-    require_corp(args.corp)
-    sop = call(_svc().update, args.corp, args.sop_id, read_body(args.file))
+    api = _api(args)
+    sop = api.patch(f"/admin/sops/{args.sop_id}", read_body(args.file))
     _saved(args, sop, f"updated SOP {sop['sop_id']}")
 
 
 def _set_status(args: argparse.Namespace, status: str) -> None:
-    require_corp(args.corp)
-    svc = _svc()
-    sop = call(svc.get, args.corp, args.sop_id)
+    api = _api(args)
+    sop = api.get(f"/admin/sops/{args.sop_id}")
     already = sop.get("status") == status
     if not already:
-        sop = call(svc.update, args.corp, args.sop_id, {"status": status})
+        sop = api.post(f"/admin/sops/{args.sop_id}/{'pause' if status == 'paused' else 'resume'}")
     if args.json:
         print_json(sop)
         return
@@ -240,8 +239,7 @@ def cmd_resume(args: argparse.Namespace) -> None:
 
 
 def cmd_delete(args: argparse.Namespace) -> None:
-    require_corp(args.corp)
-    result = call(_svc().delete, args.corp, args.sop_id)
+    result = _api(args).delete(f"/admin/sops/{args.sop_id}")
     if args.json:
         print_json(result)
         return
@@ -250,10 +248,9 @@ def cmd_delete(args: argparse.Namespace) -> None:
 
 
 def cmd_progress(args: argparse.Namespace) -> None:
-    require_corp(args.corp)
-    svc = _svc()
-    sop = call(svc.get, args.corp, args.sop_id)
-    p = call(svc.progress, args.corp, args.sop_id, args.limit)
+    api = _api(args)
+    sop = api.get(f"/admin/sops/{args.sop_id}")
+    p = api.get(f"/admin/sops/{args.sop_id}/progress", {"limit": args.limit})
     if args.json:
         print_json(p)
         return

@@ -10,16 +10,11 @@ import argparse
 import sys
 from typing import Any
 
-from scrm.cli.common import admin_call, print_json, require_corp, subcommands, table
+from scrm.cli.client import connect
+from scrm.cli.common import print_json, subcommands, table
 
 CUSTOMER_COLUMNS = ("adds", "lost_by_customer", "lost_by_employee", "net", "retention_7", "retention_30")
 GROUP_COLUMNS = ("joins", "quits", "net", "customer_joins", "customer_quits")
-
-
-def _svc() -> Any:
-    from scrm import bootstrap
-
-    return bootstrap.contact_stats()
 
 
 def _params(args: argparse.Namespace) -> dict[str, str]:
@@ -46,13 +41,13 @@ def _print(args: argparse.Namespace, result: Any, columns: tuple[str, ...], what
 
 
 def cmd_customers(args: argparse.Namespace) -> None:
-    require_corp(args.corp_id)
-    _print(args, admin_call(_svc().customers, args.corp_id, _params(args)), CUSTOMER_COLUMNS, "customers")
+    result = connect(args, args.corp_id).get("/admin/stats/customers", _params(args))
+    _print(args, result, CUSTOMER_COLUMNS, "customers")
 
 
 def cmd_groups(args: argparse.Namespace) -> None:
-    require_corp(args.corp_id)
-    _print(args, admin_call(_svc().groups, args.corp_id, _params(args)), GROUP_COLUMNS, "group members")
+    result = connect(args, args.corp_id).get("/admin/stats/groups", _params(args))
+    _print(args, result, GROUP_COLUMNS, "group members")
 
 
 def _flags(p: argparse.ArgumentParser, by: tuple[str, ...], who: str) -> None:

@@ -8,17 +8,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from scrm.cli.common import (
-    CliError,
-    add_json,
-    moment,
-    positive_int,
-    print_json,
-    require_corp,
-    seconds,
-    subcommands,
-    table,
-)
+from scrm.cli.client import Api, ApiError, connect
+from scrm.cli.common import CliError, add_json, moment, positive_int, print_json, seconds, subcommands, table
 from scrm.cli.progress import ProgressBar
 
 
@@ -52,15 +43,14 @@ def wait(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> dict[str, Any]:
-    """Polls the job until it is no longer running or ``timeout_s`` passed; returns its last progress."""
-    from scrm.services.full_sync import progress
-
+    """Polls the job (its progress, as the API answers it) until it is no longer running or ``timeout_s``
+    passed; returns its last progress."""
     deadline = None if timeout_s is None else clock() + timeout_s
     while True:
         job = get()
         if job is None:
             raise CliError("the sync job disappeared while waiting for it")
-        p = progress(job)
+        p = job
         show(p)
         if p.get("state") != "running" or (deadline is not None and clock() >= deadline):
             return p
@@ -77,18 +67,24 @@ def _finish(corp_id: str, p: dict[str, Any], timeout_s: float | None) -> None:
         )
 
 
-def cmd_start(args: argparse.Namespace) -> None:
-    from scrm import bootstrap
-    from scrm.services.full_sync import progress
+def _job(api: Api, corp_id: str, job_id: str) -> dict[str, Any]:
+    try:
+        return api.get(f"/admin/sync/{job_id}")
+    except ApiError as exc:
+        if exc.status != 404:
+            raise
+        raise CliError(f"no sync job {job_id} in corp {corp_id}") from None
 
-    require_corp(args.corp_id)
-    fs = bootstrap.full_sync()
-    job, created = fs.start(args.corp_id)
+
+def cmd_start(args: argparse.Namespace) -> None:
+    api = connect(args, args.corp_id)
+    answer = api.post("/admin/sync")
+    job, created = answer["job"], answer["created"]
     job_id = job["job_id"]
     said = f"{'started' if created else 'already running:'} sync job {job_id} of corp {args.corp_id}"
     if not args.wait:
         if args.json:
-            print_json({"created": created, "job": progress(job)})
+            print_json({"created": created, "job": job})
         else:
             print(said)
             print(f"follow it: scrm sync status {args.corp_id} {job_id}")
@@ -97,7 +93,7 @@ def cmd_start(args: argparse.Namespace) -> None:
         print(said, flush=True)
     shown = ProgressBar(sys.stderr)
     try:
-        p = wait(lambda: fs.jobs.get(args.corp_id, job_id), shown.update, args.timeout, args.interval)
+        p = wait(lambda: _job(api, args.corp_id, job_id), shown.update, args.timeout, args.interval)
     finally:
         shown.close()
     if args.json:
@@ -108,19 +104,14 @@ def cmd_start(args: argparse.Namespace) -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> None:
-    from scrm import bootstrap
-    from scrm.services.full_sync import progress
-
-    require_corp(args.corp_id)
-    jobs = bootstrap.full_sync().jobs
-    job = jobs.get(args.corp_id, args.job_id) if args.job_id else jobs.latest(args.corp_id)
-    if job is None:
-        raise CliError(
-            f"no sync job {args.job_id} in corp {args.corp_id}"
-            if args.job_id
-            else f"corp {args.corp_id} has no sync jobs (scrm sync start {args.corp_id})"
-        )
-    p = progress(job)
+    api = connect(args, args.corp_id)
+    if args.job_id:
+        p = _job(api, args.corp_id, args.job_id)
+    else:
+        items = api.get("/admin/sync")["items"]
+        if not items:
+            raise CliError(f"corp {args.corp_id} has no sync jobs (scrm sync start {args.corp_id})")
+        p = items[0]
     if args.json:
         print_json(p)
     else:
@@ -128,11 +119,7 @@ def cmd_status(args: argparse.Namespace) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> None:
-    from scrm import bootstrap
-    from scrm.services.full_sync import progress
-
-    require_corp(args.corp_id)
-    items = [progress(j) for j in bootstrap.full_sync().jobs.list(args.corp_id, args.limit)]
+    items = connect(args, args.corp_id).get("/admin/sync", {"limit": args.limit})["items"]
     if args.json:
         print_json(items)
         return

@@ -5,14 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from scrm.cli.common import add_json, admin_call, print_json, require_corp, subcommands, table
+from scrm.cli.client import connect
+from scrm.cli.common import add_json, print_json, subcommands, table
 
 
 def cmd_list(args: argparse.Namespace) -> None:
-    from scrm import bootstrap
-
-    require_corp(args.corp_id)
-    groups = admin_call(bootstrap.customer_admin().tags, args.corp_id)["groups"]
+    groups = connect(args, args.corp_id).get("/admin/tags")["groups"]
     if args.json:
         print_json(groups)
         return
@@ -27,14 +25,12 @@ def cmd_list(args: argparse.Namespace) -> None:
 
 
 def cmd_create(args: argparse.Namespace) -> None:
-    from scrm import bootstrap
-
-    require_corp(args.corp_id)
+    api = connect(args, args.corp_id)
     body: dict[str, Any] = {"tags": args.tags}
     body["group_id" if args.group_id else "group_name"] = args.group_id or args.group_name
     if args.order is not None:
         body["order"] = args.order
-    created = admin_call(bootstrap.customer_admin().create_tags, args.corp_id, body)
+    created = api.post("/admin/tags", body)
     if args.json:
         print_json(created)
         return
@@ -43,21 +39,16 @@ def cmd_create(args: argparse.Namespace) -> None:
 
 
 def cmd_rename(args: argparse.Namespace) -> None:
-    from scrm import bootstrap
-
-    require_corp(args.corp_id)
+    api = connect(args, args.corp_id)
     body: dict[str, Any] = {"name": args.name}
     if args.order is not None:
         body["order"] = args.order
-    admin_call(bootstrap.customer_admin().edit_tag, args.corp_id, args.id, body)
+    api.put(f"/admin/tags/{args.id}", body)
     print(f"renamed {args.id} to {args.name}")
 
 
 def cmd_delete(args: argparse.Namespace) -> None:
-    from scrm import bootstrap
-
-    require_corp(args.corp_id)
-    admin_call(bootstrap.customer_admin().delete_tag, args.corp_id, args.id)
+    connect(args, args.corp_id).delete(f"/admin/tags/{args.id}")
     print(f"deleted {args.id}")
 
 

@@ -14,14 +14,9 @@ import sys
 from typing import Any
 
 from scrm.cli import transfer_progress as tp
-from scrm.cli.common import CliError, add_json, print_json, require_corp, subcommands, table
-from scrm.cli.follow import Stop, add_corp, add_wait_flags, call, limit, split_ids, stopped, watch
-
-
-def _svc() -> Any:
-    from scrm import bootstrap
-
-    return bootstrap.transfer_jobs()
+from scrm.cli.client import Api, connect
+from scrm.cli.common import CliError, add_json, print_json, subcommands, table
+from scrm.cli.follow import Stop, add_corp, add_wait_flags, limit, split_ids, stopped, watch
 
 
 # following a job -------------------------------------------------------------------------------------
@@ -31,11 +26,8 @@ def stops(until: str) -> list[Stop]:
     return [("ended", tp.ended)] + ([("requested", tp.all_requested)] if until == "requested" else [])
 
 
-def _wait(args: argparse.Namespace, job_id: str) -> dict[str, Any]:
-    svc = _svc()
-    p, why = watch(
-        lambda: call(svc.progress, args.corp, job_id), tp.line, tp.measure, stops(args.until), args
-    )
+def _wait(args: argparse.Namespace, api: Api, job_id: str) -> dict[str, Any]:
+    p, why = watch(lambda: api.get(f"/admin/transfers/{job_id}"), tp.line, tp.measure, stops(args.until), args)
     if why in ("ended", "requested"):
         return p
     how = stopped(why, args.timeout)
@@ -122,15 +114,16 @@ def request_body(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_create(args: argparse.Namespace) -> None:
-    require_corp(args.corp)
-    p, created = call(_svc().create, args.corp, request_body(args))
+    api = connect(args, args.corp, detailed=True)
+    answer = api.post("/admin/transfers", request_body(args))
+    p, created = answer["job"], answer["created"]
     job_id = p["job_id"]
     said = (f"{'started' if created else 'the same request again, so the same'} transfer job {job_id} "
             f"({p['kind']}: {p['handover_userid']} → {', '.join(p['takeover_userids'])})")  # fmt: skip
     if args.wait:
         if not args.json:
             print(said, flush=True)
-        p = _wait(args, job_id)
+        p = _wait(args, api, job_id)
     if args.json:
         print_json({"created": created, "job": p})
         return
@@ -142,12 +135,12 @@ def cmd_create(args: argparse.Namespace) -> None:
 
 
 def cmd_show(args: argparse.Namespace) -> None:
-    require_corp(args.corp)
-    p = call(_svc().progress, args.corp, args.job_id)
+    api = connect(args, args.corp, detailed=True)
+    p = api.get(f"/admin/transfers/{args.job_id}")
     if args.wait:
-        p = _wait(args, args.job_id)
+        p = _wait(args, api, args.job_id)
     if args.items:
-        p = call(_svc().progress, args.corp, args.job_id, with_entries=True)
+        p = api.with_items(f"/admin/transfers/{args.job_id}")
     if args.json:
         print_json(p)
         return
@@ -158,8 +151,7 @@ def cmd_show(args: argparse.Namespace) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> None:
-    require_corp(args.corp)
-    items = call(_svc().list, args.corp, args.limit)
+    items = connect(args, args.corp, detailed=True).get("/admin/transfers", {"limit": args.limit})["items"]
     if args.json:
         print_json({"items": items})
         return
@@ -178,8 +170,7 @@ def cmd_list(args: argparse.Namespace) -> None:
 
 
 def cmd_cancel(args: argparse.Namespace) -> None:
-    require_corp(args.corp)
-    p = call(_svc().cancel, args.corp, args.job_id)
+    p = connect(args, args.corp, detailed=True).post(f"/admin/transfers/{args.job_id}/cancel")
     if args.json:
         print_json(p)
         return
@@ -190,8 +181,7 @@ def cmd_cancel(args: argparse.Namespace) -> None:
 
 
 def cmd_refresh(args: argparse.Namespace) -> None:
-    require_corp(args.corp)
-    p = call(_svc().refresh, args.corp, args.job_id)
+    p = connect(args, args.corp, detailed=True).post(f"/admin/transfers/{args.job_id}/refresh")
     if args.json:
         print_json(p)
         return
@@ -200,8 +190,8 @@ def cmd_refresh(args: argparse.Namespace) -> None:
 
 
 def cmd_unassigned(args: argparse.Namespace) -> None:
-    require_corp(args.corp)
-    result = call(_svc().unassigned, args.corp, args.handover or "")
+    api = connect(args, args.corp, detailed=True)
+    result = api.get("/admin/transfers/unassigned", {"handover_userid": args.handover or ""})
     if args.json:
         print_json(result)
         return
@@ -225,11 +215,11 @@ POLICY_TEXT = {
 
 
 def cmd_policy(args: argparse.Namespace) -> None:
-    require_corp(args.corp)
+    api = connect(args, args.corp, detailed=True)
     if args.set:
-        result = call(_svc().set_policy, args.corp, {"on_refused": args.set})
+        result = api.put("/admin/transfer-policy", {"on_refused": args.set})
     else:
-        result = call(_svc().policy, args.corp)
+        result = api.get("/admin/transfer-policy")
     if args.json:
         print_json(result)
         return
