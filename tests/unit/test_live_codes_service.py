@@ -167,3 +167,27 @@ def test_the_default_stats_range_ends_on_the_china_today():
     out = w.codes.channel_stats(CORP, "s1", {})
     assert (out["from"], out["to"]) == ("2023-12-04", "2024-01-02")
     assert out["totals"]["adds"] == 3
+
+
+def test_a_delete_racing_a_concurrent_write_still_marks_the_code_deleted(w):
+    """The code's own consumer may write it (a group code moving on) between our read and our mark: the
+    contact way is already gone from WeCom, so the mark goes onto the newer version, not a 500 (found by the
+    full suite under load)."""
+    w.codes.create_channel(CORP, body())
+    code_id = next(sk for (_, sk) in w.repo.items).split("#", 1)[1]
+    newer = {**w.repo.data(CORP, f"c#{code_id}"), "current_staff": ["u2"]}
+    w.repo.before_replace.append(lambda: w.repo.put(CORP, f"c#{code_id}", newer, w.repo.version(CORP, f"c#{code_id}") + 1))
+    assert w.codes.delete_channel(CORP, code_id) == {"deleted": code_id}
+    stored = w.repo.data(CORP, f"c#{code_id}")
+    assert stored["status"] == "deleted" and stored["current_staff"] == ["u2"]
+    assert len(w.wecom.calls_to("del_contact_way")) == 1
+
+
+def test_a_delete_that_never_settles_is_a_409(w):
+    w.codes.create_channel(CORP, body())
+    sk = next(sk for (_, sk) in w.repo.items)
+    bump = lambda: w.repo.put(CORP, sk, w.repo.data(CORP, sk), w.repo.version(CORP, sk) + 1)  # noqa: E731
+    w.repo.before_replace.extend([bump] * 10)
+    with pytest.raises(AdminError) as err:
+        w.codes.delete_channel(CORP, sk.split("#", 1)[1])
+    assert err.value.status == 409

@@ -63,6 +63,9 @@ def _bad(exc: FieldError) -> AdminError:
     return AdminError(400, str(exc), exc.field)
 
 
+MARK_TRIES = 5  # concurrent writers to one code are the admin and its own consumer: a few rounds settle it
+
+
 class LiveCodes:
     def __init__(
         self,
@@ -184,10 +187,17 @@ class LiveCodes:
                 raise _from_wecom(exc) from None
 
     def _mark_deleted(self, corp_id: str, kind: str, code_id: str, data: dict[str, Any], version: int) -> dict[str, Any]:
-        """Kept, as ``deleted``: its statistics stay readable and late events still find it."""
-        stamped = {**data, "status": "deleted", "updated_at_ms": self._ms()}
-        self.codes.replace(corp_id, sort_key(kind, code_id), stamped, version)
-        return {"deleted": code_id}
+        """Kept, as ``deleted``: its statistics stay readable and late events still find it. The code is gone
+        from WeCom by now, so a concurrent write (a group code moving on to its next chat as a member joins)
+        must not undo the delete: the mark is laid again on the newer version."""
+        for _ in range(MARK_TRIES):
+            stamped = {**data, "status": "deleted", "updated_at_ms": self._ms()}
+            try:
+                self.codes.replace(corp_id, sort_key(kind, code_id), stamped, version)
+                return {"deleted": code_id}
+            except Conflict:
+                data, version = self._existing(corp_id, kind, code_id)
+        raise AdminError(409, "the code kept changing while it was deleted in WeCom; delete it again") from None
 
     def _get(self, corp_id: str, kind: str, code_id: str) -> dict[str, Any]:
         found = self.codes.get(corp_id, sort_key(kind, code_id))
