@@ -59,11 +59,13 @@ def require_corp(corp_id: str) -> None:
 @contextmanager
 def admin_errors() -> Iterator[None]:
     """The admin services' refusals (bad input, not found, WeCom said no) as one line."""
-    from scrm.services.customer_admin import AdminError
+    from scrm.kernel.errors import DomainError, Throttled
 
     try:
         yield
-    except AdminError as exc:
+    except Throttled:
+        raise  # not a refusal of this input: main() names it, as before
+    except DomainError as exc:
         raise CliError(exc.message) from None
 
 

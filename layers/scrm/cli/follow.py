@@ -26,7 +26,7 @@ DETAILS_SHOWN = 5  # blocked customers / groups named on the error line; the res
 
 # errors ----------------------------------------------------------------------------------------------
 def error_line(message: str, field: str = "", details: list[Any] | None = None) -> str:
-    """An AdminError as one line: the message, the field at fault, and what the 90-day rule blocks."""
+    """A DomainError as one line: the message, the field at fault, and what the 90-day rule blocks."""
     text = " ".join(message.split())
     if field:
         text += f" (field: {field})"
@@ -41,16 +41,18 @@ def error_line(message: str, field: str = "", details: list[Any] | None = None) 
 @contextmanager
 def admin_errors() -> Iterator[None]:
     """The job services' refusals as a CliError of one line (``error_line``)."""
-    from scrm.services.admin_error import AdminError
+    from scrm.kernel.errors import DomainError, Throttled
 
     try:
         yield
-    except AdminError as exc:
+    except Throttled:
+        raise  # not a refusal of this input: main() names it, as before
+    except DomainError as exc:
         raise CliError(error_line(exc.message, exc.field, exc.details)) from None
 
 
 def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """``fn(*args, **kwargs)`` with its AdminError as one line."""
+    """``fn(*args, **kwargs)`` with its DomainError as one line."""
     with admin_errors():
         return fn(*args, **kwargs)
 

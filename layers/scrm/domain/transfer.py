@@ -23,6 +23,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from scrm.kernel.errors import InvalidInput
+
 RESIGNED, ONJOB = "resigned", "onjob"
 KINDS = (RESIGNED, ONJOB)
 
@@ -134,10 +136,8 @@ class TransferRequest:
         return "h:" + hashlib.sha256(body.encode()).hexdigest()[:32]
 
 
-class InvalidTransfer(ValueError):
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field_name
+class InvalidTransfer(InvalidInput):
+    """A transfer request that cannot be run; the line is shown as it is (it names the field itself)."""
 
 
 def _ids(value: Any, name: str, limit: int) -> tuple[str, ...] | None:
