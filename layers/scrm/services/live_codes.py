@@ -35,6 +35,7 @@ from scrm.domain.live_code_key import CHANNEL, DEFAULT_WELCOME, GROUP, sort_key
 from scrm.domain.live_code_key import Conflict as WriteLost  # a write lost to another writer
 from scrm.domain.wecom_error import WeComError
 from scrm.domain.welcome import parse_welcome
+from scrm.kernel import wecom_errors as errcodes
 from scrm.kernel.errors import Conflict, DomainError, InvalidInput, NotFound, WeComRefused
 from scrm.services.ports import ChannelStatsRepo, Directory, LiveCodeRepo, LiveCodeWeCom
 
@@ -47,8 +48,6 @@ WECOM_FIELD_ERRORS = {
     40058: ("", "WeCom rejected a value"),
 }
 STATS_TABLES = ("by_day", "by_staff", "rows")
-# "No such contact way / join way" (41044) and "no such template" (40037): already gone in WeCom.
-ALREADY_GONE = frozenset({41044, 40037})
 
 
 def _from_wecom(exc: WeComError) -> DomainError:
@@ -167,7 +166,7 @@ class LiveCodes:
         try:
             call()
         except WeComError as exc:
-            if exc.errcode not in ALREADY_GONE:  # gone in WeCom already: finish our side
+            if not errcodes.is_deleted(exc.errcode):  # 41044 / 40037: gone in WeCom already: finish our side
                 raise _from_wecom(exc) from None
 
     def _mark_deleted(self, corp_id: str, kind: str, code_id: str, data: dict[str, Any], version: int) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from scrm.domain.mass_send import RecipientFilter
 from scrm.domain.throttle import Throttled
 from scrm.domain.wecom_error import WeComError
 from scrm.domain.welcome import Welcome
+from scrm.kernel import wecom_errors as errcodes
 from scrm.kernel.errors import Conflict, InvalidInput, LimitReached, NotFound
 from scrm.services.quota_ledger import QuotaLedger
 
@@ -34,7 +35,6 @@ log = logging.getLogger("scrm.mass_sends")
 LEASE_S = 300  # a calling mark older than this belongs to a worker that died
 RESOLVE_BUDGET_S = 60  # a plan step reads search pages this long, then hands on to the next plan step
 FIND_SLACK_S = 120  # clock skew between us and WeCom when looking for a task a dead worker created
-RETRIABLE = frozenset({-1, 45009, 45033, 50001, 50002})
 NO_RECIPIENT = 41048
 REMIND_LIMIT = 41094
 CANCELLED_IN_WECOM = 41093  # 群发任务已取消 (90313): the task was cancelled, in WeCom or through its API
@@ -121,7 +121,7 @@ def _dispatching(call: Callable[[], Any]) -> Any:
     try:
         return call()
     except WeComError as exc:
-        if exc.errcode == 41063:
+        if errcodes.is_dispatching(exc.errcode):
             raise Dispatching() from None
         raise
 
@@ -406,7 +406,7 @@ class MassSends:
             except Dispatching:
                 return "dispatching"
             except WeComError as exc:
-                if exc.errcode in RETRIABLE:
+                if errcodes.bulk_retries(exc.errcode):
                     return f"retry:{exc.errcode}"
                 return self._unverifiable(corp_id, send_id, part, ids, exc)
             if msgid:
@@ -432,7 +432,7 @@ class MassSends:
             else:
                 msgid, fail_list = gw.add_msg_template(D.SINGLE, payload, sender, ids)
         except WeComError as exc:
-            if exc.errcode in RETRIABLE:
+            if errcodes.bulk_retries(exc.errcode):
                 self._write_part(corp_id, send_id, part, lambda p: p.update(calling=0))
                 return f"retry:{exc.errcode}"
             code = exc.errcode
