@@ -28,6 +28,28 @@ def error(status: int, message: str, field: str = "") -> Response:
     return json_response(status, {"error": message, **({"field": field} if field else {})})
 
 
+# The one place a domain error becomes an HTTP status; the first class an error is an instance of wins.
+STATUS_OF: tuple[tuple[str, int], ...] = (
+    ("InvalidInput", 400),
+    ("NotFound", 404),
+    ("Conflict", 409),
+    ("LimitReached", 429),
+    ("WeComRefused", 502),
+)
+
+
+def refusal(exc: Any) -> tuple[int, dict[str, Any]]:
+    """(status, body) of a service's ``DomainError``: ``{"error", "field"?, "details"?}``.
+    Throttled is not handled here: it needs a Retry-After header (see ``_serve``)."""
+    from scrm.kernel import errors
+
+    status = next((code for name, code in STATUS_OF if isinstance(exc, getattr(errors, name))), 500)
+    body: dict[str, Any] = {"error": exc.message, **({"field": exc.field} if exc.field else {})}
+    if exc.details:
+        body["details"] = exc.details
+    return status, body
+
+
 def _key(headers: Any) -> str:
     auth = headers.get("authorization") or ""
     if auth.lower().startswith("bearer "):
@@ -59,11 +81,9 @@ def _serve(view: Callable[..., Any], path: str, write: bool, params: dict[str, A
     """(the key's principal, or None before it is known; the answer)."""
     from scrm import bootstrap
     from scrm.adapters.logs import bind, logger
-    from scrm.domain.field_error import FieldError
     from scrm.domain.input_limits import BODY_MAX_BYTES, check_id
     from scrm.domain.request_limit import RequestLimited
-    from scrm.domain.throttle import Throttled
-    from scrm.services.customer_admin import AdminError
+    from scrm.kernel.errors import DomainError, Throttled
 
     from admin.guards import limited
 
@@ -85,15 +105,13 @@ def _serve(view: Callable[..., Any], path: str, write: bool, params: dict[str, A
         for name, value in params.items():
             check_id(name, value)
         result = view(principal, request, **params)
-    except AdminError as exc:
-        return principal, json_response(exc.status, exc.as_dict())
-    except FieldError as exc:  # an id over its cap, a bad number or query value
-        return principal, error(400, str(exc), exc.field)
     except RequestLimited as exc:
         return principal, json_response(*limited(str(exc), exc.retry_after_s, 429))
     except Throttled as exc:
         message = "the corp's WeCom call budget is spent for now; retry later"
         return principal, json_response(*limited(message, exc.retry_after_s, 503))
+    except DomainError as exc:  # bad input (an id over its cap too), not found, conflict, WeCom said no
+        return principal, json_response(*refusal(exc))
     except Exception:  # one line to the caller; the details go to the log
         logger.exception("admin request failed", extra={"path": path})
         return principal, error(500, "internal error; the request id is in the server log")
@@ -103,7 +121,7 @@ def _serve(view: Callable[..., Any], path: str, write: bool, params: dict[str, A
 def body_of(request: Any) -> dict[str, Any]:
     """The JSON object sent, its ids checked against their caps (scrm.domain.input_limits)."""
     from scrm.domain.input_limits import check_body_ids
-    from scrm.services.customer_admin import AdminError
+    from scrm.kernel.errors import InvalidInput
 
     raw = request.raw_body or b""
     if not raw.strip():
@@ -111,9 +129,9 @@ def body_of(request: Any) -> dict[str, Any]:
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        raise AdminError(400, "the body is not valid JSON") from None
+        raise InvalidInput("", "the body is not valid JSON") from None
     if not isinstance(body, dict):
-        raise AdminError(400, "the body must be a JSON object")
+        raise InvalidInput("", "the body must be a JSON object")
     check_body_ids(body)
     return body
 

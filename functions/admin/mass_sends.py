@@ -39,11 +39,11 @@ def quota(principal: Any, request: Any) -> Any:
 
 @route("/admin/mass-send-quota", methods=("PUT",), write=True)
 def set_quota(principal: Any, request: Any) -> Any:
-    from scrm.services.admin_error import AdminError
+    from scrm.kernel.errors import InvalidInput
 
     body = body_of(request)
     if "msg_quota" not in body:
-        raise AdminError(400, "msg_quota: required (month_days, week_7 or day_1)", "msg_quota")
+        raise InvalidInput("msg_quota", "msg_quota: required (month_days, week_7 or day_1)")
     return {"msg_quota": _service().set_quota_setting(principal.corp_id, body["msg_quota"])}
 
 

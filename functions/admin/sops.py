@@ -28,11 +28,11 @@ def create(principal: Any, request: Any) -> Any:
 
 @route("/admin/sops")
 def sops(principal: Any, request: Any) -> Any:
-    from scrm.services.admin_error import AdminError
+    from scrm.kernel.errors import InvalidInput
 
     kind = query_of(request).get("kind", "")
     if kind and kind not in KINDS:
-        raise AdminError(400, "kind must be customer or group", "kind")
+        raise InvalidInput("kind", "kind must be customer or group")
     return {"items": _service().list(principal.corp_id, kind)}
 
 

@@ -27,10 +27,10 @@ def jobs(principal: Any, request: Any) -> Any:
 @route("/admin/sync/{job_id}")
 def job(principal: Any, request: Any, job_id: str) -> Any:
     from scrm import bootstrap
-    from scrm.services.customer_admin import AdminError
+    from scrm.kernel.errors import NotFound
     from scrm.services.full_sync import progress
 
     found = bootstrap.full_sync().jobs.get(principal.corp_id, job_id)
     if found is None:
-        raise AdminError(404, f"no sync job {job_id}", "job_id")
+        raise NotFound(f"no sync job {job_id}", "job_id")
     return progress(found)

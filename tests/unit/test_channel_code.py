@@ -224,7 +224,7 @@ def test_overlapping_slots_name_the_later_one(schedule, field):
 def test_overlap_message_names_both_slots_and_the_day():
     with pytest.raises(FieldError) as err:
         parse_spec(body(schedule=[slot("10:00", "12:00", ["a"], days=[2]), slot("09:00", "11:00", ["b"], days=[2])]))
-    assert err.value.message == "overlaps schedule[0] on weekday 2"
+    assert err.value.why == "overlaps schedule[0] on weekday 2"
 
 
 def test_touching_slots_and_the_same_hours_on_other_days_do_not_overlap():

@@ -116,7 +116,7 @@ def test_day_range_takes_at_most_366_days():
     assert day_range({"from": "2023-01-01", "to": "2024-01-01"}, TODAY) == ("2023-01-01", "2024-01-01")  # 366 days
     with pytest.raises(FieldError) as err:
         day_range({"from": "2022-12-31", "to": "2024-01-01"}, TODAY)  # 367 days
-    assert (err.value.field, err.value.message) == ("from", "a range of at most 366 days")
+    assert (err.value.field, err.value.why) == ("from", "a range of at most 366 days")
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import pytest
 from scrm.cli import customers
 from scrm.cli.client import Api, connect
 from scrm.cli.common import CliError
-from scrm.services.customer_admin import AdminError
+from scrm.kernel.errors import InvalidInput
 
 from tests.unit.cli_inprocess import in_process
 
@@ -75,7 +75,7 @@ def test_all_stops_at_the_cap_on_a_page_boundary(fake):
 def test_a_refusal_is_one_cli_error(monkeypatch):
     class Refusing:
         def search(self, corp_id: str, params: dict[str, str]) -> dict[str, Any]:
-            raise AdminError(400, "limit: must be 1..200", "limit")
+            raise InvalidInput("limit", "limit: must be 1..200")
 
     in_process(monkeypatch, "wwx", {"customer_admin": lambda: Refusing()})
     with pytest.raises(CliError, match=r"^limit: must be 1\.\.200$"):

@@ -11,10 +11,11 @@ import pytest
 from scrm.domain.channel_code import CHINA
 from scrm.domain.contact_stats import StatsQuery, report
 from scrm.domain.events import parse_event
-from scrm.services.admin_error import AdminError
+from scrm.kernel.errors import DomainError
 from scrm.services.contact_stats import ContactStats, StatsBusy
 
 from tests.unit.contact_stats_fakes import FakeContactStats
+from tests.unit.refusals import status
 
 CORP = "wwstats"
 
@@ -184,9 +185,9 @@ def test_csv_neutralises_a_userid_a_spreadsheet_would_run(stats):
     ({"userid": ",".join(f"u{i}" for i in range(101))}, "userid"), ({"userid": "a#b"}, "userid"),
 ])
 def test_bad_parameters_are_400s_naming_the_field(stats, params, field):
-    with pytest.raises(AdminError) as exc:
+    with pytest.raises(DomainError) as exc:
         stats.customers(CORP, params)
-    assert exc.value.status == 400 and exc.value.field == field
+    assert status(exc.value) == 400 and exc.value.field == field
 
 
 def test_group_report_by_owner(stats):
@@ -199,7 +200,7 @@ def test_group_report_by_owner(stats):
         {"userid": "boss2", "joins": 0, "quits": 1, "customer_joins": 0, "customer_quits": 1, "net": -1,
          "employee_joins": 0, "employee_quits": 0, "wecom_new_member": None},
     ]
-    with pytest.raises(AdminError) as exc:
+    with pytest.raises(DomainError) as exc:
         stats.groups(CORP, {"by": "employee"})
     assert exc.value.field == "by"
 

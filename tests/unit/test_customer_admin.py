@@ -9,9 +9,11 @@ import pytest
 from scrm.domain.customer import CustomerProfile, FollowInfo, TagRef
 from scrm.domain.tags import Tag, TagGroup
 from scrm.domain.wecom_error import WeComError
-from scrm.services.customer_admin import AdminError, CustomerAdmin
+from scrm.kernel.errors import DomainError
+from scrm.services.customer_admin import CustomerAdmin
 
 from tests.unit.fakes import FakeStore
+from tests.unit.refusals import status
 
 CORP = "wwadmin"
 LIB = [{"group_id": "etg", "name": "级别", "tags": [{"tag_id": "et1", "name": "金"}, {"tag_id": "et2", "name": "银"}]}]
@@ -94,9 +96,9 @@ def rig():
 ])
 def test_bad_remarks_never_reach_wecom(rig, body, field):
     svc, store, wecom = rig
-    with pytest.raises(AdminError) as err:
+    with pytest.raises(DomainError) as err:
         svc.edit_remark(CORP, "wm1", body)
-    assert err.value.field == field and err.value.status in (400, 404)
+    assert err.value.field == field and status(err.value) in (400, 404)
     assert wecom.calls == []
 
 
@@ -109,11 +111,11 @@ def test_an_accepted_remark_is_read_back_and_stored(rig):
 
 def test_wecom_refusals_map_to_clear_statuses_and_store_nothing(rig):
     svc, store, wecom = rig
-    for code, status in ((84061, 404), (40058, 400), (60011, 502), (45009, 502)):
+    for code, expected in ((84061, 404), (40058, 400), (60011, 502), (45009, 502)):
         wecom.fail = WeComError(code, "refused, hint: [x]", "externalcontact/remark")
-        with pytest.raises(AdminError) as err:
+        with pytest.raises(DomainError) as err:
             svc.edit_remark(CORP, "wm1", {"userid": "u1", "remark": "x"})
-        assert err.value.status == status and str(code) in err.value.message
+        assert status(err.value) == expected and str(code) in err.value.message
     assert store.follow(CORP, "wm1", "u1").get("remark") is None
 
 
@@ -121,7 +123,7 @@ def test_tag_edits_check_the_library_first(rig):
     svc, store, wecom = rig
     for body, field in (({"userid": "u1", "add": ["etX"]}, "add"), ({"userid": "u1", "add": ["et1"], "remove": ["et1"]}, "add"),
                         ({"userid": "u1", "add": "et1"}, "add")):
-        with pytest.raises(AdminError) as err:
+        with pytest.raises(DomainError) as err:
             svc.edit_tags(CORP, "wm1", body)
         assert err.value.field == field
     assert wecom.calls == []
@@ -135,11 +137,11 @@ def test_tag_library_input_is_checked(rig):
     for body, field in (({"tags": ["a"]}, "group_id"), ({"group_id": "g", "group_name": "n", "tags": ["a"]}, "group_id"),
                         ({"group_name": "g", "tags": []}, "tags"), ({"group_name": "g", "tags": ["x" * 31]}, "tags"),
                         ({"group_name": "g", "tags": ["a"], "order": -1}, "order")):
-        with pytest.raises(AdminError) as err:
+        with pytest.raises(DomainError) as err:
             svc.create_tags(CORP, body)
         assert err.value.field == field
-    with pytest.raises(AdminError) as err:
+    with pytest.raises(DomainError) as err:
         svc.edit_tag(CORP, "etnope", {"name": "x"})
-    assert err.value.status == 404
+    assert status(err.value) == 404
     assert wecom.calls == []
     assert svc.create_tags(CORP, {"group_id": "etg", "tags": ["铜"]})["tag_ids"] == ["etn0"]

@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from scrm.services.admin_error import AdminError
+from scrm.kernel.errors import DomainError
 from scrm.services.group_admin import GroupAdmin
+
+from tests.unit.refusals import status
 
 CORP = "wwcorp"
 
@@ -43,8 +45,8 @@ def world() -> tuple[FakeGroupStore, GroupAdmin]:
     return store, GroupAdmin(store, store.read)
 
 
-def error(call: Any, *args: Any) -> AdminError:
-    with pytest.raises(AdminError) as err:
+def error(call: Any, *args: Any) -> DomainError:
+    with pytest.raises(DomainError) as err:
         call(*args)
     return err.value
 
@@ -67,7 +69,7 @@ def test_labels_are_trimmed_de_duplicated_and_shown_sorted(world) -> None:
 def test_bad_labels_are_refused_by_field_and_nothing_is_stored(world, body) -> None:
     store, admin = world
     err = error(admin.set_tags, CORP, "wr1", body)
-    assert (err.status, err.field) == (400, "tags")
+    assert (status(err), err.field) == (400, "tags")
     assert "tags" not in store.groups[(CORP, "wr1")]
 
 
@@ -99,6 +101,6 @@ def test_limits_are_inclusive(world) -> None:
 def test_an_unknown_group_or_another_corps_group_is_404(world) -> None:
     _, admin = world
     for corp, chat in ((CORP, "wr9"), ("wwother", "wr1")):
-        assert error(admin.show, corp, chat).status == 404
+        assert status(error(admin.show, corp, chat)) == 404
         err = error(admin.set_tags, corp, chat, {"tags": ["VIP"]})
-        assert (err.status, err.field) == (404, "chat_id")
+        assert (status(err), err.field) == (404, "chat_id")

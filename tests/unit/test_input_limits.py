@@ -21,7 +21,7 @@ from scrm.domain.input_limits import (
 def test_a_number_is_ascii_digits_in_bounds(raw: str) -> None:
     with pytest.raises(FieldError) as err:
         whole_number(raw, "limit", 1, 200)
-    assert err.value.field == "limit" and "1..200" in err.value.message
+    assert err.value.field == "limit" and "1..200" in err.value.why
 
 
 def test_a_number_absent_is_the_default_and_in_bounds_is_itself() -> None:

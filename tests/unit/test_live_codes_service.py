@@ -7,7 +7,7 @@ import pytest
 from scrm.domain.channel_code import ChannelCode, parse_spec
 from scrm.domain.live_code_key import Conflict
 from scrm.domain.wecom_error import WeComError
-from scrm.services.admin_error import AdminError
+from scrm.kernel.errors import DomainError
 from scrm.services.live_codes import LiveCodes
 
 from tests.unit.live_code_fakes import (
@@ -17,6 +17,7 @@ from tests.unit.live_code_fakes import (
     FakeGateways,
     FakeLiveCodeRepo,
 )
+from tests.unit.refusals import status
 
 CORP = "wwcorp0001"
 NOW = datetime(2024, 1, 1, 2, 0, tzinfo=UTC)  # Monday 10:00 China time
@@ -33,8 +34,8 @@ class World:
         self.clock = FakeClock(now)
         self.codes = LiveCodes(self.repo, self.stats, self.directory, self.gateways, clock=self.clock)
 
-    def admin_error(self, body: dict[str, Any]) -> AdminError:
-        with pytest.raises(AdminError) as err:
+    def admin_error(self, body: dict[str, Any]) -> DomainError:
+        with pytest.raises(DomainError) as err:
             self.codes.create_channel(CORP, body)
         return err.value
 
@@ -76,7 +77,7 @@ def test_a_single_code_is_wecom_type_1(w):
 def test_an_unknown_member_wecom_refuses_is_a_400_on_staff_and_nothing_is_stored(w):
     w.wecom.fail("add_contact_way", WeComError(60111, "invalid userid, hint: [x]", ADD_PATH))
     e = w.admin_error(body())
-    assert (e.status, e.field) == (400, "staff")
+    assert (status(e), e.field) == (400, "staff")
     assert e.message == "WeCom does not know a member: invalid userid (WeCom 60111)"
     assert w.repo.calls_to("create") == []
     assert w.repo.items == {}
@@ -86,7 +87,7 @@ def test_an_unknown_member_wecom_refuses_is_a_400_on_staff_and_nothing_is_stored
 def test_a_wecom_failure_is_a_502_and_nothing_is_stored(w):
     w.wecom.fail("add_contact_way", WeComError(-1, "system busy, hint: [y]", ADD_PATH))
     e = w.admin_error(body())
-    assert (e.status, e.field, e.message) == (502, "", "WeCom refused the call: -1 system busy")
+    assert (status(e), e.field, e.message) == (502, "", "WeCom refused the call: -1 system busy")
     assert w.repo.calls_to("create") == []
     assert w.repo.items == {}
 
@@ -113,14 +114,14 @@ def test_a_failing_compensation_does_not_hide_the_storing_error(w):
 def test_a_state_taken_meanwhile_is_a_409_and_the_contact_way_is_deleted(w):
     w.repo.create_error = Conflict("c#s1")
     e = w.admin_error(body())
-    assert (e.status, e.field) == (409, "state")
+    assert (status(e), e.field) == (409, "state")
     assert w.wecom.calls_to("del_contact_way") == [("cfg1",)]
 
 
 def test_an_existing_state_is_a_409_before_any_wecom_call(w):
     w.repo.put(CORP, "c#s1", {"state": "s1", "status": "active"})
     e = w.admin_error(body())
-    assert (e.status, e.field) == (409, "state")
+    assert (status(e), e.field) == (409, "state")
     assert w.gateways.asked == []
 
 
@@ -139,7 +140,7 @@ def test_an_existing_state_is_a_409_before_any_wecom_call(w):
 )
 def test_unknown_staff_and_tags_are_a_400_before_any_wecom_call(w, b, field, message):
     e = w.admin_error(b)
-    assert (e.status, e.field) == (400, field)
+    assert (status(e), e.field) == (400, field)
     assert e.message.startswith(message)
     assert w.gateways.asked == []
     assert w.repo.calls_to("create") == []
@@ -149,7 +150,7 @@ def test_bad_input_is_a_400_naming_the_field_before_anything_else(w):
     e = w.admin_error(
         body(schedule=[{"start": "09:00", "end": "12:00", "staff": ["u1"]}, {"start": "11:00", "end": "13:00", "staff": ["u2"]}])
     )
-    assert (e.status, e.field) == (400, "schedule[1]")
+    assert (status(e), e.field) == (400, "schedule[1]")
     assert e.message.startswith("schedule[1]: overlaps schedule[0]")
     assert (w.directory.calls, w.repo.calls, w.gateways.asked) == ([], [], [])
 
@@ -188,6 +189,6 @@ def test_a_delete_that_never_settles_is_a_409(w):
     sk = next(sk for (_, sk) in w.repo.items)
     bump = lambda: w.repo.put(CORP, sk, w.repo.data(CORP, sk), w.repo.version(CORP, sk) + 1)  # noqa: E731
     w.repo.before_replace.extend([bump] * 10)
-    with pytest.raises(AdminError) as err:
+    with pytest.raises(DomainError) as err:
         w.codes.delete_channel(CORP, sk.split("#", 1)[1])
-    assert err.value.status == 409
+    assert status(err.value) == 409

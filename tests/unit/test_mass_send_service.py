@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 from scrm.domain.wecom_error import WeComError
-from scrm.services.admin_error import AdminError
+from scrm.kernel.errors import DomainError
 from scrm.services.mass_sends import LEASE_S, MassSends
 from scrm.services.quota_ledger import QuotaLedger
 
 from tests.unit.mass_send_fakes import CORP, START, FakeGroupMsg, FakeMassSendRepo, FakeRecipients, relation
+from tests.unit.refusals import status
 
 
 class Clock:
@@ -57,9 +58,9 @@ def test_create_is_idempotent_while_open_and_by_request_id():
     c, _ = svc.create(CORP, {**BODY, "request_id": "r1"})
     svc.cancel(CORP, c["send_id"])
     assert svc.create(CORP, {**BODY, "request_id": "r1"}) == (svc.get(CORP, c["send_id"])[0], False)
-    with pytest.raises(AdminError) as err:
+    with pytest.raises(DomainError) as err:
         svc.create(CORP, {**BODY, "text": "hi {name}"})
-    assert err.value.status == 400 and err.value.field == "text"
+    assert status(err.value) == 400 and err.value.field == "text"
 
 
 def test_plan_cuts_parts_per_sender_and_a_retry_changes_nothing():
@@ -246,9 +247,9 @@ def test_remind_three_times_then_a_clear_error():
     svc.run_parts(CORP, sid)
     for _ in range(3):
         assert svc.remind(CORP, sid)["reminded"] == 2
-    with pytest.raises(AdminError) as err:
+    with pytest.raises(DomainError) as err:
         svc.remind(CORP, sid)
-    assert err.value.status == 429 and "3 reminders" in err.value.message
+    assert status(err.value) == 429 and "3 reminders" in err.value.message
 
 
 def test_remind_of_a_send_cancelled_here_is_a_conflict_without_a_wecom_call():
@@ -256,9 +257,9 @@ def test_remind_of_a_send_cancelled_here_is_a_conflict_without_a_wecom_call():
     sid = _send(svc)
     svc.run_parts(CORP, sid)
     svc.cancel(CORP, sid)
-    with pytest.raises(AdminError) as err:
+    with pytest.raises(DomainError) as err:
         svc.remind(CORP, sid)
-    assert err.value.status == 409 and "was cancelled" in err.value.message
+    assert status(err.value) == 409 and "was cancelled" in err.value.message
     assert "remind_groupmsg" not in gw.calls
 
 
@@ -278,9 +279,9 @@ def test_a_task_cancelled_in_wecom_is_recorded_and_named_not_a_generic_failure()
     assert gw.calls["remind_groupmsg"] == calls + 1
     # Every task cancelled in WeCom: a conflict that names WeCom's answer.
     gw.msgs[by_sender["bob"]].cancelled = True
-    with pytest.raises(AdminError) as err:
+    with pytest.raises(DomainError) as err:
         svc.remind(CORP, sid)
-    assert err.value.status == 409 and "WeCom 41093" in err.value.message and "were cancelled" in err.value.message
+    assert status(err.value) == 409 and "WeCom 41093" in err.value.message and "were cancelled" in err.value.message
     # The results step takes the cancelled tasks as final: nothing is left pending forever.
     assert svc.results(CORP, sid)["final"] == 2
     assert set(svc.outcome_of(CORP, sid).values()) == {"not_sent"}

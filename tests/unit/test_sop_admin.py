@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
+from scrm.kernel.errors import DomainError
 from scrm.services import sop_admin
-from scrm.services.admin_error import AdminError
 from scrm.services.sop_admin import SopAdmin
 
 from tests.unit.live_code_fakes import FakeClock
+from tests.unit.refusals import status
 from tests.unit.sop_fakes import CORP, FakeSops
 
 T0 = 1_795_000_000
@@ -53,8 +54,8 @@ BODY = {"name": "onboarding", "targets": {"employees": ["alice"], "tags_any": ["
         "steps": [{"id": "d0", "after_added_days": 0, "at": "10:00", "text": "欢迎 {name}"}]}  # fmt: skip
 
 
-def error(call: Any, *args: Any) -> AdminError:
-    with pytest.raises(AdminError) as err:
+def error(call: Any, *args: Any) -> DomainError:
+    with pytest.raises(DomainError) as err:
         call(*args)
     return err.value
 
@@ -133,7 +134,7 @@ def test_delete_removes_the_sop_and_unknown_ids_are_404() -> None:
     for call, args in ((w.admin.get, ()), (w.admin.delete, ()), (w.admin.update, ({"name": "x"},)),
                        (w.admin.progress, ())):  # fmt: skip
         err = error(call, CORP, sid, *args)
-        assert err.status == 404 and err.field == "sop_id"
+        assert status(err) == 404 and err.field == "sop_id"
 
 
 @pytest.mark.parametrize(
@@ -160,7 +161,7 @@ def test_delete_removes_the_sop_and_unknown_ids_are_404() -> None:
 def test_a_bad_body_or_unknown_reference_is_a_400_naming_the_field(body: Any, field: str) -> None:
     w = World()
     err = error(w.admin.create, CORP, body)
-    assert err.status == 400 and err.field == field
+    assert status(err) == 400 and err.field == field
     if field.startswith("targets."):
         assert ("ghost" if "employees" in field or "owners" in field else "") in str(err)
     assert w.repo.list_sops(CORP) == [] and w.enrolled == []
@@ -170,7 +171,7 @@ def test_an_update_naming_an_unknown_tag_is_refused_and_changes_nothing() -> Non
     w = World()
     sid = w.admin.create(CORP, BODY)["sop_id"]
     err = error(w.admin.update, CORP, sid, {"targets": {"tags_any": ["nope"]}})
-    assert err.status == 400 and err.field == "targets.tags_any"
+    assert status(err) == 400 and err.field == "targets.tags_any"
     assert w.admin.get(CORP, sid)["targets"]["tags_any"] == ["vip"]
 
 
@@ -182,7 +183,7 @@ def test_a_sop_naming_a_member_who_left_can_still_be_paused_renamed_and_deleted(
     assert w.admin.update(CORP, sid, {"status": "paused"})["status"] == "paused"
     assert w.admin.update(CORP, sid, {"name": "old team"})["name"] == "old team"
     err = error(w.admin.update, CORP, sid, {"targets": {"employees": ["alice"]}})  # naming her anew: refused
-    assert err.status == 400 and err.field == "targets.employees"
+    assert status(err) == 400 and err.field == "targets.employees"
     assert w.admin.delete(CORP, sid)["deleted"]
 
 
@@ -191,7 +192,7 @@ def test_a_corp_has_at_most_max_sops(monkeypatch: pytest.MonkeyPatch) -> None:
     w = World()
     w.admin.create(CORP, BODY)
     w.admin.create(CORP, BODY)
-    assert error(w.admin.create, CORP, BODY).status == 409
+    assert status(error(w.admin.create, CORP, BODY)) == 409
     assert len(w.repo.list_sops(CORP)) == 2
 
 
@@ -239,7 +240,7 @@ def test_a_group_sop_by_group_labels_is_accepted_though_no_corp_tag_has_those_na
     # the owners are still checked
     err = error(w.admin.create, CORP, {"kind": "group", "name": "g", "targets": {"owners": ["zoe"], "tags_any": ["t1"]},
                                        "steps": [{"date": "2026-12-01", "at": "10:00", "text": "x"}]})  # fmt: skip
-    assert err.status == 400 and err.field == "targets.owners"
+    assert status(err) == 400 and err.field == "targets.owners"
 
 
 def test_a_name_step_comes_with_a_note_on_its_cost() -> None:

@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 from scrm.domain import transfer as T
 from scrm.domain.events import ExternalContactEvent
-from scrm.services.admin_error import AdminError
+from scrm.kernel.errors import DomainError
 from scrm.services.transfer_runner import day_of
 
 from tests.unit.fakes import CORP, event_fields
+from tests.unit.refusals import body as answer_body
+from tests.unit.refusals import status
 from tests.unit.transfer_fakes import DAY, Office
 
 RESIGNED = {"kind": "resigned", "handover_userid": "h", "takeover_userids": ["a", "b"]}
@@ -25,8 +27,8 @@ def left(o: Office, n: int = 2, groups: int = 0) -> list[str]:
     return exts
 
 
-def refused(o: Office, body: dict[str, Any]) -> AdminError:
-    with pytest.raises(AdminError) as err:
+def refused(o: Office, body: dict[str, Any]) -> DomainError:
+    with pytest.raises(DomainError) as err:
         o.jobs.create(CORP, body)
     return err.value
 
@@ -90,7 +92,7 @@ def test_one_open_job_per_handover() -> None:
     left(o)
     job = o.create(**RESIGNED)
     err = refused(o, {**RESIGNED, "takeover_userids": ["c"]})
-    assert (err.status, err.field) == (409, "handover_userid") and job in err.message
+    assert (status(err), err.field) == (409, "handover_userid") and job in err.message
     o.run()
     o.tick(DAY + 600)
     assert o.job(job)["state"] == "finished"
@@ -111,7 +113,7 @@ def test_bad_requests_name_the_field(body: dict[str, Any], field: str, words: st
     o = Office()
     left(o)
     err = refused(o, body)
-    assert (err.status, err.field) == (400, field) and words in err.message
+    assert (status(err), err.field) == (400, field) and words in err.message
     assert o.repo.jobs == {} and o.queue.sent == []
 
 
@@ -120,9 +122,9 @@ def test_the_corp_policy_applies_unless_the_request_says() -> None:
     assert o.jobs.policy(CORP) == {"on_refused": "leave"}
     assert o.jobs.set_policy(CORP, {"on_refused": "reassign"}) == {"on_refused": "reassign"}
     for body, field in (({"on_refused": "sometimes"}, "on_refused"), ({"on_refused": "leave", "x": 1}, "x")):
-        with pytest.raises(AdminError) as err:
+        with pytest.raises(DomainError) as err:
             o.jobs.set_policy(CORP, body)
-        assert (err.value.status, err.value.field) == (400, field)
+        assert (status(err.value), err.value.field) == (400, field)
     assert o.jobs.policy(CORP) == {"on_refused": "reassign"}
     left(o)
     assert o.jobs.create(CORP, RESIGNED)[0]["on_refused"] == "reassign"
@@ -153,7 +155,7 @@ def test_a_third_onjob_transfer_in_90_days_is_refused_naming_customer_and_date()
     _transferred(o, "c", y, now - 2 * DAY, state=T.WAITING)  # WeCom completes it: counts too
     _transferred(o, "c", z, now - 100 * DAY, now - 5 * DAY)  # the older one aged out
     err = refused(o, {"kind": "onjob", "handover_userid": "h", "takeover_userid": "a", "customers": [z, x, y]})
-    assert (err.status, err.field) == (409, "customers")
+    assert (status(err), err.field) == (409, "customers")
     assert err.details == [
         {"id": x, "frees_on": day_of(now + 10 * DAY), "frees_at": now + 10 * DAY},
         {"id": y, "frees_on": day_of(now + 30 * DAY), "frees_at": now + 30 * DAY},
@@ -162,7 +164,7 @@ def test_a_third_onjob_transfer_in_90_days_is_refused_naming_customer_and_date()
         f"customer {x} was already transferred twice in the last 90 days; WeCom allows the next transfer on "
         f"{day_of(now + 10 * DAY)} (1 more customers blocked, see details)"
     )
-    assert err.as_dict()["details"] == err.details
+    assert answer_body(err)["details"] == err.details
     assert o.repo.jobs == {} and o.queue.sent == [] and o.wecom.calls == []
     # The same customers can go out once the rule allows, and a resigned handover is not checked.
     _, created = o.jobs.create(CORP, {"kind": "onjob", "handover_userid": "h", "takeover_userid": "a", "customers": [z]})
@@ -198,9 +200,9 @@ def test_cancel_stops_what_has_not_reached_wecom() -> None:
     j = o.job(job)
     assert j["state"] == "cancelled" and j["customers"]["cancelled"] == 3 and o.wecom.count("transfer_customers") == 0
     assert o.repo.active == {}
-    err = pytest.raises(AdminError, o.jobs.cancel, CORP, job).value
-    assert (err.status, err.field) == (409, "job_id") and "already cancelled" in err.message
-    assert pytest.raises(AdminError, o.jobs.cancel, CORP, "tnope").value.status == 404
+    err = pytest.raises(DomainError, o.jobs.cancel, CORP, job).value
+    assert (status(err), err.field) == (409, "job_id") and "already cancelled" in err.message
+    assert status(pytest.raises(DomainError, o.jobs.cancel, CORP, "tnope").value) == 404
 
 
 def test_cancel_leaves_waiting_customers_to_wecom() -> None:
@@ -232,7 +234,7 @@ def test_refresh_checks_now() -> None:
     assert o.queue.sent[-1][0] == {"corp_id": CORP, "job_id": job, "step": "advance", "force": True}
     o.run()
     assert o.job(job)["state"] == "finished" and o.job(job)["customers"]["done"] == 2
-    assert pytest.raises(AdminError, o.jobs.refresh, CORP, "tnope").value.field == "job_id"
+    assert pytest.raises(DomainError, o.jobs.refresh, CORP, "tnope").value.field == "job_id"
 
 
 def test_progress_lists_every_item_on_request() -> None:
@@ -246,7 +248,7 @@ def test_progress_lists_every_item_on_request() -> None:
         ("group", "wrh0000", "a", "done", None),
     ]  # fmt: skip
     assert "items" not in o.jobs.progress(CORP, job)
-    assert pytest.raises(AdminError, o.jobs.progress, CORP, "tnope").value.status == 404
+    assert status(pytest.raises(DomainError, o.jobs.progress, CORP, "tnope").value) == 404
 
 
 def test_jobs_are_listed_newest_first() -> None:

@@ -61,7 +61,7 @@ def test_at_most_nine_attachments():
     with pytest.raises(FieldError) as err:
         parse_welcome({"attachments": nine + [VALID["file"]]})
     assert err.value.field == "welcome.attachments"
-    assert err.value.message == "at most 9 attachments (WeCom's limit), got 10"
+    assert err.value.why == "at most 9 attachments (WeCom's limit), got 10"
 
 
 @pytest.mark.parametrize(
@@ -97,7 +97,7 @@ def test_the_index_of_the_bad_attachment_is_named():
 def test_required_error_message_lists_the_alternatives():
     with pytest.raises(FieldError) as err:
         parse_welcome({"attachments": [att("image")]})
-    assert err.value.message == "required: media_id or pic_url"
+    assert err.value.why == "required: media_id or pic_url"
 
 
 @pytest.mark.parametrize(

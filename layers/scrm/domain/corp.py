@@ -5,14 +5,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from scrm.kernel.errors import InvalidInput
+
 # Patterns are used with fullmatch: "$" would accept a trailing newline of a pasted value.
 CORP_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 TOKEN_RE = re.compile(r"[A-Za-z0-9]{1,32}")
 AES_KEY_RE = re.compile(r"[A-Za-z0-9+/]{43}")
 
 
-class InvalidCorp(ValueError):
-    pass
+class InvalidCorp(InvalidInput):
+    """A corp's registration data breaks WeCom's format rules; the line names the value at fault."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__("", why)
 
 
 @dataclass(frozen=True)

@@ -24,12 +24,8 @@ MAX_SECONDS = 9_999_999_998  # unix seconds: the search's add-time keys hold 10 
 STATUSES = frozenset(s.value for s in FollowStatus) | {"all"}
 
 
-class QueryError(ValueError):
-    """Bad input: ``field`` names the parameter, for a 400 that says which one."""
-
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(f"{field_name}: {message}")
-        self.field = field_name
+class QueryError(FieldError):
+    """Bad search input: ``field`` names the parameter, for a 400 that says which one."""
 
 
 @dataclass(frozen=True)
@@ -107,7 +103,7 @@ class CustomerQuery:
             try:
                 return whole_number(raw, name, least, most)
             except FieldError as exc:
-                raise QueryError(name, exc.message) from None
+                raise QueryError(name, exc.why) from None
 
         def seconds(name: str) -> int | None:
             return number(name, 0, MAX_SECONDS)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from scrm.kernel.errors import InvalidInput
 
-class FieldError(ValueError):
+
+class FieldError(InvalidInput):
+    """``InvalidInput`` whose line is always "field: why"; ``why`` is the part after the field's name."""
+
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+        super().__init__(field, f"{field}: {message}")
+        self.why = message

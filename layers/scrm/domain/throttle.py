@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scrm.kernel.errors import Throttled
+
+__all__ = ["BULK_SHARE", "WECOM_PER_HOUR", "WECOM_PER_MINUTE", "Throttled", "Windows", "window_ends"]
+
 # WeCom: 10,000 calls per minute and 150,000 per hour per API per corp; past either, 45009 blocks the API
 # for the rest of the window. Bulk work keeps 10 % back for the event-driven reads of the same APIs.
 WECOM_PER_MINUTE = 10_000
@@ -24,12 +28,3 @@ def window_ends(now: float) -> tuple[tuple[str, int, float], ...]:
         (f"m{minute}", 60, (minute + 1) * 60 - now),
         (f"h{hour}", 3600, (hour + 1) * 3600 - now),
     )
-
-
-class Throttled(Exception):
-    """The shared budget for this API is spent until ``retry_after_s`` from now (or WeCom said 45009/45033)."""
-
-    def __init__(self, api: str, retry_after_s: float) -> None:
-        super().__init__(f"{api}: call budget spent, retry in {retry_after_s:.0f} s")
-        self.api = api
-        self.retry_after_s = retry_after_s

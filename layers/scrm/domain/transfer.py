@@ -23,6 +23,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from scrm.kernel import wecom_errors as errcodes
+from scrm.kernel.errors import InvalidInput
+
 RESIGNED, ONJOB = "resigned", "onjob"
 KINDS = (RESIGNED, ONJOB)
 
@@ -52,7 +55,6 @@ ON_REFUSED = ("leave", "reassign")
 
 # transfer_customer's per-customer answers (the call itself answers 0)
 STARTED = 0
-RETRIABLE = frozenset({-1, 45009, 45033, 50001, 50002})
 ALREADY_IN_TRANSFER = frozenset({40129, 40100})
 TAKER_AT_LIMIT = 40099
 REASONS = {
@@ -134,10 +136,8 @@ class TransferRequest:
         return "h:" + hashlib.sha256(body.encode()).hexdigest()[:32]
 
 
-class InvalidTransfer(ValueError):
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field_name
+class InvalidTransfer(InvalidInput):
+    """A transfer request that cannot be run; the line is shown as it is (it names the field itself)."""
 
 
 def _ids(value: Any, name: str, limit: int) -> tuple[str, ...] | None:
@@ -278,7 +278,7 @@ def apply_start(chunk: Chunk, answers: dict[str, int], now: int, retried: bool) 
             chunk.entries[ext] = Entry(WAITING, "", now)
         elif code == TAKER_AT_LIMIT:
             chunk.entries[ext] = Entry(TAKER_LIMIT, reason_of(code), now)
-        elif code in RETRIABLE:
+        elif errcodes.bulk_retries(code):
             continue  # stays requested; the chunk is retried with back-off
         else:
             chunk.entries[ext] = Entry(FAILED, reason_of(code), now)

@@ -8,9 +8,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from scrm.domain.alert_settings import AlertSettings, parse_update
-from scrm.domain.field_error import FieldError
 from scrm.domain.input_limits import whole_number
-from scrm.services.admin_error import AdminError
+from scrm.kernel.errors import InvalidInput
 from scrm.services.alert_delivery import china_day
 from scrm.services.alert_ports import AlertRepo
 from scrm.services.ports import Directory
@@ -31,17 +30,12 @@ class AlertAdmin:
     def set_settings(self, corp_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """Only the given fields change; admins must be synced, active employees (they receive the cards)."""
         current = AlertSettings.of(self.repo.settings(corp_id))
-        try:
-            new = parse_update(body, current)
-        except FieldError as exc:
-            raise AdminError(400, str(exc), exc.field) from None
+        new = parse_update(body, current)
         if "admins" in body and new.admins:
             known = self.directory.known_employees(corp_id, new.admins)
             missing = [a for a in new.admins if a not in known]
             if missing:
-                raise AdminError(
-                    400, f"admins: unknown member {missing[0]!r} (not among the corp's synced employees)", "admins"
-                )
+                raise InvalidInput("admins", f"admins: unknown member {missing[0]!r} (not among the corp's synced employees)")
         self.repo.save_settings(corp_id, new.to_dict())
         return new.to_dict()
 
@@ -49,11 +43,8 @@ class AlertAdmin:
         """A China day's alerts (default today), oldest first; ``recipient`` narrows to one member."""
         day = params.get("day") or china_day(self.clock())
         if not DAY_RE.fullmatch(day):
-            raise AdminError(400, "day: must be YYYY-MM-DD (a China day)", "day")
-        try:
-            limit = whole_number(params.get("limit"), "limit", 1, LIST_MAX, 100)
-        except FieldError as exc:
-            raise AdminError(400, str(exc), exc.field) from None
+            raise InvalidInput("day", "day: must be YYYY-MM-DD (a China day)")
+        limit = whole_number(params.get("limit"), "limit", 1, LIST_MAX, 100)
         recipient = (params.get("recipient") or "").strip()
         rows = self.repo.on_day(corp_id, day, recipient, limit)
         keep = ("recipient", "state", "kind", "external_userid", "userid", "create_time", "event_id", "summary",

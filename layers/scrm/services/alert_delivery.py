@@ -3,7 +3,7 @@ marked failed with the reason; retrying cannot help) or passing (raised, so the 
 is retried later and the send repeated, which WeCom's duplicate check makes harmless).
 
 Passing are only the answers a later try can change (busy, rate limits, a token problem the client's one
-refetch did not cure, HTTP failures: ``PASSING``); every other code is final, named with WeCom's code and
+refetch did not cure, HTTP failures: ``wecom_errors.alert_passing``); every other code is final, named with WeCom's code and
 message, so a code we never met (or one WeCom uses differently from what we expect) is recorded, not
 retried forever. message/send also answers errcode 0 for a recipient it did not deliver to: listed in
 ``invaliduser`` (not a member, or outside the app's scope) or ``unlicenseduser`` (no 接口许可 license,
@@ -18,12 +18,9 @@ from typing import Any
 
 from scrm.domain.channel_code import CHINA
 from scrm.domain.wecom_error import WeComError
+from scrm.kernel import wecom_errors as errcodes
 from scrm.services.alert_ports import AlertRepo, MessageWeCom
 
-# -1 busy, 45009 / 45033 rate and concurrency limits, 6000 / 50001 / 50002 transient, 40014 / 42001 / 41001 a
-# token problem, None an HTTP error or timeout. Everything else (81013 no valid recipient, 40056 bad agentid,
-# 40008 bad type, 44004 empty content, 60011 / 60020 / 301002 no permission, …) is final.
-PASSING = frozenset({-1, 45009, 45033, 6000, 50001, 50002, 40014, 42001, 41001, None})
 UNDELIVERED = {
     "invaliduser": "not a valid recipient (left, or outside the app's scope)",
     "unlicenseduser": "has no WeCom API license (接口许可)",
@@ -66,7 +63,7 @@ class Delivery:
         try:
             res = self.wecom(corp_id).send_app_message(agent_id, [recipient], "textcard", card)
         except WeComError as exc:
-            if exc.errcode in PASSING:
+            if errcodes.alert_passing(exc.errcode):
                 raise
             return Outcome(False, reason=f"WeCom {exc.errcode}: {exc.errmsg}"[:300])
         msgid = str(res.get("msgid") or "")

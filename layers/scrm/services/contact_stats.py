@@ -18,10 +18,8 @@ from scrm.domain.channel_code import CHINA
 from scrm.domain.channel_stats import to_csv
 from scrm.domain.contact_stats import is_customer_id, parse_query, report
 from scrm.domain.events import ExternalChatEvent, ExternalContactEvent, WeComEvent
-from scrm.domain.field_error import FieldError
 from scrm.domain.follow import DELETE_BY_TRANSFER
 from scrm.domain.relation_facts import ADD, END, LOSS, Contributions, Fact, contributions, day_of, delta
-from scrm.services.admin_error import AdminError
 
 log = logging.getLogger("scrm.stats")
 
@@ -130,10 +128,7 @@ class ContactStats:
 
     def _report(self, corp_id: str, params: Mapping[str, str | None], groups: bool) -> dict[str, Any] | str:
         today = self._today()
-        try:
-            q = parse_query(params, today, groups=groups)
-        except FieldError as exc:
-            raise AdminError(400, str(exc), exc.field) from None
+        q = parse_query(params, today, groups=groups)
         rows = self.repo.rows(corp_id, GROUPS if groups else CUSTOMERS, q.first, q.last, q.userids)
         result = report(rows, q, today, groups=groups)
         if q.fmt == "csv":

@@ -11,11 +11,11 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from scrm.domain.customer_query import CustomerQuery, QueryError
+from scrm.domain.customer_query import CustomerQuery
 from scrm.domain.input_limits import USERID_MAX
 from scrm.domain.versions import version_of
 from scrm.domain.wecom_error import WeComError
-from scrm.services.admin_error import AdminError
+from scrm.kernel.errors import Conflict, DomainError, InvalidInput, NotFound, WeComRefused
 from scrm.services.ports import AdminWeCom, CustomerReads, CustomerSearch, Store
 
 REMARK_LIMITS = {"remark": 20, "description": 150, "remark_company": 20}
@@ -26,15 +26,17 @@ NOT_FOUND = {84061: "WeCom has no such relation", 40096: "not a valid external_u
 CONFLICT = {40071: "a tag of that name exists in the group", 40126: "the corp has 3000 tags already"}
 
 
-def _wecom_error(exc: WeComError, field: str = "") -> AdminError:
+def _wecom_error(exc: WeComError, field: str = "") -> DomainError:
+    """WeCom's answer in the domain's words: which codes mean "no such thing" or "already exists"."""
     code = exc.errcode or 0
     if code in NOT_FOUND:
-        return AdminError(404 if code == 84061 else 400, f"{NOT_FOUND[code]} (WeCom {code})", field)
+        line = f"{NOT_FOUND[code]} (WeCom {code})"
+        return NotFound(line, field) if code == 84061 else InvalidInput(field, line)
     if code in CONFLICT:
-        return AdminError(409, f"{CONFLICT[code]} (WeCom {code})", field)
+        return Conflict(f"{CONFLICT[code]} (WeCom {code})", field)
     if code == 40058:
-        return AdminError(400, f"WeCom rejected a value: {exc.errmsg.split(',')[0]} (WeCom 40058)", field)
-    return AdminError(502, f"WeCom refused the call: {code} {exc.errmsg.split(',')[0]}".strip())
+        return InvalidInput(field, f"WeCom rejected a value: {exc.errmsg.split(',')[0]} (WeCom 40058)")
+    return WeComRefused(exc.errcode, exc.errmsg)
 
 
 def _names_in(library: Sequence[dict[str, Any]]) -> dict[str, str]:
@@ -66,14 +68,8 @@ class CustomerAdmin:
 
     # reading ----------------------------------------------------------------------------------
     def search(self, corp_id: str, params: Mapping[str, str | None]) -> dict[str, Any]:
-        try:
-            q = CustomerQuery.parse(params)
-        except QueryError as exc:
-            raise AdminError(400, str(exc), exc.field) from None
-        try:
-            rows, cursor = self.searcher.search(corp_id, q)
-        except QueryError as exc:
-            raise AdminError(400, str(exc), exc.field) from None
+        q = CustomerQuery.parse(params)
+        rows, cursor = self.searcher.search(corp_id, q)
         names = self._tag_names(corp_id) if rows else {}
         for r in rows:
             _name_tags(r, names)
@@ -82,7 +78,7 @@ class CustomerAdmin:
     def detail(self, corp_id: str, external_userid: str, timeline_limit: int = 20) -> dict[str, Any]:
         view = self.reads.customer_view(corp_id, external_userid, timeline_limit)
         if view is None:
-            raise AdminError(404, f"no customer {external_userid}", "external_userid")
+            raise NotFound(f"no customer {external_userid}", "external_userid")
         names = self._tag_names(corp_id)
         for f in view["follows"]:
             _name_tags(f, names)
@@ -103,9 +99,9 @@ class CustomerAdmin:
 
     def employees(self, corp_id: str, after: str = "", limit: int = 100) -> dict[str, Any]:
         if not 1 <= limit <= 1000:
-            raise AdminError(400, "limit: must be 1..1000", "limit")
+            raise InvalidInput("limit", "limit: must be 1..1000")
         if len(after) > USERID_MAX:  # the cursor is the last userid of the page before
-            raise AdminError(400, "cursor: is not a cursor this API returned", "cursor")
+            raise InvalidInput("cursor", "cursor: is not a cursor this API returned")
         rows, cursor = self.reads.employees_page(corp_id, after, limit)
         return {"items": rows, "next_cursor": cursor}
 
@@ -115,10 +111,10 @@ class CustomerAdmin:
     # editing a customer -----------------------------------------------------------------------
     def _relation(self, corp_id: str, external_userid: str, userid: str) -> dict[str, Any]:
         if not userid:
-            raise AdminError(400, "userid: required (the employee whose view of the customer to edit)", "userid")
+            raise InvalidInput("userid", "userid: required (the employee whose view of the customer to edit)")
         relation = self.reads.follow(corp_id, external_userid, userid)
         if relation is None:
-            raise AdminError(404, f"{userid} does not follow {external_userid}", "userid")
+            raise NotFound(f"{userid} does not follow {external_userid}", "userid")
         return relation
 
     def edit_remark(self, corp_id: str, external_userid: str, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -128,15 +124,15 @@ class CustomerAdmin:
             if name in body:
                 value = body[name]
                 if not isinstance(value, str) or len(value) > limit:
-                    raise AdminError(400, f"{name}: must be a string of at most {limit} characters", name)
+                    raise InvalidInput(name, f"{name}: must be a string of at most {limit} characters")
                 fields[name] = value
         if "remark_mobiles" in body:
             mobiles = body["remark_mobiles"]
             if not isinstance(mobiles, list) or not all(isinstance(m, str) for m in mobiles) or len(mobiles) > 5:
-                raise AdminError(400, "remark_mobiles: must be a list of at most 5 strings", "remark_mobiles")
+                raise InvalidInput("remark_mobiles", "remark_mobiles: must be a list of at most 5 strings")
             fields["remark_mobiles"] = mobiles
         if not fields:
-            raise AdminError(400, "nothing to change: give remark, description, remark_company or remark_mobiles")
+            raise InvalidInput("", "nothing to change: give remark, description, remark_company or remark_mobiles")
         self._relation(corp_id, external_userid, userid)
         try:
             self.wecom(corp_id).remark(userid, external_userid, fields)
@@ -149,16 +145,16 @@ class CustomerAdmin:
         add = self._tag_ids(body, "add")
         remove = self._tag_ids(body, "remove")
         if not add and not remove:
-            raise AdminError(400, "nothing to change: give add and/or remove (lists of tag ids)")
+            raise InvalidInput("", "nothing to change: give add and/or remove (lists of tag ids)")
         if set(add) & set(remove):
-            raise AdminError(400, "add: a tag cannot be both added and removed", "add")
+            raise InvalidInput("add", "add: a tag cannot be both added and removed")
         # The relation first: another corp's customer is a 404 whatever the tags (tenant isolation).
         self._relation(corp_id, external_userid, userid)
         live = set(_names_in(self.reads.tag_library(corp_id)))  # not the cache
         for name, ids in (("add", add), ("remove", remove)):
             unknown = [t for t in ids if t not in live]
             if unknown:
-                raise AdminError(400, f"{name}: unknown tag {unknown[0]}", name)
+                raise InvalidInput(name, f"{name}: unknown tag {unknown[0]}")
         try:
             self.wecom(corp_id).mark_tag(userid, external_userid, add, remove)
         except WeComError as exc:
@@ -169,7 +165,7 @@ class CustomerAdmin:
     def _tag_ids(body: Mapping[str, Any], name: str) -> list[str]:
         value = body.get(name) or []
         if not isinstance(value, list) or not all(isinstance(t, str) and t for t in value) or len(value) > 100:
-            raise AdminError(400, f"{name}: must be a list of at most 100 tag ids", name)
+            raise InvalidInput(name, f"{name}: must be a list of at most 100 tag ids")
         return list(dict.fromkeys(value))
 
     def _read_back(self, corp_id: str, external_userid: str, userid: str) -> dict[str, Any]:
@@ -192,13 +188,13 @@ class CustomerAdmin:
         group_id = str(body.get("group_id") or "")
         group_name = str(body.get("group_name") or "")
         if bool(group_id) == bool(group_name):
-            raise AdminError(400, "give exactly one of group_id (an existing group) or group_name", "group_id")
+            raise InvalidInput("group_id", "give exactly one of group_id (an existing group) or group_name")
         names = body.get("tags")
         if not isinstance(names, list) or not names or not all(isinstance(n, str) and n.strip() for n in names):
-            raise AdminError(400, "tags: must be a non-empty list of tag names", "tags")
+            raise InvalidInput("tags", "tags: must be a non-empty list of tag names")
         for n in [group_name, *names]:
             if len(n) > TAG_NAME_MAX:
-                raise AdminError(400, f"tags: name {n!r} is longer than {TAG_NAME_MAX} characters", "tags")
+                raise InvalidInput("tags", f"tags: name {n!r} is longer than {TAG_NAME_MAX} characters")
         order = self._order(body)
         try:
             created = self.wecom(corp_id).add_corp_tags(names, group_id=group_id, group_name=group_name, order=order)
@@ -210,10 +206,10 @@ class CustomerAdmin:
     def edit_tag(self, corp_id: str, tag_or_group_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
         name = body.get("name")
         if name is not None and (not isinstance(name, str) or not name.strip() or len(name) > TAG_NAME_MAX):
-            raise AdminError(400, f"name: must be 1..{TAG_NAME_MAX} characters", "name")
+            raise InvalidInput("name", f"name: must be 1..{TAG_NAME_MAX} characters")
         order = self._order(body)
         if name is None and order is None:
-            raise AdminError(400, "nothing to change: give name and/or order")
+            raise InvalidInput("", "nothing to change: give name and/or order")
         group_id = self._group_of(corp_id, tag_or_group_id)
         try:
             self.wecom(corp_id).edit_corp_tag(tag_or_group_id, name, order)
@@ -244,7 +240,7 @@ class CustomerAdmin:
         for g in library if library is not None else self.reads.tag_library(corp_id):
             if g["group_id"] == tag_or_group_id or any(t["tag_id"] == tag_or_group_id for t in g["tags"]):
                 return str(g["group_id"])
-        raise AdminError(404, f"no tag or group {tag_or_group_id}", "id")
+        raise NotFound(f"no tag or group {tag_or_group_id}", "id")
 
     @staticmethod
     def _order(body: Mapping[str, Any]) -> int | None:
@@ -252,7 +248,7 @@ class CustomerAdmin:
         if order is None:
             return None
         if not isinstance(order, int) or isinstance(order, bool) or not 0 <= order < 2**32:
-            raise AdminError(400, "order: must be an integer in [0, 2^32)", "order")
+            raise InvalidInput("order", "order: must be an integer in [0, 2^32)")
         return order
 
     def _refresh_tags(self, corp_id: str, group_ids: Sequence[str]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-from scrm.services.admin_error import AdminError
+from scrm.kernel.errors import InvalidInput, NotFound
 
 MAX_LABELS = 20
 LABEL_MAX = 30
@@ -33,12 +33,12 @@ def parse_labels(body: Mapping[str, Any]) -> list[str]:
     An empty list clears the group's labels."""
     value = body.get("tags")
     if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
-        raise AdminError(400, "tags: must be a list of label strings", "tags")
+        raise InvalidInput("tags", "tags: must be a list of label strings")
     labels = list(dict.fromkeys(t.strip() for t in value))
     if any(not 1 <= len(t) <= LABEL_MAX for t in labels):
-        raise AdminError(400, f"tags: each label must be 1..{LABEL_MAX} characters (trimmed)", "tags")
+        raise InvalidInput("tags", f"tags: each label must be 1..{LABEL_MAX} characters (trimmed)")
     if len(labels) > MAX_LABELS:
-        raise AdminError(400, f"tags: at most {MAX_LABELS} labels, got {len(labels)}", "tags")
+        raise InvalidInput("tags", f"tags: at most {MAX_LABELS} labels, got {len(labels)}")
     return labels
 
 
@@ -52,7 +52,7 @@ class GroupAdmin:
         member we hold (up to 2,000 in a group), those who left too (``status`` left), by member_id."""
         group = self.read_group(corp_id, chat_id)
         if group is None:
-            raise AdminError(404, f"no group {chat_id}", "chat_id")
+            raise NotFound(f"no group {chat_id}", "chat_id")
         for key in HIDDEN:
             group.pop(key, None)
         group.setdefault("tags", [])
@@ -65,5 +65,5 @@ class GroupAdmin:
         """Replace the group's labels; the answer is the group as stored after."""
         labels = parse_labels(body)
         if not self.store.set_group_tags(corp_id, chat_id, labels):
-            raise AdminError(404, f"no group {chat_id}", "chat_id")
+            raise NotFound(f"no group {chat_id}", "chat_id")
         return self.show(corp_id, chat_id)

@@ -25,17 +25,18 @@ from scrm.domain.channel_code import (
     spec_from_dict,
 )
 from scrm.domain.channel_stats import StatRow, day_range, report, to_csv
-from scrm.domain.field_error import FieldError
 from scrm.domain.group_code import (
     group_spec_from_dict,
     join_way_body,
     parse_group_spec,
     welcome_template_body,
 )
-from scrm.domain.live_code_key import CHANNEL, DEFAULT_WELCOME, GROUP, Conflict, sort_key
+from scrm.domain.live_code_key import CHANNEL, DEFAULT_WELCOME, GROUP, sort_key
+from scrm.domain.live_code_key import Conflict as WriteLost  # a write lost to another writer
 from scrm.domain.wecom_error import WeComError
 from scrm.domain.welcome import parse_welcome
-from scrm.services.admin_error import AdminError
+from scrm.kernel import wecom_errors as errcodes
+from scrm.kernel.errors import Conflict, DomainError, InvalidInput, NotFound, WeComRefused
 from scrm.services.ports import ChannelStatsRepo, Directory, LiveCodeRepo, LiveCodeWeCom
 
 # WeCom's answers to contact-way and join-way calls, as the admin API reports them.
@@ -47,20 +48,15 @@ WECOM_FIELD_ERRORS = {
     40058: ("", "WeCom rejected a value"),
 }
 STATS_TABLES = ("by_day", "by_staff", "rows")
-# "No such contact way / join way" (41044) and "no such template" (40037): already gone in WeCom.
-ALREADY_GONE = frozenset({41044, 40037})
 
 
-def _from_wecom(exc: WeComError) -> AdminError:
+def _from_wecom(exc: WeComError) -> DomainError:
+    """WeCom's refusal, naming the input field at fault when the code points at one."""
     code = exc.errcode or 0
     if code in WECOM_FIELD_ERRORS:
         field, what = WECOM_FIELD_ERRORS[code]
-        return AdminError(400, f"{what}: {exc.errmsg.split(',')[0]} (WeCom {code})", field)
-    return AdminError(502, f"WeCom refused the call: {code} {exc.errmsg.split(',')[0]}".strip())
-
-
-def _bad(exc: FieldError) -> AdminError:
-    return AdminError(400, str(exc), exc.field)
+        return InvalidInput(field, f"{what}: {exc.errmsg.split(',')[0]} (WeCom {code})")
+    return WeComRefused(exc.errcode, exc.errmsg)
 
 
 MARK_TRIES = 5  # concurrent writers to one code are the admin and its own consumer: a few rounds settle it
@@ -94,12 +90,8 @@ class LiveCodes:
         for field, userids in spec.staff_fields():
             missing = [u for u in userids if u not in known]
             if missing:
-                raise AdminError(
-                    400,
-                    f"unknown member {missing[0]!r} (not among the corp's synced employees; run a sync if it "
-                    "is new)",
-                    field,
-                )
+                raise InvalidInput(field, f"unknown member {missing[0]!r} (not among the corp's synced employees; run a sync if it "
+                    "is new)")
 
     def _check_tags(self, corp_id: str, tags: Sequence[str]) -> None:
         if not tags:
@@ -107,24 +99,21 @@ class LiveCodes:
         known = self.directory.known_tags(corp_id)
         missing = [t for t in tags if t not in known]
         if missing:
-            raise AdminError(400, f"unknown tag {missing[0]!r} (not in the corp's tag library)", "tags")
+            raise InvalidInput("tags", f"unknown tag {missing[0]!r} (not in the corp's tag library)")
 
     def _existing(self, corp_id: str, kind: str, code_id: str) -> tuple[dict[str, Any], int]:
         found = self.codes.get(corp_id, sort_key(kind, code_id))
         if found is None or found[0].get("status") == "deleted":
-            raise AdminError(404, f"no {'channel' if kind == CHANNEL else 'group'} code {code_id}", "code_id")
+            raise NotFound(f"no {'channel' if kind == CHANNEL else 'group'} code {code_id}", "code_id")
         return found
 
     # channel codes ------------------------------------------------------------------------------
     def create_channel(self, corp_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        try:
-            spec = parse_spec(body)
-        except FieldError as exc:
-            raise _bad(exc) from None
+        spec = parse_spec(body)
         self._check_spec_staff(corp_id, spec)
         self._check_tags(corp_id, spec.tags)
         if self.codes.get(corp_id, sort_key(CHANNEL, spec.state)) is not None:
-            raise AdminError(409, f"a code with state {spec.state!r} exists", "state")
+            raise Conflict(f"a code with state {spec.state!r} exists", "state")
         staff = spec.staff_at(self._now(), {})
         gw = self.wecom(corp_id)
         try:
@@ -137,8 +126,8 @@ class LiveCodes:
             self.codes.create(corp_id, sort_key(CHANNEL, spec.state), code.as_dict())
         except BaseException as exc:
             self._undo(lambda: gw.del_contact_way(config_id))
-            if isinstance(exc, Conflict):
-                raise AdminError(409, f"a code with state {spec.state!r} exists", "state") from None
+            if isinstance(exc, WriteLost):
+                raise Conflict(f"a code with state {spec.state!r} exists", "state") from None
             raise
         return code.as_dict()
 
@@ -150,10 +139,7 @@ class LiveCodes:
 
     def update_channel(self, corp_id: str, code_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
         data, version = self._existing(corp_id, CHANNEL, code_id)
-        try:
-            spec = parse_spec(body, spec_from_dict(data))
-        except FieldError as exc:
-            raise _bad(exc) from None
+        spec = parse_spec(body, spec_from_dict(data))
         self._check_spec_staff(corp_id, spec)
         self._check_tags(corp_id, spec.tags)
         now = self._now()
@@ -167,8 +153,8 @@ class LiveCodes:
         code = ChannelCode(spec, old.config_id, old.qr_code, tuple(staff), "active", old.created_at_ms, self._ms())
         try:
             self.codes.replace(corp_id, sort_key(CHANNEL, code_id), code.as_dict(), version)
-        except Conflict:
-            raise AdminError(409, "the code changed while this edit ran; read it again and retry") from None
+        except WriteLost:
+            raise Conflict("the code changed while this edit ran; read it again and retry") from None
         return code.as_dict()
 
     def delete_channel(self, corp_id: str, code_id: str) -> dict[str, Any]:
@@ -183,7 +169,7 @@ class LiveCodes:
         try:
             call()
         except WeComError as exc:
-            if exc.errcode not in ALREADY_GONE:  # gone in WeCom already: finish our side
+            if not errcodes.is_deleted(exc.errcode):  # 41044 / 40037: gone in WeCom already: finish our side
                 raise _from_wecom(exc) from None
 
     def _mark_deleted(self, corp_id: str, kind: str, code_id: str, data: dict[str, Any], version: int) -> dict[str, Any]:
@@ -195,14 +181,14 @@ class LiveCodes:
             try:
                 self.codes.replace(corp_id, sort_key(kind, code_id), stamped, version)
                 return {"deleted": code_id}
-            except Conflict:
+            except WriteLost:
                 data, version = self._existing(corp_id, kind, code_id)
-        raise AdminError(409, "the code kept changing while it was deleted in WeCom; delete it again") from None
+        raise Conflict("the code kept changing while it was deleted in WeCom; delete it again")
 
     def _get(self, corp_id: str, kind: str, code_id: str) -> dict[str, Any]:
         found = self.codes.get(corp_id, sort_key(kind, code_id))
         if found is None:
-            raise AdminError(404, f"no {'channel' if kind == CHANNEL else 'group'} code {code_id}", "code_id")
+            raise NotFound(f"no {'channel' if kind == CHANNEL else 'group'} code {code_id}", "code_id")
         return found[0]
 
     def _listed(self, corp_id: str, kind: str, params: Mapping[str, str | None]) -> list[dict[str, Any]]:
@@ -210,7 +196,7 @@ class LiveCodes:
         (exact). A corp's codes are one partition: read whole, filtered here."""
         status = params.get("status") or "active"
         if status not in ("active", "deleted", "all"):
-            raise AdminError(400, "status: must be active, deleted or all", "status")
+            raise InvalidInput("status", "status: must be active, deleted or all")
         group, q = params.get("group"), (params.get("q") or "").lower()
         return [
             d
@@ -232,15 +218,12 @@ class LiveCodes:
     def channel_stats(self, corp_id: str, code_id: str, params: Mapping[str, str | None]) -> dict[str, Any] | str:
         """JSON (totals, by_day, by_staff, rows) or, with ``format=csv``, one table as CSV."""
         self.get_channel(corp_id, code_id)
-        try:
-            first, last = day_range(params, self._now().astimezone(CHINA))
-        except FieldError as exc:
-            raise _bad(exc) from None
+        first, last = day_range(params, self._now().astimezone(CHINA))
         fmt, table = params.get("format") or "json", params.get("table") or "by_day"
         if fmt not in ("json", "csv"):
-            raise AdminError(400, "format: must be json or csv", "format")
+            raise InvalidInput("format", "format: must be json or csv")
         if table not in STATS_TABLES:
-            raise AdminError(400, f"table: must be one of {', '.join(STATS_TABLES)}", "table")
+            raise InvalidInput("table", f"table: must be one of {', '.join(STATS_TABLES)}")
         result = report([StatRow.of(r) for r in self.stats.rows(corp_id, code_id, first, last)])
         if fmt == "csv":
             return to_csv(result[table])
@@ -252,16 +235,13 @@ class LiveCodes:
         return {"welcome": found[0].get("welcome") if found else None}
 
     def set_default_welcome(self, corp_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        try:
-            welcome = parse_welcome(body.get("welcome"))
-        except FieldError as exc:
-            raise _bad(exc) from None
+        welcome = parse_welcome(body.get("welcome"))
         found = self.codes.get(corp_id, DEFAULT_WELCOME)
         data = {"welcome": welcome.as_dict() if welcome else None, "status": "active", "updated_at_ms": self._ms()}
         try:
             self.codes.replace(corp_id, DEFAULT_WELCOME, data, found[1] if found else 0)
-        except Conflict:
-            raise AdminError(409, "the default welcome changed meanwhile; retry") from None
+        except WriteLost:
+            raise Conflict("the default welcome changed meanwhile; retry") from None
         return {"welcome": data["welcome"]}
 
     # group codes ---------------------------------------------------------------------------------
@@ -269,16 +249,13 @@ class LiveCodes:
         known = self.directory.known_groups(corp_id, chat_ids)
         missing = [c for c in chat_ids if c not in known]
         if missing:
-            raise AdminError(400, f"unknown group {missing[0]!r} (not among the corp's synced groups)", "chat_ids")
+            raise InvalidInput("chat_ids", f"unknown group {missing[0]!r} (not among the corp's synced groups)")
 
     def create_group(self, corp_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        try:
-            spec = parse_group_spec(body)
-        except FieldError as exc:
-            raise _bad(exc) from None
+        spec = parse_group_spec(body)
         self._check_chats(corp_id, spec.chat_ids)
         if self.codes.get(corp_id, sort_key(GROUP, spec.state)) is not None:
-            raise AdminError(409, f"a group code with state {spec.state!r} exists", "state")
+            raise Conflict(f"a group code with state {spec.state!r} exists", "state")
         gw = self.wecom(corp_id)
         undo: list[Callable[[], None]] = []
         try:
@@ -308,17 +285,14 @@ class LiveCodes:
                 self._undo(step)
             if isinstance(exc, WeComError):
                 raise _from_wecom(exc) from None
-            if isinstance(exc, Conflict):
-                raise AdminError(409, f"a group code with state {spec.state!r} exists", "state") from None
+            if isinstance(exc, WriteLost):
+                raise Conflict(f"a group code with state {spec.state!r} exists", "state") from None
             raise
         return data
 
     def update_group(self, corp_id: str, code_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
         data, version = self._existing(corp_id, GROUP, code_id)
-        try:
-            spec = parse_group_spec(body, group_spec_from_dict(data))
-        except FieldError as exc:
-            raise _bad(exc) from None
+        spec = parse_group_spec(body, group_spec_from_dict(data))
         self._check_chats(corp_id, spec.chat_ids)
         full = [c for c in data.get("full_chats") or [] if c in spec.chat_ids]
         active = [c for c in spec.chat_ids if c not in full] or list(spec.chat_ids)
@@ -345,8 +319,8 @@ class LiveCodes:
         }
         try:
             self.codes.replace(corp_id, sort_key(GROUP, code_id), new, version)
-        except Conflict:
-            raise AdminError(409, "the code changed while this edit ran; read it again and retry") from None
+        except WriteLost:
+            raise Conflict("the code changed while this edit ran; read it again and retry") from None
         return new
 
     def delete_group(self, corp_id: str, code_id: str) -> dict[str, Any]:

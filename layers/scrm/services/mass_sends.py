@@ -23,19 +23,18 @@ from typing import Any, Protocol
 
 from scrm.domain import mass_send as D
 from scrm.domain import msg_quota
-from scrm.domain.field_error import FieldError
 from scrm.domain.mass_send import RecipientFilter
 from scrm.domain.throttle import Throttled
 from scrm.domain.wecom_error import WeComError
 from scrm.domain.welcome import Welcome
-from scrm.services.admin_error import AdminError
+from scrm.kernel import wecom_errors as errcodes
+from scrm.kernel.errors import Conflict, InvalidInput, LimitReached, NotFound
 from scrm.services.quota_ledger import QuotaLedger
 
 log = logging.getLogger("scrm.mass_sends")
 LEASE_S = 300  # a calling mark older than this belongs to a worker that died
 RESOLVE_BUDGET_S = 60  # a plan step reads search pages this long, then hands on to the next plan step
 FIND_SLACK_S = 120  # clock skew between us and WeCom when looking for a task a dead worker created
-RETRIABLE = frozenset({-1, 45009, 45033, 50001, 50002})
 NO_RECIPIENT = 41048
 REMIND_LIMIT = 41094
 CANCELLED_IN_WECOM = 41093  # 群发任务已取消 (90313): the task was cancelled, in WeCom or through its API
@@ -122,7 +121,7 @@ def _dispatching(call: Callable[[], Any]) -> Any:
     try:
         return call()
     except WeComError as exc:
-        if exc.errcode == 41063:
+        if errcodes.is_dispatching(exc.errcode):
             raise Dispatching() from None
         raise
 
@@ -163,27 +162,21 @@ class MassSends:
 
     def set_quota_setting(self, corp_id: str, value: object) -> str:
         """The corp's 群发助手 choice (month_days / week_7 / day_1); WeCom has no API to read it."""
-        try:
-            setting = msg_quota.parse_setting(value)
-        except FieldError as exc:
-            raise AdminError(400, str(exc), exc.field) from None
+        setting = msg_quota.parse_setting(value)
         self.repo.put_setting(corp_id, {**self.repo.setting(corp_id), "msg_quota": setting})
         return setting
 
     def create(self, corp_id: str, body: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         """(send, created). The same request_id always, or the same body while its send is open, returns it."""
-        try:
-            spec = D.parse_mass_send(body)
-        except FieldError as exc:
-            raise AdminError(400, str(exc), exc.field) from None
+        spec = D.parse_mass_send(body)
         request_id = body.get("request_id")
         if request_id is not None and (not isinstance(request_id, str) or not 1 <= len(request_id) <= 64):
-            raise AdminError(400, "request_id: must be a string of 1..64 characters", "request_id")
+            raise InvalidInput("request_id", "request_id: must be a string of 1..64 characters")
         key = f"id#{request_id}" if request_id else f"body#{spec.fingerprint()}"
         made = self._create_once(corp_id, key, {"spec": spec.as_dict()},
                                  lambda s: bool(request_id) or s["state"] in OPEN_STATES)  # fmt: skip
         if made is None:
-            raise AdminError(409, "a concurrent request created this send; try again")
+            raise Conflict("a concurrent request created this send; try again")
         return made
 
     def create_planned(
@@ -219,7 +212,7 @@ class MassSends:
     def get(self, corp_id: str, send_id: str) -> tuple[dict[str, Any], int]:
         found = self.repo.get_send(corp_id, send_id)
         if found is None:
-            raise AdminError(404, f"no mass send {send_id}", "send_id")
+            raise NotFound(f"no mass send {send_id}", "send_id")
         return found
 
     def _update_send(
@@ -381,7 +374,7 @@ class MassSends:
     def _part(self, corp_id: str, send_id: str, sender: str, number: int) -> tuple[dict[str, Any], int]:
         found = self.repo.get_part(corp_id, send_id, sender, number)
         if found is None:
-            raise AdminError(404, f"no part {sender}#{number} of {send_id}")
+            raise NotFound(f"no part {sender}#{number} of {send_id}")
         return found
 
     def _write_part(
@@ -413,7 +406,7 @@ class MassSends:
             except Dispatching:
                 return "dispatching"
             except WeComError as exc:
-                if exc.errcode in RETRIABLE:
+                if errcodes.bulk_retries(exc.errcode):
                     return f"retry:{exc.errcode}"
                 return self._unverifiable(corp_id, send_id, part, ids, exc)
             if msgid:
@@ -439,7 +432,7 @@ class MassSends:
             else:
                 msgid, fail_list = gw.add_msg_template(D.SINGLE, payload, sender, ids)
         except WeComError as exc:
-            if exc.errcode in RETRIABLE:
+            if errcodes.bulk_retries(exc.errcode):
                 self._write_part(corp_id, send_id, part, lambda p: p.update(calling=0))
                 return f"retry:{exc.errcode}"
             code = exc.errcode
@@ -646,7 +639,7 @@ class MassSends:
         tasks comes with the answer (``cancelled_in_wecom``)."""
         send, _ = self.get(corp_id, send_id)
         if send["state"] == CANCELLED:
-            raise AdminError(409, f"mass send {send_id} was cancelled: there is nothing to remind", "send_id")
+            raise Conflict(f"mass send {send_id} was cancelled: there is nothing to remind", "send_id")
         gw = self.wecom(corp_id)
         reminded = 0
         cancelled = 0
@@ -660,9 +653,7 @@ class MassSends:
                 gw.remind_groupmsg(part["msgid"])
             except WeComError as exc:
                 if exc.errcode == REMIND_LIMIT:
-                    raise AdminError(
-                        429, "WeCom allows 3 reminders per mass send in 24 hours (WeCom 41094)"
-                    ) from None
+                    raise LimitReached("WeCom allows 3 reminders per mass send in 24 hours (WeCom 41094)") from None
                 if exc.errcode == CANCELLED_IN_WECOM:
                     at = self._now()
                     self._write_part(corp_id, send_id, part, lambda p, at=at: p.update(wecom_cancelled_at=at))
@@ -674,12 +665,8 @@ class MassSends:
                 raise
             reminded += 1
         if cancelled and not reminded:
-            raise AdminError(
-                409,
-                f"WeCom says the task{'s' if cancelled > 1 else ''} of mass send {send_id} "
-                f"{'were' if cancelled > 1 else 'was'} cancelled: nothing to remind (WeCom {CANCELLED_IN_WECOM})",
-                "send_id",
-            )
+            raise Conflict(f"WeCom says the task{'s' if cancelled > 1 else ''} of mass send {send_id} "
+                f"{'were' if cancelled > 1 else 'was'} cancelled: nothing to remind (WeCom {CANCELLED_IN_WECOM})", "send_id")
         out: dict[str, Any] = {"send_id": send_id, "reminded": reminded}
         if cancelled:
             out["cancelled_in_wecom"] = cancelled

@@ -15,8 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from scrm.domain import sop as S
-from scrm.domain.field_error import FieldError
-from scrm.services.admin_error import AdminError
+from scrm.kernel.errors import Conflict, InvalidInput, NotFound
 
 MAX_SOPS = 200  # per corp: each active SOP costs the tick one small Query per relative step and minute
 
@@ -54,12 +53,7 @@ class SopAdmin:
         self.clock = clock
 
     def _parse(self, corp_id: str, kind: str, body: Any, existing: S.SopSpec | None) -> S.SopSpec:
-        try:
-            spec = (
-                S.parse_group_sop(body, existing) if kind == S.GROUP else S.parse_customer_sop(body, existing)
-            )
-        except FieldError as exc:
-            raise AdminError(400, str(exc), exc.field) from None
+        spec = S.parse_group_sop(body, existing) if kind == S.GROUP else S.parse_customer_sop(body, existing)
         if existing is None or "targets" in body:
             # Only targets given now: a member who left since must not block a pause, a rename or a resume.
             self._check_refs(corp_id, spec)
@@ -78,7 +72,7 @@ class SopAdmin:
             known = self.directory.known_employees(corp_id, list(members))
             unknown = [m for m in members if m not in known]
             if unknown:
-                raise AdminError(400, f"{field}: unknown employee {unknown[0]}", field)
+                raise InvalidInput(field, f"{field}: unknown employee {unknown[0]}")
         if isinstance(t, S.CustomerTargets):
             tags = [*t.tags_all, *t.tags_any, *t.tags_none]
             if tags:
@@ -86,17 +80,17 @@ class SopAdmin:
                 for name in ("tags_all", "tags_any", "tags_none"):
                     for tag in getattr(t, name):
                         if tag not in library:
-                            raise AdminError(400, f"targets.{name}: unknown tag {tag}", f"targets.{name}")
+                            raise InvalidInput(f"targets.{name}", f"targets.{name}: unknown tag {tag}")
 
     def create(self, corp_id: str, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict):
-            raise AdminError(400, "body: must be an object", "body")
+            raise InvalidInput("body", "body: must be an object")
         kind = body.get("kind") or S.CUSTOMER
         if kind not in (S.CUSTOMER, S.GROUP):
-            raise AdminError(400, "kind: must be customer or group", "kind")
+            raise InvalidInput("kind", "kind: must be customer or group")
         spec = self._parse(corp_id, kind, {**body, "kind": kind}, None)
         if len(self.repo.list_sops(corp_id)) >= MAX_SOPS:
-            raise AdminError(409, f"a corp may have at most {MAX_SOPS} SOPs; delete one first")
+            raise Conflict(f"a corp may have at most {MAX_SOPS} SOPs; delete one first")
         now = int(self.clock())
         sop = {"sop_id": uuid.uuid4().hex[:12], "spec": spec.as_dict(), "created_at": now, "updated_at": now}
         self.repo.put_sop(corp_id, sop, 0)
@@ -110,7 +104,7 @@ class SopAdmin:
     def _found(self, corp_id: str, sop_id: str) -> tuple[dict[str, Any], int]:
         found = self.repo.get_sop(corp_id, sop_id)
         if found is None:
-            raise AdminError(404, f"no SOP {sop_id}", "sop_id")
+            raise NotFound(f"no SOP {sop_id}", "sop_id")
         return found
 
     def list(self, corp_id: str, kind: str = "") -> list[dict[str, Any]]:
@@ -122,7 +116,7 @@ class SopAdmin:
         """Only the given fields change; ``{"status": "paused"}`` pauses, ``{"status": "active"}`` resumes.
         A paused SOP's due steps are not sent later: the planner skips them as they pass."""
         if not isinstance(body, dict):
-            raise AdminError(400, "body: must be an object", "body")
+            raise InvalidInput("body", "body: must be an object")
         for _ in range(5):
             sop, version = self._found(corp_id, sop_id)
             before = S.sop_from_dict(sop["spec"])
@@ -137,7 +131,7 @@ class SopAdmin:
                 if spec.active and changed:
                     self.enrol(corp_id, sop_id)
                 return _view(after)
-        raise AdminError(409, "the SOP changed while saving; try again")
+        raise Conflict("the SOP changed while saving; try again")
 
     def delete(self, corp_id: str, sop_id: str) -> dict[str, Any]:
         """Its due items stay until they expire, but the planner finds no SOP for them and sends nothing.
@@ -146,7 +140,7 @@ class SopAdmin:
             sop, version = self._found(corp_id, sop_id)
             if self.repo.delete_sop(corp_id, sop_id, version):
                 return {"sop_id": sop_id, "deleted": True}
-        raise AdminError(409, "the SOP changed while deleting; try again")
+        raise Conflict("the SOP changed while deleting; try again")
 
     def progress(self, corp_id: str, sop_id: str, limit: int = 20) -> dict[str, Any]:
         """The latest runs (one per due step and minute), each a mass send's progress, and completion by

@@ -19,6 +19,7 @@ from scrm.domain import transfer as T
 from scrm.domain.throttle import Throttled
 from scrm.domain.transfer import Chunk, Entry
 from scrm.domain.wecom_error import WeComError
+from scrm.kernel import wecom_errors as errcodes
 from scrm.services.ports import TransferRepo, TransferWeCom
 from scrm.transfers.fence import ChunkFence
 
@@ -71,7 +72,7 @@ class GroupSteps:
             raise
         except WeComError as exc:
             self._give_back(corp_id, c.taker, now, len(take))
-            if exc.errcode in T.RETRIABLE:
+            if errcodes.bulk_retries(exc.errcode):
                 def later(x: Chunk) -> None:
                     x.calling = 0
                     T.back_off(x, self._now())

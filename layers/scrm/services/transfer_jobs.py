@@ -15,8 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 from scrm.domain import transfer as T
-from scrm.domain.transfer import InvalidTransfer, TransferRequest, parse_request
-from scrm.services.admin_error import AdminError
+from scrm.domain.transfer import TransferRequest, parse_request
+from scrm.kernel.errors import Conflict, InvalidInput, NotFound
 from scrm.services.ports import Directory, Publisher, TransferRepo, TransferWeCom
 from scrm.services.transfer_runner import TransferRunner, day_of
 
@@ -41,10 +41,7 @@ class TransferJobs:
         self.clock = clock
 
     def create(self, corp_id: str, body: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-        try:
-            req = parse_request(body)
-        except InvalidTransfer as exc:
-            raise AdminError(400, str(exc), exc.field) from None
+        req = parse_request(body)
         self._check_people(corp_id, req)
         now = int(self.clock())
         if req.kind == T.ONJOB:
@@ -71,10 +68,7 @@ class TransferJobs:
                 other = getattr(exc, "job_id", None)
                 if other is None:
                     raise
-                raise AdminError(
-                    409, f"{req.handover_userid} already has transfer job {other} in progress; wait for it or cancel it",
-                    "handover_userid",
-                ) from None
+                raise Conflict(f"{req.handover_userid} already has transfer job {other} in progress; wait for it or cancel it", "handover_userid") from None
             # The same body again once its job has ended is a new request (transfer what is left), not a
             # double click; only an explicit request_id stays bound to its job for good.
             if created or req.request_id or saved.get("state") not in ("finished", "cancelled"):
@@ -88,11 +82,11 @@ class TransferJobs:
         known = self.directory.known_employees(corp_id, [*req.takers, req.handover_userid])
         for taker in req.takers:
             if taker not in known:
-                raise AdminError(400, f"takeover employee {taker} is not an active employee (run a sync if new)", "takeover_userids")
+                raise InvalidInput("takeover_userids", f"takeover employee {taker} is not an active employee (run a sync if new)")
         if req.kind == T.ONJOB and req.handover_userid not in known:
-            raise AdminError(400, f"{req.handover_userid} is not an active employee: use kind resigned (离职继承)", "handover_userid")
+            raise InvalidInput("handover_userid", f"{req.handover_userid} is not an active employee: use kind resigned (离职继承)")
         if req.kind == T.RESIGNED and req.handover_userid in known:
-            raise AdminError(400, f"{req.handover_userid} has not left: use kind onjob (在职继承), or wait for WeCom's delete_user", "handover_userid")
+            raise InvalidInput("handover_userid", f"{req.handover_userid} has not left: use kind onjob (在职继承), or wait for WeCom's delete_user")
 
     def _check_90_days(self, corp_id: str, kind: str, ids: tuple[str, ...] | None, now: int) -> None:
         if not ids or len(ids) > CHECK_NAMED_MAX:
@@ -103,13 +97,8 @@ class TransferJobs:
         what, field = ("customer", "customers") if kind == "c" else ("group", "groups")
         first = next(iter(blocked))
         details = [{"id": i, "frees_on": day_of(t), "frees_at": t} for i, t in blocked.items()]
-        raise AdminError(
-            409,
-            f"{what} {first} was already transferred twice in the last 90 days; WeCom allows the next transfer "
-            f"on {day_of(blocked[first])}" + (f" ({len(blocked) - 1} more {what}s blocked, see details)" if len(blocked) > 1 else ""),
-            field,
-            details,
-        )
+        raise Conflict(f"{what} {first} was already transferred twice in the last 90 days; WeCom allows the next transfer "
+            f"on {day_of(blocked[first])}" + (f" ({len(blocked) - 1} more {what}s blocked, see details)" if len(blocked) > 1 else ""), field, details)
 
     def list(self, corp_id: str, limit: int = 50) -> list[dict[str, Any]]:
         return [self._brief(j) for j in self.repo.list_jobs(corp_id, limit)]
@@ -122,7 +111,7 @@ class TransferJobs:
     def progress(self, corp_id: str, job_id: str, with_entries: bool = False) -> dict[str, Any]:
         found = self.repo.get_job(corp_id, job_id)
         if found is None:
-            raise AdminError(404, f"no transfer job {job_id}", "job_id")
+            raise NotFound(f"no transfer job {job_id}", "job_id")
         chunks = self.repo.chunks(corp_id, job_id)
         out = T.summarize(found[0], chunks)
         if with_entries:
@@ -139,10 +128,10 @@ class TransferJobs:
         WeCom's 24 h window cannot be called back: they end as WeCom decides."""
         found = self.repo.get_job(corp_id, job_id)
         if found is None:
-            raise AdminError(404, f"no transfer job {job_id}", "job_id")
+            raise NotFound(f"no transfer job {job_id}", "job_id")
         job, version = found
         if job.get("state") in ("finished", "cancelled"):
-            raise AdminError(409, f"transfer job {job_id} is already {job['state']}", "job_id")
+            raise Conflict(f"transfer job {job_id} is already {job['state']}", "job_id")
         while not job.get("cancelled"):
             if self.repo.replace_job(corp_id, {**job, "cancelled": True}, version, int(self.clock())):
                 break
@@ -160,7 +149,7 @@ class TransferJobs:
         """Check now (poll WeCom's results, retry what is due) instead of at the next scheduled time."""
         found = self.repo.get_job(corp_id, job_id)
         if found is None:
-            raise AdminError(404, f"no transfer job {job_id}", "job_id")
+            raise NotFound(f"no transfer job {job_id}", "job_id")
         step = "plan" if found[0].get("state") == "planning" else "advance"
         self.queue.send_many([{"corp_id": corp_id, "job_id": job_id, "step": step, "force": True}])
         return self.progress(corp_id, job_id)
@@ -171,9 +160,9 @@ class TransferJobs:
     def set_policy(self, corp_id: str, body: dict[str, Any]) -> dict[str, Any]:
         unknown = sorted(set(body) - {"on_refused"})
         if unknown:
-            raise AdminError(400, f"unknown field {unknown[0]}", unknown[0])
+            raise InvalidInput(unknown[0], f"unknown field {unknown[0]}")
         if body.get("on_refused") not in T.ON_REFUSED:
-            raise AdminError(400, "on_refused must be leave (the admin decides) or reassign (the next taker)", "on_refused")
+            raise InvalidInput("on_refused", "on_refused must be leave (the admin decides) or reassign (the next taker)")
         self.repo.put_policy(corp_id, {"on_refused": body["on_refused"]})
         return self.policy(corp_id)
 

@@ -20,6 +20,7 @@ from scrm.domain import transfer as T
 from scrm.domain.throttle import Throttled
 from scrm.domain.transfer import Chunk, Entry
 from scrm.domain.wecom_error import WeComError
+from scrm.kernel import wecom_errors as errcodes
 from scrm.kernel.bus import Done, Handler, MessageBus, Outcome, Skipped
 from scrm.kernel.bus import send as send_commands
 from scrm.services.ports import Publisher, TransferRepo, TransferWeCom
@@ -217,7 +218,7 @@ class TransferRunner:
                 job["kind"], job["handover_userid"], c.taker, ids, job.get("transfer_success_msg") or ""
             )
         except WeComError as exc:
-            if exc.errcode in T.RETRIABLE:
+            if errcodes.bulk_retries(exc.errcode):
                 self._write(corp_id, c, lambda x: T.apply_start(x, {}, self._now(), retried))
                 self._cancel_if_asked(corp_id, c)
                 return f"retry:{exc.errcode}"

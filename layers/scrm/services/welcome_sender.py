@@ -25,12 +25,12 @@ from scrm.domain.channel_code import code_from_dict, local_day
 from scrm.domain.live_code_key import CHANNEL, DEFAULT_WELCOME, sort_key
 from scrm.domain.wecom_error import WeComError
 from scrm.domain.welcome import Welcome, parse_welcome
+from scrm.kernel import wecom_errors as errcodes
 from scrm.services.ports import ChannelStatsRepo, LiveCodeRepo, WelcomeWeCom
 
 log = logging.getLogger("scrm.welcome")
 
 CODE_TTL_S = 20.0
-RETRIABLE = frozenset({41096, -1, 45009, 45033, None})
 NO_STATE = "_none"  # statistics key for misses of the default welcome
 
 
@@ -123,9 +123,9 @@ class WelcomeSender:
                 return self._welcomed((corp_id, ext, code[:64]), welcomed, "sent")
             except WeComError as exc:
                 last = exc.errcode
-                if exc.errcode == 41051:
+                if errcodes.is_already_done(exc.errcode):  # 41051
                     return self._welcomed((corp_id, ext, code[:64]), welcomed, "already_sent")
-                if exc.errcode not in RETRIABLE:
+                if not errcodes.welcome_retries(exc.errcode):
                     break
             self.sleep(min(self.retry_pause_s, max(0.0, deadline - self.clock())))
         self._missed(corp_id, key, ext, userid, at, code, last)

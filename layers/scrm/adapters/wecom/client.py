@@ -30,9 +30,8 @@ from wechatpy.exceptions import WeChatClientException
 from scrm.adapters.redaction import remember_secret
 from scrm.domain.access_token import StoredToken, usable
 from scrm.domain.wecom_error import WeComError
+from scrm.kernel import wecom_errors as errcodes
 
-TOKEN_ERRORS = frozenset({40014, 42001})
-RETRIABLE_ERRORS = frozenset({-1, 45009, 45033, 6000})
 LOCK_S = 10.0
 POOL_SIZE = 64
 
@@ -186,13 +185,13 @@ class WeComClient(WeChatClient):
                 return result
             except WeChatClientException as exc:
                 code = exc.errcode
-                if code in TOKEN_ERRORS and token and not token_retried:
+                if errcodes.is_token(code) and token and not token_retried:
                     token_retried = True
                     self._memo = StoredToken()
                     self.session.invalidate(self.access_token_key, token)
                     attempt -= 1
                     continue
-                if (code in RETRIABLE_ERRORS or code is None) and attempt < self._max_tries:
+                if errcodes.client_retries(code) and attempt < self._max_tries:
                     self._pause(attempt)
                     continue
                 # wechatpy's HTTP error has no errmsg; its response (never its URL) says which status.
@@ -201,7 +200,7 @@ class WeComClient(WeChatClient):
                 raise WeComError(code, errmsg, url_or_endpoint) from None
             except WeComError as exc:
                 # The token could not be had (gettoken failed, already without its URL): the same back-off.
-                if (exc.errcode in RETRIABLE_ERRORS or exc.errcode is None) and attempt < self._max_tries:
+                if errcodes.client_retries(exc.errcode) and attempt < self._max_tries:
                     self._pause(attempt)
                     continue
                 raise WeComError(exc.errcode, exc.errmsg, exc.path) from None

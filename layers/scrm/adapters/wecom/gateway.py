@@ -23,6 +23,7 @@ from scrm.domain.employee import Employee
 from scrm.domain.group import GroupChat, GroupMember, MemberType
 from scrm.domain.tags import Tag, TagGroup
 from scrm.domain.throttle import Throttled
+from scrm.kernel import wecom_errors as errcodes
 from scrm.settings import Settings
 
 
@@ -30,19 +31,11 @@ class Limiter(Protocol):
     def acquire(self, corp_id: str, api: str) -> None: ...
 
 
-# WeCom's answers for "that thing does not exist (for us)": final, not worth a retry.
-GONE = frozenset({84061, 40096, 60111, 90500, 40050, 40068, 60011, 40003})
-
-
 def _int(value: Any) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
         return 0
-
-
-# WeCom's "too many calls" answers, after the client's own short back-off gave up.
-LIMITED = frozenset({45009, 45033})
 
 
 class WeComGateway(LiveCodeCalls, StatsCalls, MessageCalls, TransferCalls, GroupMsgCalls):
@@ -68,7 +61,7 @@ class WeComGateway(LiveCodeCalls, StatsCalls, MessageCalls, TransferCalls, Group
         try:
             return getattr(self.client, method)(path, **kwargs)
         except WeComError as exc:
-            if exc.errcode in LIMITED and self.limiter is not None:
+            if errcodes.is_throttle(exc.errcode) and self.limiter is not None:
                 raise Throttled(path, 60.0) from None
             raise
 
@@ -155,7 +148,7 @@ class WeComGateway(LiveCodeCalls, StatsCalls, MessageCalls, TransferCalls, Group
             try:
                 res = self._get("externalcontact/get", params)
             except WeComError as exc:
-                if exc.errcode in GONE:
+                if errcodes.is_gone(exc.errcode):
                     return None
                 raise
             contact = res.get("external_contact") or contact
@@ -174,7 +167,7 @@ class WeComGateway(LiveCodeCalls, StatsCalls, MessageCalls, TransferCalls, Group
         try:
             res = self._post("externalcontact/get_corp_tag_list", body)
         except WeComError as exc:
-            if exc.errcode in GONE:
+            if errcodes.is_gone(exc.errcode):
                 return []
             raise
         return [_tag_group(g) for g in res.get("tag_group") or [] if not g.get("deleted")]
@@ -183,7 +176,7 @@ class WeComGateway(LiveCodeCalls, StatsCalls, MessageCalls, TransferCalls, Group
         try:
             res = self._post("externalcontact/groupchat/get", {"chat_id": chat_id, "need_name": 1})
         except WeComError as exc:
-            if exc.errcode in GONE:
+            if errcodes.is_gone(exc.errcode):
                 return None
             raise
         g = res.get("group_chat") or {}
@@ -214,7 +207,7 @@ class WeComGateway(LiveCodeCalls, StatsCalls, MessageCalls, TransferCalls, Group
         try:
             res = self._get("user/get", {"userid": userid})
         except WeComError as exc:
-            if exc.errcode in GONE:
+            if errcodes.is_gone(exc.errcode):
                 return None
             raise
         return _employee(res, userid)

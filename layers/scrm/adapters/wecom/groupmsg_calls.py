@@ -13,7 +13,6 @@ from typing import Any
 
 MAX_CUSTOMERS_PER_TASK = 10_000  # add_msg_template external_userid
 MAX_CHATS_PER_TASK = 2_000  # add_msg_template chat_id_list
-STILL_DISPATCHING = 41063  # results asked for too soon after the task was created: ask again later
 
 
 class GroupMsgCalls:
