@@ -16,6 +16,7 @@ from scrm.domain.channel_code import CHINA
 from scrm.services.alert_delivery import china_day
 from scrm.services.alert_digest import AlertDigest
 
+from tests.integration.cli_api import api_env
 from tests.integration.test_admin_api import Admin, _synced_corp
 from tests.support.waiting import wait_for
 
@@ -158,10 +159,11 @@ def test_an_unlicensed_employee_is_recorded_as_not_alerted(sandbox, shop):
         sandbox.do(cid, "users/license", {"userid": member, "licensed": True})
 
 
-def test_the_cli_shows_and_changes_settings_and_lists_alerts(shop, capsys):
+def test_the_cli_shows_and_changes_settings_and_lists_alerts(stack, shop, capsys, monkeypatch):
     from scrm.cli.main import main
 
     cid = shop["cid"]
+    _speak_for(monkeypatch, stack, cid)
     assert main(["alerts", "settings", cid, "--digest-above", "7", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["digest_above"] == 7
     assert main(["alerts", "settings", cid, "--digest-time", "25:00"]) == 1
@@ -169,3 +171,9 @@ def test_the_cli_shows_and_changes_settings_and_lists_alerts(shop, capsys):
     assert main(["alerts", "list", cid, "--recipient", shop["staff"][1]]) == 0
     out = capsys.readouterr().out
     assert "韩梅梅" in out and "sent" in out
+
+
+def _speak_for(monkeypatch: pytest.MonkeyPatch, stack: Any, corp_id: str) -> None:
+    """``scrm`` goes through the admin API: an admin key of this corp, in the environment."""
+    for name, value in api_env(stack, corp_id).items():
+        monkeypatch.setenv(name, value)

@@ -16,6 +16,7 @@ from scrm.adapters.dynamo import reads
 from scrm.domain.api_key import Role
 from scrm.domain.channel_code import CHINA
 
+from tests.integration.cli_api import api_env
 from tests.integration.test_admin_api import Admin, _synced_corp
 from tests.integration.test_cli import run
 from tests.integration.test_sops import _hhmm, _parts, _planner
@@ -109,8 +110,9 @@ def test_an_unknown_group_is_404_and_a_viewer_may_read_but_not_label(shop):
     assert "tags" not in reads.group(shop["cid"], chat)
 
 
-def test_the_cli_labels_and_shows_a_group(shop, capsys):
+def test_the_cli_labels_and_shows_a_group(stack, shop, capsys, monkeypatch):
     cid, chat = shop["cid"], shop["chats"][3]
+    _speak_for(monkeypatch, stack, cid)
     code, out, err = run(capsys, "groups", "tag", cid, chat, "--tags", "直播群, 门店群,直播群")
     assert code == 0, err
     assert out.strip() == f"{chat} labels: 直播群, 门店群"
@@ -123,8 +125,9 @@ def test_the_cli_labels_and_shows_a_group(shop, capsys):
     assert code == 1 and err.strip() == "scrm: no group wrNoSuchGroup"
 
 
-def test_a_group_is_shown_with_its_members_as_stored(sandbox, shop, capsys):
+def test_a_group_is_shown_with_its_members_as_stored(stack, sandbox, shop, capsys, monkeypatch):
     cid, chat = shop["cid"], shop["chats"][3]
+    _speak_for(monkeypatch, stack, cid)
     [world] = [g for g in sandbox.corp(cid)["groups"] if g["chat_id"] == chat]
     shown = shop["viewer"]("GET", f"/admin/groups/{chat}").json()
     members = {m["member_id"]: m for m in shown["members"]}
@@ -144,3 +147,9 @@ def test_a_group_is_shown_with_its_members_as_stored(sandbox, shop, capsys):
     header, *rows = out.splitlines()[4:]
     assert header.split() == ["MEMBER", "TYPE", "STATUS", "JOINED", "SCENE", "INVITOR", "NICKNAME", "NAME"]
     assert sorted(r.split()[0] for r in rows) == sorted(members)
+
+
+def _speak_for(monkeypatch: pytest.MonkeyPatch, stack: Any, corp_id: str) -> None:
+    """``scrm`` goes through the admin API: an admin key of this corp, in the environment."""
+    for name, value in api_env(stack, corp_id).items():
+        monkeypatch.setenv(name, value)

@@ -15,6 +15,7 @@ import requests
 from scrm import bootstrap
 from scrm.domain.api_key import Role
 
+from tests.integration.cli_api import api_env
 from tests.integration.test_admin_api import Admin, _synced_corp
 from tests.integration.test_cli import run
 from tests.support.waiting import wait_for
@@ -187,8 +188,9 @@ def test_an_unknown_send_is_404(shop):
     assert r.status_code == 404 and r.json()["field"] == "send_id"
 
 
-def test_cli_create_wait_list_show_remind_cancel_quota(stack, sandbox, shop, capsys):
+def test_cli_create_wait_list_show_remind_cancel_quota(stack, sandbox, shop, capsys, monkeypatch):
     cid, tagged = shop["cid"], shop["tagged"]
+    _speak_for(monkeypatch, stack, cid)
     member = sorted(tagged)[0]
     code, out, err = run(capsys, "sends", "create", cid, "--name", "cli", "--text", "from the cli",
                          "--employees", member, "--tags-all", shop["tag"], "--wait", "--timeout", "30",
@@ -219,3 +221,9 @@ def test_cli_create_wait_list_show_remind_cancel_quota(stack, sandbox, shop, cap
     assert code == 1 and "(field: send_id)" in err
     code, out, _ = run(capsys, "sends", "--help")
     assert code == 0 and "create" in out and "quota" in out
+
+
+def _speak_for(monkeypatch: pytest.MonkeyPatch, stack: Any, corp_id: str) -> None:
+    """``scrm`` goes through the admin API: an admin key of this corp, in the environment."""
+    for name, value in api_env(stack, corp_id).items():
+        monkeypatch.setenv(name, value)
