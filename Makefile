@@ -14,6 +14,7 @@ help:
 	@echo "make dev     run the local stack in the foreground (Ctrl-C stops it)"
 	@echo "make bench   run the benchmarks, write bench/results.json (PARTS=load,soak picks some; BENCH_ARGS=... more options)"
 	@echo "make unit    unit tests only (no local stack)"
+	@echo "make mutants deliberate breakages of domain/service code against the unit tests, write bench/mutants.json"
 	@echo "make package STAGE=dev|prod   build infra/out/ (template, app zip, layer zip) without AWS"
 	@echo "make deploy STAGE=dev|prod    deploy infra/out/ with the AWS CLI (needs credentials, ARTIFACT_BUCKET)"
 	@echo "make lock    re-pin the layer's whole dependency tree with hashes (layers/requirements.lock) after editing layers/pyproject.toml"
@@ -44,6 +45,9 @@ dev: venv
 
 bench: venv
 	$(BIN)/python -m bench $(if $(PARTS),--parts $(PARTS)) $(BENCH_ARGS)
+
+mutants: venv
+	$(BIN)/python -m bench.mutants $(BENCH_ARGS)
 
 package: venv
 	$(BIN)/python -m infra.package --stage $(STAGE)
