@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, Self
 
-from scrm.domain.throttle import Throttled
+from scrm.kernel.errors import Throttled
 
 MAX_DELAY_S = 900  # SQS's longest DelaySeconds
 
