@@ -11,7 +11,7 @@ from scrm.cli import transfer_progress as tp
 from scrm.cli.follow import error_line, follow
 from scrm.cli.progress import ProgressBar
 from scrm.cli.transfers import ids_or_all, request_body, stops
-from scrm.domain import transfer as T
+from scrm.transfers import model as T
 
 JOB = {"job_id": "t1", "kind": "resigned", "state": "running", "handover_userid": "leaver", "takers": ["a", "b"],
        "created_at": 1_700_000_000}  # fmt: skip

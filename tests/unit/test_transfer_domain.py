@@ -1,4 +1,4 @@
-"""The pure rules of customer and group handovers (scrm.domain.transfer): the request, the split, a
+"""The pure rules of customer and group handovers (scrm.transfers.model): the request, the split, a
 chunk's state machine, the new owner's 300-a-day allowance, WeCom's two-in-90-days rule, progress."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 import pytest
-from scrm.domain import transfer as T
-from scrm.domain.transfer import Chunk, Entry, InvalidTransfer, parse_request
+from scrm.transfers import model as T
+from scrm.transfers.model import Chunk, Entry, InvalidTransfer, parse_request
 
 NOW = 1_800_000_000
 DAY = 86_400

@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from scrm.domain import transfer as T
 from scrm.domain.events import ExternalContactEvent
 from scrm.kernel.errors import DomainError
-from scrm.services.transfer_runner import day_of
+from scrm.transfers import model as T
+from scrm.transfers.runner import day_of
 
 from tests.unit.fakes import CORP, event_fields
 from tests.unit.refusals import body as answer_body

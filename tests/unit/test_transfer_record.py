@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from scrm.domain import transfer as T
 from scrm.domain.follow import FollowStatus
 from scrm.domain.group import GroupChat
-from scrm.domain.transfer import Entry
-from scrm.services.transfer_record import TransferRecord
-from scrm.services.transfer_runner import RECORD_RETRY_S, RECORD_TRIES
+from scrm.transfers import model as T
+from scrm.transfers.model import Entry
+from scrm.transfers.record import TransferRecord
+from scrm.transfers.runner import RECORD_RETRY_S, RECORD_TRIES
 
 from tests.unit.fakes import FakeStore, FakeWeCom
 from tests.unit.transfer_fakes import Office

@@ -4,9 +4,9 @@ re-assignment, the new owner's group allowance, retries, and the scheduled job."
 from __future__ import annotations
 
 import pytest
-from scrm.domain import transfer as T
 from scrm.kernel.bus import Done, Skipped
-from scrm.services.transfer_runner import LEASE_S, SCHEDULE_LEASE_S, STEP_CHUNKS, TransferRunner, day_of
+from scrm.transfers import model as T
+from scrm.transfers.runner import LEASE_S, SCHEDULE_LEASE_S, STEP_CHUNKS, TransferRunner, day_of
 
 from tests.unit.fakes import CORP
 from tests.unit.transfer_fakes import DAY, Handover, Office
@@ -581,8 +581,8 @@ def test_two_workers_reassigning_at_once_place_each_customer_once() -> None:
 def test_the_fakes_speak_the_real_interfaces() -> None:
     import inspect
 
-    from scrm.adapters.dynamo.transfers import DynamoTransfers
     from scrm.adapters.wecom.transfer_calls import TransferCalls
+    from scrm.transfers.repository import DynamoTransfers
 
     from tests.unit.transfer_fakes import FakeTransferRepo, FakeTransferWeCom
 

@@ -26,11 +26,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from scrm.adapters.dynamo.transfers import ActiveJobExists
 from scrm.domain.events import ExternalContactEvent
 from scrm.domain.throttle import Throttled
-from scrm.domain.transfer import Chunk
 from scrm.domain.wecom_error import WeComError
+from scrm.transfers.model import Chunk
+from scrm.transfers.repository import ActiveJobExists
 
 from tests.unit.fakes import CORP, event_fields
 
@@ -515,9 +515,9 @@ class Office:
     works the queue like the transfer worker, ``tick`` is the scheduled job some time later."""
 
     def __init__(self, staff: Sequence[str] = ("h", "a", "b", "c")) -> None:
-        from scrm.services.transfer_events import TransferEvents
-        from scrm.services.transfer_jobs import TransferJobs
-        from scrm.services.transfer_runner import TransferRunner
+        from scrm.transfers.events import TransferEvents
+        from scrm.transfers.runner import TransferRunner
+        from scrm.transfers.service import TransferJobs
 
         self.clock = FakeClock()
         self.wecom = FakeTransferWeCom(self.clock)

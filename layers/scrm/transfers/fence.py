@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from scrm.domain.transfer import Chunk
-from scrm.services.ports import TransferRepo
+from scrm.transfers.model import Chunk
+from scrm.transfers.ports import TransferRepo
 
 LEASE_S = 300  # a calling mark older than this belongs to a worker that died
 

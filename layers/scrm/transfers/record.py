@@ -19,11 +19,11 @@ import time
 from collections.abc import Callable, Collection
 from typing import Any
 
-from scrm.domain import transfer as T
 from scrm.domain.follow import FollowStatus
-from scrm.domain.transfer import Chunk
 from scrm.domain.versions import version_of
 from scrm.services.ports import Store, WeCom
+from scrm.transfers import model as T
+from scrm.transfers.model import Chunk
 
 
 class TransferRecord:

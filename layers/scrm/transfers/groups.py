@@ -15,13 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from scrm.domain import transfer as T
 from scrm.domain.throttle import Throttled
-from scrm.domain.transfer import Chunk, Entry
 from scrm.domain.wecom_error import WeComError
 from scrm.kernel import wecom_errors as errcodes
-from scrm.services.ports import TransferRepo, TransferWeCom
+from scrm.transfers import model as T
 from scrm.transfers.fence import ChunkFence
+from scrm.transfers.model import Chunk, Entry
+from scrm.transfers.ports import TransferRepo, TransferWeCom
 
 RecordLater = Callable[[str, str, list[tuple[str, int]]], None]
 

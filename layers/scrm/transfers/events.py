@@ -11,9 +11,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from scrm.domain import transfer as T
 from scrm.domain.events import ExternalContactEvent, WeComEvent
-from scrm.services.ports import TransferRepo
+from scrm.transfers import model as T
+from scrm.transfers.ports import TransferRepo
 
 
 class TransferEvents:

@@ -13,12 +13,13 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from scrm.domain import transfer as T
 from scrm.domain.channel_code import CHINA
-from scrm.domain.transfer import Chunk, Entry
 from scrm.kernel.bus import send as send_commands
-from scrm.services.ports import Publisher, TransferRepo, TransferWeCom
+from scrm.services.ports import Publisher
+from scrm.transfers import model as T
 from scrm.transfers.commands import AdvanceTransfer
+from scrm.transfers.model import Chunk, Entry
+from scrm.transfers.ports import TransferRepo, TransferWeCom
 
 STEP_CHUNKS = 10  # chunks per "advance" message at the start: ten WeCom calls, well inside a Lambda's time
 SCHEDULE_LEASE_S = 900  # a job the scheduler enqueued is not enqueued again before this, unless it ran

@@ -16,19 +16,20 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from scrm.domain import transfer as T
 from scrm.domain.throttle import Throttled
-from scrm.domain.transfer import Chunk, Entry
 from scrm.domain.wecom_error import WeComError
 from scrm.kernel import wecom_errors as errcodes
 from scrm.kernel.bus import Done, Handler, MessageBus, Outcome, Skipped
 from scrm.kernel.bus import send as send_commands
-from scrm.services.ports import Publisher, TransferRepo, TransferWeCom
-from scrm.services.transfer_groups import GroupSteps
-from scrm.services.transfer_plan import SCHEDULE_LEASE_S, STEP_CHUNKS, PlanStep, day_of
-from scrm.services.transfer_record import TransferRecord
+from scrm.services.ports import Publisher
+from scrm.transfers import model as T
 from scrm.transfers.commands import AdvanceTransfer, JobCommand, PlanTransfer, RecordTransfer
 from scrm.transfers.fence import LEASE_S, ChunkFence
+from scrm.transfers.groups import GroupSteps
+from scrm.transfers.model import Chunk, Entry
+from scrm.transfers.plan import SCHEDULE_LEASE_S, STEP_CHUNKS, PlanStep, day_of
+from scrm.transfers.ports import TransferRepo, TransferWeCom
+from scrm.transfers.record import TransferRecord
 
 log = logging.getLogger("scrm.transfers")
 RECORD_RETRY_S = 60  # a handed-over group WeCom still shows with its old owner is read again this much later

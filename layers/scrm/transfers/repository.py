@@ -15,7 +15,7 @@ from pynamodb.transactions import TransactWrite
 
 from scrm.adapters.dynamo.conditional import condition_failed, save_if, transact_if
 from scrm.adapters.dynamo.models import TransferItem
-from scrm.domain.transfer import Chunk
+from scrm.transfers.model import Chunk
 
 T = TransferItem
 

@@ -14,11 +14,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from scrm.domain import transfer as T
-from scrm.domain.transfer import TransferRequest, parse_request
 from scrm.kernel.errors import Conflict, InvalidInput, NotFound
-from scrm.services.ports import Directory, Publisher, TransferRepo, TransferWeCom
-from scrm.services.transfer_runner import TransferRunner, day_of
+from scrm.services.ports import Directory, Publisher
+from scrm.transfers import model as T
+from scrm.transfers.model import TransferRequest, parse_request
+from scrm.transfers.ports import TransferRepo, TransferWeCom
+from scrm.transfers.runner import TransferRunner, day_of
 
 CHECK_NAMED_MAX = 1000  # named onjob customers checked against the 90-day rule while the admin waits
 
