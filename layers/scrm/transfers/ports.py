@@ -6,22 +6,37 @@ fakes in tests/unit/transfer_fakes.py are checked against these signatures.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
+from scrm.transfers.job import TransferJob
 from scrm.transfers.model import Chunk
+
+
+class ActiveJobExists(Exception):
+    """The handover already has an open job (``job_id``); one job per handover at a time."""
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(job_id)
+        self.job_id = job_id
 
 
 class TransferRepo(Protocol):
     """Transfer jobs, chunks (model.Chunk) and their indexes; the DynamoDB adapter is repository.py."""
 
-    def create_job(self, corp_id: str, job: dict[str, Any], request_key: str) -> tuple[dict[str, Any], bool]: ...
+    def create_job(self, corp_id: str, job: TransferJob, request_key: str) -> tuple[TransferJob, bool]:
+        """The job, created once per request key and only while its handover has no open job (else
+        ActiveJobExists naming that job); (the job stored for the key, whether it was created)."""
+        ...
 
-    def get_job(self, corp_id: str, job_id: str) -> tuple[dict[str, Any], int] | None: ...
+    def get_job(self, corp_id: str, job_id: str) -> TransferJob | None: ...
 
-    def list_jobs(self, corp_id: str, limit: int = 50) -> list[dict[str, Any]]: ...
+    def list_jobs(self, corp_id: str, limit: int = 50) -> list[TransferJob]: ...
 
-    def replace_job(self, corp_id: str, job: dict[str, Any], version: int, due_at: int | None) -> bool: ...
+    def replace_job(self, corp_id: str, job: TransferJob, due_at: int | None) -> bool:
+        """Write the job if it is still at ``job.version`` (then move it on); ``due_at`` None takes it off
+        the due index. False if another writer won."""
+        ...
 
     def release_active(self, corp_id: str, handover: str, job_id: str) -> None: ...
 
@@ -41,7 +56,7 @@ class TransferRepo(Protocol):
 
     def selection(self, corp_id: str, job_id: str, kind: str) -> list[str]: ...
 
-    def put_index(self, corp_id: str, job_id: str, kind: str, placed: Any, created_at: int) -> None: ...
+    def put_index(self, corp_id: str, job_id: str, kind: str, placed: Iterable[tuple[str, int]], created_at: int) -> None: ...
 
     def index_of(self, corp_id: str, kind: str, ident: str) -> list[tuple[str, int]]: ...
 

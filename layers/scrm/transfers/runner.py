@@ -9,6 +9,7 @@ these" (so WeCom's "already in a transfer" then means ours). Every answer is wri
 chunk's version, re-read and re-applied on a conflict, so no answer is ever dropped.
 """
 
+
 from __future__ import annotations
 
 import logging
@@ -24,18 +25,21 @@ from scrm.kernel.bus import send as send_commands
 from scrm.services.ports import Publisher
 from scrm.transfers import model as T
 from scrm.transfers.commands import AdvanceTransfer, JobCommand, PlanTransfer, RecordTransfer
-from scrm.transfers.fence import LEASE_S, ChunkFence
+from scrm.transfers.fence import ChunkFence
 from scrm.transfers.groups import GroupSteps
-from scrm.transfers.model import Chunk, Entry
+from scrm.transfers.job import PLANNING, TransferJob
+from scrm.transfers.model import Chunk
 from scrm.transfers.plan import SCHEDULE_LEASE_S, STEP_CHUNKS, PlanStep, day_of
 from scrm.transfers.ports import TransferRepo, TransferWeCom
+from scrm.transfers.reasons import reason_of
+from scrm.transfers.reassign import Reassign
 from scrm.transfers.record import TransferRecord
 
 log = logging.getLogger("scrm.transfers")
 RECORD_RETRY_S = 60  # a handed-over group WeCom still shows with its old owner is read again this much later
 RECORD_TRIES = 10  # … this many reads in all (WeCom does not say how long 离职继承中 lasts)
-# The plan's constants and day_of live in transfer_plan.py; named here too, where callers and tests import them.
-__all__ = ["LEASE_S", "SCHEDULE_LEASE_S", "STEP_CHUNKS", "TransferRunner", "day_of"]
+# The plan's constants and day_of live in plan.py; named here too, where callers and tests import them.
+__all__ = ["SCHEDULE_LEASE_S", "STEP_CHUNKS", "TransferRunner", "day_of"]
 
 
 class TransferRunner:
@@ -53,16 +57,17 @@ class TransferRunner:
         self.clock = clock
         self.record = record
         # Collaborators, not mixins: the chunk fence both WeCom steps call under, the group step (the new
-        # owner's allowance) and the plan step.
+        # owner's allowance), the plan step and the re-assignment of refusals.
         self.fence = ChunkFence(repo, clock)
         self.groups = GroupSteps(repo, self.fence, self._record_later)
         self.planner = PlanStep(repo, wecom, queue, self.fence.now, self.advance)
+        self.reassign = Reassign(repo, self.fence)
 
     def _now(self) -> int:
         return self.fence.now()
 
-    def plan(self, corp_id: str, job: dict[str, Any], version: int) -> str:
-        return self.planner.plan(corp_id, job, version)
+    def plan(self, corp_id: str, job: TransferJob) -> str:
+        return self.planner.plan(corp_id, job)
 
     def limited(self, corp_id: str, kind: str, ids: Iterable[str], now: int) -> dict[str, int]:
         """Asked by the admin side before it creates a job (see PlanStep.limited)."""
@@ -72,20 +77,20 @@ class TransferRunner:
     def bus(self) -> MessageBus:
         """The transfers queue's bus; a step of a job that is gone does nothing."""
         return MessageBus("transfer", self.queue, {
-            PlanTransfer: self._of_a_job(lambda c, job, version: self.plan(c.corp_id, job, version)),
-            AdvanceTransfer: self._of_a_job(lambda c, job, version: self.advance(
+            PlanTransfer: self._of_a_job(lambda c, job: self.plan(c.corp_id, job)),
+            AdvanceTransfer: self._of_a_job(lambda c, job: self.advance(
                 c.corp_id, c.job_id, only=set(c.chunks) or None, force=c.force)),
-            RecordTransfer: self._of_a_job(lambda c, job, version: self.record_done(
+            RecordTransfer: self._of_a_job(lambda c, job: self.record_done(
                 c.corp_id, job, list(c.chunks), only=None if c.only is None else list(c.only),
                 attempt=c.attempt)),
         })  # fmt: skip
 
-    def _of_a_job(self, step: Callable[[Any, dict[str, Any], int], str]) -> Handler:
+    def _of_a_job(self, step: Callable[[Any, TransferJob], str]) -> Handler:
         def run(command: JobCommand) -> Outcome:
-            found = self.repo.get_job(command.corp_id, command.job_id)
-            if found is None:
+            job = self.repo.get_job(command.corp_id, command.job_id)
+            if job is None:
                 return Skipped("no-job")
-            return Done(step(command, *found))
+            return Done(step(command, job))
 
         return run
 
@@ -94,16 +99,15 @@ class TransferRunner:
         now = self._now()
         sent = []
         for job_id in self.repo.due_jobs(corp_id, now):
-            found = self.repo.get_job(corp_id, job_id)
-            if found is None:
+            job = self.repo.get_job(corp_id, job_id)
+            if job is None:
                 continue
-            job, version = found
-            if job.get("state") in ("finished", "cancelled"):
-                self.repo.replace_job(corp_id, job, version, None)
+            if job.ended:
+                self.repo.replace_job(corp_id, job, None)
                 continue
             # Lease: push the due time out first, so an overlapping run does not enqueue it twice.
-            if self.repo.replace_job(corp_id, job, version, now + SCHEDULE_LEASE_S):
-                step = PlanTransfer if job.get("state") == "planning" else AdvanceTransfer
+            if self.repo.replace_job(corp_id, job, now + SCHEDULE_LEASE_S):
+                step = PlanTransfer if job.state == PLANNING else AdvanceTransfer
                 send_commands(self.queue, [step(corp_id, job_id)])
                 sent.append(job_id)
         return sent
@@ -112,39 +116,28 @@ class TransferRunner:
     def advance(
         self, corp_id: str, job_id: str, only: set[tuple[str, int]] | None = None, force: bool = False
     ) -> str:
-        found = self.repo.get_job(corp_id, job_id)
-        if found is None:
+        job = self.repo.get_job(corp_id, job_id)
+        if job is None:
             return "no-job"
-        job = found[0]
-        if job.get("state") == "planning":
+        if job.state == PLANNING:
             return "not-planned"
         now = self._now()
         chunks = self.repo.chunks(corp_id, job_id)
         gw = self.wecom(corp_id)
         did: list[str] = []
-
+        if only is None:
+            did += self._poll(corp_id, job, chunks, gw, now, force)
+            did += self.reassign.run(corp_id, job, chunks, now)
         def due(c: Chunk) -> bool:
             if only is not None:
                 return (c.kind, c.number) in only
-            return force or (c.next_at and c.next_at <= now)
+            return force or bool(c.next_at and c.next_at <= now)
 
-        if only is None:
-            did += self._poll(corp_id, job, chunks, gw, now, force)
-            did += self._reassign(corp_id, job, chunks, now)
-        cancelled = bool(job.get("cancelled"))
         for c in list(chunks):
-            if cancelled and (c.ids_in(T.REQUESTED) or c.ids_in(T.QUEUED)):
-                # Cancelled while a call for it was under way: what that call did not start stops now.
-                if not (c.calling and now - c.calling < LEASE_S):
-                    # A stale mark: that call died unanswered; WeCom's results tell what it started.
-                    statuses = (
-                        gw.transfer_results(job["kind"], job["handover_userid"], c.taker)
-                        if c.calling and c.kind == "c" else None
-                    )  # fmt: skip
-                    self._write(corp_id, c, lambda x, st=statuses: self._stop(x, st))
-                    did.append("cancelled")
+            if job.cancelled and (c.ids_in(T.REQUESTED) or c.ids_in(T.QUEUED)):
+                did += self._stop(corp_id, job, c, gw, now)
                 continue
-            if cancelled or not due(c):
+            if job.cancelled or not due(c):
                 continue
             if c.kind == "c" and c.ids_in(T.REQUESTED):
                 did.append(self._request(corp_id, job, c, gw))
@@ -153,103 +146,73 @@ class TransferRunner:
         self.settle(corp_id, job_id, self.repo.chunks(corp_id, job_id) if did else chunks)
         return "advanced:" + ",".join(d for d in did if d) if did else "nothing-due"
 
-    def _stop(self, c: Chunk, statuses: dict[str, tuple[int, int]] | None) -> None:
-        """Cancel what has not reached WeCom, unless a call for it is under way (its answer decides)."""
-        now = self._now()
-        if c.calling and now - c.calling < LEASE_S:
-            return
-        if c.calling and statuses is not None:
-            T.adopt_started(c, statuses, now)
-        c.calling = 0
-        T.cancel(c, now)
+    def _stop(self, corp_id: str, job: TransferJob, c: Chunk, gw: TransferWeCom, now: int) -> list[str]:
+        """Cancelled while a call for it was under way: what that call did not start stops now. A stale
+        mark's call died unanswered: WeCom's results tell what it started."""
+        if c.call_live(now):
+            return []
+        statuses = (
+            gw.transfer_results(job.kind, job.handover_userid, c.taker) if c.calling and c.kind == "c" else None
+        )
+        self.fence.write(corp_id, c, lambda x: x.stop(statuses, self._now()))
+        return ["cancelled"]
 
-    def settle(self, corp_id: str, job_id: str, chunks: list[Chunk]) -> dict[str, Any]:
+    def settle(self, corp_id: str, job_id: str, chunks: list[Chunk]) -> TransferJob | None:
         """The job's state and next due time from its chunks; a finished job frees its handover."""
         while True:
-            found = self.repo.get_job(corp_id, job_id)
-            if found is None:
-                return {}
-            job, version = found
-            if job.get("state") == "planning":
+            job = self.repo.get_job(corp_id, job_id)
+            if job is None or job.state == PLANNING:
                 return job
-            state = T.job_state(chunks, bool(job.get("cancelled")))
+            reassigning = self.reassign.pending(job, chunks)  # the next advance moves them to another taker
+            job.settle(chunks, self._now(), reassigning)
             open_next = [c.next_at for c in chunks if c.is_open() and c.next_at]
-            due = (
-                min(open_next)
-                if open_next
-                else (self._now() + T.POLL_EVERY_S if state in ("running", "cancelling") else None)
-            )
-            if self._reassignable(job, chunks):
-                due, state = self._now(), "running"  # the next advance moves them to another taker
-            new = {**job, "state": state, "updated_at": self._now()}
-            if state in ("finished", "cancelled") and not job.get("finished_at"):
-                new["finished_at"] = self._now()
-            if self.repo.replace_job(corp_id, new, version, due):
-                if state in ("finished", "cancelled"):
-                    self.repo.release_active(corp_id, job["handover_userid"], job_id)
-                return new
+            due = min(open_next) if open_next else (None if job.ended else self._now() + T.POLL_EVERY_S)
+            if reassigning:
+                due = self._now()
+            if self.repo.replace_job(corp_id, job, due):
+                if job.ended:
+                    self.repo.release_active(corp_id, job.handover_userid, job_id)
+                return job
 
-    @staticmethod
-    def _reassignable(job: dict[str, Any], chunks: list[Chunk]) -> bool:
-        if (job.get("on_refused") or "leave") != "reassign" or job.get("cancelled"):
-            return False
-        takers = list(job["takers"])
-        for c in chunks:
-            for ext in T.to_reassign(c, "reassign") if c.kind == "c" else ():
-                holders = [x for x in chunks if x.kind == "c" and ext in x.entries]
-                later = any(x.number > c.number and x.entries[ext].state != T.REASSIGNED for x in holders)
-                if not later and T.next_taker(takers, [x.taker for x in holders]) is not None:
-                    return True
-        return False
-
-    def _write(self, corp_id: str, chunk: Chunk, change: Callable[[Chunk], Any]) -> Chunk:
-        return self.fence.write(corp_id, chunk, change)
-
-    def _lease(self, corp_id: str, c: Chunk, now: int) -> bool | None:
-        return self.fence.lease(corp_id, c, now)
-
-    def _request(self, corp_id: str, job: dict[str, Any], c: Chunk, gw: TransferWeCom) -> str:
-        now = self._now()
-        retried = self._lease(corp_id, c, now)
-        if retried is None:
+    def _request(self, corp_id: str, job: TransferJob, c: Chunk, gw: TransferWeCom) -> str:
+        begun = self.fence.lease(corp_id, c, self._now())
+        if begun is None:
             return ""
         ids = c.ids_in(T.REQUESTED)
         try:
-            answers = gw.transfer_customers(
-                job["kind"], job["handover_userid"], c.taker, ids, job.get("transfer_success_msg") or ""
-            )
+            answers = gw.transfer_customers(job.kind, job.handover_userid, c.taker, ids, job.transfer_success_msg or "")
         except WeComError as exc:
             if errcodes.bulk_retries(exc.errcode):
-                self._write(corp_id, c, lambda x: T.apply_start(x, {}, self._now(), retried))
+                self.fence.write(corp_id, c, lambda x: x.record_start({}, self._now(), begun.retried))
                 self._cancel_if_asked(corp_id, c)
                 return f"retry:{exc.errcode}"
-            reason = T.reason_of(exc.errcode)
-            self._write(corp_id, c, lambda x: T.fail_all(x, reason, self._now()))
+            reason = reason_of(exc.errcode)
+            self.fence.write(corp_id, c, lambda x: x.fail_call(reason, self._now()))
             log.warning(
                 "transfer refused", extra={"job_id": c.job_id, "errcode": exc.errcode, "chunk": c.number}
             )
             return f"refused:{exc.errcode}"
         except Throttled:
-            self._write(corp_id, c, lambda x: setattr(x, "calling", 0))
+            self.fence.write(corp_id, c, lambda x: x.end_call())
             raise
         except Exception:
             # A timeout or a network error: WeCom may have started them; the mark stays, and the retry
             # (this step again, or the next due run after the lease) treats "already in transfer" as ours.
             log.exception("transfer call failed", extra={"job_id": c.job_id, "chunk": c.number})
             raise
-        self._write(corp_id, c, lambda x: T.apply_start(x, answers, self._now(), retried))
+        self.fence.write(corp_id, c, lambda x: x.record_start(answers, self._now(), begun.retried))
         self._cancel_if_asked(corp_id, c)
         return f"requested:{len(ids)}"
 
     def _cancel_if_asked(self, corp_id: str, c: Chunk) -> None:
         """A cancel that came while this chunk's call was under way could not touch it (the mark): what
         the call did not start is cancelled now, not at the next scheduled check."""
-        found = self.repo.get_job(corp_id, c.job_id)
-        if found is not None and found[0].get("cancelled") and (c.ids_in(T.REQUESTED) or c.ids_in(T.QUEUED)):
-            self._write(corp_id, c, lambda x: T.cancel(x, self._now()))
+        job = self.repo.get_job(corp_id, c.job_id)
+        if job is not None and job.cancelled and (c.ids_in(T.REQUESTED) or c.ids_in(T.QUEUED)):
+            self.fence.write(corp_id, c, lambda x: x.cancel(self._now()))
 
     def _poll(
-        self, corp_id: str, job: dict[str, Any], chunks: list[Chunk], gw: TransferWeCom, now: int, force: bool
+        self, corp_id: str, job: TransferJob, chunks: list[Chunk], gw: TransferWeCom, now: int, force: bool
     ) -> list[str]:
         """One transfer_result walk per (handover, taker) pair with waiting customers, for every chunk
         of that taker at once (the API lists the whole pair, not a chunk)."""
@@ -258,18 +221,16 @@ class TransferRunner:
         )
         did = []
         for taker in takers:
-            statuses = gw.transfer_results(job["kind"], job["handover_userid"], taker)
+            statuses = gw.transfer_results(job.kind, job.handover_userid, taker)
             moved = 0
             confirmed: list[tuple[str, int]] = []
             for c in chunks:
                 if c.kind == "c" and c.taker == taker and c.ids_in(T.WAITING):
-                    before = len(c.ids_in(T.WAITING))
-                    done_before = len(c.ids_in(T.DONE))
-                    self._write(corp_id, c, lambda x, st=statuses: T.apply_results(x, st, self._now()))
-                    moved += before - len(c.ids_in(T.WAITING))
-                    if len(c.ids_in(T.DONE)) > done_before:
+                    polled = self.fence.write(corp_id, c, lambda x, st=statuses: x.record_results(st, self._now()))
+                    moved += polled.moved
+                    if polled.done:
                         confirmed.append((c.kind, c.number))
-            self._record_later(corp_id, job["job_id"], confirmed)
+            self._record_later(corp_id, job.job_id, confirmed)
             did.append(f"polled:{taker}:{moved}")
         return did
 
@@ -281,7 +242,7 @@ class TransferRunner:
         send_commands(self.queue, [RecordTransfer(corp_id, job_id, tuple(keys[i : i + 10])) for i in range(0, len(keys), 10)])
 
     def record_done(
-        self, corp_id: str, job: dict[str, Any], keys: list[tuple[str, int]], only: list[str] | None = None,
+        self, corp_id: str, job: TransferJob, keys: list[tuple[str, int]], only: list[str] | None = None,
         attempt: int = 0,
     ) -> str:
         """Record the chunks' confirmed entries. Groups WeCom does not show with their new owner yet (a
@@ -292,7 +253,7 @@ class TransferRunner:
         n = 0
         behind: dict[tuple[str, int], list[str]] = {}
         for kind, number in keys:
-            chunk = self.repo.get_chunk(corp_id, job["job_id"], kind, number)
+            chunk = self.repo.get_chunk(corp_id, job.job_id, kind, number)
             if chunk is not None:
                 done, late = self.record.chunk_done(corp_id, job, chunk, set(only) if only is not None else None)
                 n += done
@@ -302,61 +263,10 @@ class TransferRunner:
             return f"recorded:{n}"
         if attempt + 1 < RECORD_TRIES:
             send_commands(self.queue, [
-                RecordTransfer(corp_id, job["job_id"], (k,), tuple(ids), attempt + 1) for k, ids in behind.items()
+                RecordTransfer(corp_id, job.job_id, (k,), tuple(ids), attempt + 1) for k, ids in behind.items()
             ], delay_s=RECORD_RETRY_S)  # fmt: skip
             return f"recorded:{n}:behind:{sum(len(v) for v in behind.values())}"
         log.warning("groups still without their new owner in WeCom", extra={
-            "job_id": job["job_id"], "chats": [c for v in behind.values() for c in v][:20],
+            "job_id": job.job_id, "chats": [c for v in behind.values() for c in v][:20],
         })  # fmt: skip
         return f"recorded:{n}:behind-gave-up:{sum(len(v) for v in behind.values())}"
-
-    def _reassign(self, corp_id: str, job: dict[str, Any], chunks: list[Chunk], now: int) -> list[str]:
-        """Refused and taker-at-limit customers go to the job's next taker they have not had, when the
-        job's policy says so. The new chunk is written before the old entry is marked, and a customer
-        already placed in a later chunk is only marked: a crash in between places nobody twice."""
-        policy = job.get("on_refused") or "leave"
-        if policy != "reassign" or job.get("cancelled"):
-            return []
-        takers = list(job["takers"])
-        moving: dict[str, list[tuple[Chunk, str]]] = {}
-        placed_elsewhere: list[tuple[Chunk, str]] = []
-        for c in chunks:
-            if c.kind != "c":
-                continue
-            for ext in T.to_reassign(c, policy):
-                holders = [x for x in chunks if x.kind == "c" and ext in x.entries]
-                if any(
-                    x is not c and x.number > c.number and x.entries[ext].state != T.REASSIGNED
-                    for x in holders
-                ):
-                    placed_elsewhere.append((c, ext))
-                    continue
-                nt = T.next_taker(takers, [x.taker for x in holders])
-                if nt is not None:
-                    moving.setdefault(nt, []).append((c, ext))
-        if not moving and not placed_elsewhere:
-            return []
-        number = max((c.number for c in chunks if c.kind == "c"), default=0)
-        marks: list[tuple[Chunk, str, str]] = [(c, e, "placed") for c, e in placed_elsewhere]
-        for taker, items in moving.items():
-            for part in T.chunked([e for _, e in items]):
-                number += 1
-                new = T.new_chunk(job["job_id"], number, "c", taker, part, now)
-                if not self.repo.create_chunk(corp_id, new):
-                    # Another advance of this job is re-assigning the same customers right now (the
-                    # number was free when we read the chunks): leave them to it; the next advance marks
-                    # whatever either of us placed, and nobody is placed twice.
-                    return ["reassign-raced"]
-                chunks.append(new)
-                self.repo.put_index(corp_id, job["job_id"], "c", [(e, number) for e in part], now)
-            marks += [(c, e, taker) for c, e in items]
-        for src in {id(c): c for c, _, _ in marks}.values():
-            mine = [(e, t) for c, e, t in marks if c is src]
-
-            def mark(x: Chunk, mine: list[tuple[str, str]] = mine) -> None:
-                for e, t in mine:
-                    if x.entries.get(e) and x.entries[e].state in (T.REFUSED, T.TAKER_LIMIT):
-                        x.entries[e] = Entry(T.REASSIGNED, f"to:{t}", now)
-
-            self._write(corp_id, src, mark)
-        return [f"reassigned:{sum(len(v) for v in moving.values())}"]
