@@ -327,3 +327,34 @@ def test_the_job_state_follows_its_chunks() -> None:
     assert job_state([closed], cancelled=False) == "finished"
     assert job_state([closed], cancelled=True) == "cancelled"
     assert job_state([chunk(T.QUEUED, kind="g")], cancelled=False) == "running"
+
+
+def test_the_aggregates_write_back_the_items_they_read() -> None:
+    """Items stored before the aggregates existed load and save unchanged: optional keys stay absent,
+    unknown keys are kept, and a chunk's entries keep their list form."""
+    created = {"job_id": "t1", "kind": "onjob", "handover_userid": "h", "takers": ["a", "b"], "customers": "listed",
+               "groups": "none", "transfer_success_msg": "", "on_refused": "leave", "state": "planning",
+               "created_at": NOW, "request_key": "h:abc"}  # fmt: skip
+    settled = {**created, "state": "cancelled", "planned_at": NOW, "customers_planned": 3, "groups_planned": 0,
+               "updated_at": NOW + 5, "finished_at": NOW + 5, "cancelled": True, "error": ""}  # fmt: skip
+    older = {"job_id": "t0", "kind": "resigned", "handover_userid": "h", "takers": ["a"], "state": "running",
+             "someday": {"x": 1}}  # fmt: skip
+    for item in (created, settled, older):
+        job = TransferJob.from_dict(item, 7)
+        assert job.to_dict() == item and job.version == 7
+    assert TransferJob.from_dict(older).policy == "leave"
+    c = Chunk.new("t1", 2, "g", "a", ["wr1", "wr2"], NOW)
+    c.entries["wr2"] = Entry(T.QUEUED, "wecom_45009", NOW, 2)
+    c.calling, c.started_at, c.attempts = NOW, NOW, 1
+    item = json.loads(json.dumps(c.to_dict()))
+    assert item["entries"] == {"wr1": [T.REQUESTED, "", NOW], "wr2": [T.QUEUED, "wecom_45009", NOW, 2]}
+    assert Chunk.from_dict(item, c.version) == c and Chunk.from_dict(item).to_dict() == item
+
+
+def test_a_job_settles_from_its_chunks() -> None:
+    job = TransferJob("t1", "resigned", "h", ("a",), state="running")
+    assert job.settle([chunk(T.WAITING)], NOW) == "running" and job.finished_at is None
+    assert job.settle([chunk(T.DONE)], NOW + 1) == "finished" and job.finished_at == NOW + 1
+    assert job.settle([chunk(T.DONE)], NOW + 2) == "finished" and job.finished_at == NOW + 1  # stamped once
+    job.cancel()
+    assert job.settle([chunk(T.REFUSED)], NOW + 3, reassigning=True) == "running"

@@ -580,21 +580,28 @@ def test_two_workers_reassigning_at_once_place_each_customer_once() -> None:
     assert counts(o, job) == {"reassigned": 1, "waiting": 2}
 
 
-def test_the_fakes_speak_the_real_interfaces() -> None:
+def test_the_fakes_and_adapters_match_their_ports() -> None:
+    """Every method of each port (transfers/ports.py) is in its fake and its real adapter with the same
+    parameters, defaults and annotations."""
     import inspect
 
     from scrm.adapters.wecom.transfer_calls import TransferCalls
+    from scrm.transfers.ports import TransferRepo, TransferWeCom
     from scrm.transfers.repository import DynamoTransfers
 
     from tests.unit.transfer_fakes import FakeTransferRepo, FakeTransferWeCom
 
-    for real, fake in ((DynamoTransfers, FakeTransferRepo), (TransferCalls, FakeTransferWeCom)):
-        public = [n for n, f in vars(real).items() if callable(f) and not n.startswith("_")]
-        assert public
-        for name in public:
-            assert list(inspect.signature(getattr(fake, name)).parameters) == list(
-                inspect.signature(getattr(real, name)).parameters
-            ), name
+    def shape(fn: object) -> list[tuple[str, object, object]]:
+        sig = inspect.signature(fn)  # type: ignore[arg-type]
+        return [(p.name, p.default, str(p.annotation)) for p in sig.parameters.values()] + [str(sig.return_annotation)]
+
+    for port, implementations in ((TransferRepo, (FakeTransferRepo, DynamoTransfers)),
+                                  (TransferWeCom, (FakeTransferWeCom, TransferCalls))):  # fmt: skip
+        methods = [n for n, f in vars(port).items() if callable(f) and not n.startswith("_")]
+        assert methods
+        for impl in implementations:
+            for name in methods:
+                assert shape(getattr(impl, name)) == shape(getattr(port, name)), (impl.__name__, name)
 
 
 def test_a_cancelled_job_with_a_dead_group_call_still_ends() -> None:
