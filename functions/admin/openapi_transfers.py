@@ -1,6 +1,6 @@
 """The transfer part of the admin API's OpenAPI document (离职继承 / 在职继承; merged into admin/openapi.py's
-SPEC). The routes are admin/transfers.py; the progress shape is scrm.domain.transfer.summarize and the
-request is scrm.domain.transfer.parse_request, so a change there is a change here."""
+SPEC). The routes are admin/transfers.py; the progress shape is scrm.transfers.progress.summarize and the
+request is scrm.transfers.request.parse_request, so a change there is a change here."""
 
 from __future__ import annotations
 

@@ -72,7 +72,7 @@ TRANSFERS_QUEUE = "scrm-transfers"
 
 @bp.on_sqs_message(queue=TRANSFERS_QUEUE, batch_size=1, name="transfer_worker")
 def transfer_worker(event: Any) -> dict[str, Any]:
-    """Run transfer steps (scrm.services.transfer_runner): plan a job, call WeCom for its chunks, poll
+    """Run transfer steps (scrm.transfers.runner): plan a job, call WeCom for its chunks, poll
     the outcomes. Every WeCom call is fenced by its chunk's mark and every answer written under the
     chunk's version, so a redelivered step neither calls twice nor loses an answer."""
     from scrm import bootstrap

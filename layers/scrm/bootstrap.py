@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from scrm.adapters.dynamo.key_limiter import KeyRequestLimiter
     from scrm.adapters.dynamo.live_codes import DynamoLiveCodes
     from scrm.adapters.dynamo.sops import DynamoSops
-    from scrm.adapters.dynamo.transfers import DynamoTransfers
     from scrm.adapters.once import Once
     from scrm.adapters.wecom.gateway import WeComGateways
     from scrm.domain.alert_pacing import Caps
@@ -46,10 +45,11 @@ if TYPE_CHECKING:
     from scrm.services.sop_planner import SopPlanner
     from scrm.services.sop_reminders import SopReminders
     from scrm.services.stats_reconcile import StatsReconcile
-    from scrm.services.transfer_events import TransferEvents
-    from scrm.services.transfer_jobs import TransferJobs
-    from scrm.services.transfer_runner import TransferRunner
     from scrm.services.welcome_sender import WelcomeSender
+    from scrm.transfers.events import TransferEvents
+    from scrm.transfers.repository import DynamoTransfers
+    from scrm.transfers.runner import TransferRunner
+    from scrm.transfers.service import TransferJobs
 
 
 @lazy
@@ -188,54 +188,33 @@ def alert_admin() -> AlertAdmin:
     return AlertAdmin(alert_repo(), DynamoDirectory())
 
 
-# TRANSFERS-GETTERS
+# TRANSFERS-GETTERS (built by scrm.transfers.wiring)
 @lazy
 def transfer_repo() -> DynamoTransfers:
-    from scrm.adapters.dynamo.transfers import DynamoTransfers
+    from scrm.transfers import wiring
 
-    return DynamoTransfers()
+    return wiring.repository()
 
 
 @lazy
 def transfer_runner() -> TransferRunner:
-    """Transfers spend the shared bulk call budget, like a sync: an offboarding of thousands must not
-    starve the event consumer's reads."""
-    from scrm.adapters.dynamo.rate_limiter import SharedRateLimiter
-    from scrm.adapters.queue import QueuePublisher
-    from scrm.adapters.wecom.gateway import WeComGateways
-    from scrm.domain.throttle import Windows
-    from scrm.services.transfer_runner import TransferRunner
+    from scrm.transfers import wiring
 
-    s = settings()
-    gateways = WeComGateways(
-        corp_registry(), s, SharedRateLimiter(Windows(s.bulk_calls_per_min, s.bulk_calls_per_hour))
-    )
-    from scrm.adapters.dynamo.store import DynamoStore
-    from scrm.services.transfer_record import TransferRecord
-
-    record = TransferRecord(DynamoStore(), gateways.for_corp)
-    return TransferRunner(
-        transfer_repo(), gateways.for_corp, QueuePublisher(resources.queue("transfers")), record=record
-    )
+    return wiring.runner(transfer_repo(), corp_registry(), settings())
 
 
 @lazy
 def transfer_jobs() -> TransferJobs:
-    from scrm.adapters.dynamo.directory import DynamoDirectory
-    from scrm.adapters.queue import QueuePublisher
-    from scrm.services.transfer_jobs import TransferJobs
+    from scrm.transfers import wiring
 
-    return TransferJobs(
-        transfer_repo(), transfer_runner(), DynamoDirectory(), admin_api_gateways().for_corp,
-        QueuePublisher(resources.queue("transfers")),
-    )
+    return wiring.jobs(transfer_repo(), transfer_runner(), admin_api_gateways().for_corp)
 
 
 @lazy
 def transfers() -> TransferEvents:
-    from scrm.services.transfer_events import TransferEvents
+    from scrm.transfers import wiring
 
-    return TransferEvents(transfer_repo())
+    return wiring.events(transfer_repo())
 
 
 @lazy

@@ -148,7 +148,7 @@ TABLES: dict[str, TableDef] = {
         # relative step due for one relation or group: its anchor); pk = corp#sop#<id>, sk =
         # "run#<minute>#<step>" (the mass send a due step became). Due items and ticks expire (TTL).
         TableDef("sops", "scrm-sops", _PK, _SK, ttl_attribute="expires_at"),
-        # Customer and group handovers (domain/transfer.py): pk = corp with sk = "job#<id>" (a job; by_due
+        # Customer and group handovers (scrm/transfers/): pk = corp with sk = "job#<id>" (a job; by_due
         # holds the open ones by when they next need work), "req#<key>" (a request's job, so a repeat
         # creates nothing), "active#<handover>", "quota#<owner>" (groups taken in 24 h), "policy";
         # pk = corp#<job id> with sk = "c…" / "g…" (chunks of <= 100 customers / chats and their states);

@@ -23,6 +23,7 @@ from scrm import bootstrap
 from scrm.domain import sop as S
 from scrm.domain.event_key import event_id, event_key
 from scrm.domain.mass_send import SINGLE
+from scrm.transfers.job import TransferJob
 
 from devstack import aws_faults
 from devstack.wecom_player import FakeWeCom, event_xml
@@ -297,7 +298,7 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
                "customers": "listed", "groups": "none", "on_refused": "leave", "state": "planning",
                "created_at": now, "request_key": uuid.uuid4().hex}
         bootstrap.transfer_repo().put_selection(cid, job["job_id"], "c", [ext])
-        bootstrap.transfer_repo().create_job(cid, job, job["request_key"])
+        bootstrap.transfer_repo().create_job(cid, TransferJob.from_dict(job), job["request_key"])
         bootstrap.corp_registry().forget(cid)
         with recording() as calls:
             # The plan's own "advance" messages also reach the stack's workers; a forced advance here polls

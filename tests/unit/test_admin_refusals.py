@@ -10,8 +10,8 @@ from admin.api import refusal
 from scrm.domain.corp import InvalidCorp
 from scrm.domain.customer_query import QueryError
 from scrm.domain.field_error import FieldError
-from scrm.domain.transfer import InvalidTransfer
 from scrm.kernel.errors import Conflict, DomainError, InvalidInput, LimitReached, NotFound, WeComRefused
+from scrm.transfers.request import InvalidTransfer
 
 DETAILS = [{"id": "wm1", "frees_on": "2027-01-02", "frees_at": 1}]
 

@@ -11,7 +11,10 @@ from scrm.cli import transfer_progress as tp
 from scrm.cli.follow import error_line, follow
 from scrm.cli.progress import ProgressBar
 from scrm.cli.transfers import ids_or_all, request_body, stops
-from scrm.domain import transfer as T
+from scrm.transfers import model as T
+from scrm.transfers.job import TransferJob
+from scrm.transfers.progress import summarize
+from scrm.transfers.request import parse_request
 
 JOB = {"job_id": "t1", "kind": "resigned", "state": "running", "handover_userid": "leaver", "takers": ["a", "b"],
        "created_at": 1_700_000_000}  # fmt: skip
@@ -19,21 +22,21 @@ JOB = {"job_id": "t1", "kind": "resigned", "state": "running", "handover_userid"
 
 def progress(customers: dict[str, str], groups: dict[str, str] | None = None, state: str = "running") -> dict:
     """The admin API's progress dict for a job whose customers / groups are in the given states."""
-    c = T.new_chunk("t1", 1, "c", "a", list(customers), 1_700_000_000)
+    c = T.Chunk.new("t1", 1, "c", "a", list(customers), 1_700_000_000)
     for i, s in customers.items():
         c.entries[i] = T.Entry(s, "", 1_700_000_000)
     c.next_at = 1_700_090_000 if c.is_open() else 0
     chunks = [c]
     if groups:
-        g = T.new_chunk("t1", 1, "g", "b", list(groups), 1_700_000_000)
+        g = T.Chunk.new("t1", 1, "g", "b", list(groups), 1_700_000_000)
         for i, s in groups.items():
             g.entries[i] = T.Entry(s, "", 1_700_000_000)
         chunks.append(g)
-    return T.summarize({**JOB, "state": state}, chunks)
+    return summarize(TransferJob.from_dict({**JOB, "state": state}), chunks)
 
 
 def test_phases_follow_the_job():
-    planning = T.summarize({**JOB, "state": "planning"}, [])
+    planning = summarize(TransferJob.from_dict({**JOB, "state": "planning"}), [])
     assert tp.phase(planning) == "planning" and not tp.all_requested(planning)
     assert (
         tp.line(planning, width=10)
@@ -116,7 +119,7 @@ def test_follow_stops_when_the_job_ends():
 
 
 def test_follow_until_requested_stops_once_everything_is_sent():
-    seq = reads(T.summarize({**JOB, "state": "planning"}, []), progress({"e1": "requested"}),
+    seq = reads(summarize(TransferJob.from_dict({**JOB, "state": "planning"}), []), progress({"e1": "requested"}),
                 progress({"e1": "waiting"}), progress({"e1": "done"}, state="finished"))  # fmt: skip
     clock = Clock()
     p, why = follow(lambda: seq.pop(0), lambda _: None, stops("requested"), None, 0.5, clock, clock.sleep)
@@ -174,5 +177,5 @@ def test_ids_or_all_and_the_request_body():
     assert request_body(args) == {"kind": "resigned", "handover_userid": "u0", "takeover_userids": ["a", "b", "c"],
                                   "groups": [], "on_refused": "reassign"}  # fmt: skip
     # What the CLI sends is what the domain accepts.
-    req = T.parse_request(request_body(args))
+    req = parse_request(request_body(args))
     assert req.takers == ("a", "b", "c") and req.customers is None and req.groups == ()

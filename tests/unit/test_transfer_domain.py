@@ -1,4 +1,4 @@
-"""The pure rules of customer and group handovers (scrm.domain.transfer): the request, the split, a
+"""The pure rules of customer and group handovers (scrm.transfers.model): the request, the split, a
 chunk's state machine, the new owner's 300-a-day allowance, WeCom's two-in-90-days rule, progress."""
 
 from __future__ import annotations
@@ -7,8 +7,13 @@ import json
 from typing import Any
 
 import pytest
-from scrm.domain import transfer as T
-from scrm.domain.transfer import Chunk, Entry, InvalidTransfer, parse_request
+from scrm.transfers import limits as L
+from scrm.transfers import model as T
+from scrm.transfers import reasons as R
+from scrm.transfers.job import TransferJob, job_state
+from scrm.transfers.model import Chunk, Entry
+from scrm.transfers.progress import summarize
+from scrm.transfers.request import InvalidTransfer, parse_request
 
 NOW = 1_800_000_000
 DAY = 86_400
@@ -16,7 +21,7 @@ DAY = 86_400
 
 def chunk(*states: str, kind: str = "c", taker: str = "a", number: int = 1) -> Chunk:
     """A chunk whose entries e0, e1, … are in the given states."""
-    c = T.new_chunk("j1", number, kind, taker, [f"e{i}" for i in range(len(states))], NOW)
+    c = T.Chunk.new("j1", number, kind, taker, [f"e{i}" for i in range(len(states))], NOW)
     for i, s in enumerate(states):
         c.entries[f"e{i}"] = Entry(s, "", NOW)
     return c
@@ -88,17 +93,17 @@ def test_a_repeat_of_the_same_request_has_the_same_key() -> None:
 
 # --- split and chunks ------------------------------------------------------------------------------------
 def test_an_even_split_differs_by_at_most_one() -> None:
-    parts = T.split([f"x{i}" for i in range(11)], ["a", "b", "c"])
+    parts = L.split([f"x{i}" for i in range(11)], ["a", "b", "c"])
     assert [len(v) for v in parts.values()] == [4, 4, 3]
     assert sorted(sum(parts.values(), [])) == sorted(f"x{i}" for i in range(11))
-    assert T.split(["x", "y"], ["a"]) == {"a": ["x", "y"]}
-    assert T.split([], ["a", "b"]) == {"a": [], "b": []}
+    assert L.split(["x", "y"], ["a"]) == {"a": ["x", "y"]}
+    assert L.split([], ["a", "b"]) == {"a": [], "b": []}
 
 
 def test_chunks_hold_at_most_a_hundred() -> None:
-    parts = T.chunked([str(i) for i in range(250)])
+    parts = L.chunked([str(i) for i in range(250)])
     assert [len(p) for p in parts] == [100, 100, 50] and parts[2][-1] == "249"
-    assert T.chunked([]) == []
+    assert L.chunked([]) == []
 
 
 def test_a_chunk_survives_the_table_json() -> None:
@@ -119,7 +124,7 @@ def test_started_customers_wait_and_are_polled_after_the_24_hours() -> None:
     c = chunk(T.REQUESTED, T.REQUESTED, T.REQUESTED, T.REQUESTED, T.REQUESTED, T.REQUESTED)
     c.calling = NOW
     answers = {"e0": 0, "e1": 40099, "e2": 40131, "e3": 40128, "e4": 40096, "e5": 84061}
-    T.apply_start(c, answers, NOW + 10, retried=False)
+    c.record_start(answers, NOW + 10, retried=False)
     assert states(c) == [T.WAITING, T.TAKER_LIMIT, T.FAILED, T.FAILED, T.FAILED, T.FAILED]
     assert [e.reason for e in c.entries.values()] == [
         "", "taker_at_customer_limit", "not_a_customer_of_handover", "transferred_twice_in_90_days",
@@ -131,20 +136,20 @@ def test_started_customers_wait_and_are_polled_after_the_24_hours() -> None:
 
 def test_already_in_transfer_is_ours_only_after_a_call_that_may_have_reached_wecom() -> None:
     fresh, retried = chunk(T.REQUESTED, T.REQUESTED), chunk(T.REQUESTED, T.REQUESTED)
-    T.apply_start(fresh, {"e0": 40129, "e1": 40100}, NOW, retried=False)
-    T.apply_start(retried, {"e0": 40129, "e1": 40100}, NOW, retried=True)
+    fresh.record_start({"e0": 40129, "e1": 40100}, NOW, retried=False)
+    retried.record_start({"e0": 40129, "e1": 40100}, NOW, retried=True)
     assert states(fresh) == [T.FAILED, T.FAILED] and fresh.entries["e0"].reason == "already_in_transfer"
     assert states(retried) == [T.WAITING, T.WAITING]
 
 
 def test_retriable_answers_back_off_until_the_attempts_run_out() -> None:
     c = chunk(T.REQUESTED, T.REQUESTED)
-    T.apply_start(c, {"e0": 0, "e1": -1}, NOW, retried=False)
+    c.record_start({"e0": 0, "e1": -1}, NOW, retried=False)
     assert states(c) == [T.WAITING, T.REQUESTED] and (c.attempts, c.next_at) == (1, NOW + 30)
     for n in range(2, T.MAX_ATTEMPTS):
-        T.apply_start(c, {"e1": 45009}, NOW + n, retried=False)
+        c.record_start({"e1": 45009}, NOW + n, retried=False)
         assert c.entries["e1"].state == T.REQUESTED and c.next_at == NOW + n + T.backoff_s(n)
-    T.apply_start(c, {}, NOW + 100, retried=False)  # a whole call refused as busy (no answers)
+    c.record_start({}, NOW + 100, retried=False)  # a whole call refused as busy (no answers)
     assert c.attempts == T.MAX_ATTEMPTS
     assert c.entries["e1"] == Entry(T.FAILED, "retries_exhausted", NOW + 100)
     assert c.entries["e0"].state == T.WAITING and c.next_at == NOW + 100 + T.POLL_AFTER_S
@@ -153,18 +158,18 @@ def test_retriable_answers_back_off_until_the_attempts_run_out() -> None:
 
 def test_answers_change_only_requested_entries() -> None:
     c = chunk(T.REFUSED, T.CANCELLED, T.REQUESTED)
-    T.apply_start(c, {"e0": 0, "e1": 0, "e2": 0, "zz": 0}, NOW, retried=False)
+    c.record_start({"e0": 0, "e1": 0, "e2": 0, "zz": 0}, NOW, retried=False)
     assert states(c) == [T.REFUSED, T.CANCELLED, T.WAITING] and "zz" not in c.entries
 
 
 def test_a_call_level_refusal_fails_every_requested_entry() -> None:
     c = chunk(T.REQUESTED, T.WAITING, T.REQUESTED)
     c.calling, c.next_at = NOW, NOW + 99
-    T.fail_all(c, "handover_has_not_left", NOW)
+    c.fail_call("handover_has_not_left", NOW)
     assert states(c) == [T.FAILED, T.WAITING, T.FAILED] and c.entries["e0"].reason == "handover_has_not_left"
     assert c.calling == 0 and c.next_at == NOW + 99  # the waiting one is still polled
     d = chunk(T.REQUESTED)
-    T.fail_all(d, "unknown_member", NOW)
+    d.fail_call("unknown_member", NOW)
     assert d.next_at == 0 and not d.is_open()
 
 
@@ -172,20 +177,20 @@ def test_a_call_level_refusal_fails_every_requested_entry() -> None:
 def test_results_end_waiting_customers() -> None:
     c = chunk(T.WAITING, T.WAITING, T.WAITING, T.WAITING, T.DONE)
     c.started_at = NOW
-    changed = T.apply_results(c, {"e0": (1, NOW + DAY), "e1": (3, 0), "e2": (4, 0), "e3": (2, 0), "e4": (3, 0)},
-                              NOW + DAY + 400)  # fmt: skip
+    changed = c.record_results({"e0": (1, NOW + DAY), "e1": (3, 0), "e2": (4, 0), "e3": (2, 0), "e4": (3, 0)},
+                              NOW + DAY + 400).changed  # fmt: skip
     assert changed and states(c) == [T.DONE, T.REFUSED, T.TAKER_LIMIT, T.WAITING, T.DONE]
     assert c.entries["e0"] == Entry(T.DONE, "", NOW + DAY) and c.entries["e1"].reason == T.REFUSED
     assert c.next_at == NOW + DAY + 400 + T.POLL_EVERY_S
-    assert T.apply_results(c, {"e3": (1, 0)}, NOW + 2 * DAY) and c.next_at == 0 and not c.is_open()
+    assert c.record_results({"e3": (1, 0)}, NOW + 2 * DAY).changed and c.next_at == 0 and not c.is_open()
     assert c.entries["e3"].at == NOW + 2 * DAY  # no takeover_time given: our clock
 
 
 def test_a_customer_wecom_keeps_silent_about_fails_after_three_days() -> None:
     c = chunk(T.WAITING)
     c.started_at = NOW
-    assert not T.apply_results(c, {}, NOW + T.STALE_AFTER_S) and c.entries["e0"].state == T.WAITING
-    assert T.apply_results(c, {"e0": (5, 0)}, NOW + T.STALE_AFTER_S + 1)
+    assert not c.record_results({}, NOW + T.STALE_AFTER_S).changed and c.entries["e0"].state == T.WAITING
+    assert c.record_results({"e0": (5, 0)}, NOW + T.STALE_AFTER_S + 1).changed
     assert c.entries["e0"] == Entry(T.FAILED, "no_record", NOW + T.STALE_AFTER_S + 1)
 
 
@@ -194,58 +199,58 @@ def test_a_poll_keeps_a_retry_that_is_due_sooner() -> None:
     an hour (else, polled every hour, the retry would wait until every waiting customer ended)."""
     c = chunk(T.WAITING, T.REQUESTED)
     c.started_at, c.next_at = NOW, NOW + 30
-    T.apply_results(c, {"e0": (2, 0)}, NOW + 30)
+    c.record_results({"e0": (2, 0)}, NOW + 30)
     assert c.next_at == NOW + 30
-    T.apply_results(c, {"e0": (1, NOW + 40)}, NOW + 40)
+    c.record_results({"e0": (1, NOW + 40)}, NOW + 40)
     assert c.next_at == NOW + 30
     d = chunk(T.WAITING, T.REQUESTED)
     d.started_at, d.next_at = NOW, NOW + 5 * 3600
-    T.apply_results(d, {}, NOW)
+    d.record_results({}, NOW)
     assert d.next_at == NOW + T.POLL_EVERY_S
 
 
 def test_transfer_fail_ends_a_waiting_customer_once() -> None:
     c = chunk(T.WAITING, T.WAITING, T.DONE, T.REQUESTED)
-    assert T.apply_fail(c, "e0", "customer_refused", NOW)
-    assert T.apply_fail(c, "e1", "customer_limit_exceed", NOW)
+    assert c.record_fail("e0", "customer_refused", NOW)
+    assert c.record_fail("e1", "customer_limit_exceed", NOW)
     assert c.entries["e0"] == Entry(T.REFUSED, "customer_refused", NOW)
     assert c.entries["e1"] == Entry(T.TAKER_LIMIT, "customer_limit_exceed", NOW)
-    assert not T.apply_fail(c, "e0", "customer_refused", NOW + 1) and c.entries["e0"].at == NOW
-    assert not T.apply_fail(c, "e2", "customer_refused", NOW) and c.entries["e2"].state == T.DONE
-    assert not T.apply_fail(c, "nobody", "customer_refused", NOW)
+    assert not c.record_fail("e0", "customer_refused", NOW + 1) and c.entries["e0"].at == NOW
+    assert not c.record_fail("e2", "customer_refused", NOW) and c.entries["e2"].state == T.DONE
+    assert not c.record_fail("nobody", "customer_refused", NOW)
     # A call whose answer was lost may have started it: a refusal of a requested entry counts too.
-    assert T.apply_fail(c, "e3", "", NOW) and c.entries["e3"] == Entry(T.REFUSED, T.REFUSED, NOW)
+    assert c.record_fail("e3", "", NOW) and c.entries["e3"] == Entry(T.REFUSED, T.REFUSED, NOW)
 
 
 # --- cancel and re-assignment --------------------------------------------------------------------------------
 def test_cancel_stops_what_wecom_has_not_started() -> None:
     c = chunk(T.REQUESTED, T.WAITING, T.DONE, kind="c")
     c.next_at = NOW + 5
-    assert T.cancel(c, NOW) == 1
+    assert c.cancel(NOW) == 1
     assert states(c) == [T.CANCELLED, T.WAITING, T.DONE] and c.next_at == NOW + 5
     g = chunk(T.QUEUED, T.DONE, kind="g")
     g.next_at = NOW + DAY
-    assert T.cancel(g, NOW) == 1 and states(g) == [T.CANCELLED, T.DONE] and g.next_at == 0
+    assert g.cancel(NOW) == 1 and states(g) == [T.CANCELLED, T.DONE] and g.next_at == 0
     busy = chunk(T.REQUESTED)
     busy.calling = NOW
-    assert T.cancel(busy, NOW) == 0 and states(busy) == [T.REQUESTED]  # the call's answer decides
+    assert busy.cancel(NOW) == 0 and states(busy) == [T.REQUESTED]  # the call's answer decides
 
 
 def test_who_is_reassigned_and_to_whom() -> None:
     c = chunk(T.REFUSED, T.TAKER_LIMIT, T.DONE, T.FAILED)
-    assert T.to_reassign(c, "leave") == [] and T.to_reassign(c, "reassign") == ["e0", "e1"]
-    assert T.next_taker(["a", "b", "c"], ["a"]) == "b"
-    assert T.next_taker(["a", "b"], ["b", "a"]) is None
+    assert c.to_reassign("leave") == [] and c.to_reassign("reassign") == ["e0", "e1"]
+    assert L.next_taker(["a", "b", "c"], ["a"]) == "b"
+    assert L.next_taker(["a", "b"], ["b", "a"]) is None
 
 
 # --- groups: the new owner's daily allowance --------------------------------------------------------------
 def test_the_allowance_counts_the_last_24_hours() -> None:
-    assert T.allowance([], NOW) == (300, NOW + DAY)
+    assert L.allowance([], NOW) == (300, NOW + DAY)
     taken = [[NOW - DAY, 300], [NOW - 3600, 120], [NOW - 60, 100]]
-    assert T.allowance(taken, NOW) == (80, NOW - 3600 + DAY)
-    assert T.allowance([*taken, [NOW, 200]], NOW) == (0, NOW - 3600 + DAY)
-    assert T.allowance([[NOW - DAY + 1, 300]], NOW) == (0, NOW + 1)
-    assert T.prune(taken, NOW) == [[NOW - 3600, 120], [NOW - 60, 100]]
+    assert L.allowance(taken, NOW) == (80, NOW - 3600 + DAY)
+    assert L.allowance([*taken, [NOW, 200]], NOW) == (0, NOW - 3600 + DAY)
+    assert L.allowance([[NOW - DAY + 1, 300]], NOW) == (0, NOW + 1)
+    assert L.prune(taken, NOW) == [[NOW - 3600, 120], [NOW - 60, 100]]
 
 
 def test_group_answers() -> None:
@@ -254,18 +259,18 @@ def test_group_answers() -> None:
     g = chunk(*[T.REQUESTED] * 7, kind="g")
     g.calling = NOW
     answers = {"e1": 90503, "e2": -1, "e3": 45009, "e4": 40128, "e5": 90501}
-    T.apply_group_results(g, ["e0", "e1", "e2", "e3", "e4", "e5"], answers, NOW)
+    g.record_group_answers(["e0", "e1", "e2", "e3", "e4", "e5"], answers, NOW)
     assert states(g) == [T.DONE, T.FAILED, T.QUEUED, T.QUEUED, T.QUEUED, T.FAILED, T.REQUESTED]
     assert [g.entries[f"e{i}"].reason for i in range(1, 6)] == [
         "group_full_needs_client_confirmation", "wecom_-1", "wecom_45009", "wecom_40128", "not_a_customer_group",
     ]  # fmt: skip
     assert g.entries["e3"].tries == 1 and g.calling == 0
-    assert T.queued_due(g.entries["e3"], NOW + 99) == NOW + T.GROUP_RETRY_S[0]
-    for n in range(2, len(T.GROUP_RETRY_S) + 2):
-        T.apply_group_results(g, ["e3"], {"e3": 45009}, NOW)
+    assert T.queued_due(g.entries["e3"], NOW + 99) == NOW + R.GROUP_RETRY_S[0]
+    for n in range(2, len(R.GROUP_RETRY_S) + 2):
+        g.record_group_answers(["e3"], {"e3": 45009}, NOW)
         assert g.entries["e3"].tries == n
     assert (g.entries["e3"].state, g.entries["e3"].reason) == (T.FAILED, "wecom_45009")
-    queued_for_us = Entry(T.QUEUED, T.NEW_OWNER_DAILY_LIMIT, NOW, 2)
+    queued_for_us = Entry(T.QUEUED, R.NEW_OWNER_DAILY_LIMIT, NOW, 2)
     assert T.queued_due(queued_for_us, NOW + 500) == NOW + 500  # our own count: when the allowance frees
 
 
@@ -277,12 +282,12 @@ def test_an_entry_keeps_its_tries_through_the_table_json() -> None:
 
 # --- the 90-day rule ------------------------------------------------------------------------------------------
 def test_two_transfers_in_90_days_block_a_third_until_the_older_ages_out() -> None:
-    assert T.frees_at([], NOW) is None
-    assert T.frees_at([NOW - 10 * DAY], NOW) is None
-    assert T.frees_at([NOW - 10 * DAY, NOW - DAY], NOW) == NOW + 80 * DAY
-    assert T.frees_at([NOW - 95 * DAY, NOW - DAY], NOW) is None  # the older one aged out
-    assert T.frees_at([NOW - 30 * DAY, NOW - 20 * DAY, NOW - DAY], NOW) == NOW + 70 * DAY
-    assert T.frees_at([NOW - 10 * DAY, NOW + DAY], NOW) == NOW + 80 * DAY  # a takeover still to come counts
+    assert L.frees_at([], NOW) is None
+    assert L.frees_at([NOW - 10 * DAY], NOW) is None
+    assert L.frees_at([NOW - 10 * DAY, NOW - DAY], NOW) == NOW + 80 * DAY
+    assert L.frees_at([NOW - 95 * DAY, NOW - DAY], NOW) is None  # the older one aged out
+    assert L.frees_at([NOW - 30 * DAY, NOW - 20 * DAY, NOW - DAY], NOW) == NOW + 70 * DAY
+    assert L.frees_at([NOW - 10 * DAY, NOW + DAY], NOW) == NOW + 80 * DAY  # a takeover still to come counts
 
 
 # --- progress ---------------------------------------------------------------------------------------------------
@@ -299,7 +304,7 @@ def test_progress_counts_states_and_takers() -> None:
     c3.next_at = NOW + 1  # not open: not a next check
     g = chunk(T.DONE, T.QUEUED, T.FAILED, kind="g", taker="a")
     g.next_at = NOW + DAY
-    s = T.summarize(JOB, [c1, c2, c3, g])
+    s = summarize(TransferJob.from_dict(JOB), [c1, c2, c3, g])
     assert s["customers"] == {"total": 7, "requested": 1, "waiting": 2, "done": 3, "refused": 1, "taker_limit": 0,
                               "failed": 0, "cancelled": 0, "reassigned": 1}  # fmt: skip
     assert s["groups"] == {"total": 3, "requested": 0, "queued": 1, "done": 1, "failed": 1, "cancelled": 0}
@@ -310,15 +315,46 @@ def test_progress_counts_states_and_takers() -> None:
 
 
 def test_progress_of_an_empty_job() -> None:
-    assert T.summarize({**JOB, "state": "planning"}, [])["settled_percent"] == 0.0
-    done = T.summarize({**JOB, "state": "finished"}, [])
+    assert summarize(TransferJob.from_dict({**JOB, "state": "planning"}), [])["settled_percent"] == 0.0
+    done = summarize(TransferJob.from_dict({**JOB, "state": "finished"}), [])
     assert done["settled_percent"] == 100.0 and done["next_check_at"] is None and done["customers"]["total"] == 0
 
 
 def test_the_job_state_follows_its_chunks() -> None:
     open_, closed = chunk(T.WAITING), chunk(T.DONE, T.FAILED)
-    assert T.job_state([open_, closed], cancelled=False) == "running"
-    assert T.job_state([open_, closed], cancelled=True) == "cancelling"
-    assert T.job_state([closed], cancelled=False) == "finished"
-    assert T.job_state([closed], cancelled=True) == "cancelled"
-    assert T.job_state([chunk(T.QUEUED, kind="g")], cancelled=False) == "running"
+    assert job_state([open_, closed], cancelled=False) == "running"
+    assert job_state([open_, closed], cancelled=True) == "cancelling"
+    assert job_state([closed], cancelled=False) == "finished"
+    assert job_state([closed], cancelled=True) == "cancelled"
+    assert job_state([chunk(T.QUEUED, kind="g")], cancelled=False) == "running"
+
+
+def test_the_aggregates_write_back_the_items_they_read() -> None:
+    """Items stored before the aggregates existed load and save unchanged: optional keys stay absent,
+    unknown keys are kept, and a chunk's entries keep their list form."""
+    created = {"job_id": "t1", "kind": "onjob", "handover_userid": "h", "takers": ["a", "b"], "customers": "listed",
+               "groups": "none", "transfer_success_msg": "", "on_refused": "leave", "state": "planning",
+               "created_at": NOW, "request_key": "h:abc"}  # fmt: skip
+    settled = {**created, "state": "cancelled", "planned_at": NOW, "customers_planned": 3, "groups_planned": 0,
+               "updated_at": NOW + 5, "finished_at": NOW + 5, "cancelled": True, "error": ""}  # fmt: skip
+    older = {"job_id": "t0", "kind": "resigned", "handover_userid": "h", "takers": ["a"], "state": "running",
+             "someday": {"x": 1}}  # fmt: skip
+    for item in (created, settled, older):
+        job = TransferJob.from_dict(item, 7)
+        assert job.to_dict() == item and job.version == 7
+    assert TransferJob.from_dict(older).policy == "leave"
+    c = Chunk.new("t1", 2, "g", "a", ["wr1", "wr2"], NOW)
+    c.entries["wr2"] = Entry(T.QUEUED, "wecom_45009", NOW, 2)
+    c.calling, c.started_at, c.attempts = NOW, NOW, 1
+    item = json.loads(json.dumps(c.to_dict()))
+    assert item["entries"] == {"wr1": [T.REQUESTED, "", NOW], "wr2": [T.QUEUED, "wecom_45009", NOW, 2]}
+    assert Chunk.from_dict(item, c.version) == c and Chunk.from_dict(item).to_dict() == item
+
+
+def test_a_job_settles_from_its_chunks() -> None:
+    job = TransferJob("t1", "resigned", "h", ("a",), state="running")
+    assert job.settle([chunk(T.WAITING)], NOW) == "running" and job.finished_at is None
+    assert job.settle([chunk(T.DONE)], NOW + 1) == "finished" and job.finished_at == NOW + 1
+    assert job.settle([chunk(T.DONE)], NOW + 2) == "finished" and job.finished_at == NOW + 1  # stamped once
+    job.cancel()
+    assert job.settle([chunk(T.REFUSED)], NOW + 3, reassigning=True) == "running"

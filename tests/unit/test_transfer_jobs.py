@@ -7,10 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from scrm.domain import transfer as T
 from scrm.domain.events import ExternalContactEvent
 from scrm.kernel.errors import DomainError
-from scrm.services.transfer_runner import day_of
+from scrm.transfers import model as T
+from scrm.transfers.job import TransferJob
+from scrm.transfers.runner import day_of
 
 from tests.unit.fakes import CORP, event_fields
 from tests.unit.refusals import body as answer_body
@@ -139,7 +140,7 @@ def _transferred(o: Office, kind: str, ident: str, *ats: int, state: str = T.DON
     """Earlier jobs of ours that handed ``ident`` over at ``ats``."""
     for n, at in enumerate(ats):
         job_id = f"t{at - DAY}{ident}{n}"
-        c = T.new_chunk(job_id, 1, kind, "x", [ident], at - DAY)
+        c = T.Chunk.new(job_id, 1, kind, "x", [ident], at - DAY)
         c.entries[ident] = T.Entry(state, "", at)
         c.started_at = at - DAY
         o.repo.put_chunks(CORP, [c])
@@ -341,12 +342,12 @@ def test_the_nudge_survives_a_concurrent_write_of_the_job() -> None:
     real = o.repo.replace_job
     raced: list[int] = []
 
-    def first_loses(corp_id: str, data: dict[str, Any], version: int, due_at: int | None) -> bool:
+    def first_loses(corp_id: str, job: TransferJob, due_at: int | None) -> bool:
         if not raced:  # a runner settled the job in between, from chunks read before the refusal
-            raced.append(version)
-            row = o.repo.jobs[(corp_id, data["job_id"])]
-            row.version, row.due_at = row.version + 1, int(o.clock.now) + T.POLL_AFTER_S
-        return real(corp_id, data, version, due_at)
+            raced.append(job.version)
+            row = o.repo.jobs[(corp_id, job.job_id)]
+            row.job.version, row.due_at = row.job.version + 1, int(o.clock.now) + T.POLL_AFTER_S
+        return real(corp_id, job, due_at)
 
     o.repo.replace_job = first_loses  # type: ignore[method-assign]
     o.clock.advance(60)

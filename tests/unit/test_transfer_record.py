@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import pytest
-from scrm.domain import transfer as T
 from scrm.domain.follow import FollowStatus
 from scrm.domain.group import GroupChat
-from scrm.domain.transfer import Entry
-from scrm.services.transfer_record import TransferRecord
-from scrm.services.transfer_runner import RECORD_RETRY_S, RECORD_TRIES
+from scrm.transfers import model as T
+from scrm.transfers.job import TransferJob
+from scrm.transfers.model import Entry
+from scrm.transfers.record import TransferRecord
+from scrm.transfers.runner import RECORD_RETRY_S, RECORD_TRIES
 
 from tests.unit.fakes import FakeStore, FakeWeCom
 from tests.unit.transfer_fakes import Office
 
 CORP = "wwcorp"
-JOB = {"job_id": "t1", "kind": "resigned", "handover_userid": "h"}
+JOB = TransferJob("t1", "resigned", "h", ("a",))
 
 
 def test_done_customers_end_the_handover_relation_and_land_on_the_timeline() -> None:
     store = FakeStore()
     record = TransferRecord(store, lambda corp: FakeWeCom(corp))
-    chunk = T.new_chunk("t1", 1, "c", "a", ["wm1", "wm2", "wm3"], 100)
+    chunk = T.Chunk.new("t1", 1, "c", "a", ["wm1", "wm2", "wm3"], 100)
     chunk.entries["wm1"] = Entry(T.DONE, "", 90_000)
     chunk.entries["wm2"] = Entry(T.REFUSED, "refused", 500)
     assert record.chunk_done(CORP, JOB, chunk) == (1, [])
@@ -38,7 +39,7 @@ def test_done_customers_end_the_handover_relation_and_land_on_the_timeline() -> 
 def test_a_later_event_is_not_undone_by_a_late_record() -> None:
     store = FakeStore()
     store.set_follow_status(CORP, "wm1", "h", FollowStatus.ACTIVE, 200_000 * 10 + 1, {})  # re-added later
-    chunk = T.new_chunk("t1", 1, "c", "a", ["wm1"], 100)
+    chunk = T.Chunk.new("t1", 1, "c", "a", ["wm1"], 100)
     chunk.entries["wm1"] = Entry(T.DONE, "", 90_000)
     TransferRecord(store, lambda corp: FakeWeCom(corp)).chunk_done(CORP, JOB, chunk)
     assert store.follows[(CORP, "wm1", "h")]["status"] == FollowStatus.ACTIVE.value
@@ -48,7 +49,7 @@ def test_done_groups_are_read_again() -> None:
     store = FakeStore()
     wecom = FakeWeCom(CORP)
     wecom.add_group_chat(GroupChat(chat_id="wr1", name="g", owner="a", create_time=1))
-    chunk = T.new_chunk("t1", 1, "g", "a", ["wr1", "wr2"], 100)
+    chunk = T.Chunk.new("t1", 1, "g", "a", ["wr1", "wr2"], 100)
     chunk.entries["wr1"] = Entry(T.DONE, "", 5_000)
     chunk.entries["wr2"] = Entry(T.QUEUED, "new_owner_daily_limit", 5_000)
     assert TransferRecord(store, lambda corp: wecom).chunk_done(CORP, JOB, chunk) == (1, [])
@@ -64,7 +65,7 @@ def test_a_group_still_being_inherited_is_stored_as_read_and_reported_behind() -
     wecom = FakeWeCom(CORP)
     wecom.add_group_chat(GroupChat(chat_id="wr1", name="g", owner="h", create_time=1))
     wecom.add_group_chat(GroupChat(chat_id="wr2", name="g2", owner="a", create_time=1))
-    chunk = T.new_chunk("t1", 1, "g", "a", ["wr1", "wr2"], 100)
+    chunk = T.Chunk.new("t1", 1, "g", "a", ["wr1", "wr2"], 100)
     chunk.entries["wr1"] = Entry(T.DONE, "", 5_000)
     chunk.entries["wr2"] = Entry(T.DONE, "", 5_000)
     ticks = iter(range(1_000, 2_000))

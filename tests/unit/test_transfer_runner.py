@@ -4,9 +4,11 @@ re-assignment, the new owner's group allowance, retries, and the scheduled job."
 from __future__ import annotations
 
 import pytest
-from scrm.domain import transfer as T
 from scrm.kernel.bus import Done, Skipped
-from scrm.services.transfer_runner import LEASE_S, SCHEDULE_LEASE_S, STEP_CHUNKS, TransferRunner, day_of
+from scrm.transfers import model as T
+from scrm.transfers import reasons as R
+from scrm.transfers.model import LEASE_S
+from scrm.transfers.runner import SCHEDULE_LEASE_S, STEP_CHUNKS, TransferRunner, day_of
 
 from tests.unit.fakes import CORP
 from tests.unit.transfer_fakes import DAY, Handover, Office
@@ -270,7 +272,7 @@ def test_a_reassignment_interrupted_after_the_new_chunk_places_nobody_twice() ->
     o.run()
     ext = o.wecom.follows["h"][0]
     # A crash after the new chunk was written, before the old entry was marked:
-    new = T.new_chunk(job, 2, "c", "a", [ext], int(o.clock.now))
+    new = T.Chunk.new(job, 2, "c", "a", [ext], int(o.clock.now))
     assert o.repo.create_chunk(CORP, new)
     o.repo.put_index(CORP, job, "c", [(ext, 2)], int(o.clock.now))
     o.tick()
@@ -329,14 +331,14 @@ def test_wecoms_daily_limit_defers_the_groups_whatever_its_code() -> None:
     o.run()
     assert counts(o, job, "groups") == {"queued": 5} and o.repo.taken("a") == 0  # the allowance given back
     assert {i["reason"] for i in o.items(job).values()} == {"wecom_45009"}
-    assert o.job(job)["next_check_at"] == now + T.GROUP_RETRY_S[0]
-    o.tick(T.GROUP_RETRY_S[0] - 1)
+    assert o.job(job)["next_check_at"] == now + R.GROUP_RETRY_S[0]
+    o.tick(R.GROUP_RETRY_S[0] - 1)
     assert o.wecom.count("transfer_groups") == 1  # never before its time: no tight loop
     o.tick(1)  # an hour later the outside takes are still within 24 h: deferred again, for longer
     assert o.wecom.count("transfer_groups") == 2 and counts(o, job, "groups") == {"queued": 5}
-    assert o.job(job)["next_check_at"] == now + T.GROUP_RETRY_S[0] + T.GROUP_RETRY_S[1]
-    o.tick(T.GROUP_RETRY_S[1])  # 7 h after the start: still full
-    o.tick(T.GROUP_RETRY_S[2])  # 31 h: the outside takes aged out
+    assert o.job(job)["next_check_at"] == now + R.GROUP_RETRY_S[0] + R.GROUP_RETRY_S[1]
+    o.tick(R.GROUP_RETRY_S[1])  # 7 h after the start: still full
+    o.tick(R.GROUP_RETRY_S[2])  # 31 h: the outside takes aged out
     assert counts(o, job, "groups") == {"done": 5} and o.job(job)["state"] == "finished"
     assert o.wecom.count("transfer_groups") == 4
 
@@ -353,7 +355,7 @@ def test_an_unexpected_per_chat_code_is_retried_a_bounded_number_of_times_then_f
     assert o.items(job)[chats[0]]["state"] == "queued" and o.items(job)[chats[0]]["reason"] == f"wecom_{code}"
     assert o.items(job)[chats[1]]["state"] == "done"
     assert o.repo.taken("a") == 1  # the refused chat's allowance was given back
-    for wait in T.GROUP_RETRY_S:
+    for wait in R.GROUP_RETRY_S:
         o.tick(wait)
     calls = [b for m, b in o.wecom.calls if m == "transfer_groups"]
     assert [b["chat_id_list"] for b in calls] == [chats, [chats[0]], [chats[0]], [chats[0]]]
@@ -528,7 +530,7 @@ def test_the_scheduled_job_enqueues_each_due_job_once() -> None:
     assert o.job(job)["state"] == "finished" and o.repo.due_at(job) is None
     # A finished job left on the due index (a crash after its last write) is taken off it.
     found = o.repo.get_job(CORP, job)
-    assert found is not None and o.repo.replace_job(CORP, found[0], found[1], int(o.clock.now))
+    assert found is not None and o.repo.replace_job(CORP, found, int(o.clock.now))
     assert o.runner.enqueue_due(CORP) == [] and o.repo.due_at(job) is None
 
 
@@ -578,21 +580,28 @@ def test_two_workers_reassigning_at_once_place_each_customer_once() -> None:
     assert counts(o, job) == {"reassigned": 1, "waiting": 2}
 
 
-def test_the_fakes_speak_the_real_interfaces() -> None:
+def test_the_fakes_and_adapters_match_their_ports() -> None:
+    """Every method of each port (transfers/ports.py) is in its fake and its real adapter with the same
+    parameters, defaults and annotations."""
     import inspect
 
-    from scrm.adapters.dynamo.transfers import DynamoTransfers
     from scrm.adapters.wecom.transfer_calls import TransferCalls
+    from scrm.transfers.ports import TransferRepo, TransferWeCom
+    from scrm.transfers.repository import DynamoTransfers
 
     from tests.unit.transfer_fakes import FakeTransferRepo, FakeTransferWeCom
 
-    for real, fake in ((DynamoTransfers, FakeTransferRepo), (TransferCalls, FakeTransferWeCom)):
-        public = [n for n, f in vars(real).items() if callable(f) and not n.startswith("_")]
-        assert public
-        for name in public:
-            assert list(inspect.signature(getattr(fake, name)).parameters) == list(
-                inspect.signature(getattr(real, name)).parameters
-            ), name
+    def shape(fn: object) -> list[tuple[str, object, object]]:
+        sig = inspect.signature(fn)  # type: ignore[arg-type]
+        return [(p.name, p.default, str(p.annotation)) for p in sig.parameters.values()] + [str(sig.return_annotation)]
+
+    for port, implementations in ((TransferRepo, (FakeTransferRepo, DynamoTransfers)),
+                                  (TransferWeCom, (FakeTransferWeCom, TransferCalls))):  # fmt: skip
+        methods = [n for n, f in vars(port).items() if callable(f) and not n.startswith("_")]
+        assert methods
+        for impl in implementations:
+            for name in methods:
+                assert shape(getattr(impl, name)) == shape(getattr(port, name)), (impl.__name__, name)
 
 
 def test_a_cancelled_job_with_a_dead_group_call_still_ends() -> None:

@@ -1,9 +1,9 @@
 """In-memory fakes for the transfer services (no I/O).
 
-``FakeTransferRepo`` keeps ``adapters/dynamo/transfers.py`` DynamoTransfers' contract: a job is created
-once per request key and only while its handover has no open job (else ``ActiveJobExists`` naming it),
-jobs and chunks are rewritten only at the version read (False otherwise) and come back as fresh copies
-(JSON round trip, like the table's JSONAttribute), ``put_chunks`` overwrites at version 1,
+``FakeTransferRepo`` keeps the ``TransferRepo`` port's contract (transfers/ports.py; DynamoTransfers in
+transfers/repository.py is its table adapter) over aggregates, not items: a job is created once per request
+key and only while its handover has no open job (else ``ActiveJobExists`` naming it), jobs and chunks are
+rewritten only at the version read (False otherwise) and come back as fresh copies, ``put_chunks`` overwrites at version 1,
 ``create_chunk`` never overwrites, the index keeps one item per (id, job) and lists the newest job first,
 and a quota is created only if absent. ``interfere`` plays another writer that gets in first.
 
@@ -22,18 +22,20 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from scrm.adapters.dynamo.transfers import ActiveJobExists
 from scrm.domain.events import ExternalContactEvent
 from scrm.domain.throttle import Throttled
-from scrm.domain.transfer import Chunk
 from scrm.domain.wecom_error import WeComError
+from scrm.transfers.job import TransferJob
+from scrm.transfers.model import Chunk
+from scrm.transfers.ports import ActiveJobExists
 
 from tests.unit.fakes import CORP, event_fields
 
+A = TypeVar("A")
 DAY = 86_400
 # The codes the sandbox answers for the two counting rules WeCom's pages name no code for (its own choice;
 # the runner must not depend on them).
@@ -75,21 +77,33 @@ class FakeQueue:
 
 
 @dataclass
-class _Row:
-    data: dict[str, Any]
-    version: int
+class _StoredJob:
+    job: TransferJob  # at its stored version
     due_at: int | None = None
 
 
+@dataclass
+class _Quota:
+    taken: list[list[int]]
+    version: int
+
+
+def _copy(value: A) -> A:
+    """What the table gives back: the stored aggregate, never the caller's object."""
+    return copy.deepcopy(value)
+
+
 class FakeTransferRepo:
+    """The transfer port over aggregates held in memory (TransferJob, Chunk), keyed by what names them."""
+
     def __init__(self) -> None:
-        self.jobs: dict[tuple[str, str], _Row] = {}
+        self.jobs: dict[tuple[str, str], _StoredJob] = {}
         self.requests: dict[tuple[str, str], str] = {}
         self.active: dict[tuple[str, str], str] = {}
-        self.chunk_rows: dict[tuple[str, str, str, int], _Row] = {}
+        self.stored: dict[tuple[str, str, str, int], Chunk] = {}  # (corp, job, kind, number) → chunk
         self.selections: dict[tuple[str, str, str], list[list[str]]] = {}
-        self.index: dict[tuple[str, str, str], dict[str, dict[str, Any]]] = {}
-        self.quotas: dict[tuple[str, str], _Row] = {}
+        self.index: dict[tuple[str, str, str], dict[str, int]] = {}  # (corp, kind, id) → {job: chunk number}
+        self.quotas: dict[tuple[str, str], _Quota] = {}
         self.policies: dict[str, dict[str, Any]] = {}
         self.chunk_writes = 0
         self._interference: list[tuple[tuple[str, str, int], Any]] = []
@@ -101,8 +115,7 @@ class FakeTransferRepo:
         self._interference.append(((job_id, kind, number), change))
 
     def stored_chunk(self, job_id: str, kind: str, number: int, corp_id: str = CORP) -> Chunk:
-        row = self.chunk_rows[(corp_id, job_id, kind, number)]
-        return Chunk.from_dict(_json(row.data), row.version)
+        return _copy(self.stored[(corp_id, job_id, kind, number)])
 
     def due_at(self, job_id: str, corp_id: str = CORP) -> int | None:
         return self.jobs[(corp_id, job_id)].due_at
@@ -111,16 +124,15 @@ class FakeTransferRepo:
         for n, ((job_id, kind, number), change) in enumerate(self._interference):
             if (kind, number) == (chunk.kind, chunk.number) and job_id in ("", chunk.job_id):
                 del self._interference[n]
-                row = self.chunk_rows[(corp_id, chunk.job_id, chunk.kind, chunk.number)]
-                other = Chunk.from_dict(_json(row.data), row.version)
+                other = self.stored[(corp_id, chunk.job_id, chunk.kind, chunk.number)]
                 if change is not None:
                     change(other)
-                row.data, row.version = _json(other.to_dict()), row.version + 1
+                other.version += 1
                 return
 
     # jobs ------------------------------------------------------------------------------------
-    def create_job(self, corp_id: str, job: dict[str, Any], request_key: str) -> tuple[dict[str, Any], bool]:
-        job_id, handover = job["job_id"], job["handover_userid"]
+    def create_job(self, corp_id: str, job: TransferJob, request_key: str) -> tuple[TransferJob, bool]:
+        job_id, handover = job.job_id, job.handover_userid
         taken = (
             (corp_id, request_key) in self.requests
             or (corp_id, handover) in self.active
@@ -129,29 +141,31 @@ class FakeTransferRepo:
         if not taken:
             self.requests[(corp_id, request_key)] = job_id
             self.active[(corp_id, handover)] = job_id
-            self.jobs[(corp_id, job_id)] = _Row(_json(job), 1, int(job["created_at"]))
+            job.version = 1
+            self.jobs[(corp_id, job_id)] = _StoredJob(_copy(job), int(job.created_at or 0))
             return job, True
         earlier = self.requests.get((corp_id, request_key))
         if earlier is not None and (found := self.get_job(corp_id, earlier)) is not None:
-            return found[0], False
+            return found, False
         active = self.active.get((corp_id, handover))
         if active is not None:
             raise ActiveJobExists(active)
         raise RuntimeError("transfer job not created: a concurrent request; try again")
 
-    def get_job(self, corp_id: str, job_id: str) -> tuple[dict[str, Any], int] | None:
+    def get_job(self, corp_id: str, job_id: str) -> TransferJob | None:
         row = self.jobs.get((corp_id, job_id))
-        return (_json(row.data), row.version) if row is not None else None
+        return _copy(row.job) if row is not None else None
 
-    def list_jobs(self, corp_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    def list_jobs(self, corp_id: str, limit: int = 50) -> list[TransferJob]:
         ids = sorted((j for c, j in self.jobs if c == corp_id), reverse=True)[:limit]
-        return [_json(self.jobs[(corp_id, j)].data) for j in ids]
+        return [_copy(self.jobs[(corp_id, j)].job) for j in ids]
 
-    def replace_job(self, corp_id: str, job: dict[str, Any], version: int, due_at: int | None) -> bool:
-        row = self.jobs.get((corp_id, job["job_id"]))
-        if row is None or row.version != version:
+    def replace_job(self, corp_id: str, job: TransferJob, due_at: int | None) -> bool:
+        row = self.jobs.get((corp_id, job.job_id))
+        if row is None or row.job.version != job.version:
             return False
-        row.data, row.version, row.due_at = _json(job), version + 1, None if due_at is None else int(due_at)
+        job.version += 1
+        row.job, row.due_at = _copy(job), None if due_at is None else int(due_at)
         return True
 
     def release_active(self, corp_id: str, handover: str, job_id: str) -> None:
@@ -165,36 +179,35 @@ class FakeTransferRepo:
     # chunks ----------------------------------------------------------------------------------
     def put_chunks(self, corp_id: str, chunks: Sequence[Chunk]) -> None:
         for c in chunks:
-            self.chunk_rows[(corp_id, c.job_id, c.kind, c.number)] = _Row(_json(c.to_dict()), 1)
-        for c in chunks:
             c.version = 1
+            self.stored[(corp_id, c.job_id, c.kind, c.number)] = _copy(c)
 
     def create_chunk(self, corp_id: str, chunk: Chunk) -> bool:
         key = (corp_id, chunk.job_id, chunk.kind, chunk.number)
-        if key in self.chunk_rows:
+        if key in self.stored:
             return False
-        self.chunk_rows[key] = _Row(_json(chunk.to_dict()), 1)
         chunk.version = 1
+        self.stored[key] = _copy(chunk)
         return True
 
     def chunks(self, corp_id: str, job_id: str) -> list[Chunk]:
-        keys = sorted((k, n) for c, j, k, n in self.chunk_rows if (c, j) == (corp_id, job_id))
+        keys = sorted((k, n) for c, j, k, n in self.stored if (c, j) == (corp_id, job_id))
         return [self.stored_chunk(job_id, k, n, corp_id) for k, n in keys]
 
     def get_chunk(self, corp_id: str, job_id: str, kind: str, number: int) -> Chunk | None:
-        if (corp_id, job_id, kind, number) not in self.chunk_rows:
+        if (corp_id, job_id, kind, number) not in self.stored:
             return None
         return self.stored_chunk(job_id, kind, number, corp_id)
 
     def replace_chunk(self, corp_id: str, chunk: Chunk) -> bool:
-        row = self.chunk_rows.get((corp_id, chunk.job_id, chunk.kind, chunk.number))
-        if row is None:
+        key = (corp_id, chunk.job_id, chunk.kind, chunk.number)
+        if key not in self.stored:
             return False  # DynamoDB: the condition on the version fails for a missing item
         self._interfere_now(corp_id, chunk)
-        if row.version != chunk.version:
+        if self.stored[key].version != chunk.version:
             return False
-        row.data, row.version = _json(chunk.to_dict()), chunk.version + 1
         chunk.version += 1
+        self.stored[key] = _copy(chunk)
         self.chunk_writes += 1
         return True
 
@@ -205,24 +218,26 @@ class FakeTransferRepo:
     def selection(self, corp_id: str, job_id: str, kind: str) -> list[str]:
         return [i for part in self.selections.get((corp_id, job_id, kind), []) for i in part]
 
-    def put_index(self, corp_id: str, job_id: str, kind: str, placed: Any, created_at: int) -> None:
+    def put_index(
+        self, corp_id: str, job_id: str, kind: str, placed: Iterable[tuple[str, int]], created_at: int
+    ) -> None:
         for ident, number in placed:
-            self.index.setdefault((corp_id, kind, ident), {})[job_id] = {"kind": kind, "chunk": number, "at": created_at}
+            self.index.setdefault((corp_id, kind, ident), {})[job_id] = number
 
     def index_of(self, corp_id: str, kind: str, ident: str) -> list[tuple[str, int]]:
         items = self.index.get((corp_id, kind, ident), {})
-        return [(j, int(items[j]["chunk"])) for j in sorted(items, reverse=True)]
+        return [(j, items[j]) for j in sorted(items, reverse=True)]
 
     # quota, policy -----------------------------------------------------------------------------
     def quota(self, corp_id: str, owner: str) -> tuple[list[list[int]], int]:
         row = self.quotas.get((corp_id, owner))
-        return (_json(row.data["taken"]), row.version) if row is not None else ([], 0)
+        return (_copy(row.taken), row.version) if row is not None else ([], 0)
 
     def replace_quota(self, corp_id: str, owner: str, taken: list[list[int]], version: int) -> bool:
         row = self.quotas.get((corp_id, owner))
         if (row is None) != (version == 0) or (row is not None and row.version != version):
             return False
-        self.quotas[(corp_id, owner)] = _Row({"taken": _json(taken)}, version + 1)
+        self.quotas[(corp_id, owner)] = _Quota(_copy(taken), version + 1)
         return True
 
     def taken(self, owner: str, corp_id: str = CORP) -> int:
@@ -515,9 +530,9 @@ class Office:
     works the queue like the transfer worker, ``tick`` is the scheduled job some time later."""
 
     def __init__(self, staff: Sequence[str] = ("h", "a", "b", "c")) -> None:
-        from scrm.services.transfer_events import TransferEvents
-        from scrm.services.transfer_jobs import TransferJobs
-        from scrm.services.transfer_runner import TransferRunner
+        from scrm.transfers.events import TransferEvents
+        from scrm.transfers.runner import TransferRunner
+        from scrm.transfers.service import TransferJobs
 
         self.clock = FakeClock()
         self.wecom = FakeTransferWeCom(self.clock)

@@ -1,4 +1,4 @@
-"""How ``scrm transfers … --wait`` shows a handover job (a ``scrm.domain.transfer.summarize`` dict).
+"""How ``scrm transfers … --wait`` shows a handover job (a ``scrm.transfers.progress.summarize`` dict).
 
 A handover has two speeds: sending every customer and group to WeCom takes seconds to minutes, while
 WeCom's answers for customers come after its 24 h acceptance window. So the bar first follows

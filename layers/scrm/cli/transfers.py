@@ -2,7 +2,7 @@
 left, 在职继承 for one still employed), follow the job, cancel it, check it now, see who left customers
 behind, and set the corp's policy for refusals.
 
-The same service as the admin API's /admin/transfers (scrm.services.transfer_jobs), so a job started here
+The same service as the admin API's /admin/transfers (scrm.transfers.service), so a job started here
 is the one the API shows. Bad input is one line naming the field; the 90-day rule names what it blocks and
 the day each frees up.
 """

@@ -1,6 +1,6 @@
 """The plan step of a transfer job: list what it hands over and write it as chunks of at most 100 per taker.
 
-A collaborator of TransferRunner (services/transfer_runner.py), which hands it the repository, the WeCom
+A collaborator of TransferRunner (runner.py), which hands it the repository, the WeCom
 gateway, the queue, the clock and its ``advance``; kept apart because planning runs once per job and reads what the
 other steps never do: WeCom's lists of what the handover holds (get_unassigned_list for a resigned
 employee, externalcontact/list, groupchat/list) and our own record of earlier jobs, for the two-in-90-days
@@ -11,14 +11,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
 
-from scrm.domain import transfer as T
 from scrm.domain.channel_code import CHINA
-from scrm.domain.transfer import Chunk, Entry
 from scrm.kernel.bus import send as send_commands
-from scrm.services.ports import Publisher, TransferRepo, TransferWeCom
+from scrm.services.ports import Publisher
 from scrm.transfers.commands import AdvanceTransfer
+from scrm.transfers.job import PLANNING, TransferJob
+from scrm.transfers.limits import chunked, frees_at, split
+from scrm.transfers.model import (
+    DONE,
+    MAX_PER_90_DAYS,
+    ONJOB,
+    REQUESTED,
+    RESIGNED,
+    TAKEOVER_DELAY_S,
+    WAITING,
+    Chunk,
+)
+from scrm.transfers.ports import TransferRepo, TransferWeCom
 
 STEP_CHUNKS = 10  # chunks per "advance" message at the start: ten WeCom calls, well inside a Lambda's time
 SCHEDULE_LEASE_S = 900  # a job the scheduler enqueued is not enqueued again before this, unless it ran
@@ -46,64 +56,64 @@ class PlanStep:
         self._now = now
         self.advance = advance
 
-    def plan(self, corp_id: str, job: dict[str, Any], version: int) -> str:
+    def plan(self, corp_id: str, job: TransferJob) -> str:
         """List what to transfer (unless the admin named it), split it across the takers, write the
         chunks and where each customer / chat sits, then fan the first calls out."""
-        job_id = job["job_id"]
-        if job.get("state") != "planning":
+        job_id = job.job_id
+        if job.state != PLANNING:
             self.advance(corp_id, job_id)
             return "planned-before"
-        gw = self.wecom(corp_id)
-        kind, handover, takers = job["kind"], job["handover_userid"], list(job["takers"])
-        customers = self.repo.selection(corp_id, job_id, "c") if job.get("customers") == "listed" else None
-        if customers is None and job.get("customers") == "all":
-            if kind == T.RESIGNED:
-                customers = [
-                    str(i["external_userid"]) for i in gw.unassigned() if i.get("handover_userid") == handover
-                ]
-            else:
-                customers = gw.customer_ids(handover)
-        groups = self.repo.selection(corp_id, job_id, "g") if job.get("groups") == "listed" else None
-        if groups is None and job.get("groups") == "all":
-            groups = gw.group_ids(handover, 1 if kind == T.RESIGNED else 0)
-        customers, groups = list(dict.fromkeys(customers or [])), list(dict.fromkeys(groups or []))
+        customers, groups = self._what(corp_id, job)
         now = self._now()
-        limited_c = self.limited(corp_id, "c", customers, now) if kind == T.ONJOB else {}
-        limited_g = self.limited(corp_id, "g", groups, now) if kind == T.ONJOB else {}
-        chunks: list[Chunk] = []
-        for k, ids, limited in (("c", customers, limited_c), ("g", groups, limited_g)):
-            number = 0
-            for taker, mine in T.split(ids, takers).items():
-                for part in T.chunked(mine):
-                    number += 1
-                    chunk = T.new_chunk(job_id, number, k, taker, part, now)
-                    for i in part:
-                        if i in limited:
-                            chunk.entries[i] = Entry(
-                                T.FAILED, f"transferred_twice_in_90_days:frees {day_of(limited[i])}", now
-                            )
-                    chunk.next_at = now if chunk.ids_in(T.REQUESTED) else 0
-                    chunks.append(chunk)
+        chunks = self._chunks(corp_id, job, customers, groups, now)
         self.repo.put_chunks(corp_id, chunks)
         for k in ("c", "g"):
             self.repo.put_index(
                 corp_id, job_id, k, [(i, c.number) for c in chunks if c.kind == k for i in c.entries], now
             )
-        job = {
-            **job,
-            "state": "running",
-            "planned_at": now,
-            "customers_planned": len(customers),
-            "groups_planned": len(groups),
-        }
-        if not self.repo.replace_job(corp_id, job, version, now + SCHEDULE_LEASE_S):
+        job.planned(len(customers), len(groups), now)
+        if not self.repo.replace_job(corp_id, job, now + SCHEDULE_LEASE_S):
             return "raced"
-        keys = [(c.kind, c.number) for c in chunks if c.ids_in(T.REQUESTED)]
+        keys = [(c.kind, c.number) for c in chunks if c.ids_in(REQUESTED)]
         msgs = [AdvanceTransfer(corp_id, job_id, tuple(keys[i : i + STEP_CHUNKS])) for i in range(0, len(keys), STEP_CHUNKS)]
         send_commands(self.queue, msgs)
         if not msgs:
             self.advance(corp_id, job_id)
         return f"planned:{len(customers)}c:{len(groups)}g:{len(chunks)}chunks"
+
+    def _what(self, corp_id: str, job: TransferJob) -> tuple[list[str], list[str]]:
+        """The customers and chats the job hands over: the admin's selection, or all the handover holds."""
+        gw = self.wecom(corp_id)
+        job_id, kind, handover = job.job_id, job.kind, job.handover_userid
+        customers = self.repo.selection(corp_id, job_id, "c") if job.customers == "listed" else None
+        if customers is None and job.customers == "all":
+            if kind == RESIGNED:
+                customers = [
+                    str(i["external_userid"]) for i in gw.unassigned() if i.get("handover_userid") == handover
+                ]
+            else:
+                customers = gw.customer_ids(handover)
+        groups = self.repo.selection(corp_id, job_id, "g") if job.groups == "listed" else None
+        if groups is None and job.groups == "all":
+            groups = gw.group_ids(handover, 1 if kind == RESIGNED else 0)
+        return list(dict.fromkeys(customers or [])), list(dict.fromkeys(groups or []))
+
+    def _chunks(
+        self, corp_id: str, job: TransferJob, customers: list[str], groups: list[str], now: int
+    ) -> list[Chunk]:
+        """Each taker's share in chunks of 100; on the job, what the 90-day rule blocks fails at once."""
+        chunks: list[Chunk] = []
+        for k, ids in (("c", customers), ("g", groups)):
+            limited = self.limited(corp_id, k, ids, now) if job.kind == ONJOB else {}
+            number = 0
+            for taker, mine in split(ids, list(job.takers)).items():
+                for part in chunked(mine):
+                    number += 1
+                    chunk = Chunk.new(job.job_id, number, k, taker, part, now)
+                    chunk.refuse({i: f"transferred_twice_in_90_days:frees {day_of(limited[i])}"
+                                  for i in part if i in limited}, now)  # fmt: skip
+                    chunks.append(chunk)
+        return chunks
 
     def limited(self, corp_id: str, kind: str, ids: Iterable[str], now: int) -> dict[str, int]:
         """Customers (or chats) that WeCom's two-in-90-days rule blocks now, by what our own jobs did:
@@ -120,11 +130,11 @@ class PlanStep:
                 e = c.entries.get(ident) if c else None
                 if e is None or c is None:
                     continue
-                if e.state == T.DONE:
+                if e.state == DONE:
                     times.append(e.at)
-                elif e.state == T.WAITING:
-                    times.append((c.started_at or e.at) + T.TAKEOVER_DELAY_S)
-            frees = T.frees_at(times, now) if len(times) >= T.MAX_PER_90_DAYS else None
+                elif e.state == WAITING:
+                    times.append((c.started_at or e.at) + TAKEOVER_DELAY_S)
+            frees = frees_at(times, now) if len(times) >= MAX_PER_90_DAYS else None
             if frees is not None:
                 out[ident] = frees
         return out

@@ -14,11 +14,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from scrm.domain import transfer as T
-from scrm.domain.transfer import TransferRequest, parse_request
+from scrm.kernel.bus import send as send_commands
 from scrm.kernel.errors import Conflict, InvalidInput, NotFound
-from scrm.services.ports import Directory, Publisher, TransferRepo, TransferWeCom
-from scrm.services.transfer_runner import TransferRunner, day_of
+from scrm.services.ports import Directory, Publisher
+from scrm.transfers.commands import AdvanceTransfer, PlanTransfer
+from scrm.transfers.job import PLANNING, TransferJob
+from scrm.transfers.model import ON_REFUSED, ONJOB, RESIGNED
+from scrm.transfers.ports import ActiveJobExists, TransferRepo, TransferWeCom
+from scrm.transfers.progress import summarize
+from scrm.transfers.request import TransferRequest, parse_request
+from scrm.transfers.runner import TransferRunner, day_of
 
 CHECK_NAMED_MAX = 1000  # named onjob customers checked against the 90-day rule while the admin waits
 
@@ -44,17 +49,16 @@ class TransferJobs:
         req = parse_request(body)
         self._check_people(corp_id, req)
         now = int(self.clock())
-        if req.kind == T.ONJOB:
+        if req.kind == ONJOB:
             self._check_90_days(corp_id, "c", req.customers, now)
             self._check_90_days(corp_id, "g", req.groups, now)
         policy = req.on_refused or self.repo.policy(corp_id).get("on_refused") or "leave"
         job_id = f"t{int(self.clock() * 1000):013d}{secrets.token_hex(3)}"
-        job = {
-            "job_id": job_id, "kind": req.kind, "handover_userid": req.handover_userid, "takers": list(req.takers),
-            "customers": _selection(req.customers), "groups": _selection(req.groups),
-            "transfer_success_msg": req.transfer_success_msg, "on_refused": policy, "state": "planning",
-            "created_at": now, "request_key": req.key(),
-        }  # fmt: skip
+        job = TransferJob(
+            job_id, req.kind, req.handover_userid, req.takers, customers=_selection(req.customers),
+            groups=_selection(req.groups), transfer_success_msg=req.transfer_success_msg, on_refused=policy,
+            state=PLANNING, created_at=now, request_key=req.key(),
+        )  # fmt: skip
         # The selection goes first: a job visible without it would be planned as empty.
         if req.customers:
             self.repo.put_selection(corp_id, job_id, "c", list(req.customers))
@@ -63,29 +67,27 @@ class TransferJobs:
         key = req.key()
         while True:
             try:
-                saved, created = self.repo.create_job(corp_id, {**job, "request_key": key}, key)
-            except Exception as exc:
-                other = getattr(exc, "job_id", None)
-                if other is None:
-                    raise
-                raise Conflict(f"{req.handover_userid} already has transfer job {other} in progress; wait for it or cancel it", "handover_userid") from None
+                job.request_key = key
+                saved, created = self.repo.create_job(corp_id, job, key)
+            except ActiveJobExists as exc:
+                raise Conflict(f"{req.handover_userid} already has transfer job {exc.job_id} in progress; wait for it or cancel it", "handover_userid") from None
             # The same body again once its job has ended is a new request (transfer what is left), not a
             # double click; only an explicit request_id stays bound to its job for good.
-            if created or req.request_id or saved.get("state") not in ("finished", "cancelled"):
+            if created or req.request_id or not saved.ended:
                 break
-            key = f"{req.key()}#after#{saved['job_id']}"
+            key = f"{req.key()}#after#{saved.job_id}"
         if created:
-            self.queue.send_many([{"corp_id": corp_id, "job_id": job_id, "step": "plan"}])
-        return self.progress(corp_id, saved["job_id"]), created
+            send_commands(self.queue, [PlanTransfer(corp_id, job_id)])
+        return self.progress(corp_id, saved.job_id), created
 
     def _check_people(self, corp_id: str, req: TransferRequest) -> None:
         known = self.directory.known_employees(corp_id, [*req.takers, req.handover_userid])
         for taker in req.takers:
             if taker not in known:
                 raise InvalidInput("takeover_userids", f"takeover employee {taker} is not an active employee (run a sync if new)")
-        if req.kind == T.ONJOB and req.handover_userid not in known:
+        if req.kind == ONJOB and req.handover_userid not in known:
             raise InvalidInput("handover_userid", f"{req.handover_userid} is not an active employee: use kind resigned (离职继承)")
-        if req.kind == T.RESIGNED and req.handover_userid in known:
+        if req.kind == RESIGNED and req.handover_userid in known:
             raise InvalidInput("handover_userid", f"{req.handover_userid} has not left: use kind onjob (在职继承), or wait for WeCom's delete_user")
 
     def _check_90_days(self, corp_id: str, kind: str, ids: tuple[str, ...] | None, now: int) -> None:
@@ -104,16 +106,17 @@ class TransferJobs:
         return [self._brief(j) for j in self.repo.list_jobs(corp_id, limit)]
 
     @staticmethod
-    def _brief(job: dict[str, Any]) -> dict[str, Any]:
-        return {k: job.get(k) for k in ("job_id", "kind", "state", "handover_userid", "takers", "created_at",
+    def _brief(job: TransferJob) -> dict[str, Any]:
+        data = job.to_dict()
+        return {k: data.get(k) for k in ("job_id", "kind", "state", "handover_userid", "takers", "created_at",
                                         "finished_at", "customers_planned", "groups_planned", "on_refused")}  # fmt: skip
 
     def progress(self, corp_id: str, job_id: str, with_entries: bool = False) -> dict[str, Any]:
-        found = self.repo.get_job(corp_id, job_id)
-        if found is None:
+        job = self.repo.get_job(corp_id, job_id)
+        if job is None:
             raise NotFound(f"no transfer job {job_id}", "job_id")
         chunks = self.repo.chunks(corp_id, job_id)
-        out = T.summarize(found[0], chunks)
+        out = summarize(job, chunks)
         if with_entries:
             out["items"] = [
                 {"type": "customer" if c.kind == "c" else "group", "id": i, "taker": c.taker, "state": e.state,
@@ -126,32 +129,32 @@ class TransferJobs:
     def cancel(self, corp_id: str, job_id: str) -> dict[str, Any]:
         """Stops what has not reached WeCom (requested customers, queued groups). Customers already in
         WeCom's 24 h window cannot be called back: they end as WeCom decides."""
-        found = self.repo.get_job(corp_id, job_id)
-        if found is None:
+        job = self.repo.get_job(corp_id, job_id)
+        if job is None:
             raise NotFound(f"no transfer job {job_id}", "job_id")
-        job, version = found
-        if job.get("state") in ("finished", "cancelled"):
-            raise Conflict(f"transfer job {job_id} is already {job['state']}", "job_id")
-        while not job.get("cancelled"):
-            if self.repo.replace_job(corp_id, {**job, "cancelled": True}, version, int(self.clock())):
+        if job.ended:
+            raise Conflict(f"transfer job {job_id} is already {job.state}", "job_id")
+        while not job.cancelled:
+            job.cancel()
+            if self.repo.replace_job(corp_id, job, int(self.clock())):
                 break
             again = self.repo.get_job(corp_id, job_id)
             if again is None:
                 break
-            job, version = again
+            job = again
         now = int(self.clock())
         for c in self.repo.chunks(corp_id, job_id):
-            self.runner._write(corp_id, c, lambda x: T.cancel(x, now))  # noqa: SLF001 (same package)
+            self.runner.fence.write(corp_id, c, lambda x: x.cancel(now))
         self.runner.settle(corp_id, job_id, self.repo.chunks(corp_id, job_id))
         return self.progress(corp_id, job_id)
 
     def refresh(self, corp_id: str, job_id: str) -> dict[str, Any]:
         """Check now (poll WeCom's results, retry what is due) instead of at the next scheduled time."""
-        found = self.repo.get_job(corp_id, job_id)
-        if found is None:
+        job = self.repo.get_job(corp_id, job_id)
+        if job is None:
             raise NotFound(f"no transfer job {job_id}", "job_id")
-        step = "plan" if found[0].get("state") == "planning" else "advance"
-        self.queue.send_many([{"corp_id": corp_id, "job_id": job_id, "step": step, "force": True}])
+        step = PlanTransfer if job.state == PLANNING else AdvanceTransfer
+        send_commands(self.queue, [step(corp_id, job_id, force=True)])
         return self.progress(corp_id, job_id)
 
     def policy(self, corp_id: str) -> dict[str, Any]:
@@ -161,7 +164,7 @@ class TransferJobs:
         unknown = sorted(set(body) - {"on_refused"})
         if unknown:
             raise InvalidInput(unknown[0], f"unknown field {unknown[0]}")
-        if body.get("on_refused") not in T.ON_REFUSED:
+        if body.get("on_refused") not in ON_REFUSED:
             raise InvalidInput("on_refused", "on_refused must be leave (the admin decides) or reassign (the next taker)")
         self.repo.put_policy(corp_id, {"on_refused": body["on_refused"]})
         return self.policy(corp_id)

@@ -15,15 +15,11 @@ from pynamodb.transactions import TransactWrite
 
 from scrm.adapters.dynamo.conditional import condition_failed, save_if, transact_if
 from scrm.adapters.dynamo.models import TransferItem
-from scrm.domain.transfer import Chunk
+from scrm.transfers.job import TransferJob
+from scrm.transfers.model import Chunk
+from scrm.transfers.ports import ActiveJobExists
 
 T = TransferItem
-
-
-class ActiveJobExists(Exception):
-    def __init__(self, job_id: str) -> None:
-        super().__init__(job_id)
-        self.job_id = job_id
 
 
 def _chunk_sk(kind: str, number: int) -> str:
@@ -32,26 +28,27 @@ def _chunk_sk(kind: str, number: int) -> str:
 
 class DynamoTransfers:
     # jobs ------------------------------------------------------------------------------------
-    def create_job(self, corp_id: str, job: dict[str, Any], request_key: str) -> tuple[dict[str, Any], bool]:
+    def create_job(self, corp_id: str, job: TransferJob, request_key: str) -> tuple[TransferJob, bool]:
         """The job, created once per request key, and only while its handover has no other open job.
         Returns (job, created); raises ActiveJobExists with the open job's id."""
-        job_id, handover = job["job_id"], job["handover_userid"]
+        job_id, handover, data = job.job_id, job.handover_userid, job.to_dict()
 
         def build(tx: TransactWrite) -> None:
             tx.save(T(corp_id, f"req#{request_key}", data={"job_id": job_id}), condition=T.pk.does_not_exist())
             tx.save(T(corp_id, f"active#{handover}", data={"job_id": job_id}), condition=T.pk.does_not_exist())
             tx.save(
-                T(corp_id, f"job#{job_id}", data=job, version=1, due_pk=corp_id, due_at=int(job["created_at"])),
+                T(corp_id, f"job#{job_id}", data=data, version=1, due_pk=corp_id, due_at=int(job.created_at or 0)),
                 condition=T.pk.does_not_exist(),
             )
 
         if transact_if(build):
+            job.version = 1
             return job, True
         earlier = self._get(corp_id, f"req#{request_key}")
         if earlier is not None:
             found = self.get_job(corp_id, earlier.data["job_id"])
             if found is not None:
-                return found[0], False
+                return found, False
         active = self._get(corp_id, f"active#{handover}")
         if active is not None:
             raise ActiveJobExists(active.data["job_id"])
@@ -63,30 +60,33 @@ class DynamoTransfers:
         except DoesNotExist:
             return None
 
-    def get_job(self, corp_id: str, job_id: str) -> tuple[dict[str, Any], int] | None:
+    def get_job(self, corp_id: str, job_id: str) -> TransferJob | None:
         item = self._get(corp_id, f"job#{job_id}")
-        return (dict(item.data or {}), int(item.version or 0)) if item is not None else None
+        return TransferJob.from_dict(item.data or {}, int(item.version or 0)) if item is not None else None
 
-    def list_jobs(self, corp_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    def list_jobs(self, corp_id: str, limit: int = 50) -> list[TransferJob]:
         return [
-            dict(i.data or {})
+            TransferJob.from_dict(i.data or {}, int(i.version or 0))
             for i in T.query(corp_id, T.sk.startswith("job#"), scan_index_forward=False, limit=limit)
         ]
 
-    def replace_job(self, corp_id: str, job: dict[str, Any], version: int, due_at: int | None) -> bool:
-        """Write the job if nobody else did since ``version``; ``due_at`` None takes it off the due index."""
-        actions = [T.data.set(job), T.version.set(version + 1)]
+    def replace_job(self, corp_id: str, job: TransferJob, due_at: int | None) -> bool:
+        """Write the job if nobody else did since ``job.version`` (then move it on); ``due_at`` None takes it
+        off the due index."""
+        version = job.version
+        actions = [T.data.set(job.to_dict()), T.version.set(version + 1)]
         if due_at is None:
             actions += [T.due_pk.remove(), T.due_at.remove()]
         else:
             actions += [T.due_pk.set(corp_id), T.due_at.set(int(due_at))]
         try:
-            T(corp_id, f"job#{job['job_id']}").update(actions=actions, condition=T.version == version)
-            return True
+            T(corp_id, f"job#{job.job_id}").update(actions=actions, condition=T.version == version)
         except UpdateError as exc:
             if condition_failed(exc):
                 return False
             raise
+        job.version = version + 1
+        return True
 
     def release_active(self, corp_id: str, handover: str, job_id: str) -> None:
         item = self._get(corp_id, f"active#{handover}")

@@ -11,9 +11,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from scrm.domain import transfer as T
 from scrm.domain.events import ExternalContactEvent, WeComEvent
-from scrm.services.ports import TransferRepo
+from scrm.transfers.job import CANCELLING, RUNNING
+from scrm.transfers.ports import TransferRepo
 
 
 class TransferEvents:
@@ -30,7 +30,7 @@ class TransferEvents:
             if chunk is None or chunk.taker != taker:
                 continue
             while True:
-                if not T.apply_fail(chunk, ext, event.fail_reason, int(self.clock())):
+                if chunk.record_fail(ext, event.fail_reason, int(self.clock())) is None:
                     return ["transfer:fail_seen_before"]
                 if self.repo.replace_chunk(corp, chunk):
                     break
@@ -39,10 +39,10 @@ class TransferEvents:
                     return []
                 chunk = fresh
             for _ in range(5):  # another writer of the job (a runner settling it) must not cancel the nudge
-                found = self.repo.get_job(corp, job_id)
-                if found is None or found[0].get("state") not in ("running", "cancelling"):
+                job = self.repo.get_job(corp, job_id)
+                if job is None or job.state not in (RUNNING, CANCELLING):
                     break
-                if self.repo.replace_job(corp, found[0], found[1], int(self.clock())):
+                if self.repo.replace_job(corp, job, int(self.clock())):
                     break
             return [f"transfer:{chunk.entries[ext].state}"]
         return ["transfer:not_ours"]

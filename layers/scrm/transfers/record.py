@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection
-from typing import Any
 
-from scrm.domain import transfer as T
 from scrm.domain.follow import FollowStatus
-from scrm.domain.transfer import Chunk
 from scrm.domain.versions import version_of
 from scrm.services.ports import Store, WeCom
+from scrm.transfers.job import TransferJob
+from scrm.transfers.model import DONE, Chunk
 
 
 class TransferRecord:
@@ -33,17 +32,17 @@ class TransferRecord:
         self.clock = clock
 
     def chunk_done(
-        self, corp_id: str, job: dict[str, Any], chunk: Chunk, only: Collection[str] | None = None
+        self, corp_id: str, job: TransferJob, chunk: Chunk, only: Collection[str] | None = None
     ) -> tuple[int, list[str]]:
         """Record the chunk's done entries (or only those named): (how many, the groups whose owner WeCom
         does not show as the taker yet)."""
-        done = [(i, e) for i, e in chunk.entries.items() if e.state == T.DONE and (only is None or i in only)]
+        done = [(i, e) for i, e in chunk.entries.items() if e.state == DONE and (only is None or i in only)]
         behind: list[str] = []
-        handover = job["handover_userid"]
-        entry = {"event": "transfer", "kind": job["kind"], "job_id": job["job_id"],
+        handover = job.handover_userid
+        entry = {"event": "transfer", "kind": job.kind, "job_id": job.job_id,
                  "handover_userid": handover, "takeover_userid": chunk.taker}  # fmt: skip
         for ident, e in done:
-            event_id = f"transfer-{job['job_id']}-{ident}"
+            event_id = f"transfer-{job.job_id}-{ident}"
             if chunk.kind == "c":
                 self.store.set_follow_status(
                     corp_id, ident, handover, FollowStatus.TRANSFERRED, version_of(e.at, "del_external_contact"), {}
