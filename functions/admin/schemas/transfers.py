@@ -1,0 +1,155 @@
+"""Customer and group handovers (离职继承 / 在职继承; admin/transfers.py)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from admin.schemas.base import NULLABLE, Model
+
+
+class TransferInput(Model):
+    kind: Literal["resigned", "onjob"] | None = Field(
+        None,
+        description="resigned (default): the member has left (WeCom's delete_user reached us); onjob: the member is still employed",
+    )
+    handover_userid: str = Field(description="whose customers and groups move")
+    takeover_userid: str | None = Field(None, description="one taker (or takeover_userids)")
+    takeover_userids: list[str] | None = Field(
+        None,
+        max_length=100,
+        min_length=1,
+        description="active employees, not the handover; customers and groups are split evenly, in turn",
+    )
+    customers: Literal["all"] | list[str] | None = Field(
+        None, description='"all" (default: every customer of the handover) or at most 100000 external_userids'
+    )
+    groups: Literal["all"] | list[str] | None = Field(
+        None,
+        description='"all" (default: the handover\'s groups) or at most 10000 chat ids; [] for none (customers and groups may not both be empty)',
+    )
+    transfer_success_msg: str | None = Field(
+        None,
+        max_length=200,
+        description="onjob only: what WeCom sends the customer (WeCom's default when empty)",
+    )
+    on_refused: Literal["leave", "reassign"] | None = Field(
+        None,
+        description="refused / taker at limit: leave them, or give them to the next taker (default: the corp's policy)",
+    )
+    request_id: str | None = Field(
+        None, max_length=64, description="makes a retry return the same job; without it, the same fields do"
+    )
+
+
+class TransferProgressCustomers(Model):
+    total: int | None = None
+    requested: int | None = None
+    waiting: int | None = None
+    done: int | None = None
+    refused: int | None = None
+    taker_limit: int | None = None
+    failed: int | None = None
+    cancelled: int | None = None
+    reassigned: int | None = None
+
+
+class TransferProgressGroups(Model):
+    total: int | None = None
+    requested: int | None = None
+    queued: int | None = None
+    done: int | None = None
+    failed: int | None = None
+    cancelled: int | None = None
+
+
+class TransferProgressItemsItem(Model):
+    type: Literal["customer", "group"] | None = None
+    id: str | None = None
+    taker: str | None = None
+    state: str | None = None
+    reason: str | None = Field(
+        None, description="why it failed, was refused or cancelled", json_schema_extra=NULLABLE
+    )
+    at: int | None = Field(None, description="when the state was set (takeover_time for done)")
+
+
+class TransferProgress(Model):
+    job_id: str | None = None
+    kind: Literal["resigned", "onjob"] | None = None
+    state: Literal["planning", "running", "cancelling", "finished", "cancelled"] | None = None
+    handover_userid: str | None = None
+    takeover_userids: list[str] | None = None
+    on_refused: Literal["leave", "reassign"] | None = None
+    created_at: int | None = Field(None, description="unix seconds")
+    error: str | None = Field(None, json_schema_extra=NULLABLE)
+    customers: TransferProgressCustomers | None = None
+    groups: TransferProgressGroups | None = None
+    by_taker: dict[str, dict[str, int]] | None = Field(None, description="taker → {customer state: count}")
+    requested_percent: float | None = Field(
+        None, description="customers and groups sent to WeCom (0 while planning)"
+    )
+    settled_percent: float | None = Field(None, description="customers and groups with their outcome")
+    next_check_at: int | None = Field(
+        None, description="unix seconds of the next scheduled check", json_schema_extra=NULLABLE
+    )
+    next_cursor: str | None = Field(
+        None, description='with ?items=1: the next page\'s cursor, "" after the last'
+    )
+    items: list[TransferProgressItemsItem] | None = Field(
+        None, description="with ?items=1 only: a page, by type then id"
+    )
+
+
+class TransferCreated(Model):
+    created: bool | None = Field(None, description="false: a repeat of an earlier request")
+    job: TransferProgress | None = None
+
+
+class TransferBrief(Model):
+    job_id: str | None = None
+    kind: str | None = None
+    state: Literal["planning", "running", "cancelling", "finished", "cancelled"] | None = None
+    handover_userid: str | None = None
+    takers: list[str] | None = None
+    created_at: int | None = None
+    finished_at: int | None = Field(None, json_schema_extra=NULLABLE)
+    customers_planned: int | None = Field(None, json_schema_extra=NULLABLE)
+    groups_planned: int | None = Field(None, json_schema_extra=NULLABLE)
+    on_refused: str | None = None
+
+
+class TransferConflictDetailsItem(Model):
+    id: str | None = None
+    frees_on: str | None = Field(None, description="YYYY-MM-DD, the first day WeCom allows it")
+    frees_at: int | None = Field(None, description="unix seconds")
+
+
+class TransferConflict(Model):
+    error: str
+    field: str | None = None
+    details: list[TransferConflictDetailsItem] | None = Field(
+        None, description="the 90-day rule: each blocked customer or group"
+    )
+
+
+class TransferPolicy(Model):
+    on_refused: Literal["leave", "reassign"] = Field(
+        description="leave: the admin decides; reassign: the next taker of the job"
+    )
+
+
+class TransferUnassignedItemsItem(Model):
+    handover_userid: str | None = None
+    dimission_time: int | None = Field(
+        None, description="unix seconds, as WeCom gives it", json_schema_extra=NULLABLE
+    )
+    customers: int | None = None
+    groups: int | None = None
+    customer_ids: list[str] | None = Field(None, description="with handover_userid only")
+    group_ids: list[str] | None = Field(None, description="with handover_userid only")
+
+
+class TransferUnassigned(Model):
+    items: list[TransferUnassignedItemsItem] | None = None
