@@ -46,3 +46,9 @@ class AlertListAlertsItem(Model):
 class AlertList(Model):
     day: str | None = None
     alerts: list[AlertListAlertsItem] | None = None
+
+
+class AlertQuery(Model):
+    day: str | None = Field(None, description="China day YYYY-MM-DD (default: today)")
+    recipient: str | None = Field(None, description="only alerts to this userid")
+    limit: int | None = Field(None, description="rows, 1..500 (default 100)")

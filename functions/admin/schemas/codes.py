@@ -86,3 +86,27 @@ class GroupCode(GroupCodeInput):
     full_chats: list[str] | None = None
     welcome_template_id: str | None = None
     status: str | None = None
+
+
+class ChannelQuery(Model):
+    group: str | None = Field(None, description="only this group")
+    q: str | None = Field(None, description="text in the name (case-insensitive)")
+    status: str | None = Field(None, description="active (default), deleted or all")
+
+
+class GroupCodeQuery(Model):
+    q: str | None = Field(None, description="text in the name")
+    status: str | None = Field(None, description="active (default), deleted or all")
+
+
+class ChannelStatsQuery(Model):
+    from_: str | None = Field(
+        None, alias="from", description="first China day YYYY-MM-DD (default: 29 days before to)"
+    )
+    to: str | None = Field(None, description="last China day YYYY-MM-DD (default: today)")
+    format: str | None = Field(None, description="json (default) or csv")
+    table: str | None = Field(None, description="with format=csv: by_day (default), by_staff or rows")
+
+
+class DefaultWelcome(Model):
+    welcome: Welcome | None = Field(None, json_schema_extra=NULLABLE)

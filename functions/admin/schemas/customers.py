@@ -1,4 +1,4 @@
-"""Customers, tags, employees, sync and the shared error answers."""
+"""Customers, tags, employees and sync (admin/customers.py, tags.py, employees.py, sync.py)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,6 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from admin.schemas.base import NULLABLE, Model
-
-
-class Error(Model):
-    error: str
-    field: str | None = None
-
-
-class RetryLater(Model):
-    error: str
-    retry_after_s: int
 
 
 class RelationTagsItem(Model):
@@ -94,3 +84,53 @@ class SyncJob(Model):
 class SyncStart(Model):
     created: bool | None = None
     job: SyncJob | None = None
+
+
+class SyncJobs(Model):
+    items: list[SyncJob] | None = None
+
+
+TAG_IDS = "comma-separated tag ids (at most 20)"
+
+
+class CustomerQuery(Model):
+    tags_all: str | None = Field(
+        None, description="AND: relations carrying every one of these tags; " + TAG_IDS
+    )
+    tags_any: str | None = Field(
+        None, description="OR: relations carrying at least one of these tags; " + TAG_IDS
+    )
+    tags_none: str | None = Field(None, description="NOT: relations carrying none of these tags; " + TAG_IDS)
+    employee: str | None = Field(None, description="userid of the employee who follows the customer")
+    added_from: int | None = Field(None, description="added at or after (unix seconds)")
+    added_to: int | None = Field(None, description="added at or before (unix seconds)")
+    state: str | None = Field(None, description="source channel state (the channel code's state)")
+    status: str | None = Field(
+        None,
+        description="active (default), deleted_by_customer, deleted_by_employee, transferred, gone, or all",
+    )
+    name_prefix: str | None = Field(None, description="customer name starts with")
+    limit: int | None = Field(None, description="rows per page, 1..200 (default 50)")
+    cursor: str | None = Field(None, description="next_cursor of the previous page, with the same filters")
+
+
+class DetailQuery(Model):
+    timeline_limit: int | None = Field(None, description="1..200 (default 20)")
+
+
+class EmployeeQuery(Model):
+    limit: int | None = Field(None, description="1..1000 (default 100)")
+    cursor: str | None = Field(None, description="next_cursor of the previous page")
+
+
+class TagUpdate(Model):
+    name: str | None = Field(None, max_length=30)
+    order: int | None = None
+
+
+class WhoAmI(Model):
+    """The key's corp and role: a cheap check that a key works."""
+
+    corp_id: str
+    role: Literal["admin", "viewer"]
+    key_id: str

@@ -120,3 +120,30 @@ class MassSendProgress(Model):
 
 class MassSendQuota(Model):
     msg_quota: Literal["month_days", "week_7", "day_1"]
+
+
+class MassSendList(Model):
+    items: list[MassSend] | None = None
+
+
+class MassSendCancelled(Model):
+    send_id: str | None = None
+    state: str | None = None
+    cancelled_tasks: int | None = None
+
+
+class MassSendReminded(Model):
+    send_id: str | None = None
+    reminded: int | None = None
+    cancelled_in_wecom: int | None = None
+
+
+FLOW = (
+    "A send is `new` until the mass-sends queue plans it: its customers are resolved from our store (one "
+    "per customer, from the member who added them most recently), customers over the corp's receive quota "
+    "are skipped with the reason, and each member's customers are cut into the fewest add_msg_template "
+    "tasks (10,000 customers each); then `planned`, and each task is created once, for the member to "
+    "confirm in WeCom. Outcomes per customer come from WeCom's results, read every 10 minutes: pending "
+    "until the member sends (or the send is cancelled), then sent, not_sent, not_a_friend or over_quota "
+    "(WeCom's own count). `cancelled` after a cancel."
+)

@@ -137,3 +137,34 @@ class SopProgress(Model):
     sent: int | None = None
     completion_rate: float | None = None
     members: list[SopProgressMembersItem] | None = None
+
+
+class SopList(Model):
+    items: list[Sop] | None = None
+
+
+class SopDeleted(Model):
+    sop_id: str | None = None
+    deleted: bool | None = None
+
+
+class SopQuery(Model):
+    kind: Literal["customer", "group"] | None = Field(
+        None, description="customer or group: only SOPs of that kind"
+    )
+
+
+class RunsQuery(Model):
+    limit: int | None = Field(None, description="runs to read, newest first: 1..100 (default 20)")
+
+
+FLOW = (
+    "A save stores the plan; nothing is sent at once. Relative steps (after_added_days, after_created_days) "
+    "are due per customer or group from its own day (China days; day 0 is the day of the add), so saving "
+    "an active SOP queues enrolment of the customers and groups it already targets, and new ones are "
+    "enrolled as they arrive. Date and weekly steps are due for every target at one moment. Every minute "
+    "the planner turns what fell due into one mass send per (SOP, step, minute), checked against the SOP "
+    "and the targets as they are then: one add_msg_template task per member, which the member confirms in "
+    "WeCom. Times are China wall-clock HH:MM (UTC+8). A paused SOP's steps are skipped as they pass, not "
+    "sent later."
+)

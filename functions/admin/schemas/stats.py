@@ -77,3 +77,23 @@ class GroupStats(Model):
     drift: list[Drift] | None = Field(
         None, description="rows where WeCom's figure (nightly reconcile) differs from ours"
     )
+
+
+class _Range(Model):
+    from_: str | None = Field(
+        None, alias="from", description="first China day YYYY-MM-DD (default: 29 days before to)"
+    )
+    to: str | None = Field(
+        None, description="last China day YYYY-MM-DD (default: today); at most 366 days from from"
+    )
+    format: str | None = Field(None, description="json (default) or csv (the items, UTF-8 with BOM)")
+
+
+class CustomerStatsQuery(_Range):
+    by: str | None = Field(None, description="day (default), employee or corp")
+    userid: str | None = Field(None, description="comma-separated employees (at most 100; default: all)")
+
+
+class GroupStatsQuery(_Range):
+    by: str | None = Field(None, description="day (default), owner or corp")
+    userid: str | None = Field(None, description="comma-separated group owners (at most 100; default: all)")

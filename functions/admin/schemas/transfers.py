@@ -153,3 +153,25 @@ class TransferUnassignedItemsItem(Model):
 
 class TransferUnassigned(Model):
     items: list[TransferUnassignedItemsItem] | None = None
+
+
+class TransferList(Model):
+    items: list[TransferBrief] | None = None
+
+
+class UnassignedQuery(Model):
+    handover_userid: str | None = Field(
+        None, description="only this member, with the ids of their customers and groups"
+    )
+
+
+STATE_MACHINE = (
+    "A job is `planning` (its customers and groups are being listed and split across the takers), then "
+    "`running`, then `finished`; after a cancel, `cancelling` (customers already in WeCom's 24 h window "
+    "cannot be called back) and then `cancelled`. Customers: requested → waiting (WeCom's 24 h acceptance "
+    "window) → done / refused / taker_limit / failed; requested → cancelled; refused or taker_limit → "
+    "reassigned (to the next taker, when on_refused is reassign). Groups take effect at once: requested → "
+    "done / failed, or queued (the new owner's 300-groups-a-day limit) → requested on a later day. "
+    "requested_percent reaches 100 when every customer and group has been sent to WeCom; settled_percent "
+    "when every one has its outcome."
+)
