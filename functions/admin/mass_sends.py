@@ -8,9 +8,14 @@ from typing import Any
 from admin.api import Doc, body_of, json_response, limit_of, route
 from admin.paging import items_page, items_wanted
 from admin.schemas import mass_sends as S
+from admin.schemas.base import validated
 from admin.schemas.common import Items, Limit
 
 SEND_ID = {"send_id": "from POST /admin/mass-sends"}
+QUOTA_WORDING = {
+    "msg_quota:missing": "msg_quota: required (month_days, week_7 or day_1)",
+    "msg_quota": "msg_quota: must be one of month_days, week_7, day_1",
+}
 
 
 def _runner() -> Any:
@@ -61,12 +66,8 @@ def quota(principal: Any, request: Any) -> Any:
     {200: ("the setting", S.MassSendQuota)}, body=S.MassSendQuota,
 ))  # fmt: skip
 def set_quota(principal: Any, request: Any) -> Any:
-    from scrm.kernel.errors import InvalidInput
-
-    body = body_of(request)
-    if "msg_quota" not in body:
-        raise InvalidInput("msg_quota", "msg_quota: required (month_days, week_7 or day_1)")
-    return {"msg_quota": _service().set_quota_setting(principal.corp_id, body["msg_quota"])}
+    quota = validated(S.MassSendQuota, body_of(request), QUOTA_WORDING)
+    return {"msg_quota": _service().set_quota_setting(principal.corp_id, quota.msg_quota)}
 
 
 @route("/admin/mass-sends/{send_id}", doc=Doc(

@@ -11,11 +11,12 @@ from typing import Any
 
 from admin.api import Doc, body_of, json_response, limit_of, query_of, route
 from admin.schemas import sops as S
+from admin.schemas.base import validated
 
 SOP_ID = {"sop_id": "from POST /admin/sops"}
 CONFLICT = {404: None, 409: "the corp has 200 SOPs already (create), or the SOP changed while saving (try again)"}
 
-KINDS = ("customer", "group")
+KIND_WORDING = {"kind": "kind must be customer or group"}
 MAX_RUNS = 100  # the runs progress reads, newest first; each costs a mass send's progress read
 
 
@@ -35,12 +36,8 @@ def create(principal: Any, request: Any) -> Any:
 
 @route("/admin/sops", doc=Doc("The corp's SOPs, newest first", {200: ("SOPs", S.SopList)}, query=S.SopQuery))
 def sops(principal: Any, request: Any) -> Any:
-    from scrm.kernel.errors import InvalidInput
-
-    kind = query_of(request).get("kind", "")
-    if kind and kind not in KINDS:
-        raise InvalidInput("kind", "kind must be customer or group")
-    return {"items": _service().list(principal.corp_id, kind)}
+    query = validated(S.SopQuery, {k: v for k, v in query_of(request).items() if k == "kind" and v}, KIND_WORDING)
+    return {"items": _service().list(principal.corp_id, query.kind or "")}
 
 
 @route("/admin/sops/{sop_id}", doc=Doc("A SOP", {200: ("the SOP", S.Sop)}, params=SOP_ID, errors={404: None}))

@@ -8,9 +8,11 @@ from typing import Any
 from admin.api import Doc, body_of, json_response, limit_of, query_of, route
 from admin.paging import items_page, items_wanted
 from admin.schemas import transfers as S
+from admin.schemas.base import validated
 from admin.schemas.common import Items, Limit
 
 JOB_ID = {"job_id": "from POST /admin/transfers"}
+POLICY_WORDING = {"on_refused": "on_refused must be leave (the admin decides) or reassign (the next taker)"}
 
 
 def _service() -> Any:
@@ -66,7 +68,8 @@ def policy(principal: Any, request: Any) -> Any:
     {200: ("the policy as saved", S.TransferPolicy)}, body=S.TransferPolicy,
 ))  # fmt: skip
 def set_policy(principal: Any, request: Any) -> Any:
-    return _service().set_policy(principal.corp_id, body_of(request))
+    policy = validated(S.TransferPolicy, body_of(request), POLICY_WORDING)
+    return _service().set_policy(principal.corp_id, policy.model_dump())
 
 
 @route("/admin/transfers/{job_id}", doc=Doc(

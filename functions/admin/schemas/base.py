@@ -38,16 +38,18 @@ def field_name(loc: tuple[int | str, ...]) -> str:
 def validated(model: type[M], data: Mapping[str, Any], messages: Mapping[str, str] | None = None) -> M:
     """``data`` as ``model`` (strict: JSON has no "5" for 5), or ``InvalidInput`` naming the first bad field.
     Unknown fields are reported before the rest, as the services do. ``messages`` keeps a route's historic
-    wording for a field (field name → message)."""
+    wording: ``"field:missing"`` (field and pydantic's error type) or ``"field"`` → the line to answer."""
     from scrm.kernel.errors import InvalidInput
 
     try:
         return model.model_validate(dict(data), strict=True)
     except ValidationError as exc:
-        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        extra = "extra_forbidden"  # unknown fields first, by name (as the services name them); the rest in order
+        errors = sorted(exc.errors(), key=lambda e: (e["type"] != extra, str(e["loc"]) if e["type"] == extra else ""))
         first = errors[0]
         name = field_name(tuple(first["loc"]))
         if first["type"] == "extra_forbidden":
             raise InvalidInput(name, f"unknown field {name}") from None
-        wording = (messages or {}).get(str(first["loc"][0]) if first["loc"] else "")
+        top = str(first["loc"][0]) if first["loc"] else ""
+        wording = (messages or {}).get(f"{top}:{first['type']}") or (messages or {}).get(top)
         raise InvalidInput(name, wording or f"{name}: {first['msg'][:1].lower()}{first['msg'][1:]}") from None

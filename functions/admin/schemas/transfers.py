@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from admin.schemas.base import NULLABLE, Model
 
@@ -135,6 +135,10 @@ class TransferConflict(Model):
 
 
 class TransferPolicy(Model):
+    """What the corp's jobs do with refusals; only this field may be sent."""
+
+    model_config = ConfigDict(extra="forbid")
+
     on_refused: Literal["leave", "reassign"] = Field(
         description="leave: the admin decides; reassign: the next taker of the job"
     )
