@@ -10,7 +10,9 @@ this function hands each API Gateway event to; infra/template.py declares one AP
 - tags.py       the corp tag library
 - employees.py  employees
 - sync.py       full sync start and progress
-- openapi.py    the OpenAPI document (served at /admin/openapi.json, copied into docs/api.md)
+- openapi.py    the OpenAPI document, built from the route table and the models in schemas/ (served at
+                /admin/openapi.json, copied into docs/api.md)
+- schemas/      the request and answer bodies as pydantic models
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from chalice import Chalice, Response
@@ -57,9 +58,36 @@ def _key(headers: Any) -> str:
     return (headers.get("x-api-key") or "").strip()
 
 
-def route(path: str, methods: tuple[str, ...] = ("GET",), write: bool = False) -> Callable[..., Any]:
+@dataclass(frozen=True)
+class Doc:
+    """What the OpenAPI document says of one operation (admin/openapi.py builds the document from these and
+    the models in admin/schemas), kept on the route so a route cannot exist undocumented.
+
+    ``answers``: status → (description, model, or None for an untyped object); ``csv`` adds text/csv to the
+    200. ``query``: a model whose fields are the query parameters. ``params``: path parameter → description.
+    ``errors``: statuses beyond those every keyed route may answer (400, 401, 413, 429, 503; 403 on writes),
+    each None (the shared response), a description, or (description, model)."""
+
+    summary: str
+    answers: Mapping[int, tuple[str, Any]]
+    description: str = ""
+    body: Any = None
+    query: Any = None
+    params: Mapping[str, str] = field(default_factory=dict)
+    errors: Mapping[int, Any] = field(default_factory=dict)
+    csv: bool = False
+
+
+# (path, method, write, doc) of every route, in registration order: the route table the document is built from.
+OPERATIONS: list[tuple[str, str, bool, Doc]] = []
+
+
+def route(
+    path: str, methods: tuple[str, ...] = ("GET",), write: bool = False, *, doc: Doc
+) -> Callable[..., Any]:
     """``admin.route`` plus authentication, the corp from the key, JSON bodies and errors as JSON.
     The view gets ``(principal, request, **path_params)`` and returns a JSON-able value or a Response."""
+    OPERATIONS.extend((path, method.lower(), write, doc) for method in methods)
 
     def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
         @admin.route(path, methods=list(methods))
@@ -157,18 +185,7 @@ def limit_of(request: Any, default: int, most: int = 200) -> int:
     return number_of(request, "limit", default, most)
 
 
-# Route modules register themselves on import.
-from admin import (  # noqa: E402, F401
-    alerts,
-    codes,
-    customers,
-    employees,
-    groups,
-    mass_sends,
-    openapi,
-    sops,
-    stats,
-    sync,
-    tags,
-    transfers,
-)
+# Route modules register themselves on import, in the order the document lists them; openapi last.
+from admin import customers, tags, employees, sync, codes, stats, alerts, transfers  # noqa: E402, F401, I001
+from admin import mass_sends, sops, groups  # noqa: E402, F401, I001
+from admin import openapi  # noqa: E402, F401

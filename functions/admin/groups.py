@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin.api import body_of, route
+from admin.api import Doc, body_of, route
+from admin.schemas import groups as S
+
+CHAT_ID = {"chat_id": "the group's chat_id"}
 
 
 def _service() -> Any:
@@ -13,11 +16,17 @@ def _service() -> Any:
     return bootstrap.group_admin()
 
 
-@route("/admin/groups/{chat_id}")
+@route("/admin/groups/{chat_id}", doc=Doc(
+    "One customer group as stored, with its labels and its members (those who left too)",
+    {200: ("the group", S.Group)}, params=CHAT_ID, errors={404: None},
+))  # fmt: skip
 def show(principal: Any, request: Any, chat_id: str) -> Any:
     return _service().show(principal.corp_id, chat_id)
 
 
-@route("/admin/groups/{chat_id}/tags", methods=("PUT",), write=True)
+@route("/admin/groups/{chat_id}/tags", methods=("PUT",), write=True, doc=Doc(
+    "Replace the group's labels (the SCRM's own, which group SOPs' tags_any target)",
+    {200: ("the group as stored after", S.Group)}, body=S.GroupTags, params=CHAT_ID, errors={404: None},
+))  # fmt: skip
 def set_tags(principal: Any, request: Any, chat_id: str) -> Any:
     return _service().set_tags(principal.corp_id, chat_id, body_of(request))

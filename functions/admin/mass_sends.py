@@ -5,8 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin.api import body_of, json_response, limit_of, route
+from admin.api import Doc, body_of, json_response, limit_of, route
 from admin.paging import items_page, items_wanted
+from admin.schemas import mass_sends as S
+from admin.schemas.base import validated
+from admin.schemas.common import Items, Limit
+
+SEND_ID = {"send_id": "from POST /admin/mass-sends"}
+QUOTA_WORDING = {
+    "msg_quota:missing": "msg_quota: required (month_days, week_7 or day_1)",
+    "msg_quota": "msg_quota: must be one of month_days, week_7, day_1",
+}
 
 
 def _runner() -> Any:
@@ -21,33 +30,50 @@ def _service() -> Any:
     return bootstrap.mass_sends()
 
 
-@route("/admin/mass-sends", methods=("POST",), write=True)
+@route("/admin/mass-sends", methods=("POST",), write=True, doc=Doc(
+    "Start a mass send to customers or customer groups (客户群发): one text (and attachments) to a filter or a list",
+    {202: ("a new send, planning", S.MassSendCreated),
+     200: ("a repeat of an earlier request: that send, nothing new started", S.MassSendCreated)},
+    description="Answers at once: the send is recorded and planned on the mass-sends queue. The same request "
+    "again (same request_id; without one, the same fields while the send is open) returns that send with 200 "
+    "and created false. " + S.FLOW,
+    body=S.MassSendInput,
+))  # fmt: skip
 def create(principal: Any, request: Any) -> Any:
     send, created = _runner().start(principal.corp_id, body_of(request))
     return json_response(202 if created else 200, {"created": created, "send": send})
 
 
-@route("/admin/mass-sends")
+@route("/admin/mass-sends", doc=Doc(
+    "The corp's mass sends, newest first (a listed recipients array is shown as its count)",
+    {200: ("sends", S.MassSendList)}, query=Limit,
+))  # fmt: skip
 def sends(principal: Any, request: Any) -> Any:
     return {"items": _runner().list(principal.corp_id, limit_of(request, 50))}
 
 
-@route("/admin/mass-send-quota")
+@route("/admin/mass-send-quota", doc=Doc(
+    "The corp's receive quota per customer (its 群发助手 setting; WeCom has no API to read it)",
+    {200: ("the setting", S.MassSendQuota)},
+))  # fmt: skip
 def quota(principal: Any, request: Any) -> Any:
     return {"msg_quota": _service().quota_setting(principal.corp_id)}
 
 
-@route("/admin/mass-send-quota", methods=("PUT",), write=True)
+@route("/admin/mass-send-quota", methods=("PUT",), write=True, doc=Doc(
+    "Set the receive quota our planner enforces: month_days (as many a month as it has days, WeCom's "
+    "default), week_7 or day_1",
+    {200: ("the setting", S.MassSendQuota)}, body=S.MassSendQuota,
+))  # fmt: skip
 def set_quota(principal: Any, request: Any) -> Any:
-    from scrm.kernel.errors import InvalidInput
-
-    body = body_of(request)
-    if "msg_quota" not in body:
-        raise InvalidInput("msg_quota", "msg_quota: required (month_days, week_7 or day_1)")
-    return {"msg_quota": _service().set_quota_setting(principal.corp_id, body["msg_quota"])}
+    quota = validated(S.MassSendQuota, body_of(request), QUOTA_WORDING)
+    return {"msg_quota": _service().set_quota_setting(principal.corp_id, quota.msg_quota)}
 
 
-@route("/admin/mass-sends/{send_id}")
+@route("/admin/mass-sends/{send_id}", doc=Doc(
+    "A send's progress: outcomes, task states, skipped customers, completion per member",
+    {200: ("progress", S.MassSendProgress)}, query=Items, params=SEND_ID, errors={404: None},
+))  # fmt: skip
 def send(principal: Any, request: Any, send_id: str) -> Any:
     svc = _service()
     progress = svc.progress(principal.corp_id, send_id)
@@ -59,11 +85,21 @@ def send(principal: Any, request: Any, send_id: str) -> Any:
     return progress
 
 
-@route("/admin/mass-sends/{send_id}/cancel", methods=("POST",), write=True)
+@route("/admin/mass-sends/{send_id}/cancel", methods=("POST",), write=True, doc=Doc(
+    "Cancel what members have not sent yet (cancel_groupmsg_send; tasks not created are not created)",
+    {200: ("the send, cancelled", S.MassSendCancelled)}, params=SEND_ID, errors={404: None, 502: None},
+))  # fmt: skip
 def cancel(principal: Any, request: Any, send_id: str) -> Any:
     return _service().cancel(principal.corp_id, send_id)
 
 
-@route("/admin/mass-sends/{send_id}/remind", methods=("POST",), write=True)
+@route("/admin/mass-sends/{send_id}/remind", methods=("POST",), write=True, doc=Doc(
+    "Remind members whose task is not sent (remind_groupmsg_send; WeCom allows 3 per 24 h)",
+    {200: ("reminded tasks (and how many WeCom says were cancelled there, 41093)", S.MassSendReminded)},
+    params=SEND_ID,
+    errors={404: None, 502: None,
+            409: "the send was cancelled, here or in WeCom (41093): nothing to remind",
+            429: "WeCom's 3 reminders per 24 hours are used (41094)"},
+))  # fmt: skip
 def remind(principal: Any, request: Any, send_id: str) -> Any:
     return _service().remind(principal.corp_id, send_id)

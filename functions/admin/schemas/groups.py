@@ -1,0 +1,44 @@
+"""Customer groups and their labels (admin/groups.py)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from admin.schemas.base import Model
+
+
+class GroupTags(Model):
+    tags: list[Annotated[str, Field(max_length=30, min_length=1)]] = Field(
+        max_length=20, description="labels, trimmed and de-duplicated; [] clears them"
+    )
+
+
+class Group(Model):
+    corp_id: str | None = None
+    chat_id: str | None = None
+    name: str | None = None
+    owner: str | None = None
+    create_time: int | None = None
+    notice: str | None = None
+    member_count: int | None = None
+    admins: list[str] | None = None
+    status: Literal["active", "dismissed"] | None = None
+    tags: list[str] | None = Field(None, description="the SCRM's own labels, sorted")
+    members: list[GroupMember] | None = Field(
+        None, description="every member stored (those who left too), by member_id"
+    )
+    synced_at_ms: int | None = None
+
+
+class GroupMember(Model):
+    member_id: str = Field(description="a userid (employee) or an external_userid (customer)")
+    type: Literal["employee", "customer"]
+    status: Literal["member", "left"]
+    join_time: int | None = Field(None, description="unix seconds")
+    join_scene: int | None = Field(None, description="WeCom's: 1 invited directly, 2 by link, 3 by QR code")
+    invitor: str | None = Field(None, description="the userid who invited them")
+    group_nickname: str | None = Field(None, description="their nickname in the group")
+    name: str | None = Field(None, description="their name as WeCom gave it")
+    left_seen_ms: int | None = Field(None, description="when we saw them gone (epoch ms); status left only")

@@ -1,0 +1,126 @@
+"""Real answers of every admin route, on the local stack with a valid request, match the OpenAPI document
+built from the models (admin/openapi.py): the status is one the operation documents as a success, and the
+body validates against that status's schema. The fuzz test (test_admin_api_fuzz.py) sends generated input;
+this one sends what a client would, so the success schemas are checked on answers with content."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from scrm import bootstrap
+from scrm.domain.api_key import Role
+
+from tests.integration.test_admin_api import Admin, _synced_corp
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "functions"))
+from admin.openapi import SPEC  # noqa: E402
+
+pytestmark = pytest.mark.stack
+
+
+def _check(seen: set[tuple[str, str]], a: Admin, method: str, template: str, body: Any = None, **kw: Any) -> Any:
+    """Call the route, assert a documented success whose JSON body matches its schema; the body."""
+    path = template.format(**kw.pop("ids", {}))
+    r = a(method, path, body, **kw)
+    op = SPEC["paths"][template][method.lower()]
+    assert str(r.status_code) in op["responses"] and r.status_code < 300, (method, path, r.status_code, r.text[:300])
+    schema = op["responses"][str(r.status_code)]["content"]["application/json"]["schema"]
+    errors = list(Draft202012Validator({**schema, "components": SPEC["components"]}).iter_errors(r.json()))
+    assert not errors, (method, path, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:3]])
+    seen.add((template, method.lower()))
+    return r.json()
+
+
+def test_every_route_answers_as_documented(stack, sandbox):
+    corp = _synced_corp(stack, sandbox, employees=3, customers_per_employee=3, tags=4, tag_groups=2, groups=2)
+    cid = corp["corp_id"]
+    a = Admin(stack.admin_url, bootstrap.api_keys().create(cid, Role.ADMIN, "answers")["key"])
+    world = sandbox.corp(cid)
+    seen: set[tuple[str, str]] = set()
+    c = lambda *args, **kw: _check(seen, a, *args, **kw)  # noqa: E731
+    ext = world["customers"][0]["external_userid"]
+    uid = world["customers"][0]["follow_users"][0]["userid"]
+    staff = sorted({f["userid"] for cu in world["customers"] for f in cu["follow_users"]})
+    chats = [g["chat_id"] for g in world["groups"]]
+
+    c("GET", "/admin/whoami")
+    c("GET", "/admin/customers", limit=2)
+    c("GET", "/admin/customers/{external_userid}", ids={"external_userid": ext})
+    c("PUT", "/admin/customers/{external_userid}/remark", {"userid": uid, "remark": "r"}, ids={"external_userid": ext})
+    c("GET", "/admin/employees")
+    library = c("GET", "/admin/tags")
+    created = c("POST", "/admin/tags", {"group_name": "answers", "tags": ["a1", "a2"]})
+    tag_ids = [t["id"] for t in created.get("tag_group", {}).get("tag", [])] or [
+        t["tag_id"] for g in library["groups"] for t in g.get("tags", [])
+    ]
+    c("POST", "/admin/customers/{external_userid}/tags", {"userid": uid, "add": tag_ids[:1]}, ids={"external_userid": ext})
+    c("PUT", "/admin/tags/{tag_id}", {"name": "a1b"}, ids={"tag_id": tag_ids[0]})
+    c("DELETE", "/admin/tags/{tag_id}", ids={"tag_id": tag_ids[-1]})
+    job = c("POST", "/admin/sync")["job"]
+    c("GET", "/admin/sync")
+    c("GET", "/admin/sync/{job_id}", ids={"job_id": job["job_id"]})
+
+    code = c("POST", "/admin/channel-codes", {"name": "answers", "staff": staff[:1], "welcome": {"text": "hi"}})
+    ids = {"code_id": code["code_id"]}
+    c("GET", "/admin/channel-codes")
+    c("GET", "/admin/channel-codes/{code_id}", ids=ids)
+    c("PUT", "/admin/channel-codes/{code_id}", {"name": "answers 2"}, ids=ids)
+    c("GET", "/admin/channel-codes/{code_id}/stats", ids=ids)
+    c("DELETE", "/admin/channel-codes/{code_id}", ids=ids)
+    c("PUT", "/admin/welcome-default", {"welcome": {"text": "hello {name}"}})
+    c("GET", "/admin/welcome-default")
+    group_code = c("POST", "/admin/group-codes", {"name": "answers", "chat_ids": chats[:1]})
+    ids = {"code_id": group_code["code_id"]}
+    c("GET", "/admin/group-codes")
+    c("GET", "/admin/group-codes/{code_id}", ids=ids)
+    c("PUT", "/admin/group-codes/{code_id}", {"name": "answers 2"}, ids=ids)
+    c("DELETE", "/admin/group-codes/{code_id}", ids=ids)
+    c("GET", "/admin/stats/customers")
+    c("GET", "/admin/stats/groups")
+    c("GET", "/admin/alert-settings")
+    c("PUT", "/admin/alert-settings", {"employee_alerts": True})
+    c("GET", "/admin/alerts")
+    c("GET", "/admin/groups/{chat_id}", ids={"chat_id": chats[0]})
+    c("PUT", "/admin/groups/{chat_id}/tags", {"tags": ["VIP"]}, ids={"chat_id": chats[0]})
+
+    _sends_sops_and_transfers(c, ext, staff)
+    documented = {(p, m) for p, ops in SPEC["paths"].items() for m in ops if p != "/admin/openapi.json"}
+    assert documented - seen == set()
+
+
+def _sends_sops_and_transfers(c: Any, ext: str, staff: list[str]) -> None:
+    send = c("POST", "/admin/mass-sends", {"name": "answers", "text": "hi", "recipients": {"external_userids": [ext]}})
+    ids = {"send_id": send["send"]["send_id"]}
+    c("GET", "/admin/mass-sends")
+    c("GET", "/admin/mass-sends/{send_id}", ids=ids)
+    c("GET", "/admin/mass-sends/{send_id}", ids=ids, items="1")
+    c("GET", "/admin/mass-send-quota")
+    c("PUT", "/admin/mass-send-quota", {"msg_quota": "month_days"})
+    c("POST", "/admin/mass-sends/{send_id}/remind", ids=ids)
+    c("POST", "/admin/mass-sends/{send_id}/cancel", ids=ids)
+
+    step = {"after_added_days": 1, "at": "10:00", "text": "hi"}
+    sop = c("POST", "/admin/sops", {"name": "answers", "steps": [step]})
+    ids = {"sop_id": sop["sop_id"]}
+    c("GET", "/admin/sops")
+    c("GET", "/admin/sops/{sop_id}", ids=ids)
+    c("PATCH", "/admin/sops/{sop_id}", {"name": "answers 2"}, ids=ids)
+    c("POST", "/admin/sops/{sop_id}/pause", ids=ids)
+    c("POST", "/admin/sops/{sop_id}/resume", ids=ids)
+    c("GET", "/admin/sops/{sop_id}/progress", ids=ids)
+    c("DELETE", "/admin/sops/{sop_id}", ids=ids)
+
+    job = c("POST", "/admin/transfers", {"kind": "onjob", "handover_userid": staff[0], "takeover_userid": staff[1]})
+    ids = {"job_id": job["job"]["job_id"]}
+    c("GET", "/admin/transfers")
+    c("GET", "/admin/transfers/{job_id}", ids=ids)
+    c("GET", "/admin/transfers/{job_id}", ids=ids, items="1")
+    c("POST", "/admin/transfers/{job_id}/refresh", ids=ids)
+    c("POST", "/admin/transfers/{job_id}/cancel", ids=ids)
+    c("GET", "/admin/transfers/unassigned")
+    c("GET", "/admin/transfer-policy")
+    c("PUT", "/admin/transfer-policy", {"on_refused": "leave"})

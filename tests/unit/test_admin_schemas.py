@@ -1,0 +1,58 @@
+"""The admin API's models: a pydantic error becomes the API's 400 naming the field as the API always has,
+and the callback function never pays for pydantic."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from admin.schemas.base import Model, field_name, validated
+from admin.schemas.mass_sends import MassSendInput, MassSendQuota
+from admin.schemas.transfers import TransferPolicy
+from scrm.kernel.errors import InvalidInput
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_locations_are_spelled_as_the_api_names_fields():
+    assert field_name(("recipients", "external_userids", 1)) == "recipients.external_userids[1]"
+    assert field_name(("steps", 0, "at")) == "steps[0].at"
+    assert field_name(()) == ""
+
+
+def _refusal(model: type[Model], body: dict, wording: dict | None = None) -> InvalidInput:
+    with pytest.raises(InvalidInput) as caught:
+        validated(model, body, wording)
+    return caught.value
+
+
+def test_the_first_bad_field_is_named_unknown_fields_first_by_name():
+    assert _refusal(TransferPolicy, {"zeta": 1, "alpha": 2}).field == "alpha"
+    refused = _refusal(TransferPolicy, {"on_refused": "sometimes"}, {"on_refused": "on_refused: no"})
+    assert (refused.field, refused.message) == ("on_refused", "on_refused: no")
+    body = {"name": "n", "recipients": {"external_userids": ["wm1", 2]}}
+    assert _refusal(MassSendInput, body).field == "recipients.external_userids[1]"
+
+
+def test_a_route_keeps_its_wording_per_error_type():
+    wording = {"msg_quota:missing": "msg_quota: required", "msg_quota": "msg_quota: one of"}
+    assert _refusal(MassSendQuota, {}, wording).message == "msg_quota: required"
+    assert _refusal(MassSendQuota, {"msg_quota": "hourly"}, wording).message == "msg_quota: one of"
+    assert _refusal(MassSendQuota, {"msg_quota": 5}).message.startswith("msg_quota: input should be")
+
+
+def test_json_numbers_are_not_strings():
+    assert _refusal(MassSendInput, {"name": "n", "recipients": {}, "text": 5}).field == "text"
+    assert validated(MassSendQuota, {"msg_quota": "day_1"}).msg_quota == "day_1"
+
+
+def test_the_callback_function_does_not_import_pydantic():
+    script = (
+        f"import sys; sys.path.insert(0, {str(ROOT / 'functions')!r}); import app; "
+        "from scrm import bootstrap; from scrm.services import callback_intake; "
+        "print('pydantic' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "False"
