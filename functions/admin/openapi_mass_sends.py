@@ -1,6 +1,6 @@
 """The mass-send part of the admin API's OpenAPI document (客户群发; merged into admin/openapi.py's SPEC).
-The routes are admin/mass_sends.py; the request is scrm.domain.mass_send.parse_mass_send and the progress
-is scrm.services.mass_sends.MassSends.progress, so a change there is a change here."""
+The routes are admin/mass_sends.py; the request is scrm.mass_sends.spec.parse_mass_send and the progress
+is scrm.mass_sends.service.MassSends.progress, so a change there is a change here."""
 
 from __future__ import annotations
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 
 import pytest
-from scrm.domain import mass_send as D
 from scrm.domain.field_error import FieldError
-from scrm.services.quota_ledger import QuotaLedger
+from scrm.mass_sends import spec as D
+from scrm.mass_sends.ledger import QuotaLedger
 
 from tests.unit.mass_send_fakes import CORP, FakeMassSendRepo, relation
 

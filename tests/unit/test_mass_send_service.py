@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from scrm.domain.wecom_error import WeComError
 from scrm.kernel.errors import DomainError
-from scrm.services.mass_sends import LEASE_S, MassSends
-from scrm.services.quota_ledger import QuotaLedger
+from scrm.mass_sends.ledger import QuotaLedger
+from scrm.mass_sends.service import LEASE_S, MassSends
 
 from tests.unit.mass_send_fakes import CORP, START, FakeGroupMsg, FakeMassSendRepo, FakeRecipients, relation
 from tests.unit.refusals import status
@@ -303,7 +303,7 @@ def test_a_member_who_left_sends_nothing_a_colleague_serving_the_customer_does()
 
 
 def test_a_large_filter_is_resolved_over_several_plan_steps_each_resuming_at_its_page(monkeypatch):
-    from scrm.services import mass_sends as service
+    from scrm.mass_sends import service
 
     rows = [relation(f"c{i:02d}", "alice" if i % 2 else "bob") for i in range(9)]
     svc, repo, _, _ = world(rows)

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from scrm.domain import sop as S
-from scrm.domain.mass_send import RecipientFilter
-from scrm.services.mass_sends import MassSends
-from scrm.services.quota_ledger import QuotaLedger
+from scrm.mass_sends.ledger import QuotaLedger
+from scrm.mass_sends.service import MassSends
+from scrm.mass_sends.spec import RecipientFilter
 from scrm.services.sop_planner import LEASE_S, SopPlanner
 
 from tests.unit.live_code_fakes import FakeClock
