@@ -140,11 +140,11 @@ def test_unknown_send_and_step() -> None:
 
 
 def test_a_plan_still_resolving_its_pages_queues_the_next_plan_step(monkeypatch) -> None:
-    from scrm.mass_sends import service
+    from scrm.mass_sends import planning
 
     runner, repo, gw, queue, _ = world()
-    runner.sends.recipients.page_size = 3  # 8 customers: 3 pages
-    monkeypatch.setattr(service, "RESOLVE_BUDGET_S", -1)
+    runner.sends.planning.recipients.page_size = 3  # 8 customers: 3 pages
+    monkeypatch.setattr(planning, "RESOLVE_BUDGET_S", -1)
     send, _ = runner.start(CORP, BODY)
     results = drain(runner, queue)
     assert results[:3] == ["resolving", "resolving", "planned:2"]
