@@ -136,7 +136,7 @@ def test_a_group_sop_run_shows_in_progress_per_member(shop, sandbox, capsys, mon
     runs = bootstrap.sop_repo().runs(cid, sop_id)
     assert len(runs) == 1
     send_id = runs[0]["send_id"]
-    wait_for(lambda: {p["sender"] for p in _parts(cid, send_id) if p["state"] == "created"} == set(owners),
+    wait_for(lambda: {p.sender for p in _parts(cid, send_id) if p.state == "created"} == set(owners),
              timeout_s=60, what="group tasks")  # fmt: skip
     first = _parts(cid, send_id)[0]
     sandbox.confirm_groupmsg(cid, first["msgid"], first["sender"])  # one owner sends; the others not yet
@@ -185,7 +185,7 @@ def test_a_group_mass_send_from_the_command_line(shop, sandbox, capsys):
         rf"^{owner}\s+{len(mine)}\s", out, re.M
     )
     part = _parts(cid, send_id)[0]
-    assert bootstrap.mass_sends().repo.part_ids(cid, send_id, part["sender"], part["number"]) == mine
+    assert bootstrap.mass_sends().repo.part_ids(cid, send_id, part.sender, part.number) == mine
     assert any(m["text"] == "今晚八点直播" for m in sandbox.groupmsgs(cid, "group")["groupmsgs"])
 
     code, out, err = run(capsys, "sends", "create", cid, "--name", "一个群", "--text", "只发这个群",
