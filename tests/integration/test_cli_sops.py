@@ -139,13 +139,13 @@ def test_a_group_sop_run_shows_in_progress_per_member(shop, sandbox, capsys, mon
     wait_for(lambda: {p.sender for p in _parts(cid, send_id) if p.state == "created"} == set(owners),
              timeout_s=60, what="group tasks")  # fmt: skip
     first = _parts(cid, send_id)[0]
-    sandbox.confirm_groupmsg(cid, first["msgid"], first["sender"])  # one owner sends; the others not yet
+    sandbox.confirm_groupmsg(cid, first.msgid, first.sender)  # one owner sends; the others not yet
     bootstrap.mass_sends().results(cid, send_id)
 
     code, out, err = run(capsys, "sops", "progress", cid, sop_id)
     assert code == 0, err
     head, run_table, member_table = out.strip().split("\n\n")
-    sent = sum(1 for o in groups.values() if o == first["sender"])
+    sent = sum(1 for o in groups.values() if o == first.sender)
     assert head.splitlines()[1:] == ["runs:       1", f"groups:     {len(groups)} (sent {sent})",
                                      f"completion: {100 * sent / len(groups):.1f}%"]  # fmt: skip
     assert run_table.splitlines()[0].split() == [
@@ -163,8 +163,8 @@ def test_a_group_sop_run_shows_in_progress_per_member(shop, sandbox, capsys, mon
     assert sorted(members) == owners
     for owner, (total, done, rate) in members.items():
         mine = sum(1 for o in groups.values() if o == owner)
-        assert (int(total), int(done)) == (mine, mine if owner == first["sender"] else 0)
-        assert rate == ("100.0%" if owner == first["sender"] else "0.0%")
+        assert (int(total), int(done)) == (mine, mine if owner == first.sender else 0)
+        assert rate == ("100.0%" if owner == first.sender else "0.0%")
     code, out, _ = run(capsys, "sops", "progress", cid, sop_id, "--json")
     assert json.loads(out)["runs"][0]["send_id"] == send_id
     run(capsys, "sops", "delete", cid, sop_id)
