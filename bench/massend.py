@@ -37,7 +37,8 @@ def run(stack: Stack, sandbox: SandboxClient, customers: int = 100_000, employee
     from scrm import bootstrap
     from scrm.domain.api_key import Role
     from scrm.domain.corp import Corp
-    from scrm.domain.mass_send import PER_TASK, choose_senders
+    from scrm.mass_sends.model import choose_senders
+    from scrm.mass_sends.spec import PER_TASK
 
     corp_id = "wwmass" + uuid.uuid4().hex[:10]
     per_employee = math.ceil(customers / employees)

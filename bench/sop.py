@@ -40,7 +40,7 @@ def run(stack: Stack, sandbox: SandboxClient, customers: int = 100_000, employee
     from scrm.domain import sop as S
     from scrm.domain.channel_code import CHINA
     from scrm.domain.corp import Corp
-    from scrm.domain.mass_send import PER_TASK
+    from scrm.mass_sends.spec import PER_TASK
 
     corp_id = "wwsop" + uuid.uuid4().hex[:11]
     seed = {"employees": employees, "customers_per_employee": math.ceil(customers / employees), "groups": 0,

@@ -92,7 +92,7 @@ MASS_SENDS_QUEUE = "scrm-mass-sends"
 
 @bp.on_sqs_message(queue=MASS_SENDS_QUEUE, batch_size=1, name="mass_send_worker")
 def mass_send_worker(event: Any) -> dict[str, Any]:
-    """Run mass-send steps (scrm.services.mass_send_runner): plan a send, create one WeCom task per part,
+    """Run mass-send steps (scrm.mass_sends.runner): plan a send, create one WeCom task per part,
     read the results, remind a SOP's members. Each WeCom call is fenced by its part's mark, so a
     redelivered step never creates a task twice; a step that finds the bulk call budget spent re-sends
     itself delayed. SOP enrolment pages (scrm.services.sop_enrolment) share this queue."""

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from scrm.adapters.wecom.gateway import WeComGateways
     from scrm.domain.alert_pacing import Caps
     from scrm.kernel.bus import MessageBus
+    from scrm.mass_sends.runner import MassSendRunner
+    from scrm.mass_sends.service import MassSends
     from scrm.services.acquisition import Acquisition
     from scrm.services.alert_admin import AlertAdmin
     from scrm.services.alert_delivery import Delivery
@@ -38,8 +40,6 @@ if TYPE_CHECKING:
     from scrm.services.full_sync import FullSync
     from scrm.services.group_admin import GroupAdmin
     from scrm.services.live_codes import LiveCodes
-    from scrm.services.mass_send_runner import MassSendRunner
-    from scrm.services.mass_sends import MassSends
     from scrm.services.sop_admin import SopAdmin
     from scrm.services.sop_enrolment import SopEnrolment
     from scrm.services.sop_planner import SopPlanner
@@ -349,24 +349,10 @@ def group_admin() -> GroupAdmin:
 
 # MASS-SENDS-GETTERS
 def _mass_sends(for_corp: Any) -> MassSends:
-    """Mass sends with every source of recipients: the store's relations (filter or list), its groups,
-    and the SOP planner's due steps (planned sends); a {name} step reads the customer's name."""
-    from scrm.adapters.dynamo import reads
-    from scrm.adapters.dynamo.directory import DynamoDirectory
-    from scrm.adapters.dynamo.mass_send_recipients import DynamoGroups, DynamoRecipients
-    from scrm.adapters.dynamo.mass_sends import DynamoMassSends
-    from scrm.services.mass_sends import MassSends
-    from scrm.services.quota_ledger import QuotaLedger
+    """Mass sends (mass_sends/wiring.py) whose planned sends the SOP planner's due steps name."""
+    from scrm.mass_sends import wiring
 
-    def customer_name(corp_id: str, external_userid: str) -> str:
-        return str((reads.customer(corp_id, external_userid) or {}).get("name") or "")
-
-    repo = DynamoMassSends()
-    return MassSends(
-        repo, QuotaLedger(repo), DynamoRecipients(), for_corp, employed=DynamoDirectory().known_employees,
-        planners={"sop": lambda corp_id, source: sop_planner().recipients(corp_id, source)},
-        groups=DynamoGroups(), customer_name=customer_name,
-    )  # fmt: skip
+    return wiring.mass_sends(for_corp, {"sop": lambda corp_id, source: sop_planner().recipients(corp_id, source)})
 
 
 @lazy
@@ -383,7 +369,7 @@ def mass_send_runner() -> MassSendRunner:
     from scrm.adapters.queue import QueuePublisher
     from scrm.adapters.wecom.gateway import WeComGateways
     from scrm.domain.throttle import Windows
-    from scrm.services.mass_send_runner import MassSendRunner
+    from scrm.mass_sends.runner import MassSendRunner
 
     s = settings()
     gateways = WeComGateways(
@@ -408,8 +394,8 @@ def sop_enrolment() -> SopEnrolment:
     """Writes the due index: an event observer (new customers and groups) and a queue step (a SOP's
     existing customers, page by page on the mass-send queue)."""
     from scrm.adapters.dynamo import reads
-    from scrm.adapters.dynamo.mass_send_recipients import DynamoGroups, DynamoRecipients
     from scrm.adapters.queue import QueuePublisher
+    from scrm.mass_sends.recipients import DynamoGroups, DynamoRecipients
     from scrm.services.sop_enrolment import SopEnrolment
 
     def owner(corp_id: str, chat_id: str) -> str:
@@ -431,7 +417,7 @@ def sop_admin() -> SopAdmin:
 def sop_planner() -> SopPlanner:
     """The every-minute tick; its sends' plans run on the mass-send queue."""
     from scrm.adapters.dynamo.directory import DynamoDirectory
-    from scrm.adapters.dynamo.mass_send_recipients import DynamoGroups, DynamoRecipients
+    from scrm.mass_sends.recipients import DynamoGroups, DynamoRecipients
     from scrm.services.sop_planner import SopPlanner
 
     runner = mass_send_runner()

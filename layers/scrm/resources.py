@@ -134,7 +134,7 @@ TABLES: dict[str, TableDef] = {
         # or "missed#…" (a welcome that could not be sent, counted once).
         TableDef("acquisitions", "scrm-acquisitions", _PK, _SK, ttl_attribute="expires_at"),
         # TABLES-ISSUE7 (statistics, alerts, transfers: each added by its module's author)
-        # Customer mass sends (issue 8, domain/mass_send.py): pk = corp with sk = "send#<id>" (a send: spec,
+        # Customer mass sends (issue 8, mass_sends/): pk = corp with sk = "send#<id>" (a send: spec,
         # state, counts), "req#<key>" (a request's send), "settings" (the corp's msg_quota); pk =
         # corp#send#<id> with sk = "p#<sender>#<n>" (a part: one add_msg_template call, its state, msgid and
         # calling mark), "ids#<sender>#<n>#<k>" (its customers, 2,000 an item), "out#<sender>#<n>" (one

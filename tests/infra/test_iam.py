@@ -22,7 +22,7 @@ import pytest
 from scrm import bootstrap
 from scrm.domain import sop as S
 from scrm.domain.event_key import event_id, event_key
-from scrm.domain.mass_send import SINGLE
+from scrm.mass_sends.spec import SINGLE
 from scrm.transfers.job import TransferJob
 
 from devstack import aws_faults
@@ -331,7 +331,7 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
                  what="the new customer's add event")
         sends = bootstrap.mass_sends()
         send, _ = sends.create(cid, {"name": "iam", "text": "iam", "recipients": {"external_userids": [fan]}})
-        sends.repo.mark_open(cid, send["send_id"])
+        sends.repo.mark_open(cid, send.send_id)
         bootstrap.corp_registry().forget(cid)
 
         def mass_message(message: dict[str, object]) -> None:
@@ -340,22 +340,22 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
             assert client.lambda_.invoke("mass_send_worker", event).payload == {"batchItemFailures": []}
 
         def mass_step(step: dict[str, object]) -> None:
-            mass_message({"corp_id": cid, "send_id": send["send_id"], **step})
+            mass_message({"corp_id": cid, "send_id": send.send_id, **step})
 
         with recording() as calls:
             # The plan's own "part" messages also reach the stack's workers, which may create the task
             # first: repeat the steps until this process has called WeCom (through the shared budget).
             mass_step({"step": "plan"})
             for _ in range(10):
-                for part, _ in sends.repo.parts(cid, send["send_id"]):
-                    mass_step({"step": "part", "sender": part["sender"], "number": part["number"]})
+                for part in sends.repo.parts(cid, send.send_id):
+                    mass_step({"step": "part", "sender": part.sender, "number": part.number})
                 mass_step({"step": "results"})
                 if any(r == ["table/scrm-rate-limits"] for _, _, r in calls):
                     break
                 time.sleep(0.3)
         _check(template, "mass_send_worker", calls)
         assert any(r == ["table/scrm-rate-limits"] for _, _, r in calls)
-        assert [p["state"] for p, _ in sends.repo.parts(cid, send["send_id"])] == ["created"]
+        assert [p.state for p in sends.repo.parts(cid, send.send_id)] == ["created"]
         # A SOP step's planned send, made as the tick makes it but with no plan message for the stack's
         # workers: its plan reads the SOP and the minute's due items, its part creates the task. The part's
         # own reminder races the stack's workers; a member with no part of this send is reminded by this
@@ -369,16 +369,16 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
         source = {"kind": "sop", "sop_id": sop_id, "step_id": "d0", "minute": step_minute, "name": "iam"}
         planned, _ = sends.create_planned(cid, f"sop#{sop_id}#d0#{step_minute}", "iam · d0", d0.content,
                                           SINGLE, source)
-        sends.repo.mark_open(cid, planned["send_id"])
+        sends.repo.mark_open(cid, planned.send_id)
         with recording() as calls:
-            sop_step = {"corp_id": cid, "send_id": planned["send_id"]}
+            sop_step = {"corp_id": cid, "send_id": planned.send_id}
             mass_message({**sop_step, "step": "plan"})
-            for part, _ in sends.repo.parts(cid, planned["send_id"]):
-                mass_message({**sop_step, "step": "part", "sender": part["sender"], "number": part["number"]})
+            for part in sends.repo.parts(cid, planned.send_id):
+                mass_message({**sop_step, "step": "part", "sender": part.sender, "number": part.number})
             mass_message({**sop_step, "step": "notify", "sender": taker})
             mass_message({"corp_id": cid, "sop_id": sop_id, "step": "sop_enrol", "query": 0, "cursor": ""})
         _check(template, "mass_send_worker", calls)
-        assert [p["sender"] for p, _ in sends.repo.parts(cid, planned["send_id"])] == [uid]
+        assert [p.sender for p in sends.repo.parts(cid, planned.send_id)] == [uid]
         assert any(op == "UpdateItem" and r == ["table/scrm-alerts"] for _, op, r in calls)
         assert any(m.get("touser") == [taker] and "SOP 任务" in str(m.get("content")) for m in sandbox.messages(cid))
         assert ("dynamodb", "BatchWriteItem", ["table/scrm-sops"]) in calls  # the enrolment page's due items
@@ -461,9 +461,9 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
             ("PUT", "/admin/mass-send-quota", {"msg_quota": "week_7"}),
             ("POST", "/admin/mass-sends", {"name": "iam2", "text": "iam2", "recipients": {"external_userids": [fan]}}),
             ("GET", "/admin/mass-sends", None),
-            ("GET", f"/admin/mass-sends/{send['send_id']}?items=1", None),
-            ("POST", f"/admin/mass-sends/{send['send_id']}/remind", None),
-            ("POST", f"/admin/mass-sends/{send['send_id']}/cancel", None),
+            ("GET", f"/admin/mass-sends/{send.send_id}?items=1", None),
+            ("POST", f"/admin/mass-sends/{send.send_id}/remind", None),
+            ("POST", f"/admin/mass-sends/{send.send_id}/cancel", None),
             ("POST", "/admin/sops", {"name": "iam2", "targets": {},
                                      "steps": [{"after_added_days": 1, "at": "10:00", "text": "iam2"}]}),
             ("GET", "/admin/sops", None),

@@ -136,16 +136,16 @@ def test_a_group_sop_run_shows_in_progress_per_member(shop, sandbox, capsys, mon
     runs = bootstrap.sop_repo().runs(cid, sop_id)
     assert len(runs) == 1
     send_id = runs[0]["send_id"]
-    wait_for(lambda: {p["sender"] for p in _parts(cid, send_id) if p["state"] == "created"} == set(owners),
+    wait_for(lambda: {p.sender for p in _parts(cid, send_id) if p.state == "created"} == set(owners),
              timeout_s=60, what="group tasks")  # fmt: skip
     first = _parts(cid, send_id)[0]
-    sandbox.confirm_groupmsg(cid, first["msgid"], first["sender"])  # one owner sends; the others not yet
+    sandbox.confirm_groupmsg(cid, first.msgid, first.sender)  # one owner sends; the others not yet
     bootstrap.mass_sends().results(cid, send_id)
 
     code, out, err = run(capsys, "sops", "progress", cid, sop_id)
     assert code == 0, err
     head, run_table, member_table = out.strip().split("\n\n")
-    sent = sum(1 for o in groups.values() if o == first["sender"])
+    sent = sum(1 for o in groups.values() if o == first.sender)
     assert head.splitlines()[1:] == ["runs:       1", f"groups:     {len(groups)} (sent {sent})",
                                      f"completion: {100 * sent / len(groups):.1f}%"]  # fmt: skip
     assert run_table.splitlines()[0].split() == [
@@ -163,8 +163,8 @@ def test_a_group_sop_run_shows_in_progress_per_member(shop, sandbox, capsys, mon
     assert sorted(members) == owners
     for owner, (total, done, rate) in members.items():
         mine = sum(1 for o in groups.values() if o == owner)
-        assert (int(total), int(done)) == (mine, mine if owner == first["sender"] else 0)
-        assert rate == ("100.0%" if owner == first["sender"] else "0.0%")
+        assert (int(total), int(done)) == (mine, mine if owner == first.sender else 0)
+        assert rate == ("100.0%" if owner == first.sender else "0.0%")
     code, out, _ = run(capsys, "sops", "progress", cid, sop_id, "--json")
     assert json.loads(out)["runs"][0]["send_id"] == send_id
     run(capsys, "sops", "delete", cid, sop_id)
@@ -185,7 +185,7 @@ def test_a_group_mass_send_from_the_command_line(shop, sandbox, capsys):
         rf"^{owner}\s+{len(mine)}\s", out, re.M
     )
     part = _parts(cid, send_id)[0]
-    assert bootstrap.mass_sends().repo.part_ids(cid, send_id, part["sender"], part["number"]) == mine
+    assert bootstrap.mass_sends().repo.part_ids(cid, send_id, part.sender, part.number) == mine
     assert any(m["text"] == "今晚八点直播" for m in sandbox.groupmsgs(cid, "group")["groupmsgs"])
 
     code, out, err = run(capsys, "sends", "create", cid, "--name", "一个群", "--text", "只发这个群",

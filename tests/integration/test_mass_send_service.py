@@ -38,13 +38,13 @@ def test_a_mass_send_end_to_end_with_quota_and_lost_friends(stack, sandbox):
         svc.create(cid, {"name": "sale", "text": "双十一 starts now", "recipients": {"filter": {}}})[0]
         == send
     )
-    sid = send["send_id"]
+    sid = send.send_id
     planned = svc.plan(cid, sid)
     senders = set(follower.values())
-    assert planned["counts"] == {"recipients": len(follower), "parts": len(senders), "skipped": {}}
+    assert planned.counts == {"recipients": len(follower), "parts": len(senders), "skipped": {}}
     assert svc.run_parts(cid, sid) == {"created": len(senders)}
     assert svc.run_parts(cid, sid) == {}  # a repeated step creates nothing
-    parts = [p for p, _ in svc.repo.parts(cid, sid)]
+    parts = [p for p in svc.repo.parts(cid, sid)]
     msgs = sandbox.groupmsgs(cid, "single")["groupmsgs"]
     assert len([m for m in msgs if m["text"] == "双十一 starts now"]) == len(senders)
 
@@ -52,7 +52,7 @@ def test_a_mass_send_end_to_end_with_quota_and_lost_friends(stack, sandbox):
     assert svc.results(cid, sid)["waiting"] == len(senders)
     assert set(svc.outcome_of(cid, sid).values()) == {"pending"}
     for p in parts:
-        sandbox.confirm_groupmsg(cid, p["msgid"], p["sender"])
+        sandbox.confirm_groupmsg(cid, p.msgid, p.sender)
     assert svc.results(cid, sid)["final"] == len(senders)
 
     outcomes = svc.outcome_of(cid, sid)
@@ -74,8 +74,8 @@ def test_a_mass_send_end_to_end_with_quota_and_lost_friends(stack, sandbox):
     again, _ = svc.create(
         cid, {"name": "again", "text": "second", "recipients": {"external_userids": [*follower, "wmnobody"]}}
     )
-    planned = svc.plan(cid, again["send_id"])
-    skipped = svc.repo.skipped(cid, again["send_id"])
+    planned = svc.plan(cid, again.send_id)
+    skipped = svc.repo.skipped(cid, again.send_id)
     assert sorted(skipped["no_active_relation"]) == sorted(["wmnobody", leaving])
     assert sorted(skipped["over_quota"]) == sorted(set(follower) - {leaving})
-    assert planned["counts"]["parts"] == 0
+    assert planned.counts["parts"] == 0

@@ -15,6 +15,7 @@ import pytest
 from scrm import bootstrap
 from scrm.domain import sop as S
 from scrm.domain.channel_code import CHINA
+from scrm.mass_sends.model import Part
 from scrm.services.sop_planner import SopPlanner
 
 from tests.integration.test_admin_api import _synced_corp
@@ -36,8 +37,8 @@ def _hhmm(ahead_s: float) -> str:
     return (datetime.now(CHINA) + timedelta(seconds=ahead_s)).strftime("%H:%M")
 
 
-def _parts(cid: str, send_id: str) -> list[dict]:
-    return [p for p, _ in bootstrap.mass_sends().repo.parts(cid, send_id)]
+def _parts(cid: str, send_id: str) -> list[Part]:
+    return [p for p in bootstrap.mass_sends().repo.parts(cid, send_id)]
 
 
 def test_a_customer_sop_step_reaches_each_new_customer_once_by_name(stack, sandbox):
@@ -70,7 +71,7 @@ def test_a_customer_sop_step_reaches_each_new_customer_once_by_name(stack, sandb
     runs = repo.runs(cid, sop["sop_id"])
     assert len(runs) == 1
     send_id = runs[0]["send_id"]
-    wait_for(lambda: len(_parts(cid, send_id)) == 2 and all(p["state"] == "created" for p in _parts(cid, send_id)),
+    wait_for(lambda: len(_parts(cid, send_id)) == 2 and all(p.state == "created" for p in _parts(cid, send_id)),
              timeout_s=60, what="tasks created")  # fmt: skip
 
     msgs = [m for m in sandbox.groupmsgs(cid, "single")["groupmsgs"] if "欢迎" in m["text"]]
@@ -82,7 +83,7 @@ def test_a_customer_sop_step_reaches_each_new_customer_once_by_name(stack, sandb
     assert len(reminders) == 1 and employees[0] in str(reminders[0])
 
     for p in _parts(cid, send_id):
-        sandbox.confirm_groupmsg(cid, p["msgid"], p["sender"])
+        sandbox.confirm_groupmsg(cid, p.msgid, p.sender)
     bootstrap.mass_sends().results(cid, send_id)
     progress = admin.progress(cid, sop["sop_id"])
     assert progress["recipients"] == 2 and progress["sent"] == 2 and progress["completion_rate"] == 1.0
@@ -111,11 +112,11 @@ def test_a_group_sop_on_a_date_reaches_each_owner_once_and_pause_stops_it(stack,
     runs = bootstrap.sop_repo().runs(cid, sop["sop_id"])
     assert len(runs) == 1 and bootstrap.sop_repo().runs(cid, paused["sop_id"]) == []
     send_id = runs[0]["send_id"]
-    wait_for(lambda: {p["sender"] for p in _parts(cid, send_id) if p["state"] == "created"} == set(owners),
+    wait_for(lambda: {p.sender for p in _parts(cid, send_id) if p.state == "created"} == set(owners),
              timeout_s=60, what="group tasks")  # fmt: skip
     msgs = [m for m in sandbox.groupmsgs(cid, "group")["groupmsgs"] if m["text"] == "本周优惠"]
     assert len(msgs) == len(owners)
-    ids = {g for p in _parts(cid, send_id) for g in bootstrap.mass_sends().repo.part_ids(cid, send_id, p["sender"], p["number"])}
+    ids = {g for p in _parts(cid, send_id) for g in bootstrap.mass_sends().repo.part_ids(cid, send_id, p.sender, p.number)}
     assert ids == {g["chat_id"] for g in groups}
 
 
@@ -135,10 +136,10 @@ def test_a_customer_sop_on_a_date_reaches_the_targets_customers_through_a_paged_
     runs = bootstrap.sop_repo().runs(cid, sop["sop_id"])
     assert len(runs) == 1
     send_id = runs[0]["send_id"]
-    wait_for(lambda: _parts(cid, send_id) and all(p["state"] == "created" for p in _parts(cid, send_id)),
+    wait_for(lambda: _parts(cid, send_id) and all(p.state == "created" for p in _parts(cid, send_id)),
              timeout_s=60, what="the date step's task")  # fmt: skip
     parts = _parts(cid, send_id)
-    assert [p["sender"] for p in parts] == [target]  # one task for the member, not one per customer
+    assert [p.sender for p in parts] == [target]  # one task for the member, not one per customer
     reached = bootstrap.mass_sends().repo.part_ids(cid, send_id, target, 0)
     assert sorted(reached) == theirs
 

@@ -1,12 +1,12 @@
 """In-memory fakes for the mass-send services (no I/O).
 
-``FakeMassSendRepo`` keeps ``adapters/dynamo/mass_sends.py`` DynamoMassSends' contract: a send is created
-with its request item in one step (the request item must be absent, or at the version being replaced),
-sends, parts and ledger buckets are rewritten only at the version read (False otherwise) and come back as
-fresh copies (JSON round trip), ``create_part`` never overwrites a part, recipients read back only once
-their "done" item is written. ``interfere`` plays another writer that gets in first on a bucket write.
+``FakeMassSendRepo`` keeps ``mass_sends/repository.py`` DynamoMassSends' contract (the port, checked in
+test_mass_send_ports.py): a send is created with its request item in one step (the request item must be
+absent, or at the version being replaced), sends, parts and ledger buckets are rewritten only at the
+version read (False otherwise) and come back as fresh aggregates (through their item dicts),
+``create_part`` never overwrites a part, recipients read back only once written. ``interfere`` plays another writer that gets in first on a bucket write.
 
-``FakeGroupMsg`` plays WeCom's mass-send APIs (adapters/wecom/groupmsg_calls.py) over a small world of
+``FakeGroupMsg`` plays WeCom's mass-send APIs (mass_sends/wecom.py) over a small world of
 friendships: add_msg_template (fail_list for non-friends, 41048 for none, ≤ 10,000; chat_type group: the
 sender's own groups among ≤ 2,000 chat_ids, results by chat_id), a list of tasks by chat type and
 create time, the member's confirm, the receive quota (per customer, ``quota`` per period), 41063 while
@@ -19,9 +19,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from scrm.domain.wecom_error import WeComError
+from scrm.mass_sends.model import MassSend, Part
 
 CORP = "wwcorp"
 START = 1_800_000_000
@@ -31,143 +32,152 @@ def _json(value: Any) -> Any:
     return json.loads(json.dumps(value, ensure_ascii=False))
 
 
+A = TypeVar("A", MassSend, Part)
+
+
+def _copy(agg: A) -> A:
+    """A fresh aggregate through its item dict: what the table would store and give back."""
+    return type(agg).from_item(_json(agg.to_item()), agg.version)
+
+
 class FakeMassSendRepo:
+    """Sends and parts stored as aggregates (each write and read goes through the aggregate's item dict,
+    as the table's ``data`` does), the sub-items by what they belong to."""
+
     def __init__(self) -> None:
-        self.items: dict[tuple[str, str], tuple[Any, int]] = {}
+        self.sends: dict[tuple[str, str], MassSend] = {}  # (corp, send_id)
+        self.requests: dict[tuple[str, str], tuple[str, int]] = {}  # (corp, request key) → (send_id, version)
+        self.opened: set[tuple[str, str]] = set()
+        self.settings: dict[str, dict[str, Any]] = {}
+        self.senders: dict[tuple[str, str], dict[str, str]] = {}  # resolved recipient → sender
+        self.resolving: dict[tuple[str, str], dict[str, Any]] = {}
+        self.pages: dict[tuple[str, str, int], list[list[Any]]] = {}
+        self.skips: dict[tuple[str, str], dict[str, list[str]]] = {}
+        self.part_items: dict[tuple[str, str, str, int], Part] = {}  # (corp, send_id, sender, number)
+        self.ids: dict[tuple[str, str, str, int], list[str]] = {}
+        self.outcome_items: dict[tuple[str, str, str, int], str] = {}
+        self.buckets: dict[tuple[str, str, int], tuple[dict[str, Any], int]] = {}
         self.interfere: list[Any] = []  # callables run just before a bucket write
         self.bucket_writes = 0
 
-    def _get(self, pk: str, sk: str) -> tuple[Any, int] | None:
-        hit = self.items.get((pk, sk))
-        return (_json(hit[0]), hit[1]) if hit is not None else None
-
-    def _put_if(self, pk: str, sk: str, data: Any, version: int) -> bool:
-        cur = self.items.get((pk, sk))
-        if (cur[1] if cur is not None else 0) != version:
-            return False
-        self.items[(pk, sk)] = (_json(data), version + 1)
-        return True
-
     # sends
-    def create_send(self, corp_id: str, send: dict[str, Any], request_key: str, replaces: int = 0) -> bool:
-        req = self.items.get((corp_id, f"req#{request_key}"))
-        if (req[1] if req else 0) != replaces or (corp_id, f"send#{send['send_id']}") in self.items:
+    def create_send(self, corp_id: str, send: MassSend, request_key: str, replaces: int = 0) -> bool:
+        req = self.requests.get((corp_id, request_key))
+        if (req[1] if req else 0) != replaces or (corp_id, send.send_id) in self.sends:
             return False
-        self.items[(corp_id, f"req#{request_key}")] = ({"send_id": send["send_id"]}, replaces + 1)
-        self.items[(corp_id, f"send#{send['send_id']}")] = (_json(send), 1)
+        self.requests[(corp_id, request_key)] = (send.send_id, replaces + 1)
+        send.version = 1
+        self.sends[(corp_id, send.send_id)] = _copy(send)
         return True
 
     def request(self, corp_id: str, request_key: str) -> tuple[str, int] | None:
-        hit = self._get(corp_id, f"req#{request_key}")
-        return (hit[0]["send_id"], hit[1]) if hit else None
+        return self.requests.get((corp_id, request_key))
 
-    def get_send(self, corp_id: str, send_id: str) -> tuple[dict[str, Any], int] | None:
-        return self._get(corp_id, f"send#{send_id}")
+    def get_send(self, corp_id: str, send_id: str) -> MassSend | None:
+        hit = self.sends.get((corp_id, send_id))
+        return _copy(hit) if hit is not None else None
 
-    def replace_send(self, corp_id: str, send: dict[str, Any], version: int) -> bool:
-        return self._put_if(corp_id, f"send#{send['send_id']}", send, version)
+    def save_send(self, corp_id: str, send: MassSend) -> bool:
+        cur = self.sends.get((corp_id, send.send_id))
+        if cur is None or cur.version != send.version:
+            return False
+        send.version += 1
+        self.sends[(corp_id, send.send_id)] = _copy(send)
+        return True
 
-    def list_sends(self, corp_id: str, limit: int = 50) -> list[dict[str, Any]]:
-        return [
-            _json(d) for (pk, sk), (d, _) in self.items.items() if pk == corp_id and sk.startswith("send#")
-        ][:limit]
+    def list_sends(self, corp_id: str, limit: int = 50) -> list[MassSend]:
+        return [_copy(s) for (c, _), s in self.sends.items() if c == corp_id][:limit]
 
     def mark_open(self, corp_id: str, send_id: str) -> None:
-        self.items[(corp_id, f"open#{send_id}")] = ({"send_id": send_id}, 1)
+        self.opened.add((corp_id, send_id))
 
     def open_sends(self, corp_id: str) -> list[str]:
-        return sorted(
-            d["send_id"]
-            for (pk, sk), (d, _) in self.items.items()
-            if pk == corp_id and sk.startswith("open#")
-        )
+        return sorted(s for c, s in self.opened if c == corp_id)
 
     def close(self, corp_id: str, send_id: str) -> None:
-        self.items.pop((corp_id, f"open#{send_id}"), None)
+        self.opened.discard((corp_id, send_id))
 
     def setting(self, corp_id: str) -> dict[str, Any]:
-        hit = self._get(corp_id, "settings")
-        return hit[0] if hit else {}
+        return _json(self.settings.get(corp_id, {}))
 
     def put_setting(self, corp_id: str, data: dict[str, Any]) -> None:
-        self.items[(corp_id, "settings")] = (_json(data), 1)
+        self.settings[corp_id] = _json(data)
 
     # recipients, skipped
     def put_recipients(self, corp_id: str, send_id: str, senders: dict[str, str]) -> None:
-        self.items[(f"{corp_id}#send#{send_id}", "rcp")] = (_json(senders), 1)
+        self.senders[(corp_id, send_id)] = _json(senders)
 
     def recipients(self, corp_id: str, send_id: str) -> dict[str, str] | None:
-        hit = self._get(f"{corp_id}#send#{send_id}", "rcp")
-        return hit[0] if hit else None
+        hit = self.senders.get((corp_id, send_id))
+        return _json(hit) if hit is not None else None
 
     def resolve_state(self, corp_id: str, send_id: str) -> dict[str, Any] | None:
-        hit = self._get(f"{corp_id}#send#{send_id}", "res#state")
-        return hit[0] if hit else None
+        hit = self.resolving.get((corp_id, send_id))
+        return _json(hit) if hit is not None else None
 
     def put_resolved(self, corp_id: str, send_id: str, chunk: int, rows: list[list[Any]],
                      state: dict[str, Any]) -> None:  # fmt: skip
-        self.items[(f"{corp_id}#send#{send_id}", f"res#{chunk:05d}")] = (_json(rows), 1)
-        self.items[(f"{corp_id}#send#{send_id}", "res#state")] = (_json(state), 1)
+        self.pages[(corp_id, send_id, chunk)] = _json(rows)
+        self.resolving[(corp_id, send_id)] = _json(state)
 
     def resolved(self, corp_id: str, send_id: str, chunks: int) -> list[list[Any]]:
-        pk = f"{corp_id}#send#{send_id}"
-        return [r for k in range(chunks) for r in _json(self.items[(pk, f"res#{k:05d}")][0])]
+        return [r for k in range(chunks) for r in _json(self.pages[(corp_id, send_id, k)])]
 
     def put_skipped(self, corp_id: str, send_id: str, reason: str, ids: Sequence[str]) -> None:
-        self.items[(f"{corp_id}#send#{send_id}", f"skip#{reason}")] = (list(ids), 1)
+        self.skips.setdefault((corp_id, send_id), {})[reason] = list(ids)
 
     def skipped(self, corp_id: str, send_id: str) -> dict[str, list[str]]:
-        pk = f"{corp_id}#send#{send_id}"
-        return {
-            sk.split("#")[1]: _json(v[0])
-            for (p, sk), v in self.items.items()
-            if p == pk and sk.startswith("skip#")
-        }
+        return _json(self.skips.get((corp_id, send_id), {}))
 
     # parts
-    def create_part(self, corp_id: str, send_id: str, part: dict[str, Any], ids: Sequence[str]) -> bool:
-        pk, key = f"{corp_id}#send#{send_id}", f"{part['sender']}#{part['number']:04d}"
-        self.items[(pk, f"ids#{key}")] = (list(ids), 1)
-        return self._put_if(pk, f"p#{key}", part, 0)
+    def create_part(self, corp_id: str, part: Part, ids: Sequence[str]) -> bool:
+        key = (corp_id, part.send_id, part.sender, part.number)
+        self.ids[key] = list(ids)
+        if key in self.part_items:
+            return False
+        part.version = 1
+        self.part_items[key] = _copy(part)
+        return True
 
-    def parts(self, corp_id: str, send_id: str) -> list[tuple[dict[str, Any], int]]:
-        pk = f"{corp_id}#send#{send_id}"
-        return [
-            (_json(v[0]), v[1])
-            for (p, sk), v in sorted(self.items.items())
-            if p == pk and sk.startswith("p#")
-        ]
+    def parts(self, corp_id: str, send_id: str) -> list[Part]:
+        return [_copy(p) for (c, s, _, _), p in sorted(self.part_items.items()) if (c, s) == (corp_id, send_id)]
 
-    def get_part(
-        self, corp_id: str, send_id: str, sender: str, number: int
-    ) -> tuple[dict[str, Any], int] | None:
-        return self._get(f"{corp_id}#send#{send_id}", f"p#{sender}#{number:04d}")
+    def get_part(self, corp_id: str, send_id: str, sender: str, number: int) -> Part | None:
+        hit = self.part_items.get((corp_id, send_id, sender, number))
+        return _copy(hit) if hit is not None else None
 
-    def replace_part(self, corp_id: str, send_id: str, part: dict[str, Any], version: int) -> bool:
-        return self._put_if(
-            f"{corp_id}#send#{send_id}", f"p#{part['sender']}#{part['number']:04d}", part, version
-        )
+    def save_part(self, corp_id: str, part: Part) -> bool:
+        key = (corp_id, part.send_id, part.sender, part.number)
+        cur = self.part_items.get(key)
+        if cur is None or cur.version != part.version:
+            return False
+        part.version += 1
+        self.part_items[key] = _copy(part)
+        return True
 
     def part_ids(self, corp_id: str, send_id: str, sender: str, number: int) -> list[str]:
-        hit = self._get(f"{corp_id}#send#{send_id}", f"ids#{sender}#{number:04d}")
-        return hit[0] if hit else []
+        return list(self.ids.get((corp_id, send_id, sender, number), []))
 
     def put_outcomes(self, corp_id: str, send_id: str, sender: str, number: int, outcomes: str) -> None:
-        self.items[(f"{corp_id}#send#{send_id}", f"out#{sender}#{number:04d}")] = (outcomes, 1)
+        self.outcome_items[(corp_id, send_id, sender, number)] = outcomes
 
     def outcomes(self, corp_id: str, send_id: str, sender: str, number: int) -> str:
-        hit = self._get(f"{corp_id}#send#{send_id}", f"out#{sender}#{number:04d}")
-        return hit[0] if hit else ""
+        return self.outcome_items.get((corp_id, send_id, sender, number), "")
 
     # ledger buckets
     def get_bucket(self, corp_id: str, period: str, bucket: int) -> tuple[dict[str, Any], int]:
-        return self._get(f"{corp_id}#quota#{period}", f"{bucket:04d}") or ({}, 0)
+        hit = self.buckets.get((corp_id, period, bucket))
+        return (_json(hit[0]), hit[1]) if hit is not None else ({}, 0)
 
     def put_bucket(self, corp_id: str, period: str, bucket: int, data: dict[str, Any], version: int) -> bool:
         while self.interfere:
             self.interfere.pop(0)()
         self.bucket_writes += 1
-        return self._put_if(f"{corp_id}#quota#{period}", f"{bucket:04d}", data, version)
+        cur = self.buckets.get((corp_id, period, bucket))
+        if (cur[1] if cur is not None else 0) != version:
+            return False
+        self.buckets[(corp_id, period, bucket)] = (_json(data), version + 1)
+        return True
 
 
 class FakeRecipients:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrm.adapters.wecom.groupmsg_calls import MAX_CUSTOMERS_PER_TASK, GroupMsgCalls, batches
+from scrm.mass_sends.wecom import MAX_CUSTOMERS_PER_TASK, GroupMsgCalls, batches
 
 
 class Recorder(GroupMsgCalls):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
-from scrm.domain import mass_send as D
 from scrm.domain.field_error import FieldError
-from scrm.services.quota_ledger import QuotaLedger
+from scrm.mass_sends import model as M
+from scrm.mass_sends import spec as D
+from scrm.mass_sends.ledger import QuotaLedger
 
 from tests.unit.mass_send_fakes import CORP, FakeMassSendRepo, relation
 
@@ -73,7 +74,7 @@ def test_filter_matches_and_drives_queries():
 def test_one_sender_per_customer_the_latest_added_active_relation():
     rows = [relation("c1", "old", 10), relation("c1", "new", 20), relation("c1", "gone", 30, status="deleted_by_customer"),
             relation("c2", "b", 5), relation("c2", "a", 5)]  # fmt: skip
-    assert D.choose_senders(rows) == {"c1": "new", "c2": "a"}
+    assert M.choose_senders(rows) == {"c1": "new", "c2": "a"}
 
 
 @pytest.mark.parametrize(
@@ -81,7 +82,7 @@ def test_one_sender_per_customer_the_latest_added_active_relation():
 )
 def test_planning_uses_the_fewest_calls(per_sender, size):
     rows = [relation(f"{s}-{i:06d}", s) for s in ("u1", "u2") for i in range(per_sender)]
-    plan = D.plan(None, rows, {}, limit=31, size=size)
+    plan = M.plan(M.choose_senders(rows), (), M.counted({}, 31), size=size)
     assert len(plan.parts) == 2 * math.ceil(per_sender / size)
     assert all(len(p.external_userids) <= size for p in plan.parts)
     got = [(p.sender, e) for p in plan.parts for e in p.external_userids]
@@ -90,8 +91,8 @@ def test_planning_uses_the_fewest_calls(per_sender, size):
 
 def test_planning_skips_with_reasons():
     rows = [relation("c1", "u1"), relation("c2", "u1"), relation("c3", "u2", status="deleted_by_employee")]
-    plan = D.plan(["c1", "c2", "c3", "c4"], rows, {"c2": 1}, limit=1)
-    assert plan.skipped == {D.NO_ACTIVE_RELATION: ["c3", "c4"], D.OVER_QUOTA: ["c2"]}
+    plan = M.plan(M.choose_senders(rows), ["c1", "c2", "c3", "c4"], M.counted({"c2": 1}, 1))
+    assert plan.skipped == {M.NO_ACTIVE_RELATION: ["c3", "c4"], M.OVER_QUOTA: ["c2"]}
     assert [(p.sender, p.external_userids) for p in plan.parts] == [("u1", ("c1",))]
 
 
@@ -100,7 +101,7 @@ def test_reserve_admits_until_the_limit_and_a_retry_answers_the_same():
     repo = FakeMassSendRepo()
     ledger = QuotaLedger(repo, buckets=8)
     ids = [f"c{i}" for i in range(50)]
-    touched = len({D.bucket_of(e, 8) for e in ids})
+    touched = len({M.bucket_of(e, 8) for e in ids})
     first = ledger.reserve(CORP, "2027-01", "r:s1", ids, limit=1)
     assert sorted(first[0]) == sorted(ids) and first[1] == []
     assert repo.bucket_writes == touched  # one write per bucket, not per customer

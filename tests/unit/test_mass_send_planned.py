@@ -9,14 +9,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from scrm.domain import mass_send as D
 from scrm.domain.field_error import FieldError
 from scrm.domain.welcome import Welcome
 from scrm.kernel.bus import Done, Resend
+from scrm.mass_sends import spec as D
 from scrm.mass_sends.commands import RemindMember
-from scrm.services.mass_send_runner import RETRY_DELAY_S, MassSendRunner
-from scrm.services.mass_sends import MassSends
-from scrm.services.quota_ledger import QuotaLedger
+from scrm.mass_sends.ledger import QuotaLedger
+from scrm.mass_sends.runner import RETRY_DELAY_S, MassSendRunner
+from scrm.mass_sends.service import MassSends
 
 from tests.unit.mass_send_fakes import CORP, START, FakeGroupMsg, FakeMassSendRepo, FakeRecipients, relation
 from tests.unit.sop_fakes import FakeGroups, group
@@ -61,11 +61,11 @@ class World:
 
     def planned_send(self, text: str = "本周新品", chat_type: str = D.SINGLE, key: str = "sop#A#d0#m") -> str:
         send, _ = self.sends.create_planned(CORP, key, "onboarding · d0", Welcome(text), chat_type, SOURCE)
-        return str(send["send_id"])
+        return str(send.send_id)
 
     def parts(self, send_id: str) -> list[tuple[str, int, list[str]]]:
-        return [(p["sender"], p["size"], self.repo.part_ids(CORP, send_id, p["sender"], p["number"]))
-                for p, _ in self.repo.parts(CORP, send_id)]  # fmt: skip
+        return [(p.sender, p.size, self.repo.part_ids(CORP, send_id, p.sender, p.number))
+                for p in self.repo.parts(CORP, send_id)]  # fmt: skip
 
 
 # creation ---------------------------------------------------------------------------------------------
@@ -74,27 +74,27 @@ def test_create_planned_is_once_per_key_whatever_the_send_became() -> None:
     send, created = w.sends.create_planned(
         CORP, "sop#A#d0#m", "onboarding · d0", Welcome("hi"), D.SINGLE, SOURCE
     )
-    assert created and send["state"] == "new" and send["source"] == SOURCE
+    assert created and send.state == "new" and send.source == SOURCE
     again, created = w.sends.create_planned(CORP, "sop#A#d0#m", "other", Welcome("other"), D.SINGLE, SOURCE)
     assert not created and again == send
-    w.sends.cancel(CORP, send["send_id"])  # unlike an admin's body, an ended send is still the key's send
+    w.sends.cancel(CORP, send.send_id)  # unlike an admin's body, an ended send is still the key's send
     assert (
-        w.sends.create_planned(CORP, "sop#A#d0#m", "x", Welcome("hi"), D.SINGLE, SOURCE)[0]["send_id"]
-        == send["send_id"]
+        w.sends.create_planned(CORP, "sop#A#d0#m", "x", Welcome("hi"), D.SINGLE, SOURCE)[0].send_id
+        == send.send_id
     )
     other, created = w.sends.create_planned(CORP, "sop#A#d0#n", "x", Welcome("hi"), D.SINGLE, SOURCE)
-    assert created and other["send_id"] != send["send_id"]
-    assert send["spec"]["recipients"] == {"planned": SOURCE} and "chat_type" not in send["spec"]
+    assert created and other.send_id != send.send_id
+    assert send.spec["recipients"] == {"planned": SOURCE} and "chat_type" not in send.spec
 
 
 def test_a_planned_spec_is_stored_parseable_but_refused_from_an_admin_body() -> None:
     w = World()
     sid = w.planned_send("{name}，你好", D.SINGLE)
     gid = w.planned_send("本周", D.GROUP, key="sop#G#w#m")
-    spec = w.sends.get(CORP, sid)[0]["spec"]
+    spec = w.sends.get(CORP, sid).spec
     assert D.parse_mass_send(spec, planned_ok=True).content.needs_name
-    assert w.sends.get(CORP, gid)[0]["spec"]["chat_type"] == D.GROUP
-    assert D.parse_mass_send(w.sends.get(CORP, gid)[0]["spec"], planned_ok=True).chat_type == D.GROUP
+    assert w.sends.get(CORP, gid).spec["chat_type"] == D.GROUP
+    assert D.parse_mass_send(w.sends.get(CORP, gid).spec, planned_ok=True).chat_type == D.GROUP
     with pytest.raises(FieldError):
         D.parse_mass_send(spec)  # an admin cannot post "planned" recipients
 
@@ -112,7 +112,7 @@ def test_a_planned_send_reaches_the_planners_customers_once_each_by_their_latest
     assert w.asked == [SOURCE]
     assert w.repo.recipients(CORP, sid) == {"e1": "bob", "e2": "alice", "e3": "alice"}
     assert w.parts(sid) == [("alice", 2, ["e2", "e3"]), ("bob", 1, ["e1"])]
-    assert send["state"] == "planned" and send["counts"]["recipients"] == 3
+    assert send.state == "planned" and send.counts["recipients"] == 3
     assert w.repo.skipped(CORP, sid) == {}  # e4 was nobody's to send: the planner's rows are not a list
     assert w.sends.run_parts(CORP, sid) == {"created": 2}
     assert [m.content for m in w.gw.msgs.values()] == [{"text": {"content": "本周新品"}}] * 2
@@ -148,7 +148,7 @@ def test_a_planned_group_send_is_one_task_per_owner_of_at_most_2000_groups_read_
     sid = w.planned_send("本周", D.GROUP, key="sop#G#w#m")
     send = w.sends.plan(CORP, sid)
     assert [(s, n) for s, n, _ in w.parts(sid)] == [("alice", 2000), ("alice", 500), ("bob", 3)]
-    assert send["counts"]["recipients"] == 2503
+    assert send.counts["recipients"] == 2503
     assert w.sends.run_parts(CORP, sid) == {"created": 3}
     assert {m.chat_type for m in w.gw.msgs.values()} == {"group"}
     assert sorted(len(m.recipients) for m in w.gw.msgs.values()) == [3, 500, 2000]
@@ -167,14 +167,14 @@ def test_admin_group_sends_by_list_or_owner_use_the_stores_groups() -> None:
     by_list, _ = w.sends.create(
         CORP, {"name": "x", "text": "hi", "recipients": {"chat_ids": ["g1", "g4", "zz"]}}
     )
-    w.sends.plan(CORP, by_list["send_id"])
-    assert w.parts(by_list["send_id"]) == [("alice", 1, ["g1"])]
-    assert w.repo.skipped(CORP, by_list["send_id"]) == {"no_active_relation": ["g4", "zz"]}
+    w.sends.plan(CORP, by_list.send_id)
+    assert w.parts(by_list.send_id) == [("alice", 1, ["g1"])]
+    assert w.repo.skipped(CORP, by_list.send_id) == {"no_active_relation": ["g4", "zz"]}
     by_owner, _ = w.sends.create(CORP, {"name": "y", "text": "hi", "recipients": {"groups": {"owners": ["bob"],
                                                                                            "name_contains": "vip"}}})  # fmt: skip
-    w.sends.plan(CORP, by_owner["send_id"])
-    assert w.parts(by_owner["send_id"]) == [("bob", 1, ["g3"])]
-    w.sends.run_parts(CORP, by_owner["send_id"])
+    w.sends.plan(CORP, by_owner.send_id)
+    assert w.parts(by_owner.send_id) == [("bob", 1, ["g3"])]
+    w.sends.run_parts(CORP, by_owner.send_id)
     [msg] = [m for m in w.gw.msgs.values() if m.sender == "bob"]
     assert msg.chat_type == "group" and list(msg.recipients) == ["g3"]
 
@@ -253,7 +253,7 @@ def test_a_full_reminder_is_re_queued_with_its_attempt_and_given_up_after_an_hou
 def test_an_admins_send_or_a_runner_without_reminders_queues_no_notify() -> None:
     rows = [relation("e1", "alice")]
     w = World(rows)
-    w.sends.recipients = FakeRecipients(rows)
+    w.sends.planning.recipients = FakeRecipients(rows)
     notify = Notify([])
     queue = FakeQueue()
     runner = MassSendRunner(w.sends, queue, w.clock, notify=notify)

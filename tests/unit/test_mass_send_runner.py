@@ -8,9 +8,9 @@ from scrm.domain.throttle import Throttled
 from scrm.domain.wecom_error import WeComError
 from scrm.kernel.bus import Done, Resend, RetryAt, Skipped
 from scrm.mass_sends.commands import CreatePart
-from scrm.services.mass_send_runner import RETRY_DELAY_S, MassSendRunner
-from scrm.services.mass_sends import MassSends
-from scrm.services.quota_ledger import QuotaLedger
+from scrm.mass_sends.ledger import QuotaLedger
+from scrm.mass_sends.runner import RETRY_DELAY_S, MassSendRunner
+from scrm.mass_sends.service import MassSends
 
 from tests.unit.mass_send_fakes import CORP, START, FakeGroupMsg, FakeMassSendRepo, FakeRecipients, relation
 from tests.unit.transfer_fakes import FakeQueue
@@ -140,11 +140,11 @@ def test_unknown_send_and_step() -> None:
 
 
 def test_a_plan_still_resolving_its_pages_queues_the_next_plan_step(monkeypatch) -> None:
-    from scrm.services import mass_sends as service
+    from scrm.mass_sends import planning
 
     runner, repo, gw, queue, _ = world()
-    runner.sends.recipients.page_size = 3  # 8 customers: 3 pages
-    monkeypatch.setattr(service, "RESOLVE_BUDGET_S", -1)
+    runner.sends.planning.recipients.page_size = 3  # 8 customers: 3 pages
+    monkeypatch.setattr(planning, "RESOLVE_BUDGET_S", -1)
     send, _ = runner.start(CORP, BODY)
     results = drain(runner, queue)
     assert results[:3] == ["resolving", "resolving", "planned:2"]

@@ -3,13 +3,16 @@ once (retries, a worker that died mid-call), results with 41063, cancel and remi
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from scrm.domain.wecom_error import WeComError
 from scrm.kernel.errors import DomainError
-from scrm.services.mass_sends import LEASE_S, MassSends
-from scrm.services.quota_ledger import QuotaLedger
+from scrm.mass_sends.ledger import QuotaLedger
+from scrm.mass_sends.model import LEASE_S, Called, PartCall
+from scrm.mass_sends.planning import Resolving
+from scrm.mass_sends.service import MassSends
 
 from tests.unit.mass_send_fakes import CORP, START, FakeGroupMsg, FakeMassSendRepo, FakeRecipients, relation
 from tests.unit.refusals import status
@@ -43,8 +46,8 @@ BODY = {"name": "sale", "text": "双十一", "recipients": {"filter": {}}}
 
 def _send(svc: MassSends, body: dict[str, Any] = BODY) -> str:
     send, _ = svc.create(CORP, body)
-    svc.plan(CORP, send["send_id"])
-    return send["send_id"]
+    svc.plan(CORP, send.send_id)
+    return send.send_id
 
 
 def test_create_is_idempotent_while_open_and_by_request_id():
@@ -52,12 +55,12 @@ def test_create_is_idempotent_while_open_and_by_request_id():
     a, created = svc.create(CORP, BODY)
     assert created
     assert svc.create(CORP, BODY) == (a, False)
-    svc.cancel(CORP, a["send_id"])
+    svc.cancel(CORP, a.send_id)
     b, created = svc.create(CORP, BODY)  # the same body after the first ended: a new send
-    assert created and b["send_id"] != a["send_id"]
+    assert created and b.send_id != a.send_id
     c, _ = svc.create(CORP, {**BODY, "request_id": "r1"})
-    svc.cancel(CORP, c["send_id"])
-    assert svc.create(CORP, {**BODY, "request_id": "r1"}) == (svc.get(CORP, c["send_id"])[0], False)
+    svc.cancel(CORP, c.send_id)
+    assert svc.create(CORP, {**BODY, "request_id": "r1"}) == (svc.get(CORP, c.send_id), False)
     with pytest.raises(DomainError) as err:
         svc.create(CORP, {**BODY, "text": "hi {name}"})
     assert status(err.value) == 400 and err.value.field == "text"
@@ -66,14 +69,13 @@ def test_create_is_idempotent_while_open_and_by_request_id():
 def test_plan_cuts_parts_per_sender_and_a_retry_changes_nothing():
     svc, repo, gw, _ = world(ROWS)
     sid = _send(svc)
-    parts = [(p["sender"], p["size"]) for p, _ in repo.parts(CORP, sid)]
+    parts = [(p.sender, p.size) for p in repo.parts(CORP, sid)]
     assert parts == [("alice", 5), ("bob", 3)]
-    send, _ = svc.get(CORP, sid)
-    send["state"] = "new"  # as if the plan step died before it marked the send planned
-    repo.items[(CORP, f"send#{sid}")] = (send, 9)
+    send = svc.get(CORP, sid)
+    repo.sends[(CORP, sid)] = replace(send, state="new", version=9)  # as if the plan died before it marked the send
     svc.plan(CORP, sid)
-    assert [(p["sender"], p["size"]) for p, _ in repo.parts(CORP, sid)] == parts
-    assert set(svc.ledger.counts(CORP, send["period"], [r["external_userid"] for r in ROWS]).values()) == {1}
+    assert [(p.sender, p.size) for p in repo.parts(CORP, sid)] == parts
+    assert set(svc.ledger.counts(CORP, send.period, [r["external_userid"] for r in ROWS]).values()) == {1}
 
 
 def test_list_recipients_skip_unknown_and_over_quota():
@@ -83,7 +85,7 @@ def test_list_recipients_skip_unknown_and_over_quota():
     second = _send(svc, {"name": "y", "text": "two", "recipients": {"external_userids": ["a1", "a2", "zz"]}})
     assert svc.progress(CORP, first)["skipped"] == {}
     assert repo.skipped(CORP, second) == {"no_active_relation": ["zz"], "over_quota": ["a1"]}
-    assert svc.get(CORP, second)[0]["counts"] == {"recipients": 1, "parts": 1,
+    assert svc.get(CORP, second).counts == {"recipients": 1, "parts": 1,
                                                   "skipped": {"no_active_relation": 1, "over_quota": 1}}  # fmt: skip
 
 
@@ -92,16 +94,18 @@ def test_each_part_is_created_once_even_when_run_again():
     sid = _send(svc)
     assert svc.run_parts(CORP, sid) == {"created": 2}
     assert svc.run_parts(CORP, sid) == {}
-    assert svc.run_part(CORP, sid, "alice", 0) == "created"
+    assert svc.run_part(CORP, sid, "alice", 0) == PartCall(Called.CREATED)
     assert gw.calls["add_msg_template"] == 2 and len(gw.msgs) == 2
 
 
 def test_a_live_calling_mark_keeps_a_second_worker_out():
     svc, repo, gw, clock = world(ROWS)
     sid = _send(svc)
-    part, version = repo.get_part(CORP, sid, "alice", 0)
-    repo.replace_part(CORP, sid, {**part, "calling": int(clock())}, version)
-    assert svc.run_part(CORP, sid, "alice", 0) == "busy"
+    part = repo.get_part(CORP, sid, "alice", 0)
+    assert part is not None
+    part.begin_call(int(clock()))
+    assert repo.save_part(CORP, part)
+    assert svc.run_part(CORP, sid, "alice", 0) == PartCall(Called.BUSY)
     assert "add_msg_template" not in gw.calls
 
 
@@ -111,15 +115,15 @@ def test_a_worker_that_died_mid_call_is_followed_by_no_duplicate():
     gw.lose_answer_next = 1
     with pytest.raises(TimeoutError):
         svc.run_part(CORP, sid, "alice", 0)
-    assert len(gw.msgs) == 1 and repo.get_part(CORP, sid, "alice", 0)[0]["calling"]
-    assert svc.run_part(CORP, sid, "alice", 0) == "busy"  # the mark is still live
+    assert len(gw.msgs) == 1 and repo.get_part(CORP, sid, "alice", 0).calling
+    assert svc.run_part(CORP, sid, "alice", 0) == PartCall(Called.BUSY)  # the mark is still live
     clock.t += LEASE_S + 1
     gw.dispatching = True
-    assert svc.run_part(CORP, sid, "alice", 0) == "dispatching"  # cannot tell yet: wait, never call
+    assert svc.run_part(CORP, sid, "alice", 0) == PartCall(Called.DISPATCHING)  # cannot tell yet: wait, never call
     gw.dispatching = False
-    assert svc.run_part(CORP, sid, "alice", 0) == "adopted"
-    part = repo.get_part(CORP, sid, "alice", 0)[0]
-    assert part["state"] == "created" and part["msgid"] == "msg0001" and gw.calls["add_msg_template"] == 1
+    assert svc.run_part(CORP, sid, "alice", 0) == PartCall(Called.ADOPTED)
+    part = repo.get_part(CORP, sid, "alice", 0)
+    assert part.state == "created" and part.msgid == "msg0001" and gw.calls["add_msg_template"] == 1
 
 
 def test_a_call_that_died_before_wecom_acted_is_made_again():
@@ -129,19 +133,19 @@ def test_a_call_that_died_before_wecom_acted_is_made_again():
     with pytest.raises(ConnectionError):
         svc.run_part(CORP, sid, "bob", 0)
     clock.t += LEASE_S + 1
-    assert svc.run_part(CORP, sid, "bob", 0) == "created"
+    assert svc.run_part(CORP, sid, "bob", 0) == PartCall(Called.CREATED)
     assert len(gw.msgs) == 1
 
 
 def test_a_retriable_refusal_clears_the_mark_and_a_final_one_fails_and_releases():
     svc, repo, gw, clock = world(ROWS)
     sid = _send(svc)
-    period = svc.get(CORP, sid)[0]["period"]
+    period = svc.get(CORP, sid).period
     gw.fail_next.append(WeComError(45033, "busy", "externalcontact/add_msg_template"))
-    assert svc.run_part(CORP, sid, "alice", 0) == "retry:45033"
-    assert repo.get_part(CORP, sid, "alice", 0)[0]["calling"] == 0
+    assert svc.run_part(CORP, sid, "alice", 0) == PartCall(Called.RETRY, 45033)
+    assert repo.get_part(CORP, sid, "alice", 0).calling == 0
     gw.fail_next.append(WeComError(60111, "unknown sender", "externalcontact/add_msg_template"))
-    assert svc.run_part(CORP, sid, "alice", 0) == "failed:60111"
+    assert svc.run_part(CORP, sid, "alice", 0) == PartCall(Called.FAILED, 60111)
     assert svc.ledger.counts(CORP, period, ["a0", "b0"]) == {"a0": 0, "b0": 1}
 
 
@@ -151,13 +155,13 @@ def test_any_final_refusal_fails_the_part_with_wecoms_code(code):
     retry cannot change fails the part, recording WeCom's code, and gives the quota back."""
     svc, repo, gw, clock = world(ROWS)
     sid = _send(svc)
-    period = svc.get(CORP, sid)[0]["period"]
+    period = svc.get(CORP, sid).period
     gw.fail_next.append(WeComError(code, "refused", "externalcontact/add_msg_template"))
-    assert svc.run_part(CORP, sid, "alice", 0) == f"failed:{code}"
-    part = repo.get_part(CORP, sid, "alice", 0)[0]
-    assert (part["state"], part["error"], part["calling"]) == ("failed", code, 0)
+    assert svc.run_part(CORP, sid, "alice", 0) == PartCall(Called.FAILED, code)
+    part = repo.get_part(CORP, sid, "alice", 0)
+    assert (part.state, part.error, part.calling) == ("failed", code, 0)
     assert svc.ledger.counts(CORP, period, ["a0"]) == {"a0": 0}
-    assert svc.run_part(CORP, sid, "alice", 0) == "failed" and gw.calls["add_msg_template"] == 1
+    assert svc.run_part(CORP, sid, "alice", 0) == PartCall(Called.FAILED) and gw.calls["add_msg_template"] == 1
 
 
 def test_a_lost_call_whose_task_cannot_be_looked_for_fails_with_wecoms_code(monkeypatch):
@@ -165,7 +169,7 @@ def test_a_lost_call_whose_task_cannot_be_looked_for_fails_with_wecoms_code(monk
     add_msg_template again could send twice, so the part fails with WeCom's code and keeps its quota."""
     svc, repo, gw, clock = world(ROWS)
     sid = _send(svc)
-    period = svc.get(CORP, sid)[0]["period"]
+    period = svc.get(CORP, sid).period
     gw.lose_answer_next = 1
     with pytest.raises(TimeoutError):
         svc.run_part(CORP, sid, "alice", 0)
@@ -177,11 +181,11 @@ def test_a_lost_call_whose_task_cannot_be_looked_for_fails_with_wecoms_code(monk
         raise refusals.pop(0)
 
     monkeypatch.setattr(gw, "groupmsg_list", refuse)
-    assert svc.run_part(CORP, sid, "alice", 0) == "retry:-1"  # a passing answer: the mark stays, ask again
-    assert repo.get_part(CORP, sid, "alice", 0)[0]["calling"]
-    assert svc.run_part(CORP, sid, "alice", 0) == "failed:600018"
-    part = repo.get_part(CORP, sid, "alice", 0)[0]
-    assert (part["state"], part["error"], part["reason"]) == ("failed", 600018, "lost_answer_unverifiable")
+    assert svc.run_part(CORP, sid, "alice", 0) == PartCall(Called.RETRY, -1)  # a passing answer: the mark stays, ask again
+    assert repo.get_part(CORP, sid, "alice", 0).calling
+    assert svc.run_part(CORP, sid, "alice", 0) == PartCall(Called.FAILED, 600018)
+    part = repo.get_part(CORP, sid, "alice", 0)
+    assert (part.state, part.error, part.reason) == ("failed", 600018, "lost_answer_unverifiable")
     assert gw.calls["add_msg_template"] == 1  # never called again: that could send twice
     assert svc.ledger.counts(CORP, period, ["a0"]) == {"a0": 1}  # a task may exist: the quota stays
 
@@ -193,7 +197,7 @@ def test_results_wait_for_dispatch_then_record_each_outcome_and_correct_the_quot
     gw.friends.discard(("bob", "gone"))  # the customer deleted bob before the task was created
     gw.received["b1"] = 31  # WeCom counts sends we do not see: b1 is full
     svc.run_parts(CORP, sid)
-    period = svc.get(CORP, sid)[0]["period"]
+    period = svc.get(CORP, sid).period
     gw.dispatching = True
     assert svc.results(CORP, sid)["dispatching"] == 2
     gw.dispatching = False
@@ -230,10 +234,10 @@ def test_cancel_stops_created_tasks_and_parts_not_called_yet():
     svc, repo, gw, clock = world(ROWS)
     sid = _send(svc)
     svc.run_part(CORP, sid, "alice", 0)
-    period = svc.get(CORP, sid)[0]["period"]
+    period = svc.get(CORP, sid).period
     result = svc.cancel(CORP, sid)
     assert result["cancelled_tasks"] == 1 and all(m.cancelled for m in gw.msgs.values())
-    assert repo.get_part(CORP, sid, "bob", 0)[0]["state"] == "cancelled"
+    assert repo.get_part(CORP, sid, "bob", 0).state == "cancelled"
     assert gw.calls["add_msg_template"] == 1
     assert svc.ledger.counts(CORP, period, ["b0"]) == {"b0": 0}
     svc.results(CORP, sid)
@@ -268,10 +272,10 @@ def test_a_task_cancelled_in_wecom_is_recorded_and_named_not_a_generic_failure()
     svc, repo, gw, clock = world(ROWS)
     sid = _send(svc)
     svc.run_parts(CORP, sid)
-    by_sender = {p["sender"]: p["msgid"] for p, _ in repo.parts(CORP, sid)}
+    by_sender = {p.sender: p.msgid for p in repo.parts(CORP, sid)}
     gw.msgs[by_sender["alice"]].cancelled = True
     assert svc.remind(CORP, sid) == {"send_id": sid, "reminded": 1, "cancelled_in_wecom": 1}
-    assert repo.get_part(CORP, sid, "alice", 0)[0]["wecom_cancelled_at"] == START
+    assert repo.get_part(CORP, sid, "alice", 0).wecom_cancelled_at == START
     assert gw.msgs[by_sender["bob"]].reminders == 1
     # A second reminder does not ask WeCom about alice's task again.
     calls = gw.calls["remind_groupmsg"]
@@ -298,26 +302,27 @@ def test_a_member_who_left_sends_nothing_a_colleague_serving_the_customer_does()
     svc = MassSends(repo, QuotaLedger(repo, buckets=16), FakeRecipients(rows), lambda corp: gw, clock,
                     employed=lambda corp, userids: {u for u in userids if u != "gone"})  # fmt: skip
     sid = _send(svc, {**BODY, "recipients": {"external_userids": ["x1", "x2"]}})
-    assert [(p["sender"], p["size"]) for p, _ in repo.parts(CORP, sid)] == [("alice", 1)]
-    assert svc.get(CORP, sid)[0]["counts"]["skipped"] == {"no_active_relation": 1}
+    assert [(p.sender, p.size) for p in repo.parts(CORP, sid)] == [("alice", 1)]
+    assert svc.get(CORP, sid).counts["skipped"] == {"no_active_relation": 1}
 
 
 def test_a_large_filter_is_resolved_over_several_plan_steps_each_resuming_at_its_page(monkeypatch):
-    from scrm.services import mass_sends as service
+    from scrm.mass_sends import planning
 
     rows = [relation(f"c{i:02d}", "alice" if i % 2 else "bob") for i in range(9)]
     svc, repo, _, _ = world(rows)
-    svc.recipients.page_size = 2  # 9 customers: 5 pages
-    monkeypatch.setattr(service, "RESOLVE_BUDGET_S", -1)  # every step reads one page, then hands on
+    svc.planning.recipients.page_size = 2  # 9 customers: 5 pages
+    monkeypatch.setattr(planning, "RESOLVE_BUDGET_S", -1)  # every step reads one page, then hands on
     send, _ = svc.create(CORP, BODY)
-    sid = send["send_id"]
+    sid = send.send_id
     asked = []
     for _ in range(4):
         out = svc.plan(CORP, sid)
-        assert out["resolving"] and out["state"] == "new" and repo.recipients(CORP, sid) is None
+        assert isinstance(out, Resolving) and out.send.state == "new" and repo.recipients(CORP, sid) is None
         asked.append(repo.resolve_state(CORP, sid)["chunks"])
     assert asked == [1, 2, 3, 4]  # one page further each step, never starting over
     planned = svc.plan(CORP, sid)
-    assert planned["state"] == "planned" and planned["counts"]["recipients"] == 9
+    assert not isinstance(planned, Resolving)
+    assert planned.state == "planned" and planned.counts is not None and planned.counts["recipients"] == 9
     assert sorted(svc.repo.recipients(CORP, sid)) == sorted(r["external_userid"] for r in rows)
-    assert svc.recipients.asked.count("filter") == 5
+    assert svc.planning.recipients.asked.count("filter") == 5

@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from scrm.domain import msg_quota as q
 from scrm.domain.field_error import FieldError
+from scrm.mass_sends import quota as q
 
 CN = timezone(timedelta(hours=8))
 

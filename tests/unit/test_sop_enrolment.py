@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrm.adapters.dynamo.mass_send_recipients import PAGE, DynamoRecipients
 from scrm.domain import sop as S
 from scrm.domain.customer_query import CustomerQuery, encode_cursor
 from scrm.domain.events import parse_event
+from scrm.mass_sends.recipients import PAGE, DynamoRecipients
 from scrm.services.sop_enrolment import CACHE_S, ENROL_SLACK_S, SopEnrolment
 
 from tests.unit.live_code_fakes import FakeClock

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from scrm.domain import sop as S
-from scrm.domain.mass_send import RecipientFilter
-from scrm.services.mass_sends import MassSends
-from scrm.services.quota_ledger import QuotaLedger
+from scrm.mass_sends.ledger import QuotaLedger
+from scrm.mass_sends.service import MassSends
+from scrm.mass_sends.spec import RecipientFilter
 from scrm.services.sop_planner import LEASE_S, SopPlanner
 
 from tests.unit.live_code_fakes import FakeClock
@@ -50,13 +50,13 @@ class World:
         return self.deps
 
     def send_ids(self) -> list[str]:
-        return sorted(sk.split("#", 1)[1] for (pk, sk) in self.send_repo.items if sk.startswith("send#"))
+        return sorted(send_id for (_, send_id) in self.send_repo.sends)
 
     def sources(self) -> list[tuple[str, str, str]]:
         """(sop, step, minute) of every send created, sorted."""
         out = []
         for sid in self.send_ids():
-            src = self.send_repo.get_send(CORP, sid)[0]["source"]
+            src = self.send_repo.get_send(CORP, sid).source
             out.append((src["sop_id"], src["step_id"], src["minute"]))
         return sorted(out)
 
@@ -90,7 +90,7 @@ def reached(w: World, src: dict[str, str]) -> list[dict[str, Any]]:
     """Who a due step reaches: its rows, what its filter finds in the store, or every page of its pager."""
     got = w.planner.recipients(CORP, src)
     if isinstance(got, RecipientFilter):
-        got = w.sends._filter_pages(CORP, got)  # as the send's plan reads it
+        got = w.sends.planning._filter_pages(CORP, got)  # as the send's plan reads it
     if callable(got):
         rows, cursor = got("")
         while cursor:
@@ -121,15 +121,15 @@ def test_relative_steps_due_in_the_minute_become_one_send_each() -> None:
     assert sorted(w.queued) == w.send_ids()
     assert w.repo.cursor(CORP) == M
     assert w.repo.minute_mark(CORP, M)["state"] == "done" and w.repo.minute_mark(CORP, M)["sends"] == 2
-    send = w.send_repo.get_send(CORP, run["send_id"])[0]
-    assert send["source"] == {
+    send = w.send_repo.get_send(CORP, run["send_id"])
+    assert send.source == {
         "kind": "sop",
         "sop_id": "A",
         "step_id": "d0",
         "minute": M,
         "name": "onboarding",
     }
-    assert send["spec"]["text"] == "欢迎" and send["spec"]["recipients"] == {"planned": send["source"]}
+    assert send.spec["text"] == "欢迎" and send.spec["recipients"] == {"planned": send.source}
 
 
 def test_date_and_weekly_steps_fall_due_in_their_minute_customer_and_group() -> None:
@@ -145,7 +145,7 @@ def test_date_and_weekly_steps_fall_due_in_their_minute_customer_and_group() -> 
                                                                            "text": "本周"}]})  # fmt: skip
     assert w.planner.tick_corp(CORP) == {"minutes": 1, "sends": 3}
     assert w.sources() == [("D", "dt", M), ("D", "mon", M), ("G", "w", M)]
-    specs = {w.send_repo.get_send(CORP, s)[0]["source"]["sop_id"]: w.send_repo.get_send(CORP, s)[0]["spec"]
+    specs = {w.send_repo.get_send(CORP, s).source["sop_id"]: w.send_repo.get_send(CORP, s).spec
              for s in w.send_ids()}  # fmt: skip
     assert specs["G"]["chat_type"] == "group" and "chat_type" not in specs["D"]
 
@@ -359,10 +359,10 @@ def test_a_group_sop_by_labels_reaches_only_the_groups_carrying_one_of_them() ->
     assert ids(reached(w, source("L", "c0")), "chat_id") == ["g2", "g3"]
     # the tick's send, planned now, goes to the groups labelled now (g1 lost its label, g3 gained one)
     assert w.planner.tick() == {CORP: {"minutes": 1, "sends": 2}}
-    by_step = {w.send_repo.get_send(CORP, sid)[0]["source"]["step_id"]: sid for sid in w.send_ids()}
+    by_step = {w.send_repo.get_send(CORP, sid).source["step_id"]: sid for sid in w.send_ids()}
     w.sends.plan(CORP, by_step["dt"])
-    parts = [(p["sender"], sorted(w.send_repo.part_ids(CORP, by_step["dt"], p["sender"], p["number"])))
-             for p, _ in w.send_repo.parts(CORP, by_step["dt"])]  # fmt: skip
+    parts = [(p.sender, sorted(w.send_repo.part_ids(CORP, by_step["dt"], p.sender, p.number)))
+             for p in w.send_repo.parts(CORP, by_step["dt"])]  # fmt: skip
     assert sorted(parts) == [("alice", ["g2"]), ("bob", ["g3"])]
 
 
@@ -379,8 +379,8 @@ def test_a_ticks_send_is_planned_by_the_mass_sends_to_the_recipients_the_planner
     w.planner.tick_corp(CORP)
     [sid] = w.send_ids()
     send = w.sends.plan(CORP, sid)
-    assert send["counts"]["recipients"] == 2
-    assert [(p["sender"], p["size"]) for p, _ in w.send_repo.parts(CORP, sid)] == [("alice", 2)]
+    assert send.counts["recipients"] == 2
+    assert [(p.sender, p.size) for p in w.send_repo.parts(CORP, sid)] == [("alice", 2)]
     assert sorted(w.send_repo.part_ids(CORP, sid, "alice", 0)) == ["e1", "e2"]
 
 

@@ -1,8 +1,8 @@
 """``scrm sends``: customer mass sends (客户群发) — create one to a filter or a list of customers, or to
 customer groups, follow it, list, show per member, cancel, remind, and set the corp's receive quota.
 
-The same services as the admin API's /admin/mass-sends (scrm.services.mass_send_runner for create,
-scrm.services.mass_sends for the rest), so a send started here is the one the API shows. Bad input is one
+The same services as the admin API's /admin/mass-sends (scrm.mass_sends.runner for create,
+scrm.mass_sends.service for the rest), so a send started here is the one the API shows. Bad input is one
 line naming the field.
 """
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from scrm.domain.channel_code import CHINA
 from scrm.domain.field_error import FieldError
-from scrm.domain.mass_send import RecipientFilter
+from scrm.mass_sends.spec import RecipientFilter
 
 MAX_TAGS = 100
 MAX_STATES = 100

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from scrm.domain import sop as S
 from scrm.domain.events import ExternalChatEvent, ExternalContactEvent, WeComEvent
-from scrm.domain.mass_send import RecipientFilter
+from scrm.mass_sends.spec import RecipientFilter
 
 CACHE_S = 30  # the corp's SOPs, as the observer sees them: an edit reaches new customers within this
 ENROL_SLACK_S = 10  # a SOP's enrolment starts this long after the cache has turned over

@@ -22,8 +22,9 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from scrm.domain import sop as S
-from scrm.domain.mass_send import GROUP, SINGLE, GroupFilter, RecipientFilter
-from scrm.services.mass_sends import Pager
+from scrm.mass_sends.model import MassSend
+from scrm.mass_sends.ports import Pager
+from scrm.mass_sends.spec import GROUP, SINGLE, GroupFilter, RecipientFilter
 
 log = logging.getLogger("scrm.sops")
 LEASE_S = 240  # a tick that died holding a minute: another may plan it after this
@@ -50,7 +51,7 @@ class PlannerRepo(Protocol):
 
 class Sends(Protocol):
     def create_planned(self, corp_id: str, key: str, name: str, content: Any, chat_type: str,
-                       source: dict[str, str]) -> tuple[dict[str, Any], bool]: ...  # fmt: skip
+                       source: dict[str, str]) -> tuple[MassSend, bool]: ...  # fmt: skip
 
 
 class Relations(Protocol):
@@ -154,9 +155,9 @@ class SopPlanner:
                 corp_id, f"sop#{d.sop_id}#{d.step_id}#{minute}", f"{spec.name} · {d.step_id}", step.content,
                 GROUP if spec.kind == S.GROUP else SINGLE, source,
             )  # fmt: skip
-            self.repo.put_run(corp_id, d.sop_id, minute, d.step_id, send["send_id"])
-            if send["state"] == "new":
-                self.queue_plan(corp_id, send["send_id"])
+            self.repo.put_run(corp_id, d.sop_id, minute, d.step_id, send.send_id)
+            if send.state == "new":
+                self.queue_plan(corp_id, send.send_id)
         took_ms = round((time.monotonic() - began) * 1000, 1)
         self.repo.finish_minute(corp_id, minute, {"sends": len(due), "at": int(self.clock()), "took_ms": took_ms})
         if due:

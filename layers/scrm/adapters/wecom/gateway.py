@@ -11,7 +11,6 @@ from typing import Any, Protocol
 
 from scrm.adapters.corp_registry import CorpRegistry
 from scrm.adapters.wecom.client import WeComClient, WeComError
-from scrm.adapters.wecom.groupmsg_calls import GroupMsgCalls
 from scrm.adapters.wecom.live_code_calls import LiveCodeCalls
 from scrm.adapters.wecom.message_calls import MessageCalls
 from scrm.adapters.wecom.stats_calls import StatsCalls
@@ -24,6 +23,7 @@ from scrm.domain.group import GroupChat, GroupMember, MemberType
 from scrm.domain.tags import Tag, TagGroup
 from scrm.domain.throttle import Throttled
 from scrm.kernel import wecom_errors as errcodes
+from scrm.mass_sends.wecom import GroupMsgCalls
 from scrm.settings import Settings
 
 

@@ -1,21 +1,18 @@
-"""A mass send (企业群发, to customers or to customer groups): what to send, to whom, and how it is cut into
-WeCom tasks.
+"""A mass send's spec (企业群发, to customers or to customer groups): what to send and to whom, as the
+admin's body or a planner's stored spec says (planning and the aggregates: model.py).
 
 Pure: no I/O. WeCom's ``add_msg_template`` sends one text to every recipient of a task, so an admin's mass
 send has one content for all (no ``{name}``; only a planner's customer step may name its one customer per
 task). Recipients are a filter over our store's relations (the search's conditions), an explicit list of
 external_userids, groups by owner and name, an explicit list of chat_ids, or a planner's (a SOP step's).
-Planning turns (recipient, sending member) pairs and the recipients' quota usage into per-member parts of
-at most 10,000 customers or 2,000 groups (the fewest calls WeCom's per-call limits allow) and the
-recipients left out, each with a reason.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -28,21 +25,12 @@ MAX_LIST = 100_000  # an explicit list of recipients
 MAX_TAGS = 20  # as the search's tag filters
 MAX_EMPLOYEES = 1000
 MAX_STATES = 100
-PER_TASK = 10_000  # add_msg_template's external_userid limit (groupmsg_calls.MAX_CUSTOMERS_PER_TASK)
+PER_TASK = 10_000  # add_msg_template's external_userid limit (wecom.MAX_CUSTOMERS_PER_TASK)
 PER_GROUP_TASK = 2_000  # add_msg_template's chat_id_list limit
 MAX_CHATS = 20_000  # an explicit list of groups
 SINGLE, GROUP = "single", "group"  # add_msg_template's chat_type: to customers, to customer groups
 NAME_CONTAINS_MAX = 50
 
-OVER_QUOTA = "over_quota"
-NO_ACTIVE_RELATION = "no_active_relation"
-SKIP_REASONS = (OVER_QUOTA, NO_ACTIVE_RELATION)
-
-# Per-customer outcomes, from get_groupmsg_send_result's status (0 not sent, 1 sent, 2 not a friend,
-# 3 over WeCom's quota). "pending" until the member's task is sent (or the send cancelled).
-PENDING, NOT_SENT, SENT, NOT_A_FRIEND, WECOM_OVER_QUOTA = "-", "0", "1", "2", "3"
-OUTCOME_NAMES = {PENDING: "pending", NOT_SENT: "not_sent", SENT: "sent", NOT_A_FRIEND: "not_a_friend",
-                 WECOM_OVER_QUOTA: "over_quota"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -281,93 +269,3 @@ def _filter(value: Any) -> RecipientFilter:
     if set(f.tags_none) & (set(f.tags_all) | set(f.tags_any)):
         raise FieldError(f"{path}.tags_none", "names a tag that is also required")
     return f
-
-
-# planning -------------------------------------------------------------------------------------
-def choose_senders(relations: Iterable[Mapping[str, Any]]) -> dict[str, str]:
-    """external_userid → the member who sends to them: of the customer's active relations (already
-    filtered), the most recently added (ties: the smaller userid). One customer gets one message."""
-    best: dict[str, tuple[int, str]] = {}
-    for r in relations:
-        if (r.get("status") or "active") != "active":
-            continue
-        ext, uid, added = str(r["external_userid"]), str(r["userid"]), int(r.get("add_time") or 0)
-        cur = best.get(ext)
-        if cur is None or (added, _neg(uid)) > (cur[0], _neg(cur[1])):
-            best[ext] = (added, uid)
-    return {ext: uid for ext, (_, uid) in best.items()}
-
-
-def _neg(s: str) -> tuple[int, ...]:
-    return tuple(-ord(c) for c in s) + (0,)
-
-
-def admit(candidates: Iterable[str], counts: Mapping[str, int], limit: int) -> tuple[list[str], list[str]]:
-    """(admitted, over quota): a customer is admitted while fewer than ``limit`` sends count against them."""
-    ok: list[str] = []
-    over: list[str] = []
-    for ext in candidates:
-        (ok if counts.get(ext, 0) < limit else over).append(ext)
-    return ok, over
-
-
-@dataclass(frozen=True)
-class Part:
-    """One add_msg_template call: a member and at most 10,000 of their customers (sorted)."""
-
-    sender: str
-    number: int
-    external_userids: tuple[str, ...]
-
-
-@dataclass
-class Plan:
-    parts: list[Part] = field(default_factory=list)
-    skipped: dict[str, list[str]] = field(default_factory=dict)  # reason → external_userids
-
-
-def cut_parts(senders: Mapping[str, str], size: int = PER_TASK) -> list[Part]:
-    """Per member, their customers in the fewest calls of at most ``size``: ceil(n / size) each."""
-    by_sender: dict[str, list[str]] = {}
-    for ext, uid in senders.items():
-        by_sender.setdefault(uid, []).append(ext)
-    parts: list[Part] = []
-    for uid in sorted(by_sender):
-        ids = sorted(by_sender[uid])
-        for n, start in enumerate(range(0, len(ids), size)):
-            parts.append(Part(uid, n, tuple(ids[start : start + size])))
-    return parts
-
-
-def plan(
-    wanted: Sequence[str] | None,
-    relations: Iterable[Mapping[str, Any]],
-    counts: Mapping[str, int],
-    limit: int,
-    size: int = PER_TASK,
-) -> Plan:
-    """The whole plan in one pure step (the service does the same with the ledger's atomic admission):
-    ``wanted`` an explicit list (None for a filter, whose relations are the recipients), ``counts`` the
-    customers' sends in the current quota period, ``limit`` the period's allowance."""
-    senders = choose_senders(relations)
-    out = Plan()
-    if wanted is not None:
-        missing = [e for e in wanted if e not in senders]
-        if missing:
-            out.skipped[NO_ACTIVE_RELATION] = missing
-        senders = {e: senders[e] for e in wanted if e in senders}
-    ok, over = admit(sorted(senders), counts, limit)
-    if over:
-        out.skipped[OVER_QUOTA] = over
-    out.parts = cut_parts({e: senders[e] for e in ok}, size)
-    return out
-
-
-def outcome_of(status: int) -> str:
-    """get_groupmsg_send_result's status as our one-character outcome."""
-    return {0: NOT_SENT, 1: SENT, 2: NOT_A_FRIEND, 3: WECOM_OVER_QUOTA}.get(int(status), NOT_SENT)
-
-
-def bucket_of(external_userid: str, buckets: int = 1024) -> int:
-    """A stable spread of customers over the quota ledger's items (not Python's salted hash)."""
-    return int.from_bytes(hashlib.sha1(external_userid.encode()).digest()[:4], "big") % buckets

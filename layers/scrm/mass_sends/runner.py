@@ -12,28 +12,21 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any
 
 from scrm.kernel.bus import Command, Done, Handler, MessageBus, Outcome, Resend, Skipped
 from scrm.kernel.bus import send as send_commands
 from scrm.mass_sends.commands import CreatePart, PlanSend, ReadResults, RemindMember, SendCommand
-from scrm.services.mass_sends import CANCELLED, CREATED, LEASE_S, REQUESTED, MassSends
+from scrm.mass_sends.model import CANCELLED, CREATED, NEW, PLANNED, REQUESTED, Part
+from scrm.mass_sends.planning import Resolving
+from scrm.mass_sends.ports import MassSendRepo, Notify, Queue
+from scrm.mass_sends.service import MassSends
 
 log = logging.getLogger("scrm.mass_sends")
 RETRY_DELAY_S = 60  # WeCom busy (-1, 45009, …) or still dispatching (41063): ask again in a minute
 MAX_ATTEMPTS = 10  # then the scheduled job's next pass picks the part up again
 REMIND_ATTEMPTS = 60  # a member's reminder waits for a pacing slot for up to an hour
 REPLAN_AFTER_S = 600  # a send still "new" this long after creation lost its plan message
-
-
-class Queue(Protocol):
-    def send_many(self, messages: list[dict[str, Any]], delay_s: int = 0) -> None: ...
-
-
-class Notify(Protocol):
-    def __call__(
-        self, corp_id: str, send: dict[str, Any], member: str, recipients: int, sop_name: str
-    ) -> str: ...
 
 
 def _again(command: CreatePart | RemindMember, attempts: int, detail: str) -> Outcome:
@@ -52,7 +45,7 @@ class MassSendRunner:
         notify: Notify | None = None,
     ) -> None:
         self.sends = sends
-        self.repo: Any = sends.repo
+        self.repo: MassSendRepo = sends.repo
         self.queue = queue
         self.clock = clock
         # A planned send (a SOP step) tells each member it handed a task to: (corp, send, member, count).
@@ -60,12 +53,13 @@ class MassSendRunner:
 
     def start(self, corp_id: str, body: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         """Create (or find the same request's send) and queue its plan. A repeat of a send still "new"
-        queues the plan again: the first message may have been lost, and planning twice plans once."""
+        queues the plan again: the first message may have been lost, and planning twice plans once.
+        Answers the send as the API shows it."""
         send, created = self.sends.create(corp_id, body)
-        if send["state"] == "new":
-            self.repo.mark_open(corp_id, send["send_id"])
-            send_commands(self.queue, [PlanSend(corp_id, send["send_id"])])
-        return send, created
+        if send.state == NEW:
+            self.repo.mark_open(corp_id, send.send_id)
+            send_commands(self.queue, [PlanSend(corp_id, send.send_id)])
+        return send.to_item(), created
 
     def queue_plan(self, corp_id: str, send_id: str) -> None:
         """A planner's send (created with its recipients' source): open it and queue its plan."""
@@ -74,16 +68,8 @@ class MassSendRunner:
 
     def list(self, corp_id: str, limit: int) -> list[dict[str, Any]]:
         """The corp's sends, newest first, without their specs' recipient lists (up to 100,000 ids)."""
-        rows = self.repo.list_sends(corp_id, limit)
-        out = []
-        for s in rows:
-            spec = dict(s.get("spec") or {})
-            recipients = dict(spec.get("recipients") or {})
-            for listed in ("external_userids", "chat_ids"):
-                if listed in recipients:
-                    recipients[listed] = len(recipients[listed])
-            out.append({**s, "spec": {**spec, "recipients": recipients}})
-        return sorted(out, key=lambda s: -int(s.get("created_at") or 0))
+        sends = sorted(self.repo.list_sends(corp_id, limit), key=lambda s: -int(s.created_at or 0))
+        return [s.listed() for s in sends]
 
     # the consumer ------------------------------------------------------------------------------
     def handlers(self) -> dict[type[Command], Handler]:
@@ -110,25 +96,24 @@ class MassSendRunner:
     def plan(self, command: PlanSend) -> Outcome:
         corp_id, send_id = command.corp_id, command.send_id
         send = self.sends.plan(corp_id, send_id)
-        if send.get("resolving"):  # a large filter: its pages go on in the next step, from where this one stopped
+        if isinstance(send, Resolving):  # a large filter: its pages go on in the next step, from where this one stopped
             return Resend(command, 0, "resolving")
         todo = self._requested(corp_id, send_id, stale_only=False)
         send_commands(self.queue, [CreatePart(corp_id, send_id, s, n) for s, n in todo])
-        if send["state"] != "new" and not todo:
+        if send.state != NEW and not todo:
             self._close_if_done(corp_id, send_id)
         return Done(f"planned:{len(todo)}")
 
     def part(self, command: CreatePart) -> Outcome:
         corp_id, send_id = command.corp_id, command.send_id
         result = self.sends.run_part(corp_id, send_id, command.sender, command.number)
-        # run_part still answers a string (services/mass_sends.py); the Part aggregate of issue 17 types it.
-        if result.startswith("retry:") or result == "dispatching":
-            return _again(command, MAX_ATTEMPTS, result)
-        if result in ("created", "adopted") and self.notify is not None:
+        if result.again:
+            return _again(command, MAX_ATTEMPTS, str(result))
+        if result.task_made and self.notify is not None:
             send = self.repo.get_send(corp_id, send_id)
-            if send is not None and send[0].get("source"):
+            if send is not None and send.source:
                 send_commands(self.queue, [RemindMember(corp_id, send_id, command.sender)])
-        return Done(result)
+        return Done(str(result))
 
     def remind_member(self, command: RemindMember) -> Outcome:
         """The member's app message for a planned send's tasks; a full pacing window tries again in a
@@ -138,16 +123,13 @@ class MassSendRunner:
         found = self.repo.get_send(corp_id, send_id)
         if found is None:
             return Skipped("no-send")
-        send = found[0]
+        send = found
         # Every part the plan gave the member (the plan wrote them all before any was called), so the count
         # is the member's whole share even when this notify runs before their other parts are created.
-        parts = [
-            p for p, _ in self.repo.parts(corp_id, send_id)
-            if p["sender"] == member and p["state"] in (CREATED, REQUESTED)
-        ]  # fmt: skip
-        count = sum(int(p["size"]) - int(p.get("fail_count") or 0) for p in parts)
-        name = str((send.get("source") or {}).get("name") or (send.get("spec") or {}).get("name") or "")
-        result = self.notify(corp_id, send, member, count, name)
+        parts = [p for p in self.repo.parts(corp_id, send_id) if p.sender == member and p.state in (CREATED, REQUESTED)]
+        count = sum(p.recipients for p in parts)
+        name = str((send.source or {}).get("name") or send.spec.get("name") or "")
+        result = self.notify(corp_id, send.to_item(), member, count, name)
         if result in ("full", "busy"):
             return _again(command, REMIND_ATTEMPTS, f"notify:{result}")
         return Done(f"notify:{result}")
@@ -169,41 +151,36 @@ class MassSendRunner:
                 self.repo.close(corp_id, send_id)
                 counts["closed"] += 1
                 continue
-            send = found[0]
-            if send["state"] == "new":
-                if now - int(send.get("created_at") or 0) >= REPLAN_AFTER_S:
+            if found.state == NEW:
+                if now - int(found.created_at or 0) >= REPLAN_AFTER_S:
                     send_commands(self.queue, [PlanSend(corp_id, send_id)])
                     counts["plan"] += 1
                 continue
-            parts = [p for p, _ in self.repo.parts(corp_id, send_id)]
+            parts = self.repo.parts(corp_id, send_id)
             todo = self._requested(corp_id, send_id, stale_only=True, parts=parts)
             send_commands(self.queue, [CreatePart(corp_id, send_id, s, n) for s, n in todo])
             counts["part"] += len(todo)
-            if any(p["state"] == CREATED and not p.get("final") for p in parts):
+            if any(p.awaiting_results for p in parts):
                 send_commands(self.queue, [ReadResults(corp_id, send_id)])
                 counts["results"] += 1
-            elif not any(p["state"] == REQUESTED for p in parts):
+            elif not any(p.requested for p in parts):
                 self.repo.close(corp_id, send_id)
                 counts["closed"] += 1
         return counts
 
     def _requested(
-        self, corp_id: str, send_id: str, stale_only: bool, parts: list[dict[str, Any]] | None = None
+        self, corp_id: str, send_id: str, stale_only: bool, parts: list[Part] | None = None
     ) -> list[tuple[str, int]]:
+        """Parts to call: every requested one, or (``stale_only``) those not under a live call."""
         now = int(self.clock())
-        rows = parts if parts is not None else [p for p, _ in self.repo.parts(corp_id, send_id)]
-        return [
-            (str(p["sender"]), int(p["number"]))
-            for p in rows
-            if p["state"] == REQUESTED
-            and not (stale_only and p["calling"] and now - int(p["calling"]) < LEASE_S)
-        ]
+        rows = parts if parts is not None else self.repo.parts(corp_id, send_id)
+        return [(p.sender, p.number) for p in rows if p.requested and not (stale_only and p.call_live(now))]
 
     def _close_if_done(self, corp_id: str, send_id: str) -> None:
         found = self.repo.get_send(corp_id, send_id)
-        if found is None or found[0]["state"] not in ("planned", CANCELLED):
+        if found is None or found.state not in (PLANNED, CANCELLED):
             return
-        parts = [p for p, _ in self.repo.parts(corp_id, send_id)]
-        if not any(p["state"] == REQUESTED or (p["state"] == CREATED and not p.get("final")) for p in parts):
+        parts = self.repo.parts(corp_id, send_id)
+        if not any(p.requested or p.awaiting_results for p in parts):
             self.repo.close(corp_id, send_id)
             log.info("mass send closed", extra={"send_id": send_id, "parts": len(parts)})

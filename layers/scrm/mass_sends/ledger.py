@@ -2,7 +2,7 @@
 
 Cheap for 100,000 customers and exact under retries and concurrency:
 - Not an item per customer per send: customers are spread over 1,024 buckets per (corp, period)
-  (``mass_send.bucket_of``); a bucket holds ``c`` (external_userid → count) and ``a`` (what was already
+  (``model.bucket_of``); a bucket holds ``c`` (external_userid → count) and ``a`` (what was already
   applied to it). A send touching 100,000 customers is 1,024 reads and 1,024 conditional writes.
 - One versioned read-modify-write per bucket touched; a conflict (another send, a release) re-reads the
   bucket and decides again, so two concurrent sends can never both take a customer's last slot.
@@ -15,21 +15,12 @@ Cheap for 100,000 customers and exact under retries and concurrency:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from typing import Any
 
-from scrm.domain.mass_send import admit, bucket_of
+from scrm.mass_sends.model import admit, bucket_of
+from scrm.mass_sends.ports import BucketStore
 
 BUCKETS = 1024
-
-
-class BucketStore(Protocol):
-    def get_bucket(self, corp_id: str, period: str, bucket: int) -> tuple[dict[str, Any], int]:
-        """(data, version); ({}, 0) when absent."""
-        ...
-
-    def put_bucket(self, corp_id: str, period: str, bucket: int, data: dict[str, Any], version: int) -> bool:
-        """Write if still at ``version`` (0: absent); False if another writer won."""
-        ...
 
 
 def _by_bucket(ids: Iterable[str], buckets: int) -> dict[int, list[str]]:

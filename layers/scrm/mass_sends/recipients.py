@@ -11,7 +11,7 @@ from typing import Any
 from scrm.adapters.dynamo.customer_search import DynamoCustomerSearch, relation_row
 from scrm.adapters.dynamo.models import EmployeeItem, FollowItem, GroupItem
 from scrm.domain.customer_query import CustomerQuery, decode_cursor
-from scrm.domain.mass_send import GroupFilter, RecipientFilter
+from scrm.mass_sends.spec import GroupFilter, RecipientFilter
 
 PAGE = 1000
 

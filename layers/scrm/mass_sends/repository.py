@@ -1,5 +1,6 @@
 """Mass sends, their parts and sub-items, and the quota ledger's buckets, in one table (key shapes:
-scrm.resources). A part's 10,000 customer ids (~350 KB) would come near DynamoDB's 400 KB item limit, so
+scrm.resources). Sends and parts load and save as the model's aggregates; their ``data`` is the
+aggregate's item dict, as it always was, guarded by ``version``. A part's 10,000 customer ids (~350 KB) would come near DynamoDB's 400 KB item limit, so
 they live in sub-items of 2,000; its outcomes are one character per customer (10 KB) in one item."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pynamodb.transactions import TransactWrite
 
 from scrm.adapters.dynamo.conditional import condition_failed, consistent_get, save_if, transact_if
 from scrm.adapters.dynamo.models import MassSendItem
+from scrm.mass_sends.model import MassSend, Part
 
 M = MassSendItem
 IDS_PER_ITEM = 2000
@@ -30,10 +32,10 @@ class DynamoMassSends:
         return save_if(item, M.pk.does_not_exist() if version == 0 else M.version == version)
 
     # sends -----------------------------------------------------------------------------------
-    def create_send(self, corp_id: str, send: dict[str, Any], request_key: str, replaces: int = 0) -> bool:
+    def create_send(self, corp_id: str, send: MassSend, request_key: str, replaces: int = 0) -> bool:
         """The send and its request item in one transaction; ``replaces``: the request item's version when
         it points at an ended send (0: it must not exist). False when another request won."""
-        send_id = send["send_id"]
+        send_id = send.send_id
 
         def build(tx: TransactWrite) -> None:
             condition = M.pk.does_not_exist() if replaces == 0 else M.version == replaces
@@ -41,32 +43,39 @@ class DynamoMassSends:
                 M(corp_id, f"req#{request_key}", data={"send_id": send_id}, version=replaces + 1),
                 condition=condition,
             )
-            tx.save(M(corp_id, f"send#{send_id}", data=send, version=1), condition=M.pk.does_not_exist())
+            tx.save(M(corp_id, f"send#{send_id}", data=send.to_item(), version=1), condition=M.pk.does_not_exist())
 
-        return transact_if(build)
+        if not transact_if(build):
+            return False
+        send.version = 1
+        return True
 
     def request(self, corp_id: str, request_key: str) -> tuple[str, int] | None:
         item = self._get(corp_id, f"req#{request_key}")
         return (str(item.data["send_id"]), int(item.version or 0)) if item is not None else None
 
-    def get_send(self, corp_id: str, send_id: str) -> tuple[dict[str, Any], int] | None:
+    def get_send(self, corp_id: str, send_id: str) -> MassSend | None:
         item = self._get(corp_id, f"send#{send_id}")
-        return (dict(item.data or {}), int(item.version or 0)) if item is not None else None
+        return MassSend.from_item(item.data or {}, int(item.version or 0)) if item is not None else None
 
-    def replace_send(self, corp_id: str, send: dict[str, Any], version: int) -> bool:
+    def save_send(self, corp_id: str, send: MassSend) -> bool:
+        if not self._update_if(corp_id, f"send#{send.send_id}", send.to_item(), send.version):
+            return False
+        send.version += 1
+        return True
+
+    def _update_if(self, pk: str, sk: str, data: dict[str, Any], version: int) -> bool:
         try:
-            M(corp_id, f"send#{send['send_id']}").update(
-                actions=[M.data.set(send), M.version.set(version + 1)], condition=M.version == version
-            )
+            M(pk, sk).update(actions=[M.data.set(data), M.version.set(version + 1)], condition=M.version == version)
             return True
         except UpdateError as exc:
             if condition_failed(exc):
                 return False
             raise
 
-    def list_sends(self, corp_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    def list_sends(self, corp_id: str, limit: int = 50) -> list[MassSend]:
         return [
-            dict(i.data or {})
+            MassSend.from_item(i.data or {}, int(i.version or 0))
             for i in M.query(corp_id, M.sk.startswith("send#"), scan_index_forward=False, limit=limit)
         ]
 
@@ -148,36 +157,33 @@ class DynamoMassSends:
         return out
 
     # parts -----------------------------------------------------------------------------------
-    def create_part(self, corp_id: str, send_id: str, part: dict[str, Any], ids: Sequence[str]) -> bool:
+    def create_part(self, corp_id: str, part: Part, ids: Sequence[str]) -> bool:
         """Ids first, then the part only if absent: a re-plan never resets a part that already ran."""
-        pk, key = f"{corp_id}#send#{send_id}", _part_key(part["sender"], part["number"])
+        pk, key = f"{corp_id}#send#{part.send_id}", _part_key(part.sender, part.number)
         with M.batch_write() as batch:
             for k, start in enumerate(range(0, len(ids), IDS_PER_ITEM)):
                 batch.save(M(pk, f"ids#{key}#{k:02d}", data={"ids": list(ids[start : start + IDS_PER_ITEM])}))
-        return self._put_if(pk, f"p#{key}", part, 0)
+        if not self._put_if(pk, f"p#{key}", part.to_item(), 0):
+            return False
+        part.version = 1
+        return True
 
-    def parts(self, corp_id: str, send_id: str) -> list[tuple[dict[str, Any], int]]:
+    def parts(self, corp_id: str, send_id: str) -> list[Part]:
         return [
-            (dict(i.data or {}), int(i.version or 0))
+            Part.from_item(i.data or {}, int(i.version or 0))
             for i in M.query(f"{corp_id}#send#{send_id}", M.sk.startswith("p#"), consistent_read=True)
         ]
 
-    def get_part(
-        self, corp_id: str, send_id: str, sender: str, number: int
-    ) -> tuple[dict[str, Any], int] | None:
+    def get_part(self, corp_id: str, send_id: str, sender: str, number: int) -> Part | None:
         item = self._get(f"{corp_id}#send#{send_id}", f"p#{_part_key(sender, number)}")
-        return (dict(item.data or {}), int(item.version or 0)) if item is not None else None
+        return Part.from_item(item.data or {}, int(item.version or 0)) if item is not None else None
 
-    def replace_part(self, corp_id: str, send_id: str, part: dict[str, Any], version: int) -> bool:
-        try:
-            M(f"{corp_id}#send#{send_id}", f"p#{_part_key(part['sender'], part['number'])}").update(
-                actions=[M.data.set(part), M.version.set(version + 1)], condition=M.version == version
-            )
-            return True
-        except UpdateError as exc:
-            if condition_failed(exc):
-                return False
-            raise
+    def save_part(self, corp_id: str, part: Part) -> bool:
+        pk, sk = f"{corp_id}#send#{part.send_id}", f"p#{_part_key(part.sender, part.number)}"
+        if not self._update_if(pk, sk, part.to_item(), part.version):
+            return False
+        part.version += 1
+        return True
 
     def part_ids(self, corp_id: str, send_id: str, sender: str, number: int) -> list[str]:
         out: list[str] = []
