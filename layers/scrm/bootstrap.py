@@ -395,7 +395,7 @@ def sop_enrolment() -> SopEnrolment:
     existing customers, page by page on the mass-send queue)."""
     from scrm.adapters.dynamo import reads
     from scrm.adapters.queue import QueuePublisher
-    from scrm.mass_sends.recipients import DynamoGroups, DynamoRecipients
+    from scrm.mass_sends.recipient_repository import DynamoGroups, DynamoRecipients
     from scrm.services.sop_enrolment import SopEnrolment
 
     def owner(corp_id: str, chat_id: str) -> str:
@@ -417,7 +417,7 @@ def sop_admin() -> SopAdmin:
 def sop_planner() -> SopPlanner:
     """The every-minute tick; its sends' plans run on the mass-send queue."""
     from scrm.adapters.dynamo.directory import DynamoDirectory
-    from scrm.mass_sends.recipients import DynamoGroups, DynamoRecipients
+    from scrm.mass_sends.recipient_repository import DynamoGroups, DynamoRecipients
     from scrm.services.sop_planner import SopPlanner
 
     runner = mass_send_runner()

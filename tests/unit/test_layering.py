@@ -18,7 +18,8 @@ import pytest
 LAYER = Path(__file__).resolve().parents[2] / "layers"
 SHARED = {"adapters", "bootstrap", "cli", "domain", "kernel", "resources", "services", "settings"}
 IO_LIBRARIES = {"boto3", "botocore", "pynamodb", "requests", "wechatpy", "urllib3"}
-# Modules of a feature package that may talk to AWS / WeCom / build the feature (the rest is pure or service).
+# Modules of a feature package that may talk to AWS / WeCom / build the feature (the rest is pure or service):
+# ``repository.py`` and ``*_repository.py`` (DynamoDB), ``wecom.py`` (its WeCom calls), ``wiring.py``.
 FEATURE_EDGES = {"repository", "wiring", "wecom"}
 
 ALLOWED = {
@@ -26,6 +27,9 @@ ALLOWED = {
     # that live with the WeCom adapter; they take no client and do no I/O.
     ("scrm.services.callback_intake", "scrm.adapters.wecom.callback_crypto"),
     ("scrm.services.callback_intake", "scrm.adapters.wecom.xml"),
+    # SOP targets reuse the mass-send recipient filters (pure parsing); SOPs are still in domain/ and services/
+    # until their own feature package is cut.
+    ("scrm.domain.sop_targets", "scrm.mass_sends.spec"),
 }
 
 
@@ -88,7 +92,8 @@ def _is_feature(module: str) -> bool:
 
 
 def _edge(module: str) -> bool:
-    return module.rpartition(".")[2] in FEATURE_EDGES
+    leaf = module.rpartition(".")[2]
+    return leaf in FEATURE_EDGES or leaf.endswith("_repository")
 
 
 def test_services_and_feature_logic_never_reach_adapters_wiring_or_the_cli():
@@ -101,7 +106,8 @@ def test_services_and_feature_logic_never_reach_adapters_wiring_or_the_cli():
 
 def test_no_feature_reaches_into_another_features_repository_or_wiring():
     def rule(src: str, dst: str) -> bool:
-        return _is_feature(dst) and _edge(dst) and _area(src) != _area(dst) and _area(src) != "bootstrap"
+        # The shared WeCom gateway composes the features' WeCom calls and bootstrap wires them: not features.
+        return _is_feature(src) and _is_feature(dst) and _edge(dst) and _area(src) != _area(dst)
 
     assert _violations(rule) == []
 

@@ -10,7 +10,7 @@ from typing import Any
 from scrm.domain import sop as S
 from scrm.domain.customer_query import CustomerQuery, encode_cursor
 from scrm.domain.events import parse_event
-from scrm.mass_sends.recipients import PAGE, DynamoRecipients
+from scrm.mass_sends.recipient_repository import PAGE, DynamoRecipients
 from scrm.services.sop_enrolment import CACHE_S, ENROL_SLACK_S, SopEnrolment
 
 from tests.unit.live_code_fakes import FakeClock

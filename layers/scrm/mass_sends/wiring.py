@@ -16,7 +16,7 @@ def mass_sends(for_corp: Callable[[str], GroupMsgWeCom], planners: dict[str, Pla
     from scrm.adapters.dynamo import reads
     from scrm.adapters.dynamo.directory import DynamoDirectory
     from scrm.mass_sends.ledger import QuotaLedger
-    from scrm.mass_sends.recipients import DynamoGroups, DynamoRecipients
+    from scrm.mass_sends.recipient_repository import DynamoGroups, DynamoRecipients
     from scrm.mass_sends.repository import DynamoMassSends
 
     def customer_name(corp_id: str, external_userid: str) -> str:
