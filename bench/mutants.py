@@ -33,6 +33,12 @@ class Mutant:
     snippet: str
     broken: str
     tests: tuple[str, ...] = ()  # unit test files (globs under tests/unit) to run first
+    # The same breakage where a refactor renamed what the line names (``T.DONE`` became ``DONE``): tried in
+    # order when ``snippet`` is not found, so the list measures both shapes of the code.
+    alternatives: tuple[tuple[str, str], ...] = ()
+
+    def forms(self) -> tuple[tuple[str, str], ...]:
+        return ((self.snippet, self.broken), *self.alternatives)
 
 
 M = Mutant
@@ -86,8 +92,10 @@ MUTANTS: tuple[Mutant, ...] = (
     M("live codes: unknown tags let through", "missing = [t for t in tags if t not in known]", "missing = []", ("test_live_codes*",)),
     M("group code edit: full chats stay active", "full = [c for c in data.get(\"full_chats\") or [] if c in spec.chat_ids]\n        active = [c for c in spec.chat_ids if c not in full] or list(spec.chat_ids)", "full = []\n        active = list(spec.chat_ids)", ("test_live_codes*",)),
     M("SOP admin: unknown members let through", "unknown = [m for m in members if m not in known]", "unknown = []", ("test_sop*",)),
-    M("transfer: resigned handled as on-job", "groups = gw.group_ids(handover, 1 if kind == T.RESIGNED else 0)", "groups = gw.group_ids(handover, 0)", ("test_transfer*",)),
-    M("transfer record: undone entries recorded", "done = [(i, e) for i, e in chunk.entries.items() if e.state == T.DONE and (only is None or i in only)]", "done = [(i, e) for i, e in chunk.entries.items() if (only is None or i in only)]", ("test_transfer*",)),
+    M("transfer: resigned handled as on-job", "groups = gw.group_ids(handover, 1 if kind == T.RESIGNED else 0)", "groups = gw.group_ids(handover, 0)", ("test_transfer*",),
+      (("groups = gw.group_ids(handover, 1 if kind == RESIGNED else 0)", "groups = gw.group_ids(handover, 0)"),)),
+    M("transfer record: undone entries recorded", "done = [(i, e) for i, e in chunk.entries.items() if e.state == T.DONE and (only is None or i in only)]", "done = [(i, e) for i, e in chunk.entries.items() if (only is None or i in only)]", ("test_transfer*",),
+      (("done = [(i, e) for i, e in chunk.entries.items() if e.state == DONE and (only is None or i in only)]", "done = [(i, e) for i, e in chunk.entries.items() if (only is None or i in only)]"),)),
     M("welcome from an inactive code", 'return (code.spec.welcome_at(at) if code.status == "active" else None), state', "return code.spec.welcome_at(at), state", ("test_welcome*",)),
     M("stale group event applied", 'if e.change_type == "dismiss":', 'if e.change_type == "dismissed":', ("test_event*", "test_group*")),
 )
@@ -113,12 +121,14 @@ def _pytest(root: Path, targets: list[str]) -> int:
 
 
 def run_one(root: Path, m: Mutant) -> dict[str, object]:
-    path, why = locate(root, m.snippet)
-    if path is None:
-        return {"name": m.name, "result": "skipped", "why": why}
+    found = [(form, *locate(root, form[0])) for form in m.forms()]
+    usable = [(form, path) for form, path, _ in found if path is not None]
+    if not usable:
+        return {"name": m.name, "result": "skipped", "why": found[0][2]}
+    (snippet, broken), path = usable[0]
     original = path.read_text(encoding="utf-8")
     started = time.monotonic()
-    path.write_text(original.replace(m.snippet, m.broken), encoding="utf-8")
+    path.write_text(original.replace(snippet, broken), encoding="utf-8")
     try:
         first = sorted({str(p.relative_to(root)) for g in m.tests for p in (root / "tests" / "unit").glob(g)})
         caught = bool(first) and _pytest(root, first) != 0
