@@ -221,6 +221,13 @@ def test_overlapping_slots_name_the_later_one(schedule, field):
     assert field_of(body(schedule=schedule)) == field
 
 
+def test_slots_sharing_a_single_minute_overlap():
+    """A slot ends before its end minute, so 09:00-12:00 and 11:59-13:00 both hold 11:59: an overlap."""
+    with pytest.raises(FieldError) as err:
+        parse_spec(body(schedule=[slot("09:00", "12:00", ["a"], days=[3]), slot("11:59", "13:00", ["b"], days=[3])]))
+    assert (err.value.field, err.value.why) == ("schedule[1]", "overlaps schedule[0] on weekday 3")
+
+
 def test_overlap_message_names_both_slots_and_the_day():
     with pytest.raises(FieldError) as err:
         parse_spec(body(schedule=[slot("10:00", "12:00", ["a"], days=[2]), slot("09:00", "11:00", ["b"], days=[2])]))

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from scrm.domain.channel_code import CHINA
-from scrm.domain.contact_stats import StatsQuery, report
+from scrm.domain.contact_stats import StatsQuery, customer_figures, report
 from scrm.domain.events import parse_event
 from scrm.kernel.errors import DomainError
 from scrm.services.contact_stats import ContactStats, StatsBusy
@@ -145,6 +145,16 @@ def test_report_by_employee_with_retention_of_mature_cohorts_only(stats):
     assert r["totals"]["adds"] == 4 and r["totals"]["net"] == 2 and r["totals"]["retention_7"] == pytest.approx(1 / 3,
                                                                                                                  abs=1e-4)
     assert r["drift"] == []
+
+
+def test_a_cohort_counts_for_retention_only_the_day_after_its_window_closes():
+    """An add at 23:59 on 05-13 is watched until 05-20 23:59 (7 days) and 06-12 23:59 (30 days): on those
+    last days the cohort is still open, so retention stays null until the next day."""
+    rows = [{"day": "2026-05-13", "userid": "u1", "adds": 4, "lost_in_7": 1, "lost_in_30": 2}]
+    assert customer_figures(rows, date(2026, 5, 20))["retention_7"] is None
+    assert customer_figures(rows, date(2026, 5, 21))["retention_7"] == 0.75
+    assert customer_figures(rows, date(2026, 6, 12))["retention_30"] is None
+    assert customer_figures(rows, date(2026, 6, 13))["retention_30"] == 0.5
 
 
 def test_report_by_day_lists_every_day_and_by_corp_one_item(stats):

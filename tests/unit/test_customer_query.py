@@ -115,6 +115,21 @@ def test_a_forged_cursor_is_a_cursor_error(token):
     assert err.value.field == "cursor"
 
 
+def test_a_cursor_is_at_most_4096_characters_whatever_its_parts():
+    """The length is checked before decoding: 4,096 characters pass, one more block of base64 does not, even
+    with every key part inside DynamoDB's 1,024 bytes (so nothing bigger is ever decoded)."""
+
+    def token(sk_len: int) -> str:
+        return encode_cursor("employee", {"pk": "ww#" + "w" * 1000, "sk": "u" * sk_len, "r": "0000000001#" + "m" * 1000})
+
+    at_most, over = token(1013), token(1014)
+    assert (len(at_most), len(over)) == (4096, 4098)
+    assert decode_cursor(at_most)["p"]["sk"] == "u" * 1013
+    with pytest.raises(QueryError) as err:
+        decode_cursor(over)
+    assert err.value.field == "cursor"
+
+
 def test_a_cursor_of_every_shape_the_search_returns_is_accepted():
     for driver, position in [
         ("tags_all", {"after": "wm1#u1"}),

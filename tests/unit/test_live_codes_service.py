@@ -192,3 +192,24 @@ def test_a_delete_that_never_settles_is_a_409(w):
     with pytest.raises(DomainError) as err:
         w.codes.delete_channel(CORP, sk.split("#", 1)[1])
     assert status(err.value) == 409
+
+
+def test_a_group_code_edit_keeps_the_full_groups_out_of_the_join_way(w):
+    """A group at the code's threshold stays off WeCom's list through an edit (update_join_way replaces the
+    whole list); a group dropped from the code leaves the full list; if every group is full the list keeps
+    them all, since a join way cannot be empty."""
+    w.directory.groups = {"wrA", "wrB", "wrC"}
+    w.codes.create_group(CORP, {"name": "VIP", "state": "g1", "chat_ids": ["wrA", "wrB"], "threshold": 3})
+    moved_on = {**w.repo.data(CORP, "g#g1"), "full_chats": ["wrA"], "active_chats": ["wrB"]}  # wrA reached 3
+    w.repo.put(CORP, "g#g1", moved_on, w.repo.version(CORP, "g#g1") + 1)
+
+    def edit(**b: Any) -> tuple[list[str], list[str], list[str]]:
+        new = w.codes.update_group(CORP, "g1", b)
+        stored = w.repo.data(CORP, "g#g1")
+        assert (stored["full_chats"], stored["active_chats"]) == (new["full_chats"], new["active_chats"])
+        return w.wecom.calls_to("update_join_way")[-1][1]["chat_id_list"], new["full_chats"], new["active_chats"]
+
+    assert edit(name="VIP 2") == (["wrB"], ["wrA"], ["wrB"])
+    assert edit(chat_ids=["wrA", "wrC"]) == (["wrC"], ["wrA"], ["wrC"])
+    assert edit(chat_ids=["wrA"]) == (["wrA"], ["wrA"], ["wrA"])
+    assert edit(chat_ids=["wrB", "wrC"]) == (["wrB", "wrC"], [], ["wrB", "wrC"])

@@ -60,6 +60,26 @@ def test_bad_specs_name_the_field(body, field):
     assert err.value.field == field
 
 
+@pytest.mark.parametrize("name", ["", " ", "\u3000\t"])
+def test_a_blank_name_is_refused(name):
+    with pytest.raises(FieldError) as err:
+        D.parse_mass_send({"name": name, "text": "t", "recipients": {"external_userids": ["a"]}})
+    assert err.value.field == "name"
+
+
+def test_filter_add_times_are_non_negative_unix_seconds():
+    def parse(**f: int) -> D.MassSendSpec:
+        return D.parse_mass_send({"name": "n", "text": "t", "recipients": {"filter": f}})
+
+    spec = parse(added_from=0, added_to=0)
+    assert spec.filter is not None and (spec.filter.added_from, spec.filter.added_to) == (0, 0)
+    for name, f in [("added_from", {"added_from": -1}), ("added_to", {"added_to": -1}),
+                    ("added_from", {"added_from": -5, "added_to": 4})]:  # fmt: skip
+        with pytest.raises(FieldError) as err:
+            parse(**f)
+        assert err.value.field == f"recipients.filter.{name}"
+
+
 def test_filter_matches_and_drives_queries():
     f = D.RecipientFilter(tags_any=("a", "b"), tags_none=("c",), states=("s1",), added_from=100)
     assert f.matches(relation("x", "u", 150, ["a"], state="s1"))

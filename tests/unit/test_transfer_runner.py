@@ -497,6 +497,21 @@ def test_an_onjob_plan_lists_the_members_customers_and_groups() -> None:
     assert o.wecom.groups[chats[0]] == "a" and counts(o, job) == {"waiting": 2}
 
 
+def test_a_resigned_plan_lists_only_the_groups_waiting_to_be_inherited() -> None:
+    """For a member who left, every group means those WeCom lists as 离职待继承 (status_filter 1): one already
+    being inherited (by an earlier job or in WeCom's console) is not planned again."""
+    o = Office()
+    chats = o.wecom.own("h", 3)
+    o.wecom.leave("h")
+    o.wecom.group_status[chats[0]] = 2
+    o.wecom.inheriting[chats[0]] = ("b", int(o.clock.now) + 3600)
+    job = o.create(kind="resigned", handover_userid="h", takeover_userid="a", customers=[])
+    o.run()
+    assert ("group_ids", {"owner": "h", "status_filter": 1}) in o.wecom.calls
+    assert sorted(i for i, v in o.items(job).items() if v["type"] == "group") == chats[1:]
+    assert o.job(job)["groups"]["total"] == 2
+
+
 def test_the_plan_fails_customers_blocked_by_the_90_day_rule() -> None:
     o = Office()
     ext = o.wecom.give("h", 1)[0]

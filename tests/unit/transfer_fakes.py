@@ -451,8 +451,11 @@ class FakeTransferWeCom:
 
     def group_ids(self, owner: str, status_filter: int) -> list[str]:
         self._call("group_ids", {"owner": owner, "status_filter": status_filter})
-        if status_filter == 1:
-            return [c for c, o in self.groups.items() if o == owner and o in self.departed]
+        if status_filter == 1:  # 离职待继承: the owner left and no inheritance started (2) or ended (3)
+            return [
+                c for c, o in self.groups.items()
+                if o == owner and o in self.departed and self.group_status.get(c) not in (2, 3)
+            ]
         return [c for c, o in self.groups.items() if o == owner]
 
     def transfer_groups(self, kind: str, chat_ids: Sequence[str], new_owner: str) -> dict[str, int]:
