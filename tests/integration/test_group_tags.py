@@ -68,7 +68,7 @@ def test_a_group_sop_by_label_reaches_exactly_the_labelled_groups_and_labels_out
     _planner(240, cid).tick_corp(cid)
     [run_] = bootstrap.sop_repo().runs(cid, sop_id)
     send_id = run_["send_id"]
-    wait_for(lambda: _parts(cid, send_id) and all(p["state"] == "created" for p in _parts(cid, send_id)),
+    wait_for(lambda: _parts(cid, send_id) and all(p.state == "created" for p in _parts(cid, send_id)),
              timeout_s=60, what="group tasks")  # fmt: skip
     msgs = [m for m in sandbox.groupmsgs(cid, "group")["groupmsgs"] if m["text"] == TEXT]
     reached = sorted(r["target"] for m in msgs for t in m["tasks"] for r in t["recipients"])
