@@ -37,10 +37,10 @@ LEAD_MIN = 4  # the step falls due this many minutes after the setup starts wait
 def run(stack: Stack, sandbox: SandboxClient, customers: int = 100_000, employees: int = 10, due: int = 10_000,
         timeout_s: float = 1800) -> dict[str, Any]:  # fmt: skip
     from scrm import bootstrap
-    from scrm.domain import sop as S
     from scrm.domain.channel_code import CHINA
     from scrm.domain.corp import Corp
     from scrm.mass_sends.spec import PER_TASK
+    from scrm.sops import model as S
 
     corp_id = "wwsop" + uuid.uuid4().hex[:11]
     seed = {"employees": employees, "customers_per_employee": math.ceil(customers / employees), "groups": 0,

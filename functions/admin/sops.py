@@ -1,7 +1,7 @@
 """SOPs (timed message plans to customers or customer groups): create, list, read, edit, pause, resume,
 delete, and progress (the mass sends the due steps became, with completion by member).
 
-The service (scrm.services.sop_admin) checks the body and the names in it; pause and resume are the same
+The service (scrm.sops.service) checks the body and the names in it; pause and resume are the same
 partial update as PATCH with only ``status``, so they cannot differ from it.
 """
 

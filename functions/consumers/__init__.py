@@ -95,7 +95,7 @@ def mass_send_worker(event: Any) -> dict[str, Any]:
     """Run mass-send steps (scrm.mass_sends.runner): plan a send, create one WeCom task per part,
     read the results, remind a SOP's members. Each WeCom call is fenced by its part's mark, so a
     redelivered step never creates a task twice; a step that finds the bulk call budget spent re-sends
-    itself delayed. SOP enrolment pages (scrm.services.sop_enrolment) share this queue."""
+    itself delayed. SOP enrolment pages (scrm.sops.enrolment) share this queue."""
     from scrm import bootstrap
     from scrm.adapters.sqs_batch import process_batch
 

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from scrm.adapters.dynamo.channel_stats import DynamoChannelStats
     from scrm.adapters.dynamo.key_limiter import KeyRequestLimiter
     from scrm.adapters.dynamo.live_codes import DynamoLiveCodes
-    from scrm.adapters.dynamo.sops import DynamoSops
     from scrm.adapters.once import Once
     from scrm.adapters.wecom.gateway import WeComGateways
     from scrm.domain.alert_pacing import Caps
@@ -40,12 +39,13 @@ if TYPE_CHECKING:
     from scrm.services.full_sync import FullSync
     from scrm.services.group_admin import GroupAdmin
     from scrm.services.live_codes import LiveCodes
-    from scrm.services.sop_admin import SopAdmin
-    from scrm.services.sop_enrolment import SopEnrolment
-    from scrm.services.sop_planner import SopPlanner
-    from scrm.services.sop_reminders import SopReminders
     from scrm.services.stats_reconcile import StatsReconcile
     from scrm.services.welcome_sender import WelcomeSender
+    from scrm.sops.enrolment import SopEnrolment
+    from scrm.sops.planner import SopPlanner
+    from scrm.sops.reminders import SopReminders
+    from scrm.sops.repository import DynamoSops
+    from scrm.sops.service import SopAdmin
     from scrm.transfers.events import TransferEvents
     from scrm.transfers.repository import DynamoTransfers
     from scrm.transfers.runner import TransferRunner
@@ -381,55 +381,47 @@ def mass_send_runner() -> MassSendRunner:
     )  # fmt: skip
 
 
-# SOP-GETTERS
+# SOP-GETTERS (built by scrm.sops.wiring)
 @lazy
 def sop_repo() -> DynamoSops:
-    from scrm.adapters.dynamo.sops import DynamoSops
+    from scrm.sops import wiring
 
-    return DynamoSops()
+    return wiring.repository()
 
 
 @lazy
 def sop_enrolment() -> SopEnrolment:
     """Writes the due index: an event observer (new customers and groups) and a queue step (a SOP's
     existing customers, page by page on the mass-send queue)."""
-    from scrm.adapters.dynamo import reads
-    from scrm.adapters.queue import QueuePublisher
     from scrm.mass_sends.recipient_repository import DynamoGroups, DynamoRecipients
-    from scrm.services.sop_enrolment import SopEnrolment
+    from scrm.sops import wiring
 
-    def owner(corp_id: str, chat_id: str) -> str:
-        return str((reads.group(corp_id, chat_id) or {}).get("owner") or "")
-
-    return SopEnrolment(sop_repo(), DynamoRecipients(), DynamoGroups(), owner,
-                        QueuePublisher(resources.queue("mass_sends")))  # fmt: skip
+    return wiring.enrolment(sop_repo(), DynamoRecipients(), DynamoGroups())
 
 
 @lazy
 def sop_admin() -> SopAdmin:
-    from scrm.adapters.dynamo.directory import DynamoDirectory
-    from scrm.services.sop_admin import SopAdmin
+    from scrm.sops import wiring
 
-    return SopAdmin(sop_repo(), sop_enrolment().start, DynamoDirectory(), mass_sends())
+    return wiring.admin(sop_repo(), sop_enrolment().start, mass_sends())
 
 
 @lazy
 def sop_planner() -> SopPlanner:
     """The every-minute tick; its sends' plans run on the mass-send queue."""
-    from scrm.adapters.dynamo.directory import DynamoDirectory
     from scrm.mass_sends.recipient_repository import DynamoGroups, DynamoRecipients
-    from scrm.services.sop_planner import SopPlanner
+    from scrm.sops import wiring
 
-    runner = mass_send_runner()
-    return SopPlanner(sop_repo(), runner.sends, runner.queue_plan, corp_registry().list_ids, DynamoRecipients(),
-                      DynamoGroups(), DynamoDirectory().departments)  # fmt: skip
+    return wiring.planner(
+        sop_repo(), mass_send_runner(), corp_registry().list_ids, DynamoRecipients(), DynamoGroups()
+    )
 
 
 @lazy
 def sop_reminders() -> SopReminders:
-    from scrm.services.sop_reminders import SopReminders
+    from scrm.sops import wiring
 
-    return SopReminders(alert_repo(), _alert_delivery(), _alert_caps())
+    return wiring.reminders(alert_repo(), _alert_delivery(), _alert_caps())
 
 
 def mass_send_bus() -> MessageBus:

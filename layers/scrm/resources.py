@@ -142,7 +142,7 @@ TABLES: dict[str, TableDef] = {
         # pk = corp#quota#<period>, sk = <bucket 0000..1023> (the quota ledger: counts per customer and the
         # reservations / releases already applied).
         TableDef("mass_sends", "scrm-mass-sends", _PK, _SK),
-        # SOPs (issue 8, domain/sop*.py): pk = corp with sk = "sop#<id>" (a SOP: spec, status, version),
+        # SOPs (issue 8, sops/): pk = corp with sk = "sop#<id>" (a SOP: spec, status, version),
         # "tick#<minute>" (the planner's lease and done mark for one China minute), "cursor" (the last
         # minute planned); pk = corp#due#<minute> with sk = <sop>#<step>#<customer or chat>#<member> (one
         # relative step due for one relation or group: its anchor); pk = corp#sop#<id>, sk =

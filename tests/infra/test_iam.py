@@ -20,9 +20,9 @@ from urllib.parse import urlparse
 import botocore.client
 import pytest
 from scrm import bootstrap
-from scrm.domain import sop as S
 from scrm.domain.event_key import event_id, event_key
 from scrm.mass_sends.spec import SINGLE
+from scrm.sops import model as S
 from scrm.transfers.job import TransferJob
 
 from devstack import aws_faults

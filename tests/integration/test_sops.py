@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 
 import pytest
 from scrm import bootstrap
-from scrm.domain import sop as S
 from scrm.domain.channel_code import CHINA
 from scrm.mass_sends.model import Part
-from scrm.services.sop_planner import SopPlanner
+from scrm.sops import model as S
+from scrm.sops.planner import SopPlanner
 
 from tests.integration.test_admin_api import _synced_corp
 from tests.support.waiting import wait_for

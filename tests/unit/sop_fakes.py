@@ -1,6 +1,6 @@
 """In-memory fakes for the SOP services (no I/O).
 
-``FakeSops`` keeps ``adapters/dynamo/sops.py`` DynamoSops' contract: a SOP is created only when absent
+``FakeSops`` keeps ``sops/repository.py`` DynamoSops' contract: a SOP is created only when absent
 (version 0) and replaced or deleted only at the version read (False otherwise); due items live under
 their China minute's partition keyed ``sop#step#target#member`` (writing one twice writes it once) and
 read back in key order; the cursor only moves forward; a minute's lease is "done" once finished, "busy"
@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from scrm.domain import sop as S
+from scrm.sops import model as S
 
 CORP = "wwcorp"
 CN = timezone(timedelta(hours=8))

@@ -11,7 +11,7 @@ import pytest
 from scrm.cli import sops
 from scrm.cli.common import CliError
 from scrm.cli.main import main
-from scrm.services.sop_admin import SopAdmin
+from scrm.sops.service import SopAdmin
 
 from tests.unit.cli_inprocess import in_process
 

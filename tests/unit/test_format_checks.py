@@ -14,7 +14,7 @@ from scrm.domain.channel_code import parse_spec
 from scrm.domain.corp import Corp, InvalidCorp
 from scrm.domain.field_error import FieldError
 from scrm.domain.group_code import parse_group_spec
-from scrm.domain.sop_spec import parse_customer_sop
+from scrm.sops.spec import parse_customer_sop
 
 
 def _sop(**step: Any) -> dict[str, Any]:

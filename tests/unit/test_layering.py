@@ -27,9 +27,6 @@ ALLOWED = {
     # that live with the WeCom adapter; they take no client and do no I/O.
     ("scrm.services.callback_intake", "scrm.adapters.wecom.callback_crypto"),
     ("scrm.services.callback_intake", "scrm.adapters.wecom.xml"),
-    # SOP targets reuse the mass-send recipient filters (pure parsing); SOPs are still in domain/ and services/
-    # until their own feature package is cut.
-    ("scrm.domain.sop_targets", "scrm.mass_sends.spec"),
 }
 
 

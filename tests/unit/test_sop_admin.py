@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from scrm.kernel.errors import DomainError
-from scrm.services import sop_admin
-from scrm.services.sop_admin import SopAdmin
+from scrm.sops import service as sop_admin
+from scrm.sops.service import SopAdmin
 
 from tests.unit.live_code_fakes import FakeClock
 from tests.unit.refusals import status

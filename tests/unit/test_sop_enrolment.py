@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrm.domain import sop as S
 from scrm.domain.customer_query import CustomerQuery, encode_cursor
 from scrm.domain.events import parse_event
 from scrm.mass_sends.recipient_repository import PAGE, DynamoRecipients
-from scrm.services.sop_enrolment import CACHE_S, ENROL_SLACK_S, SopEnrolment
+from scrm.sops import model as S
+from scrm.sops.enrolment import CACHE_S, ENROL_SLACK_S, SopEnrolment
 
 from tests.unit.live_code_fakes import FakeClock
 from tests.unit.mass_send_fakes import relation

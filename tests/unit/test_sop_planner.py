@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from scrm.domain import sop as S
 from scrm.mass_sends.ledger import QuotaLedger
 from scrm.mass_sends.service import MassSends
 from scrm.mass_sends.spec import RecipientFilter
-from scrm.services.sop_planner import LEASE_S, SopPlanner
+from scrm.sops import model as S
+from scrm.sops.planner import LEASE_S, SopPlanner
 
 from tests.unit.live_code_fakes import FakeClock
 from tests.unit.mass_send_fakes import FakeGroupMsg, FakeMassSendRepo, FakeRecipients, relation
@@ -408,7 +408,7 @@ def test_a_relation_added_again_since_gets_only_its_new_adds_steps() -> None:
 
 
 def test_a_day_n_step_is_read_in_pages_of_due_items_each_page_checked(monkeypatch) -> None:
-    from scrm.services import sop_planner
+    from scrm.sops import planner as sop_planner
 
     monkeypatch.setattr(sop_planner, "DUE_PAGE", 2)
     rows = [relation(f"e{i}", "alice", TODAY_9, tags=["vip"] if i != 3 else []) for i in range(5)]

@@ -8,7 +8,7 @@ from typing import Any
 
 from scrm.domain.alert_pacing import Caps
 from scrm.services.alert_delivery import Delivery
-from scrm.services.sop_reminders import KIND, SopReminders
+from scrm.sops.reminders import KIND, SopReminders
 
 from tests.unit.alert_fakes import FakeAlertRepo, FakeMessages
 from tests.unit.live_code_fakes import FakeClock

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from scrm.domain.sop_schedule import (
+from scrm.sops.schedule import (
     DueStep,
     due_in_window,
     minute_key,
@@ -15,8 +15,8 @@ from scrm.domain.sop_schedule import (
     relative_plan,
     still_due,
 )
-from scrm.domain.sop_spec import SopSpec, Trigger, parse_customer_sop, parse_group_sop
-from scrm.domain.sop_targets import (
+from scrm.sops.spec import SopSpec, Trigger, parse_customer_sop, parse_group_sop
+from scrm.sops.targets import (
     CustomerFacts,
     GroupFacts,
     customer_matches,
@@ -280,7 +280,7 @@ def test_a_targets_filter_at_a_moment_agrees_with_customer_matches_around_every_
     """The filter a date / weekly step hands to the search (days since added as an add-time range) picks
     exactly the relations customer_matches picks at that moment, at China midnights and around them."""
     from scrm.domain.channel_code import CHINA
-    from scrm.domain.sop_targets import CustomerFacts, CustomerTargets, as_recipient_filter, customer_matches
+    from scrm.sops.targets import CustomerFacts, CustomerTargets, as_recipient_filter, customer_matches
 
     at = datetime(2026, 11, 23, 10, 5, tzinfo=CHINA)
     midnight = int(datetime(2026, 11, 23, tzinfo=CHINA).timestamp())

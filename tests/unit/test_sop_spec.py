@@ -5,14 +5,14 @@ from typing import Any
 
 import pytest
 from scrm.domain.field_error import FieldError
-from scrm.domain.sop_spec import (
+from scrm.sops.spec import (
     MAX_STEPS,
     SopSpec,
     parse_customer_sop,
     parse_group_sop,
     sop_from_dict,
 )
-from scrm.domain.sop_targets import CustomerTargets, GroupTargets
+from scrm.sops.targets import CustomerTargets, GroupTargets
 
 LINK = {"msgtype": "link", "link": {"title": "Guide", "url": "https://example.com/g"}}
 

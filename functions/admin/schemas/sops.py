@@ -1,4 +1,4 @@
-"""SOPs, timed message plans (admin/sops.py). The body is checked by scrm's sop_spec and sop_targets."""
+"""SOPs, timed message plans (admin/sops.py). The body is checked by scrm.sops.spec and scrm.sops.targets."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """``scrm sops``: SOPs (timed message plans) — create one from a JSON plan, list, show its steps, update,
 pause, resume, delete, and see its progress (the mass sends its due steps became, completion per member).
 
-The same service as the admin API's /admin/sops (scrm.services.sop_admin), so a plan saved here is the one
+The same service as the admin API's /admin/sops (scrm.sops.service), so a plan saved here is the one
 the API shows. A plan is a JSON file rather than flags: its steps are a list of objects (trigger, time,
 text, attachments) that flags could not say clearly. The format is the API's body (docs/cli.md § sops).
 Bad input is one line naming the field; a file that cannot be read or parsed, one line naming the file.

@@ -100,7 +100,7 @@ class RemindMember(SendCommand):
 
 @dataclass(frozen=True)
 class EnrolSop(Command):
-    """One page of a SOP's existing customers into its due index (services/sop_enrolment.py)."""
+    """One page of a SOP's existing customers into its due index (sops/enrolment.py)."""
 
     TAGS: ClassVar[tuple[str, ...]] = ("sop_enrol",)
     corp_id: str

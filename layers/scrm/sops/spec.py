@@ -19,8 +19,8 @@ from datetime import date
 from typing import Any
 
 from scrm.domain.field_error import FieldError
-from scrm.domain.sop_targets import CustomerTargets, GroupTargets, parse_customer_targets, parse_group_targets
 from scrm.domain.welcome import NAME_PLACEHOLDER, Welcome, parse_welcome
+from scrm.sops.targets import CustomerTargets, GroupTargets, parse_customer_targets, parse_group_targets
 
 CUSTOMER = "customer"
 GROUP = "group"

@@ -14,7 +14,7 @@ from pynamodb.exceptions import DeleteError
 
 from scrm.adapters.dynamo.conditional import condition_failed, consistent_get, save_if, update_if
 from scrm.adapters.dynamo.models import SopItem
-from scrm.domain.sop_schedule import minute_start
+from scrm.sops.schedule import minute_start
 
 S = SopItem
 DUE_PAGE = 1000  # due items a Query page

@@ -11,30 +11,14 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any
 
-from scrm.domain import sop as S
 from scrm.kernel.errors import Conflict, InvalidInput, NotFound
+from scrm.sops import model as S
+from scrm.sops.ports import Directory, Progress, SopRepo
 
 MAX_SOPS = 200  # per corp: each active SOP costs the tick one small Query per relative step and minute
-
-
-class SopRepo(Protocol):
-    def get_sop(self, corp_id: str, sop_id: str) -> tuple[dict[str, Any], int] | None: ...
-    def put_sop(self, corp_id: str, sop: dict[str, Any], version: int) -> bool: ...
-    def delete_sop(self, corp_id: str, sop_id: str, version: int) -> bool: ...
-    def list_sops(self, corp_id: str) -> list[dict[str, Any]]: ...
-    def runs(self, corp_id: str, sop_id: str, limit: int = 100) -> list[dict[str, Any]]: ...
-
-
-class Directory(Protocol):
-    def known_employees(self, corp_id: str, userids: Sequence[str]) -> set[str]: ...
-    def known_tags(self, corp_id: str) -> set[str]: ...
-
-
-class Progress(Protocol):
-    def progress(self, corp_id: str, send_id: str) -> dict[str, Any]: ...
 
 
 class SopAdmin:

@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
-from scrm.domain import sop as S
-from scrm.mass_sends.model import MassSend
 from scrm.mass_sends.ports import Pager
 from scrm.mass_sends.spec import GROUP, SINGLE, GroupFilter, RecipientFilter
+from scrm.sops import model as S
+from scrm.sops.ports import Groups, PlannerRepo, Relations, Sends
 
 log = logging.getLogger("scrm.sops")
 LEASE_S = 240  # a tick that died holding a minute: another may plan it after this
@@ -33,34 +33,6 @@ TICK_THREADS = 8  # corps planned at once
 DUE_PAGE = 1000  # due items a page of a relative step's recipients
 READD_SLACK_S = 3600  # a relation whose add time is further than this from a due item's anchor was re-added
 MINUTE = timedelta(minutes=1)
-
-
-class PlannerRepo(Protocol):
-    def list_sops(self, corp_id: str) -> list[dict[str, Any]]: ...
-    def get_sop(self, corp_id: str, sop_id: str) -> tuple[dict[str, Any], int] | None: ...
-    def has_due(self, corp_id: str, minute: str, sop_id: str, step_id: str) -> bool: ...
-    def due(self, corp_id: str, minute: str, sop_id: str, step_id: str) -> Iterable[tuple[str, str, int]]: ...
-    def due_page(self, corp_id: str, minute: str, sop_id: str, step_id: str, cursor: str,
-                 limit: int) -> tuple[list[tuple[str, str, int]], str]: ...  # fmt: skip
-    def cursor(self, corp_id: str) -> str: ...
-    def set_cursor(self, corp_id: str, minute: str) -> None: ...
-    def lease_minute(self, corp_id: str, minute: str, now: int, lease_s: int) -> str: ...
-    def finish_minute(self, corp_id: str, minute: str, summary: dict[str, Any]) -> None: ...
-    def put_run(self, corp_id: str, sop_id: str, minute: str, step_id: str, send_id: str) -> None: ...
-
-
-class Sends(Protocol):
-    def create_planned(self, corp_id: str, key: str, name: str, content: Any, chat_type: str,
-                       source: dict[str, str]) -> tuple[MassSend, bool]: ...  # fmt: skip
-
-
-class Relations(Protocol):
-    def relations(self, corp_id: str, pairs: Sequence[tuple[str, str]]) -> Iterable[dict[str, Any]]: ...
-
-
-class Groups(Protocol):
-    def matching(self, corp_id: str, f: GroupFilter) -> Iterable[dict[str, Any]]: ...
-    def of(self, corp_id: str, chat_ids: Sequence[str]) -> Iterable[dict[str, Any]]: ...
 
 
 class SopPlanner:

@@ -14,36 +14,17 @@ since added are checked when the step falls due. Items for minutes already plann
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-from scrm.domain import sop as S
 from scrm.domain.events import ExternalChatEvent, ExternalContactEvent, WeComEvent
 from scrm.mass_sends.spec import RecipientFilter
+from scrm.sops import model as S
+from scrm.sops.ports import DueRepo, OwnedGroups, Pages, Queue
 
 CACHE_S = 30  # the corp's SOPs, as the observer sees them: an edit reaches new customers within this
 ENROL_SLACK_S = 10  # a SOP's enrolment starts this long after the cache has turned over
-
-
-class DueRepo(Protocol):
-    def get_sop(self, corp_id: str, sop_id: str) -> tuple[dict[str, Any], int] | None: ...
-    def list_sops(self, corp_id: str) -> list[dict[str, Any]]: ...
-    def put_due(self, corp_id: str, items: Iterable[tuple[str, str, str, str, int, int]]) -> int: ...
-
-
-class Pages(Protocol):
-    def page(
-        self, corp_id: str, f: RecipientFilter, query: int, cursor: str
-    ) -> tuple[list[dict[str, Any]], str]: ...
-
-
-class Groups(Protocol):
-    def owned_by(self, corp_id: str, owners: Sequence[str]) -> Iterable[dict[str, Any]]: ...
-
-
-class Queue(Protocol):
-    def send_many(self, messages: list[dict[str, Any]], delay_s: int = 0) -> None: ...
 
 
 def enrolment_filter(targets: S.CustomerTargets) -> RecipientFilter:
@@ -58,7 +39,7 @@ class SopEnrolment:
         self,
         repo: DueRepo,
         pages: Pages,
-        groups: Groups,
+        groups: OwnedGroups,
         group_owner: Callable[[str, str], str],
         queue: Queue,
         clock: Callable[[], float] = time.time,

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from scrm.domain.channel_code import CHINA
-from scrm.domain.sop_spec import DATE, WEEKLY, SopSpec, Step, Trigger
+from scrm.sops.spec import DATE, WEEKLY, SopSpec, Step, Trigger
 
 MINUTE_KEY_FORMAT = "%Y-%m-%dT%H:%M"
 WINDOW = timedelta(seconds=60)

@@ -1,9 +1,9 @@
-"""SOPs (timed message plans), one import point for the services: the spec (sop_spec), who it is for
-(sop_targets) and when its steps fall due (sop_schedule). The mass-message quota is msg_quota."""
+"""SOPs (timed message plans), one import point for the services: the spec (spec.py), who it is for
+(targets.py) and when its steps fall due (schedule.py). The mass-message quota is msg_quota."""
 
 from __future__ import annotations
 
-from scrm.domain.sop_schedule import (
+from scrm.sops.schedule import (
     DueStep,
     due_in_window,
     minute_key,
@@ -15,7 +15,7 @@ from scrm.domain.sop_schedule import (
     relative_plan,
     still_due,
 )
-from scrm.domain.sop_spec import (
+from scrm.sops.spec import (
     CUSTOMER,
     GROUP,
     SopSpec,
@@ -25,7 +25,7 @@ from scrm.domain.sop_spec import (
     parse_group_sop,
     sop_from_dict,
 )
-from scrm.domain.sop_targets import (
+from scrm.sops.targets import (
     CustomerFacts,
     CustomerTargets,
     GroupFacts,
