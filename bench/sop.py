@@ -38,8 +38,8 @@ def run(stack: Stack, sandbox: SandboxClient, customers: int = 100_000, employee
         timeout_s: float = 1800) -> dict[str, Any]:  # fmt: skip
     from scrm import bootstrap
     from scrm.domain import sop as S
-    from scrm.domain.channel_code import CHINA
     from scrm.domain.corp import Corp
+    from scrm.kernel.china_time import CHINA
     from scrm.mass_sends.spec import PER_TASK
 
     corp_id = "wwsop" + uuid.uuid4().hex[:11]

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import pytest
 from scrm import bootstrap
 from scrm.domain import sop as S
-from scrm.domain.channel_code import CHINA
+from scrm.kernel.china_time import CHINA
 from scrm.mass_sends.model import Part
 from scrm.services.sop_planner import SopPlanner
 

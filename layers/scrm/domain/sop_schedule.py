@@ -23,8 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from scrm.domain.channel_code import CHINA
 from scrm.domain.sop_spec import DATE, WEEKLY, SopSpec, Step, Trigger
+from scrm.kernel.china_time import CHINA
 
 MINUTE_KEY_FORMAT = "%Y-%m-%dT%H:%M"
 WINDOW = timedelta(seconds=60)
