@@ -73,7 +73,7 @@ class Tour:
     def run(self) -> dict[str, Any]:
         from scrm import bootstrap
         from scrm.adapters.dynamo import reads
-        from scrm.domain.channel_code import CHINA
+        from scrm.kernel.china_time import CHINA
 
         cid = self.corp_id
         self.say("1. A corp is created in the WeCom sandbox and registered with `scrm corps register`")

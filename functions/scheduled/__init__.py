@@ -60,8 +60,8 @@ def reconcile_stats(event: Any) -> dict[str, Any]:
     from datetime import UTC, datetime
 
     from scrm import bootstrap
-    from scrm.domain.channel_code import CHINA
     from scrm.domain.contact_stats import reconcile_days
+    from scrm.kernel.china_time import CHINA
 
     days = reconcile_days(datetime.now(UTC).astimezone(CHINA).date())
     job = bootstrap.stats_reconcile()

@@ -20,11 +20,13 @@ if TYPE_CHECKING:
     from scrm.adapters.dynamo.api_keys import DynamoApiKeys
     from scrm.adapters.dynamo.channel_stats import DynamoChannelStats
     from scrm.adapters.dynamo.key_limiter import KeyRequestLimiter
-    from scrm.adapters.dynamo.live_codes import DynamoLiveCodes
     from scrm.adapters.once import Once
     from scrm.adapters.wecom.gateway import WeComGateways
     from scrm.domain.alert_pacing import Caps
     from scrm.kernel.bus import MessageBus
+    from scrm.live_codes.repository import DynamoLiveCodes
+    from scrm.live_codes.service import LiveCodes
+    from scrm.live_codes.staffing import CodeStaffing
     from scrm.mass_sends.runner import MassSendRunner
     from scrm.mass_sends.service import MassSends
     from scrm.services.acquisition import Acquisition
@@ -32,13 +34,11 @@ if TYPE_CHECKING:
     from scrm.services.alert_delivery import Delivery
     from scrm.services.alert_digest import AlertDigest
     from scrm.services.churn_alerts import ChurnAlerts
-    from scrm.services.code_staffing import CodeStaffing
     from scrm.services.contact_stats import ContactStats
     from scrm.services.customer_admin import CustomerAdmin
     from scrm.services.event_handlers import Handlers
     from scrm.services.full_sync import FullSync
     from scrm.services.group_admin import GroupAdmin
-    from scrm.services.live_codes import LiveCodes
     from scrm.services.stats_reconcile import StatsReconcile
     from scrm.services.welcome_sender import WelcomeSender
     from scrm.sops.enrolment import SopEnrolment
@@ -217,11 +217,12 @@ def transfers() -> TransferEvents:
     return wiring.events(transfer_repo())
 
 
+# LIVE-CODES-GETTERS (built by scrm.live_codes.wiring)
 @lazy
 def live_code_repo() -> DynamoLiveCodes:
-    from scrm.adapters.dynamo.live_codes import DynamoLiveCodes
+    from scrm.live_codes import wiring
 
-    return DynamoLiveCodes(settings().live_code_cache_ttl_s)
+    return wiring.repository(settings().live_code_cache_ttl_s)
 
 
 @lazy
@@ -262,9 +263,9 @@ def key_limiter() -> KeyRequestLimiter:
 
 @lazy
 def code_staffing() -> CodeStaffing:
-    from scrm.services.code_staffing import CodeStaffing
+    from scrm.live_codes import wiring
 
-    return CodeStaffing(live_code_repo(), channel_stats(), admin_gateways().for_corp)
+    return wiring.staffing(live_code_repo(), channel_stats(), admin_gateways().for_corp)
 
 
 @lazy
@@ -276,10 +277,9 @@ def acquisition() -> Acquisition:
 
 @lazy
 def live_codes() -> LiveCodes:
-    from scrm.adapters.dynamo.directory import DynamoDirectory
-    from scrm.services.live_codes import LiveCodes
+    from scrm.live_codes import wiring
 
-    return LiveCodes(live_code_repo(), channel_stats(), DynamoDirectory(), admin_api_gateways().for_corp)
+    return wiring.live_codes(live_code_repo(), channel_stats(), admin_api_gateways().for_corp)
 
 
 @lazy

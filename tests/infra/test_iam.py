@@ -195,7 +195,7 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
 
         # A channel code (its contact way made directly in WeCom; the admin replay below makes one through
         # the API), so that an arrival through it touches the live-code tables.
-        from scrm.domain.channel_code import ChannelCode, contact_way_body, parse_spec
+        from scrm.live_codes.channel_code import ChannelCode, contact_way_body, parse_spec
 
         spec = parse_spec({"name": "iam", "staff": [uid], "daily_cap": 5, "remark_template": "iam-{name}",
                            "welcome": {"text": "hi {name}"}})

@@ -12,7 +12,7 @@ import pytest
 from scrm import bootstrap
 from scrm.adapters.dynamo import reads
 from scrm.domain.api_key import Role
-from scrm.domain.channel_code import CHINA
+from scrm.kernel.china_time import CHINA
 from scrm.services.alert_delivery import china_day
 from scrm.services.alert_digest import AlertDigest
 

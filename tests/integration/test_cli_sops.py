@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from scrm import bootstrap
-from scrm.domain.channel_code import CHINA
+from scrm.kernel.china_time import CHINA
 
 from tests.conftest import new_corp
 from tests.integration.cli_api import as_corp

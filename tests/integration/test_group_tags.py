@@ -14,7 +14,7 @@ import pytest
 from scrm import bootstrap
 from scrm.adapters.dynamo import reads
 from scrm.domain.api_key import Role
-from scrm.domain.channel_code import CHINA
+from scrm.kernel.china_time import CHINA
 
 from tests.integration.cli_api import api_env
 from tests.integration.test_admin_api import Admin, _synced_corp

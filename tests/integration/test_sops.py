@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from scrm import bootstrap
-from scrm.domain.channel_code import CHINA
+from scrm.kernel.china_time import CHINA
 from scrm.mass_sends.model import Part
 from scrm.sops import model as S
 from scrm.sops.planner import SopPlanner

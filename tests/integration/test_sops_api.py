@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from scrm import bootstrap
 from scrm.domain.api_key import Role
-from scrm.domain.channel_code import CHINA
+from scrm.kernel.china_time import CHINA
 
 from tests.conftest import new_corp
 from tests.integration.test_admin_api import Admin, _synced_corp

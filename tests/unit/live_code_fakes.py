@@ -1,7 +1,7 @@
 """In-memory fakes for the live-code services (no I/O).
 
-``FakeLiveCodeRepo`` keeps ``DynamoLiveCodes``' contract: ``create`` raises ``Conflict`` when the key
-exists, ``replace`` raises ``Conflict`` unless the stored version is the one given (0: must not exist), and
+``FakeLiveCodeRepo`` keeps ``DynamoLiveCodes``' contract: ``create`` raises ``WriteLost`` when the key
+exists, ``replace`` raises ``WriteLost`` unless the stored version is the one given (0: must not exist), and
 ``get``/``cached`` hand out copies. ``FakeChannelStats`` counts a missed welcome once per marker, as the
 transaction on the marker item does. ``FakeLiveCodeWeCom`` plays every WeCom call of the live-code ports,
 records them, and raises what a test scripts for a method. ``FakeClock`` is a settable clock whose
@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from scrm.domain.customer import CustomerProfile, FollowInfo
-from scrm.domain.live_code_key import Conflict
+from scrm.live_codes.keys import WriteLost
 
 Item = dict[str, Any]
 Call = tuple[str, tuple[Any, ...]]
@@ -45,7 +45,7 @@ class FakeClock:
 
 
 class FakeLiveCodeRepo:
-    """``scrm.services.ports.LiveCodeRepo`` in memory.
+    """``scrm.live_codes.ports.LiveCodeRepo`` in memory.
 
     ``create_error``: raised by the next ``create`` (then cleared). ``before_replace``: callables run, one per
     ``replace`` call (first in, first out), before the version check: a test puts a concurrent writer there.
@@ -97,7 +97,7 @@ class FakeLiveCodeRepo:
             err, self.create_error = self.create_error, None
             raise err
         if (corp_id, sk) in self.items:
-            raise Conflict(sk)
+            raise WriteLost(sk)
         self.items[(corp_id, sk)] = (copy.deepcopy(data), 1)
 
     def replace(self, corp_id: str, sk: str, data: Item, version: int) -> int:
@@ -106,7 +106,7 @@ class FakeLiveCodeRepo:
             self.before_replace.pop(0)()
         stored = self.version(corp_id, sk)
         if stored != version:
-            raise Conflict(sk)
+            raise WriteLost(sk)
         self.items[(corp_id, sk)] = (copy.deepcopy(data), version + 1)
         return version + 1
 

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from scrm.domain.channel_code import ChannelCode, parse_spec
 from scrm.domain.customer import FollowInfo, TagRef
 from scrm.domain.wecom_error import WeComError
+from scrm.live_codes.channel_code import ChannelCode, parse_spec
+from scrm.live_codes.staffing import CodeStaffing
 from scrm.services.acquisition import Acquisition
-from scrm.services.code_staffing import CodeStaffing
 
 from tests.unit.live_code_fakes import FakeChannelStats, FakeClock, FakeGateways, FakeLiveCodeRepo
 
@@ -139,7 +139,7 @@ def test_a_failed_cap_switch_does_not_fail_the_counted_event(w):
 
 
 def test_a_group_code_moves_on_at_its_threshold_and_back_when_members_leave(w):
-    from scrm.domain.group_code import parse_group_spec
+    from scrm.live_codes.group_code import parse_group_spec
 
     spec = parse_group_spec({"name": "VIP", "state": "g1", "chat_ids": ["wrA", "wrB"], "threshold": 3})
     w.repo.put(CORP, "g#g1", {**spec.as_dict(), "config_id": "jw1", "status": "active",

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pytest
 from scrm.domain.alert_settings import AlertSettings, parse_update
-from scrm.domain.channel_code import CHINA
 from scrm.domain.field_error import FieldError
+from scrm.kernel.china_time import CHINA
 
 
 def test_defaults_and_a_partial_update():

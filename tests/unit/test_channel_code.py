@@ -5,18 +5,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from scrm.domain.channel_code import (
+from scrm.domain.field_error import FieldError
+from scrm.domain.welcome import Welcome
+from scrm.kernel.china_time import local_day
+from scrm.live_codes.channel_code import (
     ChannelCode,
     ChannelCodeSpec,
     Slot,
     code_from_dict,
     contact_way_body,
-    local_day,
     parse_spec,
     spec_from_dict,
 )
-from scrm.domain.field_error import FieldError
-from scrm.domain.welcome import Welcome
 
 MONDAY = datetime(2024, 1, 1, tzinfo=UTC)  # 2024-01-01 was a Monday
 

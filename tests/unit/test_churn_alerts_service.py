@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 from scrm.domain.alert_pacing import Caps
-from scrm.domain.channel_code import spec_from_dict
 from scrm.domain.events import parse_event
+from scrm.live_codes.channel_code import spec_from_dict
 from scrm.services.alert_delivery import Delivery
 from scrm.services.churn_alerts import ChurnAlerts
 

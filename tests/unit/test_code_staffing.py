@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from scrm.domain.channel_code import ChannelCode, parse_spec
 from scrm.domain.wecom_error import WeComError
-from scrm.services.code_staffing import CodeStaffing
+from scrm.live_codes.channel_code import ChannelCode, parse_spec
+from scrm.live_codes.staffing import CodeStaffing
 
 from tests.unit.live_code_fakes import FakeChannelStats, FakeClock, FakeGateways, FakeLiveCodeRepo
 

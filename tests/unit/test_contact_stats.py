@@ -8,9 +8,9 @@ import io
 from datetime import date, datetime
 
 import pytest
-from scrm.domain.channel_code import CHINA
 from scrm.domain.contact_stats import StatsQuery, customer_figures, report
 from scrm.domain.events import parse_event
+from scrm.kernel.china_time import CHINA
 from scrm.kernel.errors import DomainError
 from scrm.services.contact_stats import ContactStats, StatsBusy
 

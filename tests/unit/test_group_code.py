@@ -5,14 +5,14 @@ from typing import Any
 
 import pytest
 from scrm.domain.field_error import FieldError
-from scrm.domain.group_code import (
+from scrm.domain.welcome import Welcome, parse_welcome
+from scrm.live_codes.group_code import (
     GroupCodeSpec,
     group_spec_from_dict,
     join_way_body,
     parse_group_spec,
     welcome_template_body,
 )
-from scrm.domain.welcome import Welcome, parse_welcome
 
 
 def body(**kw: Any) -> dict[str, Any]:

@@ -4,11 +4,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from scrm.domain.channel_code import ChannelCode, parse_spec
-from scrm.domain.live_code_key import Conflict
 from scrm.domain.wecom_error import WeComError
 from scrm.kernel.errors import DomainError
-from scrm.services.live_codes import LiveCodes
+from scrm.live_codes.channel_code import ChannelCode, parse_spec
+from scrm.live_codes.keys import WriteLost
+from scrm.live_codes.service import LiveCodes
 
 from tests.unit.live_code_fakes import (
     FakeChannelStats,
@@ -112,7 +112,7 @@ def test_a_failing_compensation_does_not_hide_the_storing_error(w):
 
 
 def test_a_state_taken_meanwhile_is_a_409_and_the_contact_way_is_deleted(w):
-    w.repo.create_error = Conflict("c#s1")
+    w.repo.create_error = WriteLost("c#s1")
     e = w.admin_error(body())
     assert (status(e), e.field) == (409, "state")
     assert w.wecom.calls_to("del_contact_way") == [("cfg1",)]

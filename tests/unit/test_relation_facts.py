@@ -6,8 +6,8 @@ import itertools
 from datetime import datetime
 
 import pytest
-from scrm.domain.channel_code import CHINA
 from scrm.domain.relation_facts import ADD, END, LOSS, Fact, contributions, day_of, delta
+from scrm.kernel.china_time import CHINA
 
 
 def t(day: str, hh: int = 12, mm: int = 0) -> int:

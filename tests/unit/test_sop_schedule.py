@@ -279,7 +279,7 @@ def test_group_matches(targets: dict[str, Any], kw: dict[str, Any], expected: bo
 def test_a_targets_filter_at_a_moment_agrees_with_customer_matches_around_every_day_edge() -> None:
     """The filter a date / weekly step hands to the search (days since added as an add-time range) picks
     exactly the relations customer_matches picks at that moment, at China midnights and around them."""
-    from scrm.domain.channel_code import CHINA
+    from scrm.kernel.china_time import CHINA
     from scrm.sops.targets import CustomerFacts, CustomerTargets, as_recipient_filter, customer_matches
 
     at = datetime(2026, 11, 23, 10, 5, tzinfo=CHINA)

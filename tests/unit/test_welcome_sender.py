@@ -4,10 +4,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from scrm.domain.channel_code import ChannelCode, parse_spec
 from scrm.domain.customer import CustomerProfile
-from scrm.domain.live_code_key import DEFAULT_WELCOME
 from scrm.domain.wecom_error import WeComError
+from scrm.live_codes.channel_code import ChannelCode, parse_spec
+from scrm.live_codes.keys import DEFAULT_WELCOME
 from scrm.services.welcome_sender import WelcomeSender
 
 from tests.unit.live_code_fakes import FakeChannelStats, FakeClock, FakeGateways, FakeLiveCodeRepo

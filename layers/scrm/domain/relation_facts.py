@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from scrm.domain.channel_code import local_day
+from scrm.kernel.china_time import local_day
 
 ADD, LOSS, END = "add", "loss", "end"
 KINDS = (ADD, LOSS, END)

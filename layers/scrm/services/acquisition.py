@@ -18,14 +18,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from scrm.domain.channel_code import ChannelCode, code_from_dict, local_day, spec_from_dict
 from scrm.domain.customer import FollowInfo, TagRef
-from scrm.domain.group_code import group_spec_from_dict, join_way_body
-from scrm.domain.live_code_key import CHANNEL, GROUP, retry_on_conflict, sort_key
 from scrm.domain.wecom_error import WeComError
 from scrm.domain.welcome import render
-from scrm.services.code_staffing import CodeStaffing
-from scrm.services.ports import ChannelStatsRepo, LiveCodeRepo, LiveCodeWeCom
+from scrm.kernel.china_time import local_day
+from scrm.live_codes.channel_code import ChannelCode, code_from_dict, spec_from_dict
+from scrm.live_codes.group_code import group_spec_from_dict, join_way_body
+from scrm.live_codes.keys import CHANNEL, GROUP, retry_on_conflict, sort_key
+from scrm.live_codes.ports import LiveCodeRepo, LiveCodeWeCom
+from scrm.live_codes.staffing import CodeStaffing
+from scrm.services.ports import ChannelStatsRepo
 
 log = logging.getLogger("scrm.codes")
 REMARK_MAX, DESCRIPTION_MAX = 20, 150

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from scrm.domain.channel_code import CHINA
 from scrm.domain.wecom_error import WeComError
 from scrm.kernel import wecom_errors as errcodes
+from scrm.kernel.china_time import CHINA
 from scrm.services.alert_ports import AlertRepo, MessageWeCom
 
 UNDELIVERED = {

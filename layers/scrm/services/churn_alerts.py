@@ -17,12 +17,12 @@ from typing import Any
 
 from scrm.domain.alert_pacing import Caps
 from scrm.domain.alert_settings import AlertSettings
-from scrm.domain.channel_code import code_from_dict
 from scrm.domain.churn_alert import DELETED_BY_EMPLOYEE, LOST_BY_CUSTOMER, AlertFacts, alert_card
 from scrm.domain.events import ExternalContactEvent, WeComEvent
 from scrm.domain.follow import DELETE_BY_TRANSFER, FollowStatus
-from scrm.domain.live_code_key import CHANNEL, sort_key
 from scrm.domain.versions import version_of
+from scrm.live_codes.channel_code import code_from_dict
+from scrm.live_codes.keys import CHANNEL, sort_key
 from scrm.services.alert_delivery import Delivery, china_day, china_time
 from scrm.services.alert_ports import AlertReads, AlertRepo, CodeNames
 

@@ -14,12 +14,12 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-from scrm.domain.channel_code import CHINA
 from scrm.domain.channel_stats import to_csv
 from scrm.domain.contact_stats import is_customer_id, parse_query, report
 from scrm.domain.events import ExternalChatEvent, ExternalContactEvent, WeComEvent
 from scrm.domain.follow import DELETE_BY_TRANSFER
 from scrm.domain.relation_facts import ADD, END, LOSS, Contributions, Fact, contributions, day_of, delta
+from scrm.kernel.china_time import CHINA
 
 log = logging.getLogger("scrm.stats")
 

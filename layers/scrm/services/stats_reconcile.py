@@ -19,12 +19,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from scrm.domain.channel_code import CHINA
 from scrm.domain.contact_stats import CUSTOMER_DRIFT, GROUP_DRIFT, drift
 from scrm.domain.employee import Employee
 from scrm.domain.relation_facts import day_of
 from scrm.domain.throttle import Throttled
 from scrm.domain.wecom_error import WeComError
+from scrm.kernel.china_time import CHINA
 from scrm.services.contact_stats import CUSTOMERS, GROUPS, ContactStatsRepo
 
 log = logging.getLogger("scrm.stats")

@@ -21,12 +21,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from scrm.domain.channel_code import code_from_dict, local_day
-from scrm.domain.live_code_key import CHANNEL, DEFAULT_WELCOME, sort_key
 from scrm.domain.wecom_error import WeComError
 from scrm.domain.welcome import Welcome, parse_welcome
 from scrm.kernel import wecom_errors as errcodes
-from scrm.services.ports import ChannelStatsRepo, LiveCodeRepo, WelcomeWeCom
+from scrm.kernel.china_time import local_day
+from scrm.live_codes.channel_code import code_from_dict
+from scrm.live_codes.keys import CHANNEL, DEFAULT_WELCOME, sort_key
+from scrm.live_codes.ports import LiveCodeRepo
+from scrm.services.ports import ChannelStatsRepo, WelcomeWeCom
 
 log = logging.getLogger("scrm.welcome")
 

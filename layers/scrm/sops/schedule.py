@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from scrm.domain.channel_code import CHINA
+from scrm.kernel.china_time import CHINA
 from scrm.sops.spec import DATE, WEEKLY, SopSpec, Step, Trigger
 
 MINUTE_KEY_FORMAT = "%Y-%m-%dT%H:%M"

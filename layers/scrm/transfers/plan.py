@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
-from scrm.domain.channel_code import CHINA
 from scrm.kernel.bus import send as send_commands
+from scrm.kernel.china_time import CHINA
 from scrm.services.ports import Publisher
 from scrm.transfers.commands import AdvanceTransfer
 from scrm.transfers.job import PLANNING, TransferJob

@@ -16,7 +16,7 @@ def sort_key(kind: str, state: str) -> str:
     return f"{kind}#{state}"
 
 
-class Conflict(Exception):
+class WriteLost(Exception):
     """The code changed (or already exists) since the caller read it: re-read and decide again."""
 
 
@@ -26,6 +26,6 @@ def retry_on_conflict(attempt: Callable[[], T], otherwise: T, tries: int = 3) ->
     for _ in range(tries):
         try:
             return attempt()
-        except Conflict:
+        except WriteLost:
             continue
     return otherwise

@@ -14,30 +14,29 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from scrm.domain.channel_code import (
-    CHINA,
+from scrm.domain.channel_stats import StatRow, day_range, report, to_csv
+from scrm.domain.wecom_error import WeComError
+from scrm.domain.welcome import parse_welcome
+from scrm.kernel import wecom_errors as errcodes
+from scrm.kernel.china_time import CHINA, local_day
+from scrm.kernel.errors import Conflict, DomainError, InvalidInput, NotFound, WeComRefused
+from scrm.live_codes.channel_code import (
     ChannelCode,
     ChannelCodeSpec,
     code_from_dict,
     contact_way_body,
-    local_day,
     parse_spec,
     spec_from_dict,
 )
-from scrm.domain.channel_stats import StatRow, day_range, report, to_csv
-from scrm.domain.group_code import (
+from scrm.live_codes.group_code import (
     group_spec_from_dict,
     join_way_body,
     parse_group_spec,
     welcome_template_body,
 )
-from scrm.domain.live_code_key import CHANNEL, DEFAULT_WELCOME, GROUP, sort_key
-from scrm.domain.live_code_key import Conflict as WriteLost  # a write lost to another writer
-from scrm.domain.wecom_error import WeComError
-from scrm.domain.welcome import parse_welcome
-from scrm.kernel import wecom_errors as errcodes
-from scrm.kernel.errors import Conflict, DomainError, InvalidInput, NotFound, WeComRefused
-from scrm.services.ports import ChannelStatsRepo, Directory, LiveCodeRepo, LiveCodeWeCom
+from scrm.live_codes.keys import CHANNEL, DEFAULT_WELCOME, GROUP, WriteLost, sort_key
+from scrm.live_codes.ports import LiveCodeRepo, LiveCodeWeCom
+from scrm.services.ports import ChannelStatsRepo, Directory
 
 # WeCom's answers to contact-way and join-way calls, as the admin API reports them.
 WECOM_FIELD_ERRORS = {

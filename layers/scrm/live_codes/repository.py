@@ -16,7 +16,7 @@ from pynamodb.exceptions import DoesNotExist, PutError
 
 from scrm.adapters.dynamo.conditional import condition_failed
 from scrm.adapters.dynamo.models import LiveCodeItem
-from scrm.domain.live_code_key import Conflict
+from scrm.live_codes.keys import WriteLost
 
 
 class DynamoLiveCodes:
@@ -79,19 +79,19 @@ class DynamoLiveCodes:
             item.save(condition=LiveCodeItem.pk.does_not_exist())
         except PutError as exc:
             if condition_failed(exc):
-                raise Conflict(sk) from None
+                raise WriteLost(sk) from None
             raise
         self._forget(corp_id, sk)
 
     def replace(self, corp_id: str, sk: str, data: dict[str, Any], version: int) -> int:
-        """Overwrite if still at ``version``; returns the new version. Conflict if someone else wrote."""
+        """Overwrite if still at ``version``; returns the new version. WriteLost if someone else wrote."""
         item = LiveCodeItem(corp_id, sk, status=data.get("status", "active"), version=version + 1, data=data)
         condition = LiveCodeItem.version == version if version else LiveCodeItem.pk.does_not_exist()
         try:
             item.save(condition=condition)
         except PutError as exc:
             if condition_failed(exc):
-                raise Conflict(sk) from None
+                raise WriteLost(sk) from None
             raise
         self._forget(corp_id, sk)
         return version + 1

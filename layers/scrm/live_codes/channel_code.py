@@ -12,13 +12,13 @@ import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from scrm.domain.field_error import FieldError
 from scrm.domain.welcome import Welcome, parse_welcome
+from scrm.kernel.china_time import CHINA
 
-CHINA = timezone(timedelta(hours=8))  # no DST: a fixed offset needs no tz database in the Lambda image
 STATE_RE = re.compile(r"[A-Za-z0-9_-]{1,30}")  # WeCom: state ≤ 30 characters
 STATE_MAX = 30
 MAX_STAFF = 100  # WeCom 41041: at most 100 members per contact way
@@ -143,10 +143,6 @@ class ChannelCodeSpec:
 
 def new_state() -> str:
     return "c" + secrets.token_hex(6)
-
-
-def local_day(at: datetime) -> str:
-    return at.astimezone(CHINA).strftime("%Y-%m-%d")
 
 
 def parse_spec(body: Mapping[str, Any], existing: ChannelCodeSpec | None = None) -> ChannelCodeSpec:
