@@ -136,7 +136,8 @@ def test_tag_library_input_is_checked(rig):
     svc, store, wecom = rig
     for body, field in (({"tags": ["a"]}, "group_id"), ({"group_id": "g", "group_name": "n", "tags": ["a"]}, "group_id"),
                         ({"group_name": "g", "tags": []}, "tags"), ({"group_name": "g", "tags": ["x" * 31]}, "tags"),
-                        ({"group_name": "g", "tags": ["a"], "order": -1}, "order")):
+                        ({"group_name": "g", "tags": ["a"], "order": -1}, "order"),
+                        ({"group_name": 5, "tags": ["a"]}, "group_name"), ({"group_id": ["g"], "tags": ["a"]}, "group_id")):
         with pytest.raises(DomainError) as err:
             svc.create_tags(CORP, body)
         assert err.value.field == field

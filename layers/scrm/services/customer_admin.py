@@ -185,6 +185,9 @@ class CustomerAdmin:
 
     # the tag library --------------------------------------------------------------------------
     def create_tags(self, corp_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        for field in ("group_id", "group_name"):  # a number or a list is not a name to be str()-ed into one
+            if body.get(field) is not None and not isinstance(body[field], str):
+                raise InvalidInput(field, f"{field}: must be a string")
         group_id = str(body.get("group_id") or "")
         group_name = str(body.get("group_name") or "")
         if bool(group_id) == bool(group_name):
