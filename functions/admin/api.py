@@ -15,6 +15,9 @@ from typing import Any
 from chalice import Chalice, Response
 
 admin = Chalice(app_name="wecom-scrm-admin")
+# Bodies are read as JSON whatever the client calls them: `curl -d` says form-urlencoded, and Chalice would
+# answer 415 in its own {"Code", "Message"} shape instead of ours (a bad body is then a 400 naming it).
+BODY_TYPES = ["application/json", "application/x-www-form-urlencoded", "text/plain", "application/octet-stream"]
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
@@ -90,7 +93,7 @@ def route(
     OPERATIONS.extend((path, method.lower(), write, doc) for method in methods)
 
     def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
-        @admin.route(path, methods=list(methods))
+        @admin.route(path, methods=list(methods), content_types=BODY_TYPES)
         @functools.wraps(view)
         def handler(**params: Any) -> Response:
             principal, response = _serve(view, path, write, params)
@@ -157,9 +160,9 @@ def body_of(request: Any) -> dict[str, Any]:
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("", "the body is not valid JSON") from None
+        raise InvalidInput("body", "the body is not valid JSON") from None
     if not isinstance(body, dict):
-        raise InvalidInput("", "the body must be a JSON object")
+        raise InvalidInput("body", "the body must be a JSON object")
     check_body_ids(body)
     return body
 

@@ -118,6 +118,21 @@ def test_a_body_over_1_mb_is_413_before_parsing(corps):
     _refused(r, "pad")
 
 
+@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "text/plain", None])
+def test_a_body_is_read_as_json_whatever_its_content_type(corps, content_type):
+    """`curl -d` says form-urlencoded: the body is still JSON to us, and a bad one is our 400 naming it, not
+    Chalice's 415 in its own shape (found trying the API by hand)."""
+    a = corps["a"]
+    headers = {"Authorization": f"Bearer {a.key}", **({"Content-Type": content_type} if content_type else {})}
+    url = f"{a.base}/admin/alert-settings"
+    r = requests.put(url, data=json.dumps({"digest_above": "many"}).encode(), headers=headers, timeout=30)
+    _refused(r, "digest_above")
+    r = requests.put(url, data=b"digest_above=3", headers=headers, timeout=30)
+    _refused(r, "body")
+    r = requests.put(url, data=json.dumps({"digest_above": 3}).encode(), headers=headers, timeout=30)
+    assert r.status_code == 200 and r.json()["digest_above"] == 3, r.text
+
+
 def test_items_come_a_page_at_a_time_and_the_pages_are_the_whole(corps):
     a, everyone = corps["a"], corps["customers"]
     body = {"name": "paged", "text": "paged items", "recipients": {"external_userids": everyone}}
