@@ -211,9 +211,7 @@ def _channel_flags(p: argparse.ArgumentParser, create: bool) -> None:
     add_json(p)
 
 
-def register(sub: Any) -> None:
-    codes = sub.add_parser("codes", help="channel live codes (渠道活码): create, list, show, update, delete, stats")
-    cs = subcommands(codes)
+def _register_list(cs: Any) -> None:
     ls = cs.add_parser("list", help="the corp's channel codes", description="Channel codes, by group and name.")
     ls.add_argument("corp_id", metavar="CORP")
     ls.add_argument("--group", help="only this group")
@@ -221,24 +219,36 @@ def register(sub: Any) -> None:
     ls.add_argument("--status", choices=("active", "deleted", "all"))
     add_json(ls)
     ls.set_defaults(func=cmd_list)
+
+
+def _register_create(cs: Any) -> None:
     cr = cs.add_parser("create", help="create a code (a WeCom contact way) and print its QR code URL",
                        description="Create a channel code: WeCom's contact way first, then our record. "
                        "Staff and tags are checked against the corp's synced employees and tags.")
     cr.add_argument("corp_id", metavar="CORP")
     _channel_flags(cr, create=True)
     cr.set_defaults(func=cmd_create)
+
+
+def _register_update(cs: Any) -> None:
     up = cs.add_parser("update", help="change a code (only what you give)",
                        description="Change a code: WeCom's contact way first, then our record.")
     up.add_argument("corp_id", metavar="CORP")
     up.add_argument("code_id", metavar="CODE")
     _channel_flags(up, create=False)
     up.set_defaults(func=cmd_update)
+
+
+def _register_show_delete(cs: Any) -> None:
     for name, fn, helptext in (("show", cmd_show, "one code"), ("delete", cmd_delete, "delete a code's contact way")):
         p = cs.add_parser(name, help=helptext, description=helptext[0].upper() + helptext[1:] + ".")
         p.add_argument("corp_id", metavar="CORP")
         p.add_argument("code_id", metavar="CODE")
         add_json(p)
         p.set_defaults(func=fn)
+
+
+def _register_stats(cs: Any) -> None:
     st = cs.add_parser("stats", help="adds, losses and net per day and member",
                        description="A code's statistics over China days (default: the last 30).")
     st.add_argument("corp_id", metavar="CORP")
@@ -248,6 +258,9 @@ def register(sub: Any) -> None:
     st.add_argument("--csv", choices=("by_day", "by_staff", "rows"), help="print that table as CSV")
     add_json(st)
     st.set_defaults(func=cmd_stats)
+
+
+def _register_welcome_default(cs: Any) -> None:
     wd = cs.add_parser("welcome-default", help="show or set the corp's default welcome",
                        description="The welcome for adds without a state (or with an unknown one).")
     wd.add_argument("corp_id", metavar="CORP")
@@ -258,14 +271,17 @@ def register(sub: Any) -> None:
     add_json(wd)
     wd.set_defaults(func=cmd_welcome_default)
 
-    groups = sub.add_parser("group-codes", help="group live codes (群活码): create, list, show, update, delete")
-    gs = subcommands(groups)
+
+def _register_group_list(gs: Any) -> None:
     gl = gs.add_parser("list", help="the corp's group codes", description="Group codes by name.")
     gl.add_argument("corp_id", metavar="CORP")
     gl.add_argument("--q", help="text in the name")
     gl.add_argument("--status", choices=("active", "deleted", "all"))
     add_json(gl)
     gl.set_defaults(func=cmd_group_list)
+
+
+def _register_group_create_update(gs: Any) -> None:
     for name, fn, create in (("create", cmd_group_create, True), ("update", cmd_group_update, False)):
         p = gs.add_parser(name, help=f"{name} a group code (a WeCom join way over 1..5 groups)",
                           description="WeCom's join way (and group welcome template) first, then our record.")
@@ -283,6 +299,9 @@ def register(sub: Any) -> None:
         p.add_argument("--welcome-text", metavar="T", help="group welcome; {name} is the member's nickname")
         add_json(p)
         p.set_defaults(func=fn)
+
+
+def _register_group_show_delete(gs: Any) -> None:
     for name, fn, helptext in (("show", cmd_group_show, "one group code"),
                                ("delete", cmd_group_delete, "delete a group code's join way")):
         p = gs.add_parser(name, help=helptext, description=helptext[0].upper() + helptext[1:] + ".")
@@ -290,3 +309,20 @@ def register(sub: Any) -> None:
         p.add_argument("code_id", metavar="CODE")
         add_json(p)
         p.set_defaults(func=fn)
+
+
+def register(sub: Any) -> None:
+    codes = sub.add_parser("codes", help="channel live codes (渠道活码): create, list, show, update, delete, stats")
+    cs = subcommands(codes)
+    _register_list(cs)
+    _register_create(cs)
+    _register_update(cs)
+    _register_show_delete(cs)
+    _register_stats(cs)
+    _register_welcome_default(cs)
+
+    groups = sub.add_parser("group-codes", help="group live codes (群活码): create, list, show, update, delete")
+    gs = subcommands(groups)
+    _register_group_list(gs)
+    _register_group_create_update(gs)
+    _register_group_show_delete(gs)

@@ -156,10 +156,7 @@ def cmd_tag(args: argparse.Namespace) -> None:
     _relation_out(args, relation, "the tags")
 
 
-def register(sub: Any) -> None:
-    cust = sub.add_parser("customers", help="search customers, show one, edit remarks and tags")
-    cu = subcommands(cust)
-
+def _register_search(cu: Any) -> None:
     se = cu.add_parser(
         "search",
         help="search the corp's customer relations (by tags, employee, add time, channel, name)",
@@ -194,12 +191,16 @@ def register(sub: Any) -> None:
     add_json(se)
     se.set_defaults(func=cmd_search)
 
+
+def _register_show(cu: Any) -> None:
     sh = cu.add_parser("show", help="a customer's profile, follow relations and timeline")
     sh.add_argument("corp_id")
     sh.add_argument("external_userid")
     sh.add_argument("--timeline", type=int, default=20, help="timeline entries to show (newest first)")
     sh.set_defaults(func=cmd_show)
 
+
+def _register_remark(cu: Any) -> None:
     rm = cu.add_parser(
         "remark",
         help="set the remark/description an employee holds for a customer (in WeCom, then here)",
@@ -215,6 +216,8 @@ def register(sub: Any) -> None:
     add_json(rm)
     rm.set_defaults(func=cmd_remark)
 
+
+def _register_tag(cu: Any) -> None:
     tg = cu.add_parser(
         "tag",
         help="add/remove tags on a customer as an employee holds them (in WeCom, then here)",
@@ -228,3 +231,12 @@ def register(sub: Any) -> None:
     tg.add_argument("--remove", nargs="+", action="extend", metavar="TAG_ID", help="tag ids to remove")
     add_json(tg)
     tg.set_defaults(func=cmd_tag)
+
+
+def register(sub: Any) -> None:
+    cust = sub.add_parser("customers", help="search customers, show one, edit remarks and tags")
+    cu = subcommands(cust)
+    _register_search(cu)
+    _register_show(cu)
+    _register_remark(cu)
+    _register_tag(cu)

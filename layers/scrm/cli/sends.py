@@ -284,13 +284,7 @@ def _wait_flags(p: argparse.ArgumentParser) -> None:
                    "by then")  # fmt: skip
 
 
-def register(sub: Any) -> None:
-    se = sub.add_parser("sends", help="customer mass sends (客户群发): create, follow, cancel, remind, quota",
-                        description="Mass sends to customers. WeCom does not message customers for the company: "
-                        "each member gets a task (add_msg_template) to confirm in WeCom, up to 10,000 customers "
-                        "each; customers past the corp's receive quota are skipped with the reason.")  # fmt: skip
-    ss = subcommands(se)
-
+def _register_create(ss: Any) -> None:
     cr = ss.add_parser("create", help="start a mass send (a repeat of the same request returns the same send)",
                        description="Start a mass send: to a list of customers (--customers, --customers-file) or "
                        "to a filter (the other recipient flags; none = every customer). Each customer gets one "
@@ -337,6 +331,8 @@ def register(sub: Any) -> None:
     add_json(cr)
     cr.set_defaults(func=cmd_create)
 
+
+def _register_list(ss: Any) -> None:
     ls = ss.add_parser(
         "list", help="the corp's mass sends", description="The corp's mass sends, newest first."
     )
@@ -345,6 +341,8 @@ def register(sub: Any) -> None:
     add_json(ls)
     ls.set_defaults(func=cmd_list)
 
+
+def _register_show(ss: Any) -> None:
     sh = ss.add_parser("show", help="a send's progress per member (with --items: every customer's outcome)",
                        description="A send's progress: tasks created, customers by outcome (sent, not_sent, "
                        "not_a_friend, over_quota, pending), skipped customers, completion per member.")  # fmt: skip
@@ -355,6 +353,8 @@ def register(sub: Any) -> None:
     add_json(sh)
     sh.set_defaults(func=cmd_show)
 
+
+def _register_cancel_remind(ss: Any) -> None:
     for name, fn, helptext, desc in (
         ("cancel", cmd_cancel, "cancel what members have not sent yet",
          "Cancel a send: tasks members have not sent are cancelled in WeCom (cancel_groupmsg_send) and tasks "
@@ -369,6 +369,8 @@ def register(sub: Any) -> None:
         add_json(p)
         p.set_defaults(func=fn)
 
+
+def _register_quota(ss: Any) -> None:
     qu = ss.add_parser("quota", help="show or set the corp's receive quota per customer",
                        description="The receive quota our planner enforces before creating tasks: the corp's "
                        "setting in WeCom's 群发助手, which no API reads, so set it here to match: month_days "
@@ -377,3 +379,16 @@ def register(sub: Any) -> None:
     qu.add_argument("--set", choices=tuple(QUOTA_TEXT), help="set it")
     add_json(qu)
     qu.set_defaults(func=cmd_quota)
+
+
+def register(sub: Any) -> None:
+    se = sub.add_parser("sends", help="customer mass sends (客户群发): create, follow, cancel, remind, quota",
+                        description="Mass sends to customers. WeCom does not message customers for the company: "
+                        "each member gets a task (add_msg_template) to confirm in WeCom, up to 10,000 customers "
+                        "each; customers past the corp's receive quota are skipped with the reason.")  # fmt: skip
+    ss = subcommands(se)
+    _register_create(ss)
+    _register_list(ss)
+    _register_show(ss)
+    _register_cancel_remind(ss)
+    _register_quota(ss)

@@ -237,13 +237,7 @@ def _wait_flags(p: argparse.ArgumentParser) -> None:
                    "WeCom by then")  # fmt: skip
 
 
-def register(sub: Any) -> None:
-    tr = sub.add_parser("transfers", help="hand customers and groups over (离职继承 / 在职继承): create, follow, cancel",
-                        description="Transfer a member's customers and groups to other members: resigned (离职继承) "
-                        "for a member who left, onjob (在职继承) for one still employed. WeCom moves a customer 24 h "
-                        "after the request unless the customer refuses; groups move at once.")  # fmt: skip
-    ts = subcommands(tr)
-
+def _register_create(ts: Any) -> None:
     cr = ts.add_parser("create", help="start a handover job (a repeat of the same request returns the same job)",
                        description="Start a handover: the customers and groups of --from are split evenly across "
                        "the --to members and sent to WeCom by the transfers queue. The same request again (same "
@@ -290,6 +284,8 @@ def register(sub: Any) -> None:
     add_json(cr)
     cr.set_defaults(func=cmd_create)
 
+
+def _register_list(ts: Any) -> None:
     ls = ts.add_parser(
         "list",
         help="the corp's transfer jobs, newest first",
@@ -300,6 +296,8 @@ def register(sub: Any) -> None:
     add_json(ls)
     ls.set_defaults(func=cmd_list)
 
+
+def _register_show(ts: Any) -> None:
     sh = ts.add_parser(
         "show",
         help="a job's progress (with --items: every customer and group)",
@@ -315,6 +313,8 @@ def register(sub: Any) -> None:
     add_json(sh)
     sh.set_defaults(func=cmd_show)
 
+
+def _register_cancel_refresh(ts: Any) -> None:
     for name, fn, helptext, desc in (
         ("cancel", cmd_cancel, "cancel what has not reached WeCom yet",
          "Cancel a job: customers not yet sent and queued groups are cancelled. Customers already in WeCom's 24 h "
@@ -328,6 +328,8 @@ def register(sub: Any) -> None:
         add_json(p)
         p.set_defaults(func=fn)
 
+
+def _register_unassigned(ts: Any) -> None:
     un = ts.add_parser("unassigned", help="departed members whose customers wait for a taker (calls WeCom)",
                        description="Departed members with customers not handed over yet (WeCom's "
                        "get_unassigned_list) and their groups. With --from, that member's ids. This calls WeCom "
@@ -339,6 +341,8 @@ def register(sub: Any) -> None:
     add_json(un)
     un.set_defaults(func=cmd_unassigned)
 
+
+def _register_policy(ts: Any) -> None:
     po = ts.add_parser("policy", help="show or set what jobs do with refusals (leave or reassign)",
                        description="The corp's default for customers who refuse, or whose taker is at the customer "
                        "limit: leave (the admin decides) or reassign (the job's next taker). A job's --on-refused wins.")  # fmt: skip
@@ -346,3 +350,17 @@ def register(sub: Any) -> None:
     po.add_argument("--set", choices=("leave", "reassign"), help="set it")
     add_json(po)
     po.set_defaults(func=cmd_policy)
+
+
+def register(sub: Any) -> None:
+    tr = sub.add_parser("transfers", help="hand customers and groups over (离职继承 / 在职继承): create, follow, cancel",
+                        description="Transfer a member's customers and groups to other members: resigned (离职继承) "
+                        "for a member who left, onjob (在职继承) for one still employed. WeCom moves a customer 24 h "
+                        "after the request unless the customer refuses; groups move at once.")  # fmt: skip
+    ts = subcommands(tr)
+    _register_create(ts)
+    _register_list(ts)
+    _register_show(ts)
+    _register_cancel_refresh(ts)
+    _register_unassigned(ts)
+    _register_policy(ts)
