@@ -7,8 +7,6 @@ Which DynamoDB index drives the search is chosen here too (``driver``), so the r
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +15,7 @@ from typing import Any
 from scrm.domain.field_error import FieldError
 from scrm.domain.follow import FollowStatus
 from scrm.domain.input_limits import whole_number
+from scrm.domain.page_cursor import from_token, to_token
 
 MAX_LIMIT = 200
 MAX_TAGS = 20
@@ -135,8 +134,7 @@ class CustomerQuery:
 
 
 def encode_cursor(driver: str, position: Mapping[str, str]) -> str:
-    raw = json.dumps({"d": driver, "p": dict(position)}, separators=(",", ":"), ensure_ascii=False)
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return to_token({"d": driver, "p": dict(position)})
 
 
 CURSOR_MAX = 4096  # characters of a cursor token: three key parts of at most 1,024 bytes, in base64
@@ -152,12 +150,7 @@ def decode_cursor(token: str) -> dict[str, Any]:
     if not token:
         return {}
     bad = QueryError("cursor", "is not a cursor this API returned")
-    if len(token) > CURSOR_MAX:
-        raise bad
-    try:
-        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise bad from None
+    data = from_token(token, CURSOR_MAX, bad)
     if not isinstance(data, dict) or set(data) != {"d", "p"} or not isinstance(data["p"], dict):
         raise bad
     driver, p = data["d"], data["p"]

@@ -20,9 +20,24 @@ CURSOR_MAX = 1024  # characters of a token: a corp id, a list name and one key, 
 KEY_MAX = 300  # characters of the key inside: "group/" and a chat id, with room to spare
 
 
-def encode(corp_id: str, scope: str, after: str) -> str:
-    raw = json.dumps({"c": corp_id, "s": scope, "a": after}, separators=(",", ":"), ensure_ascii=False)
+def to_token(data: object) -> str:
+    """JSON in URL-safe base64 without padding: the one token format of every cursor this API hands out."""
+    raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def from_token(token: str, max_len: int, bad: Exception) -> object:
+    """What ``to_token`` sealed; ``bad`` for a token too long or not base64 JSON (a forged one is a 400)."""
+    if len(token) > max_len:
+        raise bad
+    try:
+        return json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise bad from None
+
+
+def encode(corp_id: str, scope: str, after: str) -> str:
+    return to_token({"c": corp_id, "s": scope, "a": after})
 
 
 def decode(token: str, corp_id: str, scope: str) -> str:
@@ -30,12 +45,7 @@ def decode(token: str, corp_id: str, scope: str) -> str:
     if not token:
         return ""
     bad = FieldError("cursor", "is not a cursor this list returned; start without one")
-    if len(token) > CURSOR_MAX:
-        raise bad
-    try:
-        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise bad from None
+    data = from_token(token, CURSOR_MAX, bad)
     if not isinstance(data, dict) or set(data) != {"c", "s", "a"}:
         raise bad
     after = data["a"]
