@@ -18,6 +18,7 @@ from typing import Any
 from .contact_history import ContactHistory
 from .group_history import GroupHistory
 from .groupmsgs import GroupMsgLog
+from .logins import LoginState
 from .pacing import MessagePacing
 from .records import (
     Customer,
@@ -121,6 +122,8 @@ class Corp:
     """Group creations, joins, quits, owner changes, dismissals (groupchat/statistic)."""
     groupmsgs: GroupMsgLog = field(default_factory=GroupMsgLog)
     """Enterprise mass sends (add_msg_template), quota receipts and last interactions."""
+    login: LoginState = field(default_factory=LoginState)
+    """Apps, their trusted domains and the staff-login codes they issued (logins.py)."""
     _seq: int = 0
 
     def next_seq(self) -> int:
