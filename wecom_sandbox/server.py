@@ -135,7 +135,10 @@ class SandboxHandler(BaseHTTPRequestHandler):
         else:
             status, payload = (
                 404,
-                {"error": f"nothing at {path}; WeCom API is under /cgi-bin/, control API under /control/"},
+                {
+                    "error": f"nothing at {path}; WeCom API is under /cgi-bin/, control API under /control/, "
+                    f"login pages at {', '.join(login_pages.PATHS[:2])}"
+                },
             )
         return status, payload
 
