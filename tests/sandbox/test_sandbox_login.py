@@ -3,6 +3,7 @@ their trusted domains (docs/sandbox.md "Staff login"), driven over HTTP like a b
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -239,3 +240,14 @@ def test_code_expires_after_five_minutes_of_world_time(isolated) -> None:
     isolated.ctl.post("/clock/advance", {"seconds": 5})
     expired = corp.api.get("auth/getuserinfo", code=late)
     assert expired["errcode"] == 40029 and "expired" in expired["errmsg"]
+
+
+def test_a_code_redeemed_by_several_servers_at_once_succeeds_once(lc, sandbox) -> None:
+    """90313 (40029): "是否存在多个服务器同时消费同一code情况" — only one of them gets the member."""
+    code = _login(lc, sandbox, _members(lc)[0])
+    token = lc.api.token
+    url = f"{sandbox.url}/cgi-bin/auth/getuserinfo"
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: requests.get(url, params={"access_token": token, "code": code},
+                                                       timeout=10).json()["errcode"], range(8)))
+    assert sorted(answers) == [0] + [40029] * 7
