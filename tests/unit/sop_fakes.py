@@ -7,7 +7,7 @@ their China minute's partition keyed ``sop#step#target#member`` (writing one twi
 read back in key order; the cursor only moves forward; a minute's lease is "done" once finished, "busy"
 while another tick's lease is younger than ``lease_s``, else taken under the mark's version; runs come
 back newest first. Every read is a fresh copy (JSON round trip), as DynamoDB's would be.
-``interfere`` plays another writer that gets in just before the next ``put_sop``.
+``interfere`` plays other writers: one runs just before each ``put_sop`` or ``delete_sop``.
 """
 
 from __future__ import annotations
@@ -63,9 +63,12 @@ class FakeSops:
     def get_sop(self, corp_id: str, sop_id: str) -> Sop | None:
         return copy.deepcopy(self.sops.get((corp_id, sop_id)))
 
-    def put_sop(self, corp_id: str, sop: Sop) -> bool:
-        while self.interfere:
+    def _interfere(self) -> None:
+        if self.interfere:
             self.interfere.pop(0)()
+
+    def put_sop(self, corp_id: str, sop: Sop) -> bool:
+        self._interfere()
         cur = self.sops.get((corp_id, sop.sop_id))
         if (cur is not None) if sop.version == 0 else (cur is None or cur.version != sop.version):
             return False
@@ -74,6 +77,7 @@ class FakeSops:
         return True
 
     def delete_sop(self, corp_id: str, sop: Sop) -> bool:
+        self._interfere()
         cur = self.sops.get((corp_id, sop.sop_id))
         if cur is None or cur.version != sop.version:
             return False

@@ -128,6 +128,34 @@ def test_an_update_racing_another_writer_is_applied_over_the_newer_version() -> 
     assert w.repo.get_sop(CORP, sid).version == 3
 
 
+def test_an_update_or_a_delete_that_keeps_losing_is_a_409_and_changes_nothing() -> None:
+    w = World()
+    sid = w.admin.create(CORP, BODY)["sop_id"]
+    w.enrolled.clear()
+
+    def bump() -> None:
+        w.repo.sops[(CORP, sid)].version += 1
+
+    w.repo.interfere.extend([bump] * 5)
+    err = error(w.admin.update, CORP, sid, {"status": "paused"})
+    assert (status(err), err.message) == (409, "the SOP changed while saving; try again")
+    assert w.admin.get(CORP, sid)["status"] == "active" and w.enrolled == []
+    w.repo.interfere.extend([bump] * 5)
+    err = error(w.admin.delete, CORP, sid)
+    assert (status(err), err.message) == (409, "the SOP changed while deleting; try again")
+    assert w.repo.get_sop(CORP, sid) is not None
+    w.repo.interfere.extend([bump] * 4)  # a fifth try lands
+    assert w.admin.delete(CORP, sid)["deleted"] and w.repo.get_sop(CORP, sid) is None
+
+
+def test_a_delete_racing_a_delete_is_a_404() -> None:
+    w = World()
+    sid = w.admin.create(CORP, BODY)["sop_id"]
+    w.repo.interfere.append(lambda: w.repo.sops.pop((CORP, sid)))
+    err = error(w.admin.delete, CORP, sid)
+    assert (status(err), err.field) == (404, "sop_id")
+
+
 def test_delete_removes_the_sop_and_unknown_ids_are_404() -> None:
     w = World()
     sid = w.admin.create(CORP, BODY)["sop_id"]
