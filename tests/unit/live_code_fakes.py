@@ -335,6 +335,10 @@ class FakeCodeDirectory:
         self.calls.append(("known_employees", (corp_id, tuple(userids))))
         return {u for u in userids if u in self.employees}
 
+    def departed_employees(self, corp_id: str) -> list[str]:
+        self.calls.append(("departed_employees", (corp_id,)))
+        return []
+
     def known_tags(self, corp_id: str) -> set[str]:
         self.calls.append(("known_tags", (corp_id,)))
         return set(self.tags)
