@@ -10,13 +10,11 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from scrm.cli.actions import CORP_ID, action, area, arg
 from scrm.cli.client import connect
 from scrm.cli.common import (
-    CORP_ID,
     CliError,
-    action,
     add_json,
-    arg,
     moment,
     positive_int,
     print_json,
@@ -79,6 +77,7 @@ def _show_code(code: dict[str, Any], as_json: bool) -> None:
 
 # channel codes ----------------------------------------------------------------------------------
 def cmd_list(args: argparse.Namespace) -> None:
+    """Channel codes, by group and name."""
     api = connect(args, args.corp_id)
     params = {"group": args.group, "q": args.q, "status": args.status}
     result = api.get("/admin/channel-codes", {k: v for k, v in params.items() if v is not None})
@@ -93,6 +92,8 @@ def _channel_table(codes: Sequence[dict[str, Any]]) -> str:
 
 
 def cmd_create(args: argparse.Namespace) -> None:
+    """Create a channel code: WeCom's contact way first, then our record. Staff and tags are checked
+    against the corp's synced employees and tags."""
     api = connect(args, args.corp_id)
     code = api.post("/admin/channel-codes", _body(args, CHANNEL_FLAGS))
     _show_code(code, args.json)
@@ -125,6 +126,7 @@ GROUP = _Code("/admin/group-codes", GROUP_FLAGS, "")
 
 
 def cmd_stats(args: argparse.Namespace) -> None:
+    """A code's statistics over China days (default: the last 30)."""
     api = connect(args, args.corp_id)
     params = {"from": args.date_from, "to": args.date_to}
     if args.csv:
@@ -148,6 +150,7 @@ def cmd_stats(args: argparse.Namespace) -> None:
 
 
 def cmd_welcome_default(args: argparse.Namespace) -> None:
+    """The welcome for adds without a state (or with an unknown one)."""
     api = connect(args, args.corp_id)
     if args.clear or args.text is not None or args.from_file:
         welcome = None if args.clear else (_body(args, {}).get("welcome") if args.from_file else None)
@@ -165,6 +168,7 @@ def cmd_welcome_default(args: argparse.Namespace) -> None:
 
 # group codes ------------------------------------------------------------------------------------
 def cmd_group_list(args: argparse.Namespace) -> None:
+    """Group codes by name."""
     api = connect(args, args.corp_id)
     params = {k: v for k, v in {"q": args.q, "status": args.status}.items() if v is not None}
     result = api.get("/admin/group-codes", params)
@@ -216,22 +220,19 @@ STATUS = (arg("--q", help="text in the name"), arg("--status", choices=("active"
 def _show_delete(cs: Any, code: _Code, what: str, deleting: str) -> None:
     """``show`` and ``delete`` of one kind of code (``what``: "code"; ``deleting``: what goes in WeCom)."""
     for name, fn, helptext in (("show", code.show, f"one {what}"), ("delete", code.delete, f"delete a {deleting}")):
-        action(cs, name, fn, helptext, helptext[0].upper() + helptext[1:] + ".", CORP_ID, CODE_ID)
+        action(cs, name, fn, helptext, CORP_ID, CODE_ID, description=helptext[0].upper() + helptext[1:] + ".")
 
 
 def _register_channel(cs: Any) -> None:
-    action(cs, "list", cmd_list, "the corp's channel codes", "Channel codes, by group and name.", CORP_ID,
+    action(cs, "list", cmd_list, "the corp's channel codes", CORP_ID,
            arg("--group", help="only this group"), *STATUS)  # fmt: skip
-    action(cs, "create", cmd_create, "create a code (a WeCom contact way) and print its QR code URL",
-           "Create a channel code: WeCom's contact way first, then our record. Staff and tags are checked against "
-           "the corp's synced employees and tags.", CORP_ID, lambda p: _channel_flags(p, create=True),
-           json=False)  # fmt: skip
-    action(cs, "update", CHANNEL.update, "change a code (only what you give)",
-           "Change a code: WeCom's contact way first, then our record.", CORP_ID, CODE_ID,
-           lambda p: _channel_flags(p, create=False), json=False)  # fmt: skip
+    action(cs, "create", cmd_create, "create a code (a WeCom contact way) and print its QR code URL", CORP_ID,
+           lambda p: _channel_flags(p, create=True), json=False)  # fmt: skip
+    action(cs, "update", CHANNEL.update, "change a code (only what you give)", CORP_ID, CODE_ID,
+           lambda p: _channel_flags(p, create=False), json=False,
+           description="Change a code: WeCom's contact way first, then our record.")  # fmt: skip
     _show_delete(cs, CHANNEL, "code", "code's contact way")
-    action(cs, "stats", cmd_stats, "adds, losses and net per day and member",
-           "A code's statistics over China days (default: the last 30).", CORP_ID, CODE_ID,
+    action(cs, "stats", cmd_stats, "adds, losses and net per day and member", CORP_ID, CODE_ID,
            arg("--from", dest="date_from", metavar="YYYY-MM-DD"), arg("--to", dest="date_to", metavar="YYYY-MM-DD"),
            arg("--csv", choices=("by_day", "by_staff", "rows"), help="print that table as CSV"))  # fmt: skip
 
@@ -258,20 +259,18 @@ def _group_flags(p: argparse.ArgumentParser, create: bool) -> None:
 
 
 def _register_group(gs: Any) -> None:
-    action(gs, "list", cmd_group_list, "the corp's group codes", "Group codes by name.", CORP_ID, *STATUS)
+    action(gs, "list", cmd_group_list, "the corp's group codes", CORP_ID, *STATUS)
     for name, fn, create in (("create", cmd_group_create, True), ("update", GROUP.update, False)):
-        action(gs, name, fn, f"{name} a group code (a WeCom join way over 1..5 groups)",
-               "WeCom's join way (and group welcome template) first, then our record.", CORP_ID,
-               lambda p, create=create: _group_flags(p, create))  # fmt: skip
+        action(gs, name, fn, f"{name} a group code (a WeCom join way over 1..5 groups)", CORP_ID,
+               lambda p, create=create: _group_flags(p, create),
+               description="WeCom's join way (and group welcome template) first, then our record.")  # fmt: skip
     _show_delete(gs, GROUP, "group code", "group code's join way")
 
 
 def register(sub: Any) -> None:
-    codes = sub.add_parser("codes", help="channel live codes (渠道活码): create, list, show, update, delete, stats")
-    cs = subcommands(codes)
+    cs = area(sub, "codes", "channel live codes (渠道活码): create, list, show, update, delete, stats")
     _register_channel(cs)
-    action(cs, "welcome-default", cmd_welcome_default, "show or set the corp's default welcome",
-           "The welcome for adds without a state (or with an unknown one).", CORP_ID, _welcome_flags)  # fmt: skip
+    action(cs, "welcome-default", cmd_welcome_default, "show or set the corp's default welcome", CORP_ID, _welcome_flags)  # fmt: skip
 
     groups = sub.add_parser("group-codes", help="group live codes (群活码): create, list, show, update, delete")
     _register_group(subcommands(groups))

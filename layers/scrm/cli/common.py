@@ -35,43 +35,6 @@ def add_json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
 
 
-Arg = tuple[tuple[str, ...], dict[str, Any]]
-
-
-def arg(*names: str, **options: Any) -> Arg:
-    """One argument of an ``action``, as ``add_argument`` takes it."""
-    return names, options
-
-
-CORP_ID = arg("corp_id", metavar="CORP")
-
-
-def action(
-    acts: Any,
-    name: str,
-    func: Callable[[argparse.Namespace], None],
-    help: str | None = None,
-    description: str | None = None,
-    *args: Arg | Callable[[argparse.ArgumentParser], None],
-    json: bool = True,
-    **parser_options: Any,
-) -> argparse.ArgumentParser:
-    """One action of an area (``scrm keys list``): its parser with ``args`` in order (an ``arg`` each, or a
-    function that adds a group of them), then ``--json`` unless ``json`` is false, set to run ``func``."""
-    if help is not None:  # argparse lists an action with a help (even None) apart from the others
-        parser_options["help"] = help
-    parser = acts.add_parser(name, description=description, **parser_options)
-    for a in args:
-        if callable(a):
-            a(parser)
-        else:
-            parser.add_argument(*a[0], **a[1])
-    if json:
-        add_json(parser)
-    parser.set_defaults(func=func)
-    return parser
-
-
 def print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 

@@ -10,8 +10,9 @@ import re
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from scrm.cli.actions import area
 from scrm.cli.client import Api, ApiError, connect
-from scrm.cli.common import CliError, add_json, day, positive_int, print_json, subcommands, table, warn
+from scrm.cli.common import CliError, add_json, day, positive_int, print_json, table, warn
 
 ALL_CAP = 10_000  # rows --all fetches at most
 PAGE = 200  # rows per request with --all (the search's largest page)
@@ -234,8 +235,7 @@ def _register_tag(cu: Any) -> None:
 
 
 def register(sub: Any) -> None:
-    cust = sub.add_parser("customers", help="search customers, show one, edit remarks and tags")
-    cu = subcommands(cust)
+    cu = area(sub, "customers", "search customers, show one, edit remarks and tags")
     _register_search(cu)
     _register_show(cu)
     _register_remark(cu)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from scrm.cli.actions import CORP_ID, action
 from scrm.cli.client import connect
-from scrm.cli.common import CORP_ID, action, show_list, subcommands, table
+from scrm.cli.common import show_list, subcommands, table
 
 PAGE = 1000
 
 
 def cmd_list(args: argparse.Namespace) -> None:
+    """Every stored employee of the corp (read from WeCom by a full sync and kept up to date by events),
+    by userid."""
     api = connect(args, args.corp_id)
     items: list[dict[str, Any]] = []
     after = ""
@@ -36,6 +39,4 @@ def _row(e: dict[str, Any]) -> tuple[str, ...]:
 
 def register(sub: Any) -> None:
     emp = sub.add_parser("employees", help="the corp's employees")
-    action(subcommands(emp), "list", cmd_list, "every stored employee of the corp",
-           "Every stored employee of the corp (read from WeCom by a full sync and kept up to date by events), "
-           "by userid.", CORP_ID)  # fmt: skip
+    action(subcommands(emp), "list", cmd_list, "every stored employee of the corp", CORP_ID)  # fmt: skip

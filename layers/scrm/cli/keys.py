@@ -6,24 +6,15 @@ import argparse
 from collections.abc import Sequence
 from typing import Any
 
-from scrm.cli.common import (
-    CORP_ID,
-    CliError,
-    action,
-    arg,
-    moment,
-    print_json,
-    require_corp,
-    show_list,
-    subcommands,
-    table,
-    warn,
-)
+from scrm.cli.actions import CORP_ID, action, area, arg
+from scrm.cli.common import CliError, moment, print_json, require_corp, show_list, table, warn
 
 ROLES = ("admin", "viewer")
 
 
 def cmd_create(args: argparse.Namespace) -> None:
+    """Create an admin API key for a corp. The key is printed this once: only its SHA-256 is stored, so it
+    cannot be shown again (revoke it and create another if it is lost)."""
     from scrm import bootstrap
     from scrm.domain.api_key import Role
 
@@ -39,6 +30,7 @@ def cmd_create(args: argparse.Namespace) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> None:
+    """List a corp's API keys, revoked ones included. Keys themselves are not stored."""
     from scrm import bootstrap
 
     require_corp(args.corp_id)
@@ -55,6 +47,8 @@ def _table(keys: Sequence[dict[str, Any]]) -> str:
 
 
 def cmd_revoke(args: argparse.Namespace) -> None:
+    """Revoke a key by its id. API containers cache keys briefly, so a revoked key may work for a few more
+    seconds."""
     from scrm import bootstrap
 
     require_corp(args.corp_id)
@@ -68,16 +62,10 @@ def cmd_revoke(args: argparse.Namespace) -> None:
 
 
 def register(sub: Any) -> None:
-    keys = sub.add_parser("keys", help="create, list and revoke admin API keys of a corp")
-    ks = subcommands(keys)
+    ks = area(sub, "keys", "create, list and revoke admin API keys of a corp")
     action(ks, "create", cmd_create, "create a key (printed once)",
-           "Create an admin API key for a corp. The key is printed this once: only its SHA-256 is stored, so it "
-           "cannot be shown again (revoke it and create another if it is lost).",
            CORP_ID, arg("--role", required=True, choices=ROLES, help="admin: read and write; viewer: read only"),
            arg("--name", default="", help="what the key is for (shown in 'keys list')"))  # fmt: skip
-    action(ks, "list", cmd_list, "list a corp's keys (ids, roles, names; never the keys)",
-           "List a corp's API keys, revoked ones included. Keys themselves are not stored.", CORP_ID)
-    action(ks, "revoke", cmd_revoke, "revoke a key",
-           "Revoke a key by its id. API containers cache keys briefly, so a revoked key may work for a few more "
-           "seconds.", CORP_ID, arg("key_id", metavar="KEY_ID", help="the id from 'keys create' or 'keys list'"),
+    action(ks, "list", cmd_list, "list a corp's keys (ids, roles, names; never the keys)", CORP_ID)
+    action(ks, "revoke", cmd_revoke, "revoke a key", CORP_ID, arg("key_id", metavar="KEY_ID", help="the id from 'keys create' or 'keys list'"),
            json=False)  # fmt: skip
