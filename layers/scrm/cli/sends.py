@@ -294,11 +294,6 @@ def _wait_flags(p: argparse.ArgumentParser) -> None:
                    "by then")  # fmt: skip
 
 
-ABOUT = (
-    "Mass sends to customers. WeCom does not message customers for the company: each member gets a task "
-    "(add_msg_template) to confirm in WeCom, up to 10,000 customers each; customers past the corp's receive quota "
-    "are skipped with the reason."
-)
 SEND = arg("send_id", metavar="SEND")
 
 
@@ -341,7 +336,10 @@ def _create_flags(p: argparse.ArgumentParser) -> None:
 
 
 def register(sub: Any) -> None:
-    ss = area(sub, "sends", "customer mass sends (客户群发): create, follow, cancel, remind, quota", description=ABOUT)
+    """Mass sends to customers. WeCom does not message customers for the company: each member gets a
+    task (add_msg_template) to confirm in WeCom, up to 10,000 customers each; customers past the corp's
+    receive quota are skipped with the reason."""
+    ss = area(sub, "sends", "customer mass sends (客户群发): create, follow, cancel, remind, quota", description=register.__doc__)
     action(ss, "create", cmd_create, "start a mass send (a repeat of the same request returns the same send)", CORP,
            _create_flags)  # fmt: skip
     action(ss, "list", cmd_list, "the corp's mass sends", CORP, LIMIT)

@@ -248,11 +248,6 @@ def _wait_flags(p: argparse.ArgumentParser) -> None:
                    "WeCom by then")  # fmt: skip
 
 
-ABOUT = (
-    "Transfer a member's customers and groups to other members: resigned (离职继承) for a member who left, onjob "
-    "(在职继承) for one still employed. WeCom moves a customer 24 h after the request unless the customer refuses; "
-    "groups move at once."
-)
 JOB = arg("job_id", metavar="JOB")
 
 
@@ -274,8 +269,11 @@ def _create_flags(p: argparse.ArgumentParser) -> None:
 
 
 def register(sub: Any) -> None:
+    """Transfer a member's customers and groups to other members: resigned (离职继承) for a member who
+    left, onjob (在职继承) for one still employed. WeCom moves a customer 24 h after the request unless the
+    customer refuses; groups move at once."""
     ts = area(sub, "transfers", "hand customers and groups over (离职继承 / 在职继承): create, follow, cancel",
-              description=ABOUT)  # fmt: skip
+              description=register.__doc__)  # fmt: skip
     action(ts, "create", cmd_create, "start a handover job (a repeat of the same request returns the same job)",
            CORP, _create_flags)
     action(ts, "list", cmd_list, "the corp's transfer jobs, newest first", CORP, LIMIT)
