@@ -19,7 +19,6 @@ from scrm.cli.common import (
     positive_int,
     print_json,
     show_list,
-    subcommands,
     table,
 )
 
@@ -272,5 +271,4 @@ def register(sub: Any) -> None:
     _register_channel(cs)
     action(cs, "welcome-default", cmd_welcome_default, "show or set the corp's default welcome", CORP_ID, _welcome_flags)  # fmt: skip
 
-    groups = sub.add_parser("group-codes", help="group live codes (群活码): create, list, show, update, delete")
-    _register_group(subcommands(groups))
+    _register_group(area(sub, "group-codes", "group live codes (群活码): create, list, show, update, delete"))

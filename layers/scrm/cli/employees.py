@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from scrm.cli.actions import CORP_ID, action
+from scrm.cli.actions import CORP_ID, action, area
 from scrm.cli.client import connect
-from scrm.cli.common import show_list, subcommands, table
+from scrm.cli.common import show_list, table
 
 PAGE = 1000
 
@@ -15,15 +15,7 @@ PAGE = 1000
 def cmd_list(args: argparse.Namespace) -> None:
     """Every stored employee of the corp (read from WeCom by a full sync and kept up to date by events),
     by userid."""
-    api = connect(args, args.corp_id)
-    items: list[dict[str, Any]] = []
-    after = ""
-    while True:
-        page = api.get("/admin/employees", {"cursor": after, "limit": PAGE})
-        items.extend(page["items"])
-        after = page["next_cursor"]
-        if not after:
-            break
+    items = connect(args, args.corp_id).every("/admin/employees", PAGE)
     show_list(
         args.json,
         items,
@@ -38,5 +30,4 @@ def _row(e: dict[str, Any]) -> tuple[str, ...]:
 
 
 def register(sub: Any) -> None:
-    emp = sub.add_parser("employees", help="the corp's employees")
-    action(subcommands(emp), "list", cmd_list, "every stored employee of the corp", CORP_ID)  # fmt: skip
+    action(area(sub, "employees", "the corp's employees"), "list", cmd_list, "every stored employee of the corp", CORP_ID)  # fmt: skip

@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from scrm.cli.actions import action, arg
+from scrm.cli.actions import action, area, arg
 from scrm.cli.client import Api, connect
-from scrm.cli.common import CliError, add_json, print_json, show_list, subcommands, table, text_width
+from scrm.cli.common import CliError, add_json, print_json, show_list, table, text_width
 from scrm.cli.follow import CORP, limit
 from scrm.cli.transfer_progress import clock
 
@@ -278,16 +278,15 @@ SOP_ID = arg("sop_id", metavar="SOP_ID", help="the SOP's id (scrm sops list)")
 
 
 def register(sub: Any) -> None:
-    so = sub.add_parser("sops", help="SOPs (timed message plans): create, list, show, update, pause, progress",
-                        description=textwrap.fill(
-                            "SOPs: plans of timed messages to customers (day N after they were added, a date, "
-                            "weekdays) or to customer groups (a date, weekdays, day N after the group was "
-                            "created). Each step that falls due becomes a mass send: every member gets a task "
-                            "for their customers or groups to confirm in WeCom. Times are China time.", 100),
-                        epilog="example:\n  scrm sops create ww0123456789abcdef --file plan.json\n"
-                        "  scrm sops progress ww0123456789abcdef 3f9a0c1d2e4b",
-                        formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    ss = subcommands(so)
+    ss = area(sub, "sops", "SOPs (timed message plans): create, list, show, update, pause, progress",
+              description=textwrap.fill(
+                  "SOPs: plans of timed messages to customers (day N after they were added, a date, weekdays) or "
+                  "to customer groups (a date, weekdays, day N after the group was created). Each step that falls "
+                  "due becomes a mass send: every member gets a task for their customers or groups to confirm in "
+                  "WeCom. Times are China time.", 100),
+              epilog="example:\n  scrm sops create ww0123456789abcdef --file plan.json\n"
+              "  scrm sops progress ww0123456789abcdef 3f9a0c1d2e4b",
+              formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
 
     _command(ss, "create", cmd_create, "create a SOP from a JSON plan",
                   "Create a SOP from a JSON plan (the admin API's body): name, kind (customer, the default, or "
