@@ -5,13 +5,13 @@ from __future__ import annotations
 import inspect
 
 import pytest
-from scrm.adapters.dynamo.store import DynamoStore
-from scrm.domain.customer import CustomerProfile, FollowInfo
-from scrm.domain.employee import Employee, EmployeeStatus
-from scrm.domain.follow import FollowStatus
-from scrm.domain.group import GroupChat, GroupMember, GroupStatus, MemberType
-from scrm.domain.tags import Tag, TagGroup
-from scrm.services.ports import Store, WeCom, WeComDirectory
+from scrm.customers.customer import CustomerProfile, FollowInfo
+from scrm.customers.employee import Employee, EmployeeStatus
+from scrm.customers.follow import FollowStatus
+from scrm.customers.group import GroupChat, GroupMember, GroupStatus, MemberType
+from scrm.customers.ports import Store, WeCom, WeComDirectory
+from scrm.customers.repository import DynamoStore
+from scrm.customers.tags import Tag, TagGroup
 
 from tests.unit.fakes import FakeDirectory, FakeStore, FakeWeCom, StepClock
 

@@ -10,7 +10,7 @@ from scrm import resources
 from scrm.adapters import aws
 from scrm.adapters.parked_events import ParkedEvents
 from scrm.adapters.queue import QueuePublisher
-from scrm.services.callback_intake import EVENTS, WELCOME
+from scrm.callbacks.intake import EVENTS, WELCOME
 
 
 class CallbackOutbox:

@@ -12,7 +12,7 @@ ROLES = ("admin", "viewer")
 
 def cmd_create(args: argparse.Namespace) -> None:
     from scrm import bootstrap
-    from scrm.domain.api_key import Role
+    from scrm.corps.api_key import Role
 
     require_corp(args.corp_id)
     created = bootstrap.api_keys().create(args.corp_id, Role(args.role), args.name or "")

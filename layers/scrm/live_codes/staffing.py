@@ -13,11 +13,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from scrm.acquisition.ports import ChannelStatsRepo
 from scrm.kernel.china_time import local_day
 from scrm.live_codes.channel_code import code_from_dict
 from scrm.live_codes.keys import CHANNEL, retry_on_conflict, sort_key
 from scrm.live_codes.ports import LiveCodeRepo, LiveCodeWeCom
-from scrm.services.ports import ChannelStatsRepo
 
 log = logging.getLogger("scrm.codes")
 

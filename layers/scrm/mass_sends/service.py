@@ -15,9 +15,8 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from scrm.domain.wecom_error import WeComError
-from scrm.domain.welcome import Welcome
 from scrm.kernel.errors import Conflict, InvalidInput, LimitReached
+from scrm.kernel.wecom_error import WeComError
 from scrm.mass_sends import quota as msg_quota
 from scrm.mass_sends.calls import PartCalls
 from scrm.mass_sends.ledger import QuotaLedger
@@ -26,6 +25,7 @@ from scrm.mass_sends.planning import Planning, Resolving
 from scrm.mass_sends.ports import GroupMsgWeCom, GroupSource, MassSendRepo, Planned, Recipients
 from scrm.mass_sends.records import Records
 from scrm.mass_sends.spec import NAME_MAX, MassSendSpec, parse_mass_send
+from scrm.welcome.message import Welcome
 
 log = logging.getLogger("scrm.mass_sends")
 REMIND_LIMIT = 41094

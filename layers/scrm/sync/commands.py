@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
-from scrm.domain.sync_plan import Step
 from scrm.kernel.bus import Command, need
+from scrm.sync.plan import Step
 
 KINDS = ("plan", "customers", "groups", "group_details", "drift")
 

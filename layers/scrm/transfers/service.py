@@ -14,9 +14,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from scrm.customers.ports import Directory
+from scrm.kernel.bus import Queue as Publisher
 from scrm.kernel.bus import send as send_commands
 from scrm.kernel.errors import Conflict, InvalidInput, NotFound
-from scrm.services.ports import Directory, Publisher
 from scrm.transfers.commands import AdvanceTransfer, PlanTransfer
 from scrm.transfers.job import PLANNING, TransferJob
 from scrm.transfers.model import ON_REFUSED, ONJOB, RESIGNED
