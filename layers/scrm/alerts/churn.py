@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from scrm.alerts.alert_settings import AlertSettings
@@ -45,22 +46,14 @@ def alert_sk(create_time: int, event_id: str) -> str:
     return f"{china_day(create_time)}#{create_time:010d}#{event_id}"
 
 
+@dataclass(eq=False)
 class ChurnAlerts:
-    def __init__(
-        self,
-        repo: AlertRepo,
-        reads: AlertReads,
-        codes: CodeNames,
-        delivery: Delivery,
-        caps: Caps,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.repo = repo
-        self.reads = reads
-        self.codes = codes
-        self.delivery = delivery
-        self.caps = caps
-        self.clock = clock
+    repo: AlertRepo
+    reads: AlertReads
+    codes: CodeNames
+    delivery: Delivery
+    caps: Caps
+    clock: Callable[[], float] = time.time
 
     def observe(self, event: WeComEvent, event_id: str) -> list[str]:
         kind = alert_kind(event)

@@ -28,14 +28,9 @@ class Store(Protocol):
     ) -> bool: ...
 
     def set_follow_status(
-        self,
-        corp_id: str,
-        external_userid: str,
-        userid: str,
-        status: FollowStatus,
-        version: int,
+        self, corp_id: str, external_userid: str, userid: str, status: FollowStatus, version: int,
         extra: dict[str, Any],
-    ) -> bool: ...
+    ) -> bool: ...  # fmt: skip
 
     def add_timeline(
         self, corp_id: str, subject: str, create_time: int, event_id: str, entry: dict[str, Any]

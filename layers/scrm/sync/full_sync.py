@@ -38,14 +38,9 @@ class SyncJobs(Protocol):
     def done_children(self, corp_id: str, job_id: str, step_id: str) -> list[dict[str, Any]] | None: ...
 
     def complete_step(
-        self,
-        corp_id: str,
-        job_id: str,
-        step_id: str,
-        children: list[dict[str, Any]],
-        counters: dict[str, int],
+        self, corp_id: str, job_id: str, step_id: str, children: list[dict[str, Any]], counters: dict[str, int],
         now_ms: int,
-    ) -> bool: ...
+    ) -> bool: ...  # fmt: skip
 
     def finish(self, corp_id: str, job_id: str, now_ms: int, state: str, error: str = "") -> bool: ...
 

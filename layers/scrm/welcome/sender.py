@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,26 +38,16 @@ CODE_TTL_S = 20.0
 NO_STATE = "_none"  # statistics key for misses of the default welcome
 
 
+@dataclass(eq=False)
 class WelcomeSender:
-    def __init__(
-        self,
-        codes: LiveCodeRepo,
-        stats: ChannelStatsRepo,
-        wecom: Callable[[str], WelcomeWeCom],
-        on_missed: Callable[[str, str], None] = lambda corp_id, reason: None,
-        clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], None] = time.sleep,
-        margin_s: float = 0.5,
-        retry_pause_s: float = 0.3,
-    ) -> None:
-        self.codes = codes
-        self.stats = stats
-        self.wecom = wecom
-        self.on_missed = on_missed
-        self.clock = clock
-        self.sleep = sleep
-        self.margin_s = margin_s
-        self.retry_pause_s = retry_pause_s
+    codes: LiveCodeRepo
+    stats: ChannelStatsRepo
+    wecom: Callable[[str], WelcomeWeCom]
+    on_missed: Callable[[str, str], None] = lambda corp_id, reason: None
+    clock: Callable[[], float] = time.time
+    sleep: Callable[[float], None] = time.sleep
+    margin_s: float = 0.5
+    retry_pause_s: float = 0.3
 
     def welcome_for(self, corp_id: str, state: str, at: datetime) -> tuple[Welcome | None, str]:
         """(message, the statistics key it belongs to)."""
