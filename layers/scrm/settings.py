@@ -59,7 +59,7 @@ class Settings:
             alert_per_minute=int(env.get("SCRM_ALERT_PER_MINUTE", "25")),
             alert_per_hour=int(env.get("SCRM_ALERT_PER_HOUR", "900")),
             # WeCom's answer deadline for callbacks (doc 90930); the route's retry and hold times derive
-            # from it (services.callback_intake.AckBudget).
+            # from it (callbacks.intake.AckBudget).
             callback_deadline_s=float(env.get("SCRM_CALLBACK_DEADLINE_S", "5")),
             # Requests per admin API key and minute, counted across containers (docs/api.md): a runaway
             # script of one tenant answers 429 long before the stage throttle that every tenant shares.

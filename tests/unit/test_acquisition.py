@@ -1,4 +1,4 @@
-"""What an arrival through a live code does on the event path (services/acquisition.py), with fakes."""
+"""What an arrival through a live code does on the event path (acquisition/service.py), with fakes."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ API writes, and a second read would cost a call per scan), and the add is counte
 reaches the daily cap is switched out at once. On a deletion the loss is counted on the day the customer
 came. On a group's member change, a group code moves on from a group that reached its threshold.
 
-The welcome message is not here: it has its own queue and consumer (services/welcome_sender.py), so it
+The welcome message is not here: it has its own queue and consumer (welcome/sender.py), so it
 never waits behind this work.
 """
 

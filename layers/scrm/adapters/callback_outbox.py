@@ -1,4 +1,4 @@
-"""Where the callback route puts an event: its SQS queues, else the parking table (services.callback_intake
+"""Where the callback route puts an event: its SQS queues, else the parking table (callbacks.intake
 decides which and when). The redrive job uses the same outbox, with botocore's own retries."""
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ Episodes: a relation's history is a sequence of episodes, each opened by the fir
 episode ended. Only that opening add counts (a half add followed by the full add is one new customer); only
 the first loss of an episode counts (a customer who deleted the employee, then the employee deleting the
 one-way contact, is one loss). A loss with no known add before it (a relation older than our facts) counts
-as a loss, without a cohort. Within one second an ending sorts after a start (as domain.versions ranks them).
+as a loss, without a cohort. Within one second an ending sorts after a start (as kernel.versions ranks them).
 """
 
 from __future__ import annotations

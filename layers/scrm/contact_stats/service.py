@@ -2,7 +2,7 @@
 
 An event observer (bootstrap.event_observers): after the store applied an event, a relation event becomes
 a fact of that relation and moves the counter rows by what the relation's contributions change
-(domain.relation_facts), a group member change is counted once on its owner's row. Both are idempotent: a
+(contact_stats.relation_facts), a group member change is counted once on its owner's row. Both are idempotent: a
 retried or duplicated event finds its fact stored and counts nothing.
 """
 

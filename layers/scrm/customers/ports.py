@@ -1,4 +1,5 @@
-"""What the services need from the outside world; adapters implement these, unit tests fake them."""
+"""What the customers feature needs from the outside world (the store, WeCom, the synced directory); adapters
+implement these, unit tests fake them."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from scrm.kernel.events import WeComEvent
 
 class Store(Protocol):
     """Every write is conditional: ``synced_at_ms`` guards data refreshed from WeCom (newer read wins),
-    ``version`` guards state set by events (newer event wins; see domain.versions)."""
+    ``version`` guards state set by events (newer event wins; see kernel.versions)."""
 
     def save_customer(self, corp_id: str, profile: CustomerProfile, synced_at_ms: int) -> None: ...
 

@@ -1,6 +1,6 @@
 """Full sync of a corp from WeCom: employees, the tag library, every customer relation and every group.
 
-It runs as steps on the sync queue (see domain.sync_plan). A step's effects on the store are idempotent
+It runs as steps on the sync queue (see sync.plan). A step's effects on the store are idempotent
 writes; its progress counters and the messages it fans out to are recorded in one transaction with the
 step's done-marker, so a redelivered step re-sends its children and counts nothing twice. When a chunk's
 customer pages are all read, drift steps for its employees mark the relations we hold that WeCom did not

@@ -1,4 +1,4 @@
-"""Sync jobs and their step markers in DynamoDB (the SyncJobs port of services.full_sync)."""
+"""Sync jobs and their step markers in DynamoDB (the SyncJobs port of sync.full_sync)."""
 
 from __future__ import annotations
 
