@@ -13,51 +13,32 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scrm import resources
-from scrm.acquisition import wiring as acquisition_wiring
+from scrm.acquisition import wiring as _acquisition
 from scrm.adapters.lazy import lazy
-from scrm.alerts import wiring as alerts_wiring
-from scrm.contact_stats import wiring as contact_stats_wiring
-from scrm.customers import wiring as customers_wiring
-from scrm.live_codes import wiring as live_codes_wiring
+from scrm.alerts import wiring as _alerts
+from scrm.contact_stats import wiring as _contact_stats
+from scrm.customers import wiring as _customers
+from scrm.live_codes import wiring as _live_codes
 from scrm.settings import Settings
-from scrm.sops import wiring as sops_wiring
-from scrm.sync import wiring as sync_wiring
-from scrm.transfers import wiring as transfers_wiring
-from scrm.welcome import wiring as welcome_wiring
+from scrm.sops import wiring as _sops
+from scrm.sync import wiring as _sync
+from scrm.transfers import wiring as _transfers
+from scrm.welcome import wiring as _welcome
 
 if TYPE_CHECKING:
-    from scrm.acquisition.service import Acquisition
     from scrm.adapters.callback_outbox import CallbackOutbox
     from scrm.adapters.corp_registry import CorpRegistry
     from scrm.adapters.dynamo.api_keys import DynamoApiKeys
     from scrm.adapters.dynamo.key_limiter import KeyRequestLimiter
     from scrm.adapters.once import Once
     from scrm.adapters.wecom.gateway import WeComGateways
-    from scrm.alerts.admin import AlertAdmin
-    from scrm.alerts.churn import ChurnAlerts
     from scrm.alerts.delivery import Delivery
-    from scrm.alerts.digest import AlertDigest
     from scrm.alerts.pacing import Caps
-    from scrm.contact_stats.reconcile import StatsReconcile
     from scrm.customers.groups import GroupAdmin
-    from scrm.customers.handlers import Handlers
-    from scrm.customers.service import CustomerAdmin
     from scrm.kernel.bus import MessageBus
-    from scrm.live_codes.repository import DynamoLiveCodes
-    from scrm.live_codes.service import LiveCodes
-    from scrm.live_codes.staffing import CodeStaffing
     from scrm.mass_sends.recipient_repository import DynamoGroups, DynamoRecipients
     from scrm.mass_sends.runner import MassSendRunner
     from scrm.mass_sends.service import MassSends
-    from scrm.sops.enrolment import SopEnrolment
-    from scrm.sops.planner import SopPlanner
-    from scrm.sops.reminders import SopReminders
-    from scrm.sops.service import SopAdmin
-    from scrm.sync.full_sync import FullSync
-    from scrm.transfers.events import TransferEvents
-    from scrm.transfers.runner import TransferRunner
-    from scrm.transfers.service import TransferJobs
-    from scrm.welcome.sender import WelcomeSender
 
 
 # SHARED: settings, tenancy, the callback route's outbox, WeCom gateways
@@ -119,7 +100,8 @@ def _gateways(bulk: bool) -> WeComGateways:
     from scrm.adapters.dynamo.rate_limiter import SharedRateLimiter
     from scrm.kernel.throttle import Windows
 
-    return WeComGateways(corp_registry(), s, SharedRateLimiter(Windows(s.bulk_calls_per_min, s.bulk_calls_per_hour)))
+    limiter = SharedRateLimiter(Windows(s.bulk_calls_per_min, s.bulk_calls_per_hour))
+    return WeComGateways(corp_registry(), s, limiter)
 
 
 @lazy
@@ -135,8 +117,8 @@ def admin_api_gateways() -> WeComGateways:
     return _gateways(bulk=True)
 
 
-# CUSTOMERS, the event consumer and the sync (customers/wiring.py, sync/wiring.py)
-store = customers_wiring.store  # not cached: each part holds its own
+# THE FEATURES: each getter hands a feature's wiring what other features and the shared parts give.
+store = _customers.store  # not cached: each part holds its own
 
 
 @lazy
@@ -152,11 +134,6 @@ def apply_once() -> Once:
     return Once(resources.table("idempotency").name, "apply", settings().dedup_ttl_s, apply)
 
 
-@lazy
-def handlers() -> Handlers:
-    return customers_wiring.handlers(store(), _gateways(bulk=False), acquisition(), event_observers())
-
-
 def event_observers() -> list[Any]:
     """What acts on an event after the store applied it, in this order: statistics count it, churn
     alerts read the relation it left, transfers advance the customer's handover, SOPs index the steps
@@ -164,110 +141,61 @@ def event_observers() -> list[Any]:
     return [contact_stats(), churn_alerts(), transfers(), sop_enrolment()]
 
 
-@lazy
-def customer_admin() -> CustomerAdmin:
-    return customers_wiring.admin(store(), admin_api_gateways().for_corp)
+# The event consumer's WeCom clients are its own and unbudgeted (one read per event, never behind a bulk
+# job); the admin API's services, the sync, transfers, mass sends and the reconcile spend the bulk budget.
+handlers = lazy(lambda: _customers.handlers(store(), _gateways(False), acquisition(), event_observers()))
+customer_admin = lazy(lambda: _customers.admin(store(), admin_api_gateways().for_corp))
+full_sync = lazy(lambda: _sync.full_sync(store(), _gateways(bulk=True).for_corp))
 
 
 def group_admin() -> GroupAdmin:
     """It holds nothing, so it is built per call."""
-    return customers_wiring.groups(store())
+    return _customers.groups(store())
 
 
-@lazy
-def full_sync() -> FullSync:
-    return sync_wiring.full_sync(store(), _gateways(bulk=True).for_corp)
-
-
-# STATISTICS (contact_stats/wiring.py, acquisition/wiring.py)
-contact_stats = lazy(contact_stats_wiring.contact_stats)
-channel_stats = lazy(acquisition_wiring.repository)
-
-
-@lazy
-def stats_reconcile() -> StatsReconcile:
-    return contact_stats_wiring.reconcile(_gateways(bulk=True).for_corp)
-
-
-@lazy
-def acquisition() -> Acquisition:
-    return acquisition_wiring.acquisition(live_code_repo(), channel_stats(), code_staffing(), admin_gateways().for_corp)
-
-
-# ALERTS (alerts/wiring.py)
-alert_repo = lazy(alerts_wiring.repository)
+# Statistics: the contact-stats observer and reports, the nightly reconcile, the codes' counters.
+contact_stats = lazy(_contact_stats.contact_stats)
+stats_reconcile = lazy(lambda: _contact_stats.reconcile(_gateways(bulk=True).for_corp))
+channel_stats = lazy(_acquisition.repository)
+acquisition = lazy(lambda: _acquisition.acquisition(
+    live_code_repo(), channel_stats(), code_staffing(), admin_gateways().for_corp))  # fmt: skip
 
 
 def _alert_delivery() -> Delivery:
     """Churn alerts, digests and SOP reminders send as the corp's app, through the admin's WeCom clients."""
-    return alerts_wiring.delivery(admin_gateways().for_corp, lambda corp_id: corp_registry().get(corp_id).agent_id)
+    return _alerts.delivery(admin_gateways().for_corp, lambda corp: corp_registry().get(corp).agent_id)
 
 
 def _alert_caps() -> Caps:
-    return alerts_wiring.caps(settings())
+    return _alerts.caps(settings())
 
 
-@lazy
-def churn_alerts() -> ChurnAlerts:
-    return alerts_wiring.churn(alert_repo(), live_code_repo(), _alert_delivery(), _alert_caps())
+alert_repo = lazy(_alerts.repository)
+churn_alerts = lazy(lambda: _alerts.churn(alert_repo(), live_code_repo(), _alert_delivery(), _alert_caps()))
+alert_digest = lazy(lambda: _alerts.digest(
+    alert_repo(), corp_registry().list_ids, _alert_delivery(), _alert_caps()))  # fmt: skip
+alert_admin = lazy(lambda: _alerts.admin(alert_repo()))
+
+transfer_repo = lazy(_transfers.repository)
+transfer_runner = lazy(lambda: _transfers.runner(transfer_repo(), _gateways(bulk=True).for_corp, store()))
+transfer_jobs = lazy(lambda: _transfers.jobs(
+    transfer_repo(), transfer_runner(), admin_api_gateways().for_corp))  # fmt: skip
+transfers = lazy(lambda: _transfers.events(transfer_repo()))
+
+# Live codes: the staff job and arrivals use the admin's clients, the admin API its budgeted ones.
+live_code_repo = lazy(lambda: _live_codes.repository(settings().live_code_cache_ttl_s))
+code_staffing = lazy(lambda: _live_codes.staffing(
+    live_code_repo(), channel_stats(), admin_gateways().for_corp))  # fmt: skip
+live_codes = lazy(lambda: _live_codes.live_codes(
+    live_code_repo(), channel_stats(), admin_api_gateways().for_corp))  # fmt: skip
+welcome_sender = lazy(lambda: _welcome.sender(live_code_repo(), channel_stats(), corp_registry(), settings()))
 
 
-@lazy
-def alert_digest() -> AlertDigest:
-    return alerts_wiring.digest(alert_repo(), corp_registry().list_ids, _alert_delivery(), _alert_caps())
-
-
-@lazy
-def alert_admin() -> AlertAdmin:
-    return alerts_wiring.admin(alert_repo())
-
-
-# TRANSFERS (transfers/wiring.py)
-transfer_repo = lazy(transfers_wiring.repository)
-
-
-@lazy
-def transfer_runner() -> TransferRunner:
-    return transfers_wiring.runner(transfer_repo(), _gateways(bulk=True).for_corp, store())
-
-
-@lazy
-def transfer_jobs() -> TransferJobs:
-    return transfers_wiring.jobs(transfer_repo(), transfer_runner(), admin_api_gateways().for_corp)
-
-
-@lazy
-def transfers() -> TransferEvents:
-    return transfers_wiring.events(transfer_repo())
-
-
-# LIVE CODES and WELCOME (live_codes/wiring.py, welcome/wiring.py)
-@lazy
-def live_code_repo() -> DynamoLiveCodes:
-    return live_codes_wiring.repository(settings().live_code_cache_ttl_s)
-
-
-@lazy
-def code_staffing() -> CodeStaffing:
-    return live_codes_wiring.staffing(live_code_repo(), channel_stats(), admin_gateways().for_corp)
-
-
-@lazy
-def live_codes() -> LiveCodes:
-    return live_codes_wiring.live_codes(live_code_repo(), channel_stats(), admin_api_gateways().for_corp)
-
-
-@lazy
-def welcome_sender() -> WelcomeSender:
-    return welcome_wiring.sender(live_code_repo(), channel_stats(), corp_registry(), settings())
-
-
-# MASS SENDS and SOPS (mass_sends/wiring.py, sops/wiring.py)
 def _recipients() -> tuple[DynamoRecipients, DynamoGroups]:
     """Relations and groups as mass sends and SOPs read them, through the customers' search."""
     from scrm.mass_sends.recipient_repository import PAGE, DynamoGroups, DynamoRecipients
 
-    return DynamoRecipients(customers_wiring.search(budget=5 * PAGE)), DynamoGroups()
+    return DynamoRecipients(_customers.search(budget=5 * PAGE)), DynamoGroups()
 
 
 def _mass_sends(for_corp: Any) -> MassSends:
@@ -289,7 +217,8 @@ def mass_send_runner() -> MassSendRunner:
     """A send to 100,000 is 10+ calls per member, and its results reads more: within the bulk budget."""
     from scrm.mass_sends import wiring
 
-    return wiring.runner(_mass_sends(_gateways(bulk=True).for_corp), lambda *args: sop_reminders().notify(*args))
+    notify = lambda *args: sop_reminders().notify(*args)  # noqa: E731
+    return wiring.runner(_mass_sends(_gateways(bulk=True).for_corp), notify)
 
 
 def mass_send_bus() -> MessageBus:
@@ -304,27 +233,12 @@ def mass_send_bus() -> MessageBus:
     return mass_send_runner().bus({EnrolSop: enrol})
 
 
-sop_repo = lazy(sops_wiring.repository)
-
-
-@lazy
-def sop_enrolment() -> SopEnrolment:
-    return sops_wiring.enrolment(sop_repo(), *_recipients())
-
-
-@lazy
-def sop_admin() -> SopAdmin:
-    return sops_wiring.admin(sop_repo(), sop_enrolment().start, mass_sends())
-
-
-@lazy
-def sop_planner() -> SopPlanner:
-    return sops_wiring.planner(sop_repo(), mass_send_runner(), corp_registry().list_ids, *_recipients())
-
-
-@lazy
-def sop_reminders() -> SopReminders:
-    return sops_wiring.reminders(alert_repo(), _alert_delivery(), _alert_caps())
+sop_repo = lazy(_sops.repository)
+sop_enrolment = lazy(lambda: _sops.enrolment(sop_repo(), *_recipients()))
+sop_admin = lazy(lambda: _sops.admin(sop_repo(), sop_enrolment().start, mass_sends()))
+sop_planner = lazy(lambda: _sops.planner(
+    sop_repo(), mass_send_runner(), corp_registry().list_ids, *_recipients()))  # fmt: skip
+sop_reminders = lazy(lambda: _sops.reminders(alert_repo(), _alert_delivery(), _alert_caps()))
 
 
 def reset() -> None:
