@@ -1,4 +1,4 @@
-"""The steps on the sync queue (scrm-sync), as one command over the domain's ``Step``.
+"""The steps on the sync queue (scrm-sync), as one command over the plan's ``Step`` (sync/plan.py).
 
 Every sync step shares its bookkeeping (done-marker, counters, children in one transaction), so the bus
 has one handler for all of them and the full sync picks the work by the step's kind. The body is today's
