@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         stack.start()
         try:
             from scrm import bootstrap
-            from scrm.domain.corp import Corp
+            from scrm.corps.corp import Corp
 
             bootstrap.reset()
             sandbox = SandboxClient(stack.sandbox_url)

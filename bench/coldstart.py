@@ -21,7 +21,7 @@ from scrm import bootstrap
 from scrm.adapters.corp_registry import CorpNotFound
 from scrm.adapters.logs import bind, logger
 from scrm.adapters.callback_outbox import CallbackOutbox
-from scrm.services.callback_intake import AckBudget, NotDurable, Rejected, make_durable, open_event
+from scrm.callbacks.intake import AckBudget, NotDurable, Rejected, make_durable, open_event
 t2 = time.perf_counter()
 print(round((t1 - t0) * 1000, 1), round((t2 - t0) * 1000, 1), "pynamodb" in sys.modules)
 """

@@ -6,8 +6,8 @@ import statistics
 import time
 from typing import Any
 
-from scrm.domain.corp import Corp
-from scrm.services.callback_intake import open_event
+from scrm.callbacks.intake import open_event
+from scrm.corps.corp import Corp
 
 from devstack.wecom_player import FakeWeCom, event_xml
 

@@ -16,8 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import requests
-from scrm.domain.event_key import event_id, event_key
-from scrm.domain.versions import timeline_order
+from scrm.kernel.event_key import event_id, event_key
+from scrm.kernel.versions import timeline_order
 
 from bench import cpu
 from devstack import aws_calls

@@ -35,8 +35,8 @@ SEED_CHUNK = 1000  # rows per sync_page call (the sync writes a page of batch/ge
 def run(stack: Stack, sandbox: SandboxClient, customers: int = 100_000, employees: int = 10,
         timeout_s: float = 1800) -> dict[str, Any]:  # fmt: skip
     from scrm import bootstrap
-    from scrm.domain.api_key import Role
-    from scrm.domain.corp import Corp
+    from scrm.corps.api_key import Role
+    from scrm.corps.corp import Corp
     from scrm.mass_sends.model import choose_senders
     from scrm.mass_sends.spec import PER_TASK
 
@@ -131,7 +131,7 @@ def run(stack: Stack, sandbox: SandboxClient, customers: int = 100_000, employee
 
 def _rows(world: dict[str, Any]) -> list[tuple[Any, Any]]:
     """(CustomerProfile, FollowInfo) per relation, as the sync would read them from WeCom."""
-    from scrm.domain.customer import CustomerProfile, FollowInfo, TagRef
+    from scrm.customers.customer import CustomerProfile, FollowInfo, TagRef
 
     rows = []
     for c in world["customers"]:
@@ -153,8 +153,8 @@ def _seed_store(corp_id: str, rows: list[tuple[Any, Any]], staff: list[str], thr
     BatchWrites of the very items it would create (relations, tag memberships; the customers' profiles,
     which a send does not read, are left out)."""
     from scrm.adapters.dynamo.models import FollowItem, TagMemberItem
-    from scrm.adapters.dynamo.store import DynamoStore
-    from scrm.domain.employee import Employee
+    from scrm.customers.employee import Employee
+    from scrm.customers.repository import DynamoStore
 
     store = DynamoStore()
     now_ms = int(time.time() * 1000)

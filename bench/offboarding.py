@@ -25,10 +25,10 @@ from devstack.stack import Stack
 
 def run(stack: Stack, sandbox: SandboxClient, customers: int = 20_000, groups: int = 500, timeout_s: float = 1800) -> dict[str, Any]:
     from scrm import bootstrap
-    from scrm.adapters.dynamo.store import DynamoStore
-    from scrm.domain.api_key import Role
-    from scrm.domain.corp import Corp
-    from scrm.domain.employee import Employee
+    from scrm.corps.api_key import Role
+    from scrm.corps.corp import Corp
+    from scrm.customers.employee import Employee
+    from scrm.customers.repository import DynamoStore
 
     corp_id = "wwoff" + uuid.uuid4().hex[:10]
     employees = 4

@@ -197,7 +197,7 @@ def _setup(stack: Stack, sandbox: SandboxClient, employees: int) -> tuple[str, M
     import uuid
 
     from scrm import bootstrap
-    from scrm.domain.corp import Corp
+    from scrm.corps.corp import Corp
 
     cid = "wwsoak" + uuid.uuid4().hex[:10]
     info = sandbox.create_corp(stack.callback_url(cid), corp_id=cid,
@@ -329,7 +329,7 @@ def _timeline_applied(cid: str) -> dict[str, int]:
 def _event_ids(sandbox: SandboxClient, cid: str, originals: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
     """callback id → (event id, plaintext fields) of each original event."""
     from scrm.adapters.wecom.xml import parse_xml
-    from scrm.domain.event_key import event_id, event_key
+    from scrm.kernel.event_key import event_id, event_key
 
     out = {}
     for cb in originals:
@@ -459,9 +459,9 @@ def _wipe() -> None:
 def _replay(cid: str, records: dict[str, dict[str, Any]], originals: list[str]) -> float:
     """The reference: the same events, each applied once, in order, in this process, with no fault."""
     from scrm import bootstrap
-    from scrm.domain.event_key import event_id, event_key
-    from scrm.domain.events import parse_event
-    from scrm.services.callback_intake import InboundEvent
+    from scrm.callbacks.intake import InboundEvent
+    from scrm.kernel.event_key import event_id, event_key
+    from scrm.kernel.events import parse_event
 
     _wipe()
     bootstrap.reset()

@@ -37,7 +37,7 @@ LEAD_MIN = 4  # the step falls due this many minutes after the setup starts wait
 def run(stack: Stack, sandbox: SandboxClient, customers: int = 100_000, employees: int = 10, due: int = 10_000,
         timeout_s: float = 1800) -> dict[str, Any]:  # fmt: skip
     from scrm import bootstrap
-    from scrm.domain.corp import Corp
+    from scrm.corps.corp import Corp
     from scrm.kernel.china_time import CHINA
     from scrm.mass_sends.spec import PER_TASK
     from scrm.sops import model as S

@@ -51,9 +51,9 @@ def run(days: int = 90, employees: int = 500, n: int = 20) -> dict[str, Any]:
         os.environ.update(aws_env(port, port))
         import boto3
         from scrm import bootstrap
-        from scrm.adapters.dynamo.contact_stats import CUSTOMERS, DynamoContactStats
+        from scrm.contact_stats.repository import CUSTOMERS, DynamoContactStats
+        from scrm.contact_stats.service import ContactStats
         from scrm.resources import table
-        from scrm.services.contact_stats import ContactStats
 
         from devstack.resources import _table_spec
 

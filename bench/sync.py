@@ -25,9 +25,9 @@ LARGE = {"employees": 500, "customers_per_employee": 200, "tag_groups": 30, "tag
 
 def run_sync(stack: Stack, sandbox: SandboxClient, seed: dict[str, Any], timeout_s: float = 3600) -> dict[str, Any]:
     from scrm import bootstrap
-    from scrm.domain.corp import Corp
-    from scrm.domain.sync_plan import minimum_calls
-    from scrm.services.full_sync import progress
+    from scrm.corps.corp import Corp
+    from scrm.sync.full_sync import progress
+    from scrm.sync.plan import minimum_calls
 
     corp_id = "wwsync" + uuid.uuid4().hex[:10]
     t0 = time.monotonic()
@@ -87,7 +87,7 @@ def run_sync(stack: Stack, sandbox: SandboxClient, seed: dict[str, Any], timeout
 
 def run_search(stack: Stack, world: dict[str, Any], corp_id: str, n: int = 200) -> dict[str, Any]:
     from scrm import bootstrap
-    from scrm.domain.api_key import Role
+    from scrm.corps.api_key import Role
 
     key = bootstrap.api_keys().create(corp_id, Role.VIEWER, "bench")["key"]
     session = requests.Session()

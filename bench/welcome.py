@@ -28,7 +28,7 @@ SYNC_SEED = {"employees": 200, "customers_per_employee": 100, "tag_groups": 5, "
 
 def _register(stack: Stack, sandbox: SandboxClient, prefix: str, seed: dict[str, Any]) -> str:
     from scrm import bootstrap
-    from scrm.domain.corp import Corp
+    from scrm.corps.corp import Corp
 
     corp_id = prefix + uuid.uuid4().hex[:8]
     info = sandbox.create_corp(stack.callback_url(corp_id), corp_id=corp_id, seed=seed,
@@ -50,7 +50,7 @@ def _sync_and_wait(corp_id: str, timeout_s: float = 300) -> None:
 
 def _code(stack: Stack, corp_id: str, staff: list[str], tag: str) -> dict[str, Any]:
     from scrm import bootstrap
-    from scrm.domain.api_key import Role
+    from scrm.corps.api_key import Role
 
     key = bootstrap.api_keys().create(corp_id, Role.ADMIN, "bench")["key"]
     r = requests.post(f"{stack.admin_url}/admin/channel-codes", timeout=30,
@@ -107,7 +107,7 @@ def _one_rate(sandbox: SandboxClient, corp_id: str, config_id: str, rate: int, d
 def run_welcome(stack: Stack, sandbox: SandboxClient, rates: list[int], duration_s: int,
                 sync_seed: dict[str, Any] | None = None) -> dict[str, Any]:
     from scrm import bootstrap
-    from scrm.services.full_sync import progress
+    from scrm.sync.full_sync import progress
 
     corp_id = _register(stack, sandbox, "wwwelc", {"employees": 20, "customers_per_employee": 1, "tags": 3,
                                                    "tag_groups": 1, "groups": 1})

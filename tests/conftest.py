@@ -71,7 +71,7 @@ def sandbox(stack: Stack) -> SandboxClient:
 def new_corp(stack: Stack, sandbox: SandboxClient, seed: dict[str, Any] | None = None, **options: Any) -> dict[str, Any]:
     """A fresh sandbox corp, registered with us. Tests isolate by corp: one deployment, many corps."""
     from scrm import bootstrap
-    from scrm.domain.corp import Corp
+    from scrm.corps.corp import Corp
 
     corp_id = "ww" + uuid.uuid4().hex[:16]
     options.setdefault("callback_retry_delays", [0.5, 1, 2])

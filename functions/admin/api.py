@@ -112,9 +112,9 @@ def _serve(view: Callable[..., Any], path: str, write: bool, params: dict[str, A
     """(the key's principal, or None before it is known; the answer)."""
     from scrm import bootstrap
     from scrm.adapters.logs import bind, logger
-    from scrm.domain.input_limits import BODY_MAX_BYTES, check_id
-    from scrm.domain.request_limit import RequestLimited
     from scrm.kernel.errors import DomainError, Throttled
+    from scrm.kernel.input_limits import BODY_MAX_BYTES, check_id
+    from scrm.kernel.request_limit import RequestLimited
 
     from admin.guards import limited
 
@@ -150,9 +150,9 @@ def _serve(view: Callable[..., Any], path: str, write: bool, params: dict[str, A
 
 
 def body_of(request: Any) -> dict[str, Any]:
-    """The JSON object sent, its ids checked against their caps (scrm.domain.input_limits)."""
-    from scrm.domain.input_limits import check_body_ids
+    """The JSON object sent, its ids checked against their caps (scrm.kernel.input_limits)."""
     from scrm.kernel.errors import InvalidInput
+    from scrm.kernel.input_limits import check_body_ids
 
     raw = request.raw_body or b""
     if not raw.strip():
@@ -168,8 +168,8 @@ def body_of(request: Any) -> dict[str, Any]:
 
 
 def query_of(request: Any) -> dict[str, str]:
-    """The query parameters, each value and id in them within its cap (scrm.domain.input_limits)."""
-    from scrm.domain.input_limits import check_query
+    """The query parameters, each value and id in them within its cap (scrm.kernel.input_limits)."""
+    from scrm.kernel.input_limits import check_query
 
     params = dict(request.query_params or {})
     check_query(params)
@@ -178,7 +178,7 @@ def query_of(request: Any) -> dict[str, str]:
 
 def number_of(request: Any, name: str, default: int, most: int, least: int = 1) -> int:
     """A whole-number query parameter, ``least``..``most`` (``default`` when absent); else a 400 naming it."""
-    from scrm.domain.input_limits import whole_number
+    from scrm.kernel.input_limits import whole_number
 
     return whole_number(query_of(request).get(name), name, least, most, default)
 

@@ -80,7 +80,7 @@ def _schemas(docs: list[Doc]) -> tuple[dict[str, Any], dict[Any, dict[str, Any]]
 
 
 def _parameters(path: str, doc: Doc) -> list[dict[str, Any]]:
-    from scrm.domain.input_limits import ID_MAX
+    from scrm.kernel.input_limits import ID_MAX
 
     params = [
         {"name": name, "in": "path", "required": True, "description": text,

@@ -24,7 +24,7 @@ def items_page(
     key: Callable[[dict[str, Any]], str],
 ) -> dict[str, Any]:
     """``{"items": [...], "next_cursor": "..."}`` for this request's page of ``rows`` in ``key`` order."""
-    from scrm.domain.page_cursor import page
+    from scrm.kernel.page_cursor import page
 
     limit = number_of(request, "limit", ITEMS_PAGE, ITEMS_MAX)
     items, cursor = page(rows, key, corp_id, scope, query_of(request).get("cursor", ""), limit)

@@ -16,7 +16,7 @@ from admin.schemas.common import Limit20
 ))  # fmt: skip
 def start(principal: Any, request: Any) -> Any:
     from scrm import bootstrap
-    from scrm.services.full_sync import progress
+    from scrm.sync.full_sync import progress
 
     job, created = bootstrap.full_sync().start(principal.corp_id)
     return json_response(202 if created else 200, {"created": created, "job": progress(job)})
@@ -27,7 +27,7 @@ def start(principal: Any, request: Any) -> Any:
 ))
 def jobs(principal: Any, request: Any) -> Any:
     from scrm import bootstrap
-    from scrm.services.full_sync import progress
+    from scrm.sync.full_sync import progress
 
     return {"items": [progress(j) for j in bootstrap.full_sync().jobs.list(principal.corp_id, limit_of(request, 20))]}
 
@@ -39,7 +39,7 @@ def jobs(principal: Any, request: Any) -> Any:
 def job(principal: Any, request: Any, job_id: str) -> Any:
     from scrm import bootstrap
     from scrm.kernel.errors import NotFound
-    from scrm.services.full_sync import progress
+    from scrm.sync.full_sync import progress
 
     found = bootstrap.full_sync().jobs.get(principal.corp_id, job_id)
     if found is None:

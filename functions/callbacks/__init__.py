@@ -43,7 +43,7 @@ def _with_corp(corp_id: str, what: str, work: Callable[[Any], T]) -> tuple[T | N
     from scrm import bootstrap
     from scrm.adapters.corp_registry import CorpNotFound
     from scrm.adapters.logs import logger
-    from scrm.services.callback_intake import Rejected, stand_in_corp
+    from scrm.callbacks.intake import Rejected, stand_in_corp
 
     try:
         try:
@@ -64,7 +64,7 @@ def _with_corp(corp_id: str, what: str, work: Callable[[Any], T]) -> tuple[T | N
 def verify_url(corp_id: str) -> Response:
     from scrm import bootstrap
     from scrm.adapters.logs import bind, logger
-    from scrm.services.callback_intake import verify_url
+    from scrm.callbacks.intake import verify_url
 
     request = bp.current_request
     bind(corp_id=corp_id, request_id=_request_id(request))
@@ -86,7 +86,7 @@ def verify_url(corp_id: str) -> Response:
 def receive(corp_id: str) -> Response:
     from scrm import bootstrap
     from scrm.adapters.logs import bind, logger
-    from scrm.services.callback_intake import AckBudget, NotDurable, make_durable, open_event
+    from scrm.callbacks.intake import AckBudget, NotDurable, make_durable, open_event
 
     started = time.monotonic()
     request = bp.current_request

@@ -35,7 +35,7 @@ SYNC_QUEUE = "scrm-sync"
 
 @bp.on_sqs_message(queue=SYNC_QUEUE, batch_size=1, name="sync_worker")
 def sync_worker(event: Any) -> dict[str, Any]:
-    """Run full-sync steps (scrm.services.full_sync). Each step is idempotent and counted once; a step
+    """Run full-sync steps (scrm.sync.full_sync). Each step is idempotent and counted once; a step
     that finds the WeCom call budget spent re-sends itself delayed instead of failing."""
     from scrm import bootstrap
     from scrm.adapters.sqs_batch import process_batch

@@ -13,7 +13,7 @@ bp = Blueprint(__name__)
 def refresh_tokens(event: Any) -> dict[str, Any]:
     """Refresh each corp's access token well before it expires, so no consumer waits on gettoken."""
     from scrm import bootstrap
-    from scrm.services.token_refresh import refresh_all
+    from scrm.corps.token_refresh import refresh_all
 
     return refresh_all(bootstrap.corp_registry(), bootstrap.handlers().wecom)
 
@@ -22,7 +22,7 @@ def refresh_tokens(event: Any) -> dict[str, Any]:
 def redrive_parked_events(event: Any) -> dict[str, Any]:
     """Queue the callback events parked while SQS refused them (normally none: one empty Scan)."""
     from scrm import bootstrap
-    from scrm.services.parked_redrive import redrive
+    from scrm.callbacks.redrive import redrive
 
     outbox = bootstrap.redrive_outbox()
     return redrive(outbox.parked, outbox.send)
@@ -60,7 +60,7 @@ def reconcile_stats(event: Any) -> dict[str, Any]:
     from datetime import UTC, datetime
 
     from scrm import bootstrap
-    from scrm.domain.contact_stats import reconcile_days
+    from scrm.contact_stats.model import reconcile_days
     from scrm.kernel.china_time import CHINA
 
     days = reconcile_days(datetime.now(UTC).astimezone(CHINA).date())

@@ -41,7 +41,7 @@ class Settings:
     alert_per_minute: int = _env("ALERT_PER_MINUTE", 25)
     alert_per_hour: int = _env("ALERT_PER_HOUR", 900)
     # WeCom's answer deadline for callbacks (doc 90930); the route's retry and hold times derive from it
-    # (services.callback_intake.AckBudget).
+    # (callbacks.intake.AckBudget).
     callback_deadline_s: float = _env("CALLBACK_DEADLINE_S", 5.0)
     # Requests per admin API key and minute, counted across containers (docs/api.md): a runaway script of
     # one tenant answers 429 long before the stage throttle that every tenant shares.

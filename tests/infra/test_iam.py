@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 import botocore.client
 import pytest
 from scrm import bootstrap
-from scrm.domain.event_key import event_id, event_key
+from scrm.kernel.event_key import event_id, event_key
 from scrm.mass_sends.spec import SINGLE
 from scrm.sops import model as S
 from scrm.transfers.job import TransferJob
@@ -276,8 +276,8 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
 
         # sync_worker: one step of each kind of a job created without its first message (the stack's own
         # workers must not race this replay).
-        from scrm.adapters.dynamo.sync_jobs import DynamoSyncJobs
-        from scrm.domain.sync_plan import Step
+        from scrm.sync.plan import Step
+        from scrm.sync.repository import DynamoSyncJobs
 
         job, _ = DynamoSyncJobs().start(cid, "full", now * 1000, 60_000)
         steps = [Step("plan", "plan"), Step("customers", "c0.0", userids=(uid,)),
@@ -424,7 +424,7 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
         assert any(r == ["table/scrm-rate-limits"] for _, _, r in calls)
 
     # admin_api: the admin Chalice object the function hands its events to.
-    from scrm.domain.api_key import Role
+    from scrm.corps.api_key import Role
 
     from devstack.app_server import load_admin
 

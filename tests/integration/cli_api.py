@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from scrm import bootstrap
-from scrm.domain.api_key import Role
+from scrm.corps.api_key import Role
 
 _keys: dict[str, str] = {}
 

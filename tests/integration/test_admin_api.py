@@ -8,7 +8,7 @@ import pytest
 import requests
 from scrm import bootstrap
 from scrm.adapters.dynamo import reads
-from scrm.domain.api_key import Role
+from scrm.corps.api_key import Role
 
 from tests.conftest import new_corp
 from tests.support.syncing import sync_and_wait

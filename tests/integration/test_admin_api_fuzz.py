@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 from scrm import bootstrap
-from scrm.domain.api_key import Role
+from scrm.corps.api_key import Role
 
 from tests.conftest import new_corp
 

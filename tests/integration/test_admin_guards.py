@@ -16,8 +16,8 @@ from scrm.adapters.dynamo.key_limiter import KeyRequestLimiter
 from scrm.adapters.dynamo.models import RateLimitItem
 from scrm.adapters.logs import logger
 from scrm.adapters.wecom.gateway import WeComGateway
-from scrm.domain.api_key import Role, key_hash
-from scrm.domain.throttle import window_ends
+from scrm.corps.api_key import Role, key_hash
+from scrm.kernel.throttle import window_ends
 
 from tests.conftest import new_corp
 from tests.infra.test_iam import recording

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import requests
 from scrm import bootstrap
-from scrm.domain.api_key import Role
+from scrm.corps.api_key import Role
 
 from tests.integration.test_admin_api import Admin, _synced_corp
 from tests.support.waiting import wait_for

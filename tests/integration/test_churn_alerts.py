@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from scrm import bootstrap
 from scrm.adapters.dynamo import reads
-from scrm.domain.api_key import Role
+from scrm.alerts.delivery import china_day
+from scrm.alerts.digest import AlertDigest
+from scrm.corps.api_key import Role
 from scrm.kernel.china_time import CHINA
-from scrm.services.alert_delivery import china_day
-from scrm.services.alert_digest import AlertDigest
 
 from tests.integration.cli_api import api_env
 from tests.integration.test_admin_api import Admin, _synced_corp

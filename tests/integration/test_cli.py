@@ -12,7 +12,7 @@ import pytest
 from scrm.adapters.dynamo import reads
 from scrm.adapters.dynamo.api_keys import DynamoApiKeys
 from scrm.cli.main import main
-from scrm.domain.api_key import Role
+from scrm.corps.api_key import Role
 
 from tests.conftest import new_corp
 from tests.integration.cli_api import as_corp

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 from scrm import bootstrap
-from scrm.domain.api_key import Role
-from scrm.domain.events import parse_event
+from scrm.corps.api_key import Role
 from scrm.kernel.china_time import CHINA
+from scrm.kernel.events import parse_event
 
 from tests.integration.test_admin_api import Admin, _synced_corp
 from tests.support.waiting import wait_for

@@ -13,8 +13,8 @@ import boto3
 import pytest
 from scrm import bootstrap
 from scrm.adapters.dynamo import reads
-from scrm.domain.corp import Corp
-from scrm.domain.event_key import event_id, event_key
+from scrm.corps.corp import Corp
+from scrm.kernel.event_key import event_id, event_key
 
 from tests.support.waiting import wait_for
 

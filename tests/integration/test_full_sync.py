@@ -55,7 +55,7 @@ def test_full_sync_stores_every_relation_tag_and_group(stack, sandbox):
 
 
 def test_a_step_completed_twice_counts_once(stack):
-    from scrm.adapters.dynamo.sync_jobs import DynamoSyncJobs
+    from scrm.sync.repository import DynamoSyncJobs
 
     jobs = DynamoSyncJobs()
     corp = "wwtwice" + uuid.uuid4().hex[:8]
@@ -72,8 +72,8 @@ def test_a_step_completed_twice_counts_once(stack):
 
 
 def test_a_page_whose_items_were_created_meanwhile_falls_back_to_the_versioned_path(stack):
-    from scrm.adapters.dynamo.store import DynamoStore
-    from scrm.domain.customer import CustomerProfile, FollowInfo, TagRef
+    from scrm.customers.customer import CustomerProfile, FollowInfo, TagRef
+    from scrm.customers.repository import DynamoStore
 
     store = DynamoStore()
     corp = "wwrace" + uuid.uuid4().hex[:8]

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from scrm import bootstrap
 from scrm.adapters.dynamo import reads
-from scrm.domain.api_key import Role
+from scrm.corps.api_key import Role
 from scrm.kernel.china_time import CHINA
 
 from tests.integration.cli_api import api_env

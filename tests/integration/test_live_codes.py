@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from scrm import bootstrap
 from scrm.adapters.dynamo import reads
-from scrm.domain.api_key import Role
+from scrm.corps.api_key import Role
 
 from tests.integration.test_admin_api import Admin, _synced_corp
 from tests.support.waiting import wait_for

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import requests
 from scrm import bootstrap
-from scrm.domain.api_key import Role
+from scrm.corps.api_key import Role
 
 from tests.integration.cli_api import api_env
 from tests.integration.test_admin_api import Admin, _synced_corp

@@ -8,7 +8,7 @@ import pytest
 from scrm import bootstrap
 from scrm.adapters.dynamo.rate_limiter import SharedRateLimiter
 from scrm.adapters.wecom.gateway import WeComGateways
-from scrm.domain.throttle import Throttled, Windows
+from scrm.kernel.throttle import Throttled, Windows
 
 from tests.conftest import new_corp
 

@@ -34,8 +34,8 @@ from scrm.adapters.dynamo import reads
 from scrm.adapters.wecom.client import WeComClient
 from scrm.adapters.wecom.gateway import WeComGateways
 from scrm.adapters.wecom.token_store import DynamoTokenStorage
-from scrm.domain.corp import Corp
-from scrm.services.token_refresh import refresh_all
+from scrm.corps.corp import Corp
+from scrm.corps.token_refresh import refresh_all
 
 from tests.support.waiting import wait_for
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from scrm import bootstrap
-from scrm.domain.api_key import Role
+from scrm.corps.api_key import Role
 from scrm.kernel.china_time import CHINA
 
 from tests.conftest import new_corp

@@ -18,7 +18,7 @@ from typing import Any
 import boto3
 import pytest
 from scrm import bootstrap, resources
-from scrm.domain.api_key import Role
+from scrm.corps.api_key import Role
 
 from tests.conftest import new_corp
 from tests.integration.test_admin_api import Admin

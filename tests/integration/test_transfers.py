@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from scrm import bootstrap
-from scrm.domain.api_key import Role
+from scrm.corps.api_key import Role
 
 from devstack.sandbox_client import SandboxClient
 from devstack.stack import Stack, StackConfig

@@ -12,8 +12,8 @@ import copy
 from collections.abc import Sequence
 from typing import Any
 
-from scrm.domain.alert_pacing import Caps, Pace
-from scrm.domain.wecom_error import WeComError
+from scrm.alerts.pacing import Caps, Pace
+from scrm.kernel.wecom_error import WeComError
 
 Item = dict[str, Any]
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from scrm import bootstrap
 from scrm.cli import client
-from scrm.domain.api_key import Principal, Role
+from scrm.corps.api_key import Principal, Role
 
 KEY = "scrm_test_key"
 

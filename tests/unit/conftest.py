@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from scrm.services.event_handlers import Handlers
+from scrm.customers.handlers import Handlers
 
 from tests.unit.fakes import CORP, FakeDirectory, FakeStore, FakeWeCom, StepClock
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from scrm.domain.relation_facts import Contributions, Fact
+from scrm.contact_stats.relation_facts import Contributions, Fact
 
 
 class FakeContactStats:

@@ -1,6 +1,6 @@
 """In-memory fakes of the service ports, for unit tests (no I/O).
 
-``FakeStore`` mirrors ``scrm.adapters.dynamo.store.DynamoStore`` write for write: every DynamoDB
+``FakeStore`` mirrors ``scrm.customers.repository.DynamoStore`` write for write: every DynamoDB
 ``UpdateItem`` there becomes "check the same condition against the stored dict, then apply the same
 actions", so a handler test against the fake says what the real store would hold:
 
@@ -22,11 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from scrm.domain.customer import CustomerProfile, FollowInfo
-from scrm.domain.employee import Employee, EmployeeStatus
-from scrm.domain.follow import FollowStatus
-from scrm.domain.group import GroupChat, GroupStatus
-from scrm.domain.tags import TagGroup
+from scrm.customers.customer import CustomerProfile, FollowInfo
+from scrm.customers.employee import Employee, EmployeeStatus
+from scrm.customers.follow import FollowStatus
+from scrm.customers.group import GroupChat, GroupStatus
+from scrm.customers.tags import TagGroup
 
 from devstack.wecom_player import event_xml  # noqa: F401 - re-exported for the unit tests
 
@@ -56,7 +56,7 @@ def _if_not_exists(item: Item, attr: str, default: Any) -> Any:
 
 
 class FakeStore:
-    """Implements every method of ``scrm.services.ports.Store`` in memory."""
+    """Implements every method of ``scrm.customers.ports.Store`` in memory."""
 
     def __init__(self) -> None:
         self.customers: dict[tuple[str, str], Item] = {}

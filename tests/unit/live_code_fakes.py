@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from scrm.domain.customer import CustomerProfile, FollowInfo
+from scrm.customers.customer import CustomerProfile, FollowInfo
 from scrm.live_codes.channel_code import ChannelCode
 from scrm.live_codes.keys import CHANNEL, WriteLost
 
@@ -172,7 +172,7 @@ class FakeLiveCodeRepo:
 
 
 class FakeChannelStats:
-    """``scrm.services.ports.ChannelStatsRepo`` in memory (only what the live-code services read and write)."""
+    """``scrm.customers.ports.ChannelStatsRepo`` in memory (only what the live-code services read and write)."""
 
     def __init__(self) -> None:
         self.adds: dict[tuple[str, str, str], dict[str, int]] = {}  # (corp, state, day) -> userid -> adds
@@ -321,7 +321,7 @@ class FakeGateways:
 
 
 class FakeCodeDirectory:
-    """``scrm.services.ports.Directory``: the corp's synced employees, tags and groups."""
+    """``scrm.customers.ports.Directory``: the corp's synced employees, tags and groups."""
 
     def __init__(
         self, employees: Sequence[str] = (), tags: Sequence[str] = (), groups: Sequence[str] = ()

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from scrm.domain.wecom_error import WeComError
+from scrm.kernel.wecom_error import WeComError
 from scrm.mass_sends.model import MassSend, Part
 
 CORP = "wwcorp"

@@ -7,10 +7,10 @@ import itertools
 from collections.abc import Sequence
 from typing import Any
 
-from scrm.domain.customer import CustomerProfile, FollowInfo
-from scrm.domain.employee import Employee
-from scrm.domain.follow import FollowStatus
-from scrm.domain.throttle import Throttled
+from scrm.customers.customer import CustomerProfile, FollowInfo
+from scrm.customers.employee import Employee
+from scrm.customers.follow import FollowStatus
+from scrm.kernel.throttle import Throttled
 
 from tests.unit.fakes import FakeStore, FakeWeCom
 

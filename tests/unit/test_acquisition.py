@@ -1,4 +1,4 @@
-"""What an arrival through a live code does on the event path (services/acquisition.py), with fakes."""
+"""What an arrival through a live code does on the event path (acquisition/service.py), with fakes."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from scrm.domain.customer import FollowInfo, TagRef
-from scrm.domain.wecom_error import WeComError
+from scrm.acquisition.service import Acquisition
+from scrm.customers.customer import FollowInfo, TagRef
+from scrm.kernel.wecom_error import WeComError
 from scrm.live_codes.channel_code import ChannelCode, parse_spec
 from scrm.live_codes.staffing import CodeStaffing
-from scrm.services.acquisition import Acquisition
 
 from tests.unit.live_code_fakes import FakeChannelStats, FakeClock, FakeGateways, FakeLiveCodeRepo
 

@@ -7,10 +7,10 @@ import json
 
 import pytest
 from admin.api import refusal
-from scrm.domain.corp import InvalidCorp
-from scrm.domain.customer_query import QueryError
-from scrm.domain.field_error import FieldError
+from scrm.corps.corp import InvalidCorp
+from scrm.customers.query import QueryError
 from scrm.kernel.errors import Conflict, DomainError, InvalidInput, LimitReached, NotFound, WeComRefused
+from scrm.kernel.field_error import FieldError
 from scrm.transfers.request import InvalidTransfer
 
 DETAILS = [{"id": "wm1", "frees_on": "2027-01-02", "frees_at": 1}]

@@ -51,7 +51,7 @@ def test_json_numbers_are_not_strings():
 def test_the_callback_function_does_not_import_pydantic():
     script = (
         f"import sys; sys.path.insert(0, {str(ROOT / 'functions')!r}); import app; "
-        "from scrm import bootstrap; from scrm.services import callback_intake; "
+        "from scrm import bootstrap; from scrm.callbacks import intake as callback_intake; "
         "print('pydantic' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from scrm.domain.alert_pacing import Caps
-from scrm.domain.wecom_error import WeComError
-from scrm.services.alert_delivery import Delivery
-from scrm.services.alert_digest import AlertDigest
+from scrm.alerts.delivery import Delivery
+from scrm.alerts.digest import AlertDigest
+from scrm.alerts.pacing import Caps
+from scrm.kernel.wecom_error import WeComError
 
 from tests.unit.test_churn_alerts_service import CORP, T0, World, _event
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from scrm.domain.alert_pacing import Caps, Pace
+from scrm.alerts.pacing import Caps, Pace
 
 CAPS = Caps(per_minute=25, per_hour=900)
 

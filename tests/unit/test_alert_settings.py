@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from scrm.domain.alert_settings import AlertSettings, parse_update
-from scrm.domain.field_error import FieldError
+from scrm.alerts.alert_settings import AlertSettings, parse_update
 from scrm.kernel.china_time import CHINA
+from scrm.kernel.field_error import FieldError
 
 
 def test_defaults_and_a_partial_update():

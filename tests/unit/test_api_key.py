@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from scrm.domain.api_key import Principal, Role, key_hash, new_key, well_formed
+from scrm.corps.api_key import Principal, Role, key_hash, new_key, well_formed
 
 
 def test_a_new_key_is_well_formed_and_only_its_hash_is_kept():

@@ -10,7 +10,7 @@ from pynamodb.exceptions import DoesNotExist
 from scrm.adapters.dynamo import api_keys as module
 from scrm.adapters.dynamo.api_keys import DynamoApiKeys
 from scrm.adapters.principal_cache import MAX_ENTRIES, PrincipalCache
-from scrm.domain.api_key import Principal, Role, key_hash, new_key
+from scrm.corps.api_key import Principal, Role, key_hash, new_key
 
 
 class FakeKeyTable:

@@ -8,8 +8,6 @@ import json
 from typing import Any
 
 import pytest
-from scrm.domain.sync_plan import Step
-from scrm.domain.throttle import Throttled
 from scrm.kernel.bus import (
     MAX_DELAY_S,
     Command,
@@ -22,8 +20,10 @@ from scrm.kernel.bus import (
     Skipped,
     UnknownCommand,
 )
+from scrm.kernel.throttle import Throttled
 from scrm.mass_sends.commands import CreatePart, EnrolSop, PlanSend, ReadResults, RemindMember
 from scrm.sync.commands import SyncStep
+from scrm.sync.plan import Step
 from scrm.transfers.commands import AdvanceTransfer, PlanTransfer, RecordTransfer
 
 from tests.unit.transfer_fakes import FakeQueue

@@ -1,4 +1,4 @@
-"""scrm.services.callback_intake: trust the request, type the event, build its key; or say why not."""
+"""scrm.callbacks.intake: trust the request, type the event, build its key; or say why not."""
 
 from __future__ import annotations
 
@@ -7,10 +7,7 @@ from typing import Any
 
 import pytest
 from scrm.adapters.wecom.callback_crypto import CallbackCrypto, signature
-from scrm.domain.corp import Corp
-from scrm.domain.event_key import event_id, event_key
-from scrm.domain.events import ExternalChatEvent, ExternalContactEvent, WeComEvent
-from scrm.services.callback_intake import (
+from scrm.callbacks.intake import (
     MESSAGE_VERSION,
     AckBudget,
     InboundEvent,
@@ -20,6 +17,9 @@ from scrm.services.callback_intake import (
     open_event,
     verify_url,
 )
+from scrm.corps.corp import Corp
+from scrm.kernel.event_key import event_id, event_key
+from scrm.kernel.events import ExternalChatEvent, ExternalContactEvent, WeComEvent
 
 from tests.unit.fakes import event_fields, event_xml
 

@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from scrm.adapters.wecom.callback_crypto import CallbackCrypto, CryptoError, signature
 from scrm.adapters.wecom.xml import XmlError, parse_xml
-from scrm.domain.corp import Corp
-from scrm.domain.event_key import event_id, event_key
-from scrm.domain.events import parse_event
-from scrm.services.callback_intake import InboundEvent, Rejected, open_event, stand_in_corp, verify_url
+from scrm.callbacks.intake import InboundEvent, Rejected, open_event, stand_in_corp, verify_url
+from scrm.corps.corp import Corp
+from scrm.kernel.event_key import event_id, event_key
+from scrm.kernel.events import parse_event
 
 from tests.support.callback_strategies import field_dicts, queries, xml_documents, xml_text
 

@@ -5,9 +5,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from scrm.domain.field_error import FieldError
-from scrm.domain.welcome import Welcome
 from scrm.kernel.china_time import local_day
+from scrm.kernel.field_error import FieldError
 from scrm.live_codes.channel_code import (
     ChannelCode,
     ChannelCodeSpec,
@@ -17,6 +16,7 @@ from scrm.live_codes.channel_code import (
     parse_spec,
     spec_from_dict,
 )
+from scrm.welcome.message import Welcome
 
 MONDAY = datetime(2024, 1, 1, tzinfo=UTC)  # 2024-01-01 was a Monday
 

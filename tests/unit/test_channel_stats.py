@@ -5,8 +5,8 @@ import io
 from datetime import UTC, datetime
 
 import pytest
-from scrm.domain.channel_stats import StatRow, day_range, report, to_csv
-from scrm.domain.field_error import FieldError
+from scrm.acquisition.channel_stats import StatRow, day_range, report, to_csv
+from scrm.kernel.field_error import FieldError
 
 ZERO = {"adds": 0, "lost_by_customer": 0, "lost_by_employee": 0, "welcomes_missed": 0, "lost": 0, "net": 0}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from scrm.domain.churn_alert import (
+from scrm.alerts.cards import (
     DELETED_BY_EMPLOYEE,
     DESCRIPTION_MAX,
     LOST_BY_CUSTOMER,

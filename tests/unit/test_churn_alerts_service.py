@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from scrm.domain.alert_pacing import Caps
-from scrm.domain.events import parse_event
+from scrm.alerts.churn import ChurnAlerts
+from scrm.alerts.delivery import Delivery
+from scrm.alerts.pacing import Caps
+from scrm.kernel.events import parse_event
 from scrm.live_codes.channel_code import spec_from_dict
-from scrm.services.alert_delivery import Delivery
-from scrm.services.churn_alerts import ChurnAlerts
 
 from tests.unit.alert_fakes import FakeAlertRepo, FakeCodes, FakeMessages, FakeReads
 from tests.unit.live_code_fakes import FakeClock

@@ -83,7 +83,7 @@ class Clock:
 
 
 def test_wait_polls_until_the_job_ends():
-    # The admin API answers a job's progress (scrm.services.full_sync.progress), which wait shows as is.
+    # The admin API answers a job's progress (scrm.sync.full_sync.progress), which wait shows as is.
     states = iter([{"state": "running", "percent": 0.0}, {"state": "running", "percent": 37.5},
                    {"state": "done", "percent": 100.0}])  # fmt: skip
     seen: list[dict] = []

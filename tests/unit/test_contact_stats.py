@@ -8,11 +8,11 @@ import io
 from datetime import date, datetime
 
 import pytest
-from scrm.domain.contact_stats import StatsQuery, customer_figures, report
-from scrm.domain.events import parse_event
+from scrm.contact_stats.model import StatsQuery, customer_figures, report
+from scrm.contact_stats.service import ContactStats, StatsBusy
 from scrm.kernel.china_time import CHINA
 from scrm.kernel.errors import DomainError
-from scrm.services.contact_stats import ContactStats, StatsBusy
+from scrm.kernel.events import parse_event
 
 from tests.unit.contact_stats_fakes import FakeContactStats
 from tests.unit.refusals import status
@@ -226,7 +226,7 @@ def test_drift_lists_rows_where_wecom_differs():
 
 
 def test_a_packed_month_item_unpacks_into_the_day_rows_asked_for():
-    from scrm.adapters.dynamo.contact_stats import CUSTOMERS, packed_name, unpack
+    from scrm.contact_stats.repository import CUSTOMERS, packed_name, unpack
 
     assert packed_name("lost_in_7", "2026-05-05") == "lost_in_7_05"
     item = {"pk": {"S": f"{CORP}#cust#2026-05"}, "sk": {"S": "u1"}, "adds_05": {"N": "3"}, "lost_in_7_05": {"N": "1"},

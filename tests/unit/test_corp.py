@@ -1,11 +1,11 @@
-"""scrm.domain.corp: validation of a corp's WeCom credentials, and keeping secrets out of repr."""
+"""scrm.corps.corp: validation of a corp's WeCom credentials, and keeping secrets out of repr."""
 
 from __future__ import annotations
 
 import base64
 
 import pytest
-from scrm.domain.corp import Corp, InvalidCorp
+from scrm.corps.corp import Corp, InvalidCorp
 
 AES_KEY = base64.b64encode(bytes(range(32))).decode().rstrip("=")
 

@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 from scrm.adapters import corp_registry
 from scrm.adapters.corp_registry import CorpNotFound, CorpRegistry
 from scrm.adapters.negative_cache import NegativeCache
-from scrm.domain.corp import Corp
+from scrm.corps.corp import Corp
 
 SECRET = {"corp_id": "wwcorp0001", "token": "Tok3n", "aes_key": "a" * 43, "secret": "s", "agent_id": "1"}
 

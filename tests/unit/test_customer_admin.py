@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from scrm.domain.customer import CustomerProfile, FollowInfo, TagRef
-from scrm.domain.tags import Tag, TagGroup
-from scrm.domain.wecom_error import WeComError
+from scrm.customers.customer import CustomerProfile, FollowInfo, TagRef
+from scrm.customers.service import CustomerAdmin
+from scrm.customers.tags import Tag, TagGroup
 from scrm.kernel.errors import DomainError
-from scrm.services.customer_admin import CustomerAdmin
+from scrm.kernel.wecom_error import WeComError
 
 from tests.unit.fakes import FakeStore
 from tests.unit.refusals import status

@@ -4,7 +4,7 @@ import base64
 import json
 
 import pytest
-from scrm.domain.customer_query import CustomerQuery, QueryError, decode_cursor, encode_cursor
+from scrm.customers.query import CustomerQuery, QueryError, decode_cursor, encode_cursor
 
 
 def rel(**kw):

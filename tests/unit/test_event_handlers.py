@@ -1,4 +1,4 @@
-"""scrm.services.event_handlers: what each callback event changes, through the in-memory fakes."""
+"""scrm.customers.handlers: what each callback event changes, through the in-memory fakes."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import json
 from typing import Any
 
 import pytest
-from scrm.domain.customer import CustomerProfile, FollowInfo, TagRef
-from scrm.domain.employee import Employee
-from scrm.domain.event_key import event_id, event_key
-from scrm.domain.group import GroupChat, GroupMember, MemberType
-from scrm.domain.tags import Tag, TagGroup
-from scrm.domain.versions import version_of
-from scrm.services.event_handlers import Handlers, timeline_entry
+from scrm.customers.customer import CustomerProfile, FollowInfo, TagRef
+from scrm.customers.employee import Employee
+from scrm.customers.group import GroupChat, GroupMember, MemberType
+from scrm.customers.handlers import Handlers, timeline_entry
+from scrm.customers.tags import Tag, TagGroup
+from scrm.kernel.event_key import event_id, event_key
+from scrm.kernel.versions import version_of
 
 from tests.unit.fakes import CORP, FakeDirectory, FakeStore, FakeWeCom, event_fields
 
@@ -855,7 +855,7 @@ def test_unknown_event_with_nested_fields_is_kept(handlers: Handlers, store: Fak
 
 
 def test_timeline_entry_drops_only_the_private_fields() -> None:
-    from scrm.domain.events import parse_event
+    from scrm.kernel.events import parse_event
 
     e = parse_event(contact("add_external_contact", State="s", WelcomeCode="W"))
     assert timeline_entry(e, x=1) == {

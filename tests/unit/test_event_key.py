@@ -1,11 +1,11 @@
-"""scrm.domain.event_key: one key per real event, the same key for every delivery of it (facts §1)."""
+"""scrm.kernel.event_key: one key per real event, the same key for every delivery of it (facts §1)."""
 
 from __future__ import annotations
 
 import re
 
 from scrm.adapters.wecom.xml import parse_xml
-from scrm.domain.event_key import KEY_FIELDS, event_id, event_key
+from scrm.kernel.event_key import KEY_FIELDS, event_id, event_key
 
 from tests.unit.fakes import event_fields, event_xml
 

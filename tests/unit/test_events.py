@@ -1,10 +1,10 @@
-"""scrm.domain.events: typing WeCom callback events from the flat XML field dicts (facts §2)."""
+"""scrm.kernel.events: typing WeCom callback events from the flat XML field dicts (facts §2)."""
 
 from __future__ import annotations
 
 import pytest
 from scrm.adapters.wecom.xml import parse_xml
-from scrm.domain.events import (
+from scrm.kernel.events import (
     ContactEvent,
     ExternalChatEvent,
     ExternalContactEvent,

@@ -15,34 +15,32 @@ from typing import Any
 
 import pytest
 import scrm
-from scrm.adapters.dynamo.store import DynamoStore
-from scrm.domain.customer import CustomerProfile, FollowInfo
-from scrm.domain.employee import Employee, EmployeeStatus
-from scrm.domain.follow import FollowStatus
-from scrm.domain.group import GroupChat, GroupMember, GroupStatus, MemberType
-from scrm.domain.tags import Tag, TagGroup
+from scrm.alerts import ports as alert_ports
+from scrm.callbacks import intake as callback_intake
+from scrm.callbacks import redrive as parked_redrive
+from scrm.contact_stats import reconcile as stats_reconcile
+from scrm.contact_stats import service as contact_stats
+from scrm.customers import groups as group_admin
+from scrm.customers import ports as service_ports
+from scrm.customers.customer import CustomerProfile, FollowInfo
+from scrm.customers.employee import Employee, EmployeeStatus
+from scrm.customers.follow import FollowStatus
+from scrm.customers.group import GroupChat, GroupMember, GroupStatus, MemberType
+from scrm.customers.ports import Store
+from scrm.customers.repository import DynamoStore
+from scrm.customers.tags import Tag, TagGroup
 from scrm.kernel import bus
 from scrm.live_codes import ports as live_code_ports
 from scrm.live_codes.repository import DynamoLiveCodes
 from scrm.mass_sends import ports as mass_send_ports
 from scrm.mass_sends.repository import DynamoMassSends
 from scrm.mass_sends.service import MassSends
-from scrm.services import (
-    alert_ports,
-    callback_intake,
-    contact_stats,
-    full_sync,
-    group_admin,
-    parked_redrive,
-    stats_reconcile,
-)
-from scrm.services import ports as service_ports
-from scrm.services.ports import Store
 from scrm.sops import ports as sop_ports
 from scrm.sops.enrolment import SopEnrolment
 from scrm.sops.planner import SopPlanner
 from scrm.sops.reminders import SopReminders
 from scrm.sops.repository import DynamoSops
+from scrm.sync import full_sync
 from scrm.transfers import ports as transfer_ports
 
 from tests.unit.alert_fakes import FakeAlertRepo, FakeCodes, FakeMessages, FakeReads
@@ -128,8 +126,8 @@ PORT_FAKES: dict[type, tuple[Any, ...]] = {
     transfer_ports.TransferWeCom: (FakeTransferWeCom,),
 }
 NO_FAKE = {  # port name → why no unit test fakes it
-    "scrm.services.token_refresh.Registry": "the token job runs against the real registry (tests/integration)",
-    "scrm.services.token_refresh.TokenKeeper": "the token job runs against the real WeCom client (tests/integration)",
+    "scrm.corps.token_refresh.Registry": "the token job runs against the real registry (tests/integration)",
+    "scrm.corps.token_refresh.TokenKeeper": "the token job runs against the real WeCom client (tests/integration)",
 }
 
 

@@ -1,9 +1,9 @@
-"""scrm.domain.follow: which status each change_external_contact event sets."""
+"""scrm.customers.follow: which status each change_external_contact event sets."""
 
 from __future__ import annotations
 
 import pytest
-from scrm.domain.follow import DELETE_BY_TRANSFER, FollowStatus, status_after
+from scrm.customers.follow import DELETE_BY_TRANSFER, FollowStatus, status_after
 
 
 @pytest.mark.parametrize(

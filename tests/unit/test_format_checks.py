@@ -8,10 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from scrm.domain.alert_settings import AlertSettings, parse_update
-from scrm.domain.api_key import new_key, well_formed
-from scrm.domain.corp import Corp, InvalidCorp
-from scrm.domain.field_error import FieldError
+from scrm.alerts.alert_settings import AlertSettings, parse_update
+from scrm.corps.api_key import new_key, well_formed
+from scrm.corps.corp import Corp, InvalidCorp
+from scrm.kernel.field_error import FieldError
 from scrm.live_codes.channel_code import parse_spec
 from scrm.live_codes.group_code import parse_group_spec
 from scrm.sops.spec import parse_customer_sop

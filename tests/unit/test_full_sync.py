@@ -6,13 +6,13 @@ from __future__ import annotations
 import random
 
 import pytest
-from scrm.domain.customer import CustomerProfile, FollowInfo, TagRef
-from scrm.domain.employee import Employee
-from scrm.domain.group import GroupChat
-from scrm.domain.sync_plan import minimum_calls
-from scrm.domain.tags import Tag, TagGroup
+from scrm.customers.customer import CustomerProfile, FollowInfo, TagRef
+from scrm.customers.employee import Employee
+from scrm.customers.group import GroupChat
+from scrm.customers.tags import Tag, TagGroup
 from scrm.kernel.bus import RetryAt, Skipped
-from scrm.services.full_sync import FullSync, progress
+from scrm.sync.full_sync import FullSync, progress
+from scrm.sync.plan import minimum_calls
 
 from tests.unit.fakes import FakeWeCom, StepClock
 from tests.unit.sync_fakes import FakeBulkWeCom, FakeJobs, FakeQueue, FakeSyncStore

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
+from scrm.customers.groups import GroupAdmin
 from scrm.kernel.errors import DomainError
-from scrm.services.group_admin import GroupAdmin
 
 from tests.unit.refusals import status
 

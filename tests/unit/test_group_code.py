@@ -4,8 +4,7 @@ import re
 from typing import Any
 
 import pytest
-from scrm.domain.field_error import FieldError
-from scrm.domain.welcome import Welcome, parse_welcome
+from scrm.kernel.field_error import FieldError
 from scrm.live_codes.group_code import (
     GroupCodeSpec,
     group_spec_from_dict,
@@ -13,6 +12,7 @@ from scrm.live_codes.group_code import (
     parse_group_spec,
     welcome_template_body,
 )
+from scrm.welcome.message import Welcome, parse_welcome
 
 
 def body(**kw: Any) -> dict[str, Any]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from scrm.domain.field_error import FieldError
-from scrm.domain.input_limits import (
+from scrm.kernel.field_error import FieldError
+from scrm.kernel.input_limits import (
     QUERY_VALUE_MAX,
     USERID_MAX,
     WECOM_ID_MAX,

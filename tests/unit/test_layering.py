@@ -1,9 +1,11 @@
 """The dependency rules of docs/architecture.md ("Issue 17: layout"), checked on the source, not on trust.
 
-Imports point downward only: the kernel depends on nothing of ours; the domain on the kernel; services and the
-feature packages' models and services never reach an adapter, the wiring or the CLI; no feature reaches into
-another feature's repository or wiring; AWS and HTTP libraries appear only in adapters (and a feature's own
-repository); nothing under layers/ imports the Lambda entry points. Exceptions are listed with their reason, so
+Imports point downward only: the kernel depends on nothing of ours; a feature package's models and services
+never reach an adapter, the wiring or the CLI; no feature reaches into another feature's repository, WeCom
+calls or wiring; AWS and HTTP libraries appear only in adapters (and a feature's own edges); nothing under
+layers/ imports the Lambda entry points. Every module lives in the kernel, a feature package or the shared
+infrastructure (adapters, bootstrap, cli, resources, settings): the old ``domain/`` and ``services/`` folders
+are gone and must not come back. Exceptions are listed with their reason, so
 a new one is a decision, not an accident.
 """
 
@@ -16,7 +18,11 @@ from pathlib import Path
 import pytest
 
 LAYER = Path(__file__).resolve().parents[2] / "layers"
-SHARED = {"adapters", "bootstrap", "cli", "domain", "kernel", "resources", "services", "settings"}
+SHARED = {"adapters", "bootstrap", "cli", "kernel", "resources", "settings"}
+FEATURES = {
+    "acquisition", "alerts", "callbacks", "contact_stats", "corps", "customers", "live_codes", "mass_sends",
+    "sops", "sync", "transfers", "welcome",
+}
 IO_LIBRARIES = {"boto3", "botocore", "pynamodb", "requests", "wechatpy", "urllib3"}
 # Modules of a feature package that may talk to AWS / WeCom / build the feature (the rest is pure or service):
 # ``repository.py`` and ``*_repository.py`` (DynamoDB), ``wecom.py`` (its WeCom calls), ``wiring.py``.
@@ -25,8 +31,8 @@ FEATURE_EDGES = {"repository", "wiring", "wecom"}
 ALLOWED = {
     # The callback route's intake verifies and decrypts with WeCom's crypto and parses XML, both pure functions
     # that live with the WeCom adapter; they take no client and do no I/O.
-    ("scrm.services.callback_intake", "scrm.adapters.wecom.callback_crypto"),
-    ("scrm.services.callback_intake", "scrm.adapters.wecom.xml"),
+    ("scrm.callbacks.intake", "scrm.adapters.wecom.callback_crypto"),
+    ("scrm.callbacks.intake", "scrm.adapters.wecom.xml"),
 }
 
 
@@ -80,8 +86,10 @@ def test_the_kernel_depends_on_nothing_of_ours():
     assert _violations(lambda s, d: _area(s) == "kernel" and _area(d) not in ("kernel", "")) == []
 
 
-def test_the_domain_depends_on_the_kernel_only():
-    assert _violations(lambda s, d: _area(s) == "domain" and _area(d) not in ("domain", "kernel", "")) == []
+def test_every_module_is_in_the_kernel_a_feature_or_the_shared_infrastructure():
+    """A new top-level folder is a decision (add it to FEATURES or SHARED), not a place to park code."""
+    assert sorted({_area(m) for m in MODULES} - SHARED - FEATURES - {""}) == []
+    assert not (LAYER / "scrm" / "domain").exists() and not (LAYER / "scrm" / "services").exists()
 
 
 def _is_feature(module: str) -> bool:
@@ -95,7 +103,7 @@ def _edge(module: str) -> bool:
 
 def test_services_and_feature_logic_never_reach_adapters_wiring_or_the_cli():
     def rule(src: str, dst: str) -> bool:
-        logic = _area(src) == "services" or (_is_feature(src) and not _edge(src))
+        logic = _is_feature(src) and not _edge(src)
         return logic and (_area(dst) in ("adapters", "bootstrap", "cli") or (_is_feature(dst) and _edge(dst)))
 
     assert _violations(rule) == []
@@ -113,7 +121,7 @@ def test_nothing_below_the_cli_imports_it():
     assert _violations(lambda s, d: _area(d) == "cli" and _area(s) != "cli") == []
 
 
-@pytest.mark.parametrize("area", ["kernel", "domain", "services"])
+@pytest.mark.parametrize("area", ["kernel"])
 def test_io_libraries_only_in_adapters(area):
     bad = [f"{m} imports {lib}" for m, imported in GRAPH.items() if _area(m) == area
            for lib in sorted({i.split(".")[0] for i in imported} & IO_LIBRARIES)]  # fmt: skip

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from scrm.domain.wecom_error import WeComError
 from scrm.kernel.errors import DomainError
+from scrm.kernel.wecom_error import WeComError
 from scrm.live_codes.channel_code import ChannelCode, parse_spec
 from scrm.live_codes.service import LiveCodes
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from scrm.domain.field_error import FieldError
+from scrm.kernel.field_error import FieldError
 from scrm.mass_sends import model as M
 from scrm.mass_sends import spec as D
 from scrm.mass_sends.ledger import QuotaLedger

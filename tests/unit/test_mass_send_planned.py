@@ -9,14 +9,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from scrm.domain.field_error import FieldError
-from scrm.domain.welcome import Welcome
 from scrm.kernel.bus import Done, Resend
+from scrm.kernel.field_error import FieldError
 from scrm.mass_sends import spec as D
 from scrm.mass_sends.commands import RemindMember
 from scrm.mass_sends.ledger import QuotaLedger
 from scrm.mass_sends.runner import RETRY_DELAY_S, MassSendRunner
 from scrm.mass_sends.service import MassSends
+from scrm.welcome.message import Welcome
 
 from tests.unit.mass_send_fakes import CORP, START, FakeGroupMsg, FakeMassSendRepo, FakeRecipients, relation
 from tests.unit.sop_fakes import FakeGroups, group

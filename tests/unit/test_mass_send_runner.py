@@ -4,9 +4,9 @@ scheduled collector gives open sends a results step (41063 waits for a later run
 
 from __future__ import annotations
 
-from scrm.domain.throttle import Throttled
-from scrm.domain.wecom_error import WeComError
 from scrm.kernel.bus import Done, Resend, RetryAt, Skipped
+from scrm.kernel.throttle import Throttled
+from scrm.kernel.wecom_error import WeComError
 from scrm.mass_sends.commands import CreatePart
 from scrm.mass_sends.ledger import QuotaLedger
 from scrm.mass_sends.runner import RETRY_DELAY_S, MassSendRunner

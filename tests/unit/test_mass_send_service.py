@@ -7,8 +7,8 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from scrm.domain.wecom_error import WeComError
 from scrm.kernel.errors import DomainError
+from scrm.kernel.wecom_error import WeComError
 from scrm.mass_sends.ledger import QuotaLedger
 from scrm.mass_sends.model import LEASE_S, Called, PartCall
 from scrm.mass_sends.planning import Resolving

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import random
 
-from scrm.adapters.dynamo.customer_search import _intersect, _union
+from scrm.customers.search_repository import _intersect, _union
 
 
 def test_intersection_and_union_of_sorted_streams_match_set_algebra():

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from scrm.domain.field_error import FieldError
+from scrm.kernel.field_error import FieldError
 from scrm.mass_sends import quota as q
 
 CN = timezone(timedelta(hours=8))

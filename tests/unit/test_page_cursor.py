@@ -7,8 +7,8 @@ import base64
 import json
 
 import pytest
-from scrm.domain.field_error import FieldError
-from scrm.domain.page_cursor import decode, encode, page
+from scrm.kernel.field_error import FieldError
+from scrm.kernel.page_cursor import decode, encode, page
 
 ROWS = [{"id": f"wm{i:03d}"} for i in range(23)]
 

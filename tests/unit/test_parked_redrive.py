@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrm.services.parked_redrive import Parked, redrive
+from scrm.callbacks.redrive import Parked, redrive
 
 
 class Table:

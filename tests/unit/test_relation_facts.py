@@ -6,7 +6,7 @@ import itertools
 from datetime import datetime
 
 import pytest
-from scrm.domain.relation_facts import ADD, END, LOSS, Fact, contributions, day_of, delta
+from scrm.contact_stats.relation_facts import ADD, END, LOSS, Fact, contributions, day_of, delta
 from scrm.kernel.china_time import CHINA
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrm.domain.customer_query import CustomerQuery, encode_cursor
-from scrm.domain.events import parse_event
+from scrm.customers.query import CustomerQuery, encode_cursor
+from scrm.kernel.events import parse_event
 from scrm.mass_sends.recipient_repository import PAGE, DynamoRecipients
 from scrm.sops import model as S
 from scrm.sops.enrolment import CACHE_S, ENROL_SLACK_S, SopEnrolment

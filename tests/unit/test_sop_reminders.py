@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrm.domain.alert_pacing import Caps
-from scrm.services.alert_delivery import Delivery
+from scrm.alerts.delivery import Delivery
+from scrm.alerts.pacing import Caps
 from scrm.sops.reminders import KIND, SopReminders
 
 from tests.unit.alert_fakes import FakeAlertRepo, FakeMessages

@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from scrm.domain.field_error import FieldError
+from scrm.kernel.field_error import FieldError
 from scrm.sops.spec import (
     MAX_STEPS,
     SopSpec,

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from scrm.domain.employee import Employee
-from scrm.domain.wecom_error import WeComError
-from scrm.services.contact_stats import CUSTOMERS, GROUPS
-from scrm.services.stats_reconcile import StatsReconcile, day_start
+from scrm.contact_stats.reconcile import StatsReconcile, day_start
+from scrm.contact_stats.service import CUSTOMERS, GROUPS
+from scrm.customers.employee import Employee
+from scrm.kernel.wecom_error import WeComError
 
 from tests.unit.contact_stats_fakes import FakeContactStats
 

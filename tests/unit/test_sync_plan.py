@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from scrm.domain.sync_plan import Step, detail_steps, first_steps, minimum_calls, next_page
+from scrm.sync.plan import Step, detail_steps, first_steps, minimum_calls, next_page
 
 
 def test_first_steps_chunk_employees_by_100_for_customers_and_groups():

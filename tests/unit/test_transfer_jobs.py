@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from scrm.domain.events import ExternalContactEvent
 from scrm.kernel.errors import DomainError
+from scrm.kernel.events import ExternalContactEvent
 from scrm.transfers import model as T
 from scrm.transfers.job import TransferJob
 from scrm.transfers.runner import day_of

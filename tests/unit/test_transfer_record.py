@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from scrm.domain.follow import FollowStatus
-from scrm.domain.group import GroupChat
+from scrm.customers.follow import FollowStatus
+from scrm.customers.group import GroupChat
 from scrm.transfers import model as T
 from scrm.transfers.job import TransferJob
 from scrm.transfers.model import Entry

@@ -1,9 +1,9 @@
-"""scrm.domain.versions: ordering of state-changing events about one subject."""
+"""scrm.kernel.versions: ordering of state-changing events about one subject."""
 
 from __future__ import annotations
 
 import pytest
-from scrm.domain.versions import RANKS, is_newer_or_same, version_of
+from scrm.kernel.versions import RANKS, is_newer_or_same, version_of
 
 T = 1_700_000_000
 

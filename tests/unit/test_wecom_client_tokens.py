@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 from scrm.adapters.wecom.client import WeComClient
-from scrm.domain.access_token import REFRESH_MARGIN_S, StoredToken, usable, worth_refreshing
-from scrm.domain.wecom_error import WeComError
+from scrm.corps.access_token import REFRESH_MARGIN_S, StoredToken, usable, worth_refreshing
+from scrm.kernel.wecom_error import WeComError
 
 START = 1_700_000_000.0
 

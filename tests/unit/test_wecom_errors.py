@@ -36,11 +36,11 @@ def chosen(query) -> set[int | None]:
     (W.client_retries, {-1, 45009, 45033, 6000, None}),  # adapters/wecom/client.py RETRIABLE_ERRORS + None
     (W.is_token, {40014, 42001}),  # client.py TOKEN_ERRORS
     (W.bulk_retries, {-1, 45009, 45033, 50001, 50002}),  # mass_sends/calls.py and transfers/model.py
-    (W.welcome_retries, {41096, -1, 45009, 45033, None}),  # services/welcome_sender.py
+    (W.welcome_retries, {41096, -1, 45009, 45033, None}),  # welcome/sender.py
     (W.alert_passing, {-1, 45009, 45033, 6000, 50001, 50002, 40014, 42001, 41001, None}),  # alert_delivery
     (W.is_gone, {84061, 40096, 60111, 90500, 40050, 40068, 60011, 40003}),  # adapters/wecom/gateway.py GONE
     (W.is_throttle, {45009, 45033}),  # gateway.py LIMITED
-    (W.is_deleted, {41044, 40037}),  # services/live_codes.py ALREADY_GONE
+    (W.is_deleted, {41044, 40037}),  # live_codes/service.py ALREADY_GONE
     (W.is_dispatching, {41063}),
     (W.is_already_done, {41051}),
     (W.is_busy, {-1}),

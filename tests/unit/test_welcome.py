@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from scrm.domain.field_error import FieldError
-from scrm.domain.welcome import Welcome, parse_welcome, render
+from scrm.kernel.field_error import FieldError
+from scrm.welcome.message import Welcome, parse_welcome, render
 
 
 def field_of(value: Any, path: str = "welcome") -> str:

@@ -4,11 +4,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from scrm.domain.customer import CustomerProfile
-from scrm.domain.wecom_error import WeComError
+from scrm.customers.customer import CustomerProfile
+from scrm.kernel.wecom_error import WeComError
 from scrm.live_codes.channel_code import ChannelCode, parse_spec
 from scrm.live_codes.keys import DEFAULT_WELCOME
-from scrm.services.welcome_sender import WelcomeSender
+from scrm.welcome.sender import WelcomeSender
 
 from tests.unit.live_code_fakes import FakeChannelStats, FakeClock, FakeGateways, FakeLiveCodeRepo
 

@@ -26,9 +26,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from scrm.domain.events import ExternalContactEvent
-from scrm.domain.throttle import Throttled
-from scrm.domain.wecom_error import WeComError
+from scrm.kernel.events import ExternalContactEvent
+from scrm.kernel.throttle import Throttled
+from scrm.kernel.wecom_error import WeComError
 from scrm.transfers.job import TransferJob
 from scrm.transfers.model import Chunk
 from scrm.transfers.ports import ActiveJobExists

@@ -28,7 +28,7 @@ class Model(BaseModel):
 
 def field_name(loc: tuple[int | str, ...]) -> str:
     """A pydantic error location as the API names fields: ``("recipients", "external_userids", 1)`` →
-    ``recipients.external_userids[1]`` (the same spelling as scrm.domain.input_limits)."""
+    ``recipients.external_userids[1]`` (the same spelling as scrm.kernel.input_limits)."""
     name = ""
     for part in loc:
         name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))

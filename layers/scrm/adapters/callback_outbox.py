@@ -1,4 +1,4 @@
-"""Where the callback route puts an event: its SQS queues, else the parking table (services.callback_intake
+"""Where the callback route puts an event: its SQS queues, else the parking table (callbacks.intake
 decides which and when). The redrive job uses the same outbox, with botocore's own retries."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from scrm import resources
 from scrm.adapters import aws
 from scrm.adapters.parked_events import ParkedEvents
 from scrm.adapters.queue import QueuePublisher
-from scrm.services.callback_intake import EVENTS, WELCOME
+from scrm.callbacks.intake import EVENTS, WELCOME
 
 
 class CallbackOutbox:

@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 from scrm.adapters import aws
 from scrm.adapters.negative_cache import NegativeCache
 from scrm.adapters.redaction import remember_secret
-from scrm.domain.corp import CORP_ID_RE, Corp
+from scrm.corps.corp import CORP_ID_RE, Corp
 
 STALE_RETRY_S = 30.0
 # Unknown corp ids asked for by the callback route: remembered a minute, a few thousand at most (issue 16).

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from scrm.adapters import aws
-from scrm.services.parked_redrive import Parked
+from scrm.callbacks.redrive import Parked
 
 
 class ParkedEvents:

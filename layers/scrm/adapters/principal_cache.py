@@ -13,7 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from scrm.domain.api_key import Principal
+from scrm.corps.api_key import Principal
 
 MAX_ENTRIES = 1000
 

@@ -29,7 +29,7 @@ def _read_corp_json(source: str) -> dict[str, Any]:
 
 def cmd_register(args: argparse.Namespace) -> None:
     from scrm import bootstrap
-    from scrm.domain.corp import Corp, InvalidCorp
+    from scrm.corps.corp import Corp, InvalidCorp
 
     data: dict[str, Any] = _read_corp_json(args.from_json) if args.from_json else {}
     secret = data.get("secret") or (os.environ.get(args.secret_env) if args.secret_env else None)

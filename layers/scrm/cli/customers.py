@@ -1,6 +1,6 @@
 """``scrm customers``: search the corp's customer relations, show one customer, edit remarks and tags.
 
-Edits go to WeCom first and are stored as WeCom reads them back (``services.customer_admin``).
+Edits go to WeCom first and are stored as WeCom reads them back (``customers.service``).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ def cmd_create(args: argparse.Namespace) -> None:
     """Create an admin API key for a corp. The key is printed this once: only its SHA-256 is stored, so it
     cannot be shown again (revoke it and create another if it is lost)."""
     from scrm import bootstrap
-    from scrm.domain.api_key import Role
+    from scrm.corps.api_key import Role
 
     require_corp(args.corp_id)
     created = bootstrap.api_keys().create(args.corp_id, Role(args.role), args.name or "")

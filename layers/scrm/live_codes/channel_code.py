@@ -18,8 +18,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Self
 
-from scrm.domain.field_error import FieldError
 from scrm.kernel.errors import NotFound
+from scrm.kernel.field_error import FieldError
 from scrm.live_codes.channel_spec import (
     DESCRIPTION_TEMPLATE_MAX,
     FIELDS,

@@ -16,9 +16,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from scrm.domain.field_error import FieldError
-from scrm.domain.welcome import Welcome, parse_welcome
 from scrm.kernel.china_time import CHINA
+from scrm.kernel.field_error import FieldError
+from scrm.welcome.message import Welcome, parse_welcome
 
 STATE_RE = re.compile(r"[A-Za-z0-9_-]{1,30}")  # WeCom: state ≤ 30 characters
 STATE_MAX = 30

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from scrm.domain.channel_stats import StatRow, day_range, report, to_csv
-from scrm.domain.wecom_error import WeComError
-from scrm.domain.welcome import parse_welcome
+from scrm.acquisition.channel_stats import StatRow, day_range, report, to_csv
+from scrm.acquisition.ports import ChannelStatsRepo
+from scrm.customers.ports import Directory
 from scrm.kernel import wecom_errors as errcodes
 from scrm.kernel.china_time import CHINA, local_day
 from scrm.kernel.errors import Conflict, DomainError, InvalidInput, NotFound, WeComRefused
 from scrm.kernel.fence import Contended, Vanished, VersionedWrite
+from scrm.kernel.wecom_error import WeComError
 from scrm.live_codes.channel_code import ChannelCode, ChannelCodeSpec, live, parse_spec
 from scrm.live_codes.group_code import (
     group_spec_from_dict,
@@ -31,7 +32,7 @@ from scrm.live_codes.group_code import (
 )
 from scrm.live_codes.keys import DEFAULT_WELCOME, GROUP, WriteLost, sort_key
 from scrm.live_codes.ports import LiveCodeRepo, LiveCodeWeCom
-from scrm.services.ports import ChannelStatsRepo, Directory
+from scrm.welcome.message import parse_welcome
 
 # WeCom's answers to contact-way and join-way calls, as the admin API reports them.
 WECOM_FIELD_ERRORS = {

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from scrm.acquisition.ports import ChannelStatsRepo
 from scrm.kernel.china_time import local_day
 from scrm.live_codes.channel_code import ACTIVE
 from scrm.live_codes.keys import WriteLost, retry_on_conflict
 from scrm.live_codes.ports import LiveCodeRepo, LiveCodeWeCom
-from scrm.services.ports import ChannelStatsRepo
 
 log = logging.getLogger("scrm.codes")
 

@@ -11,11 +11,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from scrm.acquisition.ports import ChannelStatsRepo
     from scrm.live_codes.ports import LiveCodeRepo, LiveCodeWeCom
     from scrm.live_codes.repository import DynamoLiveCodes
     from scrm.live_codes.service import LiveCodes
     from scrm.live_codes.staffing import CodeStaffing
-    from scrm.services.ports import ChannelStatsRepo
 
 
 def repository(cache_ttl_s: float) -> DynamoLiveCodes:

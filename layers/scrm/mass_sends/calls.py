@@ -14,9 +14,9 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from scrm.domain.throttle import Throttled
-from scrm.domain.wecom_error import WeComError
 from scrm.kernel import wecom_errors as errcodes
+from scrm.kernel.throttle import Throttled
+from scrm.kernel.wecom_error import WeComError
 from scrm.mass_sends.ledger import QuotaLedger
 from scrm.mass_sends.model import (
     NOT_A_FRIEND,

@@ -13,8 +13,8 @@ import calendar
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
-from scrm.domain.field_error import FieldError
 from scrm.kernel.china_time import CHINA
+from scrm.kernel.field_error import FieldError
 
 MONTH_DAYS = "month_days"
 WEEK_7 = "week_7"

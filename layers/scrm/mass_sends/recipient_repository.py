@@ -8,17 +8,20 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from scrm.adapters.dynamo.customer_search import DynamoCustomerSearch, relation_row
 from scrm.adapters.dynamo.models import EmployeeItem, FollowItem, GroupItem
-from scrm.domain.customer_query import CustomerQuery, decode_cursor
+from scrm.adapters.dynamo.reads import relation_row
+from scrm.customers.ports import CustomerSearch
+from scrm.customers.query import CustomerQuery, decode_cursor
 from scrm.mass_sends.spec import GroupFilter, RecipientFilter
 
 PAGE = 1000
 
 
 class DynamoRecipients:
-    def __init__(self, search: DynamoCustomerSearch | None = None, threads: int = 8) -> None:
-        self.search = search or DynamoCustomerSearch(budget=5 * PAGE)
+    """``search`` is the customers' search (bootstrap hands in theirs, with a budget of ``5 * PAGE``)."""
+
+    def __init__(self, search: CustomerSearch, threads: int = 8) -> None:
+        self.search = search
         self.threads = threads
 
     def page(self, corp_id: str, f: RecipientFilter, query: int, cursor: str) -> tuple[list[dict[str, Any]], str]:

@@ -15,17 +15,16 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from scrm.domain.wecom_error import WeComError
-from scrm.domain.welcome import Welcome
 from scrm.kernel.errors import Conflict, InvalidInput, LimitReached
+from scrm.kernel.wecom_error import WeComError
 from scrm.mass_sends import quota as msg_quota
 from scrm.mass_sends.calls import PartCalls
 from scrm.mass_sends.ledger import QuotaLedger
 from scrm.mass_sends.model import NEW, OUTCOME_NAMES, PENDING, SENT, MassSend, Part, PartCall
 from scrm.mass_sends.planning import Planning, Resolving
 from scrm.mass_sends.ports import GroupMsgWeCom, GroupSource, MassSendRepo, Planned, Recipients
-from scrm.mass_sends.records import Records
 from scrm.mass_sends.spec import NAME_MAX, MassSendSpec, parse_mass_send
+from scrm.welcome.message import Welcome
 
 log = logging.getLogger("scrm.mass_sends")
 REMIND_LIMIT = 41094
@@ -45,13 +44,10 @@ class MassSends:
         groups: GroupSource | None = None,
         customer_name: Callable[[str, str], str] | None = None,
     ) -> None:
-        self.repo = repo
-        self.records = Records(repo)
-        self.ledger = ledger
-        self.wecom = wecom
-        self.clock = clock
-        self.planning = Planning(repo, ledger, recipients, clock, employed, planners, groups)
         self.calls = PartCalls(repo, ledger, wecom, clock, customer_name)
+        # The part calls' records (one versioned read-modify-write over the repository) serve the admin too.
+        self.repo, self.records, self.ledger, self.wecom, self.clock = repo, self.calls.records, ledger, wecom, clock
+        self.planning = Planning(repo, ledger, recipients, clock, employed, planners, groups)
 
     def _now(self) -> int:
         return int(self.clock())

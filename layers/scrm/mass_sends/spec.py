@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from scrm.domain.customer_query import CustomerQuery
-from scrm.domain.field_error import FieldError
-from scrm.domain.welcome import NAME_PLACEHOLDER, Welcome, parse_welcome
+from scrm.customers.query import CustomerQuery
+from scrm.kernel.field_error import FieldError
+from scrm.welcome.message import NAME_PLACEHOLDER, Welcome, parse_welcome
 
 NAME_MAX = 50
 MAX_LIST = 100_000  # an explicit list of recipients

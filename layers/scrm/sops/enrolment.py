@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from scrm.domain.events import ExternalChatEvent, ExternalContactEvent, WeComEvent
+from scrm.kernel.events import ExternalChatEvent, ExternalContactEvent, WeComEvent
 from scrm.mass_sends.spec import RecipientFilter
 from scrm.sops import model as S
 from scrm.sops.ports import DueRepo, OwnedGroups, Pages, Queue

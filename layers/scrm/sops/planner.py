@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,26 +36,16 @@ READD_SLACK_S = 3600  # a relation whose add time is further than this from a du
 MINUTE = timedelta(minutes=1)
 
 
+@dataclass(eq=False)
 class SopPlanner:
-    def __init__(
-        self,
-        repo: PlannerRepo,
-        sends: Sends,
-        queue_plan: Callable[[str, str], None],
-        corps: Callable[[], list[str]],
-        relations: Relations,
-        groups: Groups,
-        departments: Callable[[str], dict[str, frozenset[int]]],
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.repo = repo
-        self.sends = sends
-        self.queue_plan = queue_plan
-        self.corps = corps
-        self.relations = relations
-        self.groups = groups
-        self.departments = departments  # userid → department ids, for targets by department
-        self.clock = clock
+    repo: PlannerRepo
+    sends: Sends
+    queue_plan: Callable[[str, str], None]
+    corps: Callable[[], list[str]]
+    relations: Relations
+    groups: Groups
+    departments: Callable[[str], dict[str, frozenset[int]]]  # userid → department ids, for targets by department
+    clock: Callable[[], float] = time.time
 
     # the tick ---------------------------------------------------------------------------------------
     def tick(self) -> dict[str, Any]:

@@ -15,12 +15,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from scrm.domain.alert_pacing import Caps
-from scrm.domain.alert_settings import AlertSettings
-from scrm.domain.churn_alert import TITLE_MAX, card_description, cut, link
-from scrm.services.alert_delivery import Delivery, china_day, china_time
-from scrm.services.alert_ports import AlertRepo
-from scrm.services.churn_alerts import alert_sk
+from scrm.alerts.alert_settings import AlertSettings
+from scrm.alerts.cards import TITLE_MAX, card_description, cut, link
+from scrm.alerts.churn import alert_sk
+from scrm.alerts.delivery import Delivery, china_day, china_time
+from scrm.alerts.pacing import Caps
+from scrm.alerts.ports import AlertRepo
 
 log = logging.getLogger("scrm.sops")
 KIND = "sop_task"

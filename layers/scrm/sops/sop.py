@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Self
 
-from scrm.domain.field_error import FieldError
 from scrm.kernel.errors import NotFound
+from scrm.kernel.field_error import FieldError
 from scrm.sops.spec import SopSpec, sop_from_dict
 
 ACTIVE, PAUSED = "active", "paused"

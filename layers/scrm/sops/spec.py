@@ -18,9 +18,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from scrm.domain.field_error import FieldError
-from scrm.domain.welcome import NAME_PLACEHOLDER, Welcome, parse_welcome
+from scrm.kernel.field_error import FieldError
 from scrm.sops.targets import CustomerTargets, GroupTargets, parse_customer_targets, parse_group_targets
+from scrm.welcome.message import NAME_PLACEHOLDER, Welcome, parse_welcome
 
 CUSTOMER = "customer"
 GROUP = "group"

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from scrm.domain.field_error import FieldError
 from scrm.kernel.china_time import CHINA
+from scrm.kernel.field_error import FieldError
 from scrm.mass_sends.spec import RecipientFilter
 
 MAX_TAGS = 100

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 from scrm import resources
 
 if TYPE_CHECKING:
-    from scrm.domain.alert_pacing import Caps
+    from scrm.alerts.delivery import Delivery
+    from scrm.alerts.pacing import Caps
+    from scrm.alerts.ports import AlertRepo
     from scrm.mass_sends.runner import MassSendRunner
-    from scrm.services.alert_delivery import Delivery
-    from scrm.services.alert_ports import AlertRepo
     from scrm.sops.enrolment import SopEnrolment
     from scrm.sops.planner import SopPlanner
     from scrm.sops.ports import Groups, OwnedGroups, Pages, Progress, Relations

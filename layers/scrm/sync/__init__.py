@@ -1,1 +1,1 @@
-"""Full sync from WeCom: one folder for the feature (issue 17; modules move here in a later slice)."""
+"""Full sync from WeCom: the plan of steps, the steps on the sync queue, its jobs table, its wiring."""

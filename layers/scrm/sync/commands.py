@@ -1,4 +1,4 @@
-"""The steps on the sync queue (scrm-sync), as one command over the domain's ``Step``.
+"""The steps on the sync queue (scrm-sync), as one command over the plan's ``Step`` (sync/plan.py).
 
 Every sync step shares its bookkeeping (done-marker, counters, children in one transaction), so the bus
 has one handler for all of them and the full sync picks the work by the step's kind. The body is today's
@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
-from scrm.domain.sync_plan import Step
 from scrm.kernel.bus import Command, need
+from scrm.sync.plan import Step
 
 KINDS = ("plan", "customers", "groups", "group_details", "drift")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from scrm.domain.events import ExternalContactEvent, WeComEvent
+from scrm.kernel.events import ExternalContactEvent, WeComEvent
 from scrm.transfers.job import CANCELLING, RUNNING
 from scrm.transfers.ports import TransferRepo
 

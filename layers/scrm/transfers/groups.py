@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from scrm.domain.throttle import Throttled
-from scrm.domain.wecom_error import WeComError
 from scrm.kernel import wecom_errors as errcodes
+from scrm.kernel.throttle import Throttled
+from scrm.kernel.wecom_error import WeComError
 from scrm.transfers.fence import ChunkFence
 from scrm.transfers.job import TransferJob
 from scrm.transfers.limits import allowance, prune

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
+from scrm.kernel.bus import Queue as Publisher
 from scrm.kernel.bus import send as send_commands
 from scrm.kernel.china_time import CHINA
-from scrm.services.ports import Publisher
 from scrm.transfers.commands import AdvanceTransfer
 from scrm.transfers.job import PLANNING, TransferJob
 from scrm.transfers.limits import chunked, frees_at, split

@@ -1,6 +1,6 @@
 """The transfers feature's ports: what its services need from the table and from WeCom.
 
-Kept with the feature (not in services/ports.py) so that everything about transfers is in one folder; the
+Kept with the feature (not in a shared ports module) so that everything about transfers is in one folder; the
 fakes in tests/unit/transfer_fakes.py are checked against these signatures.
 """
 

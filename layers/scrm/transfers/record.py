@@ -18,9 +18,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Collection
 
-from scrm.domain.follow import FollowStatus
-from scrm.domain.versions import version_of
-from scrm.services.ports import Store, WeCom
+from scrm.customers.follow import FollowStatus
+from scrm.customers.ports import Store, WeCom
+from scrm.kernel.versions import version_of
 from scrm.transfers.job import TransferJob
 from scrm.transfers.model import DONE, Chunk
 

@@ -17,12 +17,12 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from scrm.domain.throttle import Throttled
-from scrm.domain.wecom_error import WeComError
 from scrm.kernel import wecom_errors as errcodes
 from scrm.kernel.bus import Done, Handler, MessageBus, Outcome, Skipped
+from scrm.kernel.bus import Queue as Publisher
 from scrm.kernel.bus import send as send_commands
-from scrm.services.ports import Publisher
+from scrm.kernel.throttle import Throttled
+from scrm.kernel.wecom_error import WeComError
 from scrm.transfers import model as T
 from scrm.transfers.commands import AdvanceTransfer, JobCommand, PlanTransfer, RecordTransfer
 from scrm.transfers.fence import ChunkFence

@@ -12,11 +12,13 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from scrm.customers.ports import Directory
+from scrm.kernel.bus import Queue as Publisher
 from scrm.kernel.bus import send as send_commands
 from scrm.kernel.errors import Conflict, InvalidInput, NotFound
-from scrm.services.ports import Directory, Publisher
 from scrm.transfers.commands import AdvanceTransfer, PlanTransfer
 from scrm.transfers.job import PLANNING, TransferJob
 from scrm.transfers.model import ON_REFUSED, ONJOB, RESIGNED
@@ -28,22 +30,14 @@ from scrm.transfers.runner import TransferRunner, day_of
 CHECK_NAMED_MAX = 1000  # named onjob customers checked against the 90-day rule while the admin waits
 
 
+@dataclass(eq=False)
 class TransferJobs:
-    def __init__(
-        self,
-        repo: TransferRepo,
-        runner: TransferRunner,
-        directory: Directory,
-        wecom: Callable[[str], TransferWeCom],
-        queue: Publisher,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.repo = repo
-        self.runner = runner
-        self.directory = directory
-        self.wecom = wecom
-        self.queue = queue
-        self.clock = clock
+    repo: TransferRepo
+    runner: TransferRunner
+    directory: Directory
+    wecom: Callable[[str], TransferWeCom]
+    queue: Publisher
+    clock: Callable[[], float] = time.time
 
     def create(self, corp_id: str, body: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         req = parse_request(body)

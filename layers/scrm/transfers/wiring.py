@@ -2,9 +2,9 @@
 writer), the admin service and the transfer_fail observer.
 
 ``scrm.bootstrap`` keeps one cached getter per part (so a function builds only what it uses and ``reset``
-drops it) and hands in what it shares with other features: the corp registry, the settings and the admin
-API's gateways. Imports stay inside the functions: the callback function imports this module's parts
-only when an event needs them.
+drops it) and hands in what it shares with other features: the customers' store and the WeCom clients
+(the runner's and the admin API's). Imports stay inside the functions: the callback function imports this
+module's parts only when an event needs them.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING
 from scrm import resources
 
 if TYPE_CHECKING:
-    from scrm.adapters.corp_registry import CorpRegistry
-    from scrm.settings import Settings
+    from scrm.customers.ports import Store
     from scrm.transfers.events import TransferEvents
     from scrm.transfers.ports import TransferRepo, TransferWeCom
     from scrm.transfers.repository import DynamoTransfers
@@ -30,21 +29,16 @@ def repository() -> DynamoTransfers:
     return DynamoTransfers()
 
 
-def runner(repo: TransferRepo, registry: CorpRegistry, settings: Settings) -> TransferRunner:
-    """Transfers spend the shared bulk call budget, like a sync: an offboarding of thousands must not
-    starve the event consumer's reads."""
-    from scrm.adapters.dynamo.rate_limiter import SharedRateLimiter
-    from scrm.adapters.dynamo.store import DynamoStore
+def runner(repo: TransferRepo, for_corp: Callable[[str], TransferWeCom], store: Store) -> TransferRunner:
+    """``for_corp`` gives WeCom clients that spend the shared bulk call budget, like a sync's: an
+    offboarding of thousands must not starve the event consumer's reads. ``store`` is the customers' store
+    (the record step writes the handover into relations and timelines)."""
     from scrm.adapters.queue import QueuePublisher
-    from scrm.adapters.wecom.gateway import WeComGateways
-    from scrm.domain.throttle import Windows
     from scrm.transfers.record import TransferRecord
     from scrm.transfers.runner import TransferRunner
 
-    limiter = SharedRateLimiter(Windows(settings.bulk_calls_per_min, settings.bulk_calls_per_hour))
-    gateways = WeComGateways(registry, settings, limiter)
-    record = TransferRecord(DynamoStore(), gateways.for_corp)
-    return TransferRunner(repo, gateways.for_corp, QueuePublisher(resources.queue("transfers")), record=record)
+    record = TransferRecord(store, for_corp)
+    return TransferRunner(repo, for_corp, QueuePublisher(resources.queue("transfers")), record=record)
 
 
 def jobs(

@@ -11,7 +11,7 @@ from pynamodb.exceptions import DoesNotExist
 from scrm.adapters.dynamo.conditional import update_if
 from scrm.adapters.dynamo.models import ApiKeyItem
 from scrm.adapters.principal_cache import PrincipalCache
-from scrm.domain.api_key import Principal, Role, key_hash, new_key, well_formed
+from scrm.corps.api_key import Principal, Role, key_hash, new_key, well_formed
 
 K = ApiKeyItem
 

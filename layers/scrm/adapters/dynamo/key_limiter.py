@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 
 from scrm.adapters.dynamo.models import RateLimitItem
-from scrm.domain.request_limit import WINDOW_S, RequestLimited, minute_window
+from scrm.kernel.request_limit import WINDOW_S, RequestLimited, minute_window
 
 
 class KeyRequestLimiter:

@@ -13,7 +13,7 @@ from pynamodb.exceptions import UpdateError
 
 from scrm.adapters.dynamo.conditional import condition_failed
 from scrm.adapters.dynamo.models import RateLimitItem
-from scrm.domain.throttle import Throttled, Windows, window_ends
+from scrm.kernel.throttle import Throttled, Windows, window_ends
 
 
 class SharedRateLimiter:

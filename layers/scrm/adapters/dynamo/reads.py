@@ -138,3 +138,20 @@ def tag_library(corp_id: str) -> list[dict[str, Any]]:
     for g in out:
         g["tags"].sort(key=lambda t: (-t["order"], t["create_time"], t["tag_id"]))
     return out
+
+
+def relation_row(item: FollowItem) -> dict[str, Any]:
+    """A search row: ids come from the keys (an event-only relation has no copies of them)."""
+    ext = item.pk.split("#", 1)[1]
+    return {
+        "external_userid": ext,
+        "userid": item.sk,
+        "name": item.name or "",
+        "remark": item.remark or "",
+        "description": item.description or "",
+        "add_time": int(item.add_time or 0),
+        "add_way": int(item.add_way or 0),
+        "state": item.state or "",
+        "status": item.status or "active",
+        "tag_ids": sorted(item.tag_ids or ()),
+    }

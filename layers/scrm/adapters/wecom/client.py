@@ -4,7 +4,7 @@ What we add on top of wechatpy:
 - the API base URL is a setting (the sandbox locally), also for ``gettoken``, which wechatpy hard-codes;
 - the access token comes from a store shared by every Lambda, refreshed early by one caller at a time;
   a token WeCom's ``gettoken`` handed back again is used until it expires or is rejected, with no
-  ``gettoken`` before then (``scrm.domain.access_token``: WeCom blocks callers that fetch too often);
+  ``gettoken`` before then (``scrm.corps.access_token``: WeCom blocks callers that fetch too often);
 - 40014 / 42001 (token invalid or expired): the token is invalidated and fetched again, once per call;
 - -1, 45009, 45033, HTTP errors and timeouts: exponential back-off with jitter, a bounded number of tries,
   then the error goes up (the SQS message is retried later) — wechatpy retries none of these;
@@ -28,9 +28,9 @@ from wechatpy.enterprise import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
 from scrm.adapters.redaction import remember_secret
-from scrm.domain.access_token import StoredToken, usable
-from scrm.domain.wecom_error import WeComError
+from scrm.corps.access_token import StoredToken, usable
 from scrm.kernel import wecom_errors as errcodes
+from scrm.kernel.wecom_error import WeComError
 
 LOCK_S = 10.0
 POOL_SIZE = 64

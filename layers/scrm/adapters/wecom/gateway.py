@@ -16,13 +16,13 @@ from scrm.adapters.wecom.message_calls import MessageCalls
 from scrm.adapters.wecom.stats_calls import StatsCalls
 from scrm.adapters.wecom.token_store import DynamoTokenStorage
 from scrm.adapters.wecom.transfer_calls import TransferCalls
-from scrm.domain.access_token import worth_refreshing
-from scrm.domain.customer import CustomerProfile, FollowInfo, TagRef
-from scrm.domain.employee import Employee
-from scrm.domain.group import GroupChat, GroupMember, MemberType
-from scrm.domain.tags import Tag, TagGroup
-from scrm.domain.throttle import Throttled
+from scrm.corps.access_token import worth_refreshing
+from scrm.customers.customer import CustomerProfile, FollowInfo, TagRef
+from scrm.customers.employee import Employee
+from scrm.customers.group import GroupChat, GroupMember, MemberType
+from scrm.customers.tags import Tag, TagGroup
 from scrm.kernel import wecom_errors as errcodes
+from scrm.kernel.throttle import Throttled
 from scrm.mass_sends.wecom import GroupMsgCalls
 from scrm.settings import Settings
 

@@ -3,7 +3,7 @@
 wechatpy's ``SessionStorage`` interface (get/set/delete) plus what a fleet of Lambdas needs on top: the
 token's expiry (wechatpy keeps it on the client instance, so a cold Lambda would not know it), whether
 WeCom's last ``gettoken`` handed back the token already stored (``reissued``: see
-``scrm.domain.access_token``), and a refresh lock, so that a burst of cold starts makes one ``gettoken``
+``scrm.corps.access_token``), and a refresh lock, so that a burst of cold starts makes one ``gettoken``
 call rather than one each (WeCom blocks callers that fetch tokens too often).
 """
 
@@ -17,7 +17,7 @@ from wechatpy.session import SessionStorage
 
 from scrm.adapters.dynamo.conditional import update_if
 from scrm.adapters.dynamo.models import TokenItem
-from scrm.domain.access_token import StoredToken
+from scrm.corps.access_token import StoredToken
 
 
 class DynamoTokenStorage(SessionStorage):

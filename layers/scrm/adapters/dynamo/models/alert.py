@@ -5,7 +5,7 @@ from scrm.adapters.dynamo.models.base import table_model
 
 class AlertItem(table_model("alerts")):
     """One table, four kinds of item (see scrm.resources): the corp's alert settings, one alert per
-    (event, recipient) with its state, a recipient's pacing (``data`` = JSON of domain.alert_pacing.Pace,
+    (event, recipient) with its state, a recipient's pacing (``data`` = JSON of alerts.pacing.Pace,
     guarded by ``version``), and digest markers (``pending#`` per corp, ``digest#<day>`` per recipient).
     Index by_day: a corp's alerts of one China day (day_pk = corp#day, day_sk =
     create_time#event_id#recipient)."""

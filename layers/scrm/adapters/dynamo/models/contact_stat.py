@@ -4,7 +4,7 @@ from scrm.adapters.dynamo.models.base import table_model
 
 
 class ContactStatItem(table_model("contact_stats")):
-    """One table, three kinds of item (see scrm.adapters.dynamo.contact_stats):
+    """One table, three kinds of item (see scrm.contact_stats.repository):
 
     - counter items, one per (corp, kind, month, employee): pk = corp#cust#<yyyy-mm> or
       corp#group#<yyyy-mm>, sk = <userid> (group items: the owner). Each China day's figures are top-level

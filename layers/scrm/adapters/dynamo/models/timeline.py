@@ -5,7 +5,7 @@ from scrm.adapters.dynamo.models.base import table_model
 
 class TimelineItem(table_model("timeline")):
     """pk = corp#subject (customer:<id>, chat:<id>, employee:<id>, tags, corp);
-    sk = create_time#rank#event_id (rank: domain.versions, so that one second reads add → edit → delete).
+    sk = create_time#rank#event_id (rank: kernel.versions, so that one second reads add → edit → delete).
 
     One item per event, so a long history never grows one item towards the 400 KB limit; reading newest
     first is a reverse query.

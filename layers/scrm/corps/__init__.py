@@ -1,0 +1,1 @@
+"""Corps (tenants): their WeCom credentials, access tokens and admin API keys."""

@@ -1,0 +1,109 @@
+"""Group chats and their members, on DynamoDB."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from scrm.adapters.dynamo.conditional import update_if as _update
+from scrm.adapters.dynamo.models import GroupItem, GroupMemberItem
+from scrm.customers.base_repository import BatchCreate, _newer, _not_older, _setv
+from scrm.customers.group import GroupChat, GroupMember, GroupStatus
+
+
+class GroupStore(BatchCreate):
+    # groups -----------------------------------------------------------------------------------
+    def save_group(self, corp_id: str, group: GroupChat, synced_at_ms: int) -> None:
+        if not self._save_group_item(corp_id, group, synced_at_ms):
+            return  # a newer read already wrote the member list
+        pk = f"{corp_id}#{group.chat_id}"
+        M = GroupMemberItem
+        current = {m.member_id for m in group.members}
+        held = {old.sk: old for old in M.query(pk, consistent_read=True)}
+        created = self._put_all_new([
+            M(pk, m.member_id, corp_id=corp_id, chat_id=group.chat_id, member_id=m.member_id, type=m.type.value,
+              status="member", join_time=m.join_time, join_scene=m.join_scene, invitor=m.invitor or None,
+              group_nickname=m.group_nickname or None, name=m.name or None, synced_at_ms=synced_at_ms)
+            for m in group.members if m.member_id not in held
+        ])  # fmt: skip
+        for m in group.members:
+            if f"{pk}|{m.member_id}" not in created:
+                self._update_member(corp_id, group.chat_id, m, synced_at_ms)
+        for old in held.values():
+            if old.status == "member" and old.member_id not in current:
+                _update(
+                    old,
+                    [
+                        M.status.set("left"),
+                        M.left_seen_ms.set(synced_at_ms),
+                        M.synced_at_ms.set(synced_at_ms),
+                    ],
+                    _newer(M.synced_at_ms, synced_at_ms),
+                )
+
+    @staticmethod
+    def _save_group_item(corp_id: str, group: GroupChat, synced_at_ms: int) -> bool:
+        """The group's own attributes; False when a newer read already wrote them."""
+        G = GroupItem
+        return _update(
+            G(f"{corp_id}#{group.chat_id}"),
+            [
+                G.corp_id.set(corp_id),
+                G.chat_id.set(group.chat_id),
+                _setv(G.name, group.name),
+                _setv(G.owner, group.owner),
+                _setv(G.owner_pk, f"{corp_id}#{group.owner}" if group.owner else None),
+                G.create_sk.set(f"{group.create_time:010d}#{group.chat_id}"),
+                G.create_time.set(group.create_time),
+                _setv(G.notice, group.notice),
+                _setv(G.member_version, group.member_version),
+                G.member_count.set(len(group.members)),
+                _setv(G.admins, set(group.admins)),
+                G.status.set(G.status | GroupStatus.ACTIVE.value),
+                G.status_version.set(G.status_version | 0),
+                G.synced_at_ms.set(synced_at_ms),
+            ],
+            _newer(G.synced_at_ms, synced_at_ms),
+        )
+
+    @staticmethod
+    def _update_member(corp_id: str, chat_id: str, m: GroupMember, synced_at_ms: int) -> None:
+        """A member we already hold (or that someone created meanwhile): the versioned update path."""
+        M = GroupMemberItem
+        _update(
+            M(f"{corp_id}#{chat_id}", m.member_id),
+            [
+                M.corp_id.set(corp_id),
+                M.chat_id.set(chat_id),
+                M.member_id.set(m.member_id),
+                M.type.set(m.type.value),
+                M.status.set("member"),
+                M.join_time.set(m.join_time),
+                M.join_scene.set(m.join_scene),
+                _setv(M.invitor, m.invitor),
+                _setv(M.group_nickname, m.group_nickname),
+                _setv(M.name, m.name),
+                M.left_seen_ms.remove(),
+                M.synced_at_ms.set(synced_at_ms),
+            ],
+            _newer(M.synced_at_ms, synced_at_ms),
+        )
+
+    def set_group_status(self, corp_id: str, chat_id: str, status: GroupStatus, version: int) -> bool:
+        G = GroupItem
+        return _update(
+            G(f"{corp_id}#{chat_id}"),
+            [
+                G.corp_id.set(corp_id),
+                G.chat_id.set(chat_id),
+                G.status.set(status.value),
+                G.status_version.set(version),
+            ],
+            _not_older(G.status_version, version),
+        )
+
+    def set_group_tags(self, corp_id: str, chat_id: str, tags: Sequence[str]) -> bool:
+        """Replace the SCRM's own labels on a group (none: remove the attribute). Only this attribute is
+        written, and only on a group we hold; False when there is none. save_group and set_group_status
+        update their own attributes and so never touch the labels."""
+        G = GroupItem
+        return _update(G(f"{corp_id}#{chat_id}"), [_setv(G.tags, set(tags))], G.pk.exists())
