@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import scrm
+from scrm.acquisition import ports as acquisition_ports
 from scrm.alerts import ports as alert_ports
 from scrm.callbacks import intake as callback_intake
 from scrm.callbacks import redrive as parked_redrive
@@ -42,6 +43,7 @@ from scrm.sops.reminders import SopReminders
 from scrm.sops.repository import DynamoSops
 from scrm.sync import full_sync
 from scrm.transfers import ports as transfer_ports
+from scrm.welcome import ports as welcome_ports
 
 from tests.unit.alert_fakes import FakeAlertRepo, FakeCodes, FakeMessages, FakeReads
 from tests.unit.contact_stats_fakes import FakeContactStats
@@ -105,11 +107,10 @@ PORT_FAKES: dict[type, tuple[Any, ...]] = {
     S.CustomerReads: (Reads,),
     S.CustomerSearch: (FakeSearch,),
     S.AdminWeCom: (AdminWeComFake,),
-    S.ChannelStatsRepo: (FakeChannelStats, CountingStats),
-    S.WelcomeWeCom: (FakeLiveCodeWeCom,),
+    acquisition_ports.ChannelStatsRepo: (FakeChannelStats, CountingStats),
+    welcome_ports.WelcomeWeCom: (FakeLiveCodeWeCom,),
     S.Directory: (TransferDirectory, FakeCodeDirectory),
     S.EventObserver: (SopEnrolment,),
-    S.Publisher: (FakeQueue, SyncQueue),
     stats_reconcile.StatsWeCom: (FakeStatsWeCom,),
     T.SopRepo: (FakeSops, DynamoSops),
     T.Directory: (SopDirectory, FakeCodeDirectory),
