@@ -40,7 +40,7 @@ def test_a_route_keeps_its_wording_per_error_type():
     wording = {"msg_quota:missing": "msg_quota: required", "msg_quota": "msg_quota: one of"}
     assert _refusal(MassSendQuota, {}, wording).message == "msg_quota: required"
     assert _refusal(MassSendQuota, {"msg_quota": "hourly"}, wording).message == "msg_quota: one of"
-    assert _refusal(MassSendQuota, {"msg_quota": 5}).message.startswith("msg_quota: input should be")
+    assert _refusal(MassSendInput, {"name": "n", "recipients": {}, "text": 5}).message.startswith("text: input should be")
 
 
 def test_json_numbers_are_not_strings():

@@ -80,8 +80,11 @@ def refusal_of(model: type[Model], exc: ValidationError, messages: Mapping[str, 
     name = field_name(tuple(first["loc"]))
     if first["type"] == extra:
         return InvalidInput(name, f"unknown field {name}")
-    if first["type"] == "value_error" and isinstance(first.get("ctx", {}).get("error"), InvalidInput):
-        return first["ctx"]["error"]  # a validator's own refusal, with its field and line
+    error = first.get("ctx", {}).get("error")
+    if first["type"] == "value_error" and isinstance(error, InvalidInput):
+        return error  # a validator's own refusal, with its field and line
+    if first["type"] == "value_error":  # a validator's ValueError: its line after the field's path
+        first = {**first, "msg": str(error)}
     wording = {**model.wording, **(messages or {})}
     return InvalidInput(name, _line(model, name, first["type"], first["msg"], wording))
 
