@@ -11,18 +11,22 @@ import pytest
 from scrm.domain.alert_settings import AlertSettings, parse_update
 from scrm.domain.api_key import new_key, well_formed
 from scrm.domain.corp import Corp, InvalidCorp
-from scrm.domain.field_error import FieldError
+from scrm.kernel.errors import InvalidInput
 from scrm.live_codes.channel_code import parse_spec
 from scrm.live_codes.group_code import parse_group_spec
 from scrm.sops.spec import parse_customer_sop
 
-
-def _sop(**step: Any) -> dict[str, Any]:
-    return {"name": "n", "steps": [{"after_added_days": 0, "at": "10:00", "text": "Hi", **step}]}
+from tests.unit.sop_fakes import sop_fields
 
 
-def _date_sop(on: str) -> dict[str, Any]:
-    return {"name": "n", "steps": [{"date": on, "at": "10:00", "text": "Hi"}]}
+def _sop(**step: Any) -> Any:
+    """A SOP body through the admin API's model (the formats are its patterns), then the domain."""
+    body = {"name": "n", "steps": [{"after_added_days": 0, "at": "10:00", "text": "Hi", **step}]}
+    return parse_customer_sop(sop_fields(body))
+
+
+def _date_sop(on: str) -> Any:
+    return parse_customer_sop(sop_fields({"name": "n", "steps": [{"date": on, "at": "10:00", "text": "Hi"}]}))
 
 
 def _slot(end: str) -> dict[str, Any]:
@@ -30,9 +34,9 @@ def _slot(end: str) -> dict[str, Any]:
 
 
 CASES: list[tuple[str, Callable[[str], Any], str, str]] = [
-    ("sop step id", lambda v: parse_customer_sop(_sop(id=v)), "s1", "steps[0].id"),
-    ("sop step time", lambda v: parse_customer_sop(_sop(at=v)), "10:00", "steps[0].at"),
-    ("sop date", lambda v: parse_customer_sop(_date_sop(v)), "2030-01-02", "steps[0].date"),
+    ("sop step id", lambda v: _sop(id=v), "s1", "steps[0].id"),
+    ("sop step time", lambda v: _sop(at=v), "10:00", "steps[0].at"),
+    ("sop date", _date_sop, "2030-01-02", "steps[0].date"),
     ("channel code state", lambda v: parse_spec({"name": "n", "staff": ["u1"], "state": v}), "st1", "state"),
     ("channel code slot end", lambda v: parse_spec(_slot(v)), "12:00", "schedule[0].end"),
     ("channel code slot end 24:00", lambda v: parse_spec(_slot(v)), "24:00", "schedule[0].end"),
@@ -61,7 +65,7 @@ CASES: list[tuple[str, Callable[[str], Any], str, str]] = [
 @pytest.mark.parametrize("parse, good, field", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_a_trailing_newline_is_refused(parse: Callable[[str], Any], good: str, field: str) -> None:
     parse(good)
-    with pytest.raises(FieldError) as err:
+    with pytest.raises(InvalidInput) as err:
         parse(good + "\n")
     assert err.value.field == field
 

@@ -30,6 +30,7 @@ class Model(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True)
     wording: ClassVar[Mapping[str, str]] = {}
+    unknown: ClassVar[str] = "unknown field {field}"  # the line for a field the body may not carry
 
 
 class Body(Model):
@@ -39,7 +40,7 @@ class Body(Model):
 
 
 # A union's member tags in pydantic's locations ("literal['all']", "list[str]", "function-after[...]",
-# "SopCustomerTargets") are not fields: fields are lower-case names (or their aliases, like "from").
+# "SopTargets") are not fields: fields are lower-case names (or their aliases, like "from").
 _FIELD = re.compile(r"^[a-z_][a-z0-9_]*$")
 _TYPE_TAGS = {"str", "int", "float", "bool", "list", "dict", "none", "literal"}
 
@@ -79,7 +80,7 @@ def refusal_of(model: type[Model], exc: ValidationError, messages: Mapping[str, 
     first = errors[0]
     name = field_name(tuple(first["loc"]))
     if first["type"] == extra:
-        return InvalidInput(name, f"unknown field {name}")
+        return InvalidInput(name, model.unknown.replace("{field}", name))
     error = first.get("ctx", {}).get("error")
     if first["type"] == "value_error" and isinstance(error, InvalidInput):
         return error  # a validator's own refusal, with its field and line
@@ -92,6 +93,10 @@ def refusal_of(model: type[Model], exc: ValidationError, messages: Mapping[str, 
 def validated(model: type[M], data: Mapping[str, Any], messages: Mapping[str, str] | None = None) -> M:
     """``data`` as ``model`` (strict: JSON has no "5" for 5), or ``InvalidInput`` naming the first bad field
     (``refusal_of``). ``messages`` adds to the model's ``wording``."""
+    from scrm.kernel.errors import InvalidInput
+
+    if not isinstance(data, Mapping):
+        raise InvalidInput("body", "the body must be a JSON object")
     try:
         return model.model_validate(dict(data), strict=True)
     except ValidationError as exc:

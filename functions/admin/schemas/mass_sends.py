@@ -69,6 +69,7 @@ class MassSendInput(Body):
     )
 
     wording: ClassVar[Mapping[str, str]] = {"name": "name: required: a string of 1..50 characters"}
+    unknown: ClassVar[str] = "{field}: unknown field"
 
     def spec(self) -> Any:
         """The domain's spec (scrm.mass_sends.spec.new_send), which checks the rules between the fields;
