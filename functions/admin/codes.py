@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice import Response
 
-from admin.api import Doc, body_of, json_response, query_of, route
+from admin.api import Doc, json_response, query_of, route
 from admin.schemas import codes as S
 
 CODE_ID = {"code_id": "the code's id (= its state)"}
@@ -33,8 +33,8 @@ def channel_list(principal: Any, request: Any) -> Any:
     "Create a channel code: a WeCom contact way plus welcome, tags and templates",
     {201: ("the code with its qr_code and config_id", S.ChannelCode)}, body=S.ChannelCodeInput, errors=W,
 ))  # fmt: skip
-def channel_create(principal: Any, request: Any) -> Any:
-    return json_response(201, _service().create_channel(principal.corp_id, body_of(request)))
+def channel_create(principal: Any, request: Any, body: S.ChannelCodeInput) -> Any:
+    return json_response(201, _service().create_channel(principal.corp_id, body.fields()))
 
 
 @route("/admin/channel-codes/{code_id}", doc=Doc(
@@ -48,8 +48,8 @@ def channel_get(principal: Any, request: Any, code_id: str) -> Any:
     "Change a channel code (only the given fields; state and mode are fixed)",
     {200: ("the code as saved", S.ChannelCode)}, body=S.ChannelCodeInput, params=CODE_ID, errors=W,
 ))  # fmt: skip
-def channel_update(principal: Any, request: Any, code_id: str) -> Any:
-    return _service().update_channel(principal.corp_id, code_id, body_of(request))
+def channel_update(principal: Any, request: Any, code_id: str, body: S.ChannelCodeInput) -> Any:
+    return _service().update_channel(principal.corp_id, code_id, body.fields())
 
 
 @route("/admin/channel-codes/{code_id}", methods=("DELETE",), write=True, doc=Doc(
@@ -92,8 +92,8 @@ def welcome_default(principal: Any, request: Any) -> Any:
     "Set (or with welcome: null, clear) the corp's default welcome",
     {200: ("saved", None)}, body=S.DefaultWelcome, errors=W,
 ))  # fmt: skip
-def welcome_default_set(principal: Any, request: Any) -> Any:
-    return _service().set_default_welcome(principal.corp_id, body_of(request))
+def welcome_default_set(principal: Any, request: Any, body: S.DefaultWelcome) -> Any:
+    return _service().set_default_welcome(principal.corp_id, body.model_dump()["welcome"])
 
 
 # group codes (群活码) ---------------------------------------------------------------------------
@@ -108,8 +108,8 @@ def group_list(principal: Any, request: Any) -> Any:
     "Create a group code: a WeCom join way over 1..5 groups, plus a group welcome template",
     {201: ("the code with its qr_code", S.GroupCode)}, body=S.GroupCodeInput, errors=W,
 ))  # fmt: skip
-def group_create(principal: Any, request: Any) -> Any:
-    return json_response(201, _service().create_group(principal.corp_id, body_of(request)))
+def group_create(principal: Any, request: Any, body: S.GroupCodeInput) -> Any:
+    return json_response(201, _service().create_group(principal.corp_id, body.fields()))
 
 
 @route("/admin/group-codes/{code_id}", doc=Doc(
@@ -123,8 +123,8 @@ def group_get(principal: Any, request: Any, code_id: str) -> Any:
     "Change a group code",
     {200: ("the code as saved", S.GroupCode)}, body=S.GroupCodeInput, params=CODE_ID, errors=W,
 ))  # fmt: skip
-def group_update(principal: Any, request: Any, code_id: str) -> Any:
-    return _service().update_group(principal.corp_id, code_id, body_of(request))
+def group_update(principal: Any, request: Any, code_id: str, body: S.GroupCodeInput) -> Any:
+    return _service().update_group(principal.corp_id, code_id, body.fields())
 
 
 @route("/admin/group-codes/{code_id}", methods=("DELETE",), write=True, doc=Doc(

@@ -16,6 +16,7 @@ from scrm.live_codes.channel_code import parse_spec
 from scrm.live_codes.group_code import parse_group_spec
 from scrm.sops.spec import parse_customer_sop
 
+from tests.unit.live_code_fakes import channel_fields, group_fields
 from tests.unit.sop_fakes import sop_fields
 
 
@@ -37,16 +38,18 @@ CASES: list[tuple[str, Callable[[str], Any], str, str]] = [
     ("sop step id", lambda v: _sop(id=v), "s1", "steps[0].id"),
     ("sop step time", lambda v: _sop(at=v), "10:00", "steps[0].at"),
     ("sop date", _date_sop, "2030-01-02", "steps[0].date"),
-    ("channel code state", lambda v: parse_spec({"name": "n", "staff": ["u1"], "state": v}), "st1", "state"),
-    ("channel code slot end", lambda v: parse_spec(_slot(v)), "12:00", "schedule[0].end"),
-    ("channel code slot end 24:00", lambda v: parse_spec(_slot(v)), "24:00", "schedule[0].end"),
+    ("channel code state", lambda v: parse_spec(channel_fields({"name": "n", "staff": ["u1"], "state": v})), "st1",
+     "state"),
+    ("channel code slot end", lambda v: parse_spec(channel_fields(_slot(v))), "12:00", "schedule[0].end"),
+    ("channel code slot end 24:00", lambda v: parse_spec(channel_fields(_slot(v))), "24:00", "schedule[0].end"),
     (
         "group code state",
-        lambda v: parse_group_spec({"name": "n", "chat_ids": ["wrA"], "state": v}),
+        lambda v: parse_group_spec(group_fields({"name": "n", "chat_ids": ["wrA"], "state": v})),
         "g1",
         "state",
     ),
-    ("group code chat id", lambda v: parse_group_spec({"name": "n", "chat_ids": [v]}), "wrA", "chat_ids"),
+    ("group code chat id", lambda v: parse_group_spec(group_fields({"name": "n", "chat_ids": [v]})), "wrA",
+     "chat_ids[0]"),
     (
         "alert link url",
         lambda v: parse_update({"link_url": v}, AlertSettings()),
