@@ -90,13 +90,15 @@ def route(
     path: str, methods: tuple[str, ...] = ("GET",), write: bool = False, *, doc: Doc
 ) -> Callable[..., Any]:
     """``admin.route`` plus authentication, the corp from the key, JSON bodies and errors as JSON.
-    The view gets ``(principal, request, **path_params)``; a view with a ``body`` parameter also gets the
-    request body validated by ``doc.body`` (a pydantic error is a 400 naming the field's path, e.g.
-    ``schedule[2].start``). It returns a JSON-able value or a Response."""
+    The view gets ``(principal, request, **path_params)``, and with a ``doc.body`` model also ``body`` (a
+    view must take it then): the request body validated by that model, strictly; a pydantic error is a 400
+    naming the field's path (``schedule[2].start``). It returns a JSON-able value or a Response."""
     OPERATIONS.extend((path, method.lower(), write, doc) for method in methods)
 
     def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
-        model = doc.body if "body" in inspect.signature(view).parameters else None
+        if (doc.body is not None) != ("body" in inspect.signature(view).parameters):
+            raise TypeError(f"{path}: a view takes body exactly when its Doc names the body's model")
+        model = doc.body
 
         @admin.route(path, methods=list(methods), content_types=BODY_TYPES)
         @functools.wraps(view)

@@ -16,6 +16,7 @@ from scrm.live_codes.channel_code import parse_spec
 from scrm.live_codes.group_code import parse_group_spec
 from scrm.sops.spec import parse_customer_sop
 
+from tests.unit.alert_fakes import settings_fields
 from tests.unit.live_code_fakes import channel_fields, group_fields
 from tests.unit.sop_fakes import sop_fields
 
@@ -52,13 +53,13 @@ CASES: list[tuple[str, Callable[[str], Any], str, str]] = [
      "chat_ids[0]"),
     (
         "alert link url",
-        lambda v: parse_update({"link_url": v}, AlertSettings()),
+        lambda v: parse_update(settings_fields({"link_url": v}), AlertSettings()),
         "https://x.example/a",
         "link_url",
     ),
     (
         "alert digest time",
-        lambda v: parse_update({"digest_time": v}, AlertSettings()),
+        lambda v: parse_update(settings_fields({"digest_time": v}), AlertSettings()),
         "09:05",
         "digest_time",
     ),

@@ -31,6 +31,7 @@ class Model(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
     wording: ClassVar[Mapping[str, str]] = {}
     unknown: ClassVar[str] = "unknown field {field}"  # the line for a field the body may not carry
+    whole: ClassVar[frozenset[str]] = frozenset()  # fields whose items' errors name the field, as they always did
 
 
 class Body(Model):
@@ -86,6 +87,8 @@ def refusal_of(model: type[Model], exc: ValidationError, messages: Mapping[str, 
         return error  # a validator's own refusal, with its field and line
     if first["type"] == "value_error":  # a validator's ValueError: its line after the field's path
         first = {**first, "msg": str(error)}
+    if first["loc"] and first["loc"][0] in model.whole:
+        name = str(first["loc"][0])
     wording = {**model.wording, **(messages or {})}
     return InvalidInput(name, _line(model, name, first["type"], first["msg"], wording))
 
