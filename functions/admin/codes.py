@@ -54,7 +54,7 @@ def channel_update(principal: Any, request: Any, code_id: str, body: S.ChannelCo
 
 @route("/admin/channel-codes/{code_id}", methods=("DELETE",), write=True, doc=Doc(
     "Delete the contact way; the code stays readable as deleted, with its statistics",
-    {200: ("deleted", None)}, params=CODE_ID, errors=W,
+    {200: ("deleted", S.CodeDeleted)}, params=CODE_ID, errors=W,
 ))  # fmt: skip
 def channel_delete(principal: Any, request: Any, code_id: str) -> Any:
     return _service().delete_channel(principal.corp_id, code_id)
@@ -82,7 +82,7 @@ def channel_stats(principal: Any, request: Any, code_id: str) -> Any:
 # the corp's default welcome (adds without a known state) ------------------------------------------
 @route("/admin/welcome-default", doc=Doc(
     "The corp's welcome for adds without a state or with an unknown one",
-    {200: ("the welcome or null", None)}, errors=R,
+    {200: ("the welcome or null", S.DefaultWelcome)}, errors=R,
 ))  # fmt: skip
 def welcome_default(principal: Any, request: Any) -> Any:
     return _service().default_welcome(principal.corp_id)
@@ -90,7 +90,7 @@ def welcome_default(principal: Any, request: Any) -> Any:
 
 @route("/admin/welcome-default", methods=("PUT",), write=True, doc=Doc(
     "Set (or with welcome: null, clear) the corp's default welcome",
-    {200: ("saved", None)}, body=S.DefaultWelcome, errors=W,
+    {200: ("saved", S.DefaultWelcome)}, body=S.DefaultWelcome, errors=W,
 ))  # fmt: skip
 def welcome_default_set(principal: Any, request: Any, body: S.DefaultWelcome) -> Any:
     return _service().set_default_welcome(principal.corp_id, body.model_dump()["welcome"])
@@ -98,7 +98,7 @@ def welcome_default_set(principal: Any, request: Any, body: S.DefaultWelcome) ->
 
 # group codes (群活码) ---------------------------------------------------------------------------
 @route("/admin/group-codes", doc=Doc(
-    "Group live codes of the corp", {200: ("codes", None)}, query=S.GroupCodeQuery, errors=R
+    "Group live codes of the corp", {200: ("codes", S.GroupCodeList)}, query=S.GroupCodeQuery, errors=R
 ))
 def group_list(principal: Any, request: Any) -> Any:
     return _service().list_group(principal.corp_id, query_of(request))
@@ -128,7 +128,8 @@ def group_update(principal: Any, request: Any, code_id: str, body: S.GroupCodeIn
 
 
 @route("/admin/group-codes/{code_id}", methods=("DELETE",), write=True, doc=Doc(
-    "Delete the join way and its welcome template", {200: ("deleted", None)}, params=CODE_ID, errors=W
+    "Delete the join way and its welcome template", {200: ("deleted", S.CodeDeleted)}, params=CODE_ID,
+    errors=W,
 ))
 def group_delete(principal: Any, request: Any, code_id: str) -> Any:
     return _service().delete_group(principal.corp_id, code_id)

@@ -24,7 +24,7 @@ def library(principal: Any, request: Any) -> Any:
 
 @route("/admin/tags", methods=("POST",), write=True, doc=Doc(
     "Create tags in a new group (group_name) or an existing one (group_id)",
-    {200: ("the ids WeCom gave", None)}, body=S.TagCreate, errors=WRITE_ERRORS,
+    {200: ("the ids WeCom gave", S.TagsCreated)}, body=S.TagCreate, errors=WRITE_ERRORS,
 ))  # fmt: skip
 def create(principal: Any, request: Any, body: S.TagCreate) -> Any:
     return _service().create_tags(
@@ -34,7 +34,7 @@ def create(principal: Any, request: Any, body: S.TagCreate) -> Any:
 
 @route("/admin/tags/{tag_id}", methods=("PUT",), write=True, doc=Doc(
     "Rename or reorder a tag or a group",
-    {200: ("updated", None)}, body=S.TagUpdate, params=TAG_ID, errors=WRITE_ERRORS,
+    {200: ("updated", S.TagUpdated)}, body=S.TagUpdate, params=TAG_ID, errors=WRITE_ERRORS,
 ))  # fmt: skip
 def edit(principal: Any, request: Any, tag_id: str, body: S.TagUpdate) -> Any:
     return _service().edit_tag(principal.corp_id, tag_id, body.name, body.order)
@@ -42,7 +42,7 @@ def edit(principal: Any, request: Any, tag_id: str, body: S.TagUpdate) -> Any:
 
 @route("/admin/tags/{tag_id}", methods=("DELETE",), write=True, doc=Doc(
     "Delete a tag or a whole group (a group goes with its last tag)",
-    {200: ("deleted", None)}, params=TAG_ID, errors=WRITE_ERRORS,
+    {200: ("deleted", S.TagDeleted)}, params=TAG_ID, errors=WRITE_ERRORS,
 ))  # fmt: skip
 def delete(principal: Any, request: Any, tag_id: str) -> Any:
     return _service().delete_tag(principal.corp_id, tag_id)

@@ -162,3 +162,11 @@ class DefaultWelcome(Model):
     """Other fields are ignored, as they always were; absent or null clears the default welcome."""
 
     welcome: Welcome | None = Field(None, json_schema_extra=NULLABLE)
+
+
+class CodeDeleted(Model):
+    deleted: str = Field(description="the code's id")
+
+
+class GroupCodeList(Model):
+    items: list[GroupCode] | None = None

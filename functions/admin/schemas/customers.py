@@ -101,6 +101,36 @@ class TagCreate(Model):
     whole: ClassVar[frozenset[str]] = frozenset({"tags"})
 
 
+class TagsCreated(Model):
+    group_id: str = Field(description="the group's id (new, or the one given)")
+    tag_ids: list[str] = Field(description="the new tags' ids, in the order of the names")
+
+
+class TagUpdated(Model):
+    id: str
+    updated: bool
+
+
+class TagDeleted(Model):
+    id: str
+    deleted: bool
+
+
+class Employee(Model):
+    userid: str
+    name: str | None = None
+    departments: list[int] | None = None
+    position: str | None = None
+    wecom_status: int | None = Field(None, description="WeCom's: 1 active, 2 disabled, 4 not activated, 5 left")
+    status: str | None = None
+    renamed_to: str | None = None
+
+
+class EmployeePage(Model):
+    items: list[Employee]
+    next_cursor: str = Field(description='the next page\'s cursor, "" after the last')
+
+
 class TagLibrary(Model):
     groups: list[dict[str, Any]] | None = None
 
