@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from admin.schemas.base import NULLABLE, Body, Model
 
@@ -74,6 +74,8 @@ class ChannelCodeInput(Body):
 
 
 class ChannelCode(ChannelCodeInput):
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")  # an answer: it may carry more
+
     code_id: str | None = None
     config_id: str | None = None
     qr_code: str | None = None
@@ -129,6 +131,8 @@ class GroupCodeInput(Body):
 
 
 class GroupCode(GroupCodeInput):
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")  # an answer: it may carry more
+
     code_id: str | None = None
     config_id: str | None = None
     qr_code: str | None = None
