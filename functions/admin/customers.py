@@ -48,4 +48,4 @@ def remark(principal: Any, request: Any, external_userid: str, body: S.RemarkEdi
     {200: ("the relation as WeCom now has it", S.Relation)}, body=S.TagEdit, params=EXT, errors=WRITE_ERRORS,
 ))  # fmt: skip
 def mark_tags(principal: Any, request: Any, external_userid: str, body: S.TagEdit) -> Any:
-    return _service().edit_tags(principal.corp_id, external_userid, body.userid, body.add, body.remove)
+    return _service().edit_tags(principal.corp_id, external_userid, body.userid, body.add or [], body.remove or [])

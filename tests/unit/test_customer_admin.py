@@ -96,7 +96,7 @@ def remark(svc: CustomerAdmin, body: dict[str, Any]) -> dict[str, Any]:
 
 def mark(svc: CustomerAdmin, body: dict[str, Any]) -> dict[str, Any]:
     m = validated(TagEdit, body)
-    return svc.edit_tags(CORP, "wm1", m.userid, m.add, m.remove)
+    return svc.edit_tags(CORP, "wm1", m.userid, m.add or [], m.remove or [])
 
 
 def create(svc: CustomerAdmin, body: dict[str, Any]) -> dict[str, Any]:

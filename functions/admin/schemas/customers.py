@@ -50,10 +50,11 @@ class RemarkEdit(Model):
     """At least one of remark, description, remark_company, remark_mobiles."""
 
     userid: str = Field(min_length=1, description="the employee whose view of the customer to edit")
-    remark: str | None = Field(None, max_length=20)
-    description: str | None = Field(None, max_length=150)
-    remark_company: str | None = Field(None, max_length=20)
-    remark_mobiles: list[str] | None = Field(None, max_length=5)
+    # absent: unchanged; null is refused, as it always was
+    remark: str = Field(None, max_length=20)
+    description: str = Field(None, max_length=150)
+    remark_company: str = Field(None, max_length=20)
+    remark_mobiles: list[str] = Field(None, max_length=5)
 
     wording: ClassVar[Mapping[str, str]] = {
         "userid": USERID,
@@ -73,8 +74,8 @@ class TagEdit(Model):
     """At least one of add, remove; a tag cannot be in both."""
 
     userid: str = Field(min_length=1, description="the employee whose relation to tag")
-    add: list[Annotated[str, Field(min_length=1)]] = Field([], max_length=100, description="tag ids")
-    remove: list[Annotated[str, Field(min_length=1)]] = Field([], max_length=100, description="tag ids")
+    add: list[Annotated[str, Field(min_length=1)]] | None = Field([], max_length=100, description="tag ids")
+    remove: list[Annotated[str, Field(min_length=1)]] | None = Field([], max_length=100, description="tag ids")
 
     wording: ClassVar[Mapping[str, str]] = {
         "userid": USERID,

@@ -16,36 +16,36 @@ Id = Annotated[str, Field(min_length=1, max_length=64)]
 Days = Annotated[int, Field(ge=0, le=3650)]
 
 
-def _calendar_day(value: str | None) -> str | None:
-    if value is not None:
-        try:
-            date.fromisoformat(value)
-        except ValueError:
-            raise ValueError("is not a calendar date") from None
+def _calendar_day(value: str) -> str:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("is not a calendar date") from None
     return value
 
 
 class SopStep(Body):
     """exactly one trigger of the SOP's kind (after_added_days: customer SOPs; after_created_days: group SOPs; date, weekly: both; scrm.sops.spec checks it), at, and text and/or attachments"""
 
-    id: str | None = Field(
+    # absent, not null: a null id or trigger is refused, as it always was
+    id: str = Field(
         None,
         pattern=r"^[A-Za-z0-9_-]{1,20}$",
         description="1..20 of A-Z a-z 0-9 _ -; keep it to edit a step, leave it out for a new step (s1, s2, …)",
     )
-    after_added_days: int | None = Field(
+    after_added_days: int = Field(
         None,
         ge=0,
         le=365,
         description="customer SOPs: days after the customer was added (0: the day of the add; a time already past that day moves to the next day)",
     )
-    after_created_days: int | None = Field(
+    after_created_days: int = Field(
         None, ge=0, le=365, description="group SOPs: days after the group was created"
     )
-    date: Annotated[str | None, AfterValidator(_calendar_day)] = Field(
+    date: Annotated[str, AfterValidator(_calendar_day)] = Field(
         None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD (China date): once, to every target"
     )
-    weekly: list[Annotated[int, Field(ge=1, le=7)]] | None = Field(
+    weekly: list[Annotated[int, Field(ge=1, le=7)]] = Field(
         None, min_length=1, description="weekdays, 1 (Monday) .. 7 (Sunday)"
     )
     at: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM China time (00:00 .. 23:59); required in every step")
@@ -102,7 +102,7 @@ class SopPatch(Body):
 
     kind: Literal["customer", "group"] | None = None
     name: str | None = Field(None, min_length=1, max_length=50)
-    status: Literal["active", "paused"] | None = None
+    status: Literal["active", "paused"] = Field(None)  # absent: unchanged; null is refused
     targets: SopTargets | None = None
     steps: list[SopStep] | None = Field(
         None, max_length=MAX_STEPS, min_length=1, description="the whole list: steps left out are removed"

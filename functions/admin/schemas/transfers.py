@@ -24,10 +24,10 @@ class TransferInput(Body):
         min_length=1,
         description="at most 100 active employees, not the handover; customers and groups are split evenly, in turn",
     )
-    customers: Literal["all"] | list[Id] = Field(
+    customers: Literal["all"] | list[Id] | None = Field(
         "all", description='"all" (default: every customer of the handover) or at most 100000 external_userids'
     )
-    groups: Literal["all"] | list[Id] = Field(
+    groups: Literal["all"] | list[Id] | None = Field(
         "all",
         description='"all" (default: the handover\'s groups) or at most 10000 chat ids; [] for none (customers and groups may not both be empty)',
     )
@@ -64,7 +64,8 @@ class TransferInput(Body):
             takers = [self.takeover_userid] if self.takeover_userid is not None else []
         return new_request(
             self.kind, self.handover_userid, takers,
-            None if self.customers == "all" else self.customers, None if self.groups == "all" else self.groups,
+            None if self.customers in ("all", None) else self.customers,
+            None if self.groups in ("all", None) else self.groups,
             self.transfer_success_msg, self.on_refused, self.request_id,
         )  # fmt: skip
 
