@@ -145,9 +145,9 @@ def _serve(
             return principal, error(413, f"the body is larger than {BODY_MAX_BYTES} bytes", "body")
         for name, value in params.items():
             check_id(name, value)
-        if model is not None:
-            params["body"] = model.model_validate(body_of(request), strict=True)
-        result = view(principal, request, **params)
+        # the body goes to the view, not into params: those are the audit line's target
+        body = {} if model is None else {"body": model.model_validate(body_of(request), strict=True)}
+        result = view(principal, request, **params, **body)
     except ValidationError as exc:  # the body's model refused it: 400 naming the field's path
         from admin.schemas.base import refusal_of
 
