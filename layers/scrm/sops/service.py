@@ -72,8 +72,8 @@ class SopAdmin:
                             raise InvalidInput(f"targets.{name}", f"targets.{name}: unknown tag {tag}")
 
     def create(self, corp_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
-        """``fields``: the SOP's fields as typed values (the admin API's SopInput), kind included."""
-        spec = self._parse(corp_id, fields["kind"], fields, None)
+        """``fields``: the SOP's fields as typed values (the admin API's SopInput); kind customer by default."""
+        spec = self._parse(corp_id, fields.get("kind") or S.CUSTOMER, fields, None)
         if len(self.repo.list_sops(corp_id)) >= MAX_SOPS:
             raise Conflict(f"a corp may have at most {MAX_SOPS} SOPs; delete one first")
         sop, saved = Sop.created(uuid.uuid4().hex[:12], spec, int(self.clock()))
