@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -55,20 +56,13 @@ def _from_wecom(exc: WeComError) -> DomainError:
 MARK_TRIES = 5  # concurrent writers to one code are the admin and its own consumer: a few rounds settle it
 
 
+@dataclass(eq=False)
 class LiveCodes:
-    def __init__(
-        self,
-        codes: LiveCodeRepo,
-        stats: ChannelStatsRepo,
-        directory: Directory,
-        wecom: Callable[[str], LiveCodeWeCom],
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.codes = codes
-        self.stats = stats
-        self.directory = directory
-        self.wecom = wecom
-        self.clock = clock
+    codes: LiveCodeRepo
+    stats: ChannelStatsRepo
+    directory: Directory
+    wecom: Callable[[str], LiveCodeWeCom]
+    clock: Callable[[], float] = time.time
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), UTC)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,18 +23,12 @@ from scrm.services.ports import ChannelStatsRepo
 log = logging.getLogger("scrm.codes")
 
 
+@dataclass(eq=False)
 class CodeStaffing:
-    def __init__(
-        self,
-        codes: LiveCodeRepo,
-        stats: ChannelStatsRepo,
-        wecom: Callable[[str], LiveCodeWeCom],
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.codes = codes
-        self.stats = stats
-        self.wecom = wecom
-        self.clock = clock
+    codes: LiveCodeRepo
+    stats: ChannelStatsRepo
+    wecom: Callable[[str], LiveCodeWeCom]
+    clock: Callable[[], float] = time.time
 
     def refresh(self, corp_id: str, state: str) -> bool:
         """True if WeCom's staff list was changed. A concurrent edit makes us re-read and decide again."""
