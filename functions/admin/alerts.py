@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin.api import Doc, body_of, query_of, route
+from admin.api import Doc, query_of, route
 from admin.schemas import alerts as S
 
 
@@ -26,8 +26,8 @@ def alert_settings(principal: Any, request: Any) -> Any:
     "Change churn-alert settings (only the given fields; admins must be synced employees)",
     {200: ("the settings as saved", S.AlertSettings)}, body=S.AlertSettings,
 ))  # fmt: skip
-def alert_settings_set(principal: Any, request: Any) -> Any:
-    return _service().set_settings(principal.corp_id, body_of(request))
+def alert_settings_set(principal: Any, request: Any, body: S.AlertSettings) -> Any:
+    return _service().set_settings(principal.corp_id, body.fields())
 
 
 @route("/admin/alerts", doc=Doc(

@@ -7,6 +7,7 @@ request can name no other corp; a viewer key may only read.
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -89,14 +90,20 @@ def route(
     path: str, methods: tuple[str, ...] = ("GET",), write: bool = False, *, doc: Doc
 ) -> Callable[..., Any]:
     """``admin.route`` plus authentication, the corp from the key, JSON bodies and errors as JSON.
-    The view gets ``(principal, request, **path_params)`` and returns a JSON-able value or a Response."""
+    The view gets ``(principal, request, **path_params)``, and with a ``doc.body`` model also ``body`` (a
+    view must take it then): the request body validated by that model, strictly; a pydantic error is a 400
+    naming the field's path (``schedule[2].start``). It returns a JSON-able value or a Response."""
     OPERATIONS.extend((path, method.lower(), write, doc) for method in methods)
 
     def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
+        if (doc.body is not None) != ("body" in inspect.signature(view).parameters):
+            raise TypeError(f"{path}: a view takes body exactly when its Doc names the body's model")
+        model = doc.body
+
         @admin.route(path, methods=list(methods), content_types=BODY_TYPES)
         @functools.wraps(view)
         def handler(**params: Any) -> Response:
-            principal, response = _serve(view, path, write, params)
+            principal, response = _serve(view, path, write, params, model)
             if write:
                 from admin.guards import audit
 
@@ -108,8 +115,11 @@ def route(
     return wrap
 
 
-def _serve(view: Callable[..., Any], path: str, write: bool, params: dict[str, Any]) -> tuple[Any, Response]:
+def _serve(
+    view: Callable[..., Any], path: str, write: bool, params: dict[str, Any], model: Any
+) -> tuple[Any, Response]:
     """(the key's principal, or None before it is known; the answer)."""
+    from pydantic import ValidationError
     from scrm import bootstrap
     from scrm.adapters.logs import bind, logger
     from scrm.kernel.errors import DomainError, Throttled
@@ -135,7 +145,13 @@ def _serve(view: Callable[..., Any], path: str, write: bool, params: dict[str, A
             return principal, error(413, f"the body is larger than {BODY_MAX_BYTES} bytes", "body")
         for name, value in params.items():
             check_id(name, value)
-        result = view(principal, request, **params)
+        # the body goes to the view, not into params: those are the audit line's target
+        body = {} if model is None else {"body": model.model_validate(body_of(request), strict=True)}
+        result = view(principal, request, **params, **body)
+    except ValidationError as exc:  # the body's model refused it: 400 naming the field's path
+        from admin.schemas.base import refusal_of
+
+        return principal, json_response(*refusal(refusal_of(model, exc)))
     except RequestLimited as exc:
         return principal, json_response(*limited(str(exc), exc.retry_after_s, 429))
     except Throttled as exc:

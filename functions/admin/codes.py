@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice import Response
 
-from admin.api import Doc, body_of, json_response, query_of, route
+from admin.api import Doc, json_response, query_of, route
 from admin.schemas import codes as S
 
 CODE_ID = {"code_id": "the code's id (= its state)"}
@@ -33,8 +33,8 @@ def channel_list(principal: Any, request: Any) -> Any:
     "Create a channel code: a WeCom contact way plus welcome, tags and templates",
     {201: ("the code with its qr_code and config_id", S.ChannelCode)}, body=S.ChannelCodeInput, errors=W,
 ))  # fmt: skip
-def channel_create(principal: Any, request: Any) -> Any:
-    return json_response(201, _service().create_channel(principal.corp_id, body_of(request)))
+def channel_create(principal: Any, request: Any, body: S.ChannelCodeInput) -> Any:
+    return json_response(201, _service().create_channel(principal.corp_id, body.fields()))
 
 
 @route("/admin/channel-codes/{code_id}", doc=Doc(
@@ -48,13 +48,13 @@ def channel_get(principal: Any, request: Any, code_id: str) -> Any:
     "Change a channel code (only the given fields; state and mode are fixed)",
     {200: ("the code as saved", S.ChannelCode)}, body=S.ChannelCodeInput, params=CODE_ID, errors=W,
 ))  # fmt: skip
-def channel_update(principal: Any, request: Any, code_id: str) -> Any:
-    return _service().update_channel(principal.corp_id, code_id, body_of(request))
+def channel_update(principal: Any, request: Any, code_id: str, body: S.ChannelCodeInput) -> Any:
+    return _service().update_channel(principal.corp_id, code_id, body.fields())
 
 
 @route("/admin/channel-codes/{code_id}", methods=("DELETE",), write=True, doc=Doc(
     "Delete the contact way; the code stays readable as deleted, with its statistics",
-    {200: ("deleted", None)}, params=CODE_ID, errors=W,
+    {200: ("deleted", S.CodeDeleted)}, params=CODE_ID, errors=W,
 ))  # fmt: skip
 def channel_delete(principal: Any, request: Any, code_id: str) -> Any:
     return _service().delete_channel(principal.corp_id, code_id)
@@ -82,7 +82,7 @@ def channel_stats(principal: Any, request: Any, code_id: str) -> Any:
 # the corp's default welcome (adds without a known state) ------------------------------------------
 @route("/admin/welcome-default", doc=Doc(
     "The corp's welcome for adds without a state or with an unknown one",
-    {200: ("the welcome or null", None)}, errors=R,
+    {200: ("the welcome or null", S.DefaultWelcome)}, errors=R,
 ))  # fmt: skip
 def welcome_default(principal: Any, request: Any) -> Any:
     return _service().default_welcome(principal.corp_id)
@@ -90,15 +90,15 @@ def welcome_default(principal: Any, request: Any) -> Any:
 
 @route("/admin/welcome-default", methods=("PUT",), write=True, doc=Doc(
     "Set (or with welcome: null, clear) the corp's default welcome",
-    {200: ("saved", None)}, body=S.DefaultWelcome, errors=W,
+    {200: ("saved", S.DefaultWelcome)}, body=S.DefaultWelcome, errors=W,
 ))  # fmt: skip
-def welcome_default_set(principal: Any, request: Any) -> Any:
-    return _service().set_default_welcome(principal.corp_id, body_of(request))
+def welcome_default_set(principal: Any, request: Any, body: S.DefaultWelcome) -> Any:
+    return _service().set_default_welcome(principal.corp_id, body.model_dump()["welcome"])
 
 
 # group codes (群活码) ---------------------------------------------------------------------------
 @route("/admin/group-codes", doc=Doc(
-    "Group live codes of the corp", {200: ("codes", None)}, query=S.GroupCodeQuery, errors=R
+    "Group live codes of the corp", {200: ("codes", S.GroupCodeList)}, query=S.GroupCodeQuery, errors=R
 ))
 def group_list(principal: Any, request: Any) -> Any:
     return _service().list_group(principal.corp_id, query_of(request))
@@ -108,8 +108,8 @@ def group_list(principal: Any, request: Any) -> Any:
     "Create a group code: a WeCom join way over 1..5 groups, plus a group welcome template",
     {201: ("the code with its qr_code", S.GroupCode)}, body=S.GroupCodeInput, errors=W,
 ))  # fmt: skip
-def group_create(principal: Any, request: Any) -> Any:
-    return json_response(201, _service().create_group(principal.corp_id, body_of(request)))
+def group_create(principal: Any, request: Any, body: S.GroupCodeInput) -> Any:
+    return json_response(201, _service().create_group(principal.corp_id, body.fields()))
 
 
 @route("/admin/group-codes/{code_id}", doc=Doc(
@@ -123,12 +123,13 @@ def group_get(principal: Any, request: Any, code_id: str) -> Any:
     "Change a group code",
     {200: ("the code as saved", S.GroupCode)}, body=S.GroupCodeInput, params=CODE_ID, errors=W,
 ))  # fmt: skip
-def group_update(principal: Any, request: Any, code_id: str) -> Any:
-    return _service().update_group(principal.corp_id, code_id, body_of(request))
+def group_update(principal: Any, request: Any, code_id: str, body: S.GroupCodeInput) -> Any:
+    return _service().update_group(principal.corp_id, code_id, body.fields())
 
 
 @route("/admin/group-codes/{code_id}", methods=("DELETE",), write=True, doc=Doc(
-    "Delete the join way and its welcome template", {200: ("deleted", None)}, params=CODE_ID, errors=W
+    "Delete the join way and its welcome template", {200: ("deleted", S.CodeDeleted)}, params=CODE_ID,
+    errors=W,
 ))
 def group_delete(principal: Any, request: Any, code_id: str) -> Any:
     return _service().delete_group(principal.corp_id, code_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin.api import Doc, body_of, number_of, query_of, route
+from admin.api import Doc, number_of, query_of, route
 from admin.schemas import customers as S
 
 EXT = {"external_userid": "the customer"}
@@ -39,13 +39,13 @@ def detail(principal: Any, request: Any, external_userid: str) -> Any:
     "Edit an employee's remark / description of the customer (WeCom first, then stored)",
     {200: ("the relation as WeCom now has it", S.Relation)}, body=S.RemarkEdit, params=EXT, errors=WRITE_ERRORS,
 ))  # fmt: skip
-def remark(principal: Any, request: Any, external_userid: str) -> Any:
-    return _service().edit_remark(principal.corp_id, external_userid, body_of(request))
+def remark(principal: Any, request: Any, external_userid: str, body: S.RemarkEdit) -> Any:
+    return _service().edit_remark(principal.corp_id, external_userid, body.userid, body.fields())
 
 
 @route("/admin/customers/{external_userid}/tags", methods=("POST",), write=True, doc=Doc(
     "Add / remove corp tags on an employee's relation (mark_tag; WeCom first, then stored)",
     {200: ("the relation as WeCom now has it", S.Relation)}, body=S.TagEdit, params=EXT, errors=WRITE_ERRORS,
 ))  # fmt: skip
-def mark_tags(principal: Any, request: Any, external_userid: str) -> Any:
-    return _service().edit_tags(principal.corp_id, external_userid, body_of(request))
+def mark_tags(principal: Any, request: Any, external_userid: str, body: S.TagEdit) -> Any:
+    return _service().edit_tags(principal.corp_id, external_userid, body.userid, body.add or [], body.remove or [])

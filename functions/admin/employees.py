@@ -9,7 +9,7 @@ from admin.schemas import customers as S
 
 
 @route("/admin/employees", doc=Doc(
-    "Employees, by userid", {200: ("a page of employees", None)}, query=S.EmployeeQuery
+    "Employees, by userid", {200: ("a page of employees", S.EmployeePage)}, query=S.EmployeeQuery
 ))
 def employees(principal: Any, request: Any) -> Any:
     from scrm import bootstrap

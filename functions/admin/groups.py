@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin.api import Doc, body_of, route
+from admin.api import Doc, route
 from admin.schemas import groups as S
 
 CHAT_ID = {"chat_id": "the group's chat_id"}
@@ -28,5 +28,5 @@ def show(principal: Any, request: Any, chat_id: str) -> Any:
     "Replace the group's labels (the SCRM's own, which group SOPs' tags_any target)",
     {200: ("the group as stored after", S.Group)}, body=S.GroupTags, params=CHAT_ID, errors={404: None},
 ))  # fmt: skip
-def set_tags(principal: Any, request: Any, chat_id: str) -> Any:
-    return _service().set_tags(principal.corp_id, chat_id, body_of(request))
+def set_tags(principal: Any, request: Any, chat_id: str, body: S.GroupTags) -> Any:
+    return _service().set_tags(principal.corp_id, chat_id, {"tags": body.tags})

@@ -5,17 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin.api import Doc, body_of, json_response, limit_of, route
+from admin.api import Doc, json_response, limit_of, route
 from admin.paging import items_page, items_wanted
 from admin.schemas import mass_sends as S
-from admin.schemas.base import validated
 from admin.schemas.common import Items, Limit
 
 SEND_ID = {"send_id": "from POST /admin/mass-sends"}
-QUOTA_WORDING = {
-    "msg_quota:missing": "msg_quota: required (month_days, week_7 or day_1)",
-    "msg_quota": "msg_quota: must be one of month_days, week_7, day_1",
-}
 
 
 def _runner() -> Any:
@@ -39,8 +34,8 @@ def _service() -> Any:
     "and created false. " + S.FLOW,
     body=S.MassSendInput,
 ))  # fmt: skip
-def create(principal: Any, request: Any) -> Any:
-    send, created = _runner().start(principal.corp_id, body_of(request))
+def create(principal: Any, request: Any, body: S.MassSendInput) -> Any:
+    send, created = _runner().start(principal.corp_id, body.spec(), body.request_id or "")
     return json_response(202 if created else 200, {"created": created, "send": send})
 
 
@@ -65,9 +60,8 @@ def quota(principal: Any, request: Any) -> Any:
     "default), week_7 or day_1",
     {200: ("the setting", S.MassSendQuota)}, body=S.MassSendQuota,
 ))  # fmt: skip
-def set_quota(principal: Any, request: Any) -> Any:
-    quota = validated(S.MassSendQuota, body_of(request), QUOTA_WORDING)
-    return {"msg_quota": _service().set_quota_setting(principal.corp_id, quota.msg_quota)}
+def set_quota(principal: Any, request: Any, body: S.MassSendQuota) -> Any:
+    return {"msg_quota": _service().set_quota_setting(principal.corp_id, body.msg_quota)}
 
 
 @route("/admin/mass-sends/{send_id}", doc=Doc(

@@ -1,7 +1,7 @@
 """SOPs (timed message plans to customers or customer groups): create, list, read, edit, pause, resume,
 delete, and progress (the mass sends the due steps became, with completion by member).
 
-The service (scrm.sops.service) checks the body and the names in it; pause and resume are the same
+The models (admin/schemas/sops.py) check the body's shape, the service (scrm.sops.service) the rules and the names in it; pause and resume are the same
 partial update as PATCH with only ``status``, so they cannot differ from it.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin.api import Doc, body_of, json_response, limit_of, query_of, route
+from admin.api import Doc, json_response, limit_of, query_of, route
 from admin.schemas import sops as S
 from admin.schemas.base import validated
 
@@ -30,8 +30,8 @@ def _service() -> Any:
     "Create a SOP: who it is for (targets) and when to send what (steps)",
     {201: ("the SOP as saved", S.Sop)}, description=S.FLOW, body=S.SopInput, errors={409: CONFLICT[409]},
 ))  # fmt: skip
-def create(principal: Any, request: Any) -> Any:
-    return json_response(201, _service().create(principal.corp_id, body_of(request)))
+def create(principal: Any, request: Any, body: S.SopInput) -> Any:
+    return json_response(201, _service().create(principal.corp_id, body.fields()))
 
 
 @route("/admin/sops", doc=Doc("The corp's SOPs, newest first", {200: ("SOPs", S.SopList)}, query=S.SopQuery))
@@ -53,8 +53,8 @@ def sop(principal: Any, request: Any, sop_id: str) -> Any:
     "steps or targets of an active SOP enrols its targets again. " + S.FLOW,
     body=S.SopPatch, params=SOP_ID, errors=CONFLICT,
 ))  # fmt: skip
-def update(principal: Any, request: Any, sop_id: str) -> Any:
-    return _service().update(principal.corp_id, sop_id, body_of(request))
+def update(principal: Any, request: Any, sop_id: str, body: S.SopPatch) -> Any:
+    return _service().update(principal.corp_id, sop_id, body.fields())
 
 
 @route("/admin/sops/{sop_id}", methods=("DELETE",), write=True, doc=Doc(

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin.api import Doc, body_of, json_response, limit_of, query_of, route
+from admin.api import Doc, json_response, limit_of, query_of, route
 from admin.paging import items_page, items_wanted
 from admin.schemas import transfers as S
-from admin.schemas.base import validated
 from admin.schemas.common import Items, Limit
 
 JOB_ID = {"job_id": "from POST /admin/transfers"}
-POLICY_WORDING = {"on_refused": "on_refused must be leave (the admin decides) or reassign (the next taker)"}
 
 
 def _service() -> Any:
@@ -34,8 +32,8 @@ def _service() -> Any:
                   "transferred twice in the last 90 days (field customers or groups; details lists each one and "
                   "the day it frees up)", S.TransferConflict)},
 ))  # fmt: skip
-def create(principal: Any, request: Any) -> Any:
-    progress, created = _service().create(principal.corp_id, body_of(request))
+def create(principal: Any, request: Any, body: S.TransferInput) -> Any:
+    progress, created = _service().create(principal.corp_id, body.request())
     return json_response(202 if created else 200, {"created": created, "job": progress})
 
 
@@ -67,9 +65,8 @@ def policy(principal: Any, request: Any) -> Any:
     "Set the corp's default on_refused (a job's own on_refused wins)",
     {200: ("the policy as saved", S.TransferPolicy)}, body=S.TransferPolicy,
 ))  # fmt: skip
-def set_policy(principal: Any, request: Any) -> Any:
-    policy = validated(S.TransferPolicy, body_of(request), POLICY_WORDING)
-    return _service().set_policy(principal.corp_id, policy.model_dump())
+def set_policy(principal: Any, request: Any, body: S.TransferPolicy) -> Any:
+    return _service().set_policy(principal.corp_id, body.on_refused)
 
 
 @route("/admin/transfers/{job_id}", doc=Doc(

@@ -21,9 +21,10 @@ import botocore.client
 import pytest
 from scrm import bootstrap
 from scrm.kernel.event_key import event_id, event_key
-from scrm.mass_sends.spec import SINGLE
+from scrm.mass_sends.spec import SINGLE, new_send
 from scrm.sops import model as S
 from scrm.transfers.job import TransferJob
+from scrm.welcome.message import Welcome
 
 from devstack import aws_faults
 from devstack.wecom_player import FakeWeCom, event_xml
@@ -330,7 +331,7 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
         wait_for(lambda: (reads.follow(cid, fan, uid) or {}).get("status") == "active", timeout_s=30,
                  what="the new customer's add event")
         sends = bootstrap.mass_sends()
-        send, _ = sends.create(cid, {"name": "iam", "text": "iam", "recipients": {"external_userids": [fan]}})
+        send, _ = sends.create(cid, new_send("iam", Welcome("iam"), external_userids=[fan]))
         sends.repo.mark_open(cid, send.send_id)
         bootstrap.corp_registry().forget(cid)
 

@@ -205,7 +205,10 @@ def test_a_group_mass_send_from_the_command_line(shop, sandbox, capsys):
          "scrm: steps[0].at: required: HH:MM China time, 00:00 .. 23:59 (field: steps[0].at)"),
         (["sops", "create", "CORP", "--file", "TMP/stranger.json"], 1,
          "scrm: targets.employees: unknown employee nobody (field: targets.employees)"),
-        (["sops", "update", "CORP", "nope", "--file", "TMP/late.json"], 1, "scrm: no SOP nope (field: sop_id)"),
+        # a well-formed change of a SOP that does not exist (a malformed body is refused before the lookup)
+        (["sops", "update", "CORP", "nope", "--file", "TMP/rename.json"], 1, "scrm: no SOP nope (field: sop_id)"),
+        (["sops", "update", "CORP", "nope", "--file", "TMP/late.json"], 1,
+         "scrm: steps[0].at: required: HH:MM China time, 00:00 .. 23:59 (field: steps[0].at)"),
         (["sops", "progress", "CORP", "nope"], 1, "scrm: no SOP nope (field: sop_id)"),
         (["sops", "create", "CORP"], 2, "the following arguments are required: --file"),
         (["sops", "list", "wwnosuchcorp0001"], 1, "scrm: no corp wwnosuchcorp0001"),
@@ -220,6 +223,7 @@ def test_bad_input_is_one_line(shop, capsys, tmp_path, argv, exit_code, message)
     (tmp_path / "bad.json").write_text('{"name": "x" "steps": []}')
     step = {"after_added_days": 1, "at": "25:00", "text": "x"}
     _write(tmp_path, "late.json", {"name": "x", "steps": [step]})
+    _write(tmp_path, "rename.json", {"name": "y"})
     _write(tmp_path, "stranger.json", {"name": "x", "targets": {"employees": ["nobody"]},
                                        "steps": [{**step, "at": "10:00"}]})  # fmt: skip
 

@@ -4,6 +4,8 @@ customer (sent, not a friend, over WeCom's quota), and a second send the same da
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from scrm import bootstrap
 from scrm.adapters.dynamo import reads
@@ -12,6 +14,15 @@ from tests.integration.test_admin_api import _synced_corp
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.stack
+
+
+def send_of(body: dict[str, Any]) -> tuple[Any, str]:
+    """A POST /admin/mass-sends body as the admin API takes it: its model, then the domain's spec."""
+    from admin.schemas.base import validated
+    from admin.schemas.mass_sends import MassSendInput
+
+    model = validated(MassSendInput, body)
+    return model.spec(), model.request_id or ""
 
 
 def test_a_mass_send_end_to_end_with_quota_and_lost_friends(stack, sandbox):
@@ -31,11 +42,11 @@ def test_a_mass_send_end_to_end_with_quota_and_lost_friends(stack, sandbox):
     sandbox.confirm_groupmsg(cid, other, follower[full])
 
     send, created = svc.create(
-        cid, {"name": "sale", "text": "双十一 starts now", "recipients": {"filter": {}}}
+        cid, *send_of({"name": "sale", "text": "双十一 starts now", "recipients": {"filter": {}}})
     )
     assert created
     assert (
-        svc.create(cid, {"name": "sale", "text": "双十一 starts now", "recipients": {"filter": {}}})[0]
+        svc.create(cid, *send_of({"name": "sale", "text": "双十一 starts now", "recipients": {"filter": {}}}))[0]
         == send
     )
     sid = send.send_id
@@ -72,7 +83,7 @@ def test_a_mass_send_end_to_end_with_quota_and_lost_friends(stack, sandbox):
     )
     # The same day, day_1: everyone who received (or whom WeCom counts as full) is skipped before any task.
     again, _ = svc.create(
-        cid, {"name": "again", "text": "second", "recipients": {"external_userids": [*follower, "wmnobody"]}}
+        cid, *send_of({"name": "again", "text": "second", "recipients": {"external_userids": [*follower, "wmnobody"]}})
     )
     planned = svc.plan(cid, again.send_id)
     skipped = svc.repo.skipped(cid, again.send_id)

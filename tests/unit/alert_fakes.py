@@ -177,3 +177,11 @@ class FakeCodes:
 
     def cached(self, corp_id: str, sk: str) -> Item | None:
         return copy.deepcopy(self.data.get((corp_id, sk)))
+
+
+def settings_fields(body: dict[str, Any]) -> dict[str, Any]:
+    """A PUT /admin/alert-settings body as the admin API takes it: its model's checks, then its fields."""
+    from admin.schemas.alerts import AlertSettings as Model
+    from admin.schemas.base import validated
+
+    return validated(Model, body).fields()

@@ -346,3 +346,19 @@ class FakeCodeDirectory:
     def known_groups(self, corp_id: str, chat_ids: Sequence[str]) -> set[str]:
         self.calls.append(("known_groups", (corp_id, tuple(chat_ids))))
         return {c for c in chat_ids if c in self.groups}
+
+
+def channel_fields(body: Any) -> dict[str, Any]:
+    """A channel code body as the admin API takes it: its model's checks, then the fields given."""
+    from admin.schemas.base import validated
+    from admin.schemas.codes import ChannelCodeInput
+
+    return validated(ChannelCodeInput, body).fields()
+
+
+def group_fields(body: Any) -> dict[str, Any]:
+    """A group code body as the admin API takes it: its model's checks, then the fields given."""
+    from admin.schemas.base import validated
+    from admin.schemas.codes import GroupCodeInput
+
+    return validated(GroupCodeInput, body).fields()

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from scrm.kernel.wecom_error import WeComError
 from scrm.mass_sends.model import MassSend, Part
+from scrm.mass_sends.spec import MassSendSpec
 
 CORP = "wwcorp"
 START = 1_800_000_000
@@ -335,3 +336,13 @@ class FakeGroupMsg:
             else:
                 m.recipients[e] = 1
                 self.received[e] = self.received.get(e, 0) + 1
+
+
+def send_of(body: dict[str, Any]) -> tuple[MassSendSpec, str]:
+    """A POST /admin/mass-sends body as the admin API takes it: its model's checks, then the domain's;
+    (spec, request_id) for ``MassSends.create`` / ``MassSendRunner.start``."""
+    from admin.schemas.base import validated
+    from admin.schemas.mass_sends import MassSendInput
+
+    model = validated(MassSendInput, body)
+    return model.spec(), model.request_id or ""

@@ -209,3 +209,13 @@ def group(
     """A group row as group_row reads it (``tag_ids``: the group's labels, sorted)."""
     return {"chat_id": chat_id, "owner": owner, "name": name or chat_id, "create_time": create_time,
             "status": status, "tag_ids": sorted(tag_ids)}  # fmt: skip
+
+
+def sop_fields(body: Any, patch: bool = False, given: bool = False) -> dict[str, Any]:
+    """A POST (or PATCH) /admin/sops body as the admin API takes it: its model's checks, then its fields
+    (``given``: only those the body gave, without the default kind)."""
+    from admin.schemas.base import validated
+    from admin.schemas.sops import SopInput, SopPatch
+
+    model = validated(SopPatch if patch else SopInput, body)
+    return model.model_dump(exclude_unset=True) if given else model.fields()

@@ -40,7 +40,7 @@ def test_a_route_keeps_its_wording_per_error_type():
     wording = {"msg_quota:missing": "msg_quota: required", "msg_quota": "msg_quota: one of"}
     assert _refusal(MassSendQuota, {}, wording).message == "msg_quota: required"
     assert _refusal(MassSendQuota, {"msg_quota": "hourly"}, wording).message == "msg_quota: one of"
-    assert _refusal(MassSendQuota, {"msg_quota": 5}).message.startswith("msg_quota: input should be")
+    assert _refusal(MassSendInput, {"name": "n", "recipients": {}, "text": 5}).message.startswith("text: input should be")
 
 
 def test_json_numbers_are_not_strings():
@@ -56,3 +56,23 @@ def test_the_callback_function_does_not_import_pydantic():
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
+
+
+def test_nested_fields_are_named_by_their_path_with_the_routes_wording():
+    from admin.schemas.codes import ChannelCodeInput
+
+    slot = {"start": "09:00", "end": "10:00", "staff": ["u1"]}
+    body = {"name": "n", "staff": ["u1"], "schedule": [slot, slot, {**slot, "start": "9:00"}]}
+    refused = _refusal(ChannelCodeInput, body)
+    assert (refused.field, refused.message) == ("schedule[2].start", "schedule[2].start: must be HH:MM (24:00 allowed as an end)")
+
+
+def test_every_body_is_read_through_its_model_in_the_route_wrapper():
+    """No view reads a body itself: route() hands it the body its Doc's model validated (and refuses a view
+    that does not take it), so the document and the validation cannot differ."""
+    from admin.api import OPERATIONS
+
+    views = [p for p in (ROOT / "functions" / "admin").glob("*.py") if p.name != "api.py"]
+    assert [p.name for p in views if "body_of(" in p.read_text()] == []
+    with_body = {(path, method) for path, method, _, doc in OPERATIONS if doc.body is not None}
+    assert len(with_body) == 17

@@ -7,7 +7,9 @@ from datetime import datetime
 import pytest
 from scrm.alerts.alert_settings import AlertSettings, parse_update
 from scrm.kernel.china_time import CHINA
-from scrm.kernel.field_error import FieldError
+from scrm.kernel.errors import InvalidInput
+
+from tests.unit.alert_fakes import settings_fields
 
 
 def test_defaults_and_a_partial_update():
@@ -29,13 +31,15 @@ def test_defaults_and_a_partial_update():
         ({"digest_time": "24:00"}, "digest_time"),
         ({"link_url": "ftp://x"}, "link_url"),
         ({"admins": "u1"}, "admins"),
+        ({"admins": ["u1", " "]}, "admins[1]"),
+        ({"link_url": "https://x y"}, "link_url"),
         ({"admins": [f"u{i}" for i in range(21)]}, "admins"),
         ({"colour": 1}, "colour"),
     ],
 )
 def test_bad_input_names_the_field(body, field):
-    with pytest.raises(FieldError) as err:
-        parse_update(body, AlertSettings())
+    with pytest.raises(InvalidInput) as err:
+        parse_update(settings_fields(body), AlertSettings())
     assert err.value.field == field
 
 

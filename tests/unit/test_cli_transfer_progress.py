@@ -14,7 +14,8 @@ from scrm.cli.transfers import ids_or_all, request_body, stops
 from scrm.transfers import model as T
 from scrm.transfers.job import TransferJob
 from scrm.transfers.progress import summarize
-from scrm.transfers.request import parse_request
+
+from tests.unit.transfer_fakes import request_of
 
 JOB = {"job_id": "t1", "kind": "resigned", "state": "running", "handover_userid": "leaver", "takers": ["a", "b"],
        "created_at": 1_700_000_000}  # fmt: skip
@@ -176,6 +177,6 @@ def test_ids_or_all_and_the_request_body():
                               message=None, on_refused="reassign", request_id=None)  # fmt: skip
     assert request_body(args) == {"kind": "resigned", "handover_userid": "u0", "takeover_userids": ["a", "b", "c"],
                                   "groups": [], "on_refused": "reassign"}  # fmt: skip
-    # What the CLI sends is what the domain accepts.
-    req = parse_request(request_body(args))
+    # What the CLI sends is what the API's model and the domain accept.
+    req = request_of(request_body(args))
     assert req.takers == ("a", "b", "c") and req.customers is None and req.groups == ()

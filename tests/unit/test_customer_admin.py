@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from admin.schemas.base import validated
+from admin.schemas.customers import RemarkEdit, TagCreate, TagEdit
 from scrm.customers.customer import CustomerProfile, FollowInfo, TagRef
 from scrm.customers.service import CustomerAdmin
 from scrm.customers.tags import Tag, TagGroup
@@ -86,6 +88,22 @@ def rig():
     return svc, store, wecom
 
 
+# Bodies as the admin API takes them: the route's model (admin/schemas/customers.py), then the service.
+def remark(svc: CustomerAdmin, body: dict[str, Any]) -> dict[str, Any]:
+    m = validated(RemarkEdit, body)
+    return svc.edit_remark(CORP, "wm1", m.userid, m.fields())
+
+
+def mark(svc: CustomerAdmin, body: dict[str, Any]) -> dict[str, Any]:
+    m = validated(TagEdit, body)
+    return svc.edit_tags(CORP, "wm1", m.userid, m.add or [], m.remove or [])
+
+
+def create(svc: CustomerAdmin, body: dict[str, Any]) -> dict[str, Any]:
+    m = validated(TagCreate, body)
+    return svc.create_tags(CORP, m.tags, m.group_id or "", m.group_name or "", m.order)
+
+
 @pytest.mark.parametrize("body, field", [
     ({"userid": "u1", "remark": "长" * 21}, "remark"),
     ({"userid": "u1", "description": "x" * 151}, "description"),
@@ -97,14 +115,14 @@ def rig():
 def test_bad_remarks_never_reach_wecom(rig, body, field):
     svc, store, wecom = rig
     with pytest.raises(DomainError) as err:
-        svc.edit_remark(CORP, "wm1", body)
+        remark(svc, body)
     assert err.value.field == field and status(err.value) in (400, 404)
     assert wecom.calls == []
 
 
 def test_an_accepted_remark_is_read_back_and_stored(rig):
     svc, store, wecom = rig
-    out = svc.edit_remark(CORP, "wm1", {"userid": "u1", "remark": "老客户"})
+    out = remark(svc, {"userid": "u1", "remark": "老客户"})
     assert [c[0] for c in wecom.calls] == ["remark", "get_customer"]
     assert out["remark"] == "老客户" and store.follow(CORP, "wm1", "u1")["remark"] == "老客户"
 
@@ -114,7 +132,7 @@ def test_wecom_refusals_map_to_clear_statuses_and_store_nothing(rig):
     for code, expected in ((84061, 404), (40058, 400), (60011, 502), (45009, 502)):
         wecom.fail = WeComError(code, "refused, hint: [x]", "externalcontact/remark")
         with pytest.raises(DomainError) as err:
-            svc.edit_remark(CORP, "wm1", {"userid": "u1", "remark": "x"})
+            remark(svc, {"userid": "u1", "remark": "x"})
         assert status(err.value) == expected and str(code) in err.value.message
     assert store.follow(CORP, "wm1", "u1").get("remark") is None
 
@@ -124,10 +142,10 @@ def test_tag_edits_check_the_library_first(rig):
     for body, field in (({"userid": "u1", "add": ["etX"]}, "add"), ({"userid": "u1", "add": ["et1"], "remove": ["et1"]}, "add"),
                         ({"userid": "u1", "add": "et1"}, "add")):
         with pytest.raises(DomainError) as err:
-            svc.edit_tags(CORP, "wm1", body)
+            mark(svc, body)
         assert err.value.field == field
     assert wecom.calls == []
-    out = svc.edit_tags(CORP, "wm1", {"userid": "u1", "add": ["et2"], "remove": ["et1"]})
+    out = mark(svc, {"userid": "u1", "add": ["et2"], "remove": ["et1"]})
     assert out["tag_ids"] == {"et2"} or sorted(out["tag_ids"]) == ["et2"]
     assert [t["name"] for t in out["tags"]] == ["银"]
 
@@ -139,10 +157,10 @@ def test_tag_library_input_is_checked(rig):
                         ({"group_name": "g", "tags": ["a"], "order": -1}, "order"),
                         ({"group_name": 5, "tags": ["a"]}, "group_name"), ({"group_id": ["g"], "tags": ["a"]}, "group_id")):
         with pytest.raises(DomainError) as err:
-            svc.create_tags(CORP, body)
+            create(svc, body)
         assert err.value.field == field
     with pytest.raises(DomainError) as err:
-        svc.edit_tag(CORP, "etnope", {"name": "x"})
+        svc.edit_tag(CORP, "etnope", "x")
     assert status(err.value) == 404
     assert wecom.calls == []
-    assert svc.create_tags(CORP, {"group_id": "etg", "tags": ["铜"]})["tag_ids"] == ["etn0"]
+    assert create(svc, {"group_id": "etg", "tags": ["铜"]})["tag_ids"] == ["etn0"]

@@ -11,18 +11,24 @@ import pytest
 from scrm.alerts.alert_settings import AlertSettings, parse_update
 from scrm.corps.api_key import new_key, well_formed
 from scrm.corps.corp import Corp, InvalidCorp
-from scrm.kernel.field_error import FieldError
+from scrm.kernel.errors import InvalidInput
 from scrm.live_codes.channel_code import parse_spec
 from scrm.live_codes.group_code import parse_group_spec
 from scrm.sops.spec import parse_customer_sop
 
+from tests.unit.alert_fakes import settings_fields
+from tests.unit.live_code_fakes import channel_fields, group_fields
+from tests.unit.sop_fakes import sop_fields
 
-def _sop(**step: Any) -> dict[str, Any]:
-    return {"name": "n", "steps": [{"after_added_days": 0, "at": "10:00", "text": "Hi", **step}]}
+
+def _sop(**step: Any) -> Any:
+    """A SOP body through the admin API's model (the formats are its patterns), then the domain."""
+    body = {"name": "n", "steps": [{"after_added_days": 0, "at": "10:00", "text": "Hi", **step}]}
+    return parse_customer_sop(sop_fields(body))
 
 
-def _date_sop(on: str) -> dict[str, Any]:
-    return {"name": "n", "steps": [{"date": on, "at": "10:00", "text": "Hi"}]}
+def _date_sop(on: str) -> Any:
+    return parse_customer_sop(sop_fields({"name": "n", "steps": [{"date": on, "at": "10:00", "text": "Hi"}]}))
 
 
 def _slot(end: str) -> dict[str, Any]:
@@ -30,28 +36,30 @@ def _slot(end: str) -> dict[str, Any]:
 
 
 CASES: list[tuple[str, Callable[[str], Any], str, str]] = [
-    ("sop step id", lambda v: parse_customer_sop(_sop(id=v)), "s1", "steps[0].id"),
-    ("sop step time", lambda v: parse_customer_sop(_sop(at=v)), "10:00", "steps[0].at"),
-    ("sop date", lambda v: parse_customer_sop(_date_sop(v)), "2030-01-02", "steps[0].date"),
-    ("channel code state", lambda v: parse_spec({"name": "n", "staff": ["u1"], "state": v}), "st1", "state"),
-    ("channel code slot end", lambda v: parse_spec(_slot(v)), "12:00", "schedule[0].end"),
-    ("channel code slot end 24:00", lambda v: parse_spec(_slot(v)), "24:00", "schedule[0].end"),
+    ("sop step id", lambda v: _sop(id=v), "s1", "steps[0].id"),
+    ("sop step time", lambda v: _sop(at=v), "10:00", "steps[0].at"),
+    ("sop date", _date_sop, "2030-01-02", "steps[0].date"),
+    ("channel code state", lambda v: parse_spec(channel_fields({"name": "n", "staff": ["u1"], "state": v})), "st1",
+     "state"),
+    ("channel code slot end", lambda v: parse_spec(channel_fields(_slot(v))), "12:00", "schedule[0].end"),
+    ("channel code slot end 24:00", lambda v: parse_spec(channel_fields(_slot(v))), "24:00", "schedule[0].end"),
     (
         "group code state",
-        lambda v: parse_group_spec({"name": "n", "chat_ids": ["wrA"], "state": v}),
+        lambda v: parse_group_spec(group_fields({"name": "n", "chat_ids": ["wrA"], "state": v})),
         "g1",
         "state",
     ),
-    ("group code chat id", lambda v: parse_group_spec({"name": "n", "chat_ids": [v]}), "wrA", "chat_ids"),
+    ("group code chat id", lambda v: parse_group_spec(group_fields({"name": "n", "chat_ids": [v]})), "wrA",
+     "chat_ids[0]"),
     (
         "alert link url",
-        lambda v: parse_update({"link_url": v}, AlertSettings()),
+        lambda v: parse_update(settings_fields({"link_url": v}), AlertSettings()),
         "https://x.example/a",
         "link_url",
     ),
     (
         "alert digest time",
-        lambda v: parse_update({"digest_time": v}, AlertSettings()),
+        lambda v: parse_update(settings_fields({"digest_time": v}), AlertSettings()),
         "09:05",
         "digest_time",
     ),
@@ -61,7 +69,7 @@ CASES: list[tuple[str, Callable[[str], Any], str, str]] = [
 @pytest.mark.parametrize("parse, good, field", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_a_trailing_newline_is_refused(parse: Callable[[str], Any], good: str, field: str) -> None:
     parse(good)
-    with pytest.raises(FieldError) as err:
+    with pytest.raises(InvalidInput) as err:
         parse(good + "\n")
     assert err.value.field == field
 

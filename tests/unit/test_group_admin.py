@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
+from admin.schemas.base import validated
+from admin.schemas.groups import GroupTags
 from scrm.customers.groups import GroupAdmin
 from scrm.kernel.errors import DomainError
 
@@ -68,7 +70,7 @@ def test_labels_are_trimmed_de_duplicated_and_shown_sorted(world) -> None:
 )  # fmt: skip
 def test_bad_labels_are_refused_by_field_and_nothing_is_stored(world, body) -> None:
     store, admin = world
-    err = error(admin.set_tags, CORP, "wr1", body)
+    err = error(lambda: admin.set_tags(CORP, "wr1", {"tags": validated(GroupTags, body).tags}))
     assert (status(err), err.field) == (400, "tags")
     assert "tags" not in store.groups[(CORP, "wr1")]
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from scrm.kernel.bus import Done, Resend
-from scrm.kernel.field_error import FieldError
+from scrm.kernel.errors import InvalidInput
 from scrm.mass_sends import spec as D
 from scrm.mass_sends.commands import RemindMember
 from scrm.mass_sends.ledger import QuotaLedger
@@ -18,7 +18,15 @@ from scrm.mass_sends.runner import RETRY_DELAY_S, MassSendRunner
 from scrm.mass_sends.service import MassSends
 from scrm.welcome.message import Welcome
 
-from tests.unit.mass_send_fakes import CORP, START, FakeGroupMsg, FakeMassSendRepo, FakeRecipients, relation
+from tests.unit.mass_send_fakes import (
+    CORP,
+    START,
+    FakeGroupMsg,
+    FakeMassSendRepo,
+    FakeRecipients,
+    relation,
+    send_of,
+)
 from tests.unit.sop_fakes import FakeGroups, group
 from tests.unit.transfer_fakes import FakeQueue
 
@@ -92,11 +100,11 @@ def test_a_planned_spec_is_stored_parseable_but_refused_from_an_admin_body() -> 
     sid = w.planned_send("{name}，你好", D.SINGLE)
     gid = w.planned_send("本周", D.GROUP, key="sop#G#w#m")
     spec = w.sends.get(CORP, sid).spec
-    assert D.parse_mass_send(spec, planned_ok=True).content.needs_name
+    assert D.spec_from_dict(spec).content.needs_name
     assert w.sends.get(CORP, gid).spec["chat_type"] == D.GROUP
-    assert D.parse_mass_send(w.sends.get(CORP, gid).spec, planned_ok=True).chat_type == D.GROUP
-    with pytest.raises(FieldError):
-        D.parse_mass_send(spec)  # an admin cannot post "planned" recipients
+    assert D.spec_from_dict(w.sends.get(CORP, gid).spec).chat_type == D.GROUP
+    with pytest.raises(InvalidInput):
+        send_of(spec)  # an admin cannot post "planned" recipients
 
 
 # planning -----------------------------------------------------------------------------------------------
@@ -165,13 +173,13 @@ def test_admin_group_sends_by_list_or_owner_use_the_stores_groups() -> None:
               group("g4", "alice", status="dismissed")]  # fmt: skip
     w = World(groups=groups)
     by_list, _ = w.sends.create(
-        CORP, {"name": "x", "text": "hi", "recipients": {"chat_ids": ["g1", "g4", "zz"]}}
+        CORP, *send_of({"name": "x", "text": "hi", "recipients": {"chat_ids": ["g1", "g4", "zz"]}})
     )
     w.sends.plan(CORP, by_list.send_id)
     assert w.parts(by_list.send_id) == [("alice", 1, ["g1"])]
     assert w.repo.skipped(CORP, by_list.send_id) == {"no_active_relation": ["g4", "zz"]}
-    by_owner, _ = w.sends.create(CORP, {"name": "y", "text": "hi", "recipients": {"groups": {"owners": ["bob"],
-                                                                                           "name_contains": "vip"}}})  # fmt: skip
+    by_owner, _ = w.sends.create(CORP, *send_of({"name": "y", "text": "hi", "recipients": {"groups": {"owners": ["bob"],
+                                                                                           "name_contains": "vip"}}}))  # fmt: skip
     w.sends.plan(CORP, by_owner.send_id)
     assert w.parts(by_owner.send_id) == [("bob", 1, ["g3"])]
     w.sends.run_parts(CORP, by_owner.send_id)
@@ -257,7 +265,7 @@ def test_an_admins_send_or_a_runner_without_reminders_queues_no_notify() -> None
     notify = Notify([])
     queue = FakeQueue()
     runner = MassSendRunner(w.sends, queue, w.clock, notify=notify)
-    runner.start(CORP, {"name": "sale", "text": "hi", "recipients": {"filter": {}}})
+    runner.start(CORP, *send_of({"name": "sale", "text": "hi", "recipients": {"filter": {}}}))
     assert [s for s, _ in drain(runner, queue)] == ["plan", "part"] and notify.calls == []
     quiet = MassSendRunner(w.sends, queue, w.clock)
     quiet.queue_plan(CORP, w.planned_send())

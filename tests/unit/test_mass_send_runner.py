@@ -12,7 +12,15 @@ from scrm.mass_sends.ledger import QuotaLedger
 from scrm.mass_sends.runner import RETRY_DELAY_S, MassSendRunner
 from scrm.mass_sends.service import MassSends
 
-from tests.unit.mass_send_fakes import CORP, START, FakeGroupMsg, FakeMassSendRepo, FakeRecipients, relation
+from tests.unit.mass_send_fakes import (
+    CORP,
+    START,
+    FakeGroupMsg,
+    FakeMassSendRepo,
+    FakeRecipients,
+    relation,
+    send_of,
+)
 from tests.unit.transfer_fakes import FakeQueue
 
 ROWS = [relation(f"a{i}", "alice") for i in range(5)] + [relation(f"b{i}", "bob") for i in range(3)]
@@ -47,9 +55,9 @@ def drain(runner: MassSendRunner, queue: FakeQueue) -> list[str]:
 
 def test_create_plans_on_the_queue_and_each_part_is_created_once() -> None:
     runner, repo, gw, queue, _ = world()
-    send, created = runner.start(CORP, BODY)
+    send, created = runner.start(CORP, *send_of(BODY))
     assert created and [m["step"] for m, _ in queue.sent] == ["plan"]
-    again, created = runner.start(CORP, BODY)  # a repeat while "new" re-queues the plan: harmless
+    again, created = runner.start(CORP, *send_of(BODY))  # a repeat while "new" re-queues the plan: harmless
     assert not created and again["send_id"] == send["send_id"]
     plan = queue.sent[0][0]
     results = drain(runner, queue)
@@ -68,7 +76,7 @@ def test_create_plans_on_the_queue_and_each_part_is_created_once() -> None:
 
 def test_a_throttled_part_re_sends_itself_delayed_and_a_busy_wecom_retries() -> None:
     runner, _, gw, queue, _ = world()
-    runner.start(CORP, BODY)
+    runner.start(CORP, *send_of(BODY))
     bus = runner.bus()
     bus.handle(queue.sent.pop(0)[0])  # plan
     parts = [m for m, _ in queue.sent]
@@ -85,7 +93,7 @@ def test_a_throttled_part_re_sends_itself_delayed_and_a_busy_wecom_retries() -> 
 
 def test_collect_gives_results_steps_until_final_then_closes() -> None:
     runner, repo, gw, queue, _ = world()
-    send, _ = runner.start(CORP, BODY)
+    send, _ = runner.start(CORP, *send_of(BODY))
     sid = send["send_id"]
     drain(runner, queue)
     gw.dispatching = True
@@ -104,7 +112,7 @@ def test_collect_gives_results_steps_until_final_then_closes() -> None:
 
 def test_collect_replans_a_lost_plan_and_re_queues_parts_whose_worker_died() -> None:
     runner, repo, gw, queue, clock = world()
-    send, _ = runner.start(CORP, BODY)
+    send, _ = runner.start(CORP, *send_of(BODY))
     queue.sent.clear()  # the plan message is lost
     assert runner.collect(CORP)["plan"] == 0  # not yet: it may still be on its way
     clock.t += 600
@@ -119,7 +127,7 @@ def test_collect_replans_a_lost_plan_and_re_queues_parts_whose_worker_died() -> 
 
 def test_a_cancelled_send_closes_after_its_results() -> None:
     runner, repo, gw, queue, _ = world()
-    send, _ = runner.start(CORP, BODY)
+    send, _ = runner.start(CORP, *send_of(BODY))
     drain(runner, queue)
     runner.sends.cancel(CORP, send["send_id"])
     assert runner.collect(CORP)["results"] == 1
@@ -130,7 +138,7 @@ def test_a_cancelled_send_closes_after_its_results() -> None:
 def test_unknown_send_and_step() -> None:
     runner, _, _, _, _ = world()
     assert runner.bus().handle({"corp_id": CORP, "send_id": "nope", "step": "plan"}) == Skipped("no-send")
-    send, _ = runner.start(CORP, BODY)
+    send, _ = runner.start(CORP, *send_of(BODY))
     try:
         runner.bus().handle({"corp_id": CORP, "send_id": send["send_id"], "step": "what"})
     except ValueError as exc:
@@ -145,7 +153,7 @@ def test_a_plan_still_resolving_its_pages_queues_the_next_plan_step(monkeypatch)
     runner, repo, gw, queue, _ = world()
     runner.sends.planning.recipients.page_size = 3  # 8 customers: 3 pages
     monkeypatch.setattr(planning, "RESOLVE_BUDGET_S", -1)
-    send, _ = runner.start(CORP, BODY)
+    send, _ = runner.start(CORP, *send_of(BODY))
     results = drain(runner, queue)
     assert results[:3] == ["resolving", "resolving", "planned:2"]
     assert sorted(results[3:]) == ["created", "created"]

@@ -14,7 +14,15 @@ from scrm.mass_sends.model import LEASE_S, Called, PartCall
 from scrm.mass_sends.planning import Resolving
 from scrm.mass_sends.service import MassSends
 
-from tests.unit.mass_send_fakes import CORP, START, FakeGroupMsg, FakeMassSendRepo, FakeRecipients, relation
+from tests.unit.mass_send_fakes import (
+    CORP,
+    START,
+    FakeGroupMsg,
+    FakeMassSendRepo,
+    FakeRecipients,
+    relation,
+    send_of,
+)
 from tests.unit.refusals import status
 
 
@@ -45,24 +53,24 @@ BODY = {"name": "sale", "text": "双十一", "recipients": {"filter": {}}}
 
 
 def _send(svc: MassSends, body: dict[str, Any] = BODY) -> str:
-    send, _ = svc.create(CORP, body)
+    send, _ = svc.create(CORP, *send_of(body))
     svc.plan(CORP, send.send_id)
     return send.send_id
 
 
 def test_create_is_idempotent_while_open_and_by_request_id():
     svc, repo, _, _ = world(ROWS)
-    a, created = svc.create(CORP, BODY)
+    a, created = svc.create(CORP, *send_of(BODY))
     assert created
-    assert svc.create(CORP, BODY) == (a, False)
+    assert svc.create(CORP, *send_of(BODY)) == (a, False)
     svc.cancel(CORP, a.send_id)
-    b, created = svc.create(CORP, BODY)  # the same body after the first ended: a new send
+    b, created = svc.create(CORP, *send_of(BODY))  # the same body after the first ended: a new send
     assert created and b.send_id != a.send_id
-    c, _ = svc.create(CORP, {**BODY, "request_id": "r1"})
+    c, _ = svc.create(CORP, *send_of({**BODY, "request_id": "r1"}))
     svc.cancel(CORP, c.send_id)
-    assert svc.create(CORP, {**BODY, "request_id": "r1"}) == (svc.get(CORP, c.send_id), False)
+    assert svc.create(CORP, *send_of({**BODY, "request_id": "r1"})) == (svc.get(CORP, c.send_id), False)
     with pytest.raises(DomainError) as err:
-        svc.create(CORP, {**BODY, "text": "hi {name}"})
+        svc.create(CORP, *send_of({**BODY, "text": "hi {name}"}))
     assert status(err.value) == 400 and err.value.field == "text"
 
 
@@ -313,7 +321,7 @@ def test_a_large_filter_is_resolved_over_several_plan_steps_each_resuming_at_its
     svc, repo, _, _ = world(rows)
     svc.planning.recipients.page_size = 2  # 9 customers: 5 pages
     monkeypatch.setattr(planning, "RESOLVE_BUDGET_S", -1)  # every step reads one page, then hands on
-    send, _ = svc.create(CORP, BODY)
+    send, _ = svc.create(CORP, *send_of(BODY))
     sid = send.send_id
     asked = []
     for _ in range(4):

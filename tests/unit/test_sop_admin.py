@@ -15,7 +15,7 @@ from scrm.sops.service import SopAdmin
 
 from tests.unit.live_code_fakes import FakeClock
 from tests.unit.refusals import status
-from tests.unit.sop_fakes import CORP, FakeSops
+from tests.unit.sop_fakes import CORP, FakeSops, sop_fields
 
 T0 = 1_795_000_000
 
@@ -63,7 +63,7 @@ def error(call: Any, *args: Any) -> DomainError:
 
 def test_create_stores_the_spec_and_queues_enrolment_once() -> None:
     w = World()
-    sop = w.admin.create(CORP, BODY)
+    sop = w.admin.create(CORP, sop_fields(BODY))
     assert sop["kind"] == "customer" and sop["status"] == "active" and sop["name"] == "onboarding"
     assert sop["steps"] == [
         {"id": "d0", "after_added_days": 0, "at": "10:00", "text": "欢迎 {name}", "attachments": []}
@@ -76,11 +76,11 @@ def test_create_stores_the_spec_and_queues_enrolment_once() -> None:
 
 def test_a_sop_created_paused_is_not_enrolled_and_lists_are_newest_first_by_kind() -> None:
     w = World()
-    first = w.admin.create(CORP, {**BODY, "status": "paused"})
+    first = w.admin.create(CORP, sop_fields({**BODY, "status": "paused"}))
     assert w.enrolled == []
     w.clock.now += 10
-    grp = w.admin.create(CORP, {"kind": "group", "name": "g", "targets": {"owners": ["bob"]},
-                                "steps": [{"weekly": [5], "at": "18:00", "text": "周五"}]})  # fmt: skip
+    grp = w.admin.create(CORP, sop_fields({"kind": "group", "name": "g", "targets": {"owners": ["bob"]},
+                                "steps": [{"weekly": [5], "at": "18:00", "text": "周五"}]}))  # fmt: skip
     assert w.enrolled == [(CORP, grp["sop_id"])]
     assert [s["sop_id"] for s in w.admin.list(CORP)] == [grp["sop_id"], first["sop_id"]]
     assert [s["sop_id"] for s in w.admin.list(CORP, "customer")] == [first["sop_id"]]
@@ -89,22 +89,22 @@ def test_a_sop_created_paused_is_not_enrolled_and_lists_are_newest_first_by_kind
 
 def test_updates_queue_enrolment_only_for_an_active_sops_steps_targets_or_status() -> None:
     w = World()
-    sid = w.admin.create(CORP, BODY)["sop_id"]
+    sid = w.admin.create(CORP, sop_fields(BODY))["sop_id"]
     w.enrolled.clear()
     w.clock.now += 5
-    assert w.admin.update(CORP, sid, {"name": "renamed"})["updated_at"] == T0 + 5
+    assert w.admin.update(CORP, sid, sop_fields({"name": "renamed"}, patch=True))["updated_at"] == T0 + 5
     assert w.enrolled == []  # a name changes nobody's due items
-    w.admin.update(CORP, sid, {"steps": [{"id": "d0", "after_added_days": 1, "at": "10:00", "text": "hi"}]})
+    w.admin.update(CORP, sid, sop_fields({"steps": [{"id": "d0", "after_added_days": 1, "at": "10:00", "text": "hi"}]}, patch=True))
     assert w.enrolled == [(CORP, sid)]
-    w.admin.update(CORP, sid, {"targets": {"employees": ["bob"]}})
+    w.admin.update(CORP, sid, sop_fields({"targets": {"employees": ["bob"]}}, patch=True))
     assert w.enrolled == [(CORP, sid)] * 2
-    w.admin.update(CORP, sid, {"targets": {"employees": ["bob"]}})  # the same targets again: no change
+    w.admin.update(CORP, sid, sop_fields({"targets": {"employees": ["bob"]}}, patch=True))  # the same targets again: no change
     assert len(w.enrolled) == 2
-    assert w.admin.update(CORP, sid, {"status": "paused"})["status"] == "paused"
+    assert w.admin.update(CORP, sid, sop_fields({"status": "paused"}, patch=True))["status"] == "paused"
     assert len(w.enrolled) == 2  # paused: nothing to enrol
-    w.admin.update(CORP, sid, {"steps": [{"id": "d0", "after_added_days": 2, "at": "10:00", "text": "hi"}]})
+    w.admin.update(CORP, sid, sop_fields({"steps": [{"id": "d0", "after_added_days": 2, "at": "10:00", "text": "hi"}]}, patch=True))
     assert len(w.enrolled) == 2  # a paused SOP's edits wait for its resume
-    assert w.admin.update(CORP, sid, {"status": "active"})["status"] == "active"
+    assert w.admin.update(CORP, sid, sop_fields({"status": "active"}, patch=True))["status"] == "active"
     assert w.enrolled[-1] == (CORP, sid) and len(w.enrolled) == 3
     assert (
         w.admin.get(CORP, sid)["steps"][0]["after_added_days"] == 2
@@ -114,7 +114,7 @@ def test_updates_queue_enrolment_only_for_an_active_sops_steps_targets_or_status
 
 def test_an_update_racing_another_writer_is_applied_over_the_newer_version() -> None:
     w = World()
-    sid = w.admin.create(CORP, BODY)["sop_id"]
+    sid = w.admin.create(CORP, sop_fields(BODY))["sop_id"]
 
     def other_writer() -> None:
         sop = w.repo.get_sop(CORP, sid)
@@ -122,7 +122,7 @@ def test_an_update_racing_another_writer_is_applied_over_the_newer_version() -> 
         assert w.repo.put_sop(CORP, sop)
 
     w.repo.interfere.append(other_writer)
-    w.admin.update(CORP, sid, {"status": "paused"})
+    w.admin.update(CORP, sid, sop_fields({"status": "paused"}, patch=True))
     got = w.admin.get(CORP, sid)
     assert got["status"] == "paused" and got["name"] == "theirs"  # both changes kept
     assert w.repo.get_sop(CORP, sid).version == 3
@@ -130,7 +130,7 @@ def test_an_update_racing_another_writer_is_applied_over_the_newer_version() -> 
 
 def test_an_update_or_a_delete_that_keeps_losing_is_a_409_and_changes_nothing() -> None:
     w = World()
-    sid = w.admin.create(CORP, BODY)["sop_id"]
+    sid = w.admin.create(CORP, sop_fields(BODY))["sop_id"]
     w.enrolled.clear()
 
     def bump() -> None:
@@ -150,7 +150,7 @@ def test_an_update_or_a_delete_that_keeps_losing_is_a_409_and_changes_nothing() 
 
 def test_a_delete_racing_a_delete_is_a_404() -> None:
     w = World()
-    sid = w.admin.create(CORP, BODY)["sop_id"]
+    sid = w.admin.create(CORP, sop_fields(BODY))["sop_id"]
     w.repo.interfere.append(lambda: w.repo.sops.pop((CORP, sid)))
     err = error(w.admin.delete, CORP, sid)
     assert (status(err), err.field) == (404, "sop_id")
@@ -158,7 +158,7 @@ def test_a_delete_racing_a_delete_is_a_404() -> None:
 
 def test_delete_removes_the_sop_and_unknown_ids_are_404() -> None:
     w = World()
-    sid = w.admin.create(CORP, BODY)["sop_id"]
+    sid = w.admin.create(CORP, sop_fields(BODY))["sop_id"]
     assert w.admin.delete(CORP, sid) == {"sop_id": sid, "deleted": True}
     assert w.repo.get_sop(CORP, sid) is None and w.admin.list(CORP) == []
     for call, args in ((w.admin.get, ()), (w.admin.delete, ()), (w.admin.update, ({"name": "x"},)),
@@ -190,7 +190,7 @@ def test_delete_removes_the_sop_and_unknown_ids_are_404() -> None:
 )
 def test_a_bad_body_or_unknown_reference_is_a_400_naming_the_field(body: Any, field: str) -> None:
     w = World()
-    err = error(w.admin.create, CORP, body)
+    err = error(lambda corp, b: w.admin.create(corp, sop_fields(b)), CORP, body)
     assert status(err) == 400 and err.field == field
     if field.startswith("targets."):
         assert ("ghost" if "employees" in field or "owners" in field else "") in str(err)
@@ -199,20 +199,20 @@ def test_a_bad_body_or_unknown_reference_is_a_400_naming_the_field(body: Any, fi
 
 def test_an_update_naming_an_unknown_tag_is_refused_and_changes_nothing() -> None:
     w = World()
-    sid = w.admin.create(CORP, BODY)["sop_id"]
-    err = error(w.admin.update, CORP, sid, {"targets": {"tags_any": ["nope"]}})
+    sid = w.admin.create(CORP, sop_fields(BODY))["sop_id"]
+    err = error(w.admin.update, CORP, sid, sop_fields({"targets": {"tags_any": ["nope"]}}, patch=True))
     assert status(err) == 400 and err.field == "targets.tags_any"
     assert w.admin.get(CORP, sid)["targets"]["tags_any"] == ["vip"]
 
 
 def test_a_sop_naming_a_member_who_left_can_still_be_paused_renamed_and_deleted() -> None:
     w = World()
-    sid = w.admin.create(CORP, BODY)["sop_id"]
+    sid = w.admin.create(CORP, sop_fields(BODY))["sop_id"]
     w.directory.employees.discard("alice")  # alice left; her customers go elsewhere, the SOP stays
     w.directory.tags.discard("vip")
-    assert w.admin.update(CORP, sid, {"status": "paused"})["status"] == "paused"
-    assert w.admin.update(CORP, sid, {"name": "old team"})["name"] == "old team"
-    err = error(w.admin.update, CORP, sid, {"targets": {"employees": ["alice"]}})  # naming her anew: refused
+    assert w.admin.update(CORP, sid, sop_fields({"status": "paused"}, patch=True))["status"] == "paused"
+    assert w.admin.update(CORP, sid, sop_fields({"name": "old team"}, patch=True))["name"] == "old team"
+    err = error(w.admin.update, CORP, sid, sop_fields({"targets": {"employees": ["alice"]}}, patch=True))  # naming her anew: refused
     assert status(err) == 400 and err.field == "targets.employees"
     assert w.admin.delete(CORP, sid)["deleted"]
 
@@ -220,9 +220,9 @@ def test_a_sop_naming_a_member_who_left_can_still_be_paused_renamed_and_deleted(
 def test_a_corp_has_at_most_max_sops(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sop_admin, "MAX_SOPS", 2)
     w = World()
-    w.admin.create(CORP, BODY)
-    w.admin.create(CORP, BODY)
-    assert status(error(w.admin.create, CORP, BODY)) == 409
+    w.admin.create(CORP, sop_fields(BODY))
+    w.admin.create(CORP, sop_fields(BODY))
+    assert status(error(w.admin.create, CORP, sop_fields(BODY))) == 409
     assert len(w.repo.list_sops(CORP)) == 2
 
 
@@ -235,7 +235,7 @@ def _progress(state: str, members: list[tuple[str, int, int]]) -> dict[str, Any]
 
 def test_progress_sums_each_members_recipients_and_sends_over_the_runs() -> None:
     w = World()
-    sid = w.admin.create(CORP, BODY)["sop_id"]
+    sid = w.admin.create(CORP, sop_fields(BODY))["sop_id"]
     w.repo.put_run(CORP, sid, "2026-11-23T10:00", "d0", "send1")
     w.repo.put_run(CORP, sid, "2026-11-24T10:00", "d0", "send2")
     w.repo.put_run(CORP, "other", "2026-11-24T10:00", "d0", "send3")  # another SOP's run
@@ -257,26 +257,26 @@ def test_progress_sums_each_members_recipients_and_sends_over_the_runs() -> None
 
 def test_progress_of_a_sop_without_runs_is_zero() -> None:
     w = World()
-    sid = w.admin.create(CORP, BODY)["sop_id"]
+    sid = w.admin.create(CORP, sop_fields(BODY))["sop_id"]
     p = w.admin.progress(CORP, sid)
     assert (p["runs"], p["members"], p["recipients"], p["completion_rate"]) == ([], [], 0, 0.0)
 
 
 def test_a_group_sop_by_group_labels_is_accepted_though_no_corp_tag_has_those_names() -> None:
     w = World()  # the corp tag library holds vip and new: group labels are not checked against it
-    sop = w.admin.create(CORP, {"kind": "group", "name": "g", "targets": {"owners": ["alice"], "tags_any": ["门店群", "t1"]},
-                                "steps": [{"date": "2026-12-01", "at": "10:00", "text": "x"}]})  # fmt: skip
+    sop = w.admin.create(CORP, sop_fields({"kind": "group", "name": "g", "targets": {"owners": ["alice"], "tags_any": ["门店群", "t1"]},
+                                "steps": [{"date": "2026-12-01", "at": "10:00", "text": "x"}]}))  # fmt: skip
     assert w.admin.get(CORP, sop["sop_id"])["targets"]["tags_any"] == ["门店群", "t1"]
     # the owners are still checked
-    err = error(w.admin.create, CORP, {"kind": "group", "name": "g", "targets": {"owners": ["zoe"], "tags_any": ["t1"]},
-                                       "steps": [{"date": "2026-12-01", "at": "10:00", "text": "x"}]})  # fmt: skip
+    err = error(w.admin.create, CORP, sop_fields({"kind": "group", "name": "g", "targets": {"owners": ["zoe"], "tags_any": ["t1"]},
+                                       "steps": [{"date": "2026-12-01", "at": "10:00", "text": "x"}]}))  # fmt: skip
     assert status(err) == 400 and err.field == "targets.owners"
 
 
 def test_a_name_step_comes_with_a_note_on_its_cost() -> None:
     w = World()
-    sop = w.admin.create(CORP, {"name": "n", "steps": [
+    sop = w.admin.create(CORP, sop_fields({"name": "n", "steps": [
         {"after_added_days": 0, "at": "10:00", "text": "plain"},
-        {"after_added_days": 1, "at": "10:00", "text": "{name}，你好"}]})  # fmt: skip
+        {"after_added_days": 1, "at": "10:00", "text": "{name}，你好"}]}))  # fmt: skip
     assert len(sop["notes"]) == 1 and sop["notes"][0].startswith("steps[1].text: {name} makes one WeCom task per")
     assert w.admin.get(CORP, sop["sop_id"])["notes"] == sop["notes"]

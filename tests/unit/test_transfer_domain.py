@@ -7,13 +7,15 @@ import json
 from typing import Any
 
 import pytest
+from scrm.kernel.errors import InvalidInput
 from scrm.transfers import limits as L
 from scrm.transfers import model as T
 from scrm.transfers import reasons as R
 from scrm.transfers.job import TransferJob, job_state
 from scrm.transfers.model import Chunk, Entry
 from scrm.transfers.progress import summarize
-from scrm.transfers.request import InvalidTransfer, parse_request
+
+from tests.unit.transfer_fakes import request_of as parse_request
 
 NOW = 1_800_000_000
 DAY = 86_400
@@ -31,7 +33,7 @@ def states(c: Chunk) -> list[str]:
     return [e.state for e in c.entries.values()]
 
 
-# --- the request -------------------------------------------------------------------------------------
+# --- the request (its model's shape checks in admin/schemas/transfers.py, then the domain's rules) ----------
 def test_a_request_defaults_to_everything_of_a_resigned_member() -> None:
     req = parse_request({"handover_userid": "h", "takeover_userid": "a"})
     assert (req.kind, req.takers, req.customers, req.groups, req.on_refused) == (T.RESIGNED, ("a",), None, None, "")
@@ -53,7 +55,7 @@ def test_a_request_keeps_the_named_ids_once_in_order() -> None:
         ({"handover_userid": "", "takeover_userid": "a"}, "handover_userid"),
         ({"handover_userid": "h"}, "takeover_userids"),
         ({"handover_userid": "h", "takeover_userids": []}, "takeover_userids"),
-        ({"handover_userid": "h", "takeover_userids": ["a", ""]}, "takeover_userids"),
+        ({"handover_userid": "h", "takeover_userids": ["a", ""]}, "takeover_userids[1]"),
         ({"handover_userid": "h", "takeover_userids": [f"t{i}" for i in range(101)]}, "takeover_userids"),
         ({"handover_userid": "h", "takeover_userids": ["a", "h"]}, "takeover_userids"),
         ({"handover_userid": "h", "takeover_userid": "a", "customers": "some"}, "customers"),
@@ -68,14 +70,14 @@ def test_a_request_keeps_the_named_ids_once_in_order() -> None:
     ],
 )  # fmt: skip
 def test_a_bad_request_names_its_field(body: dict[str, Any], field: str) -> None:
-    with pytest.raises(InvalidTransfer) as err:
+    with pytest.raises(InvalidInput) as err:
         parse_request(body)
     assert err.value.field == field
 
 
 def test_the_limit_on_named_ids() -> None:
     parse_request({"handover_userid": "h", "takeover_userid": "a", "groups": [f"g{i}" for i in range(10_000)]})
-    with pytest.raises(InvalidTransfer) as err:
+    with pytest.raises(InvalidInput) as err:
         parse_request({"handover_userid": "h", "takeover_userid": "a", "groups": [f"g{i}" for i in range(10_001)]})
     assert err.value.field == "groups" and "10000" in str(err.value)
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from admin.schemas.base import validated
+from admin.schemas.transfers import TransferPolicy
 from scrm.kernel.errors import DomainError
 from scrm.kernel.events import ExternalContactEvent
 from scrm.transfers import model as T
@@ -16,7 +18,7 @@ from scrm.transfers.runner import day_of
 from tests.unit.fakes import CORP, event_fields
 from tests.unit.refusals import body as answer_body
 from tests.unit.refusals import status
-from tests.unit.transfer_fakes import DAY, Office
+from tests.unit.transfer_fakes import DAY, Office, request_of
 
 RESIGNED = {"kind": "resigned", "handover_userid": "h", "takeover_userids": ["a", "b"]}
 
@@ -30,7 +32,7 @@ def left(o: Office, n: int = 2, groups: int = 0) -> list[str]:
 
 def refused(o: Office, body: dict[str, Any]) -> DomainError:
     with pytest.raises(DomainError) as err:
-        o.jobs.create(CORP, body)
+        o.jobs.create(CORP, request_of(body))
     return err.value
 
 
@@ -38,7 +40,7 @@ def refused(o: Office, body: dict[str, Any]) -> DomainError:
 def test_a_job_is_recorded_at_once_and_planned_by_the_queue() -> None:
     o = Office()
     left(o)
-    progress, created = o.jobs.create(CORP, RESIGNED)
+    progress, created = o.jobs.create(CORP, request_of(RESIGNED))
     assert created and progress["state"] == "planning" and progress["settled_percent"] == 0.0
     assert progress["takeover_userids"] == ["a", "b"] and progress["on_refused"] == "leave"
     assert o.queue.take() == [{"corp_id": CORP, "job_id": progress["job_id"], "step": "plan"}]
@@ -48,15 +50,15 @@ def test_a_job_is_recorded_at_once_and_planned_by_the_queue() -> None:
 def test_the_same_request_twice_is_one_job() -> None:
     o = Office()
     left(o)
-    first, _ = o.jobs.create(CORP, RESIGNED)
-    again, created = o.jobs.create(CORP, {**RESIGNED, "takeover_userids": ["a", "b", "a"]})
+    first, _ = o.jobs.create(CORP, request_of(RESIGNED))
+    again, created = o.jobs.create(CORP, request_of({**RESIGNED, "takeover_userids": ["a", "b", "a"]}))
     assert not created and again["job_id"] == first["job_id"]
     assert len(o.queue.take()) == 1 and len(o.repo.jobs) == 1
     o2 = Office()
     left(o2)
-    by_id, created = o2.jobs.create(CORP, {**RESIGNED, "request_id": "click-1"})
+    by_id, created = o2.jobs.create(CORP, request_of({**RESIGNED, "request_id": "click-1"}))
     assert created
-    other_body, created = o2.jobs.create(CORP, {**RESIGNED, "customers": [], "request_id": "click-1"})
+    other_body, created = o2.jobs.create(CORP, request_of({**RESIGNED, "customers": [], "request_id": "click-1"}))
     assert not created and other_body["job_id"] == by_id["job_id"]  # the client's key decides
 
 
@@ -68,11 +70,11 @@ def test_the_same_request_after_its_job_ended_is_a_new_job() -> None:
     o.run()
     assert o.job(first)["state"] == "finished" and o.job(first)["customers"]["taker_limit"] == 1
     o.wecom.takers_at_limit.clear()
-    again, created = o.jobs.create(CORP, {**RESIGNED, "takeover_userids": ["a"]})
+    again, created = o.jobs.create(CORP, request_of({**RESIGNED, "takeover_userids": ["a"]}))
     assert created and again["job_id"] != first
     o.run()
     assert o.job(again["job_id"])["customers"]["waiting"] == 1
-    repeat, created = o.jobs.create(CORP, {**RESIGNED, "takeover_userids": ["a"]})
+    repeat, created = o.jobs.create(CORP, request_of({**RESIGNED, "takeover_userids": ["a"]}))
     assert not created and repeat["job_id"] == again["job_id"]  # a double click on the new one
 
 
@@ -84,7 +86,7 @@ def test_an_explicit_request_id_stays_with_its_job() -> None:
     o.jobs.cancel(CORP, first)
     o.tick(DAY + 600)
     assert o.job(first)["state"] == "cancelled"
-    again, created = o.jobs.create(CORP, {**RESIGNED, "request_id": "r-1"})
+    again, created = o.jobs.create(CORP, request_of({**RESIGNED, "request_id": "r-1"}))
     assert not created and again["job_id"] == first
 
 
@@ -97,7 +99,7 @@ def test_one_open_job_per_handover() -> None:
     o.run()
     o.tick(DAY + 600)
     assert o.job(job)["state"] == "finished"
-    _, created = o.jobs.create(CORP, {**RESIGNED, "takeover_userids": ["c"]})
+    _, created = o.jobs.create(CORP, request_of({**RESIGNED, "takeover_userids": ["c"]}))
     assert created
 
 
@@ -121,18 +123,18 @@ def test_bad_requests_name_the_field(body: dict[str, Any], field: str, words: st
 def test_the_corp_policy_applies_unless_the_request_says() -> None:
     o = Office()
     assert o.jobs.policy(CORP) == {"on_refused": "leave"}
-    assert o.jobs.set_policy(CORP, {"on_refused": "reassign"}) == {"on_refused": "reassign"}
+    assert o.jobs.set_policy(CORP, "reassign") == {"on_refused": "reassign"}
     for body, field in (({"on_refused": "sometimes"}, "on_refused"), ({"on_refused": "leave", "x": 1}, "x")):
         with pytest.raises(DomainError) as err:
-            o.jobs.set_policy(CORP, body)
+            o.jobs.set_policy(CORP, validated(TransferPolicy, body).on_refused)
         assert (status(err.value), err.value.field) == (400, field)
     assert o.jobs.policy(CORP) == {"on_refused": "reassign"}
     left(o)
-    assert o.jobs.create(CORP, RESIGNED)[0]["on_refused"] == "reassign"
+    assert o.jobs.create(CORP, request_of(RESIGNED))[0]["on_refused"] == "reassign"
     o2 = Office()
-    o2.jobs.set_policy(CORP, {"on_refused": "reassign"})
+    o2.jobs.set_policy(CORP, "reassign")
     left(o2)
-    assert o2.jobs.create(CORP, {**RESIGNED, "on_refused": "leave"})[0]["on_refused"] == "leave"
+    assert o2.jobs.create(CORP, request_of({**RESIGNED, "on_refused": "leave"}))[0]["on_refused"] == "leave"
 
 
 # --- the two-in-90-days rule ----------------------------------------------------------------------------
@@ -168,7 +170,7 @@ def test_a_third_onjob_transfer_in_90_days_is_refused_naming_customer_and_date()
     assert answer_body(err)["details"] == err.details
     assert o.repo.jobs == {} and o.queue.sent == [] and o.wecom.calls == []
     # The same customers can go out once the rule allows, and a resigned handover is not checked.
-    _, created = o.jobs.create(CORP, {"kind": "onjob", "handover_userid": "h", "takeover_userid": "a", "customers": [z]})
+    _, created = o.jobs.create(CORP, request_of({"kind": "onjob", "handover_userid": "h", "takeover_userid": "a", "customers": [z]}))
     assert created
 
 
@@ -187,7 +189,7 @@ def test_a_resigned_handover_is_not_held_to_the_rule_up_front() -> None:
     now = int(o.clock.now)
     x = left(o, 1)[0]
     _transferred(o, "c", x, now - 10 * DAY, now - 5 * DAY)
-    assert o.jobs.create(CORP, {**RESIGNED, "customers": [x]})[1]
+    assert o.jobs.create(CORP, request_of({**RESIGNED, "customers": [x]}))[1]
 
 
 # --- cancel, refresh, progress, list ------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from scrm.kernel.wecom_error import WeComError
 from scrm.transfers.job import TransferJob
 from scrm.transfers.model import Chunk
 from scrm.transfers.ports import ActiveJobExists
+from scrm.transfers.request import TransferRequest
 
 from tests.unit.fakes import CORP, event_fields
 
@@ -554,7 +555,7 @@ class Office:
         return self.wecom
 
     def create(self, **body: Any) -> str:
-        progress, created = self.jobs.create(CORP, body)
+        progress, created = self.jobs.create(CORP, request_of(body))
         assert created
         return str(progress["job_id"])
 
@@ -592,3 +593,11 @@ class Office:
 
     def fail_event(self, event: ExternalContactEvent) -> list[str]:
         return self.events.observe(event, f"ev{len(self.wecom.calls)}")
+
+
+def request_of(body: dict[str, Any]) -> TransferRequest:
+    """A request body as the admin API takes it: its model's checks, then the domain's."""
+    from admin.schemas.base import validated
+    from admin.schemas.transfers import TransferInput
+
+    return validated(TransferInput, body).request()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -40,25 +41,95 @@ class CustomerDetail(Model):
     timeline: list[dict[str, Any]] | None = None
 
 
+USERID = "userid: required (the employee whose view of the customer to edit)"
+ORDER = "order: must be an integer in [0, 2^32)"
+Order = Annotated[int, Field(ge=0, lt=2**32, description="WeCom's order: larger first")]
+
+
 class RemarkEdit(Model):
-    userid: str
-    remark: str | None = Field(None, max_length=20)
-    description: str | None = Field(None, max_length=150)
-    remark_company: str | None = Field(None, max_length=20)
-    remark_mobiles: list[str] | None = Field(None, max_length=5)
+    """At least one of remark, description, remark_company, remark_mobiles."""
+
+    userid: str = Field(min_length=1, description="the employee whose view of the customer to edit")
+    # absent: unchanged; null is refused, as it always was
+    remark: str = Field(None, max_length=20)
+    description: str = Field(None, max_length=150)
+    remark_company: str = Field(None, max_length=20)
+    remark_mobiles: list[str] = Field(None, max_length=5)
+
+    wording: ClassVar[Mapping[str, str]] = {
+        "userid": USERID,
+        "remark": "remark: must be a string of at most 20 characters",
+        "description": "description: must be a string of at most 150 characters",
+        "remark_company": "remark_company: must be a string of at most 20 characters",
+        "remark_mobiles": "remark_mobiles: must be a list of at most 5 strings",
+    }
+    whole: ClassVar[frozenset[str]] = frozenset({"remark_mobiles"})
+
+    def fields(self) -> dict[str, Any]:
+        """The fields given, as typed values (the service takes them)."""
+        return self.model_dump(exclude_unset=True, exclude={"userid"})
 
 
 class TagEdit(Model):
-    userid: str
-    add: list[str] | None = None
-    remove: list[str] | None = None
+    """At least one of add, remove; a tag cannot be in both."""
+
+    userid: str = Field(min_length=1, description="the employee whose relation to tag")
+    add: list[Annotated[str, Field(min_length=1)]] | None = Field([], max_length=100, description="tag ids")
+    remove: list[Annotated[str, Field(min_length=1)]] | None = Field([], max_length=100, description="tag ids")
+
+    wording: ClassVar[Mapping[str, str]] = {
+        "userid": USERID,
+        "add": "add: must be a list of at most 100 tag ids",
+        "remove": "remove: must be a list of at most 100 tag ids",
+    }
+    whole: ClassVar[frozenset[str]] = frozenset({"add", "remove"})
 
 
 class TagCreate(Model):
+    """Exactly one of group_id (an existing group) or group_name (a new one); names at most 30 characters."""
+
     group_id: str | None = None
-    group_name: str | None = Field(None, max_length=30)
-    order: int | None = None
-    tags: list[Annotated[str, Field(max_length=30)]]
+    group_name: str | None = None
+    order: Order | None = None
+    tags: list[Annotated[str, Field(pattern=r"\S")]] = Field(min_length=1)
+
+    wording: ClassVar[Mapping[str, str]] = {
+        "group_id": "group_id: must be a string",
+        "group_name": "group_name: must be a string",
+        "order": ORDER,
+        "tags": "tags: must be a non-empty list of tag names",
+    }
+    whole: ClassVar[frozenset[str]] = frozenset({"tags"})
+
+
+class TagsCreated(Model):
+    group_id: str = Field(description="the group's id (new, or the one given)")
+    tag_ids: list[str] = Field(description="the new tags' ids, in the order of the names")
+
+
+class TagUpdated(Model):
+    id: str
+    updated: bool
+
+
+class TagDeleted(Model):
+    id: str
+    deleted: bool
+
+
+class Employee(Model):
+    userid: str
+    name: str | None = None
+    departments: list[int] | None = None
+    position: str | None = None
+    wecom_status: int | None = Field(None, description="WeCom's: 1 active, 2 disabled, 4 not activated, 5 left")
+    status: str | None = None
+    renamed_to: str | None = None
+
+
+class EmployeePage(Model):
+    items: list[Employee]
+    next_cursor: str = Field(description='the next page\'s cursor, "" after the last')
 
 
 class TagLibrary(Model):
@@ -124,8 +195,12 @@ class EmployeeQuery(Model):
 
 
 class TagUpdate(Model):
-    name: str | None = Field(None, max_length=30)
-    order: int | None = None
+    """At least one of name, order."""
+
+    name: str | None = Field(None, pattern=r"\S", max_length=30)
+    order: Order | None = None
+
+    wording: ClassVar[Mapping[str, str]] = {"name": "name: must be 1..30 characters", "order": ORDER}
 
 
 class WhoAmI(Model):

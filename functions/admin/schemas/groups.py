@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from admin.schemas.base import Model
 
 
 class GroupTags(Model):
-    tags: list[Annotated[str, Field(max_length=30, min_length=1)]] = Field(
-        max_length=20, description="labels, trimmed and de-duplicated; [] clears them"
+    tags: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]] = Field(
+        description="at most 20 labels of 1..30 characters, trimmed and de-duplicated; [] clears them"
     )
+
+    wording: ClassVar[Mapping[str, str]] = {
+        "tags:string_too_short": "tags: each label must be 1..30 characters (trimmed)",
+        "tags:string_too_long": "tags: each label must be 1..30 characters (trimmed)",
+        "tags": "tags: must be a list of label strings",
+    }
+    whole: ClassVar[frozenset[str]] = frozenset({"tags"})
 
 
 class Group(Model):

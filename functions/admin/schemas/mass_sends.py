@@ -1,62 +1,88 @@
-"""Mass sends (客户群发; admin/mass_sends.py). The request is checked by scrm's parse_mass_send."""
+"""Mass sends (客户群发; admin/mass_sends.py). The request's shape is checked here; the domain's rules
+(scrm.mass_sends.spec.new_send) take the typed values."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints, model_validator
 
-from admin.schemas.base import Model
+from admin.schemas.base import Body, Model
+
+Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Seconds = Annotated[int, Field(ge=0, description="unix seconds, inclusive")]
 
 
-class MassSendInputRecipientsFilter(Model):
+class MassSendInputRecipientsFilter(Body):
     """every condition must hold; {} is every customer"""
 
-    tags_all: list[str] | None = None
-    tags_any: list[str] | None = None
-    tags_none: list[str] | None = None
-    employees: list[str] | None = Field(None, description="only relations of these members")
-    states: list[str] | None = Field(None, description="channel codes (state) the customer came through")
-    added_from: int | None = Field(None, description="unix seconds, inclusive")
-    added_to: int | None = Field(None, description="unix seconds, inclusive")
+    tags_all: list[Id] = Field([], max_length=20)
+    tags_any: list[Id] = Field([], max_length=20)
+    tags_none: list[Id] = Field([], max_length=20)
+    employees: list[Id] = Field([], max_length=1000, description="only relations of these members")
+    states: list[Id] = Field([], max_length=100, description="channel codes (state) the customer came through")
+    added_from: Seconds | None = None
+    added_to: Seconds | None = None
 
 
-class MassSendInputRecipientsGroups(Model):
+class MassSendInputRecipientsGroups(Body):
     """customer groups from our store, each sent by its owner; {} is every active group"""
 
-    owners: list[str] | None = Field(None, description="only groups these members own (≤ 1000)")
-    name_contains: str | None = Field(
-        None, max_length=50, description="the group name contains this (case-insensitive)"
-    )
+    owners: list[Id] = Field([], max_length=1000, description="only groups these members own")
+    name_contains: str = Field("", max_length=50, description="the group name contains this (case-insensitive)")
 
 
-class MassSendInputRecipients(Model):
+class MassSendInputRecipients(Body):
     """exactly one of filter, external_userids (customers: chat_type single), groups, chat_ids (customer groups: chat_type group, each owner's groups in tasks of at most 2,000; each group counts against the receive quota as a customer does)"""
 
     filter: MassSendInputRecipientsFilter | None = Field(
         None, description="every condition must hold; {} is every customer"
     )
-    external_userids: list[str] | None = Field(None, description="≤ 100,000 customers")
+    external_userids: list[Id] | None = Field(None, min_length=1, max_length=100_000, description="customers")
     groups: MassSendInputRecipientsGroups | None = Field(
         None, description="customer groups from our store, each sent by its owner; {} is every active group"
     )
-    chat_ids: list[str] | None = Field(None, description="≤ 20,000 customer groups, by chat id")
+    chat_ids: list[Id] | None = Field(None, min_length=1, max_length=20_000, description="customer groups, by chat id")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> MassSendInputRecipients:
+        chosen = self.model_fields_set
+        if len(chosen) != 1 or getattr(self, next(iter(chosen))) is None:
+            raise ValueError("needs exactly one of filter, external_userids, groups, chat_ids")
+        return self
 
 
-class MassSendInput(Model):
-    name: str = Field(description="1..50 characters")
-    text: str | None = Field(
-        None, description="the message (≤ 4000 bytes); {name} is not supported: one text for every recipient"
+class MassSendInput(Body):
+    name: str = Field(min_length=1, max_length=50, description="1..50 characters")
+    text: str = Field(
+        "", description="the message (≤ 4000 bytes); {name} is not supported: one text for every recipient"
     )
-    attachments: list[dict[str, Any]] | None = Field(
-        None, description="≤ 9, in WeCom's add_msg_template shape (image, link, miniprogram, …)"
+    attachments: list[dict[str, Any]] = Field(
+        [], description="≤ 9, in WeCom's add_msg_template shape (image, link, miniprogram, …)"
     )
     recipients: MassSendInputRecipients = Field(
         description="exactly one of filter, external_userids (customers: chat_type single), groups, chat_ids (customer groups: chat_type group, each owner's groups in tasks of at most 2,000; each group counts against the receive quota as a customer does)"
     )
     request_id: str | None = Field(
-        None, description="1..64 characters: the same id always returns the same send"
+        None, min_length=1, max_length=64, description="1..64 characters: the same id always returns the same send"
     )
+
+    wording: ClassVar[Mapping[str, str]] = {"name": "name: required: a string of 1..50 characters"}
+    unknown: ClassVar[str] = "{field}: unknown field"
+
+    def spec(self) -> Any:
+        """The domain's spec (scrm.mass_sends.spec.new_send), which checks the rules between the fields;
+        the content is checked by the domain's welcome rules (WeCom's attachment shapes, 4000 bytes)."""
+        from scrm.mass_sends import spec as D
+        from scrm.welcome.message import parse_welcome
+
+        content = parse_welcome({"text": self.text, "attachments": self.attachments}, "content")
+        rec = self.recipients
+        found = D.recipient_filter(**rec.filter.model_dump()) if rec.filter is not None else None
+        groups = D.GroupFilter(tuple(rec.groups.owners), rec.groups.name_contains) if rec.groups else None
+        return D.new_send(self.name, content, filter=found, external_userids=rec.external_userids or (),
+                          groups=groups, chat_ids=rec.chat_ids or ())  # fmt: skip
 
 
 class MassSendCounts(Model):
@@ -118,8 +144,13 @@ class MassSendProgress(Model):
     )
 
 
-class MassSendQuota(Model):
+class MassSendQuota(Body):
     msg_quota: Literal["month_days", "week_7", "day_1"]
+
+    wording: ClassVar[Mapping[str, str]] = {
+        "msg_quota:missing": "msg_quota: required (month_days, week_7 or day_1)",
+        "msg_quota": "msg_quota: must be one of month_days, week_7, day_1",
+    }
 
 
 class MassSendList(Model):

@@ -1,98 +1,141 @@
-"""SOPs, timed message plans (admin/sops.py). The body is checked by scrm.sops.spec and scrm.sops.targets."""
+"""SOPs, timed message plans (admin/sops.py). Each field's shape is checked here; the rules between fields,
+the SOP's kind and the step ids are scrm.sops.spec's and scrm.sops.targets'."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Mapping
+from datetime import date
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from admin.schemas.base import NULLABLE, Model
+from admin.schemas.base import NULLABLE, Body, Model
+
+MAX_STEPS = 20
+Id = Annotated[str, Field(min_length=1, max_length=64)]
+Days = Annotated[int, Field(ge=0, le=3650)]
 
 
-class SopStep(Model):
-    """exactly one trigger (after_added_days: customer SOPs; after_created_days: group SOPs; date, weekly: both), at, and text and/or attachments"""
+def _calendar_day(value: str) -> str:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("is not a calendar date") from None
+    return value
 
-    id: str | None = Field(
+
+class SopStep(Body):
+    """exactly one trigger of the SOP's kind (after_added_days: customer SOPs; after_created_days: group SOPs; date, weekly: both; scrm.sops.spec checks it), at, and text and/or attachments"""
+
+    # absent, not null: a null id or trigger is refused, as it always was
+    id: str = Field(
         None,
+        pattern=r"^[A-Za-z0-9_-]{1,20}$",
         description="1..20 of A-Z a-z 0-9 _ -; keep it to edit a step, leave it out for a new step (s1, s2, …)",
     )
-    after_added_days: int | None = Field(
+    after_added_days: int = Field(
         None,
         ge=0,
         le=365,
         description="customer SOPs: days after the customer was added (0: the day of the add; a time already past that day moves to the next day)",
     )
-    after_created_days: int | None = Field(
+    after_created_days: int = Field(
         None, ge=0, le=365, description="group SOPs: days after the group was created"
     )
-    date: str | None = Field(None, description="YYYY-MM-DD (China date): once, to every target")
-    weekly: list[Annotated[int, Field(ge=1, le=7)]] | None = Field(
-        None, description="weekdays, 1 (Monday) .. 7 (Sunday)"
+    date: Annotated[str, AfterValidator(_calendar_day)] = Field(
+        None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD (China date): once, to every target"
     )
-    at: str = Field(description="HH:MM China time (00:00 .. 23:59); required in every step")
-    text: str | None = Field(
-        None,
+    weekly: list[Annotated[int, Field(ge=1, le=7)]] = Field(
+        None, min_length=1, description="weekdays, 1 (Monday) .. 7 (Sunday)"
+    )
+    at: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM China time (00:00 .. 23:59); required in every step")
+    text: str = Field(
+        "",
         description="≤ 4000 bytes; {name} (the customer's name) only in customer SOPs, where such a step becomes one task per customer",
     )
-    attachments: list[dict[str, Any]] | None = Field(
-        None,
-        max_length=9,
-        description="in WeCom's add_msg_template shape (image, link, miniprogram, video, file)",
+    attachments: list[dict[str, Any]] = Field(
+        [], description="≤ 9, in WeCom's add_msg_template shape (image, link, miniprogram, video, file)"
     )
 
+    wording: ClassVar[Mapping[str, str]] = {
+        "steps.at": "{field}: required: HH:MM China time, 00:00 .. 23:59",
+        "steps.id": "{field}: must be 1..20 characters of A-Z a-z 0-9 _ -",
+        "steps.date:string_pattern_mismatch": "{field}: must be YYYY-MM-DD (China date)",
+        "steps.weekly": "{field}: must be a non-empty list of weekdays 1 (Monday) .. 7 (Sunday)",
+    }
 
-class SopCustomerTargetsDaysSinceAdded(Model):
+
+class SopDaysSinceAdded(Body):
     """China days since the add, inclusive bounds (null: open)"""
 
-    min: int | None = Field(None, json_schema_extra=NULLABLE)
-    max: int | None = Field(None, json_schema_extra=NULLABLE)
+    min: Days | None = Field(None, json_schema_extra=NULLABLE)
+    max: Days | None = Field(None, json_schema_extra=NULLABLE)
 
 
-class SopCustomerTargets(Model):
-    """customer SOPs: every non-empty condition must hold, checked when a step falls due; {} is every customer"""
+class SopTargets(Body):
+    """customer SOPs: tags_all, tags_any (tag ids), tags_none, states, employees, departments, days_since_added;
+    group SOPs: owners, name_contains, tags_any (group labels). Every non-empty condition must hold, checked
+    when a step falls due; {} is every customer (or group). Unknown employees or tags are refused by name."""
 
-    tags_all: list[str] | None = Field(None, description="tag ids, ≤ 100")
-    tags_any: list[str] | None = Field(None, description="tag ids, ≤ 100")
-    tags_none: list[str] | None = Field(None, description="tag ids, ≤ 100")
-    states: list[str] | None = Field(None, description="channel codes (state) the customer came through")
-    employees: list[str] | None = Field(
+    tags_all: list[Id] | None = Field(None, description="customer SOPs: tag ids, ≤ 100")
+    tags_any: list[Id] | None = Field(
+        None, description="customer SOPs: tag ids, ≤ 100; group SOPs: group labels admins set (any one matches)"
+    )
+    tags_none: list[Id] | None = Field(None, description="customer SOPs: tag ids, ≤ 100")
+    states: list[Annotated[str, Field(min_length=1, max_length=30)]] | None = Field(
+        None, description="customer SOPs: channel codes (state) the customer came through, ≤ 100"
+    )
+    employees: list[Id] | None = Field(
         None,
-        description="userids (≤ 1000); with departments one condition: the relation's member is listed or in a listed department",
+        description="customer SOPs: userids (≤ 1000); with departments one condition: the relation's member is listed or in a listed department",
     )
-    departments: list[Annotated[int, Field(ge=1)]] | None = None
-    days_since_added: SopCustomerTargetsDaysSinceAdded | None = Field(
-        None, description="China days since the add, inclusive bounds (null: open)"
+    departments: list[Annotated[int, Field(ge=1)]] | None = Field(None, description="customer SOPs: ≤ 100")
+    days_since_added: SopDaysSinceAdded | None = Field(
+        None, description="customer SOPs: China days since the add, inclusive bounds (null: open)"
     )
+    owners: list[Id] | None = Field(None, description="group SOPs: owner userids (≤ 1000)")
+    name_contains: str | None = Field(None, max_length=50, description="group SOPs: case-insensitive")
 
 
-class SopGroupTargets(Model):
-    """group SOPs: {} is every customer group"""
-
-    owners: list[str] | None = Field(None, description="owner userids (≤ 1000)")
-    name_contains: str | None = Field(None, max_length=50, description="case-insensitive")
-    tags_any: list[str] | None = Field(None, description="group labels admins set (any one matches)")
-
-
-class SopInput(Model):
-    kind: Literal["customer", "group"] | None = Field(None, description="customer (default) or group")
-    name: str = Field(max_length=50)
-    status: Literal["active", "paused"] | None = Field(None, description="active (default) or paused")
-    targets: SopCustomerTargets | SopGroupTargets | None = Field(
-        None, description="as the kind; unknown employees or tags are refused (field names them)"
-    )
-    steps: list[SopStep] = Field(max_length=20, min_length=1)
-
-
-class SopPatch(Model):
+class SopPatch(Body):
     """any of SopInput's fields; kind, if given, must be the SOP's kind"""
 
     kind: Literal["customer", "group"] | None = None
-    name: str | None = Field(None, max_length=50)
-    status: Literal["active", "paused"] | None = None
-    targets: SopCustomerTargets | SopGroupTargets | None = None
+    name: str | None = Field(None, min_length=1, max_length=50)
+    status: Literal["active", "paused"] = Field(None)  # absent: unchanged; null is refused
+    targets: SopTargets | None = None
     steps: list[SopStep] | None = Field(
-        None, max_length=20, min_length=1, description="the whole list: steps left out are removed"
+        None, max_length=MAX_STEPS, min_length=1, description="the whole list: steps left out are removed"
     )
+
+    wording: ClassVar[Mapping[str, str]] = {
+        **SopStep.wording,
+        "kind": "kind: must be customer or group",
+        "status": "status: must be one of active, paused",
+        "name:string_too_long": "name: at most 50 characters",
+        "name": "name: required",
+        "steps:too_short": "steps: required: a list of at least one step",
+        "steps:too_long": f"steps: at most {MAX_STEPS} steps",
+        "steps:missing": "steps: required: a list of at least one step",
+    }
+    unknown: ClassVar[str] = "{field}: unknown field"
+
+    def fields(self) -> dict[str, Any]:
+        """The fields given, as typed values (scrm.sops.spec takes them: the rules between fields)."""
+        return self.model_dump(exclude_unset=True)
+
+
+class SopInput(SopPatch):
+    kind: Literal["customer", "group"] = Field("customer", description="customer (default) or group")
+    name: str = Field(min_length=1, max_length=50)
+    status: Literal["active", "paused"] = Field("active", description="active (default) or paused")
+    targets: SopTargets | None = Field(
+        None, description="as the kind; unknown employees or tags are refused (field names them)"
+    )
+    steps: list[SopStep] = Field(max_length=MAX_STEPS, min_length=1)
+
+    def fields(self) -> dict[str, Any]:
+        return {**super().fields(), "kind": self.kind}
 
 
 class Sop(Model):
@@ -100,7 +143,7 @@ class Sop(Model):
     kind: Literal["customer", "group"] | None = None
     name: str | None = None
     status: Literal["active", "paused"] | None = None
-    targets: SopCustomerTargets | SopGroupTargets | None = None
+    targets: SopTargets | None = None
     steps: list[SopStep] | None = Field(None, description="each with its id")
     created_at: int | None = Field(None, description="unix seconds")
     updated_at: int | None = Field(None, description="unix seconds")

@@ -2,45 +2,72 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
-from admin.schemas.base import NULLABLE, Model
+from admin.schemas.base import NULLABLE, Body, Model
+
+Id = Annotated[str, Field(min_length=1)]
 
 
-class TransferInput(Model):
-    kind: Literal["resigned", "onjob"] | None = Field(
-        None,
+class TransferInput(Body):
+    kind: Literal["resigned", "onjob"] = Field(
+        "resigned",
         description="resigned (default): the member has left (WeCom's delete_user reached us); onjob: the member is still employed",
     )
-    handover_userid: str = Field(description="whose customers and groups move")
-    takeover_userid: str | None = Field(None, description="one taker (or takeover_userids)")
-    takeover_userids: list[str] | None = Field(
+    handover_userid: Id = Field(description="whose customers and groups move")
+    takeover_userid: Id | None = Field(None, description="one taker (or takeover_userids)")
+    takeover_userids: list[Id] | None = Field(
         None,
-        max_length=100,
         min_length=1,
-        description="active employees, not the handover; customers and groups are split evenly, in turn",
+        description="at most 100 active employees, not the handover; customers and groups are split evenly, in turn",
     )
-    customers: Literal["all"] | list[str] | None = Field(
-        None, description='"all" (default: every customer of the handover) or at most 100000 external_userids'
+    customers: Literal["all"] | list[Id] | None = Field(
+        "all", description='"all" (default: every customer of the handover) or at most 100000 external_userids'
     )
-    groups: Literal["all"] | list[str] | None = Field(
-        None,
+    groups: Literal["all"] | list[Id] | None = Field(
+        "all",
         description='"all" (default: the handover\'s groups) or at most 10000 chat ids; [] for none (customers and groups may not both be empty)',
     )
-    transfer_success_msg: str | None = Field(
-        None,
+    transfer_success_msg: str = Field(
+        "",
         max_length=200,
         description="onjob only: what WeCom sends the customer (WeCom's default when empty)",
     )
-    on_refused: Literal["leave", "reassign"] | None = Field(
-        None,
+    on_refused: Literal["leave", "reassign", ""] = Field(
+        "",
         description="refused / taker at limit: leave them, or give them to the next taker (default: the corp's policy)",
     )
-    request_id: str | None = Field(
-        None, max_length=64, description="makes a retry return the same job; without it, the same fields do"
+    request_id: str = Field(
+        "", max_length=64, description="makes a retry return the same job; without it, the same fields do"
     )
+
+    wording: ClassVar[Mapping[str, str]] = {
+        "kind": "kind must be resigned (离职继承) or onjob (在职继承)",
+        "handover_userid": "handover_userid is required",
+        "takeover_userids": "takeover_userid or takeover_userids (a non-empty list) is required",
+        "customers": 'customers must be "all" or a list of ids',
+        "groups": 'groups must be "all" or a list of ids',
+        "transfer_success_msg": "transfer_success_msg: a string of at most 200 characters",
+        "on_refused": "on_refused must be leave or reassign",
+        "request_id": "request_id: a string of at most 64 characters",
+    }
+
+    def request(self) -> Any:
+        """The domain's request (scrm.transfers.request), which checks the rules between the fields."""
+        from scrm.transfers.request import new_request
+
+        takers = self.takeover_userids
+        if takers is None:
+            takers = [self.takeover_userid] if self.takeover_userid is not None else []
+        return new_request(
+            self.kind, self.handover_userid, takers,
+            None if self.customers in ("all", None) else self.customers,
+            None if self.groups in ("all", None) else self.groups,
+            self.transfer_success_msg, self.on_refused, self.request_id,
+        )  # fmt: skip
 
 
 class TransferProgressCustomers(Model):
@@ -134,10 +161,12 @@ class TransferConflict(Model):
     )
 
 
-class TransferPolicy(Model):
+class TransferPolicy(Body):
     """What the corp's jobs do with refusals; only this field may be sent."""
 
-    model_config = ConfigDict(extra="forbid")
+    wording: ClassVar[Mapping[str, str]] = {
+        "on_refused": "on_refused must be leave (the admin decides) or reassign (the next taker)"
+    }
 
     on_refused: Literal["leave", "reassign"] = Field(
         description="leave: the admin decides; reassign: the next taker of the job"

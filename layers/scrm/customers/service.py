@@ -18,7 +18,6 @@ from scrm.kernel.input_limits import USERID_MAX
 from scrm.kernel.versions import version_of
 from scrm.kernel.wecom_error import WeComError
 
-REMARK_LIMITS = {"remark": 20, "description": 150, "remark_company": 20}
 TAG_NAME_MAX = 30
 
 # WeCom's errcodes, as the admin API answers them.
@@ -110,27 +109,16 @@ class CustomerAdmin:
 
     # editing a customer -----------------------------------------------------------------------
     def _relation(self, corp_id: str, external_userid: str, userid: str) -> dict[str, Any]:
-        if not userid:
-            raise InvalidInput("userid", "userid: required (the employee whose view of the customer to edit)")
         relation = self.reads.follow(corp_id, external_userid, userid)
         if relation is None:
             raise NotFound(f"{userid} does not follow {external_userid}", "userid")
         return relation
 
-    def edit_remark(self, corp_id: str, external_userid: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        userid = str(body.get("userid") or "")
-        fields: dict[str, Any] = {}
-        for name, limit in REMARK_LIMITS.items():
-            if name in body:
-                value = body[name]
-                if not isinstance(value, str) or len(value) > limit:
-                    raise InvalidInput(name, f"{name}: must be a string of at most {limit} characters")
-                fields[name] = value
-        if "remark_mobiles" in body:
-            mobiles = body["remark_mobiles"]
-            if not isinstance(mobiles, list) or not all(isinstance(m, str) for m in mobiles) or len(mobiles) > 5:
-                raise InvalidInput("remark_mobiles", "remark_mobiles: must be a list of at most 5 strings")
-            fields["remark_mobiles"] = mobiles
+    def edit_remark(
+        self, corp_id: str, external_userid: str, userid: str, fields: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """``fields``: remark, description, remark_company, remark_mobiles as given (the admin API's model
+        checked their types and lengths)."""
         if not fields:
             raise InvalidInput("", "nothing to change: give remark, description, remark_company or remark_mobiles")
         self._relation(corp_id, external_userid, userid)
@@ -140,10 +128,11 @@ class CustomerAdmin:
             raise _wecom_error(exc) from None
         return self._read_back(corp_id, external_userid, userid)
 
-    def edit_tags(self, corp_id: str, external_userid: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        userid = str(body.get("userid") or "")
-        add = self._tag_ids(body, "add")
-        remove = self._tag_ids(body, "remove")
+    def edit_tags(
+        self, corp_id: str, external_userid: str, userid: str, add: Sequence[str], remove: Sequence[str]
+    ) -> dict[str, Any]:
+        """``add`` / ``remove``: tag ids (the admin API's model checked them)."""
+        add, remove = list(dict.fromkeys(add)), list(dict.fromkeys(remove))
         if not add and not remove:
             raise InvalidInput("", "nothing to change: give add and/or remove (lists of tag ids)")
         if set(add) & set(remove):
@@ -161,13 +150,6 @@ class CustomerAdmin:
             raise _wecom_error(exc) from None
         return self._read_back(corp_id, external_userid, userid)
 
-    @staticmethod
-    def _tag_ids(body: Mapping[str, Any], name: str) -> list[str]:
-        value = body.get(name) or []
-        if not isinstance(value, list) or not all(isinstance(t, str) and t for t in value) or len(value) > 100:
-            raise InvalidInput(name, f"{name}: must be a list of at most 100 tag ids")
-        return list(dict.fromkeys(value))
-
     def _read_back(self, corp_id: str, external_userid: str, userid: str) -> dict[str, Any]:
         now = int(self.clock() * 1000)
         try:
@@ -184,21 +166,16 @@ class CustomerAdmin:
         return relation
 
     # the tag library --------------------------------------------------------------------------
-    def create_tags(self, corp_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        for field in ("group_id", "group_name"):  # a number or a list is not a name to be str()-ed into one
-            if body.get(field) is not None and not isinstance(body[field], str):
-                raise InvalidInput(field, f"{field}: must be a string")
-        group_id = str(body.get("group_id") or "")
-        group_name = str(body.get("group_name") or "")
+    def create_tags(
+        self, corp_id: str, names: Sequence[str], group_id: str = "", group_name: str = "", order: int | None = None
+    ) -> dict[str, Any]:
+        """``names`` in an existing group (``group_id``) or a new one (``group_name``), typed values (the admin
+        API's model checked them); WeCom's rules: exactly one group, names of at most 30 characters."""
         if bool(group_id) == bool(group_name):
             raise InvalidInput("group_id", "give exactly one of group_id (an existing group) or group_name")
-        names = body.get("tags")
-        if not isinstance(names, list) or not names or not all(isinstance(n, str) and n.strip() for n in names):
-            raise InvalidInput("tags", "tags: must be a non-empty list of tag names")
         for n in [group_name, *names]:
             if len(n) > TAG_NAME_MAX:
                 raise InvalidInput("tags", f"tags: name {n!r} is longer than {TAG_NAME_MAX} characters")
-        order = self._order(body)
         try:
             created = self.wecom(corp_id).add_corp_tags(names, group_id=group_id, group_name=group_name, order=order)
         except WeComError as exc:
@@ -206,11 +183,10 @@ class CustomerAdmin:
         self._refresh_tags(corp_id, [created.group_id])
         return {"group_id": created.group_id, "tag_ids": [t.tag_id for t in created.tags]}
 
-    def edit_tag(self, corp_id: str, tag_or_group_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        name = body.get("name")
-        if name is not None and (not isinstance(name, str) or not name.strip() or len(name) > TAG_NAME_MAX):
-            raise InvalidInput("name", f"name: must be 1..{TAG_NAME_MAX} characters")
-        order = self._order(body)
+    def edit_tag(
+        self, corp_id: str, tag_or_group_id: str, name: str | None = None, order: int | None = None
+    ) -> dict[str, Any]:
+        """A new name (1..30 characters) and/or order (the admin API's model checked them)."""
         if name is None and order is None:
             raise InvalidInput("", "nothing to change: give name and/or order")
         group_id = self._group_of(corp_id, tag_or_group_id)
@@ -244,15 +220,6 @@ class CustomerAdmin:
             if g["group_id"] == tag_or_group_id or any(t["tag_id"] == tag_or_group_id for t in g["tags"]):
                 return str(g["group_id"])
         raise NotFound(f"no tag or group {tag_or_group_id}", "id")
-
-    @staticmethod
-    def _order(body: Mapping[str, Any]) -> int | None:
-        order = body.get("order")
-        if order is None:
-            return None
-        if not isinstance(order, int) or isinstance(order, bool) or not 0 <= order < 2**32:
-            raise InvalidInput("order", "order: must be an integer in [0, 2^32)")
-        return order
 
     def _refresh_tags(self, corp_id: str, group_ids: Sequence[str]) -> None:
         self._names.pop(corp_id, None)

@@ -231,8 +231,10 @@ class LiveCodes:
         found = self.codes.get(corp_id, DEFAULT_WELCOME)
         return {"welcome": found[0].get("welcome") if found else None}
 
-    def set_default_welcome(self, corp_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        welcome = parse_welcome(body.get("welcome"))
+    def set_default_welcome(self, corp_id: str, given: Mapping[str, Any] | None) -> dict[str, Any]:
+        """``given``: the welcome's text and attachments (the admin API's model checked their types), or
+        None to clear it."""
+        welcome = parse_welcome(given)
         found = self.codes.get(corp_id, DEFAULT_WELCOME)
         data = {"welcome": welcome.as_dict() if welcome else None, "status": "active", "updated_at_ms": self._ms()}
         try:

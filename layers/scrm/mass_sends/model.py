@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any, Self
 
-from scrm.mass_sends.spec import PER_TASK, MassSendSpec, parse_mass_send
+from scrm.mass_sends.spec import PER_TASK, MassSendSpec, spec_from_dict
 
 LEASE_S = 300  # a calling mark older than this belongs to a worker that died
 NEW, PLANNED = "new", "planned"
@@ -321,7 +321,7 @@ class MassSend:
         return _to_item(self, self.ALWAYS)
 
     def parsed(self) -> MassSendSpec:
-        return parse_mass_send(self.spec, planned_ok=True)
+        return spec_from_dict(self.spec)
 
     @property
     def is_open(self) -> bool:

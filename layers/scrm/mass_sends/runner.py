@@ -21,6 +21,7 @@ from scrm.mass_sends.model import CANCELLED, CREATED, NEW, PLANNED, REQUESTED, P
 from scrm.mass_sends.planning import Resolving
 from scrm.mass_sends.ports import MassSendRepo, Notify, Queue
 from scrm.mass_sends.service import MassSends
+from scrm.mass_sends.spec import MassSendSpec
 
 log = logging.getLogger("scrm.mass_sends")
 RETRY_DELAY_S = 60  # WeCom busy (-1, 45009, …) or still dispatching (41063): ask again in a minute
@@ -51,11 +52,11 @@ class MassSendRunner:
         # A planned send (a SOP step) tells each member it handed a task to: (corp, send, member, count).
         self.notify = notify
 
-    def start(self, corp_id: str, body: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    def start(self, corp_id: str, spec: MassSendSpec, request_id: str = "") -> tuple[dict[str, Any], bool]:
         """Create (or find the same request's send) and queue its plan. A repeat of a send still "new"
         queues the plan again: the first message may have been lost, and planning twice plans once.
         Answers the send as the API shows it."""
-        send, created = self.sends.create(corp_id, body)
+        send, created = self.sends.create(corp_id, spec, request_id)
         if send.state == NEW:
             self.repo.mark_open(corp_id, send.send_id)
             send_commands(self.queue, [PlanSend(corp_id, send.send_id)])

@@ -15,15 +15,14 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from scrm.kernel.errors import Conflict, InvalidInput, LimitReached
+from scrm.kernel.errors import Conflict, LimitReached
 from scrm.kernel.wecom_error import WeComError
-from scrm.mass_sends import quota as msg_quota
 from scrm.mass_sends.calls import PartCalls
 from scrm.mass_sends.ledger import QuotaLedger
 from scrm.mass_sends.model import NEW, OUTCOME_NAMES, PENDING, SENT, MassSend, Part, PartCall
 from scrm.mass_sends.planning import Planning, Resolving
 from scrm.mass_sends.ports import GroupMsgWeCom, GroupSource, MassSendRepo, Planned, Recipients
-from scrm.mass_sends.spec import NAME_MAX, MassSendSpec, parse_mass_send
+from scrm.mass_sends.spec import NAME_MAX, MassSendSpec
 from scrm.welcome.message import Welcome
 
 log = logging.getLogger("scrm.mass_sends")
@@ -56,18 +55,13 @@ class MassSends:
     def quota_setting(self, corp_id: str) -> str:
         return self.planning.quota_setting(corp_id)
 
-    def set_quota_setting(self, corp_id: str, value: object) -> str:
+    def set_quota_setting(self, corp_id: str, setting: str) -> str:
         """The corp's 群发助手 choice (month_days / week_7 / day_1); WeCom has no API to read it."""
-        setting = msg_quota.parse_setting(value)
         self.repo.put_setting(corp_id, {**self.repo.setting(corp_id), "msg_quota": setting})
         return setting
 
-    def create(self, corp_id: str, body: dict[str, Any]) -> tuple[MassSend, bool]:
-        """(send, created). The same request_id always, or the same body while its send is open, returns it."""
-        spec = parse_mass_send(body)
-        request_id = body.get("request_id")
-        if request_id is not None and (not isinstance(request_id, str) or not 1 <= len(request_id) <= 64):
-            raise InvalidInput("request_id", "request_id: must be a string of 1..64 characters")
+    def create(self, corp_id: str, spec: MassSendSpec, request_id: str = "") -> tuple[MassSend, bool]:
+        """(send, created). The same request_id always, or the same spec while its send is open, returns it."""
         key = f"id#{request_id}" if request_id else f"body#{spec.fingerprint()}"
         made = self._create_once(corp_id, key, spec, None, lambda s: bool(request_id) or s.is_open)
         if made is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -154,118 +154,58 @@ class MassSendSpec:
 RECIPIENT_KINDS = ("filter", "external_userids", "groups", "chat_ids")
 
 
-def parse_mass_send(raw: Any, planned_ok: bool = False) -> MassSendSpec:
-    """An admin's send (``planned_ok`` False: a planner's stored spec is refused from outside)."""
-    if not isinstance(raw, dict):
-        raise FieldError("body", "must be an object")
-    unknown = set(raw) - {
-        "name",
-        "text",
-        "attachments",
-        "recipients",
-        "request_id",
-        *(("chat_type",) if planned_ok else ()),
-    }
-    if unknown:
-        raise FieldError(sorted(unknown)[0], "unknown field")
-    name = raw.get("name")
-    if not isinstance(name, str) or not name.strip() or len(name) > NAME_MAX:
+def _once(ids: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(i.strip() for i in ids))
+
+
+def recipient_filter(
+    tags_all: Sequence[str] = (), tags_any: Sequence[str] = (), tags_none: Sequence[str] = (),
+    employees: Sequence[str] = (), states: Sequence[str] = (), added_from: int | None = None,
+    added_to: int | None = None, path: str = "recipients.filter",
+) -> RecipientFilter:
+    """A filter from typed values (each id once): the rules between its fields, named under ``path``."""
+    if added_from is not None and added_to is not None and added_from > added_to:
+        raise FieldError(f"{path}.added_from", "is after added_to")
+    if set(tags_none) & (set(tags_all) | set(tags_any)):
+        raise FieldError(f"{path}.tags_none", "names a tag that is also required")
+    return RecipientFilter(_once(tags_all), _once(tags_any), _once(tags_none), _once(employees), _once(states),
+                           added_from, added_to)  # fmt: skip
+
+
+def new_send(
+    name: str, content: Welcome, *, filter: RecipientFilter | None = None,
+    external_userids: Sequence[str] = (), groups: GroupFilter | None = None, chat_ids: Sequence[str] = (),
+) -> MassSendSpec:
+    """An admin's send from typed values (the admin API's model checked each field's shape and that the
+    recipients are exactly one kind): one text for every recipient, a name that is not blank."""
+    if not name.strip():
         raise FieldError("name", f"required: a string of 1..{NAME_MAX} characters")
-    content = parse_welcome({k: raw[k] for k in ("text", "attachments") if k in raw}, "content")
+    if NAME_PLACEHOLDER in content.text:
+        raise FieldError("text", f"a mass send is one text for every recipient: {NAME_PLACEHOLDER} is not filled in")
+    if groups is not None:
+        groups = GroupFilter(_once(groups.owners), groups.name_contains.strip())
+    chat_type = GROUP if groups is not None or chat_ids else SINGLE
+    return MassSendSpec(name.strip(), content, filter, _once(external_userids), groups, _once(chat_ids),
+                        chat_type=chat_type)  # fmt: skip
+
+
+def spec_from_dict(stored: Mapping[str, Any]) -> MassSendSpec:
+    """A spec as ``as_dict`` stored it (ours, checked when it was made): read back as it was written."""
+    content = parse_welcome({k: stored[k] for k in ("text", "attachments") if k in stored}, "content")
     assert content is not None
-    rec = raw.get("recipients")
-    kinds = (*RECIPIENT_KINDS, "planned") if planned_ok else RECIPIENT_KINDS
-    if not isinstance(rec, dict) or len(rec) != 1 or next(iter(rec)) not in kinds:
-        raise FieldError("recipients", f"needs exactly one of {', '.join(RECIPIENT_KINDS)}")
-    kind = next(iter(rec))
-    chat_type = GROUP if kind in ("groups", "chat_ids") or raw.get("chat_type") == GROUP else SINGLE
-    if NAME_PLACEHOLDER in content.text and not (kind == "planned" and chat_type == SINGLE):
-        raise FieldError(
-            "text", f"a mass send is one text for every recipient: {NAME_PLACEHOLDER} is not filled in"
-        )
-    name = name.strip()
+    (kind, value), = stored["recipients"].items()
+    name = stored["name"]
     if kind == "planned":
-        source = rec["planned"] if isinstance(rec["planned"], dict) else {}
-        pairs = tuple(sorted((str(k), str(v)) for k, v in source.items()))
+        chat_type = GROUP if stored.get("chat_type") == GROUP else SINGLE
+        pairs = tuple(sorted((str(k), str(v)) for k, v in value.items()))
         return MassSendSpec(name, content, planned=True, chat_type=chat_type, source=pairs)
     if kind == "filter":
-        return MassSendSpec(name, content, filter=_filter(rec["filter"]))
+        ids = {k: tuple(v) for k, v in value.items() if k not in ("added_from", "added_to")}
+        return MassSendSpec(name, content, filter=RecipientFilter(
+            **ids, added_from=value.get("added_from"), added_to=value.get("added_to")))  # fmt: skip
     if kind == "groups":
-        return MassSendSpec(name, content, groups=_group_filter(rec["groups"]), chat_type=GROUP)
+        found = GroupFilter(tuple(value.get("owners", ())), value.get("name_contains", ""))
+        return MassSendSpec(name, content, groups=found, chat_type=GROUP)
     if kind == "chat_ids":
-        ids = _id_list(rec["chat_ids"], "recipients.chat_ids", MAX_CHATS, "chat_ids")
-        return MassSendSpec(name, content, chat_ids=ids, chat_type=GROUP)
-    return MassSendSpec(name, content, external_userids=_id_list(rec["external_userids"]))
-
-
-def _group_filter(value: Any) -> GroupFilter:
-    path = "recipients.groups"
-    if not isinstance(value, dict):
-        raise FieldError(path, "must be an object")
-    unknown = set(value) - {"owners", "name_contains"}
-    if unknown:
-        raise FieldError(f"{path}.{sorted(unknown)[0]}", "unknown field")
-    owners = value.get("owners", [])
-    if not isinstance(owners, list) or not all(isinstance(o, str) and o.strip() for o in owners):
-        raise FieldError(f"{path}.owners", "must be a list of userids")
-    if len(owners) > MAX_EMPLOYEES:
-        raise FieldError(f"{path}.owners", f"at most {MAX_EMPLOYEES}")
-    name = value.get("name_contains", "")
-    if not isinstance(name, str) or len(name) > NAME_CONTAINS_MAX:
-        raise FieldError(
-            f"{path}.name_contains", f"must be a string of at most {NAME_CONTAINS_MAX} characters"
-        )
-    return GroupFilter(tuple(dict.fromkeys(o.strip() for o in owners)), name.strip())
-
-
-def _id_list(
-    value: Any,
-    path: str = "recipients.external_userids",
-    most: int = MAX_LIST,
-    what: str = "external_userids",
-) -> tuple[str, ...]:
-    if not isinstance(value, list) or not value:
-        raise FieldError(path, f"must be a non-empty list of {what}")
-    if len(value) > most:
-        raise FieldError(path, f"at most {most} {what}, got {len(value)}")
-    for i, v in enumerate(value):
-        if not isinstance(v, str) or not v.strip():
-            raise FieldError(f"{path}[{i}]", f"must be one of the {what}")
-    return tuple(dict.fromkeys(v.strip() for v in value))
-
-
-def _filter(value: Any) -> RecipientFilter:
-    path = "recipients.filter"
-    if not isinstance(value, dict):
-        raise FieldError(path, "must be an object")
-    known = {"tags_all", "tags_any", "tags_none", "employees", "states", "added_from", "added_to"}
-    unknown = set(value) - known
-    if unknown:
-        raise FieldError(f"{path}.{sorted(unknown)[0]}", "unknown field")
-
-    def strings(name: str, most: int) -> tuple[str, ...]:
-        v = value.get(name, [])
-        if not isinstance(v, list) or not all(isinstance(s, str) and s.strip() for s in v):
-            raise FieldError(f"{path}.{name}", "must be a list of ids")
-        if len(v) > most:
-            raise FieldError(f"{path}.{name}", f"at most {most}")
-        return tuple(dict.fromkeys(s.strip() for s in v))
-
-    def seconds(name: str) -> int | None:
-        v = value.get(name)
-        if v is None:
-            return None
-        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-            raise FieldError(f"{path}.{name}", "must be unix seconds (a non-negative integer)")
-        return v
-
-    f = RecipientFilter(
-        tags_all=strings("tags_all", MAX_TAGS), tags_any=strings("tags_any", MAX_TAGS),
-        tags_none=strings("tags_none", MAX_TAGS), employees=strings("employees", MAX_EMPLOYEES),
-        states=strings("states", MAX_STATES), added_from=seconds("added_from"), added_to=seconds("added_to"),
-    )  # fmt: skip
-    if f.added_from is not None and f.added_to is not None and f.added_from > f.added_to:
-        raise FieldError(f"{path}.added_from", "is after added_to")
-    if set(f.tags_none) & (set(f.tags_all) | set(f.tags_any)):
-        raise FieldError(f"{path}.tags_none", "names a tag that is also required")
-    return f
+        return MassSendSpec(name, content, chat_ids=tuple(value), chat_type=GROUP)
+    return MassSendSpec(name, content, external_userids=tuple(value))

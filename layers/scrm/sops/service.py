@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from scrm.kernel.errors import Conflict, InvalidInput, NotFound
@@ -41,7 +41,7 @@ class SopAdmin:
         self.sends = sends
         self.clock = clock
 
-    def _parse(self, corp_id: str, kind: str, body: Any, existing: S.SopSpec | None) -> S.SopSpec:
+    def _parse(self, corp_id: str, kind: str, body: Mapping[str, Any], existing: S.SopSpec | None) -> S.SopSpec:
         spec = S.parse_group_sop(body, existing) if kind == S.GROUP else S.parse_customer_sop(body, existing)
         if existing is None or "targets" in body:
             # Only targets given now: a member who left since must not block a pause, a rename or a resume.
@@ -71,13 +71,9 @@ class SopAdmin:
                         if tag not in library:
                             raise InvalidInput(f"targets.{name}", f"targets.{name}: unknown tag {tag}")
 
-    def create(self, corp_id: str, body: Any) -> dict[str, Any]:
-        if not isinstance(body, dict):
-            raise InvalidInput("body", "body: must be an object")
-        kind = body.get("kind") or S.CUSTOMER
-        if kind not in (S.CUSTOMER, S.GROUP):
-            raise InvalidInput("kind", "kind: must be customer or group")
-        spec = self._parse(corp_id, kind, {**body, "kind": kind}, None)
+    def create(self, corp_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """``fields``: the SOP's fields as typed values (the admin API's SopInput); kind customer by default."""
+        spec = self._parse(corp_id, fields.get("kind") or S.CUSTOMER, fields, None)
         if len(self.repo.list_sops(corp_id)) >= MAX_SOPS:
             raise Conflict(f"a corp may have at most {MAX_SOPS} SOPs; delete one first")
         sop, saved = Sop.created(uuid.uuid4().hex[:12], spec, int(self.clock()))
@@ -104,11 +100,10 @@ class SopAdmin:
         (a few times: an admin's edits race only each other)."""
         return VersionedWrite(save, lambda s: self.repo.get_sop(corp_id, s.sop_id), WRITE_TRIES)
 
-    def update(self, corp_id: str, sop_id: str, body: Any) -> dict[str, Any]:
-        """Only the given fields change; ``{"status": "paused"}`` pauses, ``{"status": "active"}`` resumes.
-        A paused SOP's due steps are not sent later: the planner skips them as they pass."""
-        if not isinstance(body, dict):
-            raise InvalidInput("body", "body: must be an object")
+    def update(self, corp_id: str, sop_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Only the given fields change (typed values: the admin API's SopPatch); ``{"status": "paused"}``
+        pauses, ``{"status": "active"}`` resumes. A paused SOP's due steps are not sent later: the planner
+        skips them as they pass."""
         sop = self._found(corp_id, sop_id)
 
         def edit(s: Sop) -> Saved:

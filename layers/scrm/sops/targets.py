@@ -7,7 +7,7 @@ the add is day 0), the same count ``after_added_days`` uses, so "added within 30
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -20,8 +20,6 @@ MAX_TAGS = 100
 MAX_STATES = 100
 MAX_EMPLOYEES = 1000
 MAX_DEPARTMENTS = 100
-MAX_DAYS = 3650
-NAME_CONTAINS_MAX = 50
 CUSTOMER_FIELDS = frozenset(
     {"tags_all", "tags_any", "tags_none", "states", "employees", "departments", "days_since_added"}
 )
@@ -154,8 +152,10 @@ def group_matches(targets: GroupTargets, g: GroupFacts) -> bool:
     return not (targets.tags_any and not g.tag_ids.intersection(targets.tags_any))
 
 
-# parsing ------------------------------------------------------------------------------------------
-def parse_customer_targets(value: Any, path: str = "targets") -> CustomerTargets:
+# from typed values --------------------------------------------------------------------------------
+# The admin API's model (functions/admin/schemas/sops.py) checks each condition's shape; here are the rules
+# between them, which conditions each kind of SOP has, and the limits on distinct ids.
+def parse_customer_targets(value: Mapping[str, Any] | None, path: str = "targets") -> CustomerTargets:
     raw = _object(value, path, CUSTOMER_FIELDS)
     tags_all = _ids(raw.get("tags_all"), f"{path}.tags_all", MAX_TAGS, "tag ids")
     tags_any = _ids(raw.get("tags_any"), f"{path}.tags_any", MAX_TAGS, "tag ids")
@@ -163,79 +163,44 @@ def parse_customer_targets(value: Any, path: str = "targets") -> CustomerTargets
     clash = set(tags_none) & (set(tags_all) | set(tags_any))
     if clash:
         raise FieldError(f"{path}.tags_none", f"names a tag that is also required: {sorted(clash)[0]}")
-    days_min, days_max = _days_range(raw.get("days_since_added"), f"{path}.days_since_added")
+    days = raw.get("days_since_added") or {}
+    low, high = days.get("min"), days.get("max")
+    if low is not None and high is not None and low > high:
+        raise FieldError(f"{path}.days_since_added.min", "is greater than max")
     return CustomerTargets(
         tags_all=tags_all,
         tags_any=tags_any,
         tags_none=tags_none,
-        states=_ids(raw.get("states"), f"{path}.states", MAX_STATES, "channel states", max_len=30),
+        states=_ids(raw.get("states"), f"{path}.states", MAX_STATES, "channel states"),
         employees=_ids(raw.get("employees"), f"{path}.employees", MAX_EMPLOYEES, "userids"),
-        departments=_departments(raw.get("departments"), f"{path}.departments"),
-        days_min=days_min,
-        days_max=days_max,
+        departments=_ids(raw.get("departments"), f"{path}.departments", MAX_DEPARTMENTS, "departments"),
+        days_min=low,
+        days_max=high,
     )
 
 
-def parse_group_targets(value: Any, path: str = "targets") -> GroupTargets:
+def parse_group_targets(value: Mapping[str, Any] | None, path: str = "targets") -> GroupTargets:
     raw = _object(value, path, GROUP_FIELDS)
-    name = raw.get("name_contains")
-    if name is None:
-        name = ""
-    if not isinstance(name, str) or len(name) > NAME_CONTAINS_MAX:
-        raise FieldError(f"{path}.name_contains", f"must be a string of at most {NAME_CONTAINS_MAX} characters")
     return GroupTargets(
         owners=_ids(raw.get("owners"), f"{path}.owners", MAX_EMPLOYEES, "userids"),
-        name_contains=name.strip(),
+        name_contains=(raw.get("name_contains") or "").strip(),
         # Group labels are the SCRM's own (set through /admin/groups/{chat_id}/tags), stored trimmed.
         tags_any=tuple(dict.fromkeys(t.strip() for t in _ids(raw.get("tags_any"), f"{path}.tags_any", MAX_TAGS,
                                                               "group labels") if t.strip())),
     )
 
 
-def _object(value: Any, path: str, fields: frozenset[str]) -> Mapping[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise FieldError(path, "must be an object")
-    unknown = set(value) - fields
+def _object(value: Mapping[str, Any] | None, path: str, fields: frozenset[str]) -> Mapping[str, Any]:
+    """The conditions given (``None``: none); one of the other kind's is refused by name."""
+    given = {k: v for k, v in (value or {}).items() if v is not None}
+    unknown = set(given) - fields
     if unknown:
         raise FieldError(f"{path}.{sorted(unknown)[0]}", "unknown field")
-    return value
+    return given
 
 
-def _ids(value: Any, path: str, limit: int, what: str, max_len: int = 64) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(isinstance(v, str) and 0 < len(v) <= max_len for v in value):
-        raise FieldError(path, f"must be a list of {what}")
-    ids = tuple(dict.fromkeys(value))
+def _ids(value: Sequence[Any] | None, path: str, limit: int, what: str) -> tuple[Any, ...]:
+    ids = tuple(dict.fromkeys(value or ()))
     if len(ids) > limit:
         raise FieldError(path, f"at most {limit} {what}, got {len(ids)}")
     return ids
-
-
-def _departments(value: Any, path: str) -> tuple[int, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(
-        isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in value
-    ):
-        raise FieldError(path, "must be a list of department ids (positive integers)")
-    ids = tuple(dict.fromkeys(value))
-    if len(ids) > MAX_DEPARTMENTS:
-        raise FieldError(path, f"at most {MAX_DEPARTMENTS} departments, got {len(ids)}")
-    return ids
-
-
-def _days_range(value: Any, path: str) -> tuple[int | None, int | None]:
-    raw = _object(value, path, frozenset({"min", "max"}))
-    bounds: list[int | None] = []
-    for key in ("min", "max"):
-        v = raw.get(key)
-        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= MAX_DAYS):
-            raise FieldError(f"{path}.{key}", f"must be null or an integer 0..{MAX_DAYS} (days)")
-        bounds.append(v)
-    low, high = bounds
-    if low is not None and high is not None and low > high:
-        raise FieldError(f"{path}.min", "is greater than max")
-    return low, high

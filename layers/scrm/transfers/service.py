@@ -21,10 +21,10 @@ from scrm.kernel.bus import send as send_commands
 from scrm.kernel.errors import Conflict, InvalidInput, NotFound
 from scrm.transfers.commands import AdvanceTransfer, PlanTransfer
 from scrm.transfers.job import PLANNING, TransferJob
-from scrm.transfers.model import ON_REFUSED, ONJOB, RESIGNED
+from scrm.transfers.model import ONJOB, RESIGNED
 from scrm.transfers.ports import ActiveJobExists, TransferRepo, TransferWeCom
 from scrm.transfers.progress import summarize
-from scrm.transfers.request import TransferRequest, parse_request
+from scrm.transfers.request import TransferRequest
 from scrm.transfers.runner import TransferRunner, day_of
 
 CHECK_NAMED_MAX = 1000  # named onjob customers checked against the 90-day rule while the admin waits
@@ -39,8 +39,7 @@ class TransferJobs:
     queue: Publisher
     clock: Callable[[], float] = time.time
 
-    def create(self, corp_id: str, body: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-        req = parse_request(body)
+    def create(self, corp_id: str, req: TransferRequest) -> tuple[dict[str, Any], bool]:
         self._check_people(corp_id, req)
         now = int(self.clock())
         if req.kind == ONJOB:
@@ -154,13 +153,9 @@ class TransferJobs:
     def policy(self, corp_id: str) -> dict[str, Any]:
         return {"on_refused": "leave", **self.repo.policy(corp_id)}
 
-    def set_policy(self, corp_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        unknown = sorted(set(body) - {"on_refused"})
-        if unknown:
-            raise InvalidInput(unknown[0], f"unknown field {unknown[0]}")
-        if body.get("on_refused") not in ON_REFUSED:
-            raise InvalidInput("on_refused", "on_refused must be leave (the admin decides) or reassign (the next taker)")
-        self.repo.put_policy(corp_id, {"on_refused": body["on_refused"]})
+    def set_policy(self, corp_id: str, on_refused: str) -> dict[str, Any]:
+        """``on_refused``: leave or reassign (the admin API's model has checked it)."""
+        self.repo.put_policy(corp_id, {"on_refused": on_refused})
         return self.policy(corp_id)
 
     def unassigned(self, corp_id: str, handover: str = "") -> dict[str, Any]:
