@@ -55,6 +55,7 @@ def test_on_a_phone_the_menu_is_a_drawer(console, watched, viewport):
     drawer = page.locator(".menu-drawer")
     drawer.get_by_text("角色与密钥").wait_for()
     assert sorted(_menu_titles(page)) == sorted(MENUS)
+    page.wait_for_function("() => document.querySelector('.menu-drawer').getBoundingClientRect().left === 0")
     watched.shot("drawer")
     drawer.locator(".el-menu-item", has_text="客户").first.click()
     page.wait_for_url("**/console/customers")
