@@ -57,6 +57,10 @@ def test_on_a_phone_the_menu_is_a_drawer(console, watched, viewport):
     assert sorted(_menu_titles(page)) == sorted(MENUS)
     page.wait_for_function("() => document.querySelector('.menu-drawer').getBoundingClientRect().left === 0")
     watched.shot("drawer")
+    # Element Plus speaks Chinese (its zh-cn locale): the drawer's close button.
+    page.get_by_role("button", name="关闭此对话框").click()
+    drawer.wait_for(state="hidden")
+    page.get_by_role("button", name="打开菜单").click()
     drawer.locator(".el-menu-item", has_text="客户").first.click()
     page.wait_for_url("**/console/customers")
     page.get_by_role("heading", name="客户").wait_for()
