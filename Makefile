@@ -68,6 +68,7 @@ unit: venv
 	$(BIN)/pytest tests/unit tests/sandbox
 
 test: venv lint web browser
+	cd $(WEB) && node --test tests/
 	$(BIN)/pytest
 
 demo: venv web

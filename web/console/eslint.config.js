@@ -30,5 +30,5 @@ export default [
       'vue/html-self-closing': 'off',
     },
   },
-  { files: ['*.config.js'], languageOptions: { globals: { ...globals.node } } },
+  { files: ['*.config.js', 'tests/**/*.js'], languageOptions: { globals: { ...globals.node } } },
 ]
