@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+
 MALICIOUS = "<img src=x onerror=alert(1)>"
 
 
@@ -48,3 +51,14 @@ def test_a_name_in_an_api_error_is_shown_as_text(console, watched):
     assert page.locator("img[src='x']").count() == 0
     page.wait_for_timeout(300)  # an onerror handler would have fired by now (the harness fails on dialogs)
     assert watched.dialogs == []
+
+
+def test_the_harness_stops_requests_outside_localhost(console, watched):
+    """The guard every browser test runs under: a request to another host never leaves the machine and is
+    recorded (the test fails at teardown; here the record is checked and cleared)."""
+    page = watched.page
+    with pytest.raises(PlaywrightError, match="ERR_BLOCKED_BY_CLIENT"):
+        page.goto("https://cdn.example.com/vue.js")
+    assert watched.outside == ["https://cdn.example.com/vue.js"]
+    watched.outside.clear()
+    watched.allow("ERR_BLOCKED_BY_CLIENT")
