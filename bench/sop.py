@@ -76,9 +76,10 @@ def run(stack: Stack, sandbox: SandboxClient, customers: int = 100_000, employee
                                            {"id": "d30", "after_added_days": 30, "at": "10:00",
                                             "text": "第 30 天：会员券"}]})  # fmt: skip
     repo = bootstrap.sop_repo()
-    stored, version = repo.get_sop(corp_id, sop["sop_id"])
-    repo.put_sop(corp_id, {**stored, "spec": {**stored["spec"], "status": "active"}}, version)
-    spec = S.sop_from_dict(repo.get_sop(corp_id, sop["sop_id"])[0]["spec"])
+    stored = repo.get_sop(corp_id, sop["sop_id"])
+    stored.resume(stored.updated_at)
+    repo.put_sop(corp_id, stored)
+    spec = repo.get_sop(corp_id, sop["sop_id"]).spec
     enrol = bootstrap.sop_enrolment()
     t2 = time.monotonic()
     items = [i for p, f in shaped for i in enrol.items_for(sop["sop_id"], spec, p.external_userid, f.userid, f.add_time)]

@@ -91,69 +91,80 @@ class GroupHistory:
 
     def replay(self, first_day: int, last_day: int) -> dict[int, dict[str, DayFigures]]:
         """Figures per day in [first_day, last_day] per owner (only owners with any figure)."""
+        run = _Replay(first_day, last_day)
         end = last_day + DAY_S
-        owner_of: dict[str, str] = {}
-        members: dict[str, set[str]] = {}
-        chats: defaultdict[str, int] = defaultdict(int)
-        heads: defaultdict[str, int] = defaultdict(int)
-        out: dict[int, dict[str, DayFigures]] = {}
-        current: dict[str, DayFigures] = defaultdict(DayFigures)
-        day = first_day
-
-        def close_days_until(limit: int) -> None:
-            """Snapshot every day before `limit` (totals as of its end) and start the next one."""
-            nonlocal day, current
-            while day < limit and day <= last_day:
-                snapshot: dict[str, DayFigures] = {}
-                for owner in set(current) | {o for o, n in chats.items() if n}:
-                    fig = current.get(owner) or DayFigures()
-                    fig.chat_total, fig.member_total = chats[owner], heads[owner]
-                    snapshot[owner] = fig
-                out[day] = snapshot
-                current = defaultdict(DayFigures)
-                day += DAY_S
-
         for when, _order, kind, chat_id, userid in self._ordered():
             if when >= end:
                 break
             if when >= first_day:
-                close_days_until(day_start(when))
-            counting = when >= first_day
-            if kind == "create":
-                owner_of[chat_id] = userid
-                members[chat_id] = set()
-                chats[userid] += 1
-                if counting:
-                    current[userid].new_chat += 1
-                continue
-            owner = owner_of.get(chat_id)
-            if owner is None:
-                continue  # a change to a group created outside the log's knowledge
-            group = members[chat_id]
-            if kind == "join" and userid not in group:
-                group.add(userid)
-                heads[owner] += 1
-                if counting:
-                    current[owner].new_member += 1
-            elif kind == "quit" and userid in group:
-                group.discard(userid)
-                heads[owner] -= 1
-                if counting:
-                    current[owner].quit_member += 1
-            elif kind == "owner" and userid != owner:
-                owner_of[chat_id] = userid
-                chats[owner] -= 1
-                heads[owner] -= len(group)
-                chats[userid] += 1
-                heads[userid] += len(group)
-            elif kind == "dismiss":
-                chats[owner] -= 1
-                heads[owner] -= len(group)
-                del owner_of[chat_id], members[chat_id]
-                if counting:
-                    current[owner].dismissed += 1
-        close_days_until(end)
-        return out
+                run.close_days_until(day_start(when))
+            run.apply(kind, chat_id, userid, counting=when >= first_day)
+        run.close_days_until(end)
+        return run.out
+
+
+class _Replay:
+    """The state of one replay: who owns which group, its members, per-owner totals, the open day."""
+
+    def __init__(self, first_day: int, last_day: int) -> None:
+        self.day = first_day
+        self.last_day = last_day
+        self.owner_of: dict[str, str] = {}
+        self.members: dict[str, set[str]] = {}
+        self.chats: defaultdict[str, int] = defaultdict(int)
+        self.heads: defaultdict[str, int] = defaultdict(int)
+        self.out: dict[int, dict[str, DayFigures]] = {}
+        self.current: defaultdict[str, DayFigures] = defaultdict(DayFigures)
+
+    def close_days_until(self, limit: int) -> None:
+        """Snapshot every day before `limit` (totals as of its end) and start the next one."""
+        while self.day < limit and self.day <= self.last_day:
+            snapshot: dict[str, DayFigures] = {}
+            for owner in set(self.current) | {o for o, n in self.chats.items() if n}:
+                fig = self.current.get(owner) or DayFigures()
+                fig.chat_total, fig.member_total = self.chats[owner], self.heads[owner]
+                snapshot[owner] = fig
+            self.out[self.day] = snapshot
+            self.current = defaultdict(DayFigures)
+            self.day += DAY_S
+
+    def apply(self, kind: str, chat_id: str, userid: str, *, counting: bool) -> None:
+        if kind == "create":
+            self.owner_of[chat_id] = userid
+            self.members[chat_id] = set()
+            self.chats[userid] += 1
+            if counting:
+                self.current[userid].new_chat += 1
+            return
+        owner = self.owner_of.get(chat_id)
+        if owner is None:
+            return  # a change to a group created outside the log's knowledge
+        group = self.members[chat_id]
+        if kind == "join" and userid not in group:
+            group.add(userid)
+            self.heads[owner] += 1
+            if counting:
+                self.current[owner].new_member += 1
+        elif kind == "quit" and userid in group:
+            group.discard(userid)
+            self.heads[owner] -= 1
+            if counting:
+                self.current[owner].quit_member += 1
+        elif kind == "owner" and userid != owner:
+            self._change_owner(chat_id, owner, userid, len(group))
+        elif kind == "dismiss":
+            self.chats[owner] -= 1
+            self.heads[owner] -= len(group)
+            del self.owner_of[chat_id], self.members[chat_id]
+            if counting:
+                self.current[owner].dismissed += 1
+
+    def _change_owner(self, chat_id: str, old: str, new: str, size: int) -> None:
+        self.owner_of[chat_id] = new
+        self.chats[old] -= 1
+        self.heads[old] -= size
+        self.chats[new] += 1
+        self.heads[new] += size
 
 
 def owner_figures(

@@ -1,4 +1,5 @@
-"""HTTP front end: routes /cgi-bin/ to the WeCom API and /control/ to the control API.
+"""HTTP front end: routes /cgi-bin/ to the WeCom API, /control/ to the control API, and WeCom's login
+pages (/wwlogin/sso/login, /connect/oauth2/authorize, /wwopen/uriconfirm) to login_pages.
 
 Standard library only (ThreadingHTTPServer).  HTTP/1.1 keep-alive is supported so an app doing
 a full sync over one requests.Session does not open a connection per call.
@@ -14,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import api, control
+from . import api, control, login_pages
 from .app import Sandbox
 
 MAX_BODY = 32 * 1024 * 1024
@@ -117,6 +118,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
             status, payload = api.handle(app, method, path[len("/cgi-bin/") :], query, body)
         elif path == "/control" or path.startswith("/control/"):
             status, payload = control.handle(app, method, path.rstrip("/") or path, query, body)
+        elif path in login_pages.PATHS:
+            page = login_pages.handle(app, method, path, query, body)
+            status, payload = page.status, page
         elif path in ("/", "/health"):
             status, payload = (
                 200,
@@ -125,22 +129,39 @@ class SandboxHandler(BaseHTTPRequestHandler):
                     "ok": True,
                     "wecom_api": sorted(api.ROUTES) + ["gettoken"],
                     "control_api": control.endpoints(),
+                    "login_pages": list(login_pages.PATHS),
                 },
             )
         else:
             status, payload = (
                 404,
-                {"error": f"nothing at {path}; WeCom API is under /cgi-bin/, control API under /control/"},
+                {
+                    "error": f"nothing at {path}; WeCom API is under /cgi-bin/, control API under /control/, "
+                    f"login pages at {', '.join(login_pages.PATHS[:2])}"
+                },
             )
         return status, payload
 
     def _send(self, status: int, payload: Any) -> None:
+        if isinstance(payload, login_pages.Page):
+            self._send_page(status, payload)
+            return
         raw = isinstance(payload, api.RawAnswer)
         data = payload.body if raw else json.dumps(payload, ensure_ascii=False).encode("utf-8")
         self.send_response(status)
         self.send_header(
             "Content-Type", "text/html; charset=utf-8" if raw else "application/json; charset=utf-8"
         )
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _send_page(self, status: int, page: login_pages.Page) -> None:
+        data = page.body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        for name, value in page.headers.items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import random
 
 from . import ids
+from .logins import App
 from .world import Corp, World
 
 _SYSTEM_RNG = random.SystemRandom()
@@ -27,11 +28,12 @@ _KEEP_EXPIRED_S = 86_400
 EXPIRES_IN_MODES = ("remaining", "full")
 
 
-def issue(world: World, corp: Corp) -> tuple[str, int]:
-    """The corp's current token while it lives (see the module docstring), else a new one."""
+def issue(world: World, corp: Corp, app: App | None = None) -> tuple[str, int]:
+    """The current token of the corp's main app (or of the extra ``app``) while it lives (see the
+    module docstring), else a new one.  Each app has its own token (91039: 每个应用有独立的secret)."""
     now = world.now()
     _prune(world, corp, now)
-    current = corp.current_token
+    current = app.current_token if app is not None else corp.current_token
     expires_at = corp.tokens.get(current) if current else None
     if expires_at is not None and expires_at - now >= 1:
         if corp.gettoken_expires_in == "full":
@@ -40,7 +42,11 @@ def issue(world: World, corp: Corp) -> tuple[str, int]:
         return current, int(expires_at - now)
     token = ids.access_token(_SYSTEM_RNG)
     corp.tokens[token] = now + corp.token_expires_in
-    corp.current_token = token
+    if app is not None:
+        app.current_token = token
+        corp.login.token_agents[token] = app.agent_id
+    else:
+        corp.current_token = token
     world.token_index[token] = corp.corp_id
     return token, corp.token_expires_in
 
@@ -93,6 +99,8 @@ def _prune(world: World, corp: Corp, now: float) -> None:
     for token in stale:
         del corp.tokens[token]
         world.token_index.pop(token, None)
+        corp.login.token_agents.pop(token, None)
     for token in [t for t, at in corp.revoked_tokens.items() if at < now - _KEEP_EXPIRED_S]:
         del corp.revoked_tokens[token]
         world.token_index.pop(token, None)
+        corp.login.token_agents.pop(token, None)

@@ -9,6 +9,7 @@ Chalice needs at package time valid in every stage.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -64,75 +65,74 @@ class QueueDef:
 _PK = KeyAttr("pk")
 _SK = KeyAttr("sk")
 
+
+def _table(
+    logical: str, hash_key: KeyAttr, range_key: KeyAttr | None = None, *indexes: IndexDef, ttl: str | None = None
+) -> TableDef:
+    """A table named as every table is: ``scrm-`` and its logical name with dashes (sync_jobs: scrm-sync-jobs)."""
+    return TableDef(logical, "scrm-" + logical.replace("_", "-"), hash_key, range_key, indexes, ttl)
+
+
+def _by(name: str, hash_key: str, range_key: str, range_type: str = "S") -> IndexDef:
+    """An index on two attributes, the hash key a string."""
+    return IndexDef(name, KeyAttr(hash_key), KeyAttr(range_key, range_type))
+
 TABLES: dict[str, TableDef] = {
     t.logical: t
     for t in (
         # The consumers' once-per-event-key records (Powertools idempotency): key "id", TTL "expiration".
-        TableDef("idempotency", "scrm-idempotency", KeyAttr("id"), ttl_attribute="expiration"),
+        _table("idempotency", KeyAttr("id"), ttl="expiration"),
         # Callback events the route could not hand to SQS (an SQS outage), kept until the redrive job
         # queues them: pk = corp#event_id, so WeCom's retries of one event park it once. No TTL: an event
         # acknowledged to WeCom is never dropped.
-        TableDef("parked_events", "scrm-parked-events", _PK),
+        _table("parked_events", _PK),
         # Access tokens shared by every Lambda instance, one item per corp and app secret.
-        TableDef("tokens", "scrm-tokens", KeyAttr("key")),
+        _table("tokens", KeyAttr("key")),
         # Customer profile: pk = corp#external_userid.
-        TableDef("customers", "scrm-customers", _PK),
+        _table("customers", _PK),
         # Follow relation: pk = corp#external_userid, sk = employee userid. The admin API's search drives
         # from one of these indexes (never a scan): by_employee (customers of an employee, by add time),
         # by_corp (every relation of a corp, by add time), by_state (relations from a channel code's
         # state; sparse), by_name (customer name prefix).
-        TableDef(
+        _table(
             "follows",
-            "scrm-follows",
             _PK,
             _SK,
-            indexes=(
-                IndexDef("by_employee", KeyAttr("employee_pk"), KeyAttr("add_sk")),
-                IndexDef("by_corp", KeyAttr("corp_id"), KeyAttr("add_sk")),
-                IndexDef("by_state", KeyAttr("state_pk"), KeyAttr("add_sk")),
-                IndexDef("by_name", KeyAttr("corp_id"), KeyAttr("name_sk")),
-            ),
+            _by("by_employee", "employee_pk", "add_sk"),
+            _by("by_corp", "corp_id", "add_sk"),
+            _by("by_state", "state_pk", "add_sk"),
+            _by("by_name", "corp_id", "name_sk"),
         ),
         # Tag membership, the search's driver for tag filters: pk = corp#tag_id, sk = external_userid#userid.
         # One item per (tag, relation), written from the relation's tag list; sorted alike in every tag, so
         # AND / OR / NOT are merges of sorted streams.
-        TableDef("tag_members", "scrm-tag-members", _PK, _SK),
+        _table("tag_members", _PK, _SK),
         # Timeline: pk = corp#<subject>, sk = <create_time:010d>#<event key hash>; newest first by reverse query.
-        TableDef("timeline", "scrm-timeline", _PK, _SK),
+        _table("timeline", _PK, _SK),
         # Corp tag library: pk = corp, sk = tag or group id.
-        TableDef("tags", "scrm-tags", _PK, _SK),
+        _table("tags", _PK, _SK),
         # Customer groups: pk = corp#chat_id. by_owner: groups of an owner.
-        TableDef(
-            "groups",
-            "scrm-groups",
-            _PK,
-            indexes=(IndexDef("by_owner", KeyAttr("owner_pk"), KeyAttr("create_sk")),),
-        ),
+        _table("groups", _PK, None, _by("by_owner", "owner_pk", "create_sk")),
         # Group members: pk = corp#chat_id, sk = member id (userid or external_userid).
-        TableDef("group_members", "scrm-group-members", _PK, _SK),
+        _table("group_members", _PK, _SK),
         # Employees: pk = corp, sk = userid.
-        TableDef("employees", "scrm-employees", _PK, _SK),
+        _table("employees", _PK, _SK),
         # Admin API keys: pk = sha256 of the key (the key itself is never stored). by_corp: a corp's keys.
-        TableDef(
-            "api_keys",
-            "scrm-api-keys",
-            _PK,
-            indexes=(IndexDef("by_corp", KeyAttr("corp_id"), KeyAttr("key_id")),),
-        ),
+        _table("api_keys", _PK, None, _by("by_corp", "corp_id", "key_id")),
         # Full syncs: pk = corp, sk = "job#<job_id>" (progress record) or "step#<job_id>#<step>" (a step's
         # done-marker, with the messages it fans out to; TTL).
-        TableDef("sync_jobs", "scrm-sync-jobs", _PK, _SK, ttl_attribute="expires_at"),
+        _table("sync_jobs", _PK, _SK, ttl="expires_at"),
         # Call counters shared by every Lambda, per corp, API and window: pk = corp#api#window start; TTL.
-        TableDef("rate_limits", "scrm-rate-limits", _PK, ttl_attribute="expires_at"),
+        _table("rate_limits", _PK, ttl="expires_at"),
         # Live codes: pk = corp, sk = "c#<state>" (channel code), "g#<state>" (group code) or
         # "default#welcome" (the corp's welcome for adds without a known state). The state is the code's id,
         # so the welcome path finds a code with one GetItem.
-        TableDef("live_codes", "scrm-live-codes", _PK, _SK),
+        _table("live_codes", _PK, _SK),
         # A code's yield: pk = corp#state, sk = <day>#<userid>, counters per China day added and member.
-        TableDef("channel_stats", "scrm-channel-stats", _PK, _SK),
+        _table("channel_stats", _PK, _SK),
         # Who came through which code: pk = corp#external_userid, sk = userid (the relation, as in follows),
         # or "missed#…" (a welcome that could not be sent, counted once).
-        TableDef("acquisitions", "scrm-acquisitions", _PK, _SK, ttl_attribute="expires_at"),
+        _table("acquisitions", _PK, _SK, ttl="expires_at"),
         # TABLES-ISSUE7 (statistics, alerts, transfers: each added by its module's author)
         # Customer mass sends (issue 8, mass_sends/): pk = corp with sk = "send#<id>" (a send: spec,
         # state, counts), "req#<key>" (a request's send), "settings" (the corp's msg_quota); pk =
@@ -141,57 +141,48 @@ TABLES: dict[str, TableDef] = {
         # outcome character per customer), "rcp#<k>" / "rcp#done" (the resolved recipients), "skip#<reason>#<k>";
         # pk = corp#quota#<period>, sk = <bucket 0000..1023> (the quota ledger: counts per customer and the
         # reservations / releases already applied).
-        TableDef("mass_sends", "scrm-mass-sends", _PK, _SK),
+        _table("mass_sends", _PK, _SK),
         # SOPs (issue 8, sops/): pk = corp with sk = "sop#<id>" (a SOP: spec, status, version),
         # "tick#<minute>" (the planner's lease and done mark for one China minute), "cursor" (the last
         # minute planned); pk = corp#due#<minute> with sk = <sop>#<step>#<customer or chat>#<member> (one
         # relative step due for one relation or group: its anchor); pk = corp#sop#<id>, sk =
         # "run#<minute>#<step>" (the mass send a due step became). Due items and ticks expire (TTL).
-        TableDef("sops", "scrm-sops", _PK, _SK, ttl_attribute="expires_at"),
+        _table("sops", _PK, _SK, ttl="expires_at"),
         # Customer and group handovers (scrm/transfers/): pk = corp with sk = "job#<id>" (a job; by_due
         # holds the open ones by when they next need work), "req#<key>" (a request's job, so a repeat
         # creates nothing), "active#<handover>", "quota#<owner>" (groups taken in 24 h), "policy";
         # pk = corp#<job id> with sk = "c…" / "g…" (chunks of <= 100 customers / chats and their states);
         # pk = corp#x#<external_userid> or corp#y#<chat_id>, sk = <job id> (which chunk holds it).
-        TableDef(
-            "transfers",
-            "scrm-transfers",
-            _PK,
-            _SK,
-            indexes=(IndexDef("by_due", KeyAttr("due_pk"), KeyAttr("due_at", "N")),),
-        ),
+        _table("transfers", _PK, _SK, _by("by_due", "due_pk", "due_at", "N")),
         # Churn alerts: pk = corp, sk = "settings" / "pending#<recipient>" (deferred alerts await a digest);
         # pk = corp#recipient, sk = "<China day>#<create_time>#<event_id>" (one alert per event and
         # recipient), "pace" (the recipient's app-message pacing) or "digest#<day>". by_day: a corp's alerts
         # of one day (day_pk = corp#day, sparse). TTL on everything but the settings.
-        TableDef(
-            "alerts",
-            "scrm-alerts",
-            _PK,
-            _SK,
-            indexes=(IndexDef("by_day", KeyAttr("day_pk"), KeyAttr("day_sk")),),
-            ttl_attribute="expires_at",
-        ),
+        _table("alerts", _PK, _SK, _by("by_day", "day_pk", "day_sk"), ttl="expires_at"),
         # Customer and group statistics (issue 7): pk = corp#cust#<yyyy-mm> / corp#group#<yyyy-mm>, sk =
         # <userid> (one counter item per month and employee, a day's figures named <figure>_<dd>);
         # pk = corp#rel#<external_userid>, sk = <userid>#add|loss|end#<time>
         # and <userid>#guard (a relation's facts and what they contributed); pk = corp#chat#<chat_id>, sk =
         # <time>#<event_id> (a group member change counted once).
-        TableDef("contact_stats", "scrm-contact-stats", _PK, _SK),
+        _table("contact_stats", _PK, _SK),
     )
 }
+
+def _queue(logical: str, **options: Any) -> QueueDef:
+    """A queue named as every queue is (mass_sends: scrm-mass-sends), with its DLQ (scrm-mass-sends-dlq)."""
+    name = "scrm-" + logical.replace("_", "-")
+    return QueueDef(logical, name, name + "-dlq", **options)
+
 
 QUEUES: dict[str, QueueDef] = {
     q.logical: q
     for q in (
         # Every verified callback event, applied by the event consumer.
-        QueueDef("events", "scrm-events", "scrm-events-dlq", consumers=("apply_events",)),
+        _queue("events", consumers=("apply_events",)),
         # Welcome messages only: WeCom's welcome_code lives 20 s, so these never wait behind events or
         # bulk work. A message that cannot be handled in time is recorded as missed, not retried later.
-        QueueDef(
+        _queue(
             "welcome",
-            "scrm-welcome",
-            "scrm-welcome-dlq",
             max_receive_count=2,
             visibility_timeout_s=150,
             retention_s=300,
@@ -199,27 +190,21 @@ QUEUES: dict[str, QueueDef] = {
             min_local_retry_s=25,  # as on AWS, a retry comes after the 20 s welcome code has expired
         ),
         # Bulk work (full sync steps), kept apart so it never delays callback events.
-        QueueDef(
+        _queue(
             "sync",
-            "scrm-sync",
-            "scrm-sync-dlq",
             visibility_timeout_s=360,
             consumers=("sync_worker",),
         ),
         # QUEUES-ISSUE7
         # Mass-send steps (plan a send, create one WeCom task per part, read results), apart from the rest.
-        QueueDef(
+        _queue(
             "mass_sends",
-            "scrm-mass-sends",
-            "scrm-mass-sends-dlq",
             visibility_timeout_s=900,
             consumers=("mass_send_worker",),
         ),
         # Handover steps (plan a job, call WeCom for its chunks, poll results), apart from sync and events.
-        QueueDef(
+        _queue(
             "transfers",
-            "scrm-transfers",
-            "scrm-transfers-dlq",
             visibility_timeout_s=900,
             consumers=("transfer_worker",),
         ),

@@ -364,7 +364,7 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
         sop_repo = bootstrap.sop_repo()
         anchor = int(S.minute_start(step_minute).timestamp())  # an add at the step's minute: due at once
         sop_repo.put_due(cid, [(step_minute, sop_id, "d0", fan, uid, anchor)])
-        d0 = S.sop_from_dict(sop_repo.get_sop(cid, sop_id)[0]["spec"]).step("d0")
+        d0 = sop_repo.get_sop(cid, sop_id).spec.step("d0")
         assert d0 is not None
         source = {"kind": "sop", "sop_id": sop_id, "step_id": "d0", "minute": step_minute, "name": "iam"}
         planned, _ = sends.create_planned(cid, f"sop#{sop_id}#d0#{step_minute}", "iam · d0", d0.content,

@@ -92,7 +92,7 @@ def test_a_customer_sop_step_reaches_each_new_customer_once_by_name(stack, sandb
 
 
 def _spec(cid: str, sop_id: str) -> S.SopSpec:
-    return S.sop_from_dict(bootstrap.sop_repo().get_sop(cid, sop_id)[0]["spec"])
+    return bootstrap.sop_repo().get_sop(cid, sop_id).spec
 
 
 def test_a_group_sop_on_a_date_reaches_each_owner_once_and_pause_stops_it(stack, sandbox):

@@ -11,12 +11,16 @@ records them, and raises what a test scripts for a method. ``FakeClock`` is a se
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from scrm.domain.customer import CustomerProfile, FollowInfo
-from scrm.live_codes.keys import WriteLost
+from scrm.live_codes.channel_code import ChannelCode
+from scrm.live_codes.keys import CHANNEL, WriteLost
+
+CHANNEL_PREFIX = f"{CHANNEL}#"
 
 Item = dict[str, Any]
 Call = tuple[str, tuple[Any, ...]]
@@ -47,67 +51,123 @@ class FakeClock:
 class FakeLiveCodeRepo:
     """``scrm.live_codes.ports.LiveCodeRepo`` in memory.
 
-    ``create_error``: raised by the next ``create`` (then cleared). ``before_replace``: callables run, one per
-    ``replace`` call (first in, first out), before the version check: a test puts a concurrent writer there.
+    Channel codes are kept as ``ChannelCode`` aggregates by (corp, code id), with their version; group codes
+    and the default welcome as items by (corp, sort key). The item-level methods (the welcome and
+    acquisition paths) read and write channel codes through the aggregate's stored form, as DynamoLiveCodes
+    keeps one item either way. ``create_error``: raised by the next ``create`` or ``add_channel`` (then
+    cleared). ``before_write``: callables run, one per write (first in, first out), before the version
+    check: a test puts a concurrent writer there.
     """
 
     def __init__(self) -> None:
-        self.items: dict[tuple[str, str], tuple[Item, int]] = {}
+        self.channel_codes: dict[tuple[str, str], ChannelCode] = {}
+        self.items: dict[tuple[str, str], tuple[Item, int]] = {}  # group codes, the default welcome
         self.calls: list[Call] = []
         self.create_error: BaseException | None = None
-        self.before_replace: list[Callable[[], None]] = []
+        self.before_write: list[Callable[[], None]] = []
 
     def calls_to(self, name: str) -> list[tuple[Any, ...]]:
         return [args for n, args in self.calls if n == name]
 
     # setup / assertions -------------------------------------------------------------------------
+    def put_channel(self, corp_id: str, code: ChannelCode, version: int = 1) -> None:
+        self.channel_codes[(corp_id, code.state)] = dataclasses.replace(copy.deepcopy(code), version=version)
+
     def put(self, corp_id: str, sk: str, data: Item, version: int = 1) -> None:
-        self.items[(corp_id, sk)] = (copy.deepcopy(data), version)
+        if sk.startswith(CHANNEL_PREFIX):
+            self.put_channel(corp_id, ChannelCode.from_item(data), version)
+        else:
+            self.items[(corp_id, sk)] = (copy.deepcopy(data), version)
+
+    def code(self, corp_id: str, code_id: str) -> ChannelCode | None:
+        """The stored channel code (a copy)."""
+        return copy.deepcopy(self.channel_codes.get((corp_id, code_id)))
+
+    def stored(self) -> list[tuple[str, str]]:
+        """(corp, sort key) of everything stored."""
+        return sorted([*((c, CHANNEL_PREFIX + i) for c, i in self.channel_codes), *self.items])
 
     def data(self, corp_id: str, sk: str) -> Item | None:
-        found = self.items.get((corp_id, sk))
+        found = self._found(corp_id, sk)
         return None if found is None else found[0]
 
     def version(self, corp_id: str, sk: str) -> int:
-        found = self.items.get((corp_id, sk))
+        found = self._found(corp_id, sk)
         return 0 if found is None else found[1]
 
-    # the port -----------------------------------------------------------------------------------
-    def get(self, corp_id: str, sk: str, consistent: bool = True) -> tuple[Item, int] | None:
-        self.calls.append(("get", (corp_id, sk)))
+    def _found(self, corp_id: str, sk: str) -> tuple[Item, int] | None:
+        if sk.startswith(CHANNEL_PREFIX):
+            code = self.channel_codes.get((corp_id, sk[len(CHANNEL_PREFIX) :]))
+            return None if code is None else (code.to_item(), code.version)
         found = self.items.get((corp_id, sk))
         return None if found is None else (copy.deepcopy(found[0]), found[1])
 
-    def cached(self, corp_id: str, sk: str) -> Item | None:
-        self.calls.append(("cached", (corp_id, sk)))
-        found = self.items.get((corp_id, sk))
-        return None if found is None else copy.deepcopy(found[0])
+    def _before_write(self) -> None:
+        if self.before_write:
+            self.before_write.pop(0)()
 
-    def list(self, corp_id: str, kind: str) -> list[Item]:
-        self.calls.append(("list", (corp_id, kind)))
-        return [
-            copy.deepcopy(data)
-            for (corp, sk), (data, _) in sorted(self.items.items())
-            if corp == corp_id and sk.startswith(f"{kind}#")
-        ]
-
-    def create(self, corp_id: str, sk: str, data: Item) -> None:
-        self.calls.append(("create", (corp_id, sk, copy.deepcopy(data))))
+    def _raise_create_error(self) -> None:
         if self.create_error is not None:
             err, self.create_error = self.create_error, None
             raise err
-        if (corp_id, sk) in self.items:
+
+    # the port: channel codes as aggregates ----------------------------------------------------------
+    def channel(self, corp_id: str, code_id: str) -> ChannelCode | None:
+        self.calls.append(("channel", (corp_id, code_id)))
+        return self.code(corp_id, code_id)
+
+    def channels(self, corp_id: str) -> list[ChannelCode]:
+        self.calls.append(("channels", (corp_id,)))
+        return [copy.deepcopy(c) for (corp, _), c in sorted(self.channel_codes.items()) if corp == corp_id]
+
+    def add_channel(self, corp_id: str, code: ChannelCode) -> bool:
+        self.calls.append(("add_channel", (corp_id, code.state)))
+        self._raise_create_error()
+        self._before_write()
+        if (corp_id, code.state) in self.channel_codes:
+            return False
+        self.put_channel(corp_id, code, 1)
+        code.version = 1
+        return True
+
+    def save_channel(self, corp_id: str, code: ChannelCode) -> bool:
+        self.calls.append(("save_channel", (corp_id, code.state, code.version)))
+        self._before_write()
+        stored = self.channel_codes.get((corp_id, code.state))
+        if (stored.version if stored else 0) != code.version:
+            return False
+        self.put_channel(corp_id, code, code.version + 1)
+        code.version += 1
+        return True
+
+    # the port: items ------------------------------------------------------------------------------
+    def get(self, corp_id: str, sk: str, consistent: bool = True) -> tuple[Item, int] | None:
+        self.calls.append(("get", (corp_id, sk)))
+        return self._found(corp_id, sk)
+
+    def cached(self, corp_id: str, sk: str) -> Item | None:
+        self.calls.append(("cached", (corp_id, sk)))
+        return self.data(corp_id, sk)
+
+    def list(self, corp_id: str, kind: str) -> list[Item]:
+        self.calls.append(("list", (corp_id, kind)))
+        return [data for corp, sk in self.stored() if corp == corp_id and sk.startswith(f"{kind}#")
+                for data in [self.data(corp, sk)] if data is not None]  # fmt: skip
+
+    def create(self, corp_id: str, sk: str, data: Item) -> None:
+        self.calls.append(("create", (corp_id, sk, copy.deepcopy(data))))
+        self._raise_create_error()
+        self._before_write()
+        if self._found(corp_id, sk) is not None:
             raise WriteLost(sk)
-        self.items[(corp_id, sk)] = (copy.deepcopy(data), 1)
+        self.put(corp_id, sk, data, 1)
 
     def replace(self, corp_id: str, sk: str, data: Item, version: int) -> int:
         self.calls.append(("replace", (corp_id, sk, copy.deepcopy(data), version)))
-        if self.before_replace:
-            self.before_replace.pop(0)()
-        stored = self.version(corp_id, sk)
-        if stored != version:
+        self._before_write()
+        if self.version(corp_id, sk) != version:
             raise WriteLost(sk)
-        self.items[(corp_id, sk)] = (copy.deepcopy(data), version + 1)
+        self.put(corp_id, sk, data, version + 1)
         return version + 1
 
 
@@ -274,6 +334,10 @@ class FakeCodeDirectory:
     def known_employees(self, corp_id: str, userids: Sequence[str]) -> set[str]:
         self.calls.append(("known_employees", (corp_id, tuple(userids))))
         return {u for u in userids if u in self.employees}
+
+    def departed_employees(self, corp_id: str) -> list[str]:
+        self.calls.append(("departed_employees", (corp_id,)))
+        return []
 
     def known_tags(self, corp_id: str) -> set[str]:
         self.calls.append(("known_tags", (corp_id,)))

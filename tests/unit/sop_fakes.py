@@ -1,22 +1,25 @@
 """In-memory fakes for the SOP services (no I/O).
 
-``FakeSops`` keeps ``sops/repository.py`` DynamoSops' contract: a SOP is created only when absent
-(version 0) and replaced or deleted only at the version read (False otherwise); due items live under
+``FakeSops`` keeps ``sops/repository.py`` DynamoSops' contract: SOPs are kept as ``Sop`` aggregates by
+(corp, sop id), created only when absent (version 0) and replaced or deleted only at the version read
+(False otherwise), every read a fresh copy; due items live under
 their China minute's partition keyed ``sop#step#target#member`` (writing one twice writes it once) and
 read back in key order; the cursor only moves forward; a minute's lease is "done" once finished, "busy"
 while another tick's lease is younger than ``lease_s``, else taken under the mark's version; runs come
 back newest first. Every read is a fresh copy (JSON round trip), as DynamoDB's would be.
-``interfere`` plays another writer that gets in just before the next ``put_sop``.
+``interfere`` plays other writers: one runs just before each ``put_sop`` or ``delete_sop``.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from scrm.sops import model as S
+from scrm.sops.sop import Sop
 
 CORP = "wwcorp"
 CN = timezone(timedelta(hours=8))
@@ -32,7 +35,8 @@ def _json(value: Any) -> Any:
 
 class FakeSops:
     def __init__(self) -> None:
-        self.items: dict[tuple[str, str], tuple[Any, int]] = {}  # (pk, sk) → (data, version)
+        self.sops: dict[tuple[str, str], Sop] = {}  # (corp, sop_id) → the stored SOP
+        self.items: dict[tuple[str, str], tuple[Any, int]] = {}  # (pk, sk) → (data, version): due items, marks, runs
         self.interfere: list[Callable[[], None]] = []
         self.put_due_calls = 0
 
@@ -56,23 +60,32 @@ class FakeSops:
         ]
 
     # SOPs
-    def get_sop(self, corp_id: str, sop_id: str) -> tuple[dict[str, Any], int] | None:
-        return self._get(corp_id, f"sop#{sop_id}")
+    def get_sop(self, corp_id: str, sop_id: str) -> Sop | None:
+        return copy.deepcopy(self.sops.get((corp_id, sop_id)))
 
-    def put_sop(self, corp_id: str, sop: dict[str, Any], version: int) -> bool:
-        while self.interfere:
+    def _interfere(self) -> None:
+        if self.interfere:
             self.interfere.pop(0)()
-        return self._put_if(corp_id, f"sop#{sop['sop_id']}", sop, version)
 
-    def delete_sop(self, corp_id: str, sop_id: str, version: int) -> bool:
-        cur = self.items.get((corp_id, f"sop#{sop_id}"))
-        if cur is None or cur[1] != version:
+    def put_sop(self, corp_id: str, sop: Sop) -> bool:
+        self._interfere()
+        cur = self.sops.get((corp_id, sop.sop_id))
+        if (cur is not None) if sop.version == 0 else (cur is None or cur.version != sop.version):
             return False
-        del self.items[(corp_id, f"sop#{sop_id}")]
+        sop.version += 1
+        self.sops[(corp_id, sop.sop_id)] = Sop.from_item(_json(sop.to_item()), sop.version)
         return True
 
-    def list_sops(self, corp_id: str) -> list[dict[str, Any]]:
-        return [d for _, d in self._query(corp_id, "sop#")]
+    def delete_sop(self, corp_id: str, sop: Sop) -> bool:
+        self._interfere()
+        cur = self.sops.get((corp_id, sop.sop_id))
+        if cur is None or cur.version != sop.version:
+            return False
+        del self.sops[(corp_id, sop.sop_id)]
+        return True
+
+    def list_sops(self, corp_id: str) -> list[Sop]:
+        return [copy.deepcopy(s) for (c, _), s in sorted(self.sops.items()) if c == corp_id]
 
     # the due index
     def put_due(self, corp_id: str, items: Iterable[tuple[str, str, str, str, int, int]]) -> int:
@@ -154,17 +167,16 @@ class FakeSops:
         return [d for _, d in reversed(self._query(f"{corp_id}#sop#{sop_id}", "run#"))][:limit]
 
 
-def sop_item(sop_id: str, body: dict[str, Any], created_at: int = 0) -> dict[str, Any]:
-    """A stored SOP as SopAdmin writes it, from an admin body (kind "group" for a group SOP)."""
+def new_sop(sop_id: str, body: dict[str, Any], created_at: int = 0) -> Sop:
+    """A SOP as SopAdmin makes it, from an admin body (kind "group" for a group SOP)."""
     parse = S.parse_group_sop if body.get("kind") == S.GROUP else S.parse_customer_sop
-    spec = parse(body)
-    return {"sop_id": sop_id, "spec": spec.as_dict(), "created_at": created_at, "updated_at": created_at}
+    return Sop.created(sop_id, parse(body), created_at)[0]
 
 
 def add_sop(repo: FakeSops, sop_id: str, body: dict[str, Any], corp_id: str = CORP) -> S.SopSpec:
-    item = sop_item(sop_id, body)
-    assert repo.put_sop(corp_id, item, 0)
-    return S.sop_from_dict(item["spec"])
+    sop = new_sop(sop_id, body)
+    assert repo.put_sop(corp_id, sop)
+    return sop.spec
 
 
 class FakeGroups:

@@ -56,6 +56,11 @@ class FakeJobs:
         j = self.jobs.get((corp_id, job_id))
         return dict(j) if j else None
 
+    def latest(self, corp_id: str) -> dict[str, Any] | None:
+        """The corp's newest job (job ids count up, as the store's sort keys do)."""
+        mine = [j for (c, _), j in self.jobs.items() if c == corp_id]
+        return dict(max(mine, key=lambda j: int(j["job_id"][1:]))) if mine else None
+
     def done_children(self, corp_id: str, job_id: str, step_id: str) -> list[dict[str, Any]] | None:
         return self.markers.get((corp_id, job_id, step_id))
 

@@ -14,6 +14,7 @@ from scrm.cli.main import main
 from scrm.sops.service import SopAdmin
 
 from tests.unit.cli_inprocess import in_process
+from tests.unit.sop_fakes import FakeSops
 
 PLAN = {"name": "onboarding", "targets": {"employees": ["u1"], "days_since_added": {"min": None, "max": 30}},
         "steps": [{"id": "d0", "after_added_days": 0, "at": "10:00", "text": "{name}，欢迎！"},
@@ -138,43 +139,11 @@ def test_a_plan_file_that_cannot_be_read_is_one_line_naming_it(tmp_path, monkeyp
 CORP = "wwcorp"
 
 
-class Store:
-    """SopAdmin's repository in memory, as DynamoSops behaves: a put at version 0 only creates, else it
-    replaces (a delete deletes) only at the version read; every read is a fresh copy."""
-
-    def __init__(self) -> None:
-        self.sops: dict[tuple[str, str], tuple[str, int]] = {}
-
-    def get_sop(self, corp_id: str, sop_id: str) -> tuple[dict, int] | None:
-        hit = self.sops.get((corp_id, sop_id))
-        return (json.loads(hit[0]), hit[1]) if hit else None
-
-    def put_sop(self, corp_id: str, sop: dict, version: int) -> bool:
-        cur = self.sops.get((corp_id, sop["sop_id"]))
-        if (cur[1] if cur else 0) != version:
-            return False
-        self.sops[(corp_id, sop["sop_id"])] = (json.dumps(sop), version + 1)
-        return True
-
-    def delete_sop(self, corp_id: str, sop_id: str, version: int) -> bool:
-        cur = self.sops.get((corp_id, sop_id))
-        if cur is None or cur[1] != version:
-            return False
-        del self.sops[(corp_id, sop_id)]
-        return True
-
-    def list_sops(self, corp_id: str) -> list[dict]:
-        return [json.loads(v) for (c, _), (v, _) in self.sops.items() if c == corp_id]
-
-    def runs(self, corp_id: str, sop_id: str, limit: int = 100) -> list[dict]:
-        return []
-
-
 @pytest.fixture
-def store(monkeypatch) -> Store:
+def store(monkeypatch) -> FakeSops:
     """The commands, through the admin API's routes in this process, against SopAdmin over the in-memory
     store; the key is an admin key of CORP."""
-    repo = Store()
+    repo = FakeSops()  # as DynamoSops behaves: versioned writes, fresh copies
     admin = SopAdmin(repo, lambda corp, sop_id: None, clock=lambda: 1_714_534_800)
     in_process(monkeypatch, CORP, {"sop_admin": lambda: admin})
     return repo

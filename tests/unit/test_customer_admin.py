@@ -24,11 +24,11 @@ class Reads:
         self.store = store
         self.library = list(LIB)
 
-    def customer_view(self, corp_id: str, ext: str, timeline_limit: int = 20) -> dict[str, Any] | None:
+    def customer_view(self, corp_id: str, external_userid: str, timeline_limit: int = 20) -> dict[str, Any] | None:
         return None
 
-    def follow(self, corp_id: str, ext: str, userid: str) -> dict[str, Any] | None:
-        f = self.store.follow(corp_id, ext, userid)
+    def follow(self, corp_id: str, external_userid: str, userid: str) -> dict[str, Any] | None:
+        f = self.store.follow(corp_id, external_userid, userid)
         return dict(f) if f else None
 
     def tag_library(self, corp_id: str) -> list[dict[str, Any]]:
@@ -50,17 +50,17 @@ class WeCom:
         if self.fail is not None:
             raise self.fail
 
-    def remark(self, userid, ext, fields):
-        self._call("remark", userid, ext, fields)
+    def remark(self, userid, external_userid, fields):
+        self._call("remark", userid, external_userid, fields)
         self.remarks.update(fields)
 
-    def mark_tag(self, userid, ext, add, remove):
-        self._call("mark_tag", userid, ext, add, remove)
+    def mark_tag(self, userid, external_userid, add, remove):
+        self._call("mark_tag", userid, external_userid, add, remove)
         self.tags = (self.tags | set(add)) - set(remove)
 
-    def get_customer(self, ext):
-        self.calls.append(("get_customer", (ext,)))
-        return CustomerProfile(ext, name="王"), [FollowInfo("u1", remark=self.remarks.get("remark", ""),
+    def get_customer(self, external_userid):
+        self.calls.append(("get_customer", (external_userid,)))
+        return CustomerProfile(external_userid, name="王"), [FollowInfo("u1", remark=self.remarks.get("remark", ""),
                                                              tags=tuple(TagRef(t) for t in sorted(self.tags)))]
 
     def get_tag_groups(self, tag_ids=(), group_ids=()):

@@ -1,40 +1,190 @@
-"""The fakes themselves: same surface as the ports and the DynamoDB store, same conditional semantics."""
+"""The fakes themselves: same surface as the ports and the DynamoDB store, same conditional semantics.
+
+Every port (a Protocol of ``layers/scrm``) is listed in ``PORT_FAKES`` with the fakes of the unit tests that
+stand in for it (and, for the repositories of live codes, SOPs and mass sends, the DynamoDB adapter), or in
+``NO_FAKE`` with the reason; each is checked to have every method of its port with the port's parameter
+names, kinds and defaults, so a fake cannot drift from the contract the service is written against."""
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import pkgutil
+import typing
+from typing import Any
 
 import pytest
+import scrm
 from scrm.adapters.dynamo.store import DynamoStore
 from scrm.domain.customer import CustomerProfile, FollowInfo
 from scrm.domain.employee import Employee, EmployeeStatus
 from scrm.domain.follow import FollowStatus
 from scrm.domain.group import GroupChat, GroupMember, GroupStatus, MemberType
 from scrm.domain.tags import Tag, TagGroup
-from scrm.services.ports import Store, WeCom, WeComDirectory
+from scrm.kernel import bus
+from scrm.live_codes import ports as live_code_ports
+from scrm.live_codes.repository import DynamoLiveCodes
+from scrm.mass_sends import ports as mass_send_ports
+from scrm.mass_sends.repository import DynamoMassSends
+from scrm.mass_sends.service import MassSends
+from scrm.services import (
+    alert_ports,
+    callback_intake,
+    contact_stats,
+    full_sync,
+    group_admin,
+    parked_redrive,
+    stats_reconcile,
+)
+from scrm.services import ports as service_ports
+from scrm.services.ports import Store
+from scrm.sops import ports as sop_ports
+from scrm.sops.enrolment import SopEnrolment
+from scrm.sops.planner import SopPlanner
+from scrm.sops.reminders import SopReminders
+from scrm.sops.repository import DynamoSops
+from scrm.transfers import ports as transfer_ports
 
+from tests.unit.alert_fakes import FakeAlertRepo, FakeCodes, FakeMessages, FakeReads
+from tests.unit.contact_stats_fakes import FakeContactStats
 from tests.unit.fakes import FakeDirectory, FakeStore, FakeWeCom, StepClock
+from tests.unit.live_code_fakes import (
+    FakeChannelStats,
+    FakeCodeDirectory,
+    FakeLiveCodeRepo,
+    FakeLiveCodeWeCom,
+)
+from tests.unit.mass_send_fakes import FakeGroupMsg, FakeMassSendRepo, FakeRecipients
+from tests.unit.sop_fakes import FakeGroups, FakeSops
+from tests.unit.sync_fakes import FakeBulkWeCom, FakeJobs, FakeSyncStore
+from tests.unit.sync_fakes import FakeQueue as SyncQueue
+from tests.unit.test_acquisition import CountingStats
+from tests.unit.test_callback_intake import FakeOutbox
+from tests.unit.test_customer_admin import Reads
+from tests.unit.test_customer_admin import WeCom as AdminWeComFake
+from tests.unit.test_group_admin import FakeGroupStore
+from tests.unit.test_mass_send_planned import Notify
+from tests.unit.test_parked_redrive import Table
+from tests.unit.test_sop_admin import FakeDirectory as SopDirectory
+from tests.unit.test_sop_admin import FakeProgress
+from tests.unit.test_sop_enrolment import FakeSearch
+from tests.unit.test_stats_reconcile import FakeStatsWeCom
+from tests.unit.transfer_fakes import FakeDirectory as TransferDirectory
+from tests.unit.transfer_fakes import FakeQueue, FakeTransferRepo, FakeTransferWeCom
 
 C = "wwc"
+S, M, L, T = service_ports, mass_send_ports, live_code_ports, sop_ports
+
+# port → what implements it in the unit tests (fakes; a few real classes a test runs against)
+PORT_FAKES: dict[type, tuple[Any, ...]] = {
+    bus.Queue: (FakeQueue, SyncQueue),
+    L.ChannelCodes: (FakeLiveCodeRepo, DynamoLiveCodes),
+    L.LiveCodeRepo: (FakeLiveCodeRepo, DynamoLiveCodes),
+    L.LiveCodeWeCom: (FakeLiveCodeWeCom,),
+    M.BucketStore: (FakeMassSendRepo, DynamoMassSends),
+    M.MassSendRepo: (FakeMassSendRepo, DynamoMassSends),
+    M.Recipients: (FakeRecipients,),
+    M.Planned: (SopPlanner.recipients,),
+    M.GroupSource: (FakeGroups,),
+    M.GroupMsgWeCom: (FakeGroupMsg,),
+    M.Queue: (FakeQueue,),
+    M.Notify: (Notify, SopReminders.notify),
+    alert_ports.AlertRepo: (FakeAlertRepo,),
+    alert_ports.AlertReads: (FakeReads,),
+    alert_ports.CodeNames: (FakeCodes, FakeLiveCodeRepo),
+    alert_ports.MessageWeCom: (FakeMessages,),
+    callback_intake.Outbox: (FakeOutbox,),
+    contact_stats.ContactStatsRepo: (FakeContactStats,),
+    full_sync.SyncJobs: (FakeJobs,),
+    full_sync.StepQueue: (SyncQueue,),
+    full_sync.BulkWeCom: (FakeBulkWeCom,),
+    full_sync.SyncStore: (FakeSyncStore,),
+    group_admin.GroupLabels: (FakeGroupStore,),
+    parked_redrive.ParkedStore: (Table,),
+    S.Store: (FakeStore, FakeSyncStore),
+    S.WeCom: (FakeWeCom,),
+    S.WeComDirectory: (FakeDirectory,),
+    S.CustomerReads: (Reads,),
+    S.CustomerSearch: (FakeSearch,),
+    S.AdminWeCom: (AdminWeComFake,),
+    S.ChannelStatsRepo: (FakeChannelStats, CountingStats),
+    S.WelcomeWeCom: (FakeLiveCodeWeCom,),
+    S.Directory: (TransferDirectory, FakeCodeDirectory),
+    S.EventObserver: (SopEnrolment,),
+    S.Publisher: (FakeQueue, SyncQueue),
+    stats_reconcile.StatsWeCom: (FakeStatsWeCom,),
+    T.SopRepo: (FakeSops, DynamoSops),
+    T.Directory: (SopDirectory, FakeCodeDirectory),
+    T.Progress: (FakeProgress,),
+    T.DueRepo: (FakeSops, DynamoSops),
+    T.Pages: (FakeRecipients,),
+    T.OwnedGroups: (FakeGroups,),
+    T.Queue: (FakeQueue,),
+    T.PlannerRepo: (FakeSops, DynamoSops),
+    T.Sends: (MassSends,),
+    T.Relations: (FakeRecipients,),
+    T.Groups: (FakeGroups,),
+    transfer_ports.TransferRepo: (FakeTransferRepo,),
+    transfer_ports.TransferWeCom: (FakeTransferWeCom,),
+}
+NO_FAKE = {  # port name → why no unit test fakes it
+    "scrm.services.token_refresh.Registry": "the token job runs against the real registry (tests/integration)",
+    "scrm.services.token_refresh.TokenKeeper": "the token job runs against the real WeCom client (tests/integration)",
+}
 
 
 def protocol_methods(proto: type) -> list[str]:
     return [n for n, v in vars(proto).items() if inspect.isfunction(v) and not n.startswith("_")]
 
 
+def port_methods(proto: type) -> dict[str, inspect.Signature]:
+    """Every method of the port and of the ports it extends (``__call__`` for a callable port)."""
+    names = {n for c in proto.__mro__ if c not in (object, typing.Protocol, typing.Generic)
+             for n, v in vars(c).items() if inspect.isfunction(v) and (not n.startswith("_") or n == "__call__")}  # fmt: skip
+    return {n: inspect.signature(getattr(proto, n)) for n in names}
+
+
+def shape(sig: inspect.Signature) -> list[tuple[str, Any, Any]]:
+    """Parameter names, kinds and defaults (annotations are strings under postponed evaluation, and a fake
+    may answer a narrower type: a list where the port says Iterable)."""
+    return [(p.name, p.kind, p.default) for p in sig.parameters.values()]
+
+
+def ports_of_the_code() -> list[type]:
+    """Every Protocol class defined in layers/scrm (the adapters and the CLI define none)."""
+    found = []
+    for m in pkgutil.walk_packages(scrm.__path__, "scrm."):
+        if m.name.startswith(("scrm.adapters.", "scrm.cli")):
+            continue
+        mod = importlib.import_module(m.name)
+        found += [c for c in vars(mod).values() if inspect.isclass(c) and c.__module__ == mod.__name__
+                  and getattr(c, "_is_protocol", False)]  # fmt: skip
+    return found
+
+
+def test_every_port_of_the_code_has_its_fakes_listed() -> None:
+    ports = ports_of_the_code()
+    assert len(ports) >= len(PORT_FAKES)
+    missing = [f"{p.__module__}.{p.__qualname__}" for p in ports if p not in PORT_FAKES]
+    assert sorted(missing) == sorted(NO_FAKE)
+
+
 @pytest.mark.parametrize(
-    ("proto", "fake"), [(Store, FakeStore), (WeCom, FakeWeCom), (WeComDirectory, FakeDirectory)]
+    ("proto", "fake"),
+    [(p, f) for p, fakes in PORT_FAKES.items() for f in fakes],
+    ids=lambda x: getattr(x, "__qualname__", str(x)),
 )
-def test_fakes_implement_every_port_method_with_the_same_signature(proto: type, fake: type) -> None:
-    names = protocol_methods(proto)
-    assert names
-    for name in names:
-        want = inspect.signature(getattr(proto, name))
+def test_fakes_implement_every_port_method_with_the_same_signature(proto: type, fake: Any) -> None:
+    wanted = port_methods(proto)
+    assert wanted, proto
+    if inspect.isfunction(fake):  # a method standing in for a callable port
+        assert list(wanted) == ["__call__"], proto
+        assert shape(inspect.signature(fake)) == shape(wanted["__call__"]), fake
+        return
+    for name, sig in wanted.items():
+        assert hasattr(fake, name), f"{fake.__name__} lacks {name}"
         got = inspect.signature(getattr(fake, name))
-        assert list(got.parameters) == list(want.parameters), name
-        assert [p.default for p in got.parameters.values()] == [
-            p.default for p in want.parameters.values()
-        ], name
+        assert shape(got) == shape(sig), f"{fake.__name__}.{name}{got} != {proto.__name__}.{name}{sig}"
 
 
 def test_dynamo_store_has_the_same_surface() -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
@@ -7,7 +8,6 @@ import pytest
 from scrm.domain.wecom_error import WeComError
 from scrm.kernel.errors import DomainError
 from scrm.live_codes.channel_code import ChannelCode, parse_spec
-from scrm.live_codes.keys import WriteLost
 from scrm.live_codes.service import LiveCodes
 
 from tests.unit.live_code_fakes import (
@@ -58,7 +58,7 @@ def test_create_calls_wecom_then_stores(w):
     assert out["current_staff"] == ["u1", "u2"]
     assert out["created_at_ms"] == out["updated_at_ms"] == int(NOW.timestamp() * 1000)
     assert w.repo.data(CORP, "c#s1") == out
-    assert w.repo.version(CORP, "c#s1") == 1
+    assert w.repo.code(CORP, "s1") == ChannelCode.from_item(out, 1)
 
 
 def test_create_offers_the_staff_of_the_slot_it_is_created_in(w):
@@ -66,7 +66,7 @@ def test_create_offers_the_staff_of_the_slot_it_is_created_in(w):
         CORP, body(backup=["b1"], schedule=[{"days": [1], "start": "09:00", "end": "12:00", "staff": ["u3"]}])
     )
     assert w.wecom.calls_to("add_contact_way")[0][1]["user"] == ["u3"]
-    assert w.repo.data(CORP, "c#s1")["current_staff"] == ["u3"]
+    assert w.repo.code(CORP, "s1").current_staff == ("u3",)
 
 
 def test_a_single_code_is_wecom_type_1(w):
@@ -79,8 +79,8 @@ def test_an_unknown_member_wecom_refuses_is_a_400_on_staff_and_nothing_is_stored
     e = w.admin_error(body())
     assert (status(e), e.field) == (400, "staff")
     assert e.message == "WeCom does not know a member: invalid userid (WeCom 60111)"
-    assert w.repo.calls_to("create") == []
-    assert w.repo.items == {}
+    assert w.repo.calls_to("add_channel") == []
+    assert w.repo.stored() == []
     assert w.wecom.calls_to("del_contact_way") == []
 
 
@@ -88,8 +88,8 @@ def test_a_wecom_failure_is_a_502_and_nothing_is_stored(w):
     w.wecom.fail("add_contact_way", WeComError(-1, "system busy, hint: [y]", ADD_PATH))
     e = w.admin_error(body())
     assert (status(e), e.field, e.message) == (502, "", "WeCom refused the call: -1 system busy")
-    assert w.repo.calls_to("create") == []
-    assert w.repo.items == {}
+    assert w.repo.calls_to("add_channel") == []
+    assert w.repo.stored() == []
 
 
 def test_when_storing_fails_the_contact_way_is_deleted_and_the_error_goes_up(w):
@@ -100,7 +100,7 @@ def test_when_storing_fails_the_contact_way_is_deleted_and_the_error_goes_up(w):
     assert err.value is boom
     assert [name for name, _ in w.wecom.calls] == ["add_contact_way", "del_contact_way"]
     assert w.wecom.calls_to("del_contact_way") == [("cfg1",)]
-    assert w.repo.items == {}
+    assert w.repo.stored() == []
 
 
 def test_a_failing_compensation_does_not_hide_the_storing_error(w):
@@ -112,14 +112,17 @@ def test_a_failing_compensation_does_not_hide_the_storing_error(w):
 
 
 def test_a_state_taken_meanwhile_is_a_409_and_the_contact_way_is_deleted(w):
-    w.repo.create_error = WriteLost("c#s1")
+    theirs = ChannelCode(parse_spec(body(name="theirs")), "cfgX", "qr", ("u1",), "active", 1, 1)
+    w.repo.before_write.append(lambda: w.repo.put_channel(CORP, theirs))
     e = w.admin_error(body())
     assert (status(e), e.field) == (409, "state")
     assert w.wecom.calls_to("del_contact_way") == [("cfg1",)]
+    assert w.repo.code(CORP, "s1").spec.name == "theirs"
 
 
-def test_an_existing_state_is_a_409_before_any_wecom_call(w):
-    w.repo.put(CORP, "c#s1", {"state": "s1", "status": "active"})
+@pytest.mark.parametrize("existing", ["active", "deleted"])
+def test_an_existing_state_is_a_409_before_any_wecom_call(w, existing):
+    w.repo.put_channel(CORP, ChannelCode(parse_spec(body()), "cfgX", "qr", ("u1",), existing, 1, 1))
     e = w.admin_error(body())
     assert (status(e), e.field) == (409, "state")
     assert w.gateways.asked == []
@@ -162,8 +165,7 @@ def test_tags_are_not_looked_up_when_there_are_none(w):
 
 def test_the_default_stats_range_ends_on_the_china_today():
     w = World(datetime(2024, 1, 1, 17, 0, tzinfo=UTC))  # 2024-01-02 01:00 China time
-    code = ChannelCode(parse_spec(body()), "cfg1", "qr", ("u1",), "active", 1, 1)
-    w.repo.put(CORP, "c#s1", code.as_dict())
+    w.repo.put_channel(CORP, ChannelCode(parse_spec(body()), "cfg1", "qr", ("u1",), "active", 1, 1))
     w.stats.stat_rows[(CORP, "s1")] = [{"day": "2024-01-02", "userid": "u1", "adds": 3}]
     out = w.codes.channel_stats(CORP, "s1", {})
     assert (out["from"], out["to"]) == ("2023-12-04", "2024-01-02")
@@ -174,24 +176,23 @@ def test_a_delete_racing_a_concurrent_write_still_marks_the_code_deleted(w):
     """The code's own consumer may write it (a group code moving on) between our read and our mark: the
     contact way is already gone from WeCom, so the mark goes onto the newer version, not a 500 (found by the
     full suite under load)."""
-    w.codes.create_channel(CORP, body())
-    code_id = next(sk for (_, sk) in w.repo.items).split("#", 1)[1]
-    newer = {**w.repo.data(CORP, f"c#{code_id}"), "current_staff": ["u2"]}
-    w.repo.before_replace.append(lambda: w.repo.put(CORP, f"c#{code_id}", newer, w.repo.version(CORP, f"c#{code_id}") + 1))
+    code_id = w.codes.create_channel(CORP, body())["code_id"]
+    newer = dataclasses.replace(w.repo.code(CORP, code_id), current_staff=("u2",))
+    w.repo.before_write.append(lambda: w.repo.put_channel(CORP, newer, newer.version + 1))
     assert w.codes.delete_channel(CORP, code_id) == {"deleted": code_id}
-    stored = w.repo.data(CORP, f"c#{code_id}")
-    assert stored["status"] == "deleted" and stored["current_staff"] == ["u2"]
+    stored = w.repo.code(CORP, code_id)
+    assert stored.status == "deleted" and stored.current_staff == ("u2",) and stored.version == 3
     assert len(w.wecom.calls_to("del_contact_way")) == 1
 
 
 def test_a_delete_that_never_settles_is_a_409(w):
-    w.codes.create_channel(CORP, body())
-    sk = next(sk for (_, sk) in w.repo.items)
-    bump = lambda: w.repo.put(CORP, sk, w.repo.data(CORP, sk), w.repo.version(CORP, sk) + 1)  # noqa: E731
-    w.repo.before_replace.extend([bump] * 10)
+    code_id = w.codes.create_channel(CORP, body())["code_id"]
+    bump = lambda: w.repo.put_channel(CORP, w.repo.code(CORP, code_id), w.repo.code(CORP, code_id).version + 1)  # noqa: E731
+    w.repo.before_write.extend([bump] * 10)
     with pytest.raises(DomainError) as err:
-        w.codes.delete_channel(CORP, sk.split("#", 1)[1])
+        w.codes.delete_channel(CORP, code_id)
     assert status(err.value) == 409
+    assert w.repo.code(CORP, code_id).status == "active"
 
 
 def test_a_group_code_edit_keeps_the_full_groups_out_of_the_join_way(w):

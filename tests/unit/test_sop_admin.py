@@ -4,6 +4,7 @@ summed per member over the SOP's runs."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -70,7 +71,7 @@ def test_create_stores_the_spec_and_queues_enrolment_once() -> None:
     assert sop["created_at"] == sop["updated_at"] == T0
     assert w.enrolled == [(CORP, sop["sop_id"])]
     assert w.admin.get(CORP, sop["sop_id"]) == sop
-    assert w.repo.get_sop(CORP, sop["sop_id"])[1] == 1
+    assert w.repo.get_sop(CORP, sop["sop_id"]).version == 1
 
 
 def test_a_sop_created_paused_is_not_enrolled_and_lists_are_newest_first_by_kind() -> None:
@@ -116,14 +117,43 @@ def test_an_update_racing_another_writer_is_applied_over_the_newer_version() -> 
     sid = w.admin.create(CORP, BODY)["sop_id"]
 
     def other_writer() -> None:
-        sop, version = w.repo.get_sop(CORP, sid)
-        assert w.repo.put_sop(CORP, {**sop, "spec": {**sop["spec"], "name": "theirs"}}, version)
+        sop = w.repo.get_sop(CORP, sid)
+        sop.edit(dataclasses.replace(sop.spec, name="theirs"), T0)
+        assert w.repo.put_sop(CORP, sop)
 
     w.repo.interfere.append(other_writer)
     w.admin.update(CORP, sid, {"status": "paused"})
     got = w.admin.get(CORP, sid)
     assert got["status"] == "paused" and got["name"] == "theirs"  # both changes kept
-    assert w.repo.get_sop(CORP, sid)[1] == 3
+    assert w.repo.get_sop(CORP, sid).version == 3
+
+
+def test_an_update_or_a_delete_that_keeps_losing_is_a_409_and_changes_nothing() -> None:
+    w = World()
+    sid = w.admin.create(CORP, BODY)["sop_id"]
+    w.enrolled.clear()
+
+    def bump() -> None:
+        w.repo.sops[(CORP, sid)].version += 1
+
+    w.repo.interfere.extend([bump] * 5)
+    err = error(w.admin.update, CORP, sid, {"status": "paused"})
+    assert (status(err), err.message) == (409, "the SOP changed while saving; try again")
+    assert w.admin.get(CORP, sid)["status"] == "active" and w.enrolled == []
+    w.repo.interfere.extend([bump] * 5)
+    err = error(w.admin.delete, CORP, sid)
+    assert (status(err), err.message) == (409, "the SOP changed while deleting; try again")
+    assert w.repo.get_sop(CORP, sid) is not None
+    w.repo.interfere.extend([bump] * 4)  # a fifth try lands
+    assert w.admin.delete(CORP, sid)["deleted"] and w.repo.get_sop(CORP, sid) is None
+
+
+def test_a_delete_racing_a_delete_is_a_404() -> None:
+    w = World()
+    sid = w.admin.create(CORP, BODY)["sop_id"]
+    w.repo.interfere.append(lambda: w.repo.sops.pop((CORP, sid)))
+    err = error(w.admin.delete, CORP, sid)
+    assert (status(err), err.field) == (404, "sop_id")
 
 
 def test_delete_removes_the_sop_and_unknown_ids_are_404() -> None:

@@ -131,9 +131,9 @@ def test_an_edit_reaches_the_observer_once_its_cache_expires() -> None:
     w = World()
     add_sop(w.repo, "a", {"name": "a", "steps": steps((1, "10:00"))})
     assert w.enrolment.observe(added("e1", "alice"), "ev1") == ["sop:due:1"]
-    sop, version = w.repo.get_sop(CORP, "a")
-    sop["spec"]["status"] = "paused"
-    assert w.repo.put_sop(CORP, sop, version)
+    sop = w.repo.get_sop(CORP, "a")
+    assert not sop.pause(T).enrol
+    assert w.repo.put_sop(CORP, sop)
     w.clock.now += 31
     assert w.enrolment.observe(added("e2", "alice", at=T + 31), "ev2") == []
 

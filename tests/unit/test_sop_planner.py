@@ -16,7 +16,7 @@ from scrm.sops.planner import LEASE_S, SopPlanner
 
 from tests.unit.live_code_fakes import FakeClock
 from tests.unit.mass_send_fakes import FakeGroupMsg, FakeMassSendRepo, FakeRecipients, relation
-from tests.unit.sop_fakes import CORP, FakeGroups, FakeSops, add_sop, cn, group, sop_item
+from tests.unit.sop_fakes import CORP, FakeGroups, FakeSops, add_sop, cn, group, new_sop
 
 NOW = cn(2026, 11, 23, 10, 6, 30)  # a Monday; the minute just ended is 10:05
 M = "2026-11-23T10:05"
@@ -62,7 +62,7 @@ class World:
 
     def enrol(self, sop_id: str, ext: str, uid: str, added: int) -> None:
         """The due items enrolment writes for one relation (every relative step still to come)."""
-        spec = S.sop_from_dict(self.repo.get_sop(CORP, sop_id)[0]["spec"])
+        spec = self.repo.get_sop(CORP, sop_id).spec
         at = datetime.fromtimestamp(added, NOW.tzinfo)
         plan = S.relative_plan(spec, at, at)
         self.repo.put_due(CORP, [(S.minute_key(d), sop_id, s.step_id, ext, uid, added) for s, d in plan])
@@ -198,8 +198,7 @@ def test_paused_and_deleted_sops_send_nothing() -> None:
     add_sop(w.repo, "P", {**welcome(), "status": "paused", "steps": welcome()["steps"] + dated()["steps"]})
     add_sop(w.repo, "X", welcome())
     w.repo.put_due(CORP, [(M, "P", "d0", "e1", "alice", TODAY_9), (M, "X", "d0", "e1", "alice", TODAY_9)])
-    _, version = w.repo.get_sop(CORP, "X")
-    assert w.repo.delete_sop(CORP, "X", version)
+    assert w.repo.delete_sop(CORP, w.repo.get_sop(CORP, "X"))
     assert w.planner.tick_corp(CORP) == {"minutes": 1, "sends": 0}
     # No active SOP: the minute passes without a lease or a mark, the cursor moves on.
     assert w.send_ids() == [] and w.repo.minute_mark(CORP, M) is None and w.repo.cursor(CORP) == M
@@ -287,10 +286,11 @@ def test_relative_recipients_are_the_items_still_due_and_still_matching() -> Non
     assert w.deps_asked == 0  # no department condition: the directory is not read
 
     # The step moved to 10:30 since the items were written: none of them is due at 10:05 any more.
-    sop, version = w.repo.get_sop(CORP, "A")
+    sop = w.repo.get_sop(CORP, "A")
     body = welcome(tags_all=["vip"])
     body["steps"][0]["at"] = "10:30"
-    assert w.repo.put_sop(CORP, {**sop, "spec": sop_item("A", body)["spec"]}, version)
+    assert sop.edit(new_sop("A", body).spec, 1).enrol
+    assert w.repo.put_sop(CORP, sop)
     assert reached(w, source("A", "d0")) == []
     # A step removed: nobody.
     assert reached(w, source("A", "nope")) == []

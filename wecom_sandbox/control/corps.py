@@ -41,25 +41,13 @@ SETTINGS = (
 RATE_LIMITS = ("rate_limit_per_min", "rate_limit_per_hour")
 
 
-def _settings(body: dict[str, Any], corp_id: str) -> dict[str, Any]:
-    """Validate the mutable settings present in body (used by create and PATCH)."""
+def _callback_settings(body: dict[str, Any], corp_id: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     url = field_value(body, "callback_url", str)
     if url is not None:
         if url and not url.startswith(("http://", "https://")):
             raise ControlError(400, "field 'callback_url' must start with http:// or https://")
         out["callback_url"] = url.replace("{corp_id}", corp_id)
-    expires = field_value(body, "token_expires_in", int)
-    if expires is not None:
-        if expires < 1:
-            raise ControlError(400, "field 'token_expires_in' must be >= 1")
-        out["token_expires_in"] = expires
-    reissue = field_value(body, "gettoken_expires_in", str)
-    if reissue is not None:
-        if reissue not in tokens.EXPIRES_IN_MODES:
-            modes = " or ".join(tokens.EXPIRES_IN_MODES)
-            raise ControlError(400, f"field 'gettoken_expires_in' must be {modes}")
-        out["gettoken_expires_in"] = reissue
     timeout = field_value(body, "callback_timeout_s", float)
     if timeout is not None:
         if not 0 < timeout <= 60:
@@ -77,6 +65,23 @@ def _settings(body: dict[str, Any], corp_id: str) -> dict[str, Any]:
     retry_on_status = field_value(body, "callback_retry_on_status", bool)
     if retry_on_status is not None:
         out["callback_retry_on_status"] = retry_on_status
+    return out
+
+
+def _settings(body: dict[str, Any], corp_id: str) -> dict[str, Any]:
+    """Validate the mutable settings present in body (used by create and PATCH)."""
+    out = _callback_settings(body, corp_id)
+    expires = field_value(body, "token_expires_in", int)
+    if expires is not None:
+        if expires < 1:
+            raise ControlError(400, "field 'token_expires_in' must be >= 1")
+        out["token_expires_in"] = expires
+    reissue = field_value(body, "gettoken_expires_in", str)
+    if reissue is not None:
+        if reissue not in tokens.EXPIRES_IN_MODES:
+            modes = " or ".join(tokens.EXPIRES_IN_MODES)
+            raise ControlError(400, f"field 'gettoken_expires_in' must be {modes}")
+        out["gettoken_expires_in"] = reissue
     member_limit = field_value(body, "group_member_limit", int)
     if member_limit is not None:
         if not 1 <= member_limit <= 100_000:

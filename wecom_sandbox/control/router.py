@@ -23,6 +23,7 @@ from . import (
     groupmsgs,
     groups,
     join_ways,
+    logins,
     message_summary,
     observe,
     scans,
@@ -94,6 +95,11 @@ _TABLE: list[tuple[str, str, Handler]] = [
     ("DELETE", _C + "/faults", observe.clear_faults),
     ("POST", _C + "/tokens/expire", observe.expire_tokens),
     ("POST", _C + "/tokens/invalidate", observe.invalidate_tokens),
+    ("GET", _C + "/apps", logins.list_apps),
+    ("POST", _C + "/apps", logins.create_app),
+    ("PATCH", _C + "/apps/{agent_id}", logins.patch_app),
+    ("POST", _C + "/login/codes", logins.issue_code),
+    ("GET", _C + "/login/codes", logins.list_codes),
 ]
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from scrm.cli.actions import CORP_ID, action, area, arg
 from scrm.cli.client import connect
-from scrm.cli.common import add_json, moment, print_json, subcommands, table
+from scrm.cli.common import moment, print_json, table
 
 
 def _on_off(text: str) -> bool:
@@ -18,6 +19,10 @@ def _on_off(text: str) -> bool:
 
 
 def cmd_settings(args: argparse.Namespace) -> None:
+    """Churn alerts: a customer deleting an employee is told to that employee (employee alerts); an
+    employee deleting a customer (not a handover) is told to the admins (admin alerts). Beyond
+    --digest-above single alerts per recipient per China day, or when WeCom's per-member limits (30/min,
+    1000/h) leave no room, alerts wait for the daily digest sent after --digest-time."""
     api = connect(args, args.corp_id)
     body: dict[str, Any] = {}
     for attr in ("employee_alerts", "admin_alerts", "digest_above", "digest_time", "link_url"):
@@ -35,6 +40,7 @@ def cmd_settings(args: argparse.Namespace) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> None:
+    """A China day's churn alerts, oldest first."""
     api = connect(args, args.corp_id)
     params = {"day": args.day or "", "recipient": args.recipient or "", "limit": str(args.limit)}
     result = api.get("/admin/alerts", params)
@@ -52,30 +58,15 @@ def cmd_list(args: argparse.Namespace) -> None:
 
 
 def register(sub: Any) -> None:
-    alerts = sub.add_parser("alerts", help="churn alerts: settings (switches, admins, digest) and the day's alerts")
-    acts = subcommands(alerts)
-    st = acts.add_parser(
-        "settings",
-        help="show the corp's alert settings, or change the ones given",
-        description="Churn alerts: a customer deleting an employee is told to that employee (employee alerts); "
-        "an employee deleting a customer (not a handover) is told to the admins (admin alerts). Beyond "
-        "--digest-above single alerts per recipient per China day, or when WeCom's per-member limits "
-        "(30/min, 1000/h) leave no room, alerts wait for the daily digest sent after --digest-time.",
-    )
-    st.add_argument("corp_id", metavar="CORP")
-    st.add_argument("--employee-alerts", type=_on_off, metavar="on|off", help="del_follow_user → the employee")
-    st.add_argument("--admin-alerts", type=_on_off, metavar="on|off", help="del_external_contact → the admins")
-    st.add_argument("--admins", metavar="U1,U2", help="userids of the admins (synced employees; at most 20)")
-    st.add_argument("--digest-above", type=int, metavar="N", help="single alerts per recipient per day (0-1000)")
-    st.add_argument("--digest-time", metavar="HH:MM", help="China time the daily digest is due (e.g. 09:05)")
-    st.add_argument("--link-url", metavar="URL", help="the cards' link (empty: WeCom's site)")
-    add_json(st)
-    st.set_defaults(func=cmd_settings)
-    ls = acts.add_parser("list", help="a China day's alerts with their state (sent, deferred, digested, failed)",
-                         description="A China day's churn alerts, oldest first.")  # fmt: skip
-    ls.add_argument("corp_id", metavar="CORP")
-    ls.add_argument("--day", metavar="YYYY-MM-DD", help="China day (default: today)")
-    ls.add_argument("--recipient", metavar="USERID", help="only alerts to this member")
-    ls.add_argument("--limit", type=int, default=100, help="rows (1-500, default 100)")
-    add_json(ls)
-    ls.set_defaults(func=cmd_list)
+    acts = area(sub, "alerts", "churn alerts: settings (switches, admins, digest) and the day's alerts")
+    action(acts, "settings", cmd_settings, "show the corp's alert settings, or change the ones given", CORP_ID,
+           arg("--employee-alerts", type=_on_off, metavar="on|off", help="del_follow_user → the employee"),
+           arg("--admin-alerts", type=_on_off, metavar="on|off", help="del_external_contact → the admins"),
+           arg("--admins", metavar="U1,U2", help="userids of the admins (synced employees; at most 20)"),
+           arg("--digest-above", type=int, metavar="N", help="single alerts per recipient per day (0-1000)"),
+           arg("--digest-time", metavar="HH:MM", help="China time the daily digest is due (e.g. 09:05)"),
+           arg("--link-url", metavar="URL", help="the cards' link (empty: WeCom's site)"))  # fmt: skip
+    action(acts, "list", cmd_list, "a China day's alerts with their state (sent, deferred, digested, failed)", CORP_ID,
+           arg("--day", metavar="YYYY-MM-DD", help="China day (default: today)"),
+           arg("--recipient", metavar="USERID", help="only alerts to this member"),
+           arg("--limit", type=int, default=100, help="rows (1-500, default 100)"))  # fmt: skip

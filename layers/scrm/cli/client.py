@@ -13,6 +13,7 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from typing import Any
 
 from scrm.cli.common import CliError
@@ -56,16 +57,25 @@ class Api:
     def delete(self, path: str) -> Any:
         return self.call("DELETE", path)
 
+    def pages(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Each page of a paged answer, following its ``next_cursor`` to the end."""
+        answer = self.get(path, params)
+        yield answer
+        while answer.get("next_cursor"):
+            answer = self.get(path, {**params, "cursor": answer["next_cursor"]})
+            yield answer
+
+    def every(self, path: str, page: int = ITEMS_PAGE) -> list[Any]:
+        """Every item of a paged list (``/admin/employees``), all pages read."""
+        return [item for answer in self.pages(path, {"limit": page}) for item in answer.get("items") or []]
+
     def with_items(self, path: str, page: int = ITEMS_PAGE) -> dict[str, Any]:
         """A job's progress with every one of its items: the API pages them (``?items=1``), a command
         shows them all, as it did before it went through the API."""
-        answer = self.get(path, {"items": 1, "limit": page})
-        items = list(answer.get("items") or [])
-        while answer.get("next_cursor"):
-            answer = self.get(path, {"items": 1, "limit": page, "cursor": answer["next_cursor"]})
-            items += answer.get("items") or []
+        answers = list(self.pages(path, {"items": 1, "limit": page}))
+        answer = answers[-1]
         answer.pop("next_cursor", None)
-        return {**answer, "items": items}
+        return {**answer, "items": [item for a in answers for item in a.get("items") or []]}
 
     def call(self, method: str, path: str, params: dict[str, Any] | None = None, body: Any = None) -> Any:
         """The answer's JSON (or its text, for CSV); every failure as a CliError of one line."""

@@ -7,10 +7,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from typing import Any
 
+from scrm.cli.actions import CORP_ID, action, area, arg
 from scrm.cli.client import connect
-from scrm.cli.common import CliError, add_json, moment, positive_int, print_json, subcommands, table
+from scrm.cli.common import (
+    CliError,
+    add_json,
+    moment,
+    positive_int,
+    print_json,
+    show_list,
+    table,
+)
 
 
 def _csv_list(text: str) -> list[str]:
@@ -66,46 +76,56 @@ def _show_code(code: dict[str, Any], as_json: bool) -> None:
 
 # channel codes ----------------------------------------------------------------------------------
 def cmd_list(args: argparse.Namespace) -> None:
+    """Channel codes, by group and name."""
     api = connect(args, args.corp_id)
     params = {"group": args.group, "q": args.q, "status": args.status}
     result = api.get("/admin/channel-codes", {k: v for k, v in params.items() if v is not None})
-    if args.json:
-        print_json(result)
-        return
-    if not result["items"]:
-        print(f"corp {args.corp_id} has no channel codes{' matching' if args.q or args.group else ''}")
-        return
+    show_list(args.json, result["items"], f"corp {args.corp_id} has no channel codes"
+              f"{' matching' if args.q or args.group else ''}", _channel_table, result)  # fmt: skip
+
+
+def _channel_table(codes: Sequence[dict[str, Any]]) -> str:
     rows = [(c["code_id"], c.get("group", ""), c["name"], ",".join(c.get("current_staff") or []), c["status"],
-             moment(c.get("created_at_ms"))) for c in result["items"]]
-    print(table(("CODE", "GROUP", "NAME", "STAFF NOW", "STATUS", "CREATED"), rows))
+             moment(c.get("created_at_ms"))) for c in codes]  # fmt: skip
+    return table(("CODE", "GROUP", "NAME", "STAFF NOW", "STATUS", "CREATED"), rows)
 
 
 def cmd_create(args: argparse.Namespace) -> None:
+    """Create a channel code: WeCom's contact way first, then our record. Staff and tags are checked
+    against the corp's synced employees and tags."""
     api = connect(args, args.corp_id)
     code = api.post("/admin/channel-codes", _body(args, CHANNEL_FLAGS))
     _show_code(code, args.json)
 
 
-def cmd_update(args: argparse.Namespace) -> None:
-    api = connect(args, args.corp_id)
-    body = _body(args, CHANNEL_FLAGS)
-    if not body:
-        raise CliError("nothing to change: give a flag or --from-file")
-    _show_code(api.put(f"/admin/channel-codes/{args.code_id}", body), args.json)
+class _Code:
+    """``update``, ``show`` and ``delete`` of one kind of code, which differ only in the API's path, the
+    flags the body takes and what a deletion leaves behind."""
+
+    def __init__(self, path: str, flags: dict[str, str], deleted: str) -> None:
+        self.path, self.flags, self.deleted = path, flags, deleted
+
+    def update(self, args: argparse.Namespace) -> None:
+        api = connect(args, args.corp_id)
+        body = _body(args, self.flags)
+        if not body:
+            raise CliError("nothing to change: give a flag or --from-file")
+        _show_code(api.put(f"{self.path}/{args.code_id}", body), args.json)
+
+    def show(self, args: argparse.Namespace) -> None:
+        _show_code(connect(args, args.corp_id).get(f"{self.path}/{args.code_id}"), args.json)
+
+    def delete(self, args: argparse.Namespace) -> None:
+        connect(args, args.corp_id).delete(f"{self.path}/{args.code_id}")
+        print(f"deleted {args.code_id}{self.deleted}")
 
 
-def cmd_show(args: argparse.Namespace) -> None:
-    api = connect(args, args.corp_id)
-    _show_code(api.get(f"/admin/channel-codes/{args.code_id}"), args.json)
-
-
-def cmd_delete(args: argparse.Namespace) -> None:
-    api = connect(args, args.corp_id)
-    api.delete(f"/admin/channel-codes/{args.code_id}")
-    print(f"deleted {args.code_id} (its statistics stay readable)")
+CHANNEL = _Code("/admin/channel-codes", CHANNEL_FLAGS, " (its statistics stay readable)")
+GROUP = _Code("/admin/group-codes", GROUP_FLAGS, "")
 
 
 def cmd_stats(args: argparse.Namespace) -> None:
+    """A code's statistics over China days (default: the last 30)."""
     api = connect(args, args.corp_id)
     params = {"from": args.date_from, "to": args.date_to}
     if args.csv:
@@ -129,6 +149,7 @@ def cmd_stats(args: argparse.Namespace) -> None:
 
 
 def cmd_welcome_default(args: argparse.Namespace) -> None:
+    """The welcome for adds without a state (or with an unknown one)."""
     api = connect(args, args.corp_id)
     if args.clear or args.text is not None or args.from_file:
         welcome = None if args.clear else (_body(args, {}).get("welcome") if args.from_file else None)
@@ -146,42 +167,22 @@ def cmd_welcome_default(args: argparse.Namespace) -> None:
 
 # group codes ------------------------------------------------------------------------------------
 def cmd_group_list(args: argparse.Namespace) -> None:
+    """Group codes by name."""
     api = connect(args, args.corp_id)
     params = {k: v for k, v in {"q": args.q, "status": args.status}.items() if v is not None}
     result = api.get("/admin/group-codes", params)
-    if args.json:
-        print_json(result)
-        return
-    if not result["items"]:
-        print(f"corp {args.corp_id} has no group codes")
-        return
+    show_list(args.json, result["items"], f"corp {args.corp_id} has no group codes", _group_table, result)
+
+
+def _group_table(codes: Sequence[dict[str, Any]]) -> str:
     rows = [(c["code_id"], c["name"], ",".join(c.get("active_chats") or []), c.get("threshold"), c["status"])
-            for c in result["items"]]
-    print(table(("CODE", "NAME", "OPEN GROUPS", "THRESHOLD", "STATUS"), rows))
+            for c in codes]  # fmt: skip
+    return table(("CODE", "NAME", "OPEN GROUPS", "THRESHOLD", "STATUS"), rows)
 
 
 def cmd_group_create(args: argparse.Namespace) -> None:
     api = connect(args, args.corp_id)
     _show_code(api.post("/admin/group-codes", _body(args, GROUP_FLAGS)), args.json)
-
-
-def cmd_group_update(args: argparse.Namespace) -> None:
-    api = connect(args, args.corp_id)
-    body = _body(args, GROUP_FLAGS)
-    if not body:
-        raise CliError("nothing to change: give a flag or --from-file")
-    _show_code(api.put(f"/admin/group-codes/{args.code_id}", body), args.json)
-
-
-def cmd_group_show(args: argparse.Namespace) -> None:
-    api = connect(args, args.corp_id)
-    _show_code(api.get(f"/admin/group-codes/{args.code_id}"), args.json)
-
-
-def cmd_group_delete(args: argparse.Namespace) -> None:
-    api = connect(args, args.corp_id)
-    api.delete(f"/admin/group-codes/{args.code_id}")
-    print(f"deleted {args.code_id}")
 
 
 def _bool(text: str) -> bool:
@@ -211,118 +212,63 @@ def _channel_flags(p: argparse.ArgumentParser, create: bool) -> None:
     add_json(p)
 
 
-def _register_list(cs: Any) -> None:
-    ls = cs.add_parser("list", help="the corp's channel codes", description="Channel codes, by group and name.")
-    ls.add_argument("corp_id", metavar="CORP")
-    ls.add_argument("--group", help="only this group")
-    ls.add_argument("--q", help="text in the name")
-    ls.add_argument("--status", choices=("active", "deleted", "all"))
-    add_json(ls)
-    ls.set_defaults(func=cmd_list)
+CODE_ID = arg("code_id", metavar="CODE")
+STATUS = (arg("--q", help="text in the name"), arg("--status", choices=("active", "deleted", "all")))
 
 
-def _register_create(cs: Any) -> None:
-    cr = cs.add_parser("create", help="create a code (a WeCom contact way) and print its QR code URL",
-                       description="Create a channel code: WeCom's contact way first, then our record. "
-                       "Staff and tags are checked against the corp's synced employees and tags.")
-    cr.add_argument("corp_id", metavar="CORP")
-    _channel_flags(cr, create=True)
-    cr.set_defaults(func=cmd_create)
+def _show_delete(cs: Any, code: _Code, what: str, deleting: str) -> None:
+    """``show`` and ``delete`` of one kind of code (``what``: "code"; ``deleting``: what goes in WeCom)."""
+    for name, fn, helptext in (("show", code.show, f"one {what}"), ("delete", code.delete, f"delete a {deleting}")):
+        action(cs, name, fn, helptext, CORP_ID, CODE_ID, description=helptext[0].upper() + helptext[1:] + ".")
 
 
-def _register_update(cs: Any) -> None:
-    up = cs.add_parser("update", help="change a code (only what you give)",
-                       description="Change a code: WeCom's contact way first, then our record.")
-    up.add_argument("corp_id", metavar="CORP")
-    up.add_argument("code_id", metavar="CODE")
-    _channel_flags(up, create=False)
-    up.set_defaults(func=cmd_update)
+def _register_channel(cs: Any) -> None:
+    action(cs, "list", cmd_list, "the corp's channel codes", CORP_ID,
+           arg("--group", help="only this group"), *STATUS)  # fmt: skip
+    action(cs, "create", cmd_create, "create a code (a WeCom contact way) and print its QR code URL", CORP_ID,
+           lambda p: _channel_flags(p, create=True), json=False)  # fmt: skip
+    action(cs, "update", CHANNEL.update, "change a code (only what you give)", CORP_ID, CODE_ID,
+           lambda p: _channel_flags(p, create=False), json=False,
+           description="Change a code: WeCom's contact way first, then our record.")  # fmt: skip
+    _show_delete(cs, CHANNEL, "code", "code's contact way")
+    action(cs, "stats", cmd_stats, "adds, losses and net per day and member", CORP_ID, CODE_ID,
+           arg("--from", dest="date_from", metavar="YYYY-MM-DD"), arg("--to", dest="date_to", metavar="YYYY-MM-DD"),
+           arg("--csv", choices=("by_day", "by_staff", "rows"), help="print that table as CSV"))  # fmt: skip
 
 
-def _register_show_delete(cs: Any) -> None:
-    for name, fn, helptext in (("show", cmd_show, "one code"), ("delete", cmd_delete, "delete a code's contact way")):
-        p = cs.add_parser(name, help=helptext, description=helptext[0].upper() + helptext[1:] + ".")
-        p.add_argument("corp_id", metavar="CORP")
-        p.add_argument("code_id", metavar="CODE")
-        add_json(p)
-        p.set_defaults(func=fn)
-
-
-def _register_stats(cs: Any) -> None:
-    st = cs.add_parser("stats", help="adds, losses and net per day and member",
-                       description="A code's statistics over China days (default: the last 30).")
-    st.add_argument("corp_id", metavar="CORP")
-    st.add_argument("code_id", metavar="CODE")
-    st.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
-    st.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
-    st.add_argument("--csv", choices=("by_day", "by_staff", "rows"), help="print that table as CSV")
-    add_json(st)
-    st.set_defaults(func=cmd_stats)
-
-
-def _register_welcome_default(cs: Any) -> None:
-    wd = cs.add_parser("welcome-default", help="show or set the corp's default welcome",
-                       description="The welcome for adds without a state (or with an unknown one).")
-    wd.add_argument("corp_id", metavar="CORP")
-    which = wd.add_mutually_exclusive_group()
+def _welcome_flags(p: argparse.ArgumentParser) -> None:
+    which = p.add_mutually_exclusive_group()
     which.add_argument("--text", help="set it to this text ({name} is the customer's name)")
     which.add_argument("--from-file", metavar="FILE", help='a JSON object {"welcome": {"text", "attachments"}}')
     which.add_argument("--clear", action="store_true", help="no default welcome")
-    add_json(wd)
-    wd.set_defaults(func=cmd_welcome_default)
 
 
-def _register_group_list(gs: Any) -> None:
-    gl = gs.add_parser("list", help="the corp's group codes", description="Group codes by name.")
-    gl.add_argument("corp_id", metavar="CORP")
-    gl.add_argument("--q", help="text in the name")
-    gl.add_argument("--status", choices=("active", "deleted", "all"))
-    add_json(gl)
-    gl.set_defaults(func=cmd_group_list)
-
-
-def _register_group_create_update(gs: Any) -> None:
-    for name, fn, create in (("create", cmd_group_create, True), ("update", cmd_group_update, False)):
-        p = gs.add_parser(name, help=f"{name} a group code (a WeCom join way over 1..5 groups)",
-                          description="WeCom's join way (and group welcome template) first, then our record.")
-        p.add_argument("corp_id", metavar="CORP")
-        if not create:
-            p.add_argument("code_id", metavar="CODE")
-        p.add_argument("--from-file", metavar="FILE", help="a JSON body as the admin API takes it")
-        p.add_argument("--name", help="the code's name")
-        if create:
-            p.add_argument("--state", help="the state (≤30); generated if absent")
-        p.add_argument("--chats", type=_csv_list, metavar="C1,C2", help="1..5 group chat ids, in order")
-        p.add_argument("--threshold", type=positive_int, help="members at which to move on (default 190)")
-        p.add_argument("--auto-create-room", type=_bool, metavar="true|false", help="new groups when all are full")
-        p.add_argument("--room-base-name", help="name of groups WeCom creates")
-        p.add_argument("--welcome-text", metavar="T", help="group welcome; {name} is the member's nickname")
-        add_json(p)
-        p.set_defaults(func=fn)
-
-
-def _register_group_show_delete(gs: Any) -> None:
-    for name, fn, helptext in (("show", cmd_group_show, "one group code"),
-                               ("delete", cmd_group_delete, "delete a group code's join way")):
-        p = gs.add_parser(name, help=helptext, description=helptext[0].upper() + helptext[1:] + ".")
-        p.add_argument("corp_id", metavar="CORP")
+def _group_flags(p: argparse.ArgumentParser, create: bool) -> None:
+    if not create:
         p.add_argument("code_id", metavar="CODE")
-        add_json(p)
-        p.set_defaults(func=fn)
+    p.add_argument("--from-file", metavar="FILE", help="a JSON body as the admin API takes it")
+    p.add_argument("--name", help="the code's name")
+    if create:
+        p.add_argument("--state", help="the state (≤30); generated if absent")
+    p.add_argument("--chats", type=_csv_list, metavar="C1,C2", help="1..5 group chat ids, in order")
+    p.add_argument("--threshold", type=positive_int, help="members at which to move on (default 190)")
+    p.add_argument("--auto-create-room", type=_bool, metavar="true|false", help="new groups when all are full")
+    p.add_argument("--room-base-name", help="name of groups WeCom creates")
+    p.add_argument("--welcome-text", metavar="T", help="group welcome; {name} is the member's nickname")
+
+
+def _register_group(gs: Any) -> None:
+    action(gs, "list", cmd_group_list, "the corp's group codes", CORP_ID, *STATUS)
+    for name, fn, create in (("create", cmd_group_create, True), ("update", GROUP.update, False)):
+        action(gs, name, fn, f"{name} a group code (a WeCom join way over 1..5 groups)", CORP_ID,
+               lambda p, create=create: _group_flags(p, create),
+               description="WeCom's join way (and group welcome template) first, then our record.")  # fmt: skip
+    _show_delete(gs, GROUP, "group code", "group code's join way")
 
 
 def register(sub: Any) -> None:
-    codes = sub.add_parser("codes", help="channel live codes (渠道活码): create, list, show, update, delete, stats")
-    cs = subcommands(codes)
-    _register_list(cs)
-    _register_create(cs)
-    _register_update(cs)
-    _register_show_delete(cs)
-    _register_stats(cs)
-    _register_welcome_default(cs)
+    cs = area(sub, "codes", "channel live codes (渠道活码): create, list, show, update, delete, stats")
+    _register_channel(cs)
+    action(cs, "welcome-default", cmd_welcome_default, "show or set the corp's default welcome", CORP_ID, _welcome_flags)  # fmt: skip
 
-    groups = sub.add_parser("group-codes", help="group live codes (群活码): create, list, show, update, delete")
-    gs = subcommands(groups)
-    _register_group_list(gs)
-    _register_group_create_update(gs)
-    _register_group_show_delete(gs)
+    _register_group(area(sub, "group-codes", "group live codes (群活码): create, list, show, update, delete"))

@@ -7,7 +7,7 @@ import argparse
 import io
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -37,6 +37,19 @@ def add_json(parser: argparse.ArgumentParser) -> None:
 
 def print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def show_list(
+    as_json: bool, items: Sequence[T], empty: str, render: Callable[[Sequence[T]], str], json_value: Any = None
+) -> None:
+    """What a list command prints: JSON (the items, unless ``json_value`` is given), ``empty`` when there
+    are none, else ``render(items)`` (its table)."""
+    if as_json:
+        print_json(items if json_value is None else json_value)
+    elif not items:
+        print(empty)
+    else:
+        print(render(items))
 
 
 def warn(message: str) -> None:

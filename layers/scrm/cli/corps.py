@@ -8,7 +8,8 @@ import os
 import sys
 from typing import Any
 
-from scrm.cli.common import CliError, print_json, subcommands
+from scrm.cli.actions import area
+from scrm.cli.common import CliError, print_json
 
 
 def _read_corp_json(source: str) -> dict[str, Any]:
@@ -93,10 +94,7 @@ def cmd_remove(args: argparse.Namespace) -> None:
 
 
 def register(sub: Any) -> None:
-    corps = sub.add_parser(
-        "corps", help="register, list, show and remove corps (credentials in Secrets Manager)"
-    )
-    cs = subcommands(corps)
+    cs = area(sub, "corps", "register, list, show and remove corps (credentials in Secrets Manager)")
     reg = cs.add_parser(
         "register",
         help="register or update a corp",

@@ -10,8 +10,9 @@ import re
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from scrm.cli.actions import CORP_ID, action, area, arg
 from scrm.cli.client import Api, ApiError, connect
-from scrm.cli.common import CliError, add_json, day, positive_int, print_json, subcommands, table, warn
+from scrm.cli.common import CliError, day, positive_int, print_json, table, warn
 
 ALL_CAP = 10_000  # rows --all fetches at most
 PAGE = 200  # rows per request with --all (the search's largest page)
@@ -136,6 +137,8 @@ def _relation_out(args: argparse.Namespace, relation: dict[str, Any], what: str)
 
 
 def cmd_remark(args: argparse.Namespace) -> None:
+    """Edit the remark fields of one relation (the customer as --userid holds them). WeCom is changed
+    first; the stored relation is what WeCom reads back. An empty value clears a field."""
     api = connect(args, args.corp_id)
     body: dict[str, Any] = {"userid": args.userid}
     for name in ("remark", "description", "remark_company"):
@@ -148,6 +151,8 @@ def cmd_remark(args: argparse.Namespace) -> None:
 
 
 def cmd_tag(args: argparse.Namespace) -> None:
+    """Add and remove corp tags (ids, see scrm tags list) on one relation. WeCom is changed first; the
+    stored relation is what WeCom reads back."""
     api = connect(args, args.corp_id)
     if not args.add and not args.remove:
         raise CliError("nothing to change: give --add and/or --remove tag ids")
@@ -156,87 +161,42 @@ def cmd_tag(args: argparse.Namespace) -> None:
     _relation_out(args, relation, "the tags")
 
 
-def _register_search(cu: Any) -> None:
-    se = cu.add_parser(
-        "search",
-        help="search the corp's customer relations (by tags, employee, add time, channel, name)",
-        description="Search customer relations: one row per customer and employee who holds them. Tag "
-        "filters take comma-separated tag ids (scrm tags list): --tags-all needs every tag, --tags-any at "
-        "least one, --tags-none none of them. Dates are unix seconds, YYYY-MM-DD (UTC; --added-to includes "
-        "the whole day) or ISO 8601 times. Rows come a page at a time; --cursor continues, --all follows "
-        f"every page (at most {ALL_CAP} rows).",
-    )
-    se.add_argument("corp_id", metavar="CORP")
-    se.add_argument("--tags-all", metavar="T1,T2", help="has every one of these tags")
-    se.add_argument("--tags-any", metavar="T1,T2", help="has at least one of these tags")
-    se.add_argument("--tags-none", metavar="T1,T2", help="has none of these tags")
-    se.add_argument("--employee", metavar="USERID", help="held by this employee")
-    se.add_argument(
-        "--added-from", type=when_from, metavar="WHEN", help="added at or after (seconds or date)"
-    )
-    se.add_argument("--added-to", type=when_to, metavar="WHEN", help="added at or before (seconds or date)")
-    se.add_argument("--state", help="the channel 'state' of the contact way they came through")
-    se.add_argument(
-        "--status",
-        choices=STATUSES,
-        metavar="STATUS",
-        help=f"relation status: {', '.join(STATUSES)} (default: active)",
-    )
-    se.add_argument("--name-prefix", metavar="P", help="the customer's name starts with P")
-    se.add_argument(
-        "--limit", type=positive_int, metavar="N", help="rows per page (1..200; default 50, 200 with --all)"
-    )
-    se.add_argument("--cursor", metavar="C", help="continue a previous search (same filters)")
-    se.add_argument("--all", action="store_true", help=f"follow every page (at most {ALL_CAP} rows)")
-    add_json(se)
-    se.set_defaults(func=cmd_search)
+EXT = arg("external_userid", metavar="EXT")
+AS_EMPLOYEE = arg("--userid", required=True, help="the employee whose view of the customer to edit")
 
 
-def _register_show(cu: Any) -> None:
-    sh = cu.add_parser("show", help="a customer's profile, follow relations and timeline")
-    sh.add_argument("corp_id")
-    sh.add_argument("external_userid")
-    sh.add_argument("--timeline", type=int, default=20, help="timeline entries to show (newest first)")
-    sh.set_defaults(func=cmd_show)
-
-
-def _register_remark(cu: Any) -> None:
-    rm = cu.add_parser(
-        "remark",
-        help="set the remark/description an employee holds for a customer (in WeCom, then here)",
-        description="Edit the remark fields of one relation (the customer as --userid holds them). WeCom is "
-        "changed first; the stored relation is what WeCom reads back. An empty value clears a field.",
-    )
-    rm.add_argument("corp_id", metavar="CORP")
-    rm.add_argument("external_userid", metavar="EXT")
-    rm.add_argument("--userid", required=True, help="the employee whose view of the customer to edit")
-    rm.add_argument("--remark", help="remark (≤20 characters)")
-    rm.add_argument("--description", help="description (≤150 characters)")
-    rm.add_argument("--company", dest="remark_company", help="company remark (≤20 characters)")
-    add_json(rm)
-    rm.set_defaults(func=cmd_remark)
-
-
-def _register_tag(cu: Any) -> None:
-    tg = cu.add_parser(
-        "tag",
-        help="add/remove tags on a customer as an employee holds them (in WeCom, then here)",
-        description="Add and remove corp tags (ids, see scrm tags list) on one relation. WeCom is changed "
-        "first; the stored relation is what WeCom reads back.",
-    )
-    tg.add_argument("corp_id", metavar="CORP")
-    tg.add_argument("external_userid", metavar="EXT")
-    tg.add_argument("--userid", required=True, help="the employee whose view of the customer to edit")
-    tg.add_argument("--add", nargs="+", action="extend", metavar="TAG_ID", help="tag ids to add")
-    tg.add_argument("--remove", nargs="+", action="extend", metavar="TAG_ID", help="tag ids to remove")
-    add_json(tg)
-    tg.set_defaults(func=cmd_tag)
+def _search_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--tags-all", metavar="T1,T2", help="has every one of these tags")
+    p.add_argument("--tags-any", metavar="T1,T2", help="has at least one of these tags")
+    p.add_argument("--tags-none", metavar="T1,T2", help="has none of these tags")
+    p.add_argument("--employee", metavar="USERID", help="held by this employee")
+    p.add_argument("--added-from", type=when_from, metavar="WHEN", help="added at or after (seconds or date)")
+    p.add_argument("--added-to", type=when_to, metavar="WHEN", help="added at or before (seconds or date)")
+    p.add_argument("--state", help="the channel 'state' of the contact way they came through")
+    p.add_argument("--status", choices=STATUSES, metavar="STATUS",
+                   help=f"relation status: {', '.join(STATUSES)} (default: active)")  # fmt: skip
+    p.add_argument("--name-prefix", metavar="P", help="the customer's name starts with P")
+    p.add_argument("--limit", type=positive_int, metavar="N", help="rows per page (1..200; default 50, 200 with --all)")
+    p.add_argument("--cursor", metavar="C", help="continue a previous search (same filters)")
+    p.add_argument("--all", action="store_true", help=f"follow every page (at most {ALL_CAP} rows)")
 
 
 def register(sub: Any) -> None:
-    cust = sub.add_parser("customers", help="search customers, show one, edit remarks and tags")
-    cu = subcommands(cust)
-    _register_search(cu)
-    _register_show(cu)
-    _register_remark(cu)
-    _register_tag(cu)
+    cu = area(sub, "customers", "search customers, show one, edit remarks and tags")
+    action(cu, "search", cmd_search, "search the corp's customer relations (by tags, employee, add time, channel, name)",
+           CORP_ID, _search_flags,
+           description="Search customer relations: one row per customer and employee who holds them. Tag filters "
+           "take comma-separated tag ids (scrm tags list): --tags-all needs every tag, --tags-any at least one, "
+           "--tags-none none of them. Dates are unix seconds, YYYY-MM-DD (UTC; --added-to includes the whole day) "
+           f"or ISO 8601 times. Rows come a page at a time; --cursor continues, --all follows every page (at most "
+           f"{ALL_CAP} rows).")  # fmt: skip
+    action(cu, "show", cmd_show, "a customer's profile, follow relations and timeline", arg("corp_id"),
+           arg("external_userid"), arg("--timeline", type=int, default=20, help="timeline entries to show (newest first)"),
+           json=False)  # fmt: skip
+    action(cu, "remark", cmd_remark, "set the remark/description an employee holds for a customer (in WeCom, then here)",
+           CORP_ID, EXT, AS_EMPLOYEE, arg("--remark", help="remark (≤20 characters)"),
+           arg("--description", help="description (≤150 characters)"),
+           arg("--company", dest="remark_company", help="company remark (≤20 characters)"))  # fmt: skip
+    action(cu, "tag", cmd_tag, "add/remove tags on a customer as an employee holds them (in WeCom, then here)",
+           CORP_ID, EXT, AS_EMPLOYEE, arg("--add", nargs="+", action="extend", metavar="TAG_ID", help="tag ids to add"),
+           arg("--remove", nargs="+", action="extend", metavar="TAG_ID", help="tag ids to remove"))  # fmt: skip

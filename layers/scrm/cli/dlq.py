@@ -6,7 +6,8 @@ import argparse
 import json
 from typing import Any
 
-from scrm.cli.common import CliError, print_json, subcommands
+from scrm.cli.actions import area
+from scrm.cli.common import CliError, print_json
 
 
 def _dlq(name: str) -> Any:
@@ -55,8 +56,7 @@ def cmd_redrive(args: argparse.Namespace) -> None:
 
 
 def register(sub: Any) -> None:
-    dlq = sub.add_parser("dlq", help="list and redrive dead-letter queues")
-    ds = subcommands(dlq)
+    ds = area(sub, "dlq", "list and redrive dead-letter queues")
     dl = ds.add_parser("list", help="list messages in a DLQ without removing them")
     dl.add_argument("--queue", default="events", help="logical queue name (default: events)")
     dl.add_argument("--limit", type=int, default=20)

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from scrm.cli.actions import arg
 from scrm.cli.common import seconds
 from scrm.cli.progress import ProgressBar
 
@@ -91,8 +92,7 @@ def stopped(why: str, timeout_s: float | None) -> str:
 
 
 # flags and argparse types ----------------------------------------------------------------------------
-def add_corp(p: argparse.ArgumentParser) -> None:
-    p.add_argument("corp", metavar="CORP", help="the CorpID")
+CORP = arg("corp", metavar="CORP", help="the CorpID")
 
 
 def add_wait_flags(
@@ -118,6 +118,9 @@ def limit(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 200:
         raise argparse.ArgumentTypeError(f"must be 1..200: {text!r}")
     return int(text)
+
+
+LIMIT = arg("--limit", type=limit, default=50, help="1..200 (default: 50)")
 
 
 def split_ids(text: str) -> list[str]:

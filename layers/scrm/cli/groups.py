@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from scrm.cli.actions import CORP_ID, action, area, arg
 from scrm.cli.client import connect
-from scrm.cli.common import add_json, day, print_json, subcommands, table
+from scrm.cli.common import day, print_json, table
 
 
 def _print(group: dict[str, Any]) -> None:
@@ -32,6 +33,9 @@ def members_table(members: list[dict[str, Any]]) -> str:
 
 
 def cmd_show(args: argparse.Namespace) -> None:
+    """One customer group as the last sync and the group events left it (name, owner, status, member
+    count, creation day), with the labels admins gave it, then its members (type, member or left, join day
+    and scene, invitor, nickname in the group, name)."""
     group = connect(args, args.corp_id).get(f"/admin/groups/{args.chat_id}")
     if args.json:
         print_json(group)
@@ -40,6 +44,9 @@ def cmd_show(args: argparse.Namespace) -> None:
 
 
 def cmd_tag(args: argparse.Namespace) -> None:
+    """Replace the SCRM's own labels on a customer group (WeCom keeps no group tags): at most 20, each
+    1..30 characters, trimmed and de-duplicated. --tags '' clears them. A group SOP reaches the groups
+    carrying one of its targets.tags_any labels."""
     api = connect(args, args.corp_id)
     labels = args.tags.split(",") if args.tags else []
     group = api.put(f"/admin/groups/{args.chat_id}/tags", {"tags": labels})
@@ -49,29 +56,11 @@ def cmd_tag(args: argparse.Namespace) -> None:
     print(f"{group['chat_id']} labels: {', '.join(group['tags']) or '(none)'}")
 
 
+CHAT_ID = arg("chat_id", metavar="CHAT_ID")
+
+
 def register(sub: Any) -> None:
-    grp = sub.add_parser("groups", help="customer groups and their labels")
-    gs = subcommands(grp)
-    show = gs.add_parser(
-        "show",
-        help="one customer group as stored, with its members and labels",
-        description="One customer group as the last sync and the group events left it (name, owner, "
-        "status, member count, creation day), with the labels admins gave it, then its members (type, "
-        "member or left, join day and scene, invitor, nickname in the group, name).",
-    )
-    show.add_argument("corp_id", metavar="CORP")
-    show.add_argument("chat_id", metavar="CHAT_ID")
-    add_json(show)
-    show.set_defaults(func=cmd_show)
-    tag = gs.add_parser(
-        "tag",
-        help="replace a group's labels (group SOPs target them)",
-        description="Replace the SCRM's own labels on a customer group (WeCom keeps no group tags): at "
-        "most 20, each 1..30 characters, trimmed and de-duplicated. --tags '' clears them. A group SOP "
-        "reaches the groups carrying one of its targets.tags_any labels.",
-    )
-    tag.add_argument("corp_id", metavar="CORP")
-    tag.add_argument("chat_id", metavar="CHAT_ID")
-    tag.add_argument("--tags", required=True, metavar="T1,T2", help="the labels, comma-separated ('' clears)")
-    add_json(tag)
-    tag.set_defaults(func=cmd_tag)
+    gs = area(sub, "groups", "customer groups and their labels")
+    action(gs, "show", cmd_show, "one customer group as stored, with its members and labels", CORP_ID, CHAT_ID)  # fmt: skip
+    action(gs, "tag", cmd_tag, "replace a group's labels (group SOPs target them)", CORP_ID, CHAT_ID,
+           arg("--tags", required=True, metavar="T1,T2", help="the labels, comma-separated ('' clears)"))  # fmt: skip

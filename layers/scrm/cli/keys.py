@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from typing import Any
 
-from scrm.cli.common import CliError, add_json, moment, print_json, require_corp, subcommands, table, warn
+from scrm.cli.actions import CORP_ID, action, area, arg
+from scrm.cli.common import CliError, moment, print_json, require_corp, show_list, table, warn
 
 ROLES = ("admin", "viewer")
 
 
 def cmd_create(args: argparse.Namespace) -> None:
+    """Create an admin API key for a corp. The key is printed this once: only its SHA-256 is stored, so it
+    cannot be shown again (revoke it and create another if it is lost)."""
     from scrm import bootstrap
     from scrm.domain.api_key import Role
 
@@ -26,30 +30,25 @@ def cmd_create(args: argparse.Namespace) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> None:
+    """List a corp's API keys, revoked ones included. Keys themselves are not stored."""
     from scrm import bootstrap
 
     require_corp(args.corp_id)
     keys = sorted(bootstrap.api_keys().list(args.corp_id), key=lambda k: (k["created_at"] or 0, k["key_id"]))
-    if args.json:
-        print_json(keys)
-        return
-    if not keys:
-        print(f"corp {args.corp_id} has no API keys")
-        return
+    show_list(args.json, keys, f"corp {args.corp_id} has no API keys", _table)
+
+
+def _table(keys: Sequence[dict[str, Any]]) -> str:
     rows = [
-        (
-            k["key_id"],
-            k["role"],
-            k["name"],
-            moment((k["created_at"] or 0) * 1000),
-            "revoked" if k["revoked"] else "active",
-        )
+        (k["key_id"], k["role"], k["name"], moment((k["created_at"] or 0) * 1000), "revoked" if k["revoked"] else "active")
         for k in keys
     ]
-    print(table(("KEY_ID", "ROLE", "NAME", "CREATED", "STATE"), rows))
+    return table(("KEY_ID", "ROLE", "NAME", "CREATED", "STATE"), rows)
 
 
 def cmd_revoke(args: argparse.Namespace) -> None:
+    """Revoke a key by its id. API containers cache keys briefly, so a revoked key may work for a few more
+    seconds."""
     from scrm import bootstrap
 
     require_corp(args.corp_id)
@@ -63,35 +62,10 @@ def cmd_revoke(args: argparse.Namespace) -> None:
 
 
 def register(sub: Any) -> None:
-    keys = sub.add_parser("keys", help="create, list and revoke admin API keys of a corp")
-    ks = subcommands(keys)
-    create = ks.add_parser(
-        "create",
-        help="create a key (printed once)",
-        description="Create an admin API key for a corp. The key is printed this once: only its SHA-256 is "
-        "stored, so it cannot be shown again (revoke it and create another if it is lost).",
-    )
-    create.add_argument("corp_id", metavar="CORP")
-    create.add_argument(
-        "--role", required=True, choices=ROLES, help="admin: read and write; viewer: read only"
-    )
-    create.add_argument("--name", default="", help="what the key is for (shown in 'keys list')")
-    add_json(create)
-    create.set_defaults(func=cmd_create)
-    ls = ks.add_parser(
-        "list",
-        help="list a corp's keys (ids, roles, names; never the keys)",
-        description="List a corp's API keys, revoked ones included. Keys themselves are not stored.",
-    )
-    ls.add_argument("corp_id", metavar="CORP")
-    add_json(ls)
-    ls.set_defaults(func=cmd_list)
-    rv = ks.add_parser(
-        "revoke",
-        help="revoke a key",
-        description="Revoke a key by its id. API containers cache keys briefly, so a revoked key may "
-        "work for a few more seconds.",
-    )
-    rv.add_argument("corp_id", metavar="CORP")
-    rv.add_argument("key_id", metavar="KEY_ID", help="the id from 'keys create' or 'keys list'")
-    rv.set_defaults(func=cmd_revoke)
+    ks = area(sub, "keys", "create, list and revoke admin API keys of a corp")
+    action(ks, "create", cmd_create, "create a key (printed once)",
+           CORP_ID, arg("--role", required=True, choices=ROLES, help="admin: read and write; viewer: read only"),
+           arg("--name", default="", help="what the key is for (shown in 'keys list')"))  # fmt: skip
+    action(ks, "list", cmd_list, "list a corp's keys (ids, roles, names; never the keys)", CORP_ID)
+    action(ks, "revoke", cmd_revoke, "revoke a key", CORP_ID, arg("key_id", metavar="KEY_ID", help="the id from 'keys create' or 'keys list'"),
+           json=False)  # fmt: skip

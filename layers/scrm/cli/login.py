@@ -8,12 +8,16 @@ import getpass
 import sys
 from typing import Any
 
+from scrm.cli.actions import action, arg
 from scrm.cli.client import Api, whoami
-from scrm.cli.common import CliError, add_json, print_json
+from scrm.cli.common import CliError, print_json
 from scrm.cli.profiles import DEFAULT, Profile, save
 
 
 def cmd_login(args: argparse.Namespace) -> None:
+    """Check an admin API key (GET /admin/whoami) and save the URL and key as a profile in $SCRM_CONFIG
+    or ~/.config/scrm/profiles.toml (mode 0600). The key decides the corp of every command run with
+    this profile. SCRM_API_URL and SCRM_API_KEY override the profile."""
     key = args.key
     if key == "-":
         key = sys.stdin.readline().strip()
@@ -32,14 +36,6 @@ def cmd_login(args: argparse.Namespace) -> None:
 
 
 def register(sub: Any) -> None:
-    lo = sub.add_parser(
-        "login",
-        help="check an admin API key and save it in a profile (do this first)",
-        description="Check an admin API key (GET /admin/whoami) and save the URL and key as a profile in "
-        "$SCRM_CONFIG or ~/.config/scrm/profiles.toml (mode 0600). The key decides the corp of every "
-        "command run with this profile. SCRM_API_URL and SCRM_API_KEY override the profile.",
-    )
-    lo.add_argument("--url", required=True, help="the admin API's base URL (the AdminApiUrl output)")
-    lo.add_argument("--key", help="the key (scrm keys create prints it); '-' or none: read it from stdin")
-    add_json(lo)
-    lo.set_defaults(func=cmd_login)
+    action(sub, "login", cmd_login, "check an admin API key and save it in a profile (do this first)",
+           arg("--url", required=True, help="the admin API's base URL (the AdminApiUrl output)"),
+           arg("--key", help="the key (scrm keys create prints it); '-' or none: read it from stdin"))  # fmt: skip

@@ -6,7 +6,7 @@ stats, alerts, employees, groups) are its client: they send the key of a profile
 and audit. Operator commands the API does not serve (corps, keys, dlq) use AWS credentials directly
 (``source .devstack/env`` for the local stack). Errors are one line on stderr and a non-zero exit (1 for a
 failure, 2 for a bad command line), never a traceback. docs/cli.md has every command; each area is a
-module of this package with a ``register(subparsers)``.
+module of this package with a ``register(subparsers)`` that declares its actions through ``cli.actions``.
 """
 from __future__ import annotations
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from scrm.cli import send_progress as sp
+from scrm.cli.actions import action, area, arg
 from scrm.cli.client import Api, connect
-from scrm.cli.common import CliError, add_json, print_json, subcommands, table
-from scrm.cli.follow import Stop, add_corp, add_wait_flags, ids, limit, stopped, watch
+from scrm.cli.common import CliError, print_json, show_list, table
+from scrm.cli.follow import CORP, LIMIT, Stop, add_wait_flags, ids, stopped, watch
 from scrm.cli.transfer_progress import clock
 
 QUOTA_TEXT = {
@@ -158,7 +160,7 @@ def unit_of(send: dict[str, Any] | None) -> str:
     return sp.GROUPS if is_group_send(send) else sp.CUSTOMERS
 
 
-def recipients_header(sends: list[dict[str, Any]]) -> tuple[str, bool]:
+def recipients_header(sends: Sequence[dict[str, Any]]) -> tuple[str, bool]:
     """The list's recipients column: CUSTOMERS or GROUPS when every send counts the same, else RECIPIENTS
     with each count naming its unit (True)."""
     units = {unit_of(s) for s in sends}
@@ -166,6 +168,11 @@ def recipients_header(sends: list[dict[str, Any]]) -> tuple[str, bool]:
 
 
 def cmd_create(args: argparse.Namespace) -> None:
+    """Start a mass send: to a list of customers (--customers, --customers-file) or to a filter (the other
+    recipient flags; none = every customer). Each customer gets one message, from the member who added
+    them most recently. The same request again (same --request-id, or the same flags while the send is
+    open) returns the existing send. To customer groups instead: --groups (every group, or those --owners
+    and --name-contains keep) or --chat-ids; each group gets one message, from its owner."""
     api = connect(args, args.corp, detailed=True)
     answer = api.post("/admin/mass-sends", request_body(args))
     send, created = answer["send"], answer["created"]
@@ -187,6 +194,8 @@ def cmd_create(args: argparse.Namespace) -> None:
 
 
 def cmd_show(args: argparse.Namespace) -> None:
+    """A send's progress: tasks created, customers by outcome (sent, not_sent, not_a_friend, over_quota,
+    pending), skipped customers, completion per member."""
     api = connect(args, args.corp, detailed=True)
     p = api.get(f"/admin/mass-sends/{args.send_id}")
     send = _send_of(api, args.send_id)
@@ -210,17 +219,12 @@ def _send_of(api: Api, send_id: str) -> dict[str, Any] | None:
 
 
 def cmd_list(args: argparse.Namespace) -> None:
+    """The corp's mass sends, newest first."""
     items = connect(args, args.corp, detailed=True).get("/admin/mass-sends", {"limit": args.limit})["items"]
-    if args.json:
-        print_json({"items": items})
-        return
-    if not items:
-        print(f"corp {args.corp} has no mass sends")
-        return
-    print(list_table(items))
+    show_list(args.json, items, f"corp {args.corp} has no mass sends", list_table, {"items": items})
 
 
-def list_table(items: list[dict[str, Any]]) -> str:
+def list_table(items: Sequence[dict[str, Any]]) -> str:
     """One row per send; the recipients column is named for what the sends count (``recipients_header``)."""
     header, mixed = recipients_header(items)
     rows = []
@@ -236,6 +240,8 @@ def list_table(items: list[dict[str, Any]]) -> str:
 
 
 def cmd_cancel(args: argparse.Namespace) -> None:
+    """Cancel a send: tasks members have not sent are cancelled in WeCom (cancel_groupmsg_send) and tasks
+    not created yet are not created. Messages already sent stay sent."""
     result = connect(args, args.corp, detailed=True).post(f"/admin/mass-sends/{args.send_id}/cancel")
     if args.json:
         print_json(result)
@@ -245,6 +251,8 @@ def cmd_cancel(args: argparse.Namespace) -> None:
 
 
 def cmd_remind(args: argparse.Namespace) -> None:
+    """Remind each member whose task is not sent yet (remind_groupmsg_send); WeCom allows 3 reminders per
+    send in 24 hours."""
     result = connect(args, args.corp, detailed=True).post(f"/admin/mass-sends/{args.send_id}/remind")
     if args.json:
         print_json(result)
@@ -255,6 +263,8 @@ def cmd_remind(args: argparse.Namespace) -> None:
 
 
 def cmd_quota(args: argparse.Namespace) -> None:
+    """The receive quota our planner enforces before creating tasks: the corp's setting in WeCom's 群发助手,
+    which no API reads, so set it here to match: month_days (default), week_7 or day_1."""
     api = connect(args, args.corp, detailed=True)
     if args.set:
         value = api.put("/admin/mass-send-quota", {"msg_quota": args.set})["msg_quota"]
@@ -284,111 +294,58 @@ def _wait_flags(p: argparse.ArgumentParser) -> None:
                    "by then")  # fmt: skip
 
 
-def _register_create(ss: Any) -> None:
-    cr = ss.add_parser("create", help="start a mass send (a repeat of the same request returns the same send)",
-                       description="Start a mass send: to a list of customers (--customers, --customers-file) or "
-                       "to a filter (the other recipient flags; none = every customer). Each customer gets one "
-                       "message, from the member who added them most recently. The same request again (same "
-                       "--request-id, or the same flags while the send is open) returns the existing send. "
-                       "To customer groups instead: --groups (every group, or those --owners and "
-                       "--name-contains keep) or --chat-ids; each group gets one message, from its owner.")  # fmt: skip
-    add_corp(cr)
-    cr.add_argument("--name", required=True, help="what the admin calls it (1..50 characters)")
-    cr.add_argument("--text", help="the message (≤ 4000 bytes; one text for everyone, no {name})")
-    cr.add_argument(
+SEND = arg("send_id", metavar="SEND")
+
+
+def _create_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--name", required=True, help="what the admin calls it (1..50 characters)")
+    p.add_argument("--text", help="the message (≤ 4000 bytes; one text for everyone, no {name})")
+    p.add_argument(
         "--attachments", metavar="JSON", help="a JSON list in WeCom's add_msg_template shape (≤ 9)"
     )
-    cr.add_argument("--customers", type=ids, metavar="ID,ID", help="these customers (external_userids)")
-    cr.add_argument(
+    p.add_argument("--customers", type=ids, metavar="ID,ID", help="these customers (external_userids)")
+    p.add_argument(
         "--customers-file", metavar="PATH", help="customers from a file, one external_userid a line"
     )
-    cr.add_argument(
+    p.add_argument(
         "--tags-all", type=ids, metavar="TAG,TAG", help="filter: customers with every one of these tags"
     )
-    cr.add_argument(
+    p.add_argument(
         "--tags-any", type=ids, metavar="TAG,TAG", help="filter: customers with at least one of these"
     )
-    cr.add_argument("--tags-none", type=ids, metavar="TAG,TAG", help="filter: customers with none of these")
-    cr.add_argument("--employees", type=ids, metavar="USER,USER", help="filter: relations of these members")
-    cr.add_argument(
+    p.add_argument("--tags-none", type=ids, metavar="TAG,TAG", help="filter: customers with none of these")
+    p.add_argument("--employees", type=ids, metavar="USER,USER", help="filter: relations of these members")
+    p.add_argument(
         "--states", type=ids, metavar="STATE,STATE", help="filter: customers from these channel codes"
     )
-    cr.add_argument(
+    p.add_argument(
         "--added-from", type=_unix, metavar="UNIX", help="filter: added at or after (unix seconds)"
     )
-    cr.add_argument(
+    p.add_argument(
         "--added-to", type=_unix, metavar="UNIX", help="filter: added at or before (unix seconds)"
     )
-    cr.add_argument("--groups", action="store_true",
+    p.add_argument("--groups", action="store_true",
                     help="send to customer groups instead: every group, or those --owners and --name-contains "
                     "keep (each owner gets one task per 2,000 groups)")  # fmt: skip
-    cr.add_argument("--owners", type=ids, metavar="USER,USER", help="with --groups: groups these members own")
-    cr.add_argument("--name-contains", metavar="TEXT",
+    p.add_argument("--owners", type=ids, metavar="USER,USER", help="with --groups: groups these members own")
+    p.add_argument("--name-contains", metavar="TEXT",
                     help="with --groups: groups whose name contains TEXT (any case)")  # fmt: skip
-    cr.add_argument("--chat-ids", type=ids, metavar="ID,ID", help="send to these customer groups (chat_ids)")
-    cr.add_argument("--request-id", metavar="X", help="makes a retry return the same send (≤64 characters)")
-    _wait_flags(cr)
-    add_json(cr)
-    cr.set_defaults(func=cmd_create)
-
-
-def _register_list(ss: Any) -> None:
-    ls = ss.add_parser(
-        "list", help="the corp's mass sends", description="The corp's mass sends, newest first."
-    )
-    add_corp(ls)
-    ls.add_argument("--limit", type=limit, default=50, help="1..200 (default: 50)")
-    add_json(ls)
-    ls.set_defaults(func=cmd_list)
-
-
-def _register_show(ss: Any) -> None:
-    sh = ss.add_parser("show", help="a send's progress per member (with --items: every customer's outcome)",
-                       description="A send's progress: tasks created, customers by outcome (sent, not_sent, "
-                       "not_a_friend, over_quota, pending), skipped customers, completion per member.")  # fmt: skip
-    add_corp(sh)
-    sh.add_argument("send_id", metavar="SEND")
-    sh.add_argument("--items", action="store_true", help="also every customer with its outcome")
-    _wait_flags(sh)
-    add_json(sh)
-    sh.set_defaults(func=cmd_show)
-
-
-def _register_cancel_remind(ss: Any) -> None:
-    for name, fn, helptext, desc in (
-        ("cancel", cmd_cancel, "cancel what members have not sent yet",
-         "Cancel a send: tasks members have not sent are cancelled in WeCom (cancel_groupmsg_send) and tasks "
-         "not created yet are not created. Messages already sent stay sent."),
-        ("remind", cmd_remind, "remind members whose task is not sent (3 a day)",
-         "Remind each member whose task is not sent yet (remind_groupmsg_send); WeCom allows 3 reminders per "
-         "send in 24 hours."),
-    ):  # fmt: skip
-        p = ss.add_parser(name, help=helptext, description=desc)
-        add_corp(p)
-        p.add_argument("send_id", metavar="SEND")
-        add_json(p)
-        p.set_defaults(func=fn)
-
-
-def _register_quota(ss: Any) -> None:
-    qu = ss.add_parser("quota", help="show or set the corp's receive quota per customer",
-                       description="The receive quota our planner enforces before creating tasks: the corp's "
-                       "setting in WeCom's 群发助手, which no API reads, so set it here to match: month_days "
-                       "(default), week_7 or day_1.")  # fmt: skip
-    add_corp(qu)
-    qu.add_argument("--set", choices=tuple(QUOTA_TEXT), help="set it")
-    add_json(qu)
-    qu.set_defaults(func=cmd_quota)
+    p.add_argument("--chat-ids", type=ids, metavar="ID,ID", help="send to these customer groups (chat_ids)")
+    p.add_argument("--request-id", metavar="X", help="makes a retry return the same send (≤64 characters)")
+    _wait_flags(p)
 
 
 def register(sub: Any) -> None:
-    se = sub.add_parser("sends", help="customer mass sends (客户群发): create, follow, cancel, remind, quota",
-                        description="Mass sends to customers. WeCom does not message customers for the company: "
-                        "each member gets a task (add_msg_template) to confirm in WeCom, up to 10,000 customers "
-                        "each; customers past the corp's receive quota are skipped with the reason.")  # fmt: skip
-    ss = subcommands(se)
-    _register_create(ss)
-    _register_list(ss)
-    _register_show(ss)
-    _register_cancel_remind(ss)
-    _register_quota(ss)
+    """Mass sends to customers. WeCom does not message customers for the company: each member gets a
+    task (add_msg_template) to confirm in WeCom, up to 10,000 customers each; customers past the corp's
+    receive quota are skipped with the reason."""
+    ss = area(sub, "sends", "customer mass sends (客户群发): create, follow, cancel, remind, quota", description=register.__doc__)
+    action(ss, "create", cmd_create, "start a mass send (a repeat of the same request returns the same send)", CORP,
+           _create_flags)  # fmt: skip
+    action(ss, "list", cmd_list, "the corp's mass sends", CORP, LIMIT)
+    action(ss, "show", cmd_show, "a send's progress per member (with --items: every customer's outcome)", CORP, SEND,
+           arg("--items", action="store_true", help="also every customer with its outcome"), _wait_flags)  # fmt: skip
+    action(ss, "cancel", cmd_cancel, "cancel what members have not sent yet", CORP, SEND)
+    action(ss, "remind", cmd_remind, "remind members whose task is not sent (3 a day)", CORP, SEND)
+    action(ss, "quota", cmd_quota, "show or set the corp's receive quota per customer", CORP,
+           arg("--set", choices=tuple(QUOTA_TEXT), help="set it"))

@@ -13,12 +13,14 @@ import argparse
 import json
 import sys
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from scrm.cli.actions import action, area, arg
 from scrm.cli.client import Api, connect
-from scrm.cli.common import CliError, add_json, print_json, subcommands, table, text_width
-from scrm.cli.follow import add_corp, limit
+from scrm.cli.common import CliError, add_json, print_json, show_list, table, text_width
+from scrm.cli.follow import CORP, limit
 from scrm.cli.transfer_progress import clock
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -187,15 +189,14 @@ def cmd_create(args: argparse.Namespace) -> None:
 
 def cmd_list(args: argparse.Namespace) -> None:
     items = _api(args).get("/admin/sops", {"kind": args.kind or ""})["items"]
-    if args.json:
-        print_json({"items": items})
-        return
-    if not items:
-        print(f"corp {args.corp} has no {args.kind + ' ' if args.kind else ''}SOPs")
-        return
-    print(table(("SOP", "NAME", "KIND", "STATUS", "STEPS", "UPDATED"),
-                [(s["sop_id"], s.get("name"), s.get("kind"), s.get("status"), len(s.get("steps") or []),
-                  clock(s.get("updated_at"))) for s in items]))  # fmt: skip
+    show_list(args.json, items, f"corp {args.corp} has no {args.kind + ' ' if args.kind else ''}SOPs", _sops_table,
+              {"items": items})  # fmt: skip
+
+
+def _sops_table(sops: Sequence[dict[str, Any]]) -> str:
+    return table(("SOP", "NAME", "KIND", "STATUS", "STEPS", "UPDATED"),
+                 [(s["sop_id"], s.get("name"), s.get("kind"), s.get("status"), len(s.get("steps") or []),
+                   clock(s.get("updated_at"))) for s in sops])  # fmt: skip
 
 
 def cmd_show(args: argparse.Namespace) -> None:
@@ -264,61 +265,57 @@ PLAN = """{"name": "新客培育", "kind": "customer", "targets": {"employees": 
 
 
 def _command(
-    ss: Any, name: str, fn: Any, helptext: str, description: str, examples: str, sop_id: bool = True
+    ss: Any, name: str, fn: Any, helptext: str, description: str, examples: str, *args: Any, sop_id: bool = True
 ) -> argparse.ArgumentParser:
-    """A subcommand with the corp (and the SOP id) argument, --json, and its examples after the flags."""
-    p = ss.add_parser(name, help=helptext, description=textwrap.fill(description, 100),
-                      epilog="example:\n" + textwrap.indent(examples.strip("\n"), "  "),
-                      formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    add_corp(p)
-    if sop_id:
-        p.add_argument("sop_id", metavar="SOP_ID", help="the SOP's id (scrm sops list)")
-    add_json(p)
-    p.set_defaults(func=fn)
-    return p
+    """A subcommand with the corp (and the SOP id) argument, --json, ``args``, and its examples after the flags."""
+    return action(ss, name, fn, helptext, CORP, *([SOP_ID] if sop_id else []), add_json, *args, json=False,
+                  description=textwrap.fill(description, 100),
+                  epilog="example:\n" + textwrap.indent(examples.strip("\n"), "  "),
+                  formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+
+
+SOP_ID = arg("sop_id", metavar="SOP_ID", help="the SOP's id (scrm sops list)")
 
 
 def register(sub: Any) -> None:
-    so = sub.add_parser("sops", help="SOPs (timed message plans): create, list, show, update, pause, progress",
-                        description=textwrap.fill(
-                            "SOPs: plans of timed messages to customers (day N after they were added, a date, "
-                            "weekdays) or to customer groups (a date, weekdays, day N after the group was "
-                            "created). Each step that falls due becomes a mass send: every member gets a task "
-                            "for their customers or groups to confirm in WeCom. Times are China time.", 100),
-                        epilog="example:\n  scrm sops create ww0123456789abcdef --file plan.json\n"
-                        "  scrm sops progress ww0123456789abcdef 3f9a0c1d2e4b",
-                        formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    ss = subcommands(so)
+    ss = area(sub, "sops", "SOPs (timed message plans): create, list, show, update, pause, progress",
+              description=textwrap.fill(
+                  "SOPs: plans of timed messages to customers (day N after they were added, a date, weekdays) or "
+                  "to customer groups (a date, weekdays, day N after the group was created). Each step that falls "
+                  "due becomes a mass send: every member gets a task for their customers or groups to confirm in "
+                  "WeCom. Times are China time.", 100),
+              epilog="example:\n  scrm sops create ww0123456789abcdef --file plan.json\n"
+              "  scrm sops progress ww0123456789abcdef 3f9a0c1d2e4b",
+              formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
 
-    cr = _command(ss, "create", cmd_create, "create a SOP from a JSON plan",
+    _command(ss, "create", cmd_create, "create a SOP from a JSON plan",
                   "Create a SOP from a JSON plan (the admin API's body): name, kind (customer, the default, or "
                   "group), targets, steps, and optionally status (active, the default, or paused). A customer "
                   "step has one of after_added_days, date (YYYY-MM-DD) or weekly ([1..7], 1 is Monday); a "
                   "group step one of after_created_days, date or weekly; each has at (HH:MM, China time) and "
                   "text and/or attachments. docs/cli.md § sops has the whole format.",
                   f"scrm sops create ww0123456789abcdef --file plan.json\n  where plan.json holds\n  {PLAN}\n"
-                  "cat plan.json | scrm sops create ww0123456789abcdef --file -", sop_id=False)  # fmt: skip
-    cr.add_argument("--file", required=True, metavar="PATH", help="the plan, a JSON object (- reads stdin)")
+                  "cat plan.json | scrm sops create ww0123456789abcdef --file -",
+                  arg("--file", required=True, metavar="PATH", help="the plan, a JSON object (- reads stdin)"),
+                  sop_id=False)  # fmt: skip
 
-    ls = _command(ss, "list", cmd_list, "the corp's SOPs, newest first",
+    _command(ss, "list", cmd_list, "the corp's SOPs, newest first",
                   "The corp's SOPs, newest first: id, name, kind, status, number of steps, last change.",
-                  "scrm sops list ww0123456789abcdef --kind group", sop_id=False)  # fmt: skip
-    ls.add_argument("--kind", choices=KINDS, help="only customer SOPs or only group SOPs")
+                  "scrm sops list ww0123456789abcdef --kind group",
+                  arg("--kind", choices=KINDS, help="only customer SOPs or only group SOPs"), sop_id=False)  # fmt: skip
 
     _command(ss, "show", cmd_show, "a SOP: its targets and its steps (id, when, message)",
              "A SOP: status, targets, and its steps as a table of id, when it falls due (\"day 3 at 10:00\", "
              "\"2026-12-01 18:00\", \"Mon,Fri 18:00\"; China time) and the start of its message.",
              "scrm sops show ww0123456789abcdef 3f9a0c1d2e4b")  # fmt: skip
 
-    up = _command(ss, "update", cmd_update, "change a SOP: only the fields in the JSON file",
+    _command(ss, "update", cmd_update, "change a SOP: only the fields in the JSON file",
                   "Change a SOP: only the fields the JSON file gives (name, status, targets, steps) change. "
                   "steps replaces every step: give each kept step its id, so customers already on their way "
                   "through it keep their place; a step without an id is a new step.",
                   "scrm sops update ww0123456789abcdef 3f9a0c1d2e4b --file steps.json\n"
-                  "echo '{\"name\": \"新客培育 v2\"}' | scrm sops update ww0123456789abcdef 3f9a0c1d2e4b --file -")  # fmt: skip
-    up.add_argument(
-        "--file", required=True, metavar="PATH", help="the changes, a JSON object (- reads stdin)"
-    )
+                  "echo '{\"name\": \"新客培育 v2\"}' | scrm sops update ww0123456789abcdef 3f9a0c1d2e4b --file -",
+                  arg("--file", required=True, metavar="PATH", help="the changes, a JSON object (- reads stdin)"))  # fmt: skip
 
     _command(ss, "pause", cmd_pause, "stop sending a SOP's steps until it is resumed",
              "Pause a SOP: steps that fall due while it is paused are skipped, not sent later. Tasks already "
@@ -332,9 +329,9 @@ def register(sub: Any) -> None:
              "delete, or scrm sends list, shows them; scrm sends cancel withdraws one).",
              "scrm sops delete ww0123456789abcdef 3f9a0c1d2e4b")  # fmt: skip
 
-    pr = _command(ss, "progress", cmd_progress, "a SOP's runs and completion per member",
+    _command(ss, "progress", cmd_progress, "a SOP's runs and completion per member",
                   "A SOP's latest runs (each a mass send made when a step fell due: its minute in China time, "
                   "step, send, state, recipients, completion) and, over them, each member's recipients, how "
                   "many they sent, and their completion rate. scrm sends show CORP SEND details one run.",
-                  "scrm sops progress ww0123456789abcdef 3f9a0c1d2e4b --limit 5")  # fmt: skip
-    pr.add_argument("--limit", type=limit, default=20, help="the latest N runs, 1..200 (default: 20)")
+                  "scrm sops progress ww0123456789abcdef 3f9a0c1d2e4b --limit 5",
+                  arg("--limit", type=limit, default=20, help="the latest N runs, 1..200 (default: 20)"))  # fmt: skip

@@ -10,8 +10,9 @@ import argparse
 import sys
 from typing import Any
 
+from scrm.cli.actions import area
 from scrm.cli.client import connect
-from scrm.cli.common import print_json, subcommands, table
+from scrm.cli.common import print_json, table
 
 CUSTOMER_COLUMNS = ("adds", "lost_by_customer", "lost_by_employee", "net", "retention_7", "retention_30")
 GROUP_COLUMNS = ("joins", "quits", "net", "customer_joins", "customer_quits")
@@ -60,10 +61,9 @@ def _flags(p: argparse.ArgumentParser, by: tuple[str, ...], who: str) -> None:
 
 
 def register(sub: Any) -> None:
-    stats = sub.add_parser("stats", help="customer and group statistics: new, lost, net, retention; joins, quits",
-                           description="Statistics counted from WeCom's events (China days), with WeCom's own "
-                           "figures from the nightly reconcile next to ours.")  # fmt: skip
-    ss = subcommands(stats)
+    ss = area(sub, "stats", "customer and group statistics: new, lost, net, retention; joins, quits",
+              description="Statistics counted from WeCom's events (China days), with WeCom's own figures from the "
+              "nightly reconcile next to ours.")  # fmt: skip
     c = ss.add_parser("customers", help="new customers, lost by customer / by employee, net, retention 7 / 30 days",
                       description="Customers per day, employee or corp. Retention after N days counts only cohorts "
                       "at least N days old (else empty). Per channel code: scrm codes stats.")  # fmt: skip

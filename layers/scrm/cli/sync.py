@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from scrm.cli.actions import CORP_ID, action, area, arg
 from scrm.cli.client import Api, ApiError, connect
-from scrm.cli.common import CliError, add_json, moment, positive_int, print_json, seconds, subcommands, table
+from scrm.cli.common import CliError, moment, positive_int, print_json, seconds, show_list, table
 from scrm.cli.progress import ProgressBar
 
 
@@ -77,6 +78,10 @@ def _job(api: Api, corp_id: str, job_id: str) -> dict[str, Any]:
 
 
 def cmd_start(args: argparse.Namespace) -> None:
+    """Start a full sync of the corp from WeCom: employees, the tag library, every customer relation and
+    every group chat. While a job of the corp is running, this reports that job instead of starting
+    another. With --wait, a progress bar goes to stderr until the job ends, then the final counts go to
+    stdout; the exit code is 1 if the job failed or --timeout passed."""
     api = connect(args, args.corp_id)
     answer = api.post("/admin/sync")
     job, created = answer["job"], answer["created"]
@@ -104,6 +109,7 @@ def cmd_start(args: argparse.Namespace) -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> None:
+    """Progress and counts of one sync job of the corp; the latest one when no JOB_ID is given."""
     api = connect(args, args.corp_id)
     if args.job_id:
         p = _job(api, args.corp_id, args.job_id)
@@ -119,71 +125,29 @@ def cmd_status(args: argparse.Namespace) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> None:
+    """The corp's sync jobs, newest first."""
     items = connect(args, args.corp_id).get("/admin/sync", {"limit": args.limit})["items"]
-    if args.json:
-        print_json(items)
-        return
-    if not items:
-        print(f"corp {args.corp_id} has no sync jobs")
-        return
+    show_list(args.json, items, f"corp {args.corp_id} has no sync jobs", _table)
+
+
+def _table(jobs: Sequence[dict[str, Any]]) -> str:
     rows = [
-        (
-            p["job_id"],
-            p.get("kind", ""),
-            p.get("state", ""),
-            f"{p['percent']:.1f}%",
-            moment(p.get("started_at_ms")),
-            moment(p.get("finished_at_ms")),
-            p.get("relations", 0),
-            p.get("error", ""),
-        )
-        for p in items
-    ]
-    print(table(("JOB_ID", "KIND", "STATE", "DONE", "STARTED", "FINISHED", "RELATIONS", "ERROR"), rows))
+        (p["job_id"], p.get("kind", ""), p.get("state", ""), f"{p['percent']:.1f}%", moment(p.get("started_at_ms")),
+         moment(p.get("finished_at_ms")), p.get("relations", 0), p.get("error", ""))
+        for p in jobs
+    ]  # fmt: skip
+    return table(("JOB_ID", "KIND", "STATE", "DONE", "STARTED", "FINISHED", "RELATIONS", "ERROR"), rows)
 
 
 def register(sub: Any) -> None:
-    sync = sub.add_parser("sync", help="full sync of a corp from WeCom: start, follow, list")
-    ss = subcommands(sync)
-    start = ss.add_parser(
-        "start",
-        help="start a full sync (or show the one already running)",
-        description="Start a full sync of the corp from WeCom: employees, the tag library, every customer "
-        "relation and every group chat. While a job of the corp is running, this reports that job instead of "
-        "starting another. With --wait, a progress bar goes to stderr until the job ends, then the final "
-        "counts go to stdout; the exit code is 1 if the job failed or --timeout passed.",
-    )
-    start.add_argument("corp_id", metavar="CORP")
-    start.add_argument("--wait", action="store_true", help="follow the job until it is done or failed")
-    start.add_argument(
-        "--timeout",
-        type=seconds,
-        metavar="S",
-        help="with --wait: give up waiting after S seconds (the job goes on); default: no limit",
-    )
-    start.add_argument(
-        "--interval",
-        type=seconds,
-        default=1.0,
-        metavar="S",
-        help="with --wait: seconds between progress reads (default: 1)",
-    )
-    add_json(start)
-    start.set_defaults(func=cmd_start)
-    status = ss.add_parser(
-        "status",
-        help="progress of a sync job (the latest without JOB_ID)",
-        description="Progress and counts of one sync job of the corp; the latest one when "
-        "no JOB_ID is given.",
-    )
-    status.add_argument("corp_id", metavar="CORP")
-    status.add_argument("job_id", metavar="JOB_ID", nargs="?", help="from 'sync start' or 'sync list'")
-    add_json(status)
-    status.set_defaults(func=cmd_status)
-    ls = ss.add_parser(
-        "list", help="the corp's sync jobs, newest first", description="The corp's sync jobs, newest first."
-    )
-    ls.add_argument("corp_id", metavar="CORP")
-    ls.add_argument("--limit", type=positive_int, default=20, help="at most this many jobs (default: 20)")
-    add_json(ls)
-    ls.set_defaults(func=cmd_list)
+    ss = area(sub, "sync", "full sync of a corp from WeCom: start, follow, list")
+    action(ss, "start", cmd_start, "start a full sync (or show the one already running)", CORP_ID,
+           arg("--wait", action="store_true", help="follow the job until it is done or failed"),
+           arg("--timeout", type=seconds, metavar="S",
+               help="with --wait: give up waiting after S seconds (the job goes on); default: no limit"),
+           arg("--interval", type=seconds, default=1.0, metavar="S",
+               help="with --wait: seconds between progress reads (default: 1)"))  # fmt: skip
+    action(ss, "status", cmd_status, "progress of a sync job (the latest without JOB_ID)", CORP_ID,
+           arg("job_id", metavar="JOB_ID", nargs="?", help="from 'sync start' or 'sync list'"))  # fmt: skip
+    action(ss, "list", cmd_list, "the corp's sync jobs, newest first",
+           CORP_ID, arg("--limit", type=positive_int, default=20, help="at most this many jobs (default: 20)"))

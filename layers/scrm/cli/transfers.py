@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from scrm.cli import transfer_progress as tp
+from scrm.cli.actions import action, area, arg
 from scrm.cli.client import Api, connect
-from scrm.cli.common import CliError, add_json, print_json, subcommands, table
-from scrm.cli.follow import Stop, add_corp, add_wait_flags, limit, split_ids, stopped, watch
+from scrm.cli.common import CliError, print_json, show_list, table
+from scrm.cli.follow import CORP, LIMIT, Stop, add_wait_flags, split_ids, stopped, watch
 
 
 # following a job -------------------------------------------------------------------------------------
@@ -114,6 +116,11 @@ def request_body(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_create(args: argparse.Namespace) -> None:
+    """Start a handover: the customers and groups of --from are split evenly across the --to members and
+    sent to WeCom by the transfers queue. The same request again (same --request-id, or the same flags)
+    returns the existing job. Refused when --from already has a job in progress, or (onjob) when WeCom's
+    two-transfers-in-90-days rule blocks a named customer or group; the error line names them and the day
+    each frees up."""
     api = connect(args, args.corp, detailed=True)
     answer = api.post("/admin/transfers", request_body(args))
     p, created = answer["job"], answer["created"]
@@ -135,6 +142,8 @@ def cmd_create(args: argparse.Namespace) -> None:
 
 
 def cmd_show(args: argparse.Namespace) -> None:
+    """A job's progress: counts per state and per taker, the share sent to WeCom and the share settled,
+    the next scheduled check."""
     api = connect(args, args.corp, detailed=True)
     p = api.get(f"/admin/transfers/{args.job_id}")
     if args.wait:
@@ -151,25 +160,22 @@ def cmd_show(args: argparse.Namespace) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> None:
+    """The corp's transfer jobs, newest first."""
     items = connect(args, args.corp, detailed=True).get("/admin/transfers", {"limit": args.limit})["items"]
-    if args.json:
-        print_json({"items": items})
-        return
-    if not items:
-        print(f"corp {args.corp} has no transfer jobs")
-        return
+    show_list(args.json, items, f"corp {args.corp} has no transfer jobs", _jobs_table, {"items": items})
+
+
+def _jobs_table(jobs: Sequence[dict[str, Any]]) -> str:
     rows = [(j["job_id"], j.get("kind"), j.get("state"), j.get("handover_userid"), ",".join(j.get("takers") or []),
              "" if j.get("customers_planned") is None else j["customers_planned"],
              "" if j.get("groups_planned") is None else j["groups_planned"],
-             tp.clock(j.get("created_at")), tp.clock(j.get("finished_at"))) for j in items]  # fmt: skip
-    print(
-        table(
-            ("JOB", "KIND", "STATE", "HANDOVER", "TAKERS", "CUSTOMERS", "GROUPS", "CREATED", "FINISHED"), rows
-        )
-    )
+             tp.clock(j.get("created_at")), tp.clock(j.get("finished_at"))) for j in jobs]  # fmt: skip
+    return table(("JOB", "KIND", "STATE", "HANDOVER", "TAKERS", "CUSTOMERS", "GROUPS", "CREATED", "FINISHED"), rows)
 
 
 def cmd_cancel(args: argparse.Namespace) -> None:
+    """Cancel a job: customers not yet sent and queued groups are cancelled. Customers already in WeCom's
+    24 h window cannot be called back and end as WeCom decides."""
     p = connect(args, args.corp, detailed=True).post(f"/admin/transfers/{args.job_id}/cancel")
     if args.json:
         print_json(p)
@@ -181,6 +187,7 @@ def cmd_cancel(args: argparse.Namespace) -> None:
 
 
 def cmd_refresh(args: argparse.Namespace) -> None:
+    """Queue a check of the job now: poll WeCom's results and retry what is due."""
     p = connect(args, args.corp, detailed=True).post(f"/admin/transfers/{args.job_id}/refresh")
     if args.json:
         print_json(p)
@@ -190,6 +197,8 @@ def cmd_refresh(args: argparse.Namespace) -> None:
 
 
 def cmd_unassigned(args: argparse.Namespace) -> None:
+    """Departed members with customers not handed over yet (WeCom's get_unassigned_list) and their groups.
+    With --from, that member's ids. This calls WeCom from this machine."""
     api = connect(args, args.corp, detailed=True)
     result = api.get("/admin/transfers/unassigned", {"handover_userid": args.handover or ""})
     if args.json:
@@ -215,6 +224,8 @@ POLICY_TEXT = {
 
 
 def cmd_policy(args: argparse.Namespace) -> None:
+    """The corp's default for customers who refuse, or whose taker is at the customer limit: leave (the
+    admin decides) or reassign (the job's next taker). A job's --on-refused wins."""
     api = connect(args, args.corp, detailed=True)
     if args.set:
         result = api.put("/admin/transfer-policy", {"on_refused": args.set})
@@ -237,130 +248,41 @@ def _wait_flags(p: argparse.ArgumentParser) -> None:
                    "WeCom by then")  # fmt: skip
 
 
-def _register_create(ts: Any) -> None:
-    cr = ts.add_parser("create", help="start a handover job (a repeat of the same request returns the same job)",
-                       description="Start a handover: the customers and groups of --from are split evenly across "
-                       "the --to members and sent to WeCom by the transfers queue. The same request again (same "
-                       "--request-id, or the same flags) returns the existing job. Refused when --from already has "
-                       "a job in progress, or (onjob) when WeCom's two-transfers-in-90-days rule blocks a named "
-                       "customer or group; the error line names them and the day each frees up.")  # fmt: skip
-    add_corp(cr)
-    cr.add_argument(
-        "--kind",
-        required=True,
-        choices=("resigned", "onjob"),
-        help="resigned: --from has left (WeCom's delete_user reached us); onjob: still employed",
-    )
-    cr.add_argument(
-        "--from", dest="handover", required=True, metavar="USER", help="whose customers and groups move"
-    )
-    cr.add_argument(
-        "--to",
-        action="append",
-        required=True,
-        metavar="USER",
-        help="a taker (an active employee); repeat it, or U1,U2, to split among several",
-    )
-    cr.add_argument(
-        "--customers",
-        type=ids_or_all,
-        metavar="all|none|ID,ID",
-        help="which customers (default: all of --from's)",
-    )
-    cr.add_argument(
-        "--groups", type=ids_or_all, metavar="all|none|ID,ID", help="which groups (default: all of --from's)"
-    )
-    cr.add_argument(
-        "--message", metavar="TEXT", help="onjob only: what WeCom sends the customer (≤200 characters)"
-    )
-    cr.add_argument(
-        "--on-refused",
-        choices=("leave", "reassign"),
-        help="customers who refuse or whose taker is full: leave them or give them to the next taker "
-        "(default: the corp's policy)",
-    )
-    cr.add_argument("--request-id", metavar="X", help="makes a retry return the same job (≤64 characters)")
-    _wait_flags(cr)
-    add_json(cr)
-    cr.set_defaults(func=cmd_create)
+JOB = arg("job_id", metavar="JOB")
 
 
-def _register_list(ts: Any) -> None:
-    ls = ts.add_parser(
-        "list",
-        help="the corp's transfer jobs, newest first",
-        description="The corp's transfer jobs, newest first.",
-    )
-    add_corp(ls)
-    ls.add_argument("--limit", type=limit, default=50, help="1..200 (default: 50)")
-    add_json(ls)
-    ls.set_defaults(func=cmd_list)
-
-
-def _register_show(ts: Any) -> None:
-    sh = ts.add_parser(
-        "show",
-        help="a job's progress (with --items: every customer and group)",
-        description="A job's progress: counts per state and per taker, the share sent to WeCom and "
-        "the share settled, the next scheduled check.",
-    )
-    add_corp(sh)
-    sh.add_argument("job_id", metavar="JOB")
-    sh.add_argument(
-        "--items", action="store_true", help="also every customer and group with its taker and state"
-    )
-    _wait_flags(sh)
-    add_json(sh)
-    sh.set_defaults(func=cmd_show)
-
-
-def _register_cancel_refresh(ts: Any) -> None:
-    for name, fn, helptext, desc in (
-        ("cancel", cmd_cancel, "cancel what has not reached WeCom yet",
-         "Cancel a job: customers not yet sent and queued groups are cancelled. Customers already in WeCom's 24 h "
-         "window cannot be called back and end as WeCom decides."),
-        ("refresh", cmd_refresh, "check a job now instead of at its next scheduled check",
-         "Queue a check of the job now: poll WeCom's results and retry what is due."),
-    ):  # fmt: skip
-        p = ts.add_parser(name, help=helptext, description=desc)
-        add_corp(p)
-        p.add_argument("job_id", metavar="JOB")
-        add_json(p)
-        p.set_defaults(func=fn)
-
-
-def _register_unassigned(ts: Any) -> None:
-    un = ts.add_parser("unassigned", help="departed members whose customers wait for a taker (calls WeCom)",
-                       description="Departed members with customers not handed over yet (WeCom's "
-                       "get_unassigned_list) and their groups. With --from, that member's ids. This calls WeCom "
-                       "from this machine.")  # fmt: skip
-    add_corp(un)
-    un.add_argument(
-        "--from", dest="handover", metavar="USER", help="only this member, with their customer and group ids"
-    )
-    add_json(un)
-    un.set_defaults(func=cmd_unassigned)
-
-
-def _register_policy(ts: Any) -> None:
-    po = ts.add_parser("policy", help="show or set what jobs do with refusals (leave or reassign)",
-                       description="The corp's default for customers who refuse, or whose taker is at the customer "
-                       "limit: leave (the admin decides) or reassign (the job's next taker). A job's --on-refused wins.")  # fmt: skip
-    add_corp(po)
-    po.add_argument("--set", choices=("leave", "reassign"), help="set it")
-    add_json(po)
-    po.set_defaults(func=cmd_policy)
+def _create_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--kind", required=True, choices=("resigned", "onjob"),
+                   help="resigned: --from has left (WeCom's delete_user reached us); onjob: still employed")
+    p.add_argument("--from", dest="handover", required=True, metavar="USER", help="whose customers and groups move")
+    p.add_argument("--to", action="append", required=True, metavar="USER",
+                   help="a taker (an active employee); repeat it, or U1,U2, to split among several")
+    p.add_argument("--customers", type=ids_or_all, metavar="all|none|ID,ID",
+                   help="which customers (default: all of --from's)")
+    p.add_argument("--groups", type=ids_or_all, metavar="all|none|ID,ID", help="which groups (default: all of --from's)")
+    p.add_argument("--message", metavar="TEXT", help="onjob only: what WeCom sends the customer (≤200 characters)")
+    p.add_argument("--on-refused", choices=("leave", "reassign"),
+                   help="customers who refuse or whose taker is full: leave them or give them to the next taker "
+                   "(default: the corp's policy)")
+    p.add_argument("--request-id", metavar="X", help="makes a retry return the same job (≤64 characters)")
+    _wait_flags(p)
 
 
 def register(sub: Any) -> None:
-    tr = sub.add_parser("transfers", help="hand customers and groups over (离职继承 / 在职继承): create, follow, cancel",
-                        description="Transfer a member's customers and groups to other members: resigned (离职继承) "
-                        "for a member who left, onjob (在职继承) for one still employed. WeCom moves a customer 24 h "
-                        "after the request unless the customer refuses; groups move at once.")  # fmt: skip
-    ts = subcommands(tr)
-    _register_create(ts)
-    _register_list(ts)
-    _register_show(ts)
-    _register_cancel_refresh(ts)
-    _register_unassigned(ts)
-    _register_policy(ts)
+    """Transfer a member's customers and groups to other members: resigned (离职继承) for a member who
+    left, onjob (在职继承) for one still employed. WeCom moves a customer 24 h after the request unless the
+    customer refuses; groups move at once."""
+    ts = area(sub, "transfers", "hand customers and groups over (离职继承 / 在职继承): create, follow, cancel",
+              description=register.__doc__)  # fmt: skip
+    action(ts, "create", cmd_create, "start a handover job (a repeat of the same request returns the same job)",
+           CORP, _create_flags)
+    action(ts, "list", cmd_list, "the corp's transfer jobs, newest first", CORP, LIMIT)
+    action(ts, "show", cmd_show, "a job's progress (with --items: every customer and group)", CORP, JOB,
+           arg("--items", action="store_true", help="also every customer and group with its taker and state"),
+           _wait_flags)  # fmt: skip
+    action(ts, "cancel", cmd_cancel, "cancel what has not reached WeCom yet", CORP, JOB)
+    action(ts, "refresh", cmd_refresh, "check a job now instead of at its next scheduled check", CORP, JOB)
+    action(ts, "unassigned", cmd_unassigned, "departed members whose customers wait for a taker (calls WeCom)", CORP,
+           arg("--from", dest="handover", metavar="USER", help="only this member, with their customer and group ids"))
+    action(ts, "policy", cmd_policy, "show or set what jobs do with refusals (leave or reassign)", CORP,
+           arg("--set", choices=("leave", "reassign"), help="set it"))

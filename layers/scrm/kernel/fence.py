@@ -21,21 +21,30 @@ class Vanished(RuntimeError):
     """The aggregate was deleted while it was being written (nothing to apply the change to)."""
 
 
+class Contended(RuntimeError):
+    """Every one of the write's ``tries`` lost to another writer (only when a number of tries was given)."""
+
+
 class VersionedWrite(Generic[A]):
-    def __init__(self, save: Callable[[A], bool], reload: Callable[[A], A | None]) -> None:
+    def __init__(self, save: Callable[[A], bool], reload: Callable[[A], A | None], tries: int = 0) -> None:
         self.save = save  # write at the aggregate's version (and move it on); False if another writer won
         self.reload = reload  # the stored aggregate now, None if gone
+        self.tries = tries  # 0: until it lands; else give up (Contended) after this many lost writes
 
     def write(self, aggregate: A, change: Callable[[A], R]) -> R:
         """Apply ``change`` and write; on a version conflict re-read and apply it again. The caller's object
         ends up as stored; the answer is the last application's outcome."""
         current = aggregate
+        lost = 0
         while True:
             outcome = change(current)
             if self.save(current):
                 if current is not aggregate:
                     aggregate.__dict__.update(current.__dict__)
                 return outcome
+            lost += 1
+            if self.tries and lost >= self.tries:
+                raise Contended(f"{aggregate!r:.120} kept changing: {lost} writes lost")
             fresh = self.reload(aggregate)
             if fresh is None:
                 raise Vanished(f"{aggregate!r:.120} vanished while being written")

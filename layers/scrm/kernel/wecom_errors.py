@@ -10,6 +10,7 @@ A code not in the table is ``PERMANENT``; ``None`` (an HTTP error or a timeout, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -104,32 +105,23 @@ def reason(code: int | None) -> str:
     return entry.reason if entry else ""
 
 
-def is_busy(code: int | None) -> bool:
-    return kind(code) is Kind.BUSY
+def _is(k: Kind) -> Callable[[int | None], bool]:
+    """The question "is this code of kind ``k``?" (``is_gone(40096)``)."""
+
+    def holds(code: int | None) -> bool:
+        return kind(code) is k
+
+    holds.__name__ = holds.__qualname__ = f"is_{k.value}"
+    return holds
 
 
-def is_throttle(code: int | None) -> bool:
-    return kind(code) is Kind.THROTTLE
-
-
-def is_token(code: int | None) -> bool:
-    return kind(code) is Kind.TOKEN
-
-
-def is_dispatching(code: int | None) -> bool:
-    return kind(code) is Kind.DISPATCHING
-
-
-def is_gone(code: int | None) -> bool:
-    return kind(code) is Kind.GONE
-
-
-def is_deleted(code: int | None) -> bool:
-    return kind(code) is Kind.DELETED
-
-
-def is_already_done(code: int | None) -> bool:
-    return kind(code) is Kind.ALREADY_DONE
+is_busy = _is(Kind.BUSY)
+is_throttle = _is(Kind.THROTTLE)
+is_token = _is(Kind.TOKEN)
+is_dispatching = _is(Kind.DISPATCHING)
+is_gone = _is(Kind.GONE)
+is_deleted = _is(Kind.DELETED)
+is_already_done = _is(Kind.ALREADY_DONE)
 
 
 _CLIENT = frozenset({Kind.NO_ANSWER, Kind.BUSY, Kind.VERSION_CONFLICT, Kind.THROTTLE})

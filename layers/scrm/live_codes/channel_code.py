@@ -1,327 +1,169 @@
-"""A channel live code (渠道活码): one WeCom contact way plus what we do when a customer arrives through it.
+"""A channel live code (渠道活码) as an aggregate: one WeCom contact way plus what we do when a customer
+arrives through it (the spec: channel_spec.py).
 
-The code's ``state`` is its id: WeCom hands it back on every add_external_contact, and one key lookup
-then finds the welcome, the tags and the templates inside the 20 s the welcome code lives. Which staff
-the QR code leads to is computed here from the weekly schedule, the daily caps and the backups, so the
-scheduled job, the event consumer and the admin API all agree on it.
+``ChannelCode``'s methods are its only state transitions: made from a spec once WeCom made the contact way
+(``created``), edited (the outcome is the update_contact_way WeCom needs), restaffed at a moment (the
+outcome says whether WeCom's staff list must change), a member who left dropped, and deleted (kept, as
+``deleted``, for its statistics and late events). A transition the code's state forbids raises a domain
+error (editing a deleted code is ``NotFound``). The services call WeCom with what the outcome says and the
+repository saves the code under its ``version``.
 """
 
 from __future__ import annotations
 
-import re
-import secrets
+import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, Self
 
 from scrm.domain.field_error import FieldError
-from scrm.domain.welcome import Welcome, parse_welcome
-from scrm.kernel.china_time import CHINA
-
-STATE_RE = re.compile(r"[A-Za-z0-9_-]{1,30}")  # WeCom: state ≤ 30 characters
-STATE_MAX = 30
-MAX_STAFF = 100  # WeCom 41041: at most 100 members per contact way
-NAME_MAX = 50
-GROUP_MAX = 30
-REMARK_TEMPLATE_MAX = 20  # WeCom's remark limit (the name may make it longer: rendered text is cut)
-DESCRIPTION_TEMPLATE_MAX = 150
-MAX_TAGS = 100
-TIME_RE = re.compile(r"([01]\d|2[0-3]):([0-5]\d)|24:00")
-FIELDS = frozenset(
-    {
-        "name", "group", "mode", "staff", "schedule", "backup", "daily_cap", "skip_verify", "tags",
-        "remark_template", "description_template", "welcome", "state",
-    }
+from scrm.kernel.errors import NotFound
+from scrm.live_codes.channel_spec import (
+    DESCRIPTION_TEMPLATE_MAX,
+    FIELDS,
+    GROUP_MAX,
+    MAX_STAFF,
+    MAX_TAGS,
+    NAME_MAX,
+    REMARK_TEMPLATE_MAX,
+    STATE_MAX,
+    STATE_RE,
+    ChannelCodeSpec,
+    Slot,
+    new_state,
+    parse_spec,
+    spec_from_dict,
 )
 
+__all__ = [
+    "ACTIVE", "DELETED", "DESCRIPTION_TEMPLATE_MAX", "GROUP_MAX", "MAX_STAFF", "MAX_TAGS", "NAME_MAX",
+    "REMARK_TEMPLATE_MAX", "STATE_MAX", "STATE_RE", "ChannelCode", "ChannelCodeSpec", "ContactWay", "Deleted",
+    "Drop", "Edited", "MemberDropped", "Restaff", "Restaffed", "Slot", "code_from_dict", "contact_way_body",
+    "live", "new_state", "parse_spec", "spec_from_dict",
+]  # fmt: skip
 
+ACTIVE, DELETED = "active", "deleted"
+# what the stored item holds besides the spec's fields; any other key is kept in ``extra``
+ITEM_KEYS = FIELDS | {"code_id", "config_id", "qr_code", "current_staff", "status", "created_at_ms", "updated_at_ms"}
+
+
+def contact_way_body(spec: ChannelCodeSpec, staff: Sequence[str]) -> dict[str, Any]:
+    """add/update_contact_way's fields for this spec and these staff (remark: WeCom's 30-char note)."""
+    return {
+        "remark": spec.name[:30],
+        "skip_verify": spec.skip_verify,
+        "state": spec.state,
+        "user": list(staff),
+    }
+
+
+# outcomes --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Slot:
-    """Weekdays 1 (Monday) … 7; ``start`` inclusive, ``end`` exclusive, minutes since midnight China time."""
+class ContactWay:
+    """One add_contact_way (``config_id`` "") or update_contact_way call: WeCom's type and the fields."""
 
-    days: tuple[int, ...]
-    start: int
-    end: int
-    staff: tuple[str, ...]
-    welcome: Welcome | None = None
-
-    def covers(self, weekday: int, minute: int) -> bool:
-        return weekday in self.days and self.start <= minute < self.end
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "days": list(self.days),
-            "start": _hhmm(self.start),
-            "end": _hhmm(self.end),
-            "staff": list(self.staff),
-            **({"welcome": self.welcome.as_dict()} if self.welcome else {}),
-        }
-
-
-@dataclass(frozen=True)
-class ChannelCodeSpec:
-    """What the admin decides; WeCom's side (config_id, qr_code, current staff) is kept beside it."""
-
-    name: str
-    state: str
-    mode: str = "multi"  # single | multi (WeCom's contact-way type 1 / 2; it cannot change later)
-    group: str = ""
-    staff: tuple[str, ...] = ()
-    schedule: tuple[Slot, ...] = ()
-    backup: tuple[str, ...] = ()
-    daily_cap: int | None = None
-    skip_verify: bool = True
-    tags: tuple[str, ...] = ()
-    remark_template: str = ""
-    description_template: str = ""
-    welcome: Welcome | None = None
+    config_id: str
+    wecom_type: int
+    fields: dict[str, Any]
 
     @property
-    def wecom_type(self) -> int:
-        return 1 if self.mode == "single" else 2
-
-    def staff_fields(self) -> list[tuple[str, tuple[str, ...]]]:
-        """Each list of members with the field that holds it (errors name the right one)."""
-        return [("staff", self.staff), *((f"schedule[{i}].staff", s.staff) for i, s in enumerate(self.schedule)),
-                ("backup", self.backup)]
-
-    def all_staff(self) -> list[str]:
-        return list(dict.fromkeys(u for _, userids in self.staff_fields() for u in userids))
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "state": self.state,
-            "mode": self.mode,
-            "group": self.group,
-            "staff": list(self.staff),
-            "schedule": [s.as_dict() for s in self.schedule],
-            "backup": list(self.backup),
-            "daily_cap": self.daily_cap,
-            "skip_verify": self.skip_verify,
-            "tags": list(self.tags),
-            "remark_template": self.remark_template,
-            "description_template": self.description_template,
-            "welcome": self.welcome.as_dict() if self.welcome else None,
-        }
-
-    # who the QR code leads to -----------------------------------------------------------------
-    def active_slot(self, at: datetime) -> Slot | None:
-        local = at.astimezone(CHINA)
-        minute = local.hour * 60 + local.minute
-        return next((s for s in self.schedule if s.covers(local.isoweekday(), minute)), None)
-
-    def staff_at(self, at: datetime, adds_today: Mapping[str, int]) -> list[str]:
-        """The staff WeCom should offer now.
-
-        In a slot: that slot's staff; outside every slot: the backups, else the default staff. Members
-        who reached the daily cap drop out; if that empties the list, the backups take over (they have no
-        cap); if there are none, the list stays as it is, because a contact way cannot have nobody.
-        """
-        slot = self.active_slot(at) if self.schedule else None
-        if slot is not None:
-            base = list(slot.staff)
-        elif self.schedule and self.backup:
-            return list(self.backup)  # backups have no cap
-        else:
-            base = list(self.staff)
-        if self.daily_cap is None:
-            return base
-        open_ = [u for u in base if adds_today.get(u, 0) < self.daily_cap]
-        if open_:
-            return open_
-        return list(self.backup) or base
-
-    def welcome_at(self, at: datetime) -> Welcome | None:
-        """The slot's own welcome when the customer arrived in a slot that has one, else the code's."""
-        slot = self.active_slot(at) if self.schedule else None
-        if slot is not None and slot.welcome is not None:
-            return slot.welcome
-        return self.welcome
-
-
-def new_state() -> str:
-    return "c" + secrets.token_hex(6)
-
-
-def parse_spec(body: Mapping[str, Any], existing: ChannelCodeSpec | None = None) -> ChannelCodeSpec:
-    """A create (``existing`` None: name and staff required) or an update (only the given fields change;
-    the state and the mode stay: WeCom keys on one and cannot change the other)."""
-    unknown = set(body) - FIELDS
-    if unknown:
-        raise FieldError(sorted(unknown)[0], "unknown field")
-    if existing is not None:
-        for fixed in ("state", "mode"):
-            if fixed in body and body[fixed] != getattr(existing, fixed):
-                raise FieldError(fixed, "cannot change after creation (create a new code)")
-    base = existing or ChannelCodeSpec(name="", state="")
-    changes: dict[str, Any] = {}
-    if "name" in body or existing is None:
-        changes["name"] = _text(body.get("name"), "name", NAME_MAX, required=True)
-    if "group" in body:
-        changes["group"] = _text(body.get("group"), "group", GROUP_MAX)
-    if existing is None:
-        state = body.get("state")
-        if state is None:
-            changes["state"] = new_state()
-        elif not isinstance(state, str) or len(state) > STATE_MAX or not STATE_RE.fullmatch(state):
-            raise FieldError("state", f"at most {STATE_MAX} characters of A-Z a-z 0-9 _ - (WeCom's limit)")
-        else:
-            changes["state"] = state
-        mode = body.get("mode")
-        if mode not in (None, "single", "multi"):
-            raise FieldError("mode", "must be single or multi")
-        changes["mode"] = mode or "multi"
-    for name in ("staff", "backup"):
-        if name in body:
-            changes[name] = _userids(body[name], name)
-    if "schedule" in body:
-        changes["schedule"] = _schedule(body["schedule"])
-    if "daily_cap" in body:
-        cap = body["daily_cap"]
-        if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or not 1 <= cap <= 10_000):
-            raise FieldError("daily_cap", "must be null or an integer 1..10000 (adds per member per day)")
-        changes["daily_cap"] = cap
-    if "skip_verify" in body:
-        if not isinstance(body["skip_verify"], bool):
-            raise FieldError("skip_verify", "must be true or false")
-        changes["skip_verify"] = body["skip_verify"]
-    if "tags" in body:
-        tags = body["tags"]
-        if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
-            raise FieldError("tags", "must be a list of tag ids")
-        if len(tags) > MAX_TAGS:
-            raise FieldError("tags", f"at most {MAX_TAGS} tags")
-        changes["tags"] = tuple(dict.fromkeys(tags))
-    if "remark_template" in body:
-        changes["remark_template"] = _text(body["remark_template"], "remark_template", REMARK_TEMPLATE_MAX)
-    if "description_template" in body:
-        changes["description_template"] = _text(
-            body["description_template"], "description_template", DESCRIPTION_TEMPLATE_MAX
-        )
-    if "welcome" in body:
-        changes["welcome"] = parse_welcome(body["welcome"])
-    spec = replace(base, **changes)
-    _check_whole(spec)
-    return spec
-
-
-def _check_whole(spec: ChannelCodeSpec) -> None:
-    if not spec.staff:
-        raise FieldError("staff", "required: at least one member's userid")
-    if spec.mode == "single" and (len(spec.staff) != 1 or spec.schedule or spec.backup):
-        raise FieldError("mode", "a single code has exactly one member and no schedule or backup")
-
-
-def _text(value: Any, name: str, limit: int, required: bool = False) -> str:
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or (required and not value.strip()):
-        raise FieldError(name, "required" if required else "must be a string")
-    if len(value) > limit:
-        raise FieldError(name, f"at most {limit} characters")
-    return value
-
-
-def _userids(value: Any, name: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(u, str) and 0 < len(u) <= 64 for u in value):
-        raise FieldError(name, "must be a list of userids")
-    ids = tuple(dict.fromkeys(value))
-    if len(ids) > MAX_STAFF:
-        raise FieldError(name, f"at most {MAX_STAFF} members (WeCom's limit per contact way), got {len(ids)}")
-    return ids
-
-
-def _minutes(value: Any, name: str) -> int:
-    if not isinstance(value, str) or not TIME_RE.fullmatch(value):
-        raise FieldError(name, "must be HH:MM (24:00 allowed as an end)")
-    h, m = value.split(":")
-    return int(h) * 60 + int(m)
-
-
-def _hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def _schedule(value: Any) -> tuple[Slot, ...]:
-    if not isinstance(value, list):
-        raise FieldError("schedule", "must be a list of time slots")
-    slots: list[Slot] = []
-    for i, raw in enumerate(value):
-        path = f"schedule[{i}]"
-        if not isinstance(raw, dict):
-            raise FieldError(path, "must be an object with days, start, end, staff")
-        unknown = set(raw) - {"days", "start", "end", "staff", "welcome"}
-        if unknown:
-            raise FieldError(f"{path}.{sorted(unknown)[0]}", "unknown field")
-        days = raw.get("days", [1, 2, 3, 4, 5, 6, 7])
-        if not isinstance(days, list) or not days or not all(
-            isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 7 for d in days
-        ):
-            raise FieldError(f"{path}.days", "must be a non-empty list of weekdays 1 (Monday) .. 7 (Sunday)")
-        start = _minutes(raw.get("start"), f"{path}.start")
-        end = _minutes(raw.get("end"), f"{path}.end")
-        if end <= start:
-            raise FieldError(f"{path}.end", "must be after start (a slot cannot cross midnight: split it)")
-        staff = _userids(raw.get("staff"), f"{path}.staff")
-        if not staff:
-            raise FieldError(f"{path}.staff", "required: at least one member")
-        slots.append(Slot(tuple(sorted(set(days))), start, end, staff, parse_welcome(raw.get("welcome"), f"{path}.welcome")))
-    for day in range(1, 8):
-        on_day = sorted((s.start, s.end, i) for i, s in enumerate(slots) if day in s.days)
-        for (_, prev_end, prev_i), (start, _, i) in zip(on_day, on_day[1:], strict=False):
-            if start < prev_end:
-                raise FieldError(f"schedule[{max(i, prev_i)}]", f"overlaps schedule[{min(i, prev_i)}] on weekday {day}")
-    return tuple(slots)
-
-
-def spec_from_dict(d: Mapping[str, Any]) -> ChannelCodeSpec:
-    """The stored form back into a spec (trusted: it was validated when saved)."""
-    return ChannelCodeSpec(
-        name=d["name"],
-        state=d["state"],
-        mode=d.get("mode") or "multi",
-        group=d.get("group") or "",
-        staff=tuple(d.get("staff") or ()),
-        schedule=tuple(
-            Slot(
-                tuple(s["days"]),
-                _minutes(s["start"], "start"),
-                _minutes(s["end"], "end"),
-                tuple(s["staff"]),
-                parse_welcome(s.get("welcome")),
-            )
-            for s in d.get("schedule") or ()
-        ),
-        backup=tuple(d.get("backup") or ()),
-        daily_cap=int(d["daily_cap"]) if d.get("daily_cap") is not None else None,
-        skip_verify=bool(d.get("skip_verify", True)),
-        tags=tuple(d.get("tags") or ()),
-        remark_template=d.get("remark_template") or "",
-        description_template=d.get("description_template") or "",
-        welcome=parse_welcome(d.get("welcome")),
-    )
+    def staff(self) -> tuple[str, ...]:
+        return tuple(self.fields.get("user") or ())
 
 
 @dataclass(frozen=True)
+class Edited:
+    """An edit made: WeCom's contact way must be updated with ``update`` before the code is saved."""
+
+    update: ContactWay
+
+
+class Restaff(StrEnum):
+    SWITCHED = "switched"  # WeCom's staff list must become the code's new current staff
+    UNCHANGED = "unchanged"  # WeCom already offers who the schedule and caps say
+    INACTIVE = "inactive"  # deleted, or never made in WeCom: nothing to switch
+
+
+@dataclass(frozen=True)
+class Restaffed:
+    result: Restaff
+    update: ContactWay | None = None  # SWITCHED: the update_contact_way call
+
+    @property
+    def needed(self) -> bool:
+        return self.update is not None
+
+
+class Drop(StrEnum):
+    REMOVED = "removed"  # off the default staff, the slots (a slot left empty goes) and the backups
+    NOT_STAFF = "not_staff"  # the code never named them
+    LAST_MEMBER = "last_member"  # kept: a contact way cannot have nobody, the admin must give it staff
+
+
+@dataclass(frozen=True)
+class MemberDropped:
+    result: Drop
+
+    @property
+    def changed(self) -> bool:
+        return self.result == Drop.REMOVED
+
+
+@dataclass(frozen=True)
+class Deleted:
+    """The code is marked deleted; ``config_id`` is the contact way that goes from WeCom."""
+
+    code_id: str
+    config_id: str
+
+
+# the aggregate -----------------------------------------------------------------------------------
+@dataclass
 class ChannelCode:
-    """A saved code: the spec plus WeCom's side of it."""
+    """A saved code: the spec plus WeCom's side of it, and the stored item's ``version`` (0: not stored)."""
 
     spec: ChannelCodeSpec
     config_id: str
     qr_code: str
     current_staff: tuple[str, ...] = ()
-    status: str = "active"  # active | deleted (kept for its statistics and for late events)
+    status: str = ACTIVE  # active | deleted (kept for its statistics and for late events)
     created_at_ms: int = 0
     updated_at_ms: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    version: int = 0
 
     @property
     def state(self) -> str:
         return self.spec.state
 
+    @property
+    def deleted(self) -> bool:
+        return self.status == DELETED
+
+    @property
+    def live(self) -> bool:
+        """Active and made in WeCom: its staff list is ours to keep in line."""
+        return self.status == ACTIVE and bool(self.config_id)
+
+    # the stored item ------------------------------------------------------------------------------
+    @classmethod
+    def from_item(cls, d: Mapping[str, Any], version: int = 0) -> Self:
+        return cls(
+            spec=spec_from_dict(d),
+            config_id=d.get("config_id") or "",
+            qr_code=d.get("qr_code") or "",
+            current_staff=tuple(d.get("current_staff") or ()),
+            status=d.get("status") or ACTIVE,
+            created_at_ms=int(d.get("created_at_ms") or 0),
+            updated_at_ms=int(d.get("updated_at_ms") or 0),
+            extra={k: v for k, v in d.items() if k not in ITEM_KEYS},
+            version=version,
+        )
+
     def as_dict(self) -> dict[str, Any]:
+        """What the API shows of the code."""
         return {
             "code_id": self.state,
             **self.spec.as_dict(),
@@ -333,24 +175,78 @@ class ChannelCode:
             "updated_at_ms": self.updated_at_ms,
         }
 
+    def to_item(self) -> dict[str, Any]:
+        """The stored item's data: the API's view and the keys another version wrote (kept whole)."""
+        return {**self.extra, **self.as_dict()}
+
+    # transitions ----------------------------------------------------------------------------------
+    @staticmethod
+    def first_way(spec: ChannelCodeSpec, staff: Sequence[str]) -> ContactWay:
+        """The add_contact_way call that makes a new code's contact way, offering ``staff``."""
+        return ContactWay("", spec.wecom_type, contact_way_body(spec, staff))
+
+    @classmethod
+    def created(cls, spec: ChannelCodeSpec, way: ContactWay, config_id: str, qr_code: str, now_ms: int) -> Self:
+        """The code once WeCom made ``way`` and answered its config_id and QR code."""
+        return cls(spec, config_id, qr_code, way.staff, ACTIVE, now_ms, now_ms)
+
+    def _refuse_if_deleted(self) -> None:
+        if self.deleted:
+            raise NotFound(f"no channel code {self.state}", "code_id")
+
+    def edit(self, spec: ChannelCodeSpec, staff: Sequence[str], now_ms: int) -> Edited:
+        """A new spec (``parse_spec(body, code.spec)``) offering ``staff``; the state and the mode stay."""
+        self._refuse_if_deleted()
+        for fixed in ("state", "mode"):
+            if getattr(spec, fixed) != getattr(self.spec, fixed):
+                raise FieldError(fixed, "cannot change after creation (create a new code)")
+        self.spec, self.current_staff, self.updated_at_ms = spec, tuple(staff), now_ms
+        return Edited(ContactWay(self.config_id, spec.wecom_type, contact_way_body(spec, staff)))
+
+    def restaff(self, at: datetime, adds_today: Mapping[str, int], now_ms: int) -> Restaffed:
+        """The staff the schedule and the caps want at ``at`` (``adds_today``: the China day's adds per
+        member, read only when the code has a cap) become the current staff."""
+        if not self.live:
+            return Restaffed(Restaff.INACTIVE)
+        wanted = self.spec.staff_at(at, adds_today)
+        if list(self.current_staff) == wanted:
+            return Restaffed(Restaff.UNCHANGED)
+        self.current_staff, self.updated_at_ms = tuple(wanted), now_ms
+        return Restaffed(Restaff.SWITCHED, ContactWay(self.config_id, self.spec.wecom_type, {"user": wanted}))
+
+    def drop_member(self, userid: str) -> MemberDropped:
+        """A member who left the corp: off the default staff (the backups take over when none is left),
+        every slot (a slot left without staff goes) and the backups. The current staff is the next
+        ``restaff``'s to change."""
+        self._refuse_if_deleted()
+        spec = self.spec
+        if userid not in spec.all_staff():
+            return MemberDropped(Drop.NOT_STAFF)
+
+        def without(userids: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(u for u in userids if u != userid)
+
+        staff = without(spec.staff) or without(spec.backup)
+        if not staff:
+            return MemberDropped(Drop.LAST_MEMBER)
+        slots = tuple(s for s in (dataclasses.replace(s, staff=without(s.staff)) for s in spec.schedule) if s.staff)
+        self.spec = dataclasses.replace(spec, staff=staff, schedule=slots, backup=without(spec.backup))
+        return MemberDropped(Drop.REMOVED)
+
+    def delete(self, now_ms: int) -> Deleted:
+        """Marked deleted, kept: its statistics stay readable and late events still find it."""
+        self._refuse_if_deleted()
+        self.status, self.updated_at_ms = DELETED, now_ms
+        return Deleted(self.state, self.config_id)
+
 
 def code_from_dict(d: Mapping[str, Any]) -> ChannelCode:
-    return ChannelCode(
-        spec=spec_from_dict(d),
-        config_id=d.get("config_id") or "",
-        qr_code=d.get("qr_code") or "",
-        current_staff=tuple(d.get("current_staff") or ()),
-        status=d.get("status") or "active",
-        created_at_ms=int(d.get("created_at_ms") or 0),
-        updated_at_ms=int(d.get("updated_at_ms") or 0),
-    )
+    """A stored item (or the API's view) as the aggregate (version unknown: 0)."""
+    return ChannelCode.from_item(d)
 
 
-def contact_way_body(spec: ChannelCodeSpec, staff: Sequence[str]) -> dict[str, Any]:
-    """add/update_contact_way's fields for this spec and these staff (remark: WeCom's 30-char note)."""
-    return {
-        "remark": spec.name[:30],
-        "skip_verify": spec.skip_verify,
-        "state": spec.state,
-        "user": list(staff),
-    }
+def live(code: ChannelCode | None, code_id: str) -> ChannelCode:
+    """The code, if it exists and is not deleted (what an edit or a delete may act on)."""
+    if code is None or code.deleted:
+        raise NotFound(f"no channel code {code_id}", "code_id")
+    return code

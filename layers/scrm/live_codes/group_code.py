@@ -8,7 +8,7 @@ invites and a scan never lands on a group that fills up a moment later.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -54,6 +54,22 @@ class GroupCodeSpec:
         }
 
 
+def _given(
+    body: Mapping[str, Any], name: str, changes: dict[str, Any], valid: Callable[[Any], bool], why: str
+) -> None:
+    """``body[name]``, if given, into ``changes`` when ``valid``; else a FieldError saying ``why``."""
+    if name in body:
+        if not valid(body[name]):
+            raise FieldError(name, why)
+        changes[name] = body[name]
+
+
+def _whole(body: Mapping[str, Any], name: str, most: int, changes: dict[str, Any], what: str = "") -> None:
+    """``body[name]``, if given, into ``changes``: a whole number 1..``most`` (not a boolean)."""
+    _given(body, name, changes, lambda v: not isinstance(v, bool) and isinstance(v, int) and 1 <= v <= most,
+           f"must be an integer 1..{most}{what}")  # fmt: skip
+
+
 def parse_group_spec(body: Mapping[str, Any], existing: GroupCodeSpec | None = None) -> GroupCodeSpec:
     unknown = set(body) - FIELDS
     if unknown:
@@ -81,25 +97,11 @@ def parse_group_spec(body: Mapping[str, Any], existing: GroupCodeSpec | None = N
         if not 1 <= len(chats) <= MAX_CHATS:
             raise FieldError("chat_ids", f"1..{MAX_CHATS} groups (WeCom's limit), got {len(chats)}")
         changes["chat_ids"] = tuple(chats)
-    if "threshold" in body:
-        t = body["threshold"]
-        if isinstance(t, bool) or not isinstance(t, int) or not 1 <= t <= GROUP_LIMIT:
-            raise FieldError("threshold", f"must be an integer 1..{GROUP_LIMIT} (members at which to move on)")
-        changes["threshold"] = t
-    if "auto_create_room" in body:
-        if not isinstance(body["auto_create_room"], bool):
-            raise FieldError("auto_create_room", "must be true or false")
-        changes["auto_create_room"] = body["auto_create_room"]
-    if "room_base_name" in body:
-        v = body["room_base_name"]
-        if not isinstance(v, str) or len(v) > ROOM_BASE_MAX:
-            raise FieldError("room_base_name", f"at most {ROOM_BASE_MAX} characters")
-        changes["room_base_name"] = v
-    if "room_base_id" in body:
-        v = body["room_base_id"]
-        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 10_000:
-            raise FieldError("room_base_id", "must be an integer 1..10000")
-        changes["room_base_id"] = v
+    _whole(body, "threshold", GROUP_LIMIT, changes, " (members at which to move on)")
+    _given(body, "auto_create_room", changes, lambda v: isinstance(v, bool), "must be true or false")
+    _given(body, "room_base_name", changes, lambda v: isinstance(v, str) and len(v) <= ROOM_BASE_MAX,
+           f"at most {ROOM_BASE_MAX} characters")  # fmt: skip
+    _whole(body, "room_base_id", 10_000, changes)
     if "welcome" in body:
         welcome = parse_welcome(body["welcome"])
         if welcome is not None and len(welcome.attachments) > 1:

@@ -7,9 +7,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from scrm.live_codes.channel_code import ChannelCode
 
-class LiveCodeRepo(Protocol):
-    """Live codes by (corp, sort key); ``cached`` may be up to a few seconds old (the welcome path)."""
+
+class ChannelCodes(Protocol):
+    """Channel codes as aggregates, by (corp, code id = state), carrying their version: ``save_channel``
+    writes only at that version (False when another writer got in first) and moves the code to the new
+    one; ``add_channel`` only when the state is free (False: taken)."""
+
+    def channel(self, corp_id: str, code_id: str) -> ChannelCode | None: ...
+
+    def channels(self, corp_id: str) -> list[ChannelCode]: ...
+
+    def add_channel(self, corp_id: str, code: ChannelCode) -> bool: ...
+
+    def save_channel(self, corp_id: str, code: ChannelCode) -> bool: ...
+
+
+class LiveCodeRepo(ChannelCodes, Protocol):
+    """Live codes by (corp, sort key) as item dicts (group codes, the default welcome, and the readers on
+    the welcome and acquisition paths); ``cached`` may be up to a few seconds old (the welcome path)."""
 
     def get(self, corp_id: str, sk: str, consistent: bool = True) -> tuple[dict[str, Any], int] | None: ...
 

@@ -16,7 +16,8 @@ from pynamodb.exceptions import DoesNotExist, PutError
 
 from scrm.adapters.dynamo.conditional import condition_failed
 from scrm.adapters.dynamo.models import LiveCodeItem
-from scrm.live_codes.keys import WriteLost
+from scrm.live_codes.channel_code import ChannelCode
+from scrm.live_codes.keys import CHANNEL, WriteLost, sort_key
 
 
 class DynamoLiveCodes:
@@ -66,11 +67,34 @@ class DynamoLiveCodes:
             with self._lock:
                 self._refreshing.discard(key)
 
+    def _query(self, corp_id: str, kind: str) -> list[LiveCodeItem]:
+        return list(LiveCodeItem.query(corp_id, LiveCodeItem.sk.startswith(f"{kind}#"), consistent_read=True))
+
     def list(self, corp_id: str, kind: str) -> list[dict[str, Any]]:
-        return [
-            dict(i.data or {})
-            for i in LiveCodeItem.query(corp_id, LiveCodeItem.sk.startswith(f"{kind}#"), consistent_read=True)
-        ]
+        return [dict(i.data or {}) for i in self._query(corp_id, kind)]
+
+    # channel codes as aggregates ---------------------------------------------------------------------
+    def channel(self, corp_id: str, code_id: str) -> ChannelCode | None:
+        found = self.get(corp_id, sort_key(CHANNEL, code_id))
+        return ChannelCode.from_item(*found) if found is not None else None
+
+    def channels(self, corp_id: str) -> list[ChannelCode]:
+        return [ChannelCode.from_item(dict(i.data or {}), int(i.version or 0)) for i in self._query(corp_id, CHANNEL)]
+
+    def add_channel(self, corp_id: str, code: ChannelCode) -> bool:
+        try:
+            self.create(corp_id, sort_key(CHANNEL, code.state), code.to_item())
+        except WriteLost:
+            return False
+        code.version = 1
+        return True
+
+    def save_channel(self, corp_id: str, code: ChannelCode) -> bool:
+        try:
+            code.version = self.replace(corp_id, sort_key(CHANNEL, code.state), code.to_item(), code.version)
+        except WriteLost:
+            return False
+        return True
 
     # writes -------------------------------------------------------------------------------------
     def create(self, corp_id: str, sk: str, data: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,21 +21,15 @@ from scrm.domain.welcome import parse_welcome
 from scrm.kernel import wecom_errors as errcodes
 from scrm.kernel.china_time import CHINA, local_day
 from scrm.kernel.errors import Conflict, DomainError, InvalidInput, NotFound, WeComRefused
-from scrm.live_codes.channel_code import (
-    ChannelCode,
-    ChannelCodeSpec,
-    code_from_dict,
-    contact_way_body,
-    parse_spec,
-    spec_from_dict,
-)
+from scrm.kernel.fence import Contended, Vanished, VersionedWrite
+from scrm.live_codes.channel_code import ChannelCode, ChannelCodeSpec, live, parse_spec
 from scrm.live_codes.group_code import (
     group_spec_from_dict,
     join_way_body,
     parse_group_spec,
     welcome_template_body,
 )
-from scrm.live_codes.keys import CHANNEL, DEFAULT_WELCOME, GROUP, WriteLost, sort_key
+from scrm.live_codes.keys import DEFAULT_WELCOME, GROUP, WriteLost, sort_key
 from scrm.live_codes.ports import LiveCodeRepo, LiveCodeWeCom
 from scrm.services.ports import ChannelStatsRepo, Directory
 
@@ -61,20 +56,13 @@ def _from_wecom(exc: WeComError) -> DomainError:
 MARK_TRIES = 5  # concurrent writers to one code are the admin and its own consumer: a few rounds settle it
 
 
+@dataclass(eq=False)
 class LiveCodes:
-    def __init__(
-        self,
-        codes: LiveCodeRepo,
-        stats: ChannelStatsRepo,
-        directory: Directory,
-        wecom: Callable[[str], LiveCodeWeCom],
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.codes = codes
-        self.stats = stats
-        self.directory = directory
-        self.wecom = wecom
-        self.clock = clock
+    codes: LiveCodeRepo
+    stats: ChannelStatsRepo
+    directory: Directory
+    wecom: Callable[[str], LiveCodeWeCom]
+    clock: Callable[[], float] = time.time
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), UTC)
@@ -100,34 +88,41 @@ class LiveCodes:
         if missing:
             raise InvalidInput("tags", f"unknown tag {missing[0]!r} (not in the corp's tag library)")
 
-    def _existing(self, corp_id: str, kind: str, code_id: str) -> tuple[dict[str, Any], int]:
-        found = self.codes.get(corp_id, sort_key(kind, code_id))
+    def _existing(self, corp_id: str, code_id: str) -> tuple[dict[str, Any], int]:
+        """A group code's item and version, if it exists and is not deleted."""
+        found = self.codes.get(corp_id, sort_key(GROUP, code_id))
         if found is None or found[0].get("status") == "deleted":
-            raise NotFound(f"no {'channel' if kind == CHANNEL else 'group'} code {code_id}", "code_id")
+            raise NotFound(f"no group code {code_id}", "code_id")
         return found
 
     # channel codes ------------------------------------------------------------------------------
+    def _versioned(self, corp_id: str) -> VersionedWrite[ChannelCode]:
+        """A write that lands on the newest version (a transition applied again after a lost write)."""
+        return VersionedWrite(
+            lambda c: self.codes.save_channel(corp_id, c), lambda c: self.codes.channel(corp_id, c.state), MARK_TRIES
+        )
+
     def create_channel(self, corp_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
         spec = parse_spec(body)
         self._check_spec_staff(corp_id, spec)
         self._check_tags(corp_id, spec.tags)
-        if self.codes.get(corp_id, sort_key(CHANNEL, spec.state)) is not None:
+        if self.codes.channel(corp_id, spec.state) is not None:
             raise Conflict(f"a code with state {spec.state!r} exists", "state")
-        staff = spec.staff_at(self._now(), {})
+        way = ChannelCode.first_way(spec, spec.staff_at(self._now(), {}))
         gw = self.wecom(corp_id)
         try:
-            config_id, qr_code = gw.add_contact_way(spec.wecom_type, contact_way_body(spec, staff))
+            config_id, qr_code = gw.add_contact_way(way.wecom_type, way.fields)
         except WeComError as exc:
             raise _from_wecom(exc) from None
-        now = self._ms()
-        code = ChannelCode(spec, config_id, qr_code, tuple(staff), "active", now, now)
+        code = ChannelCode.created(spec, way, config_id, qr_code, self._ms())
         try:
-            self.codes.create(corp_id, sort_key(CHANNEL, spec.state), code.as_dict())
-        except BaseException as exc:
+            added = self.codes.add_channel(corp_id, code)
+        except BaseException:
             self._undo(lambda: gw.del_contact_way(config_id))
-            if isinstance(exc, WriteLost):
-                raise Conflict(f"a code with state {spec.state!r} exists", "state") from None
             raise
+        if not added:
+            self._undo(lambda: gw.del_contact_way(config_id))
+            raise Conflict(f"a code with state {spec.state!r} exists", "state")
         return code.as_dict()
 
     @staticmethod
@@ -137,31 +132,35 @@ class LiveCodes:
             call()
 
     def update_channel(self, corp_id: str, code_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        data, version = self._existing(corp_id, CHANNEL, code_id)
-        spec = parse_spec(body, spec_from_dict(data))
+        code = live(self.codes.channel(corp_id, code_id), code_id)
+        spec = parse_spec(body, code.spec)
         self._check_spec_staff(corp_id, spec)
         self._check_tags(corp_id, spec.tags)
         now = self._now()
         adds = self.stats.adds_on(corp_id, code_id, local_day(now)) if spec.daily_cap else {}
-        staff = spec.staff_at(now, adds)
-        old = code_from_dict(data)
+        edited = code.edit(spec, spec.staff_at(now, adds), self._ms())
         try:
-            self.wecom(corp_id).update_contact_way(old.config_id, contact_way_body(spec, staff))
+            self.wecom(corp_id).update_contact_way(edited.update.config_id, edited.update.fields)
         except WeComError as exc:
             raise _from_wecom(exc) from None
-        code = ChannelCode(spec, old.config_id, old.qr_code, tuple(staff), "active", old.created_at_ms, self._ms())
-        try:
-            self.codes.replace(corp_id, sort_key(CHANNEL, code_id), code.as_dict(), version)
-        except WriteLost:
-            raise Conflict("the code changed while this edit ran; read it again and retry") from None
+        if not self.codes.save_channel(corp_id, code):
+            raise Conflict("the code changed while this edit ran; read it again and retry")
         return code.as_dict()
 
     def delete_channel(self, corp_id: str, code_id: str) -> dict[str, Any]:
-        """The contact way goes; our record stays as ``deleted`` for its statistics and late events."""
-        data, version = self._existing(corp_id, CHANNEL, code_id)
+        """The contact way goes; our record stays as ``deleted`` for its statistics and late events. The
+        contact way is gone from WeCom by then, so a concurrent write (the consumer switching its staff)
+        must not undo the delete: the mark is laid again on the newer version."""
+        code = live(self.codes.channel(corp_id, code_id), code_id)
         gw = self.wecom(corp_id)
-        self._delete_in_wecom(lambda: gw.del_contact_way(str(data.get("config_id") or "")))
-        return self._mark_deleted(corp_id, CHANNEL, code_id, data, version)
+        self._delete_in_wecom(lambda: gw.del_contact_way(code.config_id))
+        try:
+            self._versioned(corp_id).write(code, lambda c: c.delete(self._ms()))
+        except Contended:
+            raise Conflict("the code kept changing while it was deleted in WeCom; delete it again") from None
+        except Vanished:
+            raise NotFound(f"no channel code {code_id}", "code_id") from None
+        return {"deleted": code_id}
 
     @staticmethod
     def _delete_in_wecom(call: Callable[[], None]) -> None:
@@ -171,26 +170,21 @@ class LiveCodes:
             if not errcodes.is_deleted(exc.errcode):  # 41044 / 40037: gone in WeCom already: finish our side
                 raise _from_wecom(exc) from None
 
-    def _mark_deleted(self, corp_id: str, kind: str, code_id: str, data: dict[str, Any], version: int) -> dict[str, Any]:
-        """Kept, as ``deleted``: its statistics stay readable and late events still find it. The code is gone
-        from WeCom by now, so a concurrent write (a group code moving on to its next chat as a member joins)
-        must not undo the delete: the mark is laid again on the newer version."""
+    def _mark_deleted(self, corp_id: str, code_id: str, data: dict[str, Any], version: int) -> dict[str, Any]:
+        """A group code kept, as ``deleted``: its statistics stay readable and late events still find it. The
+        code is gone from WeCom by now, so a concurrent write (the code moving on to its next chat as a
+        member joins) must not undo the delete: the mark is laid again on the newer version."""
         for _ in range(MARK_TRIES):
             stamped = {**data, "status": "deleted", "updated_at_ms": self._ms()}
             try:
-                self.codes.replace(corp_id, sort_key(kind, code_id), stamped, version)
+                self.codes.replace(corp_id, sort_key(GROUP, code_id), stamped, version)
                 return {"deleted": code_id}
             except WriteLost:
-                data, version = self._existing(corp_id, kind, code_id)
+                data, version = self._existing(corp_id, code_id)
         raise Conflict("the code kept changing while it was deleted in WeCom; delete it again")
 
-    def _get(self, corp_id: str, kind: str, code_id: str) -> dict[str, Any]:
-        found = self.codes.get(corp_id, sort_key(kind, code_id))
-        if found is None:
-            raise NotFound(f"no {'channel' if kind == CHANNEL else 'group'} code {code_id}", "code_id")
-        return found[0]
-
-    def _listed(self, corp_id: str, kind: str, params: Mapping[str, str | None]) -> list[dict[str, Any]]:
+    @staticmethod
+    def _listed(rows: list[dict[str, Any]], params: Mapping[str, str | None]) -> list[dict[str, Any]]:
         """``status`` (active by default, deleted, all), ``q`` (in the name, case-insensitive), ``group``
         (exact). A corp's codes are one partition: read whole, filtered here."""
         status = params.get("status") or "active"
@@ -199,17 +193,20 @@ class LiveCodes:
         group, q = params.get("group"), (params.get("q") or "").lower()
         return [
             d
-            for d in self.codes.list(corp_id, kind)
+            for d in rows
             if (status == "all" or d.get("status") == status)
             and (group is None or d.get("group") == group)
             and (not q or q in str(d.get("name", "")).lower())
         ]
 
     def get_channel(self, corp_id: str, code_id: str) -> dict[str, Any]:
-        return self._get(corp_id, CHANNEL, code_id)
+        code = self.codes.channel(corp_id, code_id)
+        if code is None:
+            raise NotFound(f"no channel code {code_id}", "code_id")
+        return code.to_item()
 
     def list_channel(self, corp_id: str, params: Mapping[str, str | None]) -> dict[str, Any]:
-        rows = self._listed(corp_id, CHANNEL, params)
+        rows = self._listed([c.to_item() for c in self.codes.channels(corp_id)], params)
         rows.sort(key=lambda d: (d.get("group") or "", d.get("name") or ""))
         groups = sorted({d.get("group") or "" for d in rows})
         return {"items": [{"code_id": d["state"], **d} for d in rows], "groups": groups}
@@ -290,7 +287,7 @@ class LiveCodes:
         return data
 
     def update_group(self, corp_id: str, code_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        data, version = self._existing(corp_id, GROUP, code_id)
+        data, version = self._existing(corp_id, code_id)
         spec = parse_group_spec(body, group_spec_from_dict(data))
         self._check_chats(corp_id, spec.chat_ids)
         full = [c for c in data.get("full_chats") or [] if c in spec.chat_ids]
@@ -323,17 +320,20 @@ class LiveCodes:
         return new
 
     def delete_group(self, corp_id: str, code_id: str) -> dict[str, Any]:
-        data, version = self._existing(corp_id, GROUP, code_id)
+        data, version = self._existing(corp_id, code_id)
         gw = self.wecom(corp_id)
         self._delete_in_wecom(lambda: gw.del_join_way(str(data.get("config_id") or "")))
         if data.get("welcome_template_id"):
             self._delete_in_wecom(lambda: gw.del_group_welcome_template(str(data["welcome_template_id"])))
-        return self._mark_deleted(corp_id, GROUP, code_id, data, version)
+        return self._mark_deleted(corp_id, code_id, data, version)
 
     def get_group(self, corp_id: str, code_id: str) -> dict[str, Any]:
-        return self._get(corp_id, GROUP, code_id)
+        found = self.codes.get(corp_id, sort_key(GROUP, code_id))
+        if found is None:
+            raise NotFound(f"no group code {code_id}", "code_id")
+        return found[0]
 
     def list_group(self, corp_id: str, params: Mapping[str, str | None]) -> dict[str, Any]:
-        rows = self._listed(corp_id, GROUP, {**params, "group": None})
+        rows = self._listed(self.codes.list(corp_id, GROUP), {**params, "group": None})
         rows.sort(key=lambda d: d.get("name") or "")
         return {"items": rows}

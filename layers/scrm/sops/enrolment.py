@@ -75,10 +75,10 @@ class SopEnrolment:
 
     def run_step(self, message: dict[str, Any]) -> str:
         corp_id, sop_id = str(message["corp_id"]), str(message["sop_id"])
-        found = self.repo.get_sop(corp_id, sop_id)
-        if found is None:
+        sop = self.repo.get_sop(corp_id, sop_id)
+        if sop is None:
             return "no-sop"
-        spec = S.sop_from_dict(found[0]["spec"])
+        spec = sop.spec
         if not spec.active:
             return "paused"
         if not any(s.trigger.relative for s in spec.steps):
@@ -119,7 +119,7 @@ class SopEnrolment:
         now = self.clock()
         cached = self._cache.get(corp_id)
         if cached is None or now - cached[0] > CACHE_S:
-            sops = [(str(s["sop_id"]), S.sop_from_dict(s["spec"])) for s in self.repo.list_sops(corp_id)]
+            sops = [(s.sop_id, s.spec) for s in self.repo.list_sops(corp_id)]
             relative = [
                 (i, spec) for i, spec in sops if spec.active and any(st.trigger.relative for st in spec.steps)
             ]

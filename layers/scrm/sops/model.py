@@ -1,5 +1,5 @@
 """SOPs (timed message plans), one import point for the services: the spec (spec.py), who it is for
-(targets.py) and when its steps fall due (schedule.py). The mass-message quota is msg_quota."""
+(targets.py), when its steps fall due (schedule.py) and the aggregate (sop.py). The mass-message quota is msg_quota."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from scrm.sops.schedule import (
     relative_plan,
     still_due,
 )
+from scrm.sops.sop import Sop
 from scrm.sops.spec import (
     CUSTOMER,
     GROUP,
@@ -40,5 +41,5 @@ __all__ = [
     "CUSTOMER", "GROUP", "CustomerFacts", "CustomerTargets", "DueStep", "GroupFacts", "GroupTargets",
     "SopSpec", "Step", "Trigger", "as_recipient_filter", "customer_matches", "days_since", "due_in_window", "group_matches",
     "minute_key", "minute_keys", "minute_start", "moment", "next_occurrence", "parse_customer_sop", "parse_group_sop",
-    "relative_due_at", "relative_plan", "sop_from_dict", "still_due",
+    "relative_due_at", "relative_plan", "Sop", "sop_from_dict", "still_due",
 ]

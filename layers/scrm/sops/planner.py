@@ -85,7 +85,7 @@ class SopPlanner:
         minutes = self.minutes_to_plan(corp_id, now)
         if not minutes:
             return {"minutes": 0, "sends": 0}
-        sops = {str(s["sop_id"]): S.sop_from_dict(s["spec"]) for s in self.repo.list_sops(corp_id)}
+        sops = {s.sop_id: s.spec for s in self.repo.list_sops(corp_id)}
         active = {k: v for k, v in sops.items() if v.active}
         if not active:  # most corps most minutes: nothing can be due, so no lease and no minute marks
             self.repo.set_cursor(corp_id, minutes[-1])
@@ -140,10 +140,10 @@ class SopPlanner:
     def recipients(self, corp_id: str, source: dict[str, str]) -> list[dict[str, Any]] | RecipientFilter | Pager:
         """Who a due step reaches: group rows; for a customer "day N" step the pages of its due items (as
         relations still matching); for a customer date / weekly step the filter that finds them."""
-        found = self.repo.get_sop(corp_id, source["sop_id"])
-        if found is None:
+        sop = self.repo.get_sop(corp_id, source["sop_id"])
+        if sop is None:
             return []  # deleted since: nobody
-        spec = S.sop_from_dict(found[0]["spec"])
+        spec = sop.spec
         step = spec.step(source["step_id"])
         if step is None or not spec.active:
             return []

@@ -15,6 +15,7 @@ from pynamodb.exceptions import DeleteError
 from scrm.adapters.dynamo.conditional import condition_failed, consistent_get, save_if, update_if
 from scrm.adapters.dynamo.models import SopItem
 from scrm.sops.schedule import minute_start
+from scrm.sops.sop import Sop
 
 S = SopItem
 DUE_PAGE = 1000  # due items a Query page
@@ -34,25 +35,31 @@ class DynamoSops:
         return save_if(item, S.pk.does_not_exist() if version == 0 else S.version == version)
 
     # SOPs ---------------------------------------------------------------------------------------
-    def get_sop(self, corp_id: str, sop_id: str) -> tuple[dict[str, Any], int] | None:
+    def get_sop(self, corp_id: str, sop_id: str) -> Sop | None:
         item = self._get(corp_id, f"sop#{sop_id}")
-        return (dict(item.data or {}), int(item.version or 0)) if item is not None else None
+        return Sop.from_item(item.data or {}, int(item.version or 0)) if item is not None else None
 
-    def put_sop(self, corp_id: str, sop: dict[str, Any], version: int) -> bool:
-        """Create (``version`` 0) or replace under the version read."""
-        return self._put_if(S(corp_id, f"sop#{sop['sop_id']}", data=sop), version)
+    def put_sop(self, corp_id: str, sop: Sop) -> bool:
+        """Create (version 0) or replace at the version read; the SOP moves to the new version."""
+        if not self._put_if(S(corp_id, f"sop#{sop.sop_id}", data=sop.to_item()), sop.version):
+            return False
+        sop.version += 1
+        return True
 
-    def delete_sop(self, corp_id: str, sop_id: str, version: int) -> bool:
+    def delete_sop(self, corp_id: str, sop: Sop) -> bool:
         try:
-            S(corp_id, f"sop#{sop_id}").delete(condition=S.version == version)
+            S(corp_id, f"sop#{sop.sop_id}").delete(condition=S.version == sop.version)
             return True
         except DeleteError as exc:
             if condition_failed(exc):
                 return False
             raise
 
-    def list_sops(self, corp_id: str) -> list[dict[str, Any]]:
-        return [dict(i.data or {}) for i in S.query(corp_id, S.sk.startswith("sop#"), consistent_read=True)]
+    def list_sops(self, corp_id: str) -> list[Sop]:
+        return [
+            Sop.from_item(i.data or {}, int(i.version or 0))
+            for i in S.query(corp_id, S.sk.startswith("sop#"), consistent_read=True)
+        ]
 
     # the due index --------------------------------------------------------------------------------
     def put_due(self, corp_id: str, items: Iterable[tuple[str, str, str, str, int, int]]) -> int:

@@ -12,13 +12,18 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from scrm.kernel.errors import Conflict, InvalidInput, NotFound
+from scrm.kernel.fence import Contended, Vanished, VersionedWrite
 from scrm.sops import model as S
 from scrm.sops.ports import Directory, Progress, SopRepo
+from scrm.sops.sop import Saved, Sop, step_notes
 
+__all__ = ["MAX_SOPS", "SopAdmin", "step_notes"]
 MAX_SOPS = 200  # per corp: each active SOP costs the tick one small Query per relative step and minute
+WRITE_TRIES = 5
+R = TypeVar("R")
 
 
 class SopAdmin:
@@ -75,61 +80,67 @@ class SopAdmin:
         spec = self._parse(corp_id, kind, {**body, "kind": kind}, None)
         if len(self.repo.list_sops(corp_id)) >= MAX_SOPS:
             raise Conflict(f"a corp may have at most {MAX_SOPS} SOPs; delete one first")
-        now = int(self.clock())
-        sop = {"sop_id": uuid.uuid4().hex[:12], "spec": spec.as_dict(), "created_at": now, "updated_at": now}
-        self.repo.put_sop(corp_id, sop, 0)
-        if spec.active:
-            self.enrol(corp_id, sop["sop_id"])
-        return _view(sop)
+        sop, saved = Sop.created(uuid.uuid4().hex[:12], spec, int(self.clock()))
+        self.repo.put_sop(corp_id, sop)
+        if saved.enrol:
+            self.enrol(corp_id, sop.sop_id)
+        return sop.view()
 
     def get(self, corp_id: str, sop_id: str) -> dict[str, Any]:
-        return _view(self._found(corp_id, sop_id)[0])
+        return self._found(corp_id, sop_id).view()
 
-    def _found(self, corp_id: str, sop_id: str) -> tuple[dict[str, Any], int]:
-        found = self.repo.get_sop(corp_id, sop_id)
-        if found is None:
+    def _found(self, corp_id: str, sop_id: str) -> Sop:
+        sop = self.repo.get_sop(corp_id, sop_id)
+        if sop is None:
             raise NotFound(f"no SOP {sop_id}", "sop_id")
-        return found
+        return sop
 
     def list(self, corp_id: str, kind: str = "") -> list[dict[str, Any]]:
-        rows = [_view(s) for s in self.repo.list_sops(corp_id)]
-        rows = [r for r in rows if not kind or r["kind"] == kind]
+        rows = [s.view() for s in self.repo.list_sops(corp_id) if not kind or s.kind == kind]
         return sorted(rows, key=lambda r: -int(r.get("created_at") or 0))
+
+    def _versioned(self, corp_id: str, save: Callable[[Sop], bool]) -> VersionedWrite[Sop]:
+        """``save`` at the SOP's version; on a lost write the SOP is read again and the change made again
+        (a few times: an admin's edits race only each other)."""
+        return VersionedWrite(save, lambda s: self.repo.get_sop(corp_id, s.sop_id), WRITE_TRIES)
 
     def update(self, corp_id: str, sop_id: str, body: Any) -> dict[str, Any]:
         """Only the given fields change; ``{"status": "paused"}`` pauses, ``{"status": "active"}`` resumes.
         A paused SOP's due steps are not sent later: the planner skips them as they pass."""
         if not isinstance(body, dict):
             raise InvalidInput("body", "body: must be an object")
-        for _ in range(5):
-            sop, version = self._found(corp_id, sop_id)
-            before = S.sop_from_dict(sop["spec"])
-            spec = self._parse(corp_id, before.kind, body, before)
-            after = {**sop, "spec": spec.as_dict(), "updated_at": int(self.clock())}
-            if self.repo.put_sop(corp_id, after, version):
-                changed = (spec.steps, spec.targets, spec.status) != (
-                    before.steps,
-                    before.targets,
-                    before.status,
-                )
-                if spec.active and changed:
-                    self.enrol(corp_id, sop_id)
-                return _view(after)
-        raise Conflict("the SOP changed while saving; try again")
+        sop = self._found(corp_id, sop_id)
+
+        def edit(s: Sop) -> Saved:
+            return s.edit(self._parse(corp_id, s.kind, body, s.spec), int(self.clock()))
+
+        saved = self._write(sop_id, self._versioned(corp_id, lambda s: self.repo.put_sop(corp_id, s)), sop, edit,
+                            "the SOP changed while saving; try again")  # fmt: skip
+        if saved.enrol:
+            self.enrol(corp_id, sop_id)
+        return sop.view()
 
     def delete(self, corp_id: str, sop_id: str) -> dict[str, Any]:
         """Its due items stay until they expire, but the planner finds no SOP for them and sends nothing.
         Tasks already handed to members are not withdrawn (cancel those sends to withdraw them)."""
-        for _ in range(5):
-            sop, version = self._found(corp_id, sop_id)
-            if self.repo.delete_sop(corp_id, sop_id, version):
-                return {"sop_id": sop_id, "deleted": True}
-        raise Conflict("the SOP changed while deleting; try again")
+        sop = self._found(corp_id, sop_id)
+        write = self._versioned(corp_id, lambda s: self.repo.delete_sop(corp_id, s))
+        self._write(sop_id, write, sop, lambda s: s.delete(), "the SOP changed while deleting; try again")
+        return {"sop_id": sop_id, "deleted": True}
+
+    @staticmethod
+    def _write(sop_id: str, write: VersionedWrite[Sop], sop: Sop, change: Callable[[Sop], R], busy: str) -> R:
+        try:
+            return write.write(sop, change)
+        except Contended:
+            raise Conflict(busy) from None
+        except Vanished:
+            raise NotFound(f"no SOP {sop_id}", "sop_id") from None
 
     def progress(self, corp_id: str, sop_id: str, limit: int = 20) -> dict[str, Any]:
         """The latest runs (one per due step and minute), each a mass send's progress, and completion by
         member over them: customers (or groups) handed to the member, and how many the member sent."""
-        sop, _ = self._found(corp_id, sop_id)
+        sop = self._found(corp_id, sop_id)
         runs = []
         members: dict[str, dict[str, Any]] = {}
         for run in self.repo.runs(corp_id, sop_id, limit):
@@ -145,28 +156,7 @@ class SopAdmin:
             m["completion_rate"] = round(m["sent"] / m["recipients"], 4) if m["recipients"] else 0.0
         total = sum(m["recipients"] for m in members.values())
         sent = sum(m["sent"] for m in members.values())
-        return {"sop_id": sop_id, "name": sop["spec"]["name"], "runs": runs,
+        return {"sop_id": sop_id, "name": sop.name, "runs": runs,
                 "recipients": total, "sent": sent, "completion_rate": round(sent / total, 4) if total else 0.0,
                 "members": sorted(members.values(), key=lambda m: m["userid"])}  # fmt: skip
 
-
-def _view(sop: dict[str, Any]) -> dict[str, Any]:
-    spec = sop["spec"]
-    return {
-        "sop_id": sop["sop_id"],
-        **spec,
-        "created_at": sop.get("created_at"),
-        "updated_at": sop.get("updated_at"),
-        "notes": step_notes(spec),
-    }
-
-
-def step_notes(spec: dict[str, Any]) -> list[str]:
-    """What an admin should know before a step falls due: a {name} step cannot share a task (WeCom's
-    add_msg_template has one text for all its customers), so each customer is one task to confirm."""
-    return [
-        f"steps[{i}].text: {{name}} makes one WeCom task per customer, each confirmed by the member "
-        "(a step without it makes one task per member and 10,000 customers)"
-        for i, step in enumerate(spec.get("steps") or [])
-        if "{name}" in str(step.get("text") or "")
-    ]

@@ -38,6 +38,16 @@ def _int(value: Any) -> int:
         return 0
 
 
+def _texts(answer: dict[str, Any], *names: str) -> dict[str, Any]:
+    """WeCom's text fields that keep their name in our records, '' when absent."""
+    return {name: answer.get(name, "") for name in names}
+
+
+def _ints(answer: dict[str, Any], *names: str) -> dict[str, Any]:
+    """WeCom's number fields that keep their name in our records, 0 when absent or not a number."""
+    return {name: _int(answer.get(name)) for name in names}
+
+
 class WeComGateway(LiveCodeCalls, StatsCalls, MessageCalls, TransferCalls, GroupMsgCalls):
     """``limiter`` (bulk work only) is asked before every call, so that a sync spends a shared budget."""
 
@@ -192,12 +202,9 @@ class WeComGateway(LiveCodeCalls, StatsCalls, MessageCalls, TransferCalls, Group
                 GroupMember(
                     member_id=m.get("userid", ""),
                     type=MemberType.CUSTOMER if _int(m.get("type")) == 2 else MemberType.EMPLOYEE,
-                    join_time=_int(m.get("join_time")),
-                    join_scene=_int(m.get("join_scene")),
+                    **_ints(m, "join_time", "join_scene"),
                     invitor=(m.get("invitor") or {}).get("userid", ""),
-                    group_nickname=m.get("group_nickname", ""),
-                    name=m.get("name", ""),
-                    unionid=m.get("unionid", ""),
+                    **_texts(m, "group_nickname", "name", "unionid"),
                 )
                 for m in g.get("member_list") or []
             ),
@@ -226,13 +233,8 @@ def _employee(u: dict[str, Any], userid: str = "") -> Employee:
 def _profile(contact: dict[str, Any], external_userid: str) -> CustomerProfile:
     return CustomerProfile(
         external_userid=contact.get("external_userid", external_userid),
-        name=contact.get("name", ""),
-        type=_int(contact.get("type")),
-        gender=_int(contact.get("gender")),
-        avatar=contact.get("avatar", ""),
-        unionid=contact.get("unionid", ""),
-        corp_name=contact.get("corp_name", ""),
-        position=contact.get("position", ""),
+        **_texts(contact, "name", "avatar", "unionid", "corp_name", "position"),
+        **_ints(contact, "type", "gender"),
     )
 
 
@@ -257,14 +259,9 @@ def _tag_group(g: dict[str, Any]) -> TagGroup:
 
 def _follow(f: dict[str, Any]) -> FollowInfo:
     return FollowInfo(
-        userid=f.get("userid", ""),
-        remark=f.get("remark", ""),
-        description=f.get("description", ""),
+        **_texts(f, "userid", "remark", "description", "state", "oper_userid", "remark_corp_name"),
         add_time=_int(f.get("createtime")),
         add_way=_int(f.get("add_way")),
-        state=f.get("state", ""),
-        oper_userid=f.get("oper_userid", ""),
-        remark_corp_name=f.get("remark_corp_name", ""),
         remark_mobiles=tuple(f.get("remark_mobiles") or ()),
         tags=tuple(
             TagRef(

@@ -1,30 +1,15 @@
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
-from scrm.adapters.dynamo.models.base import meta
-from scrm.resources import index
+from scrm.adapters.dynamo.models.base import table_model
 
 
-class ByDay(GlobalSecondaryIndex):
-    """A corp's alerts of one China day: day_pk = corp#day, day_sk = create_time#event_id#recipient."""
-
-    class Meta:
-        index_name = index("alerts", "by_day")
-        projection = AllProjection()
-
-    day_pk = UnicodeAttribute(hash_key=True)
-    day_sk = UnicodeAttribute(range_key=True)
-
-
-class AlertItem(Model):
+class AlertItem(table_model("alerts")):
     """One table, four kinds of item (see scrm.resources): the corp's alert settings, one alert per
     (event, recipient) with its state, a recipient's pacing (``data`` = JSON of domain.alert_pacing.Pace,
-    guarded by ``version``), and digest markers (``pending#`` per corp, ``digest#<day>`` per recipient)."""
+    guarded by ``version``), and digest markers (``pending#`` per corp, ``digest#<day>`` per recipient).
+    Index by_day: a corp's alerts of one China day (day_pk = corp#day, day_sk =
+    create_time#event_id#recipient)."""
 
-    Meta = meta("alerts")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     # settings
     employee_alerts = BooleanAttribute(null=True)
     admin_alerts = BooleanAttribute(null=True)
@@ -55,4 +40,3 @@ class AlertItem(Model):
     data = UnicodeAttribute(null=True)
     version = NumberAttribute(null=True)
     expires_at = NumberAttribute(null=True)
-    by_day = ByDay()

@@ -1,25 +1,11 @@
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
-from scrm.adapters.dynamo.models.base import meta
-from scrm.resources import index
+from scrm.adapters.dynamo.models.base import table_model
 
 
-class ByCorp(GlobalSecondaryIndex):
-    class Meta:
-        index_name = index("api_keys", "by_corp")
-        projection = AllProjection()
-
-    corp_id = UnicodeAttribute(hash_key=True)
-    key_id = UnicodeAttribute(range_key=True)
-
-
-class ApiKeyItem(Model):
+class ApiKeyItem(table_model("api_keys")):
     """pk = sha256 hex of the whole key. The key is shown once at creation and never stored."""
 
-    Meta = meta("api_keys")
-    pk = UnicodeAttribute(hash_key=True)
     corp_id = UnicodeAttribute()
     key_id = UnicodeAttribute()
     role = UnicodeAttribute()
@@ -27,4 +13,3 @@ class ApiKeyItem(Model):
     created_at = NumberAttribute()
     revoked = BooleanAttribute(null=True)
     revoked_at = NumberAttribute(null=True)
-    by_corp = ByCorp()

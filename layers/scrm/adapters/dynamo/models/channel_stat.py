@@ -1,16 +1,12 @@
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
-from scrm.adapters.dynamo.models.base import meta
+from scrm.adapters.dynamo.models.base import table_model
 
 
-class ChannelStatItem(Model):
+class ChannelStatItem(table_model("channel_stats")):
     """pk = corp#state; sk = <China day>#<userid>. Counters move only together with the acquisition record
     that justifies them (one transaction), so a retried event never counts twice."""
 
-    Meta = meta("channel_stats")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     day = UnicodeAttribute(null=True)
     userid = UnicodeAttribute(null=True)
     adds = NumberAttribute(null=True)

@@ -1,10 +1,9 @@
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
-from scrm.adapters.dynamo.models.base import meta
+from scrm.adapters.dynamo.models.base import table_model
 
 
-class ContactStatItem(Model):
+class ContactStatItem(table_model("contact_stats")):
     """One table, three kinds of item (see scrm.adapters.dynamo.contact_stats):
 
     - counter items, one per (corp, kind, month, employee): pk = corp#cust#<yyyy-mm> or
@@ -19,9 +18,6 @@ class ContactStatItem(Model):
     - a group member change, pk = corp#chat#<chat_id>, sk = <time:010d>#<event_id>: counted once.
     """
 
-    Meta = meta("contact_stats")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     # facts
     kind = UnicodeAttribute(null=True)  # add | loss | end (relation), member (group)
     at = NumberAttribute(null=True)

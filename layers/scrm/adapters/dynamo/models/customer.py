@@ -1,14 +1,11 @@
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
-from scrm.adapters.dynamo.models.base import meta
+from scrm.adapters.dynamo.models.base import table_model
 
 
-class CustomerItem(Model):
+class CustomerItem(table_model("customers")):
     """pk = corp#external_userid. Profile as last read from externalcontact/get."""
 
-    Meta = meta("customers")
-    pk = UnicodeAttribute(hash_key=True)
     corp_id = UnicodeAttribute()
     external_userid = UnicodeAttribute()
     name = UnicodeAttribute(null=True)

@@ -1,15 +1,11 @@
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
-from scrm.adapters.dynamo.models.base import meta
+from scrm.adapters.dynamo.models.base import table_model
 
 
-class EmployeeItem(Model):
+class EmployeeItem(table_model("employees")):
     """pk = corp, sk = userid."""
 
-    Meta = meta("employees")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     corp_id = UnicodeAttribute()
     userid = UnicodeAttribute()
     name = UnicodeAttribute(null=True)

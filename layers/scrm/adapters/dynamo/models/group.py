@@ -1,25 +1,11 @@
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
-from scrm.adapters.dynamo.models.base import meta
-from scrm.resources import index
+from scrm.adapters.dynamo.models.base import table_model
 
 
-class ByOwner(GlobalSecondaryIndex):
-    class Meta:
-        index_name = index("groups", "by_owner")
-        projection = AllProjection()
-
-    owner_pk = UnicodeAttribute(hash_key=True)
-    create_sk = UnicodeAttribute(range_key=True)
-
-
-class GroupItem(Model):
+class GroupItem(table_model("groups")):
     """pk = corp#chat_id."""
 
-    Meta = meta("groups")
-    pk = UnicodeAttribute(hash_key=True)
     corp_id = UnicodeAttribute()
     chat_id = UnicodeAttribute()
     name = UnicodeAttribute(null=True)
@@ -36,15 +22,11 @@ class GroupItem(Model):
     synced_at_ms = NumberAttribute(null=True)
     # The SCRM's own labels (WeCom keeps no group tags): set by admins only, never by a sync or an event.
     tags = UnicodeSetAttribute(null=True)
-    by_owner = ByOwner()
 
 
-class GroupMemberItem(Model):
+class GroupMemberItem(table_model("group_members")):
     """pk = corp#chat_id, sk = member id. Members who left stay, with status left and the time seen."""
 
-    Meta = meta("group_members")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     corp_id = UnicodeAttribute()
     chat_id = UnicodeAttribute()
     member_id = UnicodeAttribute()

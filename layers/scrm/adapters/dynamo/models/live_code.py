@@ -1,16 +1,12 @@
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
-from scrm.adapters.dynamo.models.base import meta
+from scrm.adapters.dynamo.models.base import table_model
 
 
-class LiveCodeItem(Model):
+class LiveCodeItem(table_model("live_codes")):
     """pk = corp; sk = "c#<state>" | "g#<state>" | "default#welcome". ``data`` is the code as the API shows
     it (validated by the domain before it is written); ``version`` guards concurrent edits."""
 
-    Meta = meta("live_codes")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     status = UnicodeAttribute(null=True)  # active | deleted
     version = NumberAttribute(null=True)
     data = JSONAttribute(null=True)

@@ -1,13 +1,10 @@
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
+from pynamodb.attributes import NumberAttribute
 
-from scrm.adapters.dynamo.models.base import meta
+from scrm.adapters.dynamo.models.base import table_model
 
 
-class RateLimitItem(Model):
+class RateLimitItem(table_model("rate_limits")):
     """pk = corp#api#window (e.g. m29123456 for a minute, h485391 for an hour): calls counted so far."""
 
-    Meta = meta("rate_limits")
-    pk = UnicodeAttribute(hash_key=True)
     count = NumberAttribute()
     expires_at = NumberAttribute()

@@ -4,12 +4,11 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
-from pynamodb.models import Model
 
-from scrm.adapters.dynamo.models.base import meta
+from scrm.adapters.dynamo.models.base import table_model
 
 
-class SyncJobItem(Model):
+class SyncJobItem(table_model("sync_jobs")):
     """pk = corp; sk = job#<job_id> for a job's progress, step#<job_id>#<step id> for a step's done-marker.
 
     Counters move only in the same transaction that writes a step's marker, so a redelivered step never
@@ -17,9 +16,6 @@ class SyncJobItem(Model):
     it reaches 0 (each step adds its children and removes itself in one write).
     """
 
-    Meta = meta("sync_jobs")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     job_id = UnicodeAttribute(null=True)
     corp_id = UnicodeAttribute(null=True)
     kind = UnicodeAttribute(null=True)  # full | reconcile

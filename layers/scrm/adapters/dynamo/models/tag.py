@@ -1,15 +1,11 @@
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
-from scrm.adapters.dynamo.models.base import meta
+from scrm.adapters.dynamo.models.base import table_model
 
 
-class TagItem(Model):
+class TagItem(table_model("tags")):
     """pk = corp, sk = group#<group_id> or tag#<tag_id>. A corp has at most 3000 tags (WeCom 40126)."""
 
-    Meta = meta("tags")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     corp_id = UnicodeAttribute()
     kind = UnicodeAttribute()  # group | tag
     id = UnicodeAttribute()

@@ -1,10 +1,9 @@
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
+from pynamodb.attributes import NumberAttribute
 
-from scrm.adapters.dynamo.models.base import meta
+from scrm.adapters.dynamo.models.base import table_model
 
 
-class TagMemberItem(Model):
+class TagMemberItem(table_model("tag_members")):
     """pk = corp#tag_id, sk = external_userid#userid: one relation that carries the tag.
 
     ``version`` is the relation's ``synced_at_ms`` when this was written: a put wins when not older, a
@@ -12,7 +11,4 @@ class TagMemberItem(Model):
     candidate against the relation) but can never remove a current one.
     """
 
-    Meta = meta("tag_members")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     version = NumberAttribute()

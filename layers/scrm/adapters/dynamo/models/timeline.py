@@ -1,10 +1,9 @@
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
-from scrm.adapters.dynamo.models.base import meta
+from scrm.adapters.dynamo.models.base import table_model
 
 
-class TimelineItem(Model):
+class TimelineItem(table_model("timeline")):
     """pk = corp#subject (customer:<id>, chat:<id>, employee:<id>, tags, corp);
     sk = create_time#rank#event_id (rank: domain.versions, so that one second reads add → edit → delete).
 
@@ -12,9 +11,6 @@ class TimelineItem(Model):
     first is a reverse query.
     """
 
-    Meta = meta("timeline")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     corp_id = UnicodeAttribute()
     create_time = NumberAttribute()
     event = UnicodeAttribute()
