@@ -33,3 +33,32 @@ def test_the_login_button_names_the_corp_the_stack_was_given(stack, watched):
     page.get_by_test_id("wecom-login").click()
     page.wait_for_url(login + "?**")
     assert "appid=wwstackcorp0001&agentid=1000005&" in page.url
+
+
+def test_a_member_confirms_on_the_sandbox_login_page_and_comes_back_with_a_code(stack, corp, watched):
+    """The whole WeCom side of the login, in the browser: our button → the sandbox's page (WeCom's path) → a
+    member picked and confirmed → back at /console/login/callback with a code and our state. Turning the code
+    into a session is issue 18 item 1; the page says so."""
+    stack.set_console_corp(corp["corp_id"], corp["agent_id"])
+    page = watched.page
+    page.goto(stack.console_url + "login")
+    page.get_by_test_id("wecom-login").click()
+    page.wait_for_url(f"{stack.sandbox_url}/wwlogin/sso/login?**")
+    watched.shot("sandbox-login")
+    page.locator("input[name=userid]").first.check()
+    page.get_by_role("button", name="确认登录").click()
+    page.wait_for_url(stack.console_url + "login/callback?code=*")
+    page.get_by_test_id("state-ok").wait_for()
+    codes = requests.get(f"{stack.sandbox_url}/control/corps/{corp['corp_id']}/login/codes", timeout=10).json()
+    assert [c["via"] for c in codes["codes"]] == ["page"] and f"code={codes['codes'][0]['code']}" in page.url
+
+
+def test_a_member_who_refuses_comes_back_without_a_code(stack, corp, watched):
+    stack.set_console_corp(corp["corp_id"], corp["agent_id"])
+    page = watched.page
+    page.goto(stack.console_url + "login")
+    page.get_by_test_id("wecom-login").click()
+    page.wait_for_url(f"{stack.sandbox_url}/wwlogin/sso/login?**")
+    page.get_by_role("button", name="拒绝").click()
+    page.wait_for_url(stack.console_url + "login/callback?state=*")
+    page.get_by_text("未获得企业微信的登录授权").wait_for()
