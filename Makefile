@@ -6,7 +6,19 @@ STAMP  := $(VENV)/.installed-stamp
 
 STAGE  ?= dev
 
-.PHONY: help venv test unit lint demo dev bench package deploy lock clean
+.PHONY: help venv test unit lint web browser demo dev bench package deploy lock clean
+
+# The web console (web/console): npm packages pinned by package-lock.json, installed again only when the lock
+# changes (the stamp), built by Vite into web/console/dist (not committed; `make web` rebuilds it when a
+# source changes). Node and npm come from the machine.
+WEB       := web/console
+NPM_STAMP := $(WEB)/node_modules/.lock-stamp
+WEB_SRC   := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) $(WEB)/index.html $(WEB)/vite.config.js
+# The browser tests' Chromium, from Debian (Playwright drives /usr/bin/chromium; its own download does not
+# work here), with a CJK font so that screenshots show the Chinese pages.
+CHROMIUM  := /usr/bin/chromium
+CJK_FONT  := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 help:
 	@echo "make demo    set up and run a scripted tour of the whole flow on the local stack"
@@ -14,6 +26,8 @@ help:
 	@echo "make dev     run the local stack in the foreground (Ctrl-C stops it)"
 	@echo "make bench   run the benchmarks, write bench/results.json (PARTS=load,soak picks some; BENCH_ARGS=... more options)"
 	@echo "make unit    unit tests only (no local stack)"
+	@echo "make web     build the web console into web/console/dist (npm ci when the lock changed)"
+	@echo "make browser install Debian's chromium and chromium-driver for the browser tests, if missing"
 	@echo "make mutants deliberate breakages of domain/service code against the unit tests, write bench/mutants.json"
 	@echo "make package STAGE=dev|prod   build infra/out/ (template, app zip, layer zip) without AWS"
 	@echo "make deploy STAGE=dev|prod    deploy infra/out/ with the AWS CLI (needs credentials, ARTIFACT_BUCKET)"
@@ -28,19 +42,39 @@ $(STAMP): pyproject.toml layers/pyproject.toml
 
 venv: $(STAMP)
 
-lint: venv
+lint: venv $(NPM_STAMP)
 	$(BIN)/ruff check .
+	cd $(WEB) && npx --no-install eslint --max-warnings 0 .
+
+$(NPM_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is required for the web console (Debian: apt-get install nodejs npm)"; exit 1; }
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(WEB)/dist/index.html: $(NPM_STAMP) $(WEB_SRC)
+	cd $(WEB) && npx --no-install vite build --logLevel warn
+	@touch $@
+
+web: $(WEB)/dist/index.html
+
+$(CHROMIUM) $(CJK_FONT):
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		chromium chromium-driver fonts-wqy-microhei
+
+browser: $(CHROMIUM) $(CJK_FONT)
 
 unit: venv
 	$(BIN)/pytest tests/unit tests/sandbox
 
-test: venv lint
+test: venv lint web browser
+	cd $(WEB) && node --test tests/
 	$(BIN)/pytest
 
-demo: venv
+demo: venv web
 	$(BIN)/python -m devstack.demo
 
-dev: venv
+dev: venv web
 	$(BIN)/python -m devstack
 
 bench: venv
@@ -63,4 +97,4 @@ lock: venv
 		--strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 clean:
-	rm -rf $(VENV) .devstack .pytest_cache .ruff_cache infra/out
+	rm -rf $(VENV) .devstack .pytest_cache .ruff_cache infra/out $(WEB)/node_modules $(WEB)/dist

@@ -19,6 +19,7 @@ def write_env(stack: Stack, path: Path) -> None:
         f"export SCRM_SANDBOX_URL={stack.sandbox_url}",
         f"export SCRM_CONTROL_URL={stack.control_url}",
         f"export SCRM_ADMIN_URL={stack.admin_url}",
+        f"export SCRM_CONSOLE_URL={stack.console_url}",
     ]
     path.write_text("\n".join(lines) + "\n")
 
@@ -35,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sandbox-port", type=int, default=8900)
     parser.add_argument("--dynamodb-port", type=int, default=5701)
     parser.add_argument("--messaging-port", type=int, default=5702)
+    parser.add_argument("--console-port", type=int, default=8003)
+    parser.add_argument("--console-corp", default="", help="the corp the console's WeCom login button logs in")
+    parser.add_argument("--console-agent", default="", help="that corp's app AgentId")
     parser.add_argument("--consumers", type=int, default=4, help="pollers per queue, like Lambda concurrency")
     args = parser.parse_args(argv)
     config = StackConfig(
@@ -44,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         sandbox_port=args.sandbox_port,
         dynamodb_port=args.dynamodb_port,
         messaging_port=args.messaging_port,
+        console_port=args.console_port,
         consumers=args.consumers,
     )
     stack = Stack(config)
@@ -52,10 +57,13 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         print(f"scrm-devstack: could not start: {exc} (logs in {config.workdir})", file=sys.stderr)
         return 1
+    if args.console_corp:
+        stack.set_console_corp(args.console_corp, args.console_agent)
     env_file = ROOT / ".devstack" / "env"
     write_env(stack, env_file)
     print(
         f"""local stack up
+  web console       {stack.console_url}   (built by make web; login corp: --console-corp, --console-agent)
   app (callbacks)   {stack.app_url}/wecom/callback/<corp_id>
   admin API         {stack.admin_url}/admin/   (keys: scrm keys create <corp> --role admin)
   WeCom sandbox     {stack.sandbox_url}   (control API: {stack.sandbox_url}/control/corps)

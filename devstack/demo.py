@@ -87,6 +87,8 @@ class Tour:
         if reg.returncode:
             raise RuntimeError(f"demo: corps register failed: {reg.stderr.strip()}")
         self.out(reg.stdout.strip())
+        self.stack.set_console_corp(cid, info["agent_id"])
+        self.out(f"web console (while the demo runs; `make dev` keeps one up): {self.stack.console_url}")
         verified = self.sandbox.verify_url(cid)
         self.out(f"WeCom's URL verification: ok={verified['ok']} in {verified['elapsed_ms']} ms")
 

@@ -53,6 +53,7 @@ class StackConfig:
     sandbox_port: int = 0
     dynamodb_port: int = 0
     messaging_port: int = 0
+    console_port: int = 0  # the web console (devstack/console_server.py), /console/ and /admin/ on one origin
     consumers: int = 4
     welcome_consumers: int = 4
     retry_after_s: int = 2  # before a failed record comes back (AWS: the queue's visibility timeout)
@@ -69,7 +70,7 @@ class Stack:
     def __init__(self, config: StackConfig | None = None) -> None:
         self.config = config or StackConfig()
         c = self.config
-        spare = iter(free_ports(7))
+        spare = iter(free_ports(8))
         self.app_port = c.app_port or next(spare)
         self.admin_port = c.admin_port or next(spare)
         self.app_control_port = next(spare)  # the HTTP process's own /stats (its AWS calls)
@@ -77,6 +78,7 @@ class Stack:
         self.sandbox_port = c.sandbox_port or next(spare)
         self.dynamodb_port = c.dynamodb_port or next(spare)
         self.messaging_port = c.messaging_port or next(spare)
+        self.console_port = c.console_port or next(spare)
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.env = {
             **aws_env(self.dynamodb_port, self.messaging_port),
@@ -104,6 +106,22 @@ class Stack:
     @property
     def sandbox_url(self) -> str:
         return f"http://127.0.0.1:{self.sandbox_port}"
+
+    @property
+    def console_url(self) -> str:
+        return f"http://127.0.0.1:{self.console_port}/console/"
+
+    @property
+    def console_config_path(self) -> Path:
+        return self.config.workdir / "console-config.json"
+
+    def set_console_corp(self, corp_id: str, agent_id: str | int) -> None:
+        """The corp whose staff the console's 企业微信登录 button logs in (config.json's corp_id, agent_id);
+        the console server re-reads the file on each request."""
+        from devstack.console_server import console_config, write_config
+
+        write_config(self.console_config_path,
+                     console_config(f"{self.sandbox_url}/wwlogin/sso/login", corp_id, str(agent_id)))
 
     def callback_url(self, corp_id: str = "{corp_id}") -> str:
         return f"{self.app_url}/wecom/callback/{corp_id}"
@@ -146,7 +164,11 @@ class Stack:
             self._spawn("welcome", welcome)
             admin = ["-m", "devstack.app_server", "--port", str(self.admin_port), "--role", "admin"]
             self._spawn("admin", admin)
-            for port in (self.sandbox_port, self.app_port, self.control_port, self.admin_port, self.app_control_port):
+            self.set_console_corp("", "")
+            self._spawn("console", ["-m", "devstack.console_server", "--port", str(self.console_port),
+                                    "--config", str(self.console_config_path), "--api", self.admin_url])
+            for port in (self.sandbox_port, self.app_port, self.control_port, self.admin_port, self.app_control_port,
+                         self.console_port):
                 wait_port(port, 30)
         except BaseException:
             self.stop()

@@ -1,0 +1,180 @@
+"""The web console on the local stack: web/console/dist under /console/, its config.json, and the admin API
+behind the same origin (/admin/... proxied to the admin process), as CloudFront serves it when deployed
+(S3 for /console/*, the admin API for /admin/*). Same origin: the session cookie and the CSRF cookie need
+no CORS, and the Content-Security-Policy can say connect-src 'self'.
+
+``python -m devstack.console_server --port 8003 --dist web/console/dist --config .devstack/console-config.json
+--api http://127.0.0.1:8002`` (the stack starts it; ``make web`` builds dist).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import mimetypes
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+PREFIX = "/console/"
+
+# No inline script, no eval, nothing from another origin. style-src needs no 'unsafe-inline' either: the
+# built CSS is files, and Vue, Element Plus and ECharts set styles through the CSSOM (element.style), which
+# CSP does not govern (tests/browser checks that no violation is reported while the pages render).
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+HOP_BY_HOP = {"connection", "keep-alive", "server", "date", "proxy-authenticate", "proxy-authorization", "te", "trailers",
+              "transfer-encoding", "upgrade", "host", "content-length"}
+TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+         ".html": "text/html; charset=utf-8", ".json": "application/json; charset=utf-8",
+         ".svg": "image/svg+xml", ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf"}
+
+
+def console_config(login_url: str, corp_id: str = "", agent_id: str = "", api_base: str = "") -> dict[str, str]:
+    """What web/console/src/config.js reads from /console/config.json."""
+    return {"login_url": login_url, "corp_id": corp_id, "agent_id": str(agent_id), "api_base": api_base}
+
+
+def write_config(path: Path, config: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(config, ensure_ascii=False, indent=2))
+    tmp.replace(path)  # the server reads it per request: never half a file
+
+
+def make_handler(dist: Path, config_path: Path, api: str) -> type[BaseHTTPRequestHandler]:
+    target = urlsplit(api) if api else None
+    root = dist.resolve()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "scrm-console"
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None,
+                  security: bool = True) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for k, v in {**(SECURITY_HEADERS if security else {}), **(headers or {})}.items():
+                self.send_header(k, v)
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def _static(self) -> None:
+            path = urlsplit(self.path).path
+            if path in ("/", "/console"):
+                self._send(302, b"", "text/plain", {"Location": PREFIX})
+                return
+            if not path.startswith(PREFIX):
+                self._send(404, "不存在".encode(), "text/plain; charset=utf-8")
+                return
+            rel = path[len(PREFIX):]
+            if rel == "config.json":
+                try:
+                    body = config_path.read_bytes()
+                except OSError:
+                    self._send(404, b'{"error": "no console config"}', TYPES[".json"])
+                    return
+                self._send(200, body, TYPES[".json"], {"Cache-Control": "no-store"})
+                return
+            index = root / "index.html"
+            if not index.is_file():
+                self._send(503, "控制台尚未构建：请先运行 make web".encode(), "text/plain; charset=utf-8")
+                return
+            file = (root / rel).resolve() if rel else index
+            if not file.is_relative_to(root) or not file.is_file():
+                # A route of the single-page app (/console/customers, /console/login/callback): its
+                # index.html. A missing asset (a name with a dot) is a 404, not HTML with a 200.
+                if "." in rel.rsplit("/", 1)[-1]:
+                    self._send(404, b"not found", "text/plain")
+                    return
+                file = index
+            ext = file.suffix
+            content_type = TYPES.get(ext) or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+            cache = "public, max-age=31536000, immutable" if rel.startswith("assets/") else "no-cache"
+            self._send(200, file.read_bytes(), content_type, {"Cache-Control": cache})
+
+        def _proxy(self) -> None:
+            if target is None:
+                self._send(503, b'{"error": "no admin API behind this console server"}', TYPES[".json"])
+                return
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+            conn = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
+            try:
+                conn.request(self.command, self.path, body=body, headers=headers)
+                resp = conn.getresponse()
+                data = resp.read()
+                passed = {k: v for k, v in resp.getheaders() if k.lower() not in HOP_BY_HOP
+                          and k.lower() != "content-type"}
+                self._send(resp.status, data, resp.getheader("Content-Type") or "application/octet-stream",
+                           passed, security=False)
+            except OSError as exc:
+                self._send(503, json.dumps({"error": f"admin API unreachable: {exc}"}).encode(), TYPES[".json"])
+            finally:
+                conn.close()
+
+        def _route(self) -> None:
+            if urlsplit(self.path).path.startswith("/admin/"):
+                self._proxy()
+            elif self.command in ("GET", "HEAD"):
+                self._static()
+            else:
+                self._send(405, b"method not allowed", "text/plain", {"Allow": "GET, HEAD"})
+
+        do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = _route
+
+    return Handler
+
+
+def serve(host: str, port: int, dist: Path, config_path: Path, api: str) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer((host, port), make_handler(dist, config_path, api))
+    server.daemon_threads = True
+    return server
+
+
+def main(argv: list[str] | None = None) -> int:
+    from devstack.stack import ROOT
+
+    parser = argparse.ArgumentParser(prog="python -m devstack.console_server", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8003)
+    parser.add_argument("--dist", type=Path, default=ROOT / "web" / "console" / "dist")
+    parser.add_argument("--config", type=Path, required=True, help="the config.json to serve (re-read per request)")
+    parser.add_argument("--api", default="", help="the admin API's base URL, proxied under /admin/")
+    args = parser.parse_args(argv)
+    server = serve(args.host, args.port, args.dist, args.config, args.api)
+    print(f"console on http://{args.host}:{server.server_address[1]}{PREFIX}", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+// Chinese names of the admin API's fields, for error messages ("提交的内容有误（字段：名称）"). A field not
+// listed here is shown as the API names it.
+const LABELS = {
+  body: '请求内容',
+  name: '名称',
+  group: '分组',
+  group_name: '分组名称',
+  tags: '标签',
+  tag_ids: '标签',
+  tags_any: '标签（任一）',
+  tags_all: '标签（全部）',
+  tags_none: '排除标签',
+  userid: '员工',
+  userids: '员工',
+  staff: '接待员工',
+  backup_staff: '备用员工',
+  external_userid: '客户',
+  remark: '备注',
+  remark_template: '备注模板',
+  description: '描述',
+  welcome: '欢迎语',
+  welcome_text: '欢迎语',
+  attachments: '附件',
+  schedule: '排班',
+  daily_cap: '每日上限',
+  caps: '上限',
+  state: '渠道',
+  code_id: '渠道活码',
+  chat_id: '客户群',
+  from: '开始日期',
+  to: '结束日期',
+  by: '统计方式',
+  limit: '每页条数',
+  cursor: '翻页位置',
+  role: '角色',
+  text: '文本',
+  steps: '步骤',
+  handover_userid: '原跟进员工',
+  takeover_userid: '接替员工',
+  recipients: '接收人',
+  filter: '筛选条件',
+}
+
+export function fieldLabel(field) {
+  return LABELS[field] || field
+}

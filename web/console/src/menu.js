@@ -1,0 +1,38 @@
+// The console's menu (issue 18 §2). `ready: false` pages show the "建设中" notice and no data.
+export const MENU = [
+  { group: '概览', items: [{ path: '/dashboard', title: '仪表盘', icon: 'DataLine', ready: true }] },
+  {
+    group: '客户',
+    items: [
+      { path: '/customers', title: '客户', icon: 'User' },
+      { path: '/tags', title: '标签库', icon: 'PriceTag' },
+      { path: '/churn-alerts', title: '流失提醒', icon: 'Bell' },
+    ],
+  },
+  {
+    group: '获客',
+    items: [
+      { path: '/channel-codes', title: '渠道活码', icon: 'Postcard' },
+      { path: '/group-codes', title: '群活码', icon: 'ChatDotRound' },
+    ],
+  },
+  {
+    group: '运营',
+    items: [
+      { path: '/mass-sends', title: '群发', icon: 'Promotion' },
+      { path: '/sops', title: 'SOP', icon: 'List' },
+      { path: '/transfers', title: '离职/在职继承', icon: 'Switch' },
+      { path: '/stats', title: '统计', icon: 'TrendCharts' },
+    ],
+  },
+  {
+    group: '设置',
+    items: [
+      { path: '/employees', title: '员工', icon: 'Avatar' },
+      { path: '/sync', title: '同步', icon: 'Refresh' },
+      { path: '/roles', title: '角色与密钥', icon: 'Key' },
+    ],
+  },
+]
+
+export const MENU_ITEMS = MENU.flatMap((g) => g.items)
