@@ -448,6 +448,9 @@ def reset() -> None:
         mass_sends, mass_send_runner, sop_repo, sop_enrolment, sop_admin, sop_planner, sop_reminders,
     ):
         fn.cache_clear()
+    from scrm.staff_auth import wiring as staff_wiring  # console login wires itself (staff_auth/wiring.py)
+
+    staff_wiring.reset()
     import sys
 
     from scrm.adapters import aws, queue
