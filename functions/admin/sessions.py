@@ -37,6 +37,8 @@ CSRF_COOKIE = "__Host-scrm_csrf"
 STATE_COOKIE = "__Host-scrm_login_state"
 CSRF_HEADER = "x-csrf-token"
 STATE_MAX_AGE_S = 600
+# (path, method) of the routes that take no key or session (login, logout, the login URL).
+OPEN_ROUTES: set[tuple[str, str]] = set()
 NO_CALLER = "missing API key: send Authorization: Bearer <key> (or log in to the console: POST /admin/auth/login)"
 
 
@@ -107,6 +109,7 @@ def _open_route(path: str, method: str, doc: Doc) -> Callable[..., Any]:
     """A route without a key or session (login, logout, the login URL): documented like the others, its
     domain errors answered as JSON, anything else a one-line 500."""
     OPERATIONS.append((path, method.lower(), False, doc))
+    OPEN_ROUTES.add((path, method))
 
     def wrap(view: Callable[[Any], Response]) -> Callable[..., Any]:
         @admin.route(path, methods=[method], content_types=BODY_TYPES)
