@@ -200,3 +200,29 @@ def test_a_sessions_writes_are_audited_under_the_member(stack, sandbox, corp):
     assert (entry["userid"], entry["via"], entry["role"], entry["key_id"], entry["status"]) == (
         corp["admin"], "session", "admin", None, 200)
     assert c.session not in str(lines) and c.csrf not in str(lines)
+
+
+def test_logins_and_logouts_are_audited_with_the_member_and_the_outcome(stack, sandbox, corp):
+    import json
+
+    from chalice.test import Client
+
+    from devstack.app_server import load_admin
+
+    cid = corp["corp_id"]
+    code = issue_code(sandbox, cid, userid=corp["viewer"])
+    headers = {"Content-Type": "application/json"}
+    with Client(load_admin()) as client, audit_lines() as lines:
+        ok = client.http.post("/admin/auth/login", headers=headers, body=json.dumps({"corp_id": cid, "code": code}))
+        assert ok.status_code == 200, ok.body
+        again = client.http.post("/admin/auth/login", headers=headers, body=json.dumps({"corp_id": cid, "code": code}))
+        assert again.status_code == 401
+        session = next(c for c in ok.headers["Set-Cookie"] if c.startswith("__Host-scrm_session="))
+        cookie = session.strip().split(";", 1)[0]
+        assert client.http.post("/admin/auth/logout", headers={"Cookie": cookie}).status_code == 200
+    entries = [(line["message"], line["audit"]["corp_id"], line["audit"]["userid"], line["audit"]["outcome"][:20])
+               for line in lines]
+    assert entries == [("console login", cid, corp["viewer"], "ok"),
+                       ("console login", cid, "", "the login code is un"),
+                       ("console logout", cid, corp["viewer"], "ok")]
+    assert code not in str(lines) and cookie.split("=", 1)[1] not in str(lines)
