@@ -83,6 +83,7 @@ class Stack:
         self.env = {
             **aws_env(self.dynamodb_port, self.messaging_port),
             "SCRM_WECOM_API_BASE": f"{self.sandbox_url}/cgi-bin/",
+            "SCRM_WECOM_LOGIN_BASE": f"{self.sandbox_url}/",  # WeCom's login pages (console login)
             "SCRM_LOG_LEVEL": c.log_level,
             "SCRM_WECOM_BACKOFF_BASE_S": "0.05",
             # Tests and benchmarks poll the admin API with one key every 50 ms for minutes; the per-key

@@ -56,7 +56,7 @@ FUNCTIONS: dict[str, Access] = {
     # The admin API: reads and edits the data (after WeCom accepts), looks up keys, starts syncs, counts
     # each key's requests and its WeCom calls in the shared budget (rate_limits). Keys are only looked
     # up (`scrm keys` writes them with operator credentials) and group members only read (GET
-    # /admin/groups/{chat_id}): both read-only.
+    # /admin/groups/{chat_id}): both read-only. Console staff: the role table and the sessions.
     "admin_api": Access(
         tables_read=("api_keys", "group_members"),
         tables_rw=(
@@ -64,6 +64,7 @@ FUNCTIONS: dict[str, Access] = {
             "alerts",
             "live_codes", "channel_stats", "groups", "contact_stats", "transfers",
             "mass_sends", "sops",
+            "staff_roles", "staff_sessions",
         ),
         tables_record=("tokens", "rate_limits"),
         queues_send=("sync", "transfers", "mass_sends"),

@@ -22,7 +22,7 @@ def alert_settings(principal: Any, request: Any) -> Any:
     return _service().settings(principal.corp_id)
 
 
-@route("/admin/alert-settings", methods=("PUT",), write=True, doc=Doc(
+@route("/admin/alert-settings", methods=("PUT",), write=True, role="admin", doc=Doc(
     "Change churn-alert settings (only the given fields; admins must be synced employees)",
     {200: ("the settings as saved", S.AlertSettings)}, body=S.AlertSettings,
 ))  # fmt: skip

@@ -1,7 +1,8 @@
 """The admin API's Chalice object: every route is authenticated, answers JSON, and fails with one line.
 
 Keys arrive as ``Authorization: Bearer <key>`` (or ``X-Api-Key``). The key alone decides the corp, so a
-request can name no other corp; a viewer key may only read.
+request can name no other corp; a viewer key may only read. Without a key, the console's session cookie
+(admin/sessions.py): its member's role decides, and writes must echo the session's CSRF token.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ def error(status: int, message: str, field: str = "") -> Response:
 # The one place a domain error becomes an HTTP status; the first class an error is an instance of wins.
 STATUS_OF: tuple[tuple[str, int], ...] = (
     ("InvalidInput", 400),
+    ("Unauthenticated", 401),
+    ("NotAllowed", 403),
     ("NotFound", 404),
     ("Conflict", 409),
     ("LimitReached", 429),
@@ -84,16 +87,20 @@ class Doc:
 
 # (path, method, write, doc) of every route, in registration order: the route table the document is built from.
 OPERATIONS: list[tuple[str, str, bool, Doc]] = []
+# (path, method) → the least console role, for routes that need more than the default (admin/sessions.py).
+LEAST_ROLE: dict[tuple[str, str], str] = {}
 
 
 def route(
-    path: str, methods: tuple[str, ...] = ("GET",), write: bool = False, *, doc: Doc
+    path: str, methods: tuple[str, ...] = ("GET",), write: bool = False, *, doc: Doc, role: str | None = None
 ) -> Callable[..., Any]:
     """``admin.route`` plus authentication, the corp from the key, JSON bodies and errors as JSON.
     The view gets ``(principal, request, **path_params)``, and with a ``doc.body`` model also ``body`` (a
     view must take it then): the request body validated by that model, strictly; a pydantic error is a 400
-    naming the field's path (``schedule[2].start``). It returns a JSON-able value or a Response."""
+    naming the field's path (``schedule[2].start``). It returns a JSON-able value or a Response.
+    ``role``: the least console role the route needs ("admin"); else operator for a write, viewer for a read."""
     OPERATIONS.extend((path, method.lower(), write, doc) for method in methods)
+    LEAST_ROLE.update({(path, method.lower()): role for method in methods if role})
 
     def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
         if (doc.body is not None) != ("body" in inspect.signature(view).parameters):
@@ -127,20 +134,19 @@ def _serve(
     from scrm.kernel.request_limit import RequestLimited
 
     from admin.guards import limited
+    from admin.sessions import caller, permitted
 
     request = admin.current_request
     bind(request_id=request.context.get("requestId", ""))  # no corp of the last request on a refusal
-    key = _key(request.headers)
-    if not key:
-        return None, error(401, "missing API key: send Authorization: Bearer <key>")
-    principal = bootstrap.api_keys().authenticate(key)
+    principal, refused = caller(request, _key(request.headers))  # an API key, else the session cookie
     if principal is None:
-        return None, error(401, "unknown or revoked API key")
+        return None, refused
     bind(corp_id=principal.corp_id, request_id=request.context.get("requestId", ""))
     try:
         bootstrap.key_limiter().hit(principal.key_id)  # refused writes count too
-        if write and not principal.can_write:
-            return principal, error(403, f"this key's role ({principal.role.value}) may not change anything")
+        refused = permitted(principal, request, path, write, LEAST_ROLE.get((path, request.method.lower())))
+        if refused is not None:
+            return principal, refused
         if len(request.raw_body or b"") > BODY_MAX_BYTES:  # before parsing: 1 MB is ample for any route
             return principal, error(413, f"the body is larger than {BODY_MAX_BYTES} bytes", "body")
         for name, value in params.items():
@@ -207,4 +213,5 @@ def limit_of(request: Any, default: int, most: int = 200) -> int:
 # Route modules register themselves on import, in the order the document lists them; openapi last.
 from admin import customers, tags, employees, sync, codes, stats, alerts, transfers  # noqa: E402, F401, I001
 from admin import mass_sends, sops, groups  # noqa: E402, F401, I001
+from admin import sessions, roles  # noqa: E402, F401, I001
 from admin import openapi  # noqa: E402, F401

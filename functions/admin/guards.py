@@ -3,7 +3,8 @@ answers for a spent limit or WeCom budget, and the audit line of every write.
 
 The audit line is the record of who changed what: one JSON line (logger ``scrm.audit``) per request to a
 write route, refused ones included (no key, a viewer's key, a limit, a 4xx, a 500), with the stored key
-id and never the key or its hash.
+id and never the key or its hash; a console session's writes name the member (``userid``) instead, and
+logins and logouts have a line of their own.
 """
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ def limited(message: str, retry_after_s: float, status: int) -> tuple[int, dict[
 
 
 def audit(principal: Any, method: str, path: str, params: dict[str, Any], response: Response) -> None:
+    member = getattr(principal, "userid", None)  # a console session names its member, a key its id
     audit_log.info(
         "admin write",
         extra={
             "audit": {
-                "key_id": getattr(principal, "key_id", None),
+                "key_id": getattr(principal, "key_id", None) if member is None else None,
+                **({"userid": member, "via": "session"} if member is not None else {}),
                 "role": principal.role.value if principal is not None else None,
                 "method": method,
                 "route": path,
@@ -39,3 +42,9 @@ def audit(principal: Any, method: str, path: str, params: dict[str, Any], respon
             }
         },
     )
+
+
+def audit_login(corp_id: str, userid: str, action: str, outcome: str) -> None:
+    """One line per console login attempt (refused ones with WeCom's or our reason) and logout."""
+    audit_log.info("console " + action, extra={"audit": {"action": action, "corp_id": corp_id, "userid": userid,
+                                                          "outcome": outcome}})  # fmt: skip

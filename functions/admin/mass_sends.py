@@ -55,7 +55,7 @@ def quota(principal: Any, request: Any) -> Any:
     return {"msg_quota": _service().quota_setting(principal.corp_id)}
 
 
-@route("/admin/mass-send-quota", methods=("PUT",), write=True, doc=Doc(
+@route("/admin/mass-send-quota", methods=("PUT",), write=True, role="admin", doc=Doc(
     "Set the receive quota our planner enforces: month_days (as many a month as it has days, WeCom's "
     "default), week_7 or day_1",
     {200: ("the setting", S.MassSendQuota)}, body=S.MassSendQuota,

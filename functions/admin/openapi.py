@@ -16,8 +16,8 @@ from admin.api import OPERATIONS, Doc, admin, json_response
 
 ERRORS: dict[int, tuple[str, str]] = {  # status → (component name, description): shared error answers
     400: ("BadRequest", "bad input; field names it"),
-    401: ("Unauthorized", "missing, unknown or revoked key"),
-    403: ("Forbidden", "a viewer key tried to write"),
+    401: ("Unauthorized", "missing, unknown or revoked key, or no live console session"),
+    403: ("Forbidden", "a viewer key tried to write; a console role below the route's; a console write without X-CSRF-Token"),
     404: ("NotFound", "no such thing in the key's corp (field names the id)"),
     409: ("Conflict", "the change conflicts with the current state, here or in WeCom"),
     413: ("TooLarge", "the body is larger than the limit (field body), refused before it is parsed"),
@@ -30,7 +30,10 @@ INFO = {
     "title": "WeCom SCRM admin API",
     "version": "1",
     "description": "Per-corp API keys (Authorization: Bearer <key>); the key decides the corp. Viewer keys "
-    "read, admin keys also write. Errors are {error, field?, details?} with one line.",
+    "read, admin keys also write. Or the console's session cookie (POST /admin/auth/login): the member's role "
+    "decides (viewer reads; operator also runs codes, sends, SOPs, transfers, sync and edits; admin also the "
+    "corp's settings and roles), and every write sends X-CSRF-Token. Errors are {error, field?, details?} "
+    "with one line.",
 }
 
 
@@ -139,11 +142,13 @@ def spec() -> dict[str, Any]:
     paths["/admin/openapi.json"] = {
         "get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OpenAPI 3.1"}}}
     }
-    security = {"apiKey": {"type": "http", "scheme": "bearer", "description": "scrm_<id>_<secret>, from `scrm keys create`"}}
+    security = {"apiKey": {"type": "http", "scheme": "bearer", "description": "scrm_<id>_<secret>, from `scrm keys create`"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "__Host-scrm_session",
+                            "description": "the console's session (POST /admin/auth/login); writes also send X-CSRF-Token"}}
     return {
         "openapi": "3.1.0",
         "info": INFO,
-        "security": [{"apiKey": []}],
+        "security": [{"apiKey": []}, {"session": []}],
         "paths": paths,
         "components": {"securitySchemes": security, "responses": _responses(), "schemas": schemas},
     }

@@ -61,7 +61,7 @@ def policy(principal: Any, request: Any) -> Any:
     return _service().policy(principal.corp_id)
 
 
-@route("/admin/transfer-policy", methods=("PUT",), write=True, doc=Doc(
+@route("/admin/transfer-policy", methods=("PUT",), write=True, role="admin", doc=Doc(
     "Set the corp's default on_refused (a job's own on_refused wins)",
     {200: ("the policy as saved", S.TransferPolicy)}, body=S.TransferPolicy,
 ))  # fmt: skip

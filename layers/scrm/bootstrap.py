@@ -250,6 +250,9 @@ def reset() -> None:
     for part in list(globals().values()):
         if callable(part) and hasattr(part, "cache_clear"):
             part.cache_clear()
+    from scrm.staff_auth import wiring as staff_wiring  # console login wires itself (staff_auth/wiring.py)
+
+    staff_wiring.reset()
     aws.reset()
     queue.reset()
     # pynamodb keeps one connection per model class, bound to the endpoint it first saw.

@@ -165,6 +165,11 @@ TABLES: dict[str, TableDef] = {
         # and <userid>#guard (a relation's facts and what they contributed); pk = corp#chat#<chat_id>, sk =
         # <time>#<event_id> (a group member change counted once).
         _table("contact_stats", _PK, _SK),
+        # Console staff (issue 18, staff_auth/): the per-corp role table, pk = corp, sk = userid.
+        _table("staff_roles", _PK, _SK),
+        # Console sessions: pk = sha256 of the session cookie's id (the id itself is never stored); TTL at
+        # the absolute end (8 h after login); idleness is checked on read.
+        _table("staff_sessions", _PK, ttl="expires_at"),
     )
 }
 

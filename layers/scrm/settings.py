@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 WECOM_API_BASE_DEFAULT = "https://qyapi.weixin.qq.com/cgi-bin/"
+WECOM_LOGIN_BASE_DEFAULT = "https://login.work.weixin.qq.com/"
 _PARSE = {"int": int, "float": float, "str": str}
 
 
@@ -19,6 +20,8 @@ def _env(variable: str, default: Any) -> Any:
 @dataclass(frozen=True)
 class Settings:
     wecom_api_base: str = _env("WECOM_API_BASE", WECOM_API_BASE_DEFAULT)
+    # WeCom's web login pages (98171); the sandbox's host locally (console login, issue 18).
+    wecom_login_base: str = _env("WECOM_LOGIN_BASE", WECOM_LOGIN_BASE_DEFAULT)
     secret_prefix: str = _env("SECRET_PREFIX", "scrm/corps/")
     timestamp_window_s: int = _env("TIMESTAMP_WINDOW_S", 300)
     dedup_ttl_s: int = _env("DEDUP_TTL_S", 3 * 24 * 3600)
@@ -54,6 +57,7 @@ class Settings:
             f.name: _PARSE[str(f.type)](env[f.metadata["env"]]) if f.metadata["env"] in env else f.default
             for f in fields(cls)
         }
-        if not values["wecom_api_base"].endswith("/"):
-            values["wecom_api_base"] += "/"
+        for base in ("wecom_api_base", "wecom_login_base"):
+            if not values[base].endswith("/"):
+                values[base] += "/"
         return cls(**values)

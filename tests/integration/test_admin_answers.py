@@ -88,6 +88,7 @@ def test_every_route_answers_as_documented(stack, sandbox):
     c("PUT", "/admin/groups/{chat_id}/tags", {"tags": ["VIP"]}, ids={"chat_id": chats[0]})
 
     _sends_sops_and_transfers(c, ext, staff)
+    _console(seen, c, a, sandbox, cid, staff)
     documented = {(p, m) for p, ops in SPEC["paths"].items() for m in ops if p != "/admin/openapi.json"}
     assert documented - seen == set()
 
@@ -124,3 +125,20 @@ def _sends_sops_and_transfers(c: Any, ext: str, staff: list[str]) -> None:
     c("GET", "/admin/transfers/unassigned")
     c("GET", "/admin/transfer-policy")
     c("PUT", "/admin/transfer-policy", {"on_refused": "leave"})
+
+
+def _console(seen: set[tuple[str, str]], c: Any, a: Admin, sandbox: Any, cid: str, staff: list[str]) -> None:
+    """Roles (with the key), then a member's login, me and logout (with the session)."""
+    from tests.integration.console import Console, issue_code
+
+    c("PUT", "/admin/roles/{userid}", {"role": "admin"}, ids={"userid": staff[0]})
+    c("PUT", "/admin/roles/{userid}", {"role": "viewer"}, ids={"userid": staff[1]})
+    c("GET", "/admin/roles")
+    c("DELETE", "/admin/roles/{userid}", ids={"userid": staff[1]})
+    c("GET", "/admin/auth/login-url", corp_id=cid, redirect_uri="http://127.0.0.1:5173/login")
+    me = c("POST", "/admin/auth/login", {"corp_id": cid, "code": issue_code(sandbox, cid, userid=staff[0])})
+    assert me["role"] == "admin"
+    c("GET", "/admin/auth/me")
+    session = Console.log_in(a.base, sandbox, cid, staff[0])
+    assert _check(seen, session, "GET", "/admin/auth/me")["via"] == "session"
+    _check(seen, session, "POST", "/admin/auth/logout")

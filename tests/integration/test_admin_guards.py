@@ -170,7 +170,9 @@ def test_every_write_route_writes_one_audit_line_without_key_material(admin_clie
     from admin.api import admin as app
 
     routes = [(p, m) for p, methods in app.routes.items() for m in methods]
-    writes = [(p, m) for p, m in routes if m != "GET"]
+    from admin.sessions import OPEN_ROUTES  # login and logout take no key: test_console_login.py audits them
+
+    writes = [(p, m) for p, m in routes if m != "GET" and (p, m) not in OPEN_ROUTES]
     assert len(writes) >= 20, "the route table walk found too few write routes"
     viewer = corp["viewer"]
     secrets = (viewer["key"], viewer["key"].rsplit("_", 1)[1], key_hash(viewer["key"]),

@@ -1,10 +1,11 @@
 """Tenant isolation for every route of the admin API, not a sample: the test walks the API's own route table.
 
 Corp A owns one object of every kind a route can name (customer, channel and group code, group, mass send,
-SOP, sync job, transfer job, tag, statistics). For each route whose path names an object, and each of its
-methods, corp B's admin key asks for corp A's object with a body the route would accept: the answer must be
-404, and nothing of corp A may change — not an item of its data in DynamoDB, not a WeCom call made on its
-behalf. A route added later without a case here fails the test, so isolation cannot be forgotten.
+SOP, sync job, transfer job, tag, statistics, console role). For each route whose path names an object, and
+each of its methods, corp B's admin key — and then corp B's admin logged in to the console, with the session
+cookie and CSRF token — asks for corp A's object with a body the route would accept: the answer must be 404,
+and nothing of corp A may change — not an item of its data in DynamoDB, not a WeCom call made on its behalf.
+A route added later without a case here fails the test, so isolation cannot be forgotten.
 """
 
 from __future__ import annotations
@@ -21,14 +22,16 @@ from scrm import bootstrap, resources
 from scrm.corps.api_key import Role
 
 from tests.conftest import new_corp
+from tests.integration.console import Console
 from tests.integration.test_admin_api import Admin
 from tests.support.syncing import sync_and_wait
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.stack
 
-# Tables whose items change on their own (clocks, budgets, tokens, de-dup records), not through a request.
-UNSTABLE_TABLES = {"tokens", "rate_limits", "idempotency", "parked_events"}
+# Tables whose items change on their own (clocks, budgets, tokens, de-dup records, sessions' last-seen
+# times), not through a request.
+UNSTABLE_TABLES = {"tokens", "rate_limits", "idempotency", "parked_events", "staff_sessions"}
 
 
 def _routes() -> list[tuple[str, str]]:
@@ -79,10 +82,20 @@ def corps(stack, sandbox) -> dict[str, Any]:
              what="corp A's sync done")
     wait_for(lambda: admin_a("GET", f"/admin/mass-sends/{send}").json().get("parts", {}).get("created"),
              timeout_s=60, what="corp A's send created in WeCom")
+    # Console roles: corp A's admin (a member corp B does not have, so B cannot grant it a role of its own)
+    # and corp B's admin, logged in to the console as a browser is.
+    from scrm.staff_auth.wiring import staff_auth
+
+    b_staff = {e["userid"] for e in sandbox.corp(b["corp_id"])["employees"]}
+    a_member = next(u for u in staff if u not in b_staff)
+    staff_auth().grant(a["corp_id"], a_member, "admin", "cli", operator=True)
+    b_member = sorted(b_staff)[0]
+    staff_auth().grant(b["corp_id"], b_member, "admin", "cli", operator=True)
+    session_b = Console.log_in(stack.admin_url, sandbox, b["corp_id"], b_member)
     ids = {"external_userid": ext, "code_id": code, "chat_id": chat, "send_id": send, "sop_id": sop,
-           "job_id": job, "tag_id": tag}
+           "job_id": job, "tag_id": tag, "userid": a_member}
     return {"a": a, "b": b, "admin_a": admin_a, "admin_b": admin_b, "ids": ids, "group_code": group_code,
-            "transfer": transfer, "follower": follower, "staff": staff}
+            "transfer": transfer, "follower": follower, "staff": staff, "session_b": session_b}
 
 
 def _bodies(c: dict[str, Any]) -> dict[tuple[str, str], Any]:
@@ -97,6 +110,7 @@ def _bodies(c: dict[str, Any]) -> dict[tuple[str, str], Any]:
         ("/admin/sops/{sop_id}", "PATCH"): {"name": "hijack"},
         ("/admin/tags/{tag_id}", "PUT"): {"name": "hijack"},
         ("/admin/mass-sends/{send_id}/remind", "POST"): {"userids": [staff[0]]},
+        ("/admin/roles/{userid}", "PUT"): {"role": "viewer"},
     }
 
 
@@ -122,7 +136,17 @@ def _corp_items(corp_id: str) -> Iterator[tuple[str, str]]:
 
 
 def test_every_route_naming_an_object_refuses_another_corps_key(stack, sandbox, corps):
-    a, b_admin = corps["a"], corps["admin_b"]
+    _walk(sandbox, corps, corps["admin_b"])
+
+
+def test_every_route_naming_an_object_refuses_another_corps_console_session(stack, sandbox, corps):
+    session_b = corps["session_b"]
+    assert session_b("GET", "/admin/auth/me").json()["corp_id"] == corps["b"]["corp_id"]
+    _walk(sandbox, corps, session_b)
+
+
+def _walk(sandbox: Any, corps: dict[str, Any], b_admin: Any) -> None:
+    a = corps["a"]
     bodies = _bodies(corps)
     routes = _routes()
     assert len(routes) >= 25  # the walk found the table, not nothing

@@ -41,6 +41,9 @@ from scrm.sops.enrolment import SopEnrolment
 from scrm.sops.planner import SopPlanner
 from scrm.sops.reminders import SopReminders
 from scrm.sops.repository import DynamoSops
+from scrm.staff_auth import ports as staff_ports
+from scrm.staff_auth.repository import DynamoMembers, DynamoStaffRoles, DynamoStaffSessions
+from scrm.staff_auth.wecom import StaffLoginCalls
 from scrm.sync import full_sync
 from scrm.transfers import ports as transfer_ports
 from scrm.welcome import ports as welcome_ports
@@ -56,6 +59,7 @@ from tests.unit.live_code_fakes import (
 )
 from tests.unit.mass_send_fakes import FakeGroupMsg, FakeMassSendRepo, FakeRecipients
 from tests.unit.sop_fakes import FakeGroups, FakeSops
+from tests.unit.staff_auth_fakes import FakeLoginWeCom, FakeMembers, FakeRoles, FakeSessions
 from tests.unit.sync_fakes import FakeBulkWeCom, FakeJobs, FakeSyncStore
 from tests.unit.sync_fakes import FakeQueue as SyncQueue
 from tests.unit.test_acquisition import CountingStats
@@ -123,6 +127,10 @@ PORT_FAKES: dict[type, tuple[Any, ...]] = {
     T.Sends: (MassSends,),
     T.Relations: (FakeRecipients,),
     T.Groups: (FakeGroups,),
+    staff_ports.RoleRepo: (FakeRoles, DynamoStaffRoles),
+    staff_ports.SessionRepo: (FakeSessions, DynamoStaffSessions),
+    staff_ports.LoginWeCom: (FakeLoginWeCom, StaffLoginCalls),
+    staff_ports.Members: (FakeMembers, DynamoMembers),
     transfer_ports.TransferRepo: (FakeTransferRepo,),
     transfer_ports.TransferWeCom: (FakeTransferWeCom,),
 }

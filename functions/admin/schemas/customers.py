@@ -207,5 +207,5 @@ class WhoAmI(Model):
     """The key's corp and role: a cheap check that a key works."""
 
     corp_id: str
-    role: Literal["admin", "viewer"]
-    key_id: str
+    role: Literal["admin", "operator", "viewer"] = Field(description="operator only for a console session")
+    key_id: str = Field(description="the key's id; staff:<corp>:<userid> for a console session")

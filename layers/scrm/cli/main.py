@@ -3,7 +3,7 @@
 Two kinds of command. Those the admin API serves (customers, tags, sync, codes, sends, SOPs, transfers,
 stats, alerts, employees, groups) are its client: they send the key of a profile (``scrm login`` first;
 ``--profile``; ``SCRM_API_URL``/``SCRM_API_KEY``), so they share the API's validation, authorisation, limits
-and audit. Operator commands the API does not serve (corps, keys, dlq) use AWS credentials directly
+and audit. Operator commands the API does not serve (corps, keys, roles, dlq) use AWS credentials directly
 (``source .devstack/env`` for the local stack). Errors are one line on stderr and a non-zero exit (1 for a
 failure, 2 for a bad command line), never a traceback. docs/cli.md has every command; each area is a
 module of this package with a ``register(subparsers)`` that declares its actions through ``cli.actions``.
@@ -24,6 +24,7 @@ from scrm.cli import (
     groups,
     keys,
     login,
+    roles,
     sends,
     sops,
     stats,
@@ -49,8 +50,8 @@ API_AREAS = (
     sends,
     sops,
 )
-AWS_AREAS = (corps, keys, dlq)  # operator commands: AWS credentials, not an API key
-AREAS = (login, corps, keys, *API_AREAS[1:], dlq)  # the order of ``scrm --help``
+AWS_AREAS = (corps, keys, roles, dlq)  # operator commands: AWS credentials, not an API key
+AREAS = (login, corps, keys, roles, *API_AREAS[1:], dlq)  # the order of ``scrm --help``
 PROFILE_HELP = "the saved profile to use (scrm login; default: $SCRM_PROFILE or 'default')"
 
 

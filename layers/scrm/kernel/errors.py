@@ -56,6 +56,14 @@ class WeComRefused(DomainError):
         self.errmsg = errmsg
 
 
+class Unauthenticated(DomainError):
+    """The caller is not (or no longer) known: a bad, used or expired login code, an ended session."""
+
+
+class NotAllowed(DomainError):
+    """The caller is known but may not do this (no console role, a role below the route's)."""
+
+
 class Throttled(DomainError):
     """The shared budget for this API is spent until ``retry_after_s`` from now (or WeCom said 45009/45033)."""
 

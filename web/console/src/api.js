@@ -1,10 +1,10 @@
-// The admin API client: fetch with the session cookie, the CSRF token (double submit: the scrm_csrf cookie
+// The admin API client: fetch with the session cookie, the CSRF token (double submit: the __Host-scrm_csrf cookie
 // echoed in X-CSRF-Token on every write), and errors turned into Chinese messages that name the field of
 // the API's {"error", "field"} answers. Nothing here builds HTML: callers render messages as text.
 import { runtime } from './config.js'
 import { fieldLabel } from './fields.js'
 
-export const CSRF_COOKIE = 'scrm_csrf'
+export const CSRF_COOKIE = '__Host-scrm_csrf'
 export const CSRF_HEADER = 'X-CSRF-Token'
 
 const STATUS_TEXT = {

@@ -36,7 +36,7 @@ function respond(status, body, headers = {}) {
 
 beforeEach(() => {
   calls.length = 0
-  document.cookie = 'other=1; scrm_csrf=tok%2Fen; x=y'
+  document.cookie = 'other=1; __Host-scrm_csrf=tok%2Fen; x=y'
 })
 
 test('a write sends the CSRF cookie back in X-CSRF-Token, with credentials', async () => {

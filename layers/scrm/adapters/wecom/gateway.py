@@ -25,6 +25,7 @@ from scrm.kernel import wecom_errors as errcodes
 from scrm.kernel.throttle import Throttled
 from scrm.mass_sends.wecom import GroupMsgCalls
 from scrm.settings import Settings
+from scrm.staff_auth.wecom import StaffLoginCalls
 
 
 class Limiter(Protocol):
@@ -48,7 +49,7 @@ def _ints(answer: dict[str, Any], *names: str) -> dict[str, Any]:
     return {name: _int(answer.get(name)) for name in names}
 
 
-class WeComGateway(LiveCodeCalls, StatsCalls, MessageCalls, TransferCalls, GroupMsgCalls):
+class WeComGateway(LiveCodeCalls, StatsCalls, MessageCalls, TransferCalls, GroupMsgCalls, StaffLoginCalls):
     """``limiter`` (bulk work only) is asked before every call, so that a sync spends a shared budget."""
 
     def __init__(self, client: WeComClient, limiter: Limiter | None = None) -> None:

@@ -13,6 +13,7 @@ from scrm.adapters.dynamo.models.live_code import LiveCodeItem
 from scrm.adapters.dynamo.models.mass_send import MassSendItem
 from scrm.adapters.dynamo.models.rate_limit import RateLimitItem
 from scrm.adapters.dynamo.models.sop import SopItem
+from scrm.adapters.dynamo.models.staff import StaffRoleItem, StaffSessionItem
 from scrm.adapters.dynamo.models.sync_job import SyncJobItem
 from scrm.adapters.dynamo.models.tag import TagItem
 from scrm.adapters.dynamo.models.tag_member import TagMemberItem
@@ -41,6 +42,8 @@ ALL_MODELS = (
     ContactStatItem,
     MassSendItem,
     SopItem,
+    StaffRoleItem,
+    StaffSessionItem,
 )
 
 __all__ = [
@@ -51,6 +54,8 @@ __all__ = [
     "ContactStatItem",
     "LiveCodeItem",
     "SopItem",
+    "StaffRoleItem",
+    "StaffSessionItem",
     "MassSendItem",
     "ApiKeyItem",
     "RateLimitItem",

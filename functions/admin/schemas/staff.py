@@ -1,0 +1,62 @@
+"""Console login and the role table (admin/sessions.py, admin/roles.py)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from admin.schemas.base import Model
+
+RoleName = Literal["admin", "operator", "viewer"]
+
+
+class LoginUrlQuery(Model):
+    corp_id: str = Field(description="the corp whose members log in")
+    redirect_uri: str = Field(description="the console page WeCom sends the browser back to (a trusted domain of the app)")
+
+
+class LoginUrl(Model):
+    url: str = Field(description="WeCom's web login page (login_type=CorpApp) for the corp's app")
+    state: str = Field(description="echoed by WeCom; send it back with the code (also set as a cookie)")
+
+
+class Login(Model):
+    corp_id: str = Field(max_length=64)
+    code: str = Field(min_length=1, max_length=512, description="the code WeCom appended to the redirect")
+    state: str | None = Field(None, max_length=128, description="the state WeCom echoed; checked against the login-url cookie when that is set")
+
+
+class Me(Model):
+    corp_id: str
+    userid: str = Field(description="the member ('' for an API key)")
+    name: str = Field(description="the member's name as last synced")
+    role: RoleName
+    via: Literal["session", "key"]
+    csrf_token: str | None = Field(None, description="session only: the X-CSRF-Token every write must carry")
+    expires_at: int | None = Field(None, description="session only: unix seconds; idleness may end it sooner")
+    idle_expires_at: int | None = Field(None, description="session only: when it ends without another request")
+
+
+class LoggedOut(Model):
+    logged_out: bool
+
+
+class RoleGrant(Model):
+    userid: str
+    name: str = Field(description="as last synced ('' if not synced)")
+    role: RoleName
+    granted_at: int = Field(description="unix seconds")
+    granted_by: str = Field(description="the member, 'key:<id>' or 'cli' that granted it")
+
+
+class RoleList(Model):
+    roles: list[RoleGrant]
+
+
+class SetRole(Model):
+    role: RoleName
+
+
+class Revoked(Model):
+    revoked: str
