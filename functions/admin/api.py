@@ -152,7 +152,7 @@ def _serve(
         for name, value in params.items():
             check_id(name, value)
         # the body goes to the view, not into params: those are the audit line's target
-        body = {} if model is None else {"body": model.model_validate(body_of(request), strict=True)}
+        body = {} if model is None else {"body": body_as(model, request)}
         result = view(principal, request, **params, **body)
     except ValidationError as exc:  # the body's model refused it: 400 naming the field's path
         from admin.schemas.base import refusal_of
@@ -169,6 +169,12 @@ def _serve(
         logger.exception("admin request failed", extra={"path": path})
         return principal, error(500, "internal error; the request id is in the server log")
     return principal, result if isinstance(result, Response) else json_response(200, result)
+
+
+def body_as(model: Any, request: Any) -> Any:
+    """The request's JSON body validated by ``model``, strictly (a pydantic ``ValidationError`` otherwise):
+    the one way a route reads a body, so the document and the validation cannot differ."""
+    return model.model_validate(body_of(request), strict=True)
 
 
 def body_of(request: Any) -> dict[str, Any]:

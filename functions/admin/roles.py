@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin.api import Doc, body_of, route
+from admin.api import Doc, route
 from admin.schemas import staff as S
 
 USERID = {"userid": "the member's WeCom userid"}
@@ -34,8 +34,8 @@ def list_roles(principal: Any, request: Any) -> Any:
     {200: ("the grant", S.RoleGrant)}, body=S.SetRole, params=USERID,
     errors={404: "no such member in the corp's last sync", 409: "the corp's last admin cannot be demoted"},
 ))  # fmt: skip
-def set_role(principal: Any, request: Any, userid: str) -> Any:
-    return _auth().grant(principal.corp_id, userid, body_of(request).get("role"), _by(principal))
+def set_role(principal: Any, request: Any, userid: str, body: S.SetRole) -> Any:
+    return _auth().grant(principal.corp_id, userid, body.role, _by(principal))
 
 
 @route("/admin/roles/{userid}", methods=("DELETE",), write=True, role="admin", doc=Doc(

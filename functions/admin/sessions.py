@@ -23,7 +23,7 @@ from admin.api import (
     OPERATIONS,
     Doc,
     admin,
-    body_of,
+    body_as,
     error,
     json_response,
     query_of,
@@ -111,20 +111,30 @@ def _open_route(path: str, method: str, doc: Doc) -> Callable[..., Any]:
     OPERATIONS.append((path, method.lower(), False, doc))
     OPEN_ROUTES.add((path, method))
 
-    def wrap(view: Callable[[Any], Response]) -> Callable[..., Any]:
+    def wrap(view: Callable[..., Response]) -> Callable[..., Any]:
         @admin.route(path, methods=[method], content_types=BODY_TYPES)
         @functools.wraps(view)
         def handler() -> Response:
+            from pydantic import ValidationError
             from scrm.adapters.logs import bind, logger
             from scrm.kernel.errors import DomainError
             from scrm.kernel.request_limit import RequestLimited
 
             from admin.guards import limited
+            from admin.schemas.base import refusal_of
 
             request = admin.current_request
             bind(request_id=request.context.get("requestId", ""))
             try:
-                return view(request)
+                if doc.body is None:
+                    return view(request)
+                # A form on another site cannot send JSON (that needs CORS's preflight, never granted): an
+                # open route's body is JSON or nothing, so nobody is logged in through a form.
+                if not (request.headers.get("content-type") or "").lower().startswith("application/json"):
+                    return error(415, "send a JSON body (Content-Type: application/json)", "Content-Type")
+                return view(request, body_as(doc.body, request))
+            except ValidationError as exc:  # the body's model refused it: 400 naming the field's path
+                return json_response(*refusal(refusal_of(doc.body, exc)))
             except RequestLimited as exc:
                 return json_response(*limited(str(exc), exc.retry_after_s, 429))
             except DomainError as exc:
@@ -173,25 +183,19 @@ def login_url(request: Any) -> Response:
     description="No key. 401 for a code WeCom does not accept (unknown, used or expired: codes live 5 minutes "
     "and work once). The state, when the login began with /admin/auth/login-url, must match its cookie.",
 ))  # fmt: skip
-def login(request: Any) -> Response:
+def login(request: Any, body: S.Login) -> Response:
     from scrm import bootstrap
     from scrm.kernel.errors import InvalidInput
 
     from admin.guards import audit_login
 
-    # A form on another site cannot send JSON (that needs CORS's preflight): no login CSRF through a form.
-    if not (request.headers.get("content-type") or "").lower().startswith("application/json"):
-        return error(415, "log in with a JSON body (Content-Type: application/json)", "Content-Type")
-    body = body_of(request)
-    corp_id, code, state = body.get("corp_id"), body.get("code"), body.get("state")
-    if not isinstance(corp_id, str) or not corp_id:
-        raise InvalidInput("corp_id", "corp_id: the corp the member logs in to")
+    corp_id, code, state = body.corp_id, body.code, body.state
     started = cookies_of(request.headers).get(STATE_COOKIE)
     if started and state != started:
         raise InvalidInput("state", "state: not the state of the login this browser started; log in again")
     bootstrap.key_limiter().hit(f"login:{corp_id}")  # WeCom is asked per attempt: a flood stops here
     try:
-        session_id, session = _auth().login(corp_id, code if isinstance(code, str) else "")
+        session_id, session = _auth().login(corp_id, code)
     except Exception as exc:
         audit_login(corp_id, "", "login", getattr(exc, "message", type(exc).__name__))
         raise

@@ -92,8 +92,9 @@ def test_waiting_on_a_group_send_shows_groups_on_the_bar(monkeypatch, capsys) ->
         def list(self, corp_id: str, limit: int) -> list[dict[str, Any]]:
             return [{**self.send, "send_id": "sg"}]
 
-        def progress(self, corp_id: str, send_id: str) -> dict[str, Any]:
-            return progress
+        def progress(self, corp_id: str, send_id: str) -> dict[str, Any]:  # names the send, as the service does
+            chat_type = "group" if self.send is GROUP_SEND else "single"
+            return {**progress, "name": self.send["spec"].get("name", ""), "chat_type": chat_type}
 
     argv = ["sends", "show", "wwcorp", "sg", "--wait", "--until", "finished"]
     for send, unit in ((GROUP_SEND, "groups"), (CUSTOMER_SEND, "customers")):
@@ -104,3 +105,22 @@ def test_waiting_on_a_group_send_shows_groups_on_the_bar(monkeypatch, capsys) ->
         out, err = capsys.readouterr()
         assert f"tasks 1/1  {unit} 3 (sent 3)" in err and f"\n{unit + ':':<12}3 (sent 3)\n" in out
         assert ({"groups", "customers"} - {unit}).pop() not in err
+
+
+def test_show_names_a_send_however_old_from_its_progress_alone(monkeypatch, capsys) -> None:
+    """The progress answer names the send and its kind: a send past the list's newest 200 is shown as it is."""
+
+    class Svc:
+        def list(self, corp_id: str, limit: int) -> list[dict[str, Any]]:
+            return []  # the send is not among the newest
+
+        def progress(self, corp_id: str, send_id: str) -> dict[str, Any]:
+            return {"send_id": "old", "name": "老客户回访", "chat_type": "group", "state": "finished",
+                    "parts": {"created": 1}, "recipients": 2, "outcomes": {"sent": 2}, "skipped": {},
+                    "completion_rate": 1.0, "members": []}  # fmt: skip
+
+    in_process(monkeypatch, "wwcorp", {"mass_sends": Svc, "mass_send_runner": Svc})
+    args = build_parser().parse_args(["sends", "show", "wwcorp", "old"])
+    args.func(args)
+    out = capsys.readouterr().out
+    assert "老客户回访" in out and "groups" in out and "customers" not in out

@@ -122,6 +122,10 @@ class MassSendProgressItemsItem(Model):
 
 class MassSendProgress(Model):
     send_id: str | None = None
+    name: str | None = Field(None, description="the send's name, as created")
+    chat_type: Literal["single", "group"] | None = Field(
+        None, description="single: to customers; group: to customer groups (counts are groups)"
+    )
     state: str | None = None
     parts: dict[str, int] | None = Field(
         None, description="tasks by state: requested, created, failed, cancelled"

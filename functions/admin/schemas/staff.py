@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from admin.schemas.base import Model
+from admin.schemas.base import Body, Model
 
 RoleName = Literal["admin", "operator", "viewer"]
 
@@ -21,8 +21,8 @@ class LoginUrl(Model):
     state: str = Field(description="echoed by WeCom; send it back with the code (also set as a cookie)")
 
 
-class Login(Model):
-    corp_id: str = Field(max_length=64)
+class Login(Body):
+    corp_id: str = Field(min_length=1, max_length=64, description="the corp the member logs in to")
     code: str = Field(min_length=1, max_length=512, description="the code WeCom appended to the redirect")
     state: str | None = Field(None, max_length=128, description="the state WeCom echoed; checked against the login-url cookie when that is set")
 
@@ -54,7 +54,7 @@ class RoleList(Model):
     roles: list[RoleGrant]
 
 
-class SetRole(Model):
+class SetRole(Body):
     role: RoleName
 
 

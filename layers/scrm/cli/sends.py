@@ -198,7 +198,7 @@ def cmd_show(args: argparse.Namespace) -> None:
     pending), skipped customers, completion per member."""
     api = connect(args, args.corp, detailed=True)
     p = api.get(f"/admin/mass-sends/{args.send_id}")
-    send = _send_of(api, args.send_id)
+    send = _send_of(p)
     if args.wait:
         p = _wait(args, api, args.send_id, unit_of(send))
     if args.items:
@@ -212,10 +212,11 @@ def cmd_show(args: argparse.Namespace) -> None:
         print(_items(p, unit_of(send)))
 
 
-def _send_of(api: Api, send_id: str) -> dict[str, Any] | None:
-    """The send itself (its name, and whether it goes to groups): the API's progress answer does not carry
-    it, its list does (the 200 newest sends; an older one shows as a send to customers, unnamed)."""
-    return next((s for s in api.get("/admin/mass-sends", {"limit": 200})["items"] if s["send_id"] == send_id), None)
+def _send_of(progress: dict[str, Any]) -> dict[str, Any]:
+    """The send itself as the list shows it (its name, and whether it goes to groups), from the progress
+    answer, which names both: any send, however old."""
+    return {"send_id": progress.get("send_id"),
+            "spec": {"name": progress.get("name") or "", "chat_type": progress.get("chat_type")}}  # fmt: skip
 
 
 def cmd_list(args: argparse.Namespace) -> None:

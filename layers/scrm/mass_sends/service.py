@@ -124,6 +124,7 @@ class MassSends:
     def progress(self, corp_id: str, send_id: str) -> dict[str, Any]:
         """Counts by outcome and part state, and per member: customers, sent, completion rate."""
         send = self.get(corp_id, send_id)
+        spec = send.parsed()
         by_outcome = {name: 0 for name in OUTCOME_NAMES.values()}
         by_state: dict[str, int] = {}
         members: dict[str, dict[str, Any]] = {}
@@ -141,7 +142,8 @@ class MassSends:
         skipped = {k: len(v) for k, v in self.repo.skipped(corp_id, send_id).items()}
         total = sum(m["customers"] for m in members.values())
         return {
-            "send_id": send_id, "state": send.state, "parts": by_state, "outcomes": by_outcome,
+            "send_id": send_id, "name": spec.name, "chat_type": spec.chat_type,
+            "state": send.state, "parts": by_state, "outcomes": by_outcome,
             "skipped": skipped, "recipients": total,
             "completion_rate": round(by_outcome["sent"] / total, 4) if total else 0.0,
             "members": sorted(members.values(), key=lambda m: m["userid"]),
