@@ -10,12 +10,12 @@ from scrm.kernel.field_error import FieldError
 from scrm.live_codes.channel_code import (
     ChannelCode,
     ChannelCodeSpec,
-    Slot,
     code_from_dict,
     contact_way_body,
     parse_spec,
     spec_from_dict,
 )
+from scrm.live_codes.channel_spec import Slot
 from scrm.welcome.message import Welcome
 
 MONDAY = datetime(2024, 1, 1, tzinfo=UTC)  # 2024-01-01 was a Monday
