@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from scrm.customers.employee import EmployeeStatus
@@ -43,20 +44,16 @@ def timeline_entry(event: WeComEvent, **extra: Any) -> dict[str, Any]:
     return {"event": event.event, "change_type": event.change_type, "fields": fields, **extra}
 
 
+@dataclass(eq=False)
 class Handlers:
-    def __init__(
-        self,
-        store: Store,
-        wecom: WeComDirectory,
-        clock: Callable[[], float] = time.time,
-        channels: Acquisition | None = None,
-        observers: Sequence[EventObserver] = (),
-    ) -> None:
-        self.store = store
-        self.wecom = wecom
-        self.clock = clock
-        self.channels = channels
-        self.observers = tuple(observers)
+    store: Store
+    wecom: WeComDirectory
+    clock: Callable[[], float] = time.time
+    channels: Acquisition | None = None
+    observers: Sequence[EventObserver] = ()
+
+    def __post_init__(self) -> None:
+        self.observers = tuple(self.observers)
 
     def _now_ms(self) -> int:
         return int(self.clock() * 1000)
