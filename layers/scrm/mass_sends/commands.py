@@ -8,7 +8,7 @@ by ``sop_id``) sharing the queue.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Self
 
 from scrm.kernel.bus import Command, need
@@ -52,23 +52,26 @@ class ReadResults(SendCommand):
 
 
 @dataclass(frozen=True)
-class CreatePart(SendCommand):
-    """Create the WeCom task of one part (fenced by the part's mark)."""
+class MemberStep(SendCommand):
+    """A step for one member (``sender``) of a send, counted by ``attempt`` once it has been tried again."""
 
-    TAGS: ClassVar[tuple[str, ...]] = ("part",)
     sender: str = ""
-    number: int = 0
-    attempt: int = 0
+    attempt: int = field(default=0, kw_only=True)
 
-    def to_message(self) -> dict[str, Any]:
-        extra = {"attempt": self.attempt} if self.attempt else {}
-        return self._body("part", sender=self.sender, number=self.number, **extra)
+    def _member_body(self, step: str, **extra: Any) -> dict[str, Any]:
+        counted = {"attempt": self.attempt} if self.attempt else {}
+        return self._body(step, sender=self.sender, **extra, **counted)
+
+    @classmethod
+    def _more(cls, message: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The subclass's own fields, after ``sender``."""
+        return ()
 
     @classmethod
     def from_message(cls, message: Mapping[str, Any]) -> Self:
         return cls(
-            str(need(message, "corp_id")), str(need(message, "send_id")),
-            str(need(message, "sender")), int(need(message, "number")), _attempt(message),
+            str(need(message, "corp_id")), str(need(message, "send_id")), str(need(message, "sender")),
+            *cls._more(message), attempt=_attempt(message),
         )  # fmt: skip
 
     def again(self) -> Self:
@@ -76,26 +79,28 @@ class CreatePart(SendCommand):
 
 
 @dataclass(frozen=True)
-class RemindMember(SendCommand):
+class CreatePart(MemberStep):
+    """Create the WeCom task of one part (fenced by the part's mark)."""
+
+    TAGS: ClassVar[tuple[str, ...]] = ("part",)
+    number: int = 0
+
+    def to_message(self) -> dict[str, Any]:
+        return self._member_body("part", number=self.number)
+
+    @classmethod
+    def _more(cls, message: Mapping[str, Any]) -> tuple[Any, ...]:
+        return (int(need(message, "number")),)
+
+
+@dataclass(frozen=True)
+class RemindMember(MemberStep):
     """Tell a member (by app message) about the tasks a planned send handed them."""
 
     TAGS: ClassVar[tuple[str, ...]] = ("notify",)
-    sender: str = ""
-    attempt: int = 0
 
     def to_message(self) -> dict[str, Any]:
-        extra = {"attempt": self.attempt} if self.attempt else {}
-        return self._body("notify", sender=self.sender, **extra)
-
-    @classmethod
-    def from_message(cls, message: Mapping[str, Any]) -> Self:
-        return cls(
-            str(need(message, "corp_id")), str(need(message, "send_id")), str(need(message, "sender")),
-            _attempt(message),
-        )  # fmt: skip
-
-    def again(self) -> Self:
-        return replace(self, attempt=self.attempt + 1)
+        return self._member_body("notify")
 
 
 @dataclass(frozen=True)
