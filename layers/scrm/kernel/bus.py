@@ -39,9 +39,19 @@ class Command(ABC):
 
     TAG_FIELD: ClassVar[str] = "step"
     TAGS: ClassVar[tuple[str, ...]] = ()
+    KEYS: ClassVar[tuple[str, ...]] = ()  # the text fields naming the command's subject, first in its body
 
     @abstractmethod
     def to_message(self) -> dict[str, Any]: ...
+
+    def _body(self, tag: str, **extra: Any) -> dict[str, Any]:
+        """A body: the ``KEYS``, the tag, then ``extra``."""
+        return {**{k: getattr(self, k) for k in self.KEYS}, self.TAG_FIELD: tag, **extra}
+
+    @classmethod
+    def _keys(cls, message: Mapping[str, Any]) -> list[str]:
+        """The ``KEYS`` read from a body, in order (each one required)."""
+        return [str(need(message, k)) for k in cls.KEYS]
 
     @classmethod
     @abstractmethod

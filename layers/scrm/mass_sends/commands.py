@@ -20,15 +20,13 @@ def _attempt(message: Mapping[str, Any]) -> int:
 
 @dataclass(frozen=True)
 class SendCommand(Command):
+    KEYS: ClassVar[tuple[str, ...]] = ("corp_id", "send_id")
     corp_id: str
     send_id: str
 
-    def _body(self, step: str, **extra: Any) -> dict[str, Any]:
-        return {"corp_id": self.corp_id, "send_id": self.send_id, "step": step, **extra}
-
     @classmethod
     def from_message(cls, message: Mapping[str, Any]) -> Self:
-        return cls(str(need(message, "corp_id")), str(need(message, "send_id")))
+        return cls(*cls._keys(message))
 
 
 @dataclass(frozen=True)
@@ -70,9 +68,8 @@ class MemberStep(SendCommand):
     @classmethod
     def from_message(cls, message: Mapping[str, Any]) -> Self:
         return cls(
-            str(need(message, "corp_id")), str(need(message, "send_id")), str(need(message, "sender")),
-            *cls._more(message), attempt=_attempt(message),
-        )  # fmt: skip
+            *cls._keys(message), str(need(message, "sender")), *cls._more(message), attempt=_attempt(message)
+        )
 
     def again(self) -> Self:
         return replace(self, attempt=self.attempt + 1)
