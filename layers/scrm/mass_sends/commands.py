@@ -20,9 +20,14 @@ def _attempt(message: Mapping[str, Any]) -> int:
 
 @dataclass(frozen=True)
 class SendCommand(Command):
+    """A step of one send; its body's ``step`` is its tag."""
+
     KEYS: ClassVar[tuple[str, ...]] = ("corp_id", "send_id")
     corp_id: str
     send_id: str
+
+    def to_message(self) -> dict[str, Any]:
+        return self._body(self.TAGS[0])
 
     @classmethod
     def from_message(cls, message: Mapping[str, Any]) -> Self:
@@ -35,18 +40,12 @@ class PlanSend(SendCommand):
 
     TAGS: ClassVar[tuple[str, ...]] = ("plan",)
 
-    def to_message(self) -> dict[str, Any]:
-        return self._body("plan")
-
 
 @dataclass(frozen=True)
 class ReadResults(SendCommand):
     """Read WeCom's results of the send's created tasks."""
 
     TAGS: ClassVar[tuple[str, ...]] = ("results",)
-
-    def to_message(self) -> dict[str, Any]:
-        return self._body("results")
 
 
 @dataclass(frozen=True)
@@ -56,9 +55,12 @@ class MemberStep(SendCommand):
     sender: str = ""
     attempt: int = field(default=0, kw_only=True)
 
-    def _member_body(self, step: str, **extra: Any) -> dict[str, Any]:
+    def _member_body(self, **extra: Any) -> dict[str, Any]:
         counted = {"attempt": self.attempt} if self.attempt else {}
-        return self._body(step, sender=self.sender, **extra, **counted)
+        return self._body(self.TAGS[0], sender=self.sender, **extra, **counted)
+
+    def to_message(self) -> dict[str, Any]:
+        return self._member_body()
 
     @classmethod
     def _more(cls, message: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -83,7 +85,7 @@ class CreatePart(MemberStep):
     number: int = 0
 
     def to_message(self) -> dict[str, Any]:
-        return self._member_body("part", number=self.number)
+        return self._member_body(number=self.number)
 
     @classmethod
     def _more(cls, message: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -95,9 +97,6 @@ class RemindMember(MemberStep):
     """Tell a member (by app message) about the tasks a planned send handed them."""
 
     TAGS: ClassVar[tuple[str, ...]] = ("notify",)
-
-    def to_message(self) -> dict[str, Any]:
-        return self._member_body("notify")
 
 
 @dataclass(frozen=True)
