@@ -11,12 +11,12 @@ from scrm.kernel.field_error import FieldError
 from scrm.live_codes.channel_code import (
     ChannelCode,
     ChannelCodeSpec,
-    Slot,
     code_from_dict,
     contact_way_body,
     parse_spec,
     spec_from_dict,
 )
+from scrm.live_codes.channel_spec import Slot
 from scrm.welcome.message import Welcome
 
 from tests.unit.live_code_fakes import channel_fields

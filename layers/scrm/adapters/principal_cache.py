@@ -12,26 +12,21 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from scrm.corps.api_key import Principal
 
 MAX_ENTRIES = 1000
 
 
+@dataclass(eq=False)
 class PrincipalCache:
-    def __init__(
-        self,
-        read: Callable[[str], Principal | None],
-        ttl_s: float = 30.0,
-        max_entries: int = MAX_ENTRIES,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.read = read
-        self.ttl_s = ttl_s
-        self.max_entries = max_entries
-        self.clock = clock
-        self._entries: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
-        self._lock = threading.Lock()
+    read: Callable[[str], Principal | None]
+    ttl_s: float = 30.0
+    max_entries: int = MAX_ENTRIES
+    clock: Callable[[], float] = time.monotonic
+    _entries: OrderedDict[str, tuple[float, Principal]] = field(default_factory=OrderedDict, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def get(self, digest: str) -> Principal | None:
         now = self.clock()

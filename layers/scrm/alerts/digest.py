@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -28,20 +29,13 @@ MAX_PER_DIGEST = 1000  # alerts one digest covers (the rest: the next day's)
 QUIET_MINUTES = (0, 30)
 
 
+@dataclass(eq=False)
 class AlertDigest:
-    def __init__(
-        self,
-        repo: AlertRepo,
-        corp_ids: Callable[[], Iterable[str]],
-        delivery: Delivery,
-        caps: Caps,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.repo = repo
-        self.corp_ids = corp_ids
-        self.delivery = delivery
-        self.caps = caps
-        self.clock = clock
+    repo: AlertRepo
+    corp_ids: Callable[[], Iterable[str]]
+    delivery: Delivery
+    caps: Caps
+    clock: Callable[[], float] = time.time
 
     def run(self) -> dict[str, Any]:
         return {corp: self.run_corp(corp) for corp in self.corp_ids()}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
@@ -70,18 +71,12 @@ def fact_of(e: ExternalContactEvent) -> Fact | None:
     return None
 
 
+@dataclass(eq=False)
 class ContactStats:
-    def __init__(
-        self,
-        repo: ContactStatsRepo,
-        group_owner: Callable[[str, str], str | None],
-        clock: Callable[[], float] = time.time,
-        max_tries: int = 8,
-    ) -> None:
-        self.repo = repo
-        self.group_owner = group_owner
-        self.clock = clock
-        self.max_tries = max_tries
+    repo: ContactStatsRepo
+    group_owner: Callable[[str, str], str | None]
+    clock: Callable[[], float] = time.time
+    max_tries: int = 8
 
     # counting (EventObserver) --------------------------------------------------------------------
     def observe(self, event: WeComEvent, event_id: str) -> list[str]:

@@ -25,6 +25,11 @@ def _setv(attr: Any, value: Any) -> Any:
     return attr.set(value)
 
 
+def _texts(source: Any, *names: str) -> dict[str, Any]:
+    """The named text attributes of ``source`` as item attributes: an empty one is absent (None), never ""."""
+    return {name: getattr(source, name) or None for name in names}
+
+
 def _newer(attr: Any, value: int) -> Any:
     return attr.does_not_exist() | (attr < value)
 

@@ -12,7 +12,7 @@ from pynamodb.exceptions import DeleteError, PutError
 from scrm.adapters.dynamo.conditional import condition_failed as _conditional_failed
 from scrm.adapters.dynamo.conditional import update_if as _update
 from scrm.adapters.dynamo.models import CustomerItem, FollowItem, TagMemberItem, TimelineItem
-from scrm.customers.base_repository import BatchCreate, _newer, _not_older, _setv, _tag_maps
+from scrm.customers.base_repository import BatchCreate, _newer, _not_older, _setv, _tag_maps, _texts
 from scrm.customers.customer import CustomerProfile, FollowInfo
 from scrm.customers.follow import FollowStatus
 from scrm.kernel.versions import timeline_order
@@ -166,13 +166,9 @@ class CustomerStore(BatchCreate):
             f"{corp_id}#{p.external_userid}",
             corp_id=corp_id,
             external_userid=p.external_userid,
-            name=p.name or None,
             type=p.type,
             gender=p.gender,
-            avatar=p.avatar or None,
-            unionid=p.unionid or None,
-            corp_name=p.corp_name or None,
-            position=p.position or None,
+            **_texts(p, "name", "avatar", "unionid", "corp_name", "position"),
             synced_at_ms=synced_at_ms,
         )
 
@@ -192,13 +188,9 @@ class CustomerStore(BatchCreate):
             name_sk=f"{p.name}#{ext}#{info.userid}" if p.name else None,
             status=FollowStatus.ACTIVE.value,
             status_version=0,
-            remark=info.remark or None,
-            description=info.description or None,
             add_time=info.add_time,
             add_way=info.add_way,
-            state=info.state or None,
-            oper_userid=info.oper_userid or None,
-            remark_corp_name=info.remark_corp_name or None,
+            **_texts(info, "remark", "description", "state", "oper_userid", "remark_corp_name"),
             remark_mobiles=list(info.remark_mobiles) or None,
             tags=_tag_maps(info),
             tag_ids={t.tag_id for t in info.tags} or None,

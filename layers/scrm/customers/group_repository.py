@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from scrm.adapters.dynamo.conditional import update_if as _update
 from scrm.adapters.dynamo.models import GroupItem, GroupMemberItem
-from scrm.customers.base_repository import BatchCreate, _newer, _not_older, _setv
+from scrm.customers.base_repository import BatchCreate, _newer, _not_older, _setv, _texts
 from scrm.customers.group import GroupChat, GroupMember, GroupStatus
 
 
@@ -21,8 +21,8 @@ class GroupStore(BatchCreate):
         held = {old.sk: old for old in M.query(pk, consistent_read=True)}
         created = self._put_all_new([
             M(pk, m.member_id, corp_id=corp_id, chat_id=group.chat_id, member_id=m.member_id, type=m.type.value,
-              status="member", join_time=m.join_time, join_scene=m.join_scene, invitor=m.invitor or None,
-              group_nickname=m.group_nickname or None, name=m.name or None, synced_at_ms=synced_at_ms)
+              status="member", join_time=m.join_time, join_scene=m.join_scene, synced_at_ms=synced_at_ms,
+              **_texts(m, "invitor", "group_nickname", "name"))
             for m in group.members if m.member_id not in held
         ])  # fmt: skip
         for m in group.members:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from scrm.customers.employee import EmployeeStatus
 from scrm.customers.follow import FollowStatus, status_after
 from scrm.customers.group import GroupStatus, MemberType
-from scrm.customers.ports import EventObserver, Store, WeComDirectory
+from scrm.customers.ports import EventObserver, Store, WeCom, WeComDirectory
 from scrm.kernel.events import (
     ContactEvent,
     ExternalChatEvent,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from scrm.acquisition.service import Acquisition
 
 log = logging.getLogger("scrm.events")
+T = TypeVar("T")
 
 CUSTOMER_ID_PREFIXES = ("wm", "wo")  # WeCom's external_userid prefixes (WeChat customers)
 LOSSES = {FollowStatus.DELETED_BY_CUSTOMER: "customer", FollowStatus.DELETED_BY_EMPLOYEE: "employee"}
@@ -43,20 +45,24 @@ def timeline_entry(event: WeComEvent, **extra: Any) -> dict[str, Any]:
     return {"event": event.event, "change_type": event.change_type, "fields": fields, **extra}
 
 
+@dataclass(eq=False)
 class Handlers:
-    def __init__(
-        self,
-        store: Store,
-        wecom: WeComDirectory,
-        clock: Callable[[], float] = time.time,
-        channels: Acquisition | None = None,
-        observers: Sequence[EventObserver] = (),
-    ) -> None:
-        self.store = store
-        self.wecom = wecom
-        self.clock = clock
-        self.channels = channels
-        self.observers = tuple(observers)
+    store: Store
+    wecom: WeComDirectory
+    clock: Callable[[], float] = time.time
+    channels: Acquisition | None = None
+    observers: Sequence[EventObserver] = ()
+
+    def __post_init__(self) -> None:
+        self.observers = tuple(self.observers)
+
+    def _refresh(self, corp: str, read: Callable[[WeCom], T | None], save: Callable[[str, T, int], Any]) -> T | None:
+        """What WeCom holds now, saved as of when we asked (a slower, older read must not win); None: gone."""
+        asked_at = self._now_ms()
+        current = read(self.wecom.for_corp(corp))
+        if current is not None:
+            save(corp, current, asked_at)
+        return current
 
     def _now_ms(self) -> int:
         return int(self.clock() * 1000)
@@ -149,12 +155,10 @@ class Handlers:
             if e.change_type == "create":
                 applied = self.store.set_group_status(corp, chat, GroupStatus.ACTIVE, version)
                 effects.append("group:created" if applied else "group:stale")
-            asked_at = self._now_ms()
-            group = self.wecom.for_corp(corp).get_group_chat(chat)
+            group = self._refresh(corp, lambda gw: gw.get_group_chat(chat), self.store.save_group)
             if group is None:
                 effects.append("group:gone")
             else:
-                self.store.save_group(corp, group, asked_at)
                 effects.append(f"group:refreshed:{len(group.members)}")
                 if self.channels and e.update_detail in ("add_member", "del_member"):
                     effects += self.channels.group_size(corp, chat, len(group.members))
@@ -224,12 +228,10 @@ class Handlers:
                 )
                 effects.append("employee:renamed")
                 target = e.new_user_id
-            asked_at = self._now_ms()
-            employee = self.wecom.for_corp(corp).get_user(target)
+            employee = self._refresh(corp, lambda gw: gw.get_user(target), self.store.save_employee)
             if employee is None:
                 effects.append("employee:gone")
             else:
-                self.store.save_employee(corp, employee, asked_at)
                 applied = self.store.set_employee_status(corp, target, EmployeeStatus.ACTIVE, version)
                 effects.append("employee:refreshed" if applied else "employee:refreshed_stale_status")
         self.store.add_timeline(corp, f"employee:{uid}", e.create_time, event_id, timeline_entry(e))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pynamodb.expressions.update import Action
+
 from scrm.adapters.dynamo.conditional import update_if as _update
 from scrm.adapters.dynamo.models import TagItem
 from scrm.customers.base_repository import _newer, _not_older, _setv
-from scrm.customers.tags import TagGroup
+from scrm.customers.tags import Tag, TagGroup
 
 
 class TagStore:
@@ -15,35 +17,9 @@ class TagStore:
     def save_tag_groups(self, corp_id: str, groups: Sequence[TagGroup], synced_at_ms: int) -> None:
         T = TagItem
         for g in groups:
-            _update(
-                T(corp_id, f"group#{g.group_id}"),
-                [
-                    T.corp_id.set(corp_id),
-                    T.kind.set("group"),
-                    T.id.set(g.group_id),
-                    T.name.set(g.name),
-                    T.order.set(g.order),
-                    T.create_time.set(g.create_time),
-                    _setv(T.strategy_id, g.strategy_id),
-                    T.synced_at_ms.set(synced_at_ms),
-                ],
-                _newer(T.synced_at_ms, synced_at_ms),
-            )
+            _save_synced(corp_id, "group", g, synced_at_ms, _setv(T.strategy_id, g.strategy_id))
             for t in g.tags:
-                _update(
-                    T(corp_id, f"tag#{t.tag_id}"),
-                    [
-                        T.corp_id.set(corp_id),
-                        T.kind.set("tag"),
-                        T.id.set(t.tag_id),
-                        T.group_id.set(g.group_id),
-                        T.name.set(t.name),
-                        T.order.set(t.order),
-                        T.create_time.set(t.create_time),
-                        T.synced_at_ms.set(synced_at_ms),
-                    ],
-                    _newer(T.synced_at_ms, synced_at_ms),
-                )
+                _save_synced(corp_id, "tag", t, synced_at_ms, T.group_id.set(g.group_id))
 
     def held_tag_ids(self, corp_id: str) -> set[str]:
         """Tags and groups we hold as live (the sync deletes those WeCom no longer lists)."""
@@ -66,12 +42,34 @@ class TagStore:
             applied |= _update(
                 T(corp_id, sk),
                 [
-                    T.corp_id.set(corp_id),
-                    T.kind.set("group" if sk.startswith("group#") else "tag"),
-                    T.id.set(sk.split("#", 1)[1]),
+                    *_identity(corp_id, *sk.split("#", 1)),
                     T.deleted.set(True),
                     T.deleted_version.set(version),
                 ],
                 _not_older(T.deleted_version, version),
             )
         return applied
+
+
+def _identity(corp_id: str, kind: str, item_id: str) -> list[Action]:
+    """What names a library item: its corp, kind ("group" or "tag") and id (the sort key is ``kind#id``)."""
+    T = TagItem
+    return [T.corp_id.set(corp_id), T.kind.set(kind), T.id.set(item_id)]
+
+
+def _save_synced(corp_id: str, kind: str, node: Tag | TagGroup, synced_at_ms: int, *more: Action) -> bool:
+    """A group or tag as the sync read it, unless a later sync already wrote it."""
+    T = TagItem
+    item_id = node.group_id if isinstance(node, TagGroup) else node.tag_id
+    return _update(
+        T(corp_id, f"{kind}#{item_id}"),
+        [
+            *_identity(corp_id, kind, item_id),
+            T.name.set(node.name),
+            T.order.set(node.order),
+            T.create_time.set(node.create_time),
+            *more,
+            T.synced_at_ms.set(synced_at_ms),
+        ],
+        _newer(T.synced_at_ms, synced_at_ms),
+    )

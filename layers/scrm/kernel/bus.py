@@ -39,9 +39,19 @@ class Command(ABC):
 
     TAG_FIELD: ClassVar[str] = "step"
     TAGS: ClassVar[tuple[str, ...]] = ()
+    KEYS: ClassVar[tuple[str, ...]] = ()  # the text fields naming the command's subject, first in its body
 
     @abstractmethod
     def to_message(self) -> dict[str, Any]: ...
+
+    def _body(self, tag: str, **extra: Any) -> dict[str, Any]:
+        """A body: the ``KEYS``, the tag, then ``extra``."""
+        return {**{k: getattr(self, k) for k in self.KEYS}, self.TAG_FIELD: tag, **extra}
+
+    @classmethod
+    def _keys(cls, message: Mapping[str, Any]) -> list[str]:
+        """The ``KEYS`` read from a body, in order (each one required)."""
+        return [str(need(message, k)) for k in cls.KEYS]
 
     @classmethod
     @abstractmethod
@@ -61,47 +71,46 @@ def chunk_keys(raw: Any) -> tuple[tuple[str, int], ...]:
 
 
 # outcomes ------------------------------------------------------------------------------------------
+class _Says:
+    """An outcome prints as one of its fields (``SAYS``), for logs and tests."""
+
+    SAYS: ClassVar[str] = "detail"
+
+    def __str__(self) -> str:
+        return str(getattr(self, self.SAYS))
+
+
 @dataclass(frozen=True)
-class Done:
+class Done(_Says):
     """The step did its work; ``detail`` says what, for logs and tests."""
 
     detail: str = "done"
 
-    def __str__(self) -> str:
-        return self.detail
-
 
 @dataclass(frozen=True)
-class Skipped:
+class Skipped(_Says):
     """Nothing to do: the subject is gone, not running, or the step already ran."""
 
+    SAYS: ClassVar[str] = "reason"
     reason: str
-
-    def __str__(self) -> str:
-        return self.reason
 
 
 @dataclass(frozen=True)
-class RetryAt:
+class RetryAt(_Says):
     """The same command again ``seconds`` from now (the bus's answer to ``Throttled``)."""
 
+    SAYS: ClassVar[str] = "reason"
     seconds: int
     reason: str = "throttled"
 
-    def __str__(self) -> str:
-        return self.reason
-
 
 @dataclass(frozen=True)
-class Resend:
+class Resend(_Says):
     """Another command (a counted next attempt) ``delay_s`` from now."""
 
     command: Command
     delay_s: int
     detail: str = ""
-
-    def __str__(self) -> str:
-        return self.detail
 
 
 Outcome = Done | Skipped | RetryAt | Resend

@@ -8,9 +8,10 @@ callback route saw.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, field
+from dataclasses import fields as dataclass_fields
+from typing import Any, ClassVar, Self
 
 Fields = Mapping[str, Any]
 
@@ -51,43 +52,47 @@ def _items(fields: Fields, name: str) -> tuple[str, ...]:
     return tuple(str(v) for v in value if v is not None)
 
 
+Reader = Callable[[Fields, str], Any]
+_EMPTY: dict[Reader, Any] = {_text: "", _int: 0, _opt_int: None, _items: ()}
+
+
+def _tag(name: str, read: Reader = _text, *, required: bool = False, **kw: Any) -> Any:
+    """A field read from the payload's element ``name`` by ``read``; an absent element gives the reader's empty value."""
+    return field(default=MISSING if required else _EMPTY[read], metadata={"tag": name, "read": read}, **kw)
+
+
 @dataclass(frozen=True)
 class WeComEvent:
-    """Fields common to every event; ``fields`` keeps the whole decrypted payload for the timeline."""
+    """Fields common to every event; ``fields`` keeps the whole decrypted payload for the timeline.
 
-    corp_id: str
-    event: str
-    change_type: str
-    create_time: int
+    Each typed field names its payload element (``_tag``): ``from_fields`` reads them all, for every class."""
+
+    corp_id: str = _tag("ToUserName", required=True)
+    event: str = _tag("Event", required=True)
+    change_type: str = _tag("ChangeType", required=True)
+    create_time: int = _tag("CreateTime", _int, required=True)
     fields: Mapping[str, Any] = field(repr=False, compare=False)
 
     kind: ClassVar[str] = "unknown"
 
     @classmethod
-    def _common(cls, fields: Fields) -> dict[str, Any]:
-        return {
-            "corp_id": _text(fields, "ToUserName"),
-            "event": _text(fields, "Event"),
-            "change_type": _text(fields, "ChangeType"),
-            "create_time": _int(fields, "CreateTime"),
-            "fields": dict(fields),
+    def from_fields(cls, fields: Fields) -> Self:
+        typed = {
+            f.name: f.metadata["read"](fields, f.metadata["tag"]) for f in dataclass_fields(cls) if f.metadata
         }
-
-    @classmethod
-    def from_fields(cls, fields: Fields) -> WeComEvent:
-        return cls(**cls._common(fields))
+        return cls(**typed, fields=dict(fields))
 
 
 @dataclass(frozen=True)
 class ExternalContactEvent(WeComEvent):
     """change_external_contact: a customer and an employee (UserID) became, changed or stopped being friends."""
 
-    user_id: str = ""
-    external_user_id: str = ""
-    state: str = ""
-    welcome_code: str = field(default="", repr=False)
-    source: str = ""
-    fail_reason: str = ""
+    user_id: str = _tag("UserID")
+    external_user_id: str = _tag("ExternalUserID")
+    state: str = _tag("State")
+    welcome_code: str = _tag("WelcomeCode", repr=False)
+    source: str = _tag("Source")
+    fail_reason: str = _tag("FailReason")
 
     kind: ClassVar[str] = "external_contact"
 
@@ -96,85 +101,42 @@ class ExternalContactEvent(WeComEvent):
         """An arrival WeCom gave a welcome code for: it must be answered within 20 s, on the fast path."""
         return bool(self.welcome_code) and self.change_type in ("add_external_contact", "add_half_external_contact")
 
-    @classmethod
-    def from_fields(cls, fields: Fields) -> ExternalContactEvent:
-        return cls(
-            **cls._common(fields),
-            user_id=_text(fields, "UserID"),
-            external_user_id=_text(fields, "ExternalUserID"),
-            state=_text(fields, "State"),
-            welcome_code=_text(fields, "WelcomeCode"),
-            source=_text(fields, "Source"),
-            fail_reason=_text(fields, "FailReason"),
-        )
-
 
 @dataclass(frozen=True)
 class ExternalChatEvent(WeComEvent):
     """change_external_chat: a customer group was created, changed (members, owner, name, notice) or dismissed."""
 
-    chat_id: str = ""
-    update_detail: str = ""
-    join_scene: int | None = None
-    quit_scene: int | None = None
-    mem_change_cnt: int = 0
-    mem_change_list: tuple[str, ...] = ()
-    last_mem_ver: str = ""
-    cur_mem_ver: str = ""
+    chat_id: str = _tag("ChatId")
+    update_detail: str = _tag("UpdateDetail")
+    join_scene: int | None = _tag("JoinScene", _opt_int)
+    quit_scene: int | None = _tag("QuitScene", _opt_int)
+    mem_change_cnt: int = _tag("MemChangeCnt", _int)
+    mem_change_list: tuple[str, ...] = _tag("MemChangeList", _items)
+    last_mem_ver: str = _tag("LastMemVer")
+    cur_mem_ver: str = _tag("CurMemVer")
 
     kind: ClassVar[str] = "external_chat"
-
-    @classmethod
-    def from_fields(cls, fields: Fields) -> ExternalChatEvent:
-        return cls(
-            **cls._common(fields),
-            chat_id=_text(fields, "ChatId"),
-            update_detail=_text(fields, "UpdateDetail"),
-            join_scene=_opt_int(fields, "JoinScene"),
-            quit_scene=_opt_int(fields, "QuitScene"),
-            mem_change_cnt=_int(fields, "MemChangeCnt"),
-            mem_change_list=_items(fields, "MemChangeList"),
-            last_mem_ver=_text(fields, "LastMemVer"),
-            cur_mem_ver=_text(fields, "CurMemVer"),
-        )
 
 
 @dataclass(frozen=True)
 class ExternalTagEvent(WeComEvent):
     """change_external_tag: the corp tag library changed (a tag or a tag group; shuffle reorders)."""
 
-    tag_id: str = ""
-    tag_type: str = ""  # "tag" or "tag_group"; empty for shuffle
-    strategy_id: str = ""
+    tag_id: str = _tag("Id")
+    tag_type: str = _tag("TagType")  # "tag" or "tag_group"; empty for shuffle
+    strategy_id: str = _tag("StrategyId")
 
     kind: ClassVar[str] = "external_tag"
-
-    @classmethod
-    def from_fields(cls, fields: Fields) -> ExternalTagEvent:
-        return cls(
-            **cls._common(fields),
-            tag_id=_text(fields, "Id"),
-            tag_type=_text(fields, "TagType"),
-            strategy_id=_text(fields, "StrategyId"),
-        )
 
 
 @dataclass(frozen=True)
 class ContactEvent(WeComEvent):
     """change_contact: an employee was created, updated (maybe renamed via NewUserID) or deleted."""
 
-    user_id: str = ""
-    new_user_id: str = ""
+    user_id: str = _tag("UserID")
+    new_user_id: str = _tag("NewUserID")
 
     kind: ClassVar[str] = "contact"
-
-    @classmethod
-    def from_fields(cls, fields: Fields) -> ContactEvent:
-        return cls(
-            **cls._common(fields),
-            user_id=_text(fields, "UserID"),
-            new_user_id=_text(fields, "NewUserID"),
-        )
 
 
 EXTERNAL_CONTACT_CHANGES = frozenset(

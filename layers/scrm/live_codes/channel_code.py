@@ -20,20 +20,11 @@ from typing import Any, Self
 
 from scrm.kernel.errors import NotFound
 from scrm.kernel.field_error import FieldError
-from scrm.live_codes.channel_spec import (
-    FIELDS,
-    MAX_STAFF,
-    ChannelCodeSpec,
-    Slot,
-    new_state,
-    parse_spec,
-    spec_from_dict,
-)
+from scrm.live_codes.channel_spec import FIELDS, ChannelCodeSpec, parse_spec, spec_from_dict
 
 __all__ = [
-    "ACTIVE", "DELETED", "MAX_STAFF", "ChannelCode", "ChannelCodeSpec", "ContactWay", "Deleted",
-    "Drop", "Edited", "MemberDropped", "Restaff", "Restaffed", "Slot", "code_from_dict", "contact_way_body",
-    "live", "new_state", "parse_spec", "spec_from_dict",
+    "ACTIVE", "DELETED", "ChannelCode", "ChannelCodeSpec", "ContactWay", "Deleted", "Drop", "Edited", "MemberDropped",
+    "Restaff", "Restaffed", "code_from_dict", "contact_way_body", "live", "parse_spec", "spec_from_dict",
 ]  # fmt: skip
 
 ACTIVE, DELETED = "active", "deleted"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from scrm.kernel.field_error import FieldError
-from scrm.live_codes.channel_code import new_state
+from scrm.live_codes.channel_spec import new_state
 from scrm.welcome.message import Welcome, parse_welcome
 
 MAX_CHATS = 5  # WeCom: chat_id_list holds 1..5 groups

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from scrm.kernel import wecom_errors as errcodes
@@ -56,22 +57,18 @@ def _dispatching(call: Callable[[], Any]) -> Any:
         raise
 
 
+@dataclass(eq=False)
 class PartCalls:
-    def __init__(
-        self,
-        repo: MassSendRepo,
-        ledger: QuotaLedger,
-        wecom: Callable[[str], GroupMsgWeCom],
-        clock: Callable[[], float] = time.time,
-        customer_name: Callable[[str, str], str] | None = None,
-    ) -> None:
-        self.repo = repo
-        self.records = Records(repo)
-        self.ledger = ledger
-        self.wecom = wecom
-        self.clock = clock
-        # A planned customer step with {name} is one task per customer, its text naming them.
-        self.customer_name = customer_name
+    repo: MassSendRepo
+    ledger: QuotaLedger
+    wecom: Callable[[str], GroupMsgWeCom]
+    clock: Callable[[], float] = time.time
+    # A planned customer step with {name} is one task per customer, its text naming them.
+    customer_name: Callable[[str, str], str] | None = None
+    records: Records = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.records = Records(self.repo)
 
     def _now(self) -> int:
         return int(self.clock())

@@ -8,7 +8,7 @@ by ``sop_id``) sharing the queue.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Self
 
 from scrm.kernel.bus import Command, need
@@ -20,15 +20,18 @@ def _attempt(message: Mapping[str, Any]) -> int:
 
 @dataclass(frozen=True)
 class SendCommand(Command):
+    """A step of one send; its body's ``step`` is its tag."""
+
+    KEYS: ClassVar[tuple[str, ...]] = ("corp_id", "send_id")
     corp_id: str
     send_id: str
 
-    def _body(self, step: str, **extra: Any) -> dict[str, Any]:
-        return {"corp_id": self.corp_id, "send_id": self.send_id, "step": step, **extra}
+    def to_message(self) -> dict[str, Any]:
+        return self._body(self.TAGS[0])
 
     @classmethod
     def from_message(cls, message: Mapping[str, Any]) -> Self:
-        return cls(str(need(message, "corp_id")), str(need(message, "send_id")))
+        return cls(*cls._keys(message))
 
 
 @dataclass(frozen=True)
@@ -37,9 +40,6 @@ class PlanSend(SendCommand):
 
     TAGS: ClassVar[tuple[str, ...]] = ("plan",)
 
-    def to_message(self) -> dict[str, Any]:
-        return self._body("plan")
-
 
 @dataclass(frozen=True)
 class ReadResults(SendCommand):
@@ -47,55 +47,56 @@ class ReadResults(SendCommand):
 
     TAGS: ClassVar[tuple[str, ...]] = ("results",)
 
+
+@dataclass(frozen=True)
+class MemberStep(SendCommand):
+    """A step for one member (``sender``) of a send, counted by ``attempt`` once it has been tried again."""
+
+    sender: str = ""
+    attempt: int = field(default=0, kw_only=True)
+
+    def _member_body(self, **extra: Any) -> dict[str, Any]:
+        counted = {"attempt": self.attempt} if self.attempt else {}
+        return self._body(self.TAGS[0], sender=self.sender, **extra, **counted)
+
     def to_message(self) -> dict[str, Any]:
-        return self._body("results")
+        return self._member_body()
+
+    @classmethod
+    def _more(cls, message: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The subclass's own fields, after ``sender``."""
+        return ()
+
+    @classmethod
+    def from_message(cls, message: Mapping[str, Any]) -> Self:
+        return cls(
+            *cls._keys(message), str(need(message, "sender")), *cls._more(message), attempt=_attempt(message)
+        )
+
+    def again(self) -> Self:
+        return replace(self, attempt=self.attempt + 1)
 
 
 @dataclass(frozen=True)
-class CreatePart(SendCommand):
+class CreatePart(MemberStep):
     """Create the WeCom task of one part (fenced by the part's mark)."""
 
     TAGS: ClassVar[tuple[str, ...]] = ("part",)
-    sender: str = ""
     number: int = 0
-    attempt: int = 0
 
     def to_message(self) -> dict[str, Any]:
-        extra = {"attempt": self.attempt} if self.attempt else {}
-        return self._body("part", sender=self.sender, number=self.number, **extra)
+        return self._member_body(number=self.number)
 
     @classmethod
-    def from_message(cls, message: Mapping[str, Any]) -> Self:
-        return cls(
-            str(need(message, "corp_id")), str(need(message, "send_id")),
-            str(need(message, "sender")), int(need(message, "number")), _attempt(message),
-        )  # fmt: skip
-
-    def again(self) -> Self:
-        return replace(self, attempt=self.attempt + 1)
+    def _more(cls, message: Mapping[str, Any]) -> tuple[Any, ...]:
+        return (int(need(message, "number")),)
 
 
 @dataclass(frozen=True)
-class RemindMember(SendCommand):
+class RemindMember(MemberStep):
     """Tell a member (by app message) about the tasks a planned send handed them."""
 
     TAGS: ClassVar[tuple[str, ...]] = ("notify",)
-    sender: str = ""
-    attempt: int = 0
-
-    def to_message(self) -> dict[str, Any]:
-        extra = {"attempt": self.attempt} if self.attempt else {}
-        return self._body("notify", sender=self.sender, **extra)
-
-    @classmethod
-    def from_message(cls, message: Mapping[str, Any]) -> Self:
-        return cls(
-            str(need(message, "corp_id")), str(need(message, "send_id")), str(need(message, "sender")),
-            _attempt(message),
-        )  # fmt: skip
-
-    def again(self) -> Self:
-        return replace(self, attempt=self.attempt + 1)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,28 +28,23 @@ class Resolving:
     send: MassSend
 
 
+@dataclass(eq=False)
 class Planning:
-    def __init__(
-        self,
-        repo: MassSendRepo,
-        ledger: QuotaLedger,
-        recipients: Recipients,
-        clock: Callable[[], float] = time.time,
-        employed: Callable[[str, Sequence[str]], set[str]] | None = None,
-        planners: dict[str, Planned] | None = None,
-        groups: GroupSource | None = None,
-    ) -> None:
-        self.repo = repo
-        self.records = Records(repo)
-        self.ledger = ledger
-        self.recipients = recipients
-        self.clock = clock
-        # Which members are still employed: a member who left cannot send (WeCom refuses the task), so a
-        # customer goes to a colleague who also serves them, or counts as without an active relation.
-        self.employed = employed
-        # Sends whose recipients a planner chose (a SOP step due): source kind → who they are.
-        self.planners = planners or {}
-        self.groups = groups
+    repo: MassSendRepo
+    ledger: QuotaLedger
+    recipients: Recipients
+    clock: Callable[[], float] = time.time
+    # Which members are still employed: a member who left cannot send (WeCom refuses the task), so a
+    # customer goes to a colleague who also serves them, or counts as without an active relation.
+    employed: Callable[[str, Sequence[str]], set[str]] | None = None
+    # Sends whose recipients a planner chose (a SOP step due): source kind → who they are.
+    planners: dict[str, Planned] | None = None
+    groups: GroupSource | None = None
+    records: Records = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.records = Records(self.repo)
+        self.planners = self.planners or {}
 
     def quota_setting(self, corp_id: str) -> str:
         return msg_quota.parse_setting(self.repo.setting(corp_id).get("msg_quota"))

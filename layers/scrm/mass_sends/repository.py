@@ -11,7 +11,15 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
-from scrm.adapters.dynamo.conditional import condition_failed, consistent_get, save_if, transact_if
+from scrm.adapters.dynamo.conditional import (
+    condition_failed,
+    consistent_get,
+    created,
+    loaded,
+    loaded_all,
+    save_if,
+    transact_if,
+)
 from scrm.adapters.dynamo.models import MassSendItem
 from scrm.mass_sends.model import MassSend, Part
 
@@ -45,10 +53,7 @@ class DynamoMassSends:
             )
             tx.save(M(corp_id, f"send#{send_id}", data=send.to_item(), version=1), condition=M.pk.does_not_exist())
 
-        if not transact_if(build):
-            return False
-        send.version = 1
-        return True
+        return created(send, transact_if(build))
 
     def request(self, corp_id: str, request_key: str) -> tuple[str, int] | None:
         item = self._get(corp_id, f"req#{request_key}")
@@ -56,7 +61,7 @@ class DynamoMassSends:
 
     def get_send(self, corp_id: str, send_id: str) -> MassSend | None:
         item = self._get(corp_id, f"send#{send_id}")
-        return MassSend.from_item(item.data or {}, int(item.version or 0)) if item is not None else None
+        return loaded(MassSend.from_item, item)
 
     def save_send(self, corp_id: str, send: MassSend) -> bool:
         if not self._update_if(corp_id, f"send#{send.send_id}", send.to_item(), send.version):
@@ -74,10 +79,7 @@ class DynamoMassSends:
             raise
 
     def list_sends(self, corp_id: str, limit: int = 50) -> list[MassSend]:
-        return [
-            MassSend.from_item(i.data or {}, int(i.version or 0))
-            for i in M.query(corp_id, M.sk.startswith("send#"), scan_index_forward=False, limit=limit)
-        ]
+        return loaded_all(MassSend.from_item, M.query(corp_id, M.sk.startswith("send#"), scan_index_forward=False, limit=limit))
 
     def mark_open(self, corp_id: str, send_id: str) -> None:
         """A send whose tasks or results may still need work: what the scheduled results job reads (one
@@ -163,20 +165,14 @@ class DynamoMassSends:
         with M.batch_write() as batch:
             for k, start in enumerate(range(0, len(ids), IDS_PER_ITEM)):
                 batch.save(M(pk, f"ids#{key}#{k:02d}", data={"ids": list(ids[start : start + IDS_PER_ITEM])}))
-        if not self._put_if(pk, f"p#{key}", part.to_item(), 0):
-            return False
-        part.version = 1
-        return True
+        return created(part, self._put_if(pk, f"p#{key}", part.to_item(), 0))
 
     def parts(self, corp_id: str, send_id: str) -> list[Part]:
-        return [
-            Part.from_item(i.data or {}, int(i.version or 0))
-            for i in M.query(f"{corp_id}#send#{send_id}", M.sk.startswith("p#"), consistent_read=True)
-        ]
+        return loaded_all(Part.from_item, M.query(f"{corp_id}#send#{send_id}", M.sk.startswith("p#"), consistent_read=True))
 
     def get_part(self, corp_id: str, send_id: str, sender: str, number: int) -> Part | None:
         item = self._get(f"{corp_id}#send#{send_id}", f"p#{_part_key(sender, number)}")
-        return Part.from_item(item.data or {}, int(item.version or 0)) if item is not None else None
+        return loaded(Part.from_item, item)
 
     def save_part(self, corp_id: str, part: Part) -> bool:
         pk, sk = f"{corp_id}#send#{part.send_id}", f"p#{_part_key(part.sender, part.number)}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from scrm.kernel.bus import Command, Done, Handler, MessageBus, Outcome, Resend, Skipped
@@ -37,20 +38,17 @@ def _again(command: CreatePart | RemindMember, attempts: int, detail: str) -> Ou
     return Done(detail)
 
 
+@dataclass(eq=False)
 class MassSendRunner:
-    def __init__(
-        self,
-        sends: MassSends,
-        queue: Queue,
-        clock: Callable[[], float] = time.time,
-        notify: Notify | None = None,
-    ) -> None:
-        self.sends = sends
-        self.repo: MassSendRepo = sends.repo
-        self.queue = queue
-        self.clock = clock
-        # A planned send (a SOP step) tells each member it handed a task to: (corp, send, member, count).
-        self.notify = notify
+    sends: MassSends
+    queue: Queue
+    clock: Callable[[], float] = time.time
+    # A planned send (a SOP step) tells each member it handed a task to: (corp, send, member, count).
+    notify: Notify | None = None
+    repo: MassSendRepo = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.repo = self.sends.repo
 
     def start(self, corp_id: str, spec: MassSendSpec, request_id: str = "") -> tuple[dict[str, Any], bool]:
         """Create (or find the same request's send) and queue its plan. A repeat of a send still "new"

@@ -12,7 +12,14 @@ from typing import Any
 
 from pynamodb.exceptions import DeleteError
 
-from scrm.adapters.dynamo.conditional import condition_failed, consistent_get, save_if, update_if
+from scrm.adapters.dynamo.conditional import (
+    condition_failed,
+    consistent_get,
+    loaded,
+    loaded_all,
+    save_if,
+    update_if,
+)
 from scrm.adapters.dynamo.models import SopItem
 from scrm.sops.schedule import minute_start
 from scrm.sops.sop import Sop
@@ -37,7 +44,7 @@ class DynamoSops:
     # SOPs ---------------------------------------------------------------------------------------
     def get_sop(self, corp_id: str, sop_id: str) -> Sop | None:
         item = self._get(corp_id, f"sop#{sop_id}")
-        return Sop.from_item(item.data or {}, int(item.version or 0)) if item is not None else None
+        return loaded(Sop.from_item, item)
 
     def put_sop(self, corp_id: str, sop: Sop) -> bool:
         """Create (version 0) or replace at the version read; the SOP moves to the new version."""
@@ -56,10 +63,7 @@ class DynamoSops:
             raise
 
     def list_sops(self, corp_id: str) -> list[Sop]:
-        return [
-            Sop.from_item(i.data or {}, int(i.version or 0))
-            for i in S.query(corp_id, S.sk.startswith("sop#"), consistent_read=True)
-        ]
+        return loaded_all(Sop.from_item, S.query(corp_id, S.sk.startswith("sop#"), consistent_read=True))
 
     # the due index --------------------------------------------------------------------------------
     def put_due(self, corp_id: str, items: Iterable[tuple[str, str, str, str, int, int]]) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from scrm.customers.follow import FollowStatus
@@ -77,22 +78,18 @@ class SyncStore(Store, Protocol):
     ) -> tuple[list[tuple[str, str]], str]: ...
 
 
+@dataclass(eq=False)
 class FullSync:
-    def __init__(
-        self,
-        store: SyncStore,
-        wecom: Callable[[str], BulkWeCom],
-        jobs: SyncJobs,
-        queue: StepQueue,
-        clock: Callable[[], float] = time.time,
-        stale_after_s: int = 15 * 60,
-    ) -> None:
-        self.store = store
-        self.wecom = wecom
-        self.jobs = jobs
-        self.queue = queue
-        self.clock = clock
-        self.stale_after_ms = stale_after_s * 1000
+    store: SyncStore
+    wecom: Callable[[str], BulkWeCom]
+    jobs: SyncJobs
+    queue: StepQueue
+    clock: Callable[[], float] = time.time
+    stale_after_s: int = 15 * 60
+    stale_after_ms: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.stale_after_ms = self.stale_after_s * 1000
 
     def _now_ms(self) -> int:
         return int(self.clock() * 1000)

@@ -11,18 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
-from scrm.kernel.bus import Command, chunk_keys, need
+from scrm.kernel.bus import Command, chunk_keys
 
 ChunkKey = tuple[str, int]
 
 
 @dataclass(frozen=True)
 class JobCommand(Command):
+    KEYS: ClassVar[tuple[str, ...]] = ("corp_id", "job_id")
     corp_id: str
     job_id: str
-
-    def _body(self, step: str, **extra: Any) -> dict[str, Any]:
-        return {"corp_id": self.corp_id, "job_id": self.job_id, "step": step, **extra}
 
 
 @dataclass(frozen=True)
@@ -37,7 +35,7 @@ class PlanTransfer(JobCommand):
 
     @classmethod
     def from_message(cls, message: Mapping[str, Any]) -> Self:
-        return cls(str(need(message, "corp_id")), str(need(message, "job_id")), bool(message.get("force")))
+        return cls(*cls._keys(message), bool(message.get("force")))
 
 
 @dataclass(frozen=True)
@@ -57,7 +55,7 @@ class AdvanceTransfer(JobCommand):
     @classmethod
     def from_message(cls, message: Mapping[str, Any]) -> Self:
         return cls(
-            str(need(message, "corp_id")), str(need(message, "job_id")), chunk_keys(message.get("chunks")),
+            *cls._keys(message), chunk_keys(message.get("chunks")),
             bool(message.get("force")),
         )  # fmt: skip
 
@@ -83,6 +81,6 @@ class RecordTransfer(JobCommand):
     def from_message(cls, message: Mapping[str, Any]) -> Self:
         only = message.get("only")
         return cls(
-            str(need(message, "corp_id")), str(need(message, "job_id")), chunk_keys(message.get("chunks")),
+            *cls._keys(message), chunk_keys(message.get("chunks")),
             None if only is None else tuple(str(i) for i in only), int(message.get("attempt") or 0),
         )  # fmt: skip

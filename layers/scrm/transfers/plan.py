@@ -10,6 +10,7 @@ rule (``limited``, which the admin side also asks before it creates a job).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from scrm.kernel.bus import Queue as Publisher
@@ -41,20 +42,13 @@ def day_of(ts: int) -> str:
 Advance = Callable[[str, str], str]  # (corp, job): advance every due chunk of a planned job
 
 
+@dataclass(eq=False)
 class PlanStep:
-    def __init__(
-        self,
-        repo: TransferRepo,
-        wecom: Callable[[str], TransferWeCom],
-        queue: Publisher,
-        now: Callable[[], int],
-        advance: Advance,
-    ) -> None:
-        self.repo = repo
-        self.wecom = wecom
-        self.queue = queue
-        self._now = now
-        self.advance = advance
+    repo: TransferRepo
+    wecom: Callable[[str], TransferWeCom]
+    queue: Publisher
+    now: Callable[[], int]
+    advance: Advance
 
     def plan(self, corp_id: str, job: TransferJob) -> str:
         """List what to transfer (unless the admin named it), split it across the takers, write the
@@ -64,7 +58,7 @@ class PlanStep:
             self.advance(corp_id, job_id)
             return "planned-before"
         customers, groups = self._what(corp_id, job)
-        now = self._now()
+        now = self.now()
         chunks = self._chunks(corp_id, job, customers, groups, now)
         self.repo.put_chunks(corp_id, chunks)
         for k in ("c", "g"):

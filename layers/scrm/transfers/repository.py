@@ -13,7 +13,14 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from scrm.adapters.dynamo.conditional import condition_failed, save_if, transact_if
+from scrm.adapters.dynamo.conditional import (
+    condition_failed,
+    created,
+    loaded,
+    loaded_all,
+    save_if,
+    transact_if,
+)
 from scrm.adapters.dynamo.models import TransferItem
 from scrm.transfers.job import TransferJob
 from scrm.transfers.model import Chunk
@@ -62,13 +69,10 @@ class DynamoTransfers:
 
     def get_job(self, corp_id: str, job_id: str) -> TransferJob | None:
         item = self._get(corp_id, f"job#{job_id}")
-        return TransferJob.from_dict(item.data or {}, int(item.version or 0)) if item is not None else None
+        return loaded(TransferJob.from_dict, item)
 
     def list_jobs(self, corp_id: str, limit: int = 50) -> list[TransferJob]:
-        return [
-            TransferJob.from_dict(i.data or {}, int(i.version or 0))
-            for i in T.query(corp_id, T.sk.startswith("job#"), scan_index_forward=False, limit=limit)
-        ]
+        return loaded_all(TransferJob.from_dict, T.query(corp_id, T.sk.startswith("job#"), scan_index_forward=False, limit=limit))
 
     def replace_job(self, corp_id: str, job: TransferJob, due_at: int | None) -> bool:
         """Write the job if nobody else did since ``job.version`` (then move it on); ``due_at`` None takes it
@@ -111,20 +115,14 @@ class DynamoTransfers:
 
     def create_chunk(self, corp_id: str, chunk: Chunk) -> bool:
         item = T(f"{corp_id}#{chunk.job_id}", _chunk_sk(chunk.kind, chunk.number), data=chunk.to_dict(), version=1)
-        if not save_if(item, T.pk.does_not_exist()):
-            return False
-        chunk.version = 1
-        return True
+        return created(chunk, save_if(item, T.pk.does_not_exist()))
 
     def chunks(self, corp_id: str, job_id: str) -> list[Chunk]:
-        return [
-            Chunk.from_dict(i.data or {}, int(i.version or 0))
-            for i in T.query(f"{corp_id}#{job_id}", T.sk < "h", consistent_read=True)
-        ]
+        return loaded_all(Chunk.from_dict, T.query(f"{corp_id}#{job_id}", T.sk < "h", consistent_read=True))
 
     def get_chunk(self, corp_id: str, job_id: str, kind: str, number: int) -> Chunk | None:
         item = self._get(f"{corp_id}#{job_id}", _chunk_sk(kind, number))
-        return Chunk.from_dict(item.data or {}, int(item.version or 0)) if item is not None else None
+        return loaded(Chunk.from_dict, item)
 
     def replace_chunk(self, corp_id: str, chunk: Chunk) -> bool:
         """Write the chunk if it is still at ``chunk.version`` (then bump it); False if another writer won."""

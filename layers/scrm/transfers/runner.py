@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from scrm.kernel import wecom_errors as errcodes
@@ -42,26 +43,21 @@ RECORD_TRIES = 10  # … this many reads in all (WeCom does not say how long 离
 __all__ = ["SCHEDULE_LEASE_S", "STEP_CHUNKS", "TransferRunner", "day_of"]
 
 
+@dataclass(eq=False)
 class TransferRunner:
-    def __init__(
-        self,
-        repo: TransferRepo,
-        wecom: Callable[[str], TransferWeCom],
-        queue: Publisher,
-        clock: Callable[[], float] = time.time,
-        record: TransferRecord | None = None,
-    ) -> None:
-        self.repo = repo
-        self.wecom = wecom
-        self.queue = queue
-        self.clock = clock
-        self.record = record
+    repo: TransferRepo
+    wecom: Callable[[str], TransferWeCom]
+    queue: Publisher
+    clock: Callable[[], float] = time.time
+    record: TransferRecord | None = None
+
+    def __post_init__(self) -> None:
         # Collaborators, not mixins: the chunk fence both WeCom steps call under, the group step (the new
         # owner's allowance), the plan step and the re-assignment of refusals.
-        self.fence = ChunkFence(repo, clock)
-        self.groups = GroupSteps(repo, self.fence, self._record_later)
-        self.planner = PlanStep(repo, wecom, queue, self.fence.now, self.advance)
-        self.reassign = Reassign(repo, self.fence)
+        self.fence = ChunkFence(self.repo, self.clock)
+        self.groups = GroupSteps(self.repo, self.fence, self._record_later)
+        self.planner = PlanStep(self.repo, self.wecom, self.queue, self.fence.now, self.advance)
+        self.reassign = Reassign(self.repo, self.fence)
 
     def _now(self) -> int:
         return self.fence.now()

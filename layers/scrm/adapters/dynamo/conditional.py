@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
@@ -73,3 +73,25 @@ def transact_if(build: Callable[[TransactWrite], None]) -> bool:
 
 
 __all__ = ["condition_failed", "transact_if", "update_if"]
+
+
+# versioned aggregates: an item's ``data`` and ``version`` ---------------------------------------------
+A = TypeVar("A")
+Build = Callable[[dict[str, Any], int], A]
+
+
+def loaded(build: Build[A], item: Any | None) -> A | None:
+    """The aggregate a versioned item holds (``build(data, version)``); None without an item."""
+    return None if item is None else build(item.data or {}, int(item.version or 0))
+
+
+def loaded_all(build: Build[A], items: Iterable[Any]) -> list[A]:
+    """The aggregates of a query's versioned items, in its order."""
+    return [build(i.data or {}, int(i.version or 0)) for i in items]
+
+
+def created(aggregate: Any, written: bool) -> bool:
+    """A first write's answer: the aggregate is at version 1 once it is stored."""
+    if written:
+        aggregate.version = 1
+    return written
