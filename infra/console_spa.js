@@ -4,6 +4,8 @@
 //   /  and  /console        -> 302 to /console/
 //   /console/<path>         -> as is when the last segment names a file (has a dot): an asset, config.json;
 //                              otherwise a route of the single-page app: /console/index.html
+//   /WW_verify_<id>.txt     -> /console/WW_verify_<id>.txt: the file WeCom fetches from the domain's root to
+//                              check a trusted domain (make deploy WECOM_VERIFY_FILE=... uploads it)
 //   anything else           -> 404 (the bucket holds nothing outside console/)
 // infra/console.py puts this file into the template; tests/infra/console_spa.test.mjs runs it in Node.
 function handler(event) {
@@ -15,6 +17,10 @@ function handler(event) {
       statusDescription: 'Found',
       headers: { location: { value: '/console/' }, 'cache-control': { value: 'no-cache' } },
     };
+  }
+  if (/^\/WW_verify_[A-Za-z0-9]{1,64}\.txt$/.test(uri)) {
+    request.uri = '/console' + uri;
+    return request;
   }
   if (uri.indexOf('/console/') !== 0) {
     return { statusCode: 404, statusDescription: 'Not Found', headers: { 'cache-control': { value: 'no-cache' } } };

@@ -10,6 +10,7 @@ import argparse
 import json
 import mimetypes
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,6 +30,9 @@ NO_CACHE = "no-cache"  # index.html and config.json: revalidated on every load, 
 OTHER_FILES = "public, max-age=3600"  # favicon and the like: not content-hashed, rarely changed
 UNCACHED = ("index.html", "config.json")
 CONSOLE_PREFIX = "console"
+# WeCom's check of a trusted domain: a file it names, fetched from the domain's root (infra/console_spa.js
+# serves /WW_verify_<id>.txt from console/).
+VERIFY_FILE = re.compile(r"WW_verify_[A-Za-z0-9]{1,64}\.txt")
 
 
 def fail(message: str) -> int:
@@ -40,7 +44,8 @@ def content_type(suffix: str) -> str:
     return TYPES.get(suffix) or mimetypes.guess_type(f"x{suffix}")[0] or "application/octet-stream"
 
 
-def console_upload_commands(aws: str, built: Path, bucket: str, config_file: Path | None) -> list[list[str]]:
+def console_upload_commands(aws: str, built: Path, bucket: str, config_file: Path | None,
+                            verify_file: Path | None = None) -> list[list[str]]:
     """The uploads, in an order that never serves a page whose files are missing: the assets first, then the
     other files, the config, and index.html last. One ``aws s3 sync`` per kind of file, so that each gets its
     Content-Type (ours, as the local server sends it, not the CLI's guess) and Cache-Control. No --delete: the
@@ -58,6 +63,9 @@ def console_upload_commands(aws: str, built: Path, bucket: str, config_file: Pat
         commands.append([aws, "s3", "sync", str(built), dest, "--exclude", "*", "--include", f"*{suffix}",
                          "--exclude", "assets/*", *[x for name in UNCACHED for x in ("--exclude", name)],
                          "--content-type", content_type(suffix), "--cache-control", OTHER_FILES, "--only-show-errors"])
+    if verify_file is not None:
+        commands.append([aws, "s3", "cp", str(verify_file), f"{dest}/{verify_file.name}", "--content-type",
+                         "text/plain; charset=utf-8", "--cache-control", NO_CACHE, "--only-show-errors"])
     if config_file is not None:
         commands.append([aws, "s3", "cp", str(config_file), f"{dest}/config.json", "--content-type", TYPES[".json"],
                          "--cache-control", NO_CACHE, "--only-show-errors"])
@@ -92,7 +100,7 @@ def _exists(aws: str, bucket: str, key: str, env: dict[str, str]) -> bool:
 
 
 def deploy_console(aws: str, out: Path, stage: str, outputs: dict[str, str], env: dict[str, str],
-                   corp_id: str, agent_id: str) -> int:
+                   corp_id: str, agent_id: str, verify_file: Path | None = None) -> int:
     built = out / "console"
     bucket, distribution = outputs.get("ConsoleBucketName"), outputs.get("ConsoleDistributionId")
     if not bucket or not distribution:
@@ -109,7 +117,8 @@ def deploy_console(aws: str, out: Path, stage: str, outputs: dict[str, str], env
               "deploy with both", file=sys.stderr)
     if config_file is not None:
         config_file.write_text(json.dumps(config, ensure_ascii=False, indent=2))
-    for command in [*console_upload_commands(aws, built, bucket, config_file), invalidation_command(aws, distribution)]:
+    uploads = console_upload_commands(aws, built, bucket, config_file, verify_file)
+    for command in [*uploads, invalidation_command(aws, distribution)]:
         print("+", " ".join(command[:4]), "...", flush=True)
         if subprocess.run(command, env=env, stdout=subprocess.DEVNULL if "cloudfront" in command else None).returncode:
             return fail(f"{' '.join(command[1:3])} failed (see above); run make deploy again")
@@ -127,6 +136,12 @@ def check_pairs(args: Any) -> str | None:
         return "CONSOLE_CERT must be an ACM certificate in us-east-1 (CloudFront takes certificates only from there)"
     if args.console_agent and not str(args.console_agent).isdigit():
         return "CONSOLE_AGENT is the app's AgentId, digits only (应用管理 → the app → AgentId)"
+    if args.wecom_verify_file:
+        path = Path(args.wecom_verify_file)
+        if not VERIFY_FILE.fullmatch(path.name):
+            return "WECOM_VERIFY_FILE must be the file WeCom offers, named WW_verify_<letters and digits>.txt"
+        if not path.is_file():
+            return f"WECOM_VERIFY_FILE {path} does not exist"
     return None
 
 
@@ -146,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="the console's own host name (or CONSOLE_DOMAIN); omitted: the stack keeps its setting")
     parser.add_argument("--console-certificate", default=os.environ.get("CONSOLE_CERT", ""),
                         help="its ACM certificate ARN in us-east-1 (or CONSOLE_CERT)")
+    parser.add_argument("--wecom-verify-file", default=os.environ.get("WECOM_VERIFY_FILE", ""),
+                        help="WeCom's WW_verify_….txt for the trusted domain (or WECOM_VERIFY_FILE): served at "
+                             "the domain's root; it stays in the bucket for later deploys")
     parser.add_argument("--out", default=str(ROOT / "infra" / "out"))
     args = parser.parse_args(argv)
     out = Path(args.out)
@@ -184,7 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     outputs = stack_outputs(aws, stack, env)
     if outputs is None:
         return fail(f"could not read the outputs of {stack} (aws cloudformation describe-stacks)")
-    if deploy_console(aws, out, args.stage, outputs, env, args.console_corp, args.console_agent):
+    verify_file = Path(args.wecom_verify_file) if args.wecom_verify_file else None
+    if deploy_console(aws, out, args.stage, outputs, env, args.console_corp, args.console_agent, verify_file):
         return 1
     print(f"deployed {stack}; outputs: aws cloudformation describe-stacks --stack-name {stack} "
           "--query Stacks[0].Outputs")

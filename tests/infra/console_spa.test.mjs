@@ -63,6 +63,14 @@ test('the root and /console redirect to /console/', () => {
   }
 })
 
+test("WeCom's domain verification file at the root is served from the console's folder", () => {
+  assert.equal(rewritten('/WW_verify_AbC123xyz.txt'), '/console/WW_verify_AbC123xyz.txt')
+  for (const uri of ['/WW_verify_.txt', '/WW_verify_a/b.txt', '/WW_verify_a.txt.js', '/x/WW_verify_a.txt',
+    '/WW_verify_../config.json']) {
+    assert.equal(handler(viewerRequest(uri)).statusCode, 404, uri)
+  }
+})
+
 test('nothing outside /console/ is rewritten to the page: an API path or any other is a 404, not HTML', () => {
   // /admin/* has its own behaviour and never runs this function; were it ever attached there, the API's
   // paths must still not turn into index.html.

@@ -111,7 +111,8 @@ def fake_aws(tmp_path, monkeypatch) -> dict[str, Any]:
     log = tmp_path / "aws.log"
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("FAKE_AWS_LOG", str(log))
-    for name in ("CONSOLE_CORP", "CONSOLE_AGENT", "CONSOLE_DOMAIN", "CONSOLE_CERT", "FAKE_AWS_CONFIG_EXISTS"):
+    for name in ("CONSOLE_CORP", "CONSOLE_AGENT", "CONSOLE_DOMAIN", "CONSOLE_CERT", "WECOM_VERIFY_FILE",
+                 "FAKE_AWS_CONFIG_EXISTS"):
         monkeypatch.delenv(name, raising=False)
     out = tmp_path / "out"
     out.mkdir()
@@ -166,6 +167,15 @@ def test_deploy_passes_the_custom_domain_with_its_certificate(fake_aws):
     assert {"EgressMode=nat", "ConsoleDomain=scrm.example.com", f"ConsoleCertificateArn={cert}"} <= set(overrides)
 
 
+def test_deploy_serves_wecoms_verification_file(fake_aws, tmp_path):
+    verify = tmp_path / "WW_verify_AbC123xyz.txt"
+    verify.write_text("AbC123xyz")
+    assert _run(fake_aws, "--wecom-verify-file", str(verify)) == 0
+    (upload,) = [c for c in fake_aws["calls"]() if c[:2] == ["s3", "cp"] and c[2] == str(verify)]
+    assert upload[3] == "s3://console-bucket-123/console/WW_verify_AbC123xyz.txt"  # / rewrites to console/
+    assert upload[upload.index("--content-type") + 1].startswith("text/plain")
+
+
 @pytest.mark.parametrize("extra, message", [
     (["--console-corp", "ww1"], "CONSOLE_CORP and CONSOLE_AGENT go together"),
     (["--console-agent", "1000002"], "CONSOLE_CORP and CONSOLE_AGENT go together"),
@@ -173,6 +183,8 @@ def test_deploy_passes_the_custom_domain_with_its_certificate(fake_aws):
     (["--console-domain", "scrm.example.com"], "CONSOLE_DOMAIN and CONSOLE_CERT go together"),
     (["--console-domain", "scrm.example.com", "--console-certificate",
       "arn:aws:acm:ap-east-1:123456789012:certificate/x"], "us-east-1"),
+    (["--wecom-verify-file", "/tmp/verify.txt"], "WW_verify_"),
+    (["--wecom-verify-file", "/nonexistent/WW_verify_abc.txt"], "does not exist"),
 ])
 def test_deploy_refuses_half_a_setting_before_calling_aws(fake_aws, capsys, extra, message):
     assert _run(fake_aws, *extra) == 1
