@@ -29,8 +29,9 @@ help:
 	@echo "make web     build the web console into web/console/dist (npm ci when the lock changed)"
 	@echo "make browser install Debian's chromium and chromium-driver for the browser tests, if missing"
 	@echo "make mutants deliberate breakages of domain/service code against the unit tests, write bench/mutants.json"
-	@echo "make package STAGE=dev|prod   build infra/out/ (template, app zip, layer zip) without AWS"
-	@echo "make deploy STAGE=dev|prod    deploy infra/out/ with the AWS CLI (needs credentials, ARTIFACT_BUCKET)"
+	@echo "make package STAGE=dev|prod   build infra/out/ (template, app zip, layer zip, console/) without AWS"
+	@echo "make deploy STAGE=dev|prod    deploy infra/out/ with the AWS CLI (needs credentials, ARTIFACT_BUCKET;"
+	@echo "                              CONSOLE_CORP=ww... CONSOLE_AGENT=1000002: the console's config.json; docs/deploy.md § 11)"
 	@echo "make lock    re-pin the layer's whole dependency tree with hashes (layers/requirements.lock) after editing layers/pyproject.toml"
 	@echo "make clean   remove the virtualenv and local state"
 
@@ -83,7 +84,7 @@ bench: venv
 mutants: venv
 	$(BIN)/python -m bench.mutants $(BENCH_ARGS)
 
-package: venv
+package: venv web
 	$(BIN)/python -m infra.package --stage $(STAGE)
 	$(BIN)/cfn-lint infra/out/sam.json
 

@@ -1,21 +1,148 @@
 """``make deploy STAGE=prod``: upload the artefacts of ``make package`` and deploy the CloudFormation stack
-``wecom-scrm-<stage>`` with the AWS CLI. Fails with one clear line when something it needs is missing."""
+``wecom-scrm-<stage>`` with the AWS CLI, then put the web console into its bucket: the built files from
+infra/out/console/ (content-hashed assets cached for a year, index.html and config.json never), the stage's
+config.json, and a CloudFront invalidation of the two uncached names. Fails with one clear line when something
+it needs is missing."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import mimetypes
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+from scrm.settings import WECOM_LOGIN_BASE_DEFAULT
+
+from devstack.console_server import TYPES, console_config
 
 ROOT = Path(__file__).resolve().parent.parent
+# WeCom's web login for a site outside WeCom (98171); the admin API's GET /admin/auth/login-url builds the
+# same from its own setting (scrm.settings.wecom_login_base).
+WECOM_WEB_LOGIN = f"{WECOM_LOGIN_BASE_DEFAULT}wwlogin/sso/login"
+IMMUTABLE = "public, max-age=31536000, immutable"  # assets/: a new build has new names
+NO_CACHE = "no-cache"  # index.html and config.json: revalidated on every load, so a deploy shows at once
+OTHER_FILES = "public, max-age=3600"  # favicon and the like: not content-hashed, rarely changed
+UNCACHED = ("index.html", "config.json")
+CONSOLE_PREFIX = "console"
+# WeCom's check of a trusted domain: a file it names, fetched from the domain's root (infra/console_spa.js
+# serves /WW_verify_<id>.txt from console/).
+VERIFY_FILE = re.compile(r"WW_verify_[A-Za-z0-9]{1,64}\.txt")
 
 
 def fail(message: str) -> int:
     print(f"deploy: {message}", file=sys.stderr)
     return 1
+
+
+def content_type(suffix: str) -> str:
+    return TYPES.get(suffix) or mimetypes.guess_type(f"x{suffix}")[0] or "application/octet-stream"
+
+
+def console_upload_commands(aws: str, built: Path, bucket: str, config_file: Path | None,
+                            verify_file: Path | None = None) -> list[list[str]]:
+    """The uploads, in an order that never serves a page whose files are missing: the assets first, then the
+    other files, the config, and index.html last. One ``aws s3 sync`` per kind of file, so that each gets its
+    Content-Type (ours, as the local server sends it, not the CLI's guess) and Cache-Control. No --delete: the
+    assets of the previous build stay, so a page opened before the deploy still loads its lazy chunks."""
+    dest = f"s3://{bucket}/{CONSOLE_PREFIX}"
+    commands: list[list[str]] = []
+    assets = built / "assets"
+    suffixes = sorted({p.suffix for p in assets.rglob("*") if p.is_file()}) if assets.is_dir() else []
+    for suffix in suffixes:
+        commands.append([aws, "s3", "sync", str(assets), f"{dest}/assets", "--exclude", "*", "--include", f"*{suffix}",
+                         "--content-type", content_type(suffix), "--cache-control", IMMUTABLE, "--only-show-errors"])
+    rest = [p.relative_to(built) for p in built.rglob("*") if p.is_file()]
+    others = sorted({p.suffix for p in rest if p.parts[0] != "assets" and p.as_posix() not in UNCACHED})
+    for suffix in others:
+        commands.append([aws, "s3", "sync", str(built), dest, "--exclude", "*", "--include", f"*{suffix}",
+                         "--exclude", "assets/*", *[x for name in UNCACHED for x in ("--exclude", name)],
+                         "--content-type", content_type(suffix), "--cache-control", OTHER_FILES, "--only-show-errors"])
+    if verify_file is not None:
+        commands.append([aws, "s3", "cp", str(verify_file), f"{dest}/{verify_file.name}", "--content-type",
+                         "text/plain; charset=utf-8", "--cache-control", NO_CACHE, "--only-show-errors"])
+    if config_file is not None:
+        commands.append([aws, "s3", "cp", str(config_file), f"{dest}/config.json", "--content-type", TYPES[".json"],
+                         "--cache-control", NO_CACHE, "--only-show-errors"])
+    commands.append([aws, "s3", "cp", str(built / "index.html"), f"{dest}/index.html", "--content-type", TYPES[".html"],
+                     "--cache-control", NO_CACHE, "--only-show-errors"])
+    return commands
+
+
+def invalidation_command(aws: str, distribution_id: str) -> list[str]:
+    return [aws, "cloudfront", "create-invalidation", "--distribution-id", distribution_id,
+            "--paths", *(f"/{CONSOLE_PREFIX}/{name}" for name in UNCACHED)]
+
+
+def stage_config(corp_id: str, agent_id: str) -> dict[str, str]:
+    """config.json for a deployment: WeCom's real login page, the stage's corp and app, and the admin API on
+    the same origin (api_base "": CloudFront routes /admin/*)."""
+    return console_config(WECOM_WEB_LOGIN, corp_id, agent_id, api_base="")
+
+
+def stack_outputs(aws: str, stack: str, env: dict[str, str]) -> dict[str, str] | None:
+    result = subprocess.run([aws, "cloudformation", "describe-stacks", "--stack-name", stack,
+                             "--query", "Stacks[0].Outputs", "--output", "json"],
+                            capture_output=True, text=True, env=env)
+    if result.returncode:
+        return None
+    return {o["OutputKey"]: o["OutputValue"] for o in json.loads(result.stdout or "[]") or []}
+
+
+def _exists(aws: str, bucket: str, key: str, env: dict[str, str]) -> bool:
+    return subprocess.run([aws, "s3api", "head-object", "--bucket", bucket, "--key", key],
+                          capture_output=True, text=True, env=env).returncode == 0
+
+
+def deploy_console(aws: str, out: Path, stage: str, outputs: dict[str, str], env: dict[str, str],
+                   corp_id: str, agent_id: str, verify_file: Path | None = None) -> int:
+    built = out / "console"
+    bucket, distribution = outputs.get("ConsoleBucketName"), outputs.get("ConsoleDistributionId")
+    if not bucket or not distribution:
+        return fail(f"the stack has no ConsoleBucketName / ConsoleDistributionId output (was wecom-scrm-{stage} deployed?)")
+    config_file: Path | None = out / "console-config.json"
+    if corp_id:
+        config = stage_config(corp_id, agent_id)
+    elif _exists(aws, bucket, f"{CONSOLE_PREFIX}/config.json", env):
+        config, config_file = {}, None  # no CONSOLE_CORP: the bucket's config.json stays as it is
+        print("console: config.json kept (pass CONSOLE_CORP and CONSOLE_AGENT to change it)")
+    else:
+        config = stage_config("", "")
+        print("console: no CONSOLE_CORP / CONSOLE_AGENT yet: the console's login button stays disabled until a "
+              "deploy with both", file=sys.stderr)
+    if config_file is not None:
+        config_file.write_text(json.dumps(config, ensure_ascii=False, indent=2))
+    uploads = console_upload_commands(aws, built, bucket, config_file, verify_file)
+    for command in [*uploads, invalidation_command(aws, distribution)]:
+        print("+", " ".join(command[:4]), "...", flush=True)
+        if subprocess.run(command, env=env, stdout=subprocess.DEVNULL if "cloudfront" in command else None).returncode:
+            return fail(f"{' '.join(command[1:3])} failed (see above); run make deploy again")
+    print(f"console: {outputs.get('ConsoleUrl', '?')}")
+    return 0
+
+
+def check_pairs(args: Any) -> str | None:
+    if bool(args.console_corp) != bool(args.console_agent):
+        return "CONSOLE_CORP and CONSOLE_AGENT go together (the corp id and its self-built app's AgentId)"
+    if bool(args.console_domain) != bool(args.console_certificate):
+        return ("CONSOLE_DOMAIN and CONSOLE_CERT go together (the console's host name and its ACM certificate "
+                "in us-east-1)")
+    if args.console_certificate and ":acm:us-east-1:" not in args.console_certificate:
+        return "CONSOLE_CERT must be an ACM certificate in us-east-1 (CloudFront takes certificates only from there)"
+    if args.console_agent and not str(args.console_agent).isdigit():
+        return "CONSOLE_AGENT is the app's AgentId, digits only (应用管理 → the app → AgentId)"
+    if args.wecom_verify_file:
+        path = Path(args.wecom_verify_file)
+        if not VERIFY_FILE.fullmatch(path.name):
+            return "WECOM_VERIFY_FILE must be the file WeCom offers, named WW_verify_<letters and digits>.txt"
+        if not path.is_file():
+            return f"WECOM_VERIFY_FILE {path} does not exist"
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,9 +153,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--egress", choices=("direct", "nat"),
                         help="nat: fixed egress IP through a NAT gateway (WeCom's trusted-IP rule); "
                              "omitted: the stack keeps its current setting (direct on the first deploy)")
+    parser.add_argument("--console-corp", default=os.environ.get("CONSOLE_CORP", ""),
+                        help="the corp whose staff log in to the console (or CONSOLE_CORP); omitted: config.json stays")
+    parser.add_argument("--console-agent", default=os.environ.get("CONSOLE_AGENT", ""),
+                        help="that corp's self-built app's AgentId (or CONSOLE_AGENT)")
+    parser.add_argument("--console-domain", default=os.environ.get("CONSOLE_DOMAIN", ""),
+                        help="the console's own host name (or CONSOLE_DOMAIN); omitted: the stack keeps its setting")
+    parser.add_argument("--console-certificate", default=os.environ.get("CONSOLE_CERT", ""),
+                        help="its ACM certificate ARN in us-east-1 (or CONSOLE_CERT)")
+    parser.add_argument("--wecom-verify-file", default=os.environ.get("WECOM_VERIFY_FILE", ""),
+                        help="WeCom's WW_verify_….txt for the trusted domain (or WECOM_VERIFY_FILE): served at "
+                             "the domain's root; it stays in the bucket for later deploys")
     parser.add_argument("--out", default=str(ROOT / "infra" / "out"))
     args = parser.parse_args(argv)
     out = Path(args.out)
+    problem = check_pairs(args)
+    if problem:
+        return fail(problem)
     aws = shutil.which("aws")
     if not aws:
         return fail("the AWS CLI is not installed (https://docs.aws.amazon.com/cli/)")
@@ -38,24 +179,34 @@ def main(argv: list[str] | None = None) -> int:
         return fail("no usable AWS credentials (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)")
     if not args.bucket:
         return fail("no artefact bucket: set ARTIFACT_BUCKET=<an S3 bucket in the target account>")
-    for name in ("sam.json", "deployment.zip", "layer.zip"):
+    for name in ("sam.json", "deployment.zip", "layer.zip", "console/index.html"):
         if not (out / name).exists():
             return fail(f"{out / name} is missing: run make package STAGE={args.stage} first")
     packaged = out / "packaged.json"
+    overrides = [*([f"EgressMode={args.egress}"] if args.egress else []),
+                 *([f"ConsoleDomain={args.console_domain}", f"ConsoleCertificateArn={args.console_certificate}"]
+                   if args.console_domain else [])]
+    stack = f"wecom-scrm-{args.stage}"
     steps = [
         [aws, "cloudformation", "package", "--template-file", str(out / "sam.json"), "--s3-bucket", args.bucket,
          "--s3-prefix", f"wecom-scrm/{args.stage}", "--output-template-file", str(packaged), "--use-json"],
         [aws, "cloudformation", "deploy", "--template-file", str(packaged), "--stack-name",
-         f"wecom-scrm-{args.stage}", "--capabilities", "CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND",
-         *(["--parameter-overrides", f"EgressMode={args.egress}"] if args.egress else []),
+         stack, "--capabilities", "CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND",
+         *(["--parameter-overrides", *overrides] if overrides else []),
          "--no-fail-on-empty-changeset"],
     ]
     for step in steps:
         print("+", " ".join(step[:3]), "...", flush=True)
         if subprocess.run(step, cwd=out, env=env).returncode:
             return fail(f"{' '.join(step[1:3])} failed (see above); CloudFormation rolls a failed update back")
-    print(f"deployed wecom-scrm-{args.stage}; outputs: aws cloudformation describe-stacks --stack-name "
-          f"wecom-scrm-{args.stage} --query Stacks[0].Outputs")
+    outputs = stack_outputs(aws, stack, env)
+    if outputs is None:
+        return fail(f"could not read the outputs of {stack} (aws cloudformation describe-stacks)")
+    verify_file = Path(args.wecom_verify_file) if args.wecom_verify_file else None
+    if deploy_console(aws, out, args.stage, outputs, env, args.console_corp, args.console_agent, verify_file):
+        return 1
+    print(f"deployed {stack}; outputs: aws cloudformation describe-stacks --stack-name {stack} "
+          "--query Stacks[0].Outputs")
     return 0
 
 

@@ -8,6 +8,10 @@
 3. Build the Lambda layer into layer.zip, unless ``--no-layer``: exactly the dependencies of
    ``layers/requirements.lock`` (``make lock``), checked against their hashes (manylinux x86_64 wheels
    for Python 3.11), and the ``scrm`` package's source.
+4. Copy the built web console (web/console/dist, ``make web``) into console/, unless ``--no-console``:
+   what ``make deploy`` uploads to the console bucket (its config.json is written per stage at deploy).
+
+Nothing is uploaded: ``make deploy`` (infra/deploy.py) does that.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -131,12 +136,33 @@ def build_layer(out: Path) -> Path:
     return layer
 
 
+CONSOLE_DIST = ROOT / "web" / "console" / "dist"
+# A <script> element with content (not just a src): the console's CSP (script-src 'self') would block it.
+_INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>\s*[^<\s]", re.IGNORECASE)
+
+
+def build_console(out: Path, dist: Path = CONSOLE_DIST) -> Path:
+    """The built console as the bucket will hold it under console/: every file of dist but a config.json
+    (that one is the stage's, written by make deploy). Refuses a build the CSP would break."""
+    index = dist / "index.html"
+    if not index.is_file():
+        raise PackageError(f"{index} is missing: build the console first (make web)")
+    if _INLINE_SCRIPT.search(index.read_text()):
+        raise PackageError(f"{index} has an inline script, which the console's CSP (script-src 'self') blocks")
+    target = out / "console"
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(dist, target, ignore=shutil.ignore_patterns("config.json", "*.map"))
+    return target
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.package", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stage", default="dev", choices=STAGES)
     parser.add_argument("--out", default=str(ROOT / "infra" / "out"))
     parser.add_argument("--no-layer", action="store_true", help="skip building layer.zip (template only)")
+    parser.add_argument("--no-console", action="store_true", help="skip copying the built console (web/console/dist)")
     args = parser.parse_args(argv)
     out = Path(args.out)
     try:
@@ -147,6 +173,10 @@ def main(argv: list[str] | None = None) -> int:
             print("building the shared layer (pip, manylinux x86_64 wheels) ...", flush=True)
             layer = build_layer(out)
             print(f"layer:    {layer} ({layer.stat().st_size // 1024} KiB)")
+        if not args.no_console:
+            console = build_console(out)
+            files = [p for p in console.rglob("*") if p.is_file()]
+            print(f"console:  {console} ({len(files)} files, {sum(p.stat().st_size for p in files) // 1024} KiB)")
     except PackageError as exc:
         print(f"package: {exc}", file=sys.stderr)
         return 1

@@ -3,8 +3,9 @@ scrm.resources (tables, queues) and infra.access (IAM), so the template cannot d
 
 Chalice generates the functions, the API and one role per function; this adds the tables, queues, DLQs,
 the Lambda layer, alarms, per-function least-privilege policies (replacing Chalice's), partial batch
-failure reporting on the SQS event source, per-stage reserved concurrency, and an optional fixed egress IP
-(VPC + NAT gateway) for WeCom's trusted-IP rule.
+failure reporting on the SQS event source, per-stage reserved concurrency, an optional fixed egress IP
+(VPC + NAT gateway) for WeCom's trusted-IP rule, and the web console's bucket and CloudFront distribution
+(infra/console.py), which also serves the admin API from the console's origin.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from scrm.resources import QUEUES, TABLES, QueueDef, TableDef
 
 from infra.access import DRAIN, FUNCTIONS, PUT, READ, RECORD, WRITE, Access
+from infra.console import console_conditions, console_outputs, console_parameters, console_resources
 
 SECRET_PREFIX = "scrm/corps/"
 # Chalice's logical ids for our functions.
@@ -401,13 +403,15 @@ def merge_template(stage_settings: dict[str, Any], admin_routes: list[tuple[str,
         "The callback route could make an event durable nowhere and held its answer so that WeCom retries",
         "scrm", "CallbackHeld", [{"Name": "service", "Value": "scrm"}],
     )
+    resources.update(console_resources(ADMIN_API))
     return {
         "Parameters": {
             "EgressMode": {"Type": "String", "AllowedValues": ["direct", "nat"], "Default": "direct",
                            "Description": "nat: functions in a VPC behind a NAT gateway with one Elastic IP "
                                           "(WeCom's trusted-IP rule)"},
+            **console_parameters(),
         },
-        "Conditions": {"UseNat": {"Fn::Equals": [{"Ref": "EgressMode"}, "nat"]}},
+        "Conditions": {"UseNat": {"Fn::Equals": [{"Ref": "EgressMode"}, "nat"]}, **console_conditions()},
         "Resources": resources,
         "Outputs": {
             "EgressIp": {"Condition": "UseNat", "Value": {"Ref": "EgressIp"},
@@ -416,5 +420,6 @@ def merge_template(stage_settings: dict[str, Any], admin_routes: list[tuple[str,
             "AdminApiUrl": {"Value": {"Fn::Sub": f"https://${{{ADMIN_API}}}.execute-api.${{AWS::Region}}."
                                                  "${AWS::URLSuffix}/api/admin/"},
                             "Description": "The admin API (keys from `scrm keys create`)"},
+            **console_outputs(),
         },
     }
