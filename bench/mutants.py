@@ -71,8 +71,10 @@ MUTANTS: tuple[Mutant, ...] = (
     M("numbers: non-ASCII digits", "if not (raw.isascii() and raw.isdigit())", "if not (raw.isdigit())", ("test_input_limits*", "test_customer_query*")),
     M("page after the cursor inclusive", "ordered = sorted((r for r in rows if key(r) > after), key=key)", "ordered = sorted((r for r in rows if key(r) >= after), key=key)", ("test_page_cursor*",)),
     # domain: mass sends and quotas
-    M("mass send: an empty name", "if not isinstance(name, str) or not name.strip() or len(name) > NAME_MAX:\n        raise", "if not isinstance(name, str) or len(name) > NAME_MAX:\n        raise", ("test_mass_send*",)),
-    M("mass send: negative filter numbers", "if isinstance(v, bool) or not isinstance(v, int) or v < 0:", "if isinstance(v, bool) or not isinstance(v, int):", ("test_mass_send*",)),
+    M("mass send: an empty name", "if not isinstance(name, str) or not name.strip() or len(name) > NAME_MAX:\n        raise", "if not isinstance(name, str) or len(name) > NAME_MAX:\n        raise", ("test_mass_send*",),
+      (("    if not name.strip():\n        raise FieldError(\"name\"", "    if False:\n        raise FieldError(\"name\""),)),
+    M("mass send: negative filter numbers", "if isinstance(v, bool) or not isinstance(v, int) or v < 0:", "if isinstance(v, bool) or not isinstance(v, int):", ("test_mass_send*",),
+      (('Seconds = Annotated[int, Field(ge=0, description="unix seconds, inclusive")]', 'Seconds = Annotated[int, Field(description="unix seconds, inclusive")]'),)),
     M("mass send: the per-customer limit inclusive", "(ok if counts.get(ext, 0) < limit else over).append(ext)", "(ok if counts.get(ext, 0) <= limit else over).append(ext)", ("test_mass_send*", "test_msg_quota*")),
     M("quota window end inclusive", "return sum(1 for s in sent if start <= _moment(s) < end)", "return sum(1 for s in sent if start <= _moment(s) <= end)", ("test_msg_quota*", "test_quota*")),
     M("quota enough with one short", "return remaining(setting, sent, t) >= count", "return remaining(setting, sent, t) >= count - 1", ("test_msg_quota*", "test_quota*")),
@@ -82,13 +84,15 @@ MUTANTS: tuple[Mutant, ...] = (
     M("SOP targets days_min exclusive", "if targets.days_min is not None and days < targets.days_min:", "if targets.days_min is not None and days <= targets.days_min:", ("test_sop*",)),
     M("SOP targets days_max exclusive", "return targets.days_max is None or days <= targets.days_max", "return targets.days_max is None or days < targets.days_max", ("test_sop*",)),
     M("SOP low above high allowed", "if low is not None and high is not None and low > high:", "if False:", ("test_sop*",)),
-    M("SOP too many steps", "if len(value) > MAX_STEPS:", "if len(value) > MAX_STEPS + 1:", ("test_sop*",)),
+    M("SOP too many steps", "if len(value) > MAX_STEPS:", "if len(value) > MAX_STEPS + 1:", ("test_sop*",),
+      (("    steps: list[SopStep] = Field(max_length=MAX_STEPS, min_length=1)", "    steps: list[SopStep] = Field(max_length=MAX_STEPS + 1, min_length=1)"),)),
     # services
     M("callback for another corp accepted", "if to_user and to_user != corp.corp_id:", "if False:", ("test_callback*",)),
     M("churn: a customer's delete not an alert", "if kind == LOST_BY_CUSTOMER:", "if kind != LOST_BY_CUSTOMER:", ("test_churn*",)),
     M("stats: a transfer delete counted as a loss", "return Fact(e.create_time, END) if e.source == DELETE_BY_TRANSFER else", "return Fact(e.create_time, END) if e.source != DELETE_BY_TRANSFER else", ("test_contact_stats*",)),
     M("tag edit: unknown tags let through", "unknown = [t for t in ids if t not in live]", "unknown = []", ("test_customer_admin*", "test_admin*")),
-    M("group labels: empty label allowed", "if any(not 1 <= len(t) <= LABEL_MAX for t in labels):", "if any(not 0 <= len(t) <= LABEL_MAX for t in labels):", ("test_group*",)),
+    M("group labels: empty label allowed", "if any(not 1 <= len(t) <= LABEL_MAX for t in labels):", "if any(not 0 <= len(t) <= LABEL_MAX for t in labels):", ("test_group*",),
+      (("StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]] = Field(", "StringConstraints(strip_whitespace=True, min_length=0, max_length=30)]] = Field("),)),
     M("live codes: unknown tags let through", "missing = [t for t in tags if t not in known]", "missing = []", ("test_live_codes*",)),
     M("group code edit: full chats stay active", "full = [c for c in data.get(\"full_chats\") or [] if c in spec.chat_ids]\n        active = [c for c in spec.chat_ids if c not in full] or list(spec.chat_ids)", "full = []\n        active = list(spec.chat_ids)", ("test_live_codes*",)),
     M("SOP admin: unknown members let through", "unknown = [m for m in members if m not in known]", "unknown = []", ("test_sop*",)),
@@ -102,9 +106,11 @@ MUTANTS: tuple[Mutant, ...] = (
 
 
 def locate(root: Path, snippet: str) -> tuple[Path | None, str]:
-    """The one file under layers/scrm holding ``snippet`` once, or why not."""
+    """The one file under layers/scrm (or the admin API's schemas, where a field's shape is checked since
+    issue 17) holding ``snippet`` once, or why not."""
     hits = []
-    for path in sorted((root / "layers" / "scrm").rglob("*.py")):
+    paths = [*(root / "layers" / "scrm").rglob("*.py"), *(root / "functions" / "admin" / "schemas").rglob("*.py")]
+    for path in sorted(paths):
         count = path.read_text(encoding="utf-8").count(snippet)
         if count:
             hits.append((path, count))
