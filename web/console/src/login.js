@@ -8,8 +8,10 @@ import { api } from './api.js'
 export const STATE_KEY = 'scrm.login.state'
 export const NEXT_KEY = 'scrm.login.next'
 
+const BASE = (import.meta.env && import.meta.env.BASE_URL) || '/console/' // Node's tests have no Vite env
+
 export function callbackUrl() {
-  return new URL(`${import.meta.env.BASE_URL}login/callback`, window.location.origin).toString()
+  return new URL(`${BASE}login/callback`, window.location.origin).toString()
 }
 
 export function missingLoginConfig(config) {
