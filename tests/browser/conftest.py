@@ -192,3 +192,11 @@ def watched(chromium: object, viewport: dict[str, int], screenshots: Path,
     if problems:
         pytest.fail("browser: " + json.dumps(problems, ensure_ascii=False, indent=1), pytrace=False)
 
+
+
+@pytest.fixture(scope="session")
+def staff(stack: object, sandbox: object) -> dict[str, object]:
+    """A synced sandbox corp whose first three members are the console's admin, operator and viewer."""
+    from tests.browser.stack_login import staffed_corp
+
+    return staffed_corp(stack, sandbox)

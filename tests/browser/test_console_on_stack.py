@@ -10,14 +10,9 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import requests
 
-from tests.browser.stack_login import auto_confirm, log_in, staffed_corp
+from tests.browser.stack_login import auto_confirm, log_in
 
 pytestmark = pytest.mark.stack
-
-
-@pytest.fixture(scope="module")
-def staff(stack, sandbox):
-    return staffed_corp(stack, sandbox)
 
 
 def test_without_a_session_a_page_goes_to_the_login_page(stack, watched):
