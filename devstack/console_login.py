@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from typing import Any
 
 from devstack.sandbox_client import SandboxClient
@@ -54,7 +55,7 @@ def _scrm(stack: Stack, *args: str, stdin: str | None = None) -> str:
 
 def dev_corp(stack: Stack, corp_id: str = "wwdevconsole") -> dict[str, Any]:
     """`make dev`'s corp: a seeded sandbox corp (customers, tags, a group), registered and fully synced with
-    the CLI, so that the console has a corp to log in to and data to show. Made once per stack."""
+    the CLI and a full sync, so that the console has a corp to log in to and data to show. Made once per stack."""
     import json
 
     sandbox = SandboxClient(stack.sandbox_url)
@@ -62,5 +63,14 @@ def dev_corp(stack: Stack, corp_id: str = "wwdevconsole") -> dict[str, Any]:
         "employees": 5, "customers_per_employee": 8, "tags": 4, "tag_groups": 2, "groups": 2, "members_per_group": 4})
     doc = json.dumps({k: info[k] for k in ("corp_id", "token", "aes_key", "secret", "agent_id")})
     _scrm(stack, "corps", "register", "--from-json", "-", stdin=doc)
-    _scrm(stack, "sync", "start", corp_id, "--wait", "--timeout", "120")
+    from scrm import bootstrap  # the stack's environment is this process's (Stack.start)
+
+    bootstrap.reset()
+    sync = bootstrap.full_sync()
+    job, _ = sync.start(corp_id)
+    deadline = time.monotonic() + 120
+    while (state := sync.jobs.get(corp_id, job["job_id"])["state"]) == "running" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if state != "done":
+        raise RuntimeError(f"the full sync of {corp_id} is {state}")
     return info
