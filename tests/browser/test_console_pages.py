@@ -106,6 +106,19 @@ def test_a_code_made_in_the_console_is_scanned_and_its_customer_shows_with_the_t
     drawer.get_by_test_id("edit-remark").fill("门店老客户")
     drawer.get_by_test_id("save-relation").click()
     drawer.get_by_text("备注：门店老客户").wait_for()
+    # Tags: the code's one off, another on (by name), in one mark_tag.
+    drawer.get_by_test_id("edit-relation").click()
+    drawer.get_by_test_id("edit-tags").click()
+    options = page.locator(".el-select-dropdown__item:visible")
+    other = options.filter(has_not_text=tag_name).first
+    other_name = other.inner_text().strip()
+    other.click()
+    options.filter(has_text=tag_name).first.click()
+    page.keyboard.press("Escape")
+    drawer.get_by_test_id("save-relation").click()
+    relation = drawer.get_by_test_id("relation")
+    relation.locator(".el-tag", has_text=other_name).wait_for()
+    assert relation.locator(".el-tag", has_text=tag_name).count() == 0
     assert scanned["external_userid"]
     watched.shot("customer-drawer")
 
