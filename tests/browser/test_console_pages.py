@@ -85,7 +85,7 @@ def test_a_code_made_in_the_console_is_scanned_and_its_customer_shows_with_the_t
     page.locator(".el-select-dropdown__item:visible", has_text=tag_name).first.click()
     page.keyboard.press("Escape")
     rows = page.get_by_test_id("customers").locator(".el-table__row")
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while True:  # the arrival is applied by the stack's consumers (tags marked in WeCom, then stored)
         page.get_by_test_id("search").click()
         page.wait_for_load_state("networkidle")
