@@ -179,3 +179,21 @@ def test_every_page_as_an_admin(stack, sandbox, staff, watched, viewport):
             assert page.get_by_test_id("employees").locator(".el-table__row").count() == len(staff["members"])
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], path
         watched.shot(path)
+
+
+def test_roles_list_and_the_last_admin_is_kept(stack, sandbox, staff, watched):
+    admin = log_in(watched, stack, sandbox, staff, "admin")
+    page = watched.page
+    page.goto(stack.console_url + "roles")
+    table = page.get_by_test_id("roles")
+    table.locator(".el-table__row").nth(len(staff["by_role"]) - 1).wait_for()
+    row = table.locator(".el-table__row", has_text=f"（{admin}）")
+    row.get_by_test_id("role-select").click()
+    page.locator(".el-select-dropdown__item:visible", has_text="运营").click()
+    # The corp's only admin: the API's 409, in words; nothing changed.
+    notice = page.get_by_test_id("role-change-error")
+    notice.get_by_text("与现有数据冲突").wait_for()
+    assert notice.get_attribute("data-status") == "409"
+    assert row.get_by_test_id("role-select").inner_text().strip() == "管理员"
+    assert page.get_by_test_id("role").inner_text() == "管理员"
+    watched.shot("roles")
