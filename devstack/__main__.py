@@ -37,8 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dynamodb-port", type=int, default=5701)
     parser.add_argument("--messaging-port", type=int, default=5702)
     parser.add_argument("--console-port", type=int, default=8003)
-    parser.add_argument("--console-corp", default="", help="the corp the console's WeCom login button logs in")
-    parser.add_argument("--console-agent", default="", help="that corp's app AgentId")
+    parser.add_argument("--console-corp", default="", help="the corp the console's WeCom login button logs in "
+                        "(a sandbox corp already registered); default: a seeded sandbox corp made and synced here")
+    parser.add_argument("--no-console-corp", action="store_true", help="make no corp and grant nobody (a bare stack)")
     parser.add_argument("--consumers", type=int, default=4, help="pollers per queue, like Lambda concurrency")
     args = parser.parse_args(argv)
     config = StackConfig(
@@ -57,13 +58,28 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         print(f"scrm-devstack: could not start: {exc} (logs in {config.workdir})", file=sys.stderr)
         return 1
-    if args.console_corp:
-        stack.set_console_corp(args.console_corp, args.console_agent)
+    login = None
+    if not args.no_console_corp:
+        from devstack.console_login import dev_corp, open_console
+        from devstack.sandbox_client import SandboxClient
+
+        try:
+            if args.console_corp:
+                agent = SandboxClient(stack.sandbox_url).corp(args.console_corp)["agent_id"]
+                login = open_console(stack, args.console_corp, agent)
+            else:
+                print("making the console's corp (a seeded sandbox corp, registered and synced) ...", flush=True)
+                info = dev_corp(stack)
+                login = open_console(stack, info["corp_id"], info["agent_id"])
+        except Exception as exc:
+            print(f"scrm-devstack: could not prepare the console's corp: {exc}", file=sys.stderr)
+            stack.stop()
+            return 1
     env_file = ROOT / ".devstack" / "env"
     write_env(stack, env_file)
     print(
         f"""local stack up
-  web console       {stack.console_url}   (built by make web; login corp: --console-corp, --console-agent)
+  web console       {stack.console_url}   (built by make web; login corp: --console-corp)
   app (callbacks)   {stack.app_url}/wecom/callback/<corp_id>
   admin API         {stack.admin_url}/admin/   (keys: scrm keys create <corp> --role admin)
   WeCom sandbox     {stack.sandbox_url}   (control API: {stack.sandbox_url}/control/corps)
@@ -75,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
 Ctrl-C stops everything.""",
         flush=True,
     )
+    if login:
+        from devstack.console_login import describe
+
+        print(describe(login), flush=True)
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
     try:
         while all(stack.healthy().values()):

@@ -5,6 +5,13 @@ no CORS, and the Content-Security-Policy can say connect-src 'self'.
 
 ``python -m devstack.console_server --port 8003 --dist web/console/dist --config .devstack/console-config.json
 --api http://127.0.0.1:8002`` (the stack starts it; ``make web`` builds dist).
+
+Channel codes' QR pictures: WeCom answers add_contact_way with a URL on its picture host
+(https://wework.qpic.cn/wwpic/…), which the console's CSP (img-src 'self') does not load; the console asks this
+origin for the same path (/wwpic/…), as a CloudFront behaviour with wework.qpic.cn as its origin serves it when
+deployed. The WeCom sandbox has no picture host, so locally this server stands in for it: it answers a PNG of
+a QR code of the picture's own WeCom URL (segno), the one thing the sandbox's code is known by. ``--pictures URL``
+passes /wwpic/ on to a real host instead.
 """
 
 from __future__ import annotations
@@ -51,9 +58,25 @@ TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf
          ".svg": "image/svg+xml", ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf"}
 
 
-def console_config(login_url: str, corp_id: str = "", agent_id: str = "", api_base: str = "") -> dict[str, str]:
-    """What web/console/src/config.js reads from /console/config.json."""
-    return {"login_url": login_url, "corp_id": corp_id, "agent_id": str(agent_id), "api_base": api_base}
+PICTURES = "/wwpic/"
+PICTURE_HOST = "https://wework.qpic.cn"
+
+
+def console_config(corp_id: str = "", api_base: str = "") -> dict[str, str]:
+    """What web/console/src/config.js reads from /console/config.json: the corp whose members log in (the
+    admin API builds WeCom's login URL for it: GET /admin/auth/login-url) and where the API is."""
+    return {"corp_id": corp_id, "api_base": api_base}
+
+
+def qr_png(text: str) -> bytes:
+    """A PNG of a QR code of ``text`` (the local stand-in for WeCom's picture host)."""
+    import io
+
+    import segno
+
+    out = io.BytesIO()
+    segno.make(text, error="m").save(out, kind="png", scale=6, border=2)
+    return out.getvalue()
 
 
 def write_config(path: Path, config: dict[str, str]) -> None:
@@ -63,8 +86,9 @@ def write_config(path: Path, config: dict[str, str]) -> None:
     tmp.replace(path)  # the server reads it per request: never half a file
 
 
-def make_handler(dist: Path, config_path: Path, api: str) -> type[BaseHTTPRequestHandler]:
+def make_handler(dist: Path, config_path: Path, api: str, pictures: str = "") -> type[BaseHTTPRequestHandler]:
     target = urlsplit(api) if api else None
+    picture_host = urlsplit(pictures) if pictures else None
     root = dist.resolve()
 
     class Handler(BaseHTTPRequestHandler):
@@ -74,12 +98,13 @@ def make_handler(dist: Path, config_path: Path, api: str) -> type[BaseHTTPReques
         def log_message(self, *args: Any) -> None:
             pass
 
-        def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None,
-                  security: bool = True) -> None:
+        def _send(self, status: int, body: bytes, content_type: str,
+                  headers: dict[str, str] | list[tuple[str, str]] | None = None, security: bool = True) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
-            for k, v in {**(SECURITY_HEADERS if security else {}), **(headers or {})}.items():
+            pairs = list(headers.items()) if isinstance(headers, dict) else list(headers or [])
+            for k, v in [*(SECURITY_HEADERS.items() if security else ()), *pairs]:
                 self.send_header(k, v)
             self.end_headers()
             if self.command != "HEAD":
@@ -119,29 +144,46 @@ def make_handler(dist: Path, config_path: Path, api: str) -> type[BaseHTTPReques
             cache = "public, max-age=31536000, immutable" if rel.startswith("assets/") else "no-cache"
             self._send(200, file.read_bytes(), content_type, {"Cache-Control": cache})
 
-        def _proxy(self) -> None:
-            if target is None:
+        def _proxy(self, to: Any = None, security: bool = False) -> None:
+            to = to or target
+            if to is None:
                 self._send(503, b'{"error": "no admin API behind this console server"}', TYPES[".json"])
                 return
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
             headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
-            conn = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
+            if to is not target:
+                headers = {k: v for k, v in headers.items() if k.lower() not in ("cookie", "x-csrf-token")}
+            kind = http.client.HTTPSConnection if to.scheme == "https" else http.client.HTTPConnection
+            conn = kind(to.hostname, to.port, timeout=60)
             try:
                 conn.request(self.command, self.path, body=body, headers=headers)
                 resp = conn.getresponse()
                 data = resp.read()
-                passed = {k: v for k, v in resp.getheaders() if k.lower() not in HOP_BY_HOP
-                          and k.lower() != "content-type"}
+                # A list, not a dict: the login answer sets several cookies (one Set-Cookie header each).
+                passed = [(k, v) for k, v in resp.getheaders() if k.lower() not in HOP_BY_HOP
+                          and k.lower() != "content-type"]
                 self._send(resp.status, data, resp.getheader("Content-Type") or "application/octet-stream",
-                           passed, security=False)
+                           passed, security=security)
             except OSError as exc:
                 self._send(503, json.dumps({"error": f"admin API unreachable: {exc}"}).encode(), TYPES[".json"])
             finally:
                 conn.close()
 
+        def _picture(self) -> None:
+            path = urlsplit(self.path).path
+            if self.command not in ("GET", "HEAD") or ".." in path:
+                self._send(404, b"not found", "text/plain")
+                return
+            if picture_host is None:
+                self._send(200, qr_png(PICTURE_HOST + path), "image/png", {"Cache-Control": "public, max-age=86400"})
+                return
+            self._proxy(picture_host, security=True)
+
         def _route(self) -> None:
-            if urlsplit(self.path).path.startswith("/admin/"):
+            if urlsplit(self.path).path.startswith(PICTURES):
+                self._picture()
+            elif urlsplit(self.path).path.startswith("/admin/"):
                 self._proxy()
             elif self.command in ("GET", "HEAD"):
                 self._static()
@@ -153,8 +195,8 @@ def make_handler(dist: Path, config_path: Path, api: str) -> type[BaseHTTPReques
     return Handler
 
 
-def serve(host: str, port: int, dist: Path, config_path: Path, api: str) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer((host, port), make_handler(dist, config_path, api))
+def serve(host: str, port: int, dist: Path, config_path: Path, api: str, pictures: str = "") -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer((host, port), make_handler(dist, config_path, api, pictures))
     server.daemon_threads = True
     return server
 
@@ -168,8 +210,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dist", type=Path, default=ROOT / "web" / "console" / "dist")
     parser.add_argument("--config", type=Path, required=True, help="the config.json to serve (re-read per request)")
     parser.add_argument("--api", default="", help="the admin API's base URL, proxied under /admin/")
+    parser.add_argument("--pictures", default="", help="WeCom's picture host to pass /wwpic/ on to (default: a local "
+                        "stand-in drawing a QR code of the picture's URL, the sandbox having no pictures)")
     args = parser.parse_args(argv)
-    server = serve(args.host, args.port, args.dist, args.config, args.api)
+    server = serve(args.host, args.port, args.dist, args.config, args.api, args.pictures)
     print(f"console on http://{args.host}:{server.server_address[1]}{PREFIX}", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()

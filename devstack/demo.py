@@ -8,6 +8,7 @@ everything it started.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -87,8 +88,11 @@ class Tour:
         if reg.returncode:
             raise RuntimeError(f"demo: corps register failed: {reg.stderr.strip()}")
         self.out(reg.stdout.strip())
-        self.stack.set_console_corp(cid, info["agent_id"])
+        from devstack.console_login import describe, open_console
+
+        self.login = open_console(self.stack, cid, info["agent_id"])
         self.out(f"web console (while the demo runs; `make dev` keeps one up): {self.stack.console_url}")
+        self.out(describe(self.login))
         verified = self.sandbox.verify_url(cid)
         self.out(f"WeCom's URL verification: ok={verified['ok']} in {verified['elapsed_ms']} ms")
 
@@ -347,10 +351,17 @@ def main() -> int:
         from scrm import bootstrap
 
         bootstrap.reset()
-        summary = Tour(stack).run()
+        tour = Tour(stack)
+        summary = tour.run()
         ok = summary["callbacks_sent"] == summary["callbacks_acknowledged"] and \
             summary["relation_status"] == "deleted_by_customer" and summary["code_adds"] == 1
         print("\ndemo finished: " + ("every callback acknowledged and applied" if ok else "SOMETHING WENT WRONG"))
+        if sys.stdin.isatty():  # someone is watching: keep the console up to look at what the tour made
+            from devstack.console_login import describe
+
+            print(f"\n{describe(tour.login)}\nPress Enter (or Ctrl-C) to stop the local stack.", flush=True)
+            with contextlib.suppress(KeyboardInterrupt, EOFError):
+                input()
         return 0 if ok else 1
     except Exception as exc:
         print(f"demo failed: {exc} (logs in {stack.config.workdir})", file=sys.stderr)

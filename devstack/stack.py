@@ -116,13 +116,12 @@ class Stack:
     def console_config_path(self) -> Path:
         return self.config.workdir / "console-config.json"
 
-    def set_console_corp(self, corp_id: str, agent_id: str | int) -> None:
-        """The corp whose staff the console's 企业微信登录 button logs in (config.json's corp_id, agent_id);
-        the console server re-reads the file on each request."""
+    def set_console_corp(self, corp_id: str) -> None:
+        """The corp whose staff the console's 企业微信登录 button logs in (config.json's corp_id: the admin API
+        builds the login URL with the corp's app); the console server re-reads the file on each request."""
         from devstack.console_server import console_config, write_config
 
-        write_config(self.console_config_path,
-                     console_config(f"{self.sandbox_url}/wwlogin/sso/login", corp_id, str(agent_id)))
+        write_config(self.console_config_path, console_config(corp_id))
 
     def callback_url(self, corp_id: str = "{corp_id}") -> str:
         return f"{self.app_url}/wecom/callback/{corp_id}"
@@ -165,7 +164,7 @@ class Stack:
             self._spawn("welcome", welcome)
             admin = ["-m", "devstack.app_server", "--port", str(self.admin_port), "--role", "admin"]
             self._spawn("admin", admin)
-            self.set_console_corp("", "")
+            self.set_console_corp("")
             self._spawn("console", ["-m", "devstack.console_server", "--port", str(self.console_port),
                                     "--config", str(self.console_config_path), "--api", self.admin_url])
             for port in (self.sandbox_port, self.app_port, self.control_port, self.admin_port, self.app_control_port,

@@ -97,8 +97,7 @@ class Console:
 @pytest.fixture(scope="session")
 def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
     config_path = tmp_path_factory.mktemp("console") / "config.json"
-    # A login URL on a loopback port nothing listens on: tests intercept the navigation to it.
-    config = console_config("http://127.0.0.1:9/wwlogin/sso/login", "wwbrowsertest0001", "1000002")
+    config = console_config("wwbrowsertest0001")
     write_config(config_path, config)
     server = serve("127.0.0.1", 0, DIST, config_path, api="")
     thread = threading.Thread(target=server.serve_forever, name="console", daemon=True)
@@ -193,3 +192,11 @@ def watched(chromium: object, viewport: dict[str, int], screenshots: Path,
     if problems:
         pytest.fail("browser: " + json.dumps(problems, ensure_ascii=False, indent=1), pytrace=False)
 
+
+
+@pytest.fixture(scope="session")
+def staff(stack: object, sandbox: object) -> dict[str, object]:
+    """A synced sandbox corp whose first three members are the console's admin, operator and viewer."""
+    from tests.browser.stack_login import staffed_corp
+
+    return staffed_corp(stack, sandbox)

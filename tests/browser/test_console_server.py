@@ -54,3 +54,12 @@ def test_an_unbuilt_console_says_how_to_build_it(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_qr_pictures_are_answered_on_the_consoles_origin(console):
+    """WeCom's picture host stands in locally: /wwpic/… is a PNG of a QR code of the picture's WeCom URL."""
+    status, headers, body = _get(console.url, "/wwpic/815237_EXUbAzzTlPDHD8ntOqjRKg_3900251982/0")
+    assert status == 200 and headers["content-type"] == "image/png" and body[:8] == b"\x89PNG\r\n\x1a\n"
+    assert headers["content-security-policy"].startswith("default-src 'self'")
+    assert _get(console.url, "/wwpic/../console/config.json")[0] == 404
+    assert _get(console.url, "/wwpic/x/0", method="POST")[0] == 404

@@ -50,6 +50,13 @@ export function errorOf(status, body, retryAfter = null) {
   return new ApiError({ status, title, field, detail, retryAfter })
 }
 
+// Called with the ApiError of any 401 (the session ended or never was): the router sends the browser to
+// the login page (router.js registers it). Login and me do their own handling.
+let onUnauthorized = null
+export function setUnauthorizedHandler(fn) {
+  onUnauthorized = fn
+}
+
 export async function request(method, path, { query, body } = {}) {
   const base = runtime.config ? runtime.config.api_base : ''
   const url = new URL(`${base}${path}`, window.location.origin)
@@ -80,7 +87,9 @@ export async function request(method, path, { query, body } = {}) {
   } catch {
     data = null // not JSON: the status alone speaks
   }
-  throw errorOf(resp.status, data, resp.headers.get('Retry-After'))
+  const error = errorOf(resp.status, data, resp.headers.get('Retry-After'))
+  if (resp.status === 401 && onUnauthorized && !path.startsWith('/admin/auth/')) onUnauthorized(error)
+  throw error
 }
 
 export const api = {

@@ -4,15 +4,15 @@ export const MENU = [
   {
     group: '客户',
     items: [
-      { path: '/customers', title: '客户', icon: 'User' },
-      { path: '/tags', title: '标签库', icon: 'PriceTag' },
+      { path: '/customers', title: '客户', icon: 'User', ready: true },
+      { path: '/tags', title: '标签库', icon: 'PriceTag', ready: true },
       { path: '/churn-alerts', title: '流失提醒', icon: 'Bell' },
     ],
   },
   {
     group: '获客',
     items: [
-      { path: '/channel-codes', title: '渠道活码', icon: 'Postcard' },
+      { path: '/channel-codes', title: '渠道活码', icon: 'Postcard', ready: true },
       { path: '/group-codes', title: '群活码', icon: 'ChatDotRound' },
     ],
   },
@@ -28,9 +28,9 @@ export const MENU = [
   {
     group: '设置',
     items: [
-      { path: '/employees', title: '员工', icon: 'Avatar' },
+      { path: '/employees', title: '员工', icon: 'Avatar', ready: true },
       { path: '/sync', title: '同步', icon: 'Refresh' },
-      { path: '/roles', title: '角色与密钥', icon: 'Key' },
+      { path: '/roles', title: '角色与密钥', icon: 'Key', ready: true },
     ],
   },
 ]

@@ -5,9 +5,15 @@ import LoginPage from './pages/LoginPage.vue'
 import LoginCallback from './pages/LoginCallback.vue'
 import UnderConstruction from './pages/UnderConstruction.vue'
 import NotFound from './pages/NotFound.vue'
+import { session, loadMe, forget, setUnauthorizedHandler } from './session.js'
 
 const pages = {
   '/dashboard': () => import('./pages/DashboardPage.vue'),
+  '/customers': () => import('./pages/CustomersPage.vue'),
+  '/tags': () => import('./pages/TagsPage.vue'),
+  '/channel-codes': () => import('./pages/ChannelCodesPage.vue'),
+  '/employees': () => import('./pages/EmployeesPage.vue'),
+  '/roles': () => import('./pages/RolesPage.vue'),
 }
 
 export const router = createRouter({
@@ -31,6 +37,26 @@ export const router = createRouter({
       ],
     },
   ],
+})
+
+function toLogin(to) {
+  return { path: '/login', query: to.fullPath && to.fullPath !== '/' ? { next: to.fullPath } : {} }
+}
+
+// Every page but login's needs a session: who is logged in is asked once (GET /admin/auth/me); a 401 goes
+// to the login page. Another failure (no connection, 503) lets the page open and show its own error.
+router.beforeEach(async (to) => {
+  if (to.meta.bare) return true
+  if (!session.checked) await loadMe()
+  if (!session.me && !session.error) return toLogin(to)
+  return true
+})
+
+// Any API call answered 401 later (the session expired, the role was taken away): back to login.
+setUnauthorizedHandler(() => {
+  forget()
+  const current = router.currentRoute.value
+  if (!current.meta.bare) router.replace(toLogin(current))
 })
 
 router.afterEach((to) => {

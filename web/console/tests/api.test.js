@@ -20,7 +20,7 @@ globalThis.sessionStorage = {
 }
 
 const { api, ApiError } = await import('../src/api.js')
-const { loginUrl, checkReturnedState, randomState, STATE_KEY, missingLoginConfig } = await import('../src/login.js')
+const { startLogin, checkReturnedState, exchangeCode, takeNext, STATE_KEY, missingLoginConfig } = await import('../src/login.js')
 
 function respond(status, body, headers = {}) {
   answer = {
@@ -96,24 +96,44 @@ test('no connection is an error too', async () => {
   assert.equal(err.title, '无法连接服务器，请检查网络后重试')
 })
 
-test("the login URL is WeCom's, in its order, with the redirect encoded", () => {
-  const config = { login_url: 'https://login.work.weixin.qq.com/wwlogin/sso/login', corp_id: 'ww1', agent_id: '1000002' }
-  assert.equal(
-    loginUrl(config, 'abc', 'https://scrm.example.com/console/login/callback'),
-    'https://login.work.weixin.qq.com/wwlogin/sso/login?login_type=CorpApp&appid=ww1&agentid=1000002' +
-      '&redirect_uri=https%3A%2F%2Fscrm.example.com%2Fconsole%2Flogin%2Fcallback&state=abc',
-  )
-  assert.deepEqual(missingLoginConfig({ login_url: 'x', corp_id: '', agent_id: '' }), ['corp_id', 'agent_id'])
+test("login asks the API for WeCom's URL, keeps its state and the page to return to, and goes there", async () => {
+  const assigned = []
+  window.location.assign = (u) => assigned.push(u)
+  respond(200, { url: 'http://127.0.0.1:8900/wwlogin/sso/login?login_type=CorpApp&appid=ww1&state=s1', state: 's1' })
+  await startLogin({ corp_id: 'ww1', api_base: '' }, '/customers?x=1')
+  const url = new URL(calls[0].url)
+  assert.equal(url.pathname, '/admin/auth/login-url')
+  assert.equal(url.searchParams.get('corp_id'), 'ww1')
+  assert.equal(url.searchParams.get('redirect_uri'), 'http://console.test/console/login/callback')
+  assert.equal(calls[0].init.method, 'GET')
+  assert.deepEqual(assigned, ['http://127.0.0.1:8900/wwlogin/sso/login?login_type=CorpApp&appid=ww1&state=s1'])
+  assert.equal(sessionStorage.getItem(STATE_KEY), 's1')
+  assert.equal(takeNext(), '/customers?x=1')
+  assert.equal(takeNext(), '/dashboard') // used once
+  assert.deepEqual(missingLoginConfig({ corp_id: '' }), ['corp_id'])
 })
 
-test('the state is random, and accepted once', () => {
-  const a = randomState()
-  assert.match(a, /^[0-9a-f]{32}$/)
-  assert.notEqual(a, randomState())
-  sessionStorage.setItem(STATE_KEY, a)
-  assert.equal(checkReturnedState(a), true)
-  assert.equal(checkReturnedState(a), false)
-  sessionStorage.setItem(STATE_KEY, a)
+test('a login URL that is not http(s) is not followed', async () => {
+  const assigned = []
+  window.location.assign = (u) => assigned.push(u)
+  respond(200, { url: 'javascript:alert(1)', state: 's2' })
+  await assert.rejects(startLogin({ corp_id: 'ww1', api_base: '' }))
+  assert.deepEqual(assigned, [])
+})
+
+test('the returned state is accepted once, and only the kept one', () => {
+  sessionStorage.setItem(STATE_KEY, 'abc')
+  assert.equal(checkReturnedState('abc'), true)
+  assert.equal(checkReturnedState('abc'), false)
+  sessionStorage.setItem(STATE_KEY, 'abc')
   assert.equal(checkReturnedState('0'.repeat(32)), false)
   assert.equal(checkReturnedState(undefined), false)
+})
+
+test('the code is exchanged as JSON with the corp and the state', async () => {
+  respond(200, { userid: 'u1', role: 'admin' })
+  await exchangeCode({ corp_id: 'ww1', api_base: '' }, 'CODE', 'abc')
+  assert.equal(new URL(calls[0].url).pathname, '/admin/auth/login')
+  assert.equal(calls[0].init.method, 'POST')
+  assert.deepEqual(JSON.parse(calls[0].init.body), { corp_id: 'ww1', code: 'CODE', state: 'abc' })
 })
