@@ -31,7 +31,7 @@ help:
 	@echo "make mutants deliberate breakages of domain/service code against the unit tests, write bench/mutants.json"
 	@echo "make package STAGE=dev|prod   build infra/out/ (template, app zip, layer zip, console/) without AWS"
 	@echo "make deploy STAGE=dev|prod    deploy infra/out/ with the AWS CLI (needs credentials, ARTIFACT_BUCKET;"
-	@echo "                              CONSOLE_CORP=ww... CONSOLE_AGENT=1000002: the console's config.json; docs/deploy.md § 11)"
+	@echo "                              CONSOLE_CORP=ww...: the corp whose staff log in to the console; docs/deploy.md § 11)"
 	@echo "make lock    re-pin the layer's whole dependency tree with hashes (layers/requirements.lock) after editing layers/pyproject.toml"
 	@echo "make clean   remove the virtualenv and local state"
 

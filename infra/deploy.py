@@ -17,14 +17,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scrm.settings import WECOM_LOGIN_BASE_DEFAULT
-
 from devstack.console_server import TYPES, console_config
 
 ROOT = Path(__file__).resolve().parent.parent
 # WeCom's web login for a site outside WeCom (98171); the admin API's GET /admin/auth/login-url builds the
 # same from its own setting (scrm.settings.wecom_login_base).
-WECOM_WEB_LOGIN = f"{WECOM_LOGIN_BASE_DEFAULT}wwlogin/sso/login"
 IMMUTABLE = "public, max-age=31536000, immutable"  # assets/: a new build has new names
 NO_CACHE = "no-cache"  # index.html and config.json: revalidated on every load, so a deploy shows at once
 OTHER_FILES = "public, max-age=3600"  # favicon and the like: not content-hashed, rarely changed
@@ -79,10 +76,11 @@ def invalidation_command(aws: str, distribution_id: str) -> list[str]:
             "--paths", *(f"/{CONSOLE_PREFIX}/{name}" for name in UNCACHED)]
 
 
-def stage_config(corp_id: str, agent_id: str) -> dict[str, str]:
-    """config.json for a deployment: WeCom's real login page, the stage's corp and app, and the admin API on
-    the same origin (api_base "": CloudFront routes /admin/*)."""
-    return console_config(WECOM_WEB_LOGIN, corp_id, agent_id, api_base="")
+def stage_config(corp_id: str) -> dict[str, str]:
+    """config.json for a deployment: the corp whose staff log in (the admin API builds WeCom's login URL for
+    its registered app: GET /admin/auth/login-url) and the admin API on the same origin (api_base "":
+    CloudFront routes /admin/*)."""
+    return console_config(corp_id, api_base="")
 
 
 def stack_outputs(aws: str, stack: str, env: dict[str, str]) -> dict[str, str] | None:
@@ -100,21 +98,21 @@ def _exists(aws: str, bucket: str, key: str, env: dict[str, str]) -> bool:
 
 
 def deploy_console(aws: str, out: Path, stage: str, outputs: dict[str, str], env: dict[str, str],
-                   corp_id: str, agent_id: str, verify_file: Path | None = None) -> int:
+                   corp_id: str, verify_file: Path | None = None) -> int:
     built = out / "console"
     bucket, distribution = outputs.get("ConsoleBucketName"), outputs.get("ConsoleDistributionId")
     if not bucket or not distribution:
         return fail(f"the stack has no ConsoleBucketName / ConsoleDistributionId output (was wecom-scrm-{stage} deployed?)")
     config_file: Path | None = out / "console-config.json"
     if corp_id:
-        config = stage_config(corp_id, agent_id)
+        config = stage_config(corp_id)
     elif _exists(aws, bucket, f"{CONSOLE_PREFIX}/config.json", env):
         config, config_file = {}, None  # no CONSOLE_CORP: the bucket's config.json stays as it is
-        print("console: config.json kept (pass CONSOLE_CORP and CONSOLE_AGENT to change it)")
+        print("console: config.json kept (pass CONSOLE_CORP to change it)")
     else:
-        config = stage_config("", "")
-        print("console: no CONSOLE_CORP / CONSOLE_AGENT yet: the console's login button stays disabled until a "
-              "deploy with both", file=sys.stderr)
+        config = stage_config("")
+        print("console: no CONSOLE_CORP yet: the console's login button stays disabled until a deploy with it",
+              file=sys.stderr)
     if config_file is not None:
         config_file.write_text(json.dumps(config, ensure_ascii=False, indent=2))
     uploads = console_upload_commands(aws, built, bucket, config_file, verify_file)
@@ -127,15 +125,11 @@ def deploy_console(aws: str, out: Path, stage: str, outputs: dict[str, str], env
 
 
 def check_pairs(args: Any) -> str | None:
-    if bool(args.console_corp) != bool(args.console_agent):
-        return "CONSOLE_CORP and CONSOLE_AGENT go together (the corp id and its self-built app's AgentId)"
     if bool(args.console_domain) != bool(args.console_certificate):
         return ("CONSOLE_DOMAIN and CONSOLE_CERT go together (the console's host name and its ACM certificate "
                 "in us-east-1)")
     if args.console_certificate and ":acm:us-east-1:" not in args.console_certificate:
         return "CONSOLE_CERT must be an ACM certificate in us-east-1 (CloudFront takes certificates only from there)"
-    if args.console_agent and not str(args.console_agent).isdigit():
-        return "CONSOLE_AGENT is the app's AgentId, digits only (应用管理 → the app → AgentId)"
     if args.wecom_verify_file:
         path = Path(args.wecom_verify_file)
         if not VERIFY_FILE.fullmatch(path.name):
@@ -155,8 +149,6 @@ def main(argv: list[str] | None = None) -> int:
                              "omitted: the stack keeps its current setting (direct on the first deploy)")
     parser.add_argument("--console-corp", default=os.environ.get("CONSOLE_CORP", ""),
                         help="the corp whose staff log in to the console (or CONSOLE_CORP); omitted: config.json stays")
-    parser.add_argument("--console-agent", default=os.environ.get("CONSOLE_AGENT", ""),
-                        help="that corp's self-built app's AgentId (or CONSOLE_AGENT)")
     parser.add_argument("--console-domain", default=os.environ.get("CONSOLE_DOMAIN", ""),
                         help="the console's own host name (or CONSOLE_DOMAIN); omitted: the stack keeps its setting")
     parser.add_argument("--console-certificate", default=os.environ.get("CONSOLE_CERT", ""),
@@ -203,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     if outputs is None:
         return fail(f"could not read the outputs of {stack} (aws cloudformation describe-stacks)")
     verify_file = Path(args.wecom_verify_file) if args.wecom_verify_file else None
-    if deploy_console(aws, out, args.stage, outputs, env, args.console_corp, args.console_agent, verify_file):
+    if deploy_console(aws, out, args.stage, outputs, env, args.console_corp, verify_file):
         return 1
     print(f"deployed {stack}; outputs: aws cloudformation describe-stacks --stack-name {stack} "
           "--query Stacks[0].Outputs")

@@ -94,11 +94,10 @@ def test_the_upload_order_and_caching(tmp_path):
     assert deploy.invalidation_command("aws", "E1")[-2:] == ["/console/index.html", "/console/config.json"]
 
 
-def test_the_stage_config_is_the_consoles_shape_with_wecoms_login():
-    config = deploy.stage_config("ww0123456789abcdef", "1000002")
+def test_the_stage_config_is_the_consoles_shape_naming_the_corp():
+    config = deploy.stage_config("ww0123456789abcdef")
     assert set(config) == set(console_server.console_config("x"))  # what web/console/src/config.js reads
-    assert config == {"login_url": "https://login.work.weixin.qq.com/wwlogin/sso/login",
-                      "corp_id": "ww0123456789abcdef", "agent_id": "1000002", "api_base": ""}
+    assert config == {"corp_id": "ww0123456789abcdef", "api_base": ""}  # the API builds WeCom's login URL
 
 
 @pytest.fixture
@@ -111,7 +110,7 @@ def fake_aws(tmp_path, monkeypatch) -> dict[str, Any]:
     log = tmp_path / "aws.log"
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("FAKE_AWS_LOG", str(log))
-    for name in ("CONSOLE_CORP", "CONSOLE_AGENT", "CONSOLE_DOMAIN", "CONSOLE_CERT", "WECOM_VERIFY_FILE",
+    for name in ("CONSOLE_CORP", "CONSOLE_DOMAIN", "CONSOLE_CERT", "WECOM_VERIFY_FILE",
                  "FAKE_AWS_CONFIG_EXISTS"):
         monkeypatch.delenv(name, raising=False)
     out = tmp_path / "out"
@@ -131,7 +130,7 @@ def _run(fake: dict[str, Any], *extra: str) -> int:
 
 
 def test_deploy_writes_the_config_uploads_and_invalidates(fake_aws):
-    assert _run(fake_aws, "--console-corp", "ww0123456789abcdef", "--console-agent", "1000002") == 0
+    assert _run(fake_aws, "--console-corp", "ww0123456789abcdef") == 0
     calls = fake_aws["calls"]()
     verbs = [c[:2] for c in calls]
     assert verbs[:4] == [["sts", "get-caller-identity"], ["cloudformation", "package"],
@@ -142,7 +141,7 @@ def test_deploy_writes_the_config_uploads_and_invalidates(fake_aws):
     assert all("s3://console-bucket-123/console" in c[3] for c in uploads)
     assert uploads[-1][3] == "s3://console-bucket-123/console/index.html"
     assert calls[-1][:2] == ["cloudfront", "create-invalidation"] and "E2EXAMPLE" in calls[-1]
-    assert json.loads(fake_aws["config"].read_text()) == deploy.stage_config("ww0123456789abcdef", "1000002")
+    assert json.loads(fake_aws["config"].read_text()) == deploy.stage_config("ww0123456789abcdef")
 
 
 def test_deploy_without_a_corp_keeps_the_buckets_config(fake_aws, monkeypatch):
@@ -156,7 +155,7 @@ def test_deploy_without_a_corp_keeps_the_buckets_config(fake_aws, monkeypatch):
 
 def test_a_first_deploy_without_a_corp_writes_an_empty_one(fake_aws):
     assert _run(fake_aws) == 0
-    assert json.loads(fake_aws["config"].read_text()) == deploy.stage_config("", "")
+    assert json.loads(fake_aws["config"].read_text()) == deploy.stage_config("")
 
 
 def test_deploy_passes_the_custom_domain_with_its_certificate(fake_aws):
@@ -177,9 +176,6 @@ def test_deploy_serves_wecoms_verification_file(fake_aws, tmp_path):
 
 
 @pytest.mark.parametrize("extra, message", [
-    (["--console-corp", "ww1"], "CONSOLE_CORP and CONSOLE_AGENT go together"),
-    (["--console-agent", "1000002"], "CONSOLE_CORP and CONSOLE_AGENT go together"),
-    (["--console-corp", "ww1", "--console-agent", "abc"], "digits only"),
     (["--console-domain", "scrm.example.com"], "CONSOLE_DOMAIN and CONSOLE_CERT go together"),
     (["--console-domain", "scrm.example.com", "--console-certificate",
       "arn:aws:acm:ap-east-1:123456789012:certificate/x"], "us-east-1"),
