@@ -35,10 +35,13 @@ HAS_DOMAIN = "HasConsoleDomain"
 PREFIX = "console"  # the bucket's key prefix = the URL path: /console/x is s3://bucket/console/x
 S3_ORIGIN = "console-bucket"
 API_ORIGIN = "admin-api"
+PICTURE_ORIGIN = "wecom-pictures"
+PICTURE_HOST = "wework.qpic.cn"  # where WeCom's QR codes are (qr_code: https://wework.qpic.cn/wwpic/…)
 API_STAGE = "api"  # the admin API's stage: /admin/x on the distribution is /api/admin/x on API Gateway
 
 # AWS's managed policies (ids from the CloudFront developer guide, the same in every account).
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"  # no cookies, headers or query strings to the origin
 ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 
 SPA_SOURCE = Path(__file__).with_name("console_spa.js")
@@ -231,6 +234,14 @@ def _distribution(admin_api: str) -> dict[str, Any]:
                             "OriginReadTimeout": 30,  # API Gateway answers within its own 29 s
                         },
                     },
+                    {
+                        # The console's CSP loads images from its own origin only: a code's QR picture, on
+                        # WeCom's picture host, is asked for at the same path here (web/console/src/qr.js).
+                        "Id": PICTURE_ORIGIN,
+                        "DomainName": PICTURE_HOST,
+                        "CustomOriginConfig": {"OriginProtocolPolicy": "https-only", "OriginSSLProtocols": ["TLSv1.2"],
+                                               "HTTPSPort": 443},
+                    },
                 ],
                 "DefaultCacheBehavior": {
                     "TargetOriginId": S3_ORIGIN,
@@ -254,6 +265,17 @@ def _distribution(admin_api: str) -> dict[str, Any]:
                         "Compress": False,  # CachingDisabled does not negotiate encodings; the API's answers are small
                         "CachePolicyId": CACHING_DISABLED,
                         "OriginRequestPolicyId": ALL_VIEWER_EXCEPT_HOST_HEADER,
+                        "ResponseHeadersPolicyId": {"Ref": API_HEADERS},
+                    },
+                    {
+                        "PathPattern": "/wwpic/*",
+                        "TargetOriginId": PICTURE_ORIGIN,
+                        "ViewerProtocolPolicy": "redirect-to-https",
+                        "AllowedMethods": ["GET", "HEAD"],
+                        "CachedMethods": ["GET", "HEAD"],
+                        "Compress": False,  # PNG/JPEG: already compressed
+                        # No cookie reaches WeCom's host: the managed policy forwards none.
+                        "CachePolicyId": CACHING_OPTIMIZED,
                         "ResponseHeadersPolicyId": {"Ref": API_HEADERS},
                     },
                 ],

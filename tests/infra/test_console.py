@@ -101,8 +101,8 @@ def test_the_console_is_the_default_behaviour_with_the_spa_function(templates, s
 def test_admin_paths_go_uncached_to_the_admin_api_with_everything_but_host(templates, stage):
     _, t = templates[stage]
     behaviours = _config(t)["CacheBehaviors"]
-    assert [b["PathPattern"] for b in behaviours] == ["/admin/*"]
-    (api,) = behaviours
+    assert [b["PathPattern"] for b in behaviours] == ["/admin/*", "/wwpic/*"]
+    api = behaviours[0]
     assert api["TargetOriginId"] == C.API_ORIGIN
     assert api["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # Managed-CachingDisabled
     assert api["OriginRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"  # Managed-AllViewerExceptHostHeader
@@ -119,6 +119,23 @@ def test_admin_paths_go_uncached_to_the_admin_api_with_everything_but_host(templ
     assert origin["OriginPath"] == f"/{stage_name}"
     assert t["Outputs"]["AdminApiUrl"]["Value"]["Fn::Sub"].endswith(f"/{stage_name}/admin/")
     assert origin["CustomOriginConfig"]["OriginReadTimeout"] >= t["Resources"]["AdminApi"]["Properties"]["Timeout"]
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_qr_pictures_come_from_wecoms_picture_host_on_the_same_origin_without_cookies(templates, stage):
+    """The console's CSP loads images from 'self' only; a code's QR (https://wework.qpic.cn/wwpic/…) is asked
+    for at /wwpic/… (web/console/src/qr.js), and the session cookie must never reach WeCom's host."""
+    _, t = templates[stage]
+    (pictures,) = [b for b in _config(t)["CacheBehaviors"] if b["PathPattern"] == "/wwpic/*"]
+    assert pictures["TargetOriginId"] == C.PICTURE_ORIGIN
+    assert set(pictures["AllowedMethods"]) == {"GET", "HEAD"}
+    assert pictures["CachePolicyId"] == "658327ea-f89d-4fab-a63d-7e88639e58f6"  # Managed-CachingOptimized: no cookies
+    assert "OriginRequestPolicyId" not in pictures  # nothing of the viewer's request is passed on
+    origin = _origin(t, C.PICTURE_ORIGIN)
+    assert origin["DomainName"] == "wework.qpic.cn" and "OriginPath" not in origin
+    assert origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    qr_js = (Path(__file__).resolve().parents[2] / "web" / "console" / "src" / "qr.js").read_text()
+    assert "'wework.qpic.cn'" in qr_js and "'/wwpic/'" in qr_js
 
 
 def test_the_admin_routes_all_live_under_the_admin_behaviour():
