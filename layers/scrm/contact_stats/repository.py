@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import json
 import time
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache, lru_cache
 from typing import Any
 
-from pynamodb.attributes import NumberAttribute
+from pynamodb.attributes import NumberAttribute, NumberSetAttribute, UnicodeSetAttribute
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -51,12 +52,37 @@ from scrm.contact_stats.relation_facts import LOSS, Contributions, Fact
 S = ContactStatItem
 CUSTOMERS, GROUPS = "cust", "group"
 ROW_FIELDS = {CUSTOMERS: CUSTOMER_COUNTERS + CUSTOMER_WECOM, GROUPS: GROUP_COUNTERS + GROUP_WECOM}
+COUNTERS = {CUSTOMERS: CUSTOMER_COUNTERS, GROUPS: GROUP_COUNTERS}
 WECOM_AT = "wecom_at"  # when the reconcile read WeCom's figures of that day
 BATCH_GET_KEYS, BATCH_WRITE_ITEMS = 100, 25  # DynamoDB's limits per BatchGetItem / BatchWriteItem
+MONTH = "mo"  # suffix of a member-month item's totals (adds_mo) and of its held days (days_mo)
+HELD = "days_mo"  # the days of the month the item holds a figure for (a number set of dd)
+READINGS = "wecom_uids"  # a day roll-up's members with WeCom's figures for that day (a string set)
+DAY_SHARDS = 8
 
 
 def month_pk(corp_id: str, kind: str, month: str) -> str:
     return f"{corp_id}#{kind}#{month}"
+
+
+def days_pk(corp_id: str, kind: str) -> str:
+    """The partition of the corp's day roll-ups of a kind: sk = ``<yyyy-mm-dd>#<shard>``."""
+    return f"{corp_id}#{kind}#days"
+
+
+def shard(userid: str) -> int:
+    """Which of a day's roll-up items a member counts on: concurrent transactions of different members
+    rarely meet on one item (DynamoDB cancels a transaction that meets another on an item)."""
+    return zlib.crc32(userid.encode()) % DAY_SHARDS
+
+
+def day_sk(day: str, userid: str) -> str:
+    return f"{day}#{shard(userid)}"
+
+
+def month_total(field: str) -> str:
+    """The member-month item's total of a counter over its days (the employee and month roll-up)."""
+    return f"{field}_{MONTH}"
 
 
 def _rel_pk(corp_id: str, external_userid: str) -> str:
@@ -82,8 +108,43 @@ def _by_month(days: Iterable[str]) -> dict[str, list[str]]:
 
 
 def _add_actions(moves: Mapping[str, Mapping[str, int]]) -> list[Any]:
-    """ADD of every counter of these days (all of one month: one item)."""
-    return [_attr(packed_name(c, day)).add(n) for day, counters in sorted(moves.items()) for c, n in sorted(counters.items())]
+    """ADD of every counter of these days (all of one month: one item), of the month's totals (the employee
+    and month roll-up: ``adds_mo``) and of the days to the month's held days (``days_mo``)."""
+    totals: dict[str, int] = {}
+    for counters in moves.values():
+        for c, n in counters.items():
+            totals[c] = totals.get(c, 0) + n
+    held = {int(day[8:10]) for day, counters in moves.items() if counters}
+    return [
+        *(_attr(packed_name(c, day)).add(n) for day, counters in sorted(moves.items()) for c, n in sorted(counters.items())),
+        *(_attr(month_total(c)).add(n) for c, n in sorted(totals.items())),
+        *([_held().add(held)] if held else []),
+    ]
+
+
+def _day_actions(counters: Mapping[str, int]) -> list[Any]:
+    """ADD of a member's counters of one day to the corp's day roll-up (its shard)."""
+    return [_attr(c).add(n) for c, n in sorted(counters.items())]
+
+
+def _count_moves(tx: TransactWrite, corp_id: str, kind: str, userid: str, moves: Mapping[str, Mapping[str, int]]) -> None:
+    """The updates of one transaction that move a member's day counters: one per month item (its days and its
+    month totals) and one per corp day roll-up (the member's shard of that day)."""
+    for month, days in _by_month(moves).items():
+        tx.update(S(month_pk(corp_id, kind, month), userid), actions=_add_actions({d: moves[d] for d in days}))
+    for day, counters in sorted(moves.items()):
+        if counters:
+            tx.update(S(days_pk(corp_id, kind), day_sk(day, userid)), actions=_day_actions(counters))
+
+
+@cache
+def _held() -> NumberSetAttribute:
+    return NumberSetAttribute(attr_name=HELD)
+
+
+@cache
+def _readings() -> UnicodeSetAttribute:
+    return UnicodeSetAttribute(attr_name=READINGS)
 
 
 @lru_cache(maxsize=64)  # the months' day sets of recent queries
@@ -163,8 +224,7 @@ class DynamoContactStats:
                 actions=[S.version.set(version + 1), S.applied.set(json.dumps(applied, sort_keys=True))],
                 condition=S.version.does_not_exist() if version == 0 else (S.version == version),
             )
-            for month, days in _by_month(moves).items():
-                tx.update(S(month_pk(corp_id, CUSTOMERS, month), userid), actions=_add_actions({d: moves[d] for d in days}))
+            _count_moves(tx, corp_id, CUSTOMERS, userid, moves)
 
         return _transact(build)
 
@@ -181,7 +241,7 @@ class DynamoContactStats:
                   event_id=event_id, userid=owner, day=day),
                 condition=S.sk.does_not_exist(),
             )  # fmt: skip
-            tx.update(S(month_pk(corp_id, GROUPS, day[:7]), owner), actions=_add_actions({day: counters}))
+            _count_moves(tx, corp_id, GROUPS, owner, {day: counters})
 
         return _transact(build)
 
@@ -202,23 +262,32 @@ class DynamoContactStats:
         return sorted(rows, key=lambda r: (r["day"], r["userid"]))
 
     def set_wecom(self, corp_id: str, kind: str, day: str, userid: str, figures: Mapping[str, int], at: int) -> None:
-        """WeCom's figures for a day row, next to ours (the nightly reconcile); the latest reading wins."""
+        """WeCom's figures for a day row, next to ours (the nightly reconcile); the latest reading wins. The
+        day's roll-up names the member first (the reports read the rows WeCom read; a member named whose
+        figures a crash left unwritten reads as a row without them, as before)."""
+        S(days_pk(corp_id, kind), day_sk(day, userid)).update(actions=[_readings().add({userid})])
         S(month_pk(corp_id, kind, day[:7]), userid).update(
-            actions=[_attr(packed_name(WECOM_AT, day)).set(at),
+            actions=[_attr(packed_name(WECOM_AT, day)).set(at), _held().add({int(day[8:10])}),
                      *(_attr(packed_name(f, day)).set(int(v)) for f, v in sorted(figures.items()))]  # fmt: skip
         )
 
     def put_rows(self, corp_id: str, kind: str, rows: Iterable[Mapping[str, Any]]) -> int:
         """Write whole day rows (the benchmark's seed; an import), not for counting: no facts. Each (month,
-        employee) item is written whole (BatchWriteItem, 25 a call), so the rows of one month and employee
-        must come in one call: an item written again replaces the days it held. Returns the rows written."""
+        employee) item is written whole (BatchWriteItem, 25 a call), with its month totals, so the rows of
+        one month and employee must come in one call: an item written again replaces the days it held.
+        The corp's day roll-ups are the backfill's (rollup_repository.rebuild). Returns the rows written."""
         items: dict[tuple[str, str], dict[str, Any]] = {}
         n = 0
         for r in rows:
             day, userid = str(r["day"]), str(r["userid"])
             key = {"pk": {"S": month_pk(corp_id, kind, day[:7])}, "sk": {"S": userid}}
             item = items.setdefault((day[:7], userid), key)
-            item.update((packed_name(f, day), {"N": str(int(r[f]))}) for f in ROW_FIELDS[kind] if _kept(f, r.get(f)))
+            kept = {f: int(r[f]) for f in ROW_FIELDS[kind] if _kept(f, r.get(f))}
+            item.update((packed_name(f, day), {"N": str(v)}) for f, v in kept.items())
+            if kept:
+                item.setdefault(HELD, {"NS": []})["NS"].append(day[8:10].lstrip("0"))
+            for f in (f for f in kept if f in COUNTERS[kind]):
+                item[month_total(f)] = {"N": str(int(item.get(month_total(f), {"N": "0"})["N"]) + kept[f])}
             n += 1
         puts = list(items.values())
         for i in range(0, len(puts), BATCH_WRITE_ITEMS):
