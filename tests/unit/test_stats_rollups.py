@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-
 from scrm.contact_stats.relation_facts import ADD, END, LOSS, Fact
 from scrm.contact_stats.rollup import pieces, segments
 from scrm.kernel.china_time import CHINA
