@@ -168,3 +168,16 @@ def test_ranges_are_cut_where_cohorts_mature_and_read_the_fewer_days():
     # September less its first 5 days, October whole, November's edges, December's first 4 days
     assert len(read) <= 5 + 7 + 3 + 4 + 4
     assert datetime.fromtimestamp(NOW, UTC).astimezone(CHINA).date() == TODAY
+
+
+def test_the_fake_rollups_answer_as_the_rows_too():
+    from scrm.contact_stats.service import ContactStats
+
+    from tests.unit.contact_stats_fakes import FakeContactStats, FakeStatsRollups
+
+    repo = FakeContactStats()
+    stats = ContactStats(repo, lambda *_: "boss", clock=lambda: NOW, rollups=FakeStatsRollups(repo))
+    rng = random.Random(2)
+    _count(stats, _events(rng, 120), rng)
+    repo.set_wecom(CORP, "cust", "2026-12-02", "emp3", {"wecom_new_contact": 7}, 1)
+    _assert_same(stats)
