@@ -55,8 +55,7 @@ ROW_FIELDS = {CUSTOMERS: CUSTOMER_COUNTERS + CUSTOMER_WECOM, GROUPS: GROUP_COUNT
 COUNTERS = {CUSTOMERS: CUSTOMER_COUNTERS, GROUPS: GROUP_COUNTERS}
 WECOM_AT = "wecom_at"  # when the reconcile read WeCom's figures of that day
 BATCH_GET_KEYS, BATCH_WRITE_ITEMS = 100, 25  # DynamoDB's limits per BatchGetItem / BatchWriteItem
-MONTH = "mo"  # suffix of a member-month item's totals (adds_mo) and of its held days (days_mo)
-HELD = "days_mo"  # the days of the month the item holds a figure for (a number set of dd)
+HELD = "days"  # a member's month roll-up: the days of the month it has a row for (a number set of dd)
 READINGS = "wecom_uids"  # a day roll-up's members with WeCom's figures for that day (a string set)
 DAY_SHARDS = 8
 
@@ -80,9 +79,20 @@ def day_sk(day: str, userid: str) -> str:
     return f"{day}#{shard(userid)}"
 
 
-def month_total(field: str) -> str:
-    """The member-month item's total of a counter over its days (the employee and month roll-up)."""
-    return f"{field}_{MONTH}"
+def member_months_pk(corp_id: str, kind: str) -> str:
+    """The members' month roll-ups of a kind: sk = ``<yyyy-mm>#<userid>``, the month's counters (``adds``)
+    and the days of the month the member has a row for (``days``, numbers)."""
+    return f"{corp_id}#{kind}#mo"
+
+
+def member_days_pk(corp_id: str, kind: str) -> str:
+    """The members' day roll-ups of a kind: sk = ``<yyyy-mm-dd>#<shard>``, each member of the shard's counters
+    as ``<counter>@<userid>`` (the edge days of a report by employee read a few of these, not 500 items)."""
+    return f"{corp_id}#{kind}#md"
+
+
+def member_name(field: str, userid: str) -> str:
+    return f"{field}@{userid}"
 
 
 def _rel_pk(corp_id: str, external_userid: str) -> str:
@@ -108,33 +118,28 @@ def _by_month(days: Iterable[str]) -> dict[str, list[str]]:
 
 
 def _add_actions(moves: Mapping[str, Mapping[str, int]]) -> list[Any]:
-    """ADD of every counter of these days (all of one month: one item), of the month's totals (the employee
-    and month roll-up: ``adds_mo``) and of the days to the month's held days (``days_mo``)."""
-    totals: dict[str, int] = {}
-    for counters in moves.values():
-        for c, n in counters.items():
-            totals[c] = totals.get(c, 0) + n
-    held = {int(day[8:10]) for day, counters in moves.items() if counters}
-    return [
-        *(_attr(packed_name(c, day)).add(n) for day, counters in sorted(moves.items()) for c, n in sorted(counters.items())),
-        *(_attr(month_total(c)).add(n) for c, n in sorted(totals.items())),
-        *([_held().add(held)] if held else []),
-    ]
-
-
-def _day_actions(counters: Mapping[str, int]) -> list[Any]:
-    """ADD of a member's counters of one day to the corp's day roll-up (its shard)."""
-    return [_attr(c).add(n) for c, n in sorted(counters.items())]
+    """ADD of every counter of these days (all of one month: one item)."""
+    return [_attr(packed_name(c, day)).add(n) for day, counters in sorted(moves.items()) for c, n in sorted(counters.items())]
 
 
 def _count_moves(tx: TransactWrite, corp_id: str, kind: str, userid: str, moves: Mapping[str, Mapping[str, int]]) -> None:
-    """The updates of one transaction that move a member's day counters: one per month item (its days and its
-    month totals) and one per corp day roll-up (the member's shard of that day)."""
+    """The updates of one transaction that move a member's day counters: per month its counter item and its
+    month roll-up (totals, held days); per day the member's shard of the corp's day roll-up and of the
+    members' day roll-up (rollup_repository)."""
     for month, days in _by_month(moves).items():
         tx.update(S(month_pk(corp_id, kind, month), userid), actions=_add_actions({d: moves[d] for d in days}))
+        totals: dict[str, int] = {}
+        for d in days:
+            for c, n in moves[d].items():
+                totals[c] = totals.get(c, 0) + n
+        held = {int(d[8:10]) for d in days if moves[d]}
+        tx.update(S(member_months_pk(corp_id, kind), f"{month}#{userid}"),
+                  actions=[*(_attr(c).add(n) for c, n in sorted(totals.items())), *([_held().add(held)] if held else [])])
     for day, counters in sorted(moves.items()):
         if counters:
-            tx.update(S(days_pk(corp_id, kind), day_sk(day, userid)), actions=_day_actions(counters))
+            tx.update(S(days_pk(corp_id, kind), day_sk(day, userid)), actions=[_attr(c).add(n) for c, n in sorted(counters.items())])
+            tx.update(S(member_days_pk(corp_id, kind), day_sk(day, userid)),
+                      actions=[_attr(member_name(c, userid)).add(n) for c, n in sorted(counters.items())])
 
 
 @cache
@@ -266,28 +271,24 @@ class DynamoContactStats:
         day's roll-up names the member first (the reports read the rows WeCom read; a member named whose
         figures a crash left unwritten reads as a row without them, as before)."""
         S(days_pk(corp_id, kind), day_sk(day, userid)).update(actions=[_readings().add({userid})])
+        S(member_months_pk(corp_id, kind), f"{day[:7]}#{userid}").update(actions=[_held().add({int(day[8:10])})])
         S(month_pk(corp_id, kind, day[:7]), userid).update(
-            actions=[_attr(packed_name(WECOM_AT, day)).set(at), _held().add({int(day[8:10])}),
+            actions=[_attr(packed_name(WECOM_AT, day)).set(at),
                      *(_attr(packed_name(f, day)).set(int(v)) for f, v in sorted(figures.items()))]  # fmt: skip
         )
 
     def put_rows(self, corp_id: str, kind: str, rows: Iterable[Mapping[str, Any]]) -> int:
         """Write whole day rows (the benchmark's seed; an import), not for counting: no facts. Each (month,
-        employee) item is written whole (BatchWriteItem, 25 a call), with its month totals, so the rows of
-        one month and employee must come in one call: an item written again replaces the days it held.
-        The corp's day roll-ups are the backfill's (rollup_repository.rebuild). Returns the rows written."""
+        employee) item is written whole (BatchWriteItem, 25 a call), so the rows of one month and employee
+        must come in one call: an item written again replaces the days it held. The roll-ups are the
+        backfill's (rollup_repository.rebuild). Returns the rows written."""
         items: dict[tuple[str, str], dict[str, Any]] = {}
         n = 0
         for r in rows:
             day, userid = str(r["day"]), str(r["userid"])
             key = {"pk": {"S": month_pk(corp_id, kind, day[:7])}, "sk": {"S": userid}}
             item = items.setdefault((day[:7], userid), key)
-            kept = {f: int(r[f]) for f in ROW_FIELDS[kind] if _kept(f, r.get(f))}
-            item.update((packed_name(f, day), {"N": str(v)}) for f, v in kept.items())
-            if kept:
-                item.setdefault(HELD, {"NS": []})["NS"].append(day[8:10].lstrip("0"))
-            for f in (f for f in kept if f in COUNTERS[kind]):
-                item[month_total(f)] = {"N": str(int(item.get(month_total(f), {"N": "0"})["N"]) + kept[f])}
+            item.update((packed_name(f, day), {"N": str(int(r[f]))}) for f in ROW_FIELDS[kind] if _kept(f, r.get(f)))
             n += 1
         puts = list(items.values())
         for i in range(0, len(puts), BATCH_WRITE_ITEMS):

@@ -5,7 +5,8 @@ Two roll-ups are counted in the same transaction as the member-day counters (con
 - the corp's day: per (kind, China day) the sum over members of each counter (``adds``, ``lost_by_customer``,
   …; ``joins``, ``quits``, …), and which members WeCom's figures were stored for that day (the readings);
 - the member's month: per (kind, month, member) the sum over the month's days of each counter, and the
-  days of the month the member has a row for (held).
+  days of the month the member has a row for (held);
+- the members' day: per (kind, China day) each member's counters (read for a few edge days only).
 
 A report over every member then reads, instead of every member-day row:
 

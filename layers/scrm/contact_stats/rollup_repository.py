@@ -1,26 +1,30 @@
 """The statistics' roll-ups on DynamoDB (table scrm-contact-stats): read for the reports and the dashboard,
-rebuilt from the member-day counters by the migration's backfill.
+rebuilt from the member-day counters by the migration's backfill. Three kinds of small item, next to the
+packed member-month counter items (repository.py):
 
-- The corp's day roll-up: pk ``<corp>#cust#days`` (``#group#days``), sk ``<yyyy-mm-dd>#<shard>``, each
-  counter a number under its own name (``adds``), and ``wecom_uids``, the members WeCom's figures were
-  stored for that day. A member counts on one of the day's ``DAY_SHARDS`` items (by its userid), so the
-  transactions of different members seldom meet on an item; a range of days is one Query.
-- The member's month roll-up lives on the member-month counter item itself: ``<counter>_mo`` (the month's
-  total) and ``days_mo`` (the days of the month it holds a figure for), moved by the same update as the
-  day's counter, so it costs no write of its own.
+- the corp's day: pk ``<corp>#cust#days`` (``#group#days``), sk ``<yyyy-mm-dd>#<shard>``, each counter a
+  number under its own name (``adds``), and ``wecom_uids``, the members WeCom's figures were stored for
+  that day. A member counts on one of the day's ``DAY_SHARDS`` items (by its userid), so the transactions
+  of different members seldom meet on an item; a range of days is one Query (30 days: 240 small items).
+- the member's month: pk ``<corp>#cust#mo``, sk ``<yyyy-mm>#<userid>``: the month's counters and ``days``,
+  the days of the month the member has a row for (a report lists a member only then).
+- the members' day: pk ``<corp>#cust#md``, sk ``<yyyy-mm-dd>#<shard>``, ``<counter>@<userid>`` for each
+  member of the shard: the few edge days a report by employee needs, without reading 500 items a day.
 
-Both move in the transaction that stores the fact justifying the counter (repository._count_moves), so a
-redelivered event moves neither, and a crash leaves neither moved. ``rebuild`` computes both from the
-member-day counters of some months and SETs them: run it again and the result is the same. It reads and
-then writes: a count that lands on one of those months between the two is not in what it writes, so run it
-when nothing counts for those months, or run it again after (the answer is then exact).
+All three move in the transaction that stores the fact justifying the counter (repository._count_moves),
+so a redelivered event moves none, and a crash leaves none moved. Moto (the local stack) spends its time
+per attribute of every item a Query touches, and DynamoDB bills by size: both favour these small items
+over the packed ones (~140 numbers each). ``rebuild`` computes all three from the member-day counters of
+some months and writes them whole: run it again and the result is the same. It reads and then writes: a
+count that lands on one of those months between the two is not in what it writes, so run it when nothing
+counts for those months, or run it again after (the answer is then exact).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import partial
+from datetime import date, timedelta
 from typing import Any
 
 from scrm.contact_stats.repository import (
@@ -29,14 +33,13 @@ from scrm.contact_stats.repository import (
     READINGS,
     ROW_FIELDS,
     S,
-    _attr,
     _batch_write,
-    _held,
+    day_sk,
     days_pk,
+    member_days_pk,
+    member_months_pk,
+    member_name,
     month_pk,
-    month_total,
-    packed_name,
-    shard,
     unpack,
 )
 from scrm.contact_stats.rollup import MonthView, month_days
@@ -71,64 +74,87 @@ class DynamoStatsRollups:
         return [rows[d] for d in sorted(rows)], sorted(readings)
 
     def month_views(self, corp_id: str, kind: str, wanted: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], MonthView]:
-        """Every member's month totals and held days of these months, and its counters of the days named."""
-
-        def one(month: str) -> list[tuple[tuple[str, str], MonthView]]:
-            days = wanted[month]
-            names = ["sk", HELD, *(month_total(c) for c in COUNTERS[kind]),
-                     *(packed_name(c, d) for d in days for c in COUNTERS[kind])]  # fmt: skip
-            out = []
-            for item in _query(month_pk(corp_id, kind, month), names=names):
-                totals = {c: _n(item, month_total(c)) for c in COUNTERS[kind]}
-                by_day = {d: {c: _n(item, packed_name(c, d)) for c in COUNTERS[kind]} for d in days}
+        """Every member's month roll-up of these months, and its counters of the days named (one Query for the
+        months, one per run of consecutive days)."""
+        months = sorted(wanted)
+        if not months:
+            return {}
+        runs = _runs(sorted({d for days in wanted.values() for d in days}))
+        with ThreadPoolExecutor(max_workers=max(1, min(len(runs) + 1, 8))) as pool:
+            month_items = pool.submit(
+                _query, member_months_pk(corp_id, kind), S.sk.between(f"{months[0]}#", f"{months[-1]}#~"))
+            day_items = [i for part in pool.map(
+                lambda r: _query(member_days_pk(corp_id, kind), S.sk.between(f"{r[0]}#", f"{r[1]}#~")), runs) for i in part]
+            by_day: dict[tuple[str, str], dict[str, int]] = {}
+            for item in day_items:
+                day = item["sk"]["S"].split("#")[0]
+                for name, value in item.items():
+                    field, at, userid = name.partition("@")
+                    if at:
+                        by_day.setdefault((day, userid), {})[field] = int(value["N"])
+            out = {}
+            for item in month_items.result():
+                month, _, userid = item["sk"]["S"].partition("#")
+                if month not in wanted:
+                    continue
+                totals = {c: _n(item, c) for c in COUNTERS[kind]}
                 held = frozenset(f"{month}-{int(n):02d}" for n in item.get(HELD, {}).get("NS", []))
-                out.append(((month, item["sk"]["S"]), MonthView(totals, by_day, held)))
+                days = {d: by_day.get((d, userid), {}) for d in wanted[month]}
+                out[(month, userid)] = MonthView(totals, days, held)
             return out
-
-        with ThreadPoolExecutor(max_workers=max(1, min(len(wanted), 8))) as pool:
-            return dict(kv for part in pool.map(one, list(wanted)) for kv in part)
 
     # the backfill ---------------------------------------------------------------------------------
     def rebuild(self, corp_id: str, kind: str, months: Sequence[str]) -> dict[str, int]:
-        """Compute the roll-ups of these months from the member-day counters and SET them (idempotent)."""
+        """Compute the roll-ups of these months from the member-day counters and write them whole
+        (idempotent: the same counters give the same items; a roll-up item nothing feeds any more is emptied)."""
         done = {"months": 0, "members": 0, "days": 0}
         for month in months:
             days = month_days(month)
-            corp_days: dict[str, dict[str, Any]] = {}
+            built: dict[tuple[str, str], dict[str, Any]] = {}
             items = _query(month_pk(corp_id, kind, month))
-            with ThreadPoolExecutor(max_workers=4) as pool:
-                for rows in pool.map(partial(_rebuild_member, kind=kind, days=days), items):
-                    for r in rows:
-                        _add_to_day(corp_days, kind, r)
-            stale = _query(days_pk(corp_id, kind), S.sk.between(f"{days[0]}#", f"{days[-1]}#~"), names=["pk", "sk"])
-            puts = {(i["pk"]["S"], i["sk"]["S"]): {"pk": i["pk"], "sk": i["sk"]} for i in stale}  # emptied
-            for sk, values in corp_days.items():
-                puts[(days_pk(corp_id, kind), sk)] = {"pk": {"S": days_pk(corp_id, kind)}, "sk": {"S": sk}, **values}
+            for item in items:
+                for r in unpack(item, kind, days):
+                    _add_row(built, corp_id, kind, r)
+            ranges = [(days_pk(corp_id, kind), f"{days[0]}#", f"{days[-1]}#~"),
+                      (member_days_pk(corp_id, kind), f"{days[0]}#", f"{days[-1]}#~"),
+                      (member_months_pk(corp_id, kind), f"{month}#", f"{month}#~")]  # fmt: skip
+            puts = {(i["pk"]["S"], i["sk"]["S"]): {"pk": i["pk"], "sk": i["sk"]}
+                    for pk, a, b in ranges for i in _query(pk, S.sk.between(a, b), names=["pk", "sk"])}  # fmt: skip
+            puts.update({key: {"pk": {"S": key[0]}, "sk": {"S": key[1]}, **values} for key, values in built.items()})
             writes = list(puts.values())
             for i in range(0, len(writes), 25):
                 _batch_write(writes[i:i + 25])
             done = {"months": done["months"] + 1, "members": done["members"] + len(items),
-                    "days": done["days"] + len({sk.split("#")[0] for sk in corp_days})}  # fmt: skip
+                    "days": done["days"] + len({sk[:10] for pk, sk in built if pk == days_pk(corp_id, kind)})}  # fmt: skip
         return done
 
 
-def _rebuild_member(item: Mapping[str, Any], kind: str, days: list[str]) -> list[dict[str, Any]]:
-    """SET one member-month item's totals and held days from its day counters; its day rows."""
-    rows = unpack(item, kind, days)
-    totals = {c: sum(int(r.get(c) or 0) for r in rows) for c in COUNTERS[kind]}
-    held = {int(r["day"][8:10]) for r in rows}
-    actions = [_attr(month_total(c)).set(n) for c, n in totals.items()]
-    actions.append(_held().set(held) if held else _held().remove())
-    S(item["pk"]["S"], item["sk"]["S"]).update(actions=actions)
-    return rows
+def _runs(days: Sequence[str]) -> list[tuple[str, str]]:
+    """Consecutive days as (first, last) runs."""
+    out: list[tuple[str, str]] = []
+    for d in days:
+        if out and date.fromisoformat(out[-1][1]) + timedelta(days=1) == date.fromisoformat(d):
+            out[-1] = (out[-1][0], d)
+        else:
+            out.append((d, d))
+    return out
 
 
-def _add_to_day(corp_days: dict[str, dict[str, Any]], kind: str, row: Mapping[str, Any]) -> None:
-    """Add a member-day row to its shard of the corp's day (raw attribute values)."""
-    sk = f"{row['day']}#{shard(str(row['userid']))}"
-    item = corp_days.setdefault(sk, {})
+def _plus(item: dict[str, Any], name: str, n: int) -> None:
+    item[name] = {"N": str(int(item.get(name, {"N": "0"})["N"]) + n)}
+
+
+def _add_row(built: dict[tuple[str, str], dict[str, Any]], corp_id: str, kind: str, row: Mapping[str, Any]) -> None:
+    """Add a member-day row to the roll-up items it feeds (raw attribute values)."""
+    day, userid = str(row["day"]), str(row["userid"])
+    corp_day = built.setdefault((days_pk(corp_id, kind), day_sk(day, userid)), {})
+    member_day = built.setdefault((member_days_pk(corp_id, kind), day_sk(day, userid)), {})
+    member_month = built.setdefault((member_months_pk(corp_id, kind), f"{day[:7]}#{userid}"), {})
+    member_month.setdefault(HELD, {"NS": []})["NS"].append(str(int(day[8:10])))
     for c in COUNTERS[kind]:
         if row.get(c):
-            item[c] = {"N": str(int(item.get(c, {"N": "0"})["N"]) + int(row[c]))}
+            _plus(corp_day, c, int(row[c]))
+            _plus(member_day, member_name(c, userid), int(row[c]))
+            _plus(member_month, c, int(row[c]))
     if any(row.get(f) is not None for f in ROW_FIELDS[kind] if f.startswith("wecom_")):
-        item.setdefault(READINGS, {"SS": []})["SS"].append(str(row["userid"]))
+        corp_day.setdefault(READINGS, {"SS": []})["SS"].append(userid)
