@@ -79,16 +79,16 @@ def day_sk(day: str, userid: str) -> str:
     return f"{day}#{shard(userid)}"
 
 
-def member_months_pk(corp_id: str, kind: str) -> str:
-    """The members' month roll-ups of a kind: sk = ``<yyyy-mm>#<userid>``, the month's counters (``adds``)
-    and the days of the month the member has a row for (``days``, numbers)."""
-    return f"{corp_id}#{kind}#mo"
+def member_months_pk(corp_id: str, kind: str, month: str) -> str:
+    """The members' month roll-ups of a kind and month: sk = ``<shard>``, each member of the shard's month
+    counters as ``<counter>@<userid>`` and the days of the month it has a row for, ``days@<userid>``."""
+    return f"{corp_id}#{kind}#mo#{month}"
 
 
-def member_days_pk(corp_id: str, kind: str) -> str:
-    """The members' day roll-ups of a kind: sk = ``<yyyy-mm-dd>#<shard>``, each member of the shard's counters
-    as ``<counter>@<userid>`` (the edge days of a report by employee read a few of these, not 500 items)."""
-    return f"{corp_id}#{kind}#md"
+def member_days_pk(corp_id: str, kind: str, month: str) -> str:
+    """The members' day roll-ups of a kind and month: sk = ``<dd>#<shard>``, each member of the shard's
+    counters as ``<counter>@<userid>`` (the edge days of a report by employee read a few of these)."""
+    return f"{corp_id}#{kind}#md#{month}"
 
 
 def member_name(field: str, userid: str) -> str:
@@ -124,8 +124,8 @@ def _add_actions(moves: Mapping[str, Mapping[str, int]]) -> list[Any]:
 
 def _count_moves(tx: TransactWrite, corp_id: str, kind: str, userid: str, moves: Mapping[str, Mapping[str, int]]) -> None:
     """The updates of one transaction that move a member's day counters: per month its counter item and its
-    month roll-up (totals, held days); per day the member's shard of the corp's day roll-up and of the
-    members' day roll-up (rollup_repository)."""
+    shard of the members' month roll-up; per day its shard of the corp's day and of the members' day
+    roll-ups (rollup_repository)."""
     for month, days in _by_month(moves).items():
         tx.update(S(month_pk(corp_id, kind, month), userid), actions=_add_actions({d: moves[d] for d in days}))
         totals: dict[str, int] = {}
@@ -133,18 +133,20 @@ def _count_moves(tx: TransactWrite, corp_id: str, kind: str, userid: str, moves:
             for c, n in moves[d].items():
                 totals[c] = totals.get(c, 0) + n
         held = {int(d[8:10]) for d in days if moves[d]}
-        tx.update(S(member_months_pk(corp_id, kind), f"{month}#{userid}"),
-                  actions=[*(_attr(c).add(n) for c, n in sorted(totals.items())), *([_held().add(held)] if held else [])])
+        tx.update(S(member_months_pk(corp_id, kind, month), str(shard(userid))),
+                  actions=[*(_attr(member_name(c, userid)).add(n) for c, n in sorted(totals.items())),
+                           *([_held(userid).add(held)] if held else [])])  # fmt: skip
     for day, counters in sorted(moves.items()):
         if counters:
             tx.update(S(days_pk(corp_id, kind), day_sk(day, userid)), actions=[_attr(c).add(n) for c, n in sorted(counters.items())])
-            tx.update(S(member_days_pk(corp_id, kind), day_sk(day, userid)),
+            tx.update(S(member_days_pk(corp_id, kind, day[:7]), f"{day[8:10]}#{shard(userid)}"),
                       actions=[_attr(member_name(c, userid)).add(n) for c, n in sorted(counters.items())])
 
 
-@cache
-def _held() -> NumberSetAttribute:
-    return NumberSetAttribute(attr_name=HELD)
+@lru_cache(maxsize=4096)
+def _held(userid: str) -> NumberSetAttribute:
+    """A member's held days of a month (numbers, dd) on its shard of the members' month roll-up."""
+    return NumberSetAttribute(attr_name=member_name(HELD, userid))
 
 
 @cache
@@ -248,7 +250,7 @@ class DynamoContactStats:
             )  # fmt: skip
             _count_moves(tx, corp_id, GROUPS, owner, {day: counters})
 
-        return _transact(build)
+        return transact_if(build)  # a conflict with another member's count fails the event: it comes back
 
     # rows ----------------------------------------------------------------------------------------
     def rows(self, corp_id: str, kind: str, first: str, last: str, userids: Sequence[str] = ()) -> list[dict[str, Any]]:
@@ -271,7 +273,7 @@ class DynamoContactStats:
         day's roll-up names the member first (the reports read the rows WeCom read; a member named whose
         figures a crash left unwritten reads as a row without them, as before)."""
         S(days_pk(corp_id, kind), day_sk(day, userid)).update(actions=[_readings().add({userid})])
-        S(member_months_pk(corp_id, kind), f"{day[:7]}#{userid}").update(actions=[_held().add({int(day[8:10])})])
+        S(member_months_pk(corp_id, kind, day[:7]), str(shard(userid))).update(actions=[_held(userid).add({int(day[8:10])})])
         S(month_pk(corp_id, kind, day[:7]), userid).update(
             actions=[_attr(packed_name(WECOM_AT, day)).set(at),
                      *(_attr(packed_name(f, day)).set(int(v)) for f, v in sorted(figures.items()))]  # fmt: skip
