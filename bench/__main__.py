@@ -7,6 +7,10 @@ Parts (``--parts``, default all):
   callback → send_welcome_msg latency. Targets: p99 < 2 s, zero welcomes missed; the route's AWS calls per
   scan against the floor (2: the welcome queue and the events queue).
 - stats: the statistics report over 90 days x 500 employees of rows (by employee, day, corp): p50 / p99.
+- console: the console's first screen over a corp with 90 days x 500 employees of statistics (a 100,000-
+  relation corp's): GET /admin/dashboard and the 90-day statistics query over HTTP, p50 / p99 and DynamoDB
+  calls per request against the minimum, the member-day rows' report before (bench/console.py). Target:
+  each p99 < 300 ms.
 - sync: full sync of a seeded corp (500 employees, 100,000 relations, 300 tags, 2,000 groups), then
   searches over it through the admin API. Targets: WeCom calls <= 1.05 x the minimum; two-tag search
   p99 < 300 ms.
@@ -39,7 +43,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bench import coldstart, floor, load, massend, offboarding, soak, sop, stats, sync, welcome
+from bench import coldstart, console, floor, load, massend, offboarding, soak, sop, stats, sync, welcome
 from bench.memory import vm_hwm_kb, workers_hwm_kb
 from devstack.sandbox_client import SandboxClient
 from devstack.stack import IDLE, Stack, StackConfig
@@ -52,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rates", default="40,100,300", help="offered callback rates per second (comma-separated)")
     parser.add_argument("--duration", type=int, default=20, help="seconds per rate")
     parser.add_argument("--out", default=str(OUT))
-    parser.add_argument("--parts", default="floor,coldstart,load,welcome,sync,stats,offboarding,massend,sop,soak",
+    parser.add_argument("--parts", default="floor,coldstart,load,welcome,sync,stats,console,offboarding,massend,sop,soak",
                         help="which benchmarks (comma-separated)")
     parser.add_argument("--welcome-rates", default="50,200", help="offered scans per second (comma-separated)")
     parser.add_argument("--welcome-duration", type=int, default=20, help="seconds of scans per rate")
@@ -62,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stats-days", type=int, default=90)
     parser.add_argument("--stats-employees", type=int, default=500)
     parser.add_argument("--stats-queries", type=int, default=5, help="queries per kind (each reads every row)")
+    parser.add_argument("--console-samples", type=int, default=60, help="requests per console measurement")
     parser.add_argument("--offboarding-customers", type=int, default=20_000)
     parser.add_argument("--offboarding-groups", type=int, default=500)
     parser.add_argument("--massend-customers", type=int, default=100_000)
@@ -96,6 +101,21 @@ def main(argv: list[str] | None = None) -> int:
             Path(args.out).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
             print(f"wrote {args.out}")
             return 0
+
+    if "console" in parts:
+        c_stack = Stack(StackConfig(workdir=Path(__file__).resolve().parent.parent / ".devstack" / "bench-console",
+                                    log_level="WARNING", consumers=1, retry_after_s=30))
+        c_stack.start()
+        try:
+            from scrm import bootstrap
+
+            bootstrap.reset()
+            print(f"console: {args.stats_days} days x {args.stats_employees} employees, dashboard and stats ...",
+                  flush=True)
+            results["console"] = console.run(c_stack, args.stats_days, args.stats_employees, args.console_samples)
+            print(f"  {json.dumps(results['console'])}", flush=True)
+        finally:
+            c_stack.stop()
 
     if "welcome" in parts:
         # A stack of its own: the event consumers' backlog of thousands of arrivals (and the load part's
@@ -238,6 +258,11 @@ def main(argv: list[str] | None = None) -> int:
             and so["sandbox_distinct_recipients"] == so["due_in_minute"]
         )
         targets["sop_each_member_reminded_once"] = so["members_reminded"] == so["members_with_tasks"]
+    if "console" in results:
+        con = results["console"]
+        targets["console_dashboard_p99_under_300ms"] = con["dashboard"]["p99_ms"] < 300
+        targets["console_stats_90d_p99_under_300ms"] = all(
+            con[f"stats_90d_by_{by}"]["after_http"]["p99_ms"] < 300 for by in ("employee", "day", "corp"))
     if "soak" in results:
         sk = results["soak"]
         targets["soak_zero_lost"] = sk["lost"] == 0 and sk["never_acknowledged"] == 0

@@ -58,7 +58,7 @@ class AppProcess:
 
         self.app = load_app()
         self.role = role
-        if role in ("all", "http", "workers"):
+        if role in ("all", "http", "workers", "admin"):
             from devstack import aws_calls
 
             aws_calls.install()  # the benchmarks read each process's AWS calls from /stats
@@ -93,7 +93,7 @@ class AppProcess:
                 )
         self.control = (
             ThreadingHTTPServer((host, control_port), _control_handler(self))
-            if role in ("all", "workers") or (role == "http" and control_port)
+            if role in ("all", "workers") or (role in ("http", "admin") and control_port)
             else None
         )
         self.label = role

@@ -70,10 +70,11 @@ class Stack:
     def __init__(self, config: StackConfig | None = None) -> None:
         self.config = config or StackConfig()
         c = self.config
-        spare = iter(free_ports(8))
+        spare = iter(free_ports(9))
         self.app_port = c.app_port or next(spare)
         self.admin_port = c.admin_port or next(spare)
         self.app_control_port = next(spare)  # the HTTP process's own /stats (its AWS calls)
+        self.admin_control_port = next(spare)  # the admin API process's /stats (the console bench's calls)
         self.control_port = c.control_port or next(spare)
         self.sandbox_port = c.sandbox_port or next(spare)
         self.dynamodb_port = c.dynamodb_port or next(spare)
@@ -162,7 +163,8 @@ class Stack:
                        "--consumers", str(self.config.welcome_consumers), "--role", "welcome",
                        "--retry-after", str(self.config.retry_after_s)]
             self._spawn("welcome", welcome)
-            admin = ["-m", "devstack.app_server", "--port", str(self.admin_port), "--role", "admin"]
+            admin = ["-m", "devstack.app_server", "--port", str(self.admin_port), "--role", "admin",
+                     "--control-port", str(self.admin_control_port)]
             self._spawn("admin", admin)
             self.set_console_corp("")
             self._spawn("console", ["-m", "devstack.console_server", "--port", str(self.console_port),
@@ -189,6 +191,10 @@ class Stack:
     def callback_stats(self) -> dict:
         """The HTTP process's counters: ``aws_calls`` by "service:operation:resource" (devstack.aws_calls)."""
         return requests.get(f"http://127.0.0.1:{self.app_control_port}/stats", timeout=5).json()
+
+    def admin_stats(self) -> dict:
+        """The admin API process's counters: ``aws_calls`` as callback_stats."""
+        return requests.get(f"http://127.0.0.1:{self.admin_control_port}/stats", timeout=5).json()
 
     def stop(self) -> None:
         for p in self.procs.values():

@@ -81,6 +81,8 @@ def test_every_route_answers_as_documented(stack, sandbox):
     c("DELETE", "/admin/group-codes/{code_id}", ids=ids)
     c("GET", "/admin/stats/customers")
     c("GET", "/admin/stats/groups")
+    board = c("GET", "/admin/dashboard")
+    assert len(board["series"]["days"]) == 30 and board["to"] == board["series"]["days"][-1]
     c("GET", "/admin/alert-settings")
     c("PUT", "/admin/alert-settings", {"employee_alerts": True})
     c("GET", "/admin/alerts")

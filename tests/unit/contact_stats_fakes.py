@@ -64,3 +64,41 @@ class FakeContactStats:
 
     def row(self, corp_id: str, day: str, userid: str, kind: str = "cust") -> dict[str, int]:
         return {c: n for c, n in self.counters.get((corp_id, kind, day, userid), {}).items() if n}
+
+
+class FakeStatsRollups:
+    """The roll-ups as sums over a FakeContactStats' member-day counters (what the adapter keeps counted)."""
+
+    def __init__(self, counts: FakeContactStats) -> None:
+        self.counts = counts
+
+    def day_totals(self, corp_id: str, kind: str, first: str, last: str) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+        from scrm.contact_stats.repository import COUNTERS
+
+        days: dict[str, dict[str, Any]] = {}
+        readings = []
+        for (c, k, d, u), row in sorted(self.counts.counters.items()):
+            if c == corp_id and k == kind and first <= d <= last:
+                out = days.setdefault(d, {"day": d, **dict.fromkeys(COUNTERS[kind], 0)})
+                for name in COUNTERS[kind]:
+                    out[name] += int(row.get(name) or 0)
+                if any(n.startswith("wecom_") for n in row):
+                    readings.append((d, u))
+        return [days[d] for d in sorted(days)], sorted(readings)
+
+    def month_views(self, corp_id: str, kind: str, wanted: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], Any]:
+        from scrm.contact_stats.repository import COUNTERS
+        from scrm.contact_stats.rollup import MonthView
+
+        rows: dict[tuple[str, str], dict[str, dict[str, int]]] = {}
+        for (c, k, d, u), row in self.counts.counters.items():
+            if c == corp_id and k == kind and d[:7] in wanted:
+                rows.setdefault((d[:7], u), {})[d] = {n: int(row.get(n) or 0) for n in COUNTERS[kind]}
+        return {
+            key: MonthView(
+                {n: sum(r[n] for r in days.values()) for n in COUNTERS[kind]},
+                {d: days.get(d, {}) for d in wanted[key[0]]},
+                frozenset(days),
+            )
+            for key, days in rows.items()
+        }

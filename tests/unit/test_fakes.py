@@ -49,7 +49,7 @@ from scrm.transfers import ports as transfer_ports
 from scrm.welcome import ports as welcome_ports
 
 from tests.unit.alert_fakes import FakeAlertRepo, FakeCodes, FakeMessages, FakeReads
-from tests.unit.contact_stats_fakes import FakeContactStats
+from tests.unit.contact_stats_fakes import FakeContactStats, FakeStatsRollups
 from tests.unit.fakes import FakeDirectory, FakeStore, FakeWeCom, StepClock
 from tests.unit.live_code_fakes import (
     FakeChannelStats,
@@ -99,6 +99,7 @@ PORT_FAKES: dict[type, tuple[Any, ...]] = {
     alert_ports.MessageWeCom: (FakeMessages,),
     callback_intake.Outbox: (FakeOutbox,),
     contact_stats.ContactStatsRepo: (FakeContactStats,),
+    contact_stats.StatsRollups: (FakeStatsRollups,),
     full_sync.SyncJobs: (FakeJobs,),
     full_sync.StepQueue: (SyncQueue,),
     full_sync.BulkWeCom: (FakeBulkWeCom,),

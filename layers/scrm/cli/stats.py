@@ -51,6 +51,23 @@ def cmd_groups(args: argparse.Namespace) -> None:
     _print(args, result, GROUP_COLUMNS, "group members")
 
 
+def cmd_rollups(args: argparse.Namespace) -> None:
+    """The migration's backfill: build the roll-ups of these months from the member-day counters (AWS
+    credentials, no API key; idempotent: run it again after counting caught up, the result is exact)."""
+    from datetime import date
+
+    from scrm import bootstrap
+
+    first, last = date.fromisoformat(args.first + "-01"), date.fromisoformat(args.last + "-01")
+    months = []
+    while first <= last:
+        months.append(first.isoformat()[:7])
+        first = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    for kind in ("cust", "group"):
+        done = bootstrap.stats_rollups().rebuild(args.corp_id, kind, months)
+        print(f"{kind}: {done['months']} months, {done['members']} member-months, {done['days']} days rolled up")
+
+
 def _flags(p: argparse.ArgumentParser, by: tuple[str, ...], who: str) -> None:
     p.add_argument("corp_id", metavar="CORP")
     p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first China day (default: 29 days before --to)")
@@ -74,3 +91,10 @@ def register(sub: Any) -> None:
                       "apart).")  # fmt: skip
     _flags(g, ("day", "owner", "corp"), "group owners")
     g.set_defaults(func=cmd_groups)
+    r = ss.add_parser("rollups", help="build the statistics' roll-ups of some months (migration backfill; AWS credentials)",
+                      description="Rebuild the corp's day and member-month roll-ups from the member-day counters "
+                      "(idempotent). Run once after deploying the roll-ups, for every month with counters.")  # fmt: skip
+    r.add_argument("corp_id", metavar="CORP")
+    r.add_argument("--from", dest="first", metavar="YYYY-MM", required=True, help="first month")
+    r.add_argument("--to", dest="last", metavar="YYYY-MM", required=True, help="last month")
+    r.set_defaults(func=cmd_rollups)

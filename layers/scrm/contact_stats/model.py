@@ -130,8 +130,12 @@ def drift(rows: Iterable[Mapping[str, Any]], pairs: Mapping[str, str]) -> list[d
     return out
 
 
-def report(rows: Sequence[Mapping[str, Any]], q: StatsQuery, today: date, groups: bool = False) -> dict[str, Any]:
-    """JSON: the query, totals, one item per day / employee (owner) / the corp, and the drift."""
+def report(
+    rows: Sequence[Mapping[str, Any]], q: StatsQuery, today: date, groups: bool = False,
+    drift_rows: Sequence[Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """JSON: the query, totals, one item per day / employee (owner) / the corp, and the drift (of
+    ``drift_rows`` when given: the member-day rows WeCom read, when ``rows`` are roll-ups)."""
     figures = group_figures if groups else customer_figures
     key = {"day": "day", "employee": "userid", "owner": "userid", "corp": ""}[q.by]
     if not key:
@@ -149,7 +153,7 @@ def report(rows: Sequence[Mapping[str, Any]], q: StatsQuery, today: date, groups
         **({"userids": list(q.userids)} if q.userids else {}),
         "totals": figures(rows, today),
         "items": items,
-        "drift": drift(rows, GROUP_DRIFT if groups else CUSTOMER_DRIFT),
+        "drift": drift(rows if drift_rows is None else drift_rows, GROUP_DRIFT if groups else CUSTOMER_DRIFT),
     }
 
 

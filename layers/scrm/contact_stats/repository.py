@@ -19,7 +19,8 @@ would deserialise all of them for every item. Updates name each day's attribute 
 ``NumberAttribute(attr_name="adds_05")`` (``_attr``), so they stay pynamodb actions inside the same
 TransactWrite as the fact and the guard; reads go through the model's low-level connection and unpack the
 raw items into the same day rows as before (``_unpack``: only the days asked for, every figure of the
-kind, None where absent). A transaction touches one counter item per month it moves (a loss can move the
+kind, None where absent). The same transactions move the roll-ups (rollup_repository.py: the corp's day,
+the members' month and day). A transaction touches one counter item per month it moves (a loss can move the
 add's cohort day and its own day: one update when both are in one month — DynamoDB refuses two
 operations on one item in one transaction).
 """
@@ -28,12 +29,13 @@ from __future__ import annotations
 
 import json
 import time
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache, lru_cache
 from typing import Any
 
-from pynamodb.attributes import NumberAttribute
+from pynamodb.attributes import NumberAttribute, NumberSetAttribute, UnicodeSetAttribute
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -51,12 +53,47 @@ from scrm.contact_stats.relation_facts import LOSS, Contributions, Fact
 S = ContactStatItem
 CUSTOMERS, GROUPS = "cust", "group"
 ROW_FIELDS = {CUSTOMERS: CUSTOMER_COUNTERS + CUSTOMER_WECOM, GROUPS: GROUP_COUNTERS + GROUP_WECOM}
+COUNTERS = {CUSTOMERS: CUSTOMER_COUNTERS, GROUPS: GROUP_COUNTERS}
 WECOM_AT = "wecom_at"  # when the reconcile read WeCom's figures of that day
 BATCH_GET_KEYS, BATCH_WRITE_ITEMS = 100, 25  # DynamoDB's limits per BatchGetItem / BatchWriteItem
+HELD = "days"  # a member's month roll-up: the days of the month it has a row for (a number set of dd)
+READINGS = "wecom_uids"  # a day roll-up's members with WeCom's figures for that day (a string set)
+DAY_SHARDS = 8
 
 
 def month_pk(corp_id: str, kind: str, month: str) -> str:
     return f"{corp_id}#{kind}#{month}"
+
+
+def days_pk(corp_id: str, kind: str) -> str:
+    """The partition of the corp's day roll-ups of a kind: sk = ``<yyyy-mm-dd>#<shard>``."""
+    return f"{corp_id}#{kind}#days"
+
+
+def shard(userid: str) -> int:
+    """Which of a day's roll-up items a member counts on: concurrent transactions of different members
+    rarely meet on one item (DynamoDB cancels a transaction that meets another on an item)."""
+    return zlib.crc32(userid.encode()) % DAY_SHARDS
+
+
+def day_sk(day: str, userid: str) -> str:
+    return f"{day}#{shard(userid)}"
+
+
+def member_months_pk(corp_id: str, kind: str, month: str) -> str:
+    """The members' month roll-ups of a kind and month: sk = ``<shard>``, each member of the shard's month
+    counters as ``<counter>@<userid>`` and the days of the month it has a row for, ``days@<userid>``."""
+    return f"{corp_id}#{kind}#mo#{month}"
+
+
+def member_days_pk(corp_id: str, kind: str, month: str) -> str:
+    """The members' day roll-ups of a kind and month: sk = ``<dd>#<shard>``, each member of the shard's
+    counters as ``<counter>@<userid>`` (the edge days of a report by employee read a few of these)."""
+    return f"{corp_id}#{kind}#md#{month}"
+
+
+def member_name(field: str, userid: str) -> str:
+    return f"{field}@{userid}"
 
 
 def _rel_pk(corp_id: str, external_userid: str) -> str:
@@ -84,6 +121,38 @@ def _by_month(days: Iterable[str]) -> dict[str, list[str]]:
 def _add_actions(moves: Mapping[str, Mapping[str, int]]) -> list[Any]:
     """ADD of every counter of these days (all of one month: one item)."""
     return [_attr(packed_name(c, day)).add(n) for day, counters in sorted(moves.items()) for c, n in sorted(counters.items())]
+
+
+def _count_moves(tx: TransactWrite, corp_id: str, kind: str, userid: str, moves: Mapping[str, Mapping[str, int]]) -> None:
+    """The updates of one transaction that move a member's day counters: per month its counter item and its
+    shard of the members' month roll-up; per day its shard of the corp's day and of the members' day
+    roll-ups (rollup_repository)."""
+    for month, days in _by_month(moves).items():
+        tx.update(S(month_pk(corp_id, kind, month), userid), actions=_add_actions({d: moves[d] for d in days}))
+        totals: dict[str, int] = {}
+        for d in days:
+            for c, n in moves[d].items():
+                totals[c] = totals.get(c, 0) + n
+        held = {int(d[8:10]) for d in days if moves[d]}
+        tx.update(S(member_months_pk(corp_id, kind, month), str(shard(userid))),
+                  actions=[*(_attr(member_name(c, userid)).add(n) for c, n in sorted(totals.items())),
+                           *([_held(userid).add(held)] if held else [])])  # fmt: skip
+    for day, counters in sorted(moves.items()):
+        if counters:
+            tx.update(S(days_pk(corp_id, kind), day_sk(day, userid)), actions=[_attr(c).add(n) for c, n in sorted(counters.items())])
+            tx.update(S(member_days_pk(corp_id, kind, day[:7]), f"{day[8:10]}#{shard(userid)}"),
+                      actions=[_attr(member_name(c, userid)).add(n) for c, n in sorted(counters.items())])
+
+
+@lru_cache(maxsize=4096)
+def _held(userid: str) -> NumberSetAttribute:
+    """A member's held days of a month (numbers, dd) on its shard of the members' month roll-up."""
+    return NumberSetAttribute(attr_name=member_name(HELD, userid))
+
+
+@cache
+def _readings() -> UnicodeSetAttribute:
+    return UnicodeSetAttribute(attr_name=READINGS)
 
 
 @lru_cache(maxsize=64)  # the months' day sets of recent queries
@@ -163,8 +232,7 @@ class DynamoContactStats:
                 actions=[S.version.set(version + 1), S.applied.set(json.dumps(applied, sort_keys=True))],
                 condition=S.version.does_not_exist() if version == 0 else (S.version == version),
             )
-            for month, days in _by_month(moves).items():
-                tx.update(S(month_pk(corp_id, CUSTOMERS, month), userid), actions=_add_actions({d: moves[d] for d in days}))
+            _count_moves(tx, corp_id, CUSTOMERS, userid, moves)
 
         return _transact(build)
 
@@ -181,9 +249,9 @@ class DynamoContactStats:
                   event_id=event_id, userid=owner, day=day),
                 condition=S.sk.does_not_exist(),
             )  # fmt: skip
-            tx.update(S(month_pk(corp_id, GROUPS, day[:7]), owner), actions=_add_actions({day: counters}))
+            _count_moves(tx, corp_id, GROUPS, owner, {day: counters})
 
-        return _transact(build)
+        return transact_if(build)  # a conflict with another member's count fails the event: it comes back
 
     # rows ----------------------------------------------------------------------------------------
     def rows(self, corp_id: str, kind: str, first: str, last: str, userids: Sequence[str] = ()) -> list[dict[str, Any]]:
@@ -202,7 +270,11 @@ class DynamoContactStats:
         return sorted(rows, key=lambda r: (r["day"], r["userid"]))
 
     def set_wecom(self, corp_id: str, kind: str, day: str, userid: str, figures: Mapping[str, int], at: int) -> None:
-        """WeCom's figures for a day row, next to ours (the nightly reconcile); the latest reading wins."""
+        """WeCom's figures for a day row, next to ours (the nightly reconcile); the latest reading wins. The
+        day's roll-up names the member first (the reports read the rows WeCom read; a member named whose
+        figures a crash left unwritten reads as a row without them, as before)."""
+        S(days_pk(corp_id, kind), day_sk(day, userid)).update(actions=[_readings().add({userid})])
+        S(member_months_pk(corp_id, kind, day[:7]), str(shard(userid))).update(actions=[_held(userid).add({int(day[8:10])})])
         S(month_pk(corp_id, kind, day[:7]), userid).update(
             actions=[_attr(packed_name(WECOM_AT, day)).set(at),
                      *(_attr(packed_name(f, day)).set(int(v)) for f, v in sorted(figures.items()))]  # fmt: skip
@@ -211,7 +283,8 @@ class DynamoContactStats:
     def put_rows(self, corp_id: str, kind: str, rows: Iterable[Mapping[str, Any]]) -> int:
         """Write whole day rows (the benchmark's seed; an import), not for counting: no facts. Each (month,
         employee) item is written whole (BatchWriteItem, 25 a call), so the rows of one month and employee
-        must come in one call: an item written again replaces the days it held. Returns the rows written."""
+        must come in one call: an item written again replaces the days it held. The roll-ups are the
+        backfill's (rollup_repository.rebuild). Returns the rows written."""
         items: dict[tuple[str, str], dict[str, Any]] = {}
         n = 0
         for r in rows:

@@ -16,7 +16,16 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from scrm.acquisition.channel_stats import to_csv
-from scrm.contact_stats.model import is_customer_id, parse_query, report
+from scrm.contact_stats.model import (
+    CUSTOMER_COUNTERS,
+    CUSTOMER_WECOM,
+    GROUP_COUNTERS,
+    GROUP_WECOM,
+    StatsQuery,
+    is_customer_id,
+    parse_query,
+    report,
+)
 from scrm.contact_stats.relation_facts import (
     ADD,
     END,
@@ -27,6 +36,7 @@ from scrm.contact_stats.relation_facts import (
     day_of,
     delta,
 )
+from scrm.contact_stats.rollup import MonthView, days_to_read, member_rows, pieces, readings_only
 from scrm.customers.follow import DELETE_BY_TRANSFER
 from scrm.kernel.china_time import CHINA
 from scrm.kernel.events import ExternalChatEvent, ExternalContactEvent, WeComEvent
@@ -54,6 +64,14 @@ class ContactStatsRepo(Protocol):
     def set_wecom(self, corp_id: str, kind: str, day: str, userid: str, figures: Mapping[str, int], at: int) -> None: ...
 
 
+class StatsRollups(Protocol):
+    """The roll-ups counted with the member-day rows (contact_stats.rollup)."""
+
+    def day_totals(self, corp_id: str, kind: str, first: str, last: str) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]: ...
+
+    def month_views(self, corp_id: str, kind: str, wanted: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], MonthView]: ...
+
+
 class StatsBusy(RuntimeError):
     """The relation kept changing under us: the event fails and SQS hands it back later."""
 
@@ -77,6 +95,7 @@ class ContactStats:
     group_owner: Callable[[str, str], str | None]
     clock: Callable[[], float] = time.time
     max_tries: int = 8
+    rollups: StatsRollups | None = None
 
     # counting (EventObserver) --------------------------------------------------------------------
     def observe(self, event: WeComEvent, event_id: str) -> list[str]:
@@ -133,8 +152,27 @@ class ContactStats:
     def _report(self, corp_id: str, params: Mapping[str, str | None], groups: bool) -> dict[str, Any] | str:
         today = self._today()
         q = parse_query(params, today, groups=groups)
-        rows = self.repo.rows(corp_id, GROUPS if groups else CUSTOMERS, q.first, q.last, q.userids)
-        result = report(rows, q, today, groups=groups)
+        if q.userids or self.rollups is None:  # a few members: their month items, read by key
+            rows = self.repo.rows(corp_id, GROUPS if groups else CUSTOMERS, q.first, q.last, q.userids)
+            result = report(rows, q, today, groups=groups)
+        else:
+            result = self._from_rollups(self.rollups, corp_id, q, today, groups)
         if q.fmt == "csv":
             return to_csv(result["items"])
         return result
+
+    def _from_rollups(self, rollups: StatsRollups, corp_id: str, q: StatsQuery, today: date, groups: bool) -> dict[str, Any]:
+        """The report over every member from the roll-ups, plus the member-day rows WeCom read (its figures and
+        the drift are per member and day): the same answer as from every member-day row."""
+        kind = GROUPS if groups else CUSTOMERS
+        counters, wecom = (GROUP_COUNTERS, GROUP_WECOM) if groups else (CUSTOMER_COUNTERS, CUSTOMER_WECOM)
+        day_rows, readings = rollups.day_totals(corp_id, kind, q.first, q.last)
+        read = set(readings)
+        wecom_rows = [r for r in self.repo.rows(corp_id, kind, q.first, q.last, sorted({u for _, u in read}))
+                      if (r["day"], r["userid"]) in read] if read else []  # fmt: skip
+        if q.by in ("day", "corp"):
+            rows = day_rows
+        else:
+            parts = pieces(q.first, q.last, today)
+            rows = member_rows(rollups.month_views(corp_id, kind, days_to_read(parts)), parts, q.first, q.last, counters)
+        return report([*rows, *readings_only(wecom_rows, wecom)], q, today, groups=groups, drift_rows=wecom_rows)

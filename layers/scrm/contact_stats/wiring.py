@@ -10,14 +10,23 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from scrm.contact_stats.reconcile import StatsReconcile, StatsWeCom
+    from scrm.contact_stats.rollup_repository import DynamoStatsRollups
     from scrm.contact_stats.service import ContactStats
 
 
 def contact_stats() -> ContactStats:
     from scrm.contact_stats.repository import DynamoContactStats, group_owner
+    from scrm.contact_stats.rollup_repository import DynamoStatsRollups
     from scrm.contact_stats.service import ContactStats
 
-    return ContactStats(DynamoContactStats(), group_owner)
+    return ContactStats(DynamoContactStats(), group_owner, rollups=DynamoStatsRollups())
+
+
+def rollups() -> DynamoStatsRollups:
+    """The roll-ups' reads and their backfill (``scrm-admin stats-rollups``; the dashboard)."""
+    from scrm.contact_stats.rollup_repository import DynamoStatsRollups
+
+    return DynamoStatsRollups()
 
 
 def reconcile(for_corp: Callable[[str], StatsWeCom]) -> StatsReconcile:

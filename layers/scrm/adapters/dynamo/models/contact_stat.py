@@ -15,7 +15,11 @@ class ContactStatItem(table_model("contact_stats")):
     - a relation's facts, pk = corp#rel#<external_userid>, sk = <userid>#add|loss|end#<time:010d>, and its
       guard, sk = <userid>#guard, holding what those facts contributed to the rows (``applied``, JSON) and
       a ``version`` that serialises writers of one relation;
-    - a group member change, pk = corp#chat#<chat_id>, sk = <time:010d>#<event_id>: counted once.
+    - a group member change, pk = corp#chat#<chat_id>, sk = <time:010d>#<event_id>: counted once;
+    - the roll-ups (issue 18, scrm.contact_stats.rollup_repository), moved in the same transactions: the
+      corp's day (pk = corp#cust#days, sk = <day>#<shard>), the members' month (pk = corp#cust#mo#<month>,
+      sk = <shard>) and the members' day (pk = corp#cust#md#<month>, sk = <dd>#<shard>), undeclared numbers
+      named <counter> or <counter>@<userid>.
     """
 
     # facts
