@@ -123,6 +123,42 @@ def test_a_code_made_in_the_console_is_scanned_and_its_customer_shows_with_the_t
     watched.shot("customer-drawer")
 
 
+def _today_new(page) -> int:
+    value = page.get_by_test_id("figure-new").get_by_test_id("figure-value")
+    value.wait_for()
+    return int(value.inner_text())
+
+
+def test_a_scan_moves_the_dashboards_new_customers_and_ranks_the_code(stack, sandbox, staff, watched):
+    admin = log_in(watched, stack, sandbox, staff, "admin")  # lands on the dashboard
+    page = watched.page
+    before = _today_new(page)
+    name = f"仪表盘活码{uuid.uuid4().hex[:4]}"
+    made = _api(page, "POST", "/admin/channel-codes", {"name": name, "staff": [admin]})
+    assert made["status"] == 201, made
+    sandbox.scan(staff["corp_id"], made["body"]["config_id"], name="扫码客户")
+    ranking = page.get_by_test_id("codes-today")
+    deadline = time.monotonic() + 15
+    while True:  # the add is counted by the stack's consumers (the day roll-up, the code's counters)
+        page.reload()
+        now = _today_new(page)
+        if (now > before and ranking.get_by_text(name).count()) or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert now == before + 1
+    row = ranking.locator(".el-table__row", has_text=name)
+    assert row.count() == 1 and row.locator("td").nth(2).inner_text().strip() == "1"
+    assert page.get_by_test_id("chart-customers").locator("canvas").count() == 1
+    page.locator(".echart[data-rendered='true']").nth(1).wait_for()
+    watched.shot("1280x800")
+    page.set_viewport_size(NARROW)
+    page.reload()
+    assert _today_new(page) == before + 1
+    page.locator(".echart[data-rendered='true']").nth(1).wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
+    watched.shot("390x844")
+
+
 def test_an_operator_creates_renames_and_deletes_tags(stack, sandbox, staff, watched):
     log_in(watched, stack, sandbox, staff, "operator")
     page = watched.page

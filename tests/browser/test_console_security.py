@@ -41,7 +41,7 @@ def test_the_csp_is_sent_and_blocks_an_inline_script(console, watched):
 def test_a_name_in_an_api_error_is_shown_as_text(console, watched):
     page = watched.page
     body = {"error": f"tag {MALICIOUS} is unknown", "field": "name"}
-    page.route("**/admin/stats/customers**", lambda route: route.fulfill(
+    page.route("**/admin/dashboard**", lambda route: route.fulfill(
         status=400, content_type="application/json", body=json.dumps(body)))
     page.goto(console.url + "dashboard")
     notice = page.get_by_test_id("dashboard-error")
