@@ -39,6 +39,13 @@ const LABELS = {
   takeover_userid: '接替员工',
   recipients: '接收人',
   filter: '筛选条件',
+  takeover_userids: '接替员工',
+  customers: '客户',
+  groups: '客户群',
+  transfer_success_msg: '转接消息',
+  on_refused: '拒绝或达上限时',
+  kind: '类型',
+  job_id: '任务',
 }
 
 export function fieldLabel(field) {

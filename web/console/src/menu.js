@@ -21,7 +21,7 @@ export const MENU = [
     items: [
       { path: '/mass-sends', title: '群发', icon: 'Promotion' },
       { path: '/sops', title: 'SOP', icon: 'List' },
-      { path: '/transfers', title: '离职/在职继承', icon: 'Switch' },
+      { path: '/transfers', title: '离职/在职继承', icon: 'Switch', ready: true },
       { path: '/stats', title: '统计', icon: 'TrendCharts' },
     ],
   },
@@ -29,7 +29,7 @@ export const MENU = [
     group: '设置',
     items: [
       { path: '/employees', title: '员工', icon: 'Avatar', ready: true },
-      { path: '/sync', title: '同步', icon: 'Refresh' },
+      { path: '/sync', title: '同步', icon: 'Refresh', ready: true },
       { path: '/roles', title: '角色与密钥', icon: 'Key', ready: true },
     ],
   },

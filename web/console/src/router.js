@@ -14,6 +14,8 @@ const pages = {
   '/channel-codes': () => import('./pages/ChannelCodesPage.vue'),
   '/employees': () => import('./pages/EmployeesPage.vue'),
   '/roles': () => import('./pages/RolesPage.vue'),
+  '/transfers': () => import('./pages/TransfersPage.vue'),
+  '/sync': () => import('./pages/SyncPage.vue'),
 }
 
 export const router = createRouter({
