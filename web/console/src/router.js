@@ -14,6 +14,7 @@ const pages = {
   '/channel-codes': () => import('./pages/ChannelCodesPage.vue'),
   '/employees': () => import('./pages/EmployeesPage.vue'),
   '/roles': () => import('./pages/RolesPage.vue'),
+  '/stats': () => import('./pages/StatsPage.vue'),
 }
 
 export const router = createRouter({
