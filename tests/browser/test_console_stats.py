@@ -164,7 +164,9 @@ def test_an_operator_edits_reads_the_stats_of_and_deletes_a_code(stack, sandbox,
     dialog = page.get_by_test_id("code-stats-dialog")
     dialog.get_by_test_id("code-stats-totals").get_by_text("新增 1，").wait_for()
     page.locator("[data-testid=code-stats-chart][data-rendered=true]").wait_for()
-    assert f"{today[5:]}的数据是1" in dialog.get_by_test_id("code-stats-chart").get_attribute("aria-label")
+    label = dialog.get_by_test_id("code-stats-chart").get_attribute("aria-label")  # every day, 0 on quiet ones
+    assert f"表示新增的折线图，其数据是——{stats['from'][5:]}的数据是0，" in label
+    assert label.count("的数据是") == 3 * 30 and f"{today[5:]}的数据是1" in label
     staff_row = dialog.get_by_test_id("code-stats-staff").locator(".el-table__row")
     assert [c.strip() for c in staff_row.locator("td").all_inner_texts()][:2] == [f"{staff['members'][operator]}（{operator}）", "1"]
     watched.shot("code-stats")
@@ -196,6 +198,7 @@ def test_an_operator_edits_reads_the_stats_of_and_deletes_a_code(stack, sandbox,
     page.set_viewport_size(NARROW)
     page.goto(stack.console_url + "channel-codes")
     page.get_by_test_id("codes").locator(".el-table__row").first.wait_for()
+    page.locator(".el-loading-spinner").first.wait_for(state="hidden")
     assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
     watched.shot("390x844")
 

@@ -11,6 +11,13 @@ export function daysBefore(day, n) {
   return new Date(Date.parse(`${day}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10)
 }
 
+// Every China day from `from` to `to` (inclusive; at most 400, the API's ranges are shorter).
+export function everyDay(from, to) {
+  const days = []
+  for (let d = from; d && d <= to && days.length < 400; d = daysBefore(d, -1)) days.push(d)
+  return days
+}
+
 // The last n China days up to today, as {from, to}.
 export function lastDays(n, today = chinaToday()) {
   return { from: daysBefore(today, n - 1), to: today }

@@ -4,7 +4,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { csvCell, toCsv } from '../src/csv.js'
 import { dayLineOption } from '../src/charts.js'
-import { daysBefore, lastDays, percent } from '../src/days.js'
+import { daysBefore, everyDay, lastDays, percent } from '../src/days.js'
 
 test('a table as CSV: BOM, header, CRLF, keys and functions as columns', () => {
   const text = toCsv([['日期', 'day'], ['新增', 'adds'], ['留存', (r) => percent(r.r)]], [{ day: '2026-12-05', adds: 3, r: 0.5 }, { day: '2026-12-06', r: null }])
@@ -28,4 +28,9 @@ test('China days and the shared day line option', () => {
   assert.deepEqual(o.xAxis.data, ['12-04', '12-05'])
   assert.deepEqual(o.series.map((s) => s.data), [[1, 0], [0, 0]])
   assert.equal(o.aria.enabled, true)
+})
+
+test('every China day of a range', () => {
+  assert.deepEqual(everyDay('2026-02-27', '2026-03-01'), ['2026-02-27', '2026-02-28', '2026-03-01'])
+  assert.deepEqual(everyDay('2026-03-02', '2026-03-01'), [])
 })
