@@ -22,7 +22,7 @@ export const MENU = [
       { path: '/mass-sends', title: '群发', icon: 'Promotion' },
       { path: '/sops', title: 'SOP', icon: 'List' },
       { path: '/transfers', title: '离职/在职继承', icon: 'Switch', ready: true },
-      { path: '/stats', title: '统计', icon: 'TrendCharts' },
+      { path: '/stats', title: '统计', icon: 'TrendCharts', ready: true },
     ],
   },
   {

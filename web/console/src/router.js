@@ -16,6 +16,7 @@ const pages = {
   '/roles': () => import('./pages/RolesPage.vue'),
   '/transfers': () => import('./pages/TransfersPage.vue'),
   '/sync': () => import('./pages/SyncPage.vue'),
+  '/stats': () => import('./pages/StatsPage.vue'),
 }
 
 export const router = createRouter({
