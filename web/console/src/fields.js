@@ -39,6 +39,12 @@ const LABELS = {
   takeover_userid: '接替员工',
   recipients: '接收人',
   filter: '筛选条件',
+  chat_ids: '客户群',
+  threshold: '换群人数',
+  auto_create_room: '自动建群',
+  room_base_name: '新群名称',
+  room_base_id: '新群起始序号',
+  owner: '群主',
 }
 
 export function fieldLabel(field) {

@@ -12,6 +12,8 @@ const pages = {
   '/customers': () => import('./pages/CustomersPage.vue'),
   '/tags': () => import('./pages/TagsPage.vue'),
   '/channel-codes': () => import('./pages/ChannelCodesPage.vue'),
+  '/group-codes': () => import('./pages/GroupCodesPage.vue'),
+  '/groups': () => import('./pages/GroupsPage.vue'),
   '/employees': () => import('./pages/EmployeesPage.vue'),
   '/roles': () => import('./pages/RolesPage.vue'),
 }
