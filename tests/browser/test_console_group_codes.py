@@ -161,9 +161,10 @@ def test_customer_groups_are_listed_opened_and_labelled(stack, sandbox, grouped,
     drawer.get_by_test_id("edit-group-tags").click()
     picker = drawer.get_by_test_id("group-tags-input")
     picker.click()
-    picker.locator("input").fill(label)
-    page.keyboard.press("Enter")  # a new label, typed
-    page.keyboard.press("Escape")
+    picker.locator("input").fill(label)  # a new label, typed: offered as an option of its own
+    page.locator(".el-select-dropdown__item:visible", has_text=label).first.click()
+    assert picker.locator(".el-tag", has_text=label).count() == 1
+    drawer.get_by_role("heading", name="客户群详情").click()  # away from the picker: its list closes
     drawer.get_by_test_id("save-group-tags").click()
     drawer.get_by_test_id("group-tags").locator(".el-tag", has_text=label).wait_for()
     assert page.locator("img[src='x']").count() == 0
@@ -179,7 +180,7 @@ def test_customer_groups_are_listed_opened_and_labelled(stack, sandbox, grouped,
     drawer.get_by_test_id("edit-group-tags").click()
     drawer.get_by_test_id("group-tags-input").click()
     page.locator(".el-select-dropdown__item:visible", has_text=label).first.click()
-    page.keyboard.press("Escape")
+    drawer.get_by_role("heading", name="客户群详情").click()
     drawer.get_by_test_id("save-group-tags").click()
     drawer.get_by_test_id("group-tags").locator(".el-tag", has_text=label).wait_for()
     assert _api(page, "GET", f"/admin/groups/{other}")["body"]["tags"] == [label]
