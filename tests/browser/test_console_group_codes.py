@@ -120,6 +120,7 @@ def test_an_operator_creates_sees_edits_and_deletes_a_group_code(stack, sandbox,
     row.get_by_test_id("delete-group-code").click()
     box = page.locator(".el-message-box")
     box.get_by_text(f"删除群活码「{renamed}」").wait_for()
+    page.wait_for_timeout(400)  # the box's fade-in, for the screenshot
     watched.shot("group-code-delete")
     box.get_by_role("button", name="取消").click()
     box.wait_for(state="hidden")
