@@ -452,6 +452,7 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
             ("POST", "/admin/group-codes", {"name": "iam", "chat_ids": [chat]}),
             ("PUT", f"/admin/groups/{chat}/tags", {"tags": ["iam"]}),
             ("GET", f"/admin/groups/{chat}", None),
+            ("GET", "/admin/groups", None),
             ("GET", "/admin/transfers", None),
             ("GET", f"/admin/transfers/{job['job_id']}?items=1", None),
             ("GET", "/admin/transfers/unassigned", None),

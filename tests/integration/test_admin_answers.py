@@ -86,6 +86,7 @@ def test_every_route_answers_as_documented(stack, sandbox):
     c("GET", "/admin/alert-settings")
     c("PUT", "/admin/alert-settings", {"employee_alerts": True})
     c("GET", "/admin/alerts")
+    c("GET", "/admin/groups", limit=1)
     c("GET", "/admin/groups/{chat_id}", ids={"chat_id": chats[0]})
     c("PUT", "/admin/groups/{chat_id}/tags", {"tags": ["VIP"]}, ids={"chat_id": chats[0]})
 

@@ -46,6 +46,12 @@ const LABELS = {
   on_refused: '拒绝或达上限时',
   kind: '类型',
   job_id: '任务',
+  chat_ids: '客户群',
+  threshold: '换群人数',
+  auto_create_room: '自动建群',
+  room_base_name: '新群名称',
+  room_base_id: '新群起始序号',
+  owner: '群主',
 }
 
 export function fieldLabel(field) {

@@ -5,6 +5,7 @@ export const MENU = [
     group: '客户',
     items: [
       { path: '/customers', title: '客户', icon: 'User', ready: true },
+      { path: '/groups', title: '客户群', icon: 'ChatLineRound', ready: true },
       { path: '/tags', title: '标签库', icon: 'PriceTag', ready: true },
       { path: '/churn-alerts', title: '流失提醒', icon: 'Bell' },
     ],
@@ -13,7 +14,7 @@ export const MENU = [
     group: '获客',
     items: [
       { path: '/channel-codes', title: '渠道活码', icon: 'Postcard', ready: true },
-      { path: '/group-codes', title: '群活码', icon: 'ChatDotRound' },
+      { path: '/group-codes', title: '群活码', icon: 'ChatDotRound', ready: true },
     ],
   },
   {
