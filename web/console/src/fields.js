@@ -39,6 +39,10 @@ const LABELS = {
   takeover_userid: '接替员工',
   recipients: '接收人',
   filter: '筛选条件',
+  content: '消息内容',
+  msg_quota: '接收上限',
+  send_id: '群发',
+  request_id: '请求编号',
 }
 
 export function fieldLabel(field) {

@@ -14,6 +14,7 @@ const pages = {
   '/channel-codes': () => import('./pages/ChannelCodesPage.vue'),
   '/employees': () => import('./pages/EmployeesPage.vue'),
   '/roles': () => import('./pages/RolesPage.vue'),
+  '/mass-sends': () => import('./pages/MassSendsPage.vue'),
 }
 
 export const router = createRouter({
