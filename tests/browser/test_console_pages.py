@@ -18,7 +18,7 @@ pytestmark = pytest.mark.stack
 
 XSS = "<img src=x onerror=alert(1)>"
 PAGES = [("dashboard", "仪表盘"), ("customers", "客户"), ("tags", "标签库"), ("channel-codes", "渠道活码"),
-         ("employees", "员工"), ("roles", "角色与密钥")]
+         ("employees", "员工"), ("roles", "角色与密钥"), ("mass-sends", "群发")]
 
 
 def _pick(page, select_testid: str, label: str) -> None:
