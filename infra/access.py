@@ -14,6 +14,9 @@ RECORD = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamo
 PUT = ("dynamodb:PutItem",)
 # The redrive job: read the whole (normally empty) parking table and remove what it queued.
 DRAIN = ("dynamodb:Scan", "dynamodb:DeleteItem")
+# Issue and mark, never remove: the admin API creates a corp's API keys (PutItem, only where no item is)
+# and revokes them (UpdateItem); a revoked key stays as the record of what was issued.
+ISSUE = ("dynamodb:PutItem", "dynamodb:UpdateItem")
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,7 @@ class Access:
     tables_record: tuple[str, ...] = ()
     tables_put: tuple[str, ...] = ()
     tables_drain: tuple[str, ...] = ()
+    tables_issue: tuple[str, ...] = ()
     queues_send: tuple[str, ...] = ()
     queues_consume: tuple[str, ...] = ()
     read_corp_secrets: bool = False
@@ -54,9 +58,10 @@ FUNCTIONS: dict[str, Access] = {
     # The token job: lists corps, reads their keys, keeps the shared tokens.
     "refresh_tokens": Access(tables_record=("tokens",), read_corp_secrets=True, list_secrets=True),
     # The admin API: reads and edits the data (after WeCom accepts), looks up keys, starts syncs, counts
-    # each key's requests and its WeCom calls in the shared budget (rate_limits). Keys are only looked
-    # up (`scrm keys` writes them with operator credentials) and group members only read (GET
-    # /admin/groups/{chat_id}): both read-only. Console staff: the role table and the sessions.
+    # each key's requests and its WeCom calls in the shared budget (rate_limits). Keys are looked up, and
+    # issued and revoked by a corp's console admins (/admin/keys: PutItem and UpdateItem only, never a
+    # delete or a scan; `scrm keys` does the same with operator credentials). Group members are only read
+    # (GET /admin/groups/{chat_id}). Console staff: the role table and the sessions.
     "admin_api": Access(
         tables_read=("api_keys", "group_members"),
         tables_rw=(
@@ -67,6 +72,7 @@ FUNCTIONS: dict[str, Access] = {
             "staff_roles", "staff_sessions",
         ),
         tables_record=("tokens", "rate_limits"),
+        tables_issue=("api_keys",),
         queues_send=("sync", "transfers", "mass_sends"),
         read_corp_secrets=True,
     ),

@@ -14,7 +14,7 @@ from typing import Any
 
 from scrm.resources import QUEUES, TABLES, QueueDef, TableDef
 
-from infra.access import DRAIN, FUNCTIONS, PUT, READ, RECORD, WRITE, Access
+from infra.access import DRAIN, FUNCTIONS, ISSUE, PUT, READ, RECORD, WRITE, Access
 from infra.console import console_conditions, console_outputs, console_parameters, console_resources
 
 SECRET_PREFIX = "scrm/corps/"
@@ -154,7 +154,7 @@ def policy_statements(access: Access, fn: str) -> list[dict[str, Any]]:
     if access.tables_record:
         statements.append({"Effect": "Allow", "Action": list(RECORD),
                            "Resource": [table_arn(TABLES[name]) for name in access.tables_record]})
-    for actions, names in ((PUT, access.tables_put), (DRAIN, access.tables_drain)):
+    for actions, names in ((PUT, access.tables_put), (DRAIN, access.tables_drain), (ISSUE, access.tables_issue)):
         if names:
             statements.append({"Effect": "Allow", "Action": list(actions),
                                "Resource": [table_arn(TABLES[name]) for name in names]})

@@ -1,10 +1,11 @@
-"""Customer groups: one group as stored, and the SCRM's own labels on it (group SOPs target them)."""
+"""Customer groups: the corp's groups a page at a time, one group as stored, and the SCRM's own labels on it
+(group SOPs target them)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from admin.api import Doc, route
+from admin.api import Doc, number_of, query_of, route
 from admin.schemas import groups as S
 
 CHAT_ID = {"chat_id": "the group's chat_id"}
@@ -14,6 +15,16 @@ def _service() -> Any:
     from scrm import bootstrap
 
     return bootstrap.group_admin()
+
+
+@route("/admin/groups", doc=Doc(
+    "The corp's customer groups, by owner then creation time: name, owner, member count, labels",
+    {200: ("a page of groups", S.GroupPage)}, query=S.GroupQuery,
+))  # fmt: skip
+def groups(principal: Any, request: Any) -> Any:
+    q = query_of(request)
+    limit = number_of(request, "limit", 50, 200)
+    return _service().list(principal.corp_id, q.get("cursor", ""), limit, q.get("owner", ""))
 
 
 @route("/admin/groups/{chat_id}", doc=Doc(

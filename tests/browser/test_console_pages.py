@@ -18,7 +18,9 @@ pytestmark = pytest.mark.stack
 
 XSS = "<img src=x onerror=alert(1)>"
 PAGES = [("dashboard", "仪表盘"), ("customers", "客户"), ("tags", "标签库"), ("channel-codes", "渠道活码"),
-         ("employees", "员工"), ("roles", "角色与密钥"), ("mass-sends", "群发")]
+         ("employees", "员工"), ("roles", "角色与密钥"), ("transfers", "离职/在职继承"), ("sync", "同步"),
+         ("stats", "统计"), ("group-codes", "群活码"), ("groups", "客户群"),
+         ("mass-sends", "群发")]
 
 
 def _pick(page, select_testid: str, label: str) -> None:
@@ -233,3 +235,35 @@ def test_roles_list_and_the_last_admin_is_kept(stack, sandbox, staff, watched):
     assert row.get_by_test_id("role-select").inner_text().strip() == "管理员"
     assert page.get_by_test_id("role").inner_text() == "管理员"
     watched.shot("roles")
+
+
+def test_an_admin_issues_an_api_key_shown_once_and_revokes_it(stack, sandbox, staff, watched):
+    import requests
+
+    log_in(watched, stack, sandbox, staff, "admin")
+    page = watched.page
+    page.goto(stack.console_url + "roles")
+    card = page.get_by_test_id("keys-card")
+    card.get_by_test_id("key-name").fill(XSS)  # what the key is for, typed by a person: shown as text
+    card.get_by_test_id("issue-key").click()
+    key = card.get_by_test_id("issued-key-value").input_value()
+    assert key.startswith("scrm_")
+    whoami = requests.get(f"{stack.admin_url}/admin/whoami", headers={"Authorization": f"Bearer {key}"}, timeout=30)
+    assert whoami.status_code == 200 and whoami.json()["role"] == "viewer"
+    assert whoami.json()["corp_id"] == staff["corp_id"]
+    key_id = key.split("_")[1]
+    row = card.get_by_test_id("keys").locator(".el-table__row", has_text=key_id)
+    assert XSS in row.inner_text() and "只读" in row.inner_text() and "有效" in row.inner_text()
+    watched.shot("api-key-issued")
+    # Only the hash is kept: the list never holds the key, and a reload no longer shows it.
+    listed = _api(page, "GET", "/admin/keys")["body"]["keys"]
+    assert any(k["key_id"] == key_id and k["name"] == XSS for k in listed) and key not in str(listed)
+    page.reload()
+    card.get_by_test_id("keys").locator(".el-table__row", has_text=key_id).wait_for()
+    assert page.get_by_test_id("issued-key").count() == 0
+    row.get_by_test_id("revoke-key").click()
+    page.locator(".el-message-box").get_by_role("button", name="作废").click()
+    row.get_by_text("已作废").wait_for()
+    assert row.get_by_test_id("revoke-key").count() == 0
+    refused = requests.get(f"{stack.admin_url}/admin/whoami", headers={"Authorization": f"Bearer {key}"}, timeout=30)
+    assert refused.status_code == 401, refused.text

@@ -452,6 +452,7 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
             ("POST", "/admin/group-codes", {"name": "iam", "chat_ids": [chat]}),
             ("PUT", f"/admin/groups/{chat}/tags", {"tags": ["iam"]}),
             ("GET", f"/admin/groups/{chat}", None),
+            ("GET", "/admin/groups", None),
             ("GET", "/admin/transfers", None),
             ("GET", f"/admin/transfers/{job['job_id']}?items=1", None),
             ("GET", "/admin/transfers/unassigned", None),
@@ -469,23 +470,34 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
                                      "steps": [{"after_added_days": 1, "at": "10:00", "text": "iam2"}]}),
             ("GET", "/admin/sops", None),
             ("GET", f"/admin/sops/{sop_id}/progress", None),
+            ("POST", "/admin/keys", {"role": "viewer", "name": "iam"}),
+            ("GET", "/admin/keys", None),
         ):
             r = getattr(admin.http, method.lower())(path, headers=auth, body=json.dumps(body) if body else b"")
             assert r.status_code < 300, (path, r.body)
             if path == f"/admin/groups/{chat}":
                 shown = json.loads(r.body)["members"]
+            if (method, path) == ("POST", "/admin/keys"):
+                issued = json.loads(r.body)["key_id"]
+        r = admin.http.delete(f"/admin/keys/{issued}", headers=auth)
+        assert r.status_code == 200, r.body
     _check(template, "admin_api", calls)
     # GET /admin/groups/{chat_id} reads the group's members (the role's one read of group_members).
     assert any(op == "Query" and res == ["table/scrm-group-members"] for _, op, res in calls)
     assert {m["member_id"] for m in shown} == {uid, ext}
-    # The keys and the group members are only read: the role allows nothing else on them (and the replay
-    # above, with every admin route that touches them, passed with that role).
+    # The group members are only read, and the keys only read, issued and marked revoked — never deleted
+    # or scanned: the role allows nothing else on them (and the replay above, with every admin route that
+    # touches them, passed with that role).
     assert any(op == "GetItem" and res == ["table/scrm-api-keys"] for _, op, res in calls)
-    for table in ("scrm-api-keys", "scrm-group-members"):
+    assert any(op == "PutItem" and res == ["table/scrm-api-keys"] for _, op, res in calls)
+    assert any(op == "UpdateItem" and res == ["table/scrm-api-keys"] for _, op, res in calls)
+    read = {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"}
+    for table, wanted in (("scrm-api-keys", read | {"dynamodb:PutItem", "dynamodb:UpdateItem"}),
+                          ("scrm-group-members", read)):
         granted = {a for st in _statements(template, "admin_api") for a in st["Action"]
                    if any(fnmatch.fnmatchcase(f"table/{table}", _pattern(t))
                           for t in (st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]]))}
-        assert granted == {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"}, (table, granted)
+        assert granted == wanted, (table, granted)
     # Each request's key limit (one UpdateItem) and the admin's WeCom calls in the shared budget.
     assert any(op == "UpdateItem" and res == ["table/scrm-rate-limits"] for _, op, res in calls)
     assert set(ROLES) == REPLAYED, f"functions not replayed: {sorted(set(ROLES) - REPLAYED)}"

@@ -86,6 +86,7 @@ def test_every_route_answers_as_documented(stack, sandbox):
     c("GET", "/admin/alert-settings")
     c("PUT", "/admin/alert-settings", {"employee_alerts": True})
     c("GET", "/admin/alerts")
+    c("GET", "/admin/groups", limit=1)
     c("GET", "/admin/groups/{chat_id}", ids={"chat_id": chats[0]})
     c("PUT", "/admin/groups/{chat_id}/tags", {"tags": ["VIP"]}, ids={"chat_id": chats[0]})
 
@@ -131,13 +132,16 @@ def _sends_sops_and_transfers(c: Any, ext: str, staff: list[str]) -> None:
 
 
 def _console(seen: set[tuple[str, str]], c: Any, a: Admin, sandbox: Any, cid: str, staff: list[str]) -> None:
-    """Roles (with the key), then a member's login, me and logout (with the session)."""
+    """Roles and keys (with the key), then a member's login, me and logout (with the session)."""
     from tests.integration.console import Console, issue_code
 
     c("PUT", "/admin/roles/{userid}", {"role": "admin"}, ids={"userid": staff[0]})
     c("PUT", "/admin/roles/{userid}", {"role": "viewer"}, ids={"userid": staff[1]})
     c("GET", "/admin/roles")
     c("DELETE", "/admin/roles/{userid}", ids={"userid": staff[1]})
+    made = c("POST", "/admin/keys", {"role": "viewer", "name": "answers"})
+    c("GET", "/admin/keys")
+    c("DELETE", "/admin/keys/{key_id}", ids={"key_id": made["key_id"]})
     c("GET", "/admin/auth/login-url", corp_id=cid, redirect_uri="http://127.0.0.1:5173/login")
     me = c("POST", "/admin/auth/login", {"corp_id": cid, "code": issue_code(sandbox, cid, userid=staff[0])})
     assert me["role"] == "admin"

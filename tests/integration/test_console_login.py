@@ -114,9 +114,25 @@ def test_an_operator_runs_the_work_but_cannot_open_roles_or_settings(stack, sand
                                ("PUT", "/admin/transfer-policy", {"on_refused": "leave"})):
         r = o(method, path, body)
         assert r.status_code == 403 and "(operator)" in r.json()["error"] and "admin" in r.json()["error"], r.text
+    assert o("GET", "/admin/keys").status_code == 403
     a = _as(stack, sandbox, corp, "admin")
     roles = a("GET", "/admin/roles").json()["roles"]
     assert {r["userid"]: r["role"] for r in roles}[corp["operator"]] == "operator"
+
+
+def test_an_admin_makes_and_revokes_api_keys_for_scripts(stack, sandbox, corp):
+    a = _as(stack, sandbox, corp, "admin")
+    made = a("POST", "/admin/keys", {"role": "viewer", "name": "BI export"})
+    assert made.status_code == 201, made.text
+    key = made.json()["key"]
+    as_key = requests.get(f"{stack.admin_url}/admin/whoami", headers={"Authorization": f"Bearer {key}"}, timeout=30)
+    assert as_key.json()["role"] == "viewer" and as_key.json()["corp_id"] == corp["corp_id"]
+    listed = a("GET", "/admin/keys").json()["keys"]
+    assert any(k["key_id"] == made.json()["key_id"] and k["name"] == "BI export" for k in listed)
+    assert key not in str(listed)
+    assert a("POST", "/admin/keys", {"role": "owner"}).status_code == 400
+    assert a("DELETE", f"/admin/keys/{made.json()['key_id']}").json() == {"revoked": made.json()["key_id"]}
+    assert a("DELETE", "/admin/keys/000000000000").status_code == 404
 
 
 def test_roles_change_through_the_api_and_sessions_follow(stack, sandbox, corp):

@@ -3,6 +3,7 @@ group SOP by ``targets.tags_any`` reaches exactly the groups carrying the label 
 planned by the tick with its clock ahead, as tests/integration/test_sops.py does, and handed to WeCom as
 member tasks), and a group event and a full sync afterwards keep the labels, which WeCom never holds.
 A group is shown with its members as the sync stored them (the admin API's role reads group_members).
+The corp's groups are listed a page at a time (GET /admin/groups: by owner, then creation), with their labels.
 """
 
 from __future__ import annotations
@@ -147,6 +148,35 @@ def test_a_group_is_shown_with_its_members_as_stored(stack, sandbox, shop, capsy
     header, *rows = out.splitlines()[4:]
     assert header.split() == ["MEMBER", "TYPE", "STATUS", "JOINED", "SCENE", "INVITOR", "NICKNAME", "NAME"]
     assert sorted(r.split()[0] for r in rows) == sorted(members)
+
+
+def test_the_corps_groups_are_listed_a_page_at_a_time_with_their_labels(sandbox, shop):
+    cid, chats, admin, viewer = shop["cid"], shop["chats"], shop["admin"], shop["viewer"]
+    world = {g["chat_id"]: g for g in sandbox.corp(cid)["groups"]}
+    assert admin("PUT", f"/admin/groups/{chats[1]}/tags", {"tags": ["列表", "VIP"]}).status_code == 200
+    rows, cursor, pages = [], "", 0
+    while True:
+        r = viewer("GET", "/admin/groups", limit=3, cursor=cursor)
+        assert r.status_code == 200, r.text
+        rows += r.json()["items"]
+        pages += 1
+        cursor = r.json()["next_cursor"]
+        if not cursor:
+            break
+    assert pages == 2 and sorted(r["chat_id"] for r in rows) == chats  # each group once
+    assert [(r["owner"], r["create_time"]) for r in rows] == sorted((r["owner"], r["create_time"]) for r in rows)
+    for row in rows:
+        g = world[row["chat_id"]]
+        assert (row["name"], row["owner"], row["member_count"]) == (g["name"], g["owner"], len(g["member_list"]))
+        assert row["status"] == "active" and set(row) == {
+            "chat_id", "name", "owner", "member_count", "create_time", "status", "tags"}
+    assert next(r for r in rows if r["chat_id"] == chats[1])["tags"] == ["VIP", "列表"]
+    owner = world[chats[0]]["owner"]
+    mine = admin("GET", "/admin/groups", owner=owner).json()
+    assert sorted(r["chat_id"] for r in mine["items"]) == sorted(c for c in chats if world[c]["owner"] == owner)
+    for params, field in (({"cursor": "forged"}, "cursor"), ({"limit": 0}, "limit"), ({"limit": 201}, "limit")):
+        r = admin("GET", "/admin/groups", **params)
+        assert r.status_code == 400 and r.json()["field"] == field, r.text
 
 
 def _speak_for(monkeypatch: pytest.MonkeyPatch, stack: Any, corp_id: str) -> None:

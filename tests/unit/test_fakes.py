@@ -111,6 +111,7 @@ PORT_FAKES: dict[type, tuple[Any, ...]] = {
     S.WeComDirectory: (FakeDirectory,),
     S.CustomerReads: (Reads,),
     S.CustomerSearch: (FakeSearch,),
+    S.GroupPages: (FakeGroupStore, DynamoStore),
     S.AdminWeCom: (AdminWeComFake,),
     acquisition_ports.ChannelStatsRepo: (FakeChannelStats, CountingStats),
     welcome_ports.WelcomeWeCom: (FakeLiveCodeWeCom,),

@@ -1,4 +1,5 @@
-"""GroupAdmin over a fake store: labels trimmed, de-duplicated and bounded (20, 1..30 characters), an
+"""GroupAdmin over a fake store: the corp's groups paged by a cursor sealed with the corp and the owner filter,
+labels trimmed, de-duplicated and bounded (20, 1..30 characters), an
 unknown group 404 on read and on write, and what is shown is the stored group without index keys, with its
 members as stored (those who left too) without their keys and sync stamps."""
 
@@ -32,6 +33,18 @@ class FakeGroupStore:
             group.pop("tags", None)
         return True
 
+    def groups_page(
+        self, corp_id: str, after: tuple[str, str] | None, limit: int, owner: str = ""
+    ) -> tuple[list[dict[str, Any]], tuple[str, str] | None]:
+        """What the Dynamo adapter answers: (owner, create_sk) order, the key of the last row when more follow."""
+        keyed = sorted(
+            ((g["owner"], g["create_sk"]), g) for (corp, _), g in self.groups.items()
+            if corp == corp_id and (not owner or g["owner"] == owner) and (after is None or (g["owner"], g["create_sk"]) > after)
+        )  # fmt: skip
+        page = keyed[:limit]
+        rows = [{"chat_id": g["chat_id"], "owner": g["owner"], "tags": sorted(g.get("tags") or ())} for _, g in page]
+        return rows, (page[-1][0] if len(keyed) > limit else None)
+
     def read(self, corp_id: str, chat_id: str) -> dict[str, Any] | None:
         group = self.groups.get((corp_id, chat_id))
         if group is None:
@@ -44,7 +57,7 @@ def world() -> tuple[FakeGroupStore, GroupAdmin]:
     store = FakeGroupStore()
     store.groups[(CORP, "wr1")] = {"chat_id": "wr1", "name": "一群", "owner": "alice", "owner_pk": "x#alice",
                                    "create_sk": "0#wr1", "status_version": 0, "members": []}  # fmt: skip
-    return store, GroupAdmin(store, store.read)
+    return store, GroupAdmin(store, store.read, store)
 
 
 def error(call: Any, *args: Any) -> DomainError:
@@ -106,3 +119,50 @@ def test_an_unknown_group_or_another_corps_group_is_404(world) -> None:
         assert status(error(admin.show, corp, chat)) == 404
         err = error(admin.set_tags, corp, chat, {"tags": ["VIP"]})
         assert (status(err), err.field) == (404, "chat_id")
+
+
+def _add(store: FakeGroupStore, corp: str, chat: str, owner: str, created: int) -> None:
+    store.groups[(corp, chat)] = {"chat_id": chat, "name": chat, "owner": owner, "create_sk": f"{created:010d}#{chat}",
+                                  "members": []}  # fmt: skip
+
+
+def test_the_list_pages_every_group_of_the_corp_once_by_owner_then_creation(world) -> None:
+    store, admin = world
+    for chat, owner, created in (("wr2", "bob", 5), ("wr3", "alice", 9), ("wr4", "bob", 1), ("wr5", "carol", 3)):
+        _add(store, CORP, chat, owner, created)
+    _add(store, "wwother", "wrX", "alice", 2)  # another corp's: never listed
+    store.groups[(CORP, "wr1")]["create_sk"] = "0000000000#wr1"
+    seen, cursor, pages = [], "", 0
+    while True:
+        page = admin.list(CORP, cursor, 2)
+        seen += [r["chat_id"] for r in page["items"]]
+        pages += 1
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == ["wr1", "wr3", "wr4", "wr2", "wr5"] and pages == 3
+    only_bob = admin.list(CORP, "", 1, owner="bob")
+    assert [r["chat_id"] for r in only_bob["items"]] == ["wr4"]
+    assert [r["chat_id"] for r in admin.list(CORP, only_bob["next_cursor"], 5, owner="bob")["items"]] == ["wr2"]
+    assert admin.list(CORP, "", 10)["next_cursor"] == ""  # all on one page: no cursor
+
+
+@pytest.mark.parametrize("limit", [0, 201])
+def test_a_limit_out_of_range_is_400_limit(world, limit) -> None:
+    _, admin = world
+    err = error(admin.list, CORP, "", limit)
+    assert (status(err), err.field) == (400, "limit")
+
+
+def test_a_cursor_of_another_corp_another_owner_filter_or_forged_is_400_cursor(world) -> None:
+    store, admin = world
+    for chat, owner in (("wr2", "alice"), ("wr3", "bob")):
+        _add(store, CORP, chat, owner, 5)
+        _add(store, "wwother", chat, owner, 5)
+    mine = admin.list(CORP, "", 1)["next_cursor"]
+    theirs = admin.list("wwother", "", 1)["next_cursor"]
+    assert mine and theirs
+    for corp, cursor, owner in ((CORP, theirs, ""), (CORP, mine, "alice"), (CORP, "not-a-cursor", ""),
+                                ("wwother", mine, "")):  # fmt: skip
+        err = error(admin.list, corp, cursor, 10, owner)
+        assert (status(err), err.field) == (400, "cursor")

@@ -35,15 +35,17 @@ def dynamo(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
     with moto.mock_aws():
         import boto3
-        from scrm.adapters.dynamo.models import ContactStatItem
+        from scrm import bootstrap
         from scrm.resources import table
 
         from devstack.resources import _table_spec
 
-        ContactStatItem._connection = None
+        # Every pynamodb connection (the models' and the transactions') may still point at a stack's moto
+        # server from an earlier test: drop them all, before and after.
+        bootstrap.reset()
         boto3.client("dynamodb", region_name="us-east-1").create_table(**_table_spec(table("contact_stats")))
         yield
-        ContactStatItem._connection = None
+        bootstrap.reset()
 
 
 @pytest.fixture

@@ -23,6 +23,27 @@ class GroupTags(Model):
     whole: ClassVar[frozenset[str]] = frozenset({"tags"})
 
 
+class GroupQuery(Model):
+    owner: str | None = Field(None, description="only the groups this employee (userid) owns")
+    limit: int | None = Field(None, description="rows per page, 1..200 (default 50)")
+    cursor: str | None = Field(None, description="next_cursor of the previous page, with the same owner")
+
+
+class GroupRow(Model):
+    chat_id: str
+    name: str = Field(description="as the group's members typed it ('' when unnamed)")
+    owner: str = Field(description="the owner's userid")
+    member_count: int = Field(description="members at the last sync or group event")
+    create_time: int = Field(description="unix seconds")
+    status: Literal["active", "dismissed"]
+    tags: list[str] = Field(description="the SCRM's own labels, sorted")
+
+
+class GroupPage(Model):
+    items: list[GroupRow] = Field(description="by owner (userid), then creation time")
+    next_cursor: str = Field(description='the next page\'s cursor, "" after the last')
+
+
 class Group(Model):
     corp_id: str | None = None
     chat_id: str | None = None

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -60,3 +61,32 @@ class SetRole(Body):
 
 class Revoked(Model):
     revoked: str
+
+
+class ApiKey(Model):
+    key_id: str
+    role: Literal["admin", "viewer"]
+    name: str
+    created_at: int | None = Field(None, description="unix seconds")
+    revoked: bool
+
+
+class ApiKeyList(Model):
+    keys: list[ApiKey] = Field(description="the corp's keys, revoked ones too, oldest first; never the keys")
+
+
+class NewApiKey(Body):
+    role: Literal["admin", "viewer"] = Field(description="admin: read and write; viewer: read only")
+    name: str = Field("", max_length=100, description="what the key is for (shown in the list)")
+    wording: ClassVar[Mapping[str, str]] = {
+        "role": "role: admin (read and write) or viewer (read only)",
+        "name": "name: text of at most 100 characters",
+    }
+
+
+class CreatedApiKey(Model):
+    key_id: str
+    key: str = Field(description="scrm_<id>_<secret>: shown this once, only its hash is stored")
+    corp_id: str
+    role: Literal["admin", "viewer"]
+    name: str

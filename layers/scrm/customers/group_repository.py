@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from scrm.adapters.dynamo.conditional import update_if as _update
-from scrm.adapters.dynamo.models import GroupItem, GroupMemberItem
+from scrm.adapters.dynamo.models import EmployeeItem, GroupItem, GroupMemberItem
 from scrm.customers.base_repository import BatchCreate, _newer, _not_older, _setv, _texts
 from scrm.customers.group import GroupChat, GroupMember, GroupStatus
 
@@ -107,3 +108,41 @@ class GroupStore(BatchCreate):
         update their own attributes and so never touch the labels."""
         G = GroupItem
         return _update(G(f"{corp_id}#{chat_id}"), [_setv(G.tags, set(tags))], G.pk.exists())
+
+    # the console's list -------------------------------------------------------------------------
+    def groups_page(
+        self, corp_id: str, after: tuple[str, str] | None, limit: int, owner: str = ""
+    ) -> tuple[list[dict[str, Any]], tuple[str, str] | None]:
+        """Groups by owner (the corp's employees in userid order, or only ``owner``), each owner's by
+        creation: one Query of the by_owner index per owner, never a scan, stopping as soon as the page is
+        full. A group whose owner was never synced as an employee is not listed (group sends see the same)."""
+        G = GroupItem
+        owners: Iterable[str]
+        if owner:
+            owners = [owner]
+        else:
+            start = EmployeeItem.sk >= after[0] if after else None
+            owners = (str(i.sk) for i in EmployeeItem.query(corp_id, start, attributes_to_get=["pk", "sk"]))
+        rows: list[tuple[tuple[str, str], dict[str, Any]]] = []
+        for who in owners:
+            newer = G.create_sk > after[1] if after and who == after[0] else None
+            for i in G.by_owner.query(f"{corp_id}#{who}", newer, limit=limit + 1 - len(rows)):
+                rows.append(((who, str(i.create_sk)), _group_row(i)))
+            if len(rows) > limit:
+                break
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return [r for _, r in rows], (rows[-1][0] if more and rows else None)
+
+
+def _group_row(i: GroupItem) -> dict[str, Any]:
+    """A list row: who and what, how many members, the SCRM's labels (sorted); no members, no keys."""
+    return {
+        "chat_id": i.chat_id,
+        "name": i.name or "",
+        "owner": i.owner or "",
+        "member_count": int(i.member_count or 0),
+        "create_time": int(i.create_time or 0),
+        "status": i.status or "active",
+        "tags": sorted(i.tags or ()),
+    }

@@ -1,4 +1,5 @@
-"""What the admin API and the CLI do with customer groups: read one with its members, and set its labels.
+"""What the admin API and the CLI do with customer groups: list the corp's groups a page at a time, read one
+with its members, and set its labels.
 
 Labels are the SCRM's own (WeCom has no group-tag API): admins set them here, group SOPs target them
 (``targets.tags_any``), and syncs and group events leave them alone. Every method takes the corp from the
@@ -8,11 +9,19 @@ caller's key: nothing here accepts a corp from request data.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from scrm.kernel import page_cursor
 from scrm.kernel.errors import InvalidInput, NotFound
 
+if TYPE_CHECKING:
+    from scrm.customers.ports import GroupPages
+
 MAX_LABELS = 20
+PAGE_MAX = 200
+USERID_MAX = 64
+# Inside a cursor: the last row's owner and creation key, apart by a character neither holds.
+SEP = "\t"
 # Index keys and versions are the store's business.
 HIDDEN = ("owner_pk", "create_sk", "status_version")
 # A member as stored (sync and group events): who, employee or customer, still in or left (and when that
@@ -37,9 +46,32 @@ def parse_labels(body: Mapping[str, Any]) -> list[str]:
 
 
 class GroupAdmin:
-    def __init__(self, store: GroupLabels, read_group: Callable[[str, str], dict[str, Any] | None]) -> None:
+    def __init__(
+        self, store: GroupLabels, read_group: Callable[[str, str], dict[str, Any] | None], pages: GroupPages
+    ) -> None:
         self.store = store
         self.read_group = read_group
+        self.pages = pages
+
+    def list(self, corp_id: str, cursor: str = "", limit: int = 50, owner: str = "") -> dict[str, Any]:
+        """A page of the corp's groups (``owner``: only that employee's), by owner then creation time:
+        chat_id, name, owner, member_count, create_time, status and labels. ``next_cursor`` is sealed with
+        the corp and the owner filter, so a cursor of another corp or another filter is a 400."""
+        if not 1 <= limit <= PAGE_MAX:
+            raise InvalidInput("limit", f"limit: must be 1..{PAGE_MAX}")
+        if len(owner) > USERID_MAX:
+            raise InvalidInput("owner", f"owner: a userid of at most {USERID_MAX} characters")
+        scope = f"groups/{owner}"
+        after_key = page_cursor.decode(cursor, corp_id, scope)
+        after: tuple[str, str] | None = None
+        if after_key:
+            first, _, second = after_key.partition(SEP)
+            if not first or not second or (owner and first != owner):
+                raise InvalidInput("cursor", "cursor: is not a cursor this list returned; start without one")
+            after = (first, second)
+        rows, last = self.pages.groups_page(corp_id, after, limit, owner)
+        next_cursor = page_cursor.encode(corp_id, scope, f"{last[0]}{SEP}{last[1]}") if last else ""
+        return {"items": rows, "next_cursor": next_cursor}
 
     def show(self, corp_id: str, chat_id: str) -> dict[str, Any]:
         """The group as stored, with its labels (``tags``, sorted), ``member_count`` and ``members``: every

@@ -119,6 +119,17 @@ class Directory(Protocol):
     def known_groups(self, corp_id: str, chat_ids: Sequence[str]) -> set[str]: ...
 
 
+class GroupPages(Protocol):
+    """The corp's customer groups a page at a time, for the console's list: in (owner, creation time) order,
+    since the store indexes groups by owner only (no scan of the table). A page ends after ``limit`` rows;
+    ``after`` is the (owner, creation key) of the last row of the page before, and the second value returned
+    is that of this page's last row when more follow (None at the end)."""
+
+    def groups_page(
+        self, corp_id: str, after: tuple[str, str] | None, limit: int, owner: str = ""
+    ) -> tuple[list[dict[str, Any]], tuple[str, str] | None]: ...
+
+
 class EventObserver(Protocol):
     """Something that acts on an event after the store applied it (statistics, churn alerts, transfer
     states). Called once per event key, but again if any later step failed: it must be idempotent."""

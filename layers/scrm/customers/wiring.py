@@ -51,8 +51,8 @@ def admin(store: Store, for_corp: Callable[[str], AdminWeCom]) -> CustomerAdmin:
 
 
 def groups(store: DynamoStore) -> GroupAdmin:
-    """Groups with their members, and their labels, for the admin API and the CLI."""
+    """The corp's groups, one with its members, and their labels, for the admin API and the CLI."""
     from scrm.adapters.dynamo import reads
     from scrm.customers.groups import GroupAdmin
 
-    return GroupAdmin(store, reads.group)
+    return GroupAdmin(store, reads.group, store)

@@ -12,8 +12,13 @@ const pages = {
   '/customers': () => import('./pages/CustomersPage.vue'),
   '/tags': () => import('./pages/TagsPage.vue'),
   '/channel-codes': () => import('./pages/ChannelCodesPage.vue'),
+  '/group-codes': () => import('./pages/GroupCodesPage.vue'),
+  '/groups': () => import('./pages/GroupsPage.vue'),
   '/employees': () => import('./pages/EmployeesPage.vue'),
   '/roles': () => import('./pages/RolesPage.vue'),
+  '/transfers': () => import('./pages/TransfersPage.vue'),
+  '/sync': () => import('./pages/SyncPage.vue'),
+  '/stats': () => import('./pages/StatsPage.vue'),
   '/mass-sends': () => import('./pages/MassSendsPage.vue'),
 }
 
