@@ -1,5 +1,5 @@
-"""Customer mass sends (群发): create (planned on the mass-sends queue), list, progress with per-member
-completion, cancel, remind, and the corp's receive-quota setting (WeCom has no API to read it)."""
+"""Customer mass sends (群发): count the recipients first (preview), create (planned on the mass-sends
+queue), list, progress with per-member completion, cancel, remind, and the corp's receive-quota setting (WeCom has no API to read it)."""
 
 from __future__ import annotations
 
@@ -37,6 +37,18 @@ def _service() -> Any:
 def create(principal: Any, request: Any, body: S.MassSendInput) -> Any:
     send, created = _runner().start(principal.corp_id, body.spec(), body.request_id or "")
     return json_response(202 if created else 200, {"created": created, "send": send})
+
+
+@route("/admin/mass-sends/preview", methods=("POST",), doc=Doc(
+    "Count who a mass send would reach, before sending: recipients, per member, and who the quota would skip",
+    {200: ("the count, as the planner would plan it now", S.MassSendPreview)},
+    description="Nothing is created or reserved: the planner's own resolution (one sender per customer, "
+    "members still employed) and receive-quota check, read now. The store may change before a send is "
+    "planned, so the send's own counts are the final word.",
+    body=S.MassSendPreviewInput,
+))  # fmt: skip
+def preview(principal: Any, request: Any, body: S.MassSendPreviewInput) -> Any:
+    return _service().preview(principal.corp_id, body.spec())
 
 
 @route("/admin/mass-sends", doc=Doc(

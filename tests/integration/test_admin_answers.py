@@ -97,6 +97,7 @@ def test_every_route_answers_as_documented(stack, sandbox):
 
 
 def _sends_sops_and_transfers(c: Any, ext: str, staff: list[str]) -> None:
+    c("POST", "/admin/mass-sends/preview", {"recipients": {"filter": {}}})
     send = c("POST", "/admin/mass-sends", {"name": "answers", "text": "hi", "recipients": {"external_userids": [ext]}})
     ids = {"send_id": send["send"]["send_id"]}
     c("GET", "/admin/mass-sends")

@@ -58,6 +58,14 @@ def test_a_send_to_a_tag_reaches_each_member_and_results_come_back(stack, sandbo
         "text": "weekend offer",
         "recipients": {"filter": {"tags_all": [shop["tag"]]}},
     }
+    # The count before sending: the planner's own, per member, and nothing reaches WeCom for asking.
+    asked_before = len(sandbox.calls(cid, path="externalcontact/add_msg_template"))
+    r = admin("POST", "/admin/mass-sends/preview", {"recipients": body["recipients"]})
+    assert r.status_code == 200, r.text
+    seen = r.json()
+    assert (seen["recipients"], seen["parts"], seen["skipped"], seen["complete"]) == (4, 2, {}, True)
+    assert {m["userid"]: m["recipients"] for m in seen["members"]} == {m: len(e) for m, e in tagged.items()}
+    assert len(sandbox.calls(cid, path="externalcontact/add_msg_template")) == asked_before
     r = admin("POST", "/admin/mass-sends", body)
     assert r.status_code == 202, r.text
     send = r.json()["send"]
@@ -172,6 +180,10 @@ def test_remind_of_a_task_cancelled_in_wecom_is_a_conflict_naming_41093(stack, s
             {"name": "x", "text": "x", "recipients": {"external_userids": [1]}},
             "recipients.external_userids[0]",
         ),
+        ("POST", "/admin/mass-sends/preview", {"recipients": {}}, "recipients"),
+        ("POST", "/admin/mass-sends/preview", {"recipients": {"filter": {"tags_any": [""]}}},
+         "recipients.filter.tags_any[0]"),
+        ("POST", "/admin/mass-sends/preview", {"name": "x", "recipients": {"filter": {}}}, "name"),
         ("PUT", "/admin/mass-send-quota", {"msg_quota": "hourly"}, "msg_quota"),
         ("PUT", "/admin/mass-send-quota", {}, "msg_quota"),
         ("GET", "/admin/mass-sends?limit=0", None, "limit"),

@@ -334,3 +334,74 @@ def test_a_large_filter_is_resolved_over_several_plan_steps_each_resuming_at_its
     assert planned.state == "planned" and planned.counts is not None and planned.counts["recipients"] == 9
     assert sorted(svc.repo.recipients(CORP, sid)) == sorted(r["external_userid"] for r in rows)
     assert svc.planning.recipients.asked.count("filter") == 5
+
+
+def _preview(svc: MassSends, recipients: dict[str, Any]) -> dict[str, Any]:
+    """POST /admin/mass-sends/preview's body through its model, then the service."""
+    from admin.schemas.base import validated
+    from admin.schemas.mass_sends import MassSendPreviewInput
+
+    return svc.preview(CORP, validated(MassSendPreviewInput, {"recipients": recipients}).spec())
+
+
+def test_a_preview_counts_what_the_plan_then_plans_and_writes_nothing():
+    """The count an admin confirms is the planner's: the same recipients per member, the same tasks, and
+    nothing sent, stored or reserved by asking."""
+    rows = ROWS + [relation("b0", "alice", add_time=START - 5000, tags=["vip"])]  # bob added b0 later: bob sends
+    svc, repo, gw, _ = world(rows)
+    before = (dict(repo.sends), dict(repo.buckets))
+    seen = _preview(svc, {"filter": {"tags_all": ["vip"]}})
+    assert seen == {"chat_type": "single", "recipients": 3, "parts": 1, "skipped": {},
+                    "members": [{"userid": "bob", "recipients": 3, "parts": 1}],
+                    "quota_setting": "month_days", "period": seen["period"], "complete": True}  # fmt: skip
+    assert (dict(repo.sends), dict(repo.buckets)) == before and gw.calls == {} and not repo.part_items
+    everyone = _preview(svc, {"filter": {}})
+    assert [(m["userid"], m["recipients"]) for m in everyone["members"]] == [("alice", 5), ("bob", 3)]
+    sid = _send(svc, {**BODY, "recipients": {"filter": {}}})
+    assert svc.get(CORP, sid).counts == {k: everyone[k] for k in ("recipients", "parts", "skipped")}
+    assert [(m["userid"], m["customers"]) for m in svc.progress(CORP, sid)["members"]] == [("alice", 5), ("bob", 3)]
+
+
+def test_a_preview_names_who_the_quota_and_the_list_would_skip():
+    svc, _, _, _ = world(ROWS)
+    svc.set_quota_setting(CORP, "day_1")
+    _send(svc, {"name": "x", "text": "one", "recipients": {"external_userids": ["a0", "a1"]}})
+    seen = _preview(svc, {"external_userids": ["a1", "a2", "zz"]})
+    assert (seen["recipients"], seen["skipped"]) == (1, {"no_active_relation": 1, "over_quota": 1})
+    assert seen["quota_setting"] == "day_1" and seen["members"] == [{"userid": "alice", "recipients": 1, "parts": 1}]
+
+
+def test_a_preview_leaves_out_members_who_left_as_the_plan_does():
+    rows = [relation("x1", "gone", add_time=START - 10), relation("x1", "alice", add_time=START - 500),
+            relation("x2", "gone")]  # fmt: skip
+    clock = Clock()
+    repo = FakeMassSendRepo()
+    gw = FakeGroupMsg(clock, friends={(r["userid"], r["external_userid"]) for r in rows})
+    svc = MassSends(repo, QuotaLedger(repo, buckets=16), FakeRecipients(rows), lambda corp: gw, clock,
+                    employed=lambda corp, userids: {u for u in userids if u != "gone"})  # fmt: skip
+    seen = _preview(svc, {"filter": {}})
+    assert (seen["recipients"], seen["members"]) == (1, [{"userid": "alice", "recipients": 1, "parts": 1}])
+
+
+def test_a_preview_of_a_huge_filter_stops_at_its_budget_and_says_so(monkeypatch):
+    from scrm.mass_sends import planning
+
+    svc, _, _, _ = world([relation(f"c{i:02d}", "alice") for i in range(9)])
+    svc.planning.recipients.page_size = 2
+    monkeypatch.setattr(planning, "PREVIEW_BUDGET_S", -1)  # one page, then the answer
+    seen = _preview(svc, {"filter": {}})
+    assert (seen["recipients"], seen["complete"]) == (2, False)
+    monkeypatch.setattr(planning, "PREVIEW_BUDGET_S", 60)
+    assert (_preview(svc, {"filter": {}})["recipients"], _preview(svc, {"filter": {}})["complete"]) == (9, True)
+
+
+def test_a_preview_refuses_what_a_create_refuses_naming_the_field():
+    from admin.schemas.base import validated
+    from admin.schemas.mass_sends import MassSendPreviewInput
+    from scrm.kernel.errors import InvalidInput
+
+    for recipients, field in [({}, "recipients"), ({"filter": {"tags_all": ["x"], "tags_none": ["x"]}},
+                                                   "recipients.filter.tags_none")]:  # fmt: skip
+        with pytest.raises(InvalidInput) as caught:
+            validated(MassSendPreviewInput, {"recipients": recipients}).spec()
+        assert caught.value.field == field

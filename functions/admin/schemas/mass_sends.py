@@ -52,6 +52,15 @@ class MassSendInputRecipients(Body):
             raise ValueError("needs exactly one of filter, external_userids, groups, chat_ids")
         return self
 
+    def spec(self, name: str, content: Any) -> Any:
+        """The domain's spec (scrm.mass_sends.spec.new_send) of a send of ``content`` to these recipients."""
+        from scrm.mass_sends import spec as D
+
+        found = D.recipient_filter(**self.filter.model_dump()) if self.filter is not None else None
+        groups = D.GroupFilter(tuple(self.groups.owners), self.groups.name_contains) if self.groups else None
+        return D.new_send(name, content, filter=found, external_userids=self.external_userids or (),
+                          groups=groups, chat_ids=self.chat_ids or ())  # fmt: skip
+
 
 class MassSendInput(Body):
     name: str = Field(min_length=1, max_length=50, description="1..50 characters")
@@ -74,15 +83,24 @@ class MassSendInput(Body):
     def spec(self) -> Any:
         """The domain's spec (scrm.mass_sends.spec.new_send), which checks the rules between the fields;
         the content is checked by the domain's welcome rules (WeCom's attachment shapes, 4000 bytes)."""
-        from scrm.mass_sends import spec as D
         from scrm.welcome.message import parse_welcome
 
         content = parse_welcome({"text": self.text, "attachments": self.attachments}, "content")
-        rec = self.recipients
-        found = D.recipient_filter(**rec.filter.model_dump()) if rec.filter is not None else None
-        groups = D.GroupFilter(tuple(rec.groups.owners), rec.groups.name_contains) if rec.groups else None
-        return D.new_send(self.name, content, filter=found, external_userids=rec.external_userids or (),
-                          groups=groups, chat_ids=rec.chat_ids or ())  # fmt: skip
+        return self.recipients.spec(self.name, content)
+
+
+class MassSendPreviewInput(Body):
+    """The recipients of a send to be (as POST /admin/mass-sends takes them), to count before sending."""
+
+    recipients: MassSendInputRecipients = Field(
+        description="exactly one of filter, external_userids, groups, chat_ids (as POST /admin/mass-sends)"
+    )
+
+    def spec(self) -> Any:
+        """A spec of these recipients: the planner's resolution needs no content, so it has none."""
+        from scrm.welcome.message import Welcome
+
+        return self.recipients.spec("preview", Welcome())
 
 
 class MassSendCounts(Model):
@@ -145,6 +163,29 @@ class MassSendProgress(Model):
     )
     items: list[MassSendProgressItemsItem] | None = Field(
         None, description="with items=1: a page of customers, by external_userid"
+    )
+
+
+class MassSendPreviewMembersItem(Model):
+    userid: str | None = None
+    recipients: int | None = Field(None, description="the recipients this member would send to")
+    parts: int | None = Field(None, description="the WeCom tasks this member would get")
+
+
+class MassSendPreview(Model):
+    chat_type: Literal["single", "group"] | None = Field(
+        None, description="single: to customers; group: to customer groups (counts are groups)"
+    )
+    recipients: int | None = Field(None, description="who the send would reach if it were planned now")
+    parts: int | None = Field(None, description="the WeCom tasks (add_msg_template calls) it would make")
+    skipped: dict[str, int] | None = Field(
+        None, description="left out by reason: over_quota (the receive quota, now), no_active_relation"
+    )
+    members: list[MassSendPreviewMembersItem] | None = None
+    quota_setting: Literal["month_days", "week_7", "day_1"] | None = None
+    period: str | None = Field(None, description="the quota period counted against")
+    complete: bool | None = Field(
+        None, description="false: a very large filter was counted only in part (the counts are a lower bound)"
     )
 
 

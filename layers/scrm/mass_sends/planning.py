@@ -13,12 +13,13 @@ from typing import Any
 
 from scrm.mass_sends import quota as msg_quota
 from scrm.mass_sends.ledger import QuotaLedger
-from scrm.mass_sends.model import NEW, MassSend, Part, choose_senders, plan
+from scrm.mass_sends.model import NEW, MassSend, Part, Plan, choose_senders, counted, plan
 from scrm.mass_sends.ports import GroupSource, MassSendRepo, Pager, Planned, Recipients
 from scrm.mass_sends.records import Records
 from scrm.mass_sends.spec import GROUP, MassSendSpec, RecipientFilter
 
 RESOLVE_BUDGET_S = 60  # a plan step reads search pages this long, then hands on to the next plan step
+PREVIEW_BUDGET_S = 20  # a preview reads search pages this long, then answers with what it has counted
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,27 @@ class Resolving:
     """The plan step spent its time budget reading recipient pages: the next plan step goes on."""
 
     send: MassSend
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A spec planned now without writing anything (Planning.preview): the plan, the quota setting and
+    period it was counted against, and whether every recipient page was read."""
+
+    plan: Plan
+    quota_setting: str
+    period: str
+    complete: bool = True
+
+    def as_dict(self) -> dict[str, Any]:
+        """The recipients, the tasks, the skipped by reason, and per member their recipients and tasks."""
+        members: dict[str, dict[str, Any]] = {}
+        for p in self.plan.parts:
+            m = members.setdefault(p.sender, {"userid": p.sender, "recipients": 0, "parts": 0})
+            m["recipients"] += len(p.external_userids)
+            m["parts"] += 1
+        return {**self.plan.counts(), "members": sorted(members.values(), key=lambda m: m["userid"]),
+                "quota_setting": self.quota_setting, "period": self.period, "complete": self.complete}  # fmt: skip
 
 
 @dataclass(eq=False)
@@ -73,6 +95,48 @@ class Planning:
         for p in done.parts:
             self.repo.create_part(corp_id, Part.planned(send_id, p), p.external_userids)
         return self.records.update_send(corp_id, send_id, lambda s: s.mark_planned(setting, period, planned_at, done))
+
+    def preview(self, corp_id: str, spec: MassSendSpec) -> Preview:
+        """What planning ``spec`` now would give, and nothing written: the same resolution (a filter's
+        search pages, the employed members, one sender per recipient), the quota read (not reserved) for
+        the period of now, the same cut into tasks. So the count an admin confirms is the planner's, as far
+        as the store does not change before the send is planned. A filter whose pages take longer than
+        PREVIEW_BUDGET_S is counted as far as it was read (``complete`` False: "at least")."""
+        complete = True
+        if spec.filter is not None:
+            pages = self._filter_pages(corp_id, spec.filter)
+            rows: list[dict[str, Any]] = []
+            members: dict[str, bool] = {}
+            started, cursor = time.monotonic(), ""
+            while True:
+                page, cursor = pages(cursor)
+                rows += self._employed_page(corp_id, page, members)
+                if not cursor:
+                    break
+                if time.monotonic() - started > PREVIEW_BUDGET_S:
+                    complete = False
+                    break
+            senders = choose_senders(rows)
+        else:
+            senders = self._resolve(corp_id, spec)
+        setting = self.quota_setting(corp_id)
+        moment = datetime.fromtimestamp(int(self.clock()), UTC)
+        period, limit = msg_quota.period_key(setting, moment), msg_quota.limit(setting, moment)
+        counts = self.ledger.counts(corp_id, period, sorted(senders))
+        return Preview(plan(senders, spec.listed, counted(counts, limit), spec.per_task), setting, period, complete)
+
+    def _employed_page(
+        self, corp_id: str, rows: list[dict[str, Any]], members: dict[str, bool]
+    ) -> list[dict[str, Any]]:
+        """A page's relation rows whose member is still employed; ``members`` remembers each member asked
+        about, so a member's many customers cost one directory read."""
+        if self.employed is None:
+            return rows
+        unknown = sorted({str(r["userid"]) for r in rows} - set(members))
+        if unknown:
+            still = self.employed(corp_id, unknown)
+            members.update({u: u in still for u in unknown})
+        return [r for r in rows if members.get(str(r["userid"]))]
 
     def _senders(self, corp_id: str, send_id: str, spec: MassSendSpec) -> dict[str, str] | None:
         """Recipient → sender; None while a paged source has pages left for the next step."""
@@ -144,12 +208,7 @@ class Planning:
             if state["chunks"] > first and time.monotonic() - started > RESOLVE_BUDGET_S:
                 return None
             rows, cursor = pages(str(state["cursor"]))
-            if self.employed is not None:
-                unknown = sorted({str(r["userid"]) for r in rows} - set(members))
-                if unknown:
-                    still = self.employed(corp_id, unknown)
-                    members.update({u: u in still for u in unknown})
-                rows = [r for r in rows if members.get(str(r["userid"]))]
+            rows = self._employed_page(corp_id, rows, members)
             nxt = {"cursor": cursor, "chunks": int(state["chunks"]) + 1, "done": not cursor}
             triples = [[str(r["external_userid"]), str(r["userid"]), int(r.get("add_time") or 0)] for r in rows]
             self.repo.put_resolved(corp_id, send_id, int(state["chunks"]), triples, nxt)

@@ -99,6 +99,12 @@ class MassSends:
                 return send, True
         return None
 
+    def preview(self, corp_id: str, spec: MassSendSpec) -> dict[str, Any]:
+        """How many a send of ``spec`` would reach if it were planned now, per member, with what the quota
+        would skip: the planner's own resolution and cut (Planning.preview), nothing created or reserved,
+        so an admin confirms a count before anything is sent. ``chat_type`` group: the counts are groups."""
+        return {"chat_type": spec.chat_type, **self.planning.preview(corp_id, spec).as_dict()}
+
     def get(self, corp_id: str, send_id: str) -> MassSend:
         return self.records.send(corp_id, send_id)
 

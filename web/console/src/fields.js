@@ -52,6 +52,10 @@ const LABELS = {
   room_base_name: '新群名称',
   room_base_id: '新群起始序号',
   owner: '群主',
+  content: '消息内容',
+  msg_quota: '接收上限',
+  send_id: '群发',
+  request_id: '请求编号',
 }
 
 export function fieldLabel(field) {

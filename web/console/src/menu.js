@@ -20,7 +20,7 @@ export const MENU = [
   {
     group: '运营',
     items: [
-      { path: '/mass-sends', title: '群发', icon: 'Promotion' },
+      { path: '/mass-sends', title: '群发', icon: 'Promotion', ready: true },
       { path: '/sops', title: 'SOP', icon: 'List' },
       { path: '/transfers', title: '离职/在职继承', icon: 'Switch', ready: true },
       { path: '/stats', title: '统计', icon: 'TrendCharts', ready: true },

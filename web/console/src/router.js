@@ -19,6 +19,7 @@ const pages = {
   '/transfers': () => import('./pages/TransfersPage.vue'),
   '/sync': () => import('./pages/SyncPage.vue'),
   '/stats': () => import('./pages/StatsPage.vue'),
+  '/mass-sends': () => import('./pages/MassSendsPage.vue'),
 }
 
 export const router = createRouter({
