@@ -13,6 +13,7 @@ import pytest
 
 from tests.browser.conftest import NARROW, WIDE
 from tests.browser.stack_login import log_in
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -62,6 +63,16 @@ def test_a_code_made_in_the_console_is_scanned_and_its_customer_shows_with_the_t
     tag.click()
     page.keyboard.press("Escape")
     form.get_by_test_id("code-welcome").fill("你好 {name}，欢迎光临")
+    # A link attachment without its address: the API's refusal marks that attachment's 链接地址, in words.
+    form.get_by_test_id("add-link").click()
+    attachment = form.get_by_test_id("attachment")
+    attachment.get_by_test_id("link-title").fill("本周新品")
+    form.get_by_test_id("submit-code").click()
+    attachment.locator(".el-form-item.is-error", has_text="链接地址").wait_for()
+    attachment.get_by_test_id("link-url").fill("https://shop.example.com/new")
+    preview = form.get_by_test_id("message-preview")
+    assert preview.get_by_test_id("preview-text").inner_text() == "你好 张三，欢迎光临"
+    assert "本周新品" in preview.get_by_test_id("preview-attachment").inner_text()
     watched.shot("code-form")
     form.get_by_test_id("submit-code").click()
 
@@ -80,7 +91,14 @@ def test_a_code_made_in_the_console_is_scanned_and_its_customer_shows_with_the_t
 
     codes = _api(page, "GET", "/admin/channel-codes")["body"]["items"]
     code = next(c for c in codes if c["name"] == name)
+    assert code["welcome"] == {"text": "你好 {name}，欢迎光临", "attachments": [
+        {"msgtype": "link", "link": {"title": "本周新品", "url": "https://shop.example.com/new"}}]}
     scanned = sandbox.scan(staff["corp_id"], code["config_id"], name=XSS)
+    # WeCom was asked to send exactly that: the customer's name filled in, the link as typed.
+    sent = wait_for(lambda: next((w for w in sandbox.welcomes(staff["corp_id"])
+                                  if w["external_userid"] == scanned["external_userid"] and w.get("sent_at")), None),
+                    timeout_s=30, what="the welcome sent")
+    assert sent["text"] == f"你好 {XSS}，欢迎光临" and sent["attachments"] == code["welcome"]["attachments"]
 
     page.goto(stack.console_url + "customers")
     page.get_by_test_id("filter-tags").click()

@@ -95,11 +95,3 @@ export function recipientsText(spec, tagNames, employees) {
   return `按条件筛选客户（${parts.join('；') || '全部客户'}）`
 }
 
-export function attachmentText(a) {
-  const kind = a && a.msgtype
-  const body = (a && a[kind]) || {}
-  if (kind === 'link') return `链接：${body.title || ''}（${body.url || ''}）`
-  if (kind === 'image') return `图片：${body.pic_url || body.media_id || ''}`
-  if (kind === 'miniprogram') return `小程序：${body.title || ''}（${body.appid || ''}）`
-  return `${kind || '附件'}`
-}
