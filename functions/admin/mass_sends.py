@@ -39,12 +39,13 @@ def create(principal: Any, request: Any, body: S.MassSendInput) -> Any:
     return json_response(202 if created else 200, {"created": created, "send": send})
 
 
-@route("/admin/mass-sends/preview", methods=("POST",), doc=Doc(
+@route("/admin/mass-sends/preview", methods=("POST",), write=True, doc=Doc(
     "Count who a mass send would reach, before sending: recipients, per member, and who the quota would skip",
     {200: ("the count, as the planner would plan it now", S.MassSendPreview)},
     description="Nothing is created or reserved: the planner's own resolution (one sender per customer, "
     "members still employed) and receive-quota check, read now. The store may change before a send is "
-    "planned, so the send's own counts are the final word.",
+    "planned, so the send's own counts are the final word. A step of making a send, so it takes the role "
+    "that sends (operator or admin), like every POST, and is audited.",
     body=S.MassSendPreviewInput,
 ))  # fmt: skip
 def preview(principal: Any, request: Any, body: S.MassSendPreviewInput) -> Any:
