@@ -8,7 +8,6 @@ operator sees the settings read-only and cannot save them. Screenshots at 1280×
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -59,10 +58,12 @@ def test_an_operator_builds_a_sop_in_the_step_editor_runs_it_and_reads_its_progr
     page.get_by_test_id("create-sop").click()
     form = page.get_by_test_id("sop-form")
     form.get_by_test_id("sop-name-input").fill(name)
-    page.get_by_test_id("sop-tags-any").click()  # the tag by its name, as the library shows it
-    option = page.locator(".el-select-dropdown__item:visible").first
-    tag_name = option.inner_text().strip()
-    option.click()
+    tag_id, group_name, tag_name, holders = _busiest_tag(sandbox.corp(cid))
+    page.get_by_test_id("sop-tags-any").click()  # the tag by its name, under its group's (names repeat)
+    group = page.locator(".el-select-group__wrap:visible").filter(
+        has=page.locator(".el-select-group__title", has_text=group_name)
+    )
+    group.locator(".el-select-dropdown__item").get_by_text(tag_name, exact=True).click()
     page.keyboard.press("Escape")
 
     steps = form.get_by_test_id("sop-step")
@@ -109,10 +110,8 @@ def test_an_operator_builds_a_sop_in_the_step_editor_runs_it_and_reads_its_progr
     listed = _api(page, "GET", "/admin/sops")["body"]["items"]
     sop_id = next(s["sop_id"] for s in listed if s["name"] == name)
     stored = _stored(page, sop_id)
-    tag_ids = [t for g in _api(page, "GET", "/admin/tags")["body"]["groups"] for t in g["tags"]
-               if t["name"] == tag_name]  # fmt: skip
     assert stored["kind"] == "customer" and stored["status"] == "active"
-    assert stored["targets"]["tags_any"] == [tag_ids[0]["tag_id"]]
+    assert stored["targets"]["tags_any"] == [tag_id]
     assert stored["steps"] == [
         {"id": "s1", "after_added_days": 3, "at": "09:30", "text": "{name}，第三天回访", "attachments": []},
         {"id": "s2", "date": day, "at": at, "text": f"本周活动 {XSS}",
@@ -130,19 +129,27 @@ def test_an_operator_builds_a_sop_in_the_step_editor_runs_it_and_reads_its_progr
     row.get_by_test_id("sop-status").filter(has_text="启用中").wait_for()
     assert _stored(page, sop_id)["status"] == "active"
 
-    # The planner's tick as it will run four minutes from now: the date step's run, then its progress.
+    # The planner's tick as it will run four minutes from now: the date step's run becomes one task per
+    # member holding a tagged customer (in WeCom, the sandbox); one member sends theirs.
+    sandbox.set_groupmsg_dispatch(cid, 0)  # results readable at once (WeCom answers 41063 while dispatching)
     _planner(240, cid).tick_corp(cid)
-
-    def settled() -> dict[str, Any] | None:
-        one = _api(page, "GET", f"/admin/sops/{sop_id}/progress")["body"]
-        if not one["runs"] or one["runs"][0]["state"] in (None, "new"):
-            return None
-        time.sleep(1)
-        two = _api(page, "GET", f"/admin/sops/{sop_id}/progress")["body"]
-        return two if two == one else None
-
-    progress = wait_for(settled, timeout_s=60, interval_s=0.5, what="the run's progress settled")
-    assert [r["step_id"] for r in progress["runs"]] == ["s2"]
+    sends = bootstrap.mass_sends()
+    run = wait_for(
+        lambda: _api(page, "GET", f"/admin/sops/{sop_id}/progress")["body"]["runs"], what="the run"
+    )
+    assert [r["step_id"] for r in run] == ["s2"]
+    send_id = run[0]["send_id"]
+    parts = wait_for(
+        lambda: (ps := list(sends.repo.parts(cid, send_id))) and all(p.state == "created" for p in ps) and ps,
+        timeout_s=60,
+        what="the members' tasks created",
+    )
+    assert {p.sender for p in parts} == set(holders)
+    sandbox.confirm_groupmsg(cid, parts[0].msgid, parts[0].sender)
+    sends.results(cid, send_id)
+    progress = _api(page, "GET", f"/admin/sops/{sop_id}/progress")["body"]
+    assert progress["recipients"] == sum(holders.values()) and 0 < progress["sent"] <= progress["recipients"]
+    assert {m["userid"]: m["recipients"] for m in progress["members"]} == holders
     row.get_by_test_id("sop-progress").click()
     drawer = page.get_by_test_id("sop-progress-drawer")
     drawer.get_by_test_id("progress-bar").wait_for()
@@ -188,6 +195,20 @@ def test_an_operator_builds_a_sop_in_the_step_editor_runs_it_and_reads_its_progr
     _confirm(page, "删除")
     row.wait_for(state="detached")
     assert _api(page, "GET", f"/admin/sops/{sop_id}")["status"] == 404
+
+
+def _busiest_tag(world: dict[str, Any]) -> tuple[str, str, str, dict[str, int]]:
+    """The corp tag most relations carry in WeCom: its id, its group's name and its own, and how many such
+    customers each member has."""
+    names = {t["id"]: (g["group_name"], t["name"]) for g in world["tag_groups"] for t in g["tag"]}
+    holders: dict[str, dict[str, int]] = {}
+    for c in world["customers"]:
+        for f in c["follow_users"]:
+            for t in f["tag_ids"]:
+                by = holders.setdefault(t, {})
+                by[f["userid"]] = by.get(f["userid"], 0) + 1
+    tag_id = max(holders, key=lambda t: sum(holders[t].values()))
+    return tag_id, *names[tag_id], holders[tag_id]
 
 
 def test_the_kind_filter_lists_only_that_kind(stack, sandbox, staff, watched):
