@@ -289,6 +289,7 @@ def test_an_admin_changes_the_alert_settings_and_a_churn_shows_in_the_days_alert
     watched.shot("alerts-1280x800")
     page.set_viewport_size(NARROW)
     assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
+    row.scroll_into_view_if_needed()
     watched.shot("alerts-390x844")
 
 
