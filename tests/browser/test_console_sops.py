@@ -316,3 +316,27 @@ def test_an_operator_sees_the_alert_settings_read_only(stack, sandbox, staff, wa
     forged = _api(page, "PUT", "/admin/alert-settings", {"digest_above": 1})
     assert forged["status"] == 403, json.dumps(forged, ensure_ascii=False)
     assert _alert_settings(page) == saved
+
+
+def test_a_viewer_reads_sops_and_their_steps_but_gets_no_write_control(stack, sandbox, staff, watched):
+    cid = staff["corp_id"]
+    sop = bootstrap.sop_admin().create(cid, {"name": f"只读计划{uuid.uuid4().hex[:4]}", "steps": [
+        {"weekly": [1, 3], "at": "08:00", "text": "早安"}]})  # fmt: skip
+    log_in(watched, stack, sandbox, staff, "viewer")
+    page = watched.page
+    page.goto(stack.console_url + "sops")
+    row = page.get_by_test_id("sops").locator(".el-table__row", has_text=sop["name"])
+    row.wait_for()
+    assert "每周一、三 08:00" in row.inner_text()
+    assert page.get_by_test_id("create-sop").count() == 0
+    assert row.get_by_test_id("sop-pause").count() == 0 and row.get_by_test_id("sop-delete").count() == 0
+    row.get_by_test_id("sop-edit").click()  # 查看: the plan, read-only
+    form = page.get_by_test_id("sop-form")
+    step = form.get_by_test_id("sop-step")
+    assert step.count() == 1 and step.get_by_test_id("step-at").input_value() == "08:00"
+    assert step.get_by_test_id("step-at").is_disabled() and step.get_by_test_id("step-text").is_disabled()
+    assert form.get_by_test_id("submit-sop").count() == 0 and form.get_by_test_id("add-step").count() == 0
+    watched.shot("viewer-sop")
+    forged = _api(page, "POST", f"/admin/sops/{sop['sop_id']}/pause")
+    assert forged["status"] == 403
+    bootstrap.sop_admin().delete(cid, sop["sop_id"])
