@@ -1,7 +1,8 @@
 """The SOP and 流失提醒 pages on the local stack. An operator builds a SOP of two steps in the step editor
 (targets by tag name; a time the API refuses is marked on that step's item in words; steps reordered; a
 link attachment), finds it in the list, pauses and resumes it (DOM confirmations), opens its progress once the
-planner has made its run, edits and deletes it; what the API stored is what was typed. An admin changes the
+planner has made its run and a member sent their task, edits and deletes it; what the API stored is what was
+typed. A viewer reads a plan with no write control. An admin changes the
 churn-alert settings (a refusal marked on 管理员) and they are stored; a churn shows in the day's alerts; an
 operator sees the settings read-only and cannot save them. Screenshots at 1280×800 and 390×844."""
 
@@ -177,6 +178,7 @@ def test_an_operator_builds_a_sop_in_the_step_editor_runs_it_and_reads_its_progr
 
     # An edit keeps the step ids; its form holds what was stored.
     row.get_by_test_id("sop-edit").click()
+    form.wait_for()  # the dialog opens once GET /admin/sops/{id} answers
     assert form.get_by_test_id("sop-name-input").input_value() == name
     assert steps.count() == 2 and steps.nth(1).get_by_test_id("step-at").input_value() == at
     form.get_by_test_id("sop-name-input").fill(f"{name} v2")
@@ -333,6 +335,7 @@ def test_a_viewer_reads_sops_and_their_steps_but_gets_no_write_control(stack, sa
     row.get_by_test_id("sop-edit").click()  # 查看: the plan, read-only
     form = page.get_by_test_id("sop-form")
     step = form.get_by_test_id("sop-step")
+    step.first.wait_for()  # the dialog opens once GET /admin/sops/{id} answers
     assert step.count() == 1 and step.get_by_test_id("step-at").input_value() == "08:00"
     assert step.get_by_test_id("step-at").is_disabled() and step.get_by_test_id("step-text").is_disabled()
     assert form.get_by_test_id("submit-sop").count() == 0 and form.get_by_test_id("add-step").count() == 0
