@@ -75,9 +75,9 @@ def test_an_operator_builds_a_sop_in_the_step_editor_runs_it_and_reads_its_progr
     date_input.press("Enter")
     first.get_by_test_id("step-at").fill("25:00")
     first.get_by_test_id("step-text").fill(f"本周活动 {XSS}")
-    first.get_by_role("button", name="添加链接").click()
-    first.get_by_label("链接标题").fill("活动详情")
-    first.get_by_label("链接地址").fill("https://example.com/event")
+    first.get_by_test_id("add-link").click()
+    first.get_by_test_id("link-title").fill("活动详情")
+    first.get_by_test_id("link-url").fill("https://example.com/event")
     form.get_by_test_id("add-step").click()
     second = steps.nth(1)  # day 3 after the add, by name
     second.get_by_test_id("step-days").locator("input").fill("3")
