@@ -56,6 +56,15 @@ const LABELS = {
   msg_quota: '接收上限',
   send_id: '群发',
   request_id: '请求编号',
+  status: '状态',
+  targets: '对象',
+  employee_alerts: '提醒员工',
+  admin_alerts: '提醒管理员',
+  admins: '管理员',
+  digest_above: '单条提醒上限',
+  digest_time: '汇总时间',
+  link_url: '卡片链接',
+  day: '日期',
 }
 
 export function fieldLabel(field) {

@@ -7,7 +7,7 @@ export const MENU = [
       { path: '/customers', title: '客户', icon: 'User', ready: true },
       { path: '/groups', title: '客户群', icon: 'ChatLineRound', ready: true },
       { path: '/tags', title: '标签库', icon: 'PriceTag', ready: true },
-      { path: '/churn-alerts', title: '流失提醒', icon: 'Bell' },
+      { path: '/churn-alerts', title: '流失提醒', icon: 'Bell', ready: true },
     ],
   },
   {
@@ -21,7 +21,7 @@ export const MENU = [
     group: '运营',
     items: [
       { path: '/mass-sends', title: '群发', icon: 'Promotion', ready: true },
-      { path: '/sops', title: 'SOP', icon: 'List' },
+      { path: '/sops', title: 'SOP', icon: 'List', ready: true },
       { path: '/transfers', title: '离职/在职继承', icon: 'Switch', ready: true },
       { path: '/stats', title: '统计', icon: 'TrendCharts', ready: true },
     ],

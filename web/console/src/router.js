@@ -20,6 +20,8 @@ const pages = {
   '/sync': () => import('./pages/SyncPage.vue'),
   '/stats': () => import('./pages/StatsPage.vue'),
   '/mass-sends': () => import('./pages/MassSendsPage.vue'),
+  '/sops': () => import('./pages/SopsPage.vue'),
+  '/churn-alerts': () => import('./pages/ChurnAlertsPage.vue'),
 }
 
 export const router = createRouter({
