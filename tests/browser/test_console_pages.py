@@ -224,6 +224,9 @@ def test_a_viewer_sees_no_write_control_and_a_forged_write_is_refused(stack, san
 
 @pytest.mark.parametrize("viewport", [WIDE, NARROW], ids=["1280x800", "390x844"])
 def test_every_page_as_an_admin(stack, sandbox, staff, watched, viewport):
+    from tests.browser.test_console_shell import MENUS
+
+    assert sorted(title for _, title in PAGES) == sorted(MENUS)  # every menu entry is opened here
     log_in(watched, stack, sandbox, staff, "admin")
     page = watched.page
     for path, title in PAGES:

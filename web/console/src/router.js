@@ -3,7 +3,6 @@ import { MENU_ITEMS } from './menu.js'
 import AppLayout from './components/AppLayout.vue'
 import LoginPage from './pages/LoginPage.vue'
 import LoginCallback from './pages/LoginCallback.vue'
-import UnderConstruction from './pages/UnderConstruction.vue'
 import NotFound from './pages/NotFound.vue'
 import { session, loadMe, forget, setUnauthorizedHandler } from './session.js'
 
@@ -38,7 +37,7 @@ export const router = createRouter({
         { path: '', redirect: '/dashboard' },
         ...MENU_ITEMS.map((item) => ({
           path: item.path.slice(1),
-          component: pages[item.path] || UnderConstruction,
+          component: pages[item.path],
           meta: { title: item.title },
         })),
         { path: ':rest(.*)*', component: NotFound, meta: { title: '页面不存在' } },
