@@ -12,10 +12,12 @@ from typing import Any
 
 import pytest
 from scrm.contact_stats.relation_facts import ADD, END, LOSS, Fact
-from scrm.contact_stats.rollup import pieces, segments
+from scrm.contact_stats.rollup import names_to_read, segments, spans
 from scrm.kernel.china_time import CHINA
 
 moto = pytest.importorskip("moto")
+COUNTERS = {"cust": ("adds", "lost_by_customer", "lost_by_employee", "lost_in_7", "lost_in_30"),
+            "group": ("joins", "quits", "customer_joins", "customer_quits")}
 
 CORP = "wwroll"
 TODAY = date(2026, 12, 5)
@@ -154,19 +156,34 @@ def test_a_counted_month_rebuilt_stays_the_same(stats):
     rng = random.Random(11)
     _count(stats, _events(rng, 80), rng)
     before = stats.rollups.day_totals(CORP, "cust", "2026-08-01", "2026-12-31")
-    views = stats.rollups.month_views(CORP, "cust", {"2026-11": ["2026-11-03"]})
+    wanted = names_to_read(spans("2026-09-06", "2026-12-04", TODAY, COUNTERS["cust"]))
+    counted = stats.rollups.running(CORP, "cust", wanted)
+    assert counted
     stats.rollups.rebuild(CORP, "cust", ["2026-08", "2026-09", "2026-10", "2026-11", "2026-12"])
     assert stats.rollups.day_totals(CORP, "cust", "2026-08-01", "2026-12-31") == before
-    assert stats.rollups.month_views(CORP, "cust", {"2026-11": ["2026-11-03"]}) == views
+    rebuilt = stats.rollups.running(CORP, "cust", wanted)
+    # the same sums (the rebuild counts a member's days with a row once; counting, each time one moved)
+    assert {k: {n: v for n, v in sums.items() if not n.startswith("n_")} for k, sums in rebuilt.items()} == {
+        k: {n: v for n, v in sums.items() if not n.startswith("n_")} for k, sums in counted.items()}
+    assert {k: {n for n, v in sums.items() if n.startswith("n_") and v > 0} for k, sums in rebuilt.items()} == {
+        k: {n for n, v in sums.items() if n.startswith("n_") and v > 0} for k, sums in counted.items()}
 
 
-def test_ranges_are_cut_where_cohorts_mature_and_read_the_fewer_days():
+def test_ranges_are_cut_where_cohorts_mature_and_each_counter_read_where_its_own_maturity_changes():
     assert segments("2026-09-06", "2026-12-04", TODAY) == [
         ("2026-09-06", "2026-11-04"), ("2026-11-05", "2026-11-27"), ("2026-11-28", "2026-12-04")]
-    parts = pieces("2026-09-06", "2026-12-04", TODAY)
-    read = sorted(d for p in parts for d in p.days or ())
-    # September less its first 5 days, October whole, November's edges, December's first 4 days
-    assert len(read) <= 5 + 7 + 3 + 4 + 4
+    wanted = names_to_read(spans("2026-09-06", "2026-12-04", TODAY, COUNTERS["cust"]))
+    # September's 5th and 30th, October's 31st, November's 30th and December's 4th of every sum; November's
+    # 4th (where 30-day cohorts mature) of adds and lost_in_30, its 27th (7-day cohorts) of adds and lost_in_7
+    assert wanted == {
+        "2026-09": sorted(f"{c}_{d}" for c in ("a", "lc", "le", "l7", "l30", "n") for d in ("05", "30")),
+        "2026-10": sorted(f"{c}_31" for c in ("a", "lc", "le", "l7", "l30", "n")),
+        "2026-11": sorted(["a_04", "l30_04", "a_27", "l7_27", *(f"{c}_30" for c in ("a", "lc", "le", "l7", "l30", "n"))]),
+        "2026-12": sorted(f"{c}_04" for c in ("a", "lc", "le", "l7", "l30", "n")),
+    }
+    assert sum(len(n) for n in wanted.values()) == 34  # numbers per member, against 9 figures it answers
+    groups = names_to_read(spans("2026-09-06", "2026-12-04", TODAY, COUNTERS["group"]))
+    assert groups["2026-11"] == ["cj_30", "cq_30", "j_30", "n_30", "q_30"]  # no cohorts: the range's ends only
     assert datetime.fromtimestamp(NOW, UTC).astimezone(CHINA).date() == TODAY
 
 
