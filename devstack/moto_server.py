@@ -133,8 +133,9 @@ def _patch_queries() -> None:
         else:
             items = [self.items[hash_key]] if hash_key in self.items else []
         names = _top_level(projection) if plain else None
-        if names is not None:
-            items = [_Projected(i, names) for i in items]
+        if names is not None:  # with the keys: the page's LastEvaluatedKey is read from its last item
+            keys = [k for k in (self.hash_key_attr, self.range_key_attr) if k and k not in names]
+            items = [_Projected(i, [*names, *keys]) for i in items]
         local.items = (self, items)
         try:
             return query(self, hash_key, *args, **kwargs)
