@@ -198,3 +198,61 @@ def test_the_fake_rollups_answer_as_the_rows_too():
     _count(stats, _events(rng, 120), rng)
     repo.set_wecom(CORP, "cust", "2026-12-02", "emp3", {"wecom_new_contact": 7}, 1)
     _assert_same(stats)
+
+
+def test_running_moves_add_up_to_the_running_sums_of_the_days():
+    """What the transactions add to a member's month item (each move to its day and every later one) is
+    what the backfill computes from the day rows: the same sums on every day, whatever the order."""
+    from scrm.contact_stats.rollup import running_moves, running_sums
+
+    rng = random.Random(7)
+    counters = COUNTERS["cust"]
+    item: dict[str, int] = {}
+    days: dict[str, dict[str, int | None]] = {}
+    for _ in range(200):
+        moves = {f"2026-11-{rng.randint(1, 30):02d}": {rng.choice(counters): rng.choice([-1, 1, 2])}
+                 for _ in range(rng.randint(1, 2))}  # fmt: skip
+        for name, n in running_moves("2026-11", moves).items():
+            item[name] = item.get(name, 0) + n
+        for day, moved in moves.items():
+            row = days.setdefault(day, dict.fromkeys(counters))
+            for c, n in moved.items():
+                row[c] = (row[c] or 0) + n
+    rebuilt = running_sums(days, counters)
+    for c in ("a", "lc", "le", "l7", "l30"):
+        for dd in range(1, 31):
+            assert item.get(f"{c}_{dd:02d}", 0) == rebuilt.get(f"{c}_{dd:02d}", 0), (c, dd)
+    first = min(int(d[8:10]) for d in days)
+    for dd in range(1, 31):  # the presence counts differ (moves vs days) but are > 0 from the same day on
+        assert (item.get(f"n_{dd:02d}", 0) > 0) == (rebuilt.get(f"n_{dd:02d}", 0) > 0) == (dd >= first)
+    # the most one update of a member's month item can hold: every counter and the presence, every day
+    assert len(running_moves("2026-10", {"2026-10-01": dict.fromkeys(counters, 1)})) == 6 * 31
+
+
+def test_a_report_by_employee_reads_one_query_a_month_and_the_corp_days(stats):
+    """The fewest DynamoDB calls the report by employee can make: the members' running sums of each month
+    the range touches (one projected Query each) and the corp's days (WeCom's readings); no per-member read."""
+    from devstack import aws_calls
+
+    rng = random.Random(4)
+    _count(stats, _events(rng, 40), rng)
+    aws_calls.install()
+    before = aws_calls.snapshot()
+    stats.customers(CORP, {"from": "2026-09-06", "to": "2026-12-04", "by": "employee"})
+    calls = aws_calls.delta(before, aws_calls.snapshot())
+    assert calls == {"dynamodb:Query:scrm-contact-stats": 4 + 1}
+
+
+def test_the_backfill_deletes_the_first_layouts_member_rollups(stats):
+    import boto3
+    from scrm.contact_stats.repository import S, legacy_rollup_pks
+
+    ddb = boto3.client("dynamodb", region_name="us-east-1")
+    for pk in legacy_rollup_pks(CORP, "cust", "2026-11"):
+        for sk in ("0", "1", "03#2"):
+            ddb.put_item(TableName=S.Meta.table_name, Item={"pk": {"S": pk}, "sk": {"S": sk}, "adds@emp1": {"N": "1"}})
+    stats.rollups.rebuild(CORP, "cust", ["2026-11"])
+    for pk in legacy_rollup_pks(CORP, "cust", "2026-11"):
+        got = ddb.query(TableName=S.Meta.table_name, KeyConditionExpression="pk = :p",
+                        ExpressionAttributeValues={":p": {"S": pk}})["Items"]  # fmt: skip
+        assert got == []
