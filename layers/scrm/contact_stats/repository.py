@@ -245,7 +245,8 @@ class DynamoContactStats:
             keys = [(m, u) for m in months for u in dict.fromkeys(userids)]
             chunks = [keys[i:i + BATCH_GET_KEYS] for i in range(0, len(keys), BATCH_GET_KEYS)]
             with ThreadPoolExecutor(max_workers=min(len(chunks), 8)) as pool:
-                items = [i for part in pool.map(lambda c: _batch_get(corp_id, kind, c), chunks) for i in part]
+                items = [i for part in pool.map(lambda c: _batch_get(corp_id, kind, c, _day_names(kind, months, c)), chunks)
+                         for i in part]  # fmt: skip
         else:
             with ThreadPoolExecutor(max_workers=min(len(months), 8)) as pool:
                 items = [i for part in pool.map(lambda m: _query(month_pk(corp_id, kind, m)), months) for i in part]
@@ -310,15 +311,23 @@ def _batch_write(items: list[dict[str, Any]]) -> None:
     raise RuntimeError(f"{len(pending)} counter items stayed unprocessed")
 
 
-def _batch_get(corp_id: str, kind: str, keys: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
-    """Raw items of at most 100 (month, userid) keys; keys DynamoDB left unprocessed are asked again."""
+def _day_names(kind: str, months: Mapping[str, Sequence[str]], keys: Sequence[tuple[str, str]]) -> list[str]:
+    """The keys and the figures of the days asked for of these (month, userid) keys' months: one projection
+    for the whole BatchGetItem (a day of the month is the same name in every month)."""
+    dds = sorted({d[8:10] for m in {m for m, _ in keys} for d in months[m]})
+    return ["pk", "sk", *(f"{f}_{dd}" for dd in dds for f in (*ROW_FIELDS[kind], WECOM_AT))]
+
+
+def _batch_get(corp_id: str, kind: str, keys: Sequence[tuple[str, str]], names: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Raw items of at most 100 (month, userid) keys, only ``names`` when given; keys DynamoDB left
+    unprocessed are asked again."""
     conn, out, table_name = S._get_connection(), [], S.Meta.table_name
     pending = [{"pk": {"S": month_pk(corp_id, kind, m)}, "sk": {"S": u}} for m, u in keys]
     for tries in range(1000):
         if not pending:
             return out
         time.sleep(min(0.05 * tries, 1.0))  # a throttled table: back off before asking again
-        page = conn.batch_get_item(pending)
+        page = conn.batch_get_item(pending, attributes_to_get=names)
         out += page.get("Responses", {}).get(table_name, [])
         pending = page.get("UnprocessedKeys", {}).get(table_name, {}).get("Keys", [])
     raise RuntimeError(f"{len(pending)} counter items stayed unprocessed")

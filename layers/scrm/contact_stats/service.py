@@ -172,8 +172,8 @@ class ContactStats:
             parts = spans(q.first, q.last, today, counters) if q.by not in ("day", "corp") else []
             running = pool.submit(rollups.running, corp_id, kind, names_to_read(parts)) if parts else None
             day_rows, readings = rollups.day_totals(corp_id, kind, q.first, q.last)
-            read = set(readings)
-            wecom_rows = [r for r in self.repo.rows(corp_id, kind, q.first, q.last, sorted({u for _, u in read}))
+            read = set(readings)  # the member-day rows of the days and members WeCom read only
+            wecom_rows = [r for r in self.repo.rows(corp_id, kind, min(read)[0], max(read)[0], sorted({u for _, u in read}))
                           if (r["day"], r["userid"]) in read] if read else []  # fmt: skip
             rows = day_rows if running is None else member_rows(running.result(), parts, q.first, counters)
         return report([*rows, *readings_only(wecom_rows, wecom)], q, today, groups=groups, drift_rows=wecom_rows)
