@@ -150,7 +150,8 @@ def _patch_queries() -> None:
         names = _top_level(projection_expressions)
         if names is None:
             return project(self, projection_expressions)
-        return _picked(self, [n for n in names if n in self.attrs], copy=True)
+        # inside a Query (this thread's partition_query) the items are its deep copies already
+        return _picked(self, [n for n in names if n in self.attrs], copy=getattr(local, "items", None) is None)
 
     Item.project = project_top_level  # type: ignore[method-assign]
 

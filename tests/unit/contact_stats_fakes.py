@@ -86,6 +86,9 @@ class FakeStatsRollups:
                     readings.append((d, u))
         return [days[d] for d in sorted(days)], sorted(readings)
 
+    def readings(self, corp_id: str, kind: str, first: str, last: str) -> list[tuple[str, str]]:
+        return self.day_totals(corp_id, kind, first, last)[1]
+
     def running(self, corp_id: str, kind: str, wanted: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], dict[str, int]]:
         """The members' running sums of these months (rollup.running_sums of their day rows), the names asked."""
         from scrm.contact_stats.repository import COUNTERS

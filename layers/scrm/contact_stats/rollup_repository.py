@@ -76,6 +76,11 @@ class DynamoStatsRollups:
             readings += [(day, u) for u in item.get(READINGS, {}).get("SS", [])]
         return [rows[d] for d in sorted(rows)], sorted(readings)
 
+    def readings(self, corp_id: str, kind: str, first: str, last: str) -> list[tuple[str, str]]:
+        """The (day, member) pairs WeCom read in the range: the corp's days' Query, projected on them."""
+        items = _query(days_pk(corp_id, kind), S.sk.between(f"{first}#", f"{last}#~"), names=["sk", READINGS])
+        return sorted((i["sk"]["S"].split("#")[0], u) for i in items for u in i.get(READINGS, {}).get("SS", []))
+
     def running(self, corp_id: str, kind: str, wanted: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], dict[str, int]]:
         """(month, userid) → the running sums named for that month (rollup.names_to_read), of every member
         with an item that month: one Query a month, projected, the months in parallel."""

@@ -70,6 +70,8 @@ class StatsRollups(Protocol):
 
     def day_totals(self, corp_id: str, kind: str, first: str, last: str) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]: ...
 
+    def readings(self, corp_id: str, kind: str, first: str, last: str) -> list[tuple[str, str]]: ...
+
     def running(self, corp_id: str, kind: str, wanted: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], dict[str, int]]: ...
 
 
@@ -171,7 +173,10 @@ class ContactStats:
         with ThreadPoolExecutor(max_workers=1) as pool:
             parts = spans(q.first, q.last, today, counters) if q.by not in ("day", "corp") else []
             running = pool.submit(rollups.running, corp_id, kind, names_to_read(parts)) if parts else None
-            day_rows, readings = rollups.day_totals(corp_id, kind, q.first, q.last)
+            if running is None:
+                day_rows, readings = rollups.day_totals(corp_id, kind, q.first, q.last)
+            else:  # by employee: WeCom's readings only, not the corp's sums
+                day_rows, readings = [], rollups.readings(corp_id, kind, q.first, q.last)
             read = set(readings)  # the member-day rows of the days and members WeCom read only
             wecom_rows = [r for r in self.repo.rows(corp_id, kind, min(read)[0], max(read)[0], sorted({u for _, u in read}))
                           if (r["day"], r["userid"]) in read] if read else []  # fmt: skip
