@@ -22,6 +22,11 @@ Measured under callback load (py-spy, 2 cores), moto spent its time on:
 - moto's generic response serializer, which walks botocore's output shape for every attribute of every
   item (80 % of a 330-item Query's time). DynamoDB's data-plane answers are already JSON-ready
   dictionaries; they are written with json.dumps, with the headers and body the serializer would give.
+- DynamoDB's projections (``ProjectionExpression``): a Query deep-copied every whole item it matched and
+  then projected it, converting the whole item to plain JSON once per name asked for (a month of 500
+  members' running sums, 188 numbers an item, 12 asked for: 30 s). A projection of top-level names now
+  picks those attributes (a Query's matches keep the keys for its LastEvaluatedKey and the whole item's
+  size for the 1 MB page, as DynamoDB counts it); filters and nested paths take moto's own path.
 Nothing here changes what moto answers, except that approximate counts may be up to 100 ms old.
 """
 
