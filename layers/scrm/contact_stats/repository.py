@@ -20,7 +20,7 @@ would deserialise all of them for every item. Updates name each day's attribute 
 TransactWrite as the fact and the guard; reads go through the model's low-level connection and unpack the
 raw items into the same day rows as before (``_unpack``: only the days asked for, every figure of the
 kind, None where absent). The same transactions move the roll-ups (rollup_repository.py: the corp's day,
-the members' month and day). A transaction touches one counter item per month it moves (a loss can move the
+the member's month as running sums). A transaction touches one counter item per month it moves (a loss can move the
 add's cohort day and its own day: one update when both are in one month — DynamoDB refuses two
 operations on one item in one transaction).
 """
