@@ -116,6 +116,10 @@ def test_reports_from_rollups_equal_the_member_day_rows(stats):
     report = stats.customers(CORP, {"from": "2026-11-01", "to": "2026-12-04", "by": "employee"})
     assert any(d["userid"] == "emp1" and d["wecom"] == 99 for d in report["drift"])
     assert "emp9" in {i["userid"] for i in report["items"]}  # WeCom's reading alone makes a row
+    for first, last in (("2026-09-01", "2026-12-05"), ("2026-09-20", "2026-10-05"), ("2026-12-03", "2026-12-03")):
+        every = stats.repo.rows(CORP, "cust", first, last)  # the month partitions, whole items
+        some = stats.repo.rows(CORP, "cust", first, last, ["emp1", "emp9", "emp3"])  # by key, projected on the days
+        assert some == [r for r in every if r["userid"] in ("emp1", "emp9", "emp3")] and some, (first, last)
 
 
 def test_a_redelivered_event_and_a_replay_move_no_rollup(stats):
