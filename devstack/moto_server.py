@@ -22,6 +22,11 @@ Measured under callback load (py-spy, 2 cores), moto spent its time on:
 - moto's generic response serializer, which walks botocore's output shape for every attribute of every
   item (80 % of a 330-item Query's time). DynamoDB's data-plane answers are already JSON-ready
   dictionaries; they are written with json.dumps, with the headers and body the serializer would give.
+- DynamoDB's projections (``ProjectionExpression``): a Query deep-copied every whole item it matched and
+  then projected it, converting the whole item to plain JSON once per name asked for (a month of 500
+  members' running sums, 188 numbers an item, 12 asked for: 30 s). A projection of top-level names now
+  picks those attributes (a Query's matches keep the keys for its LastEvaluatedKey and the whole item's
+  size for the 1 MB page, as DynamoDB counts it); filters and nested paths take moto's own path.
 Nothing here changes what moto answers, except that approximate counts may be up to 100 ms old.
 """
 
@@ -31,6 +36,7 @@ import base64
 import contextlib
 import json
 import logging
+import operator
 import sys
 import time
 import uuid
@@ -95,8 +101,11 @@ def _patch_transactions() -> None:
 def _patch_queries() -> None:
     import threading
 
+    from moto.dynamodb.models.dynamo_type import Item
     from moto.dynamodb.models.table import Table
 
+    global _Projected
+    _Projected = _projected_class()
     local = threading.local()
     all_items = Table.all_items
     query = Table.query
@@ -109,6 +118,10 @@ def _patch_queries() -> None:
 
     def partition_query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
         index_name = kwargs["index_name"] if "index_name" in kwargs else (args[6] if len(args) > 6 else None)
+        projection = kwargs["projection_expressions"] if "projection_expressions" in kwargs else (
+            args[5] if len(args) > 5 else None)
+        filtered = kwargs["filter_expression"] if "filter_expression" in kwargs else (args[8] if len(args) > 8 else None)
+        plain = not index_name and _no_filter(filtered) and not _filter_kwargs(kwargs)
         # Snapshots (list() of a dict runs under the GIL): other request threads insert items meanwhile.
         every = (i for part in list(self.items.values()) for i in (list(part.values()) if self.range_key_attr else [part]))
         if index_name and hash_key is not None:
@@ -124,6 +137,10 @@ def _patch_queries() -> None:
             items = list(self.items[hash_key].values()) if hash_key in self.items else []
         else:
             items = [self.items[hash_key]] if hash_key in self.items else []
+        names = _top_level(projection) if plain else None
+        if names is not None:  # with the keys: the page's LastEvaluatedKey is read from its last item
+            keys = [k for k in (self.hash_key_attr, self.range_key_attr) if k and k not in names]
+            items = [_Projected(i, [*names, *keys]) for i in items]
         local.items = (self, items)
         try:
             return query(self, hash_key, *args, **kwargs)
@@ -132,6 +149,88 @@ def _patch_queries() -> None:
 
     Table.all_items = items_for_query  # type: ignore[method-assign]
     Table.query = partition_query  # type: ignore[method-assign]
+    project = Item.project
+
+    def project_top_level(self: Any, projection_expressions: list[list[str]]) -> Any:
+        names = _top_level(projection_expressions)
+        if names is None:
+            return project(self, projection_expressions)
+        # inside a Query (this thread's partition_query) the items are its deep copies already
+        return _picked(self, [n for n in names if n in self.attrs], copy=getattr(local, "items", None) is None)
+
+    Item.project = project_top_level  # type: ignore[method-assign]
+
+
+_FILTER_ARGS = ("consistent_read", "filter_expression", "hash_key_conditions", "range_key_conditions", "index_name",
+                "projection_expressions")
+
+
+def _filter_kwargs(kwargs: dict[str, Any]) -> bool:
+    """Whether a Query names a legacy filter (QueryFilter: moto's ``**filter_kwargs``)."""
+    return any(k not in _FILTER_ARGS for k in kwargs)
+
+
+def _no_filter(op: Any) -> bool:
+    """Whether a Query's filter expression is the one moto makes of none (a filter reads unprojected names)."""
+    from moto.dynamodb.comparisons import OpDefault
+
+    return op is None or type(op) is OpDefault
+
+
+def _top_level(projection: list[list[str]] | None) -> list[str] | None:
+    """The names of a projection of top-level attributes only (``a, b``), else None (nested paths, lists)."""
+    if not projection or any(len(p) != 1 or "[" in p[0] for p in projection):
+        return None
+    return [p[0] for p in projection]
+
+
+def _picked(item: Any, names: list[str], copy: bool = False, into: Any = None) -> Any:
+    """An Item of some of ``item``'s attributes, copied or shared (moto's own ``project`` converts the whole
+    item to plain JSON once per name asked for, and its constructor re-sizes the item at every attribute)."""
+    import copy as _copy
+
+    from moto.dynamodb.models.dynamo_type import Item, LimitedSizeDict
+
+    out = Item.__new__(Item) if into is None else into
+    out.hash_key, out.range_key = item.hash_key, item.range_key
+    out.attrs = LimitedSizeDict.__new__(LimitedSizeDict)
+    dict.update(out.attrs, {n: _copy.deepcopy(item.attrs[n]) if copy else item.attrs[n] for n in names})
+    return out
+
+
+def _size(item: Any) -> int:
+    """moto's ``Item.size()`` (the bytes DynamoDB counts for its 1 MB pages: names and values, UTF-8), for an
+    item of strings and numbers in two joins instead of a call per attribute; others as moto computes it."""
+    values = item.attrs.values()
+    if not set(map(_TYPE, values)) <= {"S", "N"}:
+        return int(item.size())
+    return len("".join(item.attrs).encode()) + len("".join(map(_VALUE, values)).encode())
+
+
+_TYPE, _VALUE = operator.attrgetter("type"), operator.attrgetter("value")
+_Projected: Any = None  # the class, made once moto is imported (_patch_queries)
+
+
+def _projected_class() -> Any:
+    from moto.dynamodb.models.dynamo_type import Item
+
+    class Projected(Item):  # type: ignore[misc]
+        """A stored item as a Query with a projection of top-level names sees it: those attributes (shared, the
+        query copies its results) and the whole item's size, which DynamoDB's 1 MB page counts. moto's Query
+        otherwise deep-copies every whole item before projecting: its cost followed the numbers stored, not
+        the numbers asked for."""
+
+        __module__ = "moto.dynamodb.projected"  # moto's model registry files a model under its module's service
+
+        def __init__(self, item: Any, names: list[str]) -> None:
+            _picked(item, [n for n in names if n in item.attrs], into=self)  # the Query copies its results
+            self._full = _size(item)
+
+        def size(self) -> int:
+            full = getattr(self, "_full", None)  # a deep copy has none: it is then the projection's own
+            return super().size() if full is None else full
+
+    return Projected
 
 
 FAST_OPERATIONS = frozenset({

@@ -86,19 +86,21 @@ class FakeStatsRollups:
                     readings.append((d, u))
         return [days[d] for d in sorted(days)], sorted(readings)
 
-    def month_views(self, corp_id: str, kind: str, wanted: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], Any]:
-        from scrm.contact_stats.repository import COUNTERS
-        from scrm.contact_stats.rollup import MonthView
+    def readings(self, corp_id: str, kind: str, first: str, last: str) -> list[tuple[str, str]]:
+        return self.day_totals(corp_id, kind, first, last)[1]
 
-        rows: dict[tuple[str, str], dict[str, dict[str, int]]] = {}
+    def running(self, corp_id: str, kind: str, wanted: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], dict[str, int]]:
+        """The members' running sums of these months (rollup.running_sums of their day rows), the names asked."""
+        from scrm.contact_stats.repository import COUNTERS
+        from scrm.contact_stats.rollup import running_sums
+
+        months: dict[tuple[str, str], dict[str, dict[str, int | None]]] = {}
         for (c, k, d, u), row in self.counts.counters.items():
             if c == corp_id and k == kind and d[:7] in wanted:
-                rows.setdefault((d[:7], u), {})[d] = {n: int(row.get(n) or 0) for n in COUNTERS[kind]}
-        return {
-            key: MonthView(
-                {n: sum(r[n] for r in days.values()) for n in COUNTERS[kind]},
-                {d: days.get(d, {}) for d in wanted[key[0]]},
-                frozenset(days),
-            )
-            for key, days in rows.items()
-        }
+                months.setdefault((d[:7], u), {})[d] = {n: row.get(n) for n in COUNTERS[kind]}
+        out = {}
+        for key, days in months.items():
+            sums = running_sums(days, COUNTERS[kind])
+            if sums:
+                out[key] = {n: sums[n] for n in wanted[key[0]] if n in sums}
+        return out

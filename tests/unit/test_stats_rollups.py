@@ -12,10 +12,12 @@ from typing import Any
 
 import pytest
 from scrm.contact_stats.relation_facts import ADD, END, LOSS, Fact
-from scrm.contact_stats.rollup import pieces, segments
+from scrm.contact_stats.rollup import names_to_read, segments, spans
 from scrm.kernel.china_time import CHINA
 
 moto = pytest.importorskip("moto")
+COUNTERS = {"cust": ("adds", "lost_by_customer", "lost_by_employee", "lost_in_7", "lost_in_30"),
+            "group": ("joins", "quits", "customer_joins", "customer_quits")}
 
 CORP = "wwroll"
 TODAY = date(2026, 12, 5)
@@ -116,6 +118,10 @@ def test_reports_from_rollups_equal_the_member_day_rows(stats):
     report = stats.customers(CORP, {"from": "2026-11-01", "to": "2026-12-04", "by": "employee"})
     assert any(d["userid"] == "emp1" and d["wecom"] == 99 for d in report["drift"])
     assert "emp9" in {i["userid"] for i in report["items"]}  # WeCom's reading alone makes a row
+    for first, last in (("2026-09-01", "2026-12-05"), ("2026-09-20", "2026-10-05"), ("2026-12-03", "2026-12-03")):
+        every = stats.repo.rows(CORP, "cust", first, last)  # the month partitions, whole items
+        some = stats.repo.rows(CORP, "cust", first, last, ["emp1", "emp9", "emp3"])  # by key, projected on the days
+        assert some == [r for r in every if r["userid"] in ("emp1", "emp9", "emp3")] and some, (first, last)
 
 
 def test_a_redelivered_event_and_a_replay_move_no_rollup(stats):
@@ -156,19 +162,34 @@ def test_a_counted_month_rebuilt_stays_the_same(stats):
     rng = random.Random(11)
     _count(stats, _events(rng, 80), rng)
     before = stats.rollups.day_totals(CORP, "cust", "2026-08-01", "2026-12-31")
-    views = stats.rollups.month_views(CORP, "cust", {"2026-11": ["2026-11-03"]})
+    wanted = names_to_read(spans("2026-09-06", "2026-12-04", TODAY, COUNTERS["cust"]))
+    counted = stats.rollups.running(CORP, "cust", wanted)
+    assert counted
     stats.rollups.rebuild(CORP, "cust", ["2026-08", "2026-09", "2026-10", "2026-11", "2026-12"])
     assert stats.rollups.day_totals(CORP, "cust", "2026-08-01", "2026-12-31") == before
-    assert stats.rollups.month_views(CORP, "cust", {"2026-11": ["2026-11-03"]}) == views
+    rebuilt = stats.rollups.running(CORP, "cust", wanted)
+    # the same sums (the rebuild counts a member's days with a row once; counting, each time one moved)
+    assert {k: {n: v for n, v in sums.items() if not n.startswith("n_")} for k, sums in rebuilt.items()} == {
+        k: {n: v for n, v in sums.items() if not n.startswith("n_")} for k, sums in counted.items()}
+    assert {k: {n for n, v in sums.items() if n.startswith("n_") and v > 0} for k, sums in rebuilt.items()} == {
+        k: {n for n, v in sums.items() if n.startswith("n_") and v > 0} for k, sums in counted.items()}
 
 
-def test_ranges_are_cut_where_cohorts_mature_and_read_the_fewer_days():
+def test_ranges_are_cut_where_cohorts_mature_and_each_counter_read_where_its_own_maturity_changes():
     assert segments("2026-09-06", "2026-12-04", TODAY) == [
         ("2026-09-06", "2026-11-04"), ("2026-11-05", "2026-11-27"), ("2026-11-28", "2026-12-04")]
-    parts = pieces("2026-09-06", "2026-12-04", TODAY)
-    read = sorted(d for p in parts for d in p.days or ())
-    # September less its first 5 days, October whole, November's edges, December's first 4 days
-    assert len(read) <= 5 + 7 + 3 + 4 + 4
+    wanted = names_to_read(spans("2026-09-06", "2026-12-04", TODAY, COUNTERS["cust"]))
+    # September's 5th and 30th, October's 31st, November's 30th and December's 4th of every sum; November's
+    # 4th (where 30-day cohorts mature) of adds and lost_in_30, its 27th (7-day cohorts) of adds and lost_in_7
+    assert wanted == {
+        "2026-09": sorted(f"{c}_{d}" for c in ("a", "lc", "le", "l7", "l30", "n") for d in ("05", "30")),
+        "2026-10": sorted(f"{c}_31" for c in ("a", "lc", "le", "l7", "l30", "n")),
+        "2026-11": sorted(["a_04", "l30_04", "a_27", "l7_27", *(f"{c}_30" for c in ("a", "lc", "le", "l7", "l30", "n"))]),
+        "2026-12": sorted(f"{c}_04" for c in ("a", "lc", "le", "l7", "l30", "n")),
+    }
+    assert sum(len(n) for n in wanted.values()) == 34  # numbers per member, against 9 figures it answers
+    groups = names_to_read(spans("2026-09-06", "2026-12-04", TODAY, COUNTERS["group"]))
+    assert groups["2026-11"] == ["cj_30", "cq_30", "j_30", "n_30", "q_30"]  # no cohorts: the range's ends only
     assert datetime.fromtimestamp(NOW, UTC).astimezone(CHINA).date() == TODAY
 
 
@@ -183,3 +204,61 @@ def test_the_fake_rollups_answer_as_the_rows_too():
     _count(stats, _events(rng, 120), rng)
     repo.set_wecom(CORP, "cust", "2026-12-02", "emp3", {"wecom_new_contact": 7}, 1)
     _assert_same(stats)
+
+
+def test_running_moves_add_up_to_the_running_sums_of_the_days():
+    """What the transactions add to a member's month item (each move to its day and every later one) is
+    what the backfill computes from the day rows: the same sums on every day, whatever the order."""
+    from scrm.contact_stats.rollup import running_moves, running_sums
+
+    rng = random.Random(7)
+    counters = COUNTERS["cust"]
+    item: dict[str, int] = {}
+    days: dict[str, dict[str, int | None]] = {}
+    for _ in range(200):
+        moves = {f"2026-11-{rng.randint(1, 30):02d}": {rng.choice(counters): rng.choice([-1, 1, 2])}
+                 for _ in range(rng.randint(1, 2))}  # fmt: skip
+        for name, n in running_moves("2026-11", moves).items():
+            item[name] = item.get(name, 0) + n
+        for day, moved in moves.items():
+            row = days.setdefault(day, dict.fromkeys(counters))
+            for c, n in moved.items():
+                row[c] = (row[c] or 0) + n
+    rebuilt = running_sums(days, counters)
+    for c in ("a", "lc", "le", "l7", "l30"):
+        for dd in range(1, 31):
+            assert item.get(f"{c}_{dd:02d}", 0) == rebuilt.get(f"{c}_{dd:02d}", 0), (c, dd)
+    first = min(int(d[8:10]) for d in days)
+    for dd in range(1, 31):  # the presence counts differ (moves vs days) but are > 0 from the same day on
+        assert (item.get(f"n_{dd:02d}", 0) > 0) == (rebuilt.get(f"n_{dd:02d}", 0) > 0) == (dd >= first)
+    # the most one update of a member's month item can hold: every counter and the presence, every day
+    assert len(running_moves("2026-10", {"2026-10-01": dict.fromkeys(counters, 1)})) == 6 * 31
+
+
+def test_a_report_by_employee_reads_one_query_a_month_and_the_corp_days(stats):
+    """The fewest DynamoDB calls the report by employee can make: the members' running sums of each month
+    the range touches (one projected Query each) and the corp's days (WeCom's readings); no per-member read."""
+    from devstack import aws_calls
+
+    rng = random.Random(4)
+    _count(stats, _events(rng, 40), rng)
+    aws_calls.install()
+    before = aws_calls.snapshot()
+    stats.customers(CORP, {"from": "2026-09-06", "to": "2026-12-04", "by": "employee"})
+    calls = aws_calls.delta(before, aws_calls.snapshot())
+    assert calls == {"dynamodb:Query:scrm-contact-stats": 4 + 1}
+
+
+def test_the_backfill_deletes_the_first_layouts_member_rollups(stats):
+    import boto3
+    from scrm.contact_stats.repository import S, legacy_rollup_pks
+
+    ddb = boto3.client("dynamodb", region_name="us-east-1")
+    for pk in legacy_rollup_pks(CORP, "cust", "2026-11"):
+        for sk in ("0", "1", "03#2"):
+            ddb.put_item(TableName=S.Meta.table_name, Item={"pk": {"S": pk}, "sk": {"S": sk}, "adds@emp1": {"N": "1"}})
+    stats.rollups.rebuild(CORP, "cust", ["2026-11"])
+    for pk in legacy_rollup_pks(CORP, "cust", "2026-11"):
+        got = ddb.query(TableName=S.Meta.table_name, KeyConditionExpression="pk = :p",
+                        ExpressionAttributeValues={":p": {"S": pk}})["Items"]  # fmt: skip
+        assert got == []

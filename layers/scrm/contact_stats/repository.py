@@ -20,7 +20,7 @@ would deserialise all of them for every item. Updates name each day's attribute 
 TransactWrite as the fact and the guard; reads go through the model's low-level connection and unpack the
 raw items into the same day rows as before (``_unpack``: only the days asked for, every figure of the
 kind, None where absent). The same transactions move the roll-ups (rollup_repository.py: the corp's day,
-the members' month and day). A transaction touches one counter item per month it moves (a loss can move the
+the member's month as running sums). A transaction touches one counter item per month it moves (a loss can move the
 add's cohort day and its own day: one update when both are in one month — DynamoDB refuses two
 operations on one item in one transaction).
 """
@@ -35,7 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cache, lru_cache
 from typing import Any
 
-from pynamodb.attributes import NumberAttribute, NumberSetAttribute, UnicodeSetAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeSetAttribute
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -49,6 +49,7 @@ from scrm.contact_stats.model import (
     days_between,
 )
 from scrm.contact_stats.relation_facts import LOSS, Contributions, Fact
+from scrm.contact_stats.rollup import running_moves
 
 S = ContactStatItem
 CUSTOMERS, GROUPS = "cust", "group"
@@ -56,7 +57,6 @@ ROW_FIELDS = {CUSTOMERS: CUSTOMER_COUNTERS + CUSTOMER_WECOM, GROUPS: GROUP_COUNT
 COUNTERS = {CUSTOMERS: CUSTOMER_COUNTERS, GROUPS: GROUP_COUNTERS}
 WECOM_AT = "wecom_at"  # when the reconcile read WeCom's figures of that day
 BATCH_GET_KEYS, BATCH_WRITE_ITEMS = 100, 25  # DynamoDB's limits per BatchGetItem / BatchWriteItem
-HELD = "days"  # a member's month roll-up: the days of the month it has a row for (a number set of dd)
 READINGS = "wecom_uids"  # a day roll-up's members with WeCom's figures for that day (a string set)
 DAY_SHARDS = 8
 
@@ -80,20 +80,16 @@ def day_sk(day: str, userid: str) -> str:
     return f"{day}#{shard(userid)}"
 
 
-def member_months_pk(corp_id: str, kind: str, month: str) -> str:
-    """The members' month roll-ups of a kind and month: sk = ``<shard>``, each member of the shard's month
-    counters as ``<counter>@<userid>`` and the days of the month it has a row for, ``days@<userid>``."""
-    return f"{corp_id}#{kind}#mo#{month}"
+def running_pk(corp_id: str, kind: str, month: str) -> str:
+    """The members' month roll-ups of a kind and month, as running sums: sk = ``<userid>``, attributes
+    ``<code>_<dd>`` (rollup.running_name): a report by employee reads a few days of each with one Query."""
+    return f"{corp_id}#{kind}#run#{month}"
 
 
-def member_days_pk(corp_id: str, kind: str, month: str) -> str:
-    """The members' day roll-ups of a kind and month: sk = ``<dd>#<shard>``, each member of the shard's
-    counters as ``<counter>@<userid>`` (the edge days of a report by employee read a few of these)."""
-    return f"{corp_id}#{kind}#md#{month}"
-
-
-def member_name(field: str, userid: str) -> str:
-    return f"{field}@{userid}"
+def legacy_rollup_pks(corp_id: str, kind: str, month: str) -> tuple[str, str]:
+    """The partitions of the members' month and day roll-ups of the first roll-up layout (per month and
+    shard, ``<counter>@<userid>``), which the backfill deletes."""
+    return f"{corp_id}#{kind}#mo#{month}", f"{corp_id}#{kind}#md#{month}"
 
 
 def _rel_pk(corp_id: str, external_userid: str) -> str:
@@ -125,29 +121,16 @@ def _add_actions(moves: Mapping[str, Mapping[str, int]]) -> list[Any]:
 
 def _count_moves(tx: TransactWrite, corp_id: str, kind: str, userid: str, moves: Mapping[str, Mapping[str, int]]) -> None:
     """The updates of one transaction that move a member's day counters: per month its counter item and its
-    shard of the members' month roll-up; per day its shard of the corp's day and of the members' day
-    roll-ups (rollup_repository)."""
+    month's running sums (rollup.running_moves); per day its shard of the corp's day roll-up
+    (rollup_repository)."""
     for month, days in _by_month(moves).items():
         tx.update(S(month_pk(corp_id, kind, month), userid), actions=_add_actions({d: moves[d] for d in days}))
-        totals: dict[str, int] = {}
-        for d in days:
-            for c, n in moves[d].items():
-                totals[c] = totals.get(c, 0) + n
-        held = {int(d[8:10]) for d in days if moves[d]}
-        tx.update(S(member_months_pk(corp_id, kind, month), str(shard(userid))),
-                  actions=[*(_attr(member_name(c, userid)).add(n) for c, n in sorted(totals.items())),
-                           *([_held(userid).add(held)] if held else [])])  # fmt: skip
+        running = running_moves(month, {d: moves[d] for d in days})
+        if running:
+            tx.update(S(running_pk(corp_id, kind, month), userid), actions=[_attr(n).add(v) for n, v in running.items()])
     for day, counters in sorted(moves.items()):
         if counters:
             tx.update(S(days_pk(corp_id, kind), day_sk(day, userid)), actions=[_attr(c).add(n) for c, n in sorted(counters.items())])
-            tx.update(S(member_days_pk(corp_id, kind, day[:7]), f"{day[8:10]}#{shard(userid)}"),
-                      actions=[_attr(member_name(c, userid)).add(n) for c, n in sorted(counters.items())])
-
-
-@lru_cache(maxsize=4096)
-def _held(userid: str) -> NumberSetAttribute:
-    """A member's held days of a month (numbers, dd) on its shard of the members' month roll-up."""
-    return NumberSetAttribute(attr_name=member_name(HELD, userid))
 
 
 @cache
@@ -262,7 +245,8 @@ class DynamoContactStats:
             keys = [(m, u) for m in months for u in dict.fromkeys(userids)]
             chunks = [keys[i:i + BATCH_GET_KEYS] for i in range(0, len(keys), BATCH_GET_KEYS)]
             with ThreadPoolExecutor(max_workers=min(len(chunks), 8)) as pool:
-                items = [i for part in pool.map(lambda c: _batch_get(corp_id, kind, c), chunks) for i in part]
+                items = [i for part in pool.map(lambda c: _batch_get(corp_id, kind, c, _day_names(kind, months, c)), chunks)
+                         for i in part]  # fmt: skip
         else:
             with ThreadPoolExecutor(max_workers=min(len(months), 8)) as pool:
                 items = [i for part in pool.map(lambda m: _query(month_pk(corp_id, kind, m)), months) for i in part]
@@ -274,7 +258,6 @@ class DynamoContactStats:
         day's roll-up names the member first (the reports read the rows WeCom read; a member named whose
         figures a crash left unwritten reads as a row without them, as before)."""
         S(days_pk(corp_id, kind), day_sk(day, userid)).update(actions=[_readings().add({userid})])
-        S(member_months_pk(corp_id, kind, day[:7]), str(shard(userid))).update(actions=[_held(userid).add({int(day[8:10])})])
         S(month_pk(corp_id, kind, day[:7]), userid).update(
             actions=[_attr(packed_name(WECOM_AT, day)).set(at),
                      *(_attr(packed_name(f, day)).set(int(v)) for f, v in sorted(figures.items()))]  # fmt: skip
@@ -328,15 +311,23 @@ def _batch_write(items: list[dict[str, Any]]) -> None:
     raise RuntimeError(f"{len(pending)} counter items stayed unprocessed")
 
 
-def _batch_get(corp_id: str, kind: str, keys: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
-    """Raw items of at most 100 (month, userid) keys; keys DynamoDB left unprocessed are asked again."""
+def _day_names(kind: str, months: Mapping[str, Sequence[str]], keys: Sequence[tuple[str, str]]) -> list[str]:
+    """The keys and the figures of the days asked for of these (month, userid) keys' months: one projection
+    for the whole BatchGetItem (a day of the month is the same name in every month)."""
+    dds = sorted({d[8:10] for m in {m for m, _ in keys} for d in months[m]})
+    return ["pk", "sk", *(f"{f}_{dd}" for dd in dds for f in (*ROW_FIELDS[kind], WECOM_AT))]
+
+
+def _batch_get(corp_id: str, kind: str, keys: Sequence[tuple[str, str]], names: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Raw items of at most 100 (month, userid) keys, only ``names`` when given; keys DynamoDB left
+    unprocessed are asked again."""
     conn, out, table_name = S._get_connection(), [], S.Meta.table_name
     pending = [{"pk": {"S": month_pk(corp_id, kind, m)}, "sk": {"S": u}} for m, u in keys]
     for tries in range(1000):
         if not pending:
             return out
         time.sleep(min(0.05 * tries, 1.0))  # a throttled table: back off before asking again
-        page = conn.batch_get_item(pending)
+        page = conn.batch_get_item(pending, attributes_to_get=names)
         out += page.get("Responses", {}).get(table_name, [])
         pending = page.get("UnprocessedKeys", {}).get(table_name, {}).get("Keys", [])
     raise RuntimeError(f"{len(pending)} counter items stayed unprocessed")

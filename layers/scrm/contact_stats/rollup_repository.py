@@ -1,52 +1,51 @@
 """The statistics' roll-ups on DynamoDB (table scrm-contact-stats): read for the reports and the dashboard,
-rebuilt from the member-day counters by the migration's backfill. Three kinds of small item, next to the
-packed member-month counter items (repository.py):
+rebuilt from the member-day counters by the migration's backfill. Two kinds of item, next to the packed
+member-month counter items (repository.py):
 
 - the corp's day: pk ``<corp>#cust#days`` (``#group#days``), sk ``<yyyy-mm-dd>#<shard>``, each counter a
   number under its own name (``adds``), and ``wecom_uids``, the members WeCom's figures were stored for
   that day. A member counts on one of the day's ``DAY_SHARDS`` items (by its userid), so the transactions
   of different members seldom meet on an item; a range of days is one Query (30 days: 240 small items).
-- the members' month: pk ``<corp>#cust#mo#<yyyy-mm>``, sk ``<shard>``: for each member of the shard its
-  month's counters, ``<counter>@<userid>``, and ``days@<userid>``, the days of the month it has a row for
-  (a report lists a member only then). A month of 500 members is 8 items.
-- the members' day: pk ``<corp>#cust#md#<yyyy-mm>``, sk ``<dd>#<shard>``, ``<counter>@<userid>`` for each
-  member of the shard: the few edge days a report by employee needs, without reading 500 items a day.
+- the member's month, as running sums: pk ``<corp>#cust#run#<yyyy-mm>``, sk ``<userid>``, ``a_05`` the
+  member's adds of the 1st to the 5th (rollup.CODES, rollup.running_name), for each day from the first one
+  a counter moved, and ``n_05`` the count of its moved days so far. A report by employee reads each month
+  the range touches with one Query that projects the few days it needs (90 days up to yesterday: 5–12
+  numbers of each member and month), whatever the days in between: a month of 500 members is one Query
+  page (~1 KB an item, the 1 MB page counts the whole items read).
 
-All three move in the transaction that stores the fact justifying the counter (repository._count_moves),
-so a redelivered event moves none, and a crash leaves none moved. A shard is shared by the members whose
-userids hash to it: a transaction that meets another on one is cancelled and decided again (a member
-change's event fails and comes back). Moto (the local stack) spends its time
-per attribute of every item a Query touches, and DynamoDB bills by size: both favour these small items
-over the packed ones (~140 numbers each). ``rebuild`` computes all three from the member-day counters of
-some months and writes them whole: run it again and the result is the same. It reads and then writes: a
-count that lands on one of those months between the two is not in what it writes, so run it when nothing
-counts for those months, or run it again after (the answer is then exact).
+Both move in the transaction that stores the fact justifying the counter (repository._count_moves), so a
+redelivered event moves none, and a crash leaves none moved. A member's month item is its own (the
+counter item is too), so only the corp's day shards are shared between members' transactions: one that
+meets another there is cancelled and decided again (a member change's event fails and comes back). A
+count on day ``dd`` adds to the running sums of ``dd`` and every later day of its month (at most 31 × 6
+ADDs, one update). ``rebuild`` computes both from the member-day counters of some months and writes them
+whole: run it again and the result is the same. It reads and then writes: a count that lands on one of
+those months between the two is not in what it writes, so run it when nothing counts for those months, or
+run it again after (the answer is then exact). It also deletes those months' items of the first roll-up
+layout (the members' month and day per shard).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
 from typing import Any
 
 from scrm.contact_stats.repository import (
     COUNTERS,
-    HELD,
     READINGS,
     ROW_FIELDS,
     S,
     _batch_write,
     day_sk,
     days_pk,
-    member_days_pk,
-    member_months_pk,
-    member_name,
+    legacy_rollup_pks,
     month_pk,
-    shard,
+    running_pk,
     unpack,
 )
-from scrm.contact_stats.rollup import MonthView, month_days
+from scrm.contact_stats.rollup import month_days, running_sums
 
 
 def _query(pk: str, condition: Any = None, names: Sequence[str] | None = None) -> list[dict[str, Any]]:
@@ -77,31 +76,21 @@ class DynamoStatsRollups:
             readings += [(day, u) for u in item.get(READINGS, {}).get("SS", [])]
         return [rows[d] for d in sorted(rows)], sorted(readings)
 
-    def month_views(self, corp_id: str, kind: str, wanted: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], MonthView]:
-        """Every member's month roll-up of these months, and its counters of the days named: one Query per
-        month (its shards) and one per month's run of consecutive days, in parallel."""
-        runs = [(m, a, b) for m, days in wanted.items() for a, b in _runs(sorted(days))]
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            months = pool.map(lambda m: (m, _query(member_months_pk(corp_id, kind, m))), list(wanted))
-            runs_read = pool.map(lambda r: (r[0], _query(member_days_pk(corp_id, kind, r[0]), S.sk.between(
-                f"{r[1][8:10]}#", f"{r[2][8:10]}#~"))), runs)  # fmt: skip
-            by_day: dict[tuple[str, str], dict[str, int]] = {}
-            for month, items in runs_read:
-                for item in items:
-                    day = f"{month}-{item['sk']['S'][:2]}"
-                    for name, field, userid in _members(item):
-                        by_day.setdefault((day, userid), {})[field] = int(item[name]["N"])
-            out: dict[tuple[str, str], MonthView] = {}
-            for month, items in months:
-                found: dict[str, dict[str, Any]] = {}
-                for item in items:
-                    for name, field, userid in _members(item):
-                        found.setdefault(userid, {})[field] = item[name]
-                for userid, values in found.items():
-                    totals = {c: int(values[c]["N"]) if c in values else 0 for c in COUNTERS[kind]}
-                    held = frozenset(f"{month}-{int(n):02d}" for n in values.get(HELD, {}).get("NS", []))
-                    out[(month, userid)] = MonthView(totals, {d: by_day.get((d, userid), {}) for d in wanted[month]}, held)
-            return out
+    def readings(self, corp_id: str, kind: str, first: str, last: str) -> list[tuple[str, str]]:
+        """The (day, member) pairs WeCom read in the range: the corp's days' Query, projected on them."""
+        items = _query(days_pk(corp_id, kind), S.sk.between(f"{first}#", f"{last}#~"), names=["sk", READINGS])
+        return sorted((i["sk"]["S"].split("#")[0], u) for i in items for u in i.get(READINGS, {}).get("SS", []))
+
+    def running(self, corp_id: str, kind: str, wanted: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], dict[str, int]]:
+        """(month, userid) → the running sums named for that month (rollup.names_to_read), of every member
+        with an item that month: one Query a month, projected, the months in parallel."""
+        months = list(wanted)
+        if not months:
+            return {}
+        with ThreadPoolExecutor(max_workers=min(len(months), 8)) as pool:
+            read = list(pool.map(lambda m: _query(running_pk(corp_id, kind, m), names=["sk", *wanted[m]]), months))
+        return {(m, item["sk"]["S"]): {n: int(v["N"]) for n, v in item.items() if n != "sk"}
+                for m, items in zip(months, read, strict=True) for item in items}  # fmt: skip
 
     # the backfill ---------------------------------------------------------------------------------
     def rebuild(self, corp_id: str, kind: str, months: Sequence[str]) -> dict[str, int]:
@@ -111,55 +100,54 @@ class DynamoStatsRollups:
         for month in months:
             days = month_days(month)
             built: dict[tuple[str, str], dict[str, Any]] = {}
+            by_member: dict[str, dict[str, dict[str, Any]]] = {}
             items = _query(month_pk(corp_id, kind, month))
             for item in items:
                 for r in unpack(item, kind, days):
-                    _add_row(built, corp_id, kind, r)
-            ranges = [(days_pk(corp_id, kind), f"{days[0]}#", f"{days[-1]}#~"),
-                      (member_days_pk(corp_id, kind, month), None, None),
-                      (member_months_pk(corp_id, kind, month), None, None)]  # fmt: skip
+                    _add_day(built, corp_id, kind, r)
+                    by_member.setdefault(str(r["userid"]), {})[str(r["day"])] = r
+            for userid, rows in by_member.items():
+                sums = running_sums(rows, COUNTERS[kind])
+                if sums:
+                    built[(running_pk(corp_id, kind, month), userid)] = {n: {"N": str(v)} for n, v in sums.items()}
+            ranges = [(days_pk(corp_id, kind), f"{days[0]}#", f"{days[-1]}#~"), (running_pk(corp_id, kind, month), None, None)]
             puts = {(i["pk"]["S"], i["sk"]["S"]): {"pk": i["pk"], "sk": i["sk"]} for pk, first, last in ranges
                     for i in _query(pk, S.sk.between(first, last) if first else None, names=["pk", "sk"])}  # fmt: skip
             puts.update({key: {"pk": {"S": key[0]}, "sk": {"S": key[1]}, **values} for key, values in built.items()})
             writes = list(puts.values())
             for i in range(0, len(writes), 25):
                 _batch_write(writes[i:i + 25])
+            legacy = [{"pk": i["pk"], "sk": i["sk"]} for pk in legacy_rollup_pks(corp_id, kind, month)
+                      for i in _query(pk, names=["pk", "sk"])]  # fmt: skip
+            for i in range(0, len(legacy), 25):
+                _batch_delete(legacy[i:i + 25])
             done = {"months": done["months"] + 1, "members": done["members"] + len(items),
                     "days": done["days"] + len({sk[:10] for pk, sk in built if pk == days_pk(corp_id, kind)})}  # fmt: skip
         return done
 
 
-def _runs(days: Sequence[str]) -> list[tuple[str, str]]:
-    """Consecutive days as (first, last) runs."""
-    out: list[tuple[str, str]] = []
-    for d in days:
-        if out and date.fromisoformat(out[-1][1]) + timedelta(days=1) == date.fromisoformat(d):
-            out[-1] = (out[-1][0], d)
-        else:
-            out.append((d, d))
-    return out
+def _batch_delete(keys: list[dict[str, Any]]) -> None:
+    """Delete at most 25 items by key; keys DynamoDB left unprocessed are deleted again."""
+    conn, table_name, pending = S._get_connection(), S.Meta.table_name, keys
+    for tries in range(1000):
+        if not pending:
+            return
+        time.sleep(min(0.05 * tries, 1.0))  # a throttled table: back off before deleting again
+        page = conn.batch_write_item(delete_items=pending)
+        pending = [w["DeleteRequest"]["Key"] for w in page.get("UnprocessedItems", {}).get(table_name, [])]
+    raise RuntimeError(f"{len(pending)} roll-up items stayed undeleted")
 
 
 def _plus(item: dict[str, Any], name: str, n: int) -> None:
     item[name] = {"N": str(int(item.get(name, {"N": "0"})["N"]) + n)}
 
 
-def _members(item: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    """(attribute, field, userid) of each ``<field>@<userid>`` attribute of a members' roll-up item."""
-    return [(name, *name.split("@", 1)) for name in item if "@" in name]  # type: ignore[misc]
-
-
-def _add_row(built: dict[tuple[str, str], dict[str, Any]], corp_id: str, kind: str, row: Mapping[str, Any]) -> None:
-    """Add a member-day row to the roll-up items it feeds (raw attribute values)."""
+def _add_day(built: dict[tuple[str, str], dict[str, Any]], corp_id: str, kind: str, row: Mapping[str, Any]) -> None:
+    """Add a member-day row to its shard of the corp's day roll-up (raw attribute values)."""
     day, userid = str(row["day"]), str(row["userid"])
     corp_day = built.setdefault((days_pk(corp_id, kind), day_sk(day, userid)), {})
-    member_day = built.setdefault((member_days_pk(corp_id, kind, day[:7]), f"{day[8:10]}#{shard(userid)}"), {})
-    member_month = built.setdefault((member_months_pk(corp_id, kind, day[:7]), str(shard(userid))), {})
-    member_month.setdefault(member_name(HELD, userid), {"NS": []})["NS"].append(str(int(day[8:10])))
     for c in COUNTERS[kind]:
         if row.get(c):
             _plus(corp_day, c, int(row[c]))
-            _plus(member_day, member_name(c, userid), int(row[c]))
-            _plus(member_month, member_name(c, userid), int(row[c]))
     if any(row.get(f) is not None for f in ROW_FIELDS[kind] if f.startswith("wecom_")):
         corp_day.setdefault(READINGS, {"SS": []})["SS"].append(userid)

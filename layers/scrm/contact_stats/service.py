@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
@@ -36,7 +37,7 @@ from scrm.contact_stats.relation_facts import (
     day_of,
     delta,
 )
-from scrm.contact_stats.rollup import MonthView, days_to_read, member_rows, pieces, readings_only
+from scrm.contact_stats.rollup import member_rows, names_to_read, readings_only, spans
 from scrm.customers.follow import DELETE_BY_TRANSFER
 from scrm.kernel.china_time import CHINA
 from scrm.kernel.events import ExternalChatEvent, ExternalContactEvent, WeComEvent
@@ -69,7 +70,9 @@ class StatsRollups(Protocol):
 
     def day_totals(self, corp_id: str, kind: str, first: str, last: str) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]: ...
 
-    def month_views(self, corp_id: str, kind: str, wanted: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], MonthView]: ...
+    def readings(self, corp_id: str, kind: str, first: str, last: str) -> list[tuple[str, str]]: ...
+
+    def running(self, corp_id: str, kind: str, wanted: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], dict[str, int]]: ...
 
 
 class StatsBusy(RuntimeError):
@@ -163,16 +166,19 @@ class ContactStats:
 
     def _from_rollups(self, rollups: StatsRollups, corp_id: str, q: StatsQuery, today: date, groups: bool) -> dict[str, Any]:
         """The report over every member from the roll-ups, plus the member-day rows WeCom read (its figures and
-        the drift are per member and day): the same answer as from every member-day row."""
+        the drift are per member and day): the same answer as from every member-day row. By employee, the
+        members' running sums are read while the corp's days are (their readings name WeCom's rows)."""
         kind = GROUPS if groups else CUSTOMERS
         counters, wecom = (GROUP_COUNTERS, GROUP_WECOM) if groups else (CUSTOMER_COUNTERS, CUSTOMER_WECOM)
-        day_rows, readings = rollups.day_totals(corp_id, kind, q.first, q.last)
-        read = set(readings)
-        wecom_rows = [r for r in self.repo.rows(corp_id, kind, q.first, q.last, sorted({u for _, u in read}))
-                      if (r["day"], r["userid"]) in read] if read else []  # fmt: skip
-        if q.by in ("day", "corp"):
-            rows = day_rows
-        else:
-            parts = pieces(q.first, q.last, today)
-            rows = member_rows(rollups.month_views(corp_id, kind, days_to_read(parts)), parts, q.first, q.last, counters)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            parts = spans(q.first, q.last, today, counters) if q.by not in ("day", "corp") else []
+            running = pool.submit(rollups.running, corp_id, kind, names_to_read(parts)) if parts else None
+            if running is None:
+                day_rows, readings = rollups.day_totals(corp_id, kind, q.first, q.last)
+            else:  # by employee: WeCom's readings only, not the corp's sums
+                day_rows, readings = [], rollups.readings(corp_id, kind, q.first, q.last)
+            read = set(readings)  # the member-day rows of the days and members WeCom read only
+            wecom_rows = [r for r in self.repo.rows(corp_id, kind, min(read)[0], max(read)[0], sorted({u for _, u in read}))
+                          if (r["day"], r["userid"]) in read] if read else []  # fmt: skip
+            rows = day_rows if running is None else member_rows(running.result(), parts, q.first, counters)
         return report([*rows, *readings_only(wecom_rows, wecom)], q, today, groups=groups, drift_rows=wecom_rows)

@@ -17,9 +17,9 @@ class ContactStatItem(table_model("contact_stats")):
       a ``version`` that serialises writers of one relation;
     - a group member change, pk = corp#chat#<chat_id>, sk = <time:010d>#<event_id>: counted once;
     - the roll-ups (issue 18, scrm.contact_stats.rollup_repository), moved in the same transactions: the
-      corp's day (pk = corp#cust#days, sk = <day>#<shard>), the members' month (pk = corp#cust#mo#<month>,
-      sk = <shard>) and the members' day (pk = corp#cust#md#<month>, sk = <dd>#<shard>), undeclared numbers
-      named <counter> or <counter>@<userid>.
+      corp's day (pk = corp#cust#days, sk = <day>#<shard>, undeclared numbers named <counter>) and the
+      member's month as running sums (pk = corp#cust#run#<month>, sk = <userid>, undeclared numbers named
+      <code>_<dd>: scrm.contact_stats.rollup.running_name).
     """
 
     # facts
