@@ -8,8 +8,8 @@ backfill (``rebuild``, timed: what `scrm stats rollups` runs once). Over HTTP, o
 90 days by employee, by day and by corp; p50 / p99 and the DynamoDB calls per request the admin process
 made (its /stats), against the minimum the design needs. "Before": the same report computed from the
 member-day rows (the service without roll-ups, what the route ran until now), in this process against the
-same DynamoDB. The console page's first render (web/console) is measured by the console's browser bench;
-its data is this route's answer (``first_render_hook``).
+same DynamoDB. Then the console page's first render over the same corp in headless Chromium, cold and
+warm (bench/console_render.py).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Any
 
 import requests
 
+from bench import console_render
 from bench.stats import _rows
 from devstack import aws_calls
 from devstack.stack import Stack
@@ -110,7 +111,8 @@ def _after_reconcile(stack: Stack, session: requests.Session, span: dict[str, st
     return out
 
 
-def run(stack: Stack, days: int = 90, employees: int = 500, n: int = 60, before_n: int = 5) -> dict[str, Any]:
+def run(stack: Stack, days: int = 90, employees: int = 500, n: int = 60, before_n: int = 5,
+        renders: int = 10) -> dict[str, Any]:
     from scrm import bootstrap
     from scrm.adapters.dynamo.models import ContactStatItem
     from scrm.corps.api_key import Role
@@ -134,6 +136,5 @@ def run(stack: Stack, days: int = 90, employees: int = 500, n: int = 60, before_
                                         "minimum_dynamodb_calls": MINIMUM_CALLS[f"by_{by}"]}  # fmt: skip
     result["dashboard"]["minimum_dynamodb_calls"] = MINIMUM_CALLS["dashboard"]
     result["after_one_nightly_reconcile"] = _after_reconcile(stack, session, span, day_list[-2:], employees, n)
-    result["first_render_hook"] = ("the console's dashboard page renders GET /admin/dashboard's answer: its "
-                                   "first render is measured by the console's browser bench (web/console)")
+    result["first_render"] = console_render.run(stack.admin_url, CORP, renders)
     return result
