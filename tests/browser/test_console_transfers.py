@@ -233,7 +233,8 @@ def test_an_admin_sets_the_policy_and_runs_a_full_sync_to_100_percent(tstack, ts
     expect(policy.get_by_test_id("policy-text")).to_contain_text("保留原处")
     policy.get_by_test_id("policy-choice").get_by_text("改派下一位").click()
     policy.get_by_test_id("save-policy").click()
-    expect(policy.get_by_test_id("policy-text")).to_contain_text("改派")
+    # "改派：" is the saved reassign's text (保留原处's own text says 不再改派: waiting on "改派" raced the PUT).
+    expect(policy.get_by_test_id("policy-text")).to_contain_text("改派：")
     assert _api(page, "GET", "/admin/transfer-policy")["body"] == {"on_refused": "reassign"}
 
     page.goto(tstack.console_url + "sync")
