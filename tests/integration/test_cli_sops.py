@@ -170,6 +170,32 @@ def test_a_group_sop_run_shows_in_progress_per_member(shop, sandbox, capsys, mon
     run(capsys, "sops", "delete", cid, sop_id)
 
 
+def test_groups_list_and_a_send_previewed_before_it_is_made(shop, sandbox, capsys):
+    """`scrm groups list` (every page of GET /admin/groups) and `scrm sends preview`: the count of a group
+    send and of a customer send, per member, with nothing created and nothing asked of WeCom."""
+    cid, groups = shop["cid"], shop["groups"]
+    owner = sorted(groups.values())[0]
+    mine = sorted(c for c, o in groups.items() if o == owner)
+    code, out, err = run(capsys, "groups", "list", cid, "--json")
+    assert code == 0, err
+    assert {g["chat_id"]: g["owner"] for g in json.loads(out)} == groups
+    code, out, err = run(capsys, "groups", "list", cid, "--owner", owner)
+    assert code == 0, err
+    assert sorted(ln.split()[0] for ln in out.splitlines()[1:]) == mine
+    sends_before = len(bootstrap.mass_send_runner().list(cid, 200))
+    calls_before = sandbox.call_counts(cid)["last_seq"]
+    code, out, err = run(capsys, "sends", "preview", cid, "--groups", "--owners", owner)
+    assert code == 0, err
+    assert out.startswith(f"would reach {len(mine)} groups in 1 WeCom tasks"), out
+    assert re.search(rf"^{owner}\s+{len(mine)}\s+1$", out, re.M), out
+    code, out, err = run(capsys, "sends", "preview", cid, "--json")  # no flag: every customer
+    assert code == 0, err
+    counted = json.loads(out)
+    assert counted["chat_type"] == "single" and counted["recipients"] == sum(m["recipients"] for m in counted["members"])
+    assert len(bootstrap.mass_send_runner().list(cid, 200)) == sends_before
+    assert sandbox.call_counts(cid, since=calls_before)["total"] == 0
+
+
 def test_a_group_mass_send_from_the_command_line(shop, sandbox, capsys):
     cid, groups = shop["cid"], shop["groups"]
     owner = sorted(groups.values())[0]

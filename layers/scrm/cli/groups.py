@@ -8,7 +8,9 @@ from typing import Any
 
 from scrm.cli.actions import CORP_ID, action, area, arg
 from scrm.cli.client import connect
-from scrm.cli.common import day, print_json, table
+from scrm.cli.common import day, print_json, show_list, table
+
+PAGE = 200  # GET /admin/groups' largest page
 
 
 def _print(group: dict[str, Any]) -> None:
@@ -30,6 +32,19 @@ def members_table(members: list[dict[str, Any]]) -> str:
                    + (f" {day(m['left_seen_ms'] / 1000)}" if m.get("left_seen_ms") else ""),
                    day(m.get("join_time")), m.get("join_scene"), m.get("invitor"), m.get("group_nickname"),
                    m.get("name")) for m in members])  # fmt: skip
+
+
+def cmd_list(args: argparse.Namespace) -> None:
+    """The corp's customer groups as stored (every page read), by owner then creation time: chat_id, name,
+    owner, member count, status and the SCRM's labels. --owner keeps one member's groups."""
+    params: dict[str, Any] = {"limit": PAGE, **({"owner": args.owner} if args.owner else {})}
+    groups = [g for page in connect(args, args.corp_id).pages("/admin/groups", params) for g in page.get("items") or []]
+    show_list(args.json, groups, f"corp {args.corp_id} has no stored customer groups"
+              + (f" owned by {args.owner}" if args.owner else "") + f" (a full sync reads them: scrm sync start {args.corp_id})",
+              lambda gs: table(("CHAT_ID", "NAME", "OWNER", "MEMBERS", "STATUS", "CREATED", "LABELS"),
+                               [(g["chat_id"], g.get("name", ""), g.get("owner", ""), g.get("member_count", 0),
+                                 g.get("status", ""), day(g.get("create_time")), ",".join(g.get("tags") or []))
+                                for g in gs]))  # fmt: skip
 
 
 def cmd_show(args: argparse.Namespace) -> None:
@@ -61,6 +76,8 @@ CHAT_ID = arg("chat_id", metavar="CHAT_ID")
 
 def register(sub: Any) -> None:
     gs = area(sub, "groups", "customer groups and their labels")
+    action(gs, "list", cmd_list, "the corp's customer groups as stored, with their labels", CORP_ID,
+           arg("--owner", metavar="USERID", help="only the groups this member owns"))  # fmt: skip
     action(gs, "show", cmd_show, "one customer group as stored, with its members and labels", CORP_ID, CHAT_ID)  # fmt: skip
     action(gs, "tag", cmd_tag, "replace a group's labels (group SOPs target them)", CORP_ID, CHAT_ID,
            arg("--tags", required=True, metavar="T1,T2", help="the labels, comma-separated ('' clears)"))  # fmt: skip

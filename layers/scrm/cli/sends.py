@@ -304,6 +304,12 @@ def _create_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--attachments", metavar="JSON", help="a JSON list in WeCom's add_msg_template shape (≤ 9)"
     )
+    _recipient_flags(p)
+    p.add_argument("--request-id", metavar="X", help="makes a retry return the same send (≤64 characters)")
+    _wait_flags(p)
+
+
+def _recipient_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--customers", type=ids, metavar="ID,ID", help="these customers (external_userids)")
     p.add_argument(
         "--customers-file", metavar="PATH", help="customers from a file, one external_userid a line"
@@ -332,8 +338,28 @@ def _create_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name-contains", metavar="TEXT",
                     help="with --groups: groups whose name contains TEXT (any case)")  # fmt: skip
     p.add_argument("--chat-ids", type=ids, metavar="ID,ID", help="send to these customer groups (chat_ids)")
-    p.add_argument("--request-id", metavar="X", help="makes a retry return the same send (≤64 characters)")
-    _wait_flags(p)
+
+
+def cmd_preview(args: argparse.Namespace) -> None:
+    """Count who a send with these recipient flags would reach, before creating it: recipients, WeCom tasks,
+    who the receive quota would skip now, and per member. Nothing is created or reserved; the send's own
+    counts are the final word (the store may change in between)."""
+    args.name, args.text, args.attachments, args.request_id = "preview", None, None, None
+    recipients = request_body(args)["recipients"]
+    p = connect(args, args.corp).post("/admin/mass-sends/preview", {"recipients": recipients})
+    if args.json:
+        print_json(p)
+        return
+    unit = sp.GROUPS if p.get("chat_type") == "group" else sp.CUSTOMERS
+    skipped = ", ".join(f"{k} {n}" for k, n in sorted((p.get("skipped") or {}).items()) if n) or "none"
+    print(f"would reach {p.get('recipients', 0)} {unit} in {p.get('parts', 0)} WeCom tasks; skipped: {skipped}"
+          f" (quota {p.get('quota_setting')}, period {p.get('period')})")  # fmt: skip
+    if p.get("complete") is False:
+        print("counted in part only (a very large filter): the numbers are a lower bound")
+    members = p.get("members") or []
+    if members:
+        print()
+        print(table(("MEMBER", unit.upper(), "TASKS"), [(m.get("userid"), m.get("recipients"), m.get("parts")) for m in members]))
 
 
 def register(sub: Any) -> None:
@@ -343,6 +369,8 @@ def register(sub: Any) -> None:
     ss = area(sub, "sends", "customer mass sends (客户群发): create, follow, cancel, remind, quota", description=register.__doc__)
     action(ss, "create", cmd_create, "start a mass send (a repeat of the same request returns the same send)", CORP,
            _create_flags)  # fmt: skip
+    action(ss, "preview", cmd_preview, "count who a send would reach, before creating it (nothing is sent)", CORP,
+           _recipient_flags)  # fmt: skip
     action(ss, "list", cmd_list, "the corp's mass sends", CORP, LIMIT)
     action(ss, "show", cmd_show, "a send's progress per member (with --items: every customer's outcome)", CORP, SEND,
            arg("--items", action="store_true", help="also every customer with its outcome"), _wait_flags)  # fmt: skip
