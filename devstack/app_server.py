@@ -54,7 +54,7 @@ class AppProcess:
         from scrm.resources import QUEUES
 
         from devstack.dispatcher import QueuePoller, Stats
-        from devstack.scheduler import Schedule, period_of
+        from devstack.scheduler import Hold, Schedule, period_of
 
         self.app = load_app()
         self.role = role
@@ -70,6 +70,7 @@ class AppProcess:
         self.stats = Stats()
         self.pollers: list[QueuePoller] = []
         self.schedules: dict[str, Schedule] = {}
+        self.hold = Hold()  # POST /schedules/hold and /schedules/release on the control API
         for source in self.app.event_sources if role in ("all", "workers", "welcome") else ():
             handler = self.app.handler_map[source.name]
             # The welcome consumer runs in a process of its own (as on Lambda, its own function): its
@@ -89,7 +90,7 @@ class AppProcess:
                 period = period_of(source.schedule_expression)
                 scale = float(os.environ.get("SCRM_LOCAL_SCHEDULE_SCALE", "1"))
                 self.schedules[source.name] = Schedule(
-                    source.name, (period or 86400) * scale, handler, self.stop
+                    source.name, (period or 86400) * scale, handler, self.stop, self.hold
                 )
         self.control = (
             ThreadingHTTPServer((host, control_port), _control_handler(self))
@@ -141,7 +142,12 @@ def _control_handler(proc: AppProcess) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             parts = self.path.strip("/").split("/")
-            if len(parts) == 2 and parts[0] == "jobs" and parts[1] in proc.schedules:
+            if parts == ["schedules", "hold"]:
+                self._send(200 if proc.hold.hold() else 503, {"held": proc.hold.held})
+            elif parts == ["schedules", "release"]:
+                proc.hold.release()
+                self._send(200, {"held": False})
+            elif len(parts) == 2 and parts[0] == "jobs" and parts[1] in proc.schedules:
                 try:
                     self._send(200, {"result": proc.schedules[parts[1]].run_once()})
                 except Exception as exc:  # the control API answers, it does not crash

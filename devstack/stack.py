@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -187,6 +188,16 @@ class Stack:
 
     def stats(self) -> dict:
         return requests.get(f"{self.control_url}/stats", timeout=5).json()
+
+    @contextlib.contextmanager
+    def schedules_held(self) -> Iterator[None]:
+        """No scheduled job ticks inside (those running are waited for; those due are skipped): for a test
+        that compares the store before and after and must see only what it caused."""
+        requests.post(f"{self.control_url}/schedules/hold", timeout=150).raise_for_status()
+        try:
+            yield
+        finally:
+            requests.post(f"{self.control_url}/schedules/release", timeout=10).raise_for_status()
 
     def callback_stats(self) -> dict:
         """The HTTP process's counters: ``aws_calls`` by "service:operation:resource" (devstack.aws_calls)."""
