@@ -301,14 +301,24 @@ def _query(pk: str) -> list[dict[str, Any]]:
 
 def _batch_write(items: list[dict[str, Any]]) -> None:
     """Put at most 25 raw items; items DynamoDB left unprocessed are written again."""
-    conn, table_name, pending = S._get_connection(), S.Meta.table_name, items
+    _batch(items, delete=False)
+
+
+def _batch_delete(keys: list[dict[str, Any]]) -> None:
+    """Delete at most 25 items by key; keys DynamoDB left unprocessed are deleted again."""
+    _batch(keys, delete=True)
+
+
+def _batch(pending: list[dict[str, Any]], delete: bool) -> None:
+    conn, table_name = S._get_connection(), S.Meta.table_name
+    request, part = ("DeleteRequest", "Key") if delete else ("PutRequest", "Item")
     for tries in range(1000):
         if not pending:
             return
         time.sleep(min(0.05 * tries, 1.0))  # a throttled table: back off before writing again
-        page = conn.batch_write_item(put_items=pending)
-        pending = [w["PutRequest"]["Item"] for w in page.get("UnprocessedItems", {}).get(table_name, [])]
-    raise RuntimeError(f"{len(pending)} counter items stayed unprocessed")
+        page = conn.batch_write_item(**{"delete_items" if delete else "put_items": pending})
+        pending = [w[request][part] for w in page.get("UnprocessedItems", {}).get(table_name, [])]
+    raise RuntimeError(f"{len(pending)} counter items stayed {'undeleted' if delete else 'unprocessed'}")
 
 
 def _day_names(kind: str, months: Mapping[str, Sequence[str]], keys: Sequence[tuple[str, str]]) -> list[str]:

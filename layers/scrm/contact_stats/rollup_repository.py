@@ -27,7 +27,6 @@ layout (the members' month and day per shard).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -37,6 +36,7 @@ from scrm.contact_stats.repository import (
     READINGS,
     ROW_FIELDS,
     S,
+    _batch_delete,
     _batch_write,
     day_sk,
     days_pk,
@@ -124,18 +124,6 @@ class DynamoStatsRollups:
             done = {"months": done["months"] + 1, "members": done["members"] + len(items),
                     "days": done["days"] + len({sk[:10] for pk, sk in built if pk == days_pk(corp_id, kind)})}  # fmt: skip
         return done
-
-
-def _batch_delete(keys: list[dict[str, Any]]) -> None:
-    """Delete at most 25 items by key; keys DynamoDB left unprocessed are deleted again."""
-    conn, table_name, pending = S._get_connection(), S.Meta.table_name, keys
-    for tries in range(1000):
-        if not pending:
-            return
-        time.sleep(min(0.05 * tries, 1.0))  # a throttled table: back off before deleting again
-        page = conn.batch_write_item(delete_items=pending)
-        pending = [w["DeleteRequest"]["Key"] for w in page.get("UnprocessedItems", {}).get(table_name, [])]
-    raise RuntimeError(f"{len(pending)} roll-up items stayed undeleted")
 
 
 def _plus(item: dict[str, Any], name: str, n: int) -> None:
