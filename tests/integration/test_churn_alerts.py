@@ -72,7 +72,9 @@ def test_a_customer_who_leaves_is_told_to_the_employee_with_name_tags_channel_an
         assert text in content["description"], text
     assert card["body"]["enable_duplicate_check"] == 1 and not card.get("dropped")
 
-    listed = admin("GET", "/admin/alerts", recipient=staff[1]).json()["alerts"]
+    # The card lands in WeCom (the sandbox) before message/send answers, and the alert is marked after it.
+    listed = wait_for(lambda: [a for a in admin("GET", "/admin/alerts", recipient=staff[1]).json()["alerts"]
+                               if a["state"] not in ("new", "sending")], timeout_s=10, what="the alert settled")
     assert [(a["state"], a["external_userid"]) for a in listed] == [("sent", ext)]
 
 
@@ -149,7 +151,7 @@ def test_an_unlicensed_employee_is_recorded_as_not_alerted(sandbox, shop):
         before = len(_cards(sandbox, cid, member))
         sandbox.do(cid, "customers/del_by_customer", {"userid": member, "external_userid": ext})
         alert = wait_for(lambda: [a for a in admin("GET", "/admin/alerts", recipient=member).json()["alerts"]
-                                  if a["external_userid"] == ext and a["state"] != "sending"],
+                                  if a["external_userid"] == ext and a["state"] not in ("new", "sending")],
                          timeout_s=20, what="the alert recorded")[0]  # fmt: skip
         assert alert["state"] == "failed" and "unlicenseduser" in alert["reason"], alert
         assert len(_cards(sandbox, cid, member)) == before  # WeCom (the sandbox) delivered nothing
