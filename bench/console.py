@@ -49,6 +49,8 @@ def _dynamo_calls(calls: dict[str, int]) -> int:
 def _seed(days: list[str], employees: int) -> dict[str, Any]:
     from scrm.contact_stats.repository import CUSTOMERS, DynamoContactStats
     from scrm.contact_stats.rollup_repository import DynamoStatsRollups
+    from scrm.contact_stats.seal_repository import DynamoMonthSeals
+    from scrm.kernel.china_time import CHINA
 
     repo, rows = DynamoContactStats(), _rows(days, employees)
     by_employee = sorted(rows, key=lambda r: r["userid"])
@@ -59,8 +61,12 @@ def _seed(days: list[str], employees: int) -> dict[str, Any]:
     seed_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     done = DynamoStatsRollups().rebuild(CORP, CUSTOMERS, sorted({d[:7] for d in days}))
+    backfill_s = round(time.perf_counter() - t0, 1)
+    t0 = time.perf_counter()  # what the seal_stats job does after the night (and the backfill command)
+    sealed = DynamoMonthSeals().refresh(CORP, CUSTOMERS, datetime.now(UTC).astimezone(CHINA).date())
     return {"rows": seeded, "adds": sum(r["adds"] for r in rows), "seed_s": round(seed_s, 1),
-            "backfill_s": round(time.perf_counter() - t0, 1), "backfill": done}  # fmt: skip
+            "backfill_s": backfill_s, "backfill": done, "seal_s": round(time.perf_counter() - t0, 1),
+            "sealed": sealed}  # fmt: skip
 
 
 def _measure(stack: Stack, session: requests.Session, path: str, params: dict[str, str], n: int) -> dict[str, Any]:

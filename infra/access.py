@@ -137,6 +137,9 @@ FUNCTIONS: dict[str, Access] = {
         tables_rw=("contact_stats",), tables_record=("tokens", "rate_limits"), read_corp_secrets=True,
         list_secrets=True,
     ),
+    # The statistics' seals: lists corps, reads the day roll-ups and the members' running sums, writes the
+    # sealed months (contact_stats/seal.py).
+    "seal_stats": Access(tables_rw=("contact_stats",), list_secrets=True),
     # The nightly reconcile: lists corps, starts one sync job each.
     "nightly_reconcile": Access(
         tables_rw=("sync_jobs",), queues_send=("sync",), read_corp_secrets=True, list_secrets=True

@@ -156,6 +156,7 @@ def group_admin() -> GroupAdmin:
 # Statistics: the contact-stats observer and reports, the nightly reconcile, the codes' counters.
 contact_stats = lazy(_contact_stats.contact_stats)
 stats_rollups = lazy(_contact_stats.rollups)  # the dashboard's reads; the backfill
+stats_seals = lazy(_contact_stats.seals)  # the sealed months (the seal_stats job, the backfill)
 stats_reconcile = lazy(lambda: _contact_stats.reconcile(_gateways(bulk=True).for_corp))
 channel_stats = lazy(_acquisition.repository)
 acquisition = lazy(lambda: _acquisition.acquisition(

@@ -424,6 +424,14 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
         assert any(r == ["table/scrm-contact-stats"] for _, _, r in calls)
         assert any(r == ["table/scrm-rate-limits"] for _, _, r in calls)
 
+        # seal_stats: the day roll-ups' stamps and the running sums read, the months that moved sealed.
+        with recording() as calls:
+            sealed = client.lambda_.invoke("seal_stats", client.events.generate_cw_event(
+                source="aws.events", detail_type="Scheduled Event", detail={}, resources=[])).payload
+        _check(template, "seal_stats", calls)
+        assert sealed["corps"][cid]["cust"]["sealed"], sealed["corps"][cid]
+        assert ("dynamodb", "BatchWriteItem", ["table/scrm-contact-stats"]) in calls, calls
+
     # admin_api: the admin Chalice object the function hands its events to.
     from scrm.corps.api_key import Role
 

@@ -89,6 +89,11 @@ class FakeStatsRollups:
     def readings(self, corp_id: str, kind: str, first: str, last: str) -> list[tuple[str, str]]:
         return self.day_totals(corp_id, kind, first, last)[1]
 
+    def by_member(
+        self, corp_id: str, kind: str, first: str, last: str, wanted: Mapping[str, Sequence[str]],
+    ) -> tuple[dict[tuple[str, str], dict[str, int]], list[tuple[str, str]]]:  # fmt: skip
+        return self.running(corp_id, kind, wanted), self.readings(corp_id, kind, first, last)
+
     def running(self, corp_id: str, kind: str, wanted: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], dict[str, int]]:
         """The members' running sums of these months (rollup.running_sums of their day rows), the names asked."""
         from scrm.contact_stats.repository import COUNTERS

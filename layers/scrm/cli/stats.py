@@ -54,18 +54,23 @@ def cmd_groups(args: argparse.Namespace) -> None:
 def cmd_rollups(args: argparse.Namespace) -> None:
     """The migration's backfill: build the roll-ups of these months from the member-day counters (AWS
     credentials, no API key; idempotent: run it again after counting caught up, the result is exact)."""
-    from datetime import date
+    from datetime import UTC, date, datetime
 
     from scrm import bootstrap
+    from scrm.kernel.china_time import CHINA
 
     first, last = date.fromisoformat(args.first + "-01"), date.fromisoformat(args.last + "-01")
     months = []
     while first <= last:
         months.append(first.isoformat()[:7])
         first = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    today = datetime.now(UTC).astimezone(CHINA).date()
     for kind in ("cust", "group"):
         done = bootstrap.stats_rollups().rebuild(args.corp_id, kind, months)
         print(f"{kind}: {done['months']} months, {done['members']} member-months, {done['days']} days rolled up")
+        sealed = bootstrap.stats_seals().refresh(args.corp_id, kind, today)  # the rebuilt months' seals are stale
+        print(f"{kind}: {len(sealed['sealed'])} months sealed, {sealed['fresh']} already sealed"
+              + (f", still moving (sealed by the next seal_stats run): {', '.join(sealed['busy'])}" if sealed["busy"] else ""))
 
 
 def _flags(p: argparse.ArgumentParser, by: tuple[str, ...], who: str) -> None:
@@ -93,7 +98,8 @@ def register(sub: Any) -> None:
     g.set_defaults(func=cmd_groups)
     r = ss.add_parser("rollups", help="build the statistics' roll-ups of some months (migration backfill; AWS credentials)",
                       description="Rebuild the corp's day and member-month roll-ups from the member-day counters "
-                      "(idempotent). Run once after deploying the roll-ups, for every month with counters.")  # fmt: skip
+                      "(idempotent), then seal the months of the last 13 that moved (what the seal_stats job does at 00:20 and "
+                      "03:20 China time). Run once after deploying the roll-ups, for every month with counters.")  # fmt: skip
     r.add_argument("corp_id", metavar="CORP")
     r.add_argument("--from", dest="first", metavar="YYYY-MM", required=True, help="first month")
     r.add_argument("--to", dest="last", metavar="YYYY-MM", required=True, help="last month")

@@ -50,6 +50,7 @@ from scrm.contact_stats.model import (
 )
 from scrm.contact_stats.relation_facts import LOSS, Contributions, Fact
 from scrm.contact_stats.rollup import running_moves
+from scrm.contact_stats.seal import VERSION
 
 S = ContactStatItem
 CUSTOMERS, GROUPS = "cust", "group"
@@ -84,6 +85,11 @@ def running_pk(corp_id: str, kind: str, month: str) -> str:
     """The members' month roll-ups of a kind and month, as running sums: sk = ``<userid>``, attributes
     ``<code>_<dd>`` (rollup.running_name): a report by employee reads a few days of each with one Query."""
     return f"{corp_id}#{kind}#run#{month}"
+
+
+def seal_pk(corp_id: str, kind: str) -> str:
+    """The partition of the corp's sealed months of a kind (seal.py): sk = ``<yyyy-mm>#<part>``."""
+    return f"{corp_id}#{kind}#seal"
 
 
 def legacy_rollup_pks(corp_id: str, kind: str, month: str) -> tuple[str, str]:
@@ -122,15 +128,15 @@ def _add_actions(moves: Mapping[str, Mapping[str, int]]) -> list[Any]:
 def _count_moves(tx: TransactWrite, corp_id: str, kind: str, userid: str, moves: Mapping[str, Mapping[str, int]]) -> None:
     """The updates of one transaction that move a member's day counters: per month its counter item and its
     month's running sums (rollup.running_moves); per day its shard of the corp's day roll-up
-    (rollup_repository)."""
+    (rollup_repository), whose version ``v`` counts the transactions that moved the day (seal.py)."""
     for month, days in _by_month(moves).items():
         tx.update(S(month_pk(corp_id, kind, month), userid), actions=_add_actions({d: moves[d] for d in days}))
         running = running_moves(month, {d: moves[d] for d in days})
         if running:
             tx.update(S(running_pk(corp_id, kind, month), userid), actions=[_attr(n).add(v) for n, v in running.items()])
-    for day, counters in sorted(moves.items()):
-        if counters:
-            tx.update(S(days_pk(corp_id, kind), day_sk(day, userid)), actions=[_attr(c).add(n) for c, n in sorted(counters.items())])
+    for day, counters in sorted(moves.items()):  # the version too: a seal of the month is stale from that day on
+        tx.update(S(days_pk(corp_id, kind), day_sk(day, userid)),
+                  actions=[*(_attr(c).add(n) for c, n in sorted(counters.items())), _attr(VERSION).add(1)])
 
 
 @cache

@@ -46,6 +46,9 @@ from scrm.contact_stats.repository import (
     unpack,
 )
 from scrm.contact_stats.rollup import month_days, running_sums
+from scrm.contact_stats.seal import VERSION, valid_below, wanted_days
+from scrm.contact_stats.seal import unpack as unseal
+from scrm.contact_stats.seal_repository import DynamoMonthSeals, Seal, day_stamps
 
 
 def _query(pk: str, condition: Any = None, names: Sequence[str] | None = None) -> list[dict[str, Any]]:
@@ -64,6 +67,9 @@ def _n(item: Mapping[str, Any], name: str) -> int:
 
 
 class DynamoStatsRollups:
+    def __init__(self, seals: DynamoMonthSeals | None = None) -> None:
+        self.seals = seals or DynamoMonthSeals()
+
     def day_totals(self, corp_id: str, kind: str, first: str, last: str) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
         """The corp's day rows of the range (days with a count only) and the (day, member) pairs WeCom read."""
         rows: dict[str, dict[str, Any]] = {}
@@ -76,10 +82,29 @@ class DynamoStatsRollups:
             readings += [(day, u) for u in item.get(READINGS, {}).get("SS", [])]
         return [rows[d] for d in sorted(rows)], sorted(readings)
 
-    def readings(self, corp_id: str, kind: str, first: str, last: str) -> list[tuple[str, str]]:
-        """The (day, member) pairs WeCom read in the range: the corp's days' Query, projected on them."""
-        items = _query(days_pk(corp_id, kind), S.sk.between(f"{first}#", f"{last}#~"), names=["sk", READINGS])
-        return sorted((i["sk"]["S"].split("#")[0], u) for i in items for u in i.get(READINGS, {}).get("SS", []))
+    def by_member(
+        self, corp_id: str, kind: str, first: str, last: str, wanted: Mapping[str, Sequence[str]],
+    ) -> tuple[dict[tuple[str, str], dict[str, int]], list[tuple[str, str]]]:  # fmt: skip
+        """The running sums named per month (``running``) and the (day, member) pairs WeCom read in
+        ``first..last``. The corp's days are read from the first month's 1st (their stamps, seal.py) while
+        the months' seals are; a month whose seal answers for every day named is not read live, nor one
+        without a seal and without a day item up to the days named (nothing counted: no running sums)."""
+        months = sorted(wanted)
+        start = f"{months[0]}-01" if months else first
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            sealed = pool.submit(self.seals.read, corp_id, kind, months)
+            items = _query(days_pk(corp_id, kind), S.sk.between(f"{start}#", f"{last}#~"), names=["sk", READINGS, VERSION])
+            seals = sealed.result()
+        readings = sorted((d, u) for i in items if first <= (d := i["sk"]["S"][:10])
+                          for u in i.get(READINGS, {}).get("SS", []))  # fmt: skip
+        now, running, live = day_stamps(items), {}, {}
+        for month in months:
+            seal = seals.get(month, Seal({}, ()))
+            if wanted_days(wanted[month]) >= valid_below(month, seal.stamps, now):
+                live[month] = wanted[month]
+            else:
+                running.update({(month, u): sums for u, sums in unseal(seal.blobs, wanted[month]).items()})
+        return {**running, **self.running(corp_id, kind, live)}, readings
 
     def running(self, corp_id: str, kind: str, wanted: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], dict[str, int]]:
         """(month, userid) → the running sums named for that month (rollup.names_to_read), of every member
@@ -111,9 +136,11 @@ class DynamoStatsRollups:
                 if sums:
                     built[(running_pk(corp_id, kind, month), userid)] = {n: {"N": str(v)} for n, v in sums.items()}
             ranges = [(days_pk(corp_id, kind), f"{days[0]}#", f"{days[-1]}#~"), (running_pk(corp_id, kind, month), None, None)]
-            puts = {(i["pk"]["S"], i["sk"]["S"]): {"pk": i["pk"], "sk": i["sk"]} for pk, first, last in ranges
-                    for i in _query(pk, S.sk.between(first, last) if first else None, names=["pk", "sk"])}  # fmt: skip
-            puts.update({key: {"pk": {"S": key[0]}, "sk": {"S": key[1]}, **values} for key, values in built.items()})
+            puts = {(i["pk"]["S"], i["sk"]["S"]): {"pk": i["pk"], "sk": i["sk"], **_raised(i)} for pk, first, last in ranges
+                    for i in _query(pk, S.sk.between(first, last) if first else None, names=["pk", "sk", VERSION])}  # fmt: skip
+            for key, values in built.items():  # a day item's version only grows: the month's seal is stale
+                raised = {VERSION: puts[key][VERSION]} if VERSION in puts.get(key, {}) else _raised({}, key[0])
+                puts[key] = {"pk": {"S": key[0]}, "sk": {"S": key[1]}, **values, **raised}
             writes = list(puts.values())
             for i in range(0, len(writes), 25):
                 _batch_write(writes[i:i + 25])
@@ -124,6 +151,13 @@ class DynamoStatsRollups:
             done = {"months": done["months"] + 1, "members": done["members"] + len(items),
                     "days": done["days"] + len({sk[:10] for pk, sk in built if pk == days_pk(corp_id, kind)})}  # fmt: skip
         return done
+
+
+def _raised(item: Mapping[str, Any], pk: str | None = None) -> dict[str, Any]:
+    """A day roll-up item's version, one more than it was (seal.py); nothing for other items."""
+    if not (pk or item.get("pk", {}).get("S", "")).endswith("#days"):
+        return {}
+    return {VERSION: {"N": str(_n(item, VERSION) + 1)}}
 
 
 def _plus(item: dict[str, Any], name: str, n: int) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
@@ -70,9 +69,9 @@ class StatsRollups(Protocol):
 
     def day_totals(self, corp_id: str, kind: str, first: str, last: str) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]: ...
 
-    def readings(self, corp_id: str, kind: str, first: str, last: str) -> list[tuple[str, str]]: ...
-
-    def running(self, corp_id: str, kind: str, wanted: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], dict[str, int]]: ...
+    def by_member(
+        self, corp_id: str, kind: str, first: str, last: str, wanted: Mapping[str, Sequence[str]],
+    ) -> tuple[dict[tuple[str, str], dict[str, int]], list[tuple[str, str]]]: ...  # fmt: skip
 
 
 class StatsBusy(RuntimeError):
@@ -167,18 +166,16 @@ class ContactStats:
     def _from_rollups(self, rollups: StatsRollups, corp_id: str, q: StatsQuery, today: date, groups: bool) -> dict[str, Any]:
         """The report over every member from the roll-ups, plus the member-day rows WeCom read (its figures and
         the drift are per member and day): the same answer as from every member-day row. By employee, the
-        members' running sums are read while the corp's days are (their readings name WeCom's rows)."""
+        members' running sums (sealed months, seal.py, or read live) with the corp's days' readings."""
         kind = GROUPS if groups else CUSTOMERS
         counters, wecom = (GROUP_COUNTERS, GROUP_WECOM) if groups else (CUSTOMER_COUNTERS, CUSTOMER_WECOM)
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            parts = spans(q.first, q.last, today, counters) if q.by not in ("day", "corp") else []
-            running = pool.submit(rollups.running, corp_id, kind, names_to_read(parts)) if parts else None
-            if running is None:
-                day_rows, readings = rollups.day_totals(corp_id, kind, q.first, q.last)
-            else:  # by employee: WeCom's readings only, not the corp's sums
-                day_rows, readings = [], rollups.readings(corp_id, kind, q.first, q.last)
-            read = set(readings)  # the member-day rows of the days and members WeCom read only
-            wecom_rows = [r for r in self.repo.rows(corp_id, kind, min(read)[0], max(read)[0], sorted({u for _, u in read}))
-                          if (r["day"], r["userid"]) in read] if read else []  # fmt: skip
-            rows = day_rows if running is None else member_rows(running.result(), parts, q.first, counters)
+        if q.by in ("day", "corp"):
+            rows, readings = rollups.day_totals(corp_id, kind, q.first, q.last)
+        else:  # by employee: WeCom's readings only, not the corp's sums
+            parts = spans(q.first, q.last, today, counters)
+            running, readings = rollups.by_member(corp_id, kind, q.first, q.last, names_to_read(parts))
+            rows = member_rows(running, parts, q.first, counters)
+        read = set(readings)  # the member-day rows of the days and members WeCom read only
+        wecom_rows = [r for r in self.repo.rows(corp_id, kind, min(read)[0], max(read)[0], sorted({u for _, u in read}))
+                      if (r["day"], r["userid"]) in read] if read else []  # fmt: skip
         return report([*rows, *readings_only(wecom_rows, wecom)], q, today, groups=groups, drift_rows=wecom_rows)
