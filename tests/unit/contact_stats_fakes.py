@@ -86,13 +86,16 @@ class FakeStatsRollups:
                     readings.append((d, u))
         return [days[d] for d in sorted(days)], sorted(readings)
 
+    def by_day(self, corp_id: str, kind: str, first: str, last: str) -> tuple[list[dict[str, Any]], list[tuple[str, str]], list[dict[str, Any]]]:
+        return (*self.day_totals(corp_id, kind, first, last), [])
+
     def readings(self, corp_id: str, kind: str, first: str, last: str) -> list[tuple[str, str]]:
         return self.day_totals(corp_id, kind, first, last)[1]
 
     def by_member(
         self, corp_id: str, kind: str, first: str, last: str, wanted: Mapping[str, Sequence[str]],
-    ) -> tuple[dict[tuple[str, str], dict[str, int]], list[tuple[str, str]]]:  # fmt: skip
-        return self.running(corp_id, kind, wanted), self.readings(corp_id, kind, first, last)
+    ) -> tuple[dict[tuple[str, str], dict[str, int]], list[tuple[str, str]], list[dict[str, Any]]]:  # fmt: skip
+        return self.running(corp_id, kind, wanted), self.readings(corp_id, kind, first, last), []
 
     def running(self, corp_id: str, kind: str, wanted: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], dict[str, int]]:
         """The members' running sums of these months (rollup.running_sums of their day rows), the names asked."""

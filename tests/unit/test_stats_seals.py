@@ -27,6 +27,11 @@ def stats(dynamo: None) -> Any:
 SPAN = {"from": "2026-09-06", "to": "2026-12-04", "by": "employee"}
 
 
+def _read_wecom(stats, day: str, userid: str, new_contact: int) -> None:
+    stats.repo.set_wecom(CORP, "cust", day, userid, {"wecom_new_contact": new_contact, "wecom_negative_feedback": 0,
+                                                     "wecom_new_apply": 1}, 1)  # fmt: skip
+
+
 def _seal_all(stats) -> dict[str, dict]:
     return {kind: stats.rollups.seals.refresh(CORP, kind, TODAY) for kind in ("cust", "group")}
 
@@ -43,18 +48,37 @@ def _calls(stats, params=SPAN) -> dict[str, int]:
 def test_reports_from_sealed_months_equal_the_member_day_rows_before_and_after_late_counts(stats):
     rng = random.Random(21)
     _count(stats, _events(rng, 150), rng)
+    _read_wecom(stats, "2026-12-03", "emp1", 99)
+    _read_wecom(stats, "2026-11-02", "emp9", 0)  # WeCom's reading alone makes a row
+    stats.repo.set_wecom(CORP, "group", "2026-12-01", "emp2", {"wecom_new_member": 3}, 1)
     done = _seal_all(stats)
     assert done["cust"]["sealed"] == ["2026-09", "2026-10", "2026-11", "2026-12"] and not done["cust"]["busy"]
     assert _seal_all(stats)["cust"] == {"months": 4, "fresh": 4, "sealed": [], "busy": []}  # nothing moved since
     _assert_same(stats)
-    # Two calls: the corp's days (readings and stamps) and the seals; no month read live.
+    # Two calls: the corp's days (readings and stamps) and the seals, with WeCom's rows in them; no month
+    # read live, no member-day row read.
     assert _calls(stats) == {"dynamodb:Query:scrm-contact-stats": 1, "dynamodb:BatchGetItem:": 1}
+    report = stats.customers(CORP, SPAN)
+    assert any(d["userid"] == "emp1" and d["wecom"] == 99 for d in report["drift"])
+    assert "emp9" in {i["userid"] for i in report["items"]}
+    # By day or corp: the corp's days, then the seals of the months WeCom read (its rows), nothing else.
+    for by in ("day", "corp"):
+        assert _calls(stats, {**SPAN, "by": by}) == {"dynamodb:Query:scrm-contact-stats": 1, "dynamodb:BatchGetItem:": 1}
+    assert _calls(stats, {"from": "2026-09-06", "to": "2026-10-30", "by": "day"}) == {"dynamodb:Query:scrm-contact-stats": 1}
+
+    # WeCom's figures stored after the seal (the night's reconcile before the 03:20 seal): read live.
+    _read_wecom(stats, "2026-12-02", "emp4", 55)
+    assert _calls(stats)["dynamodb:Query:scrm-contact-stats"] == 2  # December
+    assert _calls(stats, {**SPAN, "by": "day"})["dynamodb:BatchGetItem:"] == 2  # the seals, emp4's row
+    assert any(d["userid"] == "emp4" and d["wecom"] == 55 for d in stats.customers(CORP, SPAN)["drift"])
+    _assert_same(stats)
 
     # Counts land today and late, in sealed months: the answers stay the rows' answers.
     _count(stats, _events(random.Random(22), 60), rng)
     _assert_same(stats)
     late = _calls(stats)
-    assert late["dynamodb:BatchGetItem:"] == 1 and 1 < late["dynamodb:Query:scrm-contact-stats"] <= 5
+    # the seals, and the member-day rows of readings on days that moved since (one BatchGetItem)
+    assert late["dynamodb:BatchGetItem:"] == 2 and 1 < late["dynamodb:Query:scrm-contact-stats"] <= 5
     assert _seal_all(stats)["cust"]["sealed"]  # the moved months sealed again
     _assert_same(stats)
     assert _calls(stats) == {"dynamodb:Query:scrm-contact-stats": 1, "dynamodb:BatchGetItem:": 1}
@@ -121,12 +145,19 @@ def test_pack_and_unpack_round_trip_in_any_number_of_parts(monkeypatch):
     names = [f"{c}_{dd:02d}" for c in ("a", "l7", "n", "lc") for dd in range(1, 31)]
     want = {u: {n: v for n, v in item.items() if n in names and v} for u, item in members.items()}
     counters = ("adds", "lost_by_customer", "lost_by_employee", "lost_in_7", "lost_in_30")
-    one = seal.pack("2026-11", counters, members)
-    assert len(one) == 1 and seal.unpack(one, names) == want
+    fields = (*counters, "wecom_new_contact")
+    read = [{"day": f"2026-11-{d:02d}", "userid": f"emp{u}", **dict.fromkeys(counters, 0), "adds": d,
+             "wecom_new_contact": None if u == 3 else u} for u in (1, 3, 77) for d in (2, 30)]  # fmt: skip
+    key = lambda r: (r["day"], r["userid"])  # noqa: E731
+    one = seal.pack("2026-11", counters, members, read, fields)
+    sums, rows = seal.unpack("2026-11", one, names)
+    assert len(one) == 1 and sums == want and sorted(rows, key=key) == sorted(read, key=key)
     monkeypatch.setattr(seal, "MAX_PART_BYTES", 400)
-    many = seal.pack("2026-11", counters, members)
-    assert len(many) > 2 and all(len(b) <= 400 for b in many) and seal.unpack(many, names) == want
-    assert seal.pack("2026-11", counters, {}) and seal.unpack(seal.pack("2026-11", counters, {}), names) == {}
+    many = seal.pack("2026-11", counters, members, read, fields)
+    sums, rows = seal.unpack("2026-11", many, names)
+    assert len(many) > 2 and all(len(b) <= 400 for b in many)
+    assert sums == want and sorted(rows, key=key) == sorted(read, key=key)  # emp77: WeCom's row alone
+    assert seal.unpack("2026-11", seal.pack("2026-11", counters, {}), names) == ({}, [])
 
 
 def test_a_seal_answers_below_the_first_day_whose_stamp_moved():

@@ -243,16 +243,19 @@ class DynamoContactStats:
         return transact_if(build)  # a conflict with another member's count fails the event: it comes back
 
     # rows ----------------------------------------------------------------------------------------
-    def rows(self, corp_id: str, kind: str, first: str, last: str, userids: Sequence[str] = ()) -> list[dict[str, Any]]:
+    def rows(
+        self, corp_id: str, kind: str, first: str, last: str, userids: Sequence[str] = (), consistent: bool = False,
+    ) -> list[dict[str, Any]]:  # fmt: skip
         """Day rows of these China days (inclusive), of every employee or of ``userids`` only: each month
-        partition queried in parallel, or the (month, employee) items of ``userids`` read by key."""
+        partition queried in parallel, or the (month, employee) items of ``userids`` read by key (strongly
+        consistent when asked: a seal's build)."""
         months = _by_month(days_between(first, last))
         if userids:
             keys = [(m, u) for m in months for u in dict.fromkeys(userids)]
             chunks = [keys[i:i + BATCH_GET_KEYS] for i in range(0, len(keys), BATCH_GET_KEYS)]
             with ThreadPoolExecutor(max_workers=min(len(chunks), 8)) as pool:
-                items = [i for part in pool.map(lambda c: _batch_get(corp_id, kind, c, _day_names(kind, months, c)), chunks)
-                         for i in part]  # fmt: skip
+                items = [i for part in pool.map(lambda c: _batch_get(corp_id, kind, c, _day_names(kind, months, c), consistent),
+                                                chunks) for i in part]  # fmt: skip
         else:
             with ThreadPoolExecutor(max_workers=min(len(months), 8)) as pool:
                 items = [i for part in pool.map(lambda m: _query(month_pk(corp_id, kind, m)), months) for i in part]
@@ -262,12 +265,15 @@ class DynamoContactStats:
     def set_wecom(self, corp_id: str, kind: str, day: str, userid: str, figures: Mapping[str, int], at: int) -> None:
         """WeCom's figures for a day row, next to ours (the nightly reconcile); the latest reading wins. The
         day's roll-up names the member first (the reports read the rows WeCom read; a member named whose
-        figures a crash left unwritten reads as a row without them, as before)."""
-        S(days_pk(corp_id, kind), day_sk(day, userid)).update(actions=[_readings().add({userid})])
+        figures a crash left unwritten reads as a row without them, as before). The day's version moves
+        last: a month sealed before the figures landed is stale from that day on (seal.py)."""
+        day_item = S(days_pk(corp_id, kind), day_sk(day, userid))
+        day_item.update(actions=[_readings().add({userid})])
         S(month_pk(corp_id, kind, day[:7]), userid).update(
             actions=[_attr(packed_name(WECOM_AT, day)).set(at),
                      *(_attr(packed_name(f, day)).set(int(v)) for f, v in sorted(figures.items()))]  # fmt: skip
         )
+        day_item.update(actions=[_attr(VERSION).add(1)])
 
     def put_rows(self, corp_id: str, kind: str, rows: Iterable[Mapping[str, Any]]) -> int:
         """Write whole day rows (the benchmark's seed; an import), not for counting: no facts. Each (month,
@@ -334,7 +340,9 @@ def _day_names(kind: str, months: Mapping[str, Sequence[str]], keys: Sequence[tu
     return ["pk", "sk", *(f"{f}_{dd}" for dd in dds for f in (*ROW_FIELDS[kind], WECOM_AT))]
 
 
-def _batch_get(corp_id: str, kind: str, keys: Sequence[tuple[str, str]], names: Sequence[str] | None = None) -> list[dict[str, Any]]:
+def _batch_get(
+    corp_id: str, kind: str, keys: Sequence[tuple[str, str]], names: Sequence[str] | None = None, consistent: bool = False,
+) -> list[dict[str, Any]]:  # fmt: skip
     """Raw items of at most 100 (month, userid) keys, only ``names`` when given; keys DynamoDB left
     unprocessed are asked again."""
     conn, out, table_name = S._get_connection(), [], S.Meta.table_name
@@ -343,7 +351,7 @@ def _batch_get(corp_id: str, kind: str, keys: Sequence[tuple[str, str]], names: 
         if not pending:
             return out
         time.sleep(min(0.05 * tries, 1.0))  # a throttled table: back off before asking again
-        page = conn.batch_get_item(pending, attributes_to_get=names)
+        page = conn.batch_get_item(pending, attributes_to_get=names, consistent_read=consistent or None)
         out += page.get("Responses", {}).get(table_name, [])
         pending = page.get("UnprocessedKeys", {}).get(table_name, {}).get("Keys", [])
     raise RuntimeError(f"{len(pending)} counter items stayed unprocessed")

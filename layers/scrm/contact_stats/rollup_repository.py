@@ -72,39 +72,55 @@ class DynamoStatsRollups:
 
     def day_totals(self, corp_id: str, kind: str, first: str, last: str) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
         """The corp's day rows of the range (days with a count only) and the (day, member) pairs WeCom read."""
+        rows, readings, _ = self._days(corp_id, kind, first, last)
+        return rows, readings
+
+    def _days(self, corp_id: str, kind: str, first: str, last: str) -> tuple[list[dict[str, Any]], list[tuple[str, str]], dict[str, int]]:
         rows: dict[str, dict[str, Any]] = {}
         readings: list[tuple[str, str]] = []
-        for item in _query(days_pk(corp_id, kind), S.sk.between(f"{first}#", f"{last}#~")):
+        items = _query(days_pk(corp_id, kind), S.sk.between(f"{first}#", f"{last}#~"))
+        for item in items:
             day = item["sk"]["S"].split("#")[0]
             row = rows.setdefault(day, {"day": day, **dict.fromkeys(COUNTERS[kind], 0)})
             for c in COUNTERS[kind]:
                 row[c] += _n(item, c)
             readings += [(day, u) for u in item.get(READINGS, {}).get("SS", [])]
-        return [rows[d] for d in sorted(rows)], sorted(readings)
+        return [rows[d] for d in sorted(rows)], sorted(readings), day_stamps(items)
+
+    def by_day(self, corp_id: str, kind: str, first: str, last: str) -> tuple[list[dict[str, Any]], list[tuple[str, str]], list[dict[str, Any]]]:
+        """The corp's day rows; the (day, member) pairs WeCom read that no seal answers for; and the member-day
+        rows WeCom read that the seals hold (a day whose stamp did not move since its month was sealed). The
+        seals are read only when WeCom read something in the range."""
+        rows, readings, now = self._days(corp_id, kind, first, last)
+        seals = self.seals.read(corp_id, kind, sorted({d[:7] for d, _ in readings})) if readings else {}
+        live, sealed = _reads(readings, seals, now, {m: unseal(m, seal.blobs, ())[1] for m, seal in seals.items()})
+        return rows, live, sealed
 
     def by_member(
         self, corp_id: str, kind: str, first: str, last: str, wanted: Mapping[str, Sequence[str]],
-    ) -> tuple[dict[tuple[str, str], dict[str, int]], list[tuple[str, str]]]:  # fmt: skip
-        """The running sums named per month (``running``) and the (day, member) pairs WeCom read in
-        ``first..last``. The corp's days are read from the first month's 1st (their stamps, seal.py) while
-        the months' seals are; a month whose seal answers for every day named is not read live, nor one
-        without a seal and without a day item up to the days named (nothing counted: no running sums)."""
+    ) -> tuple[dict[tuple[str, str], dict[str, int]], list[tuple[str, str]], list[dict[str, Any]]]:  # fmt: skip
+        """The running sums named per month (``running``); the (day, member) pairs WeCom read in ``first..last``
+        that no seal answers for; and the member-day rows WeCom read that the seals hold. The corp's days are
+        read from the first month's 1st (their stamps, seal.py) while the months' seals are; a month whose
+        seal answers for every day named is not read live, nor one without a seal and without a day item up to
+        the days named (nothing counted: no running sums)."""
         months = sorted(wanted)
         start = f"{months[0]}-01" if months else first
         with ThreadPoolExecutor(max_workers=1) as pool:
             sealed = pool.submit(self.seals.read, corp_id, kind, months)
             items = _query(days_pk(corp_id, kind), S.sk.between(f"{start}#", f"{last}#~"), names=["sk", READINGS, VERSION])
             seals = sealed.result()
-        readings = sorted((d, u) for i in items if first <= (d := i["sk"]["S"][:10])
-                          for u in i.get(READINGS, {}).get("SS", []))  # fmt: skip
-        now, running, live = day_stamps(items), {}, {}
+        now, running, live, read = day_stamps(items), {}, {}, {}
         for month in months:
             seal = seals.get(month, Seal({}, ()))
+            sums, read[month] = unseal(month, seal.blobs, wanted[month])
             if wanted_days(wanted[month]) >= valid_below(month, seal.stamps, now):
                 live[month] = wanted[month]
             else:
-                running.update({(month, u): sums for u, sums in unseal(seal.blobs, wanted[month]).items()})
-        return {**running, **self.running(corp_id, kind, live)}, readings
+                running.update({(month, u): s for u, s in sums.items()})
+        readings = sorted((d, u) for i in items if first <= (d := i["sk"]["S"][:10]) for u in i.get(READINGS, {}).get("SS", []))
+        left, rows = _reads(readings, seals, now, read)
+        return {**running, **self.running(corp_id, kind, live)}, left, rows
 
     def running(self, corp_id: str, kind: str, wanted: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], dict[str, int]]:
         """(month, userid) → the running sums named for that month (rollup.names_to_read), of every member
@@ -151,6 +167,24 @@ class DynamoStatsRollups:
             done = {"months": done["months"] + 1, "members": done["members"] + len(items),
                     "days": done["days"] + len({sk[:10] for pk, sk in built if pk == days_pk(corp_id, kind)})}  # fmt: skip
         return done
+
+
+def _reads(
+    readings: Sequence[tuple[str, str]], seals: Mapping[str, Seal], now: Mapping[str, int],
+    sealed_rows: Mapping[str, Sequence[dict[str, Any]]],
+) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:  # fmt: skip
+    """The readings no seal answers for, and the sealed rows of the others: a member-day row depends on its
+    day alone, so a seal holds it while that day's stamp is the one sealed (a reading the seal has no row
+    for has none live either: no figure stored that day)."""
+    rows = {(r["day"], r["userid"]): r for m, rs in sealed_rows.items() for r in rs}
+    live, out = [], []
+    for day, userid in readings:
+        seal = seals.get(day[:7])
+        if seal is None or seal.stamps.get(day, 0) != now.get(day, 0):
+            live.append((day, userid))
+        elif (day, userid) in rows:
+            out.append(rows[(day, userid)])
+    return live, out
 
 
 def _raised(item: Mapping[str, Any], pk: str | None = None) -> dict[str, Any]:

@@ -63,30 +63,40 @@ def daily(item: Mapping[str, int], codes: Sequence[str], days: int) -> list[list
     return out
 
 
-def pack(month: str, counters: Sequence[str], members: Mapping[str, Mapping[str, int]]) -> list[bytes]:
-    """The month's members (userid → running sums) as compressed parts, each under MAX_PART_BYTES."""
+def pack(
+    month: str, counters: Sequence[str], members: Mapping[str, Mapping[str, int]],
+    read: Sequence[Mapping[str, Any]] = (), fields: Sequence[str] = (),
+) -> list[bytes]:  # fmt: skip
+    """The month's members (userid → running sums) and the member-day rows WeCom read (``fields`` of each,
+    None where absent) as compressed parts, each under MAX_PART_BYTES; a member's rows go with its sums."""
     codes, days = codes_of(counters), len(month_days(month))
-    rows = {u: daily(members[u], codes, days) for u in sorted(members)}
-    userids = list(rows)
+    sums = {u: daily(members[u], codes, days) for u in members}
+    rows: dict[str, list[list[Any]]] = {}
+    for r in read:
+        rows.setdefault(str(r["userid"]), []).append([int(str(r["day"])[8:10]), *(r.get(f) for f in fields)])
+    userids = sorted({*sums, *rows})
     parts = 1
     while True:
         size = -(-len(userids) // parts) if userids else 0
         chunks = [userids[i:i + size] for i in range(0, len(userids), size)] if userids else [[]]
-        blobs = [zlib.compress(json.dumps({"codes": codes, "members": {u: rows[u] for u in chunk}},
+        blobs = [zlib.compress(json.dumps({"codes": codes, "fields": list(fields),
+                                           "members": {u: sums[u] for u in chunk if u in sums},
+                                           "read": {u: rows[u] for u in chunk if u in rows}},
                                           separators=(",", ":")).encode(), 6) for chunk in chunks]  # fmt: skip
         if all(len(b) <= MAX_PART_BYTES for b in blobs) or size <= 1:
             return blobs
         parts *= 2
 
 
-def unpack(blobs: Sequence[bytes], wanted: Sequence[str]) -> dict[str, dict[str, int]]:
+def unpack(month: str, blobs: Sequence[bytes], wanted: Sequence[str]) -> tuple[dict[str, dict[str, int]], list[dict[str, Any]]]:
     """userid → the running sums named in ``wanted`` (rollup.running_name) of every member sealed, absent
-    where 0 (as an item without the attribute reads)."""
+    where 0 (as an item without the attribute reads); and the member-day rows WeCom read, as sealed."""
     by_code: dict[str, list[tuple[str, int]]] = {}
     for name in wanted:
         code, dd = name.rsplit("_", 1)
         by_code.setdefault(code, []).append((name, int(dd)))
     out: dict[str, dict[str, int]] = {}
+    read: list[dict[str, Any]] = []
     for blob in blobs:
         doc: dict[str, Any] = json.loads(zlib.decompress(blob))
         index = {code: i for i, code in enumerate(doc["codes"])}
@@ -100,7 +110,10 @@ def unpack(blobs: Sequence[bytes], wanted: Sequence[str]) -> dict[str, dict[str,
                     if dd <= len(running) and running[dd - 1]:
                         sums[name] = running[dd - 1]
             out[userid] = sums
-    return out
+        for userid, rows in doc["read"].items():
+            read += [{"day": f"{month}-{r[0]:02d}", "userid": userid, **dict(zip(doc["fields"], r[1:], strict=True))}
+                     for r in rows]  # fmt: skip
+    return out, read
 
 
 def wanted_days(names: Iterable[str]) -> int:

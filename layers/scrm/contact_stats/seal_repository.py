@@ -18,7 +18,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from scrm.contact_stats.repository import COUNTERS, S, _batch_write, days_pk, running_pk, seal_pk
+from scrm.contact_stats.repository import (
+    COUNTERS,
+    READINGS,
+    ROW_FIELDS,
+    DynamoContactStats,
+    S,
+    _batch_write,
+    days_pk,
+    running_pk,
+    seal_pk,
+)
+from scrm.contact_stats.rollup import month_days
 from scrm.contact_stats.seal import VERSION, pack, stamps
 
 DATA, BUILD, PARTS, STAMPS = "data", "build", "parts", "stamps"
@@ -65,11 +76,14 @@ def day_stamps(items: Sequence[Mapping[str, Any]]) -> dict[str, int]:
 
 
 def _month_items(corp_id: str, kind: str, first: str, last: str, consistent: bool = False) -> list[dict[str, Any]]:
-    return _query(days_pk(corp_id, kind), S.sk.between(f"{first}#", f"{last}#~"), names=["sk", VERSION],
+    return _query(days_pk(corp_id, kind), S.sk.between(f"{first}#", f"{last}#~"), names=["sk", VERSION, READINGS],
                   consistent=consistent)  # fmt: skip
 
 
 class DynamoMonthSeals:
+    def __init__(self) -> None:
+        self.rows = DynamoContactStats().rows  # the member-day rows WeCom read, sealed with the sums
+
     def read(self, corp_id: str, kind: str, months: Sequence[str]) -> dict[str, Seal]:
         """The seals of these months found whole (every part of part 0's build)."""
         if not months:
@@ -88,17 +102,20 @@ class DynamoMonthSeals:
 
     def seal(self, corp_id: str, kind: str, month: str) -> str:
         """Seal the month as it is now: "sealed", or "busy" when its days kept moving while read."""
-        first, last = f"{month}-01", f"{month}-31"
+        days = month_days(month)
         for _ in range(SEAL_TRIES):
-            before = day_stamps(_month_items(corp_id, kind, first, last, consistent=True))
+            days_read = _month_items(corp_id, kind, days[0], days[-1], consistent=True)
             items = _query(running_pk(corp_id, kind, month), consistent=True)
-            now = day_stamps(_month_items(corp_id, kind, first, last, consistent=True))
-            if before == now:
+            pairs = {(i["sk"]["S"][:10], u) for i in days_read for u in i.get(READINGS, {}).get("SS", [])}
+            read = [r for r in self.rows(corp_id, kind, days[0], days[-1], sorted({u for _, u in pairs}), consistent=True)
+                    if (r["day"], r["userid"]) in pairs] if pairs else []  # fmt: skip
+            now = day_stamps(_month_items(corp_id, kind, days[0], days[-1], consistent=True))
+            if day_stamps(days_read) == now:
                 break
         else:
             return "busy"
         members = {i["sk"]["S"]: {n: int(v["N"]) for n, v in i.items() if n not in ("pk", "sk")} for i in items}
-        blobs = pack(month, COUNTERS[kind], members)
+        blobs = pack(month, COUNTERS[kind], members, read, ROW_FIELDS[kind])
         build = {"S": str(time.time_ns())}
         key = seal_pk(corp_id, kind)
         parts = [{"pk": {"S": key}, "sk": {"S": f"{month}#{p}"}, BUILD: build, DATA: {"B": b}} for p, b in enumerate(blobs)]

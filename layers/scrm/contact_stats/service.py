@@ -67,11 +67,11 @@ class ContactStatsRepo(Protocol):
 class StatsRollups(Protocol):
     """The roll-ups counted with the member-day rows (contact_stats.rollup)."""
 
-    def day_totals(self, corp_id: str, kind: str, first: str, last: str) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]: ...
+    def by_day(self, corp_id: str, kind: str, first: str, last: str) -> tuple[list[dict[str, Any]], list[tuple[str, str]], list[dict[str, Any]]]: ...
 
     def by_member(
         self, corp_id: str, kind: str, first: str, last: str, wanted: Mapping[str, Sequence[str]],
-    ) -> tuple[dict[tuple[str, str], dict[str, int]], list[tuple[str, str]]]: ...  # fmt: skip
+    ) -> tuple[dict[tuple[str, str], dict[str, int]], list[tuple[str, str]], list[dict[str, Any]]]: ...  # fmt: skip
 
 
 class StatsBusy(RuntimeError):
@@ -170,12 +170,12 @@ class ContactStats:
         kind = GROUPS if groups else CUSTOMERS
         counters, wecom = (GROUP_COUNTERS, GROUP_WECOM) if groups else (CUSTOMER_COUNTERS, CUSTOMER_WECOM)
         if q.by in ("day", "corp"):
-            rows, readings = rollups.day_totals(corp_id, kind, q.first, q.last)
+            rows, readings, sealed = rollups.by_day(corp_id, kind, q.first, q.last)
         else:  # by employee: WeCom's readings only, not the corp's sums
             parts = spans(q.first, q.last, today, counters)
-            running, readings = rollups.by_member(corp_id, kind, q.first, q.last, names_to_read(parts))
+            running, readings, sealed = rollups.by_member(corp_id, kind, q.first, q.last, names_to_read(parts))
             rows = member_rows(running, parts, q.first, counters)
-        read = set(readings)  # the member-day rows of the days and members WeCom read only
-        wecom_rows = [r for r in self.repo.rows(corp_id, kind, min(read)[0], max(read)[0], sorted({u for _, u in read}))
-                      if (r["day"], r["userid"]) in read] if read else []  # fmt: skip
+        read = set(readings)  # the member-day rows of the days and members WeCom read that no seal holds
+        wecom_rows = sealed + ([r for r in self.repo.rows(corp_id, kind, min(read)[0], max(read)[0], sorted({u for _, u in read}))
+                                if (r["day"], r["userid"]) in read] if read else [])  # fmt: skip
         return report([*rows, *readings_only(wecom_rows, wecom)], q, today, groups=groups, drift_rows=wecom_rows)
