@@ -121,14 +121,16 @@ def member_rows(
 ) -> list[dict[str, Any]]:  # fmt: skip
     """One row of sums per (member, row day), for the members with a row in the range. ``running``: (month,
     userid) → the running sums read (an absent one is 0: nothing of that counter moved up to that day)."""
-    plans = [(s, terms(s.first, s.last)) for s in parts]
+    plans = [(s, [(sign, month, running_name(s.counter, dd)) for sign, month, dd in terms(s.first, s.last)]) for s in parts]
+    months = sorted({month for _, ts in plans for _, month, _ in ts})
     out: list[dict[str, Any]] = []
+    empty: Mapping[str, int] = {}
     for userid in sorted({u for _, u in running}):
         rows: dict[str, dict[str, Any]] = {}
         present = False
+        mine = {m: running.get((m, userid), empty) for m in months}
         for s, ts in plans:
-            total = sum(sign * running.get((month, userid), {}).get(running_name(s.counter, dd), 0)
-                        for sign, month, dd in ts)  # fmt: skip
+            total = sum(sign * mine[month].get(name, 0) for sign, month, name in ts)
             if s.counter == PRESENT:
                 present = total > 0
             elif total:

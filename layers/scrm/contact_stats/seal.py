@@ -4,8 +4,9 @@ what they were built from (issue 18 "Fast to open").
 A report by employee needs, per month its range touches, a few running sums of every member
 (rollup.names_to_read). Read live, that is one item per member and month (500 members × 4 months: 2,000
 items, whose cost on DynamoDB and on the client follows the items, not the few numbers kept). A seal holds
-the same numbers of every member of one month as one zlib-compressed JSON document (a few tens of KB
-for 500 members), cut into parts below DynamoDB's 400 KB item limit for larger corps.
+every running sum of every member of one month as 32-bit integers behind a small JSON header, compressed
+(~100 KB for 500 members), cut into parts below DynamoDB's 400 KB item limit for larger corps; with it the
+member-day rows WeCom read that month (its figures and the drift are per member and day).
 
 Why a seal can be trusted: every transaction that moves a member's running sums of day ``d`` also ADDs 1 to
 the version ``v`` of its shard of the corp's day ``d`` (repository._count_moves; the backfill raises it too).
@@ -22,8 +23,8 @@ from __future__ import annotations
 
 import json
 import zlib
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import accumulate
 from typing import Any
 
 from scrm.contact_stats.rollup import CODES, PRESENT, month_days
@@ -53,14 +54,14 @@ def codes_of(counters: Sequence[str]) -> list[str]:
     return [CODES[c] for c in (*counters, PRESENT)]
 
 
-def daily(item: Mapping[str, int], codes: Sequence[str], days: int) -> list[list[int]]:
-    """A member's running sums of one month (``a_05`` …, absent = 0) as each code's per-day increments: small
-    numbers, which compress well, and their running sums again by ``accumulate``."""
-    out = []
-    for code in codes:
-        sums = [int(item.get(f"{code}_{dd:02d}", 0)) for dd in range(1, days + 1)]
-        out.append([b - a for a, b in zip([0, *sums], sums, strict=False)])
-    return out
+def _sums(item: Mapping[str, int], codes: Sequence[str], days: int) -> array:
+    """A member's running sums of one month (``a_05`` …, absent = 0): each code's, day 1 to the month's end."""
+    return array("i", (int(item.get(f"{code}_{dd:02d}", 0)) for code in codes for dd in range(1, days + 1)))
+
+
+def _blob(header: Mapping[str, Any], body: array) -> bytes:
+    head = json.dumps(header, separators=(",", ":")).encode()
+    return zlib.compress(len(head).to_bytes(4, "little") + head + body.tobytes(), 6)
 
 
 def pack(
@@ -68,9 +69,11 @@ def pack(
     read: Sequence[Mapping[str, Any]] = (), fields: Sequence[str] = (),
 ) -> list[bytes]:  # fmt: skip
     """The month's members (userid → running sums) and the member-day rows WeCom read (``fields`` of each,
-    None where absent) as compressed parts, each under MAX_PART_BYTES; a member's rows go with its sums."""
+    None where absent) as compressed parts, each under MAX_PART_BYTES; a member's rows go with its sums.
+    A part is a JSON header (codes, members, rows read) and the sums as 32-bit integers, member after
+    member, code after code, day after day: a reader picks the few it needs by offset, parsing none."""
     codes, days = codes_of(counters), len(month_days(month))
-    sums = {u: daily(members[u], codes, days) for u in members}
+    sums = {u: _sums(members[u], codes, days) for u in members}
     rows: dict[str, list[list[Any]]] = {}
     for r in read:
         rows.setdefault(str(r["userid"]), []).append([int(str(r["day"])[8:10]), *(r.get(f) for f in fields)])
@@ -79,10 +82,12 @@ def pack(
     while True:
         size = -(-len(userids) // parts) if userids else 0
         chunks = [userids[i:i + size] for i in range(0, len(userids), size)] if userids else [[]]
-        blobs = [zlib.compress(json.dumps({"codes": codes, "fields": list(fields),
-                                           "members": {u: sums[u] for u in chunk if u in sums},
-                                           "read": {u: rows[u] for u in chunk if u in rows}},
-                                          separators=(",", ":")).encode(), 6) for chunk in chunks]  # fmt: skip
+        blobs = []
+        for chunk in chunks:
+            with_sums = [u for u in chunk if u in sums]
+            body = array("i", (v for u in with_sums for v in sums[u]))
+            blobs.append(_blob({"codes": codes, "days": days, "members": with_sums, "fields": list(fields),
+                                "read": {u: rows[u] for u in chunk if u in rows}}, body))  # fmt: skip
         if all(len(b) <= MAX_PART_BYTES for b in blobs) or size <= 1:
             return blobs
         parts *= 2
@@ -91,25 +96,21 @@ def pack(
 def unpack(month: str, blobs: Sequence[bytes], wanted: Sequence[str]) -> tuple[dict[str, dict[str, int]], list[dict[str, Any]]]:
     """userid → the running sums named in ``wanted`` (rollup.running_name) of every member sealed, absent
     where 0 (as an item without the attribute reads); and the member-day rows WeCom read, as sealed."""
-    by_code: dict[str, list[tuple[str, int]]] = {}
-    for name in wanted:
-        code, dd = name.rsplit("_", 1)
-        by_code.setdefault(code, []).append((name, int(dd)))
     out: dict[str, dict[str, int]] = {}
     read: list[dict[str, Any]] = []
     for blob in blobs:
-        doc: dict[str, Any] = json.loads(zlib.decompress(blob))
-        index = {code: i for i, code in enumerate(doc["codes"])}
-        for userid, per_code in doc["members"].items():
-            sums: dict[str, int] = {}
-            for code, names in by_code.items():
-                if code not in index:
-                    continue
-                running = list(accumulate(per_code[index[code]]))
-                for name, dd in names:
-                    if dd <= len(running) and running[dd - 1]:
-                        sums[name] = running[dd - 1]
-            out[userid] = sums
+        raw = zlib.decompress(blob)
+        n = int.from_bytes(raw[:4], "little")
+        doc: dict[str, Any] = json.loads(raw[4:4 + n])
+        body = array("i")
+        body.frombytes(raw[4 + n:])
+        index, days = {code: i for i, code in enumerate(doc["codes"])}, doc["days"]
+        offsets = [(name, index[code] * days + int(dd) - 1) for name in wanted
+                   for code, dd in [name.rsplit("_", 1)] if code in index and 1 <= int(dd) <= days]  # fmt: skip
+        width = len(index) * days
+        for i, userid in enumerate(doc["members"]):
+            base = i * width
+            out[userid] = {name: v for name, at in offsets if (v := body[base + at])}
         for userid, rows in doc["read"].items():
             read += [{"day": f"{month}-{r[0]:02d}", "userid": userid, **dict(zip(doc["fields"], r[1:], strict=True))}
                      for r in rows]  # fmt: skip
