@@ -104,7 +104,7 @@ def _after_reconcile(stack: Stack, session: requests.Session, span: dict[str, st
     """WeCom's figures of the last two days for every member, as one night's reconcile stores them
     (``set_wecom``), then the 90 days by employee and by day again: before the night's seal the report reads
     the member-day rows WeCom read (its figures and the drift are per member and day) and December live;
-    after it (seal_stats at 03:20 China), the seals hold them."""
+    after it (reconcile_stats seals a corp when its figures are stored), the seals hold them."""
     from scrm.contact_stats.repository import CUSTOMERS, DynamoContactStats
     from scrm.contact_stats.seal_repository import DynamoMonthSeals
     from scrm.kernel.china_time import CHINA
@@ -116,7 +116,8 @@ def _after_reconcile(stack: Stack, session: requests.Session, span: dict[str, st
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(lambda p: repo.set_wecom(CORP, CUSTOMERS, p[0], p[1], figures, 1), pairs))
     out: dict[str, Any] = {"readings": len(pairs), "store_s": round(time.perf_counter() - t0, 1)}
-    # Until the 03:20 seal: the days WeCom read moved, so their month's running sums and rows are read live.
+    # While the reconcile runs (it seals the corp when done): the days WeCom read moved, so their month's
+    # running sums and those days' rows are read live.
     for by in ("employee", "day"):
         out[f"stats_90d_by_{by}_before_the_seal"] = _measure(stack, session, "/admin/stats/customers", {**span, "by": by}, n)
     t0 = time.perf_counter()

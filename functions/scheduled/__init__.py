@@ -56,23 +56,28 @@ def switch_code_staff(event: Any) -> dict[str, Any]:
 @bp.schedule("cron(50 18 * * ? *)", name="reconcile_stats")
 def reconcile_stats(event: Any) -> dict[str, Any]:
     """02:50 China time (WeCom's figures for a day are ready after 02:30): WeCom's statistics of yesterday
-    and the day before stored next to ours for every corp, differences logged as alert: stats_drift."""
+    and the day before stored next to ours for every corp, differences logged as alert: stats_drift; then
+    the corp's months that moved are sealed again (contact_stats/seal.py)."""
     from datetime import UTC, datetime
 
     from scrm import bootstrap
     from scrm.contact_stats.model import reconcile_days
     from scrm.kernel.china_time import CHINA
 
-    days = reconcile_days(datetime.now(UTC).astimezone(CHINA).date())
-    job = bootstrap.stats_reconcile()
-    return {"corps": {c: job.run(c, days) for c in bootstrap.corp_registry().list_ids()}}
+    today = datetime.now(UTC).astimezone(CHINA).date()
+    job, seals, out = bootstrap.stats_reconcile(), bootstrap.stats_seals(), {}
+    for c in bootstrap.corp_registry().list_ids():
+        out[c] = job.run(c, reconcile_days(today))
+        # the days WeCom's figures landed on moved: seal them again now rather than read them live all day
+        out[c]["sealed"] = {kind: seals.refresh(c, kind, today) for kind in ("cust", "group")}
+    return {"corps": out}
 
 
-@bp.schedule("cron(20 16,19 * * ? *)", name="seal_stats")
+@bp.schedule("cron(20 16 * * ? *)", name="seal_stats")
 def seal_stats(event: Any) -> dict[str, Any]:
-    """00:20 China time (the day just ended) and 03:20 (after reconcile_stats): each month of the last 13
-    whose counts moved since its seal is sealed again, so a report by employee reads a few compressed items
-    a month instead of one per member (contact_stats/seal.py)."""
+    """00:20 China time (the day just ended; reconcile_stats seals again after WeCom's figures): each month
+    of the last 13 whose counts moved since its seal is sealed again, so a report by employee reads a few
+    compressed items a month instead of one per member (contact_stats/seal.py)."""
     from datetime import UTC, datetime
 
     from scrm import bootstrap

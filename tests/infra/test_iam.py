@@ -416,15 +416,22 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
                 source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
         _check(template, "nightly_reconcile", calls)
 
-        # reconcile_stats: WeCom's statistics (bulk budget) stored next to ours.
+        # reconcile_stats: WeCom's statistics (bulk budget) stored next to ours, the moved months sealed.
         with recording() as calls:
-            client.lambda_.invoke("reconcile_stats", client.events.generate_cw_event(
-                source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+            reconciled = client.lambda_.invoke("reconcile_stats", client.events.generate_cw_event(
+                source="aws.events", detail_type="Scheduled Event", detail={}, resources=[])).payload
         _check(template, "reconcile_stats", calls)
         assert any(r == ["table/scrm-contact-stats"] for _, _, r in calls)
         assert any(r == ["table/scrm-rate-limits"] for _, _, r in calls)
+        assert reconciled["corps"][cid]["sealed"]["cust"]["sealed"], reconciled["corps"][cid]
 
-        # seal_stats: the day roll-ups' stamps and the running sums read, the months that moved sealed.
+        # seal_stats: the day roll-ups' stamps and the running sums read, the months that moved sealed (the
+        # corp's seals removed first: the reconcile just sealed every month).
+        from scrm.contact_stats.repository import S as StatItem
+        from scrm.contact_stats.repository import seal_pk
+
+        for item in StatItem.query(seal_pk(cid, "cust")):
+            item.delete()
         with recording() as calls:
             sealed = client.lambda_.invoke("seal_stats", client.events.generate_cw_event(
                 source="aws.events", detail_type="Scheduled Event", detail={}, resources=[])).payload

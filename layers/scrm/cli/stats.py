@@ -98,8 +98,8 @@ def register(sub: Any) -> None:
     g.set_defaults(func=cmd_groups)
     r = ss.add_parser("rollups", help="build the statistics' roll-ups of some months (migration backfill; AWS credentials)",
                       description="Rebuild the corp's day and member-month roll-ups from the member-day counters "
-                      "(idempotent), then seal the months of the last 13 that moved (what the seal_stats job does at 00:20 and "
-                      "03:20 China time). Run once after deploying the roll-ups, for every month with counters.")  # fmt: skip
+                      "(idempotent), then seal the months of the last 13 that moved (what the seal_stats job does at 00:20 "
+                      "China time). Run once after deploying the roll-ups, for every month with counters.")  # fmt: skip
     r.add_argument("corp_id", metavar="CORP")
     r.add_argument("--from", dest="first", metavar="YYYY-MM", required=True, help="first month")
     r.add_argument("--to", dest="last", metavar="YYYY-MM", required=True, help="last month")

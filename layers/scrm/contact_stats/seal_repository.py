@@ -5,8 +5,8 @@ compressed running sums of its share of the members, ``build`` the build's id (e
 the same). Part 0 also holds ``parts`` and ``stamps`` (JSON, day → stamp, as read before and after the
 sums). Parts 1.. are written before part 0, so a reader that finds part 0 of a build finds its other parts,
 unless a newer build overwrote one meanwhile: a part of another build makes the reader read that month
-live. The scheduled job ``seal_stats`` (00:20 and 03:20 China time, after the day ended and after WeCom's
-figures were stored) seals each month of the last 13 whose stamps moved since its seal.
+live. The scheduled job ``seal_stats`` (00:20 China time, after the day ended) and ``reconcile_stats``
+(after it stored WeCom's figures) seal each month of the last 13 whose stamps moved since its seal.
 """
 
 from __future__ import annotations
