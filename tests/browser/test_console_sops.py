@@ -288,6 +288,15 @@ def test_an_admin_changes_the_alert_settings_and_a_churn_shows_in_the_days_alert
     row.wait_for()
     assert "客户删除了员工" in row.inner_text() and f"（{operator}）" in row.inner_text()
     assert page.locator("img[src='x']").count() == 0
+    # Paged on the API's cursor: 下一页 is there exactly when the API has a next page of the day's alerts.
+    assert page.get_by_test_id("alerts-page").inner_text() == "第 1 页"
+    more = bool(_api(page, "GET", "/admin/alerts?limit=20")["body"]["next_cursor"])
+    assert page.get_by_test_id("alerts-next").is_disabled() is not more
+    if more:
+        page.get_by_test_id("alerts-next").click()
+        page.get_by_test_id("alerts-page").get_by_text("第 2 页").wait_for()
+        page.get_by_role("button", name="上一页").click()
+        page.get_by_test_id("alerts-page").get_by_text("第 1 页").wait_for()
     watched.shot("alerts-1280x800")
     page.set_viewport_size(NARROW)
     assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]

@@ -119,6 +119,7 @@ def test_a_burst_is_paced_below_the_minute_cap_and_the_rest_goes_to_one_digest(s
                     timeout_s=60, what="every alert sent or deferred")  # fmt: skip
     elapsed = time.monotonic() - started
     states = [a["state"] for a in rows]
+    _pages_cover_the_day(shop["admin"], day, victim, [a["event_id"] for a in rows])
     cards = _cards(sandbox, cid, victim)
     assert len(cards) == states.count("sent")
     times = sorted(c["ts"] for c in cards)
@@ -139,6 +140,31 @@ def test_a_burst_is_paced_below_the_minute_cap_and_the_rest_goes_to_one_digest(s
     assert summary["content"]["title"] == f"流失提醒汇总 {day}：{deferred} 条"
     assert [a["state"] for a in repo.on_day(cid, day, victim, 500)].count("digested") == deferred
     assert sandbox.message_summary(cid)["dropped_total"] == 0  # WeCom (the sandbox) dropped nothing
+
+
+def _pages_cover_the_day(admin: Any, day: str, recipient: str, event_ids: list[str]) -> None:
+    """The API's pages (7 a page, next_cursor) of one recipient's day and of the corp's day: each alert once,
+    oldest first; a cursor of another recipient or a forged one is a 400 naming ``cursor``."""
+    def walk(**query: str) -> list[dict[str, Any]]:
+        out, cursor = [], ""
+        while True:
+            page = admin("GET", "/admin/alerts", day=day, limit="7", cursor=cursor, **query).json()
+            out += page["alerts"]
+            cursor = page["next_cursor"]
+            if not cursor:
+                return out
+            assert len(page["alerts"]) == 7
+
+    mine = walk(recipient=recipient)
+    assert [a["event_id"] for a in mine] == event_ids and len(event_ids) > 7
+    corp = walk()
+    assert [a["create_time"] for a in corp] == sorted(a["create_time"] for a in corp)
+    assert [a["event_id"] for a in corp if a["recipient"] == recipient] == event_ids
+    assert len({(a["recipient"], a["event_id"]) for a in corp}) == len(corp)
+    first = admin("GET", "/admin/alerts", day=day, limit="3", recipient=recipient).json()["next_cursor"]
+    for query in ({"recipient": "someone-else", "cursor": first}, {"cursor": "bm90LWEtY3Vyc29y"}):
+        r = admin("GET", "/admin/alerts", day=day, **query)
+        assert r.status_code == 400 and r.json()["field"] == "cursor", r.text
 
 
 def test_an_unlicensed_employee_is_recorded_as_not_alerted(sandbox, shop):
@@ -173,6 +199,13 @@ def test_the_cli_shows_and_changes_settings_and_lists_alerts(stack, shop, capsys
     assert main(["alerts", "list", cid, "--recipient", shop["staff"][1]]) == 0
     out = capsys.readouterr().out
     assert "韩梅梅" in out and "sent" in out
+    victim = shop["staff"][2]  # the burst's: more than one page of 5
+    assert main(["alerts", "list", cid, "--recipient", victim, "--limit", "5"]) == 0
+    out = capsys.readouterr().out
+    assert ": 5 alert(s)" in out and "--all reads every page" in out
+    assert main(["alerts", "list", cid, "--recipient", victim, "--limit", "5", "--all", "--json"]) == 0
+    every = json.loads(capsys.readouterr().out)
+    assert len(every["alerts"]) > 5 and every["next_cursor"] == ""
 
 
 def _speak_for(monkeypatch: pytest.MonkeyPatch, stack: Any, corp_id: str) -> None:

@@ -111,10 +111,12 @@ class FakeAlertRepo:
         self.items[key] = {"sk": key[1], "state": "sending", "alert_sks": list(alert_sks), "card": copy.deepcopy(card)}
         return True
 
-    def on_day(self, corp_id: str, day: str, recipient: str = "", limit: int = 100) -> list[Item]:
-        return [copy.deepcopy(v) for (pk, sk), v in sorted(self.items.items())
-                if pk.startswith(f"{corp_id}#") and sk.startswith(f"{day}#")
-                and (not recipient or pk == f"{corp_id}#{recipient}")][:limit]  # fmt: skip
+    def on_day(self, corp_id: str, day: str, recipient: str = "", limit: int = 100, after: str = "") -> list[Item]:
+        """As by_day orders them: create time, event id, recipient; those after ``after``."""
+        found = {f"{sk.split('#', 1)[1]}#{pk.split('#', 1)[1]}": v for (pk, sk), v in self.items.items()
+                 if pk.startswith(f"{corp_id}#") and sk.startswith(f"{day}#")
+                 and (not recipient or pk == f"{corp_id}#{recipient}")}  # fmt: skip
+        return [copy.deepcopy(found[k]) for k in sorted(found) if k > after][:limit]
 
     def states(self, corp_id: str, recipient: str) -> list[str]:
         return [v["state"] for (pk, sk), v in sorted(self.items.items())

@@ -60,9 +60,11 @@ class AlertListAlertsItem(Model):
 class AlertList(Model):
     day: str | None = None
     alerts: list[AlertListAlertsItem] | None = None
+    next_cursor: str | None = Field(None, description="the next page's cursor; empty after the last page")
 
 
 class AlertQuery(Model):
     day: str | None = Field(None, description="China day YYYY-MM-DD (default: today)")
     recipient: str | None = Field(None, description="only alerts to this userid")
     limit: int | None = Field(None, description="rows, 1..500 (default 100)")
+    cursor: str | None = Field(None, description="next_cursor of the page before (same day and recipient)")

@@ -11,6 +11,7 @@ from scrm.alerts.alert_settings import AlertSettings, parse_update
 from scrm.alerts.delivery import china_day
 from scrm.alerts.ports import AlertRepo
 from scrm.customers.ports import Directory
+from scrm.kernel import page_cursor
 from scrm.kernel.errors import InvalidInput
 from scrm.kernel.input_limits import whole_number
 
@@ -40,13 +41,21 @@ class AlertAdmin:
         return new.to_dict()
 
     def alerts(self, corp_id: str, params: Mapping[str, str]) -> dict[str, Any]:
-        """A China day's alerts (default today), oldest first; ``recipient`` narrows to one member."""
+        """A page of a China day's alerts (default today), oldest first; ``recipient`` narrows to one member.
+        ``next_cursor`` ("" after the last page) is sealed with the corp, the day and the recipient filter."""
         day = params.get("day") or china_day(self.clock())
         if not DAY_RE.fullmatch(day):
             raise InvalidInput("day", "day: must be YYYY-MM-DD (a China day)")
         limit = whole_number(params.get("limit"), "limit", 1, LIST_MAX, 100)
         recipient = (params.get("recipient") or "").strip()
-        rows = self.repo.on_day(corp_id, day, recipient, limit)
+        scope = f"alerts/{day}/{recipient}"
+        after = page_cursor.decode(params.get("cursor") or "", corp_id, scope)
+        if after and (after.count("#") < 2 or (recipient and after.split("#", 2)[2] != recipient)):
+            raise InvalidInput("cursor", "cursor: is not a cursor this list returned; start without one")
+        rows = self.repo.on_day(corp_id, day, recipient, limit + 1, after)
+        more, rows = len(rows) > limit, rows[:limit]
         keep = ("recipient", "state", "kind", "external_userid", "userid", "create_time", "event_id", "summary",
                 "reason", "msgid", "updated_at")  # fmt: skip
-        return {"day": day, "alerts": [{k: r[k] for k in keep if k in r} for r in rows]}
+        last = rows[-1] if more else None
+        next_cursor = page_cursor.encode(corp_id, scope, f"{last['create_time']}#{last['event_id']}#{last['recipient']}") if last else ""
+        return {"day": day, "alerts": [{k: r[k] for k in keep if k in r} for r in rows], "next_cursor": next_cursor}

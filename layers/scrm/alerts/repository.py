@@ -232,10 +232,17 @@ class DynamoAlerts:
         return False
 
     # listing -------------------------------------------------------------------------------------
-    def on_day(self, corp_id: str, day: str, recipient: str = "", limit: int = 100) -> list[dict[str, Any]]:
-        """A day's alerts, oldest first: one recipient's (their partition) or the corp's (by_day)."""
+    def on_day(self, corp_id: str, day: str, recipient: str = "", limit: int = 100, after: str = "") -> list[dict[str, Any]]:
+        """A day's alerts, oldest first: one recipient's (their partition) or the corp's (by_day); ``after``
+        an alert's ``<create_time>#<event_id>#<recipient>`` (by_day's sort key): the ones after it."""
+        start = None
+        if after:
+            create_time, event_id, who = after.split("#", 2)
+            start = {"pk": {"S": _who(corp_id, who)}, "sk": {"S": f"{day}#{create_time}#{event_id}"}}
+            if not recipient:
+                start.update({"day_pk": {"S": f"{corp_id}#{day}"}, "day_sk": {"S": after}})
         if recipient:
-            items = A.query(_who(corp_id, recipient), A.sk.startswith(f"{day}#"), limit=limit)
+            items = A.query(_who(corp_id, recipient), A.sk.startswith(f"{day}#"), limit=limit, last_evaluated_key=start)
         else:
-            items = A.by_day.query(f"{corp_id}#{day}", limit=limit)
+            items = A.by_day.query(f"{corp_id}#{day}", limit=limit, last_evaluated_key=start)
         return [_plain(i) for i in items]

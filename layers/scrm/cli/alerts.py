@@ -44,6 +44,9 @@ def cmd_list(args: argparse.Namespace) -> None:
     api = connect(args, args.corp_id)
     params = {"day": args.day or "", "recipient": args.recipient or "", "limit": str(args.limit)}
     result = api.get("/admin/alerts", params)
+    while args.all and result.get("next_cursor"):  # every page: the API answers --limit a page
+        more = api.get("/admin/alerts", {**params, "cursor": result["next_cursor"]})
+        result = {**more, "alerts": [*result["alerts"], *more["alerts"]]}
     if args.json:
         print_json(result)
         return
@@ -55,6 +58,8 @@ def cmd_list(args: argparse.Namespace) -> None:
     print(f"{result['day']}: {len(rows)} alert(s)")
     if rows:
         print(table(("recipient", "state", "kind", "customer", "external_userid", "at", "reason"), rows))
+    if result.get("next_cursor"):
+        print(f"more alerts that day: --all reads every page (--limit {args.limit} a page)")
 
 
 def register(sub: Any) -> None:
@@ -69,4 +74,5 @@ def register(sub: Any) -> None:
     action(acts, "list", cmd_list, "a China day's alerts with their state (sent, deferred, digested, failed)", CORP_ID,
            arg("--day", metavar="YYYY-MM-DD", help="China day (default: today)"),
            arg("--recipient", metavar="USERID", help="only alerts to this member"),
-           arg("--limit", type=int, default=100, help="rows (1-500, default 100)"))  # fmt: skip
+           arg("--limit", type=int, default=100, help="rows a page (1-500, default 100)"),
+           arg("--all", action="store_true", help="every page of the day, not only the first"))  # fmt: skip
