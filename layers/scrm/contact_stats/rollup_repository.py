@@ -157,7 +157,9 @@ class DynamoStatsRollups:
             for key, values in built.items():  # a day item's version only grows: the month's seal is stale
                 raised = {VERSION: puts[key][VERSION]} if VERSION in puts.get(key, {}) else _raised({}, key[0])
                 puts[key] = {"pk": {"S": key[0]}, "sk": {"S": key[1]}, **values, **raised}
-            writes = list(puts.values())
+            # The members' running sums first, the corp's days (their raised versions) last: a seal read while
+            # this runs either sees an old stamp (stale once the days land) or every sum already rewritten.
+            writes = sorted(puts.values(), key=lambda item: item["pk"]["S"] == days_pk(corp_id, kind))
             for i in range(0, len(writes), 25):
                 _batch_write(writes[i:i + 25])
             legacy = [{"pk": i["pk"], "sk": i["sk"]} for pk in legacy_rollup_pks(corp_id, kind, month)
