@@ -18,6 +18,7 @@ from typing import Any
 from .contact_history import ContactHistory
 from .group_history import GroupHistory
 from .groupmsgs import GroupMsgLog
+from .js_tickets import TicketState
 from .logins import LoginState
 from .pacing import MessagePacing
 from .records import (
@@ -123,6 +124,7 @@ class Corp:
     groupmsgs: GroupMsgLog = field(default_factory=GroupMsgLog)
     """Enterprise mass sends (add_msg_template), quota receipts and last interactions."""
     login: LoginState = field(default_factory=LoginState)
+    js_tickets: TicketState = field(default_factory=TicketState)
     """Apps, their trusted domains and the staff-login codes they issued (logins.py)."""
     _seq: int = 0
 

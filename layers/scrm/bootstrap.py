@@ -20,6 +20,7 @@ from scrm.contact_stats import wiring as _contact_stats
 from scrm.customers import wiring as _customers
 from scrm.live_codes import wiring as _live_codes
 from scrm.settings import Settings
+from scrm.sidebar import wiring as _sidebar
 from scrm.sops import wiring as _sops
 from scrm.sync import wiring as _sync
 from scrm.transfers import wiring as _transfers
@@ -241,6 +242,11 @@ sop_admin = lazy(lambda: _sops.admin(sop_repo(), sop_enrolment().start, mass_sen
 sop_planner = lazy(lambda: _sops.planner(
     sop_repo(), mass_send_runner(), corp_registry().list_ids, *_recipients()))  # fmt: skip
 sop_reminders = lazy(lambda: _sops.reminders(alert_repo(), _alert_delivery(), _alert_caps()))
+
+# The sidebar (issue 19): the JS-SDK's signatures, tickets fetched with the admin's clients (not budgeted:
+# at most one fetch per ticket and 2 hours, shared by every instance).
+sidebar_js_config = lazy(lambda: _sidebar.js_config(
+    admin_gateways().for_corp, lambda corp: corp_registry().get(corp).agent_id))  # fmt: skip
 
 
 def reset() -> None:

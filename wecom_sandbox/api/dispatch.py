@@ -39,6 +39,7 @@ from . import (  # noqa: F401 - importing registers the routes
 from . import group_statistic as _group_statistic_apis  # noqa: F401 - registers groupchat/statistic*
 from . import group_transfers as _group_transfer_apis  # noqa: F401 - registers the routes
 from . import groupmsgs as _groupmsg_apis  # noqa: F401 - registers the mass-send routes
+from . import tickets as _ticket_apis  # noqa: F401 - registers the JS-SDK ticket routes
 from . import transfers as _transfer_apis  # noqa: F401 - registers the handover routes
 from .errors import ApiError, errmsg
 from .registry import ROUTES, ApiContext

@@ -25,6 +25,7 @@ from scrm.kernel import wecom_errors as errcodes
 from scrm.kernel.throttle import Throttled
 from scrm.mass_sends.wecom import GroupMsgCalls
 from scrm.settings import Settings
+from scrm.sidebar.wecom import TicketCalls
 from scrm.staff_auth.wecom import StaffLoginCalls
 
 
@@ -49,7 +50,7 @@ def _ints(answer: dict[str, Any], *names: str) -> dict[str, Any]:
     return {name: _int(answer.get(name)) for name in names}
 
 
-class WeComGateway(LiveCodeCalls, StatsCalls, MessageCalls, TransferCalls, GroupMsgCalls, StaffLoginCalls):
+class WeComGateway(LiveCodeCalls, StatsCalls, MessageCalls, TransferCalls, GroupMsgCalls, StaffLoginCalls, TicketCalls):
     """``limiter`` (bulk work only) is asked before every call, so that a sync spends a shared budget."""
 
     def __init__(self, client: WeComClient, limiter: Limiter | None = None) -> None:
@@ -59,6 +60,11 @@ class WeComGateway(LiveCodeCalls, StatsCalls, MessageCalls, TransferCalls, Group
     @property
     def calls(self) -> int:
         return self.client.calls
+
+    @property
+    def access_token_key(self) -> str:
+        """Which app (corp and secret) the calls are made as: its JS-SDK ticket is kept under this key too."""
+        return self.client.access_token_key
 
     def _get(self, path: str, params: dict[str, Any]) -> Any:
         return self._call("get", path, params=params)

@@ -1,0 +1,18 @@
+"""How the composition root builds the sidebar's JS-SDK configuration: the tickets kept in the access
+tokens' table (``DynamoTokenStorage``), fetched through the corp's gateway."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scrm.sidebar.js_config import JsConfig, TicketSource
+
+
+def js_config(source: Callable[[str], TicketSource], agent_id: Callable[[str], str]) -> JsConfig:
+    from scrm.adapters.wecom.token_store import DynamoTokenStorage
+    from scrm.sidebar.js_config import JsConfig
+    from scrm.sidebar.tickets import TicketKeeper
+
+    return JsConfig(TicketKeeper(DynamoTokenStorage()), source, agent_id)
