@@ -252,3 +252,22 @@ def test_usable(stored: StoredToken, now: float, expected: bool) -> None:
 )
 def test_worth_refreshing_for_the_scheduled_job(stored: StoredToken, expected: bool) -> None:
     assert worth_refreshing(stored, START, 45 * 60) is expected
+
+
+def test_a_caller_that_locks_after_another_stored_a_token_fetches_none(clock: Clock) -> None:
+    """The lock is free again the moment a token is stored: a caller that read "no token" before that store
+    and takes the lock after it reads again, and uses the stored token instead of a second gettoken."""
+    wecom, tokens, first = _setup(clock, "new")
+    second = _client(wecom, tokens, clock)
+    real_current, reads = tokens.current, []
+
+    def current_with_a_race(key: str) -> StoredToken:
+        reads.append(key)
+        if len(reads) == 1:  # the second instance's first read: empty; the first instance then stores
+            first.get("user/list")
+            return StoredToken()
+        return real_current(key)
+
+    tokens.current = current_with_a_race  # type: ignore[method-assign]
+    second.get("user/list")
+    assert wecom.gettoken_calls == 1 and wecom.api_codes == [0, 0]

@@ -153,10 +153,16 @@ class WeComClient(WeChatClient):
                 raise WeComError(None, "could not obtain an access token", "gettoken")
             self._sleep(0.1)
 
-    def refresh_locked(self) -> bool:
-        """Fetch a token if no other caller holds the refresh lock; False if one does."""
+    def refresh_locked(self, needed: Callable[[StoredToken, float], bool] | None = None) -> bool:
+        """Fetch a token if no other caller holds the refresh lock and the stored one, read again once the
+        lock is ours, still ``needed`` it (default: it is not usable); False if nothing was fetched. The
+        read after the lock: the lock is free again the moment the caller before stored its token, so a
+        caller that read before that store and locked after it would otherwise fetch a second one."""
         store: TokenStore = self.session
         if not store.try_lock(self.access_token_key, LOCK_S):
+            return False
+        if not (needed or (lambda stored, now: not usable(stored, now)))(store.current(self.access_token_key), self._clock()):
+            store.release(self.access_token_key)
             return False
         try:
             self.fetch_access_token()  # stores the token and releases the lock

@@ -302,7 +302,8 @@ class WeComGateways:
         client = self.client(corp_id)
         if not worth_refreshing(self._storage.current(client.access_token_key), time.time(), min_remaining_s):
             return False
-        return client.refresh_locked()  # False: another caller is refreshing it right now
+        # False: another caller is refreshing it right now, or just did
+        return client.refresh_locked(lambda stored, now: worth_refreshing(stored, now, min_remaining_s))
 
     def for_corp(self, corp_id: str) -> WeComGateway:
         corp = self._registry.get(corp_id)
