@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 import scrm
 from scrm.acquisition import ports as acquisition_ports
+from scrm.adapters.wecom.gateway import WeComGateway
+from scrm.adapters.wecom.token_store import DynamoTokenStorage
 from scrm.alerts import ports as alert_ports
 from scrm.callbacks import intake as callback_intake
 from scrm.callbacks import redrive as parked_redrive
@@ -36,6 +38,8 @@ from scrm.live_codes.repository import DynamoLiveCodes
 from scrm.mass_sends import ports as mass_send_ports
 from scrm.mass_sends.repository import DynamoMassSends
 from scrm.mass_sends.service import MassSends
+from scrm.sidebar import js_config as sidebar_js
+from scrm.sidebar import tickets as sidebar_tickets
 from scrm.sops import ports as sop_ports
 from scrm.sops.enrolment import SopEnrolment
 from scrm.sops.planner import SopPlanner
@@ -69,6 +73,7 @@ from tests.unit.test_customer_admin import WeCom as AdminWeComFake
 from tests.unit.test_group_admin import FakeGroupStore
 from tests.unit.test_mass_send_planned import Notify
 from tests.unit.test_parked_redrive import Table
+from tests.unit.test_sidebar_js_sdk import Store as SidebarStore
 from tests.unit.test_sop_admin import FakeDirectory as SopDirectory
 from tests.unit.test_sop_admin import FakeProgress
 from tests.unit.test_sop_enrolment import FakeSearch
@@ -133,6 +138,8 @@ PORT_FAKES: dict[type, tuple[Any, ...]] = {
     staff_ports.SessionRepo: (FakeSessions, DynamoStaffSessions),
     staff_ports.LoginWeCom: (FakeLoginWeCom, StaffLoginCalls),
     staff_ports.Members: (FakeMembers, DynamoMembers),
+    sidebar_js.TicketSource: (WeComGateway,),
+    sidebar_tickets.TicketStore: (SidebarStore, DynamoTokenStorage),
     transfer_ports.TransferRepo: (FakeTransferRepo,),
     transfer_ports.TransferWeCom: (FakeTransferWeCom,),
 }
