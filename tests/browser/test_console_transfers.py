@@ -8,54 +8,31 @@ bar reaches 100 %; a viewer sees neither write control. Screenshots at 1280×800
 
 Moving the sandbox's clock a day moves it for every corp of that sandbox, and callbacks carry its time: as in
 tests/integration/test_transfers.py, the module runs its own stack whose callback route accepts timestamps a
-month off (the session's stack keeps the strict window).
+month off (the session's stack keeps the strict window): tests/support/transfer_stack.py.
 """
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-from scrm import bootstrap
 
 from devstack.sandbox_client import SandboxClient
-from devstack.stack import Stack, StackConfig
+from devstack.stack import Stack
 from tests.browser.conftest import NARROW
 from tests.browser.stack_login import log_in, staffed_corp
 from tests.browser.test_console_pages import _api, _pick
 from tests.integration.test_transfers import _customers_of, _leave
+from tests.support.transfer_stack import transfer_stack_fixtures
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.stack
 DAY = 86_400
 SLOW = 40_000  # ms: what the page waits on goes through the stack's queues and WeCom (the sandbox)
 
-
-@pytest.fixture(scope="module")
-def tstack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    saved = dict(os.environ)
-    workdir = Path(tmp_path_factory.mktemp("console-transfer-stack"))
-    s = Stack(StackConfig(workdir=workdir, consumers=2, welcome_consumers=1, retry_after_s=1,
-                          extra_env={"SCRM_TIMESTAMP_WINDOW_S": str(40 * DAY)}))  # fmt: skip
-    s.start()
-    bootstrap.reset()
-    try:
-        yield s
-    finally:
-        s.stop()
-        os.environ.clear()
-        os.environ.update(saved)
-        bootstrap.reset()
-
-
-@pytest.fixture(scope="module")
-def tsandbox(tstack: Stack) -> SandboxClient:
-    return SandboxClient(tstack.sandbox_url)
+tstack, tsandbox = transfer_stack_fixtures("console-transfer-stack")
 
 
 @pytest.fixture(scope="module")
