@@ -167,7 +167,7 @@ def test_an_operator_builds_a_sop_in_the_step_editor_runs_it_and_reads_its_progr
         cells = members.nth(i).locator("td").all_inner_texts()
         assert m["userid"] in cells[0] and cells[1:3] == [str(m["recipients"]), str(m["sent"])], cells
     watched.shot("sop-progress")
-    page.set_viewport_size(NARROW)  # a window narrowed with the drawer open
+    page.set_viewport_size(NARROW)  # a window narrowed with the drawer open: it fits at once, no slide from 720 px
     _fits_sideways(page, drawer)
     page.keyboard.press("Escape")
     drawer.wait_for(state="hidden")
@@ -176,6 +176,7 @@ def test_an_operator_builds_a_sop_in_the_step_editor_runs_it_and_reads_its_progr
     row.get_by_test_id("sop-progress").click()  # and opened on a phone
     drawer.get_by_test_id("progress-bar").wait_for()
     assert drawer.get_by_test_id("progress-members").locator(".el-table__row").count() == len(progress["members"])
+    drawer.evaluate("(d) => Promise.all(d.getAnimations().map((a) => a.finished))")  # slid in
     _fits_sideways(page, drawer)
     members_scroller = drawer.get_by_test_id("progress-members").locator(".el-table__body-wrapper .el-scrollbar__wrap")
     assert members_scroller.evaluate("(e) => e.scrollWidth <= e.clientWidth")  # each member's rate in sight
@@ -211,7 +212,6 @@ def _fits_sideways(page: Any, drawer: Any) -> None:
     """Nothing scrolls sideways but a table, inside its own scroller: not the page, and not the drawer, whose
     overflow the overlay clips (the page's width would not show a drawer wider than the screen, its left
     part out of sight)."""
-    drawer.evaluate("(d) => Promise.all(d.getAnimations().map((a) => a.finished))")  # slid in
     box = drawer.evaluate("""(d) => {
         const r = d.getBoundingClientRect(), body = d.querySelector('.el-drawer__body'), b = body.getBoundingClientRect()
         const tables = [...body.querySelectorAll('.el-table')].map((t) => t.getBoundingClientRect())
