@@ -167,13 +167,22 @@ def test_an_operator_builds_a_sop_in_the_step_editor_runs_it_and_reads_its_progr
         cells = members.nth(i).locator("td").all_inner_texts()
         assert m["userid"] in cells[0] and cells[1:3] == [str(m["recipients"]), str(m["sent"])], cells
     watched.shot("sop-progress")
-    page.set_viewport_size(NARROW)
-    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
-    watched.shot("sop-progress-390x844")
+    page.set_viewport_size(NARROW)  # a window narrowed with the drawer open: it fits at once, no slide from 720 px
+    _fits_sideways(page, drawer)
     page.keyboard.press("Escape")
     drawer.wait_for(state="hidden")
     row.wait_for()
     watched.shot("sops-list-390x844")
+    row.get_by_test_id("sop-progress").click()  # and opened on a phone
+    drawer.get_by_test_id("progress-bar").wait_for()
+    assert drawer.get_by_test_id("progress-members").locator(".el-table__row").count() == len(progress["members"])
+    drawer.evaluate("(d) => Promise.all(d.getAnimations().map((a) => a.finished))")  # slid in
+    _fits_sideways(page, drawer)
+    members_scroller = drawer.get_by_test_id("progress-members").locator(".el-table__body-wrapper .el-scrollbar__wrap")
+    assert members_scroller.evaluate("(e) => e.scrollWidth <= e.clientWidth")  # each member's rate in sight
+    watched.shot("sop-progress-390x844")
+    page.keyboard.press("Escape")
+    drawer.wait_for(state="hidden")
     page.set_viewport_size({"width": 1280, "height": 800})
 
     # An edit keeps the step ids; its form holds what was stored.
@@ -197,6 +206,22 @@ def test_an_operator_builds_a_sop_in_the_step_editor_runs_it_and_reads_its_progr
     _confirm(page, "删除")
     row.wait_for(state="detached")
     assert _api(page, "GET", f"/admin/sops/{sop_id}")["status"] == 404
+
+
+def _fits_sideways(page: Any, drawer: Any) -> None:
+    """Nothing scrolls sideways but a table, inside its own scroller: not the page, and not the drawer, whose
+    overflow the overlay clips (the page's width would not show a drawer wider than the screen, its left
+    part out of sight)."""
+    box = drawer.evaluate("""(d) => {
+        const r = d.getBoundingClientRect(), body = d.querySelector('.el-drawer__body'), b = body.getBoundingClientRect()
+        const tables = [...body.querySelectorAll('.el-table')].map((t) => t.getBoundingClientRect())
+        return {page: document.documentElement.scrollWidth, view: window.innerWidth, left: r.left, right: r.right,
+                body: body.scrollWidth, bodyView: body.clientWidth,
+                tables: tables.every((t) => t.left >= b.left && t.right <= b.right)}
+    }""")  # fmt: skip
+    assert box["page"] <= box["view"] == NARROW["width"], box
+    assert box["left"] >= 0 and box["right"] <= box["view"], box
+    assert box["body"] <= box["bodyView"] and box["tables"], box
 
 
 def _busiest_tag(world: dict[str, Any]) -> tuple[str, str, str, dict[str, int]]:

@@ -8,54 +8,34 @@ bar reaches 100 %; a viewer sees neither write control. Screenshots at 1280×800
 
 Moving the sandbox's clock a day moves it for every corp of that sandbox, and callbacks carry its time: as in
 tests/integration/test_transfers.py, the module runs its own stack whose callback route accepts timestamps a
-month off (the session's stack keeps the strict window).
+month off (the session's stack keeps the strict window): tests/support/transfer_stack.py.
 """
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 from scrm import bootstrap
+from scrm.transfers.model import ONJOB
+from scrm.transfers.request import new_request
 
 from devstack.sandbox_client import SandboxClient
-from devstack.stack import Stack, StackConfig
+from devstack.stack import Stack
 from tests.browser.conftest import NARROW
 from tests.browser.stack_login import log_in, staffed_corp
 from tests.browser.test_console_pages import _api, _pick
 from tests.integration.test_transfers import _customers_of, _leave
+from tests.support.transfer_stack import transfer_stack_fixtures
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.stack
 DAY = 86_400
 SLOW = 40_000  # ms: what the page waits on goes through the stack's queues and WeCom (the sandbox)
 
-
-@pytest.fixture(scope="module")
-def tstack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    saved = dict(os.environ)
-    workdir = Path(tmp_path_factory.mktemp("console-transfer-stack"))
-    s = Stack(StackConfig(workdir=workdir, consumers=2, welcome_consumers=1, retry_after_s=1,
-                          extra_env={"SCRM_TIMESTAMP_WINDOW_S": str(40 * DAY)}))  # fmt: skip
-    s.start()
-    bootstrap.reset()
-    try:
-        yield s
-    finally:
-        s.stop()
-        os.environ.clear()
-        os.environ.update(saved)
-        bootstrap.reset()
-
-
-@pytest.fixture(scope="module")
-def tsandbox(tstack: Stack) -> SandboxClient:
-    return SandboxClient(tstack.sandbox_url)
+tstack, tsandbox = transfer_stack_fixtures("console-transfer-stack")
 
 
 @pytest.fixture(scope="module")
@@ -266,18 +246,31 @@ def test_an_admin_sets_the_policy_and_runs_a_full_sync_to_100_percent(tstack, ts
     assert seen == sorted(seen) and all(p < 100 for p in seen), seen
 
 
-def test_a_viewer_sees_transfers_and_sync_without_write_controls(tstack, tsandbox, office, watched):
+@pytest.fixture(scope="module")
+def viewers_job(tsandbox: SandboxClient, office: dict[str, Any]) -> dict[str, Any]:
+    """A job for the viewer to read, made here rather than left by the module's earlier tests (so that the
+    viewer's test also runs alone): an 在职继承 of one of the viewer's own customers to the admin."""
+    cid, viewer, admin = office["cid"], office["by_role"]["viewer"], office["by_role"]["admin"]
+    customer = _customers_of(tsandbox, cid, viewer)[0]
+    job, created = bootstrap.transfer_jobs().create(cid, new_request(ONJOB, viewer, [admin], [customer], ()))
+    assert created, job
+    return job
+
+
+def test_a_viewer_sees_transfers_and_sync_without_write_controls(tstack, tsandbox, office, viewers_job, watched):
+    policy = bootstrap.transfer_jobs().policy(office["cid"])["on_refused"]  # the admin's test may have set it
     log_in(watched, tstack, tsandbox, office, "viewer")
     page = watched.page
     page.goto(tstack.console_url + "transfers")
-    jobs = page.get_by_test_id("jobs").locator(".el-table__row")
-    jobs.first.wait_for()
+    job = page.get_by_test_id("jobs").locator(".el-table__row", has_text=viewers_job["job_id"])
+    job.wait_for()
     page.wait_for_load_state("networkidle")
     for control in ("create-transfer", "assign", "save-policy", "policy-choice"):
         assert page.get_by_test_id(control).count() == 0, control
-    expect(page.get_by_test_id("policy-text")).to_contain_text("改派")
-    jobs.first.get_by_test_id("open-job").click()
+    expect(page.get_by_test_id("policy-text")).to_contain_text("改派：" if policy == "reassign" else "保留原处：")
+    job.get_by_test_id("open-job").click()
     detail = page.get_by_test_id("job-detail")
+    expect(detail.locator(".el-dialog__title")).to_contain_text(viewers_job["job_id"])
     detail.get_by_test_id("detail-state").wait_for()
     expect(detail.get_by_test_id("detail-state")).not_to_have_attribute("data-state", "")
     assert detail.get_by_test_id("cancel-job").count() == 0 and detail.get_by_test_id("refresh-job").count() == 0

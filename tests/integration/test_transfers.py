@@ -3,14 +3,12 @@ callbacks and result polling → every end state; plus repeats, the 90-day rule,
 
 WeCom completes a transfer 24 h after it starts, so these tests move the sandbox's world clock. That clock
 is shared by every corp of a sandbox, and callbacks carry its time, so this module runs its own stack
-whose callback route accepts timestamps a month off (the session's stack keeps the strict window).
+whose callback route accepts timestamps a month off (the session's stack keeps the strict window):
+tests/support/transfer_stack.py, shared with the console's transfer test.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,37 +16,18 @@ from scrm import bootstrap
 from scrm.corps.api_key import Role
 
 from devstack.sandbox_client import SandboxClient
-from devstack.stack import Stack, StackConfig
+from devstack.stack import Stack
 from tests.conftest import new_corp
 from tests.integration.test_admin_api import Admin
 from tests.support.syncing import sync_and_wait
+from tests.support.transfer_stack import transfer_stack_fixtures
 from tests.support.waiting import wait_for
 from wecom_sandbox.api.group_transfers import INHERIT_S
 
 pytestmark = pytest.mark.stack
 DAY = 86_400
 
-
-@pytest.fixture(scope="module")
-def tstack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    saved = dict(os.environ)
-    workdir = Path(tmp_path_factory.mktemp("transfer-stack"))
-    s = Stack(StackConfig(workdir=workdir, consumers=2, welcome_consumers=1, retry_after_s=1,
-                          extra_env={"SCRM_TIMESTAMP_WINDOW_S": str(40 * DAY)}))  # fmt: skip
-    s.start()
-    bootstrap.reset()
-    try:
-        yield s
-    finally:
-        s.stop()
-        os.environ.clear()
-        os.environ.update(saved)
-        bootstrap.reset()
-
-
-@pytest.fixture(scope="module")
-def tsandbox(tstack: Stack) -> SandboxClient:
-    return SandboxClient(tstack.sandbox_url)
+tstack, tsandbox = transfer_stack_fixtures("transfer-stack")
 
 
 def _office(stack: Stack, sandbox: SandboxClient, employees: int = 5, customers: int = 5) -> dict[str, Any]:
