@@ -19,6 +19,7 @@ from tests.unit.mass_send_fakes import (
     START,
     FakeGroupMsg,
     FakeMassSendRepo,
+    FakeNames,
     FakeRecipients,
     relation,
     send_of,
@@ -405,18 +406,6 @@ def test_a_preview_refuses_what_a_create_refuses_naming_the_field():
         with pytest.raises(InvalidInput) as caught:
             validated(MassSendPreviewInput, {"recipients": recipients}).spec()
         assert caught.value.field == field
-
-
-class FakeNames:
-    """The customers by key and the senders' relations, as DynamoCustomerNames reads them; records each
-    call, so a test sees a page named in one read, not one per customer."""
-
-    def __init__(self, names: dict[str, str], remarks: dict[tuple[str, str], str]) -> None:
-        self.names, self.remarks, self.calls = names, remarks, []
-
-    def of(self, corp_id: str, pairs: Any) -> dict[str, dict[str, str]]:
-        self.calls.append(list(pairs))
-        return {e: {"name": self.names[e], "remark": self.remarks.get((e, u), "")} for e, u in pairs if e in self.names}
 
 
 def test_a_page_of_outcomes_is_named_in_one_read_with_the_senders_remark_and_unknown_customers_marked():
