@@ -85,10 +85,11 @@ def send(principal: Any, request: Any, send_id: str) -> Any:
     svc = _service()
     progress = svc.progress(principal.corp_id, send_id)
     if items_wanted(request):
-        outcomes = svc.outcome_of(principal.corp_id, send_id)
-        rows = [{"external_userid": e, "outcome": o} for e, o in outcomes.items()]
+        rows = svc.outcome_rows(principal.corp_id, send_id)
         scope = f"mass-send/{send_id}"
-        progress.update(items_page(request, principal.corp_id, scope, rows, lambda r: r["external_userid"]))
+        got = items_page(request, principal.corp_id, scope, rows, lambda r: r["external_userid"])
+        got["items"] = svc.name_rows(principal.corp_id, progress["chat_type"], got["items"])
+        progress.update(got)
     return progress
 
 

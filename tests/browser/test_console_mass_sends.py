@@ -1,7 +1,8 @@
 """The console's 群发 page on the local stack: an operator writes a mass send with a link, picks the
 recipients by a tag's NAME, sees the count (POST /admin/mass-sends/preview) equal to what the sandbox corp
 holds, per member, confirms, and follows the send in its drawer while the sandbox's members confirm their
-WeCom tasks and the results job reads them, until it shows 完成 with every member at 100 %; the sandbox
+WeCom tasks and the results job reads them, until it shows 完成 with every member at 100 % and each
+customer by name (the sender's remark beside it, as text; the external_userid in small print); the sandbox
 recorded one add_msg_template per member with that member's tagged customers. A viewer sees the sends and
 their progress but no create, remind, cancel or quota control (and the API refuses a forged create); an
 admin sets the receive quota. Screenshots at 1280×800 and 390×844."""
@@ -64,6 +65,13 @@ def test_an_operator_sends_to_a_tag_sees_the_count_and_follows_it_to_done(stack,
         assert r["status"] == 200, r
     expected = _tagged(sandbox, cid, tag)
     assert sum(len(v) for v in expected.values()) == 2 and len(expected) == 2
+    names = {c["external_userid"]: c["name"] for c in world["customers"]}
+    assert all(names[e] for v in expected.values() for e in v)  # the sandbox's customers have names
+    # The first sender's remark for their customer, with markup in it: the drawer shows it as typed.
+    remarked_by, remarked = next(iter(expected.items()))[0], next(iter(expected.values()))[0]
+    remark = f"<b>老客户{suffix}</b>"
+    r = _api(page, "PUT", f"/admin/customers/{remarked}/remark", {"userid": remarked_by, "remark": remark})
+    assert r["status"] == 200, r
 
     page.goto(stack.console_url + "mass-sends")
     page.get_by_role("heading", name="群发").wait_for()
@@ -132,9 +140,15 @@ def test_an_operator_sends_to_a_tag_sees_the_count_and_follows_it_to_done(stack,
     for member, exts in expected.items():
         cells = members.filter(has_text=f"（{member}）").locator("td").all_inner_texts()
         assert [c.strip() for c in cells[1:3]] == [str(len(exts)), str(len(exts))] and "100%" in cells[4], cells
+    # Each customer by name (the sandbox's), its external_userid in small print, the sender's remark as text.
     outcomes = drawer.get_by_test_id("send-outcomes").locator(".el-table__row")
-    assert sorted(r.locator("td").first.inner_text().strip() for r in outcomes.all()) == sorted(
-        e for v in expected.values() for e in v)
+    shown = {r.get_by_test_id("outcome-id").inner_text().strip(): r.get_by_test_id("outcome-name").inner_text().strip()
+             for r in outcomes.all()}  # fmt: skip
+    assert shown == {e: names[e] for v in expected.values() for e in v}, shown
+    row = outcomes.filter(has=page.get_by_test_id("outcome-id").get_by_text(remarked, exact=True))
+    assert row.get_by_test_id("outcome-remark").inner_text().strip() == f"（备注：{remark}）"
+    assert row.locator("b").count() == 0 and outcomes.get_by_test_id("outcome-remark").count() == 1
+    assert row.get_by_test_id("outcome-who").get_attribute("title") == remarked
     assert set(outcomes.locator("td:nth-child(2)").all_inner_texts()) == {"已发送"}
     assert drawer.get_by_test_id("remind").count() == 0 and drawer.get_by_test_id("cancel-send").count() == 0  # ended
     watched.shot("done-1280x800")
@@ -149,6 +163,9 @@ def test_an_operator_sends_to_a_tag_sees_the_count_and_follows_it_to_done(stack,
     page.get_by_test_id("send-drawer").get_by_test_id("send-phase").get_by_text("完成").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
     watched.shot("done-390x844")
+    narrow = page.get_by_test_id("send-drawer").get_by_test_id("send-outcomes")
+    narrow.get_by_test_id("outcome-name").get_by_text(names[remarked], exact=True).scroll_into_view_if_needed()
+    watched.shot("outcomes-390x844")
 
 
 def test_an_operator_reminds_and_cancels_a_send(stack, sandbox, staff, watched):

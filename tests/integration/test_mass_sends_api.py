@@ -15,6 +15,7 @@ import requests
 from scrm import bootstrap
 from scrm.corps.api_key import Role
 
+from devstack import aws_calls
 from tests.integration.cli_api import api_env
 from tests.integration.test_admin_api import Admin, _synced_corp
 from tests.integration.test_cli import run
@@ -110,6 +111,62 @@ def test_a_send_to_a_tag_reaches_each_member_and_results_come_back(stack, sandbo
     )
     listed = admin("GET", "/admin/mass-sends").json()["items"]
     assert sid in [s["send_id"] for s in listed]
+    _outcomes_are_named(stack, sandbox, shop, sid)
+
+
+def _pages(admin: Admin, sid: str, limit: int) -> list[list[dict[str, Any]]]:
+    pages, cursor = [], ""
+    while True:
+        r = admin("GET", f"/admin/mass-sends/{sid}", items="1", limit=str(limit), cursor=cursor)
+        assert r.status_code == 200, r.text
+        pages.append(r.json()["items"])
+        cursor = r.json()["next_cursor"]
+        if not cursor:
+            return pages
+
+
+def _outcomes_are_named(stack, sandbox, shop, sid: str) -> None:
+    """Each outcome names its customer (as the sandbox corp holds them) and the sending member's remark,
+    read a page at a time in one BatchGetItem of the customers (never one GetItem per customer); a
+    customer the store no longer holds is known false, with its id only."""
+    from scrm import resources
+    from scrm.adapters.dynamo.models import CustomerItem, FollowItem
+
+    cid, admin, tagged = shop["cid"], shop["admin"], shop["tagged"]
+    sender = {e: m for m, exts in tagged.items() for e in exts}
+    ext = sorted(sender)[0]
+    member = sender[ext]
+    r = admin("PUT", f"/admin/customers/{ext}/remark", {"userid": member, "remark": "老客户<b>"})
+    assert r.status_code == 200, r.text
+    names = {c["external_userid"]: c["name"] for c in sandbox.corp(cid)["customers"]}
+    assert all(names[e] for e in sender)  # the sandbox's customers have names
+
+    customers, follows = resources.table("customers").name, resources.table("follows").name
+    before = stack.admin_stats()["aws_calls"]
+    pages = _pages(admin, sid, 3)
+    calls = aws_calls.delta(before, stack.admin_stats()["aws_calls"])
+    assert [len(p) for p in pages] == [3, 1]
+    # Per page one BatchGetItem of the customers and one of the senders' relations (BatchGetItem names no
+    # table here), and no read of a single customer or relation.
+    assert calls.get("dynamodb:BatchGetItem:") == 2 * len(pages), calls
+    assert not [k for k in calls if k.endswith((f":{customers}", f":{follows}"))], calls
+    items = {i["external_userid"]: i for p in pages for i in p}
+    assert {e: (i["name"], i["userid"], i["known"], i["outcome"]) for e, i in items.items()} == {
+        e: (names[e], sender[e], True, "sent") for e in sender}
+    assert {e: i["remark"] for e, i in items.items() if i["remark"]} == {ext: "老客户<b>"}  # as typed, not markup
+
+    # A customer we no longer store (neither the customer nor the relation): its id, and known false.
+    gone = sorted(sender)[-1]
+    kept = [CustomerItem.get(f"{cid}#{gone}"), FollowItem.get(f"{cid}#{gone}", sender[gone])]
+    for item in kept:
+        item.delete()
+    try:
+        items = {i["external_userid"]: i for p in _pages(admin, sid, 500) for i in p}
+        assert (items[gone]["name"], items[gone]["remark"], items[gone]["known"]) == ("", "", False)
+        assert items[gone]["outcome"] == "sent" and items[ext]["name"] == names[ext]
+    finally:
+        for item in kept:
+            item.save()
 
 
 def test_cancel_a_listed_send_and_the_quota_setting(stack, sandbox, shop):

@@ -212,6 +212,19 @@ class FakeRecipients:
         return [r for r in self.rows if (r["external_userid"], r["userid"]) in wanted]
 
 
+class FakeNames:
+    """The customers by key and the senders' relations, as DynamoCustomerNames reads them; records each
+    call, so a test sees a page named in one read, not one per customer."""
+
+    def __init__(self, names: dict[str, str], remarks: dict[tuple[str, str], str]) -> None:
+        self.names, self.remarks = names, remarks
+        self.calls: list[list[tuple[str, str]]] = []
+
+    def of(self, corp_id: str, pairs: Sequence[tuple[str, str]]) -> dict[str, dict[str, str]]:
+        self.calls.append(list(pairs))
+        return {e: {"name": self.names[e], "remark": self.remarks.get((e, u), "")} for e, u in pairs if e in self.names}
+
+
 def relation(ext: str, uid: str, add_time: int = START - 1000, tags: Sequence[str] = (), status: str = "active",
              state: str = "") -> dict[str, Any]:  # fmt: skip
     return {"external_userid": ext, "userid": uid, "add_time": add_time, "tag_ids": list(tags), "status": status,

@@ -36,6 +36,7 @@ from scrm.kernel import bus
 from scrm.live_codes import ports as live_code_ports
 from scrm.live_codes.repository import DynamoLiveCodes
 from scrm.mass_sends import ports as mass_send_ports
+from scrm.mass_sends.recipient_repository import DynamoCustomerNames
 from scrm.mass_sends.repository import DynamoMassSends
 from scrm.mass_sends.service import MassSends
 from scrm.sidebar import js_config as sidebar_js
@@ -61,7 +62,7 @@ from tests.unit.live_code_fakes import (
     FakeLiveCodeRepo,
     FakeLiveCodeWeCom,
 )
-from tests.unit.mass_send_fakes import FakeGroupMsg, FakeMassSendRepo, FakeRecipients
+from tests.unit.mass_send_fakes import FakeGroupMsg, FakeMassSendRepo, FakeNames, FakeRecipients
 from tests.unit.sop_fakes import FakeGroups, FakeSops
 from tests.unit.staff_auth_fakes import FakeLoginWeCom, FakeMembers, FakeRoles, FakeSessions
 from tests.unit.sync_fakes import FakeBulkWeCom, FakeJobs, FakeSyncStore
@@ -95,6 +96,7 @@ PORT_FAKES: dict[type, tuple[Any, ...]] = {
     M.Recipients: (FakeRecipients,),
     M.Planned: (SopPlanner.recipients,),
     M.GroupSource: (FakeGroups,),
+    M.CustomerNames: (FakeNames, DynamoCustomerNames),
     M.GroupMsgWeCom: (FakeGroupMsg,),
     M.Queue: (FakeQueue,),
     M.Notify: (Notify, SopReminders.notify),

@@ -19,6 +19,7 @@ from tests.unit.mass_send_fakes import (
     START,
     FakeGroupMsg,
     FakeMassSendRepo,
+    FakeNames,
     FakeRecipients,
     relation,
     send_of,
@@ -405,3 +406,32 @@ def test_a_preview_refuses_what_a_create_refuses_naming_the_field():
         with pytest.raises(InvalidInput) as caught:
             validated(MassSendPreviewInput, {"recipients": recipients}).spec()
         assert caught.value.field == field
+
+
+def test_a_page_of_outcomes_is_named_in_one_read_with_the_senders_remark_and_unknown_customers_marked():
+    svc, _, _, _ = world(ROWS)
+    svc.names = names = FakeNames({"a0": "张三", "b1": "<b>李四</b>"}, {("b1", "bob"): "老客户", ("b1", "alice"): "x"})
+    sid = _send(svc)
+    svc.run_parts(CORP, sid)
+    rows = svc.outcome_rows(CORP, sid)
+    assert {r["external_userid"]: (r["userid"], r["outcome"]) for r in rows} == {
+        **{f"a{i}": ("alice", "pending") for i in range(5)}, **{f"b{i}": ("bob", "pending") for i in range(3)}}
+    page = sorted(rows, key=lambda r: r["external_userid"])[:2] + [r for r in rows if r["external_userid"] == "b1"]
+    named = {r["external_userid"]: r for r in svc.name_rows(CORP, "single", page)}
+    assert names.calls == [[("a0", "alice"), ("a1", "alice"), ("b1", "bob")]]  # the page, once, with senders
+    assert named["a0"] == {"external_userid": "a0", "userid": "alice", "outcome": "pending",
+                           "name": "张三", "remark": "", "known": True}  # fmt: skip
+    assert (named["b1"]["name"], named["b1"]["remark"], named["b1"]["known"]) == ("<b>李四</b>", "老客户", True)
+    assert (named["a1"]["name"], named["a1"]["known"]) == ("", False)  # not in the store: the id is all we have
+    assert svc.name_rows(CORP, "single", []) == [] and len(names.calls) == 1  # an empty page reads nothing
+
+
+def test_a_page_of_a_group_sends_outcomes_is_named_by_the_groups():
+    from tests.unit.sop_fakes import FakeGroups, group
+
+    svc, _, _, _ = world(ROWS)
+    svc.groups = FakeGroups([group("wr1", "alice", name="VIP 群")])
+    page = [{"external_userid": "wr1", "userid": "alice", "outcome": "sent"},
+            {"external_userid": "wr2", "userid": "alice", "outcome": "pending"}]  # fmt: skip
+    named = svc.name_rows(CORP, "group", page)
+    assert [(r["name"], r["remark"], r["known"]) for r in named] == [("VIP 群", "", True), ("", "", False)]

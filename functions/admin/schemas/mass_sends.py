@@ -134,8 +134,14 @@ class MassSendProgressMembersItem(Model):
 
 
 class MassSendProgressItemsItem(Model):
-    external_userid: str | None = None
+    external_userid: str | None = Field(None, description="the customer (a group send: the group's chat_id)")
     outcome: Literal["pending", "not_sent", "sent", "not_a_friend", "over_quota"] | None = None
+    userid: str | None = Field(None, description="the member whose WeCom task holds this customer or group")
+    name: str | None = Field(
+        None, description="the customer's (or group's) name as we store it; \"\" when not known"
+    )
+    remark: str | None = Field(None, description="the sending member's remark for the customer; \"\" when none")
+    known: bool | None = Field(None, description="false when our store does not hold this customer or group")
 
 
 class MassSendProgress(Model):
@@ -162,7 +168,7 @@ class MassSendProgress(Model):
         None, description='with items=1: the next page\'s cursor, "" after the last'
     )
     items: list[MassSendProgressItemsItem] | None = Field(
-        None, description="with items=1: a page of customers, by external_userid"
+        None, description="with items=1: a page of customers, by external_userid, with their names"
     )
 
 

@@ -77,6 +77,13 @@ class GroupSource(Protocol):
     def of(self, corp_id: str, chat_ids: Sequence[str]) -> Iterable[dict[str, Any]]: ...
 
 
+class CustomerNames(Protocol):
+    def of(self, corp_id: str, pairs: Sequence[tuple[str, str]]) -> dict[str, dict[str, str]]:
+        """(external_userid, member) → {name, remark}: the customer's name and that member's remark for
+        them; a customer the store does not hold is absent."""
+        ...
+
+
 class GroupMsgWeCom(Protocol):
     def add_msg_template(self, chat_type: str, content: dict[str, Any], sender: str = "",
                          external_userids: Sequence[str] = (), chat_ids: Sequence[str] = (),

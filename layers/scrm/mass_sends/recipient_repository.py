@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from scrm.adapters.dynamo.models import EmployeeItem, FollowItem, GroupItem
+from scrm.adapters.dynamo.models import CustomerItem, EmployeeItem, FollowItem, GroupItem
 from scrm.adapters.dynamo.reads import relation_row
 from scrm.customers.ports import CustomerSearch
 from scrm.customers.query import CustomerQuery, decode_cursor
@@ -81,3 +81,25 @@ def relations_of(corp_id: str, pairs: Sequence[tuple[str, str]]) -> Iterator[dic
     keys = [(f"{corp_id}#{ext}", uid) for ext, uid in dict.fromkeys(pairs)]
     for start in range(0, len(keys), 100):
         yield from (relation_row(i) for i in FollowItem.batch_get(keys[start : start + 100]))
+
+
+class DynamoCustomerNames:
+    """Who a page of a send's outcomes is, for staff who cannot read external_userids: the customers by
+    key (BatchGet, 100 keys a call) for the name as WeCom last gave it, and the sending member's relations
+    (``relations_of``, BatchGet) for the remark that member set. Two batched reads a page, never one per
+    customer."""
+
+    def of(self, corp_id: str, pairs: Sequence[tuple[str, str]]) -> dict[str, dict[str, str]]:
+        exts = list(dict.fromkeys(ext for ext, _ in pairs))
+        names: dict[str, str] = {}
+        for start in range(0, len(exts), 100):
+            keys = [f"{corp_id}#{e}" for e in exts[start : start + 100]]
+            for item in CustomerItem.batch_get(keys, attributes_to_get=["pk", "name"]):
+                names[item.pk.split("#", 1)[1]] = item.name or ""
+        remarks = {r["external_userid"]: r for r in relations_of(corp_id, [p for p in pairs if p[1]])}
+        out: dict[str, dict[str, str]] = {}
+        for ext in exts:
+            rel = remarks.get(ext)
+            if ext in names or rel is not None:
+                out[ext] = {"name": names.get(ext) or (rel or {}).get("name", ""), "remark": (rel or {}).get("remark", "")}
+        return out

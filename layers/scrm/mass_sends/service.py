@@ -21,7 +21,7 @@ from scrm.mass_sends.calls import PartCalls
 from scrm.mass_sends.ledger import QuotaLedger
 from scrm.mass_sends.model import NEW, OUTCOME_NAMES, PENDING, SENT, MassSend, Part, PartCall
 from scrm.mass_sends.planning import Planning, Resolving
-from scrm.mass_sends.ports import GroupMsgWeCom, GroupSource, MassSendRepo, Planned, Recipients
+from scrm.mass_sends.ports import CustomerNames, GroupMsgWeCom, GroupSource, MassSendRepo, Planned, Recipients
 from scrm.mass_sends.spec import NAME_MAX, MassSendSpec
 from scrm.welcome.message import Welcome
 
@@ -42,11 +42,13 @@ class MassSends:
         planners: dict[str, Planned] | None = None,
         groups: GroupSource | None = None,
         customer_name: Callable[[str, str], str] | None = None,
+        names: CustomerNames | None = None,
     ) -> None:
         self.calls = PartCalls(repo, ledger, wecom, clock, customer_name)
         # The part calls' records (one versioned read-modify-write over the repository) serve the admin too.
         self.repo, self.records, self.ledger, self.wecom, self.clock = repo, self.calls.records, ledger, wecom, clock
         self.planning = Planning(repo, ledger, recipients, clock, employed, planners, groups)
+        self.groups, self.names = groups, names
 
     def _now(self) -> int:
         return int(self.clock())
@@ -162,6 +164,34 @@ class MassSends:
             ids = self.repo.part_ids(corp_id, send_id, part.sender, part.number)
             o = self.repo.outcomes(corp_id, send_id, part.sender, part.number) or PENDING * len(ids)
             out.update({e: OUTCOME_NAMES[c] for e, c in zip(ids, o, strict=False)})
+        return out
+
+    def outcome_rows(self, corp_id: str, send_id: str) -> list[dict[str, Any]]:
+        """One row per recipient (customer or group): ``external_userid`` (a group's chat_id), ``userid``
+        (the member whose task holds it) and ``outcome``; the admin API pages these, then names its page."""
+        rows: dict[str, dict[str, Any]] = {}  # by id, as outcome_of: the page cursor needs unique keys
+        for part in self.repo.parts(corp_id, send_id):
+            ids = self.repo.part_ids(corp_id, send_id, part.sender, part.number)
+            o = self.repo.outcomes(corp_id, send_id, part.sender, part.number) or PENDING * len(ids)
+            rows.update({e: {"external_userid": e, "userid": part.sender, "outcome": OUTCOME_NAMES[c]}
+                         for e, c in zip(ids, o, strict=False)})  # fmt: skip
+        return list(rows.values())
+
+    def name_rows(self, corp_id: str, chat_type: str, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``rows`` (a page of ``outcome_rows``) with ``name``, ``remark`` and ``known``, so staff read who
+        a send reached rather than ids: a customer's name and the sending member's remark for them, a
+        group's name. Read in batches for the page only (never one read per row); ``known`` is false for
+        what the store does not hold (its id is all there is to show)."""
+        out = [dict(r) for r in rows]
+        if chat_type == "group":
+            found = {g["chat_id"]: {"name": g.get("name") or "", "remark": ""}
+                     for g in (self.groups.of(corp_id, [r["external_userid"] for r in rows]) if self.groups else ())}  # fmt: skip
+        else:
+            pairs = [(r["external_userid"], r.get("userid") or "") for r in rows]
+            found = self.names.of(corp_id, pairs) if self.names and pairs else {}
+        for r in out:
+            got = found.get(r["external_userid"])
+            r.update(name=(got or {}).get("name", ""), remark=(got or {}).get("remark", ""), known=got is not None)
         return out
 
     # cancel and remind --------------------------------------------------------------------------

@@ -21,11 +21,11 @@ def mass_sends(
 ) -> MassSends:
     """Mass sends with every source of recipients: the store's relations (filter or list, read by
     ``recipients`` through the customers' search), its groups, and the planners' (planned sends); a {name}
-    step reads the customer's name."""
+    step reads the customer's name; the admin's page of outcomes reads its customers' names in batches."""
     from scrm.adapters.dynamo import reads
     from scrm.adapters.dynamo.directory import DynamoDirectory
     from scrm.mass_sends.ledger import QuotaLedger
-    from scrm.mass_sends.recipient_repository import DynamoGroups
+    from scrm.mass_sends.recipient_repository import DynamoCustomerNames, DynamoGroups
     from scrm.mass_sends.repository import DynamoMassSends
     from scrm.mass_sends.service import MassSends
 
@@ -35,7 +35,7 @@ def mass_sends(
     repo = DynamoMassSends()
     return MassSends(
         repo, QuotaLedger(repo), recipients, for_corp, employed=DynamoDirectory().known_employees,
-        planners=planners, groups=DynamoGroups(), customer_name=customer_name,
+        planners=planners, groups=DynamoGroups(), customer_name=customer_name, names=DynamoCustomerNames(),
     )  # fmt: skip
 
 

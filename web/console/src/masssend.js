@@ -95,3 +95,13 @@ export function recipientsText(spec, tagNames, employees) {
   return `按条件筛选客户（${parts.join('；') || '全部客户'}）`
 }
 
+
+// Who one outcome row is, for staff who cannot read ids: the name the API found (GET …?items=1 names each
+// page), or 未知客户 / 未知客户群 for one our store does not hold (known false). An answer without names
+// (older API) shows the id.
+export function recipientName(row, group) {
+  if (row.name) return row.name
+  if (row.known === false) return group ? '未知客户群' : '未知客户'
+  if (row.known) return group ? '（未命名群）' : '（未命名客户）'
+  return row.external_userid
+}
