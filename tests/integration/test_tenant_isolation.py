@@ -124,6 +124,13 @@ def _ids_for(path: str, c: dict[str, Any]) -> dict[str, str]:
     return ids
 
 
+def _binary(value: object) -> str:
+    """A binary attribute (a sealed month's data) as text: compared, never read."""
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).hex()
+    raise TypeError(f"{type(value).__name__} in a DynamoDB item")
+
+
 def _corp_items(corp_id: str) -> Iterator[tuple[str, str]]:
     ddb = boto3.client("dynamodb")
     for logical, table in resources.TABLES.items():
@@ -131,7 +138,7 @@ def _corp_items(corp_id: str) -> Iterator[tuple[str, str]]:
             continue
         for page in ddb.get_paginator("scan").paginate(TableName=table.name):
             for item in page["Items"]:
-                text = json.dumps(item, sort_keys=True)
+                text = json.dumps(item, sort_keys=True, default=_binary)
                 if corp_id in text:
                     yield logical, text
 
