@@ -275,7 +275,13 @@ def test_cli_create_wait_list_show_remind_cancel_quota(stack, sandbox, shop, cap
     code, out, _ = run(capsys, "sends", "list", cid)
     assert code == 0 and out.splitlines()[0].split()[:3] == ["SEND", "NAME", "STATE"] and sid in out
     code, out, _ = run(capsys, "sends", "show", cid, sid, "--items")
-    assert code == 0 and f"{member}" in out and "CUSTOMER" in out and "pending" in out
+    assert code == 0 and f"{member}" in out and "pending" in out
+    assert re.search(r"^CUSTOMER\s+NAME\s+MEMBER\s+OUTCOME", out, re.M)
+    code, shown, _ = run(capsys, "sends", "show", cid, sid, "--items", "--json")
+    items = json.loads(shown)["items"]
+    assert items and all(i["name"] for i in items)
+    for i in items:  # each customer by name, with the member whose task holds it
+        assert re.search(rf"^{i['external_userid']}\s+{re.escape(i['name'])}.*\s{member}\s+pending", out, re.M), out
     code, out, _ = run(capsys, "sends", "remind", cid, sid, "--json")
     assert code == 0 and json.loads(out) == {"send_id": sid, "reminded": 1}
     code, out, _ = run(capsys, "sends", "cancel", cid, sid)

@@ -89,7 +89,15 @@ def _items(p: dict[str, Any], unit: str = sp.CUSTOMERS) -> str:
     items = p.get("items") or []
     if not items:
         return f"no {unit} (yet: the send may still be planning)"
-    return table((unit[:-1].upper(), "OUTCOME"), [(i["external_userid"], i["outcome"]) for i in items])
+    return table((unit[:-1].upper(), "NAME", "MEMBER", "OUTCOME"),
+                 [(i["external_userid"], _name(i), i.get("userid") or "", i["outcome"]) for i in items])  # fmt: skip
+
+
+def _name(item: dict[str, Any]) -> str:
+    """The customer's (or group's) name, with the member's remark; "(unknown)" when we no longer hold it."""
+    if item.get("known") is False:
+        return "(unknown)"
+    return str(item.get("name") or "") + (f" ({item['remark']})" if item.get("remark") else "")
 
 
 # commands --------------------------------------------------------------------------------------------
