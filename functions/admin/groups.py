@@ -24,7 +24,9 @@ def _service() -> Any:
 def groups(principal: Any, request: Any) -> Any:
     q = query_of(request)
     limit = number_of(request, "limit", 50, 200)
-    return _service().list(principal.corp_id, q.get("cursor", ""), limit, q.get("owner", ""))
+    chat_ids = [c.strip() for c in (q.get("chat_ids") or "").split(",") if c.strip()]
+    return _service().list(principal.corp_id, q.get("cursor", ""), limit, q.get("owner", ""),
+                           (q.get("name") or "").strip(), chat_ids)  # fmt: skip
 
 
 @route("/admin/groups/{chat_id}", doc=Doc(

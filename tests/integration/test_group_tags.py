@@ -174,9 +174,26 @@ def test_the_corps_groups_are_listed_a_page_at_a_time_with_their_labels(sandbox,
     owner = world[chats[0]]["owner"]
     mine = admin("GET", "/admin/groups", owner=owner).json()
     assert sorted(r["chat_id"] for r in mine["items"]) == sorted(c for c in chats if world[c]["owner"] == owner)
-    for params, field in (({"cursor": "forged"}, "cursor"), ({"limit": 0}, "limit"), ({"limit": 201}, "limit")):
+    for params, field in (({"cursor": "forged"}, "cursor"), ({"limit": 0}, "limit"), ({"limit": 201}, "limit"),
+                          ({"chat_ids": chats[0], "owner": owner}, "chat_ids"), ({"name": "x" * 51}, "name")):  # fmt: skip
         r = admin("GET", "/admin/groups", **params)
         assert r.status_code == 400 and r.json()["field"] == field, r.text
+
+    # A search in the names (the 群活码 picker), a page at a time; and names of groups by id (its list).
+    named = world[chats[2]]["name"]
+    part = named[1:4] if len(named) > 4 else named
+    found, cursor = [], ""
+    while True:
+        page = viewer("GET", "/admin/groups", name=part, limit=1, cursor=cursor).json()
+        found += page["items"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert sorted(r["chat_id"] for r in found) == sorted(c for c in chats if part in world[c]["name"])
+    assert chats[2] in {r["chat_id"] for r in found}
+    assert viewer("GET", "/admin/groups", name="没有这样的群名").json() == {"items": [], "next_cursor": ""}
+    by_id = viewer("GET", "/admin/groups", chat_ids=f"{chats[1]},wrNOPE,{chats[0]}").json()
+    assert [r["chat_id"] for r in by_id["items"]] == [chats[1], chats[0]] and by_id["items"][0]["tags"] == ["VIP", "列表"]
 
 
 def _speak_for(monkeypatch: pytest.MonkeyPatch, stack: Any, corp_id: str) -> None:

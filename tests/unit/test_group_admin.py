@@ -34,16 +34,24 @@ class FakeGroupStore:
         return True
 
     def groups_page(
-        self, corp_id: str, after: tuple[str, str] | None, limit: int, owner: str = ""
+        self, corp_id: str, after: tuple[str, str] | None, limit: int, owner: str = "", name: str = ""
     ) -> tuple[list[dict[str, Any]], tuple[str, str] | None]:
         """What the Dynamo adapter answers: (owner, create_sk) order, the key of the last row when more follow."""
         keyed = sorted(
             ((g["owner"], g["create_sk"]), g) for (corp, _), g in self.groups.items()
             if corp == corp_id and (not owner or g["owner"] == owner) and (after is None or (g["owner"], g["create_sk"]) > after)
+            and name in g.get("name", "")
         )  # fmt: skip
         page = keyed[:limit]
-        rows = [{"chat_id": g["chat_id"], "owner": g["owner"], "tags": sorted(g.get("tags") or ())} for _, g in page]
+        rows = [self._row(g) for _, g in page]
         return rows, (page[-1][0] if len(keyed) > limit else None)
+
+    def groups_of(self, corp_id: str, chat_ids: Sequence[str]) -> list[dict[str, Any]]:
+        return [self._row(self.groups[(corp_id, c)]) for c in chat_ids if (corp_id, c) in self.groups]
+
+    @staticmethod
+    def _row(g: dict[str, Any]) -> dict[str, Any]:
+        return {"chat_id": g["chat_id"], "name": g.get("name", ""), "owner": g["owner"], "tags": sorted(g.get("tags") or ())}
 
     def read(self, corp_id: str, chat_id: str) -> dict[str, Any] | None:
         group = self.groups.get((corp_id, chat_id))
@@ -166,3 +174,25 @@ def test_a_cursor_of_another_corp_another_owner_filter_or_forged_is_400_cursor(w
                                 ("wwother", mine, "")):  # fmt: skip
         err = error(admin.list, corp, cursor, 10, owner)
         assert (status(err), err.field) == (400, "cursor")
+
+
+def test_a_name_search_pages_only_the_matching_groups_and_ids_are_named_in_their_order(world) -> None:
+    store, admin = world
+    for i in range(7):
+        store.groups[(CORP, f"wq{i}")] = {"chat_id": f"wq{i}", "name": f"{'门店' if i % 2 else '会员'}群{i}",
+                                          "owner": "bob", "create_sk": f"{i}#wq{i}"}  # fmt: skip
+    first = admin.list(CORP, limit=2, name="门店")
+    assert [r["name"] for r in first["items"]] == ["门店群1", "门店群3"] and first["next_cursor"]
+    rest = admin.list(CORP, first["next_cursor"], 2, name="门店")
+    assert [r["name"] for r in rest["items"]] == ["门店群5"] and rest["next_cursor"] == ""
+    # The cursor belongs to that search: another search (or none) refuses it.
+    for other in ({"name": "会员"}, {}):
+        assert error(lambda o=other: admin.list(CORP, first["next_cursor"], 2, **o)).field == "cursor"
+    assert error(lambda: admin.list(CORP, name="x" * 51)).field == "name"
+
+    named = admin.list(CORP, chat_ids=["wq3", "nope", "wr1", "wq3"])
+    assert [r["chat_id"] for r in named["items"]] == ["wq3", "wr1"] and named["next_cursor"] == ""
+    assert named["items"][1]["name"] == "一群"
+    for bad in ({"chat_ids": ["wq1"], "name": "门店"}, {"chat_ids": ["wq1"], "owner": "bob"},
+                {"chat_ids": [f"c{i}" for i in range(201)]}, {"chat_ids": ["x" * 65]}):  # fmt: skip
+        assert error(lambda b=bad: admin.list(CORP, **b)).field == "chat_ids"

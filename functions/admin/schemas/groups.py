@@ -26,7 +26,12 @@ class GroupTags(Model):
 class GroupQuery(Model):
     owner: str | None = Field(None, description="only the groups this employee (userid) owns")
     limit: int | None = Field(None, description="rows per page, 1..200 (default 50)")
-    cursor: str | None = Field(None, description="next_cursor of the previous page, with the same owner")
+    cursor: str | None = Field(None, description="next_cursor of the previous page, with the same owner and name")
+    name: str | None = Field(None, description="only groups whose name contains this (at most 50 characters)")
+    chat_ids: str | None = Field(
+        None, description="comma-separated group ids (at most 200): those groups, in that order, without paging; "
+        "not with owner, name or cursor",
+    )
 
 
 class GroupRow(Model):

@@ -111,12 +111,15 @@ class GroupStore(BatchCreate):
 
     # the console's list -------------------------------------------------------------------------
     def groups_page(
-        self, corp_id: str, after: tuple[str, str] | None, limit: int, owner: str = ""
+        self, corp_id: str, after: tuple[str, str] | None, limit: int, owner: str = "", name: str = ""
     ) -> tuple[list[dict[str, Any]], tuple[str, str] | None]:
         """Groups by owner (the corp's employees in userid order, or only ``owner``), each owner's by
         creation: one Query of the by_owner index per owner, never a scan, stopping as soon as the page is
-        full. A group whose owner was never synced as an employee is not listed (group sends see the same)."""
+        full. ``name``: only groups whose name contains it (a filter: DynamoDB still reads the owner's other
+        groups, so a search reads the corp's groups until the page is full). A group whose owner was never
+        synced as an employee is not listed (group sends see the same)."""
         G = GroupItem
+        only = G.name.contains(name) if name else None
         owners: Iterable[str]
         if owner:
             owners = [owner]
@@ -126,13 +129,25 @@ class GroupStore(BatchCreate):
         rows: list[tuple[tuple[str, str], dict[str, Any]]] = []
         for who in owners:
             newer = G.create_sk > after[1] if after and who == after[0] else None
-            for i in G.by_owner.query(f"{corp_id}#{who}", newer, limit=limit + 1 - len(rows)):
+            for i in G.by_owner.query(f"{corp_id}#{who}", newer, filter_condition=only, limit=limit + 1 - len(rows)):
                 rows.append(((who, str(i.create_sk)), _group_row(i)))
             if len(rows) > limit:
                 break
         more = len(rows) > limit
         rows = rows[:limit]
         return [r for _, r in rows], (rows[-1][0] if more and rows else None)
+
+    def groups_of(self, corp_id: str, chat_ids: Sequence[str]) -> list[dict[str, Any]]:
+        return _groups_of(corp_id, chat_ids)
+
+
+def _groups_of(corp_id: str, chat_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The list rows of these groups (those stored), 100 keys a BatchGetItem, in the order asked."""
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(chat_ids), 100):
+        for i in GroupItem.batch_get([f"{corp_id}#{c}" for c in chat_ids[start:start + 100]]):
+            found[str(i.chat_id)] = _group_row(i)
+    return [found[c] for c in chat_ids if c in found]
 
 
 def _group_row(i: GroupItem) -> dict[str, Any]:

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 MAX_LABELS = 20
 PAGE_MAX = 200
 USERID_MAX = 64
+NAME_MAX = 50  # a search in group names (WeCom's group names are shorter)
+CHAT_ID_MAX = 64
 # Inside a cursor: the last row's owner and creation key, apart by a character neither holds.
 SEP = "\t"
 # Index keys and versions are the store's business.
@@ -53,15 +55,29 @@ class GroupAdmin:
         self.read_group = read_group
         self.pages = pages
 
-    def list(self, corp_id: str, cursor: str = "", limit: int = 50, owner: str = "") -> dict[str, Any]:
-        """A page of the corp's groups (``owner``: only that employee's), by owner then creation time:
-        chat_id, name, owner, member_count, create_time, status and labels. ``next_cursor`` is sealed with
-        the corp and the owner filter, so a cursor of another corp or another filter is a 400."""
+    def list(
+        self, corp_id: str, cursor: str = "", limit: int = 50, owner: str = "", name: str = "",
+        chat_ids: Sequence[str] = (),
+    ) -> dict[str, Any]:  # fmt: skip
+        """A page of the corp's groups (``owner``: only that employee's; ``name``: only those whose name
+        contains it), by owner then creation time: chat_id, name, owner, member_count, create_time, status
+        and labels. ``next_cursor`` is sealed with the corp and the filters, so a cursor of another corp or
+        another filter is a 400. ``chat_ids`` instead: those groups (the ones stored), in that order, no
+        cursor: what a page showing group ids reads their names with."""
         if not 1 <= limit <= PAGE_MAX:
             raise InvalidInput("limit", f"limit: must be 1..{PAGE_MAX}")
         if len(owner) > USERID_MAX:
             raise InvalidInput("owner", f"owner: a userid of at most {USERID_MAX} characters")
-        scope = f"groups/{owner}"
+        if len(name) > NAME_MAX:
+            raise InvalidInput("name", f"name: at most {NAME_MAX} characters of a group's name")
+        if chat_ids:
+            if owner or name or cursor:
+                raise InvalidInput("chat_ids", "chat_ids: names groups by id; not with owner, name or cursor")
+            ids = list(dict.fromkeys(chat_ids))
+            if len(ids) > PAGE_MAX or any(not c or len(c) > CHAT_ID_MAX for c in ids):
+                raise InvalidInput("chat_ids", f"chat_ids: 1..{PAGE_MAX} group ids of at most {CHAT_ID_MAX} characters")
+            return {"items": self.pages.groups_of(corp_id, ids), "next_cursor": ""}
+        scope = f"groups/{owner}" + (f"/{name}" if name else "")
         after_key = page_cursor.decode(cursor, corp_id, scope)
         after: tuple[str, str] | None = None
         if after_key:
@@ -69,7 +85,7 @@ class GroupAdmin:
             if not first or not second or (owner and first != owner):
                 raise InvalidInput("cursor", "cursor: is not a cursor this list returned; start without one")
             after = (first, second)
-        rows, last = self.pages.groups_page(corp_id, after, limit, owner)
+        rows, last = self.pages.groups_page(corp_id, after, limit, owner, name)
         next_cursor = page_cursor.encode(corp_id, scope, f"{last[0]}{SEP}{last[1]}") if last else ""
         return {"items": rows, "next_cursor": next_cursor}
 

@@ -126,8 +126,10 @@ class GroupPages(Protocol):
     is that of this page's last row when more follow (None at the end)."""
 
     def groups_page(
-        self, corp_id: str, after: tuple[str, str] | None, limit: int, owner: str = ""
+        self, corp_id: str, after: tuple[str, str] | None, limit: int, owner: str = "", name: str = ""
     ) -> tuple[list[dict[str, Any]], tuple[str, str] | None]: ...
+
+    def groups_of(self, corp_id: str, chat_ids: Sequence[str]) -> list[dict[str, Any]]: ...
 
 
 class EventObserver(Protocol):
