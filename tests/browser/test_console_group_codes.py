@@ -63,10 +63,22 @@ def test_an_operator_creates_sees_edits_and_deletes_a_group_code(stack, sandbox,
     form.get_by_test_id("submit-group-code").click()
     form.locator(".el-form-item.is-error", has_text="轮换的客户群").get_by_text("chat_ids").wait_for()
     chats = sorted(grouped["groups"])[:2]
-    form.get_by_test_id("group-code-chats").click()
-    for chat in chats:
+    # The picker searches the groups' names on the server (GET /admin/groups?name=): typed, then chosen.
+    picker = form.get_by_test_id("group-code-chats")
+    for n, chat in enumerate(chats):
+        picker.click()
+        typed = grouped["groups"][chat]["name"]
+        picker.locator("input").fill(typed)
+        # the groups whose name matches, and the ones already chosen (kept, to show their names)
+        matching = sorted({_label(g) for g in grouped["groups"].values() if typed in g["name"]}
+                          | {_label(grouped["groups"][c]) for c in chats[:n]})  # fmt: skip
+        assert len(matching) < len(grouped["groups"])  # the search narrows the list
+        wait_for(lambda m=matching: sorted(page.locator(".el-select-dropdown__item:visible").all_inner_texts()) == m,
+                 timeout_s=10, what="the picker lists only the groups whose name matches")  # fmt: skip
         page.locator(".el-select-dropdown__item:visible", has_text=_label(grouped["groups"][chat])).first.click()
     page.keyboard.press("Escape")
+    for chat in chats:  # both chosen, shown by name
+        picker.locator(".el-tag", has_text=grouped["groups"][chat]["name"]).wait_for()
     form.get_by_test_id("group-code-threshold").locator("input").fill("150")
     form.get_by_test_id("group-code-room-name").fill("门店新群")
     form.get_by_test_id("group-code-welcome").fill("欢迎 {name} 入群")
