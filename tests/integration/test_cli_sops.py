@@ -182,6 +182,13 @@ def test_groups_list_and_a_send_previewed_before_it_is_made(shop, sandbox, capsy
     code, out, err = run(capsys, "groups", "list", cid, "--owner", owner)
     assert code == 0, err
     assert sorted(ln.split()[0] for ln in out.splitlines()[1:]) == mine
+    named = {g["chat_id"]: g["name"] for g in sandbox.corp(cid)["groups"]}
+    some = next(n for n in named.values() if n)
+    code, out, err = run(capsys, "groups", "list", cid, "--name", some, "--json")
+    assert code == 0, err
+    assert sorted(g["chat_id"] for g in json.loads(out)) == sorted(c for c, n in named.items() if some in n and c in groups)
+    code, out, _ = run(capsys, "groups", "list", cid, "--name", "没有这样的群名")
+    assert code == 0 and "named like" in out
     sends_before = len(bootstrap.mass_send_runner().list(cid, 200))
     calls_before = sandbox.call_counts(cid)["last_seq"]
     code, out, err = run(capsys, "sends", "preview", cid, "--groups", "--owners", owner)

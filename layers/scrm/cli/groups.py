@@ -36,11 +36,14 @@ def members_table(members: list[dict[str, Any]]) -> str:
 
 def cmd_list(args: argparse.Namespace) -> None:
     """The corp's customer groups as stored (every page read), by owner then creation time: chat_id, name,
-    owner, member count, status and the SCRM's labels. --owner keeps one member's groups."""
-    params: dict[str, Any] = {"limit": PAGE, **({"owner": args.owner} if args.owner else {})}
+    owner, member count, status and the SCRM's labels. --owner keeps one member's groups, --name those
+    whose name contains the text."""
+    params: dict[str, Any] = {"limit": PAGE, **({"owner": args.owner} if args.owner else {}),
+                              **({"name": args.name} if args.name else {})}  # fmt: skip
     groups = [g for page in connect(args, args.corp_id).pages("/admin/groups", params) for g in page.get("items") or []]
     show_list(args.json, groups, f"corp {args.corp_id} has no stored customer groups"
-              + (f" owned by {args.owner}" if args.owner else "") + f" (a full sync reads them: scrm sync start {args.corp_id})",
+              + (f" owned by {args.owner}" if args.owner else "") + (f" named like {args.name!r}" if args.name else "")
+              + f" (a full sync reads them: scrm sync start {args.corp_id})",
               lambda gs: table(("CHAT_ID", "NAME", "OWNER", "MEMBERS", "STATUS", "CREATED", "LABELS"),
                                [(g["chat_id"], g.get("name", ""), g.get("owner", ""), g.get("member_count", 0),
                                  g.get("status", ""), day(g.get("create_time")), ",".join(g.get("tags") or []))
@@ -77,7 +80,8 @@ CHAT_ID = arg("chat_id", metavar="CHAT_ID")
 def register(sub: Any) -> None:
     gs = area(sub, "groups", "customer groups and their labels")
     action(gs, "list", cmd_list, "the corp's customer groups as stored, with their labels", CORP_ID,
-           arg("--owner", metavar="USERID", help="only the groups this member owns"))  # fmt: skip
+           arg("--owner", metavar="USERID", help="only the groups this member owns"),
+           arg("--name", metavar="TEXT", help="only the groups whose name contains TEXT (at most 50 characters)"))  # fmt: skip
     action(gs, "show", cmd_show, "one customer group as stored, with its members and labels", CORP_ID, CHAT_ID)  # fmt: skip
     action(gs, "tag", cmd_tag, "replace a group's labels (group SOPs target them)", CORP_ID, CHAT_ID,
            arg("--tags", required=True, metavar="T1,T2", help="the labels, comma-separated ('' clears)"))  # fmt: skip
