@@ -23,6 +23,7 @@ from scrm.callbacks import intake as callback_intake
 from scrm.callbacks import redrive as parked_redrive
 from scrm.contact_stats import reconcile as stats_reconcile
 from scrm.contact_stats import service as contact_stats
+from scrm.corps import access_token
 from scrm.customers import groups as group_admin
 from scrm.customers import ports as service_ports
 from scrm.customers.customer import CustomerProfile, FollowInfo
@@ -40,7 +41,6 @@ from scrm.mass_sends.recipient_repository import DynamoCustomerNames
 from scrm.mass_sends.repository import DynamoMassSends
 from scrm.mass_sends.service import MassSends
 from scrm.sidebar import js_config as sidebar_js
-from scrm.sidebar import tickets as sidebar_tickets
 from scrm.sops import ports as sop_ports
 from scrm.sops.enrolment import SopEnrolment
 from scrm.sops.planner import SopPlanner
@@ -74,11 +74,11 @@ from tests.unit.test_customer_admin import WeCom as AdminWeComFake
 from tests.unit.test_group_admin import FakeGroupStore
 from tests.unit.test_mass_send_planned import Notify
 from tests.unit.test_parked_redrive import Table
-from tests.unit.test_sidebar_js_sdk import Store as SidebarStore
 from tests.unit.test_sop_admin import FakeDirectory as SopDirectory
 from tests.unit.test_sop_admin import FakeProgress
 from tests.unit.test_sop_enrolment import FakeSearch
 from tests.unit.test_stats_reconcile import FakeStatsWeCom
+from tests.unit.test_wecom_client_tokens import MemoryTokens
 from tests.unit.transfer_fakes import FakeDirectory as TransferDirectory
 from tests.unit.transfer_fakes import FakeQueue, FakeTransferRepo, FakeTransferWeCom
 
@@ -141,7 +141,7 @@ PORT_FAKES: dict[type, tuple[Any, ...]] = {
     staff_ports.LoginWeCom: (FakeLoginWeCom, StaffLoginCalls),
     staff_ports.Members: (FakeMembers, DynamoMembers),
     sidebar_js.TicketSource: (WeComGateway,),
-    sidebar_tickets.TicketStore: (SidebarStore, DynamoTokenStorage),
+    access_token.TokenStore: (MemoryTokens, DynamoTokenStorage),
     transfer_ports.TransferRepo: (FakeTransferRepo,),
     transfer_ports.TransferWeCom: (FakeTransferWeCom,),
 }

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
-from typing import Any
 
 import pytest
-from scrm.corps.access_token import StoredToken
 from scrm.kernel.errors import InvalidInput
 from scrm.kernel.wecom_error import WeComError
 from scrm.sidebar.js_sdk import page_url, sign, signature
 from scrm.sidebar.tickets import TicketKeeper
+
+from tests.unit.test_wecom_client_tokens import MemoryTokens
 
 DOC_TICKET = "sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg"
 
@@ -35,44 +34,6 @@ def test_a_page_url_loses_its_fragment_and_must_be_http():
                                 "signature": "0f9de62fce790f9a083d5c99e95740ceb90c27ed"}  # fmt: skip
 
 
-@dataclass
-class Store:
-    """The tokens table in memory, its conditional writes under a lock (as DynamoDB applies them)."""
-
-    clock: Any = time.time
-    items: dict[str, dict[str, Any]] = field(default_factory=dict)
-    mutex: threading.Lock = field(default_factory=threading.Lock)
-
-    def current(self, key: str) -> StoredToken:
-        with self.mutex:
-            item = self.items.get(key, {})
-            return StoredToken(item.get("token"), float(item.get("expires_at") or 0), bool(item.get("reissued")))
-
-    def store(self, key: str, token: str, expires_at: float) -> bool:
-        with self.mutex:
-            item = self.items.setdefault(key, {})
-            same = item.get("token") == token
-            item.update(token=token, expires_at=expires_at, reissued=same, lock_until=None)
-            return same
-
-    def try_lock(self, key: str, seconds: float) -> bool:
-        with self.mutex:
-            item = self.items.setdefault(key, {})
-            if item.get("lock_until") and item["lock_until"] > self.clock():
-                return False
-            item["lock_until"] = self.clock() + seconds
-            return True
-
-    def release(self, key: str) -> None:
-        with self.mutex:
-            self.items.get(key, {})["lock_until"] = None
-
-    def invalidate(self, key: str, bad_token: str) -> None:
-        with self.mutex:
-            if self.items.get(key, {}).get("token") == bad_token:
-                self.items[key]["expires_at"] = 0
-
-
 class Fetches:
     def __init__(self, delay_s: float = 0.05, fail: int = 0) -> None:
         self.n, self.delay_s, self.fail, self.mutex = 0, delay_s, fail, threading.Lock()
@@ -88,7 +49,7 @@ class Fetches:
 
 
 def test_fifty_callers_at_once_make_one_fetch():
-    keeper, fetch = TicketKeeper(Store(), sleep=lambda s: time.sleep(0.01)), Fetches()
+    keeper, fetch = TicketKeeper(MemoryTokens(time.time), sleep=lambda s: time.sleep(0.01)), Fetches()
     got: list[str] = []
     threads = [threading.Thread(target=lambda: got.append(keeper.ticket("wwx#jsapi_ticket", fetch))) for _ in range(50)]
     for t in threads:
@@ -100,7 +61,7 @@ def test_fifty_callers_at_once_make_one_fetch():
 
 def test_a_refused_fetch_frees_the_lock_and_a_ticket_near_its_end_is_fetched_again():
     now = [1_000.0]
-    store = Store(clock=lambda: now[0])
+    store = MemoryTokens(lambda: now[0])
     keeper, fetch = TicketKeeper(store, clock=lambda: now[0], sleep=lambda s: None), Fetches(delay_s=0, fail=1)
     with pytest.raises(WeComError):
         keeper.ticket("k", fetch)
@@ -113,7 +74,7 @@ def test_a_refused_fetch_frees_the_lock_and_a_ticket_near_its_end_is_fetched_aga
 
 def test_while_another_caller_fetches_the_old_ticket_serves():
     now = [1_000.0]
-    store = Store(clock=lambda: now[0])
+    store = MemoryTokens(lambda: now[0])
     store.store("k", "old", now[0] + 200)  # inside the margin: due for a fetch
     assert store.try_lock("k", 10)  # another instance is fetching
     keeper = TicketKeeper(store, clock=lambda: now[0], sleep=lambda s: None)

@@ -9,6 +9,7 @@ on every call) and count the gettoken calls.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,35 +31,41 @@ class Clock:
 
 @dataclass
 class MemoryTokens:
-    """The shared token table, in memory (what DynamoTokenStorage does with conditional writes)."""
+    """The shared token table, in memory: its conditional writes under a lock, as DynamoDB applies them
+    (the sidebar's ticket keeper runs 50 threads against it)."""
 
-    clock: Clock
+    clock: Any
     items: dict[str, dict[str, Any]] = field(default_factory=dict)
+    mutex: threading.Lock = field(default_factory=threading.Lock)
 
     def current(self, key: str) -> StoredToken:
-        item = self.items.get(key, {})
-        return StoredToken(item.get("token"), float(item.get("expires_at") or 0), bool(item.get("reissued")))
+        with self.mutex:
+            item = self.items.get(key, {})
+            return StoredToken(item.get("token"), float(item.get("expires_at") or 0), bool(item.get("reissued")))
 
     def store(self, key: str, token: str, expires_at: float) -> bool:
-        item = self.items.setdefault(key, {})
-        same = item.get("token") == token
-        item.update(token=token, expires_at=expires_at, reissued=same, lock_until=None)
-        return same
+        with self.mutex:
+            item = self.items.setdefault(key, {})
+            same = item.get("token") == token
+            item.update(token=token, expires_at=expires_at, reissued=same, lock_until=None)
+            return same
 
     def try_lock(self, key: str, seconds: float) -> bool:
-        item = self.items.setdefault(key, {})
-        if item.get("lock_until") and item["lock_until"] > self.clock():
-            return False
-        item["lock_until"] = self.clock() + seconds
-        return True
+        with self.mutex:
+            item = self.items.setdefault(key, {})
+            if item.get("lock_until") and item["lock_until"] > self.clock():
+                return False
+            item["lock_until"] = self.clock() + seconds
+            return True
 
     def release(self, key: str) -> None:
-        self.items.get(key, {})["lock_until"] = None
+        with self.mutex:
+            self.items.get(key, {})["lock_until"] = None
 
     def invalidate(self, key: str, bad_token: str) -> None:
-        item = self.items.get(key, {})
-        if item.get("token") == bad_token:
-            item["expires_at"] = 0
+        with self.mutex:
+            if self.items.get(key, {}).get("token") == bad_token:
+                self.items[key]["expires_at"] = 0
 
 
 @dataclass

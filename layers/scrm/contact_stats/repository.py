@@ -300,11 +300,13 @@ def _kept(field: str, value: Any) -> bool:
     return value is not None and (field.startswith("wecom_") or int(value) != 0)
 
 
-def _query(pk: str) -> list[dict[str, Any]]:
-    """Every raw item of one partition, page after page (the model would drop undeclared attributes)."""
+def _query(pk: str, condition: Any = None, names: Sequence[str] | None = None, consistent: bool = False) -> list[dict[str, Any]]:
+    """Every raw item of one partition (within a range of sort keys, only ``names`` when given), page after
+    page (the model would drop undeclared attributes)."""
     conn, out, start = S._get_connection(), [], None
     while True:
-        page = conn.query(pk, exclusive_start_key=start)
+        page = conn.query(pk, range_key_condition=condition, attributes_to_get=names, exclusive_start_key=start,
+                          consistent_read=consistent)  # fmt: skip
         out += page.get("Items", [])
         start = page.get("LastEvaluatedKey")
         if not start:

@@ -38,6 +38,7 @@ from scrm.contact_stats.repository import (
     S,
     _batch_delete,
     _batch_write,
+    _query,
     day_sk,
     days_pk,
     legacy_rollup_pks,
@@ -49,17 +50,6 @@ from scrm.contact_stats.rollup import month_days, running_sums
 from scrm.contact_stats.seal import VERSION, valid_below, wanted_days
 from scrm.contact_stats.seal import unpack as unseal
 from scrm.contact_stats.seal_repository import DynamoMonthSeals, Seal, day_stamps
-
-
-def _query(pk: str, condition: Any = None, names: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """Every raw item of a partition (within a range of sort keys), only ``names`` when given."""
-    conn, out, start = S._get_connection(), [], None
-    while True:
-        page = conn.query(pk, range_key_condition=condition, attributes_to_get=names, exclusive_start_key=start)
-        out += page.get("Items", [])
-        start = page.get("LastEvaluatedKey")
-        if not start:
-            return out
 
 
 def _n(item: Mapping[str, Any], name: str) -> int:

@@ -25,6 +25,7 @@ from scrm.contact_stats.repository import (
     DynamoContactStats,
     S,
     _batch_write,
+    _query,
     days_pk,
     running_pk,
     seal_pk,
@@ -34,24 +35,12 @@ from scrm.contact_stats.seal import VERSION, pack, stamps
 
 DATA, BUILD, PARTS, STAMPS = "data", "build", "parts", "stamps"
 SEAL_TRIES = 3
-MONTHS_KEPT = 13  # a report's range is at most 366 days
 
 
 @dataclass(frozen=True)
 class Seal:
     stamps: dict[str, int]
     blobs: tuple[bytes, ...]
-
-
-def _query(pk: str, condition: Any = None, names: Sequence[str] | None = None, consistent: bool = False) -> list[dict[str, Any]]:
-    conn, out, start = S._get_connection(), [], None
-    while True:
-        page = conn.query(pk, range_key_condition=condition, attributes_to_get=names, exclusive_start_key=start,
-                          consistent_read=consistent)  # fmt: skip
-        out += page.get("Items", [])
-        start = page.get("LastEvaluatedKey")
-        if not start:
-            return out
 
 
 def _batch_get(keys: Sequence[tuple[str, str]], names: Sequence[str] | None = None) -> list[dict[str, Any]]:

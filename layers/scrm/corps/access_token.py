@@ -16,6 +16,7 @@ fresh ``expires_in`` the reissued token simply has a long life again; with a new
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 REFRESH_MARGIN_S = 300  # refresh this long before expiry, so callers never hold an expiring token
 REISSUED_MIN_LEFT_S = 1.0  # a handed-back token is used up to its last second (a late call gets 42001)
@@ -49,3 +50,14 @@ def worth_refreshing(stored: StoredToken, now: float, min_remaining_s: float) ->
     if left > min_remaining_s:
         return False
     return not (stored.reissued and left > REISSUED_MIN_LEFT_S)
+
+
+class TokenStore(Protocol):
+    """The shared store of access tokens and JS-SDK tickets (``adapters.wecom.token_store.DynamoTokenStorage``:
+    the tokens table; unit tests fake it): what is stored, a refresh lock, and an early invalidation."""
+
+    def current(self, key: str) -> StoredToken: ...
+    def store(self, key: str, token: str, expires_at: float) -> bool: ...
+    def try_lock(self, key: str, seconds: float) -> bool: ...
+    def release(self, key: str) -> None: ...
+    def invalidate(self, key: str, bad_token: str) -> None: ...

@@ -14,9 +14,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
-from scrm.corps.access_token import StoredToken, usable
+from scrm.corps.access_token import TokenStore, usable
 from scrm.kernel.wecom_error import WeComError
 
 LOCK_S = 10.0
@@ -24,22 +23,12 @@ WAIT_S = LOCK_S + 5
 POLL_S = 0.1
 
 
-class TicketStore(Protocol):
-    """The shared store (the access tokens' ``DynamoTokenStorage``; unit tests fake it)."""
-
-    def current(self, key: str) -> StoredToken: ...
-    def store(self, key: str, token: str, expires_at: float) -> bool: ...
-    def try_lock(self, key: str, seconds: float) -> bool: ...
-    def release(self, key: str) -> None: ...
-    def invalidate(self, key: str, bad_token: str) -> None: ...
-
-
 Fetch = Callable[[], tuple[str, int]]  # → (ticket, expires_in), or WeComError
 
 
 @dataclass
 class TicketKeeper:
-    store: TicketStore
+    store: TokenStore
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], None] = time.sleep
 

@@ -21,29 +21,19 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 import requests
 from wechatpy.enterprise import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
 from scrm.adapters.redaction import remember_secret
-from scrm.corps.access_token import StoredToken, usable
+from scrm.corps.access_token import StoredToken, TokenStore, usable
 from scrm.kernel import wecom_errors as errcodes
 from scrm.kernel.wecom_error import WeComError
 
 LOCK_S = 10.0
 POOL_SIZE = 64
-
-
-class TokenStore(Protocol):
-    """The shared token store (``token_store.DynamoTokenStorage``; unit tests fake it)."""
-
-    def current(self, key: str) -> StoredToken: ...
-    def store(self, key: str, token: str, expires_at: float) -> bool: ...
-    def try_lock(self, key: str, seconds: float) -> bool: ...
-    def release(self, key: str) -> None: ...
-    def invalidate(self, key: str, bad_token: str) -> None: ...
 
 
 class WeComClient(WeChatClient):
