@@ -70,6 +70,7 @@ FUNCTIONS: dict[str, Access] = {
             "live_codes", "channel_stats", "groups", "contact_stats", "transfers",
             "mass_sends", "sops",
             "staff_roles", "staff_sessions",
+            "stages", "notes",
         ),
         tables_record=("tokens", "rate_limits"),
         tables_issue=("api_keys",),

@@ -22,6 +22,7 @@ from scrm.live_codes import wiring as _live_codes
 from scrm.settings import Settings
 from scrm.sidebar import wiring as _sidebar
 from scrm.sops import wiring as _sops
+from scrm.stages import wiring as _stages
 from scrm.sync import wiring as _sync
 from scrm.transfers import wiring as _transfers
 from scrm.welcome import wiring as _welcome
@@ -146,6 +147,8 @@ def event_observers() -> list[Any]:
 # job); the admin API's services, the sync, transfers, mass sends and the reconcile spend the bulk budget.
 handlers = lazy(lambda: _customers.handlers(store(), _gateways(False), acquisition(), event_observers()))
 customer_admin = lazy(lambda: _customers.admin(store(), admin_api_gateways().for_corp))
+# Lifecycle stages and notes: the customers' timeline and tag service (the admin's WeCom clients).
+stages = lazy(lambda: _stages.service(store(), customer_admin()))
 full_sync = lazy(lambda: _sync.full_sync(store(), _gateways(bulk=True).for_corp))
 
 

@@ -165,6 +165,22 @@ TABLES: dict[str, TableDef] = {
         # and <userid>#guard (a relation's facts and what they contributed); pk = corp#chat#<chat_id>, sk =
         # <time>#<event_id> (a group member change counted once).
         _table("contact_stats", _PK, _SK),
+        # Lifecycle stages (issue 19, stages/): pk = corp with sk = "config" (the stages, their order, the
+        # ids merged into others, the tag mirror; versioned), "count#<stage id>" (customers at the stage,
+        # moved in the same transaction as the customer's stage); pk = corp#c#<external_userid>, sk =
+        # "stage" (the customer's stage and its last change); pk = corp#moves, sk = <China day>#<from>#<to>
+        # (moves counted per day).
+        _table("stages", _PK, _SK),
+        # Follow-up notes (跟进记录): pk = corp#<external_userid>, sk = "n#<created ms>#<note id>" (a note)
+        # or "id#<note id>" (its request's marker, so a retry writes nothing). by_corp / by_member: the
+        # corp's notes, or one member's, newest first (sparse: only notes carry corp_id / member_pk).
+        _table(
+            "notes",
+            _PK,
+            _SK,
+            _by("by_corp", "corp_id", "note_sk"),
+            _by("by_member", "member_pk", "note_sk"),
+        ),
         # Console staff (issue 18, staff_auth/): the per-corp role table, pk = corp, sk = userid.
         _table("staff_roles", _PK, _SK),
         # Console sessions: pk = sha256 of the session cookie's id (the id itself is never stored); TTL at

@@ -32,6 +32,7 @@ from scrm.customers.follow import FollowStatus
 from scrm.customers.group import GroupChat, GroupMember, GroupStatus, MemberType
 from scrm.customers.ports import Store
 from scrm.customers.repository import DynamoStore
+from scrm.customers.service import CustomerAdmin
 from scrm.customers.tags import Tag, TagGroup
 from scrm.kernel import bus
 from scrm.live_codes import ports as live_code_ports
@@ -49,6 +50,8 @@ from scrm.sops.repository import DynamoSops
 from scrm.staff_auth import ports as staff_ports
 from scrm.staff_auth.repository import DynamoMembers, DynamoStaffRoles, DynamoStaffSessions
 from scrm.staff_auth.wecom import StaffLoginCalls
+from scrm.stages import ports as stage_ports
+from scrm.stages.repository import DynamoNotes, DynamoStages
 from scrm.sync import full_sync
 from scrm.transfers import ports as transfer_ports
 from scrm.welcome import ports as welcome_ports
@@ -65,6 +68,7 @@ from tests.unit.live_code_fakes import (
 from tests.unit.mass_send_fakes import FakeGroupMsg, FakeMassSendRepo, FakeNames, FakeRecipients
 from tests.unit.sop_fakes import FakeGroups, FakeSops
 from tests.unit.staff_auth_fakes import FakeLoginWeCom, FakeMembers, FakeRoles, FakeSessions
+from tests.unit.stage_fakes import FakeCustomers, FakeNotes, FakeStages, FakeTagging, FakeTimeline
 from tests.unit.sync_fakes import FakeBulkWeCom, FakeJobs, FakeSyncStore
 from tests.unit.sync_fakes import FakeQueue as SyncQueue
 from tests.unit.test_acquisition import CountingStats
@@ -142,6 +146,11 @@ PORT_FAKES: dict[type, tuple[Any, ...]] = {
     staff_ports.Members: (FakeMembers, DynamoMembers),
     sidebar_js.TicketSource: (WeComGateway,),
     access_token.TokenStore: (MemoryTokens, DynamoTokenStorage),
+    stage_ports.StageRepo: (FakeStages, DynamoStages),
+    stage_ports.NoteRepo: (FakeNotes, DynamoNotes),
+    stage_ports.Customers: (FakeCustomers,),
+    stage_ports.Timeline: (FakeTimeline, FakeStore, DynamoStore),
+    stage_ports.Tagging: (FakeTagging, CustomerAdmin),
     transfer_ports.TransferRepo: (FakeTransferRepo,),
     transfer_ports.TransferWeCom: (FakeTransferWeCom,),
 }

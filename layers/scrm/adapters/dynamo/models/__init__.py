@@ -13,6 +13,7 @@ from scrm.adapters.dynamo.models.live_code import LiveCodeItem
 from scrm.adapters.dynamo.models.mass_send import MassSendItem
 from scrm.adapters.dynamo.models.rate_limit import RateLimitItem
 from scrm.adapters.dynamo.models.sop import SopItem
+from scrm.adapters.dynamo.models.stage import NoteItem, StageItem
 from scrm.adapters.dynamo.models.staff import StaffRoleItem, StaffSessionItem
 from scrm.adapters.dynamo.models.sync_job import SyncJobItem
 from scrm.adapters.dynamo.models.tag import TagItem
@@ -44,10 +45,14 @@ ALL_MODELS = (
     SopItem,
     StaffRoleItem,
     StaffSessionItem,
+    StageItem,
+    NoteItem,
 )
 
 __all__ = [
     "ALL_MODELS",
+    "NoteItem",
+    "StageItem",
     "AcquisitionItem",
     "AlertItem",
     "ChannelStatItem",
