@@ -13,8 +13,8 @@ from scrm.adapters.dynamo.models.live_code import LiveCodeItem
 from scrm.adapters.dynamo.models.mass_send import MassSendItem
 from scrm.adapters.dynamo.models.rate_limit import RateLimitItem
 from scrm.adapters.dynamo.models.sop import SopItem
-from scrm.adapters.dynamo.models.stage import NoteItem, StageItem
 from scrm.adapters.dynamo.models.staff import StaffRoleItem, StaffSessionItem
+from scrm.adapters.dynamo.models.stage import NoteItem, StageItem
 from scrm.adapters.dynamo.models.sync_job import SyncJobItem
 from scrm.adapters.dynamo.models.tag import TagItem
 from scrm.adapters.dynamo.models.tag_member import TagMemberItem
