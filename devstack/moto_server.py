@@ -27,6 +27,11 @@ Measured under callback load (py-spy, 2 cores), moto spent its time on:
   members' running sums, 188 numbers an item, 12 asked for: 30 s). A projection of top-level names now
   picks those attributes (a Query's matches keep the keys for its LastEvaluatedKey and the whole item's
   size for the 1 MB page, as DynamoDB counts it); filters and nested paths take moto's own path.
+- DynamoDB's writes are not isolated from each other in moto's threaded server: a conditional write or a
+  TransactWriteItems checks its conditions, then writes, and another request thread can write between the
+  two (two transactions on one item both passed their checks; a counter moved in both lost one). On AWS
+  each item write is atomic and transactions are serializable, so writes here take one lock (reads do
+  not): tests of exact counters under concurrency (tests/integration/test_stages.py) then mean something.
 Nothing here changes what moto answers, except that approximate counts may be up to 100 ms old.
 """
 
@@ -96,6 +101,24 @@ def _patch_transactions() -> None:
             raise
 
     ddb.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+def _patch_write_isolation() -> None:
+    """One lock around every DynamoDB write of the backend (see the module's docstring)."""
+    import functools
+    import threading
+
+    from moto.dynamodb import models as ddb
+
+    lock = threading.RLock()
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item"):
+        original = getattr(ddb.DynamoDBBackend, name)
+
+        def locked(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return _original(*args, **kwargs)
+
+        setattr(ddb.DynamoDBBackend, name, functools.wraps(original)(locked))
 
 
 def _patch_queries() -> None:
@@ -401,6 +424,7 @@ def _patch() -> None:
     _patch_serializer()
     _patch_sqs_deletes()
     _patch_transactions()
+    _patch_write_isolation()
     _patch_queries()
     from devstack import aws_faults
 
