@@ -7,7 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 READ = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem")
-WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
+# ConditionCheckItem: a transaction's check of an item it does not write (the stages' config version while a
+# customer's stage and its counts change); IAM authorises it apart from UpdateItem.
+WRITE = (
+    "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+)
 # Single-item access only: de-dup records (Powertools) and shared tokens.
 RECORD = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 # Write-only: the callback route parks an event it cannot queue, and reads nothing back.

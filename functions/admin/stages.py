@@ -28,8 +28,7 @@ def stages(principal: Any, request: Any) -> Any:
 @route("/admin/stages", methods=("PUT",), write=True, role="admin", doc=Doc(
     "Edit the stages: add, rename, reorder, remove (a stage holding customers needs moves); the tag mirror",
     {200: ("the stages as saved", S.Stages)}, body=S.StagesEdit,
-    errors={409: ("a removed stage holds customers (field moves, details), or the stages changed meanwhile", None),
-            502: None},
+    errors={409: "a removed stage holds customers (field moves, details), or the stages changed meanwhile", 502: None},
 ))  # fmt: skip
 def stages_set(principal: Any, request: Any, body: S.StagesEdit) -> Any:
     return _service().set_stages(principal.corp_id, body.rows(), body.moves, body.mirror, body.group_name, body.version)

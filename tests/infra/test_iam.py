@@ -485,6 +485,13 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
                                      "steps": [{"after_added_days": 1, "at": "10:00", "text": "iam2"}]}),
             ("GET", "/admin/sops", None),
             ("GET", f"/admin/sops/{sop_id}/progress", None),
+            ("PUT", "/admin/stages", {"stages": [{"id": "new", "name": "新客"}, {"id": "deal", "name": "成交"}]}),
+            ("PUT", f"/admin/customers/{ext}/stage", {"stage": "deal", "userid": uid}),
+            ("POST", f"/admin/customers/{ext}/notes", {"text": "iam", "userid": uid}),
+            ("GET", f"/admin/customers/{ext}/notes", None),
+            ("GET", "/admin/notes?q=iam", None),
+            ("GET", f"/admin/notes?userid={uid}", None),
+            ("GET", "/admin/stats/stages", None),
             ("POST", "/admin/keys", {"role": "viewer", "name": "iam"}),
             ("GET", "/admin/keys", None),
         ):
