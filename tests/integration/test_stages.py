@@ -184,3 +184,32 @@ def test_removing_a_stage_in_use_needs_moves(corp):
     # and back: a new stage of that name, no id
     r = admin("PUT", "/admin/stages", {"stages": [*kept, {"name": "流失"}], "version": r.json()["version"]})
     assert r.status_code == 200 and r.json()["stages"][-1]["name"] == "流失"
+
+
+def test_the_cli_edits_stages_moves_a_customer_and_writes_and_finds_notes(stack, corp, capsys):
+    from tests.integration.cli_api import as_corp
+    from tests.integration.test_cli import run
+
+    cid = corp["cid"]
+    ext, uid = corp["relations"][3]
+    with as_corp(stack, cid):
+        code, out, err = run(capsys, "stages", "set-config", cid, "--rename", "intent=有意向", "--add", "沉睡")
+        assert code == 0, err
+        assert "有意向" in out and "沉睡" in out
+        code, out, err = run(capsys, "stages", "set", cid, ext, "有意向", "--userid", uid)
+        assert code == 0 and f"{ext}: 有意向 (intent)" in out, (out, err)
+        code, out, _ = run(capsys, "stages", "set", cid, ext)
+        assert "有意向 (intent)" in out and f"by {uid}" in out
+        code, out, err = run(capsys, "notes", "add", cid, ext, "--userid", uid, "--text", "CLI 写的跟进", "--note-id", "cli-1")
+        assert code == 0 and "note cli-1" in out, err
+        assert run(capsys, "notes", "add", cid, ext, "--userid", uid, "--text", "CLI 写的跟进", "--note-id", "cli-1")[0] == 0
+        code, out, _ = run(capsys, "notes", "list", cid, ext)
+        assert out.count("CLI 写的跟进") == 1
+        code, out, _ = run(capsys, "notes", "search", cid, "--q", "cli 跟进")
+        assert code == 0 and "CLI 写的跟进" in out and ext in out
+        code, _, err = run(capsys, "notes", "add", cid, ext, "--userid", uid, "--text", "x" * 2001)
+        assert code != 0 and "text" in err
+        code, _, err = run(capsys, "stages", "set", cid, ext, "nope", "--userid", uid)
+        assert code != 0 and "stage" in err
+        code, out, _ = run(capsys, "stages", "list", cid)
+        assert "沉睡" in out
