@@ -32,3 +32,14 @@ export function dayLineOption(days, lines) {
 export function itemsLineOption(items, lines) {
   return dayLineOption(items.map((it) => it.day), lines.map(([name, key]) => [name, items.map((it) => it[key])]))
 }
+
+// One bar per category (客户阶段: customers at each stage, in the stages' order); the aria-label lists every bar.
+export function barOption(names, values, seriesName) {
+  return {
+    aria: ariaOf(names.length),
+    grid: { left: 40, right: 16, top: 24, bottom: 30 },
+    xAxis: { type: 'category', data: names, axisLabel: { interval: 0 } },
+    yAxis: { type: 'value', minInterval: 1 },
+    series: [{ name: seriesName, type: 'bar', data: values.map(num), barMaxWidth: 48, label: { show: true, position: 'top' } }],
+  }
+}

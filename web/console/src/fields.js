@@ -65,6 +65,13 @@ const LABELS = {
   digest_time: '汇总时间',
   link_url: '卡片链接',
   day: '日期',
+  stages: '阶段',
+  stage: '阶段',
+  moves: '客户转入阶段',
+  mirror: '同步为企业标签',
+  note_id: '记录编号',
+  q: '关键词',
+  version: '版本',
 }
 
 export function fieldLabel(field) {

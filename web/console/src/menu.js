@@ -8,6 +8,8 @@ export const MENU = [
       { path: '/groups', title: '客户群', icon: 'ChatLineRound' },
       { path: '/tags', title: '标签库', icon: 'PriceTag' },
       { path: '/churn-alerts', title: '流失提醒', icon: 'Bell' },
+      { path: '/stages', title: '客户阶段', icon: 'Histogram' },
+      { path: '/notes', title: '跟进记录', icon: 'Notebook' },
     ],
   },
   {

@@ -21,6 +21,8 @@ const pages = {
   '/mass-sends': () => import('./pages/MassSendsPage.vue'),
   '/sops': () => import('./pages/SopsPage.vue'),
   '/churn-alerts': () => import('./pages/ChurnAlertsPage.vue'),
+  '/stages': () => import('./pages/StagesPage.vue'),
+  '/notes': () => import('./pages/NotesPage.vue'),
 }
 
 export const router = createRouter({
