@@ -103,6 +103,11 @@ def test_a_retried_note_is_stored_and_timelined_once(corp):
     found = admin("GET", "/admin/notes", q="会员卡").json()
     assert [n["external_userid"] for n in found["items"]] == [ext]
     assert {n["text"] for n in admin("GET", "/admin/notes", userid=uid).json()["items"]} >= {body["text"], "第二条"}
+    # pages follow the cursor through the index (by member and corp-wide), newest first, none twice
+    for params in ({"userid": uid}, {}):
+        first = admin("GET", "/admin/notes", limit=1, **params).json()
+        second = admin("GET", "/admin/notes", limit=1, cursor=first["next_cursor"], **params).json()
+        assert first["next_cursor"] and [n["text"] for n in first["items"] + second["items"]] == ["第二条", body["text"]]
     assert corp["viewer"]("GET", "/admin/notes").status_code == 403
 
 

@@ -106,6 +106,8 @@ def _bodies(c: dict[str, Any]) -> dict[tuple[str, str], Any]:
         ("/admin/channel-codes/{code_id}", "PUT"): {"name": "改名"},
         ("/admin/customers/{external_userid}/remark", "PUT"): {"userid": c["follower"], "remark": "hijack"},
         ("/admin/customers/{external_userid}/tags", "POST"): {"userid": c["follower"], "add": [c["ids"]["tag_id"]]},
+        ("/admin/customers/{external_userid}/stage", "PUT"): {"stage": "new", "userid": c["follower"]},
+        ("/admin/customers/{external_userid}/notes", "POST"): {"text": "hijack", "userid": c["follower"]},
         ("/admin/group-codes/{code_id}", "PUT"): {"name": "改名"},
         ("/admin/groups/{chat_id}/tags", "PUT"): {"tags": ["hijack"]},
         ("/admin/sops/{sop_id}", "PATCH"): {"name": "hijack"},
