@@ -86,6 +86,7 @@ class Stack:
             **aws_env(self.dynamodb_port, self.messaging_port),
             "SCRM_WECOM_API_BASE": f"{self.sandbox_url}/cgi-bin/",
             "SCRM_WECOM_LOGIN_BASE": f"{self.sandbox_url}/",  # WeCom's login pages (console login)
+            "SCRM_WECOM_OAUTH_BASE": f"{self.sandbox_url}/",  # WeCom's OAuth link (the sidebar's login)
             "SCRM_LOG_LEVEL": c.log_level,
             "SCRM_WECOM_BACKOFF_BASE_S": "0.05",
             # Tests and benchmarks poll the admin API with one key every 50 ms for minutes; the per-key
