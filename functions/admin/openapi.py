@@ -141,6 +141,9 @@ def spec() -> dict[str, Any]:
         paths.setdefault(path, {})[method] = _operation(path, write, doc, refs)
         if LEAST_ROLE.get((path, method)) == "member":  # the sidebar's routes: its cookie alone, no key
             paths[path][method]["security"] = [{"sidebar": []}]
+            paths[path][method]["responses"].setdefault("403", _json(
+                "an API key (the sidebar acts as a member, which a key is not), or a write without X-CSRF-Token",
+                ref("Error")))  # fmt: skip
     paths["/admin/openapi.json"] = {
         "get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OpenAPI 3.1"}}}
     }

@@ -93,11 +93,14 @@ def caller(request: Any, key: str, sidebar: bool = False) -> tuple[Any, Response
 
 
 def _sidebar_caller(request: Any, key: str) -> tuple[Any, Response | None]:
+    """A key is authenticated (so that its refusal is audited under its id) and then refused by
+    ``permitted``: the sidebar acts as a member, which a key is not."""
+    from scrm import bootstrap
     from scrm.kernel.errors import Unauthenticated
 
     if key:
-        return None, error(403, "the sidebar's routes act as the member logged in through WeCom: send the "
-                                f"{SIDEBAR_COOKIE} cookie (POST /admin/sidebar/auth/login), not an API key", "Authorization")  # fmt: skip
+        principal = bootstrap.api_keys().authenticate(key)
+        return (principal, None) if principal is not None else (None, error(401, "unknown or revoked API key"))
     session_id = cookies_of(request.headers).get(SIDEBAR_COOKIE)
     if not session_id:
         return None, error(401, "not logged in to the sidebar: open it from WeCom (POST /admin/sidebar/auth/login)", "session")
@@ -115,8 +118,11 @@ def permitted(principal: Any, request: Any, path: str, write: bool, declared: st
     from scrm.staff_auth.model import MemberPrincipal, StaffPrincipal, StaffRole, allows, least_role
 
     if declared == MEMBER or isinstance(principal, MemberPrincipal):
-        if not (declared == MEMBER and isinstance(principal, MemberPrincipal)):  # caller() pairs them; keep it so
-            return error(403, f"{request.method} {path} is not a route for this kind of caller")
+        if not isinstance(principal, MemberPrincipal):  # a key on a sidebar route
+            return error(403, "the sidebar's routes act as the member logged in through WeCom: send the "
+                              f"{SIDEBAR_COOKIE} cookie (POST /admin/sidebar/auth/login), not an API key", "Authorization")  # fmt: skip
+        if declared != MEMBER:  # caller() never pairs a sidebar session with another route; keep it so
+            return error(403, f"a sidebar session may not {request.method} {path}")
         if write and not principal.session.csrf_matches(request.headers.get(CSRF_HEADER)):
             return error(403, "a sidebar write needs the X-CSRF-Token header equal to the session's token "
                               "(csrf_token in GET /admin/sidebar/me)", "X-CSRF-Token")  # fmt: skip
