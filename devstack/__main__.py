@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"""local stack up
   web console       {stack.console_url}   (built by make web; login corp: --console-corp)
+  sidebar           {stack.sidebar_url}   (outside WeCom: the sandbox's client stand-in; docs/sandbox.md)
   app (callbacks)   {stack.app_url}/wecom/callback/<corp_id>
   admin API         {stack.admin_url}/admin/   (keys: scrm keys create <corp> --role admin)
   WeCom sandbox     {stack.sandbox_url}   (control API: {stack.sandbox_url}/control/corps)
