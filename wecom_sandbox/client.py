@@ -307,11 +307,14 @@ def _chat_api(sandbox: Sandbox, session: Session, page: PageState, name: str, pa
     return {"err_msg": f"{name}:ok", **({"_sandbox": note} if note else {})}
 
 
-def _clean_params(params: dict[str, Any]) -> dict[str, Any]:
-    """What the page asked, without the jssdk's verify* copies of the signature on every call."""
+def _clean_params(name: str, params: dict[str, Any]) -> dict[str, Any]:
+    """What the page asked, without what the jssdk adds to every call (getVerifyParams: appId and the
+    verify* copies of the config's signature)."""
     if not isinstance(params, dict):
         return {}
-    return {k: v for k, v in params.items() if not str(k).startswith("verify") or k == "verifyJsApiList"}
+    added = "verifyAppId" in params and name != "preVerifyJSAPI"
+    return {k: v for k, v in params.items()
+            if not (str(k).startswith("verify") and k != "verifyJsApiList") and not (added and k == "appId")}
 
 
 def invoke(sandbox: Sandbox, body: dict[str, Any]) -> dict[str, Any]:
@@ -352,7 +355,7 @@ def invoke(sandbox: Sandbox, body: dict[str, Any]) -> dict[str, Any]:
         note = answer.pop("_sandbox", None)
         session.seq += 1
         record = {"seq": session.seq, "at": now, "page": page_id, "url": url, "name": name,
-                  "params": _clean_params(params), "err_msg": answer["err_msg"],
+                  "params": _clean_params(name, params), "err_msg": answer["err_msg"],
                   "ok": answer["err_msg"].endswith(":ok"), "reason": reason or None,
                   **({"sandbox": note} if note else {})}  # fmt: skip
         session.calls.append(record)

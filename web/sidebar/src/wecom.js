@@ -49,6 +49,20 @@ export async function fetchJsConfig(url, { fetcher = globalThis.fetch, apiBase =
 
 let registering = null
 
+// @wecom/jssdk's register() starts the configuration inside WeCom and drops the promise it gets (from an
+// async function), so a refused agentConfig is also an unhandled rejection. The page reports the refusal
+// through context() and send() (which the jssdk makes wait for the same configuration), so the browser's
+// second report of that one refusal is dropped; anything else still surfaces.
+export function isConfigRefusal(reason) {
+  return typeof reason?.errMsg === 'string' && /^(agentConfig|preVerifyJSAPI|config):/.test(reason.errMsg)
+}
+
+function quietConfigRefusals(target = globalThis) {
+  target.addEventListener?.('unhandledrejection', (event) => {
+    if (isConfigRefusal(event.reason)) event.preventDefault()
+  })
+}
+
 // Once per page load; the answers per URL are kept for the jssdk's two asks (config, agentConfig) and for a
 // later config after the single-page app changes its URL (the jssdk signs again then).
 export function register(options = {}) {
@@ -72,6 +86,7 @@ async function doRegister({ fetcher, href = globalThis.location?.href } = {}) {
     return answers.get(key)
   }
   const first = await signed(href)
+  quietConfigRefusals()
   ww.register({
     corpId: first.agentConfig.corpid || first.config.appId,
     agentId: first.agentConfig.agentid,

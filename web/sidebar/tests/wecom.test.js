@@ -3,7 +3,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { parseConfig, sameOriginPath } from '../src/config.js'
-import { fetchJsConfig, signURL, WeComError } from '../src/wecom.js'
+import { fetchJsConfig, isConfigRefusal, signURL, WeComError } from '../src/wecom.js'
 import { loadClientStandIn } from '../src/standin.js'
 
 test('config.json: client_script only as a path on this origin', () => {
@@ -45,4 +45,11 @@ test('no stand-in without a script named, or when WeixinJSBridge is there', asyn
   } finally {
     delete globalThis.WeixinJSBridge
   }
+})
+
+test('only the configuration refusals of the jssdk are taken as reported', () => {
+  assert.ok(isConfigRefusal({ errMsg: 'agentConfig:invalid signature' }))
+  assert.ok(isConfigRefusal({ errMsg: 'preVerifyJSAPI:invalid signature' }))
+  assert.ok(!isConfigRefusal({ errMsg: 'getContext:fail no permission' }))
+  assert.ok(!isConfigRefusal(new Error('agentConfig:x')))
 })
