@@ -182,8 +182,9 @@ def make_handler(dist: Path, config_path: Path, api: str, pictures: str = "", si
                 resp = conn.getresponse()
                 data = resp.read()
                 # A list, not a dict: the login answer sets several cookies (one Set-Cookie header each).
+                ours = {k.lower() for k in SECURITY_HEADERS} if security else set()
                 passed = [(k, v) for k, v in resp.getheaders() if k.lower() not in HOP_BY_HOP
-                          and k.lower() != "content-type"]
+                          and k.lower() != "content-type" and k.lower() not in ours]
                 self._send(resp.status, data, resp.getheader("Content-Type") or "application/octet-stream",
                            passed, security=security)
             except OSError as exc:

@@ -209,3 +209,37 @@ def test_a_wrong_signature_is_refused_and_shown(rig, watched):
     assert calls[0]["name"] == "agentConfig" and calls[0]["err_msg"] == "agentConfig:invalid signature"
     assert "getContext" not in [c["name"] for c in calls if c["ok"]]
     watched.shot("bad-signature")
+
+
+def test_the_console_server_serves_the_sidebar_and_passes_only_the_stand_in_on(rig):
+    """No browser: /sidebar/ as the console (routes answer index.html, config.json uncached), and of the
+    sandbox only /sandbox-client/ on this origin, with the console's headers once."""
+    import http.client
+
+    u = urlsplit(rig.url)
+
+    def get(path: str, method: str = "GET", body: bytes | None = None) -> http.client.HTTPResponse:
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+        conn.request(method, path, body=body, headers={"Content-Type": "application/json"} if body else {})
+        resp = conn.getresponse()
+        resp.body = resp.read()  # type: ignore[attr-defined]
+        conn.close()
+        return resp
+
+    moved = get("/sidebar")
+    assert moved.status == 302 and moved.getheader("Location") == "/sidebar/"
+    for path in ("/sidebar/", "/sidebar/portrait/wm123"):
+        page = get(path)
+        assert page.status == 200 and b'<div id="app">' in page.body
+        assert "script-src 'self'" in page.getheader("Content-Security-Policy")
+    config = get("/sidebar/config.json")
+    assert config.getheader("Cache-Control") == "no-store"
+    assert json.loads(config.body) == {"api_base": "", "client_script": "/sandbox-client/wecom-client.js"}
+    script = get("/sandbox-client/wecom-client.js")
+    assert script.status == 200 and script.getheader("Content-Type").startswith("text/javascript")
+    assert len([h for h in script.getheaders() if h[0].lower() == "x-content-type-options"]) == 1
+    assert b"WeixinJSBridgeReady" in script.body
+    answer = get("/sandbox-client/invoke", "POST", json.dumps({"session": "nope", "name": "getContext"}).encode())
+    assert json.loads(answer.body)["err_msg"] == "getContext:fail no sandbox session"
+    assert get("/sandbox-client/../control/corps").status == 404
+    assert get("/control/corps").status == 404  # the sandbox's control API is not on the page's origin
