@@ -78,7 +78,8 @@ def _session_or_404(app: Sandbox, session_id: str) -> client.Session:
 
 def list_sessions(app: Sandbox, req: Request) -> dict[str, Any]:
     corp_id = req.query.get("corp_id", "")
-    found = [s.view() for s in app.client_sessions.all() if not corp_id or s.corp_id == corp_id]
+    with app.world.lock:  # the pages' invokes change the sessions under it
+        found = [s.view() for s in app.client_sessions.all() if not corp_id or s.corp_id == corp_id]
     return {"sessions": found}
 
 
