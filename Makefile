@@ -14,6 +14,12 @@ STAGE  ?= dev
 WEB       := web/console
 NPM_STAMP := $(WEB)/node_modules/.lock-stamp
 WEB_SRC   := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) $(WEB)/index.html $(WEB)/vite.config.js
+# The employee sidebar (web/sidebar, issue 19): a second Vite app with the console's conventions, served under
+# /sidebar/ beside /console/; built the same way into web/sidebar/dist.
+SIDEBAR      := web/sidebar
+SIDEBAR_NPM  := $(SIDEBAR)/node_modules/.lock-stamp
+SIDEBAR_SRC  := $(shell find $(SIDEBAR)/src $(SIDEBAR)/public -type f 2>/dev/null) $(SIDEBAR)/index.html \
+                $(SIDEBAR)/vite.config.js
 # The browser tests' Chromium, from Debian (Playwright drives /usr/bin/chromium; its own download does not
 # work here), with a CJK font so that screenshots show the Chinese pages.
 CHROMIUM  := /usr/bin/chromium
@@ -26,7 +32,7 @@ help:
 	@echo "make dev     run the local stack in the foreground (Ctrl-C stops it)"
 	@echo "make bench   run the benchmarks, write bench/results.json (PARTS=load,soak picks some; BENCH_ARGS=... more options)"
 	@echo "make unit    unit tests only (no local stack)"
-	@echo "make web     build the web console into web/console/dist (npm ci when the lock changed)"
+	@echo "make web     build the web console and the sidebar into web/console/dist, web/sidebar/dist (npm ci when a lock changed)"
 	@echo "make browser install Debian's chromium and chromium-driver for the browser tests, if missing"
 	@echo "make mutants deliberate breakages of domain/service code against the unit tests, write bench/mutants.json"
 	@echo "make package STAGE=dev|prod   build infra/out/ (template, app zip, layer zip, console/) without AWS"
@@ -43,9 +49,10 @@ $(STAMP): pyproject.toml layers/pyproject.toml
 
 venv: $(STAMP)
 
-lint: venv $(NPM_STAMP)
+lint: venv $(NPM_STAMP) $(SIDEBAR_NPM)
 	$(BIN)/ruff check .
 	cd $(WEB) && npx --no-install eslint --max-warnings 0 .
+	cd $(SIDEBAR) && npx --no-install eslint --max-warnings 0 .
 
 $(NPM_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
 	@command -v npm >/dev/null || { echo "npm is required for the web console (Debian: apt-get install nodejs npm)"; exit 1; }
@@ -56,7 +63,16 @@ $(WEB)/dist/index.html: $(NPM_STAMP) $(WEB_SRC)
 	cd $(WEB) && npx --no-install vite build --logLevel warn
 	@touch $@
 
-web: $(WEB)/dist/index.html
+$(SIDEBAR_NPM): $(SIDEBAR)/package.json $(SIDEBAR)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is required for the web sidebar (Debian: apt-get install nodejs npm)"; exit 1; }
+	cd $(SIDEBAR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(SIDEBAR)/dist/index.html: $(SIDEBAR_NPM) $(SIDEBAR_SRC)
+	cd $(SIDEBAR) && npx --no-install vite build --logLevel warn
+	@touch $@
+
+web: $(WEB)/dist/index.html $(SIDEBAR)/dist/index.html
 
 $(CHROMIUM) $(CJK_FONT):
 	$(SUDO) apt-get update -qq
@@ -70,6 +86,7 @@ unit: venv
 
 test: venv lint web browser
 	cd $(WEB) && node --test tests/
+	cd $(SIDEBAR) && node --test tests/
 	$(BIN)/pytest
 
 demo: venv web
@@ -98,4 +115,4 @@ lock: venv
 		--strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 clean:
-	rm -rf $(VENV) .devstack .pytest_cache .ruff_cache infra/out $(WEB)/node_modules $(WEB)/dist
+	rm -rf $(VENV) .devstack .pytest_cache .ruff_cache infra/out $(WEB)/node_modules $(WEB)/dist $(SIDEBAR)/node_modules $(SIDEBAR)/dist

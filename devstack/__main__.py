@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"scrm-devstack: could not start: {exc} (logs in {config.workdir})", file=sys.stderr)
         return 1
     login = None
+    corp_id = ""
     if not args.no_console_corp:
         from devstack.console_login import dev_corp, open_console
         from devstack.sandbox_client import SandboxClient
@@ -66,11 +67,11 @@ def main(argv: list[str] | None = None) -> int:
         try:
             if args.console_corp:
                 agent = SandboxClient(stack.sandbox_url).corp(args.console_corp)["agent_id"]
-                login = open_console(stack, args.console_corp, agent)
+                login, corp_id = open_console(stack, args.console_corp, agent), args.console_corp
             else:
                 print("making the console's corp (a seeded sandbox corp, registered and synced) ...", flush=True)
                 info = dev_corp(stack)
-                login = open_console(stack, info["corp_id"], info["agent_id"])
+                login, corp_id = open_console(stack, info["corp_id"], info["agent_id"]), info["corp_id"]
         except Exception as exc:
             print(f"scrm-devstack: could not prepare the console's corp: {exc}", file=sys.stderr)
             stack.stop()
@@ -80,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"""local stack up
   web console       {stack.console_url}   (built by make web; login corp: --console-corp)
+  sidebar           {stack.sidebar_url}   (outside WeCom: the sandbox's client stand-in; docs/sandbox.md)
   app (callbacks)   {stack.app_url}/wecom/callback/<corp_id>
   admin API         {stack.admin_url}/admin/   (keys: scrm keys create <corp> --role admin)
   WeCom sandbox     {stack.sandbox_url}   (control API: {stack.sandbox_url}/control/corps)
@@ -95,6 +97,13 @@ Ctrl-C stops everything.""",
         from devstack.console_login import describe
 
         print(describe(login), flush=True)
+        from devstack import sidebar_chat
+
+        try:
+            chat = sidebar_chat.open_sidebar_chat(stack, corp_id)
+            print(sidebar_chat.describe(chat), flush=True)
+        except Exception as exc:  # the sidebar is extra: the stack stays up without a chat
+            print(f"scrm-devstack: no sidebar chat: {exc}", file=sys.stderr)
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
     try:
         while all(stack.healthy().values()):

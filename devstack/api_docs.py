@@ -24,7 +24,10 @@ def generated() -> str:
     rows = ["| method | path | summary | writes |", "|---|---|---|---|"]
     for path, ops in SPEC["paths"].items():
         for method, op in ops.items():
-            writes = "admin key" if "403" in op.get("responses", {}) else ("none" if op.get("security") == [] else "")
+            if op.get("security") == [{"sidebar": []}]:
+                writes = "sidebar session"
+            else:
+                writes = "admin key" if "403" in op.get("responses", {}) else ("none" if op.get("security") == [] else "")
             rows.append(f"| {method.upper()} | `{path}` | {op['summary']} | {writes} |")
     spec = json.dumps(SPEC, indent=2, ensure_ascii=False)
     return "\n".join([BEGIN, "", *rows, "", "```json", spec, "```", "", END])

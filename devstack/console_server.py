@@ -12,6 +12,11 @@ origin for the same path (/wwpic/…), as a CloudFront behaviour with wework.qpi
 deployed. The WeCom sandbox has no picture host, so locally this server stands in for it: it answers a PNG of
 a QR code of the picture's own WeCom URL (segno), the one thing the sandbox's code is known by. ``--pictures URL``
 passes /wwpic/ on to a real host instead.
+
+The employee sidebar (web/sidebar, issue 19) is served the same way under /sidebar/ (its own dist and
+config.json, the same headers). ``--sandbox URL`` passes /sandbox-client/ on to the WeCom sandbox: the stand-in
+for the WeCom client that the sidebar's config.json names on the local stack (docs/sandbox.md), on this origin
+so that the CSP stays script-src 'self' / connect-src 'self'. A deployment has no such path.
 """
 
 from __future__ import annotations
@@ -28,6 +33,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 PREFIX = "/console/"
+SIDEBAR_PREFIX = "/sidebar/"
+SANDBOX_CLIENT = "/sandbox-client/"
+CLIENT_SCRIPT = SANDBOX_CLIENT + "wecom-client.js"
 
 # No inline script, no eval, nothing from another origin. style-src needs no 'unsafe-inline' either: the
 # built CSS is files, and Vue, Element Plus and ECharts set styles through the CSSOM (element.style), which
@@ -68,6 +76,12 @@ def console_config(corp_id: str = "", api_base: str = "") -> dict[str, str]:
     return {"corp_id": corp_id, "api_base": api_base}
 
 
+def sidebar_config(api_base: str = "", client_script: str = "") -> dict[str, str]:
+    """What web/sidebar/src/config.js reads from /sidebar/config.json: where the API is, and the WeCom client
+    stand-in to load outside WeCom (CLIENT_SCRIPT on the local stack; "" when deployed)."""
+    return {"api_base": api_base, "client_script": client_script}
+
+
 def qr_png(text: str) -> bytes:
     """A PNG of a QR code of ``text`` (the local stand-in for WeCom's picture host)."""
     import io
@@ -86,10 +100,15 @@ def write_config(path: Path, config: dict[str, str]) -> None:
     tmp.replace(path)  # the server reads it per request: never half a file
 
 
-def make_handler(dist: Path, config_path: Path, api: str, pictures: str = "") -> type[BaseHTTPRequestHandler]:
+def make_handler(dist: Path, config_path: Path, api: str, pictures: str = "", sidebar_dist: Path | None = None,
+                 sidebar_config_path: Path | None = None, sandbox: str = "") -> type[BaseHTTPRequestHandler]:
     target = urlsplit(api) if api else None
     picture_host = urlsplit(pictures) if pictures else None
-    root = dist.resolve()
+    sandbox_host = urlsplit(sandbox) if sandbox else None
+    # prefix → (built files, config.json, what to do when unbuilt): the console, and the sidebar when given.
+    apps = {PREFIX: (dist.resolve(), config_path, "控制台尚未构建：请先运行 make web")}
+    if sidebar_dist is not None and sidebar_config_path is not None:
+        apps[SIDEBAR_PREFIX] = (sidebar_dist.resolve(), sidebar_config_path, "侧边栏尚未构建：请先运行 make web")
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -112,16 +131,18 @@ def make_handler(dist: Path, config_path: Path, api: str, pictures: str = "") ->
 
         def _static(self) -> None:
             path = urlsplit(self.path).path
-            if path in ("/", "/console"):
-                self._send(302, b"", "text/plain", {"Location": PREFIX})
+            if path == "/" or path + "/" in apps:
+                self._send(302, b"", "text/plain", {"Location": PREFIX if path == "/" else path + "/"})
                 return
-            if not path.startswith(PREFIX):
+            prefix = next((p for p in apps if path.startswith(p)), None)
+            if prefix is None:
                 self._send(404, "不存在".encode(), "text/plain; charset=utf-8")
                 return
-            rel = path[len(PREFIX):]
+            root, app_config, unbuilt = apps[prefix]
+            rel = path[len(prefix):]
             if rel == "config.json":
                 try:
-                    body = config_path.read_bytes()
+                    body = app_config.read_bytes()
                 except OSError:
                     self._send(404, b'{"error": "no console config"}', TYPES[".json"])
                     return
@@ -129,7 +150,7 @@ def make_handler(dist: Path, config_path: Path, api: str, pictures: str = "") ->
                 return
             index = root / "index.html"
             if not index.is_file():
-                self._send(503, "控制台尚未构建：请先运行 make web".encode(), "text/plain; charset=utf-8")
+                self._send(503, unbuilt.encode(), "text/plain; charset=utf-8")
                 return
             file = (root / rel).resolve() if rel else index
             if not file.is_relative_to(root) or not file.is_file():
@@ -161,8 +182,9 @@ def make_handler(dist: Path, config_path: Path, api: str, pictures: str = "") ->
                 resp = conn.getresponse()
                 data = resp.read()
                 # A list, not a dict: the login answer sets several cookies (one Set-Cookie header each).
+                ours = {k.lower() for k in SECURITY_HEADERS} if security else set()
                 passed = [(k, v) for k, v in resp.getheaders() if k.lower() not in HOP_BY_HOP
-                          and k.lower() != "content-type"]
+                          and k.lower() != "content-type" and k.lower() not in ours]
                 self._send(resp.status, data, resp.getheader("Content-Type") or "application/octet-stream",
                            passed, security=security)
             except OSError as exc:
@@ -183,6 +205,11 @@ def make_handler(dist: Path, config_path: Path, api: str, pictures: str = "") ->
         def _route(self) -> None:
             if urlsplit(self.path).path.startswith(PICTURES):
                 self._picture()
+            elif urlsplit(self.path).path.startswith(SANDBOX_CLIENT):
+                if sandbox_host is None or ".." in self.path:
+                    self._send(404, b"no WeCom sandbox behind this server", "text/plain")
+                else:
+                    self._proxy(sandbox_host, security=True)
             elif urlsplit(self.path).path.startswith("/admin/"):
                 self._proxy()
             elif self.command in ("GET", "HEAD"):
@@ -195,8 +222,11 @@ def make_handler(dist: Path, config_path: Path, api: str, pictures: str = "") ->
     return Handler
 
 
-def serve(host: str, port: int, dist: Path, config_path: Path, api: str, pictures: str = "") -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer((host, port), make_handler(dist, config_path, api, pictures))
+def serve(host: str, port: int, dist: Path, config_path: Path, api: str, pictures: str = "",
+          sidebar_dist: Path | None = None, sidebar_config_path: Path | None = None,
+          sandbox: str = "") -> ThreadingHTTPServer:
+    handler = make_handler(dist, config_path, api, pictures, sidebar_dist, sidebar_config_path, sandbox)
+    server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server
 
@@ -212,9 +242,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api", default="", help="the admin API's base URL, proxied under /admin/")
     parser.add_argument("--pictures", default="", help="WeCom's picture host to pass /wwpic/ on to (default: a local "
                         "stand-in drawing a QR code of the picture's URL, the sandbox having no pictures)")
+    parser.add_argument("--sidebar-dist", type=Path, default=ROOT / "web" / "sidebar" / "dist")
+    parser.add_argument("--sidebar-config", type=Path, default=None,
+                        help="the sidebar's config.json (re-read per request); without it no /sidebar/")
+    parser.add_argument("--sandbox", default="", help="the WeCom sandbox's base URL, whose client stand-in is "
+                        "passed on under /sandbox-client/ (local stack only)")
     args = parser.parse_args(argv)
-    server = serve(args.host, args.port, args.dist, args.config, args.api, args.pictures)
+    server = serve(args.host, args.port, args.dist, args.config, args.api, args.pictures,
+                   args.sidebar_dist, args.sidebar_config, args.sandbox)
     print(f"console on http://{args.host}:{server.server_address[1]}{PREFIX}", flush=True)
+    if args.sidebar_config is not None:
+        print(f"sidebar on http://{args.host}:{server.server_address[1]}{SIDEBAR_PREFIX}", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
     return 0

@@ -309,6 +309,8 @@ class Tour:
                                                         "members": sop_progress["members"]})
         self.wecom_calls()
 
+        portrait, chat = self._sidebar(cid)
+
         callbacks = self.sandbox.callbacks(cid)
         summary = {
             "callbacks_sent": len(callbacks),
@@ -325,9 +327,40 @@ class Tour:
             "transfer_waiting": transfer["customers"]["waiting"],
             "mass_send_sent": progress["outcomes"].get("sent", 0),
             "sop_sent": sop_progress["sent"],
+            "sidebar_customer": portrait["profile"]["name"],
+            "sidebar_member": portrait["relation"]["userid"],
+            "sidebar_url": chat["url"],
         }
         self.show("summary", summary)
         return summary
+
+
+    def _sidebar(self, cid: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """13. The employee sidebar: the sandbox's stand-in for WeCom's client opens a chat between a member and
+        a customer they serve; the page's first load (OAuth, login) is done here over HTTP, and its URL printed
+        for a browser."""
+        from scrm.adapters.dynamo import reads
+
+        from devstack import sidebar_chat
+
+        self.say("13. The employee sidebar (聊天工具栏): a member opens it in a chat with a customer they serve")
+        world = self.sandbox.corp(cid)
+        active = {e["userid"] for e in world["employees"] if e.get("status", 1) == 1}
+        userid, ext = next((f["userid"], c["external_userid"]) for c in world["customers"] for f in c["follow_users"]
+                           if f["userid"] in active
+                           and (reads.follow(cid, c["external_userid"], f["userid"]) or {}).get("status") == "active")
+        chat = sidebar_chat.open_sidebar_chat(self.stack, cid, userid, ext)
+        http = sidebar_chat.log_in(self.stack, cid, chat)
+        answer = http.get(f"{self.stack.admin_url}/admin/sidebar/customers/{ext}", timeout=30)
+        answer.raise_for_status()
+        portrait = answer.json()
+        mine = portrait["relation"]
+        self.show("the sidebar's portrait (GET /admin/sidebar/customers/…)", {
+            "customer": portrait["profile"]["name"], "member": mine["userid"], "remark": mine["remark"],
+            "tags": [t["name"] for t in mine["tags"]], "others_serving": len(portrait["others"]),
+            "groups": [g["name"] for g in portrait["groups"]]})  # fmt: skip
+        self.out("  " + sidebar_chat.describe(chat))
+        return portrait, chat
 
 
 def _scrm_env(stack: Stack) -> dict[str, str]:

@@ -37,6 +37,24 @@ class SandboxClient:
         """A world change (customers/add, groups/create, …); see docs/sandbox.md."""
         return self._call("POST", f"/corps/{corp_id}/{path.lstrip('/')}", body or {})
 
+    # the WeCom client stand-in (docs/sandbox.md "The WeCom client stand-in")
+    def client_session(self, corp_id: str, userid: str, *, external_userid: str = "", chat_id: str = "",
+                       entry: str = "", unchecked: bool = False) -> dict[str, Any]:
+        """One member in one chat for the sidebar's page: open ``<sidebar>?<url_param>`` to play it. The entry
+        defaults to the single chat's toolbar, or the group's when ``chat_id`` is given."""
+        body: dict[str, Any] = {"corp_id": corp_id, "userid": userid,
+                                "entry": entry or ("group_chat_tools" if chat_id else "single_chat_tools"),
+                                "unchecked": unchecked}  # fmt: skip
+        if external_userid:
+            body["external_userid"] = external_userid
+        if chat_id:
+            body["chat_id"] = chat_id
+        return self._call("POST", "/client-sessions", body)
+
+    def client_calls(self, session_id: str, name: str = "", since: int = 0) -> list[dict[str, Any]]:
+        """What the session's pages invoked (sendChatMessage, …), oldest first."""
+        return self._call("GET", f"/client-sessions/{session_id}/calls", name=name, since=since)["calls"]
+
     # observation
     def calls(self, corp_id: str, since: int = 0, path: str | None = None) -> list[dict[str, Any]]:
         params: dict[str, Any] = {"since": since}

@@ -86,6 +86,7 @@ class Stack:
             **aws_env(self.dynamodb_port, self.messaging_port),
             "SCRM_WECOM_API_BASE": f"{self.sandbox_url}/cgi-bin/",
             "SCRM_WECOM_LOGIN_BASE": f"{self.sandbox_url}/",  # WeCom's login pages (console login)
+            "SCRM_WECOM_OAUTH_BASE": f"{self.sandbox_url}/",  # WeCom's OAuth link (the sidebar's login)
             "SCRM_LOG_LEVEL": c.log_level,
             "SCRM_WECOM_BACKOFF_BASE_S": "0.05",
             # Tests and benchmarks poll the admin API with one key every 50 ms for minutes; the per-key
@@ -117,6 +118,16 @@ class Stack:
     @property
     def console_config_path(self) -> Path:
         return self.config.workdir / "console-config.json"
+
+    @property
+    def sidebar_url(self) -> str:
+        """The employee sidebar (web/sidebar) on the console's origin; outside WeCom its config.json names the
+        sandbox's WeCom client stand-in (docs/sandbox.md)."""
+        return f"http://127.0.0.1:{self.console_port}/sidebar/"
+
+    @property
+    def sidebar_config_path(self) -> Path:
+        return self.config.workdir / "sidebar-config.json"
 
     def set_console_corp(self, corp_id: str) -> None:
         """The corp whose staff the console's 企业微信登录 button logs in (config.json's corp_id: the admin API
@@ -168,8 +179,12 @@ class Stack:
                      "--control-port", str(self.admin_control_port)]
             self._spawn("admin", admin)
             self.set_console_corp("")
+            from devstack.console_server import CLIENT_SCRIPT, sidebar_config, write_config
+
+            write_config(self.sidebar_config_path, sidebar_config(client_script=CLIENT_SCRIPT))
             self._spawn("console", ["-m", "devstack.console_server", "--port", str(self.console_port),
-                                    "--config", str(self.console_config_path), "--api", self.admin_url])
+                                    "--config", str(self.console_config_path), "--api", self.admin_url,
+                                    "--sidebar-config", str(self.sidebar_config_path), "--sandbox", self.sandbox_url])
             for port in (self.sandbox_port, self.app_port, self.control_port, self.admin_port, self.app_control_port,
                          self.console_port):
                 wait_port(port, 30)

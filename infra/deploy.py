@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from devstack.console_server import TYPES, console_config
+from devstack.console_server import TYPES, console_config, sidebar_config
 
 ROOT = Path(__file__).resolve().parent.parent
 # WeCom's web login for a site outside WeCom (98171); the admin API's GET /admin/auth/login-url builds the
@@ -27,6 +27,7 @@ NO_CACHE = "no-cache"  # index.html and config.json: revalidated on every load, 
 OTHER_FILES = "public, max-age=3600"  # favicon and the like: not content-hashed, rarely changed
 UNCACHED = ("index.html", "config.json")
 CONSOLE_PREFIX = "console"
+SIDEBAR_PREFIX = "sidebar"  # the employee sidebar (issue 19), built into infra/out/sidebar/ beside console/
 # WeCom's check of a trusted domain: a file it names, fetched from the domain's root (infra/console_spa.js
 # serves /WW_verify_<id>.txt from console/).
 VERIFY_FILE = re.compile(r"WW_verify_[A-Za-z0-9]{1,64}\.txt")
@@ -42,12 +43,12 @@ def content_type(suffix: str) -> str:
 
 
 def console_upload_commands(aws: str, built: Path, bucket: str, config_file: Path | None,
-                            verify_file: Path | None = None) -> list[list[str]]:
+                            verify_file: Path | None = None, prefix: str = CONSOLE_PREFIX) -> list[list[str]]:
     """The uploads, in an order that never serves a page whose files are missing: the assets first, then the
     other files, the config, and index.html last. One ``aws s3 sync`` per kind of file, so that each gets its
     Content-Type (ours, as the local server sends it, not the CLI's guess) and Cache-Control. No --delete: the
     assets of the previous build stay, so a page opened before the deploy still loads its lazy chunks."""
-    dest = f"s3://{bucket}/{CONSOLE_PREFIX}"
+    dest = f"s3://{bucket}/{prefix}"
     commands: list[list[str]] = []
     assets = built / "assets"
     suffixes = sorted({p.suffix for p in assets.rglob("*") if p.is_file()}) if assets.is_dir() else []
@@ -71,9 +72,9 @@ def console_upload_commands(aws: str, built: Path, bucket: str, config_file: Pat
     return commands
 
 
-def invalidation_command(aws: str, distribution_id: str) -> list[str]:
+def invalidation_command(aws: str, distribution_id: str, prefixes: tuple[str, ...] = (CONSOLE_PREFIX,)) -> list[str]:
     return [aws, "cloudfront", "create-invalidation", "--distribution-id", distribution_id,
-            "--paths", *(f"/{CONSOLE_PREFIX}/{name}" for name in UNCACHED)]
+            "--paths", *(f"/{prefix}/{name}" for prefix in prefixes for name in UNCACHED)]
 
 
 def stage_config(corp_id: str) -> dict[str, str]:
@@ -116,7 +117,16 @@ def deploy_console(aws: str, out: Path, stage: str, outputs: dict[str, str], env
     if config_file is not None:
         config_file.write_text(json.dumps(config, ensure_ascii=False, indent=2))
     uploads = console_upload_commands(aws, built, bucket, config_file, verify_file)
-    for command in [*uploads, invalidation_command(aws, distribution)]:
+    prefixes: tuple[str, ...] = (CONSOLE_PREFIX,)
+    sidebar = out / SIDEBAR_PREFIX
+    if (sidebar / "index.html").is_file():
+        # The sidebar's config.json names no WeCom client stand-in (that is the local stack's only) and the
+        # admin API on the same origin; the corp and the app come from the signatures (web/sidebar/src).
+        sidebar_file = out / "sidebar-config.json"
+        sidebar_file.write_text(json.dumps(sidebar_config(api_base="", client_script=""), indent=2))
+        uploads += console_upload_commands(aws, sidebar, bucket, sidebar_file, prefix=SIDEBAR_PREFIX)
+        prefixes += (SIDEBAR_PREFIX,)
+    for command in [*uploads, invalidation_command(aws, distribution, prefixes)]:
         print("+", " ".join(command[:4]), "...", flush=True)
         if subprocess.run(command, env=env, stdout=subprocess.DEVNULL if "cloudfront" in command else None).returncode:
             return fail(f"{' '.join(command[1:3])} failed (see above); run make deploy again")

@@ -8,8 +8,9 @@
 3. Build the Lambda layer into layer.zip, unless ``--no-layer``: exactly the dependencies of
    ``layers/requirements.lock`` (``make lock``), checked against their hashes (manylinux x86_64 wheels
    for Python 3.11), and the ``scrm`` package's source.
-4. Copy the built web console (web/console/dist, ``make web``) into console/, unless ``--no-console``:
-   what ``make deploy`` uploads to the console bucket (its config.json is written per stage at deploy).
+4. Copy the built web console (web/console/dist, ``make web``) into console/ and the built employee sidebar
+   (web/sidebar/dist) into sidebar/, unless ``--no-console``: what ``make deploy`` uploads to the console
+   bucket under the same prefixes (their config.json files are written at deploy).
 
 Nothing is uploaded: ``make deploy`` (infra/deploy.py) does that.
 """
@@ -137,19 +138,21 @@ def build_layer(out: Path) -> Path:
 
 
 CONSOLE_DIST = ROOT / "web" / "console" / "dist"
+SIDEBAR_DIST = ROOT / "web" / "sidebar" / "dist"
 # A <script> element with content (not just a src): the console's CSP (script-src 'self') would block it.
 _INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>\s*[^<\s]", re.IGNORECASE)
 
 
-def build_console(out: Path, dist: Path = CONSOLE_DIST) -> Path:
-    """The built console as the bucket will hold it under console/: every file of dist but a config.json
-    (that one is the stage's, written by make deploy). Refuses a build the CSP would break."""
+def build_console(out: Path, dist: Path = CONSOLE_DIST, name: str = "console") -> Path:
+    """The built console as the bucket will hold it under console/ (or the sidebar under sidebar/): every
+    file of dist but a config.json (that one is the stage's, written by make deploy). Refuses a build the
+    CSP would break."""
     index = dist / "index.html"
     if not index.is_file():
-        raise PackageError(f"{index} is missing: build the console first (make web)")
+        raise PackageError(f"{index} is missing: build the {name} first (make web)")
     if _INLINE_SCRIPT.search(index.read_text()):
-        raise PackageError(f"{index} has an inline script, which the console's CSP (script-src 'self') blocks")
-    target = out / "console"
+        raise PackageError(f"{index} has an inline script, which the {name}'s CSP (script-src 'self') blocks")
+    target = out / name
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(dist, target, ignore=shutil.ignore_patterns("config.json", "*.map"))
@@ -174,9 +177,11 @@ def main(argv: list[str] | None = None) -> int:
             layer = build_layer(out)
             print(f"layer:    {layer} ({layer.stat().st_size // 1024} KiB)")
         if not args.no_console:
-            console = build_console(out)
-            files = [p for p in console.rglob("*") if p.is_file()]
-            print(f"console:  {console} ({len(files)} files, {sum(p.stat().st_size for p in files) // 1024} KiB)")
+            for name, dist in (("console", CONSOLE_DIST), ("sidebar", SIDEBAR_DIST)):
+                built = build_console(out, dist, name)
+                files = [p for p in built.rglob("*") if p.is_file()]
+                print(f"{name + ':':9} {built} ({len(files)} files, "
+                      f"{sum(p.stat().st_size for p in files) // 1024} KiB)")
     except PackageError as exc:
         print(f"package: {exc}", file=sys.stderr)
         return 1

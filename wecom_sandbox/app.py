@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 
 from .callbacks import CallbackSender
+from .client import Sessions
 from .recorder import Recorder
 from .world import World
 
@@ -20,6 +21,8 @@ class Sandbox:
         self.world = World(clock)
         self.recorder = Recorder()
         self.callbacks = CallbackSender(self.world, max_workers=callback_workers)
+        self.client_sessions = Sessions()
+        """The WeCom client stand-in's sessions (client.py): one member in one chat each."""
         self.closed = threading.Event()
         """Set by close(); background jobs (paced scans) stop when it is."""
 

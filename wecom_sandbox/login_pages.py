@@ -9,6 +9,8 @@
 
 Instead of a QR code or the WeCom client, the sandbox shows the corp's active members; a tester picks
 one and confirms (a form POST to the same URL), and the page answers 302 to ``redirect_uri?code=…&state=…``.
+The OAuth link opened inside the stand-in WeCom client (a redirect_uri carrying ``wecom_session=ID`` of a
+client session of the corp) confirms as that session's member at once, as the real client does silently.
 「拒绝」 answers 302 to ``redirect_uri?state=…`` without a code (the older web-login page 91019: "若用户
 禁止授权，则重定向后不会带上code参数，仅会带上state参数").  Member names are rendered as escaped text.
 A request WeCom would refuse shows a page saying 「该链接无法访问」 (91019's wording for bad parameters);
@@ -20,7 +22,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from . import logins
 from .logins import LoginError
@@ -77,6 +79,10 @@ def handle(sandbox: Sandbox, method: str, path: str, query: dict[str, str], body
                 return _redirect(f"{URICONFIRM_PATH}?{target}", error="domain_err")
             return _page(200, BAD_LINK, [err.detail], error=err.kind)
         action = f"{path}?{urlencode(query)}"
+        if method == "GET" and path == OAUTH_PATH:
+            member = _client_member(sandbox, req)
+            if member:  # inside the (stand-in) WeCom client: its member, never asked (91022)
+                return _confirmed(world, req, member, via="client")
         if method == "GET":
             auto = req.app.auto_confirm_userid if req.app is not None else ""
             if auto and _active(req.corp, auto):
@@ -138,6 +144,17 @@ def _parse_oauth(world: World, query: dict[str, str]) -> LoginRequest:
     if not any(logins.trusts(a, host) for a in candidates):
         raise LoginError("domain", f"{host} is not a trusted domain of the app")
     return LoginRequest(corp, app, uri, host, query.get("state", ""), scope)
+
+
+def _client_member(sandbox: Sandbox, req: LoginRequest) -> str:
+    """The member of the client session the page runs in, when the redirect_uri names one of this corp
+    (``wecom_session=ID``, which the stand-in's pages carry): inside WeCom's client the OAuth link confirms
+    as the client's member at once, with no page shown (91022: snsapi_base "静默授权")."""
+    session_id = parse_qs(urlsplit(req.redirect_uri).query).get("wecom_session", [""])[0]
+    session = sandbox.client_sessions.get(session_id) if session_id else None
+    if session is None or session.corp_id != req.corp.corp_id or not _active(req.corp, session.userid):
+        return ""
+    return session.userid
 
 
 # --- answers ---------------------------------------------------------------------------------

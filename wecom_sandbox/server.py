@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import api, control, login_pages
+from . import api, client, control, login_pages
 from .app import Sandbox
 
 MAX_BODY = 32 * 1024 * 1024
@@ -118,6 +118,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
             status, payload = api.handle(app, method, path[len("/cgi-bin/") :], query, body)
         elif path == "/control" or path.startswith("/control/"):
             status, payload = control.handle(app, method, path.rstrip("/") or path, query, body)
+        elif path.startswith("/sandbox-client/"):
+            status, payload = _client_route(app, method, path, body)
         elif path in login_pages.PATHS:
             page = login_pages.handle(app, method, path, query, body)
             status, payload = page.status, page
@@ -130,6 +132,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
                     "wecom_api": sorted(api.ROUTES) + ["gettoken"],
                     "control_api": control.endpoints(),
                     "login_pages": list(login_pages.PATHS),
+                    "client_stand_in": [client.SCRIPT_PATH, client.INVOKE_PATH],
                 },
             )
         else:
@@ -143,6 +146,15 @@ class SandboxHandler(BaseHTTPRequestHandler):
         return status, payload
 
     def _send(self, status: int, payload: Any) -> None:
+        if isinstance(payload, Script):
+            self.send_response(status)
+            self.send_header("Content-Type", "text/javascript; charset=utf-8")
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.send_header("Content-Length", str(len(payload.body)))
+            self.end_headers()
+            self.wfile.write(payload.body)
+            return
         if isinstance(payload, login_pages.Page):
             self._send_page(status, payload)
             return
@@ -165,6 +177,28 @@ class SandboxHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+
+class Script:
+    """The client stand-in's script (client.py), sent as JavaScript."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+
+def _client_route(app: Sandbox, method: str, path: str, body: bytes) -> tuple[int, Any]:
+    """The WeCom client stand-in (client.py): its script, and the invokes it posts."""
+    if path == client.SCRIPT_PATH and method == "GET":
+        return 200, Script(client.script())
+    if path == client.INVOKE_PATH and method == "POST":
+        try:
+            request = json.loads(body.decode("utf-8") or "{}")
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return 400, {"error": "the invoke is not JSON"}
+        if not isinstance(request, dict):
+            return 400, {"error": "the invoke must be a JSON object"}
+        return 200, client.invoke(app, request)
+    return 404, {"error": f"nothing at {method} {path}; the client stand-in is GET {client.SCRIPT_PATH}"}
 
 
 def start_server(

@@ -98,7 +98,8 @@ def route(
     The view gets ``(principal, request, **path_params)``, and with a ``doc.body`` model also ``body`` (a
     view must take it then): the request body validated by that model, strictly; a pydantic error is a 400
     naming the field's path (``schedule[2].start``). It returns a JSON-able value or a Response.
-    ``role``: the least console role the route needs ("admin"); else operator for a write, viewer for a read."""
+    ``role``: the least console role the route needs ("admin"); else operator for a write, viewer for a read;
+    "member" for the sidebar's routes (admin/sidebar.py): any member through the sidebar's session, no key."""
     OPERATIONS.extend((path, method.lower(), write, doc) for method in methods)
     LEAST_ROLE.update({(path, method.lower()): role for method in methods if role})
 
@@ -138,13 +139,15 @@ def _serve(
 
     request = admin.current_request
     bind(request_id=request.context.get("requestId", ""))  # no corp of the last request on a refusal
-    principal, refused = caller(request, _key(request.headers))  # an API key, else the session cookie
+    declared = LEAST_ROLE.get((path, request.method.lower()))
+    # an API key, else the console's session cookie; the sidebar's routes, the sidebar's cookie alone
+    principal, refused = caller(request, _key(request.headers), sidebar=declared == "member")
     if principal is None:
         return None, refused
     bind(corp_id=principal.corp_id, request_id=request.context.get("requestId", ""))
     try:
         bootstrap.key_limiter().hit(principal.key_id)  # refused writes count too
-        refused = permitted(principal, request, path, write, LEAST_ROLE.get((path, request.method.lower())))
+        refused = permitted(principal, request, path, write, declared)
         if refused is not None:
             return principal, refused
         if len(request.raw_body or b"") > BODY_MAX_BYTES:  # before parsing: 1 MB is ample for any route
@@ -219,5 +222,5 @@ def limit_of(request: Any, default: int, most: int = 200) -> int:
 # Route modules register themselves on import, in the order the document lists them; openapi last.
 from admin import customers, tags, employees, sync, codes, stats, alerts, transfers  # noqa: E402, F401, I001
 from admin import mass_sends, sops, groups, dashboard, stages  # noqa: E402, F401, I001
-from admin import sessions, roles, keys  # noqa: E402, F401, I001
+from admin import sessions, roles, keys, sidebar  # noqa: E402, F401, I001
 from admin import openapi  # noqa: E402, F401

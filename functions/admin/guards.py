@@ -26,14 +26,14 @@ def limited(message: str, retry_after_s: float, status: int) -> tuple[int, dict[
 
 
 def audit(principal: Any, method: str, path: str, params: dict[str, Any], response: Response) -> None:
-    member = getattr(principal, "userid", None)  # a console session names its member, a key its id
+    member = getattr(principal, "userid", None)  # a console or sidebar session names its member, a key its id
     audit_log.info(
         "admin write",
         extra={
             "audit": {
                 "key_id": getattr(principal, "key_id", None) if member is None else None,
                 **({"userid": member, "via": "session"} if member is not None else {}),
-                "role": principal.role.value if principal is not None else None,
+                "role": principal.role.value if getattr(principal, "role", None) is not None else None,
                 "method": method,
                 "route": path,
                 "path": path.format(**params),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from admin.api import OPERATIONS, Doc, admin, json_response
+from admin.api import LEAST_ROLE, OPERATIONS, Doc, admin, json_response
 
 ERRORS: dict[int, tuple[str, str]] = {  # status → (component name, description): shared error answers
     400: ("BadRequest", "bad input; field names it"),
@@ -139,12 +139,20 @@ def spec() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for path, method, write, doc in OPERATIONS:
         paths.setdefault(path, {})[method] = _operation(path, write, doc, refs)
+        if LEAST_ROLE.get((path, method)) == "member":  # the sidebar's routes: its cookie alone, no key
+            paths[path][method]["security"] = [{"sidebar": []}]
+            paths[path][method]["responses"].setdefault("403", _json(
+                "an API key (the sidebar acts as a member, which a key is not), or a write without X-CSRF-Token",
+                ref("Error")))  # fmt: skip
     paths["/admin/openapi.json"] = {
         "get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OpenAPI 3.1"}}}
     }
     security = {"apiKey": {"type": "http", "scheme": "bearer", "description": "scrm_<id>_<secret>, from `scrm keys create`"},
                 "session": {"type": "apiKey", "in": "cookie", "name": "__Host-scrm_session",
-                            "description": "the console's session (POST /admin/auth/login); writes also send X-CSRF-Token"}}
+                            "description": "the console's session (POST /admin/auth/login); writes also send X-CSRF-Token"},
+                "sidebar": {"type": "apiKey", "in": "cookie", "name": "__Host-scrm_sidebar",
+                            "description": "the sidebar's session (POST /admin/sidebar/auth/login), a member acting "
+                                           "as themselves; writes also send X-CSRF-Token"}}
     return {
         "openapi": "3.1.0",
         "info": INFO,

@@ -35,6 +35,10 @@ from admin.schemas import staff as S
 SESSION_COOKIE = "__Host-scrm_session"
 CSRF_COOKIE = "__Host-scrm_csrf"
 STATE_COOKIE = "__Host-scrm_login_state"
+# The sidebar's session (issue 19): its own cookie, so a browser may hold both, and neither opens the other's
+# routes. Its CSRF token is not a cookie: the page reads it from GET /admin/sidebar/me.
+SIDEBAR_COOKIE = "__Host-scrm_sidebar"
+MEMBER = "member"  # the declared least role of the sidebar's routes: any member, acting as themselves
 CSRF_HEADER = "x-csrf-token"
 STATE_MAX_AGE_S = 600
 # (path, method) of the routes that take no key or session (login, logout, the login URL).
@@ -66,11 +70,14 @@ def _cleared(*names: str) -> list[str]:
     return [_cookie(n, "", 0, n != CSRF_COOKIE) for n in names or (SESSION_COOKIE, CSRF_COOKIE)]
 
 
-def caller(request: Any, key: str) -> tuple[Any, Response | None]:
-    """(the principal, None) of an API key or, without one, of the session cookie; else (None, a 401)."""
+def caller(request: Any, key: str, sidebar: bool = False) -> tuple[Any, Response | None]:
+    """(the principal, None) of an API key or, without one, of the session cookie; else (None, a 401).
+    A sidebar route reads the sidebar's cookie alone: it acts as a member, which a key is not."""
     from scrm import bootstrap
     from scrm.kernel.errors import Unauthenticated
 
+    if sidebar:
+        return _sidebar_caller(request, key)
     if key:
         principal = bootstrap.api_keys().authenticate(key)
         return (principal, None) if principal is not None else (None, error(401, "unknown or revoked API key"))
@@ -85,11 +92,41 @@ def caller(request: Any, key: str) -> tuple[Any, Response | None]:
         return None, refused
 
 
+def _sidebar_caller(request: Any, key: str) -> tuple[Any, Response | None]:
+    """A key is authenticated (so that its refusal is audited under its id) and then refused by
+    ``permitted``: the sidebar acts as a member, which a key is not."""
+    from scrm import bootstrap
+    from scrm.kernel.errors import Unauthenticated
+
+    if key:
+        principal = bootstrap.api_keys().authenticate(key)
+        return (principal, None) if principal is not None else (None, error(401, "unknown or revoked API key"))
+    session_id = cookies_of(request.headers).get(SIDEBAR_COOKIE)
+    if not session_id:
+        return None, error(401, "not logged in to the sidebar: open it from WeCom (POST /admin/sidebar/auth/login)", "session")
+    try:
+        return _auth().authenticate_member(session_id), None
+    except Unauthenticated as exc:
+        refused = error(401, exc.message, "session")
+        refused.headers["Set-Cookie"] = _cookie(SIDEBAR_COOKIE, "", 0)
+        return None, refused
+
+
 def permitted(principal: Any, request: Any, path: str, write: bool, declared: str | None) -> Response | None:
     """None if the caller may call the route; else the 403 naming their role (and a session's write
     without its CSRF token, whatever the role)."""
-    from scrm.staff_auth.model import StaffPrincipal, StaffRole, allows, least_role
+    from scrm.staff_auth.model import MemberPrincipal, StaffPrincipal, StaffRole, allows, least_role
 
+    if declared == MEMBER or isinstance(principal, MemberPrincipal):
+        if not isinstance(principal, MemberPrincipal):  # a key on a sidebar route
+            return error(403, "the sidebar's routes act as the member logged in through WeCom: send the "
+                              f"{SIDEBAR_COOKIE} cookie (POST /admin/sidebar/auth/login), not an API key", "Authorization")  # fmt: skip
+        if declared != MEMBER:  # caller() never pairs a sidebar session with another route; keep it so
+            return error(403, f"a sidebar session may not {request.method} {path}")
+        if write and not principal.session.csrf_matches(request.headers.get(CSRF_HEADER)):
+            return error(403, "a sidebar write needs the X-CSRF-Token header equal to the session's token "
+                              "(csrf_token in GET /admin/sidebar/me)", "X-CSRF-Token")  # fmt: skip
+        return None
     least = least_role(write, StaffRole(declared) if declared else None)
     if isinstance(principal, StaffPrincipal):
         if write and not principal.session.csrf_matches(request.headers.get(CSRF_HEADER)):

@@ -113,8 +113,10 @@ TABLES: dict[str, TableDef] = {
         _table("tags", _PK, _SK),
         # Customer groups: pk = corp#chat_id. by_owner: groups of an owner.
         _table("groups", _PK, None, _by("by_owner", "owner_pk", "create_sk")),
-        # Group members: pk = corp#chat_id, sk = member id (userid or external_userid).
-        _table("group_members", _PK, _SK),
+        # Group members: pk = corp#chat_id, sk = member id (userid or external_userid). by_member: the
+        # groups a customer or member is in now (member_pk = corp#member id, set while they are a member and
+        # removed when they leave, so the index is sparse): the sidebar's portrait reads it.
+        _table("group_members", _PK, _SK, _by("by_member", "member_pk", "chat_id")),
         # Employees: pk = corp, sk = userid.
         _table("employees", _PK, _SK),
         # Admin API keys: pk = sha256 of the key (the key itself is never stored). by_corp: a corp's keys.

@@ -9,6 +9,7 @@ from typing import Any
 
 WECOM_API_BASE_DEFAULT = "https://qyapi.weixin.qq.com/cgi-bin/"
 WECOM_LOGIN_BASE_DEFAULT = "https://login.work.weixin.qq.com/"
+WECOM_OAUTH_BASE_DEFAULT = "https://open.weixin.qq.com/"
 _PARSE = {"int": int, "float": float, "str": str}
 
 
@@ -22,6 +23,8 @@ class Settings:
     wecom_api_base: str = _env("WECOM_API_BASE", WECOM_API_BASE_DEFAULT)
     # WeCom's web login pages (98171); the sandbox's host locally (console login, issue 18).
     wecom_login_base: str = _env("WECOM_LOGIN_BASE", WECOM_LOGIN_BASE_DEFAULT)
+    # WeCom's OAuth link (91022) that the client opens for the sidebar (issue 19); the sandbox's host locally.
+    wecom_oauth_base: str = _env("WECOM_OAUTH_BASE", WECOM_OAUTH_BASE_DEFAULT)
     secret_prefix: str = _env("SECRET_PREFIX", "scrm/corps/")
     timestamp_window_s: int = _env("TIMESTAMP_WINDOW_S", 300)
     dedup_ttl_s: int = _env("DEDUP_TTL_S", 3 * 24 * 3600)
@@ -57,7 +60,7 @@ class Settings:
             f.name: _PARSE[str(f.type)](env[f.metadata["env"]]) if f.metadata["env"] in env else f.default
             for f in fields(cls)
         }
-        for base in ("wecom_api_base", "wecom_login_base"):
+        for base in ("wecom_api_base", "wecom_login_base", "wecom_oauth_base"):
             if not values[base].endswith("/"):
                 values[base] += "/"
         return cls(**values)

@@ -63,6 +63,21 @@ test('the root and /console redirect to /console/', () => {
   }
 })
 
+test('the sidebar (issue 19) is a second app under /sidebar/: its routes answer /sidebar/index.html', () => {
+  for (const uri of ['/sidebar/', '/sidebar/portrait', '/sidebar/scripts/12', '/sidebar/login/callback']) {
+    assert.equal(rewritten(uri), '/sidebar/index.html', uri)
+  }
+  for (const uri of ['/sidebar/config.json', '/sidebar/assets/App-DXceYFoe.js', '/sidebar/favicon.svg']) {
+    assert.equal(rewritten(uri), uri, uri)
+  }
+  const out = handler(viewerRequest('/sidebar'))
+  assert.equal(out.statusCode, 302)
+  assert.equal(out.headers.location.value, '/sidebar/')
+  for (const uri of ['/sidebarx', '/sidebar.json', '/sandbox-client/wecom-client.js']) {
+    assert.equal(handler(viewerRequest(uri)).statusCode, 404, uri)  // no client stand-in when deployed
+  }
+})
+
 test("WeCom's domain verification file at the root is served from the console's folder", () => {
   assert.equal(rewritten('/WW_verify_AbC123xyz.txt'), '/console/WW_verify_AbC123xyz.txt')
   for (const uri of ['/WW_verify_.txt', '/WW_verify_a/b.txt', '/WW_verify_a.txt.js', '/x/WW_verify_a.txt',

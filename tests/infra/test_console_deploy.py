@@ -192,3 +192,20 @@ def test_deploy_needs_the_packaged_console(fake_aws, capsys):
     (fake_aws["out"] / "console" / "index.html").unlink()
     assert _run(fake_aws) == 1
     assert "console/index.html is missing: run make package" in capsys.readouterr().err
+
+
+def test_deploy_puts_the_sidebar_beside_the_console_without_a_client_stand_in(fake_aws, tmp_path):
+    """The sidebar (issue 19) goes under sidebar/ of the same bucket after the console, its config.json naming
+    no WeCom client stand-in, and both apps' uncached names are invalidated."""
+    package.build_console(fake_aws["out"], _dist(tmp_path / "sidebar"), "sidebar")
+    assert _run(fake_aws, "--console-corp", "ww0123456789abcdef") == 0
+    calls = fake_aws["calls"]()
+    uploads = [c for c in calls if c[0] == "s3"]
+    console = [i for i, c in enumerate(uploads) if c[3].startswith("s3://console-bucket-123/console")]
+    sidebar = [i for i, c in enumerate(uploads) if c[3].startswith("s3://console-bucket-123/sidebar")]
+    assert console and sidebar and max(console) < min(sidebar)
+    assert uploads[-1][3] == "s3://console-bucket-123/sidebar/index.html"
+    config = next(c for c in uploads if c[3] == "s3://console-bucket-123/sidebar/config.json")
+    assert json.loads(Path(config[2]).read_text()) == {"api_base": "", "client_script": ""}
+    assert calls[-1][-4:] == ["/console/index.html", "/console/config.json", "/sidebar/index.html",
+                              "/sidebar/config.json"]

@@ -100,6 +100,7 @@ def test_every_route_answers_as_documented(stack, sandbox):
 
     _sends_sops_and_transfers(c, ext, staff)
     _console(seen, c, a, sandbox, cid, staff)
+    _sidebar(seen, a, cid, ext, uid, chats, world, tag_ids)
     documented = {(p, m) for p, ops in SPEC["paths"].items() for m in ops if p != "/admin/openapi.json"}
     assert documented - seen == set()
 
@@ -157,3 +158,24 @@ def _console(seen: set[tuple[str, str]], c: Any, a: Admin, sandbox: Any, cid: st
     session = Console.log_in(a.base, sandbox, cid, staff[0])
     assert _check(seen, session, "GET", "/admin/auth/me")["via"] == "session"
     _check(seen, session, "POST", "/admin/auth/logout")
+
+
+def _sidebar(seen: set[tuple[str, str]], a: Admin, cid: str, ext: str, uid: str, chats: list[str],
+             world: dict[str, Any], tag_ids: list[str]) -> None:
+    """The sidebar's routes, with a member's sidebar session (uid serves ext)."""
+    from tests.integration.sidebar import PAGE, Sidebar, oauth_code
+
+    _check(seen, a, "GET", "/admin/sidebar/auth/login-url", corp_id=cid, redirect_uri=PAGE)
+    code, state, _ = oauth_code(a.base, cid, uid)
+    me = _check(seen, Admin(a.base, ""), "POST", "/admin/sidebar/auth/login", {"corp_id": cid, "code": code, "state": state})
+    assert me["userid"] == uid
+    s = Sidebar.open(a.base, cid, uid)
+    _check(seen, s, "GET", "/admin/sidebar/me")
+    _check(seen, s, "GET", "/admin/sidebar/js-config", url=PAGE)
+    _check(seen, s, "GET", "/admin/sidebar/customers/{external_userid}", ids={"external_userid": ext})
+    _check(seen, s, "POST", "/admin/sidebar/customers/{external_userid}/tags", {"remove": tag_ids[:1]},
+           ids={"external_userid": ext})
+    _check(seen, s, "GET", "/admin/sidebar/tags")
+    owner = next(g["owner"] for g in world["groups"] if g["chat_id"] == chats[0])
+    _check(seen, Sidebar.open(a.base, cid, owner), "GET", "/admin/sidebar/groups/{chat_id}", ids={"chat_id": chats[0]})
+    _check(seen, s, "POST", "/admin/sidebar/auth/logout")

@@ -3,7 +3,7 @@
 Corp A owns one object of every kind a route can name (customer, channel and group code, group, mass send,
 SOP, sync job, transfer job, tag, statistics, console role, API key). For each route whose path names an object, and
 each of its methods, corp B's admin key — and then corp B's admin logged in to the console, with the session
-cookie and CSRF token — asks for corp A's object with a body the route would accept: the answer must be 404,
+cookie and CSRF token; for the sidebar's routes, corp B's admin in the sidebar, who reads B corp-wide — asks for corp A's object with a body the route would accept: the answer must be 404,
 and nothing of corp A may change — not an item of its data in DynamoDB, not a WeCom call made on its behalf.
 A route added later without a case here fails the test, so isolation cannot be forgotten.
 """
@@ -23,6 +23,7 @@ from scrm.corps.api_key import Role
 
 from tests.conftest import new_corp
 from tests.integration.console import Console
+from tests.integration.sidebar import Sidebar
 from tests.integration.test_admin_api import Admin
 from tests.support.syncing import sync_and_wait
 from tests.support.waiting import wait_for
@@ -92,11 +93,13 @@ def corps(stack, sandbox) -> dict[str, Any]:
     b_member = sorted(b_staff)[0]
     staff_auth().grant(b["corp_id"], b_member, "admin", "cli", operator=True)
     session_b = Console.log_in(stack.admin_url, sandbox, b["corp_id"], b_member)
+    sidebar_b = Sidebar.open(stack.admin_url, b["corp_id"], b_member)  # an admin: corp-wide in its own corp
     a_key = keys.create(a["corp_id"], Role.VIEWER, "isolation target")["key_id"]
     ids = {"external_userid": ext, "code_id": code, "chat_id": chat, "send_id": send, "sop_id": sop,
            "job_id": job, "tag_id": tag, "userid": a_member, "key_id": a_key}
     return {"a": a, "b": b, "admin_a": admin_a, "admin_b": admin_b, "ids": ids, "group_code": group_code,
-            "transfer": transfer, "follower": follower, "staff": staff, "session_b": session_b}
+            "transfer": transfer, "follower": follower, "staff": staff, "session_b": session_b,
+            "sidebar_b": sidebar_b}
 
 
 def _bodies(c: dict[str, Any]) -> dict[tuple[str, str], Any]:
@@ -114,6 +117,7 @@ def _bodies(c: dict[str, Any]) -> dict[tuple[str, str], Any]:
         ("/admin/tags/{tag_id}", "PUT"): {"name": "hijack"},
         ("/admin/mass-sends/{send_id}/remind", "POST"): {"userids": [staff[0]]},
         ("/admin/roles/{userid}", "PUT"): {"role": "viewer"},
+        ("/admin/sidebar/customers/{external_userid}/tags", "POST"): {"add": [c["ids"]["tag_id"]]},
     }
 
 
@@ -171,7 +175,8 @@ def _walk(sandbox: Any, corps: dict[str, Any], b_admin: Any) -> None:
     for path, method in routes:
         filled = re.sub(r"\{(\w+)\}", lambda m, p=path: _ids_for(p, corps)[m.group(1)], path)
         body = bodies.get((path, method), {} if method in ("POST", "PUT", "PATCH") else None)
-        r = b_admin(method, filled, body)
+        # the sidebar's routes take only a sidebar session: corp B's admin member, who reads B corp-wide
+        r = (corps["sidebar_b"] if path.startswith("/admin/sidebar/") else b_admin)(method, filled, body)
         answers[(method, path)] = (r.status_code, r.text[:200])
     wrong = {k: v for k, v in answers.items() if v[0] != 404}
     assert not wrong, f"routes that did not answer another corp's object with 404: {wrong}"

@@ -221,6 +221,27 @@ def test_auto_confirm_skips_the_picker(lc, sandbox) -> None:
     assert "unknown employee" in bad["error"]
 
 
+def test_the_oauth_link_inside_the_client_confirms_as_the_clients_member(lc, sandbox) -> None:
+    """91022 inside WeCom's client (the stand-in): no page, the client's member, silently; a session of
+    another corp, an unknown session or the web login page still show the picker."""
+    userid = _members(lc)[1]
+    ext = next(c["external_userid"] for c in lc.cget()["customers"]
+               if any(f["userid"] == userid for f in c["follow_users"]))  # fmt: skip
+    session = lc.ctl.call("POST", "/client-sessions", {"corp_id": lc.id, "userid": userid, "external_userid": ext},
+                           expect=201)
+    page = f"http://127.0.0.1:8002/sidebar/?corp_id={lc.id}&wecom_session={session['id']}"
+    resp = requests.get(_oauth(sandbox.url, lc.id, page), allow_redirects=False, timeout=10)
+    back = _code_of(resp)
+    assert back["state"] == "s2" and back["wecom_session"] == session["id"]
+    assert lc.api.get("auth/getuserinfo", code=back["code"])["userid"] == userid
+    assert lc.cget("/login/codes")["codes"][-1]["via"] == "client"
+    for other in (page.replace(session["id"], "nosuchsession"), CONSOLE):
+        assert requests.get(_oauth(sandbox.url, lc.id, other), allow_redirects=False, timeout=10).status_code == 200
+    sso = requests.get(_sso(sandbox.url, lc.id, lc.info["agent_id"], redirect_uri=page), allow_redirects=False,
+                       timeout=10)  # fmt: skip
+    assert sso.status_code == 200  # the web login (outside the client) always asks
+
+
 def test_getuserinfo_respects_rate_limit_and_faults(lc, sandbox) -> None:
     code = _login(lc, sandbox, _members(lc)[0])
     lc.c("/faults", {"path": "auth/getuserinfo", "errcode": -1, "times": 1}, expect=201)

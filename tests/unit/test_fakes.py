@@ -42,6 +42,8 @@ from scrm.mass_sends.recipient_repository import DynamoCustomerNames
 from scrm.mass_sends.repository import DynamoMassSends
 from scrm.mass_sends.service import MassSends
 from scrm.sidebar import js_config as sidebar_js
+from scrm.sidebar import portrait
+from scrm.sidebar.portrait_repository import DynamoPortraitReads
 from scrm.sops import ports as sop_ports
 from scrm.sops.enrolment import SopEnrolment
 from scrm.sops.planner import SopPlanner
@@ -66,6 +68,7 @@ from tests.unit.live_code_fakes import (
     FakeLiveCodeWeCom,
 )
 from tests.unit.mass_send_fakes import FakeGroupMsg, FakeMassSendRepo, FakeNames, FakeRecipients
+from tests.unit.sidebar_fakes import FakeExtra, FakePortraitReads
 from tests.unit.sop_fakes import FakeGroups, FakeSops
 from tests.unit.staff_auth_fakes import FakeLoginWeCom, FakeMembers, FakeRoles, FakeSessions
 from tests.unit.stage_fakes import FakeCustomers, FakeNotes, FakeStages, FakeTagging, FakeTimeline
@@ -91,6 +94,8 @@ S, M, L, T = service_ports, mass_send_ports, live_code_ports, sop_ports
 
 # port → what implements it in the unit tests (fakes; a few real classes a test runs against)
 PORT_FAKES: dict[type, tuple[Any, ...]] = {
+    portrait.PortraitReads: (FakePortraitReads, DynamoPortraitReads),
+    portrait.Extra: (FakeExtra,),
     bus.Queue: (FakeQueue, SyncQueue),
     L.ChannelCodes: (FakeLiveCodeRepo, DynamoLiveCodes),
     L.LiveCodeRepo: (FakeLiveCodeRepo, DynamoLiveCodes),

@@ -40,6 +40,11 @@ class Clock:
 
 @pytest.fixture
 def world() -> dict[str, Any]:
+    return login_world()
+
+
+def login_world() -> dict[str, Any]:
+    """Two roles (zhangsan admin, lisi viewer), three synced members, a code for each and a non-member's."""
     clock = Clock()
     roles, sessions = FakeRoles(), FakeSessions()
     wecom = FakeLoginWeCom({"c-zhang": LoginIdentity(userid="zhangsan"), "c-li": LoginIdentity(userid="lisi"),

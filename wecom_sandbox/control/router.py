@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import transfers as handovers
 from . import (
+    client_sessions,
     clock,
     contact_ways,
     corps,
@@ -47,6 +48,12 @@ _TABLE: list[tuple[str, str, Handler]] = [
     ("GET", "/control/calls/count", observe.call_counts),
     ("GET", "/control/clock", clock.get),
     ("POST", "/control/clock/advance", clock.advance),
+    ("POST", "/control/client-sessions", client_sessions.create),
+    ("GET", "/control/client-sessions", client_sessions.list_sessions),
+    ("GET", "/control/client-sessions/{id}", client_sessions.get),
+    ("PATCH", "/control/client-sessions/{id}", client_sessions.patch),
+    ("DELETE", "/control/client-sessions/{id}", client_sessions.delete),
+    ("GET", "/control/client-sessions/{id}/calls", client_sessions.calls),
     ("GET", _C, corps.get),
     ("PATCH", _C, corps.patch),
     ("DELETE", _C, corps.delete),

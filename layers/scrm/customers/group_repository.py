@@ -21,7 +21,8 @@ class GroupStore(BatchCreate):
         current = {m.member_id for m in group.members}
         held = {old.sk: old for old in M.query(pk, consistent_read=True)}
         created = self._put_all_new([
-            M(pk, m.member_id, corp_id=corp_id, chat_id=group.chat_id, member_id=m.member_id, type=m.type.value,
+            M(pk, m.member_id, corp_id=corp_id, chat_id=group.chat_id, member_id=m.member_id,
+              member_pk=f"{corp_id}#{m.member_id}", type=m.type.value,
               status="member", join_time=m.join_time, join_scene=m.join_scene, synced_at_ms=synced_at_ms,
               **_texts(m, "invitor", "group_nickname", "name"))
             for m in group.members if m.member_id not in held
@@ -35,6 +36,7 @@ class GroupStore(BatchCreate):
                     old,
                     [
                         M.status.set("left"),
+                        M.member_pk.remove(),
                         M.left_seen_ms.set(synced_at_ms),
                         M.synced_at_ms.set(synced_at_ms),
                     ],
@@ -76,6 +78,7 @@ class GroupStore(BatchCreate):
                 M.corp_id.set(corp_id),
                 M.chat_id.set(chat_id),
                 M.member_id.set(m.member_id),
+                M.member_pk.set(f"{corp_id}#{m.member_id}"),
                 M.type.set(m.type.value),
                 M.status.set("member"),
                 M.join_time.set(m.join_time),

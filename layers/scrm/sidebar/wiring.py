@@ -1,5 +1,5 @@
-"""How the composition root builds the sidebar's JS-SDK configuration: the tickets kept in the access
-tokens' table (``DynamoTokenStorage``), fetched through the corp's gateway."""
+"""How the composition root builds the sidebar: the JS-SDK configuration (the tickets kept in the access
+tokens' table, ``DynamoTokenStorage``, fetched through the corp's gateway) and the portraits."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from scrm.sidebar.js_config import JsConfig, TicketSource
+    from scrm.sidebar.portrait import Portraits
 
 
 def js_config(source: Callable[[str], TicketSource], agent_id: Callable[[str], str]) -> JsConfig:
@@ -16,3 +17,10 @@ def js_config(source: Callable[[str], TicketSource], agent_id: Callable[[str], s
     from scrm.sidebar.tickets import TicketKeeper
 
     return JsConfig(TicketKeeper(DynamoTokenStorage()), source, agent_id)
+
+
+def portraits() -> Portraits:
+    from scrm.sidebar.portrait import Portraits
+    from scrm.sidebar.portrait_repository import DynamoPortraitReads
+
+    return Portraits(DynamoPortraitReads())

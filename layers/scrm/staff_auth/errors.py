@@ -34,6 +34,16 @@ class NoConsoleRole(NotAllowed):
         )
 
 
+class NotInDirectory(NotAllowed):
+    """A member the last directory sync did not see (or saw leave): the sidebar would have nobody to act as."""
+
+    def __init__(self, corp_id: str, userid: str) -> None:
+        super().__init__(
+            f"member {userid} is not an active member of corp {corp_id} as of the last directory sync: "
+            "an operator runs a sync (scrm sync start) and the member opens the sidebar again"
+        )
+
+
 class SessionEnded(Unauthenticated):
     def __init__(self, why: str = "the session has ended: log in again") -> None:
         super().__init__(why)

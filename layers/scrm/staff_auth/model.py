@@ -7,6 +7,10 @@ Roles (a per-corp table, granted to WeCom members):
 - ``admin`` also the corp's settings and who may do what (roles; API keys stay an operator command).
 A route declares the least role it needs; a write needs ``operator`` unless it says more.
 
+The sidebar (issue 19) logs in any active member through WeCom's OAuth (91022) into a session of its own
+kind (``SIDEBAR``): it calls only the sidebar's routes, acting as that member; a console role, if the member
+has one, only widens what the member may read there (an admin reads the corp's customers, others their own).
+
 A session lives at most ``ABSOLUTE_S`` (8 h, a working day) from login and ends after ``IDLE_S`` (2 h)
 without a request; the last-seen time is written at most every ``TOUCH_S`` so that reads stay reads.
 """
@@ -26,6 +30,7 @@ TOUCH_S = 300
 SESSION_ID_RE = re.compile(r"[A-Za-z0-9_-]{43}")
 USERID_MAX = 64  # WeCom userids are 1..64 characters
 CODE_MAX = 512  # WeCom's login codes are at most 512 bytes (91023)
+CONSOLE, SIDEBAR = "console", "sidebar"  # a session's kind: the cookie it travels in and the routes it may call
 
 
 class StaffRole(StrEnum):
@@ -69,10 +74,11 @@ class Session:
     corp_id: str
     userid: str
     name: str
-    role: StaffRole
+    role: StaffRole | None  # None: a sidebar session of a member without a console role
     csrf: str
     created_at: int
     last_seen: int
+    kind: str = CONSOLE
 
     @property
     def expires_at(self) -> int:
@@ -103,11 +109,13 @@ def well_formed(session_id: str) -> bool:
     return SESSION_ID_RE.fullmatch(session_id) is not None
 
 
-def open_session(corp_id: str, userid: str, name: str, role: StaffRole, now: float) -> tuple[str, Session]:
+def open_session(
+    corp_id: str, userid: str, name: str, role: StaffRole | None, now: float, kind: str = CONSOLE
+) -> tuple[str, Session]:
     """(the id for the cookie, shown once; the session to store)."""
     session_id = secrets.token_urlsafe(32)
     session = Session(session_key(session_id), corp_id, userid, name, role, secrets.token_urlsafe(24),
-                      int(now), int(now))  # fmt: skip
+                      int(now), int(now), kind)  # fmt: skip
     return session_id, session
 
 
@@ -130,6 +138,26 @@ class StaffPrincipal:
     @property
     def can_write(self) -> bool:
         return allows(self.role, write=True)
+
+
+@dataclass(frozen=True)
+class MemberPrincipal:
+    """The caller of a sidebar request: a member acting in a chat. ``role`` is their console role now, if
+    any: an admin reads every customer of the corp, anyone else only the customers they serve."""
+
+    corp_id: str
+    userid: str
+    name: str
+    role: StaffRole | None
+    session: Session
+
+    @property
+    def key_id(self) -> str:
+        return f"member:{self.corp_id}:{self.userid}"
+
+    @property
+    def corp_wide(self) -> bool:
+        return self.role is StaffRole.ADMIN
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pynamodb.exceptions import DeleteError, DoesNotExist, UpdateError
 
 from scrm.adapters.dynamo.conditional import condition_failed
 from scrm.adapters.dynamo.models import EmployeeItem, StaffRoleItem, StaffSessionItem
-from scrm.staff_auth.model import RoleGrant, Session, StaffRole
+from scrm.staff_auth.model import CONSOLE, RoleGrant, Session, StaffRole
 
 R, S = StaffRoleItem, StaffSessionItem
 
@@ -43,8 +43,9 @@ class DynamoStaffRoles:
 class DynamoStaffSessions:
     def save_session(self, session: Session) -> None:
         S(session.key, corp_id=session.corp_id, userid=session.userid, name=session.name or None,
-          role=session.role.value, csrf=session.csrf, created_at=session.created_at,
-          last_seen=session.last_seen, expires_at=session.expires_at).save(condition=S.pk.does_not_exist())  # fmt: skip
+          role=session.role.value if session.role else None, csrf=session.csrf, created_at=session.created_at,
+          last_seen=session.last_seen, expires_at=session.expires_at,
+          kind=None if session.kind == CONSOLE else session.kind).save(condition=S.pk.does_not_exist())  # fmt: skip
 
     def session(self, key: str) -> Session | None:
         """Read consistently: the console's first request follows its login at once."""
@@ -52,8 +53,8 @@ class DynamoStaffSessions:
             i = S.get(key, consistent_read=True)
         except DoesNotExist:
             return None
-        return Session(i.pk, i.corp_id, i.userid, i.name or "", StaffRole(i.role), i.csrf, int(i.created_at),
-                       int(i.last_seen))  # fmt: skip
+        return Session(i.pk, i.corp_id, i.userid, i.name or "", StaffRole(i.role) if i.role else None, i.csrf,
+                       int(i.created_at), int(i.last_seen), i.kind or CONSOLE)  # fmt: skip
 
     def touch_session(self, key: str, last_seen: int) -> None:
         """Move last_seen forward (never back: two containers may touch at once); a session deleted

@@ -70,6 +70,20 @@ def tags(corp_id: str) -> list[dict[str, Any]]:
     ]
 
 
+def groups_with(corp_id: str, member_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    """The groups ``member_id`` (a customer or a member) is in now, at most ``limit``, by chat id: one Query
+    of group_members' sparse by_member index and one BatchGetItem of the groups (name, owner, size, labels)."""
+    chat_ids = [m.chat_id for m in GroupMemberItem.by_member.query(f"{corp_id}#{member_id}", limit=limit)][:limit]
+    if not chat_ids:
+        return []
+    found = {
+        str(i.chat_id): {"chat_id": i.chat_id, "name": i.name or "", "owner": i.owner or "",
+                         "member_count": int(i.member_count or 0), "tags": sorted(i.tags or ())}  # fmt: skip
+        for i in GroupItem.batch_get([f"{corp_id}#{c}" for c in chat_ids])
+    }
+    return [found[c] for c in chat_ids if c in found]
+
+
 def group(corp_id: str, chat_id: str, members: bool = True) -> dict[str, Any] | None:
     """The group with its labels (``tags``, sorted) and, unless ``members`` is False, every member (those
     who left too), by member_id."""

@@ -30,6 +30,7 @@ class GroupMemberItem(table_model("group_members")):
     corp_id = UnicodeAttribute()
     chat_id = UnicodeAttribute()
     member_id = UnicodeAttribute()
+    member_pk = UnicodeAttribute(null=True)  # corp#member_id while a member (the by_member index)
     type = UnicodeAttribute()
     status = UnicodeAttribute()  # member | left
     join_time = NumberAttribute(null=True)

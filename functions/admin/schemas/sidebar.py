@@ -1,0 +1,121 @@
+"""The sidebar's routes (admin/sidebar.py): its login, the JS-SDK configuration, portraits and tag edits."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import Field
+
+from admin.schemas.base import NULLABLE, Body, Model
+
+
+class SidebarLoginUrlQuery(Model):
+    corp_id: str = Field(description="the corp whose member opens the sidebar")
+    redirect_uri: str = Field(description="the sidebar page WeCom sends the client back to (a trusted domain of the app)")
+
+
+class SidebarLoginUrl(Model):
+    url: str = Field(description="WeCom's OAuth link (91022, scope snsapi_base) for the corp's app")
+    state: str = Field(description="echoed by WeCom; send it back with the code (also set as a cookie)")
+
+
+class SidebarLogin(Body):
+    corp_id: str = Field(min_length=1, max_length=64, description="the corp the member belongs to")
+    code: str = Field(min_length=1, max_length=512, description="the code WeCom appended to the redirect")
+    state: str | None = Field(None, max_length=128, description="the state WeCom echoed; checked against the login-url cookie when that is set")
+
+
+class SidebarMe(Model):
+    corp_id: str
+    userid: str
+    name: str = Field(description="the member's name as last synced")
+    role: Literal["admin", "operator", "viewer"] | None = Field(
+        None, description="the member's console role, if any (admin: the corp's customers; else only their own)",
+        json_schema_extra=NULLABLE)  # fmt: skip
+    corp_wide: bool = Field(description="true for an admin: every customer and group of the corp may be opened")
+    agent_id: str = Field(description="the app's agentid (for ww.register)")
+    csrf_token: str = Field(description="the X-CSRF-Token every sidebar write must carry")
+    expires_at: int = Field(description="unix seconds; idleness may end it sooner")
+
+
+class SidebarLoggedOut(Model):
+    logged_out: bool
+
+
+class SidebarJsConfigQuery(Model):
+    url: str = Field(description="the page's URL as the browser has it (its #… is ignored)")
+
+
+class SidebarSignature(Model):
+    timestamp: int
+    nonceStr: str  # noqa: N815 (the JS-SDK's names)
+    signature: str
+
+
+class SidebarWxConfig(SidebarSignature):
+    appId: str  # noqa: N815
+
+
+class SidebarWxAgentConfig(SidebarSignature):
+    corpid: str
+    agentid: str
+
+
+class SidebarJsConfig(Model):
+    config: SidebarWxConfig = Field(description="wx.config's (ww.register getConfigSignature) fields, signed with the corp's jsapi_ticket")
+    agentConfig: SidebarWxAgentConfig = Field(description="wx.agentConfig's fields, signed with the app's ticket")  # noqa: N815
+
+
+class SidebarPortraitRelation(Model):
+    userid: str | None = None
+    member_name: str = ""
+    status: str = "active"
+    remark: str = ""
+    description: str = ""
+    add_time: int = 0
+    add_way: int = Field(0, description="WeCom's add_way (1 scanned a QR, 2 searched a mobile, ...)")
+    state: str = Field("", description="the channel code's state the customer came through ('' if none)")
+    code_name: str = Field("", description="that channel code's name ('' if none or deleted)")
+    tags: list[dict[str, str]] = Field(default_factory=list, description="[{tag_id, name}]")
+
+
+class SidebarPortrait(Model):
+    external_userid: str
+    profile: dict[str, Any] = Field(description="name, avatar, type (1 WeChat, 2 WeCom), gender, corp_name, position")
+    relation: SidebarPortraitRelation | None = Field(
+        None, description="the caller's own relation (null: an admin reading a customer they do not serve)",
+        json_schema_extra=NULLABLE)  # fmt: skip
+    others: list[SidebarPortraitRelation] = Field(description="the other members serving the customer")
+    groups: list[dict[str, Any]] = Field(description="the groups the customer is in now (at most 50)")
+    timeline: list[dict[str, Any]] = Field(description="the latest 20 entries, newest first")
+    corp_wide: bool
+
+
+class SidebarGroupPortrait(Model):
+    chat_id: str
+    name: str
+    owner: str
+    owner_name: str
+    notice: str
+    admins: list[str]
+    create_time: int
+    status: str
+    labels: list[str] = Field(description="the SCRM's group labels")
+    member_count: int
+    customer_count: int
+    members: list[dict[str, Any]] = Field(description="[{member_id, kind: staff|customer, name, join_time}]")
+    corp_wide: bool
+
+
+class SidebarTagEdit(Body):
+    """At least one of add, remove; on the caller's own relation."""
+
+    add: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field([], max_length=100, description="tag ids")
+    remove: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field([], max_length=100, description="tag ids")
+
+    wording: ClassVar[Mapping[str, str]] = {
+        "add": "add: a list of at most 100 tag ids",
+        "remove": "remove: a list of at most 100 tag ids",
+    }
+

@@ -1,0 +1,169 @@
+"""The sidebar's routes (issue 19): a member inside WeCom's chat window logs in through WeCom's OAuth
+(91022) and then acts as themselves: the JS-SDK configuration for the page, the portrait of the customer
+or group in the chat, tag edits on their own relation. Every route but the login takes only the sidebar's
+session cookie (admin/sessions.py ``SIDEBAR_COOKIE``), never an API key, and every write its CSRF token.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from chalice import Response
+
+from admin.api import Doc, json_response, query_of, route
+from admin.schemas import sidebar as S
+from admin.sessions import MEMBER, SIDEBAR_COOKIE, STATE_MAX_AGE_S, _auth, _cookie, _open_route, cookies_of
+
+SIDEBAR_STATE_COOKIE = "__Host-scrm_sidebar_state"
+EXT = {"external_userid": "the customer in the chat (getCurExternalContact's userId)"}
+CHAT = {"chat_id": "the group in the chat (getCurExternalChat's chatId)"}
+NOT_YOURS = {404: "not a customer (or group) the member serves; an id that does not exist answers the same"}
+
+
+def _me(principal: Any) -> dict[str, Any]:
+    from scrm import bootstrap
+
+    session = principal.session
+    return {"corp_id": principal.corp_id, "userid": principal.userid, "name": principal.name,
+            "role": principal.role.value if principal.role else None, "corp_wide": principal.corp_wide,
+            "agent_id": str(bootstrap.corp_registry().get(principal.corp_id).agent_id),
+            "csrf_token": session.csrf, "expires_at": session.expires_at}  # fmt: skip
+
+
+@_open_route("/admin/sidebar/auth/login-url", "GET", Doc(
+    "Start a sidebar login: WeCom's OAuth link (91022) for the corp's app, and a state to check on return",
+    {200: ("where to send the page", S.SidebarLoginUrl)}, query=S.SidebarLoginUrlQuery, errors={404: None},
+    description="No key. Sets the __Host-scrm_sidebar_state cookie (10 minutes); the redirect_uri must be a "
+    "trusted domain of the corp's app in WeCom. Inside the WeCom client the member is not asked anything.",
+))  # fmt: skip
+def login_url(request: Any) -> Response:
+    from scrm import bootstrap
+    from scrm.kernel.errors import InvalidInput, NotFound
+
+    query = query_of(request)
+    corp_id, redirect_uri = query.get("corp_id") or "", query.get("redirect_uri") or ""
+    parts = urlsplit(redirect_uri)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidInput("redirect_uri", "redirect_uri: the sidebar's absolute http(s) URL WeCom sends the page back to")
+    try:
+        corp = bootstrap.corp_registry().get(corp_id, cache_unknown=True)
+    except LookupError:
+        raise NotFound(f"no corp {corp_id} is registered", "corp_id") from None
+    state = secrets.token_urlsafe(16)
+    params = {"appid": corp_id, "redirect_uri": redirect_uri, "response_type": "code", "scope": "snsapi_base",
+              "state": state, "agentid": corp.agent_id}  # fmt: skip
+    url = f"{bootstrap.settings().wecom_oauth_base}connect/oauth2/authorize?{urlencode(params)}#wechat_redirect"
+    return json_response(200, {"url": url, "state": state},
+                         {"Set-Cookie": _cookie(SIDEBAR_STATE_COOKIE, state, STATE_MAX_AGE_S)})  # type: ignore[dict-item]
+
+
+@_open_route("/admin/sidebar/auth/login", "POST", Doc(
+    "Log a member in to the sidebar with the code WeCom's OAuth sent back; sets the sidebar's session cookie",
+    {200: ("the member and the CSRF token", S.SidebarMe)}, body=S.SidebarLogin,
+    errors={403: "not a member of the corp, or not an active member as of the last directory sync", 404: None,
+            415: "the body must be sent as application/json", 502: None},
+    description="No key. 401 for a code WeCom does not accept (unknown, used or expired: codes live 5 minutes "
+    "and work once). Any active member may log in; a console role only widens what they may read.",
+))  # fmt: skip
+def login(request: Any, body: S.SidebarLogin) -> Response:
+    from scrm import bootstrap
+    from scrm.kernel.errors import InvalidInput
+    from scrm.staff_auth.model import MemberPrincipal
+
+    from admin.guards import audit_login
+
+    started = cookies_of(request.headers).get(SIDEBAR_STATE_COOKIE)
+    if started and body.state != started:
+        raise InvalidInput("state", "state: not the state of the login this page started; open the sidebar again")
+    bootstrap.key_limiter().hit(f"login:{body.corp_id}")  # WeCom is asked per attempt: a flood stops here
+    try:
+        session_id, session = _auth().member_login(body.corp_id, body.code)
+    except Exception as exc:
+        audit_login(body.corp_id, "", "sidebar login", getattr(exc, "message", type(exc).__name__))
+        raise
+    audit_login(body.corp_id, session.userid, "sidebar login", "ok")
+    principal = MemberPrincipal(session.corp_id, session.userid, session.name, session.role, session)
+    cookies = [_cookie(SIDEBAR_COOKIE, session_id, session.expires_at - session.created_at),
+               *([_cookie(SIDEBAR_STATE_COOKIE, "", 0)] if started else [])]  # fmt: skip
+    return json_response(200, _me(principal), {"Set-Cookie": cookies})  # type: ignore[dict-item]
+
+
+@_open_route("/admin/sidebar/auth/logout", "POST", Doc(
+    "End the sidebar session and clear its cookie (answered 200 also when there was none)",
+    {200: ("done", S.SidebarLoggedOut)}, description="No key: the sidebar's session cookie names what ends.",
+))  # fmt: skip
+def logout(request: Any) -> Response:
+    from admin.guards import audit_login
+
+    session_id = cookies_of(request.headers).get(SIDEBAR_COOKIE)
+    ended = _auth().logout(session_id) if session_id else None
+    if ended is not None:
+        audit_login(ended.corp_id, ended.userid, "sidebar logout", "ok")
+    return json_response(200, {"logged_out": True}, {"Set-Cookie": _cookie(SIDEBAR_COOKIE, "", 0)})
+
+
+@route("/admin/sidebar/me", role=MEMBER, doc=Doc(
+    "The member the sidebar acts as, their reach (corp-wide for an admin) and the CSRF token for writes",
+    {200: ("the member", S.SidebarMe)},
+))  # fmt: skip
+def me(principal: Any, request: Any) -> Any:
+    return _me(principal)
+
+
+@route("/admin/sidebar/js-config", role=MEMBER, doc=Doc(
+    "What the page passes to wx.config and wx.agentConfig (ww.register's signature callbacks) for its URL",
+    {200: ("both signatures", S.SidebarJsConfig)}, query=S.SidebarJsConfigQuery, errors={502: None},
+    description="Signed with the corp's jsapi_ticket and the app's agent_config ticket, each fetched from WeCom "
+    "at most once per 2 hours and shared by every instance (400 / 100 fetches an hour are WeCom's caps).",
+))  # fmt: skip
+def js_config(principal: Any, request: Any) -> Any:
+    from scrm import bootstrap
+
+    return bootstrap.sidebar_js_config().config(principal.corp_id, query_of(request).get("url") or "")
+
+
+@route("/admin/sidebar/customers/{external_userid}", role=MEMBER, doc=Doc(
+    "The portrait of the customer in the chat, as the member sees it",
+    {200: ("the portrait", S.SidebarPortrait)}, params=EXT, errors=NOT_YOURS,
+))  # fmt: skip
+def customer(principal: Any, request: Any, external_userid: str) -> Any:
+    from scrm import bootstrap
+
+    return bootstrap.sidebar_portraits().customer(
+        principal.corp_id, external_userid, principal.userid, principal.corp_wide
+    )
+
+
+@route("/admin/sidebar/customers/{external_userid}/tags", methods=("POST",), write=True, role=MEMBER, doc=Doc(
+    "Add / remove corp tags on the member's own relation with the customer (mark_tag; WeCom first, then stored)",
+    {200: ("the relation as WeCom now has it", S.SidebarPortraitRelation)}, body=S.SidebarTagEdit, params=EXT,
+    errors={**NOT_YOURS, 409: None, 502: None},
+))  # fmt: skip
+def mark_tags(principal: Any, request: Any, external_userid: str, body: S.SidebarTagEdit) -> Any:
+    from scrm import bootstrap
+
+    portrait = bootstrap.sidebar_portraits().customer(principal.corp_id, external_userid, principal.userid)
+    bootstrap.customer_admin().edit_tags(principal.corp_id, external_userid, principal.userid, body.add, body.remove)
+    relation = bootstrap.sidebar_portraits().customer(principal.corp_id, external_userid, principal.userid)["relation"]
+    return relation or portrait["relation"]
+
+
+@route("/admin/sidebar/groups/{chat_id}", role=MEMBER, doc=Doc(
+    "The portrait of the group in the chat: owner, members now (customers and staff), labels",
+    {200: ("the group", S.SidebarGroupPortrait)}, params=CHAT, errors=NOT_YOURS,
+))  # fmt: skip
+def group(principal: Any, request: Any, chat_id: str) -> Any:
+    from scrm import bootstrap
+
+    return bootstrap.sidebar_portraits().group(principal.corp_id, chat_id, principal.userid, principal.corp_wide)
+
+
+@route("/admin/sidebar/tags", role=MEMBER, doc=Doc(
+    "The corp's tag library, to pick tags from (groups with their tags, in WeCom's order)", {200: ("the library", None)},
+))  # fmt: skip
+def tags(principal: Any, request: Any) -> Any:
+    from scrm import bootstrap
+
+    return bootstrap.customer_admin().tags(principal.corp_id)

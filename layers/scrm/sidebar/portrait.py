@@ -1,0 +1,148 @@
+"""What the sidebar shows of the customer or group in the chat (issue 19, item 1), to one member.
+
+Who may see what: a member sees a customer only while they serve them (an active follow relation of
+theirs), and a group only while they own it or are in it; anything else, including an id that does not
+exist, answers the same NotFound, so the sidebar cannot be used to probe for ids. A member with the admin
+console role reads the corp's customers and groups (``corp_wide``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from scrm.kernel.errors import NotFound
+
+EMPLOYEE = "employee"  # a group member's type for staff (customers.group.MemberType)
+SERVING = frozenset({"", "active"})  # a relation's status while the member serves the customer
+TIMELINE_SHOWN = 20
+GROUPS_SHOWN = 50
+
+
+class PortraitReads(Protocol):
+    """The stored facts a portrait is made of (portrait_repository.py on DynamoDB)."""
+
+    def customer_view(self, corp_id: str, external_userid: str, timeline_limit: int) -> dict[str, Any] | None:
+        """``{"profile", "follows", "timeline"}``, None if we hold neither profile nor relation."""
+        ...
+
+    def tag_names(self, corp_id: str) -> dict[str, str]: ...
+
+    def code_names(self, corp_id: str, states: Sequence[str]) -> dict[str, str]:
+        """Channel codes' names by state (those we hold)."""
+        ...
+
+    def member_names(self, corp_id: str, userids: Sequence[str]) -> dict[str, str]: ...
+
+    def groups_with(self, corp_id: str, member_id: str, limit: int) -> list[dict[str, Any]]:
+        """The groups a customer or member is in now."""
+        ...
+
+    def group(self, corp_id: str, chat_id: str) -> dict[str, Any] | None:
+        """The group with every member (those who left too)."""
+        ...
+
+
+class Extra(Protocol):
+    """More of a customer's portrait from other features (stages and notes, content, tasks): a part
+    named by its key, read for the member looking."""
+
+    def __call__(self, corp_id: str, external_userid: str, userid: str) -> Mapping[str, Any]: ...
+
+
+def _serving(relation: Mapping[str, Any]) -> bool:
+    return str(relation.get("status") or "") in SERVING
+
+
+@dataclass
+class Portraits:
+    reads: PortraitReads
+    extras: Sequence[Extra] = ()
+
+    def customer(self, corp_id: str, external_userid: str, userid: str, corp_wide: bool = False) -> dict[str, Any]:
+        """The portrait of ``external_userid`` as ``userid`` sees it: their own relation (remark,
+        description, tags, how and when added, through which code), the other members who serve the
+        customer, the groups the customer is in with us, the latest timeline and the extras' parts."""
+        view = self.reads.customer_view(corp_id, external_userid, TIMELINE_SHOWN)
+        follows = view["follows"] if view else []
+        mine = next((f for f in follows if f.get("userid") == userid), None)
+        if view is None or not (corp_wide or (mine is not None and _serving(mine))):
+            raise NotFound(f"no customer {external_userid} among those you serve", "external_userid")
+        tag_names = self.reads.tag_names(corp_id)
+        others = [f for f in follows if f is not mine and _serving(f)]
+        states = sorted({str(f["state"]) for f in follows if f.get("state")})
+        codes = self.reads.code_names(corp_id, states) if states else {}
+        names = self.reads.member_names(corp_id, sorted({str(f["userid"]) for f in follows}))
+        portrait: dict[str, Any] = {
+            "external_userid": external_userid,
+            "profile": _profile(view.get("profile") or {}, follows),
+            "relation": _relation(mine, tag_names, codes, names) if mine is not None else None,
+            "others": [_relation(f, tag_names, codes, names) for f in others],
+            "groups": self.reads.groups_with(corp_id, external_userid, GROUPS_SHOWN),
+            "timeline": view.get("timeline") or [],
+            "corp_wide": corp_wide,
+        }
+        for extra in self.extras:
+            portrait.update(extra(corp_id, external_userid, userid))
+        return portrait
+
+    def group(self, corp_id: str, chat_id: str, userid: str, corp_wide: bool = False) -> dict[str, Any]:
+        """The group as ``userid`` sees it: owner, admins, members now (customers and staff), labels."""
+        group = self.reads.group(corp_id, chat_id)
+        present = [m for m in (group or {}).get("members", []) if m.get("status", "member") == "member"]
+        staff = {str(m.get("member_id")) for m in present if m.get("type") == EMPLOYEE}
+        if group is None or not (corp_wide or group.get("owner") == userid or userid in staff):
+            raise NotFound(f"no group {chat_id} among yours", "chat_id")
+        names = self.reads.member_names(corp_id, sorted(staff | {str(group.get("owner") or "")} - {""}))
+        return {
+            "chat_id": chat_id,
+            "name": group.get("name") or "",
+            "owner": group.get("owner") or "",
+            "owner_name": names.get(str(group.get("owner") or ""), ""),
+            "notice": group.get("notice") or "",
+            "admins": sorted(group.get("admins") or ()),
+            "create_time": int(group.get("create_time") or 0),
+            "status": group.get("status") or "active",
+            "labels": sorted(group.get("tags") or ()),
+            "member_count": len(present),
+            "customer_count": sum(1 for m in present if m.get("type") != EMPLOYEE),
+            "members": [_group_member(m, names) for m in present],
+            "corp_wide": corp_wide,
+        }
+
+
+def _profile(profile: Mapping[str, Any], follows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    name = profile.get("name") or next((f.get("name") for f in follows if f.get("name")), "")
+    return {key: profile.get(key) for key in ("avatar", "type", "gender", "corp_name", "position")} | {
+        "name": name or ""
+    }
+
+
+def _relation(
+    f: Mapping[str, Any], tag_names: Mapping[str, str], codes: Mapping[str, str], names: Mapping[str, str]
+) -> dict[str, Any]:
+    state = str(f.get("state") or "")
+    return {
+        "userid": f.get("userid"),
+        "member_name": names.get(str(f.get("userid")), ""),
+        "status": f.get("status") or "active",
+        "remark": f.get("remark") or "",
+        "description": f.get("description") or "",
+        "add_time": int(f.get("add_time") or 0),
+        "add_way": int(f.get("add_way") or 0),
+        "state": state,
+        "code_name": codes.get(state, ""),
+        "tags": [{"tag_id": t, "name": tag_names.get(t, "")} for t in sorted(f.get("tag_ids") or [])],
+    }
+
+
+def _group_member(m: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    member_id = str(m.get("member_id") or "")
+    staff = m.get("type") == EMPLOYEE
+    return {
+        "member_id": member_id,
+        "kind": "staff" if staff else "customer",
+        "name": (names.get(member_id) if staff else None) or m.get("group_nickname") or m.get("name") or "",
+        "join_time": int(m.get("join_time") or 0),
+    }

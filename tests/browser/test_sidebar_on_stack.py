@@ -1,0 +1,112 @@
+"""The employee sidebar end to end on the local stack (issue 19), in headless Chromium at 390×844: WeCom's
+client (the sandbox's stand-in) opens the page in a chat; the page logs the member in through WeCom's OAuth
+link (confirmed by the client silently), registers with the real @wecom/jssdk on signatures from the admin
+API, learns the customer from getCurExternalContact and shows their portrait; a tag added here reaches WeCom
+first (mark_tag) and then our store; a customer the member does not serve is refused in words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import NARROW
+from tests.support.waiting import wait_for
+
+pytestmark = pytest.mark.stack
+
+
+@pytest.fixture
+def viewport() -> dict[str, int]:
+    return NARROW
+
+
+@pytest.fixture(scope="module")
+def shop(stack, sandbox) -> dict[str, Any]:
+    """A synced corp of 4 members; the last has no console role (a shop assistant)."""
+    from tests.browser.stack_login import staffed_corp
+
+    corp = staffed_corp(stack, sandbox, employees=4, customers_per_employee=2, groups=2, members_per_group=4)
+    world = sandbox.corp(corp["corp_id"])
+    served: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    for c in world["customers"]:
+        names[c["external_userid"]] = c["name"]
+        for f in c["follow_users"]:
+            served.setdefault(f["userid"], []).append(c["external_userid"])
+    assistant = next(u for u in corp["members"] if u not in corp["by_role"].values())
+    tags = [t for g in world["tag_groups"] for t in g["tag"]]
+    return {**corp, "served": served, "names": names, "assistant": assistant, "tags": tags,
+            "groups": world["groups"]}  # fmt: skip
+
+
+def _open(watched: Any, stack: Any, sandbox: Any, shop: dict[str, Any], userid: str, unchecked: bool = False,
+          **chat: str) -> dict[str, Any]:
+    session = sandbox.client_session(shop["corp_id"], userid, unchecked=unchecked, **chat)
+    watched.page.goto(f"{stack.sidebar_url}?corp_id={shop['corp_id']}&{session['url_param']}")
+    return session
+
+
+def test_a_shop_assistant_opens_the_sidebar_in_a_chat_and_sees_the_customer(stack, sandbox, shop, watched):
+    who = shop["assistant"]
+    ext = shop["served"][who][0]
+    _open(watched, stack, sandbox, shop, who, external_userid=ext)
+    page = watched.page
+    page.get_by_test_id("portrait").wait_for()
+    assert page.get_by_test_id("customer-name").inner_text() == shop["names"][ext]
+    assert page.get_by_test_id("me").inner_text() == shop["members"][who]
+    assert "code=" not in page.url  # the one-time code is out of the address bar
+    page.get_by_test_id("relation").wait_for()
+    watched.shot("portrait")
+    # the login went through WeCom's OAuth: the sandbox issued a code for this member, silently
+    logins = sandbox._call("GET", f"/corps/{shop['corp_id']}/login/codes")
+    assert any(c.get("userid") == who and c.get("via") == "client" for c in logins.get("codes", logins))
+
+
+def test_a_tag_added_in_the_sidebar_reaches_wecom_first(stack, sandbox, shop, watched):
+    who = shop["assistant"]
+    ext = shop["served"][who][1]
+    _open(watched, stack, sandbox, shop, who, external_userid=ext)
+    page = watched.page
+    page.get_by_test_id("tags").wait_for()
+    held = {t["tag_id"] for t in sandbox_relation(sandbox, shop, ext, who)["tags"]}
+    tag = next(t for t in shop["tags"] if t["id"] not in held)
+    since = len(sandbox.calls(shop["corp_id"]))
+    page.get_by_test_id("tag-picker").focus()
+    page.get_by_test_id("tag-picker").select_option(tag["id"])
+    page.get_by_test_id("add-tag").click()
+    page.get_by_test_id("tag-saved").wait_for()
+    page.get_by_test_id(f"tag-{tag['id']}").wait_for()
+    marks = [c for c in sandbox.calls(shop["corp_id"], since=since) if c["path"].endswith("mark_tag")]
+    assert [(m["body"]["userid"], m["body"]["add_tag"]) for m in marks] == [(who, [tag["id"]])]
+    assert tag["id"] in {t["tag_id"] for t in sandbox_relation(sandbox, shop, ext, who)["tags"]}
+    from scrm.adapters.dynamo import reads
+
+    wait_for(lambda: tag["id"] in (reads.follow(shop["corp_id"], ext, who) or {}).get("tag_ids", []),
+             timeout_s=10, what="our store holds the tag")
+    watched.shot("tag-added")
+
+
+def test_another_members_customer_is_refused_in_words(stack, sandbox, shop, watched):
+    who = shop["assistant"]
+    theirs = next(e for u, exts in shop["served"].items() if u != who for e in exts if e not in shop["served"][who])
+    _open(watched, stack, sandbox, shop, who, external_userid=theirs, unchecked=True)  # a forged chat
+    page = watched.page
+    page.get_by_test_id("portrait-error").wait_for()
+    assert "不是你服务的客户" in page.get_by_test_id("portrait-error").inner_text()
+    assert shop["names"][theirs] not in page.content()
+
+
+def test_a_group_chat_shows_the_group(stack, sandbox, shop, watched):
+    group = shop["groups"][0]
+    _open(watched, stack, sandbox, shop, group["owner"], chat_id=group["chat_id"])
+    page = watched.page
+    page.get_by_test_id("group-portrait").wait_for()
+    assert page.get_by_test_id("group-owner").inner_text() == shop["members"][group["owner"]]
+    assert page.get_by_test_id("group-count").inner_text().startswith(f"{len(group['member_list'])} 人")
+
+
+def sandbox_relation(sandbox: Any, shop: dict[str, Any], ext: str, userid: str) -> dict[str, Any]:
+    customer = next(c for c in sandbox.corp(shop["corp_id"])["customers"] if c["external_userid"] == ext)
+    follow = next(f for f in customer["follow_users"] if f["userid"] == userid)
+    return {"tags": [{"tag_id": t} for t in follow.get("tag_ids", [])]}
