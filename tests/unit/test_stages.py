@@ -238,3 +238,16 @@ def test_search_by_words_and_member_pages_under_a_budget():
     with pytest.raises(InvalidInput) as bad:
         svc.search_notes(C, "other", cursor=hits["next_cursor"])
     assert bad.value.field == "cursor"
+
+
+def test_the_sidebar_portrait_part_shows_stage_choices_and_newest_notes():
+    svc, _, _, _, _, clock = _service("e1")
+    svc.set_stage(C, "e1", "deal", "u1")
+    for i in range(7):
+        clock.t += 1
+        svc.add_note(C, "e1", "u1", f"n{i}")
+    part = svc.portrait_part(C, "e1", "u1")
+    assert part["stage"]["stage"] == {"id": "deal", "name": "成交"} and len(part["stages"]) == 5
+    assert [n["text"] for n in part["notes"]["items"]] == ["n6", "n5", "n4", "n3", "n2"]
+    rest = svc.notes(C, "e1", part["notes"]["next_cursor"])  # the cursor continues GET …/notes
+    assert [n["text"] for n in rest["items"]] == ["n1", "n0"]

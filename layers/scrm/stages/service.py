@@ -35,6 +35,7 @@ SEARCH_BUDGET = 1000  # notes read per search request at most (each costs a read
 SEARCH_BATCH = 200
 WORDS_MAX, Q_MAX = 5, 100
 DAYS_MAX = 90
+PORTRAIT_NOTES = 5
 
 
 def _day(at: float) -> str:
@@ -198,6 +199,21 @@ class StageService:
             "by_userid": record.get("by_userid"),
         }
         self.timeline.add_timeline(corp_id, f"customer:{external_userid}", int(record["set_at"]), str(record["event_id"]), entry)
+
+    def portrait_part(self, corp_id: str, external_userid: str, userid: str) -> dict[str, Any]:
+        """The sidebar portrait's part (a ``scrm.sidebar.portrait.Extra``: the portrait has checked that
+        ``userid`` may see the customer): the customer's stage, the corp's stages to move it to, and the
+        newest notes with the cursor to the next page of GET …/notes."""
+        config = self._config(corp_id)
+        record = self.repo.record(corp_id, external_userid)
+        rows = self.notes_repo.of_customer(corp_id, external_userid, "", PORTRAIT_NOTES + 1)
+        more, rows = len(rows) > PORTRAIT_NOTES, rows[:PORTRAIT_NOTES]
+        cursor = page_cursor.encode(corp_id, f"notes/{external_userid}", rows[-1]["key"]["sk"]) if more else ""
+        return {
+            "stage": self._view(config, external_userid, record),
+            "stages": [{"id": s.id, "name": s.name} for s in config.stages],
+            "notes": {"items": [_shown_note(r) for r in rows], "next_cursor": cursor},
+        }
 
     # statistics -------------------------------------------------------------------------------------
     def stage_counts(self, corp_id: str) -> dict[str, Any]:
