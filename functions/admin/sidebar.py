@@ -12,8 +12,9 @@ from urllib.parse import urlencode, urlsplit
 
 from chalice import Response
 
-from admin.api import Doc, json_response, query_of, route
+from admin.api import Doc, json_response, number_of, query_of, route
 from admin.schemas import sidebar as S
+from admin.schemas import stages as ST
 from admin.sessions import MEMBER, SIDEBAR_COOKIE, STATE_MAX_AGE_S, _auth, _cookie, _open_route, cookies_of
 
 SIDEBAR_STATE_COOKIE = "__Host-scrm_sidebar_state"
@@ -148,6 +149,52 @@ def mark_tags(principal: Any, request: Any, external_userid: str, body: S.Sideba
     bootstrap.customer_admin().edit_tags(principal.corp_id, external_userid, principal.userid, body.add, body.remove)
     relation = bootstrap.sidebar_portraits().customer(principal.corp_id, external_userid, principal.userid)["relation"]
     return relation or portrait["relation"]
+
+
+def _mine(principal: Any, external_userid: str) -> None:
+    """The portrait's rule for a write or read another feature serves: NotFound unless the member may
+    see the customer (an admin: the corp's)."""
+    from scrm import bootstrap
+
+    bootstrap.sidebar_portraits().check_customer(principal.corp_id, external_userid, principal.userid,
+                                                 principal.corp_wide)  # fmt: skip
+
+
+@route("/admin/sidebar/customers/{external_userid}/stage", methods=("PUT",), write=True, role=MEMBER, doc=Doc(
+    "Move the customer to a stage, as the member (counted, on the timeline; with the tag mirror: mark_tag first)",
+    {200: ("the customer's stage after it", ST.CustomerStage)}, body=S.SidebarStageSet, params=EXT,
+    errors={**NOT_YOURS, 409: None, 502: None},
+))  # fmt: skip
+def set_stage(principal: Any, request: Any, external_userid: str, body: S.SidebarStageSet) -> Any:
+    from scrm import bootstrap
+
+    _mine(principal, external_userid)
+    return bootstrap.stages().set_stage(principal.corp_id, external_userid, body.stage, principal.userid)
+
+
+@route("/admin/sidebar/customers/{external_userid}/notes", role=MEMBER, doc=Doc(
+    "The customer's follow-up notes, newest first, cursor-paged (every member's)",
+    {200: ("a page", ST.NotePage)}, query=ST.NotesQuery, params=EXT, errors=NOT_YOURS,
+))  # fmt: skip
+def notes(principal: Any, request: Any, external_userid: str) -> Any:
+    from scrm import bootstrap
+
+    _mine(principal, external_userid)
+    return bootstrap.stages().notes(principal.corp_id, external_userid, query_of(request).get("cursor") or "",
+                                    number_of(request, "limit", 20, 100))  # fmt: skip
+
+
+@route("/admin/sidebar/customers/{external_userid}/notes", methods=("POST",), write=True, role=MEMBER, doc=Doc(
+    "Write a follow-up note as the member (on the timeline; a retry with the same note_id stores nothing new)",
+    {201: ("the note as stored", ST.Note)}, body=S.SidebarNoteInput, params=EXT, errors=NOT_YOURS,
+))  # fmt: skip
+def add_note(principal: Any, request: Any, external_userid: str, body: S.SidebarNoteInput) -> Any:
+    from scrm import bootstrap
+
+    _mine(principal, external_userid)
+    note = bootstrap.stages().add_note(principal.corp_id, external_userid, principal.userid, body.text,
+                                       body.note_id or "")  # fmt: skip
+    return json_response(201, note)
 
 
 @route("/admin/sidebar/groups/{chat_id}", role=MEMBER, doc=Doc(

@@ -176,6 +176,11 @@ def _sidebar(seen: set[tuple[str, str]], a: Admin, cid: str, ext: str, uid: str,
     _check(seen, s, "POST", "/admin/sidebar/customers/{external_userid}/tags", {"remove": tag_ids[:1]},
            ids={"external_userid": ext})
     _check(seen, s, "GET", "/admin/sidebar/tags")
+    ids = {"external_userid": ext}
+    _check(seen, s, "PUT", "/admin/sidebar/customers/{external_userid}/stage", {"stage": "intent"}, ids=ids)
+    _check(seen, s, "POST", "/admin/sidebar/customers/{external_userid}/notes", {"text": "想要面霜小样"}, ids=ids)
+    page = _check(seen, s, "GET", "/admin/sidebar/customers/{external_userid}/notes", ids=ids)
+    assert page["items"][0]["text"] == "想要面霜小样" and page["items"][0]["by_userid"] == uid
     owner = next(g["owner"] for g in world["groups"] if g["chat_id"] == chats[0])
     _check(seen, Sidebar.open(a.base, cid, owner), "GET", "/admin/sidebar/groups/{chat_id}", ids={"chat_id": chats[0]})
     _check(seen, s, "POST", "/admin/sidebar/auth/logout")

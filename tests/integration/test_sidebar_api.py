@@ -153,3 +153,27 @@ def test_a_stranger_and_a_member_the_sync_never_saw_are_refused_in_words(stack, 
     late = requests.post(f"{stack.admin_url}/admin/sidebar/auth/login", timeout=30,
                          json={"corp_id": cid, "code": issue_code(sandbox, cid, userid="newcomer")})
     assert late.status_code == 403 and "scrm sync start" in late.json()["error"], late.text
+
+
+def test_a_member_moves_the_stage_and_writes_notes_on_the_customer_they_serve(stack, corp):
+    who = corp["member"]
+    s = Sidebar.open(stack.admin_url, corp["corp_id"], who)
+    ext = corp["served"][who][2]
+    before = s("GET", f"/admin/sidebar/customers/{ext}").json()
+    assert [st["id"] for st in before["stages"]][:2] == ["new", "intent"] and before["notes"]["items"] == []
+    moved = s("PUT", f"/admin/sidebar/customers/{ext}/stage", {"stage": "intent"})
+    assert moved.status_code == 200 and moved.json()["stage"]["id"] == "intent" and moved.json()["by_userid"] == who
+    for _ in range(2):  # the page's retry of one note (same note_id): stored once
+        r = s("POST", f"/admin/sidebar/customers/{ext}/notes", {"text": "周末来店试用", "note_id": "n-page-1"})
+        assert r.status_code == 201, r.text
+    after = s("GET", f"/admin/sidebar/customers/{ext}").json()
+    assert after["stage"]["stage"]["name"] == "意向"
+    assert [n["text"] for n in after["notes"]["items"]] == ["周末来店试用"]
+    kinds = [e.get("change_type") for e in after["timeline"]]
+    assert kinds.count("stage") == 1 and kinds.count("note") == 1, kinds
+    assert s("PUT", f"/admin/sidebar/customers/{ext}/stage", {"stage": "nosuch"}).json()["field"] == "stage"
+    assert s("POST", f"/admin/sidebar/customers/{ext}/notes", {"text": ""}).json()["field"] == "text"
+    other = _not_mine(corp, who)
+    assert s("PUT", f"/admin/sidebar/customers/{other}/stage", {"stage": "deal"}).status_code == 404
+    assert s("POST", f"/admin/sidebar/customers/{other}/notes", {"text": "x"}).status_code == 404
+    assert s("GET", f"/admin/sidebar/customers/{other}/notes").status_code == 404

@@ -118,6 +118,8 @@ def _bodies(c: dict[str, Any]) -> dict[tuple[str, str], Any]:
         ("/admin/mass-sends/{send_id}/remind", "POST"): {"userids": [staff[0]]},
         ("/admin/roles/{userid}", "PUT"): {"role": "viewer"},
         ("/admin/sidebar/customers/{external_userid}/tags", "POST"): {"add": [c["ids"]["tag_id"]]},
+        ("/admin/sidebar/customers/{external_userid}/stage", "PUT"): {"stage": "deal"},
+        ("/admin/sidebar/customers/{external_userid}/notes", "POST"): {"text": "hijack"},
     }
 
 

@@ -37,6 +37,10 @@ class FakePortraitReads:
         self.calls.append("groups_with")
         return self.memberships.get(member_id, [])[:limit]
 
+    def relations(self, corp_id: str, external_userid: str) -> list[dict[str, Any]]:
+        self.calls.append("relations")
+        return list((self.customers.get(external_userid) or {}).get("follows", []))
+
     def group(self, corp_id: str, chat_id: str) -> dict[str, Any] | None:
         self.calls.append("group")
         return self.groups.get(chat_id)

@@ -76,5 +76,6 @@ def test_every_body_is_read_through_its_model_in_the_route_wrapper():
     assert [p.name for p in views if "body_of(" in p.read_text()] == []
     with_body = {(path, method) for path, method, _, doc in OPERATIONS if doc.body is not None}
     # 18, PUT /admin/roles/{userid}, POST /admin/auth/login, POST /admin/keys, the sidebar's login and tags, and
-    # the stages: PUT /admin/stages, PUT …/{external_userid}/stage, POST …/{external_userid}/notes
-    assert len(with_body) == 26
+    # the stages: PUT /admin/stages, PUT …/{external_userid}/stage, POST …/{external_userid}/notes, and the
+    # sidebar's stage and note
+    assert len(with_body) == 28

@@ -74,3 +74,13 @@ def test_a_group_is_shown_to_its_owner_and_its_staff_members_only():
     with pytest.raises(NotFound, match="no group g2 among yours"):
         Portraits(reads).group(C, "g2", "li")
     assert Portraits(reads).group(C, "g1", "boss", corp_wide=True)["chat_id"] == "g1"
+
+
+def test_the_check_alone_follows_the_portraits_rule():
+    reads = _reads()
+    Portraits(reads).check_customer(C, "wmA", "li")
+    Portraits(reads).check_customer(C, "wmA", "boss", corp_wide=True)
+    for ext, userid, wide in (("wmA", "zhao", False), ("wmA", "boss", False), ("wmNope", "boss", True)):
+        with pytest.raises(NotFound, match=f"no customer {ext} among those you serve"):
+            Portraits(reads).check_customer(C, ext, userid, corp_wide=wide)
+    assert reads.calls[-1] == "relations" and "customer_view" not in reads.calls

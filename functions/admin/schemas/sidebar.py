@@ -82,6 +82,9 @@ class SidebarPortraitRelation(Model):
 
 class SidebarPortrait(Model):
     external_userid: str
+    stage: dict[str, Any] | None = Field(None, description="the customer's stage: {stage: {id, name}|null, from, set_at, by_userid}")
+    stages: list[dict[str, Any]] | None = Field(None, description="the corp's stages to move to: [{id, name}]")
+    notes: dict[str, Any] | None = Field(None, description="the newest 5 notes {items, next_cursor} (more: GET …/notes)")
     profile: dict[str, Any] = Field(description="name, avatar, type (1 WeChat, 2 WeCom), gender, corp_name, position")
     relation: SidebarPortraitRelation | None = Field(
         None, description="the caller's own relation (null: an admin reading a customer they do not serve)",
@@ -119,3 +122,21 @@ class SidebarTagEdit(Body):
         "remove": "remove: a list of at most 100 tag ids",
     }
 
+
+
+class SidebarStageSet(Body):
+    stage: str = Field(min_length=1, max_length=64, description="a stage id (the portrait's stages)")
+
+    wording: ClassVar[Mapping[str, str]] = {"stage": "stage: required, a stage id (the portrait's stages)"}
+
+
+class SidebarNoteInput(Body):
+    text: str = Field(min_length=1, max_length=2000, description="1..2000 characters")
+    note_id: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9_-]{1,64}$", description="the page's id for this note: a retry with it stores nothing new"
+    )
+
+    wording: ClassVar[Mapping[str, str]] = {
+        "text": "text: 1..2000 characters",
+        "note_id": "note_id: 1..64 letters, digits, _ or -",
+    }

@@ -43,6 +43,10 @@ class PortraitReads(Protocol):
         """The group with every member (those who left too)."""
         ...
 
+    def relations(self, corp_id: str, external_userid: str) -> list[dict[str, Any]]:
+        """The customer's follow relations (every member, any status)."""
+        ...
+
 
 class Extra(Protocol):
     """More of a customer's portrait from other features (stages and notes, content, tasks): a part
@@ -86,6 +90,14 @@ class Portraits:
         for extra in self.extras:
             portrait.update(extra(corp_id, external_userid, userid))
         return portrait
+
+    def check_customer(self, corp_id: str, external_userid: str, userid: str, corp_wide: bool = False) -> None:
+        """The portrait's rule alone (one Query), for the writes other features serve through the sidebar:
+        NotFound, worded as the portrait's, unless ``userid`` may see the customer."""
+        follows = self.reads.relations(corp_id, external_userid)
+        mine = next((f for f in follows if f.get("userid") == userid), None)
+        if not (follows and corp_wide) and not (mine is not None and _serving(mine)):
+            raise NotFound(f"no customer {external_userid} among those you serve", "external_userid")
 
     def group(self, corp_id: str, chat_id: str, userid: str, corp_wide: bool = False) -> dict[str, Any]:
         """The group as ``userid`` sees it: owner, admins, members now (customers and staff), labels."""

@@ -37,5 +37,8 @@ class DynamoPortraitReads:
     def groups_with(self, corp_id: str, member_id: str, limit: int) -> list[dict[str, Any]]:
         return reads.groups_with(corp_id, member_id, limit)
 
+    def relations(self, corp_id: str, external_userid: str) -> list[dict[str, Any]]:
+        return reads.follows(corp_id, external_userid)
+
     def group(self, corp_id: str, chat_id: str) -> dict[str, Any] | None:
         return reads.group(corp_id, chat_id)

@@ -3,12 +3,12 @@ tokens' table, ``DynamoTokenStorage``, fetched through the corp's gateway) and t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from scrm.sidebar.js_config import JsConfig, TicketSource
-    from scrm.sidebar.portrait import Portraits
+    from scrm.sidebar.portrait import Extra, Portraits
 
 
 def js_config(source: Callable[[str], TicketSource], agent_id: Callable[[str], str]) -> JsConfig:
@@ -19,8 +19,9 @@ def js_config(source: Callable[[str], TicketSource], agent_id: Callable[[str], s
     return JsConfig(TicketKeeper(DynamoTokenStorage()), source, agent_id)
 
 
-def portraits() -> Portraits:
+def portraits(extras: Sequence[Extra] = ()) -> Portraits:
+    """``extras``: other features' parts of a customer's portrait (the stages' stage and notes)."""
     from scrm.sidebar.portrait import Portraits
     from scrm.sidebar.portrait_repository import DynamoPortraitReads
 
-    return Portraits(DynamoPortraitReads())
+    return Portraits(DynamoPortraitReads(), extras)
