@@ -87,6 +87,32 @@ def test_a_tag_added_in_the_sidebar_reaches_wecom_first(stack, sandbox, shop, wa
     watched.shot("tag-added")
 
 
+def test_the_member_moves_the_stage_and_writes_a_note(stack, sandbox, shop, watched):
+    from scrm import bootstrap
+
+    who = shop["assistant"]
+    ext = shop["served"][who][0]
+    _open(watched, stack, sandbox, shop, who, external_userid=ext)
+    page = watched.page
+    page.get_by_test_id("stage-picker").select_option("deal")
+    page.get_by_test_id("save-stage").click()
+    page.get_by_text("当前：成交").wait_for()
+    page.get_by_test_id("note-text").fill("顾客想要 <b>面霜</b> 小样，周六来店")
+    page.get_by_test_id("add-note").click()
+    page.get_by_test_id("note").first.wait_for()
+    assert page.get_by_test_id("note").first.inner_text().endswith("顾客想要 <b>面霜</b> 小样，周六来店")  # as text
+    watched.shot("stage-and-note")
+    stored = bootstrap.stages()
+    assert stored.stage_of(shop["corp_id"], ext)["stage"]["id"] == "deal"
+    assert stored.stage_of(shop["corp_id"], ext)["by_userid"] == who
+    notes = stored.notes(shop["corp_id"], ext)["items"]
+    assert [(n["text"], n["by_userid"]) for n in notes] == [("顾客想要 <b>面霜</b> 小样，周六来店", who)]
+    page.reload()  # what a reload shows comes from the store
+    page.get_by_test_id("stage-info").wait_for()
+    assert "成交" in page.get_by_test_id("stage-info").inner_text()
+    assert page.get_by_test_id("note").count() == 1
+
+
 def test_another_members_customer_is_refused_in_words(stack, sandbox, shop, watched):
     who = shop["assistant"]
     theirs = next(e for u, exts in shop["served"].items() if u != who for e in exts if e not in shop["served"][who])
