@@ -66,8 +66,9 @@ class Portraits:
         """The portrait of ``external_userid`` as ``userid`` sees it: their own relation (remark,
         description, tags, how and when added, through which code), the other members who serve the
         customer, the groups the customer is in with us, the latest timeline and the extras' parts."""
-        # The reads that need only the ids run at once, then those that need the relations: two rounds of
-        # DynamoDB round trips instead of six one after the other (docs/performance.md "The sidebar").
+        # The reads that need only the ids run at once, then those that need the relations: three round
+        # trips deep instead of seven or eight one after the other (docs/performance.md, "The employee
+        # sidebar").
         with ThreadPoolExecutor(READERS) as pool:
             view_f = pool.submit(self.reads.customer_view, corp_id, external_userid, TIMELINE_SHOWN)
             tags_f = pool.submit(self.reads.tag_names, corp_id)
