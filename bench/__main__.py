@@ -25,6 +25,11 @@ Parts (``--parts``, default all):
   (due index written through the enrolment's own path, untimed). The stack's every-minute tick for that
   minute (its duration, workers' peak memory), then the time until every WeCom task exists and the
   add_msg_template calls against the minimum. Targets: tick under 60 s, calls within 1.05 x the minimum.
+- sidebar: the employee sidebar (issue 19) over the sync part's 100,000-relation corp (sandbox + our store,
+  untimed): the customer portrait with 20 members loading at once (logged in through the sidebar's OAuth),
+  p50 / p99 and DynamoDB calls per request against the minimum; the group portrait; 50 cold js-config loads
+  (each ticket fetched once?); ticket fetches per hour over a simulated day against the floor (1 per ticket
+  per 7,200 s) (bench/sidebar.py). Target: portrait p99 < 300 ms.
 - soak: 10,000 events over a few hundred customers with 20 % resent, 10 % out of order, SQS refusing sends
   for two 3 s windows, 10 % of consumer invocations crashing mid-batch, 5 % of WeCom reads failing (-1 or
   45009); sent / acknowledged / applied / lost / applied twice, and the final store against the same events
@@ -43,7 +48,20 @@ import time
 import uuid
 from pathlib import Path
 
-from bench import coldstart, console, floor, load, massend, offboarding, soak, sop, stats, sync, welcome
+from bench import (
+    coldstart,
+    console,
+    floor,
+    load,
+    massend,
+    offboarding,
+    sidebar,
+    soak,
+    sop,
+    stats,
+    sync,
+    welcome,
+)
 from bench.memory import vm_hwm_kb, workers_hwm_kb
 from devstack.sandbox_client import SandboxClient
 from devstack.stack import IDLE, Stack, StackConfig
@@ -56,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rates", default="40,100,300", help="offered callback rates per second (comma-separated)")
     parser.add_argument("--duration", type=int, default=20, help="seconds per rate")
     parser.add_argument("--out", default=str(OUT))
-    parser.add_argument("--parts", default="floor,coldstart,load,welcome,sync,stats,console,offboarding,massend,sop,soak",
+    parser.add_argument("--parts",
+                        default="floor,coldstart,load,welcome,sync,stats,console,sidebar,offboarding,massend,sop,soak",
                         help="which benchmarks (comma-separated)")
     parser.add_argument("--welcome-rates", default="50,200", help="offered scans per second (comma-separated)")
     parser.add_argument("--welcome-duration", type=int, default=20, help="seconds of scans per rate")
@@ -67,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stats-employees", type=int, default=500)
     parser.add_argument("--stats-queries", type=int, default=5, help="queries per kind (each reads every row)")
     parser.add_argument("--console-samples", type=int, default=60, help="requests per console measurement")
+    parser.add_argument("--sidebar-members", type=int, default=20, help="members loading portraits at once")
+    parser.add_argument("--sidebar-per-member", type=int, default=15, help="portraits each member opens")
+    parser.add_argument("--sidebar-span-hours", type=float, default=24.0, help="simulated hours of page loads")
     parser.add_argument("--offboarding-customers", type=int, default=20_000)
     parser.add_argument("--offboarding-groups", type=int, default=500)
     parser.add_argument("--massend-customers", type=int, default=100_000)
@@ -116,6 +138,29 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {json.dumps(results['console'])}", flush=True)
         finally:
             c_stack.stop()
+
+    if "sidebar" in parts:
+        # A stack of its own (the world clock is advanced; the corp's 100,000 relations stay out of the others').
+        # DynamoDB at normal priority, as in the welcome part: the sidebar's answers wait on it (on AWS it has
+        # capacity of its own); nothing runs on the consumers' side here.
+        sb_stack = Stack(StackConfig(workdir=Path(__file__).resolve().parent.parent / ".devstack" / "bench-sidebar",
+                                     log_level="WARNING", consumers=1, retry_after_s=30, dynamodb_nice=0))
+        sb_stack.start()
+        try:
+            from scrm import bootstrap
+
+            bootstrap.reset()
+            sb_seed = {**sync.LARGE, "employees": args.sync_employees,
+                       "customers_per_employee": args.sync_customers_per_employee,
+                       "groups": 4 * args.sync_employees, "tag_groups": args.sync_tag_groups}
+            print(f"sidebar: {sb_seed}, {args.sidebar_members} members at once ...", flush=True)
+            t0 = time.monotonic()
+            results["sidebar"] = sidebar.run(sb_stack, SandboxClient(sb_stack.sandbox_url), args.sidebar_members,
+                                             args.sidebar_per_member, sb_seed, args.sidebar_span_hours)
+            results["sidebar"]["part_wall_s"] = round(time.monotonic() - t0, 1)
+            print(f"  {json.dumps(results['sidebar'], ensure_ascii=False)}", flush=True)
+        finally:
+            sb_stack.stop()
 
     if "welcome" in parts:
         # A stack of its own: the event consumers' backlog of thousands of arrivals (and the load part's
@@ -263,6 +308,13 @@ def main(argv: list[str] | None = None) -> int:
         targets["console_dashboard_p99_under_300ms"] = con["dashboard"]["p99_ms"] < 300
         targets["console_stats_90d_p99_under_300ms"] = all(
             con[f"stats_90d_by_{by}"]["after_http"]["p99_ms"] < 300 for by in ("employee", "day", "corp"))
+    if "sidebar" in results:
+        sb = results["sidebar"]
+        targets["sidebar_portrait_p99_under_300ms"] = sb["portrait"]["p99_ms"] < 300 and not sb["portrait"]["non_200"]
+        targets["sidebar_cold_loads_fetch_each_ticket_once"] = sb["js_config_cold"]["each_ticket_fetched_once"]
+        span = sb["tickets_span"]
+        targets["sidebar_ticket_fetches_within_the_margin_of_the_floor"] = all(
+            n <= span["most_per_ticket"] for n in span["ticket_fetches"].values())
     if "soak" in results:
         sk = results["soak"]
         targets["soak_zero_lost"] = sk["lost"] == 0 and sk["never_acknowledged"] == 0
