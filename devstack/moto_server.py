@@ -43,6 +43,7 @@ import json
 import logging
 import operator
 import sys
+import threading
 import time
 import uuid
 from typing import Any
@@ -150,10 +151,10 @@ def _patch_queries() -> None:
         if index_name and hash_key is not None:
             index = next((i for i in self.all_indexes() if i.name == index_name), None)
             hash_attr = next((k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"), None) if index else None
-            # Compare the raw type and value: DynamoType.__eq__ casts both sides on every call.
+            # The items with the index's hash key, from a map kept until the table's next write (the whole
+            # table was walked on every index Query: 40,000 group members for each by_member lookup).
             want = (hash_key.type, hash_key.value)
-            items = [i for i in every if hash_attr is None or ((a := i.attrs.get(hash_attr)) is not None
-                                                               and (a.type, a.value) == want)]
+            items = list(every) if hash_attr is None else list(_index_map(self, hash_attr).get(want, ()))
         elif index_name or hash_key is None:
             items = list(every)
         elif self.range_key_attr:
@@ -172,6 +173,7 @@ def _patch_queries() -> None:
 
     Table.all_items = items_for_query  # type: ignore[method-assign]
     Table.query = partition_query  # type: ignore[method-assign]
+    _count_writes()
     project = Item.project
 
     def project_top_level(self: Any, projection_expressions: list[list[str]]) -> Any:
@@ -182,6 +184,65 @@ def _patch_queries() -> None:
         return _picked(self, [n for n in names if n in self.attrs], copy=getattr(local, "items", None) is None)
 
     Item.project = project_top_level  # type: ignore[method-assign]
+
+
+_writes_lock = threading.Lock()
+
+
+def _written(table: Any) -> None:
+    with _writes_lock:
+        table.__dict__["_devstack_writes"] = table.__dict__.get("_devstack_writes", 0) + 1
+
+
+def _count_writes() -> None:
+    """Every write to a table (put, delete, update in place; transactions and batches go through these)
+    counts on the table, after it is done: an index map built before it is not used again."""
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.table import Table
+
+    put, delete, update = Table.put_item, Table.delete_item, DynamoDBBackend.update_item
+
+    def put_item(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return put(self, *args, **kwargs)
+        finally:
+            _written(self)
+
+    def delete_item(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return delete(self, *args, **kwargs)
+        finally:
+            _written(self)
+
+    def update_item(self: Any, table_name: str, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return update(self, table_name, *args, **kwargs)
+        finally:
+            with contextlib.suppress(Exception):
+                _written(self.get_table(table_name))
+
+    Table.put_item = put_item  # type: ignore[method-assign]
+    Table.delete_item = delete_item  # type: ignore[method-assign]
+    DynamoDBBackend.update_item = update_item  # type: ignore[method-assign]
+
+
+def _index_map(table: Any, attr: str) -> dict[tuple[str, Any], list[Any]]:
+    """The table's items by their value of ``attr`` (an index's hash key), rebuilt after any write. The
+    version is read before the walk: a write during it makes the map stale at once."""
+    with _writes_lock:
+        version = table.__dict__.get("_devstack_writes", 0)
+    maps = table.__dict__.setdefault("_devstack_index_maps", {})
+    held = maps.get(attr)
+    if held is not None and held[0] == version:
+        return held[1]  # type: ignore[no-any-return]
+    found: dict[tuple[str, Any], list[Any]] = {}
+    for part in list(table.items.values()):
+        for item in list(part.values()) if table.range_key_attr else [part]:
+            a = item.attrs.get(attr)
+            if a is not None:
+                found.setdefault((a.type, a.value), []).append(item)
+    maps[attr] = (version, found)
+    return found
 
 
 _FILTER_ARGS = ("consistent_read", "filter_expression", "hash_key_conditions", "range_key_conditions", "index_name",

@@ -119,3 +119,34 @@ def test_a_projected_query_answers_what_moto_answers_and_pages_by_whole_items(st
     assert nested[3] == {"sk": {"S": "03"}, "m": {"M": {"x": {"N": "3"}}}}
     got = ddb.get_item(TableName=name, Key={"pk": {"S": pk}, "sk": {"S": "05"}}, ProjectionExpression="a, b")
     assert got["Item"] == {"a": {"N": "5"}, "b": {"S": "é"}}
+
+
+def test_an_index_query_sees_every_write_since_the_last(stack):
+    """Index Queries read a map of the table's items by the index's hash key (devstack/moto_server.py),
+    rebuilt after any write: a put, an update that drops or changes the key, a delete, a batch, a
+    transaction are all seen by the next Query."""
+    ddb = boto3.client("dynamodb")
+    name = table("group_members").name
+    corp = "wwidx" + uuid.uuid4().hex[:8]
+
+    def member(chat: str, who: str) -> dict:
+        return {"pk": {"S": f"{corp}#{chat}"}, "sk": {"S": who}, "member_pk": {"S": f"{corp}#{who}"},
+                "chat_id": {"S": chat}}
+
+    def chats(who: str) -> list[str]:
+        r = ddb.query(TableName=name, IndexName="by_member", KeyConditionExpression="member_pk = :m",
+                      ExpressionAttributeValues={":m": {"S": f"{corp}#{who}"}})  # fmt: skip
+        return sorted(i["chat_id"]["S"] for i in r["Items"])
+
+    ddb.put_item(TableName=name, Item=member("g1", "wmA"))
+    assert chats("wmA") == ["g1"]
+    ddb.batch_write_item(RequestItems={name: [{"PutRequest": {"Item": member(c, "wmA")}} for c in ("g2", "g3")]})
+    assert chats("wmA") == ["g1", "g2", "g3"]
+    ddb.update_item(TableName=name, Key={"pk": {"S": f"{corp}#g2"}, "sk": {"S": "wmA"}}, UpdateExpression="REMOVE member_pk")
+    assert chats("wmA") == ["g1", "g3"]
+    ddb.update_item(TableName=name, Key={"pk": {"S": f"{corp}#g3"}, "sk": {"S": "wmA"}},
+                    UpdateExpression="SET member_pk = :b", ExpressionAttributeValues={":b": {"S": f"{corp}#wmB"}})
+    assert (chats("wmA"), chats("wmB")) == (["g1"], ["g3"])
+    ddb.delete_item(TableName=name, Key={"pk": {"S": f"{corp}#g1"}, "sk": {"S": "wmA"}})
+    ddb.transact_write_items(TransactItems=[{"Put": {"TableName": name, "Item": member("g4", "wmA")}}])
+    assert (chats("wmA"), chats("wmB")) == (["g4"], ["g3"])
