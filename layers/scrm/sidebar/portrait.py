@@ -19,7 +19,7 @@ EMPLOYEE = "employee"  # a group member's type for staff (customers.group.Member
 SERVING = frozenset({"", "active"})  # a relation's status while the member serves the customer
 TIMELINE_SHOWN = 20
 GROUPS_SHOWN = 50
-READERS = 3  # the portrait's reads at once (the first round's three; the second's two)
+READERS = 4  # the portrait's reads at once: the first round's three, then codes, names and each extra
 
 
 class PortraitReads(Protocol):
@@ -86,9 +86,11 @@ class Portraits:
             states = sorted({str(f["state"]) for f in follows if f.get("state")})
             codes_f = pool.submit(self.reads.code_names, corp_id, states) if states else None
             names_f = pool.submit(self.reads.member_names, corp_id, sorted({str(f["userid"]) for f in follows}))
+            extras_f = [pool.submit(extra, corp_id, external_userid, userid) for extra in self.extras]
             tag_names, groups = tags_f.result(), groups_f.result()
             codes = codes_f.result() if codes_f is not None else {}
             names = names_f.result()
+            parts = [f.result() for f in extras_f]
         portrait: dict[str, Any] = {
             "external_userid": external_userid,
             "profile": _profile(view.get("profile") or {}, follows),
@@ -98,8 +100,8 @@ class Portraits:
             "timeline": view.get("timeline") or [],
             "corp_wide": corp_wide,
         }
-        for extra in self.extras:
-            portrait.update(extra(corp_id, external_userid, userid))
+        for part in parts:  # after the checked read: an extra never runs for a customer not the member's
+            portrait.update(part)
         return portrait
 
     def check_customer(self, corp_id: str, external_userid: str, userid: str, corp_wide: bool = False) -> None:
