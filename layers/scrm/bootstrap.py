@@ -250,7 +250,7 @@ sop_reminders = lazy(lambda: _sops.reminders(alert_repo(), _alert_delivery(), _a
 # at most one fetch per ticket and 2 hours, shared by every instance).
 sidebar_js_config = lazy(lambda: _sidebar.js_config(
     admin_gateways().for_corp, lambda corp: corp_registry().get(corp).agent_id))  # fmt: skip
-sidebar_portraits = lazy(lambda: _sidebar.portraits([stages().portrait_part]))
+sidebar_portraits = lazy(lambda: _sidebar.portraits([stages().portrait_part], [sop_admin().targeting_group]))
 
 
 def reset() -> None:

@@ -104,6 +104,24 @@ def test_a_group_is_shown_to_its_owner_and_not_to_an_outsider(stack, corp):
     assert theirs.status_code == 404
 
 
+def test_a_group_portrait_lists_the_group_sops_that_target_it(stack, corp):
+    from scrm import bootstrap
+    from scrm.corps.api_key import Role
+
+    from tests.integration.test_admin_api import Admin
+
+    group, other = corp["groups"][1], corp["groups"][2]
+    admin = Admin(stack.admin_url, bootstrap.api_keys().create(corp["corp_id"], Role.ADMIN, "sops")["key"])
+    assert admin("PUT", f"/admin/groups/{group['chat_id']}/tags", {"tags": ["门店群"]}).status_code == 200
+    made = admin("POST", "/admin/sops", {"kind": "group", "name": "门店群周末活动", "targets": {"tags_any": ["门店群"]},
+                                          "steps": [{"id": "d", "weekly": [6], "at": "10:00", "text": "周末见"}]})
+    assert made.status_code == 201, made.text
+    mine = Sidebar.open(stack.admin_url, corp["corp_id"], group["owner"])("GET", f"/admin/sidebar/groups/{group['chat_id']}")
+    assert [(s["name"], s["status"]) for s in mine.json()["sops"]] == [("门店群周末活动", "active")]
+    theirs = Sidebar.open(stack.admin_url, corp["corp_id"], other["owner"])("GET", f"/admin/sidebar/groups/{other['chat_id']}")
+    assert theirs.json()["sops"] == []
+
+
 def test_the_customer_portrait_lists_the_groups_the_customer_is_in(stack, corp):
     group = next(g for g in corp["groups"] if any(m["type"] == 2 for m in g["member_list"]))
     ext = next(m["userid"] for m in group["member_list"] if m["type"] == 2)

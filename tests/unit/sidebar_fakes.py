@@ -51,3 +51,8 @@ class FakeExtra:
 
     def __call__(self, corp_id: str, external_userid: str, userid: str) -> Mapping[str, Any]:
         return {"extra": {"for": userid}}
+
+
+class FakeGroupExtra:
+    def __call__(self, corp_id: str, group: Mapping[str, Any]) -> Mapping[str, Any]:
+        return {"sops": [{"name": f"SOP for {group.get('name')}"}]}

@@ -68,7 +68,7 @@ from tests.unit.live_code_fakes import (
     FakeLiveCodeWeCom,
 )
 from tests.unit.mass_send_fakes import FakeGroupMsg, FakeMassSendRepo, FakeNames, FakeRecipients
-from tests.unit.sidebar_fakes import FakeExtra, FakePortraitReads
+from tests.unit.sidebar_fakes import FakeExtra, FakeGroupExtra, FakePortraitReads
 from tests.unit.sop_fakes import FakeGroups, FakeSops
 from tests.unit.staff_auth_fakes import FakeLoginWeCom, FakeMembers, FakeRoles, FakeSessions
 from tests.unit.stage_fakes import FakeCustomers, FakeNotes, FakeStages, FakeTagging, FakeTimeline
@@ -96,6 +96,7 @@ S, M, L, T = service_ports, mass_send_ports, live_code_ports, sop_ports
 PORT_FAKES: dict[type, tuple[Any, ...]] = {
     portrait.PortraitReads: (FakePortraitReads, DynamoPortraitReads),
     portrait.Extra: (FakeExtra,),
+    portrait.GroupExtra: (FakeGroupExtra,),
     bus.Queue: (FakeQueue, SyncQueue),
     L.ChannelCodes: (FakeLiveCodeRepo, DynamoLiveCodes),
     L.LiveCodeRepo: (FakeLiveCodeRepo, DynamoLiveCodes),

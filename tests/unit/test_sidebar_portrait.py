@@ -7,7 +7,7 @@ import pytest
 from scrm.kernel.errors import NotFound
 from scrm.sidebar.portrait import Portraits
 
-from tests.unit.sidebar_fakes import FakeExtra, FakePortraitReads
+from tests.unit.sidebar_fakes import FakeExtra, FakeGroupExtra, FakePortraitReads
 
 C = "wwcorp"
 
@@ -84,3 +84,8 @@ def test_the_check_alone_follows_the_portraits_rule():
         with pytest.raises(NotFound, match=f"no customer {ext} among those you serve"):
             Portraits(reads).check_customer(C, ext, userid, corp_wide=wide)
     assert reads.calls[-1] == "relations" and "customer_view" not in reads.calls
+
+
+def test_group_extras_add_their_parts():
+    g = Portraits(_reads(), group_extras=[FakeGroupExtra()]).group(C, "g1", "li")
+    assert g["sops"] == [{"name": "SOP for 会员群"}] and g["chat_id"] == "g1"

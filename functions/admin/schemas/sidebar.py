@@ -108,6 +108,7 @@ class SidebarGroupPortrait(Model):
     member_count: int
     customer_count: int
     members: list[dict[str, Any]] = Field(description="[{member_id, kind: staff|customer, name, join_time}]")
+    sops: list[dict[str, Any]] | None = Field(None, description="the group SOPs targeting it: [{sop_id, name, status, steps}]")
     corp_wide: bool
 
 

@@ -57,6 +57,12 @@ class Extra(Protocol):
     def __call__(self, corp_id: str, external_userid: str, userid: str) -> Mapping[str, Any]: ...
 
 
+class GroupExtra(Protocol):
+    """More of a group's portrait from other features (the SOPs targeting it), given the stored group."""
+
+    def __call__(self, corp_id: str, group: Mapping[str, Any]) -> Mapping[str, Any]: ...
+
+
 def _serving(relation: Mapping[str, Any]) -> bool:
     return str(relation.get("status") or "") in SERVING
 
@@ -65,6 +71,7 @@ def _serving(relation: Mapping[str, Any]) -> bool:
 class Portraits:
     reads: PortraitReads
     extras: Sequence[Extra] = ()
+    group_extras: Sequence[GroupExtra] = ()
 
     def customer(self, corp_id: str, external_userid: str, userid: str, corp_wide: bool = False) -> dict[str, Any]:
         """The portrait of ``external_userid`` as ``userid`` sees it: their own relation (remark,
@@ -120,7 +127,10 @@ class Portraits:
         if group is None or not (corp_wide or group.get("owner") == userid or userid in staff):
             raise NotFound(f"no group {chat_id} among yours", "chat_id")
         names = self.reads.member_names(corp_id, sorted(staff | {str(group.get("owner") or "")} - {""}))
-        return {
+        parts: dict[str, Any] = {}
+        for extra in self.group_extras:
+            parts.update(extra(corp_id, group))
+        return parts | {
             "chat_id": chat_id,
             "name": group.get("name") or "",
             "owner": group.get("owner") or "",

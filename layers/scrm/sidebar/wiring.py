@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from scrm.sidebar.js_config import JsConfig, TicketSource
-    from scrm.sidebar.portrait import Extra, Portraits
+    from scrm.sidebar.portrait import Extra, GroupExtra, Portraits
 
 
 def js_config(source: Callable[[str], TicketSource], agent_id: Callable[[str], str]) -> JsConfig:
@@ -19,9 +19,10 @@ def js_config(source: Callable[[str], TicketSource], agent_id: Callable[[str], s
     return JsConfig(TicketKeeper(DynamoTokenStorage()), source, agent_id)
 
 
-def portraits(extras: Sequence[Extra] = ()) -> Portraits:
-    """``extras``: other features' parts of a customer's portrait (the stages' stage and notes)."""
+def portraits(extras: Sequence[Extra] = (), group_extras: Sequence[GroupExtra] = ()) -> Portraits:
+    """``extras``: other features' parts of a customer's portrait (the stages' stage and notes);
+    ``group_extras``: of a group's (the SOPs targeting it)."""
     from scrm.sidebar.portrait import Portraits
     from scrm.sidebar.portrait_repository import DynamoPortraitReads
 
-    return Portraits(DynamoPortraitReads(), extras)
+    return Portraits(DynamoPortraitReads(), extras, group_extras)

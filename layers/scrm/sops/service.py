@@ -95,6 +95,19 @@ class SopAdmin:
         rows = [s.view() for s in self.repo.list_sops(corp_id) if not kind or s.kind == kind]
         return sorted(rows, key=lambda r: -int(r.get("created_at") or 0))
 
+    def targeting_group(self, corp_id: str, group: Mapping[str, Any]) -> dict[str, Any]:
+        """The group SOPs whose targets take ``group`` (a stored group: owner, name, labels, status), for the
+        sidebar's group portrait (a ``scrm.sidebar.portrait.GroupExtra``): name, status and steps of each,
+        paused ones too (they say so). One Query of the corp's SOPs."""
+        from scrm.sops.targets import GroupFacts, group_matches
+
+        facts = GroupFacts(str(group.get("chat_id") or ""), str(group.get("owner") or ""), str(group.get("name") or ""),
+                           None, frozenset(group.get("tags") or ()), "active")  # fmt: skip
+        rows = [{"sop_id": s.sop_id, "name": s.name, "status": s.spec.status, "steps": len(s.spec.steps)}
+                for s in self.repo.list_sops(corp_id)
+                if s.kind == S.GROUP and not s.deleted and group_matches(s.spec.targets, facts)]  # fmt: skip
+        return {"sops": sorted(rows, key=lambda r: (r["status"] != "active", r["name"], r["sop_id"]))}
+
     def _versioned(self, corp_id: str, save: Callable[[Sop], bool]) -> VersionedWrite[Sop]:
         """``save`` at the SOP's version; on a lost write the SOP is read again and the change made again
         (a few times: an admin's edits race only each other)."""
