@@ -24,6 +24,7 @@ from . import (
     groups,
     join_ways,
     logins,
+    media,
     message_summary,
     observe,
     scans,
@@ -100,6 +101,8 @@ _TABLE: list[tuple[str, str, Handler]] = [
     ("PATCH", _C + "/apps/{agent_id}", logins.patch_app),
     ("POST", _C + "/login/codes", logins.issue_code),
     ("GET", _C + "/login/codes", logins.list_codes),
+    ("GET", _C + "/media", media.list_media),
+    ("GET", _C + "/media/{media_id}", media.get_media),
 ]
 
 

@@ -5,6 +5,7 @@ from scrm.adapters.dynamo.models.alert import AlertItem
 from scrm.adapters.dynamo.models.api_key import ApiKeyItem
 from scrm.adapters.dynamo.models.channel_stat import ChannelStatItem
 from scrm.adapters.dynamo.models.contact_stat import ContactStatItem
+from scrm.adapters.dynamo.models.content import ContentItem
 from scrm.adapters.dynamo.models.customer import CustomerItem
 from scrm.adapters.dynamo.models.employee import EmployeeItem
 from scrm.adapters.dynamo.models.follow import FollowItem
@@ -44,6 +45,7 @@ ALL_MODELS = (
     SopItem,
     StaffRoleItem,
     StaffSessionItem,
+    ContentItem,
 )
 
 __all__ = [
@@ -52,6 +54,7 @@ __all__ = [
     "AlertItem",
     "ChannelStatItem",
     "ContactStatItem",
+    "ContentItem",
     "LiveCodeItem",
     "SopItem",
     "StaffRoleItem",
