@@ -75,4 +75,5 @@ def test_every_body_is_read_through_its_model_in_the_route_wrapper():
     views = [p for p in (ROOT / "functions" / "admin").glob("*.py") if p.name != "api.py"]
     assert [p.name for p in views if "body_of(" in p.read_text()] == []
     with_body = {(path, method) for path, method, _, doc in OPERATIONS if doc.body is not None}
-    assert len(with_body) == 21  # 18, PUT /admin/roles/{userid}, POST /admin/auth/login and POST /admin/keys
+    assert len(with_body) == 25  # 18, PUT /admin/roles/{userid}, POST /admin/auth/login, POST /admin/keys and
+    # the four writes of scripts and materials (POST and PATCH each)
