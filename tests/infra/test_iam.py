@@ -8,7 +8,6 @@ by recording nothing), and every function of the template must be replayed."""
 from __future__ import annotations
 
 import base64
-
 import fnmatch
 import json
 import time

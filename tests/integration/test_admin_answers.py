@@ -6,7 +6,6 @@ this one sends what a client would, so the success schemas are checked on answer
 from __future__ import annotations
 
 import base64
-
 import sys
 from pathlib import Path
 from typing import Any

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from scrm.cli import (
     alerts,
     codes,
+    content,
     corps,
     customers,
     dlq,
@@ -49,6 +50,7 @@ API_AREAS = (
     transfers,
     sends,
     sops,
+    content,
 )
 AWS_AREAS = (corps, keys, roles, dlq)  # operator commands: AWS credentials, not an API key
 AREAS = (login, corps, keys, roles, *API_AREAS[1:], dlq)  # the order of ``scrm --help``
@@ -62,7 +64,7 @@ def build_parser() -> Parser:
     for area in AREAS:
         area.register(sub)
     for name in ("login", "sync", "customers", "tags", "employees", "groups", "codes", "group-codes", "stats",
-                 "alerts", "transfers", "sends", "sops"):  # fmt: skip
+                 "alerts", "transfers", "sends", "sops", "scripts", "materials"):  # fmt: skip
         for leaf in _leaves(sub.choices[name]):
             leaf.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help=PROFILE_HELP)
     return p

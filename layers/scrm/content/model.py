@@ -16,7 +16,7 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from scrm.kernel.field_error import FieldError
@@ -37,7 +37,7 @@ REUPLOAD_AFTER_S = int(2.5 * 86_400)  # upload again half a day before: a page m
 NAME_SLOT = "{name}"
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     TEXT = "text"
     IMAGE = "image"
     LINK = "link"
