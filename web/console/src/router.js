@@ -21,6 +21,7 @@ const pages = {
   '/mass-sends': () => import('./pages/MassSendsPage.vue'),
   '/sops': () => import('./pages/SopsPage.vue'),
   '/churn-alerts': () => import('./pages/ChurnAlertsPage.vue'),
+  '/content': () => import('./pages/ContentPage.vue'),
 }
 
 export const router = createRouter({
