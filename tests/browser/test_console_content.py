@@ -34,19 +34,19 @@ def test_an_operator_keeps_scripts_and_materials_and_sees_their_sends(stack, san
     # A script: created with a name that carries markup, found by a word of its text, edited.
     title = f"问候{tag}{XSS}"
     page.get_by_test_id("create-script").click()
-    page.get_by_test_id("script-title-input").locator("input").fill(title)
-    page.get_by_test_id("script-group-input").locator("input").fill("开场")
-    page.get_by_test_id("script-text-input").locator("textarea").fill(f"{{name}}您好，暗号{tag}")
+    page.get_by_test_id("script-title-input").fill(title)
+    page.get_by_test_id("script-group-input").fill("开场")
+    page.get_by_test_id("script-text-input").fill(f"{{name}}您好，暗号{tag}")
     page.get_by_test_id("submit-script").click()
     page.get_by_test_id("scripts").get_by_text(title, exact=True).wait_for()
     assert page.locator("img[src='x']").count() == 0
-    page.get_by_test_id("script-q").locator("input").fill(f"暗号{tag}")
+    page.get_by_test_id("script-q").fill(f"暗号{tag}")
     page.get_by_test_id("script-search").click()
     rows = page.get_by_test_id("scripts").locator(".el-table__row")
     rows.filter(has_text=title).wait_for()
     assert rows.count() == 1
     page.get_by_role("button", name=f"编辑 {title}").click()
-    page.get_by_test_id("script-text-input").locator("textarea").fill(f"{{name}}，早上好 暗号{tag}")
+    page.get_by_test_id("script-text-input").fill(f"{{name}}，早上好 暗号{tag}")
     page.get_by_test_id("submit-script").click()
     rows.filter(has_text="早上好").wait_for()
     script = bootstrap.content().list_scripts(cid, "", q=f"暗号{tag}")["items"]
@@ -56,11 +56,11 @@ def test_an_operator_keeps_scripts_and_materials_and_sees_their_sends(stack, san
     page.get_by_role("tab", name="素材库").click()
     page.get_by_test_id("create-material").click()
     _pick(page, "material-kind", "图片")
-    page.get_by_test_id("material-title-input").locator("input").fill(f"海报{tag}")
+    page.get_by_test_id("material-title-input").fill(f"海报{tag}")
     poster = tmp_path / "poster.png"
     poster.write_bytes(PNG)
     page.get_by_test_id("material-file").set_input_files(str(poster))
-    page.get_by_test_id("material-filename").locator("input").fill(f"poster{tag}.png")
+    page.get_by_test_id("material-filename").fill(f"poster{tag}.png")
     page.get_by_test_id("submit-material").click()
     table = page.get_by_test_id("materials")
     table.locator(".el-table__row", has_text=f"海报{tag}").wait_for()
@@ -69,8 +69,8 @@ def test_an_operator_keeps_scripts_and_materials_and_sees_their_sends(stack, san
     mid = stored[0]["material_id"]
     page.get_by_test_id("create-material").click()
     _pick(page, "material-kind", "链接")
-    page.get_by_test_id("material-title-input").locator("input").fill(f"活动{tag}")
-    page.get_by_test_id("material-url").locator("input").fill("ftp://example.com/x")
+    page.get_by_test_id("material-title-input").fill(f"活动{tag}")
+    page.get_by_test_id("material-url").fill("ftp://example.com/x")
     page.get_by_test_id("submit-material").click()
     error = page.locator(".el-form-item.is-error", has=page.get_by_test_id("material-url"))
     error.locator(".el-form-item__error").wait_for()
@@ -90,6 +90,7 @@ def test_an_operator_keeps_scripts_and_materials_and_sees_their_sends(stack, san
     assert row.get_by_test_id("script-sends").inner_text() == "3"
     members = page.get_by_test_id("member-sends")
     members.locator(".el-table__row", has_text=operator).wait_for()
+    page.wait_for_load_state("networkidle")
     watched.shot("content-1280x800")
     page.get_by_role("tab", name="素材库").click()
     mrow = page.get_by_test_id("materials").locator(".el-table__row", has_text=f"海报{tag}")
@@ -99,6 +100,7 @@ def test_an_operator_keeps_scripts_and_materials_and_sees_their_sends(stack, san
     page.reload()
     page.get_by_role("heading", name="话术素材").wait_for()
     page.get_by_test_id("scripts").locator(".el-table__row").first.wait_for()
+    page.wait_for_load_state("networkidle")
     assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
     watched.shot("content-390x844")
 
