@@ -56,6 +56,7 @@ def test_each_field_is_checked_and_named() -> None:
         (Kind.FILE, {"title": "t", "filename": "a.pdf", "content": _b64(b"12345")}, "content"),
         (Kind.FILE, {"title": "t", "filename": "a.pdf", "content": _b64(b"x" * (CONTENT_MAX + 1))}, "content"),
         (Kind.TEXT, {"title": "t", "text": "x", "url": "https://a.cn"}, "url"),
+        (Kind.TEXT, {"title": "t", "text": "x", "content": "eHh4eHh4"}, "content"),
     ]
     for kind, fields, field in cases:
         with pytest.raises(InvalidInput) as caught:

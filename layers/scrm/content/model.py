@@ -229,7 +229,7 @@ def material_fields(kind: Kind, fields: dict[str, Any], partial: bool = False) -
         out["content"] = decode_content(fields.get("content"))
         if kind is Kind.IMAGE and not _image(out["content"]):
             raise FieldError("content", "is not a JPG or PNG image")
-    extra = set(fields) - {*allowed, "content", "kind"}
+    extra = set(fields) - {*allowed, "kind", *(("content",) if kind in MEDIA_KINDS else ())}
     if extra:
         name = sorted(extra)[0]
         raise FieldError(name, f"is not a field of a {kind.value} material")

@@ -36,7 +36,7 @@ from scrm.content.model import (
 )
 from scrm.content.ports import ContentRepo, MediaWeCom
 from scrm.kernel import page_cursor
-from scrm.kernel.errors import Conflict, InvalidInput, NotFound, WeComRefused
+from scrm.kernel.errors import Conflict, NotFound, WeComRefused
 from scrm.kernel.field_error import FieldError
 from scrm.kernel.wecom_error import WeComError
 
@@ -275,6 +275,8 @@ class ContentService:
         (``by=member&userid=``); most sent first. Corp-wide items carry their title."""
         if by not in USAGE_BY:
             raise FieldError("by", "item or member")
+        if userid and by == "item":
+            raise FieldError("userid", "only with by=member")
         if by == "member" and not userid:
             rows = [{"userid": str(r["key"])[2:], "sends": int(r["sends"]), "last_at": int(r["last_at"])}  # type: ignore[call-overload]
                     for r in self.repo.uses(corp_id, "t#")]  # fmt: skip
@@ -291,10 +293,8 @@ class ContentService:
                 r["title"] = titles.get(r["item_id"], "")
                 r["scope"] = "corp" if r["item_id"] in titles else "personal_or_deleted"
             key = lambda r: f"{10**9 - r['sends']:010d}\x1f{r['kind']}\x1f{r['item_id']}"  # noqa: E731
-        if userid and by == "item":
-            raise FieldError("userid", "only with by=member")
         taken, after = page_cursor.page(rows, key, corp_id, f"usage/{by}/{userid}", cursor, _limit(limit))
         return {"items": taken, "next_cursor": after, "total_sends": sum(r["sends"] for r in rows)}
 
 
-__all__ = ["ContentService", "InvalidInput"]
+__all__ = ["ContentService"]
