@@ -56,6 +56,12 @@ class SandboxClient:
         return self._call("GET", f"/client-sessions/{session_id}/calls", name=name, since=since)["calls"]
 
     # observation
+    def media(self, corp_id: str, media_id: str = "") -> Any:
+        """Temporary media uploaded to the corp (every one, or one): type, size, created_at, expired."""
+        if media_id:
+            return self._call("GET", f"/corps/{corp_id}/media/{media_id}")
+        return self._call("GET", f"/corps/{corp_id}/media")["media"]
+
     def calls(self, corp_id: str, since: int = 0, path: str | None = None) -> list[dict[str, Any]]:
         params: dict[str, Any] = {"since": since}
         if path:

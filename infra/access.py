@@ -66,7 +66,8 @@ FUNCTIONS: dict[str, Access] = {
     # each key's requests and its WeCom calls in the shared budget (rate_limits). Keys are looked up, and
     # issued and revoked by a corp's console admins (/admin/keys: PutItem and UpdateItem only, never a
     # delete or a scan; `scrm keys` does the same with operator credentials). Group members are only read
-    # (GET /admin/groups/{chat_id}). Console staff: the role table and the sessions.
+    # (GET /admin/groups/{chat_id}). Console staff: the role table and the sessions. Scripts and
+    # materials (content): the libraries, their bytes and send counters; media/upload within the budget.
     "admin_api": Access(
         tables_read=("api_keys", "group_members"),
         tables_rw=(
@@ -76,6 +77,7 @@ FUNCTIONS: dict[str, Access] = {
             "mass_sends", "sops",
             "staff_roles", "staff_sessions",
             "stages", "notes",
+            "content",
         ),
         tables_record=("tokens", "rate_limits"),
         tables_issue=("api_keys",),

@@ -115,7 +115,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
     def _route(self, method: str, path: str, query: dict[str, str], body: bytes) -> tuple[int, Any]:
         app = self.server.app
         if path.startswith("/cgi-bin/"):
-            status, payload = api.handle(app, method, path[len("/cgi-bin/") :], query, body)
+            status, payload = api.handle(app, method, path[len("/cgi-bin/") :], query, body,
+                                         self.headers.get("Content-Type", ""))
         elif path == "/control" or path.startswith("/control/"):
             status, payload = control.handle(app, method, path.rstrip("/") or path, query, body)
         elif path.startswith("/sandbox-client/"):

@@ -20,6 +20,7 @@ from .group_history import GroupHistory
 from .groupmsgs import GroupMsgLog
 from .js_tickets import TicketState
 from .logins import LoginState
+from .media import MediaState
 from .pacing import MessagePacing
 from .records import (
     Customer,
@@ -126,6 +127,8 @@ class Corp:
     login: LoginState = field(default_factory=LoginState)
     js_tickets: TicketState = field(default_factory=TicketState)
     """Apps, their trusted domains and the staff-login codes they issued (logins.py)."""
+    media: MediaState = field(default_factory=MediaState)
+    """Temporary media uploaded (media/upload), valid 3 days on the world clock (media.py)."""
     _seq: int = 0
 
     def next_seq(self) -> int:

@@ -17,6 +17,7 @@ from scrm.acquisition import wiring as _acquisition
 from scrm.adapters.lazy import lazy
 from scrm.alerts import wiring as _alerts
 from scrm.contact_stats import wiring as _contact_stats
+from scrm.content import wiring as _content
 from scrm.customers import wiring as _customers
 from scrm.live_codes import wiring as _live_codes
 from scrm.settings import Settings
@@ -251,6 +252,8 @@ sop_reminders = lazy(lambda: _sops.reminders(alert_repo(), _alert_delivery(), _a
 sidebar_js_config = lazy(lambda: _sidebar.js_config(
     admin_gateways().for_corp, lambda corp: corp_registry().get(corp).agent_id))  # fmt: skip
 sidebar_portraits = lazy(lambda: _sidebar.portraits([stages().portrait_part], [sop_admin().targeting_group]))
+# Scripts and materials: media/upload through the admin API's clients, within the corp's shared budget.
+content = lazy(lambda: _content.content(admin_api_gateways().for_corp))
 
 
 def reset() -> None:

@@ -188,6 +188,11 @@ TABLES: dict[str, TableDef] = {
         # Console sessions: pk = sha256 of the session cookie's id (the id itself is never stored); TTL at
         # the absolute end (8 h after login); idleness is checked on read.
         _table("staff_sessions", _PK, ttl="expires_at"),
+        # Scripts and materials (issue 19, content/): pk = corp with sk = "s#c#<id>" / "m#c#<id>" (corp-wide)
+        # or "s#p#<userid>#<id>" / "m#p#<userid>#<id>" (a member's own); pk = corp#blob#<blob_id>, sk = <n>
+        # (a material's bytes, in chunks under DynamoDB's 400 KB item); pk = corp#use, sk = "i#<kind>#<id>"
+        # (sends of an item), "t#<userid>" (of a member), "u#<userid>#<kind>#<id>" (of a member and item).
+        _table("content", _PK, _SK),
     )
 }
 

@@ -7,6 +7,7 @@ by recording nothing), and every function of the template must be replayed."""
 
 from __future__ import annotations
 
+import base64
 import fnmatch
 import json
 import time
@@ -503,7 +504,22 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
                 issued = json.loads(r.body)["key_id"]
         r = admin.http.delete(f"/admin/keys/{issued}", headers=auth)
         assert r.status_code == 200, r.body
+        # Scripts and materials: a material's bytes in chunks (BatchWriteItem), replaced and deleted with it.
+        png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 400_000).decode()
+        made = json.loads(admin.http.post("/admin/materials", headers=auth, body=json.dumps(
+            {"kind": "image", "title": "iam", "filename": "p.png", "content": png})).body)
+        for method, path, body in (
+            ("PATCH", f"/admin/materials/{made['material_id']}", {"content": png}),
+            ("GET", "/admin/materials?q=iam", None),
+            ("POST", "/admin/scripts", {"title": "iam", "text": "{name}"}),
+            ("GET", "/admin/scripts", None),
+            ("GET", "/admin/content/usage?by=member", None),
+            ("DELETE", f"/admin/materials/{made['material_id']}", None),
+        ):
+            r = getattr(admin.http, method.lower())(path, headers=auth, body=json.dumps(body) if body else b"")
+            assert r.status_code < 300, (path, r.body)
     _check(template, "admin_api", calls)
+    assert any(op == "BatchWriteItem" and res == ["table/scrm-content"] for _, op, res in calls)
     # GET /admin/groups/{chat_id} reads the group's members (the role's one read of group_members).
     assert any(op == "Query" and res == ["table/scrm-group-members"] for _, op, res in calls)
     assert {m["member_id"] for m in shown} == {uid, ext}

@@ -5,6 +5,7 @@ this one sends what a client would, so the success schemas are checked on answer
 
 from __future__ import annotations
 
+import base64
 import sys
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,7 @@ def test_every_route_answers_as_documented(stack, sandbox):
     c("GET", "/admin/stats/stages", days=7)
 
     _sends_sops_and_transfers(c, ext, staff)
+    _content(c)
     _console(seen, c, a, sandbox, cid, staff)
     _sidebar(seen, a, cid, ext, uid, chats, world, tag_ids)
     documented = {(p, m) for p, ops in SPEC["paths"].items() for m in ops if p != "/admin/openapi.json"}
@@ -138,6 +140,23 @@ def _sends_sops_and_transfers(c: Any, ext: str, staff: list[str]) -> None:
     c("GET", "/admin/transfers/unassigned")
     c("GET", "/admin/transfer-policy")
     c("PUT", "/admin/transfer-policy", {"on_refused": "leave"})
+
+
+def _content(c: Any) -> None:
+    script = c("POST", "/admin/scripts", {"group": "开场", "title": "问候", "text": "{name}您好"})
+    ids = {"script_id": script["script_id"]}
+    c("GET", "/admin/scripts", q="问候")
+    c("GET", "/admin/scripts/{script_id}", ids=ids)
+    c("PATCH", "/admin/scripts/{script_id}", {"text": "{name}，您好"}, ids=ids)
+    c("DELETE", "/admin/scripts/{script_id}", ids=ids)
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 32).decode()
+    material = c("POST", "/admin/materials", {"kind": "image", "title": "海报", "filename": "p.png", "content": png})
+    ids = {"material_id": material["material_id"]}
+    c("GET", "/admin/materials", kind="image")
+    c("GET", "/admin/materials/{material_id}", ids=ids)
+    c("PATCH", "/admin/materials/{material_id}", {"title": "海报 2"}, ids=ids)
+    c("DELETE", "/admin/materials/{material_id}", ids=ids)
+    c("GET", "/admin/content/usage", by="member")
 
 
 def _console(seen: set[tuple[str, str]], c: Any, a: Admin, sandbox: Any, cid: str, staff: list[str]) -> None:

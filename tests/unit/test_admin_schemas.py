@@ -75,7 +75,7 @@ def test_every_body_is_read_through_its_model_in_the_route_wrapper():
     views = [p for p in (ROOT / "functions" / "admin").glob("*.py") if p.name != "api.py"]
     assert [p.name for p in views if "body_of(" in p.read_text()] == []
     with_body = {(path, method) for path, method, _, doc in OPERATIONS if doc.body is not None}
-    # 18, PUT /admin/roles/{userid}, POST /admin/auth/login, POST /admin/keys, the sidebar's login and tags, and
-    # the stages: PUT /admin/stages, PUT …/{external_userid}/stage, POST …/{external_userid}/notes, and the
-    # sidebar's stage and note
-    assert len(with_body) == 28
+    # 18, PUT /admin/roles/{userid}, POST /admin/auth/login, POST /admin/keys, the sidebar's login and tags, the
+    # stages: PUT /admin/stages, PUT …/{external_userid}/stage, POST …/{external_userid}/notes, the sidebar's
+    # stage and note, and the four writes of scripts and materials (POST and PATCH each)
+    assert len(with_body) == 32

@@ -23,6 +23,8 @@ from scrm.callbacks import intake as callback_intake
 from scrm.callbacks import redrive as parked_redrive
 from scrm.contact_stats import reconcile as stats_reconcile
 from scrm.contact_stats import service as contact_stats
+from scrm.content import ports as content_ports
+from scrm.content.repository import DynamoContent
 from scrm.corps import access_token
 from scrm.customers import groups as group_admin
 from scrm.customers import ports as service_ports
@@ -60,6 +62,7 @@ from scrm.welcome import ports as welcome_ports
 
 from tests.unit.alert_fakes import FakeAlertRepo, FakeCodes, FakeMessages, FakeReads
 from tests.unit.contact_stats_fakes import FakeContactStats, FakeStatsRollups
+from tests.unit.content_fakes import FakeContentRepo, FakeMediaWeCom
 from tests.unit.fakes import FakeDirectory, FakeStore, FakeWeCom, StepClock
 from tests.unit.live_code_fakes import (
     FakeChannelStats,
@@ -115,6 +118,8 @@ PORT_FAKES: dict[type, tuple[Any, ...]] = {
     alert_ports.CodeNames: (FakeCodes, FakeLiveCodeRepo),
     alert_ports.MessageWeCom: (FakeMessages,),
     callback_intake.Outbox: (FakeOutbox,),
+    content_ports.ContentRepo: (FakeContentRepo, DynamoContent),
+    content_ports.MediaWeCom: (FakeMediaWeCom, WeComGateway),
     contact_stats.ContactStatsRepo: (FakeContactStats,),
     contact_stats.StatsRollups: (FakeStatsRollups,),
     full_sync.SyncJobs: (FakeJobs,),

@@ -39,6 +39,7 @@ from . import (  # noqa: F401 - importing registers the routes
 from . import group_statistic as _group_statistic_apis  # noqa: F401 - registers groupchat/statistic*
 from . import group_transfers as _group_transfer_apis  # noqa: F401 - registers the routes
 from . import groupmsgs as _groupmsg_apis  # noqa: F401 - registers the mass-send routes
+from . import media as _media_apis  # noqa: F401 - registers media/upload
 from . import tickets as _ticket_apis  # noqa: F401 - registers the JS-SDK ticket routes
 from . import transfers as _transfer_apis  # noqa: F401 - registers the handover routes
 from .errors import ApiError, errmsg
@@ -88,12 +89,42 @@ def _parse_body(raw: bytes) -> tuple[Any, bool]:
         return {"_unparsed": raw[:1000].decode("utf-8", "replace")}, False
 
 
+def _multipart(content_type: str, raw: bytes) -> dict[str, Any]:
+    """The parts of a multipart/form-data body by field name: {filename, content_type, data} (media/upload)."""
+    import email.parser
+    import email.policy
+
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + raw)
+    parts: dict[str, Any] = {}
+    if not message.is_multipart():
+        return parts
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if isinstance(name, str) and name:
+            parts[name] = {"filename": part.get_filename() or "", "content_type": part.get_content_type(),
+                           "data": part.get_payload(decode=True) or b""}  # fmt: skip
+    return parts
+
+
+def _recorded(body: Any) -> Any:
+    """A multipart body as the call log keeps it: each file's name and size, never its bytes."""
+    if isinstance(body, dict) and any(isinstance(v, dict) and "data" in v for v in body.values()):
+        return {k: {"filename": v.get("filename", ""), "size": len(v.get("data") or b"")} for k, v in body.items()
+                if isinstance(v, dict)}  # fmt: skip
+    return body
+
+
 def handle(
-    app: Sandbox, method: str, path: str, query: dict[str, str], raw_body: bytes
+    app: Sandbox, method: str, path: str, query: dict[str, str], raw_body: bytes, content_type: str = ""
 ) -> tuple[int, dict[str, Any] | RawAnswer]:
     """Answer one WeCom API call; path is relative to /cgi-bin/. Returns (http_status, json), or the
-    status and a ``RawAnswer`` when an injected transport fault strikes."""
-    body, body_ok = _parse_body(raw_body)
+    status and a ``RawAnswer`` when an injected transport fault strikes. A multipart/form-data body (file
+    uploads) is handed to the handler as its parts."""
+    if content_type.lower().startswith("multipart/form-data"):
+        body, body_ok = _multipart(content_type, raw_body), True
+    else:
+        body, body_ok = _parse_body(raw_body)
     wrong_json = not body_ok or (body is not None and not isinstance(body, dict))
     corp_id: str | None = None
     status = 200
@@ -112,7 +143,7 @@ def handle(
         method=method,
         path=path,
         query=query,
-        body=body,
+        body=_recorded(body),
         errcode=payload.get("errcode", -1),
     )
     return status, payload

@@ -9,6 +9,10 @@ from __future__ import annotations
 ERRMSG: dict[int, str] = {
     -1: "system is busy",
     40001: "invalid credential",
+    40004: "invalid media type",
+    40005: "invalid file type",
+    40006: "invalid file size",
+    40007: "invalid media_id",
     40008: "invalid message type",
     40013: "invalid corpid",
     40014: "invalid access_token",
@@ -29,6 +33,7 @@ ERRMSG: dict[int, str] = {
     40130: "handover user equals takeover user",
     40131: "handover user is not the external contact's follower",
     41001: "access_token missing",
+    41005: "media data missing",
     41008: "missing code",
     41009: "missing userid",
     41037: "missing contact way type",

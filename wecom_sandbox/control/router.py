@@ -25,6 +25,7 @@ from . import (
     groups,
     join_ways,
     logins,
+    media,
     message_summary,
     observe,
     scans,
@@ -107,6 +108,8 @@ _TABLE: list[tuple[str, str, Handler]] = [
     ("PATCH", _C + "/apps/{agent_id}", logins.patch_app),
     ("POST", _C + "/login/codes", logins.issue_code),
     ("GET", _C + "/login/codes", logins.list_codes),
+    ("GET", _C + "/media", media.list_media),
+    ("GET", _C + "/media/{media_id}", media.get_media),
 ]
 
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from scrm.cli import (
     alerts,
     codes,
+    content,
     corps,
     customers,
     dlq,
@@ -51,6 +52,7 @@ API_AREAS = (
     sends,
     sops,
     stages,
+    content,
 )
 AWS_AREAS = (corps, keys, roles, dlq)  # operator commands: AWS credentials, not an API key
 AREAS = (login, corps, keys, roles, *API_AREAS[1:], dlq)  # the order of ``scrm --help``
@@ -64,7 +66,7 @@ def build_parser() -> Parser:
     for area in AREAS:
         area.register(sub)
     for name in ("login", "sync", "customers", "tags", "employees", "groups", "codes", "group-codes", "stats",
-                 "alerts", "transfers", "sends", "sops", "stages", "notes"):  # fmt: skip
+                 "alerts", "transfers", "sends", "sops", "stages", "notes", "scripts", "materials"):  # fmt: skip
         for leaf in _leaves(sub.choices[name]):
             leaf.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help=PROFILE_HELP)
     return p

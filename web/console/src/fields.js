@@ -72,6 +72,15 @@ const LABELS = {
   note_id: '记录编号',
   q: '关键词',
   version: '版本',
+  title: '标题',
+  url: '链接地址',
+  desc: '摘要',
+  cover_url: '封面图链接',
+  appid: '小程序 appid',
+  page: '小程序页面',
+  filename: '文件名',
+  script_id: '话术',
+  material_id: '素材',
 }
 
 export function fieldLabel(field) {

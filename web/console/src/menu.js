@@ -24,6 +24,7 @@ export const MENU = [
     items: [
       { path: '/mass-sends', title: '群发', icon: 'Promotion' },
       { path: '/sops', title: 'SOP', icon: 'List' },
+      { path: '/content', title: '话术素材', icon: 'Files' },
       { path: '/transfers', title: '离职/在职继承', icon: 'Switch' },
       { path: '/stats', title: '统计', icon: 'TrendCharts' },
     ],

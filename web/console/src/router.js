@@ -23,6 +23,7 @@ const pages = {
   '/churn-alerts': () => import('./pages/ChurnAlertsPage.vue'),
   '/stages': () => import('./pages/StagesPage.vue'),
   '/notes': () => import('./pages/NotesPage.vue'),
+  '/content': () => import('./pages/ContentPage.vue'),
 }
 
 export const router = createRouter({

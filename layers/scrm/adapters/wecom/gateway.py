@@ -16,6 +16,7 @@ from scrm.adapters.wecom.message_calls import MessageCalls
 from scrm.adapters.wecom.stats_calls import StatsCalls
 from scrm.adapters.wecom.token_store import DynamoTokenStorage
 from scrm.adapters.wecom.transfer_calls import TransferCalls
+from scrm.content.wecom import MediaCalls
 from scrm.corps.access_token import worth_refreshing
 from scrm.customers.customer import CustomerProfile, FollowInfo, TagRef
 from scrm.customers.employee import Employee
@@ -50,7 +51,8 @@ def _ints(answer: dict[str, Any], *names: str) -> dict[str, Any]:
     return {name: _int(answer.get(name)) for name in names}
 
 
-class WeComGateway(LiveCodeCalls, StatsCalls, MessageCalls, TransferCalls, GroupMsgCalls, StaffLoginCalls, TicketCalls):
+class WeComGateway(LiveCodeCalls, StatsCalls, MessageCalls, TransferCalls, GroupMsgCalls, StaffLoginCalls, TicketCalls,
+                   MediaCalls):
     """``limiter`` (bulk work only) is asked before every call, so that a sync spends a shared budget."""
 
     def __init__(self, client: WeComClient, limiter: Limiter | None = None) -> None:

@@ -5,6 +5,7 @@ from scrm.adapters.dynamo.models.alert import AlertItem
 from scrm.adapters.dynamo.models.api_key import ApiKeyItem
 from scrm.adapters.dynamo.models.channel_stat import ChannelStatItem
 from scrm.adapters.dynamo.models.contact_stat import ContactStatItem
+from scrm.adapters.dynamo.models.content import ContentItem
 from scrm.adapters.dynamo.models.customer import CustomerItem
 from scrm.adapters.dynamo.models.employee import EmployeeItem
 from scrm.adapters.dynamo.models.follow import FollowItem
@@ -47,6 +48,7 @@ ALL_MODELS = (
     StaffSessionItem,
     StageItem,
     NoteItem,
+    ContentItem,
 )
 
 __all__ = [
@@ -57,6 +59,7 @@ __all__ = [
     "AlertItem",
     "ChannelStatItem",
     "ContactStatItem",
+    "ContentItem",
     "LiveCodeItem",
     "SopItem",
     "StaffRoleItem",

@@ -1,0 +1,31 @@
+"""Control endpoints for temporary media (media/upload), for tests to see what an app uploaded:
+
+- ``GET /control/corps/{corp}/media``: every upload, oldest first: media_id, type, filename, size, sha256,
+  created_at, expires_at and whether it has expired on the world clock (3 days after its upload).
+- ``GET /control/corps/{corp}/media/{media_id}``: one of them (404 if the corp never issued it).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .common import ControlError, Request, corp_or_404
+
+if TYPE_CHECKING:
+    from ..app import Sandbox
+
+
+def list_media(app: Sandbox, req: Request) -> dict[str, Any]:
+    with app.world.lock:
+        corp = corp_or_404(app, req.params["corp"])
+        now = app.world.now()
+        return {"media": [m.view(now) for m in corp.media.uploads.values()]}
+
+
+def get_media(app: Sandbox, req: Request) -> dict[str, Any]:
+    with app.world.lock:
+        corp = corp_or_404(app, req.params["corp"])
+        found = corp.media.uploads.get(req.params["media_id"])
+        if found is None:
+            raise ControlError(404, f"no media {req.params['media_id']} in corp {corp.corp_id}")
+        return found.view(app.world.now())
