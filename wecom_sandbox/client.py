@@ -127,17 +127,11 @@ def new_id() -> str:
 
 # --- the media lookup: media/upload's records (wecom_sandbox/media.py, branch i19-content) ----------------
 def media_status(corp: Corp, media_id: str, now: float) -> tuple[str, str]:
-    """(status, type) of a mediaid for this corp: "ok", "expired", "unknown", or "media_unknown" when this
-    sandbox keeps no uploads at all (media/upload not there: the id cannot be checked and is let through)."""
-    state = getattr(corp, "media", None)
-    uploads = getattr(state, "uploads", None)
-    if uploads is None:
-        return "media_unknown", ""
-    found = uploads.get(media_id)
+    """(status, type) of a mediaid for this corp: "ok", "expired" or "unknown" (media.py's uploads)."""
+    found = corp.media.uploads.get(media_id)
     if found is None:
         return "unknown", ""
-    expired = found.expired(now) if hasattr(found, "expired") else False
-    return ("expired" if expired else "ok"), str(getattr(found, "type", ""))
+    return ("expired" if found.expired(now) else "ok"), found.type
 
 
 # --- answers --------------------------------------------------------------------------------------------

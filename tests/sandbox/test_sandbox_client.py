@@ -214,7 +214,7 @@ def test_send_chat_message_is_validated_and_recorded(corp, sandbox) -> None:
 
 
 def test_media_ids_must_be_uploaded_and_unexpired(isolated) -> None:
-    media = pytest.importorskip("wecom_sandbox.media", reason="media/upload (branch i19-content) not merged yet")
+    from wecom_sandbox import media
     corp = isolated.make_corp(seed={"employees": 1, "customers_per_employee": 1, "groups": 0, "seed": 4})
     userid, external_userid = _served_customer(corp)
     session = _session(corp, userid=userid, external_userid=external_userid)
@@ -240,21 +240,6 @@ def test_media_ids_must_be_uploaded_and_unexpired(isolated) -> None:
     page.agent_config(corp, fresh)
     expired = page.invoke("sendChatMessage", {"msgtype": "image", "image": {"mediaid": image.media_id}})
     assert expired["err_msg"] == "sendChatMessage:fail invalid mediaid" and "expired" in expired["sandbox_reason"]
-
-
-def test_without_media_upload_a_media_id_is_recorded_as_unchecked(corp, sandbox) -> None:
-    app_corp = sandbox.app.world.corp(corp.id)
-    if hasattr(app_corp, "media"):
-        pytest.skip("this sandbox has media/upload: test_media_ids_must_be_uploaded_and_unexpired checks them")
-    userid, external_userid = _served_customer(corp)
-    session = _session(corp, userid=userid, external_userid=external_userid)
-    _, agent = _tickets(corp)
-    page = Page(sandbox.url, session["id"])
-    page.agent_config(corp, agent)
-    assert page.invoke("sendChatMessage", {"msgtype": "image", "image": {"mediaid": "3abc"}})["err_msg"] \
-        == "sendChatMessage:ok"
-    call = corp.ctl.get(f"/client-sessions/{session['id']}/calls?name=sendChatMessage")["calls"][-1]
-    assert call["sandbox"] == {"media": "media_unknown"}
 
 
 def test_two_sessions_at_once_each_play_their_own_chat(corp, sandbox) -> None:
