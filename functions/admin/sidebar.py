@@ -12,7 +12,8 @@ from urllib.parse import urlencode, urlsplit
 
 from chalice import Response
 
-from admin.api import Doc, json_response, number_of, query_of, route
+from admin.api import Doc, json_response, limit_of, number_of, query_of, route
+from admin.schemas import content as CT
 from admin.schemas import sidebar as S
 from admin.schemas import stages as ST
 from admin.sessions import MEMBER, SIDEBAR_COOKIE, STATE_MAX_AGE_S, _auth, _cookie, _open_route, cookies_of
@@ -151,13 +152,13 @@ def mark_tags(principal: Any, request: Any, external_userid: str, body: S.Sideba
     return relation or portrait["relation"]
 
 
-def _mine(principal: Any, external_userid: str) -> None:
-    """The portrait's rule for a write or read another feature serves: NotFound unless the member may
-    see the customer (an admin: the corp's)."""
+def _mine(principal: Any, external_userid: str) -> str:
+    """The portrait's rule for a write or read another feature serves: the customer's name, or NotFound
+    unless the member may see the customer (an admin: the corp's)."""
     from scrm import bootstrap
 
-    bootstrap.sidebar_portraits().check_customer(principal.corp_id, external_userid, principal.userid,
-                                                 principal.corp_wide)  # fmt: skip
+    return bootstrap.sidebar_portraits().check_customer(principal.corp_id, external_userid, principal.userid,
+                                                        principal.corp_wide)  # fmt: skip
 
 
 @route("/admin/sidebar/customers/{external_userid}/stage", methods=("PUT",), write=True, role=MEMBER, doc=Doc(
@@ -214,3 +215,82 @@ def tags(principal: Any, request: Any) -> Any:
     from scrm import bootstrap
 
     return bootstrap.customer_admin().tags(principal.corp_id)
+
+
+# scripts and materials: the corp's and the member's own, sent in one tap ------------------------------
+def _content() -> Any:
+    from scrm import bootstrap
+
+    return bootstrap.content()
+
+
+@route("/admin/sidebar/scripts", role=MEMBER, doc=Doc(
+    "Scripts the member may send: the corp's and their own, by group and title; q searches title and text",
+    {200: ("a page of scripts", CT.ScriptList)}, query=CT.ScriptQuery,
+))  # fmt: skip
+def scripts(principal: Any, request: Any) -> Any:
+    q = query_of(request)
+    return _content().list_scripts(principal.corp_id, principal.userid, q.get("q", ""), q.get("group", ""),
+                                   q.get("cursor", ""), limit_of(request, 50))  # fmt: skip
+
+
+@route("/admin/sidebar/scripts", methods=("POST",), write=True, role=MEMBER, doc=Doc(
+    "Save a script of the member's own (personal: only they see and send it)",
+    {201: ("the script", CT.Script)}, body=CT.ScriptInput, errors={409: "the member has 200 scripts already"},
+))  # fmt: skip
+def script_create(principal: Any, request: Any, body: CT.ScriptInput) -> Any:
+    made = _content().create_script(principal.corp_id, principal.userid, body.fields(), personal=True)
+    return json_response(201, made)
+
+
+@route("/admin/sidebar/scripts/{script_id}", methods=("DELETE",), write=True, role=MEMBER, doc=Doc(
+    "Delete a script of the member's own", {200: ("deleted", CT.Deleted)},
+    params={"script_id": "one of the member's own scripts"}, errors={404: "not one of the member's own scripts"},
+))  # fmt: skip
+def script_delete(principal: Any, request: Any, script_id: str) -> Any:
+    return _content().delete_script(principal.corp_id, script_id, principal.userid, personal=True)
+
+
+@route("/admin/sidebar/materials", role=MEMBER, doc=Doc(
+    "Materials the member may send: the corp's and their own; q searches title, text, description and file name",
+    {200: ("a page of materials (without their bytes)", CT.MaterialList)}, query=CT.MaterialQuery,
+))  # fmt: skip
+def materials(principal: Any, request: Any) -> Any:
+    q = query_of(request)
+    return _content().list_materials(principal.corp_id, principal.userid, q.get("q", ""), q.get("kind", ""),
+                                     q.get("group", ""), q.get("cursor", ""), limit_of(request, 50))  # fmt: skip
+
+
+@route("/admin/sidebar/send", methods=("POST",), write=True, role=MEMBER, doc=Doc(
+    "What to pass to sendChatMessage for a script or material in this chat ({name} filled with the customer's "
+    "name; images, files and videos by a media_id uploaded at most once per 2.5 days for the corp)",
+    {200: ("the message", S.SidebarSendable)}, body=S.SidebarSend,
+    errors={**NOT_YOURS, 409: "the material is being uploaded to WeCom: retry in a moment", 502: None},
+    description="Nothing is counted here: the page calls POST /admin/sidebar/sent once WeCom's client has sent it.",
+))  # fmt: skip
+def send(principal: Any, request: Any, body: S.SidebarSend) -> Any:
+    from scrm import bootstrap
+    from scrm.kernel.errors import InvalidInput
+
+    if bool(body.script_id) == bool(body.material_id):
+        raise InvalidInput("script_id", "script_id or material_id: name exactly one")
+    if bool(body.external_userid) == bool(body.chat_id):
+        raise InvalidInput("external_userid", "external_userid or chat_id: name exactly one (the chat it goes to)")
+    name = ""  # in a group, {name} has nobody to name
+    if body.external_userid:
+        name = _mine(principal, body.external_userid)
+    else:
+        bootstrap.sidebar_portraits().group(principal.corp_id, body.chat_id, principal.userid, principal.corp_wide)
+    message = _content().payload_for_send(principal.corp_id, principal.userid, script_id=body.script_id or "",
+                                          material_id=body.material_id or "", customer_name=name)  # fmt: skip
+    kind, item_id = ("script", body.script_id) if body.script_id else ("material", body.material_id)
+    return {"kind": kind, "item_id": item_id, "message": message}
+
+
+@route("/admin/sidebar/sent", methods=("POST",), write=True, role=MEMBER, doc=Doc(
+    "Count one send of a script or material by the member (after WeCom's client answered sendChatMessage:ok)",
+    {200: ("counted", S.SidebarCounted)}, body=S.SidebarSent, errors={404: "not an item the member may send"},
+))  # fmt: skip
+def sent(principal: Any, request: Any, body: S.SidebarSent) -> Any:
+    counted = _content().record_send(principal.corp_id, body.kind, body.item_id, principal.userid)
+    return {"counted": counted["counted"], "kind": counted["kind"], "item_id": counted["item_id"]}

@@ -200,6 +200,13 @@ def _sidebar(seen: set[tuple[str, str]], a: Admin, cid: str, ext: str, uid: str,
     _check(seen, s, "POST", "/admin/sidebar/customers/{external_userid}/notes", {"text": "想要面霜小样"}, ids=ids)
     page = _check(seen, s, "GET", "/admin/sidebar/customers/{external_userid}/notes", ids=ids)
     assert page["items"][0]["text"] == "想要面霜小样" and page["items"][0]["by_userid"] == uid
+    script = a("POST", "/admin/scripts", {"title": "问候", "text": "{name}您好"}).json()
+    _check(seen, s, "GET", "/admin/sidebar/scripts")
+    _check(seen, s, "GET", "/admin/sidebar/materials")
+    own = _check(seen, s, "POST", "/admin/sidebar/scripts", {"title": "我的", "text": "hi {name}"})
+    _check(seen, s, "POST", "/admin/sidebar/send", {"script_id": script["script_id"], "external_userid": ext})
+    _check(seen, s, "POST", "/admin/sidebar/sent", {"kind": "script", "item_id": script["script_id"]})
+    _check(seen, s, "DELETE", "/admin/sidebar/scripts/{script_id}", ids={"script_id": own["script_id"]})
     owner = next(g["owner"] for g in world["groups"] if g["chat_id"] == chats[0])
     _check(seen, Sidebar.open(a.base, cid, owner), "GET", "/admin/sidebar/groups/{chat_id}", ids={"chat_id": chats[0]})
     _check(seen, s, "POST", "/admin/sidebar/auth/logout")

@@ -195,3 +195,55 @@ def test_a_member_moves_the_stage_and_writes_notes_on_the_customer_they_serve(st
     assert s("PUT", f"/admin/sidebar/customers/{other}/stage", {"stage": "deal"}).status_code == 404
     assert s("POST", f"/admin/sidebar/customers/{other}/notes", {"text": "x"}).status_code == 404
     assert s("GET", f"/admin/sidebar/customers/{other}/notes").status_code == 404
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 2000 + b"IEND"
+
+
+def test_scripts_and_materials_are_sent_in_one_tap_and_counted(stack, sandbox, corp):
+    import base64
+
+    from scrm import bootstrap
+    from scrm.corps.api_key import Role
+
+    from tests.integration.test_admin_api import Admin
+
+    cid, who = corp["corp_id"], corp["member"]
+    admin = Admin(stack.admin_url, bootstrap.api_keys().create(cid, Role.ADMIN, "content")["key"])
+    script = admin("POST", "/admin/scripts", {"group": "欢迎", "title": "问候", "text": "{name}您好，新品到店了"}).json()
+    image = admin("POST", "/admin/materials", {"kind": "image", "title": "新品海报", "filename": "poster.png",
+                                                 "content": base64.b64encode(PNG).decode()}).json()  # fmt: skip
+    s = Sidebar.open(stack.admin_url, cid, who)
+    own = s("POST", "/admin/sidebar/scripts", {"title": "我的开场白", "text": "我是{name}的专属顾问"})
+    assert own.status_code == 201 and own.json()["scope"] == "personal", own.text
+    listed = s("GET", "/admin/sidebar/scripts").json()
+    assert {x["script_id"] for x in listed["items"]} >= {script["script_id"], own.json()["script_id"]}
+    other = Sidebar.open(stack.admin_url, cid, corp["people"][2])
+    assert own.json()["script_id"] not in {x["script_id"] for x in other("GET", "/admin/sidebar/scripts").json()["items"]}
+    assert image["material_id"] in {m["material_id"] for m in s("GET", "/admin/sidebar/materials", kind="image").json()["items"]}
+
+    ext = corp["served"][who][0]
+    name = s("GET", f"/admin/sidebar/customers/{ext}").json()["profile"]["name"]
+    text = s("POST", "/admin/sidebar/send", {"script_id": script["script_id"], "external_userid": ext})
+    assert text.status_code == 200, text.text
+    assert text.json()["message"] == {"msgtype": "text", "text": {"content": f"{name}您好，新品到店了"}}
+    since = len(sandbox.calls(cid))
+    media_ids = {s("POST", "/admin/sidebar/send", {"material_id": image["material_id"], "external_userid": ext})
+                 .json()["message"]["image"]["mediaid"] for _ in range(3)}  # fmt: skip
+    uploads = [c for c in sandbox.calls(cid, since=since) if c["path"].endswith("media/upload")]
+    assert len(media_ids) == 1 and len(uploads) == 1  # one upload for the corp, reused while it lives
+    assert sandbox.media(cid, media_ids.pop())["type"] == "image"
+
+    for kind, item in (("script", script["script_id"]), ("material", image["material_id"]), ("script", script["script_id"])):
+        assert s("POST", "/admin/sidebar/sent", {"kind": kind, "item_id": item}).json()["counted"] is True
+    usage = {r["item_id"]: r["sends"] for r in admin("GET", "/admin/content/usage").json()["items"]}
+    assert usage[script["script_id"]] == 2 and usage[image["material_id"]] == 1
+    assert s("POST", "/admin/sidebar/sent", {"kind": "script", "item_id": "s-nosuch"}).status_code == 404
+
+    theirs = _not_mine(corp, who)
+    assert s("POST", "/admin/sidebar/send", {"script_id": script["script_id"], "external_userid": theirs}).status_code == 404
+    both = s("POST", "/admin/sidebar/send", {"script_id": script["script_id"], "material_id": image["material_id"],
+                                              "external_userid": ext})  # fmt: skip
+    assert both.status_code == 400 and both.json()["field"] == "script_id"
+    assert other("DELETE", f"/admin/sidebar/scripts/{own.json()['script_id']}").status_code == 404
+    assert s("DELETE", f"/admin/sidebar/scripts/{own.json()['script_id']}").status_code == 200

@@ -78,8 +78,8 @@ def test_a_group_is_shown_to_its_owner_and_its_staff_members_only():
 
 def test_the_check_alone_follows_the_portraits_rule():
     reads = _reads()
-    Portraits(reads).check_customer(C, "wmA", "li")
-    Portraits(reads).check_customer(C, "wmA", "boss", corp_wide=True)
+    assert Portraits(reads).check_customer(C, "wmA", "li") == "王小明"  # the name the relations copy
+    assert Portraits(reads).check_customer(C, "wmA", "boss", corp_wide=True) == "王小明"
     for ext, userid, wide in (("wmA", "zhao", False), ("wmA", "boss", False), ("wmNope", "boss", True)):
         with pytest.raises(NotFound, match=f"no customer {ext} among those you serve"):
             Portraits(reads).check_customer(C, ext, userid, corp_wide=wide)

@@ -141,3 +141,29 @@ class SidebarNoteInput(Body):
         "text": "text: 1..2000 characters",
         "note_id": "note_id: 1..64 letters, digits, _ or -",
     }
+
+
+class SidebarSend(Body):
+    """Exactly one of script_id, material_id; exactly one of external_userid, chat_id (the chat it goes to)."""
+
+    script_id: str | None = Field(None, min_length=1, max_length=64, description="a script the member may send")
+    material_id: str | None = Field(None, min_length=1, max_length=64, description="a material the member may send")
+    external_userid: str | None = Field(None, min_length=1, max_length=64, description="the customer in a single chat")
+    chat_id: str | None = Field(None, min_length=1, max_length=64, description="the group in a group chat")
+
+
+class SidebarSendable(Model):
+    kind: Literal["script", "material"]
+    item_id: str
+    message: dict[str, Any] = Field(description="sendChatMessage's params (98539): msgtype and its field; {name} filled")
+
+
+class SidebarSent(Body):
+    kind: Literal["script", "material"]
+    item_id: str = Field(min_length=1, max_length=64)
+
+
+class SidebarCounted(Model):
+    counted: bool
+    kind: str
+    item_id: str

@@ -111,13 +111,15 @@ class Portraits:
             portrait.update(part)
         return portrait
 
-    def check_customer(self, corp_id: str, external_userid: str, userid: str, corp_wide: bool = False) -> None:
-        """The portrait's rule alone (one Query), for the writes other features serve through the sidebar:
-        NotFound, worded as the portrait's, unless ``userid`` may see the customer."""
+    def check_customer(self, corp_id: str, external_userid: str, userid: str, corp_wide: bool = False) -> str:
+        """The portrait's rule alone (one Query), for what other features serve through the sidebar: the
+        customer's name (as the relations copy it: what a script's {name} becomes) if ``userid`` may see
+        them, else NotFound worded as the portrait's."""
         follows = self.reads.relations(corp_id, external_userid)
         mine = next((f for f in follows if f.get("userid") == userid), None)
         if not (follows and corp_wide) and not (mine is not None and _serving(mine)):
             raise NotFound(f"no customer {external_userid} among those you serve", "external_userid")
+        return str(next((f["name"] for f in [mine, *follows] if f and f.get("name")), ""))
 
     def group(self, corp_id: str, chat_id: str, userid: str, corp_wide: bool = False) -> dict[str, Any]:
         """The group as ``userid`` sees it: owner, admins, members now (customers and staff), labels."""
