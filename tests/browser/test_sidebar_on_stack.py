@@ -113,6 +113,41 @@ def test_the_member_moves_the_stage_and_writes_a_note(stack, sandbox, shop, watc
     assert page.get_by_test_id("note").count() == 1
 
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 2000 + b"IEND"
+
+
+def test_a_script_with_the_customers_name_and_an_image_are_sent_in_one_tap(stack, sandbox, shop, watched):
+    import base64
+
+    from scrm import bootstrap
+
+    content = bootstrap.content()
+    cid, who = shop["corp_id"], shop["assistant"]
+    script = content.create_script(cid, "cli", {"group": "欢迎", "title": "到店问候", "text": "{name}您好，新品到店了"})
+    image = content.create_material(cid, "cli", {"kind": "image", "title": "新品海报", "filename": "poster.png",
+                                                 "content": base64.b64encode(PNG).decode()})  # fmt: skip
+    ext = shop["served"][who][1]
+    session = _open(watched, stack, sandbox, shop, who, external_userid=ext)
+    page = watched.page
+    page.get_by_test_id("portrait").wait_for()
+    page.get_by_test_id("tab-script").click()
+    page.get_by_test_id(f"send-{script['script_id']}").click()
+    page.get_by_test_id(f"sent-{script['script_id']}").wait_for()
+    watched.shot("script-sent")
+    page.get_by_test_id("tab-material").click()
+    page.get_by_test_id(f"send-{image['material_id']}").click()
+    page.get_by_test_id(f"sent-{image['material_id']}").wait_for()
+    watched.shot("image-sent")
+    calls = sandbox.client_calls(session["id"], "sendChatMessage")
+    assert [c["ok"] for c in calls] == [True, True], calls
+    assert calls[0]["params"]["msgtype"] == "text"
+    assert calls[0]["params"]["text"]["content"] == f"{shop['names'][ext]}您好，新品到店了"
+    media_id = calls[1]["params"]["image"]["mediaid"]
+    assert sandbox.media(cid, media_id)["type"] == "image"
+    wait_for(lambda: {r["item_id"]: r["sends"] for r in content.usage(cid)["items"]}
+             == {script["script_id"]: 1, image["material_id"]: 1}, timeout_s=10, what="both sends counted")
+
+
 def test_another_members_customer_is_refused_in_words(stack, sandbox, shop, watched):
     who = shop["assistant"]
     theirs = next(e for u, exts in shop["served"].items() if u != who for e in exts if e not in shop["served"][who])
