@@ -6,7 +6,9 @@ records (sendChatMessage). Two tabs at once play two chats; a wrong signature is
 
 No local stack: an in-process sandbox, the console server (serving /sidebar/ and passing /sandbox-client/ to
 the sandbox), and in place of the admin API a small server that signs as layers/scrm/sidebar/js_config.py
-does (the sandbox's tickets, scrm.sidebar.js_sdk.sign) — the lead's route is tested with the stack."""
+does (the sandbox's tickets, scrm.sidebar.js_sdk.sign) and answers the few sidebar routes the pages call
+with fixed shapes (a member, a portrait, one script): what these tests check is the page with the client
+stand-in; the real routes, login and store are tested on the stack (test_sidebar_on_stack.py)."""
 
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from scrm.sidebar.js_sdk import sign
 from devstack.console_server import CLIENT_SCRIPT, serve, sidebar_config, write_config
 from devstack.stack import ROOT
 from tests.browser.conftest import DIST, NARROW
+from tests.support.waiting import wait_for
 from wecom_sandbox import start_server
 
 SIDEBAR_DIST = ROOT / "web" / "sidebar" / "dist"
@@ -38,6 +41,7 @@ class Signer:
     sandbox_url: str
     corp: dict[str, Any]
     asked: list[str] = field(default_factory=list)
+    counted: list[str] = field(default_factory=list)
     tamper: bool = False
     _tickets: tuple[str, str] | None = None
 
@@ -62,6 +66,28 @@ class Signer:
                                 **sign(agent, signed_url).as_dict()}}  # fmt: skip
 
 
+SCRIPT_TEXT = "王女士您好，新品到店了"
+FIXED = {
+    "/admin/sidebar/me": lambda signer: {"corp_id": signer.corp["corp_id"], "userid": "member", "name": "店员",
+                                         "role": None, "corp_wide": False, "agent_id": str(signer.corp["agent_id"]),
+                                         "csrf_token": "t", "expires_at": 0},
+    "/admin/sidebar/scripts": lambda signer: {"items": [{"script_id": "s1", "scope": "corp", "owner": "",
+                                                         "group": "", "title": "问候", "text": "{name}您好"}],
+                                              "next_cursor": "", "groups": []},
+}  # fmt: skip
+
+
+def _portrait(signer: Signer, path: str) -> dict[str, Any]:
+    """The shape the pages read, for the id in the path (the customer's or the group's)."""
+    last = path.rsplit("/", 1)[1]
+    if "/groups/" in path:
+        return {"chat_id": last, "name": f"群 {last}", "owner": "member", "owner_name": "店员", "notice": "",
+                "admins": [], "create_time": 0, "status": "active", "labels": [], "member_count": 1,
+                "customer_count": 0, "members": [], "corp_wide": False, "sops": []}  # fmt: skip
+    return {"external_userid": last, "profile": {"name": f"客户 {last}"}, "relation": None, "others": [],
+            "groups": [], "timeline": [], "corp_wide": False}  # fmt: skip
+
+
 def _signer_server(signer: Signer) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:
@@ -69,10 +95,27 @@ def _signer_server(signer: Signer) -> ThreadingHTTPServer:
 
         def do_GET(self) -> None:  # noqa: N802 - the base class's name
             parts = urlsplit(self.path)
-            if parts.path != "/admin/sidebar/js-config":
-                status, body = 404, {"error": {"message": "no such route"}}
+            if parts.path == "/admin/sidebar/js-config":
+                self._answer(200, signer.answer(parse_qs(parts.query).get("url", [""])[0]))
+            elif parts.path in FIXED:
+                self._answer(200, FIXED[parts.path](signer))
+            elif parts.path.startswith(("/admin/sidebar/customers/", "/admin/sidebar/groups/")):
+                self._answer(200, _portrait(signer, parts.path))
             else:
-                status, body = 200, signer.answer(parse_qs(parts.query).get("url", [""])[0])
+                self._answer(404, {"error": "no such route"})
+
+        def do_POST(self) -> None:  # noqa: N802
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+            if self.path == "/admin/sidebar/send":
+                self._answer(200, {"kind": "script", "item_id": body["script_id"],
+                                   "message": {"msgtype": "text", "text": {"content": SCRIPT_TEXT}}})  # fmt: skip
+            elif self.path == "/admin/sidebar/sent":
+                signer.counted.append(body["item_id"])
+                self._answer(200, {"counted": True, "kind": body["kind"], "item_id": body["item_id"]})
+            else:
+                self._answer(404, {"error": "no such route"})
+
+        def _answer(self, status: int, body: Any) -> None:
             data = json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -148,26 +191,26 @@ def test_the_sidebar_learns_the_chat_and_sends_into_it(rig, watched):
     page = watched.page
     url = f"{rig.url}?{session['url_param']}"
     page.goto(url + "#top")
-    page.get_by_test_id("external-userid").wait_for()
-    assert page.get_by_test_id("entry").inner_text() == "单聊工具栏（single_chat_tools）"
-    assert page.get_by_test_id("external-userid").inner_text() == external_userid
+    page.get_by_test_id("customer-name").wait_for()  # the page asked for the customer WeCom's client named
+    assert page.get_by_test_id("customer-name").inner_text() == f"客户 {external_userid}"
     assert url in rig.signer.asked  # the page's URL without the fragment was signed
     watched.shot("single-chat")
-    page.get_by_test_id("send-text").fill("王女士您好，新品到店了")
-    page.get_by_test_id("send").click()
-    page.get_by_test_id("sent").wait_for()
+    page.get_by_test_id("tab-script").click()
+    page.get_by_test_id("send-s1").click()
+    page.get_by_test_id("sent-s1").wait_for()
     calls = rig.calls(session["id"])
     assert [(c["name"], c["ok"]) for c in calls] == [
         ("agentConfig", True), ("getContext", True), ("getCurExternalContact", True), ("sendChatMessage", True)]
     agent = calls[0]["params"]
     assert agent["corpid"] == rig.corp["corp_id"] and agent["agentid"] == str(rig.corp["agent_id"])
     assert set(agent["jsApiList"]) >= {"getContext", "getCurExternalContact", "sendChatMessage"}
-    assert calls[-1]["params"] == {"msgtype": "text", "text": {"content": "王女士您好，新品到店了"}}
+    assert calls[-1]["params"] == {"msgtype": "text", "text": {"content": SCRIPT_TEXT}}
     assert calls[-1]["url"] == url
+    wait_for(lambda: rig.signer.counted == ["s1"], timeout_s=5, what="the send counted after the client sent it")
     # A reload is a new page load: the stand-in wants agentConfig again, and the session stays in the tab
     # (sessionStorage) even when the URL no longer names it.
     page.goto(rig.url)
-    page.get_by_test_id("external-userid").wait_for()
+    page.get_by_test_id("customer-name").wait_for()
     assert [c["name"] for c in rig.calls(session["id"])][4] == "agentConfig"
 
 
@@ -180,14 +223,14 @@ def test_two_tabs_play_two_chats_at_once(rig, watched):
     second = first.context.new_page()
     first.goto(f"{rig.url}?{single['url_param']}")
     second.goto(f"{rig.url}#{chat['url_param']}")  # the id may ride in the fragment too
-    first.get_by_test_id("external-userid").wait_for()
-    second.get_by_test_id("chat-id").wait_for()
-    assert second.get_by_test_id("chat-id").inner_text() == group["chat_id"]
-    assert first.get_by_test_id("chat-id").count() == 0
-    second.get_by_test_id("send-text").fill("各位好")
-    second.get_by_test_id("send").click()
-    second.get_by_test_id("sent").wait_for()
-    assert [c["params"]["text"]["content"] for c in rig.calls(chat["id"], "sendChatMessage")] == ["各位好"]
+    first.get_by_test_id("customer-name").wait_for()
+    second.get_by_test_id("group-name").wait_for()
+    assert second.get_by_test_id("group-name").inner_text() == f"群 {group['chat_id']}"
+    assert first.get_by_test_id("group-name").count() == 0
+    second.get_by_test_id("tab-script").click()
+    second.get_by_test_id("send-s1").click()
+    second.get_by_test_id("sent-s1").wait_for()
+    assert [c["params"]["text"]["content"] for c in rig.calls(chat["id"], "sendChatMessage")] == [SCRIPT_TEXT]
     assert rig.calls(single["id"], "sendChatMessage") == []
     watched.shot("group-chat")
     second.close()
@@ -199,9 +242,9 @@ def test_a_wrong_signature_is_refused_and_shown(rig, watched):
     rig.signer.tamper = True
     try:
         watched.page.goto(f"{rig.url}?{session['url_param']}")
-        error = watched.page.get_by_test_id("context-error")
+        error = watched.page.get_by_test_id("start-error")
         error.wait_for()
-        assert "invalid signature" in error.inner_text()
+        assert "invalid signature" in error.inner_text() and "无法取得当前会话" in error.inner_text()
     finally:
         rig.signer.tamper = False
     calls = rig.calls(session["id"])
