@@ -341,7 +341,8 @@ def _breakdown(corp_id: str, opened: dict[str, list[str]], n: int = 20) -> dict[
         userids = sorted({str(f["userid"]) for f in view["follows"]})
         steps: list[tuple[str, Any, tuple[Any, ...]]] = [
             ("customer_view (profile, relations, timeline)", reads.customer_view, (corp_id, ext, TIMELINE_SHOWN)),
-            ("tag_names (the corp's tag library)", reads.tag_names, (corp_id,)),
+            ("tag_names (BatchGetItem of the relations' tags)", reads.tag_names,
+             (corp_id, sorted({str(t) for f in view["follows"] for t in f.get("tag_ids") or ()}))),
             ("groups_with (by_member index Query + groups BatchGetItem)", reads.groups_with,
              (corp_id, ext, GROUPS_SHOWN)),
             ("code_names (BatchGetItem)", reads.code_names, (corp_id, states)),

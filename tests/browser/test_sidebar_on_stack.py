@@ -77,6 +77,7 @@ def test_a_tag_added_in_the_sidebar_reaches_wecom_first(stack, sandbox, shop, wa
     page.get_by_test_id("add-tag").click()
     page.get_by_test_id("tag-saved").wait_for()
     page.get_by_test_id(f"tag-{tag['id']}").wait_for()
+    assert page.get_by_test_id(f"tag-{tag['id']}").inner_text().startswith(tag["name"])  # by name, not id
     marks = [c for c in sandbox.calls(shop["corp_id"], since=since) if c["path"].endswith("mark_tag")]
     assert [(m["body"]["userid"], m["body"]["add_tag"]) for m in marks] == [(who, [tag["id"]])]
     assert tag["id"] in {t["tag_id"] for t in sandbox_relation(sandbox, shop, ext, who)["tags"]}

@@ -21,9 +21,9 @@ class FakePortraitReads:
         self.calls.append("customer_view")
         return self.customers.get(external_userid)
 
-    def tag_names(self, corp_id: str) -> dict[str, str]:
+    def tag_names(self, corp_id: str, tag_ids: Sequence[str]) -> dict[str, str]:
         self.calls.append("tag_names")
-        return dict(self.tags)
+        return {t: self.tags[t] for t in tag_ids if t in self.tags}
 
     def code_names(self, corp_id: str, states: Sequence[str]) -> dict[str, str]:
         self.calls.append("code_names")

@@ -19,7 +19,7 @@ EMPLOYEE = "employee"  # a group member's type for staff (customers.group.Member
 SERVING = frozenset({"", "active"})  # a relation's status while the member serves the customer
 TIMELINE_SHOWN = 20
 GROUPS_SHOWN = 50
-READERS = 4  # the portrait's reads at once: the first round's three, then codes, names and each extra
+READERS = 4  # the portrait's reads at once: the first round's two, then codes, names, tags and each extra
 
 
 class PortraitReads(Protocol):
@@ -29,7 +29,9 @@ class PortraitReads(Protocol):
         """``{"profile", "follows", "timeline"}``, None if we hold neither profile nor relation."""
         ...
 
-    def tag_names(self, corp_id: str) -> dict[str, str]: ...
+    def tag_names(self, corp_id: str, tag_ids: Sequence[str]) -> dict[str, str]:
+        """The names of these corp tags (those we hold and WeCom has not deleted), by key."""
+        ...
 
     def code_names(self, corp_id: str, states: Sequence[str]) -> dict[str, str]:
         """Channel codes' names by state (those we hold)."""
@@ -82,7 +84,6 @@ class Portraits:
         # sidebar").
         with ThreadPoolExecutor(READERS) as pool:
             view_f = pool.submit(self.reads.customer_view, corp_id, external_userid, TIMELINE_SHOWN)
-            tags_f = pool.submit(self.reads.tag_names, corp_id)
             groups_f = pool.submit(self.reads.groups_with, corp_id, external_userid, GROUPS_SHOWN)
             view = view_f.result()
             follows = view["follows"] if view else []
@@ -93,8 +94,11 @@ class Portraits:
             states = sorted({str(f["state"]) for f in follows if f.get("state")})
             codes_f = pool.submit(self.reads.code_names, corp_id, states) if states else None
             names_f = pool.submit(self.reads.member_names, corp_id, sorted({str(f["userid"]) for f in follows}))
+            tag_ids = sorted({str(t) for f in [mine, *others] if f for t in f.get("tag_ids") or ()})
+            tags_f = pool.submit(self.reads.tag_names, corp_id, tag_ids) if tag_ids else None
             extras_f = [pool.submit(extra, corp_id, external_userid, userid) for extra in self.extras]
-            tag_names, groups = tags_f.result(), groups_f.result()
+            tag_names = tags_f.result() if tags_f is not None else {}
+            groups = groups_f.result()
             codes = codes_f.result() if codes_f is not None else {}
             names = names_f.result()
             parts = [f.result() for f in extras_f]

@@ -16,7 +16,7 @@ from scrm.adapters.dynamo import reads
 from scrm.adapters.dynamo.models import EmployeeItem, GroupMemberItem, LiveCodeItem, TagItem
 
 BATCH = 100  # keys per BatchGetItem
-TAG_NAME_ATTRIBUTES = ["kind", "id", "group_id", "name", "deleted"]
+TAG_NAME_ATTRIBUTES = ["id", "name", "deleted"]
 
 
 class DynamoPortraitReads:
@@ -32,19 +32,17 @@ class DynamoPortraitReads:
             return None
         return {"profile": profile, "follows": relations, "timeline": timeline}
 
-    def tag_names(self, corp_id: str) -> dict[str, str]:
-        """The names of the live tags of live groups, as reads.tag_library has them (its rules, read with
-        the five attributes they need)."""
-        live_groups: set[str] = set()
-        tags: list[TagItem] = []
-        for i in TagItem.query(corp_id, consistent_read=True, attributes_to_get=TAG_NAME_ATTRIBUTES):
-            if i.deleted:
-                continue
-            if i.kind == "group":
-                live_groups.add(i.id)
-            else:
-                tags.append(i)
-        return {t.id: t.name or "" for t in tags if (t.group_id or "") in live_groups}
+    def tag_names(self, corp_id: str, tag_ids: Sequence[str]) -> dict[str, str]:
+        """One BatchGetItem of the relation's tags (about ten items), not a Query of the corp's library (up to
+        3,000): a tag WeCom deleted is left out; a tag whose group was deleted keeps its name until the
+        event marks it (WeCom deletes a group's tags with it)."""
+        found: dict[str, str] = {}
+        for start in range(0, len(tag_ids), BATCH):
+            keys = [(corp_id, f"tag#{t}") for t in tag_ids[start : start + BATCH]]
+            for i in TagItem.batch_get(keys, attributes_to_get=TAG_NAME_ATTRIBUTES):
+                if not i.deleted:
+                    found[i.id] = i.name or ""
+        return found
 
     def code_names(self, corp_id: str, states: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
