@@ -30,8 +30,11 @@ Measured under callback load (py-spy, 2 cores), moto spent its time on:
 - DynamoDB's writes are not isolated from each other in moto's threaded server: a conditional write or a
   TransactWriteItems checks its conditions, then writes, and another request thread can write between the
   two (two transactions on one item both passed their checks; a counter moved in both lost one). On AWS
-  each item write is atomic and transactions are serializable, so writes here take one lock (reads do
-  not): tests of exact counters under concurrency (tests/integration/test_stages.py) then mean something.
+  each item write is atomic and transactions are serializable, so writes here take one lock: tests of exact
+  counters under concurrency (tests/integration/test_stages.py) then mean something. Item reads (GetItem,
+  BatchGetItem) take it too: moto creates an item an UpdateItem makes with its keys alone and then sets its
+  attributes in place, so a GetItem in between saw a group with no name (a fresh-clone run, 2026-12-05); on
+  AWS an item is read whole. Queries do not (they are long, and read items other writes already finished).
 Nothing here changes what moto answers, except that approximate counts may be up to 100 ms old.
 """
 
@@ -105,14 +108,15 @@ def _patch_transactions() -> None:
 
 
 def _patch_write_isolation() -> None:
-    """One lock around every DynamoDB write of the backend (see the module's docstring)."""
+    """One lock around every DynamoDB write of the backend and its item reads (the module's docstring)."""
     import functools
     import threading
 
     from moto.dynamodb import models as ddb
 
     lock = threading.RLock()
-    for name in ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item"):
+    # (BatchGetItem and BatchWriteItem are moto's responses calling get_item / put_item per key.)
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item", "get_item"):
         original = getattr(ddb.DynamoDBBackend, name)
 
         def locked(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
