@@ -4,7 +4,6 @@ never after a 4xx/5xx answer: doc 90930; the sandbox behaves so by default)."""
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 
@@ -16,6 +15,7 @@ from scrm.adapters.dynamo import reads
 from devstack import aws_calls, aws_faults
 from devstack.wecom_player import FakeWeCom
 from tests.conftest import new_corp
+from tests.support.logs import log_records
 from tests.support.waiting import stays, wait_for
 
 pytestmark = pytest.mark.stack
@@ -122,8 +122,7 @@ def test_a_body_declaring_an_unknown_encoding_is_400_and_stores_nothing(stack, c
     assert (r.status_code, r.text) == (400, ("decrypted payload: " if where == "payload" else "") + "unknown encoding")
     assert time.monotonic() - started < 2
     assert stays(lambda: _nothing_stored(corp["corp_id"]), for_s=0.7)
-    lines = [json.loads(x) for x in (stack.config.workdir / "app.log").read_text(errors="replace").splitlines()
-             if x.startswith("{") and corp["corp_id"] in x]
+    lines = [x for x in log_records(stack.config.workdir) if x.get("corp_id") == corp["corp_id"]]
     assert any(x["level"] == "WARNING" and "unknown encoding" in str(x.get("reason")) for x in lines)
     assert not [x for x in lines if x["level"] == "ERROR"]
 

@@ -9,7 +9,6 @@ the parking table both refuse, is not triggered here). Bounded: a few seconds ea
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from typing import Any
@@ -22,6 +21,7 @@ from hypothesis import strategies as st
 from scrm.adapters.wecom.callback_crypto import CallbackCrypto, signature
 
 from tests.support.callback_strategies import queries, xml_documents, xml_text
+from tests.support.logs import log_records
 
 pytestmark = pytest.mark.stack
 
@@ -69,8 +69,7 @@ def _corp_ids(registered: str) -> st.SearchStrategy[str]:
 
 
 def _accepted_lines(stack: Any, corp_ids: set[str]) -> list[dict[str, Any]]:
-    text = (stack.config.workdir / "app.log").read_text(encoding="utf-8", errors="replace")
-    lines = [json.loads(x) for x in text.splitlines() if x.startswith("{") and "callback accepted" in x]
+    lines = [x for x in log_records(stack.config.workdir) if x.get("message") == "callback accepted"]
     return [x for x in lines if x.get("corp_id") in corp_ids]
 
 

@@ -7,6 +7,7 @@ import json
 import pytest
 from scrm.adapters.dynamo import reads
 
+from tests.support.logs import records
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.stack
@@ -26,7 +27,7 @@ def test_log_lines_have_context_and_no_secrets(stack, sandbox, corp):
         (stack.config.workdir / name).read_text(encoding="utf-8", errors="replace")
         for name in ("app.log", "workers.log")
     )
-    mine = [json.loads(line) for line in text.splitlines() if line.startswith("{") and cid in line]
+    mine = [r for r in records(text) if cid in json.dumps(r, ensure_ascii=False)]
     accepted = [r for r in mine if r.get("message") == "callback accepted"]
     assert accepted, "no structured line for the callback"
     assert all(r["corp_id"] == cid and r["event_key"] and r.get("request_id") for r in accepted)
