@@ -185,6 +185,48 @@ def _open_route(path: str, method: str, doc: Doc) -> Callable[..., Any]:
     return wrap
 
 
+def login_start(request: Any, whose: str, opener: str) -> tuple[str, str, str, str]:
+    """What both login links begin with (the console's web login, the sidebar's OAuth): (corp_id,
+    redirect_uri, the corp's agentid, a new state), a 400 for a redirect_uri that is no absolute http(s) URL
+    and a 404 for a corp not registered. ``whose`` / ``opener`` word the 400 (the console's … browser)."""
+    from scrm import bootstrap
+    from scrm.kernel.errors import InvalidInput, NotFound
+
+    query = query_of(request)
+    corp_id, redirect_uri = query.get("corp_id") or "", query.get("redirect_uri") or ""
+    parts = urlsplit(redirect_uri)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidInput("redirect_uri", f"redirect_uri: {whose} absolute http(s) URL WeCom sends the {opener} back to")
+    try:
+        corp = bootstrap.corp_registry().get(corp_id, cache_unknown=True)
+    except LookupError:
+        raise NotFound(f"no corp {corp_id} is registered", "corp_id") from None
+    return corp_id, redirect_uri, corp.agent_id, secrets.token_urlsafe(16)
+
+
+def attempt_login(request: Any, body: Any, state_cookie: str, action: str, started_by: str,
+                  log_in: Callable[[str, str], tuple[str, Any]]) -> tuple[str | None, tuple[str, Any]]:
+    """What both logins do with a code: the state checked against the cookie its link set (when set), the
+    per-corp attempt limit (WeCom is asked per attempt: a flood stops here), ``log_in`` and one audit line
+    either way. (the state cookie's value or None, (session id, session))."""
+    from scrm import bootstrap
+    from scrm.kernel.errors import InvalidInput
+
+    from admin.guards import audit_login
+
+    started = cookies_of(request.headers).get(state_cookie)
+    if started and body.state != started:
+        raise InvalidInput("state", f"state: not the state of the login {started_by}")
+    bootstrap.key_limiter().hit(f"login:{body.corp_id}")
+    try:
+        session_id, session = log_in(body.corp_id, body.code)
+    except Exception as exc:
+        audit_login(body.corp_id, "", action, getattr(exc, "message", type(exc).__name__))
+        raise
+    audit_login(body.corp_id, session.userid, action, "ok")
+    return started, (session_id, session)
+
+
 @_open_route("/admin/auth/login-url", "GET", Doc(
     "Start a console login: WeCom's web login page for the corp's app, and a state to check on return",
     {200: ("where to send the browser", S.LoginUrl)}, query=S.LoginUrlQuery, errors={404: None},
@@ -193,19 +235,9 @@ def _open_route(path: str, method: str, doc: Doc) -> Callable[..., Any]:
 ))  # fmt: skip
 def login_url(request: Any) -> Response:
     from scrm import bootstrap
-    from scrm.kernel.errors import InvalidInput, NotFound
 
-    query = query_of(request)
-    corp_id, redirect_uri = query.get("corp_id") or "", query.get("redirect_uri") or ""
-    parts = urlsplit(redirect_uri)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InvalidInput("redirect_uri", "redirect_uri: the console's absolute http(s) URL WeCom sends the browser back to")
-    try:
-        corp = bootstrap.corp_registry().get(corp_id, cache_unknown=True)
-    except LookupError:
-        raise NotFound(f"no corp {corp_id} is registered", "corp_id") from None
-    state = secrets.token_urlsafe(16)
-    params = {"login_type": "CorpApp", "appid": corp_id, "agentid": corp.agent_id, "redirect_uri": redirect_uri,
+    corp_id, redirect_uri, agent_id, state = login_start(request, "the console's", "browser")
+    params = {"login_type": "CorpApp", "appid": corp_id, "agentid": agent_id, "redirect_uri": redirect_uri,
               "state": state}  # fmt: skip
     url = f"{bootstrap.settings().wecom_login_base}wwlogin/sso/login?{urlencode(params)}"
     return json_response(200, {"url": url, "state": state},
@@ -221,22 +253,8 @@ def login_url(request: Any) -> Response:
     "and work once). The state, when the login began with /admin/auth/login-url, must match its cookie.",
 ))  # fmt: skip
 def login(request: Any, body: S.Login) -> Response:
-    from scrm import bootstrap
-    from scrm.kernel.errors import InvalidInput
-
-    from admin.guards import audit_login
-
-    corp_id, code, state = body.corp_id, body.code, body.state
-    started = cookies_of(request.headers).get(STATE_COOKIE)
-    if started and state != started:
-        raise InvalidInput("state", "state: not the state of the login this browser started; log in again")
-    bootstrap.key_limiter().hit(f"login:{corp_id}")  # WeCom is asked per attempt: a flood stops here
-    try:
-        session_id, session = _auth().login(corp_id, code)
-    except Exception as exc:
-        audit_login(corp_id, "", "login", getattr(exc, "message", type(exc).__name__))
-        raise
-    audit_login(corp_id, session.userid, "login", "ok")
+    started, (session_id, session) = attempt_login(request, body, STATE_COOKIE, "login", "this browser started; log in again",
+                                                   _auth().login)  # fmt: skip
     cookies = [_cookie(SESSION_COOKIE, session_id, session.expires_at - session.created_at),
                _cookie(CSRF_COOKIE, session.csrf, session.expires_at - session.created_at, http_only=False),
                *([_cookie(STATE_COOKIE, "", 0)] if started else [])]  # fmt: skip

@@ -6,9 +6,8 @@ session cookie (admin/sessions.py ``SIDEBAR_COOKIE``), never an API key, and eve
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from chalice import Response
 
@@ -16,7 +15,17 @@ from admin.api import Doc, json_response, limit_of, number_of, query_of, route
 from admin.schemas import content as CT
 from admin.schemas import sidebar as S
 from admin.schemas import stages as ST
-from admin.sessions import MEMBER, SIDEBAR_COOKIE, STATE_MAX_AGE_S, _auth, _cookie, _open_route, cookies_of
+from admin.sessions import (
+    MEMBER,
+    SIDEBAR_COOKIE,
+    STATE_MAX_AGE_S,
+    _auth,
+    _cookie,
+    _open_route,
+    attempt_login,
+    cookies_of,
+    login_start,
+)
 
 SIDEBAR_STATE_COOKIE = "__Host-scrm_sidebar_state"
 EXT = {"external_userid": "the customer in the chat (getCurExternalContact's userId)"}
@@ -42,20 +51,10 @@ def _me(principal: Any) -> dict[str, Any]:
 ))  # fmt: skip
 def login_url(request: Any) -> Response:
     from scrm import bootstrap
-    from scrm.kernel.errors import InvalidInput, NotFound
 
-    query = query_of(request)
-    corp_id, redirect_uri = query.get("corp_id") or "", query.get("redirect_uri") or ""
-    parts = urlsplit(redirect_uri)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InvalidInput("redirect_uri", "redirect_uri: the sidebar's absolute http(s) URL WeCom sends the page back to")
-    try:
-        corp = bootstrap.corp_registry().get(corp_id, cache_unknown=True)
-    except LookupError:
-        raise NotFound(f"no corp {corp_id} is registered", "corp_id") from None
-    state = secrets.token_urlsafe(16)
+    corp_id, redirect_uri, agent_id, state = login_start(request, "the sidebar's", "page")
     params = {"appid": corp_id, "redirect_uri": redirect_uri, "response_type": "code", "scope": "snsapi_base",
-              "state": state, "agentid": corp.agent_id}  # fmt: skip
+              "state": state, "agentid": agent_id}  # fmt: skip
     url = f"{bootstrap.settings().wecom_oauth_base}connect/oauth2/authorize?{urlencode(params)}#wechat_redirect"
     return json_response(200, {"url": url, "state": state},
                          {"Set-Cookie": _cookie(SIDEBAR_STATE_COOKIE, state, STATE_MAX_AGE_S)})  # type: ignore[dict-item]
@@ -70,22 +69,10 @@ def login_url(request: Any) -> Response:
     "and work once). Any active member may log in; a console role only widens what they may read.",
 ))  # fmt: skip
 def login(request: Any, body: S.SidebarLogin) -> Response:
-    from scrm import bootstrap
-    from scrm.kernel.errors import InvalidInput
     from scrm.staff_auth.model import MemberPrincipal
 
-    from admin.guards import audit_login
-
-    started = cookies_of(request.headers).get(SIDEBAR_STATE_COOKIE)
-    if started and body.state != started:
-        raise InvalidInput("state", "state: not the state of the login this page started; open the sidebar again")
-    bootstrap.key_limiter().hit(f"login:{body.corp_id}")  # WeCom is asked per attempt: a flood stops here
-    try:
-        session_id, session = _auth().member_login(body.corp_id, body.code)
-    except Exception as exc:
-        audit_login(body.corp_id, "", "sidebar login", getattr(exc, "message", type(exc).__name__))
-        raise
-    audit_login(body.corp_id, session.userid, "sidebar login", "ok")
+    started, (session_id, session) = attempt_login(request, body, SIDEBAR_STATE_COOKIE, "sidebar login",
+                                                   "this page started; open the sidebar again", _auth().member_login)
     principal = MemberPrincipal(session.corp_id, session.userid, session.name, session.role, session)
     cookies = [_cookie(SIDEBAR_COOKIE, session_id, session.expires_at - session.created_at),
                *([_cookie(SIDEBAR_STATE_COOKIE, "", 0)] if started else [])]  # fmt: skip
