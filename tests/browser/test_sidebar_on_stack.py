@@ -168,6 +168,46 @@ def test_a_group_chat_shows_the_group(stack, sandbox, shop, watched):
     assert page.get_by_test_id("group-count").inner_text().startswith(f"{len(group['member_list'])} 人")
 
 
+def test_a_mass_send_waits_as_the_members_task_then_shows_as_delivered(stack, sandbox, shop, watched):
+    """An admin's mass send to the assistant's customers: the sidebar puts it first as the assistant's task
+    (the text as typed, shown as text); once they send it in WeCom and the collector reads it, a reload shows
+    it delivered and the task is gone."""
+    from scrm import bootstrap
+    from scrm.corps.api_key import Role
+
+    from tests.integration.test_admin_api import Admin
+
+    cid, who = shop["corp_id"], shop["assistant"]
+    ext = shop["served"][who][0]
+    sandbox.set_groupmsg_dispatch(cid, 0)
+    admin = Admin(stack.admin_url, bootstrap.api_keys().create(cid, Role.ADMIN, "sidebar sends")["key"])
+    text = "<b>周末</b>到店有礼"
+    made = admin("POST", "/admin/mass-sends", {"name": "周末到店", "text": text,
+                                               "recipients": {"filter": {"employees": [who]}}})  # fmt: skip
+    assert made.status_code == 202, made.text
+    sid = made.json()["send"]["send_id"]
+    msg = wait_for(lambda: next((m for m in sandbox.groupmsgs(cid, "single")["groupmsgs"] if m["text"] == text),
+                                None), timeout_s=30, what="the WeCom task")  # fmt: skip
+    _open(watched, stack, sandbox, shop, who, external_userid=ext)
+    page = watched.page
+    page.get_by_test_id(f"task-{sid}").wait_for()
+    assert text in page.get_by_test_id(f"task-{sid}").inner_text()  # markup typed is shown as text
+    assert page.get_by_test_id(f"received-status-{sid}").inner_text() == "待员工发送"
+    watched.shot("task-waiting")
+
+    sandbox.confirm_groupmsg(cid, msg["msgid"], who)
+    stack.run_job("collect_mass_send_results")
+
+    def delivered() -> bool:
+        page.reload()
+        page.get_by_test_id("received").wait_for()
+        return page.get_by_test_id(f"received-status-{sid}").inner_text() == "已送达"
+
+    wait_for(delivered, timeout_s=30, what="delivered after the collector")
+    assert page.get_by_test_id(f"task-{sid}").count() == 0
+    watched.shot("received-sent")
+
+
 def sandbox_relation(sandbox: Any, shop: dict[str, Any], ext: str, userid: str) -> dict[str, Any]:
     customer = next(c for c in sandbox.corp(shop["corp_id"])["customers"] if c["external_userid"] == ext)
     follow = next(f for f in customer["follow_users"] if f["userid"] == userid)

@@ -247,3 +247,42 @@ def test_scripts_and_materials_are_sent_in_one_tap_and_counted(stack, sandbox, c
     assert both.status_code == 400 and both.json()["field"] == "script_id"
     assert other("DELETE", f"/admin/sidebar/scripts/{own.json()['script_id']}").status_code == 404
     assert s("DELETE", f"/admin/sidebar/scripts/{own.json()['script_id']}").status_code == 200
+
+
+def test_the_portrait_lists_the_sends_a_customer_received_and_the_members_task_until_sent(stack, sandbox, corp):
+    """A send to the member's customers is the member's task in the portrait (waiting) until they send it in
+    WeCom and the collector reads it; then it is listed as sent, and the task is gone."""
+    from scrm import bootstrap
+    from scrm.corps.api_key import Role
+
+    from tests.integration.test_admin_api import Admin
+    from tests.support.waiting import wait_for
+
+    cid, member, boss = corp["corp_id"], corp["member"], corp["boss"]
+    sandbox.set_groupmsg_dispatch(cid, 0)
+    admin = Admin(stack.admin_url, bootstrap.api_keys().create(cid, Role.ADMIN, "sends")["key"])
+    made = admin("POST", "/admin/mass-sends", {"name": "会员日", "text": "会员日全场八折",
+                                               "recipients": {"filter": {"employees": [member]}}})  # fmt: skip
+    assert made.status_code == 202, made.text
+    sid = made.json()["send"]["send_id"]
+    ext = corp["served"][member][0]
+    s = Sidebar.open(stack.admin_url, cid, member)
+
+    def portrait() -> dict[str, Any]:
+        r = s("GET", f"/admin/sidebar/customers/{ext}")
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    p = wait_for(lambda: (q := portrait())["tasks"] and q, timeout_s=30, what="the member's task")
+    assert [(t["send_id"], t["name"], t["text"], t["kind"], t["sender"], t["status"]) for t in p["tasks"]] == [
+        (sid, "会员日", "会员日全场八折", "mass_send", member, "waiting")]  # fmt: skip
+    assert p["received"] == p["tasks"]
+    # The admin sees what the customer received, but it is not the admin's task.
+    seen = Sidebar.open(stack.admin_url, cid, boss)("GET", f"/admin/sidebar/customers/{ext}").json()
+    assert [r["send_id"] for r in seen["received"]] == [sid] and seen["tasks"] == []
+
+    msg = next(m for m in sandbox.groupmsgs(cid, "single")["groupmsgs"] if m["text"] == "会员日全场八折")
+    sandbox.confirm_groupmsg(cid, msg["msgid"], member)
+    stack.run_job("collect_mass_send_results")
+    p = wait_for(lambda: (q := portrait())["received"][0]["status"] == "sent" and q, timeout_s=30, what="sent")
+    assert p["tasks"] == []

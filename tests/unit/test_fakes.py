@@ -106,6 +106,7 @@ PORT_FAKES: dict[type, tuple[Any, ...]] = {
     L.LiveCodeWeCom: (FakeLiveCodeWeCom,),
     M.BucketStore: (FakeMassSendRepo, DynamoMassSends),
     M.MassSendRepo: (FakeMassSendRepo, DynamoMassSends),
+    M.ReceivedReads: (FakeMassSendRepo, DynamoMassSends),
     M.Recipients: (FakeRecipients,),
     M.Planned: (SopPlanner.recipients,),
     M.GroupSource: (FakeGroups,),
