@@ -141,6 +141,8 @@ TABLES: dict[str, TableDef] = {
         # corp#send#<id> with sk = "p#<sender>#<n>" (a part: one add_msg_template call, its state, msgid and
         # calling mark), "ids#<sender>#<n>#<k>" (its customers, 2,000 an item), "out#<sender>#<n>" (one
         # outcome character per customer), "rcp#<k>" / "rcp#done" (the resolved recipients), "skip#<reason>#<k>";
+        # pk = corp#to#<external_userid>, sk = <planned at>#<send id> (the part and place holding the customer:
+        # what the sidebar shows they received);
         # pk = corp#quota#<period>, sk = <bucket 0000..1023> (the quota ledger: counts per customer and the
         # reservations / releases already applied).
         _table("mass_sends", _PK, _SK),
