@@ -166,10 +166,10 @@ def add_moment_task(ctx: ApiContext) -> dict[str, Any]:
         job.invalid_departments = [d for d in depts if d not in known]
         senders = [u for u in users if u in corp.employees]
         senders += [u for u in party_members(corp, [d for d in depts if d in known]) if u not in senders]
-    if not senders:
-        job.errcode = TOTAL_FAILURE
-    elif tags is not None and not valid_tags:
+    if tags is not None and not valid_tags:
         job.errcode = 40068  # every target tag is unknown: the sandbox's choice (no customer could see it)
+    elif not senders:
+        job.errcode = TOTAL_FAILURE
     else:
         moment = Moment("mom" + ids.rand_str(corp.rng, 30, ids.ID_ALPHABET), corp.next_seq(), int(now),
                         now + corp.moment_job_s, text, attachments, valid_tags)  # fmt: skip
