@@ -20,6 +20,7 @@ from scrm.contact_stats import wiring as _contact_stats
 from scrm.content import wiring as _content
 from scrm.customers import wiring as _customers
 from scrm.live_codes import wiring as _live_codes
+from scrm.moments import wiring as _moments
 from scrm.settings import Settings
 from scrm.sidebar import wiring as _sidebar
 from scrm.sops import wiring as _sops
@@ -266,6 +267,8 @@ def sidebar_portraits() -> Portraits:
 
 # Scripts and materials: media/upload through the admin API's clients, within the corp's shared budget.
 content = lazy(lambda: _content.content(admin_api_gateways().for_corp))
+# Moment tasks (issue 20): created and followed from the admin API, within the corp's shared budget.
+moments = lazy(lambda: _moments.moments(admin_api_gateways().for_corp, content()))
 
 
 def reset() -> None:

@@ -195,6 +195,9 @@ TABLES: dict[str, TableDef] = {
         # (a material's bytes, in chunks under DynamoDB's 400 KB item); pk = corp#use, sk = "i#<kind>#<id>"
         # (sends of an item), "t#<userid>" (of a member), "u#<userid>#<kind>#<id>" (of a member and item).
         _table("content", _PK, _SK),
+        # Moment tasks (issue 20, moments/): pk = corp with sk = "m#<id>" (a task: its spec and where its
+        # creation in WeCom stands; ids sort by creation time), "req#<key>" (a request's task).
+        _table("moments", _PK, _SK),
     )
 }
 

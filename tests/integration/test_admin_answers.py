@@ -157,6 +157,11 @@ def _content(c: Any) -> None:
     c("PATCH", "/admin/materials/{material_id}", {"title": "海报 2"}, ids=ids)
     c("DELETE", "/admin/materials/{material_id}", ids=ids)
     c("GET", "/admin/content/usage", by="member")
+    moment = c("POST", "/admin/moments", {"name": "朋友圈", "text": "秋季新品"})["moment"]
+    ids = {"moment_task_id": moment["moment_task_id"]}
+    c("GET", "/admin/moments")
+    c("GET", "/admin/moments/{moment_task_id}", ids=ids)
+    c("POST", "/admin/moments/{moment_task_id}/cancel", ids=ids)
 
 
 def _console(seen: set[tuple[str, str]], c: Any, a: Admin, sandbox: Any, cid: str, staff: list[str]) -> None:

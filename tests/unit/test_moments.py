@@ -53,7 +53,9 @@ def _refused(svc: Moments, body: dict[str, Any]) -> str:
     ({"text": "字" * 2001}, "text"),
     ({"images": [f"m{i}" for i in range(10)]}, "images"),
     ({"video": "v1"}, "video"),  # images and a video
-    ({"images": [], "link": {"title": "t", "url": "https://e.example"}, "video": "v1"}, "link"),
+    ({"images": [], "link": {"title": "t", "url": "https://e.example", "cover": "m1"}, "video": "v1"}, "link"),
+    ({"images": [], "link": {"title": "t", "url": "https://e.example"}}, "link.cover"),
+    ({"images": [], "link": {"title": "活" * 22, "url": "https://e.example", "cover": "m1"}}, "link.title"),
     ({"images": [], "text": " "}, "text"),
     ({"images": [], "link": {"title": "t", "url": "ftp://e.example"}}, "link.url"),
     ({"images": [], "link": {"url": "https://e.example"}}, "link.title"),

@@ -78,7 +78,8 @@ class Moments:
                 if found is not None and (request_id or found.is_open):
                     return found, False
                 key = f"{key}:{secrets.token_hex(4)}"  # the same body again after the first ended: a new task
-            moment = Moment("mt" + secrets.token_hex(8), spec.as_dict(), created_at=self._now(), created_by=by)
+            now = self._now()  # ids sort by creation time: the list reads the newest first by key
+            moment = Moment(f"mt{now:08x}{secrets.token_hex(4)}", spec.as_dict(), created_at=now, created_by=by)
             if self.repo.create(corp_id, moment, key):
                 return moment, True
         raise Conflict("concurrent requests kept creating this task; try again", "request_id")

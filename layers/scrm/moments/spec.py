@@ -27,6 +27,7 @@ SENDERS_MAX = 100_000
 DEPARTMENTS_MAX = 1000  # our cap (WeCom names none): a department id list is read on every create
 TAGS_MAX = 1000  # our cap (WeCom names none)
 TITLE_MAX = 64
+TITLE_BYTES_MAX = 64  # a link's title: WeCom counts bytes
 URL_MAX = 1024
 SCHEDULE_AHEAD_MAX_S = 30 * 86_400  # our cap: a schedule further out than a month is a typo
 IMAGE, VIDEO, LINK = "image", "video", "link"
@@ -36,7 +37,7 @@ IMAGE, VIDEO, LINK = "image", "video", "link"
 class Link:
     title: str
     url: str
-    cover: str = ""  # an image material whose bytes become the link's media_id (optional)
+    cover: str = ""  # an image material whose bytes become the link's media_id (WeCom requires it)
 
 
 @dataclass(frozen=True)
@@ -129,12 +130,14 @@ def _link(body: Mapping[str, Any]) -> Link | None:
     url = _str(value, "url", URL_MAX)
     if not title:
         raise FieldError("link.title", "required")
+    if len(title.encode()) > TITLE_BYTES_MAX:
+        raise FieldError("link.title", f"at most {TITLE_BYTES_MAX} bytes in UTF-8 (WeCom's limit; a Chinese character is 3)")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise FieldError("link.url", "must be an http(s) URL")
     cover = value.get("cover") or ""
-    if not isinstance(cover, str):
-        raise FieldError("link.cover", "must be an image material id")
+    if not isinstance(cover, str) or not cover.strip():
+        raise FieldError("link.cover", "required: an image material id (WeCom needs the link's cover)")
     return Link(title, url, cover.strip())
 
 
