@@ -316,3 +316,7 @@ def test_a_member_adds_an_image_of_their_own_sends_it_in_one_tap_and_edits_their
     watched.shot("script-edited-sent")
     last = sandbox.client_calls(session["id"], "sendChatMessage")[-1]
     assert last["params"]["text"]["content"] == f"{shop['names'][ext]}您好，我是您的专属顾问"
+    # Deleted meanwhile (another chat's sidebar): a tap says the script is gone, not that the customer is.
+    content.delete_script(cid, sid, who, personal=True)
+    page.get_by_test_id(f"send-{sid}").click()
+    assert "找不到这条话术" in page.get_by_test_id(f"send-error-{sid}").inner_text()
