@@ -43,6 +43,7 @@ from scrm.mass_sends import ports as mass_send_ports
 from scrm.mass_sends.recipient_repository import DynamoCustomerNames
 from scrm.mass_sends.repository import DynamoMassSends
 from scrm.mass_sends.service import MassSends
+from scrm.moments import ports as moment_ports
 from scrm.sidebar import js_config as sidebar_js
 from scrm.sidebar import portrait
 from scrm.sidebar.portrait_repository import DynamoPortraitReads
@@ -71,6 +72,8 @@ from tests.unit.live_code_fakes import (
     FakeLiveCodeWeCom,
 )
 from tests.unit.mass_send_fakes import FakeGroupMsg, FakeMassSendRepo, FakeNames, FakeRecipients
+from tests.unit.moment_fakes import FakeDirectory as FakeMomentDirectory
+from tests.unit.moment_fakes import FakeMaterials, FakeMomentRepo, FakeMomentWeCom
 from tests.unit.sidebar_fakes import FakeExtra, FakeGroupExtra, FakePortraitReads
 from tests.unit.sop_fakes import FakeGroups, FakeSops
 from tests.unit.staff_auth_fakes import FakeLoginWeCom, FakeMembers, FakeRoles, FakeSessions
@@ -108,6 +111,10 @@ PORT_FAKES: dict[type, tuple[Any, ...]] = {
     M.MassSendRepo: (FakeMassSendRepo, DynamoMassSends),
     M.ReceivedReads: (FakeMassSendRepo, DynamoMassSends),
     M.Recipients: (FakeRecipients,),
+    moment_ports.MomentRepo: (FakeMomentRepo,),
+    moment_ports.MomentWeCom: (FakeMomentWeCom,),
+    moment_ports.Materials: (FakeMaterials,),
+    moment_ports.Directory: (FakeMomentDirectory,),
     M.Planned: (SopPlanner.recipients,),
     M.GroupSource: (FakeGroups,),
     M.CustomerNames: (FakeNames, DynamoCustomerNames),
