@@ -127,6 +127,7 @@ def _bodies(c: dict[str, Any]) -> dict[tuple[str, str], Any]:
         ("/admin/sidebar/customers/{external_userid}/notes", "POST"): {"text": "hijack"},
         ("/admin/scripts/{script_id}", "PATCH"): {"text": "hijack"},
         ("/admin/materials/{material_id}", "PATCH"): {"title": "hijack"},
+        ("/admin/sidebar/scripts/{script_id}", "PATCH"): {"text": "hijack"},
     }
 
 
