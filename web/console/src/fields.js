@@ -81,6 +81,13 @@ const LABELS = {
   filename: '文件名',
   script_id: '话术',
   material_id: '素材',
+  images: '图片',
+  video: '视频',
+  senders: '执行员工',
+  link: '链接',
+  'link.title': '链接标题',
+  'link.url': '链接地址',
+  'link.cover': '链接封面',
 }
 
 export function fieldLabel(field) {

@@ -23,6 +23,7 @@ export const MENU = [
     group: '运营',
     items: [
       { path: '/mass-sends', title: '群发', icon: 'Promotion' },
+      { path: '/moments', title: '客户朋友圈', icon: 'Camera' },
       { path: '/sops', title: 'SOP', icon: 'List' },
       { path: '/content', title: '话术素材', icon: 'Files' },
       { path: '/transfers', title: '离职/在职继承', icon: 'Switch' },

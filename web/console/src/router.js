@@ -19,6 +19,7 @@ const pages = {
   '/sync': () => import('./pages/SyncPage.vue'),
   '/stats': () => import('./pages/StatsPage.vue'),
   '/mass-sends': () => import('./pages/MassSendsPage.vue'),
+  '/moments': () => import('./pages/MomentsPage.vue'),
   '/sops': () => import('./pages/SopsPage.vue'),
   '/churn-alerts': () => import('./pages/ChurnAlertsPage.vue'),
   '/stages': () => import('./pages/StagesPage.vue'),
