@@ -1,0 +1,163 @@
+"""The console's 客户朋友圈 page on the local stack (issue 20): an admin writes a moment task with two image
+materials of the library (picked by title) and two members; a text of 2,001 characters is counted over 2,000
+as it is typed and the API's refusal marks 文字 in words, and an image deleted from the library meanwhile marks
+图片 saying which one (images[0]), with WeCom not asked either time; the task then goes to WeCom (the
+sandbox holds the moment with those two members and two image attachments), the drawer follows WeCom's job to
+已创建 and the list shows it after 刷新; 取消任务 (confirmed in the page's own dialog) reaches WeCom
+(the sandbox's moment has cancelled_at). A viewer sees the tasks but no create or cancel control.
+Screenshots at 1280×800 and 390×844."""
+
+from __future__ import annotations
+
+import base64
+import time
+import uuid
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import NARROW
+from tests.browser.stack_login import log_in
+from tests.browser.test_console_pages import _api
+
+pytestmark = pytest.mark.stack
+
+ADD = "externalcontact/add_moment_task"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 2000 + b"IEND"
+
+
+def _image(page: Any, title: str) -> str:
+    r = _api(page, "POST", "/admin/materials", {"kind": "image", "title": title, "filename": "p.png",
+                                               "content": base64.b64encode(PNG).decode()})  # fmt: skip
+    assert r["status"] == 201, r
+    return r["body"]["material_id"]
+
+
+def _pick(page: Any, select: Any, *labels: str) -> None:
+    select.click()
+    for label in labels:
+        page.locator(".el-select-dropdown__item:visible", has_text=label).first.click()
+    page.keyboard.press("Escape")
+
+
+def _state(where: Any) -> str:
+    return where.get_by_test_id("moment-state").get_attribute("data-state") or ""
+
+
+def test_an_admin_makes_a_moment_task_with_two_images_follows_it_to_wecom_and_cancels_it(stack, sandbox, staff, watched):
+    log_in(watched, stack, sandbox, staff, "admin")
+    page = watched.page
+    cid = staff["corp_id"]
+    sandbox.set_moment_job_time(cid, 0)  # WeCom's job finishes at once
+    suffix = uuid.uuid4().hex[:4]
+    first, second, doomed = f"海报A{suffix}", f"海报B{suffix}", f"海报C{suffix}"
+    ids = {t: _image(page, t) for t in (first, second, doomed)}
+    senders = sorted(staff["members"])[:2]
+    asked = len(sandbox.calls(cid, path=ADD))
+
+    page.goto(stack.console_url + "moments")
+    page.get_by_role("heading", name="客户朋友圈").wait_for()
+    page.get_by_test_id("create-moment").click()
+    form = page.get_by_test_id("moment-form")
+    name = f"<b>秋季新品{suffix}</b>"
+    form.get_by_test_id("moment-name-input").fill(name)
+    # 2,001 characters: counted over the limit as typed, then refused by the API with 文字 marked in words.
+    form.get_by_test_id("moment-text-input").fill("字" * 2001)
+    count = form.get_by_test_id("text-count")
+    assert count.inner_text().strip() == "2001 / 2000" and "over" in (count.get_attribute("class") or "")
+    form.get_by_test_id("moment-kind").get_by_text("图片", exact=True).click()
+    _pick(page, form.get_by_test_id("moment-images"), doomed)
+    _pick(page, form.get_by_test_id("moment-senders"), *(f"（{s}）" for s in senders))
+    form.get_by_test_id("submit-moment").click()
+    marked = form.locator(".el-form-item.is-error", has_text="文字")
+    marked.get_by_text("字段：文本").wait_for()
+    assert "2000" in marked.locator(".el-form-item__error").inner_text()
+    assert form.locator(".el-form-item.is-error").count() == 1
+    watched.shot("text-refused")
+    # An image deleted from the library after it was picked: 图片 marked, naming the first image by its title.
+    text = f"秋季新品到店 {suffix}\n<script>alert(1)</script>"
+    form.get_by_test_id("moment-text-input").fill(text)
+    assert form.get_by_test_id("text-count").inner_text().strip() == f"{len(text)} / 2000"
+    assert _api(page, "DELETE", f"/admin/materials/{ids[doomed]}")["status"] == 200
+    form.get_by_test_id("submit-moment").click()
+    marked = form.locator(".el-form-item.is-error", has_text="图片素材")
+    marked.get_by_text(f"第 1 个图片（{doomed}）").wait_for()
+    assert "images[0]" in marked.inner_text()
+    assert len(sandbox.calls(cid, path=ADD)) == asked  # neither refusal reached WeCom
+
+    form.get_by_test_id("moment-images").locator(".el-tag__close").first.click()  # drop the deleted one
+    _pick(page, form.get_by_test_id("moment-images"), first, second)
+    watched.shot("form")
+    form.get_by_test_id("submit-moment").click()
+
+    drawer = page.get_by_test_id("moment-drawer")
+    drawer.get_by_test_id("moment-title").get_by_text(name, exact=True).wait_for()
+    deadline = time.monotonic() + 30
+    while _state(drawer) != "created" and time.monotonic() < deadline:  # the drawer reads WeCom's job
+        time.sleep(0.5)
+    assert _state(drawer) == "created", _state(drawer)
+    assert drawer.get_by_test_id("moment-state").inner_text().strip() == "已创建"
+    moment_id = drawer.get_by_test_id("moment-id").inner_text().strip()
+    assert moment_id and moment_id != "—"
+    assert drawer.get_by_test_id("moment-senders").inner_text().strip() == "2 位"
+    assert drawer.get_by_test_id("moment-attachments").inner_text().strip() == f"图片 2 张：{first}、{second}"
+    assert drawer.get_by_test_id("moment-text").inner_text() == text  # as typed: no markup ran or rendered
+    assert drawer.locator("b, script").count() == 0
+    assert drawer.get_by_test_id("moment-invalid-senders").inner_text().strip() == "0"
+    # WeCom holds the moment: once, with those two members and the two images.
+    calls = [c for c in sandbox.calls(cid, path=ADD)[asked:] if c["errcode"] == 0]
+    assert len(calls) == 1, calls
+    wecom = sandbox.moment(cid, moment_id)
+    assert wecom["text"] == text
+    assert sorted(t["userid"] for t in wecom["tasks"]) == senders
+    assert [a["msgtype"] for a in wecom["attachments"]] == ["image", "image"]
+    assert not wecom.get("cancelled_at")
+    watched.shot("drawer-1280x800")
+
+    page.keyboard.press("Escape")
+    page.get_by_test_id("refresh-moments").click()
+    row = page.get_by_test_id("moments").locator(".el-table__row", has_text=f"秋季新品{suffix}")
+    row.get_by_test_id("moment-row-state").get_by_text("已创建").wait_for()
+    assert row.get_by_test_id("moment-row-id").inner_text().strip() == moment_id
+    assert row.locator("td").nth(2).inner_text().strip() == "2"
+    watched.shot("list-1280x800")
+
+    page.set_viewport_size(NARROW)
+    page.reload()
+    row = page.get_by_test_id("moments").locator(".el-table__row", has_text=f"秋季新品{suffix}")
+    row.get_by_test_id("moment-row-state").get_by_text("已创建").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
+    watched.shot("list-390x844")
+    row.get_by_test_id("moment-name").click()
+    drawer = page.get_by_test_id("moment-drawer")
+    drawer.get_by_test_id("moment-state").get_by_text("已创建").wait_for()
+    watched.shot("drawer-390x844")
+    drawer.get_by_test_id("cancel-moment").click()
+    page.locator(".el-message-box").get_by_role("button", name="取消任务", exact=True).click()
+    drawer.get_by_test_id("moment-state").get_by_text("已取消").wait_for()
+    assert sandbox.moment(cid, moment_id)["cancelled_at"]
+    assert drawer.get_by_test_id("cancel-moment").count() == 0
+    page.keyboard.press("Escape")
+    row.get_by_test_id("moment-row-state").get_by_text("已取消").wait_for()
+    page.get_by_test_id("create-moment").click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
+    watched.shot("form-390x844")
+
+
+def test_a_viewer_sees_the_tasks_but_no_write_control(stack, sandbox, staff, watched):
+    from scrm import bootstrap
+
+    cid = staff["corp_id"]
+    made, _ = bootstrap.moments().create(cid, {"name": f"只读可见{uuid.uuid4().hex[:4]}", "text": "hi"}, "cli")
+    log_in(watched, stack, sandbox, staff, "viewer")
+    page = watched.page
+    page.goto(stack.console_url + "moments")
+    row = page.get_by_test_id("moments").locator(".el-table__row", has_text=made.spec["name"])
+    row.get_by_test_id("moment-row-state").wait_for()
+    assert page.get_by_test_id("create-moment").count() == 0
+    row.get_by_test_id("moment-name").click()
+    drawer = page.get_by_test_id("moment-drawer")
+    drawer.get_by_test_id("moment-title").get_by_text(made.spec["name"]).wait_for()
+    assert drawer.get_by_test_id("cancel-moment").count() == 0
+    r = _api(page, "POST", f"/admin/moments/{made.moment_task_id}/cancel")
+    assert r["status"] == 403, r
