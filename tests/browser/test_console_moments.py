@@ -131,6 +131,7 @@ def test_an_admin_makes_a_moment_task_with_two_images_follows_it_to_wecom_and_ca
     row.get_by_test_id("moment-name").click()
     drawer = page.get_by_test_id("moment-drawer")
     drawer.get_by_test_id("moment-state").get_by_text("已创建").wait_for()
+    page.wait_for_timeout(400)  # the drawer's slide-in, for the screenshot
     watched.shot("drawer-390x844")
     drawer.get_by_test_id("cancel-moment").click()
     page.locator(".el-message-box").get_by_role("button", name="取消任务", exact=True).click()
@@ -140,6 +141,8 @@ def test_an_admin_makes_a_moment_task_with_two_images_follows_it_to_wecom_and_ca
     page.keyboard.press("Escape")
     row.get_by_test_id("moment-row-state").get_by_text("已取消").wait_for()
     page.get_by_test_id("create-moment").click()
+    page.get_by_test_id("moment-form").get_by_test_id("submit-moment").wait_for()
+    page.wait_for_timeout(400)  # the dialog's fade-in, for the screenshot
     assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
     watched.shot("form-390x844")
 

@@ -1,6 +1,6 @@
 """``scrm``: the admin command line of the WeCom SCRM.
 
-Two kinds of command. Those the admin API serves (customers, tags, sync, codes, sends, SOPs, transfers,
+Two kinds of command. Those the admin API serves (customers, tags, sync, codes, sends, moments, SOPs, transfers,
 stats, alerts, employees, groups) are its client: they send the key of a profile (``scrm login`` first;
 ``--profile``; ``SCRM_API_URL``/``SCRM_API_KEY``), so they share the API's validation, authorisation, limits
 and audit. Operator commands the API does not serve (corps, keys, roles, dlq) use AWS credentials directly
@@ -25,6 +25,7 @@ from scrm.cli import (
     groups,
     keys,
     login,
+    moments,
     roles,
     sends,
     sops,
@@ -50,6 +51,7 @@ API_AREAS = (
     alerts,
     transfers,
     sends,
+    moments,
     sops,
     stages,
     content,
@@ -66,7 +68,7 @@ def build_parser() -> Parser:
     for area in AREAS:
         area.register(sub)
     for name in ("login", "sync", "customers", "tags", "employees", "groups", "codes", "group-codes", "stats",
-                 "alerts", "transfers", "sends", "sops", "stages", "notes", "scripts", "materials"):  # fmt: skip
+                 "alerts", "transfers", "sends", "moments", "sops", "stages", "notes", "scripts", "materials"):  # fmt: skip
         for leaf in _leaves(sub.choices[name]):
             leaf.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help=PROFILE_HELP)
     return p
