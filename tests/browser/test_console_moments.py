@@ -81,12 +81,13 @@ def test_an_admin_makes_a_moment_task_with_two_images_follows_it_to_wecom_and_ca
     assert _api(page, "DELETE", f"/admin/materials/{ids[doomed]}")["status"] == 200
     form.get_by_test_id("submit-moment").click()
     marked = form.locator(".el-form-item.is-error", has_text="图片素材")
-    marked.get_by_text(f"第 1 个图片（{doomed}）").wait_for()
+    marked.get_by_text(f"第 1 张图片（{doomed}）").wait_for()
     assert "images[0]" in marked.inner_text()
     assert len(sandbox.calls(cid, path=ADD)) == asked  # neither refusal reached WeCom
 
     form.get_by_test_id("moment-images").locator(".el-tag__close").first.click()  # drop the deleted one
     _pick(page, form.get_by_test_id("moment-images"), first, second)
+    page.wait_for_timeout(300)  # the dropdown's fade-out, for the screenshot
     watched.shot("form")
     form.get_by_test_id("submit-moment").click()
 
@@ -145,6 +146,32 @@ def test_an_admin_makes_a_moment_task_with_two_images_follows_it_to_wecom_and_ca
     page.wait_for_timeout(400)  # the dialog's fade-in, for the screenshot
     assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
     watched.shot("form-390x844")
+
+
+def test_a_task_wecom_refuses_shows_its_code_and_reason_in_words(stack, sandbox, staff, watched):
+    log_in(watched, stack, sandbox, staff, "operator")
+    page = watched.page
+    cid = staff["corp_id"]
+    sandbox.faults(cid, {"path": ADD, "errcode": 60011, "times": 1})
+    name = f"被拒绝{uuid.uuid4().hex[:4]}"
+    page.goto(stack.console_url + "moments")
+    page.get_by_test_id("create-moment").click()
+    form = page.get_by_test_id("moment-form")
+    form.get_by_test_id("moment-name-input").fill(name)
+    form.get_by_test_id("moment-text-input").fill("只有文字")
+    form.get_by_test_id("submit-moment").click()
+    drawer = page.get_by_test_id("moment-drawer")
+    drawer.get_by_test_id("moment-title").get_by_text(name).wait_for()
+    failure = drawer.get_by_test_id("moment-failure")
+    failure.get_by_text("错误码 60011").wait_for()
+    page.get_by_text("企业微信拒绝了此任务，原因见任务详情").wait_for()
+    assert "员工或部门不在应用的可见范围内" in failure.inner_text()
+    assert _state(drawer) == "failed" and drawer.get_by_test_id("cancel-moment").count() == 0
+    page.wait_for_timeout(400)  # the drawer's slide-in, for the screenshot
+    watched.shot("failed")
+    page.keyboard.press("Escape")
+    row = page.get_by_test_id("moments").locator(".el-table__row", has_text=name)
+    assert row.get_by_test_id("moment-row-state").inner_text().strip() == "失败"
 
 
 def test_a_viewer_sees_the_tasks_but_no_write_control(stack, sandbox, staff, watched):
