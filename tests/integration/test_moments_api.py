@@ -100,3 +100,51 @@ def test_a_text_material_is_not_an_image_and_an_unknown_task_is_404(shop):
     r = admin("POST", "/admin/moments", {"name": "n", "images": [shop["text_material"]]})
     assert r.status_code == 400 and r.json()["field"] == "images[0]"
     assert admin("GET", "/admin/moments/mtNoSuchTask").status_code == 404
+
+
+def test_results_say_who_posted_per_store_and_put_a_customers_like_and_comment_on_their_timeline(stack, sandbox,
+                                                                                                   shop):  # fmt: skip
+    """The minute job reads WeCom's results: one of two members posted, a customer it reached liked and
+    commented; the progress says 1 of 2 (per member, per department, as CSV too) and the customer's
+    timeline carries the like and the comment, once each however often the results are read."""
+    from scrm import bootstrap
+
+    cid, admin = shop["cid"], shop["admin"]
+    poster, idle = shop["members"][:2]
+    sandbox.set_moment_job_time(cid, 0)
+    r = admin("POST", "/admin/moments", {"name": "周末到店", "text": "周末到店有礼", "senders": [poster, idle]})
+    assert r.status_code == 201, r.text
+    tid = r.json()["moment"]["moment_task_id"]
+    done = wait_for(lambda: (m := admin("GET", f"/admin/moments/{tid}").json())["state"] == "created" and m,
+                    timeout_s=30, what="the job done")  # fmt: skip
+    mid = done["moment_id"]
+    post = sandbox.publish_moment(cid, mid, poster)
+    reached = next(t for t in sandbox.moment(cid, mid)["tasks"] if t["userid"] == poster)["reached"]
+    assert reached, post
+    fan = reached[0]
+    sandbox.like_moment(cid, mid, poster, external_userid=fan)
+    sandbox.comment_moment(cid, mid, poster, "好看！", external_userid=fan)
+
+    repo = bootstrap.moments().repo
+    with stack.schedules_held():
+        for _ in range(2):  # two passes: the second reads the same likes and writes nothing new
+            while True:
+                m = repo.get(cid, tid)
+                m.extra["results_at"] = 0
+                if repo.save(cid, m):
+                    break
+            stack.run_job("advance_moments")
+    p = admin("GET", f"/admin/moments/{tid}/progress").json()
+    assert (p["members"], p["posted"], p["rate"], p["likes"], p["comments"]) == (2, 1, 0.5, 1, 1)
+    assert p["reached"] == len(reached) and p["results_at"] > 0
+    assert {m["userid"]: m["published"] for m in p["by_member"]} == {poster: True, idle: False}
+    assert sum(d["members"] for d in p["by_department"]) >= 2
+    csv = admin("GET", f"/admin/moments/{tid}/progress", format="csv", by="department")
+    assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
+    assert csv.text.lstrip("\ufeff").splitlines()[0] == "department,name,members,posted,rate"
+    member_csv = admin("GET", f"/admin/moments/{tid}/progress", format="csv").text.lstrip("\ufeff").splitlines()
+    assert member_csv[0] == "userid,published,reached,likes,comments" and len(member_csv) == 3
+
+    customer = admin("GET", f"/admin/customers/{fan}").json()
+    kinds = [e.get("change_type") for e in customer["timeline"] if (e.get("entry") or {}).get("moment_id") == mid]
+    assert sorted(kinds) == ["moment_comment", "moment_like"]

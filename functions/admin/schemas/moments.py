@@ -4,7 +4,7 @@ the typed values and name the field they refuse."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
@@ -60,3 +60,39 @@ class MomentCreated(Model):
 
 class MomentList(Model):
     items: list[Moment]
+
+
+class MomentProgressQuery(Model):
+    format: Literal["json", "csv"] | None = Field(None, description="json (default) or csv (UTF-8 with BOM)")
+    by: Literal["member", "department"] | None = Field(None, description="the CSV's rows (default member)")
+
+
+class MomentDepartment(Model):
+    department: int = Field(description="a department id (a store); 0: members without one")
+    name: str
+    members: int
+    posted: int
+    rate: float
+
+
+class MomentMember(Model):
+    userid: str
+    published: bool
+    reached: int = Field(description="customers the post reached")
+    likes: int
+    comments: int
+
+
+class MomentProgress(Model):
+    moment_task_id: str
+    state: str
+    moment_id: str
+    results_at: int = Field(description="when WeCom's results were last read (unix seconds; 0: not yet)")
+    members: int
+    posted: int
+    rate: float = Field(description="posted / members")
+    reached: int
+    likes: int
+    comments: int
+    by_department: list[MomentDepartment]
+    by_member: list[MomentMember]
