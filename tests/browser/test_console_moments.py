@@ -86,6 +86,7 @@ def test_an_admin_makes_a_moment_task_with_two_images_follows_it_to_wecom_and_ca
     assert sandbox.calls(cid, since=since, path=ADD) == []  # neither refusal reached WeCom
 
     form.get_by_test_id("moment-images").locator(".el-tag__close").first.click()  # drop the deleted one
+    assert form.locator(".el-form-item.is-error").count() == 0  # the list changed: its item's refusal is gone
     _pick(page, form.get_by_test_id("moment-images"), first, second)
     page.wait_for_timeout(300)  # the dropdown's fade-out, for the screenshot
     watched.shot("form")
