@@ -4,7 +4,8 @@ as it is typed and the API's refusal marks 文字 in words, and an image deleted
 图片 saying which one (images[0]), with WeCom not asked either time; the task then goes to WeCom (the
 sandbox holds the moment with those two members and two image attachments), the drawer follows WeCom's job to
 已创建 and the list shows it after 刷新; 取消任务 (confirmed in the page's own dialog) reaches WeCom
-(the sandbox's moment has cancelled_at). A viewer sees the tasks but no create or cancel control.
+(the sandbox's moment has cancelled_at). A link without its cover marks 封面图片素材; a task WeCom refuses shows
+its code and reason in words. A viewer sees the tasks but no create or cancel control.
 Screenshots at 1280×800 and 390×844."""
 
 from __future__ import annotations
@@ -149,7 +150,7 @@ def test_an_admin_makes_a_moment_task_with_two_images_follows_it_to_wecom_and_ca
     watched.shot("form-390x844")
 
 
-def test_a_task_wecom_refuses_shows_its_code_and_reason_in_words(stack, sandbox, staff, watched):
+def test_a_link_needs_its_cover_and_a_task_wecom_refuses_shows_its_code_and_reason_in_words(stack, sandbox, staff, watched):
     log_in(watched, stack, sandbox, staff, "operator")
     page = watched.page
     cid = staff["corp_id"]
@@ -160,6 +161,13 @@ def test_a_task_wecom_refuses_shows_its_code_and_reason_in_words(stack, sandbox,
     form = page.get_by_test_id("moment-form")
     form.get_by_test_id("moment-name-input").fill(name)
     form.get_by_test_id("moment-text-input").fill("只有文字")
+    # A link without its cover (WeCom requires one): 封面图片素材 marked, nothing sent (the fault still waits).
+    form.get_by_test_id("moment-kind").get_by_text("链接", exact=True).click()
+    form.get_by_test_id("moment-link-title").fill("活动详情")
+    form.get_by_test_id("moment-link-url").fill("https://example.com/a")
+    form.get_by_test_id("submit-moment").click()
+    form.locator(".el-form-item.is-error", has_text="封面图片素材").get_by_text("link.cover").first.wait_for()
+    form.get_by_test_id("moment-kind").get_by_text("无附件", exact=True).click()
     form.get_by_test_id("submit-moment").click()
     drawer = page.get_by_test_id("moment-drawer")
     drawer.get_by_test_id("moment-title").get_by_text(name).wait_for()
