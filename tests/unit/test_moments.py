@@ -288,3 +288,34 @@ def test_a_task_is_closed_when_nothing_is_left_to_follow():
     failed, _ = svc.create(CORP, {**BODY, "request_id": "f"}, "admin")
     svc.cancel(CORP, failed.moment_task_id)
     assert svc.advance(CORP) == {"closed": 1}
+
+
+def test_members_who_have_not_posted_after_the_delay_are_reminded_once_and_a_full_allowance_is_retried():
+    from tests.unit.moment_fakes import Post
+
+    svc, repo, reads, clock, tid, mid = _created()
+    reads.posts[mid] = {"alice": Post(True), "bob": Post(False), "carol": Post(False)}
+    asked: list[str] = []
+    answers = {"bob": ["sent"], "carol": ["full", "sent"]}
+    svc.results.remind = lambda corp, moment, userid: (asked.append(userid), answers[userid].pop(0))[1]  # type: ignore[union-attr]
+    assert svc.advance(CORP) == {"results": 1} and asked == []  # not a day old yet
+    clock.t += 24 * 3600
+    svc.advance(CORP)
+    assert asked == ["bob", "carol"]
+    clock.t += 600
+    svc.advance(CORP)
+    assert asked == ["bob", "carol", "carol"]  # carol's allowance was full: asked again; bob never again
+    clock.t += 600
+    svc.advance(CORP)
+    assert asked == ["bob", "carol", "carol"]
+    assert {m["userid"]: m["reminded"] for m in svc.progress(CORP, tid)["by_member"]} == {
+        "alice": "", "bob": "sent", "carol": "sent"}  # fmt: skip
+
+
+def test_no_reminder_when_the_task_says_never():
+    svc, repo, gw, clock = world()
+    with pytest.raises(DomainError) as err:
+        svc.create(CORP, {**BODY, "remind_after_hours": 169}, "admin")
+    assert err.value.field == "remind_after_hours"
+    m, _ = svc.create(CORP, {**BODY, "remind_after_hours": 0}, "admin")
+    assert m.parsed().remind_after_hours == 0
