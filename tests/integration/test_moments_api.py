@@ -155,3 +155,24 @@ def test_results_say_who_posted_per_store_and_put_a_customers_like_and_comment_o
     customer = admin("GET", f"/admin/customers/{fan}").json()
     kinds = [e.get("change_type") for e in customer["timeline"] if (e.get("entry") or {}).get("moment_id") == mid]
     assert sorted(kinds) == ["moment_comment", "moment_like"]
+
+
+def test_a_scheduled_task_waits_and_the_minute_job_makes_it_when_due(stack, sandbox, shop):
+    cid, admin = shop["cid"], shop["admin"]
+    sandbox.set_moment_job_time(cid, 0)
+    asked = _calls(sandbox, cid, "externalcontact/add_moment_task")
+    due = int(time.time()) + 3
+    r = admin("POST", "/admin/moments", {"name": "定时", "text": "三秒后发", "images": shop["images"][:1],
+                                         "senders": shop["members"][:1], "schedule_at": due})  # fmt: skip
+    assert r.status_code == 201 and r.json()["moment"]["state"] == "new", r.text
+    tid = r.json()["moment"]["moment_task_id"]
+    with stack.schedules_held():
+        stack.run_job("advance_moments")
+        if time.time() < due:  # not due yet: nothing made, nothing uploaded
+            assert _calls(sandbox, cid, "externalcontact/add_moment_task") == asked
+        time.sleep(max(0.0, due - time.time()) + 0.5)
+        stack.run_job("advance_moments")  # the call
+        stack.run_job("advance_moments")  # the job asked
+    got = admin("GET", f"/admin/moments/{tid}").json()
+    assert got["state"] == "created" and got["moment_id"]
+    assert _calls(sandbox, cid, "externalcontact/add_moment_task") == asked + 1
