@@ -319,3 +319,26 @@ def test_no_reminder_when_the_task_says_never():
     assert err.value.field == "remind_after_hours"
     m, _ = svc.create(CORP, {**BODY, "remind_after_hours": 0}, "admin")
     assert m.parsed().remind_after_hours == 0
+
+
+def test_the_corps_shared_budget_running_out_mid_pass_keeps_the_position():
+    from scrm.kernel.throttle import Throttled
+
+    from tests.unit.moment_fakes import Post
+
+    svc, repo, reads, clock, tid, mid = _created()
+    reads.posts[mid] = {f"u{i}": Post(True) for i in range(5)}
+    real = reads.moment_comments
+    seen: list[str] = []
+
+    def comments(moment_id: str, userid: str) -> dict[str, Any]:
+        seen.append(userid)
+        if len(seen) == 3:
+            raise Throttled("externalcontact/get_moment_comments", 60.0)
+        return real(moment_id, userid)
+
+    reads.moment_comments = comments
+    assert svc.advance(CORP) == {"results_partial": 1}
+    assert svc.get(CORP, tid).extra["results_position"] == 2
+    assert svc.advance(CORP) == {"results": 1}  # goes on at once, from the third member
+    assert seen == ["u0", "u1", "u2", "u2", "u3", "u4"]

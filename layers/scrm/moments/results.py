@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from scrm.kernel.throttle import Throttled
 from scrm.moments.model import CREATED, Moment
 
 FOLLOW_S = 7 * 86_400  # our choice: a moment's interactions come in its first days
@@ -96,7 +97,7 @@ class MomentResults:
         start = int(moment.extra.get("results_position") or 0)
         try:
             members = list(_pages(left, lambda c: gw.moment_tasks(moment.moment_id, c, TASK_PAGE)))
-        except OutOfBudget:
+        except (OutOfBudget, Throttled):
             return {"members": 0, "read": 0, "position": start, "calls": budget - left.left, "done": False}
         stored = {str(r["userid"]): r for r in self.repo.members(corp_id, moment.moment_task_id)}
         rows = {str(m["userid"]): {**stored.get(str(m["userid"]), {}), "userid": str(m["userid"]),
@@ -107,7 +108,7 @@ class MomentResults:
         for k in range(position, len(published)):
             try:
                 rows[published[k]] = self._member(corp_id, gw, moment, published[k], left, now)
-            except OutOfBudget:
+            except (OutOfBudget, Throttled):  # our budget, or the corp's shared one: the next run goes on here
                 position, done = k, False
                 break
             read += 1
