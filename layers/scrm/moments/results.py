@@ -25,7 +25,7 @@ from scrm.moments.model import CREATED, Moment
 FOLLOW_S = 7 * 86_400  # our choice: a moment's interactions come in its first days
 PUBLISHED = 1
 TASK_PAGE, SEND_RESULT_PAGE = 1000, 5000  # get_moment_task, get_moment_send_result maxima (93333)
-RUN_BUDGET = 400  # WeCom calls one run may make for one task (the shared budget paces them too)
+RUN_BUDGET = 1000  # WeCom calls one run may make for one task (the shared budget paces them too)
 REMIND_PER_RUN = 200  # app messages one pass asks for (each paced per member by the alerts' caps)
 RESULTS_EVERY_S = 600  # a pass over a followed task every 10 minutes (a pass cut by its budget goes on at once)
 
