@@ -176,3 +176,16 @@ def test_a_scheduled_task_waits_and_the_minute_job_makes_it_when_due(stack, sand
     got = admin("GET", f"/admin/moments/{tid}").json()
     assert got["state"] == "created" and got["moment_id"]
     assert _calls(sandbox, cid, "externalcontact/add_moment_task") == asked + 1
+
+
+def test_a_lone_surrogate_is_a_400_naming_the_field_not_a_failure_at_wecom(stack, sandbox, shop):
+    """"\\ud800" is valid JSON but no text: refused where it arrives, before the inline WeCom call."""
+    import requests
+
+    cid, admin = shop["cid"], shop["admin"]
+    before = _calls(sandbox, cid, "externalcontact/add_moment_task")
+    raw = '{"name": "n", "text": "bad \\ud800 text"}'
+    r = requests.post(f"{admin.base}/admin/moments", data=raw.encode(), timeout=30,
+                      headers={"Authorization": f"Bearer {admin.key}", "Content-Type": "application/json"})  # fmt: skip
+    assert r.status_code == 400 and r.json()["field"] == "text", r.text
+    assert _calls(sandbox, cid, "externalcontact/add_moment_task") == before
