@@ -342,3 +342,15 @@ def test_the_corps_shared_budget_running_out_mid_pass_keeps_the_position():
     assert svc.get(CORP, tid).extra["results_position"] == 2
     assert svc.advance(CORP) == {"results": 1}  # goes on at once, from the third member
     assert seen == ["u0", "u1", "u2", "u2", "u3", "u4"]
+
+
+def test_the_senders_live_beside_the_task_and_a_lost_chunk_never_becomes_every_member():
+    svc, repo, gw, clock = world()
+    m, _ = svc.create(CORP, BODY, "admin")
+    stored = repo.items[(CORP, m.moment_task_id)]
+    assert stored.spec["senders"] == [] and stored.spec["senders_count"] == 2
+    assert svc.get(CORP, m.moment_task_id).listed()["spec"]["senders"] == 2
+    repo.sender_lists[(CORP, m.moment_task_id)] = ["alice"]  # a chunk gone
+    with pytest.raises(RuntimeError):
+        svc.run(CORP, m.moment_task_id)
+    assert "add_moment_task" not in gw.calls

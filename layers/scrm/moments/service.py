@@ -23,7 +23,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from scrm.kernel import wecom_errors as errcodes
@@ -82,8 +82,9 @@ class Moments:
                     return found, False
                 key = f"{key}:{secrets.token_hex(4)}"  # the same body again after the first ended: a new task
             now = self._now()  # ids sort by creation time: the list reads the newest first by key
-            moment = Moment(f"mt{now:08x}{secrets.token_hex(4)}", spec.as_dict(), created_at=now, created_by=by)
-            if self.repo.create(corp_id, moment, key):
+            stored = {**spec.as_dict(), "senders": [], "senders_count": len(spec.senders)}
+            moment = Moment(f"mt{now:08x}{secrets.token_hex(4)}", stored, created_at=now, created_by=by)
+            if self.repo.create(corp_id, moment, key, spec.senders):
                 return moment, True
         raise Conflict("concurrent requests kept creating this task; try again", "request_id")
 
@@ -155,6 +156,10 @@ class Moments:
         if moment.call_live(now):
             return BUSY
         spec = moment.parsed()
+        if moment.senders_count:
+            spec = replace(spec, senders=tuple(self.repo.senders(corp_id, moment_task_id)))
+            if len(spec.senders) != moment.senders_count:  # never sends to "every member" by a lost chunk
+                raise RuntimeError(f"moment task {moment_task_id}: {len(spec.senders)} of {moment.senders_count} senders")
         body_text = spec.text
         if moment.state == CALLING:  # a stale mark: the call may have made the moment
             adopted = self._adopt(corp_id, moment, body_text, now)
