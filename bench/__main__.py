@@ -21,6 +21,10 @@ Parts (``--parts``, default all):
   directly, untimed). Wall time until every WeCom task exists, add_msg_template calls against the minimum
   (sum over senders of ceil(customers / 10,000)), errors, workers' peak memory. Targets: calls within
   1.05 x the minimum, all tasks created.
+- moments: a moment task to 26,000 members (--moments-members; their customers in the sandbox only): time and
+  WeCom calls to create it (floor: 1 add_moment_task, the uploads, the job polls), then a results pass by the
+  stack's own job over the members who posted: calls against the minimum the page sizes allow, workers' peak
+  memory, the progress read.
 - sop: a customer SOP over a corp of 100,000 customers, 10,000 of whose day-3 steps fall due in one minute
   (due index written through the enrolment's own path, untimed). The stack's every-minute tick for that
   minute (its duration, workers' peak memory), then the time until every WeCom task exists and the
@@ -54,6 +58,7 @@ from bench import (
     floor,
     load,
     massend,
+    moments,
     offboarding,
     sidebar,
     soak,
@@ -75,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=20, help="seconds per rate")
     parser.add_argument("--out", default=str(OUT))
     parser.add_argument("--parts",
-                        default="floor,coldstart,load,welcome,sync,stats,console,sidebar,offboarding,massend,sop,soak",
+                        default="floor,coldstart,load,welcome,sync,stats,console,sidebar,offboarding,massend,moments,sop,soak",
                         help="which benchmarks (comma-separated)")
     parser.add_argument("--welcome-rates", default="50,200", help="offered scans per second (comma-separated)")
     parser.add_argument("--welcome-duration", type=int, default=20, help="seconds of scans per rate")
@@ -92,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--offboarding-customers", type=int, default=20_000)
     parser.add_argument("--offboarding-groups", type=int, default=500)
     parser.add_argument("--massend-customers", type=int, default=100_000)
+    parser.add_argument("--moments-members", type=int, default=26_000, help="members a moment task goes to")
+    parser.add_argument("--moments-customers-per-member", type=int, default=4)
+    parser.add_argument("--moments-published", type=float, default=0.1, help="share of members who post")
     parser.add_argument("--sop-customers", type=int, default=100_000)
     parser.add_argument("--sop-due", type=int, default=10_000, help="steps due in the same minute")
     parser.add_argument("--soak-events", type=int, default=10_000)
@@ -202,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             s_stack.stop()
 
-    if parts & {"load", "sync", "offboarding", "sop", "massend"}:
+    if parts & {"load", "sync", "offboarding", "sop", "massend", "moments"}:
         stack = Stack(StackConfig(workdir=Path(__file__).resolve().parent.parent / ".devstack" / "bench",
                                   log_level="WARNING", consumers=4, retry_after_s=30))
         stack.start()
@@ -249,6 +257,11 @@ def main(argv: list[str] | None = None) -> int:
                       flush=True)
                 results["sop"] = sop.run(stack, sandbox, args.sop_customers, due=args.sop_due)
                 print(f"  {json.dumps(results['sop'])}", flush=True)
+            if "moments" in parts:
+                print(f"moments: a moment task to {args.moments_members} members ...", flush=True)
+                results["moments"] = moments.run(stack, sandbox, args.moments_members,
+                                                 args.moments_customers_per_member, args.moments_published)
+                print(f"  {json.dumps(results['moments'], ensure_ascii=False)}", flush=True)
             if "massend" in parts:
                 print(f"massend: a mass send to {args.massend_customers} customers ...", flush=True)
                 results["massend"] = massend.run(stack, sandbox, args.massend_customers)

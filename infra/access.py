@@ -139,10 +139,11 @@ FUNCTIONS: dict[str, Access] = {
     ),
     # Moment tasks' job: lists corps, reads their open tasks, makes due calls and reads results within the
     # shared budget; a material's bytes (content, read) for a scheduled task's upload; customers'
-    # likes and comments onto their timelines.
+    # likes and comments onto their timelines; reminders to members who have not posted, paced through the
+    # alerts' per-member items.
     "advance_moments": Access(
         tables_read=("content",),
-        tables_rw=("moments", "timeline"),
+        tables_rw=("moments", "timeline", "alerts"),
         tables_record=("tokens", "rate_limits"),
         read_corp_secrets=True,
         list_secrets=True,

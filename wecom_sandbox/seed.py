@@ -133,7 +133,7 @@ class SeedSpec:
 EMPTY = SeedSpec(employees=0, customers_per_employee=0, tags=0, tag_groups=0, groups=0, members_per_group=0)
 
 LIMITS = {
-    "employees": 10_000,
+    "employees": 100_000,  # a national chain (26,000 shop assistants) and more; WeCom names no lower cap
     "customers_per_employee": 50_000,  # WeCom: a member holds at most 50,000 customers
     "tags": 3_000,
     "tag_groups": 3_000,

@@ -194,8 +194,33 @@ def body_of(request: Any) -> dict[str, Any]:
         raise InvalidInput("body", "the body is not valid JSON") from None
     if not isinstance(body, dict):
         raise InvalidInput("body", "the body must be a JSON object")
+    where = _unencodable(body, "")
+    if where is not None:  # "\ud800" is valid JSON but no text: it would fail later, at WeCom or in storage
+        raise InvalidInput(where or "body", "not valid text: a lone UTF-16 surrogate (\\ud800-\\udfff)")
     check_body_ids(body)
     return body
+
+
+def _unencodable(value: Any, path: str) -> str | None:
+    """The path of the first string (or key) JSON gave us that UTF-8 cannot encode, None when all can."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found = _unencodable(k, path) if isinstance(k, str) else None
+            found = found if found is not None else _unencodable(v, f"{path}.{k}" if path else str(k))
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for i, v in enumerate(value):
+            found = _unencodable(v, f"{path}[{i}]")
+            if found is not None:
+                return found
+    return None
 
 
 def query_of(request: Any) -> dict[str, str]:

@@ -34,7 +34,9 @@ def _by(principal: Any) -> str:
     "for a task it would refuse. Then the materials are uploaded (media/upload_attachment) and the task is "
     "created once (add_moment_task); WeCom makes it asynchronously, so the task's state is `job` until a "
     "read (GET …/{moment_task_id}) finds the job done. The same request again (same request_id; without "
-    "one, the same fields while the task is open) returns that task.",
+    "one, the same fields while the task is open) returns that task. With `schedule_at` the task waits: the "
+    "every-minute job makes it in WeCom once due (its materials uploaded then, so a media_id never expires "
+    "before the call).",
     body=S.MomentInput,
 ))  # fmt: skip
 def create(principal: Any, request: Any, body: S.MomentInput) -> Any:

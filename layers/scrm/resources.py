@@ -197,8 +197,9 @@ TABLES: dict[str, TableDef] = {
         _table("content", _PK, _SK),
         # Moment tasks (issue 20, moments/): pk = corp with sk = "m#<id>" (a task: its spec and where its
         # creation in WeCom stands; ids sort by creation time), "req#<key>" (a request's task), "open#<id>" (a
-        # task with work left: the scheduled job's list); pk = corp#mt#<id>, sk = "u#<userid>" (a member's
-        # results: posted or not, customers reached, likes and comments).
+        # task with work left: the scheduled job's list); pk = corp#mt#<id>, sk = "snd#<k>" (its senders, 2,000
+        # an item: 100,000 ids would pass the 400 KB item), "u#<userid>" (a member's results: posted or not,
+        # customers reached, likes and comments).
         _table("moments", _PK, _SK),
     )
 }

@@ -7,6 +7,7 @@ cancel reaches WeCom once the moment exists."""
 from __future__ import annotations
 
 import base64
+import time
 from typing import Any
 
 import pytest
@@ -112,7 +113,8 @@ def test_results_say_who_posted_per_store_and_put_a_customers_like_and_comment_o
     cid, admin = shop["cid"], shop["admin"]
     poster, idle = shop["members"][:2]
     sandbox.set_moment_job_time(cid, 0)
-    r = admin("POST", "/admin/moments", {"name": "周末到店", "text": "周末到店有礼", "senders": [poster, idle]})
+    r = admin("POST", "/admin/moments", {"name": "周末到店", "text": "周末到店有礼", "senders": [poster, idle],
+                                         "remind_after_hours": 1})  # fmt: skip
     assert r.status_code == 201, r.text
     tid = r.json()["moment"]["moment_task_id"]
     done = wait_for(lambda: (m := admin("GET", f"/admin/moments/{tid}").json())["state"] == "created" and m,
@@ -128,9 +130,9 @@ def test_results_say_who_posted_per_store_and_put_a_customers_like_and_comment_o
     repo = bootstrap.moments().repo
     with stack.schedules_held():
         for _ in range(2):  # two passes: the second reads the same likes and writes nothing new
-            while True:
+            while True:  # the next pass due now, the moment made two hours ago (the reminder's delay is over)
                 m = repo.get(cid, tid)
-                m.extra["results_at"] = 0
+                m.extra["results_at"], m.done_at = 0, min(m.done_at, int(time.time()) - 7200)
                 if repo.save(cid, m):
                     break
             stack.run_job("advance_moments")
@@ -143,8 +145,47 @@ def test_results_say_who_posted_per_store_and_put_a_customers_like_and_comment_o
     assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
     assert csv.text.lstrip("\ufeff").splitlines()[0] == "department,name,members,posted,rate"
     member_csv = admin("GET", f"/admin/moments/{tid}/progress", format="csv").text.lstrip("\ufeff").splitlines()
-    assert member_csv[0] == "userid,published,reached,likes,comments" and len(member_csv) == 3
+    assert member_csv[0] == "userid,published,reached,likes,comments,reminded" and len(member_csv) == 3
+
+    # The member who did not post got one app message (two passes), the one who did got none.
+    cards = [m for m in sandbox.messages(cid) if "周末到店" in str(m.get("content"))]
+    assert [m.get("touser") for m in cards] == [[idle]], cards
+    assert {m["userid"]: m["reminded"] for m in p["by_member"]} == {poster: "", idle: "sent"}
 
     customer = admin("GET", f"/admin/customers/{fan}").json()
     kinds = [e.get("change_type") for e in customer["timeline"] if (e.get("entry") or {}).get("moment_id") == mid]
     assert sorted(kinds) == ["moment_comment", "moment_like"]
+
+
+def test_a_scheduled_task_waits_and_the_minute_job_makes_it_when_due(stack, sandbox, shop):
+    cid, admin = shop["cid"], shop["admin"]
+    sandbox.set_moment_job_time(cid, 0)
+    asked = _calls(sandbox, cid, "externalcontact/add_moment_task")
+    due = int(time.time()) + 3
+    r = admin("POST", "/admin/moments", {"name": "定时", "text": "三秒后发", "images": shop["images"][:1],
+                                         "senders": shop["members"][:1], "schedule_at": due})  # fmt: skip
+    assert r.status_code == 201 and r.json()["moment"]["state"] == "new", r.text
+    tid = r.json()["moment"]["moment_task_id"]
+    with stack.schedules_held():
+        stack.run_job("advance_moments")
+        if time.time() < due:  # not due yet: nothing made, nothing uploaded
+            assert _calls(sandbox, cid, "externalcontact/add_moment_task") == asked
+        time.sleep(max(0.0, due - time.time()) + 0.5)
+        stack.run_job("advance_moments")  # the call
+        stack.run_job("advance_moments")  # the job asked
+    got = admin("GET", f"/admin/moments/{tid}").json()
+    assert got["state"] == "created" and got["moment_id"]
+    assert _calls(sandbox, cid, "externalcontact/add_moment_task") == asked + 1
+
+
+def test_a_lone_surrogate_is_a_400_naming_the_field_not_a_failure_at_wecom(stack, sandbox, shop):
+    """"\\ud800" is valid JSON but no text: refused where it arrives, before the inline WeCom call."""
+    import requests
+
+    cid, admin = shop["cid"], shop["admin"]
+    before = _calls(sandbox, cid, "externalcontact/add_moment_task")
+    raw = '{"name": "n", "text": "bad \\ud800 text"}'
+    r = requests.post(f"{admin.base}/admin/moments", data=raw.encode(), timeout=30,
+                      headers={"Authorization": f"Bearer {admin.key}", "Content-Type": "application/json"})  # fmt: skip
+    assert r.status_code == 400 and r.json()["field"] == "text", r.text
+    assert _calls(sandbox, cid, "externalcontact/add_moment_task") == before

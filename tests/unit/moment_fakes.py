@@ -40,18 +40,23 @@ class FakeMomentRepo:
         self.items: dict[tuple[str, str], Moment] = {}
         self.requests: dict[tuple[str, str], str] = {}
         self.opened: set[tuple[str, str]] = set()
+        self.sender_lists: dict[tuple[str, str], list[str]] = {}
         self.rows: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
         self.row_writes = 0
         self.saves = 0
 
-    def create(self, corp_id: str, moment: Moment, request_key: str) -> bool:
+    def create(self, corp_id: str, moment: Moment, request_key: str, senders: Sequence[str] = ()) -> bool:
         if (corp_id, request_key) in self.requests:
             return False
+        self.sender_lists[(corp_id, moment.moment_task_id)] = list(senders)
         self.requests[(corp_id, request_key)] = moment.moment_task_id
         moment.version = 1
         self.items[(corp_id, moment.moment_task_id)] = _copy(moment)
         self.opened.add((corp_id, moment.moment_task_id))
         return True
+
+    def senders(self, corp_id: str, moment_task_id: str) -> list[str]:
+        return list(self.sender_lists.get((corp_id, moment_task_id), []))
 
     def open_ids(self, corp_id: str) -> list[str]:
         return sorted(m for c, m in self.opened if c == corp_id)

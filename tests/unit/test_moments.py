@@ -288,3 +288,69 @@ def test_a_task_is_closed_when_nothing_is_left_to_follow():
     failed, _ = svc.create(CORP, {**BODY, "request_id": "f"}, "admin")
     svc.cancel(CORP, failed.moment_task_id)
     assert svc.advance(CORP) == {"closed": 1}
+
+
+def test_members_who_have_not_posted_after_the_delay_are_reminded_once_and_a_full_allowance_is_retried():
+    from tests.unit.moment_fakes import Post
+
+    svc, repo, reads, clock, tid, mid = _created()
+    reads.posts[mid] = {"alice": Post(True), "bob": Post(False), "carol": Post(False)}
+    asked: list[str] = []
+    answers = {"bob": ["sent"], "carol": ["full", "sent"]}
+    svc.results.remind = lambda corp, moment, userid: (asked.append(userid), answers[userid].pop(0))[1]  # type: ignore[union-attr]
+    assert svc.advance(CORP) == {"results": 1} and asked == []  # not a day old yet
+    clock.t += 24 * 3600
+    svc.advance(CORP)
+    assert asked == ["bob", "carol"]
+    clock.t += 600
+    svc.advance(CORP)
+    assert asked == ["bob", "carol", "carol"]  # carol's allowance was full: asked again; bob never again
+    clock.t += 600
+    svc.advance(CORP)
+    assert asked == ["bob", "carol", "carol"]
+    assert {m["userid"]: m["reminded"] for m in svc.progress(CORP, tid)["by_member"]} == {
+        "alice": "", "bob": "sent", "carol": "sent"}  # fmt: skip
+
+
+def test_no_reminder_when_the_task_says_never():
+    svc, repo, gw, clock = world()
+    with pytest.raises(DomainError) as err:
+        svc.create(CORP, {**BODY, "remind_after_hours": 169}, "admin")
+    assert err.value.field == "remind_after_hours"
+    m, _ = svc.create(CORP, {**BODY, "remind_after_hours": 0}, "admin")
+    assert m.parsed().remind_after_hours == 0
+
+
+def test_the_corps_shared_budget_running_out_mid_pass_keeps_the_position():
+    from scrm.kernel.throttle import Throttled
+
+    from tests.unit.moment_fakes import Post
+
+    svc, repo, reads, clock, tid, mid = _created()
+    reads.posts[mid] = {f"u{i}": Post(True) for i in range(5)}
+    real = reads.moment_comments
+    seen: list[str] = []
+
+    def comments(moment_id: str, userid: str) -> dict[str, Any]:
+        seen.append(userid)
+        if len(seen) == 3:
+            raise Throttled("externalcontact/get_moment_comments", 60.0)
+        return real(moment_id, userid)
+
+    reads.moment_comments = comments
+    assert svc.advance(CORP) == {"results_partial": 1}
+    assert svc.get(CORP, tid).extra["results_position"] == 2
+    assert svc.advance(CORP) == {"results": 1}  # goes on at once, from the third member
+    assert seen == ["u0", "u1", "u2", "u2", "u3", "u4"]
+
+
+def test_the_senders_live_beside_the_task_and_a_lost_chunk_never_becomes_every_member():
+    svc, repo, gw, clock = world()
+    m, _ = svc.create(CORP, BODY, "admin")
+    stored = repo.items[(CORP, m.moment_task_id)]
+    assert stored.spec["senders"] == [] and stored.spec["senders_count"] == 2
+    assert svc.get(CORP, m.moment_task_id).listed()["spec"]["senders"] == 2
+    repo.sender_lists[(CORP, m.moment_task_id)] = ["alice"]  # a chunk gone
+    with pytest.raises(RuntimeError):
+        svc.run(CORP, m.moment_task_id)
+    assert "add_moment_task" not in gw.calls

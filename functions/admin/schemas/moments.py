@@ -30,6 +30,11 @@ class MomentInput(Body):
     departments: list[int] = Field([], max_length=1000, description="departments whose members get the task")
     tags: list[Id] = Field([], max_length=1000, description=(
         "corp tags: only customers carrying one of them see the post; empty: every customer of each sender"))
+    schedule_at: int | None = Field(None, ge=0, description=(
+        "unix seconds: made in WeCom by the every-minute job once due (at most 30 days ahead); absent or past: "
+        "made at once"))
+    remind_after_hours: int = Field(24, ge=0, le=168, description=(
+        "members who have not posted this many hours after the moment exists get an app message; 0: never"))
     request_id: str | None = Field(None, min_length=1, max_length=64, description=(
         "the same request_id again returns the task it made"))
 
@@ -81,6 +86,7 @@ class MomentMember(Model):
     reached: int = Field(description="customers the post reached")
     likes: int
     comments: int
+    reminded: str = Field(description="'' (not reminded), sent, failed, or the reminder record's state")
 
 
 class MomentProgress(Model):

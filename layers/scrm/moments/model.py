@@ -27,6 +27,7 @@ OPEN = (NEW, CALLING, JOB)
 LEASE_S = 300  # a calling mark older than this belongs to a worker that died
 JOB_TTL_S = 86_400  # a jobid answers for 24 h (95094)
 JOB_STARTED, JOB_RUNNING, JOB_DONE = 1, 2, 3
+INVALID_KEPT = 1000
 
 
 @dataclass
@@ -40,8 +41,9 @@ class Moment:
     jobid: str = ""
     job_at: int = 0
     moment_id: str = ""  # WeCom's, once the job is done
-    invalid_senders: list[str] = field(default_factory=list)
+    invalid_senders: list[str] = field(default_factory=list)  # the first INVALID_KEPT (the item stays small)
     invalid_customers: list[str] = field(default_factory=list)
+    invalid_counts: dict[str, int] = field(default_factory=dict)
     error: int | None = None
     reason: str = ""
     done_at: int = 0
@@ -63,6 +65,11 @@ class Moment:
         return spec_from_dict(self.spec)
 
     # questions
+    @property
+    def senders_count(self) -> int:
+        """The senders live beside the task (up to 100,000 ids would pass DynamoDB's 400 KB item): a count here."""
+        return int(self.spec.get("senders_count", len(self.spec.get("senders") or [])))
+
     @property
     def is_open(self) -> bool:
         return self.state in OPEN
@@ -92,7 +99,9 @@ class Moment:
 
     def job_done(self, moment_id: str, invalid_senders: list[str], invalid_customers: list[str], now: int) -> None:
         self.state, self.moment_id, self.done_at = CREATED, moment_id, now
-        self.invalid_senders, self.invalid_customers = sorted(invalid_senders), sorted(invalid_customers)
+        self.invalid_senders = sorted(invalid_senders)[:INVALID_KEPT]
+        self.invalid_customers = sorted(invalid_customers)[:INVALID_KEPT]
+        self.invalid_counts = {"senders": len(invalid_senders), "customers": len(invalid_customers)}
 
     def fail(self, code: int | None, reason: str, now: int) -> None:
         self.state, self.error, self.reason, self.calling, self.done_at = FAILED, code, reason, 0, now
@@ -105,6 +114,7 @@ class Moment:
     def listed(self) -> dict[str, Any]:
         """The task as the API shows it: its counts of invalid senders and customers, not their lists."""
         out = self.to_item()
-        out["invalid_senders"], out["invalid_customers"] = len(self.invalid_senders), len(self.invalid_customers)
-        out["spec"] = {**self.spec, "senders": len(self.spec.get("senders") or [])}
+        out["invalid_senders"] = int(self.invalid_counts.get("senders", len(self.invalid_senders)))
+        out["invalid_customers"] = int(self.invalid_counts.get("customers", len(self.invalid_customers)))
+        out["spec"] = {**self.spec, "senders": self.senders_count}
         return out

@@ -14,8 +14,13 @@ class MomentRepo(Protocol):
     """Tasks load as aggregates carrying their version; ``save`` writes only at that version (False when
     another writer got in first) and moves the aggregate to the new one."""
 
-    def create(self, corp_id: str, moment: Moment, request_key: str) -> bool:
-        """The task and its request item at once; False when the request key already names a task."""
+    def create(self, corp_id: str, moment: Moment, request_key: str, senders: Sequence[str] = ()) -> bool:
+        """The task, its request item and its senders (kept beside it: up to 100,000 ids) at once; False when
+        the request key already names a task."""
+        ...
+
+    def senders(self, corp_id: str, moment_task_id: str) -> list[str]:
+        """The senders stored with the task, in order."""
         ...
 
     def request(self, corp_id: str, request_key: str) -> str | None: ...

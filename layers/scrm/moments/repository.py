@@ -22,18 +22,31 @@ from scrm.adapters.dynamo.models import MomentItem
 from scrm.moments.model import Moment
 
 M = MomentItem
+SENDERS_PER_ITEM = 2000  # ~30 KB of ids an item
 
 
 class DynamoMoments:
-    def create(self, corp_id: str, moment: Moment, request_key: str) -> bool:
+    def create(self, corp_id: str, moment: Moment, request_key: str, senders: Sequence[str] = ()) -> bool:
+        """One transaction: the request item, the task, its open marker and its senders in chunks of
+        SENDERS_PER_ITEM (100,000 ids: 50 items, ~1.4 MB, within a transaction's 100 items and 4 MB)."""
+
         def build(tx: TransactWrite) -> None:
             tx.save(M(corp_id, f"req#{request_key}", data={"moment_task_id": moment.moment_task_id}, version=1),
                     condition=M.pk.does_not_exist())  # fmt: skip
             tx.save(M(corp_id, f"m#{moment.moment_task_id}", data=moment.to_item(), version=1),
                     condition=M.pk.does_not_exist())  # fmt: skip
             tx.save(M(corp_id, f"open#{moment.moment_task_id}", data={}, version=1))
+            for k, start in enumerate(range(0, len(senders), SENDERS_PER_ITEM)):
+                tx.save(M(f"{corp_id}#mt#{moment.moment_task_id}", f"snd#{k:04d}",
+                          data={"ids": list(senders[start : start + SENDERS_PER_ITEM])}))  # fmt: skip
 
         return created(moment, transact_if(build))
+
+    def senders(self, corp_id: str, moment_task_id: str) -> list[str]:
+        out: list[str] = []
+        for i in M.query(f"{corp_id}#mt#{moment_task_id}", M.sk.startswith("snd#"), consistent_read=True):
+            out += list((i.data or {}).get("ids") or [])
+        return out
 
     def request(self, corp_id: str, request_key: str) -> str | None:
         item = consistent_get(M, corp_id, f"req#{request_key}")

@@ -19,12 +19,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from scrm.kernel.throttle import Throttled
 from scrm.moments.model import CREATED, Moment
 
 FOLLOW_S = 7 * 86_400  # our choice: a moment's interactions come in its first days
 PUBLISHED = 1
 TASK_PAGE, SEND_RESULT_PAGE = 1000, 5000  # get_moment_task, get_moment_send_result maxima (93333)
-RUN_BUDGET = 400  # WeCom calls one run may make for one task (the shared budget paces them too)
+RUN_BUDGET = 1000  # WeCom calls one run may make for one task (the shared budget paces them too)
+REMIND_PER_RUN = 200  # app messages one pass asks for (each paced per member by the alerts' caps)
 RESULTS_EVERY_S = 600  # a pass over a followed task every 10 minutes (a pass cut by its budget goes on at once)
 
 
@@ -80,6 +82,9 @@ class MomentResults:
     wecom: Callable[[str], ResultWeCom]
     timeline: Timeline
     clock: Callable[[], float] = time.time
+    # A member who has not posted ``remind_after_hours`` after the moment exists: "sent", "failed" (kept on
+    # their row: never again), or "full" / "busy" (the member's app-message allowance: the next pass tries).
+    remind: Callable[[str, Moment, str], str] | None = None
 
     def following(self, moment: Moment, now: int) -> bool:
         """Still read by the scheduled job: created, and within FOLLOW_S of its creation."""
@@ -92,7 +97,7 @@ class MomentResults:
         start = int(moment.extra.get("results_position") or 0)
         try:
             members = list(_pages(left, lambda c: gw.moment_tasks(moment.moment_id, c, TASK_PAGE)))
-        except OutOfBudget:
+        except (OutOfBudget, Throttled):
             return {"members": 0, "read": 0, "position": start, "calls": budget - left.left, "done": False}
         stored = {str(r["userid"]): r for r in self.repo.members(corp_id, moment.moment_task_id)}
         rows = {str(m["userid"]): {**stored.get(str(m["userid"]), {}), "userid": str(m["userid"]),
@@ -103,16 +108,33 @@ class MomentResults:
         for k in range(position, len(published)):
             try:
                 rows[published[k]] = self._member(corp_id, gw, moment, published[k], left, now)
-            except OutOfBudget:
+            except (OutOfBudget, Throttled):  # our budget, or the corp's shared one: the next run goes on here
                 position, done = k, False
                 break
             read += 1
         else:
             position = 0
+        reminded = self._remind(corp_id, moment, rows, now)
         # Only what changed is written: a run over 26,000 members rewrites the rows it read, not every row.
         self.repo.put_members(corp_id, moment.moment_task_id, [r for u, r in rows.items() if r != stored.get(u)])
         return {"members": len(members), "published": len(published), "read": read, "position": position,
-                "calls": budget - left.left, "done": done}  # fmt: skip
+                "calls": budget - left.left, "done": done, "reminded": reminded}  # fmt: skip
+
+    def _remind(self, corp_id: str, moment: Moment, rows: dict[str, dict[str, Any]], now: int) -> int:
+        after_h = int(moment.spec.get("remind_after_hours", 24))
+        if self.remind is None or not after_h or now - int(moment.done_at or moment.created_at) < after_h * 3600:
+            return 0
+        asked = 0
+        for userid, row in sorted(rows.items()):
+            if row["published"] or row.get("reminded"):
+                continue
+            if asked >= REMIND_PER_RUN:
+                break
+            state = self.remind(corp_id, moment, userid)
+            asked += 1
+            if state not in ("full", "busy"):
+                rows[userid] = {**row, "reminded": state}
+        return asked
 
     def _member(self, corp_id: str, gw: ResultWeCom, moment: Moment, userid: str, budget: Budget,
                 now: int) -> dict[str, Any]:  # fmt: skip
@@ -155,5 +177,6 @@ def completion(rows: Sequence[Mapping[str, Any]], departments: Mapping[str, Sequ
         "by_department": [{"department": d, "name": (names or {}).get(d, ""), "members": n, "posted": p,
                            "rate": round(p / n, 4) if n else 0.0} for d, (n, p) in sorted(by_dept.items())],
         "by_member": [{"userid": r["userid"], "published": bool(r.get("published")),
-                       **{k: int(r.get(k) or 0) for k in ("reached", "likes", "comments")}} for r in members],
+                       **{k: int(r.get(k) or 0) for k in ("reached", "likes", "comments")},
+                       "reminded": str(r.get("reminded") or "")} for r in members],
     }  # fmt: skip

@@ -23,7 +23,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from scrm.kernel import wecom_errors as errcodes
@@ -37,6 +37,7 @@ from scrm.moments.results import RESULTS_EVERY_S, MomentResults, completion
 from scrm.moments.spec import IMAGE, VIDEO, MomentSpec, parse_spec, unknown_paths, wecom_body
 
 log = logging.getLogger("scrm.moments")
+SENDER_CHUNK = 100  # a BatchGetItem's keys
 ADOPT_WAIT_S = 600  # how long a lost call's job may take before we call again (WeCom names no bound)
 FIND_SLACK_S = 120  # clock skew between us and WeCom when looking for the moment a lost call made
 CORP_MOMENTS = 0  # get_moment_list filter_type: the corp's own (企业发表)
@@ -81,18 +82,26 @@ class Moments:
                     return found, False
                 key = f"{key}:{secrets.token_hex(4)}"  # the same body again after the first ended: a new task
             now = self._now()  # ids sort by creation time: the list reads the newest first by key
-            moment = Moment(f"mt{now:08x}{secrets.token_hex(4)}", spec.as_dict(), created_at=now, created_by=by)
-            if self.repo.create(corp_id, moment, key):
+            stored = {**spec.as_dict(), "senders": [], "senders_count": len(spec.senders)}
+            moment = Moment(f"mt{now:08x}{secrets.token_hex(4)}", stored, created_at=now, created_by=by)
+            if self.repo.create(corp_id, moment, key, spec.senders):
                 return moment, True
         raise Conflict("concurrent requests kept creating this task; try again", "request_id")
 
     def _check_refs(self, corp_id: str, spec: MomentSpec) -> None:
-        known_members = self.directory.known_employees(corp_id, list(spec.senders)) if spec.senders else set()
-        known_tags = self.directory.known_tags(corp_id) if spec.tags else set()
-        unknown = unknown_paths(spec, known_members, known_tags)
+        # Senders a hundred at a time (one BatchGetItem each), stopping at the first chunk with a stranger:
+        # a list of 100,000 ids that starts wrong is refused after one read, not a thousand.
+        for start in range(0, len(spec.senders), SENDER_CHUNK):
+            chunk = spec.senders[start : start + SENDER_CHUNK]
+            known = self.directory.known_employees(corp_id, list(chunk))
+            missing = next((i for i, s in enumerate(chunk) if s not in known), None)
+            if missing is not None:
+                raise FieldError(f"senders[{start + missing}]",
+                                 "a member our directory does not hold (run `scrm sync start` if it is new)")  # fmt: skip
+        unknown = unknown_paths(MomentSpec(spec.name, tags=spec.tags), set(), self.directory.known_tags(corp_id)
+                                if spec.tags else set())  # fmt: skip
         if unknown:
-            what = "a member our directory does not hold" if unknown[0].startswith("senders") else "not a corp tag"
-            raise FieldError(unknown[0], f"{what} (run `scrm sync start` if it is new)")
+            raise FieldError(unknown[0], "not a corp tag (run `scrm sync start` if it is new)")
         wanted = [(f"images[{i}]", m, IMAGE) for i, m in enumerate(spec.images)]
         if spec.video:
             wanted.append(("video", spec.video, VIDEO))
@@ -147,6 +156,10 @@ class Moments:
         if moment.call_live(now):
             return BUSY
         spec = moment.parsed()
+        if moment.senders_count:
+            spec = replace(spec, senders=tuple(self.repo.senders(corp_id, moment_task_id)))
+            if len(spec.senders) != moment.senders_count:  # never sends to "every member" by a lost chunk
+                raise RuntimeError(f"moment task {moment_task_id}: {len(spec.senders)} of {moment.senders_count} senders")
         body_text = spec.text
         if moment.state == CALLING:  # a stale mark: the call may have made the moment
             adopted = self._adopt(corp_id, moment, body_text, now)

@@ -13,12 +13,21 @@ if TYPE_CHECKING:
     from scrm.moments.service import Moments
 
 
-def moments(for_corp: Callable[[str], Any], materials: Materials, timeline: Timeline) -> Moments:
-    """``for_corp`` gives the corp's gateway, which makes both the task's calls and the results' reads."""
+def moments(for_corp: Callable[[str], Any], materials: Materials, timeline: Timeline,
+            remind: Callable[[str, Any, str], str] | None = None) -> Moments:  # fmt: skip
+    """``for_corp`` gives the corp's gateway, which makes both the task's calls and the results' reads;
+    ``remind`` tells a member who has not posted (the scheduled job's; the admin API reminds nobody)."""
     from scrm.adapters.dynamo.directory import DynamoDirectory
     from scrm.moments.repository import DynamoMoments
     from scrm.moments.results import MomentResults
     from scrm.moments.service import Moments
 
     repo = DynamoMoments()
-    return Moments(repo, for_corp, materials, DynamoDirectory(), results=MomentResults(repo, for_corp, timeline))
+    results = MomentResults(repo, for_corp, timeline, remind=remind)
+    return Moments(repo, for_corp, materials, DynamoDirectory(), results=results)
+
+
+def reminders(alerts: Any, delivery: Any, caps: Any) -> Callable[[str, Any, str], str]:
+    from scrm.moments.reminders import MomentReminders
+
+    return MomentReminders(alerts, delivery, caps).notify
