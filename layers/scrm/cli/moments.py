@@ -62,6 +62,7 @@ def describe(m: dict[str, Any]) -> str:
         ("attachments", attachments(spec)),
         ("senders", who or "every member the app sees"),
         ("tags", ", ".join(spec.get("tags") or []) or "none (every customer of each sender)"),
+        *([("scheduled", clock(spec["schedule_at"]))] if spec.get("schedule_at") else []),
         ("created", f"{clock(m.get('created_at'))} by {m.get('created_by', '')}"),
         ("jobid", m.get("jobid") or "-"),
         ("moment_id", m.get("moment_id") or "-"),

@@ -17,6 +17,13 @@ export const MOMENT_STATE_TAG = {
 // States a read (GET /admin/moments/{id}) may still move on: WeCom's job is asked then.
 export const OPEN_STATES = ['new', 'calling', 'job']
 
+// Worth reading again soon: open, and not a task scheduled later (the every-minute job makes that one when due).
+export function following(task, nowSeconds = Date.now() / 1000) {
+  if (!task || !OPEN_STATES.includes(task.state)) return false
+  const at = Number((task.spec || {}).schedule_at || 0)
+  return !(task.state === 'new' && at > nowSeconds)
+}
+
 export const TEXT_MAX = 2000
 export const IMAGES_MAX = 9
 

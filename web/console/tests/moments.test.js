@@ -1,7 +1,7 @@
 // moments.js without a browser: how the 客户朋友圈 page counts a text and says why WeCom refused a task.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { attachmentSummary, charCount, failureText } from '../src/moments.js'
+import { attachmentSummary, charCount, failureText, following } from '../src/moments.js'
 
 test('a text is counted in characters as the API counts them (an emoji is one)', () => {
   assert.equal(charCount(''), 0)
@@ -22,4 +22,12 @@ test('what a task carries, in a few words', () => {
   assert.equal(attachmentSummary({ video: 'v' }), '1 个视频')
   assert.equal(attachmentSummary({ link: { title: '活动' } }), '链接：活动')
   assert.equal(attachmentSummary({ text: 'hi' }), '仅文字')
+})
+
+test('a task is read again while WeCom may move it on, not while it waits for its schedule', () => {
+  assert.equal(following({ state: 'job', spec: {} }, 100), true)
+  assert.equal(following({ state: 'new', spec: {} }, 100), true)
+  assert.equal(following({ state: 'new', spec: { schedule_at: 200 } }, 100), false)
+  assert.equal(following({ state: 'new', spec: { schedule_at: 50 } }, 100), true)
+  assert.equal(following({ state: 'created', spec: {} }, 100), false)
 })
