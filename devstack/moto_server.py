@@ -45,6 +45,7 @@ import contextlib
 import json
 import logging
 import operator
+import os
 import sys
 import threading
 import time
@@ -543,18 +544,109 @@ def _patch() -> None:
     sqs.Queue._set_attributes = _set_attributes  # type: ignore[assignment]
 
 
+def serve_keep_alive(host: str, port: int) -> None:
+    """moto's WSGI app behind an HTTP/1.1 server that keeps connections open. werkzeug's development server
+    (moto's own ``run_simple``) answers every request with ``Connection: close``, so each DynamoDB call of
+    the app opened a TCP connection and the server started a thread for it: under the sidebar's 20 members
+    at once that was a large share of both processes' CPU (py-spy; docs/performance.md, "The employee
+    sidebar"), which DynamoDB's keep-alive HTTPS endpoint does not cost botocore on AWS. Here a connection
+    is served by one thread for as long as the client keeps it; each request's body is read by its
+    Content-Length (botocore always sends one) and each answer carries one."""
+    import io
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import unquote
+
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    app = DomainDispatcherApplication(create_backend_app)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: Any) -> None:  # werkzeug's access log was off too
+            pass
+
+        def _serve(self) -> None:
+            if self.headers.get("Transfer-Encoding"):  # no Content-Length to read the body by: refuse, close
+                self.close_connection = True
+                self.send_error(411, "send a Content-Length")
+                return
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            path, _, query = self.path.partition("?")
+            environ: dict[str, Any] = {
+                "REQUEST_METHOD": self.command, "SCRIPT_NAME": "", "PATH_INFO": unquote(path, "latin-1"),
+                "QUERY_STRING": query, "SERVER_NAME": host, "SERVER_PORT": str(port),
+                "SERVER_PROTOCOL": self.request_version, "REMOTE_ADDR": self.client_address[0],
+                "CONTENT_TYPE": self.headers.get("Content-Type", ""), "CONTENT_LENGTH": str(length),
+                "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body),
+                "wsgi.errors": sys.stderr, "wsgi.multithread": True, "wsgi.multiprocess": False,
+                "wsgi.run_once": False,
+            }  # fmt: skip
+            for name in {n.lower() for n in self.headers}:
+                key = "HTTP_" + name.upper().replace("-", "_")
+                if key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
+                    environ[key] = ",".join(self.headers.get_all(name) or ())
+            chunks: list[bytes] = []
+            started: list[Any] = []
+
+            def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+                started[:] = [status, headers]
+                return chunks.append
+
+            try:
+                result = app(environ, start_response)
+                try:
+                    chunks.extend(result)
+                finally:
+                    if hasattr(result, "close"):
+                        result.close()
+            except Exception:
+                logging.getLogger(__name__).exception("moto request failed")
+                chunks, started[:] = [b"internal error"], ["500 INTERNAL SERVER ERROR", []]
+            data = b"".join(chunks)
+            code, _, reason = str(started[0]).partition(" ")
+            self.send_response(int(code), reason)
+            for name, value in started[1]:
+                if name.lower() not in ("content-length", "connection", "transfer-encoding", "server", "date"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _serve
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    server.serve_forever()
+
+
 def main() -> None:
     # moto holds every item as Python objects: with a few hundred thousand items a full collection pauses
     # every request for about a second. The objects live until the server stops, so older generations are
     # collected rarely (young garbage still is, at every 50,000 allocations).
+    import argparse
     import gc
+    import signal
 
     gc.set_threshold(50_000, 50, 1_000)
     _patch()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    argv = sys.argv[1:]
+    if "--keep-alive" in argv:
+        parser = argparse.ArgumentParser()
+        parser.add_argument("-H", "--host", default="127.0.0.1")
+        parser.add_argument("-p", "--port", type=int, required=True)
+        parser.add_argument("--keep-alive", action="store_true")
+        args = parser.parse_args(argv)
+        os.environ.setdefault("MOTO_PORT", str(args.port))
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        serve_keep_alive(args.host, args.port)
+        return
     from moto.server import main as moto_main
 
-    moto_main(sys.argv[1:])
+    moto_main(argv)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ GROUPS_SHOWN = 50
 # The portraits' reads and extras beside the request's own thread, shared by every request of the process
 # (no pool made and torn down per request). Its tasks never wait on each other, so a full pool queues, never
 # deadlocks.
-_POOL = ThreadPoolExecutor(32, thread_name_prefix="portrait")
+POOL = ThreadPoolExecutor(32, thread_name_prefix="portrait")
 
 
 @dataclass(frozen=True)
@@ -110,8 +110,8 @@ class Portraits:
         # Two rounds (docs/performance.md, "The employee sidebar"): the three Queries that need only the ids
         # at once (the relations here, the timeline and the customer's groups on the pool), then one
         # BatchGetItem of every key they name (here) beside the extras (on the pool).
-        timeline_f = _POOL.submit(self.reads.timeline, corp_id, external_userid, TIMELINE_SHOWN)
-        groups_f = _POOL.submit(self.reads.group_ids_with, corp_id, external_userid, GROUPS_SHOWN)
+        timeline_f = POOL.submit(self.reads.timeline, corp_id, external_userid, TIMELINE_SHOWN)
+        groups_f = POOL.submit(self.reads.group_ids_with, corp_id, external_userid, GROUPS_SHOWN)
         try:
             follows = self.reads.relations(corp_id, external_userid)
         except BaseException:
@@ -130,13 +130,13 @@ class Portraits:
             states=sorted({str(f["state"]) for f in follows if f.get("state")}),
             userids=sorted({str(f["userid"]) for f in follows}),
         )
-        extras_f = [_POOL.submit(extra, corp_id, external_userid, userid) for extra in self.extras] if follows else []
+        extras_f = [POOL.submit(extra, corp_id, external_userid, userid) for extra in self.extras] if follows else []
         try:
             named = self.reads.by_keys(corp_id, replace(keys, chat_ids=tuple(groups_f.result())))
             if not follows and named.profile is None:  # an admin, and we hold nothing of the customer
                 raise NotFound(f"no customer {external_userid} among those you serve", "external_userid")
             if not follows:
-                extras_f = [_POOL.submit(extra, corp_id, external_userid, userid) for extra in self.extras]
+                extras_f = [POOL.submit(extra, corp_id, external_userid, userid) for extra in self.extras]
             timeline = timeline_f.result()
             parts = [f.result() for f in extras_f]
         except BaseException:

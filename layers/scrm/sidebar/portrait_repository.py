@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from pynamodb.models import Model
@@ -22,7 +21,7 @@ from scrm.adapters.dynamo.models import (
     LiveCodeItem,
     TagItem,
 )
-from scrm.sidebar.portrait import Keys, Named
+from scrm.sidebar.portrait import POOL, Keys, Named
 
 BATCH = 100  # keys per BatchGetItem (DynamoDB's cap)
 TRIES = 1000  # a throttled table: keys left unprocessed are asked again, backing off
@@ -76,11 +75,13 @@ class DynamoPortraitReads:
         return dict(self.by_keys(corp_id, Keys(userids=tuple(userids))).members)
 
     def group(self, corp_id: str, chat_id: str) -> dict[str, Any] | None:
-        """reads.group with the group's item and its members read at once."""
-        with ThreadPoolExecutor(2) as pool:
-            group_f = pool.submit(reads.group, corp_id, chat_id, members=False)
-            members_f = pool.submit(_members, corp_id, chat_id)
-            group, members = group_f.result(), members_f.result()
+        """reads.group with the group's item and its members read at once (the members on the portraits'
+        pool, the item here)."""
+        members_f = POOL.submit(_members, corp_id, chat_id)
+        try:
+            group = reads.group(corp_id, chat_id, members=False)
+        finally:
+            members = members_f.result()
         return None if group is None else {**group, "members": members}
 
 
