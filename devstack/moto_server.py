@@ -629,9 +629,14 @@ def serve_keep_alive(host: str, port: int) -> None:
 
         do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _serve
 
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
-    server.serve_forever()
+    class Server(ThreadingHTTPServer):
+        # socketserver's listen backlog is 5: a burst of new connections (20 portraits at once, each opening
+        # a few) overflowed it, and each connection refused waited for its SYN's resend, 1 s and then 3 s
+        # (werkzeug listened with 128).
+        request_queue_size = 1024
+        daemon_threads = True
+
+    Server((host, port), Handler).serve_forever()
 
 
 def main() -> None:
