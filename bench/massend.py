@@ -95,6 +95,7 @@ def run(stack: Stack, sandbox: SandboxClient, customers: int = 100_000, employee
             break
     counts = sandbox.call_counts(corp_id, since)
     peak_kb = workers_hwm_kb(stack)
+    pointers = _pointers(corp_id, send_id, sorted(senders), list(per_sender.values()))
     msgs = [m for m in sandbox.groupmsgs(corp_id, "single")["groupmsgs"] if m["text"] == body["text"]]
     reached = [r["target"] for m in msgs for task in m["tasks"] for r in task["recipients"]]
     calls = counts["counts"].get(API, 0)
@@ -109,6 +110,8 @@ def run(stack: Stack, sandbox: SandboxClient, customers: int = 100_000, employee
         "create_request_ms": round(create_ms, 1),
         "planned_s": planned_s,
         "all_tasks_created_s": created_s,
+        "parts_s": round(created_s - planned_s, 1) if created_s and planned_s else None,
+        "received_pointers": pointers,
         "customers_per_s": round(n_customers / created_s, 1) if created_s else None,
         "state": p.get("state"),
         "parts": p.get("parts"),
@@ -127,6 +130,28 @@ def run(stack: Stack, sandbox: SandboxClient, customers: int = 100_000, employee
         "workers_peak_rss_before_mb": round(before_kb / 1024, 1),
         "progress_samples": samples[:: max(1, len(samples) // 20)],
     }
+
+
+def _pointers(corp_id: str, send_id: str, customers: list[str], per_sender: list[int],
+              sample: int = 200) -> dict[str, Any]:  # fmt: skip
+    """The sidebar's record of the send for a sample of its customers (each part writes one pointer per
+    customer before its call: ceil(n / 25) BatchWriteItems a part): each sampled customer must have exactly
+    one, and the portrait's part reads it (its time alone, one Query and one BatchGetItem)."""
+    from scrm.mass_sends import wiring
+
+    received = wiring.received()
+    picked = customers[:: max(1, len(customers) // sample)][:sample]
+    found, took = 0, []
+    for ext in picked:
+        t = time.perf_counter()
+        part = received.portrait_part(corp_id, ext, "")
+        took.append((time.perf_counter() - t) * 1000)
+        found += sum(1 for r in part["received"] if r["send_id"] == send_id)
+    took.sort()
+    return {"sampled": len(picked), "with_one_pointer": found,
+            "pointer_items": len(customers),
+            "pointer_batch_writes_minimum": sum(math.ceil(n / 25) for n in per_sender),
+            "portrait_part_ms_p50": round(took[len(took) // 2], 1) if took else None}  # fmt: skip
 
 
 def _rows(world: dict[str, Any]) -> list[tuple[Any, Any]]:

@@ -329,6 +329,7 @@ class Tour:
             "sop_sent": sop_progress["sent"],
             "sidebar_customer": portrait["profile"]["name"],
             "sidebar_member": portrait["relation"]["userid"],
+            "sidebar_received": [(r["name"], r["status"]) for r in portrait.get("received") or []],
             "sidebar_url": chat["url"],
         }
         self.show("summary", summary)
@@ -358,7 +359,9 @@ class Tour:
         self.show("the sidebar's portrait (GET /admin/sidebar/customers/…)", {
             "customer": portrait["profile"]["name"], "member": mine["userid"], "remark": mine["remark"],
             "tags": [t["name"] for t in mine["tags"]], "others_serving": len(portrait["others"]),
-            "groups": [g["name"] for g in portrait["groups"]]})  # fmt: skip
+            "groups": [g["name"] for g in portrait["groups"]], "stage": (portrait.get("stage") or {}).get("stage"),
+            "received": [f"{r['name']}（{r['kind']}）: {r['status']}" for r in portrait.get("received") or []],
+            "tasks_waiting_for_the_member": [t["name"] for t in portrait.get("tasks") or []]})  # fmt: skip
         self.out("  " + sidebar_chat.describe(chat))
         return portrait, chat
 

@@ -146,6 +146,51 @@ class SandboxClient:
         """World seconds during which a new mass send's results answer 41063 (default 2)."""
         return self.patch_corp(corp_id, groupmsg_dispatch_s=seconds)
 
+    # customer moments (add_moment_task; docs/sandbox.md "Customer moments")
+    def moments(self, corp_id: str) -> dict[str, Any]:
+        """Every moment (with each member's post, likes and comments) and every add_moment_task job."""
+        return self._call("GET", f"/corps/{corp_id}/moments")
+
+    def moment(self, corp_id: str, moment_id: str) -> dict[str, Any]:
+        return self._call("GET", f"/corps/{corp_id}/moments/{moment_id}")
+
+    def publish_moment(self, corp_id: str, moment_id: str, userid: str, select: list[str] | None = None,
+                       create_time: int | None = None) -> dict[str, Any]:  # fmt: skip
+        """The member publishes their part (publish_status 1); select narrows the customers who see it."""
+        body: dict[str, Any] = {"userid": userid}
+        if select is not None:
+            body["select"] = select
+        if create_time is not None:
+            body["create_time"] = create_time
+        return self._call("POST", f"/corps/{corp_id}/moments/{moment_id}/publish", body)
+
+    def _moment_interaction(self, action: str, corp_id: str, moment_id: str, userid: str, external_userid: str,
+                            from_userid: str, **extra: Any) -> dict[str, Any]:  # fmt: skip
+        body: dict[str, Any] = {"userid": userid, **{k: v for k, v in extra.items() if v is not None}}
+        body.update({"external_userid": external_userid} if external_userid else {"from_userid": from_userid})
+        return self._call("POST", f"/corps/{corp_id}/moments/{moment_id}/{action}", body)
+
+    def like_moment(self, corp_id: str, moment_id: str, userid: str, external_userid: str = "",
+                    from_userid: str = "", create_time: int | None = None) -> dict[str, Any]:  # fmt: skip
+        """A customer the post reached (or a member, from_userid) likes member ``userid``'s post."""
+        return self._moment_interaction("like", corp_id, moment_id, userid, external_userid, from_userid,
+                                        create_time=create_time)  # fmt: skip
+
+    def unlike_moment(self, corp_id: str, moment_id: str, userid: str, external_userid: str = "",
+                      from_userid: str = "") -> dict[str, Any]:  # fmt: skip
+        """Takes the like back: it leaves get_moment_comments' like_list."""
+        return self._moment_interaction("unlike", corp_id, moment_id, userid, external_userid, from_userid)
+
+    def comment_moment(self, corp_id: str, moment_id: str, userid: str, content: str, external_userid: str = "",
+                       from_userid: str = "", create_time: int | None = None) -> dict[str, Any]:  # fmt: skip
+        """A customer the post reached (or a member) comments on member ``userid``'s post."""
+        return self._moment_interaction("comment", corp_id, moment_id, userid, external_userid, from_userid,
+                                        content=content, create_time=create_time)  # fmt: skip
+
+    def set_moment_job_time(self, corp_id: str, seconds: float) -> dict[str, Any]:
+        """World seconds an add_moment_task job runs before get_moment_task_result answers status 3 (default 2)."""
+        return self.patch_corp(corp_id, moment_job_s=seconds)
+
     def clock(self) -> dict[str, Any]:
         """The world clock: {"now", "offset"}."""
         return self._call("GET", "/clock")

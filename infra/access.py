@@ -68,6 +68,7 @@ FUNCTIONS: dict[str, Access] = {
     # delete or a scan; `scrm keys` does the same with operator credentials). Group members are only read
     # (GET /admin/groups/{chat_id}). Console staff: the role table and the sessions. Scripts and
     # materials (content): the libraries, their bytes and send counters; media/upload within the budget.
+    # Moment tasks: created, their WeCom call made and their job polled from the API (moments).
     "admin_api": Access(
         tables_read=("api_keys", "group_members"),
         tables_rw=(
@@ -78,6 +79,7 @@ FUNCTIONS: dict[str, Access] = {
             "staff_roles", "staff_sessions",
             "stages", "notes",
             "content",
+            "moments",
         ),
         tables_record=("tokens", "rate_limits"),
         tables_issue=("api_keys",),

@@ -21,6 +21,7 @@ from .groupmsgs import GroupMsgLog
 from .js_tickets import TicketState
 from .logins import LoginState
 from .media import MediaState
+from .moments import MomentLog
 from .pacing import MessagePacing
 from .records import (
     Customer,
@@ -77,6 +78,8 @@ class Corp:
     """Mass messages a customer/group may receive: month_days (WeCom's default), week_7 or day_1."""
     groupmsg_dispatch_s: float = 2.0
     """World seconds after add_msg_template during which its results answer 41063 (dispatching)."""
+    moment_job_s: float = 2.0
+    """World seconds an add_moment_task job runs (status 1 for the first half, 2 for the second, then 3)."""
     medical_industry: bool = False
     """Temporary contact ways (is_temp, 96348) are for medical-industry corps only."""
     rng: random.Random = field(default_factory=random.Random)
@@ -129,6 +132,8 @@ class Corp:
     """Apps, their trusted domains and the staff-login codes they issued (logins.py)."""
     media: MediaState = field(default_factory=MediaState)
     """Temporary media uploaded (media/upload), valid 3 days on the world clock (media.py)."""
+    moments: MomentLog = field(default_factory=MomentLog)
+    """Enterprise moments (add_moment_task): jobs, moments, each member's post (moments.py)."""
     _seq: int = 0
 
     def next_seq(self) -> int:
@@ -154,6 +159,7 @@ class Corp:
             "group_member_limit": self.group_member_limit,
             "groupmsg_quota": self.groupmsg_quota,
             "groupmsg_dispatch_s": self.groupmsg_dispatch_s,
+            "moment_job_s": self.moment_job_s,
             "medical_industry": self.medical_industry,
         }
 

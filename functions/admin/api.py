@@ -223,5 +223,6 @@ def limit_of(request: Any, default: int, most: int = 200) -> int:
 from admin import customers, tags, employees, sync, codes, stats, alerts, transfers  # noqa: E402, F401, I001
 from admin import mass_sends, sops, groups, dashboard, stages  # noqa: E402, F401, I001
 from admin import content  # noqa: E402, F401, I001
+from admin import moments  # noqa: E402, F401, I001
 from admin import sessions, roles, keys, sidebar  # noqa: E402, F401, I001
 from admin import openapi  # noqa: E402, F401

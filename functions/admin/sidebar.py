@@ -238,6 +238,15 @@ def script_delete(principal: Any, request: Any, script_id: str) -> Any:
     return _content().delete_script(principal.corp_id, script_id, principal.userid, personal=True)
 
 
+@route("/admin/sidebar/scripts/{script_id}", methods=("PATCH",), write=True, role=MEMBER, doc=Doc(
+    "Change a script of the member's own: its title, group or text (only the fields given)",
+    {200: ("the script", CT.Script)}, body=CT.ScriptPatch, params={"script_id": "one of the member's own scripts"},
+    errors={404: "not one of the member's own scripts (a corp-wide or another member's id answers the same)"},
+))  # fmt: skip
+def script_update(principal: Any, request: Any, script_id: str, body: CT.ScriptPatch) -> Any:
+    return _content().update_script(principal.corp_id, script_id, principal.userid, body.fields(), personal=True)
+
+
 @route("/admin/sidebar/materials", role=MEMBER, doc=Doc(
     "Materials the member may send: the corp's and their own; q searches title, text, description and file name",
     {200: ("a page of materials (without their bytes)", CT.MaterialList)}, query=CT.MaterialQuery,
@@ -246,6 +255,28 @@ def materials(principal: Any, request: Any) -> Any:
     q = query_of(request)
     return _content().list_materials(principal.corp_id, principal.userid, q.get("q", ""), q.get("kind", ""),
                                      q.get("group", ""), q.get("cursor", ""), limit_of(request, 50))  # fmt: skip
+
+
+@route("/admin/sidebar/materials", methods=("POST",), write=True, role=MEMBER, doc=Doc(
+    "Save a material of the member's own (personal: only they see and send it): any kind the corp's library takes",
+    {201: ("the material (without its bytes)", CT.Material)}, body=CT.MaterialInput,
+    errors={409: "the member has 200 materials already"},
+    description="The corp's POST /admin/materials body and limits (the page offers text, link, image and file): "
+    "an image's or file's bytes in `content` (base64, at most 700 KiB; an image JPG or PNG). Uploaded to WeCom (media/upload) on its first send and "
+    "again when the media_id is 2.5 days old, never once per send.",
+))  # fmt: skip
+def material_create(principal: Any, request: Any, body: CT.MaterialInput) -> Any:
+    made = _content().create_material(principal.corp_id, principal.userid, body.fields(), personal=True)
+    return json_response(201, made)
+
+
+@route("/admin/sidebar/materials/{material_id}", methods=("DELETE",), write=True, role=MEMBER, doc=Doc(
+    "Delete a material of the member's own and its bytes (its send counts stay)", {200: ("deleted", CT.Deleted)},
+    params={"material_id": "one of the member's own materials"},
+    errors={404: "not one of the member's own materials (a corp-wide or another member's id answers the same)"},
+))  # fmt: skip
+def material_delete(principal: Any, request: Any, material_id: str) -> Any:
+    return _content().delete_material(principal.corp_id, material_id, principal.userid, personal=True)
 
 
 @route("/admin/sidebar/send", methods=("POST",), write=True, role=MEMBER, doc=Doc(

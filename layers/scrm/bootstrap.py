@@ -20,6 +20,7 @@ from scrm.contact_stats import wiring as _contact_stats
 from scrm.content import wiring as _content
 from scrm.customers import wiring as _customers
 from scrm.live_codes import wiring as _live_codes
+from scrm.moments import wiring as _moments
 from scrm.settings import Settings
 from scrm.sidebar import wiring as _sidebar
 from scrm.sops import wiring as _sops
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from scrm.mass_sends.recipient_repository import DynamoGroups, DynamoRecipients
     from scrm.mass_sends.runner import MassSendRunner
     from scrm.mass_sends.service import MassSends
+    from scrm.sidebar.portrait import Portraits
 
 
 # SHARED: settings, tenancy, the callback route's outbox, WeCom gateways
@@ -251,9 +253,22 @@ sop_reminders = lazy(lambda: _sops.reminders(alert_repo(), _alert_delivery(), _a
 # at most one fetch per ticket and 2 hours, shared by every instance).
 sidebar_js_config = lazy(lambda: _sidebar.js_config(
     admin_gateways().for_corp, lambda corp: corp_registry().get(corp).agent_id))  # fmt: skip
-sidebar_portraits = lazy(lambda: _sidebar.portraits([stages().portrait_part], [sop_admin().targeting_group]))
+
+
+@lazy
+def sidebar_portraits() -> Portraits:
+    """The portrait with the other features' parts: the stage and notes, the sends the customer received
+    and the member's tasks for them; a group's with the SOPs that target it."""
+    from scrm.mass_sends import wiring as mass_send_wiring
+
+    received = mass_send_wiring.received()
+    return _sidebar.portraits([stages().portrait_part, received.portrait_part], [sop_admin().targeting_group])
+
+
 # Scripts and materials: media/upload through the admin API's clients, within the corp's shared budget.
 content = lazy(lambda: _content.content(admin_api_gateways().for_corp))
+# Moment tasks (issue 20): created and followed from the admin API, within the corp's shared budget.
+moments = lazy(lambda: _moments.moments(admin_api_gateways().for_corp, content()))
 
 
 def reset() -> None:

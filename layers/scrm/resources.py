@@ -141,6 +141,8 @@ TABLES: dict[str, TableDef] = {
         # corp#send#<id> with sk = "p#<sender>#<n>" (a part: one add_msg_template call, its state, msgid and
         # calling mark), "ids#<sender>#<n>#<k>" (its customers, 2,000 an item), "out#<sender>#<n>" (one
         # outcome character per customer), "rcp#<k>" / "rcp#done" (the resolved recipients), "skip#<reason>#<k>";
+        # pk = corp#to#<external_userid>, sk = <planned at>#<send id> (the part and place holding the customer:
+        # what the sidebar shows they received);
         # pk = corp#quota#<period>, sk = <bucket 0000..1023> (the quota ledger: counts per customer and the
         # reservations / releases already applied).
         _table("mass_sends", _PK, _SK),
@@ -193,6 +195,9 @@ TABLES: dict[str, TableDef] = {
         # (a material's bytes, in chunks under DynamoDB's 400 KB item); pk = corp#use, sk = "i#<kind>#<id>"
         # (sends of an item), "t#<userid>" (of a member), "u#<userid>#<kind>#<id>" (of a member and item).
         _table("content", _PK, _SK),
+        # Moment tasks (issue 20, moments/): pk = corp with sk = "m#<id>" (a task: its spec and where its
+        # creation in WeCom stands; ids sort by creation time), "req#<key>" (a request's task).
+        _table("moments", _PK, _SK),
     )
 }
 

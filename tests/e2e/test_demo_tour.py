@@ -22,6 +22,8 @@ def test_the_tour_ends_with_every_callback_applied(stack):
     assert summary["mass_send_sent"] >= 1
     assert summary["sidebar_customer"] and summary["sidebar_url"].startswith(stack.sidebar_url)
     assert "wecom_session=" in summary["sidebar_url"] and "corp_id=" in summary["sidebar_url"]
+    # the step-11 send reached every customer: the sidebar's customer received it, and it was sent
+    assert ("周末活动", "sent") in summary["sidebar_received"]
     text = "\n".join(lines)
     assert "batch/get_by_user" in text and "externalcontact/remark" in text and '"status": 404' in text
     assert "externalcontact/get" in text and "groupchat/get" in text and "get_corp_tag_list" in text

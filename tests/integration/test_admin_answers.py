@@ -157,6 +157,11 @@ def _content(c: Any) -> None:
     c("PATCH", "/admin/materials/{material_id}", {"title": "海报 2"}, ids=ids)
     c("DELETE", "/admin/materials/{material_id}", ids=ids)
     c("GET", "/admin/content/usage", by="member")
+    moment = c("POST", "/admin/moments", {"name": "朋友圈", "text": "秋季新品"})["moment"]
+    ids = {"moment_task_id": moment["moment_task_id"]}
+    c("GET", "/admin/moments")
+    c("GET", "/admin/moments/{moment_task_id}", ids=ids)
+    c("POST", "/admin/moments/{moment_task_id}/cancel", ids=ids)
 
 
 def _console(seen: set[tuple[str, str]], c: Any, a: Admin, sandbox: Any, cid: str, staff: list[str]) -> None:
@@ -206,7 +211,14 @@ def _sidebar(seen: set[tuple[str, str]], a: Admin, cid: str, ext: str, uid: str,
     own = _check(seen, s, "POST", "/admin/sidebar/scripts", {"title": "我的", "text": "hi {name}"})
     _check(seen, s, "POST", "/admin/sidebar/send", {"script_id": script["script_id"], "external_userid": ext})
     _check(seen, s, "POST", "/admin/sidebar/sent", {"kind": "script", "item_id": script["script_id"]})
+    _check(seen, s, "PATCH", "/admin/sidebar/scripts/{script_id}", {"text": "hello {name}"},
+           ids={"script_id": own["script_id"]})
     _check(seen, s, "DELETE", "/admin/sidebar/scripts/{script_id}", ids={"script_id": own["script_id"]})
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64).decode()
+    mine = _check(seen, s, "POST", "/admin/sidebar/materials", {"kind": "image", "title": "我的图", "filename": "a.png",
+                                                                 "content": png})  # fmt: skip
+    assert mine["scope"] == "personal" and mine["owner"] == uid
+    _check(seen, s, "DELETE", "/admin/sidebar/materials/{material_id}", ids={"material_id": mine["material_id"]})
     owner = next(g["owner"] for g in world["groups"] if g["chat_id"] == chats[0])
     _check(seen, Sidebar.open(a.base, cid, owner), "GET", "/admin/sidebar/groups/{chat_id}", ids={"chat_id": chats[0]})
     _check(seen, s, "POST", "/admin/sidebar/auth/logout")

@@ -80,7 +80,7 @@ def test_tags_are_written_to_wecom_first_then_shown(stack, sandbox, corp):
                s("GET", f"/admin/sidebar/customers/{ext}").json()["relation"]["tags"]})  # fmt: skip
     forged = s("POST", f"/admin/sidebar/customers/{ext}/tags", {"add": [tag]}, csrf=False)
     assert forged.status_code == 403 and forged.json()["field"] == "X-CSRF-Token"
-    since = len(sandbox.calls(cid))
+    since = sandbox.call_counts(cid)["last_seq"]  # seq is global to the sandbox, not a count of this corp's calls
     r = s("POST", f"/admin/sidebar/customers/{ext}/tags", {"add": [tag]})
     assert r.status_code == 200, r.text
     assert tag in {t["tag_id"] for t in r.json()["tags"]}
@@ -227,7 +227,7 @@ def test_scripts_and_materials_are_sent_in_one_tap_and_counted(stack, sandbox, c
     text = s("POST", "/admin/sidebar/send", {"script_id": script["script_id"], "external_userid": ext})
     assert text.status_code == 200, text.text
     assert text.json()["message"] == {"msgtype": "text", "text": {"content": f"{name}您好，新品到店了"}}
-    since = len(sandbox.calls(cid))
+    since = sandbox.call_counts(cid)["last_seq"]  # seq is global to the sandbox, not a count of this corp's calls
     media_ids = {s("POST", "/admin/sidebar/send", {"material_id": image["material_id"], "external_userid": ext})
                  .json()["message"]["image"]["mediaid"] for _ in range(3)}  # fmt: skip
     uploads = [c for c in sandbox.calls(cid, since=since) if c["path"].endswith("media/upload")]
@@ -247,3 +247,138 @@ def test_scripts_and_materials_are_sent_in_one_tap_and_counted(stack, sandbox, c
     assert both.status_code == 400 and both.json()["field"] == "script_id"
     assert other("DELETE", f"/admin/sidebar/scripts/{own.json()['script_id']}").status_code == 404
     assert s("DELETE", f"/admin/sidebar/scripts/{own.json()['script_id']}").status_code == 200
+
+
+def test_the_portrait_lists_the_sends_a_customer_received_and_the_members_task_until_sent(stack, sandbox, corp):
+    """A send to the member's customers is the member's task in the portrait (waiting) until they send it in
+    WeCom and the collector reads it; then it is listed as sent, and the task is gone."""
+    from scrm import bootstrap
+    from scrm.corps.api_key import Role
+
+    from tests.integration.test_admin_api import Admin
+    from tests.support.waiting import wait_for
+
+    cid, member, boss = corp["corp_id"], corp["member"], corp["boss"]
+    sandbox.set_groupmsg_dispatch(cid, 0)
+    admin = Admin(stack.admin_url, bootstrap.api_keys().create(cid, Role.ADMIN, "sends")["key"])
+    made = admin("POST", "/admin/mass-sends", {"name": "会员日", "text": "会员日全场八折",
+                                               "recipients": {"filter": {"employees": [member]}}})  # fmt: skip
+    assert made.status_code == 202, made.text
+    sid = made.json()["send"]["send_id"]
+    ext = corp["served"][member][0]
+    s = Sidebar.open(stack.admin_url, cid, member)
+
+    def portrait() -> dict[str, Any]:
+        r = s("GET", f"/admin/sidebar/customers/{ext}")
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    p = wait_for(lambda: (q := portrait())["tasks"] and q, timeout_s=30, what="the member's task")
+    assert [(t["send_id"], t["name"], t["text"], t["kind"], t["sender"], t["status"]) for t in p["tasks"]] == [
+        (sid, "会员日", "会员日全场八折", "mass_send", member, "waiting")]  # fmt: skip
+    assert p["received"] == p["tasks"]
+    # The admin sees what the customer received, but it is not the admin's task.
+    seen = Sidebar.open(stack.admin_url, cid, boss)("GET", f"/admin/sidebar/customers/{ext}").json()
+    assert [r["send_id"] for r in seen["received"]] == [sid] and seen["tasks"] == []
+
+    msg = next(m for m in sandbox.groupmsgs(cid, "single")["groupmsgs"] if m["text"] == "会员日全场八折")
+    sandbox.confirm_groupmsg(cid, msg["msgid"], member)
+    stack.run_job("collect_mass_send_results")
+    p = wait_for(lambda: (q := portrait())["received"][0]["status"] == "sent" and q, timeout_s=30, what="sent")
+    assert p["tasks"] == []
+
+
+def test_a_member_keeps_materials_of_their_own_sends_them_and_edits_their_own_scripts(stack, sandbox, corp):
+    """Issue 19 item 3, the personal library: a member's own image is theirs alone (listed, sent, deleted
+    by them; to anyone else it is an id that does not exist), uploaded to WeCom once however often it is
+    sent; bad input is a 400 naming the field; a member edits their own scripts and nobody else's."""
+    import base64
+
+    from scrm import bootstrap
+    from scrm.corps.api_key import Role
+
+    from tests.integration.test_admin_api import Admin
+
+    cid, who = corp["corp_id"], corp["member"]
+    s, other = Sidebar.open(stack.admin_url, cid, who), Sidebar.open(stack.admin_url, cid, corp["people"][3])
+    admin = Admin(stack.admin_url, bootstrap.api_keys().create(cid, Role.ADMIN, "own content")["key"])
+    corp_wide = admin("POST", "/admin/materials", {"kind": "text", "title": "门店地址", "text": "中山路 1 号"}).json()
+
+    body = {"kind": "image", "title": "我的工牌", "filename": "badge.png", "content": base64.b64encode(PNG).decode()}
+    assert s("POST", "/admin/sidebar/materials", body, csrf=False).status_code == 403  # the CSRF token
+    made = s("POST", "/admin/sidebar/materials", body)
+    assert made.status_code == 201, made.text
+    mine = made.json()
+    assert (mine["scope"], mine["owner"], mine["kind"], mine["size"]) == ("personal", who, "image", len(PNG))
+    assert "content" not in mine
+    link = s("POST", "/admin/sidebar/materials", {"kind": "link", "title": "{name}的专属页",
+                                                   "url": "https://shop.example.com/p/1", "desc": "新品"})  # fmt: skip
+    assert link.status_code == 201, link.text
+    listed = {m["material_id"]: m for m in s("GET", "/admin/sidebar/materials").json()["items"]}
+    assert {mine["material_id"], link.json()["material_id"], corp_wide["material_id"]} <= set(listed)
+    theirs = {m["material_id"] for m in other("GET", "/admin/sidebar/materials").json()["items"]}
+    assert mine["material_id"] not in theirs and corp_wide["material_id"] in theirs
+    assert mine["material_id"] not in {m["material_id"] for m in admin("GET", "/admin/materials").json()["items"]}
+
+    ext = corp["served"][who][0]
+    name = s("GET", f"/admin/sidebar/customers/{ext}").json()["profile"]["name"]
+    since = sandbox.call_counts(cid)["last_seq"]  # seq is global to the sandbox, not a count of this corp's calls
+    sends = [s("POST", "/admin/sidebar/send", {"material_id": mine["material_id"], "external_userid": ext})
+             for _ in range(3)]  # fmt: skip
+    assert all(r.status_code == 200 for r in sends), sends[0].text
+    media_ids = {r.json()["message"]["image"]["mediaid"] for r in sends}
+    uploads = [c for c in sandbox.calls(cid, since=since) if c["path"].endswith("media/upload")]
+    assert len(media_ids) == 1 and len(uploads) == 1  # uploaded once, reused
+    assert sandbox.media(cid, media_ids.pop())["type"] == "image"
+    news = s("POST", "/admin/sidebar/send", {"material_id": link.json()["material_id"], "external_userid": ext})
+    assert news.json()["message"]["news"]["title"] == f"{name}的专属页"
+    assert s("POST", "/admin/sidebar/sent", {"kind": "material", "item_id": mine["material_id"]}).json()["counted"]
+    other_ext = corp["served"][corp["people"][3]][0]
+    assert other("POST", "/admin/sidebar/send", {"material_id": mine["material_id"],
+                                                 "external_userid": other_ext}).status_code == 404  # fmt: skip
+
+    # Anyone else's, a corp-wide one and one that does not exist: the same 404, in the same words.
+    refusals = [other("DELETE", f"/admin/sidebar/materials/{mine['material_id']}"),
+                s("DELETE", f"/admin/sidebar/materials/{corp_wide['material_id']}"),
+                s("DELETE", "/admin/sidebar/materials/mNoSuchMaterial0")]  # fmt: skip
+    assert [r.status_code for r in refusals] == [404, 404, 404]
+    words = {r.json()["error"].replace(i, "X") for r, i in
+             zip(refusals, (mine["material_id"], corp_wide["material_id"], "mNoSuchMaterial0"), strict=True)}
+    assert len(words) == 1, words
+    assert admin("GET", f"/admin/materials/{corp_wide['material_id']}").status_code == 200  # untouched
+
+    for bad, field in [
+        ({**body, "content": "not base64!"}, "content"),
+        ({**body, "content": base64.b64encode(b"GIF89a" + b"\0" * 100).decode()}, "content"),
+        ({**body, "content": base64.b64encode(PNG + b"\0" * (700 * 1024)).decode()}, "content"),  # over 700 KiB
+        ({**body, "filename": "badge.gif"}, "filename"),
+        ({**body, "title": ""}, "title"),
+        ({"kind": "text", "title": "空的"}, "text"),
+        ({"kind": "link", "title": "坏链接", "url": "javascript:alert(1)"}, "url"),
+        ({"kind": "poster", "title": "x"}, "kind"),
+        ({**body, "owner": "someone-else"}, "owner"),
+    ]:
+        r = s("POST", "/admin/sidebar/materials", bad)
+        assert (r.status_code, r.json().get("field")) == (400, field), (field, r.text[:200])
+
+    gone = s("DELETE", f"/admin/sidebar/materials/{mine['material_id']}")
+    assert gone.status_code == 200 and gone.json() == {"deleted": mine["material_id"]}
+    assert mine["material_id"] not in {m["material_id"] for m in s("GET", "/admin/sidebar/materials").json()["items"]}
+    assert s("POST", "/admin/sidebar/send", {"material_id": mine["material_id"], "external_userid": ext}).status_code == 404
+
+    # Scripts: the member edits their own; another member's and the corp's are not theirs to edit.
+    own = s("POST", "/admin/sidebar/scripts", {"title": "开场白", "text": "您好"}).json()
+    corp_script = admin("POST", "/admin/scripts", {"title": "公司问候", "text": "{name}您好"}).json()
+    edited = s("PATCH", f"/admin/sidebar/scripts/{own['script_id']}", {"text": "{name}您好，我是您的顾问", "group": "开场"})
+    assert edited.status_code == 200, edited.text
+    assert (edited.json()["title"], edited.json()["text"], edited.json()["group"]) == ("开场白", "{name}您好，我是您的顾问", "开场")
+    said = s("POST", "/admin/sidebar/send", {"script_id": own["script_id"], "external_userid": ext}).json()
+    assert said["message"]["text"]["content"] == f"{name}您好，我是您的顾问"
+    assert s("PATCH", f"/admin/sidebar/scripts/{own['script_id']}", {"text": "x"}, csrf=False).status_code == 403
+    assert other("PATCH", f"/admin/sidebar/scripts/{own['script_id']}", {"text": "改掉"}).status_code == 404
+    assert s("PATCH", f"/admin/sidebar/scripts/{corp_script['script_id']}", {"text": "改掉"}).status_code == 404
+    assert admin("GET", f"/admin/scripts/{corp_script['script_id']}").json()["text"] == "{name}您好"
+    for bad, field in [({"title": ""}, "title"), ({"text": "x" * 2001}, "text"), ({"scope": "corp"}, "scope")]:
+        r = s("PATCH", f"/admin/sidebar/scripts/{own['script_id']}", bad)
+        assert (r.status_code, r.json().get("field")) == (400, field), (field, r.text[:200])
+    assert s("GET", "/admin/sidebar/scripts", q="顾问").json()["items"][0]["text"] == "{name}您好，我是您的顾问"

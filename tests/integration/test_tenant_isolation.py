@@ -77,6 +77,8 @@ def corps(stack, sandbox) -> dict[str, Any]:
     job = created("POST", "/admin/sync", {}, "job", "job_id")
     script = created("POST", "/admin/scripts", {"title": "隔离", "text": "{name}"}, "script_id")
     material = created("POST", "/admin/materials", {"kind": "text", "title": "隔离", "text": "x"}, "material_id")
+    moment = created("POST", "/admin/moments", {"name": "隔离", "text": "hi", "senders": [staff[0]]},
+                     "moment", "moment_task_id")
     others = [c["external_userid"] for c in world["customers"] if c["follow_users"][0]["userid"] == staff[1]]
     transfer = created("POST", "/admin/transfers", {"kind": "onjob", "handover_userid": staff[1],
                                                     "takeover_userid": staff[2], "customers": others[:1],
@@ -99,7 +101,7 @@ def corps(stack, sandbox) -> dict[str, Any]:
     a_key = keys.create(a["corp_id"], Role.VIEWER, "isolation target")["key_id"]
     ids = {"external_userid": ext, "code_id": code, "chat_id": chat, "send_id": send, "sop_id": sop,
            "job_id": job, "tag_id": tag, "userid": a_member, "key_id": a_key, "script_id": script,
-           "material_id": material}
+           "material_id": material, "moment_task_id": moment}
     return {"a": a, "b": b, "admin_a": admin_a, "admin_b": admin_b, "ids": ids, "group_code": group_code,
             "transfer": transfer, "follower": follower, "staff": staff, "session_b": session_b,
             "sidebar_b": sidebar_b}
@@ -125,6 +127,7 @@ def _bodies(c: dict[str, Any]) -> dict[tuple[str, str], Any]:
         ("/admin/sidebar/customers/{external_userid}/notes", "POST"): {"text": "hijack"},
         ("/admin/scripts/{script_id}", "PATCH"): {"text": "hijack"},
         ("/admin/materials/{material_id}", "PATCH"): {"title": "hijack"},
+        ("/admin/sidebar/scripts/{script_id}", "PATCH"): {"text": "hijack"},
     }
 
 

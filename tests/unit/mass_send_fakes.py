@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from scrm.kernel.wecom_error import WeComError
-from scrm.mass_sends.model import MassSend, Part
+from scrm.mass_sends.model import MassSend, Part, Pointer
 from scrm.mass_sends.spec import MassSendSpec
 
 CORP = "wwcorp"
@@ -58,6 +58,8 @@ class FakeMassSendRepo:
         self.ids: dict[tuple[str, str, str, int], list[str]] = {}
         self.outcome_items: dict[tuple[str, str, str, int], str] = {}
         self.buckets: dict[tuple[str, str, int], tuple[dict[str, Any], int]] = {}
+        self.pointers: dict[tuple[str, str], dict[str, Pointer]] = {}  # (corp, customer) → sort key → pointer
+        self.pointer_writes = 0
         self.interfere: list[Any] = []  # callables run just before a bucket write
         self.bucket_writes = 0
 
@@ -164,6 +166,26 @@ class FakeMassSendRepo:
 
     def outcomes(self, corp_id: str, send_id: str, sender: str, number: int) -> str:
         return self.outcome_items.get((corp_id, send_id, sender, number), "")
+
+    # what each customer received
+    def put_received(self, corp_id: str, send_id: str, at: int, sender: str, number: int,
+                     ids: Sequence[str]) -> None:  # fmt: skip
+        for k, ext in enumerate(ids):
+            self.pointers.setdefault((corp_id, ext), {})[f"{at:010d}#{send_id}"] = Pointer(at, send_id, sender,
+                                                                                           number, k)  # fmt: skip
+            self.pointer_writes += 1
+
+    def received(self, corp_id: str, external_userid: str, limit: int) -> list[Pointer]:
+        mine = self.pointers.get((corp_id, external_userid), {})
+        return [mine[k] for k in sorted(mine, reverse=True)[:limit]]
+
+    def details(
+        self, corp_id: str, keys: Sequence[tuple[str, str, int]]
+    ) -> tuple[dict[str, MassSend], dict[tuple[str, str, int], Part], dict[tuple[str, str, int], str]]:
+        sends = {s: _copy(self.sends[(corp_id, s)]) for s, _, _ in keys if (corp_id, s) in self.sends}
+        parts = {k: _copy(self.part_items[(corp_id, *k)]) for k in keys if (corp_id, *k) in self.part_items}
+        outs = {k: self.outcome_items[(corp_id, *k)] for k in keys if (corp_id, *k) in self.outcome_items}
+        return sends, parts, outs
 
     # ledger buckets
     def get_bucket(self, corp_id: str, period: str, bucket: int) -> tuple[dict[str, Any], int]:

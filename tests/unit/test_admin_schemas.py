@@ -77,6 +77,6 @@ def test_every_body_is_read_through_its_model_in_the_route_wrapper():
     with_body = {(path, method) for path, method, _, doc in OPERATIONS if doc.body is not None}
     # 18, PUT /admin/roles/{userid}, POST /admin/auth/login, POST /admin/keys, the sidebar's login and tags, the
     # stages: PUT /admin/stages, PUT …/{external_userid}/stage, POST …/{external_userid}/notes, the sidebar's
-    # stage and note, the four writes of scripts and materials (POST and PATCH each), and the sidebar's own
-    # script, send and sent
-    assert len(with_body) == 35
+    # stage and note, the four writes of scripts and materials (POST and PATCH each), the sidebar's own script
+    # (POST and PATCH) and material (POST), send and sent, and POST /admin/moments
+    assert len(with_body) == 38

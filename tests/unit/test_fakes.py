@@ -25,6 +25,7 @@ from scrm.contact_stats import reconcile as stats_reconcile
 from scrm.contact_stats import service as contact_stats
 from scrm.content import ports as content_ports
 from scrm.content.repository import DynamoContent
+from scrm.content.service import ContentService
 from scrm.corps import access_token
 from scrm.customers import groups as group_admin
 from scrm.customers import ports as service_ports
@@ -43,6 +44,8 @@ from scrm.mass_sends import ports as mass_send_ports
 from scrm.mass_sends.recipient_repository import DynamoCustomerNames
 from scrm.mass_sends.repository import DynamoMassSends
 from scrm.mass_sends.service import MassSends
+from scrm.moments import ports as moment_ports
+from scrm.moments.repository import DynamoMoments
 from scrm.sidebar import js_config as sidebar_js
 from scrm.sidebar import portrait
 from scrm.sidebar.portrait_repository import DynamoPortraitReads
@@ -71,6 +74,8 @@ from tests.unit.live_code_fakes import (
     FakeLiveCodeWeCom,
 )
 from tests.unit.mass_send_fakes import FakeGroupMsg, FakeMassSendRepo, FakeNames, FakeRecipients
+from tests.unit.moment_fakes import FakeDirectory as FakeMomentDirectory
+from tests.unit.moment_fakes import FakeMaterials, FakeMomentRepo, FakeMomentWeCom
 from tests.unit.sidebar_fakes import FakeExtra, FakeGroupExtra, FakePortraitReads
 from tests.unit.sop_fakes import FakeGroups, FakeSops
 from tests.unit.staff_auth_fakes import FakeLoginWeCom, FakeMembers, FakeRoles, FakeSessions
@@ -106,7 +111,12 @@ PORT_FAKES: dict[type, tuple[Any, ...]] = {
     L.LiveCodeWeCom: (FakeLiveCodeWeCom,),
     M.BucketStore: (FakeMassSendRepo, DynamoMassSends),
     M.MassSendRepo: (FakeMassSendRepo, DynamoMassSends),
+    M.ReceivedReads: (FakeMassSendRepo, DynamoMassSends),
     M.Recipients: (FakeRecipients,),
+    moment_ports.MomentRepo: (FakeMomentRepo, DynamoMoments),
+    moment_ports.MomentWeCom: (FakeMomentWeCom, WeComGateway),
+    moment_ports.Materials: (FakeMaterials, ContentService),
+    moment_ports.Directory: (FakeMomentDirectory,),
     M.Planned: (SopPlanner.recipients,),
     M.GroupSource: (FakeGroups,),
     M.CustomerNames: (FakeNames, DynamoCustomerNames),

@@ -40,6 +40,7 @@ from . import group_statistic as _group_statistic_apis  # noqa: F401 - registers
 from . import group_transfers as _group_transfer_apis  # noqa: F401 - registers the routes
 from . import groupmsgs as _groupmsg_apis  # noqa: F401 - registers the mass-send routes
 from . import media as _media_apis  # noqa: F401 - registers media/upload
+from . import moments as _moment_apis  # noqa: F401 - registers the customer-moments routes
 from . import tickets as _ticket_apis  # noqa: F401 - registers the JS-SDK ticket routes
 from . import transfers as _transfer_apis  # noqa: F401 - registers the handover routes
 from .errors import ApiError, errmsg

@@ -36,6 +36,7 @@ SETTINGS = (
     "group_member_limit",
     "groupmsg_quota",
     "groupmsg_dispatch_s",
+    "moment_job_s",
     "medical_industry",
 )
 RATE_LIMITS = ("rate_limit_per_min", "rate_limit_per_hour")
@@ -97,6 +98,11 @@ def _settings(body: dict[str, Any], corp_id: str) -> dict[str, Any]:
         if not 0 <= dispatch <= 3600:
             raise ControlError(400, "field 'groupmsg_dispatch_s' must be in [0, 3600]")
         out["groupmsg_dispatch_s"] = float(dispatch)
+    job_s = field_value(body, "moment_job_s", float)
+    if job_s is not None:
+        if not 0 <= job_s <= 3600:
+            raise ControlError(400, "field 'moment_job_s' must be in [0, 3600]")
+        out["moment_job_s"] = float(job_s)
     medical = field_value(body, "medical_industry", bool)
     if medical is not None:
         out["medical_industry"] = medical

@@ -80,8 +80,27 @@ class SidebarPortraitRelation(Model):
     tags: list[dict[str, str]] = Field(default_factory=list, description="[{tag_id, name}]")
 
 
+class SidebarReceived(Model):
+    send_id: str
+    name: str = Field(description="the mass send's name (a SOP step's send: the SOP's and the step's)")
+    kind: Literal["mass_send", "sop"]
+    text: str = Field(description="its text, the first 200 characters")
+    attachments: list[str] = Field(description="its attachments' msgtypes (image, link, miniprogram, video, file)")
+    at: int = Field(description="when it was planned (unix seconds)")
+    sender: str = Field(description="the member whose task holds the customer")
+    status: Literal["planned", "waiting", "sending", "sent", "not_sent", "not_a_friend", "over_quota", "cancelled",
+                    "failed"] = Field(description=(
+        "for this customer: planned (task being created), waiting (the member has not sent the task), sending "
+        "(sent, WeCom's result not read yet), sent, not_sent (the task ended without them), not_a_friend, "
+        "over_quota (WeCom's own limit), cancelled, failed (WeCom refused the task)"))  # fmt: skip
+
+
 class SidebarPortrait(Model):
     external_userid: str
+    received: list[SidebarReceived] | None = Field(
+        None, description="the newest 20 mass sends and SOP messages whose tasks hold the customer, newest first")
+    tasks: list[SidebarReceived] | None = Field(
+        None, description="those of them whose task is the caller's and still waits for them to send it")
     stage: dict[str, Any] | None = Field(None, description="the customer's stage: {stage: {id, name}|null, from, set_at, by_userid}")
     stages: list[dict[str, Any]] | None = Field(None, description="the corp's stages to move to: [{id, name}]")
     notes: dict[str, Any] | None = Field(None, description="the newest 5 notes {items, next_cursor} (more: GET …/notes)")

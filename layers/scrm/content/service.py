@@ -209,6 +209,14 @@ class ContentService:
             raise NotFound(f"no such material: {material_id}", "material_id")
         return found
 
+    def media(self, corp_id: str, material_id: str) -> tuple[str, str, bytes] | None:
+        """A corp-wide material's (kind, file name, bytes), None when there is none or it holds no bytes:
+        what another feature uploads itself (a moment's media/upload_attachment)."""
+        material = self.repo.material(corp_id, "", material_id)
+        if material is None or not material.blob_id:
+            return None
+        return str(material.kind), material.filename, self.repo.content(material)
+
     # sending ------------------------------------------------------------------------------------
     def payload_for_send(
         self, corp_id: str, by_userid: str, *, script_id: str = "", material_id: str = "", customer_name: str = ""

@@ -103,6 +103,15 @@ class PartCalls:
             self.records.update_part(corp_id, part, Part.cancel)
             self._release(corp_id, send, part, ids, "all")
             return PartCall(Called.CANCELLED)
+        if spec.chat_type == SINGLE and not part.indexed:
+            # Before the call, so that no task exists without its customers' pointers (a crash after the
+            # call leaves the part created and never here again); written once, not on each retried step.
+            self.repo.put_received(
+                corp_id, send_id, int(send.planned_at or send.created_at), sender, number, ids
+            )
+            part = self.records.update_part(corp_id, part, Part.mark_indexed)
+            if not part.requested or part.call_live(now):
+                return PartCall(Called.BUSY)
         part.begin_call(now)
         if not self.repo.save_part(corp_id, part):
             return PartCall(Called.BUSY)
@@ -249,4 +258,3 @@ class PartCalls:
             self._release(corp_id, send, part, given_back(ids, outcomes, status), "result")
         self.records.update_part(corp_id, part, lambda p: p.read(task_status, final))
         return "final" if final else "waiting"
-

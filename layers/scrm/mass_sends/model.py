@@ -226,6 +226,7 @@ class Part:
     created_at: int | None = None
     task_status: int | None = None
     wecom_cancelled_at: int | None = None
+    indexed: bool | None = None  # its customers' received pointers are written (received.py)
     extra: dict[str, Any] = field(default_factory=dict)
     version: int = 0  # the stored item's; 0 before it is first written
 
@@ -268,6 +269,9 @@ class Part:
     def begin_call(self, now: int) -> None:
         self.calling = now
 
+    def mark_indexed(self) -> None:
+        self.indexed = True
+
     def end_call(self) -> None:
         """The call made nothing (WeCom busy, throttled): the next step may call again."""
         self.calling = 0
@@ -290,6 +294,18 @@ class Part:
 
     def cancelled_in_wecom(self, at: int) -> None:
         self.wecom_cancelled_at = at
+
+
+@dataclass(frozen=True)
+class Pointer:
+    """A customer's record of one send that holds them (written when its part is about to be called):
+    which part, and where in the part's ids (its outcome character)."""
+
+    at: int
+    send_id: str
+    sender: str
+    number: int
+    index: int
 
 
 @dataclass

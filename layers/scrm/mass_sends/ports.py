@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
-from scrm.mass_sends.model import MassSend, Part
+from scrm.mass_sends.model import MassSend, Part, Pointer
 from scrm.mass_sends.spec import GroupFilter, RecipientFilter
 
 
@@ -50,6 +50,25 @@ class MassSendRepo(BucketStore, Protocol):
     def part_ids(self, corp_id: str, send_id: str, sender: str, number: int) -> list[str]: ...
     def put_outcomes(self, corp_id: str, send_id: str, sender: str, number: int, outcomes: str) -> None: ...
     def outcomes(self, corp_id: str, send_id: str, sender: str, number: int) -> str: ...
+    def put_received(self, corp_id: str, send_id: str, at: int, sender: str, number: int,
+                     ids: Sequence[str]) -> None:  # fmt: skip
+        """A pointer for each of ``ids`` (``index`` its place in the part): repeatable, the same keys."""
+        ...
+
+
+class ReceivedReads(Protocol):
+    """What the sidebar's portrait reads of the sends a customer was in (received.py)."""
+
+    def received(self, corp_id: str, external_userid: str, limit: int) -> list[Pointer]:
+        """The customer's newest pointers first."""
+        ...
+
+    def details(
+        self, corp_id: str, keys: Sequence[tuple[str, str, int]]
+    ) -> tuple[dict[str, MassSend], dict[tuple[str, str, int], Part], dict[tuple[str, str, int], str]]:
+        """For (send_id, sender, number) keys: the sends by id, the parts and their outcomes by key, in
+        one read (those that exist)."""
+        ...
 
 
 class Recipients(Protocol):

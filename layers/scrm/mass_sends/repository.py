@@ -1,11 +1,14 @@
 """Mass sends, their parts and sub-items, and the quota ledger's buckets, in one table (key shapes:
 scrm.resources). Sends and parts load and save as the model's aggregates; their ``data`` is the
 aggregate's item dict, as it always was, guarded by ``version``. A part's 10,000 customer ids (~350 KB) would come near DynamoDB's 400 KB item limit, so
-they live in sub-items of 2,000; its outcomes are one character per customer (10 KB) in one item."""
+they live in sub-items of 2,000; its outcomes are one character per customer (10 KB) in one item. Each
+customer of a part to customers also gets a pointer item in a partition of theirs (``put_received``), so the
+sidebar reads what a customer received with one Query and one BatchGetItem."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
@@ -21,10 +24,12 @@ from scrm.adapters.dynamo.conditional import (
     transact_if,
 )
 from scrm.adapters.dynamo.models import MassSendItem
-from scrm.mass_sends.model import MassSend, Part
+from scrm.mass_sends.model import MassSend, Part, Pointer
 
 M = MassSendItem
 IDS_PER_ITEM = 2000
+POINTERS_PER_WRITER = 1000  # a part's pointers: 10,000 ids are ten writers' BatchWrites, four at a time
+WRITERS = 4
 
 
 def _part_key(sender: str, number: int) -> str:
@@ -194,6 +199,60 @@ class DynamoMassSends:
     def outcomes(self, corp_id: str, send_id: str, sender: str, number: int) -> str:
         item = self._get(f"{corp_id}#send#{send_id}", f"out#{_part_key(sender, number)}")
         return str(item.data["o"]) if item is not None else ""
+
+    # what each customer received (the sidebar's portrait) -------------------------------------
+    def put_received(self, corp_id: str, send_id: str, at: int, sender: str, number: int,
+                     ids: Sequence[str]) -> None:  # fmt: skip
+        """pk = corp#to#<customer>, sk = <at, 10 digits>#<send_id>: a customer is in one part of a send, so
+        the key is theirs alone and a repeat writes the same items."""
+
+        def write(start: int) -> None:
+            with M.batch_write() as batch:
+                for k in range(start, min(start + POINTERS_PER_WRITER, len(ids))):
+                    batch.save(M(f"{corp_id}#to#{ids[k]}", f"{int(at):010d}#{send_id}",
+                                 data={"s": sender, "n": number, "i": k}))  # fmt: skip
+
+        starts = list(range(0, len(ids), POINTERS_PER_WRITER))
+        if len(starts) <= 1:
+            for start in starts:
+                write(start)
+            return
+        with ThreadPoolExecutor(WRITERS) as pool:
+            list(pool.map(write, starts))
+
+    def received(self, corp_id: str, external_userid: str, limit: int) -> list[Pointer]:
+        out: list[Pointer] = []
+        for i in M.query(f"{corp_id}#to#{external_userid}", scan_index_forward=False, limit=limit):
+            at, send_id = i.sk.split("#", 1)
+            data = i.data or {}
+            out.append(Pointer(int(at), send_id, str(data["s"]), int(data["n"]), int(data["i"])))
+        return out
+
+    def details(
+        self, corp_id: str, keys: Sequence[tuple[str, str, int]]
+    ) -> tuple[dict[str, MassSend], dict[tuple[str, str, int], Part], dict[tuple[str, str, int], str]]:
+        """The sends, parts and outcome items of ``keys`` in BatchGetItems of 100 keys (one for the
+        portrait's 20 pointers: at most 20 sends, 20 parts, 20 outcome strings of up to 10 KB)."""
+        wanted: dict[tuple[str, str], tuple[str, Any]] = {}
+        for send_id, sender, number in keys:
+            pk, part_key = f"{corp_id}#send#{send_id}", _part_key(sender, number)
+            wanted[(corp_id, f"send#{send_id}")] = ("send", send_id)
+            wanted[(pk, f"p#{part_key}")] = ("part", (send_id, sender, number))
+            wanted[(pk, f"out#{part_key}")] = ("out", (send_id, sender, number))
+        sends: dict[str, MassSend] = {}
+        parts: dict[tuple[str, str, int], Part] = {}
+        outcomes: dict[tuple[str, str, int], str] = {}
+        listed = list(wanted)
+        for start in range(0, len(listed), 100):
+            for item in M.batch_get(listed[start : start + 100]):
+                what, key = wanted[(item.pk, item.sk)]
+                if what == "send":
+                    sends[key] = MassSend.from_item(item.data or {}, int(item.version or 0))
+                elif what == "part":
+                    parts[key] = Part.from_item(item.data or {}, int(item.version or 0))
+                else:
+                    outcomes[key] = str((item.data or {}).get("o") or "")
+        return sends, parts, outcomes
 
     # the quota ledger's buckets ----------------------------------------------------------------
     def get_bucket(self, corp_id: str, period: str, bucket: int) -> tuple[dict[str, Any], int]:

@@ -12,6 +12,7 @@ from scrm import resources
 
 if TYPE_CHECKING:
     from scrm.mass_sends.ports import GroupMsgWeCom, Notify, Planned, Recipients
+    from scrm.mass_sends.received import Received
     from scrm.mass_sends.runner import MassSendRunner
     from scrm.mass_sends.service import MassSends
 
@@ -45,3 +46,11 @@ def runner(sends: MassSends, notify: Notify) -> MassSendRunner:
     from scrm.mass_sends.runner import MassSendRunner
 
     return MassSendRunner(sends, QueuePublisher(resources.queue("mass_sends")), notify=notify)
+
+
+def received() -> Received:
+    """What a customer received through mass sends and SOPs, for the sidebar's portrait."""
+    from scrm.mass_sends.received import Received
+    from scrm.mass_sends.repository import DynamoMassSends
+
+    return Received(DynamoMassSends())

@@ -58,10 +58,21 @@ export async function request(method, path, { query, body } = {}) {
 export const get = (path, query) => request('GET', path, { query })
 export const post = (path, body) => request('POST', path, { body })
 export const put = (path, body) => request('PUT', path, { body })
+export const patch = (path, body) => request('PATCH', path, { body })
 export const del = (path) => request('DELETE', path)
 
 // What a page shows of an error: the line, then the server's words when there are any.
 export function explain(exc) {
   if (exc instanceof ApiError) return exc.detail ? `${exc.message}：${exc.detail}` : exc.message
   return exc instanceof Error ? exc.message : String(exc)
+}
+
+// A form's error: a 400 names the field by the form's own label (and the API's name for it), a 404 says
+// what was not found (`notFound`: the default line speaks of a customer); then the server's words.
+export function explainForm(exc, labels = {}, notFound = '') {
+  if (!(exc instanceof ApiError)) return explain(exc)
+  if (exc.status === 404 && notFound) return notFound
+  const label = labels[exc.field]
+  if (exc.status === 400 && label) return `「${label}」有误（字段：${exc.field}）${exc.detail ? `：${exc.detail}` : ''}`
+  return explain(exc)
 }

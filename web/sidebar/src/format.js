@@ -32,3 +32,17 @@ export function changeText(entry) {
   const type = entry?.change_type || entry?.entry?.change_type || entry?.event || ''
   return CHANGES[type] || type || '事件'
 }
+
+// Where a mass send or SOP message stands for this customer (the portrait's received[].status).
+export const RECEIVED_STATUS = {
+  planned: '创建中', waiting: '待员工发送', sending: '已发送，结果待更新', sent: '已送达', not_sent: '未发送',
+  not_a_friend: '非好友，未送达', over_quota: '客户已达接收上限', cancelled: '已取消', failed: '企业微信拒绝创建',
+}
+
+export const RECEIVED_KINDS = { mass_send: '群发', sop: 'SOP' }
+
+const ATTACHMENTS = { image: '图片', link: '链接', miniprogram: '小程序', video: '视频', file: '文件' }
+
+export function attachmentsText(kinds) {
+  return (kinds || []).map((k) => ATTACHMENTS[k] || k).join('、')
+}

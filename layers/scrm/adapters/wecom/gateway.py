@@ -25,6 +25,7 @@ from scrm.customers.tags import Tag, TagGroup
 from scrm.kernel import wecom_errors as errcodes
 from scrm.kernel.throttle import Throttled
 from scrm.mass_sends.wecom import GroupMsgCalls
+from scrm.moments.wecom import MomentCalls
 from scrm.settings import Settings
 from scrm.sidebar.wecom import TicketCalls
 from scrm.staff_auth.wecom import StaffLoginCalls
@@ -52,7 +53,7 @@ def _ints(answer: dict[str, Any], *names: str) -> dict[str, Any]:
 
 
 class WeComGateway(LiveCodeCalls, StatsCalls, MessageCalls, TransferCalls, GroupMsgCalls, StaffLoginCalls, TicketCalls,
-                   MediaCalls):
+                   MediaCalls, MomentCalls):
     """``limiter`` (bulk work only) is asked before every call, so that a sync spends a shared budget."""
 
     def __init__(self, client: WeComClient, limiter: Limiter | None = None) -> None:

@@ -12,6 +12,7 @@ from scrm.adapters.dynamo.models.follow import FollowItem
 from scrm.adapters.dynamo.models.group import GroupItem, GroupMemberItem
 from scrm.adapters.dynamo.models.live_code import LiveCodeItem
 from scrm.adapters.dynamo.models.mass_send import MassSendItem
+from scrm.adapters.dynamo.models.moment import MomentItem
 from scrm.adapters.dynamo.models.rate_limit import RateLimitItem
 from scrm.adapters.dynamo.models.sop import SopItem
 from scrm.adapters.dynamo.models.staff import StaffRoleItem, StaffSessionItem
@@ -49,6 +50,7 @@ ALL_MODELS = (
     StageItem,
     NoteItem,
     ContentItem,
+    MomentItem,
 )
 
 __all__ = [
@@ -65,6 +67,7 @@ __all__ = [
     "StaffRoleItem",
     "StaffSessionItem",
     "MassSendItem",
+    "MomentItem",
     "ApiKeyItem",
     "RateLimitItem",
     "SyncJobItem",

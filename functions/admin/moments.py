@@ -1,0 +1,73 @@
+"""Moment tasks (客户朋友圈, issue 20): create (then made in WeCom at once: the materials uploaded with
+media/upload_attachment, add_moment_task called once), list, show (a task whose WeCom job is running is asked
+again when shown) and cancel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from admin.api import Doc, json_response, limit_of, route
+from admin.schemas import moments as S
+from admin.schemas.common import Limit
+
+MOMENT_TASK_ID = {"moment_task_id": "from POST /admin/moments"}
+
+
+def _service() -> Any:
+    from scrm import bootstrap
+
+    return bootstrap.moments()
+
+
+def _by(principal: Any) -> str:
+    return getattr(principal, "userid", "") or f"key:{principal.key_id}"
+
+
+@route("/admin/moments", methods=("POST",), write=True, doc=Doc(
+    "Create a moment task (客户朋友圈): members get a task to post a text with images, a video or a link",
+    {201: ("a new task, made in WeCom", S.MomentCreated),
+     200: ("a repeat of an earlier request: that task, nothing new made", S.MomentCreated)},
+    description="Checked first (a 400 names the field: text over 2,000 characters, more than 9 images, kinds "
+    "mixed, a material of the wrong kind, a member or tag our store does not hold), so WeCom is never asked "
+    "for a task it would refuse. Then the materials are uploaded (media/upload_attachment) and the task is "
+    "created once (add_moment_task); WeCom makes it asynchronously, so the task's state is `job` until a "
+    "read (GET …/{moment_task_id}) finds the job done. The same request again (same request_id; without "
+    "one, the same fields while the task is open) returns that task.",
+    body=S.MomentInput,
+))  # fmt: skip
+def create(principal: Any, request: Any, body: S.MomentInput) -> Any:
+    service = _service()
+    moment, created = service.create(principal.corp_id, body.fields(), _by(principal))
+    if created:
+        service.run(principal.corp_id, moment.moment_task_id)
+        moment = service.get(principal.corp_id, moment.moment_task_id)
+    return json_response(201 if created else 200, {"created": created, "moment": moment.listed()})
+
+
+@route("/admin/moments", doc=Doc(
+    "The corp's moment tasks, newest first", {200: ("tasks", S.MomentList)}, query=Limit,
+))  # fmt: skip
+def moments(principal: Any, request: Any) -> Any:
+    return {"items": [m.listed() for m in _service().list(principal.corp_id, limit_of(request, 50))]}
+
+
+@route("/admin/moments/{moment_task_id}", doc=Doc(
+    "A moment task; while WeCom's creation job runs, it is asked how it stands",
+    {200: ("the task", S.Moment)}, params=MOMENT_TASK_ID, errors={404: None},
+))  # fmt: skip
+def moment(principal: Any, request: Any, moment_task_id: str) -> Any:
+    service = _service()
+    found = service.get(principal.corp_id, moment_task_id)
+    if found.state in ("new", "calling", "job"):
+        service.run(principal.corp_id, moment_task_id)
+        found = service.get(principal.corp_id, moment_task_id)
+    return found.listed()
+
+
+@route("/admin/moments/{moment_task_id}/cancel", methods=("POST",), write=True, doc=Doc(
+    "Cancel a moment task: before WeCom made it, nothing is made; after, cancel_moment_task (members who "
+    "already posted keep their post: WeCom cannot withdraw it)",
+    {200: ("the task", S.Moment)}, params=MOMENT_TASK_ID, errors={404: None, 409: "being made in WeCom right now"},
+))  # fmt: skip
+def cancel(principal: Any, request: Any, moment_task_id: str) -> Any:
+    return _service().cancel(principal.corp_id, moment_task_id).listed()

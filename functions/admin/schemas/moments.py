@@ -1,0 +1,62 @@
+"""Moment tasks (客户朋友圈; admin/moments.py). The request's shape is checked here; the domain's rules
+(scrm.moments.spec: one kind of attachment, the materials' kinds, the senders and tags our store holds) take
+the typed values and name the field they refuse."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints
+
+from admin.schemas.base import NULLABLE, Body, Model
+
+Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256)]
+
+
+class MomentLinkInput(Body):
+    title: str = Field(min_length=1, max_length=64, description="at most 64 bytes in WeCom")
+    url: str = Field(min_length=1, max_length=1024, description="an http(s) URL")
+    cover: Id = Field(description="an image material of the library: the link's cover (WeCom requires one)")
+
+
+class MomentInput(Body):
+    name: str = Field(min_length=1, max_length=64, description="ours, for the console and the reports")
+    text: str = Field("", max_length=2000, description="at most 2,000 characters")
+    images: list[Id] = Field([], max_length=9, description="image materials of the library, in order (up to 9)")
+    video: Id | None = Field(None, description="a video material of the library (WeCom allows 30 s at most)")
+    link: MomentLinkInput | None = None
+    senders: list[Id] = Field([], max_length=100_000, description=(
+        "members who get the task; with departments empty as well, every member the app can see"))
+    departments: list[int] = Field([], max_length=1000, description="departments whose members get the task")
+    tags: list[Id] = Field([], max_length=1000, description=(
+        "corp tags: only customers carrying one of them see the post; empty: every customer of each sender"))
+    request_id: str | None = Field(None, min_length=1, max_length=64, description=(
+        "the same request_id again returns the task it made"))
+
+    def fields(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+class Moment(Model):
+    moment_task_id: str
+    state: str = Field(description="new, calling, job (WeCom is creating it), created, failed, cancelled")
+    spec: dict[str, Any] = Field(description="what was asked (senders as their count in lists)")
+    created_at: int
+    created_by: str
+    jobid: str = Field("", description="WeCom's creation job (answers for 24 h)")
+    moment_id: str = Field("", description="WeCom's moment, once the job is done")
+    invalid_senders: Any = Field(description="members and departments WeCom could not give the task")
+    invalid_customers: Any = Field(description="tags WeCom could not use")
+    error: int | None = Field(None, description="WeCom's code when it refused the task",
+                              json_schema_extra=NULLABLE)
+    reason: str = ""
+    cancelled_at: int = 0
+
+
+class MomentCreated(Model):
+    created: bool
+    moment: Moment
+
+
+class MomentList(Model):
+    items: list[Moment]

@@ -1,0 +1,260 @@
+"""Moment tasks (客户朋友圈, issue 20): create once, then create in WeCom at most once, follow the job, cancel.
+
+- **Create** checks the spec (spec.py: a 400 naming the field), that the senders and tags are ones our store
+  holds and the materials exist with the right kind, then stores the task with its request key in one write:
+  the same request (``request_id``, or the same body while the first is open) answers the first task.
+- **The WeCom call** (a queue step, ``run``) uploads the task's materials with ``media/upload_attachment`` just
+  before ``add_moment_task`` (a media_id lives 3 days; a task may wait longer for its schedule), under the
+  task's ``calling`` mark written at its version first. A worker that died mid-call leaves a stale mark: the
+  next looks for the moment the lost call may have made (``get_moment_list``, the corp's own moments since the
+  mark, the same text) and adopts it; while none is found and the mark is younger than ``ADOPT_WAIT_S`` (the
+  job may still be running) it waits rather than call again, so WeCom never gets the task twice.
+- **The job** (``poll``) is asked until done: the moment_id and the senders and customers WeCom could not
+  take, or WeCom's code when the job failed. A jobid answers for 24 h; past that the task fails in words.
+- **Cancel** before the call stores the cancel; after the moment exists it calls ``cancel_moment_task``;
+  while the job runs the cancel is kept and done by the poll that sees the moment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from scrm.kernel import wecom_errors as errcodes
+from scrm.kernel.errors import Conflict, NotFound
+from scrm.kernel.field_error import FieldError
+from scrm.kernel.throttle import Throttled
+from scrm.kernel.wecom_error import WeComError
+from scrm.moments.model import CALLING, CANCELLED, CREATED, JOB, JOB_DONE, NEW, Moment
+from scrm.moments.ports import Directory, Materials, MomentRepo, MomentWeCom
+from scrm.moments.spec import IMAGE, VIDEO, MomentSpec, parse_spec, unknown_paths, wecom_body
+
+log = logging.getLogger("scrm.moments")
+ADOPT_WAIT_S = 600  # how long a lost call's job may take before we call again (WeCom names no bound)
+FIND_SLACK_S = 120  # clock skew between us and WeCom when looking for the moment a lost call made
+CORP_MOMENTS = 0  # get_moment_list filter_type: the corp's own (企业发表)
+LIST_MAX = 50
+
+# What one run or poll did (the queue step's outcome and the log's detail).
+CALLED, BUSY, RETRY, WAIT, ADOPTED, REFUSED = "called", "busy", "retry", "wait", "adopted", "refused"
+RUNNING, DONE, FAILED_JOB, NOT_DUE = "running", "done", "failed", "not_due"
+
+
+def _fingerprint(spec: MomentSpec) -> str:
+    raw = json.dumps(spec.as_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "body:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+@dataclass(eq=False)
+class Moments:
+    repo: MomentRepo
+    wecom: Callable[[str], MomentWeCom]
+    materials: Materials
+    directory: Directory
+    clock: Callable[[], float] = time.time
+
+    def _now(self) -> int:
+        return int(self.clock())
+
+    # the admin's side ---------------------------------------------------------------------------
+    def create(self, corp_id: str, body: Mapping[str, Any], by: str) -> tuple[Moment, bool]:
+        """(task, created): a new task, or the one this request already made."""
+        spec = parse_spec(body, self._now())
+        request_id = body.get("request_id")
+        if request_id is not None and (not isinstance(request_id, str) or not 0 < len(request_id) <= 64):
+            raise FieldError("request_id", "must be a string of 1 to 64 characters")
+        self._check_refs(corp_id, spec)
+        key = f"req:{request_id}" if request_id else _fingerprint(spec)
+        for _ in range(3):
+            earlier = self.repo.request(corp_id, key)
+            if earlier is not None:
+                found = self.repo.get(corp_id, earlier)
+                if found is not None and (request_id or found.is_open):
+                    return found, False
+                key = f"{key}:{secrets.token_hex(4)}"  # the same body again after the first ended: a new task
+            now = self._now()  # ids sort by creation time: the list reads the newest first by key
+            moment = Moment(f"mt{now:08x}{secrets.token_hex(4)}", spec.as_dict(), created_at=now, created_by=by)
+            if self.repo.create(corp_id, moment, key):
+                return moment, True
+        raise Conflict("concurrent requests kept creating this task; try again", "request_id")
+
+    def _check_refs(self, corp_id: str, spec: MomentSpec) -> None:
+        known_members = self.directory.known_employees(corp_id, list(spec.senders)) if spec.senders else set()
+        known_tags = self.directory.known_tags(corp_id) if spec.tags else set()
+        unknown = unknown_paths(spec, known_members, known_tags)
+        if unknown:
+            what = "a member our directory does not hold" if unknown[0].startswith("senders") else "not a corp tag"
+            raise FieldError(unknown[0], f"{what} (run `scrm sync start` if it is new)")
+        wanted = [(f"images[{i}]", m, IMAGE) for i, m in enumerate(spec.images)]
+        if spec.video:
+            wanted.append(("video", spec.video, VIDEO))
+        if spec.link is not None and spec.link.cover:
+            wanted.append(("link.cover", spec.link.cover, IMAGE))
+        for path, material_id, kind in wanted:
+            found = self.materials.media(corp_id, material_id)
+            if found is None or found[0] != kind:
+                raise FieldError(path, f"not a {kind} material of the corp's library")
+
+    def get(self, corp_id: str, moment_task_id: str) -> Moment:
+        found = self.repo.get(corp_id, moment_task_id)
+        if found is None:
+            raise NotFound(f"no moment task {moment_task_id}", "moment_task_id")
+        return found
+
+    def list(self, corp_id: str, limit: int = 50) -> list[Moment]:
+        return self.repo.recent(corp_id, max(1, min(limit, LIST_MAX)))
+
+    def cancel(self, corp_id: str, moment_task_id: str) -> Moment:
+        """Cancel: stored at once before the call; in WeCom (cancel_moment_task) once the moment exists."""
+        while True:
+            moment = self.get(corp_id, moment_task_id)
+            if moment.state == CANCELLED:
+                return moment
+            if moment.call_live(self._now()):
+                raise Conflict("the task is being created in WeCom right now; cancel it in a moment")
+            if moment.state == CREATED:
+                self.wecom(corp_id).cancel_moment_task(moment.moment_id)
+            try:
+                if moment.state == JOB:
+                    moment.extra["cancel_pending"] = True  # the poll that sees the moment cancels it
+                else:
+                    moment.cancel(self._now())
+            except ValueError as exc:
+                raise Conflict(str(exc)) from None
+            if self.repo.save(corp_id, moment):
+                return moment
+
+    # the worker's side --------------------------------------------------------------------------
+    def run(self, corp_id: str, moment_task_id: str) -> str:
+        """Create the task in WeCom, at most once (the queue step; repeatable). Returns what it did."""
+        moment = self.get(corp_id, moment_task_id)
+        now = self._now()
+        if moment.state == JOB:
+            return self.poll(corp_id, moment_task_id)
+        if moment.state not in (NEW, CALLING):
+            return moment.state
+        if moment.state == NEW and not moment.due(now):
+            return NOT_DUE
+        if moment.call_live(now):
+            return BUSY
+        spec = moment.parsed()
+        body_text = spec.text
+        if moment.state == CALLING:  # a stale mark: the call may have made the moment
+            adopted = self._adopt(corp_id, moment, body_text, now)
+            if adopted is not None:
+                return adopted
+        try:
+            media = self._upload(corp_id, spec)
+        except WeComError as exc:
+            return self._refused(corp_id, moment, exc, "media/upload_attachment")
+        moment.begin_call(now)
+        if not self.repo.save(corp_id, moment):
+            return BUSY
+        try:
+            jobid = self.wecom(corp_id).add_moment_task(wecom_body(spec, media))
+        except WeComError as exc:
+            return self._refused(corp_id, moment, exc, "add_moment_task")
+        except Throttled:
+            self._update(corp_id, moment_task_id, Moment.end_call)
+            raise
+        done = self._now()
+        self._update(corp_id, moment_task_id, lambda m: m.record_job(jobid, done))
+        log.info("moment task created in WeCom", extra={"moment_task_id": moment_task_id, "jobid": jobid})
+        return CALLED
+
+    def _upload(self, corp_id: str, spec: MomentSpec) -> list[str]:
+        gw = self.wecom(corp_id)
+        out = []
+        for material_id in spec.materials():
+            found = self.materials.media(corp_id, material_id)
+            if found is None:
+                raise WeComError(None, f"material {material_id} is gone", "media/upload_attachment")
+            kind, filename, content = found
+            out.append(gw.upload_attachment(kind, filename, content))
+        return out
+
+    def _refused(self, corp_id: str, moment: Moment, exc: WeComError, api: str) -> str:
+        """A code a retry may change (busy, a limit) ends the step for a later one; any other fails the task
+        with WeCom's code. A material gone before the upload fails it too (errcode None)."""
+        if exc.errcode is not None and errcodes.bulk_retries(exc.errcode):
+            if moment.state == CALLING:
+                self._update(corp_id, moment.moment_task_id, Moment.end_call)
+            return RETRY
+        now, code, reason = self._now(), exc.errcode, f"{api}: {exc.errmsg}"
+        self._update(corp_id, moment.moment_task_id, lambda m: m.fail(code, reason, now))
+        log.warning("moment task refused", extra={"moment_task_id": moment.moment_task_id, "errcode": code})
+        return REFUSED
+
+    def _adopt(self, corp_id: str, moment: Moment, text: str, now: int) -> str | None:
+        start, end = int(moment.calling) - FIND_SLACK_S, now + FIND_SLACK_S
+        try:
+            found = next((m for m in self.wecom(corp_id).moment_list(start, end, CORP_MOMENTS)
+                          if (m.get("text") or {}).get("content", "") == text and m.get("moment_id")), None)  # fmt: skip
+        except WeComError as exc:
+            if errcodes.bulk_retries(exc.errcode):
+                return RETRY
+            raise
+        if found is not None:
+            moment_id = str(found["moment_id"])
+            self._update(corp_id, moment.moment_task_id, lambda m: m.job_done(moment_id, [], [], now))
+            log.info("moment task adopted", extra={"moment_task_id": moment.moment_task_id, "moment_id": moment_id})
+            return ADOPTED
+        if now - int(moment.calling) < ADOPT_WAIT_S:
+            return WAIT
+        return None
+
+    def poll(self, corp_id: str, moment_task_id: str) -> str:
+        """Ask WeCom how the creation job stands (the queue step after ``run``; repeatable)."""
+        moment = self.get(corp_id, moment_task_id)
+        if moment.state != JOB:
+            return moment.state
+        now = self._now()
+        if moment.job_expired(now):
+            self._update(corp_id, moment_task_id, lambda m: m.fail(None, "job_expired", now))
+            return FAILED_JOB
+        try:
+            answer = self.wecom(corp_id).moment_task_result(moment.jobid)
+        except WeComError as exc:
+            if errcodes.bulk_retries(exc.errcode):
+                return RETRY
+            code, why = exc.errcode, f"get_moment_task_result: {exc.errmsg}"
+            self._update(corp_id, moment_task_id, lambda m: m.fail(code, why, now))
+            return FAILED_JOB
+        if int(answer.get("status") or 0) != JOB_DONE:
+            return RUNNING
+        result = answer.get("result") or {}
+        code = int(result.get("errcode") or 0)
+        if code or not result.get("moment_id"):
+            why = str(result.get("errmsg") or "the job made no moment")
+            self._update(corp_id, moment_task_id, lambda m: m.fail(code or None, why, now))
+            return FAILED_JOB
+        moment_id = str(result["moment_id"])
+        senders = _ids(result.get("invalid_sender_list"), "user_list")
+        customers = _ids(result.get("invalid_external_contact_list"), "tag_list")
+        done = self._update(corp_id, moment_task_id, lambda m: m.job_done(moment_id, senders, customers, now))
+        if done.extra.get("cancel_pending"):
+            self.cancel(corp_id, moment_task_id)
+        return DONE
+
+    def _update(self, corp_id: str, moment_task_id: str, change: Callable[[Moment], None]) -> Moment:
+        """Apply to the stored task and write under its version (again after another writer's)."""
+        while True:
+            current = self.get(corp_id, moment_task_id)
+            change(current)
+            if self.repo.save(corp_id, current):
+                return current
+
+
+def _ids(value: Any, key: str) -> list[str]:
+    """WeCom's invalid lists: ``{"user_list": [...], "department_list": [...]}`` or ``{"tag_list": [...]}``
+    (95094); a plain list is taken too."""
+    if isinstance(value, Mapping):
+        return [str(v) for k, vs in value.items() for v in (vs or []) if k in (key, "department_list")]
+    return [str(v) for v in value or []]
+

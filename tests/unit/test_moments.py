@@ -1,0 +1,205 @@
+"""Moment tasks over fakes (issue 20): the spec's 400s naming the field and nothing stored, a create that is
+made once per request, the WeCom call made at most once (a live mark keeps a second worker out; a lost
+answer's moment is adopted, not created again), the job followed to its moment and its invalid senders and
+tags, WeCom's refusals recorded with their code, schedules, and cancel before, during and after the job."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from scrm.kernel.errors import DomainError
+from scrm.kernel.wecom_error import WeComError
+from scrm.moments import service as S
+from scrm.moments.model import LEASE_S
+from scrm.moments.service import Moments
+from scrm.moments.spec import parse_spec, wecom_body
+
+from tests.unit.moment_fakes import (
+    CORP,
+    START,
+    Clock,
+    FakeDirectory,
+    FakeMaterials,
+    FakeMomentRepo,
+    FakeMomentWeCom,
+)
+from tests.unit.refusals import status
+
+PNG = ("image", "a.png", b"\x89PNG" + b"0" * 100)
+MP4 = ("video", "v.mp4", b"\x00\x00\x00\x18ftypmp42" + b"0" * 100)
+BODY = {"name": "新品上架", "text": "秋季新品到店", "images": ["m1", "m2"], "senders": ["alice", "bob"],
+        "tags": ["t1"]}  # fmt: skip
+
+
+def world(**wecom: Any) -> tuple[Moments, FakeMomentRepo, FakeMomentWeCom, Clock]:
+    clock = Clock()
+    repo = FakeMomentRepo()
+    gw = FakeMomentWeCom(clock, members={"alice", "bob"}, tags={"t1"}, **wecom)
+    materials = FakeMaterials({"m1": PNG, "m2": PNG, "v1": MP4})
+    svc = Moments(repo, lambda corp: gw, materials, FakeDirectory(["alice", "bob", "carol"], ["t1", "t2"]), clock)
+    return svc, repo, gw, clock
+
+
+def _refused(svc: Moments, body: dict[str, Any]) -> str:
+    with pytest.raises(DomainError) as err:
+        svc.create(CORP, body, "admin")
+    assert status(err.value) == 400
+    return err.value.field
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"name": ""}, "name"),
+    ({"text": "字" * 2001}, "text"),
+    ({"images": [f"m{i}" for i in range(10)]}, "images"),
+    ({"video": "v1"}, "video"),  # images and a video
+    ({"images": [], "link": {"title": "t", "url": "https://e.example", "cover": "m1"}, "video": "v1"}, "link"),
+    ({"images": [], "link": {"title": "t", "url": "https://e.example"}}, "link.cover"),
+    ({"images": [], "link": {"title": "活" * 22, "url": "https://e.example", "cover": "m1"}}, "link.title"),
+    ({"images": [], "text": " "}, "text"),
+    ({"images": [], "link": {"title": "t", "url": "ftp://e.example"}}, "link.url"),
+    ({"images": [], "link": {"url": "https://e.example"}}, "link.title"),
+    ({"senders": ["alice", "nobody"]}, "senders[1]"),
+    ({"tags": ["t1", "etNoSuchTag"]}, "tags[1]"),
+    ({"images": ["m1", "v1"]}, "images[1]"),  # a video material where an image is wanted
+    ({"images": ["m404"]}, "images[0]"),
+    ({"departments": [0]}, "departments[0]"),
+    ({"schedule_at": START + 31 * 86_400}, "schedule_at"),
+    ({"request_id": "x" * 65}, "request_id"),
+])  # fmt: skip
+def test_bad_input_is_a_400_naming_the_field_and_nothing_is_stored(change, field):
+    svc, repo, gw, _ = world()
+    assert _refused(svc, {**BODY, **change}) == field
+    assert repo.items == {} and gw.calls == {}
+
+
+def test_a_create_is_made_once_per_request_and_the_same_body_while_open():
+    svc, repo, gw, _ = world()
+    a, created = svc.create(CORP, BODY, "admin")
+    assert created and a.state == "new"
+    assert svc.create(CORP, BODY, "admin")[1] is False
+    b, created = svc.create(CORP, {**BODY, "request_id": "r1"}, "admin")
+    assert created and b.moment_task_id != a.moment_task_id
+    assert svc.create(CORP, {**BODY, "request_id": "r1"}, "admin")[0].moment_task_id == b.moment_task_id
+    svc.cancel(CORP, a.moment_task_id)
+    c, created = svc.create(CORP, BODY, "admin")  # the same body after the first ended: a new task
+    assert created and c.moment_task_id not in (a.moment_task_id, b.moment_task_id)
+
+
+def test_the_task_is_created_in_wecom_once_with_fresh_media_and_followed_to_its_moment():
+    svc, repo, gw, clock = world(job_polls=2)
+    m, _ = svc.create(CORP, {**BODY, "senders": ["alice", "carol"], "tags": ["t1", "t2"]}, "admin")
+    assert svc.run(CORP, m.moment_task_id) == S.CALLED
+    assert [u[0] for u in gw.uploads] == ["image", "image"]  # uploaded just before the call
+    body = next(iter(gw.jobs.values())).body
+    assert body["text"] == {"content": "秋季新品到店"}
+    assert body["attachments"] == [{"msgtype": "image", "image": {"media_id": "media-1"}},
+                                   {"msgtype": "image", "image": {"media_id": "media-2"}}]  # fmt: skip
+    assert body["visible_range"] == {"sender_list": {"user_list": ["alice", "carol"]},
+                                     "external_contact_list": {"tag_list": ["t1", "t2"]}}  # fmt: skip
+    assert svc.run(CORP, m.moment_task_id) in (S.RUNNING,)  # a repeat of the step polls, never calls again
+    assert svc.poll(CORP, m.moment_task_id) == S.RUNNING
+    assert svc.poll(CORP, m.moment_task_id) == S.DONE
+    done = svc.get(CORP, m.moment_task_id)
+    assert (done.state, done.moment_id) == ("created", "mom1")
+    assert (done.invalid_senders, done.invalid_customers) == (["carol"], ["t2"])  # WeCom's reasons kept
+    assert svc.run(CORP, m.moment_task_id) == "created" and gw.calls["add_moment_task"] == 1
+
+
+def test_a_live_mark_keeps_a_second_worker_out():
+    svc, repo, gw, clock = world()
+    m, _ = svc.create(CORP, BODY, "admin")
+    held = repo.get(CORP, m.moment_task_id)
+    held.begin_call(int(clock()))
+    assert repo.save(CORP, held)
+    assert svc.run(CORP, m.moment_task_id) == S.BUSY
+    assert "add_moment_task" not in gw.calls and gw.uploads == []
+
+
+def test_a_lost_answer_is_adopted_from_the_corps_moments_not_created_twice():
+    svc, repo, gw, clock = world()
+    m, _ = svc.create(CORP, BODY, "admin")
+    gw.lose_answer_next = 1
+    with pytest.raises(TimeoutError):
+        svc.run(CORP, m.moment_task_id)
+    assert svc.run(CORP, m.moment_task_id) == S.BUSY  # the mark is live
+    clock.t += LEASE_S + 1
+    assert svc.run(CORP, m.moment_task_id) == S.ADOPTED
+    assert gw.calls["add_moment_task"] == 1
+    got = svc.get(CORP, m.moment_task_id)
+    assert (got.state, got.moment_id) == ("created", "mom1")
+
+
+def test_a_lost_call_that_made_nothing_waits_then_calls_again():
+    svc, repo, gw, clock = world()
+    m, _ = svc.create(CORP, BODY, "admin")
+    gw.fail_next.append(TimeoutError("no answer, and WeCom made nothing"))
+    with pytest.raises(TimeoutError):
+        svc.run(CORP, m.moment_task_id)
+    clock.t += LEASE_S + 1
+    assert svc.run(CORP, m.moment_task_id) == S.WAIT  # the job may still be running in WeCom
+    clock.t += S.ADOPT_WAIT_S
+    assert svc.run(CORP, m.moment_task_id) == S.CALLED
+    assert gw.calls["add_moment_task"] == 2 and len(gw.jobs) == 1
+
+
+def test_a_retriable_refusal_ends_the_step_and_a_final_one_fails_with_wecoms_code():
+    svc, repo, gw, clock = world()
+    m, _ = svc.create(CORP, BODY, "admin")
+    gw.fail_next.append(WeComError(45033, "busy", "externalcontact/add_moment_task"))
+    assert svc.run(CORP, m.moment_task_id) == S.RETRY
+    assert svc.get(CORP, m.moment_task_id).state == "new"
+    gw.fail_next.append(WeComError(41066, "invalid attachments", "externalcontact/add_moment_task"))
+    assert svc.run(CORP, m.moment_task_id) == S.REFUSED
+    got = svc.get(CORP, m.moment_task_id)
+    assert (got.state, got.error) == ("failed", 41066) and "invalid attachments" in got.reason
+    assert svc.run(CORP, m.moment_task_id) == "failed" and gw.calls["add_moment_task"] == 2
+
+
+def test_a_scheduled_task_waits_for_its_time():
+    svc, repo, gw, clock = world()
+    m, _ = svc.create(CORP, {**BODY, "schedule_at": START + 3600}, "admin")
+    assert svc.run(CORP, m.moment_task_id) == S.NOT_DUE and gw.calls == {}
+    clock.t += 3600
+    assert svc.run(CORP, m.moment_task_id) == S.CALLED
+
+
+def test_cancel_before_the_call_during_the_job_and_after():
+    svc, repo, gw, clock = world(job_polls=1)
+    early, _ = svc.create(CORP, {**BODY, "request_id": "a"}, "admin")
+    assert svc.cancel(CORP, early.moment_task_id).state == "cancelled"
+    assert svc.run(CORP, early.moment_task_id) == "cancelled" and gw.calls == {}
+
+    during, _ = svc.create(CORP, {**BODY, "request_id": "b"}, "admin")
+    svc.run(CORP, during.moment_task_id)
+    pending = svc.cancel(CORP, during.moment_task_id)
+    assert pending.state == "job" and pending.extra["cancel_pending"]
+    assert svc.poll(CORP, during.moment_task_id) == S.RUNNING
+    assert svc.poll(CORP, during.moment_task_id) == S.DONE
+    assert svc.get(CORP, during.moment_task_id).state == "cancelled"
+    assert gw.calls["cancel_moment_task"] == 1 and all(j.cancelled for j in gw.jobs.values())
+
+    after, _ = svc.create(CORP, {**BODY, "request_id": "c"}, "admin")
+    svc.run(CORP, after.moment_task_id)
+    svc.poll(CORP, after.moment_task_id)
+    svc.poll(CORP, after.moment_task_id)
+    assert svc.cancel(CORP, after.moment_task_id).state == "cancelled"
+    assert gw.calls["cancel_moment_task"] == 2
+
+
+def test_a_job_past_its_24_hours_fails_in_words():
+    svc, repo, gw, clock = world(job_polls=10)
+    m, _ = svc.create(CORP, BODY, "admin")
+    svc.run(CORP, m.moment_task_id)
+    clock.t += 86_400
+    assert svc.poll(CORP, m.moment_task_id) == S.FAILED_JOB
+    assert svc.get(CORP, m.moment_task_id).reason == "job_expired"
+
+
+def test_wecoms_body_for_a_link_and_a_video_and_no_range():
+    link = parse_spec({"name": "n", "link": {"title": "活动", "url": "https://e.example/a", "cover": "m1"}}, START)
+    assert wecom_body(link, ["media-9"]) == {"attachments": [{"msgtype": "link", "link": {
+        "title": "活动", "url": "https://e.example/a", "media_id": "media-9"}}]}  # fmt: skip
+    video = parse_spec({"name": "n", "text": "看视频", "video": "v1", "departments": [2, 3]}, START)
+    assert wecom_body(video, ["media-1"])["attachments"] == [{"msgtype": "video", "video": {"media_id": "media-1"}}]
+    assert wecom_body(video, ["media-1"])["visible_range"] == {"sender_list": {"department_list": [2, 3]}}
