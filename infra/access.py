@@ -137,6 +137,17 @@ FUNCTIONS: dict[str, Access] = {
     "plan_sops": Access(
         tables_rw=("sops", "mass_sends"), queues_send=("mass_sends",), read_corp_secrets=True, list_secrets=True
     ),
+    # Moment tasks' job: lists corps, reads their open tasks, makes due calls and reads results within the
+    # shared budget; a material's bytes (content, read) for a scheduled task's upload; customers'
+    # likes and comments onto their timelines; reminders to members who have not posted, paced through the
+    # alerts' per-member items.
+    "advance_moments": Access(
+        tables_read=("content",),
+        tables_rw=("moments", "timeline", "alerts"),
+        tables_record=("tokens", "rate_limits"),
+        read_corp_secrets=True,
+        list_secrets=True,
+    ),
     # The mass-send collector: lists corps, reads their open sends and parts, enqueues steps.
     "collect_mass_send_results": Access(
         tables_rw=("mass_sends",), queues_send=("mass_sends",), read_corp_secrets=True, list_secrets=True

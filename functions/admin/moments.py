@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin.api import Doc, json_response, limit_of, route
+from chalice import Response
+
+from admin.api import Doc, json_response, limit_of, query_of, route
 from admin.schemas import moments as S
 from admin.schemas.common import Limit
 
@@ -32,7 +34,9 @@ def _by(principal: Any) -> str:
     "for a task it would refuse. Then the materials are uploaded (media/upload_attachment) and the task is "
     "created once (add_moment_task); WeCom makes it asynchronously, so the task's state is `job` until a "
     "read (GET …/{moment_task_id}) finds the job done. The same request again (same request_id; without "
-    "one, the same fields while the task is open) returns that task.",
+    "one, the same fields while the task is open) returns that task. With `schedule_at` the task waits: the "
+    "every-minute job makes it in WeCom once due (its materials uploaded then, so a media_id never expires "
+    "before the call).",
     body=S.MomentInput,
 ))  # fmt: skip
 def create(principal: Any, request: Any, body: S.MomentInput) -> Any:
@@ -71,3 +75,24 @@ def moment(principal: Any, request: Any, moment_task_id: str) -> Any:
 ))  # fmt: skip
 def cancel(principal: Any, request: Any, moment_task_id: str) -> Any:
     return _service().cancel(principal.corp_id, moment_task_id).listed()
+
+
+@route("/admin/moments/{moment_task_id}/progress", doc=Doc(
+    "Who posted the moment: per member (customers reached, likes, comments), per department (a store) and "
+    "overall, as WeCom's results were last read (every 10 minutes for 7 days after creation)",
+    {200: ("the completion (JSON) or its rows (CSV, UTF-8 with BOM)", S.MomentProgress)},
+    query=S.MomentProgressQuery, params=MOMENT_TASK_ID, errors={404: None}, csv=True,
+))  # fmt: skip
+def progress(principal: Any, request: Any, moment_task_id: str) -> Any:
+    q = query_of(request)
+    p = _service().progress(principal.corp_id, moment_task_id)
+    if q.get("format") != "csv":
+        return p
+    from scrm.acquisition.channel_stats import to_csv  # formula-safe cells, a BOM for Excel
+
+    by = "department" if q.get("by") == "department" else "member"
+    rows = p["by_department"] if by == "department" else [{**m, "published": int(m["published"])} for m in p["by_member"]]
+    body = to_csv(rows)
+    return Response(body=body, status_code=200, headers={
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="{moment_task_id}-progress.csv"'})  # fmt: skip

@@ -127,3 +127,15 @@ def plan_sops(event: Any) -> dict[str, Any]:
     from scrm import bootstrap
 
     return bootstrap.sop_planner().tick()
+
+
+@bp.schedule("rate(1 minute)", name="advance_moments")
+def advance_moments(event: Any) -> dict[str, Any]:
+    """Moment tasks with work left: a scheduled task whose time came, or a call whose answer was lost, gets its
+    WeCom call; a creation job is asked; created tasks' results (who posted, customers reached, likes and
+    comments onto the customers' timelines) are read every 10 minutes for 7 days, within the bulk budget.
+    Tasks with nothing left are closed and cost nothing afterwards."""
+    from scrm import bootstrap
+
+    job = bootstrap.moments_job()
+    return {"corps": {c: job.advance(c) for c in bootstrap.corp_registry().list_ids()}}

@@ -267,8 +267,11 @@ def sidebar_portraits() -> Portraits:
 
 # Scripts and materials: media/upload through the admin API's clients, within the corp's shared budget.
 content = lazy(lambda: _content.content(admin_api_gateways().for_corp))
-# Moment tasks (issue 20): created and followed from the admin API, within the corp's shared budget.
-moments = lazy(lambda: _moments.moments(admin_api_gateways().for_corp, content()))
+# Moment tasks (issue 20): created and followed from the admin API within the corp's shared budget; the
+# scheduled job's calls (due schedules, jobs, results) within the bulk budget.
+moments = lazy(lambda: _moments.moments(admin_api_gateways().for_corp, content(), store()))
+moments_job = lazy(lambda: _moments.moments(_gateways(bulk=True).for_corp, content(), store(),
+                                            _moments.reminders(alert_repo(), _alert_delivery(), _alert_caps())))
 
 
 def reset() -> None:

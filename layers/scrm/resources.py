@@ -196,7 +196,9 @@ TABLES: dict[str, TableDef] = {
         # (sends of an item), "t#<userid>" (of a member), "u#<userid>#<kind>#<id>" (of a member and item).
         _table("content", _PK, _SK),
         # Moment tasks (issue 20, moments/): pk = corp with sk = "m#<id>" (a task: its spec and where its
-        # creation in WeCom stands; ids sort by creation time), "req#<key>" (a request's task).
+        # creation in WeCom stands; ids sort by creation time), "req#<key>" (a request's task), "open#<id>" (a
+        # task with work left: the scheduled job's list); pk = corp#mt#<id>, sk = "u#<userid>" (a member's
+        # results: posted or not, customers reached, likes and comments).
         _table("moments", _PK, _SK),
     )
 }

@@ -390,6 +390,24 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
         _check(template, "collect_mass_send_results", calls)
         assert any(r == ["table/scrm-mass-sends"] for _, _, r in calls), calls
 
+        # advance_moments: a task's call, its job asked, then a pass of results whose like goes onto the
+        # customer's timeline (the stack's own minute job may take a step first: the calls are what count).
+        sandbox.set_moment_job_time(cid, 0)
+        moment, _ = bootstrap.moments().create(cid, {"name": "iam", "text": "IAM 朋友圈", "senders": [uid]}, "iam")
+        tick = lambda: client.lambda_.invoke("advance_moments", client.events.generate_cw_event(  # noqa: E731
+            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+        with recording() as calls:
+            tick()
+            tick()
+            made = bootstrap.moments().get(cid, moment.moment_task_id)
+            assert made.state == "created", made
+            sandbox.publish_moment(cid, made.moment_id, uid)
+            sandbox.like_moment(cid, made.moment_id, uid, external_userid=ext)
+            _results_due(cid, moment.moment_task_id)
+            tick()
+        _check(template, "advance_moments", calls)
+        assert any(r == ["table/scrm-timeline"] for _, _, r in calls), calls
+
         # plan_sops: a due item in a minute no tick has planned, the corp's cursor moved back before it. The
         # cursor only moves forward (and the stack's own tick moves it every minute), so its item is deleted
         # first; should the stack's tick plan that minute while this one is set up, the next one is tried.
@@ -556,3 +574,13 @@ def test_the_callback_function_may_do_nothing_more(templates):
     assert "scrm-parked-events" in resources and "scrm-events" in resources and "scrm-welcome" in resources
     for other in ("scrm-idempotency", "scrm-customers", "scrm-follows", "scrm-timeline", "scrm-tokens", "ListSecrets"):
         assert other not in resources
+
+
+def _results_due(corp_id: str, moment_task_id: str) -> None:
+    """The task's next results pass due now, whatever pass the stack's own minute job already made."""
+    repo = bootstrap.moments().repo
+    while True:
+        m = repo.get(corp_id, moment_task_id)
+        m.extra["results_at"], m.extra["results_position"] = 0, 0
+        if repo.save(corp_id, m):
+            return

@@ -161,6 +161,7 @@ def _content(c: Any) -> None:
     ids = {"moment_task_id": moment["moment_task_id"]}
     c("GET", "/admin/moments")
     c("GET", "/admin/moments/{moment_task_id}", ids=ids)
+    c("GET", "/admin/moments/{moment_task_id}/progress", ids=ids)
     c("POST", "/admin/moments/{moment_task_id}/cancel", ids=ids)
 
 

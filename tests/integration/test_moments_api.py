@@ -7,6 +7,7 @@ cancel reaches WeCom once the moment exists."""
 from __future__ import annotations
 
 import base64
+import time
 from typing import Any
 
 import pytest
@@ -100,3 +101,78 @@ def test_a_text_material_is_not_an_image_and_an_unknown_task_is_404(shop):
     r = admin("POST", "/admin/moments", {"name": "n", "images": [shop["text_material"]]})
     assert r.status_code == 400 and r.json()["field"] == "images[0]"
     assert admin("GET", "/admin/moments/mtNoSuchTask").status_code == 404
+
+
+def test_results_say_who_posted_per_store_and_put_a_customers_like_and_comment_on_their_timeline(stack, sandbox,
+                                                                                                   shop):  # fmt: skip
+    """The minute job reads WeCom's results: one of two members posted, a customer it reached liked and
+    commented; the progress says 1 of 2 (per member, per department, as CSV too) and the customer's
+    timeline carries the like and the comment, once each however often the results are read."""
+    from scrm import bootstrap
+
+    cid, admin = shop["cid"], shop["admin"]
+    poster, idle = shop["members"][:2]
+    sandbox.set_moment_job_time(cid, 0)
+    r = admin("POST", "/admin/moments", {"name": "周末到店", "text": "周末到店有礼", "senders": [poster, idle],
+                                         "remind_after_hours": 1})  # fmt: skip
+    assert r.status_code == 201, r.text
+    tid = r.json()["moment"]["moment_task_id"]
+    done = wait_for(lambda: (m := admin("GET", f"/admin/moments/{tid}").json())["state"] == "created" and m,
+                    timeout_s=30, what="the job done")  # fmt: skip
+    mid = done["moment_id"]
+    post = sandbox.publish_moment(cid, mid, poster)
+    reached = next(t for t in sandbox.moment(cid, mid)["tasks"] if t["userid"] == poster)["reached"]
+    assert reached, post
+    fan = reached[0]
+    sandbox.like_moment(cid, mid, poster, external_userid=fan)
+    sandbox.comment_moment(cid, mid, poster, "好看！", external_userid=fan)
+
+    repo = bootstrap.moments().repo
+    with stack.schedules_held():
+        for _ in range(2):  # two passes: the second reads the same likes and writes nothing new
+            while True:  # the next pass due now, the moment made two hours ago (the reminder's delay is over)
+                m = repo.get(cid, tid)
+                m.extra["results_at"], m.done_at = 0, min(m.done_at, int(time.time()) - 7200)
+                if repo.save(cid, m):
+                    break
+            stack.run_job("advance_moments")
+    p = admin("GET", f"/admin/moments/{tid}/progress").json()
+    assert (p["members"], p["posted"], p["rate"], p["likes"], p["comments"]) == (2, 1, 0.5, 1, 1)
+    assert p["reached"] == len(reached) and p["results_at"] > 0
+    assert {m["userid"]: m["published"] for m in p["by_member"]} == {poster: True, idle: False}
+    assert sum(d["members"] for d in p["by_department"]) >= 2
+    csv = admin("GET", f"/admin/moments/{tid}/progress", format="csv", by="department")
+    assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
+    assert csv.text.lstrip("\ufeff").splitlines()[0] == "department,name,members,posted,rate"
+    member_csv = admin("GET", f"/admin/moments/{tid}/progress", format="csv").text.lstrip("\ufeff").splitlines()
+    assert member_csv[0] == "userid,published,reached,likes,comments,reminded" and len(member_csv) == 3
+
+    # The member who did not post got one app message (two passes), the one who did got none.
+    cards = [m for m in sandbox.messages(cid) if "周末到店" in str(m.get("content"))]
+    assert [m.get("touser") for m in cards] == [[idle]], cards
+    assert {m["userid"]: m["reminded"] for m in p["by_member"]} == {poster: "", idle: "sent"}
+
+    customer = admin("GET", f"/admin/customers/{fan}").json()
+    kinds = [e.get("change_type") for e in customer["timeline"] if (e.get("entry") or {}).get("moment_id") == mid]
+    assert sorted(kinds) == ["moment_comment", "moment_like"]
+
+
+def test_a_scheduled_task_waits_and_the_minute_job_makes_it_when_due(stack, sandbox, shop):
+    cid, admin = shop["cid"], shop["admin"]
+    sandbox.set_moment_job_time(cid, 0)
+    asked = _calls(sandbox, cid, "externalcontact/add_moment_task")
+    due = int(time.time()) + 3
+    r = admin("POST", "/admin/moments", {"name": "定时", "text": "三秒后发", "images": shop["images"][:1],
+                                         "senders": shop["members"][:1], "schedule_at": due})  # fmt: skip
+    assert r.status_code == 201 and r.json()["moment"]["state"] == "new", r.text
+    tid = r.json()["moment"]["moment_task_id"]
+    with stack.schedules_held():
+        stack.run_job("advance_moments")
+        if time.time() < due:  # not due yet: nothing made, nothing uploaded
+            assert _calls(sandbox, cid, "externalcontact/add_moment_task") == asked
+        time.sleep(max(0.0, due - time.time()) + 0.5)
+        stack.run_job("advance_moments")  # the call
+        stack.run_job("advance_moments")  # the job asked
+    got = admin("GET", f"/admin/moments/{tid}").json()
+    assert got["state"] == "created" and got["moment_id"]
+    assert _calls(sandbox, cid, "externalcontact/add_moment_task") == asked + 1

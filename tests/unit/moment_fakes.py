@@ -12,7 +12,7 @@ dying mid-call).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +39,9 @@ class FakeMomentRepo:
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], Moment] = {}
         self.requests: dict[tuple[str, str], str] = {}
+        self.opened: set[tuple[str, str]] = set()
+        self.rows: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+        self.row_writes = 0
         self.saves = 0
 
     def create(self, corp_id: str, moment: Moment, request_key: str) -> bool:
@@ -47,7 +50,22 @@ class FakeMomentRepo:
         self.requests[(corp_id, request_key)] = moment.moment_task_id
         moment.version = 1
         self.items[(corp_id, moment.moment_task_id)] = _copy(moment)
+        self.opened.add((corp_id, moment.moment_task_id))
         return True
+
+    def open_ids(self, corp_id: str) -> list[str]:
+        return sorted(m for c, m in self.opened if c == corp_id)
+
+    def close(self, corp_id: str, moment_task_id: str) -> None:
+        self.opened.discard((corp_id, moment_task_id))
+
+    def put_members(self, corp_id: str, moment_task_id: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        for r in rows:
+            self.rows.setdefault((corp_id, moment_task_id), {})[str(r["userid"])] = json.loads(json.dumps(dict(r)))
+            self.row_writes += 1
+
+    def members(self, corp_id: str, moment_task_id: str) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.rows.get((corp_id, moment_task_id), {}).values()]
 
     def request(self, corp_id: str, request_key: str) -> str | None:
         return self.requests.get((corp_id, request_key))
@@ -148,6 +166,60 @@ class FakeMomentWeCom:
                        "text": job.body.get("text") or {}}  # fmt: skip
 
 
+@dataclass
+class Post:
+    """One member's part of a moment: published or not, the customers it reached, likes and comments."""
+
+    published: bool = False
+    reached: list[str] = field(default_factory=list)
+    likes: list[dict[str, Any]] = field(default_factory=list)
+    comments: list[dict[str, Any]] = field(default_factory=list)
+
+
+class FakeResults:
+    """WeCom's moment result reads (93333) over posts the test sets: {moment_id: {userid: Post}}, paged as
+    WeCom pages them; every page and comments read counted in ``calls``."""
+
+    def __init__(self, posts: dict[str, dict[str, Post]] | None = None) -> None:
+        self.posts = posts or {}
+        self.calls: dict[str, int] = {}
+
+    def _count(self, api: str) -> None:
+        self.calls[api] = self.calls.get(api, 0) + 1
+
+    @staticmethod
+    def _page(items: list[Any], cursor: str, limit: int) -> tuple[list[Any], str]:
+        start = int(cursor or 0)
+        end = start + limit
+        return items[start:end], (str(end) if end < len(items) else "")
+
+    def moment_tasks(self, moment_id: str, cursor: str, limit: int) -> tuple[list[dict[str, Any]], str]:
+        self._count("get_moment_task")
+        rows = [{"userid": u, "publish_status": int(p.published)} for u, p in sorted(self.posts[moment_id].items())]
+        return self._page(rows, cursor, limit)
+
+    def moment_send_result(self, moment_id: str, userid: str, cursor: str,
+                           limit: int) -> tuple[list[dict[str, Any]], str]:  # fmt: skip
+        self._count("get_moment_send_result")
+        return self._page([{"external_userid": e} for e in self.posts[moment_id][userid].reached], cursor, limit)
+
+    def moment_comments(self, moment_id: str, userid: str) -> dict[str, Any]:
+        self._count("get_moment_comments")
+        post = self.posts[moment_id][userid]
+        return {"comment_list": list(post.comments), "like_list": list(post.likes)}
+
+
+class FakeTimeline:
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self.writes = 0
+
+    def add_timeline(self, corp_id: str, subject: str, create_time: int, event_id: str,
+                     entry: dict[str, Any]) -> None:  # fmt: skip
+        self.entries[(corp_id, subject, event_id)] = {**entry, "create_time": create_time}
+        self.writes += 1
+
+
 class FakeMaterials:
     def __init__(self, items: dict[str, tuple[str, str, bytes]] | None = None) -> None:
         self.items = items or {}
@@ -159,9 +231,13 @@ class FakeMaterials:
 class FakeDirectory:
     def __init__(self, members: Sequence[str] = (), tags: Sequence[str] = ()) -> None:
         self.members, self.tags = set(members), set(tags)
+        self.depts: dict[str, list[int]] = {}
 
     def known_employees(self, corp_id: str, userids: Sequence[str]) -> set[str]:
         return {u for u in userids if u in self.members}
 
     def known_tags(self, corp_id: str) -> set[str]:
         return set(self.tags)
+
+    def departments(self, corp_id: str) -> dict[str, frozenset[int]]:
+        return {m: frozenset(self.depts.get(m, ())) for m in self.members}

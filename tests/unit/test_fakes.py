@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import scrm
 from scrm.acquisition import ports as acquisition_ports
+from scrm.adapters.dynamo.directory import DynamoDirectory
 from scrm.adapters.wecom.gateway import WeComGateway
 from scrm.adapters.wecom.token_store import DynamoTokenStorage
 from scrm.alerts import ports as alert_ports
@@ -45,6 +46,7 @@ from scrm.mass_sends.recipient_repository import DynamoCustomerNames
 from scrm.mass_sends.repository import DynamoMassSends
 from scrm.mass_sends.service import MassSends
 from scrm.moments import ports as moment_ports
+from scrm.moments import results as moment_results
 from scrm.moments.repository import DynamoMoments
 from scrm.sidebar import js_config as sidebar_js
 from scrm.sidebar import portrait
@@ -75,7 +77,8 @@ from tests.unit.live_code_fakes import (
 )
 from tests.unit.mass_send_fakes import FakeGroupMsg, FakeMassSendRepo, FakeNames, FakeRecipients
 from tests.unit.moment_fakes import FakeDirectory as FakeMomentDirectory
-from tests.unit.moment_fakes import FakeMaterials, FakeMomentRepo, FakeMomentWeCom
+from tests.unit.moment_fakes import FakeMaterials, FakeMomentRepo, FakeMomentWeCom, FakeResults
+from tests.unit.moment_fakes import FakeTimeline as MomentTimeline
 from tests.unit.sidebar_fakes import FakeExtra, FakeGroupExtra, FakePortraitReads
 from tests.unit.sop_fakes import FakeGroups, FakeSops
 from tests.unit.staff_auth_fakes import FakeLoginWeCom, FakeMembers, FakeRoles, FakeSessions
@@ -116,7 +119,10 @@ PORT_FAKES: dict[type, tuple[Any, ...]] = {
     moment_ports.MomentRepo: (FakeMomentRepo, DynamoMoments),
     moment_ports.MomentWeCom: (FakeMomentWeCom, WeComGateway),
     moment_ports.Materials: (FakeMaterials, ContentService),
-    moment_ports.Directory: (FakeMomentDirectory,),
+    moment_ports.Directory: (FakeMomentDirectory, DynamoDirectory),
+    moment_results.ResultWeCom: (FakeResults, WeComGateway),
+    moment_results.ResultRepo: (FakeMomentRepo, DynamoMoments),
+    moment_results.Timeline: (MomentTimeline, DynamoStore),
     M.Planned: (SopPlanner.recipients,),
     M.GroupSource: (FakeGroups,),
     M.CustomerNames: (FakeNames, DynamoCustomerNames),

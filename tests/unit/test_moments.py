@@ -203,3 +203,142 @@ def test_wecoms_body_for_a_link_and_a_video_and_no_range():
     video = parse_spec({"name": "n", "text": "看视频", "video": "v1", "departments": [2, 3]}, START)
     assert wecom_body(video, ["media-1"])["attachments"] == [{"msgtype": "video", "video": {"media_id": "media-1"}}]
     assert wecom_body(video, ["media-1"])["visible_range"] == {"sender_list": {"department_list": [2, 3]}}
+
+
+# results (issue 20 item 2) ----------------------------------------------------------------------------------
+def _created(job_polls: int = 0) -> tuple[Moments, FakeMomentRepo, Any, Clock, str, str]:
+    from scrm.moments.results import MomentResults
+
+    from tests.unit.moment_fakes import FakeResults, FakeTimeline
+
+    clock = Clock()
+    repo = FakeMomentRepo()
+    gw = FakeMomentWeCom(clock, members={"alice", "bob"}, tags={"t1"}, job_polls=job_polls)
+    reads, timeline = FakeResults(), FakeTimeline()
+
+    class Both:  # one gateway makes the task's calls and the results' reads, as WeComGateway does
+        def __getattr__(self, name: str) -> Any:
+            return getattr(gw if hasattr(gw, name) else reads, name)
+
+    directory = FakeDirectory(["alice", "bob", "carol"], ["t1"])
+    directory.depts = {"alice": [2], "bob": [2, 3], "carol": [3]}
+    svc = Moments(repo, lambda corp: Both(), FakeMaterials({"m1": PNG, "m2": PNG}), directory, clock,
+                  results=MomentResults(repo, lambda corp: Both(), timeline, clock))  # fmt: skip
+    m, _ = svc.create(CORP, {"name": "周末", "text": "周末活动", "senders": ["alice", "bob", "carol"]}, "admin")
+    svc.advance(CORP)  # the call, then the job is asked on the next runs
+    svc.advance(CORP)
+    moment = svc.get(CORP, m.moment_task_id)
+    assert moment.state == "created"
+    svc.reads, svc.timeline = reads, timeline  # type: ignore[attr-defined]
+    return svc, repo, reads, clock, m.moment_task_id, moment.moment_id
+
+
+def test_results_store_who_posted_what_it_reached_and_put_each_interaction_on_the_timeline_once():
+    from tests.unit.moment_fakes import Post
+
+    svc, repo, reads, clock, tid, mid = _created()
+    reads.posts[mid] = {
+        "alice": Post(True, reached=["c1", "c2", "c3"], likes=[{"external_userid": "c1", "create_time": START + 5}],
+                      comments=[{"external_userid": "c2", "create_time": START + 6},
+                                {"userid": "bob", "create_time": START + 7}]),
+        "bob": Post(False), "carol": Post(True, reached=["c4"]),
+    }  # fmt: skip
+    assert svc.advance(CORP) == {"results": 1}
+    p = svc.progress(CORP, tid)
+    assert (p["members"], p["posted"], p["rate"], p["reached"], p["likes"], p["comments"]) == (3, 2, 0.6667, 4, 1, 1)
+    assert p["by_department"] == [{"department": 2, "name": "", "members": 2, "posted": 1, "rate": 0.5},
+                                  {"department": 3, "name": "", "members": 2, "posted": 1, "rate": 0.5}]  # fmt: skip
+    assert {r["userid"]: r["published"] for r in p["by_member"]} == {"alice": True, "bob": False, "carol": True}
+    kinds = sorted((s, e["change_type"]) for (_, s, _), e in svc.timeline.entries.items())  # type: ignore[attr-defined]
+    assert kinds == [("customer:c1", "moment_like"), ("customer:c2", "moment_comment")]  # a member's comment is not
+    # The next pass waits 10 minutes; then it reads again and writes the same timeline items, nothing new.
+    assert svc.advance(CORP) == {"waiting": 1}
+    clock.t += 600
+    entries = dict(svc.timeline.entries)  # type: ignore[attr-defined]
+    assert svc.advance(CORP) == {"results": 1}
+    assert svc.timeline.entries == entries  # type: ignore[attr-defined]
+
+
+def test_a_pass_cut_by_its_budget_goes_on_where_it_stopped_and_calls_stay_at_the_minimum():
+    from scrm.moments import results as R
+
+    from tests.unit.moment_fakes import Post
+
+    svc, repo, reads, clock, tid, mid = _created()
+    reads.posts[mid] = {f"u{i:03d}": Post(True, reached=[f"c{i}"]) for i in range(30)}
+    got = svc.results.collect(CORP, svc.get(CORP, tid), budget=21)  # type: ignore[union-attr]
+    # 1 page of members, then 2 calls a member (its one send-result page and its comments): 10 members read
+    assert (got["read"], got["position"], got["done"], got["calls"]) == (10, 10, False, 21)
+    before = sum(reads.calls.values())
+    moment = svc.get(CORP, tid)
+    moment.extra["results_position"] = 0
+    full = svc.results.collect(CORP, moment, budget=R.RUN_BUDGET)  # type: ignore[union-attr]
+    assert full["done"] and full["calls"] == 1 + 2 * 30 == sum(reads.calls.values()) - before
+    assert svc.progress(CORP, tid)["posted"] == 30
+
+
+def test_a_task_is_closed_when_nothing_is_left_to_follow():
+    from scrm.moments import results as R
+
+    svc, repo, reads, clock, tid, mid = _created()
+    reads.posts[mid] = {}
+    clock.t += R.FOLLOW_S
+    assert svc.advance(CORP) == {"closed": 1}
+    assert repo.open_ids(CORP) == [] and svc.advance(CORP) == {}
+    failed, _ = svc.create(CORP, {**BODY, "request_id": "f"}, "admin")
+    svc.cancel(CORP, failed.moment_task_id)
+    assert svc.advance(CORP) == {"closed": 1}
+
+
+def test_members_who_have_not_posted_after_the_delay_are_reminded_once_and_a_full_allowance_is_retried():
+    from tests.unit.moment_fakes import Post
+
+    svc, repo, reads, clock, tid, mid = _created()
+    reads.posts[mid] = {"alice": Post(True), "bob": Post(False), "carol": Post(False)}
+    asked: list[str] = []
+    answers = {"bob": ["sent"], "carol": ["full", "sent"]}
+    svc.results.remind = lambda corp, moment, userid: (asked.append(userid), answers[userid].pop(0))[1]  # type: ignore[union-attr]
+    assert svc.advance(CORP) == {"results": 1} and asked == []  # not a day old yet
+    clock.t += 24 * 3600
+    svc.advance(CORP)
+    assert asked == ["bob", "carol"]
+    clock.t += 600
+    svc.advance(CORP)
+    assert asked == ["bob", "carol", "carol"]  # carol's allowance was full: asked again; bob never again
+    clock.t += 600
+    svc.advance(CORP)
+    assert asked == ["bob", "carol", "carol"]
+    assert {m["userid"]: m["reminded"] for m in svc.progress(CORP, tid)["by_member"]} == {
+        "alice": "", "bob": "sent", "carol": "sent"}  # fmt: skip
+
+
+def test_no_reminder_when_the_task_says_never():
+    svc, repo, gw, clock = world()
+    with pytest.raises(DomainError) as err:
+        svc.create(CORP, {**BODY, "remind_after_hours": 169}, "admin")
+    assert err.value.field == "remind_after_hours"
+    m, _ = svc.create(CORP, {**BODY, "remind_after_hours": 0}, "admin")
+    assert m.parsed().remind_after_hours == 0
+
+
+def test_the_corps_shared_budget_running_out_mid_pass_keeps_the_position():
+    from scrm.kernel.throttle import Throttled
+
+    from tests.unit.moment_fakes import Post
+
+    svc, repo, reads, clock, tid, mid = _created()
+    reads.posts[mid] = {f"u{i}": Post(True) for i in range(5)}
+    real = reads.moment_comments
+    seen: list[str] = []
+
+    def comments(moment_id: str, userid: str) -> dict[str, Any]:
+        seen.append(userid)
+        if len(seen) == 3:
+            raise Throttled("externalcontact/get_moment_comments", 60.0)
+        return real(moment_id, userid)
+
+    reads.moment_comments = comments
+    assert svc.advance(CORP) == {"results_partial": 1}
+    assert svc.get(CORP, tid).extra["results_position"] == 2
+    assert svc.advance(CORP) == {"results": 1}  # goes on at once, from the third member
+    assert seen == ["u0", "u1", "u2", "u2", "u3", "u4"]

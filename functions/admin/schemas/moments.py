@@ -4,7 +4,7 @@ the typed values and name the field they refuse."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
@@ -30,6 +30,11 @@ class MomentInput(Body):
     departments: list[int] = Field([], max_length=1000, description="departments whose members get the task")
     tags: list[Id] = Field([], max_length=1000, description=(
         "corp tags: only customers carrying one of them see the post; empty: every customer of each sender"))
+    schedule_at: int | None = Field(None, ge=0, description=(
+        "unix seconds: made in WeCom by the every-minute job once due (at most 30 days ahead); absent or past: "
+        "made at once"))
+    remind_after_hours: int = Field(24, ge=0, le=168, description=(
+        "members who have not posted this many hours after the moment exists get an app message; 0: never"))
     request_id: str | None = Field(None, min_length=1, max_length=64, description=(
         "the same request_id again returns the task it made"))
 
@@ -60,3 +65,40 @@ class MomentCreated(Model):
 
 class MomentList(Model):
     items: list[Moment]
+
+
+class MomentProgressQuery(Model):
+    format: Literal["json", "csv"] | None = Field(None, description="json (default) or csv (UTF-8 with BOM)")
+    by: Literal["member", "department"] | None = Field(None, description="the CSV's rows (default member)")
+
+
+class MomentDepartment(Model):
+    department: int = Field(description="a department id (a store); 0: members without one")
+    name: str
+    members: int
+    posted: int
+    rate: float
+
+
+class MomentMember(Model):
+    userid: str
+    published: bool
+    reached: int = Field(description="customers the post reached")
+    likes: int
+    comments: int
+    reminded: str = Field(description="'' (not reminded), sent, failed, or the reminder record's state")
+
+
+class MomentProgress(Model):
+    moment_task_id: str
+    state: str
+    moment_id: str
+    results_at: int = Field(description="when WeCom's results were last read (unix seconds; 0: not yet)")
+    members: int
+    posted: int
+    rate: float = Field(description="posted / members")
+    reached: int
+    likes: int
+    comments: int
+    by_department: list[MomentDepartment]
+    by_member: list[MomentMember]

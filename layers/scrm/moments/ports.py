@@ -25,6 +25,12 @@ class MomentRepo(Protocol):
         """The newest tasks first."""
         ...
 
+    def open_ids(self, corp_id: str) -> list[str]:
+        """Tasks with work left (created with the task, removed by ``close``)."""
+        ...
+
+    def close(self, corp_id: str, moment_task_id: str) -> None: ...
+
 
 class MomentWeCom(Protocol):
     def upload_attachment(self, media_type: str, filename: str, content: bytes) -> str:
@@ -55,3 +61,6 @@ class Materials(Protocol):
 class Directory(Protocol):
     def known_employees(self, corp_id: str, userids: Sequence[str]) -> set[str]: ...
     def known_tags(self, corp_id: str) -> set[str]: ...
+    def departments(self, corp_id: str) -> dict[str, frozenset[int]]:
+        """Every synced member's departments (a store is a department: completion by store)."""
+        ...

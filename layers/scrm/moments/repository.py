@@ -4,6 +4,9 @@ repeated request finds the task it made and never makes a second."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
@@ -28,6 +31,7 @@ class DynamoMoments:
                     condition=M.pk.does_not_exist())  # fmt: skip
             tx.save(M(corp_id, f"m#{moment.moment_task_id}", data=moment.to_item(), version=1),
                     condition=M.pk.does_not_exist())  # fmt: skip
+            tx.save(M(corp_id, f"open#{moment.moment_task_id}", data={}, version=1))
 
         return created(moment, transact_if(build))
 
@@ -54,3 +58,18 @@ class DynamoMoments:
     def recent(self, corp_id: str, limit: int) -> list[Moment]:
         return loaded_all(Moment.from_item, M.query(corp_id, M.sk.startswith("m#"), scan_index_forward=False,
                                                     limit=limit))  # fmt: skip
+
+    def open_ids(self, corp_id: str) -> list[str]:
+        """Tasks with work left (a call, a job, results to follow): the scheduled job's list, one small range."""
+        return [str(i.sk)[5:] for i in M.query(corp_id, M.sk.startswith("open#"))]
+
+    def close(self, corp_id: str, moment_task_id: str) -> None:
+        M(corp_id, f"open#{moment_task_id}").delete()
+
+    def put_members(self, corp_id: str, moment_task_id: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        with M.batch_write() as batch:
+            for r in rows:
+                batch.save(M(f"{corp_id}#mt#{moment_task_id}", f"u#{r['userid']}", data=dict(r)))
+
+    def members(self, corp_id: str, moment_task_id: str) -> list[dict[str, Any]]:
+        return [dict(i.data or {}) for i in M.query(f"{corp_id}#mt#{moment_task_id}", M.sk.startswith("u#"))]

@@ -33,6 +33,7 @@ from scrm.kernel.throttle import Throttled
 from scrm.kernel.wecom_error import WeComError
 from scrm.moments.model import CALLING, CANCELLED, CREATED, JOB, JOB_DONE, NEW, Moment
 from scrm.moments.ports import Directory, Materials, MomentRepo, MomentWeCom
+from scrm.moments.results import RESULTS_EVERY_S, MomentResults, completion
 from scrm.moments.spec import IMAGE, VIDEO, MomentSpec, parse_spec, unknown_paths, wecom_body
 
 log = logging.getLogger("scrm.moments")
@@ -58,6 +59,7 @@ class Moments:
     materials: Materials
     directory: Directory
     clock: Callable[[], float] = time.time
+    results: MomentResults | None = None
 
     def _now(self) -> int:
         return int(self.clock())
@@ -99,7 +101,8 @@ class Moments:
         for path, material_id, kind in wanted:
             found = self.materials.media(corp_id, material_id)
             if found is None or found[0] != kind:
-                raise FieldError(path, f"not a {kind} material of the corp's library")
+                article = "an" if kind == IMAGE else "a"
+                raise FieldError(path, f"not {article} {kind} material of the corp's library")
 
     def get(self, corp_id: str, moment_task_id: str) -> Moment:
         found = self.repo.get(corp_id, moment_task_id)
@@ -241,6 +244,49 @@ class Moments:
         if done.extra.get("cancel_pending"):
             self.cancel(corp_id, moment_task_id)
         return DONE
+
+    # the scheduled job's side -------------------------------------------------------------------
+    def advance(self, corp_id: str) -> dict[str, int]:
+        """Every task with work left gets its step: a due or lost call, a job to ask, results to read
+        (every RESULTS_EVERY_S, or at once when the last run stopped at its budget). A task with nothing
+        left is closed and costs nothing afterwards. Counts of what each step did."""
+        out: dict[str, int] = {}
+        for moment_task_id in self.repo.open_ids(corp_id):
+            did = self._advance_one(corp_id, moment_task_id)
+            out[did] = out.get(did, 0) + 1
+        return out
+
+    def _advance_one(self, corp_id: str, moment_task_id: str) -> str:
+        moment = self.repo.get(corp_id, moment_task_id)
+        now = self._now()
+        if moment is None:
+            self.repo.close(corp_id, moment_task_id)
+            return "closed"
+        if moment.is_open:
+            return self.run(corp_id, moment_task_id)
+        if self.results is None or not self.results.following(moment, now):
+            self.repo.close(corp_id, moment_task_id)
+            return "closed"
+        position = int(moment.extra.get("results_position") or 0)
+        if not position and now - int(moment.extra.get("results_at") or 0) < RESULTS_EVERY_S:
+            return "waiting"
+        got = self.results.collect(corp_id, moment)
+
+        def note(m: Moment) -> None:
+            m.extra["results_position"], m.extra["results_at"] = got["position"], now
+            m.extra["results"] = {k: got[k] for k in ("members", "published")}
+
+        self._update(corp_id, moment_task_id, note)
+        return "results" if got["done"] else "results_partial"
+
+    def progress(self, corp_id: str, moment_task_id: str) -> dict[str, Any]:
+        """Who posted, per member, per department (store) and overall, as the last results read saw it."""
+        moment = self.get(corp_id, moment_task_id)
+        rows = self.results.repo.members(corp_id, moment_task_id) if self.results is not None else []
+        departments = self.directory.departments(corp_id) if rows else {}
+        return {"moment_task_id": moment_task_id, "state": moment.state, "moment_id": moment.moment_id,
+                "results_at": int(moment.extra.get("results_at") or 0),
+                **completion(rows, {u: sorted(d) for u, d in departments.items()})}  # fmt: skip
 
     def _update(self, corp_id: str, moment_task_id: str, change: Callable[[Moment], None]) -> Moment:
         """Apply to the stored task and write under its version (again after another writer's)."""

@@ -29,6 +29,7 @@ TAGS_MAX = 1000  # our cap (WeCom names none)
 TITLE_MAX = 64
 TITLE_BYTES_MAX = 64  # a link's title: WeCom counts bytes
 URL_MAX = 1024
+REMIND_AFTER_H, REMIND_AFTER_MAX_H = 24, 168  # our default: a day after the task exists; 0: never
 SCHEDULE_AHEAD_MAX_S = 30 * 86_400  # our cap: a schedule further out than a month is a typo
 IMAGE, VIDEO, LINK = "image", "video", "link"
 
@@ -51,6 +52,7 @@ class MomentSpec:
     departments: tuple[int, ...] = ()
     tags: tuple[str, ...] = ()  # corp tag ids; empty: every customer of each sender
     schedule_at: int | None = None
+    remind_after_hours: int = REMIND_AFTER_H  # members who have not posted by then get an app message
 
     @property
     def attachment_kind(self) -> str:
@@ -73,6 +75,7 @@ class MomentSpec:
         out["senders"], out["departments"], out["tags"] = list(self.senders), list(self.departments), list(self.tags)
         if self.schedule_at is not None:
             out["schedule_at"] = self.schedule_at
+        out["remind_after_hours"] = self.remind_after_hours
         return out
 
 
@@ -169,7 +172,10 @@ def parse_spec(body: Mapping[str, Any], now: int) -> MomentSpec:
             raise FieldError("schedule_at", "at most 30 days ahead")
         if schedule_at <= now:
             schedule_at = None  # due now: created at once
-    return MomentSpec(name, text, images, video, link, senders, departments, tags, schedule_at)
+    remind = body.get("remind_after_hours", REMIND_AFTER_H)
+    if isinstance(remind, bool) or not isinstance(remind, int) or not 0 <= remind <= REMIND_AFTER_MAX_H:
+        raise FieldError("remind_after_hours", f"hours from 0 (no reminder) to {REMIND_AFTER_MAX_H}")
+    return MomentSpec(name, text, images, video, link, senders, departments, tags, schedule_at, remind)
 
 
 def spec_from_dict(stored: Mapping[str, Any]) -> MomentSpec:
@@ -181,6 +187,7 @@ def spec_from_dict(stored: Mapping[str, Any]) -> MomentSpec:
         link=Link(link["title"], link["url"], link.get("cover", "")) if link else None,
         senders=tuple(stored.get("senders") or ()), departments=tuple(int(d) for d in stored.get("departments") or ()),
         tags=tuple(stored.get("tags") or ()), schedule_at=stored.get("schedule_at"),
+        remind_after_hours=int(stored.get("remind_after_hours", REMIND_AFTER_H)),
     )  # fmt: skip
 
 

@@ -54,3 +54,18 @@ class MomentCalls:
             cursor = answer.get("next_cursor") or ""
             if not cursor:
                 return
+
+    # the results (93333): one page each; the caller pages and counts the calls against its budget
+    def moment_tasks(self, moment_id: str, cursor: str, limit: int) -> tuple[list[dict[str, Any]], str]:
+        answer = self._post("externalcontact/get_moment_task",
+                            {"moment_id": moment_id, "limit": limit, **({"cursor": cursor} if cursor else {})}) or {}
+        return list(answer.get("task_list") or []), str(answer.get("next_cursor") or "")
+
+    def moment_send_result(self, moment_id: str, userid: str, cursor: str,
+                           limit: int) -> tuple[list[dict[str, Any]], str]:  # fmt: skip
+        body = {"moment_id": moment_id, "userid": userid, "limit": limit, **({"cursor": cursor} if cursor else {})}
+        answer = self._post("externalcontact/get_moment_send_result", body) or {}
+        return list(answer.get("customer_list") or []), str(answer.get("next_cursor") or "")
+
+    def moment_comments(self, moment_id: str, userid: str) -> dict[str, Any]:
+        return dict(self._post("externalcontact/get_moment_comments", {"moment_id": moment_id, "userid": userid}) or {})

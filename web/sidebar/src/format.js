@@ -25,7 +25,7 @@ const CHANGES = {
   add_external_contact: '添加了企业成员', add_half_external_contact: '添加了企业成员（待通过）',
   edit_external_contact: '资料被编辑', del_external_contact: '被企业成员删除', del_follow_user: '删除了企业成员',
   transfer_fail: '客户接替失败', create: '入群', update: '群信息变更', dismiss: '群解散',
-  stage: '阶段变更', note: '跟进记录',
+  stage: '阶段变更', note: '跟进记录', moment_like: '点赞了朋友圈', moment_comment: '评论了朋友圈',
 }
 
 export function changeText(entry) {

@@ -1,0 +1,77 @@
+"""Reminding a member who has not posted a moment task yet (issue 20 item 3): one app textcard per (task,
+member), paced through the same per-recipient item as churn alerts and SOP reminders, so a member never gets
+more app messages than WeCom allows, whichever feature sends them.
+
+Once only: the reminder is a record in the alerts table keyed by the task and the member, created before the
+send; a crash between send and mark sends the same card again under WeCom's duplicate check. When the
+member's minute or hour is full the answer is "full" and the next results pass tries again.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from scrm.alerts.alert_settings import AlertSettings
+from scrm.alerts.cards import TITLE_MAX, card_description, cut, link
+from scrm.alerts.churn import alert_sk
+from scrm.alerts.delivery import Delivery, china_day, china_time
+from scrm.alerts.pacing import Caps
+from scrm.alerts.ports import AlertRepo
+from scrm.moments.model import Moment
+
+log = logging.getLogger("scrm.moments")
+KIND = "moment_task"
+CLAIM_S = 60
+
+
+def reminder_card(name: str, text: str, created: str, url: str) -> dict[str, str]:
+    lines = [
+        ("gray", created),
+        ("normal", f"朋友圈任务：{name}"),
+        ("highlight", "你还没有发表这条朋友圈"),
+        ("normal", cut(text, 60) if text else "（图片、视频或链接）"),
+        ("normal", "请在企业微信「客户朋友圈」中发表"),
+    ]
+    return {"title": cut(f"朋友圈任务：{name}", TITLE_MAX), "description": card_description(lines), "url": url,
+            "btntxt": "详情"}  # fmt: skip
+
+
+class MomentReminders:
+    def __init__(
+        self, repo: AlertRepo, delivery: Delivery, caps: Caps, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.repo = repo
+        self.delivery = delivery
+        self.caps = caps
+        self.clock = clock
+
+    def notify(self, corp_id: str, moment: Moment, member: str) -> str:
+        """ "sent", "failed" (WeCom refused for good: the record says why), "full" or "busy" (try again on
+        the next pass), or the record's state when an earlier pass already dealt with it."""
+        sk = alert_sk(int(moment.created_at), f"moment-{moment.moment_task_id}")
+        settings = AlertSettings.of(self.repo.settings(corp_id))
+        url = link(settings.link_url, moment=moment.moment_task_id, member=member)
+        created = china_time(float(moment.created_at)).strftime("%Y-%m-%d %H:%M")
+        card = reminder_card(str(moment.spec.get("name") or ""), str(moment.spec.get("text") or ""), created, url)
+        now = self.clock()
+        fields = {"kind": KIND, "external_userid": "", "userid": member, "now": now, "card": card,
+                  "summary": {"kind": KIND, "moment_task_id": moment.moment_task_id,
+                              "at": china_time(now).strftime("%Y-%m-%d %H:%M")}}  # fmt: skip
+        _, record = self.repo.create(corp_id, member, sk, fields)
+        state = str(record.get("state"))
+        if state == "new":
+            state = self.repo.take_slot(corp_id, member, sk, now, self.caps, china_day(now), None)  # type: ignore[arg-type]
+            if state == "full":
+                return "full"
+        if state != "sending":
+            return state
+        if not self.repo.claim(corp_id, member, sk, self.clock(), CLAIM_S):
+            return "busy"
+        outcome = self.delivery.send_marked(self.repo, corp_id, member, sk, record["card"], self.clock)
+        if outcome.sent:
+            return "sent"
+        log.warning("moment reminder not sent", extra={"member": member, "moment_task_id": moment.moment_task_id,
+                                                        "reason": outcome.reason})  # fmt: skip
+        return "failed"
