@@ -51,14 +51,14 @@ REFRESH_MARGIN_S = 300  # corps/access_token.py: a stored ticket is used while m
 TICKET_APIS = ("get_jsapi_ticket", "ticket/get")
 TIMELINE_ENTRIES = 25
 # The fewest DynamoDB calls a customer portrait can make on this data shape, and why. The tables are
-# separate (customers, follows, timeline, tags, group_members, groups, live codes, employees), and only a
-# Query reads a partition of unknown keys: the customer's relations, the newest timeline entries, the
-# corp's tag library and the customer's groups (the group_members' by_member index) are four Queries, none
-# needing another's answer. What the relations name (the codes' names by state, the members' names) and
-# the groups the index names are keys: one BatchGetItem can read them across tables, with the customer's
-# profile (a key known from the start). So 4 Queries + 1 BatchGetItem = 5, in two rounds. Every sidebar
-# route's own calls come on top (admin/api.py, staff_auth): the session item, the member's role now, the
-# per-caller rate limit (2 GetItems + 1 UpdateItem; a touch every 5 minutes more).
+# separate (customers, follows, timeline, tags, group_members, groups, live codes, employees, stages, notes),
+# and only a Query reads a partition of unknown keys: the customer's relations, the newest timeline entries,
+# the customer's groups (the group_members' by_member index) and the newest notes (the stages' part) are four
+# Queries, none needing another's answer. What the relations name (the tags, the codes by state, the
+# members) and the groups the index names are keys: one BatchGetItem can read them across tables, with the
+# customer's profile and the stages' config and record (keys known from the start). So 4 Queries + 1
+# BatchGetItem = 5, in two rounds. The portrait makes 6: the stages' part (an Extra) reads its config and
+# record in a BatchGetItem of its own. Every sidebar
 MINIMUM_CALLS = {"customer": 5, "group": 3, "route": 3}
 # A group: the group item and its members are one partition each (GetItem + Query, or one Query were they
 # in one table), the staff's names one BatchGetItem after them: 3.
@@ -330,24 +330,23 @@ def _span(sandbox: SandboxClient, corp: dict[str, Any], hours: float, step_s: in
 def _breakdown(corp_id: str, opened: dict[str, list[str]], n: int = 20) -> dict[str, Any]:
     """Each read of the portrait alone, one after the other, in this process, with nothing else running
     (where a portrait's time goes: the HTTP figures are 20 of them at once on two cores)."""
-    from scrm.sidebar.portrait import GROUPS_SHOWN, TIMELINE_SHOWN, Portraits
+    from scrm.sidebar.portrait import GROUPS_SHOWN, TIMELINE_SHOWN, Keys, Portraits
     from scrm.sidebar.portrait_repository import DynamoPortraitReads
 
     reads, times = DynamoPortraitReads(), defaultdict(list)
     pairs = [(u, e) for u, exts in opened.items() for e in exts[1:2]][:n]
     for userid, ext in pairs:
-        view = reads.customer_view(corp_id, ext, TIMELINE_SHOWN) or {"follows": []}
-        states = sorted({str(f["state"]) for f in view["follows"] if f.get("state")})
-        userids = sorted({str(f["userid"]) for f in view["follows"]})
+        follows = reads.relations(corp_id, ext)
+        keys = Keys(profile=ext, tag_ids=sorted({str(t) for f in follows for t in f.get("tag_ids") or ()}),
+                    states=sorted({str(f["state"]) for f in follows if f.get("state")}),
+                    userids=sorted({str(f["userid"]) for f in follows}),
+                    chat_ids=reads.group_ids_with(corp_id, ext, GROUPS_SHOWN))  # fmt: skip
         steps: list[tuple[str, Any, tuple[Any, ...]]] = [
-            ("customer_view (profile, relations, timeline)", reads.customer_view, (corp_id, ext, TIMELINE_SHOWN)),
-            ("tag_names (BatchGetItem of the relations' tags)", reads.tag_names,
-             (corp_id, sorted({str(t) for f in view["follows"] for t in f.get("tag_ids") or ()}))),
-            ("groups_with (by_member index Query + groups BatchGetItem)", reads.groups_with,
-             (corp_id, ext, GROUPS_SHOWN)),
-            ("code_names (BatchGetItem)", reads.code_names, (corp_id, states)),
-            ("member_names (BatchGetItem)", reads.member_names, (corp_id, userids)),
-            ("the whole portrait (Portraits.customer)", Portraits(reads).customer, (corp_id, ext, userid)),
+            ("relations (Query)", reads.relations, (corp_id, ext)),
+            ("timeline (Query)", reads.timeline, (corp_id, ext, TIMELINE_SHOWN)),
+            ("group_ids_with (by_member index Query)", reads.group_ids_with, (corp_id, ext, GROUPS_SHOWN)),
+            ("by_keys (one BatchGetItem: profile, tags, codes, members, groups)", reads.by_keys, (corp_id, keys)),
+            ("the whole portrait (Portraits.customer, no extras)", Portraits(reads).customer, (corp_id, ext, userid)),
         ]  # fmt: skip
         for name, step, args in steps:
             t = time.perf_counter()

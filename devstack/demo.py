@@ -309,6 +309,7 @@ class Tour:
                                                         "members": sop_progress["members"]})
         self.wecom_calls()
 
+        moment = self._moments(cid, api, admin)
         portrait, chat = self._sidebar(cid)
 
         callbacks = self.sandbox.callbacks(cid)
@@ -327,6 +328,9 @@ class Tour:
             "transfer_waiting": transfer["customers"]["waiting"],
             "mass_send_sent": progress["outcomes"].get("sent", 0),
             "sop_sent": sop_progress["sent"],
+            "moment_state": moment["state"],
+            "moment_posted": moment["posted"],
+            "moment_likes": moment["likes"],
             "sidebar_customer": portrait["profile"]["name"],
             "sidebar_member": portrait["relation"]["userid"],
             "sidebar_received": [(r["name"], r["status"]) for r in portrait.get("received") or []],
@@ -336,15 +340,68 @@ class Tour:
         return summary
 
 
+    def _moments(self, cid: str, api: requests.Session, admin: str) -> dict[str, Any]:
+        """13. A moment task (客户朋友圈): created once in WeCom with an image, a member posts it, a customer
+        likes and comments, the minute job reads the results: completion per member and store, the like on
+        the customer's timeline."""
+        import base64
+
+        from scrm import bootstrap
+
+        self.say("13. A moment task (客户朋友圈): every member is asked to post; one does, a customer likes and comments")
+        world = self.sandbox.corp(cid)
+        active = {e["userid"] for e in world["employees"] if e.get("status", 1) == 1}
+        serving = sorted({f["userid"] for c in world["customers"] for f in c["follow_users"]} & active)
+        members = serving[:3]  # members with customers: a post of theirs reaches someone
+        png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 2000 + b"IEND"
+        image = api.post(f"{admin}/admin/materials", json={"kind": "image", "title": "秋季新品海报", "filename": "autumn.png",
+                                                             "content": base64.b64encode(png).decode()}, timeout=30).json()  # fmt: skip
+        self.sandbox.set_moment_job_time(cid, 1)
+        made = api.post(f"{admin}/admin/moments", json={"name": "秋季新品", "text": "秋季新品到店，欢迎来店里看看",
+                                                         "images": [image["material_id"]], "senders": members}, timeout=60)
+        made.raise_for_status()
+        tid = made.json()["moment"]["moment_task_id"]
+        self.show("the task (POST /admin/moments)", {k: made.json()["moment"][k] for k in ("moment_task_id", "state", "jobid")})
+
+        def created() -> dict[str, Any] | None:
+            time.sleep(0.5)
+            m = api.get(f"{admin}/admin/moments/{tid}", timeout=30).json()
+            return m if m["state"] == "created" else None
+
+        task = _wait(created, "WeCom's creation job", timeout_s=60)
+        poster = members[0]
+        self.sandbox.publish_moment(cid, task["moment_id"], poster)
+        reached = next(t for t in self.sandbox.moment(cid, task["moment_id"])["tasks"] if t["userid"] == poster)["reached"]
+        if reached:
+            self.sandbox.like_moment(cid, task["moment_id"], poster, external_userid=reached[0])
+            self.sandbox.comment_moment(cid, task["moment_id"], poster, "好看！", external_userid=reached[0])
+        self.out(f"  {poster} posted it in WeCom; it reached {len(reached)} customers, one liked and commented")
+
+        def read() -> dict[str, Any] | None:
+            """The minute job's results pass, run now (it reads every 10 minutes)."""
+            repo = bootstrap.moments().repo
+            m = repo.get(cid, tid)
+            m.extra["results_at"] = 0
+            repo.save(cid, m)
+            self.stack.run_job("advance_moments")
+            p = api.get(f"{admin}/admin/moments/{tid}/progress", timeout=30).json()
+            return p if p["results_at"] and p["posted"] else None
+
+        progress = _wait(read, "the moment's results", timeout_s=60)
+        self.show("completion (GET /admin/moments/{id}/progress)", {k: progress[k] for k in (
+            "members", "posted", "rate", "reached", "likes", "comments")} | {"by_department": progress["by_department"]})
+        self.wecom_calls()
+        return {"state": task["state"], "posted": progress["posted"], "likes": progress["likes"]}
+
     def _sidebar(self, cid: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        """13. The employee sidebar: the sandbox's stand-in for WeCom's client opens a chat between a member and
+        """14. The employee sidebar: the sandbox's stand-in for WeCom's client opens a chat between a member and
         a customer they serve; the page's first load (OAuth, login) is done here over HTTP, and its URL printed
         for a browser."""
         from scrm.adapters.dynamo import reads
 
         from devstack import sidebar_chat
 
-        self.say("13. The employee sidebar (聊天工具栏): a member opens it in a chat with a customer they serve")
+        self.say("14. The employee sidebar (聊天工具栏): a member opens it in a chat with a customer they serve")
         world = self.sandbox.corp(cid)
         active = {e["userid"] for e in world["employees"] if e.get("status", 1) == 1}
         userid, ext = next((f["userid"], c["external_userid"]) for c in world["customers"] for f in c["follow_users"]

@@ -35,6 +35,10 @@ Measured under callback load (py-spy, 2 cores), moto spent its time on:
   BatchGetItem) take it too: moto creates an item an UpdateItem makes with its keys alone and then sets its
   attributes in place, so a GetItem in between saw a group with no name (a fresh-clone run, 2026-12-05); on
   AWS an item is read whole. Queries do not (they are long, and read items other writes already finished).
+- werkzeug's development server (moto's ``run_simple``) closes every connection (``Connection: close``):
+  each call of the app opened a TCP connection and moto started a thread for it. The DynamoDB process
+  serves moto's app on an HTTP/1.1 server that keeps connections open (``--keep-alive``,
+  ``serve_keep_alive``), as DynamoDB's endpoint does for botocore on AWS.
 Nothing here changes what moto answers, except that approximate counts may be up to 100 ms old.
 """
 
@@ -45,6 +49,7 @@ import contextlib
 import json
 import logging
 import operator
+import os
 import sys
 import threading
 import time
@@ -150,17 +155,22 @@ def _patch_queries() -> None:
             args[5] if len(args) > 5 else None)
         filtered = kwargs["filter_expression"] if "filter_expression" in kwargs else (args[8] if len(args) > 8 else None)
         plain = not index_name and _no_filter(filtered) and not _filter_kwargs(kwargs)
-        # Snapshots (list() of a dict runs under the GIL): other request threads insert items meanwhile.
-        every = (i for part in list(self.items.values()) for i in (list(part.values()) if self.range_key_attr else [part]))
+        def every() -> list[Any]:
+            """Every item of the table. Snapshots (list() of a dict runs under the GIL): other request threads
+            insert items meanwhile. A function, only for the Queries that need it: as a generator expression
+            its outer list() ran on every Query (90,000 partitions of the follows table listed for a Query of
+            one partition: a third of moto's CPU under the sidebar's load)."""
+            return [i for part in list(self.items.values()) for i in (list(part.values()) if self.range_key_attr else [part])]
+
         if index_name and hash_key is not None:
             index = next((i for i in self.all_indexes() if i.name == index_name), None)
             hash_attr = next((k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"), None) if index else None
             # The items with the index's hash key, from a map kept until the table's next write (the whole
             # table was walked on every index Query: 40,000 group members for each by_member lookup).
             want = (hash_key.type, hash_key.value)
-            items = list(every) if hash_attr is None else list(_index_map(self, hash_attr).get(want, ()))
+            items = every() if hash_attr is None else list(_index_map(self, hash_attr).get(want, ()))
         elif index_name or hash_key is None:
-            items = list(every)
+            items = every()
         elif self.range_key_attr:
             items = list(self.items[hash_key].values()) if hash_key in self.items else []
         else:
@@ -543,18 +553,117 @@ def _patch() -> None:
     sqs.Queue._set_attributes = _set_attributes  # type: ignore[assignment]
 
 
+def serve_keep_alive(host: str, port: int) -> None:
+    """moto's WSGI app behind an HTTP/1.1 server that keeps connections open. werkzeug's development server
+    (moto's own ``run_simple``) answers every request with ``Connection: close``, so each DynamoDB call of
+    the app opened a TCP connection and the server started a thread for it: under the sidebar's 20 members
+    at once that was a large share of both processes' CPU (py-spy; docs/performance.md, "The employee
+    sidebar"), which DynamoDB's keep-alive HTTPS endpoint does not cost botocore on AWS. Here a connection
+    is served by one thread for as long as the client keeps it; each request's body is read by its
+    Content-Length (botocore always sends one) and each answer carries one."""
+    import io
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import unquote
+
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    app = DomainDispatcherApplication(create_backend_app)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        # The headers and the body are two writes: with Nagle's algorithm the body waited for the client's
+        # delayed ACK of the headers (~40 ms on a kept connection; werkzeug's close flushed it).
+        disable_nagle_algorithm = True
+
+        def log_message(self, *args: Any) -> None:  # werkzeug's access log was off too
+            pass
+
+        def _serve(self) -> None:
+            if self.headers.get("Transfer-Encoding"):  # no Content-Length to read the body by: refuse, close
+                self.close_connection = True
+                self.send_error(411, "send a Content-Length")
+                return
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            path, _, query = self.path.partition("?")
+            environ: dict[str, Any] = {
+                "REQUEST_METHOD": self.command, "SCRIPT_NAME": "", "PATH_INFO": unquote(path, "latin-1"),
+                "QUERY_STRING": query, "SERVER_NAME": host, "SERVER_PORT": str(port),
+                "SERVER_PROTOCOL": self.request_version, "REMOTE_ADDR": self.client_address[0],
+                "CONTENT_TYPE": self.headers.get("Content-Type", ""), "CONTENT_LENGTH": str(length),
+                "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body),
+                "wsgi.errors": sys.stderr, "wsgi.multithread": True, "wsgi.multiprocess": False,
+                "wsgi.run_once": False,
+            }  # fmt: skip
+            for name in {n.lower() for n in self.headers}:
+                key = "HTTP_" + name.upper().replace("-", "_")
+                if key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
+                    environ[key] = ",".join(self.headers.get_all(name) or ())
+            chunks: list[bytes] = []
+            started: list[Any] = []
+
+            def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+                started[:] = [status, headers]
+                return chunks.append
+
+            try:
+                result = app(environ, start_response)
+                try:
+                    chunks.extend(result)
+                finally:
+                    if hasattr(result, "close"):
+                        result.close()
+            except Exception:
+                logging.getLogger(__name__).exception("moto request failed")
+                chunks, started[:] = [b"internal error"], ["500 INTERNAL SERVER ERROR", []]
+            data = b"".join(chunks)
+            code, _, reason = str(started[0]).partition(" ")
+            self.send_response(int(code), reason)
+            for name, value in started[1]:
+                if name.lower() not in ("content-length", "connection", "transfer-encoding", "server", "date"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _serve
+
+    class Server(ThreadingHTTPServer):
+        # socketserver's listen backlog is 5: a burst of new connections (20 portraits at once, each opening
+        # a few) overflowed it, and each connection refused waited for its SYN's resend, 1 s and then 3 s
+        # (werkzeug listened with 128).
+        request_queue_size = 1024
+        daemon_threads = True
+
+    Server((host, port), Handler).serve_forever()
+
+
 def main() -> None:
     # moto holds every item as Python objects: with a few hundred thousand items a full collection pauses
     # every request for about a second. The objects live until the server stops, so older generations are
     # collected rarely (young garbage still is, at every 50,000 allocations).
+    import argparse
     import gc
+    import signal
 
     gc.set_threshold(50_000, 50, 1_000)
     _patch()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    argv = sys.argv[1:]
+    if "--keep-alive" in argv:
+        parser = argparse.ArgumentParser()
+        parser.add_argument("-H", "--host", default="127.0.0.1")
+        parser.add_argument("-p", "--port", type=int, required=True)
+        parser.add_argument("--keep-alive", action="store_true")
+        args = parser.parse_args(argv)
+        os.environ.setdefault("MOTO_PORT", str(args.port))
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        serve_keep_alive(args.host, args.port)
+        return
     from moto.server import main as moto_main
 
-    moto_main(sys.argv[1:])
+    moto_main(argv)
 
 
 if __name__ == "__main__":

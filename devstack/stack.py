@@ -153,7 +153,8 @@ class Stack:
             # The consumers' side (their moto and their process) runs at a lower priority: on AWS it has
             # capacity of its own, here it must not take the callback route's CPU (see local-stack.md).
             self._spawn(
-                "moto-dynamodb", ["-m", "devstack.moto_server", "-H", "127.0.0.1", "-p", str(self.dynamodb_port)],
+                "moto-dynamodb",
+                ["-m", "devstack.moto_server", "-H", "127.0.0.1", "-p", str(self.dynamodb_port), "--keep-alive"],
                 nice=self.config.consumers_nice if self.config.dynamodb_nice is None else self.config.dynamodb_nice
             )
             self._spawn("moto-messaging", ["-m", "devstack.moto_server", "-H", "127.0.0.1", "-p", str(self.messaging_port)])

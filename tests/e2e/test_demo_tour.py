@@ -20,6 +20,7 @@ def test_the_tour_ends_with_every_callback_applied(stack):
     assert summary["welcome_text"] == "你好 韩梅梅，欢迎光临！" and summary["code_adds"] == 1
     assert summary["transfer_state"] == "running" and summary["transfer_waiting"] >= 1
     assert summary["mass_send_sent"] >= 1
+    assert summary["moment_state"] == "created" and summary["moment_posted"] == 1 and summary["moment_likes"] == 1
     assert summary["sidebar_customer"] and summary["sidebar_url"].startswith(stack.sidebar_url)
     assert "wecom_session=" in summary["sidebar_url"] and "corp_id=" in summary["sidebar_url"]
     # the step-11 send reached every customer: the sidebar's customer received it, and it was sent

@@ -150,3 +150,32 @@ def test_an_index_query_sees_every_write_since_the_last(stack):
     ddb.delete_item(TableName=name, Key={"pk": {"S": f"{corp}#g1"}, "sk": {"S": "wmA"}})
     ddb.transact_write_items(TransactItems=[{"Put": {"TableName": name, "Item": member("g4", "wmA")}}])
     assert (chats("wmA"), chats("wmB")) == (["g4"], ["g3"])
+
+
+def test_the_dynamodb_server_keeps_a_connection_open_across_requests(stack):
+    """devstack/moto_server.py's keep-alive server: several calls on one TCP connection, each answered with
+    its Content-Length and no ``Connection: close`` (werkzeug's server closed every connection)."""
+    import http.client
+    import json
+
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.session import get_session
+
+    url = f"http://127.0.0.1:{stack.dynamodb_port}/"
+    credentials = get_session().get_credentials()
+    conn = http.client.HTTPConnection("127.0.0.1", stack.dynamodb_port, timeout=10)
+    names = []
+    for _ in range(3):
+        request = AWSRequest("POST", url, data=b"{}", headers={
+            "X-Amz-Target": "DynamoDB_20120810.ListTables", "Content-Type": "application/x-amz-json-1.0"})
+        SigV4Auth(credentials, "dynamodb", "us-east-1").add_auth(request)
+        conn.request("POST", "/", body=b"{}", headers=dict(request.headers.items()))
+        answer = conn.getresponse()
+        body = answer.read()
+        assert answer.status == 200 and answer.getheader("Connection") is None
+        assert int(answer.getheader("Content-Length")) == len(body)
+        names.append(json.loads(body)["TableNames"])
+        assert conn.sock is not None  # still open
+    assert names[0] == names[1] == names[2] and table("sync_jobs").name in names[0]
+    conn.close()

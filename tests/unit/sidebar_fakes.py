@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from scrm.sidebar.portrait import Keys, Named
+
 
 @dataclass
 class FakePortraitReads:
@@ -13,33 +15,36 @@ class FakePortraitReads:
     tags: dict[str, str] = field(default_factory=dict)
     codes: dict[str, str] = field(default_factory=dict)
     members: dict[str, str] = field(default_factory=dict)
-    memberships: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # member id → groups
+    memberships: dict[str, list[str]] = field(default_factory=dict)  # member id → chat ids
+    group_rows: dict[str, dict[str, Any]] = field(default_factory=dict)  # chat id → the row by_keys gives
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
-
-    def customer_view(self, corp_id: str, external_userid: str, timeline_limit: int) -> dict[str, Any] | None:
-        self.calls.append("customer_view")
-        return self.customers.get(external_userid)
-
-    def tag_names(self, corp_id: str, tag_ids: Sequence[str]) -> dict[str, str]:
-        self.calls.append("tag_names")
-        return {t: self.tags[t] for t in tag_ids if t in self.tags}
-
-    def code_names(self, corp_id: str, states: Sequence[str]) -> dict[str, str]:
-        self.calls.append("code_names")
-        return {s: self.codes[s] for s in states if s in self.codes}
-
-    def member_names(self, corp_id: str, userids: Sequence[str]) -> dict[str, str]:
-        self.calls.append("member_names")
-        return {u: self.members[u] for u in userids if u in self.members}
-
-    def groups_with(self, corp_id: str, member_id: str, limit: int) -> list[dict[str, Any]]:
-        self.calls.append("groups_with")
-        return self.memberships.get(member_id, [])[:limit]
 
     def relations(self, corp_id: str, external_userid: str) -> list[dict[str, Any]]:
         self.calls.append("relations")
         return list((self.customers.get(external_userid) or {}).get("follows", []))
+
+    def timeline(self, corp_id: str, external_userid: str, limit: int) -> list[dict[str, Any]]:
+        self.calls.append("timeline")
+        return list((self.customers.get(external_userid) or {}).get("timeline", []))[:limit]
+
+    def group_ids_with(self, corp_id: str, member_id: str, limit: int) -> list[str]:
+        self.calls.append("group_ids_with")
+        return self.memberships.get(member_id, [])[:limit]
+
+    def by_keys(self, corp_id: str, keys: Keys) -> Named:
+        self.calls.append("by_keys")
+        return Named(
+            profile=(self.customers.get(keys.profile) or {}).get("profile") if keys.profile else None,
+            tags={t: self.tags[t] for t in keys.tag_ids if t in self.tags},
+            codes={s: self.codes[s] for s in keys.states if s in self.codes},
+            members={u: self.members[u] for u in keys.userids if u in self.members},
+            groups=[self.group_rows[c] for c in keys.chat_ids if c in self.group_rows],
+        )
+
+    def member_names(self, corp_id: str, userids: Sequence[str]) -> dict[str, str]:
+        self.calls.append("member_names")
+        return {u: self.members[u] for u in userids if u in self.members}
 
     def group(self, corp_id: str, chat_id: str) -> dict[str, Any] | None:
         self.calls.append("group")

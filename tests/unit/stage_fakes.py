@@ -40,6 +40,11 @@ class FakeStages:
         found = self.records.get((corp_id, external_userid))
         return dict(found) if found else None
 
+    def config_and_record(
+        self, corp_id: str, external_userid: str
+    ) -> tuple[tuple[dict[str, Any] | None, int], dict[str, Any] | None]:
+        return self.config(corp_id), self.record(corp_id, external_userid)
+
     def move(self, corp_id: str, move: Move) -> bool:
         with self.lock:
             if self.fail_next_moves:

@@ -25,7 +25,8 @@ def _reads() -> FakePortraitReads:
         tags={"t1": "VIP", "t2": "面霜"},
         codes={"c-door": "门口海报"},
         members={"zhang": "张三", "li": "李四", "zhao": "赵六"},
-        memberships={"wmA": [{"chat_id": "g1", "name": "会员群"}]},
+        memberships={"wmA": ["g1", "g-gone"]},  # g-gone: an index entry whose group we no longer hold
+        group_rows={"g1": {"chat_id": "g1", "name": "会员群"}},
         groups={"g1": {"name": "会员群", "owner": "li", "admins": {"zhang"}, "tags": {"vip"}, "members": [
             {"member_id": "li", "type": "employee", "status": "member"},
             {"member_id": "zhang", "type": "employee", "status": "left"},
@@ -83,9 +84,61 @@ def test_the_check_alone_follows_the_portraits_rule():
     for ext, userid, wide in (("wmA", "zhao", False), ("wmA", "boss", False), ("wmNope", "boss", True)):
         with pytest.raises(NotFound, match=f"no customer {ext} among those you serve"):
             Portraits(reads).check_customer(C, ext, userid, corp_wide=wide)
-    assert reads.calls[-1] == "relations" and "customer_view" not in reads.calls
+    assert set(reads.calls) == {"relations"}
 
 
 def test_group_extras_add_their_parts():
     g = Portraits(_reads(), group_extras=[FakeGroupExtra()]).group(C, "g1", "li")
     assert g["sops"] == [{"name": "SOP for 会员群"}] and g["chat_id"] == "g1"
+
+
+class _Recorded:
+    """An extra that records for whom it ran."""
+
+    def __init__(self) -> None:
+        self.ran: list[tuple[str, str]] = []
+
+    def __call__(self, corp_id: str, external_userid: str, userid: str) -> dict[str, object]:
+        self.ran.append((external_userid, userid))
+        return {"recorded": True}
+
+
+def test_the_second_round_is_one_read_of_every_key_the_first_named():
+    reads = _reads()
+    asked = []
+    by_keys = reads.by_keys
+    reads.by_keys = lambda corp_id, keys: asked.append(keys) or by_keys(corp_id, keys)  # type: ignore[method-assign]
+    p = Portraits(reads).customer(C, "wmA", "zhang")
+    assert len(asked) == 1
+    keys = asked[0]
+    assert (keys.profile, list(keys.tag_ids), list(keys.states)) == ("wmA", ["t1", "t2"], ["c-door"])
+    assert (list(keys.userids), list(keys.chat_ids)) == (["li", "zhang", "zhao"], ["g1", "g-gone"])
+    assert p["groups"] == [{"chat_id": "g1", "name": "会员群"}]  # a group we no longer hold is left out
+    assert p["timeline"] == [{"change_type": "add_external_contact"}]
+    assert sorted(reads.calls) == ["by_keys", "group_ids_with", "relations", "timeline"]
+
+
+def test_nothing_is_read_by_key_and_no_extra_runs_for_a_customer_not_served():
+    reads, extra = _reads(), _Recorded()
+    with pytest.raises(NotFound):
+        Portraits(reads, [extra]).customer(C, "wmA", "zhao")
+    assert extra.ran == [] and "by_keys" not in reads.calls
+
+
+def test_an_admin_sees_a_customer_we_hold_without_relations_and_the_extras_run_after_the_check():
+    reads, extra = _reads(), _Recorded()
+    reads.customers["wmP"] = {"profile": {"name": "只有资料"}, "follows": [], "timeline": []}
+    p = Portraits(reads, [extra]).customer(C, "wmP", "boss", corp_wide=True)
+    assert (p["profile"]["name"], p["relation"], p["others"], p["recorded"]) == ("只有资料", None, [], True)
+    assert extra.ran == [("wmP", "boss")]
+    with pytest.raises(NotFound):
+        Portraits(reads, [extra]).customer(C, "wmNope", "boss", corp_wide=True)
+    assert extra.ran == [("wmP", "boss")]  # nothing we hold: no extra ran
+
+
+def test_a_failing_extra_fails_the_portrait():
+    def broken(corp_id: str, external_userid: str, userid: str) -> dict[str, object]:
+        raise RuntimeError("down")
+
+    with pytest.raises(RuntimeError, match="down"):
+        Portraits(_reads(), [broken]).customer(C, "wmA", "zhang")

@@ -9,8 +9,8 @@ console role reads the corp's customers and groups (``corp_wide``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from scrm.kernel.errors import NotFound
@@ -19,36 +19,59 @@ EMPLOYEE = "employee"  # a group member's type for staff (customers.group.Member
 SERVING = frozenset({"", "active"})  # a relation's status while the member serves the customer
 TIMELINE_SHOWN = 20
 GROUPS_SHOWN = 50
-READERS = 4  # the portrait's reads at once: the first round's two, then codes, names, tags and each extra
+# The portraits' reads and extras beside the request's own thread, shared by every request of the process
+# (no pool made and torn down per request). Its tasks never wait on each other, so a full pool queues, never
+# deadlocks.
+POOL = ThreadPoolExecutor(32, thread_name_prefix="portrait")
+
+
+@dataclass(frozen=True)
+class Keys:
+    """What the portrait's second round reads by key: the customer's profile (its external_userid, or ""),
+    the relations' tags, channel codes (by state) and members, and the groups the customer is in."""
+
+    profile: str = ""
+    tag_ids: Sequence[str] = ()
+    states: Sequence[str] = ()
+    userids: Sequence[str] = ()
+    chat_ids: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class Named:
+    """What ``PortraitReads.by_keys`` found: the profile (None if we hold none), the tags' names (those we
+    hold and WeCom has not deleted), the codes' names by state (active codes), the members' names, and the
+    groups (``{"chat_id", "name", "owner", "member_count", "tags"}``) in the order asked, those we hold."""
+
+    profile: dict[str, Any] | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    codes: Mapping[str, str] = field(default_factory=dict)
+    members: Mapping[str, str] = field(default_factory=dict)
+    groups: Sequence[dict[str, Any]] = ()
 
 
 class PortraitReads(Protocol):
-    """The stored facts a portrait is made of (portrait_repository.py on DynamoDB)."""
-
-    def customer_view(self, corp_id: str, external_userid: str, timeline_limit: int) -> dict[str, Any] | None:
-        """``{"profile", "follows", "timeline"}``, None if we hold neither profile nor relation."""
-        ...
-
-    def tag_names(self, corp_id: str, tag_ids: Sequence[str]) -> dict[str, str]:
-        """The names of these corp tags (those we hold and WeCom has not deleted), by key."""
-        ...
-
-    def code_names(self, corp_id: str, states: Sequence[str]) -> dict[str, str]:
-        """Channel codes' names by state (those we hold)."""
-        ...
-
-    def member_names(self, corp_id: str, userids: Sequence[str]) -> dict[str, str]: ...
-
-    def groups_with(self, corp_id: str, member_id: str, limit: int) -> list[dict[str, Any]]:
-        """The groups a customer or member is in now."""
-        ...
-
-    def group(self, corp_id: str, chat_id: str) -> dict[str, Any] | None:
-        """The group with every member (those who left too)."""
-        ...
+    """The stored facts a portrait is made of (portrait_repository.py on DynamoDB): three Queries that need
+    only the ids, then one read of every key they name (``by_keys``: one BatchGetItem across tables)."""
 
     def relations(self, corp_id: str, external_userid: str) -> list[dict[str, Any]]:
         """The customer's follow relations (every member, any status)."""
+        ...
+
+    def timeline(self, corp_id: str, external_userid: str, limit: int) -> list[dict[str, Any]]:
+        """The customer's newest timeline entries, newest first."""
+        ...
+
+    def group_ids_with(self, corp_id: str, member_id: str, limit: int) -> list[str]:
+        """The chat ids of the groups a customer or member is in now (at most ``limit``)."""
+        ...
+
+    def by_keys(self, corp_id: str, keys: Keys) -> Named: ...
+
+    def member_names(self, corp_id: str, userids: Sequence[str]) -> dict[str, str]: ...
+
+    def group(self, corp_id: str, chat_id: str) -> dict[str, Any] | None:
+        """The group with every member (those who left too)."""
         ...
 
 
@@ -65,6 +88,11 @@ class GroupExtra(Protocol):
     def __call__(self, corp_id: str, group: Mapping[str, Any]) -> Mapping[str, Any]: ...
 
 
+def _drop(*futures: Future[Any]) -> None:
+    """Cancel what has not started; wait for what has (so no read outlives the request that asked)."""
+    wait([f for f in futures if not f.cancel()])
+
+
 def _serving(relation: Mapping[str, Any]) -> bool:
     return str(relation.get("status") or "") in SERVING
 
@@ -79,36 +107,49 @@ class Portraits:
         """The portrait of ``external_userid`` as ``userid`` sees it: their own relation (remark,
         description, tags, how and when added, through which code), the other members who serve the
         customer, the groups the customer is in with us, the latest timeline and the extras' parts."""
-        # The reads that need only the ids run at once, then those that need the relations: three round
-        # trips deep instead of seven or eight one after the other (docs/performance.md, "The employee
-        # sidebar").
-        with ThreadPoolExecutor(READERS) as pool:
-            view_f = pool.submit(self.reads.customer_view, corp_id, external_userid, TIMELINE_SHOWN)
-            groups_f = pool.submit(self.reads.groups_with, corp_id, external_userid, GROUPS_SHOWN)
-            view = view_f.result()
-            follows = view["follows"] if view else []
-            mine = next((f for f in follows if f.get("userid") == userid), None)
-            if view is None or not (corp_wide or (mine is not None and _serving(mine))):
+        # Two rounds (docs/performance.md, "The employee sidebar"): the three Queries that need only the ids
+        # at once (the relations here, the timeline and the customer's groups on the pool), then one
+        # BatchGetItem of every key they name (here) beside the extras (on the pool).
+        timeline_f = POOL.submit(self.reads.timeline, corp_id, external_userid, TIMELINE_SHOWN)
+        groups_f = POOL.submit(self.reads.group_ids_with, corp_id, external_userid, GROUPS_SHOWN)
+        try:
+            follows = self.reads.relations(corp_id, external_userid)
+        except BaseException:
+            _drop(timeline_f, groups_f)
+            raise
+        mine = next((f for f in follows if f.get("userid") == userid), None)
+        # A member sees a customer they serve; an admin (corp_wide) any we hold: one with relations, or with
+        # a profile alone (known only after the second round, so the extras wait for it then).
+        if not (corp_wide or (mine is not None and _serving(mine))):
+            _drop(timeline_f, groups_f)
+            raise NotFound(f"no customer {external_userid} among those you serve", "external_userid")
+        others = [f for f in follows if f is not mine and _serving(f)]
+        keys = Keys(
+            profile=external_userid,
+            tag_ids=sorted({str(t) for f in [mine, *others] if f for t in f.get("tag_ids") or ()}),
+            states=sorted({str(f["state"]) for f in follows if f.get("state")}),
+            userids=sorted({str(f["userid"]) for f in follows}),
+        )
+        extras_f = [POOL.submit(extra, corp_id, external_userid, userid) for extra in self.extras] if follows else []
+        try:
+            named = self.reads.by_keys(corp_id, replace(keys, chat_ids=tuple(groups_f.result())))
+            if not follows and named.profile is None:  # an admin, and we hold nothing of the customer
                 raise NotFound(f"no customer {external_userid} among those you serve", "external_userid")
-            others = [f for f in follows if f is not mine and _serving(f)]
-            states = sorted({str(f["state"]) for f in follows if f.get("state")})
-            codes_f = pool.submit(self.reads.code_names, corp_id, states) if states else None
-            names_f = pool.submit(self.reads.member_names, corp_id, sorted({str(f["userid"]) for f in follows}))
-            tag_ids = sorted({str(t) for f in [mine, *others] if f for t in f.get("tag_ids") or ()})
-            tags_f = pool.submit(self.reads.tag_names, corp_id, tag_ids) if tag_ids else None
-            extras_f = [pool.submit(extra, corp_id, external_userid, userid) for extra in self.extras]
-            tag_names = tags_f.result() if tags_f is not None else {}
-            groups = groups_f.result()
-            codes = codes_f.result() if codes_f is not None else {}
-            names = names_f.result()
+            if not follows:
+                extras_f = [POOL.submit(extra, corp_id, external_userid, userid) for extra in self.extras]
+            timeline = timeline_f.result()
             parts = [f.result() for f in extras_f]
+        except BaseException:
+            _drop(timeline_f, groups_f, *extras_f)
+            raise
+        tag_names, codes, names = named.tags, named.codes, named.members
         portrait: dict[str, Any] = {
             "external_userid": external_userid,
-            "profile": _profile(view.get("profile") or {}, follows),
+            "profile": _profile(named.profile or {}, follows),
             "relation": _relation(mine, tag_names, codes, names) if mine is not None else None,
             "others": [_relation(f, tag_names, codes, names) for f in others],
-            "groups": groups,
-            "timeline": view.get("timeline") or [],
+            "groups": list(named.groups),
+            "timeline": timeline or [],
             "corp_wide": corp_wide,
         }
         for part in parts:  # after the checked read: an extra never runs for a customer not the member's

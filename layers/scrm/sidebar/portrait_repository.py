@@ -1,79 +1,136 @@
-"""The portrait's reads on DynamoDB: the customer view and group of the admin API's reads, the tag library,
-and BatchGetItems for codes' and members' names (never one read per relation).
+"""The portrait's reads on DynamoDB: the Queries that need only the ids (relations, timeline, the customer's
+groups by the group members' index), then ONE BatchGetItem across tables for every key those name (the
+profile, the tags', codes' and members' names, the groups), never one read per relation or per purpose.
 
-The customer view's three reads (profile, relations, timeline) are independent and run at once, as do a
-group's two (its item, its members); the tag
-names and the names by key read only the attributes the portrait shows (a projection: the tag library is
-every tag of the corp, up to 3,000 items, read on each portrait)."""
+The names by key read only the attributes the portrait shows (a projection)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from scrm.adapters.dynamo import reads
-from scrm.adapters.dynamo.models import EmployeeItem, GroupMemberItem, LiveCodeItem, TagItem
+from pynamodb.models import Model
 
-BATCH = 100  # keys per BatchGetItem
+from scrm.adapters.dynamo import reads
+from scrm.adapters.dynamo.models import (
+    CustomerItem,
+    EmployeeItem,
+    GroupItem,
+    GroupMemberItem,
+    LiveCodeItem,
+    TagItem,
+)
+from scrm.sidebar.portrait import POOL, Keys, Named
+
+BATCH = 100  # keys per BatchGetItem (DynamoDB's cap)
+TRIES = 1000  # a throttled table: keys left unprocessed are asked again, backing off
 TAG_NAME_ATTRIBUTES = ["id", "name", "deleted"]
+CODE_NAME_ATTRIBUTES = ["sk", "status", "data"]
+MEMBER_NAME_ATTRIBUTES = ["sk", "name"]
+GROUP_ATTRIBUTES = ["chat_id", "name", "owner", "member_count", "tags"]
+_PURPOSES = ("profile", "tags", "codes", "members", "groups")
 
 
 class DynamoPortraitReads:
-    def customer_view(self, corp_id: str, external_userid: str, timeline_limit: int) -> dict[str, Any] | None:
-        """reads.customer_view with its three reads at once (the timeline is read also for an id we do not
-        hold: one read wasted on a 404, instead of a round trip more on every portrait)."""
-        with ThreadPoolExecutor(3) as pool:
-            profile_f = pool.submit(reads.customer, corp_id, external_userid)
-            relations_f = pool.submit(reads.follows, corp_id, external_userid)
-            timeline_f = pool.submit(reads.timeline, corp_id, f"customer:{external_userid}", timeline_limit)
-            profile, relations, timeline = profile_f.result(), relations_f.result(), timeline_f.result()
-        if profile is None and not relations:
-            return None
-        return {"profile": profile, "follows": relations, "timeline": timeline}
-
-    def tag_names(self, corp_id: str, tag_ids: Sequence[str]) -> dict[str, str]:
-        """One BatchGetItem of the relation's tags (about ten items), not a Query of the corp's library (up to
-        3,000): a tag WeCom deleted is left out; a tag whose group was deleted keeps its name until the
-        event marks it (WeCom deletes a group's tags with it)."""
-        found: dict[str, str] = {}
-        for start in range(0, len(tag_ids), BATCH):
-            keys = [(corp_id, f"tag#{t}") for t in tag_ids[start : start + BATCH]]
-            for i in TagItem.batch_get(keys, attributes_to_get=TAG_NAME_ATTRIBUTES):
-                if not i.deleted:
-                    found[i.id] = i.name or ""
-        return found
-
-    def code_names(self, corp_id: str, states: Sequence[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for start in range(0, len(states), BATCH):
-            keys = [(corp_id, f"c#{s}") for s in states[start : start + BATCH]]
-            for i in LiveCodeItem.batch_get(keys, attributes_to_get=["sk", "status", "data"]):
-                if (i.status or "active") == "active":
-                    found[i.sk[2:]] = str((i.data or {}).get("name") or "")
-        return found
-
-    def member_names(self, corp_id: str, userids: Sequence[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for start in range(0, len(userids), BATCH):
-            keys = [(corp_id, u) for u in userids[start : start + BATCH]]
-            for i in EmployeeItem.batch_get(keys, attributes_to_get=["sk", "name"]):
-                found[i.sk] = i.name or ""
-        return found
-
-    def groups_with(self, corp_id: str, member_id: str, limit: int) -> list[dict[str, Any]]:
-        return reads.groups_with(corp_id, member_id, limit)
-
     def relations(self, corp_id: str, external_userid: str) -> list[dict[str, Any]]:
         return reads.follows(corp_id, external_userid)
 
+    def timeline(self, corp_id: str, external_userid: str, limit: int) -> list[dict[str, Any]]:
+        """Newest first."""
+        return reads.timeline(corp_id, f"customer:{external_userid}", limit)
+
+    def group_ids_with(self, corp_id: str, member_id: str, limit: int) -> list[str]:
+        """The groups a customer or member is in now, by chat id: one Query of group_members' sparse
+        by_member index."""
+        return [m.chat_id for m in GroupMemberItem.by_member.query(f"{corp_id}#{member_id}", limit=limit)][:limit]
+
+    def by_keys(self, corp_id: str, keys: Keys) -> Named:
+        """Everything ``keys`` names in one BatchGetItem across the tables (one per 100 keys): the profile, the
+        tags' names (a tag WeCom deleted is left out), the active codes' names by state, the members' names,
+        the groups (name, owner, size, labels). Keys DynamoDB left unprocessed are asked again."""
+        wanted: list[tuple[str, type[Model], dict[str, Any], Sequence[str] | None]] = []
+        if keys.profile:
+            wanted.append(("profile", CustomerItem, {"pk": {"S": f"{corp_id}#{keys.profile}"}}, None))
+        wanted += [("tags", TagItem, {"pk": {"S": corp_id}, "sk": {"S": f"tag#{t}"}}, TAG_NAME_ATTRIBUTES)
+                   for t in keys.tag_ids]  # fmt: skip
+        wanted += [("codes", LiveCodeItem, {"pk": {"S": corp_id}, "sk": {"S": f"c#{s}"}}, CODE_NAME_ATTRIBUTES)
+                   for s in keys.states]  # fmt: skip
+        wanted += [("members", EmployeeItem, {"pk": {"S": corp_id}, "sk": {"S": u}}, MEMBER_NAME_ATTRIBUTES)
+                   for u in keys.userids]  # fmt: skip
+        wanted += [("groups", GroupItem, {"pk": {"S": f"{corp_id}#{c}"}}, GROUP_ATTRIBUTES) for c in keys.chat_ids]
+        found: dict[str, dict[str, Any]] = {p: {} for p in _PURPOSES}
+        for start in range(0, len(wanted), BATCH):
+            for purpose, item in _batch_get(wanted[start : start + BATCH]):
+                _take(found, purpose, item)
+        return Named(
+            profile=found["profile"].get("profile"),
+            tags=found["tags"],
+            codes=found["codes"],
+            members=found["members"],
+            groups=[found["groups"][c] for c in keys.chat_ids if c in found["groups"]],
+        )
+
+    def member_names(self, corp_id: str, userids: Sequence[str]) -> dict[str, str]:
+        return dict(self.by_keys(corp_id, Keys(userids=tuple(userids))).members)
+
     def group(self, corp_id: str, chat_id: str) -> dict[str, Any] | None:
-        """reads.group with the group's item and its members read at once."""
-        with ThreadPoolExecutor(2) as pool:
-            group_f = pool.submit(reads.group, corp_id, chat_id, members=False)
-            members_f = pool.submit(_members, corp_id, chat_id)
-            group, members = group_f.result(), members_f.result()
+        """reads.group with the group's item and its members read at once (the members on the portraits'
+        pool, the item here)."""
+        members_f = POOL.submit(_members, corp_id, chat_id)
+        try:
+            group = reads.group(corp_id, chat_id, members=False)
+        finally:
+            members = members_f.result()
         return None if group is None else {**group, "members": members}
+
+
+def _batch_get(
+    wanted: Sequence[tuple[str, type[Model], dict[str, Any], Sequence[str] | None]],
+) -> list[tuple[str, Model]]:
+    """One BatchGetItem of at most 100 keys over any tables (pynamodb's batch_get reads one table): the
+    items found, each with the purpose its table was asked for (one purpose a table)."""
+    from pynamodb.expressions.projection import create_projection_expression
+
+    request: dict[str, dict[str, Any]] = {}
+    of_table: dict[str, tuple[str, type[Model]]] = {}
+    for purpose, model, key, attributes in wanted:
+        table_name = model.Meta.table_name
+        of_table[table_name] = (purpose, model)
+        entry = request.setdefault(table_name, {"Keys": []})
+        if attributes is not None and "ProjectionExpression" not in entry:
+            names: dict[str, str] = {}
+            entry["ProjectionExpression"] = create_projection_expression(list(attributes), names)
+            entry["ExpressionAttributeNames"] = {v: k for k, v in names.items()}
+        entry["Keys"].append(key)
+    connection = next(iter(of_table.values()))[1]._get_connection().connection
+    out: list[tuple[str, Model]] = []
+    for tries in range(TRIES):
+        if not request:
+            return out
+        time.sleep(min(0.05 * tries, 1.0))  # nothing the first time; a throttled table: back off
+        page = connection.dispatch("BatchGetItem", {"RequestItems": request})
+        for table_name, items in page.get("Responses", {}).items():
+            purpose, model = of_table[table_name]
+            out += [(purpose, model.from_raw_data(raw)) for raw in items]
+        request = page.get("UnprocessedKeys") or {}
+    raise RuntimeError(f"keys of {sorted(request)} stayed unprocessed")
+
+
+def _take(found: dict[str, dict[str, Any]], purpose: str, item: Any) -> None:
+    if purpose == "profile":
+        found["profile"]["profile"] = reads._plain(item)
+    elif purpose == "tags":
+        if not item.deleted:
+            found["tags"][item.id] = item.name or ""
+    elif purpose == "codes":
+        if (item.status or "active") == "active":
+            found["codes"][item.sk[2:]] = str((item.data or {}).get("name") or "")
+    elif purpose == "members":
+        found["members"][item.sk] = item.name or ""
+    else:
+        found["groups"][str(item.chat_id)] = {"chat_id": item.chat_id, "name": item.name or "", "owner": item.owner or "",
+                                              "member_count": int(item.member_count or 0), "tags": sorted(item.tags or ())}  # fmt: skip
 
 
 def _members(corp_id: str, chat_id: str) -> list[dict[str, Any]]:

@@ -30,11 +30,26 @@ def _version_is(version: int) -> Any:
     return S.version.does_not_exist() if version == 0 else S.version == version
 
 
+def _config(item: Any) -> tuple[dict[str, Any] | None, int]:
+    return (None, 0) if item is None else (dict(item.data or {}), int(item.version or 0))
+
+
+def _record(item: Any) -> dict[str, Any] | None:
+    return None if item is None else {**(item.data or {}), "stage": item.stage, "seq": int(item.version or 0)}
+
+
 class DynamoStages:
     # the config ------------------------------------------------------------------------------------
     def config(self, corp_id: str) -> tuple[dict[str, Any] | None, int]:
-        item = consistent_get(S, corp_id, CONFIG)
-        return (None, 0) if item is None else (dict(item.data or {}), int(item.version or 0))
+        return _config(consistent_get(S, corp_id, CONFIG))
+
+    def config_and_record(
+        self, corp_id: str, external_userid: str
+    ) -> tuple[tuple[dict[str, Any] | None, int], dict[str, Any] | None]:
+        """``config`` and ``record`` in one consistent BatchGetItem (the sidebar portrait's part reads both)."""
+        pk = _customer_pk(corp_id, external_userid)
+        found = {(i.pk, i.sk): i for i in S.batch_get([(corp_id, CONFIG), (pk, "stage")], consistent_read=True)}
+        return _config(found.get((corp_id, CONFIG))), _record(found.get((pk, "stage")))
 
     def save_config(self, corp_id: str, data: dict[str, Any], version: int, merges: Mapping[str, str],
                     counts: Mapping[str, int]) -> bool:  # fmt: skip
@@ -56,10 +71,7 @@ class DynamoStages:
 
     # a customer's stage ----------------------------------------------------------------------------
     def record(self, corp_id: str, external_userid: str) -> dict[str, Any] | None:
-        item = consistent_get(S, _customer_pk(corp_id, external_userid), "stage")
-        if item is None:
-            return None
-        return {**(item.data or {}), "stage": item.stage, "seq": int(item.version or 0)}
+        return _record(consistent_get(S, _customer_pk(corp_id, external_userid), "stage"))
 
     def move(self, corp_id: str, move: Move) -> bool:
         """The move, whole or not at all; False when the record, the config or a count moved first."""

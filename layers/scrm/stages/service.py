@@ -204,8 +204,8 @@ class StageService:
         """The sidebar portrait's part (a ``scrm.sidebar.portrait.Extra``: the portrait has checked that
         ``userid`` may see the customer): the customer's stage, the corp's stages to move it to, and the
         newest notes with the cursor to the next page of GET …/notes."""
-        config = self._config(corp_id)
-        record = self.repo.record(corp_id, external_userid)
+        (data, version), record = self.repo.config_and_record(corp_id, external_userid)
+        config = StageConfig.of(data, version)
         rows = self.notes_repo.of_customer(corp_id, external_userid, "", PORTRAIT_NOTES + 1)
         more, rows = len(rows) > PORTRAIT_NOTES, rows[:PORTRAIT_NOTES]
         cursor = page_cursor.encode(corp_id, f"notes/{external_userid}", rows[-1]["key"]["sk"]) if more else ""
