@@ -354,3 +354,11 @@ def test_the_senders_live_beside_the_task_and_a_lost_chunk_never_becomes_every_m
     with pytest.raises(RuntimeError):
         svc.run(CORP, m.moment_task_id)
     assert "add_moment_task" not in gw.calls
+
+
+def test_a_links_own_fields_are_named_with_their_path():
+    for link, field in (({"title": 5, "url": "https://e.example", "cover": "m1"}, "link.title"),
+                        ({"title": "t", "url": "u" * 1025, "cover": "m1"}, "link.url")):  # fmt: skip
+        with pytest.raises(DomainError) as err:
+            parse_spec({"name": "n", "link": link}, START)
+        assert err.value.field == field

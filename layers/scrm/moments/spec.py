@@ -79,17 +79,18 @@ class MomentSpec:
         return out
 
 
-def _str(body: Mapping[str, Any], key: str, most: int, required: bool = False) -> str:
+def _str(body: Mapping[str, Any], key: str, most: int, required: bool = False, path: str = "") -> str:
+    field = path or key
     value = body.get(key, "")
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise FieldError(key, "must be a string")
+        raise FieldError(field, "must be a string")
     value = value.strip()
     if required and not value:
-        raise FieldError(key, "required")
+        raise FieldError(field, "required")
     if len(value) > most:
-        raise FieldError(key, f"at most {most} characters (got {len(value)})")
+        raise FieldError(field, f"at most {most} characters (got {len(value)})")
     return value
 
 
@@ -129,8 +130,8 @@ def _link(body: Mapping[str, Any]) -> Link | None:
         return None
     if not isinstance(value, Mapping):
         raise FieldError("link", "must be an object {title, url, cover}")
-    title = _str(value, "title", TITLE_MAX)
-    url = _str(value, "url", URL_MAX)
+    title = _str(value, "title", TITLE_MAX, path="link.title")
+    url = _str(value, "url", URL_MAX, path="link.url")
     if not title:
         raise FieldError("link.title", "required")
     if len(title.encode()) > TITLE_BYTES_MAX:
@@ -157,8 +158,8 @@ def parse_spec(body: Mapping[str, Any], now: int) -> MomentSpec:
     link = _link(body)
     kinds = [k for k, v in ((IMAGE, images), (VIDEO, video), (LINK, link)) if v]
     if len(kinds) > 1:
-        raise FieldError(kinds[1] + "s" if kinds[1] == IMAGE else kinds[1],
-                         "a moment carries up to 9 images, or 1 video, or 1 link: not " + " and ".join(kinds))  # fmt: skip
+        raise FieldError(kinds[1], "a moment carries up to 9 images, or 1 video, or 1 link: not "
+                         + " and ".join(kinds))  # fmt: skip
     if not text.strip() and not kinds:
         raise FieldError("text", "a moment needs a text or an attachment")
     senders = _ids(body, "senders", SENDERS_MAX)
