@@ -139,3 +139,24 @@ def test_an_unknown_task_and_help(shop, capsys):
         assert code == 0 and out.startswith(f"usage: scrm moments {' '.join(command)}".rstrip()), out
     code, _, err = run(capsys, "moments", "create", shop["cid"])  # --name is required: a bad command line
     assert code == 2 and "--name" in err
+
+
+def test_a_scheduled_task_waits_with_its_reminder_delay(shop, sandbox, capsys):
+    cid = shop["cid"]
+    since = _since(sandbox, cid)
+    code, out, err = run(capsys, "moments", "create", cid, "--name", "周末预告", "--text", "周六见",
+                         "--sender", shop["members"][0], "--schedule-at", "2099-01-01 10:00", "--json")  # fmt: skip
+    assert code == 1 and "(field: schedule_at)" in err, (out, err)  # more than 30 days ahead
+    import time
+
+    later = int(time.time()) + 3600
+    code, out, err = run(capsys, "moments", "create", cid, "--name", "周末预告", "--text", "周六见",
+                         "--sender", shop["members"][0], "--schedule-at", str(later), "--remind-after-hours", "0",
+                         "--json")  # fmt: skip
+    assert code == 0, err
+    task = json.loads(out)["moment"]
+    assert task["state"] == "new" and task["spec"]["schedule_at"] == later
+    assert task["spec"]["remind_after_hours"] == 0
+    assert _asked(sandbox, cid, since) == 0  # not due: WeCom not asked yet
+    code, out, err = run(capsys, "moments", "cancel", cid, task["moment_task_id"], "--json")
+    assert code == 0, err

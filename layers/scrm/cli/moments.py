@@ -95,7 +95,25 @@ def request_body(args: argparse.Namespace) -> dict[str, Any]:
         body["tags"] = args.tag
     if args.request_id is not None:
         body["request_id"] = args.request_id
+    if args.schedule_at is not None:
+        body["schedule_at"] = args.schedule_at
+    if args.remind_after_hours is not None:
+        body["remind_after_hours"] = args.remind_after_hours
     return body
+
+
+def _when(text: str) -> int:
+    """Unix seconds, or a China time "YYYY-MM-DD HH:MM" (what an operator types)."""
+    from datetime import datetime
+
+    from scrm.kernel.china_time import CHINA
+
+    if text.isdigit():
+        return int(text)
+    try:
+        return int(datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=CHINA).timestamp())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'unix seconds or "YYYY-MM-DD HH:MM" (China time): {text!r}') from None
 
 
 def _wait(api: Api, task: dict[str, Any], timeout_s: float) -> dict[str, Any]:
@@ -197,6 +215,10 @@ def _create_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tag", action="append", metavar="TAG_ID",
                    help="a corp tag: only customers carrying one of them see the post (repeat for more)")  # fmt: skip
     p.add_argument("--request-id", metavar="X", help="makes a retry return the same task (≤ 64 characters)")
+    p.add_argument("--schedule-at", type=_when, metavar="WHEN", help=(
+        'made in WeCom by the minute job once due: unix seconds or "YYYY-MM-DD HH:MM" China time (≤ 30 days)'))
+    p.add_argument("--remind-after-hours", type=int, metavar="H", help=(
+        "members who have not posted H hours after the moment exists get an app message (default 24; 0 never)"))
     _wait_flags(p)
 
 
