@@ -227,8 +227,14 @@ def test_an_admin_sets_the_policy_and_runs_a_full_sync_to_100_percent(tstack, ts
     seen = []
     state = card.get_by_test_id("sync-state")
     deadline = time.monotonic() + SLOW / 1000
-    while state.get_attribute("data-state") == "running" and time.monotonic() < deadline:  # moves, never back
-        seen.append(float(bar.get_attribute("data-percent") or 0))
+    read = ("c => [c.querySelector('[data-testid=sync-state]').dataset.state,"
+            " c.querySelector('[data-testid=sync-bar]').dataset.percent]")
+    while time.monotonic() < deadline:  # moves, never back
+        # Both read in one snapshot of the page: two reads apart could see "running", then the next render's 100.
+        shown, percent = card.evaluate(read)
+        if shown != "running":
+            break
+        seen.append(float(percent or 0))
         page.wait_for_timeout(100)
     expect(state).to_have_attribute("data-state", "done", timeout=SLOW)
     expect(state).to_have_text("已完成")

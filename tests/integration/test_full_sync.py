@@ -71,6 +71,34 @@ def test_a_step_completed_twice_counts_once(stack):
     assert not created and again["job_id"] == job["job_id"]
 
 
+def test_a_start_racing_the_finish_of_the_job_it_read_starts_a_new_job_not_an_error(stack):
+    """The fuzz test's 500 on POST /admin/sync under load: the job a start had just read finished (its finish
+    deletes the running pointer) before the start's conditional write; the start reads again and decides
+    again."""
+    from scrm.sync.repository import DynamoSyncJobs
+
+    class Racing(DynamoSyncJobs):
+        raced = False
+
+        def get(self, corp_id: str, job_id: str) -> Any:
+            found = super().get(corp_id, job_id)
+            if not self.raced and found is not None and found.get("state") == "done":
+                self.raced = True
+                super().finish(corp_id, job_id, 5_000, "done")  # the pointer goes between our read and write
+            return found
+
+    jobs = Racing()
+    corp = "wwrace" + uuid.uuid4().hex[:8]
+    first, _ = jobs.start(corp, "full", 1_000, 60_000)
+    DynamoSyncJobs().finish(corp, first["job_id"], 2_000, "done")
+    from scrm.adapters.dynamo.models import SyncJobItem
+    from scrm.sync.repository import RUNNING
+
+    SyncJobItem(corp, RUNNING, job_id=first["job_id"], updated_at_ms=2_000).save()  # as if finish had not run yet
+    second, created = jobs.start(corp, "full", 6_000, 60_000)
+    assert jobs.raced and created and second["job_id"] != first["job_id"] and second["state"] == "running"
+
+
 def test_a_page_whose_items_were_created_meanwhile_falls_back_to_the_versioned_path(stack):
     from scrm.customers.customer import CustomerProfile, FollowInfo, TagRef
     from scrm.customers.repository import DynamoStore

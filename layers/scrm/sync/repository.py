@@ -22,6 +22,7 @@ COUNTERS = (
     "employees", "employee_chunks", "employee_chunks_done", "group_chunks_done", "relations", "tags",
     "groups_listed", "groups", "wecom_calls", "drift_removed",
 )  # fmt: skip
+START_TRIES = 4  # reads and decisions again when the pointer moved under a start
 RUNNING = "running#"  # sk of the corp's "a job is running" pointer
 
 
@@ -34,6 +35,19 @@ def _plain(item: SyncJobItem) -> dict[str, Any]:
 
 class DynamoSyncJobs:
     def start(self, corp_id: str, kind: str, now_ms: int, stale_after_ms: int) -> tuple[dict[str, Any], bool]:
+        """The running job, or a new one. The pointer may change between our read and our write (the job we
+        saw finishing deletes it; another start takes it): then we read again and decide again, a few times,
+        rather than fail the request."""
+        for _ in range(START_TRIES - 1):
+            found = self._start_once(corp_id, kind, now_ms, stale_after_ms)
+            if found is not None:
+                return found
+        found = self._start_once(corp_id, kind, now_ms, stale_after_ms, last=True)
+        assert found is not None
+        return found
+
+    def _start_once(self, corp_id: str, kind: str, now_ms: int, stale_after_ms: int,
+                    last: bool = False) -> tuple[dict[str, Any], bool] | None:  # fmt: skip
         pointer = J(corp_id, RUNNING)
         try:
             current = J.get(corp_id, RUNNING, consistent_read=True)
@@ -69,7 +83,9 @@ class DynamoSyncJobs:
             again = self.latest(corp_id)
             if again is not None and again.get("state") == "running":
                 return again, False
-            raise
+            if last:
+                raise
+            return None
         if current is not None and current.job_id:
             self.finish(corp_id, current.job_id, now_ms, "failed", "replaced: no progress for too long")
         return _plain(record), True
