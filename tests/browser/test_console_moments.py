@@ -256,6 +256,8 @@ def test_the_drawer_shows_who_posted_per_store_as_a_chart_per_member_and_downloa
     assert idle in second and "未发表" in second and "已提醒" in second, second
     assert drawer.locator("u").count() == 0 and drawer.get_by_test_id("moment-title").inner_text() == name
     watched.shot("progress-1280x800")
+    progress.get_by_test_id("progress-members").scroll_into_view_if_needed()
+    watched.shot("progress-members-1280x800")
 
     for button, header in (("csv-progress-members", "员工,账号,发表,触达客户,点赞,评论,提醒"),
                            ("csv-progress-departments", "部门,部门 ID,成员,已发表,完成率")):  # fmt: skip
@@ -278,3 +280,5 @@ def test_the_drawer_shows_who_posted_per_store_as_a_chart_per_member_and_downloa
     chart.scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     watched.shot("progress-390x844")
+    progress.get_by_test_id("progress-members").scroll_into_view_if_needed()
+    watched.shot("progress-members-390x844")
