@@ -113,11 +113,12 @@ def run(stack: Stack, sandbox: SandboxClient, members: int = 26_000, per_member:
             if moment.extra.get("results_at") and not moment.extra.get("results_position"):
                 break
     reached = {u: len(customers_of.get(u, [])) for u in posters}
-    minimum = math.ceil(len(staff) / 1000) + sum(max(1, math.ceil(n / 5000)) + 1 for n in reached.values())
+    minimum = math.ceil(len(staff) / 1000) + sum(max(1, math.ceil(n / 1000)) + max(1, math.ceil(n / 5000)) + 1
+                                                 for n in reached.values())  # fmt: skip
     results_s = time.monotonic() - t3
     counts = sandbox.call_counts(corp_id, since)
-    read_apis = ("externalcontact/get_moment_task", "externalcontact/get_moment_send_result",
-                 "externalcontact/get_moment_comments")  # fmt: skip
+    read_apis = ("externalcontact/get_moment_task", "externalcontact/get_moment_customer_list",
+                 "externalcontact/get_moment_send_result", "externalcontact/get_moment_comments")  # fmt: skip
     calls = sum(counts["counts"].get(a, 0) for a in read_apis)
     t4 = time.monotonic()
     p = http.get(f"{api}/admin/moments/{tid}/progress", timeout=120).json()
@@ -135,7 +136,7 @@ def run(stack: Stack, sandbox: SandboxClient, members: int = 26_000, per_member:
         "results_minimum_calls": minimum, "results_calls_over_minimum": round(calls / minimum, 3) if minimum else None,
         "results_errors": counts.get("errcodes", {}),
         "progress_ms": round(progress_ms, 1),
-        "progress": {k: p.get(k) for k in ("members", "posted", "rate", "reached", "likes", "comments")},
+        "progress": {k: p.get(k) for k in ("members", "posted", "rate", "visible", "reached", "likes", "comments")},
         "progress_departments": len(p.get("by_department") or []),
         "workers_peak_rss_mb": round(workers_hwm_kb(stack) / 1024, 1),
         "workers_peak_rss_before_mb": round(before_kb / 1024, 1),

@@ -259,7 +259,7 @@ def test_the_drawer_shows_who_posted_per_store_as_a_chart_per_member_and_downloa
     progress.get_by_test_id("progress-members").scroll_into_view_if_needed()
     watched.shot("progress-members-1280x800")
 
-    for button, header in (("csv-progress-members", "员工,账号,发表,触达客户,点赞,评论,提醒"),
+    for button, header in (("csv-progress-members", "员工,账号,发表,可见客户,触达客户,点赞,评论,提醒"),
                            ("csv-progress-departments", "部门,部门 ID,成员,已发表,完成率")):  # fmt: skip
         with page.expect_download() as download:
             progress.get_by_test_id(button).click()

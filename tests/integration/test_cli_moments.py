@@ -181,7 +181,9 @@ def test_progress_overall_per_department_json_and_csv(shop, sandbox, stack, caps
     code, out, err = run(capsys, "moments", "progress", cid, tid)
     assert code == 0, err
     first, read, _, header, *rows = out.splitlines()
-    assert first.startswith(f"moment task {tid} (created): posted 1 / 2 members (50.0%), customers reached {len(reached)}, likes 1")
+    assert first.startswith(f"moment task {tid} (created): posted 1 / 2 members (50.0%), "
+                            f"customers who could see it {p['visible']}, "
+                            f"reached {len(reached)}, likes 1")  # fmt: skip
     assert read.startswith("results read ")
     assert header.split() == ["DEPARTMENT", "NAME", "MEMBERS", "POSTED", "RATE"]
     assert sum(int(r.split()[-3]) for r in rows) == sum(d["members"] for d in p["by_department"])
@@ -193,4 +195,25 @@ def test_progress_overall_per_department_json_and_csv(shop, sandbox, stack, caps
     assert len(lines) == 1 + len(p["by_department"])
     code, out, err = run(capsys, "moments", "progress", cid, tid, "--csv", "member")
     assert code == 0, err
-    assert out.splitlines()[0] == "userid,published,reached,likes,comments,reminded" and len(out.splitlines()) == 3
+    assert out.splitlines()[0] == "userid,published,visible,reached,likes,comments,reminded" and len(out.splitlines()) == 3
+
+
+def test_a_scheduled_task_waits_with_its_reminder_delay(shop, sandbox, capsys):
+    cid = shop["cid"]
+    since = _since(sandbox, cid)
+    code, out, err = run(capsys, "moments", "create", cid, "--name", "周末预告", "--text", "周六见",
+                         "--sender", shop["members"][0], "--schedule-at", "2099-01-01 10:00", "--json")  # fmt: skip
+    assert code == 1 and "(field: schedule_at)" in err, (out, err)  # more than 30 days ahead
+    import time
+
+    later = int(time.time()) + 3600
+    code, out, err = run(capsys, "moments", "create", cid, "--name", "周末预告", "--text", "周六见",
+                         "--sender", shop["members"][0], "--schedule-at", str(later), "--remind-after-hours", "0",
+                         "--json")  # fmt: skip
+    assert code == 0, err
+    task = json.loads(out)["moment"]
+    assert task["state"] == "new" and task["spec"]["schedule_at"] == later
+    assert task["spec"]["remind_after_hours"] == 0
+    assert _asked(sandbox, cid, since) == 0  # not due: WeCom not asked yet
+    code, out, err = run(capsys, "moments", "cancel", cid, task["moment_task_id"], "--json")
+    assert code == 0, err

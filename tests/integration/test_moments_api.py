@@ -145,7 +145,7 @@ def test_results_say_who_posted_per_store_and_put_a_customers_like_and_comment_o
     assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
     assert csv.text.lstrip("\ufeff").splitlines()[0] == "department,name,members,posted,rate"
     member_csv = admin("GET", f"/admin/moments/{tid}/progress", format="csv").text.lstrip("\ufeff").splitlines()
-    assert member_csv[0] == "userid,published,reached,likes,comments,reminded" and len(member_csv) == 3
+    assert member_csv[0] == "userid,published,visible,reached,likes,comments,reminded" and len(member_csv) == 3
 
     # The member who did not post got one app message (two passes), the one who did got none.
     cards = [m for m in sandbox.messages(cid) if "周末到店" in str(m.get("content"))]

@@ -177,6 +177,7 @@ class Post:
 
     published: bool = False
     reached: list[str] = field(default_factory=list)
+    visible: list[str] = field(default_factory=list)  # who could see it (defaults to those it reached)
     likes: list[dict[str, Any]] = field(default_factory=list)
     comments: list[dict[str, Any]] = field(default_factory=list)
 
@@ -202,6 +203,12 @@ class FakeResults:
         self._count("get_moment_task")
         rows = [{"userid": u, "publish_status": int(p.published)} for u, p in sorted(self.posts[moment_id].items())]
         return self._page(rows, cursor, limit)
+
+    def moment_customer_list(self, moment_id: str, userid: str, cursor: str,
+                             limit: int) -> tuple[list[dict[str, Any]], str]:  # fmt: skip
+        self._count("get_moment_customer_list")
+        post = self.posts[moment_id][userid]
+        return self._page([{"userid": userid, "external_userid": e} for e in post.visible or post.reached], cursor, limit)
 
     def moment_send_result(self, moment_id: str, userid: str, cursor: str,
                            limit: int) -> tuple[list[dict[str, Any]], str]:  # fmt: skip

@@ -267,13 +267,14 @@ def test_a_pass_cut_by_its_budget_goes_on_where_it_stopped_and_calls_stay_at_the
     svc, repo, reads, clock, tid, mid = _created()
     reads.posts[mid] = {f"u{i:03d}": Post(True, reached=[f"c{i}"]) for i in range(30)}
     got = svc.results.collect(CORP, svc.get(CORP, tid), budget=21)  # type: ignore[union-attr]
-    # 1 page of members, then 2 calls a member (its one send-result page and its comments): 10 members read
-    assert (got["read"], got["position"], got["done"], got["calls"]) == (10, 10, False, 21)
+    # 1 page of members, then 3 calls a member (its customer-list page, its send-result page, its comments):
+    # 6 members read in 19 calls, the 7th stops at the budget after 2 of its 3
+    assert (got["read"], got["position"], got["done"], got["calls"]) == (6, 6, False, 21)
     before = sum(reads.calls.values())
     moment = svc.get(CORP, tid)
     moment.extra["results_position"] = 0
     full = svc.results.collect(CORP, moment, budget=R.RUN_BUDGET)  # type: ignore[union-attr]
-    assert full["done"] and full["calls"] == 1 + 2 * 30 == sum(reads.calls.values()) - before
+    assert full["done"] and full["calls"] == 1 + 3 * 30 == sum(reads.calls.values()) - before
     assert svc.progress(CORP, tid)["posted"] == 30
 
 

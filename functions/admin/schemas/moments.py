@@ -83,6 +83,7 @@ class MomentDepartment(Model):
 class MomentMember(Model):
     userid: str
     published: bool
+    visible: int = Field(description="customers who could see the post (get_moment_customer_list)")
     reached: int = Field(description="customers the post reached")
     likes: int
     comments: int
@@ -97,6 +98,7 @@ class MomentProgress(Model):
     members: int
     posted: int
     rate: float = Field(description="posted / members")
+    visible: int
     reached: int
     likes: int
     comments: int

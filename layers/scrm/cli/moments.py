@@ -97,7 +97,25 @@ def request_body(args: argparse.Namespace) -> dict[str, Any]:
         body["tags"] = args.tag
     if args.request_id is not None:
         body["request_id"] = args.request_id
+    if args.schedule_at is not None:
+        body["schedule_at"] = args.schedule_at
+    if args.remind_after_hours is not None:
+        body["remind_after_hours"] = args.remind_after_hours
     return body
+
+
+def _when(text: str) -> int:
+    """Unix seconds, or a China time "YYYY-MM-DD HH:MM" (what an operator types)."""
+    from datetime import datetime
+
+    from scrm.kernel.china_time import CHINA
+
+    if text.isdigit():
+        return int(text)
+    try:
+        return int(datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=CHINA).timestamp())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'unix seconds or "YYYY-MM-DD HH:MM" (China time): {text!r}') from None
 
 
 def _wait(api: Api, task: dict[str, Any], timeout_s: float) -> dict[str, Any]:
@@ -175,8 +193,8 @@ def progress_text(p: dict[str, Any], task_id: str) -> str:
     read = f"results read {clock(p['results_at'])}" if p.get("results_at") else "results not read yet (read every 10 minutes)"
     lines = [
         f"moment task {task_id} ({p.get('state')}): posted {p.get('posted', 0)} / {p.get('members', 0)} members "
-        f"({float(p.get('rate') or 0) * 100:.1f}%), customers reached {p.get('reached', 0)}, "
-        f"likes {p.get('likes', 0)}, comments {p.get('comments', 0)}",
+        f"({float(p.get('rate') or 0) * 100:.1f}%), customers who could see it {p.get('visible', 0)}, "
+        f"reached {p.get('reached', 0)}, likes {p.get('likes', 0)}, comments {p.get('comments', 0)}",
         read,
     ]
     departments = sorted(p.get("by_department") or [], key=lambda d: (-int(d.get("members") or 0), d.get("department", 0)))
@@ -188,8 +206,8 @@ def progress_text(p: dict[str, Any], task_id: str) -> str:
 
 
 def cmd_progress(args: argparse.Namespace) -> None:
-    """Who posted the moment: overall (members, posted, rate, customers reached, likes, comments) and per
-    department (a store), as WeCom's results were last read (every 10 minutes for 7 days after the task was
+    """Who posted the moment: overall (members, posted, rate, customers who could see it, reached, likes,
+    comments) and per department (a store), as WeCom's results were last read (every 10 minutes for 7 days after the task was
     made). --json: the whole answer, per member too; --csv member|department: the API's CSV rows."""
     api = connect(args, args.corp, detailed=True)
     path = f"{_path(args.moment_task_id)}/progress"
@@ -239,6 +257,10 @@ def _create_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tag", action="append", metavar="TAG_ID",
                    help="a corp tag: only customers carrying one of them see the post (repeat for more)")  # fmt: skip
     p.add_argument("--request-id", metavar="X", help="makes a retry return the same task (≤ 64 characters)")
+    p.add_argument("--schedule-at", type=_when, metavar="WHEN", help=(
+        'made in WeCom by the minute job once due: unix seconds or "YYYY-MM-DD HH:MM" China time (≤ 30 days)'))
+    p.add_argument("--remind-after-hours", type=int, metavar="H", help=(
+        "members who have not posted H hours after the moment exists get an app message (default 24; 0 never)"))
     _wait_flags(p)
 
 

@@ -4,8 +4,9 @@ budget per run, and resumable: a run that stops at its budget leaves a position 
 goes on from there.
 
 One pass over a task: ``get_moment_task`` pages (1,000 members a page) give every member's publish status;
-then, for each member who posted, ``get_moment_send_result`` pages (5,000 customers a page: the count
-reached) and ``get_moment_comments`` (likes and comments). A member's reached count and interactions are
+then, for each member who posted, ``get_moment_customer_list`` pages (1,000 a page: the customers who could
+see it), ``get_moment_send_result`` pages (5,000 a page: those it reached) and ``get_moment_comments``
+(likes and comments). A member's reached count and interactions are
 read again on each pass while the task is followed (``FOLLOW_S`` after it was created), since customers go
 on liking and commenting. Each like or comment by a customer goes once onto that customer's timeline (keyed by
 moment, member, customer, kind and time: a pass that reads it again writes the same item), the strongest
@@ -24,7 +25,7 @@ from scrm.moments.model import CREATED, Moment
 
 FOLLOW_S = 7 * 86_400  # our choice: a moment's interactions come in its first days
 PUBLISHED = 1
-TASK_PAGE, SEND_RESULT_PAGE = 1000, 5000  # get_moment_task, get_moment_send_result maxima (93333)
+TASK_PAGE, CUSTOMER_PAGE, SEND_RESULT_PAGE = 1000, 1000, 5000  # get_moment_task, _customer_list, _send_result maxima
 RUN_BUDGET = 1000  # WeCom calls one run may make for one task (the shared budget paces them too)
 REMIND_PER_RUN = 200  # app messages one pass asks for (each paced per member by the alerts' caps)
 RESULTS_EVERY_S = 600  # a pass over a followed task every 10 minutes (a pass cut by its budget goes on at once)
@@ -32,6 +33,8 @@ RESULTS_EVERY_S = 600  # a pass over a followed task every 10 minutes (a pass cu
 
 class ResultWeCom(Protocol):
     def moment_tasks(self, moment_id: str, cursor: str, limit: int) -> tuple[list[dict[str, Any]], str]: ...
+    def moment_customer_list(self, moment_id: str, userid: str, cursor: str,
+                             limit: int) -> tuple[list[dict[str, Any]], str]: ...  # fmt: skip
     def moment_send_result(self, moment_id: str, userid: str, cursor: str,
                            limit: int) -> tuple[list[dict[str, Any]], str]: ...  # fmt: skip
     def moment_comments(self, moment_id: str, userid: str) -> dict[str, Any]: ...
@@ -138,6 +141,8 @@ class MomentResults:
 
     def _member(self, corp_id: str, gw: ResultWeCom, moment: Moment, userid: str, budget: Budget,
                 now: int) -> dict[str, Any]:  # fmt: skip
+        visible = sum(1 for _ in _pages(budget, lambda c: gw.moment_customer_list(moment.moment_id, userid, c,
+                                                                                  CUSTOMER_PAGE)))  # fmt: skip
         reached = sum(1 for _ in _pages(budget, lambda c: gw.moment_send_result(moment.moment_id, userid, c,
                                                                                 SEND_RESULT_PAGE)))  # fmt: skip
         if not budget.spend():
@@ -153,7 +158,7 @@ class MomentResults:
                     "event": "moment", "change_type": f"moment_{kind}", "moment_id": moment.moment_id,
                     "moment_task_id": moment.moment_task_id, "name": str(moment.spec.get("name") or ""),
                     "userid": userid})  # fmt: skip
-        return {"userid": userid, "published": True, "reached": reached, "likes": len(likes),
+        return {"userid": userid, "published": True, "visible": visible, "reached": reached, "likes": len(likes),
                 "comments": len(comments), "read_at": now}  # fmt: skip
 
 
@@ -171,12 +176,13 @@ def completion(rows: Sequence[Mapping[str, Any]], departments: Mapping[str, Sequ
             counts[1] += 1 if r.get("published") else 0
     return {
         "members": total, "posted": posted, "rate": round(posted / total, 4) if total else 0.0,
+        "visible": sum(int(r.get("visible") or 0) for r in members),
         "reached": sum(int(r.get("reached") or 0) for r in members),
         "likes": sum(int(r.get("likes") or 0) for r in members),
         "comments": sum(int(r.get("comments") or 0) for r in members),
         "by_department": [{"department": d, "name": (names or {}).get(d, ""), "members": n, "posted": p,
                            "rate": round(p / n, 4) if n else 0.0} for d, (n, p) in sorted(by_dept.items())],
         "by_member": [{"userid": r["userid"], "published": bool(r.get("published")),
-                       **{k: int(r.get(k) or 0) for k in ("reached", "likes", "comments")},
+                       **{k: int(r.get(k) or 0) for k in ("visible", "reached", "likes", "comments")},
                        "reminded": str(r.get("reminded") or "")} for r in members],
     }  # fmt: skip

@@ -61,6 +61,12 @@ class MomentCalls:
                             {"moment_id": moment_id, "limit": limit, **({"cursor": cursor} if cursor else {})}) or {}
         return list(answer.get("task_list") or []), str(answer.get("next_cursor") or "")
 
+    def moment_customer_list(self, moment_id: str, userid: str, cursor: str,
+                             limit: int) -> tuple[list[dict[str, Any]], str]:  # fmt: skip
+        body = {"moment_id": moment_id, "userid": userid, "limit": limit, **({"cursor": cursor} if cursor else {})}
+        answer = self._post("externalcontact/get_moment_customer_list", body) or {}
+        return list(answer.get("customer_list") or []), str(answer.get("next_cursor") or "")
+
     def moment_send_result(self, moment_id: str, userid: str, cursor: str,
                            limit: int) -> tuple[list[dict[str, Any]], str]:  # fmt: skip
         body = {"moment_id": moment_id, "userid": userid, "limit": limit, **({"cursor": cursor} if cursor else {})}
