@@ -200,3 +200,85 @@ def test_a_viewer_sees_the_tasks_but_no_write_control(stack, sandbox, staff, wat
     assert drawer.get_by_test_id("cancel-moment").count() == 0
     r = _api(page, "POST", f"/admin/moments/{made.moment_task_id}/cancel")
     assert r["status"] == 403, r
+
+
+def test_the_drawer_shows_who_posted_per_store_as_a_chart_per_member_and_downloads_both_as_csv(stack, sandbox, staff, watched):
+    """完成情况: one of two members posted and a customer it reached liked it; after a results pass the drawer
+    shows 1 / 2, the per-department chart (a canvas), the poster 已发表 and the other 未发表 · 已提醒, and
+    both CSV buttons download a file whose first line is the header."""
+    from scrm import bootstrap
+
+    log_in(watched, stack, sandbox, staff, "admin")
+    page = watched.page
+    cid = staff["corp_id"]
+    sandbox.set_moment_job_time(cid, 0)
+    poster, idle = sorted(staff["members"])[:2]
+    name = f"<u>完成情况{uuid.uuid4().hex[:4]}</u>"
+    r = _api(page, "POST", "/admin/moments", {"name": name, "text": "周末到店有礼", "senders": [poster, idle],
+                                              "remind_after_hours": 1})  # fmt: skip
+    assert r["status"] == 201, r
+    tid = r["body"]["moment"]["moment_task_id"]
+    deadline = time.monotonic() + 30
+    while (got := _api(page, "GET", f"/admin/moments/{tid}")["body"])["state"] != "created":  # the job asked
+        assert time.monotonic() < deadline, got
+        time.sleep(0.5)
+    mid = got["moment_id"]
+    sandbox.publish_moment(cid, mid, poster)
+    reached = next(t for t in sandbox.moment(cid, mid)["tasks"] if t["userid"] == poster)["reached"]
+    assert reached
+    sandbox.like_moment(cid, mid, poster, external_userid=reached[0])
+    repo = bootstrap.moments().repo
+    with stack.schedules_held():
+        for _ in range(2):  # two passes (the reminder follows the results read)
+            while True:  # a results pass due now, the moment made two hours ago (the reminder's delay is over)
+                m = repo.get(cid, tid)
+                m.extra["results_at"], m.done_at = 0, min(m.done_at, int(time.time()) - 7200)
+                if repo.save(cid, m):
+                    break
+            stack.run_job("advance_moments")
+
+    page.goto(stack.console_url + "moments")
+    page.get_by_test_id("moments").locator(".el-table__row", has_text=name).get_by_test_id("moment-name").click()
+    drawer = page.get_by_test_id("moment-drawer")
+    progress = drawer.get_by_test_id("moment-progress")
+    progress.get_by_test_id("progress-posted").wait_for()
+    assert progress.get_by_test_id("progress-posted").inner_text().strip() == "1 / 2"
+    overall = progress.get_by_test_id("progress-overall").inner_text()
+    assert "50.0%" in overall and f"触达客户 {len(reached)}" in overall and "点赞 1" in overall, overall
+    assert progress.get_by_test_id("progress-results-at").inner_text().startswith("结果读取于")
+    chart = progress.get_by_test_id("progress-chart")
+    chart.locator("canvas").first.wait_for()
+    page.locator('[data-testid="progress-chart"][data-rendered="true"]').wait_for()
+    assert "完成率" in (chart.get_attribute("aria-label") or "")
+    rows = progress.get_by_test_id("progress-members").locator(".el-table__row")
+    first, second = rows.nth(0).inner_text(), rows.nth(1).inner_text()
+    assert poster in first and "已发表" in first and "—" in first, first
+    assert idle in second and "未发表" in second and "已提醒" in second, second
+    assert drawer.locator("u").count() == 0 and drawer.get_by_test_id("moment-title").inner_text() == name
+    watched.shot("progress-1280x800")
+    progress.get_by_test_id("progress-members").scroll_into_view_if_needed()
+    watched.shot("progress-members-1280x800")
+
+    for button, header in (("csv-progress-members", "员工,账号,发表,可见客户,触达客户,点赞,评论,提醒"),
+                           ("csv-progress-departments", "部门,部门 ID,成员,已发表,完成率")):  # fmt: skip
+        with page.expect_download() as download:
+            progress.get_by_test_id(button).click()
+        assert download.value.suggested_filename.endswith(".csv")
+        with open(download.value.path(), encoding="utf-8-sig") as f:
+            lines = f.read().splitlines()
+        assert lines[0] == header, lines
+        assert len(lines) >= 2
+    # The API's own CSV (the same figures) answers too.
+    api_csv = page.evaluate("async (u) => (await fetch(u, {credentials: 'same-origin'})).text()",
+                            f"/admin/moments/{tid}/progress?format=csv&by=department")  # fmt: skip
+    assert api_csv.lstrip("\ufeff").splitlines()[0] == "department,name,members,posted,rate", api_csv
+
+    page.set_viewport_size(NARROW)
+    page.wait_for_timeout(400)
+    progress.get_by_test_id("progress-posted").scroll_into_view_if_needed()
+    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    watched.shot("progress-390x844")
+    progress.get_by_test_id("progress-members").scroll_into_view_if_needed()
+    watched.shot("progress-members-390x844")

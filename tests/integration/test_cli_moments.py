@@ -2,7 +2,7 @@
 members is created (WeCom's job finishing at once), shown until WeCom made it, listed, and cancelled in WeCom;
 a link task names its cover; bad input (a text over 2,000 characters, an unknown image, an unknown member) is
 one line with the API's message and field, a non-zero exit, and nothing reaches WeCom; every command has
---help."""
+--help. ``scrm moments progress`` prints who posted (overall and per department), as JSON and as the API's CSV."""
 
 from __future__ import annotations
 
@@ -134,11 +134,68 @@ def test_bad_input_is_one_line_naming_the_field_and_wecom_is_not_asked(shop, san
 def test_an_unknown_task_and_help(shop, capsys):
     code, _, err = run(capsys, "moments", "show", shop["cid"], "mtNoSuchTask")
     assert code == 1 and err.startswith("scrm: ") and len(err.strip().splitlines()) == 1
-    for command in ([], ["create"], ["list"], ["show"], ["cancel"]):
+    for command in ([], ["create"], ["list"], ["show"], ["cancel"], ["progress"]):
         code, out, _ = run(capsys, "moments", *command, "--help")
         assert code == 0 and out.startswith(f"usage: scrm moments {' '.join(command)}".rstrip()), out
     code, _, err = run(capsys, "moments", "create", shop["cid"])  # --name is required: a bad command line
     assert code == 2 and "--name" in err
+
+
+def test_progress_overall_per_department_json_and_csv(shop, sandbox, stack, capsys):
+    import time
+
+    cid, members = shop["cid"], shop["members"]
+    poster, idle = members[:2]
+    code, out, err = run(capsys, "moments", "create", cid, "--name", "到店有礼", "--text", "周末到店有礼",
+                         "--sender", poster, "--sender", idle, "--wait", "--json")  # fmt: skip
+    assert code == 0, err
+    task = json.loads(out)["moment"]
+    tid, mid = task["moment_task_id"], task["moment_id"]
+    assert task["state"] == "created", task
+    # Before any results pass: nothing known yet (the members are counted from WeCom's results), in words.
+    code, out, err = run(capsys, "moments", "progress", cid, tid)
+    assert code == 0, err
+    assert f"moment task {tid} (created): posted 0 / 0 members (0.0%)" in out
+    assert "results not read yet (read every 10 minutes)" in out
+
+    sandbox.publish_moment(cid, mid, poster)
+    reached = next(t for t in sandbox.moment(cid, mid)["tasks"] if t["userid"] == poster)["reached"]
+    assert reached
+    sandbox.like_moment(cid, mid, poster, external_userid=reached[0])
+    repo = bootstrap.moments().repo
+    with stack.schedules_held():
+        while True:  # a results pass due now
+            m = repo.get(cid, tid)
+            m.extra["results_at"] = 0
+            if repo.save(cid, m):
+                break
+        stack.run_job("advance_moments")
+
+    code, out, err = run(capsys, "moments", "progress", cid, tid, "--json")
+    assert code == 0, err
+    p = json.loads(out)
+    assert (p["members"], p["posted"], p["rate"], p["likes"], p["reached"]) == (2, 1, 0.5, 1, len(reached))
+    assert p["results_at"] > int(time.time()) - 300
+    assert {m["userid"]: m["published"] for m in p["by_member"]} == {poster: True, idle: False}
+
+    code, out, err = run(capsys, "moments", "progress", cid, tid)
+    assert code == 0, err
+    first, read, _, header, *rows = out.splitlines()
+    assert first.startswith(f"moment task {tid} (created): posted 1 / 2 members (50.0%), "
+                            f"customers who could see it {p['visible']}, "
+                            f"reached {len(reached)}, likes 1")  # fmt: skip
+    assert read.startswith("results read ")
+    assert header.split() == ["DEPARTMENT", "NAME", "MEMBERS", "POSTED", "RATE"]
+    assert sum(int(r.split()[-3]) for r in rows) == sum(d["members"] for d in p["by_department"])
+
+    code, out, err = run(capsys, "moments", "progress", cid, tid, "--csv", "department")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "department,name,members,posted,rate"
+    assert len(lines) == 1 + len(p["by_department"])
+    code, out, err = run(capsys, "moments", "progress", cid, tid, "--csv", "member")
+    assert code == 0, err
+    assert out.splitlines()[0] == "userid,published,visible,reached,likes,comments,reminded" and len(out.splitlines()) == 3
 
 
 def test_a_scheduled_task_waits_with_its_reminder_delay(shop, sandbox, capsys):

@@ -1,6 +1,7 @@
 """``scrm moments``: moment tasks (客户朋友圈, issue 20) — create one (a text with up to 9 image materials, one
 video material or one link, for some members or all, seen by customers with some tags or all), list, show
-(which asks WeCom's creation job while it runs) and cancel.
+(which asks WeCom's creation job while it runs), cancel, and progress (who posted it: overall and per
+department, as WeCom's results were last read; --csv member|department prints the API's CSV).
 
 The admin API's /admin/moments, as the console uses it: bad input is one line with the API's message and the
 field it names (``images[1]``, ``link.cover``, ``senders[0]``), and nothing reaches WeCom.
@@ -9,6 +10,7 @@ field it names (``images[1]``, ``link.cover``, ``senders[0]``), and nothing reac
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from typing import Any
 
@@ -185,6 +187,46 @@ def cmd_cancel(args: argparse.Namespace) -> None:
               f"it made cancels it (scrm moments show {args.corp} {args.moment_task_id})")  # fmt: skip
 
 
+def progress_text(p: dict[str, Any], task_id: str) -> str:
+    """The overall figures, when WeCom's results were last read, then one row per department (most members
+    first)."""
+    read = f"results read {clock(p['results_at'])}" if p.get("results_at") else "results not read yet (read every 10 minutes)"
+    lines = [
+        f"moment task {task_id} ({p.get('state')}): posted {p.get('posted', 0)} / {p.get('members', 0)} members "
+        f"({float(p.get('rate') or 0) * 100:.1f}%), customers who could see it {p.get('visible', 0)}, "
+        f"reached {p.get('reached', 0)}, likes {p.get('likes', 0)}, comments {p.get('comments', 0)}",
+        read,
+    ]
+    departments = sorted(p.get("by_department") or [], key=lambda d: (-int(d.get("members") or 0), d.get("department", 0)))
+    if departments:
+        rows = [(d.get("department"), d.get("name") or "-", d.get("members"), d.get("posted"),
+                 f"{float(d.get('rate') or 0) * 100:.1f}%") for d in departments]  # fmt: skip
+        lines += ["", table(("DEPARTMENT", "NAME", "MEMBERS", "POSTED", "RATE"), rows)]
+    return "\n".join(lines)
+
+
+def cmd_progress(args: argparse.Namespace) -> None:
+    """Who posted the moment: overall (members, posted, rate, customers who could see it, reached, likes,
+    comments) and per department (a store), as WeCom's results were last read (every 10 minutes for 7 days after the task was
+    made). --json: the whole answer, per member too; --csv member|department: the API's CSV rows."""
+    api = connect(args, args.corp, detailed=True)
+    path = f"{_path(args.moment_task_id)}/progress"
+    if args.csv:
+        sys.stdout.write(str(api.get(path, {"format": "csv", "by": args.csv})).lstrip("\ufeff"))
+        return
+    p = api.get(path)
+    if args.json:
+        print_json(p)
+        return
+    print(progress_text(p, args.moment_task_id))
+
+
+def _progress_flags(p: argparse.ArgumentParser) -> None:
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--csv", choices=("member", "department"), help="print the API's CSV: one row per member or per department")
+    out.add_argument("--json", action="store_true", help="the whole answer as JSON (per member too)")
+
+
 # the parser ------------------------------------------------------------------------------------------
 def _timeout(text: str) -> float:
     try:
@@ -225,9 +267,11 @@ def _create_flags(p: argparse.ArgumentParser) -> None:
 def register(sub: Any) -> None:
     """Moment tasks (客户朋友圈). WeCom does not post for the company: each member gets a task
     (add_moment_task) to post the text and attachments to their customers' moments."""
-    ms = area(sub, "moments", "moment tasks (客户朋友圈): create, list, show, cancel", description=register.__doc__)
+    ms = area(sub, "moments", "moment tasks (客户朋友圈): create, list, show, cancel, progress", description=register.__doc__)
     action(ms, "create", cmd_create, "create a moment task (a repeat of the same request returns the same task)",
            CORP, _create_flags)  # fmt: skip
     action(ms, "list", cmd_list, "the corp's moment tasks", CORP, LIMIT)
     action(ms, "show", cmd_show, "a moment task, WeCom's job asked while it runs", CORP, TASK, _wait_flags)
     action(ms, "cancel", cmd_cancel, "cancel a moment task (in WeCom too once it is made)", CORP, TASK)
+    action(ms, "progress", cmd_progress, "who posted it: overall and per department (a store)", CORP, TASK, _progress_flags,
+           json=False)  # fmt: skip

@@ -1,5 +1,6 @@
 // 客户朋友圈 (moment tasks, issue 20): the words the page and its drawer show for a task's state and for
 // WeCom's refusals.
+import { fmtTime } from './util.js'
 
 export const MOMENT_STATE_TEXT = {
   new: '待创建',
@@ -61,4 +62,58 @@ export function attachmentSummary(spec) {
   if (s.video) return '1 个视频'
   if (s.link) return `链接：${s.link.title || ''}`
   return '仅文字'
+}
+
+// 完成情况 (GET /admin/moments/{id}/progress): a member's reminder state in words ('' → —).
+export function remindedText(state) {
+  if (!state) return '—'
+  if (state === 'failed') return '提醒失败'
+  return '已提醒'
+}
+
+// When WeCom's results were last read, in words: "2026/12/05 17:30（3 分钟前）", or not yet.
+export function resultsAtText(at, nowSeconds = Date.now() / 1000) {
+  if (!at) return '结果尚未读取（每 10 分钟读取一次）'
+  const ago = Math.max(0, Math.floor((nowSeconds - Number(at)) / 60))
+  let words = '刚刚'
+  if (ago >= 1440) words = `${Math.floor(ago / 1440)} 天前`
+  else if (ago >= 60) words = `${Math.floor(ago / 60)} 小时前`
+  else if (ago >= 1) words = `${ago} 分钟前`
+  return `结果读取于 ${fmtTime(at)}（${words}）`
+}
+
+// A department's name for the chart and tables: its name, or 部门 {id} (0: members without one).
+export function departmentName(d) {
+  if (d.name) return d.name
+  return d.department ? `部门 ${d.department}` : '未分配部门'
+}
+
+export const PROGRESS_TOP = 20
+
+// The chart: completion rate (%) per department, the PROGRESS_TOP with the most members, as horizontal bars
+// (the largest at the top). Names people typed go to the canvas only (no HTML).
+export function progressBarOption(departments) {
+  const top = [...(departments || [])].sort((a, b) => b.members - a.members || a.department - b.department)
+    .slice(0, PROGRESS_TOP).reverse()
+  const names = top.map(departmentName)
+  return {
+    aria: {
+      enabled: true,
+      label: {
+        data: {
+          maxCount: Math.max(top.length, 10), excludeDimensionId: [0], allData: '其数据是——', partialData: '其中，前{displayCnt}项是——',
+          withName: '{name}的数据是{value}', withoutName: '{value}', separator: { middle: '，', end: '' },
+        },
+      },
+    },
+    grid: { left: 8, right: 48, top: 8, bottom: 24, containLabel: true },
+    xAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
+    yAxis: { type: 'category', data: names, axisLabel: { width: 120, overflow: 'truncate' } },
+    tooltip: { trigger: 'axis', valueFormatter: (v) => `${v}%` },
+    series: [{
+      name: '完成率', type: 'bar', barMaxWidth: 24,
+      data: top.map((d) => Math.round((Number(d.rate) || 0) * 1000) / 10),
+      label: { show: true, position: 'right', formatter: '{c}%' },
+    }],
+  }
 }

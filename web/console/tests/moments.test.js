@@ -1,7 +1,9 @@
 // moments.js without a browser: how the 客户朋友圈 page counts a text and says why WeCom refused a task.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { attachmentSummary, charCount, failureText, following } from '../src/moments.js'
+import {
+  attachmentSummary, charCount, departmentName, failureText, following, progressBarOption, remindedText, resultsAtText,
+} from '../src/moments.js'
 
 test('a text is counted in characters as the API counts them (an emoji is one)', () => {
   assert.equal(charCount(''), 0)
@@ -30,4 +32,31 @@ test('a task is read again while WeCom may move it on, not while it waits for it
   assert.equal(following({ state: 'new', spec: { schedule_at: 200 } }, 100), false)
   assert.equal(following({ state: 'new', spec: { schedule_at: 50 } }, 100), true)
   assert.equal(following({ state: 'created', spec: {} }, 100), false)
+})
+
+test('完成情况 in words: the reminder, when the results were read, a department without a name', () => {
+  assert.equal(remindedText(''), '—')
+  assert.equal(remindedText('sent'), '已提醒')
+  assert.equal(remindedText('failed'), '提醒失败')
+  assert.equal(resultsAtText(0), '结果尚未读取（每 10 分钟读取一次）')
+  assert.match(resultsAtText(1000, 1030), /^结果读取于 .+（刚刚）$/)
+  assert.match(resultsAtText(1000, 1000 + 5 * 60), /（5 分钟前）$/)
+  assert.match(resultsAtText(1000, 1000 + 3 * 3600), /（3 小时前）$/)
+  assert.match(resultsAtText(1000, 1000 + 2 * 86400), /（2 天前）$/)
+  assert.equal(departmentName({ department: 7, name: '' }), '部门 7')
+  assert.equal(departmentName({ department: 7, name: '南京西路店' }), '南京西路店')
+  assert.equal(departmentName({ department: 0, name: '' }), '未分配部门')
+})
+
+test('the chart: the 20 departments with the most members, horizontal, rates in percent', () => {
+  const departments = Array.from({ length: 25 }, (_, i) => ({ department: i + 1, name: i ? `店${i + 1}` : '', members: i + 1, posted: 1, rate: 1 / (i + 1) }))
+  const o = progressBarOption(departments)
+  assert.equal(o.yAxis.type, 'category')
+  assert.equal(o.xAxis.type, 'value')
+  assert.equal(o.yAxis.data.length, 20)
+  assert.equal(o.yAxis.data.at(-1), '店25') // the most members at the top
+  assert.ok(!o.yAxis.data.includes('部门 1')) // one member: not among the 20
+  assert.equal(o.series[0].data.at(-1), 4)
+  assert.deepEqual(progressBarOption([{ department: 3, name: '', members: 2, posted: 1, rate: 0.5 }]).yAxis.data, ['部门 3'])
+  assert.deepEqual(progressBarOption(undefined).series[0].data, [])
 })
