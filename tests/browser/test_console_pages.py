@@ -25,9 +25,21 @@ PAGES = [("dashboard", "仪表盘"), ("customers", "客户"), ("tags", "标签�
          ("content", "话术素材"), ("moments", "客户朋友圈")]
 
 
-def _pick(page, select_testid: str, label: str) -> None:
-    page.get_by_test_id(select_testid).click()
-    page.locator(".el-select-dropdown__item:visible", has_text=label).first.click()
+def _pick(page, select_testid: str, label: str, tries: int = 3) -> None:
+    """Open the select and click the option. On a loaded machine the list's opening animation can leave the
+    option moving, then hidden when the list closes again under the click: the select is opened again (a
+    fresh list) rather than the test failing on the animation."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(tries):
+        page.get_by_test_id(select_testid).click()
+        try:
+            page.locator(".el-select-dropdown__item:visible", has_text=label).first.click(timeout=5000)
+            break
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
+            page.wait_for_timeout(300)
     page.keyboard.press("Escape")
 
 

@@ -64,10 +64,20 @@ def _confirm(page: Any, button: str) -> None:
     box.wait_for(state="hidden")
 
 
-def _choose(page: Any, select_testid: str, label: str) -> None:
-    """A single select: the option's click closes the list (no Escape, which would close the dialog)."""
-    page.get_by_test_id(select_testid).click()
-    page.locator(".el-select-dropdown__item:visible", has_text=label).first.click()
+def _choose(page: Any, select_testid: str, label: str, tries: int = 3) -> None:
+    """A single select: the option's click closes the list (no Escape, which would close the dialog). Opened
+    again when the list's animation left the option moving or hidden on a loaded machine (as ``_pick``)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(tries):
+        page.get_by_test_id(select_testid).click()
+        try:
+            page.locator(".el-select-dropdown__item:visible", has_text=label).first.click(timeout=5000)
+            return
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
+            page.wait_for_timeout(300)
 
 
 def _narrow(watched: Any, label: str) -> None:
