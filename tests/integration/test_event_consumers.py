@@ -103,10 +103,12 @@ def test_group_create_update_dismiss(sandbox, corp):
     created = sandbox.do(cid, "groups/create", {"owner": uids[0], "members": [uids[1], ext], "name": "VIP 群",
                                                 "wait": True})
     chat = created["chat_id"]
+    # The group is stored in several writes (its members, its item): a read in between sees members before the
+    # item has its name (a fresh-clone run under load, twice), so wait for the whole of it.
     group = wait_for(
-        lambda: (g := reads.group(cid, chat))
+        lambda: (g := reads.group(cid, chat)) and g.get("name")
         and {m["member_id"] for m in g["members"] if m.get("status") == "member"} >= {uids[1], ext} and g,
-        what="group and its members")
+        what="group, its name and its members")
     assert group["name"] == "VIP 群" and group["status"] == "active"
 
     newcomer = _add(sandbox, cid, uids[1])["external_userid"]
