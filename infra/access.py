@@ -55,6 +55,7 @@ FUNCTIONS: dict[str, Access] = {
             "alerts",
             "live_codes", "channel_stats", "acquisitions", "contact_stats", "transfers",
             "sops",
+            "fission",
         ),
         tables_record=("idempotency", "tokens"),
         queues_consume=("events",),
@@ -80,6 +81,7 @@ FUNCTIONS: dict[str, Access] = {
             "stages", "notes",
             "content",
             "moments",
+            "fission",
         ),
         tables_record=("tokens", "rate_limits"),
         tables_issue=("api_keys",),
@@ -144,6 +146,16 @@ FUNCTIONS: dict[str, Access] = {
     "advance_moments": Access(
         tables_read=("content",),
         tables_rw=("moments", "timeline", "alerts"),
+        tables_record=("tokens", "rate_limits"),
+        read_corp_secrets=True,
+        list_secrets=True,
+    ),
+    # Fission campaigns' job (issue 21): lists corps, reads their campaigns, confirms friends whose K days
+    # passed (the customers' relations, read), sends rewards (add_msg_template) within the shared budget,
+    # notices to the alert admins when a pool ran out, and deletes an ended campaign's contact ways.
+    "advance_fission": Access(
+        tables_read=("customers", "follows"),
+        tables_rw=("fission", "alerts"),
         tables_record=("tokens", "rate_limits"),
         read_corp_secrets=True,
         list_secrets=True,

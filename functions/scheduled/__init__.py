@@ -139,3 +139,14 @@ def advance_moments(event: Any) -> dict[str, Any]:
 
     job = bootstrap.moments_job()
     return {"corps": {c: job.advance(c) for c in bootstrap.corp_registry().list_ids()}}
+
+
+@bp.schedule("rate(1 minute)", name="advance_fission")
+def advance_fission(event: Any) -> dict[str, Any]:
+    """Fission campaigns (issue 21): a campaign whose end time came is ended; friends whose K days passed are
+    confirmed and an inviter who reached the threshold gets the reward once; an ended campaign's contact ways
+    are deleted, 500 calls a corp a minute, resumed on the next run."""
+    from scrm import bootstrap
+
+    job = bootstrap.fission_job()
+    return {"corps": {c: job.advance(c) for c in bootstrap.corp_registry().list_ids()}}

@@ -19,6 +19,7 @@ from scrm.alerts import wiring as _alerts
 from scrm.contact_stats import wiring as _contact_stats
 from scrm.content import wiring as _content
 from scrm.customers import wiring as _customers
+from scrm.fission import wiring as _fission
 from scrm.live_codes import wiring as _live_codes
 from scrm.moments import wiring as _moments
 from scrm.settings import Settings
@@ -142,8 +143,8 @@ def apply_once() -> Once:
 def event_observers() -> list[Any]:
     """What acts on an event after the store applied it, in this order: statistics count it, churn
     alerts read the relation it left, transfers advance the customer's handover, SOPs index the steps
-    a new customer or group will fall due for."""
-    return [contact_stats(), churn_alerts(), transfers(), sop_enrolment()]
+    a new customer or group will fall due for, fission campaigns count (or uncount) an invited friend."""
+    return [contact_stats(), churn_alerts(), transfers(), sop_enrolment(), fission_events()]
 
 
 # The event consumer's WeCom clients are its own and unbudgeted (one read per event, never behind a bulk
@@ -272,6 +273,46 @@ content = lazy(lambda: _content.content(admin_api_gateways().for_corp))
 moments = lazy(lambda: _moments.moments(admin_api_gateways().for_corp, content(), store()))
 moments_job = lazy(lambda: _moments.moments(_gateways(bulk=True).for_corp, content(), store(),
                                             _moments.reminders(alert_repo(), _alert_delivery(), _alert_caps())))
+
+
+# Fission campaigns (issue 21): the admin API's and the public poster's calls within the corp's shared budget;
+# the event observer's (a reward at the threshold) on the event-driven clients; the minute job's (rewards,
+# deleting an ended campaign's ways) within the bulk budget.
+class _FissionCustomers:
+    """The customers' store as fission reads it: a profile, the members who hold a customer now."""
+
+    def customer(self, corp_id: str, external_userid: str) -> dict[str, Any] | None:
+        from scrm.adapters.dynamo import reads
+
+        return reads.customer(corp_id, external_userid)
+
+    def members_of(self, corp_id: str, external_userid: str) -> list[str]:
+        from scrm.adapters.dynamo import reads
+
+        return [f["userid"] for f in reads.follows(corp_id, external_userid) if f.get("status") == "active"]
+
+    def is_friend(self, corp_id: str, external_userid: str, userid: str) -> bool:
+        from scrm.adapters.dynamo import reads
+
+        found = reads.follow(corp_id, external_userid, userid)
+        return found is not None and found.get("status") == "active"
+
+
+def _link_key(corp_id: str) -> bytes:
+    """The fission links' key: per corp and deployment, from the corp's app secret (scrm.fission.links)."""
+    from scrm.fission.links import link_key
+
+    return link_key(corp_registry().get(corp_id).secret)
+
+
+def _fission_service(for_corp: Any) -> Any:
+    notices = _alerts.notices(alert_repo(), _alert_delivery(), _alert_caps())
+    return _fission.fission(for_corp, _FissionCustomers(), content(), notices, _link_key)
+
+
+fission = lazy(lambda: _fission_service(admin_api_gateways().for_corp))
+fission_events = lazy(lambda: _fission_service(admin_gateways().for_corp))
+fission_job = lazy(lambda: _fission_service(_gateways(bulk=True).for_corp))
 
 
 def reset() -> None:

@@ -201,6 +201,12 @@ TABLES: dict[str, TableDef] = {
         # an item: 100,000 ids would pass the 400 KB item), "u#<userid>" (a member's results: posted or not,
         # customers reached, likes and comments).
         _table("moments", _PK, _SK),
+        # Fission campaigns (issue 21, fission/): pk = corp with sk = "c#<id>" (a campaign); pk = corp#fc#<id>,
+        # sk = "i#<inviter key>" (an inviter: their contact way, friends and reward); pk = corp#fc#<id>#due,
+        # sk = "<due at, 12 digits>#<key>" (an inviter whose friend's K days end then: the job's index);
+        # pk = corp#fc#<id>#pool, sk = "seen#<code>" / "free#<code>" / "used#<key>" (the coupon pool);
+        # pk = corp#ff#<friend>, sk = <campaign id> (the friend's credit: one per campaign, first inviter wins).
+        _table("fission", _PK, _SK),
     )
 }
 

@@ -20,6 +20,7 @@ from scrm.adapters.dynamo.directory import DynamoDirectory
 from scrm.adapters.wecom.gateway import WeComGateway
 from scrm.adapters.wecom.token_store import DynamoTokenStorage
 from scrm.alerts import ports as alert_ports
+from scrm.alerts.notices import AdminNotices
 from scrm.callbacks import intake as callback_intake
 from scrm.callbacks import redrive as parked_redrive
 from scrm.contact_stats import reconcile as stats_reconcile
@@ -38,6 +39,8 @@ from scrm.customers.ports import Store
 from scrm.customers.repository import DynamoStore
 from scrm.customers.service import CustomerAdmin
 from scrm.customers.tags import Tag, TagGroup
+from scrm.fission import ports as fission_ports
+from scrm.fission.repository import DynamoFission
 from scrm.kernel import bus
 from scrm.live_codes import ports as live_code_ports
 from scrm.live_codes.repository import DynamoLiveCodes
@@ -69,6 +72,13 @@ from tests.unit.alert_fakes import FakeAlertRepo, FakeCodes, FakeMessages, FakeR
 from tests.unit.contact_stats_fakes import FakeContactStats, FakeStatsRollups
 from tests.unit.content_fakes import FakeContentRepo, FakeMediaWeCom
 from tests.unit.fakes import FakeDirectory, FakeStore, FakeWeCom, StepClock
+from tests.unit.fission_fakes import (
+    FakeBackgrounds,
+    FakeFissionRepo,
+    FakeFissionWeCom,
+    FakeNotices,
+)
+from tests.unit.fission_fakes import FakeCustomers as FakeFissionCustomers
 from tests.unit.live_code_fakes import (
     FakeChannelStats,
     FakeCodeDirectory,
@@ -104,6 +114,12 @@ C = "wwc"
 S, M, L, T = service_ports, mass_send_ports, live_code_ports, sop_ports
 
 # port → what implements it in the unit tests (fakes; a few real classes a test runs against)
+def bootstrap_fission_customers() -> type:
+    from scrm import bootstrap
+
+    return bootstrap._FissionCustomers
+
+
 PORT_FAKES: dict[type, tuple[Any, ...]] = {
     portrait.PortraitReads: (FakePortraitReads, DynamoPortraitReads),
     portrait.Extra: (FakeExtra,),
@@ -116,6 +132,11 @@ PORT_FAKES: dict[type, tuple[Any, ...]] = {
     M.MassSendRepo: (FakeMassSendRepo, DynamoMassSends),
     M.ReceivedReads: (FakeMassSendRepo, DynamoMassSends),
     M.Recipients: (FakeRecipients,),
+    fission_ports.FissionRepo: (FakeFissionRepo, DynamoFission),
+    fission_ports.FissionWeCom: (FakeFissionWeCom, WeComGateway),
+    fission_ports.Customers: (FakeFissionCustomers, bootstrap_fission_customers()),
+    fission_ports.Backgrounds: (FakeBackgrounds, ContentService),
+    fission_ports.AdminNotices: (FakeNotices, AdminNotices),
     moment_ports.MomentRepo: (FakeMomentRepo, DynamoMoments),
     moment_ports.MomentWeCom: (FakeMomentWeCom, WeComGateway),
     moment_ports.Materials: (FakeMaterials, ContentService),

@@ -20,7 +20,7 @@ import pytest
 LAYER = Path(__file__).resolve().parents[2] / "layers"
 SHARED = {"adapters", "bootstrap", "cli", "kernel", "resources", "settings"}
 FEATURES = {
-    "acquisition", "alerts", "callbacks", "contact_stats", "content", "corps", "customers", "live_codes",
+    "acquisition", "alerts", "callbacks", "contact_stats", "content", "corps", "customers", "fission", "live_codes",
     "mass_sends", "moments", "sidebar", "sops", "staff_auth", "stages", "sync", "transfers", "welcome",
 }
 IO_LIBRARIES = {"boto3", "botocore", "pynamodb", "requests", "wechatpy", "urllib3"}

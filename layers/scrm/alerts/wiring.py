@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from scrm.alerts.churn import ChurnAlerts
     from scrm.alerts.delivery import Delivery
     from scrm.alerts.digest import AlertDigest
+    from scrm.alerts.notices import AdminNotices
     from scrm.alerts.pacing import Caps
     from scrm.alerts.ports import AlertRepo, CodeNames, MessageWeCom
     from scrm.alerts.repository import DynamoAlerts
@@ -59,3 +60,10 @@ def admin(repo: AlertRepo) -> AlertAdmin:
     from scrm.alerts.admin import AlertAdmin
 
     return AlertAdmin(repo, DynamoDirectory())
+
+
+def notices(repo: AlertRepo, send: Delivery, pace: Caps) -> AdminNotices:
+    """Notices to the corp's alert admins that other features raise (fission: a coupon pool ran out)."""
+    from scrm.alerts.notices import AdminNotices
+
+    return AdminNotices(repo, send, pace)

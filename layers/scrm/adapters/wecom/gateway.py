@@ -22,6 +22,7 @@ from scrm.customers.customer import CustomerProfile, FollowInfo, TagRef
 from scrm.customers.employee import Employee
 from scrm.customers.group import GroupChat, GroupMember, MemberType
 from scrm.customers.tags import Tag, TagGroup
+from scrm.fission.wecom import FissionCalls
 from scrm.kernel import wecom_errors as errcodes
 from scrm.kernel.throttle import Throttled
 from scrm.mass_sends.wecom import GroupMsgCalls
@@ -53,7 +54,7 @@ def _ints(answer: dict[str, Any], *names: str) -> dict[str, Any]:
 
 
 class WeComGateway(LiveCodeCalls, StatsCalls, MessageCalls, TransferCalls, GroupMsgCalls, StaffLoginCalls, TicketCalls,
-                   MediaCalls, MomentCalls):
+                   MediaCalls, MomentCalls, FissionCalls):
     """``limiter`` (bulk work only) is asked before every call, so that a sync spends a shared budget."""
 
     def __init__(self, client: WeComClient, limiter: Limiter | None = None) -> None:

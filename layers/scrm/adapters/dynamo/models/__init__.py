@@ -8,6 +8,7 @@ from scrm.adapters.dynamo.models.contact_stat import ContactStatItem
 from scrm.adapters.dynamo.models.content import ContentItem
 from scrm.adapters.dynamo.models.customer import CustomerItem
 from scrm.adapters.dynamo.models.employee import EmployeeItem
+from scrm.adapters.dynamo.models.fission import FissionItem
 from scrm.adapters.dynamo.models.follow import FollowItem
 from scrm.adapters.dynamo.models.group import GroupItem, GroupMemberItem
 from scrm.adapters.dynamo.models.live_code import LiveCodeItem
@@ -51,6 +52,7 @@ ALL_MODELS = (
     NoteItem,
     ContentItem,
     MomentItem,
+    FissionItem,
 )
 
 __all__ = [
@@ -68,6 +70,7 @@ __all__ = [
     "StaffSessionItem",
     "MassSendItem",
     "MomentItem",
+    "FissionItem",
     "ApiKeyItem",
     "RateLimitItem",
     "SyncJobItem",
