@@ -22,6 +22,7 @@ from scrm.cli import (
     customers,
     dlq,
     employees,
+    fission,
     groups,
     keys,
     login,
@@ -52,6 +53,7 @@ API_AREAS = (
     transfers,
     sends,
     moments,
+    fission,
     sops,
     stages,
     content,
@@ -68,7 +70,7 @@ def build_parser() -> Parser:
     for area in AREAS:
         area.register(sub)
     for name in ("login", "sync", "customers", "tags", "employees", "groups", "codes", "group-codes", "stats",
-                 "alerts", "transfers", "sends", "moments", "sops", "stages", "notes", "scripts", "materials"):  # fmt: skip
+                 "alerts", "transfers", "sends", "moments", "fission", "sops", "stages", "notes", "scripts", "materials"):  # fmt: skip
         for leaf in _leaves(sub.choices[name]):
             leaf.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help=PROFILE_HELP)
     return p
