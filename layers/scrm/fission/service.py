@@ -287,7 +287,7 @@ class Fission:
         self.repo.add_due(corp_id, campaign_id, at + campaign.confirm_after_s(), key)  # again on a redelivery
         effects = ["fission:counted" if credited else "fission:counted_before"]
         if campaign.keep_days == 0:
-            effects += self.settle(corp_id, campaign, key)
+            effects += self.settle(corp_id, campaign, key, at)
         return effects
 
     def uncount(self, corp_id: str, friend: str, userid: str, at: int) -> list[str]:
@@ -304,13 +304,14 @@ class Fission:
         return effects
 
     # confirmation and reward ---------------------------------------------------------------------------------
-    def settle(self, corp_id: str, campaign: Campaign, key: str) -> list[str]:
+    def settle(self, corp_id: str, campaign: Campaign, key: str, seen_at: int = 0) -> list[str]:
         """Confirm the inviter's friends whose K days passed (still friends: the store's relation is active),
-        then send the reward once the threshold is reached."""
+        then send the reward once the threshold is reached. ``seen_at``: the event's time, when WeCom's clock
+        is ahead of ours (with K = 0 a friend is due the second they came)."""
         inviter = self.repo.inviter(corp_id, campaign.campaign_id, key)
         if inviter is None:
             return []
-        now, keep_s = self._now(), campaign.confirm_after_s()
+        now, keep_s = max(self._now(), seen_at), campaign.confirm_after_s()
         due = [(f, e) for f, e in inviter.friends.items()
                if e.get("state") == PENDING and int(e.get("at") or 0) + keep_s <= now]  # fmt: skip
         gone = {f for f, e in due if not self.customers.is_friend(corp_id, f, str(e.get("userid") or ""))}
