@@ -25,6 +25,10 @@ Parts (``--parts``, default all):
   WeCom calls to create it (floor: 1 add_moment_task, the uploads, the job polls), then a results pass by the
   stack's own job over the members who posted: calls against the minimum the page sizes allow, workers' peak
   memory, the progress read.
+- fission: a fission campaign with 10,000 inviters (--fission-inviters) and 100,000 invited friends
+  (--fission-friends): contact ways made against the floor (one per inviter who asked for a poster, a tenth
+  asking twice at once), the poster's request and render time p50 / p99, counting exact (counted == expected,
+  with duplicate scans and self-invites that must not count).
 - sop: a customer SOP over a corp of 100,000 customers, 10,000 of whose day-3 steps fall due in one minute
   (due index written through the enrolment's own path, untimed). The stack's every-minute tick for that
   minute (its duration, workers' peak memory), then the time until every WeCom task exists and the
@@ -55,6 +59,7 @@ from pathlib import Path
 from bench import (
     coldstart,
     console,
+    fission,
     floor,
     load,
     massend,
@@ -80,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=20, help="seconds per rate")
     parser.add_argument("--out", default=str(OUT))
     parser.add_argument("--parts",
-                        default="floor,coldstart,load,welcome,sync,stats,console,sidebar,offboarding,massend,moments,sop,soak",
+                        default="floor,coldstart,load,welcome,sync,stats,console,sidebar,offboarding,massend,moments,fission,sop,soak",
                         help="which benchmarks (comma-separated)")
     parser.add_argument("--welcome-rates", default="50,200", help="offered scans per second (comma-separated)")
     parser.add_argument("--welcome-duration", type=int, default=20, help="seconds of scans per rate")
@@ -100,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--moments-members", type=int, default=26_000, help="members a moment task goes to")
     parser.add_argument("--moments-customers-per-member", type=int, default=4)
     parser.add_argument("--moments-published", type=float, default=0.1, help="share of members who post")
+    parser.add_argument("--fission-inviters", type=int, default=10_000, help="inviters who ask for a poster")
+    parser.add_argument("--fission-friends", type=int, default=100_000, help="new customers who scan their codes")
     parser.add_argument("--sop-customers", type=int, default=100_000)
     parser.add_argument("--sop-due", type=int, default=10_000, help="steps due in the same minute")
     parser.add_argument("--soak-events", type=int, default=10_000)
@@ -210,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             s_stack.stop()
 
-    if parts & {"load", "sync", "offboarding", "sop", "massend", "moments"}:
+    if parts & {"load", "sync", "offboarding", "sop", "massend", "moments", "fission"}:
         stack = Stack(StackConfig(workdir=Path(__file__).resolve().parent.parent / ".devstack" / "bench",
                                   log_level="WARNING", consumers=4, retry_after_s=30))
         stack.start()
@@ -262,6 +269,10 @@ def main(argv: list[str] | None = None) -> int:
                 results["moments"] = moments.run(stack, sandbox, args.moments_members,
                                                  args.moments_customers_per_member, args.moments_published)
                 print(f"  {json.dumps(results['moments'], ensure_ascii=False)}", flush=True)
+            if "fission" in parts:
+                print(f"fission: {args.fission_inviters} inviters, {args.fission_friends} friends ...", flush=True)
+                results["fission"] = fission.run(stack, sandbox, args.fission_inviters, args.fission_friends)
+                print(f"  {json.dumps(results['fission'], ensure_ascii=False)}", flush=True)
             if "massend" in parts:
                 print(f"massend: a mass send to {args.massend_customers} customers ...", flush=True)
                 results["massend"] = massend.run(stack, sandbox, args.massend_customers)

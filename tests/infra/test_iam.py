@@ -408,6 +408,28 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
         _check(template, "advance_moments", calls)
         assert any(r == ["table/scrm-timeline"] for _, _, r in calls), calls
 
+        # advance_fission: a campaign past its end is ended and its inviter's way deleted in WeCom; the
+        # inviter's friend, due, is checked against the store's relation (customers, follows read).
+        from scrm.fission.model import ACTIVE, Campaign, Inviter, Spot, inviter_key, state_of
+
+        fission = bootstrap.fission()
+        fc = Campaign("iamfiss1", "iam", "bg", 750, 1334, Spot(0, 0, 20), Spot(0, 40, 40), Spot(100, 100, 300), 1,
+                      0, "{code}", (uid,), now - 600, now - 1, status=ACTIVE, created_at=now - 600)  # fmt: skip
+        assert fission.repo.add_campaign(cid, fc)
+        key = inviter_key(ext)
+        cfg, qr = bootstrap.admin_gateways().for_corp(cid).add_contact_way(1, {"user": [uid], "state": state_of(fc.campaign_id, key)})
+        fi = Inviter(fc.campaign_id, key, ext, state=state_of(fc.campaign_id, key), config_id=cfg, qr_code=qr,
+                     friends={"wm" + uuid.uuid4().hex: {"at": now - 60, "userid": uid, "state": "pending"}}, pending=1)  # fmt: skip
+        assert fission.repo.add_inviter(cid, fi)
+        fission.repo.add_due(cid, fc.campaign_id, now - 60, key)
+        with recording() as calls:
+            ticked = client.lambda_.invoke("advance_fission", client.events.generate_cw_event(
+                source="aws.events", detail_type="Scheduled Event", detail={}, resources=[])).payload
+        _check(template, "advance_fission", calls)
+        assert ticked["corps"][cid]["iamfiss1"]["ended"] is True, ticked["corps"][cid]
+        assert any(r == ["table/scrm-follows"] for _, _, r in calls), calls
+        assert fission.repo.inviter(cid, fc.campaign_id, key).way_deleted
+
         # plan_sops: a due item in a minute no tick has planned, the corp's cursor moved back before it. The
         # cursor only moves forward (and the stack's own tick moves it every minute), so its item is deleted
         # first; should the stack's tick plan that minute while this one is set up, the next one is tried.
