@@ -297,6 +297,12 @@ class _FissionCustomers:
         found = reads.follow(corp_id, external_userid, userid)
         return found is not None and found.get("status") == "active"
 
+    def known_before(self, corp_id: str, external_userid: str, userid: str, at: int) -> bool:
+        from scrm.adapters.dynamo import reads
+
+        return any(f["userid"] != userid and 0 < int(f.get("add_time") or 0) < at
+                   for f in reads.follows(corp_id, external_userid))  # fmt: skip
+
 
 def _link_key(corp_id: str) -> bytes:
     """The fission links' key: per corp and deployment, from the corp's app secret (scrm.fission.links)."""

@@ -173,6 +173,7 @@ class FakeCustomers:
     def __init__(self) -> None:
         self.profiles: dict[tuple[str, str], dict[str, Any]] = {}
         self.relations: dict[tuple[str, str], set[str]] = {}
+        self.added: dict[tuple[str, str], dict[str, int]] = {}  # relation → when it was added
 
     def customer(self, corp_id: str, external_userid: str) -> dict[str, Any] | None:
         return self.profiles.get((corp_id, external_userid))
@@ -182,6 +183,9 @@ class FakeCustomers:
 
     def is_friend(self, corp_id: str, external_userid: str, userid: str) -> bool:
         return userid in self.relations.get((corp_id, external_userid), set())
+
+    def known_before(self, corp_id: str, external_userid: str, userid: str, at: int) -> bool:
+        return any(u != userid and t < at for u, t in self.added.get((corp_id, external_userid), {}).items())
 
 
 class FakeBackgrounds:

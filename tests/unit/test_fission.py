@@ -170,6 +170,8 @@ def test_counting_rules(w):
     assert w.add(cid, "wmInviterB", "wmFriend1") == ["fission:counted_elsewhere"]  # first inviter wins
     assert w.add(cid, "wmInviterA", "wmInviterA") == ["fission:self_invite"]
     assert w.add(cid, "wmInviterA", "wmFriend2", change="add_half_external_contact") == []
+    w.customers.added[(CORP, "wmOldCustomer")] = {"m2": T0 - 30 * DAY}  # another member's customer already
+    assert w.add(cid, "wmInviterA", "wmOldCustomer") == ["fission:not_new"]
     a = w.repo.inviter(CORP, cid, inviter_key("wmInviterA"))
     b = w.repo.inviter(CORP, cid, inviter_key("wmInviterB"))
     assert (a.pending, b.pending) == (1, 0)

@@ -93,6 +93,11 @@ class Customers(Protocol):
 
     def is_friend(self, corp_id: str, external_userid: str, userid: str) -> bool: ...
 
+    def known_before(self, corp_id: str, external_userid: str, userid: str, at: int) -> bool:
+        """The customer had a relation with another member than ``userid``, added before ``at`` (not a new
+        friend of the company, whatever its status now)."""
+        ...
+
 
 class Backgrounds(Protocol):
     """The content library: an image material's (kind, file name, bytes), None when there is none."""

@@ -280,6 +280,8 @@ class Fission:
             return ["fission:unknown_inviter"]
         if friend == inviter.external_userid:
             return ["fission:self_invite"]
+        if self.customers.known_before(corp_id, friend, userid, at):
+            return ["fission:not_new"]  # already the company's customer (another member's): no new friend
         owner = self.repo.claim_friend(corp_id, campaign_id, friend, key, userid, at)
         if owner != key:
             return ["fission:counted_elsewhere"]
