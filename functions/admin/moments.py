@@ -45,7 +45,7 @@ def create(principal: Any, request: Any, body: S.MomentInput) -> Any:
     if created:
         service.run(principal.corp_id, moment.moment_task_id)
         moment = service.get(principal.corp_id, moment.moment_task_id)
-    return json_response(201 if created else 200, {"created": created, "moment": moment.listed()})
+    return json_response(201 if created else 200, {"created": created, "moment": moment.shown()})
 
 
 @route("/admin/moments", doc=Doc(
@@ -57,7 +57,7 @@ def moments(principal: Any, request: Any) -> Any:
 
 @route("/admin/moments/{moment_task_id}", doc=Doc(
     "A moment task; while WeCom's creation job runs, it is asked how it stands",
-    {200: ("the task", S.Moment)}, params=MOMENT_TASK_ID, errors={404: None},
+    {200: ("the task", S.MomentDetail)}, params=MOMENT_TASK_ID, errors={404: None},
 ))  # fmt: skip
 def moment(principal: Any, request: Any, moment_task_id: str) -> Any:
     service = _service()
@@ -65,16 +65,16 @@ def moment(principal: Any, request: Any, moment_task_id: str) -> Any:
     if found.state in ("new", "calling", "job"):
         service.run(principal.corp_id, moment_task_id)
         found = service.get(principal.corp_id, moment_task_id)
-    return found.listed()
+    return found.shown()
 
 
 @route("/admin/moments/{moment_task_id}/cancel", methods=("POST",), write=True, doc=Doc(
     "Cancel a moment task: before WeCom made it, nothing is made; after, cancel_moment_task (members who "
     "already posted keep their post: WeCom cannot withdraw it)",
-    {200: ("the task", S.Moment)}, params=MOMENT_TASK_ID, errors={404: None, 409: "being made in WeCom right now"},
+    {200: ("the task", S.MomentDetail)}, params=MOMENT_TASK_ID, errors={404: None, 409: "being made in WeCom right now"},
 ))  # fmt: skip
 def cancel(principal: Any, request: Any, moment_task_id: str) -> Any:
-    return _service().cancel(principal.corp_id, moment_task_id).listed()
+    return _service().cancel(principal.corp_id, moment_task_id).shown()
 
 
 @route("/admin/moments/{moment_task_id}/progress", doc=Doc(

@@ -282,3 +282,36 @@ def test_the_drawer_shows_who_posted_per_store_as_a_chart_per_member_and_downloa
     watched.shot("progress-390x844")
     progress.get_by_test_id("progress-members").scroll_into_view_if_needed()
     watched.shot("progress-members-390x844")
+
+
+def test_senders_by_department_reach_wecom_and_the_drawer_names_the_department(stack, sandbox, staff, watched):
+    """A department (a store) picked in the form goes to WeCom as sender_list.department_list; WeCom gives the
+    task to its members, and the drawer names the department."""
+    log_in(watched, stack, sandbox, staff, "admin")
+    page = watched.page
+    cid = staff["corp_id"]
+    sandbox.set_moment_job_time(cid, 0)
+    since = sandbox.call_counts(cid)["last_seq"]
+    employees = sandbox.corp(cid)["employees"]
+    dept = min(d for e in employees for d in e["department"])
+    members = sorted(e["userid"] for e in employees if dept == 1 or dept in e["department"])
+    name = f"门店任务{uuid.uuid4().hex[:4]}"
+
+    page.goto(stack.console_url + "moments")
+    page.get_by_role("heading", name="客户朋友圈").wait_for()
+    page.get_by_test_id("create-moment").click()
+    form = page.get_by_test_id("moment-form")
+    form.get_by_test_id("moment-name-input").fill(name)
+    form.get_by_test_id("moment-text-input").fill("本周门店活动")
+    _pick(page, form.get_by_test_id("moment-departments"), f"部门 {dept}")
+    form.get_by_test_id("submit-moment").click()
+
+    drawer = page.get_by_test_id("moment-drawer")
+    drawer.get_by_test_id("moment-title").get_by_text(name, exact=True).wait_for()
+    drawer.get_by_test_id("moment-state").get_by_text("已创建").wait_for(timeout=30_000)
+    assert drawer.get_by_test_id("moment-senders").locator("xpath=..").inner_text().strip() == f"部门 {dept}"
+    calls = [c for c in sandbox.calls(cid, since=since, path=ADD) if c["errcode"] == 0]
+    assert len(calls) == 1, calls
+    assert calls[0]["body"]["visible_range"]["sender_list"] == {"department_list": [dept]}
+    moment_id = drawer.get_by_test_id("moment-id").inner_text().strip()
+    assert sorted(t["userid"] for t in sandbox.moment(cid, moment_id)["tasks"]) == members

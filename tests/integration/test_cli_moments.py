@@ -217,3 +217,28 @@ def test_a_scheduled_task_waits_with_its_reminder_delay(shop, sandbox, capsys):
     assert _asked(sandbox, cid, since) == 0  # not due: WeCom not asked yet
     code, out, err = run(capsys, "moments", "cancel", cid, task["moment_task_id"], "--json")
     assert code == 0, err
+
+
+def test_senders_by_department_and_the_department_wecom_does_not_know(shop, sandbox, capsys):
+    """``--department``: WeCom gives the task to the department's members; an id it does not know is kept
+    with the task as WeCom's invalid sender (we hold no department tree, so WeCom is the judge)."""
+    cid, dept = shop["cid"], 7
+    store_member = shop["members"][2]
+    sandbox.do(cid, "users/update", {"userid": store_member, "department": [1, dept], "callback": False})
+    expected = [store_member]
+    code, out, err = run(capsys, "moments", "create", cid, "--name", "门店任务", "--text", "门店活动",
+                         "--department", str(dept), "--department", "987654", "--wait", "--json")  # fmt: skip
+    assert code == 0, err
+    task = json.loads(out)["moment"]
+    assert task["state"] == "created", task
+    assert task["spec"]["departments"] == [dept, 987654]
+    assert task["invalid_senders"] == 1 and task["invalid_sender_list"] == ["987654"], task
+    wecom = sandbox.moment(cid, task["moment_id"])
+    assert sorted(t["userid"] for t in wecom["tasks"]) == expected
+    code, out, err = run(capsys, "moments", "show", cid, task["moment_task_id"])
+    assert code == 0, err
+    assert f"senders:     departments {dept}, 987654" in out
+    assert "invalid:     senders 1, tags 0\n  senders:   987654" in out
+
+    code, out, err = run(capsys, "moments", "create", cid, "--name", "x", "--text", "x", "--department", "A1")
+    assert code == 2 and "a department id (a positive integer): 'A1'" in err

@@ -58,9 +58,14 @@ class Moment(Model):
     cancelled_at: int = 0
 
 
+class MomentDetail(Moment):
+    invalid_sender_list: list[str] = Field(description="the userids and department ids WeCom refused (first 1,000)")
+    invalid_customer_list: list[str] = Field(description="the tag ids WeCom refused (first 1,000)")
+
+
 class MomentCreated(Model):
     created: bool
-    moment: Moment
+    moment: MomentDetail
 
 
 class MomentList(Model):

@@ -48,6 +48,9 @@ def attachments(spec: dict[str, Any]) -> str:
     return "none"
 
 
+SHOWN_INVALID = 20  # ids printed per list; --json has them all (the first 1,000)
+
+
 def describe(m: dict[str, Any]) -> str:
     """A task as labelled lines: what was asked, its state, and WeCom's answer."""
     spec = m.get("spec") or {}
@@ -70,6 +73,11 @@ def describe(m: dict[str, Any]) -> str:
         ("moment_id", m.get("moment_id") or "-"),
         ("invalid", f"senders {m.get('invalid_senders') or 0}, tags {m.get('invalid_customers') or 0}"),
     ]
+    for label, key in (("  senders", "invalid_sender_list"), ("  tags", "invalid_customer_list")):
+        if m.get(key):
+            shown = m[key][:SHOWN_INVALID]
+            more = len(m[key]) - len(shown)
+            rows.append((label, ", ".join(shown) + (f" and {more} more (--json)" if more > 0 else "")))
     if m.get("state") == "failed":
         code = m.get("error")
         rows.append(("error", f"{'' if code is None else code} {m.get('reason') or ''}".strip()))
@@ -93,6 +101,8 @@ def request_body(args: argparse.Namespace) -> dict[str, Any]:
         body["link"] = {"title": args.link_title or "", "url": args.link_url or "", "cover": args.link_cover or ""}
     if args.sender:
         body["senders"] = args.sender
+    if args.department:
+        body["departments"] = args.department
     if args.tag:
         body["tags"] = args.tag
     if args.request_id is not None:
@@ -228,6 +238,12 @@ def _progress_flags(p: argparse.ArgumentParser) -> None:
 
 
 # the parser ------------------------------------------------------------------------------------------
+def _department(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a department id (a positive integer): {text!r}")
+    return int(text)
+
+
 def _timeout(text: str) -> float:
     try:
         value = float(text)
@@ -253,7 +269,9 @@ def _create_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--link-url", metavar="URL", help="a link's http(s) URL")
     p.add_argument("--link-cover", metavar="MATERIAL_ID", help="a link's cover: an image material (WeCom requires one)")
     p.add_argument("--sender", action="append", metavar="USERID",
-                   help="a member who gets the task (repeat for more; none: every member the app sees)")  # fmt: skip
+                   help="a member who gets the task (repeat for more; with no --department either: every member the app sees)")  # fmt: skip
+    p.add_argument("--department", action="append", type=_department, metavar="ID", help=(
+        "a department (a store) whose members get the task (repeat for more; WeCom names the ones it does not know)"))
     p.add_argument("--tag", action="append", metavar="TAG_ID",
                    help="a corp tag: only customers carrying one of them see the post (repeat for more)")  # fmt: skip
     p.add_argument("--request-id", metavar="X", help="makes a retry return the same task (≤ 64 characters)")

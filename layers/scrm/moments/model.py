@@ -118,3 +118,9 @@ class Moment:
         out["invalid_customers"] = int(self.invalid_counts.get("customers", len(self.invalid_customers)))
         out["spec"] = {**self.spec, "senders": self.senders_count}
         return out
+
+    def shown(self) -> dict[str, Any]:
+        """One task as the API shows it: ``listed()`` plus which senders and tags WeCom refused (the first
+        INVALID_KEPT of each), so an admin can fix a department id or a deleted tag."""
+        return {**self.listed(), "invalid_sender_list": list(self.invalid_senders),
+                "invalid_customer_list": list(self.invalid_customers)}  # fmt: skip
