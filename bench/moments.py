@@ -165,9 +165,4 @@ def _results_due(corp_id: str, moment_task_id: str) -> None:
     """A pass due now, from the first member (whatever the stack's minute job read before the posts)."""
     from scrm import bootstrap
 
-    repo = bootstrap.moments().repo
-    while True:
-        m = repo.get(corp_id, moment_task_id)
-        m.extra["results_at"], m.extra["results_position"] = 0, 0
-        if repo.save(corp_id, m):
-            return
+    bootstrap.moments().refresh(corp_id, moment_task_id)

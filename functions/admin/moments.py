@@ -77,6 +77,16 @@ def cancel(principal: Any, request: Any, moment_task_id: str) -> Any:
     return _service().cancel(principal.corp_id, moment_task_id).shown()
 
 
+@route("/admin/moments/{moment_task_id}/refresh", methods=("POST",), write=True, doc=Doc(
+    "Read WeCom's results again now: the scheduled job's next run (within a minute) reads who posted, "
+    "reached, liked and commented from the first member, instead of waiting for its 10-minute round",
+    {202: ("the task", S.MomentDetail)}, params=MOMENT_TASK_ID,
+    errors={404: None, 409: "not made in WeCom yet, cancelled, or older than the 7 days results are read"},
+))  # fmt: skip
+def refresh(principal: Any, request: Any, moment_task_id: str) -> Any:
+    return json_response(202, _service().refresh(principal.corp_id, moment_task_id).shown())
+
+
 @route("/admin/moments/{moment_task_id}/progress", doc=Doc(
     "Who posted the moment: per member (customers reached, likes, comments), per department (a store) and "
     "overall, as WeCom's results were last read (every 10 minutes for 7 days after creation)",

@@ -205,7 +205,8 @@ def test_a_viewer_sees_the_tasks_but_no_write_control(stack, sandbox, staff, wat
 def test_the_drawer_shows_who_posted_per_store_as_a_chart_per_member_and_downloads_both_as_csv(stack, sandbox, staff, watched):
     """完成情况: one of two members posted and a customer it reached liked it; after a results pass the drawer
     shows 1 / 2, the per-department chart (a canvas), the poster 已发表 and the other 未发表 · 已提醒, and
-    both CSV buttons download a file whose first line is the header."""
+    both CSV buttons download a file whose first line is the header; 重新读取 then shows the second member's post
+after the job's next run."""
     from scrm import bootstrap
 
     log_in(watched, stack, sandbox, staff, "admin")
@@ -272,6 +273,15 @@ def test_the_drawer_shows_who_posted_per_store_as_a_chart_per_member_and_downloa
     api_csv = page.evaluate("async (u) => (await fetch(u, {credentials: 'same-origin'})).text()",
                             f"/admin/moments/{tid}/progress?format=csv&by=department")  # fmt: skip
     assert api_csv.lstrip("\ufeff").splitlines()[0] == "department,name,members,posted,rate", api_csv
+
+    # 重新读取: the other member posts; the next run (not the 10-minute round) reads it, 刷新 shows 2 / 2.
+    sandbox.publish_moment(cid, mid, idle)
+    with stack.schedules_held():
+        progress.get_by_test_id("reread-results").click()
+        progress.get_by_test_id("reread-asked").wait_for()
+        stack.run_job("advance_moments")
+    progress.get_by_test_id("refresh-progress").click()
+    progress.get_by_test_id("progress-posted").get_by_text("2 / 2").wait_for()
 
     page.set_viewport_size(NARROW)
     page.wait_for_timeout(400)

@@ -189,3 +189,37 @@ def test_a_lone_surrogate_is_a_400_naming_the_field_not_a_failure_at_wecom(stack
                       headers={"Authorization": f"Bearer {admin.key}", "Content-Type": "application/json"})  # fmt: skip
     assert r.status_code == 400 and r.json()["field"] == "text", r.text
     assert _calls(sandbox, cid, "externalcontact/add_moment_task") == before
+
+
+def test_refresh_reads_results_at_the_next_run_and_is_refused_before_the_moment_exists(stack, sandbox, shop):
+    """POST …/refresh: a 409 in words while WeCom has not made the moment (and after a cancel), 404 for an
+    unknown task; on a made task the job's next run reads WeCom's results at once (no 10-minute wait)."""
+    cid, admin, poster = shop["cid"], shop["admin"], shop["members"][0]
+    sandbox.set_moment_job_time(cid, 600)  # WeCom's job still running for the first reads
+    r = admin("POST", "/admin/moments", {"name": "刷新", "text": "周末到店", "senders": [poster]})
+    tid = r.json()["moment"]["moment_task_id"]
+    refused = admin("POST", f"/admin/moments/{tid}/refresh")
+    assert refused.status_code == 409 and "no results to read" in refused.json()["error"], refused.text
+    assert admin("POST", "/admin/moments/mtnosuchtask00000/refresh").status_code == 404
+
+    assert admin("POST", f"/admin/moments/{tid}/cancel").status_code == 200  # kept until WeCom's job is done
+
+    sandbox.set_moment_job_time(cid, 0)
+    r = admin("POST", "/admin/moments", {"name": "刷新2", "text": "周末到店", "senders": [poster]})
+    tid = r.json()["moment"]["moment_task_id"]
+    task = wait_for(lambda: (t := admin("GET", f"/admin/moments/{tid}").json())["state"] == "created" and t,
+                    timeout_s=30)  # fmt: skip
+    with stack.schedules_held():
+        stack.run_job("advance_moments")  # the first results pass: nothing posted yet
+        assert admin("GET", f"/admin/moments/{tid}/progress").json()["posted"] == 0
+        sandbox.publish_moment(cid, task["moment_id"], poster)
+        stack.run_job("advance_moments")  # within 10 minutes of the last pass: not read again
+        assert admin("GET", f"/admin/moments/{tid}/progress").json()["posted"] == 0
+        r = admin("POST", f"/admin/moments/{tid}/refresh")
+        assert r.status_code == 202 and r.json()["moment_task_id"] == tid, r.text
+        stack.run_job("advance_moments")
+        assert admin("GET", f"/admin/moments/{tid}/progress").json()["posted"] == 1
+
+    assert admin("POST", f"/admin/moments/{tid}/cancel").status_code == 200
+    refused = admin("POST", f"/admin/moments/{tid}/refresh")
+    assert refused.status_code == 409 and "cancelled" in refused.json()["error"], refused.text

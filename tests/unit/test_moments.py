@@ -363,3 +363,25 @@ def test_a_links_own_fields_are_named_with_their_path():
         with pytest.raises(DomainError) as err:
             parse_spec({"name": "n", "link": link}, START)
         assert err.value.field == field
+
+
+def test_refresh_makes_the_next_run_read_from_the_first_member_and_only_while_results_are_read():
+    from scrm.kernel.errors import Conflict
+    from scrm.moments import results as R
+
+    from tests.unit.moment_fakes import Post
+
+    svc, repo, reads, clock, tid, mid = _created()
+    reads.posts[mid] = {"alice": Post(False)}
+    assert svc.advance(CORP) == {"results": 1}
+    reads.posts[mid] = {"alice": Post(True, reached=["c1"])}
+    assert svc.advance(CORP) == {"waiting": 1}  # the 10-minute round
+    svc.refresh(CORP, tid)
+    assert svc.advance(CORP) == {"results": 1}
+    assert svc.progress(CORP, tid)["posted"] == 1
+    clock.t += R.FOLLOW_S
+    with pytest.raises(Conflict, match="7 days"):
+        svc.refresh(CORP, tid)
+    fresh, _ = svc.create(CORP, {**BODY, "request_id": "r"}, "admin")
+    with pytest.raises(Conflict, match="a new moment task has no results"):
+        svc.refresh(CORP, fresh.moment_task_id)

@@ -197,6 +197,17 @@ def cmd_cancel(args: argparse.Namespace) -> None:
               f"it made cancels it (scrm moments show {args.corp} {args.moment_task_id})")  # fmt: skip
 
 
+def cmd_refresh(args: argparse.Namespace) -> None:
+    """Read WeCom's results again now: the scheduled job's next run (within a minute) reads who posted,
+    reached, liked and commented from the first member, instead of waiting for its 10-minute round."""
+    task = connect(args, args.corp, detailed=True).post(f"{_path(args.moment_task_id)}/refresh")
+    if args.json:
+        print_json(task)
+        return
+    print(f"moment task {args.moment_task_id}: results will be read again within a minute "
+          f"(scrm moments progress {args.corp} {args.moment_task_id})")  # fmt: skip
+
+
 def progress_text(p: dict[str, Any], task_id: str) -> str:
     """The overall figures, when WeCom's results were last read, then one row per department (most members
     first)."""
@@ -285,11 +296,12 @@ def _create_flags(p: argparse.ArgumentParser) -> None:
 def register(sub: Any) -> None:
     """Moment tasks (客户朋友圈). WeCom does not post for the company: each member gets a task
     (add_moment_task) to post the text and attachments to their customers' moments."""
-    ms = area(sub, "moments", "moment tasks (客户朋友圈): create, list, show, cancel, progress", description=register.__doc__)
+    ms = area(sub, "moments", "moment tasks (客户朋友圈): create, list, show, cancel, refresh, progress", description=register.__doc__)
     action(ms, "create", cmd_create, "create a moment task (a repeat of the same request returns the same task)",
            CORP, _create_flags)  # fmt: skip
     action(ms, "list", cmd_list, "the corp's moment tasks", CORP, LIMIT)
     action(ms, "show", cmd_show, "a moment task, WeCom's job asked while it runs", CORP, TASK, _wait_flags)
     action(ms, "cancel", cmd_cancel, "cancel a moment task (in WeCom too once it is made)", CORP, TASK)
+    action(ms, "refresh", cmd_refresh, "read WeCom's results again within a minute", CORP, TASK)
     action(ms, "progress", cmd_progress, "who posted it: overall and per department (a store)", CORP, TASK, _progress_flags,
            json=False)  # fmt: skip

@@ -106,6 +106,14 @@ class Moment:
     def fail(self, code: int | None, reason: str, now: int) -> None:
         self.state, self.error, self.reason, self.calling, self.done_at = FAILED, code, reason, 0, now
 
+    def results_due(self) -> None:
+        """The next scheduled run reads the results again from the first member (an admin's 立即刷新, rather
+        than waiting for the 10-minute round): reading again is safe, a like already on a customer's timeline
+        is not written twice."""
+        if self.state != CREATED:
+            raise ValueError(f"a {self.state} moment task has no results to read")
+        self.extra["results_at"], self.extra["results_position"] = 0, 0
+
     def cancel(self, now: int) -> None:
         if self.state in (FAILED, CANCELLED):
             raise ValueError(f"a {self.state} moment task cannot be cancelled")

@@ -142,6 +142,20 @@ class Moments:
             if self.repo.save(corp_id, moment):
                 return moment
 
+    def refresh(self, corp_id: str, moment_task_id: str) -> Moment:
+        """Ask for a results pass at the scheduled job's next run (within a minute), from the first member."""
+        moment = self.get(corp_id, moment_task_id)
+        if self.results is not None and moment.state == CREATED and not self.results.following(moment, self._now()):
+            raise Conflict("results are read for 7 days after the task was made; this one's are final")
+
+        def due(m: Moment) -> None:
+            try:
+                m.results_due()
+            except ValueError as exc:
+                raise Conflict(str(exc)) from None
+
+        return self._update(corp_id, moment_task_id, due)
+
     # the worker's side --------------------------------------------------------------------------
     def run(self, corp_id: str, moment_task_id: str) -> str:
         """Create the task in WeCom, at most once (the queue step; repeatable). Returns what it did."""
