@@ -385,3 +385,23 @@ def test_refresh_makes_the_next_run_read_from_the_first_member_and_only_while_re
     fresh, _ = svc.create(CORP, {**BODY, "request_id": "r"}, "admin")
     with pytest.raises(Conflict, match="a new moment task has no results"):
         svc.refresh(CORP, fresh.moment_task_id)
+
+
+def test_a_continued_run_reads_the_members_its_pass_stored_not_get_moment_task_again():
+    from scrm.moments import results as R
+
+    from tests.unit.moment_fakes import Post
+
+    svc, repo, reads, clock, tid, mid = _created()
+    reads.posts[mid] = {f"u{i:03d}": Post(i % 2 == 0, reached=[f"c{i}"]) for i in range(30)}  # 15 posted
+    assert svc.advance(CORP) == {"results": 1}  # a whole pass first: 1 + 3 × 15 calls
+    clock.t += R.RESULTS_EVERY_S
+    before = dict(reads.calls)
+    moment = svc.get(CORP, tid)
+    cut = svc.results.collect(CORP, moment, budget=1 + 3 * 5)  # type: ignore[union-attr]
+    assert (cut["read"], cut["position"], cut["done"]) == (5, 5, False)
+    moment.extra["results_position"] = cut["position"]
+    rest = svc.results.collect(CORP, moment, budget=R.RUN_BUDGET)  # type: ignore[union-attr]
+    assert rest["done"] and rest["read"] == 10 and rest["members"] == 30 and rest["calls"] == 3 * 10
+    spent = {k: v - before.get(k, 0) for k, v in reads.calls.items()}
+    assert spent["get_moment_task"] == 1, spent  # the pass's first run only

@@ -98,15 +98,21 @@ class MomentResults:
         customers' timelines. ``position`` in the answer is where the next run starts (0: the pass is done)."""
         gw, left = self.wecom(corp_id), Budget(budget)
         start = int(moment.extra.get("results_position") or 0)
-        try:
-            members = list(_pages(left, lambda c: gw.moment_tasks(moment.moment_id, c, TASK_PAGE)))
-        except (OutOfBudget, Throttled):
-            return {"members": 0, "read": 0, "position": start, "calls": budget - left.left, "done": False}
         stored = {str(r["userid"]): r for r in self.repo.members(corp_id, moment.moment_task_id)}
-        rows = {str(m["userid"]): {**stored.get(str(m["userid"]), {}), "userid": str(m["userid"]),
-                                   "published": int(m.get("publish_status") or 0) == PUBLISHED}
-                for m in members}  # fmt: skip
-        published = [u for u, r in rows.items() if r["published"]]
+        if start:
+            # A pass cut by its budget goes on from the members its first run stored (every member's row,
+            # with whether they had posted): reading get_moment_task again on each run cost 26 calls a run
+            # at 26,000 members. A member who posts meanwhile is read by the next pass.
+            rows = {u: dict(r) for u, r in stored.items()}
+        else:
+            try:
+                members = list(_pages(left, lambda c: gw.moment_tasks(moment.moment_id, c, TASK_PAGE)))
+            except (OutOfBudget, Throttled):
+                return {"members": 0, "read": 0, "position": start, "calls": budget - left.left, "done": False}
+            rows = {str(m["userid"]): {**stored.get(str(m["userid"]), {}), "userid": str(m["userid"]),
+                                       "published": int(m.get("publish_status") or 0) == PUBLISHED}
+                    for m in members}  # fmt: skip
+        published = sorted(u for u, r in rows.items() if r["published"])  # one order for every run of a pass
         position, read, done, now = (start if start < len(published) else 0), 0, True, int(self.clock())
         for k in range(position, len(published)):
             try:
@@ -120,7 +126,7 @@ class MomentResults:
         reminded = self._remind(corp_id, moment, rows, now)
         # Only what changed is written: a run over 26,000 members rewrites the rows it read, not every row.
         self.repo.put_members(corp_id, moment.moment_task_id, [r for u, r in rows.items() if r != stored.get(u)])
-        return {"members": len(members), "published": len(published), "read": read, "position": position,
+        return {"members": len(rows), "published": len(published), "read": read, "position": position,
                 "calls": budget - left.left, "done": done, "reminded": reminded}  # fmt: skip
 
     def _remind(self, corp_id: str, moment: Moment, rows: dict[str, dict[str, Any]], now: int) -> int:
