@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Response
-
-from admin.api import Doc, json_response, limit_of, query_of, route
+from admin.api import Doc, csv_response, json_response, limit_of, query_of, route
 from admin.schemas import moments as S
 from admin.schemas.common import Limit
 
@@ -102,7 +100,4 @@ def progress(principal: Any, request: Any, moment_task_id: str) -> Any:
 
     by = "department" if q.get("by") == "department" else "member"
     rows = p["by_department"] if by == "department" else [{**m, "published": int(m["published"])} for m in p["by_member"]]
-    body = to_csv(rows)
-    return Response(body=body, status_code=200, headers={
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": f'attachment; filename="{moment_task_id}-progress.csv"'})  # fmt: skip
+    return csv_response(to_csv(rows), f"{moment_task_id}-progress.csv")
