@@ -86,18 +86,39 @@ def refresh(principal: Any, request: Any, moment_task_id: str) -> Any:
 
 
 @route("/admin/moments/{moment_task_id}/progress", doc=Doc(
-    "Who posted the moment: per member (customers reached, likes, comments), per department (a store) and "
-    "overall, as WeCom's results were last read (every 10 minutes for 7 days after creation)",
+    "Who posted the moment: per department (a store) and overall, as WeCom's results were last read (every "
+    "10 minutes for 7 days after creation; one read however many members); CSV: every member's row, or the "
+    "departments' (the members page by page: /admin/moments/{moment_task_id}/members)",
     {200: ("the completion (JSON) or its rows (CSV, UTF-8 with BOM)", S.MomentProgress)},
     query=S.MomentProgressQuery, params=MOMENT_TASK_ID, errors={404: None}, csv=True,
 ))  # fmt: skip
 def progress(principal: Any, request: Any, moment_task_id: str) -> Any:
     q = query_of(request)
-    p = _service().progress(principal.corp_id, moment_task_id)
+    service = _service()
     if q.get("format") != "csv":
-        return p
+        return service.progress(principal.corp_id, moment_task_id)
     from scrm.acquisition.channel_stats import to_csv  # formula-safe cells, a BOM for Excel
 
-    by = "department" if q.get("by") == "department" else "member"
-    rows = p["by_department"] if by == "department" else [{**m, "published": int(m["published"])} for m in p["by_member"]]
+    if q.get("by") == "department":
+        rows = service.progress(principal.corp_id, moment_task_id)["by_department"]
+    else:
+        rows = [{**m, "published": int(m["published"])} for m in service.member_rows(principal.corp_id, moment_task_id)]
     return csv_response(to_csv(rows), f"{moment_task_id}-progress.csv")
+
+
+@route("/admin/moments/{moment_task_id}/members", doc=Doc(
+    "The members' rows a page at a time, in userid order: whether each posted, the customers it could see "
+    "and reached, likes, comments, and the reminder; ``posted=no`` for the members to chase",
+    {200: ("a page of members", S.MomentMembers)}, query=S.MomentMembersQuery, params=MOMENT_TASK_ID,
+    errors={404: None},
+))  # fmt: skip
+def members(principal: Any, request: Any, moment_task_id: str) -> Any:
+    q = query_of(request)
+    posted = q.get("posted")
+    if posted not in (None, "", "yes", "no"):
+        from scrm.kernel.errors import InvalidInput
+
+        raise InvalidInput("posted", "must be yes or no")
+    published = None if not posted else posted == "yes"
+    return _service().members(principal.corp_id, moment_task_id, q.get("cursor") or "", limit_of(request, 50),
+                              published)  # fmt: skip

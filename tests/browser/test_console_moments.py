@@ -255,6 +255,12 @@ after the job's next run."""
     first, second = rows.nth(0).inner_text(), rows.nth(1).inner_text()
     assert poster in first and "已发表" in first and "—" in first, first
     assert idle in second and "未发表" in second and "已提醒" in second, second
+    progress.get_by_test_id("members-filter").get_by_text("未发表", exact=True).click()  # the members to chase
+    page.wait_for_function("""() => { const rows = document.querySelectorAll('[data-testid="progress-members"] .el-table__row');
+        return rows.length === 1 && rows[0].innerText.includes('未发表') }""")  # fmt: skip
+    assert idle in rows.nth(0).inner_text()
+    progress.get_by_test_id("members-filter").get_by_text("全部", exact=True).click()
+    rows.nth(1).wait_for()
     assert drawer.locator("u").count() == 0 and drawer.get_by_test_id("moment-title").inner_text() == name
     watched.shot("progress-1280x800")
     progress.get_by_test_id("progress-members").scroll_into_view_if_needed()

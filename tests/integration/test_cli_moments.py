@@ -155,7 +155,7 @@ def test_progress_overall_per_department_json_and_csv(shop, sandbox, stack, caps
     # Before any results pass: nothing known yet (the members are counted from WeCom's results), in words.
     code, out, err = run(capsys, "moments", "progress", cid, tid)
     assert code == 0, err
-    assert f"moment task {tid} (created): posted 0 / 0 members (0.0%)" in out
+    assert f"moment task {tid} (created): posted 0 / 2 members (0.0%)" in out  # the senders named
     assert "results not read yet (read every 10 minutes)" in out
 
     sandbox.publish_moment(cid, mid, poster)
@@ -172,7 +172,14 @@ def test_progress_overall_per_department_json_and_csv(shop, sandbox, stack, caps
     p = json.loads(out)
     assert (p["members"], p["posted"], p["rate"], p["likes"], p["reached"]) == (2, 1, 0.5, 1, len(reached))
     assert p["results_at"] > int(time.time()) - 300
-    assert {m["userid"]: m["published"] for m in p["by_member"]} == {poster: True, idle: False}
+
+    code, out, err = run(capsys, "moments", "members", cid, tid, "--limit", "1", "--all", "--json")
+    assert code == 0, err
+    assert {m["userid"]: m["published"] for m in json.loads(out)["items"]} == {poster: True, idle: False}
+    code, out, err = run(capsys, "moments", "members", cid, tid, "--posted", "no")
+    assert code == 0, err
+    header, *rows = out.splitlines()
+    assert header.split()[:2] == ["USERID", "POSTED"] and [r.split()[0] for r in rows] == [idle], out
 
     code, out, err = run(capsys, "moments", "progress", cid, tid)
     assert code == 0, err

@@ -223,7 +223,8 @@ def _created(job_polls: int = 0) -> tuple[Moments, FakeMomentRepo, Any, Clock, s
     directory = FakeDirectory(["alice", "bob", "carol"], ["t1"])
     directory.depts = {"alice": [2], "bob": [2, 3], "carol": [3]}
     svc = Moments(repo, lambda corp: Both(), FakeMaterials({"m1": PNG, "m2": PNG}), directory, clock,
-                  results=MomentResults(repo, lambda corp: Both(), timeline, clock))  # fmt: skip
+                  results=MomentResults(repo, lambda corp: Both(), timeline, clock,
+                                        departments=directory.departments))  # fmt: skip
     m, _ = svc.create(CORP, {"name": "周末", "text": "周末活动", "senders": ["alice", "bob", "carol"]}, "admin")
     svc.advance(CORP)  # the call, then the job is asked on the next runs
     svc.advance(CORP)
@@ -248,7 +249,9 @@ def test_results_store_who_posted_what_it_reached_and_put_each_interaction_on_th
     assert (p["members"], p["posted"], p["rate"], p["reached"], p["likes"], p["comments"]) == (3, 2, 0.6667, 4, 1, 1)
     assert p["by_department"] == [{"department": 2, "name": "", "members": 2, "posted": 1, "rate": 0.5},
                                   {"department": 3, "name": "", "members": 2, "posted": 1, "rate": 0.5}]  # fmt: skip
-    assert {r["userid"]: r["published"] for r in p["by_member"]} == {"alice": True, "bob": False, "carol": True}
+    page = svc.members(CORP, tid)
+    assert {r["userid"]: r["published"] for r in page["items"]} == {"alice": True, "bob": False, "carol": True}
+    assert page["next_cursor"] == ""
     kinds = sorted((s, e["change_type"]) for (_, s, _), e in svc.timeline.entries.items())  # type: ignore[attr-defined]
     assert kinds == [("customer:c1", "moment_like"), ("customer:c2", "moment_comment")]  # a member's comment is not
     # The next pass waits 10 minutes; then it reads again and writes the same timeline items, nothing new.
@@ -309,7 +312,7 @@ def test_members_who_have_not_posted_after_the_delay_are_reminded_once_and_a_ful
     clock.t += 600
     svc.advance(CORP)
     assert asked == ["bob", "carol", "carol"]
-    assert {m["userid"]: m["reminded"] for m in svc.progress(CORP, tid)["by_member"]} == {
+    assert {m["userid"]: m["reminded"] for m in svc.member_rows(CORP, tid)} == {
         "alice": "", "bob": "sent", "carol": "sent"}  # fmt: skip
 
 
@@ -405,3 +408,26 @@ def test_a_continued_run_reads_the_members_its_pass_stored_not_get_moment_task_a
     assert rest["done"] and rest["read"] == 10 and rest["members"] == 30 and rest["calls"] == 3 * 10
     spent = {k: v - before.get(k, 0) for k, v in reads.calls.items()}
     assert spent["get_moment_task"] == 1, spent  # the pass's first run only
+
+
+def test_progress_is_the_runs_summary_and_members_come_a_page_at_a_time_filtered_by_posting():
+    from scrm.kernel.field_error import FieldError
+
+    from tests.unit.moment_fakes import Post
+
+    svc, repo, reads, clock, tid, mid = _created()
+    before = svc.progress(CORP, tid)  # no results run yet: the senders named, none posted
+    assert (before["members"], before["posted"], before["results_at"], before["by_department"]) == (3, 0, 0, [])
+    reads.posts[mid] = {"alice": Post(True, reached=["c1"]), "bob": Post(False), "carol": Post(False)}
+    svc.advance(CORP)
+    p = svc.progress(CORP, tid)
+    assert (p["members"], p["posted"], p["reached"]) == (3, 1, 1) and "by_member" not in p
+    assert [d["department"] for d in p["by_department"]] == [2, 3]
+    first = svc.members(CORP, tid, limit=1, published=False)
+    assert [r["userid"] for r in first["items"]] == ["bob"] and first["next_cursor"]
+    second = svc.members(CORP, tid, cursor=first["next_cursor"], limit=1, published=False)
+    assert [r["userid"] for r in second["items"]] == ["carol"] and second["next_cursor"] == ""
+    assert [r["userid"] for r in svc.members(CORP, tid, published=True)["items"]] == ["alice"]
+    with pytest.raises(FieldError) as bad:  # a cursor of the unfiltered list is not one of this list
+        svc.members(CORP, tid, cursor=svc.members(CORP, tid, limit=1)["next_cursor"], published=False)
+    assert bad.value.field == "cursor"

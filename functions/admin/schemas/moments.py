@@ -95,6 +95,17 @@ class MomentMember(Model):
     reminded: str = Field(description="'' (not reminded), sent, failed, or the reminder record's state")
 
 
+class MomentMembersQuery(Model):
+    posted: Literal["yes", "no"] | None = Field(None, description="only the members who posted (yes) or not (no)")
+    limit: int | None = Field(None, description="rows, 1..200 (default 50)")
+    cursor: str | None = Field(None, description="next_cursor of the page before (same filter)")
+
+
+class MomentMembers(Model):
+    items: list[MomentMember]
+    next_cursor: str = Field(description='the next page\'s cursor, "" after the last')
+
+
 class MomentProgress(Model):
     moment_task_id: str
     state: str
@@ -108,4 +119,3 @@ class MomentProgress(Model):
     likes: int
     comments: int
     by_department: list[MomentDepartment]
-    by_member: list[MomentMember]

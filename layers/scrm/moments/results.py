@@ -47,6 +47,19 @@ class ResultRepo(Protocol):
 
     def members(self, corp_id: str, moment_task_id: str) -> list[dict[str, Any]]: ...
 
+    def members_after(self, corp_id: str, moment_task_id: str, after: str, limit: int,
+                      published: bool | None = None) -> list[dict[str, Any]]:  # fmt: skip
+        """Up to ``limit`` member rows after userid ``after``, in userid order (only posters or only the
+        others when ``published`` says so)."""
+        ...
+
+    def put_summary(self, corp_id: str, moment_task_id: str, summary: Mapping[str, Any]) -> None:
+        """The completion as the last results run saw it (totals and per department): the progress read
+        gets it with one read instead of every member's row."""
+        ...
+
+    def summary(self, corp_id: str, moment_task_id: str) -> dict[str, Any] | None: ...
+
 
 class Timeline(Protocol):
     def add_timeline(self, corp_id: str, subject: str, create_time: int, event_id: str,
@@ -88,6 +101,8 @@ class MomentResults:
     # A member who has not posted ``remind_after_hours`` after the moment exists: "sent", "failed" (kept on
     # their row: never again), or "full" / "busy" (the member's app-message allowance: the next pass tries).
     remind: Callable[[str, Moment, str], str] | None = None
+    # userid → its departments (the directory's), for the per-store figures of the summary
+    departments: Callable[[str], Mapping[str, Iterable[int]]] | None = None
 
     def following(self, moment: Moment, now: int) -> bool:
         """Still read by the scheduled job: created, and within FOLLOW_S of its creation."""
@@ -126,6 +141,9 @@ class MomentResults:
         reminded = self._remind(corp_id, moment, rows, now)
         # Only what changed is written: a run over 26,000 members rewrites the rows it read, not every row.
         self.repo.put_members(corp_id, moment.moment_task_id, [r for u, r in rows.items() if r != stored.get(u)])
+        depts = self.departments(corp_id) if self.departments is not None else {}
+        summary = completion(list(rows.values()), {u: sorted(d) for u, d in depts.items()})
+        self.repo.put_summary(corp_id, moment.moment_task_id, {**summary, "at": now, "pass_done": done})
         return {"members": len(rows), "published": len(published), "read": read, "position": position,
                 "calls": budget - left.left, "done": done, "reminded": reminded}  # fmt: skip
 
@@ -170,8 +188,8 @@ class MomentResults:
 
 def completion(rows: Sequence[Mapping[str, Any]], departments: Mapping[str, Sequence[int]],
                names: Mapping[int, str] | None = None) -> dict[str, Any]:  # fmt: skip
-    """Who posted, per member, per department (a store is a department) and overall: a member in two
-    departments counts in each."""
+    """Who posted, per department (a store is a department) and overall: a member in two departments
+    counts in each (the summary each results run stores; the members are paged from their rows)."""
     members = sorted(rows, key=lambda r: str(r["userid"]))
     total, posted = len(members), sum(1 for r in members if r.get("published"))
     by_dept: dict[int, list[int]] = {}
@@ -188,7 +206,14 @@ def completion(rows: Sequence[Mapping[str, Any]], departments: Mapping[str, Sequ
         "comments": sum(int(r.get("comments") or 0) for r in members),
         "by_department": [{"department": d, "name": (names or {}).get(d, ""), "members": n, "posted": p,
                            "rate": round(p / n, 4) if n else 0.0} for d, (n, p) in sorted(by_dept.items())],
-        "by_member": [{"userid": r["userid"], "published": bool(r.get("published")),
-                       **{k: int(r.get(k) or 0) for k in ("visible", "reached", "likes", "comments")},
-                       "reminded": str(r.get("reminded") or "")} for r in members],
     }  # fmt: skip
+
+
+PROGRESS_FIGURES = ("members", "posted", "rate", "visible", "reached", "likes", "comments", "by_department")
+
+
+def member_row(r: Mapping[str, Any]) -> dict[str, Any]:
+    """A member's row as the API shows it."""
+    return {"userid": str(r["userid"]), "published": bool(r.get("published")),
+            **{k: int(r.get(k) or 0) for k in ("visible", "reached", "likes", "comments")},
+            "reminded": str(r.get("reminded") or "")}  # fmt: skip

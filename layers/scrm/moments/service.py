@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from scrm.kernel import page_cursor
 from scrm.kernel import wecom_errors as errcodes
 from scrm.kernel.errors import Conflict, NotFound
 from scrm.kernel.field_error import FieldError
@@ -33,7 +34,7 @@ from scrm.kernel.throttle import Throttled
 from scrm.kernel.wecom_error import WeComError
 from scrm.moments.model import CALLING, CANCELLED, CREATED, JOB, JOB_DONE, NEW, Moment
 from scrm.moments.ports import Directory, Materials, MomentRepo, MomentWeCom
-from scrm.moments.results import RESULTS_EVERY_S, MomentResults, completion
+from scrm.moments.results import PROGRESS_FIGURES, RESULTS_EVERY_S, MomentResults, member_row
 from scrm.moments.spec import IMAGE, VIDEO, MomentSpec, parse_spec, unknown_paths, wecom_body
 
 log = logging.getLogger("scrm.moments")
@@ -307,13 +308,35 @@ class Moments:
         return "results" if got["done"] else "results_partial"
 
     def progress(self, corp_id: str, moment_task_id: str) -> dict[str, Any]:
-        """Who posted, per member, per department (store) and overall, as the last results read saw it."""
+        """Who posted, per department (store) and overall, as the last results run saw it: one read of the
+        summary that run wrote (the members' rows are paged by ``members``). Before any run: the senders
+        asked by name, none posted."""
         moment = self.get(corp_id, moment_task_id)
-        rows = self.results.repo.members(corp_id, moment_task_id) if self.results is not None else []
-        departments = self.directory.departments(corp_id) if rows else {}
+        summary = self.results.repo.summary(corp_id, moment_task_id) if self.results is not None else None
+        figures = summary or {"members": moment.senders_count, "posted": 0, "rate": 0.0, "visible": 0,
+                              "reached": 0, "likes": 0, "comments": 0, "by_department": []}  # fmt: skip
         return {"moment_task_id": moment_task_id, "state": moment.state, "moment_id": moment.moment_id,
                 "results_at": int(moment.extra.get("results_at") or 0),
-                **completion(rows, {u: sorted(d) for u, d in departments.items()})}  # fmt: skip
+                **{k: figures[k] for k in PROGRESS_FIGURES}}  # fmt: skip
+
+    def members(self, corp_id: str, moment_task_id: str, cursor: str = "", limit: int = 50,
+                published: bool | None = None) -> dict[str, Any]:  # fmt: skip
+        """A page of the members' rows in userid order (only posters, or only the others, when asked):
+        what each posted, reached, got as likes and comments, and whether they were reminded."""
+        self.get(corp_id, moment_task_id)  # NotFound for another corp's or an unknown task
+        scope = f"moment/{moment_task_id}/members/{published}"
+        after = page_cursor.decode(cursor, corp_id, scope)
+        rows = self.results.repo.members_after(corp_id, moment_task_id, after, limit + 1, published) \
+            if self.results is not None else []  # fmt: skip
+        items = [member_row(r) for r in rows[:limit]]
+        more = len(rows) > limit
+        return {"items": items, "next_cursor": page_cursor.encode(corp_id, scope, items[-1]["userid"]) if more else ""}
+
+    def member_rows(self, corp_id: str, moment_task_id: str) -> list[dict[str, Any]]:
+        """Every member's row (the CSV download), in userid order."""
+        self.get(corp_id, moment_task_id)
+        rows = self.results.repo.members(corp_id, moment_task_id) if self.results is not None else []
+        return [member_row(r) for r in sorted(rows, key=lambda r: str(r["userid"]))]
 
     def _update(self, corp_id: str, moment_task_id: str, change: Callable[[Moment], None]) -> Moment:
         """Apply to the stored task and write under its version (again after another writer's)."""
