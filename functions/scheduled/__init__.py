@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from chalice import Blueprint
@@ -137,5 +138,7 @@ def advance_moments(event: Any) -> dict[str, Any]:
     Tasks with nothing left are closed and cost nothing afterwards."""
     from scrm import bootstrap
 
-    job = bootstrap.moments_job()
-    return {"corps": {c: job.advance(c) for c in bootstrap.corp_registry().list_ids()}}
+    from scrm.moments.service import RUN_SECONDS
+
+    job, until = bootstrap.moments_job(), time.time() + RUN_SECONDS  # one end for every corp of this run
+    return {"corps": {c: job.advance(c, until) for c in bootstrap.corp_registry().list_ids()}}

@@ -431,3 +431,27 @@ def test_progress_is_the_runs_summary_and_members_come_a_page_at_a_time_filtered
     with pytest.raises(FieldError) as bad:  # a cursor of the unfiltered list is not one of this list
         svc.members(CORP, tid, cursor=svc.members(CORP, tid, limit=1)["next_cursor"], published=False)
     assert bad.value.field == "cursor"
+
+
+def test_a_run_stops_at_its_end_time_and_the_next_goes_on_where_it_stopped():
+    """The minute job's Lambda stops at 55 s: a results pass stops at the run's end time, between calls, keeps
+    its position, and one stopped before its first member is still due (not put off by 10 minutes)."""
+    from tests.unit.moment_fakes import Post
+
+    svc, repo, reads, clock, tid, mid = _created()
+    reads.posts[mid] = {f"u{i:02d}": Post(True, reached=[f"c{i}"]) for i in range(10)}
+    assert svc.advance(CORP, until=clock.t) == {"deferred": 1}  # no time left: nothing read, still due
+    assert sum(reads.calls.values()) == 0
+
+    ticking = reads.moment_comments
+
+    def slow(moment_id: str, userid: str) -> dict[str, Any]:
+        clock.t += 1  # each member's comments read takes a second
+        return ticking(moment_id, userid)
+
+    reads.moment_comments = slow  # type: ignore[method-assign]
+    assert svc.advance(CORP, until=clock.t + 4) == {"results_partial": 1}
+    moment = svc.get(CORP, tid)
+    assert moment.extra["results_position"] == 4
+    assert svc.advance(CORP) == {"results": 1}  # the next run reads the other 6, from where it stopped
+    assert svc.progress(CORP, tid)["posted"] == 10 and reads.calls["get_moment_comments"] == 10

@@ -15,6 +15,7 @@ engagement signal the product has.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -68,10 +69,15 @@ class Timeline(Protocol):
 
 @dataclass
 class Budget:
+    """Calls a run may still make, and the time (``clock``'s) it must stop by: a run is one invocation of
+    the minute job, whose Lambda stops at 55 s, and 1,000 WeCom calls at WeCom's own latency take longer."""
+
     left: int
+    until: float = math.inf
+    clock: Callable[[], float] = time.time
 
     def spend(self) -> bool:
-        if self.left <= 0:
+        if self.left <= 0 or (self.until != math.inf and self.clock() >= self.until):
             return False
         self.left -= 1
         return True
@@ -108,10 +114,10 @@ class MomentResults:
         """Still read by the scheduled job: created, and within FOLLOW_S of its creation."""
         return moment.state == CREATED and now - int(moment.created_at) < FOLLOW_S
 
-    def collect(self, corp_id: str, moment: Moment, budget: int = RUN_BUDGET) -> dict[str, Any]:
+    def collect(self, corp_id: str, moment: Moment, budget: int = RUN_BUDGET, until: float = math.inf) -> dict[str, Any]:
         """One pass (or its part within ``budget`` calls): the members' rows stored, new interactions on the
         customers' timelines. ``position`` in the answer is where the next run starts (0: the pass is done)."""
-        gw, left = self.wecom(corp_id), Budget(budget)
+        gw, left = self.wecom(corp_id), Budget(budget, until, self.clock)
         start = int(moment.extra.get("results_position") or 0)
         stored = {str(r["userid"]): r for r in self.repo.members(corp_id, moment.moment_task_id)}
         if start:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import secrets
 import time
 from collections.abc import Callable, Mapping
@@ -52,6 +53,11 @@ RUNNING, DONE, FAILED_JOB, NOT_DUE = "running", "done", "failed", "not_due"
 def _fingerprint(spec: MomentSpec) -> str:
     raw = json.dumps(spec.as_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return "body:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+# The minute job's WeCom work stops this long after it starts (its Lambda stops at 55 s: the member rows'
+# writes and the summary come after the last call); what is left goes on at the next minute.
+RUN_SECONDS = 30
 
 
 @dataclass(eq=False)
@@ -274,17 +280,19 @@ class Moments:
         return DONE
 
     # the scheduled job's side -------------------------------------------------------------------
-    def advance(self, corp_id: str) -> dict[str, int]:
+    def advance(self, corp_id: str, until: float = math.inf) -> dict[str, int]:
         """Every task with work left gets its step: a due or lost call, a job to ask, results to read
         (every RESULTS_EVERY_S, or at once when the last run stopped at its budget). A task with nothing
-        left is closed and costs nothing afterwards. Counts of what each step did."""
+        left is closed and costs nothing afterwards. ``until`` (this clock's time): the run's end, after
+        which tasks wait for the next minute ("deferred") and a results pass stops where it is. Counts of
+        what each step did."""
         out: dict[str, int] = {}
         for moment_task_id in self.repo.open_ids(corp_id):
-            did = self._advance_one(corp_id, moment_task_id)
+            did = "deferred" if self._now() >= until else self._advance_one(corp_id, moment_task_id, until)
             out[did] = out.get(did, 0) + 1
         return out
 
-    def _advance_one(self, corp_id: str, moment_task_id: str) -> str:
+    def _advance_one(self, corp_id: str, moment_task_id: str, until: float = math.inf) -> str:
         moment = self.repo.get(corp_id, moment_task_id)
         now = self._now()
         if moment is None:
@@ -298,7 +306,9 @@ class Moments:
         position = int(moment.extra.get("results_position") or 0)
         if not position and now - int(moment.extra.get("results_at") or 0) < RESULTS_EVERY_S:
             return "waiting"
-        got = self.results.collect(corp_id, moment)
+        got = self.results.collect(corp_id, moment, until=until)
+        if not got["done"] and not got["position"] and not got["read"]:
+            return "deferred"  # stopped before the first member: the pass is still due, from the start
 
         def note(m: Moment) -> None:
             m.extra["results_position"], m.extra["results_at"] = got["position"], now
