@@ -137,7 +137,6 @@ def advance_moments(event: Any) -> dict[str, Any]:
     comments onto the customers' timelines) are read every 10 minutes for 7 days, within the bulk budget.
     Tasks with nothing left are closed and cost nothing afterwards."""
     from scrm import bootstrap
-
     from scrm.moments.service import RUN_SECONDS
 
     job, until = bootstrap.moments_job(), time.time() + RUN_SECONDS  # one end for every corp of this run
