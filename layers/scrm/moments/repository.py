@@ -5,6 +5,7 @@ repeated request finds the task it made and never makes a second."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
@@ -23,6 +24,7 @@ from scrm.moments.model import Moment
 
 M = MomentItem
 SENDERS_PER_ITEM = 2000  # ~30 KB of ids an item
+WRITERS, ROWS_PER_WRITER = 8, 500
 
 
 class DynamoMoments:
@@ -80,10 +82,22 @@ class DynamoMoments:
         M(corp_id, f"open#{moment_task_id}").delete()
 
     def put_members(self, corp_id: str, moment_task_id: str, rows: Sequence[Mapping[str, Any]]) -> None:
-        with M.batch_write() as batch:
-            for r in rows:
-                batch.save(M(f"{corp_id}#mt#{moment_task_id}", f"u#{r['userid']}", data=dict(r),
-                             posted=bool(r.get("published"))))  # fmt: skip
+        """A pass's first run writes every member's row (26,000: 1,040 BatchWriteItems), within the minute
+        job's 55 s: so WRITERS threads write ROWS_PER_WRITER rows each at once."""
+
+        def write(part: Sequence[Mapping[str, Any]]) -> None:
+            with M.batch_write() as batch:
+                for r in part:
+                    batch.save(M(f"{corp_id}#mt#{moment_task_id}", f"u#{r['userid']}", data=dict(r),
+                                 posted=bool(r.get("published"))))  # fmt: skip
+
+        parts = [rows[i : i + ROWS_PER_WRITER] for i in range(0, len(rows), ROWS_PER_WRITER)]
+        if len(parts) <= 1:
+            for part in parts:
+                write(part)
+            return
+        with ThreadPoolExecutor(WRITERS) as pool:
+            list(pool.map(write, parts))
 
     def members(self, corp_id: str, moment_task_id: str) -> list[dict[str, Any]]:
         return [dict(i.data or {}) for i in M.query(f"{corp_id}#mt#{moment_task_id}", M.sk.startswith("u#"))]
