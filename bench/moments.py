@@ -106,9 +106,12 @@ def run(stack: Stack, sandbox: SandboxClient, members: int = 26_000, per_member:
         interactions_s = time.monotonic() - t2
         _results_due(corp_id, tid)
         t3 = time.monotonic()
+        run_s: list[float] = []
         while time.monotonic() - t3 < timeout_s:
             runs += 1
+            t_run = time.monotonic()
             stack.run_job("advance_moments")
+            run_s.append(time.monotonic() - t_run)
             moment = bootstrap.moments().get(corp_id, tid)
             if moment.extra.get("results_at") and not moment.extra.get("results_position"):
                 break
@@ -127,6 +130,7 @@ def run(stack: Stack, sandbox: SandboxClient, members: int = 26_000, per_member:
         "members": len(staff), "relations": relations, "posters": len(posters),
         "sandbox_seed_s": round(sandbox_seed_s, 1), "store_seed_s": round(store_seed_s, 1),
         "create_request_ms": round(create_request_ms, 1), "created_s": round(created_s, 1),
+        "results_run_s_max": round(max(run_s), 1), "results_run_s": [round(x, 1) for x in run_s],
         "state": task.get("state"), "create_wecom_calls": create_calls,
         "create_floor": {"add_moment_task": 1, "upload_attachment": 2, "job_polls": polls},
         "add_moment_task_calls": create_calls.get("externalcontact/add_moment_task", 0),
@@ -165,9 +169,4 @@ def _results_due(corp_id: str, moment_task_id: str) -> None:
     """A pass due now, from the first member (whatever the stack's minute job read before the posts)."""
     from scrm import bootstrap
 
-    repo = bootstrap.moments().repo
-    while True:
-        m = repo.get(corp_id, moment_task_id)
-        m.extra["results_at"], m.extra["results_position"] = 0, 0
-        if repo.save(corp_id, m):
-            return
+    bootstrap.moments().refresh(corp_id, moment_task_id)

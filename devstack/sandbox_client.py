@@ -17,18 +17,19 @@ class SandboxClient:
         self.base = base_url.rstrip("/")
         self.http = requests.Session()
 
-    def _call(self, method: str, route: str, body: Any = None, **params: Any) -> Any:
-        r = self.http.request(method, f"{self.base}/control{route}", json=body, params=params or None, timeout=60)
+    def _call(self, method: str, route: str, body: Any = None, timeout: float = 60, **params: Any) -> Any:
+        r = self.http.request(method, f"{self.base}/control{route}", json=body, params=params or None, timeout=timeout)
         if r.status_code >= 400:
             raise SandboxError(f"{method} {route}: {r.status_code} {r.text[:300]}")
         return r.json() if r.content else None
 
     # corps
     def create_corp(self, callback_url: str, seed: dict[str, Any] | None = None, **options: Any) -> dict[str, Any]:
-        return self._call("POST", "/corps", {"callback_url": callback_url, "seed": seed or {}, **options})
+        # a seed of a million relations takes minutes on a loaded machine
+        return self._call("POST", "/corps", {"callback_url": callback_url, "seed": seed or {}, **options}, timeout=900)
 
     def corp(self, corp_id: str) -> dict[str, Any]:
-        return self._call("GET", f"/corps/{corp_id}")
+        return self._call("GET", f"/corps/{corp_id}", timeout=600)
 
     def patch_corp(self, corp_id: str, **changes: Any) -> dict[str, Any]:
         return self._call("PATCH", f"/corps/{corp_id}", changes)

@@ -142,9 +142,9 @@ FUNCTIONS: dict[str, Access] = {
     # Moment tasks' job: lists corps, reads their open tasks, makes due calls and reads results within the
     # shared budget; a material's bytes (content, read) for a scheduled task's upload; customers'
     # likes and comments onto their timelines; reminders to members who have not posted, paced through the
-    # alerts' per-member items.
+    # alerts' per-member items; the directory's departments for each run's per-store summary.
     "advance_moments": Access(
-        tables_read=("content",),
+        tables_read=("content", "employees"),
         tables_rw=("moments", "timeline", "alerts"),
         tables_record=("tokens", "rate_limits"),
         read_corp_secrets=True,

@@ -140,7 +140,7 @@ LIMITS = {
     "groups": 20_000,
     "members_per_group": 2_000,
 }
-MAX_RELATIONS = 1_000_000
+MAX_RELATIONS = 2_000_000  # the moments bench: 26,000 members over more than 1,000,000 relations (issue 20)
 MAX_TAGS = 3_000
 
 

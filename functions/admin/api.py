@@ -30,6 +30,12 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
     )
 
 
+def csv_response(body: str, filename: str) -> Response:
+    """A CSV download (the body from ``to_csv``: formula-safe cells and a BOM, so Excel reads UTF-8)."""
+    return Response(body=body, status_code=200, headers={
+        "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": f'attachment; filename="{filename}"'})  # fmt: skip
+
+
 def error(status: int, message: str, field: str = "") -> Response:
     return json_response(status, {"error": message, **({"field": field} if field else {})})
 

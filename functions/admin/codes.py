@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Response
-
-from admin.api import Doc, json_response, query_of, route
+from admin.api import Doc, csv_response, json_response, query_of, route
 from admin.schemas import codes as S
 
 CODE_ID = {"code_id": "the code's id (= its state)"}
@@ -67,16 +65,7 @@ def channel_delete(principal: Any, request: Any, code_id: str) -> Any:
 ))  # fmt: skip
 def channel_stats(principal: Any, request: Any, code_id: str) -> Any:
     result = _service().channel_stats(principal.corp_id, code_id, query_of(request))
-    if isinstance(result, str):
-        return Response(
-            body=result,
-            status_code=200,
-            headers={
-                "Content-Type": "text/csv; charset=utf-8",
-                "Content-Disposition": f'attachment; filename="{code_id}-stats.csv"',
-            },
-        )
-    return result
+    return csv_response(result, f"{code_id}-stats.csv") if isinstance(result, str) else result
 
 
 # the corp's default welcome (adds without a known state) ------------------------------------------

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Response
-
-from admin.api import Doc, json_response, limit_of, query_of, route
+from admin.api import Doc, csv_response, json_response, limit_of, query_of, route
 from admin.schemas import moments as S
 from admin.schemas.common import Limit
 
@@ -45,7 +43,7 @@ def create(principal: Any, request: Any, body: S.MomentInput) -> Any:
     if created:
         service.run(principal.corp_id, moment.moment_task_id)
         moment = service.get(principal.corp_id, moment.moment_task_id)
-    return json_response(201 if created else 200, {"created": created, "moment": moment.listed()})
+    return json_response(201 if created else 200, {"created": created, "moment": moment.shown()})
 
 
 @route("/admin/moments", doc=Doc(
@@ -57,7 +55,7 @@ def moments(principal: Any, request: Any) -> Any:
 
 @route("/admin/moments/{moment_task_id}", doc=Doc(
     "A moment task; while WeCom's creation job runs, it is asked how it stands",
-    {200: ("the task", S.Moment)}, params=MOMENT_TASK_ID, errors={404: None},
+    {200: ("the task", S.MomentDetail)}, params=MOMENT_TASK_ID, errors={404: None},
 ))  # fmt: skip
 def moment(principal: Any, request: Any, moment_task_id: str) -> Any:
     service = _service()
@@ -65,34 +63,62 @@ def moment(principal: Any, request: Any, moment_task_id: str) -> Any:
     if found.state in ("new", "calling", "job"):
         service.run(principal.corp_id, moment_task_id)
         found = service.get(principal.corp_id, moment_task_id)
-    return found.listed()
+    return found.shown()
 
 
 @route("/admin/moments/{moment_task_id}/cancel", methods=("POST",), write=True, doc=Doc(
     "Cancel a moment task: before WeCom made it, nothing is made; after, cancel_moment_task (members who "
     "already posted keep their post: WeCom cannot withdraw it)",
-    {200: ("the task", S.Moment)}, params=MOMENT_TASK_ID, errors={404: None, 409: "being made in WeCom right now"},
+    {200: ("the task", S.MomentDetail)}, params=MOMENT_TASK_ID, errors={404: None, 409: "being made in WeCom right now"},
 ))  # fmt: skip
 def cancel(principal: Any, request: Any, moment_task_id: str) -> Any:
-    return _service().cancel(principal.corp_id, moment_task_id).listed()
+    return _service().cancel(principal.corp_id, moment_task_id).shown()
+
+
+@route("/admin/moments/{moment_task_id}/refresh", methods=("POST",), write=True, doc=Doc(
+    "Read WeCom's results again now: the scheduled job's next run (within a minute) reads who posted, "
+    "reached, liked and commented from the first member, instead of waiting for its 10-minute round",
+    {202: ("the task", S.MomentDetail)}, params=MOMENT_TASK_ID,
+    errors={404: None, 409: "not made in WeCom yet, cancelled, or older than the 7 days results are read"},
+))  # fmt: skip
+def refresh(principal: Any, request: Any, moment_task_id: str) -> Any:
+    return json_response(202, _service().refresh(principal.corp_id, moment_task_id).shown())
 
 
 @route("/admin/moments/{moment_task_id}/progress", doc=Doc(
-    "Who posted the moment: per member (customers reached, likes, comments), per department (a store) and "
-    "overall, as WeCom's results were last read (every 10 minutes for 7 days after creation)",
+    "Who posted the moment: per department (a store) and overall, as WeCom's results were last read (every "
+    "10 minutes for 7 days after creation; one read however many members); CSV: every member's row, or the "
+    "departments' (the members page by page: /admin/moments/{moment_task_id}/members)",
     {200: ("the completion (JSON) or its rows (CSV, UTF-8 with BOM)", S.MomentProgress)},
     query=S.MomentProgressQuery, params=MOMENT_TASK_ID, errors={404: None}, csv=True,
 ))  # fmt: skip
 def progress(principal: Any, request: Any, moment_task_id: str) -> Any:
     q = query_of(request)
-    p = _service().progress(principal.corp_id, moment_task_id)
+    service = _service()
     if q.get("format") != "csv":
-        return p
+        return service.progress(principal.corp_id, moment_task_id)
     from scrm.acquisition.channel_stats import to_csv  # formula-safe cells, a BOM for Excel
 
-    by = "department" if q.get("by") == "department" else "member"
-    rows = p["by_department"] if by == "department" else [{**m, "published": int(m["published"])} for m in p["by_member"]]
-    body = to_csv(rows)
-    return Response(body=body, status_code=200, headers={
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": f'attachment; filename="{moment_task_id}-progress.csv"'})  # fmt: skip
+    if q.get("by") == "department":
+        rows = service.progress(principal.corp_id, moment_task_id)["by_department"]
+    else:
+        rows = [{**m, "published": int(m["published"])} for m in service.member_rows(principal.corp_id, moment_task_id)]
+    return csv_response(to_csv(rows), f"{moment_task_id}-progress.csv")
+
+
+@route("/admin/moments/{moment_task_id}/members", doc=Doc(
+    "The members' rows a page at a time, in userid order: whether each posted, the customers it could see "
+    "and reached, likes, comments, and the reminder; ``posted=no`` for the members to chase",
+    {200: ("a page of members", S.MomentMembers)}, query=S.MomentMembersQuery, params=MOMENT_TASK_ID,
+    errors={404: None},
+))  # fmt: skip
+def members(principal: Any, request: Any, moment_task_id: str) -> Any:
+    q = query_of(request)
+    posted = q.get("posted")
+    if posted not in (None, "", "yes", "no"):
+        from scrm.kernel.errors import InvalidInput
+
+        raise InvalidInput("posted", "must be yes or no")
+    published = None if not posted else posted == "yes"
+    return _service().members(principal.corp_id, moment_task_id, q.get("cursor") or "", limit_of(request, 50),
+                              published)  # fmt: skip

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Response
-
-from admin.api import Doc, query_of, route
+from admin.api import Doc, csv_response, query_of, route
 from admin.schemas import stats as S
 
 
@@ -20,14 +18,7 @@ def _service() -> Any:
 
 
 def _answer(result: Any, name: str) -> Any:
-    if isinstance(result, str):
-        return Response(
-            body=result,
-            status_code=200,
-            headers={"Content-Type": "text/csv; charset=utf-8",
-                     "Content-Disposition": f'attachment; filename="{name}-stats.csv"'},  # fmt: skip
-        )
-    return result
+    return csv_response(result, f"{name}-stats.csv") if isinstance(result, str) else result
 
 
 @route("/admin/stats/customers", doc=Doc(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from chalice import Blueprint
@@ -136,9 +137,10 @@ def advance_moments(event: Any) -> dict[str, Any]:
     comments onto the customers' timelines) are read every 10 minutes for 7 days, within the bulk budget.
     Tasks with nothing left are closed and cost nothing afterwards."""
     from scrm import bootstrap
+    from scrm.moments.service import RUN_SECONDS
 
-    job = bootstrap.moments_job()
-    return {"corps": {c: job.advance(c) for c in bootstrap.corp_registry().list_ids()}}
+    job, until = bootstrap.moments_job(), time.time() + RUN_SECONDS  # one end for every corp of this run
+    return {"corps": {c: job.advance(c, until) for c in bootstrap.corp_registry().list_ids()}}
 
 
 @bp.schedule("rate(1 minute)", name="advance_fission")

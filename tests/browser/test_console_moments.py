@@ -205,7 +205,8 @@ def test_a_viewer_sees_the_tasks_but_no_write_control(stack, sandbox, staff, wat
 def test_the_drawer_shows_who_posted_per_store_as_a_chart_per_member_and_downloads_both_as_csv(stack, sandbox, staff, watched):
     """完成情况: one of two members posted and a customer it reached liked it; after a results pass the drawer
     shows 1 / 2, the per-department chart (a canvas), the poster 已发表 and the other 未发表 · 已提醒, and
-    both CSV buttons download a file whose first line is the header."""
+    both CSV buttons download a file whose first line is the header; 重新读取 then shows the second member's post
+after the job's next run."""
     from scrm import bootstrap
 
     log_in(watched, stack, sandbox, staff, "admin")
@@ -254,6 +255,12 @@ def test_the_drawer_shows_who_posted_per_store_as_a_chart_per_member_and_downloa
     first, second = rows.nth(0).inner_text(), rows.nth(1).inner_text()
     assert poster in first and "已发表" in first and "—" in first, first
     assert idle in second and "未发表" in second and "已提醒" in second, second
+    progress.get_by_test_id("members-filter").get_by_text("未发表", exact=True).click()  # the members to chase
+    page.wait_for_function("""() => { const rows = document.querySelectorAll('[data-testid="progress-members"] .el-table__row');
+        return rows.length === 1 && rows[0].innerText.includes('未发表') }""")  # fmt: skip
+    assert idle in rows.nth(0).inner_text()
+    progress.get_by_test_id("members-filter").get_by_text("全部", exact=True).click()
+    rows.nth(1).wait_for()
     assert drawer.locator("u").count() == 0 and drawer.get_by_test_id("moment-title").inner_text() == name
     watched.shot("progress-1280x800")
     progress.get_by_test_id("progress-members").scroll_into_view_if_needed()
@@ -273,6 +280,15 @@ def test_the_drawer_shows_who_posted_per_store_as_a_chart_per_member_and_downloa
                             f"/admin/moments/{tid}/progress?format=csv&by=department")  # fmt: skip
     assert api_csv.lstrip("\ufeff").splitlines()[0] == "department,name,members,posted,rate", api_csv
 
+    # 重新读取: the other member posts; the next run (not the 10-minute round) reads it, 刷新 shows 2 / 2.
+    sandbox.publish_moment(cid, mid, idle)
+    with stack.schedules_held():
+        progress.get_by_test_id("reread-results").click()
+        progress.get_by_test_id("reread-asked").wait_for()
+        stack.run_job("advance_moments")
+    progress.get_by_test_id("refresh-progress").click()
+    progress.get_by_test_id("progress-posted").get_by_text("2 / 2").wait_for()
+
     page.set_viewport_size(NARROW)
     page.wait_for_timeout(400)
     progress.get_by_test_id("progress-posted").scroll_into_view_if_needed()
@@ -282,3 +298,36 @@ def test_the_drawer_shows_who_posted_per_store_as_a_chart_per_member_and_downloa
     watched.shot("progress-390x844")
     progress.get_by_test_id("progress-members").scroll_into_view_if_needed()
     watched.shot("progress-members-390x844")
+
+
+def test_senders_by_department_reach_wecom_and_the_drawer_names_the_department(stack, sandbox, staff, watched):
+    """A department (a store) picked in the form goes to WeCom as sender_list.department_list; WeCom gives the
+    task to its members, and the drawer names the department."""
+    log_in(watched, stack, sandbox, staff, "admin")
+    page = watched.page
+    cid = staff["corp_id"]
+    sandbox.set_moment_job_time(cid, 0)
+    since = sandbox.call_counts(cid)["last_seq"]
+    employees = sandbox.corp(cid)["employees"]
+    dept = min(d for e in employees for d in e["department"])
+    members = sorted(e["userid"] for e in employees if dept == 1 or dept in e["department"])
+    name = f"门店任务{uuid.uuid4().hex[:4]}"
+
+    page.goto(stack.console_url + "moments")
+    page.get_by_role("heading", name="客户朋友圈").wait_for()
+    page.get_by_test_id("create-moment").click()
+    form = page.get_by_test_id("moment-form")
+    form.get_by_test_id("moment-name-input").fill(name)
+    form.get_by_test_id("moment-text-input").fill("本周门店活动")
+    _pick(page, form.get_by_test_id("moment-departments"), f"部门 {dept}")
+    form.get_by_test_id("submit-moment").click()
+
+    drawer = page.get_by_test_id("moment-drawer")
+    drawer.get_by_test_id("moment-title").get_by_text(name, exact=True).wait_for()
+    drawer.get_by_test_id("moment-state").get_by_text("已创建").wait_for(timeout=30_000)
+    assert drawer.get_by_test_id("moment-senders").locator("xpath=..").inner_text().strip() == f"部门 {dept}"
+    calls = [c for c in sandbox.calls(cid, since=since, path=ADD) if c["errcode"] == 0]
+    assert len(calls) == 1, calls
+    assert calls[0]["body"]["visible_range"]["sender_list"] == {"department_list": [dept]}
+    moment_id = drawer.get_by_test_id("moment-id").inner_text().strip()
+    assert sorted(t["userid"] for t in sandbox.moment(cid, moment_id)["tasks"]) == members

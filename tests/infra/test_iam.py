@@ -600,9 +600,4 @@ def test_the_callback_function_may_do_nothing_more(templates):
 
 def _results_due(corp_id: str, moment_task_id: str) -> None:
     """The task's next results pass due now, whatever pass the stack's own minute job already made."""
-    repo = bootstrap.moments().repo
-    while True:
-        m = repo.get(corp_id, moment_task_id)
-        m.extra["results_at"], m.extra["results_position"] = 0, 0
-        if repo.save(corp_id, m):
-            return
+    bootstrap.moments().refresh(corp_id, moment_task_id)

@@ -155,20 +155,16 @@ def test_progress_overall_per_department_json_and_csv(shop, sandbox, stack, caps
     # Before any results pass: nothing known yet (the members are counted from WeCom's results), in words.
     code, out, err = run(capsys, "moments", "progress", cid, tid)
     assert code == 0, err
-    assert f"moment task {tid} (created): posted 0 / 0 members (0.0%)" in out
+    assert f"moment task {tid} (created): posted 0 / 2 members (0.0%)" in out  # the senders named
     assert "results not read yet (read every 10 minutes)" in out
 
     sandbox.publish_moment(cid, mid, poster)
     reached = next(t for t in sandbox.moment(cid, mid)["tasks"] if t["userid"] == poster)["reached"]
     assert reached
     sandbox.like_moment(cid, mid, poster, external_userid=reached[0])
-    repo = bootstrap.moments().repo
     with stack.schedules_held():
-        while True:  # a results pass due now
-            m = repo.get(cid, tid)
-            m.extra["results_at"] = 0
-            if repo.save(cid, m):
-                break
+        code, out, err = run(capsys, "moments", "refresh", cid, tid)  # a results pass at the job's next run
+        assert code == 0 and "results will be read again within a minute" in out, err
         stack.run_job("advance_moments")
 
     code, out, err = run(capsys, "moments", "progress", cid, tid, "--json")
@@ -176,7 +172,14 @@ def test_progress_overall_per_department_json_and_csv(shop, sandbox, stack, caps
     p = json.loads(out)
     assert (p["members"], p["posted"], p["rate"], p["likes"], p["reached"]) == (2, 1, 0.5, 1, len(reached))
     assert p["results_at"] > int(time.time()) - 300
-    assert {m["userid"]: m["published"] for m in p["by_member"]} == {poster: True, idle: False}
+
+    code, out, err = run(capsys, "moments", "members", cid, tid, "--limit", "1", "--all", "--json")
+    assert code == 0, err
+    assert {m["userid"]: m["published"] for m in json.loads(out)["items"]} == {poster: True, idle: False}
+    code, out, err = run(capsys, "moments", "members", cid, tid, "--posted", "no")
+    assert code == 0, err
+    header, *rows = out.splitlines()
+    assert header.split()[:2] == ["USERID", "POSTED"] and [r.split()[0] for r in rows] == [idle], out
 
     code, out, err = run(capsys, "moments", "progress", cid, tid)
     assert code == 0, err
@@ -217,3 +220,28 @@ def test_a_scheduled_task_waits_with_its_reminder_delay(shop, sandbox, capsys):
     assert _asked(sandbox, cid, since) == 0  # not due: WeCom not asked yet
     code, out, err = run(capsys, "moments", "cancel", cid, task["moment_task_id"], "--json")
     assert code == 0, err
+
+
+def test_senders_by_department_and_the_department_wecom_does_not_know(shop, sandbox, capsys):
+    """``--department``: WeCom gives the task to the department's members; an id it does not know is kept
+    with the task as WeCom's invalid sender (we hold no department tree, so WeCom is the judge)."""
+    cid, dept = shop["cid"], 7
+    store_member = shop["members"][2]
+    sandbox.do(cid, "users/update", {"userid": store_member, "department": [1, dept], "callback": False})
+    expected = [store_member]
+    code, out, err = run(capsys, "moments", "create", cid, "--name", "门店任务", "--text", "门店活动",
+                         "--department", str(dept), "--department", "987654", "--wait", "--json")  # fmt: skip
+    assert code == 0, err
+    task = json.loads(out)["moment"]
+    assert task["state"] == "created", task
+    assert task["spec"]["departments"] == [dept, 987654]
+    assert task["invalid_senders"] == 1 and task["invalid_sender_list"] == ["987654"], task
+    wecom = sandbox.moment(cid, task["moment_id"])
+    assert sorted(t["userid"] for t in wecom["tasks"]) == expected
+    code, out, err = run(capsys, "moments", "show", cid, task["moment_task_id"])
+    assert code == 0, err
+    assert f"senders:     departments {dept}, 987654" in out
+    assert "invalid:     senders 1, tags 0\n  senders:   987654" in out
+
+    code, out, err = run(capsys, "moments", "create", cid, "--name", "x", "--text", "x", "--department", "A1")
+    assert code == 2 and "a department id (a positive integer): 'A1'" in err

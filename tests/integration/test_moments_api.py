@@ -139,7 +139,18 @@ def test_results_say_who_posted_per_store_and_put_a_customers_like_and_comment_o
     p = admin("GET", f"/admin/moments/{tid}/progress").json()
     assert (p["members"], p["posted"], p["rate"], p["likes"], p["comments"]) == (2, 1, 0.5, 1, 1)
     assert p["reached"] == len(reached) and p["results_at"] > 0
-    assert {m["userid"]: m["published"] for m in p["by_member"]} == {poster: True, idle: False}
+    assert "by_member" not in p  # the members come a page at a time
+    page = admin("GET", f"/admin/moments/{tid}/members", limit=1).json()
+    rest = admin("GET", f"/admin/moments/{tid}/members", limit=1, cursor=page["next_cursor"]).json()
+    assert rest["next_cursor"] == ""
+    rows = {m["userid"]: m for m in page["items"] + rest["items"]}
+    assert {u: m["published"] for u, m in rows.items()} == {poster: True, idle: False}
+    chase = admin("GET", f"/admin/moments/{tid}/members", posted="no").json()
+    assert [m["userid"] for m in chase["items"]] == [idle] and chase["next_cursor"] == ""
+    bad = admin("GET", f"/admin/moments/{tid}/members", posted="maybe")
+    assert bad.status_code == 400 and bad.json()["field"] == "posted", bad.text
+    bad = admin("GET", f"/admin/moments/{tid}/members", posted="no", cursor=page["next_cursor"])
+    assert bad.status_code == 400 and bad.json()["field"] == "cursor", bad.text
     assert sum(d["members"] for d in p["by_department"]) >= 2
     csv = admin("GET", f"/admin/moments/{tid}/progress", format="csv", by="department")
     assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
@@ -150,7 +161,8 @@ def test_results_say_who_posted_per_store_and_put_a_customers_like_and_comment_o
     # The member who did not post got one app message (two passes), the one who did got none.
     cards = [m for m in sandbox.messages(cid) if "周末到店" in str(m.get("content"))]
     assert [m.get("touser") for m in cards] == [[idle]], cards
-    assert {m["userid"]: m["reminded"] for m in p["by_member"]} == {poster: "", idle: "sent"}
+    rows = admin("GET", f"/admin/moments/{tid}/members").json()["items"]
+    assert {m["userid"]: m["reminded"] for m in rows} == {poster: "", idle: "sent"}
 
     customer = admin("GET", f"/admin/customers/{fan}").json()
     kinds = [e.get("change_type") for e in customer["timeline"] if (e.get("entry") or {}).get("moment_id") == mid]
@@ -189,3 +201,37 @@ def test_a_lone_surrogate_is_a_400_naming_the_field_not_a_failure_at_wecom(stack
                       headers={"Authorization": f"Bearer {admin.key}", "Content-Type": "application/json"})  # fmt: skip
     assert r.status_code == 400 and r.json()["field"] == "text", r.text
     assert _calls(sandbox, cid, "externalcontact/add_moment_task") == before
+
+
+def test_refresh_reads_results_at_the_next_run_and_is_refused_before_the_moment_exists(stack, sandbox, shop):
+    """POST …/refresh: a 409 in words while WeCom has not made the moment (and after a cancel), 404 for an
+    unknown task; on a made task the job's next run reads WeCom's results at once (no 10-minute wait)."""
+    cid, admin, poster = shop["cid"], shop["admin"], shop["members"][0]
+    sandbox.set_moment_job_time(cid, 600)  # WeCom's job still running for the first reads
+    r = admin("POST", "/admin/moments", {"name": "刷新", "text": "周末到店", "senders": [poster]})
+    tid = r.json()["moment"]["moment_task_id"]
+    refused = admin("POST", f"/admin/moments/{tid}/refresh")
+    assert refused.status_code == 409 and "no results to read" in refused.json()["error"], refused.text
+    assert admin("POST", "/admin/moments/mtnosuchtask00000/refresh").status_code == 404
+
+    assert admin("POST", f"/admin/moments/{tid}/cancel").status_code == 200  # kept until WeCom's job is done
+
+    sandbox.set_moment_job_time(cid, 0)
+    r = admin("POST", "/admin/moments", {"name": "刷新2", "text": "周末到店", "senders": [poster]})
+    tid = r.json()["moment"]["moment_task_id"]
+    task = wait_for(lambda: (t := admin("GET", f"/admin/moments/{tid}").json())["state"] == "created" and t,
+                    timeout_s=30)  # fmt: skip
+    with stack.schedules_held():
+        stack.run_job("advance_moments")  # the first results pass: nothing posted yet
+        assert admin("GET", f"/admin/moments/{tid}/progress").json()["posted"] == 0
+        sandbox.publish_moment(cid, task["moment_id"], poster)
+        stack.run_job("advance_moments")  # within 10 minutes of the last pass: not read again
+        assert admin("GET", f"/admin/moments/{tid}/progress").json()["posted"] == 0
+        r = admin("POST", f"/admin/moments/{tid}/refresh")
+        assert r.status_code == 202 and r.json()["moment_task_id"] == tid, r.text
+        stack.run_job("advance_moments")
+        assert admin("GET", f"/admin/moments/{tid}/progress").json()["posted"] == 1
+
+    assert admin("POST", f"/admin/moments/{tid}/cancel").status_code == 200
+    refused = admin("POST", f"/admin/moments/{tid}/refresh")
+    assert refused.status_code == 409 and "cancelled" in refused.json()["error"], refused.text

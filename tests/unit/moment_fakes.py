@@ -41,6 +41,7 @@ class FakeMomentRepo:
         self.requests: dict[tuple[str, str], str] = {}
         self.opened: set[tuple[str, str]] = set()
         self.sender_lists: dict[tuple[str, str], list[str]] = {}
+        self.summaries: dict[tuple[str, str], dict[str, Any]] = {}
         self.rows: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
         self.row_writes = 0
         self.saves = 0
@@ -71,6 +72,19 @@ class FakeMomentRepo:
 
     def members(self, corp_id: str, moment_task_id: str) -> list[dict[str, Any]]:
         return [dict(r) for r in self.rows.get((corp_id, moment_task_id), {}).values()]
+
+    def members_after(self, corp_id: str, moment_task_id: str, after: str, limit: int,
+                      published: bool | None = None) -> list[dict[str, Any]]:  # fmt: skip
+        rows = sorted(self.members(corp_id, moment_task_id), key=lambda r: str(r["userid"]))
+        return [r for r in rows if str(r["userid"]) > after
+                and (published is None or bool(r.get("published")) == published)][:limit]  # fmt: skip
+
+    def put_summary(self, corp_id: str, moment_task_id: str, summary: Mapping[str, Any]) -> None:
+        self.summaries[(corp_id, moment_task_id)] = json.loads(json.dumps(dict(summary)))
+
+    def summary(self, corp_id: str, moment_task_id: str) -> dict[str, Any] | None:
+        got = self.summaries.get((corp_id, moment_task_id))
+        return dict(got) if got is not None else None
 
     def request(self, corp_id: str, request_key: str) -> str | None:
         return self.requests.get((corp_id, request_key))

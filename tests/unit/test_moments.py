@@ -223,7 +223,8 @@ def _created(job_polls: int = 0) -> tuple[Moments, FakeMomentRepo, Any, Clock, s
     directory = FakeDirectory(["alice", "bob", "carol"], ["t1"])
     directory.depts = {"alice": [2], "bob": [2, 3], "carol": [3]}
     svc = Moments(repo, lambda corp: Both(), FakeMaterials({"m1": PNG, "m2": PNG}), directory, clock,
-                  results=MomentResults(repo, lambda corp: Both(), timeline, clock))  # fmt: skip
+                  results=MomentResults(repo, lambda corp: Both(), timeline, clock,
+                                        departments=directory.departments))  # fmt: skip
     m, _ = svc.create(CORP, {"name": "周末", "text": "周末活动", "senders": ["alice", "bob", "carol"]}, "admin")
     svc.advance(CORP)  # the call, then the job is asked on the next runs
     svc.advance(CORP)
@@ -248,7 +249,9 @@ def test_results_store_who_posted_what_it_reached_and_put_each_interaction_on_th
     assert (p["members"], p["posted"], p["rate"], p["reached"], p["likes"], p["comments"]) == (3, 2, 0.6667, 4, 1, 1)
     assert p["by_department"] == [{"department": 2, "name": "", "members": 2, "posted": 1, "rate": 0.5},
                                   {"department": 3, "name": "", "members": 2, "posted": 1, "rate": 0.5}]  # fmt: skip
-    assert {r["userid"]: r["published"] for r in p["by_member"]} == {"alice": True, "bob": False, "carol": True}
+    page = svc.members(CORP, tid)
+    assert {r["userid"]: r["published"] for r in page["items"]} == {"alice": True, "bob": False, "carol": True}
+    assert page["next_cursor"] == ""
     kinds = sorted((s, e["change_type"]) for (_, s, _), e in svc.timeline.entries.items())  # type: ignore[attr-defined]
     assert kinds == [("customer:c1", "moment_like"), ("customer:c2", "moment_comment")]  # a member's comment is not
     # The next pass waits 10 minutes; then it reads again and writes the same timeline items, nothing new.
@@ -309,7 +312,7 @@ def test_members_who_have_not_posted_after_the_delay_are_reminded_once_and_a_ful
     clock.t += 600
     svc.advance(CORP)
     assert asked == ["bob", "carol", "carol"]
-    assert {m["userid"]: m["reminded"] for m in svc.progress(CORP, tid)["by_member"]} == {
+    assert {m["userid"]: m["reminded"] for m in svc.member_rows(CORP, tid)} == {
         "alice": "", "bob": "sent", "carol": "sent"}  # fmt: skip
 
 
@@ -363,3 +366,92 @@ def test_a_links_own_fields_are_named_with_their_path():
         with pytest.raises(DomainError) as err:
             parse_spec({"name": "n", "link": link}, START)
         assert err.value.field == field
+
+
+def test_refresh_makes_the_next_run_read_from_the_first_member_and_only_while_results_are_read():
+    from scrm.kernel.errors import Conflict
+    from scrm.moments import results as R
+
+    from tests.unit.moment_fakes import Post
+
+    svc, repo, reads, clock, tid, mid = _created()
+    reads.posts[mid] = {"alice": Post(False)}
+    assert svc.advance(CORP) == {"results": 1}
+    reads.posts[mid] = {"alice": Post(True, reached=["c1"])}
+    assert svc.advance(CORP) == {"waiting": 1}  # the 10-minute round
+    svc.refresh(CORP, tid)
+    assert svc.advance(CORP) == {"results": 1}
+    assert svc.progress(CORP, tid)["posted"] == 1
+    clock.t += R.FOLLOW_S
+    with pytest.raises(Conflict, match="7 days"):
+        svc.refresh(CORP, tid)
+    fresh, _ = svc.create(CORP, {**BODY, "request_id": "r"}, "admin")
+    with pytest.raises(Conflict, match="a new moment task has no results"):
+        svc.refresh(CORP, fresh.moment_task_id)
+
+
+def test_a_continued_run_reads_the_members_its_pass_stored_not_get_moment_task_again():
+    from scrm.moments import results as R
+
+    from tests.unit.moment_fakes import Post
+
+    svc, repo, reads, clock, tid, mid = _created()
+    reads.posts[mid] = {f"u{i:03d}": Post(i % 2 == 0, reached=[f"c{i}"]) for i in range(30)}  # 15 posted
+    assert svc.advance(CORP) == {"results": 1}  # a whole pass first: 1 + 3 × 15 calls
+    clock.t += R.RESULTS_EVERY_S
+    before = dict(reads.calls)
+    moment = svc.get(CORP, tid)
+    cut = svc.results.collect(CORP, moment, budget=1 + 3 * 5)  # type: ignore[union-attr]
+    assert (cut["read"], cut["position"], cut["done"]) == (5, 5, False)
+    moment.extra["results_position"] = cut["position"]
+    rest = svc.results.collect(CORP, moment, budget=R.RUN_BUDGET)  # type: ignore[union-attr]
+    assert rest["done"] and rest["read"] == 10 and rest["members"] == 30 and rest["calls"] == 3 * 10
+    spent = {k: v - before.get(k, 0) for k, v in reads.calls.items()}
+    assert spent["get_moment_task"] == 1, spent  # the pass's first run only
+
+
+def test_progress_is_the_runs_summary_and_members_come_a_page_at_a_time_filtered_by_posting():
+    from scrm.kernel.field_error import FieldError
+
+    from tests.unit.moment_fakes import Post
+
+    svc, repo, reads, clock, tid, mid = _created()
+    before = svc.progress(CORP, tid)  # no results run yet: the senders named, none posted
+    assert (before["members"], before["posted"], before["results_at"], before["by_department"]) == (3, 0, 0, [])
+    reads.posts[mid] = {"alice": Post(True, reached=["c1"]), "bob": Post(False), "carol": Post(False)}
+    svc.advance(CORP)
+    p = svc.progress(CORP, tid)
+    assert (p["members"], p["posted"], p["reached"]) == (3, 1, 1) and "by_member" not in p
+    assert [d["department"] for d in p["by_department"]] == [2, 3]
+    first = svc.members(CORP, tid, limit=1, published=False)
+    assert [r["userid"] for r in first["items"]] == ["bob"] and first["next_cursor"]
+    second = svc.members(CORP, tid, cursor=first["next_cursor"], limit=1, published=False)
+    assert [r["userid"] for r in second["items"]] == ["carol"] and second["next_cursor"] == ""
+    assert [r["userid"] for r in svc.members(CORP, tid, published=True)["items"]] == ["alice"]
+    with pytest.raises(FieldError) as bad:  # a cursor of the unfiltered list is not one of this list
+        svc.members(CORP, tid, cursor=svc.members(CORP, tid, limit=1)["next_cursor"], published=False)
+    assert bad.value.field == "cursor"
+
+
+def test_a_run_stops_at_its_end_time_and_the_next_goes_on_where_it_stopped():
+    """The minute job's Lambda stops at 55 s: a results pass stops at the run's end time, between calls, keeps
+    its position, and one stopped before its first member is still due (not put off by 10 minutes)."""
+    from tests.unit.moment_fakes import Post
+
+    svc, repo, reads, clock, tid, mid = _created()
+    reads.posts[mid] = {f"u{i:02d}": Post(True, reached=[f"c{i}"]) for i in range(10)}
+    assert svc.advance(CORP, until=clock.t) == {"deferred": 1}  # no time left: nothing read, still due
+    assert sum(reads.calls.values()) == 0
+
+    ticking = reads.moment_comments
+
+    def slow(moment_id: str, userid: str) -> dict[str, Any]:
+        clock.t += 1  # each member's comments read takes a second
+        return ticking(moment_id, userid)
+
+    reads.moment_comments = slow  # type: ignore[method-assign]
+    assert svc.advance(CORP, until=clock.t + 4) == {"results_partial": 1}
+    moment = svc.get(CORP, tid)
+    assert moment.extra["results_position"] == 4
+    assert svc.advance(CORP) == {"results": 1}  # the next run reads the other 6, from where it stopped
+    assert svc.progress(CORP, tid)["posted"] == 10 and reads.calls["get_moment_comments"] == 10

@@ -58,9 +58,14 @@ class Moment(Model):
     cancelled_at: int = 0
 
 
+class MomentDetail(Moment):
+    invalid_sender_list: list[str] = Field(description="the userids and department ids WeCom refused (first 1,000)")
+    invalid_customer_list: list[str] = Field(description="the tag ids WeCom refused (first 1,000)")
+
+
 class MomentCreated(Model):
     created: bool
-    moment: Moment
+    moment: MomentDetail
 
 
 class MomentList(Model):
@@ -90,6 +95,17 @@ class MomentMember(Model):
     reminded: str = Field(description="'' (not reminded), sent, failed, or the reminder record's state")
 
 
+class MomentMembersQuery(Model):
+    posted: Literal["yes", "no"] | None = Field(None, description="only the members who posted (yes) or not (no)")
+    limit: int | None = Field(None, description="rows, 1..200 (default 50)")
+    cursor: str | None = Field(None, description="next_cursor of the page before (same filter)")
+
+
+class MomentMembers(Model):
+    items: list[MomentMember]
+    next_cursor: str = Field(description='the next page\'s cursor, "" after the last')
+
+
 class MomentProgress(Model):
     moment_task_id: str
     state: str
@@ -103,4 +119,3 @@ class MomentProgress(Model):
     likes: int
     comments: int
     by_department: list[MomentDepartment]
-    by_member: list[MomentMember]

@@ -48,6 +48,9 @@ def attachments(spec: dict[str, Any]) -> str:
     return "none"
 
 
+SHOWN_INVALID = 20  # ids printed per list; --json has them all (the first 1,000)
+
+
 def describe(m: dict[str, Any]) -> str:
     """A task as labelled lines: what was asked, its state, and WeCom's answer."""
     spec = m.get("spec") or {}
@@ -70,6 +73,11 @@ def describe(m: dict[str, Any]) -> str:
         ("moment_id", m.get("moment_id") or "-"),
         ("invalid", f"senders {m.get('invalid_senders') or 0}, tags {m.get('invalid_customers') or 0}"),
     ]
+    for label, key in (("  senders", "invalid_sender_list"), ("  tags", "invalid_customer_list")):
+        if m.get(key):
+            shown = m[key][:SHOWN_INVALID]
+            more = len(m[key]) - len(shown)
+            rows.append((label, ", ".join(shown) + (f" and {more} more (--json)" if more > 0 else "")))
     if m.get("state") == "failed":
         code = m.get("error")
         rows.append(("error", f"{'' if code is None else code} {m.get('reason') or ''}".strip()))
@@ -93,6 +101,8 @@ def request_body(args: argparse.Namespace) -> dict[str, Any]:
         body["link"] = {"title": args.link_title or "", "url": args.link_url or "", "cover": args.link_cover or ""}
     if args.sender:
         body["senders"] = args.sender
+    if args.department:
+        body["departments"] = args.department
     if args.tag:
         body["tags"] = args.tag
     if args.request_id is not None:
@@ -187,6 +197,17 @@ def cmd_cancel(args: argparse.Namespace) -> None:
               f"it made cancels it (scrm moments show {args.corp} {args.moment_task_id})")  # fmt: skip
 
 
+def cmd_refresh(args: argparse.Namespace) -> None:
+    """Read WeCom's results again now: the scheduled job's next run (within a minute) reads who posted,
+    reached, liked and commented from the first member, instead of waiting for its 10-minute round."""
+    task = connect(args, args.corp, detailed=True).post(f"{_path(args.moment_task_id)}/refresh")
+    if args.json:
+        print_json(task)
+        return
+    print(f"moment task {args.moment_task_id}: results will be read again within a minute "
+          f"(scrm moments progress {args.corp} {args.moment_task_id})")  # fmt: skip
+
+
 def progress_text(p: dict[str, Any], task_id: str) -> str:
     """The overall figures, when WeCom's results were last read, then one row per department (most members
     first)."""
@@ -208,7 +229,8 @@ def progress_text(p: dict[str, Any], task_id: str) -> str:
 def cmd_progress(args: argparse.Namespace) -> None:
     """Who posted the moment: overall (members, posted, rate, customers who could see it, reached, likes,
     comments) and per department (a store), as WeCom's results were last read (every 10 minutes for 7 days after the task was
-    made). --json: the whole answer, per member too; --csv member|department: the API's CSV rows."""
+    made). --json: the whole answer; --csv member|department: the API's CSV rows (every member's, or the departments');
+    the members page by page: scrm moments members."""
     api = connect(args, args.corp, detailed=True)
     path = f"{_path(args.moment_task_id)}/progress"
     if args.csv:
@@ -221,13 +243,49 @@ def cmd_progress(args: argparse.Namespace) -> None:
     print(progress_text(p, args.moment_task_id))
 
 
+def cmd_members(args: argparse.Namespace) -> None:
+    """The members' rows, in userid order: whether each posted, the customers who could see it and it
+    reached, likes, comments, and the reminder. --posted no: the members to chase."""
+    api = connect(args, args.corp, detailed=True)
+    params = {"limit": str(args.limit), **({"posted": args.posted} if args.posted else {})}
+    path = f"{_path(args.moment_task_id)}/members"
+    result = api.get(path, params)
+    while args.all and result.get("next_cursor"):  # every page: the API answers --limit a page
+        more = api.get(path, {**params, "cursor": result["next_cursor"]})
+        result = {**more, "items": [*result["items"], *more["items"]]}
+    if args.json:
+        print_json(result)
+        return
+    rows = [(m["userid"], "posted" if m["published"] else "not posted", m["visible"], m["reached"], m["likes"],
+             m["comments"], m["reminded"] or "-") for m in result["items"]]  # fmt: skip
+    if not rows:
+        print(f"moment task {args.moment_task_id}: no members" + (" with that filter" if args.posted else
+                                                                    " read yet (results are read every 10 minutes)"))  # fmt: skip
+    else:
+        print(table(("USERID", "POSTED", "VISIBLE", "REACHED", "LIKES", "COMMENTS", "REMINDED"), rows))
+    if result.get("next_cursor"):
+        print(f"more members: --all reads every page (--limit {args.limit} a page)")
+
+
+def _members_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--posted", choices=("yes", "no"), help="only the members who posted (yes) or not (no)")
+    p.add_argument("--limit", type=int, default=50, metavar="N", help="rows a page, 1..200 (default 50)")
+    p.add_argument("--all", action="store_true", help="read every page")
+
+
 def _progress_flags(p: argparse.ArgumentParser) -> None:
     out = p.add_mutually_exclusive_group()
     out.add_argument("--csv", choices=("member", "department"), help="print the API's CSV: one row per member or per department")
-    out.add_argument("--json", action="store_true", help="the whole answer as JSON (per member too)")
+    out.add_argument("--json", action="store_true", help="the whole answer as JSON")
 
 
 # the parser ------------------------------------------------------------------------------------------
+def _department(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a department id (a positive integer): {text!r}")
+    return int(text)
+
+
 def _timeout(text: str) -> float:
     try:
         value = float(text)
@@ -253,7 +311,9 @@ def _create_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--link-url", metavar="URL", help="a link's http(s) URL")
     p.add_argument("--link-cover", metavar="MATERIAL_ID", help="a link's cover: an image material (WeCom requires one)")
     p.add_argument("--sender", action="append", metavar="USERID",
-                   help="a member who gets the task (repeat for more; none: every member the app sees)")  # fmt: skip
+                   help="a member who gets the task (repeat for more; with no --department either: every member the app sees)")  # fmt: skip
+    p.add_argument("--department", action="append", type=_department, metavar="ID", help=(
+        "a department (a store) whose members get the task (repeat for more; WeCom names the ones it does not know)"))
     p.add_argument("--tag", action="append", metavar="TAG_ID",
                    help="a corp tag: only customers carrying one of them see the post (repeat for more)")  # fmt: skip
     p.add_argument("--request-id", metavar="X", help="makes a retry return the same task (≤ 64 characters)")
@@ -267,11 +327,14 @@ def _create_flags(p: argparse.ArgumentParser) -> None:
 def register(sub: Any) -> None:
     """Moment tasks (客户朋友圈). WeCom does not post for the company: each member gets a task
     (add_moment_task) to post the text and attachments to their customers' moments."""
-    ms = area(sub, "moments", "moment tasks (客户朋友圈): create, list, show, cancel, progress", description=register.__doc__)
+    ms = area(sub, "moments", "moment tasks (客户朋友圈): create, list, show, cancel, refresh, progress, members", description=register.__doc__)
     action(ms, "create", cmd_create, "create a moment task (a repeat of the same request returns the same task)",
            CORP, _create_flags)  # fmt: skip
     action(ms, "list", cmd_list, "the corp's moment tasks", CORP, LIMIT)
     action(ms, "show", cmd_show, "a moment task, WeCom's job asked while it runs", CORP, TASK, _wait_flags)
     action(ms, "cancel", cmd_cancel, "cancel a moment task (in WeCom too once it is made)", CORP, TASK)
+    action(ms, "refresh", cmd_refresh, "read WeCom's results again within a minute", CORP, TASK)
+    action(ms, "members", cmd_members, "the members' rows: who posted, reached, likes, comments, reminder",
+           CORP, TASK, _members_flags)  # fmt: skip
     action(ms, "progress", cmd_progress, "who posted it: overall and per department (a store)", CORP, TASK, _progress_flags,
            json=False)  # fmt: skip

@@ -106,6 +106,14 @@ class Moment:
     def fail(self, code: int | None, reason: str, now: int) -> None:
         self.state, self.error, self.reason, self.calling, self.done_at = FAILED, code, reason, 0, now
 
+    def results_due(self) -> None:
+        """The next scheduled run reads the results again from the first member (an admin's 立即刷新, rather
+        than waiting for the 10-minute round): reading again is safe, a like already on a customer's timeline
+        is not written twice."""
+        if self.state != CREATED:
+            raise ValueError(f"a {self.state} moment task has no results to read")
+        self.extra["results_at"], self.extra["results_position"] = 0, 0
+
     def cancel(self, now: int) -> None:
         if self.state in (FAILED, CANCELLED):
             raise ValueError(f"a {self.state} moment task cannot be cancelled")
@@ -118,3 +126,9 @@ class Moment:
         out["invalid_customers"] = int(self.invalid_counts.get("customers", len(self.invalid_customers)))
         out["spec"] = {**self.spec, "senders": self.senders_count}
         return out
+
+    def shown(self) -> dict[str, Any]:
+        """One task as the API shows it: ``listed()`` plus which senders and tags WeCom refused (the first
+        INVALID_KEPT of each), so an admin can fix a department id or a deleted tag."""
+        return {**self.listed(), "invalid_sender_list": list(self.invalid_senders),
+                "invalid_customer_list": list(self.invalid_customers)}  # fmt: skip

@@ -2,9 +2,9 @@
 member), paced through the same per-recipient item as churn alerts and SOP reminders, so a member never gets
 more app messages than WeCom allows, whichever feature sends them.
 
-Once only: the reminder is a record in the alerts table keyed by the task and the member, created before the
-send; a crash between send and mark sends the same card again under WeCom's duplicate check. When the
-member's minute or hour is full the answer is "full" and the next results pass tries again.
+Once only (scrm.alerts.once, shared with the SOP reminders): a record in the alerts table keyed by the task and
+the member, created before the send. When the member's minute or hour is full the answer is "full" and the
+next results pass tries again.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from collections.abc import Callable
 from scrm.alerts.alert_settings import AlertSettings
 from scrm.alerts.cards import TITLE_MAX, card_description, cut, link
 from scrm.alerts.churn import alert_sk
-from scrm.alerts.delivery import Delivery, china_day, china_time
+from scrm.alerts.delivery import Delivery, china_time
+from scrm.alerts.once import send_once
 from scrm.alerts.pacing import Caps
 from scrm.alerts.ports import AlertRepo
 from scrm.moments.model import Moment
 
 log = logging.getLogger("scrm.moments")
 KIND = "moment_task"
-CLAIM_S = 60
 
 
 def reminder_card(name: str, text: str, created: str, url: str) -> dict[str, str]:
@@ -59,19 +59,8 @@ class MomentReminders:
         fields = {"kind": KIND, "external_userid": "", "userid": member, "now": now, "card": card,
                   "summary": {"kind": KIND, "moment_task_id": moment.moment_task_id,
                               "at": china_time(now).strftime("%Y-%m-%d %H:%M")}}  # fmt: skip
-        _, record = self.repo.create(corp_id, member, sk, fields)
-        state = str(record.get("state"))
-        if state == "new":
-            state = self.repo.take_slot(corp_id, member, sk, now, self.caps, china_day(now), None)  # type: ignore[arg-type]
-            if state == "full":
-                return "full"
-        if state != "sending":
-            return state
-        if not self.repo.claim(corp_id, member, sk, self.clock(), CLAIM_S):
-            return "busy"
-        outcome = self.delivery.send_marked(self.repo, corp_id, member, sk, record["card"], self.clock)
-        if outcome.sent:
-            return "sent"
-        log.warning("moment reminder not sent", extra={"member": member, "moment_task_id": moment.moment_task_id,
-                                                        "reason": outcome.reason})  # fmt: skip
-        return "failed"
+        got = send_once(self.repo, self.delivery, self.caps, self.clock, corp_id, member, sk, fields)
+        if got.state == "failed":
+            log.warning("moment reminder not sent", extra={"member": member, "moment_task_id": moment.moment_task_id,
+                                                            "reason": got.reason})  # fmt: skip
+        return got.state

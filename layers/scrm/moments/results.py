@@ -15,6 +15,7 @@ engagement signal the product has.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -47,6 +48,19 @@ class ResultRepo(Protocol):
 
     def members(self, corp_id: str, moment_task_id: str) -> list[dict[str, Any]]: ...
 
+    def members_after(self, corp_id: str, moment_task_id: str, after: str, limit: int,
+                      published: bool | None = None) -> list[dict[str, Any]]:  # fmt: skip
+        """Up to ``limit`` member rows after userid ``after``, in userid order (only posters or only the
+        others when ``published`` says so)."""
+        ...
+
+    def put_summary(self, corp_id: str, moment_task_id: str, summary: Mapping[str, Any]) -> None:
+        """The completion as the last results run saw it (totals and per department): the progress read
+        gets it with one read instead of every member's row."""
+        ...
+
+    def summary(self, corp_id: str, moment_task_id: str) -> dict[str, Any] | None: ...
+
 
 class Timeline(Protocol):
     def add_timeline(self, corp_id: str, subject: str, create_time: int, event_id: str,
@@ -55,10 +69,15 @@ class Timeline(Protocol):
 
 @dataclass
 class Budget:
+    """Calls a run may still make, and the time (``clock``'s) it must stop by: a run is one invocation of
+    the minute job, whose Lambda stops at 55 s, and 1,000 WeCom calls at WeCom's own latency take longer."""
+
     left: int
+    until: float = math.inf
+    clock: Callable[[], float] = time.time
 
     def spend(self) -> bool:
-        if self.left <= 0:
+        if self.left <= 0 or (self.until != math.inf and self.clock() >= self.until):
             return False
         self.left -= 1
         return True
@@ -88,25 +107,33 @@ class MomentResults:
     # A member who has not posted ``remind_after_hours`` after the moment exists: "sent", "failed" (kept on
     # their row: never again), or "full" / "busy" (the member's app-message allowance: the next pass tries).
     remind: Callable[[str, Moment, str], str] | None = None
+    # userid → its departments (the directory's), for the per-store figures of the summary
+    departments: Callable[[str], Mapping[str, Iterable[int]]] | None = None
 
     def following(self, moment: Moment, now: int) -> bool:
         """Still read by the scheduled job: created, and within FOLLOW_S of its creation."""
         return moment.state == CREATED and now - int(moment.created_at) < FOLLOW_S
 
-    def collect(self, corp_id: str, moment: Moment, budget: int = RUN_BUDGET) -> dict[str, Any]:
+    def collect(self, corp_id: str, moment: Moment, budget: int = RUN_BUDGET, until: float = math.inf) -> dict[str, Any]:
         """One pass (or its part within ``budget`` calls): the members' rows stored, new interactions on the
         customers' timelines. ``position`` in the answer is where the next run starts (0: the pass is done)."""
-        gw, left = self.wecom(corp_id), Budget(budget)
+        gw, left = self.wecom(corp_id), Budget(budget, until, self.clock)
         start = int(moment.extra.get("results_position") or 0)
-        try:
-            members = list(_pages(left, lambda c: gw.moment_tasks(moment.moment_id, c, TASK_PAGE)))
-        except (OutOfBudget, Throttled):
-            return {"members": 0, "read": 0, "position": start, "calls": budget - left.left, "done": False}
         stored = {str(r["userid"]): r for r in self.repo.members(corp_id, moment.moment_task_id)}
-        rows = {str(m["userid"]): {**stored.get(str(m["userid"]), {}), "userid": str(m["userid"]),
-                                   "published": int(m.get("publish_status") or 0) == PUBLISHED}
-                for m in members}  # fmt: skip
-        published = [u for u, r in rows.items() if r["published"]]
+        if start:
+            # A pass cut by its budget goes on from the members its first run stored (every member's row,
+            # with whether they had posted): reading get_moment_task again on each run cost 26 calls a run
+            # at 26,000 members. A member who posts meanwhile is read by the next pass.
+            rows = {u: dict(r) for u, r in stored.items()}
+        else:
+            try:
+                members = list(_pages(left, lambda c: gw.moment_tasks(moment.moment_id, c, TASK_PAGE)))
+            except (OutOfBudget, Throttled):
+                return {"members": 0, "read": 0, "position": start, "calls": budget - left.left, "done": False}
+            rows = {str(m["userid"]): {**stored.get(str(m["userid"]), {}), "userid": str(m["userid"]),
+                                       "published": int(m.get("publish_status") or 0) == PUBLISHED}
+                    for m in members}  # fmt: skip
+        published = sorted(u for u, r in rows.items() if r["published"])  # one order for every run of a pass
         position, read, done, now = (start if start < len(published) else 0), 0, True, int(self.clock())
         for k in range(position, len(published)):
             try:
@@ -120,7 +147,10 @@ class MomentResults:
         reminded = self._remind(corp_id, moment, rows, now)
         # Only what changed is written: a run over 26,000 members rewrites the rows it read, not every row.
         self.repo.put_members(corp_id, moment.moment_task_id, [r for u, r in rows.items() if r != stored.get(u)])
-        return {"members": len(members), "published": len(published), "read": read, "position": position,
+        depts = self.departments(corp_id) if self.departments is not None else {}
+        summary = completion(list(rows.values()), {u: sorted(d) for u, d in depts.items()})
+        self.repo.put_summary(corp_id, moment.moment_task_id, {**summary, "at": now, "pass_done": done})
+        return {"members": len(rows), "published": len(published), "read": read, "position": position,
                 "calls": budget - left.left, "done": done, "reminded": reminded}  # fmt: skip
 
     def _remind(self, corp_id: str, moment: Moment, rows: dict[str, dict[str, Any]], now: int) -> int:
@@ -164,8 +194,8 @@ class MomentResults:
 
 def completion(rows: Sequence[Mapping[str, Any]], departments: Mapping[str, Sequence[int]],
                names: Mapping[int, str] | None = None) -> dict[str, Any]:  # fmt: skip
-    """Who posted, per member, per department (a store is a department) and overall: a member in two
-    departments counts in each."""
+    """Who posted, per department (a store is a department) and overall: a member in two departments
+    counts in each (the summary each results run stores; the members are paged from their rows)."""
     members = sorted(rows, key=lambda r: str(r["userid"]))
     total, posted = len(members), sum(1 for r in members if r.get("published"))
     by_dept: dict[int, list[int]] = {}
@@ -182,7 +212,14 @@ def completion(rows: Sequence[Mapping[str, Any]], departments: Mapping[str, Sequ
         "comments": sum(int(r.get("comments") or 0) for r in members),
         "by_department": [{"department": d, "name": (names or {}).get(d, ""), "members": n, "posted": p,
                            "rate": round(p / n, 4) if n else 0.0} for d, (n, p) in sorted(by_dept.items())],
-        "by_member": [{"userid": r["userid"], "published": bool(r.get("published")),
-                       **{k: int(r.get(k) or 0) for k in ("visible", "reached", "likes", "comments")},
-                       "reminded": str(r.get("reminded") or "")} for r in members],
     }  # fmt: skip
+
+
+PROGRESS_FIGURES = ("members", "posted", "rate", "visible", "reached", "likes", "comments", "by_department")
+
+
+def member_row(r: Mapping[str, Any]) -> dict[str, Any]:
+    """A member's row as the API shows it."""
+    return {"userid": str(r["userid"]), "published": bool(r.get("published")),
+            **{k: int(r.get(k) or 0) for k in ("visible", "reached", "likes", "comments")},
+            "reminded": str(r.get("reminded") or "")}  # fmt: skip

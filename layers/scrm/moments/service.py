@@ -20,12 +20,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from scrm.kernel import page_cursor
 from scrm.kernel import wecom_errors as errcodes
 from scrm.kernel.errors import Conflict, NotFound
 from scrm.kernel.field_error import FieldError
@@ -33,7 +35,7 @@ from scrm.kernel.throttle import Throttled
 from scrm.kernel.wecom_error import WeComError
 from scrm.moments.model import CALLING, CANCELLED, CREATED, JOB, JOB_DONE, NEW, Moment
 from scrm.moments.ports import Directory, Materials, MomentRepo, MomentWeCom
-from scrm.moments.results import RESULTS_EVERY_S, MomentResults, completion
+from scrm.moments.results import PROGRESS_FIGURES, RESULTS_EVERY_S, MomentResults, member_row
 from scrm.moments.spec import IMAGE, VIDEO, MomentSpec, parse_spec, unknown_paths, wecom_body
 
 log = logging.getLogger("scrm.moments")
@@ -51,6 +53,11 @@ RUNNING, DONE, FAILED_JOB, NOT_DUE = "running", "done", "failed", "not_due"
 def _fingerprint(spec: MomentSpec) -> str:
     raw = json.dumps(spec.as_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return "body:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+# The minute job's WeCom work stops this long after it starts (its Lambda stops at 55 s: the member rows'
+# writes and the summary come after the last call); what is left goes on at the next minute.
+RUN_SECONDS = 30
 
 
 @dataclass(eq=False)
@@ -141,6 +148,20 @@ class Moments:
                 raise Conflict(str(exc)) from None
             if self.repo.save(corp_id, moment):
                 return moment
+
+    def refresh(self, corp_id: str, moment_task_id: str) -> Moment:
+        """Ask for a results pass at the scheduled job's next run (within a minute), from the first member."""
+        moment = self.get(corp_id, moment_task_id)
+        if self.results is not None and moment.state == CREATED and not self.results.following(moment, self._now()):
+            raise Conflict("results are read for 7 days after the task was made; this one's are final")
+
+        def due(m: Moment) -> None:
+            try:
+                m.results_due()
+            except ValueError as exc:
+                raise Conflict(str(exc)) from None
+
+        return self._update(corp_id, moment_task_id, due)
 
     # the worker's side --------------------------------------------------------------------------
     def run(self, corp_id: str, moment_task_id: str) -> str:
@@ -259,17 +280,19 @@ class Moments:
         return DONE
 
     # the scheduled job's side -------------------------------------------------------------------
-    def advance(self, corp_id: str) -> dict[str, int]:
+    def advance(self, corp_id: str, until: float = math.inf) -> dict[str, int]:
         """Every task with work left gets its step: a due or lost call, a job to ask, results to read
         (every RESULTS_EVERY_S, or at once when the last run stopped at its budget). A task with nothing
-        left is closed and costs nothing afterwards. Counts of what each step did."""
+        left is closed and costs nothing afterwards. ``until`` (this clock's time): the run's end, after
+        which tasks wait for the next minute ("deferred") and a results pass stops where it is. Counts of
+        what each step did."""
         out: dict[str, int] = {}
         for moment_task_id in self.repo.open_ids(corp_id):
-            did = self._advance_one(corp_id, moment_task_id)
+            did = "deferred" if self._now() >= until else self._advance_one(corp_id, moment_task_id, until)
             out[did] = out.get(did, 0) + 1
         return out
 
-    def _advance_one(self, corp_id: str, moment_task_id: str) -> str:
+    def _advance_one(self, corp_id: str, moment_task_id: str, until: float = math.inf) -> str:
         moment = self.repo.get(corp_id, moment_task_id)
         now = self._now()
         if moment is None:
@@ -283,7 +306,9 @@ class Moments:
         position = int(moment.extra.get("results_position") or 0)
         if not position and now - int(moment.extra.get("results_at") or 0) < RESULTS_EVERY_S:
             return "waiting"
-        got = self.results.collect(corp_id, moment)
+        got = self.results.collect(corp_id, moment, until=until)
+        if not got["done"] and not got["position"] and not got["read"]:
+            return "deferred"  # stopped before the first member: the pass is still due, from the start
 
         def note(m: Moment) -> None:
             m.extra["results_position"], m.extra["results_at"] = got["position"], now
@@ -293,13 +318,35 @@ class Moments:
         return "results" if got["done"] else "results_partial"
 
     def progress(self, corp_id: str, moment_task_id: str) -> dict[str, Any]:
-        """Who posted, per member, per department (store) and overall, as the last results read saw it."""
+        """Who posted, per department (store) and overall, as the last results run saw it: one read of the
+        summary that run wrote (the members' rows are paged by ``members``). Before any run: the senders
+        asked by name, none posted."""
         moment = self.get(corp_id, moment_task_id)
-        rows = self.results.repo.members(corp_id, moment_task_id) if self.results is not None else []
-        departments = self.directory.departments(corp_id) if rows else {}
+        summary = self.results.repo.summary(corp_id, moment_task_id) if self.results is not None else None
+        figures = summary or {"members": moment.senders_count, "posted": 0, "rate": 0.0, "visible": 0,
+                              "reached": 0, "likes": 0, "comments": 0, "by_department": []}  # fmt: skip
         return {"moment_task_id": moment_task_id, "state": moment.state, "moment_id": moment.moment_id,
                 "results_at": int(moment.extra.get("results_at") or 0),
-                **completion(rows, {u: sorted(d) for u, d in departments.items()})}  # fmt: skip
+                **{k: figures[k] for k in PROGRESS_FIGURES}}  # fmt: skip
+
+    def members(self, corp_id: str, moment_task_id: str, cursor: str = "", limit: int = 50,
+                published: bool | None = None) -> dict[str, Any]:  # fmt: skip
+        """A page of the members' rows in userid order (only posters, or only the others, when asked):
+        what each posted, reached, got as likes and comments, and whether they were reminded."""
+        self.get(corp_id, moment_task_id)  # NotFound for another corp's or an unknown task
+        scope = f"moment/{moment_task_id}/members/{published}"
+        after = page_cursor.decode(cursor, corp_id, scope)
+        rows = self.results.repo.members_after(corp_id, moment_task_id, after, limit + 1, published) \
+            if self.results is not None else []  # fmt: skip
+        items = [member_row(r) for r in rows[:limit]]
+        more = len(rows) > limit
+        return {"items": items, "next_cursor": page_cursor.encode(corp_id, scope, items[-1]["userid"]) if more else ""}
+
+    def member_rows(self, corp_id: str, moment_task_id: str) -> list[dict[str, Any]]:
+        """Every member's row (the CSV download), in userid order."""
+        self.get(corp_id, moment_task_id)
+        rows = self.results.repo.members(corp_id, moment_task_id) if self.results is not None else []
+        return [member_row(r) for r in sorted(rows, key=lambda r: str(r["userid"]))]
 
     def _update(self, corp_id: str, moment_task_id: str, change: Callable[[Moment], None]) -> Moment:
         """Apply to the stored task and write under its version (again after another writer's)."""

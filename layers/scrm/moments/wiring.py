@@ -22,9 +22,9 @@ def moments(for_corp: Callable[[str], Any], materials: Materials, timeline: Time
     from scrm.moments.results import MomentResults
     from scrm.moments.service import Moments
 
-    repo = DynamoMoments()
-    results = MomentResults(repo, for_corp, timeline, remind=remind)
-    return Moments(repo, for_corp, materials, DynamoDirectory(), results=results)
+    repo, directory = DynamoMoments(), DynamoDirectory()
+    results = MomentResults(repo, for_corp, timeline, remind=remind, departments=directory.departments)
+    return Moments(repo, for_corp, materials, directory, results=results)
 
 
 def reminders(alerts: Any, delivery: Any, caps: Any) -> Callable[[str, Any, str], str]:

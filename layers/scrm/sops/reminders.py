@@ -18,13 +18,13 @@ from typing import Any
 from scrm.alerts.alert_settings import AlertSettings
 from scrm.alerts.cards import TITLE_MAX, card_description, cut, link
 from scrm.alerts.churn import alert_sk
-from scrm.alerts.delivery import Delivery, china_day, china_time
+from scrm.alerts.delivery import Delivery, china_time
+from scrm.alerts.once import send_once
 from scrm.alerts.pacing import Caps
 from scrm.alerts.ports import AlertRepo
 
 log = logging.getLogger("scrm.sops")
 KIND = "sop_task"
-CLAIM_S = 60  # a claim older than this belongs to a caller that died before it marked the record
 
 
 def reminder_card(
@@ -64,22 +64,9 @@ class SopReminders:
         fields = {"kind": KIND, "external_userid": "", "userid": member, "now": now, "card": card,
                   "summary": {"kind": KIND, "send_id": send_id, "sop_id": source.get("sop_id"),
                               "recipients": recipients, "at": china_time(now).strftime("%Y-%m-%d %H:%M")}}  # fmt: skip
-        _, record = self.repo.create(corp_id, member, sk, fields)
-        state = str(record.get("state"))
-        if state == "new":
-            state = self.repo.take_slot(corp_id, member, sk, now, self.caps, china_day(now), None)  # type: ignore[arg-type]
-            if state == "full":
-                return "full"
-        if state != "sending":
-            return state
         # A member's parts each queue a notify ({name} steps: one part per customer), so several may reach
-        # here at once: one claims the send, the others come back later and find it sent.
-        if not self.repo.claim(corp_id, member, sk, self.clock(), CLAIM_S):
-            return "busy"
-        outcome = self.delivery.send_marked(self.repo, corp_id, member, sk, record["card"], self.clock)
-        if outcome.sent:
-            return "sent"
-        log.warning(
-            "sop reminder not sent", extra={"member": member, "send_id": send_id, "reason": outcome.reason}
-        )
-        return "failed"
+        # here at once: one claims the send, the others come back later and find it sent ("busy").
+        got = send_once(self.repo, self.delivery, self.caps, self.clock, corp_id, member, sk, fields)
+        if got.state == "failed":
+            log.warning("sop reminder not sent", extra={"member": member, "send_id": send_id, "reason": got.reason})
+        return got.state

@@ -1,4 +1,4 @@
-from pynamodb.attributes import JSONAttribute, NumberAttribute
+from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute
 
 from scrm.adapters.dynamo.models.base import table_model
 
@@ -9,3 +9,4 @@ class MomentItem(table_model("moments")):
 
     data = JSONAttribute(null=True)
     version = NumberAttribute(null=True)
+    posted = BooleanAttribute(null=True)  # a member row's: whether they posted (the members list's filter)
