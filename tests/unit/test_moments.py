@@ -455,3 +455,33 @@ def test_a_run_stops_at_its_end_time_and_the_next_goes_on_where_it_stopped():
     assert moment.extra["results_position"] == 4
     assert svc.advance(CORP) == {"results": 1}  # the next run reads the other 6, from where it stopped
     assert svc.progress(CORP, tid)["posted"] == 10 and reads.calls["get_moment_comments"] == 10
+
+
+def _mp4(seconds: float, version: int = 0, timescale: int = 600) -> bytes:
+    """An MP4 with a movie header saying ``seconds`` (version 0: 32-bit times, 1: 64-bit), before its media."""
+    import struct
+
+    duration = int(seconds * timescale)
+    if version == 1:
+        mvhd = bytes([1, 0, 0, 0]) + struct.pack(">QQIQ", 0, 0, timescale, duration) + b"\x00" * 80
+    else:
+        mvhd = bytes(4) + struct.pack(">IIII", 0, 0, timescale, duration) + b"\x00" * 80
+    box = lambda kind, payload: struct.pack(">I4s", 8 + len(payload), kind) + payload  # noqa: E731
+    return box(b"ftyp", b"mp42\x00\x00\x00\x00") + box(b"moov", box(b"mvhd", mvhd)) + box(b"mdat", b"\x00" * 64)
+
+
+def test_a_video_over_30_seconds_is_a_400_naming_video_and_an_unreadable_one_is_left_to_wecom():
+    from scrm.moments.video import mp4_seconds
+
+    assert mp4_seconds(_mp4(12.5)) == 12.5 and mp4_seconds(_mp4(45, version=1)) == 45
+    assert mp4_seconds(MP4[2]) is None and mp4_seconds(b"") is None and mp4_seconds(_mp4(3)[:30]) is None
+    svc, repo, gw, clock = world()
+    svc.materials.items.update({"long": ("video", "l.mp4", _mp4(31)), "short": ("video", "s.mp4", _mp4(29.9)),
+                                "odd": ("video", "o.mp4", b"not an mp4")})  # type: ignore[attr-defined]
+    body = {"name": "视频", "text": "新品视频", "senders": ["alice"]}
+    with pytest.raises(DomainError) as err:
+        svc.create(CORP, {**body, "video": "long"}, "admin")
+    assert err.value.field == "video" and "31.0 s" in str(err.value) and repo.items == {}
+    for ok in ("short", "odd"):  # within 30 s; a file we cannot read: WeCom judges it
+        svc.create(CORP, {**body, "video": ok, "request_id": ok}, "admin")
+    assert len(repo.items) == 2

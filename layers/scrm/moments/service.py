@@ -37,6 +37,7 @@ from scrm.moments.model import CALLING, CANCELLED, CREATED, JOB, JOB_DONE, NEW, 
 from scrm.moments.ports import Directory, Materials, MomentRepo, MomentWeCom
 from scrm.moments.results import PROGRESS_FIGURES, RESULTS_EVERY_S, MomentResults, member_row
 from scrm.moments.spec import IMAGE, VIDEO, MomentSpec, parse_spec, unknown_paths, wecom_body
+from scrm.moments.video import VIDEO_BYTES_MAX, VIDEO_SECONDS_MAX, mp4_seconds
 
 log = logging.getLogger("scrm.moments")
 SENDER_CHUNK = 100  # a BatchGetItem's keys
@@ -119,6 +120,8 @@ class Moments:
             if found is None or found[0] != kind:
                 article = "an" if kind == IMAGE else "a"
                 raise FieldError(path, f"not {article} {kind} material of the corp's library")
+            if kind == VIDEO:
+                _check_video(path, found[2])
 
     def get(self, corp_id: str, moment_task_id: str) -> Moment:
         found = self.repo.get(corp_id, moment_task_id)
@@ -364,3 +367,12 @@ def _ids(value: Any, key: str) -> list[str]:
         return [str(v) for k, vs in value.items() for v in (vs or []) if k in (key, "department_list")]
     return [str(v) for v in value or []]
 
+
+
+def _check_video(path: str, content: bytes) -> None:
+    """WeCom's limits of a moment's video (10 MB, 30 s), when its MP4 header tells its length."""
+    if len(content) > VIDEO_BYTES_MAX:
+        raise FieldError(path, f"a video of {len(content) / 1048576:.1f} MB: WeCom takes at most 10 MB")
+    seconds = mp4_seconds(content)
+    if seconds is not None and seconds > VIDEO_SECONDS_MAX:
+        raise FieldError(path, f"a video of {seconds:.1f} s: a moment's video is at most {VIDEO_SECONDS_MAX} s")

@@ -4,8 +4,9 @@ so a task WeCom would refuse is never created.
 
 WeCom's rules: text up to 2,000 characters; attachments up to 9 images, **or** 1 video, **or** 1 link (kinds
 are not mixed); text and attachments not both empty; senders up to 100,000 members (``user_list``) and
-departments; the customers who see it chosen by corp tags only (no rule-group tags). A video's 30 s is not
-checked here (we do not decode videos): WeCom's refusal is recorded with its code. Media come from the
+departments; the customers who see it chosen by corp tags only (no rule-group tags). A video's 30 s is
+checked by the service from its MP4 header (moments/video.py; one it cannot read is left to WeCom, whose
+refusal is recorded with its code). Media come from the
 material library (素材库): an image or video material's bytes are uploaded with
 ``media/upload_attachment`` (attachment_type 1) just before the task is created, since a media_id lives 3 days
 and a task may be scheduled later than that.
