@@ -55,6 +55,7 @@ FUNCTIONS: dict[str, Access] = {
             "alerts",
             "live_codes", "channel_stats", "acquisitions", "contact_stats", "transfers",
             "sops",
+            "stores",
         ),
         tables_record=("idempotency", "tokens"),
         queues_consume=("events",),
@@ -80,6 +81,7 @@ FUNCTIONS: dict[str, Access] = {
             "stages", "notes",
             "content",
             "moments",
+            "stores",
         ),
         tables_record=("tokens", "rate_limits"),
         tables_issue=("api_keys",),
@@ -144,6 +146,15 @@ FUNCTIONS: dict[str, Access] = {
     "advance_moments": Access(
         tables_read=("content",),
         tables_rw=("moments", "timeline", "alerts"),
+        tables_record=("tokens", "rate_limits"),
+        read_corp_secrets=True,
+        list_secrets=True,
+    ),
+    # Store codes' job: lists corps, reads the stores waiting for a contact way, makes each as a channel code
+    # (the codes, the directory's members and tags, today's adds for a cap) within the shared budget.
+    "provision_store_codes": Access(
+        tables_read=("employees", "tags"),
+        tables_rw=("stores", "live_codes", "channel_stats"),
         tables_record=("tokens", "rate_limits"),
         read_corp_secrets=True,
         list_secrets=True,

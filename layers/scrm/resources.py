@@ -201,6 +201,13 @@ TABLES: dict[str, TableDef] = {
         # an item: 100,000 ids would pass the 400 KB item), "u#<userid>" (a member's results: posted or not,
         # customers reached, likes and comments).
         _table("moments", _PK, _SK),
+        # Store codes (issue 21, stores/): pk = corp with sk = "s#<store_id>" (a store), "cities" (stores per
+        # city), "settings"; pk = corp#g4#<geohash-4 cell>, sk = "<geohash-5 cell>#<store_id>" (the store as
+        # the nearest-store lookup reads it: 9 cell queries, never a scan); pk = corp#city#<city>, sk =
+        # <store_id> (the picker's list); pk = corp#todo, sk = <store_id> (a store waiting for its contact
+        # way); pk = corp#stat#s / corp#stat#c, sk = "<China day>#<store_id | city>" (scans and adds);
+        # pk = corp#seen#<store_id>, sk = <external_userid>#<userid> (an add counted once).
+        _table("stores", _PK, _SK),
     )
 }
 

@@ -78,5 +78,6 @@ def test_every_body_is_read_through_its_model_in_the_route_wrapper():
     # 18, PUT /admin/roles/{userid}, POST /admin/auth/login, POST /admin/keys, the sidebar's login and tags, the
     # stages: PUT /admin/stages, PUT …/{external_userid}/stage, POST …/{external_userid}/notes, the sidebar's
     # stage and note, the four writes of scripts and materials (POST and PATCH each), the sidebar's own script
-    # (POST and PATCH) and material (POST), send and sent, and POST /admin/moments
-    assert len(with_body) == 38
+    # (POST and PATCH) and material (POST), send and sent, and POST /admin/moments; store codes: the import,
+    # the settings, a store's edit and the landing page's scan
+    assert len(with_body) == 42

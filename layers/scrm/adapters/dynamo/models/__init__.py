@@ -17,6 +17,7 @@ from scrm.adapters.dynamo.models.rate_limit import RateLimitItem
 from scrm.adapters.dynamo.models.sop import SopItem
 from scrm.adapters.dynamo.models.staff import StaffRoleItem, StaffSessionItem
 from scrm.adapters.dynamo.models.stage import NoteItem, StageItem
+from scrm.adapters.dynamo.models.store import StoreItem
 from scrm.adapters.dynamo.models.sync_job import SyncJobItem
 from scrm.adapters.dynamo.models.tag import TagItem
 from scrm.adapters.dynamo.models.tag_member import TagMemberItem
@@ -51,6 +52,7 @@ ALL_MODELS = (
     NoteItem,
     ContentItem,
     MomentItem,
+    StoreItem,
 )
 
 __all__ = [
@@ -68,6 +70,7 @@ __all__ = [
     "StaffSessionItem",
     "MassSendItem",
     "MomentItem",
+    "StoreItem",
     "ApiKeyItem",
     "RateLimitItem",
     "SyncJobItem",
