@@ -15,9 +15,10 @@ from datetime import datetime, timedelta
 from typing import Any, Self
 
 from scrm.kernel.china_time import CHINA
+from scrm.kernel.sources import STORE_PREFIX as STATE_PREFIX  # + store id: at most 30 characters (WeCom)
 
 STORE_ID = re.compile(r"^[A-Za-z0-9_-]{1,24}$")
-STATE_PREFIX = "store_"  # + store id: at most 30 characters, WeCom's limit on a contact way's state
+
 COLUMNS = ("store_id", "name", "city", "address", "latitude", "longitude", "hours", "assistants", "group")
 REQUIRED = ("store_id", "name", "city", "latitude", "longitude", "assistants")
 MAX_ASSISTANTS = 100  # WeCom 41041: at most 100 members per contact way
@@ -196,7 +197,7 @@ def _number(raw: Any, lo: float, hi: float) -> float:
     return value
 
 
-def _assistants(raw: Any) -> tuple[str, ...]:
+def parse_assistants(raw: Any) -> tuple[str, ...]:
     ids = re.split(r"[|,;\s]+", raw.strip()) if isinstance(raw, str) else [str(x).strip() for x in raw or ()]
     ids = list(dict.fromkeys(i for i in ids if i))
     if not ids:
@@ -236,7 +237,7 @@ def parse_row(row: Mapping[str, Any], line: int) -> tuple[Store | None, list[Row
         "latitude": lambda v: _number(v, -90, 90),
         "longitude": lambda v: _number(v, -180, 180),
         "hours": parse_hours,
-        "assistants": _assistants,
+        "assistants": parse_assistants,
         "group": lambda v: _text(v, 30),
     }
     missing = {e.column for e in errors}

@@ -32,6 +32,7 @@ from scrm.stores.model import (
     PENDING,
     RowError,
     Store,
+    parse_assistants,
     parse_row,
     store_of_state,
 )
@@ -97,23 +98,27 @@ class Stores:
             raise RowsInvalid([RowError(rows[MAX_ROWS][0], "", f"at most {MAX_ROWS} rows per import")])
         errors: list[RowError] = []
         stores: list[tuple[int, Store]] = []
+        staffed: list[tuple[int, tuple[str, ...]]] = []  # every row's assistants that parsed, bad rows too
         seen: dict[str, int] = {}
         for line, row in rows:
             store, problems = parse_row(row, line)
             errors += problems
             if store is None:
+                if not any(p.column == "assistants" for p in problems):
+                    staffed.append((line, parse_assistants(row.get("assistants"))))
                 continue
+            staffed.append((line, store.assistants))
             if store.store_id in seen:
                 errors.append(RowError(line, "store_id", f"{store.store_id!r} is also on line {seen[store.store_id]}"))
                 continue
             seen[store.store_id] = line
             stores.append((line, store))
-        wanted = list(dict.fromkeys(u for _, s in stores for u in s.assistants))
+        wanted = list(dict.fromkeys(u for _, ids in staffed for u in ids))
         known = set()
         for start in range(0, len(wanted), 100):
             known |= self.staff.known_employees(corp_id, wanted[start:start + 100])
-        for line, s in stores:
-            missing = [u for u in s.assistants if u not in known]
+        for line, ids in staffed:
+            missing = [u for u in ids if u not in known]
             if missing:
                 errors.append(RowError(line, "assistants", f"unknown member {missing[0]!r} (not among the corp's "
                                        "synced employees; run a sync if it is new)"))  # fmt: skip
