@@ -124,3 +124,29 @@ def test_edit_and_delete_a_store_reach_its_contact_way(sandbox, chain):
     dels = sandbox.calls(cid, since=since, path="externalcontact/del_contact_way")
     assert [c["body"]["config_id"] for c in dels] == [store["config_id"]]
     assert admin("GET", "/admin/stores/gz1").status_code == 404
+
+
+def test_cli_import_codes_list_and_stats(stack, sandbox, chain, capsys, tmp_path):
+    from tests.integration.cli_api import as_corp
+    from tests.integration.test_cli import run
+
+    cid, staff = chain["cid"], chain["staff"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + f"cd1,春熙路店,成都,,30.657,104.08,,{staff[0]},\ncd2,坏,成都,,30.6,181,,{staff[0]},\n",
+                   encoding="utf-8")
+    good = tmp_path / "stores.csv"
+    good.write_text("\ufeff" + HEADER + f"cd1,春熙路店,成都,,30.657,104.08,1-7 09:00-22:00,{staff[0]},西南\n",
+                    encoding="utf-8")
+    with as_corp(stack, cid):
+        code, out, err = run(capsys, "stores", "import", cid, str(bad))
+        assert code == 1 and f"{bad}:3: longitude: must be between -180 and 180" in err, err
+        code, out, err = run(capsys, "stores", "import", cid, str(good))
+        assert code == 0 and "imported 1 store(s): 1 new" in out, err
+        code, out, err = run(capsys, "stores", "codes", cid, "--wait")
+        assert code == 0 and "still waiting 0" in out, err
+        code, out, err = run(capsys, "stores", "list", cid, "--city", "成都")
+        assert code == 0 and "春熙路店" in out and "active" in out, err
+        code, out, err = run(capsys, "stores", "stats", cid, "--by", "city", "--csv")
+        assert code == 0 and out.splitlines()[0] == "city,scans,adds,rate", out
+        code, out, err = run(capsys, "stores", "stats", cid)
+        assert code == 0 and out.startswith("stores by store"), out
