@@ -152,16 +152,19 @@ def _coordinate(params: dict[str, str], name: str, lo: float, hi: float) -> floa
     "The nearest store open now within the radius, with its QR (the landing page's lookup)",
     {200: ("the store, or none with the reason", S.Nearest)}, query=S.NearestQuery, errors={404: None},
     description="No key. Reads the geohash cells around the point (never every store). `prefer`: the store this "
-    "browser was shown before; answered again while it is serving and open.",
+    "browser was shown before; answered again while it is serving and open (with `prefer`, lat and lng may be "
+    "left out: then only that store is answered, or none with reason no_location).",
 ))  # fmt: skip
 def nearest(request: Any) -> Response:
     from scrm.stores.service import MAX_RADIUS_KM
 
     params = dict(request.query_params or {})
     corp = _corp(params)
-    lat, lng = _coordinate(params, "lat", -90, 90), _coordinate(params, "lng", -180, 180)
-    radius = _coordinate(params, "radius_km", 0.1, MAX_RADIUS_KM) if params.get("radius_km") else None
     prefer = (params.get("prefer") or "").strip()[:24]
+    located = bool(params.get("lat") or params.get("lng")) or not prefer  # without prefer, a location is required
+    lat = _coordinate(params, "lat", -90, 90) if located else None
+    lng = _coordinate(params, "lng", -180, 180) if located else None
+    radius = _coordinate(params, "radius_km", 0.1, MAX_RADIUS_KM) if params.get("radius_km") else None
     return json_response(200, _service().nearest(corp, lat, lng, radius, prefer))
 
 

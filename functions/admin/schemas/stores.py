@@ -119,8 +119,8 @@ class PublicCorp(Model):
 
 
 class NearestQuery(PublicCorp):
-    lat: str = Field(description="latitude, -90 .. 90")
-    lng: str = Field(description="longitude, -180 .. 180")
+    lat: str | None = Field(None, description="latitude, -90 .. 90 (required unless prefer is given)")
+    lng: str | None = Field(None, description="longitude, -180 .. 180 (required unless prefer is given)")
     radius_km: str | None = Field(None, description="0.1 .. 15 (default: the corp's setting)")
     prefer: str | None = Field(None, description="the store this browser was shown before (first-party storage)")
 
@@ -143,7 +143,7 @@ class PublicStore(Model):
 
 class Nearest(Model):
     store: PublicStore | None
-    reason: str = Field(description="nearest, remembered, or none_within_radius")
+    reason: str = Field(description="nearest, remembered, none_within_radius, or no_location")
     distance_m: int | None = None
     radius_m: int | None = None
     remembered: bool | None = None

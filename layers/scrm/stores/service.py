@@ -309,7 +309,7 @@ class Stores:
         store.code_status, store.code_error = ACTIVE, ""
 
     # the customer's page --------------------------------------------------------------------------
-    def nearest(self, corp_id: str, lat: float, lng: float, radius_km: float | None = None,
+    def nearest(self, corp_id: str, lat: float | None, lng: float | None, radius_km: float | None = None,
                 prefer: str = "") -> dict[str, Any]:
         """The nearest store open now (China time) within the radius whose QR leads somewhere.
 
@@ -317,7 +317,7 @@ class Stores:
         farther than those cells surely reach, or none is found and the radius is farther, the 9 cells
         of precision 4 (at least 19.5 km across China) are read instead. ``prefer``: the store the page
         showed this customer before; it is answered again while it is still serving and open, wherever
-        the customer is now."""
+        the customer is now (or without a location: ``lat``/``lng`` None answers only that store)."""
         limit_m = (radius_km or self.settings(corp_id)["radius_km"]) * 1000
         now = self._now()
         queries = 0
@@ -325,9 +325,12 @@ class Stores:
             queries += 1
             store = self.repo.get(corp_id, prefer)
             if store is not None and store.serving and store.is_open(now):
-                d = geohash.distance_m(lat, lng, store.latitude, store.longitude)
-                return {"store": store.public(), "distance_m": round(d), "remembered": True,
+                d = None if lat is None or lng is None else round(
+                    geohash.distance_m(lat, lng, store.latitude, store.longitude))
+                return {"store": store.public(), "distance_m": d, "remembered": True,
                         "reason": "remembered", "queries": queries}  # fmt: skip
+        if lat is None or lng is None:  # no location: only the remembered store could be answered
+            return {"store": None, "reason": "no_location", "queries": queries}
         best: tuple[float, Store] | None = None
         precision = PRECISIONS[0]
         for precision in PRECISIONS:
