@@ -4,6 +4,7 @@ budget and resumed, and adds counted once per store and city."""
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import UTC, datetime
 
@@ -32,6 +33,7 @@ def test_geohash_matches_the_reference_vectors_and_neighbours_touch():
     assert geohash.encode(57.64911, 10.40744, 11) == "u4pruydqqvj"
     assert geohash.encode(31.2304, 121.4737, 5) == "wtw3s"
     cells = geohash.block(31.2304, 121.4737, 5)
+    assert len(geohash.quad(31.2304, 121.4737, 5)) == 4 and geohash.quad(31.2304, 121.4737, 5)[0] == "wtw3s"
     assert len(cells) == 9 and cells[4] == "wtw3s" and len(set(cells)) == 9
     lat_lo, lat_hi, lng_lo, lng_hi = geohash.bounds("wtw3s")
     assert lat_lo <= 31.2304 < lat_hi and lng_lo <= 121.4737 < lng_hi
@@ -44,6 +46,12 @@ def test_geohash_matches_the_reference_vectors_and_neighbours_touch():
             dlat = reach * 0.99 / geohash.EARTH_M * 57.29578 * __import__("math").cos(__import__("math").radians(bearing))
             dlng = reach * 0.99 / geohash.EARTH_M * 57.29578 * __import__("math").sin(__import__("math").radians(bearing)) / __import__("math").cos(__import__("math").radians(lat))
             assert geohash.encode(lat + dlat, lng + dlng, 5) in geohash.block(lat, lng, 5)
+        quad_reach = geohash.quad_coverage_m(lat, 5)
+        for bearing in range(0, 360, 30):
+            b = math.radians(bearing)
+            dlat = quad_reach * 0.99 / geohash.EARTH_M * 57.29578 * math.cos(b)
+            dlng = quad_reach * 0.99 / geohash.EARTH_M * 57.29578 * math.sin(b) / math.cos(math.radians(lat))
+            assert geohash.encode(lat + dlat, lng + dlng, 5) in geohash.quad(lat, lng, 5)
 
 
 def test_haversine_distance():
@@ -172,7 +180,7 @@ def test_nearest_open_store_within_the_radius_reading_cells_only():
     service.provision(CORP)
     found = service.nearest(CORP, 31.2310, 121.4740)
     assert found["store"]["store_id"] == "sh1" and found["distance_m"] < 100 and found["reason"] == "nearest"
-    assert found["queries"] in (9, 18) and "assistants" not in found["store"]
+    assert found["queries"] == 4 and "assistants" not in found["store"]  # the 4 fine cells around the point
     # sh3 is nearest to the Bund but closed at noon: the nearest open one is sh1
     assert service.nearest(CORP, 31.2400, 121.4900)["store"]["store_id"] == "sh1"
     # far from every store
@@ -189,10 +197,10 @@ def test_nearest_open_store_within_the_radius_reading_cells_only():
 def test_nearest_widens_to_coarser_cells_when_the_nearest_is_beyond_the_fine_block():
     service, repo, _ = _service()
     service.import_json(CORP, [{"store_id": "far", "name": "F", "city": "上海", "latitude": 31.2304,
-                                "longitude": 121.4737 + 0.09, "assistants": ["u1"]}])  # ~8.6 km east
+                                "longitude": 121.4737 + 0.08, "assistants": ["u1"]}])  # ~7.6 km east
     service.provision(CORP)
-    found = service.nearest(CORP, 31.2304, 121.4737, radius_km=10)
-    assert found["store"]["store_id"] == "far" and found["precision"] == 4 and found["queries"] == 18
+    found = service.nearest(CORP, 31.2304, 121.4737, radius_km=9)
+    assert found["store"]["store_id"] == "far" and found["precision"] == 4 and found["queries"] == 8
 
 
 def test_nearest_is_exact_against_a_brute_force_over_many_stores():

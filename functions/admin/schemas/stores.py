@@ -78,7 +78,7 @@ class StoreDeleted(Model):
 
 
 class StoreSettings(Body):
-    radius_km: float | None = Field(None, description="the lookup's default radius, 0.1 .. 15 km")
+    radius_km: float | None = Field(None, description="the lookup's default radius, 0.1 .. 9.5 km")
     code: dict[str, Any] | None = Field(None, description=(
         "channel-code fields every store's contact way gets when made: welcome, tags, schedule, backup, "
         "daily_cap, skip_verify, remark_template, description_template"))
@@ -121,7 +121,7 @@ class PublicCorp(Model):
 class NearestQuery(PublicCorp):
     lat: str | None = Field(None, description="latitude, -90 .. 90 (required unless prefer is given)")
     lng: str | None = Field(None, description="longitude, -180 .. 180 (required unless prefer is given)")
-    radius_km: str | None = Field(None, description="0.1 .. 15 (default: the corp's setting)")
+    radius_km: str | None = Field(None, description="0.1 .. 9.5 (default: the corp's setting)")
     prefer: str | None = Field(None, description="the store this browser was shown before (first-party storage)")
 
 

@@ -1,8 +1,10 @@
 """Geohash cells and great-circle distance, in pure Python (a few dozen lines: no dependency for this).
 
 The nearest-store lookup never scans: each store is filed under its geohash cell, and a lookup reads the
-cell of the customer and its 8 neighbours. ``coverage_m`` says how far around the point those 9 cells reach
-for certain, so the lookup knows when a coarser precision must be read to be exact.
+cell of the customer and its neighbours: ``block`` gives all 8 (9 cells), ``quad`` only the 3 on the side of
+the cell the point lies in (4 cells: the 2×2 block around the point's quadrant). ``coverage_m`` and
+``quad_coverage_m`` say how far around the point those cells reach for certain, so the lookup knows when a
+coarser precision must be read to be exact.
 """
 
 from __future__ import annotations
@@ -87,6 +89,32 @@ def coverage_m(lat: float, precision: int) -> float:
     height = math.radians(dlat) * EARTH_M
     width = math.radians(dlng) * EARTH_M * math.cos(math.radians(worst_lat))
     return min(height, width)
+
+
+def quad(lat: float, lng: float, precision: int) -> list[str]:
+    """The point's cell and the 3 neighbours towards the point's quadrant of it: the 2×2 block of cells
+    whose centre is the cell corner nearest the point."""
+    dlat, dlng = cell_size(precision)
+    lo_lat, hi_lat, lo_lng, hi_lng = bounds(encode(lat, lng, precision))
+    clat, clng = (lo_lat + hi_lat) / 2, (lo_lng + hi_lng) / 2
+    sy, sx = (1 if lat >= clat else -1), (1 if lng >= clng else -1)
+    cells: list[str] = []
+    for i in (0, sy):
+        for j in (0, sx):
+            y = clat + i * dlat
+            if not -90 < y < 90:
+                continue
+            cell = encode(y, (clng + j * dlng + 180) % 360 - 180, precision)
+            if cell not in cells:
+                cells.append(cell)
+    return cells
+
+
+def quad_coverage_m(lat: float, precision: int) -> float:
+    """How far around the point ``quad``'s 4 cells reach for certain: half a cell's height or width."""
+    dlat, dlng = cell_size(precision)
+    worst_lat = min(89.9, abs(lat) + dlat)
+    return min(math.radians(dlat) * EARTH_M, math.radians(dlng) * EARTH_M * math.cos(math.radians(worst_lat))) / 2
 
 
 def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
