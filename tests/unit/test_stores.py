@@ -154,6 +154,10 @@ def test_a_refused_code_is_shown_on_the_store_and_the_template_reaches_every_cod
     assert service.provision(CORP)["failed"] == 1
     failed = repo.get(CORP, "sh1")
     assert failed is not None and failed.code_status == "failed" and "41054" in failed.code_error
+    # an edit of the failed store makes it wait for its code again; the next run makes it
+    service.update(CORP, "sh1", {"assistants": ["u2"]})
+    assert repo.get(CORP, "sh1").code_status == "pending" and service.provision(CORP)["made"] == 1
+    assert repo.get(CORP, "sh1").code_status == "active"
     body = next(c[2] for c in codes.calls if c[1] == "store_sh2")
     assert body["tags"] == ["t1"] and body["daily_cap"] == 20
 

@@ -222,7 +222,11 @@ class Stores:
         fresh.updated_at_ms = self._ms()
         if old.code_status == ACTIVE and (fresh.assistants, fresh.name) != (old.assistants, old.name):
             self.codes.update_channel(corp_id, old.state, self._code_fields(fresh))
+        if old.code_status == FAILED:  # fixed by this edit, perhaps: made again by the next provisioning run
+            fresh.code_status, fresh.code_error = PENDING, ""
         self.repo.put_many(corp_id, [fresh], {store_id: old})
+        if fresh.code_status == PENDING:
+            self.repo.mark_todo(corp_id, [store_id])
         if fresh.city != old.city:
             self._recount_cities(corp_id)
         return fresh.as_dict()
