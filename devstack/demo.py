@@ -398,14 +398,15 @@ class Tour:
         return {"state": task["state"], "posted": progress["posted"], "likes": progress["likes"]}
 
     def _stores(self, cid: str, employees: list[str]) -> dict[str, Any]:
-        """15. Store codes (门店活码): two stores imported with `scrm stores import`, their contact ways made
+        """15. Store codes (门店活码): two stores imported with `scrm stores import` (the members still with the
+        company: employees[1] left in step 6), their contact ways made
         (`scrm stores codes --wait`), the landing page's lookup from near the first one (its QR, counted as a
         scan), a customer scanning that QR in WeCom, and the scans and adds per city (`scrm stores stats`)."""
         from scrm import bootstrap
 
         self.say("15. Store codes (门店活码): one printed code, the nearest open store's assistants")
         rows = ("store_id,name,city,address,latitude,longitude,hours,assistants,group\n"
-                f"sh1,静安店,上海,南京西路1号,31.2304,121.4737,,{employees[0]}|{employees[1]},华东\n"
+                f"sh1,静安店,上海,南京西路1号,31.2304,121.4737,,{employees[0]}|{employees[2]},华东\n"
                 f"bj1,国贸店,北京,建国门外4号,39.9087,116.4605,1-7 10:00-22:00,{employees[2]},华北\n")
         with tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8", delete=False) as f:
             f.write(rows)
