@@ -24,11 +24,13 @@ HEADER = "store_id,name,city,address,latitude,longitude,hours,assistants,group\n
 
 @pytest.fixture(scope="module")
 def chain(stack, sandbox) -> dict[str, Any]:
-    corp = _synced_corp(stack, sandbox, employees=4, customers_per_employee=1)
+    corp = _synced_corp(stack, sandbox, employees=4, customers_per_employee=1, groups=1, members_per_group=2)
     cid = corp["corp_id"]
     staff = [e["userid"] for e in sandbox.corp(cid)["employees"]]
+    chats = [g["chat_id"] for g in sandbox.corp(cid)["groups"]]
     key = bootstrap.api_keys().create(cid, Role.ADMIN, "t")
-    return {"cid": cid, "admin": Admin(stack.admin_url, key["key"]), "staff": staff, "base": stack.admin_url}
+    return {"cid": cid, "admin": Admin(stack.admin_url, key["key"]), "staff": staff, "base": stack.admin_url,
+            "chats": chats}
 
 
 def _public(chain: dict[str, Any], path: str, **params: Any) -> requests.Response:
@@ -117,6 +119,14 @@ def test_edit_and_delete_a_store_reach_its_contact_way(sandbox, chain):
     assert r.status_code == 200, r.text
     updates = sandbox.calls(cid, since=since, path="externalcontact/update_contact_way")
     assert updates[-1]["body"]["config_id"] == store["config_id"] and updates[-1]["body"]["user"] == staff[1:3]
+    # the store's group live code: its join QR shown beside the store's on the landing page
+    group = admin("POST", "/admin/group-codes", {"name": "天河店福利群", "chat_ids": chain["chats"][:1]}).json()
+    r = admin("PUT", "/admin/stores/gz1", {"group_code": group["code_id"]})
+    assert r.status_code == 200 and r.json()["group_qr_code"] == group["qr_code"], r.text
+    shown = _public(chain, "in-city", city="广州").json()["items"][0]
+    assert shown["group_qr_code"] == group["qr_code"] and shown["qr_code"] == store["qr_code"]
+    r = admin("PUT", "/admin/stores/gz1", {"group_code": "nosuchcode"})
+    assert r.status_code == 400 and r.json()["field"] == "group_code"
     r = admin("PUT", "/admin/stores/gz1", {"latitude": 123})
     assert r.status_code == 400 and r.json()["field"] == "latitude"
     r = admin("DELETE", "/admin/stores/gz1")

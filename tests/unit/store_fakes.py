@@ -8,7 +8,7 @@ import copy
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from scrm.kernel.errors import Conflict, DomainError
+from scrm.kernel.errors import Conflict, DomainError, NotFound
 from scrm.stores import geohash
 from scrm.stores.model import Store
 
@@ -105,6 +105,7 @@ class FakeStoreCodes:
         self.codes: dict[tuple[str, str], dict[str, Any]] = {}
         self.calls: list[tuple[str, str, Any]] = []
         self.refuse: dict[str, DomainError] = {}
+        self.groups: dict[tuple[str, str], dict[str, Any]] = {}  # group live codes by (corp, code id)
 
     def create_channel(self, corp_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
         state = str(body["state"])
@@ -130,6 +131,11 @@ class FakeStoreCodes:
 
     def get_channel(self, corp_id: str, code_id: str) -> dict[str, Any]:
         return dict(self.codes[(corp_id, code_id)])
+
+    def get_group(self, corp_id: str, code_id: str) -> dict[str, Any]:
+        if (corp_id, code_id) not in self.groups:
+            raise NotFound(f"no group code {code_id}", "code_id")
+        return dict(self.groups[(corp_id, code_id)])
 
 
 class FakeStaff:

@@ -256,3 +256,22 @@ def test_scans_and_adds_per_store_and_city_counted_once():
         service.stats(CORP, {"by": "day"})
     with pytest.raises(InvalidInput):
         service.stats(CORP, {"from": "2024-13-01"})
+
+
+def test_a_store_may_show_a_group_code_that_exists_and_is_active():
+    service, repo, codes = _service()
+    codes.groups[(CORP, "g1")] = {"code_id": "g1", "status": "active", "qr_code": "https://wework.qpic.cn/wwpic/g1"}
+    codes.groups[(CORP, "gone")] = {"code_id": "gone", "status": "deleted", "qr_code": "x"}
+    row = {"store_id": "s1", "name": "A", "city": "上海", "latitude": 31.2, "longitude": 121.4, "assistants": ["u1"]}
+    with pytest.raises(RowsInvalid) as caught:
+        service.import_json(CORP, [{**row, "group_code": "gone"}, {**row, "store_id": "s2", "group_code": "nope"},
+                                   {**row, "store_id": "s3", "group_code": "bad code!"}])
+    assert [(d["line"], d["column"]) for d in caught.value.details] == [
+        (1, "group_code"), (2, "group_code"), (3, "group_code")]
+    service.import_json(CORP, [{**row, "group_code": "g1"}])
+    service.provision(CORP)
+    assert service.nearest(CORP, 31.2, 121.4)["store"]["group_qr_code"] == "https://wework.qpic.cn/wwpic/g1"
+    with pytest.raises(InvalidInput) as refused:
+        service.update(CORP, "s1", {"group_code": "gone"})
+    assert refused.value.field == "group_code"
+    assert service.update(CORP, "s1", {"group_code": ""})["group_qr_code"] == ""

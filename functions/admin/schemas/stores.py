@@ -13,7 +13,7 @@ from admin.schemas.base import NULLABLE, Body, Model
 class StoreImport(Body):
     csv: str | None = Field(None, max_length=1_000_000, description=(
         "the CSV text: a header naming the columns store_id, name, city, address, latitude, longitude, hours, "
-        "assistants (userids separated by |), group; UTF-8, a BOM allowed"))
+        "assistants (userids separated by |), group, group_code (a group live code's id); UTF-8, a BOM allowed"))
     rows: list[dict[str, Any]] | None = Field(None, max_length=5000, description=(
         "or the rows as JSON objects with the same keys (assistants a list); line = the row's position"))
 
@@ -39,6 +39,8 @@ class StoreInput(Body):
         "empty: always open"), json_schema_extra=NULLABLE)
     assistants: list[str] | None = Field(None, min_length=1, max_length=100, description="members' userids")
     group: str | None = Field(None, max_length=30)
+    group_code: str | None = Field(None, max_length=30, description="a group live code shown beside the store's QR; "
+                                   "empty: none")
 
     def fields(self) -> dict[str, Any]:
         return self.model_dump(exclude_unset=True)
@@ -54,6 +56,8 @@ class Store(Model):
     hours: dict[str, list[str]] = {}
     assistants: list[str] = []
     group: str = ""
+    group_code: str = ""
+    group_qr_code: str = ""
     state: str = Field(description="the contact way's state: store_<store_id>")
     code_status: str = Field(description="pending (its contact way is being made), active, failed")
     code_error: str = ""
@@ -138,6 +142,7 @@ class PublicStore(Model):
     longitude: float
     hours: dict[str, list[str]]
     qr_code: str
+    group_qr_code: str = Field("", description="the store's group live code's join QR, when it has one")
     open: bool | None = None
 
 

@@ -19,7 +19,8 @@ from scrm.kernel.sources import STORE_PREFIX as STATE_PREFIX  # + store id: at m
 
 STORE_ID = re.compile(r"^[A-Za-z0-9_-]{1,24}$")
 
-COLUMNS = ("store_id", "name", "city", "address", "latitude", "longitude", "hours", "assistants", "group")
+COLUMNS = ("store_id", "name", "city", "address", "latitude", "longitude", "hours", "assistants", "group",
+           "group_code")  # group_code: optional, a group live code (群活码) shown beside the store's QR
 REQUIRED = ("store_id", "name", "city", "latitude", "longitude", "assistants")
 MAX_ASSISTANTS = 100  # WeCom 41041: at most 100 members per contact way
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
@@ -137,6 +138,8 @@ class Store:
     address: str = ""
     hours: dict[str, list[str]] = field(default_factory=dict)
     group: str = ""
+    group_code: str = ""  # a group live code's id: its join QR is shown beside the store's on the landing page
+    group_qr_code: str = ""
     code_status: str = PENDING
     code_error: str = ""
     config_id: str = ""
@@ -163,7 +166,8 @@ class Store:
         return {
             "store_id": self.store_id, "name": self.name, "city": self.city, "address": self.address,
             "latitude": self.latitude, "longitude": self.longitude, "hours": self.hours,
-            "assistants": list(self.assistants), "group": self.group, "state": self.state,
+            "assistants": list(self.assistants), "group": self.group, "group_code": self.group_code,
+            "group_qr_code": self.group_qr_code, "state": self.state,
             "code_status": self.code_status, "code_error": self.code_error, "config_id": self.config_id,
             "qr_code": self.qr_code, "created_at_ms": self.created_at_ms, "updated_at_ms": self.updated_at_ms,
         }  # fmt: skip
@@ -172,7 +176,7 @@ class Store:
         """What a customer's page may see: no staff ids, no WeCom ids."""
         return {"store_id": self.store_id, "name": self.name, "city": self.city, "address": self.address,
                 "latitude": self.latitude, "longitude": self.longitude, "hours": self.hours,
-                "qr_code": self.qr_code}  # fmt: skip
+                "qr_code": self.qr_code, "group_qr_code": self.group_qr_code}  # fmt: skip
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Self:
@@ -181,6 +185,7 @@ class Store:
             latitude=float(d["latitude"]), longitude=float(d["longitude"]),
             assistants=tuple(d.get("assistants") or ()), address=str(d.get("address") or ""),
             hours={str(k): list(v) for k, v in (d.get("hours") or {}).items()}, group=str(d.get("group") or ""),
+            group_code=str(d.get("group_code") or ""), group_qr_code=str(d.get("group_qr_code") or ""),
             code_status=str(d.get("code_status") or PENDING), code_error=str(d.get("code_error") or ""),
             config_id=str(d.get("config_id") or ""), qr_code=str(d.get("qr_code") or ""),
             created_at_ms=int(d.get("created_at_ms") or 0), updated_at_ms=int(d.get("updated_at_ms") or 0),
@@ -239,6 +244,7 @@ def parse_row(row: Mapping[str, Any], line: int) -> tuple[Store | None, list[Row
         "hours": parse_hours,
         "assistants": parse_assistants,
         "group": lambda v: _text(v, 30),
+        "group_code": _group_code,
     }
     missing = {e.column for e in errors}
     for column, check in checks.items():
@@ -254,8 +260,15 @@ def parse_row(row: Mapping[str, Any], line: int) -> tuple[Store | None, list[Row
     return Store(
         store_id=values["store_id"], name=values["name"], city=values["city"], latitude=values["latitude"],
         longitude=values["longitude"], assistants=values["assistants"], address=values.get("address", ""),
-        hours=values.get("hours", {}), group=values.get("group", ""),
+        hours=values.get("hours", {}), group=values.get("group", ""), group_code=values.get("group_code", ""),
     ), []  # fmt: skip
+
+
+def _group_code(raw: Any) -> str:
+    value = "" if raw is None else str(raw).strip()
+    if value and not re.fullmatch(r"[A-Za-z0-9_-]{1,30}", value):
+        raise ValueError("a group live code's id (its state: at most 30 of A-Z a-z 0-9 _ -)")
+    return value
 
 
 def _store_id(raw: Any) -> str:

@@ -60,6 +60,8 @@ class StoreCodes(Protocol):
 
     def get_channel(self, corp_id: str, code_id: str) -> dict[str, Any]: ...
 
+    def get_group(self, corp_id: str, code_id: str) -> dict[str, Any]: ...
+
 
 class Staff(Protocol):
     """The corp's synced directory: which of these userids are its employees."""

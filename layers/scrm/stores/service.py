@@ -134,6 +134,7 @@ class Stores:
             if missing:
                 errors.append(RowError(line, "assistants", f"unknown member {missing[0]!r} (not among the corp's "
                                        "synced employees; run a sync if it is new)"))  # fmt: skip
+        errors += self._group_codes(corp_id, stores)
         if errors:
             raise RowsInvalid(sorted(errors, key=lambda e: (e.line, COLUMNS.index(e.column) if e.column in COLUMNS else -1)))
         before = {s.store_id: s for s in self.repo.all(corp_id)}
@@ -149,7 +150,8 @@ class Stores:
                 todo.append(s.store_id)
             else:
                 fresh = Store(**{**old.__dict__, **{k: getattr(s, k) for k in (
-                    "name", "city", "address", "latitude", "longitude", "hours", "assistants", "group")}})
+                    "name", "city", "address", "latitude", "longitude", "hours", "assistants", "group", "group_code",
+                    "group_qr_code")}})
                 if fresh.as_dict() == old.as_dict():
                     unchanged += 1
                     continue
@@ -165,6 +167,27 @@ class Stores:
         self._recount_cities(corp_id)
         return {"imported": len(stores), "created": created, "updated": updated, "unchanged": unchanged,
                 "codes_pending": self.repo.todo_count(corp_id)}  # fmt: skip
+
+    def _group_codes(self, corp_id: str, stores: Sequence[tuple[int, Store]]) -> list[RowError]:
+        """Each store's optional group live code must exist and be active; its join QR is kept on the store
+        (a join way's QR stays the same while the code moves on between its groups)."""
+        found: dict[str, str | None] = {}
+        errors: list[RowError] = []
+        for line, s in stores:
+            if not s.group_code:
+                continue
+            if s.group_code not in found:
+                try:
+                    code = self.codes.get_group(corp_id, s.group_code)
+                    found[s.group_code] = str(code.get("qr_code") or "") if code.get("status") == "active" else None
+                except NotFound:
+                    found[s.group_code] = None
+            qr = found[s.group_code]
+            if qr is None:
+                errors.append(RowError(line, "group_code", f"no active group live code {s.group_code!r}"))
+            else:
+                s.group_qr_code = qr
+        return errors
 
     def import_csv(self, corp_id: str, text: str) -> dict[str, Any]:
         return self.import_rows(corp_id, parse_csv(text))
@@ -213,12 +236,16 @@ class Stores:
         if problems or new is None:
             p = problems[0]
             raise InvalidInput(p.column, f"{p.column}: {p.message}")
+        bad = self._group_codes(corp_id, [(1, new)])
+        if bad:
+            raise InvalidInput("group_code", f"group_code: {bad[0].message}")
         unknown = set(new.assistants) - self.staff.known_employees(corp_id, list(new.assistants))
         if unknown:
             raise InvalidInput("assistants", f"assistants: unknown member {sorted(unknown)[0]!r} (not among the "
                                "corp's synced employees)")  # fmt: skip
         fresh = Store(**{**old.__dict__, **{k: getattr(new, k) for k in (
-            "name", "city", "address", "latitude", "longitude", "hours", "assistants", "group")}})
+            "name", "city", "address", "latitude", "longitude", "hours", "assistants", "group", "group_code",
+                    "group_qr_code")}})
         fresh.updated_at_ms = self._ms()
         if old.code_status == ACTIVE and (fresh.assistants, fresh.name) != (old.assistants, old.name):
             self.codes.update_channel(corp_id, old.state, self._code_fields(fresh))

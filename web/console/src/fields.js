@@ -97,6 +97,7 @@ const LABELS = {
   store_id: '门店编号',
   radius_km: '查找半径',
   rows: '门店行',
+  group_code: '门店群活码',
 }
 
 export function fieldLabel(field) {
