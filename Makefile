@@ -20,6 +20,12 @@ SIDEBAR      := web/sidebar
 SIDEBAR_NPM  := $(SIDEBAR)/node_modules/.lock-stamp
 SIDEBAR_SRC  := $(shell find $(SIDEBAR)/src $(SIDEBAR)/public -type f 2>/dev/null) $(SIDEBAR)/index.html \
                 $(SIDEBAR)/vite.config.js
+# The customers' landing pages (web/landing, issue 21): a third Vite app (one HTML entry per page: store.html),
+# served under /landing/; built the same way into web/landing/dist.
+LANDING      := web/landing
+LANDING_NPM  := $(LANDING)/node_modules/.lock-stamp
+LANDING_SRC  := $(shell find $(LANDING)/src $(LANDING)/public -type f 2>/dev/null) $(wildcard $(LANDING)/*.html) \
+                $(LANDING)/vite.config.js
 # The browser tests' Chromium, from Debian (Playwright drives /usr/bin/chromium; its own download does not
 # work here), with a CJK font so that screenshots show the Chinese pages.
 CHROMIUM  := /usr/bin/chromium
@@ -32,7 +38,7 @@ help:
 	@echo "make dev     run the local stack in the foreground (Ctrl-C stops it)"
 	@echo "make bench   run the benchmarks, write bench/results.json (PARTS=load,soak picks some; BENCH_ARGS=... more options)"
 	@echo "make unit    unit tests only (no local stack)"
-	@echo "make web     build the web console and the sidebar into web/console/dist, web/sidebar/dist (npm ci when a lock changed)"
+	@echo "make web     build the web console, the sidebar and the landing pages into web/*/dist (npm ci when a lock changed)"
 	@echo "make browser install Debian's chromium and chromium-driver for the browser tests, if missing"
 	@echo "make mutants deliberate breakages of domain/service code against the unit tests, write bench/mutants.json"
 	@echo "make package STAGE=dev|prod   build infra/out/ (template, app zip, layer zip, console/) without AWS"
@@ -49,10 +55,11 @@ $(STAMP): pyproject.toml layers/pyproject.toml
 
 venv: $(STAMP)
 
-lint: venv $(NPM_STAMP) $(SIDEBAR_NPM)
+lint: venv $(NPM_STAMP) $(SIDEBAR_NPM) $(LANDING_NPM)
 	$(BIN)/ruff check .
 	cd $(WEB) && npx --no-install eslint --max-warnings 0 .
 	cd $(SIDEBAR) && npx --no-install eslint --max-warnings 0 .
+	cd $(LANDING) && npx --no-install eslint --max-warnings 0 .
 
 $(NPM_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
 	@command -v npm >/dev/null || { echo "npm is required for the web console (Debian: apt-get install nodejs npm)"; exit 1; }
@@ -72,7 +79,16 @@ $(SIDEBAR)/dist/index.html: $(SIDEBAR_NPM) $(SIDEBAR_SRC)
 	cd $(SIDEBAR) && npx --no-install vite build --logLevel warn
 	@touch $@
 
-web: $(WEB)/dist/index.html $(SIDEBAR)/dist/index.html
+$(LANDING_NPM): $(LANDING)/package.json $(LANDING)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is required for the landing pages (Debian: apt-get install nodejs npm)"; exit 1; }
+	cd $(LANDING) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(LANDING)/dist/store.html: $(LANDING_NPM) $(LANDING_SRC)
+	cd $(LANDING) && npx --no-install vite build --logLevel warn
+	@touch $@
+
+web: $(WEB)/dist/index.html $(SIDEBAR)/dist/index.html $(LANDING)/dist/store.html
 
 $(CHROMIUM) $(CJK_FONT):
 	$(SUDO) apt-get update -qq
@@ -87,6 +103,7 @@ unit: venv
 test: venv lint web browser
 	cd $(WEB) && node --test tests/
 	cd $(SIDEBAR) && node --test tests/
+	cd $(LANDING) && node --test tests/
 	$(BIN)/pytest
 
 demo: venv web
@@ -115,4 +132,4 @@ lock: venv
 		--strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 clean:
-	rm -rf $(VENV) .devstack .pytest_cache .ruff_cache infra/out $(WEB)/node_modules $(WEB)/dist $(SIDEBAR)/node_modules $(SIDEBAR)/dist
+	rm -rf $(VENV) .devstack .pytest_cache .ruff_cache infra/out $(WEB)/node_modules $(WEB)/dist $(SIDEBAR)/node_modules $(SIDEBAR)/dist $(LANDING)/node_modules $(LANDING)/dist

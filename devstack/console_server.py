@@ -17,6 +17,10 @@ The employee sidebar (web/sidebar, issue 19) is served the same way under /sideb
 config.json, the same headers). ``--sandbox URL`` passes /sandbox-client/ on to the WeCom sandbox: the stand-in
 for the WeCom client that the sidebar's config.json names on the local stack (docs/sandbox.md), on this origin
 so that the CSP stays script-src 'self' / connect-src 'self'. A deployment has no such path.
+
+The customers' landing pages (web/landing, issue 21: store.html, the one code for all stores) are files under
+/landing/ with the same headers; they call the admin API's public routes (/admin/public/...) on this origin
+and need no config.json.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from urllib.parse import urlsplit
 
 PREFIX = "/console/"
 SIDEBAR_PREFIX = "/sidebar/"
+LANDING_PREFIX = "/landing/"
 SANDBOX_CLIENT = "/sandbox-client/"
 CLIENT_SCRIPT = SANDBOX_CLIENT + "wecom-client.js"
 
@@ -101,7 +106,8 @@ def write_config(path: Path, config: dict[str, str]) -> None:
 
 
 def make_handler(dist: Path, config_path: Path, api: str, pictures: str = "", sidebar_dist: Path | None = None,
-                 sidebar_config_path: Path | None = None, sandbox: str = "") -> type[BaseHTTPRequestHandler]:
+                 sidebar_config_path: Path | None = None, sandbox: str = "",
+                 landing_dist: Path | None = None) -> type[BaseHTTPRequestHandler]:
     target = urlsplit(api) if api else None
     picture_host = urlsplit(pictures) if pictures else None
     sandbox_host = urlsplit(sandbox) if sandbox else None
@@ -109,6 +115,7 @@ def make_handler(dist: Path, config_path: Path, api: str, pictures: str = "", si
     apps = {PREFIX: (dist.resolve(), config_path, "控制台尚未构建：请先运行 make web")}
     if sidebar_dist is not None and sidebar_config_path is not None:
         apps[SIDEBAR_PREFIX] = (sidebar_dist.resolve(), sidebar_config_path, "侧边栏尚未构建：请先运行 make web")
+    landing_root = landing_dist.resolve() if landing_dist is not None else None
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -165,6 +172,20 @@ def make_handler(dist: Path, config_path: Path, api: str, pictures: str = "", si
             cache = "public, max-age=31536000, immutable" if rel.startswith("assets/") else "no-cache"
             self._send(200, file.read_bytes(), content_type, {"Cache-Control": cache})
 
+        def _landing(self) -> None:
+            """A landing page or its asset: files only (each page is its own HTML file, no SPA fallback)."""
+            rel = urlsplit(self.path).path[len(LANDING_PREFIX):]
+            if landing_root is None or not any(landing_root.glob("*.html")):
+                self._send(503, "落地页尚未构建：请先运行 make web".encode(), "text/plain; charset=utf-8")
+                return
+            file = (landing_root / rel).resolve()
+            if not rel or not file.is_relative_to(landing_root) or not file.is_file():
+                self._send(404, "页面不存在".encode(), "text/plain; charset=utf-8")
+                return
+            content_type = TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+            cache = "public, max-age=31536000, immutable" if rel.startswith("assets/") else "no-cache"
+            self._send(200, file.read_bytes(), content_type, {"Cache-Control": cache})
+
         def _proxy(self, to: Any = None, security: bool = False) -> None:
             to = to or target
             if to is None:
@@ -212,6 +233,8 @@ def make_handler(dist: Path, config_path: Path, api: str, pictures: str = "", si
                     self._proxy(sandbox_host, security=True)
             elif urlsplit(self.path).path.startswith("/admin/"):
                 self._proxy()
+            elif urlsplit(self.path).path.startswith(LANDING_PREFIX) and self.command in ("GET", "HEAD"):
+                self._landing()
             elif self.command in ("GET", "HEAD"):
                 self._static()
             else:
@@ -224,8 +247,8 @@ def make_handler(dist: Path, config_path: Path, api: str, pictures: str = "", si
 
 def serve(host: str, port: int, dist: Path, config_path: Path, api: str, pictures: str = "",
           sidebar_dist: Path | None = None, sidebar_config_path: Path | None = None,
-          sandbox: str = "") -> ThreadingHTTPServer:
-    handler = make_handler(dist, config_path, api, pictures, sidebar_dist, sidebar_config_path, sandbox)
+          sandbox: str = "", landing_dist: Path | None = None) -> ThreadingHTTPServer:
+    handler = make_handler(dist, config_path, api, pictures, sidebar_dist, sidebar_config_path, sandbox, landing_dist)
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server
@@ -247,9 +270,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="the sidebar's config.json (re-read per request); without it no /sidebar/")
     parser.add_argument("--sandbox", default="", help="the WeCom sandbox's base URL, whose client stand-in is "
                         "passed on under /sandbox-client/ (local stack only)")
+    parser.add_argument("--landing-dist", type=Path, default=ROOT / "web" / "landing" / "dist",
+                        help="the customers' landing pages (web/landing), served under /landing/")
     args = parser.parse_args(argv)
     server = serve(args.host, args.port, args.dist, args.config, args.api, args.pictures,
-                   args.sidebar_dist, args.sidebar_config, args.sandbox)
+                   args.sidebar_dist, args.sidebar_config, args.sandbox, args.landing_dist)
     print(f"console on http://{args.host}:{server.server_address[1]}{PREFIX}", flush=True)
     if args.sidebar_config is not None:
         print(f"sidebar on http://{args.host}:{server.server_address[1]}{SIDEBAR_PREFIX}", flush=True)

@@ -311,6 +311,7 @@ class Tour:
 
         moment = self._moments(cid, api, admin)
         portrait, chat = self._sidebar(cid)
+        store = self._stores(cid, employees)
 
         callbacks = self.sandbox.callbacks(cid)
         summary = {
@@ -335,6 +336,9 @@ class Tour:
             "sidebar_member": portrait["relation"]["userid"],
             "sidebar_received": [(r["name"], r["status"]) for r in portrait.get("received") or []],
             "sidebar_url": chat["url"],
+            "store_shown": store["shown"],
+            "store_stats": store["stats"],
+            "store_page": store["page"],
         }
         self.show("summary", summary)
         return summary
@@ -387,6 +391,43 @@ class Tour:
             "members", "posted", "rate", "reached", "likes", "comments")} | {"by_department": progress["by_department"]})
         self.wecom_calls()
         return {"state": task["state"], "posted": progress["posted"], "likes": progress["likes"]}
+
+    def _stores(self, cid: str, employees: list[str]) -> dict[str, Any]:
+        """15. Store codes (门店活码): two stores imported with `scrm stores import` (the members still with the
+        company: employees[1] left in step 6), their contact ways made
+        (`scrm stores codes --wait`), the landing page's lookup from near the first one (its QR, counted as a
+        scan), a customer scanning that QR in WeCom, and the scans and adds per city (`scrm stores stats`)."""
+        from scrm import bootstrap
+
+        self.say("15. Store codes (门店活码): one printed code, the nearest open store's assistants")
+        rows = ("store_id,name,city,address,latitude,longitude,hours,assistants,group\n"
+                f"sh1,静安店,上海,南京西路1号,31.2304,121.4737,,{employees[0]}|{employees[2]},华东\n"
+                f"bj1,国贸店,北京,建国门外4号,39.9087,116.4605,1-7 10:00-22:00,{employees[2]},华北\n")
+        with tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8", delete=False) as f:
+            f.write(rows)
+        self.out(self._scrm("stores", "import", cid, f.name).strip())
+        os.unlink(f.name)
+        self.out(self._scrm("stores", "codes", cid, "--wait").strip())
+        base = self.stack.landing_url.rsplit("/landing/", 1)[0]
+        near = requests.get(f"{base}/admin/public/stores/nearest", params={"corp": cid, "lat": "31.2310",
+                            "lng": "121.4745"}, timeout=30).json()  # fmt: skip
+        self.show("the landing page's lookup from 100 m away (GET /admin/public/stores/nearest)",
+                  {k: near[k] for k in ("reason", "distance_m", "queries")} | {"store": near["store"]["name"],
+                                                                             "qr_code": near["store"]["qr_code"]})
+        requests.post(f"{base}/admin/public/stores/scans", json={"corp": cid, "store_id": "sh1"}, timeout=30)
+        config_id = bootstrap.stores().get(cid, "sh1")["config_id"]
+        self.sandbox.scan(cid, config_id, name="李雷", wait=True)
+
+        def counted() -> dict[str, Any] | None:
+            s = json.loads(self._scrm("stores", "stats", cid, "--by", "city", "--json"))
+            return s if s["totals"]["adds"] == 1 else None
+
+        stats = _wait(counted, "the store's add counted", timeout_s=60)
+        self.show("scans and adds per city (scrm stores stats --by city)", stats["items"])
+        page = f"{self.stack.landing_url}store.html?corp={cid}"
+        self.out(f"  the landing page: {page}")
+        return {"shown": near["store"]["name"], "stats": [(i["city"], i["scans"], i["adds"]) for i in stats["items"]],
+                "page": page}
 
     def _sidebar(self, cid: str) -> tuple[dict[str, Any], dict[str, Any]]:
         """14. The employee sidebar: the sandbox's stand-in for WeCom's client opens a chat between a member and

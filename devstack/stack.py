@@ -126,6 +126,11 @@ class Stack:
         return f"http://127.0.0.1:{self.console_port}/sidebar/"
 
     @property
+    def landing_url(self) -> str:
+        """The customers' landing pages (web/landing: store.html, issue 21) on the console's origin."""
+        return f"http://127.0.0.1:{self.console_port}/landing/"
+
+    @property
     def sidebar_config_path(self) -> Path:
         return self.config.workdir / "sidebar-config.json"
 

@@ -56,6 +56,7 @@ FUNCTIONS: dict[str, Access] = {
             "live_codes", "channel_stats", "acquisitions", "contact_stats", "transfers",
             "sops",
             "fission",
+            "stores",
         ),
         tables_record=("idempotency", "tokens"),
         queues_consume=("events",),
@@ -82,6 +83,7 @@ FUNCTIONS: dict[str, Access] = {
             "content",
             "moments",
             "fission",
+            "stores",
         ),
         tables_record=("tokens", "rate_limits"),
         tables_issue=("api_keys",),
@@ -156,6 +158,15 @@ FUNCTIONS: dict[str, Access] = {
     "advance_fission": Access(
         tables_read=("customers", "follows"),
         tables_rw=("fission", "alerts"),
+        tables_record=("tokens", "rate_limits"),
+        read_corp_secrets=True,
+        list_secrets=True,
+    ),
+    # Store codes' job: lists corps, reads the stores waiting for a contact way, makes each as a channel code
+    # (the codes, the directory's members and tags, today's adds for a cap) within the shared budget.
+    "provision_store_codes": Access(
+        tables_read=("employees", "tags"),
+        tables_rw=("stores", "live_codes", "channel_stats"),
         tables_record=("tokens", "rate_limits"),
         read_corp_secrets=True,
         list_secrets=True,

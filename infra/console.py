@@ -34,6 +34,7 @@ HAS_DOMAIN = "HasConsoleDomain"
 
 PREFIX = "console"  # the bucket's key prefix = the URL path: /console/x is s3://bucket/console/x
 SIDEBAR_PREFIX = "sidebar"  # the employee sidebar (web/sidebar, issue 19): /sidebar/x is s3://bucket/sidebar/x
+LANDING_PREFIX = "landing"  # the customers' landing pages (web/landing, issue 21): /landing/store.html
 S3_ORIGIN = "console-bucket"
 API_ORIGIN = "admin-api"
 PICTURE_ORIGIN = "wecom-pictures"
@@ -125,12 +126,12 @@ def _bucket() -> dict[str, Any]:
                 "Bucket": {"Ref": BUCKET},
                 "PolicyDocument": {"Version": "2012-10-17", "Statement": [
                     {   # this distribution only (Origin Access Control signs its requests), reads only,
-                        # console/ and sidebar/ only
+                        # console/, sidebar/ and landing/ only
                         "Sid": "ConsoleDistributionReads",
                         "Effect": "Allow",
                         "Principal": {"Service": "cloudfront.amazonaws.com"},
                         "Action": "s3:GetObject",
-                        "Resource": [{"Fn::Sub": f"${{{BUCKET}.Arn}}/{p}/*"} for p in (PREFIX, SIDEBAR_PREFIX)],
+                        "Resource": [{"Fn::Sub": f"${{{BUCKET}.Arn}}/{p}/*"} for p in (PREFIX, SIDEBAR_PREFIX, LANDING_PREFIX)],
                         "Condition": {"StringEquals": {"AWS:SourceArn": {"Fn::Sub": (
                             f"arn:${{AWS::Partition}}:cloudfront::${{AWS::AccountId}}:distribution/${{{DISTRIBUTION}}}")}}},
                     },

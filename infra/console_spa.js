@@ -5,9 +5,11 @@
 //   /console/<path>         -> as is when the last segment names a file (has a dot): an asset, config.json;
 //                              otherwise a route of the single-page app: /console/index.html
 //   /sidebar/<path>         -> the same with /sidebar/index.html
+//   /landing/<file>         -> as is (the customers' landing pages, issue 21: one HTML file per page, e.g.
+//                              /landing/store.html); a path without a file name is a 404
 //   /WW_verify_<id>.txt     -> /console/WW_verify_<id>.txt: the file WeCom fetches from the domain's root to
 //                              check a trusted domain (make deploy WECOM_VERIFY_FILE=... uploads it)
-//   anything else           -> 404 (the bucket holds nothing outside console/ and sidebar/)
+//   anything else           -> 404 (the bucket holds nothing outside console/, sidebar/ and landing/)
 // infra/console.py puts this file into the template; tests/infra/console_spa.test.mjs runs it in Node.
 var APPS = ['/console/', '/sidebar/'];
 
@@ -24,6 +26,13 @@ function handler(event) {
   }
   if (/^\/WW_verify_[A-Za-z0-9]{1,64}\.txt$/.test(uri)) {
     request.uri = '/console' + uri;
+    return request;
+  }
+  if (uri.indexOf('/landing/') === 0) {
+    var page = uri.substring(uri.lastIndexOf('/') + 1);
+    if (page.indexOf('.') === -1) {
+      return { statusCode: 404, statusDescription: 'Not Found', headers: { 'cache-control': { value: 'no-cache' } } };
+    }
     return request;
   }
   var app = null;

@@ -28,6 +28,7 @@ OTHER_FILES = "public, max-age=3600"  # favicon and the like: not content-hashed
 UNCACHED = ("index.html", "config.json")
 CONSOLE_PREFIX = "console"
 SIDEBAR_PREFIX = "sidebar"  # the employee sidebar (issue 19), built into infra/out/sidebar/ beside console/
+LANDING_PREFIX = "landing"  # the customers' landing pages (issue 21): infra/out/landing/, one HTML file per page
 # WeCom's check of a trusted domain: a file it names, fetched from the domain's root (infra/console_spa.js
 # serves /WW_verify_<id>.txt from console/).
 VERIFY_FILE = re.compile(r"WW_verify_[A-Za-z0-9]{1,64}\.txt")
@@ -69,6 +70,25 @@ def console_upload_commands(aws: str, built: Path, bucket: str, config_file: Pat
                          "--cache-control", NO_CACHE, "--only-show-errors"])
     commands.append([aws, "s3", "cp", str(built / "index.html"), f"{dest}/index.html", "--content-type", TYPES[".html"],
                      "--cache-control", NO_CACHE, "--only-show-errors"])
+    return commands
+
+
+def landing_upload_commands(aws: str, built: Path, bucket: str) -> list[list[str]]:
+    """The landing pages: the assets first (immutable), then the other files, the HTML pages last (no-cache:
+    a deploy shows at once); no config.json (they call the admin API's public routes on the same origin)."""
+    dest = f"s3://{bucket}/{LANDING_PREFIX}"
+    commands: list[list[str]] = []
+    assets = built / "assets"
+    for suffix in sorted({p.suffix for p in assets.rglob("*") if p.is_file()}) if assets.is_dir() else []:
+        commands.append([aws, "s3", "sync", str(assets), f"{dest}/assets", "--exclude", "*", "--include", f"*{suffix}",
+                         "--content-type", content_type(suffix), "--cache-control", IMMUTABLE, "--only-show-errors"])
+    rest = [p.relative_to(built) for p in built.rglob("*") if p.is_file() and p.relative_to(built).parts[0] != "assets"]
+    for suffix in sorted({p.suffix for p in rest if p.suffix != ".html"}):
+        commands.append([aws, "s3", "sync", str(built), dest, "--exclude", "*", "--include", f"*{suffix}",
+                         "--exclude", "assets/*", "--content-type", content_type(suffix), "--cache-control", OTHER_FILES,
+                         "--only-show-errors"])  # fmt: skip
+    commands.append([aws, "s3", "sync", str(built), dest, "--exclude", "*", "--include", "*.html", "--exclude",
+                     "assets/*", "--content-type", TYPES[".html"], "--cache-control", NO_CACHE, "--only-show-errors"])
     return commands
 
 
@@ -126,7 +146,12 @@ def deploy_console(aws: str, out: Path, stage: str, outputs: dict[str, str], env
         sidebar_file.write_text(json.dumps(sidebar_config(api_base="", client_script=""), indent=2))
         uploads += console_upload_commands(aws, sidebar, bucket, sidebar_file, prefix=SIDEBAR_PREFIX)
         prefixes += (SIDEBAR_PREFIX,)
-    for command in [*uploads, invalidation_command(aws, distribution, prefixes)]:
+    landing = out / LANDING_PREFIX
+    invalidations = [invalidation_command(aws, distribution, prefixes)]
+    if any(landing.glob("*.html")):
+        uploads += landing_upload_commands(aws, landing, bucket)
+        invalidations[0] += [f"/{LANDING_PREFIX}/*.html"]
+    for command in [*uploads, *invalidations]:
         print("+", " ".join(command[:4]), "...", flush=True)
         if subprocess.run(command, env=env, stdout=subprocess.DEVNULL if "cloudfront" in command else None).returncode:
             return fail(f"{' '.join(command[1:3])} failed (see above); run make deploy again")

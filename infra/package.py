@@ -9,7 +9,8 @@
    ``layers/requirements.lock`` (``make lock``), checked against their hashes (manylinux x86_64 wheels
    for Python 3.11), and the ``scrm`` package's source.
 4. Copy the built web console (web/console/dist, ``make web``) into console/ and the built employee sidebar
-   (web/sidebar/dist) into sidebar/, unless ``--no-console``: what ``make deploy`` uploads to the console
+   (web/sidebar/dist) into sidebar/ and the customers' landing pages (web/landing/dist) into landing/, unless
+   ``--no-console``: what ``make deploy`` uploads to the console
    bucket under the same prefixes (their config.json files are written at deploy).
 
 Nothing is uploaded: ``make deploy`` (infra/deploy.py) does that.
@@ -139,6 +140,7 @@ def build_layer(out: Path) -> Path:
 
 CONSOLE_DIST = ROOT / "web" / "console" / "dist"
 SIDEBAR_DIST = ROOT / "web" / "sidebar" / "dist"
+LANDING_DIST = ROOT / "web" / "landing" / "dist"
 # A <script> element with content (not just a src): the console's CSP (script-src 'self') would block it.
 _INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>\s*[^<\s]", re.IGNORECASE)
 
@@ -153,6 +155,22 @@ def build_console(out: Path, dist: Path = CONSOLE_DIST, name: str = "console") -
     if _INLINE_SCRIPT.search(index.read_text()):
         raise PackageError(f"{index} has an inline script, which the {name}'s CSP (script-src 'self') blocks")
     target = out / name
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(dist, target, ignore=shutil.ignore_patterns("config.json", "*.map"))
+    return target
+
+
+def build_landing(out: Path, dist: Path = LANDING_DIST) -> Path:
+    """The built landing pages as the bucket holds them under landing/: one HTML file per page (store.html),
+    each checked for an inline script as the console's index.html is."""
+    pages = sorted(dist.glob("*.html"))
+    if not pages:
+        raise PackageError(f"{dist} has no page: build the landing pages first (make web)")
+    for page in pages:
+        if _INLINE_SCRIPT.search(page.read_text()):
+            raise PackageError(f"{page} has an inline script, which the CSP (script-src 'self') blocks")
+    target = out / "landing"
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(dist, target, ignore=shutil.ignore_patterns("config.json", "*.map"))
@@ -177,8 +195,8 @@ def main(argv: list[str] | None = None) -> int:
             layer = build_layer(out)
             print(f"layer:    {layer} ({layer.stat().st_size // 1024} KiB)")
         if not args.no_console:
-            for name, dist in (("console", CONSOLE_DIST), ("sidebar", SIDEBAR_DIST)):
-                built = build_console(out, dist, name)
+            for name, dist in (("console", CONSOLE_DIST), ("sidebar", SIDEBAR_DIST), ("landing", LANDING_DIST)):
+                built = build_landing(out, dist) if name == "landing" else build_console(out, dist, name)
                 files = [p for p in built.rglob("*") if p.is_file()]
                 print(f"{name + ':':9} {built} ({len(files)} files, "
                       f"{sum(p.stat().st_size for p in files) // 1024} KiB)")

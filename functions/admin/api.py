@@ -256,5 +256,6 @@ from admin import mass_sends, sops, groups, dashboard, stages  # noqa: E402, F40
 from admin import content  # noqa: E402, F401, I001
 from admin import moments  # noqa: E402, F401, I001
 from admin import fission  # noqa: E402, F401, I001
+from admin import stores  # noqa: E402, F401, I001
 from admin import sessions, roles, keys, sidebar  # noqa: E402, F401, I001
 from admin import openapi  # noqa: E402, F401

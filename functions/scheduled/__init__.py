@@ -152,3 +152,14 @@ def advance_fission(event: Any) -> dict[str, Any]:
 
     job = bootstrap.fission_job()
     return {"corps": {c: job.advance(c) for c in bootstrap.corp_registry().list_ids()}}
+
+
+@bp.schedule("rate(1 minute)", name="provision_store_codes")
+def provision_store_codes(event: Any) -> dict[str, Any]:
+    """Stores waiting for their contact way (an import of thousands) get it made, within each corp's shared
+    WeCom call budget: a spent budget stops the corp's run, and the next minute carries on where it stopped.
+    A corp with nothing waiting costs one query."""
+    from scrm import bootstrap
+
+    stores = bootstrap.stores()
+    return {"corps": {c: stores.provision(c, budget_s=40.0) for c in bootstrap.corp_registry().list_ids()}}

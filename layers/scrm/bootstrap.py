@@ -26,6 +26,7 @@ from scrm.settings import Settings
 from scrm.sidebar import wiring as _sidebar
 from scrm.sops import wiring as _sops
 from scrm.stages import wiring as _stages
+from scrm.stores import wiring as _stores
 from scrm.sync import wiring as _sync
 from scrm.transfers import wiring as _transfers
 from scrm.welcome import wiring as _welcome
@@ -143,8 +144,9 @@ def apply_once() -> Once:
 def event_observers() -> list[Any]:
     """What acts on an event after the store applied it, in this order: statistics count it, churn
     alerts read the relation it left, transfers advance the customer's handover, SOPs index the steps
-    a new customer or group will fall due for, fission campaigns count (or uncount) an invited friend."""
-    return [contact_stats(), churn_alerts(), transfers(), sop_enrolment(), fission_events()]
+    a new customer or group will fall due for, fission campaigns count (or uncount) an invited friend, stores
+    count an add through their contact way."""
+    return [contact_stats(), churn_alerts(), transfers(), sop_enrolment(), fission_events(), store_adds()]
 
 
 # The event consumer's WeCom clients are its own and unbudgeted (one read per event, never behind a bulk
@@ -273,6 +275,12 @@ content = lazy(lambda: _content.content(admin_api_gateways().for_corp))
 moments = lazy(lambda: _moments.moments(admin_api_gateways().for_corp, content(), store()))
 moments_job = lazy(lambda: _moments.moments(_gateways(bulk=True).for_corp, content(), store(),
                                             _moments.reminders(alert_repo(), _alert_delivery(), _alert_caps())))
+
+# Store codes (issue 21): each store's contact way is a channel code made by the live codes' service within
+# the corp's shared budget (the admin API's and the provisioning job's clients alike).
+store_repo = lazy(_stores.repository)
+stores = lazy(lambda: _stores.stores(store_repo(), live_codes(), live_codes().directory))
+store_adds = lazy(lambda: _stores.adds(store_repo()))
 
 
 # Fission campaigns (issue 21): the admin API's and the public poster's calls within the corp's shared budget;

@@ -207,6 +207,13 @@ TABLES: dict[str, TableDef] = {
         # pk = corp#fc#<id>#pool, sk = "seen#<code>" / "free#<code>" / "used#<key>" (the coupon pool);
         # pk = corp#ff#<friend>, sk = <campaign id> (the friend's credit: one per campaign, first inviter wins).
         _table("fission", _PK, _SK),
+        # Store codes (issue 21, stores/): pk = corp with sk = "s#<store_id>" (a store), "cities" (stores per
+        # city), "settings"; pk = corp#g4#<geohash-4 cell>, sk = "<geohash-5 cell>#<store_id>" (the store as
+        # the nearest-store lookup reads it: 9 cell queries, never a scan); pk = corp#city#<city>, sk =
+        # <store_id> (the picker's list); pk = corp#todo, sk = <store_id> (a store waiting for its contact
+        # way); pk = corp#stat#s / corp#stat#c, sk = "<China day>#<store_id | city>" (scans and adds);
+        # pk = corp#seen#<store_id>, sk = <external_userid>#<userid> (an add counted once).
+        _table("stores", _PK, _SK),
     )
 }
 

@@ -63,3 +63,34 @@ def test_qr_pictures_are_answered_on_the_consoles_origin(console):
     assert headers["content-security-policy"].startswith("default-src 'self'")
     assert _get(console.url, "/wwpic/../console/config.json")[0] == 404
     assert _get(console.url, "/wwpic/x/0", method="POST")[0] == 404
+
+
+def test_the_landing_pages_are_files_with_the_same_headers(tmp_path):
+    """web/landing's dist under /landing/ (issue 21): its pages and assets with the CSP, nothing outside dist,
+    no SPA fallback; unbuilt, a 503 in words."""
+    from pathlib import Path
+
+    from devstack.console_server import LANDING_PREFIX
+
+    dist = Path(__file__).resolve().parents[2] / "web" / "landing" / "dist"
+    config = tmp_path / "config.json"
+    config.write_text("{}")
+    for landing, built in ((dist, True), (tmp_path / "nothing", False)):
+        server = serve("127.0.0.1", 0, tmp_path, config, api="", landing_dist=landing)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        try:
+            status, headers, body = _get(url, f"{LANDING_PREFIX}store.html")
+            if not built:
+                assert status == 503 and "make web" in body.decode()
+                continue
+            assert status == 200 and b'<div id="app">' in body and headers["cache-control"] == "no-cache"
+            assert "script-src 'self'" in headers["content-security-policy"]
+            asset = body.split(b'src="', 1)[1].split(b'"', 1)[0].decode()
+            status, headers, _ = _get(url, asset)
+            assert status == 200 and headers["cache-control"] == "public, max-age=31536000, immutable"
+            for path in (LANDING_PREFIX, f"{LANDING_PREFIX}store", f"{LANDING_PREFIX}../../pyproject.toml"):
+                assert _get(url, path)[0] == 404, path
+        finally:
+            server.shutdown()
+            server.server_close()

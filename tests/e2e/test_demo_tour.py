@@ -22,6 +22,8 @@ def test_the_tour_ends_with_every_callback_applied(stack):
     assert summary["mass_send_sent"] >= 1
     assert summary["moment_state"] == "created" and summary["moment_posted"] == 1 and summary["moment_likes"] == 1
     assert summary["sidebar_customer"] and summary["sidebar_url"].startswith(stack.sidebar_url)
+    assert summary["store_shown"] == "静安店" and summary["store_stats"] == [("上海", 1, 1)]
+    assert summary["store_page"].startswith(stack.landing_url)
     assert "wecom_session=" in summary["sidebar_url"] and "corp_id=" in summary["sidebar_url"]
     # the step-11 send reached every customer: the sidebar's customer received it, and it was sent
     assert ("周末活动", "sent") in summary["sidebar_received"]

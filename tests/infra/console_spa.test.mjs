@@ -102,3 +102,12 @@ test('the function stays within CloudFront Functions limits (10 KB of code, no m
   assert.doesNotMatch(source, /\b(require|import|export)\b/)
   assert.match(source, /^function handler\(event\)/m)
 })
+
+test('the landing pages (issue 21) are files under /landing/: passed as they are, no SPA fallback', () => {
+  for (const uri of ['/landing/store.html', '/landing/assets/store-D8bNDapX.js', '/landing/favicon.svg']) {
+    assert.equal(rewritten(uri), uri, uri)
+  }
+  for (const uri of ['/landing/', '/landing/store']) {
+    assert.equal(handler(viewerRequest(uri)).statusCode, 404, uri)
+  }
+})

@@ -55,7 +55,8 @@ def test_the_bucket_is_private_and_read_only_by_this_distribution(templates, sta
     assert allow["Principal"] == {"Service": "cloudfront.amazonaws.com"}
     assert allow["Action"] == "s3:GetObject"  # read only: no list, no write
     assert allow["Resource"] == [{"Fn::Sub": f"${{{C.BUCKET}.Arn}}/console/*"},
-                                 {"Fn::Sub": f"${{{C.BUCKET}.Arn}}/sidebar/*"}]
+                                 {"Fn::Sub": f"${{{C.BUCKET}.Arn}}/sidebar/*"},
+                                 {"Fn::Sub": f"${{{C.BUCKET}.Arn}}/landing/*"}]
     source = allow["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
     assert source.endswith(f":distribution/${{{C.DISTRIBUTION}}}"), "only this distribution, not any CloudFront"
     (deny,) = [s for s in statements if s["Effect"] == "Deny"]

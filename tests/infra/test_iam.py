@@ -429,6 +429,14 @@ def test_each_function_calls_only_what_its_policy_allows(stack, sandbox, templat
         assert ticked["corps"][cid]["iamfiss1"]["ended"] is True, ticked["corps"][cid]
         assert any(r == ["table/scrm-follows"] for _, _, r in calls), calls
         assert fission.repo.inviter(cid, fc.campaign_id, key).way_deleted
+        # provision_store_codes: an imported store's contact way made as a channel code (issue 21).
+        bootstrap.stores().import_json(cid, [{"store_id": "iam1", "name": "IAM 店", "city": "上海", "latitude": 31.23,
+                                              "longitude": 121.47, "assistants": [uid]}])
+        with recording() as calls:
+            client.lambda_.invoke("provision_store_codes", client.events.generate_cw_event(
+                source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+        _check(template, "provision_store_codes", calls)
+        assert bootstrap.stores().get(cid, "iam1")["code_status"] == "active"
 
         # plan_sops: a due item in a minute no tick has planned, the corp's cursor moved back before it. The
         # cursor only moves forward (and the stack's own tick moves it every minute), so its item is deleted

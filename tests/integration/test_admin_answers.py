@@ -101,6 +101,7 @@ def test_every_route_answers_as_documented(stack, sandbox):
 
     _sends_sops_and_transfers(c, ext, staff)
     _content(c)
+    _stores(c, cid, staff)
     _console(seen, c, a, sandbox, cid, staff)
     _sidebar(seen, a, cid, ext, uid, chats, world, tag_ids)
     documented = {(p, m) for p, ops in SPEC["paths"].items() for m in ops if p != "/admin/openapi.json"}
@@ -163,6 +164,25 @@ def _content(c: Any) -> None:
     c("GET", "/admin/moments/{moment_task_id}", ids=ids)
     c("GET", "/admin/moments/{moment_task_id}/progress", ids=ids)
     c("POST", "/admin/moments/{moment_task_id}/cancel", ids=ids)
+
+
+def _stores(c: Any, cid: str, staff: list[str]) -> None:
+    """Store codes (issue 21): the admin routes, then the landing page's public ones (no key needed)."""
+    c("PUT", "/admin/stores/settings", {"radius_km": 5, "code": {"daily_cap": 50}})
+    c("GET", "/admin/stores/settings")
+    c("POST", "/admin/stores/import", {"csv": "store_id,name,city,latitude,longitude,assistants\n"
+                                              f"a1,静安店,上海,31.2304,121.4737,{staff[0]}\n"})
+    c("POST", "/admin/stores/codes")
+    ids = {"store_id": "a1"}
+    c("GET", "/admin/stores", city="上海")
+    c("GET", "/admin/stores/{store_id}", ids=ids)
+    c("PUT", "/admin/stores/{store_id}", {"address": "南京西路1号", "hours": "1-7 00:00-24:00"}, ids=ids)
+    c("GET", "/admin/public/stores/nearest", corp=cid, lat="31.2310", lng="121.4745")
+    c("GET", "/admin/public/stores/cities", corp=cid)
+    c("GET", "/admin/public/stores/in-city", corp=cid, city="上海")
+    c("POST", "/admin/public/stores/scans", {"corp": cid, "store_id": "a1"})
+    c("GET", "/admin/stores/stats", by="city")
+    c("DELETE", "/admin/stores/{store_id}", ids=ids)
 
 
 def _console(seen: set[tuple[str, str]], c: Any, a: Admin, sandbox: Any, cid: str, staff: list[str]) -> None:

@@ -79,6 +79,10 @@ def corps(stack, sandbox) -> dict[str, Any]:
     material = created("POST", "/admin/materials", {"kind": "text", "title": "隔离", "text": "x"}, "material_id")
     moment = created("POST", "/admin/moments", {"name": "隔离", "text": "hi", "senders": [staff[0]]},
                      "moment", "moment_task_id")
+    created("POST", "/admin/stores/import", {"rows": [{"store_id": "iso1", "name": "隔离店", "city": "上海",
+                                                       "latitude": 31.23, "longitude": 121.47,
+                                                       "assistants": [staff[0]]}]}, "imported")
+    assert created("POST", "/admin/stores/codes", {}, "pending") == "0"
     others = [c["external_userid"] for c in world["customers"] if c["follow_users"][0]["userid"] == staff[1]]
     transfer = created("POST", "/admin/transfers", {"kind": "onjob", "handover_userid": staff[1],
                                                     "takeover_userid": staff[2], "customers": others[:1],
@@ -101,7 +105,7 @@ def corps(stack, sandbox) -> dict[str, Any]:
     a_key = keys.create(a["corp_id"], Role.VIEWER, "isolation target")["key_id"]
     ids = {"external_userid": ext, "code_id": code, "chat_id": chat, "send_id": send, "sop_id": sop,
            "job_id": job, "tag_id": tag, "userid": a_member, "key_id": a_key, "script_id": script,
-           "material_id": material, "moment_task_id": moment}
+           "material_id": material, "moment_task_id": moment, "store_id": "iso1"}
     return {"a": a, "b": b, "admin_a": admin_a, "admin_b": admin_b, "ids": ids, "group_code": group_code,
             "transfer": transfer, "follower": follower, "staff": staff, "session_b": session_b,
             "sidebar_b": sidebar_b}
@@ -128,6 +132,7 @@ def _bodies(c: dict[str, Any]) -> dict[tuple[str, str], Any]:
         ("/admin/scripts/{script_id}", "PATCH"): {"text": "hijack"},
         ("/admin/materials/{material_id}", "PATCH"): {"title": "hijack"},
         ("/admin/sidebar/scripts/{script_id}", "PATCH"): {"text": "hijack"},
+        ("/admin/stores/{store_id}", "PUT"): {"name": "hijack"},
     }
 
 

@@ -78,6 +78,7 @@ def test_every_body_is_read_through_its_model_in_the_route_wrapper():
     # 18, PUT /admin/roles/{userid}, POST /admin/auth/login, POST /admin/keys, the sidebar's login and tags, the
     # stages: PUT /admin/stages, PUT …/{external_userid}/stage, POST …/{external_userid}/notes, the sidebar's
     # stage and note, the four writes of scripts and materials (POST and PATCH each), the sidebar's own script
-    # (POST and PATCH) and material (POST), send and sent, POST /admin/moments, and the fission campaigns' POST
-    # /admin/fission and POST …/{campaign_id}/coupons
-    assert len(with_body) == 40
+    # (POST and PATCH) and material (POST), send and sent, POST /admin/moments, the fission campaigns' POST
+    # /admin/fission and POST …/{campaign_id}/coupons; store codes: the import, the settings, a store's edit
+    # and the landing page's scan
+    assert len(with_body) == 44

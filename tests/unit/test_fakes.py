@@ -44,6 +44,7 @@ from scrm.fission.repository import DynamoFission
 from scrm.kernel import bus
 from scrm.live_codes import ports as live_code_ports
 from scrm.live_codes.repository import DynamoLiveCodes
+from scrm.live_codes.service import LiveCodes
 from scrm.mass_sends import ports as mass_send_ports
 from scrm.mass_sends.recipient_repository import DynamoCustomerNames
 from scrm.mass_sends.repository import DynamoMassSends
@@ -64,6 +65,8 @@ from scrm.staff_auth.repository import DynamoMembers, DynamoStaffRoles, DynamoSt
 from scrm.staff_auth.wecom import StaffLoginCalls
 from scrm.stages import ports as stage_ports
 from scrm.stages.repository import DynamoNotes, DynamoStages
+from scrm.stores import ports as store_ports
+from scrm.stores.repository import DynamoStores
 from scrm.sync import full_sync
 from scrm.transfers import ports as transfer_ports
 from scrm.welcome import ports as welcome_ports
@@ -93,6 +96,7 @@ from tests.unit.sidebar_fakes import FakeExtra, FakeGroupExtra, FakePortraitRead
 from tests.unit.sop_fakes import FakeGroups, FakeSops
 from tests.unit.staff_auth_fakes import FakeLoginWeCom, FakeMembers, FakeRoles, FakeSessions
 from tests.unit.stage_fakes import FakeCustomers, FakeNotes, FakeStages, FakeTagging, FakeTimeline
+from tests.unit.store_fakes import FakeStaff, FakeStoreCodes, FakeStoreRepo
 from tests.unit.sync_fakes import FakeBulkWeCom, FakeJobs, FakeSyncStore
 from tests.unit.sync_fakes import FakeQueue as SyncQueue
 from tests.unit.test_acquisition import CountingStats
@@ -137,6 +141,9 @@ PORT_FAKES: dict[type, tuple[Any, ...]] = {
     fission_ports.Customers: (FakeFissionCustomers, bootstrap_fission_customers()),
     fission_ports.Backgrounds: (FakeBackgrounds, ContentService),
     fission_ports.AdminNotices: (FakeNotices, AdminNotices),
+    store_ports.StoreRepo: (FakeStoreRepo, DynamoStores),
+    store_ports.StoreCodes: (FakeStoreCodes, LiveCodes),
+    store_ports.Staff: (FakeStaff, DynamoDirectory),
     moment_ports.MomentRepo: (FakeMomentRepo, DynamoMoments),
     moment_ports.MomentWeCom: (FakeMomentWeCom, WeComGateway),
     moment_ports.Materials: (FakeMaterials, ContentService),

@@ -21,7 +21,7 @@ LAYER = Path(__file__).resolve().parents[2] / "layers"
 SHARED = {"adapters", "bootstrap", "cli", "kernel", "resources", "settings"}
 FEATURES = {
     "acquisition", "alerts", "callbacks", "contact_stats", "content", "corps", "customers", "fission", "live_codes",
-    "mass_sends", "moments", "sidebar", "sops", "staff_auth", "stages", "sync", "transfers", "welcome",
+    "mass_sends", "moments", "sidebar", "sops", "staff_auth", "stages", "stores", "sync", "transfers", "welcome",
 }
 IO_LIBRARIES = {"boto3", "botocore", "pynamodb", "requests", "wechatpy", "urllib3"}
 # Modules of a feature package that may talk to AWS / WeCom / build the feature (the rest is pure or service):

@@ -32,6 +32,7 @@ from scrm.cli import (
     sops,
     stages,
     stats,
+    stores,
     sync,
     tags,
     transfers,
@@ -57,6 +58,7 @@ API_AREAS = (
     sops,
     stages,
     content,
+    stores,
 )
 AWS_AREAS = (corps, keys, roles, dlq)  # operator commands: AWS credentials, not an API key
 AREAS = (login, corps, keys, roles, *API_AREAS[1:], dlq)  # the order of ``scrm --help``
@@ -70,7 +72,7 @@ def build_parser() -> Parser:
     for area in AREAS:
         area.register(sub)
     for name in ("login", "sync", "customers", "tags", "employees", "groups", "codes", "group-codes", "stats",
-                 "alerts", "transfers", "sends", "moments", "fission", "sops", "stages", "notes", "scripts", "materials"):  # fmt: skip
+                 "alerts", "transfers", "sends", "moments", "fission", "sops", "stages", "notes", "scripts", "materials", "stores"):  # fmt: skip
         for leaf in _leaves(sub.choices[name]):
             leaf.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help=PROFILE_HELP)
     return p

@@ -26,6 +26,7 @@ from scrm.kernel.events import (
     WeComEvent,
     parse_event,
 )
+from scrm.kernel.sources import source_of
 from scrm.kernel.versions import version_of
 
 if TYPE_CHECKING:
@@ -116,7 +117,9 @@ class Handlers:
         if self.channels and ext and uid and status in LOSSES:
             effects += self.channels.count_loss(corp, ext, uid, LOSSES[status], e.create_time)
         if ext:
-            extra_fields = {"channel_name": code.spec.name} if code else {}
+            extra_fields: dict[str, Any] = {"channel_name": code.spec.name} if code else {}
+            if arrived and e.state:
+                extra_fields["source"] = source_of(e.state)  # store (门店活码) or channel
             self.store.add_timeline(
                 corp, f"customer:{ext}", e.create_time, event_id, timeline_entry(e, **extra_fields)
             )

@@ -21,7 +21,7 @@ const STATUS_TEXT = {
 }
 
 export class ApiError extends Error {
-  constructor({ status, title, field = '', detail = '', retryAfter = null }) {
+  constructor({ status, title, field = '', detail = '', retryAfter = null, details = [] }) {
     super(title)
     this.name = 'ApiError'
     this.status = status
@@ -30,6 +30,7 @@ export class ApiError extends Error {
     this.fieldLabel = field ? fieldLabel(field) : ''
     this.detail = detail
     this.retryAfter = retryAfter
+    this.details = details // a refusal's list (门店导入: every bad row by line and column)
   }
 }
 
@@ -47,7 +48,8 @@ export function errorOf(status, body, retryAfter = null) {
   if (field) title += `（字段：${fieldLabel(field)}）`
   if (status === 429 && retryAfter) title += `，请 ${retryAfter} 秒后再试`
   const detail = body && typeof body.error === 'string' ? body.error : ''
-  return new ApiError({ status, title, field, detail, retryAfter })
+  const details = body && Array.isArray(body.details) ? body.details : []
+  return new ApiError({ status, title, field, detail, retryAfter, details })
 }
 
 // Called with the ApiError of any 401 (the session ended or never was): the router sends the browser to

@@ -88,6 +88,16 @@ const LABELS = {
   'link.title': '链接标题',
   'link.url': '链接地址',
   'link.cover': '链接封面',
+  city: '城市',
+  address: '地址',
+  latitude: '纬度',
+  longitude: '经度',
+  hours: '营业时间',
+  assistants: '店员',
+  store_id: '门店编号',
+  radius_km: '查找半径',
+  rows: '门店行',
+  group_code: '门店群活码',
 }
 
 export function fieldLabel(field) {

@@ -25,6 +25,7 @@ const pages = {
   '/stages': () => import('./pages/StagesPage.vue'),
   '/notes': () => import('./pages/NotesPage.vue'),
   '/content': () => import('./pages/ContentPage.vue'),
+  '/stores': () => import('./pages/StoresPage.vue'),
 }
 
 export const router = createRouter({

@@ -18,6 +18,7 @@ from scrm.adapters.dynamo.models.rate_limit import RateLimitItem
 from scrm.adapters.dynamo.models.sop import SopItem
 from scrm.adapters.dynamo.models.staff import StaffRoleItem, StaffSessionItem
 from scrm.adapters.dynamo.models.stage import NoteItem, StageItem
+from scrm.adapters.dynamo.models.store import StoreItem
 from scrm.adapters.dynamo.models.sync_job import SyncJobItem
 from scrm.adapters.dynamo.models.tag import TagItem
 from scrm.adapters.dynamo.models.tag_member import TagMemberItem
@@ -53,6 +54,7 @@ ALL_MODELS = (
     ContentItem,
     MomentItem,
     FissionItem,
+    StoreItem,
 )
 
 __all__ = [
@@ -71,6 +73,7 @@ __all__ = [
     "MassSendItem",
     "MomentItem",
     "FissionItem",
+    "StoreItem",
     "ApiKeyItem",
     "RateLimitItem",
     "SyncJobItem",
