@@ -64,6 +64,7 @@ def test_create_upload_show_link_progress_end(shop, stack, sandbox, capsys, tmp_
 
     code, out, _ = run(capsys, "fission", "link", cid, fid, shop["customer"], "--json")
     link = json.loads(out)
+    assert link["page"] == f"/landing/fission.html?t={link['token']}"  # the customer's page (web/landing)
     r = requests.get(f"{stack.admin_url}{link['poster']}", timeout=30)
     assert r.status_code == 200 and r.content[:4] == b"\x89PNG"
     code, out, _ = run(capsys, "fission", "progress", cid, fid, "--json")

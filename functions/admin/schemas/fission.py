@@ -132,6 +132,7 @@ class Link(Model):
     expires_at: int
     poster: str = Field(description="the public poster PNG's path")
     progress: str = Field(description="the public progress JSON's path")
+    page: str = Field(description="the customer's poster page (web/landing/fission.html): the link to send them")
 
 
 class PublicQuery(Model):

@@ -133,7 +133,8 @@ def cmd_link(args: argparse.Namespace) -> None:
     """An inviter's signed link (30 days) to their poster and progress: what the welcome message carries."""
     out = connect(args, args.corp, detailed=True).get(f"/admin/fission/{args.campaign_id}/link",
                                                        {"external_userid": args.external_userid})  # fmt: skip
-    print_json(out) if args.json else print(f"poster:   {out['poster']}\nprogress: {out['progress']}")
+    print_json(out) if args.json else print(f"page:     {out['page']}\nposter:   {out['poster']}\n"
+                                          f"progress: {out['progress']}")
 
 
 def _create_flags(p: argparse.ArgumentParser) -> None:

@@ -156,7 +156,8 @@ class Fission:
         token = links.sign(self.link_key(corp_id), corp_id, campaign_id, external_userid, expires)
         return {"token": token, "expires_at": expires,
                 "poster": f"/admin/public/fission/poster?t={token}",
-                "progress": f"/admin/public/fission/progress?t={token}"}  # fmt: skip
+                "progress": f"/admin/public/fission/progress?t={token}",
+                "page": f"/landing/fission.html?t={token}"}  # fmt: skip
 
     # the inviter (public routes) ------------------------------------------------------------------------
     def _who(self, token: str) -> tuple[str, Campaign, str]:
