@@ -7,6 +7,7 @@ expired token are said in words."""
 
 from __future__ import annotations
 
+import base64
 import time
 from typing import Any
 
@@ -88,7 +89,7 @@ def test_the_poster_and_progress_up_to_the_reward(stack, sandbox, shop, watched)
         job.advance(cid)
     assert _inviter(shop, campaign_id, inviter)["reward_state"] == "sent"
     page.reload()
-    page.get_by_test_id("progress").wait_for()
+    _poster_loaded(page)
     assert _counts(page) == (2, 0, 0)
     assert page.get_by_test_id("goal").inner_text() == "2 / 2 位好友"
     assert page.get_by_test_id("reward-title").inner_text() == "已发放"
@@ -110,7 +111,7 @@ def test_a_pool_that_ran_out_is_said(stack, sandbox, shop, watched):  # noqa: F8
     sandbox.scan(cid, _inviter(shop, campaign_id, inviter)["config_id"], name="来晚的朋友")
     wait_for(lambda: _progress(stack, token)["reward"] == "pool_empty", what="the pool found empty")
     page.reload()
-    page.get_by_test_id("progress").wait_for()
+    _poster_loaded(page)
     assert _counts(page) == (1, 0, 0)
     assert page.get_by_test_id("reward-title").inner_text() == "奖品已发完"
     assert "工作人员会尽快与您联系" in page.get_by_test_id("reward").inner_text()
@@ -125,7 +126,9 @@ def test_an_ended_campaign_and_bad_links_are_said_in_words(stack, sandbox, shop,
     token = _link(shop, campaign_id, inviter)
     page = _open(watched, stack, None)
     assert "缺少邀请参数" in page.get_by_test_id("status").inner_text()
-    changed = token[:-1] + ("A" if token[-1] != "A" else "B")
+    body, mac = token.split(".")  # another inviter's name under this signature: what a curious customer tries
+    other = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).replace(inviter.encode(), shop["inviters"][3].encode())
+    changed = base64.urlsafe_b64encode(other).decode().rstrip("=") + "." + mac
     page = _open(watched, stack, changed)
     page.locator(".status.error").wait_for()
     assert "链接无效" in page.get_by_test_id("status").inner_text()
@@ -143,4 +146,5 @@ def test_an_ended_campaign_and_bad_links_are_said_in_words(stack, sandbox, shop,
     page.get_by_test_id("progress").wait_for()
     assert page.get_by_test_id("status").inner_text() == "活动已结束，感谢您的参与。"
     assert page.get_by_test_id("poster").count() == 0
+    assert "活动已结束，未达成邀请目标" in page.get_by_test_id("reward").inner_text()
     watched.shot("ended")
