@@ -312,6 +312,7 @@ class Tour:
         moment = self._moments(cid, api, admin)
         portrait, chat = self._sidebar(cid)
         store = self._stores(cid, employees)
+        fission = self._fission(cid, api, admin)
 
         callbacks = self.sandbox.callbacks(cid)
         summary = {
@@ -339,6 +340,8 @@ class Tour:
             "store_shown": store["shown"],
             "store_stats": store["stats"],
             "store_page": store["page"],
+            "fission_reward": fission["reward"],
+            "fission_page": fission["page"],
         }
         self.show("summary", summary)
         return summary
@@ -428,6 +431,52 @@ class Tour:
         self.out(f"  the landing page: {page}")
         return {"shown": near["store"]["name"], "stats": [(i["city"], i["scans"], i["adds"]) for i in stats["items"]],
                 "page": page}
+
+    def _fission(self, cid: str, api: requests.Session, admin: str) -> dict[str, Any]:
+        """16. Friend fission (好友裂变): a campaign (1 friend, a pool of one code), an inviter's link (`scrm
+        fission link`: the page to send them), their poster (its first request makes their contact way), a
+        friend scanning it in WeCom, the reward sent with the pool's code; the poster page's URL printed."""
+        import base64
+        import io
+
+        from PIL import Image
+
+        self.say("16. Friend fission (好友裂变): an inviter's poster page, a friend scans it, the reward")
+        world = self.sandbox.corp(cid)
+        active = {e["userid"] for e in world["employees"] if e.get("status", 1) == 1}
+        inviter = next(c for c in world["customers"] if {f["userid"] for f in c["follow_users"]} & active)
+        out = io.BytesIO()
+        Image.new("RGB", (375, 667), "#fde2c8").save(out, "PNG")
+        bg = api.post(f"{admin}/admin/materials", json={"kind": "image", "title": "裂变海报", "filename": "fission.png",
+                                                          "content": base64.b64encode(out.getvalue()).decode()}, timeout=30)  # fmt: skip
+        bg.raise_for_status()
+        made = api.post(f"{admin}/admin/fission", json={
+            "name": "好友裂变", "background": bg.json()["material_id"], "threshold": 1, "keep_days": 0,
+            "reward_text": "感谢邀请！您的券码是 {code}", "members": sorted(active)[:1], "activate": True,
+            "start_at": int(time.time()) - 60, "end_at": int(self.sandbox.clock()["now"]) + 30 * 86_400}, timeout=30)  # fmt: skip
+        made.raise_for_status()
+        fid = made.json()["campaign_id"]
+        api.post(f"{admin}/admin/fission/{fid}/coupons", json={"codes": ["DEMO-FISSION-1"]}, timeout=30).raise_for_status()
+        self.out(self._scrm("fission", "link", cid, fid, inviter["external_userid"]).strip())
+        link = json.loads(self._scrm("fission", "link", cid, fid, inviter["external_userid"], "--json"))
+        base = self.stack.landing_url.rsplit("/landing/", 1)[0]
+        poster = requests.get(f"{base}{link['poster']}", timeout=60)
+        poster.raise_for_status()
+        self.show("the poster (GET /admin/public/fission/poster)", {"type": poster.headers["content-type"],
+                                                                    "bytes": len(poster.content)})
+        rows = api.get(f"{admin}/admin/fission/{fid}/progress", timeout=30).json()["items"]
+        self.sandbox.scan(cid, rows[0]["config_id"], name="王芳", wait=True)
+
+        def rewarded() -> dict[str, Any] | None:
+            p = requests.get(f"{base}{link['progress']}", timeout=30).json()
+            return p if p["reward"] == "sent" else None
+
+        shown = _wait(rewarded, "the inviter's reward", timeout_s=60)
+        self.show("the inviter's progress (GET /admin/public/fission/progress)",
+                  {k: shown[k] for k in ("confirmed", "pending", "lost", "threshold", "reward")})
+        page = f"{base}{link['page']}"
+        self.out(f"  the inviter's poster page: {page}")
+        return {"reward": shown["reward"], "page": page}
 
     def _sidebar(self, cid: str) -> tuple[dict[str, Any], dict[str, Any]]:
         """14. The employee sidebar: the sandbox's stand-in for WeCom's client opens a chat between a member and

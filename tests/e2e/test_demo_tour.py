@@ -22,6 +22,7 @@ def test_the_tour_ends_with_every_callback_applied(stack):
     assert summary["mass_send_sent"] >= 1
     assert summary["moment_state"] == "created" and summary["moment_posted"] == 1 and summary["moment_likes"] == 1
     assert summary["sidebar_customer"] and summary["sidebar_url"].startswith(stack.sidebar_url)
+    assert summary["fission_reward"] == "sent" and summary["fission_page"].startswith(f"{stack.landing_url}fission.html?t=")
     assert summary["store_shown"] == "静安店" and summary["store_stats"] == [("上海", 1, 1)]
     assert summary["store_page"].startswith(stack.landing_url)
     assert "wecom_session=" in summary["sidebar_url"] and "corp_id=" in summary["sidebar_url"]
