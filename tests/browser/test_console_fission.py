@@ -72,13 +72,13 @@ def test_an_admin_creates_fills_activates_links_follows_and_ends_a_campaign(stac
     _pick(page, form.get_by_test_id("fission-members"), members[0], members[1])
     form.get_by_test_id("fission-threshold").locator("input").fill("2")
     form.get_by_test_id("fission-keep").locator("input").fill("0")
-    form.get_by_test_id("fission-reward").locator("textarea").fill("恭喜！没有券码")
+    form.get_by_test_id("fission-reward").fill("恭喜！没有券码")
     since = sandbox.call_counts(cid)["last_seq"]
     form.get_by_test_id("submit-fission").click()
     # the API's 400 at its field, in words; nothing stored
     form.locator(".el-form-item.is-error", has_text="奖励消息").get_by_text("{code}").first.wait_for()
     assert _campaigns(page) == []
-    form.get_by_test_id("fission-reward").locator("textarea").fill("恭喜！你的券码是 {code}")
+    form.get_by_test_id("fission-reward").fill("恭喜！你的券码是 {code}")
     form.get_by_test_id("submit-fission").click()
     form.wait_for(state="hidden")
     [made] = _campaigns(page)
@@ -92,10 +92,10 @@ def test_an_admin_creates_fills_activates_links_follows_and_ends_a_campaign(stac
     # coupon codes: typed, one a line; a second upload with a code seen before
     row.get_by_test_id("fission-codes").click()
     dialog = page.get_by_test_id("codes-dialog")
-    dialog.get_by_test_id("codes-text").locator("textarea").fill("SPRING-1\nSPRING-2\n\nSPRING-3\n")
+    dialog.get_by_test_id("codes-text").fill("SPRING-1\nSPRING-2\n\nSPRING-3\n")
     dialog.get_by_test_id("submit-codes").click()
     dialog.get_by_test_id("codes-result").get_by_text("新增 3 个，重复 0 个；券码池可用 3，已发 0").wait_for()
-    dialog.get_by_test_id("codes-text").locator("textarea").fill("SPRING-3\nSPRING-4")
+    dialog.get_by_test_id("codes-text").fill("SPRING-3\nSPRING-4")
     dialog.get_by_test_id("submit-codes").click()
     dialog.get_by_test_id("codes-result").get_by_text("新增 1 个，重复 1 个；券码池可用 4，已发 0").wait_for()
     assert _api(page, "GET", f"/admin/fission/{made['campaign_id']}")["body"]["pool"] == {"free": 4, "used": 0}
@@ -114,7 +114,7 @@ def test_an_admin_creates_fills_activates_links_follows_and_ends_a_campaign(stac
     link = page.get_by_test_id("link-dialog")
     link.get_by_test_id("submit-link").click()
     link.locator(".el-form-item.is-error", has_text="客户").wait_for()  # none typed: the API's 400 at its field
-    link.get_by_test_id("link-customer").locator("input").fill(inviter)
+    link.get_by_test_id("link-customer").fill(inviter)
     link.get_by_test_id("submit-link").click()
     url = link.get_by_test_id("link-url").inner_text().strip()
     base = stack.console_url.rsplit("/console/", 1)[0]
