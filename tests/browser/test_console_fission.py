@@ -1,11 +1,11 @@
-"""好友裂变 on the local stack (issue 21), logged in as each role. An admin creates a campaign in the form: a reward
-text without {code} first — the API's 400 marks 奖励消息 in words and nothing is stored; the fixed campaign is a
-draft with its background picked by title and two members. Coupon codes are uploaded (added and duplicates
-said, the pool's free count shown in the list), the campaign is activated, an inviter's link is got for a customer
-and its poster opened (the inviter's contact way made in the WeCom sandbox), the progress drawer shows that
-inviter with the chart and downloads the CSV; ending it (an Element Plus confirmation) deletes that contact way in
-the sandbox. A viewer sees the campaigns but no write control, and the API refuses a write forged from the page.
-Names render as text. Screenshots at 1280×800 and 390×844."""
+"""好友裂变 on the local stack (issue 21), logged in as each role. An admin creates a campaign in the form: N of 0,
+then a reward text without {code} — the API's 400 marks 邀请人数, then 奖励消息, in words, and nothing is stored; the
+fixed campaign is a draft with its background picked by title and two members. Coupon codes are uploaded (added
+and duplicates said, the pool's free count shown in the list), the campaign is activated, an inviter's link is got
+for a customer found by name and its poster opened (the inviter's contact way made in the WeCom sandbox), the
+progress drawer shows that inviter with the chart and downloads the CSV; ending it (an Element Plus confirmation)
+deletes that contact way in the sandbox. A viewer sees the campaigns but no write control, and the API refuses a
+write forged from the page. Names render as text. Screenshots at 1280×800 and 390×844."""
 
 from __future__ import annotations
 
@@ -70,10 +70,13 @@ def test_an_admin_creates_fills_activates_links_follows_and_ends_a_campaign(stac
     form.get_by_test_id("fission-name-input").fill(NAME)
     _pick(page, form.get_by_test_id("fission-background"), "裂变海报背景")
     _pick(page, form.get_by_test_id("fission-members"), members[0], members[1])
-    form.get_by_test_id("fission-threshold").locator("input").fill("2")
+    form.get_by_test_id("fission-threshold").locator("input").fill("0")
     form.get_by_test_id("fission-keep").locator("input").fill("0")
     form.get_by_test_id("fission-reward").fill("恭喜！没有券码")
     since = sandbox.call_counts(cid)["last_seq"]
+    form.get_by_test_id("submit-fission").click()
+    form.locator(".el-form-item.is-error", has_text="邀请人数 N").get_by_text("（字段：邀请人数）").wait_for()
+    form.get_by_test_id("fission-threshold").locator("input").fill("2")
     form.get_by_test_id("submit-fission").click()
     # the API's 400 at its field, in words; nothing stored
     form.locator(".el-form-item.is-error", has_text="奖励消息").get_by_text("{code}").first.wait_for()
