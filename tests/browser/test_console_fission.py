@@ -92,13 +92,15 @@ def test_an_admin_creates_fills_activates_links_follows_and_ends_a_campaign(stac
     assert row.get_by_test_id("fission-name").inner_text() == NAME  # as text
     assert sandbox.calls(cid, since=since, path="externalcontact/add_contact_way") == []  # no WeCom call yet
 
-    # coupon codes: typed, one a line; a second upload with a code seen before
+    # coupon codes: typed, one a line; then a .txt file (CRLF) with a code seen before
     row.get_by_test_id("fission-codes").click()
     dialog = page.get_by_test_id("codes-dialog")
     dialog.get_by_test_id("codes-text").fill("SPRING-1\nSPRING-2\n\nSPRING-3\n")
     dialog.get_by_test_id("submit-codes").click()
     dialog.get_by_test_id("codes-result").get_by_text("新增 3 个，重复 0 个；券码池可用 3，已发 0").wait_for()
-    dialog.get_by_test_id("codes-text").fill("SPRING-3\nSPRING-4")
+    dialog.get_by_test_id("codes-file").set_input_files(
+        files=[{"name": "codes.txt", "mimeType": "text/plain", "buffer": b"SPRING-3\r\nSPRING-4\r\n"}])
+    dialog.get_by_text("共 2 行").wait_for()
     dialog.get_by_test_id("submit-codes").click()
     dialog.get_by_test_id("codes-result").get_by_text("新增 1 个，重复 1 个；券码池可用 4，已发 0").wait_for()
     assert _api(page, "GET", f"/admin/fission/{made['campaign_id']}")["body"]["pool"] == {"free": 4, "used": 0}
