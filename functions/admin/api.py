@@ -77,7 +77,8 @@ class Doc:
     the models in admin/schemas), kept on the route so a route cannot exist undocumented.
 
     ``answers``: status → (description, model, or None for an untyped object); ``csv`` adds text/csv to the
-    200. ``query``: a model whose fields are the query parameters. ``params``: path parameter → description.
+    200; ``media`` (e.g. "image/png") makes the 200 that binary type instead of JSON. ``query``: a model whose
+    fields are the query parameters. ``params``: path parameter → description.
     ``errors``: statuses beyond those every keyed route may answer (400, 401, 413, 429, 503; 403 on writes),
     each None (the shared response), a description, or (description, model)."""
 
@@ -89,6 +90,7 @@ class Doc:
     params: Mapping[str, str] = field(default_factory=dict)
     errors: Mapping[int, Any] = field(default_factory=dict)
     csv: bool = False
+    media: str = ""
 
 
 # (path, method, write, doc) of every route, in registration order: the route table the document is built from.

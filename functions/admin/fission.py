@@ -96,7 +96,7 @@ def link(principal: Any, request: Any, campaign_id: str) -> Any:
 
 @_open_route("/admin/public/fission/poster", "GET", Doc(
     "The inviter's poster (PNG): the campaign's background, their name and the QR of their own contact way",
-    {200: ("image/png", None)}, query=S.PublicQuery,
+    {200: ("the poster", None)}, query=S.PublicQuery, media="image/png",
     errors={404: "not a customer of the corp, or no such campaign", 409: "the campaign is not running, or the "
             "code is being made (retry in a few seconds)", 502: None},
     description="No key: the token (GET /admin/fission/{campaign_id}/link) names the corp, the campaign and the "

@@ -105,6 +105,8 @@ def _operation(path: str, write: bool, doc: Doc, refs: dict[Any, dict[str, Any]]
         responses[str(status)] = _json(text, refs[model] if model is not None else {"type": "object"})
         if doc.csv and status == 200:
             responses["200"]["content"]["text/csv"] = {"schema": {"type": "string"}}
+        if doc.media and status == 200:
+            responses["200"]["content"] = {doc.media: {"schema": {"type": "string", "format": "binary"}}}
     shared = {400: None, 401: None, 413: None, 429: None, 503: None, **({403: None} if write else {})}
     for status, how in sorted({**shared, **doc.errors}.items()):
         if how is None:

@@ -22,7 +22,7 @@ PAGES = [("dashboard", "仪表盘"), ("customers", "客户"), ("tags", "标签�
          ("employees", "员工"), ("roles", "角色与密钥"), ("transfers", "离职/在职继承"), ("sync", "同步"),
          ("stats", "统计"), ("group-codes", "群活码"), ("groups", "客户群"),
          ("mass-sends", "群发"), ("sops", "SOP"), ("churn-alerts", "流失提醒"), ("stages", "客户阶段"), ("notes", "跟进记录"),
-         ("content", "话术素材"), ("moments", "客户朋友圈"), ("stores", "门店活码")]
+         ("content", "话术素材"), ("moments", "客户朋友圈"), ("stores", "门店活码"), ("fission", "好友裂变")]
 
 
 def _pick(page, select_testid: str, label: str, tries: int = 3) -> None:

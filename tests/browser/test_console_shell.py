@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import NARROW, WIDE
 
 MENUS = ["仪表盘", "客户", "客户群", "标签库", "渠道活码", "群活码", "群发", "SOP", "离职/在职继承", "统计", "流失提醒", "客户阶段", "跟进记录", "员工",
-         "同步", "角色与密钥", "话术素材", "客户朋友圈", "门店活码"]
+         "同步", "角色与密钥", "话术素材", "客户朋友圈", "门店活码", "好友裂变"]
 
 
 def _menu_titles(page) -> list[str]:

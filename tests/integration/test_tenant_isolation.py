@@ -10,6 +10,7 @@ A route added later without a case here fails the test, so isolation cannot be f
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import time
@@ -83,6 +84,12 @@ def corps(stack, sandbox) -> dict[str, Any]:
                                                        "latitude": 31.23, "longitude": 121.47,
                                                        "assistants": [staff[0]]}]}, "imported")
     assert created("POST", "/admin/stores/codes", {}, "pending") == "0"
+    poster_bg = created("POST", "/admin/materials", {"kind": "image", "title": "隔离海报", "filename": "bg.png",
+                                                     "content": base64.b64encode(_png()).decode()}, "material_id")  # fmt: skip
+    campaign = created("POST", "/admin/fission", {"name": "隔离", "background": poster_bg, "threshold": 2,
+                                                   "keep_days": 0, "reward_text": "{code}", "members": [staff[0]],
+                                                   "start_at": int(time.time()) - 60,
+                                                   "end_at": int(time.time()) + 86_400}, "campaign_id")  # fmt: skip
     others = [c["external_userid"] for c in world["customers"] if c["follow_users"][0]["userid"] == staff[1]]
     transfer = created("POST", "/admin/transfers", {"kind": "onjob", "handover_userid": staff[1],
                                                     "takeover_userid": staff[2], "customers": others[:1],
@@ -105,7 +112,8 @@ def corps(stack, sandbox) -> dict[str, Any]:
     a_key = keys.create(a["corp_id"], Role.VIEWER, "isolation target")["key_id"]
     ids = {"external_userid": ext, "code_id": code, "chat_id": chat, "send_id": send, "sop_id": sop,
            "job_id": job, "tag_id": tag, "userid": a_member, "key_id": a_key, "script_id": script,
-           "material_id": material, "moment_task_id": moment, "store_id": "iso1"}
+           "material_id": material, "moment_task_id": moment, "store_id": "iso1",
+           "campaign_id": campaign}
     return {"a": a, "b": b, "admin_a": admin_a, "admin_b": admin_b, "ids": ids, "group_code": group_code,
             "transfer": transfer, "follower": follower, "staff": staff, "session_b": session_b,
             "sidebar_b": sidebar_b}
@@ -133,7 +141,18 @@ def _bodies(c: dict[str, Any]) -> dict[tuple[str, str], Any]:
         ("/admin/materials/{material_id}", "PATCH"): {"title": "hijack"},
         ("/admin/sidebar/scripts/{script_id}", "PATCH"): {"text": "hijack"},
         ("/admin/stores/{store_id}", "PUT"): {"name": "hijack"},
+        ("/admin/fission/{campaign_id}/coupons", "POST"): {"codes": ["HIJACK-1"]},
     }
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (375, 667), "#fde2c8").save(out, "PNG")
+    return out.getvalue()
 
 
 def _ids_for(path: str, c: dict[str, Any]) -> dict[str, str]:

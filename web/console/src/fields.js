@@ -98,6 +98,13 @@ const LABELS = {
   radius_km: '查找半径',
   rows: '门店行',
   group_code: '门店群活码',
+  background: '海报背景',
+  keep_days: '好友保留天数',
+  reward_text: '奖励消息',
+  members: '接待成员',
+  start_at: '开始时间',
+  end_at: '结束时间',
+  codes: '券码',
 }
 
 export function fieldLabel(field) {

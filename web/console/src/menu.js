@@ -18,6 +18,7 @@ export const MENU = [
       { path: '/channel-codes', title: '渠道活码', icon: 'Postcard' },
       { path: '/group-codes', title: '群活码', icon: 'ChatDotRound' },
       { path: '/stores', title: '门店活码', icon: 'Shop' },
+      { path: '/fission', title: '好友裂变', icon: 'Share' },
     ],
   },
   {

@@ -26,6 +26,7 @@ const pages = {
   '/notes': () => import('./pages/NotesPage.vue'),
   '/content': () => import('./pages/ContentPage.vue'),
   '/stores': () => import('./pages/StoresPage.vue'),
+  '/fission': () => import('./pages/FissionPage.vue'),
 }
 
 export const router = createRouter({
