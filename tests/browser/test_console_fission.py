@@ -124,8 +124,10 @@ def test_an_admin_creates_fills_activates_links_follows_and_ends_a_campaign(stac
     page.keyboard.type(customer["name"][:2])
     page.locator(".el-select-dropdown__item:visible", has_text=f"（{inviter}）").first.click()
     link.get_by_test_id("submit-link").click()
-    url = link.get_by_test_id("link-url").inner_text().strip()
     base = stack.console_url.rsplit("/console/", 1)[0]
+    page_url = link.get_by_test_id("link-url").inner_text().strip()
+    assert page_url.startswith(f"{base}/landing/fission.html?t="), page_url
+    url = link.get_by_test_id("link-poster").inner_text().strip()
     assert url.startswith(f"{base}/admin/public/fission/poster?t="), url
     link.get_by_test_id("copy-link").wait_for()
     progress = requests.get(link.get_by_test_id("link-progress").inner_text().strip(), timeout=30)
