@@ -8,7 +8,6 @@ sidebar reads what a customer received with one Query and one BatchGetItem."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
@@ -24,6 +23,7 @@ from scrm.adapters.dynamo.conditional import (
     transact_if,
 )
 from scrm.adapters.dynamo.models import MassSendItem
+from scrm.adapters.dynamo.parallel import write_in_parts
 from scrm.mass_sends.model import MassSend, Part, Pointer
 
 M = MassSendItem
@@ -206,19 +206,13 @@ class DynamoMassSends:
         """pk = corp#to#<customer>, sk = <at, 10 digits>#<send_id>: a customer is in one part of a send, so
         the key is theirs alone and a repeat writes the same items."""
 
-        def write(start: int) -> None:
+        def write(part: Sequence[tuple[int, str]]) -> None:
             with M.batch_write() as batch:
-                for k in range(start, min(start + POINTERS_PER_WRITER, len(ids))):
-                    batch.save(M(f"{corp_id}#to#{ids[k]}", f"{int(at):010d}#{send_id}",
+                for k, ext in part:
+                    batch.save(M(f"{corp_id}#to#{ext}", f"{int(at):010d}#{send_id}",
                                  data={"s": sender, "n": number, "i": k}))  # fmt: skip
 
-        starts = list(range(0, len(ids), POINTERS_PER_WRITER))
-        if len(starts) <= 1:
-            for start in starts:
-                write(start)
-            return
-        with ThreadPoolExecutor(WRITERS) as pool:
-            list(pool.map(write, starts))
+        write_in_parts(list(enumerate(ids)), POINTERS_PER_WRITER, WRITERS, write)
 
     def received(self, corp_id: str, external_userid: str, limit: int) -> list[Pointer]:
         out: list[Pointer] = []

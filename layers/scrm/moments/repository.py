@@ -5,7 +5,6 @@ repeated request finds the task it made and never makes a second."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
@@ -20,6 +19,7 @@ from scrm.adapters.dynamo.conditional import (
     transact_if,
 )
 from scrm.adapters.dynamo.models import MomentItem
+from scrm.adapters.dynamo.parallel import write_in_parts
 from scrm.moments.model import Moment
 
 M = MomentItem
@@ -91,13 +91,7 @@ class DynamoMoments:
                     batch.save(M(f"{corp_id}#mt#{moment_task_id}", f"u#{r['userid']}", data=dict(r),
                                  posted=bool(r.get("published"))))  # fmt: skip
 
-        parts = [rows[i : i + ROWS_PER_WRITER] for i in range(0, len(rows), ROWS_PER_WRITER)]
-        if len(parts) <= 1:
-            for part in parts:
-                write(part)
-            return
-        with ThreadPoolExecutor(WRITERS) as pool:
-            list(pool.map(write, parts))
+        write_in_parts(rows, ROWS_PER_WRITER, WRITERS, write)
 
     def members(self, corp_id: str, moment_task_id: str) -> list[dict[str, Any]]:
         return [dict(i.data or {}) for i in M.query(f"{corp_id}#mt#{moment_task_id}", M.sk.startswith("u#"))]
