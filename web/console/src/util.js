@@ -36,16 +36,23 @@ export async function loadTags() {
   return { groups, names }
 }
 
-// Every employee (the API pages by userid).
-export async function loadEmployees() {
+// Every item of a list the API pages on next_cursor, page after page, up to `most` items; onPage(count read)
+// after each page (a progress line).
+export async function readAll(path, params, { most = Infinity, onPage } = {}) {
   const all = []
   let cursor = ''
   do {
-    const page = await api.get('/admin/employees', { limit: 1000, cursor })
+    const page = await api.get(path, { ...params, cursor })
     all.push(...(page.items || []))
+    if (onPage) onPage(all.length)
     cursor = page.next_cursor || ''
-  } while (cursor)
+  } while (cursor && all.length < most)
   return all
+}
+
+// Every employee (the API pages by userid).
+export function loadEmployees() {
+  return readAll('/admin/employees', { limit: 1000 })
 }
 
 export function employeeName(map, userid) {
