@@ -249,10 +249,10 @@ def cmd_members(args: argparse.Namespace) -> None:
     api = connect(args, args.corp, detailed=True)
     params = {"limit": str(args.limit), **({"posted": args.posted} if args.posted else {})}
     path = f"{_path(args.moment_task_id)}/members"
-    result = api.get(path, params)
-    while args.all and result.get("next_cursor"):  # every page: the API answers --limit a page
-        more = api.get(path, {**params, "cursor": result["next_cursor"]})
-        result = {**more, "items": [*result["items"], *more["items"]]}
+    if args.all:  # every page: the API answers --limit a page
+        result = {"items": [m for page in api.pages(path, params) for m in page["items"]], "next_cursor": ""}
+    else:
+        result = api.get(path, params)
     if args.json:
         print_json(result)
         return
