@@ -54,6 +54,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 MEMO_S = 0.1
@@ -63,20 +64,37 @@ def _patch_transactions() -> None:
     import copy as _copy
 
     from moto.dynamodb import models as ddb
-    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
     from moto.dynamodb.models.table import Table
+
+    no_stream = threading.local()
 
     class _NoTableCopy:
         """``copy`` for moto's dynamodb models module: a Table "copy" is the table itself (the patched
-        transact_write_items restores the touched items instead); everything else is copied as before."""
+        transact_write_items restores the touched items instead); an UpdateItem's copy of the item it
+        changes (kept for the table's stream only: a deep copy of the whole item per update, the larger the
+        item the dearer) is skipped on a table without a stream; everything else is copied as before."""
 
         @staticmethod
         def deepcopy(obj: Any, memo: Any = None) -> Any:
-            return obj if isinstance(obj, Table) else _copy.deepcopy(obj, memo)
+            if isinstance(obj, Table) or (getattr(no_stream, "on", False) and isinstance(obj, Item)):
+                return obj
+            return _copy.deepcopy(obj, memo)
 
         copy = staticmethod(_copy.copy)
 
     ddb.copy = _NoTableCopy  # type: ignore[attr-defined,assignment]
+    update = ddb.DynamoDBBackend.update_item
+
+    def update_item(self: Any, table_name: str, *args: Any, **kwargs: Any) -> Any:
+        before = getattr(no_stream, "on", False)
+        no_stream.on = self.get_table(table_name).stream_shard is None
+        try:
+            return update(self, table_name, *args, **kwargs)
+        finally:
+            no_stream.on = before
+
+    ddb.DynamoDBBackend.update_item = update_item  # type: ignore[method-assign]
     original = ddb.DynamoDBBackend.transact_write_items
 
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
@@ -129,6 +147,117 @@ def _patch_write_isolation() -> None:
                 return _original(*args, **kwargs)
 
         setattr(ddb.DynamoDBBackend, name, functools.wraps(original)(locked))
+
+
+def _patch_update_expressions() -> None:
+    """moto's UpdateExpression machinery (UpdateItem and a transaction's Update entries): ten validators each
+    walk the expression's tree, and at every node ask ``isinstance`` of moto's ABCMeta node classes (a
+    Python-level ``__instancecheck__`` each) and rebuild the validator's ``_processing_map`` dict; a 13-action
+    SET took 7.5 ms of CPU, the fission events' path makes four such writes an event and this was 60 % of the
+    DynamoDB process's time (py-spy --gil, issue 21). The same walks, with each (node type, class) answer
+    computed once and each validator's node types read once: same nodes visited, same order, same result."""
+    from moto.dynamodb.parsing import ast_nodes as ast
+    from moto.dynamodb.parsing import expressions
+
+    answers: dict[tuple[type, Any], bool] = {}
+
+    def isa(kind: type, classes: Any) -> bool:
+        try:
+            return answers[(kind, classes)]
+        except KeyError:
+            answers[(kind, classes)] = found = issubclass(kind, classes)
+            return found
+
+    recurse_into = (ast.Expression, ast.UpdateExpressionFunction)
+
+    def find_clauses(self: Any, clause_types: Any) -> list[Any]:
+        clauses: list[Any] = []
+        for child in self.children or []:
+            kind = type(child)
+            if kind in clause_types:
+                clauses.append(child)
+            elif isa(kind, recurse_into):
+                clauses.extend(child.find_clauses(clause_types))
+        return clauses
+
+    def nodes_to_be_processed(self: Any) -> tuple[type, ...]:
+        kinds = self.__dict__.get("_devstack_kinds")
+        if kinds is None:
+            kinds = self.__dict__["_devstack_kinds"] = tuple(self._processing_map().keys())
+        return kinds  # type: ignore[no-any-return]
+
+    def process(self: Any, node: Any) -> Any:
+        kind = type(node)
+        for class_key, processor in self._processing_map().items():
+            if isa(kind, class_key):
+                return processor(node)
+        return None
+
+    def traverse_node_recursively(self: Any, node: Any, child_id: int = -1) -> Any:
+        if isa(type(node), ast.Node):
+            parent_node = node.parent
+            if node.children is not None:
+                for i, child_node in enumerate(node.children):
+                    self.pre_processing_of_child(node, i)
+                    self.traverse_node_recursively(child_node, i)
+            if isa(type(node), self.nodes_to_be_processed()):
+                node = self.process(node)
+                node.parent = parent_node
+                if parent_node:
+                    parent_node.children[child_id] = node
+        return node
+
+    # Each UpdateItem parsed its expression twice (the request's check of the names and values it uses, then
+    # the backend), and pynamodb's expressions are the same strings call after call (``SET #0 = :0, ...``).
+    # The parsed tree is only read: the check looks for clauses, and the validators work on their own deep
+    # copy (``Validator.__init__``). So one parse per distinct string; a parse error still raises each time.
+    parser = expressions.UpdateExpressionParser
+    make = parser.make.__func__  # type: ignore[attr-defined]
+    parsed: dict[str, Any] = {}
+
+    def cached_make(cls: Any, expression_str: str) -> Any:
+        tree = parsed.get(expression_str)
+        if tree is None:
+            tree = make(cls, expression_str)
+            tree.__dict__["_devstack_expression"] = expression_str  # kept by the validators' deep copy
+            if len(parsed) >= 4096:
+                parsed.clear()
+            parsed[expression_str] = tree
+        return tree
+
+    parser.make = classmethod(cached_make)  # type: ignore[method-assign,assignment]
+
+    # Two of the validators judge the expression alone (at most one clause of each kind; no path updated
+    # twice, which also reads the names' mapping), and they did so at every nested UpdateExpression node of
+    # the tree, each time collecting the clauses below it: quadratic in the actions, a third of an
+    # UpdateItem's time. An expression (and mapping) that passed once passes again: it is not judged twice.
+    from moto.dynamodb.parsing import validators
+
+    def judged_once(cls: Any, key_of: Callable[[Any, str], Any]) -> None:
+        original = cls.traverse
+        passed: set[Any] = set()
+
+        def traverse(self: Any, node: Any) -> Any:
+            expression = node.__dict__.get("_devstack_expression")
+            key = key_of(self, expression) if expression is not None else None
+            if key is not None and key in passed:
+                return node
+            result = original(self, node)  # raises for a bad expression: nothing remembered
+            if key is not None:
+                if len(passed) >= 4096:
+                    passed.clear()
+                passed.add(key)
+            return result
+
+        cls.traverse = traverse
+
+    judged_once(validators.ActionCountValidator, lambda self, expression: expression)
+    judged_once(validators.OverlappingPathsValidator,
+                lambda self, expression: (expression, tuple(sorted((self.expression_attribute_names or {}).items()))))
+    ast.Node.find_clauses = find_clauses  # type: ignore[method-assign]
+    ast.DepthFirstTraverser.nodes_to_be_processed = nodes_to_be_processed  # type: ignore[method-assign]
+    ast.DepthFirstTraverser.process = process  # type: ignore[method-assign]
+    ast.DepthFirstTraverser.traverse_node_recursively = traverse_node_recursively  # type: ignore[method-assign]
 
 
 def _patch_queries() -> None:
@@ -501,6 +630,7 @@ def _patch() -> None:
     _patch_transactions()
     _patch_write_isolation()
     _patch_queries()
+    _patch_update_expressions()
     from devstack import aws_faults
 
     aws_faults.install()

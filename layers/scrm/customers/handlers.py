@@ -26,7 +26,7 @@ from scrm.kernel.events import (
     WeComEvent,
     parse_event,
 )
-from scrm.kernel.sources import source_of
+from scrm.kernel.sources import may_be_channel_code, source_of
 from scrm.kernel.versions import version_of
 
 if TYPE_CHECKING:
@@ -109,7 +109,8 @@ class Handlers:
             self.store.note_transfer_fail(corp, ext, uid, e.fail_reason, e.create_time)
             effects.append("customer:transfer_fail")
         arrived = e.change_type in ("add_external_contact", "add_half_external_contact")
-        code = self.channels.code(corp, e.state) if self.channels and arrived and e.state and ext and uid else None
+        looked_up = self.channels and arrived and may_be_channel_code(e.state) and ext and uid
+        code = self.channels.code(corp, e.state) if looked_up else None
         if e.change_type in REFRESHING_CHANGES and ext:
             effects += self._refresh_customer(corp, ext, (uid, code) if code else None)
         if code is not None and self.channels:

@@ -19,11 +19,12 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Self
 
 from scrm.kernel.errors import Conflict, InvalidInput
+from scrm.kernel.sources import FISSION_PREFIX
 
 DRAFT, ACTIVE, ENDED = "draft", "active", "ended"
 PENDING, CONFIRMED, LOST = "pending", "confirmed", "lost"
 LEASE_S = 120  # a calling mark older than this belongs to a worker that died
-STATE_PREFIX = "fi:"
+STATE_PREFIX = FISSION_PREFIX
 COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 MAX_MEMBERS = 100  # a contact way's user list (add_contact_way: at most 100 members)
 MAX_FRIENDS_KEPT = 5000  # friends listed on one inviter's item (their counters go on past it)

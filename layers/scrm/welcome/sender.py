@@ -25,6 +25,7 @@ from typing import Any
 from scrm.acquisition.ports import ChannelStatsRepo
 from scrm.kernel import wecom_errors as errcodes
 from scrm.kernel.china_time import local_day
+from scrm.kernel.sources import may_be_channel_code
 from scrm.kernel.wecom_error import WeComError
 from scrm.live_codes.channel_code import code_from_dict
 from scrm.live_codes.keys import CHANNEL, DEFAULT_WELCOME, sort_key
@@ -51,7 +52,7 @@ class WelcomeSender:
 
     def welcome_for(self, corp_id: str, state: str, at: datetime) -> tuple[Welcome | None, str]:
         """(message, the statistics key it belongs to)."""
-        if state:
+        if may_be_channel_code(state):  # a fission inviter's state is no code: the default welcome
             data = self.codes.cached(corp_id, sort_key(CHANNEL, state))
             if data is not None:
                 code = code_from_dict(data)
