@@ -95,6 +95,35 @@ def test_add_external_contact(handlers: Handlers, store: FakeStore, wecom: FakeW
     assert "WELCOME-SECRET" not in json.dumps(store.timeline_of(CORP, f"customer:{EXT}"), ensure_ascii=False)
 
 
+class _Channels:
+    """The acquisition's lookups, recorded; no state is a channel code here."""
+
+    def __init__(self) -> None:
+        self.looked_up: list[str] = []
+
+    def code(self, corp_id: str, state: str) -> None:
+        self.looked_up.append(state)
+
+    def count_loss(self, *args: Any) -> list[str]:
+        return []
+
+
+def test_a_fission_state_is_not_looked_up_among_the_channel_codes(
+    store: FakeStore, directory: FakeDirectory, wecom: FakeWeCom, clock: Any
+) -> None:
+    """fi:<campaign>:<inviter> is a fission inviter's way (scrm.kernel.sources): 10,000 inviters were 10,000
+    channel-code reads (misses) per consumer process (issue 21). Any other state is still looked up."""
+    channels = _Channels()
+    handlers = Handlers(store, directory, clock=clock, channels=channels)  # type: ignore[arg-type]
+    seed_customer(wecom)
+    send(handlers, contact("add_external_contact", State="fi:ab12cd34:k000000001"))
+    assert channels.looked_up == []
+    send(handlers, contact("add_external_contact", t=T + 5, user="lisi", State="poster"))
+    assert channels.looked_up == ["poster"]
+    (_, entry) = sorted(store.timeline_of(CORP, f"customer:{EXT}"), key=lambda e: e["create_time"])
+    assert entry["entry"]["source"] == "channel"
+
+
 def test_add_half_external_contact(handlers: Handlers, store: FakeStore, wecom: FakeWeCom) -> None:
     seed_customer(wecom)
     effects = send(handlers, contact("add_half_external_contact", State="qr1"))
