@@ -18,6 +18,7 @@ class FakeFissionRepo:
         self.inviters_: dict[tuple[str, str, str], tuple[dict[str, Any], int]] = {}
         self.credits_: dict[tuple[str, str, str], dict[str, Any]] = {}
         self.due_: set[tuple[str, str, int, str]] = set()
+        self.waiting_: set[tuple[str, str, str]] = set()
         self.seen: set[tuple[str, str, str]] = set()
         self.free: dict[tuple[str, str], list[str]] = {}
         self.used: dict[tuple[str, str, str], str] = {}
@@ -106,6 +107,18 @@ class FakeFissionRepo:
         code = free.pop(0)
         self.used[(corp_id, campaign_id, key)] = code
         return code
+
+    def add_waiting(self, corp_id: str, campaign_id: str, key: str) -> None:
+        self.waiting_.add((corp_id, campaign_id, key))
+
+    def waiting(self, corp_id: str, campaign_id: str, limit: int = 100) -> list[str]:
+        return sorted(k for (c, cid, k) in self.waiting_ if c == corp_id and cid == campaign_id)[:limit]
+
+    def waiting_count(self, corp_id: str, campaign_id: str) -> int:
+        return len(self.waiting(corp_id, campaign_id, 10**9))
+
+    def drop_waiting(self, corp_id: str, campaign_id: str, key: str) -> None:
+        self.waiting_.discard((corp_id, campaign_id, key))
 
     def pool(self, corp_id: str, campaign_id: str) -> dict[str, int]:
         return {"free": len(self.free.get((corp_id, campaign_id)) or []),
@@ -199,11 +212,13 @@ class FakeBackgrounds:
 
 class FakeNotices:
     def __init__(self) -> None:
-        self.sent: dict[str, list[str]] = {}
+        self.sent: dict[str, list[str]] = {}  # the last notice of each key
+        self.times: list[tuple[str, int]] = []  # every (key, at) sent: the real notices send once per pair
 
     def notify_admins(self, corp_id: str, key: str, at: int, title: str, lines: Sequence[str]) -> dict[str, str]:
-        if key in self.sent:
+        if (key, at) in self.times:
             return {"admin": "sent_before"}
+        self.times.append((key, at))
         self.sent[key] = [title, *lines]
         return {"admin": "sent"}
 
