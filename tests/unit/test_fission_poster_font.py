@@ -15,11 +15,9 @@ from scrm.fission.spec import parse_campaign
 
 from infra import poster_font
 
-SIZE = 64
 
-
-def _glyph(ch: str, size: int = SIZE) -> bytes:
-    return poster._bitmap(size, ch)
+def _glyph(ch: str) -> bytes:
+    return poster._bitmap(ch)
 
 
 def _campaign():  # the default layout: the name at (40, 40) in 36 px, the avatar disc below it
@@ -47,7 +45,7 @@ def test_a_chinese_name_draws_its_own_glyphs():
     # names with characters outside GB2312, traditional ones, the · separator and fullwidth punctuation
     for ch in "喆堃玥陳·！":
         assert _glyph(ch) != notdef, ch
-    assert poster.drawable("王小明", 36) == "王小明"
+    assert poster.drawable("王小明") == "王小明"
 
 
 def test_the_poster_shows_the_name():
@@ -58,9 +56,9 @@ def test_the_poster_shows_the_name():
 
 
 def test_characters_the_font_lacks_are_left_out_not_boxed():
-    assert poster.drawable("王🌸小明", 36) == "王小明"
-    assert poster.drawable("👨\u200d👩\u200d👧 张三", 36) == "张三"  # the joiners go with the emoji
-    assert poster.drawable("🌸🎉", 36) == ""
+    assert poster.drawable("王🌸小明") == "王小明"
+    assert poster.drawable("👨\u200d👩\u200d👧 张三") == "张三"  # the joiners go with the emoji
+    assert poster.drawable("🌸🎉") == ""
     assert _name_area("王🌸小明").tobytes() == _name_area("王小明").tobytes()
     assert _name_area("🌸").tobytes() == _name_area("").tobytes()
 
@@ -78,3 +76,17 @@ def test_a_different_source_is_refused(tmp_path):
     other.write_bytes(b"not the pinned font")
     with pytest.raises(poster_font.FontError, match="SHA-256"):
         poster_font.build(tmp_path / "out.ttf", source=other)
+
+
+def test_without_the_font_chinese_is_dropped_not_boxed(monkeypatch, tmp_path):
+    """A checkout nobody ran `make font` in: Pillow's Latin font draws, and the Chinese is left out."""
+    caches = (poster._font, poster._has_glyph, poster._bitmap)
+    monkeypatch.setattr(poster, "SHIPPED_FONT", tmp_path / "missing.ttf")
+    for cache in caches:
+        cache.cache_clear()
+    try:
+        assert poster.drawable("Lei 王小明") == "Lei"
+        assert _name_area("Lei 王小明").tobytes() == _name_area("Lei").tobytes()
+    finally:
+        for cache in caches:
+            cache.cache_clear()

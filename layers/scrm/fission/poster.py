@@ -44,26 +44,29 @@ def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
     return ImageFont.load_default(size)
 
 
+PROBE_SIZE = 32  # whether a glyph exists does not depend on the size: probed small, whatever the spot's size
+
+
 @lru_cache(maxsize=4096)
-def _has_glyph(size: int, ch: str) -> bool:
+def _has_glyph(ch: str) -> bool:
     """Whether the font draws ``ch`` as itself: a character it does not map draws its .notdef glyph (a box
     in most fonts), the same bitmap as a code point no font maps."""
     if ch.isspace():
         return True
-    return _bitmap(size, ch) != _bitmap(size, SURELY_MISSING)
+    return _bitmap(ch) != _bitmap(SURELY_MISSING)
 
 
 @lru_cache(maxsize=64)
-def _bitmap(size: int, ch: str) -> bytes:
-    canvas = Image.new("L", (size * 2, size * 2))
-    ImageDraw.Draw(canvas).text((size // 2, size // 2), ch, font=_font(size), fill=255)
+def _bitmap(ch: str) -> bytes:
+    canvas = Image.new("L", (PROBE_SIZE * 2, PROBE_SIZE * 2))
+    ImageDraw.Draw(canvas).text((PROBE_SIZE // 2, PROBE_SIZE // 2), ch, font=_font(PROBE_SIZE), fill=255)
     return canvas.tobytes()
 
 
-def drawable(name: str, size: int) -> str:
+def drawable(name: str) -> str:
     """The name as the poster draws it: characters the font lacks (emoji, their joiners and variation
     selectors, CJK extension B and beyond) dropped rather than drawn as boxes; spaces collapsed."""
-    kept = "".join(ch for ch in name if ch.isprintable() and _has_glyph(size, ch))
+    kept = "".join(ch for ch in name if ch.isprintable() and _has_glyph(ch))
     return " ".join(kept.split())
 
 
@@ -103,12 +106,12 @@ def render(corp_id: str, campaign: Campaign, name: str, qr_text: str, load_backg
     a = campaign.avatar_spot
     draw.ellipse((a.x, a.y, a.x + a.size, a.y + a.size), fill=a.color if a.color != "#000000" else "#07c160")
     initial_size = max(8, a.size // 2)
-    initial = drawable(name, initial_size)[:1]  # a name of emoji only: the disc without a letter
+    initial = drawable(name)[:1]  # a name of emoji only: the disc without a letter
     if initial.strip():
         draw.text((a.x + a.size / 2, a.y + a.size / 2), initial, font=_font(initial_size), fill="#ffffff",
                   anchor="mm")  # fmt: skip
     n = campaign.name_spot
-    shown = drawable(name, n.size)
+    shown = drawable(name)
     if shown:
         draw.text((n.x, n.y), shown, font=_font(n.size), fill=n.color)
     q = campaign.qr_spot
