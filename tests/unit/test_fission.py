@@ -302,6 +302,20 @@ def test_the_job_serves_who_the_upload_left(w, monkeypatch):
     assert all(len(_sends_to(w, f"wmWait{i}")) == 2 for i in range(3))
 
 
+def test_an_upload_stops_serving_when_its_time_is_up(w):
+    cid = _empty_pool_inviters(w, 3)
+    send = w.gw.add_msg_template
+
+    def slow_send(*a: Any, **k: Any) -> Any:
+        w.now += 6  # each WeCom call takes 6 s: two fit in the upload's 10 s
+        return send(*a, **k)
+
+    w.gw.add_msg_template = slow_send
+    out = w.service.upload_codes(CORP, cid, ["N1", "N2", "N3"])
+    assert (out["served"], out["waiting"]) == (2, 1)
+    assert w.service.advance(CORP)[cid]["served"] == 1
+
+
 def test_a_waiting_inviter_under_another_workers_mark_is_sent_once(w):
     """A worker took the reward's fence with the new code, sent, and died before recording it: the upload
     leaves the live mark alone, and the job after the lease finds the task instead of sending again."""

@@ -58,6 +58,7 @@ DELETE_BY_TRANSFER = "DELETE_BY_TRANSFER"
 # Inviters left at pool_empty, served when codes come: by the upload itself up to SERVE_ON_UPLOAD (one WeCom
 # call each, within the admin API's answer time), the rest by the minute job, WAITING_PER_RUN a campaign a run.
 SERVE_ON_UPLOAD = 20
+SERVE_ON_UPLOAD_S = 10.0  # and for at most this long: the admin API answers within 29 s
 WAITING_PER_RUN = 100
 
 
@@ -155,7 +156,7 @@ class Fission:
 
             self._campaigns(corp_id).write(campaign, refill)
             if campaign.status in (ACTIVE, ENDED):
-                served = self.serve_waiting(corp_id, campaign, SERVE_ON_UPLOAD)
+                served = self.serve_waiting(corp_id, campaign, SERVE_ON_UPLOAD, self.clock() + SERVE_ON_UPLOAD_S)
         return {"added": added, "duplicates": len(cleaned) - added, "pool": self.repo.pool(corp_id, campaign_id),
                 "served": served, "waiting": self.repo.waiting_count(corp_id, campaign_id)}  # fmt: skip
 
@@ -417,14 +418,16 @@ class Fission:
         if not campaign.pool_alerted:
             self._campaigns(corp_id).write(campaign, lambda c: setattr(c, "pool_alerted", True))
 
-    def serve_waiting(self, corp_id: str, campaign: Campaign, budget: int) -> int:
+    def serve_waiting(self, corp_id: str, campaign: Campaign, budget: int, until: float = 0.0) -> int:
         """Send their codes to inviters who reached the threshold while the pool was empty, at most ``budget``
-        of them; how many were sent. Each goes through :meth:`reward`, so the code is drawn with the same
+        of them and (``until``) no later than that clock time; how many were sent. Each goes through :meth:`reward`, so the code is drawn with the same
         transaction and the send runs under the reward's fence: an upload and the job serving at once, or a
         retried job, send one task per inviter. An inviter leaves the index once sent (or failed); a busy one
         (another worker's live mark) stays for the next pass; an empty pool stops the pass."""
         served = 0
         for key in self.repo.waiting(corp_id, campaign.campaign_id, budget):
+            if until and self.clock() >= until:
+                break  # the rest are the minute job's
             inviter = self.repo.inviter(corp_id, campaign.campaign_id, key)
             if inviter is None or inviter.reward_state in ("sent", "failed"):
                 self.repo.drop_waiting(corp_id, campaign.campaign_id, key)
