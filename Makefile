@@ -122,7 +122,7 @@ demo: venv web font
 dev: venv web font
 	$(BIN)/python -m devstack
 
-bench: venv
+bench: venv font
 	$(BIN)/python -m bench $(if $(PARTS),--parts $(PARTS)) $(BENCH_ARGS)
 
 mutants: venv
