@@ -125,7 +125,7 @@ dev: venv web font
 bench: venv font
 	$(BIN)/python -m bench $(if $(PARTS),--parts $(PARTS)) $(BENCH_ARGS)
 
-mutants: venv
+mutants: venv font
 	$(BIN)/python -m bench.mutants $(BENCH_ARGS)
 
 package: venv web font
