@@ -10,7 +10,20 @@ Then, through the local stack:
    inviter who asked. The render alone (Pillow + qrcode, in this process) p50 / p99 as well.
 2. **Counting**: the friends scan the ways (one scan each, 16 threads; the callbacks go through the event
    consumer), plus a share of friends who scan a second inviter's way (a duplicate: must not count) and some
-   self-invites. Counted (the inviters' pending + confirmed) against expected (one per friend, first way).
+   self-invites. Counted (the inviters' pending + confirmed) against expected (one per friend, first way),
+   read once the event consumer has handled every record (its dispatcher counter; reading the 10,000 inviters
+   every 2 s took half of moto's DynamoDB process). Events/s, and the consumer's DynamoDB and WeCom calls per
+   event over the counting phase (floor by design: 15 DynamoDB calls and one WeCom read, docs/architecture.md,
+   "Issue 21: friend fission", "At scale").
+
+Its own stack, the consumer and DynamoDB at normal priority, ``--fission-consumers`` (6) pollers. Measured
+(2 cores shared with three other sessions, load average 8-21): 100 inviters / 3,000 friends, 3,050 events in
+172 s (17.7/s, load 7-10; 13/s before moto's UpdateItem fix, 6-7/s at stop 28), counted exact; moto's DynamoDB
+process 33 ms of CPU an event (42 before), the workers 26 ms. 10,000 inviters / 20,000 friends (load 8-21):
+posters 480 s, 10,000 ways for 11,000 requests (0 over the floor), request p50 344 / p99 602 ms, render p50 24 /
+p99 41 ms; 20,450 events in 1,381 s (14.8/s), counted 20,000 of 20,000 (400 duplicates and 50 self-invites not
+counted), 15.04 DynamoDB calls and 1.0 WeCom read an event (docs/performance.md, "Fission"). The default
+10,000 / 100,000 (110,450 events) would take about 2 hours at that rate on shared cores: not run.
 """
 
 from __future__ import annotations
