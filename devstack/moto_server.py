@@ -39,6 +39,11 @@ Measured under callback load (py-spy, 2 cores), moto spent its time on:
   each call of the app opened a TCP connection and moto started a thread for it. The DynamoDB process
   serves moto's app on an HTTP/1.1 server that keeps connections open (``--keep-alive``,
   ``serve_keep_alive``), as DynamoDB's endpoint does for botocore on AWS.
+- DynamoDB's UpdateItem (and a transaction's Update): the expression parsed twice, ten validators each walking
+  its tree with ABC ``isinstance`` at every node (two of them at every nested node, quadratic in the actions),
+  and the item deep-copied for a stream the table does not have: 7.5 ms of CPU for a 13-action SET, 60 % of
+  the process under the fission events (issue 21). Parses are kept per string, the two validators judge an
+  expression (and names) once, type checks are memoised, the stream copy is skipped: 1.4 ms.
 Nothing here changes what moto answers, except that approximate counts may be up to 100 ms old.
 """
 

@@ -179,3 +179,33 @@ def test_the_dynamodb_server_keeps_a_connection_open_across_requests(stack):
         assert conn.sock is not None  # still open
     assert names[0] == names[1] == names[2] and table("sync_jobs").name in names[0]
     conn.close()
+
+
+def test_update_expressions_parsed_once_still_apply_and_refuse_as_moto_does(stack):
+    """devstack/moto_server.py ``_patch_update_expressions``: an expression's parse is kept and two validators
+    judge it once; the same string with other values and names applies each time, and a bad expression (two
+    SET clauses, one path set twice) is refused every time, not only the first."""
+    ddb = boto3.client("dynamodb")
+    name = table("sync_jobs").name
+    pk = "wwpatch" + uuid.uuid4().hex[:8]
+    key = {"pk": {"S": pk}, "sk": {"S": "u"}}
+    for n in (1, 2, 3):  # a new item, then the same expression on the existing one
+        ddb.update_item(TableName=name, Key=key, UpdateExpression="SET #a = :a, #b = :b ADD #c :one",
+                        ExpressionAttributeNames={"#a": f"a{n % 2}", "#b": "b", "#c": "c"},
+                        ExpressionAttributeValues={":a": {"S": f"v{n}"}, ":b": {"N": str(n)}, ":one": {"N": "1"}})
+    item = ddb.get_item(TableName=name, Key=key, ConsistentRead=True)["Item"]
+    assert (item["a1"], item["a0"], item["b"], item["c"]) == ({"S": "v3"}, {"S": "v2"}, {"N": "3"}, {"N": "3"})
+    for _ in range(2):
+        with pytest.raises(ClientError) as err:
+            ddb.update_item(TableName=name, Key=key, UpdateExpression="SET #a = :a SET #b = :a",
+                            ExpressionAttributeNames={"#a": "a0", "#b": "b"}, ExpressionAttributeValues={":a": {"S": "x"}})
+        assert err.value.response["Error"]["Code"] == "ValidationException"
+    ok = {"#a": "a0", "#b": "b"}
+    same = {"#a": "a0", "#b": "a0"}  # the string that passed with ``ok``, now setting one path twice
+    ddb.update_item(TableName=name, Key=key, UpdateExpression="SET #a = :a, #b = :b", ExpressionAttributeNames=ok,
+                    ExpressionAttributeValues={":a": {"S": "y"}, ":b": {"N": "9"}})
+    for _ in range(2):
+        with pytest.raises(ClientError) as err:
+            ddb.update_item(TableName=name, Key=key, UpdateExpression="SET #a = :a, #b = :b",
+                            ExpressionAttributeNames=same, ExpressionAttributeValues={":a": {"S": "y"}, ":b": {"N": "9"}})
+        assert err.value.response["Error"]["Code"] == "ValidationException"
