@@ -57,11 +57,23 @@ class DynamoStores:
                 batch.save(I(corp_id, f"s#{s.store_id}", data=data))
                 batch.save(I(*_geo_key(corp_id, s), data=data))
                 batch.save(I(*_city_key(corp_id, s), data=data))
+        if stores:
+            self._bump(corp_id)
 
     def delete(self, corp_id: str, store: Store) -> None:
         with I.batch_write() as batch:
             for key in ((corp_id, f"s#{store.store_id}"), _geo_key(corp_id, store), _city_key(corp_id, store)):
                 batch.delete(I(*key))
+        self._bump(corp_id)
+
+    def _bump(self, corp_id: str) -> None:
+        """After the stores' items are written: containers holding a copy of the corp's stores (index.py)
+        see the version move on their next check and read the stores again."""
+        I(corp_id, "version").update(actions=[I.version.add(1)])
+
+    def version(self, corp_id: str) -> int:
+        item = consistent_get(I, corp_id, "version")
+        return int(item.version or 0) if item is not None else 0
 
     def cells(self, corp_id: str, cells: Sequence[str]) -> list[Store]:
         """The stores filed in these cells (4 or 5 characters), one query per cell, run side by side."""
