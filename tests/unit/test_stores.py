@@ -298,6 +298,25 @@ def test_a_corp_too_large_to_copy_is_looked_up_in_its_cells_and_its_size_checked
     assert service.nearest(CORP, 31.2310, 121.4740)["queries"] == 1 + 4
 
 
+def test_a_container_holds_a_bounded_number_of_stores_dropping_the_corp_least_recently_asked():
+    repo, codes = FakeStoreRepo(), FakeStoreCodes()
+    index = StoreIndex(repo, max_held=6)
+    service = Stores(repo, codes, FakeStaff({"u1", "u2", "u3"}), clock=lambda: NOON_WED, index=index)
+    _chain(service)  # 4 stores of CORP
+    other = "wwother"
+    service.import_json(other, [{"store_id": f"o{i}", "name": f"店{i}", "city": "杭州", "latitude": 30.27,
+                                 "longitude": 120.15 + i / 100, "assistants": ["u1"]} for i in range(3)])
+    service.provision(CORP)
+    service.provision(other)
+    assert service.nearest(CORP, 31.2310, 121.4740)["queries"] == 3  # read
+    assert service.nearest(CORP, 31.2310, 121.4740)["queries"] == 0  # held
+    assert service.nearest(other, 30.27, 120.15)["store"]["store_id"] == "o0"  # 4 + 3 > 6: CORP is dropped
+    assert service.nearest(other, 30.27, 120.15)["queries"] == 0
+    again = service.nearest(CORP, 31.2310, 121.4740)
+    assert again["store"]["store_id"] == "sh1" and again["queries"] == 3  # read again (and other dropped)
+    assert service.nearest(other, 30.27, 120.15)["queries"] == 3
+
+
 # statistics ---------------------------------------------------------------------------------------
 def _add_event(state: str, ext: str, uid: str = "u1") -> object:
     return parse_event({"ToUserName": CORP, "CreateTime": str(int(NOON_WED)), "MsgType": "event",

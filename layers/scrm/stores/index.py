@@ -13,13 +13,16 @@ contact way made) bumps the corp's version item after writing them. A container 
 the stores: a write racing the reload bumps it again, and the next check reloads once more.
 
 A corp with more than ``max_stores`` stores is not copied (memory, and the reload's time on a cold
-container); its lookups read the cells from DynamoDB as before.
+container); its lookups read the cells from DynamoDB as before. A container holds at most ``max_held`` stores
+over all corps (5,000 stores are ~2.5 MB): the corps least recently asked are dropped first, and read again
+when asked.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -29,6 +32,7 @@ from scrm.stores.ports import StoreRepo
 
 REVALIDATE_S = 5.0  # an import, edit or delete reaches the lookups within this (plus one reload)
 MAX_STORES = 20_000  # a larger corp is looked up in DynamoDB's cells, not copied into every container
+MAX_HELD = 100_000  # stores held per container over all corps (~0.5 KB each): the least recently asked go first
 
 
 @dataclass
@@ -64,10 +68,11 @@ class StoreIndex:
     repo: StoreRepo
     revalidate_s: float = REVALIDATE_S
     max_stores: int = MAX_STORES
+    max_held: int = MAX_HELD
     monotonic: Callable[[], float] = time.monotonic
 
     def __post_init__(self) -> None:
-        self._corps: dict[str, CorpStores | None] = {}  # None: too many stores to copy (as of that version)
+        self._corps: OrderedDict[str, CorpStores] = OrderedDict()  # least recently asked first
         self._versions: dict[str, tuple[int, float]] = {}  # corp → (version, checked at) of an uncopied corp
         self._lock = threading.Lock()
         self._loading: dict[str, threading.Lock] = {}
@@ -76,8 +81,12 @@ class StoreIndex:
         """(the corp's stores, or None when it is not copied; the DynamoDB reads this call made)."""
         now = self.monotonic()
         held = self._corps.get(corp_id)
-        if held is not None and now - held.checked_at < self.revalidate_s:
-            return held, 0
+        if held is not None:
+            with self._lock:
+                if corp_id in self._corps:
+                    self._corps.move_to_end(corp_id)
+            if now - held.checked_at < self.revalidate_s:
+                return held, 0
         if held is None and corp_id in self._versions and now - self._versions[corp_id][1] < self.revalidate_s:
             return None, 0  # too large, checked a moment ago
         with self._lock:
@@ -101,12 +110,19 @@ class StoreIndex:
             count = sum(self.repo.cities(corp_id).values())  # the store count, kept by every import and delete
             reads += 1
             if count > self.max_stores:
-                self._corps.pop(corp_id, None)
+                with self._lock:
+                    self._corps.pop(corp_id, None)
                 self._versions[corp_id] = (version, now)
                 return None, reads
             fresh = CorpStores.of(version, now, self.repo.all(corp_id))
             reads += 1  # one Query (of ~1 MB pages: 5,000 stores are 3 of them)
-            self._corps[corp_id] = fresh
+            with self._lock:
+                self._corps[corp_id] = fresh
+                self._corps.move_to_end(corp_id)
+                held_now = sum(len(c.by_id) for c in self._corps.values())
+                while held_now > self.max_held and len(self._corps) > 1:
+                    _, dropped = self._corps.popitem(last=False)
+                    held_now -= len(dropped.by_id)
             self._versions.pop(corp_id, None)
             return fresh, reads
         finally:
