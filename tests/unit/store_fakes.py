@@ -35,12 +35,15 @@ class FakeStoreRepo:
         self.all_reads += 1
         return [copy.deepcopy(s) for (c, _), s in sorted(self.stores.items()) if c == corp_id]
 
-    def put_many(self, corp_id: str, stores: Sequence[Store], before: Mapping[str, Store]) -> None:
+    def put_many(self, corp_id: str, stores: Sequence[Store], before: Mapping[str, Store], bump: bool = True) -> None:
         for s in stores:
             self.writes += 1
             self.stores[(corp_id, s.store_id)] = copy.deepcopy(s)
-        if stores:
-            self.versions[corp_id] = self.versions.get(corp_id, 0) + 1
+        if stores and bump:
+            self.bump_version(corp_id)
+
+    def bump_version(self, corp_id: str) -> None:
+        self.versions[corp_id] = self.versions.get(corp_id, 0) + 1
 
     def delete(self, corp_id: str, store: Store) -> None:
         self.stores.pop((corp_id, store.store_id), None)

@@ -317,6 +317,18 @@ def test_a_container_holds_a_bounded_number_of_stores_dropping_the_corp_least_re
     assert service.nearest(other, 30.27, 120.15)["queries"] == 3
 
 
+def test_provisioning_bumps_the_version_once_per_run_not_per_code():
+    """5,000 codes made one by one would move the version thousands of times: every container's copy would be
+    read again every 5 s for the whole run. Once per run instead (also when the budget stops it)."""
+    service, repo, codes = _service()
+    _chain(service)
+    v = repo.versions[CORP]
+    assert service.provision(CORP, most=2)["made"] == 2 and repo.versions[CORP] == v + 1
+    assert service.provision(CORP)["made"] == 2 and repo.versions[CORP] == v + 2
+    assert service.provision(CORP)["made"] == 0 and repo.versions[CORP] == v + 2  # nothing written: no bump
+    assert service.nearest(CORP, 31.2310, 121.4740)["store"]["store_id"] == "sh1"
+
+
 # statistics ---------------------------------------------------------------------------------------
 def _add_event(state: str, ext: str, uid: str = "u1") -> object:
     return parse_event({"ToUserName": CORP, "CreateTime": str(int(NOON_WED)), "MsgType": "event",

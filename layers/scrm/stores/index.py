@@ -6,8 +6,8 @@ and, on a loaded machine, a p99 of 165 ms over HTTP, all of it waiting on Dynamo
 filed by the same geohash cells the table files them under, and the lookup reads those cells from memory:
 the answer is the same as the table's (same cells, same filter), with no DynamoDB call.
 
-Freshness: every write of a store's items (``StoreRepo.put_many`` and ``delete``: import, edit, delete, a
-contact way made) bumps the corp's version item after writing them. A container checks that item (one GetItem) at most every
+Freshness: every write of a store's items (``StoreRepo.put_many`` and ``delete``: import, edit, delete) bumps
+the corp's version item after writing them; provisioning bumps it once at the end of its run. A container checks that item (one GetItem) at most every
 ``revalidate_s`` seconds and reloads the corp when it moved; so an edit reaches every lookup within
 ``revalidate_s`` plus one reload (documented in docs/architecture.md, issue 21). The version is read before
 the stores: a write racing the reload bumps it again, and the next check reloads once more.

@@ -17,9 +17,12 @@ class StoreRepo(Protocol):
 
     def all(self, corp_id: str) -> list[Store]: ...
 
-    def put_many(self, corp_id: str, stores: Sequence[Store], before: Mapping[str, Store]) -> None:
-        """Writes the stores' items, then bumps the corp's version (as ``delete`` does)."""
+    def put_many(self, corp_id: str, stores: Sequence[Store], before: Mapping[str, Store], bump: bool = True) -> None:
+        """Writes the stores' items, then bumps the corp's version (as ``delete`` does) unless ``bump`` is
+        False (the caller calls ``bump_version`` once after many writes)."""
         ...
+
+    def bump_version(self, corp_id: str) -> None: ...
 
     def delete(self, corp_id: str, store: Store) -> None: ...
 
