@@ -451,8 +451,10 @@ class Stores:
         return {"city": city, "items": [{**s.public(), "open": s.is_open(now)} for s in stores]}
 
     def scan(self, corp_id: str, store_id: str) -> dict[str, Any]:
-        """The page showed this store's QR: counted for the store and its city on the China day."""
-        store = self.repo.get(corp_id, store_id)
+        """The page showed this store's QR: counted for the store and its city on the China day. The store is
+        looked up in the container's copy (as the lookup that showed it), else read."""
+        copy, _ = self._copy(corp_id)
+        store = copy.by_id.get(store_id) if copy is not None else self.repo.get(corp_id, store_id)
         if store is None or not store.serving:
             raise NotFound(f"no store {store_id} with a code", "store_id")
         day = local_day(self._now())
