@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 
 STAGE  ?= dev
 
-.PHONY: help venv test unit lint web browser demo dev bench package deploy lock clean
+.PHONY: help venv test unit lint web browser font demo dev bench package deploy lock clean
 
 # The web console (web/console): npm packages pinned by package-lock.json, installed again only when the lock
 # changes (the stamp), built by Vite into web/console/dist (not committed; `make web` rebuilds it when a
@@ -40,6 +40,7 @@ help:
 	@echo "make unit    unit tests only (no local stack)"
 	@echo "make web     build the web console, the sidebar and the landing pages into web/*/dist (npm ci when a lock changed)"
 	@echo "make browser install Debian's chromium and chromium-driver for the browser tests, if missing"
+	@echo "make font    build the fission poster's Chinese font (layers/scrm/fission/fonts/, from Debian's fonts-wqy-microhei)"
 	@echo "make mutants deliberate breakages of domain/service code against the unit tests, write bench/mutants.json"
 	@echo "make package STAGE=dev|prod   build infra/out/ (template, app zip, layer zip, console/) without AWS"
 	@echo "make deploy STAGE=dev|prod    deploy infra/out/ with the AWS CLI (needs credentials, ARTIFACT_BUCKET;"
@@ -97,28 +98,37 @@ $(CHROMIUM) $(CJK_FONT):
 
 browser: $(CHROMIUM) $(CJK_FONT)
 
-unit: venv
+# The fission poster's font (issue 21): CJK_FONT subset with fontTools (infra/poster_font.py) into the layer's
+# source tree, where the poster, the local stack, the tests and the Lambda layer all read it.
+POSTER_FONT := layers/scrm/fission/fonts/poster-sc.ttf
+
+$(POSTER_FONT): $(STAMP) $(CJK_FONT) infra/poster_font.py
+	$(BIN)/python -m infra.poster_font
+
+font: $(POSTER_FONT)
+
+unit: venv font
 	$(BIN)/pytest tests/unit tests/sandbox
 
-test: venv lint web browser
+test: venv lint web browser font
 	cd $(WEB) && node --test tests/
 	cd $(SIDEBAR) && node --test tests/
 	cd $(LANDING) && node --test tests/
 	$(BIN)/pytest
 
-demo: venv web
+demo: venv web font
 	$(BIN)/python -m devstack.demo
 
-dev: venv web
+dev: venv web font
 	$(BIN)/python -m devstack
 
-bench: venv
+bench: venv font
 	$(BIN)/python -m bench $(if $(PARTS),--parts $(PARTS)) $(BENCH_ARGS)
 
-mutants: venv
+mutants: venv font
 	$(BIN)/python -m bench.mutants $(BENCH_ARGS)
 
-package: venv web
+package: venv web font
 	$(BIN)/python -m infra.package --stage $(STAGE)
 	$(BIN)/cfn-lint infra/out/sam.json
 
@@ -132,4 +142,4 @@ lock: venv
 		--strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 clean:
-	rm -rf $(VENV) .devstack .pytest_cache .ruff_cache infra/out $(WEB)/node_modules $(WEB)/dist $(SIDEBAR)/node_modules $(SIDEBAR)/dist $(LANDING)/node_modules $(LANDING)/dist
+	rm -rf $(VENV) layers/scrm/fission/fonts .devstack .pytest_cache .ruff_cache infra/out $(WEB)/node_modules $(WEB)/dist $(SIDEBAR)/node_modules $(SIDEBAR)/dist $(LANDING)/node_modules $(LANDING)/dist

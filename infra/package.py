@@ -7,7 +7,8 @@
 2. ``chalice package --pkg-format cloudformation --merge-template`` with the template of infra/template.py.
 3. Build the Lambda layer into layer.zip, unless ``--no-layer``: exactly the dependencies of
    ``layers/requirements.lock`` (``make lock``), checked against their hashes (manylinux x86_64 wheels
-   for Python 3.11), and the ``scrm`` package's source.
+   for Python 3.11), and the ``scrm`` package's source with the fission poster's font (infra/poster_font.py,
+   built again here from its pinned source).
 4. Copy the built web console (web/console/dist, ``make web``) into console/ and the built employee sidebar
    (web/sidebar/dist) into sidebar/ and the customers' landing pages (web/landing/dist) into landing/, unless
    ``--no-console``: what ``make deploy`` uploads to the console
@@ -30,6 +31,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from infra import poster_font
 from infra.access import FUNCTIONS
 from infra.template import merge_template
 
@@ -127,6 +129,12 @@ def build_layer(out: Path) -> Path:
         result = subprocess.run(layer_install_command(target), capture_output=True, text=True)
         if result.returncode:
             raise PackageError("layer build failed: " + " ".join(result.stderr.strip().splitlines()[-2:]))
+        # The fission poster's Chinese font, built again from its pinned source into layers/scrm (so the layer
+        # never carries a stale or missing one; the same bytes every build): it ships with our code below.
+        try:
+            poster_font.build()
+        except poster_font.FontError as exc:
+            raise PackageError(f"poster font: {exc}") from None
         # Our own code is copied, not pip-installed: a local directory has no hash to check.
         shutil.copytree(ROOT / "layers" / "scrm", target / "scrm", ignore=shutil.ignore_patterns("__pycache__"))
         # boto3/botocore are in the Lambda runtime too, but we pin ours: pynamodb pulls botocore anyway.
@@ -193,7 +201,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_layer:
             print("building the shared layer (pip, manylinux x86_64 wheels) ...", flush=True)
             layer = build_layer(out)
-            print(f"layer:    {layer} ({layer.stat().st_size // 1024} KiB)")
+            with zipfile.ZipFile(layer) as zf:
+                unzipped = sum(i.file_size for i in zf.infolist())
+            print(f"layer:    {layer} ({layer.stat().st_size // 1024} KiB zipped, {unzipped // 1024} KiB unzipped; "
+                  "Lambda allows 50 MB zipped, 250 MB unzipped)")
         if not args.no_console:
             for name, dist in (("console", CONSOLE_DIST), ("sidebar", SIDEBAR_DIST), ("landing", LANDING_DIST)):
                 built = build_landing(out, dist) if name == "landing" else build_console(out, dist, name)

@@ -259,7 +259,12 @@ def _admin_api(routes: list[tuple[str, str]]) -> tuple[dict[str, Any], dict[str,
     api = {
         ADMIN_API: {
             "Type": "AWS::Serverless::Api",
-            "Properties": {"StageName": "api", "EndpointConfiguration": "REGIONAL"},
+            # Every type is binary to API Gateway, so it decodes a base64 body Chalice marked isBase64Encoded
+            # (the fission poster's image/png) whatever the request's Accept: API Gateway matches only the
+            # Accept header's first type, and a browser's <img> asks image/avif first. A JSON answer is not
+            # marked and passes as text; request bodies arrive base64 and Chalice's raw_body decodes them.
+            # SAM spells "/" as "~1" here.
+            "Properties": {"StageName": "api", "EndpointConfiguration": "REGIONAL", "BinaryMediaTypes": ["*~1*"]},
         }
     }
     events = {

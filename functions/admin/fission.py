@@ -71,7 +71,11 @@ def end(principal: Any, request: Any, campaign_id: str) -> Any:
 
 @route("/admin/fission/{campaign_id}/coupons", methods=("POST",), write=True, doc=Doc(
     "Add coupon codes to the campaign's pool (each code is drawn for one inviter, once)",
-    {200: ("what was added", S.CodesAdded)}, params=CAMPAIGN_ID, body=S.CodesInput, errors={404: None},
+    {200: ("what was added, and the waiting inviters served", S.CodesAdded)}, params=CAMPAIGN_ID, body=S.CodesInput,
+    errors={404: None},
+    description="Inviters who reached the threshold while the pool was empty (told so, `pool_empty`) get their "
+    "code from this upload: up to 20 within 10 s, one add_msg_template each (`served`); the minute job sends the "
+    "rest while the pool has codes (`waiting`). Each inviter gets one task however uploads and the job overlap.",
 ))  # fmt: skip
 def coupons(principal: Any, request: Any, campaign_id: str, body: S.CodesInput) -> Any:
     return _service().upload_codes(principal.corp_id, campaign_id, body.codes)

@@ -205,6 +205,8 @@ TABLES: dict[str, TableDef] = {
         # sk = "i#<inviter key>" (an inviter: their contact way, friends and reward); pk = corp#fc#<id>#due,
         # sk = "<due at, 12 digits>#<key>" (an inviter whose friend's K days end then: the job's index);
         # pk = corp#fc#<id>#pool, sk = "seen#<code>" / "free#<code>" / "used#<key>" (the coupon pool);
+        # pk = corp#fc#<id>#wait, sk = <inviter key> (reached the threshold when the pool was empty: an upload
+        # or the job owes them a code);
         # pk = corp#ff#<friend>, sk = <campaign id> (the friend's credit: one per campaign, first inviter wins).
         _table("fission", _PK, _SK),
         # Store codes (issue 21, stores/): pk = corp with sk = "s#<store_id>" (a store), "cities" (stores per

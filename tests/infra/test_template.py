@@ -182,3 +182,10 @@ def test_each_function_logs_to_its_own_group_only(templates):
         logs = [st for st in statements if any(str(a).startswith("logs:") for a in st["Action"])]
         assert logs == [{"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
                          "Resource": {"Fn::GetAtt": [group, "Arn"]}}], fn
+
+
+def test_the_admin_api_passes_binary_answers_to_browsers(templates):
+    """A browser's <img> asks `image/avif,image/webp,…,*/*`; API Gateway compares only that first type with
+    the API's binary media types, so the admin API (the fission poster's PNG) declares */* (SAM: ``*~1*``)."""
+    for _stage, (_, t) in templates.items():
+        assert t["Resources"]["AdminRestApi"]["Properties"]["BinaryMediaTypes"] == ["*~1*"]

@@ -4,7 +4,8 @@ made once however many requests race); new customers scan that way in the sandbo
 callbacks count them through the event consumer: once per friend (redeliveries, a second inviter and
 self-invites do not count), uncounted when the friend deletes the member within K days; the reward goes
 once through add_msg_template with a code from the pool; a pool that runs out tells the inviter and the
-admins; ending the campaign deletes its ways in the sandbox."""
+admins, and the next upload of codes sends the waiting inviter theirs, once; ending the campaign deletes its
+ways in the sandbox."""
 
 from __future__ import annotations
 
@@ -220,6 +221,26 @@ def test_pool_running_out_tells_the_inviter_and_the_admins_once(stack, sandbox, 
     assert admin("GET", f"/admin/fission/{campaign_id}").json()["pool_alerted"] is True
     stack.run_job("advance_fission")
     assert len(_rewards(sandbox, cid, b)) == 1 and len(_rewards(sandbox, cid, a)) == 1
+
+    # New codes: the upload itself sends b theirs, once (the job and a repeat upload send nothing more).
+    since = sandbox.call_counts(cid)["last_seq"]
+    with stack.schedules_held():
+        r = admin("POST", f"/admin/fission/{campaign_id}/coupons", {"codes": ["REFILL-1", "REFILL-2"]})
+        assert r.status_code == 200, r.text
+        assert (r.json()["added"], r.json()["served"], r.json()["waiting"]) == (2, 1, 0)
+        assert r.json()["pool"] == {"free": 1, "used": 2}
+        stack.run_job("advance_fission")
+        again = admin("POST", f"/admin/fission/{campaign_id}/coupons", {"codes": ["REFILL-1", "REFILL-3"]}).json()
+        assert (again["served"], again["waiting"]) == (0, 0)
+        stack.run_job("advance_fission")
+    sends = sandbox.calls(cid, since=since, path="externalcontact/add_msg_template")
+    assert [(c["body"]["external_userid"], c["body"]["text"]["content"]) for c in sends] == \
+        [([b], "恭喜！你的券码是 REFILL-1")]  # fmt: skip
+    row = _inviter(shop, campaign_id, b)
+    assert (row["reward_state"], row["reward_code"]) == ("sent", "REFILL-1")
+    assert _progress(stack, _link(shop, campaign_id, b))["reward"] == "sent"
+    assert admin("GET", f"/admin/fission/{campaign_id}").json()["pool_alerted"] is False
+    assert len(_rewards(sandbox, cid, b)) == 2 and len(_rewards(sandbox, cid, a)) == 1
 
 
 def test_ending_deletes_the_ways_in_the_sandbox(stack, sandbox, shop):

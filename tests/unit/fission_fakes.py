@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -18,6 +19,8 @@ class FakeFissionRepo:
         self.inviters_: dict[tuple[str, str, str], tuple[dict[str, Any], int]] = {}
         self.credits_: dict[tuple[str, str, str], dict[str, Any]] = {}
         self.due_: set[tuple[str, str, int, str]] = set()
+        self.waiting_: set[tuple[str, str, str]] = set()
+        self.lock = threading.RLock()  # each conditional write atomic, as DynamoDB's are
         self.seen: set[tuple[str, str, str]] = set()
         self.free: dict[tuple[str, str], list[str]] = {}
         self.used: dict[tuple[str, str, str], str] = {}
@@ -30,19 +33,21 @@ class FakeFissionRepo:
         return [c for (corp, cid) in list(self.campaigns_) if corp == corp_id and (c := self.campaign(corp, cid))]
 
     def add_campaign(self, corp_id: str, campaign: Campaign) -> bool:
-        if (corp_id, campaign.campaign_id) in self.campaigns_:
-            return False
-        self.campaigns_[(corp_id, campaign.campaign_id)] = (copy.deepcopy(campaign.to_item()), 1)
-        campaign.version = 1
-        return True
+        with self.lock:
+            if (corp_id, campaign.campaign_id) in self.campaigns_:
+                return False
+            self.campaigns_[(corp_id, campaign.campaign_id)] = (copy.deepcopy(campaign.to_item()), 1)
+            campaign.version = 1
+            return True
 
     def save_campaign(self, corp_id: str, campaign: Campaign) -> bool:
-        found = self.campaigns_.get((corp_id, campaign.campaign_id))
-        if found is None or found[1] != campaign.version:
-            return False
-        campaign.version += 1
-        self.campaigns_[(corp_id, campaign.campaign_id)] = (copy.deepcopy(campaign.to_item()), campaign.version)
-        return True
+        with self.lock:
+            found = self.campaigns_.get((corp_id, campaign.campaign_id))
+            if found is None or found[1] != campaign.version:
+                return False
+            campaign.version += 1
+            self.campaigns_[(corp_id, campaign.campaign_id)] = (copy.deepcopy(campaign.to_item()), campaign.version)
+            return True
 
     def inviter(self, corp_id: str, campaign_id: str, key: str) -> Inviter | None:
         found = self.inviters_.get((corp_id, campaign_id, key))
@@ -54,21 +59,23 @@ class FakeFissionRepo:
         return [p for p in page if p], (keys[limit - 1] if len(keys) > limit else "")
 
     def add_inviter(self, corp_id: str, inviter: Inviter) -> bool:
-        key = (corp_id, inviter.campaign_id, inviter.key)
-        if key in self.inviters_:
-            return False
-        self.inviters_[key] = (copy.deepcopy(inviter.to_item()), 1)
-        inviter.version = 1
-        return True
+        with self.lock:
+            key = (corp_id, inviter.campaign_id, inviter.key)
+            if key in self.inviters_:
+                return False
+            self.inviters_[key] = (copy.deepcopy(inviter.to_item()), 1)
+            inviter.version = 1
+            return True
 
     def save_inviter(self, corp_id: str, inviter: Inviter) -> bool:
-        key = (corp_id, inviter.campaign_id, inviter.key)
-        found = self.inviters_.get(key)
-        if found is None or found[1] != inviter.version:
-            return False
-        inviter.version += 1
-        self.inviters_[key] = (copy.deepcopy(inviter.to_item()), inviter.version)
-        return True
+        with self.lock:
+            key = (corp_id, inviter.campaign_id, inviter.key)
+            found = self.inviters_.get(key)
+            if found is None or found[1] != inviter.version:
+                return False
+            inviter.version += 1
+            self.inviters_[key] = (copy.deepcopy(inviter.to_item()), inviter.version)
+            return True
 
     def claim_friend(self, corp_id: str, campaign_id: str, friend: str, key: str, userid: str, at: int) -> str:
         found = self.credits_.setdefault((corp_id, friend, campaign_id),
@@ -88,24 +95,38 @@ class FakeFissionRepo:
         self.due_.discard((corp_id, campaign_id, due_at, key))
 
     def add_codes(self, corp_id: str, campaign_id: str, codes: Sequence[str]) -> int:
-        added = 0
-        for code in dict.fromkeys(codes):
-            if (corp_id, campaign_id, code) in self.seen:
-                continue
-            self.seen.add((corp_id, campaign_id, code))
-            self.free.setdefault((corp_id, campaign_id), []).append(code)
-            added += 1
-        return added
+        with self.lock:
+            added = 0
+            for code in dict.fromkeys(codes):
+                if (corp_id, campaign_id, code) in self.seen:
+                    continue
+                self.seen.add((corp_id, campaign_id, code))
+                self.free.setdefault((corp_id, campaign_id), []).append(code)
+                added += 1
+            return added
 
     def draw_code(self, corp_id: str, campaign_id: str, key: str) -> str | None:
-        if (corp_id, campaign_id, key) in self.used:
-            return self.used[(corp_id, campaign_id, key)]
-        free = self.free.get((corp_id, campaign_id)) or []
-        if not free:
-            return None
-        code = free.pop(0)
-        self.used[(corp_id, campaign_id, key)] = code
-        return code
+        with self.lock:
+            if (corp_id, campaign_id, key) in self.used:
+                return self.used[(corp_id, campaign_id, key)]
+            free = self.free.get((corp_id, campaign_id)) or []
+            if not free:
+                return None
+            code = free.pop(0)
+            self.used[(corp_id, campaign_id, key)] = code
+            return code
+
+    def add_waiting(self, corp_id: str, campaign_id: str, key: str) -> None:
+        self.waiting_.add((corp_id, campaign_id, key))
+
+    def waiting(self, corp_id: str, campaign_id: str, limit: int = 100) -> list[str]:
+        return sorted(k for (c, cid, k) in self.waiting_ if c == corp_id and cid == campaign_id)[:limit]
+
+    def waiting_count(self, corp_id: str, campaign_id: str) -> int:
+        return len(self.waiting(corp_id, campaign_id, 10**9))
+
+    def drop_waiting(self, corp_id: str, campaign_id: str, key: str) -> None:
+        self.waiting_.discard((corp_id, campaign_id, key))
 
     def pool(self, corp_id: str, campaign_id: str) -> dict[str, int]:
         return {"free": len(self.free.get((corp_id, campaign_id)) or []),
@@ -199,11 +220,13 @@ class FakeBackgrounds:
 
 class FakeNotices:
     def __init__(self) -> None:
-        self.sent: dict[str, list[str]] = {}
+        self.sent: dict[str, list[str]] = {}  # the last notice of each key
+        self.times: list[tuple[str, int]] = []  # every (key, at) sent: the real notices send once per pair
 
     def notify_admins(self, corp_id: str, key: str, at: int, title: str, lines: Sequence[str]) -> dict[str, str]:
-        if key in self.sent:
+        if (key, at) in self.times:
             return {"admin": "sent_before"}
+        self.times.append((key, at))
         self.sent[key] = [title, *lines]
         return {"admin": "sent"}
 

@@ -236,6 +236,118 @@ def test_pool_running_out_tells_the_inviter_and_the_admins_once(w):
     assert w.repo.campaign(CORP, cid).pool_alerted
 
 
+def _empty_pool_inviters(w, n: int) -> str:
+    """A campaign whose one code went to wmInviterA; wmWait0..n-1 reached the threshold after it ran out."""
+    cid = w.campaign(threshold=1, keep_days=0)
+    w.service.upload_codes(CORP, cid, ["ONLY"])
+    for ext in ("wmInviterA", *(f"wmWait{i}" for i in range(n))):
+        w.customer(ext)
+        w.poster(cid, ext)
+    w.add(cid, "wmInviterA", "wmF-A")
+    for i in range(n):
+        assert "fission:reward:pool_empty" in w.add(cid, f"wmWait{i}", f"wmF{i}")
+    w.service.advance(CORP)  # the minute job went by: the due entries are done
+    w.now += 60
+    return cid
+
+
+def _sends_to(w, ext: str) -> list[str]:
+    return [s["text"] for s in w.gw.sends if s["to"] == [ext]]
+
+
+def test_an_upload_sends_waiting_inviters_their_code_once(w):
+    cid = _empty_pool_inviters(w, 1)
+    assert w.repo.waiting(CORP, cid) == [inviter_key("wmWait0")]
+    assert w.repo.campaign(CORP, cid).pool_alerted
+    out = w.service.upload_codes(CORP, cid, ["NEW-1", "NEW-2"])
+    assert (out["added"], out["served"], out["waiting"]) == (2, 1, 0)
+    assert out["pool"] == {"free": 1, "used": 2}
+    texts = _sends_to(w, "wmWait0")
+    assert len(texts) == 2 and "NEW-1" not in texts[0] and texts[1] == "恭喜！券码 NEW-1"
+    waited = w.repo.inviter(CORP, cid, inviter_key("wmWait0"))
+    assert (waited.reward_state, waited.reward_code) == ("sent", "NEW-1")
+    assert not w.repo.campaign(CORP, cid).pool_alerted  # refilled: the console no longer says it ran out
+    # nothing more: another upload, the job, a late friend's settle
+    w.service.upload_codes(CORP, cid, ["NEW-3"])
+    w.service.advance(CORP)
+    w.add(cid, "wmWait0", "wmLate")
+    w.service.advance(CORP)
+    assert len(_sends_to(w, "wmWait0")) == 2 and w.repo.waiting(CORP, cid) == []
+
+
+def test_more_waiting_than_codes_serves_what_there_is_and_alerts_again(w):
+    cid = _empty_pool_inviters(w, 3)
+    before = len(w.gw.sends)
+    out = w.service.upload_codes(CORP, cid, ["N1", "N2"])
+    assert (out["served"], out["waiting"]) == (2, 1)
+    assert len(w.gw.sends) == before + 2  # the third is not told a second time that the pool is empty
+    campaign = w.repo.campaign(CORP, cid)
+    assert campaign.pool_alerted and len(w.notices.times) == 2  # ran out again after the refill: told again
+    w.service.advance(CORP)
+    assert len(w.gw.sends) == before + 2 and len(w.notices.times) == 2
+    assert w.service.upload_codes(CORP, cid, ["N3"])["served"] == 1
+    assert sorted(t for s in range(3) for t in _sends_to(w, f"wmWait{s}") if t.startswith("恭喜")) == \
+        ["恭喜！券码 N1", "恭喜！券码 N2", "恭喜！券码 N3"]  # fmt: skip
+
+
+def test_the_job_serves_who_the_upload_left(w, monkeypatch):
+    import scrm.fission.service as svc
+
+    cid = _empty_pool_inviters(w, 3)
+    monkeypatch.setattr(svc, "SERVE_ON_UPLOAD", 1)
+    out = w.service.upload_codes(CORP, cid, ["N1", "N2", "N3"])
+    assert (out["served"], out["waiting"]) == (1, 2)
+    assert w.service.advance(CORP)[cid]["served"] == 2
+    assert w.service.advance(CORP) == {}
+    assert all(len(_sends_to(w, f"wmWait{i}")) == 2 for i in range(3))
+
+
+def test_an_upload_stops_serving_when_its_time_is_up(w):
+    cid = _empty_pool_inviters(w, 3)
+    send = w.gw.add_msg_template
+
+    def slow_send(*a: Any, **k: Any) -> Any:
+        w.now += 6  # each WeCom call takes 6 s: two fit in the upload's 10 s
+        return send(*a, **k)
+
+    w.gw.add_msg_template = slow_send
+    out = w.service.upload_codes(CORP, cid, ["N1", "N2", "N3"])
+    assert (out["served"], out["waiting"]) == (2, 1)
+    assert w.service.advance(CORP)[cid]["served"] == 1
+
+
+def test_a_waiting_inviter_under_another_workers_mark_is_sent_once(w):
+    """A worker took the reward's fence with the new code, sent, and died before recording it: the upload
+    leaves the live mark alone, and the job after the lease finds the task instead of sending again."""
+    cid = _empty_pool_inviters(w, 1)
+    w.repo.add_codes(CORP, cid, ["NEW"])
+    key = inviter_key("wmWait0")
+    inviter = w.repo.inviter(CORP, cid, key)
+    assert inviter.begin_reward(int(w.now), w.repo.draw_code(CORP, cid, key))
+    w.repo.save_inviter(CORP, inviter)
+    w.gw.add_msg_template("single", {"text": {"content": "恭喜！券码 NEW"}}, sender="m1", external_userids=["wmWait0"])
+    assert w.service.upload_codes(CORP, cid, ["OTHER"])["served"] == 0
+    assert w.repo.waiting(CORP, cid) == [key]
+    w.now += LEASE_S + 1
+    assert w.service.advance(CORP)[cid]["served"] == 1
+    assert _sends_to(w, "wmWait0")[1:] == ["恭喜！券码 NEW"]
+    assert w.repo.inviter(CORP, cid, key).reward_code == "NEW" and w.repo.pool(CORP, cid)["free"] == 1
+
+
+def test_concurrent_uploads_send_each_waiting_inviter_one_code(w):
+    cid = _empty_pool_inviters(w, 4)
+    before = len(w.gw.sends)
+    threads = [threading.Thread(target=w.service.upload_codes, args=(CORP, cid, [f"T{i}-{j}" for j in range(4)]))
+               for i in range(3)]  # fmt: skip
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    w.service.advance(CORP)
+    got = [t for i in range(4) for t in _sends_to(w, f"wmWait{i}") if t.startswith("恭喜")]
+    assert len(got) == 4 and len(set(got)) == 4 and len(w.gw.sends) == before + 4
+
+
 def test_a_stale_reward_mark_adopts_the_task_it_made(w):
     cid = w.campaign(threshold=1, keep_days=0)
     w.service.upload_codes(CORP, cid, ["Z"])

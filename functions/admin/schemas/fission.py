@@ -95,6 +95,10 @@ class CodesAdded(Model):
     added: int
     duplicates: int
     pool: dict[str, int]
+    served: int = Field(description="inviters who had reached the threshold while the pool was empty and got "
+                        "their code from this upload (a mass-send task each)")
+    waiting: int = Field(description="inviters still waiting for a code: the minute job serves them while the pool "
+                         "has codes (more codes are needed when `pool.free` is 0)")
 
 
 class InviterRow(Model):

@@ -101,7 +101,8 @@ def cmd_end(args: argparse.Namespace) -> None:
 
 def cmd_coupons_upload(args: argparse.Namespace) -> None:
     """Add the codes of a file (one a line; blank lines skipped) to the campaign's pool. A code uploaded
-    before is skipped, so a file can be uploaded again."""
+    before is skipped, so a file can be uploaded again. Inviters who reached the threshold while the pool was
+    empty get their code now (or from the minute job); the answer says how many."""
     codes = [line.strip() for line in Path(args.file).read_text(encoding="utf-8-sig").splitlines() if line.strip()]
     out = connect(args, args.corp, detailed=True).post(f"/admin/fission/{args.campaign_id}/coupons", {"codes": codes})
     if args.json:
@@ -110,6 +111,11 @@ def cmd_coupons_upload(args: argparse.Namespace) -> None:
     pool = out.get("pool") or {}
     print(f"added {out['added']} codes ({out['duplicates']} uploaded before); pool: {pool.get('free', 0)} free, "
           f"{pool.get('used', 0)} drawn")  # fmt: skip
+    if out.get("served"):
+        print(f"sent their code to {out['served']} inviters who were waiting for one")
+    if out.get("waiting"):
+        later = "the minute job sends theirs" if pool.get("free") else "upload more codes"
+        print(f"{out['waiting']} inviters still waiting for a code: {later}")
 
 
 def cmd_progress(args: argparse.Namespace) -> None:

@@ -7,7 +7,8 @@ way is deleted in WeCom (a resumable clean-up: WeCom's 500,000 ways a corp are s
 An inviter is one existing customer of the corp in one campaign: their contact way (made lazily, on their
 first poster request, under the ``calling`` fence as mass sends' parts are), the friends they brought (each
 ``pending`` until K days passed, then ``confirmed``, or ``lost`` when the friend deleted the member before)
-and their reward (``calling`` → ``sent``; ``pool_empty`` when no coupon code was left: the inviter is told).
+and their reward (``calling`` → ``sent``; ``pool_empty`` when no coupon code was left: the inviter is told,
+and waits for the next upload: ``pool_empty`` → ``calling`` → ``sent`` with the code then).
 """
 
 from __future__ import annotations
@@ -101,7 +102,8 @@ class Campaign:
     ended_at: int = 0
     ways_left: bool = False  # ended, with inviters' contact ways still to delete in WeCom
     pool_size: int = 0  # codes uploaded (drawn ones included)
-    pool_alerted: bool = False
+    pool_alerted: bool = False  # the pool ran out and the admins were told; cleared by an upload that adds codes
+    pool_refilled_at: int = 0  # the last upload that added codes after a run-out: a later run-out is a new notice
     version: int = 0
 
     # transitions -------------------------------------------------------------------------------
@@ -145,7 +147,7 @@ class Campaign:
             values[name] = Spot(**values[name])
         values["members"] = tuple(values.get("members") or ())
         for name in ("width", "height", "threshold", "keep_days", "start_at", "end_at", "created_at",
-                     "ended_at", "pool_size"):  # fmt: skip
+                     "ended_at", "pool_size", "pool_refilled_at"):  # fmt: skip
             values[name] = int(values.get(name) or 0)
         return cls(**values, version=version)
 
@@ -233,8 +235,9 @@ class Inviter:
         return self.confirmed >= threshold
 
     def begin_reward(self, now: int, code: str) -> bool:
-        """Take the reward's fence: False once sent (or told the pool was empty), or while a live mark holds."""
-        if self.reward_state in ("sent", "pool_empty"):
+        """Take the reward's fence: False once sent, once told the pool was empty (until a code is there for
+        them: then the code goes out), or while a live mark holds."""
+        if self.reward_state == "sent" or (self.reward_state == "pool_empty" and not code):
             return False
         if self.reward_state == "calling" and now - self.reward_calling < LEASE_S:
             return False

@@ -55,6 +55,18 @@ class FissionRepo(Protocol):
 
     def pool(self, corp_id: str, campaign_id: str) -> dict[str, int]: ...
 
+    def add_waiting(self, corp_id: str, campaign_id: str, key: str) -> None:
+        """The inviter reached the threshold when the pool was empty: an upload or the job owes them a code."""
+        ...
+
+    def waiting(self, corp_id: str, campaign_id: str, limit: int = 100) -> list[str]:
+        """Keys of inviters waiting for a code, oldest key order (the index, not a scan of the inviters)."""
+        ...
+
+    def waiting_count(self, corp_id: str, campaign_id: str) -> int: ...
+
+    def drop_waiting(self, corp_id: str, campaign_id: str, key: str) -> None: ...
+
 
 class FissionWeCom(Protocol):
     """The WeCom calls of a campaign, for one corp; failures raise WeComError."""

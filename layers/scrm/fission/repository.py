@@ -132,6 +132,20 @@ class DynamoFission:
                 return code
         raise RuntimeError("coupon draw kept losing to other workers; the event or job is retried")
 
+    # inviters waiting for a code (the pool was empty when they reached the threshold) -------------------
+    def add_waiting(self, corp_id: str, campaign_id: str, key: str) -> None:
+        F(f"{_campaign_pk(corp_id, campaign_id)}#wait", key, data={}).save()
+
+    def waiting(self, corp_id: str, campaign_id: str, limit: int = 100) -> list[str]:
+        items = F.query(f"{_campaign_pk(corp_id, campaign_id)}#wait", consistent_read=True, limit=limit)
+        return [str(i.sk) for i in items]
+
+    def waiting_count(self, corp_id: str, campaign_id: str) -> int:
+        return F.count(f"{_campaign_pk(corp_id, campaign_id)}#wait", consistent_read=True)
+
+    def drop_waiting(self, corp_id: str, campaign_id: str, key: str) -> None:
+        F(f"{_campaign_pk(corp_id, campaign_id)}#wait", key).delete()
+
     def pool(self, corp_id: str, campaign_id: str) -> dict[str, int]:
         pk = f"{_campaign_pk(corp_id, campaign_id)}#pool"
         return {"free": F.count(pk, F.sk.startswith("free#"), consistent_read=True),

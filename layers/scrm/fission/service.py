@@ -12,7 +12,9 @@ Exactly once, each:
 - a reward: the inviter's code comes from the pool with a conditional write (a code goes to one inviter,
   and the same inviter gets the same code however often it is drawn), and add_msg_template runs under the
   reward's ``calling`` fence; a stale mark is resolved through get_groupmsg_list_v2 (a task of that member,
-  since the mark, holding the code) before sending again.
+  since the mark, holding the code) before sending again. An inviter who reached the threshold while the
+  pool was empty is told so once and put in the campaign's waiting index; an upload of codes (then the
+  minute job) takes them from there through the same draw and fence.
 """
 
 from __future__ import annotations
@@ -53,6 +55,11 @@ MAX_CODES = 10_000  # a pool upload
 CODE_MAX = 64
 POOL_EMPTY_TEXT = "你已邀请满 {n} 位好友，恭喜！本期奖励券已发完，工作人员会尽快联系你补发。"
 DELETE_BY_TRANSFER = "DELETE_BY_TRANSFER"
+# Inviters left at pool_empty, served when codes come: by the upload itself up to SERVE_ON_UPLOAD (one WeCom
+# call each, within the admin API's answer time), the rest by the minute job, WAITING_PER_RUN a campaign a run.
+SERVE_ON_UPLOAD = 20
+SERVE_ON_UPLOAD_S = 10.0  # and for at most this long: the admin API answers within 29 s
+WAITING_PER_RUN = 100
 
 
 def _campaign_id() -> str:
@@ -125,7 +132,9 @@ class Fission:
         return {**campaign.shown(), "ways_left": left}
 
     def upload_codes(self, corp_id: str, campaign_id: str, codes: Sequence[str]) -> dict[str, Any]:
-        self.get(corp_id, campaign_id)
+        """Codes added to the pool; inviters left waiting by an empty pool get theirs now (up to
+        SERVE_ON_UPLOAD: ``served``), the rest by the minute job (``waiting``: still without a code)."""
+        campaign = self.get(corp_id, campaign_id)
         cleaned = [c.strip() for c in codes if c.strip()]
         if not cleaned:
             raise InvalidInput("codes", "codes: at least one code")
@@ -135,7 +144,21 @@ class Fission:
         if bad is not None:
             raise InvalidInput(f"codes[{bad}]", f"codes[{bad}]: at most {CODE_MAX} characters, no braces")
         added = self.repo.add_codes(corp_id, campaign_id, cleaned)
-        return {"added": added, "duplicates": len(cleaned) - added, "pool": self.repo.pool(corp_id, campaign_id)}
+        served = 0
+        if added:
+            now = self._now()
+
+            def refill(c: Campaign) -> None:
+                c.pool_size += added
+                if c.pool_alerted:  # the next run-out is a new one (a later notice time): the admins are told again
+                    c.pool_alerted = False
+                    c.pool_refilled_at = max(now, (c.pool_refilled_at or c.created_at) + 1)
+
+            self._campaigns(corp_id).write(campaign, refill)
+            if campaign.status in (ACTIVE, ENDED):
+                served = self.serve_waiting(corp_id, campaign, SERVE_ON_UPLOAD, self.clock() + SERVE_ON_UPLOAD_S)
+        return {"added": added, "duplicates": len(cleaned) - added, "pool": self.repo.pool(corp_id, campaign_id),
+                "served": served, "waiting": self.repo.waiting_count(corp_id, campaign_id)}  # fmt: skip
 
     def progress(self, corp_id: str, campaign_id: str, after: str = "", limit: int = 100) -> dict[str, Any]:
         campaign = self.get(corp_id, campaign_id)
@@ -338,6 +361,11 @@ class Fission:
             return "busy"
         stale = inviter.reward_calling if inviter.reward_state == "calling" else 0
         code = self.repo.draw_code(corp_id, campaign.campaign_id, inviter.key)
+        if not code:
+            if inviter.reward_state == "pool_empty":
+                return "pool_empty"  # told before; still waiting for an upload
+            # Before the mark: a worker that dies after it still leaves the inviter where uploads look.
+            self.repo.add_waiting(corp_id, campaign.campaign_id, inviter.key)
         if not self._inviters(corp_id).mark(inviter, lambda i: i.begin_reward(now, code or "") or None):
             return "busy"
         members = self.customers.members_of(corp_id, inviter.external_userid)
@@ -379,12 +407,40 @@ class Fission:
         return ""
 
     def _pool_empty(self, corp_id: str, campaign: Campaign) -> None:
-        """The admins, once per campaign (the notice's key), and the campaign's flag for the console."""
-        lines = [f"活动 {campaign.campaign_id} 的奖励券已用完", "请上传新的奖励券，并为已达标的客户补发"]
-        self.notices.notify_admins(corp_id, f"fission-pool-{campaign.campaign_id}", campaign.created_at,
-                                   f"裂变活动奖励券已发完：{campaign.name}", lines)
+        """The admins, once per run-out (the notice's key and the last refill's time), and the campaign's flag
+        for the console."""
+        campaign = self.repo.campaign(corp_id, campaign.campaign_id) or campaign  # a refill since it was read
+        lines = [f"活动 {campaign.campaign_id} 的奖励券已用完",
+                 "请上传新的奖励券：已达标的客户在上传后自动收到券码"]  # fmt: skip
+        self.notices.notify_admins(corp_id, f"fission-pool-{campaign.campaign_id}",
+                                   campaign.pool_refilled_at or campaign.created_at,
+                                   f"裂变活动奖励券已发完：{campaign.name}", lines)  # fmt: skip
         if not campaign.pool_alerted:
             self._campaigns(corp_id).write(campaign, lambda c: setattr(c, "pool_alerted", True))
+
+    def serve_waiting(self, corp_id: str, campaign: Campaign, budget: int, until: float = 0.0) -> int:
+        """Send their codes to inviters who reached the threshold while the pool was empty, at most ``budget``
+        of them and (``until``) no later than that clock time; how many were sent. Each goes through :meth:`reward`, so the code is drawn with the same
+        transaction and the send runs under the reward's fence: an upload and the job serving at once, or a
+        retried job, send one task per inviter. An inviter leaves the index once sent (or failed); a busy one
+        (another worker's live mark) stays for the next pass; an empty pool stops the pass."""
+        served = 0
+        for key in self.repo.waiting(corp_id, campaign.campaign_id, budget):
+            if until and self.clock() >= until:
+                break  # the rest are the minute job's
+            inviter = self.repo.inviter(corp_id, campaign.campaign_id, key)
+            if inviter is None or inviter.reward_state in ("sent", "failed"):
+                self.repo.drop_waiting(corp_id, campaign.campaign_id, key)
+                continue
+            outcome = self.reward(corp_id, campaign, inviter)
+            if outcome == "pool_empty":  # no code left: the others wait too, and the admins hear it ran out again
+                if not campaign.pool_alerted:
+                    self._pool_empty(corp_id, campaign)
+                break
+            if outcome in ("sent", "failed"):
+                self.repo.drop_waiting(corp_id, campaign.campaign_id, key)
+                served += outcome == "sent"
+        return served
 
     # the minute job --------------------------------------------------------------------------------------------
     def advance(self, corp_id: str, call_budget: int = 500) -> dict[str, Any]:
@@ -403,6 +459,9 @@ class Fission:
                     settled += 1
                 if settled:
                     done["settled"] = settled
+                served = self.serve_waiting(corp_id, campaign, WAITING_PER_RUN)  # codes uploaded since they waited
+                if served:
+                    done["served"] = served
             if campaign.ways_left:
                 done["ways_left"] = self.clean_up(corp_id, campaign, call_budget)
             if done:
