@@ -14,7 +14,6 @@ from typing import Any
 
 import admin as admin_function
 import pytest
-from admin import fission as fission_routes
 from admin.api import body_of
 from chalice.app import Request
 from PIL import Image
@@ -62,6 +61,10 @@ def _event(path: str, headers: dict[str, str], method: str = "GET", body: str | 
 
 @pytest.fixture(autouse=True)
 def _stub_service(monkeypatch):
+    # Imported here, after admin.api: importing admin.fission first would load admin.api from inside it and
+    # build the OpenAPI document before the fission routes exist (test_openapi then sees another document).
+    from admin import fission as fission_routes
+
     monkeypatch.setattr(fission_routes, "_service", lambda: _Fission())
     # the public routes' per-address limit is a DynamoDB write (tests/integration/test_admin_guards.py)
     monkeypatch.setattr(fission_routes, "limit_public", lambda request, corp: None)
