@@ -11,7 +11,7 @@ from chalice import Response
 
 from admin.api import Doc, json_response, limit_of, query_of, route
 from admin.schemas import fission as S
-from admin.sessions import _open_route
+from admin.sessions import PUBLIC_LIMITED, _open_route, limit_public
 
 CAMPAIGN_ID = {"campaign_id": "from POST /admin/fission"}
 
@@ -102,7 +102,7 @@ def link(principal: Any, request: Any, campaign_id: str) -> Any:
     "The inviter's poster (PNG): the campaign's background, their name and the QR of their own contact way",
     {200: ("the poster", None)}, query=S.PublicQuery, media="image/png",
     errors={404: "not a customer of the corp, or no such campaign", 409: "the campaign is not running, or the "
-            "code is being made (retry in a few seconds)", 502: None},
+            "code is being made (retry in a few seconds)", 502: None, **PUBLIC_LIMITED},
     description="No key: the token (GET /admin/fission/{campaign_id}/link) names the corp, the campaign and the "
     "inviter, signed; a changed or expired token is a 400 on `t`. The first request makes the inviter's "
     "contact way (add_contact_way, state fi:<campaign>:<inviter>), once however many requests race.",
@@ -114,7 +114,7 @@ def public_poster(request: Any) -> Response:
 
 @_open_route("/admin/public/fission/progress", "GET", Doc(
     "The inviter's progress: friends pending (within K days), confirmed and lost, and the reward's state",
-    {200: ("progress", S.InviterProgress)}, query=S.PublicQuery, errors={404: "no such campaign"},
+    {200: ("progress", S.InviterProgress)}, query=S.PublicQuery, errors={404: "no such campaign", **PUBLIC_LIMITED},
     description="No key: the link's token names who asks. No friend's identity is shown.",
 ))  # fmt: skip
 def public_progress(request: Any) -> Response:
@@ -122,9 +122,17 @@ def public_progress(request: Any) -> Response:
 
 
 def _token(request: Any) -> str:
+    """The link's token, after the request is counted for the client's address and the corp the token names
+    (unverified here: the service verifies it; a forged token is limited as its corp's)."""
+    from scrm.corps.corp import CORP_ID_RE
+    from scrm.fission.links import corp_of
     from scrm.kernel.errors import InvalidInput
 
     token = (query_of(request).get("t") or "").strip()
     if not token:
         raise InvalidInput("t", "t: the link's token is required")
+    corp = corp_of(token)
+    if not CORP_ID_RE.fullmatch(corp):
+        raise InvalidInput("t", "t: not a poster link's token")
+    limit_public(request, corp)
     return token

@@ -185,6 +185,37 @@ def _open_route(path: str, method: str, doc: Doc) -> Callable[..., Any]:
     return wrap
 
 
+# The public routes' 429 in their documentation (the shared 429 speaks of keys).
+PUBLIC_LIMITED = {429: "too many requests from this client address to this corp's public routes this minute "
+                  "(SCRM_PUBLIC_REQUESTS_PER_MIN, 600 by default): the body's retry_after_s and the Retry-After "
+                  "header say when to ask again; the error is worded in Chinese and English"}
+
+
+def client_address(request: Any) -> str:
+    """The customer's address. The landing pages call the API through the console's CloudFront distribution
+    (/admin/* → API Gateway), so API Gateway's sourceIp is a CloudFront edge server, shared by every customer
+    near it; CloudFront puts the viewer's own address in ``CloudFront-Viewer-Address`` (ip:port, the origin
+    request policy forwards it). Without that header (the local stack, a direct call to API Gateway) it is
+    sourceIp (requestContext.identity.sourceIp). A direct caller can set the header itself: see
+    docs/architecture.md, issue 21, for what that leaves open."""
+    viewer = (request.headers.get("cloudfront-viewer-address") or "").strip()
+    if ":" in viewer:  # "198.51.100.10:46532", "2001:db8::8a2e:370:7334:46532": the port follows the last colon
+        return viewer.rsplit(":", 1)[0][:64]
+    return str(((request.context or {}).get("identity") or {}).get("sourceIp") or "unknown")[:64]
+
+
+def limit_public(request: Any, corp_id: str) -> None:
+    """Count one request of a public route (no key: the landing pages) for the client's address and the corp;
+    past ``public_requests_per_min`` a 429 with Retry-After (``_open_route`` answers RequestLimited)."""
+    from scrm import bootstrap
+    from scrm.kernel.request_limit import RequestLimited, public_limited
+
+    try:
+        bootstrap.public_limiter().hit(f"open:{corp_id}:{client_address(request)}")
+    except RequestLimited as exc:
+        raise public_limited(exc.limit, exc.retry_after_s) from None
+
+
 def login_start(request: Any, whose: str, opener: str) -> tuple[str, str, str, str]:
     """What both login links begin with (the console's web login, the sidebar's OAuth): (corp_id,
     redirect_uri, the corp's agentid, a new state), a 400 for a redirect_uri that is no absolute http(s) URL

@@ -10,7 +10,7 @@ from chalice import Response
 
 from admin.api import Doc, json_response, query_of, route
 from admin.schemas import stores as S
-from admin.sessions import _open_route
+from admin.sessions import PUBLIC_LIMITED, _open_route, limit_public
 
 STORE_ID = {"store_id": "the store's id (from the import)"}
 W = {404: None, 409: None, 502: None}
@@ -117,8 +117,9 @@ def store_delete(principal: Any, request: Any, store_id: str) -> Any:
 
 
 # the customer's landing page: no key -------------------------------------------------------------
-def _corp(params: dict[str, str]) -> str:
-    """The corp named in the query, checked to exist (a 404 otherwise): one corp's stores only."""
+def _corp(params: dict[str, str], request: Any) -> str:
+    """The corp named in the query, checked to exist (a 404 otherwise): one corp's stores only. Then the
+    request is counted for the client's address and that corp (a 429 past the public routes' limit)."""
     from scrm import bootstrap
     from scrm.kernel.errors import InvalidInput, NotFound
     from scrm.kernel.input_limits import check_id
@@ -133,6 +134,7 @@ def _corp(params: dict[str, str]) -> str:
         bootstrap.corp_registry().get(corp, cache_unknown=True)  # anyone may call: a miss is remembered
     except CorpNotFound:
         raise NotFound("no such corp", "corp") from None
+    limit_public(request, corp)
     return corp
 
 
@@ -150,7 +152,7 @@ def _coordinate(params: dict[str, str], name: str, lo: float, hi: float) -> floa
 
 @_open_route("/admin/public/stores/nearest", "GET", Doc(
     "The nearest store open now within the radius, with its QR (the landing page's lookup)",
-    {200: ("the store, or none with the reason", S.Nearest)}, query=S.NearestQuery, errors={404: None},
+    {200: ("the store, or none with the reason", S.Nearest)}, query=S.NearestQuery, errors={404: None, **PUBLIC_LIMITED},
     description="No key. Reads the geohash cells around the point (never every store). `prefer`: the store this "
     "browser was shown before; answered again while it is serving and open (with `prefer`, lat and lng may be "
     "left out: then only that store is answered, or none with reason no_location).",
@@ -159,7 +161,7 @@ def nearest(request: Any) -> Response:
     from scrm.stores.service import MAX_RADIUS_KM
 
     params = dict(request.query_params or {})
-    corp = _corp(params)
+    corp = _corp(params, request)
     prefer = (params.get("prefer") or "").strip()[:24]
     located = bool(params.get("lat") or params.get("lng")) or not prefer  # without prefer, a location is required
     lat = _coordinate(params, "lat", -90, 90) if located else None
@@ -170,21 +172,21 @@ def nearest(request: Any) -> Response:
 
 @_open_route("/admin/public/stores/cities", "GET", Doc(
     "The corp's cities and how many stores each has (the picker)", {200: ("cities", S.Cities)},
-    query=S.PublicCorp, errors={404: None}, description="No key.",
+    query=S.PublicCorp, errors={404: None, **PUBLIC_LIMITED}, description="No key.",
 ))  # fmt: skip
 def cities(request: Any) -> Response:
-    return json_response(200, _service().cities(_corp(dict(request.query_params or {}))))
+    return json_response(200, _service().cities(_corp(dict(request.query_params or {}), request)))
 
 
 @_open_route("/admin/public/stores/in-city", "GET", Doc(
     "A city's stores that have a QR, open ones first (the picker)", {200: ("stores", S.CityStores)},
-    query=S.CityStoresQuery, errors={404: None}, description="No key.",
+    query=S.CityStoresQuery, errors={404: None, **PUBLIC_LIMITED}, description="No key.",
 ))  # fmt: skip
 def in_city(request: Any) -> Response:
     from scrm.kernel.errors import InvalidInput
 
     params = dict(request.query_params or {})
-    corp = _corp(params)
+    corp = _corp(params, request)
     city = (params.get("city") or "").strip()
     if not city or len(city) > 20:
         raise InvalidInput("city", "city: required, at most 20 characters")
@@ -194,9 +196,9 @@ def in_city(request: Any) -> Response:
 @_open_route("/admin/public/stores/scans", "POST", Doc(
     "The landing page showed a store's QR: counted for the store and its city today",
     {200: ("counted", S.Scanned)}, body=S.ScanInput,
-    errors={404: None, 415: "the body must be sent as application/json"},
+    errors={404: None, 415: "the body must be sent as application/json", **PUBLIC_LIMITED},
     description="No key. JSON only (a form of another site cannot send it).",
 ))  # fmt: skip
 def scan(request: Any, body: S.ScanInput) -> Response:
-    corp = _corp({"corp": body.corp})
+    corp = _corp({"corp": body.corp}, request)
     return json_response(200, _service().scan(corp, body.store_id))

@@ -94,6 +94,14 @@ def key_limiter() -> KeyRequestLimiter:
     return KeyRequestLimiter(settings().admin_key_requests_per_min)
 
 
+@lazy
+def public_limiter() -> KeyRequestLimiter:
+    """The public routes' counter per client address and corp (the same table and window as the keys')."""
+    from scrm.adapters.dynamo.key_limiter import KeyRequestLimiter
+
+    return KeyRequestLimiter(settings().public_requests_per_min)
+
+
 def _gateways(bulk: bool) -> WeComGateways:
     """New WeCom clients (sharing the token store). ``bulk``: every call spends the corp's shared bulk call
     budget (a spent budget raises Throttled), as the sync, transfer, mass-send and reconcile workers and the

@@ -52,6 +52,10 @@ class Settings:
     # Requests per admin API key and minute, counted across containers (docs/api.md): a runaway script of
     # one tenant answers 429 long before the stage throttle that every tenant shares.
     admin_key_requests_per_min: int = _env("ADMIN_KEY_REQUESTS_PER_MIN", 600)
+    # Requests per client address and corp and minute to the public routes (no key: the landing pages' store
+    # lookup, picker and scans, the fission poster and progress). A customer's page makes 2-4; many customers
+    # share a mobile carrier's address (CGNAT), so the limit is high: it stops a script, not a crowded mall.
+    public_requests_per_min: int = _env("PUBLIC_REQUESTS_PER_MIN", 600)
 
     @classmethod
     def from_env(cls) -> Settings:

@@ -86,6 +86,41 @@ def test_the_limit_costs_one_dynamodb_call_per_request(admin_client, corp):
     assert counted.count >= 3 and counted.expires_at > time.time()
 
 
+def test_the_public_routes_past_their_limit_get_429_per_client_address_and_corp(admin_client, corp, monkeypatch):
+    """The landing pages' routes (stores, fission) have no key: counted per client address and corp."""
+    from scrm.fission.links import sign
+
+    clock = Clock(1_900_000_040.0)  # 20 s into a minute
+    monkeypatch.setattr(bootstrap, "public_limiter", lambda: KeyRequestLimiter(4, clock))
+    cid = corp["corp_id"]
+    forged = sign(b"not the corp's key", cid, "c1", "wmcustomer", int(time.time()) + 3600)
+    via_cloudfront = {"CloudFront-Viewer-Address": "198.51.100.7:46532"}
+    answers = [
+        admin_client.http.get(f"/admin/public/stores/cities?corp={cid}").status_code,
+        admin_client.http.get(f"/admin/public/stores/nearest?corp={cid}&lat=31.23&lng=121.47").status_code,
+        admin_client.http.get(f"/admin/public/stores/in-city?corp={cid}&city=上海").status_code,
+        admin_client.http.get(f"/admin/public/fission/progress?t={forged}").status_code,  # counted, then refused
+    ]
+    assert answers == [200, 200, 200, 400]
+    for r in (admin_client.http.get(f"/admin/public/stores/cities?corp={cid}"),
+              admin_client.http.post("/admin/public/stores/scans", body=json.dumps({"corp": cid, "store_id": "s1"}),
+                                     headers={"Content-Type": "application/json"}),
+              admin_client.http.get(f"/admin/public/fission/poster?t={forged}"),
+              admin_client.http.get(f"/admin/public/fission/progress?t={forged}")):
+        assert r.status_code == 429 and r.headers["Retry-After"] == "40", r.body
+        body = json.loads(r.body)
+        assert body["retry_after_s"] == 40 and body["error"].startswith("访问过于频繁，请 40 秒后再试。")
+        assert "Too many requests" in body["error"]
+    # the same corp from another address (CloudFront's viewer header), another corp from this one: own counts
+    assert admin_client.http.get(f"/admin/public/stores/cities?corp={cid}", headers=via_cloudfront).status_code == 200
+    other = sign(b"k", "wwanothercorp", "c1", "wmcustomer", int(time.time()) + 3600)
+    assert admin_client.http.get(f"/admin/public/fission/progress?t={other}").status_code != 429
+    # an unknown corp is a 404, not counted
+    assert admin_client.http.get("/admin/public/stores/cities?corp=wwnosuchcorp0000").status_code == 404
+    clock.now += 40  # the next minute
+    assert admin_client.http.get(f"/admin/public/stores/cities?corp={cid}").status_code == 200
+
+
 @contextmanager
 def wecom_calls() -> Iterator[list[tuple[str, bool]]]:
     """(WeCom path, whether the call went through a shared-budget limiter) of every gateway call."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from typing import Any
 
 import pytest
@@ -134,6 +135,27 @@ def test_edit_and_delete_a_store_reach_its_contact_way(sandbox, chain):
     dels = sandbox.calls(cid, since=since, path="externalcontact/del_contact_way")
     assert [c["body"]["config_id"] for c in dels] == [store["config_id"]]
     assert admin("GET", "/admin/stores/gz1").status_code == 404
+
+
+def test_an_edit_by_another_container_reaches_the_lookup_within_the_revalidation_time(chain):
+    """The admin server answers lookups from its copy of the corp's stores (stores/index.py). A write made
+    elsewhere (here: this process, as the CLI or a job would) bumps the corp's version item; the server's
+    copy is checked against it every 5 s, so the edit is seen within that (plus one reload)."""
+    from scrm.stores.index import REVALIDATE_S
+
+    admin, cid, staff = chain["admin"], chain["cid"], chain["staff"]
+    rows = [{"store_id": "hz1", "name": "西湖店", "city": "杭州", "latitude": 30.2741, "longitude": 120.1551,
+             "assistants": [staff[0]]}]
+    assert admin("POST", "/admin/stores/import", {"rows": rows}).status_code == 200
+    assert admin("POST", "/admin/stores/codes").json()["pending"] == 0
+    near = {"lat": "30.2745", "lng": "120.1555"}
+    assert _public(chain, "nearest", **near).json()["store"]["store_id"] == "hz1"  # the server's own write: at once
+    assert _public(chain, "nearest", **near).json()["queries"] == 0  # from memory
+    bootstrap.stores().update(cid, "hz1", {"latitude": 30.40})  # moved ~14 km north, by another container
+    t = time.monotonic()
+    gone = wait_for(lambda: (a := _public(chain, "nearest", **near).json())["store"] is None and a,
+                    timeout_s=REVALIDATE_S + 10, what="the move seen by the lookup")
+    assert gone["reason"] == "none_within_radius" and time.monotonic() - t < REVALIDATE_S + 3
 
 
 def test_cli_import_codes_list_and_stats(stack, sandbox, chain, capsys, tmp_path):

@@ -23,21 +23,35 @@ class FakeStoreRepo:
         self.seen: set[tuple[str, str, str, str]] = set()
         self.cell_reads = 0
         self.writes = 0
+        self.versions: dict[str, int] = {}
+        self.version_reads = 0
+        self.all_reads = 0
 
     def get(self, corp_id: str, store_id: str) -> Store | None:
         s = self.stores.get((corp_id, store_id))
         return copy.deepcopy(s) if s else None
 
     def all(self, corp_id: str) -> list[Store]:
+        self.all_reads += 1
         return [copy.deepcopy(s) for (c, _), s in sorted(self.stores.items()) if c == corp_id]
 
-    def put_many(self, corp_id: str, stores: Sequence[Store], before: Mapping[str, Store]) -> None:
+    def put_many(self, corp_id: str, stores: Sequence[Store], before: Mapping[str, Store], bump: bool = True) -> None:
         for s in stores:
             self.writes += 1
             self.stores[(corp_id, s.store_id)] = copy.deepcopy(s)
+        if stores and bump:
+            self.bump_version(corp_id)
+
+    def bump_version(self, corp_id: str) -> None:
+        self.versions[corp_id] = self.versions.get(corp_id, 0) + 1
 
     def delete(self, corp_id: str, store: Store) -> None:
         self.stores.pop((corp_id, store.store_id), None)
+        self.versions[corp_id] = self.versions.get(corp_id, 0) + 1
+
+    def version(self, corp_id: str) -> int:
+        self.version_reads += 1
+        return self.versions.get(corp_id, 0)
 
     def cells(self, corp_id: str, cells: Sequence[str]) -> list[Store]:
         self.cell_reads += len(cells)

@@ -12,6 +12,7 @@ import pytest
 from scrm.kernel.errors import InvalidInput, Throttled, WeComRefused
 from scrm.kernel.events import parse_event
 from scrm.stores import geohash
+from scrm.stores.index import StoreIndex
 from scrm.stores.model import open_at, parse_hours
 from scrm.stores.service import RowsInvalid, StoreAdds, Stores, parse_csv, stats_csv
 
@@ -23,9 +24,11 @@ HEADER = "store_id,name,city,address,latitude,longitude,hours,assistants,group\n
 NOON_WED = datetime(2024, 1, 3, 4, 0, tzinfo=UTC).timestamp()
 
 
-def _service(clock: float = NOON_WED) -> tuple[Stores, FakeStoreRepo, FakeStoreCodes]:
+def _service(clock: float = NOON_WED, copy: bool = True) -> tuple[Stores, FakeStoreRepo, FakeStoreCodes]:
+    """``copy=False``: the corp is too large to hold in memory (max_stores 0): every lookup reads cells."""
     repo, codes = FakeStoreRepo(), FakeStoreCodes()
-    return Stores(repo, codes, FakeStaff({"u1", "u2", "u3"}), clock=lambda: clock), repo, codes
+    index = StoreIndex(repo) if copy else StoreIndex(repo, max_stores=0)
+    return Stores(repo, codes, FakeStaff({"u1", "u2", "u3"}), clock=lambda: clock, index=index), repo, codes
 
 
 # geohash ------------------------------------------------------------------------------------------
@@ -178,13 +181,15 @@ def test_edit_updates_the_contact_way_and_delete_removes_it():
 
 
 # the nearest store --------------------------------------------------------------------------------
-def test_nearest_open_store_within_the_radius_reading_cells_only():
-    service, repo, _ = _service()
+@pytest.mark.parametrize("copy", [True, False], ids=["in-memory", "cells-in-dynamodb"])
+def test_nearest_open_store_within_the_radius_reading_cells_only(copy):
+    service, repo, _ = _service(copy=copy)
     _chain(service)
     service.provision(CORP)
     found = service.nearest(CORP, 31.2310, 121.4740)
     assert found["store"]["store_id"] == "sh1" and found["distance_m"] < 100 and found["reason"] == "nearest"
-    assert found["queries"] == 4 and "assistants" not in found["store"]  # the 4 fine cells around the point
+    assert found["cells"] == 4 and "assistants" not in found["store"]  # the 4 fine cells around the point
+    assert repo.cell_reads == (0 if copy else 4)
     # sh3 is nearest to the Bund but closed at noon: the nearest open one is sh1
     assert service.nearest(CORP, 31.2400, 121.4900)["store"]["store_id"] == "sh1"
     # far from every store
@@ -198,17 +203,20 @@ def test_nearest_open_store_within_the_radius_reading_cells_only():
     assert service.nearest(CORP, 31.2304, 121.4737, prefer="sh3")["store"]["store_id"] == "sh1"  # closed
 
 
-def test_nearest_widens_to_coarser_cells_when_the_nearest_is_beyond_the_fine_block():
-    service, repo, _ = _service()
+@pytest.mark.parametrize("copy", [True, False], ids=["in-memory", "cells-in-dynamodb"])
+def test_nearest_widens_to_coarser_cells_when_the_nearest_is_beyond_the_fine_block(copy):
+    service, repo, _ = _service(copy=copy)
     service.import_json(CORP, [{"store_id": "far", "name": "F", "city": "上海", "latitude": 31.2304,
                                 "longitude": 121.4737 + 0.08, "assistants": ["u1"]}])  # ~7.6 km east
     service.provision(CORP)
     found = service.nearest(CORP, 31.2304, 121.4737, radius_km=9)
-    assert found["store"]["store_id"] == "far" and found["precision"] == 4 and found["queries"] == 8
+    assert found["store"]["store_id"] == "far" and found["precision"] == 4 and found["cells"] == 8
+    assert found["queries"] == (3 if copy else 2 + 8)  # the version, the count (+ the stores, once, in memory)
 
 
-def test_nearest_is_exact_against_a_brute_force_over_many_stores():
-    service, repo, _ = _service()
+@pytest.mark.parametrize("copy", [True, False], ids=["in-memory", "cells-in-dynamodb"])
+def test_nearest_is_exact_against_a_brute_force_over_many_stores(copy):
+    service, repo, _ = _service(copy=copy)
     rng = random.Random(21)
     rows = [{"store_id": f"s{i}", "name": f"店{i}", "city": "测试", "latitude": rng.uniform(30.0, 31.0),
              "longitude": rng.uniform(120.0, 121.0), "assistants": ["u1"]} for i in range(400)]
@@ -223,6 +231,102 @@ def test_nearest_is_exact_against_a_brute_force_over_many_stores():
             assert found["store"]["store_id"] == best["store_id"]
         else:
             assert found["store"] is None
+
+
+class Ticks:
+    """A monotonic clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_lookups_read_the_corps_stores_once_then_answer_from_memory():
+    service, repo, _ = _service()
+    _chain(service)
+    service.provision(CORP)
+    first = service.nearest(CORP, 31.2310, 121.4740)
+    reads = (repo.all_reads, repo.version_reads)
+    for _ in range(20):
+        again = service.nearest(CORP, 31.2310, 121.4740)
+        assert again["store"] == first["store"] and again["queries"] == 0
+    assert [s["store_id"] for s in service.in_city(CORP, "上海")["items"]] == ["sh2", "sh1", "sh3"]  # open first, by name
+    assert service.cities(CORP)["items"] == [{"city": "上海", "stores": 3}, {"city": "北京", "stores": 1}]
+    assert repo.cell_reads == 0 and (repo.all_reads, repo.version_reads) == reads  # no read at all
+
+
+def test_another_containers_edit_is_seen_within_the_revalidation_time_and_no_reload_without_one():
+    ticks = Ticks()
+    repo, codes, staff = FakeStoreRepo(), FakeStoreCodes(), FakeStaff({"u1", "u2", "u3"})
+    a = Stores(repo, codes, staff, clock=lambda: NOON_WED, index=StoreIndex(repo, revalidate_s=5, monotonic=ticks))
+    b = Stores(repo, codes, staff, clock=lambda: NOON_WED, index=StoreIndex(repo, revalidate_s=5, monotonic=ticks))
+    _chain(b)
+    b.provision(CORP)
+    assert a.nearest(CORP, 31.2310, 121.4740)["store"]["store_id"] == "sh1"
+    loads = repo.all_reads
+    ticks.now += 6  # past the revalidation time, nothing changed: one version read, no reload
+    checked = a.nearest(CORP, 31.2310, 121.4740)
+    assert checked["queries"] == 1 and repo.all_reads == loads
+    b.delete(CORP, "sh1")  # another container deletes the store
+    loads = repo.all_reads
+    ticks.now += 4.9  # within the bound this container may still answer it
+    assert a.nearest(CORP, 31.2310, 121.4740)["store"]["store_id"] == "sh1"
+    ticks.now += 0.2  # 5 s after its last check: the version moved, the corp is read again
+    moved = a.nearest(CORP, 31.2310, 121.4740, radius_km=9)
+    assert moved["store"]["store_id"] == "sh2" and repo.all_reads == loads + 1
+    assert "sh1" not in {s["store_id"] for s in a.in_city(CORP, "上海")["items"]}
+    # the writing container sees its own write at once
+    b.update(CORP, "sh2", {"hours": "1-7 22:00-23:00"})  # closed at noon
+    assert b.nearest(CORP, 31.2310, 121.4740, radius_km=9)["store"] is None
+
+
+def test_a_corp_too_large_to_copy_is_looked_up_in_its_cells_and_its_size_checked_once_per_version():
+    ticks = Ticks()
+    repo, codes = FakeStoreRepo(), FakeStoreCodes()
+    service = Stores(repo, codes, FakeStaff({"u1", "u2", "u3"}), clock=lambda: NOON_WED,
+                     index=StoreIndex(repo, max_stores=3, monotonic=ticks))
+    _chain(service)  # 4 stores
+    service.provision(CORP)
+    loads = repo.all_reads
+    for _ in range(3):
+        assert service.nearest(CORP, 31.2310, 121.4740)["store"]["store_id"] == "sh1"
+    assert repo.all_reads == loads and repo.cell_reads == 12  # never the whole corp: the cells, each lookup
+    assert repo.version_reads == 1  # then no version read until the revalidation time passed
+    ticks.now += 10
+    assert service.nearest(CORP, 31.2310, 121.4740)["queries"] == 1 + 4
+
+
+def test_a_container_holds_a_bounded_number_of_stores_dropping_the_corp_least_recently_asked():
+    repo, codes = FakeStoreRepo(), FakeStoreCodes()
+    index = StoreIndex(repo, max_held=6)
+    service = Stores(repo, codes, FakeStaff({"u1", "u2", "u3"}), clock=lambda: NOON_WED, index=index)
+    _chain(service)  # 4 stores of CORP
+    other = "wwother"
+    service.import_json(other, [{"store_id": f"o{i}", "name": f"店{i}", "city": "杭州", "latitude": 30.27,
+                                 "longitude": 120.15 + i / 100, "assistants": ["u1"]} for i in range(3)])
+    service.provision(CORP)
+    service.provision(other)
+    assert service.nearest(CORP, 31.2310, 121.4740)["queries"] == 3  # read
+    assert service.nearest(CORP, 31.2310, 121.4740)["queries"] == 0  # held
+    assert service.nearest(other, 30.27, 120.15)["store"]["store_id"] == "o0"  # 4 + 3 > 6: CORP is dropped
+    assert service.nearest(other, 30.27, 120.15)["queries"] == 0
+    again = service.nearest(CORP, 31.2310, 121.4740)
+    assert again["store"]["store_id"] == "sh1" and again["queries"] == 3  # read again (and other dropped)
+    assert service.nearest(other, 30.27, 120.15)["queries"] == 3
+
+
+def test_provisioning_bumps_the_version_once_per_run_not_per_code():
+    """5,000 codes made one by one would move the version thousands of times: every container's copy would be
+    read again every 5 s for the whole run. Once per run instead (also when the budget stops it)."""
+    service, repo, codes = _service()
+    _chain(service)
+    v = repo.versions[CORP]
+    assert service.provision(CORP, most=2)["made"] == 2 and repo.versions[CORP] == v + 1
+    assert service.provision(CORP)["made"] == 2 and repo.versions[CORP] == v + 2
+    assert service.provision(CORP)["made"] == 0 and repo.versions[CORP] == v + 2  # nothing written: no bump
+    assert service.nearest(CORP, 31.2310, 121.4740)["store"]["store_id"] == "sh1"
 
 
 # statistics ---------------------------------------------------------------------------------------

@@ -152,7 +152,10 @@ class Nearest(Model):
     distance_m: int | None = None
     radius_m: int | None = None
     remembered: bool | None = None
-    queries: int = Field(description="DynamoDB queries the lookup made")
+    queries: int = Field(description="DynamoDB reads the lookup made: 0 while the container's copy of the corp's "
+                         "stores is fresh; 1 when it checks the corp's version (every 5 s); more when it reads the "
+                         "stores again, or for a corp too large to copy (4 or 8 cell queries)")
+    cells: int = Field(0, description="geohash cells looked at: 4 near a store, 8 far from all")
 
 
 class Cities(Model):

@@ -24,9 +24,16 @@ def minute_window(now: float) -> Window:
 
 
 class RequestLimited(Exception):
-    """This key made more than its requests per window; it may ask again in ``retry_after_s``."""
+    """This key made more than its requests per window; it may ask again in ``retry_after_s``. ``message``:
+    other words for the caller (the public routes' customers read Chinese first)."""
 
-    def __init__(self, limit: int, retry_after_s: int) -> None:
-        super().__init__(f"this key's limit of {limit} requests a minute is spent; retry in {retry_after_s} s")
+    def __init__(self, limit: int, retry_after_s: int, message: str | None = None) -> None:
+        super().__init__(message or f"this key's limit of {limit} requests a minute is spent; retry in {retry_after_s} s")
         self.limit = limit
         self.retry_after_s = retry_after_s
+
+
+def public_limited(limit: int, retry_after_s: int) -> RequestLimited:
+    """The refusal of a public route (no key: the landing pages) past its limit per client address and corp."""
+    return RequestLimited(limit, retry_after_s, f"访问过于频繁，请 {retry_after_s} 秒后再试。Too many requests from "
+                          f"this network ({limit} a minute); retry in {retry_after_s} s.")

@@ -43,9 +43,10 @@ class DynamoStores:
     def all(self, corp_id: str) -> list[Store]:
         return _stores(I.query(corp_id, I.sk.startswith("s#"), consistent_read=True))
 
-    def put_many(self, corp_id: str, stores: Sequence[Store], before: Mapping[str, Store]) -> None:
+    def put_many(self, corp_id: str, stores: Sequence[Store], before: Mapping[str, Store], bump: bool = True) -> None:
         """Each store and its index copies; the copies of where a store was before (moved, or another
-        city) are removed in the same batches."""
+        city) are removed in the same batches. Then the corp's version is bumped, unless the caller bumps
+        once for many writes (``bump=False``: provisioning, at the end of its run)."""
         with I.batch_write() as batch:
             for s in stores:
                 data = s.as_dict()
@@ -57,11 +58,23 @@ class DynamoStores:
                 batch.save(I(corp_id, f"s#{s.store_id}", data=data))
                 batch.save(I(*_geo_key(corp_id, s), data=data))
                 batch.save(I(*_city_key(corp_id, s), data=data))
+        if stores and bump:
+            self.bump_version(corp_id)
 
     def delete(self, corp_id: str, store: Store) -> None:
         with I.batch_write() as batch:
             for key in ((corp_id, f"s#{store.store_id}"), _geo_key(corp_id, store), _city_key(corp_id, store)):
                 batch.delete(I(*key))
+        self.bump_version(corp_id)
+
+    def bump_version(self, corp_id: str) -> None:
+        """After the stores' items are written: containers holding a copy of the corp's stores (index.py)
+        see the version move on their next check and read the stores again."""
+        I(corp_id, "version").update(actions=[I.version.add(1)])
+
+    def version(self, corp_id: str) -> int:
+        item = consistent_get(I, corp_id, "version")
+        return int(item.version or 0) if item is not None else 0
 
     def cells(self, corp_id: str, cells: Sequence[str]) -> list[Store]:
         """The stores filed in these cells (4 or 5 characters), one query per cell, run side by side."""

@@ -25,6 +25,7 @@ from scrm.kernel.china_time import CHINA, local_day
 from scrm.kernel.errors import Conflict, DomainError, InvalidInput, NotFound, Throttled
 from scrm.kernel.events import ExternalContactEvent, WeComEvent
 from scrm.stores import geohash
+from scrm.stores.index import CorpStores, StoreIndex
 from scrm.stores.model import (
     ACTIVE,
     COLUMNS,
@@ -83,9 +84,18 @@ class Stores:
     staff: Staff
     clock: Callable[[], float] = time.time
     settings_ttl_s: float = 30.0  # the lookup's radius: read once per corp and container this often, not per scan
+    index: StoreIndex | None = None  # the public routes' in-memory copy of a corp's stores (index.py)
 
     def __post_init__(self) -> None:
         self._radius: dict[str, tuple[float, float]] = {}  # corp → (read at, radius in km)
+        if self.index is None:
+            self.index = StoreIndex(self.repo)
+
+    def _wrote(self, corp_id: str) -> None:
+        """This container changed the corp's stores: its own next lookup revalidates at once (other
+        containers within the index's revalidation time, by the version item the repository bumped)."""
+        assert self.index is not None
+        self.index.forget(corp_id)
 
     def _radius_km(self, corp_id: str) -> float:
         now = time.monotonic()
@@ -165,6 +175,7 @@ class Stores:
         self.repo.put_many(corp_id, to_write, before)
         self.repo.mark_todo(corp_id, todo)
         self._recount_cities(corp_id)
+        self._wrote(corp_id)
         return {"imported": len(stores), "created": created, "updated": updated, "unchanged": unchanged,
                 "codes_pending": self.repo.todo_count(corp_id)}  # fmt: skip
 
@@ -256,6 +267,7 @@ class Stores:
             self.repo.mark_todo(corp_id, [store_id])
         if fresh.city != old.city:
             self._recount_cities(corp_id)
+        self._wrote(corp_id)
         return fresh.as_dict()
 
     def delete(self, corp_id: str, store_id: str) -> dict[str, Any]:
@@ -268,6 +280,7 @@ class Stores:
         self.repo.delete(corp_id, store)
         self.repo.done(corp_id, store_id)
         self._recount_cities(corp_id)
+        self._wrote(corp_id)
         return {"deleted": store_id}
 
     # settings -------------------------------------------------------------------------------------
@@ -308,31 +321,41 @@ class Stores:
         template = self.settings(corp_id)["code"]
         done = failed = 0
         result: dict[str, Any] = {"throttled": False}
-        while True:
-            ids = self.repo.todo(corp_id, 25)
-            if not ids:
-                break
-            for store_id in ids:
-                if (most is not None and done + failed >= most) or time.monotonic() - started > budget_s:
-                    return {**result, "made": done, "failed": failed, "pending": self.repo.todo_count(corp_id)}
-                store = self.repo.get(corp_id, store_id)
-                if store is None:
+        wrote = False
+        try:
+            while True:
+                ids = self.repo.todo(corp_id, 25)
+                if not ids:
+                    break
+                for store_id in ids:
+                    if (most is not None and done + failed >= most) or time.monotonic() - started > budget_s:
+                        return {**result, "made": done, "failed": failed, "pending": self.repo.todo_count(corp_id)}
+                    store = self.repo.get(corp_id, store_id)
+                    if store is None:
+                        self.repo.done(corp_id, store_id)
+                        continue
+                    before = Store(**store.__dict__)
+                    try:
+                        self._make_code(corp_id, store, template)
+                        done += 1
+                    except Throttled as exc:
+                        result = {"throttled": True, "retry_after_s": exc.retry_after_s}
+                        return {**result, "made": done, "failed": failed, "pending": self.repo.todo_count(corp_id)}
+                    except DomainError as exc:  # a refusal no retry changes: shown on the store, the admin fixes it
+                        store.code_status, store.code_error = FAILED, str(exc)
+                        failed += 1
+                    store.updated_at_ms = self._ms()
+                    self.repo.put_many(corp_id, [store], {store_id: before}, bump=False)
+                    wrote = True
                     self.repo.done(corp_id, store_id)
-                    continue
-                before = Store(**store.__dict__)
-                try:
-                    self._make_code(corp_id, store, template)
-                    done += 1
-                except Throttled as exc:
-                    result = {"throttled": True, "retry_after_s": exc.retry_after_s}
-                    return {**result, "made": done, "failed": failed, "pending": self.repo.todo_count(corp_id)}
-                except DomainError as exc:  # a refusal no retry changes: shown on the store, the admin fixes it
-                    store.code_status, store.code_error = FAILED, str(exc)
-                    failed += 1
-                store.updated_at_ms = self._ms()
-                self.repo.put_many(corp_id, [store], {store_id: before})
-                self.repo.done(corp_id, store_id)
-        return {**result, "made": done, "failed": failed, "pending": 0}
+            return {**result, "made": done, "failed": failed, "pending": 0}
+        finally:
+            # One version bump per run, not per code: the containers' copies are read again once per run
+            # (20-40 s) while 5,000 codes are made, not every 5 s; a new code is shown within the run's
+            # length plus the copies' 5 s. A run killed mid-way (a timeout) is bumped by the next run.
+            if wrote:
+                self.repo.bump_version(corp_id)
+                self._wrote(corp_id)
 
     def _make_code(self, corp_id: str, store: Store, template: Mapping[str, Any]) -> None:
         fields = self._code_fields(store)
@@ -352,36 +375,50 @@ class Stores:
         store.code_status, store.code_error = ACTIVE, ""
 
     # the customer's page --------------------------------------------------------------------------
+    def _copy(self, corp_id: str) -> tuple[CorpStores | None, int]:
+        assert self.index is not None
+        return self.index.get(corp_id)
+
     def nearest(self, corp_id: str, lat: float | None, lng: float | None, radius_km: float | None = None,
                 prefer: str = "") -> dict[str, Any]:
         """The nearest store open now (China time) within the radius whose QR leads somewhere.
 
-        Reads the 4 geohash cells of precision 5 around the point (its cell and the 3 neighbours towards
+        Looks at the 4 geohash cells of precision 5 around the point (its cell and the 3 neighbours towards
         it: at least ~2 km around it in China); if the nearest open store found is farther than those cells
         surely reach, or none is found and the radius is farther, the 4 cells of precision 4 (at least
-        9.77 km) are read instead. Exact: a store within the radius is never missed. 4 queries for a
-        customer in a shop street, 8 far from stores (9 and 18 with all 8 neighbours: measured slower). ``prefer``: the store the page
-        showed this customer before; it is answered again while it is still serving and open, wherever
-        the customer is now (or without a location: ``lat``/``lng`` None answers only that store)."""
+        9.77 km) instead. Exact: a store within the radius is never missed. The cells are read from the
+        container's copy of the corp's stores (index.py; no DynamoDB call while it is fresh), or from
+        DynamoDB for a corp too large to copy: 4 queries in a shop street, 8 far from stores. ``prefer``: the
+        store the page showed this customer before; it is answered again while it is still serving and open,
+        wherever the customer is now (or without a location: ``lat``/``lng`` None answers only that store).
+        ``queries`` is the DynamoDB requests this lookup made, ``cells`` the cells it looked at."""
         limit_m = (radius_km or self._radius_km(corp_id)) * 1000
         now = self._now()
-        queries = 0
+        copy, queries = self._copy(corp_id)
         if prefer:
-            queries += 1
-            store = self.repo.get(corp_id, prefer)
+            if copy is not None:
+                store = copy.by_id.get(prefer)
+            else:
+                queries += 1
+                store = self.repo.get(corp_id, prefer)
             if store is not None and store.serving and store.is_open(now):
                 d = None if lat is None or lng is None else round(
                     geohash.distance_m(lat, lng, store.latitude, store.longitude))
                 return {"store": store.public(), "distance_m": d, "remembered": True,
-                        "reason": "remembered", "queries": queries}  # fmt: skip
+                        "reason": "remembered", "queries": queries, "cells": 0}  # fmt: skip
         if lat is None or lng is None:  # no location: only the remembered store could be answered
-            return {"store": None, "reason": "no_location", "queries": queries}
+            return {"store": None, "reason": "no_location", "queries": queries, "cells": 0}
         best: tuple[float, Store] | None = None
         precision = PRECISIONS[0]
+        looked = 0
         for precision in PRECISIONS:
             cells = geohash.quad(lat, lng, precision)
-            queries += len(cells)
-            found = self.repo.cells(corp_id, cells)
+            looked += len(cells)
+            if copy is not None:
+                found = copy.cells(cells)
+            else:
+                queries += len(cells)
+                found = self.repo.cells(corp_id, cells)
             candidates = sorted(
                 ((geohash.distance_m(lat, lng, s.latitude, s.longitude), s) for s in found
                  if s.serving and s.is_open(now)), key=lambda ds: (ds[0], ds[1].store_id))  # fmt: skip
@@ -392,24 +429,32 @@ class Stores:
                 break
         if best is None:
             return {"store": None, "reason": "none_within_radius", "radius_m": round(limit_m),
-                    "queries": queries, "precision": precision}  # fmt: skip
+                    "queries": queries, "cells": looked, "precision": precision}  # fmt: skip
         return {"store": best[1].public(), "distance_m": round(best[0]), "remembered": False, "reason": "nearest",
-                "radius_m": round(limit_m), "queries": queries, "precision": precision}  # fmt: skip
+                "radius_m": round(limit_m), "queries": queries, "cells": looked, "precision": precision}  # fmt: skip
 
     def cities(self, corp_id: str) -> dict[str, Any]:
-        counts = self.repo.cities(corp_id)
+        copy, _ = self._copy(corp_id)
+        if copy is not None:
+            counts = {c: len(stores) for c, stores in copy.by_city.items()}
+        else:
+            counts = self.repo.cities(corp_id)
         return {"items": [{"city": c, "stores": n} for c, n in sorted(counts.items())]}
 
     def in_city(self, corp_id: str, city: str) -> dict[str, Any]:
         """A city's stores that have a QR, open ones first (the picker's list)."""
         now = self._now()
-        stores = [s for s in self.repo.in_city(corp_id, city) if s.serving]
+        copy, _ = self._copy(corp_id)
+        listed = copy.by_city.get(city, []) if copy is not None else self.repo.in_city(corp_id, city)
+        stores = [s for s in listed if s.serving]
         stores.sort(key=lambda s: (not s.is_open(now), s.name, s.store_id))
         return {"city": city, "items": [{**s.public(), "open": s.is_open(now)} for s in stores]}
 
     def scan(self, corp_id: str, store_id: str) -> dict[str, Any]:
-        """The page showed this store's QR: counted for the store and its city on the China day."""
-        store = self.repo.get(corp_id, store_id)
+        """The page showed this store's QR: counted for the store and its city on the China day. The store is
+        looked up in the container's copy (as the lookup that showed it), else read."""
+        copy, _ = self._copy(corp_id)
+        store = copy.by_id.get(store_id) if copy is not None else self.repo.get(corp_id, store_id)
         if store is None or not store.serving:
             raise NotFound(f"no store {store_id} with a code", "store_id")
         day = local_day(self._now())

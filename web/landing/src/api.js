@@ -12,13 +12,18 @@ const STATUS_TEXT = {
 export class ApiError extends Error {
   constructor(status, body) {
     const field = typeof body?.field === 'string' ? body.field : ''
+    const wait = Number.isInteger(body?.retry_after_s) && body.retry_after_s > 0 ? body.retry_after_s : 0
     let title = STATUS_TEXT[status] || (status >= 500 ? '服务器出错，请稍后再试' : `请求失败（HTTP ${status}）`)
+    // Too many requests from this network (the public routes' limit per address and corp): say how long to wait.
+    if (status === 429 && wait) title = `访问过于频繁，请 ${wait} 秒后再试`
     if (field) title += `（字段：${field}）`
     super(title)
     this.name = 'ApiError'
     this.status = status
     this.field = field
-    this.detail = typeof body?.error === 'string' ? body.error : ''
+    this.retryAfter = wait
+    // A 429's words are the title already (the answer's own error repeats them in Chinese and English).
+    this.detail = typeof body?.error === 'string' && status !== 429 ? body.error : ''
   }
 }
 
