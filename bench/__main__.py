@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         # Six pollers: Lambda would run more, but one DynamoDB process is saturated before that here.
         f_stack = Stack(StackConfig(workdir=Path(__file__).resolve().parent.parent / ".devstack" / "bench-fission",
                                     log_level="WARNING", consumers=args.fission_consumers, retry_after_s=30,
-                                    consumers_nice=0, dynamodb_nice=0))
+                                    consumers_nice=0, dynamodb_nice=0, extra_env=PUBLIC_UNLIMITED))
         f_stack.start()
         try:
             from scrm import bootstrap
