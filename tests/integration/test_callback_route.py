@@ -214,6 +214,9 @@ def test_a_duplicate_callback_is_processed_once(stack, sandbox, corp):
     added = sandbox.do(cid, "customers/add", {"userid": employee, "state": "dup", "wait": True})
     ext = added["external_userid"]
     wait_for(lambda: reads.follow(cid, ext, employee), what="relation stored")
+    # The first delivery fully applied (its timeline entry is written after the relation): under load the
+    # assertion below once read the timeline before it, and a duplicate could not be told from a slow first.
+    wait_for(lambda: reads.timeline(cid, f"customer:{ext}"), what="the first delivery's timeline entry")
     # WeCom re-sends: once byte-identical, once re-encrypted with a new timestamp and nonce.
     for same in (True, False):
         res = sandbox.resend(cid, added["callback_id"], same_envelope=same)
