@@ -8,7 +8,7 @@ from typing import Any
 
 from chalice import Response
 
-from admin.api import Doc, json_response, query_of, route
+from admin.api import Doc, csv_response, json_response, query_of, route
 from admin.schemas import stores as S
 from admin.sessions import PUBLIC_LIMITED, _open_route, limit_public
 
@@ -87,9 +87,7 @@ def stats(principal: Any, request: Any) -> Any:
         raise InvalidInput("format", "format: must be json or csv")
     result = _service().stats(principal.corp_id, params)
     if fmt == "csv":
-        return Response(body=stats_csv(result), status_code=200, headers={
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="stores-by-{result["by"]}.csv"'})  # fmt: skip
+        return csv_response(stats_csv(result), f'stores-by-{result["by"]}.csv')
     return result
 
 

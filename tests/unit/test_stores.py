@@ -356,6 +356,11 @@ def test_scans_and_adds_per_store_and_city_counted_once():
     by_city = service.stats(CORP, {"by": "city"})
     assert [(r["city"], r["scans"], r["adds"]) for r in by_city["items"]] == [("上海", 3, 2), ("北京", 1, 0)]
     assert stats_csv(by_city).splitlines()[1] == "上海,3,2,0.6667"
+    # a name typed by people is a cell a spreadsheet must not run; the header stands with no rows too
+    typed = {"by": "store", "items": [{"store": "x1", "name": "=HYPERLINK(1)", "city": "-上海", "scans": 1,
+                                       "adds": 0, "rate": 0.0, "day": "ignored"}]}
+    assert stats_csv(typed).splitlines()[1] == "x1,'=HYPERLINK(1),'-上海,1,0,0.0"
+    assert stats_csv({"by": "city", "items": []}) == "\ufeffcity,scans,adds,rate\r\n"
     with pytest.raises(InvalidInput):
         service.stats(CORP, {"by": "day"})
     with pytest.raises(InvalidInput):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -70,12 +70,14 @@ def formula_safe(cell: Any) -> Any:
     return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
 
 
-def to_csv(table: list[dict[str, Any]]) -> str:
-    """One of the report's tables as CSV (header from the first row's keys); Excel reads the BOM as UTF-8."""
+def to_csv(table: list[dict[str, Any]], columns: Sequence[str] = ()) -> str:
+    """One of the report's tables as CSV; Excel reads the BOM as UTF-8. The header is ``columns`` when given
+    (written even for no rows, each row's other keys left out), else the first row's keys."""
     out = io.StringIO()
-    if table:
-        writer = csv.DictWriter(out, fieldnames=list(table[0]), lineterminator="\r\n")
-        writer.writerow({k: formula_safe(k) for k in table[0]})
+    fields = list(columns) or (list(table[0]) if table else [])
+    if fields:
+        writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\r\n", extrasaction="ignore" if columns else "raise")
+        writer.writerow({k: formula_safe(k) for k in fields})
         writer.writerows({k: formula_safe(v) for k, v in row.items()} for row in table)
     return "\ufeff" + out.getvalue()
 

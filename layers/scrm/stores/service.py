@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from scrm.acquisition.channel_stats import to_csv
 from scrm.kernel.china_time import CHINA, local_day
 from scrm.kernel.errors import Conflict, DomainError, InvalidInput, NotFound, Throttled
 from scrm.kernel.events import ExternalContactEvent, WeComEvent
@@ -503,16 +504,10 @@ class Stores:
 
 
 def stats_csv(result: Mapping[str, Any]) -> str:
-    """The per-store or per-city rows as CSV (UTF-8 with BOM, as the channel codes' statistics)."""
+    """The per-store or per-city rows as CSV, through the channel codes' writer (BOM, formula-safe cells: a
+    store's name is typed by people)."""
     by = result["by"]
-    columns = [by, *(["name", "city"] if by == "store" else []), "scans", "adds", "rate"]
-    out = io.StringIO()
-    out.write("\ufeff")
-    w = csv.writer(out, lineterminator="\r\n")
-    w.writerow(columns)
-    for r in result["items"]:
-        w.writerow(["" if r.get(c) is None else r.get(c) for c in columns])
-    return out.getvalue()
+    return to_csv(result["items"], [by, *(["name", "city"] if by == "store" else []), "scans", "adds", "rate"])
 
 
 @dataclass(eq=False)
