@@ -52,6 +52,7 @@ Parts (``--parts``, default all):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -59,7 +60,9 @@ import signal
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from bench import (
     coldstart,
@@ -82,12 +85,28 @@ from bench.memory import vm_hwm_kb, workers_hwm_kb
 from devstack.sandbox_client import SandboxClient
 from devstack.stack import IDLE, Stack, StackConfig
 
-OUT = Path(__file__).resolve().parent / "results.json"
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "results.json"
 
 # Every lookup and poster of the stores and fission parts comes from 127.0.0.1 for one corp: thousands a minute,
 # past the public routes' limit per client address and corp (600). The limit still counts each request (its
 # DynamoDB call is in the figures); it just never refuses.
 PUBLIC_UNLIMITED = {"SCRM_PUBLIC_REQUESTS_PER_MIN": "1000000000"}
+
+
+@contextlib.contextmanager
+def _own_stack(workdir: str, **config: Any) -> Iterator[Stack]:
+    """A local stack of the part's own (``.devstack/<workdir>``): started, the bench process's bootstrap reset
+    to it, stopped after the part (also when it fails)."""
+    stack = Stack(StackConfig(workdir=ROOT / ".devstack" / workdir, log_level="WARNING", **config))
+    stack.start()
+    try:
+        from scrm import bootstrap
+
+        bootstrap.reset()
+        yield stack
+    finally:
+        stack.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -155,31 +174,17 @@ def main(argv: list[str] | None = None) -> int:
             return 0
 
     if "console" in parts:
-        c_stack = Stack(StackConfig(workdir=Path(__file__).resolve().parent.parent / ".devstack" / "bench-console",
-                                    log_level="WARNING", consumers=1, retry_after_s=30))
-        c_stack.start()
-        try:
-            from scrm import bootstrap
-
-            bootstrap.reset()
+        with _own_stack("bench-console", consumers=1, retry_after_s=30) as c_stack:
             print(f"console: {args.stats_days} days x {args.stats_employees} employees, dashboard and stats ...",
                   flush=True)
             results["console"] = console.run(c_stack, args.stats_days, args.stats_employees, args.console_samples)
             print(f"  {json.dumps(results['console'])}", flush=True)
-        finally:
-            c_stack.stop()
 
     if "sidebar" in parts:
         # A stack of its own (the world clock is advanced; the corp's 100,000 relations stay out of the others').
         # DynamoDB at normal priority, as in the welcome part: the sidebar's answers wait on it (on AWS it has
         # capacity of its own); nothing runs on the consumers' side here.
-        sb_stack = Stack(StackConfig(workdir=Path(__file__).resolve().parent.parent / ".devstack" / "bench-sidebar",
-                                     log_level="WARNING", consumers=1, retry_after_s=30, dynamodb_nice=0))
-        sb_stack.start()
-        try:
-            from scrm import bootstrap
-
-            bootstrap.reset()
+        with _own_stack("bench-sidebar", consumers=1, retry_after_s=30, dynamodb_nice=0) as sb_stack:
             sb_seed = {**sync.LARGE, "employees": args.sync_employees,
                        "customers_per_employee": args.sync_customers_per_employee,
                        "groups": 4 * args.sync_employees, "tag_groups": args.sync_tag_groups}
@@ -189,25 +194,15 @@ def main(argv: list[str] | None = None) -> int:
                                              args.sidebar_per_member, sb_seed, args.sidebar_span_hours)
             results["sidebar"]["part_wall_s"] = round(time.monotonic() - t0, 1)
             print(f"  {json.dumps(results['sidebar'], ensure_ascii=False)}", flush=True)
-        finally:
-            sb_stack.stop()
 
     if "stores" in parts:
         # A stack of its own; DynamoDB at normal priority (the lookup waits on it, as on AWS with its capacity).
-        st_stack = Stack(StackConfig(workdir=Path(__file__).resolve().parent.parent / ".devstack" / "bench-stores",
-                                     log_level="WARNING", consumers=1, retry_after_s=30, dynamodb_nice=0,
-                                     extra_env=PUBLIC_UNLIMITED))
-        st_stack.start()
-        try:
-            from scrm import bootstrap
-
-            bootstrap.reset()
+        with _own_stack("bench-stores", consumers=1, retry_after_s=30, dynamodb_nice=0,
+                        extra_env=PUBLIC_UNLIMITED) as st_stack:
             print(f"stores: {args.stores} stores, {args.stores_lookups} lookups ...", flush=True)
             results["stores"] = stores.run(st_stack, SandboxClient(st_stack.sandbox_url), args.stores,
                                            args.stores_lookups)
             print(f"  {json.dumps(results['stores'], ensure_ascii=False)}", flush=True)
-        finally:
-            st_stack.stop()
 
     if "welcome" in parts:
         # A stack of its own: the event consumers' backlog of thousands of arrivals (and the load part's
@@ -217,67 +212,39 @@ def main(argv: list[str] | None = None) -> int:
         # The bulk consumers at SCHED_IDLE: on AWS the sync and the event consumer have capacity of their own
         # and never delay a welcome; on two cores they would take the CPU the welcome path needs. DynamoDB
         # at normal priority: the welcome path reads codes and writes markers there (docs/performance.md).
-        w_stack = Stack(StackConfig(workdir=Path(__file__).resolve().parent.parent / ".devstack" / "bench-welcome",
-                                    log_level="WARNING", consumers=4, retry_after_s=30, consumers_nice=IDLE,
-                                    dynamodb_nice=0))  # the welcome path reads codes and writes markers there
-        w_stack.start()
-        try:
-            from scrm import bootstrap
-
-            bootstrap.reset()
+        with _own_stack("bench-welcome", consumers=4, retry_after_s=30, consumers_nice=IDLE,
+                        dynamodb_nice=0) as w_stack:
             results["welcome"] = welcome.run_welcome(w_stack, SandboxClient(w_stack.sandbox_url), w_rates,
                                                      args.welcome_duration)
             results["welcome_process_peak_rss_mb"] = round(
                 (vm_hwm_kb(w_stack.procs["welcome"].pid) or 0) / 1024, 1)
-        finally:
-            w_stack.stop()
 
     if "soak" in parts:
         # Its own stack: the event consumer crashes a tenth of its invocations (SCRM_LOCAL_CRASH).
-        s_stack = Stack(StackConfig(workdir=Path(__file__).resolve().parent.parent / ".devstack" / "bench-soak",
-                                    log_level="WARNING", consumers=4, retry_after_s=2,
-                                    extra_env={"SCRM_LOCAL_CRASH": "apply_events:0.1"}))
-        s_stack.start()
-        try:
-            from scrm import bootstrap
-
-            bootstrap.reset()
+        with _own_stack("bench-soak", consumers=4, retry_after_s=2,
+                        extra_env={"SCRM_LOCAL_CRASH": "apply_events:0.1"}) as s_stack:
             results["soak"] = soak.run(s_stack, SandboxClient(s_stack.sandbox_url), args.soak_events,
                                        args.soak_customers, rate=args.soak_rate)
             print(f"  {json.dumps({k: v for k, v in results['soak'].items() if k != 'store_differences'})}",
                   flush=True)
-        finally:
-            s_stack.stop()
 
     if "fission" in parts:
         # A stack of its own, the event consumer and DynamoDB at normal priority: this part measures how fast
         # the consumer applies 100,000 arrivals (on AWS, Lambda's concurrency and DynamoDB's capacity of their
         # own), not the callback route's acknowledgement, which the niced consumers protect in the load part.
         # Six pollers: Lambda would run more, but one DynamoDB process is saturated before that here.
-        f_stack = Stack(StackConfig(workdir=Path(__file__).resolve().parent.parent / ".devstack" / "bench-fission",
-                                    log_level="WARNING", consumers=args.fission_consumers, retry_after_s=30,
-                                    consumers_nice=0, dynamodb_nice=0, extra_env=PUBLIC_UNLIMITED))
-        f_stack.start()
-        try:
-            from scrm import bootstrap
-
-            bootstrap.reset()
+        with _own_stack("bench-fission", consumers=args.fission_consumers, retry_after_s=30, consumers_nice=0,
+                        dynamodb_nice=0, extra_env=PUBLIC_UNLIMITED) as f_stack:
             print(f"fission: {args.fission_inviters} inviters, {args.fission_friends} friends ...", flush=True)
             results["fission"] = fission.run(f_stack, SandboxClient(f_stack.sandbox_url), args.fission_inviters,
                                              args.fission_friends)
             print(f"  {json.dumps(results['fission'], ensure_ascii=False)}", flush=True)
-        finally:
-            f_stack.stop()
 
     if parts & {"load", "sync", "offboarding", "sop", "massend", "moments"}:
-        stack = Stack(StackConfig(workdir=Path(__file__).resolve().parent.parent / ".devstack" / "bench",
-                                  log_level="WARNING", consumers=4, retry_after_s=30, extra_env=PUBLIC_UNLIMITED))
-        stack.start()
-        try:
+        with _own_stack("bench", consumers=4, retry_after_s=30, extra_env=PUBLIC_UNLIMITED) as stack:
             from scrm import bootstrap
             from scrm.corps.corp import Corp
 
-            bootstrap.reset()
             sandbox = SandboxClient(stack.sandbox_url)
             runs = []
             for rate in rates if "load" in parts else []:
@@ -332,8 +299,6 @@ def main(argv: list[str] | None = None) -> int:
                 "VmHWM of the local workers process: the consumer function with 4 pollers (4 concurrent "
                 "invocations in one interpreter), so an upper bound for one Lambda instance"
             )
-        finally:
-            stack.stop()
     targets: dict[str, bool] = {}
     if "load" in results:
         at_100 = next((r for r in results["load"] if r["offered_per_s"] == 100), None)
