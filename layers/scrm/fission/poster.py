@@ -106,12 +106,12 @@ def render(corp_id: str, campaign: Campaign, name: str, qr_text: str, load_backg
     a = campaign.avatar_spot
     draw.ellipse((a.x, a.y, a.x + a.size, a.y + a.size), fill=a.color if a.color != "#000000" else "#07c160")
     initial_size = max(8, a.size // 2)
-    initial = drawable(name)[:1]  # a name of emoji only: the disc without a letter
+    shown = drawable(name)
+    initial = shown[:1]  # a name of emoji only: the disc without a letter
     if initial.strip():
         draw.text((a.x + a.size / 2, a.y + a.size / 2), initial, font=_font(initial_size), fill="#ffffff",
                   anchor="mm")  # fmt: skip
     n = campaign.name_spot
-    shown = drawable(name)
     if shown:
         draw.text((n.x, n.y), shown, font=_font(n.size), fill=n.color)
     q = campaign.qr_spot
