@@ -128,7 +128,8 @@ bench: venv font
 mutants: venv font
 	$(BIN)/python -m bench.mutants $(BENCH_ARGS)
 
-package: venv web font
+# The poster font's source (installed if missing); infra/package.py builds the font itself into the layer.
+package: venv web $(CJK_FONT)
 	$(BIN)/python -m infra.package --stage $(STAGE)
 	$(BIN)/cfn-lint infra/out/sam.json
 
