@@ -143,6 +143,17 @@ class FakeStoreCodes:
         self.codes[(corp_id, code_id)]["status"] = "deleted"
         return {"deleted": code_id}
 
+    def restore_channel(self, corp_id: str, code_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        self.calls.append(("restore", code_id, dict(body)))
+        old = self.codes[(corp_id, code_id)]
+        if old["status"] != "deleted":
+            raise Conflict(f"the code {code_id} is not deleted", "code_id")
+        n = sum(1 for c in self.calls if c[0] == "restore" and c[1] == code_id)
+        code = {**body, "state": code_id, "code_id": code_id, "config_id": f"cfg-{code_id}-{n}",
+                "qr_code": f"https://qr.example/{code_id}/{n}", "status": "active"}
+        self.codes[(corp_id, code_id)] = code
+        return dict(code)
+
     def get_channel(self, corp_id: str, code_id: str) -> dict[str, Any]:
         return dict(self.codes[(corp_id, code_id)])
 

@@ -214,3 +214,47 @@ def test_a_group_code_edit_keeps_the_full_groups_out_of_the_join_way(w):
     assert edit(chat_ids=["wrA", "wrC"]) == (["wrC"], ["wrA"], ["wrC"])
     assert edit(chat_ids=["wrA"]) == (["wrA"], ["wrA"], ["wrA"])
     assert edit(chat_ids=["wrB", "wrC"]) == (["wrB", "wrC"], [], ["wrB", "wrC"])
+
+
+def test_a_deleted_code_restored_gets_a_new_contact_way_and_keeps_its_state(w):
+    """A store deleted and imported again: its state comes back on a new way; the old way is not reused."""
+    code_id = w.codes.create_channel(CORP, body())["code_id"]
+    first = w.repo.code(CORP, code_id).config_id
+    w.codes.delete_channel(CORP, code_id)
+    out = w.codes.restore_channel(CORP, code_id, {"name": "回来了", "staff": ["u3"], "tags": ["t1"]})
+    assert out["status"] == "active" and out["code_id"] == "s1" and out["config_id"] != first
+    assert out["name"] == "回来了" and out["current_staff"] == ["u3"] and out["tags"] == ["t1"]
+    stored = w.repo.code(CORP, code_id)
+    assert stored.status == "active" and stored.config_id == out["config_id"]
+    assert len(w.wecom.calls_to("add_contact_way")) == 2 and len(w.wecom.calls_to("del_contact_way")) == 1
+
+
+def test_restore_is_refused_for_a_live_or_unknown_code_and_for_bad_fields(w):
+    code_id = w.codes.create_channel(CORP, body())["code_id"]
+    with pytest.raises(DomainError) as live_code:
+        w.codes.restore_channel(CORP, code_id, body())
+    assert status(live_code.value) == 409
+    with pytest.raises(DomainError) as unknown:
+        w.codes.restore_channel(CORP, "nope", body())
+    assert status(unknown.value) == 404
+    w.codes.delete_channel(CORP, code_id)
+    with pytest.raises(DomainError) as bad:
+        w.codes.restore_channel(CORP, code_id, {"name": "x", "staff": ["nobody"]})
+    assert status(bad.value) == 400
+    assert len(w.wecom.calls_to("add_contact_way")) == 1  # nothing made for the refusals
+    assert w.repo.code(CORP, code_id).status == "deleted"
+
+
+def test_a_restore_that_loses_the_race_deletes_its_new_way(w):
+    """Two restores at once: the one whose conditional write fails takes its contact way back out of WeCom,
+    so one way stays for the code, not two."""
+    code_id = w.codes.create_channel(CORP, body())["code_id"]
+    w.codes.delete_channel(CORP, code_id)
+    bump = lambda: w.repo.put_channel(CORP, w.repo.code(CORP, code_id), w.repo.code(CORP, code_id).version + 1)  # noqa: E731
+    w.repo.before_write.append(bump)
+    with pytest.raises(DomainError) as lost:
+        w.codes.restore_channel(CORP, code_id, body())
+    assert status(lost.value) == 409
+    made = w.wecom.calls_to("add_contact_way")
+    assert len(made) == 2 and len(w.wecom.calls_to("del_contact_way")) == 2
+    assert w.repo.code(CORP, code_id).status == "deleted"

@@ -180,6 +180,27 @@ def test_edit_updates_the_contact_way_and_delete_removes_it():
     assert codes.calls[-1] == ("delete", "store_sh1", None) and repo.get(CORP, "sh1") is None
 
 
+def test_a_store_deleted_and_imported_again_gets_its_code_back_with_the_same_state():
+    """The deleted channel code keeps ``store_sh1`` for its statistics, so the new import's code is that
+    code restored on a new contact way, not a refusal asking for another store id."""
+    service, repo, codes = _service()
+    service.save_settings(CORP, {"code": {"tags": ["t1"]}})
+    _chain(service, 1)
+    service.provision(CORP)
+    first = repo.get(CORP, "sh1")
+    assert first is not None
+    service.delete(CORP, "sh1")
+    assert codes.codes[(CORP, "store_sh1")]["status"] == "deleted"
+    _chain(service, 1)
+    assert service.provision(CORP) == {"throttled": False, "made": 1, "failed": 0, "pending": 0}
+    again = repo.get(CORP, "sh1")
+    assert again is not None and again.code_status == "active" and again.config_id != first.config_id
+    kind, state, body = codes.calls[-1]
+    assert (kind, state) == ("restore", "store_sh1")
+    assert body["tags"] == ["t1"] and body["group"] == "门店活码" and body["staff"] == ["u1", "u2"]
+    assert codes.codes[(CORP, "store_sh1")]["status"] == "active"
+
+
 # the nearest store --------------------------------------------------------------------------------
 @pytest.mark.parametrize("copy", [True, False], ids=["in-memory", "cells-in-dynamodb"])
 def test_nearest_open_store_within_the_radius_reading_cells_only(copy):

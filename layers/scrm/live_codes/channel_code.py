@@ -18,7 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Self
 
-from scrm.kernel.errors import NotFound
+from scrm.kernel.errors import Conflict, NotFound
 from scrm.kernel.field_error import FieldError
 from scrm.live_codes.channel_spec import FIELDS, ChannelCodeSpec, parse_spec, spec_from_dict
 
@@ -172,6 +172,17 @@ class ChannelCode:
     def created(cls, spec: ChannelCodeSpec, way: ContactWay, config_id: str, qr_code: str, now_ms: int) -> Self:
         """The code once WeCom made ``way`` and answered its config_id and QR code."""
         return cls(spec, config_id, qr_code, way.staff, ACTIVE, now_ms, now_ms)
+
+    def restore(self, spec: ChannelCodeSpec, way: ContactWay, config_id: str, qr_code: str, now_ms: int) -> None:
+        """A deleted code made active again on a new contact way (``way``, made by WeCom as ``config_id``):
+        the state, its relations and its statistics carry on, so a store deleted and imported again with
+        the same id is the same code. Only a deleted code comes back; the state stays."""
+        if not self.deleted:
+            raise Conflict(f"the code {self.state} is not deleted", "code_id")
+        if spec.state != self.spec.state:
+            raise FieldError("state", "cannot change after creation (create a new code)")
+        self.spec, self.config_id, self.qr_code, self.current_staff = spec, config_id, qr_code, way.staff
+        self.status, self.updated_at_ms = ACTIVE, now_ms
 
     def _refuse_if_deleted(self) -> None:
         if self.deleted:

@@ -126,6 +126,35 @@ class LiveCodes:
             raise Conflict(f"a code with state {spec.state!r} exists", "state")
         return code.as_dict()
 
+    def restore_channel(self, corp_id: str, code_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """A deleted code back on a new contact way, with ``body`` as a create's (name and staff required):
+        its state, relations and statistics carry on. A store imported again after its delete needs it,
+        since its state is ``store_<store id>`` and the deleted code keeps that state for its statistics."""
+        code = self.codes.channel(corp_id, code_id)
+        if code is None:
+            raise NotFound(f"no channel code {code_id}", "code_id")
+        if not code.deleted:
+            raise Conflict(f"the code {code_id} is not deleted", "code_id")
+        spec = parse_spec({**body, "state": code_id})
+        self._check_spec_staff(corp_id, spec)
+        self._check_tags(corp_id, spec.tags)
+        way = ChannelCode.first_way(spec, spec.staff_at(self._now(), {}))
+        gw = self.wecom(corp_id)
+        try:
+            config_id, qr_code = gw.add_contact_way(way.wecom_type, way.fields)
+        except WeComError as exc:
+            raise _from_wecom(exc) from None
+        try:
+            code.restore(spec, way, config_id, qr_code, self._ms())
+            saved = self.codes.save_channel(corp_id, code)
+        except BaseException:
+            self._undo(lambda: gw.del_contact_way(config_id))
+            raise
+        if not saved:  # another restore (or a late write) got there first: one contact way stays, not two
+            self._undo(lambda: gw.del_contact_way(config_id))
+            raise Conflict("the code changed while it was restored; read it again and retry")
+        return code.as_dict()
+
     @staticmethod
     def _undo(call: Callable[[], None]) -> None:
         # The caller's own error is the one to report; an orphan way left behind only costs quota.

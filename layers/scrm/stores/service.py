@@ -368,10 +368,11 @@ class Stores:
                                                            "state": store.state})  # fmt: skip
             except Conflict:
                 code = self.codes.get_channel(corp_id, store.state)  # made by a run that stopped before saving
-                if code.get("status") != "active":
-                    raise Conflict(f"the state {store.state} belongs to a deleted channel code: give the store "
-                                   "a new store_id") from None  # fmt: skip
-                code = self.codes.update_channel(corp_id, store.state, fields)
+                if code.get("status") == "active":
+                    code = self.codes.update_channel(corp_id, store.state, fields)
+                else:  # a store deleted and imported again: its code (and statistics) come back
+                    code = self.codes.restore_channel(corp_id, store.state, {**template, **fields,
+                                                                             "group": CODE_GROUP})  # fmt: skip
         store.config_id, store.qr_code = str(code["config_id"]), str(code["qr_code"])
         store.code_status, store.code_error = ACTIVE, ""
 
