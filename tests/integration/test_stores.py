@@ -135,6 +135,16 @@ def test_edit_and_delete_a_store_reach_its_contact_way(sandbox, chain):
     dels = sandbox.calls(cid, since=since, path="externalcontact/del_contact_way")
     assert [c["body"]["config_id"] for c in dels] == [store["config_id"]]
     assert admin("GET", "/admin/stores/gz1").status_code == 404
+    # imported again with the same id: the deleted code comes back on a new contact way, same state
+    assert admin("POST", "/admin/stores/import", {"rows": rows}).status_code == 200
+    made = admin("POST", "/admin/stores/codes").json()
+    assert (made["made"], made["failed"], made["pending"]) == (1, 0, 0), made
+    again = admin("GET", "/admin/stores/gz1").json()
+    assert again["code_status"] == "active" and again["config_id"] != store["config_id"], again
+    ways = sandbox.calls(cid, since=since, path="externalcontact/add_contact_way")
+    assert [(c["body"]["state"], c["body"]["user"]) for c in ways] == [("store_gz1", [staff[0]])]
+    code = admin("GET", "/admin/channel-codes/store_gz1").json()
+    assert code["status"] == "active" and code["config_id"] == again["config_id"]
 
 
 def test_an_edit_by_another_container_reaches_the_lookup_within_the_revalidation_time(chain):
