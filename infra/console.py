@@ -46,6 +46,12 @@ CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"  # no cookies, headers or query strings to the origin
 ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 
+# The header CloudFront adds to every request it sends to the admin API, with a value only this stack knows
+# (its stack id's UUID): the admin function trusts CloudFront's CloudFront-Viewer-Address only when it comes
+# with it, so a caller of API Gateway's own URL cannot pick its public-route counter (functions/admin/sessions.py).
+ORIGIN_HEADER = "X-Scrm-Origin"
+ORIGIN_SECRET: dict[str, Any] = {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}
+
 SPA_SOURCE = Path(__file__).with_name("console_spa.js")
 
 HSTS_MAX_AGE_S = 63_072_000  # two years
@@ -230,6 +236,7 @@ def _distribution(admin_api: str) -> dict[str, Any]:
                         "Id": API_ORIGIN,
                         "DomainName": {"Fn::Sub": f"${{{admin_api}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}"},
                         "OriginPath": f"/{API_STAGE}",
+                        "OriginCustomHeaders": [{"HeaderName": ORIGIN_HEADER, "HeaderValue": ORIGIN_SECRET}],
                         "CustomOriginConfig": {
                             "OriginProtocolPolicy": "https-only",
                             "OriginSSLProtocols": ["TLSv1.2"],

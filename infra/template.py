@@ -15,7 +15,13 @@ from typing import Any
 from scrm.resources import QUEUES, TABLES, QueueDef, TableDef
 
 from infra.access import DRAIN, FUNCTIONS, ISSUE, PUT, READ, RECORD, WRITE, Access
-from infra.console import console_conditions, console_outputs, console_parameters, console_resources
+from infra.console import (
+    ORIGIN_SECRET,
+    console_conditions,
+    console_outputs,
+    console_parameters,
+    console_resources,
+)
 
 SECRET_PREFIX = "scrm/corps/"
 # Chalice's logical ids for our functions.
@@ -379,6 +385,8 @@ def merge_template(stage_settings: dict[str, Any], admin_routes: list[tuple[str,
             fn_res["Properties"]["Events"] = {f"{LOGICAL[fn]}SqsEventSource": {"Properties": source}}
         if fn == "admin_api":
             fn_res["Properties"]["Events"] = admin_events
+            # merged into Chalice's own variables: the value CloudFront's origin header carries (infra/console.py)
+            props["Environment"] = {"Variables": {"SCRM_ORIGIN_SECRET": ORIGIN_SECRET}}
         resources[LOGICAL[fn]] = fn_res
         resources[ROLES[fn]] = {
             "Properties": {

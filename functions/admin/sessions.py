@@ -11,6 +11,7 @@ Chromium accepts Secure cookies from http://localhost and 127.0.0.1, so the loca
 from __future__ import annotations
 
 import functools
+import hmac
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -195,10 +196,16 @@ def client_address(request: Any) -> str:
     """The customer's address. The landing pages call the API through the console's CloudFront distribution
     (/admin/* → API Gateway), so API Gateway's sourceIp is a CloudFront edge server, shared by every customer
     near it; CloudFront puts the viewer's own address in ``CloudFront-Viewer-Address`` (ip:port, the origin
-    request policy forwards it). Without that header (the local stack, a direct call to API Gateway) it is
-    sourceIp (requestContext.identity.sourceIp). A direct caller can set the header itself: see
-    docs/architecture.md, issue 21, for what that leaves open."""
+    request policy forwards it). A caller of API Gateway's own URL could set that header itself, so it is
+    believed only beside the distribution's origin header ``X-Scrm-Origin`` carrying ``SCRM_ORIGIN_SECRET``
+    (set by the template; unset on the local stack, where the header is believed as is). Otherwise the
+    address is sourceIp (requestContext.identity.sourceIp)."""
+    from scrm import bootstrap
+
     viewer = (request.headers.get("cloudfront-viewer-address") or "").strip()
+    secret = bootstrap.settings().origin_secret
+    if secret and not hmac.compare_digest((request.headers.get("x-scrm-origin") or "").encode(), secret.encode()):
+        viewer = ""  # not through our distribution: the header is the caller's own word
     if ":" in viewer:  # "198.51.100.10:46532", "2001:db8::8a2e:370:7334:46532": the port follows the last colon
         return viewer.rsplit(":", 1)[0][:64]
     return str(((request.context or {}).get("identity") or {}).get("sourceIp") or "unknown")[:64]

@@ -56,6 +56,9 @@ class Settings:
     # lookup, picker and scans, the fission poster and progress). A customer's page makes 2-4; many customers
     # share a mobile carrier's address (CGNAT), so the limit is high: it stops a script, not a crowded mall.
     public_requests_per_min: int = _env("PUBLIC_REQUESTS_PER_MIN", 600)
+    # The value the console's CloudFront distribution sends in X-Scrm-Origin (the stack id's UUID, set by the
+    # template): CloudFront-Viewer-Address is believed only beside it. Empty (the local stack): believed as is.
+    origin_secret: str = _env("ORIGIN_SECRET", "")
 
     @classmethod
     def from_env(cls) -> Settings:

@@ -121,6 +121,16 @@ def test_admin_paths_go_uncached_to_the_admin_api_with_everything_but_host(templ
     assert origin["OriginPath"] == f"/{stage_name}"
     assert t["Outputs"]["AdminApiUrl"]["Value"]["Fn::Sub"].endswith(f"/{stage_name}/admin/")
     assert origin["CustomOriginConfig"]["OriginReadTimeout"] >= t["Resources"]["AdminApi"]["Properties"]["Timeout"]
+    # the origin header that makes CloudFront-Viewer-Address believable: the admin function knows its value,
+    # beside Chalice's own variables (merged, not replaced)
+    assert origin["OriginCustomHeaders"] == [{"HeaderName": "X-Scrm-Origin", "HeaderValue": C.ORIGIN_SECRET}]
+    variables = t["Resources"]["AdminApi"]["Properties"]["Environment"]["Variables"]
+    assert variables["SCRM_ORIGIN_SECRET"] == C.ORIGIN_SECRET == {
+        "Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}
+    assert variables["POWERTOOLS_SERVICE_NAME"] == "scrm"
+    others = [r["Properties"].get("Environment", {}).get("Variables", {}) for k, r in t["Resources"].items()
+              if r["Type"] == "AWS::Serverless::Function" and k != "AdminApi"]
+    assert others and not any("SCRM_ORIGIN_SECRET" in v for v in others)
 
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
