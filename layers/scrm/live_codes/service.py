@@ -23,7 +23,7 @@ from scrm.kernel.china_time import CHINA, local_day
 from scrm.kernel.errors import Conflict, DomainError, InvalidInput, NotFound, WeComRefused
 from scrm.kernel.fence import Contended, Vanished, VersionedWrite
 from scrm.kernel.wecom_error import WeComError
-from scrm.live_codes.channel_code import ChannelCode, ChannelCodeSpec, live, parse_spec
+from scrm.live_codes.channel_code import ChannelCode, ChannelCodeSpec, ContactWay, live, parse_spec
 from scrm.live_codes.group_code import (
     group_spec_from_dict,
     join_way_body,
@@ -109,22 +109,14 @@ class LiveCodes:
         self._check_tags(corp_id, spec.tags)
         if self.codes.channel(corp_id, spec.state) is not None:
             raise Conflict(f"a code with state {spec.state!r} exists", "state")
-        way = ChannelCode.first_way(spec, spec.staff_at(self._now(), {}))
-        gw = self.wecom(corp_id)
-        try:
-            config_id, qr_code = gw.add_contact_way(way.wecom_type, way.fields)
-        except WeComError as exc:
-            raise _from_wecom(exc) from None
-        code = ChannelCode.created(spec, way, config_id, qr_code, self._ms())
-        try:
-            added = self.codes.add_channel(corp_id, code)
-        except BaseException:
-            self._undo(lambda: gw.del_contact_way(config_id))
-            raise
-        if not added:
-            self._undo(lambda: gw.del_contact_way(config_id))
-            raise Conflict(f"a code with state {spec.state!r} exists", "state")
-        return code.as_dict()
+        made: list[ChannelCode] = []
+
+        def keep(way: ContactWay, config_id: str, qr_code: str) -> bool:
+            made.append(ChannelCode.created(spec, way, config_id, qr_code, self._ms()))
+            return self.codes.add_channel(corp_id, made[0])
+
+        self._first_way(corp_id, spec, keep, Conflict(f"a code with state {spec.state!r} exists", "state"))
+        return made[0].as_dict()
 
     def restore_channel(self, corp_id: str, code_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """A deleted code back on a new contact way, with ``body`` as a create's (name and staff required):
@@ -138,6 +130,19 @@ class LiveCodes:
         spec = parse_spec({**body, "state": code_id})
         self._check_spec_staff(corp_id, spec)
         self._check_tags(corp_id, spec.tags)
+
+        def keep(way: ContactWay, config_id: str, qr_code: str) -> bool:
+            code.restore(spec, way, config_id, qr_code, self._ms())
+            return self.codes.save_channel(corp_id, code)
+
+        # another restore (or a late write) got there first: one contact way stays, not two
+        self._first_way(corp_id, spec, keep, Conflict("the code changed while it was restored; read it again and retry"))
+        return code.as_dict()
+
+    def _first_way(self, corp_id: str, spec: ChannelCodeSpec, keep: Callable[[ContactWay, str, str], bool],
+                   lost: DomainError) -> None:  # fmt: skip
+        """Make the code's contact way in WeCom, then ``keep`` it (our conditional write); a write that fails or
+        loses (``lost`` raised) takes the way back out of WeCom, so no way is left that no code holds."""
         way = ChannelCode.first_way(spec, spec.staff_at(self._now(), {}))
         gw = self.wecom(corp_id)
         try:
@@ -145,15 +150,13 @@ class LiveCodes:
         except WeComError as exc:
             raise _from_wecom(exc) from None
         try:
-            code.restore(spec, way, config_id, qr_code, self._ms())
-            saved = self.codes.save_channel(corp_id, code)
+            kept = keep(way, config_id, qr_code)
         except BaseException:
             self._undo(lambda: gw.del_contact_way(config_id))
             raise
-        if not saved:  # another restore (or a late write) got there first: one contact way stays, not two
+        if not kept:
             self._undo(lambda: gw.del_contact_way(config_id))
-            raise Conflict("the code changed while it was restored; read it again and retry")
-        return code.as_dict()
+            raise lost
 
     @staticmethod
     def _undo(call: Callable[[], None]) -> None:
