@@ -85,7 +85,7 @@ def run(stack: Stack, sandbox: SandboxClient, inviters: int = 10_000, friends: i
     from scrm.corps.corp import Corp
 
     # The counting phase's deadline scales with the friends: an hour, or 10 events a second, whichever is longer
-    # (the default 110,450 events take about 1.5-2 hours on two cores).
+    # (the default 102,050 events did not finish in 110 minutes on two cores: docs/performance.md, "Fission").
     timeout_s = timeout_s if timeout_s is not None else max(3600.0, friends / 10)
     corp_id = "wwfiss" + uuid.uuid4().hex[:8]
     members = 20
