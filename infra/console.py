@@ -20,6 +20,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from scrm.settings import ORIGIN_HEADER
+
 from devstack.console_server import CSP, SECURITY_HEADERS
 
 BUCKET = "ConsoleBucket"
@@ -49,7 +51,6 @@ ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 # The header CloudFront adds to every request it sends to the admin API, with a value only this stack knows
 # (its stack id's UUID): the admin function trusts CloudFront's CloudFront-Viewer-Address only when it comes
 # with it, so a caller of API Gateway's own URL cannot pick its public-route counter (functions/admin/sessions.py).
-ORIGIN_HEADER = "X-Scrm-Origin"
 ORIGIN_SECRET: dict[str, Any] = {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}
 
 SPA_SOURCE = Path(__file__).with_name("console_spa.js")

@@ -201,10 +201,11 @@ def client_address(request: Any) -> str:
     (set by the template; unset on the local stack, where the header is believed as is). Otherwise the
     address is sourceIp (requestContext.identity.sourceIp)."""
     from scrm import bootstrap
+    from scrm.settings import ORIGIN_HEADER
 
     viewer = (request.headers.get("cloudfront-viewer-address") or "").strip()
     secret = bootstrap.settings().origin_secret
-    if secret and not hmac.compare_digest((request.headers.get("x-scrm-origin") or "").encode(), secret.encode()):
+    if secret and not hmac.compare_digest((request.headers.get(ORIGIN_HEADER.lower()) or "").encode(), secret.encode()):
         viewer = ""  # not through our distribution: the header is the caller's own word
     if ":" in viewer:  # "198.51.100.10:46532", "2001:db8::8a2e:370:7334:46532": the port follows the last colon
         return viewer.rsplit(":", 1)[0][:64]

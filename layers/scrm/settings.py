@@ -10,6 +10,9 @@ from typing import Any
 WECOM_API_BASE_DEFAULT = "https://qyapi.weixin.qq.com/cgi-bin/"
 WECOM_LOGIN_BASE_DEFAULT = "https://login.work.weixin.qq.com/"
 WECOM_OAUTH_BASE_DEFAULT = "https://open.weixin.qq.com/"
+# The header the console's CloudFront distribution adds to its API origin's requests (infra/console.py) and the
+# admin API checks (admin.sessions.client_address): one name for both.
+ORIGIN_HEADER = "X-Scrm-Origin"
 _PARSE = {"int": int, "float": float, "str": str}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 from scrm import bootstrap
 
 from tests.browser.conftest import NARROW
@@ -87,7 +88,8 @@ def test_an_operator_keeps_scripts_and_materials_and_sees_their_sends(stack, san
     page.get_by_role("heading", name="话术素材").wait_for()
     row = page.get_by_test_id("scripts").locator(".el-table__row", has_text=title)
     row.wait_for()
-    assert row.get_by_test_id("script-sends").inner_text() == "3"
+    # The counts come from their own request, which may answer after the rows: wait for the text.
+    expect(row.get_by_test_id("script-sends")).to_have_text("3")
     members = page.get_by_test_id("member-sends")
     members.locator(".el-table__row", has_text=operator).wait_for()
     page.wait_for_load_state("networkidle")
@@ -95,7 +97,7 @@ def test_an_operator_keeps_scripts_and_materials_and_sees_their_sends(stack, san
     page.get_by_role("tab", name="素材库").click()
     mrow = page.get_by_test_id("materials").locator(".el-table__row", has_text=f"海报{tag}")
     mrow.wait_for()
-    assert mrow.get_by_test_id("material-sends").inner_text() == "2"
+    expect(mrow.get_by_test_id("material-sends")).to_have_text("2")
     page.set_viewport_size(NARROW)
     page.reload()
     page.get_by_role("heading", name="话术素材").wait_for()

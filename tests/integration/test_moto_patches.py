@@ -209,3 +209,73 @@ def test_update_expressions_parsed_once_still_apply_and_refuse_as_moto_does(stac
             ddb.update_item(TableName=name, Key=key, UpdateExpression="SET #a = :a, #b = :b",
                             ExpressionAttributeNames=same, ExpressionAttributeValues={":a": {"S": "y"}, ":b": {"N": "9"}})
         assert err.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_a_repeated_update_expression_of_every_kind_applies_each_time(stack):
+    """The validators now work on a node-by-node copy of the cached tree, not a deep copy: functions, nested
+    paths, list indexes, arithmetic, ADD and DELETE on sets, run again and again with other values, each
+    applying as DynamoDB does (a copy sharing nodes with the cache would carry one run's values into the next)."""
+    ddb = boto3.client("dynamodb")
+    name = table("sync_jobs").name
+    key = {"pk": {"S": "wwtree" + uuid.uuid4().hex[:8]}, "sk": {"S": "t"}}
+    ddb.put_item(TableName=name, Item={**key, "l": {"L": [{"S": "x"}, {"S": "y"}]}, "m": {"M": {"n": {"N": "0"}}},
+                                       "s": {"SS": ["a", "b", "c"]}})  # fmt: skip
+    expression = ("SET #l = list_append(#l, :tail), #m.#n = #m.#n + :step, #f = if_not_exists(#f, :first) "
+                  "ADD #c :one DELETE #s :gone REMOVE #l[0]")
+    for run, (tail, gone) in enumerate([("p", "a"), ("q", "b"), ("r", "zz")], start=1):
+        ddb.update_item(TableName=name, Key=key, UpdateExpression=expression,
+                        ExpressionAttributeNames={"#l": "l", "#m": "m", "#n": "n", "#f": "f", "#c": "c", "#s": "s"},
+                        ExpressionAttributeValues={":tail": {"L": [{"S": tail}]}, ":step": {"N": str(run)},
+                                                   ":first": {"S": f"first{run}"}, ":one": {"N": "1"},
+                                                   ":gone": {"SS": [gone]}})  # fmt: skip
+    item = ddb.get_item(TableName=name, Key=key, ConsistentRead=True)["Item"]
+    # Each run removes the list's first element before appending (REMOVE reads the item as it was).
+    assert item["l"] == {"L": [{"S": "p"}, {"S": "q"}, {"S": "r"}]}
+    assert item["m"] == {"M": {"n": {"N": "6"}}}
+    assert item["f"] == {"S": "first1"} and item["c"] == {"N": "3"} and item["s"] == {"SS": ["c"]}
+
+
+def test_a_key_condition_query_answers_as_dynamodb_orders_and_pages(stack):
+    """``_patch_queries`` hands moto only the partition's items that meet the range condition (moto sorted and
+    sized the whole partition for a Limit-100 Query): every comparison, Limit, ExclusiveStartKey and both
+    directions answer the items DynamoDB would, in key order, paged where it would."""
+    ddb = boto3.client("dynamodb")
+    name = table("sync_jobs").name
+    pk = "wwrange" + uuid.uuid4().hex[:8]
+    keys = [f"{n:03d}#{c}" for n in range(0, 60, 3) for c in "ab"]  # 40 keys, written out of order
+    for k in reversed(keys):
+        ddb.put_item(TableName=name, Item={"pk": {"S": pk}, "sk": {"S": k}, "v": {"N": "1"}})
+    ddb.put_item(TableName=name, Item={"pk": {"S": pk + "x"}, "sk": {"S": "030#a"}})  # another partition
+
+    def query(condition: str, values: dict[str, str], limit: int, forward: bool) -> list[list[str]]:
+        pages, start = [], None
+        while True:
+            r = ddb.query(TableName=name, KeyConditionExpression=f"pk = :p AND {condition}", Limit=limit,
+                          ScanIndexForward=forward,
+                          ExpressionAttributeValues={":p": {"S": pk}, **{k: {"S": v} for k, v in values.items()}},
+                          **({"ExclusiveStartKey": start} if start else {}))  # fmt: skip
+            pages.append([i["sk"]["S"] for i in r["Items"]])
+            start = r.get("LastEvaluatedKey")
+            if not start:
+                return pages
+
+    cases = {
+        ("sk <= :a", "030#~"): lambda k: k <= "030#~",
+        ("sk < :a", "030#a"): lambda k: k < "030#a",
+        ("sk >= :a", "042#b"): lambda k: k >= "042#b",
+        ("sk > :a", "042#b"): lambda k: k > "042#b",
+        ("sk = :a", "015#a"): lambda k: k == "015#a",
+        ("begins_with(sk, :a)", "02"): lambda k: k.startswith("02"),
+        ("sk <= :a", "000"): lambda k: False,  # none: the minute job's usual answer
+    }
+    for (condition, bound), keep in cases.items():
+        want = [k for k in sorted(keys) if keep(k)]
+        for forward in (True, False):
+            ordered = want if forward else want[::-1]
+            for limit in (1, 7, 100):
+                pages = query(condition, {":a": bound}, limit, forward)
+                assert [k for p in pages for k in p] == ordered, (condition, bound, forward, limit)
+                assert all(len(p) <= limit for p in pages) and all(len(p) == limit for p in pages[:-1])
+    between = query("sk BETWEEN :a AND :b", {":a": "012#b", ":b": "027#a"}, 4, True)
+    assert [k for p in between for k in p] == [k for k in sorted(keys) if "012#b" <= k <= "027#a"]
+    assert [len(p) for p in between] == [4, 4, 2]

@@ -109,14 +109,12 @@ class LiveCodes:
         self._check_tags(corp_id, spec.tags)
         if self.codes.channel(corp_id, spec.state) is not None:
             raise Conflict(f"a code with state {spec.state!r} exists", "state")
-        made: list[ChannelCode] = []
 
-        def keep(way: ContactWay, config_id: str, qr_code: str) -> bool:
-            made.append(ChannelCode.created(spec, way, config_id, qr_code, self._ms()))
-            return self.codes.add_channel(corp_id, made[0])
+        def keep(way: ContactWay, config_id: str, qr_code: str) -> ChannelCode | None:
+            made = ChannelCode.created(spec, way, config_id, qr_code, self._ms())
+            return made if self.codes.add_channel(corp_id, made) else None
 
-        self._first_way(corp_id, spec, keep, Conflict(f"a code with state {spec.state!r} exists", "state"))
-        return made[0].as_dict()
+        return self._first_way(corp_id, spec, keep, Conflict(f"a code with state {spec.state!r} exists", "state")).as_dict()
 
     def restore_channel(self, corp_id: str, code_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """A deleted code back on a new contact way, with ``body`` as a create's (name and staff required):
@@ -131,18 +129,19 @@ class LiveCodes:
         self._check_spec_staff(corp_id, spec)
         self._check_tags(corp_id, spec.tags)
 
-        def keep(way: ContactWay, config_id: str, qr_code: str) -> bool:
+        def keep(way: ContactWay, config_id: str, qr_code: str) -> ChannelCode | None:
             code.restore(spec, way, config_id, qr_code, self._ms())
-            return self.codes.save_channel(corp_id, code)
+            return code if self.codes.save_channel(corp_id, code) else None
 
         # another restore (or a late write) got there first: one contact way stays, not two
-        self._first_way(corp_id, spec, keep, Conflict("the code changed while it was restored; read it again and retry"))
-        return code.as_dict()
+        lost = Conflict("the code changed while it was restored; read it again and retry")
+        return self._first_way(corp_id, spec, keep, lost).as_dict()
 
-    def _first_way(self, corp_id: str, spec: ChannelCodeSpec, keep: Callable[[ContactWay, str, str], bool],
-                   lost: DomainError) -> None:  # fmt: skip
-        """Make the code's contact way in WeCom, then ``keep`` it (our conditional write); a write that fails or
-        loses (``lost`` raised) takes the way back out of WeCom, so no way is left that no code holds."""
+    def _first_way(self, corp_id: str, spec: ChannelCodeSpec,
+                   keep: Callable[[ContactWay, str, str], ChannelCode | None], lost: DomainError) -> ChannelCode:  # fmt: skip
+        """Make the code's contact way in WeCom, then ``keep`` it (our conditional write: the code kept, or None
+        when it lost); a write that fails or loses (``lost`` raised) takes the way back out of WeCom, so no way
+        is left that no code holds."""
         way = ChannelCode.first_way(spec, spec.staff_at(self._now(), {}))
         gw = self.wecom(corp_id)
         try:
@@ -154,9 +153,10 @@ class LiveCodes:
         except BaseException:
             self._undo(lambda: gw.del_contact_way(config_id))
             raise
-        if not kept:
+        if kept is None:
             self._undo(lambda: gw.del_contact_way(config_id))
             raise lost
+        return kept
 
     @staticmethod
     def _undo(call: Callable[[], None]) -> None:

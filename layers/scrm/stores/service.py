@@ -363,16 +363,15 @@ class Stores:
         if store.config_id:
             code = self.codes.update_channel(corp_id, store.state, fields)
         else:
+            whole = {**template, **fields, "group": CODE_GROUP}  # a new code's body: the store's fields over the template
             try:
-                code = self.codes.create_channel(corp_id, {**template, **fields, "group": CODE_GROUP,
-                                                           "state": store.state})  # fmt: skip
+                code = self.codes.create_channel(corp_id, {**whole, "state": store.state})
             except Conflict:
                 code = self.codes.get_channel(corp_id, store.state)  # made by a run that stopped before saving
                 if code.get("status") == "active":
                     code = self.codes.update_channel(corp_id, store.state, fields)
                 else:  # a store deleted and imported again: its code (and statistics) come back
-                    code = self.codes.restore_channel(corp_id, store.state, {**template, **fields,
-                                                                             "group": CODE_GROUP})  # fmt: skip
+                    code = self.codes.restore_channel(corp_id, store.state, whole)
         store.config_id, store.qr_code = str(code["config_id"]), str(code["qr_code"])
         store.code_status, store.code_error = ACTIVE, ""
 
