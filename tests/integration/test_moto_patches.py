@@ -219,18 +219,18 @@ def test_a_repeated_update_expression_of_every_kind_applies_each_time(stack):
     name = table("sync_jobs").name
     key = {"pk": {"S": "wwtree" + uuid.uuid4().hex[:8]}, "sk": {"S": "t"}}
     ddb.put_item(TableName=name, Item={**key, "l": {"L": [{"S": "x"}, {"S": "y"}]}, "m": {"M": {"n": {"N": "0"}}},
-                                       "s": {"SS": ["a", "b", "c"]}})  # fmt: skip
+                                       "s": {"SS": ["a", "b", "c"]},
+                                       "r": {"L": [{"N": str(n)} for n in range(4)]}})  # fmt: skip
     expression = ("SET #l = list_append(#l, :tail), #m.#n = #m.#n + :step, #f = if_not_exists(#f, :first) "
-                  "ADD #c :one DELETE #s :gone REMOVE #l[0]")
+                  "ADD #c :one DELETE #s :gone REMOVE #r[0]")
     for run, (tail, gone) in enumerate([("p", "a"), ("q", "b"), ("r", "zz")], start=1):
         ddb.update_item(TableName=name, Key=key, UpdateExpression=expression,
-                        ExpressionAttributeNames={"#l": "l", "#m": "m", "#n": "n", "#f": "f", "#c": "c", "#s": "s"},
+                        ExpressionAttributeNames={"#l": "l", "#m": "m", "#n": "n", "#f": "f", "#c": "c", "#s": "s", "#r": "r"},
                         ExpressionAttributeValues={":tail": {"L": [{"S": tail}]}, ":step": {"N": str(run)},
                                                    ":first": {"S": f"first{run}"}, ":one": {"N": "1"},
                                                    ":gone": {"SS": [gone]}})  # fmt: skip
     item = ddb.get_item(TableName=name, Key=key, ConsistentRead=True)["Item"]
-    # Each run removes the list's first element before appending (REMOVE reads the item as it was).
-    assert item["l"] == {"L": [{"S": "p"}, {"S": "q"}, {"S": "r"}]}
+    assert item["l"] == {"L": [{"S": s} for s in "xypqr"]} and item["r"] == {"L": [{"N": "3"}]}
     assert item["m"] == {"M": {"n": {"N": "6"}}}
     assert item["f"] == {"S": "first1"} and item["c"] == {"N": "3"} and item["s"] == {"SS": ["c"]}
 
