@@ -660,15 +660,30 @@ def _patch_sqs_visibility() -> None:
     sqs.Queue.messages = property(messages)  # type: ignore[assignment]
 
 
+_dynamodb_patched = threading.Lock()
+_dynamodb_done: list[bool] = []
+
+
+def patch_dynamodb_models() -> None:
+    """The DynamoDB model changes alone (transactions, write isolation, queries, update expressions), once
+    per process: the server applies them, and so do the tests that run moto in their own process
+    (tests/unit/test_stats_*), so both see the same moto and neither pays its whole-table copies."""
+    with _dynamodb_patched:
+        if _dynamodb_done:
+            return
+        _patch_transactions()
+        _patch_write_isolation()
+        _patch_queries()
+        _patch_update_expressions()
+        _dynamodb_done.append(True)
+
+
 def _patch() -> None:
     _patch_name_lookups()
     _patch_sqs_visibility()
     _patch_serializer()
     _patch_sqs_deletes()
-    _patch_transactions()
-    _patch_write_isolation()
-    _patch_queries()
-    _patch_update_expressions()
+    patch_dynamodb_models()
     from devstack import aws_faults
 
     aws_faults.install()

@@ -40,6 +40,9 @@ def stats_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         monkeypatch.setenv(k, v)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+    from devstack.moto_server import patch_dynamodb_models
+
+    patch_dynamodb_models()  # the local stack's moto: the same answers without its whole-table copies
     with moto.mock_aws():
         import boto3
         from scrm import bootstrap
