@@ -260,7 +260,7 @@ class Tour:
                  "the every-minute planner hands the member a WeCom task and an app message")
         # The next minute when 20 s of this one are left for saving the SOP and adding the customer (a few
         # seconds: the step must not have begun when they are added), else the one after; the planner takes
-        # it once it is over. A wait of 101 s on average (it was the minute after next: 151 s).
+        # it once it is over. A wait of 111 s on average (it was the minute after next: 151 s).
         now = datetime.now(CHINA)
         due = now.replace(second=0, microsecond=0) + timedelta(minutes=1 if now.second < 40 else 2)
         plan = {"name": "新客户关怀", "targets": {},
