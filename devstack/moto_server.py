@@ -215,8 +215,9 @@ def _patch_update_expressions() -> None:
 
     # Each UpdateItem parsed its expression twice (the request's check of the names and values it uses, then
     # the backend), and pynamodb's expressions are the same strings call after call (``SET #0 = :0, ...``).
-    # The parsed tree is only read: the check looks for clauses, and the validators work on their own deep
-    # copy (``Validator.__init__``). So one parse per distinct string; a parse error still raises each time.
+    # The parsed tree is only read: the check looks for clauses, and the validators work on their own
+    # copy (``Validator.__init__``, node by node: below). So one parse per distinct string; a parse error still
+    # raises each time.
     parser = expressions.UpdateExpressionParser
     make = parser.make.__func__  # type: ignore[attr-defined]
     parsed: dict[str, Any] = {}
@@ -225,7 +226,7 @@ def _patch_update_expressions() -> None:
         tree = parsed.get(expression_str)
         if tree is None:
             tree = make(cls, expression_str)
-            tree.__dict__["_devstack_expression"] = expression_str  # kept by the validators' deep copy
+            tree.__dict__["_devstack_expression"] = expression_str  # kept by the validators' copy
             if len(parsed) >= 4096:
                 parsed.clear()
             parsed[expression_str] = tree
@@ -310,10 +311,13 @@ def _patch_queries() -> None:
         return all_items(self)
 
     def partition_query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
-        index_name = kwargs["index_name"] if "index_name" in kwargs else (args[6] if len(args) > 6 else None)
-        projection = kwargs["projection_expressions"] if "projection_expressions" in kwargs else (
-            args[5] if len(args) > 5 else None)
-        filtered = kwargs["filter_expression"] if "filter_expression" in kwargs else (args[8] if len(args) > 8 else None)
+        def arg(name: str, position: int) -> Any:
+            """moto's Table.query argument, by keyword or by position after the hash key."""
+            return kwargs[name] if name in kwargs else (args[position] if len(args) > position else None)
+
+        index_name = arg("index_name", 6)
+        projection = arg("projection_expressions", 5)
+        filtered = arg("filter_expression", 8)
         plain = not index_name and _no_filter(filtered) and not _filter_kwargs(kwargs)
         def every() -> list[Any]:
             """Every item of the table. Snapshots (list() of a dict runs under the GIL): other request threads
@@ -333,8 +337,7 @@ def _patch_queries() -> None:
             items = every()
         elif self.range_key_attr:
             items = list(self.items[hash_key].values()) if hash_key in self.items else []
-            comparison, bounds = (kwargs.get("range_comparison"), kwargs.get("range_objs")) if not args else (
-                args[0], args[1] if len(args) > 1 else kwargs.get("range_objs"))
+            comparison, bounds = arg("range_comparison", 0), arg("range_objs", 1)
             if comparison and not _filter_kwargs(kwargs):
                 # Only the items the key condition keeps: moto sorts the whole partition, then compares and
                 # sizes item after item to the Limit (the fission minute job's ``sk <= now``, Limit 100, over a
